@@ -1,0 +1,116 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Module map (one concern per module; arrows are dependencies):
+//
+//   CanonicalJSON            JSON values, strict parser, RFC 8785 writer (no I/O)
+//   QCreditDomain  -> CanonicalJSON          codes, files, events, grading, listings (no I/O)
+//   Varlink        -> CanonicalJSON, NIOCore generic varlink messages, errors, interfaces, codec
+//   VarlinkNIO     -> Varlink, NIOPosix      the socket layer: server, client, peer credentials
+//   QCreditStore   -> QCreditDomain, GRDB    SQLite schema (Schema/), migrations, queries
+//   QCreditRegistry-> Store, Domain          the registry's operations and clock
+//   QCreditConfig  -> Domain, TOMLKit        the config file and the policy file (TOML)
+//   QCreditService -> Registry, Varlink      org.qcredit.* interfaces, roles, method table
+//   QCreditDaemon  -> Service, VarlinkNIO    config, lifecycle, maintenance; `qcreditd` is its main
+//   QCreditCLI     -> VarlinkNIO, Domain     the `qcredit` client commands
+let package = Package(
+    name: "qcredit",
+    products: [
+        .executable(name: "qcreditd", targets: ["qcreditd"]),
+        .executable(name: "qcredit", targets: ["qcredit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // TOML for the config file and the grading policy: operators edit both by hand and
+        // want comments; none of the preferred packages parses TOML.
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        .target(name: "CanonicalJSON"),
+        .target(name: "QCreditDomain", dependencies: ["CanonicalJSON"]),
+        .target(
+            name: "Varlink",
+            dependencies: ["CanonicalJSON", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .target(
+            name: "VarlinkNIO",
+            dependencies: [
+                "Varlink",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "QCreditStore",
+            dependencies: ["QCreditDomain", .product(name: "GRDB", package: "GRDB.swift")],
+            plugins: ["EmbedSchema"]
+        ),
+        .target(
+            name: "QCreditRegistry",
+            dependencies: ["QCreditDomain", "QCreditStore", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "QCreditConfig",
+            dependencies: ["QCreditDomain", .product(name: "TOMLKit", package: "TOMLKit")],
+            exclude: ["Defaults"],
+            plugins: ["EmbedResources"]
+        ),
+        .target(
+            name: "QCreditService",
+            dependencies: ["QCreditRegistry", "Varlink", .product(name: "Logging", package: "swift-log")],
+            exclude: ["Interfaces"],
+            plugins: ["EmbedResources"]
+        ),
+        .target(
+            name: "QCreditDaemon",
+            dependencies: [
+                "QCreditService", "QCreditConfig", "VarlinkNIO",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(
+            name: "QCreditCLI",
+            dependencies: [
+                "QCreditDomain", "Varlink", "VarlinkNIO",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "qcreditd", dependencies: ["QCreditDaemon"]),
+        .executableTarget(name: "qcredit", dependencies: ["QCreditCLI"]),
+
+        // Build-time embedding of text files (SQL migrations, interface files, the default
+        // policy) into the binaries, so an installed daemon needs no resource bundle.
+        .executableTarget(name: "embed-text", path: "Sources/Plugins/EmbedTextTool"),
+        .plugin(
+            name: "EmbedSchema", capability: .buildTool(), dependencies: ["embed-text"],
+            path: "Sources/Plugins/EmbedSchema"
+        ),
+        .plugin(
+            name: "EmbedResources", capability: .buildTool(), dependencies: ["embed-text"],
+            path: "Sources/Plugins/EmbedResources"
+        ),
+
+        .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"]),
+        .testTarget(name: "QCreditDomainTests", dependencies: ["QCreditDomain"], exclude: ["Fixtures"]),
+        .testTarget(name: "VarlinkTests", dependencies: ["Varlink", "VarlinkNIO"]),
+        .testTarget(
+            name: "QCreditRegistryTests",
+            dependencies: [
+                "QCreditRegistry", "QCreditStore", "QCreditConfig", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
+            name: "QCreditIntegrationTests",
+            dependencies: ["QCreditDaemon", "QCreditCLI", "qcreditd", "qcredit"],
+            exclude: ["Interop"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,43 @@
+extension EnterpriseCode {
+    /// Normalises user input before validation: removes all white space (leading, trailing
+    /// and inside) and hyphens or dashes, maps full-width forms to ASCII, and upper-cases
+    /// ASCII letters.
+    ///
+    /// Codes are copied from Chinese documents, where they appear with full-width digits and
+    /// letters (U+FF01–U+FF5E), ideographic spaces (U+3000), full-width hyphens (U+FF0D) or
+    /// the dash GB 11714 prints between body and check character; and from web pages, where
+    /// invisible zero-width characters (U+200B–U+200D, U+2060, U+FEFF) come along. All of
+    /// these are removed or mapped. Nothing else is changed, so that a stray character is
+    /// reported at its position rather than silently dropped.
+    ///
+    /// ```swift
+    /// EnterpriseCode.normalize(" ９１１５２２０１０７８３７９４１ｘ１ ")  // "9115220107837941X1"
+    /// EnterpriseCode.normalize("07837941－x")                            // "07837941X"
+    /// ```
+    public static func normalize(_ input: String) -> String {
+        var output = String.UnicodeScalarView()
+        for original in input.unicodeScalars {
+            var scalar = original
+            // Full-width ASCII variants: U+FF01…U+FF5E are U+0021…U+007E shifted by 0xFEE0.
+            if (0xFF01...0xFF5E).contains(scalar.value) {
+                scalar = Unicode.Scalar(scalar.value - 0xFEE0)!
+            }
+            if scalar.properties.isWhitespace || droppedScalars.contains(scalar.value) {
+                continue
+            }
+            if (0x61...0x7A).contains(scalar.value) {  // a–z
+                scalar = Unicode.Scalar(scalar.value - 0x20)!
+            }
+            output.append(scalar)
+        }
+        return String(output)
+    }
+
+    // Hyphen and dash forms (U+002D hyphen-minus, U+2010–U+2015 hyphen to horizontal bar,
+    // U+2212 minus, U+FE58 small em dash, U+FE63 small hyphen-minus) and invisible
+    // zero-width characters. White space (including U+3000) is dropped by its property.
+    private static let droppedScalars: Set<UInt32> = [
+        0x002D, 0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212, 0xFE58, 0xFE63,
+        0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF,
+    ]
+}

@@ -1,0 +1,52 @@
+/// Every way a registry operation can be refused, with the facts a caller needs to correct it.
+///
+/// The service layer turns each case into a typed varlink error with the same parameters, so
+/// a bank's loan system or a regulator's script can branch on the name and show the reason.
+///
+/// ```swift
+/// do { try registry.confirmListing(id, …) }
+/// catch RegistryError.invalidState(let listingId, let state, let action, let reason) {
+///     print("listing \(listingId) is \(state): cannot \(action): \(reason)")
+/// }
+/// ```
+public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The code is not a valid USCC or organization code (see ``CodeError``).
+    case invalidCode(CodeError)
+    /// No credit file is registered under this (valid) code.
+    case notFound(code: String)
+    /// A credit file already holds this code.
+    case alreadyRegistered(code: String)
+    case listingNotFound(listingId: Int64)
+    case eventNotFound(eventId: Int64)
+    /// The listing's current state does not allow the action.
+    case invalidState(listingId: Int64, state: String, action: String, reason: String)
+    /// A parameter is well-typed but its value is unacceptable (unknown list type, date in the
+    /// future, empty document number, …). `parameter` is a path such as `events[3].occurredOn`.
+    case invalidArgument(parameter: String, reason: String)
+    /// A publication record would exceed the log's 64 KiB leaf limit.
+    case recordTooLarge(size: Int, limit: Int)
+
+    public var description: String {
+        switch self {
+        case .invalidCode(let error): return "invalid code \(error.code): \(error.reason)"
+        case .notFound(let code): return "no credit file is registered under \(code)"
+        case .alreadyRegistered(let code): return "a credit file is already registered under \(code)"
+        case .listingNotFound(let id): return "no listing \(id)"
+        case .eventNotFound(let id): return "no quality event \(id)"
+        case .invalidState(let id, let state, let action, let reason):
+            return "listing \(id) is \(state): cannot \(action): \(reason)"
+        case .invalidArgument(let parameter, let reason): return "\(parameter): \(reason)"
+        case .recordTooLarge(let size, let limit):
+            return "publication record of \(size) bytes exceeds the limit of \(limit) bytes"
+        }
+    }
+
+    /// The same error with its parameter path placed under `prefix`, for batch calls:
+    /// `occurredOn` in the fourth event becomes `events[3].occurredOn`.
+    public func within(_ prefix: String) -> RegistryError {
+        if case .invalidArgument(let parameter, let reason) = self {
+            return .invalidArgument(parameter: "\(prefix).\(parameter)", reason: reason)
+        }
+        return self
+    }
+}

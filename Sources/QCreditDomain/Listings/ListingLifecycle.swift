@@ -1,0 +1,211 @@
+/// A step the lifecycle has approved, before the store gives it an id and a time.
+public struct ListingStepDraft: Sendable, Hashable {
+    public var kind: ListingStep.Kind
+    public var stateAfter: ListingState
+    public var date: CivilDate
+    public var authority: String?
+    public var documentNumber: String?
+    public var reason: String?
+    public var summary: String?
+    public var outcome: ObjectionOutcome?
+    public var removalReason: RemovalReason?
+    public var plannedEndDate: CivilDate?
+    public var objectionId: Int64?
+
+    public init(
+        kind: ListingStep.Kind, stateAfter: ListingState, date: CivilDate, authority: String? = nil,
+        documentNumber: String? = nil, reason: String? = nil, summary: String? = nil,
+        outcome: ObjectionOutcome? = nil, removalReason: RemovalReason? = nil, plannedEndDate: CivilDate? = nil,
+        objectionId: Int64? = nil
+    ) {
+        self.kind = kind
+        self.stateAfter = stateAfter
+        self.date = date
+        self.authority = authority
+        self.documentNumber = documentNumber
+        self.reason = reason
+        self.summary = summary
+        self.outcome = outcome
+        self.removalReason = removalReason
+        self.plannedEndDate = plannedEndDate
+        self.objectionId = objectionId
+    }
+
+    /// Listing and removal are public decisions: each gets a publication record.
+    public var isPublication: Bool { kind == .listed || kind == .removed }
+}
+
+/// The blacklist rules as pure functions: given a listing, its list's rules and today's date,
+/// each decides whether an action is allowed and returns the step(s) it appends, or throws
+/// `invalidState` naming the current state (or `invalidArgument` for a date that cannot be).
+public enum ListingLifecycle {
+    /// The authority named on steps the registry takes by itself.
+    public static let registryAuthority = "qcredit registry (automatic)"
+
+    public static func fileObjection(
+        _ listing: Listing, rules: ListRules, filedOn: CivilDate, summary: String, today: CivilDate
+    ) throws(RegistryError) -> ListingStepDraft {
+        let action = "file an objection"
+        try notInFuture(filedOn, "filedOn", today: today)
+        switch listing.state {
+        case .proposed:
+            guard rules.objectionsWhileProposed else {
+                throw refusal(listing, action, "the \(rules.listType) list takes no objections before publication")
+            }
+            try notBefore(filedOn, listing.decision.decisionDate, "filedOn", "the decision date")
+            return ListingStepDraft(kind: .objectionFiled, stateAfter: .objected, date: filedOn, summary: summary)
+        case .listed:
+            guard let window = rules.objectionWindow, let published = listing.publicationDate else {
+                throw refusal(listing, action, "the \(rules.listType) list takes no objections after publication")
+            }
+            try notBefore(filedOn, published, "filedOn", "the publication date")
+            let deadline = published.adding(window)
+            guard filedOn <= deadline else {
+                throw refusal(listing, action, "the objection window closed on \(deadline)")
+            }
+            return ListingStepDraft(kind: .objectionFiled, stateAfter: .contested, date: filedOn, summary: summary)
+        case .objected, .contested:
+            throw refusal(listing, action, "an objection is already pending")
+        case .withdrawn, .removed:
+            throw refusal(listing, action, "the listing is closed")
+        }
+    }
+
+    /// Resolving an upheld objection also ends the listing: a proposal is withdrawn, a
+    /// published listing is removed as `revoked` (a publication).
+    public static func resolveObjection(
+        _ listing: Listing, outcome: ObjectionOutcome, resolvedOn: CivilDate, authority: String,
+        documentNumber: String, summary: String?, today: CivilDate
+    ) throws(RegistryError) -> [ListingStepDraft] {
+        guard let objection = listing.pendingObjection else {
+            throw refusal(listing, "resolve an objection", "no objection is pending")
+        }
+        try notInFuture(resolvedOn, "resolvedOn", today: today)
+        try notBefore(resolvedOn, objection.date, "resolvedOn", "the objection's filing date")
+        let wasListed = listing.state == .contested
+        let resolution = ListingStepDraft(
+            kind: .objectionResolved,
+            // The objection is settled: the listing is back where it was; an upheld objection
+            // then ends it in a step of its own, so removals are always `removed` steps.
+            stateAfter: wasListed ? .listed : .proposed,
+            date: resolvedOn, authority: authority, documentNumber: documentNumber, summary: summary,
+            outcome: outcome, objectionId: objection.id)
+        guard outcome == .upheld else { return [resolution] }
+        let end: ListingStepDraft
+        if wasListed {
+            end = ListingStepDraft(
+                kind: .removed, stateAfter: .removed, date: resolvedOn, authority: authority,
+                documentNumber: documentNumber, reason: "objection upheld", removalReason: .revoked)
+        } else {
+            end = ListingStepDraft(
+                kind: .withdrawn, stateAfter: .withdrawn, date: resolvedOn, authority: authority,
+                documentNumber: documentNumber, reason: "objection upheld")
+        }
+        return [resolution, end]
+    }
+
+    public static func confirm(
+        _ listing: Listing, rules: ListRules, publicationDate: CivilDate, authority: String?,
+        documentNumber: String?, today: CivilDate
+    ) throws(RegistryError) -> ListingStepDraft {
+        let action = "confirm"
+        switch listing.state {
+        case .proposed:
+            break
+        case .objected:
+            throw refusal(listing, action, "an objection is pending; resolve it first")
+        case .listed, .contested:
+            throw refusal(listing, action, "it is already listed")
+        case .withdrawn, .removed:
+            throw refusal(listing, action, "the listing is closed")
+        }
+        try notInFuture(publicationDate, "publicationDate", today: today)
+        try notBefore(publicationDate, listing.steps.last?.date ?? listing.decision.decisionDate, "publicationDate", "the listing's last step")
+        return ListingStepDraft(
+            kind: .listed, stateAfter: .listed, date: publicationDate,
+            authority: authority ?? listing.decision.authority,
+            documentNumber: documentNumber ?? listing.decision.documentNumber,
+            plannedEndDate: rules.term.map { publicationDate.adding($0) })
+    }
+
+    public static func withdraw(
+        _ listing: Listing, reason: String, withdrawnOn: CivilDate, documentNumber: String?, today: CivilDate
+    ) throws(RegistryError) -> ListingStepDraft {
+        guard listing.state == .proposed || listing.state == .objected else {
+            throw refusal(listing, "withdraw", listing.state.isOnList ? "it is already published; remove it instead" : "the listing is closed")
+        }
+        try notInFuture(withdrawnOn, "withdrawnOn", today: today)
+        try notBefore(withdrawnOn, listing.decision.decisionDate, "withdrawnOn", "the decision date")
+        return ListingStepDraft(
+            kind: .withdrawn, stateAfter: .withdrawn, date: withdrawnOn, authority: listing.decision.authority,
+            documentNumber: documentNumber, reason: reason)
+    }
+
+    public static func remove(
+        _ listing: Listing, rules: ListRules, reason: RemovalReason, removedOn: CivilDate, authority: String,
+        documentNumber: String, explanation: String?, today: CivilDate
+    ) throws(RegistryError) -> ListingStepDraft {
+        let action = "remove it as \(reason.rawValue)"
+        guard listing.state == .listed else {
+            switch listing.state {
+            case .contested: throw refusal(listing, action, "an objection is pending; resolve it first")
+            case .proposed, .objected: throw refusal(listing, action, "it is not published yet; withdraw it instead")
+            default: throw refusal(listing, action, "the listing is closed")
+            }
+        }
+        guard rules.removalReasons.contains(reason) else {
+            let allowed = rules.removalReasons.map(\.rawValue).joined(separator: ", ")
+            throw .invalidArgument(
+                parameter: "reason",
+                reason: "\(rules.listType) listings are removed as \(allowed)"
+                    + (reason == .expired ? "; expiry is applied by the registry itself" : ""))
+        }
+        try notInFuture(removedOn, "removedOn", today: today)
+        let published = listing.publicationDate!
+        try notBefore(removedOn, published, "removedOn", "the publication date")
+        if reason == .repaired, let minimum = rules.repairAfter {
+            let earliest = published.adding(minimum)
+            guard removedOn >= earliest else {
+                throw refusal(listing, action, "credit repair is allowed from \(earliest) (\(minimum) after publication)")
+            }
+        }
+        return ListingStepDraft(
+            kind: .removed, stateAfter: .removed, date: removedOn, authority: authority,
+            documentNumber: documentNumber, reason: explanation, removalReason: reason)
+    }
+
+    /// The automatic removal of a listing whose term has ended, dated on its planned end, or
+    /// nil when none is due.
+    public static func expiry(of listing: Listing, today: CivilDate) -> ListingStepDraft? {
+        guard listing.state.isOnList, let end = listing.plannedEndDate, end <= today else { return nil }
+        return ListingStepDraft(
+            kind: .removed, stateAfter: .removed, date: end, authority: registryAuthority,
+            reason: "the listing's term ended on \(end)", removalReason: .expired)
+    }
+
+    /// Whether a listing has stayed on its list long enough, unremedied, to be escalated.
+    public static func isEscalationDue(_ listing: Listing, rules: ListRules, today: CivilDate) -> Bool {
+        guard listing.state.isOnList, rules.escalateTo != nil, let after = rules.escalateAfter,
+            let published = listing.publicationDate
+        else { return false }
+        return published.adding(after) <= today
+    }
+
+    private static func refusal(_ listing: Listing, _ action: String, _ reason: String) -> RegistryError {
+        .invalidState(listingId: listing.id, state: listing.state.rawValue, action: action, reason: reason)
+    }
+
+    public static func notInFuture(_ date: CivilDate, _ parameter: String, today: CivilDate) throws(RegistryError) {
+        guard date <= today else {
+            throw .invalidArgument(parameter: parameter, reason: "\(date) is in the future (today is \(today))")
+        }
+    }
+
+    private static func notBefore(_ date: CivilDate, _ earliest: CivilDate, _ parameter: String, _ what: String)
+        throws(RegistryError)
+    {
+        guard date >= earliest else {
+            throw .invalidArgument(parameter: parameter, reason: "\(date) is before \(what) (\(earliest))")
+        }
+    }
+}

@@ -1,0 +1,158 @@
+import CanonicalJSON
+
+/// The registry's versioned rules: the grade scale, how events score, and how each blacklist
+/// works. Kept as data (a TOML file the operator reads and changes), never as code.
+///
+/// A policy is validated when it is made, so the grading and listing code can rely on it:
+/// every grade it names is on the scale, thresholds fall with the scale, points exist for
+/// every severity.
+///
+/// ```swift
+/// let policy = try Policy(version: "2026.1", scale: GradeScale(["A", "B", "C"]),
+///                         thresholds: ["A": 80, "B": 60], baseScore: 70, …)
+/// policy.grade(forScore: 85)   // "A"
+/// ```
+public struct Policy: Sendable, Hashable {
+    public var version: String
+    public var scale: GradeScale
+    /// Lowest score for each grade but the last; below every threshold the last grade applies.
+    public var thresholds: [String: Int]
+    public var baseScore: Int
+    public var minimumScore: Int
+    public var maximumScore: Int
+    public var events: [EventKind: EventRule]
+    public var caps: [EventCap]
+    public var lists: [String: ListRules]
+
+    public init(
+        version: String, scale: GradeScale, thresholds: [String: Int], baseScore: Int,
+        minimumScore: Int, maximumScore: Int, events: [EventKind: EventRule], caps: [EventCap],
+        lists: [String: ListRules]
+    ) throws(PolicyError) {
+        self.version = version
+        self.scale = scale
+        self.thresholds = thresholds
+        self.baseScore = baseScore
+        self.minimumScore = minimumScore
+        self.maximumScore = maximumScore
+        self.events = events
+        self.caps = caps
+        self.lists = lists
+        try validate()
+    }
+
+    private func validate() throws(PolicyError) {
+        if version.isEmpty { throw PolicyError("version must not be empty") }
+        if scale.grades.count < 2 { throw PolicyError("scale needs at least two grades") }
+        if Set(scale.grades).count != scale.grades.count { throw PolicyError("scale repeats a grade") }
+        if !(minimumScore <= baseScore && baseScore <= maximumScore) {
+            throw PolicyError("baseScore must lie between minimumScore and maximumScore")
+        }
+        var previous = Int.max
+        for grade in scale.grades.dropLast() {
+            guard let threshold = thresholds[grade] else {
+                throw PolicyError("thresholds: no threshold for grade \(grade)")
+            }
+            if threshold >= previous {
+                throw PolicyError("thresholds: \(grade) must need less than the grade above it")
+            }
+            previous = threshold
+        }
+        for grade in thresholds.keys where !scale.grades.dropLast().contains(grade) {
+            throw PolicyError("thresholds: \(grade) is not on the scale above its lowest grade")
+        }
+        for rule in events.values {
+            for severity in Severity.allCases where rule.points[severity] == nil {
+                throw PolicyError("events.\(rule.kind.rawValue): no points for severity \(severity.rawValue)")
+            }
+        }
+        for cap in caps where !scale.contains(cap.maximumGrade) {
+            throw PolicyError("caps: \(cap.maximumGrade) is not on the scale")
+        }
+        for rules in lists.values {
+            if let grade = rules.maximumGrade, !scale.contains(grade) {
+                throw PolicyError("lists.\(rules.listType).maximumGrade: \(grade) is not on the scale")
+            }
+            if rules.removalReasons.contains(.expired) {
+                throw PolicyError("lists.\(rules.listType).removalReasons: expired is applied by the registry itself")
+            }
+            if rules.removalReasons.contains(.repaired) && rules.repairAfter == nil {
+                throw PolicyError("lists.\(rules.listType): repaired needs repairAfter")
+            }
+            if let target = rules.escalateTo {
+                if lists[target] == nil { throw PolicyError("lists.\(rules.listType).escalateTo: no list \(target)") }
+                if rules.escalateAfter == nil {
+                    throw PolicyError("lists.\(rules.listType): escalateTo needs escalateAfter")
+                }
+            }
+        }
+    }
+
+    /// The grade a score earns on this policy's scale, before any cap.
+    public func grade(forScore score: Int) -> String {
+        for grade in scale.grades.dropLast() where score >= thresholds[grade]! {
+            return grade
+        }
+        return scale.lowest
+    }
+
+    /// The rules of a list type, or an `invalidArgument` naming the known types.
+    public func rules(forList listType: String, parameter: String = "listType") throws(RegistryError) -> ListRules {
+        guard let rules = lists[listType] else {
+            let known = lists.keys.sorted().joined(separator: ", ")
+            throw .invalidArgument(parameter: parameter, reason: "unknown list type '\(listType)' (known: \(known))")
+        }
+        return rules
+    }
+
+    /// The whole policy as JSON, for its publication record: auditors can recompute any grade
+    /// from the published policy and the events.
+    public var json: JSONValue {
+        func period(_ value: CalendarPeriod?) -> JSONValue { value.map { .string($0.description) } ?? .null }
+        var eventRules: [String: JSONValue] = [:]
+        for (kind, rule) in events {
+            var points: [String: JSONValue] = [:]
+            for (severity, value) in rule.points { points[severity.rawValue] = .int(Int64(value)) }
+            eventRules[kind.rawValue] = [
+                "points": .object(points), "window": .string(rule.window.description),
+                "decay": .string(rule.decay.rawValue),
+            ]
+        }
+        var listRules: [String: JSONValue] = [:]
+        for (type, rules) in lists {
+            listRules[type] = [
+                "term": period(rules.term), "repairAfter": period(rules.repairAfter),
+                "maximumGrade": JSONValue(rules.maximumGrade),
+                "objectionsWhileProposed": .bool(rules.objectionsWhileProposed),
+                "objectionWindow": period(rules.objectionWindow),
+                "removalReasons": .array(rules.removalReasons.map { .string($0.rawValue) }),
+                "escalateAfter": period(rules.escalateAfter), "escalateTo": JSONValue(rules.escalateTo),
+                "escalationLegalBasis": JSONValue(rules.escalationLegalBasis),
+            ]
+        }
+        return [
+            "version": .string(version),
+            "scale": .array(scale.grades.map { .string($0) }),
+            "thresholds": .object(thresholds.mapValues { .int(Int64($0)) }),
+            "baseScore": .int(Int64(baseScore)),
+            "minimumScore": .int(Int64(minimumScore)),
+            "maximumScore": .int(Int64(maximumScore)),
+            "events": .object(eventRules),
+            "caps": .array(
+                caps.map {
+                    [
+                        "kind": .string($0.kind.rawValue), "minimumSeverity": .string($0.minimumSeverity.rawValue),
+                        "within": .string($0.within.description), "maximumGrade": .string($0.maximumGrade),
+                    ]
+                }),
+            "lists": .object(listRules),
+        ]
+    }
+}
+
+/// A policy file that cannot be used, with the setting at fault.
+public struct PolicyError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

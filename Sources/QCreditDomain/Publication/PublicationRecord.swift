@@ -1,0 +1,141 @@
+import CanonicalJSON
+
+/// Who a publication is about, as named on the day of the decision.
+public struct PublicationSubject: Sendable, Hashable {
+    public var uscc: String?
+    public var orgCode: String?
+    public var name: String
+
+    public init(uscc: String?, orgCode: String?, name: String) {
+        self.uscc = uscc
+        self.orgCode = orgCode
+        self.name = name
+    }
+
+    var json: JSONValue { ["uscc": JSONValue(uscc), "orgCode": JSONValue(orgCode), "name": .string(name)] }
+}
+
+/// One public decision as it enters the log: a JSON object whose RFC 8785 canonical bytes are
+/// the log leaf, exactly as stored. Records are built only here, so their shape is defined in
+/// one place (and documented in the README's protocol section).
+///
+/// ```swift
+/// let record = PublicationRecord.grade(record, subject: enterprise.subject, publishedAt: now)
+/// let leaf = try record.canonicalBytes()   // ≤ 65,535 bytes
+/// ```
+public struct PublicationRecord: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable {
+        case listing
+        case removal
+        case grade
+        case override
+        case policy
+    }
+
+    /// The most a record may take, so a log entry's length fits the two bytes that C2SP
+    /// tlog tiles give it.
+    public static let maximumSize = 65_535
+    /// Bumped if the record shape ever changes incompatibly.
+    public static let formatVersion: Int64 = 1
+
+    public var kind: Kind
+    public var enterpriseId: Int64?
+    public var body: JSONValue
+
+    public init(kind: Kind, enterpriseId: Int64?, body: JSONValue) {
+        self.kind = kind
+        self.enterpriseId = enterpriseId
+        self.body = body
+    }
+
+    /// The record's leaf bytes, refused when over ``maximumSize``.
+    public func canonicalBytes() throws(RegistryError) -> [UInt8] {
+        let bytes: [UInt8]
+        do {
+            bytes = try body.canonicalBytes()
+        } catch {
+            throw .invalidArgument(parameter: "record", reason: error.reason)
+        }
+        guard bytes.count <= Self.maximumSize else {
+            throw .recordTooLarge(size: bytes.count, limit: Self.maximumSize)
+        }
+        return bytes
+    }
+
+    private static func make(
+        _ kind: Kind, enterpriseId: Int64?, subject: PublicationSubject?, publishedAt: Instant,
+        _ fields: [String: JSONValue]
+    ) -> PublicationRecord {
+        var body = fields
+        body["type"] = .string(kind.rawValue)
+        body["format"] = .int(formatVersion)
+        body["publishedAt"] = .string(publishedAt.rfc3339)
+        if let subject { body["subject"] = subject.json }
+        return PublicationRecord(kind: kind, enterpriseId: enterpriseId, body: .object(body))
+    }
+
+    static func listingJSON(_ listing: Listing) -> JSONValue {
+        let decision = listing.decision
+        return [
+            "id": .int(listing.id), "listType": .string(decision.listType), "reason": .string(decision.reason),
+            "nameAtDecision": .string(listing.nameAtDecision),
+            "legalBasis": .string(decision.legalBasis), "authority": .string(decision.authority),
+            "documentNumber": .string(decision.documentNumber),
+            "decisionDate": .string(decision.decisionDate.description),
+        ]
+    }
+
+    /// A listing published on its list (the `listed` step).
+    public static func listing(
+        _ listing: Listing, published step: ListingStepDraft, subject: PublicationSubject, publishedAt: Instant
+    ) -> PublicationRecord {
+        var details = listingJSON(listing).objectValue!
+        details["publicationDate"] = .string(step.date.description)
+        details["plannedEndDate"] = JSONValue(step.plannedEndDate?.description)
+        details["publishedBy"] = JSONValue(step.authority)
+        details["publicationDocumentNumber"] = JSONValue(step.documentNumber)
+        return make(
+            .listing, enterpriseId: listing.enterpriseId, subject: subject, publishedAt: publishedAt,
+            ["listing": .object(details)])
+    }
+
+    /// A listing taken off its list (the `removed` step).
+    public static func removal(
+        _ listing: Listing, removed step: ListingStepDraft, subject: PublicationSubject, publishedAt: Instant
+    ) -> PublicationRecord {
+        let removal: JSONValue = [
+            "date": .string(step.date.description), "reason": JSONValue(step.removalReason?.rawValue),
+            "authority": JSONValue(step.authority), "documentNumber": JSONValue(step.documentNumber),
+            "explanation": JSONValue(step.reason),
+        ]
+        return make(
+            .removal, enterpriseId: listing.enterpriseId, subject: subject, publishedAt: publishedAt,
+            ["listing": listingJSON(listing), "removal": removal])
+    }
+
+    /// A grade computed by the policy and published.
+    public static func grade(
+        _ computation: GradeComputation, enterpriseId: Int64, subject: PublicationSubject, publishedAt: Instant
+    ) -> PublicationRecord {
+        make(.grade, enterpriseId: enterpriseId, subject: subject, publishedAt: publishedAt, ["grade": computation.json])
+    }
+
+    /// A regulator's override of the computed grade.
+    public static func override(
+        grade: String, previousGrade: String?, reason: String, documentNumber: String, until: CivilDate?,
+        policyVersion: String, enterpriseId: Int64, subject: PublicationSubject, publishedAt: Instant
+    ) -> PublicationRecord {
+        let details: JSONValue = [
+            "grade": .string(grade), "previousGrade": JSONValue(previousGrade), "reason": .string(reason),
+            "documentNumber": .string(documentNumber), "until": JSONValue(until?.description),
+            "policyVersion": .string(policyVersion),
+        ]
+        return make(.override, enterpriseId: enterpriseId, subject: subject, publishedAt: publishedAt, ["override": details])
+    }
+
+    /// A grading policy put into force: grades cite its version, and this record lets anyone
+    /// recompute them.
+    public static func policy(_ policy: Policy, publishedAt: Instant) -> PublicationRecord {
+        make(.policy, enterpriseId: nil, subject: nil, publishedAt: publishedAt, ["policy": policy.json])
+    }
+}

@@ -1,0 +1,58 @@
+/// Checks on the free-text fields of decisions: they are published and kept forever, so
+/// they must say something, stay a sane size (a publication record must fit in 64 KiB) and
+/// carry no control characters that would garble a listing or a terminal.
+public enum TextField {
+    /// The trimmed value, or `invalidArgument` naming `parameter`.
+    public static func required(_ value: String, _ parameter: String, maxLength: Int = 500) throws(RegistryError) -> String {
+        let trimmed = value.trimmingWhitespace()
+        guard !trimmed.isEmpty else { throw .invalidArgument(parameter: parameter, reason: "must not be empty") }
+        return try checked(trimmed, parameter, maxLength: maxLength)
+    }
+
+    /// Nil for nil or blank, else the trimmed, checked value.
+    public static func optional(_ value: String?, _ parameter: String, maxLength: Int = 500) throws(RegistryError) -> String? {
+        guard let trimmed = value?.trimmingWhitespace(), !trimmed.isEmpty else { return nil }
+        return try checked(trimmed, parameter, maxLength: maxLength)
+    }
+
+    private static func checked(_ value: String, _ parameter: String, maxLength: Int) throws(RegistryError) -> String {
+        let length = value.count
+        guard length <= maxLength else {
+            throw .invalidArgument(parameter: parameter, reason: "has \(length) characters; at most \(maxLength) are allowed")
+        }
+        if let bad = value.unicodeScalars.first(where: { $0.properties.generalCategory == .control && $0 != "\n" }) {
+            throw .invalidArgument(
+                parameter: parameter,
+                reason: "contains the control character U+\(String(bad.value, radix: 16, uppercase: true))")
+        }
+        return value
+    }
+
+    /// A calendar date in `YYYY-MM-DD` form.
+    public static func date(_ value: String, _ parameter: String) throws(RegistryError) -> CivilDate {
+        guard let date = CivilDate(iso: value) else {
+            throw .invalidArgument(parameter: parameter, reason: "'\(value)' is not a date of the form YYYY-MM-DD")
+        }
+        return date
+    }
+
+    /// One of an enumeration's raw values, or an error listing them.
+    public static func choice<T: RawRepresentable & CaseIterable>(_ value: String, _ parameter: String, as type: T.Type = T.self)
+        throws(RegistryError) -> T where T.RawValue == String
+    {
+        guard let choice = T(rawValue: value) else {
+            let allowed = T.allCases.map(\.rawValue).joined(separator: ", ")
+            throw .invalidArgument(parameter: parameter, reason: "'\(value)' is not one of: \(allowed)")
+        }
+        return choice
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        return String(scalars[first...last])
+    }
+}

@@ -1,0 +1,146 @@
+import QCreditDomain
+import QCreditStore
+
+/// What a regulator supplies to open a credit file.
+public struct RegistrationRequest: Sendable {
+    public var code: String
+    public var name: String
+    /// Administrative division (GB/T 2260); taken from the USCC when there is one.
+    public var divisionCode: String?
+    /// Taken from the USCC's first two positions when not given.
+    public var entityType: String?
+    /// Admit a code whose only fault is its check character (a pilot code really issued so);
+    /// the file then carries a visible warning.
+    public var admitWrongCheckCharacter: Bool
+
+    public init(
+        code: String, name: String, divisionCode: String? = nil, entityType: String? = nil,
+        admitWrongCheckCharacter: Bool = false
+    ) {
+        self.code = code
+        self.name = name
+        self.divisionCode = divisionCode
+        self.entityType = entityType
+        self.admitWrongCheckCharacter = admitWrongCheckCharacter
+    }
+}
+
+/// A change to an enterprise's registered particulars.
+public struct EnterpriseUpdate: Sendable {
+    public var code: String
+    public var name: String?
+    public var status: String?
+    public var effectiveOn: String?
+    public var reason: String
+    public var documentNumber: String?
+
+    public init(
+        code: String, name: String? = nil, status: String? = nil, effectiveOn: String? = nil, reason: String,
+        documentNumber: String? = nil
+    ) {
+        self.code = code
+        self.name = name
+        self.status = status
+        self.effectiveOn = effectiveOn
+        self.reason = reason
+        self.documentNumber = documentNumber
+    }
+}
+
+extension Registry {
+    /// Opens a credit file. A USCC for an organisation already on file under its legacy
+    /// organization code is attached to that file rather than opening a second one.
+    public func register(_ request: RegistrationRequest, by caller: Caller) async throws -> Enterprise {
+        let name = try TextField.required(request.name, "name", maxLength: 200)
+        let code: EnterpriseCode
+        let checkWarning: String?
+        do {
+            if request.admitWrongCheckCharacter {
+                let admitted = try EnterpriseCode.admittingWrongCheckCharacter(request.code)
+                (code, checkWarning) = (admitted.code, admitted.checkError.map { "admitted on import: \($0.reason)" })
+            } else {
+                (code, checkWarning) = (try EnterpriseCode(validating: request.code), nil)
+            }
+        } catch {
+            throw RegistryError.invalidCode(error)
+        }
+        let divisionCode = try code.divisionCode ?? Self.division(request.divisionCode)
+        let entityType = try TextField.optional(request.entityType, "entityType", maxLength: 40) ?? Self.entityType(of: code)
+
+        return try await write(by: caller) { writer in
+            let reader = writer.reader
+            if try reader.codeEntry(code.value) != nil { throw RegistryError.alreadyRegistered(code: code.value) }
+            var entries = [EnterpriseCodeEntry(code: code.value, kind: code.kind, checkWarning: checkWarning)]
+            if code.kind == .uscc {
+                if let legacy = try reader.codeEntry(code.orgCode) {
+                    guard let existing = try reader.enterprise(id: legacy.enterpriseId), existing.uscc == nil else {
+                        throw RegistryError.alreadyRegistered(code: code.orgCode)
+                    }
+                    // The organisation's new USCC joins its legacy file.
+                    try writer.insertCode(entries[0], enterpriseId: existing.id)
+                    if existing.name != name || existing.current.divisionCode != divisionCode {
+                        try writer.insertRevision(
+                            enterpriseId: existing.id, name: name, divisionCode: divisionCode,
+                            entityType: entityType, status: existing.current.status, effectiveOn: nil,
+                            reason: "USCC \(code.value) assigned", documentNumber: nil)
+                    }
+                    return try reader.enterprise(id: existing.id)!
+                }
+                entries.append(EnterpriseCodeEntry(code: code.orgCode, kind: .orgCode, checkWarning: checkWarning))
+            }
+            let id = try writer.insertEnterprise()
+            for entry in entries { try writer.insertCode(entry, enterpriseId: id) }
+            try writer.insertRevision(
+                enterpriseId: id, name: name, divisionCode: divisionCode, entityType: entityType, status: .active,
+                effectiveOn: nil, reason: "registered", documentNumber: nil)
+            return try reader.enterprise(id: id)!
+        }
+    }
+
+    /// Records a rename or a change of status as a new revision of the file's particulars.
+    public func updateEnterprise(_ update: EnterpriseUpdate, by caller: Caller) async throws -> Enterprise {
+        let name = try TextField.optional(update.name, "name", maxLength: 200)
+        let status = try update.status.map { value throws(RegistryError) in
+            try TextField.choice(value, "status", as: EnterpriseStatus.self)
+        }
+        let effectiveOn = try update.effectiveOn.map { value throws(RegistryError) in try TextField.date(value, "effectiveOn") }
+        let reason = try TextField.required(update.reason, "reason")
+        let documentNumber = try TextField.optional(update.documentNumber, "documentNumber", maxLength: 100)
+        guard name != nil || status != nil else {
+            throw RegistryError.invalidArgument(parameter: "name", reason: "give a new name or a new status")
+        }
+        return try await write(by: caller) { writer in
+            let enterprise = try writer.reader.existingEnterprise(forCode: update.code)
+            let current = enterprise.current
+            try writer.insertRevision(
+                enterpriseId: enterprise.id, name: name ?? current.name, divisionCode: current.divisionCode,
+                entityType: current.entityType, status: status ?? current.status, effectiveOn: effectiveOn,
+                reason: reason, documentNumber: documentNumber)
+            return try writer.reader.enterprise(id: enterprise.id)!
+        }
+    }
+
+    /// The credit file's particulars by either code.
+    public func enterprise(code: String) async throws -> Enterprise {
+        try await database.read { try $0.existingEnterprise(forCode: code) }
+    }
+
+    static func division(_ value: String?) throws(RegistryError) -> String? {
+        guard let value = try TextField.optional(value, "divisionCode", maxLength: 6) else { return nil }
+        guard value.count == 6, value.allSatisfy(\.isASCII), value.allSatisfy(\.isNumber) else {
+            throw .invalidArgument(parameter: "divisionCode", reason: "'\(value)' is not a six-digit GB/T 2260 code")
+        }
+        return value
+    }
+
+    /// A readable entity type from the USCC's registration authority and type positions.
+    static func entityType(of code: EnterpriseCode) -> String? {
+        guard let authority = code.registrationAuthority, let type = code.entityType else { return nil }
+        switch (authority, type) {
+        case ("9", "1"): return "enterprise"
+        case ("9", "2"): return "individual-business"
+        case ("9", "3"): return "farmers-cooperative"
+        default: return "authority-\(authority)-type-\(type)"
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import QCreditDomain
+import QCreditStore
+
+/// A quality event as a caller submits it: strings, checked by ``Registry``.
+public struct EventInput: Sendable {
+    public var code: String
+    public var dimension: String
+    public var kind: String
+    public var severity: String
+    public var occurredOn: String
+    public var authority: String
+    public var documentNumber: String
+    public var legalBasis: String?
+    public var summary: String
+    public var evidenceUrl: String?
+
+    public init(
+        code: String, dimension: String, kind: String, severity: String, occurredOn: String, authority: String,
+        documentNumber: String, legalBasis: String? = nil, summary: String, evidenceUrl: String? = nil
+    ) {
+        self.code = code
+        self.dimension = dimension
+        self.kind = kind
+        self.severity = severity
+        self.occurredOn = occurredOn
+        self.authority = authority
+        self.documentNumber = documentNumber
+        self.legalBasis = legalBasis
+        self.summary = summary
+        self.evidenceUrl = evidenceUrl
+    }
+
+    /// The checked details; errors name the parameter.
+    func details(today: CivilDate) throws(RegistryError) -> QualityEventDetails {
+        let occurredOn = try TextField.date(occurredOn, "occurredOn")
+        guard occurredOn <= today else {
+            throw .invalidArgument(parameter: "occurredOn", reason: "\(occurredOn) is in the future (today is \(today))")
+        }
+        let evidence = try TextField.optional(evidenceUrl, "evidenceUrl", maxLength: 2000)
+        if let evidence, !(evidence.hasPrefix("https://") || evidence.hasPrefix("http://")) {
+            throw .invalidArgument(parameter: "evidenceUrl", reason: "must be an http or https URL")
+        }
+        return QualityEventDetails(
+            dimension: try TextField.choice(dimension, "dimension"), kind: try TextField.choice(kind, "kind"),
+            severity: try TextField.choice(severity, "severity"), occurredOn: occurredOn,
+            authority: try TextField.required(authority, "authority", maxLength: 200),
+            documentNumber: try TextField.required(documentNumber, "documentNumber", maxLength: 100),
+            legalBasis: try TextField.optional(legalBasis, "legalBasis"),
+            summary: try TextField.required(summary, "summary", maxLength: 4000), evidenceURL: evidence)
+    }
+}
+
+extension Registry {
+    /// Records one quality event in a credit file and returns its id.
+    public func recordEvent(_ input: EventInput, by caller: Caller) async throws -> Int64 {
+        try await recordEvents([input], by: caller, parameterPrefix: nil)[0]
+    }
+
+    /// Records events for any number of files atomically: all of them or, if any is refused,
+    /// none. Errors name the event, e.g. `events[3].occurredOn`.
+    public func recordEvents(_ inputs: [EventInput], by caller: Caller) async throws -> [Int64] {
+        try await recordEvents(inputs, by: caller, parameterPrefix: "events")
+    }
+
+    private func recordEvents(_ inputs: [EventInput], by caller: Caller, parameterPrefix: String?) async throws -> [Int64] {
+        guard !inputs.isEmpty else { throw RegistryError.invalidArgument(parameter: "events", reason: "is empty") }
+        let today = self.today
+        let details = try inputs.enumerated().map { index, input in
+            try Self.locating(parameterPrefix, index) { try input.details(today: today) }
+        }
+        return try await write(by: caller) { writer in
+            try inputs.enumerated().map { index, input in
+                let enterpriseId = try Self.locating(parameterPrefix, index) {
+                    try writer.reader.enterpriseId(forCode: input.code)
+                }
+                return try writer.insertEvent(enterpriseId: enterpriseId, details: details[index])
+            }
+        }
+    }
+
+    /// Runs `body`, placing a registry error's parameter under `prefix[index]` for batches.
+    private static func locating<T>(_ prefix: String?, _ index: Int, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as RegistryError {
+            throw prefix.map { error.within("\($0)[\(index)]") } ?? error
+        }
+    }
+
+    /// Corrects a recorded event: the correction is a new event that supersedes the old one
+    /// and says why; with no new details it retracts the event. The old event stays on file.
+    public func correctEvent(eventId: Int64, replacement: EventInput?, reason: String, by caller: Caller) async throws -> Int64 {
+        let reason = try TextField.required(reason, "reason")
+        let details: QualityEventDetails?
+        do {
+            details = try replacement?.details(today: today)
+        } catch {
+            throw error.within("event")
+        }
+        return try await write(by: caller) { writer in
+            guard let (enterpriseId, event) = try writer.reader.event(id: eventId) else {
+                throw RegistryError.eventNotFound(eventId: eventId)
+            }
+            if let supersededBy = event.supersededBy {
+                throw RegistryError.invalidArgument(
+                    parameter: "eventId", reason: "event \(eventId) was already corrected by event \(supersededBy); correct that one")
+            }
+            if let replacement, try writer.reader.enterpriseId(forCode: replacement.code) != enterpriseId {
+                throw RegistryError.invalidArgument(parameter: "event.code", reason: "a correction must stay in the same credit file")
+            }
+            return try writer.insertEvent(
+                enterpriseId: enterpriseId, details: details ?? event.details, supersedes: eventId,
+                isRetraction: details == nil, correctionReason: reason)
+        }
+    }
+}

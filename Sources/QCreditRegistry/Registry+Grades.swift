@@ -1,0 +1,192 @@
+import CanonicalJSON
+import QCreditDomain
+import QCreditStore
+
+/// A grade in force as a query answers it: whose, at what moment, and what it rests on.
+public struct GradeView: Sendable {
+    public var enterprise: Enterprise
+    public var inForce: GradeInForce
+    /// The moment the answer is about.
+    public var at: Instant
+    /// Public list types the enterprise is on at that moment.
+    public var listTypes: [String]
+}
+
+/// What `PublishGrades` did.
+public struct PublishSummary: Sendable, Equatable {
+    /// Grades that changed and were published.
+    public var published: Int = 0
+    /// Grades recomputed to the same grade, score and policy: nothing new to publish.
+    public var unchanged: Int = 0
+    /// Files under an override in force, which a computed grade does not replace.
+    public var overridden: Int = 0
+    /// Files that are not active (deregistered, licence revoked).
+    public var inactive: Int = 0
+
+    public init(published: Int = 0, unchanged: Int = 0, overridden: Int = 0, inactive: Int = 0) {
+        self.published = published
+        self.unchanged = unchanged
+        self.overridden = overridden
+        self.inactive = inactive
+    }
+}
+
+extension RegistryReader {
+    /// The grade in force for one file at `at` (the day `date` in the registry's zone).
+    func gradeView(enterprise: Enterprise, at: Instant, date: CivilDate, policy: Policy) throws -> GradeView {
+        let computed = try latestGrade(enterpriseId: enterprise.id, basis: .computed, atOrBefore: at)
+        let override = try latestGrade(enterpriseId: enterprise.id, basis: .override, atOrBefore: at)
+        var caps: [ListingCap] = []
+        var listTypes: Set<String> = []
+        for listing in try listings(enterpriseId: enterprise.id) where listing.isOnList(on: date) {
+            listTypes.insert(listing.listType)
+            if let maximum = policy.lists[listing.listType]?.maximumGrade {
+                caps.append(
+                    ListingCap(
+                        listingId: listing.id, listType: listing.listType, maximumGrade: maximum,
+                        publicationDate: listing.publicationDate!, publicationIndex: listing.listedStep?.publicationIndex))
+            }
+        }
+        let inForce = GradeInForce.resolve(computed: computed, override: override, caps: caps, on: date, scale: policy.scale)
+        return GradeView(enterprise: enterprise, inForce: inForce, at: at, listTypes: listTypes.sorted())
+    }
+}
+
+extension Registry {
+    /// The grade in force now, or at `at`.
+    public func gradeInForce(code: String, at: Instant? = nil) async throws -> GradeView {
+        let policy = self.policy
+        let moment = at ?? clock.now()
+        let date = moment.civilDate(in: utcOffset)
+        return try await database.read { reader in
+            try reader.gradeView(enterprise: reader.existingEnterprise(forCode: code), at: moment, date: date, policy: policy)
+        }
+    }
+
+    /// The moment a `GetGradeAt` asks about: an RFC 3339 time, or a date meaning the end of
+    /// that day in the registry's zone (so decisions taken that day count).
+    public func moment(_ text: String, parameter: String = "at") throws(RegistryError) -> Instant {
+        if let instant = Instant(rfc3339: text) { return instant }
+        if let date = CivilDate(iso: text) {
+            let nextDay = Instant.startOfDay(date.adding(days: 1), in: utcOffset)
+            return Instant(secondsSinceEpoch: nextDay.secondsSinceEpoch - 1)
+        }
+        throw .invalidArgument(parameter: parameter, reason: "'\(text)' is neither a date (YYYY-MM-DD) nor an RFC 3339 time")
+    }
+
+    /// Grades in force now for a batch of codes, each answered on its own: a bad or unknown
+    /// code in a bank's batch does not spoil the others. One consistent snapshot per batch.
+    public func gradesInForce(codes: [String]) async throws -> [Result<GradeView, RegistryError>] {
+        let policy = self.policy
+        let now = clock.now()
+        let date = now.civilDate(in: utcOffset)
+        return try await database.read { reader in
+            try codes.map { code in
+                do {
+                    return .success(
+                        try reader.gradeView(enterprise: reader.existingEnterprise(forCode: code), at: now, date: date, policy: policy))
+                } catch let error as RegistryError {
+                    return .failure(error)
+                }
+            }
+        }
+    }
+
+    /// Sets a grade by a regulator's decision; it stays in force until `until` (inclusive) or
+    /// a later override, and a computed grade does not replace it. Listings still cap it.
+    public func overrideGrade(
+        code: String, grade: String, reason: String, documentNumber: String, until: String?, by caller: Caller
+    ) async throws -> GradeView {
+        let policy = self.policy
+        guard policy.scale.contains(grade) else {
+            throw RegistryError.invalidArgument(
+                parameter: "grade", reason: "'\(grade)' is not on the scale \(policy.scale.grades.joined(separator: ", "))")
+        }
+        let reason = try TextField.required(reason, "reason", maxLength: 2000)
+        let documentNumber = try TextField.required(documentNumber, "documentNumber", maxLength: 100)
+        let today = self.today
+        let until = try until.map { value throws(RegistryError) in try TextField.date(value, "until") }
+        if let until, until < today {
+            throw RegistryError.invalidArgument(parameter: "until", reason: "\(until) has passed (today is \(today))")
+        }
+        return try await write(by: caller) { writer in
+            let reader = writer.reader
+            let enterprise = try reader.existingEnterprise(forCode: code)
+            let previous = try reader.gradeView(enterprise: enterprise, at: writer.now, date: today, policy: policy)
+            let record = PublicationRecord.override(
+                grade: grade, previousGrade: previous.inForce.grade, reason: reason, documentNumber: documentNumber,
+                until: until, policyVersion: policy.version, enterpriseId: enterprise.id, subject: enterprise.subject,
+                publishedAt: writer.now)
+            let index = try writer.appendPublication(record)
+            try writer.insertGrade(
+                enterpriseId: enterprise.id, basis: .override, grade: grade, score: nil, policyVersion: policy.version,
+                explanation: ["previousGrade": JSONValue(previous.inForce.grade)], until: until, reason: reason,
+                documentNumber: documentNumber, publicationIndex: index)
+            return try reader.gradeView(enterprise: enterprise, at: writer.now, date: today, policy: policy)
+        }
+    }
+
+    /// Computes grades under the policy in force and publishes each one that changed.
+    ///
+    /// Given codes, it is one transaction: all are published or, if a code is bad, none.
+    /// Without codes it walks every file in batches, one transaction each; running it again
+    /// publishes nothing new, so an interrupted run is simply repeated.
+    public func publishGrades(codes: [String]?, by caller: Caller, batchSize: Int = 500) async throws -> PublishSummary {
+        if let codes {
+            return try await write(by: caller) { writer in
+                var summary = PublishSummary()
+                let ids = try codes.enumerated().map { index, code in
+                    do { return try writer.reader.enterpriseId(forCode: code) } catch let error as RegistryError {
+                        throw error.within("codes[\(index)]")
+                    }
+                }
+                for id in Set(ids).sorted() { try self.publishGrade(enterpriseId: id, writer: writer, summary: &summary) }
+                return summary
+            }
+        }
+        var summary = PublishSummary()
+        var lastId: Int64 = 0
+        while true {
+            let after = lastId
+            let ids = try await database.read { try $0.enterpriseIds(after: after, limit: batchSize) }
+            guard let last = ids.last else { break }
+            summary = try await write(by: caller) { [summary] writer in
+                var batch = summary
+                for id in ids { try self.publishGrade(enterpriseId: id, writer: writer, summary: &batch) }
+                return batch
+            }
+            lastId = last
+        }
+        return summary
+    }
+
+    private func publishGrade(enterpriseId: Int64, writer: RegistryWriter, summary: inout PublishSummary) throws {
+        let reader = writer.reader
+        guard let enterprise = try reader.enterprise(id: enterpriseId) else { return }
+        guard enterprise.current.status == .active else {
+            summary.inactive += 1
+            return
+        }
+        let today = writer.now.civilDate(in: utcOffset)
+        if let override = try reader.latestGrade(enterpriseId: enterpriseId, basis: .override, atOrBefore: writer.now),
+            override.isInForce(on: today)
+        {
+            summary.overridden += 1
+            return
+        }
+        let computation = policy.computeGrade(events: try reader.events(enterpriseId: enterpriseId), asOf: today)
+        if let latest = try reader.latestGrade(enterpriseId: enterpriseId, basis: .computed, atOrBefore: writer.now),
+            latest.grade == computation.grade, latest.score == computation.score,
+            latest.policyVersion == computation.policyVersion
+        {
+            summary.unchanged += 1
+            return
+        }
+        let index = try writer.appendPublication(
+            .grade(computation, enterpriseId: enterpriseId, subject: enterprise.subject, publishedAt: writer.now))
+        try writer.insertGrade(
+            enterpriseId: enterpriseId, basis: .computed, grade: computation.grade, score: computation.score,
+            policyVersion: computation.policyVersion, explanation: computation.json, publicationIndex: index)
+        summary.published += 1
+    }
+}

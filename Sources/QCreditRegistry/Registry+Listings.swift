@@ -1,0 +1,207 @@
+import QCreditDomain
+import QCreditStore
+
+/// A blacklisting decision as a regulator submits it.
+public struct ListingProposal: Sendable {
+    public var code: String
+    public var listType: String
+    public var reason: String
+    public var legalBasis: String
+    public var authority: String
+    public var documentNumber: String
+    public var decisionDate: String
+
+    public init(
+        code: String, listType: String, reason: String, legalBasis: String, authority: String, documentNumber: String,
+        decisionDate: String
+    ) {
+        self.code = code
+        self.listType = listType
+        self.reason = reason
+        self.legalBasis = legalBasis
+        self.authority = authority
+        self.documentNumber = documentNumber
+        self.decisionDate = decisionDate
+    }
+}
+
+extension Registry {
+    /// Proposes a listing; the party is told the reasons and may object. Refused while the
+    /// enterprise has another open listing of the same type.
+    public func proposeListing(_ proposal: ListingProposal, by caller: Caller) async throws -> Listing {
+        let rules = try policy.rules(forList: proposal.listType)
+        let decisionDate = try TextField.date(proposal.decisionDate, "decisionDate")
+        try ListingLifecycle.notInFuture(decisionDate, "decisionDate", today: today)
+        let decision = ListingDecision(
+            listType: rules.listType, reason: try TextField.required(proposal.reason, "reason", maxLength: 4000),
+            legalBasis: try TextField.required(proposal.legalBasis, "legalBasis", maxLength: 1000),
+            authority: try TextField.required(proposal.authority, "authority", maxLength: 200),
+            documentNumber: try TextField.required(proposal.documentNumber, "documentNumber", maxLength: 100),
+            decisionDate: decisionDate)
+        return try await write(by: caller) { writer in
+            let enterprise = try writer.reader.existingEnterprise(forCode: proposal.code)
+            return try self.openListing(decision, for: enterprise, escalatedFrom: nil, writer: writer)
+        }
+    }
+
+    func openListing(_ decision: ListingDecision, for enterprise: Enterprise, escalatedFrom: Int64?, writer: RegistryWriter)
+        throws -> Listing
+    {
+        if let open = try writer.reader.listings(enterpriseId: enterprise.id).first(where: {
+            $0.listType == decision.listType && !$0.state.isFinal
+        }) {
+            throw RegistryError.invalidState(
+                listingId: open.id, state: open.state.rawValue, action: "propose another \(decision.listType) listing",
+                reason: "listing \(open.id) for this enterprise is still open")
+        }
+        let id = try writer.insertListing(
+            enterpriseId: enterprise.id, nameAtDecision: enterprise.name, decision: decision, escalatedFrom: escalatedFrom)
+        try writer.insertListingStep(
+            listingId: id,
+            ListingStepDraft(
+                kind: .proposed, stateAfter: .proposed, date: decision.decisionDate, authority: decision.authority,
+                documentNumber: decision.documentNumber, reason: decision.reason),
+            publicationIndex: nil)
+        return try writer.reader.listing(id: id)!
+    }
+
+    /// Applies lifecycle steps to a listing in one transaction, publishing the ones that are
+    /// public decisions (listing, removal) in the same transaction.
+    func advance(
+        listingId: Int64, by caller: Caller,
+        _ decide: @escaping @Sendable (Listing, ListRules, CivilDate) throws -> [ListingStepDraft]
+    ) async throws -> Listing {
+        let policy = self.policy
+        let utcOffset = self.utcOffset
+        return try await write(by: caller) { writer in
+            let listing = try writer.reader.existingListing(listingId)
+            let rules = try policy.rules(forList: listing.listType)
+            let steps = try decide(listing, rules, writer.now.civilDate(in: utcOffset))
+            try Self.append(steps, to: listing, writer: writer)
+            return try writer.reader.listing(id: listingId)!
+        }
+    }
+
+    static func append(_ steps: [ListingStepDraft], to listing: Listing, writer: RegistryWriter) throws {
+        for step in steps {
+            var publicationIndex: Int64?
+            if step.isPublication {
+                let subject = try writer.reader.enterprise(id: listing.enterpriseId)!.subject
+                let record =
+                    step.kind == .listed
+                    ? PublicationRecord.listing(listing, published: step, subject: subject, publishedAt: writer.now)
+                    : PublicationRecord.removal(listing, removed: step, subject: subject, publishedAt: writer.now)
+                publicationIndex = try writer.appendPublication(record)
+            }
+            try writer.insertListingStep(listingId: listing.id, step, publicationIndex: publicationIndex)
+        }
+    }
+
+    public func fileObjection(listingId: Int64, filedOn: String?, summary: String, by caller: Caller) async throws -> Listing {
+        let filedOn = try filedOn.map { value throws(RegistryError) in try TextField.date(value, "filedOn") } ?? today
+        let summary = try TextField.required(summary, "summary", maxLength: 4000)
+        return try await advance(listingId: listingId, by: caller) { listing, rules, today in
+            [try ListingLifecycle.fileObjection(listing, rules: rules, filedOn: filedOn, summary: summary, today: today)]
+        }
+    }
+
+    public func resolveObjection(
+        listingId: Int64, outcome: String, resolvedOn: String?, authority: String, documentNumber: String,
+        summary: String?, by caller: Caller
+    ) async throws -> Listing {
+        let outcome = try TextField.choice(outcome, "outcome", as: ObjectionOutcome.self)
+        let resolvedOn = try resolvedOn.map { value throws(RegistryError) in try TextField.date(value, "resolvedOn") } ?? today
+        let authority = try TextField.required(authority, "authority", maxLength: 200)
+        let documentNumber = try TextField.required(documentNumber, "documentNumber", maxLength: 100)
+        let summary = try TextField.optional(summary, "summary", maxLength: 4000)
+        return try await advance(listingId: listingId, by: caller) { listing, _, today in
+            try ListingLifecycle.resolveObjection(
+                listing, outcome: outcome, resolvedOn: resolvedOn, authority: authority, documentNumber: documentNumber,
+                summary: summary, today: today)
+        }
+    }
+
+    /// Publishes a proposed listing: the enterprise is on the list from `publicationDate`
+    /// (default today) until removed or, if the list has a term, until it expires.
+    public func confirmListing(
+        listingId: Int64, publicationDate: String?, authority: String?, documentNumber: String?, by caller: Caller
+    ) async throws -> Listing {
+        let date = try publicationDate.map { value throws(RegistryError) in try TextField.date(value, "publicationDate") } ?? today
+        let authority = try TextField.optional(authority, "authority", maxLength: 200)
+        let documentNumber = try TextField.optional(documentNumber, "documentNumber", maxLength: 100)
+        return try await advance(listingId: listingId, by: caller) { listing, rules, today in
+            [
+                try ListingLifecycle.confirm(
+                    listing, rules: rules, publicationDate: date, authority: authority, documentNumber: documentNumber,
+                    today: today)
+            ]
+        }
+    }
+
+    public func withdrawListing(
+        listingId: Int64, reason: String, withdrawnOn: String?, documentNumber: String?, by caller: Caller
+    ) async throws -> Listing {
+        let reason = try TextField.required(reason, "reason", maxLength: 2000)
+        let date = try withdrawnOn.map { value throws(RegistryError) in try TextField.date(value, "withdrawnOn") } ?? today
+        let documentNumber = try TextField.optional(documentNumber, "documentNumber", maxLength: 100)
+        return try await advance(listingId: listingId, by: caller) { listing, _, today in
+            [try ListingLifecycle.withdraw(listing, reason: reason, withdrawnOn: date, documentNumber: documentNumber, today: today)]
+        }
+    }
+
+    public func removeListing(
+        listingId: Int64, reason: String, removedOn: String?, authority: String, documentNumber: String,
+        explanation: String?, by caller: Caller
+    ) async throws -> Listing {
+        let reason = try TextField.choice(reason, "reason", as: RemovalReason.self)
+        let date = try removedOn.map { value throws(RegistryError) in try TextField.date(value, "removedOn") } ?? today
+        let authority = try TextField.required(authority, "authority", maxLength: 200)
+        let documentNumber = try TextField.required(documentNumber, "documentNumber", maxLength: 100)
+        let explanation = try TextField.optional(explanation, "explanation", maxLength: 2000)
+        return try await advance(listingId: listingId, by: caller) { listing, rules, today in
+            [
+                try ListingLifecycle.remove(
+                    listing, rules: rules, reason: reason, removedOn: date, authority: authority,
+                    documentNumber: documentNumber, explanation: explanation, today: today)
+            ]
+        }
+    }
+
+    public func listing(id: Int64) async throws -> Listing {
+        try await database.read { try $0.existingListing(id) }
+    }
+
+    /// The enterprise's listings: all of them for `.full`, only what the public may see
+    /// for `.public` (repaired and revoked listings vanish from it; the registry keeps them).
+    public func listings(code: String, view: RecordView) async throws -> (Enterprise, [Listing]) {
+        try await database.read { reader in
+            let enterprise = try reader.existingEnterprise(forCode: code)
+            let listings = try reader.listings(enterpriseId: enterprise.id)
+            return (enterprise, view == .full ? listings : listings.filter(\.isPublic))
+        }
+    }
+
+    /// Listings on the list today, oldest published first, in pages for streaming.
+    public func blacklistPage(listType: String?, since: String?, after cursor: Int64, limit: Int) async throws
+        -> [(Enterprise, Listing)]
+    {
+        if let listType { _ = try policy.rules(forList: listType) }
+        let since = try since.map { value throws(RegistryError) in try TextField.date(value, "since") }
+        let today = self.today
+        return try await database.read { reader in
+            try reader.activeListingIds(listType: listType, publishedSince: since, publishedThrough: today, after: cursor, limit: limit)
+                .compactMap { id in
+                    guard let listing = try reader.listing(id: id), let enterprise = try reader.enterprise(id: listing.enterpriseId)
+                    else { return nil }
+                    return (enterprise, listing)
+                }
+        }
+    }
+}
+
+/// Which records a caller sees: regulators and auditors see everything the registry keeps;
+/// banks see the public view.
+public enum RecordView: Sendable {
+    case full
+    case `public`
+}

@@ -1,0 +1,112 @@
+import CanonicalJSON
+import Logging
+import QCreditDomain
+import QCreditStore
+
+/// The registry's operations: what regulators, banks and the registry itself do to credit
+/// files, applied atomically to the database under the policy's rules.
+///
+/// Each write is one transaction that starts with its audit entry and, when it publishes a
+/// decision, appends the publication record in the same transaction, so the log and the
+/// registry never disagree. Reads see one consistent snapshot.
+///
+/// ```swift
+/// let registry = try await Registry(database: database, policy: policy)
+/// let caller = Caller(method: "org.qcredit.admin.RegisterEnterprise", peer: nil)
+/// _ = try await registry.register(RegistrationRequest(code: "91350100M000100Y43", name: "Example Co."), by: caller)
+/// let grade = try await registry.gradeInForce(code: "91350100M000100Y43")
+/// ```
+public final class Registry: Sendable {
+    public let database: RegistryDatabase
+    public let policy: Policy
+    public let clock: any RegistryClock
+    /// The registry's civil time zone: dates (decisions, expiry) are dates there.
+    public let utcOffset: UTCOffset
+    let logger: Logger
+
+    /// Opens the registry and puts `policy` in force (publishing it if its version is new).
+    public init(
+        database: RegistryDatabase, policy: Policy, clock: any RegistryClock = SystemClock(),
+        utcOffset: UTCOffset = .beijing, logger: Logger = Logger(label: "qcredit.registry")
+    ) async throws {
+        self.database = database
+        self.policy = policy
+        self.clock = clock
+        self.utcOffset = utcOffset
+        self.logger = logger
+        try await putPolicyInForce()
+    }
+
+    /// Today's date in the registry's time zone.
+    public var today: CivilDate { clock.now().civilDate(in: utcOffset) }
+
+    /// One write transaction attributed to `caller`.
+    func write<T: Sendable>(by caller: Caller, _ body: @escaping @Sendable (RegistryWriter) throws -> T) async throws -> T {
+        let audit = AuditContext(method: caller.method, peer: caller.peer, parameters: caller.parameters.jsonText, at: clock.now())
+        return try await database.write(audit: audit, body)
+    }
+
+    /// Publishes the policy the first time its version is used; refuses a changed policy that
+    /// kept an already-published version, because grades cite policies by version.
+    private func putPolicyInForce() async throws {
+        let policy = self.policy
+        let body = try policy.json.canonicalBytes()
+        let published = try await database.read { try $0.policyBody(version: policy.version) }
+        if let published {
+            guard published == body else {
+                throw PolicyError(
+                    "policy version \(policy.version) was already published with different rules; "
+                        + "give the changed policy a new version")
+            }
+            return
+        }
+        let now = clock.now()
+        try await write(by: .registry("putPolicyInForce")) { writer in
+            // Another process may have raced us to it; the primary key settles it.
+            guard try writer.reader.policyBody(version: policy.version) == nil else { return }
+            let index = try writer.appendPublication(.policy(policy, publishedAt: now))
+            try writer.insertPolicy(version: policy.version, body: body, publicationIndex: index)
+        }
+        logger.info("grading policy in force", metadata: ["version": "\(policy.version)"])
+    }
+}
+
+extension RegistryReader {
+    /// Finds the file a code names, whichever form it is given in.
+    ///
+    /// A USCC not registered as such still finds a legacy file registered under its embedded
+    /// organization code (the same organisation). A code whose only fault is its check
+    /// character finds a file only if that exact code was admitted on import; otherwise the
+    /// caller gets `invalidCode`, never a silent "not found".
+    func enterpriseId(forCode input: String) throws -> Int64 {
+        let code: EnterpriseCode
+        do {
+            code = try EnterpriseCode(validating: input)
+        } catch {
+            if error.kind == .wrongCheckCharacter || error.kind == .wrongEmbeddedCheckCharacter,
+                let admitted = try codeEntry(error.code), admitted.entry.checkWarning != nil
+            {
+                return admitted.enterpriseId
+            }
+            throw RegistryError.invalidCode(error)
+        }
+        if let found = try codeEntry(code.value) { return found.enterpriseId }
+        if code.kind == .uscc, let legacy = try codeEntry(code.orgCode),
+            try enterprise(id: legacy.enterpriseId)?.uscc == nil
+        {
+            return legacy.enterpriseId
+        }
+        throw RegistryError.notFound(code: code.value)
+    }
+
+    func existingEnterprise(forCode input: String) throws -> Enterprise {
+        let id = try enterpriseId(forCode: input)
+        guard let enterprise = try enterprise(id: id) else { throw RegistryError.notFound(code: EnterpriseCode.normalize(input)) }
+        return enterprise
+    }
+
+    func existingListing(_ id: Int64) throws -> Listing {
+        guard let listing = try listing(id: id) else { throw RegistryError.listingNotFound(listingId: id) }
+        return listing
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import GRDB
+
+/// The registry's SQLite database: a WAL-mode pool of readers beside one writer, migrated
+/// from `Schema/` on open.
+///
+/// Durability: `synchronous = FULL` makes every commit fsync the WAL before `write` returns,
+/// so a write the daemon has acknowledged survives `kill -9` and power loss.
+///
+/// ```swift
+/// let database = try RegistryDatabase(path: "/var/lib/qcredit/registry.sqlite")
+/// let id = try await database.read { try $0.enterpriseId(forCode: "91350100M000100Y43") }
+/// ```
+public final class RegistryDatabase: Sendable {
+    private let pool: DatabasePool
+    public let path: String
+
+    /// Opens (creating if needed) and migrates the database at `path`.
+    public init(path: String, readerCount: Int = 4) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.maximumReaderCount = readerCount
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try SchemaMigrations.migrator.migrate(pool)
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: "\(error)")
+        }
+        self.path = path
+    }
+
+    /// Runs `body` in a read transaction on one of the pool's readers (never on the caller's
+    /// thread): it sees one consistent snapshot of the database.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (RegistryReader) throws -> T) async throws -> T {
+        try await pool.read { db in try body(RegistryReader(db)) }
+    }
+
+    /// Runs `body` in one write transaction that starts by recording `audit`. Either all of it
+    /// is committed (and on disk when this returns) or none of it.
+    public func write<T: Sendable>(
+        audit: AuditContext, _ body: @escaping @Sendable (RegistryWriter) throws -> T
+    ) async throws -> T {
+        try await pool.write { db in
+            let writer = try RegistryWriter(db, audit: audit)
+            return try body(writer)
+        }
+    }
+
+    /// The schema migrations applied to this database, in order.
+    public func appliedMigrations() async throws -> [String] {
+        try await pool.read { db in try SchemaMigrations.migrator.appliedMigrations(db) }
+    }
+}

@@ -1,0 +1,276 @@
+import CanonicalJSON
+import Foundation
+import GRDB
+import QCreditDomain
+
+/// Read access to the registry inside one transaction. Every query goes through a cached
+/// prepared statement: the query interface would re-generate and re-prepare SQL on each call,
+/// which costs a hundred times a point lookup.
+public struct RegistryReader {
+    let db: Database
+
+    init(_ db: Database) { self.db = db }
+
+    func rows(_ sql: String, _ arguments: StatementArguments = StatementArguments()) throws -> [Row] {
+        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    func row(_ sql: String, _ arguments: StatementArguments = StatementArguments()) throws -> Row? {
+        try Row.fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    // MARK: Enterprises
+
+    /// The code's entry, if a file holds it.
+    public func codeEntry(_ code: String) throws -> (enterpriseId: Int64, entry: EnterpriseCodeEntry)? {
+        guard
+            let row = try row(
+                "SELECT enterprise_id, kind, check_warning FROM enterprise_code WHERE code = ?", [code])
+        else { return nil }
+        let decoder = RowDecoder(row: row, table: "enterprise_code")
+        return (
+            try decoder.int64("enterprise_id"),
+            EnterpriseCodeEntry(code: code, kind: try decoder.value("kind"), checkWarning: decoder.optionalString("check_warning"))
+        )
+    }
+
+    public func enterprise(id: Int64) throws -> Enterprise? {
+        let codeRows = try rows(
+            "SELECT code, kind, check_warning FROM enterprise_code WHERE enterprise_id = ? ORDER BY kind DESC", [id])
+        let revisionRows = try rows(
+            """
+            SELECT id, name, division_code, entity_type, status, effective_on, reason, document_number, recorded_at
+            FROM enterprise_revision WHERE enterprise_id = ? ORDER BY id
+            """, [id])
+        guard !revisionRows.isEmpty else { return nil }
+        let codes = try codeRows.map { row in
+            let decoder = RowDecoder(row: row, table: "enterprise_code")
+            return EnterpriseCodeEntry(
+                code: try decoder.string("code"), kind: try decoder.value("kind"),
+                checkWarning: decoder.optionalString("check_warning"))
+        }
+        let revisions = try revisionRows.map { row in
+            let decoder = RowDecoder(row: row, table: "enterprise_revision")
+            return EnterpriseRevision(
+                id: try decoder.int64("id"), name: try decoder.string("name"),
+                divisionCode: decoder.optionalString("division_code"), entityType: decoder.optionalString("entity_type"),
+                status: try decoder.value("status"), effectiveOn: try decoder.optionalDate("effective_on"),
+                reason: decoder.optionalString("reason"), documentNumber: decoder.optionalString("document_number"),
+                recordedAt: try decoder.instant("recorded_at"))
+        }
+        return Enterprise(id: id, codes: codes, revisions: revisions)
+    }
+
+    /// Enterprise ids in ascending order after `id`, for walking every file in batches.
+    public func enterpriseIds(after id: Int64, limit: Int) throws -> [Int64] {
+        try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM enterprise WHERE id > ? ORDER BY id LIMIT ?"), arguments: [id, limit])
+    }
+
+    public func enterpriseCount() throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM enterprise")) ?? 0
+    }
+
+    // MARK: Quality events
+
+    private static let eventColumns = """
+        e.id, e.dimension, e.kind, e.severity, e.occurred_on, e.authority, e.document_number, e.legal_basis,
+        e.summary, e.evidence_url, e.supersedes, e.is_retraction, e.correction_reason, e.recorded_at,
+        (SELECT c.id FROM quality_event c WHERE c.supersedes = e.id) AS superseded_by
+        """
+
+    public func events(enterpriseId: Int64) throws -> [QualityEvent] {
+        try rows("SELECT \(Self.eventColumns) FROM quality_event e WHERE e.enterprise_id = ? ORDER BY e.id", [enterpriseId])
+            .map(decodeEvent)
+    }
+
+    public func event(id: Int64) throws -> (enterpriseId: Int64, event: QualityEvent)? {
+        guard let row = try row("SELECT e.enterprise_id, \(Self.eventColumns) FROM quality_event e WHERE e.id = ?", [id])
+        else { return nil }
+        return (try RowDecoder(row: row, table: "quality_event").int64("enterprise_id"), try decodeEvent(row))
+    }
+
+    private func decodeEvent(_ row: Row) throws -> QualityEvent {
+        let decoder = RowDecoder(row: row, table: "quality_event")
+        let details = QualityEventDetails(
+            dimension: try decoder.value("dimension"), kind: try decoder.value("kind"),
+            severity: try decoder.value("severity"), occurredOn: try decoder.date("occurred_on"),
+            authority: try decoder.string("authority"), documentNumber: try decoder.string("document_number"),
+            legalBasis: decoder.optionalString("legal_basis"), summary: try decoder.string("summary"),
+            evidenceURL: decoder.optionalString("evidence_url"))
+        return QualityEvent(
+            id: try decoder.int64("id"), details: details, recordedAt: try decoder.instant("recorded_at"),
+            supersedes: decoder.optionalInt64("supersedes"), correctionReason: decoder.optionalString("correction_reason"),
+            isRetraction: try decoder.int64("is_retraction") != 0, supersededBy: decoder.optionalInt64("superseded_by"))
+    }
+
+    // MARK: Grades
+
+    private static let gradeColumns = """
+        id, basis, grade, score, policy_version, explanation, effective_at, until_on, reason, document_number,
+        publication_idx
+        """
+
+    /// The latest grade record of one basis that took effect at or before `instant`.
+    public func latestGrade(enterpriseId: Int64, basis: GradeRecord.Basis, atOrBefore instant: Instant) throws
+        -> GradeRecord?
+    {
+        try row(
+            """
+            SELECT \(Self.gradeColumns) FROM grade_record
+            WHERE enterprise_id = ? AND basis = ? AND effective_at <= ?
+            ORDER BY effective_at DESC, id DESC LIMIT 1
+            """, [enterpriseId, basis.rawValue, instant.secondsSinceEpoch]
+        ).map(decodeGrade)
+    }
+
+    public func grades(enterpriseId: Int64) throws -> [GradeRecord] {
+        try rows("SELECT \(Self.gradeColumns) FROM grade_record WHERE enterprise_id = ? ORDER BY id", [enterpriseId])
+            .map(decodeGrade)
+    }
+
+    private func decodeGrade(_ row: Row) throws -> GradeRecord {
+        let decoder = RowDecoder(row: row, table: "grade_record")
+        return GradeRecord(
+            id: try decoder.int64("id"), basis: try decoder.value("basis"), grade: try decoder.string("grade"),
+            score: decoder.optionalInt64("score").map { Int($0) }, policyVersion: try decoder.string("policy_version"),
+            explanation: try decoder.json("explanation"), effectiveAt: try decoder.instant("effective_at"),
+            until: try decoder.optionalDate("until_on"), reason: decoder.optionalString("reason"),
+            documentNumber: decoder.optionalString("document_number"),
+            publicationIndex: try decoder.int64("publication_idx"))
+    }
+
+    // MARK: Listings
+
+    public func listing(id: Int64) throws -> Listing? {
+        guard
+            let row = try row(
+                """
+                SELECT id, enterprise_id, list_type, name_at_decision, reason, legal_basis, authority, document_number,
+                       decision_date, escalated_from
+                FROM listing WHERE id = ?
+                """, [id])
+        else { return nil }
+        return try decodeListing(row)
+    }
+
+    public func listings(enterpriseId: Int64) throws -> [Listing] {
+        try rows(
+            """
+            SELECT id, enterprise_id, list_type, name_at_decision, reason, legal_basis, authority, document_number,
+                   decision_date, escalated_from
+            FROM listing WHERE enterprise_id = ? ORDER BY id
+            """, [enterpriseId]
+        ).map(decodeListing)
+    }
+
+    /// Listings still on a list whose planned end is on or before `date`: due to expire.
+    public func listingIdsDue(toEndBy date: CivilDate) throws -> [Int64] {
+        try Int64.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT s.listing_id FROM listing_step s
+                    WHERE s.planned_end_on IS NOT NULL AND s.planned_end_on <= ?
+                      AND NOT EXISTS (SELECT 1 FROM listing_step r WHERE r.listing_id = s.listing_id AND r.kind = 'removed')
+                    ORDER BY s.listing_id
+                    """), arguments: [date.description])
+    }
+
+    /// Listings published (on `listType`, or any list when nil) between `since` and `through`
+    /// and not removed, in id order after `cursor`: one page of the current blacklist.
+    public func activeListingIds(
+        listType: String?, publishedSince since: CivilDate?, publishedThrough through: CivilDate, after cursor: Int64,
+        limit: Int
+    ) throws -> [Int64] {
+        try Int64.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT s.listing_id FROM listing_step s JOIN listing l ON l.id = s.listing_id
+                    WHERE s.kind = 'listed' AND s.on_date >= ?1 AND s.on_date <= ?2 AND (?3 IS NULL OR l.list_type = ?3)
+                      AND s.listing_id > ?4
+                      AND NOT EXISTS (SELECT 1 FROM listing_step r WHERE r.listing_id = s.listing_id AND r.kind = 'removed')
+                    ORDER BY s.listing_id LIMIT ?5
+                    """),
+            arguments: [since?.description ?? "0000-01-01", through.description, listType, cursor, limit])
+    }
+
+    /// Whether a listing was already escalated (escalation happens once).
+    public func escalation(of listingId: Int64) throws -> Int64? {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM listing WHERE escalated_from = ?"), arguments: [listingId])
+    }
+
+    private func decodeListing(_ row: Row) throws -> Listing {
+        let decoder = RowDecoder(row: row, table: "listing")
+        let id = try decoder.int64("id")
+        let decision = ListingDecision(
+            listType: try decoder.string("list_type"), reason: try decoder.string("reason"),
+            legalBasis: try decoder.string("legal_basis"), authority: try decoder.string("authority"),
+            documentNumber: try decoder.string("document_number"), decisionDate: try decoder.date("decision_date"))
+        let steps = try rows(
+            """
+            SELECT id, kind, state_after, on_date, authority, document_number, reason, summary, outcome,
+                   removal_reason, planned_end_on, objection_id, publication_idx, recorded_at
+            FROM listing_step WHERE listing_id = ? ORDER BY id
+            """, [id]
+        ).map { row in
+            let step = RowDecoder(row: row, table: "listing_step")
+            return ListingStep(
+                id: try step.int64("id"), kind: try step.value("kind"), stateAfter: try step.value("state_after"),
+                date: try step.date("on_date"), authority: step.optionalString("authority"),
+                documentNumber: step.optionalString("document_number"), reason: step.optionalString("reason"),
+                summary: step.optionalString("summary"), outcome: try step.optionalValue("outcome"),
+                removalReason: try step.optionalValue("removal_reason"),
+                plannedEndDate: try step.optionalDate("planned_end_on"), objectionId: step.optionalInt64("objection_id"),
+                publicationIndex: step.optionalInt64("publication_idx"), recordedAt: try step.instant("recorded_at"))
+        }
+        return Listing(
+            id: id, enterpriseId: try decoder.int64("enterprise_id"), nameAtDecision: try decoder.string("name_at_decision"),
+            decision: decision, escalatedFrom: decoder.optionalInt64("escalated_from"), steps: steps)
+    }
+
+    // MARK: Publications and policies
+
+    /// The number of publication records, i.e. the log's size.
+    public func publicationCount() throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(idx) + 1, 0) FROM publication")) ?? 0
+    }
+
+    /// The stored leaf bytes of publication `index`.
+    public func publication(index: Int64) throws -> (kind: PublicationRecord.Kind, body: [UInt8])? {
+        guard let row = try row("SELECT idx AS id, kind, body FROM publication WHERE idx = ?", [index]) else { return nil }
+        let decoder = RowDecoder(row: row, table: "publication")
+        guard let body: Data = row["body"] else { throw decoder.corrupt("body") }
+        return (try decoder.value("kind"), [UInt8](body))
+    }
+
+    /// The canonical JSON a policy version was published with, if it was.
+    public func policyBody(version: String) throws -> [UInt8]? {
+        guard let data = try Data.fetchOne(db.cachedStatement(sql: "SELECT body FROM grading_policy WHERE version = ?"), arguments: [version])
+        else { return nil }
+        return [UInt8](data)
+    }
+
+    /// The audit trail, newest last, from `afterId`.
+    public func auditEntries(after afterId: Int64 = 0, limit: Int = 1000) throws -> [AuditEntry] {
+        try rows(
+            "SELECT id, at, method, peer_uid, peer_gid, peer_pid, parameters FROM audit_entry WHERE id > ? ORDER BY id LIMIT ?",
+            [afterId, limit]
+        ).map { row in
+            let decoder = RowDecoder(row: row, table: "audit_entry")
+            return AuditEntry(
+                id: try decoder.int64("id"), at: try decoder.instant("at"), method: try decoder.string("method"),
+                peerUid: decoder.optionalInt64("peer_uid"), peerGid: decoder.optionalInt64("peer_gid"),
+                peerPid: decoder.optionalInt64("peer_pid"), parameters: try decoder.string("parameters"))
+        }
+    }
+}
+
+/// One row of the audit trail.
+public struct AuditEntry: Sendable, Hashable {
+    public var id: Int64
+    public var at: Instant
+    public var method: String
+    public var peerUid: Int64?
+    public var peerGid: Int64?
+    public var peerPid: Int64?
+    public var parameters: String
+}

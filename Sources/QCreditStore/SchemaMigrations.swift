@@ -1,0 +1,13 @@
+import GRDB
+
+/// The migrations of `Schema/`, embedded at build time, applied in file-name order.
+enum SchemaMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        for name in SchemaFiles.files.keys.sorted() {
+            let sql = SchemaFiles.files[name]!
+            migrator.registerMigration(name) { db in try db.execute(sql: sql) }
+        }
+        return migrator
+    }
+}

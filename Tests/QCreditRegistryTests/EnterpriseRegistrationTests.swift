@@ -1,0 +1,103 @@
+import QCreditDomain
+import QCreditRegistry
+import Testing
+
+@Suite struct EnterpriseRegistrationTests {
+    @Test func aFileIsFoundByItsUSCCAndByItsEmbeddedOrganizationCode() async throws {
+        let fixture = try await RegistryFixture()
+        let enterprise = try await fixture.register(RegistryFixture.usccA, name: "Inner Mongolia Example Co.")
+        #expect(enterprise.uscc == RegistryFixture.usccA)
+        #expect(enterprise.orgCode == "078376286")
+        #expect(enterprise.current.divisionCode == "152201")
+        #expect(enterprise.current.entityType == "enterprise")
+        for form in [RegistryFixture.usccA, "078376286", "07837628-6", " 9115 2201 0783 7628 60 ", "０７８３７６２８－６"] {
+            let found = try await fixture.registry.enterprise(code: form)
+            #expect(found.id == enterprise.id, "lookup by \(form)")
+        }
+    }
+
+    @Test func registeringACodeTwiceIsRefused() async throws {
+        let fixture = try await RegistryFixture()
+        try await fixture.register(RegistryFixture.usccA)
+        await #expect(throws: RegistryError.alreadyRegistered(code: RegistryFixture.usccA)) {
+            try await fixture.register(RegistryFixture.usccA)
+        }
+        await #expect(throws: RegistryError.alreadyRegistered(code: "078376286")) {
+            try await fixture.register("07837628-6")
+        }
+    }
+
+    @Test func aWrongCodeIsAnInvalidCodeErrorNeverNotFound() async throws {
+        let fixture = try await RegistryFixture()
+        try await fixture.register(RegistryFixture.usccA)
+        let wrong = "911522010783762861"
+        do {
+            _ = try await fixture.registry.enterprise(code: wrong)
+            Issue.record("a wrong check character was accepted")
+        } catch RegistryError.invalidCode(let error) {
+            #expect(error.kind == .wrongCheckCharacter)
+            #expect(error.position == 18)
+            #expect(error.expected == "0")
+            #expect(error.found == "1")
+        }
+        await #expect(throws: RegistryError.notFound(code: RegistryFixture.usccB)) {
+            try await fixture.registry.enterprise(code: RegistryFixture.usccB)
+        }
+    }
+
+    @Test func aLegacyFileGainsItsUSCCInsteadOfASecondFile() async throws {
+        let fixture = try await RegistryFixture()
+        let legacy = try await fixture.registry.register(
+            RegistrationRequest(code: RegistryFixture.legacyOrgCode, name: "Wenzhou Office", divisionCode: "330300"),
+            by: RegistryFixture.regulator)
+        #expect(legacy.uscc == nil)
+        // Before the USCC is registered, a query by it still reaches the legacy file.
+        #expect(try await fixture.registry.enterprise(code: RegistryFixture.usccOfLegacy).id == legacy.id)
+        let upgraded = try await fixture.register(RegistryFixture.usccOfLegacy, name: "Wenzhou Office (renamed)")
+        #expect(upgraded.id == legacy.id)
+        #expect(upgraded.uscc == RegistryFixture.usccOfLegacy)
+        #expect(upgraded.formerNames == ["Wenzhou Office"])
+    }
+
+    @Test func aPilotCodeWithAWrongCheckCharacterIsAdmittedOnlyWhenAskedAndFlagged() async throws {
+        let fixture = try await RegistryFixture()
+        let pilot = "911522010783762861"
+        await #expect(throws: RegistryError.self) { try await fixture.register(pilot) }
+        let admitted = try await fixture.registry.register(
+            RegistrationRequest(code: pilot, name: "Pilot Co.", admitWrongCheckCharacter: true), by: RegistryFixture.regulator)
+        #expect(admitted.flags == ["check-character-warning"])
+        #expect(admitted.codes.first?.checkWarning?.contains("position 18") == true)
+        // That exact code now finds the file; other wrong codes are still refused.
+        #expect(try await fixture.registry.enterprise(code: pilot).id == admitted.id)
+        await #expect(throws: RegistryError.self) { try await fixture.registry.enterprise(code: "911522010783762862") }
+    }
+
+    @Test func renamesAndStatusChangesKeepTheHistory() async throws {
+        let fixture = try await RegistryFixture()
+        try await fixture.register(RegistryFixture.usccA, name: "Old Name Co.")
+        let renamed = try await fixture.registry.updateEnterprise(
+            EnterpriseUpdate(code: RegistryFixture.usccA, name: "New Name Co.", reason: "change of name", documentNumber: "变更〔2026〕1号"),
+            by: RegistryFixture.regulator)
+        #expect(renamed.name == "New Name Co.")
+        #expect(renamed.formerNames == ["Old Name Co."])
+        let closed = try await fixture.registry.updateEnterprise(
+            EnterpriseUpdate(code: RegistryFixture.usccA, status: "deregistered", effectiveOn: "2026-03-01", reason: "deregistration"),
+            by: RegistryFixture.regulator)
+        #expect(closed.current.status == .deregistered)
+        #expect(closed.revisions.count == 3)
+        await #expect(throws: RegistryError.invalidArgument(parameter: "status", reason: "'closed' is not one of: active, deregistered, licence-revoked")) {
+            try await fixture.registry.updateEnterprise(
+                EnterpriseUpdate(code: RegistryFixture.usccA, status: "closed", reason: "x"), by: RegistryFixture.regulator)
+        }
+    }
+
+    @Test func blankOrControlCharacterNamesAreRefused() async throws {
+        let fixture = try await RegistryFixture()
+        await #expect(throws: RegistryError.invalidArgument(parameter: "name", reason: "must not be empty")) {
+            try await fixture.register(RegistryFixture.usccA, name: "   ")
+        }
+        await #expect(throws: RegistryError.invalidArgument(parameter: "name", reason: "contains the control character U+1B")) {
+            try await fixture.register(RegistryFixture.usccA, name: "Evil\u{1B}[2J Co.")
+        }
+    }
+}

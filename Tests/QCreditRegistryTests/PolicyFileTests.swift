@@ -1,0 +1,47 @@
+import QCreditConfig
+import QCreditDomain
+import Testing
+
+@Suite struct PolicyFileTests {
+    @Test func theShippedPolicyLoads() throws {
+        let policy = try PolicyFile.defaultPolicy()
+        #expect(policy.scale.grades == ["AAA", "AA", "A", "B", "C", "D"])
+        #expect(policy.grade(forScore: 95) == "AAA")
+        #expect(policy.grade(forScore: 59) == "D")
+        #expect(policy.lists["serious-dishonesty"]?.maximumGrade == "D")
+        #expect(policy.lists["serious-dishonesty"]?.term == CalendarPeriod(iso8601: "P3Y"))
+        #expect(policy.lists["abnormal-operations"]?.maximumGrade == "C")
+        #expect(policy.events.count == EventKind.allCases.count)
+    }
+
+    @Test func mistakesNameTheFileAndTheSetting() {
+        let base = PolicyFile.defaultText
+        let cases: [(String, String)] = [
+            (base.replacingOccurrences(of: "term = \"P3Y\"", with: "term = \"P3X\""),
+             "p.toml: lists.serious-dishonesty.term: 'P3X' is not an ISO 8601 period such as P3Y or P30D"),
+            (base.replacingOccurrences(of: "baseScore = 80", with: "baseScore = \"80\""),
+             "p.toml: baseScore: expected an integer, found a string"),
+            ("bogus = 1\n" + base, "p.toml: bogus: unknown setting"),
+            (base.replacingOccurrences(of: "maximumGrade = \"D\"", with: "maximumGrade = \"E\""),
+             "p.toml: lists.serious-dishonesty.maximumGrade: E is not on the scale"),
+            (base.replacingOccurrences(of: "AA = 90", with: "AA = 99"), "p.toml: thresholds: AA must need less than the grade above it"),
+        ]
+        for (text, expected) in cases {
+            #expect(throws: ConfigurationError.self) { try PolicyFile.parse(text, file: "p.toml") }
+            do {
+                _ = try PolicyFile.parse(text, file: "p.toml")
+            } catch {
+                #expect(error.message.hasPrefix(expected), "\(error.message)")
+            }
+        }
+    }
+
+    @Test func aSyntaxErrorGivesLineAndColumn() {
+        do {
+            _ = try PolicyFile.parse("version = \n", file: "bad.toml")
+            Issue.record("accepted bad TOML")
+        } catch {
+            #expect(error.message.hasPrefix("bad.toml:1:"))
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import GRDB
+import QCreditDomain
+import QCreditRegistry
+import QCreditStore
+import Testing
+
+@Suite struct StoreTests {
+    @Test func recordsCannotBeChangedOrDeletedEvenWithRawSQL() async throws {
+        let fixture = try await RegistryFixture()
+        try await fixture.register(RegistryFixture.usccA)
+        _ = try await fixture.registry.publishGrades(codes: nil, by: RegistryFixture.regulator)
+        let raw = try fixture.rawDatabase()
+        for statement in [
+            "UPDATE publication SET body = x'00' WHERE idx = 0", "DELETE FROM publication",
+            "UPDATE enterprise_revision SET name = 'x'", "DELETE FROM audit_entry", "UPDATE grade_record SET grade = 'AAA'",
+        ] {
+            #expect(throws: DatabaseError.self, "\(statement)") { try raw.write { try $0.execute(sql: statement) } }
+        }
+        // A gap in the log is refused too.
+        #expect(throws: DatabaseError.self) {
+            try raw.write {
+                try $0.execute(sql: "INSERT INTO publication (idx, kind, body, recorded_at, audit_id) VALUES (99, 'grade', x'7b7d', 0, 1)")
+            }
+        }
+    }
+
+    @Test func everyWriteIsInTheAuditTrailWithItsPeer() async throws {
+        let fixture = try await RegistryFixture()
+        let caller = Caller(
+            method: "org.qcredit.admin.RegisterEnterprise", peer: AuditContext.Peer(uid: 1001, gid: 1002, pid: 4242),
+            parameters: ["code": .string(RegistryFixture.usccA)])
+        _ = try await fixture.registry.register(RegistrationRequest(code: RegistryFixture.usccA, name: "Audited Co."), by: caller)
+        let entries = try await fixture.database.read { try $0.auditEntries() }
+        let entry = try #require(entries.last)
+        #expect(entry.method == "org.qcredit.admin.RegisterEnterprise")
+        #expect(entry.peerUid == 1001)
+        #expect(entry.peerGid == 1002)
+        #expect(entry.peerPid == 4242)
+        #expect(entry.parameters.contains(RegistryFixture.usccA))
+        #expect(entry.at == fixture.clock.now())
+        // The first entry is the registry putting its policy in force, with no peer.
+        #expect(entries.first?.peerUid == nil)
+    }
+
+    @Test func theDatabaseIsInWALModeWithFullSynchronousCommits() async throws {
+        let fixture = try await RegistryFixture()
+        let raw = try fixture.rawDatabase()
+        #expect(try await raw.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
+        #expect(try await fixture.database.appliedMigrations() == ["0001_registry.sql"])
+    }
+
+    @Test func aChangedPolicyThatKeepsItsVersionIsRefused() async throws {
+        let fixture = try await RegistryFixture()
+        var changed = fixture.registry.policy
+        changed.baseScore = 70
+        await #expect(throws: PolicyError.self) {
+            _ = try await Registry(database: fixture.database, policy: changed, clock: fixture.clock)
+        }
+        changed.version = "2026.2"
+        let reopened = try await Registry(database: fixture.database, policy: changed, clock: fixture.clock)
+        #expect(try await reopened.logSize() == 2)
+    }
+}
