@@ -15,6 +15,9 @@ import PackageDescription
 //   QCreditCLI     -> VarlinkNIO, Domain     the `qcredit` client commands
 let package = Package(
     name: "qcredit",
+    // Linux is the target; the macOS floor only states what the code needs (Synchronization,
+    // async ArgumentParser commands) for anyone building there.
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "qcreditd", targets: ["qcreditd"]),
         .executable(name: "qcredit", targets: ["qcredit"]),
@@ -78,7 +81,7 @@ let package = Package(
         .target(
             name: "QCreditCLI",
             dependencies: [
-                "QCreditDomain", "Varlink", "VarlinkNIO",
+                "QCreditDomain", "QCreditConfig", "Varlink", "VarlinkNIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,1 +1,3 @@
-print("qcreditd")
+import QCreditDaemon
+
+await DaemonCommand.start()

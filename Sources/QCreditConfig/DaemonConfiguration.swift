@@ -1,0 +1,148 @@
+import Foundation
+import QCreditDomain
+
+/// Who a role is granted to: a user name, a group name (primary or supplementary
+/// membership) or a numeric uid.
+public enum Principal: Sendable, Hashable, CustomStringConvertible {
+    case user(String)
+    case group(String)
+    case uid(UInt32)
+
+    /// Parses `user:NAME`, `group:NAME` or `uid:N`.
+    public init?(parsing text: String) {
+        guard let colon = text.firstIndex(of: ":") else { return nil }
+        let kind = text[..<colon]
+        let value = String(text[text.index(after: colon)...])
+        guard !value.isEmpty else { return nil }
+        switch kind {
+        case "user": self = .user(value)
+        case "group": self = .group(value)
+        case "uid":
+            guard let uid = UInt32(value) else { return nil }
+            self = .uid(uid)
+        default: return nil
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .user(let name): return "user:\(name)"
+        case .group(let name): return "group:\(name)"
+        case .uid(let uid): return "uid:\(uid)"
+        }
+    }
+}
+
+/// Everything `qcreditd` reads from its TOML config file, with the defaults of DESIGN §10.
+///
+/// ```toml
+/// stateDirectory = "/var/lib/qcredit"
+/// socket = "/run/qcredit/qcreditd.sock"
+/// [roles]
+/// bank = ["group:qcredit-bank", "uid:1002"]
+/// ```
+public struct DaemonConfiguration: Sendable, Equatable {
+    public struct Limits: Sendable, Equatable {
+        /// The largest request accepted; a longer message closes the connection.
+        public var maxMessageBytes: Int = 1 << 20
+        /// Connections beyond this are closed at once.
+        public var maxConnections: Int = 256
+        /// A connection with no call in progress is closed after this long.
+        public var idleTimeoutSeconds: Int = 300
+
+        public init() {}
+    }
+
+    public static let defaultStateDirectory = "/var/lib/qcredit"
+    public static let defaultSocketPath = "/run/qcredit/qcreditd.sock"
+
+    public var stateDirectory: String = DaemonConfiguration.defaultStateDirectory
+    public var socketPath: String = DaemonConfiguration.defaultSocketPath
+    /// Permission bits of the socket file: who may connect at all (roles decide the rest).
+    public var socketMode: UInt32 = 0o660
+    /// Group owning the socket file, so role groups can connect.
+    public var socketGroup: String?
+    /// The policy file; nil means the policy built into qcredit.
+    public var policyPath: String?
+    /// The registry's civil time zone, a fixed offset (China has no daylight saving).
+    public var utcOffset: UTCOffset = .beijing
+    /// How often expiry and escalation run (they also run at start).
+    public var maintenanceIntervalSeconds: Int = 300
+    public var limits = Limits()
+    /// Role grants; nil in development mode (no config file), where the user running the
+    /// daemon holds every role and nobody else holds any.
+    public var roles: [Role: [Principal]]?
+
+    public init() {}
+
+    public static func load(path: String) throws(ConfigurationError) -> DaemonConfiguration {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError("\(path): cannot read the config file")
+        }
+        return try parse(text, file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws(ConfigurationError) -> DaemonConfiguration {
+        let root = try TOMLSection.parse(text, file: file)
+        do {
+            return try configuration(from: root)
+        } catch {
+            throw ConfigurationError("\(file): \(error.message)")
+        }
+    }
+
+    private static func configuration(from root: TOMLSection) throws(ConfigurationError) -> DaemonConfiguration {
+        try root.rejectUnknownKeys(allowed: [
+            "stateDirectory", "socket", "socketMode", "socketGroup", "policy", "timeZone",
+            "maintenanceIntervalSeconds", "limits", "roles",
+        ])
+        var configuration = DaemonConfiguration()
+        configuration.stateDirectory = try root.optionalString("stateDirectory") ?? configuration.stateDirectory
+        configuration.socketPath = try root.optionalString("socket") ?? configuration.socketPath
+        if let mode = try root.optionalString("socketMode") {
+            guard let bits = UInt32(mode, radix: 8), bits <= 0o777 else {
+                throw ConfigurationError("socketMode: '\(mode)' is not an octal mode such as \"0660\"")
+            }
+            configuration.socketMode = bits
+        }
+        configuration.socketGroup = try root.optionalString("socketGroup")
+        configuration.policyPath = try root.optionalString("policy")
+        if let zone = try root.optionalString("timeZone") {
+            guard let offset = UTCOffset(iso: zone) else {
+                throw ConfigurationError("timeZone: '\(zone)' is not a fixed offset such as \"+08:00\"")
+            }
+            configuration.utcOffset = offset
+        }
+        configuration.maintenanceIntervalSeconds =
+            try positive(root, "maintenanceIntervalSeconds") ?? configuration.maintenanceIntervalSeconds
+        if let limits = try root.optionalSection("limits") {
+            try limits.rejectUnknownKeys(allowed: ["maxMessageBytes", "maxConnections", "idleTimeoutSeconds"])
+            configuration.limits.maxMessageBytes = try positive(limits, "maxMessageBytes") ?? configuration.limits.maxMessageBytes
+            configuration.limits.maxConnections = try positive(limits, "maxConnections") ?? configuration.limits.maxConnections
+            configuration.limits.idleTimeoutSeconds =
+                try positive(limits, "idleTimeoutSeconds") ?? configuration.limits.idleTimeoutSeconds
+        }
+        var roles: [Role: [Principal]] = [:]
+        if let section = try root.optionalSection("roles") {
+            try section.rejectUnknownKeys(allowed: Set(Role.allCases.map(\.rawValue)))
+            for role in Role.allCases {
+                guard let entries = try section.optionalStrings(role.rawValue) else { continue }
+                roles[role] = try entries.map { entry throws(ConfigurationError) in
+                    guard let principal = Principal(parsing: entry) else {
+                        throw ConfigurationError(
+                            "\(section.name(role.rawValue)): '\(entry)' is not user:NAME, group:NAME or uid:N")
+                    }
+                    return principal
+                }
+            }
+        }
+        configuration.roles = roles
+        return configuration
+    }
+
+    private static func positive(_ section: TOMLSection, _ key: String) throws(ConfigurationError) -> Int? {
+        guard let value = try section.optionalInt(key) else { return nil }
+        guard value > 0 else { throw ConfigurationError("\(section.name(key)): must be greater than 0") }
+        return value
+    }
+}

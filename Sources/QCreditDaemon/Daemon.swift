@@ -1,0 +1,82 @@
+import Foundation
+import Glibc
+import Logging
+import QCreditConfig
+import QCreditDomain
+import QCreditRegistry
+import QCreditService
+import QCreditStore
+import ServiceLifecycle
+import Varlink
+import VarlinkNIO
+
+/// qcreditd: opens the registry, serves it on its socket and runs maintenance until SIGTERM
+/// or SIGINT, then drains calls in progress and exits.
+public enum Daemon {
+    public static let version = "0.1.0"
+
+    static func run(settings: DaemonSettings, logger: Logger) async throws {
+        let configuration = settings.configuration
+        try FileManager.default.createDirectory(
+            atPath: configuration.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let policy =
+            try configuration.policyPath.map { path throws(ConfigurationError) in try PolicyFile.load(path: path) }
+            ?? PolicyFile.defaultPolicy()
+        let database = try RegistryDatabase(path: settings.databasePath)
+        let registry = try await Registry(
+            database: database, policy: policy, utcOffset: configuration.utcOffset,
+            logger: Logger(label: "qcredit.registry"))
+
+        let roles: any RoleResolving
+        if settings.developmentMode {
+            let uid = getuid()
+            let name = SystemAccounts.userName(uid: uid) ?? "uid \(uid)"
+            logger.notice(
+                "development mode (no --config): \(name) (uid \(uid)) holds every role; nobody else holds any")
+            roles = FixedRoles(byUID: [uid: Set(Role.allCases)])
+        } else {
+            roles = ConfiguredRoles(grants: configuration.roles ?? [:])
+        }
+        let service = RegistryService(registry: registry, roles: roles, logger: Logger(label: "qcredit.service"))
+
+        let socketDirectory = (configuration.socketPath as NSString).deletingLastPathComponent
+        if !socketDirectory.isEmpty {
+            try FileManager.default.createDirectory(atPath: socketDirectory, withIntermediateDirectories: true)
+        }
+        var serverConfiguration = VarlinkServer.Configuration(listen: .unixSocket(path: configuration.socketPath))
+        serverConfiguration.socketMode = mode_t(configuration.socketMode)
+        if let group = configuration.socketGroup {
+            guard let gid = SystemAccounts.gid(groupName: group) else {
+                throw ConfigurationError("socketGroup: no group named \(group)")
+            }
+            serverConfiguration.socketGroup = gid
+        }
+        serverConfiguration.maxMessageBytes = configuration.limits.maxMessageBytes
+        serverConfiguration.maxConnections = configuration.limits.maxConnections
+        serverConfiguration.idleTimeout = .seconds(configuration.limits.idleTimeoutSeconds)
+        let server = VarlinkServer(
+            configuration: serverConfiguration, dispatcher: service.dispatcher(version: version),
+            logger: Logger(label: "qcredit.varlink"))
+
+        logger.info(
+            "qcreditd starting",
+            metadata: [
+                "version": "\(version)", "state": "\(configuration.stateDirectory)", "socket": "\(configuration.socketPath)",
+                "policy": "\(policy.version)",
+            ])
+        // Services stop in reverse order: the server drains first, maintenance after it.
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(
+                        service: MaintenanceService(
+                            registry: registry, interval: .seconds(configuration.maintenanceIntervalSeconds),
+                            logger: Logger(label: "qcredit.maintenance"))),
+                    .init(service: VarlinkServerService(server: server)),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+        logger.info("qcreditd stopped")
+    }
+}

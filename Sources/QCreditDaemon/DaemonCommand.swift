@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// The `qcreditd` command line.
+public struct DaemonCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "qcreditd",
+        abstract: "The qcredit quality-credit registry daemon.",
+        discussion: """
+            Without --config the daemon runs in development mode: the user running it holds every
+            role. The socket is found from --socket, then $QCREDIT_SOCKET, then the config file, then
+            /run/qcredit/qcreditd.sock.
+            """,
+        version: Daemon.version)
+
+    @Option(name: .long, help: "The TOML config file.")
+    var config: String?
+
+    @Option(name: .customLong("state-dir"), help: "Where the database lives (overrides the config file).")
+    var stateDirectory: String?
+
+    @Option(name: .long, help: "The Unix socket to listen on (overrides the config file).")
+    var socket: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    public init() {}
+
+    public func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("--log-level: '\(logLevel)' is not a log level")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "qcreditd")
+        do {
+            let settings = try DaemonSettings.resolve(
+                configPath: config, stateDirectory: stateDirectory, socket: socket,
+                environment: ProcessInfo.processInfo.environment)
+            try await Daemon.run(settings: settings, logger: logger)
+        } catch {
+            logger.critical("qcreditd cannot run: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+extension DaemonCommand {
+    /// Parses the command line and runs the daemon. (A plain `DaemonCommand.main()` from
+    /// another module resolves to ParsableCommand's synchronous entry point.)
+    public static func start() async {
+        await startAsync(Self.self)
+    }
+}
+
+private func startAsync<Command: AsyncParsableCommand>(_ command: Command.Type) async {
+    await command.main()
+}

@@ -1,0 +1,136 @@
+import CanonicalJSON
+import QCreditDomain
+import QCreditRegistry
+import Varlink
+
+/// `org.qcredit.admin`: what regulators (and, for maintenance, operators) change.
+enum AdminMethods {
+    static func method(_ name: String, roles: Set<Role> = [.regulator], _ run: @escaping RegistryMethod.Run)
+        -> RegistryMethod
+    {
+        RegistryMethod("\(RegistryInterfaces.admin).\(name)", roles: roles, run)
+    }
+
+    /// Replies with the listing as `org.qcredit.admin.Listing`.
+    static func replyListing(_ listing: Listing, _ registry: Registry, _ call: RegistryCall) async throws {
+        let enterprise = try await registry.database.read { try $0.enterprise(id: listing.enterpriseId)! }
+        try await call.reply(["listing": WireEncoding.listing(listing, enterprise: enterprise)])
+    }
+
+    static func event(_ parameters: Parameters) throws(VarlinkError) -> EventInput {
+        EventInput(
+            code: try parameters.string("code"), dimension: try parameters.string("dimension"),
+            kind: try parameters.string("kind"), severity: try parameters.string("severity"),
+            occurredOn: try parameters.string("occurredOn"), authority: try parameters.string("authority"),
+            documentNumber: try parameters.string("documentNumber"), legalBasis: try parameters.optionalString("legalBasis"),
+            summary: try parameters.string("summary"), evidenceUrl: try parameters.optionalString("evidenceUrl"))
+    }
+
+    static let all: [RegistryMethod] = [
+        method("RegisterEnterprise") { registry, call in
+            let p = call.parameters
+            let enterprise = try await registry.register(
+                RegistrationRequest(
+                    code: try p.string("code"), name: try p.string("name"), divisionCode: try p.optionalString("divisionCode"),
+                    entityType: try p.optionalString("entityType"),
+                    admitWrongCheckCharacter: try p.optionalBool("admitWrongCheckCharacter") ?? false),
+                by: call.caller)
+            try await call.reply(["enterprise": WireEncoding.enterprise(enterprise)])
+        },
+        method("UpdateEnterprise") { registry, call in
+            let p = call.parameters
+            let enterprise = try await registry.updateEnterprise(
+                EnterpriseUpdate(
+                    code: try p.string("code"), name: try p.optionalString("name"), status: try p.optionalString("status"),
+                    effectiveOn: try p.optionalString("effectiveOn"), reason: try p.string("reason"),
+                    documentNumber: try p.optionalString("documentNumber")),
+                by: call.caller)
+            try await call.reply(["enterprise": WireEncoding.enterprise(enterprise)])
+        },
+        method("RecordEvent") { registry, call in
+            let id = try await registry.recordEvent(try event(call.parameters), by: call.caller)
+            try await call.reply(["eventId": .int(id)])
+        },
+        method("RecordEvents") { registry, call in
+            let events = try call.parameters.objects("events").map { parameters throws(VarlinkError) in try event(parameters) }
+            let ids = try await registry.recordEvents(events, by: call.caller)
+            try await call.reply(["eventIds": .array(ids.map { .int($0) })])
+        },
+        method("CorrectEvent") { registry, call in
+            let p = call.parameters
+            let replacement = try p.optionalObject("event").map { parameters throws(VarlinkError) in try event(parameters) }
+            let id = try await registry.correctEvent(
+                eventId: try p.int("eventId"), replacement: replacement, reason: try p.string("reason"), by: call.caller)
+            try await call.reply(["eventId": .int(id)])
+        },
+        method("ProposeListing") { registry, call in
+            let p = call.parameters
+            let listing = try await registry.proposeListing(
+                ListingProposal(
+                    code: try p.string("code"), listType: try p.string("listType"), reason: try p.string("reason"),
+                    legalBasis: try p.string("legalBasis"), authority: try p.string("authority"),
+                    documentNumber: try p.string("documentNumber"), decisionDate: try p.string("decisionDate")),
+                by: call.caller)
+            try await replyListing(listing, registry, call)
+        },
+        method("FileObjection") { registry, call in
+            let p = call.parameters
+            let listing = try await registry.fileObjection(
+                listingId: try p.int("listingId"), filedOn: try p.optionalString("filedOn"), summary: try p.string("summary"),
+                by: call.caller)
+            try await replyListing(listing, registry, call)
+        },
+        method("ResolveObjection") { registry, call in
+            let p = call.parameters
+            let listing = try await registry.resolveObjection(
+                listingId: try p.int("listingId"), outcome: try p.string("outcome"),
+                resolvedOn: try p.optionalString("resolvedOn"), authority: try p.string("authority"),
+                documentNumber: try p.string("documentNumber"), summary: try p.optionalString("summary"), by: call.caller)
+            try await replyListing(listing, registry, call)
+        },
+        method("ConfirmListing") { registry, call in
+            let p = call.parameters
+            let listing = try await registry.confirmListing(
+                listingId: try p.int("listingId"), publicationDate: try p.optionalString("publicationDate"),
+                authority: try p.optionalString("authority"), documentNumber: try p.optionalString("documentNumber"),
+                by: call.caller)
+            try await replyListing(listing, registry, call)
+        },
+        method("WithdrawListing") { registry, call in
+            let p = call.parameters
+            let listing = try await registry.withdrawListing(
+                listingId: try p.int("listingId"), reason: try p.string("reason"),
+                withdrawnOn: try p.optionalString("withdrawnOn"), documentNumber: try p.optionalString("documentNumber"),
+                by: call.caller)
+            try await replyListing(listing, registry, call)
+        },
+        method("RemoveListing") { registry, call in
+            let p = call.parameters
+            let listing = try await registry.removeListing(
+                listingId: try p.int("listingId"), reason: try p.string("reason"), removedOn: try p.optionalString("removedOn"),
+                authority: try p.string("authority"), documentNumber: try p.string("documentNumber"),
+                explanation: try p.optionalString("explanation"), by: call.caller)
+            try await replyListing(listing, registry, call)
+        },
+        method("OverrideGrade") { registry, call in
+            let p = call.parameters
+            let view = try await registry.overrideGrade(
+                code: try p.string("code"), grade: try p.string("grade"), reason: try p.string("reason"),
+                documentNumber: try p.string("documentNumber"), until: try p.optionalString("until"), by: call.caller)
+            try await call.reply(["grade": WireEncoding.grade(view)])
+        },
+        method("PublishGrades") { registry, call in
+            let summary = try await registry.publishGrades(codes: try call.parameters.optionalStrings("codes"), by: call.caller)
+            try await call.reply([
+                "published": .int(Int64(summary.published)), "unchanged": .int(Int64(summary.unchanged)),
+                "overridden": .int(Int64(summary.overridden)), "inactive": .int(Int64(summary.inactive)),
+            ])
+        },
+        method("RunMaintenance", roles: [.operator]) { registry, call in
+            let summary = try await registry.runMaintenance(by: call.caller)
+            try await call.reply([
+                "expired": .array(summary.expired.map { .int($0) }), "escalated": .array(summary.escalated.map { .int($0) }),
+            ])
+        },
+    ]
+}

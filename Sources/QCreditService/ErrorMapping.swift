@@ -1,0 +1,40 @@
+import CanonicalJSON
+import QCreditDomain
+import Varlink
+
+extension RegistryError {
+    /// The typed error of `interface` (`org.qcredit.query` or `.admin`) with the parameters its
+    /// interface file declares.
+    func varlinkError(in interface: String) -> VarlinkError {
+        let (name, parameters): (String, [String: JSONValue])
+        switch self {
+        case .invalidCode(let error):
+            (name, parameters) = (
+                "InvalidCode",
+                [
+                    "code": .string(error.code), "reason": .string(error.reason), "kind": .string(error.kind.rawValue),
+                    "position": JSONValue(error.position), "expected": JSONValue(error.expected),
+                    "found": JSONValue(error.found),
+                ]
+            )
+        case .notFound(let code): (name, parameters) = ("NotFound", ["code": .string(code)])
+        case .alreadyRegistered(let code): (name, parameters) = ("AlreadyRegistered", ["code": .string(code)])
+        case .listingNotFound(let id): (name, parameters) = ("ListingNotFound", ["listingId": .int(id)])
+        case .eventNotFound(let id): (name, parameters) = ("EventNotFound", ["eventId": .int(id)])
+        case .invalidState(let listingId, let state, let action, let reason):
+            (name, parameters) = (
+                "InvalidState",
+                [
+                    "listingId": .int(listingId), "state": .string(state), "action": .string(action),
+                    "reason": .string(reason),
+                ]
+            )
+        case .invalidArgument(let parameter, let reason):
+            (name, parameters) = ("InvalidArgument", ["parameter": .string(parameter), "reason": .string(reason)])
+        case .recordTooLarge(let size, let limit):
+            (name, parameters) = ("RecordTooLarge", ["size": .int(Int64(size)), "limit": .int(Int64(limit))])
+        }
+        return VarlinkError(name: "\(interface).\(name)", parameters: parameters.filter { !$0.value.isNull })
+    }
+
+}

@@ -1,0 +1,79 @@
+import CanonicalJSON
+import QCreditDomain
+import QCreditRegistry
+import Varlink
+
+/// `org.qcredit.query`: what banks, regulators and auditors ask.
+enum QueryMethods {
+    static let roles: Set<Role> = [.regulator, .bank, .auditor]
+    /// Codes answered per read transaction when streaming a batch.
+    static let batchSize = 256
+
+    static func method(_ name: String, _ run: @escaping RegistryMethod.Run) -> RegistryMethod {
+        RegistryMethod("\(RegistryInterfaces.query).\(name)", roles: roles, run)
+    }
+
+    static let all: [RegistryMethod] = [
+        method("GetGrade") { registry, call in
+            let view = try await registry.gradeInForce(code: call.parameters.string("code"))
+            try await call.reply(["grade": WireEncoding.grade(view)])
+        },
+        method("GetGradeAt") { registry, call in
+            let at = try registry.moment(call.parameters.string("at"))
+            let view = try await registry.gradeInForce(code: call.parameters.string("code"), at: at)
+            try await call.reply(["grade": WireEncoding.grade(view)])
+        },
+        method("GetGrades") { registry, call in
+            guard call.replies.acceptsMore else { throw VarlinkError.expectedMore() }
+            let codes = try call.parameters.strings("codes")
+            guard !codes.isEmpty else { throw RegistryError.invalidArgument(parameter: "codes", reason: "is empty") }
+            var start = 0
+            while start < codes.count {
+                let batch = Array(codes[start..<min(start + batchSize, codes.count)])
+                let results = try await registry.gradesInForce(codes: batch)
+                for (offset, result) in results.enumerated() {
+                    var reply: [String: JSONValue] = ["code": .string(batch[offset])]
+                    switch result {
+                    case .success(let view): reply["grade"] = WireEncoding.grade(view)
+                    case .failure(let error):
+                        reply["error"] = .string(error.varlinkError(in: RegistryInterfaces.query).name)
+                        reply["reason"] = .string(error.description)
+                    }
+                    try await call.replies.send(reply, continues: start + offset + 1 < codes.count)
+                }
+                start += batch.count
+            }
+        },
+        method("GetFile") { registry, call in
+            let view = call.view
+            let file = try await registry.creditFile(code: call.parameters.string("code"), view: view)
+            try await call.reply(["file": WireEncoding.creditFile(file, view: view)])
+        },
+        method("CheckBlacklist") { registry, call in
+            let (enterprise, listings) = try await registry.listings(code: call.parameters.string("code"), view: call.view)
+            let onList = listings.filter { $0.state.isOnList }
+            try await call.reply([
+                "enterprise": WireEncoding.enterprise(enterprise), "listed": .bool(!onList.isEmpty),
+                "listings": .array(onList.map { WireEncoding.listing($0, enterprise: enterprise) }),
+            ])
+        },
+        method("ListBlacklist") { registry, call in
+            guard call.replies.acceptsMore else { throw VarlinkError.expectedMore() }
+            let listType = try call.parameters.optionalString("listType")
+            let since = try call.parameters.optionalString("since")
+            // One listing is held back so the last reply can say it is the last.
+            var pending: JSONValue?
+            var cursor: Int64 = 0
+            while true {
+                let page = try await registry.blacklistPage(listType: listType, since: since, after: cursor, limit: batchSize)
+                guard let last = page.last else { break }
+                for (enterprise, listing) in page {
+                    if let previous = pending { try await call.replies.send(["listing": previous], continues: true) }
+                    pending = WireEncoding.listing(listing, enterprise: enterprise)
+                }
+                cursor = last.1.id
+            }
+            try await call.replies.send(pending.map { ["listing": $0] } ?? [:], continues: false)
+        },
+    ]
+}

@@ -1,0 +1,37 @@
+import CanonicalJSON
+import QCreditDomain
+import QCreditRegistry
+import Varlink
+
+/// One method of the registry's interfaces: the roles that may call it and what it does.
+struct RegistryMethod: Sendable {
+    typealias Run = @Sendable (Registry, RegistryCall) async throws -> Void
+
+    let name: String
+    let roles: Set<Role>
+    let run: Run
+
+    init(_ name: String, roles: Set<Role>, _ run: @escaping Run) {
+        self.name = name
+        self.roles = roles
+        self.run = run
+    }
+}
+
+/// A call as a method sees it: its parameters, who made it (for the audit trail), which
+/// records that caller may see, and where replies go.
+struct RegistryCall: Sendable {
+    let call: VarlinkCall
+    let parameters: Parameters
+    let caller: Caller
+    let roles: Set<Role>
+    let replies: VarlinkReplyWriter
+
+    /// Regulators and auditors see everything the registry keeps; others the public view.
+    var view: RecordView { roles.contains(.regulator) || roles.contains(.auditor) ? .full : .public }
+
+    func reply(_ parameters: [String: JSONValue]) async throws {
+        try await replies.reply(parameters)
+    }
+}
+

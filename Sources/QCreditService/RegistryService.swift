@@ -1,0 +1,76 @@
+import CanonicalJSON
+import Logging
+import QCreditDomain
+import QCreditRegistry
+import QCreditStore
+import Varlink
+
+/// The registry served over varlink: checks the caller's roles on every call, runs the
+/// method, and turns registry errors into the typed errors of the interface files.
+///
+/// ```swift
+/// let service = RegistryService(registry: registry, roles: FixedRoles(otherwise: [.bank]))
+/// let dispatcher = service.dispatcher(version: "1.0.0")
+/// ```
+public struct RegistryService: VarlinkHandler {
+    public let registry: Registry
+    public let roles: any RoleResolving
+    let logger: Logger
+    let methods: [String: RegistryMethod]
+
+    public init(registry: Registry, roles: any RoleResolving, logger: Logger = Logger(label: "qcredit.service")) {
+        self.registry = registry
+        self.roles = roles
+        self.logger = logger
+        var methods: [String: RegistryMethod] = [:]
+        for method in QueryMethods.all + AdminMethods.all { methods[method.name] = method }
+        self.methods = methods
+    }
+
+    /// The roles each method allows, for documentation and tests.
+    public var allowedRoles: [String: Set<Role>] { methods.mapValues(\.roles) }
+
+    /// A dispatcher serving `org.varlink.service` and the registry's interfaces through this
+    /// service; unexpected failures are logged and answered as `InternalError`.
+    public func dispatcher(version: String) -> VarlinkDispatcher {
+        let logger = self.logger
+        return VarlinkDispatcher(
+            info: VarlinkServiceInfo(
+                vendor: "qcredit", product: "qcreditd", version: version, url: "https://github.com/qcredit/qcredit"),
+            interfaces: RegistryInterfaces.all, handler: self,
+            mapError: { error, call in
+                logger.error("call failed", metadata: ["method": "\(call.method)", "error": "\(error)"])
+                return .internalError()
+            })
+    }
+
+    public func handle(_ call: VarlinkCall, context: VarlinkCallContext, replies: VarlinkReplyWriter) async throws {
+        guard let method = methods[call.method] else { throw VarlinkError.methodNotImplemented(call.method) }
+        let credentials = context.credentials
+        let peerRoles = await roles.roles(for: credentials)
+        guard !method.roles.isDisjoint(with: peerRoles) else {
+            logger.warning(
+                "permission denied",
+                metadata: [
+                    "method": "\(call.method)", "uid": "\(credentials.uid)", "gid": "\(credentials.gid)",
+                    "pid": "\(credentials.pid)",
+                ])
+            throw VarlinkError(
+                name: "\(call.interfaceName).PermissionDenied",
+                parameters: [
+                    "method": .string(call.method), "roles": .array(method.roles.sorted().map { .string($0.rawValue) }),
+                ])
+        }
+        let caller = Caller(
+            method: call.method,
+            peer: AuditContext.Peer(uid: credentials.uid, gid: credentials.gid, pid: credentials.pid),
+            parameters: .object(call.parameters))
+        let registryCall = RegistryCall(
+            call: call, parameters: Parameters(call.parameters), caller: caller, roles: peerRoles, replies: replies)
+        do {
+            try await method.run(registry, registryCall)
+        } catch let error as RegistryError {
+            throw error.varlinkError(in: call.interfaceName)
+        }
+    }
+}

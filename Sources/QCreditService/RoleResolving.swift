@@ -1,0 +1,23 @@
+import QCreditDomain
+import Varlink
+
+/// Maps a peer's credentials (from SO_PEERCRED) to the roles it holds. The daemon supplies
+/// one built from its config file; tests supply fixed ones.
+public protocol RoleResolving: Sendable {
+    func roles(for credentials: VarlinkPeerCredentials) async -> Set<Role>
+}
+
+/// Roles by uid, for tests and embedded use: uids not listed hold `otherwise`.
+public struct FixedRoles: RoleResolving {
+    public var byUID: [UInt32: Set<Role>]
+    public var otherwise: Set<Role>
+
+    public init(byUID: [UInt32: Set<Role>] = [:], otherwise: Set<Role> = []) {
+        self.byUID = byUID
+        self.otherwise = otherwise
+    }
+
+    public func roles(for credentials: VarlinkPeerCredentials) async -> Set<Role> {
+        byUID[credentials.uid] ?? otherwise
+    }
+}

@@ -1,0 +1,28 @@
+import NIOCore
+
+/// The server side of the wire format: frames in, replies out.
+///
+/// A frame is one message without its terminating NUL. Nothing else on the server's request
+/// path parses or prints JSON, so a specialised codec can replace ``JSONValueCodec`` without
+/// touching the server or the dispatcher.
+///
+/// ```swift
+/// let codec = JSONValueCodec()
+/// let call = try codec.decodeCall(ByteBuffer(string: #"{"method":"org.example.ping.Ping"}"#))
+/// var out = ByteBuffer()
+/// codec.encodeReply(VarlinkReply(parameters: ["pong": true]), into: &out)  // {"parameters":{"pong":true}}\0
+/// ```
+public protocol VarlinkCodec: Sendable {
+    /// Decodes one frame (without the NUL) into a call.
+    func decodeCall(_ frame: ByteBuffer) throws(VarlinkDecodeError) -> VarlinkCall
+    /// Appends the reply's JSON and the terminating NUL to `buffer`.
+    func encodeReply(_ reply: VarlinkReply, into buffer: inout ByteBuffer)
+}
+
+/// The client side of the wire format: calls out, replies in.
+public protocol VarlinkClientCodec: Sendable {
+    /// Appends the call's JSON and the terminating NUL to `buffer`.
+    func encodeCall(_ call: VarlinkCall, into buffer: inout ByteBuffer)
+    /// Decodes one frame (without the NUL) into a reply.
+    func decodeReply(_ frame: ByteBuffer) throws(VarlinkDecodeError) -> VarlinkReply
+}

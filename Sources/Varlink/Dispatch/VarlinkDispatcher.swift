@@ -1,0 +1,132 @@
+import CanonicalJSON
+import Synchronization
+
+/// Routes calls to a ``VarlinkHandler`` and answers `org.varlink.service` itself.
+///
+/// For each call, in this order:
+/// 1. A method name without an interface part (no dot) gets `InvalidParameter(parameter: "method")`.
+/// 2. `org.varlink.service.GetInfo` and `.GetInterfaceDescription` are answered here (also for
+///    `org.varlink.service` itself); any other `org.varlink.service` method is `MethodNotFound`.
+/// 3. An unknown interface gets `InterfaceNotFound(interface:)`, an unknown method
+///    `MethodNotFound(method:)` with the fully qualified method name.
+/// 4. The parameters are validated against the method's input
+///    (see ``VarlinkInterface/validateInput(method:parameters:)``): `InvalidParameter(parameter:)`.
+/// 5. The handler runs. A thrown ``VarlinkError`` becomes the error reply. Any other error goes
+///    through `mapError`, by default to `org.varlink.service.InternalError` with no parameters
+///    (the error's text is not sent: it may reveal internals). `mapError` also sees errors that
+///    can no longer be reported because the call was already answered, so it is the place to log.
+/// 6. A handler that returns without a final reply gets a final **empty** reply
+///    (`{"parameters":{}}`); methods whose output has required fields must reply explicitly.
+///
+/// `oneway` calls get no reply of any kind, errors included.
+///
+/// ```swift
+/// let dispatcher = VarlinkDispatcher(
+///     info: VarlinkServiceInfo(vendor: "Example", product: "pingd", version: "1", url: "https://example.org"),
+///     interfaces: [try VarlinkInterface(parsing: pingInterfaceText)],
+///     handler: PingHandler()
+/// )
+/// let replies = await dispatcher.collectReplies(
+///     to: VarlinkCall(method: "org.varlink.service.GetInfo"),
+///     context: VarlinkCallContext(credentials: .init(pid: 1, uid: 0, gid: 0), connectionID: 1))
+/// ```
+public struct VarlinkDispatcher: Sendable {
+    /// Turns a handler error that is not a ``VarlinkError`` into the error reply.
+    public typealias ErrorMapper = @Sendable (_ error: any Error, _ call: VarlinkCall) -> VarlinkError
+
+    /// The default ``ErrorMapper``: `org.varlink.service.InternalError`, no parameters.
+    public static let internalErrorMapper: ErrorMapper = { _, _ in .internalError() }
+
+    public let info: VarlinkServiceInfo
+    /// The service's own interfaces, in the order `GetInfo` lists them (after `org.varlink.service`).
+    public let interfaces: [VarlinkInterface]
+
+    private let interfacesByName: [String: VarlinkInterface]
+    private let handler: any VarlinkHandler
+    private let mapError: ErrorMapper
+
+    /// - Precondition: interface names are unique and none is `org.varlink.service`.
+    public init(
+        info: VarlinkServiceInfo,
+        interfaces: [VarlinkInterface],
+        handler: any VarlinkHandler,
+        mapError: @escaping ErrorMapper = VarlinkDispatcher.internalErrorMapper
+    ) {
+        var byName: [String: VarlinkInterface] = [:]
+        for interface in interfaces {
+            precondition(interface.name != VarlinkError.serviceInterface, "org.varlink.service is built in")
+            precondition(byName.updateValue(interface, forKey: interface.name) == nil, "\(interface.name) given twice")
+        }
+        self.info = info
+        self.interfaces = interfaces
+        self.interfacesByName = byName
+        self.handler = handler
+        self.mapError = mapError
+    }
+
+    /// The interface called `name`, including the built-in `org.varlink.service`.
+    public func interface(named name: String) -> VarlinkInterface? {
+        name == VarlinkError.serviceInterface ? .service : interfacesByName[name]
+    }
+
+    /// Answers `call`, handing every reply to `sink` in order.
+    ///
+    /// Throws only when the sink does (the connection is gone); every other failure has become
+    /// an error reply by then.
+    public func dispatch(
+        _ call: VarlinkCall,
+        context: VarlinkCallContext,
+        sink: @escaping VarlinkReplyWriter.Sink
+    ) async throws {
+        let replies = VarlinkReplyWriter(call: call, sink: sink)
+        do {
+            try await route(call, context: context, replies: replies)
+            if !replies.hasReplied { try await replies.reply() }
+        } catch {
+            if let deliveryError = replies.deliveryError { throw deliveryError }
+            let varlinkError = (error as? VarlinkError) ?? mapError(error, call)
+            guard !replies.hasReplied else { return }
+            try await replies.fail(varlinkError)
+        }
+    }
+
+    /// Answers `call` and returns its replies: for tests and in-process use.
+    public func collectReplies(to call: VarlinkCall, context: VarlinkCallContext) async -> [VarlinkReply] {
+        let collected = Mutex<[VarlinkReply]>([])
+        try? await dispatch(call, context: context) { reply in collected.withLock { $0.append(reply) } }
+        return collected.withLock { $0 }
+    }
+
+    private func route(_ call: VarlinkCall, context: VarlinkCallContext, replies: VarlinkReplyWriter) async throws {
+        let interfaceName = call.interfaceName
+        guard !interfaceName.isEmpty, !call.methodName.isEmpty else { throw VarlinkError.invalidParameter("method") }
+        if interfaceName == VarlinkError.serviceInterface {
+            try await answerServiceCall(call, replies: replies)
+            return
+        }
+        guard let interface = interfacesByName[interfaceName] else { throw VarlinkError.interfaceNotFound(interfaceName) }
+        try interface.validateInput(method: call.methodName, parameters: call.parameters)
+        try await handler.handle(call, context: context, replies: replies)
+    }
+
+    private func answerServiceCall(_ call: VarlinkCall, replies: VarlinkReplyWriter) async throws {
+        try VarlinkInterface.service.validateInput(method: call.methodName, parameters: call.parameters)
+        switch call.methodName {
+        case "GetInfo":
+            let names = [VarlinkError.serviceInterface] + interfaces.map(\.name)
+            try await replies.reply([
+                "vendor": .string(info.vendor),
+                "product": .string(info.product),
+                "version": .string(info.version),
+                "url": .string(info.url),
+                "interfaces": .array(names.map(JSONValue.string)),
+            ])
+        case "GetInterfaceDescription":
+            let name = call.parameters["interface"]?.stringValue ?? ""
+            guard let interface = interface(named: name) else { throw VarlinkError.interfaceNotFound(name) }
+            try await replies.reply(["description": .string(interface.text)])
+        default:
+            throw VarlinkError.methodNotFound(call.method)
+        }
+    }
+}

@@ -1,0 +1,24 @@
+/// The service's side of the dispatcher: answers the calls of the service's own interfaces.
+///
+/// The dispatcher has already checked that the method exists and that the parameters conform
+/// to its input; `org.varlink.service` never reaches the handler. Reply through `replies`;
+/// throw a ``VarlinkError`` for an error reply.
+///
+/// ```swift
+/// struct PingHandler: VarlinkHandler {
+///     func handle(_ call: VarlinkCall, context: VarlinkCallContext, replies: VarlinkReplyWriter) async throws {
+///         switch call.methodName {
+///         case "Ping":
+///             try await replies.reply(["text": call.parameters["text"] ?? "pong"])
+///         case "Count":
+///             guard call.more else { throw VarlinkError.expectedMore() }
+///             for n in 1...3 { try await replies.send(["n": .int(Int64(n))], continues: n < 3) }
+///         default:
+///             throw VarlinkError.methodNotImplemented(call.method)
+///         }
+///     }
+/// }
+/// ```
+public protocol VarlinkHandler: Sendable {
+    func handle(_ call: VarlinkCall, context: VarlinkCallContext, replies: VarlinkReplyWriter) async throws
+}

@@ -1,0 +1,5 @@
+/// Misuse of a ``VarlinkReplyWriter``.
+public enum VarlinkReplyWriterError: Error, Sendable, Hashable {
+    /// The call has already had its final reply.
+    case alreadyReplied
+}

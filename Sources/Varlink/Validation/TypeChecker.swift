@@ -1,0 +1,98 @@
+import CanonicalJSON
+
+/// Checks JSON values against the types of one interface.
+///
+/// Rules: a non-optional field must be present and not `null`; `?T` may be absent or `null`;
+/// unknown fields are rejected at every depth; `int` takes integers (also `3.0`, which some
+/// writers print for integers, as ``JSONValue/intValue`` does), `float` takes any number;
+/// an enum takes one of its listed strings; `object` takes any JSON object.
+struct TypeChecker {
+    let interface: VarlinkInterface
+
+    /// Declared fields in declaration order first, then unknown fields in sorted order, so the
+    /// first offending top-level field is deterministic.
+    func check(_ parameters: [String: JSONValue], against fields: [VarlinkField]) throws(VarlinkValidationError) {
+        var present = 0
+        for field in fields {
+            let value = parameters[field.name]
+            if value != nil { present += 1 }
+            if let reason = check(value, field.type, path: field.name) {
+                throw VarlinkValidationError(field: field.name, path: reason.path, reason: reason.text)
+            }
+        }
+        if present < parameters.count, let unknown = firstUnknown(in: parameters, fields: fields) {
+            throw VarlinkValidationError(field: unknown, path: unknown, reason: "unknown field")
+        }
+    }
+
+    private struct Failure {
+        var path: String
+        var text: String
+    }
+
+    /// Nil when `value` conforms; recursion depth is bounded by the JSON parser's depth limit.
+    private func check(_ value: JSONValue?, _ type: VarlinkType, path: String) -> Failure? {
+        if case .optional(let wrapped) = type {
+            guard let value, !value.isNull else { return nil }
+            return check(value, wrapped, path: path)
+        }
+        guard let value else { return Failure(path: path, text: "missing") }
+        if value.isNull { return Failure(path: path, text: "must not be null (expected \(type))") }
+
+        switch type {
+        case .bool:
+            return value.boolValue != nil ? nil : mismatch(value, type, path)
+        case .int:
+            return value.intValue != nil ? nil : mismatch(value, type, path)
+        case .float:
+            return value.doubleValue != nil ? nil : mismatch(value, type, path)
+        case .string:
+            return value.stringValue != nil ? nil : mismatch(value, type, path)
+        case .object:
+            return value.objectValue != nil ? nil : mismatch(value, type, path)
+        case .optional:
+            return nil  // handled above
+        case .named(let name):
+            guard let definition = interface.type(named: name) else {
+                return Failure(path: path, text: "unknown type \(name)")
+            }
+            return check(value, definition.type, path: path)
+        case .enumeration(let values):
+            guard let string = value.stringValue else { return mismatch(value, type, path) }
+            return values.contains(string) ? nil : Failure(path: path, text: "'\(string)' is not one of \(type)")
+        case .array(let elementType):
+            guard let elements = value.arrayValue else { return mismatch(value, type, path) }
+            for (index, element) in elements.enumerated() {
+                if let failure = check(element, elementType, path: "\(path)[\(index)]") { return failure }
+            }
+            return nil
+        case .dictionary(let valueType):
+            guard let members = value.objectValue else { return mismatch(value, type, path) }
+            for key in members.keys.sorted() {
+                if let failure = check(members[key], valueType, path: "\(path)[\"\(key)\"]") { return failure }
+            }
+            return nil
+        case .structure(let fields):
+            guard let members = value.objectValue else { return mismatch(value, type, path) }
+            var present = 0
+            for field in fields {
+                let member = members[field.name]
+                if member != nil { present += 1 }
+                if let failure = check(member, field.type, path: "\(path).\(field.name)") { return failure }
+            }
+            if present < members.count, let unknown = firstUnknown(in: members, fields: fields) {
+                return Failure(path: "\(path).\(unknown)", text: "unknown field")
+            }
+            return nil
+        }
+    }
+
+    private func firstUnknown(in members: [String: JSONValue], fields: [VarlinkField]) -> String? {
+        let declared = Set(fields.map(\.name))
+        return members.keys.filter { !declared.contains($0) }.sorted().first
+    }
+
+    private func mismatch(_ value: JSONValue, _ type: VarlinkType, _ path: String) -> Failure {
+        Failure(path: path, text: "expected \(type), found \(value.typeName)")
+    }
+}

@@ -1,0 +1,105 @@
+import Logging
+import NIOCore
+import Synchronization
+
+/// The shared state of one served connection: whether a call is in progress, whether the
+/// server is draining, and the idle timer. The connection's task and the server (shutdown,
+/// timer on the event loop) both touch it, hence the lock.
+final class ServerConnection: Sendable {
+    let id: UInt64
+    let channel: any Channel
+    private let idleTimeout: TimeAmount?
+    let logger: Logger
+    private let state: Mutex<State>
+
+    private struct State {
+        var busy = false
+        var draining = false
+        var finished = false
+        var closedForIdleness = false
+        var lastActivity = NIODeadline.now()
+        var idleTimer: Scheduled<Void>?
+    }
+
+    init(id: UInt64, channel: any Channel, idleTimeout: TimeAmount?, logger: Logger) {
+        self.id = id
+        self.channel = channel
+        self.idleTimeout = idleTimeout
+        self.logger = logger
+        self.state = Mutex(State())
+    }
+
+    /// A frame arrived. False when the server is draining: the call is not started.
+    func beginCall() -> Bool {
+        state.withLock { state in
+            guard !state.draining else { return false }
+            state.busy = true
+            return true
+        }
+    }
+
+    /// The call's replies are written. False when the server is draining: stop serving.
+    func endCall() -> Bool {
+        state.withLock { state in
+            state.busy = false
+            state.lastActivity = .now()
+            return !state.draining
+        }
+    }
+
+    /// Graceful shutdown: an idle connection is closed now, a busy one after its call.
+    func drain() {
+        let closeNow = state.withLock { state in
+            state.draining = true
+            return !state.busy
+        }
+        if closeNow { channel.close(promise: nil) }
+    }
+
+    /// Whether the idle timer closed the connection.
+    var closedForIdleness: Bool { state.withLock { $0.closedForIdleness } }
+
+    /// The connection is done: no more timer checks.
+    func finish() {
+        let timer = state.withLock { state in
+            state.finished = true
+            return state.idleTimer
+        }
+        timer?.cancel()
+    }
+
+    /// Starts the idle timer. One timer per connection re-arms itself from the last activity,
+    /// so calls themselves only update a timestamp. It runs on the event loop and so does not log.
+    func startIdleTimer() {
+        guard let idleTimeout else { return }
+        scheduleIdleCheck(in: idleTimeout)
+    }
+
+    private func scheduleIdleCheck(in delay: TimeAmount) {
+        let timer = channel.eventLoop.scheduleTask(in: delay) { [self] in checkIdle() }
+        let finished = state.withLock { state in
+            state.idleTimer = timer
+            return state.finished
+        }
+        if finished { timer.cancel() }
+    }
+
+    private func checkIdle() {
+        guard let idleTimeout else { return }
+        enum Action { case nothing, close, check(TimeAmount) }
+        let action: Action = state.withLock { state in
+            if state.finished { return .nothing }
+            if state.busy { return .check(idleTimeout) }
+            let idle = NIODeadline.now() - state.lastActivity
+            if idle < idleTimeout { return .check(idleTimeout - idle) }
+            state.closedForIdleness = true
+            return .close
+        }
+        switch action {
+        case .nothing: break
+        case .close:
+            channel.close(promise: nil)
+        case .check(let delay): scheduleIdleCheck(in: delay)
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Glibc
+import NIOCore
+import NIOPosix
+
+extension VarlinkServer {
+    /// Where and how a ``VarlinkServer`` listens, and the limits it enforces.
+    ///
+    /// ```swift
+    /// var configuration = VarlinkServer.Configuration(listen: .unixSocket(path: "/run/qcredit/qcredit.sock"))
+    /// configuration.socketMode = 0o660
+    /// configuration.socketGroup = 980
+    /// configuration.idleTimeout = .seconds(300)
+    /// ```
+    public struct Configuration: Sendable {
+        public enum Listen: Sendable, Hashable {
+            /// Bind a new socket at `path`. A stale socket file there (nobody accepting) is
+            /// removed first; one a live server listens on makes ``VarlinkServer/run()`` fail with
+            /// ``VarlinkServerError/addressInUse(path:)``. The file is removed again at shutdown.
+            case unixSocket(path: String)
+            /// Serve an already bound and listening stream socket (systemd socket activation).
+            /// The server takes ownership of the descriptor; mode and group are left alone.
+            case listeningDescriptor(CInt)
+        }
+
+        public var listen: Listen
+        /// The socket file's mode, applied right after `bind(2)` (`.unixSocket` only).
+        /// Until then the process umask applies, so keep the umask at least as strict.
+        public var socketMode: mode_t?
+        /// The socket file's group, or nil to keep the process's.
+        public var socketGroup: gid_t?
+        /// The longest message accepted, without its NUL; a longer one closes the connection.
+        public var maxMessageBytes: Int
+        /// Connections served at once; more are accepted and closed at once.
+        public var maxConnections: Int
+        /// A connection with no call in progress for this long is closed; nil never.
+        public var idleTimeout: Duration?
+        /// The listen backlog for sockets the server binds.
+        public var backlog: Int32
+        /// The event loops sockets are served on; handlers run in Swift concurrency, not here.
+        public var eventLoopGroup: any EventLoopGroup
+
+        public init(
+            listen: Listen,
+            socketMode: mode_t? = 0o660,
+            socketGroup: gid_t? = nil,
+            maxMessageBytes: Int = 8 << 20,
+            maxConnections: Int = 512,
+            idleTimeout: Duration? = .seconds(600),
+            backlog: Int32 = 256,
+            eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        ) {
+            self.listen = listen
+            self.socketMode = socketMode
+            self.socketGroup = socketGroup
+            self.maxMessageBytes = maxMessageBytes
+            self.maxConnections = maxConnections
+            self.idleTimeout = idleTimeout
+            self.backlog = backlog
+            self.eventLoopGroup = eventLoopGroup
+        }
+    }
+}

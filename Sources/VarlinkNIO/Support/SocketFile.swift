@@ -1,0 +1,77 @@
+import Glibc
+
+/// File-system chores around a listening Unix socket. These are quick syscalls made from the
+/// server's `run()` task, never on an event loop.
+enum SocketFile {
+    /// Makes `path` free for `bind(2)`: nothing there, or a stale socket (no one accepts on it),
+    /// which is removed. A socket a live server listens on, or a file that is not a socket, is
+    /// left alone and reported.
+    static func removeStale(at path: String) throws(VarlinkServerError) {
+        var status = stat()
+        guard lstat(path, &status) == 0 else {
+            if errno == ENOENT { return }
+            throw .socketFile(path: path, operation: "lstat", errno: errno)
+        }
+        guard status.st_mode & S_IFMT == S_IFSOCK else { throw .notASocket(path: path) }
+        switch probe(path) {
+        case .live: throw .addressInUse(path: path)
+        case .stale:
+            guard unlink(path) == 0 || errno == ENOENT else {
+                throw .socketFile(path: path, operation: "unlink", errno: errno)
+            }
+        case .failed(let code): throw .socketFile(path: path, operation: "connect", errno: code)
+        }
+    }
+
+    private enum Probe { case live, stale, failed(Int32) }
+
+    /// A non-blocking connect: accepted or queued means a live listener, `ECONNREFUSED` a stale file.
+    private static func probe(_ path: String) -> Probe {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return .failed(errno) }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let pathBytes = Array(path.utf8)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard pathBytes.count < capacity else { return .failed(ENAMETOOLONG) }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: pathBytes)
+            raw[pathBytes.count] = 0
+        }
+        let result = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        if result == 0 { return .live }
+        switch errno {
+        case EAGAIN, EINPROGRESS: return .live
+        case ECONNREFUSED: return .stale
+        case ENOENT: return .stale
+        case let code: return .failed(code)
+        }
+    }
+
+    /// Sets the socket file's mode and, if given, its group.
+    static func applyPermissions(_ path: String, mode: mode_t?, group: gid_t?) throws(VarlinkServerError) {
+        if let mode, chmod(path, mode) != 0 {
+            throw .socketFile(path: path, operation: "chmod", errno: errno)
+        }
+        if let group, chown(path, uid_t.max, group) != 0 {
+            throw .socketFile(path: path, operation: "chown", errno: errno)
+        }
+    }
+
+    /// The file's identity, to remove at shutdown only the socket this server created.
+    static func identity(_ path: String) -> (device: UInt64, inode: UInt64)? {
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return nil }
+        return (UInt64(status.st_dev), UInt64(status.st_ino))
+    }
+
+    static func remove(_ path: String, ifIdentity expected: (device: UInt64, inode: UInt64)?) {
+        guard let expected, let current = identity(path), current == expected else { return }
+        unlink(path)
+    }
+}

@@ -1,0 +1,90 @@
+import CanonicalJSON
+import Foundation
+import Testing
+import Varlink
+import VarlinkNIO
+
+/// Graceful shutdown and cancellation.
+@Suite struct ServerShutdownTests {
+    @Test func gracefulShutdownFinishesCallsInProgress() async throws {
+        let directory = TestServer.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/shutdown.sock"
+        let handler = TestHandler()
+        let server = VarlinkServer(
+            configuration: .init(listen: .unixSocket(path: path)), dispatcher: TestServer.makeDispatcher(handler),
+            logger: TestServer.logger)
+        let running = Task { try await server.run() }
+        try await server.waitUntilListening()
+
+        let busy = try await VarlinkClient.connect(socketPath: path)
+        let idle = try await RawConnection(socketPath: path)
+        try await idle.send(#"{"method":"org.example.test.Ping","parameters":{"text":"x"}}"# + "\0")
+        #expect(try await idle.nextFrame() != nil)
+
+        let slowCall = Task { try await busy.call("org.example.test.Slow", parameters: ["milliseconds": 800]) }
+        var started = handler.slowStarted.makeAsyncIterator()
+        _ = await started.next()
+        server.shutdown()
+
+        #expect(try await idle.expectClosed())
+        #expect(try await withTimeout { try await slowCall.value } == ["slept": 800])
+        try await withTimeout(20) { try await running.value }
+        #expect(!FileManager.default.fileExists(atPath: path))
+        await #expect(throws: (any Error).self) { _ = try await VarlinkClient.connect(socketPath: path) }
+        await idle.close()
+        await busy.close()
+    }
+
+    @Test func endlessStreamsHoldShutdownUntilCancelled() async throws {
+        let directory = TestServer.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/endless.sock"
+        let server = VarlinkServer(
+            configuration: .init(listen: .unixSocket(path: path)), dispatcher: TestServer.makeDispatcher(TestHandler()),
+            logger: TestServer.logger)
+        let running = Task { try await server.run() }
+        try await server.waitUntilListening()
+        let client = try await VarlinkClient.connect(socketPath: path)
+        var ticks = client.stream("org.example.test.Forever").makeAsyncIterator()
+        #expect(try await ticks.next() == ["tick": 0])
+        server.shutdown()
+        #expect(try await ticks.next() == ["tick": 1])  // still streaming: the call is in progress
+        running.cancel()  // what a lifecycle's shutdown timeout does
+        try await withTimeout(20) { try await running.value }
+        await #expect(throws: (any Error).self) {
+            while try await ticks.next() != nil {}
+        }
+        await client.close()
+    }
+
+    @Test func cancellationStopsTheServer() async throws {
+        let directory = TestServer.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/cancel.sock"
+        let server = VarlinkServer(
+            configuration: .init(listen: .unixSocket(path: path)), dispatcher: TestServer.makeDispatcher(TestHandler()),
+            logger: TestServer.logger)
+        let running = Task { try await server.run() }
+        try await server.waitUntilListening()
+        let client = try await VarlinkClient.connect(socketPath: path)
+        #expect(try await client.call("org.example.test.Ping", parameters: ["text": "x"]) == ["text": "x"])
+        running.cancel()
+        try await withTimeout(20) { try await running.value }
+        await #expect(throws: (any Error).self) {
+            try await client.call("org.example.test.Ping", parameters: ["text": "y"])
+        }
+        await client.close()
+    }
+
+    @Test func shutdownBeforeRunReturnsAtOnce() async throws {
+        let directory = TestServer.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let server = VarlinkServer(
+            configuration: .init(listen: .unixSocket(path: directory + "/early.sock")),
+            dispatcher: TestServer.makeDispatcher(TestHandler()), logger: TestServer.logger)
+        server.shutdown()
+        try await withTimeout { try await server.run() }
+        await #expect(throws: VarlinkServerError.alreadyStarted) { try await server.run() }
+    }
+}

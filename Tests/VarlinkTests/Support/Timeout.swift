@@ -1,0 +1,27 @@
+struct TimedOut: Error, CustomStringConvertible {
+    var seconds: Double
+    var description: String { "timed out after \(seconds) s" }
+}
+
+/// Runs `body`, failing with ``TimedOut`` after a generous `seconds`.
+func withTimeout<T: Sendable>(
+    _ seconds: Double = 10,
+    _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: .seconds(seconds))
+            throw TimedOut(seconds: seconds)
+        }
+        defer { group.cancelAll() }
+        return try await group.next()!
+    }
+}
+
+/// Polls `condition` until it holds, failing with ``TimedOut`` after a generous `seconds`.
+func waitUntil(_ seconds: Double = 10, _ condition: @escaping @Sendable () -> Bool) async throws {
+    try await withTimeout(seconds) {
+        while !condition() { try await Task.sleep(for: .milliseconds(10)) }
+    }
+}
