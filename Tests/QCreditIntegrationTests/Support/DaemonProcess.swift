@@ -1,0 +1,208 @@
+import CanonicalJSON
+import Foundation
+import Glibc
+import Varlink
+import VarlinkNIO
+
+/// A real `qcreditd` process on a temporary state directory and socket, for tests that need
+/// the daemon as users run it. It is stopped (SIGTERM, then SIGKILL) and its directory
+/// removed when the value goes away.
+final class DaemonProcess: @unchecked Sendable {
+    let directory: URL
+    let socketPath: String
+    let stateDirectory: String
+    let configPath: String?
+    private(set) var process: Process?
+    private let logPath: String
+
+    /// The directory holding the built products (`qcreditd`, `qcredit`, the test bundle).
+    static var productsDirectory: URL {
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return executable.deletingLastPathComponent()
+    }
+
+    static func product(_ name: String) -> String { productsDirectory.appendingPathComponent(name).path }
+
+    /// Starts a daemon. `config` is the TOML config text (development mode when nil); its
+    /// `@STATE@` and `@SOCKET@` placeholders are replaced by this daemon's paths.
+    init(config: String? = nil, extraArguments: [String] = []) throws {
+        directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("qcredit-it-\(UUID().uuidString.prefix(8))")
+        // Readable by others so a second user (nobody) can reach the socket in role tests.
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        socketPath = directory.appendingPathComponent("qcreditd.sock").path
+        stateDirectory = directory.appendingPathComponent("state").path
+        logPath = directory.appendingPathComponent("qcreditd.log").path
+        if let config {
+            let path = directory.appendingPathComponent("qcreditd.toml").path
+            let text = config.replacingOccurrences(of: "@STATE@", with: stateDirectory)
+                .replacingOccurrences(of: "@SOCKET@", with: socketPath)
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            configPath = path
+        } else {
+            configPath = nil
+        }
+        self.extraArguments = extraArguments
+        try start()
+    }
+
+    private let extraArguments: [String]
+
+    var arguments: [String] {
+        var arguments = ["--state-dir", stateDirectory, "--socket", socketPath] + extraArguments
+        if let configPath { arguments += ["--config", configPath] }
+        return arguments
+    }
+
+    /// Starts (or restarts) the process and waits until its socket accepts connections.
+    func start() throws {
+        precondition(process?.isRunning != true, "already running")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.product("qcreditd"))
+        process.arguments = arguments
+        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        log.seekToEndOfFile()
+        process.standardError = log
+        process.standardOutput = log
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "QCREDIT_SOCKET")
+        process.environment = environment
+        try process.run()
+        self.process = process
+        let deadline = Date().addingTimeInterval(30)
+        while !Self.accepts(socketPath) {
+            guard process.isRunning else { throw DaemonFailed(log: self.log) }
+            guard Date() < deadline else { throw DaemonFailed(log: "socket never accepted\n" + self.log) }
+            usleep(20_000)
+        }
+    }
+
+    /// Graceful stop: SIGTERM and wait. Returns the exit status.
+    @discardableResult
+    func stop() -> Int32 {
+        guard let process, process.isRunning else { return process?.terminationStatus ?? 0 }
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// Sends `signal` and waits for the process to end.
+    func kill(_ signal: Int32 = SIGKILL) {
+        guard let process, process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+    }
+
+    var isRunning: Bool { process?.isRunning ?? false }
+
+    /// What the daemon wrote to stderr so far.
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    func client() async throws -> VarlinkClient {
+        try await VarlinkClient.connect(socketPath: socketPath)
+    }
+
+    /// One call on a fresh connection.
+    func call(_ method: String, _ parameters: [String: JSONValue] = [:]) async throws -> [String: JSONValue] {
+        let client = try await client()
+        do {
+            let reply = try await client.call(method, parameters: parameters)
+            await client.close()
+            return reply
+        } catch {
+            await client.close()
+            throw error
+        }
+    }
+
+    deinit {
+        if let process, process.isRunning {
+            process.terminate()
+            let deadline = Date().addingTimeInterval(10)
+            while process.isRunning && Date() < deadline { usleep(10_000) }
+            if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Whether something accepts connections on the socket at `path`.
+    static func accepts(_ path: String) -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0
+            }
+        }
+    }
+}
+
+struct DaemonFailed: Error, CustomStringConvertible {
+    var log: String
+    var description: String { "qcreditd did not start:\n\(log)" }
+}
+
+/// Runs a command to completion and captures its output.
+struct CommandResult: Sendable {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+func runCommand(_ executable: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil)
+    throws -> CommandResult
+{
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    var merged = ProcessInfo.processInfo.environment
+    for (key, value) in environment { merged[key] = value }
+    process.environment = merged
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    let stdin = Pipe()
+    process.standardInput = stdin
+    try process.run()
+    if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+    try stdin.fileHandleForWriting.close()
+    // Read both pipes while the process runs, so a full pipe cannot block it.
+    let outData = Mutexed(Data())
+    let errData = Mutexed(Data())
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async {
+        outData.set(out.fileHandleForReading.readDataToEndOfFile())
+        group.leave()
+    }
+    group.enter()
+    DispatchQueue.global().async {
+        errData.set(err.fileHandleForReading.readDataToEndOfFile())
+        group.leave()
+    }
+    process.waitUntilExit()
+    group.wait()
+    return CommandResult(
+        status: process.terminationStatus, stdout: String(decoding: outData.get(), as: UTF8.self),
+        stderr: String(decoding: errData.get(), as: UTF8.self))
+}
+
+/// A tiny lock-protected box for values filled in from other threads.
+final class Mutexed<Value: Sendable>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+    init(_ value: Value) { self.value = value }
+    func set(_ newValue: Value) { lock.lock(); value = newValue; lock.unlock() }
+    func get() -> Value { lock.lock(); defer { lock.unlock() }; return value }
+}
