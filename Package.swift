@@ -110,6 +110,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "QCreditServiceTests",
+            dependencies: ["QCreditService", "QCreditConfig", "QCreditRegistry", "Varlink"]
+        ),
+        .testTarget(
             name: "QCreditIntegrationTests",
             dependencies: ["QCreditDaemon", "QCreditCLI", "qcreditd", "qcredit"],
             exclude: ["Interop"]

@@ -22,13 +22,16 @@ public struct RegistryService: VarlinkHandler {
         self.registry = registry
         self.roles = roles
         self.logger = logger
-        var methods: [String: RegistryMethod] = [:]
-        for method in QueryMethods.all + AdminMethods.all { methods[method.name] = method }
-        self.methods = methods
+        self.methods = Dictionary(uniqueKeysWithValues: (QueryMethods.all + AdminMethods.all).map { ($0.name, $0) })
     }
 
     /// The roles each method allows, for documentation and tests.
-    public var allowedRoles: [String: Set<Role>] { methods.mapValues(\.roles) }
+    public static var methodRoles: [String: Set<Role>] {
+        Dictionary(uniqueKeysWithValues: (QueryMethods.all + AdminMethods.all).map { ($0.name, $0.roles) })
+    }
+
+    /// Every method the service implements.
+    public static var methodNames: Set<String> { Set(methodRoles.keys) }
 
     /// A dispatcher serving `org.varlink.service` and the registry's interfaces through this
     /// service; unexpected failures are logged and answered as `InternalError`.
@@ -44,29 +47,33 @@ public struct RegistryService: VarlinkHandler {
             })
     }
 
+    /// Refuses a peer whose roles do not include one the method allows, before its
+    /// parameters are even looked at.
+    public func authorize(_ call: VarlinkCall, context: VarlinkCallContext) async throws {
+        guard let method = methods[call.method] else { throw VarlinkError.methodNotImplemented(call.method) }
+        let credentials = context.credentials
+        guard method.roles.isDisjoint(with: await roles.roles(for: credentials)) else { return }
+        logger.warning(
+            "permission denied",
+            metadata: [
+                "method": "\(call.method)", "uid": "\(credentials.uid)", "gid": "\(credentials.gid)",
+                "pid": "\(credentials.pid)",
+            ])
+        throw VarlinkError(
+            name: "\(call.interfaceName).PermissionDenied",
+            parameters: ["method": .string(call.method), "roles": .array(method.roles.sorted().map { .string($0.rawValue) })])
+    }
+
     public func handle(_ call: VarlinkCall, context: VarlinkCallContext, replies: VarlinkReplyWriter) async throws {
         guard let method = methods[call.method] else { throw VarlinkError.methodNotImplemented(call.method) }
         let credentials = context.credentials
-        let peerRoles = await roles.roles(for: credentials)
-        guard !method.roles.isDisjoint(with: peerRoles) else {
-            logger.warning(
-                "permission denied",
-                metadata: [
-                    "method": "\(call.method)", "uid": "\(credentials.uid)", "gid": "\(credentials.gid)",
-                    "pid": "\(credentials.pid)",
-                ])
-            throw VarlinkError(
-                name: "\(call.interfaceName).PermissionDenied",
-                parameters: [
-                    "method": .string(call.method), "roles": .array(method.roles.sorted().map { .string($0.rawValue) }),
-                ])
-        }
         let caller = Caller(
             method: call.method,
             peer: AuditContext.Peer(uid: credentials.uid, gid: credentials.gid, pid: credentials.pid),
             parameters: .object(call.parameters))
         let registryCall = RegistryCall(
-            call: call, parameters: Parameters(call.parameters), caller: caller, roles: peerRoles, replies: replies)
+            call: call, parameters: Parameters(call.parameters), caller: caller,
+            roles: await roles.roles(for: credentials), replies: replies)
         do {
             try await method.run(registry, registryCall)
         } catch let error as RegistryError {

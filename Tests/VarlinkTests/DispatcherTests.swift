@@ -128,3 +128,27 @@ import Varlink
         }
     }
 }
+
+/// A handler that refuses everyone, to show authorization comes before parameter checks.
+private struct RefusingHandler: VarlinkHandler {
+    func authorize(_ call: VarlinkCall, context: VarlinkCallContext) async throws {
+        throw VarlinkError.permissionDenied()
+    }
+
+    func handle(_ call: VarlinkCall, context: VarlinkCallContext, replies: VarlinkReplyWriter) async throws {
+        Issue.record("a refused call reached the handler")
+    }
+}
+
+@Suite struct AuthorizationTests {
+    @Test func aRefusedCallerLearnsNothingFromParameterErrors() async {
+        let dispatcher = TestServer.makeDispatcher(RefusingHandler())
+        let context = VarlinkCallContext(credentials: VarlinkPeerCredentials(pid: 1, uid: 65534, gid: 65534), connectionID: 1)
+        let replies = await dispatcher.collectReplies(
+            to: VarlinkCall(method: "org.example.test.Remember", parameters: ["value": 1]), context: context)
+        #expect(replies.map { $0.varlinkError } == [VarlinkError.permissionDenied()])
+        // Introspection stays open: the interface is public.
+        let info = await dispatcher.collectReplies(to: VarlinkCall(method: "org.varlink.service.GetInfo"), context: context)
+        #expect(info.first?.error == nil)
+    }
+}

@@ -9,13 +9,15 @@ import Synchronization
 ///    `org.varlink.service` itself); any other `org.varlink.service` method is `MethodNotFound`.
 /// 3. An unknown interface gets `InterfaceNotFound(interface:)`, an unknown method
 ///    `MethodNotFound(method:)` with the fully qualified method name.
-/// 4. The parameters are validated against the method's input
+/// 4. The handler's ``VarlinkHandler/authorize(_:context:)`` decides whether the caller may
+///    make the call at all (before its parameters are examined).
+/// 5. The parameters are validated against the method's input
 ///    (see ``VarlinkInterface/validateInput(method:parameters:)``): `InvalidParameter(parameter:)`.
-/// 5. The handler runs. A thrown ``VarlinkError`` becomes the error reply. Any other error goes
+/// 6. The handler runs. A thrown ``VarlinkError`` becomes the error reply. Any other error goes
 ///    through `mapError`, by default to `org.varlink.service.InternalError` with no parameters
 ///    (the error's text is not sent: it may reveal internals). `mapError` also sees errors that
 ///    can no longer be reported because the call was already answered, so it is the place to log.
-/// 6. A handler that returns without a final reply gets a final **empty** reply
+/// 7. A handler that returns without a final reply gets a final **empty** reply
 ///    (`{"parameters":{}}`); methods whose output has required fields must reply explicitly.
 ///
 /// `oneway` calls get no reply of any kind, errors included.
@@ -105,6 +107,8 @@ public struct VarlinkDispatcher: Sendable {
             return
         }
         guard let interface = interfacesByName[interfaceName] else { throw VarlinkError.interfaceNotFound(interfaceName) }
+        guard interface.method(named: call.methodName) != nil else { throw VarlinkError.methodNotFound(call.method) }
+        try await handler.authorize(call, context: context)
         try interface.validateInput(method: call.methodName, parameters: call.parameters)
         try await handler.handle(call, context: context, replies: replies)
     }

@@ -20,5 +20,14 @@
 /// }
 /// ```
 public protocol VarlinkHandler: Sendable {
+    /// Decides whether the caller may make this call at all, before its parameters are looked
+    /// at: a refused caller learns nothing from parameter errors. Throw to refuse (typically a
+    /// permission error). The default allows every call.
+    func authorize(_ call: VarlinkCall, context: VarlinkCallContext) async throws
+
     func handle(_ call: VarlinkCall, context: VarlinkCallContext, replies: VarlinkReplyWriter) async throws
+}
+
+extension VarlinkHandler {
+    public func authorize(_ call: VarlinkCall, context: VarlinkCallContext) async throws {}
 }

@@ -24,7 +24,7 @@ struct TestServer: Sendable {
         return path
     }
 
-    static func makeDispatcher(_ handler: TestHandler) -> VarlinkDispatcher {
+    static func makeDispatcher(_ handler: any VarlinkHandler) -> VarlinkDispatcher {
         VarlinkDispatcher(info: TestInterface.info, interfaces: [TestInterface.interface], handler: handler)
     }
 

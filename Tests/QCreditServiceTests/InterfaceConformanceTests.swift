@@ -1,0 +1,144 @@
+import CanonicalJSON
+import QCreditDomain
+import QCreditService
+import Testing
+import Varlink
+
+/// The interface files are the contract: every method they declare is implemented, every
+/// reply and error conforms to them, and the types both interfaces share are identical.
+@Suite struct InterfaceConformanceTests {
+    let a = "911522010783762860"
+    let b = "91152201078377449P"
+
+    @Test func everyDeclaredMethodIsImplementedAndNothingElse() throws {
+        let declared = Set(RegistryInterfaces.all.flatMap { interface in interface.methods.map { "\(interface.name).\($0.name)" } })
+        let fixtureRoles = Set(RegistryInterfaces.all.map(\.name))
+        #expect(fixtureRoles == ["org.qcredit.query", "org.qcredit.admin"])
+        let service = RegistryService.methodNames
+        #expect(declared == service)
+    }
+
+    @Test func sharedTypesAreIdenticalInBothInterfaces() throws {
+        let query = try #require(RegistryInterfaces.all.first { $0.name == "org.qcredit.query" })
+        let admin = try #require(RegistryInterfaces.all.first { $0.name == "org.qcredit.admin" })
+        for type in admin.types where query.type(named: type.name) != nil {
+            #expect(query.type(named: type.name)?.type == type.type, "type \(type.name) differs")
+        }
+        for error in admin.errors where query.error(named: error.name) != nil {
+            #expect(query.error(named: error.name)?.parameters == error.parameters, "error \(error.name) differs")
+        }
+    }
+
+    /// Calls every method once in a realistic sequence; the fixture validates each reply.
+    @Test func everyMethodRepliesAsItsInterfaceFileSays() async throws {
+        let fixture = try await ServiceFixture(today: "2026-03-02")
+        var called: Set<String> = []
+        func call(_ method: String, _ parameters: [String: JSONValue] = [:], as peer: VarlinkPeerCredentials = ServiceFixture.regulator)
+            async throws -> [String: JSONValue]
+        {
+            called.insert(method)
+            return try await fixture.call(method, parameters, as: peer)
+        }
+        let admin = "org.qcredit.admin."
+        let query = "org.qcredit.query."
+        _ = try await call(admin + "RegisterEnterprise", ["code": .string(a), "name": "示例质量有限公司"])
+        _ = try await call(admin + "RegisterEnterprise", ["code": .string(b), "name": "Second Co.", "divisionCode": nil])
+        _ = try await call(admin + "UpdateEnterprise", ["code": .string(b), "name": "Second Co. (renamed)", "reason": "rename"])
+        let event: [String: JSONValue] = [
+            "code": .string(a), "dimension": "product", "kind": "recall", "severity": "medium", "occurredOn": "2026-02-01",
+            "authority": "Henan AMR", "documentNumber": "豫召〔2026〕1号", "summary": "battery recall",
+        ]
+        let first = try await call(admin + "RecordEvent", event)
+        _ = try await call(admin + "RecordEvents", ["events": [.object(event), .object(event)]])
+        let corrected = try await call(
+            admin + "CorrectEvent", ["eventId": first["eventId"]!, "event": .object(event), "reason": "document number typo"])
+        _ = try await call(admin + "CorrectEvent", ["eventId": corrected["eventId"]!, "reason": "wrong firm"])
+        #expect(try await call(admin + "PublishGrades")["published"] == 2)
+        let overridden = try await call(
+            admin + "OverrideGrade", ["code": .string(b), "grade": "B", "reason": "review", "documentNumber": "复核1", "until": "2026-12-31"])
+        #expect(overridden["grade"]?["basis"] == "override")
+        // Two recalls in force (the first was corrected, then the correction retracted): 80 − 8 − 8.
+        #expect(try await call(query + "GetGrade", ["code": .string(a)], as: ServiceFixture.bank)["grade"]?["score"] == 64)
+        _ = try await call(query + "GetGradeAt", ["code": "07837628-6", "at": "2026-03-02"], as: ServiceFixture.auditor)
+        let proposal = try await call(
+            admin + "ProposeListing",
+            [
+                "code": .string(a), "listType": "serious-dishonesty", "reason": "counterfeit goods", "legalBasis": "Order 44",
+                "authority": "Zhengzhou AMR", "documentNumber": "郑列1", "decisionDate": "2026-02-15",
+            ])
+        let listingId = try #require(proposal["listing"]?["id"])
+        _ = try await call(admin + "FileObjection", ["listingId": listingId, "summary": "not ours"])
+        _ = try await call(
+            admin + "ResolveObjection", ["listingId": listingId, "outcome": "rejected", "authority": "AMR", "documentNumber": "复1"])
+        let confirmed = try await call(admin + "ConfirmListing", ["listingId": listingId])
+        #expect(confirmed["listing"]?["state"] == "listed")
+        #expect(confirmed["listing"]?["logIndex"]?.intValue != nil)
+        let check = try await call(query + "CheckBlacklist", ["code": .string(a)], as: ServiceFixture.bank)
+        #expect(check["listed"] == true)
+        let forced = try await call(query + "GetGrade", ["code": .string(a)], as: ServiceFixture.bank)
+        #expect(forced["grade"]?["grade"] == "D")
+        #expect(forced["grade"]?["logIndex"] == confirmed["listing"]?["logIndex"])
+        let file = try await call(query + "GetFile", ["code": .string(a)], as: ServiceFixture.auditor)
+        #expect(file["file"]?["view"] == "full")
+        #expect(file["file"]?["events"]?.arrayValue?.count == 5)
+
+        called.insert(query + "GetGrades")
+        let graded = try await fixture.replies(
+            query + "GetGrades", ["codes": [.string(a), "911522010783762861", .string(b), "9115220107837941X1"]],
+            as: ServiceFixture.bank, more: true)
+        #expect(graded.map(\.continues) == [true, true, true, false])
+        #expect(graded.map { $0.parameters["error"]?.stringValue } == [nil, "org.qcredit.query.InvalidCode", nil, "org.qcredit.query.NotFound"])
+        called.insert(query + "ListBlacklist")
+        let listed = try await fixture.replies(query + "ListBlacklist", ["listType": "serious-dishonesty"], as: ServiceFixture.bank, more: true)
+        #expect(listed.count == 1)
+        #expect(listed[0].parameters["listing"]?["id"] == listingId)
+
+        let second = try await call(
+            admin + "ProposeListing",
+            [
+                "code": .string(b), "listType": "abnormal-operations", "reason": "no annual report", "legalBasis": "rules",
+                "authority": "AMR", "documentNumber": "异1", "decisionDate": "2026-03-01",
+            ])
+        _ = try await call(admin + "WithdrawListing", ["listingId": second["listing"]!["id"]!, "reason": "report filed"])
+        fixture.clock.advance(days: 400)
+        _ = try await call(
+            admin + "RemoveListing",
+            ["listingId": listingId, "reason": "repaired", "authority": "AMR", "documentNumber": "修1", "explanation": "fixed"])
+        let maintenance = try await call(admin + "RunMaintenance", as: ServiceFixture.operator)
+        #expect(maintenance["expired"] == [])
+        #expect(called == RegistryService.methodNames)
+    }
+
+    @Test func errorsAreTypedWithTheirParameters() async throws {
+        let fixture = try await ServiceFixture()
+        await #expect(throws: VarlinkError(
+            name: "org.qcredit.query.InvalidCode",
+            parameters: [
+                "code": .string("911522010783762861"), "reason": "check character at position 18 should be '0', found '1'",
+                "kind": "wrongCheckCharacter", "position": 18, "expected": "0", "found": "1",
+            ])
+        ) {
+            try await fixture.call("org.qcredit.query.GetGrade", ["code": "911522010783762861"], as: ServiceFixture.bank)
+        }
+        await #expect(throws: VarlinkError(name: "org.qcredit.query.NotFound", parameters: ["code": .string(a)])) {
+            try await fixture.call("org.qcredit.query.GetGrade", ["code": .string(a)], as: ServiceFixture.bank)
+        }
+        await #expect(throws: VarlinkError(name: "org.qcredit.admin.ListingNotFound", parameters: ["listingId": 7])) {
+            try await fixture.call("org.qcredit.admin.ConfirmListing", ["listingId": 7])
+        }
+        // Wrong types are refused by the interface before any code runs.
+        await #expect(throws: VarlinkError.invalidParameter("code")) {
+            try await fixture.call("org.qcredit.query.GetGrade", ["code": 42], as: ServiceFixture.bank)
+        }
+        await #expect(throws: VarlinkError.invalidParameter("codez")) {
+            try await fixture.call("org.qcredit.query.GetGrade", ["code": .string(a), "codez": "x"], as: ServiceFixture.bank)
+        }
+        // Streams need `more`.
+        await #expect(throws: VarlinkError.expectedMore()) {
+            try await fixture.call("org.qcredit.query.GetGrades", ["codes": [.string(a)]], as: ServiceFixture.bank)
+        }
+        let empty = try await fixture.replies("org.qcredit.query.ListBlacklist", as: ServiceFixture.bank, more: true)
+        #expect(empty.count == 1)
+        #expect(empty[0].parameters["listing"] == nil)
+    }
+}

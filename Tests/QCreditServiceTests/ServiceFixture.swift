@@ -1,0 +1,79 @@
+import CanonicalJSON
+import Foundation
+import QCreditConfig
+import QCreditDomain
+import QCreditRegistry
+import QCreditService
+import QCreditStore
+import Varlink
+
+/// The registry service in-process, on a temporary database, with peers by uid:
+/// 1 regulator, 2 bank, 3 auditor, 4 operator, 9 no role at all. Every reply and error is
+/// checked against the interface files as it is produced.
+final class ServiceFixture: Sendable {
+    static let regulator = VarlinkPeerCredentials(pid: 100, uid: 1, gid: 1)
+    static let bank = VarlinkPeerCredentials(pid: 200, uid: 2, gid: 2)
+    static let auditor = VarlinkPeerCredentials(pid: 300, uid: 3, gid: 3)
+    static let `operator` = VarlinkPeerCredentials(pid: 400, uid: 4, gid: 4)
+    static let stranger = VarlinkPeerCredentials(pid: 900, uid: 9, gid: 9)
+
+    let directory: URL
+    let clock: ManualClock
+    let registry: Registry
+    let dispatcher: VarlinkDispatcher
+
+    init(today: String = "2026-03-02") async throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-service-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        clock = ManualClock(CivilDate(iso: today)!)
+        let database = try RegistryDatabase(path: directory.appendingPathComponent("registry.sqlite").path)
+        registry = try await Registry(database: database, policy: PolicyFile.defaultPolicy(), clock: clock)
+        let roles = FixedRoles(byUID: [1: [.regulator], 2: [.bank], 3: [.auditor], 4: [.operator]])
+        dispatcher = RegistryService(registry: registry, roles: roles).dispatcher(version: "test")
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    /// All replies to one call, each validated against the method's output or error in its
+    /// interface file (a mismatch is thrown, failing the test).
+    func replies(
+        _ method: String, _ parameters: [String: JSONValue] = [:], as peer: VarlinkPeerCredentials = regulator,
+        more: Bool = false
+    ) async throws -> [VarlinkReply] {
+        let call = VarlinkCall(method: method, parameters: parameters, more: more)
+        let replies = await dispatcher.collectReplies(to: call, context: VarlinkCallContext(credentials: peer, connectionID: 1))
+        let interface = try require(dispatcher.interface(named: call.interfaceName), "no interface \(call.interfaceName)")
+        for reply in replies {
+            if let error = reply.error {
+                try interface.validateError(name: error, parameters: reply.parameters)
+            } else {
+                try interface.validateOutput(method: call.methodName, parameters: reply.parameters)
+            }
+        }
+        return replies
+    }
+
+    /// The single successful reply to a call; a varlink error is thrown as such.
+    @discardableResult
+    func call(
+        _ method: String, _ parameters: [String: JSONValue] = [:], as peer: VarlinkPeerCredentials = regulator
+    ) async throws -> [String: JSONValue] {
+        let replies = try await replies(method, parameters, as: peer)
+        guard replies.count == 1 else { throw Unexpected("\(replies.count) replies to \(method)") }
+        if let error = replies[0].varlinkError { throw error }
+        return replies[0].parameters
+    }
+
+    func logSize() async throws -> Int64 { try await registry.logSize() }
+}
+
+struct Unexpected: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// `#require` for optionals outside Testing's macros, usable in the fixture.
+func require<T>(_ value: T?, _ message: String) throws -> T {
+    guard let value else { throw Unexpected(message) }
+    return value
+}
