@@ -115,7 +115,9 @@ let package = Package(
         ),
         .testTarget(
             name: "QCreditIntegrationTests",
-            dependencies: ["QCreditDaemon", "QCreditCLI", "qcreditd", "qcredit"],
+            dependencies: [
+                "QCreditDaemon", "QCreditCLI", "QCreditDomain", "Varlink", "VarlinkNIO", "CanonicalJSON", "qcreditd", "qcredit",
+            ],
             exclude: ["Interop"]
         ),
     ],

@@ -205,4 +205,5 @@ final class Mutexed<Value: Sendable>: @unchecked Sendable {
     init(_ value: Value) { self.value = value }
     func set(_ newValue: Value) { lock.lock(); value = newValue; lock.unlock() }
     func get() -> Value { lock.lock(); defer { lock.unlock() }; return value }
+    func modify(_ change: (inout Value) -> Void) { lock.lock(); change(&value); lock.unlock() }
 }

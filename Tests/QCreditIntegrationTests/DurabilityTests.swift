@@ -1,0 +1,70 @@
+import CanonicalJSON
+import Foundation
+import Glibc
+import QCreditDomain
+import Testing
+import Varlink
+import VarlinkNIO
+
+/// A write the daemon acknowledged survives `kill -9`, and the log stays contiguous.
+@Suite struct DurabilityTests {
+    /// Distinct valid USCCs: market-regulation enterprises in Zhengzhou with made-up
+    /// organization codes, check characters computed by the standards' rules.
+    static func uscc(_ n: Int) -> String {
+        let body = String(format: "%08d", 10_000_000 + n)
+        let orgCode = body + String(OrganizationCode.checkCharacter(forBody: body)!)
+        let first17 = "91410100" + orgCode
+        return first17 + String(USCC.checkCharacter(forFirst17: first17)!)
+    }
+
+    @Test func everyAcknowledgedWriteSurvivesKillDashNine() async throws {
+        let daemon = try DaemonProcess()
+        let acknowledged = Mutexed<[String]>([])
+        // Two clients write as fast as they can; the daemon is killed in the middle.
+        let writers = (0..<2).map { writer in
+            Task {
+                let client = try await daemon.client()
+                var n = writer
+                while !Task.isCancelled {
+                    let code = Self.uscc(n)
+                    do {
+                        _ = try await client.call(
+                            "org.qcredit.admin.RegisterEnterprise", parameters: ["code": .string(code), "name": .string("Durable Co. \(n)")])
+                    } catch {
+                        return
+                    }
+                    acknowledged.modify { $0.append(code) }
+                    n += 2
+                }
+            }
+        }
+        while acknowledged.get().count < 200 { try await Task.sleep(for: .milliseconds(5)) }
+        daemon.kill(SIGKILL)
+        for writer in writers { try? await writer.value }
+        let written = acknowledged.get()
+        #expect(written.count >= 200)
+
+        try daemon.start()
+        let client = try await daemon.client()
+        for code in written {
+            let reply = try await client.call("org.qcredit.query.GetGrade", parameters: ["code": .string(code)])
+            #expect(reply["grade"]?["enterprise"]?["uscc"] == .string(code))
+        }
+        // The registry still accepts writes and numbers the log without a gap.
+        _ = try await client.call("org.qcredit.admin.PublishGrades", parameters: ["codes": [.string(written[0])]])
+        let grade = try await client.call("org.qcredit.query.GetGrade", parameters: ["code": .string(written[0])])
+        #expect(grade["grade"]?["logIndex"] == 1)
+        await client.close()
+    }
+
+    @Test func sigtermStopsCleanlyAndRemovesTheSocket() async throws {
+        let daemon = try DaemonProcess()
+        _ = try await daemon.call("org.varlink.service.GetInfo")
+        #expect(daemon.stop() == 0)
+        #expect(!FileManager.default.fileExists(atPath: daemon.socketPath))
+        #expect(daemon.log.contains("qcreditd stopped"))
+        // And it starts again on the same state.
+        try daemon.start()
+        #expect(try await daemon.call("org.varlink.service.GetInfo")["product"] == "qcreditd")
+    }
+}
