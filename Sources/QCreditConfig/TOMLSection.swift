@@ -79,7 +79,17 @@ struct TOMLSection {
     }
 
     private func mistyped(_ key: String, _ value: TOMLValueConvertible, _ expected: String) -> ConfigurationError {
-        ConfigurationError("\(name(key)): expected \(expected), found a \(value.type.rawValue)")
+        let found: String
+        switch value.type {
+        case .int: found = "an integer"
+        case .double: found = "a number"
+        case .bool: found = "a boolean"
+        case .array: found = "an array"
+        case .table: found = "a table"
+        case .string: found = "a string"
+        default: found = "a \(value.type.rawValue)"
+        }
+        return ConfigurationError("\(name(key)): expected \(expected), found \(found)")
     }
 
     /// Parses TOML text, naming the file, line and column of a syntax error.
