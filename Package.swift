@@ -81,7 +81,8 @@ let package = Package(
         .target(
             name: "QCreditCLI",
             dependencies: [
-                "QCreditDomain", "QCreditConfig", "Varlink", "VarlinkNIO",
+                "CanonicalJSON", "QCreditDomain", "QCreditConfig", "Varlink", "VarlinkNIO",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,1 +1,3 @@
-print("qcredit")
+import QCreditCLI
+
+await QCreditCommand.start()

@@ -1,0 +1,75 @@
+import CanonicalJSON
+import NIOCore
+import Varlink
+import VarlinkNIO
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The daemon as one command sees it: a connection opened on first use, so that local input
+/// is read and checked before anything is sent, and a bad file is reported as such even when
+/// the daemon is down.
+final class DaemonSession {
+    let socketPath: String
+    private var client: VarlinkClient?
+
+    init(socketPath: String) { self.socketPath = socketPath }
+
+    /// Calls `method` and returns its reply's parameters; an error reply is thrown as
+    /// ``VarlinkError``.
+    func call(_ method: String, _ parameters: [String: JSONValue] = [:]) async throws -> [String: JSONValue] {
+        try await connected().call(method, parameters: parameters)
+    }
+
+    /// Calls `method` with `more` and streams each reply's parameters.
+    func stream(_ method: String, _ parameters: [String: JSONValue] = [:]) async throws
+        -> AsyncThrowingStream<[String: JSONValue], any Error>
+    {
+        try await connected().stream(method, parameters: parameters)
+    }
+
+    func close() async {
+        await client?.close()
+        client = nil
+    }
+
+    private func connected() async throws(Failure) -> VarlinkClient {
+        if let client { return client }
+        do {
+            let client = try await VarlinkClient.connect(socketPath: socketPath)
+            self.client = client
+            return client
+        } catch {
+            throw .unreachable(socket: socketPath, reason: Self.reason(error))
+        }
+    }
+
+    /// Why a connect failed, in words: the system's text for the errno when there is one
+    /// ("no such file or directory", "connection refused", "permission denied").
+    static func reason(_ error: any Error) -> String {
+        if let error = error as? IOError { return systemErrorText(error.errnoCode) }
+        return "\(error)"
+    }
+}
+
+/// The system's text for an errno value, in lower case to continue a sentence:
+/// "no such file or directory".
+func systemErrorText(_ code: Int32) -> String {
+    let text = String(cString: strerror(code))
+    return text.prefix(1).lowercased() + text.dropFirst()
+}
+
+/// Input parameters with the absent optional ones left out, as varlink expects.
+func parameters(_ values: [String: JSONValue?]) -> [String: JSONValue] {
+    values.compactMapValues { $0 }
+}
+
+extension JSONValue {
+    /// An optional flag's value as a parameter: the string, or nil to leave it out.
+    static func optional(_ string: String?) -> JSONValue? {
+        string.map(JSONValue.string)
+    }
+}

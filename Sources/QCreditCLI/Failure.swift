@@ -1,0 +1,153 @@
+import CanonicalJSON
+import NIOCore
+import QCreditDomain
+import Varlink
+import VarlinkNIO
+
+/// The exit statuses of `qcredit`, one per class of failure, so scripts can tell a refusal
+/// from a typo from a daemon that is down.
+enum ExitStatus: Int32, Sendable {
+    case success = 0
+    /// The registry refused the request (a varlink error), or a code was invalid.
+    case refused = 1
+    /// Bad arguments or options, or local input that cannot be read or parsed.
+    case usage = 2
+    /// The daemon cannot be reached, or the connection to it failed.
+    case unreachable = 3
+}
+
+/// Why a command failed, classified by what the user can do about it.
+enum Failure: Error, Sendable {
+    /// The daemon answered with a varlink error; `at` names the input line it is about.
+    case refused(VarlinkError, at: String? = nil)
+    /// No connection could be made to the socket.
+    case unreachable(socket: String, reason: String)
+    /// The connection broke or the daemon sent something that is not varlink.
+    case connectionLost(socket: String, reason: String)
+    /// A code failed local validation (`check-code`).
+    case invalidCode(CodeError)
+    /// Local input is unusable: an unreadable file, a malformed line.
+    case badInput(String)
+    /// Anything else: a defect rather than a condition the user can act on.
+    case unexpected(String)
+
+    /// Classifies any error thrown while talking to the daemon at `socket`.
+    init(_ error: any Error, socket: String) {
+        switch error {
+        case let failure as Failure: self = failure
+        case let error as VarlinkError: self = .refused(error)
+        // The client's own failures and NIO's channel and socket errors all mean the
+        // connection, not the request, went wrong.
+        case is VarlinkClientError, is IOError, is ChannelError:
+            self = .connectionLost(socket: socket, reason: "\(error)")
+        default: self = .unexpected("\(error)")
+        }
+    }
+
+    var exitStatus: ExitStatus {
+        switch self {
+        case .refused, .invalidCode, .unexpected: return .refused
+        case .unreachable, .connectionLost: return .unreachable
+        case .badInput: return .usage
+        }
+    }
+
+    /// The one line printed on stderr.
+    var message: String {
+        switch self {
+        case .refused(let error, let location):
+            return Self.message(for: error) + (location.map { " (\($0))" } ?? "")
+        case .unreachable(let socket, let reason):
+            return "cannot connect to qcreditd at \(socket): \(reason); is it running? set --socket or QCREDIT_SOCKET"
+        case .connectionLost(let socket, let reason):
+            return "lost the connection to qcreditd at \(socket): \(reason)"
+        case .invalidCode(let error):
+            return "InvalidCode: \(error.code.isEmpty ? "(empty)" : error.code): \(error.reason)"
+        case .badInput(let message):
+            return message
+        case .unexpected(let description):
+            return "unexpected failure: \(description)"
+        }
+    }
+
+    /// What `--json` prints on stderr: `{"error": name, "parameters": {...}}`, with the same
+    /// names and parameters as the daemon's errors where there is one.
+    var json: JSONValue {
+        switch self {
+        case .refused(let error, let location):
+            var report: [String: JSONValue] = ["error": .string(error.name), "parameters": .object(error.parameters)]
+            if let location { report["input"] = .string(location) }
+            return .object(report)
+        case .unreachable(let socket, let reason):
+            return ["error": "ConnectionFailed", "parameters": ["socket": .string(socket), "reason": .string(reason)]]
+        case .connectionLost(let socket, let reason):
+            return ["error": "ConnectionLost", "parameters": ["socket": .string(socket), "reason": .string(reason)]]
+        case .invalidCode(let error):
+            return ["error": "org.qcredit.query.InvalidCode", "parameters": .object(Self.parameters(of: error))]
+        case .badInput(let message):
+            return ["error": "BadInput", "parameters": ["message": .string(message)]]
+        case .unexpected(let description):
+            return ["error": "Unexpected", "parameters": ["description": .string(description)]]
+        }
+    }
+
+    /// The parameters of `InvalidCode` as the interface files declare them (nulls left out,
+    /// as the daemon does).
+    static func parameters(of error: CodeError) -> [String: JSONValue] {
+        let parameters: [String: JSONValue] = [
+            "code": .string(error.code), "reason": .string(error.reason), "kind": .string(error.kind.rawValue),
+            "position": JSONValue(error.position), "expected": JSONValue(error.expected), "found": JSONValue(error.found),
+        ]
+        return parameters.filter { !$0.value.isNull }
+    }
+
+    /// A varlink error as a sentence: its short name, then what its parameters say.
+    ///
+    /// ```
+    /// InvalidCode: 911522010783762861: check character at position 18 should be '0', found '1'
+    /// PermissionDenied: org.qcredit.admin.RegisterEnterprise requires regulator
+    /// InvalidState: listing 3 is listed: cannot confirm: it is already listed
+    /// ```
+    static func message(for error: VarlinkError) -> String {
+        let name = Render.shortName(error.name)
+        let p = error.parameters
+        func string(_ key: String) -> String { p[key]?.stringValue ?? p[key]?.intValue.map(String.init) ?? "?" }
+        let detail: String
+        switch name {
+        case "InvalidCode":
+            detail = "\(string("code")): \(string("reason"))"
+        case "NotFound":
+            detail = "no credit file is registered under \(string("code"))"
+        case "AlreadyRegistered":
+            detail = "a credit file is already registered under \(string("code"))"
+        case "ListingNotFound":
+            detail = "no listing \(string("listingId"))"
+        case "EventNotFound":
+            detail = "no quality event \(string("eventId"))"
+        case "InvalidState":
+            detail = "listing \(string("listingId")) is \(string("state")): cannot \(string("action")): \(string("reason"))"
+        case "InvalidArgument":
+            detail = "\(string("parameter")): \(string("reason"))"
+        case "RecordTooLarge":
+            detail = "publication record of \(string("size")) bytes exceeds the limit of \(string("limit")) bytes"
+        case "PermissionDenied" where p["method"] != nil:
+            let roles = Render.strings(p["roles"])
+            detail = "\(string("method")) requires \(roles.isEmpty ? "a role you do not hold" : roles.joined(separator: " or "))"
+        case "PermissionDenied":
+            detail = "the daemon refused the call"
+        case "MethodNotFound", "MethodNotImplemented":
+            detail = "the daemon has no method \(string("method"))"
+        case "InterfaceNotFound":
+            detail = "the daemon has no interface \(string("interface"))"
+        case "InvalidParameter":
+            detail = "parameter \(string("parameter")) is missing or has the wrong type"
+        case "ExpectedMore":
+            detail = "the method streams its replies; call it with --more"
+        case "InternalError":
+            detail = "the daemon failed to answer; its log says why"
+        default:
+            detail = p.isEmpty ? "" : JSONValue.object(p).jsonText
+        }
+        return detail.isEmpty ? name : "\(name): \(detail)"
+    }
+}

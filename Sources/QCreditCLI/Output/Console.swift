@@ -1,0 +1,65 @@
+import CanonicalJSON
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Where a command's results and failures go: results on stdout, failures on stderr, in the
+/// form `--json` asks for.
+///
+/// Lines are written straight to the file descriptors, unbuffered: streamed replies must
+/// appear as they arrive even when stdout is a pipe, and stdout and stderr must not be
+/// reordered by separate buffers.
+struct Console: Sendable {
+    /// Results as JSON (one object per line) and failures as one JSON object on stderr.
+    let json: Bool
+
+    /// Prints one line of human-readable output (nothing in JSON mode, where stdout holds
+    /// only JSON).
+    func line(_ text: String) {
+        guard !json else { return }
+        Self.emit(text + "\n", to: STDOUT_FILENO)
+    }
+
+    func lines(_ texts: [String]) {
+        guard !json else { return }
+        Self.emit(texts.map { $0 + "\n" }.joined(), to: STDOUT_FILENO)
+    }
+
+    /// Prints the reply: as JSON in JSON mode, else as `render` lays it out.
+    func reply(_ parameters: [String: JSONValue], _ render: ([String: JSONValue]) -> [String]) {
+        if json {
+            jsonLine(.object(parameters))
+        } else {
+            lines(render(parameters))
+        }
+    }
+
+    /// Prints one JSON value on one line, whatever the mode (for `call`, which always speaks JSON).
+    func jsonLine(_ value: JSONValue) {
+        Self.emit(value.jsonText + "\n", to: STDOUT_FILENO)
+    }
+
+    /// Reports a failure on stderr: its message, or its JSON object in JSON mode.
+    func report(_ failure: Failure) {
+        Self.emit((json ? failure.json.jsonText : failure.message) + "\n", to: STDERR_FILENO)
+    }
+
+    /// Writes all of `text`, retrying on interrupts; stops quietly when the reader is gone.
+    static func emit(_ text: String, to descriptor: Int32) {
+        var bytes = Array(text.utf8)
+        bytes.withUnsafeMutableBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import ArgumentParser
+import CanonicalJSON
+import Foundation
+import QCreditConfig
+
+/// The `qcredit` command line: the client of `qcreditd`.
+public struct QCreditCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "qcredit",
+        abstract: "Query and maintain the qcredit quality-credit registry.",
+        discussion: """
+            Talks to qcreditd over varlink on a Unix socket, found from --socket, then \
+            $QCREDIT_SOCKET, then /run/qcredit/qcreditd.sock. An enterprise is named by its CODE: a \
+            Unified Social Credit Code (18 characters) or an organization code (9, hyphen optional). \
+            Dates are YYYY-MM-DD; times are RFC 3339.
+
+            Every command takes --socket and --json. With --json, replies are printed as JSON, one \
+            object per line (JSON Lines for streamed replies), and errors as one JSON object \
+            {"error": name, "parameters": {...}} on stderr.
+
+            EXIT STATUS
+              0  success
+              1  the registry refused the request (a varlink error such as NotFound,
+                 InvalidState or PermissionDenied), or a code is invalid; for
+                 `grades`, any code answered with an error
+              2  usage error: bad arguments or options, or local input (a file,
+                 a JSON line) that cannot be read or parsed
+              3  cannot reach qcreditd: no socket, connection refused, or the
+                 connection failed
+            """,
+        subcommands: [
+            GradeCommand.self, GradesCommand.self, FileCommand.self, BlacklistCommand.self,
+            RegisterCommand.self, UpdateCommand.self,
+            EventCommand.self, EventsCommand.self, CorrectEventCommand.self,
+            OverrideCommand.self, PublishCommand.self, MaintenanceCommand.self,
+            InfoCommand.self, CallCommand.self, CheckCodeCommand.self,
+        ])
+
+    public init() {}
+}
+
+extension QCreditCommand {
+    /// Parses the command line, runs the command and exits with its status.
+    ///
+    /// Call this rather than `main()`: from another module a plain `QCreditCommand.main()`
+    /// resolves to ParsableCommand's synchronous entry point, which cannot run async commands.
+    /// And ArgumentParser exits 64 on usage errors where `qcredit` documents 2, so usage
+    /// errors are reported here.
+    public static func start(arguments: [String]? = nil) async {
+        let arguments = arguments ?? Array(CommandLine.arguments.dropFirst())
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            if wantsJSON(arguments) {
+                let report: JSONValue = ["error": "UsageError", "parameters": ["message": .string(message(for: error))]]
+                Console.emit(report.jsonText + "\n", to: STDERR_FILENO)
+            } else {
+                Console.emit(fullMessage(for: error) + "\n", to: STDERR_FILENO)
+            }
+            exit(withError: ExitCode(ExitStatus.usage.rawValue))
+        }
+    }
+
+    /// Whether `--json` appears among the options (before any `--`), for reporting a usage
+    /// error in the form the caller asked for although the command line did not parse.
+    static func wantsJSON(_ arguments: [String]) -> Bool {
+        arguments.prefix { $0 != "--" }.contains("--json")
+    }
+}
+
+/// The options every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(
+        name: .long, help: ArgumentHelp("The daemon's Unix socket (default: $QCREDIT_SOCKET, else /run/qcredit/qcreditd.sock).", valueName: "path"))
+    var socket: String?
+
+    @Flag(name: .long, help: "Print replies as JSON (one object per line) and errors as a JSON object on stderr.")
+    var json = false
+
+    /// The socket, found exactly as the daemon finds it.
+    var socketPath: String {
+        SocketLocation.resolve(flag: socket, environment: ProcessInfo.processInfo.environment)
+    }
+
+    var console: Console { Console(json: json) }
+
+    /// Runs a command against the daemon: `body` reads its input, calls the daemon through the
+    /// session and prints the results. Every failure is reported once, on stderr, and ends the
+    /// process with its exit status; so does a non-zero status `body` returns.
+    func run(_ body: (DaemonSession, Console) async throws -> ExitStatus) async throws {
+        let console = self.console
+        let session = DaemonSession(socketPath: socketPath)
+        var status: ExitStatus
+        do {
+            status = try await body(session, console)
+        } catch {
+            let failure = Failure(error, socket: session.socketPath)
+            console.report(failure)
+            status = failure.exitStatus
+        }
+        await session.close()
+        if status != .success { throw ExitCode(status.rawValue) }
+    }
+
+    /// Runs a command that needs no daemon, reporting failures like ``run(_:)``.
+    func runLocally(_ body: (Console) throws -> ExitStatus) throws {
+        let console = self.console
+        var status: ExitStatus
+        do {
+            status = try body(console)
+        } catch {
+            let failure = Failure(error, socket: socketPath)
+            console.report(failure)
+            status = failure.exitStatus
+        }
+        if status != .success { throw ExitCode(status.rawValue) }
+    }
+}

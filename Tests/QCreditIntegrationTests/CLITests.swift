@@ -1,0 +1,425 @@
+import CanonicalJSON
+import Foundation
+import Glibc
+import Testing
+
+@testable import QCreditCLI
+
+/// The `qcredit` client end to end: each test starts its own `qcreditd` (development mode, so
+/// the test user holds every role) and runs the built client as a user would.
+@Suite struct CLITests {
+    typealias CLI = CLIHarness
+
+    // MARK: Grades
+
+    @Test func registerRecordPublishThenGradeByEitherCode() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        let registered = try cli.succeed(["register", CLI.cement, "--name", "贵州黔南某某水泥有限公司"])
+        #expect(registered.contains("911522010783762860"))
+        #expect(registered.contains("07837628-6"))
+        let recorded = try cli.succeed(CLI.eventArguments(CLI.cement))
+        #expect(recorded == "Recorded event 1.\n")
+        let published = try cli.succeed(["publish"])
+        #expect(published.contains("Published   1"))
+
+        // Base 80, a medium failed spot check 30 days ago: -10 × (window − 30)/window ≈ -10.
+        for code in [CLI.cement, CLI.cementOrgCode] {
+            let text = try cli.succeed(["grade", code])
+            #expect(text.contains("Grade        B\n"), "\(text)")
+            #expect(text.contains("Basis        computed\n"))
+            #expect(text.contains("Score        70\n"))
+            #expect(text.contains("Enterprise   贵州黔南某某水泥有限公司\n"))
+            #expect(text.contains("Contributions (total -10)"))
+            #expect(text.contains("spot-check-failed"))
+            #expect(text.contains("= -10"))
+        }
+
+        let reply = try cli.json(["grade", CLI.cementOrgCode])
+        let grade = try #require(reply["grade"]?.objectValue)
+        let gradeFields: Set = [
+            "enterprise", "grade", "basis", "at", "publishedGrade", "score", "policyVersion", "effectiveAt",
+            "overrideReason", "documentNumber", "until", "contributions", "caps", "listed", "logIndex",
+        ]
+        #expect(Set(grade.keys) == gradeFields)
+        #expect(grade["grade"] == "B")
+        #expect(grade["basis"] == "computed")
+        #expect(grade["score"] == 70)
+        #expect(grade["logIndex"]?.intValue != nil)
+        let enterprise = try #require(grade["enterprise"]?.objectValue)
+        #expect(
+            Set(enterprise.keys) == ["uscc", "orgCode", "name", "formerNames", "divisionCode", "entityType", "status", "flags"])
+        #expect(enterprise["uscc"] == .string(CLI.cement))
+        let contribution = try #require(grade["contributions"]?.arrayValue?.first?.objectValue)
+        #expect(
+            Set(contribution.keys) == [
+                "eventId", "kind", "severity", "dimension", "occurredOn", "points", "remainingDays", "windowDays", "value",
+            ])
+        #expect(contribution["value"] == -10)
+    }
+
+    @Test func gradeAtAPastMomentAsksGetGradeAt() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        try cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        let reply = try cli.json(["grade", CLI.cement, "--at", CLI.date(daysAgo: 1)])
+        #expect(reply["grade"]?["basis"] == "ungraded")
+        let text = try cli.succeed(["grade", CLI.cement, "--at", "\(CLI.date(daysAgo: 1))T12:00:00+08:00"])
+        #expect(text.contains("Grade        - (never graded)"))
+    }
+
+    @Test func gradesStreamsOneRowPerCodeAndFailsWhenAnyCodeHasAnError() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        try cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        try cli.register(CLI.materials, name: "贵阳某某建材有限公司")
+        try cli.succeed(["publish"])
+        let input = """
+            # a bank's batch
+            \(CLI.cement)
+
+            \(CLI.wrongCheck)
+            \(CLI.unregistered)   # never registered
+            \(CLI.materials)
+
+            """
+        let result = try cli.run(["grades", "-"], input: input)
+        #expect(result.status == 1, "\(result.stderr)")
+        let lines = result.lines
+        #expect(lines.count == 5, "\(result.stdout)")
+        #expect(lines.first?.hasPrefix("CODE") == true)
+        #expect(lines[1].hasPrefix("\(CLI.cement)  A "))
+        #expect(lines[1].hasSuffix("贵州黔南某某水泥有限公司"))
+        #expect(lines[2].hasPrefix("\(CLI.wrongCheck)  error  InvalidCode: "))
+        #expect(lines[2].contains("check character at position 18 should be '0', found '1'"))
+        #expect(lines[3].hasPrefix("\(CLI.unregistered)  error  NotFound: "))
+        #expect(lines[4].hasPrefix("\(CLI.materials)  A "))
+
+        let jsonResult = try cli.run(["grades", "-", "--json"], input: input)
+        #expect(jsonResult.status == 1)
+        let replies = try jsonResult.lines.map { try JSONValue.parse($0) }
+        #expect(replies.map { $0["code"]?.stringValue } == [CLI.cement, CLI.wrongCheck, CLI.unregistered, CLI.materials])
+        #expect(replies[0]["grade"]?["grade"] == "A")
+        #expect(replies[1]["error"] == "org.qcredit.query.InvalidCode")
+        #expect(replies[2]["error"] == "org.qcredit.query.NotFound")
+
+        let good = try cli.run(["grades", "-"], input: "\(CLI.cement)\n\(CLI.materials)\n")
+        #expect(good.status == 0)
+        #expect(good.lines.count == 3)
+    }
+
+    // MARK: Blacklist
+
+    @Test func blacklistLifecycleFromProposalToRemoval() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        try cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        try cli.succeed(["publish"])
+
+        let proposed = try cli.json([
+            "blacklist", "propose", CLI.cement, "--type", "serious-dishonesty",
+            "--reason", "生产销售不合格水泥，情节严重", "--legal-basis", "《市场监督管理严重违法失信名单管理办法》第二条",
+            "--authority", "黔南州市场监督管理局", "--document", "黔南市监严〔2026〕5号",
+            "--decision-date", CLI.date(daysAgo: 10),
+        ])
+        #expect(proposed["listing"]?["state"] == "proposed")
+        let id = String(try #require(proposed["listing"]?["id"]?.intValue))
+
+        let objected = try cli.succeed([
+            "blacklist", "object", id, "--summary", "产品并非本公司生产", "--filed-on", CLI.date(daysAgo: 9),
+        ])
+        #expect(objected.hasPrefix("Listing \(id): serious-dishonesty, objected\n"))
+
+        let pending = try cli.run(["blacklist", "confirm", id])
+        #expect(pending.status == 1)
+        #expect(
+            pending.stderr
+                == "InvalidState: listing \(id) is objected: cannot confirm: an objection is pending; resolve it first\n")
+
+        let resolved = try cli.succeed([
+            "blacklist", "resolve", id, "--outcome", "rejected", "--authority", "黔南州市场监督管理局",
+            "--document", "复核〔2026〕2号", "--resolved-on", CLI.date(daysAgo: 8), "--summary", "证据确凿",
+        ])
+        #expect(resolved.contains("objection rejected; 证据确凿"))
+
+        let confirmed = try cli.json(["blacklist", "confirm", id, "--publication-date", CLI.date(daysAgo: 7)])
+        #expect(confirmed["listing"]?["state"] == "listed")
+        #expect(confirmed["listing"]?["steps"]?.arrayValue?.count == 4)
+
+        let again = try cli.run(["blacklist", "confirm", id])
+        #expect(again.status == 1)
+        #expect(again.stderr == "InvalidState: listing \(id) is listed: cannot confirm: it is already listed\n")
+
+        let check = try cli.succeed(["blacklist", "check", CLI.cementOrgCode])
+        #expect(check.contains("Listed       yes: serious-dishonesty\n"), "\(check)")
+        #expect(check.contains("Listing \(id): serious-dishonesty, listed\n"))
+        #expect(check.contains("objection-resolved"))
+        let checkJSON = try cli.json(["blacklist", "check", CLI.cement])
+        #expect(checkJSON["listed"] == true)
+        #expect(checkJSON["listings"]?.arrayValue?.count == 1)
+
+        let grade = try cli.json(["grade", CLI.cement])
+        #expect(grade["grade"]?["grade"] == "D")
+        #expect(grade["grade"]?["basis"] == "listing")
+        #expect(grade["grade"]?["caps"]?.arrayValue?.first?["binding"] == true)
+
+        let list = try cli.run(["blacklist", "list", "--type", "serious-dishonesty"])
+        #expect(list.status == 0)
+        #expect(list.lines.count == 2)
+        #expect(list.lines.last?.hasPrefix("\(id) ") == true)
+        #expect(list.lines.last?.contains(CLI.cement) == true)
+
+        let removed = try cli.json([
+            "blacklist", "remove", id, "--reason", "revoked", "--authority", "黔南州中级人民法院",
+            "--document", "(2026)黔27行初5号", "--explanation", "决定被撤销",
+        ])
+        #expect(removed["listing"]?["state"] == "removed")
+        #expect(removed["listing"]?["removalReason"] == "revoked")
+
+        let cleared = try cli.succeed(["blacklist", "check", CLI.cement])
+        #expect(cleared.contains("Listed       no\n"))
+        #expect(try cli.succeed(["blacklist", "list"]) == "No listings.\n")
+        let emptyJSON = try cli.run(["blacklist", "list", "--json"])
+        #expect(emptyJSON.stdout == "{}\n")
+    }
+
+    @Test func aProposalCanBeWithdrawn() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        try cli.register(CLI.materials, name: "贵阳某某建材有限公司")
+        let proposed = try cli.json([
+            "blacklist", "propose", CLI.materials, "--type", "abnormal-operations", "--reason", "未按期公示年度报告",
+            "--legal-basis", "《企业经营异常名录管理暂行办法》第四条", "--authority", "贵阳市市场监督管理局",
+            "--document", "筑市监异〔2026〕1号", "--decision-date", CLI.date(daysAgo: 3),
+        ])
+        let id = String(try #require(proposed["listing"]?["id"]?.intValue))
+        let withdrawn = try cli.succeed(["blacklist", "withdraw", id, "--reason", "已补报"])
+        #expect(withdrawn.hasPrefix("Listing \(id): abnormal-operations, withdrawn\n"))
+    }
+
+    // MARK: Events
+
+    @Test func eventsBatchFromAJSONLinesFileIsAtomic() throws {
+        let daemon = try DaemonProcess()
+        let cli = CLIHarness(daemon: daemon)
+        try cli.register(CLI.materials, name: "贵阳某某建材有限公司")
+        func event(_ kind: String, daysAgo: Int, summary: String) -> String {
+            JSONValue.object([
+                "code": .string(CLI.materials), "dimension": "product", "kind": .string(kind), "severity": "low",
+                "occurredOn": .string(CLI.date(daysAgo: daysAgo)), "authority": "贵阳市市场监督管理局",
+                "documentNumber": "筑市监抽〔2026〕1号", "summary": .string(summary), "legalBasis": nil,
+            ]).jsonText
+        }
+        let file = daemon.directory.appendingPathComponent("events.jsonl").path
+        try """
+            # two spot checks
+            \(event("spot-check-passed", daysAgo: 20, summary: "合格"))
+
+            \(event("spot-check-failed", daysAgo: 10, summary: "标签不合格 #2"))
+
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(try cli.succeed(["events", file]) == "Recorded 2 events: 1, 2.\n")
+
+        // A refusal names the line of the event refused, and records nothing.
+        let future = daemon.directory.appendingPathComponent("future.jsonl").path
+        try (event("recall", daysAgo: 5, summary: "召回") + "\n" + event("recall", daysAgo: -400, summary: "未来") + "\n")
+            .write(toFile: future, atomically: true, encoding: .utf8)
+        let refused = try cli.run(["events", future])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.hasPrefix("InvalidArgument: events[1].occurredOn: "), "\(refused.stderr)")
+        #expect(refused.stderr.hasSuffix("(\(future):2)\n"))
+        let file2 = try cli.json(["file", CLI.materials])
+        #expect(file2["file"]?["events"]?.arrayValue?.count == 2)
+
+        // Bad local input is a usage error (2), reported with its line, before any call.
+        let malformed = try cli.run(["events", "-"], input: event("award", daysAgo: 1, summary: "x") + "\n{\"code\": \n")
+        #expect(malformed.status == 2)
+        #expect(malformed.stderr.hasPrefix("standard input:2: malformed JSON: "), "\(malformed.stderr)")
+        let incomplete = try cli.run(["events", "-"], input: "{\"code\": \"\(CLI.materials)\", \"kind\": \"award\"}\n")
+        #expect(incomplete.status == 2)
+        #expect(
+            incomplete.stderr
+                == "standard input:1: missing members \"dimension\", \"severity\", \"occurredOn\", \"authority\", \"documentNumber\", \"summary\"\n"
+        )
+        let unreadable = try cli.run(["events", "/nonexistent/events.jsonl"])
+        #expect(unreadable.status == 2)
+        #expect(unreadable.stderr == "cannot read /nonexistent/events.jsonl: no such file or directory\n")
+    }
+
+    @Test func correctAndRetractEvents() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        try cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        try cli.succeed(CLI.eventArguments(CLI.cement))
+        try cli.succeed(CLI.eventArguments(CLI.cement, kind: "complaint", severity: "low", daysAgo: 5))
+        let replacement = JSONValue.object([
+            "code": .string(CLI.cement), "dimension": "product", "kind": "spot-check-failed", "severity": "low",
+            "occurredOn": .string(CLI.date(daysAgo: 30)), "authority": "黔南州市场监督管理局",
+            "documentNumber": "黔南市监抽〔2026〕3号", "summary": "复检后降为轻微",
+        ]).jsonText
+        #expect(
+            try cli.succeed(["correct-event", "1", "--reason", "复检", "--event-json", replacement])
+                == "Recorded event 3, superseding event 1.\n")
+        #expect(
+            try cli.succeed(["correct-event", "2", "--reason", "重复投诉", "--retract"])
+                == "Retracted event 2 (retraction recorded as event 4).\n")
+        let file = try cli.succeed(["file", CLI.cement])
+        #expect(file.contains("superseded by 3"))
+        #expect(file.contains("retracts 2"))
+        let neither = try cli.run(["correct-event", "1", "--reason", "x"])
+        #expect(neither.status == 2)
+    }
+
+    // MARK: Local code checks
+
+    @Test func checkCodeValidatesLocallyWithoutADaemon() throws {
+        let valid = try CLI.run(["check-code", "9115 2201 0783 7628 60", "--socket", "/nonexistent/qcreditd.sock"])
+        #expect(valid.status == 0)
+        #expect(valid.stdout.contains("Code                    911522010783762860\n"))
+        #expect(valid.stdout.contains("Embedded org code       07837628-6\n"))
+        #expect(valid.stdout.contains("Division                152201\n"))
+        #expect(valid.stdout.contains("Entity type             1 (enterprise)\n"))
+
+        let wrong = try CLI.run(["check-code", CLI.wrongCheck])
+        #expect(wrong.status == 1)
+        #expect(wrong.stdout.isEmpty)
+        #expect(wrong.stderr == "InvalidCode: 911522010783762861: check character at position 18 should be '0', found '1'\n")
+
+        let wrongJSON = try CLI.run(["check-code", CLI.wrongCheck, "--json"])
+        #expect(wrongJSON.status == 1)
+        let error = try JSONValue.parse(wrongJSON.stderr)
+        #expect(error["error"] == "org.qcredit.query.InvalidCode")
+        #expect(error["parameters"]?["position"] == 18)
+        #expect(error["parameters"]?["expected"] == "0")
+        #expect(error["parameters"]?["found"] == "1")
+
+        let legacy = try CLI.run(["check-code", "07837628-6", "--json"])
+        let facts = try JSONValue.parse(legacy.stdout)
+        #expect(facts["kind"] == "orgCode")
+        #expect(facts["code"] == "078376286")
+    }
+
+    // MARK: Errors and exit statuses
+
+    @Test func aDaemonThatIsNotRunningExitsThree() throws {
+        let missing = "/tmp/qcredit-cli-\(UUID().uuidString.prefix(8))/qcreditd.sock"
+        let result = try CLI.run(["grade", CLI.cement, "--socket", missing])
+        #expect(result.status == 3)
+        #expect(
+            result.stderr
+                == "cannot connect to qcreditd at \(missing): no such file or directory; is it running? set --socket or QCREDIT_SOCKET\n"
+        )
+        let json = try CLI.run(["grade", CLI.cement, "--socket", missing, "--json"])
+        #expect(json.status == 3)
+        #expect(json.stdout.isEmpty)
+        #expect(try JSONValue.parse(json.stderr)["error"] == "ConnectionFailed")
+
+        // A stopped daemon: the socket may be gone or refuse; either way, status 3.
+        let daemon = try DaemonProcess()
+        daemon.stop()
+        let stopped = try CLIHarness(daemon: daemon).run(["info"])
+        #expect(stopped.status == 3)
+        #expect(stopped.stderr.hasPrefix("cannot connect to qcreditd at \(daemon.socketPath): "))
+    }
+
+    @Test func registryRefusalsExitOneWithTheErrorRendered() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        let invalid = try cli.run(["grade", CLI.wrongCheck])
+        #expect(invalid.status == 1)
+        #expect(invalid.stdout.isEmpty)
+        #expect(invalid.stderr == "InvalidCode: 911522010783762861: check character at position 18 should be '0', found '1'\n")
+
+        let unknown = try cli.run(["file", CLI.unregistered])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr == "NotFound: no credit file is registered under 9115220107837941X1\n")
+
+        let noListing = try cli.run(["blacklist", "confirm", "99"])
+        #expect(noListing.status == 1)
+        #expect(noListing.stderr == "ListingNotFound: no listing 99\n")
+
+        let json = try cli.run(["grade", CLI.wrongCheck, "--json"])
+        #expect(json.status == 1)
+        #expect(json.stdout.isEmpty)
+        let error = try JSONValue.parse(json.stderr)
+        #expect(error["error"] == "org.qcredit.query.InvalidCode")
+        #expect(error["parameters"]?["kind"] == "wrongCheckCharacter")
+        #expect(error["parameters"]?["position"] == 18)
+    }
+
+    @Test func permissionDeniedNamesTheMethodAndTheRoleItNeeds() throws {
+        let config = """
+            stateDirectory = "@STATE@"
+            socket = "@SOCKET@"
+            [roles]
+            bank = ["uid:\(getuid())"]
+            """
+        let cli = CLIHarness(daemon: try DaemonProcess(config: config))
+        let result = try cli.run(["register", CLI.cement, "--name", "x"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "PermissionDenied: org.qcredit.admin.RegisterEnterprise requires regulator\n")
+    }
+
+    @Test func usageErrorsExitTwo() throws {
+        let missingCode = try CLI.run(["grade"])
+        #expect(missingCode.status == 2)
+        #expect(missingCode.stderr.contains("Missing expected argument '<code>'"))
+        let badChoice = try CLI.run(["blacklist", "remove", "1", "--reason", "expired", "--authority", "a", "--document", "d"])
+        #expect(badChoice.status == 2)
+        let json = try CLI.run(["grade", "--json"])
+        #expect(json.status == 2)
+        #expect(try JSONValue.parse(json.stderr)["error"] == "UsageError")
+        let noFile = try CLI.run(["grades", "/nonexistent/codes.txt"])
+        #expect(noFile.status == 2)
+        #expect(noFile.stderr == "cannot read /nonexistent/codes.txt: no such file or directory\n")
+        let help = try CLI.run(["--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("EXIT STATUS"))
+    }
+
+    // MARK: Socket, info and raw calls
+
+    @Test func theSocketIsFoundThroughQCREDIT_SOCKETAndTheFlagWins() throws {
+        let daemon = try DaemonProcess()
+        let viaEnvironment = try CLI.run(["info"], environment: ["QCREDIT_SOCKET": daemon.socketPath])
+        #expect(viaEnvironment.status == 0, "\(viaEnvironment.stderr)")
+        #expect(viaEnvironment.stdout.contains("Product     qcreditd\n"))
+        #expect(viaEnvironment.stdout.contains("org.qcredit.query"))
+
+        let flagWins = try CLI.run(
+            ["info", "--socket", daemon.socketPath], environment: ["QCREDIT_SOCKET": "/nonexistent/qcreditd.sock"])
+        #expect(flagWins.status == 0)
+        let wrongEnvironment = try CLI.run(["info"], environment: ["QCREDIT_SOCKET": "/nonexistent/qcreditd.sock"])
+        #expect(wrongEnvironment.status == 3)
+        #expect(wrongEnvironment.stderr.hasPrefix("cannot connect to qcreditd at /nonexistent/qcreditd.sock: "))
+    }
+
+    @Test func callPassesRawJSONBothWays() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        try cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        let single = try cli.run(["call", "org.qcredit.query.CheckBlacklist", #"{"code": "07837628-6"}"#])
+        #expect(single.status == 0)
+        let reply = try JSONValue.parse(single.stdout)
+        #expect(reply["listed"] == false)
+
+        let streamed = try cli.run(["call", "org.qcredit.query.GetGrades", #"{"codes": ["\#(CLI.cement)", "x"]}"#, "--more"])
+        #expect(streamed.status == 0)
+        #expect(try streamed.lines.map { try JSONValue.parse($0)["code"] } == [.string(CLI.cement), "x"])
+
+        let expectedMore = try cli.run(["call", "org.qcredit.query.ListBlacklist"])
+        #expect(expectedMore.status == 1)
+        #expect(expectedMore.stderr == "ExpectedMore: the method streams its replies; call it with --more\n")
+        let notAnObject = try cli.run(["call", "org.qcredit.query.GetGrade", "[1]"])
+        #expect(notAnObject.status == 2)
+    }
+
+    // MARK: Layout
+
+    @Test func chineseTextCountsTwoColumnsPerCharacter() {
+        #expect(TextWidth.of("贵州") == 4)
+        #expect(TextWidth.of("〔2026〕") == 8)
+        #expect(TextWidth.of("ＡＢ") == 4)
+        #expect(TextWidth.of("e\u{301}") == 1)
+        var table = Table(["NAME", "GRADE"])
+        table.append(["贵州黔南某某水泥有限公司", "D"])
+        table.append(["Acme", "A"])
+        let lines = table.lines()
+        // The grade column starts at the same terminal column on every line.
+        let gradeColumns = lines.map { line in TextWidth.of(String(line.dropLast(line.hasSuffix("GRADE") ? 5 : 1))) }
+        #expect(Set(gradeColumns).count == 1, "\(lines)")
+        #expect(TextWidth.cell("a\nb\u{1B}[31m") == "a b [31m")
+    }
+}
