@@ -37,7 +37,7 @@ enum QueryMethods {
                     case .success(let view): reply["grade"] = WireEncoding.grade(view)
                     case .failure(let error):
                         reply["error"] = .string(error.varlinkError(in: RegistryInterfaces.query).name)
-                        reply["reason"] = .string(error.description)
+                        reply["reason"] = .string(error.reason)
                     }
                     try await call.replies.send(reply, continues: start + offset + 1 < codes.count)
                 }

@@ -39,7 +39,7 @@ public struct RegistryService: VarlinkHandler {
         let logger = self.logger
         return VarlinkDispatcher(
             info: VarlinkServiceInfo(
-                vendor: "qcredit", product: "qcreditd", version: version, url: "https://github.com/qcredit/qcredit"),
+                vendor: "qcredit", product: "qcreditd", version: version, url: "https://qcredit.example"),
             interfaces: RegistryInterfaces.all, handler: self,
             mapError: { error, call in
                 logger.error("call failed", metadata: ["method": "\(call.method)", "error": "\(error)"])

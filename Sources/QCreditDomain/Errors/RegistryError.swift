@@ -28,7 +28,7 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .invalidCode(let error): return "invalid code \(error.code): \(error.reason)"
+        case .invalidCode(let error): return error.description
         case .notFound(let code): return "no credit file is registered under \(code)"
         case .alreadyRegistered(let code): return "a credit file is already registered under \(code)"
         case .listingNotFound(let id): return "no listing \(id)"
@@ -38,6 +38,14 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidArgument(let parameter, let reason): return "\(parameter): \(reason)"
         case .recordTooLarge(let size, let limit):
             return "publication record of \(size) bytes exceeds the limit of \(limit) bytes"
+        }
+    }
+
+    /// What is wrong, without restating the code or listing the caller already has in hand.
+    public var reason: String {
+        switch self {
+        case .invalidCode(let error): return error.reason
+        default: return description
         }
     }
 
