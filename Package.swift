@@ -110,11 +110,14 @@ let package = Package(
             name: "QCreditRegistryTests",
             dependencies: [
                 "QCreditRegistry", "QCreditStore", "QCreditConfig", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "QCreditServiceTests",
-            dependencies: ["QCreditService", "QCreditConfig", "QCreditRegistry", "Varlink"]
+            dependencies: [
+                "QCreditService", "QCreditConfig", "QCreditRegistry", "Varlink", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "QCreditIntegrationTests",

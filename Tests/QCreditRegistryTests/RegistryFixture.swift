@@ -1,6 +1,7 @@
 import CanonicalJSON
 import Foundation
 import GRDB
+import Logging
 import QCreditConfig
 import QCreditDomain
 import QCreditRegistry
@@ -33,7 +34,9 @@ final class RegistryFixture: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         clock = ManualClock(CivilDate(iso: today)!)
         let database = try RegistryDatabase(path: directory.appendingPathComponent("registry.sqlite").path)
-        registry = try await Registry(database: database, policy: policy ?? PolicyFile.defaultPolicy(), clock: clock)
+        registry = try await Registry(
+            database: database, policy: policy ?? PolicyFile.defaultPolicy(), clock: clock,
+            logger: Logger(label: "qcredit.test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 
     deinit {

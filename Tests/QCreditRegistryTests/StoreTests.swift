@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import QCreditDomain
 import QCreditRegistry
 import QCreditStore
@@ -58,7 +59,9 @@ import Testing
             _ = try await Registry(database: fixture.database, policy: changed, clock: fixture.clock)
         }
         changed.version = "2026.2"
-        let reopened = try await Registry(database: fixture.database, policy: changed, clock: fixture.clock)
+        let reopened = try await Registry(
+            database: fixture.database, policy: changed, clock: fixture.clock,
+            logger: Logger(label: "qcredit.test", factory: { _ in SwiftLogNoOpLogHandler() }))
         #expect(try await reopened.logSize() == 2)
     }
 }

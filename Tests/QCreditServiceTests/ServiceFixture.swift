@@ -1,5 +1,6 @@
 import CanonicalJSON
 import Foundation
+import Logging
 import QCreditConfig
 import QCreditDomain
 import QCreditRegistry
@@ -27,9 +28,11 @@ final class ServiceFixture: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         clock = ManualClock(CivilDate(iso: today)!)
         let database = try RegistryDatabase(path: directory.appendingPathComponent("registry.sqlite").path)
-        registry = try await Registry(database: database, policy: PolicyFile.defaultPolicy(), clock: clock)
+        // Refusals and failures are logged; the tests assert them through replies instead.
+        let quiet = Logger(label: "qcredit.test", factory: { _ in SwiftLogNoOpLogHandler() })
+        registry = try await Registry(database: database, policy: PolicyFile.defaultPolicy(), clock: clock, logger: quiet)
         let roles = FixedRoles(byUID: [1: [.regulator], 2: [.bank], 3: [.auditor], 4: [.operator]])
-        dispatcher = RegistryService(registry: registry, roles: roles).dispatcher(version: "test")
+        dispatcher = RegistryService(registry: registry, roles: roles, logger: quiet).dispatcher(version: "test")
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }
