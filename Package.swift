@@ -34,6 +34,11 @@ let package = Package(
     ],
     targets: [
         .target(name: "CanonicalJSON"),
+        // OpenSSL's libcrypto (SHA-256, SM3, Ed25519, SM2) and the Swift API over it.
+        .systemLibrary(
+            name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]
+        ),
+        .target(name: "QCreditCrypto", dependencies: ["COpenSSL"]),
         .target(name: "QCreditDomain", dependencies: ["CanonicalJSON"]),
         .target(
             name: "Varlink",
