@@ -7,7 +7,11 @@ import PackageDescription
 //   QCreditDomain  -> CanonicalJSON          codes, files, events, grading, listings (no I/O)
 //   Varlink        -> CanonicalJSON, NIOCore generic varlink messages, errors, interfaces, codec
 //   VarlinkNIO     -> Varlink, NIOPosix      the socket layer: server, client, peer credentials
-//   QCreditStore   -> QCreditDomain, GRDB    SQLite schema (Schema/), migrations, queries
+//   QCreditCrypto  -> COpenSSL               SHA-256, SM3, Ed25519, SM2 through OpenSSL's libcrypto
+//   SignedNote     -> QCreditCrypto          C2SP signed notes: Ed25519 and SM2/SM3 signers, verifier keys
+//   TransparencyLog-> QCreditCrypto          RFC 6962 Merkle tree, proofs, C2SP checkpoint and tlog-proof
+//   QCreditStore   -> Domain, TransparencyLog, GRDB   SQLite schema (Schema/), migrations, queries
+//   QCreditLog     -> Store, TransparencyLog, SignedNote   signed checkpoints, proofs, evidence
 //   QCreditRegistry-> Store, Domain          the registry's operations and clock
 //   QCreditConfig  -> Domain, TOMLKit        the config file and the policy file (TOML)
 //   QCreditService -> Registry, Varlink      org.qcredit.* interfaces, roles, method table
@@ -39,6 +43,8 @@ let package = Package(
             name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]
         ),
         .target(name: "QCreditCrypto", dependencies: ["COpenSSL"]),
+        .target(name: "SignedNote", dependencies: ["QCreditCrypto"]),
+        .target(name: "TransparencyLog", dependencies: ["QCreditCrypto"]),
         .target(name: "QCreditDomain", dependencies: ["CanonicalJSON"]),
         .target(
             name: "Varlink",
@@ -55,12 +61,19 @@ let package = Package(
         ),
         .target(
             name: "QCreditStore",
-            dependencies: ["QCreditDomain", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["QCreditDomain", "TransparencyLog", .product(name: "GRDB", package: "GRDB.swift")],
             plugins: ["EmbedSchema"]
         ),
         .target(
             name: "QCreditRegistry",
             dependencies: ["QCreditDomain", "QCreditStore", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "QCreditLog",
+            dependencies: [
+                "QCreditStore", "TransparencyLog", "SignedNote", "QCreditCrypto",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "QCreditConfig",
@@ -70,14 +83,14 @@ let package = Package(
         ),
         .target(
             name: "QCreditService",
-            dependencies: ["QCreditRegistry", "Varlink", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["QCreditRegistry", "QCreditLog", "Varlink", .product(name: "Logging", package: "swift-log")],
             exclude: ["Interfaces"],
             plugins: ["EmbedResources"]
         ),
         .target(
             name: "QCreditDaemon",
             dependencies: [
-                "QCreditService", "QCreditConfig", "VarlinkNIO",
+                "QCreditService", "QCreditConfig", "QCreditLog", "QCreditCrypto", "VarlinkNIO",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -86,7 +99,8 @@ let package = Package(
         .target(
             name: "QCreditCLI",
             dependencies: [
-                "CanonicalJSON", "QCreditDomain", "QCreditConfig", "Varlink", "VarlinkNIO",
+                "CanonicalJSON", "QCreditDomain", "QCreditConfig", "QCreditCrypto", "SignedNote", "TransparencyLog",
+                "Varlink", "VarlinkNIO",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -109,6 +123,9 @@ let package = Package(
         ),
 
         .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"]),
+        .testTarget(name: "QCreditCryptoTests", dependencies: ["QCreditCrypto"], exclude: ["Fixtures"]),
+        .testTarget(name: "SignedNoteTests", dependencies: ["SignedNote", "QCreditCrypto"], exclude: ["Fixtures"]),
+        .testTarget(name: "TransparencyLogTests", dependencies: ["TransparencyLog", "QCreditCrypto"], exclude: ["Fixtures"]),
         .testTarget(name: "QCreditDomainTests", dependencies: ["QCreditDomain"], exclude: ["Fixtures"]),
         .testTarget(name: "VarlinkTests", dependencies: ["Varlink", "VarlinkNIO"]),
         .testTarget(
@@ -121,7 +138,8 @@ let package = Package(
         .testTarget(
             name: "QCreditServiceTests",
             dependencies: [
-                "QCreditService", "QCreditConfig", "QCreditRegistry", "Varlink", .product(name: "Logging", package: "swift-log"),
+                "QCreditService", "QCreditConfig", "QCreditRegistry", "QCreditLog", "QCreditCrypto", "SignedNote",
+                "TransparencyLog", "Varlink", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

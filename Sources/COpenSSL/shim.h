@@ -23,4 +23,10 @@ static inline long qcredit_BIO_get_mem_data(BIO *bio, char **data) {
     return BIO_get_mem_data(bio, data);
 }
 
+/// EVP_PKEY_PUBLIC_KEY is a composite macro: the selection for importing a public key with
+/// its domain parameters (EVP_PKEY_fromdata).
+static inline int qcredit_EVP_PKEY_PUBLIC_KEY(void) {
+    return EVP_PKEY_PUBLIC_KEY;
+}
+
 #endif

@@ -53,6 +53,21 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public init() {}
     }
 
+    /// The verifiable log: its name and the keys that sign its checkpoints.
+    public struct LogSettings: Sendable, Equatable {
+        /// The checkpoint origin line; nil means `qcredit.localhost/<host name>`.
+        public var origin: String?
+        /// The key name in signature lines; nil means the origin.
+        public var keyName: String?
+        /// PKCS#8 PEM private keys (Ed25519 and/or SM2), each signing every checkpoint; several
+        /// during a rotation. Empty means keys kept in the state directory, made on first run.
+        public var keyFiles: [String] = []
+        /// How soon after a write the log is checkpointed.
+        public var checkpointIntervalSeconds: Int = 5
+
+        public init() {}
+    }
+
     public static let defaultStateDirectory = "/var/lib/qcredit"
     public static let defaultSocketPath = "/run/qcredit/qcreditd.sock"
 
@@ -69,6 +84,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// How often expiry and escalation run (they also run at start).
     public var maintenanceIntervalSeconds: Int = 300
     public var limits = Limits()
+    public var log = LogSettings()
     /// Role grants; nil in development mode (no config file), where the user running the
     /// daemon holds every role and nobody else holds any.
     public var roles: [Role: [Principal]]?
@@ -94,7 +110,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     private static func configuration(from root: TOMLSection) throws(ConfigurationError) -> DaemonConfiguration {
         try root.rejectUnknownKeys(allowed: [
             "stateDirectory", "socket", "socketMode", "socketGroup", "policy", "timeZone",
-            "maintenanceIntervalSeconds", "limits", "roles",
+            "maintenanceIntervalSeconds", "limits", "log", "roles",
         ])
         var configuration = DaemonConfiguration()
         configuration.stateDirectory = try root.optionalString("stateDirectory") ?? configuration.stateDirectory
@@ -122,6 +138,14 @@ public struct DaemonConfiguration: Sendable, Equatable {
             configuration.limits.idleTimeoutSeconds =
                 try positive(limits, "idleTimeoutSeconds") ?? configuration.limits.idleTimeoutSeconds
         }
+        if let log = try root.optionalSection("log") {
+            try log.rejectUnknownKeys(allowed: ["origin", "keyName", "keys", "checkpointIntervalSeconds"])
+            configuration.log.origin = try noteName(log, "origin")
+            configuration.log.keyName = try noteName(log, "keyName")
+            configuration.log.keyFiles = try log.optionalStrings("keys") ?? []
+            configuration.log.checkpointIntervalSeconds =
+                try positive(log, "checkpointIntervalSeconds") ?? configuration.log.checkpointIntervalSeconds
+        }
         var roles: [Role: [Principal]] = [:]
         if let section = try root.optionalSection("roles") {
             try section.rejectUnknownKeys(allowed: Set(Role.allCases.map(\.rawValue)))
@@ -138,6 +162,15 @@ public struct DaemonConfiguration: Sendable, Equatable {
         }
         configuration.roles = roles
         return configuration
+    }
+
+    /// A name that can stand in a signed note: non-empty, no spaces, no '+'.
+    private static func noteName(_ section: TOMLSection, _ key: String) throws(ConfigurationError) -> String? {
+        guard let value = try section.optionalString(key) else { return nil }
+        guard !value.isEmpty, !value.contains(where: { $0.isWhitespace || $0 == "+" }) else {
+            throw ConfigurationError("\(section.name(key)): '\(value)' must be non-empty, without spaces or '+'")
+        }
+        return value
     }
 
     private static func positive(_ section: TOMLSection, _ key: String) throws(ConfigurationError) -> Int? {

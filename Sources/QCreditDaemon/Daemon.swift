@@ -3,6 +3,7 @@ import Glibc
 import Logging
 import QCreditConfig
 import QCreditDomain
+import QCreditLog
 import QCreditRegistry
 import QCreditService
 import QCreditStore
@@ -27,6 +28,18 @@ public enum Daemon {
             database: database, policy: policy, utcOffset: configuration.utcOffset,
             logger: Logger(label: "qcredit.registry"))
 
+        let origin = configuration.log.origin ?? LogKeys.defaultOrigin()
+        let keys = try LogKeys.load(
+            settings: configuration.log, stateDirectory: configuration.stateDirectory,
+            name: configuration.log.keyName ?? origin, logger: logger)
+        let log = TransparencyLogService(
+            origin: origin, keys: keys, database: database,
+            checkpointFile: (configuration.stateDirectory as NSString).appendingPathComponent("checkpoint"),
+            logger: Logger(label: "qcredit.log"))
+        // Refuse to sign anything on a log that does not extend what was signed before.
+        try await log.verifyLogExtendsLastCheckpoint()
+        try await log.signIfGrown()
+
         let roles: any RoleResolving
         if settings.developmentMode {
             let uid = getuid()
@@ -37,7 +50,7 @@ public enum Daemon {
         } else {
             roles = ConfiguredRoles(grants: configuration.roles ?? [:])
         }
-        let service = RegistryService(registry: registry, roles: roles, logger: Logger(label: "qcredit.service"))
+        let service = RegistryService(registry: registry, log: log, roles: roles, logger: Logger(label: "qcredit.service"))
 
         let socketDirectory = (configuration.socketPath as NSString).deletingLastPathComponent
         if !socketDirectory.isEmpty {
@@ -62,9 +75,10 @@ public enum Daemon {
             "qcreditd starting",
             metadata: [
                 "version": "\(version)", "state": "\(configuration.stateDirectory)", "socket": "\(configuration.socketPath)",
-                "policy": "\(policy.version)",
+                "policy": "\(policy.version)", "origin": "\(origin)",
             ])
-        // Services stop in reverse order: the server drains first, maintenance after it.
+        // Services stop in reverse order: the server drains first, then the last checkpoint is
+        // signed, then maintenance stops.
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [
@@ -72,6 +86,10 @@ public enum Daemon {
                         service: MaintenanceService(
                             registry: registry, interval: .seconds(configuration.maintenanceIntervalSeconds),
                             logger: Logger(label: "qcredit.maintenance"))),
+                    .init(
+                        service: CheckpointService(
+                            log: log, interval: .seconds(configuration.log.checkpointIntervalSeconds),
+                            logger: Logger(label: "qcredit.log"))),
                     .init(service: VarlinkServerService(server: server)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],

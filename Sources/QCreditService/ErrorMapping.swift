@@ -1,5 +1,6 @@
 import CanonicalJSON
 import QCreditDomain
+import QCreditLog
 import Varlink
 
 extension RegistryError {
@@ -19,6 +20,7 @@ extension RegistryError {
             )
         case .notFound(let code): (name, parameters) = ("NotFound", ["code": .string(code)])
         case .alreadyRegistered(let code): (name, parameters) = ("AlreadyRegistered", ["code": .string(code)])
+        case .notGraded(let code): (name, parameters) = ("NotGraded", ["code": .string(code)])
         case .listingNotFound(let id): (name, parameters) = ("ListingNotFound", ["listingId": .int(id)])
         case .eventNotFound(let id): (name, parameters) = ("EventNotFound", ["eventId": .int(id)])
         case .invalidState(let listingId, let state, let action, let reason):
@@ -37,4 +39,22 @@ extension RegistryError {
         return VarlinkError(name: "\(interface).\(name)", parameters: parameters.filter { !$0.value.isNull })
     }
 
+}
+
+extension LogError {
+    /// The typed error of `org.qcredit.audit` (or of the query interface, for evidence).
+    func varlinkError(in interface: String) -> VarlinkError {
+        switch self {
+        case .sizeBeyondTree(let requested, let treeSize):
+            return VarlinkError(
+                name: "\(RegistryInterfaces.audit).SizeBeyondTree", parameters: ["requested": .int(requested), "treeSize": .int(treeSize)])
+        case .invalidRange(let reason):
+            return VarlinkError(name: "\(RegistryInterfaces.audit).InvalidRange", parameters: ["reason": .string(reason)])
+        case .noCheckpoint, .noSigningKeys:
+            return VarlinkError(name: "\(RegistryInterfaces.audit).NoCheckpoint")
+        case .logDoesNotExtendCheckpoint:
+            // Never reaches a client: the daemon refuses to start on such a log.
+            return .internalError()
+        }
+    }
 }

@@ -18,6 +18,21 @@ enum QueryMethods {
             let view = try await registry.gradeInForce(code: call.parameters.string("code"))
             try await call.reply(["grade": WireEncoding.grade(view)])
         },
+        method("GetEvidence") { registry, call in
+            let view = try await registry.gradeInForce(code: call.parameters.string("code"))
+            guard let index = view.inForce.publicationIndex else {
+                throw RegistryError.notGraded(code: EnterpriseCode.normalize(try call.parameters.string("code")))
+            }
+            let evidence = try await call.log.evidence(for: index)
+            try await call.reply([
+                "evidence": [
+                    "grade": WireEncoding.grade(view), "logIndex": .int(index), "entry": AuditMethods.base64(evidence.entry),
+                    "record": (try? JSONValue.parse(evidence.entry)) ?? .object([:]), "treeSize": .int(evidence.treeSize),
+                    "inclusionProof": .array(evidence.proof.map(AuditMethods.base64)),
+                    "checkpoint": .string(evidence.checkpoint.note), "tlogProof": .string(evidence.tlogProof),
+                ]
+            ])
+        },
         method("GetGradeAt") { registry, call in
             let at = try registry.moment(call.parameters.string("at"))
             let view = try await registry.gradeInForce(code: call.parameters.string("code"), at: at)

@@ -5,6 +5,7 @@ import Varlink
 public enum RegistryInterfaces {
     public static let query = "org.qcredit.query"
     public static let admin = "org.qcredit.admin"
+    public static let audit = "org.qcredit.audit"
 
     /// The interface files' texts by interface name.
     public static var texts: [String: String] {

@@ -1,5 +1,6 @@
 import CanonicalJSON
 import QCreditDomain
+import QCreditLog
 import QCreditRegistry
 import Varlink
 
@@ -22,6 +23,8 @@ struct RegistryMethod: Sendable {
 /// records that caller may see, and where replies go.
 struct RegistryCall: Sendable {
     let call: VarlinkCall
+    /// The verifiable log, for audit methods and evidence.
+    let log: TransparencyLogService
     let parameters: Parameters
     let caller: Caller
     let roles: Set<Role>

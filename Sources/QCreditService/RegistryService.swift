@@ -1,6 +1,7 @@
 import CanonicalJSON
 import Logging
 import QCreditDomain
+import QCreditLog
 import QCreditRegistry
 import QCreditStore
 import Varlink
@@ -14,20 +15,25 @@ import Varlink
 /// ```
 public struct RegistryService: VarlinkHandler {
     public let registry: Registry
+    public let log: TransparencyLogService
     public let roles: any RoleResolving
     let logger: Logger
     let methods: [String: RegistryMethod]
 
-    public init(registry: Registry, roles: any RoleResolving, logger: Logger = Logger(label: "qcredit.service")) {
+    public init(
+        registry: Registry, log: TransparencyLogService, roles: any RoleResolving,
+        logger: Logger = Logger(label: "qcredit.service")
+    ) {
         self.registry = registry
+        self.log = log
         self.roles = roles
         self.logger = logger
-        self.methods = Dictionary(uniqueKeysWithValues: (QueryMethods.all + AdminMethods.all).map { ($0.name, $0) })
+        self.methods = Dictionary(uniqueKeysWithValues: (QueryMethods.all + AdminMethods.all + AuditMethods.all).map { ($0.name, $0) })
     }
 
     /// The roles each method allows, for documentation and tests.
     public static var methodRoles: [String: Set<Role>] {
-        Dictionary(uniqueKeysWithValues: (QueryMethods.all + AdminMethods.all).map { ($0.name, $0.roles) })
+        Dictionary(uniqueKeysWithValues: (QueryMethods.all + AdminMethods.all + AuditMethods.all).map { ($0.name, $0.roles) })
     }
 
     /// Every method the service implements.
@@ -72,11 +78,13 @@ public struct RegistryService: VarlinkHandler {
             peer: AuditContext.Peer(uid: credentials.uid, gid: credentials.gid, pid: credentials.pid),
             parameters: .object(call.parameters))
         let registryCall = RegistryCall(
-            call: call, parameters: Parameters(call.parameters), caller: caller,
+            call: call, log: log, parameters: Parameters(call.parameters), caller: caller,
             roles: await roles.roles(for: credentials), replies: replies)
         do {
             try await method.run(registry, registryCall)
         } catch let error as RegistryError {
+            throw error.varlinkError(in: call.interfaceName)
+        } catch let error as LogError {
             throw error.varlinkError(in: call.interfaceName)
         }
     }

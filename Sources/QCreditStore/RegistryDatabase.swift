@@ -50,6 +50,12 @@ public final class RegistryDatabase: Sendable {
         }
     }
 
+    /// A write that is bookkeeping, not a registry decision (a signed checkpoint): it gets no
+    /// audit entry of its own.
+    func writeWithoutAudit(_ body: @escaping @Sendable (Database) throws -> Void) async throws {
+        try await pool.write { db in try body(db) }
+    }
+
     /// The schema migrations applied to this database, in order.
     public func appliedMigrations() async throws -> [String] {
         try await pool.read { db in try SchemaMigrations.migrator.appliedMigrations(db) }

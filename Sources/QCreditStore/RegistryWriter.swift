@@ -79,13 +79,15 @@ public struct RegistryWriter {
 
     // MARK: Publications
 
-    /// Appends a publication record as the log's next leaf and returns its index.
+    /// Appends a publication record as the log's next leaf, with the Merkle nodes it
+    /// completes, and returns its index.
     public func appendPublication(_ record: PublicationRecord) throws -> Int64 {
         let bytes = try record.canonicalBytes()
         let index = try reader.publicationCount()
         _ = try insert(
             "INSERT INTO publication (idx, kind, enterprise_id, body, recorded_at, audit_id) VALUES (?, ?, ?, ?, ?, ?)",
             [index, record.kind.rawValue, record.enterpriseId, Data(bytes), now.secondsSinceEpoch, auditId])
+        try MerkleNodeTable(db: db).appendLeaf(index: index, data: bytes)
         return index
     }
 

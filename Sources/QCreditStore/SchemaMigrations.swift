@@ -6,7 +6,11 @@ enum SchemaMigrations {
         var migrator = DatabaseMigrator()
         for name in SchemaFiles.files.keys.sorted() {
             let sql = SchemaFiles.files[name]!
-            migrator.registerMigration(name) { db in try db.execute(sql: sql) }
+            migrator.registerMigration(name) { db in
+                try db.execute(sql: sql)
+                // Publications recorded before the Merkle tree existed become its first leaves.
+                if name == "0002_merkle_log.sql" { try MerkleNodeTable.backfill(db) }
+            }
         }
         return migrator
     }

@@ -48,7 +48,7 @@ import Testing
         let fixture = try await RegistryFixture()
         let raw = try fixture.rawDatabase()
         #expect(try await raw.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
-        #expect(try await fixture.database.appliedMigrations() == ["0001_registry.sql"])
+        #expect(try await fixture.database.appliedMigrations() == ["0001_registry.sql", "0002_merkle_log.sql"])
     }
 
     @Test func aChangedPolicyThatKeepsItsVersionIsRefused() async throws {

@@ -13,7 +13,7 @@ import Varlink
     @Test func everyDeclaredMethodIsImplementedAndNothingElse() throws {
         let declared = Set(RegistryInterfaces.all.flatMap { interface in interface.methods.map { "\(interface.name).\($0.name)" } })
         let fixtureRoles = Set(RegistryInterfaces.all.map(\.name))
-        #expect(fixtureRoles == ["org.qcredit.query", "org.qcredit.admin"])
+        #expect(fixtureRoles == ["org.qcredit.query", "org.qcredit.admin", "org.qcredit.audit"])
         let service = RegistryService.methodNames
         #expect(declared == service)
     }
@@ -106,6 +106,22 @@ import Varlink
             ["listingId": listingId, "reason": "repaired", "authority": "AMR", "documentNumber": "修1", "explanation": "fixed"])
         let maintenance = try await call(admin + "RunMaintenance", as: ServiceFixture.operator)
         #expect(maintenance["expired"] == [])
+
+        // The log: evidence, checkpoint, proofs, entries, keys.
+        let audit = "org.qcredit.audit."
+        let evidence = try await call(query + "GetEvidence", ["code": .string(b)], as: ServiceFixture.bank)
+        // The override ended on 2026-12-31; the grade in force rests on its grade publication again.
+        #expect(evidence["evidence"]?["record"]?["type"] == "grade")
+        let checkpoint = try await call(audit + "GetCheckpoint", as: ServiceFixture.auditor)
+        let size = try #require(checkpoint["size"]?.intValue)
+        #expect(size > 0)
+        let inclusion = try await call(audit + "GetInclusionProof", ["index": 0, "treeSize": .int(size)], as: ServiceFixture.bank)
+        #expect(inclusion["proof"]?.arrayValue?.isEmpty == false)
+        _ = try await call(audit + "GetConsistencyProof", ["fromSize": 1, "toSize": .int(size)], as: ServiceFixture.operator)
+        _ = try await call(audit + "GetVerifierKeys", as: ServiceFixture.regulator)
+        called.insert(audit + "GetEntries")
+        let entries = try await fixture.replies(audit + "GetEntries", ["start": 0, "end": .int(size)], as: ServiceFixture.auditor, more: true)
+        #expect(entries.count == Int(size))
         #expect(called == RegistryService.methodNames)
     }
 

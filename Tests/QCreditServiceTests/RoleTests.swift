@@ -38,6 +38,8 @@ import Varlink
         for (method, allowed) in roles {
             if method.hasPrefix("org.qcredit.query.") {
                 #expect(allowed == [.regulator, .bank, .auditor], "\(method)")
+            } else if method.hasPrefix("org.qcredit.audit.") {
+                #expect(allowed == [.regulator, .bank, .auditor, .operator], "\(method)")
             } else if method == "org.qcredit.admin.RunMaintenance" {
                 #expect(allowed == [.operator])
             } else {
@@ -49,7 +51,7 @@ import Varlink
     @Test func introspectionIsOpenToEveryone() async throws {
         let fixture = try await ServiceFixture()
         let info = try await fixture.call("org.varlink.service.GetInfo", as: ServiceFixture.stranger)
-        #expect(info["interfaces"] == ["org.varlink.service", "org.qcredit.admin", "org.qcredit.query"])
+        #expect(info["interfaces"] == ["org.varlink.service", "org.qcredit.admin", "org.qcredit.audit", "org.qcredit.query"])
         let description = try await fixture.call(
             "org.varlink.service.GetInterfaceDescription", ["interface": "org.qcredit.query"], as: ServiceFixture.stranger)
         #expect(description["description"]?.stringValue == RegistryInterfaces.texts["org.qcredit.query"])

@@ -2,7 +2,9 @@ import CanonicalJSON
 import Foundation
 import Logging
 import QCreditConfig
+import QCreditCrypto
 import QCreditDomain
+import QCreditLog
 import QCreditRegistry
 import QCreditService
 import QCreditStore
@@ -21,6 +23,7 @@ final class ServiceFixture: Sendable {
     let directory: URL
     let clock: ManualClock
     let registry: Registry
+    let log: TransparencyLogService
     let dispatcher: VarlinkDispatcher
 
     init(today: String = "2026-03-02") async throws {
@@ -32,7 +35,15 @@ final class ServiceFixture: Sendable {
         let quiet = Logger(label: "qcredit.test", factory: { _ in SwiftLogNoOpLogHandler() })
         registry = try await Registry(database: database, policy: PolicyFile.defaultPolicy(), clock: clock, logger: quiet)
         let roles = FixedRoles(byUID: [1: [.regulator], 2: [.bank], 3: [.auditor], 4: [.operator]])
-        dispatcher = RegistryService(registry: registry, roles: roles, logger: quiet).dispatcher(version: "test")
+        // Test keys are made here, never stored in the repository.
+        let keys = [
+            try LogSigningKey(name: "qcredit.test/log", key: .ed25519(Ed25519PrivateKey())),
+            try LogSigningKey(name: "qcredit.test/log", key: .sm2(SM2PrivateKey())),
+        ]
+        log = TransparencyLogService(
+            origin: "qcredit.test/log", keys: keys, database: database,
+            checkpointFile: directory.appendingPathComponent("checkpoint").path, logger: quiet)
+        dispatcher = RegistryService(registry: registry, log: log, roles: roles, logger: quiet).dispatcher(version: "test")
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }

@@ -14,6 +14,8 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidCode(CodeError)
     /// No credit file is registered under this (valid) code.
     case notFound(code: String)
+    /// The enterprise has no published grade and no listing: nothing to give evidence of.
+    case notGraded(code: String)
     /// A credit file already holds this code.
     case alreadyRegistered(code: String)
     case listingNotFound(listingId: Int64)
@@ -31,6 +33,7 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidCode(let error): return error.description
         case .notFound(let code): return "no credit file is registered under \(code)"
         case .alreadyRegistered(let code): return "a credit file is already registered under \(code)"
+        case .notGraded(let code): return "\(code) has no published grade and no listing"
         case .listingNotFound(let id): return "no listing \(id)"
         case .eventNotFound(let id): return "no quality event \(id)"
         case .invalidState(let id, let state, let action, let reason):

@@ -1,0 +1,208 @@
+import Foundation
+import Logging
+import QCreditStore
+import SignedNote
+import TransparencyLog
+
+/// The registry's verifiable log: it signs checkpoints over the publication records, serves
+/// inclusion and consistency proofs and entries, and assembles offline evidence.
+///
+/// It never signs two checkpoints that disagree: before each signature it checks that the log
+/// still extends the last checkpoint it signed, and at start it refuses a database that does not
+/// (restored from an older copy, or altered). The last checkpoint is kept in the database and,
+/// atomically replaced, in a file beside it, so losing one is noticed through the other.
+///
+/// ```swift
+/// let log = TransparencyLogService(origin: "qcredit.example/registry", keys: keys,
+///                                  database: database, checkpointFile: "/var/lib/qcredit/checkpoint")
+/// try await log.verifyLogExtendsLastCheckpoint()
+/// let checkpoint = try await log.signIfGrown()
+/// ```
+public final class TransparencyLogService: Sendable {
+    public let origin: String
+    public let keys: [LogSigningKey]
+    public let database: RegistryDatabase
+    public let checkpointFile: String
+    let logger: Logger
+    private let signer: CheckpointSigner
+
+    public init(
+        origin: String, keys: [LogSigningKey], database: RegistryDatabase, checkpointFile: String,
+        logger: Logger = Logger(label: "qcredit.log")
+    ) {
+        self.origin = origin
+        self.keys = keys
+        self.database = database
+        self.checkpointFile = checkpointFile
+        self.logger = logger
+        self.signer = CheckpointSigner()
+    }
+
+    // MARK: Checkpoints
+
+    /// Checks, before anything is signed, that the stored log extends the last signed
+    /// checkpoint (from the file and from the database); throws a
+    /// ``LogError/logDoesNotExtendCheckpoint(reason:)`` that says what is wrong otherwise.
+    public func verifyLogExtendsLastCheckpoint() async throws {
+        let fromFile = try readCheckpointFile()
+        let fromDatabase = try await database.read { try $0.latestCheckpoint() }
+        for (checkpoint, source) in [(fromFile, checkpointFile), (fromDatabase, "the database")] {
+            guard let checkpoint else { continue }
+            try await checkExtends(checkpoint, source: source)
+        }
+        // The file can be newer than the database row (a crash between the two writes).
+        if let fromFile, fromFile.size > (fromDatabase?.size ?? -1) {
+            try await database.insertCheckpoint(fromFile)
+        }
+    }
+
+    /// The newest signed checkpoint.
+    public func latestCheckpoint() async throws -> StoredCheckpoint? {
+        try await database.read { try $0.latestCheckpoint() }
+    }
+
+    /// Signs a checkpoint of the log as it stands if it grew since the last one (or none was
+    /// signed), and returns the newest checkpoint.
+    @discardableResult
+    public func signIfGrown() async throws -> StoredCheckpoint {
+        try await signer.run { try await self.signNow(covering: nil) }
+    }
+
+    /// A signed checkpoint whose tree includes record `index`, signing one now if needed.
+    public func checkpoint(covering index: Int64) async throws -> StoredCheckpoint {
+        if let latest = try await latestCheckpoint(), latest.size > index { return latest }
+        return try await signer.run { try await self.signNow(covering: index) }
+    }
+
+    private func signNow(covering index: Int64?) async throws -> StoredCheckpoint {
+        guard !keys.isEmpty else { throw LogError.noSigningKeys }
+        let latest = try await latestCheckpoint()
+        if let latest, let index, latest.size > index { return latest }
+        let (size, root) = try await database.read { reader in
+            let size = try reader.publicationCount()
+            return (size, try reader.merkleRoot(size: size))
+        }
+        if let latest {
+            if latest.size == size { return latest }
+            try await checkExtends(latest, source: "the database")
+        }
+        let text = try Checkpoint(origin: origin, size: size, rootHash: root).text
+        let note = try NoteSigning.sign(text: text, with: keys.map(\.signer))
+        let checkpoint = StoredCheckpoint(
+            size: size, rootHash: root, note: note, signedAt: Int64(Date().timeIntervalSince1970))
+        try DurableFile.replace(checkpointFile, with: Array(note.utf8))
+        try await database.insertCheckpoint(checkpoint)
+        logger.info("checkpoint signed", metadata: ["size": "\(size)"])
+        return checkpoint
+    }
+
+    private func checkExtends(_ checkpoint: StoredCheckpoint, source: String) async throws {
+        let size = try await database.read { try $0.publicationCount() }
+        guard checkpoint.size <= size else {
+            throw LogError.logDoesNotExtendCheckpoint(
+                reason: "\(source) holds a checkpoint of \(checkpoint.size) records but the database has only \(size); "
+                    + "was it restored from an older copy?")
+        }
+        let root = try await database.read { try $0.merkleRoot(size: checkpoint.size) }
+        guard root == checkpoint.rootHash else {
+            throw LogError.logDoesNotExtendCheckpoint(
+                reason: "the first \(checkpoint.size) records hash to \(Data(root).base64EncodedString()), "
+                    + "but \(source) signed \(Data(checkpoint.rootHash).base64EncodedString()); the log was altered")
+        }
+    }
+
+    private func readCheckpointFile() throws -> StoredCheckpoint? {
+        guard let bytes = try DurableFile.read(checkpointFile) else { return nil }
+        let note = String(decoding: bytes, as: UTF8.self)
+        do {
+            let parsed = try Note(parsing: note)
+            let checkpoint = try Checkpoint(parsing: parsed.text)
+            return StoredCheckpoint(size: checkpoint.size, rootHash: checkpoint.rootHash, note: note, signedAt: 0)
+        } catch {
+            throw LogError.logDoesNotExtendCheckpoint(reason: "\(checkpointFile) is not a signed checkpoint: \(error)")
+        }
+    }
+
+    // MARK: Proofs and entries
+
+    /// The log's size now (it may be ahead of the newest checkpoint).
+    public func size() async throws -> Int64 {
+        try await database.read { try $0.publicationCount() }
+    }
+
+    public func inclusionProof(index: Int64, treeSize: Int64) async throws -> (leafHash: [UInt8], proof: [[UInt8]]) {
+        try await database.read { reader in
+            let size = try reader.publicationCount()
+            guard treeSize <= size else { throw LogError.sizeBeyondTree(requested: treeSize, treeSize: size) }
+            guard index >= 0, index < treeSize else {
+                throw LogError.invalidRange(reason: "index \(index) is not in a tree of \(treeSize) records (0..<\(treeSize))")
+            }
+            let leaf = try reader.merkleNodes.hashes(of: [MerkleNodeID(level: 0, index: index)])[0]
+            return (leaf, try MerkleTree.inclusionProof(index: index, size: treeSize, reader: reader.merkleNodes))
+        }
+    }
+
+    public func consistencyProof(from oldSize: Int64, to newSize: Int64) async throws -> [[UInt8]] {
+        try await database.read { reader in
+            let size = try reader.publicationCount()
+            guard newSize <= size else { throw LogError.sizeBeyondTree(requested: newSize, treeSize: size) }
+            guard oldSize >= 0, oldSize <= newSize else {
+                throw LogError.invalidRange(reason: "fromSize \(oldSize) must lie between 0 and toSize \(newSize)")
+            }
+            return try MerkleTree.consistencyProof(from: oldSize, to: newSize, reader: reader.merkleNodes)
+        }
+    }
+
+    /// Entries `start..<end` (at most `limit`), each the record's exact bytes.
+    public func entries(from start: Int64, to end: Int64, limit: Int) async throws -> [(index: Int64, body: [UInt8])] {
+        try await database.read { reader in
+            let size = try reader.publicationCount()
+            guard start >= 0, start <= end else {
+                throw LogError.invalidRange(reason: "start \(start) must lie between 0 and end \(end)")
+            }
+            guard end <= size else { throw LogError.sizeBeyondTree(requested: end, treeSize: size) }
+            return try reader.entries(from: start, to: end, limit: limit)
+        }
+    }
+
+    // MARK: Evidence
+
+    /// Offline evidence for record `index`: its bytes, its inclusion proof in a signed
+    /// checkpoint that covers it, and the same as a C2SP tlog-proof file (the record's bytes in
+    /// its `extra` line).
+    public func evidence(for index: Int64) async throws -> LogEvidence {
+        let checkpoint = try await checkpoint(covering: index)
+        let (_, proof) = try await inclusionProof(index: index, treeSize: checkpoint.size)
+        guard let entry = try await entries(from: index, to: index + 1, limit: 1).first else {
+            throw LogError.sizeBeyondTree(requested: index + 1, treeSize: checkpoint.size)
+        }
+        let file = try TLogProof(extra: entry.body, index: index, proof: proof, signedCheckpoint: checkpoint.note)
+        return LogEvidence(index: index, entry: entry.body, treeSize: checkpoint.size, proof: proof, checkpoint: checkpoint, tlogProof: file.text)
+    }
+}
+
+/// A record with what proves it is in the log.
+public struct LogEvidence: Sendable {
+    public var index: Int64
+    public var entry: [UInt8]
+    public var treeSize: Int64
+    public var proof: [[UInt8]]
+    public var checkpoint: StoredCheckpoint
+    public var tlogProof: String
+}
+
+/// Serialises checkpoint signing: one signature at a time, each seeing the previous one. (An
+/// actor alone would not do: it is re-entered while a signature awaits the database.)
+actor CheckpointSigner {
+    private var tail: Task<Void, Never>?
+
+    func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let previous = tail
+        let task = Task { () async throws -> T in
+            await previous?.value
+            return try await body()
+        }
+        tail = Task { _ = try? await task.value }
+        return try await task.value
+    }
+}

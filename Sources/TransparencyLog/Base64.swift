@@ -1,0 +1,75 @@
+/// Standard base64 (RFC 4648 §4) as the C2SP formats use it, decoded strictly: padding
+/// required, no whitespace or line breaks, and the unused bits of the last character zero, so
+/// each byte string has exactly one accepted text and a checkpoint cannot be re-encoded into a
+/// different-looking one.
+enum Base64 {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    private static let values: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (value, character) in alphabet.enumerated() { table[Int(character)] = UInt8(value) }
+        return table
+    }()
+
+    static func encode(_ bytes: some Collection<UInt8>) -> String {
+        let input = Array(bytes)
+        var output: [UInt8] = []
+        output.reserveCapacity((input.count + 2) / 3 * 4)
+        var position = 0
+        while position < input.count {
+            let count = min(3, input.count - position)
+            var group = UInt32(input[position]) << 16
+            if count > 1 { group |= UInt32(input[position + 1]) << 8 }
+            if count > 2 { group |= UInt32(input[position + 2]) }
+            for slot in 0..<4 {
+                if slot <= count {
+                    output.append(alphabet[Int((group >> (18 - 6 * UInt32(slot))) & 0x3F)])
+                } else {
+                    output.append(UInt8(ascii: "="))
+                }
+            }
+            position += 3
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// The bytes `text` (UTF-8) encodes, or `nil` if it is not canonical padded base64.
+    static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
+        let input = Array(text)
+        guard input.count % 4 == 0 else { return nil }
+        var output: [UInt8] = []
+        output.reserveCapacity(input.count / 4 * 3)
+        var position = 0
+        while position < input.count {
+            let isLast = position + 4 == input.count
+            var group: UInt32 = 0
+            var padding = 0
+            for slot in 0..<4 {
+                let character = input[position + slot]
+                if character == UInt8(ascii: "=") {
+                    // Padding only in the last group's last two places, and only at its end.
+                    guard isLast, slot >= 2 else { return nil }
+                    padding += 1
+                    group <<= 6
+                    continue
+                }
+                guard padding == 0 else { return nil }
+                let value = values[Int(character)]
+                guard value != 0xFF else { return nil }
+                group = group << 6 | UInt32(value)
+            }
+            switch padding {
+            case 0:
+                output.append(contentsOf: [UInt8(group >> 16), UInt8(group >> 8 & 0xFF), UInt8(group & 0xFF)])
+            case 1:
+                guard group & 0xFF == 0 else { return nil }
+                output.append(contentsOf: [UInt8(group >> 16), UInt8(group >> 8 & 0xFF)])
+            default:
+                guard group & 0xFFFF == 0 else { return nil }
+                output.append(UInt8(group >> 16))
+            }
+            position += 4
+        }
+        return output
+    }
+}

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Checks qcredit's verifiable log with third-party Python packages.
+
+usage: log_verify.py SOCKET
+
+- rfc8785 recomputes each fetched record's canonical bytes: they must equal the stored entry;
+- the RFC 6962 root of the entries' leaf hashes (computed here) must equal the signed checkpoint's;
+- cryptography verifies the checkpoint's Ed25519 signature line;
+- gmssl verifies its SM2-with-SM3 signature line (distinguishing ID 1234567812345678).
+Prints one line per check; exits non-zero on the first failure.
+"""
+import base64
+import hashlib
+import sys
+
+import rfc8785
+import varlink
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from gmssl import sm2
+
+SM2_IDENTIFIER = b"qcredit/sm2-sm3@v1"
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)
+    print("ok -", message)
+
+
+def mth(leaves):
+    """RFC 6962 Merkle tree hash of a list of leaf hashes."""
+    if len(leaves) == 1:
+        return leaves[0]
+    k = 1
+    while k * 2 < len(leaves):
+        k *= 2
+    return hashlib.sha256(b"\x01" + mth(leaves[:k]) + mth(leaves[k:])).digest()
+
+
+def parse_note(note):
+    text, _, signatures = note.rpartition("\n\n")
+    text += "\n"
+    lines = []
+    for line in signatures.strip("\n").split("\n"):
+        check(line.startswith("\u2014 "), f"signature line {line[:20]!r} starts with an em dash")
+        name, signature = line[2:].split(" ")
+        raw = base64.b64decode(signature)
+        lines.append((name, raw[:4], raw[4:]))
+    return text, lines
+
+
+def main(address):
+    with varlink.Client(address=address) as client, client.open("org.qcredit.audit") as audit:
+        checkpoint = audit.GetCheckpoint()
+        size = checkpoint["size"]
+        check(size > 0, f"the log has a signed checkpoint of {size} records")
+        entries = list(audit.GetEntries(start=0, end=size, _more=True))
+        check([e["index"] for e in entries] == list(range(size)), "GetEntries streams every record in order")
+        leaves = []
+        for entry in entries:
+            stored = base64.b64decode(entry["entry"])
+            check(rfc8785.dumps(entry["record"]) == stored, f"record {entry['index']} is stored in RFC 8785 canonical form")
+            leaves.append(hashlib.sha256(b"\x00" + stored).digest())
+        root = mth(leaves)
+        check(base64.b64encode(root).decode() == checkpoint["rootHash"], "the RFC 6962 root of the entries is the signed root")
+        proof = audit.GetInclusionProof(index=size - 1, treeSize=size)
+        check(base64.b64decode(proof["leafHash"]) == leaves[-1], "the inclusion proof's leaf hash is the record's")
+
+        text, signatures = parse_note(checkpoint["checkpoint"])
+        check(text.split("\n")[:3] == [checkpoint["origin"], str(size), checkpoint["rootHash"]], "the note's text is the checkpoint body")
+        keys = audit.GetVerifierKeys()["keys"]
+        verified = set()
+        for key in keys:
+            name, key_id, encoded = key["verifierKey"].split("+")
+            material = base64.b64decode(encoded)
+            matching = [s for s in signatures if s[0] == name and s[1].hex() == key_id]
+            check(len(matching) == 1, f"the checkpoint carries a signature by {key['type']} key {key_id}")
+            signature = matching[0][2]
+            if key["type"] == "ed25519":
+                check(material[0] == 0x01, "Ed25519 verifier keys have type byte 0x01")
+                Ed25519PublicKey.from_public_bytes(material[1:]).verify(signature, text.encode())
+                check(True, "cryptography verifies the Ed25519 signature")
+                verified.add("ed25519")
+            elif key["type"] == "sm2":
+                check(material[:1 + len(SM2_IDENTIFIER)] == b"\xff" + SM2_IDENTIFIER, "SM2 verifier keys have 0xff and the identifier")
+                point = material[1 + len(SM2_IDENTIFIER):]
+                check(len(point) == 65 and point[0] == 4, "the SM2 public key is an uncompressed point")
+                verifier = sm2.CryptSM2(private_key="", public_key="", asn1=True)
+                verifier.public_key = point[1:].hex()  # set directly: gmssl's lstrip("04") mangles some keys
+                check(verifier.verify_with_sm3(signature.hex(), text.encode()), "gmssl verifies the SM2-with-SM3 signature")
+                verified.add("sm2")
+        check(verified == {"ed25519", "sm2"}, "both signature types were verified")
+    print("all checks passed")
+
+
+if __name__ == "__main__":
+    main("unix:" + sys.argv[1])

@@ -1,0 +1,20 @@
+@testable import SignedNote
+import Testing
+
+@Suite struct Base64Tests {
+    @Test func rfc4648Vectors() {
+        // RFC 4648 §10.
+        let vectors = [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")]
+        for (plain, encoded) in vectors {
+            #expect(Base64.encode(Array(plain.utf8)) == encoded)
+            #expect(Base64.decode(encoded) == Array(plain.utf8))
+        }
+        let all = (0...255).map { UInt8($0) }
+        #expect(Base64.decode(Base64.encode(all)) == all)
+    }
+
+    @Test(arguments: ["Zg=", "Zg", "Zh==", "Zm9=", "Z===", "====", "Zg==Zg==", "Zm9v\n", "Zm-v", "Zm9v ", "=Zm9"])
+    func nonCanonicalOrInvalidTextIsRefused(_ text: String) {
+        #expect(Base64.decode(text) == nil)
+    }
+}
