@@ -14,6 +14,8 @@ enum ExitStatus: Int32, Sendable {
     case usage = 2
     /// The daemon cannot be reached, or the connection to it failed.
     case unreachable = 3
+    /// A signature, proof or digest did not check out (verify-proof, audit).
+    case verificationFailed = 4
 }
 
 /// Why a command failed, classified by what the user can do about it.
@@ -28,6 +30,8 @@ enum Failure: Error, Sendable {
     case invalidCode(CodeError)
     /// Local input is unusable: an unreadable file, a malformed line.
     case badInput(String)
+    /// A check of the log failed: a signature, a proof, a root, a record's canonical form.
+    case verification(String)
     /// Anything else: a defect rather than a condition the user can act on.
     case unexpected(String)
 
@@ -49,6 +53,7 @@ enum Failure: Error, Sendable {
         case .refused, .invalidCode, .unexpected: return .refused
         case .unreachable, .connectionLost: return .unreachable
         case .badInput: return .usage
+        case .verification: return .verificationFailed
         }
     }
 
@@ -65,6 +70,8 @@ enum Failure: Error, Sendable {
             return "InvalidCode: \(error.code.isEmpty ? "(empty)" : error.code): \(error.reason)"
         case .badInput(let message):
             return message
+        case .verification(let message):
+            return "verification failed: \(message)"
         case .unexpected(let description):
             return "unexpected failure: \(description)"
         }
@@ -86,6 +93,8 @@ enum Failure: Error, Sendable {
             return ["error": "org.qcredit.query.InvalidCode", "parameters": .object(Self.parameters(of: error))]
         case .badInput(let message):
             return ["error": "BadInput", "parameters": ["message": .string(message)]]
+        case .verification(let message):
+            return ["error": "VerificationFailed", "parameters": ["message": .string(message)]]
         case .unexpected(let description):
             return ["error": "Unexpected", "parameters": ["description": .string(description)]]
         }

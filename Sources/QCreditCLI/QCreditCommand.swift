@@ -27,12 +27,15 @@ public struct QCreditCommand: AsyncParsableCommand {
                  a JSON line) that cannot be read or parsed
               3  cannot reach qcreditd: no socket, connection refused, or the
                  connection failed
+              4  verification failed: a signature, proof, root or record does not
+                 check out (verify-proof, audit)
             """,
         subcommands: [
             GradeCommand.self, GradesCommand.self, FileCommand.self, BlacklistCommand.self,
             RegisterCommand.self, UpdateCommand.self,
             EventCommand.self, EventsCommand.self, CorrectEventCommand.self,
             OverrideCommand.self, PublishCommand.self, MaintenanceCommand.self,
+            EvidenceCommand.self, VerifyProofCommand.self, AuditCommand.self, KeygenCommand.self,
             InfoCommand.self, CallCommand.self, CheckCodeCommand.self,
         ])
 

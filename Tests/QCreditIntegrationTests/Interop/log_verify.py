@@ -71,7 +71,7 @@ def main(address):
         keys = audit.GetVerifierKeys()["keys"]
         verified = set()
         for key in keys:
-            name, key_id, encoded = key["verifierKey"].split("+")
+            name, key_id, encoded = key["verifierKey"].split("+", 2)  # base64 may hold "+" too
             material = base64.b64decode(encoded)
             matching = [s for s in signatures if s[0] == name and s[1].hex() == key_id]
             check(len(matching) == 1, f"the checkpoint carries a signature by {key['type']} key {key_id}")

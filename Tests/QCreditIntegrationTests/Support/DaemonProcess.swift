@@ -77,6 +77,18 @@ final class DaemonProcess: @unchecked Sendable {
         }
     }
 
+    /// Starts the daemon expecting it to refuse: waits for it to exit (with a generous limit)
+    /// and returns its exit status and what it logged.
+    func startExpectingRefusal() throws -> (status: Int32, log: String) {
+        do {
+            try start()
+        } catch is DaemonFailed {
+            return (process?.terminationStatus ?? -1, log)
+        }
+        stop()
+        return (0, log)
+    }
+
     /// Graceful stop: SIGTERM and wait. Returns the exit status.
     @discardableResult
     func stop() -> Int32 {
@@ -159,12 +171,14 @@ struct CommandResult: Sendable {
     var stderr: String
 }
 
-func runCommand(_ executable: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil)
-    throws -> CommandResult
-{
+func runCommand(
+    _ executable: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil,
+    directory: String? = nil
+) throws -> CommandResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     var merged = ProcessInfo.processInfo.environment
     for (key, value) in environment { merged[key] = value }
     process.environment = merged

@@ -1,0 +1,60 @@
+import CanonicalJSON
+import Foundation
+import SignedNote
+import TransparencyLog
+
+/// The client-side checks of the log, shared by `verify-proof` and `audit`: nothing here
+/// trusts the daemon; everything is checked against the verifier keys the user gives.
+enum LogVerification {
+    /// Parses `--vkey` values; at least one is required, because without a trusted key nothing
+    /// can be verified.
+    static func verifiers(_ keys: [String]) throws(Failure) -> [any NoteVerifier] {
+        guard !keys.isEmpty else {
+            throw .badInput("give the log's verifier key with --vkey (qcredit audit keys prints it)")
+        }
+        return try keys.map { key throws(Failure) in
+            do {
+                return try VerifierKey.parse(key)
+            } catch {
+                throw .badInput("--vkey \(key): \(error)")
+            }
+        }
+    }
+
+    /// Opens a signed checkpoint: a trusted key's signature must verify; returns its body.
+    static func openCheckpoint(_ note: String, verifiers: [any NoteVerifier], source: String) throws(Failure)
+        -> (checkpoint: Checkpoint, signedBy: [String])
+    {
+        let opened: (note: Note, verified: [NoteSignature])
+        do {
+            opened = try NoteSigning.open(note, verifiers: verifiers)
+        } catch {
+            throw .verification("\(source): the checkpoint's signature: \(error)")
+        }
+        do {
+            let checkpoint = try Checkpoint(parsing: opened.note.text)
+            return (checkpoint, opened.verified.map { "\($0.name)+\(String(format: "%08x", $0.keyID))" })
+        } catch {
+            throw .verification("\(source): not a checkpoint: \(error)")
+        }
+    }
+
+    static func readFile(_ path: String) throws(Failure) -> String {
+        let data: Data
+        if path == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let contents = FileManager.default.contents(atPath: path) else { throw .badInput("cannot read \(path)") }
+            data = contents
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw .badInput("\(path) is not UTF-8 text") }
+        return text
+    }
+
+    static func base64(_ value: JSONValue?, _ what: String) throws(Failure) -> [UInt8] {
+        guard let text = value?.stringValue, let data = Data(base64Encoded: text) else {
+            throw .verification("the daemon sent a malformed \(what)")
+        }
+        return [UInt8](data)
+    }
+}

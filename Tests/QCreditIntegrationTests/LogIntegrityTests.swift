@@ -1,0 +1,170 @@
+import CanonicalJSON
+import Foundation
+import Testing
+
+/// The daemon never signs two checkpoints that disagree, refuses weak key files, and the
+/// client's offline checks catch tampering.
+@Suite struct LogIntegrityTests {
+    @Test func theDaemonRefusesADatabaseOlderThanItsLastCheckpoint() async throws {
+        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        try await daemon.seed(from: 0, count: 2)
+        _ = try await daemon.waitForCheckpointOfWholeLog()
+        #expect(daemon.stop() == 0)
+        // Keep a copy of the database as it is now, write more, then put the copy back.
+        let database = (daemon.stateDirectory as NSString).appendingPathComponent("registry.sqlite")
+        let backup = daemon.directory.appendingPathComponent("old.sqlite").path
+        try FileManager.default.copyItem(atPath: database, toPath: backup)
+        try daemon.start()
+        try await daemon.seed(from: 2, count: 3)
+        _ = try await daemon.waitForCheckpointOfWholeLog()
+        #expect(daemon.stop() == 0)
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + suffix) }
+        try FileManager.default.copyItem(atPath: backup, toPath: database)
+        let refusal = try daemon.startExpectingRefusal()
+        #expect(refusal.status != 0)
+        #expect(refusal.log.contains("does not extend its last signed checkpoint"), "\(refusal.log)")
+        #expect(refusal.log.contains("older copy"), "\(refusal.log)")
+    }
+
+    @Test func theDaemonRefusesALogWhoseRecordsWereAltered() async throws {
+        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        try await daemon.seed(from: 0, count: 2)
+        _ = try await daemon.waitForCheckpointOfWholeLog()
+        #expect(daemon.stop() == 0)
+        // Only by dropping the append-only triggers can the stored tree be rewritten (as a forger
+        // who changed a record would have to); the log notices before signing anything.
+        let database = (daemon.stateDirectory as NSString).appendingPathComponent("registry.sqlite")
+        let altered = try runCommand(
+            "/usr/bin/sqlite3",
+            [
+                database,
+                "DROP TRIGGER merkle_node_append_only_update; UPDATE merkle_node SET hash = zeroblob(32);",
+            ])
+        #expect(altered.status == 0, "\(altered.stderr)")
+        let refusal = try daemon.startExpectingRefusal()
+        #expect(refusal.status != 0)
+        #expect(refusal.log.contains("the log was altered"), "\(refusal.log)")
+    }
+
+    @Test func theDaemonRefusesAKeyFileOthersCanRead() async throws {
+        let daemon = try DaemonProcess()
+        #expect(daemon.stop() == 0)
+        let key = (daemon.stateDirectory as NSString).appendingPathComponent("keys/ed25519.pem")
+        #expect(FileManager.default.fileExists(atPath: key))
+        let mode = try FileManager.default.attributesOfItem(atPath: key)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: key)
+        let refusal = try daemon.startExpectingRefusal()
+        #expect(refusal.status != 0)
+        #expect(refusal.log.contains("0644"), "\(refusal.log)")
+    }
+
+    @Test func theLastCheckpointIsKeptInAFileBesideTheDatabase() async throws {
+        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        try await daemon.seed(from: 0, count: 3)
+        let latest = try await daemon.waitForCheckpointOfWholeLog()
+        let file = try String(contentsOfFile: (daemon.stateDirectory as NSString).appendingPathComponent("checkpoint"), encoding: .utf8)
+        #expect(file == latest["checkpoint"]?.stringValue)
+    }
+
+    @Test func evidenceVerifiesOfflineAndTamperingIsCaught() async throws {
+        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        try await daemon.seed(from: 0, count: 4)
+        let qcredit = DaemonProcess.product("qcredit")
+        let socket = ["--socket", daemon.socketPath]
+        let (vkey, _) = try await daemon.verifierKey("ed25519")
+        let (sm2Key, _) = try await daemon.verifierKey("sm2")
+
+        let evidence = try runCommand(qcredit, ["evidence", DurabilityTests.uscc(2)] + socket)
+        #expect(evidence.status == 0, "\(evidence.stderr)")
+        #expect(evidence.stdout.hasPrefix("c2sp.org/tlog-proof@v1\nextra "))
+        let file = try daemon.write(evidence.stdout, to: "grade.tlog-proof")
+        for key in [vkey, sm2Key] {
+            let verified = try runCommand(qcredit, ["verify-proof", file, "--vkey", key])
+            #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+            #expect(verified.stdout.contains("Verified   yes"))
+        }
+
+        // A changed record, index, proof hash or checkpoint, or a key we do not trust: exit 4.
+        let lines = evidence.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var record = try base64Bytes(.string(String(lines[1].dropFirst("extra ".count))))
+        record[20] ^= 0x01
+        var changed = lines
+        changed[1] = "extra " + Data(record).base64EncodedString()
+        let index = lines.firstIndex { $0.hasPrefix("index ") }!
+        var otherIndex = lines
+        otherIndex[index] = "index 0"
+        var otherHash = lines
+        otherHash[index + 1] = Data(repeating: 7, count: 32).base64EncodedString()
+        let sizeLine = lines.firstIndex(of: "") .map { $0 + 2 }!
+        var otherSize = lines
+        otherSize[sizeLine] = String(Int(lines[sizeLine])! + 1)
+        for (name, tampered) in [("record", changed), ("index", otherIndex), ("hash", otherHash), ("size", otherSize)] {
+            let path = try daemon.write(tampered.joined(separator: "\n"), to: "tampered-\(name).tlog-proof")
+            let result = try runCommand(qcredit, ["verify-proof", path, "--vkey", vkey])
+            #expect(result.status == 4, "\(name): \(result.stdout)\(result.stderr)")
+            #expect(result.stderr.hasPrefix("verification failed"), "\(name): \(result.stderr)")
+        }
+        let otherLog = "qcredit.test/registry+00000000+" + String(vkey.split(separator: "+", maxSplits: 2)[2])
+        #expect(try runCommand(qcredit, ["verify-proof", file, "--vkey", otherLog]).status != 0)
+    }
+
+    @Test func auditorsCheckConsistencyAndReplayTheLog() async throws {
+        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        let qcredit = DaemonProcess.product("qcredit")
+        let socket = ["--socket", daemon.socketPath]
+        try await daemon.seed(from: 0, count: 3)
+        _ = try await daemon.waitForCheckpointOfWholeLog()
+        let (vkey, _) = try await daemon.verifierKey("ed25519")
+        let first = try runCommand(qcredit, ["audit", "checkpoint", "--vkey", vkey] + socket)
+        #expect(first.status == 0, "\(first.stderr)")
+        let firstFile = try daemon.write(first.stdout, to: "cp1")
+        try await daemon.seed(from: 3, count: 4)
+        _ = try await daemon.waitForCheckpointOfWholeLog()
+        let secondFile = try daemon.write(try runCommand(qcredit, ["audit", "checkpoint"] + socket).stdout, to: "cp2")
+
+        let consistent = try runCommand(qcredit, ["audit", "consistency", firstFile, secondFile, "--vkey", vkey] + socket)
+        #expect(consistent.status == 0, "\(consistent.stderr)")
+        #expect(consistent.stdout.contains("extends the log of"))
+        let reversed = try runCommand(qcredit, ["audit", "consistency", secondFile, firstFile, "--vkey", vkey] + socket)
+        #expect(reversed.status == 4)
+        let forged = try daemon.write(
+            first.stdout.replacingOccurrences(of: "\n\(first.stdout.split(separator: "\n")[1])\n", with: "\n1\n"), to: "forged")
+        #expect(try runCommand(qcredit, ["audit", "consistency", forged, secondFile, "--vkey", vkey] + socket).status == 4)
+
+        let replay = try runCommand(qcredit, ["audit", "replay", "--vkey", vkey] + socket)
+        #expect(replay.status == 0, "\(replay.stderr)")
+        #expect(replay.stdout.contains("the root matches the checkpoint"))
+        #expect(try runCommand(qcredit, ["audit", "replay"] + socket).status == 2)
+    }
+
+    @Test func keygenWritesOwnerOnlyKeysTheDaemonSignsWith() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-keygen-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let qcredit = DaemonProcess.product("qcredit")
+        let made = try runCommand(qcredit, ["keygen", "--dir", directory.path, "--name", "qcredit.test/registry", "--json"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let keys = try #require(try JSONValue.parse(made.stdout)["keys"]?.arrayValue)
+        #expect(keys.map { $0["type"]?.stringValue } == ["ed25519", "sm2"])
+        for key in keys {
+            let path = try #require(key["privateKeyFile"]?.stringValue)
+            #expect(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int == 0o600)
+            #expect(try String(contentsOfFile: path, encoding: .utf8).hasPrefix("-----BEGIN PRIVATE KEY-----"))
+        }
+        // Never overwrites.
+        #expect(try runCommand(qcredit, ["keygen", "--dir", directory.path, "--name", "qcredit.test/registry"]).status != 0)
+
+        // A daemon configured with both keys signs with both; the printed verifier keys verify.
+        let config = DaemonProcess.logConfig.replacingOccurrences(
+            of: "checkpointIntervalSeconds = 1",
+            with: "checkpointIntervalSeconds = 1\nkeys = [\"\(directory.path)/ed25519.pem\", \"\(directory.path)/sm2.pem\"]")
+        let daemon = try DaemonProcess(config: config)
+        try await daemon.seed(from: 0, count: 1)
+        let evidence = try runCommand(qcredit, ["evidence", DurabilityTests.uscc(0), "--socket", daemon.socketPath])
+        let file = try daemon.write(evidence.stdout, to: "e.tlog-proof")
+        for key in keys {
+            let verified = try runCommand(qcredit, ["verify-proof", file, "--vkey", try #require(key["verifierKey"]?.stringValue)])
+            #expect(verified.status == 0, "\(verified.stderr)")
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import CanonicalJSON
+import Foundation
+import Testing
+import Varlink
+
+/// The log as software we did not write sees it: Go's sumdb note and tlog packages, Python's
+/// rfc8785, cryptography and gmssl, and the openssl command line.
+@Suite(.interop) struct LogInteropTests {
+    @Test func goSumdbVerifiesCheckpointsInclusionAndConsistency() async throws {
+        guard Interop.available() else { return }
+        guard GoVerifier.available else {
+            Issue.record("/usr/bin/go is missing: Scripts/install-dependencies installs golang-go")
+            return
+        }
+        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        try await daemon.seed(from: 0, count: 5)
+        let (vkey, _) = try await daemon.verifierKey("ed25519")
+        let first = try await daemon.waitForCheckpointOfWholeLog()
+        let firstFile = try daemon.write(try #require(first["checkpoint"]?.stringValue), to: "checkpoint-1")
+        let checked = try GoVerifier.run(["checkpoint", vkey, firstFile])
+        #expect(checked.status == 0, "\(checked.stderr)")
+
+        // A real record's inclusion, from the evidence a bank would keep.
+        let evidence = try #require(try await daemon.call("org.qcredit.query.GetEvidence", ["code": .string(DurabilityTests.uscc(3))])["evidence"])
+        let index = try #require(evidence["logIndex"]?.intValue)
+        let leaf = try daemon.write(try base64Bytes(evidence["entry"]), to: "leaf")
+        let proof = try daemon.write(
+            (evidence["inclusionProof"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: "\n") + "\n", to: "inclusion")
+        let evidenceCheckpoint = try daemon.write(try #require(evidence["checkpoint"]?.stringValue), to: "checkpoint-evidence")
+        let included = try GoVerifier.run(["inclusion", vkey, evidenceCheckpoint, String(index), leaf, proof])
+        #expect(included.status == 0, "\(included.stderr)")
+
+        // More writes, a later checkpoint, and the proof that it extends the first.
+        try await daemon.seed(from: 5, count: 7)
+        let second = try await daemon.waitForCheckpointOfWholeLog()
+        let secondFile = try daemon.write(try #require(second["checkpoint"]?.stringValue), to: "checkpoint-2")
+        let consistency = try await daemon.call(
+            "org.qcredit.audit.GetConsistencyProof", ["fromSize": first["size"]!, "toSize": second["size"]!])
+        let consistencyFile = try daemon.write(
+            (consistency["proof"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: "\n") + "\n", to: "consistency")
+        let extended = try GoVerifier.run(["consistency", vkey, firstFile, secondFile, consistencyFile])
+        #expect(extended.status == 0, "\(extended.stderr)")
+
+        // And it refuses what it must: a tampered checkpoint, a wrong leaf.
+        let note = try #require(second["checkpoint"]?.stringValue)
+        let size = try #require(second["size"]?.intValue)
+        let tampered = try daemon.write(note.replacingOccurrences(of: "\n\(size)\n", with: "\n\(size + 1)\n"), to: "tampered")
+        #expect(try GoVerifier.run(["checkpoint", vkey, tampered]).status != 0)
+        var wrongBytes = try base64Bytes(evidence["entry"])
+        wrongBytes[wrongBytes.count / 2] ^= 0x01
+        let wrongLeaf = try daemon.write(wrongBytes, to: "wrong-leaf")
+        #expect(try GoVerifier.run(["inclusion", vkey, evidenceCheckpoint, String(index), wrongLeaf, proof]).status != 0)
+        #expect(try GoVerifier.run(["consistency", vkey, secondFile, firstFile, consistencyFile]).status != 0)
+    }
+
+    @Test func pythonRecomputesRecordsRootAndBothSignatures() async throws {
+        guard Interop.available(), let python = Interop.python else { return }
+        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        try await daemon.seed(from: 0, count: 6)
+        _ = try await daemon.call(
+            "org.qcredit.admin.ProposeListing",
+            [
+                "code": .string(DurabilityTests.uscc(1)), "listType": "abnormal-operations", "reason": "未按期公示年度报告",
+                "legalBasis": "《企业经营异常名录管理暂行办法》", "authority": "郑州市市场监督管理局", "documentNumber": "郑异〔2026〕1号",
+                "decisionDate": "2026-11-01",
+            ])
+        _ = try await daemon.call("org.qcredit.admin.ConfirmListing", ["listingId": 1])
+        _ = try await daemon.waitForCheckpointOfWholeLog()
+        let result = try runCommand(python, [Interop.scripts.appendingPathComponent("log_verify.py").path, daemon.socketPath])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("all checks passed"))
+    }
+
+    @Test func opensslVerifiesTheCheckpointSignaturesWithThePEMKeys() async throws {
+        guard Interop.available() else { return }
+        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        try await daemon.seed(from: 0, count: 2)
+        let note = try #require(try await daemon.waitForCheckpointOfWholeLog()["checkpoint"]?.stringValue)
+        let separator = try #require(note.range(of: "\n\n", options: .backwards))
+        let text = String(note[..<separator.lowerBound]) + "\n"
+        let message = try daemon.write(text, to: "checkpoint-text")
+        let signatureLines = note[separator.upperBound...].split(separator: "\n")
+        for type in ["ed25519", "sm2"] {
+            let (vkey, pem) = try await daemon.verifierKey(type)
+            let keyID = vkey.split(separator: "+")[1]
+            let line = try #require(
+                try signatureLines.first { line in
+                    let raw = try base64Bytes(.string(String(line.split(separator: " ").last!)))
+                    return raw.prefix(4).map { String(format: "%02x", $0) }.joined() == keyID
+                })
+            let signature = try base64Bytes(.string(String(line.split(separator: " ").last!))).dropFirst(4)
+            let signatureFile = try daemon.write(Array(signature), to: "\(type).sig")
+            let publicKey = try daemon.write(pem, to: "\(type).pub.pem")
+            var arguments = ["pkeyutl", "-verify", "-rawin", "-pubin", "-inkey", publicKey, "-in", message, "-sigfile", signatureFile]
+            if type == "sm2" { arguments += ["-digest", "sm3", "-pkeyopt", "distid:1234567812345678"] }
+            let verified = try runCommand("/usr/bin/openssl", arguments)
+            #expect(verified.status == 0 && verified.stdout.contains("Signature Verified Successfully"), "\(type): \(verified.stdout)\(verified.stderr)")
+            // The wrong distinguishing ID must fail: the signature really is bound to 1234567812345678.
+            if type == "sm2" {
+                var wrong = arguments
+                wrong[wrong.count - 1] = "distid:31323334"
+                #expect(try runCommand("/usr/bin/openssl", wrong).status != 0)
+            }
+        }
+    }
+}
