@@ -108,7 +108,10 @@ let package = Package(
         .executableTarget(name: "qcreditd", dependencies: ["QCreditDaemon"]),
         .executableTarget(name: "qcredit", dependencies: ["QCreditCLI"]),
         // Load figures against a running daemon (Scripts/benchmark, BENCHMARKS.md).
-        .executableTarget(name: "qcredit-bench", dependencies: ["CanonicalJSON", "QCreditDomain", "VarlinkNIO"]),
+        .executableTarget(
+            name: "qcredit-bench",
+            dependencies: ["CanonicalJSON", "QCreditDomain", "QCreditStore", "TransparencyLog", "VarlinkNIO"]
+        ),
 
         // Build-time embedding of text files (SQL migrations, interface files, the default
         // policy) into the binaries, so an installed daemon needs no resource bundle.

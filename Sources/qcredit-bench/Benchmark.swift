@@ -1,6 +1,7 @@
 // qcredit-bench: load figures for a running qcreditd (see BENCHMARKS.md for the method).
 //
 // usage: qcredit-bench SOCKET [--enterprises N] [--seconds S]
+//        qcredit-bench log [--records N] [--directory DIR]   (see LogBenchmark.swift)
 // Seeds N enterprises (one event each, grades published), then measures, each for S seconds:
 //   1. GetGrade latency, one client, one call at a time (p50/p99/max);
 //   2. GetGrade throughput, 1 connection pipelining 64 calls;
@@ -66,6 +67,10 @@ enum Benchmark {
 
     static func main() async throws {
         let arguments = CommandLine.arguments
+        if arguments.count >= 2 && arguments[1] == "log" {
+            try await LogBenchmark.run(arguments: Array(arguments.dropFirst(2)))
+            return
+        }
         guard arguments.count >= 2 else {
             print("usage: qcredit-bench SOCKET [--enterprises N] [--seconds S]")
             exit(2)
