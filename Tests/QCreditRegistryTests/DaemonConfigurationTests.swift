@@ -14,6 +14,10 @@ import Testing
             policy = "/etc/qcredit/policy.toml"
             timeZone = "+08:00"
             maintenanceIntervalSeconds = 60
+            [log]
+            origin = "qcredit.example.gov.cn/registry"
+            keys = ["/etc/qcredit/keys/ed25519.pem", "/etc/qcredit/keys/sm2.pem"]
+            checkpointIntervalSeconds = 2
             [limits]
             maxMessageBytes = 65536
             maxConnections = 10
@@ -34,6 +38,10 @@ import Testing
         #expect(configuration.roles?[.regulator] == [.group("qcredit-regulator"), .user("alice")])
         #expect(configuration.roles?[.bank] == [.uid(1002)])
         #expect(configuration.roles?[.auditor] == nil)
+        #expect(configuration.log.origin == "qcredit.example.gov.cn/registry")
+        #expect(configuration.log.keyName == nil)
+        #expect(configuration.log.keyFiles == ["/etc/qcredit/keys/ed25519.pem", "/etc/qcredit/keys/sm2.pem"])
+        #expect(configuration.log.checkpointIntervalSeconds == 2)
     }
 
     @Test func anEmptyFileMeansTheDefaultsAndNoRoles() throws {
@@ -51,6 +59,7 @@ import Testing
             ("[roles]\nbanker = [\"uid:5\"]", "c.toml: roles.banker: unknown setting"),
             ("timeZone = \"Asia/Shanghai\"", "c.toml: timeZone: 'Asia/Shanghai' is not a fixed offset such as \"+08:00\""),
             ("socket = 5", "c.toml: socket: expected a string, found an integer"),
+            ("[log]\norigin = \"bad origin\"", "c.toml: log.origin: 'bad origin' must be non-empty, without spaces or '+'"),
         ]
         for (text, expected) in cases {
             do {

@@ -158,3 +158,33 @@ import Varlink
         #expect(empty[0].parameters["listing"] == nil)
     }
 }
+
+/// The audit interface's typed errors.
+@Suite struct AuditErrorTests {
+    @Test func sizesBeyondTheTreeAndReversedRangesAreTypedErrors() async throws {
+        let fixture = try await ServiceFixture()
+        let auditor = ServiceFixture.auditor
+        await #expect(throws: VarlinkError(name: "org.qcredit.audit.NoCheckpoint")) {
+            try await fixture.call("org.qcredit.audit.GetCheckpoint", as: auditor)
+        }
+        try await fixture.log.signIfGrown()
+        let size = try await fixture.logSize()
+        await #expect(throws: VarlinkError(name: "org.qcredit.audit.SizeBeyondTree", parameters: ["requested": .int(size + 5), "treeSize": .int(size)])) {
+            try await fixture.call("org.qcredit.audit.GetInclusionProof", ["index": 0, "treeSize": .int(size + 5)], as: auditor)
+        }
+        await #expect(throws: VarlinkError.self) {
+            try await fixture.call("org.qcredit.audit.GetInclusionProof", ["index": .int(size), "treeSize": .int(size)], as: auditor)
+        }
+        await #expect(throws: VarlinkError(name: "org.qcredit.audit.InvalidRange", parameters: ["reason": "fromSize 1 must lie between 0 and toSize 0"])) {
+            try await fixture.call("org.qcredit.audit.GetConsistencyProof", ["fromSize": 1, "toSize": 0], as: auditor)
+        }
+        let reversed = try await fixture.replies("org.qcredit.audit.GetEntries", ["start": 1, "end": 0], as: auditor, more: true)
+        #expect(reversed.first?.error == "org.qcredit.audit.InvalidRange")
+        let beyond = try await fixture.replies("org.qcredit.audit.GetEntries", ["start": 0, "end": .int(size + 1)], as: auditor, more: true)
+        #expect(beyond.first?.error == "org.qcredit.audit.SizeBeyondTree")
+        await #expect(throws: VarlinkError(name: "org.qcredit.query.NotGraded", parameters: ["code": "911522010783762860"])) {
+            _ = try await fixture.call("org.qcredit.admin.RegisterEnterprise", ["code": "911522010783762860", "name": "Ungraded Co."])
+            try await fixture.call("org.qcredit.query.GetEvidence", ["code": "911522010783762860"], as: ServiceFixture.bank)
+        }
+    }
+}
