@@ -12,6 +12,7 @@ import PackageDescription
 //   TransparencyLog-> QCreditCrypto          RFC 6962 Merkle tree, proofs, C2SP checkpoint and tlog-proof
 //   QCreditStore   -> Domain, TransparencyLog, GRDB   SQLite schema (Schema/), migrations, queries
 //   QCreditLog     -> Store, TransparencyLog, SignedNote   signed checkpoints, proofs, evidence
+//   QCreditExport  -> Crypto, SignedNote, TransparencyLog  signed export directories: writer and verifier
 //   QCreditRegistry-> Store, Domain          the registry's operations and clock
 //   QCreditConfig  -> Domain, TOMLKit        the config file and the policy file (TOML)
 //   QCreditService -> Registry, Varlink      org.qcredit.* interfaces, roles, method table
@@ -45,6 +46,7 @@ let package = Package(
         .target(name: "QCreditCrypto", dependencies: ["COpenSSL"]),
         .target(name: "SignedNote", dependencies: ["QCreditCrypto"]),
         .target(name: "TransparencyLog", dependencies: ["QCreditCrypto"]),
+        .target(name: "QCreditExport", dependencies: ["CanonicalJSON", "QCreditCrypto", "SignedNote", "TransparencyLog"]),
         .target(name: "QCreditDomain", dependencies: ["CanonicalJSON"]),
         .target(
             name: "Varlink",
@@ -83,7 +85,10 @@ let package = Package(
         ),
         .target(
             name: "QCreditService",
-            dependencies: ["QCreditRegistry", "QCreditLog", "Varlink", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "QCreditRegistry", "QCreditLog", "QCreditExport", "TransparencyLog", "Varlink",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             exclude: ["Interfaces"],
             plugins: ["EmbedResources"]
         ),
@@ -100,7 +105,7 @@ let package = Package(
             name: "QCreditCLI",
             dependencies: [
                 "CanonicalJSON", "QCreditDomain", "QCreditConfig", "QCreditCrypto", "SignedNote", "TransparencyLog",
-                "Varlink", "VarlinkNIO",
+                "QCreditExport", "Varlink", "VarlinkNIO",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -110,7 +115,11 @@ let package = Package(
         // Load figures against a running daemon (Scripts/benchmark, BENCHMARKS.md).
         .executableTarget(
             name: "qcredit-bench",
-            dependencies: ["CanonicalJSON", "QCreditDomain", "QCreditStore", "TransparencyLog", "VarlinkNIO"]
+            dependencies: [
+                "CanonicalJSON", "QCreditDomain", "QCreditStore", "QCreditRegistry", "QCreditConfig", "QCreditLog",
+                "QCreditService", "QCreditExport", "QCreditCrypto", "TransparencyLog", "VarlinkNIO",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
 
         // Build-time embedding of text files (SQL migrations, interface files, the default
@@ -129,6 +138,10 @@ let package = Package(
         .testTarget(name: "QCreditCryptoTests", dependencies: ["QCreditCrypto"], exclude: ["Fixtures"]),
         .testTarget(name: "SignedNoteTests", dependencies: ["SignedNote", "QCreditCrypto"], exclude: ["Fixtures"]),
         .testTarget(name: "TransparencyLogTests", dependencies: ["TransparencyLog", "QCreditCrypto"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "QCreditExportTests",
+            dependencies: ["QCreditExport", "QCreditCrypto", "SignedNote", "TransparencyLog", "CanonicalJSON"]
+        ),
         .testTarget(name: "QCreditDomainTests", dependencies: ["QCreditDomain"], exclude: ["Fixtures"]),
         .testTarget(name: "VarlinkTests", dependencies: ["Varlink", "VarlinkNIO"]),
         .testTarget(

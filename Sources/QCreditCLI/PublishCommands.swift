@@ -80,7 +80,7 @@ struct MaintenanceCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await options.run { daemon, console in
-            let reply = try await daemon.call("org.qcredit.admin.RunMaintenance")
+            let reply = try await daemon.call("org.qcredit.operator.RunMaintenance")
             console.reply(reply) { reply in
                 func ids(_ key: String) -> String {
                     let ids = (reply[key]?.arrayValue ?? []).compactMap { Render.integer($0) }

@@ -36,6 +36,7 @@ public struct QCreditCommand: AsyncParsableCommand {
             EventCommand.self, EventsCommand.self, CorrectEventCommand.self,
             OverrideCommand.self, PublishCommand.self, MaintenanceCommand.self,
             EvidenceCommand.self, VerifyProofCommand.self, AuditCommand.self, KeygenCommand.self,
+            StatusCommand.self, ExportCommand.self, VerifyExportCommand.self, BackupCommand.self,
             InfoCommand.self, CallCommand.self, CheckCodeCommand.self,
         ])
 

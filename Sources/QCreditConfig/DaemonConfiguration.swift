@@ -68,6 +68,16 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public init() {}
     }
 
+    /// Where signed exports go and how many are kept.
+    public struct ExportSettings: Sendable, Equatable {
+        /// The exports directory; nil means `<stateDirectory>/exports`.
+        public var directory: String?
+        /// The newest this many exports are kept; older ones are deleted after a new one is written.
+        public var retain: Int = 30
+
+        public init() {}
+    }
+
     public static let defaultStateDirectory = "/var/lib/qcredit"
     public static let defaultSocketPath = "/run/qcredit/qcreditd.sock"
 
@@ -85,11 +95,17 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var maintenanceIntervalSeconds: Int = 300
     public var limits = Limits()
     public var log = LogSettings()
+    public var export = ExportSettings()
     /// Role grants; nil in development mode (no config file), where the user running the
     /// daemon holds every role and nobody else holds any.
     public var roles: [Role: [Principal]]?
 
     public init() {}
+
+    /// The exports directory in effect.
+    public var exportDirectory: String {
+        export.directory ?? (stateDirectory as NSString).appendingPathComponent("exports")
+    }
 
     public static func load(path: String) throws(ConfigurationError) -> DaemonConfiguration {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
@@ -110,7 +126,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     private static func configuration(from root: TOMLSection) throws(ConfigurationError) -> DaemonConfiguration {
         try root.rejectUnknownKeys(allowed: [
             "stateDirectory", "socket", "socketMode", "socketGroup", "policy", "timeZone",
-            "maintenanceIntervalSeconds", "limits", "log", "roles",
+            "maintenanceIntervalSeconds", "limits", "log", "export", "roles",
         ])
         var configuration = DaemonConfiguration()
         configuration.stateDirectory = try root.optionalString("stateDirectory") ?? configuration.stateDirectory
@@ -145,6 +161,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
             configuration.log.keyFiles = try log.optionalStrings("keys") ?? []
             configuration.log.checkpointIntervalSeconds =
                 try positive(log, "checkpointIntervalSeconds") ?? configuration.log.checkpointIntervalSeconds
+        }
+        if let export = try root.optionalSection("export") {
+            try export.rejectUnknownKeys(allowed: ["directory", "retain"])
+            configuration.export.directory = try export.optionalString("directory")
+            configuration.export.retain = try positive(export, "retain") ?? configuration.export.retain
         }
         var roles: [Role: [Principal]] = [:]
         if let section = try root.optionalSection("roles") {

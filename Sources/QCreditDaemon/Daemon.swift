@@ -50,20 +50,19 @@ public enum Daemon {
         } else {
             roles = ConfiguredRoles(grants: configuration.roles ?? [:])
         }
-        let service = RegistryService(registry: registry, log: log, roles: roles, logger: Logger(label: "qcredit.service"))
+        let operations = OperationsContext(
+            version: version, startedAt: registry.clock.now(), developmentMode: settings.developmentMode,
+            stateDirectory: configuration.stateDirectory,
+            backup: BackupService(database: database, log: log, stateDirectory: configuration.stateDirectory),
+            exports: ExportService(
+                registry: registry, log: log, directory: configuration.exportDirectory, retain: configuration.export.retain))
+        let service = RegistryService(
+            registry: registry, log: log, operations: operations, roles: roles, logger: Logger(label: "qcredit.service"))
 
-        let socketDirectory = (configuration.socketPath as NSString).deletingLastPathComponent
-        if !socketDirectory.isEmpty {
-            try FileManager.default.createDirectory(atPath: socketDirectory, withIntermediateDirectories: true)
-        }
-        var serverConfiguration = VarlinkServer.Configuration(listen: .unixSocket(path: configuration.socketPath))
-        serverConfiguration.socketMode = mode_t(configuration.socketMode)
-        if let group = configuration.socketGroup {
-            guard let gid = SystemAccounts.gid(groupName: group) else {
-                throw ConfigurationError("socketGroup: no group named \(group)")
-            }
-            serverConfiguration.socketGroup = gid
-        }
+        // The socket systemd passed (qcreditd.socket), else the configured path bound here.
+        let environment = ProcessInfo.processInfo.environment
+        let socket = try DaemonSocket.resolve(configuration: configuration, environment: environment, logger: logger)
+        var serverConfiguration = socket.serverConfiguration
         serverConfiguration.maxMessageBytes = configuration.limits.maxMessageBytes
         serverConfiguration.maxConnections = configuration.limits.maxConnections
         serverConfiguration.idleTimeout = .seconds(configuration.limits.idleTimeoutSeconds)
@@ -74,11 +73,11 @@ public enum Daemon {
         logger.info(
             "qcreditd starting",
             metadata: [
-                "version": "\(version)", "state": "\(configuration.stateDirectory)", "socket": "\(configuration.socketPath)",
+                "version": "\(version)", "state": "\(configuration.stateDirectory)", "socket": "\(socket.description)",
                 "policy": "\(policy.version)", "origin": "\(origin)",
             ])
-        // Services stop in reverse order: the server drains first, then the last checkpoint is
-        // signed, then maintenance stops.
+        // Services stop in reverse order: systemd hears STOPPING=1 first (when it is watching),
+        // then the server drains, then the last checkpoint is signed, then maintenance stops.
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [
@@ -91,7 +90,10 @@ public enum Daemon {
                             log: log, interval: .seconds(configuration.log.checkpointIntervalSeconds),
                             logger: Logger(label: "qcredit.log"))),
                     .init(service: VarlinkServerService(server: server)),
-                ],
+                ]
+                    // Last, so that it is the first to hear of graceful shutdown.
+                    + SystemdNotifyService.configurations(
+                        environment: environment, server: server, readyStatus: "Serving on \(socket.description)"),
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

@@ -8,9 +8,13 @@ public struct DaemonCommand: AsyncParsableCommand {
         commandName: "qcreditd",
         abstract: "The qcredit quality-credit registry daemon.",
         discussion: """
-            Without --config the daemon runs in development mode: the user running it holds every
-            role. The socket is found from --socket, then $QCREDIT_SOCKET, then the config file, then
+            Without --config the daemon runs in development mode: the user running it holds every \
+            role. The socket is found from --socket, then $QCREDIT_SOCKET, then the config file, then \
             /run/qcredit/qcreditd.sock.
+
+            Under systemd the daemon serves the socket systemd passes (socket activation: \
+            $LISTEN_PID and $LISTEN_FDS) instead of binding that path, and reports READY=1, \
+            WATCHDOG=1 and STOPPING=1 to $NOTIFY_SOCKET (Type=notify). See systemd/.
             """,
         version: Daemon.version)
 

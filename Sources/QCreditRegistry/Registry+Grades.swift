@@ -33,7 +33,7 @@ public struct PublishSummary: Sendable, Equatable {
 
 extension RegistryReader {
     /// The grade in force for one file at `at` (the day `date` in the registry's zone).
-    func gradeView(enterprise: Enterprise, at: Instant, date: CivilDate, policy: Policy) throws -> GradeView {
+    public func gradeView(enterprise: Enterprise, at: Instant, date: CivilDate, policy: Policy) throws -> GradeView {
         let computed = try latestGrade(enterpriseId: enterprise.id, basis: .computed, atOrBefore: at)
         let override = try latestGrade(enterpriseId: enterprise.id, basis: .override, atOrBefore: at)
         var caps: [ListingCap] = []

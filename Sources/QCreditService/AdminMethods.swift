@@ -126,11 +126,5 @@ enum AdminMethods {
                 "overridden": .int(Int64(summary.overridden)), "inactive": .int(Int64(summary.inactive)),
             ])
         },
-        method("RunMaintenance", roles: [.operator]) { registry, call in
-            let summary = try await registry.runMaintenance(by: call.caller)
-            try await call.reply([
-                "expired": .array(summary.expired.map { .int($0) }), "escalated": .array(summary.escalated.map { .int($0) }),
-            ])
-        },
     ]
 }

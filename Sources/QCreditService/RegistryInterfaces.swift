@@ -6,6 +6,7 @@ public enum RegistryInterfaces {
     public static let query = "org.qcredit.query"
     public static let admin = "org.qcredit.admin"
     public static let audit = "org.qcredit.audit"
+    public static let `operator` = "org.qcredit.operator"
 
     /// The interface files' texts by interface name.
     public static var texts: [String: String] {

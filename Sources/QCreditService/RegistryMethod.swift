@@ -25,6 +25,8 @@ struct RegistryCall: Sendable {
     let call: VarlinkCall
     /// The verifiable log, for audit methods and evidence.
     let log: TransparencyLogService
+    /// The running daemon, for operator methods.
+    let operations: OperationsContext
     let parameters: Parameters
     let caller: Caller
     let roles: Set<Role>

@@ -16,24 +16,28 @@ import Varlink
 public struct RegistryService: VarlinkHandler {
     public let registry: Registry
     public let log: TransparencyLogService
+    public let operations: OperationsContext
     public let roles: any RoleResolving
     let logger: Logger
     let methods: [String: RegistryMethod]
 
     public init(
-        registry: Registry, log: TransparencyLogService, roles: any RoleResolving,
+        registry: Registry, log: TransparencyLogService, operations: OperationsContext, roles: any RoleResolving,
         logger: Logger = Logger(label: "qcredit.service")
     ) {
         self.registry = registry
         self.log = log
+        self.operations = operations
         self.roles = roles
         self.logger = logger
-        self.methods = Dictionary(uniqueKeysWithValues: (QueryMethods.all + AdminMethods.all + AuditMethods.all).map { ($0.name, $0) })
+        self.methods = Dictionary(uniqueKeysWithValues: Self.allMethods.map { ($0.name, $0) })
     }
+
+    static let allMethods = QueryMethods.all + AdminMethods.all + AuditMethods.all + OperatorMethods.all
 
     /// The roles each method allows, for documentation and tests.
     public static var methodRoles: [String: Set<Role>] {
-        Dictionary(uniqueKeysWithValues: (QueryMethods.all + AdminMethods.all + AuditMethods.all).map { ($0.name, $0.roles) })
+        Dictionary(uniqueKeysWithValues: allMethods.map { ($0.name, $0.roles) })
     }
 
     /// Every method the service implements.
@@ -78,7 +82,7 @@ public struct RegistryService: VarlinkHandler {
             peer: AuditContext.Peer(uid: credentials.uid, gid: credentials.gid, pid: credentials.pid),
             parameters: .object(call.parameters))
         let registryCall = RegistryCall(
-            call: call, log: log, parameters: Parameters(call.parameters), caller: caller,
+            call: call, log: log, operations: operations, parameters: Parameters(call.parameters), caller: caller,
             roles: await roles.roles(for: credentials), replies: replies)
         do {
             try await method.run(registry, registryCall)

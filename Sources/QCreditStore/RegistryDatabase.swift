@@ -15,6 +15,8 @@ public final class RegistryDatabase: Sendable {
     private let pool: DatabasePool
     public let path: String
 
+    var poolForBackup: DatabasePool { pool }
+
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String, readerCount: Int = 4) throws {
         var configuration = Configuration()

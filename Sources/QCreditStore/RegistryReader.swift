@@ -66,6 +66,26 @@ public struct RegistryReader {
         try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM enterprise WHERE id > ? ORDER BY id LIMIT ?"), arguments: [id, limit])
     }
 
+    public func qualityEventCount() throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM quality_event")) ?? 0
+    }
+
+    /// How many listings are on each list now.
+    public func listedCounts() throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for row in try rows(
+            """
+            SELECT l.list_type, COUNT(*) AS n FROM listing l
+            WHERE EXISTS (SELECT 1 FROM listing_step s WHERE s.listing_id = l.id AND s.kind = 'listed')
+              AND NOT EXISTS (SELECT 1 FROM listing_step s WHERE s.listing_id = l.id AND s.kind = 'removed')
+            GROUP BY l.list_type
+            """)
+        {
+            counts[row["list_type"]] = row["n"]
+        }
+        return counts
+    }
+
     public func enterpriseCount() throws -> Int {
         try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM enterprise")) ?? 0
     }
@@ -273,4 +293,47 @@ public struct AuditEntry: Sendable, Hashable {
     public var peerGid: Int64?
     public var peerPid: Int64?
     public var parameters: String
+}
+
+extension RegistryReader {
+    /// Every enterprise in export order: files with a USCC by USCC, then files known only by an
+    /// organization code by that code. Streams with a cursor: memory stays flat.
+    public func forEachEnterpriseInCodeOrder(_ body: (Int64) throws -> Void) throws {
+        let withUSCC = try Row.fetchCursor(
+            db.cachedStatement(sql: "SELECT enterprise_id FROM enterprise_code WHERE kind = 'uscc' ORDER BY code"))
+        while let row = try withUSCC.next() { try body(row["enterprise_id"]) }
+        let legacy = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: """
+                    SELECT c.enterprise_id FROM enterprise_code c
+                    WHERE c.kind = 'orgCode'
+                      AND NOT EXISTS (SELECT 1 FROM enterprise_code u WHERE u.enterprise_id = c.enterprise_id AND u.kind = 'uscc')
+                    ORDER BY c.code
+                    """))
+        while let row = try legacy.next() { try body(row["enterprise_id"]) }
+    }
+
+    /// Every listing that was ever published, by id.
+    public func forEachPublishedListing(_ body: (Listing) throws -> Void) throws {
+        let ids = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: """
+                    SELECT l.id FROM listing l
+                    WHERE EXISTS (SELECT 1 FROM listing_step s WHERE s.listing_id = l.id AND s.kind = 'listed')
+                    ORDER BY l.id
+                    """))
+        while let row = try ids.next() {
+            if let listing = try listing(id: row["id"]) { try body(listing) }
+        }
+    }
+
+    /// Entries `start..<end` streamed in order.
+    public func forEachEntry(from start: Int64, to end: Int64, _ body: ([UInt8]) throws -> Void) throws {
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(sql: "SELECT body FROM publication WHERE idx >= ? AND idx < ? ORDER BY idx"), arguments: [start, end])
+        while let row = try rows.next() {
+            let bytes: Data = row["body"]
+            try body([UInt8](bytes))
+        }
+    }
 }

@@ -13,7 +13,7 @@ import Varlink
     @Test func everyDeclaredMethodIsImplementedAndNothingElse() throws {
         let declared = Set(RegistryInterfaces.all.flatMap { interface in interface.methods.map { "\(interface.name).\($0.name)" } })
         let fixtureRoles = Set(RegistryInterfaces.all.map(\.name))
-        #expect(fixtureRoles == ["org.qcredit.query", "org.qcredit.admin", "org.qcredit.audit"])
+        #expect(fixtureRoles == ["org.qcredit.query", "org.qcredit.admin", "org.qcredit.audit", "org.qcredit.operator"])
         let service = RegistryService.methodNames
         #expect(declared == service)
     }
@@ -104,7 +104,7 @@ import Varlink
         _ = try await call(
             admin + "RemoveListing",
             ["listingId": listingId, "reason": "repaired", "authority": "AMR", "documentNumber": "修1", "explanation": "fixed"])
-        let maintenance = try await call(admin + "RunMaintenance", as: ServiceFixture.operator)
+        let maintenance = try await call("org.qcredit.operator.RunMaintenance", as: ServiceFixture.operator)
         #expect(maintenance["expired"] == [])
 
         // The log: evidence, checkpoint, proofs, entries, keys.
@@ -122,6 +122,17 @@ import Varlink
         called.insert(audit + "GetEntries")
         let entries = try await fixture.replies(audit + "GetEntries", ["start": 0, "end": .int(size)], as: ServiceFixture.auditor, more: true)
         #expect(entries.count == Int(size))
+
+        // Operating: status, an export, a streamed backup.
+        let status = try await call("org.qcredit.operator.GetStatus", as: ServiceFixture.operator)
+        #expect(status["enterprises"] == 2)
+        #expect(status["listed"] == [:])
+        let export = try await call("org.qcredit.operator.Export", ["full": true], as: ServiceFixture.operator)
+        #expect(export["kind"] == "full")
+        called.insert("org.qcredit.operator.Backup")
+        let backup = try await fixture.replies("org.qcredit.operator.Backup", as: ServiceFixture.operator, more: true)
+        #expect(Set(backup.compactMap { $0.parameters["file"]?.stringValue }) == ["registry.sqlite", "checkpoint"])
+        #expect(backup.last?.continues == false)
         #expect(called == RegistryService.methodNames)
     }
 

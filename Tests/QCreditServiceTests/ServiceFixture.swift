@@ -24,6 +24,7 @@ final class ServiceFixture: Sendable {
     let clock: ManualClock
     let registry: Registry
     let log: TransparencyLogService
+    let exportsDirectory: String
     let dispatcher: VarlinkDispatcher
 
     init(today: String = "2026-03-02") async throws {
@@ -43,7 +44,14 @@ final class ServiceFixture: Sendable {
         log = TransparencyLogService(
             origin: "qcredit.test/log", keys: keys, database: database,
             checkpointFile: directory.appendingPathComponent("checkpoint").path, logger: quiet)
-        dispatcher = RegistryService(registry: registry, log: log, roles: roles, logger: quiet).dispatcher(version: "test")
+        let operations = OperationsContext(
+            version: "test", startedAt: clock.now(), developmentMode: false, stateDirectory: directory.path,
+            backup: BackupService(database: database, log: log, stateDirectory: directory.path),
+            exports: ExportService(
+                registry: registry, log: log, directory: directory.appendingPathComponent("exports").path, retain: 3))
+        exportsDirectory = directory.appendingPathComponent("exports").path
+        dispatcher = RegistryService(registry: registry, log: log, operations: operations, roles: roles, logger: quiet)
+            .dispatcher(version: "test")
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }

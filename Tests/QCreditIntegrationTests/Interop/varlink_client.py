@@ -82,8 +82,11 @@ def full(address):
                                          documentNumber="郑异〔2026〕9号", decisionDate="2026-01-11")
             withdrawn = admin.WithdrawListing(listingId=other["listing"]["id"], reason="report filed")
             check(withdrawn["listing"]["state"] == "withdrawn", "WithdrawListing")
-            maintenance = admin.RunMaintenance()
-            check(maintenance["expired"] == [], "RunMaintenance")
+            with client.open("org.qcredit.operator") as operator:
+                maintenance = operator.RunMaintenance()
+                check(maintenance["expired"] == [], "RunMaintenance")
+                status = operator.GetStatus()
+                check(status["enterprises"] == 2 and status["logSize"] >= 4, f"GetStatus: {status['enterprises']} files")
 
             # Every query method.
             grade = query.GetGrade(code="07837628-6")["grade"]

@@ -25,16 +25,16 @@ final class DaemonProcess: @unchecked Sendable {
 
     /// Starts a daemon. `config` is the TOML config text (development mode when nil); its
     /// `@STATE@` and `@SOCKET@` placeholders are replaced by this daemon's paths.
-    init(config: String? = nil, extraArguments: [String] = []) throws {
+    init(config: String? = nil, extraArguments: [String] = [], stateDirectory: String? = nil) throws {
         directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("qcredit-it-\(UUID().uuidString.prefix(8))")
         // Readable by others so a second user (nobody) can reach the socket in role tests.
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         socketPath = directory.appendingPathComponent("qcreditd.sock").path
-        stateDirectory = directory.appendingPathComponent("state").path
+        self.stateDirectory = stateDirectory ?? directory.appendingPathComponent("state").path
         logPath = directory.appendingPathComponent("qcreditd.log").path
         if let config {
             let path = directory.appendingPathComponent("qcreditd.toml").path
-            let text = config.replacingOccurrences(of: "@STATE@", with: stateDirectory)
+            let text = config.replacingOccurrences(of: "@STATE@", with: self.stateDirectory)
                 .replacingOccurrences(of: "@SOCKET@", with: socketPath)
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             configPath = path

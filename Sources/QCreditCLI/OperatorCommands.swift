@@ -1,0 +1,169 @@
+import ArgumentParser
+import CanonicalJSON
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `qcredit status`: GetStatus.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show the daemon's version, uptime, counts, log size, last checkpoint and last export.")
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        try await options.run { daemon, console in
+            let reply = try await daemon.call("org.qcredit.operator.GetStatus")
+            console.reply(reply) { reply in
+                var block = KeyValueBlock()
+                block.add("Version", reply["version"]?.stringValue)
+                block.add("Started", reply["startedAt"]?.stringValue)
+                block.add("Uptime", reply["uptimeSeconds"]?.intValue.map(Self.duration))
+                block.add("Mode", reply["developmentMode"]?.boolValue == true ? "development (the daemon's user holds every role)" : "configured roles")
+                block.add("Log origin", reply["origin"]?.stringValue)
+                block.add("Policy", reply["policyVersion"]?.stringValue)
+                block.add("State", reply["stateDirectory"]?.stringValue)
+                block.add("Enterprises", reply["enterprises"]?.intValue.map(String.init))
+                block.add("Quality events", reply["qualityEvents"]?.intValue.map(String.init))
+                let listed = (reply["listed"]?.objectValue ?? [:]).sorted { $0.key < $1.key }
+                    .map { "\($0.key) \($0.value.intValue ?? 0)" }.joined(separator: ", ")
+                block.add("On lists", listed.isEmpty ? "none" : listed)
+                block.add("Log size", reply["logSize"]?.intValue.map { "\($0) records" })
+                if let checkpoint = reply["checkpoint"], !checkpoint.isNull {
+                    block.add("Last checkpoint", "\(checkpoint["size"]?.intValue ?? 0) records, signed \(checkpoint["signedAt"]?.stringValue ?? "?")")
+                } else {
+                    block.add("Last checkpoint", "none")
+                }
+                if let export = reply["lastExport"], !export.isNull {
+                    block.add(
+                        "Last export",
+                        "\(export["name"]?.stringValue ?? "?") (\(export["kind"]?.stringValue ?? "?"), \(export["treeSize"]?.intValue ?? 0) records, \(export["created"]?.stringValue ?? "?"))")
+                } else {
+                    block.add("Last export", "none")
+                }
+                return block.lines()
+            }
+            return .success
+        }
+    }
+
+    static func duration(_ seconds: Int64) -> String {
+        let days = seconds / 86_400
+        let hours = seconds % 86_400 / 3600
+        let minutes = seconds % 3600 / 60
+        return days > 0 ? "\(days)d \(hours)h \(minutes)m" : hours > 0 ? "\(hours)h \(minutes)m" : "\(minutes)m \(seconds % 60)s"
+    }
+}
+
+/// `qcredit export [--full]`: Export.
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Have the daemon write a signed export into its exports directory (operator role).",
+        discussion: "A delta (the log entries since the previous export) unless --full or there is none yet. The nightly timer runs this.")
+
+    @OptionGroup var options: GlobalOptions
+
+    @Flag(help: "Include every log entry, not only those since the previous export.")
+    var full = false
+
+    func run() async throws {
+        try await options.run { daemon, console in
+            let reply = try await daemon.call("org.qcredit.operator.Export", full ? ["full": true] : [:])
+            console.reply(reply) { reply in
+                var block = KeyValueBlock()
+                block.add("Export", reply["name"]?.stringValue)
+                block.add("Directory", reply["directory"]?.stringValue)
+                block.add("Kind", reply["kind"]?.stringValue)
+                block.add("Tree size", reply["treeSize"]?.intValue.map(String.init))
+                block.add("Entries", reply["entries"]?.intValue.map(String.init))
+                block.add("Enterprises", reply["enterprises"]?.intValue.map(String.init))
+                block.add("Listings", reply["listings"]?.intValue.map(String.init))
+                block.add("Files", reply["files"]?.intValue.map(String.init))
+                block.add("Size", reply["bytes"]?.intValue.map(Self.bytes))
+                block.add("Time", reply["seconds"]?.doubleValue.map { String(format: "%.2f s", $0) })
+                let pruned = reply["pruned"]?.arrayValue?.compactMap(\.stringValue) ?? []
+                block.add("Removed", pruned.isEmpty ? nil : pruned.joined(separator: ", "))
+                return block.lines()
+            }
+            return .success
+        }
+    }
+
+    static func bytes(_ count: Int64) -> String {
+        count >= 1 << 20 ? String(format: "%.1f MiB", Double(count) / 1_048_576) : count >= 1024 ? String(format: "%.1f KiB", Double(count) / 1024) : "\(count) bytes"
+    }
+}
+
+/// `qcredit backup DEST`: Backup, streamed into DEST.
+struct BackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "Take an online, consistent backup into DEST while the daemon serves (operator role).",
+        discussion: """
+            DEST must not exist or be empty. It receives registry.sqlite (SQLite's online backup) and \
+            checkpoint (the last signed checkpoint). To restore: stop qcreditd, copy both files into an \
+            empty state directory, start qcreditd.
+            """)
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The directory to write the backup into.", valueName: "dest"))
+    var destination: String
+
+    func run() async throws {
+        try await options.run { daemon, console in
+            let fileManager = FileManager.default
+            if let existing = try? fileManager.contentsOfDirectory(atPath: destination), !existing.isEmpty {
+                throw Failure.badInput("\(destination) is not empty; give a new or empty directory")
+            }
+            do {
+                try fileManager.createDirectory(atPath: destination, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw Failure.badInput("cannot create \(destination): \(error.localizedDescription)")
+            }
+            var handles: [String: FileHandle] = [:]
+            var written: [String: Int64] = [:]
+            var sizes: [String: Int64] = [:]
+            for try await reply in try await daemon.stream("org.qcredit.operator.Backup") {
+                guard let name = reply["file"]?.stringValue, ["registry.sqlite", "checkpoint"].contains(name),
+                    let data = reply["data"]?.stringValue.flatMap({ Data(base64Encoded: $0) })
+                else { throw Failure.unexpected("the daemon sent a malformed backup chunk") }
+                if handles[name] == nil {
+                    let path = (destination as NSString).appendingPathComponent(name)
+                    guard fileManager.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
+                        let handle = FileHandle(forWritingAtPath: path)
+                    else { throw Failure.badInput("cannot write \(path)") }
+                    handles[name] = handle
+                }
+                guard reply["offset"]?.intValue == written[name, default: 0] else {
+                    throw Failure.unexpected("backup chunk of \(name) out of order")
+                }
+                try handles[name]!.write(contentsOf: data)
+                written[name, default: 0] += Int64(data.count)
+                sizes[name] = reply["size"]?.intValue
+            }
+            for (name, handle) in handles {
+                try handle.synchronize()
+                try handle.close()
+                guard written[name] == sizes[name] else {
+                    throw Failure.unexpected("\(name): received \(written[name] ?? 0) of \(sizes[name] ?? 0) bytes")
+                }
+            }
+            let directoryFD = open(destination, O_RDONLY | O_DIRECTORY)
+            if directoryFD >= 0 {
+                fsync(directoryFD)
+                close(directoryFD)
+            }
+            let files = written.keys.sorted().map { "\($0) \(written[$0]!) bytes" }
+            if console.json {
+                console.jsonLine(["destination": .string(destination), "files": .object(written.mapValues { .int($0) })])
+            } else {
+                console.line("backup written to \(destination): \(files.joined(separator: ", "))")
+            }
+            return .success
+        }
+    }
+}

@@ -1,0 +1,222 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The signed export directory, format 1: the contract auditors rely on.
+///
+/// An export is a directory named `qcredit-export-…` (see ``isValidExportName(_:)``) holding the
+/// registry's public state, a stretch of its transparency log, and a manifest signed by the log's
+/// keys. It can be checked offline with `qcredit verify` (``ExportVerifier``) or with stock tools.
+///
+/// ## Writing
+///
+/// The directory is written under the temporary name `.<name>.partial` in the exports directory,
+/// every file is `fsync`ed, then the directory is renamed to `<name>` (never replacing anything)
+/// and the exports directory is `fsync`ed. So `<name>` appears complete or not at all. Files
+/// have mode 0644, the directory 0755. A writer (and prune) holds an exclusive `flock` on the
+/// exports directory while it works; a second one is refused rather than made to wait.
+///
+/// ## Files
+///
+/// All text is UTF-8 and every line, the last included, ends with `"\n"`.
+///
+/// | file | contents |
+/// |---|---|
+/// | `state.jsonl` | One RFC 8785 canonical JSON object per line per enterprise file, sorted by USCC, then the files without a USCC by organization code (byte order). |
+/// | `listings.jsonl` | One canonical JSON object per published listing with its whole history, by listing id. |
+/// | `entries.jsonl` | Log entries `start..<end`: line k is entry `start + k`, exactly the record's stored bytes (canonical JSON, no newline inside). |
+/// | `checkpoint` | The C2SP signed checkpoint note for tree size `end`, verbatim. |
+/// | `tree-start` | The base64 hashes, one per line, left to right, of `MerkleTree.rootNodes(size: start)`: the compact range the entries extend. Empty when start = 0. |
+/// | `consistency-proof` | The RFC 9162 consistency proof from the previous export's tree size to `end`, base64, one hash per line. Empty without a previous export, when the sizes are equal, or when the previous tree is empty. |
+/// | `verifier-keys` | One line per signing key: `<type> <verifier key>`, type `ed25519` or `sm2`. |
+/// | `<type>-<key id>.pub.pem` | Each key's SubjectPublicKeyInfo PEM, for `openssl` (key id: 8 lower-case hex digits). |
+/// | `MANIFEST` | Metadata and the size, SM3 and SHA-256 of every other file (below). |
+/// | `MANIFEST.<type>-<key id>.sig` | Each key's detached signature over the exact bytes of `MANIFEST`: raw 64-byte Ed25519, or DER SM2-with-SM3 with distinguishing ID `1234567812345678`. |
+///
+/// Keys published in an export are a convenience: auditors obtain the verifier keys out of band
+/// and check the signatures with those.
+///
+/// ## MANIFEST
+///
+/// ```text
+/// # qcredit export manifest, format 1
+/// # origin <origin>
+/// # created <RFC 3339 UTC, seconds, e.g. 2026-11-27T02:00:00Z>
+/// # kind <full|delta>
+/// # as-of <YYYY-MM-DD>
+/// # tree-size <end>
+/// # root <base64 root hash of the checkpoint>
+/// # entries <start> <end>
+/// # previous <previous tree size> <base64 previous root>     (or: # previous none)
+/// # enterprises <lines of state.jsonl>
+/// # listings <lines of listings.jsonl>
+/// # size <file> <bytes>                     one line per file
+/// # SM3 (<file>) = <lower-case hex>           one line per file
+/// <lower-case hex SHA-256>  <file>          one line per file (GNU coreutils format)
+/// ```
+///
+/// Each of the three lists covers every file except `MANIFEST` and the signatures, in byte order
+/// of the names. A full export has start 0; a delta starts at the previous export's tree size.
+/// With the same source data two exports differ only in the `# created` line (and so in the
+/// signatures, which for SM2 are randomised anyway).
+///
+/// ## Checking with stock tools
+///
+/// ```sh
+/// sha256sum -c --strict MANIFEST                                   # ignores the "#" lines
+/// grep '^# SM3 ' MANIFEST | cut -c3- | cksum --check --strict      # GNU coreutils ≥ 9.0
+/// openssl pkeyutl -verify -rawin -pubin -inkey ed25519-<id>.pub.pem -in MANIFEST -sigfile MANIFEST.ed25519-<id>.sig
+/// openssl pkeyutl -verify -rawin -digest sm3 -pubin -inkey sm2-<id>.pub.pem \
+///     -pkeyopt distid:1234567812345678 -in MANIFEST -sigfile MANIFEST.sm2-<id>.sig
+/// ```
+///
+/// The checkpoint opens with Go's `golang.org/x/mod/sumdb/note` and the Ed25519 verifier key, and
+/// `consistency-proof` checks with `sumdb/tlog.CheckTree` against the previous export's checkpoint.
+///
+/// ```swift
+/// let name = ExportFormat.exportName(created: "2026-11-27T02:00:00Z", kind: .full)
+/// // "qcredit-export-20261127T020000Z-full"
+/// ```
+public enum ExportFormat {
+    /// The format number in the MANIFEST's first line.
+    public static let version = 1
+    /// The MANIFEST's first line, newline excluded.
+    public static let manifestHeader = "# qcredit export manifest, format 1"
+
+    public static let manifestFile = "MANIFEST"
+    public static let stateFile = "state.jsonl"
+    public static let listingsFile = "listings.jsonl"
+    public static let entriesFile = "entries.jsonl"
+    public static let checkpointFile = "checkpoint"
+    public static let treeStartFile = "tree-start"
+    public static let consistencyProofFile = "consistency-proof"
+    public static let verifierKeysFile = "verifier-keys"
+
+    /// Every export directory's name starts with this; ``ExportWriter/prune(exportsDirectory:retain:)``
+    /// considers nothing else.
+    public static let namePrefix = "qcredit-export-"
+
+    /// The files every export has besides the key files, MANIFEST and the signatures.
+    static let fixedFiles = [
+        stateFile, listingsFile, entriesFile, checkpointFile, treeStartFile, consistencyProofFile, verifierKeysFile,
+    ]
+
+    /// `<type>-<8 hex key id>.pub.pem`.
+    public static func publicKeyFileName(type: ExportKeyType, keyID: UInt32) -> String {
+        "\(type.rawValue)-\(Hex.keyID(keyID)).pub.pem"
+    }
+
+    /// `MANIFEST.<type>-<8 hex key id>.sig`.
+    public static func signatureFileName(type: ExportKeyType, keyID: UInt32) -> String {
+        "\(manifestFile).\(type.rawValue)-\(Hex.keyID(keyID)).sig"
+    }
+
+    /// Whether `name` has the form of a signature file, `MANIFEST.<anything>.sig`.
+    static func isSignatureFileName(_ name: String) -> Bool {
+        name.hasPrefix(manifestFile + ".") && name.hasSuffix(".sig") && name.utf8.count > manifestFile.utf8.count + 5
+    }
+
+    /// The temporary name an export is written under: `.<name>.partial`.
+    public static func partialName(for name: String) -> String { ".\(name).partial" }
+
+    /// The temporary name an export being pruned is moved to before its files are removed, so
+    /// that a half-removed export never looks complete: `.<name>.deleting`.
+    static func deletingName(for name: String) -> String { ".\(name).deleting" }
+
+    /// Whether `name` may name an export: ``namePrefix`` followed by at least one of
+    /// `A–Z a–z 0–9 . _ -`, 255 bytes at most.
+    public static func isValidExportName(_ name: String) -> Bool {
+        guard name.hasPrefix(namePrefix), name.utf8.count > namePrefix.utf8.count, name.utf8.count <= 255 else {
+            return false
+        }
+        return name.utf8.allSatisfy(isNameByte)
+    }
+
+    /// Whether `name` may name a file inside an export (as listed in a MANIFEST): 1–255 bytes of
+    /// `A–Z a–z 0–9 . _ -`, not starting with a dot. Why so strict: the verifier opens the files
+    /// a MANIFEST names, and such names cannot leave the directory.
+    static func isValidFileName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, first != UInt8(ascii: "."), name.utf8.count <= 255 else { return false }
+        return name.utf8.allSatisfy(isNameByte)
+    }
+
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"):
+            true
+        default:
+            false
+        }
+    }
+
+    /// The conventional export name for a creation time and kind:
+    /// `qcredit-export-<YYYYMMDD>T<HHMMSS>Z-<kind>`, so names sort by creation time.
+    ///
+    /// - Precondition: `created` is a valid ``timestamp(secondsSince1970:)`` (see ``isValidTimestamp(_:)``).
+    public static func exportName(created: String, kind: ExportKind) -> String {
+        precondition(isValidTimestamp(created), "not an RFC 3339 UTC timestamp: \(created)")
+        let compact = created.filter { $0 != "-" && $0 != ":" }
+        return "\(namePrefix)\(compact)-\(kind.rawValue)"
+    }
+
+    /// An RFC 3339 UTC timestamp to the second, `YYYY-MM-DDTHH:MM:SSZ`, as the MANIFEST's
+    /// `# created` line holds it.
+    ///
+    /// ```swift
+    /// ExportFormat.timestamp(secondsSince1970: 1_795_744_800)   // "2026-11-27T02:00:00Z"
+    /// ```
+    public static func timestamp(secondsSince1970 seconds: Int64) -> String {
+        var time = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        return "\(digits(Int(parts.tm_year) + 1900, 4))-\(digits(Int(parts.tm_mon) + 1, 2))-\(digits(Int(parts.tm_mday), 2))"
+            + "T\(digits(Int(parts.tm_hour), 2)):\(digits(Int(parts.tm_min), 2)):\(digits(Int(parts.tm_sec), 2))Z"
+    }
+
+    /// The current time as ``timestamp(secondsSince1970:)`` writes it.
+    public static func currentTimestamp() -> String {
+        timestamp(secondsSince1970: Int64(time(nil)))
+    }
+
+    /// Whether `text` is `YYYY-MM-DDTHH:MM:SSZ` with a valid date and time (no leap seconds).
+    public static func isValidTimestamp(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 20, bytes[10] == UInt8(ascii: "T"), bytes[13] == UInt8(ascii: ":"),
+            bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "Z"),
+            isValidDate(bytes[0..<10]),
+            let hour = number(bytes[11..<13]), let minute = number(bytes[14..<16]), let second = number(bytes[17..<19])
+        else { return false }
+        return hour < 24 && minute < 60 && second < 60
+    }
+
+    /// Whether `text` is a calendar date `YYYY-MM-DD`, as the MANIFEST's `# as-of` line holds it.
+    public static func isValidDate(_ text: String) -> Bool { isValidDate(Array(text.utf8)[...]) }
+
+    private static func isValidDate(_ bytes: ArraySlice<UInt8>) -> Bool {
+        let start = bytes.startIndex
+        guard bytes.count == 10, bytes[start + 4] == UInt8(ascii: "-"), bytes[start + 7] == UInt8(ascii: "-"),
+            let year = number(bytes[start..<(start + 4)]), let month = number(bytes[(start + 5)..<(start + 7)]),
+            let day = number(bytes[(start + 8)..<(start + 10)]), (1...12).contains(month), day >= 1
+        else { return false }
+        let isLeap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let lengths = [31, isLeap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        return day <= lengths[month - 1]
+    }
+
+    private static func number(_ bytes: ArraySlice<UInt8>) -> Int? {
+        var value = 0
+        for byte in bytes {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return value
+    }
+
+    private static func digits(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+}

@@ -1,0 +1,113 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SignedNote
+import TransparencyLog
+
+extension ExportVerification {
+    /// Checks the previous export at `previousPath` (its MANIFEST signature by a trusted key, and
+    /// its checkpoint: digests, signature, and the MANIFEST's tree), then that it is the tree this
+    /// export extends. Returns its tree if it verified, for the consistency check.
+    func checkPreviousExport(at previousPath: String, manifest: ExportManifest) -> ExportManifest.Tree? {
+        let previous: (manifest: ExportManifest, signers: [String])
+        do {
+            previous = try Self.verifyPrevious(at: previousPath, keys: keys)
+        } catch {
+            fail(.previous, previousPath, "does not verify: \(error.reason)")
+            return nil
+        }
+        let tree = ExportManifest.Tree(size: previous.manifest.treeSize, rootHash: previous.manifest.rootHash)
+        pass(
+            .previous, previousPath,
+            "verifies: MANIFEST and checkpoint (size \(tree.size)) signed by \(previous.signers.joined(separator: ", "))")
+
+        var problems: [String] = []
+        if !previous.manifest.origin.utf8.elementsEqual(manifest.origin.utf8) {
+            problems.append("it is an export of \(previous.manifest.origin), not \(manifest.origin)")
+        }
+        if let stated = manifest.previous {
+            if stated.size != tree.size { problems.append("its tree size is \(tree.size), this MANIFEST's previous size \(stated.size)") }
+            if stated.rootHash != tree.rootHash {
+                problems.append(
+                    "its root is \(Base64.encode(tree.rootHash)), this MANIFEST's previous root \(Base64.encode(stated.rootHash))")
+            }
+        } else if manifest.kind == .delta {
+            problems.append("this delta names no previous tree")
+        }
+        if tree.size > manifest.treeSize {
+            problems.append("its tree (\(tree.size)) is larger than this export's (\(manifest.treeSize))")
+        }
+        if problems.isEmpty {
+            pass(
+                .previous, previousPath,
+                manifest.previous == nil
+                    ? "the same log; this full export names no previous tree, its entries are compared instead"
+                    : "is the previous tree this export names: size \(tree.size), root \(Base64.encode(tree.rootHash))")
+        } else {
+            fail(.previous, previousPath, problems.joined(separator: "; "))
+        }
+        return tree
+    }
+
+    struct PreviousFailure: Error {
+        let reason: String
+    }
+
+    /// The previous export's MANIFEST and the keys that signed it, if its MANIFEST signature and
+    /// its checkpoint verify.
+    private static func verifyPrevious(
+        at path: String, keys: [TrustedKey]
+    ) throws(PreviousFailure) -> (manifest: ExportManifest, signers: [String]) {
+        let directory = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directory >= 0 else { throw PreviousFailure(reason: "cannot open it: \(FileSystem.reason(errno))") }
+        defer { close(directory) }
+        var present: [String: FileSystem.FileType] = [:]
+        let manifestBytes: [UInt8]
+        do {
+            for name in try FileSystem.names(in: directory, path: path) { present[name] = FileSystem.type(of: name, in: directory) }
+            guard
+                let bytes = try FileSystem.readSmallFile(
+                    ExportFormat.manifestFile, in: directory, path: path, limit: ExportVerifier.manifestSizeLimit)
+            else { throw PreviousFailure(reason: "no MANIFEST") }
+            manifestBytes = bytes
+        } catch let error as PreviousFailure {
+            throw error
+        } catch {
+            throw PreviousFailure(reason: "\(error)")
+        }
+        let manifest: ExportManifest
+        do {
+            manifest = try ExportManifest(parsing: manifestBytes)
+        } catch {
+            throw PreviousFailure(reason: error.description)
+        }
+        let signatures = SignatureCheck.run(keys: keys, manifest: manifestBytes, in: directory, path: path, present: present)
+        guard signatures.failed.isEmpty else {
+            throw PreviousFailure(reason: "its MANIFEST signature by \(signatures.failed.joined(separator: ", ")) does not verify")
+        }
+        guard !signatures.verified.isEmpty else { throw PreviousFailure(reason: "its MANIFEST has no signature by a given key") }
+
+        let name = ExportFormat.checkpointFile
+        guard let entry = manifest.file(named: name) else { throw PreviousFailure(reason: "its MANIFEST lists no checkpoint") }
+        let scanned: FileScanner.Result
+        do {
+            scanned = try FileScanner.scan(name, in: directory, path: path, contentLimit: smallFileLimit)
+        } catch {
+            throw PreviousFailure(reason: error.description)
+        }
+        guard let note = scanned.content, scanned.size == entry.size, scanned.sha256 == entry.sha256, scanned.sm3 == entry.sm3
+        else { throw PreviousFailure(reason: "its checkpoint file is not the one its MANIFEST lists") }
+        do {
+            _ = try NoteSigning.open(note, verifiers: keys.map(\.verifier))
+        } catch {
+            throw PreviousFailure(reason: "its checkpoint: \(error)")
+        }
+        guard let body = try? Checkpoint(parsingNoteBodyOf: String(decoding: note, as: UTF8.self)),
+            body.origin.utf8.elementsEqual(manifest.origin.utf8), body.size == manifest.treeSize,
+            body.rootHash == manifest.rootHash
+        else { throw PreviousFailure(reason: "its checkpoint is not the tree its MANIFEST states") }
+        return (manifest, signatures.verified)
+    }
+}

@@ -1,0 +1,68 @@
+extension ExportVerification {
+    /// `state.jsonl`: canonical JSON objects, as many as the MANIFEST says, in order (USCC, then
+    /// organization code for the files without a USCC).
+    func checkState(manifest: ExportManifest) {
+        let name = ExportFormat.stateFile
+        guard manifest.file(named: name) != nil, case .regular = present[name] else { return }
+        var problems = ProblemList()
+        var count: Int64 = 0
+        var last: (key: StateOrderKey, line: Int64)?
+        let scanned = scanListedFile(name) { number, bytes in
+            count = number
+            guard let bytes else {
+                problems.add("line \(number) is longer than \(FileScanner.maximumLineLength) bytes")
+                return
+            }
+            let (value, problem) = CanonicalLine.parse(bytes)
+            guard let value else {
+                problems.add("line \(number) is \(problem ?? "not canonical JSON")")
+                return
+            }
+            guard let key = StateOrderKey(value) else {
+                problems.add("line \(number) is not an object with a \"uscc\" or \"orgCode\" string")
+                return
+            }
+            if let last, key < last.key {
+                problems.add("line \(number) (\(key)) is out of order after line \(last.line) (\(last.key))")
+            }
+            last = (key, number)
+        }
+        guard let scanned else { return }
+        if !scanned.endsWithNewline { problems.add("the last line has no newline") }
+        if count != manifest.enterpriseCount { problems.add("\(count) lines, the MANIFEST says \(manifest.enterpriseCount)") }
+        if problems.isEmpty {
+            pass(.state, name, "\(count) enterprise files, each one line of canonical JSON, in order (USCC, then organization code)")
+        } else {
+            fail(.state, name, problems.summary)
+        }
+    }
+
+    /// `listings.jsonl`: canonical JSON objects, as many as the MANIFEST says.
+    func checkListings(manifest: ExportManifest) {
+        let name = ExportFormat.listingsFile
+        guard manifest.file(named: name) != nil, case .regular = present[name] else { return }
+        var problems = ProblemList()
+        var count: Int64 = 0
+        let scanned = scanListedFile(name) { number, bytes in
+            count = number
+            guard let bytes else {
+                problems.add("line \(number) is longer than \(FileScanner.maximumLineLength) bytes")
+                return
+            }
+            let (value, problem) = CanonicalLine.parse(bytes)
+            if let problem {
+                problems.add("line \(number) is \(problem)")
+            } else if value?.objectValue == nil {
+                problems.add("line \(number) is not a JSON object")
+            }
+        }
+        guard let scanned else { return }
+        if !scanned.endsWithNewline { problems.add("the last line has no newline") }
+        if count != manifest.listingCount { problems.add("\(count) lines, the MANIFEST says \(manifest.listingCount)") }
+        if problems.isEmpty {
+            pass(.listings, name, "\(count) listings, each one line of canonical JSON")
+        } else {
+            fail(.listings, name, problems.summary)
+        }
+    }
+}

@@ -1,0 +1,53 @@
+/// Checks an export offline (format: ``ExportFormat``), as `qcredit verify` does.
+///
+/// Every check is a line of the report, passed or failed, and verification goes on after a
+/// failure wherever the later checks can still run, so one report shows everything wrong:
+///
+/// 1. **MANIFEST**: it parses; every file it lists is there and nothing else is (but MANIFEST
+///    and `MANIFEST.*.sig`); each file's size, SHA-256 and SM3 match (a changed byte in any file
+///    fails the `digests` check naming that file).
+/// 2. **Signature**: a MANIFEST signature by one of the given verifier keys verifies, and none
+///    by a given key fails. Signature files of other keys are ignored.
+/// 3. **Checkpoint**: the note opens with the given keys; its origin, size and root are the
+///    MANIFEST's.
+/// 4. **Entries**: each line is canonical JSON; there are end − start of them; `tree-start`
+///    extended with their leaf hashes gives the checkpoint's root.
+/// 5. **Previous**: with `previous`, that export must verify (its MANIFEST signature and
+///    checkpoint) and be the tree this one extends, and the consistency proof must lead from
+///    its checkpoint to this one. Without, a delta's proof is checked from the root `tree-start`
+///    folds to, and the report says the previous export was not checked.
+/// 6. **State and listings**: canonical JSON lines, as many as the MANIFEST says; the state in
+///    order (USCC, then organization code for files without one).
+///
+/// Files are streamed: memory stays flat whatever their size.
+///
+/// ```swift
+/// let report = ExportVerifier.verify(
+///     directory: "/srv/exports/qcredit-export-20261127T020000Z-delta",
+///     verifierKeys: ["qcredit.example.gov.cn/registry+6f557b3a+AXQz+MKkQpjRHma341amMnXzKtT0WNHutjDODmhh2qqO"],
+///     previous: "/srv/exports/qcredit-export-20261126T020000Z-full")
+/// print(report)
+/// // PASS manifest MANIFEST: format 1, delta export of qcredit.example.gov.cn/registry, entries 2..<3, 9 files
+/// // …
+/// // verified: /srv/exports/qcredit-export-20261127T020000Z-delta
+/// ```
+public enum ExportVerifier {
+    /// A MANIFEST larger than this is refused unread (a real one is a few KiB).
+    static let manifestSizeLimit = 1024 * 1024
+
+    /// Checks the export in `directory` with the trusted `verifierKeys` (`<name>+<id>+<base64>`
+    /// strings, obtained out of band), and its link to the export in `previous` if given.
+    ///
+    /// Never throws: an unreadable directory or file is a failed check like any other.
+    ///
+    /// ```swift
+    /// let report = ExportVerifier.verify(directory: delta, verifierKeys: [vkey], previous: full)
+    /// for failure in report.failures { print(failure) }   // "FAIL digests state.jsonl: SHA-256 is …"
+    /// exit(report.passed ? 0 : 4)
+    /// ```
+    public static func verify(directory: String, verifierKeys: [String], previous: String?) -> ExportReport {
+        let verification = ExportVerification(path: directory)
+        verification.run(verifierKeys: verifierKeys, previous: previous)
+        return ExportReport(directory: directory, checks: verification.checks)
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import QCreditLog
+import QCreditStore
+
+/// Online backups: a consistent copy of the database (SQLite's backup API, while the daemon
+/// serves) and of the last-checkpoint file, staged in the state directory and read back in chunks.
+public struct BackupService: Sendable {
+    public let database: RegistryDatabase
+    public let log: TransparencyLogService
+    public let stateDirectory: String
+
+    public init(database: RegistryDatabase, log: TransparencyLogService, stateDirectory: String) {
+        self.database = database
+        self.log = log
+        self.stateDirectory = stateDirectory
+    }
+
+    /// A staged backup; `remove()` deletes it once it has been sent.
+    public struct Snapshot: Sendable {
+        public let directory: String
+        /// The files to restore, in the order to send them: the database, then the checkpoint.
+        public let files: [(name: String, path: String, size: Int)]
+
+        public func remove() { try? FileManager.default.removeItem(atPath: directory) }
+    }
+
+    /// Takes the backup. The checkpoint file is copied *before* the database: the database only
+    /// grows, so the copied checkpoint never claims more records than the copied database holds
+    /// (the other order could pair a newer checkpoint with an older database, which the daemon
+    /// would rightly refuse to start on).
+    public func snapshot() async throws -> Snapshot {
+        let directory = (stateDirectory as NSString).appendingPathComponent(".backup-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        do {
+            var files: [(name: String, path: String, size: Int)] = []
+            let checkpoint = log.checkpointFile
+            let checkpointCopy = (directory as NSString).appendingPathComponent("checkpoint")
+            let copiedCheckpoint = try await blocking { () -> Bool in
+                guard FileManager.default.fileExists(atPath: checkpoint) else { return false }
+                try FileManager.default.copyItem(atPath: checkpoint, toPath: checkpointCopy)
+                return true
+            }
+            let databaseCopy = (directory as NSString).appendingPathComponent("registry.sqlite")
+            let database = self.database
+            try await blocking { try database.backup(to: databaseCopy) }
+            files.append((name: "registry.sqlite", path: databaseCopy, size: try Self.size(databaseCopy)))
+            if copiedCheckpoint {
+                files.append((name: "checkpoint", path: checkpointCopy, size: try Self.size(checkpointCopy)))
+            }
+            return Snapshot(directory: directory, files: files)
+        } catch {
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
+    }
+
+    static func size(_ path: String) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    }
+}

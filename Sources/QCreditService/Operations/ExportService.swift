@@ -1,0 +1,124 @@
+import CanonicalJSON
+import Foundation
+import QCreditDomain
+import QCreditExport
+import QCreditLog
+import QCreditRegistry
+import QCreditStore
+
+/// Writes signed exports of the registry (format: `ExportFormat` in QCreditExport) into the
+/// exports directory, one at a time, and keeps the newest `retain` of them.
+///
+/// An export is taken from one read snapshot of the database: the state, the listings and the
+/// log entries up to the newest checkpoint in that snapshot all describe the same moment.
+public final class ExportService: Sendable {
+    public let registry: Registry
+    public let log: TransparencyLogService
+    public let directory: String
+    public let retain: Int
+    private let serial = SerialTasks()
+
+    public init(registry: Registry, log: TransparencyLogService, directory: String, retain: Int) {
+        self.registry = registry
+        self.log = log
+        self.directory = directory
+        self.retain = retain
+    }
+
+    /// The newest export in the directory, if any.
+    public func latestExport() -> (name: String, kind: String, treeSize: Int64, created: String)? {
+        guard let name = Self.exportNames(in: directory).last,
+            let manifest = try? ExportManifestSummary.read(directory: (directory as NSString).appendingPathComponent(name))
+        else { return nil }
+        return (name, manifest.kind, manifest.treeSize, manifest.created)
+    }
+
+    /// Writes an export: a delta since the newest one unless `full` (or there is none yet).
+    /// Returns the reply of `org.qcredit.operator.Export`.
+    public func export(full: Bool) async throws -> [String: JSONValue] {
+        try await serial.run { try await self.write(full: full) }
+    }
+
+    private func write(full: Bool) async throws -> [String: JSONValue] {
+        let directory = self.directory
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try await log.signIfGrown()
+        let previousName = Self.exportNames(in: directory).last
+        let previous = try previousName.map { name in
+            try PreviousExport.read(directory: (directory as NSString).appendingPathComponent(name))
+        }
+        let now = registry.clock.now()
+        let created = now.rfc3339
+        let asOf = now.civilDate(in: registry.utcOffset)
+        let name = Self.uniqueName(in: directory, base: "qcredit-export-\(Self.stamp(now))")
+        let keys = log.keys.map { key in
+            ExportSigningKey(type: key.kind.rawValue, verifierKey: key.verifierKey, publicKeyPEM: key.publicKeyPEM, signer: key.signer)
+        }
+        let registry = self.registry
+        let origin = log.origin
+        let summary = try await registry.database.read { reader -> ExportSummary in
+            guard let checkpoint = try reader.latestCheckpoint() else { throw ExportServiceError("no checkpoint has been signed yet") }
+            if let previous {
+                // The previous export must be a prefix of this log, or the delta would join two histories.
+                guard previous.treeSize <= checkpoint.size, try reader.merkleRoot(size: previous.treeSize) == previous.rootHash else {
+                    throw ExportServiceError(
+                        "the previous export \(previousName ?? "") (\(previous.treeSize) records) is not a prefix of this log")
+                }
+            }
+            let kind: ExportKind = full || previous == nil ? .full : .delta
+            let source = RegistryExportSource(
+                reader: reader, registry: registry, origin: origin, asOf: asOf, moment: now,
+                checkpoint: (checkpoint.size, checkpoint.rootHash, checkpoint.note))
+            return try ExportWriter.write(
+                source: source, keys: keys, into: directory, name: name, kind: kind, previous: previous, created: created)
+        }
+        let pruned = try ExportWriter.prune(exportsDirectory: directory, retain: retain)
+        return [
+            "name": .string(summary.name), "directory": .string(summary.directory), "kind": .string(summary.kind.rawValue),
+            "treeSize": .int(summary.treeSize), "entries": .int(summary.entries), "enterprises": .int(summary.enterprises),
+            "listings": .int(summary.listings), "files": .int(Int64(summary.files)), "bytes": .int(summary.bytes),
+            "seconds": .double(summary.seconds), "pruned": .array(pruned.map(JSONValue.string)),
+        ]
+    }
+
+    /// Export directory names in the order they were written (their names sort by time).
+    static func exportNames(in directory: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasPrefix("qcredit-export-") }
+            .sorted()
+    }
+
+    static func stamp(_ instant: Instant) -> String {
+        instant.rfc3339.replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+    }
+
+    static func uniqueName(in directory: String, base: String) -> String {
+        var name = base
+        var n = 2
+        while FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent(name)) {
+            name = "\(base)-\(n)"
+            n += 1
+        }
+        return name
+    }
+}
+
+struct ExportServiceError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Runs async work one piece at a time, in order of arrival.
+actor SerialTasks {
+    private var tail: Task<Void, Never>?
+
+    func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let previous = tail
+        let task = Task { () async throws -> T in
+            await previous?.value
+            return try await body()
+        }
+        tail = Task { _ = try? await task.value }
+        return try await task.value
+    }
+}

@@ -1,0 +1,23 @@
+import QCreditDomain
+
+/// What operator methods need to know about the running daemon, handed to the service at start.
+public struct OperationsContext: Sendable {
+    public let version: String
+    public let startedAt: Instant
+    public let developmentMode: Bool
+    public let stateDirectory: String
+    public let backup: BackupService
+    public let exports: ExportService
+
+    public init(
+        version: String, startedAt: Instant, developmentMode: Bool, stateDirectory: String, backup: BackupService,
+        exports: ExportService
+    ) {
+        self.version = version
+        self.startedAt = startedAt
+        self.developmentMode = developmentMode
+        self.stateDirectory = stateDirectory
+        self.backup = backup
+        self.exports = exports
+    }
+}

@@ -1,0 +1,74 @@
+import CanonicalJSON
+import QCreditDomain
+import QCreditExport
+import QCreditRegistry
+import QCreditStore
+import TransparencyLog
+
+/// The registry as an export sees it, read from one database snapshot (a `RegistryReader`
+/// inside a read transaction). Every line is built from the same encodings the wire uses.
+struct RegistryExportSource: ExportSource {
+    let reader: RegistryReader
+    let registry: Registry
+    let origin: String
+    let asOfDate: CivilDate
+    let moment: Instant
+    let checkpoint: (size: Int64, rootHash: [UInt8], note: String)
+
+    init(
+        reader: RegistryReader, registry: Registry, origin: String, asOf: CivilDate, moment: Instant,
+        checkpoint: (size: Int64, rootHash: [UInt8], note: String)
+    ) {
+        self.reader = reader
+        self.registry = registry
+        self.origin = origin
+        self.asOfDate = asOf
+        self.moment = moment
+        self.checkpoint = checkpoint
+    }
+
+    var asOf: String { asOfDate.description }
+
+    func forEachEnterprise(_ body: (JSONValue) throws -> Void) throws {
+        let policy = registry.policy
+        try reader.forEachEnterpriseInCodeOrder { id in
+            guard let enterprise = try reader.enterprise(id: id) else { return }
+            let view = try reader.gradeView(enterprise: enterprise, at: moment, date: asOfDate, policy: policy)
+            try body(Self.stateLine(view))
+        }
+    }
+
+    /// One line of state.jsonl: who, the grade in force and what it rests on, the lists.
+    static func stateLine(_ view: GradeView) -> JSONValue {
+        let enterprise = view.enterprise
+        let inForce = view.inForce
+        return [
+            "uscc": JSONValue(enterprise.uscc), "orgCode": JSONValue(enterprise.orgCode), "name": .string(enterprise.name),
+            "status": .string(enterprise.current.status.rawValue), "flags": .array(enterprise.flags.map(JSONValue.string)),
+            "grade": JSONValue(inForce.grade), "basis": .string(inForce.basis.rawValue),
+            "policyVersion": JSONValue(inForce.record?.policyVersion), "score": JSONValue(inForce.record?.score),
+            "logIndex": JSONValue(inForce.publicationIndex), "listed": .array(view.listTypes.map(JSONValue.string)),
+        ]
+    }
+
+    func forEachListing(_ body: (JSONValue) throws -> Void) throws {
+        try reader.forEachPublishedListing { listing in
+            guard let enterprise = try reader.enterprise(id: listing.enterpriseId) else { return }
+            guard case .object(var line) = WireEncoding.listing(listing, enterprise: enterprise) else { return }
+            line["visibleToPublic"] = .bool(listing.isPublic)
+            try body(.object(line))
+        }
+    }
+
+    func forEachEntry(from start: Int64, to end: Int64, _ body: ([UInt8]) throws -> Void) throws {
+        try reader.forEachEntry(from: start, to: end, body)
+    }
+
+    func consistencyProof(from oldSize: Int64, to newSize: Int64) throws -> [[UInt8]] {
+        try MerkleTree.consistencyProof(from: oldSize, to: newSize, reader: reader.merkleNodes)
+    }
+
+    func compactRange(size: Int64) throws -> [[UInt8]] {
+        try reader.merkleNodes.hashes(of: MerkleTree.rootNodes(size: size))
+    }
+}

@@ -1,0 +1,80 @@
+import CanonicalJSON
+import Foundation
+import QCreditDomain
+import QCreditLog
+import QCreditRegistry
+import Varlink
+
+/// `org.qcredit.operator`: health, exports, backups, maintenance.
+enum OperatorMethods {
+    static let roles: Set<Role> = [.operator]
+    /// Backup bytes per reply (base64 makes it a third larger on the wire).
+    static let chunkSize = 1 << 20
+
+    static func method(_ name: String, _ run: @escaping RegistryMethod.Run) -> RegistryMethod {
+        RegistryMethod("\(RegistryInterfaces.operator).\(name)", roles: roles, run)
+    }
+
+    static let all: [RegistryMethod] = [
+        method("GetStatus") { registry, call in
+            let operations = call.operations
+            let (enterprises, events, listed, logSize) = try await registry.database.read { reader in
+                (try reader.enterpriseCount(), try reader.qualityEventCount(), try reader.listedCounts(), try reader.publicationCount())
+            }
+            let checkpoint = try await call.log.latestCheckpoint()
+            let lastExport = operations.exports.latestExport()
+            let now = registry.clock.now()
+            try await call.reply([
+                "version": .string(operations.version), "startedAt": .string(operations.startedAt.rfc3339),
+                "uptimeSeconds": .int(now.secondsSinceEpoch - operations.startedAt.secondsSinceEpoch),
+                "developmentMode": .bool(operations.developmentMode), "origin": .string(call.log.origin),
+                "policyVersion": .string(registry.policy.version), "stateDirectory": .string(operations.stateDirectory),
+                "enterprises": .int(Int64(enterprises)), "qualityEvents": .int(Int64(events)),
+                "listed": .object(listed.mapValues { .int(Int64($0)) }), "logSize": .int(logSize),
+                "checkpoint": checkpoint.map {
+                    ["size": .int($0.size), "signedAt": .string(Instant(secondsSinceEpoch: $0.signedAt).rfc3339)]
+                } ?? .null,
+                "lastExport": lastExport.map {
+                    ["name": .string($0.name), "kind": .string($0.kind), "treeSize": .int($0.treeSize), "created": .string($0.created)]
+                } ?? .null,
+            ])
+        },
+        method("Export") { _, call in
+            let result = try await call.operations.exports.export(full: try call.parameters.optionalBool("full") ?? false)
+            try await call.reply(result)
+        },
+        method("Backup") { _, call in
+            guard call.replies.acceptsMore else { throw VarlinkError.expectedMore() }
+            let snapshot: BackupService.Snapshot
+            do {
+                snapshot = try await call.operations.backup.snapshot()
+            } catch {
+                throw VarlinkError(name: "\(RegistryInterfaces.operator).BackupFailed", parameters: ["reason": .string("\(error)")])
+            }
+            defer { snapshot.remove() }
+            for (position, file) in snapshot.files.enumerated() {
+                guard let handle = FileHandle(forReadingAtPath: file.path) else {
+                    throw VarlinkError(name: "\(RegistryInterfaces.operator).BackupFailed", parameters: ["reason": .string("cannot read \(file.path)")])
+                }
+                defer { try? handle.close() }
+                var offset = 0
+                repeat {
+                    let data = try handle.read(upToCount: chunkSize) ?? Data()
+                    let last = position == snapshot.files.count - 1 && offset + data.count >= file.size
+                    try await call.replies.send(
+                        [
+                            "file": .string(file.name), "offset": .int(Int64(offset)), "size": .int(Int64(file.size)),
+                            "data": .string(data.base64EncodedString()),
+                        ], continues: !last)
+                    offset += data.count
+                } while offset < file.size
+            }
+        },
+        method("RunMaintenance") { registry, call in
+            let summary = try await registry.runMaintenance(by: call.caller)
+            try await call.reply([
+                "expired": .array(summary.expired.map { .int($0) }), "escalated": .array(summary.escalated.map { .int($0) }),
+            ])
+        },
+    ]
+}

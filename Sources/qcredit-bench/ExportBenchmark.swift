@@ -1,0 +1,108 @@
+// qcredit-bench export: the nightly export at scale, in-process.
+//
+// Loads N enterprises straight into a fresh store (bulk inserts, 5,000 per transaction), publishes
+// their grades (one publication record each; `--grades no` skips that), then runs a full export through the same
+// ExportService the daemon uses and reports its time, throughput, size and the process's peak
+// resident memory during the export (VmHWM, reset through /proc/self/clear_refs just before).
+import Foundation
+import Logging
+import QCreditConfig
+import QCreditCrypto
+import QCreditDomain
+import QCreditExport
+import QCreditLog
+import QCreditRegistry
+import QCreditService
+import QCreditStore
+
+enum ExportBenchmark {
+    static func run(arguments: [String]) async throws {
+        func option(_ name: String) -> String? {
+            guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
+            return arguments[index + 1]
+        }
+        let count = Int(option("--enterprises") ?? "") ?? 1_000_000
+        let directory = option("--directory") ?? NSTemporaryDirectory() + "qcredit-export-bench-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let quiet = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
+        let database = try RegistryDatabase(path: directory + "/registry.sqlite")
+        let registry = try await Registry(database: database, policy: PolicyFile.defaultPolicy(), logger: quiet)
+
+        print("loading \(count) enterprises into \(directory)…")
+        var start = ContinuousClock.now
+        var loaded = 0
+        while loaded < count {
+            let first = loaded
+            let batch = min(5000, count - loaded)
+            let audit = AuditContext(method: "bench.load", peer: nil, parameters: "{}", at: registry.clock.now())
+            try await database.write(audit: audit) { writer in
+                for n in first..<(first + batch) {
+                    let code = try EnterpriseCode(validating: uscc(n))
+                    let id = try writer.insertEnterprise()
+                    try writer.insertCode(EnterpriseCodeEntry(code: code.value, kind: .uscc), enterpriseId: id)
+                    try writer.insertCode(EnterpriseCodeEntry(code: code.orgCode, kind: .orgCode), enterpriseId: id)
+                    try writer.insertRevision(
+                        enterpriseId: id, name: "基准测试质量有限公司 \(n)", divisionCode: code.divisionCode, entityType: "enterprise",
+                        status: .active, effectiveOn: nil, reason: "registered", documentNumber: nil)
+                }
+            }
+            loaded += batch
+        }
+        print(String(format: "loaded in %.1f s", seconds(ContinuousClock.now - start)))
+        if option("--grades") != "no" {
+            start = ContinuousClock.now
+            let published = try await registry.publishGrades(codes: nil, by: .registry("bench"), batchSize: 2000)
+            print(String(format: "published %d grades in %.1f s", published.published, seconds(ContinuousClock.now - start)))
+        }
+
+        let keyDirectory = directory + "/keys"
+        try FileManager.default.createDirectory(atPath: keyDirectory, withIntermediateDirectories: true)
+        let keys = [
+            try LogSigningKey(name: "qcredit.bench/registry", key: .ed25519(Ed25519PrivateKey())),
+            try LogSigningKey(name: "qcredit.bench/registry", key: .sm2(SM2PrivateKey())),
+        ]
+        let log = TransparencyLogService(
+            origin: "qcredit.bench/registry", keys: keys, database: database, checkpointFile: directory + "/checkpoint", logger: quiet)
+        let exports = ExportService(registry: registry, log: log, directory: directory + "/exports", retain: 3)
+
+        resetPeakMemory()
+        let before = memory("VmRSS")
+        start = ContinuousClock.now
+        let result = try await exports.export(full: true)
+        let time = seconds(ContinuousClock.now - start)
+        let peak = memory("VmHWM")
+        let bytes = Double(result["bytes"]?.intValue ?? 0)
+        print(
+            String(
+                format: "export (full): %d enterprises, %d log entries, %.0f MB in %.1f s = %.0f enterprises/s, %.1f MB/s",
+                result["enterprises"]?.intValue ?? 0, result["entries"]?.intValue ?? 0, bytes / 1e6, time,
+                Double(count) / time, bytes / 1e6 / time))
+        print(String(format: "resident memory: %.0f MB before the export, peak during it %.0f MB", before / 1024, peak / 1024))
+        print("figures: bytes=\(Int(bytes)) rss-before-kib=\(Int(before)) peak-kib=\(Int(peak))")
+        if option("--directory") == nil { try? FileManager.default.removeItem(atPath: directory) }
+    }
+
+    static func uscc(_ n: Int) -> String {
+        let body = String(format: "%08d", 30_000_000 + n)
+        let first17 = "91410100" + body + String(OrganizationCode.checkCharacter(forBody: body)!)
+        return first17 + String(USCC.checkCharacter(forFirst17: first17)!)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// Resets the kernel's peak-RSS mark (VmHWM) for this process.
+    static func resetPeakMemory() {
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+    }
+
+    /// A /proc/self/status figure in KiB.
+    static func memory(_ field: String) -> Double {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        for line in status.split(separator: "\n") where line.hasPrefix(field + ":") {
+            return Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+        }
+        return 0
+    }
+}

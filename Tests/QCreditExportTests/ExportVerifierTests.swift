@@ -1,0 +1,182 @@
+import Foundation
+import QCreditExport
+import Testing
+
+@Suite("Verifying exports")
+struct ExportVerifierTests {
+    /// The check a flipped byte in `name` must fail, naming the file.
+    static func expectedCheck(for name: String) -> ExportCheck.Name {
+        if name == "MANIFEST" || name.hasSuffix(".sig") { return .signature }
+        return .digests
+    }
+
+    @Test("a flipped byte in any file is caught, naming the file and the check")
+    func flippedByteInEachFile() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let keys = try TestKeys()
+        // A delta, so that tree-start and consistency-proof have content too.
+        let source = try InMemorySource(keys: keys, records: 5)
+        _ = try writeExport(source, keys: keys, into: scratch, name: "qcredit-export-full")
+        try source.append(records: 6)
+        let previous = try PreviousExport.read(directory: scratch.path("qcredit-export-full"))
+        _ = try writeExport(source, keys: keys, into: scratch, name: "qcredit-export-delta", kind: .delta, previous: previous)
+
+        let names = try Files.names(in: scratch.path("qcredit-export-delta"))
+        #expect(names.count == 12)
+        for (index, name) in names.enumerated() {
+            let copy = try scratch.copy("qcredit-export-delta", to: "tampered-\(index)")
+            try Files.flipByte(in: copy + "/" + name)
+            let report = ExportVerifier.verify(directory: copy, verifierKeys: keys.verifierKeys, previous: nil)
+            #expect(!report.passed, "a flipped byte in \(name) went unnoticed")
+            let named = report.failures(for: name)
+            #expect(
+                named.contains { $0.name == Self.expectedCheck(for: name) }, "\(name): \(report.failures.map(\.description))")
+            #expect(named.allSatisfy { $0.description.contains(name) })
+        }
+    }
+
+    @Test("content checks name what is wrong, even when the digests are made to match")
+    func contentChecksAfterDigests() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let keys = try TestKeys()
+        let source = try InMemorySource(keys: keys, records: 6)
+        _ = try writeExport(source, keys: keys, into: scratch)
+        let directory = scratch.path("qcredit-export-test")
+        // Swap two entries: still canonical JSON, but the root changes.
+        var lines = try Files.read(directory + "/entries.jsonl").split(separator: 0x0a).map(Array.init)
+        lines.swapAt(1, 2)
+        try Files.write(lines.flatMap { $0 + [0x0a] }, to: directory + "/entries.jsonl")
+        let report = ExportVerifier.verify(directory: directory, verifierKeys: keys.verifierKeys, previous: nil)
+        #expect(!report.passed)
+        #expect(report.failures(for: "entries.jsonl").map(\.name) == [.digests, .root])
+        #expect(report.checks(.entries).allSatisfy { $0.passed })
+    }
+
+    @Test("missing and extra files are caught")
+    func missingAndExtraFiles() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let keys = try TestKeys()
+        let source = try InMemorySource(keys: keys)
+        _ = try writeExport(source, keys: keys, into: scratch)
+
+        let missing = try scratch.copy("qcredit-export-test", to: "missing")
+        try FileManager.default.removeItem(atPath: missing + "/state.jsonl")
+        var report = ExportVerifier.verify(directory: missing, verifierKeys: keys.verifierKeys, previous: nil)
+        #expect(!report.passed)
+        #expect(report.failures(for: "state.jsonl").map(\.detail) == ["listed in the MANIFEST but missing"])
+
+        let extra = try scratch.copy("qcredit-export-test", to: "extra")
+        try Files.write(Array("hello\n".utf8), to: extra + "/notes.txt")
+        try FileManager.default.createSymbolicLink(atPath: extra + "/MANIFEST.other.sig", withDestinationPath: "/etc/hostname")
+        report = ExportVerifier.verify(directory: extra, verifierKeys: keys.verifierKeys, previous: nil)
+        #expect(!report.passed)
+        #expect(report.failures(for: "notes.txt").map(\.detail) == ["not listed in the MANIFEST"])
+        #expect(report.failures(for: "MANIFEST.other.sig").map(\.name) == [.files])
+
+        // A signature by a key not given is ignored, and is not an unlisted file.
+        let foreign = try scratch.copy("qcredit-export-test", to: "foreign")
+        try Files.write([1, 2, 3], to: foreign + "/MANIFEST.ed25519-01234567.sig")
+        report = ExportVerifier.verify(directory: foreign, verifierKeys: keys.verifierKeys, previous: nil)
+        #expect(report.passed, "\(report)")
+        #expect(report.checks(.signature).last?.detail.contains("ignored (keys not given): MANIFEST.ed25519-01234567.sig") == true)
+
+        let noManifest = try scratch.copy("qcredit-export-test", to: "no-manifest")
+        try FileManager.default.removeItem(atPath: noManifest + "/MANIFEST")
+        report = ExportVerifier.verify(directory: noManifest, verifierKeys: keys.verifierKeys, previous: nil)
+        #expect(report.failures(for: "MANIFEST").map(\.name) == [.manifest])
+        // What can still run without the MANIFEST does.
+        #expect(report.checks(.checkpointSignature).first?.passed == true)
+    }
+
+    @Test("a wrong key fails the signature checks; one right key is enough")
+    func keys() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let keys = try TestKeys()
+        let others = try TestKeys()
+        let source = try InMemorySource(keys: keys)
+        _ = try writeExport(source, keys: keys, into: scratch)
+        let directory = scratch.path("qcredit-export-test")
+
+        var report = ExportVerifier.verify(directory: directory, verifierKeys: others.verifierKeys, previous: nil)
+        #expect(!report.passed)
+        #expect(report.failures(for: "MANIFEST").map(\.name) == [.signature])
+        #expect(report.failures(for: "checkpoint").map(\.name) == [.checkpointSignature])
+        // Everything that does not depend on the key still passes.
+        #expect(report.checks(.digests).allSatisfy { $0.passed } && report.checks(.root).allSatisfy { $0.passed })
+
+        for key in keys.verifierKeys {
+            report = ExportVerifier.verify(directory: directory, verifierKeys: [key], previous: nil)
+            #expect(report.passed, "\(report)")
+        }
+
+        // A given key whose signature file holds another key's signature fails, even if another verifies.
+        let swapped = try scratch.copy("qcredit-export-test", to: "swapped")
+        let edName = "MANIFEST.ed25519-\(String(format: "%08x", keys.ed25519.keyID)).sig"
+        try Files.write([UInt8](repeating: 7, count: 64), to: swapped + "/" + edName)
+        report = ExportVerifier.verify(directory: swapped, verifierKeys: keys.verifierKeys, previous: nil)
+        #expect(report.failures(for: edName).map(\.name) == [.signature])
+        #expect(report.failures(for: "MANIFEST").first?.detail.contains("does not verify") == true)
+
+        // One signature by a given key is enough; a given key that did not sign is mentioned.
+        let unsigned = try scratch.copy("qcredit-export-test", to: "unsigned")
+        let smName = "MANIFEST.sm2-\(String(format: "%08x", keys.sm2.keyID)).sig"
+        try FileManager.default.removeItem(atPath: unsigned + "/" + smName)
+        report = ExportVerifier.verify(directory: unsigned, verifierKeys: keys.verifierKeys, previous: nil)
+        #expect(report.passed, "\(report)")
+        #expect(report.checks(.signature).last?.detail.hasSuffix("; no signature by \(keys.sm2.signer.name)+\(String(format: "%08x", keys.sm2.keyID))") == true)
+
+        report = ExportVerifier.verify(directory: directory, verifierKeys: ["not a key"], previous: nil)
+        #expect(report.failures.map(\.name).contains(.keys))
+    }
+
+    @Test("a MANIFEST that does not parse, or does not add up, is reported")
+    func brokenManifest() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let keys = try TestKeys()
+        let source = try InMemorySource(keys: keys)
+        _ = try writeExport(source, keys: keys, into: scratch)
+        let manifest = try Files.text(scratch.path("qcredit-export-test/MANIFEST"))
+
+        for (label, edit) in [
+            ("upper-case hex", { (text: String) in text.replacingOccurrences(of: "# SM3 (checkpoint) = ", with: "# SM3 (checkpoint) = A") }),
+            ("path", { $0.replacingOccurrences(of: "  checkpoint\n", with: "  ../checkpoint\n") }),
+            ("CRLF", { $0.replacingOccurrences(of: "\n", with: "\r\n") }),
+            ("kind", { $0.replacingOccurrences(of: "# kind full", with: "# kind delta") }),
+        ] {
+            let copy = try scratch.copy("qcredit-export-test", to: label)
+            try Files.write(Array(edit(manifest).utf8), to: copy + "/MANIFEST")
+            let report = ExportVerifier.verify(directory: copy, verifierKeys: keys.verifierKeys, previous: nil)
+            #expect(!report.passed)
+            #expect(report.failures(for: "MANIFEST").map(\.name).contains(.manifest), "\(label): \(report)")
+            #expect(report.failures(for: "MANIFEST").map(\.name).contains(.signature), "\(label)")
+        }
+        #expect(ExportVerifier.verify(directory: scratch.path("nothing"), verifierKeys: keys.verifierKeys, previous: nil).passed == false)
+    }
+
+    @Test("non-canonical, out-of-order and miscounted lines are reported")
+    func recordProblems() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let keys = try TestKeys()
+        let source = try InMemorySource(keys: keys, enterprises: 4, orgCodeOnly: 1, listings: 2)
+        _ = try writeExport(source, keys: keys, into: scratch)
+        let directory = scratch.path("qcredit-export-test")
+        var state = try Files.text(directory + "/state.jsonl").split(separator: "\n").map(String.init)
+        state.swapAt(0, 1)
+        state[2] = state[2].replacingOccurrences(of: "92.5", with: "92.50")
+        try Files.write(Array((state.joined(separator: "\n") + "\n").utf8), to: directory + "/state.jsonl")
+        try Files.write(Array("{\"id\":1}\n[1]\n".utf8), to: directory + "/listings.jsonl")
+        let report = ExportVerifier.verify(directory: directory, verifierKeys: keys.verifierKeys, previous: nil)
+        let stateFailure = try #require(report.failures(for: "state.jsonl").first { $0.name == .state })
+        #expect(stateFailure.detail.contains("line 2 (uscc 913501000000000000) is out of order after line 1 (uscc 913501000000000001)"))
+        #expect(stateFailure.detail.contains("line 3 is not in RFC 8785 canonical form"))
+        let listingFailure = try #require(report.failures(for: "listings.jsonl").first { $0.name == .listings })
+        #expect(listingFailure.detail == "line 2 is not a JSON object")
+        #expect(report.checks(.entries).allSatisfy { $0.passed })
+    }
+}

@@ -1,0 +1,308 @@
+import CanonicalJSON
+import Foundation
+import QCreditExport
+import SignedNote
+import Testing
+import TransparencyLog
+
+@Suite("Writing exports")
+struct ExportWriterTests {
+    @Test("a full export has the documented files, modes and MANIFEST, and verifies")
+    func fullExportVerifies() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let keys = try TestKeys()
+        let source = try InMemorySource(keys: keys, records: 5, enterprises: 7, orgCodeOnly: 2, listings: 3)
+        let summary = try writeExport(source, keys: keys, into: scratch)
+
+        let directory = scratch.path("qcredit-export-test")
+        #expect(summary.directory == directory)
+        #expect(summary.kind == .full && summary.treeSize == 5 && summary.entriesStart == 0 && summary.entries == 5)
+        #expect(summary.enterprises == 9 && summary.listings == 3)
+        let edKey = String(format: "%08x", keys.ed25519.keyID)
+        let smKey = String(format: "%08x", keys.sm2.keyID)
+        let expected = [
+            "MANIFEST", "MANIFEST.ed25519-\(edKey).sig", "MANIFEST.sm2-\(smKey).sig", "checkpoint", "consistency-proof",
+            "ed25519-\(edKey).pub.pem", "entries.jsonl", "listings.jsonl", "sm2-\(smKey).pub.pem", "state.jsonl",
+            "tree-start", "verifier-keys",
+        ].sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        #expect(try Files.names(in: directory) == expected)
+        #expect(summary.files == expected.count)
+        #expect(try Files.mode(directory) == 0o755)
+        for name in expected { #expect(try Files.mode(directory + "/" + name) == 0o644, "\(name)") }
+        #expect(!FileManager.default.fileExists(atPath: scratch.path(".qcredit-export-test.partial")))
+
+        let manifest = try Files.text(directory + "/MANIFEST")
+        let lines = manifest.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.prefix(11).joined(separator: "\n") == """
+            # qcredit export manifest, format 1
+            # origin qcredit.example.gov.cn/registry
+            # created 2026-11-27T02:00:00Z
+            # kind full
+            # as-of 2026-11-27
+            # tree-size 5
+            # root \(Data(source.tree.root).base64EncodedString())
+            # entries 0 5
+            # previous none
+            # enterprises 9
+            # listings 3
+            """)
+        let listed = expected.filter { !$0.hasPrefix("MANIFEST") }
+        #expect(lines.count == 11 + 3 * listed.count + 1 && lines.last == "")
+        #expect(lines[11..<(11 + listed.count)].map { String($0.split(separator: " ")[2]) } == listed)
+        #expect(summary.bytes == (try expected.reduce(Int64(0)) { $0 + Int64(try Files.read(directory + "/" + $1).count) }))
+
+        #expect(try Files.read(directory + "/checkpoint") == Array(source.checkpoint.note.utf8))
+        #expect(try Files.read(directory + "/tree-start").isEmpty)
+        #expect(try Files.read(directory + "/consistency-proof").isEmpty)
+        #expect(try Files.read(directory + "/entries.jsonl") == source.records.flatMap { $0 + [0x0a] })
+        #expect(try Files.text(directory + "/verifier-keys") == "ed25519 \(keys.ed25519.verifierKey)\nsm2 \(keys.sm2.verifierKey)\n")
+        let state = try Files.text(directory + "/state.jsonl").split(separator: "\n")
+        #expect(state.count == 9)
+        #expect(state[0].hasPrefix(#"{"grade":"A","name":"示例企业 0","orgCode":"M00000000","score":92.5,"uscc":"913501000000000000"}"#))
+        #expect(state[8] == #"{"grade":"B","name":"旧代码企业 8","orgCode":"000000008","score":80,"uscc":null}"#)
+
+        let report = ExportVerifier.verify(directory: directory, verifierKeys: keys.verifierKeys, previous: nil)
+        #expect(report.passed, "\(report)")
+        #expect(report.checks(.previous).first?.detail.hasPrefix("not checked") == true)
+        #expect(report.checks(.digests).count == listed.count)
+    }
+
+    @Test("two exports of the same data differ only in the created line and the signatures")
+    func exportsAreDeterministic() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let keys = try TestKeys()
+        let source = try InMemorySource(keys: keys, records: 9, enterprises: 20, orgCodeOnly: 3, listings: 4)
+        _ = try writeExport(source, keys: keys, into: scratch, name: "qcredit-export-a", created: "2026-11-27T02:00:00Z")
+        _ = try writeExport(source, keys: keys, into: scratch, name: "qcredit-export-b", created: "2026-11-28T03:04:05Z")
+
+        let a = scratch.path("qcredit-export-a")
+        let b = scratch.path("qcredit-export-b")
+        #expect(try Files.names(in: a) == Files.names(in: b))
+        for name in try Files.names(in: a) where !name.hasSuffix(".sig") {
+            let first = try Files.read(a + "/" + name)
+            let second = try Files.read(b + "/" + name)
+            if name == "MANIFEST" {
+                let differing = zip(first.split(separator: 0x0a), second.split(separator: 0x0a)).filter { $0 != $1 }
+                #expect(differing.count == 1)
+                #expect(differing.first.map { String(decoding: $0.1, as: UTF8.self) } == "# created 2026-11-28T03:04:05Z")
+            } else {
+                #expect(first == second, "\(name) differs")
+            }
+        }
+        // Ed25519 is deterministic; SM2 signatures differ, yet both verify.
+        let edSignature = "MANIFEST.ed25519-\(String(format: "%08x", keys.ed25519.keyID)).sig"
+        #expect(try Files.read(a + "/" + edSignature) != Files.read(b + "/" + edSignature))
+        for directory in [a, b] {
+            #expect(ExportVerifier.verify(directory: directory, verifierKeys: keys.verifierKeys, previous: nil).passed)
+        }
+    }
+
+    @Test("an existing export is never overwritten")
+    func refusesToOverwrite() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let keys = try TestKeys()
+        let source = try InMemorySource(keys: keys)
+        _ = try writeExport(source, keys: keys, into: scratch)
+        let before = try Files.read(scratch.path("qcredit-export-test/MANIFEST"))
+        try source.append(records: 2)
+        #expect {
+            try writeExport(source, keys: keys, into: scratch, created: "2026-11-28T02:00:00Z")
+        } throws: { error in
+            guard case ExportError.exportExists(let path) = error else { return false }
+            return path == scratch.path("qcredit-export-test")
+        }
+        #expect(try Files.read(scratch.path("qcredit-export-test/MANIFEST")) == before)
+        #expect(try Files.names(in: scratch.path) == ["qcredit-export-test"])
+    }
+
+    @Test("a failure leaves nothing behind")
+    func cleansUpOnFailure() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let keys = try TestKeys()
+
+        let failing = try InMemorySource(keys: keys, listings: 3)
+        failing.failListingsAfter = 1
+        #expect {
+            try writeExport(failing, keys: keys, into: scratch)
+        } throws: { error in
+            guard case ExportError.source(let what, let underlying) = error else { return false }
+            return what == "listings" && underlying is InMemorySource.Failure
+        }
+        #expect(try Files.names(in: scratch.path).isEmpty)
+
+        let corrupted = try InMemorySource(keys: keys, records: 4)
+        corrupted.corruptRecord(2, with: Array(#"{"b":1,"a":2}"#.utf8))
+        #expect {
+            try writeExport(corrupted, keys: keys, into: scratch)
+        } throws: { error in
+            guard case ExportError.invalidRecord(let file, let line, let reason) = error else { return false }
+            return file == "entries.jsonl" && line == 3 && reason.contains("canonical")
+        }
+        #expect(try Files.names(in: scratch.path).isEmpty)
+
+        // A record whose bytes were changed behind the tree's back: canonical, but not the leaf.
+        let altered = try InMemorySource(keys: keys, records: 4)
+        altered.corruptRecord(1, with: Array(#"{"a":1}"#.utf8))
+        #expect(throws: ExportError.self) { try writeExport(altered, keys: keys, into: scratch) }
+        #expect(try Files.names(in: scratch.path).isEmpty)
+    }
+
+    @Test("the state must come in order, as canonical objects with a code")
+    func refusesBadState() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let keys = try TestKeys()
+        final class Unsorted: ExportSource {
+            let inner: InMemorySource
+            init(_ inner: InMemorySource) { self.inner = inner }
+            var origin: String { inner.origin }
+            var asOf: String { inner.asOf }
+            var checkpoint: (size: Int64, rootHash: [UInt8], note: String) { inner.checkpoint }
+            func forEachEnterprise(_ body: (JSONValue) throws -> Void) throws {
+                try body(inner.enterprise(1))
+                try body(inner.enterprise(0))
+            }
+            func forEachListing(_ body: (JSONValue) throws -> Void) throws { try inner.forEachListing(body) }
+            func forEachEntry(from start: Int64, to end: Int64, _ body: ([UInt8]) throws -> Void) throws {
+                try inner.forEachEntry(from: start, to: end, body)
+            }
+            func consistencyProof(from oldSize: Int64, to newSize: Int64) throws -> [[UInt8]] {
+                try inner.consistencyProof(from: oldSize, to: newSize)
+            }
+            func compactRange(size: Int64) throws -> [[UInt8]] { try inner.compactRange(size: size) }
+        }
+        let source = Unsorted(try InMemorySource(keys: keys))
+        #expect {
+            try ExportWriter.write(
+                source: source, keys: keys.all, into: scratch.path, name: "qcredit-export-x", kind: .full, previous: nil,
+                created: "2026-11-27T02:00:00Z")
+        } throws: { error in
+            guard case ExportError.invalidRecord(let file, let line, let reason) = error else { return false }
+            return file == "state.jsonl" && line == 2 && reason.contains("out of order")
+        }
+        #expect(try Files.names(in: scratch.path).isEmpty)
+    }
+
+    @Test("the checkpoint must open with the export's keys")
+    func refusesForeignCheckpoint() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let keys = try TestKeys()
+        let others = try TestKeys()
+        let source = try InMemorySource(keys: others)
+        #expect {
+            try writeExport(source, keys: keys, into: scratch)
+        } throws: { error in
+            guard case ExportError.checkpoint(let reason) = error else { return false }
+            return reason.contains("does not open")
+        }
+        #expect(try Files.names(in: scratch.path).isEmpty)
+    }
+
+    @Test("arguments are checked before anything is written")
+    func refusesBadArguments() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let keys = try TestKeys()
+        let source = try InMemorySource(keys: keys)
+        for name in ["export-1", "qcredit-export-", "qcredit-export-a/b", "../qcredit-export-x", "qcredit-export-ä"] {
+            #expect(throws: ExportError.self, "\(name)") { try writeExport(source, keys: keys, into: scratch, name: name) }
+        }
+        for created in ["2026-11-27 02:00:00Z", "2026-02-30T02:00:00Z", "2026-11-27T02:00:00+08:00"] {
+            #expect(throws: ExportError.self, "\(created)") { try writeExport(source, keys: keys, into: scratch, created: created) }
+        }
+        #expect(throws: ExportError.self) {
+            try ExportWriter.write(
+                source: source, keys: [], into: scratch.path, name: "qcredit-export-x", kind: .full, previous: nil,
+                created: "2026-11-27T02:00:00Z")
+        }
+        #expect(throws: ExportError.self) { try writeExport(source, keys: keys, into: scratch, kind: .delta) }
+        #expect(try Files.names(in: scratch.path).isEmpty)
+    }
+
+    @Test("a second writer in the same directory is refused while the first runs")
+    func refusesConcurrentWriter() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let keys = try TestKeys()
+        let source = try InMemorySource(keys: keys)
+        let descriptor = open(scratch.path, O_RDONLY | O_DIRECTORY)
+        #expect(flock(descriptor, LOCK_EX) == 0)
+        #expect {
+            try writeExport(source, keys: keys, into: scratch)
+        } throws: { error in
+            if case ExportError.busy = error { return true }
+            return false
+        }
+        close(descriptor)
+        _ = try writeExport(source, keys: keys, into: scratch)
+    }
+
+    @Test("a partial directory left by a crash is replaced")
+    func replacesAbandonedPartial() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let keys = try TestKeys()
+        let source = try InMemorySource(keys: keys)
+        try FileManager.default.createDirectory(atPath: scratch.path(".qcredit-export-test.partial"), withIntermediateDirectories: false)
+        try Files.write(Array("half".utf8), to: scratch.path(".qcredit-export-test.partial/state.jsonl"))
+        _ = try writeExport(source, keys: keys, into: scratch)
+        #expect(try Files.names(in: scratch.path) == ["qcredit-export-test"])
+        #expect(ExportVerifier.verify(directory: scratch.path("qcredit-export-test"), verifierKeys: keys.verifierKeys, previous: nil).passed)
+    }
+
+    @Test("export names and timestamps")
+    func namesAndTimestamps() {
+        #expect(ExportFormat.timestamp(secondsSince1970: 1_795_744_800) == "2026-11-27T02:00:00Z")
+        #expect(ExportFormat.timestamp(secondsSince1970: 0) == "1970-01-01T00:00:00Z")
+        #expect(ExportFormat.isValidTimestamp(ExportFormat.currentTimestamp()))
+        #expect(ExportFormat.exportName(created: "2026-11-27T02:00:00Z", kind: .delta) == "qcredit-export-20261127T020000Z-delta")
+        #expect(ExportFormat.isValidExportName("qcredit-export-20261127T020000Z-delta"))
+        #expect(ExportFormat.isValidDate("2028-02-29") && !ExportFormat.isValidDate("2027-02-29"))
+    }
+}
+
+@Suite("Export signing keys")
+struct ExportSigningKeyTests {
+    @Test("a key's parts must belong together, and the writer checks them first")
+    func partsMustMatch() throws {
+        let keys = try TestKeys()
+        let others = try TestKeys()
+        let ed = keys.ed25519
+        func key(_ type: String, _ verifierKey: String, _ pem: String, _ signer: any NoteSigner) -> ExportSigningKey {
+            ExportSigningKey(type: type, verifierKey: verifierKey, publicKeyPEM: pem, signer: signer)
+        }
+        #expect(ed.type == "ed25519" && keys.sm2.type == "sm2")
+        #expect(keys.sm2.publicKeyPEM.hasPrefix("-----BEGIN PUBLIC KEY-----\n"))
+        try key("ed25519", ed.verifierKey, ed.publicKeyPEM, ed.signer).validate()
+        try keys.sm2.validate()
+        let wrong = [
+            key("sm2", ed.verifierKey, ed.publicKeyPEM, ed.signer),
+            key("rsa", ed.verifierKey, ed.publicKeyPEM, ed.signer),
+            key("ed25519", ed.verifierKey, others.ed25519.publicKeyPEM, ed.signer),
+            key("ed25519", ed.verifierKey, keys.sm2.publicKeyPEM, ed.signer),
+            key("ed25519", ed.verifierKey, ed.publicKeyPEM, others.ed25519.signer),
+            key("ed25519", "qcredit+00000000+AAAA", ed.publicKeyPEM, ed.signer),
+        ]
+        for bad in wrong {
+            #expect(throws: ExportError.self) { try bad.validate() }
+        }
+
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let source = try InMemorySource(keys: keys)
+        #expect {
+            try ExportWriter.write(
+                source: source, keys: [keys.sm2, wrong[2]], into: scratch.path, name: "qcredit-export-x", kind: .full,
+                previous: nil, created: "2026-11-27T02:00:00Z")
+        } throws: { error in
+            guard case ExportError.invalidKey(let reason) = error else { return false }
+            return reason.contains("the PEM public key is not the key of")
+        }
+        #expect(try Files.names(in: scratch.path).isEmpty)
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import QCreditExport
+import Testing
+
+@Suite("Pruning exports")
+struct PruneTests {
+    @Test("prune keeps the newest N exports and touches nothing else")
+    func keepsNewest() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let keys = try TestKeys()
+        let source = try InMemorySource(keys: keys, records: 2)
+        var names: [String] = []
+        for day in 21...25 {
+            let created = "2026-11-\(day)T02:00:00Z"
+            let previous = try PreviousExport.latest(in: scratch.path)
+            let kind: ExportKind = previous == nil ? .full : .delta
+            let name = ExportFormat.exportName(created: created, kind: kind)
+            _ = try writeExport(source, keys: keys, into: scratch, name: name, kind: kind, previous: previous, created: created)
+            names.append(name)
+            try source.append(records: 1)
+        }
+        #expect(try PreviousExport.latest(in: scratch.path)?.name == names.last)
+        // Not ours: another directory, an export-like name without a MANIFEST, a file.
+        try FileManager.default.createDirectory(atPath: scratch.path("keep-me"), withIntermediateDirectories: false)
+        try FileManager.default.createDirectory(atPath: scratch.path("qcredit-export-0-manual"), withIntermediateDirectories: false)
+        try Files.write([1], to: scratch.path("qcredit-export-notes"))
+        // Left by a crashed writer.
+        try FileManager.default.createDirectory(atPath: scratch.path(".qcredit-export-x.partial"), withIntermediateDirectories: false)
+        try Files.write([1], to: scratch.path(".qcredit-export-x.partial/state.jsonl"))
+
+        let removed = try ExportWriter.prune(exportsDirectory: scratch.path, retain: 2)
+        #expect(removed == [".qcredit-export-x.partial"] + names.prefix(3))
+        let remaining = try Files.names(in: scratch.path)
+        #expect(Set(remaining) == Set(["keep-me", "qcredit-export-0-manual", "qcredit-export-notes"] + names.suffix(2)))
+        #expect(try ExportWriter.prune(exportsDirectory: scratch.path, retain: 2).isEmpty)
+        #expect(try ExportWriter.prune(exportsDirectory: scratch.path, retain: 5).isEmpty)
+        #expect(throws: ExportError.self) { try ExportWriter.prune(exportsDirectory: scratch.path, retain: 0) }
+
+        // The newest is the base of the next delta, and the chain still verifies.
+        let report = ExportVerifier.verify(
+            directory: scratch.path(names[4]), verifierKeys: keys.verifierKeys, previous: scratch.path(names[3]))
+        #expect(report.passed, "\(report)")
+    }
+
+    @Test("prune waits for no one: it is refused while an export is being written")
+    func busy() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let descriptor = open(scratch.path, O_RDONLY | O_DIRECTORY)
+        defer { close(descriptor) }
+        #expect(flock(descriptor, LOCK_EX) == 0)
+        #expect {
+            try ExportWriter.prune(exportsDirectory: scratch.path, retain: 1)
+        } throws: { error in
+            if case ExportError.busy = error { return true }
+            return false
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+
+/// External programs (coreutils, openssl, go), run through Foundation's `Process`.
+enum Tool {
+    struct Result {
+        let status: Int32
+        let output: String
+    }
+
+    static func path(of name: String) -> String? {
+        if name.hasPrefix("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
+        let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        return directories.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    static func isAvailable(_ names: String...) -> Bool { names.allSatisfy { path(of: $0) != nil } }
+
+    /// Runs `executable arguments…` in `directory`; returns its status and combined output.
+    static func run(
+        _ executable: String, _ arguments: [String], in directory: String, environment: [String: String] = [:]
+    ) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(path(of: executable), "\(executable) is not on the PATH"))
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self))
+    }
+
+    /// Runs a shell command line in `directory` and expects it to succeed.
+    @discardableResult
+    static func shell(_ command: String, in directory: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
+        let result = try run("sh", ["-c", command], in: directory)
+        #expect(result.status == 0, "\(command): \(result.output)", sourceLocation: sourceLocation)
+        return result
+    }
+}

@@ -1,0 +1,67 @@
+import CanonicalJSON
+import Foundation
+import Testing
+
+/// `qcredit backup` takes a consistent copy while the daemon serves and writes go on; the copy
+/// restores into a daemon that starts, verifies its log and holds every write made before it.
+@Suite struct BackupTests {
+    @Test func anOnlineBackupRestoresWithEveryEarlierWriteAndAVerifiableLog() async throws {
+        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        let qcredit = DaemonProcess.product("qcredit")
+        try await daemon.seed(from: 0, count: 20)
+        _ = try await daemon.waitForCheckpointOfWholeLog()
+
+        // Writes keep coming while the backup is taken.
+        let writing = Task {
+            var n = 1000
+            while !Task.isCancelled {
+                _ = try? await daemon.call(
+                    "org.qcredit.admin.RegisterEnterprise", ["code": .string(DurabilityTests.uscc(n)), "name": .string("Busy Co. \(n)")])
+                n += 1
+            }
+        }
+        let destination = daemon.directory.appendingPathComponent("backup").path
+        let backup = try runCommand(qcredit, ["backup", destination, "--socket", daemon.socketPath])
+        writing.cancel()
+        _ = await writing.result
+        #expect(backup.status == 0, "\(backup.stderr)")
+        #expect(backup.stdout.contains("registry.sqlite"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: destination).sorted()
+        #expect(files == ["checkpoint", "registry.sqlite"])
+        #expect(try runCommand(qcredit, ["backup", destination, "--socket", daemon.socketPath]).status == 2)
+
+        // Restore into an empty state directory and start a daemon on it, as the README says.
+        let restoredState = daemon.directory.appendingPathComponent("restored").path
+        try FileManager.default.createDirectory(atPath: restoredState, withIntermediateDirectories: true)
+        for file in files {
+            try FileManager.default.copyItem(atPath: "\(destination)/\(file)", toPath: "\(restoredState)/\(file)")
+        }
+        try FileManager.default.copyItem(atPath: "\(daemon.stateDirectory)/keys", toPath: "\(restoredState)/keys")
+        let restored = try DaemonProcess(config: DaemonProcess.logConfig, extraArguments: [], stateDirectory: restoredState)
+        for n in 0..<20 {
+            let grade = try await restored.call("org.qcredit.query.GetGrade", ["code": .string(DurabilityTests.uscc(n))])
+            #expect(grade["grade"]?["grade"] == "A")
+        }
+        // The restored log still verifies end to end.
+        let (vkey, _) = try await restored.verifierKey("ed25519")
+        let replay = try runCommand(qcredit, ["audit", "replay", "--vkey", vkey, "--socket", restored.socketPath])
+        #expect(replay.status == 0, "\(replay.stderr)")
+    }
+
+    @Test func statusShowsCountsCheckpointAndExports() async throws {
+        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        let qcredit = DaemonProcess.product("qcredit")
+        try await daemon.seed(from: 0, count: 3)
+        _ = try await daemon.waitForCheckpointOfWholeLog()
+        let status = try runCommand(qcredit, ["status", "--json", "--socket", daemon.socketPath])
+        #expect(status.status == 0, "\(status.stderr)")
+        let reply = try JSONValue.parse(status.stdout)
+        #expect(reply["enterprises"] == 3)
+        #expect(reply["logSize"] == 4)
+        #expect(reply["checkpoint"]?["size"] == 4)
+        #expect(reply["developmentMode"] == false)
+        #expect(reply["lastExport"] == .null)
+        let text = try runCommand(qcredit, ["status", "--socket", daemon.socketPath])
+        #expect(text.stdout.contains("Last checkpoint  4 records"))
+    }
+}
