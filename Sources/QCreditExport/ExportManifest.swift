@@ -1,3 +1,5 @@
+import QCreditCrypto
+
 /// An export's MANIFEST: what the export claims (origin, tree, entries, previous tree, counts) and
 /// the size, SM3 and SHA-256 of each of its files. The exact text is documented on
 /// ``ExportFormat``; ``text`` writes it and ``init(parsing:)`` reads it back, strictly.

@@ -1,3 +1,4 @@
+import QCreditCrypto
 import TransparencyLog
 
 extension ExportVerification {

@@ -1,3 +1,4 @@
+import QCreditCrypto
 import CanonicalJSON
 import TransparencyLog
 

@@ -1,3 +1,5 @@
+import QCreditCrypto
+
 /// A signed note (c2sp.org/signed-note, the format of Go's `golang.org/x/mod/sumdb/note`):
 /// a text ending in a newline, a blank line, then one or more signature lines
 /// `— <key name> <base64(key ID ‖ signature)>`.

@@ -1,3 +1,5 @@
+import QCreditCrypto
+
 /// One signature line of a note: `— <name> base64(keyID ‖ signature)`.
 public struct NoteSignature: Sendable, Hashable {
     /// The key name, e.g. "log.qcredit.example/v1".

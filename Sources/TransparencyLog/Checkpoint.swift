@@ -1,3 +1,5 @@
+import QCreditCrypto
+
 /// The body of a C2SP tlog-checkpoint (c2sp.org/tlog-checkpoint): the log's origin, its tree
 /// size and root hash, and optional extension lines — the text a signed note signs.
 ///
@@ -49,7 +51,7 @@ public struct Checkpoint: Sendable, Hashable, CustomStringConvertible {
         guard reader.atEnd else { throw .missingFinalNewline }
         guard lines.count >= 3 else { throw .tooFewLines(count: lines.count) }
         guard let size = DecimalText.parse(lines[1]) else { throw .invalidSize(lines[1].text) }
-        guard let rootHash = Base64.decode(lines[2]) else { throw .invalidRootHash(lines[2].text) }
+        guard let rootHash = Base64.decode(utf8: lines[2]) else { throw .invalidRootHash(lines[2].text) }
         try self.init(origin: lines[0].text, size: size, rootHash: rootHash, extensionLines: lines[3...].map(\.text))
     }
 

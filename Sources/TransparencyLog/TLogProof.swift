@@ -1,3 +1,5 @@
+import QCreditCrypto
+
 /// A C2SP tlog-proof (c2sp.org/tlog-proof): an offline-verifiable proof that an entry is in a
 /// log — its index, an inclusion proof, and the signed checkpoint the proof is against.
 ///
@@ -59,7 +61,7 @@ public struct TLogProof: Sendable, Hashable {
         var line = reader.nextLine()
         var extra: [UInt8]?
         if let extraLine = line, extraLine.hasPrefix("extra ") {
-            guard let data = Base64.decode(extraLine.dropFirst(6)) else { throw .invalidExtra }
+            guard let data = Base64.decode(utf8: extraLine.dropFirst(6)) else { throw .invalidExtra }
             extra = data
             line = reader.nextLine()
         }
@@ -71,7 +73,7 @@ public struct TLogProof: Sendable, Hashable {
         while true {
             guard let hashLine = reader.nextLine() else { throw .missingBlankLine }
             if hashLine.isEmpty { break }
-            guard let hash = Base64.decode(hashLine) else { throw .invalidProofHash(line: reader.lineNumber) }
+            guard let hash = Base64.decode(utf8: hashLine) else { throw .invalidProofHash(line: reader.lineNumber) }
             guard hash.count == MerkleHash.size else {
                 throw .proofHashLength(line: reader.lineNumber, byteCount: hash.count)
             }

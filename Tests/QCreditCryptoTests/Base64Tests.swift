@@ -1,4 +1,4 @@
-@testable import SignedNote
+import QCreditCrypto
 import Testing
 
 @Suite struct Base64Tests {

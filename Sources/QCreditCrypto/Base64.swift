@@ -1,8 +1,14 @@
-/// Standard base64 (RFC 4648 §4) as the C2SP formats use it, decoded strictly: padding
+/// Standard base64 (RFC 4648 §4) as the C2SP formats (signed notes, checkpoints, tlog-proofs) and
+/// the export use it, decoded strictly: padding
 /// required, no whitespace or line breaks, and the unused bits of the last character zero, so
 /// each byte string has exactly one accepted text and a checkpoint cannot be re-encoded into a
 /// different-looking one.
-enum Base64 {
+///
+/// ```swift
+/// Base64.encode([0xff])        // "/w=="
+/// Base64.decode("/x==")        // nil: the unused bits must be zero
+/// ```
+public enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     private static let values: [UInt8] = {
@@ -11,7 +17,7 @@ enum Base64 {
         return table
     }()
 
-    static func encode(_ bytes: some Collection<UInt8>) -> String {
+    public static func encode(_ bytes: some Collection<UInt8>) -> String {
         let input = Array(bytes)
         var output: [UInt8] = []
         output.reserveCapacity((input.count + 2) / 3 * 4)
@@ -33,8 +39,13 @@ enum Base64 {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// The bytes `text` (UTF-8) encodes, or `nil` if it is not canonical padded base64.
-    static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
+    /// The bytes `text` encodes, or `nil` if it is not canonical padded base64.
+    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
+        decode(utf8: text.utf8)
+    }
+
+    /// The bytes the UTF-8 text `text` encodes, or `nil` if it is not canonical padded base64.
+    public static func decode(utf8 text: some Collection<UInt8>) -> [UInt8]? {
         let input = Array(text)
         guard input.count % 4 == 0 else { return nil }
         var output: [UInt8] = []
