@@ -24,7 +24,8 @@ public final class TransparencyLogService: Sendable {
     public let database: RegistryDatabase
     public let checkpointFile: String
     let logger: Logger
-    private let signer: CheckpointSigner
+    /// One signature at a time, each seeing the previous one.
+    private let signer: SerialTasks
 
     public init(
         origin: String, keys: [LogSigningKey], database: RegistryDatabase, checkpointFile: String,
@@ -35,7 +36,7 @@ public final class TransparencyLogService: Sendable {
         self.database = database
         self.checkpointFile = checkpointFile
         self.logger = logger
-        self.signer = CheckpointSigner()
+        self.signer = SerialTasks()
     }
 
     // MARK: Checkpoints
@@ -189,20 +190,4 @@ public struct LogEvidence: Sendable {
     public var proof: [[UInt8]]
     public var checkpoint: StoredCheckpoint
     public var tlogProof: String
-}
-
-/// Serialises checkpoint signing: one signature at a time, each seeing the previous one. (An
-/// actor alone would not do: it is re-entered while a signature awaits the database.)
-actor CheckpointSigner {
-    private var tail: Task<Void, Never>?
-
-    func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        let previous = tail
-        let task = Task { () async throws -> T in
-            await previous?.value
-            return try await body()
-        }
-        tail = Task { _ = try? await task.value }
-        return try await task.value
-    }
 }

@@ -107,18 +107,3 @@ struct ExportServiceError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
-
-/// Runs async work one piece at a time, in order of arrival.
-actor SerialTasks {
-    private var tail: Task<Void, Never>?
-
-    func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        let previous = tail
-        let task = Task { () async throws -> T in
-            await previous?.value
-            return try await body()
-        }
-        tail = Task { _ = try? await task.value }
-        return try await task.value
-    }
-}
