@@ -44,7 +44,7 @@ public enum Principal: Sendable, Hashable, CustomStringConvertible {
 public struct DaemonConfiguration: Sendable, Equatable {
     public struct Limits: Sendable, Equatable {
         /// The largest request accepted; a longer message closes the connection.
-        public var maxMessageBytes: Int = 1 << 20
+        public var maxMessageBytes: Int = 8 << 20
         /// Connections beyond this are closed at once.
         public var maxConnections: Int = 256
         /// A connection with no call in progress is closed after this long.
