@@ -27,7 +27,8 @@ public final class ExportService: Sendable {
 
     /// The newest export in the directory, if any.
     public func latestExport() -> (name: String, kind: String, treeSize: Int64, created: String)? {
-        guard let name = Self.exportNames(in: directory).last,
+        guard FileManager.default.fileExists(atPath: directory), let latest = try? PreviousExport.latest(in: directory),
+            let name = latest.name,
             let manifest = try? ExportManifestSummary.read(directory: (directory as NSString).appendingPathComponent(name))
         else { return nil }
         return (name, manifest.kind, manifest.treeSize, manifest.created)
@@ -43,14 +44,12 @@ public final class ExportService: Sendable {
         let directory = self.directory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         try await log.signIfGrown()
-        let previousName = Self.exportNames(in: directory).last
-        let previous = try previousName.map { name in
-            try PreviousExport.read(directory: (directory as NSString).appendingPathComponent(name))
-        }
+        let previous = try PreviousExport.latest(in: directory)
         let now = registry.clock.now()
         let created = now.rfc3339
         let asOf = now.civilDate(in: registry.utcOffset)
-        let name = Self.uniqueName(in: directory, base: "qcredit-export-\(Self.stamp(now))")
+        let kind: ExportKind = full || previous == nil ? .full : .delta
+        let name = Self.uniqueName(in: directory, base: ExportFormat.exportName(created: created, kind: kind))
         let keys = log.keys.map { key in
             ExportSigningKey(type: key.kind.rawValue, verifierKey: key.verifierKey, publicKeyPEM: key.publicKeyPEM, signer: key.signer)
         }
@@ -62,10 +61,9 @@ public final class ExportService: Sendable {
                 // The previous export must be a prefix of this log, or the delta would join two histories.
                 guard previous.treeSize <= checkpoint.size, try reader.merkleRoot(size: previous.treeSize) == previous.rootHash else {
                     throw ExportServiceError(
-                        "the previous export \(previousName ?? "") (\(previous.treeSize) records) is not a prefix of this log")
+                        "the previous export \(previous.name ?? "") (\(previous.treeSize) records) is not a prefix of this log")
                 }
             }
-            let kind: ExportKind = full || previous == nil ? .full : .delta
             let source = RegistryExportSource(
                 reader: reader, registry: registry, origin: origin, asOf: asOf, moment: now,
                 checkpoint: (checkpoint.size, checkpoint.rootHash, checkpoint.note))
@@ -81,17 +79,7 @@ public final class ExportService: Sendable {
         ]
     }
 
-    /// Export directory names in the order they were written (their names sort by time).
-    static func exportNames(in directory: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
-            .filter { $0.hasPrefix("qcredit-export-") }
-            .sorted()
-    }
-
-    static func stamp(_ instant: Instant) -> String {
-        instant.rfc3339.replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
-    }
-
+    /// `base`, or `base-2`, `base-3`, … when an export of that name (same second, same kind) exists.
     static func uniqueName(in directory: String, base: String) -> String {
         var name = base
         var n = 2
