@@ -234,12 +234,13 @@ public struct RegistryReader {
         ).map { row in
             let step = RowDecoder(row: row, table: "listing_step")
             return ListingStep(
-                id: try step.int64("id"), kind: try step.value("kind"), stateAfter: try step.value("state_after"),
-                date: try step.date("on_date"), authority: step.optionalString("authority"),
-                documentNumber: step.optionalString("document_number"), reason: step.optionalString("reason"),
-                summary: step.optionalString("summary"), outcome: try step.optionalValue("outcome"),
-                removalReason: try step.optionalValue("removal_reason"),
-                plannedEndDate: try step.optionalDate("planned_end_on"), objectionId: step.optionalInt64("objection_id"),
+                id: try step.int64("id"),
+                details: ListingStepDraft(
+                    kind: try step.value("kind"), stateAfter: try step.value("state_after"), date: try step.date("on_date"),
+                    authority: step.optionalString("authority"), documentNumber: step.optionalString("document_number"),
+                    reason: step.optionalString("reason"), summary: step.optionalString("summary"),
+                    outcome: try step.optionalValue("outcome"), removalReason: try step.optionalValue("removal_reason"),
+                    plannedEndDate: try step.optionalDate("planned_end_on"), objectionId: step.optionalInt64("objection_id")),
                 publicationIndex: step.optionalInt64("publication_idx"), recordedAt: try step.instant("recorded_at"))
         }
         return Listing(

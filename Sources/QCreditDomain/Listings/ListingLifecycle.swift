@@ -1,7 +1,18 @@
 /// A step the lifecycle has approved, before the store gives it an id and a time.
 public struct ListingStepDraft: Sendable, Hashable {
-    public var kind: ListingStep.Kind
+    public enum Kind: String, Sendable, Hashable {
+        case proposed
+        case objectionFiled = "objection-filed"
+        case objectionResolved = "objection-resolved"
+        case listed
+        case withdrawn
+        case removed
+    }
+
+    public var kind: Kind
+    /// The listing's state after this step.
     public var stateAfter: ListingState
+    /// The date the step took effect (decision, filing, publication or removal date).
     public var date: CivilDate
     public var authority: String?
     public var documentNumber: String?
@@ -9,11 +20,13 @@ public struct ListingStepDraft: Sendable, Hashable {
     public var summary: String?
     public var outcome: ObjectionOutcome?
     public var removalReason: RemovalReason?
+    /// For `listed`: the day the listing expires by itself, if its list has a term.
     public var plannedEndDate: CivilDate?
+    /// For `objection-resolved`: the step id of the objection it resolves.
     public var objectionId: Int64?
 
     public init(
-        kind: ListingStep.Kind, stateAfter: ListingState, date: CivilDate, authority: String? = nil,
+        kind: Kind, stateAfter: ListingState, date: CivilDate, authority: String? = nil,
         documentNumber: String? = nil, reason: String? = nil, summary: String? = nil,
         outcome: ObjectionOutcome? = nil, removalReason: RemovalReason? = nil, plannedEndDate: CivilDate? = nil,
         objectionId: Int64? = nil
