@@ -2,9 +2,13 @@ import Logging
 import NIOCore
 import Synchronization
 
-/// The shared state of one served connection: whether a call is in progress, whether the
-/// server is draining, and the idle timer. The connection's task and the server (shutdown,
-/// timer on the event loop) both touch it, hence the lock.
+/// The shared state of one served connection: how many received calls are not yet answered,
+/// whether the server is draining, and the idle timer. The event loop (frames arriving, the
+/// timer), the connection's task and the server's shutdown all touch it, hence the lock.
+///
+/// A connection counts as busy from the moment a complete frame arrives on the event loop, not
+/// from when its task gets round to it: on a loaded machine the task may start late, and a call
+/// waiting in the buffer must not be closed as idle.
 final class ServerConnection: Sendable {
     let id: UInt64
     let channel: any Channel
@@ -13,7 +17,8 @@ final class ServerConnection: Sendable {
     private let state: Mutex<State>
 
     private struct State {
-        var busy = false
+        /// Complete frames received and not yet answered (or refused).
+        var unansweredFrames = 0
         var draining = false
         var finished = false
         var closedForIdleness = false
@@ -29,19 +34,23 @@ final class ServerConnection: Sendable {
         self.state = Mutex(State())
     }
 
-    /// A frame arrived. False when the server is draining: the call is not started.
-    func beginCall() -> Bool {
+    /// A complete frame arrived on the event loop; the connection is busy until it is answered.
+    func frameReceived() {
         state.withLock { state in
-            guard !state.draining else { return false }
-            state.busy = true
-            return true
+            state.unansweredFrames += 1
+            state.lastActivity = .now()
         }
+    }
+
+    /// The task takes up a received frame. False when the server is draining: the call is not started.
+    func beginCall() -> Bool {
+        state.withLock { !$0.draining }
     }
 
     /// The call's replies are written. False when the server is draining: stop serving.
     func endCall() -> Bool {
         state.withLock { state in
-            state.busy = false
+            state.unansweredFrames -= 1
             state.lastActivity = .now()
             return !state.draining
         }
@@ -51,7 +60,7 @@ final class ServerConnection: Sendable {
     func drain() {
         let closeNow = state.withLock { state in
             state.draining = true
-            return !state.busy
+            return state.unansweredFrames == 0
         }
         if closeNow { channel.close(promise: nil) }
     }
@@ -89,7 +98,7 @@ final class ServerConnection: Sendable {
         enum Action { case nothing, close, check(TimeAmount) }
         let action: Action = state.withLock { state in
             if state.finished { return .nothing }
-            if state.busy { return .check(idleTimeout) }
+            if state.unansweredFrames > 0 { return .check(idleTimeout) }
             let idle = NIODeadline.now() - state.lastActivity
             if idle < idleTimeout { return .check(idleTimeout - idle) }
             state.closedForIdleness = true

@@ -165,8 +165,9 @@ public final class VarlinkServer: Sendable {
                     id: id, channel: channel, idleTimeout: self.configuration.idleTimeout.map(TimeAmount.init),
                     logger: logger)
                 guard self.registry.admit(connection) else { return .refused(channel, .limit) }
-                try channel.pipeline.syncOperations.addHandler(
-                    ByteToMessageHandler(NULFrameDecoder(maxFrameLength: maxMessageBytes)))
+                try channel.pipeline.syncOperations.addHandlers(
+                    ByteToMessageHandler(NULFrameDecoder(maxFrameLength: maxMessageBytes)),
+                    FrameArrivalHandler(connection: connection))
                 return .admitted(connection, credentials)
             }
     }

@@ -9,10 +9,15 @@ final class RawConnection: Sendable {
     private let frames: AsyncThrowingStream<ByteBuffer, any Error>
     private let reader: Task<Void, Never>
 
-    init(socketPath: String) async throws {
+    /// `firstBytes` are written by the event loop the moment the connection is up, so a test of
+    /// the idle timer does not depend on how soon a busy test process gets round to sending.
+    init(socketPath: String, firstBytes: [UInt8] = []) async throws {
         channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(unixDomainSocketPath: socketPath) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if !firstBytes.isEmpty {
+                        try channel.pipeline.syncOperations.addHandler(WriteWhenActive(bytes: firstBytes))
+                    }
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(NULFrameDecoder(maxFrameLength: 64 << 20)))
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
@@ -62,5 +67,20 @@ final class RawConnection: Sendable {
     func close() async {
         try? await channel.channel.close()
         reader.cancel()
+    }
+}
+
+/// Writes its bytes as soon as the channel becomes active, on the event loop.
+private final class WriteWhenActive: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    private let bytes: [UInt8]
+
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
+    func channelActive(context: ChannelHandlerContext) {
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
+        context.fireChannelActive()
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 }

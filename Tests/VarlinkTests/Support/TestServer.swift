@@ -14,8 +14,8 @@ struct TestServer: Sendable {
         try await VarlinkClient.connect(socketPath: socketPath)
     }
 
-    func raw() async throws -> RawConnection {
-        try await RawConnection(socketPath: socketPath)
+    func raw(firstBytes: [UInt8] = []) async throws -> RawConnection {
+        try await RawConnection(socketPath: socketPath, firstBytes: firstBytes)
     }
 
     static func makeDirectory() -> String {
