@@ -127,9 +127,9 @@ import Testing
             if Interop.required { Issue.record("/usr/bin/go is missing") }
             return
         }
-        let checkpoint = try GoVerifier.run(["checkpoint", vkey, "\(second)/checkpoint"])
+        let checkpoint = try await GoVerifier.run(["checkpoint", vkey, "\(second)/checkpoint"])
         #expect(checkpoint.status == 0, "\(checkpoint.stderr)")
-        let consistency = try GoVerifier.run(["consistency", vkey, "\(first)/checkpoint", "\(second)/checkpoint", "\(second)/consistency-proof"])
+        let consistency = try await GoVerifier.run(["consistency", vkey, "\(first)/checkpoint", "\(second)/checkpoint", "\(second)/consistency-proof"])
         #expect(consistency.status == 0, "\(consistency.stderr)")
     }
 

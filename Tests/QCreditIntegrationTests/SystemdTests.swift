@@ -125,15 +125,15 @@ import VarlinkNIO
             ["--state-dir", scratch.path("state"), "--socket", socketPath, "--log-level", "trace"],
             environment: ["NOTIFY_SOCKET": notify.address, "WATCHDOG_USEC": "400000"], logPath: scratch.path("qcreditd.log"))
 
-        let ready = try await notify.next(line: "READY=1")
+        let ready = try await notify.next(line: "READY=1", from: daemon)
         #expect(ready.contains("STATUS=Serving on \(socketPath)"), "\(ready)")
         // READY=1 means serving: the socket accepts at once.
         #expect(DaemonProcess.accepts(socketPath))
-        try await notify.next(line: "WATCHDOG=1")
-        try await notify.next(line: "WATCHDOG=1")
+        try await notify.next(line: "WATCHDOG=1", from: daemon)
+        try await notify.next(line: "WATCHDOG=1", from: daemon)
 
         daemon.signal(SIGTERM)
-        let stopping = try await notify.next(line: "STOPPING=1")
+        let stopping = try await notify.next(line: "STOPPING=1", from: daemon)
         #expect(stopping.contains("STATUS=Stopping"))
         let status = try await daemon.waitForExit()
         #expect(status == 0, "\(daemon.log)")
@@ -174,12 +174,12 @@ import VarlinkNIO
         #expect(info["product"] == "qcreditd")
         #expect(info["interfaces"]?.arrayValue?.contains("org.qcredit.query") == true, "\(info)")
 
-        let ready = try await notify.next(line: "READY=1")
+        let ready = try await notify.next(line: "READY=1", from: daemon)
         #expect(ready.contains("STATUS=Serving on \(socketPath) (socket from systemd)"), "\(ready)")
         #expect(!FileManager.default.fileExists(atPath: configuredPath), "the configured socket path must not be bound")
 
         daemon.signal(SIGTERM)
-        try await notify.next(line: "STOPPING=1")
+        try await notify.next(line: "STOPPING=1", from: daemon)
         let status = try await daemon.waitForExit()
         #expect(status == 0, "\(daemon.log)")
         let log = daemon.log
@@ -294,7 +294,7 @@ import VarlinkNIO
             logPath: scratch.path("qcreditd.log"))
         try await waitForSocketFile(socketPath)
         #expect(DaemonProcess.accepts(socketPath))  // starts the daemon
-        try await notify.next(line: "READY=1")
+        try await notify.next(line: "READY=1", from: daemon)
 
         let cli = { (arguments: [String]) throws -> CommandResult in
             try runCommand(DaemonProcess.product("qcredit"), arguments, environment: ["QCREDIT_SOCKET": socketPath])
@@ -313,7 +313,7 @@ import VarlinkNIO
             let result = try cli(step)
             #expect(result.status == 0, "qcredit \(step.joined(separator: " ")): \(result.stdout)\(result.stderr)\n\(daemon.log)")
         }
-        try await notify.next(line: "WATCHDOG=1")
+        try await notify.next(line: "WATCHDOG=1", from: daemon)
 
         // The client, as qcredit-export.service runs it, lives within that unit's filters.
         let client = try UnitSandbox.commandLine(
@@ -324,7 +324,7 @@ import VarlinkNIO
         #expect(graded.stdout.contains("USCC         \(code)"), "\(graded.stdout)")
 
         daemon.signal(SIGTERM)
-        try await notify.next(line: "STOPPING=1")
+        try await notify.next(line: "STOPPING=1", from: daemon)
         let status = try await daemon.waitForExit()
         #expect(status == 0, "\(daemon.log)")
         // The last checkpoint, signed at shutdown, covers what was published.

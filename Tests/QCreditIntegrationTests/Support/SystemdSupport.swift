@@ -116,18 +116,21 @@ final class NotifyListener: @unchecked Sendable {
     }
 
     /// Waits (generously) for the next message containing the line `line`, keeping every
-    /// message received meanwhile in `messages`. Throws when none arrives in time.
+    /// message received meanwhile in `messages`. Throws when none arrives in time, or when
+    /// `sender` has exited without sending it; the error then carries the sender's log.
     @discardableResult
-    func next(line: String, timeout: Duration = .seconds(30)) async throws -> String {
+    func next(line: String, from sender: TestProcess? = nil, timeout: Duration = .seconds(30)) async throws -> String {
         let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        while true {
+            let exited = sender?.hasExited ?? false
             while let message = receive() {
                 messages.append(message)
                 if message.split(separator: "\n").contains(Substring(line)) { return message }
             }
+            guard !exited, ContinuousClock.now < deadline else { break }
             try await Task.sleep(for: .milliseconds(10))
         }
-        throw NotificationMissing(line: line, received: messages)
+        throw NotificationMissing(line: line, received: messages, sender: sender)
     }
 
     /// Sends one datagram from this socket to the socket file at `path`.
@@ -160,7 +163,16 @@ final class NotifyListener: @unchecked Sendable {
 struct NotificationMissing: Error, CustomStringConvertible {
     var line: String
     var received: [String]
-    var description: String { "no notification with \(line) arrived; received: \(received)" }
+    var sender: TestProcess?
+
+    var description: String {
+        var text = "no notification with \(line) arrived; received: \(received)"
+        if let sender {
+            text += sender.hasExited ? "; the process exited with \(sender.exitStatus ?? -1)" : "; the process is still running"
+            text += "; its log:\n\(sender.log)"
+        }
+        return text
+    }
 }
 
 /// A process run for a systemd test, its stdout and stderr going to a log file. Killed if
@@ -174,7 +186,7 @@ struct NotificationMissing: Error, CustomStringConvertible {
 final class TestProcess: @unchecked Sendable {
     let pid: pid_t
     let logPath: String
-    private var exitStatus: Int32?
+    private(set) var exitStatus: Int32?
 
     /// The environment the test process has, without anything systemd passes a service (so a
     /// test runner started by systemd does not leak its own) and without `QCREDIT_SOCKET`.
@@ -231,6 +243,9 @@ final class TestProcess: @unchecked Sendable {
     }()
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Whether the process has ended (collecting its status if so).
+    var hasExited: Bool { exitStatus != nil || reap(options: WNOHANG) }
 
     func signal(_ signal: Int32) { if exitStatus == nil { kill(pid, signal) } }
 
