@@ -35,8 +35,10 @@ struct TestServer: Sendable {
     }
 
     /// Runs `body` against a listening server, then shuts the server down and waits for it.
+    /// The server answers `org.example.test` unless another `dispatcher` is given.
     static func with<T: Sendable>(
         configure: (inout VarlinkServer.Configuration) -> Void = { _ in },
+        dispatcher: VarlinkDispatcher? = nil,
         _ body: @escaping @Sendable (TestServer) async throws -> T
     ) async throws -> T {
         let directory = makeDirectory()
@@ -46,7 +48,7 @@ struct TestServer: Sendable {
         configure(&configuration)
         let handler = TestHandler()
         let server = VarlinkServer(
-            configuration: configuration, dispatcher: makeDispatcher(handler), logger: logger)
+            configuration: configuration, dispatcher: dispatcher ?? makeDispatcher(handler), logger: logger)
         let fixture = TestServer(server: server, handler: handler, directory: directory, socketPath: socketPath)
         let running = Task { try await server.run() }
         let result: Result<T, any Error>
