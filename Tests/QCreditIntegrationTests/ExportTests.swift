@@ -123,13 +123,10 @@ import Testing
                 second)
             #expect(openssl.status == 0 && openssl.stdout.contains("Signature Verified Successfully"), "\(type): \(openssl.stdout)\(openssl.stderr)")
         }
-        guard GoVerifier.available else {
-            if Interop.required { Issue.record("/usr/bin/go is missing") }
-            return
-        }
-        let checkpoint = try await GoVerifier.run(["checkpoint", vkey, "\(second)/checkpoint"])
+        guard GoProgram.goverify.available() else { return }
+        let checkpoint = try await GoProgram.goverify.run(["checkpoint", vkey, "\(second)/checkpoint"])
         #expect(checkpoint.status == 0, "\(checkpoint.stderr)")
-        let consistency = try await GoVerifier.run(["consistency", vkey, "\(first)/checkpoint", "\(second)/checkpoint", "\(second)/consistency-proof"])
+        let consistency = try await GoProgram.goverify.run(["consistency", vkey, "\(first)/checkpoint", "\(second)/checkpoint", "\(second)/consistency-proof"])
         #expect(consistency.status == 0, "\(consistency.stderr)")
     }
 

@@ -8,16 +8,13 @@ import Varlink
 @Suite(.interop) struct LogInteropTests {
     @Test func goSumdbVerifiesCheckpointsInclusionAndConsistency() async throws {
         guard Interop.available() else { return }
-        guard GoVerifier.available else {
-            Issue.record("/usr/bin/go is missing: Scripts/install-dependencies installs golang-go")
-            return
-        }
+        guard GoProgram.goverify.available() else { return }
         let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
         try await daemon.seed(from: 0, count: 5)
         let (vkey, _) = try await daemon.verifierKey("ed25519")
         let first = try await daemon.waitForCheckpointOfWholeLog()
         let firstFile = try daemon.write(try #require(first["checkpoint"]?.stringValue), to: "checkpoint-1")
-        let checked = try await GoVerifier.run(["checkpoint", vkey, firstFile])
+        let checked = try await GoProgram.goverify.run(["checkpoint", vkey, firstFile])
         #expect(checked.status == 0, "\(checked.stderr)")
 
         // A real record's inclusion, from the evidence a bank would keep.
@@ -27,7 +24,7 @@ import Varlink
         let proof = try daemon.write(
             (evidence["inclusionProof"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: "\n") + "\n", to: "inclusion")
         let evidenceCheckpoint = try daemon.write(try #require(evidence["checkpoint"]?.stringValue), to: "checkpoint-evidence")
-        let included = try await GoVerifier.run(["inclusion", vkey, evidenceCheckpoint, String(index), leaf, proof])
+        let included = try await GoProgram.goverify.run(["inclusion", vkey, evidenceCheckpoint, String(index), leaf, proof])
         #expect(included.status == 0, "\(included.stderr)")
 
         // More writes, a later checkpoint, and the proof that it extends the first.
@@ -38,19 +35,19 @@ import Varlink
             "org.qcredit.audit.GetConsistencyProof", ["fromSize": first["size"]!, "toSize": second["size"]!])
         let consistencyFile = try daemon.write(
             (consistency["proof"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: "\n") + "\n", to: "consistency")
-        let extended = try await GoVerifier.run(["consistency", vkey, firstFile, secondFile, consistencyFile])
+        let extended = try await GoProgram.goverify.run(["consistency", vkey, firstFile, secondFile, consistencyFile])
         #expect(extended.status == 0, "\(extended.stderr)")
 
         // And it refuses what it must: a tampered checkpoint, a wrong leaf.
         let note = try #require(second["checkpoint"]?.stringValue)
         let size = try #require(second["size"]?.intValue)
         let tampered = try daemon.write(note.replacingOccurrences(of: "\n\(size)\n", with: "\n\(size + 1)\n"), to: "tampered")
-        #expect(try await GoVerifier.run(["checkpoint", vkey, tampered]).status != 0)
+        #expect(try await GoProgram.goverify.run(["checkpoint", vkey, tampered]).status != 0)
         var wrongBytes = try base64Bytes(evidence["entry"])
         wrongBytes[wrongBytes.count / 2] ^= 0x01
         let wrongLeaf = try daemon.write(wrongBytes, to: "wrong-leaf")
-        #expect(try await GoVerifier.run(["inclusion", vkey, evidenceCheckpoint, String(index), wrongLeaf, proof]).status != 0)
-        #expect(try await GoVerifier.run(["consistency", vkey, secondFile, firstFile, consistencyFile]).status != 0)
+        #expect(try await GoProgram.goverify.run(["inclusion", vkey, evidenceCheckpoint, String(index), wrongLeaf, proof]).status != 0)
+        #expect(try await GoProgram.goverify.run(["consistency", vkey, secondFile, firstFile, consistencyFile]).status != 0)
     }
 
     @Test func pythonRecomputesRecordsRootAndBothSignatures() async throws {

@@ -74,32 +74,6 @@ extension DaemonProcess {
     }
 }
 
-/// Go's sumdb verifier, built once per test run from Debian's golang-go and golang-golang-x-mod-dev.
-enum GoVerifier {
-    /// The build, started by the first test that needs it; the others await it (suspended,
-    /// not blocking a thread) and the compiler runs on a thread of its own.
-    private static let build = Task<String, any Error> {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-goverify-\(getpid())").path
-        let result = try await offThePool {
-            try runCommand(
-                "/usr/bin/go", ["build", "-o", output, "."],
-                environment: ["GO111MODULE": "off", "GOPATH": "/usr/share/gocode", "GOCACHE": sharedGoCache],
-                directory: Interop.scripts.appendingPathComponent("goverify").path)
-        }
-        guard result.status == 0 else { throw DaemonFailed(log: "go build failed:\n\(result.stderr)") }
-        return output
-    }
-
-    /// One Go build cache for every Go program the tests build, so x/mod is compiled once.
-    static let sharedGoCache = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-gocache").path
-
-    static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/go") }
-
-    static func run(_ arguments: [String]) async throws -> CommandResult {
-        try runCommand(try await build.value, arguments)
-    }
-}
-
 /// Decodes a base64 string from a reply.
 func base64Bytes(_ value: JSONValue?) throws -> [UInt8] {
     [UInt8](try #require(value?.stringValue.flatMap { Data(base64Encoded: $0) }))

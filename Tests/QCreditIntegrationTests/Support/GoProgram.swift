@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+/// A Go program in `Interop/`, built once per test run, offline, from Debian's golang-go and the
+/// Go packages Debian installs under /usr/share/gocode.
+struct GoProgram: Sendable {
+    /// Go's sumdb verifier (golang-golang-x-mod-dev).
+    static let goverify = GoProgram("goverify", packages: ["golang.org/x/mod/sumdb/note", "golang.org/x/mod/sumdb/tlog"])
+
+    /// A varlink client over github.com/varlink/go (golang-github-varlink-go-dev).
+    static let varlinkgo = GoProgram("varlinkgo", packages: ["github.com/varlink/go/varlink", "github.com/varlink/go/varlink/idl"])
+
+    /// One Go build cache for every Go program the tests build, so each package is compiled once.
+    static let sharedGoCache = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-gocache").path
+
+    static let go = "/usr/bin/go"
+    static let gopath = "/usr/share/gocode"
+
+    let name: String
+    /// The import paths it needs from Debian's Go packages, besides the standard library.
+    let packages: [String]
+    /// The build, started by the first test that runs it; the others await it (suspended, not
+    /// blocking a thread) and the compiler runs on a thread of its own.
+    private let started = Mutexed<Task<String, any Error>?>(nil)
+
+    init(_ name: String, packages: [String]) {
+        self.name = name
+        self.packages = packages
+    }
+
+    private var build: Task<String, any Error> {
+        var build: Task<String, any Error>?
+        started.modify { started in
+            if started == nil { started = Task { [name] in try await Self.build(name) } }
+            build = started
+        }
+        return build!
+    }
+
+    /// Builds `Interop/NAME` into a temporary file and returns its path.
+    private static func build(_ name: String) async throws -> String {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-\(name)-\(getpid())").path
+        let result = try await offThePool {
+            try runCommand(
+                go, ["build", "-o", output, "."],
+                environment: ["GO111MODULE": "off", "GOPATH": gopath, "GOCACHE": sharedGoCache],
+                directory: Interop.scripts.appendingPathComponent(name).path)
+        }
+        guard result.status == 0 else { throw DaemonFailed(log: "go build of \(name) failed:\n\(result.stderr)") }
+        return output
+    }
+
+    /// What this machine lacks to build it (the compiler or a package's sources), or nil.
+    var missing: String? {
+        guard FileManager.default.isExecutableFile(atPath: Self.go) else { return Self.go }
+        return packages.map { "\(Self.gopath)/src/\($0)" }.first { !FileManager.default.fileExists(atPath: $0) }
+    }
+
+    /// Whether it can be built here. When not, a test returns early, after recording an issue
+    /// when the interop tools are required (`QCREDIT_REQUIRE_INTEROP=1`, as `Scripts/test` sets).
+    func available() -> Bool {
+        guard let missing else { return true }
+        if Interop.required { Issue.record("\(missing) is missing: Scripts/install-dependencies installs it") }
+        return false
+    }
+
+    /// Builds it if no test has yet, and runs it to completion on a thread of its own.
+    func run(_ arguments: [String]) async throws -> CommandResult {
+        let executable = try await build.value
+        return try await offThePool { try runCommand(executable, arguments) }
+    }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// Runs only when `program` can be built here, or when the interop tools are required (and
+    /// the test then fails for the missing tool).
+    static func goProgram(_ program: GoProgram) -> Self {
+        .enabled(if: program.missing == nil || Interop.required, "cannot build \(program.name): \(program.missing ?? "")")
+    }
+}
