@@ -11,6 +11,9 @@ public enum LogError: Error, Sendable, Equatable, CustomStringConvertible {
     case logDoesNotExtendCheckpoint(reason: String)
     /// No signing key is configured.
     case noSigningKeys
+    /// A stored record does not hash to the leaf its signed checkpoint covers: the record was
+    /// changed behind the tree. Evidence built on it would fail the bank's check, so none is given.
+    case recordDoesNotMatchLog(index: Int64)
 
     public var description: String {
         switch self {
@@ -19,6 +22,9 @@ public enum LogError: Error, Sendable, Equatable, CustomStringConvertible {
         case .noCheckpoint: return "no checkpoint has been signed yet"
         case .logDoesNotExtendCheckpoint(let reason): return "the log does not extend its last signed checkpoint: \(reason)"
         case .noSigningKeys: return "no signing key is configured"
+        case .recordDoesNotMatchLog(let index):
+            return "record \(index) does not match the signed log (its leaf hash is not in the checkpoint's tree): "
+                + "the record was altered; run qcredit audit replay and restore from a backup"
         }
     }
 }

@@ -171,11 +171,22 @@ public final class TransparencyLogService: Sendable {
     /// Offline evidence for record `index`: its bytes, its inclusion proof in a signed
     /// checkpoint that covers it, and the same as a C2SP tlog-proof file (the record's bytes in
     /// its `extra` line).
+    ///
+    /// The evidence is verified as the bank will verify it before it is handed out (a few
+    /// microseconds): a record altered behind the tree is refused with
+    /// ``LogError/recordDoesNotMatchLog(index:)`` rather than given away as proof.
     public func evidence(for index: Int64) async throws -> LogEvidence {
         let checkpoint = try await checkpoint(covering: index)
         let (_, proof) = try await inclusionProof(index: index, treeSize: checkpoint.size)
         guard let entry = try await entries(from: index, to: index + 1, limit: 1).first else {
             throw LogError.sizeBeyondTree(requested: index + 1, treeSize: checkpoint.size)
+        }
+        do {
+            try MerkleProof.verifyInclusion(
+                leafHash: MerkleHash.leaf(entry.body), index: index, treeSize: checkpoint.size, proof: proof,
+                root: checkpoint.rootHash)
+        } catch {
+            throw LogError.recordDoesNotMatchLog(index: index)
         }
         let file = try TLogProof(extra: entry.body, index: index, proof: proof, signedCheckpoint: checkpoint.note)
         return LogEvidence(index: index, entry: entry.body, treeSize: checkpoint.size, proof: proof, checkpoint: checkpoint, tlogProof: file.text)

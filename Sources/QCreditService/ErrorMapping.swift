@@ -42,6 +42,15 @@ extension RegistryError {
 }
 
 extension LogError {
+    /// Whether the error is the caller's to handle. The others mean the stored log is damaged:
+    /// they are logged and answered as `InternalError`.
+    var reachesClients: Bool {
+        switch self {
+        case .sizeBeyondTree, .invalidRange, .noCheckpoint, .noSigningKeys: return true
+        case .logDoesNotExtendCheckpoint, .recordDoesNotMatchLog: return false
+        }
+    }
+
     /// The typed error of `org.qcredit.audit` (or of the query interface, for evidence).
     func varlinkError(in interface: String) -> VarlinkError {
         switch self {
@@ -52,8 +61,7 @@ extension LogError {
             return VarlinkError(name: "\(RegistryInterfaces.audit).InvalidRange", parameters: ["reason": .string(reason)])
         case .noCheckpoint, .noSigningKeys:
             return VarlinkError(name: "\(RegistryInterfaces.audit).NoCheckpoint")
-        case .logDoesNotExtendCheckpoint:
-            // Never reaches a client: the daemon refuses to start on such a log.
+        case .logDoesNotExtendCheckpoint, .recordDoesNotMatchLog:
             return .internalError()
         }
     }

@@ -88,7 +88,7 @@ public struct RegistryService: VarlinkHandler {
             try await method.run(registry, registryCall)
         } catch let error as RegistryError {
             throw error.varlinkError(in: call.interfaceName)
-        } catch let error as LogError {
+        } catch let error as LogError where error.reachesClients {
             throw error.varlinkError(in: call.interfaceName)
         }
     }

@@ -1,6 +1,7 @@
 import CanonicalJSON
 import Foundation
 import Testing
+import Varlink
 
 /// The daemon never signs two checkpoints that disagree, refuses weak key files, and the
 /// client's offline checks catch tampering.
@@ -44,6 +45,38 @@ import Testing
         let refusal = try daemon.startExpectingRefusal()
         #expect(refusal.status != 0)
         #expect(refusal.log.contains("the log was altered"), "\(refusal.log)")
+    }
+
+    /// A record changed behind the tree (the tree itself intact, so the daemon starts) is not
+    /// handed out as evidence: it would fail the bank's check. The operator is told why.
+    @Test func evidenceIsRefusedForARecordAlteredBehindTheTree() async throws {
+        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        try await daemon.seed(from: 0, count: 2)
+        _ = try await daemon.waitForCheckpointOfWholeLog()
+        let altered = DurabilityTests.uscc(0)
+        let untouched = DurabilityTests.uscc(1)
+        let evidence = try await daemon.call("org.qcredit.query.GetEvidence", ["code": .string(altered)])
+        let index = try #require(evidence["evidence"]?["logIndex"]?.intValue)
+        #expect(daemon.stop() == 0)
+        let database = (daemon.stateDirectory as NSString).appendingPathComponent("registry.sqlite")
+        let update = try runCommand(
+            "/usr/bin/sqlite3",
+            [
+                database,
+                "DROP TRIGGER publication_append_only_update; "
+                    + "UPDATE publication SET body = CAST(replace(CAST(body AS TEXT), 'Log Co. 0', 'Log Co. X') AS BLOB) WHERE idx = \(index);",
+            ])
+        #expect(update.status == 0, "\(update.stderr)")
+        try daemon.start()
+        await #expect {
+            try await daemon.call("org.qcredit.query.GetEvidence", ["code": .string(altered)])
+        } throws: { error in
+            (error as? VarlinkError)?.name == "org.varlink.service.InternalError"
+        }
+        #expect(daemon.log.contains("record \(index) does not match the signed log"), "\(daemon.log)")
+        // Evidence for the records left alone is still given.
+        let other = try await daemon.call("org.qcredit.query.GetEvidence", ["code": .string(untouched)])
+        #expect(other["evidence"]?["logIndex"]?.intValue != nil)
     }
 
     @Test func theDaemonRefusesAKeyFileOthersCanRead() async throws {
