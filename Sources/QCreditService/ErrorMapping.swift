@@ -42,17 +42,10 @@ extension RegistryError {
 }
 
 extension LogError {
-    /// Whether the error is the caller's to handle. The others mean the stored log is damaged:
-    /// they are logged and answered as `InternalError`.
-    var reachesClients: Bool {
-        switch self {
-        case .sizeBeyondTree, .invalidRange, .noCheckpoint, .noSigningKeys: return true
-        case .logDoesNotExtendCheckpoint, .recordDoesNotMatchLog: return false
-        }
-    }
-
-    /// The typed error of `org.qcredit.audit` (or of the query interface, for evidence).
-    func varlinkError(in interface: String) -> VarlinkError {
+    /// The typed error of `org.qcredit.audit` (or of the query interface, for evidence), or nil
+    /// when the error means the stored log is damaged: that is not the caller's to handle, and is
+    /// logged and answered as `InternalError`.
+    func varlinkError(in interface: String) -> VarlinkError? {
         switch self {
         case .sizeBeyondTree(let requested, let treeSize):
             return VarlinkError(
@@ -62,7 +55,7 @@ extension LogError {
         case .noCheckpoint, .noSigningKeys:
             return VarlinkError(name: "\(RegistryInterfaces.audit).NoCheckpoint")
         case .logDoesNotExtendCheckpoint, .recordDoesNotMatchLog:
-            return .internalError()
+            return nil
         }
     }
 }

@@ -88,8 +88,8 @@ public struct RegistryService: VarlinkHandler {
             try await method.run(registry, registryCall)
         } catch let error as RegistryError {
             throw error.varlinkError(in: call.interfaceName)
-        } catch let error as LogError where error.reachesClients {
-            throw error.varlinkError(in: call.interfaceName)
+        } catch let error as LogError {
+            throw error.varlinkError(in: call.interfaceName) ?? error
         }
     }
 }
