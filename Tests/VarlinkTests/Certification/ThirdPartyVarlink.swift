@@ -15,21 +15,15 @@ enum ThirdPartyVarlink {
         return python
     }
 
-    /// The installed `varlink` Python package's directory.
-    static let pythonPackageDirectory: String? = {
+    /// The `varlink` Python package's directory in the virtual environment `QCREDIT_PYTHON`
+    /// belongs to (`<venv>/lib/python3.X/site-packages/varlink`), found without running Python.
+    static var pythonPackageDirectory: String? {
         guard let python else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", "import os, varlink; print(os.path.dirname(varlink.__file__))"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }()
+        let lib = URL(fileURLWithPath: python).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("lib").path
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: lib)) ?? []
+        return versions.map { "\(lib)/\($0)/site-packages/varlink" }.first { FileManager.default.fileExists(atPath: $0) }
+    }
 
     static var required: Bool { ProcessInfo.processInfo.environment["QCREDIT_REQUIRE_INTEROP"] == "1" }
 
