@@ -52,11 +52,12 @@ extension RegistryReader {
 }
 
 extension RegistryDatabase {
-    /// Records a signed checkpoint (a no-op if one of that size is already stored).
+    /// Records a signed checkpoint. A repeat of a stored one is a no-op; another root at a size
+    /// already signed is refused by the schema (it would fork the log).
     public func insertCheckpoint(_ checkpoint: StoredCheckpoint) async throws {
         try await writeWithoutAudit { db in
             try db.execute(
-                sql: "INSERT OR IGNORE INTO signed_checkpoint (size, root_hash, note, signed_at) VALUES (?, ?, ?, ?)",
+                sql: "INSERT INTO signed_checkpoint (size, root_hash, note, signed_at) VALUES (?, ?, ?, ?)",
                 arguments: [checkpoint.size, Data(checkpoint.rootHash), checkpoint.note, checkpoint.signedAt])
         }
     }

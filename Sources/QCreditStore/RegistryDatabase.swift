@@ -4,8 +4,11 @@ import GRDB
 /// The registry's SQLite database: a WAL-mode pool of readers beside one writer, migrated
 /// from `Schema/` on open.
 ///
-/// Durability: `synchronous = FULL` makes every commit fsync the WAL before `write` returns,
-/// so a write the daemon has acknowledged survives `kill -9` and power loss.
+/// Durability: the writer runs with `synchronous = FULL`, so every commit fsyncs the WAL before
+/// `write` returns, and a write the daemon has acknowledged survives `kill -9` and power loss.
+/// The setting is applied after the pool exists and read back: GRDB's `DatabasePool` sets
+/// `synchronous = NORMAL` on the writer when it turns WAL on, after `prepareDatabase`, which
+/// would leave commits in the WAL unsynced until the next checkpoint.
 ///
 /// ```swift
 /// let database = try RegistryDatabase(path: "/var/lib/qcredit/registry.sqlite")
@@ -17,22 +20,38 @@ public final class RegistryDatabase: Sendable {
 
     var poolForBackup: DatabasePool { pool }
 
+    /// `PRAGMA synchronous` value of `FULL`.
+    static let fullSynchronous = 2
+
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String, readerCount: Int = 4) throws {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.maximumReaderCount = readerCount
         configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            let synchronous = try pool.barrierWriteWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                return try Int.fetchOne(db, sql: "PRAGMA synchronous")
+            }
+            guard synchronous == Self.fullSynchronous else {
+                throw StoreError.cannotOpen(
+                    path: path, reason: "the writer reports synchronous = \(synchronous.map(String.init) ?? "nothing"), not FULL (2)")
+            }
             try SchemaMigrations.migrator.migrate(pool)
+        } catch let error as StoreError {
+            throw error
         } catch {
             throw StoreError.cannotOpen(path: path, reason: "\(error)")
         }
         self.path = path
+    }
+
+    /// What the writer connection reports for `PRAGMA synchronous` (2 is FULL: every commit is
+    /// synced to disk before it returns).
+    public func writerSynchronousMode() async throws -> Int {
+        try await pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     /// Runs `body` in a read transaction on one of the pool's readers (never on the caller's

@@ -48,7 +48,40 @@ import Testing
         let fixture = try await RegistryFixture()
         let raw = try fixture.rawDatabase()
         #expect(try await raw.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
-        #expect(try await fixture.database.appliedMigrations() == ["0001_registry.sql", "0002_merkle_log.sql"])
+        // GRDB's pool sets NORMAL (1) on its writer when it turns WAL on; the registry must
+        // leave it at FULL (2), or commits reach the WAL without an fsync.
+        #expect(try await fixture.database.writerSynchronousMode() == 2)
+        #expect(
+            try await fixture.database.appliedMigrations() == [
+                "0001_registry.sql", "0002_merkle_log.sql", "0003_no_replace.sql",
+            ])
+    }
+
+    /// REPLACE deletes the row it replaces; that must not be a way round the append-only rule.
+    @Test func insertOrReplaceCannotRewriteAnyRecord() async throws {
+        let fixture = try await RegistryFixture()
+        try await fixture.register(RegistryFixture.usccA)
+        _ = try await fixture.registry.publishGrades(codes: nil, by: RegistryFixture.regulator)
+        let raw = try fixture.rawDatabase()
+        let before = try await fixture.publications()
+        for statement in [
+            "INSERT OR REPLACE INTO publication (idx, kind, body, recorded_at, audit_id) VALUES (0, 'grade', x'7b7d', 0, 1)",
+            "REPLACE INTO audit_entry (id, at, method, parameters) VALUES (1, 0, 'forged', '{}')",
+            "INSERT OR REPLACE INTO enterprise (id, audit_id) VALUES (1, 1)",
+            "INSERT OR REPLACE INTO enterprise_code (code, enterprise_id, kind, audit_id) "
+                + "SELECT code, enterprise_id, kind, audit_id FROM enterprise_code LIMIT 1",
+            "INSERT OR REPLACE INTO enterprise_revision (id, enterprise_id, name, status, recorded_at, audit_id) "
+                + "VALUES (1, 1, 'Renamed behind the log', 'active', 0, 1)",
+            "INSERT OR REPLACE INTO grading_policy (version, body, publication_idx, audit_id) "
+                + "SELECT version, x'7b7d', publication_idx, audit_id FROM grading_policy",
+            "INSERT OR REPLACE INTO grade_record (id, enterprise_id, basis, grade, policy_version, explanation, "
+                + "effective_at, publication_idx, audit_id) SELECT id, enterprise_id, basis, 'AAA', policy_version, "
+                + "explanation, effective_at, publication_idx, audit_id FROM grade_record",
+            "INSERT OR REPLACE INTO merkle_node (level, idx, hash) VALUES (0, 0, zeroblob(32))",
+        ] {
+            #expect(throws: DatabaseError.self, "\(statement)") { try raw.write { try $0.execute(sql: statement) } }
+        }
+        #expect(try await fixture.publications().map(\.body) == before.map(\.body))
     }
 
     @Test func aChangedPolicyThatKeepsItsVersionIsRefused() async throws {

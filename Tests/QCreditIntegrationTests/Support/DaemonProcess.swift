@@ -25,7 +25,9 @@ final class DaemonProcess: @unchecked Sendable {
 
     /// Starts a daemon. `config` is the TOML config text (development mode when nil); its
     /// `@STATE@` and `@SOCKET@` placeholders are replaced by this daemon's paths.
-    init(config: String? = nil, extraArguments: [String] = [], stateDirectory: String? = nil) throws {
+    /// `launcher` runs the daemon through another program (e.g. `strace … --`), which must
+    /// exec it as its only child.
+    init(config: String? = nil, extraArguments: [String] = [], stateDirectory: String? = nil, launcher: [String] = []) throws {
         directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("qcredit-it-\(UUID().uuidString.prefix(8))")
         // Readable by others so a second user (nobody) can reach the socket in role tests.
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
@@ -42,10 +44,12 @@ final class DaemonProcess: @unchecked Sendable {
             configPath = nil
         }
         self.extraArguments = extraArguments
+        self.launcher = launcher
         try start()
     }
 
     private let extraArguments: [String]
+    private let launcher: [String]
 
     var arguments: [String] {
         var arguments = ["--state-dir", stateDirectory, "--socket", socketPath] + extraArguments
@@ -57,8 +61,13 @@ final class DaemonProcess: @unchecked Sendable {
     func start() throws {
         precondition(process?.isRunning != true, "already running")
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.product("qcreditd"))
-        process.arguments = arguments
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(launcher.dropFirst()) + [Self.product("qcreditd")] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: Self.product("qcreditd"))
+            process.arguments = arguments
+        }
         if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
@@ -106,6 +115,15 @@ final class DaemonProcess: @unchecked Sendable {
     }
 
     var isRunning: Bool { process?.isRunning ?? false }
+
+    /// The daemon's own pid: the started process, or its child when a launcher runs it.
+    var daemonPID: pid_t? {
+        guard let process, process.isRunning else { return nil }
+        guard !launcher.isEmpty else { return process.processIdentifier }
+        let pid = process.processIdentifier
+        let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
+        return children.split(separator: " ").first.flatMap { pid_t($0) }
+    }
 
     /// What the daemon wrote to stderr so far.
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }

@@ -1,0 +1,83 @@
+import Foundation
+
+/// System calls of a daemon traced with `strace -f -yy` (each line: pid, call, the descriptor
+/// with its path), read back in order to check what happened before what.
+struct SyscallTrace {
+    /// The launcher that traces the daemon's writes and syncs into `output`.
+    static func launcher(output: String) -> [String] {
+        [
+            "/usr/bin/strace", "-f", "-qq", "-yy", "-s", "48", "-o", output,
+            "-e", "trace=pwrite64,pwritev,pwritev2,write,writev,sendmsg,sendto,fsync,fdatasync,sync_file_range", "--",
+        ]
+    }
+
+    let path: String
+    private var consumed = 0
+
+    init(path: String) { self.path = path }
+
+    /// Lines written since the previous call.
+    mutating func newLines() -> [String] {
+        guard let data = FileManager.default.contents(atPath: path), data.count > consumed else { return [] }
+        let end = data[consumed...].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? consumed
+        let text = String(decoding: data[consumed..<end], as: UTF8.self)
+        consumed = end
+        return text.split(separator: "\n").map(String.init)
+    }
+
+    /// One traced call: its line, and whether the line is where it completed (a line ending in
+    /// `<unfinished ...>` is where it started; its `<... resumed>` line is where it completed).
+    struct Call {
+        var line: Int
+        var pid: String
+        var name: String
+        /// The arguments as strace printed them (on the line where the call started).
+        var arguments: String
+        var completedOnLine: Int?
+    }
+
+    /// The calls in `lines`, in the order they started, with the line each completed on.
+    static func calls(in lines: [String]) -> [Call] {
+        var calls: [Call] = []
+        var open: [String: Int] = [:]
+        for (number, line) in lines.enumerated() {
+            guard let space = line.firstIndex(of: " ") else { continue }
+            let pid = String(line[..<space])
+            let rest = line[line.index(after: space)...]
+            if rest.hasPrefix("<... ") {
+                if let index = open.removeValue(forKey: pid) { calls[index].completedOnLine = number }
+                continue
+            }
+            guard let paren = rest.firstIndex(of: "(") else { continue }
+            var call = Call(line: number, pid: pid, name: String(rest[..<paren]), arguments: String(rest[paren...]))
+            if rest.hasSuffix("<unfinished ...>") {
+                open[pid] = calls.count
+            } else {
+                call.completedOnLine = number
+            }
+            calls.append(call)
+        }
+        return calls
+    }
+
+    /// Checks one call's window of the trace: the first reply written to a connection of
+    /// `socketPath` must come after an fsync or fdatasync of `walPath` that completed after the
+    /// last write to that WAL. Returns what is wrong, or nil.
+    static func walSyncedBeforeReply(_ lines: [String], walPath: String, socketPath: String) -> String? {
+        let calls = calls(in: lines)
+        guard let reply = calls.first(where: { ["write", "writev", "sendmsg", "sendto"].contains($0.name) && $0.arguments.contains("\"\(socketPath)\"]>") })
+        else { return "no reply was written to the socket" }
+        let onWAL = calls.filter { $0.line < reply.line && $0.arguments.hasPrefix("(") && $0.arguments.contains("<\(walPath)>") }
+        guard let lastWrite = onWAL.last(where: { $0.name.hasPrefix("pwrite") || $0.name.hasPrefix("write") }) else {
+            return "nothing was written to the WAL before the reply"
+        }
+        let synced = onWAL.contains { call in
+            (call.name == "fsync" || call.name == "fdatasync") && call.line > lastWrite.line
+                && (call.completedOnLine ?? Int.max) < reply.line
+        }
+        guard synced else {
+            return "the WAL write on line \(lastWrite.line + 1) was not synced before the reply on line \(reply.line + 1)"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,114 @@
+import CanonicalJSON
+import Foundation
+import Glibc
+import QCreditDomain
+import Testing
+import Varlink
+
+/// Power-loss durability, checked where it matters: in the daemon's system calls. For every
+/// method that writes, the WAL frames of its commit are synced (fsync/fdatasync) before the first
+/// byte of its reply is written to the socket.
+@Suite struct WriteDurabilityTests {
+    /// Methods outside `org.qcredit.admin` that change the registry's state.
+    static let operatorWrites: Set<String> = ["org.qcredit.operator.RunMaintenance", "org.qcredit.operator.Export"]
+
+    @Test func everyWriteMethodSyncsTheWALBeforeItReplies() async throws {
+        let scratch = try ScratchDirectory("strace")
+        let tracePath = scratch.path + "/trace.txt"
+        let me = getuid()
+        // Background work is slowed down so that only the calls themselves write.
+        let config = """
+            maintenanceIntervalSeconds = 86400
+            [log]
+            checkpointIntervalSeconds = 3600
+            [roles]
+            regulator = ["uid:\(me)"]
+            operator = ["uid:\(me)"]
+            auditor = ["uid:\(me)"]
+            """
+        let daemon = try DaemonProcess(config: config, launcher: SyscallTrace.launcher(output: tracePath))
+        defer {
+            if let pid = daemon.daemonPID { kill(pid, SIGTERM) }
+            daemon.stop()
+        }
+        var trace = SyscallTrace(path: tracePath)
+        let walPath = daemon.stateDirectory + "/registry.sqlite-wal"
+        var exercised: Set<String> = []
+
+        func call(_ method: String, _ parameters: [String: JSONValue]) async throws -> [String: JSONValue] {
+            _ = trace.newLines()
+            let reply = try await daemon.call(method, parameters)
+            // strace writes its line as the call happens; wait until the reply's is there.
+            var lines: [String] = []
+            let deadline = Date().addingTimeInterval(20)
+            repeat {
+                lines += trace.newLines()
+                if lines.contains(where: { $0.contains("\"\(daemon.socketPath)\"]>") }) { break }
+                try await Task.sleep(for: .milliseconds(20))
+            } while Date() < deadline
+            let problem = SyscallTrace.walSyncedBeforeReply(lines, walPath: walPath, socketPath: daemon.socketPath)
+            #expect(problem == nil, "\(method): \(problem ?? "")\n\(lines.joined(separator: "\n"))")
+            exercised.insert(method)
+            return reply
+        }
+        func admin(_ name: String, _ parameters: [String: JSONValue]) async throws -> [String: JSONValue] {
+            try await call("org.qcredit.admin.\(name)", parameters)
+        }
+        func listingId(_ reply: [String: JSONValue]) throws -> JSONValue { .int(try #require(reply["listing"]?["id"]?.intValue)) }
+
+        let (a, b, c) = (DurabilityTests.uscc(1), DurabilityTests.uscc(2), DurabilityTests.uscc(3))
+        for code in [a, b, c] { _ = try await admin("RegisterEnterprise", ["code": .string(code), "name": .string("Synced Co. \(code)")]) }
+        _ = try await admin("UpdateEnterprise", ["code": .string(a), "name": .string("Synced Renamed Co."), "reason": "renamed"])
+        let event: [String: JSONValue] = [
+            "code": .string(a), "dimension": "product", "kind": "spot-check-failed", "severity": "low",
+            "occurredOn": "2026-01-05", "authority": "SAMR", "documentNumber": "抽〔2026〕1号", "summary": "label incomplete",
+        ]
+        let eventId = try #require(try await admin("RecordEvent", event)["eventId"]?.intValue)
+        _ = try await admin("RecordEvents", ["events": [.object(event), .object(event)]])
+        _ = try await admin("CorrectEvent", ["eventId": .int(eventId), "reason": "entered twice"])
+        let decision: [String: JSONValue] = [
+            "listType": "serious-dishonesty", "reason": "repeated violations", "legalBasis": "SAMR Order 44 Art. 9",
+            "authority": "SAMR", "documentNumber": "严〔2026〕1号", "decisionDate": .string(Self.today),
+        ]
+        var proposal = decision
+        proposal["code"] = .string(a)
+        let listed = try listingId(try await admin("ProposeListing", proposal))
+        _ = try await admin("FileObjection", ["listingId": listed, "summary": "counterfeits of our brand"])
+        _ = try await admin(
+            "ResolveObjection", ["listingId": listed, "outcome": "rejected", "authority": "SAMR", "documentNumber": "复〔2026〕1号"])
+        _ = try await admin("ConfirmListing", ["listingId": listed])
+        _ = try await admin(
+            "RemoveListing", ["listingId": listed, "reason": "revoked", "authority": "SAMR", "documentNumber": "撤〔2026〕1号"])
+        proposal["code"] = .string(b)
+        let withdrawn = try listingId(try await admin("ProposeListing", proposal))
+        _ = try await admin("WithdrawListing", ["listingId": withdrawn, "reason": "proposed in error"])
+        _ = try await admin(
+            "OverrideGrade", ["code": .string(b), "grade": "AA", "reason": "verified on site", "documentNumber": "内〔2026〕88号"])
+        _ = try await admin("PublishGrades", [:])
+        // A listing published years ago whose term has ended, for maintenance to expire.
+        proposal["code"] = .string(c)
+        proposal["decisionDate"] = "2020-01-01"
+        let old = try listingId(try await admin("ProposeListing", proposal))
+        _ = try await admin("ConfirmListing", ["listingId": old, "publicationDate": "2020-01-02"])
+        #expect(try await call("org.qcredit.operator.RunMaintenance", [:])["expired"] == [old])
+        _ = try await call("org.qcredit.operator.Export", [:])
+
+        let adminMethods = try await Self.methods(of: "org.qcredit.admin", daemon)
+        #expect(exercised == adminMethods.union(Self.operatorWrites), "a write method without a traced call")
+    }
+
+    static var today: String {
+        Instant(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)).civilDate(in: .beijing).description
+    }
+
+    /// Every method an interface declares, as the daemon describes it.
+    static func methods(of interface: String, _ daemon: DaemonProcess) async throws -> Set<String> {
+        let description = try await daemon.call("org.varlink.service.GetInterfaceDescription", ["interface": .string(interface)])
+        let text = try #require(description["description"]?.stringValue)
+        return Set(
+            text.split(separator: "\n").compactMap { line -> String? in
+                guard line.hasPrefix("method ") else { return nil }
+                return "\(interface)." + line.dropFirst("method ".count).prefix { $0 != "(" }
+            })
+    }
+}
