@@ -32,13 +32,16 @@ public struct PublishSummary: Sendable, Equatable {
 }
 
 extension RegistryReader {
-    /// The grade in force for one file at `at` (the day `date` in the registry's zone).
-    public func gradeView(enterprise: Enterprise, at: Instant, date: CivilDate, policy: Policy) throws -> GradeView {
+    /// The grade in force for one file at `at` (the day `date` in the registry's zone), resting
+    /// only on the listings `view` shows.
+    public func gradeView(enterprise: Enterprise, at: Instant, date: CivilDate, policy: Policy, view: RecordView) throws
+        -> GradeView
+    {
         let computed = try latestGrade(enterpriseId: enterprise.id, basis: .computed, atOrBefore: at)
         let override = try latestGrade(enterpriseId: enterprise.id, basis: .override, atOrBefore: at)
         var caps: [ListingCap] = []
         var listTypes: Set<String> = []
-        for listing in try listings(enterpriseId: enterprise.id) where listing.isOnList(on: date) {
+        for listing in try listings(enterpriseId: enterprise.id, view: view) where listing.isOnList(on: date) {
             listTypes.insert(listing.listType)
             if let maximum = policy.lists[listing.listType]?.maximumGrade {
                 caps.append(
@@ -53,13 +56,14 @@ extension RegistryReader {
 }
 
 extension Registry {
-    /// The grade in force now, or at `at`.
-    public func gradeInForce(code: String, at: Instant? = nil) async throws -> GradeView {
+    /// The grade in force now, or at `at`, as `view` shows it (the public view by default).
+    public func gradeInForce(code: String, at: Instant? = nil, view: RecordView = .public) async throws -> GradeView {
         let policy = self.policy
         let moment = at ?? clock.now()
         let date = moment.civilDate(in: utcOffset)
         return try await database.read { reader in
-            try reader.gradeView(enterprise: reader.existingEnterprise(forCode: code), at: moment, date: date, policy: policy)
+            try reader.gradeView(
+                enterprise: reader.existingEnterprise(forCode: code), at: moment, date: date, policy: policy, view: view)
         }
     }
 
@@ -76,7 +80,7 @@ extension Registry {
 
     /// Grades in force now for a batch of codes, each answered on its own: a bad or unknown
     /// code in a bank's batch does not spoil the others. One consistent snapshot per batch.
-    public func gradesInForce(codes: [String]) async throws -> [Result<GradeView, RegistryError>] {
+    public func gradesInForce(codes: [String], view: RecordView) async throws -> [Result<GradeView, RegistryError>] {
         let policy = self.policy
         let now = clock.now()
         let date = now.civilDate(in: utcOffset)
@@ -84,7 +88,8 @@ extension Registry {
             try codes.map { code in
                 do {
                     return .success(
-                        try reader.gradeView(enterprise: reader.existingEnterprise(forCode: code), at: now, date: date, policy: policy))
+                        try reader.gradeView(
+                            enterprise: reader.existingEnterprise(forCode: code), at: now, date: date, policy: policy, view: view))
                 } catch let error as RegistryError {
                     return .failure(error)
                 }
@@ -112,7 +117,7 @@ extension Registry {
         return try await write(by: caller) { writer in
             let reader = writer.reader
             let enterprise = try reader.existingEnterprise(forCode: code)
-            let previous = try reader.gradeView(enterprise: enterprise, at: writer.now, date: today, policy: policy)
+            let previous = try reader.gradeView(enterprise: enterprise, at: writer.now, date: today, policy: policy, view: .full)
             let record = PublicationRecord.override(
                 grade: grade, previousGrade: previous.inForce.grade, reason: reason, documentNumber: documentNumber,
                 until: until, policyVersion: policy.version, enterpriseId: enterprise.id, subject: enterprise.subject,
@@ -122,7 +127,7 @@ extension Registry {
                 enterpriseId: enterprise.id, basis: .override, grade: grade, score: nil, policyVersion: policy.version,
                 explanation: ["previousGrade": JSONValue(previous.inForce.grade)], until: until, reason: reason,
                 documentNumber: documentNumber, publicationIndex: index)
-            return try reader.gradeView(enterprise: enterprise, at: writer.now, date: today, policy: policy)
+            return try reader.gradeView(enterprise: enterprise, at: writer.now, date: today, policy: policy, view: .full)
         }
     }
 

@@ -171,19 +171,17 @@ extension Registry {
         try await database.read { try $0.existingListing(id) }
     }
 
-    /// The enterprise's listings: all of them for `.full`, only what the public may see
-    /// for `.public` (repaired and revoked listings vanish from it; the registry keeps them).
+    /// The enterprise's listings as `view` shows them (see ``RecordView``).
     public func listings(code: String, view: RecordView) async throws -> (Enterprise, [Listing]) {
         try await database.read { reader in
             let enterprise = try reader.existingEnterprise(forCode: code)
-            let listings = try reader.listings(enterpriseId: enterprise.id)
-            return (enterprise, view == .full ? listings : listings.filter(\.isPublic))
+            return (enterprise, try reader.listings(enterpriseId: enterprise.id, view: view))
         }
     }
 
-    /// Listings on the list today, oldest published first, in pages for streaming.
-    public func blacklistPage(listType: String?, since: String?, after cursor: Int64, limit: Int) async throws
-        -> [(Enterprise, Listing)]
+    /// Listings on the list today that `view` shows, oldest published first, in pages for streaming.
+    public func blacklistPage(listType: String?, since: String?, after cursor: Int64, limit: Int, view: RecordView)
+        async throws -> [(Enterprise, Listing)]
     {
         if let listType { _ = try policy.rules(forList: listType) }
         let since = try since.map { value throws(RegistryError) in try TextField.date(value, "since") }
@@ -191,7 +189,8 @@ extension Registry {
         return try await database.read { reader in
             try reader.activeListingIds(listType: listType, publishedSince: since, publishedThrough: today, after: cursor, limit: limit)
                 .compactMap { id in
-                    guard let listing = try reader.listing(id: id), let enterprise = try reader.enterprise(id: listing.enterpriseId)
+                    guard let listing = try reader.listing(id: id), view.shows(listing),
+                        let enterprise = try reader.enterprise(id: listing.enterpriseId)
                     else { return nil }
                     return (enterprise, listing)
                 }
@@ -199,9 +198,3 @@ extension Registry {
     }
 }
 
-/// Which records a caller sees: regulators and auditors see everything the registry keeps;
-/// banks see the public view.
-public enum RecordView: Sendable {
-    case full
-    case `public`
-}

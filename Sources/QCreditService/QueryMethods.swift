@@ -15,11 +15,11 @@ enum QueryMethods {
 
     static let all: [RegistryMethod] = [
         method("GetGrade") { registry, call in
-            let view = try await registry.gradeInForce(code: call.parameters.string("code"))
+            let view = try await registry.gradeInForce(code: call.parameters.string("code"), view: call.view)
             try await call.reply(["grade": WireEncoding.grade(view)])
         },
         method("GetEvidence") { registry, call in
-            let view = try await registry.gradeInForce(code: call.parameters.string("code"))
+            let view = try await registry.gradeInForce(code: call.parameters.string("code"), view: call.view)
             guard let index = view.inForce.publicationIndex else {
                 throw RegistryError.notGraded(code: EnterpriseCode.normalize(try call.parameters.string("code")))
             }
@@ -35,7 +35,7 @@ enum QueryMethods {
         },
         method("GetGradeAt") { registry, call in
             let at = try registry.moment(call.parameters.string("at"))
-            let view = try await registry.gradeInForce(code: call.parameters.string("code"), at: at)
+            let view = try await registry.gradeInForce(code: call.parameters.string("code"), at: at, view: call.view)
             try await call.reply(["grade": WireEncoding.grade(view)])
         },
         method("GetGrades") { registry, call in
@@ -45,7 +45,7 @@ enum QueryMethods {
             var start = 0
             while start < codes.count {
                 let batch = Array(codes[start..<min(start + batchSize, codes.count)])
-                let results = try await registry.gradesInForce(codes: batch)
+                let results = try await registry.gradesInForce(codes: batch, view: call.view)
                 for (offset, result) in results.enumerated() {
                     var reply: [String: JSONValue] = ["code": .string(batch[offset])]
                     switch result {
@@ -80,7 +80,8 @@ enum QueryMethods {
             var pending: JSONValue?
             var cursor: Int64 = 0
             while true {
-                let page = try await registry.blacklistPage(listType: listType, since: since, after: cursor, limit: batchSize)
+                let page = try await registry.blacklistPage(
+                    listType: listType, since: since, after: cursor, limit: batchSize, view: call.view)
                 guard let last = page.last else { break }
                 for (enterprise, listing) in page {
                     if let previous = pending { try await call.replies.send(["listing": previous], continues: true) }

@@ -33,7 +33,8 @@ struct RegistryExportSource: ExportSource {
         let policy = registry.policy
         try reader.forEachEnterpriseInCodeOrder { id in
             guard let enterprise = try reader.enterprise(id: id) else { return }
-            let view = try reader.gradeView(enterprise: enterprise, at: moment, date: asOfDate, policy: policy)
+            // The export's state is the public's: what a bank sees.
+            let view = try reader.gradeView(enterprise: enterprise, at: moment, date: asOfDate, policy: policy, view: .public)
             try body(Self.stateLine(view))
         }
     }

@@ -1,0 +1,95 @@
+import CanonicalJSON
+import QCreditDomain
+import QCreditService
+import Testing
+import Varlink
+
+/// A listing ended by credit repair or revocation leaves the public view: a bank sees the
+/// enterprise, through every query method and at every date, as if it had never been listed.
+@Suite struct PublicViewTests {
+    static let code = "911522010783762860"
+    /// Words that appear only in the listing's decision.
+    static let decision: [String: JSONValue] = [
+        "listType": "serious-dishonesty", "reason": "Counterfeit dairy powder sold in bulk",
+        "legalBasis": "SAMR Order No. 44 (2021), Art. 9(2)", "authority": "Zhengzhou AMR",
+        "documentNumber": "郑市监严〔2026〕77号", "decisionDate": "2026-03-01",
+    ]
+    static var listingWords: [String] {
+        ["Counterfeit dairy powder", "Art. 9(2)", "郑市监严〔2026〕77号", "serious-dishonesty"]
+    }
+
+    enum Ending: String, CaseIterable { case repaired, revoked }
+
+    @Test(arguments: Ending.allCases) func banksSeeNoTraceOfAnEndedListing(_ ending: Ending) async throws {
+        let fixture = try await ServiceFixture(today: "2026-03-02")
+        _ = try await fixture.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(Self.code), "name": "Dairy Co."])
+        _ = try await fixture.call("org.qcredit.admin.PublishGrades", ["codes": [.string(Self.code)]])
+        var proposal = Self.decision
+        proposal["code"] = .string(Self.code)
+        let listing = try #require(try await fixture.call("org.qcredit.admin.ProposeListing", proposal)["listing"])
+        let id = try #require(listing["id"])
+        let confirmed = try await fixture.call("org.qcredit.admin.ConfirmListing", ["listingId": id])
+        let listingIndex = try #require(confirmed["listing"]?["logIndex"])
+        let gradeBefore = try await fixture.call("org.qcredit.query.GetGrade", ["code": .string(Self.code)], as: ServiceFixture.bank)
+        #expect(gradeBefore["grade"]?["grade"] == "D", "while listed, the listing forces D")
+
+        fixture.clock.advance(days: ending == .repaired ? 366 : 10)
+        _ = try await fixture.call(
+            "org.qcredit.admin.RemoveListing",
+            ["listingId": id, "reason": .string(ending.rawValue), "authority": "Zhengzhou AMR", "documentNumber": "郑市监修〔2027〕1号"])
+        let removalIndex = try await fixture.logSize() - 1
+
+        let code: JSONValue = .string(Self.code)
+        let calls: [(String, [String: JSONValue], Bool)] = [
+            ("GetGrade", ["code": code], false),
+            ("GetGrades", ["codes": [code]], true),
+            ("GetGradeAt", ["code": code, "at": "2026-03-02"], false),
+            ("GetGradeAt", ["code": code, "at": "2026-06-30T12:00:00+08:00"], false),
+            ("GetFile", ["code": code], false),
+            ("CheckBlacklist", ["code": code], false),
+            ("ListBlacklist", [:], true),
+            ("ListBlacklist", ["listType": "serious-dishonesty", "since": "2026-01-01"], true),
+            ("GetEvidence", ["code": code], false),
+        ]
+        var exercised: Set<String> = []
+        for (method, parameters, more) in calls {
+            let name = "org.qcredit.query.\(method)"
+            exercised.insert(name)
+            let replies = try await fixture.replies(name, parameters, as: ServiceFixture.bank, more: more)
+            for reply in replies {
+                #expect(reply.error == nil, "\(method): \(reply)")
+                let text = String(decoding: JSONValue.object(reply.parameters).encoded(), as: UTF8.self)
+                for word in Self.listingWords {
+                    #expect(!text.contains(word), "\(method) \(parameters) shows '\(word)': \(text)")
+                }
+                #expect(!Self.mentions(.object(reply.parameters), key: "listingId", value: id), "\(method): \(text)")
+                #expect(!Self.mentions(.object(reply.parameters), key: "logIndex", value: listingIndex), "\(method): \(text)")
+                #expect(!Self.mentions(.object(reply.parameters), key: "logIndex", value: .int(removalIndex)), "\(method): \(text)")
+                if let grade = reply.parameters["grade"] ?? reply.parameters["evidence"]?["grade"], grade != .null {
+                    #expect(grade["grade"] == "A", "\(method): the grade without the listing")
+                    #expect(grade["caps"] == [], "\(method)")
+                    #expect(grade["listed"] == [], "\(method)")
+                }
+            }
+        }
+        let queryMethods = RegistryService.methodNames.filter { $0.hasPrefix("org.qcredit.query.") }
+        #expect(exercised == queryMethods, "a query method a bank can call is not checked")
+
+        // Regulators still see the whole history, including the grade as it was while listed.
+        let full = try await fixture.call("org.qcredit.query.GetGradeAt", ["code": code, "at": "2026-03-02"])
+        #expect(full["grade"]?["grade"] == "D")
+        #expect(try await fixture.call("org.qcredit.query.GetFile", ["code": code])["file"]?["listings"]?.arrayValue?.count == 1)
+    }
+
+    /// Whether `value` sits under `key` anywhere in `json`.
+    static func mentions(_ json: JSONValue, key: String, value: JSONValue) -> Bool {
+        switch json {
+        case .object(let members):
+            return members.contains { $0.key == key && $0.value == value || mentions($0.value, key: key, value: value) }
+        case .array(let elements):
+            return elements.contains { mentions($0, key: key, value: value) }
+        default:
+            return false
+        }
+    }
+}
