@@ -4,7 +4,7 @@ import PackageDescription
 // Module map (one concern per module; arrows are dependencies):
 //
 //   CanonicalJSON            JSON values, strict parser, RFC 8785 writer (no I/O)
-//   QCreditDomain  -> CanonicalJSON          codes, files, events, grading, listings (no I/O)
+//   QCreditDomain  -> CanonicalJSON, Crypto  codes, files, events, grading, listings (no I/O)
 //   Varlink        -> CanonicalJSON, NIOCore generic varlink messages, errors, interfaces, codec
 //   VarlinkNIO     -> Varlink, NIOPosix      the socket layer: server, client, peer credentials
 //   QCreditCrypto  -> COpenSSL               SHA-256, SM3, Ed25519, SM2 through OpenSSL's libcrypto
@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "SignedNote", dependencies: ["QCreditCrypto"]),
         .target(name: "TransparencyLog", dependencies: ["QCreditCrypto"]),
         .target(name: "QCreditExport", dependencies: ["CanonicalJSON", "QCreditCrypto", "SignedNote", "TransparencyLog"]),
-        .target(name: "QCreditDomain", dependencies: ["CanonicalJSON"]),
+        .target(name: "QCreditDomain", dependencies: ["CanonicalJSON", "QCreditCrypto"]),
         .target(
             name: "Varlink",
             dependencies: ["CanonicalJSON", .product(name: "NIOCore", package: "swift-nio")]
@@ -147,7 +147,7 @@ let package = Package(
         .testTarget(
             name: "QCreditRegistryTests",
             dependencies: [
-                "QCreditRegistry", "QCreditStore", "QCreditConfig", .product(name: "GRDB", package: "GRDB.swift"),
+                "QCreditRegistry", "QCreditStore", "QCreditConfig", "QCreditCrypto", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -62,6 +62,7 @@ struct PublishCommand: AsyncParsableCommand {
                 block.add("Unchanged", Render.integer(reply["unchanged"]))
                 block.add("Overridden", Render.integer(reply["overridden"]))
                 block.add("Inactive", Render.integer(reply["inactive"]))
+                block.add("Failed", Render.integer(reply["failed"]))
                 return block.lines()
             }
             return .success

@@ -22,12 +22,15 @@ public struct PublishSummary: Sendable, Equatable {
     public var overridden: Int = 0
     /// Files that are not active (deregistered, licence revoked).
     public var inactive: Int = 0
+    /// Files skipped because their grade could not be published (each is logged).
+    public var failed: Int = 0
 
-    public init(published: Int = 0, unchanged: Int = 0, overridden: Int = 0, inactive: Int = 0) {
+    public init(published: Int = 0, unchanged: Int = 0, overridden: Int = 0, inactive: Int = 0, failed: Int = 0) {
         self.published = published
         self.unchanged = unchanged
         self.overridden = overridden
         self.inactive = inactive
+        self.failed = failed
     }
 }
 
@@ -135,7 +138,9 @@ extension Registry {
     ///
     /// Given codes, it is one transaction: all are published or, if a code is bad, none.
     /// Without codes it walks every file in batches, one transaction each; running it again
-    /// publishes nothing new, so an interrupted run is simply repeated.
+    /// publishes nothing new, so an interrupted run is simply repeated. There, each file is
+    /// published in a savepoint of its own: one that fails is undone, logged and counted in
+    /// `failed`, and the walk goes on with the others.
     public func publishGrades(codes: [String]?, by caller: Caller, batchSize: Int = 500) async throws -> PublishSummary {
         if let codes {
             return try await write(by: caller) { writer in
@@ -157,7 +162,14 @@ extension Registry {
             guard let last = ids.last else { break }
             summary = try await write(by: caller) { [summary] writer in
                 var batch = summary
-                for id in ids { try self.publishGrade(enterpriseId: id, writer: writer, summary: &batch) }
+                for id in ids {
+                    do {
+                        try writer.savepoint { try self.publishGrade(enterpriseId: id, writer: writer, summary: &batch) }
+                    } catch {
+                        batch.failed += 1
+                        self.logger.error("cannot publish a grade", metadata: ["enterprise": "\(id)", "error": "\(error)"])
+                    }
+                }
                 return batch
             }
             lastId = last

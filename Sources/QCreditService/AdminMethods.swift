@@ -124,6 +124,7 @@ enum AdminMethods {
             try await call.reply([
                 "published": .int(Int64(summary.published)), "unchanged": .int(Int64(summary.unchanged)),
                 "overridden": .int(Int64(summary.overridden)), "inactive": .int(Int64(summary.inactive)),
+                "failed": .int(Int64(summary.failed)),
             ])
         },
     ]

@@ -23,6 +23,15 @@ public struct RegistryWriter {
         now = audit.at
     }
 
+    /// Runs `body` in a savepoint: if it throws, what it wrote is undone and the rest of the
+    /// transaction goes on.
+    public func savepoint(_ body: () throws -> Void) throws {
+        try db.inSavepoint {
+            try body()
+            return .commit
+        }
+    }
+
     private func insert(_ sql: String, _ arguments: StatementArguments) throws -> Int64 {
         try db.cachedStatement(sql: sql).execute(arguments: arguments)
         return db.lastInsertedRowID

@@ -1,7 +1,8 @@
 import CanonicalJSON
 import Foundation
 import GRDB
-import QCreditDomain
+import QCreditCrypto
+@testable import QCreditDomain
 import QCreditRegistry
 import QCreditStore
 import Testing
@@ -58,6 +59,55 @@ import Testing
                 explanation: nil, by: regulator)
         }
         #expect(try await fixture.registry.logSize() == before)
+    }
+
+    /// One large credit file must not stop grading: its grade is published with its
+    /// contributions summarised, and every other file is graded too.
+    @Test func aFileWithTwoThousandEventsInForceIsGradedWithTheOthers() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        try await fixture.register(code)
+        try await fixture.register(RegistryFixture.usccB)
+        let events = (0..<2000).map { n in
+            fixture.event(code, kind: n.isMultiple(of: 2) ? "complaint" : "award", severity: "low", occurredOn: "2026-02-01")
+        }
+        _ = try await fixture.registry.recordEvents(events, by: regulator)
+        let summary = try await fixture.registry.publishGrades(codes: nil, by: regulator)
+        #expect(summary == PublishSummary(published: 2))
+
+        let view = try await fixture.registry.gradeInForce(code: code)
+        let record = try #require(try await fixture.publications().last { $0.body["subject"]?["uscc"] == .string(code) })
+        let published = try #require(record.body["grade"])
+        #expect(published["grade"] == JSONValue(view.inForce.grade))
+        #expect(published["contributions"] == nil)
+        let contributions = try #require(published["contributionsSummary"])
+        #expect(contributions["count"] == 2000)
+        let explanation = try #require(view.inForce.record?.explanation)
+        let values = try #require(explanation["contributions"]?.arrayValue)
+        #expect(values.count == 2000, "GetGrade still explains every contribution")
+        #expect(contributions["total"] == .int(values.reduce(0) { $0 + ($1["value"]?.intValue ?? 0) }))
+        #expect(contributions["explanationSHA256"] == .string(Base64.encode(Digest.sha256(try explanation.canonicalBytes()))))
+        #expect(contributions["values"]?.arrayValue?.first == [.int(values[0]["eventId"]!.intValue!), .int(values[0]["value"]!.intValue!)])
+    }
+
+    /// Past what even event ids and values fit in, the record keeps the count, total and digest.
+    @Test func aGradeRecordAlwaysFitsInTheLog() throws {
+        let contributions = (0..<10_000).map { n in
+            Contribution(
+                eventId: Int64(n + 1), kind: .complaint, severity: .low, dimension: .service,
+                occurredOn: CivilDate(iso: "2026-01-01")!, points: -1, remainingDays: 300, windowDays: 365, value: -1)
+        }
+        let computation = GradeComputation(
+            policyVersion: "2026.1", asOf: CivilDate(iso: "2026-03-02")!, baseScore: 80, contributions: contributions,
+            score: 0, scoreGrade: "D", caps: [], grade: "D")
+        let record = PublicationRecord.grade(
+            computation, enterpriseId: 1, subject: PublicationSubject(uscc: code, orgCode: nil, name: "Co."),
+            publishedAt: Instant(secondsSinceEpoch: 0))
+        let bytes = try record.canonicalBytes()
+        #expect(bytes.count <= PublicationRecord.maximumSize)
+        let summary = try #require(record.body["grade"]?["contributionsSummary"])
+        #expect(summary["count"] == 10_000)
+        #expect(summary["total"] == -10_000)
+        #expect(summary["values"] == nil)
     }
 
     @Test func anOversizedRecordIsRefusedBeforeAnythingIsWritten() async throws {

@@ -1,4 +1,5 @@
 import CanonicalJSON
+import QCreditCrypto
 
 /// Who a publication is about, as named on the day of the decision.
 public struct PublicationSubject: Sendable, Hashable {
@@ -113,12 +114,44 @@ public struct PublicationRecord: Sendable, Hashable {
             ["listing": listingJSON(listing), "removal": removal])
     }
 
-    /// A grade computed by the policy and published.
+    /// A grade computed by the policy and published, with its whole explanation.
+    ///
+    /// A file with hundreds of events in force would make that explanation larger than a record
+    /// may be, and a grade must still be published. Then `contributions` gives way to
+    /// `contributionsSummary`: how many events contributed, their total, the SHA-256 of the whole
+    /// explanation's canonical bytes (which `GetGrade` serves, so anyone can check it against the
+    /// record) and each event's id and value — or, if even that is too large, only the count,
+    /// the total and the digest.
     public static func grade(
         _ computation: GradeComputation, enterpriseId: Int64, subject: PublicationSubject, publishedAt: Instant
     ) -> PublicationRecord {
-        make(.grade, enterpriseId: enterpriseId, subject: subject, publishedAt: publishedAt, ["grade": computation.json])
+        let explanation = computation.json
+        func record(_ grade: JSONValue) -> PublicationRecord {
+            make(.grade, enterpriseId: enterpriseId, subject: subject, publishedAt: publishedAt, ["grade": grade])
+        }
+        // Each contribution takes about 200 bytes; only a long list can come near the limit.
+        let full = record(explanation)
+        guard computation.contributions.count >= summaryThreshold, !full.fits else { return full }
+        var summary: [String: JSONValue] = [
+            "count": .int(Int64(computation.contributions.count)),
+            "total": .int(Int64(computation.contributions.reduce(0) { $0 + $1.value })),
+            "explanationSHA256": .string(Base64.encode(Digest.sha256((try? explanation.canonicalBytes()) ?? explanation.encoded()))),
+            "values": .array(computation.contributions.map { [.int($0.eventId), .int(Int64($0.value))] }),
+        ]
+        var summarised = explanation.objectValue ?? [:]
+        summarised["contributions"] = nil
+        summarised["contributionsSummary"] = .object(summary)
+        let withValues = record(.object(summarised))
+        if withValues.fits { return withValues }
+        summary["values"] = nil
+        summarised["contributionsSummary"] = .object(summary)
+        return record(.object(summarised))
     }
+
+    /// Contributions below which a grade record cannot come near ``maximumSize``.
+    static let summaryThreshold = 200
+
+    private var fits: Bool { (try? canonicalBytes()) != nil }
 
     /// A regulator's override of the computed grade.
     public static func override(
