@@ -11,13 +11,15 @@ import PackageDescription
 //   SignedNote     -> QCreditCrypto          C2SP signed notes: Ed25519 and SM2/SM3 signers, verifier keys
 //   TransparencyLog-> QCreditCrypto          RFC 6962 Merkle tree, proofs, C2SP checkpoint and tlog-proof
 //   QCreditStore   -> Domain, TransparencyLog, GRDB   SQLite schema (Schema/), migrations, queries
-//   QCreditLog     -> Store, TransparencyLog, SignedNote   signed checkpoints, proofs, evidence
+//   QCreditLog     -> Store, TransparencyLog, SignedNote   signed checkpoints and their history, proofs,
+//                                            evidence, replaying records into a restored database
 //   QCreditExport  -> Crypto, SignedNote, TransparencyLog  signed export directories: writer and verifier
 //   QCreditRegistry-> Store, Domain          the registry's operations and clock
 //   QCreditConfig  -> Domain, TOMLKit        the config file and the policy file (TOML)
 //   QCreditService -> Registry, Varlink      org.qcredit.* interfaces, roles, method table
 //   QCreditDaemon  -> Service, VarlinkNIO    config, lifecycle, maintenance; `qcreditd` is its main
-//   QCreditCLI     -> VarlinkNIO, Domain     the `qcredit` client commands
+//   QCreditCLI     -> VarlinkNIO, Domain, Export, Log   the `qcredit` client commands; `restore` works on the
+//                                            state directory itself, with the daemon stopped
 let package = Package(
     name: "qcredit",
     // Linux is the target; the macOS floor only states what the code needs (Synchronization,
@@ -73,7 +75,7 @@ let package = Package(
         .target(
             name: "QCreditLog",
             dependencies: [
-                "QCreditStore", "TransparencyLog", "SignedNote", "QCreditCrypto",
+                "CanonicalJSON", "QCreditDomain", "QCreditStore", "TransparencyLog", "SignedNote", "QCreditCrypto",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -105,7 +107,7 @@ let package = Package(
             name: "QCreditCLI",
             dependencies: [
                 "CanonicalJSON", "QCreditDomain", "QCreditConfig", "QCreditCrypto", "SignedNote", "TransparencyLog",
-                "QCreditExport", "Varlink", "VarlinkNIO",
+                "QCreditExport", "QCreditStore", "QCreditLog", "Varlink", "VarlinkNIO",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -143,6 +145,7 @@ let package = Package(
             dependencies: ["QCreditExport", "QCreditCrypto", "SignedNote", "TransparencyLog", "CanonicalJSON"]
         ),
         .testTarget(name: "QCreditDomainTests", dependencies: ["QCreditDomain"], exclude: ["Fixtures"]),
+        .testTarget(name: "QCreditLogTests", dependencies: ["QCreditLog", "QCreditCrypto"]),
         .testTarget(name: "VarlinkTests", dependencies: ["Varlink", "VarlinkNIO"]),
         .testTarget(
             name: "QCreditRegistryTests",

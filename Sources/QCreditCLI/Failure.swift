@@ -16,6 +16,8 @@ enum ExitStatus: Int32, Sendable {
     case unreachable = 3
     /// A signature, proof or digest did not check out (verify-proof, audit).
     case verificationFailed = 4
+    /// A restore was put in place, but the log does not reach the newest tree it signed yet.
+    case incomplete = 5
 }
 
 /// Why a command failed, classified by what the user can do about it.

@@ -36,7 +36,7 @@ public struct QCreditCommand: AsyncParsableCommand {
             EventCommand.self, EventsCommand.self, CorrectEventCommand.self,
             OverrideCommand.self, PublishCommand.self, MaintenanceCommand.self,
             EvidenceCommand.self, VerifyProofCommand.self, AuditCommand.self, KeygenCommand.self,
-            StatusCommand.self, ExportCommand.self, VerifyExportCommand.self, BackupCommand.self,
+            StatusCommand.self, ExportCommand.self, VerifyExportCommand.self, BackupCommand.self, RestoreCommand.self,
             InfoCommand.self, CallCommand.self, CheckCodeCommand.self,
         ])
 
@@ -109,6 +109,20 @@ struct GlobalOptions: ParsableArguments {
             status = failure.exitStatus
         }
         await session.close()
+        if status != .success { throw ExitCode(status.rawValue) }
+    }
+
+    /// Runs a command that needs no daemon but awaits local work, reporting failures like ``run(_:)``.
+    func runLocally(_ body: (Console) async throws -> ExitStatus) async throws {
+        let console = self.console
+        var status: ExitStatus
+        do {
+            status = try await body(console)
+        } catch {
+            let failure = Failure(error, socket: socketPath)
+            console.report(failure)
+            status = failure.exitStatus
+        }
         if status != .success { throw ExitCode(status.rawValue) }
     }
 

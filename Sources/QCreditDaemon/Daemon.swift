@@ -20,6 +20,11 @@ public enum Daemon {
         let configuration = settings.configuration
         try FileManager.default.createDirectory(
             atPath: configuration.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        // Held until the process ends: no second daemon, and no `qcredit restore`, meanwhile.
+        let stateLock = try StateDirectoryLock(directory: configuration.stateDirectory)
+        defer { withExtendedLifetime(stateLock) {} }
+        try FileManager.default.createDirectory(
+            atPath: configuration.exportDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         let policy =
             try configuration.policyPath.map { path throws(ConfigurationError) in try PolicyFile.load(path: path) }
             ?? PolicyFile.defaultPolicy()
@@ -29,12 +34,19 @@ public enum Daemon {
             logger: Logger(label: "qcredit.registry"))
 
         let origin = configuration.log.origin ?? LogKeys.defaultOrigin()
+        let checkpointFile = (configuration.stateDirectory as NSString).appendingPathComponent("checkpoint")
+        // Where every signed tree is recorded out of the database's reach (a restore).
+        let historyFiles = [configuration.stateDirectory, configuration.exportDirectory].map {
+            ($0 as NSString).appendingPathComponent(CheckpointHistory.fileName)
+        }
+        let signed = try await TransparencyLogService.signedTrees(
+            checkpointFile: checkpointFile, histories: historyFiles.map(CheckpointHistory.init(path:)), database: database)
         let keys = try LogKeys.load(
             settings: configuration.log, stateDirectory: configuration.stateDirectory,
-            name: configuration.log.keyName ?? origin, logger: logger)
+            name: configuration.log.keyName ?? origin, newestSigned: signed.map(\.tree).max { $0.size < $1.size },
+            logger: logger)
         let log = TransparencyLogService(
-            origin: origin, keys: keys, database: database,
-            checkpointFile: (configuration.stateDirectory as NSString).appendingPathComponent("checkpoint"),
+            origin: origin, keys: keys, database: database, checkpointFile: checkpointFile, historyFiles: historyFiles,
             logger: Logger(label: "qcredit.log"))
         // Refuse to sign anything on a log that does not extend what was signed before.
         try await log.verifyLogExtendsLastCheckpoint()

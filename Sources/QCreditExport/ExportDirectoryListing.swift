@@ -6,6 +6,10 @@ import Darwin
 
 /// The complete exports in an exports directory: directories (not symbolic links) whose names
 /// are valid export names and whose MANIFEST parses, oldest first.
+///
+/// Age is the log's, not the clock's: a larger tree is newer, whatever `# created` says, so a
+/// clock stepped back can never make pruning delete the newest export or a delta start from an
+/// older one. Exports of the same tree are ordered by creation time, then name.
 enum ExportDirectoryListing {
     struct Export {
         let name: String
@@ -26,6 +30,7 @@ enum ExportDirectoryListing {
         }
         // RFC 3339 UTC timestamps of one width sort as text in time order.
         return exports.sorted { a, b in
+            if a.manifest.treeSize != b.manifest.treeSize { return a.manifest.treeSize < b.manifest.treeSize }
             if a.manifest.created != b.manifest.created {
                 return a.manifest.created.utf8.lexicographicallyPrecedes(b.manifest.created.utf8)
             }

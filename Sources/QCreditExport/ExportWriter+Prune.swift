@@ -11,7 +11,8 @@ extension ExportWriter {
     ///
     /// Only complete exports this module made are counted and deleted: directories (not
     /// symbolic links) with a valid export name (``ExportFormat/isValidExportName(_:)``) whose
-    /// MANIFEST parses; their age is the MANIFEST's `# created` time (then the name). Each is
+    /// MANIFEST parses; the newest is the one of the largest tree (then the later `# created` time,
+    /// then the name), never the clock's idea of it alone. Each is
     /// first renamed to `.<name>.deleting`, so that a half-deleted export never looks complete.
     /// Prune takes the same lock as ``write(source:keys:into:name:kind:previous:created:)``, so an
     /// export in progress is never touched; temporary directories left by a crashed writer or

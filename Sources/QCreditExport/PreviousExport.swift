@@ -45,8 +45,8 @@ public struct PreviousExport: Sendable, Hashable {
             created: manifest.created)
     }
 
-    /// The newest complete export in `exportsDirectory` (by the MANIFEST's creation time, then
-    /// name), or nil if there is none. Directories in progress or not made by this module are
+    /// The newest complete export in `exportsDirectory` (the largest tree, then the MANIFEST's
+    /// creation time, then name), or nil if there is none. Directories in progress or not made by this module are
     /// not considered.
     public static func latest(in exportsDirectory: String) throws(ExportError) -> PreviousExport? {
         let descriptor = try FileSystem.openDirectory(exportsDirectory)

@@ -6,7 +6,6 @@ import Glibc
 /// the old contents or the new, never a mixture.
 public enum DurableFile {
     public static func replace(_ path: String, with contents: [UInt8], mode: mode_t = 0o644) throws {
-        let directory = (path as NSString).deletingLastPathComponent
         let temporary = "\(path).tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw failure("create", temporary) }
@@ -34,11 +33,17 @@ public enum DurableFile {
             unlink(temporary)
             throw error
         }
+        try syncDirectory(of: path)
+    }
+
+    /// Fsyncs the directory holding `path`, so that a file created or renamed there survives a
+    /// power cut.
+    public static func syncDirectory(of path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
         let directoryFD = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directoryFD >= 0 {
-            fsync(directoryFD)
-            close(directoryFD)
-        }
+        guard directoryFD >= 0 else { throw failure("open", directory) }
+        defer { close(directoryFD) }
+        guard fsync(directoryFD) == 0 else { throw failure("fsync", directory) }
     }
 
     /// The file's contents, or nil if it does not exist.

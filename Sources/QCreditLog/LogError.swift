@@ -1,3 +1,5 @@
+import QCreditCrypto
+
 /// Why the log refused a request or refuses to go on.
 public enum LogError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A tree size or index beyond the log as it stands.
@@ -9,6 +11,10 @@ public enum LogError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The stored log does not extend the last signed checkpoint: signing again would publish
     /// two histories. The daemon refuses to start.
     case logDoesNotExtendCheckpoint(reason: String)
+    /// The database holds fewer records than a tree the log already signed (restored from an
+    /// older backup): signing on would reuse indexes with other records. The daemon refuses to
+    /// start until the missing records are replayed (`qcredit restore … --entries`).
+    case logBehindSignedTree(signed: SignedTree, databaseSize: Int64, source: String)
     /// No signing key is configured.
     case noSigningKeys
     /// A stored record does not hash to the leaf its signed checkpoint covers: the record was
@@ -21,6 +27,11 @@ public enum LogError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidRange(let reason): return reason
         case .noCheckpoint: return "no checkpoint has been signed yet"
         case .logDoesNotExtendCheckpoint(let reason): return "the log does not extend its last signed checkpoint: \(reason)"
+        case .logBehindSignedTree(let signed, let size, let source):
+            return "the log signed a tree of \(signed.size) records (\(source), root \(Base64.encode(signed.rootHash))), "
+                + "but the database holds only \(size): records \(size)..<\(signed.size) are missing "
+                + "(was it restored from an older backup?). Replay them from the nightly exports that hold them: "
+                + "qcredit restore BACKUP --entries EXPORT…"
         case .noSigningKeys: return "no signing key is configured"
         case .recordDoesNotMatchLog(let index):
             return "record \(index) does not match the signed log (its leaf hash is not in the checkpoint's tree): "

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 import QCreditStore
 import SignedNote
@@ -7,14 +8,18 @@ import TransparencyLog
 /// The registry's verifiable log: it signs checkpoints over the publication records, serves
 /// inclusion and consistency proofs and entries, and assembles offline evidence.
 ///
-/// It never signs two checkpoints that disagree: before each signature it checks that the log
-/// still extends the last checkpoint it signed, and at start it refuses a database that does not
-/// (restored from an older copy, or altered). The last checkpoint is kept in the database and,
-/// atomically replaced, in a file beside it, so losing one is noticed through the other.
+/// It never signs two roots for one size. Every (size, root) it signs is first appended to the
+/// checkpoint histories (``CheckpointHistory``: in the state directory and beside the exports,
+/// where a database restore does not reach), then kept as the newest checkpoint in the database
+/// and, atomically replaced, in a file beside it. At start it refuses a database that does not
+/// reach the newest signed tree of any of these, or whose records give another root there
+/// (restored from an older copy, or altered), naming what is missing; before each signature it
+/// checks the same against the newest tree it signed.
 ///
 /// ```swift
-/// let log = TransparencyLogService(origin: "qcredit.example/registry", keys: keys,
-///                                  database: database, checkpointFile: "/var/lib/qcredit/checkpoint")
+/// let log = TransparencyLogService(origin: "qcredit.example/registry", keys: keys, database: database,
+///                                  checkpointFile: "/var/lib/qcredit/checkpoint",
+///                                  historyFiles: ["/var/lib/qcredit/checkpoint-history"])
 /// try await log.verifyLogExtendsLastCheckpoint()
 /// let checkpoint = try await log.signIfGrown()
 /// ```
@@ -23,36 +28,64 @@ public final class TransparencyLogService: Sendable {
     public let keys: [LogSigningKey]
     public let database: RegistryDatabase
     public let checkpointFile: String
+    public let histories: [CheckpointHistory]
     let logger: Logger
     /// One signature at a time, each seeing the previous one.
     private let signer: SerialTasks
+    /// The newest tree signed, from every record of it at start, then from each signature.
+    private let newestSigned = Mutex<SignedTree?>(nil)
 
     public init(
-        origin: String, keys: [LogSigningKey], database: RegistryDatabase, checkpointFile: String,
+        origin: String, keys: [LogSigningKey], database: RegistryDatabase, checkpointFile: String, historyFiles: [String],
         logger: Logger = Logger(label: "qcredit.log")
     ) {
         self.origin = origin
         self.keys = keys
         self.database = database
         self.checkpointFile = checkpointFile
+        self.histories = historyFiles.map(CheckpointHistory.init(path:))
         self.logger = logger
         self.signer = SerialTasks()
     }
 
     // MARK: Checkpoints
 
-    /// Checks, before anything is signed, that the stored log extends the last signed
-    /// checkpoint (from the file and from the database); throws a
+    /// Every record of a signed tree there is, with where it was found: the histories, the
+    /// checkpoint file and the database's newest checkpoint.
+    public func signedTrees() async throws -> [(tree: SignedTree, source: String)] {
+        try await Self.signedTrees(checkpointFile: checkpointFile, histories: histories, database: database)
+    }
+
+    /// The same, before a log service exists (to know whether a log was ever signed).
+    public static func signedTrees(checkpointFile: String, histories: [CheckpointHistory], database: RegistryDatabase)
+        async throws -> [(tree: SignedTree, source: String)]
+    {
+        var trees: [(SignedTree, String)] = []
+        for history in histories {
+            if let newest = try history.newest() { trees.append((newest, history.path)) }
+        }
+        if let file = try readCheckpointFile(checkpointFile) {
+            trees.append((SignedTree(size: file.size, rootHash: file.rootHash), checkpointFile))
+        }
+        if let stored = try await database.read({ try $0.latestCheckpoint() }) {
+            trees.append((SignedTree(size: stored.size, rootHash: stored.rootHash), "the database"))
+        }
+        return trees
+    }
+
+    /// Checks, before anything is signed, that the stored log reaches and extends every signed
+    /// tree on record; throws ``LogError/logBehindSignedTree(signed:databaseSize:source:)`` or
     /// ``LogError/logDoesNotExtendCheckpoint(reason:)`` that says what is wrong otherwise.
     public func verifyLogExtendsLastCheckpoint() async throws {
-        let fromFile = try readCheckpointFile()
-        let fromDatabase = try await database.read { try $0.latestCheckpoint() }
-        for (checkpoint, source) in [(fromFile, checkpointFile), (fromDatabase, "the database")] {
-            guard let checkpoint else { continue }
-            try await checkExtends(checkpoint, source: source)
+        var newest: SignedTree?
+        for (tree, source) in try await signedTrees() {
+            try await checkExtends(tree, source: source)
+            if tree.size > (newest?.size ?? -1) { newest = tree }
         }
+        newestSigned.withLock { $0 = newest }
         // The file can be newer than the database row (a crash between the two writes).
-        if let fromFile, fromFile.size > (fromDatabase?.size ?? -1) {
+        let fromDatabase = try await database.read { try $0.latestCheckpoint() }
+        if let fromFile = try Self.readCheckpointFile(checkpointFile), fromFile.size > (fromDatabase?.size ?? -1) {
             try await database.insertCheckpoint(fromFile)
         }
     }
@@ -83,36 +116,36 @@ public final class TransparencyLogService: Sendable {
             let size = try reader.publicationCount()
             return (size, try reader.merkleRoot(size: size))
         }
-        if let latest {
-            if latest.size == size { return latest }
-            try await checkExtends(latest, source: "the database")
-        }
+        if let latest, latest.size == size, latest.rootHash == root { return latest }
+        if let newest = newestSigned.withLock({ $0 }) { try await checkExtends(newest, source: "the checkpoint history") }
+        if let latest { try await checkExtends(SignedTree(size: latest.size, rootHash: latest.rootHash), source: "the database") }
+        let tree = SignedTree(size: size, rootHash: root)
         let text = try Checkpoint(origin: origin, size: size, rootHash: root).text
         let note = try NoteSigning.sign(text: text, with: keys.map(\.signer))
         let checkpoint = StoredCheckpoint(
             size: size, rootHash: root, note: note, signedAt: Int64(Date().timeIntervalSince1970))
+        // The histories first: once any copy of the note can exist, the tree is on record.
+        for history in histories { try history.append(tree) }
+        newestSigned.withLock { $0 = tree }
         try DurableFile.replace(checkpointFile, with: Array(note.utf8))
         try await database.insertCheckpoint(checkpoint)
         logger.info("checkpoint signed", metadata: ["size": "\(size)"])
         return checkpoint
     }
 
-    private func checkExtends(_ checkpoint: StoredCheckpoint, source: String) async throws {
+    private func checkExtends(_ tree: SignedTree, source: String) async throws {
         let size = try await database.read { try $0.publicationCount() }
-        guard checkpoint.size <= size else {
+        guard tree.size <= size else { throw LogError.logBehindSignedTree(signed: tree, databaseSize: size, source: source) }
+        let root = try await database.read { try $0.merkleRoot(size: tree.size) }
+        guard root == tree.rootHash else {
             throw LogError.logDoesNotExtendCheckpoint(
-                reason: "\(source) holds a checkpoint of \(checkpoint.size) records but the database has only \(size); "
-                    + "was it restored from an older copy?")
-        }
-        let root = try await database.read { try $0.merkleRoot(size: checkpoint.size) }
-        guard root == checkpoint.rootHash else {
-            throw LogError.logDoesNotExtendCheckpoint(
-                reason: "the first \(checkpoint.size) records hash to \(Data(root).base64EncodedString()), "
-                    + "but \(source) signed \(Data(checkpoint.rootHash).base64EncodedString()); the log was altered")
+                reason: "the first \(tree.size) records hash to \(Data(root).base64EncodedString()), "
+                    + "but \(source) signed \(Data(tree.rootHash).base64EncodedString()); the log was altered")
         }
     }
 
-    private func readCheckpointFile() throws -> StoredCheckpoint? {
+    /// The signed checkpoint in `checkpointFile`, if there is one.
+    public static func readCheckpointFile(_ checkpointFile: String) throws -> StoredCheckpoint? {
         guard let bytes = try DurableFile.read(checkpointFile) else { return nil }
         let note = String(decoding: bytes, as: UTF8.self)
         do {

@@ -54,7 +54,7 @@ extension LogError {
             return VarlinkError(name: "\(RegistryInterfaces.audit).InvalidRange", parameters: ["reason": .string(reason)])
         case .noCheckpoint, .noSigningKeys:
             return VarlinkError(name: "\(RegistryInterfaces.audit).NoCheckpoint")
-        case .logDoesNotExtendCheckpoint, .recordDoesNotMatchLog:
+        case .logDoesNotExtendCheckpoint, .logBehindSignedTree, .recordDoesNotMatchLog:
             return nil
         }
     }

@@ -77,6 +77,12 @@ public final class RegistryDatabase: Sendable {
         try await pool.write { db in try body(db) }
     }
 
+    /// Copies every committed page from the WAL into the database file and empties the WAL, so
+    /// the file alone holds the whole database (before it is moved or copied).
+    public func checkpointWAL() async throws {
+        try await pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+    }
+
     /// The schema migrations applied to this database, in order.
     public func appliedMigrations() async throws -> [String] {
         try await pool.read { db in try SchemaMigrations.migrator.appliedMigrations(db) }

@@ -91,11 +91,16 @@ public struct RegistryWriter {
     /// Appends a publication record as the log's next leaf, with the Merkle nodes it
     /// completes, and returns its index.
     public func appendPublication(_ record: PublicationRecord) throws -> Int64 {
-        let bytes = try record.canonicalBytes()
+        try appendLeaf(kind: record.kind, enterpriseId: record.enterpriseId, bytes: record.canonicalBytes())
+    }
+
+    /// Appends a record's exact bytes as the log's next leaf, with its Merkle nodes: a new
+    /// publication's, or one replayed from an export by a restore.
+    public func appendLeaf(kind: PublicationRecord.Kind, enterpriseId: Int64?, bytes: [UInt8]) throws -> Int64 {
         let index = try reader.publicationCount()
         _ = try insert(
             "INSERT INTO publication (idx, kind, enterprise_id, body, recorded_at, audit_id) VALUES (?, ?, ?, ?, ?, ?)",
-            [index, record.kind.rawValue, record.enterpriseId, Data(bytes), now.secondsSinceEpoch, auditId])
+            [index, kind.rawValue, enterpriseId, Data(bytes), now.secondsSinceEpoch, auditId])
         try MerkleNodeTable(db: db).appendLeaf(index: index, data: bytes)
         return index
     }

@@ -62,7 +62,8 @@ enum ExportBenchmark {
             try LogSigningKey(name: "qcredit.bench/registry", key: .sm2(SM2PrivateKey())),
         ]
         let log = TransparencyLogService(
-            origin: "qcredit.bench/registry", keys: keys, database: database, checkpointFile: directory + "/checkpoint", logger: quiet)
+            origin: "qcredit.bench/registry", keys: keys, database: database, checkpointFile: directory + "/checkpoint",
+            historyFiles: [directory + "/" + CheckpointHistory.fileName], logger: quiet)
         let exports = ExportService(registry: registry, log: log, directory: directory + "/exports", retain: 3)
 
         resetPeakMemory()

@@ -43,6 +43,27 @@ struct PruneTests {
         #expect(report.passed, "\(report)")
     }
 
+    @Test("a clock stepped back cannot make prune delete the newest export")
+    func clockStepBack() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let keys = try TestKeys()
+        let source = try InMemorySource(keys: keys, records: 2)
+        var names: [String] = []
+        // The third export's clock was set back a year: it claims to be the oldest.
+        for created in ["2026-11-21T02:00:00Z", "2026-11-22T02:00:00Z", "2025-11-23T02:00:00Z"] {
+            let previous = try PreviousExport.latest(in: scratch.path)
+            let kind: ExportKind = previous == nil ? .full : .delta
+            let name = ExportFormat.exportName(created: created, kind: kind)
+            _ = try writeExport(source, keys: keys, into: scratch, name: name, kind: kind, previous: previous, created: created)
+            names.append(name)
+            try source.append(records: 1)
+        }
+        #expect(try PreviousExport.latest(in: scratch.path)?.name == names[2])
+        #expect(try ExportWriter.prune(exportsDirectory: scratch.path, retain: 1) == Array(names.prefix(2)))
+        #expect(try Files.names(in: scratch.path) == [names[2]])
+    }
+
     @Test("prune waits for no one: it is refused while an export is being written")
     func busy() throws {
         let scratch = try ScratchDirectory()

@@ -43,7 +43,8 @@ final class ServiceFixture: Sendable {
         ]
         log = TransparencyLogService(
             origin: "qcredit.test/log", keys: keys, database: database,
-            checkpointFile: directory.appendingPathComponent("checkpoint").path, logger: quiet)
+            checkpointFile: directory.appendingPathComponent("checkpoint").path,
+            historyFiles: [directory.appendingPathComponent(CheckpointHistory.fileName).path], logger: quiet)
         let operations = OperationsContext(
             version: "test", startedAt: clock.now(), developmentMode: false, stateDirectory: directory.path,
             backup: BackupService(database: database, log: log, stateDirectory: directory.path),

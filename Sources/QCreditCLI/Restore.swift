@@ -1,0 +1,242 @@
+import CanonicalJSON
+import Foundation
+import Glibc
+import QCreditConfig
+import QCreditCrypto
+import QCreditDomain
+import QCreditExport
+import QCreditLog
+import QCreditStore
+import SignedNote
+import TransparencyLog
+
+/// What `qcredit restore` does, step by step: stage the backup's database beside the state,
+/// replay missing records, check every signed tree, then swap the files in.
+struct Restore {
+    let stateDirectory: String
+    let exportsDirectory: String
+    let backup: String
+    let exports: [String]
+    let keysConfigured: Bool
+
+    init(configuration: DaemonConfiguration, backup: String, exports: [String]) throws {
+        stateDirectory = configuration.stateDirectory
+        exportsDirectory = configuration.exportDirectory
+        self.backup = backup
+        self.exports = exports
+        keysConfigured = !configuration.log.keyFiles.isEmpty
+    }
+
+    struct Outcome {
+        var backupSize: Int64
+        var replayed: Int64
+        var size: Int64
+        var signed: SignedTree?
+        /// Records still missing: the log does not reach its newest signed tree.
+        var missing: Range<Int64>?
+        var replacedDirectory: String?
+        var keysMissing: Bool
+
+        var lines: [String] {
+            var lines = ["restored \(size) records: \(backupSize) from the backup, \(replayed) replayed from exports"]
+            if let signed {
+                if missing == nil {
+                    lines.append("the log reaches its newest signed tree (\(signed.size) records, root \(Base64.encode(signed.rootHash)))")
+                }
+            } else {
+                lines.append("no signed tree is on record: the log starts from the backup")
+            }
+            if let replacedDirectory { lines.append("the database it replaced is kept in \(replacedDirectory)") }
+            if let missing, let signed {
+                lines.append(
+                    "WARNING: the log signed \(signed.size) records, but records \(missing.lowerBound)..<\(missing.upperBound) are "
+                        + "missing; qcreditd will refuse to start until they are replayed: "
+                        + "qcredit restore BACKUP --entries EXPORT… with the exports that hold them")
+            }
+            if keysMissing {
+                lines.append(
+                    "WARNING: no signing key is configured or in the state directory's keys/: copy the log's keys back "
+                        + "(backups do not hold them); qcreditd will not make new keys for a log that has signed before")
+            }
+            return lines
+        }
+
+        var json: JSONValue {
+            [
+                "backupSize": .int(backupSize), "replayed": .int(replayed), "size": .int(size),
+                "signedSize": JSONValue(signed?.size), "signedRoot": JSONValue(signed.map { Base64.encode($0.rootHash) }),
+                "missing": missing.map { ["start": .int($0.lowerBound), "end": .int($0.upperBound)] } ?? .null,
+                "replaced": JSONValue(replacedDirectory), "keysMissing": .bool(keysMissing),
+            ]
+        }
+    }
+
+    func run() async throws -> Outcome {
+        let backupDatabase = (backup as NSString).appendingPathComponent("registry.sqlite")
+        guard FileManager.default.fileExists(atPath: backupDatabase) else {
+            throw Failure.badInput("\(backup) holds no registry.sqlite: it is not a backup written by qcredit backup")
+        }
+        try FileManager.default.createDirectory(
+            atPath: stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let lock: StateDirectoryLock
+        do {
+            lock = try StateDirectoryLock(directory: stateDirectory)
+        } catch {
+            throw Failure.badInput("\(error)")
+        }
+        defer { withExtendedLifetime(lock) {} }
+
+        let staging = (stateDirectory as NSString).appendingPathComponent(".restore-\(getpid())")
+        try? FileManager.default.removeItem(atPath: staging)
+        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(atPath: staging) }
+        let stagedPath = (staging as NSString).appendingPathComponent("registry.sqlite")
+        try FileManager.default.copyItem(atPath: backupDatabase, toPath: stagedPath)
+
+        var outcome = try await stage(stagedPath)
+        outcome.replacedDirectory = try install(staging: staging)
+        try recordSignedTree(outcome)
+        outcome.keysMissing = !keysConfigured && !hasKeyFiles
+        return outcome
+    }
+
+    /// Replays what can be replayed into the staged copy and checks it against every signed tree.
+    private func stage(_ stagedPath: String) async throws -> Outcome {
+        let database: RegistryDatabase
+        do {
+            database = try RegistryDatabase(path: stagedPath)
+        } catch {
+            throw Failure.badInput("\(backup)/registry.sqlite: \(error)")
+        }
+        let trees = try await signedTrees(database: database)
+        let newest = trees.max { $0.tree.size < $1.tree.size }?.tree
+        let backupSize = try await database.read { try $0.publicationCount() }
+        var size = backupSize
+        if let newest, newest.size > size {
+            let records = try missingRecords(from: size, to: newest.size)
+            if !records.isEmpty {
+                size = try await LogReplay.append(
+                    records, to: database, at: Instant(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)),
+                    source: exports.joined(separator: ", "))
+            }
+        }
+        // Every signed tree the log now reaches must have the root that was signed.
+        for (tree, source) in trees where tree.size <= size {
+            let root = try await database.read { try $0.merkleRoot(size: tree.size) }
+            guard root == tree.rootHash else {
+                throw Failure.verification(
+                    "the first \(tree.size) records give root \(Base64.encode(root)), but \(source) signed "
+                        + "\(Base64.encode(tree.rootHash)): this backup (with these exports) is not this log's history; nothing was changed")
+            }
+        }
+        try await database.checkpointWAL()
+        let missing = newest.flatMap { $0.size > size ? size..<$0.size : nil }
+        return Outcome(
+            backupSize: backupSize, replayed: size - backupSize, size: size, signed: newest, missing: missing,
+            replacedDirectory: nil, keysMissing: false)
+    }
+
+    /// Every signed tree on record: the histories, the checkpoint files (state and backup), the
+    /// staged database's newest checkpoint, and the exports given.
+    private func signedTrees(database: RegistryDatabase) async throws -> [(tree: SignedTree, source: String)] {
+        let histories = [stateDirectory, exportsDirectory].map {
+            CheckpointHistory(path: ($0 as NSString).appendingPathComponent(CheckpointHistory.fileName))
+        }
+        var trees = try await TransparencyLogService.signedTrees(
+            checkpointFile: (stateDirectory as NSString).appendingPathComponent("checkpoint"), histories: histories,
+            database: database)
+        if let backupCheckpoint = try TransparencyLogService.readCheckpointFile((backup as NSString).appendingPathComponent("checkpoint")) {
+            trees.append((SignedTree(size: backupCheckpoint.size, rootHash: backupCheckpoint.rootHash), "\(backup)/checkpoint"))
+        }
+        for export in exports {
+            let manifest = try Self.manifest(of: export)
+            trees.append((SignedTree(size: manifest.treeSize, rootHash: manifest.rootHash), "\(export)/MANIFEST"))
+        }
+        // Two sources naming different roots for one size: the log was forked somewhere.
+        for (a, b) in zip(trees, trees.dropFirst()) where a.tree.size == b.tree.size && a.tree.rootHash != b.tree.rootHash {
+            throw Failure.verification("\(a.source) and \(b.source) record different roots for size \(a.tree.size)")
+        }
+        return trees
+    }
+
+    /// Records `start..<end` from the exports' entries, as far as they run without a gap.
+    private func missingRecords(from start: Int64, to end: Int64) throws -> [[UInt8]] {
+        var byIndex: [Int64: [UInt8]] = [:]
+        for export in exports {
+            let manifest = try Self.manifest(of: export)
+            guard manifest.entriesEnd > start, manifest.entriesStart < end else { continue }
+            let path = (export as NSString).appendingPathComponent(ExportFormat.entriesFile)
+            guard let data = FileManager.default.contents(atPath: path) else { throw Failure.badInput("cannot read \(path)") }
+            let bytes = [UInt8](data)
+            guard let listed = manifest.files.first(where: { $0.name == ExportFormat.entriesFile }),
+                Digest.sha256(bytes) == listed.sha256
+            else { throw Failure.verification("\(path) does not match its MANIFEST's SHA-256") }
+            var index = manifest.entriesStart
+            for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast() {
+                if index >= start && index < end { byIndex[index] = Array(line) }
+                index += 1
+            }
+        }
+        var records: [[UInt8]] = []
+        var index = start
+        while index < end, let record = byIndex[index] {
+            records.append(record)
+            index += 1
+        }
+        return records
+    }
+
+    static func manifest(of export: String) throws -> ExportManifest {
+        let path = (export as NSString).appendingPathComponent(ExportFormat.manifestFile)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Failure.badInput("\(export) holds no MANIFEST: it is not an export directory")
+        }
+        do {
+            return try ExportManifest(parsing: [UInt8](data))
+        } catch {
+            throw Failure.badInput("\(path): \(error)")
+        }
+    }
+
+    /// Moves the state directory's database aside (if any) and the staged one into place.
+    private func install(staging: String) throws -> String? {
+        let fileManager = FileManager.default
+        let files = ["registry.sqlite", "registry.sqlite-wal", "registry.sqlite-shm"]
+        let present = files.filter { fileManager.fileExists(atPath: (stateDirectory as NSString).appendingPathComponent($0)) }
+        var replaced: String?
+        if !present.isEmpty || fileManager.fileExists(atPath: (stateDirectory as NSString).appendingPathComponent("checkpoint")) {
+            let stamp = Instant(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)).rfc3339.filter { $0.isNumber || $0 == "T" }
+            var aside = (stateDirectory as NSString).appendingPathComponent("replaced-\(stamp)")
+            var n = 2
+            while fileManager.fileExists(atPath: aside) {
+                aside = (stateDirectory as NSString).appendingPathComponent("replaced-\(stamp)-\(n)")
+                n += 1
+            }
+            try fileManager.createDirectory(atPath: aside, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            for file in present + ["checkpoint"] where fileManager.fileExists(atPath: (stateDirectory as NSString).appendingPathComponent(file)) {
+                try fileManager.moveItem(
+                    atPath: (stateDirectory as NSString).appendingPathComponent(file), toPath: (aside as NSString).appendingPathComponent(file))
+            }
+            replaced = aside
+        }
+        for file in files where fileManager.fileExists(atPath: (staging as NSString).appendingPathComponent(file)) {
+            try fileManager.moveItem(
+                atPath: (staging as NSString).appendingPathComponent(file), toPath: (stateDirectory as NSString).appendingPathComponent(file))
+        }
+        try DurableFile.syncDirectory(of: (stateDirectory as NSString).appendingPathComponent("registry.sqlite"))
+        return replaced
+    }
+
+    /// Keeps the newest signed tree on record in the state directory's history, so that the
+    /// daemon checks against it even if the exports directory goes away.
+    private func recordSignedTree(_ outcome: Outcome) throws {
+        guard let signed = outcome.signed else { return }
+        let history = CheckpointHistory(path: (stateDirectory as NSString).appendingPathComponent(CheckpointHistory.fileName))
+        if try history.newest()?.size ?? -1 < signed.size { try history.append(signed) }
+    }
+
+    private var hasKeyFiles: Bool {
+        let keys = (stateDirectory as NSString).appendingPathComponent("keys")
+        return ((try? FileManager.default.contentsOfDirectory(atPath: keys)) ?? []).contains { $0.hasSuffix(".pem") }
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import CanonicalJSON
+import Foundation
+import QCreditConfig
+import QCreditCrypto
+import QCreditDomain
+import QCreditExport
+import QCreditLog
+import QCreditStore
+import SignedNote
+import TransparencyLog
+
+/// `qcredit restore BACKUP [--entries EXPORT…]`: puts a backup in place of the registry's
+/// database, with the daemon stopped, and brings its log back to the newest tree the registry
+/// ever signed by replaying the missing records from nightly exports.
+struct RestoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "Restore a backup into the state directory (qcreditd stopped), replaying missing log records from exports.",
+        discussion: """
+            BACKUP is a directory written by `qcredit backup`. The database it holds replaces the state \
+            directory's (which is kept aside in replaced-<time>/). The log must reach the newest tree it ever \
+            signed, as recorded in the checkpoint histories (state and exports directories), the checkpoint \
+            files and the EXPORTs given: records the backup lacks are replayed from the EXPORTs' entries, and the \
+            tree must then give exactly the signed root. If no EXPORT holds them, the backup is still restored \
+            but qcreditd will refuse to start until they are replayed (exit status 5). A backup whose records \
+            give another root than the one signed is refused, and nothing changes.
+            """)
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The backup directory (registry.sqlite, checkpoint).", valueName: "backup"))
+    var backup: String
+
+    @Option(
+        name: .customLong("entries"), parsing: .upToNextOption,
+        help: ArgumentHelp("Nightly export directories whose entries fill the gap (full or delta).", valueName: "export"))
+    var exports: [String] = []
+
+    @Option(help: ArgumentHelp("The daemon's config file, for its state and exports directories.", valueName: "file"))
+    var config: String?
+
+    @Option(name: .customLong("state-dir"), help: ArgumentHelp("The state directory (overrides the config file).", valueName: "dir"))
+    var stateDirectory: String?
+
+    func run() async throws {
+        try await options.runLocally { console in
+            var configuration = try config.map { path throws(ConfigurationError) in try DaemonConfiguration.load(path: path) }
+                ?? DaemonConfiguration()
+            if let stateDirectory { configuration.stateDirectory = stateDirectory }
+            let restore = try Restore(configuration: configuration, backup: backup, exports: exports)
+            let outcome = try await restore.run()
+            if console.json {
+                console.jsonLine(outcome.json)
+            } else {
+                outcome.lines.forEach(console.line)
+            }
+            return outcome.missing == nil ? .success : .incomplete
+        }
+    }
+}

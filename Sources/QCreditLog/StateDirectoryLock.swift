@@ -1,0 +1,43 @@
+import Foundation
+import Glibc
+
+/// An exclusive lock on a state directory (`flock` on its `qcreditd.lock`), held by a running
+/// daemon for its whole life, so that a second daemon, or `qcredit restore`, cannot work on the
+/// same registry at the same time. The kernel drops it when the process ends, however it ends.
+///
+/// ```swift
+/// let lock = try StateDirectoryLock(directory: "/var/lib/qcredit")   // throws if taken
+/// ```
+public final class StateDirectoryLock: Sendable {
+    public static let fileName = "qcreditd.lock"
+    private let descriptor: Int32
+
+    /// Takes the lock, or throws ``StateDirectoryLockError`` naming the holder's pid if another
+    /// process has it.
+    public init(directory: String) throws {
+        let path = (directory as NSString).appendingPathComponent(Self.fileName)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw StateDirectoryLockError(directory: directory, reason: "cannot open \(path): \(String(cString: strerror(errno)))")
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            close(fd)
+            throw StateDirectoryLockError(
+                directory: directory, reason: "another process (pid \(holder.isEmpty ? "unknown" : holder)) is using it; stop qcreditd first")
+        }
+        // Who holds it, for the message above; informative only, the lock is the flock.
+        let pid = Array("\(getpid())\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        descriptor = fd
+    }
+
+    deinit { close(descriptor) }
+}
+
+public struct StateDirectoryLockError: Error, Sendable, CustomStringConvertible {
+    public var directory: String
+    public var reason: String
+    public var description: String { "the state directory \(directory) is locked: \(reason)" }
+}

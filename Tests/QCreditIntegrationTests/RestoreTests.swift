@@ -1,0 +1,130 @@
+import CanonicalJSON
+import Foundation
+import Testing
+import Varlink
+
+/// A database restored from an older backup never makes the daemon sign a second root for a size
+/// it signed: it refuses to start behind its signed history, and `qcredit restore --entries`
+/// brings the log back to that history from the nightly exports.
+@Suite struct RestoreTests {
+    /// The log config, with exports kept outside the state directory (as in production), so that
+    /// losing the state directory does not lose the exports' history.
+    static func config(exports: String) -> String {
+        DaemonProcess.logConfig + "\n[export]\ndirectory = \"\(exports)\"\n"
+    }
+
+    struct Scenario {
+        let daemon: DaemonProcess
+        let backup: String
+        let export: String
+        let configPath: String
+        let rootAt12: JSONValue
+    }
+
+    /// A log of 7 records backed up, then grown to 12 and exported, then the daemon stopped.
+    static func scenario() async throws -> Scenario {
+        let exports = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-exports-\(UUID().uuidString.prefix(8))").path
+        let daemon = try DaemonProcess(config: config(exports: exports))
+        let qcredit = DaemonProcess.product("qcredit")
+        try await daemon.seed(from: 0, count: 6)
+        _ = try await daemon.waitForCheckpoint(ofSize: 7)
+        let backup = daemon.directory.appendingPathComponent("backup-at-7").path
+        let backedUp = try runCommand(qcredit, ["backup", backup, "--socket", daemon.socketPath])
+        #expect(backedUp.status == 0, "\(backedUp.stderr)")
+        try await daemon.seed(from: 6, count: 5)
+        let checkpoint = try await daemon.waitForCheckpoint(ofSize: 12)
+        let exported = try runCommand(qcredit, ["export", "--json", "--socket", daemon.socketPath])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let export = try #require(try JSONValue.parse(exported.stdout)["directory"]?.stringValue)
+        #expect(daemon.stop() == 0)
+        return Scenario(
+            daemon: daemon, backup: backup, export: export,
+            configPath: daemon.directory.appendingPathComponent("qcreditd.toml").path,
+            rootAt12: try #require(checkpoint["rootHash"]))
+    }
+
+    @Test func aRestoredOlderBackupIsRefusedUntilTheExportsReplayWhatItLacks() async throws {
+        let scenario = try await Self.scenario()
+        let daemon = scenario.daemon
+        let qcredit = DaemonProcess.product("qcredit")
+        defer { try? FileManager.default.removeItem(atPath: (scenario.export as NSString).deletingLastPathComponent) }
+
+        // Without the exports' entries the backup goes in, but the log is behind what it signed.
+        let behind = try runCommand(qcredit, ["restore", scenario.backup, "--config", scenario.configPath, "--state-dir", daemon.stateDirectory])
+        #expect(behind.status == 5, "\(behind.stdout)\(behind.stderr)")
+        #expect(behind.stdout.contains("records 7..<12 are missing"), "\(behind.stdout)")
+        let refusal = try daemon.startExpectingRefusal()
+        #expect(refusal.status != 0)
+        #expect(refusal.log.contains("records 7..<12 are missing"), "\(refusal.log)")
+        #expect(refusal.log.contains("qcredit restore"), "\(refusal.log)")
+        #expect(!daemon.isRunning)
+
+        // With them, the tree reaches 12 records again with the very root that was signed.
+        let restored = try runCommand(
+            qcredit,
+            ["restore", scenario.backup, "--entries", scenario.export, "--config", scenario.configPath, "--state-dir", daemon.stateDirectory])
+        #expect(restored.status == 0, "\(restored.stdout)\(restored.stderr)")
+        #expect(restored.stdout.contains("restored 12 records: 7 from the backup, 5 replayed from exports"), "\(restored.stdout)")
+        try daemon.start()
+        let checkpoint = try await daemon.call("org.qcredit.audit.GetCheckpoint")
+        #expect(checkpoint["size"] == 12)
+        #expect(checkpoint["rootHash"] == scenario.rootAt12)
+        // Serving resumes: a write lands at index 12, and the log replays end to end.
+        _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(DurabilityTests.uscc(50)), "name": "After Co."])
+        _ = try await daemon.call("org.qcredit.admin.PublishGrades", ["codes": [.string(DurabilityTests.uscc(50))]])
+        let grade = try await daemon.call("org.qcredit.query.GetGrade", ["code": .string(DurabilityTests.uscc(50))])
+        #expect(grade["grade"]?["logIndex"] == 12)
+        _ = try await daemon.waitForCheckpoint(ofSize: 13)
+        let (vkey, _) = try await daemon.verifierKey("ed25519")
+        let replay = try runCommand(qcredit, ["audit", "replay", "--vkey", vkey, "--socket", daemon.socketPath])
+        #expect(replay.status == 0, "\(replay.stdout)\(replay.stderr)")
+        let consistency = try await daemon.call("org.qcredit.audit.GetConsistencyProof", ["fromSize": 12, "toSize": 13])
+        #expect(consistency["proof"]?.arrayValue?.isEmpty == false)
+    }
+
+    /// A state directory lost with its keys: the restore brings the log back, but the daemon
+    /// makes no new keys for it (that would be a second identity for an existing log).
+    @Test func noNewKeysAreMadeForAnExistingLog() async throws {
+        let scenario = try await Self.scenario()
+        let daemon = scenario.daemon
+        let qcredit = DaemonProcess.product("qcredit")
+        defer { try? FileManager.default.removeItem(atPath: (scenario.export as NSString).deletingLastPathComponent) }
+        let keys = daemon.directory.appendingPathComponent("saved-keys").path
+        try FileManager.default.moveItem(atPath: daemon.stateDirectory + "/keys", toPath: keys)
+        try FileManager.default.removeItem(atPath: daemon.stateDirectory)
+
+        let restored = try runCommand(
+            qcredit,
+            ["restore", scenario.backup, "--entries", scenario.export, "--config", scenario.configPath, "--state-dir", daemon.stateDirectory])
+        #expect(restored.status == 0, "\(restored.stdout)\(restored.stderr)")
+        #expect(restored.stdout.contains("no signing key"), "\(restored.stdout)")
+        let refusal = try daemon.startExpectingRefusal()
+        #expect(refusal.status != 0)
+        #expect(refusal.log.contains("no signing key is configured"), "\(refusal.log)")
+        let made = (try? FileManager.default.contentsOfDirectory(atPath: daemon.stateDirectory + "/keys")) ?? []
+        #expect(made.isEmpty, "new keys were made: \(made)")
+
+        // With its keys back, the log goes on under its one identity.
+        try FileManager.default.removeItem(atPath: daemon.stateDirectory + "/keys")
+        try FileManager.default.moveItem(atPath: keys, toPath: daemon.stateDirectory + "/keys")
+        try daemon.start()
+        #expect(try await daemon.call("org.qcredit.audit.GetCheckpoint")["rootHash"] == scenario.rootAt12)
+    }
+
+    @Test func restoreRefusesWhileTheDaemonRuns() async throws {
+        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        let qcredit = DaemonProcess.product("qcredit")
+        let backup = daemon.directory.appendingPathComponent("backup").path
+        #expect(try runCommand(qcredit, ["backup", backup, "--socket", daemon.socketPath]).status == 0)
+        let refused = try runCommand(qcredit, ["restore", backup, "--state-dir", daemon.stateDirectory])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("stop qcreditd first"), "\(refused.stderr)")
+        // And a second daemon on the same state directory is refused too.
+        do {
+            _ = try DaemonProcess(config: DaemonProcess.logConfig, stateDirectory: daemon.stateDirectory)
+            Issue.record("a second daemon started on a state directory in use")
+        } catch let failure as DaemonFailed {
+            #expect(failure.log.contains("is locked"), "\(failure.log)")
+        }
+    }
+}
