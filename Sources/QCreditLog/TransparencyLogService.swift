@@ -180,8 +180,10 @@ public final class TransparencyLogService: Sendable {
         try await database.read { reader in
             let size = try reader.publicationCount()
             guard newSize <= size else { throw LogError.sizeBeyondTree(requested: newSize, treeSize: size) }
-            guard oldSize >= 0, oldSize <= newSize else {
-                throw LogError.invalidRange(reason: "fromSize \(oldSize) must lie between 0 and toSize \(newSize)")
+            // RFC 9162 §2.1.4 proves a tree of m ≥ 1 leaves against a larger one; every tree extends
+            // the empty tree, so there is nothing to prove from 0.
+            guard oldSize >= 1, oldSize <= newSize else {
+                throw LogError.invalidRange(reason: "fromSize \(oldSize) must lie between 1 and toSize \(newSize)")
             }
             return try MerkleTree.consistencyProof(from: oldSize, to: newSize, reader: reader.merkleNodes)
         }

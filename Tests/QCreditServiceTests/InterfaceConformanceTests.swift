@@ -186,7 +186,7 @@ import Varlink
         await #expect(throws: VarlinkError.self) {
             try await fixture.call("org.qcredit.audit.GetInclusionProof", ["index": .int(size), "treeSize": .int(size)], as: auditor)
         }
-        await #expect(throws: VarlinkError(name: "org.qcredit.audit.InvalidRange", parameters: ["reason": "fromSize 1 must lie between 0 and toSize 0"])) {
+        await #expect(throws: VarlinkError(name: "org.qcredit.audit.InvalidRange", parameters: ["reason": "fromSize 1 must lie between 1 and toSize 0"])) {
             try await fixture.call("org.qcredit.audit.GetConsistencyProof", ["fromSize": 1, "toSize": 0], as: auditor)
         }
         let reversed = try await fixture.replies("org.qcredit.audit.GetEntries", ["start": 1, "end": 0], as: auditor, more: true)
