@@ -42,6 +42,8 @@ import VarlinkNIO
             "User": "qcredit", "Group": "qcredit", "StateDirectory": "qcredit", "StateDirectoryMode": "0700",
             "RuntimeDirectory": "qcredit", "RuntimeDirectoryMode": "0755", "RuntimeDirectoryPreserve": "yes",
             "ConfigurationDirectory": "qcredit", "ReadWritePaths": "/var/lib/qcredit-exports", "UMask": "0077",
+            "ExecStartPre": "+/usr/bin/systemd-tmpfiles --create qcredit.conf", "MemoryMax": "4G", "TasksMax": "512",
+            "LimitNOFILE": "16384", "IPAddressDeny": "any", "PrivateNetwork": "yes",
             "NoNewPrivileges": "yes", "ProtectSystem": "strict", "ProtectHome": "yes", "PrivateTmp": "yes",
             "PrivateDevices": "yes", "ProtectKernelTunables": "yes", "ProtectKernelModules": "yes",
             "ProtectKernelLogs": "yes", "ProtectControlGroups": "yes", "ProtectClock": "yes", "ProtectHostname": "yes",
