@@ -123,7 +123,7 @@ import Testing
                 second)
             #expect(openssl.status == 0 && openssl.stdout.contains("Signature Verified Successfully"), "\(type): \(openssl.stdout)\(openssl.stderr)")
         }
-        guard GoProgram.goverify.available() else { return }
+        guard try GoProgram.goverify.available() else { return }
         let checkpoint = try await GoProgram.goverify.run(["checkpoint", vkey, "\(second)/checkpoint"])
         #expect(checkpoint.status == 0, "\(checkpoint.stderr)")
         let consistency = try await GoProgram.goverify.run(["consistency", vkey, "\(first)/checkpoint", "\(second)/checkpoint", "\(second)/consistency-proof"])

@@ -7,8 +7,8 @@ import Varlink
 /// rfc8785, cryptography and gmssl, and the openssl command line.
 @Suite(.interop) struct LogInteropTests {
     @Test func goSumdbVerifiesCheckpointsInclusionAndConsistency() async throws {
-        guard Interop.available() else { return }
-        guard GoProgram.goverify.available() else { return }
+        guard try Interop.available() else { return }
+        guard try GoProgram.goverify.available() else { return }
         let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
         try await daemon.seed(from: 0, count: 5)
         let (vkey, _) = try await daemon.verifierKey("ed25519")
@@ -51,7 +51,7 @@ import Varlink
     }
 
     @Test func pythonRecomputesRecordsRootAndBothSignatures() async throws {
-        guard Interop.available(), let python = Interop.python else { return }
+        guard try Interop.available(), let python = Interop.python else { return }
         let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
         try await daemon.seed(from: 0, count: 6)
         _ = try await daemon.call(
@@ -69,7 +69,7 @@ import Varlink
     }
 
     @Test func opensslVerifiesTheCheckpointSignaturesWithThePEMKeys() async throws {
-        guard Interop.available() else { return }
+        guard try Interop.available() else { return }
         let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
         try await daemon.seed(from: 0, count: 2)
         let note = try #require(try await daemon.waitForCheckpointOfWholeLog()["checkpoint"]?.stringValue)

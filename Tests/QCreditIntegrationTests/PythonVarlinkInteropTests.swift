@@ -21,7 +21,7 @@ import Testing
     }
 
     @Test func thePythonClientCallsEveryMethod() async throws {
-        guard Interop.available(), let python = Interop.python else { return }
+        guard try Interop.available(), let python = Interop.python else { return }
         let daemon = try DaemonProcess(config: Self.config)
         let result = try runCommand(python, [Interop.scripts.appendingPathComponent("varlink_client.py").path, daemon.socketPath, "full"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)\n--- daemon log ---\n\(daemon.log)")
@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test func aSecondUserWithoutRolesIsRefusedAndChangesNothing() async throws {
-        guard Interop.available(), let python = Interop.python else { return }
+        guard try Interop.available(), let python = Interop.python else { return }
         guard getuid() == 0 else {
             if Interop.required { Issue.record("the second-user test needs root to switch to nobody") }
             return

@@ -7,7 +7,7 @@ import Testing
 /// serves, and its client calls, streams and gets typed errors on the wire.
 @Suite(.goProgram(.varlinkgo)) struct VarlinkGoInteropTests {
     @Test func goVarlinkClientParsesEveryInterfaceAndCallsTheDaemon() async throws {
-        guard GoProgram.varlinkgo.available() else { return }
+        guard try GoProgram.varlinkgo.available() else { return }
         let daemon = try DaemonProcess()
         let code = CLIHarness.cement
         let unknown = CLIHarness.unregistered

@@ -40,10 +40,10 @@ import Varlink
             let reply = try await daemon.call(method, parameters)
             // strace writes its line as the call happens; wait until the reply's is there.
             var lines: [String] = []
-            let deadline = Date().addingTimeInterval(20)
+            let deadline = Date().addingTimeInterval(60)
             repeat {
                 lines += trace.newLines()
-                if lines.contains(where: { $0.contains("\"\(daemon.socketPath)\"]>") }) { break }
+                if SyscallTrace.firstReply(in: SyscallTrace.calls(in: lines), socketPath: daemon.socketPath) != nil { break }
                 try await Task.sleep(for: .milliseconds(20))
             } while Date() < deadline
             let problem = SyscallTrace.walSyncedBeforeReply(lines, walPath: walPath, socketPath: daemon.socketPath)

@@ -10,7 +10,7 @@ import VarlinkNIO
     /// Our server with the certification interface, or nil (skipped) when no package ships it.
     private static func withCertificationServer(_ body: @escaping @Sendable (String) async throws -> Void) async throws {
         guard let interface = try CertificationInterface.load() else {
-            _ = ThirdPartyVarlink.available("org.varlink.certification.varlink (golang-github-varlink-go-dev)", false)
+            _ = try ThirdPartyVarlink.available("org.varlink.certification.varlink (golang-github-varlink-go-dev)", false)
             return
         }
         let dispatcher = VarlinkDispatcher(
@@ -22,7 +22,7 @@ import VarlinkNIO
 
     @Test func ourParserReadsTheCertificationInterface() throws {
         guard let interface = try CertificationInterface.load() else {
-            _ = ThirdPartyVarlink.available("org.varlink.certification.varlink", false)
+            _ = try ThirdPartyVarlink.available("org.varlink.certification.varlink", false)
             return
         }
         #expect(interface.name == CertificationInterface.name)
@@ -31,7 +31,7 @@ import VarlinkNIO
 
     @Test func goCertificationClientPassesAgainstOurServer() async throws {
         let go = ThirdPartyVarlink.goCertification
-        guard ThirdPartyVarlink.available("varlink-go-certification (varlink-go)", FileManager.default.isExecutableFile(atPath: go))
+        guard try ThirdPartyVarlink.available("varlink-go-certification (varlink-go)", FileManager.default.isExecutableFile(atPath: go))
         else { return }
         try await Self.withCertificationServer { address in
             let result = try await ExternalProgram.run(go, ["-client", "-varlink=" + address])
@@ -44,7 +44,7 @@ import VarlinkNIO
     }
 
     @Test func pythonCertificationClientPassesAgainstOurServer() async throws {
-        guard ThirdPartyVarlink.available("the Python varlink package (QCREDIT_PYTHON)", ThirdPartyVarlink.python != nil),
+        guard try ThirdPartyVarlink.available("the Python varlink package (QCREDIT_PYTHON)", ThirdPartyVarlink.python != nil),
             let python = ThirdPartyVarlink.python
         else { return }
         try await Self.withCertificationServer { address in
@@ -59,7 +59,7 @@ import VarlinkNIO
     /// The Python certification server compares every message our client sends with the one it
     /// wants, byte for byte as JSON: no stray `more` or `oneway`, streamed and oneway calls flagged.
     @Test func ourClientPassesAgainstThePythonCertificationServer() async throws {
-        guard ThirdPartyVarlink.available("the Python varlink package (QCREDIT_PYTHON)", ThirdPartyVarlink.python != nil),
+        guard try ThirdPartyVarlink.available("the Python varlink package (QCREDIT_PYTHON)", ThirdPartyVarlink.python != nil),
             let python = ThirdPartyVarlink.python
         else { return }
         let directory = TestServer.makeDirectory()

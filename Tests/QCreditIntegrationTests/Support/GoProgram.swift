@@ -56,12 +56,15 @@ struct GoProgram: Sendable {
         return packages.map { "\(Self.gopath)/src/\($0)" }.first { !FileManager.default.fileExists(atPath: $0) }
     }
 
-    /// Whether it can be built here. When not, a test returns early, after recording an issue
-    /// when the interop tools are required (`QCREDIT_REQUIRE_INTEROP=1`, as `Scripts/test` sets).
-    func available() -> Bool {
+    /// Whether it can be built here. When not, the test fails when the interop tools are
+    /// required (`QCREDIT_REQUIRE_INTEROP=1`, as `Scripts/test` sets) and is skipped otherwise.
+    func available() throws -> Bool {
         guard let missing else { return true }
-        if Interop.required { Issue.record("\(missing) is missing: Scripts/install-dependencies installs it") }
-        return false
+        if Interop.required {
+            Issue.record("\(missing) is missing: Scripts/install-dependencies installs it")
+            return false
+        }
+        try Test.cancel("skipped: \(missing) is missing (Scripts/install-dependencies installs it)")
     }
 
     /// Builds it if no test has yet, and runs it to completion on a thread of its own.

@@ -60,13 +60,17 @@ struct SyscallTrace {
         return calls
     }
 
+    /// The first write to a connection accepted on `socketPath`.
+    static func firstReply(in calls: [Call], socketPath: String) -> Call? {
+        calls.first { ["write", "writev", "sendmsg", "sendto"].contains($0.name) && $0.arguments.contains("\"\(socketPath)\"]>") }
+    }
+
     /// Checks one call's window of the trace: the first reply written to a connection of
     /// `socketPath` must come after an fsync or fdatasync of `walPath` that completed after the
     /// last write to that WAL. Returns what is wrong, or nil.
     static func walSyncedBeforeReply(_ lines: [String], walPath: String, socketPath: String) -> String? {
         let calls = calls(in: lines)
-        guard let reply = calls.first(where: { ["write", "writev", "sendmsg", "sendto"].contains($0.name) && $0.arguments.contains("\"\(socketPath)\"]>") })
-        else { return "no reply was written to the socket" }
+        guard let reply = firstReply(in: calls, socketPath: socketPath) else { return "no reply was written to the socket" }
         let onWAL = calls.filter { $0.line < reply.line && $0.arguments.hasPrefix("(") && $0.arguments.contains("<\(walPath)>") }
         guard let lastWrite = onWAL.last(where: { $0.name.hasPrefix("pwrite") || $0.name.hasPrefix("write") }) else {
             return "nothing was written to the WAL before the reply"
