@@ -269,7 +269,17 @@ import VarlinkNIO
         let scratch = try ScratchDirectory("sandbox")
         let state = scratch.path("state")
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let user = UnitSandbox.canRun(as: "nobody") ? "nobody" : nil
+        // As root, the daemon runs as nobody, like the unit's own user; from a copy nobody can
+        // reach, since the checkout may sit in a directory only its owner can enter.
+        let program = try UnitSandbox.reachableCopy(of: DaemonProcess.product("qcreditd"), in: scratch)
+        var user: String?
+        if getuid() == 0 {
+            if let problem = UnitSandbox.problemRunning(program, as: "nobody") {
+                Issue.record("cannot run qcreditd as nobody under the unit's sandbox: \(problem)")
+                return
+            }
+            user = "nobody"
+        }
         if let user, let account = getpwnam(user) { chown(state, account.pointee.pw_uid, account.pointee.pw_gid) }
         let config = scratch.path("qcreditd.toml")
         try """
@@ -288,7 +298,7 @@ import VarlinkNIO
         let socketPath = scratch.path("s.sock")
         let sandboxed = try UnitSandbox.commandLine(
             unit: Repository.path("systemd/qcreditd.service"), user: user,
-            command: [DaemonProcess.product("qcreditd"), "--config", config])
+            command: [program, "--config", config])
         let daemon = try TestProcess(
             "/usr/bin/systemd-socket-activate",
             ["-l", socketPath, "--fdname=varlink", "-E", "NOTIFY_SOCKET=\(notify.address)", "-E", "WATCHDOG_USEC=2000000"]

@@ -321,15 +321,27 @@ enum UnitSandbox {
         return [python, "-c", script, unit] + (user.map { [$0] } ?? []) + ["--"] + command
     }
 
-    /// Whether `user` can run the built daemon (its directory and the Swift runtime readable).
-    static func canRun(as user: String) -> Bool {
-        guard getuid() == 0, getpwnam(user) != nil, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
-            return false
-        }
-        let result = try? runCommand(
-            "/usr/bin/setpriv",
-            ["--reuid=\(user)", "--regid=\(getpwnam(user)!.pointee.pw_gid)", "--clear-groups", DaemonProcess.product("qcreditd"), "--version"])
-        return result?.status == 0
+    /// A copy of `program` in `scratch` (a directory every user may enter), for running it as
+    /// another user: the checkout, and so the built binary, may sit in a directory only its owner
+    /// can enter (a home directory, `mktemp -d`).
+    static func reachableCopy(of program: String, in scratch: ScratchDirectory) throws -> String {
+        let directory = scratch.path("bin")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        let copy = (directory as NSString).appendingPathComponent((program as NSString).lastPathComponent)
+        try FileManager.default.copyItem(atPath: program, toPath: copy)
+        chmod(copy, 0o755)
+        return copy
+    }
+
+    /// Why `user` cannot run `program` the way the sandbox runs it (user switched, then exec), or
+    /// nil when it can.
+    static func problemRunning(_ program: String, as user: String) -> String? {
+        guard getpwnam(user) != nil else { return "there is no user \(user)" }
+        guard let command = try? commandLine(unit: Repository.path("systemd/qcreditd.service"), user: user, command: [program, "--version"]),
+            let result = try? runCommand(command[0], Array(command.dropFirst()))
+        else { return "the sandbox emulation cannot start (python3 with libseccomp is needed)" }
+        guard result.status == 0 else { return "exit \(result.status): \(result.stdout)\(result.stderr)" }
+        return nil
     }
 
     static let script = #"""
