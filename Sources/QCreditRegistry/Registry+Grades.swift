@@ -130,7 +130,8 @@ extension Registry {
     ///
     /// Given codes, it is one transaction: all are published or, if a code is bad, none.
     /// Without codes it walks every file in batches, one transaction each; running it again
-    /// publishes nothing new, so an interrupted run is simply repeated.
+    /// publishes nothing new, so an interrupted run is simply repeated. Cancellation stops it
+    /// between batches.
     public func publishGrades(codes: [String]?, by caller: Caller, batchSize: Int = 500) async throws -> PublishSummary {
         if let codes {
             return try await write(by: caller) { writer in
@@ -147,6 +148,8 @@ extension Registry {
         var summary = PublishSummary()
         var lastId: Int64 = 0
         while true {
+            // Shutdown cancels a long run between batches; a repeated run takes up from there.
+            try Task.checkCancellation()
             let after = lastId
             let ids = try await database.read { try $0.enterpriseIds(after: after, limit: batchSize) }
             guard let last = ids.last else { break }
