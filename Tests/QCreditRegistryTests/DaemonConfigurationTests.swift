@@ -1,3 +1,4 @@
+import Foundation
 import QCreditConfig
 import QCreditDomain
 import Testing
@@ -68,6 +69,14 @@ import Testing
         #expect(limits.idleTimeoutSeconds == 300)
         #expect(limits.writeTimeoutSeconds == 30)
         #expect(limits.shutdownTimeoutSeconds == 10)
+    }
+
+    /// The commented example operators start from states every limit at its default.
+    @Test func theExampleConfigStatesTheDefaultLimits() throws {
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("systemd/qcreditd.example.toml").path
+        let configuration = try DaemonConfiguration.load(path: example)
+        #expect(configuration.limits == DaemonConfiguration.Limits())
     }
 
     @Test func aPeerMayHoldUnreadAsMuchAsItsRolesNeed() {
