@@ -117,7 +117,7 @@ import VarlinkNIO
     /// Replies that stop moving because the peer stopped reading close the connection; a peer
     /// that reads slowly but steadily keeps it however long the stream lasts.
     @Test func aPeerThatStopsReadingIsClosedAfterTheWriteTimeout() async throws {
-        try await TestServer.with(configure: { $0.writeTimeout = .seconds(2) }) { server in
+        try await TestServer.with(configure: { $0.writeTimeout = .seconds(3) }) { server in
             let peer = try await StalledPeer(socketPath: server.socketPath)
             try await peer.send(#"{"method":"org.example.test.Count","parameters":{"count":100000000},"more":true}"# + "\0")
             let reading = ContinuousClock.now
