@@ -54,6 +54,9 @@ import Testing
         #expect(
             after.peak - before.resident < Self.rssGrowthBound,
             "VmRSS \(before.resident >> 10) KiB before, VmHWM \(after.peak >> 10) KiB after")
+        print(
+            "RolelessFloodTests: VmRSS \(before.resident >> 10) KiB before the flood, VmHWM \(after.peak >> 10) KiB after "
+                + "(+\((after.peak - before.resident) >> 10) KiB); \(flooded)")
         // No connection could hold its 8 MiB: each was refused or closed at its small limit.
         #expect(flooded == "flooded 256: 256 closed by the daemon, 0 held")
 

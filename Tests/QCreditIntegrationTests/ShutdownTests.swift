@@ -41,6 +41,7 @@ import Testing
         let start = ContinuousClock.now
         let status = try await daemon.terminate(within: .seconds(Self.shutdownTimeoutSeconds + 15))
         let elapsed = ContinuousClock.now - start
+        print("ShutdownTests: exit status \(status.map { "\($0)" } ?? "none") \(elapsed) after SIGTERM (bound \(Self.shutdownTimeoutSeconds) s)")
         #expect(status == 0, "the daemon was still running \(elapsed) after SIGTERM\n\(daemon.log)")
         #expect(elapsed < .seconds(Self.shutdownTimeoutSeconds + 8), "\(elapsed)")
         #expect(daemon.log.contains("shutdown grace period over; closed connections still busy"), "\(daemon.log)")
