@@ -43,14 +43,39 @@ public enum Principal: Sendable, Hashable, CustomStringConvertible {
 /// ```
 public struct DaemonConfiguration: Sendable, Equatable {
     public struct Limits: Sendable, Equatable {
-        /// The largest request accepted; a longer message closes the connection.
+        /// The longest request from a peer holding a role that writes (regulator, operator);
+        /// a longer message closes the connection.
         public var maxMessageBytes: Int = 8 << 20
+        /// The longest request from a peer whose roles only read (bank, auditor): room for a
+        /// `GetGrades` of 10,000 codes.
+        public var maxMessageBytesReadOnly: Int = 1 << 20
+        /// The longest request from a peer holding no role: `org.varlink.service` calls need
+        /// little, and such a peer may hold this much unread per connection at most.
+        public var maxMessageBytesNoRole: Int = 64 << 10
         /// Connections beyond this are closed at once.
         public var maxConnections: Int = 256
+        /// Connections from one uid beyond this are closed at once, so one peer cannot take
+        /// every place (a bank's load generator opens 50).
+        public var maxConnectionsPerUser: Int = 64
         /// A connection with no call in progress is closed after this long.
         public var idleTimeoutSeconds: Int = 300
+        /// A connection whose replies have not moved into the socket for this long (the
+        /// client stopped reading) is closed.
+        public var writeTimeoutSeconds: Int = 30
+        /// On SIGTERM, calls in progress get this long to finish; then their connections are
+        /// closed and the calls cancelled.
+        public var shutdownTimeoutSeconds: Int = 10
 
         public init() {}
+
+        /// Roles whose methods change the registry or write files, and may send large batches.
+        public static let writingRoles: Set<Role> = [.regulator, .operator]
+
+        /// The longest request a peer holding `roles` may send.
+        public func maxMessageBytes(for roles: Set<Role>) -> Int {
+            if !roles.isDisjoint(with: Self.writingRoles) { return maxMessageBytes }
+            return roles.isEmpty ? maxMessageBytesNoRole : maxMessageBytesReadOnly
+        }
     }
 
     /// The verifiable log: its name and the keys that sign its checkpoints.
@@ -147,12 +172,17 @@ public struct DaemonConfiguration: Sendable, Equatable {
         }
         configuration.maintenanceIntervalSeconds =
             try positive(root, "maintenanceIntervalSeconds") ?? configuration.maintenanceIntervalSeconds
-        if let limits = try root.optionalSection("limits") {
-            try limits.rejectUnknownKeys(allowed: ["maxMessageBytes", "maxConnections", "idleTimeoutSeconds"])
-            configuration.limits.maxMessageBytes = try positive(limits, "maxMessageBytes") ?? configuration.limits.maxMessageBytes
-            configuration.limits.maxConnections = try positive(limits, "maxConnections") ?? configuration.limits.maxConnections
-            configuration.limits.idleTimeoutSeconds =
-                try positive(limits, "idleTimeoutSeconds") ?? configuration.limits.idleTimeoutSeconds
+        if let section = try root.optionalSection("limits") {
+            let settings: [(String, WritableKeyPath<Limits, Int>)] = [
+                ("maxMessageBytes", \.maxMessageBytes), ("maxMessageBytesReadOnly", \.maxMessageBytesReadOnly),
+                ("maxMessageBytesNoRole", \.maxMessageBytesNoRole), ("maxConnections", \.maxConnections),
+                ("maxConnectionsPerUser", \.maxConnectionsPerUser), ("idleTimeoutSeconds", \.idleTimeoutSeconds),
+                ("writeTimeoutSeconds", \.writeTimeoutSeconds), ("shutdownTimeoutSeconds", \.shutdownTimeoutSeconds),
+            ]
+            try section.rejectUnknownKeys(allowed: Set(settings.map(\.0)))
+            for (key, path) in settings {
+                if let value = try positive(section, key) { configuration.limits[keyPath: path] = value }
+            }
         }
         if let log = try root.optionalSection("log") {
             try log.rejectUnknownKeys(allowed: ["origin", "keyName", "keys", "checkpointIntervalSeconds"])

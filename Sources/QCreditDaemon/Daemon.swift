@@ -12,7 +12,8 @@ import Varlink
 import VarlinkNIO
 
 /// qcreditd: opens the registry, serves it on its socket and runs maintenance until SIGTERM
-/// or SIGINT, then drains calls in progress and exits.
+/// or SIGINT, then drains calls in progress (for at most `shutdownTimeoutSeconds`), signs a
+/// last checkpoint and exits.
 public enum Daemon {
     public static let version = "0.1.0"
 
@@ -75,9 +76,18 @@ public enum Daemon {
         let environment = ProcessInfo.processInfo.environment
         let socket = try DaemonSocket.resolve(configuration: configuration, environment: environment, logger: logger)
         var serverConfiguration = socket.serverConfiguration
-        serverConfiguration.maxMessageBytes = configuration.limits.maxMessageBytes
-        serverConfiguration.maxConnections = configuration.limits.maxConnections
-        serverConfiguration.idleTimeout = .seconds(configuration.limits.idleTimeoutSeconds)
+        let limits = configuration.limits
+        serverConfiguration.maxMessageBytes = limits.maxMessageBytes
+        // Asked before a connection's first byte is read, so a peer without a role that
+        // writes can never make the daemon hold more than its small limit.
+        serverConfiguration.maxMessageBytesForPeer = { credentials in
+            limits.maxMessageBytes(for: await roles.roles(for: credentials))
+        }
+        serverConfiguration.maxConnections = limits.maxConnections
+        serverConfiguration.maxConnectionsPerUser = limits.maxConnectionsPerUser
+        serverConfiguration.idleTimeout = .seconds(limits.idleTimeoutSeconds)
+        serverConfiguration.writeTimeout = .seconds(limits.writeTimeoutSeconds)
+        serverConfiguration.shutdownGracePeriod = .seconds(limits.shutdownTimeoutSeconds)
         let server = VarlinkServer(
             configuration: serverConfiguration, dispatcher: service.dispatcher(version: version),
             logger: Logger(label: "qcredit.varlink"))

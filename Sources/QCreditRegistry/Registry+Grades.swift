@@ -138,9 +138,9 @@ extension Registry {
     ///
     /// Given codes, it is one transaction: all are published or, if a code is bad, none.
     /// Without codes it walks every file in batches, one transaction each; running it again
-    /// publishes nothing new, so an interrupted run is simply repeated. There, each file is
-    /// published in a savepoint of its own: one that fails is undone, logged and counted in
-    /// `failed`, and the walk goes on with the others.
+    /// publishes nothing new, so an interrupted run is simply repeated (cancellation stops it
+    /// between batches). There, each file is published in a savepoint of its own: one that fails
+    /// is undone, logged and counted in `failed`, and the walk goes on with the others.
     public func publishGrades(codes: [String]?, by caller: Caller, batchSize: Int = 500) async throws -> PublishSummary {
         if let codes {
             return try await write(by: caller) { writer in
@@ -157,6 +157,8 @@ extension Registry {
         var summary = PublishSummary()
         var lastId: Int64 = 0
         while true {
+            // Shutdown cancels a long run between batches; a repeated run takes up from there.
+            try Task.checkCancellation()
             let after = lastId
             let ids = try await database.read { try $0.enterpriseIds(after: after, limit: batchSize) }
             guard let last = ids.last else { break }

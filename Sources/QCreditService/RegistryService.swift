@@ -20,6 +20,9 @@ public struct RegistryService: VarlinkHandler {
     public let roles: any RoleResolving
     let logger: Logger
     let methods: [String: RegistryMethod]
+    private let refusalLog = LogThrottle<Refusal>()
+
+    private enum Refusal { case permissionDenied }
 
     public init(
         registry: Registry, log: TransparencyLogService, operations: OperationsContext, roles: any RoleResolving,
@@ -63,12 +66,15 @@ public struct RegistryService: VarlinkHandler {
         guard let method = methods[call.method] else { throw VarlinkError.methodNotImplemented(call.method) }
         let credentials = context.credentials
         guard method.roles.isDisjoint(with: await roles.roles(for: credentials)) else { return }
-        logger.warning(
-            "permission denied",
-            metadata: [
+        // Any peer that can open the socket can provoke this as fast as it can send.
+        if let suppressed = refusalLog.admit(.permissionDenied) {
+            var metadata: Logger.Metadata = [
                 "method": "\(call.method)", "uid": "\(credentials.uid)", "gid": "\(credentials.gid)",
                 "pid": "\(credentials.pid)",
-            ])
+            ]
+            if suppressed > 0 { metadata["suppressed"] = "\(suppressed)" }
+            logger.warning("permission denied", metadata: metadata)
+        }
         throw VarlinkError(
             name: "\(call.interfaceName).PermissionDenied",
             parameters: ["method": .string(call.method), "roles": .array(method.roles.sorted().map { .string($0.rawValue) })])

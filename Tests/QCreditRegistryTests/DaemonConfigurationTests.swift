@@ -1,3 +1,4 @@
+import Foundation
 import QCreditConfig
 import QCreditDomain
 import Testing
@@ -20,8 +21,13 @@ import Testing
             checkpointIntervalSeconds = 2
             [limits]
             maxMessageBytes = 65536
+            maxMessageBytesReadOnly = 32768
+            maxMessageBytesNoRole = 1024
             maxConnections = 10
+            maxConnectionsPerUser = 5
             idleTimeoutSeconds = 30
+            writeTimeoutSeconds = 7
+            shutdownTimeoutSeconds = 3
             [roles]
             regulator = ["group:qcredit-regulator", "user:alice"]
             bank = ["uid:1002"]
@@ -33,8 +39,13 @@ import Testing
         #expect(configuration.policyPath == "/etc/qcredit/policy.toml")
         #expect(configuration.utcOffset == UTCOffset.beijing)
         #expect(configuration.limits.maxMessageBytes == 65536)
+        #expect(configuration.limits.maxMessageBytesReadOnly == 32768)
+        #expect(configuration.limits.maxMessageBytesNoRole == 1024)
         #expect(configuration.limits.maxConnections == 10)
+        #expect(configuration.limits.maxConnectionsPerUser == 5)
         #expect(configuration.limits.idleTimeoutSeconds == 30)
+        #expect(configuration.limits.writeTimeoutSeconds == 7)
+        #expect(configuration.limits.shutdownTimeoutSeconds == 3)
         #expect(configuration.roles?[.regulator] == [.group("qcredit-regulator"), .user("alice")])
         #expect(configuration.roles?[.bank] == [.uid(1002)])
         #expect(configuration.roles?[.auditor] == nil)
@@ -49,12 +60,45 @@ import Testing
         #expect(configuration.stateDirectory == "/var/lib/qcredit")
         #expect(configuration.socketPath == "/run/qcredit/qcreditd.sock")
         #expect(configuration.roles == [:])
+        let limits = configuration.limits
+        #expect(limits.maxMessageBytes == 8 << 20)
+        #expect(limits.maxMessageBytesReadOnly == 1 << 20)
+        #expect(limits.maxMessageBytesNoRole == 64 << 10)
+        #expect(limits.maxConnections == 256)
+        #expect(limits.maxConnectionsPerUser == 64)
+        #expect(limits.idleTimeoutSeconds == 300)
+        #expect(limits.writeTimeoutSeconds == 30)
+        #expect(limits.shutdownTimeoutSeconds == 10)
+    }
+
+    /// The commented example operators start from states every limit at its default.
+    @Test func theExampleConfigStatesTheDefaultLimits() throws {
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("systemd/qcreditd.example.toml").path
+        let configuration = try DaemonConfiguration.load(path: example)
+        #expect(configuration.limits == DaemonConfiguration.Limits())
+    }
+
+    @Test func aPeerMayHoldUnreadAsMuchAsItsRolesNeed() {
+        let limits = DaemonConfiguration.Limits()
+        #expect(limits.maxMessageBytes(for: [.regulator]) == 8 << 20)
+        #expect(limits.maxMessageBytes(for: [.operator]) == 8 << 20)
+        #expect(limits.maxMessageBytes(for: [.bank, .regulator]) == 8 << 20)
+        #expect(limits.maxMessageBytes(for: [.bank]) == 1 << 20)
+        #expect(limits.maxMessageBytes(for: [.auditor, .bank]) == 1 << 20)
+        #expect(limits.maxMessageBytes(for: []) == 64 << 10)
+        // GetGrades of 10,000 USCCs fits a bank's limit.
+        let codes = Array(repeating: "\"911522010783762860\"", count: 10_000).joined(separator: ",")
+        let call = #"{"method":"org.qcredit.query.GetGrades","parameters":{"codes":["# + codes + #"]},"more":true}"#
+        #expect(call.utf8.count < limits.maxMessageBytesReadOnly)
     }
 
     @Test func mistakesNameTheSetting() {
         let cases: [(String, String)] = [
             ("socketMode = \"0999\"", "c.toml: socketMode: '0999' is not an octal mode such as \"0660\""),
             ("[limits]\nmaxConnections = 0", "c.toml: limits.maxConnections: must be greater than 0"),
+            ("[limits]\nshutdownTimeoutSeconds = -1", "c.toml: limits.shutdownTimeoutSeconds: must be greater than 0"),
+            ("[limits]\nmaxMessageBytesForBanks = 5", "c.toml: limits.maxMessageBytesForBanks: unknown setting"),
             ("[roles]\nbank = [\"gid:5\"]", "c.toml: roles.bank: 'gid:5' is not user:NAME, group:NAME or uid:N"),
             ("[roles]\nbanker = [\"uid:5\"]", "c.toml: roles.banker: unknown setting"),
             ("timeZone = \"Asia/Shanghai\"", "c.toml: timeZone: 'Asia/Shanghai' is not a fixed offset such as \"+08:00\""),

@@ -1,5 +1,7 @@
 import CanonicalJSON
 import Foundation
+import NIOPosix
+import Synchronization
 import Testing
 import Varlink
 import VarlinkNIO
@@ -66,8 +68,14 @@ import VarlinkNIO
         }
     }
 
-    @Test func connectionLimit() async throws {
-        try await TestServer.with(configure: { $0.maxConnections = 2 }) { server in
+    /// The overall limit, or the limit per uid far below it: two connections are served, a
+    /// third is closed at once, and a freed place can be taken.
+    @Test(arguments: zip([2, 10], [nil, 2] as [Int?]))
+    func connectionLimit(maxConnections: Int, maxConnectionsPerUser: Int?) async throws {
+        try await TestServer.with(configure: {
+            $0.maxConnections = maxConnections
+            $0.maxConnectionsPerUser = maxConnectionsPerUser
+        }) { server in
             let first = try await server.client()
             let second = try await server.client()
             #expect(try await first.call("org.example.test.Ping", parameters: ["text": "1"]) == ["text": "1"])
@@ -83,6 +91,82 @@ import VarlinkNIO
             #expect(try await fourth.call("org.example.test.Ping", parameters: ["text": "4"]) == ["text": "4"])
             await fourth.close()
             await first.close()
+        }
+    }
+
+    /// The limit is asked for once per connection, off the event loops, before anything is
+    /// read: a message the peer sent while the answer was pending is held to it too.
+    @Test func eachPeerIsHeldToTheMessageLimitAskedForIt() async throws {
+        let limits = PeerLimits([1024, 1 << 20])
+        let message = Array((#"{"method":"org.example.test.Ping","parameters":{"text":""# + String(repeating: "x", count: 4000) + "\"}}\0").utf8)
+        try await TestServer.with(configure: {
+            $0.maxMessageBytes = 100
+            $0.maxMessageBytesForPeer = { _ in await limits.next() }
+        }) { server in
+            let small = try await server.raw(firstBytes: message)
+            #expect(try await small.expectClosed())
+            await small.close()
+            // The next peer's limit is larger than maxMessageBytes: the peer's own applies.
+            let large = try await server.raw(firstBytes: message)
+            #expect(try await large.nextFrame()?.hasPrefix(#"{"parameters":{"text":"xxx"#) == true)
+            await large.close()
+        }
+        #expect(!limits.askedOnAnEventLoop)
+    }
+
+    /// Replies that stop moving because the peer stopped reading close the connection; a peer
+    /// that reads slowly but steadily keeps it however long the stream lasts.
+    @Test func aPeerThatStopsReadingIsClosedAfterTheWriteTimeout() async throws {
+        try await TestServer.with(configure: { $0.writeTimeout = .seconds(3) }) { server in
+            let peer = try await StalledPeer(socketPath: server.socketPath)
+            try await peer.send(#"{"method":"org.example.test.Count","parameters":{"count":100000000},"more":true}"# + "\0")
+            let reading = ContinuousClock.now
+            while ContinuousClock.now - reading < .seconds(5) {
+                peer.readOnce()
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(server.server.connectionCount == 1)
+            let received = peer.bytesReceived
+            #expect(received > 100 << 10, "a slow reader still gets its stream: \(received) bytes")
+            // It stops reading: the stream fills the socket buffers and stalls.
+            try await waitUntil(30) { server.server.connectionCount == 0 }
+            let client = try await server.client()
+            #expect(try await client.call("org.example.test.Ping", parameters: ["text": "a"]) == ["text": "a"])
+            await client.close()
+            await peer.close()
+        }
+    }
+
+    /// However fast refusals come, each kind is logged about once a second, and the next line
+    /// logged says how many were not.
+    @Test func refusalsAreLoggedAtMostOnceASecondWithTheNumberLeftOut() async throws {
+        let log = CapturedLog()
+        let message = "connection limit per user reached; closed new connection"
+        try await TestServer.with(configure: { $0.maxConnectionsPerUser = 1 }, logger: log.logger) { server in
+            let holder = try await server.client()
+            #expect(try await holder.call("org.example.test.Ping", parameters: ["text": "x"]) == ["text": "x"])
+            let burst = 30
+            let start = ContinuousClock.now
+            for _ in 0..<burst {
+                let refused = try await server.raw()
+                #expect(try await refused.expectClosed())
+                await refused.close()
+            }
+            let elapsed = ContinuousClock.now - start
+            try await Task.sleep(for: .milliseconds(1100))
+            let last = try await server.raw()
+            #expect(try await last.expectClosed())
+            await last.close()
+            // Every refusal is accounted for: logged, or counted in a later line.
+            try await waitUntil {
+                let lines = log.entries(message)
+                return lines.count + lines.compactMap { $0.metadata["suppressed"].flatMap { Int($0) } }.reduce(0, +) == burst + 1
+            }
+            let lines = log.entries(message)
+            #expect(lines.count <= 2 + Int(elapsed.components.seconds), "\(lines.count) lines in \(elapsed)")
+            #expect(lines.count < burst + 1)
+            #expect(lines.allSatisfy { $0.metadata["uid"] == "\(getuid())" })
+            await holder.close()
         }
     }
 
@@ -103,4 +187,22 @@ import VarlinkNIO
             await slow.close()
         }
     }
+}
+
+/// Hands out one limit per connection, slowly, and notes whether it was asked on an event loop.
+private final class PeerLimits: Sendable {
+    private let state: Mutex<(limits: [Int], askedOnAnEventLoop: Bool)>
+
+    init(_ limits: [Int]) { state = Mutex((limits, false)) }
+
+    func next() async -> Int {
+        let onEventLoop = MultiThreadedEventLoopGroup.currentEventLoop != nil
+        try? await Task.sleep(for: .milliseconds(300))
+        return state.withLock { state in
+            state.askedOnAnEventLoop = state.askedOnAnEventLoop || onEventLoop
+            return state.limits.removeFirst()
+        }
+    }
+
+    var askedOnAnEventLoop: Bool { state.withLock { $0.askedOnAnEventLoop } }
 }

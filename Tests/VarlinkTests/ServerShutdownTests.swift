@@ -58,6 +58,41 @@ import VarlinkNIO
         await client.close()
     }
 
+    /// Calls still running when the grace period ends (one stalled on a peer that stopped
+    /// reading, one endless stream) have their connections closed and their handlers
+    /// cancelled, so shutdown ends without anyone cancelling the server.
+    @Test func callsStillRunningAfterTheGracePeriodAreClosedAndCancelled() async throws {
+        let directory = TestServer.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/grace.sock"
+        var configuration = VarlinkServer.Configuration(listen: .unixSocket(path: path))
+        configuration.shutdownGracePeriod = .milliseconds(500)
+        configuration.writeTimeout = nil
+        let server = VarlinkServer(
+            configuration: configuration, dispatcher: TestServer.makeDispatcher(TestHandler()), logger: TestServer.logger)
+        let running = Task { try await server.run() }
+        try await server.waitUntilListening()
+
+        let stalled = try await StalledPeer(socketPath: path)
+        try await stalled.send(#"{"method":"org.example.test.Count","parameters":{"count":100000000},"more":true}"# + "\0")
+        let client = try await VarlinkClient.connect(socketPath: path)
+        var ticks = client.stream("org.example.test.Forever").makeAsyncIterator()
+        #expect(try await ticks.next() == ["tick": 0])
+        try await waitUntil { server.connectionCount == 2 }
+
+        let start = ContinuousClock.now
+        server.shutdown()
+        #expect(try await ticks.next() == ["tick": 1])  // the grace period lets it go on
+        try await withTimeout(20) { try await running.value }
+        #expect(ContinuousClock.now - start >= .milliseconds(500))
+        await #expect(throws: (any Error).self) {
+            while try await ticks.next() != nil {}
+        }
+        #expect(server.connectionCount == 0)
+        await client.close()
+        await stalled.close()
+    }
+
     @Test func cancellationStopsTheServer() async throws {
         let directory = TestServer.makeDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -1,16 +1,19 @@
 import NIOCore
-import Varlink
 
 /// A connection as the listener hands it over. Nothing here is logged: the initializer runs
 /// on an event loop, so the accept loop and the connection's task do the logging.
 enum AcceptedConnection: Sendable {
-    enum Refusal: Sendable {
+    enum Refusal: Sendable, Hashable {
         case noCredentials
+        /// ``VarlinkServer/Configuration/maxConnections`` reached.
         case limit
+        /// ``VarlinkServer/Configuration/maxConnectionsPerUser`` reached for this uid.
+        case userLimit(uid: UInt32)
+        case shuttingDown
     }
 
-    /// Counted against the limit; to be served.
-    case admitted(ServerConnection, VarlinkPeerCredentials)
+    /// Counted against the limits; to be served.
+    case admitted(ServerConnection)
     /// To be closed unserved.
     case refused(any Channel, Refusal)
 }

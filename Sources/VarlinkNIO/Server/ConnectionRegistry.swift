@@ -1,18 +1,21 @@
 import Synchronization
 
-/// The connections a server is serving, for the connection limit and for shutdown.
+/// The connections a server is serving, for the connection limits and for shutdown.
 final class ConnectionRegistry: Sendable {
     private let limit: Int
+    private let limitPerUser: Int?
     private let state = Mutex(State())
 
     private struct State {
         var nextID: UInt64 = 1
         var connections: [UInt64: ServerConnection] = [:]
+        var connectionsPerUser: [UInt32: Int] = [:]
         var draining = false
     }
 
-    init(limit: Int) {
+    init(limit: Int, limitPerUser: Int?) {
         self.limit = limit
+        self.limitPerUser = limitPerUser
     }
 
     /// The next connection id (ids are unique even for refused connections).
@@ -23,17 +26,27 @@ final class ConnectionRegistry: Sendable {
         }
     }
 
-    /// Registers `connection`; false when the limit is reached or the server is draining.
-    func admit(_ connection: ServerConnection) -> Bool {
-        state.withLock { state in
-            guard !state.draining, state.connections.count < limit else { return false }
+    /// Registers `connection`, or says why it may not be served.
+    func admit(_ connection: ServerConnection) -> AcceptedConnection.Refusal? {
+        let uid = connection.credentials.uid
+        return state.withLock { state in
+            if state.draining { return .shuttingDown }
+            if state.connections.count >= limit { return .limit }
+            let ofUser = state.connectionsPerUser[uid, default: 0]
+            if let limitPerUser, ofUser >= limitPerUser { return .userLimit(uid: uid) }
             state.connections[connection.id] = connection
-            return true
+            state.connectionsPerUser[uid] = ofUser + 1
+            return nil
         }
     }
 
     func remove(_ connection: ServerConnection) {
-        _ = state.withLock { $0.connections.removeValue(forKey: connection.id) }
+        let uid = connection.credentials.uid
+        state.withLock { state in
+            guard state.connections.removeValue(forKey: connection.id) != nil else { return }
+            let remaining = state.connectionsPerUser[uid, default: 1] - 1
+            state.connectionsPerUser[uid] = remaining > 0 ? remaining : nil
+        }
     }
 
     var count: Int { state.withLock { $0.connections.count } }
@@ -45,5 +58,12 @@ final class ConnectionRegistry: Sendable {
             return Array(state.connections.values)
         }
         for connection in connections { connection.drain() }
+    }
+
+    /// Ends graceful shutdown: closes every connection still open. Returns how many there were.
+    func closeAll() -> Int {
+        let connections = state.withLock { Array($0.connections.values) }
+        for connection in connections { connection.close(because: .shutdownDeadline) }
+        return connections.count
     }
 }

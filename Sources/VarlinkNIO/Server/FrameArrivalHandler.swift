@@ -2,6 +2,9 @@ import NIOCore
 
 /// Tells the connection, on the event loop, that a complete frame has arrived, so the idle timer
 /// sees a call as soon as it is received rather than when the serving task reads it.
+///
+/// A framing error (a message over the peer's limit) closes the connection right here, once the
+/// serving task has been told: waiting for the task would let the peer go on sending meanwhile.
 final class FrameArrivalHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -15,5 +18,10 @@ final class FrameArrivalHandler: ChannelInboundHandler, RemovableChannelHandler 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         connection.frameReceived()
         context.fireChannelRead(data)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.fireErrorCaught(error)
+        context.close(promise: nil)
     }
 }

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import Synchronization
+import Varlink
 
 /// The shared state of one served connection: how many received calls are not yet answered,
 /// whether the server is draining, and the idle timer. The event loop (frames arriving, the
@@ -10,8 +11,18 @@ import Synchronization
 /// from when its task gets round to it: on a loaded machine the task may start late, and a call
 /// waiting in the buffer must not be closed as idle.
 final class ServerConnection: Sendable {
+    /// Why the server, rather than the peer, closed a connection.
+    enum CloseCause: String, Sendable {
+        case idle
+        /// The peer stopped reading its replies (``VarlinkServer/Configuration/writeTimeout``).
+        case writeTimeout = "write timeout"
+        /// Still busy when the shutdown grace period ended.
+        case shutdownDeadline = "shutdown grace period over"
+    }
+
     let id: UInt64
     let channel: any Channel
+    let credentials: VarlinkPeerCredentials
     private let idleTimeout: TimeAmount?
     let logger: Logger
     private let state: Mutex<State>
@@ -21,14 +32,15 @@ final class ServerConnection: Sendable {
         var unansweredFrames = 0
         var draining = false
         var finished = false
-        var closedForIdleness = false
+        var closeCause: CloseCause?
         var lastActivity = NIODeadline.now()
         var idleTimer: Scheduled<Void>?
     }
 
-    init(id: UInt64, channel: any Channel, idleTimeout: TimeAmount?, logger: Logger) {
+    init(id: UInt64, channel: any Channel, credentials: VarlinkPeerCredentials, idleTimeout: TimeAmount?, logger: Logger) {
         self.id = id
         self.channel = channel
+        self.credentials = credentials
         self.idleTimeout = idleTimeout
         self.logger = logger
         self.state = Mutex(State())
@@ -65,8 +77,17 @@ final class ServerConnection: Sendable {
         if closeNow { channel.close(promise: nil) }
     }
 
-    /// Whether the idle timer closed the connection.
-    var closedForIdleness: Bool { state.withLock { $0.closedForIdleness } }
+    /// Why the server closed the connection, if it did so for a reason of its own.
+    var closeCause: CloseCause? { state.withLock { $0.closeCause } }
+
+    /// Closes the connection, remembering why (the first reason given wins). Closing ends the
+    /// connection's task, which cancels a handler still running.
+    func close(because cause: CloseCause) {
+        state.withLock { state in
+            if state.closeCause == nil { state.closeCause = cause }
+        }
+        channel.close(promise: nil)
+    }
 
     /// The connection is done: no more timer checks.
     func finish() {
@@ -101,13 +122,12 @@ final class ServerConnection: Sendable {
             if state.unansweredFrames > 0 { return .check(idleTimeout) }
             let idle = NIODeadline.now() - state.lastActivity
             if idle < idleTimeout { return .check(idleTimeout - idle) }
-            state.closedForIdleness = true
             return .close
         }
         switch action {
         case .nothing: break
         case .close:
-            channel.close(promise: nil)
+            close(because: .idle)
         case .check(let delay): scheduleIdleCheck(in: delay)
         }
     }

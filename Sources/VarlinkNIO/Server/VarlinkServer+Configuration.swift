@@ -1,6 +1,7 @@
 import Glibc
 import NIOCore
 import NIOPosix
+import Varlink
 
 extension VarlinkServer {
     /// Where and how a ``VarlinkServer`` listens, and the limits it enforces.
@@ -29,11 +30,26 @@ extension VarlinkServer {
         /// The socket file's group, or nil to keep the process's.
         public var socketGroup: gid_t?
         /// The longest message accepted, without its NUL; a longer one closes the connection.
+        /// When ``maxMessageBytesForPeer`` is set, its answer applies instead.
         public var maxMessageBytes: Int
+        /// The longest message a peer may send, asked once per connection by the connection's
+        /// task before anything is read from it: bytes the peer sends meanwhile wait in the
+        /// kernel, not in memory. It never runs on an event loop, so it may look up users and
+        /// groups. Nil: every peer gets ``maxMessageBytes``.
+        public var maxMessageBytesForPeer: (@Sendable (VarlinkPeerCredentials) async -> Int)?
         /// Connections served at once; more are accepted and closed at once.
         public var maxConnections: Int
+        /// Connections one uid may hold at once; more from it are accepted and closed at once.
+        /// Nil: only ``maxConnections`` applies.
+        public var maxConnectionsPerUser: Int?
         /// A connection with no call in progress for this long is closed; nil never.
         public var idleTimeout: Duration?
+        /// A connection whose replies have made no progress into the socket for this long (the
+        /// peer stopped reading) is closed, and its handler cancelled; nil never.
+        public var writeTimeout: Duration?
+        /// How long shutdown lets calls in progress finish; then their connections are closed
+        /// and their handlers cancelled, so ``VarlinkServer/run()`` returns.
+        public var shutdownGracePeriod: Duration
         /// The listen backlog for sockets the server binds.
         public var backlog: Int32
         /// The event loops sockets are served on; handlers run in Swift concurrency, not here.
@@ -44,8 +60,12 @@ extension VarlinkServer {
             socketMode: mode_t? = 0o660,
             socketGroup: gid_t? = nil,
             maxMessageBytes: Int = 8 << 20,
+            maxMessageBytesForPeer: (@Sendable (VarlinkPeerCredentials) async -> Int)? = nil,
             maxConnections: Int = 512,
+            maxConnectionsPerUser: Int? = nil,
             idleTimeout: Duration? = .seconds(600),
+            writeTimeout: Duration? = .seconds(30),
+            shutdownGracePeriod: Duration = .seconds(10),
             backlog: Int32 = 256,
             eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
         ) {
@@ -53,8 +73,12 @@ extension VarlinkServer {
             self.socketMode = socketMode
             self.socketGroup = socketGroup
             self.maxMessageBytes = maxMessageBytes
+            self.maxMessageBytesForPeer = maxMessageBytesForPeer
             self.maxConnections = maxConnections
+            self.maxConnectionsPerUser = maxConnectionsPerUser
             self.idleTimeout = idleTimeout
+            self.writeTimeout = writeTimeout
+            self.shutdownGracePeriod = shutdownGracePeriod
             self.backlog = backlog
             self.eventLoopGroup = eventLoopGroup
         }

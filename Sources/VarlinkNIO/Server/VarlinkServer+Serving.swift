@@ -8,16 +8,28 @@ extension VarlinkServer {
     /// Two tasks: one reads and answers frames in order, the other waits for the channel to
     /// close. Whichever ends first cancels the other, so a handler stuck in a long call (a
     /// monitor stream, say) learns through cancellation that its client has gone away.
-    func serve(_ connection: ServerConnection, credentials: VarlinkPeerCredentials) async {
+    func serve(_ connection: ServerConnection) async {
         let channel = connection.channel
         let logger = connection.logger
-        let context = VarlinkCallContext(credentials: credentials, connectionID: connection.id)
+        let context = VarlinkCallContext(credentials: connection.credentials, connectionID: connection.id)
         logger.debug("connection accepted")
         connection.startIdleTimer()
         defer { connection.finish() }
+        // Nothing has been read yet (autoRead is off): what the peer sends while its limit is
+        // looked up stays in the kernel's buffer, so no peer can make us hold more than its limit.
+        let peerLimit = await configuration.maxMessageBytesForPeer?(connection.credentials)
+        let maxMessageBytes = max(1, peerLimit ?? configuration.maxMessageBytes)
+        let writeTimeout = configuration.writeTimeout.map(TimeAmount.init)
         let asyncChannel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {
             asyncChannel = try await channel.eventLoop.submit {
+                let pipeline = channel.pipeline.syncOperations
+                try pipeline.addHandlers(
+                    ByteToMessageHandler(NULFrameDecoder(maxFrameLength: maxMessageBytes)),
+                    FrameArrivalHandler(connection: connection))
+                if let writeTimeout {
+                    try pipeline.addHandler(WriteTimeoutHandler(timeout: writeTimeout, connection: connection))
+                }
                 let wrapped = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 try channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)
                 return wrapped
@@ -32,7 +44,8 @@ extension VarlinkServer {
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask {
                         await self.answerFrames(
-                            inbound, outbound, channel: channel, connection: connection, context: context, logger: logger)
+                            inbound, outbound, channel: channel, connection: connection, context: context,
+                            maxMessageBytes: maxMessageBytes, logger: logger)
                         channel.close(promise: nil)
                     }
                     group.addTask {
@@ -45,7 +58,13 @@ extension VarlinkServer {
         } catch {
             logger.debug("connection closed with error", metadata: ["error": "\(error)"])
         }
-        logger.debug("connection closed", metadata: connection.closedForIdleness ? ["reason": "idle"] : [:])
+        let cause = connection.closeCause
+        if cause == .writeTimeout {
+            logThrottled(
+                .writeTimeout, "peer stopped reading its replies; closed connection", logger: logger,
+                metadata: ["writeTimeout": "\(configuration.writeTimeout.map { "\($0)" } ?? "-")"])
+        }
+        logger.debug("connection closed", metadata: cause.map { ["reason": "\($0.rawValue)"] } ?? [:])
     }
 
     private func answerFrames(
@@ -54,6 +73,7 @@ extension VarlinkServer {
         channel: any Channel,
         connection: ServerConnection,
         context: VarlinkCallContext,
+        maxMessageBytes: Int,
         logger: Logger
     ) async {
         let codec = self.codec
@@ -70,7 +90,9 @@ extension VarlinkServer {
                 guard connection.endCall(), keepGoing else { break }
             }
         } catch is VarlinkFrameTooLargeError {
-            logger.notice("message too large; closing connection", metadata: ["limit": "\(configuration.maxMessageBytes)"])
+            logThrottled(
+                .messageTooLarge, "message too large; closed connection", logger: logger,
+                metadata: ["limit": "\(maxMessageBytes)"])
             return
         } catch {
             logger.debug("read failed", metadata: ["error": "\(error)"])
@@ -100,7 +122,9 @@ extension VarlinkServer {
                 return false
             }
         } catch {
-            logger.notice("malformed message; closing connection", metadata: ["error": "\(error)"])
+            logThrottled(
+                .malformedMessage, "malformed message; closed connection", logger: logger,
+                metadata: ["error": "\(error)"])
             return false
         }
         do {

@@ -12,17 +12,22 @@ import Varlink
 /// `SO_PEERCRED` credentials (read once, at accept); a connection whose credentials cannot be
 /// read is closed unserved.
 ///
-/// Limits: a message longer than ``Configuration/maxMessageBytes`` or one that is not JSON
-/// closes its connection; a valid JSON message that is not a call gets
-/// `org.varlink.service.InvalidParameter` and the connection goes on; connections beyond
-/// ``Configuration/maxConnections`` are accepted and closed at once; a connection idle for
-/// ``Configuration/idleTimeout`` (no call in progress) is closed. None of these affects
-/// other connections.
+/// Limits: a message longer than ``Configuration/maxMessageBytes`` (or the peer's own limit,
+/// ``Configuration/maxMessageBytesForPeer``) or one that is not JSON closes its connection; a
+/// valid JSON message that is not a call gets `org.varlink.service.InvalidParameter` and the
+/// connection goes on; connections beyond ``Configuration/maxConnections``, or beyond
+/// ``Configuration/maxConnectionsPerUser`` from one uid, are accepted and closed at once; a
+/// connection idle for ``Configuration/idleTimeout`` (no call in progress) is closed, and so is
+/// one whose replies have not moved for ``Configuration/writeTimeout`` (the peer stopped
+/// reading). None of these affects other connections. Refusals are logged at most about once a
+/// second per kind, with the number left unlogged.
 ///
 /// ``run()`` serves until ``shutdown()`` is called or its task is cancelled. Shutdown is
 /// graceful: the listener closes, idle connections close, a call in progress finishes and its
 /// replies are written, then its connection closes (requests pipelined behind it are dropped).
-/// On cancellation the same happens, but running handlers also see `Task.isCancelled`.
+/// Calls still running after ``Configuration/shutdownGracePeriod`` have their connections
+/// closed and their handlers cancelled; ``run()`` returns once those handlers return.
+/// On cancellation the same happens, but running handlers also see `Task.isCancelled` at once.
 /// To run under swift-service-lifecycle:
 /// `try await withGracefulShutdownHandler { try await server.run() } onGracefulShutdown: { server.shutdown() }`.
 ///
@@ -44,6 +49,11 @@ public final class VarlinkServer: Sendable {
     let codec: any VarlinkCodec
     let logger: Logger
     let registry: ConnectionRegistry
+    /// Kinds of refusal, each logged at most about once a second.
+    enum RefusalKind: Hashable, Sendable {
+        case noCredentials, connectionLimit, userConnectionLimit, messageTooLarge, malformedMessage, writeTimeout
+    }
+    let refusalLog = LogThrottle<RefusalKind>()
     private let readiness = ReadinessSignal()
     private let lifecycle = Mutex(Lifecycle())
 
@@ -63,7 +73,8 @@ public final class VarlinkServer: Sendable {
         self.dispatcher = dispatcher
         self.codec = codec
         self.logger = logger
-        self.registry = ConnectionRegistry(limit: configuration.maxConnections)
+        self.registry = ConnectionRegistry(
+            limit: configuration.maxConnections, limitPerUser: configuration.maxConnectionsPerUser)
     }
 
     /// The number of connections being served now.
@@ -110,16 +121,16 @@ public final class VarlinkServer: Sendable {
         logger.info("listening", metadata: ["listen": "\(configuration.listen)"])
         readiness.succeed()
 
-        let acceptError: (any Error)? = await withTaskCancellationHandler {
+        let (acceptError, deadline) = await withTaskCancellationHandler {
             await withDiscardingTaskGroup { group in
                 var acceptError: (any Error)?
                 do {
                     try await listener.executeThenClose { inbound in
                         for try await accepted in inbound {
                             switch accepted {
-                            case .admitted(let connection, let credentials):
+                            case .admitted(let connection):
                                 group.addTask {
-                                    await self.serve(connection, credentials: credentials)
+                                    await self.serve(connection)
                                     self.registry.remove(connection)
                                 }
                             case .refused(let channel, let reason):
@@ -132,10 +143,22 @@ public final class VarlinkServer: Sendable {
                     acceptError = error
                 } catch {}
                 registry.drainAll()
-                return acceptError
+                // Calls in progress get the grace period; then their connections are closed,
+                // which cancels their handlers, so the group below ends however peers behave.
+                let registry = self.registry
+                let deadline = configuration.eventLoopGroup.any().scheduleTask(
+                    in: TimeAmount(configuration.shutdownGracePeriod)
+                ) { registry.closeAll() }
+                return (acceptError, deadline)
             }
         } onCancel: {
             shutdown()
+        }
+        deadline.cancel()
+        if let closed = try? await deadline.futureResult.get(), closed > 0 {
+            logger.notice(
+                "shutdown grace period over; closed connections still busy",
+                metadata: ["connections": "\(closed)", "gracePeriod": "\(configuration.shutdownGracePeriod)"])
         }
         if let acceptError {
             logger.error("listener failed", metadata: ["error": "\(acceptError)"])
@@ -151,36 +174,50 @@ public final class VarlinkServer: Sendable {
     /// when the listener stops is dropped, and a dropped `NIOAsyncChannel` traps (swift-nio
     /// #2813). Reading stays off (`autoRead` false) until the serving task has wrapped it.
     private func initializeConnection(_ channel: any Channel) -> EventLoopFuture<AcceptedConnection> {
-        let maxMessageBytes = configuration.maxMessageBytes
-        return VarlinkPeerCredentials.read(from: channel)
+        VarlinkPeerCredentials.read(from: channel)
             .map(Optional.some)
             .recover { _ in nil }
-            .flatMapThrowing { credentials in
+            .map { credentials in
                 guard let credentials else { return .refused(channel, .noCredentials) }
                 var logger = self.logger
                 let id = self.registry.makeID()
                 logger[metadataKey: "varlink.connection"] = "\(id)"
                 logger[metadataKey: "varlink.peer"] = "\(credentials)"
                 let connection = ServerConnection(
-                    id: id, channel: channel, idleTimeout: self.configuration.idleTimeout.map(TimeAmount.init),
-                    logger: logger)
-                guard self.registry.admit(connection) else { return .refused(channel, .limit) }
-                try channel.pipeline.syncOperations.addHandlers(
-                    ByteToMessageHandler(NULFrameDecoder(maxFrameLength: maxMessageBytes)),
-                    FrameArrivalHandler(connection: connection))
-                return .admitted(connection, credentials)
+                    id: id, channel: channel, credentials: credentials,
+                    idleTimeout: self.configuration.idleTimeout.map(TimeAmount.init), logger: logger)
+                if let refusal = self.registry.admit(connection) { return .refused(channel, refusal) }
+                return .admitted(connection)
             }
     }
 
-    private func logRefusal(_ reason: AcceptedConnection.Refusal) {
-        switch reason {
+    private func logRefusal(_ refusal: AcceptedConnection.Refusal) {
+        switch refusal {
         case .noCredentials:
-            logger.warning("cannot read peer credentials; closed new connection")
+            logThrottled(.noCredentials, "cannot read peer credentials; closed new connection", level: .warning)
         case .limit:
-            logger.warning(
-                "connection limit reached or shutting down; closed new connection",
+            logThrottled(
+                .connectionLimit, "connection limit reached; closed new connection", level: .warning,
                 metadata: ["limit": "\(configuration.maxConnections)"])
+        case .userLimit(let uid):
+            logThrottled(
+                .userConnectionLimit, "connection limit per user reached; closed new connection", level: .warning,
+                metadata: ["uid": "\(uid)", "limit": "\(configuration.maxConnectionsPerUser.map { "\($0)" } ?? "-")"])
+        case .shuttingDown:
+            logger.debug("shutting down; closed new connection")
         }
+    }
+
+    /// Logs a refusal at most about once a second per kind, with how many went unlogged since:
+    /// a hostile peer provokes them as fast as it can connect or send.
+    func logThrottled(
+        _ kind: RefusalKind, _ message: Logger.Message, level: Logger.Level = .notice, logger: Logger? = nil,
+        metadata: Logger.Metadata = [:]
+    ) {
+        guard let suppressed = refusalLog.admit(kind) else { return }
+        var metadata = metadata
+        if suppressed > 0 { metadata["suppressed"] = "\(suppressed)" }
+        (logger ?? self.logger).log(level: level, message, metadata: metadata)
     }
 
     private func bind() async throws -> (NIOAsyncChannel<AcceptedConnection, Never>, (device: UInt64, inode: UInt64)?) {

@@ -1,6 +1,7 @@
 import CanonicalJSON
 import Foundation
 import Glibc
+import Testing
 import Varlink
 import VarlinkNIO
 
@@ -105,6 +106,34 @@ final class DaemonProcess: @unchecked Sendable {
         process.terminate()
         process.waitUntilExit()
         return process.terminationStatus
+    }
+
+    /// SIGTERM, then waits up to `limit` for the process to end, polling so that no thread
+    /// blocks. Returns the exit status, or nil when it was still running at the limit (it is
+    /// then killed).
+    func terminate(within limit: Duration) async throws -> Int32? {
+        guard let process, process.isRunning else { return process?.terminationStatus }
+        process.terminate()
+        let deadline = ContinuousClock.now + limit
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else {
+                kill(SIGKILL)
+                return nil
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return process.terminationStatus
+    }
+
+    /// The daemon's resident memory now and at its peak (`VmRSS`, `VmHWM`), in bytes.
+    func memory() throws -> (resident: Int, peak: Int) {
+        let pid = try #require(process?.processIdentifier)
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        func kilobytes(_ field: String) throws -> Int {
+            let line = try #require(status.split(separator: "\n").first { $0.hasPrefix(field + ":") })
+            return try #require(Int(line.split(separator: " ", omittingEmptySubsequences: true)[1])) * 1024
+        }
+        return (try kilobytes("VmRSS"), try kilobytes("VmHWM"))
     }
 
     /// Sends `signal` and waits for the process to end.

@@ -56,6 +56,12 @@ final class RawSocket {
         }
     }
 
+    /// Waits until something has arrived, leaving it unread; false on end of file or timeout.
+    func waitForData() -> Bool {
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, Int32(MSG_PEEK)) == 1
+    }
+
     /// Whether the daemon closed this connection: a read sees end of file.
     func isClosedByPeer() -> Bool {
         var byte: UInt8 = 0

@@ -39,6 +39,7 @@ struct TestServer: Sendable {
     static func with<T: Sendable>(
         configure: (inout VarlinkServer.Configuration) -> Void = { _ in },
         dispatcher: VarlinkDispatcher? = nil,
+        logger: Logger = TestServer.logger,
         _ body: @escaping @Sendable (TestServer) async throws -> T
     ) async throws -> T {
         let directory = makeDirectory()

@@ -1,0 +1,114 @@
+import CanonicalJSON
+import Foundation
+import Glibc
+import Testing
+
+/// A peer that holds no role cannot exhaust the daemon: it gets few connections (a cap per
+/// uid) and may send little before a NUL (a small message limit), so its flood neither grows
+/// the daemon's memory nor keeps a regulator out.
+@Suite struct RolelessFloodTests {
+    static let config = """
+        socketMode = "0666"
+        [roles]
+        regulator = ["uid:\(getuid())"]
+        """
+
+    /// The stated bound: the daemon's peak resident memory grows by less than this.
+    static let rssGrowthBound = 32 << 20
+
+    @Test func twoHundredFiftySixUnterminatedEightMiBMessagesFromNobody() async throws {
+        guard let nobody = SecondUser.nobody else { return }
+        let daemon = try DaemonProcess(config: Self.config)
+        _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(DurabilityTests.uscc(0)), "name": "Before Co."])
+        try await Task.sleep(for: .milliseconds(200))
+        let before = try daemon.memory()
+
+        let start = ContinuousClock.now
+        let go = daemon.directory.appendingPathComponent("flood").path
+        let flood = try nobody.start(["/usr/bin/python3", "-c", Self.flooder, daemon.socketPath, go], output: daemon.directory)
+        defer { flood.signal(SIGKILL) }
+        // nobody holds all the idle connections it may; a regulator still connects and writes.
+        let idle = try await flood.waitForLine(containing: "idle", seconds: 120)
+        let held = try #require(idle.split(separator: " ").dropLast().last.flatMap { Int($0) }, "\(idle)")
+        #expect(held == 64, "\(idle)")
+        _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(DurabilityTests.uscc(1)), "name": "Held Co."])
+
+        // Then the flood, with a regulator writing one call after another all through it.
+        #expect(FileManager.default.createFile(atPath: go, contents: nil))
+        let flooding = Mutexed(true)
+        let regulator = Task {
+            var written = 1
+            while flooding.get() {
+                written += 1
+                let code = DurabilityTests.uscc(written)
+                _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(code), "name": "During Co."])
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            return written
+        }
+        let flooded = try await flood.waitForLine(containing: "flooded", seconds: 120)
+        flooding.set(false)
+        let writes = await regulator.result
+        let after = try daemon.memory()
+        #expect((try? writes.get()) ?? 0 > 1, "the regulator's writes: \(writes)")
+        #expect(
+            after.peak - before.resident < Self.rssGrowthBound,
+            "VmRSS \(before.resident >> 10) KiB before, VmHWM \(after.peak >> 10) KiB after")
+        print(
+            "RolelessFloodTests: VmRSS \(before.resident >> 10) KiB before the flood, VmHWM \(after.peak >> 10) KiB after "
+                + "(+\((after.peak - before.resident) >> 10) KiB); \(flooded)")
+        // No connection could hold its 8 MiB: each was refused or closed at its small limit.
+        #expect(flooded == "flooded 256: 256 closed by the daemon, 0 held")
+
+        // Refusals were logged, at most about once a second per kind.
+        let log = daemon.log
+        let seconds = Int((ContinuousClock.now - start).components.seconds)
+        let tooLarge = log.components(separatedBy: "message too large").count - 1
+        #expect(tooLarge >= 1 && tooLarge <= 2 + seconds, "\(tooLarge) lines in \(seconds) s")
+        let capped = log.components(separatedBy: "connection limit per user reached").count - 1
+        #expect(capped >= 1 && capped <= 2 + seconds, "\(capped) lines in \(seconds) s")
+    }
+
+    /// Opens 100 connections that send nothing and reports how many the daemon closed once
+    /// none has closed for 3 s; when the go file appears, closes them, opens 256 connections
+    /// at once, each sending 8 MiB without a NUL, and reports how many the daemon closed. Then
+    /// it holds what it has until it is killed.
+    static let flooder = #"""
+        import os, select, socket, sys, threading, time
+        path, go = sys.argv[1], sys.argv[2]
+
+        idle = []
+        for _ in range(100):
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect(path)
+            idle.append(s)
+        still_open, quiet_since = set(idle), time.time()
+        while still_open and time.time() - quiet_since < 3:
+            readable, _, _ = select.select(list(still_open), [], [], 0.2)
+            for s in readable:
+                if s.recv(1) == b"":
+                    still_open.discard(s)
+                    quiet_since = time.time()
+        print(f"idle 100: {100 - len(still_open)} closed by the daemon, {len(still_open)} held", flush=True)
+        while not os.path.exists(go): time.sleep(0.02)
+        for s in idle: s.close()
+
+        payload = (b'{"method":"org.varlink.service.GetInfo","parameters":{"x":"' + b"x" * (8 << 20))[: 8 << 20]
+        held, closed, lock = [], [0], threading.Lock()
+        def flood():
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                s.connect(path)
+                s.sendall(payload)
+            except OSError:
+                s.close()
+                with lock: closed[0] += 1
+                return
+            with lock: held.append(s)
+        threads = [threading.Thread(target=flood) for _ in range(256)]
+        for t in threads: t.start()
+        for t in threads: t.join()
+        print(f"flooded {len(held) + closed[0]}: {closed[0]} closed by the daemon, {len(held)} held", flush=True)
+        time.sleep(300)
+        """#
+}

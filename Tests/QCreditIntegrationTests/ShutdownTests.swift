@@ -1,0 +1,59 @@
+import CanonicalJSON
+import Foundation
+import Glibc
+import Testing
+
+/// SIGTERM ends the daemon within its bound, whatever its clients do, and it still signs its
+/// last checkpoint and exits 0.
+@Suite struct ShutdownTests {
+    /// A short bound keeps the test quick (the default, 10 s, is checked by the config tests);
+    /// checkpoints are otherwise rare, so only the one signed at shutdown covers the writes.
+    static let shutdownTimeoutSeconds = 2
+    static let config = """
+        [limits]
+        shutdownTimeoutSeconds = \(shutdownTimeoutSeconds)
+        [log]
+        checkpointIntervalSeconds = 3600
+        [roles]
+        regulator = ["uid:\(getuid())"]
+        bank = ["uid:\(getuid())"]
+        auditor = ["uid:\(getuid())"]
+        """
+
+    @Test func aBankThatStopsReadingItsGradesDoesNotHoldShutdown() async throws {
+        let daemon = try DaemonProcess(config: Self.config)
+        let enterprises = 50
+        try await daemon.seed(from: 0, count: enterprises)
+        let records = try await daemon.logSize()
+        let checkpointPath = (daemon.stateDirectory as NSString).appendingPathComponent("checkpoint")
+        #expect(try Self.checkpointSize(checkpointPath) < records, "only the last checkpoint should cover the writes")
+
+        // 10,000 grades, megabytes of replies: far more than the socket buffers hold.
+        let codes = (0..<10_000).map { JSONValue.string(DurabilityTests.uscc($0 % enterprises)) }
+        let call = JSONValue.object([
+            "method": "org.qcredit.query.GetGrades", "parameters": ["codes": .array(codes)], "more": true,
+        ])
+        let bank = try RawSocket(path: daemon.socketPath)
+        #expect(bank.send(call.encoded() + [0]))
+        #expect(bank.waitForData(), "the stream never started")
+        // The bank never reads another byte.
+
+        let start = ContinuousClock.now
+        let status = try await daemon.terminate(within: .seconds(Self.shutdownTimeoutSeconds + 15))
+        let elapsed = ContinuousClock.now - start
+        print("ShutdownTests: exit status \(status.map { "\($0)" } ?? "none") \(elapsed) after SIGTERM (bound \(Self.shutdownTimeoutSeconds) s)")
+        #expect(status == 0, "the daemon was still running \(elapsed) after SIGTERM\n\(daemon.log)")
+        #expect(elapsed < .seconds(Self.shutdownTimeoutSeconds + 8), "\(elapsed)")
+        #expect(daemon.log.contains("shutdown grace period over; closed connections still busy"), "\(daemon.log)")
+        // The last checkpoint, signed after the server drained, covers every record.
+        #expect(try Self.checkpointSize(checkpointPath) == records, "\(daemon.log)")
+    }
+
+    /// The tree size in a signed checkpoint file (its second line).
+    static func checkpointSize(_ path: String) throws -> Int64 {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.contains { $0.hasPrefix("— ") }, "the checkpoint file holds no signature: \(text)")
+        return try #require(lines.count > 1 ? Int64(lines[1]) : nil)
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Glibc
+import Testing
+
+/// Runs programs as another, unprivileged user (through `setpriv`), for tests of what a peer
+/// without roles can do. Only root can switch users: elsewhere the tests that need it return
+/// early (and fail when the interop tools are required, as in CI).
+struct SecondUser {
+    let name: String
+    let uid: uid_t
+    let gid: gid_t
+
+    /// `nobody`, when the tests run as root and `nobody` can run the system's Python.
+    static var nobody: SecondUser? {
+        guard getuid() == 0, let account = getpwnam("nobody"), FileManager.default.isExecutableFile(atPath: setpriv) else {
+            if Interop.required { Issue.record("switching to nobody needs root and \(setpriv)") }
+            return nil
+        }
+        let user = SecondUser(name: "nobody", uid: account.pointee.pw_uid, gid: account.pointee.pw_gid)
+        guard (try? runCommand(setpriv, user.privileges + ["/usr/bin/python3", "-c", "pass"]))?.status == 0 else {
+            if Interop.required { Issue.record("nobody cannot run /usr/bin/python3") }
+            return nil
+        }
+        return user
+    }
+
+    private static let setpriv = "/usr/bin/setpriv"
+    private var privileges: [String] { ["--reuid=\(uid)", "--regid=\(gid)", "--clear-groups"] }
+
+    /// Starts `command` as this user, its output in a file in `output` (a directory the test
+    /// owns: the file is opened before the switch).
+    func start(_ command: [String], output: URL) throws -> TestProcess {
+        let logPath = output.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).out").path
+        return try TestProcess(Self.setpriv, privileges + command, logPath: logPath)
+    }
+}
+
+extension TestProcess {
+    /// Waits (generously) for an output line containing `text`, and returns it.
+    func waitForLine(containing text: String, seconds: Double = 60) async throws -> String {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while true {
+            if let line = log.split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
+            guard !hasExited, ContinuousClock.now < deadline else {
+                throw ProgramOutputMissing(text: text, output: log)
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}
+
+struct ProgramOutputMissing: Error, CustomStringConvertible {
+    var text: String
+    var output: String
+    var description: String { "no line containing '\(text)'; the program wrote:\n\(output)" }
+}
