@@ -65,7 +65,7 @@ let package = Package(
         ),
         .target(
             name: "QCreditStore",
-            dependencies: ["QCreditDomain", "TransparencyLog", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["QCreditDomain", "QCreditCrypto", "TransparencyLog", .product(name: "GRDB", package: "GRDB.swift")],
             plugins: ["EmbedSchema"]
         ),
         .target(
@@ -150,7 +150,8 @@ let package = Package(
         .testTarget(
             name: "QCreditRegistryTests",
             dependencies: [
-                "QCreditRegistry", "QCreditStore", "QCreditConfig", "QCreditCrypto", .product(name: "GRDB", package: "GRDB.swift"),
+                "QCreditRegistry", "QCreditStore", "QCreditConfig", "QCreditCrypto", "TransparencyLog",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

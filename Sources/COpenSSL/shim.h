@@ -12,6 +12,7 @@
 #include <openssl/params.h>
 #include <openssl/crypto.h>
 #include <openssl/x509.h>
+#include <openssl/rand.h>
 
 /// EVP_PKEY_CTX_set1_id is a macro in OpenSSL 3.0: sets the SM2 distinguishing ID.
 static inline int qcredit_EVP_PKEY_CTX_set1_id(EVP_PKEY_CTX *ctx, const void *id, int length) {

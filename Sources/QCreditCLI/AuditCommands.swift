@@ -107,7 +107,13 @@ struct AuditConsistencyCommand: AsyncParsableCommand {
 struct AuditReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
-        abstract: "Fetch every record, check each is canonical JSON, recompute the root, compare with the signed checkpoint.")
+        abstract: "Fetch every entry, open every commitment you may read, recompute the root, compare with the signed checkpoint.",
+        discussion: """
+            Every leaf must be a commitment (leaf format 2). Every opening the daemon gives you (all of them \
+            to regulators and auditors; the disclosed ones to banks) must open its leaf, its record being \
+            RFC 8785 canonical JSON. The leaves must give the signed root. One altered salt or record byte \
+            fails the replay (exit 4).
+            """)
 
     @OptionGroup var options: GlobalOptions
 
@@ -122,21 +128,26 @@ struct AuditReplayCommand: AsyncParsableCommand {
                 reply["checkpoint"]?.stringValue ?? "", verifiers: verifiers, source: "the daemon's checkpoint")
             var accumulator = MerkleAccumulator()
             var kinds: [String: Int] = [:]
+            var unopened = 0
             if checkpoint.size > 0 {
                 let stream = try await daemon.stream(
                     "org.qcredit.audit.GetEntries", ["start": 0, "end": .int(checkpoint.size)])
                 for try await entry in stream {
                     let index = entry["index"]?.intValue ?? -1
                     guard index == accumulator.size else {
-                        throw Failure.verification("expected record \(accumulator.size), the daemon sent \(index)")
+                        throw Failure.verification("expected entry \(accumulator.size), the daemon sent \(index)")
                     }
-                    let bytes = try LogVerification.base64(entry["entry"], "entry")
-                    // The stored bytes must be their own canonical form: RFC 8785 leaves no choice.
-                    guard let record = try? JSONValue.parse(bytes), (try? record.canonicalBytes()) == bytes else {
-                        throw Failure.verification("record \(index) is not RFC 8785 canonical JSON")
+                    let leaf = try LogVerification.base64(entry["entry"], "entry")
+                    guard LeafCommitment(bytes: leaf) != nil else {
+                        throw Failure.verification("entry \(index) is not a leaf of format \(LeafCommitment.format)")
                     }
-                    kinds[record["type"]?.stringValue ?? "?", default: 0] += 1
-                    accumulator.append(leafHash: MerkleHash.leaf(bytes))
+                    if let opening = entry["opening"], !opening.isNull {
+                        let record = try LogVerification.openedRecord(opening, leaf: leaf, index: index)
+                        kinds[record["type"]?.stringValue ?? "?", default: 0] += 1
+                    } else {
+                        unopened += 1
+                    }
+                    accumulator.append(leafHash: MerkleHash.leaf(leaf))
                 }
             }
             guard accumulator.size == checkpoint.size else {
@@ -149,12 +160,14 @@ struct AuditReplayCommand: AsyncParsableCommand {
             if console.json {
                 console.jsonLine([
                     "verified": true, "size": .int(checkpoint.size), "origin": .string(checkpoint.origin),
-                    "records": .object(kinds.mapValues { .int(Int64($0)) }), "signedBy": .array(signers.map(JSONValue.string)),
+                    "records": .object(kinds.mapValues { .int(Int64($0)) }), "unopened": .int(Int64(unopened)),
+                    "signedBy": .array(signers.map(JSONValue.string)),
                 ])
             } else {
                 console.lines([
-                    "replayed \(checkpoint.size) records of \(checkpoint.origin): the root matches the checkpoint signed by \(signers.joined(separator: ", "))",
-                    "records: \(summary.isEmpty ? "none" : summary)",
+                    "replayed \(checkpoint.size) entries of \(checkpoint.origin): the root matches the checkpoint signed by \(signers.joined(separator: ", "))",
+                    "opened \(checkpoint.size - Int64(unopened)) commitments: \(summary.isEmpty ? "none" : summary)"
+                        + (unopened > 0 ? "; \(unopened) not disclosed to you" : ""),
                 ])
             }
             return .success

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CanonicalJSON
 import Foundation
+import QCreditCrypto
 import SignedNote
 import TransparencyLog
 
@@ -10,8 +11,8 @@ struct EvidenceCommand: AsyncParsableCommand {
         commandName: "evidence",
         abstract: "Print offline evidence of an enterprise's grade as a C2SP tlog-proof file.",
         discussion: """
-            The file holds the publication record the grade rests on (in its extra line), the record's \
-            inclusion proof and a signed checkpoint. Keep it in the loan file: \
+            The file holds the opening of the publication record the grade rests on (its salt and the \
+            record, in the extra line), the leaf's inclusion proof and a signed checkpoint. Keep it in the loan file: \
             `qcredit evidence CODE > CODE.tlog-proof`, and check it any time, offline, with \
             `qcredit verify-proof CODE.tlog-proof --vkey KEY`. With --json, the whole reply.
             """)
@@ -38,11 +39,12 @@ struct EvidenceCommand: AsyncParsableCommand {
 struct VerifyProofCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify-proof",
-        abstract: "Verify a tlog-proof file offline: signature, record and inclusion.",
+        abstract: "Verify a tlog-proof file offline: commitment, inclusion and signature.",
         discussion: """
-            Checks that a trusted key signed the checkpoint, recomputes the leaf hash from the record in \
-            the file, and verifies the inclusion proof against the checkpoint's root. Needs no daemon. \
-            Exits 0 when every check passes, 4 when one fails.
+            Checks, in this order: that the opening in the file (salt and record, the extra data) commits \
+            to a leaf, the record being RFC 8785 canonical JSON; that the leaf is included, by the proof, in \
+            the checkpoint's tree; and that a trusted key signed the checkpoint. Needs no daemon. Exits 0 when \
+            every check passes, 4 when one fails.
             """)
 
     @OptionGroup var options: GlobalOptions
@@ -64,19 +66,27 @@ struct VerifyProofCommand: ParsableCommand {
             } catch {
                 throw Failure.badInput("\(file): not a tlog-proof file: \(error)")
             }
-            let (checkpoint, signers) = try LogVerification.openCheckpoint(proof.signedCheckpoint, verifiers: verifiers, source: file)
-            guard let record = proof.extra else { throw Failure.verification("\(file) carries no record (no extra line)") }
-            do {
-                try proof.verifyInclusion(leafHash: MerkleHash.leaf(record))
-            } catch {
-                throw Failure.verification("record \(proof.index) is not in the signed tree of \(checkpoint.size): \(error)")
+            // 1. The commitment: the opening (salt ‖ record) gives the leaf; the record is canonical.
+            guard let extra = proof.extra, let opening = RecordOpening(extra: extra) else {
+                throw Failure.verification("\(file) carries no opening (no extra line of salt and record)")
             }
-            let parsed = try? JSONValue.parse(record)
+            guard let parsed = try? JSONValue.parse(opening.record), (try? parsed.canonicalBytes()) == opening.record else {
+                throw Failure.verification("the record in \(file) is not RFC 8785 canonical JSON")
+            }
+            // 2. Inclusion of that leaf in the checkpoint's tree.
+            do {
+                try proof.verifyInclusion(leafHash: MerkleHash.leaf(opening.leaf.bytes))
+            } catch {
+                throw Failure.verification(
+                    "the leaf the opening commits to is not entry \(proof.index) of the tree of \(proof.checkpoint.size): \(error)")
+            }
+            // 3. The checkpoint's signature by a trusted key.
+            let (checkpoint, signers) = try LogVerification.openCheckpoint(proof.signedCheckpoint, verifiers: verifiers, source: file)
             if console.json {
                 console.jsonLine([
                     "verified": true, "index": .int(proof.index), "treeSize": .int(checkpoint.size),
                     "origin": .string(checkpoint.origin), "signedBy": .array(signers.map(JSONValue.string)),
-                    "record": parsed ?? .null,
+                    "record": parsed, "commitment": .string(Base64.encode(opening.leaf.commitment)),
                 ])
             } else {
                 var block = KeyValueBlock()
@@ -84,13 +94,14 @@ struct VerifyProofCommand: ParsableCommand {
                 block.add("Log", checkpoint.origin)
                 block.add("Signed by", signers.joined(separator: ", "))
                 block.add("Record", "\(proof.index) of \(checkpoint.size)")
-                block.add("Type", parsed?["type"]?.stringValue)
-                block.add("Published", parsed?["publishedAt"]?.stringValue)
-                block.add("Subject", parsed?["subject"].map(Self.subject))
-                if let grade = parsed?["grade"]?["grade"]?.stringValue ?? parsed?["override"]?["grade"]?.stringValue {
+                block.add("Commitment", "\(Base64.encode(opening.leaf.commitment)) (the opening opens the leaf)")
+                block.add("Type", parsed["type"]?.stringValue)
+                block.add("Published", parsed["publishedAt"]?.stringValue)
+                block.add("Subject", parsed["subject"].map(Self.subject))
+                if let grade = parsed["grade"]?["grade"]?.stringValue ?? parsed["override"]?["grade"]?.stringValue {
                     block.add("Grade", grade)
                 }
-                if let listing = parsed?["listing"] {
+                if let listing = parsed["listing"] {
                     block.add("Listing", "\(listing["id"]?.intValue.map(String.init) ?? "?") \(listing["listType"]?.stringValue ?? "")")
                 }
                 console.lines(block.lines())

@@ -1,3 +1,4 @@
+import QCreditCrypto
 import CanonicalJSON
 import Foundation
 import SignedNote
@@ -56,5 +57,18 @@ enum LogVerification {
             throw .verification("the daemon sent a malformed \(what)")
         }
         return [UInt8](data)
+    }
+
+    /// Checks that a reply's `opening` opens `leaf` (entry `index`) and returns its record: the
+    /// salt is 32 bytes, the record's RFC 8785 bytes with the salt give the leaf's commitment.
+    static func openedRecord(_ opening: JSONValue, leaf: [UInt8], index: Int64) throws(Failure) -> JSONValue {
+        let salt = try base64(opening["salt"], "salt of entry \(index)")
+        guard salt.count == RecordOpening.saltSize, let record = opening["record"], let bytes = try? record.canonicalBytes() else {
+            throw Failure.verification("the opening of entry \(index) is malformed")
+        }
+        guard RecordOpening(salt: salt, record: bytes).opens(leaf) else {
+            throw Failure.verification("the opening of entry \(index) does not open its leaf: the salt or the record was altered")
+        }
+        return record
     }
 }

@@ -116,7 +116,7 @@ struct Restore {
             let records = try missingRecords(from: size, to: newest.size)
             if !records.isEmpty {
                 size = try await LogReplay.append(
-                    records, to: database, at: Instant(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)),
+                    records.map { LogReplay.Leaf(leaf: $0, opening: nil) }, to: database, at: Instant(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)),
                     source: exports.joined(separator: ", "))
             }
         }

@@ -38,6 +38,7 @@ public enum PolicyFile {
     private static func policy(from root: TOMLSection) throws -> Policy {
         try root.rejectUnknownKeys(allowed: [
             "version", "scale", "baseScore", "minimumScore", "maximumScore", "thresholds", "events", "caps", "lists",
+            "disclosure",
         ])
         let scale = GradeScale(try root.optionalStrings("scale") ?? [])
         var thresholds: [String: Int] = [:]
@@ -67,7 +68,23 @@ public enum PolicyFile {
         return try Policy(
             version: try root.string("version"), scale: scale, thresholds: thresholds,
             baseScore: try root.int("baseScore"), minimumScore: try root.optionalInt("minimumScore") ?? 0,
-            maximumScore: try root.optionalInt("maximumScore") ?? 100, events: events, caps: caps, lists: lists)
+            maximumScore: try root.optionalInt("maximumScore") ?? 100, events: events, caps: caps, lists: lists,
+            disclosure: try disclosureRules(root))
+    }
+
+    /// `[disclosure]`: every period is required, so a policy says how long it discloses.
+    private static func disclosureRules(_ root: TOMLSection) throws -> DisclosureRules {
+        guard let section = try root.optionalSection("disclosure") else {
+            throw ConfigurationError("disclosure: missing (gradesAfterReplaced, listingsAfterRemoval, events)")
+        }
+        try section.rejectUnknownKeys(allowed: ["gradesAfterReplaced", "listingsAfterRemoval", "events"])
+        func required(_ key: String) throws -> CalendarPeriod {
+            guard let value = try period(section, key) else { throw ConfigurationError("\(section.name(key)): missing") }
+            return value
+        }
+        return DisclosureRules(
+            gradesAfterReplaced: try required("gradesAfterReplaced"),
+            listingsAfterRemoval: try required("listingsAfterRemoval"), events: try required("events"))
     }
 
     private static func eventRule(_ kind: EventKind, _ section: TOMLSection) throws -> EventRule {
@@ -87,7 +104,8 @@ public enum PolicyFile {
 
     private static func listRules(_ listType: String, _ section: TOMLSection) throws -> ListRules {
         try section.rejectUnknownKeys(allowed: [
-            "term", "repairAfter", "maximumGrade", "objectionsWhileProposed", "objectionWindow", "removalReasons",
+            "term", "repairAfter", "repairDecisionWithin", "maximumGrade", "objectionsWhileProposed", "objectionWindow",
+            "removalReasons",
             "escalateAfter", "escalateTo", "escalationLegalBasis",
         ])
         let reasons = try (section.optionalStrings("removalReasons") ?? ["revoked"]).map { value in
@@ -95,6 +113,7 @@ public enum PolicyFile {
         }
         return ListRules(
             listType: listType, term: try period(section, "term"), repairAfter: try period(section, "repairAfter"),
+            repairDecisionWithin: try period(section, "repairDecisionWithin"),
             maximumGrade: try section.optionalString("maximumGrade"),
             objectionsWhileProposed: try section.optionalBool("objectionsWhileProposed") ?? true,
             objectionWindow: try period(section, "objectionWindow"), removalReasons: reasons,

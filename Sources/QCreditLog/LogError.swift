@@ -34,8 +34,8 @@ public enum LogError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "qcredit restore BACKUP --entries EXPORT…"
         case .noSigningKeys: return "no signing key is configured"
         case .recordDoesNotMatchLog(let index):
-            return "record \(index) does not match the signed log (its leaf hash is not in the checkpoint's tree): "
-                + "the record was altered; run qcredit audit replay and restore from a backup"
+            return "record \(index) does not match the signed log (its opening does not open its leaf, or the leaf is not "
+                + "in the checkpoint's tree): the record was altered; run qcredit audit replay and restore from a backup"
         }
     }
 }

@@ -189,8 +189,9 @@ public final class TransparencyLogService: Sendable {
         }
     }
 
-    /// Entries `start..<end` (at most `limit`), each the record's exact bytes.
-    public func entries(from start: Int64, to end: Int64, limit: Int) async throws -> [(index: Int64, body: [UInt8])] {
+    /// Entries `start..<end` (at most `limit`): each leaf, its opening and when its disclosure
+    /// ends. Which openings a caller may receive is the caller's to decide (``LogEntry/isDisclosed(on:)``).
+    public func entries(from start: Int64, to end: Int64, limit: Int) async throws -> [LogEntry] {
         try await database.read { reader in
             let size = try reader.publicationCount()
             guard start >= 0, start <= end else {
@@ -203,35 +204,40 @@ public final class TransparencyLogService: Sendable {
 
     // MARK: Evidence
 
-    /// Offline evidence for record `index`: its bytes, its inclusion proof in a signed
-    /// checkpoint that covers it, and the same as a C2SP tlog-proof file (the record's bytes in
-    /// its `extra` line).
+    /// Offline evidence for record `index`: its leaf and opening, its inclusion proof in a signed
+    /// checkpoint that covers it, and the same as a C2SP tlog-proof file (the opening, salt then
+    /// record, as its `extra` data).
     ///
-    /// The evidence is verified as the bank will verify it before it is handed out (a few
-    /// microseconds): a record altered behind the tree is refused with
-    /// ``LogError/recordDoesNotMatchLog(index:)`` rather than given away as proof.
+    /// The evidence is checked as the bank will check it before it is handed out (a few
+    /// microseconds): an opening that does not open its leaf, or a leaf not in the signed tree, is
+    /// refused with ``LogError/recordDoesNotMatchLog(index:)`` rather than given away as proof.
     public func evidence(for index: Int64) async throws -> LogEvidence {
         let checkpoint = try await checkpoint(covering: index)
         let (_, proof) = try await inclusionProof(index: index, treeSize: checkpoint.size)
         guard let entry = try await entries(from: index, to: index + 1, limit: 1).first else {
             throw LogError.sizeBeyondTree(requested: index + 1, treeSize: checkpoint.size)
         }
+        guard let opening = entry.opening, opening.opens(entry.leaf) else { throw LogError.recordDoesNotMatchLog(index: index) }
         do {
             try MerkleProof.verifyInclusion(
-                leafHash: MerkleHash.leaf(entry.body), index: index, treeSize: checkpoint.size, proof: proof,
+                leafHash: MerkleHash.leaf(entry.leaf), index: index, treeSize: checkpoint.size, proof: proof,
                 root: checkpoint.rootHash)
         } catch {
             throw LogError.recordDoesNotMatchLog(index: index)
         }
-        let file = try TLogProof(extra: entry.body, index: index, proof: proof, signedCheckpoint: checkpoint.note)
-        return LogEvidence(index: index, entry: entry.body, treeSize: checkpoint.size, proof: proof, checkpoint: checkpoint, tlogProof: file.text)
+        let file = try TLogProof(extra: opening.extra, index: index, proof: proof, signedCheckpoint: checkpoint.note)
+        return LogEvidence(
+            index: index, leaf: entry.leaf, opening: opening, treeSize: checkpoint.size, proof: proof, checkpoint: checkpoint,
+            tlogProof: file.text)
     }
 }
 
 /// A record with what proves it is in the log.
 public struct LogEvidence: Sendable {
     public var index: Int64
-    public var entry: [UInt8]
+    /// The leaf (a ``LeafCommitment``).
+    public var leaf: [UInt8]
+    public var opening: RecordOpening
     public var treeSize: Int64
     public var proof: [[UInt8]]
     public var checkpoint: StoredCheckpoint

@@ -3,36 +3,83 @@ import QCreditStore
 
 /// Which records a caller sees: regulators and auditors the full history the registry keeps;
 /// banks (and the public export) the public view.
-///
-/// This is the one rule every reply a bank can receive goes through: listings reach a reply only
-/// by way of ``RegistryReader/listings(enterpriseId:view:)``, so a listing the public view hides
-/// is absent from grades (no cap, no listed list, no log index) at every date asked about, from
-/// files, blacklist checks and lists, and from evidence.
-///
-/// ```swift
-/// let grade = try await registry.gradeInForce(code: code, view: .public)
-/// ```
 public enum RecordView: Sendable {
     case full
     case `public`
+}
 
-    /// Whether the view shows `listing`. The public view shows a listing once it was published,
-    /// and never again once repair or revocation ended it: the public must then see the
-    /// enterprise as if the listing had never been public, today and at any past date.
-    public func shows(_ listing: Listing) -> Bool {
-        self == .full || listing.isPublic
+/// The one rule every reply a bank can receive goes through: the public view on a given day,
+/// under the policy's disclosure rules.
+///
+/// A published record is disclosed until the first day its `disclosure_end` rows name (written
+/// when the decision that ends it is taken: a newer grade, an override's end, a listing's
+/// removal — at once for repair and revocation). The public view then shows:
+/// - a listing only while its publication record is disclosed (never before it was published);
+/// - a grade or override record only while disclosed;
+/// - a quality event while in force and within the policy's event period;
+/// - an opening (GetEntries, evidence, exports) only while its record is disclosed.
+///
+/// Listings and grade records reach replies only through ``RegistryReader/listings(enterpriseId:visibility:)``
+/// and ``RegistryReader/shows(_:visibility:)``, so a record the public view hides is absent from
+/// grades (no cap, no listed list, no log index), at every date asked about, from files,
+/// blacklist checks and lists, from evidence and from the export.
+///
+/// ```swift
+/// let visibility = Visibility(view: .public, today: registry.today, rules: policy.disclosure)
+/// let listings = try reader.listings(enterpriseId: id, visibility: visibility)
+/// ```
+public struct Visibility: Sendable {
+    public var view: RecordView
+    /// The day the view is taken on: disclosure is judged today, whatever date a query is about.
+    public var today: CivilDate
+    public var rules: DisclosureRules
+
+    public init(view: RecordView, today: CivilDate, rules: DisclosureRules) {
+        self.view = view
+        self.today = today
+        self.rules = rules
     }
 
-    /// Whether the view shows `event`: the public view shows the events in force, not the
-    /// versions a correction superseded.
+    /// Whether the view shows `event`.
     public func shows(_ event: QualityEvent) -> Bool {
-        self == .full || event.isInForce
+        view == .full || (event.isInForce && rules.showsEvent(occurredOn: event.details.occurredOn, today: today))
+    }
+
+    /// Whether the view receives the opening of `entry`.
+    public func showsOpening(of entry: LogEntry) -> Bool {
+        entry.opening != nil && (view == .full || entry.isDisclosed(on: today))
     }
 }
 
 extension RegistryReader {
-    /// The enterprise's listings that `view` shows, in id order.
-    public func listings(enterpriseId: Int64, view: RecordView) throws -> [Listing] {
-        try listings(enterpriseId: enterpriseId).filter(view.shows)
+    /// Whether publication `index` is disclosed to the public on `date`.
+    public func isDisclosed(_ index: Int64, on date: CivilDate) throws -> Bool {
+        try disclosureEnd(of: index).map { date < $0 } ?? true
+    }
+
+    /// Whether `visibility` shows `listing`: the public sees it only while its publication
+    /// record is disclosed.
+    public func shows(_ listing: Listing, visibility: Visibility) throws -> Bool {
+        guard visibility.view == .public else { return true }
+        guard let index = listing.listedStep?.publicationIndex else { return false }
+        return try isDisclosed(index, on: visibility.today)
+    }
+
+    /// Whether `visibility` shows a grade or override record.
+    public func shows(_ record: GradeRecord, visibility: Visibility) throws -> Bool {
+        guard visibility.view == .public else { return true }
+        return try isDisclosed(record.publicationIndex, on: visibility.today)
+    }
+
+    /// The enterprise's listings that `visibility` shows, in id order.
+    public func listings(enterpriseId: Int64, visibility: Visibility) throws -> [Listing] {
+        try listings(enterpriseId: enterpriseId).filter { try shows($0, visibility: visibility) }
+    }
+}
+
+extension Registry {
+    /// The view `view` as of today, under the policy in force.
+    public func visibility(_ view: RecordView) -> Visibility {
+        Visibility(view: view, today: today, rules: policy.disclosure)
     }
 }

@@ -2,14 +2,23 @@ import QCreditDomain
 import QCreditStore
 
 extension Registry {
-    /// The whole credit file as `view` shows it (see ``RecordView``).
+    /// The whole credit file as `view` shows it today (see ``Visibility``).
     public func creditFile(code: String, view: RecordView) async throws -> CreditFile {
-        try await database.read { reader in
+        let visibility = self.visibility(view)
+        return try await database.read { reader in
             let enterprise = try reader.existingEnterprise(forCode: code)
             return CreditFile(
-                enterprise: enterprise, events: try reader.events(enterpriseId: enterprise.id).filter(view.shows),
-                grades: try reader.grades(enterpriseId: enterprise.id),
-                listings: try reader.listings(enterpriseId: enterprise.id, view: view))
+                enterprise: enterprise, events: try reader.events(enterpriseId: enterprise.id).filter(visibility.shows),
+                grades: try reader.grades(enterpriseId: enterprise.id).filter { try reader.shows($0, visibility: visibility) },
+                listings: try reader.listings(enterpriseId: enterprise.id, visibility: visibility))
+        }
+    }
+
+    /// The enterprise with id `id` (one a listing or grade names).
+    public func enterprise(id: Int64) async throws -> Enterprise {
+        try await database.read { reader in
+            guard let enterprise = try reader.enterprise(id: id) else { throw StoreError.corruptRow(table: "enterprise", id: "\(id)", column: "id") }
+            return enterprise
         }
     }
 

@@ -36,15 +36,17 @@ public struct PublishSummary: Sendable, Equatable {
 
 extension RegistryReader {
     /// The grade in force for one file at `at` (the day `date` in the registry's zone), resting
-    /// only on the listings `view` shows.
-    public func gradeView(enterprise: Enterprise, at: Instant, date: CivilDate, policy: Policy, view: RecordView) throws
+    /// only on the records `visibility` shows.
+    public func gradeView(enterprise: Enterprise, at: Instant, date: CivilDate, policy: Policy, visibility: Visibility) throws
         -> GradeView
     {
         let computed = try latestGrade(enterpriseId: enterprise.id, basis: .computed, atOrBefore: at)
+            .flatMap { try shows($0, visibility: visibility) ? $0 : nil }
         let override = try latestGrade(enterpriseId: enterprise.id, basis: .override, atOrBefore: at)
+            .flatMap { try shows($0, visibility: visibility) ? $0 : nil }
         var caps: [ListingCap] = []
         var listTypes: Set<String> = []
-        for listing in try listings(enterpriseId: enterprise.id, view: view) where listing.isOnList(on: date) {
+        for listing in try listings(enterpriseId: enterprise.id, visibility: visibility) where listing.isOnList(on: date) {
             listTypes.insert(listing.listType)
             if let maximum = policy.lists[listing.listType]?.maximumGrade {
                 caps.append(
@@ -64,9 +66,11 @@ extension Registry {
         let policy = self.policy
         let moment = at ?? clock.now()
         let date = moment.civilDate(in: utcOffset)
+        let visibility = self.visibility(view)
         return try await database.read { reader in
             try reader.gradeView(
-                enterprise: reader.existingEnterprise(forCode: code), at: moment, date: date, policy: policy, view: view)
+                enterprise: reader.existingEnterprise(forCode: code), at: moment, date: date, policy: policy,
+                visibility: visibility)
         }
     }
 
@@ -87,12 +91,14 @@ extension Registry {
         let policy = self.policy
         let now = clock.now()
         let date = now.civilDate(in: utcOffset)
+        let visibility = self.visibility(view)
         return try await database.read { reader in
             try codes.map { code in
                 do {
                     return .success(
                         try reader.gradeView(
-                            enterprise: reader.existingEnterprise(forCode: code), at: now, date: date, policy: policy, view: view))
+                            enterprise: reader.existingEnterprise(forCode: code), at: now, date: date, policy: policy,
+                            visibility: visibility))
                 } catch let error as RegistryError {
                     return .failure(error)
                 }
@@ -120,17 +126,25 @@ extension Registry {
         return try await write(by: caller) { writer in
             let reader = writer.reader
             let enterprise = try reader.existingEnterprise(forCode: code)
-            let previous = try reader.gradeView(enterprise: enterprise, at: writer.now, date: today, policy: policy, view: .full)
+            let full = Visibility(view: .full, today: today, rules: policy.disclosure)
+            let previous = try reader.gradeView(enterprise: enterprise, at: writer.now, date: today, policy: policy, visibility: full)
             let record = PublicationRecord.override(
                 grade: grade, previousGrade: previous.inForce.grade, reason: reason, documentNumber: documentNumber,
                 until: until, policyVersion: policy.version, enterpriseId: enterprise.id, subject: enterprise.subject,
                 publishedAt: writer.now)
+            let replaced = try reader.latestGrade(enterpriseId: enterprise.id, basis: .override, atOrBefore: writer.now)
             let index = try writer.appendPublication(record)
             try writer.insertGrade(
                 enterpriseId: enterprise.id, basis: .override, grade: grade, score: nil, policyVersion: policy.version,
                 explanation: ["previousGrade": JSONValue(previous.inForce.grade)], until: until, reason: reason,
                 documentNumber: documentNumber, publicationIndex: index)
-            return try reader.gradeView(enterprise: enterprise, at: writer.now, date: today, policy: policy, view: .full)
+            try Self.endDisclosure(ofReplaced: replaced, today: today, rules: policy.disclosure, writer: writer)
+            if let until {
+                // Known now: an override's record is disclosed up to its last day, then the period after.
+                try writer.endDisclosure(
+                    of: index, on: until.adding(days: 1).adding(policy.disclosure.gradesAfterReplaced), reason: .overrideEnds)
+            }
+            return try reader.gradeView(enterprise: enterprise, at: writer.now, date: today, policy: policy, visibility: full)
         }
     }
 
@@ -194,8 +208,8 @@ extension Registry {
             return
         }
         let computation = policy.computeGrade(events: try reader.events(enterpriseId: enterpriseId), asOf: today)
-        if let latest = try reader.latestGrade(enterpriseId: enterpriseId, basis: .computed, atOrBefore: writer.now),
-            latest.grade == computation.grade, latest.score == computation.score,
+        let latest = try reader.latestGrade(enterpriseId: enterpriseId, basis: .computed, atOrBefore: writer.now)
+        if let latest, latest.grade == computation.grade, latest.score == computation.score,
             latest.policyVersion == computation.policyVersion
         {
             summary.unchanged += 1
@@ -206,6 +220,16 @@ extension Registry {
         try writer.insertGrade(
             enterpriseId: enterpriseId, basis: .computed, grade: computation.grade, score: computation.score,
             policyVersion: computation.policyVersion, explanation: computation.json, publicationIndex: index)
+        try Self.endDisclosure(ofReplaced: latest, today: today, rules: policy.disclosure, writer: writer)
         summary.published += 1
+    }
+
+    /// A grade or override record replaced today stays disclosed for the policy's period, then
+    /// no longer.
+    static func endDisclosure(ofReplaced record: GradeRecord?, today: CivilDate, rules: DisclosureRules, writer: RegistryWriter)
+        throws
+    {
+        guard let record else { return }
+        try writer.endDisclosure(of: record.publicationIndex, on: today.adding(rules.gradesAfterReplaced), reason: .superseded)
     }
 }

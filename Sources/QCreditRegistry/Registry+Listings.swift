@@ -77,12 +77,19 @@ extension Registry {
             let listing = try writer.reader.existingListing(listingId)
             let rules = try policy.rules(forList: listing.listType)
             let steps = try decide(listing, rules, writer.now.civilDate(in: utcOffset))
-            try Self.append(steps, to: listing, writer: writer)
+            try Self.append(steps, to: listing, disclosure: policy.disclosure, writer: writer)
             return try writer.reader.listing(id: listingId)!
         }
     }
 
-    static func append(_ steps: [ListingStepDraft], to listing: Listing, writer: RegistryWriter) throws {
+    /// Appends lifecycle steps, publishing the public decisions (listing, removal). A removal
+    /// ends the disclosure of the listing's records in the same transaction: at once for repair
+    /// and revocation, after the policy's period for expiry and cure.
+    @discardableResult
+    static func append(_ steps: [ListingStepDraft], to listing: Listing, disclosure: DisclosureRules, writer: RegistryWriter)
+        throws -> [Int64]
+    {
+        var stepIds: [Int64] = []
         for step in steps {
             var publicationIndex: Int64?
             if step.isPublication {
@@ -93,8 +100,16 @@ extension Registry {
                     : PublicationRecord.removal(listing, removed: step, subject: subject, publishedAt: writer.now)
                 publicationIndex = try writer.appendPublication(record)
             }
-            try writer.insertListingStep(listingId: listing.id, step, publicationIndex: publicationIndex)
+            stepIds.append(try writer.insertListingStep(listingId: listing.id, step, publicationIndex: publicationIndex))
+            if step.kind == .removed, let reason = step.removalReason, let removal = publicationIndex {
+                let ends = disclosure.listingDisclosureEnds(removedOn: step.date, reason: reason)
+                let records = [listing.listedStep?.publicationIndex, removal].compactMap { $0 }
+                for index in records {
+                    try writer.endDisclosure(of: index, on: ends, reason: DisclosureEndReason(removal: reason))
+                }
+            }
         }
+        return stepIds
     }
 
     public func fileObjection(listingId: Int64, filedOn: String?, summary: String, by caller: Caller) async throws -> Listing {
@@ -154,6 +169,11 @@ extension Registry {
         explanation: String?, by caller: Caller
     ) async throws -> Listing {
         let reason = try TextField.choice(reason, "reason", as: RemovalReason.self)
+        guard reason != .repaired else {
+            throw RegistryError.invalidArgument(
+                parameter: "reason",
+                reason: "credit repair is a workflow: ApplyForRepair records the application, DecideRepair approves it and removes the listing")
+        }
         let date = try removedOn.map { value throws(RegistryError) in try TextField.date(value, "removedOn") } ?? today
         let authority = try TextField.required(authority, "authority", maxLength: 200)
         let documentNumber = try TextField.required(documentNumber, "documentNumber", maxLength: 100)
@@ -171,11 +191,12 @@ extension Registry {
         try await database.read { try $0.existingListing(id) }
     }
 
-    /// The enterprise's listings as `view` shows them (see ``RecordView``).
+    /// The enterprise's listings as `view` shows them today (see ``Visibility``).
     public func listings(code: String, view: RecordView) async throws -> (Enterprise, [Listing]) {
-        try await database.read { reader in
+        let visibility = self.visibility(view)
+        return try await database.read { reader in
             let enterprise = try reader.existingEnterprise(forCode: code)
-            return (enterprise, try reader.listings(enterpriseId: enterprise.id, view: view))
+            return (enterprise, try reader.listings(enterpriseId: enterprise.id, visibility: visibility))
         }
     }
 
@@ -186,10 +207,11 @@ extension Registry {
         if let listType { _ = try policy.rules(forList: listType) }
         let since = try since.map { value throws(RegistryError) in try TextField.date(value, "since") }
         let today = self.today
+        let visibility = self.visibility(view)
         return try await database.read { reader in
             try reader.activeListingIds(listType: listType, publishedSince: since, publishedThrough: today, after: cursor, limit: limit)
                 .compactMap { id in
-                    guard let listing = try reader.listing(id: id), view.shows(listing),
+                    guard let listing = try reader.listing(id: id), try reader.shows(listing, visibility: visibility),
                         let enterprise = try reader.enterprise(id: listing.enterpriseId)
                     else { return nil }
                     return (enterprise, listing)

@@ -28,7 +28,7 @@ extension Registry {
                 guard let expiry = ListingLifecycle.expiry(of: listing, today: writer.now.civilDate(in: self.utcOffset)) else {
                     return false
                 }
-                try Self.append([expiry], to: listing, writer: writer)
+                try Self.append([expiry], to: listing, disclosure: self.policy.disclosure, writer: writer)
                 return true
             }
             if expired {

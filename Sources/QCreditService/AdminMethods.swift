@@ -13,7 +13,7 @@ enum AdminMethods {
 
     /// Replies with the listing as `org.qcredit.admin.Listing`.
     static func replyListing(_ listing: Listing, _ registry: Registry, _ call: RegistryCall) async throws {
-        let enterprise = try await registry.database.read { try $0.enterprise(id: listing.enterpriseId)! }
+        let enterprise = try await registry.enterprise(id: listing.enterpriseId)
         try await call.reply(["listing": WireEncoding.listing(listing, enterprise: enterprise)])
     }
 
@@ -111,6 +111,33 @@ enum AdminMethods {
                 authority: try p.string("authority"), documentNumber: try p.string("documentNumber"),
                 explanation: try p.optionalString("explanation"), by: call.caller)
             try await replyListing(listing, registry, call)
+        },
+        method("ApplyForRepair") { registry, call in
+            let p = call.parameters
+            let application = try await registry.applyForRepair(
+                RepairApplicationRequest(
+                    listingId: try p.int("listingId"), appliedOn: try p.optionalString("appliedOn"),
+                    commitmentLetterSHA256: try p.string("commitmentLetterSha256"),
+                    penaltyFulfilment: try p.string("penaltyFulfilment"), applicantContact: try p.string("applicantContact")),
+                by: call.caller)
+            try await call.reply(["application": WireEncoding.repairApplication(application, today: registry.today)])
+        },
+        method("DecideRepair") { registry, call in
+            let p = call.parameters
+            let (application, listing) = try await registry.decideRepair(
+                applicationId: try p.int("applicationId"), decision: try p.string("decision"), reason: try p.string("reason"),
+                documentNumber: try p.string("documentNumber"), decidedOn: try p.optionalString("decidedOn"),
+                authority: try p.optionalString("authority"), by: call.caller)
+            let enterprise = try await registry.enterprise(id: listing.enterpriseId)
+            try await call.reply([
+                "application": WireEncoding.repairApplication(application, today: registry.today),
+                "listing": WireEncoding.listing(listing, enterprise: enterprise),
+            ])
+        },
+        method("ListRepairApplications") { registry, call in
+            let applications = try await registry.repairApplications(pendingOnly: try call.parameters.optionalBool("pendingOnly") ?? false)
+            let today = registry.today
+            try await call.reply(["applications": .array(applications.map { WireEncoding.repairApplication($0, today: today) })])
         },
         method("OverrideGrade") { registry, call in
             let p = call.parameters

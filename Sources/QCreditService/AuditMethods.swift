@@ -2,6 +2,7 @@ import CanonicalJSON
 import Foundation
 import QCreditDomain
 import QCreditLog
+import QCreditRegistry
 import TransparencyLog
 import Varlink
 
@@ -40,21 +41,22 @@ enum AuditMethods {
             let proof = try await call.log.consistencyProof(from: fromSize, to: toSize)
             try await call.reply(["fromSize": .int(fromSize), "toSize": .int(toSize), "proof": .array(proof.map(base64))])
         },
-        method("GetEntries") { _, call in
+        method("GetEntries") { registry, call in
             guard call.replies.acceptsMore else { throw VarlinkError.expectedMore() }
             let start = try call.parameters.int("start")
             let end = try call.parameters.int("end")
             guard start < end else { throw LogError.invalidRange(reason: "start \(start) must be less than end \(end)") }
+            let visibility = registry.visibility(call.view)
             var next = start
             while next < end {
                 let page = try await call.log.entries(from: next, to: end, limit: pageSize)
                 guard !page.isEmpty else { throw LogError.sizeBeyondTree(requested: end, treeSize: next) }
                 for entry in page {
+                    // Every leaf, so anyone can check the tree; the opening only where the caller may read it.
+                    let opening = visibility.showsOpening(of: entry) ? entry.opening.map(WireEncoding.opening) : nil
                     try await call.replies.send(
-                        [
-                            "index": .int(entry.index), "entry": base64(entry.body),
-                            "record": (try? JSONValue.parse(entry.body)) ?? .object([:]),
-                        ], continues: entry.index + 1 < end)
+                        ["index": .int(entry.index), "entry": base64(entry.leaf), "opening": opening ?? .null],
+                        continues: entry.index + 1 < end)
                 }
                 next = page.last!.index + 1
             }

@@ -35,6 +35,15 @@ extension RegistryError {
             (name, parameters) = ("InvalidArgument", ["parameter": .string(parameter), "reason": .string(reason)])
         case .recordTooLarge(let size, let limit):
             (name, parameters) = ("RecordTooLarge", ["size": .int(Int64(size)), "limit": .int(Int64(limit))])
+        case .repairNotEligible(let listingId, let rule, let eligibleOn, let reason):
+            (name, parameters) = (
+                "RepairNotEligible",
+                [
+                    "listingId": .int(listingId), "rule": .string(rule), "eligibleOn": JSONValue(eligibleOn?.description),
+                    "reason": .string(reason),
+                ]
+            )
+        case .repairApplicationNotFound(let id): (name, parameters) = ("RepairApplicationNotFound", ["applicationId": .int(id)])
         }
         return VarlinkError(name: "\(interface).\(name)", parameters: parameters.filter { !$0.value.isNull })
     }

@@ -22,6 +22,8 @@ enum OperatorMethods {
                 (try reader.enterpriseCount(), try reader.qualityEventCount(), try reader.listedCounts(), try reader.publicationCount())
             }
             let checkpoint = try await call.log.latestCheckpoint()
+            let pending = try await registry.repairApplications(pendingOnly: true)
+            let today = registry.today
             let lastExport = operations.exports.latestExport()
             let now = registry.clock.now()
             try await call.reply([
@@ -37,6 +39,14 @@ enum OperatorMethods {
                 "lastExport": lastExport.map {
                     ["name": .string($0.name), "kind": .string($0.kind), "treeSize": .int($0.treeSize), "created": .string($0.created)]
                 } ?? .null,
+                "pendingRepairs": .int(Int64(pending.count)),
+                "overdueRepairs": .array(
+                    pending.filter { $0.isOverdue(on: today) }.map {
+                        [
+                            "applicationId": .int($0.id), "listingId": .int($0.listingId),
+                            "appliedOn": .string($0.appliedOn.description), "decideBy": .string($0.decideBy.description),
+                        ]
+                    }),
             ])
         },
         method("Export") { _, call in

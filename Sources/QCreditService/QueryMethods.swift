@@ -26,8 +26,8 @@ enum QueryMethods {
             let evidence = try await call.log.evidence(for: index)
             try await call.reply([
                 "evidence": [
-                    "grade": WireEncoding.grade(view), "logIndex": .int(index), "entry": AuditMethods.base64(evidence.entry),
-                    "record": (try? JSONValue.parse(evidence.entry)) ?? .object([:]), "treeSize": .int(evidence.treeSize),
+                    "grade": WireEncoding.grade(view), "logIndex": .int(index), "entry": AuditMethods.base64(evidence.leaf),
+                    "opening": WireEncoding.opening(evidence.opening), "treeSize": .int(evidence.treeSize),
                     "inclusionProof": .array(evidence.proof.map(AuditMethods.base64)),
                     "checkpoint": .string(evidence.checkpoint.note), "tlogProof": .string(evidence.tlogProof),
                 ]

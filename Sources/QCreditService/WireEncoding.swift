@@ -1,6 +1,8 @@
 import CanonicalJSON
 import QCreditDomain
+import QCreditCrypto
 import QCreditRegistry
+import TransparencyLog
 
 /// Domain values as the interface files describe them. One function per interface type, so
 /// the reply shapes live in one place; tests check every reply against the `.varlink` files.
@@ -92,6 +94,31 @@ enum WireEncoding {
             "reason": JSONValue(record.reason), "documentNumber": JSONValue(record.documentNumber),
             "logIndex": .int(record.publicationIndex),
         ]
+    }
+
+    static func repairApplication(_ application: RepairApplication, today: CivilDate) -> JSONValue {
+        let outcome = application.outcome
+        return [
+            "id": .int(application.id), "listingId": .int(application.listingId),
+            "appliedOn": .string(application.appliedOn.description),
+            "commitmentLetterSha256": .string(application.commitmentLetterSHA256),
+            "penaltyFulfilment": .string(application.penaltyFulfilment), "applicantContact": .string(application.applicantContact),
+            "decideBy": .string(application.decideBy.description),
+            "status": .string(outcome.map { $0.decision == .approve ? "approved" : "rejected" } ?? "pending"),
+            "overdue": .bool(application.isOverdue(on: today)),
+            "decision": outcome.map {
+                [
+                    "decision": .string($0.decision.rawValue), "reason": .string($0.reason),
+                    "documentNumber": .string($0.documentNumber), "decidedOn": .string($0.decidedOn.description),
+                    "removalStepId": JSONValue($0.removalStepId),
+                ]
+            } ?? .null,
+        ]
+    }
+
+    /// A leaf's opening: its salt, and the record (whose RFC 8785 bytes are what was committed to).
+    static func opening(_ opening: RecordOpening) -> JSONValue {
+        ["salt": .string(Base64.encode(opening.salt)), "record": (try? JSONValue.parse(opening.record)) ?? .null]
     }
 
     static func creditFile(_ file: CreditFile, view: RecordView) -> JSONValue {

@@ -1,6 +1,31 @@
 import Foundation
 import GRDB
+import QCreditDomain
 import TransparencyLog
+
+/// One entry of the log as stored: the leaf, the opening that discloses it (absent only for a
+/// record replayed from a public export), and when its public disclosure ends.
+public struct LogEntry: Sendable, Hashable {
+    public var index: Int64
+    /// The leaf's bytes (a ``LeafCommitment``).
+    public var leaf: [UInt8]
+    public var opening: RecordOpening?
+    /// The first day the record is no longer disclosed to the public; nil: disclosed for good.
+    public var disclosureEndsOn: CivilDate?
+
+    public init(index: Int64, leaf: [UInt8], opening: RecordOpening?, disclosureEndsOn: CivilDate?) {
+        self.index = index
+        self.leaf = leaf
+        self.opening = opening
+        self.disclosureEndsOn = disclosureEndsOn
+    }
+
+    /// Whether the public may receive the opening on `date`.
+    public func isDisclosed(on date: CivilDate) -> Bool {
+        guard opening != nil else { return false }
+        return disclosureEndsOn.map { date < $0 } ?? true
+    }
+}
 
 /// A checkpoint the registry signed, as stored.
 public struct StoredCheckpoint: Sendable, Hashable {
@@ -27,12 +52,52 @@ extension RegistryReader {
         try MerkleTree.root(size: size, reader: merkleNodes)
     }
 
-    /// Publication records with indexes in `start..<end`, at most `limit`, in log order.
-    public func entries(from start: Int64, to end: Int64, limit: Int) throws -> [(index: Int64, body: [UInt8])] {
-        try rows("SELECT idx, body FROM publication WHERE idx >= ? AND idx < ? ORDER BY idx LIMIT ?", [start, end, limit]).map { row in
-            let body: Data = row["body"]
-            return (row["idx"], [UInt8](body))
+    /// Log entries with indexes in `start..<end`, at most `limit`, in log order: each leaf, its
+    /// opening when the registry has it, and the first day it is no longer disclosed, if any.
+    public func entries(from start: Int64, to end: Int64, limit: Int) throws -> [LogEntry] {
+        try rows(
+            """
+            SELECT p.idx, p.body, o.salt, o.record,
+                   (SELECT MIN(d.ends_on) FROM disclosure_end d WHERE d.publication_idx = p.idx) AS disclosure_ends_on
+            FROM publication p LEFT JOIN publication_opening o ON o.idx = p.idx
+            WHERE p.idx >= ? AND p.idx < ? ORDER BY p.idx LIMIT ?
+            """, [start, end, limit]
+        ).map(decodeEntry)
+    }
+
+    /// Calls `body` with entries `start..<end` in order, streaming from one cursor.
+    public func forEachEntry(from start: Int64, to end: Int64, _ body: (LogEntry) throws -> Void) throws {
+        let cursor = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: """
+                    SELECT p.idx, p.body, o.salt, o.record,
+                           (SELECT MIN(d.ends_on) FROM disclosure_end d WHERE d.publication_idx = p.idx) AS disclosure_ends_on
+                    FROM publication p LEFT JOIN publication_opening o ON o.idx = p.idx
+                    WHERE p.idx >= ? AND p.idx < ? ORDER BY p.idx
+                    """), arguments: [start, end])
+        while let row = try cursor.next() { try body(try decodeEntry(row)) }
+    }
+
+    private func decodeEntry(_ row: Row) throws -> LogEntry {
+        let leaf: Data = row["body"]
+        var opening: RecordOpening?
+        if let salt: Data = row["salt"], let record: Data = row["record"] {
+            guard salt.count == RecordOpening.saltSize else {
+                throw StoreError.corruptRow(table: "publication_opening", id: "\(row["idx"] as Int64)", column: "salt")
+            }
+            opening = RecordOpening(salt: [UInt8](salt), record: [UInt8](record))
         }
+        let ends: String? = row["disclosure_ends_on"]
+        return LogEntry(
+            index: row["idx"], leaf: [UInt8](leaf), opening: opening, disclosureEndsOn: ends.flatMap(CivilDate.init(iso:)))
+    }
+
+    /// The first day publication `index` is no longer disclosed to the public, if its
+    /// disclosure ends at all.
+    public func disclosureEnd(of index: Int64) throws -> CivilDate? {
+        try String.fetchOne(
+            db.cachedStatement(sql: "SELECT MIN(ends_on) FROM disclosure_end WHERE publication_idx = ?"), arguments: [index]
+        ).flatMap(CivilDate.init(iso:))
     }
 
     /// The newest signed checkpoint in the database.

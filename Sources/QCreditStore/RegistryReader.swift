@@ -255,12 +255,16 @@ public struct RegistryReader {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(idx) + 1, 0) FROM publication")) ?? 0
     }
 
-    /// The stored leaf bytes of publication `index`.
+    /// The record published at `index` (its opening's record bytes), with its kind.
     public func publication(index: Int64) throws -> (kind: PublicationRecord.Kind, body: [UInt8])? {
-        guard let row = try row("SELECT idx AS id, kind, body FROM publication WHERE idx = ?", [index]) else { return nil }
+        guard
+            let row = try row(
+                "SELECT p.idx AS id, p.kind, o.record FROM publication p JOIN publication_opening o ON o.idx = p.idx WHERE p.idx = ?",
+                [index])
+        else { return nil }
         let decoder = RowDecoder(row: row, table: "publication")
-        guard let body: Data = row["body"] else { throw decoder.corrupt("body") }
-        return (try decoder.value("kind"), [UInt8](body))
+        guard let record: Data = row["record"] else { throw decoder.corrupt("record") }
+        return (try decoder.value("kind"), [UInt8](record))
     }
 
     /// The canonical JSON a policy version was published with, if it was.
@@ -325,16 +329,6 @@ extension RegistryReader {
                     """))
         while let row = try ids.next() {
             if let listing = try listing(id: row["id"]) { try body(listing) }
-        }
-    }
-
-    /// Entries `start..<end` streamed in order.
-    public func forEachEntry(from start: Int64, to end: Int64, _ body: ([UInt8]) throws -> Void) throws {
-        let rows = try Row.fetchCursor(
-            db.cachedStatement(sql: "SELECT body FROM publication WHERE idx >= ? AND idx < ? ORDER BY idx"), arguments: [start, end])
-        while let row = try rows.next() {
-            let bytes: Data = row["body"]
-            try body([UInt8](bytes))
         }
     }
 }

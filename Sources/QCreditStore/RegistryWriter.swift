@@ -1,7 +1,9 @@
 import CanonicalJSON
 import Foundation
 import GRDB
+import QCreditCrypto
 import QCreditDomain
+import TransparencyLog
 
 /// Write access inside one transaction. Only inserts: the schema's triggers would refuse
 /// anything else. Every row is stamped with the transaction's audit entry and time.
@@ -88,21 +90,38 @@ public struct RegistryWriter {
 
     // MARK: Publications
 
-    /// Appends a publication record as the log's next leaf, with the Merkle nodes it
-    /// completes, and returns its index.
+    /// Appends a publication record to the log and returns its index: the leaf is a commitment
+    /// to the record under a fresh random salt (``LeafCommitment``), stored with the Merkle nodes
+    /// it completes; the opening (salt and record) is kept beside it.
     public func appendPublication(_ record: PublicationRecord) throws -> Int64 {
-        try appendLeaf(kind: record.kind, enterpriseId: record.enterpriseId, bytes: record.canonicalBytes())
+        let opening = RecordOpening(salt: RandomBytes.make(RecordOpening.saltSize), record: try record.canonicalBytes())
+        return try appendLeaf(kind: record.kind, enterpriseId: record.enterpriseId, leaf: opening.leaf.bytes, opening: opening)
     }
 
-    /// Appends a record's exact bytes as the log's next leaf, with its Merkle nodes: a new
-    /// publication's, or one replayed from an export by a restore.
-    public func appendLeaf(kind: PublicationRecord.Kind, enterpriseId: Int64?, bytes: [UInt8]) throws -> Int64 {
+    /// Appends `leaf` as the log's next leaf, with its Merkle nodes and, when known, its opening:
+    /// a new publication's, or one replayed from an export by a restore.
+    public func appendLeaf(kind: PublicationRecord.Kind?, enterpriseId: Int64?, leaf: [UInt8], opening: RecordOpening?) throws
+        -> Int64
+    {
         let index = try reader.publicationCount()
         _ = try insert(
             "INSERT INTO publication (idx, kind, enterprise_id, body, recorded_at, audit_id) VALUES (?, ?, ?, ?, ?, ?)",
-            [index, kind.rawValue, enterpriseId, Data(bytes), now.secondsSinceEpoch, auditId])
-        try MerkleNodeTable(db: db).appendLeaf(index: index, data: bytes)
+            [index, kind?.rawValue, enterpriseId, Data(leaf), now.secondsSinceEpoch, auditId])
+        if let opening {
+            _ = try insert(
+                "INSERT INTO publication_opening (idx, salt, record) VALUES (?, ?, ?)",
+                [index, Data(opening.salt), Data(opening.record)])
+        }
+        try MerkleNodeTable(db: db).appendLeaf(index: index, data: leaf)
         return index
+    }
+
+    /// Records that publication `index` stops being disclosed to the public on `date` (that day
+    /// excluded). A record may collect several such ends; the earliest one counts.
+    public func endDisclosure(of index: Int64, on date: CivilDate, reason: DisclosureEndReason) throws {
+        _ = try insert(
+            "INSERT INTO disclosure_end (publication_idx, ends_on, reason, audit_id) VALUES (?, ?, ?, ?)",
+            [index, date.description, reason.rawValue, auditId])
     }
 
     public func insertPolicy(version: String, body: [UInt8], publicationIndex: Int64) throws {

@@ -4,12 +4,19 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
     /// A stored value does not decode; the database was changed by something other than qcredit.
     case corruptRow(table: String, id: String, column: String)
+    /// The database holds a log whose leaves are the records themselves (leaf format 1, before
+    /// leaves became commitments): this version cannot extend it.
+    case leafFormat1(records: Int)
 
     public var description: String {
         switch self {
         case .cannotOpen(let path, let reason): return "cannot open the registry database \(path): \(reason)"
         case .corruptRow(let table, let id, let column):
             return "corrupt value in \(table) row \(id), column \(column)"
+        case .leafFormat1(let records):
+            return "the database holds a log of \(records) records in leaf format 1 (each record its own leaf, disclosed "
+                + "for ever); this qcredit writes leaf format 2 (salted commitments, openings disclosed by rule) and cannot "
+                + "extend it. No format-1 log was deployed: start with an empty state directory"
         }
     }
 }

@@ -52,9 +52,7 @@ import Testing
         #expect(forced.inForce.publicationIndex == listing.listedStep?.publicationIndex)
         #expect(forced.listTypes == ["serious-dishonesty"])
         fixture.clock.advance(days: 366)
-        _ = try await fixture.registry.removeListing(
-            listingId: listing.id, reason: "repaired", removedOn: nil, authority: "Zhengzhou AMR", documentNumber: "修复〔2027〕1号",
-            explanation: "rectification completed", by: RegistryFixture.regulator)
+        try await fixture.repair(listing.id)
         let repaired = try await fixture.registry.gradeInForce(code: code)
         #expect(repaired.inForce.grade == "A")
         #expect(repaired.inForce.basis == .computed)

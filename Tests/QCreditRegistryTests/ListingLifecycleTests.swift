@@ -73,11 +73,14 @@ import Testing
         try await fixture.register(code)
         let registry = fixture.registry
         let listing = try await fixture.listed(code, on: "2026-03-02")
+        // Too early: the refusal cites the rule and the first day an application can be made.
         await #expect(
-            throws: RegistryError.invalidState(
-                listingId: listing.id, state: "listed", action: "remove it as repaired",
-                reason: "credit repair is allowed from 2027-03-02 (P1Y after publication)")
-        ) {
+            throws: RegistryError.repairNotEligible(
+                listingId: listing.id, rule: "policy lists.serious-dishonesty.repairAfter = P1Y after publication (2026-03-02)",
+                eligibleOn: CivilDate(iso: "2027-03-02"), reason: "the minimum period since publication has not passed")
+        ) { try await fixture.applyForRepair(listing.id) }
+        // Removal as repaired is not a single step any more.
+        await #expect(throws: RegistryError.self) {
             try await registry.removeListing(
                 listingId: listing.id, reason: "repaired", removedOn: nil, authority: "AMR", documentNumber: "修复1",
                 explanation: nil, by: regulator)
@@ -87,13 +90,47 @@ import Testing
                 listingId: listing.id, reason: "cured", removedOn: nil, authority: "AMR", documentNumber: "x", explanation: nil, by: regulator)
         }
         fixture.clock.advance(days: 365)
-        let removed = try await registry.removeListing(
-            listingId: listing.id, reason: "repaired", removedOn: nil, authority: "AMR", documentNumber: "修复1",
-            explanation: "rectified", by: regulator)
+        let application = try await fixture.applyForRepair(listing.id)
+        #expect(application.decideBy == CivilDate(iso: "2027-03-17"))
+        #expect(application.isPending)
+        // One application at a time.
+        await #expect(throws: RegistryError.self) { try await fixture.applyForRepair(listing.id) }
+        let (decided, removed) = try await registry.decideRepair(
+            applicationId: application.id, decision: "approve", reason: "rectified", documentNumber: "修复1", decidedOn: nil,
+            authority: nil, by: regulator)
+        #expect(decided.outcome?.decision == .approve)
+        #expect(decided.outcome?.removalStepId == removed.removedStep?.id)
         #expect(removed.state == .removed)
+        #expect(removed.removedStep?.removalReason == .repaired)
         #expect(try await registry.listings(code: code, view: .public).1.isEmpty)
         #expect(try await registry.listings(code: code, view: .full).1.count == 1)
         #expect(try await registry.creditFile(code: code, view: .public).listings.isEmpty)
+        // Decided once.
+        await #expect(throws: RegistryError.self) {
+            try await registry.decideRepair(
+                applicationId: application.id, decision: "reject", reason: "x", documentNumber: "y", decidedOn: nil, authority: nil,
+                by: regulator)
+        }
+    }
+
+    @Test func aRejectedApplicationLeavesTheListingAndAnOverdueOneIsPending() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        try await fixture.register(code)
+        let registry = fixture.registry
+        let listing = try await fixture.listed(code, on: "2026-03-02")
+        fixture.clock.advance(days: 400)
+        let first = try await fixture.applyForRepair(listing.id)
+        let (rejected, still) = try await registry.decideRepair(
+            applicationId: first.id, decision: "reject", reason: "penalty not paid in full", documentNumber: "驳1", decidedOn: nil,
+            authority: nil, by: regulator)
+        #expect(rejected.outcome?.decision == .reject)
+        #expect(still.state == .listed)
+        let second = try await fixture.applyForRepair(listing.id)
+        fixture.clock.advance(days: 16)
+        let pending = try await registry.repairApplications(pendingOnly: true)
+        #expect(pending.map(\.id) == [second.id])
+        #expect(pending[0].isOverdue(on: registry.today))
+        #expect(try await registry.repairApplications(pendingOnly: false).map(\.id) == [first.id, second.id])
     }
 
     @Test func anUpheldObjectionWithdrawsAProposal() async throws {

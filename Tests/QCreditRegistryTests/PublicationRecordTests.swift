@@ -5,6 +5,7 @@ import QCreditCrypto
 @testable import QCreditDomain
 import QCreditRegistry
 import QCreditStore
+import TransparencyLog
 import Testing
 
 @Suite struct PublicationRecordTests {
@@ -20,22 +21,30 @@ import Testing
             code: code, grade: "B", reason: "review", documentNumber: "豫市监〔2026〕8号", until: nil, by: regulator)
         let listing = try await fixture.listed(code)
         fixture.clock.advance(days: 400)
-        _ = try await fixture.registry.removeListing(
-            listingId: listing.id, reason: "repaired", removedOn: nil, authority: "AMR", documentNumber: "修复2",
-            explanation: nil, by: regulator)
+        try await fixture.repair(listing.id)
 
         let records = try await fixture.publications()
         #expect(records.map(\.kind) == ["policy", "grade", "override", "listing", "removal"])
         let rows = try fixture.rawDatabase().read { db in
-            try Row.fetchAll(db, sql: "SELECT idx, body FROM publication ORDER BY idx")
+            try Row.fetchAll(
+                db, sql: "SELECT p.idx, p.body, o.salt, o.record FROM publication p JOIN publication_opening o ON o.idx = p.idx ORDER BY p.idx")
         }
         #expect(rows.map { $0["idx"] as Int64 } == [0, 1, 2, 3, 4])
+        var commitments: Set<[UInt8]> = []
         for row in rows {
-            let body = [UInt8](row["body"] as Data)
-            // Stored bytes are exactly the canonical form of their own content.
-            #expect(try JSONValue.parse(body).canonicalBytes() == body)
-            #expect(body.count <= PublicationRecord.maximumSize)
+            let leaf = [UInt8](row["body"] as Data)
+            let record = [UInt8](row["record"] as Data)
+            // The leaf is a commitment naming nothing; the opening (salt, record) opens it.
+            let commitment = try #require(LeafCommitment(bytes: leaf), "\(String(decoding: leaf, as: UTF8.self))")
+            #expect(RecordOpening(salt: [UInt8](row["salt"] as Data), record: record).opens(leaf))
+            #expect(try JSONValue.parse(leaf).canonicalBytes() == leaf)
+            #expect(!String(decoding: leaf, as: UTF8.self).contains(code))
+            commitments.insert(commitment.commitment)
+            // The record is exactly the canonical form of its own content, and fits a leaf's limit.
+            #expect(try JSONValue.parse(record).canonicalBytes() == record)
+            #expect(record.count <= PublicationRecord.maximumSize)
         }
+        #expect(commitments.count == rows.count)
         let listingRecord = records[3].body
         #expect(listingRecord["type"] == "listing")
         #expect(listingRecord["format"] == 1)

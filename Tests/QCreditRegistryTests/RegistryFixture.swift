@@ -71,6 +71,26 @@ final class RegistryFixture: Sendable {
             listingId: proposal.id, publicationDate: date, authority: nil, documentNumber: nil, by: Self.regulator)
     }
 
+    /// A credit-repair application for `listingId`, made today.
+    func applyForRepair(_ listingId: Int64) async throws -> RepairApplication {
+        try await registry.applyForRepair(
+            RepairApplicationRequest(
+                listingId: listingId, appliedOn: nil, commitmentLetterSHA256: String(repeating: "ab", count: 32),
+                penaltyFulfilment: "Fine paid: receipt 豫财〔2027〕88号", applicantContact: "Li Ming, +86 371 0000 0000"),
+            by: Self.regulator)
+    }
+
+    /// Applies for credit repair of `listingId` and approves it today: the listing is removed
+    /// as repaired.
+    @discardableResult
+    func repair(_ listingId: Int64) async throws -> Listing {
+        let application = try await applyForRepair(listingId)
+        return try await registry.decideRepair(
+            applicationId: application.id, decision: "approve", reason: "rectification verified", documentNumber: "修复〔2027〕1号",
+            decidedOn: nil, authority: nil, by: Self.regulator
+        ).1
+    }
+
     /// Raw access to the database file, to look at what is stored.
     func rawDatabase() throws -> DatabaseQueue {
         try DatabaseQueue(path: databasePath)

@@ -15,7 +15,7 @@ import Varlink
         "documentNumber": "郑市监严〔2026〕77号", "decisionDate": "2026-03-01",
     ]
     static var listingWords: [String] {
-        ["Counterfeit dairy powder", "Art. 9(2)", "郑市监严〔2026〕77号", "serious-dishonesty"]
+        ["Counterfeit dairy powder", "Art. 9(2)", "郑市监严〔2026〕77号", "Zhengzhou AMR"]
     }
 
     enum Ending: String, CaseIterable { case repaired, revoked }
@@ -34,12 +34,17 @@ import Varlink
         #expect(gradeBefore["grade"]?["grade"] == "D", "while listed, the listing forces D")
 
         fixture.clock.advance(days: ending == .repaired ? 366 : 10)
-        _ = try await fixture.call(
-            "org.qcredit.admin.RemoveListing",
-            ["listingId": id, "reason": .string(ending.rawValue), "authority": "Zhengzhou AMR", "documentNumber": "郑市监修〔2027〕1号"])
+        if ending == .repaired {
+            try await fixture.repair(listing: id)
+        } else {
+            _ = try await fixture.call(
+                "org.qcredit.admin.RemoveListing",
+                ["listingId": id, "reason": "revoked", "authority": "Zhengzhou AMR", "documentNumber": "郑市监撤〔2026〕1号"])
+        }
         let removalIndex = try await fixture.logSize() - 1
 
         let code: JSONValue = .string(Self.code)
+        let size = JSONValue.int(try await fixture.logSize())
         let calls: [(String, [String: JSONValue], Bool)] = [
             ("GetGrade", ["code": code], false),
             ("GetGrades", ["codes": [code]], true),
@@ -50,10 +55,12 @@ import Varlink
             ("ListBlacklist", [:], true),
             ("ListBlacklist", ["listType": "serious-dishonesty", "since": "2026-01-01"], true),
             ("GetEvidence", ["code": code], false),
+            // Every leaf, so the tree can be checked; no opening of the listing's records.
+            ("org.qcredit.audit.GetEntries", ["start": 0, "end": size], true),
         ]
         var exercised: Set<String> = []
         for (method, parameters, more) in calls {
-            let name = "org.qcredit.query.\(method)"
+            let name = method.contains(".") ? method : "org.qcredit.query.\(method)"
             exercised.insert(name)
             let replies = try await fixture.replies(name, parameters, as: ServiceFixture.bank, more: more)
             for reply in replies {
@@ -73,7 +80,13 @@ import Varlink
             }
         }
         let queryMethods = RegistryService.methodNames.filter { $0.hasPrefix("org.qcredit.query.") }
-        #expect(exercised == queryMethods, "a query method a bank can call is not checked")
+        #expect(exercised == queryMethods.union(["org.qcredit.audit.GetEntries"]), "a query method a bank can call is not checked")
+        // The bank still received every leaf, and can check the tree.
+        let entries = try await fixture.replies("org.qcredit.audit.GetEntries", ["start": 0, "end": size], as: ServiceFixture.bank, more: true)
+        #expect(entries.count == Int(size.intValue!))
+        #expect(
+            entries.filter { ($0.parameters["opening"] ?? .null) == .null }.count == 2,
+            "the listing's and the removal's openings are withheld")
 
         // Regulators still see the whole history, including the grade as it was while listed.
         let full = try await fixture.call("org.qcredit.query.GetGradeAt", ["code": code, "at": "2026-03-02"])

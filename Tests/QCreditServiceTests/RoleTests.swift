@@ -71,8 +71,7 @@ import Varlink
         #expect(try await fixture.call("org.qcredit.query.GetFile", ["code": .string(code)], as: ServiceFixture.bank)["file"]?["listings"] == [])
         _ = try await fixture.call("org.qcredit.admin.ConfirmListing", ["listingId": id])
         fixture.clock.advance(days: 366)
-        _ = try await fixture.call(
-            "org.qcredit.admin.RemoveListing", ["listingId": id, "reason": "repaired", "authority": "a", "documentNumber": "d"])
+        try await fixture.repair(listing: id)
         let bankView = try await fixture.call("org.qcredit.query.GetFile", ["code": .string(code)], as: ServiceFixture.bank)
         #expect(bankView["file"]?["view"] == "public")
         #expect(bankView["file"]?["listings"] == [])

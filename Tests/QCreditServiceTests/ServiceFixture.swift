@@ -88,6 +88,23 @@ final class ServiceFixture: Sendable {
     }
 
     func logSize() async throws -> Int64 { try await registry.logSize() }
+
+    /// Credit repair of listing `id` as a regulator does it: the application, then its approval.
+    @discardableResult
+    func repair(listing id: JSONValue) async throws -> [String: JSONValue] {
+        let application = try await call(
+            "org.qcredit.admin.ApplyForRepair",
+            [
+                "listingId": id, "commitmentLetterSha256": .string(String(repeating: "3c", count: 32)),
+                "penaltyFulfilment": "Fine paid in full", "applicantContact": "Li Ming, +86 371 0000 0000",
+            ])
+        return try await call(
+            "org.qcredit.admin.DecideRepair",
+            [
+                "applicationId": try require(application["application"]?["id"], "no application id"), "decision": "approve",
+                "reason": "rectification verified", "documentNumber": "郑市监修〔2027〕1号",
+            ])
+    }
 }
 
 struct Unexpected: Error, CustomStringConvertible {

@@ -27,6 +27,10 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidArgument(parameter: String, reason: String)
     /// A publication record would exceed the log's 64 KiB leaf limit.
     case recordTooLarge(size: Int, limit: Int)
+    /// Credit repair is not (yet) allowed for the listing: `rule` cites the policy, `eligibleOn`
+    /// is the first day an application can be made, when there is one.
+    case repairNotEligible(listingId: Int64, rule: String, eligibleOn: CivilDate?, reason: String)
+    case repairApplicationNotFound(applicationId: Int64)
 
     public var description: String {
         switch self {
@@ -41,6 +45,10 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidArgument(let parameter, let reason): return "\(parameter): \(reason)"
         case .recordTooLarge(let size, let limit):
             return "publication record of \(size) bytes exceeds the limit of \(limit) bytes"
+        case .repairNotEligible(let id, let rule, let eligibleOn, let reason):
+            return "listing \(id) is not eligible for credit repair: \(reason) (\(rule))"
+                + (eligibleOn.map { "; eligible from \($0)" } ?? "")
+        case .repairApplicationNotFound(let id): return "no credit-repair application \(id)"
         }
     }
 

@@ -187,6 +187,34 @@ public enum ListingLifecycle {
             documentNumber: documentNumber, reason: explanation, removalReason: reason)
     }
 
+    /// Checks that `listing` may be repaired from an application made on `appliedOn`, and
+    /// returns the last day the policy gives a regulator to decide it. Refused with
+    /// `repairNotEligible`, citing the rule and the first eligible day: a list that takes no
+    /// repair, a listing not (or no longer) on its list, an application before the minimum period.
+    public static func repairApplication(_ listing: Listing, rules: ListRules, appliedOn: CivilDate, today: CivilDate)
+        throws(RegistryError) -> CivilDate
+    {
+        try notInFuture(appliedOn, "appliedOn", today: today)
+        guard rules.removalReasons.contains(.repaired), let minimum = rules.repairAfter, let within = rules.repairDecisionWithin
+        else {
+            throw .repairNotEligible(
+                listingId: listing.id, rule: "policy lists.\(rules.listType).removalReasons", eligibleOn: nil,
+                reason: "the \(rules.listType) list ends by \(rules.removalReasons.map(\.rawValue).joined(separator: " or ")), not by credit repair")
+        }
+        guard listing.state == .listed, let published = listing.publicationDate else {
+            throw .repairNotEligible(
+                listingId: listing.id, rule: "SAMR credit-repair measures (2021), Art. 2", eligibleOn: nil,
+                reason: "only a published listing still on its list can be repaired; this one is \(listing.state.rawValue)")
+        }
+        let earliest = published.adding(minimum)
+        guard appliedOn >= earliest else {
+            throw .repairNotEligible(
+                listingId: listing.id, rule: "policy lists.\(rules.listType).repairAfter = \(minimum) after publication (\(published))",
+                eligibleOn: earliest, reason: "the minimum period since publication has not passed")
+        }
+        return appliedOn.adding(within)
+    }
+
     /// The automatic removal of a listing whose term has ended, dated on its planned end, or
     /// nil when none is due.
     public static func expiry(of listing: Listing, today: CivilDate) -> ListingStepDraft? {

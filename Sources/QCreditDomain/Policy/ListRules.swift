@@ -18,6 +18,8 @@ public struct ListRules: Sendable, Hashable {
     public var term: CalendarPeriod?
     /// Earliest credit repair, counted from publication; nil means repair is not a removal reason.
     public var repairAfter: CalendarPeriod?
+    /// How long a regulator has to decide a repair application, counted from the day it was made.
+    public var repairDecisionWithin: CalendarPeriod?
     /// The best grade an enterprise can hold while listed (D for serious-dishonesty: forced).
     public var maximumGrade: String?
     /// Whether the party may object while the listing is only proposed.
@@ -35,13 +37,14 @@ public struct ListRules: Sendable, Hashable {
 
     public init(
         listType: String, term: CalendarPeriod? = nil, repairAfter: CalendarPeriod? = nil,
-        maximumGrade: String? = nil, objectionsWhileProposed: Bool = true,
+        repairDecisionWithin: CalendarPeriod? = nil, maximumGrade: String? = nil, objectionsWhileProposed: Bool = true,
         objectionWindow: CalendarPeriod? = nil, removalReasons: [RemovalReason] = [.revoked],
         escalateAfter: CalendarPeriod? = nil, escalateTo: String? = nil, escalationLegalBasis: String? = nil
     ) {
         self.listType = listType
         self.term = term
         self.repairAfter = repairAfter
+        self.repairDecisionWithin = repairDecisionWithin
         self.maximumGrade = maximumGrade
         self.objectionsWhileProposed = objectionsWhileProposed
         self.objectionWindow = objectionWindow

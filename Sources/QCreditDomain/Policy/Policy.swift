@@ -23,11 +23,12 @@ public struct Policy: Sendable, Hashable {
     public var events: [EventKind: EventRule]
     public var caps: [EventCap]
     public var lists: [String: ListRules]
+    public var disclosure: DisclosureRules
 
     public init(
         version: String, scale: GradeScale, thresholds: [String: Int], baseScore: Int,
         minimumScore: Int, maximumScore: Int, events: [EventKind: EventRule], caps: [EventCap],
-        lists: [String: ListRules]
+        lists: [String: ListRules], disclosure: DisclosureRules
     ) throws(PolicyError) {
         self.version = version
         self.scale = scale
@@ -38,6 +39,7 @@ public struct Policy: Sendable, Hashable {
         self.events = events
         self.caps = caps
         self.lists = lists
+        self.disclosure = disclosure
         try validate()
     }
 
@@ -76,8 +78,8 @@ public struct Policy: Sendable, Hashable {
             if rules.removalReasons.contains(.expired) {
                 throw PolicyError("lists.\(rules.listType).removalReasons: expired is applied by the registry itself")
             }
-            if rules.removalReasons.contains(.repaired) && rules.repairAfter == nil {
-                throw PolicyError("lists.\(rules.listType): repaired needs repairAfter")
+            if rules.removalReasons.contains(.repaired) && (rules.repairAfter == nil || rules.repairDecisionWithin == nil) {
+                throw PolicyError("lists.\(rules.listType): repaired needs repairAfter and repairDecisionWithin")
             }
             if let target = rules.escalateTo {
                 if lists[target] == nil { throw PolicyError("lists.\(rules.listType).escalateTo: no list \(target)") }
@@ -122,6 +124,7 @@ public struct Policy: Sendable, Hashable {
         for (type, rules) in lists {
             listRules[type] = [
                 "term": period(rules.term), "repairAfter": period(rules.repairAfter),
+                "repairDecisionWithin": period(rules.repairDecisionWithin),
                 "maximumGrade": JSONValue(rules.maximumGrade),
                 "objectionsWhileProposed": .bool(rules.objectionsWhileProposed),
                 "objectionWindow": period(rules.objectionWindow),
@@ -146,6 +149,11 @@ public struct Policy: Sendable, Hashable {
                     ]
                 }),
             "lists": .object(listRules),
+            "disclosure": [
+                "gradesAfterReplaced": .string(disclosure.gradesAfterReplaced.description),
+                "listingsAfterRemoval": .string(disclosure.listingsAfterRemoval.description),
+                "events": .string(disclosure.events.description),
+            ],
         ]
     }
 }

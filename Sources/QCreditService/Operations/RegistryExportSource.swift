@@ -31,10 +31,11 @@ struct RegistryExportSource: ExportSource {
 
     func forEachEnterprise(_ body: (JSONValue) throws -> Void) throws {
         let policy = registry.policy
+        let visibility = Visibility(view: .public, today: asOfDate, rules: policy.disclosure)
         try reader.forEachEnterpriseInCodeOrder { id in
             guard let enterprise = try reader.enterprise(id: id) else { return }
             // The export's state is the public's: what a bank sees.
-            let view = try reader.gradeView(enterprise: enterprise, at: moment, date: asOfDate, policy: policy, view: .public)
+            let view = try reader.gradeView(enterprise: enterprise, at: moment, date: asOfDate, policy: policy, visibility: visibility)
             try body(Self.stateLine(view))
         }
     }
@@ -52,17 +53,18 @@ struct RegistryExportSource: ExportSource {
         ]
     }
 
+    /// The listings the public may see today, with their history.
     func forEachListing(_ body: (JSONValue) throws -> Void) throws {
+        let visibility = Visibility(view: .public, today: asOfDate, rules: registry.policy.disclosure)
         try reader.forEachPublishedListing { listing in
-            guard let enterprise = try reader.enterprise(id: listing.enterpriseId) else { return }
-            guard case .object(var line) = WireEncoding.listing(listing, enterprise: enterprise) else { return }
-            line["visibleToPublic"] = .bool(listing.isPublic)
-            try body(.object(line))
+            guard try reader.shows(listing, visibility: visibility), let enterprise = try reader.enterprise(id: listing.enterpriseId)
+            else { return }
+            try body(WireEncoding.listing(listing, enterprise: enterprise))
         }
     }
 
     func forEachEntry(from start: Int64, to end: Int64, _ body: ([UInt8]) throws -> Void) throws {
-        try reader.forEachEntry(from: start, to: end, body)
+        try reader.forEachEntry(from: start, to: end) { entry in try body(entry.leaf) }
     }
 
     func consistencyProof(from oldSize: Int64, to newSize: Int64) throws -> [[UInt8]] {

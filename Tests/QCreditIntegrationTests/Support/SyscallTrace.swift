@@ -12,17 +12,21 @@ struct SyscallTrace {
     }
 
     let path: String
-    private var consumed = 0
+    private var mark = 0
 
     init(path: String) { self.path = path }
 
-    /// Lines written since the previous call.
-    mutating func newLines() -> [String] {
-        guard let data = FileManager.default.contents(atPath: path), data.count > consumed else { return [] }
-        let end = data[consumed...].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? consumed
-        let text = String(decoding: data[consumed..<end], as: UTF8.self)
-        consumed = end
-        return text.split(separator: "\n").map(String.init)
+    /// Starts a new window: what was traced so far is left behind.
+    mutating func markEnd() {
+        mark = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? mark
+    }
+
+    /// The lines traced since the mark, the last one perhaps still being written: strace
+    /// buffers its output, and the line of a call the daemon made last may stay unfinished
+    /// until it makes another (its start is what the checks use).
+    func linesSinceMark() -> [String] {
+        guard let data = FileManager.default.contents(atPath: path), data.count > mark else { return [] }
+        return String(decoding: data[mark...], as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
     /// One traced call: its line, and whether the line is where it completed (a line ending in

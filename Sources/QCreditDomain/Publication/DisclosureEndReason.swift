@@ -1,0 +1,27 @@
+/// Why a publication record stops being disclosed to the public.
+public enum DisclosureEndReason: String, Sendable, Hashable, CaseIterable {
+    /// A newer grade (or override) replaced it; disclosed for the policy's period after.
+    case superseded
+    /// An override's last day passed; disclosed for the policy's period after.
+    case overrideEnds = "override-ends"
+    /// The listing's term ended; its records are disclosed for the policy's period after.
+    case expired
+    /// An abnormal-operations listing was cured; as for expiry.
+    case cured
+    /// Credit repair was approved: the listing's records are no longer disclosed, at once.
+    case repaired
+    /// The listing was revoked (overturned): its records are no longer disclosed, at once.
+    case revoked
+}
+
+extension DisclosureEndReason {
+    /// The end of disclosure a listing's removal brings.
+    public init(removal reason: RemovalReason) {
+        switch reason {
+        case .expired: self = .expired
+        case .cured: self = .cured
+        case .repaired: self = .repaired
+        case .revoked: self = .revoked
+        }
+    }
+}
