@@ -24,21 +24,15 @@ enum ExportDirectoryListing {
             else { continue }
             exports.append(Export(name: name, manifest: manifest))
         }
-        // RFC 3339 UTC timestamps of one width sort as text in time order.
+        // RFC 3339 UTC timestamps of one width sort as text in time order. Within one second the
+        // larger tree is the later export (each covers the newest checkpoint, which only grows):
+        // the names do not say, as "-delta" sorts before "-full" and "-delta-10" before "-delta-9".
         return exports.sorted { a, b in
             if a.manifest.created != b.manifest.created {
                 return a.manifest.created.utf8.lexicographicallyPrecedes(b.manifest.created.utf8)
             }
+            if a.manifest.treeSize != b.manifest.treeSize { return a.manifest.treeSize < b.manifest.treeSize }
             return a.name.utf8.lexicographicallyPrecedes(b.name.utf8)
         }
-    }
-
-    /// The temporary directories this module makes, `.qcredit-export-….partial` and `….deleting`.
-    static func isTemporaryName(_ name: String) -> Bool {
-        guard name.hasPrefix("." + ExportFormat.namePrefix) else { return false }
-        for suffix in [".partial", ".deleting"] where name.hasSuffix(suffix) {
-            return ExportFormat.isValidExportName(String(name.dropFirst().dropLast(suffix.count)))
-        }
-        return false
     }
 }

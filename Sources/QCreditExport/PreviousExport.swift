@@ -46,7 +46,7 @@ public struct PreviousExport: Sendable, Hashable {
     }
 
     /// The newest complete export in `exportsDirectory` (by the MANIFEST's creation time, then
-    /// name), or nil if there is none. Directories in progress or not made by this module are
+    /// tree size, then name), or nil if there is none. Directories in progress or not made by this module are
     /// not considered.
     public static func latest(in exportsDirectory: String) throws(ExportError) -> PreviousExport? {
         let descriptor = try FileSystem.openDirectory(exportsDirectory)

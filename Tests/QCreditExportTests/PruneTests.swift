@@ -43,6 +43,31 @@ struct PruneTests {
         #expect(report.passed, "\(report)")
     }
 
+    /// Found by the crash harness: a full export then deltas in one second; "-delta" sorts before
+    /// "-full", so every later delta was taken from the full one and consecutive exports did not chain.
+    @Test("exports made within one second are ordered by their trees, not their names")
+    func sameSecondExportsChain() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let keys = try TestKeys()
+        let source = try InMemorySource(keys: keys, records: 2)
+        let created = "2026-11-27T02:00:00Z"
+        var names: [String] = []
+        for (position, name) in ["full", "delta", "delta-2", "delta-10"].map({ ExportFormat.namePrefix + "20261127T020000Z-" + $0 }).enumerated() {
+            let previous = try PreviousExport.latest(in: scratch.path)
+            #expect(previous?.name == names.last)
+            _ = try writeExport(
+                source, keys: keys, into: scratch, name: name, kind: position == 0 ? .full : .delta, previous: previous, created: created)
+            if let last = names.last {
+                let report = ExportVerifier.verify(directory: scratch.path(name), verifierKeys: keys.verifierKeys, previous: scratch.path(last))
+                #expect(report.passed, "\(report)")
+            }
+            names.append(name)
+            try source.append(records: 1)
+        }
+        #expect(try ExportWriter.prune(exportsDirectory: scratch.path, retain: 1) == names.dropLast())
+    }
+
     @Test("prune waits for no one: it is refused while an export is being written")
     func busy() throws {
         let scratch = try ScratchDirectory()
