@@ -32,47 +32,77 @@ struct CrashTestCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        DaemonUnderTest.stopWithTheHarness()
         let binaries = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().path
         let firstSeed = seed ?? UInt64(Date().timeIntervalSince1970 * 1000) % 1_000_000_000
-        print("crash test: \(trials) trial(s) of \(kills) kill(s), seeds \(firstSeed)…\(firstSeed &+ UInt64(trials - 1))")
+        Self.say("crash test: \(trials) trial(s) of \(kills) kill(s), seeds \(firstSeed)…\(firstSeed &+ UInt64(trials - 1))")
         let started = ContinuousClock.now
         var failed: [UInt64] = []
+        var totals = Totals()
         for number in 1...trials {
             let trialSeed = firstSeed &+ UInt64(number - 1)
             let trialStarted = ContinuousClock.now
             let trial = CrashTrial(seed: trialSeed, kills: kills, qcreditd: binaries + "/qcreditd", qcredit: binaries + "/qcredit")
             let outcome = await trial.run()
+            totals.add(outcome)
             let seconds = Self.seconds(since: trialStarted)
             let kills = outcome.killMoments.map { Self.format(Self.seconds($0)) + " s" }.joined(separator: ", ")
             let summary =
                 "\(outcome.acknowledgedWrites) writes acknowledged, log \(outcome.logSize) records, \(outcome.exports) exports verified"
                 + (outcome.unfinishedExports > 0 ? ", \(outcome.unfinishedExports) left unfinished by a kill" : "")
             if outcome.passed {
-                print("trial \(number)/\(trials) seed \(trialSeed): pass in \(Self.format(seconds)) s; killed at \(kills); \(summary)")
+                Self.say("trial \(number)/\(trials) seed \(trialSeed): pass in \(Self.format(seconds)) s; killed at \(kills); \(summary)")
                 try? FileManager.default.removeItem(atPath: outcome.directory)
                 continue
             }
             failed.append(trialSeed)
-            print("trial \(number)/\(trials) seed \(trialSeed): FAIL in \(Self.format(seconds)) s; killed at \(kills); \(summary)")
-            for problem in outcome.problems.prefix(12) { print("  \(problem)") }
-            if outcome.problems.count > 12 { print("  … and \(outcome.problems.count - 12) more") }
-            print("  qcreditd's log ends:")
-            for line in outcome.daemonLog.split(separator: "\n") { print("    \(line)") }
+            Self.say("trial \(number)/\(trials) seed \(trialSeed): FAIL in \(Self.format(seconds)) s; killed at \(kills); \(summary)")
+            for problem in outcome.problems.prefix(12) { Self.say("  \(problem)") }
+            if outcome.problems.count > 12 { Self.say("  … and \(outcome.problems.count - 12) more") }
+            Self.say("  qcreditd's log ends:")
+            for line in outcome.daemonLog.split(separator: "\n") { Self.say("    \(line)") }
             if keep {
-                print("  directory kept: \(outcome.directory)")
+                Self.say("  directory kept: \(outcome.directory)")
             } else {
                 try? FileManager.default.removeItem(atPath: outcome.directory)
-                print("  directory \(outcome.directory) removed (--keep keeps it)")
+                Self.say("  directory \(outcome.directory) removed (--keep keeps it)")
             }
-            print("  re-run: Scripts/crash-test --trials 1 --seed \(trialSeed) --kills \(self.kills) --keep")
+            Self.say("  re-run: Scripts/crash-test --trials 1 --seed \(trialSeed) --kills \(self.kills) --keep")
         }
-        let total = Self.format(Self.seconds(since: started))
+        let total = "in \(Self.format(Self.seconds(since: started))) s: \(totals)"
         if failed.isEmpty {
-            print("crash test passed: \(trials) of \(trials) trials in \(total) s")
+            Self.say("crash test passed: \(trials) of \(trials) trials \(total)")
         } else {
-            print("crash test FAILED: \(failed.count) of \(trials) trials failed in \(total) s; seeds \(failed.map(String.init).joined(separator: ", "))")
+            Self.say("crash test FAILED: \(failed.count) of \(trials) trials failed \(total); seeds \(failed.map(String.init).joined(separator: ", "))")
             throw ExitCode(1)
         }
+    }
+
+    /// What all the trials did together, for the summary.
+    struct Totals: CustomStringConvertible {
+        var kills = 0
+        var killsAtStart = 0
+        var acknowledgedWrites = 0
+        var exports = 0
+        var unfinishedExports = 0
+
+        mutating func add(_ outcome: CrashTrial.Outcome) {
+            kills += outcome.killMoments.count
+            killsAtStart += outcome.killMoments.filter { $0 < .milliseconds(60) }.count
+            acknowledgedWrites += outcome.acknowledgedWrites
+            exports += outcome.exports
+            unfinishedExports += outcome.unfinishedExports
+        }
+
+        var description: String {
+            "\(kills) kills (\(killsAtStart) within 60 ms of a start), \(acknowledgedWrites) writes acknowledged, "
+                + "\(exports) exports verified, \(unfinishedExports) left unfinished by a kill"
+        }
+    }
+
+    /// Writes one line at once, unbuffered: each trial's line appears as the trial ends, also in a CI log.
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     static func seconds(_ duration: Duration) -> Double {

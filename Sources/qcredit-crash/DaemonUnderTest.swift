@@ -3,6 +3,9 @@ import Glibc
 import Synchronization
 import VarlinkNIO
 
+/// The pid of the daemon running now (trials run one at a time), for the signal handler.
+private let runningDaemon = Atomic<Int32>(0)
+
 /// The real `qcreditd` on one trial's state directory, in development mode (no config: the
 /// running user holds every role). It is launched, killed with SIGKILL and launched again on the
 /// same state; its stderr from every launch goes to one log file.
@@ -53,6 +56,19 @@ final class DaemonUnderTest: Sendable {
         }
         launch.withLock { $0 = Launch(process: process, exitStatus: nil) }
         try process.run()
+        runningDaemon.store(process.processIdentifier, ordering: .relaxed)
+    }
+
+    /// When the harness itself is stopped (Ctrl-C, a CI timeout), it takes the daemon with it
+    /// rather than leave it running on a trial directory.
+    static func stopWithTheHarness() {
+        for signal in [SIGINT, SIGTERM, SIGHUP] {
+            _ = Glibc.signal(signal) { signal in
+                let pid = runningDaemon.load(ordering: .relaxed)
+                if pid > 0 { Glibc.kill(pid, SIGKILL) }
+                _exit(128 + signal)
+            }
+        }
     }
 
     var isRunning: Bool { launch.withLock { $0.process != nil && $0.exitStatus == nil } }
