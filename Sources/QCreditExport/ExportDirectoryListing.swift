@@ -25,13 +25,16 @@ enum ExportDirectoryListing {
             exports.append(Export(name: name, manifest: manifest))
         }
         // RFC 3339 UTC timestamps of one width sort as text in time order. Within one second the
-        // larger tree is the later export (each covers the newest checkpoint, which only grows):
-        // the names do not say, as "-delta" sorts before "-full" and "-delta-10" before "-delta-9".
+        // names do not say which came first ("-delta" sorts before "-full", "-delta-10" before
+        // "-delta-9"), the trees do: each export covers the newest checkpoint, which only grows,
+        // and extends the export before it, so of two with the same tree the one that extends a
+        // smaller tree came first.
+        func order(_ export: Export) -> (Int64, Int64) { (export.manifest.treeSize, export.manifest.previous?.size ?? -1) }
         return exports.sorted { a, b in
             if a.manifest.created != b.manifest.created {
                 return a.manifest.created.utf8.lexicographicallyPrecedes(b.manifest.created.utf8)
             }
-            if a.manifest.treeSize != b.manifest.treeSize { return a.manifest.treeSize < b.manifest.treeSize }
+            if order(a) != order(b) { return order(a) < order(b) }
             return a.name.utf8.lexicographicallyPrecedes(b.name.utf8)
         }
     }

@@ -11,9 +11,8 @@ extension ExportWriter {
     ///
     /// Only complete exports this module made are counted and deleted: directories (not
     /// symbolic links) with a valid export name (``ExportFormat/isValidExportName(_:)``) whose
-    /// MANIFEST parses; their age is the MANIFEST's `# created` time (then the tree size, then the
-    /// name). Each is first renamed to `.<name>.deleting`, so that a half-deleted export never
-    /// looks complete.
+    /// MANIFEST parses; oldest first as ``PreviousExport/all(in:)`` orders them. Each is first
+    /// renamed to `.<name>.deleting`, so that a half-deleted export never looks complete.
     /// Prune takes the same lock as ``write(source:keys:into:name:kind:previous:created:)``, so an
     /// export in progress is never touched; temporary directories left by a crashed writer or
     /// prune (`.<name>.partial`, `.<name>.deleting`) are removed too, and listed in the result.

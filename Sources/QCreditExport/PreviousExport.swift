@@ -46,8 +46,8 @@ public struct PreviousExport: Sendable, Hashable {
     }
 
     /// Every complete export in `exportsDirectory`, oldest first (by the MANIFEST's creation
-    /// time, then tree size, then name). Directories in progress or not made by this module are
-    /// not included.
+    /// time, then tree size, then the previous tree's size, then name). Directories in progress or
+    /// not made by this module are not included.
     public static func all(in exportsDirectory: String) throws(ExportError) -> [PreviousExport] {
         let descriptor = try FileSystem.openDirectory(exportsDirectory)
         defer { close(descriptor) }
