@@ -115,8 +115,13 @@ struct Writer {
     }
 
     private mutating func correctEvent() async throws {
-        let candidates = ledger.read { state in state.events.filter { $0.value.owner == owner && $0.value.correctable } }
-        guard let (eventId, event) = candidates.randomElement(using: &random) else { return try await recordEvent(code: ledger.read { $0.codes[owner][0] }) }
+        // Sorted, as a dictionary's order changes from run to run and the seed must choose the same.
+        let candidates = ledger.read { state in
+            state.events.filter { $0.value.owner == owner && $0.value.correctable }.sorted { $0.key < $1.key }
+        }
+        guard let (eventId, event) = candidates.randomElement(using: &random) else {
+            return try await recordEvent(code: ledger.read { $0.codes[owner][0] })
+        }
         ledger.correcting(eventId)
         var parameters: [String: JSONValue] = ["eventId": .int(eventId), "reason": "corrected under kill -9"]
         var documentNumber = event.documentNumber
@@ -157,6 +162,7 @@ struct Writer {
     private mutating func stepListing() async throws {
         let open = ledger.read { state in
             state.listings.filter { $0.value.owner == owner && !$0.value.unsettled && !Self.closedStates.contains($0.value.state) }
+                .sorted { $0.key < $1.key }
         }
         guard let (id, listing) = open.randomElement(using: &random) else {
             return try await proposeListing(code: ledger.read { $0.codes[owner][0] })
@@ -228,7 +234,7 @@ struct Writer {
     }
 
     private mutating func evidence() async throws {
-        let graded = ledger.read { $0.graded[owner] }
+        let graded = ledger.read { $0.graded[owner].sorted() }
         guard let code = graded.randomElement(using: &random) else { return }
         let reply = try await connection.call("org.qcredit.query.GetEvidence", parameters: ["code": .string(code)])
         guard let checkpoint = reply["evidence"]?["checkpoint"]?.stringValue else { throw MalformedReply("GetEvidence: \(reply)") }
