@@ -123,6 +123,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Kill -9 trials against the real daemon while clients write (Scripts/crash-test, README).
+        .executableTarget(
+            name: "qcredit-crash",
+            dependencies: [
+                "CanonicalJSON", "QCreditDomain", "QCreditConfig", "QCreditExport", "SignedNote", "TransparencyLog", "Varlink",
+                "VarlinkNIO", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
 
         // Build-time embedding of text files (SQL migrations, interface files, the default
         // policy) into the binaries, so an installed daemon needs no resource bundle.

@@ -9,7 +9,7 @@ import Darwin
 ///
 /// Age is the log's, not the clock's: a larger tree is newer, whatever `# created` says, so a
 /// clock stepped back can never make pruning delete the newest export or a delta start from an
-/// older one. Exports of the same tree are ordered by creation time, then name.
+/// older one.
 enum ExportDirectoryListing {
     struct Export {
         let name: String
@@ -28,22 +28,18 @@ enum ExportDirectoryListing {
             else { continue }
             exports.append(Export(name: name, manifest: manifest))
         }
-        // RFC 3339 UTC timestamps of one width sort as text in time order.
+        // The log's order, not the clock's: each export covers the newest checkpoint, which only
+        // grows, and extends the export before it. So a larger tree is newer, and of two with the
+        // same tree (written within one second, say: "-delta" sorts before "-full" and "-delta-10"
+        // before "-delta-9") the one extending a smaller tree came first. Only then the creation
+        // time (RFC 3339 UTC of one width sorts as text), then the name.
+        func order(_ export: Export) -> (Int64, Int64) { (export.manifest.treeSize, export.manifest.previous?.size ?? -1) }
         return exports.sorted { a, b in
-            if a.manifest.treeSize != b.manifest.treeSize { return a.manifest.treeSize < b.manifest.treeSize }
+            if order(a) != order(b) { return order(a) < order(b) }
             if a.manifest.created != b.manifest.created {
                 return a.manifest.created.utf8.lexicographicallyPrecedes(b.manifest.created.utf8)
             }
             return a.name.utf8.lexicographicallyPrecedes(b.name.utf8)
         }
-    }
-
-    /// The temporary directories this module makes, `.qcredit-export-….partial` and `….deleting`.
-    static func isTemporaryName(_ name: String) -> Bool {
-        guard name.hasPrefix("." + ExportFormat.namePrefix) else { return false }
-        for suffix in [".partial", ".deleting"] where name.hasSuffix(suffix) {
-            return ExportFormat.isValidExportName(String(name.dropFirst().dropLast(suffix.count)))
-        }
-        return false
     }
 }

@@ -125,6 +125,16 @@ public enum ExportFormat {
     /// that a half-removed export never looks complete: `.<name>.deleting`.
     static func deletingName(for name: String) -> String { ".\(name).deleting" }
 
+    /// Whether `name` is one of the temporary names above (``partialName(for:)``,
+    /// ``deletingName(for:)``): an export being written or removed, or left so by a crash.
+    public static func isTemporaryName(_ name: String) -> Bool {
+        guard name.hasPrefix("." + namePrefix) else { return false }
+        for suffix in [".partial", ".deleting"] where name.hasSuffix(suffix) {
+            return isValidExportName(String(name.dropFirst().dropLast(suffix.count)))
+        }
+        return false
+    }
+
     /// Whether `name` may name an export: ``namePrefix`` followed by at least one of
     /// `A–Z a–z 0–9 . _ -`, 255 bytes at most.
     public static func isValidExportName(_ name: String) -> Bool {

@@ -11,9 +11,8 @@ extension ExportWriter {
     ///
     /// Only complete exports this module made are counted and deleted: directories (not
     /// symbolic links) with a valid export name (``ExportFormat/isValidExportName(_:)``) whose
-    /// MANIFEST parses; the newest is the one of the largest tree (then the later `# created` time,
-    /// then the name), never the clock's idea of it alone. Each is
-    /// first renamed to `.<name>.deleting`, so that a half-deleted export never looks complete.
+    /// MANIFEST parses; oldest first as ``PreviousExport/all(in:)`` orders them. Each is first
+    /// renamed to `.<name>.deleting`, so that a half-deleted export never looks complete.
     /// Prune takes the same lock as ``write(source:keys:into:name:kind:previous:created:)``, so an
     /// export in progress is never touched; temporary directories left by a crashed writer or
     /// prune (`.<name>.partial`, `.<name>.deleting`) are removed too, and listed in the result.
@@ -36,7 +35,7 @@ extension ExportWriter {
         var removed: [String] = []
         // With the lock held, any temporary directory is left over from a crash.
         for name in try FileSystem.names(in: parent, path: exportsDirectory)
-        where ExportDirectoryListing.isTemporaryName(name) && FileSystem.type(of: name, in: parent) == .directory {
+        where ExportFormat.isTemporaryName(name) && FileSystem.type(of: name, in: parent) == .directory {
             try FileSystem.removeDirectory(name, in: parent, parentPath: exportsDirectory)
             removed.append(name)
         }

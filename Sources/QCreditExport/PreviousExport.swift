@@ -45,16 +45,24 @@ public struct PreviousExport: Sendable, Hashable {
             created: manifest.created)
     }
 
-    /// The newest complete export in `exportsDirectory` (the largest tree, then the MANIFEST's
-    /// creation time, then name), or nil if there is none. Directories in progress or not made by this module are
-    /// not considered.
-    public static func latest(in exportsDirectory: String) throws(ExportError) -> PreviousExport? {
+    /// Every complete export in `exportsDirectory`, oldest first in the log's order (tree size,
+    /// then the size of the tree each extends, then the MANIFEST's creation time, then name), so
+    /// a clock stepped back cannot reorder them. Directories in progress or not made by this
+    /// module are not included.
+    public static func all(in exportsDirectory: String) throws(ExportError) -> [PreviousExport] {
         let descriptor = try FileSystem.openDirectory(exportsDirectory)
         defer { close(descriptor) }
-        guard let newest = try ExportDirectoryListing.exports(in: descriptor, path: exportsDirectory).last else { return nil }
-        return PreviousExport(
-            origin: newest.manifest.origin, treeSize: newest.manifest.treeSize, rootHash: newest.manifest.rootHash,
-            name: newest.name, created: newest.manifest.created)
+        return try ExportDirectoryListing.exports(in: descriptor, path: exportsDirectory).map { export in
+            PreviousExport(
+                origin: export.manifest.origin, treeSize: export.manifest.treeSize, rootHash: export.manifest.rootHash,
+                name: export.name, created: export.manifest.created)
+        }
+    }
+
+    /// The newest complete export in `exportsDirectory` (the last of ``all(in:)``), or nil if
+    /// there is none.
+    public static func latest(in exportsDirectory: String) throws(ExportError) -> PreviousExport? {
+        try all(in: exportsDirectory).last
     }
 
     /// The MANIFEST in an open export directory, parsed.

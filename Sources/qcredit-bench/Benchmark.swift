@@ -22,12 +22,8 @@ final class Counter: Sendable {
 
 @main
 enum Benchmark {
-    /// Distinct valid USCCs, check characters computed by the standards' rules.
-    static func uscc(_ n: Int) -> String {
-        let body = String(format: "%08d", 20_000_000 + n)
-        let first17 = "91410100" + body + String(OrganizationCode.checkCharacter(forBody: body)!)
-        return first17 + String(USCC.checkCharacter(forFirst17: first17)!)
-    }
+    /// Distinct valid USCCs for the load figures (serials from 20,000,000).
+    static func uscc(_ n: Int) -> String { USCC.madeUp(serial: 20_000_000 + n) }
 
     static func event(_ code: String) -> JSONValue {
         [

@@ -83,11 +83,7 @@ enum ExportBenchmark {
         if option("--directory") == nil { try? FileManager.default.removeItem(atPath: directory) }
     }
 
-    static func uscc(_ n: Int) -> String {
-        let body = String(format: "%08d", 30_000_000 + n)
-        let first17 = "91410100" + body + String(OrganizationCode.checkCharacter(forBody: body)!)
-        return first17 + String(USCC.checkCharacter(forFirst17: first17)!)
-    }
+    static func uscc(_ n: Int) -> String { USCC.madeUp(serial: 30_000_000 + n) }
 
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18

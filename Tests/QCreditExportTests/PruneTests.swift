@@ -64,6 +64,37 @@ struct PruneTests {
         #expect(try Files.names(in: scratch.path) == [names[2]])
     }
 
+    /// Found by the crash harness: a full export then deltas in one second; "-delta" sorts before
+    /// "-full", so every later delta was taken from the full one and consecutive exports did not
+    /// chain. Then: a full export and a delta of the same tree in one second, taken in name order.
+    @Test("exports made within one second are ordered by their trees, not their names")
+    func sameSecondExportsChain() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let keys = try TestKeys()
+        let source = try InMemorySource(keys: keys, records: 2)
+        var names: [String] = []
+        // Each written in the same second; whether records are appended after it.
+        let exports: [(suffix: String, kind: ExportKind, append: Bool)] = [
+            ("full", .full, true), ("delta", .delta, true), ("delta-2", .delta, true), ("full-2", .full, false), ("delta-10", .delta, true),
+        ]
+        for export in exports {
+            let name = ExportFormat.namePrefix + "20261127T020000Z-" + export.suffix
+            let previous = try PreviousExport.latest(in: scratch.path)
+            #expect(previous?.name == names.last)
+            _ = try writeExport(
+                source, keys: keys, into: scratch, name: name, kind: export.kind, previous: previous, created: "2026-11-27T02:00:00Z")
+            if let last = names.last {
+                let report = ExportVerifier.verify(directory: scratch.path(name), verifierKeys: keys.verifierKeys, previous: scratch.path(last))
+                #expect(report.passed, "\(report)")
+            }
+            names.append(name)
+            if export.append { try source.append(records: 1) }
+        }
+        #expect(try PreviousExport.all(in: scratch.path).map(\.name) == names)
+        #expect(try ExportWriter.prune(exportsDirectory: scratch.path, retain: 1) == names.dropLast())
+    }
+
     @Test("prune waits for no one: it is refused while an export is being written")
     func busy() throws {
         let scratch = try ScratchDirectory()

@@ -8,14 +8,8 @@ import VarlinkNIO
 
 /// A write the daemon acknowledged survives `kill -9`, and the log stays contiguous.
 @Suite struct DurabilityTests {
-    /// Distinct valid USCCs: market-regulation enterprises in Zhengzhou with made-up
-    /// organization codes, check characters computed by the standards' rules.
-    static func uscc(_ n: Int) -> String {
-        let body = String(format: "%08d", 10_000_000 + n)
-        let orgCode = body + String(OrganizationCode.checkCharacter(forBody: body)!)
-        let first17 = "91410100" + orgCode
-        return first17 + String(USCC.checkCharacter(forFirst17: first17)!)
-    }
+    /// Distinct valid USCCs for the integration tests (serials from 10,000,000).
+    static func uscc(_ n: Int) -> String { USCC.madeUp(serial: 10_000_000 + n) }
 
     @Test func everyAcknowledgedWriteSurvivesKillDashNine() async throws {
         let daemon = try DaemonProcess()
