@@ -127,7 +127,7 @@ let package = Package(
         .executableTarget(
             name: "qcredit-crash",
             dependencies: [
-                "CanonicalJSON", "QCreditDomain", "QCreditConfig", "QCreditExport", "SignedNote", "TransparencyLog", "Varlink",
+                "CanonicalJSON", "QCreditDomain", "QCreditConfig", "QCreditExport", "QCreditLog", "SignedNote", "TransparencyLog", "Varlink",
                 "VarlinkNIO", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -2,6 +2,7 @@ import CanonicalJSON
 import Foundation
 import QCreditConfig
 import QCreditExport
+import QCreditLog
 import SignedNote
 import TransparencyLog
 import Varlink
@@ -102,7 +103,7 @@ struct RestartCheck {
         }
         var records: [Int64: JSONValue] = [:]
         for try await entry in connection.stream("org.qcredit.audit.GetEntries", parameters: ["start": 0, "end": .int(last + 1)]) {
-            if let index = entry["index"]?.intValue, expected[index] != nil { records[index] = entry["record"] }
+            if let index = entry["index"]?.intValue, expected[index] != nil { records[index] = entry["opening"]?["record"] }
         }
         for (index, record) in expected.sorted(by: { $0.key < $1.key }) {
             let found = records[index]
@@ -215,7 +216,9 @@ struct RestartCheck {
         // In the daemon's own order, so that each delta's predecessor is the export it extends.
         let complete = (try? PreviousExport.all(in: exports)) ?? []
         let names = Set(complete.compactMap(\.name))
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: exports)) ?? [] where !names.contains(name) {
+        // Beside the exports the daemon keeps its copy of the checkpoint history.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: exports)) ?? []
+        where !names.contains(name) && name != CheckpointHistory.fileName {
             if ExportFormat.isTemporaryName(name) {
                 unfinishedExports.insert(name)
             } else {

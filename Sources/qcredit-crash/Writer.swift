@@ -177,12 +177,20 @@ struct Writer {
         var choices: [(String, [String: JSONValue])] = []
         switch listing.state {
         case "proposed":
-            choices = [objection, ("ConfirmListing", ["listingId": .int(id)]), ("WithdrawListing", ["listingId": .int(id), "reason": "withdrawn"])]
+            // Published today, or (serious dishonesty) back-dated far enough for credit repair.
+            let publicationDate: JSONValue = listing.listType == "serious-dishonesty" && random.chance(0.5) ? "2025-06-02" : .null
+            choices = [
+                objection, ("ConfirmListing", ["listingId": .int(id), "publicationDate": publicationDate]),
+                ("WithdrawListing", ["listingId": .int(id), "reason": "withdrawn"]),
+            ]
         case "objected":
             choices = [resolve("rejected"), resolve("upheld"), ("WithdrawListing", ["listingId": .int(id), "reason": "withdrawn"])]
         case "listed":
             let reason = listing.listType == "abnormal-operations" ? ["cured", "revoked"].randomElement(using: &random)! : "revoked"
             choices = [("RemoveListing", decision.merging(["reason": .string(reason)]) { a, _ in a })]
+            if listing.listType == "serious-dishonesty" && random.chance(0.5) {
+                return try await repair(listing: id, decision: decision)
+            }
             // Only the abnormal-operations list takes objections after publication (within 30 days).
             if listing.listType == "abnormal-operations" { choices.append(objection) }
         case "contested":
@@ -190,9 +198,47 @@ struct Writer {
         default:
             throw MalformedReply("listing \(id) is in an unknown state \(listing.state)")
         }
-        let (method, parameters) = choices.randomElement(using: &random)!
+        var (method, parameters) = choices.randomElement(using: &random)!
         ledger.stepping(id)
-        let reply = try await connection.call("org.qcredit.admin." + method, parameters: parameters)
+        let reply: [String: JSONValue]
+        do {
+            reply = try await connection.call("org.qcredit.admin." + method, parameters: parameters)
+        } catch let error as VarlinkError where error.parameters["parameter"] == "publicationDate" {
+            // Back-dating is refused once an objection dated today was resolved: publish today.
+            parameters["publicationDate"] = nil
+            reply = try await connection.call("org.qcredit.admin." + method, parameters: parameters)
+        }
+        try ledger.acknowledged(listing: reply["listing"] ?? .null, owner: owner)
+    }
+
+    /// Credit repair: an application (or the one a kill left undecided), then its decision, which
+    /// removes the listing when approved. A listing published too recently is refused
+    /// (RepairNotEligible) and left as it is.
+    private mutating func repair(listing id: Int64, decision: [String: JSONValue]) async throws {
+        var applicationId: Int64?
+        do {
+            let reply = try await connection.call(
+                "org.qcredit.admin.ApplyForRepair",
+                parameters: [
+                    "listingId": .int(id), "commitmentLetterSha256": .string(String(repeating: "c4", count: 32)),
+                    "penaltyFulfilment": "fine paid", "applicantContact": "crash trial",
+                ])
+            applicationId = reply["application"]?["id"]?.intValue
+        } catch let error as VarlinkError where error.name == "org.qcredit.admin.RepairNotEligible" {
+            return
+        } catch let error as VarlinkError where error.name == "org.qcredit.admin.InvalidState" {
+            let pending = try await connection.call("org.qcredit.admin.ListRepairApplications", parameters: ["pendingOnly": true])
+            applicationId = pending["applications"]?.arrayValue?.first { $0["listingId"]?.intValue == id }?["id"]?.intValue
+        }
+        guard let applicationId else { throw MalformedReply("no repair application for listing \(id)") }
+        ledger.acknowledgedWrite()
+        ledger.stepping(id)
+        let reply = try await connection.call(
+            "org.qcredit.admin.DecideRepair",
+            parameters: [
+                "applicationId": .int(applicationId), "decision": random.chance(0.7) ? "approve" : "reject",
+                "reason": "crash trial", "documentNumber": decision["documentNumber"] ?? "crash",
+            ])
         try ledger.acknowledged(listing: reply["listing"] ?? .null, owner: owner)
     }
 
