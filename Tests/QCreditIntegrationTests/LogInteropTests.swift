@@ -50,6 +50,87 @@ import Varlink
         #expect(try await GoProgram.goverify.run(["consistency", vkey, secondFile, firstFile, consistencyFile]).status != 0)
     }
 
+    /// Credit repair ends a listing's disclosure but changes nothing in the tree: a bank's evidence
+    /// saved while the listing forced its grade still verifies afterwards — with qcredit, with an
+    /// independent Python check written from the README's format text, and with Go's sumdb
+    /// packages, which also verify the checkpoints and their consistency across the repair.
+    @Test func evidenceSavedBeforeARepairStillVerifiesAfterIt() async throws {
+        guard try Interop.available(), let python = Interop.python else { return }
+        guard try GoProgram.goverify.available() else { return }
+        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        let qcredit = DaemonProcess.product("qcredit")
+        let code = DurabilityTests.uscc(7)
+        try await daemon.seed(from: 7, count: 1)
+        let proposed = try await daemon.call(
+            "org.qcredit.admin.ProposeListing",
+            [
+                "code": .string(code), "listType": "serious-dishonesty", "reason": "Sold counterfeit fertiliser",
+                "legalBasis": "SAMR Order No. 44 (2021), Art. 9", "authority": "Zhengzhou AMR", "documentNumber": "郑严〔2025〕9号",
+                "decisionDate": "2025-01-01",
+            ])
+        let listingId = try #require(proposed["listing"]?["id"])
+        _ = try await daemon.call("org.qcredit.admin.ConfirmListing", ["listingId": listingId, "publicationDate": "2025-01-02"])
+        let before = try await daemon.waitForCheckpointOfWholeLog()
+        let beforeFile = try daemon.write(try #require(before["checkpoint"]?.stringValue), to: "checkpoint-before")
+        let saved = try runCommand(qcredit, ["evidence", code, "--socket", daemon.socketPath])
+        #expect(saved.status == 0, "\(saved.stderr)")
+        let evidence = try daemon.write(saved.stdout, to: "before-repair.tlog-proof")
+        let (vkey, _) = try await daemon.verifierKey("ed25519")
+
+        let application = try await daemon.call(
+            "org.qcredit.admin.ApplyForRepair",
+            [
+                "listingId": listingId, "commitmentLetterSha256": .string(String(repeating: "5a", count: 32)),
+                "penaltyFulfilment": "fine paid", "applicantContact": "Li Ming",
+            ])
+        _ = try await daemon.call(
+            "org.qcredit.admin.DecideRepair",
+            [
+                "applicationId": try #require(application["application"]?["id"]), "decision": "approve", "reason": "rectified",
+                "documentNumber": "郑修〔2026〕1号",
+            ])
+        let after = try await daemon.waitForCheckpointOfWholeLog()
+        let afterFile = try daemon.write(try #require(after["checkpoint"]?.stringValue), to: "checkpoint-after")
+
+        let ours = try runCommand(qcredit, ["verify-proof", evidence, "--vkey", vkey, "--json"])
+        #expect(ours.status == 0, "\(ours.stdout)\(ours.stderr)")
+        #expect(try JSONValue.parse(ours.stdout)["record"]?["type"] == "listing")
+        let independent = try runCommand(python, [Interop.scripts.appendingPathComponent("evidence_verify.py").path, evidence, vkey])
+        #expect(independent.status == 0, "\(independent.stdout)\(independent.stderr)")
+        #expect(try JSONValue.parse(independent.stdout)["record"]?["listing"]?["documentNumber"] == "郑严〔2025〕9号")
+        // A record byte changed in the file fails both.
+        let lines = saved.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var extra = try base64Bytes(.string(String(lines[1].dropFirst("extra ".count))))
+        extra[extra.count - 3] ^= 0x01
+        let tampered = try daemon.write(
+            ([lines[0], "extra " + Data(extra).base64EncodedString()] + lines.dropFirst(2)).joined(separator: "\n"), to: "tampered.tlog-proof")
+        #expect(try runCommand(qcredit, ["verify-proof", tampered, "--vkey", vkey]).status == 4)
+        #expect(try runCommand(python, [Interop.scripts.appendingPathComponent("evidence_verify.py").path, tampered, vkey]).status != 0)
+
+        // Go: both checkpoints, the listing leaf's inclusion in the later tree, and consistency.
+        for file in [beforeFile, afterFile] {
+            let checked = try await GoProgram.goverify.run(["checkpoint", vkey, file])
+            #expect(checked.status == 0, "\(checked.stderr)")
+        }
+        let index = try #require(try JSONValue.parse(ours.stdout)["index"]?.intValue)
+        let entry = try await daemon.call("org.qcredit.audit.GetInclusionProof", ["index": .int(index), "treeSize": after["size"]!])
+        let client = try await daemon.client()
+        var leafBytes: [UInt8] = []
+        for try await reply in client.stream("org.qcredit.audit.GetEntries", parameters: ["start": .int(index), "end": .int(index + 1)]) {
+            leafBytes = try base64Bytes(reply["entry"])
+        }
+        await client.close()
+        let leaf = try daemon.write(leafBytes, to: "listing-leaf")
+        let proof = try daemon.write((entry["proof"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: "\n") + "\n", to: "listing-inclusion")
+        let included = try await GoProgram.goverify.run(["inclusion", vkey, afterFile, String(index), leaf, proof])
+        #expect(included.status == 0, "\(included.stderr)")
+        let consistency = try await daemon.call("org.qcredit.audit.GetConsistencyProof", ["fromSize": before["size"]!, "toSize": after["size"]!])
+        let consistencyFile = try daemon.write(
+            (consistency["proof"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: "\n") + "\n", to: "repair-consistency")
+        let extended = try await GoProgram.goverify.run(["consistency", vkey, beforeFile, afterFile, consistencyFile])
+        #expect(extended.status == 0, "\(extended.stderr)")
+    }
+
     @Test func pythonRecomputesRecordsRootAndBothSignatures() async throws {
         guard try Interop.available(), let python = Interop.python else { return }
         let daemon = try DaemonProcess(config: DaemonProcess.logConfig)

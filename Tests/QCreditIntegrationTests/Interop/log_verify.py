@@ -3,7 +3,8 @@
 
 usage: log_verify.py SOCKET
 
-- rfc8785 recomputes each fetched record's canonical bytes: they must equal the stored entry;
+- rfc8785 recomputes each leaf (leaf format 2: {"commitment": ..., "format": 2}) and each opened
+  record's canonical bytes; SHA-256(salt || record bytes) must be the leaf's commitment;
 - the RFC 6962 root of the entries' leaf hashes (computed here) must equal the signed checkpoint's;
 - cryptography verifies the checkpoint's Ed25519 signature line;
 - gmssl verifies its SM2-with-SM3 signature line (distinguishing ID 1234567812345678).
@@ -58,9 +59,15 @@ def main(address):
         check([e["index"] for e in entries] == list(range(size)), "GetEntries streams every record in order")
         leaves = []
         for entry in entries:
-            stored = base64.b64decode(entry["entry"])
-            check(rfc8785.dumps(entry["record"]) == stored, f"record {entry['index']} is stored in RFC 8785 canonical form")
-            leaves.append(hashlib.sha256(b"\x00" + stored).digest())
+            leaf = base64.b64decode(entry["entry"])
+            opening = entry.get("opening")
+            check(opening is not None, f"entry {entry['index']} comes with its opening (the caller is an auditor)")
+            salt = base64.b64decode(opening["salt"])
+            check(len(salt) == 32, f"entry {entry['index']}'s salt is 32 bytes")
+            commitment = hashlib.sha256(salt + rfc8785.dumps(opening["record"])).digest()
+            expected = rfc8785.dumps({"commitment": base64.b64encode(commitment).decode(), "format": 2})
+            check(expected == leaf, f"entry {entry['index']} is the commitment to its opened record")
+            leaves.append(hashlib.sha256(b"\x00" + leaf).digest())
         root = mth(leaves)
         check(base64.b64encode(root).decode() == checkpoint["rootHash"], "the RFC 6962 root of the entries is the signed root")
         proof = audit.GetInclusionProof(index=size - 1, treeSize=size)
