@@ -12,7 +12,6 @@ extension EnterpriseStatus: ExpressibleByArgument {}
 /// Why a regulator removes a listing. (`expired` is not among them: the registry applies
 /// expiry itself.)
 enum RemovalChoice: String, CaseIterable, ExpressibleByArgument {
-    case repaired
     case revoked
     case cured
 }

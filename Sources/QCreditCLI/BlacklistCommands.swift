@@ -9,8 +9,8 @@ struct BlacklistCommand: AsyncParsableCommand {
         abstract: "Check the blacklists and take listings through their lifecycle.",
         discussion: """
             A listing is proposed, may be objected to (the objection is resolved upheld or \
-            rejected), is confirmed (published) or withdrawn, and is finally removed: as repaired \
-            (credit repair), revoked or cured. Expiry is applied by the registry itself.
+            rejected), is confirmed (published) or withdrawn, and is finally removed: revoked or cured \
+            here, repaired through `qcredit repair`, expired by the registry itself.
             """,
         subcommands: [
             BlacklistCheckCommand.self, BlacklistListCommand.self, BlacklistProposeCommand.self,
@@ -242,8 +242,8 @@ struct BlacklistRemoveCommand: AsyncParsableCommand {
         commandName: "remove",
         abstract: "Take a listing off its list.",
         discussion: """
-            repaired: credit repair, only after the policy's minimum time; revoked: the decision \
-            was overturned; cured: abnormal operations remedied.
+            revoked: the decision was overturned (its public disclosure ends at once); cured: abnormal \
+            operations remedied. Credit repair goes through `qcredit repair apply` and `qcredit repair decide`.
             """)
 
     @OptionGroup var options: GlobalOptions

@@ -139,6 +139,11 @@ enum Failure: Error, Sendable {
             detail = "listing \(string("listingId")) is \(string("state")): cannot \(string("action")): \(string("reason"))"
         case "InvalidArgument":
             detail = "\(string("parameter")): \(string("reason"))"
+        case "RepairNotEligible":
+            detail = "listing \(string("listingId")): \(string("reason")) (\(string("rule")))"
+                + (p["eligibleOn"]?.stringValue.map { "; eligible from \($0)" } ?? "")
+        case "RepairApplicationNotFound":
+            detail = "no credit-repair application \(string("applicationId"))"
         case "RecordTooLarge":
             detail = "publication record of \(string("size")) bytes exceeds the limit of \(string("limit")) bytes"
         case "PermissionDenied" where p["method"] != nil:

@@ -36,6 +36,11 @@ struct StatusCommand: AsyncParsableCommand {
                 } else {
                     block.add("Last checkpoint", "none")
                 }
+                let overdue = (reply["overdueRepairs"]?.arrayValue ?? []).map {
+                    "application \($0["applicationId"]?.intValue ?? 0) (listing \($0["listingId"]?.intValue ?? 0), due \($0["decideBy"]?.stringValue ?? "?"))"
+                }
+                block.add("Repairs pending", reply["pendingRepairs"]?.intValue.map(String.init))
+                block.add("Repairs overdue", overdue.isEmpty ? "none" : overdue.joined(separator: ", "))
                 if let export = reply["lastExport"], !export.isNull {
                     block.add(
                         "Last export",

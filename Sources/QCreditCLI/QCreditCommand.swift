@@ -31,7 +31,7 @@ public struct QCreditCommand: AsyncParsableCommand {
                  check out (verify-proof, audit)
             """,
         subcommands: [
-            GradeCommand.self, GradesCommand.self, FileCommand.self, BlacklistCommand.self,
+            GradeCommand.self, GradesCommand.self, FileCommand.self, BlacklistCommand.self, RepairCommand.self,
             RegisterCommand.self, UpdateCommand.self,
             EventCommand.self, EventsCommand.self, CorrectEventCommand.self,
             OverrideCommand.self, PublishCommand.self, MaintenanceCommand.self,

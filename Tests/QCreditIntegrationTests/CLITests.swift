@@ -340,6 +340,49 @@ import Testing
         #expect(error["parameters"]?["position"] == 18)
     }
 
+    /// Credit repair from the command line: too early is refused with the rule and the first
+    /// eligible day; an application is listed, shows as overdue in `status`, and its approval
+    /// removes the listing.
+    @Test func creditRepairIsAnApplicationThenADecision() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        try cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        let propose = { (decisionDate: String) throws -> JSONValue in
+            try cli.json([
+                "blacklist", "propose", CLI.cement, "--type", "serious-dishonesty", "--reason", "substandard cement",
+                "--legal-basis", "SAMR Order No. 44 (2021), Art. 9", "--authority", "黔南州市场监督管理局", "--document", "黔严1",
+                "--decision-date", decisionDate,
+            ])
+        }
+        let recent = try #require(try propose(CLIHarness.today)["listing"]?["id"]?.intValue)
+        _ = try cli.json(["blacklist", "confirm", String(recent)])
+        let letter = try cli.daemon.write("我司承诺守法经营", to: "letter.txt")
+        let tooEarly = try cli.run([
+            "repair", "apply", String(recent), "--commitment-letter", letter, "--penalty-fulfilment", "罚款已缴", "--contact", "王经理",
+        ])
+        #expect(tooEarly.status == 1)
+        #expect(tooEarly.stderr.hasPrefix("RepairNotEligible: listing \(recent): the minimum period since publication has not passed"))
+        #expect(tooEarly.stderr.contains("; eligible from "), "\(tooEarly.stderr)")
+        _ = try cli.json(["blacklist", "remove", String(recent), "--reason", "revoked", "--authority", "黔南州", "--document", "撤1"])
+
+        let old = try #require(try propose("2024-01-01")["listing"]?["id"]?.intValue)
+        _ = try cli.json(["blacklist", "confirm", String(old), "--publication-date", "2024-01-02"])
+        let application = try cli.json([
+            "repair", "apply", String(old), "--commitment-letter", letter, "--penalty-fulfilment", "罚款已缴",
+            "--contact", "王经理", "--applied-on", "2025-02-01",
+        ])
+        let id = try #require(application["application"]?["id"]?.intValue)
+        #expect(application["application"]?["decideBy"] == "2025-02-16")
+        let pending = try cli.run(["repair", "list", "--pending"])
+        #expect(pending.stdout.contains("pending (overdue)"), "\(pending.stdout)")
+        let status = try cli.run(["status"])
+        #expect(status.stdout.contains("Repairs overdue  application \(id) (listing \(old), due 2025-02-16)"), "\(status.stdout)")
+        let decided = try cli.run(["repair", "decide", String(id), "--decision", "approve", "--reason", "整改完成", "--document", "黔修1"])
+        #expect(decided.status == 0, "\(decided.stderr)")
+        #expect(decided.stdout.contains("approved"), "\(decided.stdout)")
+        #expect(decided.stdout.contains("removed"), "\(decided.stdout)")
+        #expect(try cli.run(["repair", "list", "--pending"]).stdout == "No applications.\n")
+    }
+
     @Test func permissionDeniedNamesTheMethodAndTheRoleItNeeds() throws {
         let config = """
             stateDirectory = "@STATE@"

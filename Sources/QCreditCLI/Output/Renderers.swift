@@ -185,6 +185,26 @@ enum Render {
     }
 
     /// A `CheckBlacklist` reply: whether the enterprise is listed now, and on what.
+    static func repairApplication(_ application: JSONValue?) -> [String] {
+        guard let application else { return [] }
+        var block = KeyValueBlock()
+        let overdue = application["overdue"]?.boolValue == true ? " (overdue)" : ""
+        block.add("Application", integer(application["id"]))
+        block.add("Listing", integer(application["listingId"]))
+        block.add("Applied on", application["appliedOn"]?.stringValue)
+        block.add("Letter SHA-256", application["commitmentLetterSha256"]?.stringValue)
+        block.add("Penalty", application["penaltyFulfilment"]?.stringValue)
+        block.add("Contact", application["applicantContact"]?.stringValue)
+        block.add("Decide by", application["decideBy"]?.stringValue)
+        block.add("Status", (application["status"]?.stringValue ?? "?") + overdue)
+        if let decision = application["decision"], !decision.isNull {
+            block.add("Decided on", decision["decidedOn"]?.stringValue)
+            block.add("Reason", decision["reason"]?.stringValue)
+            block.add("Document", decision["documentNumber"]?.stringValue)
+        }
+        return block.lines()
+    }
+
     static func blacklistCheck(_ reply: [String: JSONValue]) -> [String] {
         var block = KeyValueBlock()
         enterprise(reply["enterprise"], into: &block)

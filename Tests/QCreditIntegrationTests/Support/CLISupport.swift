@@ -1,3 +1,4 @@
+import QCreditDomain
 import CanonicalJSON
 import Foundation
 
@@ -14,6 +15,11 @@ struct CLIHarness {
     static let unregistered = "9115220107837941X1"
     /// `cement` with the wrong check character.
     static let wrongCheck = "911522010783762861"
+
+    /// Today in the registry's zone (Beijing), as the daemon dates decisions.
+    static var today: String {
+        Instant(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)).civilDate(in: .beijing).description
+    }
 
     /// `qcredit ARGUMENTS --socket <the daemon's socket>`.
     func run(_ arguments: [String], input: String? = nil) throws -> CommandResult {
