@@ -172,6 +172,38 @@ import Varlink
         #expect(try runCommand(qcredit, ["audit", "replay"] + socket).status == 2)
     }
 
+    /// An auditor's replay opens every commitment: one salt byte, or one record byte, changed in
+    /// the registry's store fails it, naming the entry.
+    @Test(arguments: ["salt", "record"]) func replayFailsOnOneAlteredOpeningByte(_ column: String) async throws {
+        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        let qcredit = DaemonProcess.product("qcredit")
+        try await daemon.seed(from: 0, count: 3)
+        _ = try await daemon.waitForCheckpointOfWholeLog()
+        let (vkey, _) = try await daemon.verifierKey("ed25519")
+        let clean = try runCommand(qcredit, ["audit", "replay", "--vkey", vkey, "--socket", daemon.socketPath])
+        #expect(clean.status == 0, "\(clean.stderr)")
+        #expect(clean.stdout.contains("opened 4 commitments"), "\(clean.stdout)")
+        #expect(daemon.stop() == 0)
+        // Entry 2's salt becomes 31 zero bytes and a 1, or one letter of its record changes.
+        let database = (daemon.stateDirectory as NSString).appendingPathComponent("registry.sqlite")
+        let change =
+            column == "salt"
+            ? "x'" + String(repeating: "00", count: 31) + "01'"
+            : #"CAST(replace(CAST(record AS TEXT), '"scoreGrade":"A"', '"scoreGrade":"B"') AS BLOB)"#
+        let altered = try runCommand(
+            "/usr/bin/sqlite3",
+            [
+                database,
+                "DROP TRIGGER publication_opening_append_only_update; "
+                    + "UPDATE publication_opening SET \(column) = \(change) WHERE idx = 2;",
+            ])
+        #expect(altered.status == 0, "\(altered.stderr)")
+        try daemon.start()
+        let replay = try runCommand(qcredit, ["audit", "replay", "--vkey", vkey, "--socket", daemon.socketPath])
+        #expect(replay.status == 4, "\(replay.stdout)\(replay.stderr)")
+        #expect(replay.stderr.contains("entry 2"), "\(replay.stderr)")
+    }
+
     @Test func keygenWritesOwnerOnlyKeysTheDaemonSignsWith() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-keygen-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: directory) }
