@@ -125,9 +125,11 @@ import VarlinkNIO
                 peer.readOnce()
                 try await Task.sleep(for: .milliseconds(20))
             }
+            // Past the write timeout, the slow reader still has its connection and its stream
+            // (how much it read depends on how often a loaded machine woke it: only that it did).
             #expect(server.server.connectionCount == 1)
             let received = peer.bytesReceived
-            #expect(received > 100 << 10, "a slow reader still gets its stream: \(received) bytes")
+            #expect(received >= 8 << 10, "a slow reader still gets its stream: \(received) bytes")
             // It stops reading: the stream fills the socket buffers and stalls.
             try await waitUntil(30) { server.server.connectionCount == 0 }
             let client = try await server.client()
