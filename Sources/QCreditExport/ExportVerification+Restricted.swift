@@ -12,7 +12,7 @@ extension ExportVerification {
         part.keys = keys
         part.runRestricted(export: manifest, exportName: Self.lastComponent(of: path), leaves: directory)
         for check in part.checks {
-            record(check.name, FileSystem.join(partPath, check.file ?? ""), passed: check.passed, check.detail)
+            record(check.name, check.file.map { FileSystem.join(partPath, $0) } ?? partPath, passed: check.passed, check.detail)
         }
     }
 
