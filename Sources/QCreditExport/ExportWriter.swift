@@ -7,7 +7,7 @@ import QCreditCrypto
 import SignedNote
 import TransparencyLog
 
-/// Writes signed exports (format: ``ExportFormat``) and prunes old ones.
+/// Writes signed exports with their restricted parts (format: ``ExportFormat``) and prunes old ones.
 ///
 /// Writing streams: each item from the ``ExportSource`` goes through a 64 KiB buffer to disk, with
 /// the file's SHA-256 and SM3 updated from the same buffer, so memory stays flat whatever the
@@ -32,9 +32,10 @@ public enum ExportWriter {
     ///
     /// Before anything is signed the writer checks what a verifier will: the checkpoint is the
     /// source's origin, size and root and opens with `keys`; the compact range and the entries
-    /// lead to the checkpoint's root; every entry and state line is canonical JSON; the state is
-    /// in order; and, with `previous`, the log extends it (its root at the previous size, and the
-    /// consistency proof). A full export may have a `previous` too: its proof is then included.
+    /// lead to the checkpoint's root; every entry is a format-2 leaf and every opening written
+    /// opens its leaf and carries a canonical record; every state line is canonical JSON; the
+    /// state is in order; and, with `previous`, the log extends it (its root at the previous
+    /// size, and the consistency proof). A full export may have a `previous` too: its proof is then included.
     ///
     /// - Parameters:
     ///   - keys: the log's signing keys; each signs the MANIFEST. At least one.
