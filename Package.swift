@@ -17,7 +17,7 @@ import PackageDescription
 //   QCreditRegistry-> Store, Domain          the registry's operations and clock
 //   QCreditConfig  -> Domain, TOMLKit        the config file and the policy file (TOML)
 //   QCreditService -> Registry, Varlink      org.qcredit.* interfaces, roles, method table
-//   QCreditDaemon  -> Service, VarlinkNIO    config, lifecycle, maintenance; `qcreditd` is its main
+//   QCreditDaemon  -> Service, Export, VarlinkNIO   config, lifecycle, maintenance; `qcreditd` is its main
 //   QCreditCLI     -> VarlinkNIO, Domain, Export, Log   the `qcredit` client commands; `restore` works on the
 //                                            state directory itself, with the daemon stopped
 let package = Package(
@@ -97,7 +97,7 @@ let package = Package(
         .target(
             name: "QCreditDaemon",
             dependencies: [
-                "QCreditService", "QCreditConfig", "QCreditLog", "QCreditCrypto", "VarlinkNIO",
+                "QCreditService", "QCreditConfig", "QCreditLog", "QCreditExport", "QCreditCrypto", "VarlinkNIO",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -67,7 +67,10 @@ struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Have the daemon write a signed export into its exports directory (operator role).",
-        discussion: "A delta (the log entries since the previous export) unless --full or there is none yet. The nightly timer runs this.")
+        discussion: """
+            A delta (the log entries since the previous export) unless --full or there is none yet, and its restricted \
+            part for auditors (every opening) in the exports directory's restricted/. The nightly timer runs this.
+            """)
 
     @OptionGroup var options: GlobalOptions
 
@@ -86,6 +89,9 @@ struct ExportCommand: AsyncParsableCommand {
                 block.add("Entries", reply["entries"]?.intValue.map(String.init))
                 block.add("Enterprises", reply["enterprises"]?.intValue.map(String.init))
                 block.add("Listings", reply["listings"]?.intValue.map(String.init))
+                block.add("Openings", reply["openings"]?.intValue.map(String.init))
+                block.add("Restricted", reply["restrictedPart"]?.stringValue)
+                block.add("All openings", reply["restrictedOpenings"]?.intValue.map(String.init))
                 block.add("Files", reply["files"]?.intValue.map(String.init))
                 block.add("Size", reply["bytes"]?.intValue.map(Self.bytes))
                 block.add("Time", reply["seconds"]?.doubleValue.map { String(format: "%.2f s", $0) })

@@ -30,6 +30,8 @@ struct Restore {
     struct Outcome {
         var backupSize: Int64
         var replayed: Int64
+        /// How many of the replayed leaves came with their openings.
+        var replayedOpenings: Int64
         var size: Int64
         var signed: SignedTree?
         /// Records still missing: the log does not reach its newest signed tree.
@@ -39,6 +41,11 @@ struct Restore {
 
         var lines: [String] {
             var lines = ["restored \(size) records: \(backupSize) from the backup, \(replayed) replayed from exports"]
+            if replayed > 0 {
+                lines.append(
+                    "\(replayedOpenings) of the \(replayed) replayed with their openings (from the restricted parts where readable, "
+                        + "else the disclosed ones); the others are leaves only")
+            }
             if let signed {
                 if missing == nil {
                     lines.append("the log reaches its newest signed tree (\(signed.size) records, root \(Base64.encode(signed.rootHash)))")
@@ -63,7 +70,8 @@ struct Restore {
 
         var json: JSONValue {
             [
-                "backupSize": .int(backupSize), "replayed": .int(replayed), "size": .int(size),
+                "backupSize": .int(backupSize), "replayed": .int(replayed), "replayedOpenings": .int(replayedOpenings),
+                "size": .int(size),
                 "signedSize": JSONValue(signed?.size), "signedRoot": JSONValue(signed.map { Base64.encode($0.rootHash) }),
                 "missing": missing.map { ["start": .int($0.lowerBound), "end": .int($0.upperBound)] } ?? .null,
                 "replaced": JSONValue(replacedDirectory), "keysMissing": .bool(keysMissing),
@@ -112,11 +120,13 @@ struct Restore {
         let newest = trees.max { $0.tree.size < $1.tree.size }?.tree
         let backupSize = try await database.read { try $0.publicationCount() }
         var size = backupSize
+        var replayedOpenings: Int64 = 0
         if let newest, newest.size > size {
-            let records = try missingRecords(from: size, to: newest.size)
-            if !records.isEmpty {
+            let leaves = try missingLeaves(from: size, to: newest.size)
+            if !leaves.isEmpty {
+                replayedOpenings = Int64(leaves.count { $0.opening != nil })
                 size = try await LogReplay.append(
-                    records.map { LogReplay.Leaf(leaf: $0, opening: nil) }, to: database, at: Instant(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)),
+                    leaves, to: database, at: Instant(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)),
                     source: exports.joined(separator: ", "))
             }
         }
@@ -132,7 +142,8 @@ struct Restore {
         try await database.checkpointWAL()
         let missing = newest.flatMap { $0.size > size ? size..<$0.size : nil }
         return Outcome(
-            backupSize: backupSize, replayed: size - backupSize, size: size, signed: newest, missing: missing,
+            backupSize: backupSize, replayed: size - backupSize, replayedOpenings: replayedOpenings, size: size, signed: newest,
+            missing: missing,
             replacedDirectory: nil, keysMissing: false)
     }
 
@@ -159,9 +170,11 @@ struct Restore {
         return trees
     }
 
-    /// Records `start..<end` from the exports' entries, as far as they run without a gap.
-    private func missingRecords(from start: Int64, to end: Int64) throws -> [[UInt8]] {
+    /// Leaves `start..<end` from the exports' entries, as far as they run without a gap, each with
+    /// its opening where an export has it.
+    private func missingLeaves(from start: Int64, to end: Int64) throws -> [LogReplay.Leaf] {
         var byIndex: [Int64: [UInt8]] = [:]
+        var openings: [Int64: RecordOpening] = [:]
         for export in exports {
             let manifest = try Self.manifest(of: export)
             guard manifest.entriesEnd > start, manifest.entriesStart < end else { continue }
@@ -176,14 +189,29 @@ struct Restore {
                 if index >= start && index < end { byIndex[index] = Array(line) }
                 index += 1
             }
+            openings.merge(try Self.openings(of: export, manifest: manifest, in: start..<end)) { kept, _ in kept }
         }
-        var records: [[UInt8]] = []
+        var leaves: [LogReplay.Leaf] = []
         var index = start
-        while index < end, let record = byIndex[index] {
-            records.append(record)
+        while index < end, let leaf = byIndex[index] {
+            leaves.append(LogReplay.Leaf(leaf: leaf, opening: openings[index]))
             index += 1
         }
-        return records
+        return leaves
+    }
+
+    /// The openings an export carries for `range`: every one from its restricted part when that
+    /// is there and readable (by an auditor, or the daemon's user), else the disclosed ones.
+    static func openings(of export: String, manifest: ExportManifest, in range: Range<Int64>) throws -> [Int64: RecordOpening] {
+        let part = ExportVerifier.restrictedPart(of: export)
+        do {
+            if FileManager.default.isReadableFile(atPath: (part as NSString).appendingPathComponent(ExportFormat.manifestFile)) {
+                return try ExportOpenings.read(directory: part, entries: range, partOf: manifest)
+            }
+            return try ExportOpenings.read(directory: export, entries: range)
+        } catch {
+            throw Failure.verification("\(error)")
+        }
     }
 
     static func manifest(of export: String) throws -> ExportManifest {

@@ -21,8 +21,9 @@ struct RestoreCommand: AsyncParsableCommand {
             BACKUP is a directory written by `qcredit backup`. The database it holds replaces the state \
             directory's (which is kept aside in replaced-<time>/). The log must reach the newest tree it ever \
             signed, as recorded in the checkpoint histories (state and exports directories), the checkpoint \
-            files and the EXPORTs given: records the backup lacks are replayed from the EXPORTs' entries, and the \
-            tree must then give exactly the signed root. If no EXPORT holds them, the backup is still restored \
+            files and the EXPORTs given: records the backup lacks are replayed from the EXPORTs' entries, with their \
+            openings from each EXPORT's restricted part (../restricted/<name>) when it is readable, else the disclosed \
+            ones from its openings.jsonl, and the tree must then give exactly the signed root. If no EXPORT holds them, the backup is still restored \
             but qcreditd will refuse to start until they are replayed (exit status 5). A backup whose records \
             give another root than the one signed is refused, and nothing changes.
             """)

@@ -2,7 +2,8 @@ import ArgumentParser
 import CanonicalJSON
 import QCreditExport
 
-/// `qcredit verify DIR --vkey KEY [--previous DIR]`: an auditor's check of an export, offline.
+/// `qcredit verify DIR --vkey KEY [--previous DIR] [--restricted | --restricted-part DIR]`: an
+/// auditor's check of an export (and of its restricted part), offline.
 struct VerifyExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
@@ -10,9 +11,11 @@ struct VerifyExportCommand: ParsableCommand {
         discussion: """
             Checks the MANIFEST's signature with a trusted key, every file's size, SHA-256 and SM3, the \
             checkpoint's signature, the root recomputed from the entries (full export) or extended from \
-            the tree the delta starts at, each record's canonical form, the order of state.jsonl, and — \
-            with --previous — that this export's log extends the previous export's. Needs no daemon. \
-            Prints one line per check; exits 0 only when all pass, 4 otherwise.
+            the tree the delta starts at, each leaf's form, that each disclosed opening opens its leaf, the \
+            order of state.jsonl, and — with --previous — that this export's log extends the previous export's. \
+            With --restricted (the part in ../restricted/<name>) or --restricted-part DIR, also the restricted \
+            part: its MANIFEST, signatures and digests, and that every entry has an opening there that opens its \
+            leaf. Needs no daemon. Prints one line per check; exits 0 only when all pass, 4 otherwise.
             """)
 
     @OptionGroup var options: GlobalOptions
@@ -26,10 +29,18 @@ struct VerifyExportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The previous export, to check this one extends it.", valueName: "dir"))
     var previous: String?
 
+    @Flag(help: "Also check the export's restricted part, in ../restricted/<name> beside it (auditors only can read it).")
+    var restricted = false
+
+    @Option(name: .customLong("restricted-part"), help: ArgumentHelp("Also check this restricted part of the export.", valueName: "dir"))
+    var restrictedPart: String?
+
     func run() throws {
         try options.runLocally { console in
             _ = try LogVerification.verifiers(verifierKeys)
-            let report = ExportVerifier.verify(directory: directory, verifierKeys: verifierKeys, previous: previous)
+            let part = restrictedPart ?? (restricted ? ExportVerifier.restrictedPart(of: directory) : nil)
+            let report = ExportVerifier.verify(
+                directory: directory, verifierKeys: verifierKeys, previous: previous, restrictedPart: part)
             if console.json {
                 console.jsonLine([
                     "directory": .string(directory), "verified": .bool(report.passed),

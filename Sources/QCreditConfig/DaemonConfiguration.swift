@@ -99,6 +99,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public var directory: String?
         /// The newest this many exports are kept; older ones are deleted after a new one is written.
         public var retain: Int = 30
+        /// The group that may read the restricted parts (every opening); nil: the group their
+        /// files get (inherited from a setgid `restricted/`, else the daemon's own).
+        public var restrictedGroup: String?
 
         public init() {}
     }
@@ -193,9 +196,13 @@ public struct DaemonConfiguration: Sendable, Equatable {
                 try positive(log, "checkpointIntervalSeconds") ?? configuration.log.checkpointIntervalSeconds
         }
         if let export = try root.optionalSection("export") {
-            try export.rejectUnknownKeys(allowed: ["directory", "retain"])
+            try export.rejectUnknownKeys(allowed: ["directory", "retain", "restrictedGroup"])
             configuration.export.directory = try export.optionalString("directory")
             configuration.export.retain = try positive(export, "retain") ?? configuration.export.retain
+            if let group = try export.optionalString("restrictedGroup") {
+                guard !group.isEmpty else { throw ConfigurationError("\(export.name("restrictedGroup")): must name a group") }
+                configuration.export.restrictedGroup = group
+            }
         }
         var roles: [Role: [Principal]] = [:]
         if let section = try root.optionalSection("roles") {

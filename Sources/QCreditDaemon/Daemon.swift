@@ -3,6 +3,7 @@ import Glibc
 import Logging
 import QCreditConfig
 import QCreditDomain
+import QCreditExport
 import QCreditLog
 import QCreditRegistry
 import QCreditService
@@ -63,12 +64,19 @@ public enum Daemon {
         } else {
             roles = ConfiguredRoles(grants: configuration.roles ?? [:])
         }
+        let restrictedGroup = try configuration.export.restrictedGroup.map { name throws(ConfigurationError) in
+            guard let id = SystemAccounts.gid(groupName: name) else {
+                throw ConfigurationError("export.restrictedGroup: no group named \(name)")
+            }
+            return RestrictedGroup(name: name, id: id)
+        }
         let operations = OperationsContext(
             version: version, startedAt: registry.clock.now(), developmentMode: settings.developmentMode,
             stateDirectory: configuration.stateDirectory,
             backup: BackupService(database: database, log: log, stateDirectory: configuration.stateDirectory),
             exports: ExportService(
-                registry: registry, log: log, directory: configuration.exportDirectory, retain: configuration.export.retain))
+                registry: registry, log: log, directory: configuration.exportDirectory, retain: configuration.export.retain,
+                restrictedGroup: restrictedGroup))
         let service = RegistryService(
             registry: registry, log: log, operations: operations, roles: roles, logger: Logger(label: "qcredit.service"))
 

@@ -27,7 +27,7 @@ public struct ExportCheck: Sendable, Hashable, CustomStringConvertible {
         case verifierKeys = "verifier-keys"
         /// `tree-start` is the compact range of the entries' start (and folds to the previous root).
         case treeStart = "tree-start"
-        /// Every entry is one line of canonical JSON, and there are end − start of them.
+        /// Every entry is a format-2 leaf, and there are end − start of them.
         case entries
         /// The compact range extended with the entries gives the checkpoint's root.
         case root
@@ -39,6 +39,11 @@ public struct ExportCheck: Sendable, Hashable, CustomStringConvertible {
         case state
         /// `listings.jsonl`: canonical lines, count.
         case listings
+        /// `openings.jsonl`: canonical lines in order, each opening its entry's leaf (in the
+        /// restricted part, one for every entry).
+        case openings
+        /// The restricted part: there, and the part of this export.
+        case part
     }
 
     public var name: Name

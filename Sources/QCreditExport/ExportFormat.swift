@@ -4,29 +4,45 @@ import Glibc
 import Darwin
 #endif
 
-/// The signed export directory, format 1: the contract auditors rely on.
+/// The signed export, format 2: the contract auditors rely on.
 ///
-/// An export is a directory named `qcredit-export-…` (see ``isValidExportName(_:)``) holding the
-/// registry's public state, a stretch of its transparency log, and a manifest signed by the log's
-/// keys. It can be checked offline with `qcredit verify` (``ExportVerifier``) or with stock tools.
+/// One export run writes two directories of the same name (see ``isValidExportName(_:)``):
+/// - the **public export** `<exports>/<name>`: the registry's public state as a bank sees it on
+///   the as-of date, a stretch of the transparency log (every leaf, and the openings disclosed
+///   that day), and a manifest signed by the log's keys;
+/// - the **restricted part** `<exports>/restricted/<name>`, for auditors only: every opening the
+///   registry holds for the same entries, and every published listing with its whole history.
+///
+/// Both can be checked offline with `qcredit verify` (``ExportVerifier``; `--restricted` for the
+/// part) or with stock tools.
 ///
 /// ## Writing
 ///
-/// The directory is written under the temporary name `.<name>.partial` in the exports directory,
-/// every file is `fsync`ed, then the directory is renamed to `<name>` (never replacing anything)
-/// and the exports directory is `fsync`ed. So `<name>` appears complete or not at all. Files
-/// have mode 0644, the directory 0755. A writer (and prune) holds an exclusive `flock` on the
-/// exports directory while it works; a second one is refused rather than made to wait.
+/// Each directory is written under the temporary name `.<name>.partial` beside where it goes,
+/// every file is `fsync`ed, then it is renamed to `<name>` (never replacing anything) and its
+/// parent `fsync`ed: the restricted part first, then the public export, so a public export never
+/// appears without its part. A writer (and prune) holds an exclusive `flock` on the exports
+/// directory while it works; a second one is refused rather than made to wait. Prune removes a
+/// restricted part with its public export, and a part whose export never appeared.
 ///
-/// ## Files
+/// | what | mode | group |
+/// |---|---|---|
+/// | public export directory | 0755 | the daemon's |
+/// | public files | 0644 | the daemon's |
+/// | `restricted/` | 0750 when the writer creates it (systemd's tmpfiles.d makes it 2750 `qcredit-auditor`) | `[export] restrictedGroup` |
+/// | each restricted part | 0750 | `[export] restrictedGroup`, else inherited from `restricted/` (setgid) or the daemon's |
+/// | restricted files | 0640 | as their part |
+///
+/// ## Files of the public export
 ///
 /// All text is UTF-8 and every line, the last included, ends with `"\n"`.
 ///
 /// | file | contents |
 /// |---|---|
-/// | `state.jsonl` | One RFC 8785 canonical JSON object per line per enterprise file, sorted by USCC, then the files without a USCC by organization code (byte order). |
-/// | `listings.jsonl` | One canonical JSON object per published listing with its whole history, by listing id. |
-/// | `entries.jsonl` | Log entries `start..<end`: line k is entry `start + k`, exactly the record's stored bytes (canonical JSON, no newline inside). |
+/// | `state.jsonl` | One RFC 8785 canonical JSON object per line per enterprise file, as a bank sees it on the as-of date, sorted by USCC, then the files without a USCC by organization code (byte order). |
+/// | `listings.jsonl` | One canonical JSON object per listing the public sees on the as-of date, with its whole history, by listing id. |
+/// | `entries.jsonl` | Log entries `start..<end`: line k is entry `start + k`, exactly the leaf's bytes, `{"commitment":"<base64 SHA-256(salt ‖ record)>","format":2}` (``LeafCommitment``). |
+/// | `openings.jsonl` | The openings of those entries disclosed to the public on the as-of date, by index: `{"index":N,"record":{…},"salt":"<base64 of 32 bytes>"}`, canonical; the record's exact bytes are the RFC 8785 form of `record`, and SHA-256(salt ‖ record bytes) is the commitment of entry N. |
 /// | `checkpoint` | The C2SP signed checkpoint note for tree size `end`, verbatim. |
 /// | `tree-start` | The base64 hashes, one per line, left to right, of `MerkleTree.rootNodes(size: start)`: the compact range the entries extend. Empty when start = 0. |
 /// | `consistency-proof` | The RFC 9162 consistency proof from the previous export's tree size to `end`, base64, one hash per line. Empty without a previous export, when the sizes are equal, or when the previous tree is empty. |
@@ -38,10 +54,21 @@ import Darwin
 /// Keys published in an export are a convenience: auditors obtain the verifier keys out of band
 /// and check the signatures with those.
 ///
+/// ## Files of the restricted part
+///
+/// | file | contents |
+/// |---|---|
+/// | `openings.jsonl` | Every opening the registry holds for entries `start..<end`, in the public file's line form (a complete part has one per entry). |
+/// | `listings.jsonl` | Every published listing with its whole history, by listing id, each with `"disclosed"`: whether the public sees it on the as-of date. |
+/// | `verifier-keys`, `<type>-<key id>.pub.pem` | As in the public export. |
+/// | `MANIFEST`, `MANIFEST.<type>-<key id>.sig` | As in the public export (below), signed by the same keys. |
+///
 /// ## MANIFEST
 ///
 /// ```text
-/// # qcredit export manifest, format 1
+/// # qcredit export manifest, format 2
+/// # part restricted                          (restricted part only)
+/// # export <name of the public export>       (restricted part only)
 /// # origin <origin>
 /// # created <RFC 3339 UTC, seconds, e.g. 2026-11-27T02:00:00Z>
 /// # kind <full|delta>
@@ -50,8 +77,9 @@ import Darwin
 /// # root <base64 root hash of the checkpoint>
 /// # entries <start> <end>
 /// # previous <previous tree size> <base64 previous root>     (or: # previous none)
-/// # enterprises <lines of state.jsonl>
+/// # enterprises <lines of state.jsonl>       (public export only)
 /// # listings <lines of listings.jsonl>
+/// # openings <lines of openings.jsonl>
 /// # size <file> <bytes>                     one line per file
 /// # SM3 (<file>) = <lower-case hex>           one line per file
 /// <lower-case hex SHA-256>  <file>          one line per file (GNU coreutils format)
@@ -59,10 +87,14 @@ import Darwin
 ///
 /// Each of the three lists covers every file except `MANIFEST` and the signatures, in byte order
 /// of the names. A full export has start 0; a delta starts at the previous export's tree size.
-/// With the same source data two exports differ only in the `# created` line (and so in the
-/// signatures, which for SM2 are randomised anyway).
+/// The restricted part's values from `# origin` to `# previous` are its public export's. With
+/// the same source data two exports differ only in the `# created` line (and so in the
+/// signatures, which for SM2 are randomised anyway): salts are stored with their records, not
+/// made per export.
 ///
 /// ## Checking with stock tools
+///
+/// In either directory:
 ///
 /// ```sh
 /// sha256sum -c --strict MANIFEST                                   # ignores the "#" lines
@@ -81,14 +113,15 @@ import Darwin
 /// ```
 public enum ExportFormat {
     /// The format number in the MANIFEST's first line.
-    public static let version = 1
+    public static let version = 2
     /// The MANIFEST's first line, newline excluded.
-    public static let manifestHeader = "# qcredit export manifest, format 1"
+    public static let manifestHeader = "# qcredit export manifest, format 2"
 
     public static let manifestFile = "MANIFEST"
     public static let stateFile = "state.jsonl"
     public static let listingsFile = "listings.jsonl"
     public static let entriesFile = "entries.jsonl"
+    public static let openingsFile = "openings.jsonl"
     public static let checkpointFile = "checkpoint"
     public static let treeStartFile = "tree-start"
     public static let consistencyProofFile = "consistency-proof"
@@ -98,10 +131,25 @@ public enum ExportFormat {
     /// considers nothing else.
     public static let namePrefix = "qcredit-export-"
 
-    /// The files every export has besides the key files, MANIFEST and the signatures.
-    static let fixedFiles = [
-        stateFile, listingsFile, entriesFile, checkpointFile, treeStartFile, consistencyProofFile, verifierKeysFile,
-    ]
+    /// The directory in the exports directory that holds the restricted parts.
+    public static let restrictedDirectory = "restricted"
+
+    /// The modes of what the writer creates: the public export, and the restricted part (which
+    /// only the auditors' group may read).
+    static let publicDirectoryMode: mode_t = 0o755
+    static let publicFileMode: mode_t = 0o644
+    static let restrictedDirectoryMode: mode_t = 0o750
+    static let restrictedFileMode: mode_t = 0o640
+
+    /// The files every export of `part` has besides the key files, MANIFEST and the signatures.
+    static func fixedFiles(of part: ExportPart) -> [String] {
+        switch part {
+        case .public:
+            [stateFile, listingsFile, entriesFile, openingsFile, checkpointFile, treeStartFile, consistencyProofFile, verifierKeysFile]
+        case .restricted:
+            [listingsFile, openingsFile, verifierKeysFile]
+        }
+    }
 
     /// `<type>-<8 hex key id>.pub.pem`.
     public static func publicKeyFileName(type: ExportKeyType, keyID: UInt32) -> String {

@@ -47,6 +47,10 @@ public struct ExportManifest: Sendable, Hashable {
         public var description: String { "MANIFEST line \(line): \(reason)" }
     }
 
+    /// Which part of an export run this MANIFEST describes.
+    public var part: ExportPart
+    /// For the restricted part: the name of the public export it belongs to.
+    public var exportName: String?
     public var origin: String
     /// `YYYY-MM-DDTHH:MM:SSZ`.
     public var created: String
@@ -63,18 +67,25 @@ public struct ExportManifest: Sendable, Hashable {
     public var entriesEnd: Int64
     /// The previous export's tree, if the export was made with one.
     public var previous: Tree?
-    /// The number of lines of `state.jsonl`.
-    public var enterpriseCount: Int64
+    /// The number of lines of `state.jsonl` (public export only).
+    public var enterpriseCount: Int64?
     /// The number of lines of `listings.jsonl`.
     public var listingCount: Int64
+    /// The number of lines of `openings.jsonl`.
+    public var openingCount: Int64
     /// The files, in byte order of their names.
     public var files: [FileEntry]
 
+    /// - Parameters:
+    ///   - exportName: the public export's name, for the restricted part (nil for the public export).
+    ///   - enterpriseCount: nil for the restricted part.
     public init(
-        origin: String, created: String, kind: ExportKind, asOf: String, treeSize: Int64, rootHash: [UInt8],
-        entriesStart: Int64, entriesEnd: Int64, previous: Tree?, enterpriseCount: Int64, listingCount: Int64,
-        files: [FileEntry]
+        part: ExportPart = .public, exportName: String? = nil, origin: String, created: String, kind: ExportKind, asOf: String,
+        treeSize: Int64, rootHash: [UInt8], entriesStart: Int64, entriesEnd: Int64, previous: Tree?, enterpriseCount: Int64?,
+        listingCount: Int64, openingCount: Int64, files: [FileEntry]
     ) {
+        self.part = part
+        self.exportName = exportName
         self.origin = origin
         self.created = created
         self.kind = kind
@@ -86,6 +97,7 @@ public struct ExportManifest: Sendable, Hashable {
         self.previous = previous
         self.enterpriseCount = enterpriseCount
         self.listingCount = listingCount
+        self.openingCount = openingCount
         self.files = files.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
     }
 
@@ -94,8 +106,9 @@ public struct ExportManifest: Sendable, Hashable {
 
     /// The MANIFEST text, exactly as ``ExportFormat`` documents it.
     public var text: String {
-        var lines = [
-            ExportFormat.manifestHeader,
+        var lines = [ExportFormat.manifestHeader]
+        if part == .restricted { lines += ["# part \(part.rawValue)", "# export \(exportName ?? "")"] }
+        lines += [
             "# origin \(origin)",
             "# created \(created)",
             "# kind \(kind.rawValue)",
@@ -104,9 +117,9 @@ public struct ExportManifest: Sendable, Hashable {
             "# root \(Base64.encode(rootHash))",
             "# entries \(entriesStart) \(entriesEnd)",
             previous.map { "# previous \($0.size) \(Base64.encode($0.rootHash))" } ?? "# previous none",
-            "# enterprises \(enterpriseCount)",
-            "# listings \(listingCount)",
         ]
+        if let enterpriseCount { lines.append("# enterprises \(enterpriseCount)") }
+        lines += ["# listings \(listingCount)", "# openings \(openingCount)"]
         lines += files.map { "# size \($0.name) \($0.size)" }
         lines += files.map { "# SM3 (\($0.name)) = \(Hex.encode($0.sm3))" }
         // Two spaces: GNU coreutils' text-mode format, which `sha256sum -c --strict` accepts.
@@ -157,6 +170,18 @@ public struct ExportManifest: Sendable, Hashable {
         guard lines.popFirst() == ExportFormat.manifestHeader else {
             throw ParseError(line: 1, reason: "not \"\(ExportFormat.manifestHeader)\"")
         }
+        var part = ExportPart.public
+        var exportName: String?
+        if lines.first?.hasPrefix("# part ") == true {
+            let partText = try next("# part ")
+            guard partText == ExportPart.restricted.rawValue else {
+                throw ParseError(line: number, reason: "part \"\(partText)\" is not restricted (a public MANIFEST has no part line)")
+            }
+            part = .restricted
+            let name = try next("# export ")
+            guard ExportFormat.isValidExportName(name) else { throw ParseError(line: number, reason: "\"\(name)\" is not an export name") }
+            exportName = name
+        }
         let origin = try next("# origin ")
         guard !origin.isEmpty else { throw ParseError(line: number, reason: "empty origin") }
         let created = try next("# created ")
@@ -184,8 +209,9 @@ public struct ExportManifest: Sendable, Hashable {
             }
             previous = Tree(size: try decimal(parts[0], "previous size"), rootHash: try hash(parts[1], "previous root"))
         }
-        let enterpriseCount = try decimal(try next("# enterprises "), "enterprise count")
+        let enterpriseCount = part == .public ? try decimal(try next("# enterprises "), "enterprise count") : nil
         let listingCount = try decimal(try next("# listings "), "listing count")
+        let openingCount = try decimal(try next("# openings "), "opening count")
 
         var sizes: [(name: String, size: Int64)] = []
         while lines.first?.hasPrefix("# size ") == true {
@@ -217,9 +243,9 @@ public struct ExportManifest: Sendable, Hashable {
         }
         guard lines.isEmpty else { throw ParseError(line: number + 1, reason: "unexpected line") }
         self.init(
-            origin: origin, created: created, kind: kind, asOf: asOf, treeSize: treeSize, rootHash: rootHash,
-            entriesStart: entriesStart, entriesEnd: entriesEnd, previous: previous, enterpriseCount: enterpriseCount,
-            listingCount: listingCount, files: files)
+            part: part, exportName: exportName, origin: origin, created: created, kind: kind, asOf: asOf, treeSize: treeSize,
+            rootHash: rootHash, entriesStart: entriesStart, entriesEnd: entriesEnd, previous: previous,
+            enterpriseCount: enterpriseCount, listingCount: listingCount, openingCount: openingCount, files: files)
         // The parse is strict enough that only one text gives these values; checked anyway,
         // since the signatures are over the bytes.
         guard Array(self.text.utf8) == bytes else { throw ParseError(line: 1, reason: "not in canonical form") }
@@ -243,6 +269,9 @@ public struct ExportManifest: Sendable, Hashable {
         }
         if let previous, previous.size > treeSize {
             problems.append("the previous tree (\(previous.size)) is larger than this one (\(treeSize))")
+        }
+        if entriesEnd >= entriesStart, openingCount > entriesEnd - entriesStart {
+            problems.append("\(openingCount) openings for the \(entriesEnd - entriesStart) entries \(entriesStart)..<\(entriesEnd)")
         }
         return problems
     }

@@ -1,4 +1,5 @@
 import CanonicalJSON
+import TransparencyLog
 
 /// Where an export's data comes from: the registry's database in the daemon, an in-memory log in
 /// tests. The writer pulls everything through this protocol, one item at a time, so a source can
@@ -21,7 +22,7 @@ import CanonicalJSON
 public protocol ExportSource {
     /// The log's origin: the checkpoint's first line.
     var origin: String { get }
-    /// The date the state describes, `YYYY-MM-DD`.
+    /// The date the state describes, `YYYY-MM-DD`; disclosure is judged on it.
     var asOf: String { get }
     /// The newest signed checkpoint: its size (the end of the exported entries), root hash and
     /// the signed note, verbatim.
@@ -30,12 +31,39 @@ public protocol ExportSource {
     /// Calls `body` with each enterprise file's public JSON, sorted by USCC, then the files
     /// without a USCC by organization code (byte order of the codes). Rethrows what `body` throws.
     func forEachEnterprise(_ body: (JSONValue) throws -> Void) throws
-    /// Calls `body` with each published listing and its whole history, by listing id.
-    func forEachListing(_ body: (JSONValue) throws -> Void) throws
-    /// Calls `body` with the exact stored bytes of log entries `start..<end`, in order.
-    func forEachEntry(from start: Int64, to end: Int64, _ body: ([UInt8]) throws -> Void) throws
+    /// Calls `body` with each published listing and its whole history, by listing id: for the
+    /// public part the listings the public sees on ``asOf``; for the restricted part every one,
+    /// with a `disclosed` flag.
+    func forEachListing(in part: ExportPart, _ body: (JSONValue) throws -> Void) throws
+    /// Calls `body` with log entries `start..<end`, in order.
+    func forEachEntry(from start: Int64, to end: Int64, _ body: (ExportEntry) throws -> Void) throws
     /// The RFC 9162 consistency proof from tree size `oldSize` (≥ 1) to `newSize`.
     func consistencyProof(from oldSize: Int64, to newSize: Int64) throws -> [[UInt8]]
     /// The hashes of `MerkleTree.rootNodes(size: size)`, left to right (none for size 0).
     func compactRange(size: Int64) throws -> [[UInt8]]
+}
+
+/// One log entry as an export needs it: the leaf every export carries, and the opening the
+/// public part carries while disclosed and the restricted part always.
+public struct ExportEntry: Sendable, Hashable {
+    /// The leaf's exact bytes (a ``LeafCommitment``).
+    public var leaf: [UInt8]
+    /// The salt and record, when the registry holds them (not for a leaf a restore replayed
+    /// without its opening).
+    public var opening: RecordOpening?
+    /// Whether the public may receive the opening on the export's as-of date.
+    public var isDisclosed: Bool
+
+    public init(leaf: [UInt8], opening: RecordOpening?, isDisclosed: Bool) {
+        self.leaf = leaf
+        self.opening = opening
+        self.isDisclosed = isDisclosed
+    }
+}
+
+/// The two parts of one export run: the public export anyone may fetch, and the restricted part
+/// only auditors may read (``ExportFormat``).
+public enum ExportPart: String, Sendable, Hashable, CaseIterable {
+    case `public`
+    case restricted
 }

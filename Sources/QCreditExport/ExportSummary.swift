@@ -21,6 +21,8 @@ public struct ExportSummary: Sendable, Hashable {
     public var listings: Int64
     /// The number of entries exported: tree size − start.
     public var entries: Int64
+    /// The number of openings in the public export: those disclosed on the as-of date.
+    public var openings: Int64
     /// How long writing took.
     public var duration: Duration
     /// ``duration`` in seconds, for replies and logs.
@@ -29,4 +31,17 @@ public struct ExportSummary: Sendable, Hashable {
     }
     /// The MANIFEST's SHA-256, lower-case hex: what a notice or a log line can quote.
     public var manifestSHA256: String
+    /// What went into the restricted part.
+    public var restricted: RestrictedPart
+
+    /// The restricted part written with the export.
+    public struct RestrictedPart: Sendable, Hashable {
+        /// `<exports>/restricted/<name>`.
+        public var directory: String
+        /// Every opening the registry holds for the entries (one per entry in a complete part).
+        public var openings: Int64
+        public var listings: Int64
+        /// The total size of its files, MANIFEST and signatures included.
+        public var bytes: Int64
+    }
 }

@@ -2,7 +2,7 @@ import QCreditCrypto
 import TransparencyLog
 
 extension ExportVerification {
-    /// Streams `entries.jsonl`: each line canonical JSON, end − start of them, and `tree-start`
+    /// Streams `entries.jsonl`: each line a format-2 leaf (``LeafCommitment``), end − start of them, and `tree-start`
     /// extended with their leaf hashes giving the checkpoint's root (the MANIFEST's, which the
     /// checkpoint check ties to the note). For a full export, also returns the roots of the
     /// previous trees' sizes met on the way, so those trees can be compared without a proof.
@@ -30,7 +30,9 @@ extension ExportVerification {
                 accumulator = nil
                 return
             }
-            if let problem = CanonicalLine.problem(in: bytes) { problems.add("line \(number) (entry \(entry)) is \(problem)") }
+            if LeafCommitment(bytes: bytes) == nil {
+                problems.add("line \(number) (entry \(entry)) is not a leaf of format \(LeafCommitment.format)")
+            }
             accumulator?.append(leafData: bytes)
             if let size = accumulator?.size, wanted.contains(size) { roots[size] = accumulator?.root }
         }
@@ -38,7 +40,7 @@ extension ExportVerification {
         if !scanned.endsWithNewline { problems.add("the last line has no newline") }
         if count != end - start { problems.add("\(count) lines for entries \(start)..<\(end), which are \(end - start)") }
         if problems.isEmpty {
-            pass(.entries, name, "\(count) entries \(start)..<\(end), each one line of canonical JSON")
+            pass(.entries, name, "\(count) entries \(start)..<\(end), each a leaf of format \(LeafCommitment.format)")
         } else {
             fail(.entries, name, problems.summary)
         }

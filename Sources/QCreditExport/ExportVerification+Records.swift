@@ -29,7 +29,8 @@ extension ExportVerification {
         }
         guard let scanned else { return }
         if !scanned.endsWithNewline { problems.add("the last line has no newline") }
-        if count != manifest.enterpriseCount { problems.add("\(count) lines, the MANIFEST says \(manifest.enterpriseCount)") }
+        let expected = manifest.enterpriseCount ?? 0
+        if count != expected { problems.add("\(count) lines, the MANIFEST says \(expected)") }
         if problems.isEmpty {
             pass(.state, name, "\(count) enterprise files, each one line of canonical JSON, in order (USCC, then organization code)")
         } else {

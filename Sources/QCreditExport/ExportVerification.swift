@@ -43,12 +43,12 @@ final class ExportVerification {
     func pass(_ name: ExportCheck.Name, _ file: String?, _ detail: String) { record(name, file, passed: true, detail) }
     func fail(_ name: ExportCheck.Name, _ file: String?, _ detail: String) { record(name, file, passed: false, detail) }
 
-    func run(verifierKeys: [String], previous: String?) {
-        parseKeys(verifierKeys)
+    /// Opens the directory and lists it; false (reported under `check`) if it cannot be read.
+    func openDirectory(check: ExportCheck.Name) -> Bool {
         let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            fail(.files, nil, "cannot open the export directory \(path): \(FileSystem.reason(errno))")
-            return
+            fail(check, nil, "cannot open the directory \(path): \(FileSystem.reason(errno))")
+            return false
         }
         directory = descriptor
         do {
@@ -56,15 +56,27 @@ final class ExportVerification {
                 present[name] = FileSystem.type(of: name, in: directory)
             }
         } catch {
-            fail(.files, nil, error.description)
-            return
+            fail(check, nil, error.description)
+            return false
         }
+        return true
+    }
+
+    func run(verifierKeys: [String], previous: String?, restrictedPart: String?) {
+        parseKeys(verifierKeys)
+        guard openDirectory(check: .files) else { return }
 
         let manifestBytes = readManifest()
         if let manifestBytes { checkSignatures(over: manifestBytes) }
         guard let manifest else {
             // Without the MANIFEST's values only the checkpoint's signature can still be checked.
             if let note = readSmallFile(ExportFormat.checkpointFile) { checkCheckpointSignature(note) }
+            return
+        }
+        guard manifest.part == .public else {
+            fail(
+                .manifest, ExportFormat.manifestFile,
+                "this is the restricted part of \(manifest.exportName ?? "an export"): verify that export with --restricted-part")
             return
         }
         checkFileList(manifest)
@@ -89,11 +101,13 @@ final class ExportVerification {
         }
         checkState(manifest: manifest)
         checkListings(manifest: manifest)
-        // Files listed but unknown to format 1 (already failed by the file list): digests only.
-        let handled = Set(ExportFormat.fixedFiles)
+        checkOpenings(manifest: manifest, leaves: directory, everyEntry: false)
+        // Files listed but unknown to the format (already failed by the file list): digests only.
+        let handled = Set(ExportFormat.fixedFiles(of: .public))
         for file in manifest.files where !handled.contains(file.name) && !isPublicKeyFileName(file.name) {
             _ = scanListedFile(file.name)
         }
+        if let restrictedPart { checkRestrictedPart(at: restrictedPart, export: manifest) }
     }
 
     // MARK: Keys and MANIFEST
@@ -121,7 +135,7 @@ final class ExportVerification {
     }
 
     /// Reads and parses the MANIFEST; returns its bytes if it could be read.
-    private func readManifest() -> [UInt8]? {
+    func readManifest() -> [UInt8]? {
         let name = ExportFormat.manifestFile
         guard case .regular = present[name] else {
             fail(.manifest, name, present[name] == nil ? "missing" : "not a regular file")
@@ -144,8 +158,9 @@ final class ExportVerification {
             self.manifest = manifest
             pass(
                 .manifest, name,
-                "format \(ExportFormat.version), \(manifest.kind.rawValue) export of \(manifest.origin), "
-                    + "entries \(manifest.entriesStart)..<\(manifest.entriesEnd), \(manifest.files.count) files")
+                "format \(ExportFormat.version), "
+                    + (manifest.part == .restricted ? "restricted part of the \(manifest.kind.rawValue) export" : "\(manifest.kind.rawValue) export")
+                    + " of \(manifest.origin), entries \(manifest.entriesStart)..<\(manifest.entriesEnd), \(manifest.files.count) files")
             for problem in manifest.problems { fail(.manifest, name, problem) }
         } catch {
             fail(.manifest, name, error.description)
@@ -154,7 +169,7 @@ final class ExportVerification {
     }
 
     /// Verifies the signature files of the given keys over the MANIFEST's bytes.
-    private func checkSignatures(over manifest: [UInt8]) {
+    func checkSignatures(over manifest: [UInt8]) {
         let outcome = SignatureCheck.run(keys: keys, manifest: manifest, in: directory, path: path, present: present)
         for line in outcome.lines { record(.signature, line.file, passed: line.passed, line.detail) }
         var notes = outcome.ignored.isEmpty ? "" : "; ignored (keys not given): " + outcome.ignored.joined(separator: ", ")
@@ -169,15 +184,16 @@ final class ExportVerification {
     }
 
     /// Every listed file is a regular file here; the required files are listed; nothing else is here.
-    private func checkFileList(_ manifest: ExportManifest) {
+    func checkFileList(_ manifest: ExportManifest) {
         var failures = 0
         let listed = Set(manifest.files.map(\.name))
-        for required in ExportFormat.fixedFiles where !listed.contains(required) {
+        let fixedFiles = ExportFormat.fixedFiles(of: manifest.part)
+        for required in fixedFiles where !listed.contains(required) {
             fail(.files, required, "required by format \(ExportFormat.version) but not listed in the MANIFEST")
             failures += 1
         }
         for file in manifest.files {
-            if !ExportFormat.fixedFiles.contains(file.name) && !isPublicKeyFileName(file.name) {
+            if !fixedFiles.contains(file.name) && !isPublicKeyFileName(file.name) {
                 fail(.files, file.name, "listed in the MANIFEST but not a file of format \(ExportFormat.version)")
                 failures += 1
             }

@@ -10,14 +10,19 @@
 ///    by a given key fails. Signature files of other keys are ignored.
 /// 3. **Checkpoint**: the note opens with the given keys; its origin, size and root are the
 ///    MANIFEST's.
-/// 4. **Entries**: each line is canonical JSON; there are end − start of them; `tree-start`
-///    extended with their leaf hashes gives the checkpoint's root.
+/// 4. **Entries**: each line is a format-2 leaf; there are end − start of them; `tree-start`
+///    extended with their leaf hashes gives the checkpoint's root. **Openings**: each line of
+///    `openings.jsonl` is canonical, in index order, unique, within the entries, and its
+///    commitment SHA-256(salt ‖ record) is exactly that entry's leaf.
 /// 5. **Previous**: with `previous`, that export must verify (its MANIFEST signature and
 ///    checkpoint) and be the tree this one extends, and the consistency proof must lead from
 ///    its checkpoint to this one. Without, a delta's proof is checked from the root `tree-start`
 ///    folds to, and the report says the previous export was not checked.
 /// 6. **State and listings**: canonical JSON lines, as many as the MANIFEST says; the state in
 ///    order (USCC, then organization code for files without one).
+/// 7. **Restricted part** (when given): its MANIFEST, signatures and digests as above; it is the
+///    part of this export (same origin, tree, entries, as-of date); its listings are canonical;
+///    and **every** entry has an opening in it that opens the entry's leaf.
 ///
 /// Files are streamed: memory stays flat whatever their size.
 ///
@@ -27,7 +32,7 @@
 ///     verifierKeys: ["qcredit.example.gov.cn/registry+6f557b3a+AXQz+MKkQpjRHma341amMnXzKtT0WNHutjDODmhh2qqO"],
 ///     previous: "/srv/exports/qcredit-export-20261126T020000Z-full")
 /// print(report)
-/// // PASS manifest MANIFEST: format 1, delta export of qcredit.example.gov.cn/registry, entries 2..<3, 9 files
+/// // PASS manifest MANIFEST: format 2, delta export of qcredit.example.gov.cn/registry, entries 2..<3, 10 files
 /// // …
 /// // verified: /srv/exports/qcredit-export-20261127T020000Z-delta
 /// ```
@@ -35,8 +40,23 @@ public enum ExportVerifier {
     /// A MANIFEST larger than this is refused unread (a real one is a few KiB).
     static let manifestSizeLimit = 1024 * 1024
 
+    /// Where the restricted part of the export at `directory` is written:
+    /// `<directory>/../restricted/<name>`.
+    ///
+    /// ```swift
+    /// ExportVerifier.restrictedPart(of: "/var/lib/qcredit-exports/qcredit-export-20261127T020000Z-full")
+    /// // "/var/lib/qcredit-exports/restricted/qcredit-export-20261127T020000Z-full"
+    /// ```
+    public static func restrictedPart(of directory: String) -> String {
+        var components = directory.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        let name = components.popLast() ?? ""
+        let parent = (directory.hasPrefix("/") ? "/" : "") + components.joined(separator: "/")
+        return FileSystem.join(parent.isEmpty ? "." : parent, ExportFormat.restrictedDirectory + "/" + name)
+    }
+
     /// Checks the export in `directory` with the trusted `verifierKeys` (`<name>+<id>+<base64>`
-    /// strings, obtained out of band), and its link to the export in `previous` if given.
+    /// strings, obtained out of band), its link to the export in `previous` if given, and its
+    /// restricted part in `restrictedPart` if given (``restrictedPart(of:)`` finds it).
     ///
     /// Never throws: an unreadable directory or file is a failed check like any other.
     ///
@@ -45,9 +65,11 @@ public enum ExportVerifier {
     /// for failure in report.failures { print(failure) }   // "FAIL digests state.jsonl: SHA-256 is …"
     /// exit(report.passed ? 0 : 4)
     /// ```
-    public static func verify(directory: String, verifierKeys: [String], previous: String?) -> ExportReport {
+    public static func verify(
+        directory: String, verifierKeys: [String], previous: String?, restrictedPart: String? = nil
+    ) -> ExportReport {
         let verification = ExportVerification(path: directory)
-        verification.run(verifierKeys: verifierKeys, previous: previous)
+        verification.run(verifierKeys: verifierKeys, previous: previous, restrictedPart: restrictedPart)
         return ExportReport(directory: directory, checks: verification.checks)
     }
 }

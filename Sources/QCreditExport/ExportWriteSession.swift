@@ -2,32 +2,38 @@ import QCreditCrypto
 import CanonicalJSON
 import TransparencyLog
 
-/// Writes the files of one export into its (partial) directory, checking the data as it streams
-/// by; returns the MANIFEST that lists them.
+/// Writes the files of one part of an export into its (partial) directory, checking the data as
+/// it streams by; returns the MANIFEST that lists them.
 struct ExportWriteSession<Source: ExportSource> {
     let plan: ExportPlan
     let source: Source
+    let part: ExportPart
     /// The partial directory, open.
     let directory: Int32
     let path: String
+    /// The group every file is given (restricted part only).
+    let group: RestrictedGroup?
 
-    init(plan: ExportPlan, source: Source, directory: Int32, path: String) {
+    init(plan: ExportPlan, source: Source, part: ExportPart, directory: Int32, path: String, group: RestrictedGroup? = nil) {
         self.plan = plan
         self.source = source
+        self.part = part
         self.directory = directory
         self.path = path
+        self.group = group
     }
 
     /// Creates `name`, lets `body` write it, then flushes and `fsync`s it.
     func write(_ name: String, _ body: (HashingFileWriter) throws(ExportError) -> Void) throws(ExportError) -> ExportManifest.FileEntry {
-        let writer = try HashingFileWriter(creating: name, in: directory, directoryPath: path)
+        let mode = part == .public ? ExportFormat.publicFileMode : ExportFormat.restrictedFileMode
+        let writer = try HashingFileWriter(creating: name, in: directory, directoryPath: path, mode: mode, group: group)
         try body(writer)
         return try writer.finish()
     }
 
-    /// Every file but MANIFEST and the signatures. The small files and the proofs come first,
-    /// so that an inconsistent log is refused before the long streams.
-    func writeFiles(created: String) throws(ExportError) -> ExportManifest {
+    /// The public export's files but MANIFEST and the signatures. The small files and the proofs
+    /// come first, so that an inconsistent log is refused before the long streams.
+    func writePublicFiles(created: String) throws(ExportError) -> ExportManifest {
         var files: [ExportManifest.FileEntry] = []
         files.append(try write(ExportFormat.checkpointFile) { file throws(ExportError) in try file.write(plan.checkpoint.note) })
 
@@ -40,28 +46,58 @@ struct ExportWriteSession<Source: ExportSource> {
             for hash in proof { try file.write(Base64.encode(hash) + "\n") }
         })
 
-        files.append(try write(ExportFormat.entriesFile) { file throws(ExportError) in
-            try writeEntries(to: file, treeStart: treeStart)
+        // One pass over the log for both files: each leaf, and its opening while disclosed.
+        var openings: Int64 = 0
+        var openingsFile: ExportManifest.FileEntry?
+        files.append(try write(ExportFormat.entriesFile) { entries throws(ExportError) in
+            openingsFile = try write(ExportFormat.openingsFile) { file throws(ExportError) in
+                openings = try writeEntries(to: entries, openings: file, treeStart: treeStart)
+            }
         })
+        if let openingsFile { files.append(openingsFile) }
         var enterprises: Int64 = 0
         files.append(try write(ExportFormat.stateFile) { file throws(ExportError) in enterprises = try writeState(to: file) })
         var listings: Int64 = 0
         files.append(try write(ExportFormat.listingsFile) { file throws(ExportError) in listings = try writeListings(to: file) })
+        files += try writeKeyFiles()
+        return manifest(created: created, exportName: nil, enterprises: enterprises, listings: listings, openings: openings, files: files)
+    }
 
-        files.append(try write(ExportFormat.verifierKeysFile) { file throws(ExportError) in
-            for key in plan.keys { try file.write("\(key.type.rawValue) \(key.verifierKey)\n") }
-        })
+    /// The restricted part's files but MANIFEST and the signatures: every opening of the
+    /// export's entries, every listing.
+    func writeRestrictedFiles(created: String, exportName: String) throws(ExportError) -> ExportManifest {
+        var files: [ExportManifest.FileEntry] = []
+        var openings: Int64 = 0
+        files.append(try write(ExportFormat.openingsFile) { file throws(ExportError) in openings = try writeAllOpenings(to: file) })
+        var listings: Int64 = 0
+        files.append(try write(ExportFormat.listingsFile) { file throws(ExportError) in listings = try writeListings(to: file) })
+        files += try writeKeyFiles()
+        return manifest(created: created, exportName: exportName, enterprises: nil, listings: listings, openings: openings, files: files)
+    }
+
+    private func writeKeyFiles() throws(ExportError) -> [ExportManifest.FileEntry] {
+        var files = [
+            try write(ExportFormat.verifierKeysFile) { file throws(ExportError) in
+                for key in plan.keys { try file.write("\(key.type.rawValue) \(key.verifierKey)\n") }
+            }
+        ]
         for key in plan.keys {
             files.append(try write(ExportFormat.publicKeyFileName(type: key.type, keyID: key.keyID)) { file throws(ExportError) in
                 try file.write(key.publicKeyPEM)
             })
         }
+        return files
+    }
 
-        return ExportManifest(
-            origin: plan.origin, created: created, kind: plan.kind, asOf: plan.asOf, treeSize: plan.end,
-            rootHash: plan.checkpoint.rootHash, entriesStart: plan.start, entriesEnd: plan.end,
+    private func manifest(
+        created: String, exportName: String?, enterprises: Int64?, listings: Int64, openings: Int64,
+        files: [ExportManifest.FileEntry]
+    ) -> ExportManifest {
+        ExportManifest(
+            part: part, exportName: exportName, origin: plan.origin, created: created, kind: plan.kind, asOf: plan.asOf,
+            treeSize: plan.end, rootHash: plan.checkpoint.rootHash, entriesStart: plan.start, entriesEnd: plan.end,
             previous: plan.previous.map { ExportManifest.Tree(size: $0.treeSize, rootHash: $0.rootHash) },
-            enterpriseCount: enterprises, listingCount: listings, files: files)
+            enterpriseCount: enterprises, listingCount: listings, openingCount: openings, files: files)
     }
 
     // MARK: The tree
@@ -126,30 +162,42 @@ struct ExportWriteSession<Source: ExportSource> {
 
     // MARK: The streams
 
-    /// Writes entries `start..<end`, checking each is one line of canonical JSON and that,
-    /// appended to the compact range, they give the checkpoint's root (and, for a full export
-    /// with a previous one, the previous root on the way).
-    private func writeEntries(to file: HashingFileWriter, treeStart: [[UInt8]]) throws(ExportError) {
+    /// Writes entries `start..<end` and the openings disclosed among them, checking that each
+    /// entry is a format-2 leaf, that each opening opens its leaf, and that the leaves, appended
+    /// to the compact range, give the checkpoint's root (and, for a full export with a previous
+    /// one, the previous root on the way). Returns the number of openings.
+    private func writeEntries(
+        to file: HashingFileWriter, openings: HashingFileWriter, treeStart: [[UInt8]]
+    ) throws(ExportError) -> Int64 {
         let start = plan.start
         let end = plan.end
         let expected = end - start
         // Validated by compactRangeAtStart.
         var accumulator = (try? MerkleAccumulator(size: start, rootNodeHashes: treeStart)) ?? MerkleAccumulator()
         var count: Int64 = 0
+        var openingCount: Int64 = 0
         let previousTree = plan.previous.flatMap { $0.treeSize > start ? $0 : nil }
         do {
-            try source.forEachEntry(from: start, to: end) { (bytes) throws(ExportError) in
+            try source.forEachEntry(from: start, to: end) { (entry) throws(ExportError) in
                 count += 1
                 guard count <= expected else {
                     throw .inconsistentLog("the source gave more than the \(expected) entries \(start)..<\(end)")
                 }
-                try CanonicalLine.check(bytes, file: ExportFormat.entriesFile, line: count, what: "entry \(start + count - 1)")
-                accumulator.append(leafData: bytes)
+                let index = start + count - 1
+                guard LeafCommitment(bytes: entry.leaf) != nil else {
+                    throw .invalidRecord(
+                        file: ExportFormat.entriesFile, line: count, reason: "entry \(index) is not a leaf of format \(LeafCommitment.format)")
+                }
+                accumulator.append(leafData: entry.leaf)
                 if let previousTree, accumulator.size == previousTree.treeSize, accumulator.root != previousTree.rootHash {
                     throw .inconsistentWithPrevious(
                         "the first \(previousTree.treeSize) entries do not give the previous export's root")
                 }
-                try file.writeLine(bytes)
+                try file.writeLine(entry.leaf)
+                if entry.isDisclosed, let opening = entry.opening {
+                    openingCount += 1
+                    try openings.writeLine(try Self.openingLine(index: index, opening: opening, leaf: entry.leaf, line: openingCount))
+                }
             }
         } catch let error as ExportError {
             throw error
@@ -164,6 +212,44 @@ struct ExportWriteSession<Source: ExportSource> {
                 "entries \(start)..<\(end) on the compact range give root \(Base64.encode(accumulator.root)), "
                     + "not the checkpoint's \(Base64.encode(plan.checkpoint.rootHash))")
         }
+        return openingCount
+    }
+
+    /// Writes every opening the source holds for entries `start..<end` (the restricted part's);
+    /// returns their number. An entry without one (a leaf a restore replayed without it) is left
+    /// out, and the part's verification names it.
+    private func writeAllOpenings(to file: HashingFileWriter) throws(ExportError) -> Int64 {
+        let start = plan.start
+        let end = plan.end
+        var index = start
+        var count: Int64 = 0
+        do {
+            try source.forEachEntry(from: start, to: end) { (entry) throws(ExportError) in
+                guard index < end else { throw .inconsistentLog("the source gave more than the entries \(start)..<\(end)") }
+                if let opening = entry.opening {
+                    count += 1
+                    try file.writeLine(try Self.openingLine(index: index, opening: opening, leaf: entry.leaf, line: count))
+                }
+                index += 1
+            }
+        } catch let error as ExportError {
+            throw error
+        } catch {
+            throw .source(what: "log entries \(start)..<\(end)", underlying: error)
+        }
+        guard index == end else { throw .inconsistentLog("the source gave \(index - start) entries for \(start)..<\(end)") }
+        return count
+    }
+
+    /// The `openings.jsonl` line of entry `index`, checked: the opening opens the leaf, and the
+    /// record is a canonical JSON object (so the line carries its exact bytes).
+    private static func openingLine(index: Int64, opening: RecordOpening, leaf: [UInt8], line: Int64) throws(ExportError) -> [UInt8] {
+        guard opening.opens(leaf) else { throw .inconsistentLog("the opening of entry \(index) does not open its leaf") }
+        guard let bytes = OpeningLine.bytes(index: index, opening: opening) else {
+            throw .invalidRecord(
+                file: ExportFormat.openingsFile, line: line, reason: "the record of entry \(index) is not a canonical JSON object")
+        }
+        return bytes
     }
 
     /// Writes the enterprise files, canonical, checking the order; returns their number.
@@ -191,11 +277,11 @@ struct ExportWriteSession<Source: ExportSource> {
         return count
     }
 
-    /// Writes the listings, canonical; returns their number.
+    /// Writes the part's listings, canonical; returns their number.
     private func writeListings(to file: HashingFileWriter) throws(ExportError) -> Int64 {
         var count: Int64 = 0
         do {
-            try source.forEachListing { (value) throws(ExportError) in
+            try source.forEachListing(in: part) { (value) throws(ExportError) in
                 count += 1
                 guard value.objectValue != nil else {
                     throw .invalidRecord(file: ExportFormat.listingsFile, line: count, reason: "not a JSON object")

@@ -5,9 +5,10 @@ import Darwin
 #endif
 
 extension ExportWriter {
-    /// Deletes the oldest exports in `exportsDirectory` beyond the newest `retain`; returns the
-    /// names of the directories removed: leftover temporary directories first, then the exports,
-    /// oldest first.
+    /// Deletes the oldest exports in `exportsDirectory` beyond the newest `retain`, each with its
+    /// restricted part; returns the names of the directories removed: leftover temporary
+    /// directories first, then the exports, oldest first, then (as `restricted/<name>`) the parts
+    /// a crash left without an export (or temporary).
     ///
     /// Only complete exports this module made are counted and deleted: directories (not
     /// symbolic links) with a valid export name (``ExportFormat/isValidExportName(_:)``) whose
@@ -41,13 +42,42 @@ extension ExportWriter {
         }
         let exports = try ExportDirectoryListing.exports(in: parent, path: exportsDirectory)
         for export in exports.dropLast(retain) {
-            let deleting = ExportFormat.deletingName(for: export.name)
-            try FileSystem.renameWithoutReplacing(export.name, to: deleting, in: parent, path: exportsDirectory)
-            try FileSystem.sync(parent, path: exportsDirectory)
-            try FileSystem.removeDirectory(deleting, in: parent, parentPath: exportsDirectory)
+            try removeExport(export.name, in: parent, path: exportsDirectory)
             removed.append(export.name)
         }
         if !removed.isEmpty { try FileSystem.sync(parent, path: exportsDirectory) }
+
+        // The public export goes first, its part after: a crash in between leaves a part without
+        // its export, removed here the next time, as are the temporary parts a crash left.
+        let restrictedPath = FileSystem.join(exportsDirectory, ExportFormat.restrictedDirectory)
+        guard let restricted = try RestrictedDirectory.openIfPresent(in: parent, exportsDirectory: exportsDirectory) else {
+            return removed
+        }
+        defer { close(restricted) }
+        let prunedExports = Set(removed)
+        var removedParts = false
+        for name in try FileSystem.names(in: restricted, path: restrictedPath)
+        where FileSystem.type(of: name, in: restricted) == .directory
+            && (ExportFormat.isTemporaryName(name) || ExportFormat.isValidExportName(name) && FileSystem.type(of: name, in: parent) == nil)
+        {
+            if ExportFormat.isTemporaryName(name) {
+                try FileSystem.removeDirectory(name, in: restricted, parentPath: restrictedPath)
+            } else {
+                try removeExport(name, in: restricted, path: restrictedPath)
+            }
+            if !prunedExports.contains(name) { removed.append(FileSystem.join(ExportFormat.restrictedDirectory, name)) }
+            removedParts = true
+        }
+        if removedParts { try FileSystem.sync(restricted, path: restrictedPath) }
         return removed
+    }
+
+    /// Renames the export (or part) `name` to `.<name>.deleting`, so that a half-removed one
+    /// never looks complete, then removes it.
+    private static func removeExport(_ name: String, in directory: Int32, path: String) throws(ExportError) {
+        let deleting = ExportFormat.deletingName(for: name)
+        try FileSystem.renameWithoutReplacing(name, to: deleting, in: directory, path: path)
+        try FileSystem.sync(directory, path: path)
+        try FileSystem.removeDirectory(deleting, in: directory, parentPath: path)
     }
 }

@@ -7,7 +7,7 @@ import QCreditCrypto
 import SignedNote
 import TransparencyLog
 
-/// Writes signed exports (format: ``ExportFormat``) and prunes old ones.
+/// Writes signed exports with their restricted parts (format: ``ExportFormat``) and prunes old ones.
 ///
 /// Writing streams: each item from the ``ExportSource`` goes through a 64 KiB buffer to disk, with
 /// the file's SHA-256 and SM3 updated from the same buffer, so memory stays flat whatever the
@@ -27,18 +27,22 @@ import TransparencyLog
 /// ```
 public enum ExportWriter {
     /// Writes a full export (entries from 0) or a delta (entries from `previous.treeSize`) of
-    /// `source` into `exportsDirectory/name`.
+    /// `source` into `exportsDirectory/name`, and its restricted part into
+    /// `exportsDirectory/restricted/name`.
     ///
     /// Before anything is signed the writer checks what a verifier will: the checkpoint is the
     /// source's origin, size and root and opens with `keys`; the compact range and the entries
-    /// lead to the checkpoint's root; every entry and state line is canonical JSON; the state is
-    /// in order; and, with `previous`, the log extends it (its root at the previous size, and the
-    /// consistency proof). A full export may have a `previous` too: its proof is then included.
+    /// lead to the checkpoint's root; every entry is a format-2 leaf and every opening written
+    /// opens its leaf and carries a canonical record; every state line is canonical JSON; the
+    /// state is in order; and, with `previous`, the log extends it (its root at the previous
+    /// size, and the consistency proof). A full export may have a `previous` too: its proof is then included.
     ///
     /// - Parameters:
     ///   - keys: the log's signing keys; each signs the MANIFEST. At least one.
     ///   - name: a valid export name (``ExportFormat/isValidExportName(_:)``), which must not exist.
     ///   - created: `YYYY-MM-DDTHH:MM:SSZ` (``ExportFormat/currentTimestamp()``).
+    ///   - restrictedGroup: the group that may read the restricted part; nil: the group its files
+    ///     get (inherited from a setgid `restricted/`, else the writer's).
     /// ```swift
     /// let summary = try ExportWriter.write(
     ///     source: source, keys: keys, into: "/var/lib/qcredit/exports",
@@ -48,13 +52,14 @@ public enum ExportWriter {
     /// ```
     ///
     /// - Returns: what was written.
-    /// - Throws: ``ExportError``; nothing is left behind then (the partial directory is removed),
-    ///   except when the final `fsync` of the exports directory fails after the rename: the export
-    ///   is then in place but may not survive a crash. ``ExportError/busy(directory:)`` if another
+    /// - Throws: ``ExportError``; nothing is left behind then (the partial directories are
+    ///   removed), except when the final `fsync` of the exports directory fails after the rename:
+    ///   the export is then in place but may not survive a crash. A restricted group the writer
+    ///   may not give files to fails here, naming the group. ``ExportError/busy(directory:)`` if another
     ///   export or prune holds the directory (the writer never waits for it).
     public static func write(
         source: some ExportSource, keys: [ExportSigningKey], into exportsDirectory: String, name: String,
-        kind: ExportKind, previous: PreviousExport?, created: String
+        kind: ExportKind, previous: PreviousExport?, created: String, restrictedGroup: RestrictedGroup? = nil
     ) throws(ExportError) -> ExportSummary {
         let clock = ContinuousClock()
         let started = clock.now
@@ -74,47 +79,70 @@ public enum ExportWriter {
         guard FileSystem.type(of: name, in: parent) == nil else {
             throw .exportExists(path: FileSystem.join(exportsDirectory, name))
         }
-        let partial = ExportFormat.partialName(for: name)
-        // With the lock held no one else is writing: a partial directory of this name was left by
-        // a crash, and is removed.
-        try FileSystem.removeDirectory(partial, in: parent, parentPath: exportsDirectory)
-        guard mkdirat(parent, partial, 0o755) == 0 else {
-            throw FileSystem.failure("create directory", FileSystem.join(exportsDirectory, partial))
-        }
-        var renamed = false
-        defer {
-            if !renamed { try? FileSystem.removeDirectory(partial, in: parent, parentPath: exportsDirectory) }
-        }
-        let partialPath = FileSystem.join(exportsDirectory, partial)
-        let directory = openat(parent, partial, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
-        guard directory >= 0 else { throw FileSystem.failure("open directory", partialPath) }
-        defer { close(directory) }
-        guard fchmod(directory, 0o755) == 0 else { throw FileSystem.failure("chmod", partialPath) }
+        let restrictedPath = FileSystem.join(exportsDirectory, ExportFormat.restrictedDirectory)
+        let restricted = try RestrictedDirectory.open(in: parent, exportsDirectory: exportsDirectory, group: restrictedGroup)
+        defer { close(restricted) }
+        // With the lock held no one else is writing: a part of this name without its export was
+        // left by a crash between the two renames, and is removed.
+        try FileSystem.removeDirectory(name, in: restricted, parentPath: restrictedPath)
 
-        let session = ExportWriteSession(plan: plan, source: source, directory: directory, path: partialPath)
-        let manifest = try session.writeFiles(created: created)
-        let manifestBytes = Array(manifest.text.utf8)
-        let manifestFile = try session.write(ExportFormat.manifestFile) { file throws(ExportError) in
-            try file.write(manifestBytes)
-        }
-        var signatureFiles: [ExportManifest.FileEntry] = []
-        for key in plan.keys {
-            let signature = try sign(manifestBytes, with: key)
-            let fileName = ExportFormat.signatureFileName(type: key.type, keyID: key.keyID)
-            signatureFiles.append(try session.write(fileName) { file throws(ExportError) in try file.write(signature) })
+        let publicPart = try PartialDirectory(
+            for: name, in: parent, parentPath: exportsDirectory, mode: ExportFormat.publicDirectoryMode, group: nil)
+        defer { publicPart.removeUnlessRenamed() }
+        // Only the daemon may enter the part until its files are written: they inherit the group
+        // of a setgid `restricted/` meanwhile, which the final chmod would end for a non-member.
+        let restrictedPart = try PartialDirectory(for: name, in: restricted, parentPath: restrictedPath, mode: 0o700, group: restrictedGroup)
+        defer { restrictedPart.removeUnlessRenamed() }
+
+        let publicSession = ExportWriteSession(
+            plan: plan, source: source, part: .public, directory: publicPart.descriptor, path: publicPart.path)
+        let publicManifest = try publicSession.writePublicFiles(created: created)
+        let publicFiles = try signedManifest(publicManifest, session: publicSession, keys: plan.keys)
+
+        let restrictedSession = ExportWriteSession(
+            plan: plan, source: source, part: .restricted, directory: restrictedPart.descriptor, path: restrictedPart.path,
+            group: restrictedGroup)
+        let restrictedManifest = try restrictedSession.writeRestrictedFiles(created: created, exportName: name)
+        let restrictedFiles = try signedManifest(restrictedManifest, session: restrictedSession, keys: plan.keys)
+        try restrictedPart.setMode(ExportFormat.restrictedDirectoryMode)
+
+        // The part first: a public export never appears without it.
+        try restrictedPart.rename()
+        do {
+            try publicPart.rename()
+        } catch {
+            try? FileSystem.removeDirectory(name, in: restricted, parentPath: restrictedPath)
+            throw error
         }
 
-        try FileSystem.sync(directory, path: partialPath)
-        try FileSystem.renameWithoutReplacing(partial, to: name, in: parent, path: exportsDirectory)
-        renamed = true
-        try FileSystem.sync(parent, path: exportsDirectory)
-
-        let allFiles = manifest.files + [manifestFile] + signatureFiles
+        let allFiles = publicManifest.files + publicFiles
         return ExportSummary(
             directory: FileSystem.join(exportsDirectory, name), name: name, kind: kind, treeSize: plan.end,
             entriesStart: plan.start, bytes: allFiles.reduce(0) { $0 + $1.size }, files: allFiles.count,
-            enterprises: manifest.enterpriseCount, listings: manifest.listingCount, entries: plan.end - plan.start,
-            duration: clock.now - started, manifestSHA256: Hex.encode(manifestFile.sha256))
+            enterprises: publicManifest.enterpriseCount ?? 0, listings: publicManifest.listingCount, entries: plan.end - plan.start,
+            openings: publicManifest.openingCount, duration: clock.now - started,
+            manifestSHA256: Hex.encode(publicFiles[0].sha256),
+            restricted: ExportSummary.RestrictedPart(
+                directory: FileSystem.join(restrictedPath, name), openings: restrictedManifest.openingCount,
+                listings: restrictedManifest.listingCount,
+                bytes: (restrictedManifest.files + restrictedFiles).reduce(0) { $0 + $1.size }))
+    }
+
+    /// Writes `manifest` into the session's directory and each key's signature over it; returns
+    /// their entries, the MANIFEST's first.
+    private static func signedManifest<Source>(
+        _ manifest: ExportManifest, session: ExportWriteSession<Source>, keys: [CheckedSigningKey]
+    ) throws(ExportError) -> [ExportManifest.FileEntry] {
+        let manifestBytes = Array(manifest.text.utf8)
+        var files = [
+            try session.write(ExportFormat.manifestFile) { file throws(ExportError) in try file.write(manifestBytes) }
+        ]
+        for key in keys {
+            let signature = try sign(manifestBytes, with: key)
+            let fileName = ExportFormat.signatureFileName(type: key.type, keyID: key.keyID)
+            files.append(try session.write(fileName) { file throws(ExportError) in try file.write(signature) })
+        }
+        return files
     }
 
     /// Signs the MANIFEST with `key` and checks the signature with the key's verifier, so that an

@@ -76,6 +76,20 @@ enum FileSystem {
         return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
+    /// Gives an open file or directory to `group`, unless it has that group already (inherited
+    /// from a setgid directory: under systemd's filter the daemon may not call chown at all).
+    static func giveToGroup(_ descriptor: Int32, group: RestrictedGroup, path: String) throws(ExportError) {
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw failure("stat", path) }
+        guard status.st_gid != group.id else { return }
+        guard fchown(descriptor, uid_t.max, group.id) == 0 else {
+            throw .fileSystem(
+                operation: "give to group \(group.name) (\(group.id))", path: path,
+                reason: reason(errno) + " (the daemon's user must be a member of the group, or the restricted directory must "
+                    + "have the group and be setgid, as systemd/tmpfiles.d/qcredit.conf makes it)")
+        }
+    }
+
     static func sync(_ descriptor: Int32, path: String) throws(ExportError) {
         guard fsync(descriptor) == 0 else { throw failure("fsync", path) }
     }

@@ -18,14 +18,16 @@ final class HashingFileWriter {
     private let sm3 = DigestStream.sm3()
     private(set) var byteCount: Int64 = 0
 
-    /// Creates `name` in `directory` (which must not hold it yet), mode exactly 0644.
-    init(creating name: String, in directory: Int32, directoryPath: String) throws(ExportError) {
+    /// Creates `name` in `directory` (which must not hold it yet), with exactly `mode` and, when
+    /// `group` is given, that group.
+    init(creating name: String, in directory: Int32, directoryPath: String, mode: mode_t, group: RestrictedGroup?) throws(ExportError) {
         self.name = name
         path = FileSystem.join(directoryPath, name)
-        descriptor = openat(directory, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        descriptor = openat(directory, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
         guard descriptor >= 0 else { throw FileSystem.failure("create", path) }
         // Why fchmod: the mode given to open is filtered by the umask.
-        guard fchmod(descriptor, 0o644) == 0 else { throw FileSystem.failure("chmod", path) }
+        guard fchmod(descriptor, mode) == 0 else { throw FileSystem.failure("chmod", path) }
+        if let group { try FileSystem.giveToGroup(descriptor, group: group, path: path) }
         buffer.reserveCapacity(Self.bufferSize)
     }
 

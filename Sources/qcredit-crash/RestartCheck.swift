@@ -208,26 +208,36 @@ struct RestartCheck {
         if result.status != 0 { problems.append("qcredit audit replay exited \(result.status): \(result.output)") }
     }
 
-    /// Each export directory verifies (`qcredit verify`, a delta against the export before it)
-    /// or is a temporary one a killed export or prune left; each acknowledged export is there
+    /// Each export directory verifies with its restricted part (`qcredit verify --restricted`, a
+    /// delta against the export before it) or is a temporary one a killed export or prune left; each acknowledged export is there
     /// unless the retention count could have pruned it. Then a new export must succeed.
     private mutating func checkExports(_ connection: VarlinkClient) async throws {
         let exports = daemon.exportsDirectory
         // In the daemon's own order, so that each delta's predecessor is the export it extends.
         let complete = (try? PreviousExport.all(in: exports)) ?? []
         let names = Set(complete.compactMap(\.name))
-        // Beside the exports the daemon keeps its copy of the checkpoint history.
+        // Beside the exports the daemon keeps its copy of the checkpoint history, and restricted/.
         for name in (try? FileManager.default.contentsOfDirectory(atPath: exports)) ?? []
-        where !names.contains(name) && name != CheckpointHistory.fileName {
+        where !names.contains(name) && name != CheckpointHistory.fileName && name != ExportFormat.restrictedDirectory {
             if ExportFormat.isTemporaryName(name) {
                 unfinishedExports.insert(name)
             } else {
                 problems.append("\(exports)/\(name) is neither a complete export nor a temporary directory")
             }
         }
+        // Each export's restricted part is checked with it; a part without its export was left by
+        // a kill between the two renames (the part goes first), and is pruned later.
+        let restricted = exports + "/" + ExportFormat.restrictedDirectory
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: restricted)) ?? [] where !names.contains(name) {
+            if ExportFormat.isTemporaryName(name) || ExportFormat.isValidExportName(name) {
+                unfinishedExports.insert(ExportFormat.restrictedDirectory + "/" + name)
+            } else {
+                problems.append("\(restricted)/\(name) is neither a restricted part nor a temporary directory")
+            }
+        }
         for (position, export) in complete.enumerated() {
             guard let name = export.name, !verifiedExports.contains(name) else { continue }
-            var arguments = ["verify", exports + "/" + name] + verifierKeys.flatMap { ["--vkey", $0] }
+            var arguments = ["verify", exports + "/" + name, "--restricted"] + verifierKeys.flatMap { ["--vkey", $0] }
             if position > 0, let previous = complete[position - 1].name { arguments += ["--previous", exports + "/" + previous] }
             let result = try await runQCredit(qcredit, arguments, outputPath: daemon.directory + "/verify.out")
             if result.status == 0 {

@@ -23,7 +23,7 @@ struct ExportWriterTests {
         let smKey = String(format: "%08x", keys.sm2.keyID)
         let expected = [
             "MANIFEST", "MANIFEST.ed25519-\(edKey).sig", "MANIFEST.sm2-\(smKey).sig", "checkpoint", "consistency-proof",
-            "ed25519-\(edKey).pub.pem", "entries.jsonl", "listings.jsonl", "sm2-\(smKey).pub.pem", "state.jsonl",
+            "ed25519-\(edKey).pub.pem", "entries.jsonl", "listings.jsonl", "openings.jsonl", "sm2-\(smKey).pub.pem", "state.jsonl",
             "tree-start", "verifier-keys",
         ].sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         #expect(try Files.names(in: directory) == expected)
@@ -34,8 +34,8 @@ struct ExportWriterTests {
 
         let manifest = try Files.text(directory + "/MANIFEST")
         let lines = manifest.split(separator: "\n", omittingEmptySubsequences: false)
-        #expect(lines.prefix(11).joined(separator: "\n") == """
-            # qcredit export manifest, format 1
+        #expect(lines.prefix(12).joined(separator: "\n") == """
+            # qcredit export manifest, format 2
             # origin qcredit.example.gov.cn/registry
             # created 2026-11-27T02:00:00Z
             # kind full
@@ -46,16 +46,17 @@ struct ExportWriterTests {
             # previous none
             # enterprises 9
             # listings 3
+            # openings 5
             """)
         let listed = expected.filter { !$0.hasPrefix("MANIFEST") }
-        #expect(lines.count == 11 + 3 * listed.count + 1 && lines.last == "")
-        #expect(lines[11..<(11 + listed.count)].map { String($0.split(separator: " ")[2]) } == listed)
+        #expect(lines.count == 12 + 3 * listed.count + 1 && lines.last == "")
+        #expect(lines[12..<(12 + listed.count)].map { String($0.split(separator: " ")[2]) } == listed)
         #expect(summary.bytes == (try expected.reduce(Int64(0)) { $0 + Int64(try Files.read(directory + "/" + $1).count) }))
 
         #expect(try Files.read(directory + "/checkpoint") == Array(source.checkpoint.note.utf8))
         #expect(try Files.read(directory + "/tree-start").isEmpty)
         #expect(try Files.read(directory + "/consistency-proof").isEmpty)
-        #expect(try Files.read(directory + "/entries.jsonl") == source.records.flatMap { $0 + [0x0a] })
+        #expect(try Files.read(directory + "/entries.jsonl") == source.leaves.flatMap { $0 + [0x0a] })
         #expect(try Files.text(directory + "/verifier-keys") == "ed25519 \(keys.ed25519.verifierKey)\nsm2 \(keys.sm2.verifierKey)\n")
         let state = try Files.text(directory + "/state.jsonl").split(separator: "\n")
         #expect(state.count == 9)
@@ -115,7 +116,7 @@ struct ExportWriterTests {
             return path == scratch.path("qcredit-export-test")
         }
         #expect(try Files.read(scratch.path("qcredit-export-test/MANIFEST")) == before)
-        #expect(try Files.names(in: scratch.path) == ["qcredit-export-test"])
+        #expect(try Files.exportsDirectoryContents(scratch.path) == ["qcredit-export-test", "restricted/qcredit-export-test"])
     }
 
     @Test("a failure leaves nothing behind")
@@ -132,23 +133,39 @@ struct ExportWriterTests {
             guard case ExportError.source(let what, let underlying) = error else { return false }
             return what == "listings" && underlying is InMemorySource.Failure
         }
-        #expect(try Files.names(in: scratch.path).isEmpty)
+        #expect(try Files.exportsDirectoryContents(scratch.path).isEmpty)
 
         let corrupted = try InMemorySource(keys: keys, records: 4)
-        corrupted.corruptRecord(2, with: Array(#"{"b":1,"a":2}"#.utf8))
+        corrupted.corruptLeaf(2, with: Array(#"{"b":1,"a":2}"#.utf8))
         #expect {
             try writeExport(corrupted, keys: keys, into: scratch)
         } throws: { error in
             guard case ExportError.invalidRecord(let file, let line, let reason) = error else { return false }
-            return file == "entries.jsonl" && line == 3 && reason.contains("canonical")
+            return file == "entries.jsonl" && line == 3 && reason == "entry 2 is not a leaf of format 2"
         }
-        #expect(try Files.names(in: scratch.path).isEmpty)
+        #expect(try Files.exportsDirectoryContents(scratch.path).isEmpty)
 
-        // A record whose bytes were changed behind the tree's back: canonical, but not the leaf.
+        // A leaf changed behind the tree's back: a leaf, but not the tree's.
         let altered = try InMemorySource(keys: keys, records: 4)
-        altered.corruptRecord(1, with: Array(#"{"a":1}"#.utf8))
+        altered.corruptLeaf(1, with: RecordOpening(salt: [UInt8](repeating: 0, count: 32), record: Array(#"{"a":1}"#.utf8)).leaf.bytes)
         #expect(throws: ExportError.self) { try writeExport(altered, keys: keys, into: scratch) }
-        #expect(try Files.names(in: scratch.path).isEmpty)
+        #expect(try Files.exportsDirectoryContents(scratch.path).isEmpty)
+
+        // An opening that does not open its leaf, and a record that is not canonical JSON.
+        let wrongOpening = try InMemorySource(keys: keys, records: 4)
+        wrongOpening.replaceOpening(1, with: RecordOpening(salt: [UInt8](repeating: 0, count: 32), record: Array(#"{"a":1}"#.utf8)))
+        #expect {
+            try writeExport(wrongOpening, keys: keys, into: scratch)
+        } throws: { error in
+            guard case ExportError.inconsistentLog(let reason) = error else { return false }
+            return reason == "the opening of entry 1 does not open its leaf"
+        }
+        let notCanonical = try InMemorySource(keys: keys, records: 4)
+        let opening = RecordOpening(salt: [UInt8](repeating: 7, count: 32), record: Array(#"{"b":1,"a":2}"#.utf8))
+        notCanonical.corruptLeaf(3, with: opening.leaf.bytes)
+        notCanonical.replaceOpening(3, with: opening)
+        #expect(throws: ExportError.self) { try writeExport(notCanonical, keys: keys, into: scratch) }
+        #expect(try Files.exportsDirectoryContents(scratch.path).isEmpty)
     }
 
     @Test("the state must come in order, as canonical objects with a code")
@@ -166,8 +183,10 @@ struct ExportWriterTests {
                 try body(inner.enterprise(1))
                 try body(inner.enterprise(0))
             }
-            func forEachListing(_ body: (JSONValue) throws -> Void) throws { try inner.forEachListing(body) }
-            func forEachEntry(from start: Int64, to end: Int64, _ body: ([UInt8]) throws -> Void) throws {
+            func forEachListing(in part: ExportPart, _ body: (JSONValue) throws -> Void) throws {
+                try inner.forEachListing(in: part, body)
+            }
+            func forEachEntry(from start: Int64, to end: Int64, _ body: (ExportEntry) throws -> Void) throws {
                 try inner.forEachEntry(from: start, to: end, body)
             }
             func consistencyProof(from oldSize: Int64, to newSize: Int64) throws -> [[UInt8]] {
@@ -184,7 +203,7 @@ struct ExportWriterTests {
             guard case ExportError.invalidRecord(let file, let line, let reason) = error else { return false }
             return file == "state.jsonl" && line == 2 && reason.contains("out of order")
         }
-        #expect(try Files.names(in: scratch.path).isEmpty)
+        #expect(try Files.exportsDirectoryContents(scratch.path).isEmpty)
     }
 
     @Test("the checkpoint must open with the export's keys")
@@ -200,7 +219,7 @@ struct ExportWriterTests {
             guard case ExportError.checkpoint(let reason) = error else { return false }
             return reason.contains("does not open")
         }
-        #expect(try Files.names(in: scratch.path).isEmpty)
+        #expect(try Files.exportsDirectoryContents(scratch.path).isEmpty)
     }
 
     @Test("arguments are checked before anything is written")
@@ -221,7 +240,7 @@ struct ExportWriterTests {
                 created: "2026-11-27T02:00:00Z")
         }
         #expect(throws: ExportError.self) { try writeExport(source, keys: keys, into: scratch, kind: .delta) }
-        #expect(try Files.names(in: scratch.path).isEmpty)
+        #expect(try Files.exportsDirectoryContents(scratch.path).isEmpty)
     }
 
     @Test("a second writer in the same directory is refused while the first runs")
@@ -251,7 +270,7 @@ struct ExportWriterTests {
         try FileManager.default.createDirectory(atPath: scratch.path(".qcredit-export-test.partial"), withIntermediateDirectories: false)
         try Files.write(Array("half".utf8), to: scratch.path(".qcredit-export-test.partial/state.jsonl"))
         _ = try writeExport(source, keys: keys, into: scratch)
-        #expect(try Files.names(in: scratch.path) == ["qcredit-export-test"])
+        #expect(try Files.exportsDirectoryContents(scratch.path) == ["qcredit-export-test", "restricted/qcredit-export-test"])
         #expect(ExportVerifier.verify(directory: scratch.path("qcredit-export-test"), verifierKeys: keys.verifierKeys, previous: nil).passed)
     }
 
@@ -303,6 +322,6 @@ struct ExportSigningKeyTests {
             guard case ExportError.invalidKey(let reason) = error else { return false }
             return reason.contains("the PEM public key is not the key of")
         }
-        #expect(try Files.names(in: scratch.path).isEmpty)
+        #expect(try Files.exportsDirectoryContents(scratch.path).isEmpty)
     }
 }

@@ -8,6 +8,19 @@ enum Files {
         }
     }
 
+    /// What an exports directory holds besides `restricted/` itself: its entries, and those of
+    /// `restricted/` as `restricted/<name>`.
+    static func exportsDirectoryContents(_ directory: String) throws -> [String] {
+        let restricted = directory + "/restricted"
+        let parts = FileManager.default.fileExists(atPath: restricted) ? try names(in: restricted).map { "restricted/" + $0 } : []
+        return try names(in: directory).filter { $0 != "restricted" } + parts
+    }
+
+    /// The group of a file.
+    static func group(_ path: String) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: path)[.groupOwnerAccountID] as? NSNumber)?.intValue ?? -1
+    }
+
     static func read(_ path: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: path))) }
 
     static func write(_ bytes: [UInt8], to path: String) throws {

@@ -1,16 +1,25 @@
 import CanonicalJSON
 import Foundation
+import QCreditCrypto
 import QCreditExport
 import SignedNote
 import TransparencyLog
 
-/// A registry in memory: a log (``InMemoryMerkleTree``) whose checkpoint is signed with the
-/// test keys, enterprise files made on the fly (never all in memory), and listings.
+/// A registry in memory: a log (``InMemoryMerkleTree``) of format-2 leaves whose checkpoint is
+/// signed with the test keys, with their openings, enterprise files made on the fly (never all
+/// in memory), and listings.
 final class InMemorySource: ExportSource {
     let origin: String
     var asOf = "2026-11-27"
     let tree = InMemoryMerkleTree()
-    private(set) var records: [[UInt8]] = []
+    /// The leaves' bytes, by index.
+    private(set) var leaves: [[UInt8]] = []
+    /// Each leaf's opening, by index; nil for a leaf replayed without it.
+    private(set) var openings: [RecordOpening?] = []
+    /// The entries whose openings the public does not receive.
+    var undisclosed: Set<Int64> = []
+    /// Listings only the restricted part carries (the public no longer sees them).
+    var hiddenListings: [JSONValue] = []
     private let signers: [any NoteSigner]
     private(set) var checkpoint: (size: Int64, rootHash: [UInt8], note: String) = (0, [], "")
 
@@ -46,24 +55,31 @@ final class InMemorySource: ExportSource {
 
     static func uscc(_ index: Int) -> String { "9135010" + String(format: "%011d", index) }
 
-    /// Appends `count` records (canonical JSON) and signs a new checkpoint. `history` varies
-    /// the records' contents, to make another log of the same shape.
+    /// Appends `count` records (canonical JSON) under fresh salts and signs a new checkpoint.
+    /// `history` varies the records' contents, to make another log of the same shape.
     func append(records count: Int, history: String = "a") throws {
         for _ in 0..<count {
             let value: JSONValue = [
-                "format": 1, "seq": .int(Int64(records.count)), "type": "grade", "history": .string(history),
-                "subject": ["uscc": .string(Self.uscc(records.count)), "name": "内蒙古示例质量有限公司"],
+                "format": 1, "seq": .int(Int64(leaves.count)), "type": "grade", "history": .string(history),
+                "subject": ["uscc": .string(Self.uscc(leaves.count)), "name": "内蒙古示例质量有限公司"],
             ]
-            let bytes = try value.canonicalBytes()
-            records.append(bytes)
-            tree.append(leafData: bytes)
+            let opening = RecordOpening(salt: RandomBytes.make(RecordOpening.saltSize), record: try value.canonicalBytes())
+            openings.append(opening)
+            leaves.append(opening.leaf.bytes)
+            tree.append(leafData: opening.leaf.bytes)
         }
         let body = try Checkpoint(origin: origin, size: tree.size, rootHash: tree.root)
         checkpoint = (tree.size, tree.root, try NoteSigning.sign(text: body.text, with: signers))
     }
 
-    /// Replaces the stored bytes of record `index` (tree untouched): a record changed behind the log's back.
-    func corruptRecord(_ index: Int, with bytes: [UInt8]) { records[index] = bytes }
+    /// The records' bytes, by index.
+    var records: [[UInt8]] { openings.map { $0?.record ?? [] } }
+
+    /// Replaces the stored bytes of leaf `index` (tree untouched): a leaf changed behind the log's back.
+    func corruptLeaf(_ index: Int, with bytes: [UInt8]) { leaves[index] = bytes }
+
+    /// Replaces the opening of entry `index` (nil: the registry lacks it, as after a restore).
+    func replaceOpening(_ index: Int, with opening: RecordOpening?) { openings[index] = opening }
 
     func enterprise(_ index: Int) -> JSONValue {
         var value: JSONValue
@@ -89,15 +105,26 @@ final class InMemorySource: ExportSource {
         for index in 0..<(enterpriseCount + orgCodeOnly) { try body(enterprise(index)) }
     }
 
-    func forEachListing(_ body: (JSONValue) throws -> Void) throws {
+    func forEachListing(in part: ExportPart, _ body: (JSONValue) throws -> Void) throws {
         for (index, listing) in listings.enumerated() {
             if let failListingsAfter, index >= failListingsAfter { throw Failure() }
-            try body(listing)
+            try body(part == .public ? listing : Self.adding(disclosed: true, to: listing))
+        }
+        if part == .restricted {
+            for listing in hiddenListings { try body(Self.adding(disclosed: false, to: listing)) }
         }
     }
 
-    func forEachEntry(from start: Int64, to end: Int64, _ body: ([UInt8]) throws -> Void) throws {
-        for index in start..<end { try body(records[Int(index)]) }
+    static func adding(disclosed: Bool, to listing: JSONValue) -> JSONValue {
+        guard case .object(var members) = listing else { return listing }
+        members["disclosed"] = .bool(disclosed)
+        return .object(members)
+    }
+
+    func forEachEntry(from start: Int64, to end: Int64, _ body: (ExportEntry) throws -> Void) throws {
+        for index in start..<end {
+            try body(ExportEntry(leaf: leaves[Int(index)], opening: openings[Int(index)], isDisclosed: !undisclosed.contains(index)))
+        }
     }
 
     func consistencyProof(from oldSize: Int64, to newSize: Int64) throws -> [[UInt8]] {

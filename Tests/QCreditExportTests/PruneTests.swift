@@ -31,8 +31,11 @@ struct PruneTests {
 
         let removed = try ExportWriter.prune(exportsDirectory: scratch.path, retain: 2)
         #expect(removed == [".qcredit-export-x.partial"] + names.prefix(3))
-        let remaining = try Files.names(in: scratch.path)
-        #expect(Set(remaining) == Set(["keep-me", "qcredit-export-0-manual", "qcredit-export-notes"] + names.suffix(2)))
+        let remaining = try Files.exportsDirectoryContents(scratch.path)
+        // Each restricted part goes with its export.
+        #expect(
+            Set(remaining)
+                == Set(["keep-me", "qcredit-export-0-manual", "qcredit-export-notes"] + names.suffix(2) + names.suffix(2).map { "restricted/" + $0 }))
         #expect(try ExportWriter.prune(exportsDirectory: scratch.path, retain: 2).isEmpty)
         #expect(try ExportWriter.prune(exportsDirectory: scratch.path, retain: 5).isEmpty)
         #expect(throws: ExportError.self) { try ExportWriter.prune(exportsDirectory: scratch.path, retain: 0) }
@@ -61,7 +64,7 @@ struct PruneTests {
         }
         #expect(try PreviousExport.latest(in: scratch.path)?.name == names[2])
         #expect(try ExportWriter.prune(exportsDirectory: scratch.path, retain: 1) == Array(names.prefix(2)))
-        #expect(try Files.names(in: scratch.path) == [names[2]])
+        #expect(try Files.exportsDirectoryContents(scratch.path) == [names[2], "restricted/" + names[2]])
     }
 
     /// Found by the crash harness: a full export then deltas in one second; "-delta" sorts before
@@ -93,6 +96,28 @@ struct PruneTests {
         }
         #expect(try PreviousExport.all(in: scratch.path).map(\.name) == names)
         #expect(try ExportWriter.prune(exportsDirectory: scratch.path, retain: 1) == names.dropLast())
+    }
+
+    @Test("a restricted part left without its export by a crash, and temporary parts, are removed; other things are not")
+    func orphanParts() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let keys = try TestKeys()
+        let source = try InMemorySource(keys: keys, records: 2)
+        _ = try writeExport(source, keys: keys, into: scratch, name: "qcredit-export-1")
+        // A kill between the renames (the part goes first), and kills while writing or pruning a part.
+        try FileManager.default.copyItem(atPath: scratch.path("restricted/qcredit-export-1"), toPath: scratch.path("restricted/qcredit-export-2"))
+        for name in [".qcredit-export-3.partial", ".qcredit-export-4.deleting", "not-a-part"] {
+            try FileManager.default.createDirectory(atPath: scratch.path("restricted/" + name), withIntermediateDirectories: false)
+        }
+        #expect(try ExportWriter.prune(exportsDirectory: scratch.path, retain: 5) == [
+            "restricted/.qcredit-export-3.partial", "restricted/.qcredit-export-4.deleting", "restricted/qcredit-export-2",
+        ])
+        #expect(try Files.exportsDirectoryContents(scratch.path) == ["qcredit-export-1", "restricted/not-a-part", "restricted/qcredit-export-1"])
+        let report = ExportVerifier.verify(
+            directory: scratch.path("qcredit-export-1"), verifierKeys: keys.verifierKeys, previous: nil,
+            restrictedPart: scratch.path("restricted/qcredit-export-1"))
+        #expect(report.passed, "\(report)")
     }
 
     @Test("prune waits for no one: it is refused while an export is being written")

@@ -6,7 +6,7 @@ import Testing
 /// and Go's `golang.org/x/mod/sumdb` (built offline from Debian's packages when present).
 @Suite("Stock tools")
 struct StockToolTests {
-    @Test("sha256sum, cksum and openssl check a full export", .enabled(if: Tool.isAvailable("sha256sum", "cksum", "openssl", "sh")))
+    @Test("sha256sum, cksum and openssl check a full export and its restricted part", .enabled(if: Tool.isAvailable("sha256sum", "cksum", "openssl", "sh")))
     func coreutilsAndOpenSSL() throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
@@ -15,20 +15,22 @@ struct StockToolTests {
         _ = try writeExport(source, keys: keys, into: scratch)
         let directory = scratch.path("qcredit-export-test")
 
-        let sha = try Tool.shell("sha256sum -c --strict MANIFEST", in: directory)
-        #expect(sha.output.split(separator: "\n").count == 9)
-        #expect(sha.output.split(separator: "\n").allSatisfy { $0.hasSuffix(": OK") })
-        let sm3 = try Tool.shell("grep '^# SM3 ' MANIFEST | cut -c3- | cksum --check --strict", in: directory)
-        #expect(sm3.output.split(separator: "\n").count == 9)
-
         let ed = String(format: "%08x", keys.ed25519.keyID)
         let sm = String(format: "%08x", keys.sm2.keyID)
         let edVerify = "openssl pkeyutl -verify -rawin -pubin -inkey ed25519-\(ed).pub.pem -in MANIFEST -sigfile MANIFEST.ed25519-\(ed).sig"
         let smVerify =
             "openssl pkeyutl -verify -rawin -digest sm3 -pubin -inkey sm2-\(sm).pub.pem -pkeyopt distid:1234567812345678 "
             + "-in MANIFEST -sigfile MANIFEST.sm2-\(sm).sig"
-        #expect(try Tool.shell(edVerify, in: directory).output.contains("Signature Verified Successfully"))
-        #expect(try Tool.shell(smVerify, in: directory).output.contains("Signature Verified Successfully"))
+        // The same commands in both parts: 10 files in the public export, 5 in the restricted part.
+        for (part, files) in [(directory, 10), (scratch.path("restricted/qcredit-export-test"), 5)] {
+            let sha = try Tool.shell("sha256sum -c --strict MANIFEST", in: part)
+            #expect(sha.output.split(separator: "\n").count == files)
+            #expect(sha.output.split(separator: "\n").allSatisfy { $0.hasSuffix(": OK") })
+            let sm3 = try Tool.shell("grep '^# SM3 ' MANIFEST | cut -c3- | cksum --check --strict", in: part)
+            #expect(sm3.output.split(separator: "\n").count == files)
+            #expect(try Tool.shell(edVerify, in: part).output.contains("Signature Verified Successfully"))
+            #expect(try Tool.shell(smVerify, in: part).output.contains("Signature Verified Successfully"))
+        }
 
         // And they notice tampering.
         try Files.flipByte(in: directory + "/listings.jsonl")

@@ -11,8 +11,10 @@ extension ExportReport {
 /// Writes an export with the defaults the tests use.
 func writeExport(
     _ source: InMemorySource, keys: TestKeys, into scratch: ScratchDirectory, name: String = "qcredit-export-test",
-    kind: ExportKind = .full, previous: PreviousExport? = nil, created: String = "2026-11-27T02:00:00Z"
+    kind: ExportKind = .full, previous: PreviousExport? = nil, created: String = "2026-11-27T02:00:00Z",
+    restrictedGroup: RestrictedGroup? = nil
 ) throws -> ExportSummary {
     try ExportWriter.write(
-        source: source, keys: keys.all, into: scratch.path, name: name, kind: kind, previous: previous, created: created)
+        source: source, keys: keys.all, into: scratch.path, name: name, kind: kind, previous: previous, created: created,
+        restrictedGroup: restrictedGroup)
 }

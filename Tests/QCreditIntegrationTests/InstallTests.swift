@@ -33,7 +33,7 @@ import VarlinkNIO
             "etc/qcredit": 0o755, "etc/qcredit/qcreditd.toml": 0o640, "etc/qcredit/policy.toml": 0o644,
             "etc/qcredit/keys": 0o700, "etc/qcredit/keys/ed25519.pem": 0o600, "etc/qcredit/keys/sm2.pem": 0o600,
             "etc/qcredit/keys/ed25519.pub.pem": 0o644, "etc/qcredit/keys/sm2.pub.pem": 0o644,
-            "var/lib/qcredit": 0o700, "var/lib/qcredit-exports": 0o755,
+            "var/lib/qcredit": 0o700, "var/lib/qcredit-exports": 0o755, "var/lib/qcredit-exports/restricted": 0o2750,
         ]
         for (path, mode) in expected.sorted(by: { $0.key < $1.key }) {
             let actual = Self.mode("\(root)/\(path)")
@@ -70,6 +70,9 @@ import VarlinkNIO
         let config = try String(contentsOfFile: "\(root)/etc/qcredit/qcreditd.toml", encoding: .utf8)
             .replacingOccurrences(of: "\"/var/lib/", with: "\"\(root)/var/lib/")
             .replacingOccurrences(of: "\"/etc/qcredit/", with: "\"\(root)/etc/qcredit/")
+            // sysusers.d makes qcredit-auditor on a real install; here the test's own group stands in.
+            .replacingOccurrences(of: "restrictedGroup = \"qcredit-auditor\"", with: "restrictedGroup = \"\(String(cString: getgrgid(getgid()).pointee.gr_name))\"")
+        #expect(config.contains("restrictedGroup = "), "the example config names the auditors' group")
         let configPath = scratch.path("qcreditd.toml")
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
 
@@ -169,14 +172,17 @@ import VarlinkNIO
             "/usr/bin/systemd-tmpfiles", ["--root=\(root)", "--create", Repository.path("systemd/tmpfiles.d/qcredit.conf")])
         #expect(tmpfiles.status == 0, "\(tmpfiles.stderr)")
         let uid = try #require(UInt32(fields[2]))
+        let auditors = try #require(
+            group.split(separator: "\n").first { $0.hasPrefix("qcredit-auditor:") }.flatMap { UInt32($0.split(separator: ":")[2]) })
         for (path, mode, owner) in [
             ("var/lib/qcredit", mode_t(0o700), uid), ("var/lib/qcredit-exports", 0o755, uid),
-            ("etc/qcredit", 0o755, 0), ("etc/qcredit/keys", 0o700, uid),
+            ("var/lib/qcredit-exports/restricted", 0o2750, uid), ("etc/qcredit", 0o755, 0), ("etc/qcredit/keys", 0o700, uid),
         ] {
             var status = stat()
             #expect(stat("\(root)/\(path)", &status) == 0, "\(path) missing")
             #expect(status.st_mode & 0o7777 == mode, "\(path) mode \(String(status.st_mode & 0o7777, radix: 8))")
             #expect(status.st_uid == owner, "\(path) owner \(status.st_uid)")
+            if path.hasSuffix("restricted") { #expect(status.st_gid == auditors, "\(path): group qcredit-auditor") }
         }
     }
 }

@@ -319,7 +319,8 @@ import VarlinkNIO
                 "--occurred-on", "2026-01-05", "--authority", "Inner Mongolia AMR", "--document", "内市监抽〔2026〕7号",
                 "--summary", "Label information incomplete",
             ],
-            ["publish"], ["grade", code], ["maintenance"],
+            // An export and its restricted part are written within the unit's filters (no chown).
+            ["publish"], ["grade", code], ["maintenance"], ["export"],
         ]
         for step in steps {
             let result = try cli(step)
@@ -342,6 +343,8 @@ import VarlinkNIO
         // The last checkpoint, signed at shutdown, covers what was published.
         let checkpoint = try String(contentsOfFile: (state as NSString).appendingPathComponent("checkpoint"), encoding: .utf8)
         #expect(checkpoint.hasPrefix("qcredit.test/sandbox\n"), "\(checkpoint)")
+        let parts = (try? FileManager.default.contentsOfDirectory(atPath: state + "/exports/restricted")) ?? []
+        #expect(parts.count == 1 && parts.first?.hasPrefix("qcredit-export-") == true, "restricted parts: \(parts)")
         if let user, let account = getpwnam(user) {
             var fileStatus = stat()
             stat((state as NSString).appendingPathComponent("registry.sqlite"), &fileStatus)

@@ -77,6 +77,10 @@ import Testing
             .deletingLastPathComponent().appendingPathComponent("systemd/qcreditd.example.toml").path
         let configuration = try DaemonConfiguration.load(path: example)
         #expect(configuration.limits == DaemonConfiguration.Limits())
+        // Exports where they can be fetched, their restricted parts for the auditors' group.
+        #expect(configuration.exportDirectory == "/var/lib/qcredit-exports")
+        #expect(configuration.export.restrictedGroup == "qcredit-auditor")
+        #expect(DaemonConfiguration().export.restrictedGroup == nil)
     }
 
     @Test func aPeerMayHoldUnreadAsMuchAsItsRolesNeed() {
@@ -104,6 +108,8 @@ import Testing
             ("timeZone = \"Asia/Shanghai\"", "c.toml: timeZone: 'Asia/Shanghai' is not a fixed offset such as \"+08:00\""),
             ("socket = 5", "c.toml: socket: expected a string, found an integer"),
             ("[log]\norigin = \"bad origin\"", "c.toml: log.origin: 'bad origin' must be non-empty, without spaces or '+'"),
+            ("[export]\nrestrictedGroup = \"\"", "c.toml: export.restrictedGroup: must name a group"),
+            ("[export]\nrestrictedGroup = 5", "c.toml: export.restrictedGroup: expected a string, found an integer"),
         ]
         for (text, expected) in cases {
             do {

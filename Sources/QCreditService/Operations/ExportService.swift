@@ -16,13 +16,18 @@ public final class ExportService: Sendable {
     public let log: TransparencyLogService
     public let directory: String
     public let retain: Int
+    /// The group that may read the restricted parts; nil: the group their files get.
+    public let restrictedGroup: RestrictedGroup?
     private let serial = SerialTasks()
 
-    public init(registry: Registry, log: TransparencyLogService, directory: String, retain: Int) {
+    public init(
+        registry: Registry, log: TransparencyLogService, directory: String, retain: Int, restrictedGroup: RestrictedGroup? = nil
+    ) {
         self.registry = registry
         self.log = log
         self.directory = directory
         self.retain = retain
+        self.restrictedGroup = restrictedGroup
     }
 
     /// The newest export in the directory, if any.
@@ -34,7 +39,8 @@ public final class ExportService: Sendable {
         return (name, manifest.kind, manifest.treeSize, manifest.created)
     }
 
-    /// Writes an export: a delta since the newest one unless `full` (or there is none yet).
+    /// Writes an export and its restricted part: a delta since the newest one unless `full` (or
+    /// there is none yet).
     /// Returns the reply of `org.qcredit.operator.Export`.
     public func export(full: Bool) async throws -> [String: JSONValue] {
         try await serial.run { try await self.write(full: full) }
@@ -55,6 +61,7 @@ public final class ExportService: Sendable {
         }
         let registry = self.registry
         let origin = log.origin
+        let restrictedGroup = self.restrictedGroup
         let summary = try await registry.database.read { reader -> ExportSummary in
             guard let checkpoint = try reader.latestCheckpoint() else { throw ExportServiceError("no checkpoint has been signed yet") }
             if let previous {
@@ -68,13 +75,16 @@ public final class ExportService: Sendable {
                 reader: reader, registry: registry, origin: origin, asOf: asOf, moment: now,
                 checkpoint: (checkpoint.size, checkpoint.rootHash, checkpoint.note))
             return try ExportWriter.write(
-                source: source, keys: keys, into: directory, name: name, kind: kind, previous: previous, created: created)
+                source: source, keys: keys, into: directory, name: name, kind: kind, previous: previous, created: created,
+                restrictedGroup: restrictedGroup)
         }
         let pruned = try ExportWriter.prune(exportsDirectory: directory, retain: retain)
         return [
             "name": .string(summary.name), "directory": .string(summary.directory), "kind": .string(summary.kind.rawValue),
             "treeSize": .int(summary.treeSize), "entries": .int(summary.entries), "enterprises": .int(summary.enterprises),
-            "listings": .int(summary.listings), "files": .int(Int64(summary.files)), "bytes": .int(summary.bytes),
+            "listings": .int(summary.listings), "openings": .int(summary.openings),
+            "restrictedPart": .string(summary.restricted.directory), "restrictedOpenings": .int(summary.restricted.openings),
+            "files": .int(Int64(summary.files)), "bytes": .int(summary.bytes),
             "seconds": .double(summary.seconds), "pruned": .array(pruned.map(JSONValue.string)),
         ]
     }

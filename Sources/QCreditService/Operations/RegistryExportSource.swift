@@ -53,18 +53,28 @@ struct RegistryExportSource: ExportSource {
         ]
     }
 
-    /// The listings the public may see today, with their history.
-    func forEachListing(_ body: (JSONValue) throws -> Void) throws {
+    /// The public part: the listings the public sees on the as-of date, with their history. The
+    /// restricted part: every published listing, with whether the public sees it.
+    func forEachListing(in part: ExportPart, _ body: (JSONValue) throws -> Void) throws {
         let visibility = Visibility(view: .public, today: asOfDate, rules: registry.policy.disclosure)
         try reader.forEachPublishedListing { listing in
-            guard try reader.shows(listing, visibility: visibility), let enterprise = try reader.enterprise(id: listing.enterpriseId)
-            else { return }
-            try body(WireEncoding.listing(listing, enterprise: enterprise))
+            let disclosed = try reader.shows(listing, visibility: visibility)
+            guard part == .restricted || disclosed, let enterprise = try reader.enterprise(id: listing.enterpriseId) else { return }
+            var line = WireEncoding.listing(listing, enterprise: enterprise)
+            if part == .restricted, case .object(var members) = line {
+                members["disclosed"] = .bool(disclosed)
+                line = .object(members)
+            }
+            try body(line)
         }
     }
 
-    func forEachEntry(from start: Int64, to end: Int64, _ body: ([UInt8]) throws -> Void) throws {
-        try reader.forEachEntry(from: start, to: end) { entry in try body(entry.leaf) }
+    /// Each leaf, its opening, and whether the public view shows the opening on the as-of date.
+    func forEachEntry(from start: Int64, to end: Int64, _ body: (ExportEntry) throws -> Void) throws {
+        let visibility = Visibility(view: .public, today: asOfDate, rules: registry.policy.disclosure)
+        try reader.forEachEntry(from: start, to: end) { entry in
+            try body(ExportEntry(leaf: entry.leaf, opening: entry.opening, isDisclosed: visibility.showsOpening(of: entry)))
+        }
     }
 
     func consistencyProof(from oldSize: Int64, to newSize: Int64) throws -> [[UInt8]] {

@@ -1,0 +1,55 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension ExportVerification {
+    /// Checks the restricted part at `partPath` (its MANIFEST, signatures, files, listings, and
+    /// that it opens every entry of this export), reporting its checks under its path.
+    func checkRestrictedPart(at partPath: String, export manifest: ExportManifest) {
+        let part = ExportVerification(path: partPath)
+        part.keys = keys
+        part.runRestricted(export: manifest, exportName: Self.lastComponent(of: path), leaves: directory)
+        for check in part.checks {
+            record(check.name, check.file.map { FileSystem.join(partPath, $0) } ?? partPath, passed: check.passed, check.detail)
+        }
+    }
+
+    /// The steps of ``checkRestrictedPart(at:export:)``, in the part's own verification.
+    private func runRestricted(export: ExportManifest, exportName: String, leaves: Int32) {
+        guard openDirectory(check: .part) else { return }
+        let manifestBytes = readManifest()
+        if let manifestBytes { checkSignatures(over: manifestBytes) }
+        guard let manifest else { return }
+        guard manifest.part == .restricted else {
+            fail(.part, ExportFormat.manifestFile, "the MANIFEST is a public export's, not a restricted part's")
+            return
+        }
+        checkFileList(manifest)
+        var problems: [String] = []
+        if manifest.exportName != exportName {
+            problems.append("it is the part of \(manifest.exportName ?? "nothing"), not of \(exportName)")
+        }
+        let values: [(String, Bool)] = [
+            ("origin", manifest.origin.utf8.elementsEqual(export.origin.utf8)), ("created", manifest.created == export.created),
+            ("kind", manifest.kind == export.kind), ("as-of", manifest.asOf == export.asOf),
+            ("tree size", manifest.treeSize == export.treeSize), ("root", manifest.rootHash == export.rootHash),
+            ("entries", manifest.entriesStart == export.entriesStart && manifest.entriesEnd == export.entriesEnd),
+            ("previous tree", manifest.previous == export.previous),
+        ]
+        for (value, same) in values where !same { problems.append("its \(value) is not the export's") }
+        if problems.isEmpty {
+            pass(.part, ExportFormat.manifestFile, "the restricted part of \(exportName): the same log, entries and as-of date")
+        } else {
+            fail(.part, ExportFormat.manifestFile, problems.joined(separator: "; "))
+        }
+        checkVerifierKeys(manifest: manifest)
+        checkListings(manifest: manifest)
+        checkOpenings(manifest: manifest, leaves: leaves, everyEntry: true)
+    }
+
+    static func lastComponent(of path: String) -> String {
+        String(path.split(separator: "/").last ?? "")
+    }
+}
