@@ -33,26 +33,38 @@ import Varlink
             if let pid = daemon.daemonPID { kill(pid, SIGTERM) }
             daemon.stop()
         }
-        var trace = SyscallTrace(path: tracePath)
+        let trace = SyscallTrace(path: tracePath)
         let walPath = daemon.stateDirectory + "/registry.sqlite-wal"
         var exercised: Set<String> = []
+        var previousReply: Int?
 
+        // Each call on a connection of its own, whose socket inode names its reply in the trace.
         func call(_ method: String, _ parameters: [String: JSONValue]) async throws -> [String: JSONValue] {
-            trace.markEnd()
-            let reply = try await daemon.call(method, parameters)
+            let socketPath = daemon.socketPath
+            let request = JSONValue.object(["method": .string(method), "parameters": .object(parameters)]).jsonText
+            let (text, peer) = try await offThePool { () throws -> (String?, UInt64) in
+                let socket = try RawSocket(path: socketPath)
+                var status = stat()
+                fstat(socket.fd, &status)
+                _ = socket.send(request)
+                return (socket.receive(), UInt64(status.st_ino))
+            }
+            let reply = try JSONValue.parse(try #require(text, "\(method): no reply"))
+            if let error = reply["error"]?.stringValue { throw VarlinkError(name: error, parameters: reply["parameters"]?.objectValue ?? [:]) }
             // The reply's write was traced before the client could receive it; wait until strace
             // has written it out.
-            var lines: [String] = []
+            var calls: [SyscallTrace.Call] = []
             let deadline = Date().addingTimeInterval(60)
             repeat {
-                lines = trace.linesSinceMark()
-                if SyscallTrace.firstReply(in: SyscallTrace.calls(in: lines), socketPath: daemon.socketPath) != nil { break }
+                calls = SyscallTrace.calls(in: trace.lines())
+                if SyscallTrace.firstReply(in: calls, toPeer: peer) != nil { break }
                 try await Task.sleep(for: .milliseconds(20))
             } while Date() < deadline
-            let problem = SyscallTrace.walSyncedBeforeReply(lines, walPath: walPath, socketPath: daemon.socketPath)
-            #expect(problem == nil, "\(method): \(problem ?? "")\n\(lines.joined(separator: "\n"))")
+            let problem = SyscallTrace.walSyncedBeforeReply(calls, after: previousReply, toPeer: peer, walPath: walPath)
+            #expect(problem == nil, "\(method): \(problem ?? "")")
+            previousReply = SyscallTrace.firstReply(in: calls, toPeer: peer)?.line
             exercised.insert(method)
-            return reply
+            return reply["parameters"]?.objectValue ?? [:]
         }
         func admin(_ name: String, _ parameters: [String: JSONValue]) async throws -> [String: JSONValue] {
             try await call("org.qcredit.admin.\(name)", parameters)

@@ -12,21 +12,14 @@ struct SyscallTrace {
     }
 
     let path: String
-    private var mark = 0
 
     init(path: String) { self.path = path }
 
-    /// Starts a new window: what was traced so far is left behind.
-    mutating func markEnd() {
-        mark = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? mark
-    }
-
-    /// The lines traced since the mark, the last one perhaps still being written: strace
-    /// buffers its output, and the line of a call the daemon made last may stay unfinished
-    /// until it makes another (its start is what the checks use).
-    func linesSinceMark() -> [String] {
-        guard let data = FileManager.default.contents(atPath: path), data.count > mark else { return [] }
-        return String(decoding: data[mark...], as: UTF8.self).split(separator: "\n").map(String.init)
+    /// Every line traced so far, the last one perhaps still being written (strace buffers its
+    /// output, so lines arrive late; their order is the order of the calls).
+    func lines() -> [String] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
     /// One traced call: its line, and whether the line is where it completed (a line ending in
@@ -64,18 +57,19 @@ struct SyscallTrace {
         return calls
     }
 
-    /// The first write to a connection accepted on `socketPath`.
-    static func firstReply(in calls: [Call], socketPath: String) -> Call? {
-        calls.first { ["write", "writev", "sendmsg", "sendto"].contains($0.name) && $0.arguments.contains("\"\(socketPath)\"]>") }
+    /// The first write to the connection whose client end is socket inode `peer`: the server's
+    /// end shows as `UNIX-STREAM:[<its inode>-><peer inode>,"<socket path>"]`.
+    static func firstReply(in calls: [Call], toPeer peer: UInt64) -> Call? {
+        calls.first { ["write", "writev", "sendmsg", "sendto"].contains($0.name) && $0.arguments.contains("->\(peer),\"") }
     }
 
-    /// Checks one call's window of the trace: the first reply written to a connection of
-    /// `socketPath` must come after an fsync or fdatasync of `walPath` that completed after the
-    /// last write to that WAL. Returns what is wrong, or nil.
-    static func walSyncedBeforeReply(_ lines: [String], walPath: String, socketPath: String) -> String? {
-        let calls = calls(in: lines)
-        guard let reply = firstReply(in: calls, socketPath: socketPath) else { return "no reply was written to the socket" }
-        let onWAL = calls.filter { $0.line < reply.line && $0.arguments.hasPrefix("(") && $0.arguments.contains("<\(walPath)>") }
+    /// Checks the calls traced since `after` (the line of the previous reply, if any) up to the
+    /// reply to `peer`: that reply must come after an fsync or fdatasync of `walPath` that
+    /// completed after the last write to that WAL. Returns what is wrong, or nil.
+    static func walSyncedBeforeReply(_ calls: [Call], after: Int?, toPeer peer: UInt64, walPath: String) -> String? {
+        let window = calls.filter { $0.line > (after ?? -1) }
+        guard let reply = firstReply(in: window, toPeer: peer) else { return "no reply was written to the socket" }
+        let onWAL = window.filter { $0.line < reply.line && $0.arguments.hasPrefix("(") && $0.arguments.contains("<\(walPath)>") }
         guard let lastWrite = onWAL.last(where: { $0.name.hasPrefix("pwrite") || $0.name.hasPrefix("write") }) else {
             return "nothing was written to the WAL before the reply"
         }
