@@ -73,7 +73,41 @@ extension RegistryReader {
 
     /// The enterprise's listings that `visibility` shows, in id order.
     public func listings(enterpriseId: Int64, visibility: Visibility) throws -> [Listing] {
-        try listings(enterpriseId: enterpriseId).filter { try shows($0, visibility: visibility) }
+        try partitionedListings(enterpriseId: enterpriseId, visibility: visibility).shown
+    }
+
+    /// The enterprise's listings that `visibility` shows, and the enterprise as it shows it: the
+    /// public view also leaves out a former name under which only a listing no longer disclosed
+    /// was decided, so a repaired or revoked listing cannot be traced through the name either.
+    public func visibleListings(of enterprise: Enterprise, visibility: Visibility) throws
+        -> (enterprise: Enterprise, listings: [Listing])
+    {
+        let (shown, hiddenNames) = try partitionedListings(enterpriseId: enterprise.id, visibility: visibility)
+        return (enterprise.withoutFormerNames(hiddenNames), shown)
+    }
+
+    /// The listings `visibility` shows, and the names at decision of the published ones it hides
+    /// (but no shown one carries).
+    private func partitionedListings(enterpriseId: Int64, visibility: Visibility) throws
+        -> (shown: [Listing], hiddenNames: Set<String>)
+    {
+        let all = try listings(enterpriseId: enterpriseId)
+        guard visibility.view == .public else { return (all, []) }
+        var shown: [Listing] = []
+        var hiddenNames: Set<String> = []
+        for listing in all {
+            if try shows(listing, visibility: visibility) {
+                shown.append(listing)
+            } else if listing.listedStep != nil {
+                hiddenNames.insert(listing.nameAtDecision)
+            }
+        }
+        return (shown, hiddenNames.subtracting(shown.map(\.nameAtDecision)))
+    }
+
+    /// The enterprise as `visibility` shows it (see ``visibleListings(of:visibility:)``).
+    public func shown(_ enterprise: Enterprise, visibility: Visibility) throws -> Enterprise {
+        try visibleListings(of: enterprise, visibility: visibility).enterprise
     }
 }
 

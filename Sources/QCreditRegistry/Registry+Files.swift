@@ -6,11 +6,11 @@ extension Registry {
     public func creditFile(code: String, view: RecordView) async throws -> CreditFile {
         let visibility = self.visibility(view)
         return try await database.read { reader in
-            let enterprise = try reader.existingEnterprise(forCode: code)
+            let (enterprise, listings) = try reader.visibleListings(of: reader.existingEnterprise(forCode: code), visibility: visibility)
             return CreditFile(
                 enterprise: enterprise, events: try reader.events(enterpriseId: enterprise.id).filter(visibility.shows),
                 grades: try reader.grades(enterpriseId: enterprise.id).filter { try reader.shows($0, visibility: visibility) },
-                listings: try reader.listings(enterpriseId: enterprise.id, visibility: visibility))
+                listings: listings)
         }
     }
 

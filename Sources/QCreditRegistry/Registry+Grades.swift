@@ -46,7 +46,8 @@ extension RegistryReader {
             .flatMap { try shows($0, visibility: visibility) ? $0 : nil }
         var caps: [ListingCap] = []
         var listTypes: Set<String> = []
-        for listing in try listings(enterpriseId: enterprise.id, visibility: visibility) where listing.isOnList(on: date) {
+        let (enterprise, listings) = try visibleListings(of: enterprise, visibility: visibility)
+        for listing in listings where listing.isOnList(on: date) {
             listTypes.insert(listing.listType)
             if let maximum = policy.lists[listing.listType]?.maximumGrade {
                 caps.append(

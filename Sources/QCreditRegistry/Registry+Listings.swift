@@ -195,8 +195,7 @@ extension Registry {
     public func listings(code: String, view: RecordView) async throws -> (Enterprise, [Listing]) {
         let visibility = self.visibility(view)
         return try await database.read { reader in
-            let enterprise = try reader.existingEnterprise(forCode: code)
-            return (enterprise, try reader.listings(enterpriseId: enterprise.id, visibility: visibility))
+            try reader.visibleListings(of: reader.existingEnterprise(forCode: code), visibility: visibility)
         }
     }
 
@@ -214,7 +213,7 @@ extension Registry {
                     guard let listing = try reader.listing(id: id), try reader.shows(listing, visibility: visibility),
                         let enterprise = try reader.enterprise(id: listing.enterpriseId)
                     else { return nil }
-                    return (enterprise, listing)
+                    return (try reader.shown(enterprise, visibility: visibility), listing)
                 }
         }
     }

@@ -81,6 +81,15 @@ public struct Enterprise: Sendable, Hashable, Identifiable {
         return names
     }
 
+    /// The same enterprise without the former names in `names` (its current name always stays).
+    public func withoutFormerNames(_ names: Set<String>) -> Enterprise {
+        guard !names.isEmpty else { return self }
+        var copy = self
+        let current = self.current
+        copy.revisions = revisions.dropLast().filter { !names.contains($0.name) } + [current]
+        return copy
+    }
+
     /// Visible warnings on the file, e.g. `check-character-warning`.
     public var flags: [String] {
         codes.contains { $0.checkWarning != nil } ? ["check-character-warning"] : []
