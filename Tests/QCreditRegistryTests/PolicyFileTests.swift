@@ -1,4 +1,4 @@
-import QCreditConfig
+@testable import QCreditConfig
 import QCreditDomain
 import Testing
 
@@ -43,5 +43,31 @@ import Testing
         } catch {
             #expect(error.message.hasPrefix("bad.toml:1:"))
         }
+    }
+}
+
+/// Table headers that TOMLKit's toml++ asserts on (aborting the process) instead of refusing:
+/// found by `Scripts/fuzz config` (Tests/FuzzCorpus/config/crash-table-header).
+@Suite struct MalformedTableHeaderTests {
+    @Test(arguments: [
+        ("[!oles]\n", 1, 2), ("a = 1\n  [[ %x]]\n", 2, 6), ("\u{FEFF}[\u{00e9}]\n", 1, 2), ("[\n", 1, 2),
+        ("a = [\n  1,\n]\n# [ok]\n[*]\n", 5, 2),
+    ])
+    func isASyntaxErrorWithLineAndColumn(text: String, line: Int, column: Int) {
+        for parse in [{ _ = try PolicyFile.parse($0, file: "p.toml") }, { _ = try DaemonConfiguration.parse($0, file: "p.toml") }]
+            as [(String) throws -> Void]
+        {
+            #expect(throws: ConfigurationError("p.toml:\(line):\(column): a table header's key must start with A–Z, a–z, 0–9, _, - or a quote")) {
+                try parse(text)
+            }
+        }
+    }
+
+    @Test(arguments: [
+        "[a]\n", "[ \"quoted\" ]\n", "[[caps]]\nkind = \"x\"\n", "a = [\n  [1, 2],\n  [ {x = 1} ],\n  [ +1 ],\n]\n",
+        "s = \"\"\"\n[!not a header]\n\"\"\"\n", "t = '''\n[*]'''\n", "[a] # [!comment]\n",
+    ])
+    func wellFormedHeadersAndValuesPass(text: String) {
+        #expect(TOMLHeaderCheck.firstMalformedHeader(in: text) == nil)
     }
 }
