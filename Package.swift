@@ -18,6 +18,7 @@ import PackageDescription
 //   QCreditService -> Registry, Varlink      org.qcredit.* interfaces, roles, method table
 //   QCreditDaemon  -> Service, VarlinkNIO    config, lifecycle, maintenance; `qcreditd` is its main
 //   QCreditCLI     -> VarlinkNIO, Domain     the `qcredit` client commands
+//   QCreditFuzz    -> the parsers above      fuzz targets with their invariants; `qcredit-fuzz` runs them
 let package = Package(
     name: "qcredit",
     // Linux is the target; the macOS floor only states what the code needs (Synchronization,
@@ -122,6 +123,21 @@ let package = Package(
             ]
         ),
 
+        // Fuzz targets (Scripts/fuzz). A plain build replays inputs through them; built by
+        // Scripts/fuzz with coverage and ASan, `qcredit-fuzz` runs libFuzzer (CLibFuzzer declares
+        // its driver, which Scripts/fuzz links in).
+        .target(
+            name: "QCreditFuzz",
+            dependencies: [
+                "CanonicalJSON", "QCreditDomain", "QCreditConfig", "QCreditCrypto", "SignedNote", "TransparencyLog",
+                "QCreditExport", "Varlink", "VarlinkNIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .systemLibrary(name: "CLibFuzzer", path: "Sources/CLibFuzzer"),
+        .executableTarget(name: "qcredit-fuzz", dependencies: ["QCreditFuzz", "CLibFuzzer"]),
+
         // Build-time embedding of text files (SQL migrations, interface files, the default
         // policy) into the binaries, so an installed daemon needs no resource bundle.
         .executableTarget(name: "embed-text", path: "Sources/Plugins/EmbedTextTool"),
@@ -158,6 +174,7 @@ let package = Package(
                 "TransparencyLog", "Varlink", .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "QCreditFuzzTests", dependencies: ["QCreditFuzz", "SignedNote"]),
         .testTarget(
             name: "QCreditIntegrationTests",
             dependencies: [
