@@ -94,8 +94,8 @@ struct TOMLSection {
 
     /// Parses TOML text, naming the file, line and column of a syntax error.
     static func parse(_ text: String, file: String) throws(ConfigurationError) -> TOMLSection {
-        if let (line, column) = TOMLHeaderCheck.firstMalformedHeader(in: text) {
-            throw ConfigurationError("\(file):\(line):\(column): a table header's key must start with A–Z, a–z, 0–9, _, - or a quote")
+        if let finding = TOMLAbortCheck.firstFinding(in: text) {
+            throw ConfigurationError("\(file):\(finding.line):\(finding.column): \(finding.reason)")
         }
         do {
             return TOMLSection(try TOMLTable(string: text))

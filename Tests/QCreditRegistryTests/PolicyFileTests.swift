@@ -46,28 +46,28 @@ import Testing
     }
 }
 
-/// Table headers that TOMLKit's toml++ asserts on (aborting the process) instead of refusing:
-/// found by `Scripts/fuzz config` (Tests/FuzzCorpus/config/crash-table-header).
-@Suite struct MalformedTableHeaderTests {
+/// Syntax errors that TOMLKit's toml++ asserts on (aborting the process) instead of refusing,
+/// found by `Scripts/fuzz config` (Tests/FuzzCorpus/config/crash-*).
+@Suite struct TOMLAbortCheckTests {
     @Test(arguments: [
-        ("[!oles]\n", 1, 2), ("a = 1\n  [[ %x]]\n", 2, 6), ("\u{FEFF}[\u{00e9}]\n", 1, 2), ("[\n", 1, 2),
-        ("a = [\n  1,\n]\n# [ok]\n[*]\n", 5, 2),
+        ("[!oles]\n", 1, 2, TOMLAbortCheck.headerReason), ("a = 1\n  [[ %x]]\n", 2, 6, TOMLAbortCheck.headerReason),
+        ("\u{FEFF}[\u{00e9}]\n", 1, 2, TOMLAbortCheck.headerReason), ("[\n", 1, 2, TOMLAbortCheck.headerReason),
+        ("a = [\n  1,\n]\n# [ok]\n[*]\n", 5, 2, TOMLAbortCheck.headerReason),
+        ("scale = [\"A\",}\"B\"]\n", 1, 14, TOMLAbortCheck.arrayReason), ("a = [ }]\n", 1, 7, TOMLAbortCheck.arrayReason),
+        ("a = [1, # one\n  }]\n", 2, 3, TOMLAbortCheck.arrayReason),
     ])
-    func isASyntaxErrorWithLineAndColumn(text: String, line: Int, column: Int) {
-        for parse in [{ _ = try PolicyFile.parse($0, file: "p.toml") }, { _ = try DaemonConfiguration.parse($0, file: "p.toml") }]
-            as [(String) throws -> Void]
-        {
-            #expect(throws: ConfigurationError("p.toml:\(line):\(column): a table header's key must start with A–Z, a–z, 0–9, _, - or a quote")) {
-                try parse(text)
-            }
-        }
+    func isASyntaxErrorWithLineAndColumn(text: String, line: Int, column: Int, reason: String) {
+        let expected = ConfigurationError("p.toml:\(line):\(column): \(reason)")
+        #expect(throws: expected) { try PolicyFile.parse(text, file: "p.toml") }
+        #expect(throws: expected) { try DaemonConfiguration.parse(text, file: "p.toml") }
     }
 
     @Test(arguments: [
         "[a]\n", "[ \"quoted\" ]\n", "[[caps]]\nkind = \"x\"\n", "a = [\n  [1, 2],\n  [ {x = 1} ],\n  [ +1 ],\n]\n",
-        "s = \"\"\"\n[!not a header]\n\"\"\"\n", "t = '''\n[*]'''\n", "[a] # [!comment]\n",
+        "s = \"\"\"\n[!not a header]\n\"\"\"\n", "t = '''\n[*]'''\n", "[a] # [!comment]\n", "a = { b = [1, 2], c = {} }\n",
+        "a = [\"}\", '}', \"\"\"\n}\"\"\"]\n",
     ])
-    func wellFormedHeadersAndValuesPass(text: String) {
-        #expect(TOMLHeaderCheck.firstMalformedHeader(in: text) == nil)
+    func wellFormedFilesPass(text: String) {
+        #expect(TOMLAbortCheck.firstFinding(in: text) == nil)
     }
 }
