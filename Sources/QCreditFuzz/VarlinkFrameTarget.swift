@@ -23,7 +23,8 @@ enum VarlinkFrameTarget {
         // Limits of 1…128 make oversized frames common; with the high bit, 16…2048 fit real calls.
         let limitByte = Int(input[0])
         let limit = limitByte & 0x80 == 0 ? limitByte + 1 : ((limitByte & 0x7F) + 1) * 16
-        let readSize = Int(input[1] & 0x3F) + 1
+        // Reads of 1…256 bytes: small ones split messages anywhere, large ones keep runs fast.
+        let readSize = Int(input[1]) + 1
         let stream = Array(input.dropFirst(2))
 
         let outcome = decodeFrames(stream, limit: limit, readSize: readSize)
