@@ -36,6 +36,21 @@ import Testing
         }
     }
 
+    /// Found by `Scripts/fuzz config` (Tests/FuzzCorpus/config/crash-cap-without-within): a cap
+    /// without `within` crashed on a force unwrap.
+    @Test func aCapWithoutWithinIsMissing() {
+        let text = PolicyFile.defaultText.replacingOccurrences(of: "within = \"P1Y\"\n", with: "")
+        #expect(throws: ConfigurationError("p.toml: caps[0].within: missing")) { try PolicyFile.parse(text, file: "p.toml") }
+    }
+
+    /// TOMLKit would read only up to a NUL (found by `Scripts/fuzz config`).
+    @Test func aNULIsASyntaxError() {
+        #expect(throws: ConfigurationError("p.toml:2:7: a NUL character")) {
+            try PolicyFile.parse("version = \"1\"\nscale \u{0}= 1\n", file: "p.toml")
+        }
+        #expect(throws: ConfigurationError("c.toml:1:1: a NUL character")) { try DaemonConfiguration.parse("\u{0}", file: "c.toml") }
+    }
+
     @Test func aSyntaxErrorGivesLineAndColumn() {
         do {
             _ = try PolicyFile.parse("version = \n", file: "bad.toml")
