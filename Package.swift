@@ -20,6 +20,7 @@ import PackageDescription
 //   QCreditDaemon  -> Service, Export, VarlinkNIO   config, lifecycle, maintenance; `qcreditd` is its main
 //   QCreditCLI     -> VarlinkNIO, Domain, Export, Log   the `qcredit` client commands; `restore` works on the
 //                                            state directory itself, with the daemon stopped
+//   QCreditFuzz    -> the parsers above      fuzz targets with their invariants; `qcredit-fuzz` runs them
 let package = Package(
     name: "qcredit",
     // Linux is the target; the macOS floor only states what the code needs (Synchronization,
@@ -132,6 +133,21 @@ let package = Package(
             ]
         ),
 
+        // Fuzz targets (Scripts/fuzz). A plain build replays inputs through them; built by
+        // Scripts/fuzz with coverage and ASan, `qcredit-fuzz` runs libFuzzer (CLibFuzzer declares
+        // its driver, which Scripts/fuzz links in).
+        .target(
+            name: "QCreditFuzz",
+            dependencies: [
+                "CanonicalJSON", "QCreditDomain", "QCreditConfig", "QCreditCrypto", "SignedNote", "TransparencyLog",
+                "QCreditExport", "Varlink", "VarlinkNIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .systemLibrary(name: "CLibFuzzer", path: "Sources/CLibFuzzer"),
+        .executableTarget(name: "qcredit-fuzz", dependencies: ["QCreditFuzz", "CLibFuzzer"]),
+
         // Build-time embedding of text files (SQL migrations, interface files, the default
         // policy) into the binaries, so an installed daemon needs no resource bundle.
         .executableTarget(name: "embed-text", path: "Sources/Plugins/EmbedTextTool"),
@@ -170,6 +186,7 @@ let package = Package(
                 "TransparencyLog", "Varlink", .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "QCreditFuzzTests", dependencies: ["QCreditFuzz", "SignedNote"]),
         .testTarget(
             name: "QCreditIntegrationTests",
             dependencies: [

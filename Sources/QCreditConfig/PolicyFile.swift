@@ -55,11 +55,12 @@ public enum PolicyFile {
         var caps: [EventCap] = []
         for section in try root.sections("caps") {
             try section.rejectUnknownKeys(allowed: ["kind", "minimumSeverity", "within", "maximumGrade"])
+            guard let within = try period(section, "within") else { throw ConfigurationError("\(section.name("within")): missing") }
             caps.append(
                 EventCap(
                     kind: try choice(try section.string("kind"), section.name("kind")),
                     minimumSeverity: try choice(try section.string("minimumSeverity"), section.name("minimumSeverity")),
-                    within: try period(section, "within")!, maximumGrade: try section.string("maximumGrade")))
+                    within: within, maximumGrade: try section.string("maximumGrade")))
         }
         var lists: [String: ListRules] = [:]
         if let section = try root.optionalSection("lists") {

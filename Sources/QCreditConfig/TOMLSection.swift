@@ -94,6 +94,17 @@ struct TOMLSection {
 
     /// Parses TOML text, naming the file, line and column of a syntax error.
     static func parse(_ text: String, file: String) throws(ConfigurationError) -> TOMLSection {
+        // TOMLKit hands toml++ a C string, which ends at the first NUL: the rest would be
+        // ignored without a word. TOML allows no NUL anywhere.
+        if let nul = text.utf8.firstIndex(of: 0) {
+            let before = text.utf8[..<nul]
+            let line = before.count(where: { $0 == UInt8(ascii: "\n") }) + 1
+            let lineStart = before.lastIndex(of: UInt8(ascii: "\n")).map { text.utf8.index(after: $0) } ?? text.startIndex
+            throw ConfigurationError("\(file):\(line):\(text[lineStart..<nul].count + 1): a NUL character")
+        }
+        if let finding = TOMLAbortCheck.firstFinding(in: text) {
+            throw ConfigurationError("\(file):\(finding.line):\(finding.column): \(finding.reason)")
+        }
         do {
             return TOMLSection(try TOMLTable(string: text))
         } catch let error as TOMLParseError {

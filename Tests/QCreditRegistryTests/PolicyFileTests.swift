@@ -1,4 +1,4 @@
-import QCreditConfig
+@testable import QCreditConfig
 import QCreditDomain
 import Testing
 
@@ -36,6 +36,21 @@ import Testing
         }
     }
 
+    /// Found by `Scripts/fuzz config` (Tests/FuzzCorpus/config/crash-cap-without-within): a cap
+    /// without `within` crashed on a force unwrap.
+    @Test func aCapWithoutWithinIsMissing() {
+        let text = PolicyFile.defaultText.replacingOccurrences(of: "within = \"P1Y\"\n", with: "")
+        #expect(throws: ConfigurationError("p.toml: caps[0].within: missing")) { try PolicyFile.parse(text, file: "p.toml") }
+    }
+
+    /// TOMLKit would read only up to a NUL (found by `Scripts/fuzz config`).
+    @Test func aNULIsASyntaxError() {
+        #expect(throws: ConfigurationError("p.toml:2:7: a NUL character")) {
+            try PolicyFile.parse("version = \"1\"\nscale \u{0}= 1\n", file: "p.toml")
+        }
+        #expect(throws: ConfigurationError("c.toml:1:1: a NUL character")) { try DaemonConfiguration.parse("\u{0}", file: "c.toml") }
+    }
+
     @Test func aSyntaxErrorGivesLineAndColumn() {
         do {
             _ = try PolicyFile.parse("version = \n", file: "bad.toml")
@@ -43,5 +58,31 @@ import Testing
         } catch {
             #expect(error.message.hasPrefix("bad.toml:1:"))
         }
+    }
+}
+
+/// Syntax errors that TOMLKit's toml++ asserts on (aborting the process) instead of refusing,
+/// found by `Scripts/fuzz config` (Tests/FuzzCorpus/config/crash-*).
+@Suite struct TOMLAbortCheckTests {
+    @Test(arguments: [
+        ("[!oles]\n", 1, 2, TOMLAbortCheck.headerReason), ("a = 1\n  [[ %x]]\n", 2, 6, TOMLAbortCheck.headerReason),
+        ("\u{FEFF}[\u{00e9}]\n", 1, 2, TOMLAbortCheck.headerReason), ("[\n", 1, 2, TOMLAbortCheck.headerReason),
+        ("a = [\n  1,\n]\n# [ok]\n[*]\n", 5, 2, TOMLAbortCheck.headerReason),
+        ("scale = [\"A\",}\"B\"]\n", 1, 14, TOMLAbortCheck.arrayReason), ("a = [ }]\n", 1, 7, TOMLAbortCheck.arrayReason),
+        ("a = [1, # one\n  }]\n", 2, 3, TOMLAbortCheck.arrayReason),
+    ])
+    func isASyntaxErrorWithLineAndColumn(text: String, line: Int, column: Int, reason: String) {
+        let expected = ConfigurationError("p.toml:\(line):\(column): \(reason)")
+        #expect(throws: expected) { try PolicyFile.parse(text, file: "p.toml") }
+        #expect(throws: expected) { try DaemonConfiguration.parse(text, file: "p.toml") }
+    }
+
+    @Test(arguments: [
+        "[a]\n", "[ \"quoted\" ]\n", "[[caps]]\nkind = \"x\"\n", "a = [\n  [1, 2],\n  [ {x = 1} ],\n  [ +1 ],\n]\n",
+        "s = \"\"\"\n[!not a header]\n\"\"\"\n", "t = '''\n[*]'''\n", "[a] # [!comment]\n", "a = { b = [1, 2], c = {} }\n",
+        "a = [\"}\", '}', \"\"\"\n}\"\"\"]\n",
+    ])
+    func wellFormedFilesPass(text: String) {
+        #expect(TOMLAbortCheck.firstFinding(in: text) == nil)
     }
 }

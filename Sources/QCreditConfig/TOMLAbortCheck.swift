@@ -1,0 +1,151 @@
+/// Finds the syntax errors that TOMLKit cannot report, before the text reaches it: a table
+/// header whose key starts with a character no key can start with (`[!x]`, `[[ %y]]`), and `}`
+/// where an array expects an element (`[1, }`).
+///
+/// Why: the toml++ inside TOMLKit 0.6 does not report these as syntax errors. Its parser asserts
+/// on them, which aborts the whole process (or, built with `NDEBUG`, is undefined behaviour), so a
+/// typo in a config or policy file would kill the daemon instead of naming the line. Both were
+/// found by `Scripts/fuzz config`.
+///
+/// The scan follows just enough of TOML to know where headers and array elements start: outside
+/// strings and comments, headers at the beginning of a line outside arrays and inline tables.
+struct TOMLAbortCheck {
+    struct Finding: Equatable {
+        var line: Int
+        var column: Int
+        var reason: String
+    }
+
+    static let headerReason = "a table header's key must start with A–Z, a–z, 0–9, _, - or a quote"
+    static let arrayReason = "'}' cannot be an array element"
+
+    private let bytes: [UInt8]
+    private var index: Int
+    private var line = 1
+    private var lineStart: Int
+
+    /// The first construct TOMLKit would abort on, or nil when there is none.
+    static func firstFinding(in text: String) -> Finding? {
+        var check = TOMLAbortCheck(text)
+        return check.scan()
+    }
+
+    private init(_ text: String) {
+        bytes = Array(text.utf8)
+        // A byte order mark is skipped by TOMLKit, so the first line starts after it.
+        index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        lineStart = index
+    }
+
+    private mutating func scan() -> Finding? {
+        var open: [UInt8] = []  // the `[` and `{` of values not closed yet
+        var inHeader = false
+        var atLineStart = true
+        var expectingElement = false
+        while index < bytes.count {
+            if atLineStart && open.isEmpty {
+                atLineStart = false
+                skipBlanks()
+                if index < bytes.count, bytes[index] == UInt8(ascii: "[") {
+                    index += 1
+                    if index < bytes.count, bytes[index] == UInt8(ascii: "[") { index += 1 }
+                    skipBlanks()
+                    if index < bytes.count, !Self.canFollowHeaderBracket(bytes[index]) {
+                        return finding(Self.headerReason)
+                    }
+                    inHeader = true
+                }
+                continue
+            }
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
+                index += 1
+                continue
+            case UInt8(ascii: "#"):
+                while index < bytes.count, bytes[index] != UInt8(ascii: "\n") { index += 1 }
+                continue
+            case UInt8(ascii: "\n"):
+                index += 1
+                line += 1
+                lineStart = index
+                atLineStart = true
+                inHeader = false
+                continue
+            default:
+                break
+            }
+            if expectingElement && byte == UInt8(ascii: "}") { return finding(Self.arrayReason) }
+            expectingElement = false
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "'"):
+                skipString()
+                continue
+            case UInt8(ascii: "[") where !inHeader, UInt8(ascii: "{"):
+                open.append(byte)
+                expectingElement = byte == UInt8(ascii: "[")
+            case UInt8(ascii: "]") where !inHeader, UInt8(ascii: "}"):
+                if !open.isEmpty { open.removeLast() }
+            case UInt8(ascii: ","):
+                expectingElement = open.last == UInt8(ascii: "[")
+            default:
+                break
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// The finding at the current byte; columns count characters, as TOMLKit's do.
+    private func finding(_ reason: String) -> Finding {
+        Finding(line: line, column: String(decoding: bytes[lineStart..<index], as: UTF8.self).count + 1, reason: reason)
+    }
+
+    private mutating func skipBlanks() {
+        while index < bytes.count, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t") { index += 1 }
+    }
+
+    /// Skips a basic or literal string, single- or multi-line, from its opening quote.
+    private mutating func skipString() {
+        let quote = bytes[index]
+        let isMultiline = index + 2 < bytes.count && bytes[index + 1] == quote && bytes[index + 2] == quote
+        index += isMultiline ? 3 : 1
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\\") && quote == UInt8(ascii: "\"") {
+                index += 2
+                continue
+            }
+            if byte == UInt8(ascii: "\n") {
+                guard isMultiline else { return }  // an unterminated string: TOMLKit reports it
+                line += 1
+                lineStart = index + 1
+            }
+            if byte == quote {
+                guard isMultiline else {
+                    index += 1
+                    return
+                }
+                if index + 2 < bytes.count, bytes[index + 1] == quote, bytes[index + 2] == quote {
+                    // Up to two more quotes may end the string's content.
+                    index += 3
+                    while index < bytes.count, bytes[index] == quote { index += 1 }
+                    return
+                }
+            }
+            index += 1
+        }
+    }
+
+    /// A bare key character (`A–Z a–z 0–9 _ -`), a quote, or the `]` of an empty header
+    /// (which TOMLKit reports itself).
+    private static func canFollowHeaderBracket(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "]"):
+            return true
+        default:
+            return false
+        }
+    }
+}
