@@ -1,6 +1,7 @@
 /// Finds the syntax errors that TOMLKit cannot report, before the text reaches it: a table
-/// header whose key starts with a character no key can start with (`[!x]`, `[[ %y]]`), and `}`
-/// where an array expects an element (`[1, }`).
+/// header whose key starts with a character no key can start with (`[!x]`, `[[ %y]]`), `}`
+/// where an array expects an element (`[1, }`), and a date followed by a space and one digit
+/// (`d = 2024-01-01 9`).
 ///
 /// Why: the toml++ inside TOMLKit 0.6 does not report these as syntax errors. Its parser asserts
 /// on them, which aborts the whole process (or, built with `NDEBUG`, is undefined behaviour), so a
@@ -18,6 +19,7 @@ struct TOMLAbortCheck {
 
     static let headerReason = "a table header's key must start with A–Z, a–z, 0–9, _, - or a quote"
     static let arrayReason = "'}' cannot be an array element"
+    static let dateReason = "a date followed by a space must be followed by a time (HH:MM:SS)"
 
     private let bytes: [UInt8]
     private var index: Int
@@ -76,6 +78,7 @@ struct TOMLAbortCheck {
                 break
             }
             if expectingElement && byte == UInt8(ascii: "}") { return finding(Self.arrayReason) }
+            if startsToken(), isDateThenOneDigit() { return finding(Self.dateReason) }
             expectingElement = false
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "'"):
@@ -94,6 +97,40 @@ struct TOMLAbortCheck {
             index += 1
         }
         return nil
+    }
+
+    /// Whether the current byte starts a key or value: toml++ scans a value from there.
+    private func startsToken() -> Bool {
+        guard index > lineStart else { return true }
+        return [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "="), UInt8(ascii: "["), UInt8(ascii: "{"), UInt8(ascii: ",")]
+            .contains(bytes[index - 1])
+    }
+
+    /// toml++ reads ten characters shaped like a date (`dddd-dd-dd`, with `_` not counted), a space and
+    /// one digit as the start of a date-time, then asserts when a value terminator follows the digit.
+    /// Such text is never valid TOML (a time after a date has the form HH:MM:SS), so refusing it
+    /// anywhere outside strings and comments is safe.
+    private func isDateThenOneDigit() -> Bool {
+        var characters: [UInt8] = []
+        var position = index
+        while position < bytes.count, characters.count < 10 {
+            let byte = bytes[position]
+            if Self.isValueTerminator(byte) { return false }
+            // `_` is skipped by toml++; a UTF-8 continuation byte is part of the character before it.
+            if byte != UInt8(ascii: "_") && (byte & 0xC0) != 0x80 { characters.append(byte) }
+            position += 1
+        }
+        guard characters.count == 10, Self.isDigit(characters[0]), characters[4] == UInt8(ascii: "-"),
+            characters[7] == UInt8(ascii: "-"), position + 2 < bytes.count
+        else { return false }
+        return bytes[position] == UInt8(ascii: " ") && Self.isDigit(bytes[position + 1]) && Self.isValueTerminator(bytes[position + 2])
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
+
+    private static func isValueTerminator(_ byte: UInt8) -> Bool {
+        [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), UInt8(ascii: "\n"), UInt8(ascii: "]"), UInt8(ascii: "}"),
+            UInt8(ascii: ","), UInt8(ascii: "#")].contains(byte)
     }
 
     /// The finding at the current byte; columns count characters, as TOMLKit's do.

@@ -78,8 +78,8 @@ import VarlinkNIO
 
         let socketPath = scratch.path("s.sock")
         let daemon = try TestProcess(
-            "/usr/bin/systemd-socket-activate",
-            ["-l", socketPath, "--fdname=varlink", "\(root)/usr/local/bin/qcreditd", "--config", configPath],
+            SocketActivate.program,
+            SocketActivate.arguments(["-l", socketPath, "--fdname=varlink", "\(root)/usr/local/bin/qcreditd", "--config", configPath]),
             logPath: scratch.path("qcreditd.log"))
         try await waitForSocketFile(socketPath)
         let client = try await VarlinkClient.connect(socketPath: socketPath)

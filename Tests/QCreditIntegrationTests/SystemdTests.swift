@@ -77,6 +77,15 @@ import VarlinkNIO
 
     // MARK: The environment systemd passes
 
+    /// Sanitizer settings reach a daemon that systemd-socket-activate starts; nothing else does.
+    @Test func socketActivationPassesOnlySanitizerSettings() {
+        let arguments = ["-l", "/tmp/s.sock", "qcreditd"]
+        #expect(SocketActivate.arguments(arguments, environment: ["PATH": "/usr/bin", "HOME": "/root"]) == arguments)
+        #expect(
+            SocketActivate.arguments(arguments, environment: ["TSAN_OPTIONS": "halt_on_error=0", "LD_PRELOAD": "/tmp/x.so", "PATH": "/usr/bin"])
+                == ["-E", "TSAN_OPTIONS", "-E", "LD_PRELOAD"] + arguments)
+    }
+
     @Test func notifySocketAddresses() {
         #expect(SystemdNotifier.address("/run/systemd/notify") == Array("/run/systemd/notify".utf8))
         #expect(SystemdNotifier.address("@org/systemd/notify") == [0] + Array("org/systemd/notify".utf8))
@@ -155,11 +164,11 @@ import VarlinkNIO
         let socketPath = scratch.path("s.sock")
         let configuredPath = scratch.path("configured.sock")
         let daemon = try TestProcess(
-            "/usr/bin/systemd-socket-activate",
-            [
+            SocketActivate.program,
+            SocketActivate.arguments([
                 "-l", socketPath, "--fdname=varlink", "-E", "NOTIFY_SOCKET=\(notify.address)",
                 DaemonProcess.product("qcreditd"), "--state-dir", scratch.path("state"), "--socket", configuredPath,
-            ],
+            ]),
             logPath: scratch.path("qcreditd.log"))
         try await waitForSocketFile(socketPath)
 
@@ -200,11 +209,11 @@ import VarlinkNIO
         let scratch = try ScratchDirectory("activate-datagram")
         let socketPath = scratch.path("d.sock")
         let daemon = try TestProcess(
-            "/usr/bin/systemd-socket-activate",
-            [
+            SocketActivate.program,
+            SocketActivate.arguments([
                 "--datagram", "-l", socketPath, "--fdname=varlink", DaemonProcess.product("qcreditd"),
                 "--state-dir", scratch.path("state"), "--socket", scratch.path("configured.sock"),
-            ],
+            ]),
             logPath: scratch.path("qcreditd.log"))
         try await waitForSocketFile(socketPath, stream: false)
         // A datagram makes systemd-socket-activate exec the daemon.
@@ -300,9 +309,10 @@ import VarlinkNIO
             unit: Repository.path("systemd/qcreditd.service"), user: user,
             command: [program, "--config", config])
         let daemon = try TestProcess(
-            "/usr/bin/systemd-socket-activate",
-            ["-l", socketPath, "--fdname=varlink", "-E", "NOTIFY_SOCKET=\(notify.address)", "-E", "WATCHDOG_USEC=2000000"]
-                + sandboxed,
+            SocketActivate.program,
+            SocketActivate.arguments(
+                ["-l", socketPath, "--fdname=varlink", "-E", "NOTIFY_SOCKET=\(notify.address)", "-E", "WATCHDOG_USEC=2000000"]
+                    + sandboxed),
             logPath: scratch.path("qcreditd.log"))
         try await waitForSocketFile(socketPath)
         #expect(DaemonProcess.accepts(socketPath))  // starts the daemon

@@ -14,6 +14,28 @@ import Varlink
     /// `org.qcredit.admin` methods that only read.
     static let adminReads: Set<String> = ["org.qcredit.admin.ListRepairApplications"]
 
+    /// strace pads pids to five columns, so a four-digit pid is followed by two spaces. Found when
+    /// a sanitizer run's daemon got four-digit thread ids: every reply went unseen.
+    @Test func traceLinesAreReadWhateverThePidsWidth() {
+        let wal = "/s/registry.sqlite-wal"
+        let lines = [
+            #"13292 pwrite64(8</s/registry.sqlite-wal>, "\0", 24, 0) = 24"#,
+            #"812   fdatasync(8</s/registry.sqlite-wal> <unfinished ...>"#,
+            #"8101  write(16<anon_inode:[eventfd]>, "\1", 8) = 8"#,
+            #"812   <... fdatasync resumed>) = 0"#,
+            #"8101  write(24<UNIX-STREAM:[1->2,"/s/qcreditd.sock"]>, "{}\0", 3) = 3"#,
+        ]
+        let calls = SyscallTrace.calls(in: lines)
+        #expect(calls.map(\.pid) == ["13292", "812", "8101", "8101"])
+        #expect(calls.map(\.name) == ["pwrite64", "fdatasync", "write", "write"])
+        #expect(calls[1].completedOnLine == 3)
+        #expect(SyscallTrace.firstReply(in: calls, toPeer: 2)?.line == 4)
+        #expect(SyscallTrace.walSyncedBeforeReply(calls, after: nil, toPeer: 2, walPath: wal) == nil)
+        // The same reply before the sync completes is a failure.
+        let early = SyscallTrace.calls(in: [lines[0], lines[1], lines[4], lines[3]])
+        #expect(SyscallTrace.walSyncedBeforeReply(early, after: nil, toPeer: 2, walPath: wal) != nil)
+    }
+
     @Test func everyWriteMethodSyncsTheWALBeforeItReplies() async throws {
         let scratch = try ScratchDirectory("strace")
         let tracePath = scratch.path + "/trace.txt"

@@ -70,6 +70,8 @@ import Testing
         ("a = [\n  1,\n]\n# [ok]\n[*]\n", 5, 2, TOMLAbortCheck.headerReason),
         ("scale = [\"A\",}\"B\"]\n", 1, 14, TOMLAbortCheck.arrayReason), ("a = [ }]\n", 1, 7, TOMLAbortCheck.arrayReason),
         ("a = [1, # one\n  }]\n", 2, 3, TOMLAbortCheck.arrayReason),
+        ("d = 2024-01-01 9\n", 1, 5, TOMLAbortCheck.dateReason), ("s =6838-w'-ws 9#x\n", 1, 4, TOMLAbortCheck.dateReason),
+        ("a = [1, 1_111-11-11 9]\n", 1, 9, TOMLAbortCheck.dateReason),
     ])
     func isASyntaxErrorWithLineAndColumn(text: String, line: Int, column: Int, reason: String) {
         let expected = ConfigurationError("p.toml:\(line):\(column): \(reason)")
@@ -81,6 +83,7 @@ import Testing
         "[a]\n", "[ \"quoted\" ]\n", "[[caps]]\nkind = \"x\"\n", "a = [\n  [1, 2],\n  [ {x = 1} ],\n  [ +1 ],\n]\n",
         "s = \"\"\"\n[!not a header]\n\"\"\"\n", "t = '''\n[*]'''\n", "[a] # [!comment]\n", "a = { b = [1, 2], c = {} }\n",
         "a = [\"}\", '}', \"\"\"\n}\"\"\"]\n",
+        "d = 2024-01-01 09:30:00\n", "d = 2024-01-01\n", "s = \"2024-01-01 9\"\n", "# 2024-01-01 9\n",
     ])
     func wellFormedFilesPass(text: String) {
         #expect(TOMLAbortCheck.firstFinding(in: text) == nil)

@@ -38,9 +38,10 @@ struct SyscallTrace {
         var calls: [Call] = []
         var open: [String: Int] = [:]
         for (number, line) in lines.enumerated() {
+            // strace pads the pid to five columns: "8101  write(…", "13292 write(…".
             guard let space = line.firstIndex(of: " ") else { continue }
             let pid = String(line[..<space])
-            let rest = line[line.index(after: space)...]
+            let rest = line[space...].drop { $0 == " " }
             if rest.hasPrefix("<... ") {
                 if let index = open.removeValue(forKey: pid) { calls[index].completedOnLine = number }
                 continue

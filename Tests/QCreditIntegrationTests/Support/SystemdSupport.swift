@@ -55,6 +55,18 @@ enum SystemdUnits {
     }
 }
 
+/// `systemd-socket-activate` gives the program it runs only the variables named with `-E`. When
+/// a sanitizer's settings are set (Scripts/sanitize), they are named too, so a daemon started that
+/// way reports where the others do; otherwise nothing is added.
+enum SocketActivate {
+    static let program = "/usr/bin/systemd-socket-activate"
+    static let sanitizerVariables = ["ASAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS", "LD_PRELOAD"]
+
+    static func arguments(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+        sanitizerVariables.filter { environment[$0] != nil }.flatMap { ["-E", $0] } + arguments
+    }
+}
+
 /// A scratch directory, removed when the value goes away. World-readable so that a daemon
 /// running as `nobody` can reach what is inside.
 final class ScratchDirectory: @unchecked Sendable {
