@@ -2,7 +2,8 @@
 //
 // usage: qcredit-bench SOCKET [--enterprises N] [--seconds S]
 //        qcredit-bench log [--records N] [--directory DIR]   (see LogBenchmark.swift)
-//        qcredit-bench export [--enterprises N] [--directory DIR]   (see ExportBenchmark.swift)
+//        qcredit-bench export [--enterprises N] [--directory DIR] [--export no] [--codes FILE]   (see ExportBenchmark.swift)
+//        qcredit-bench proofs SOCKET [--seconds S]   (see ProofBenchmark.swift)
 // Seeds N enterprises (one event each, grades published), then measures, each for S seconds:
 //   1. GetGrade latency, one client, one call at a time (p50/p99/max);
 //   2. GetGrade throughput, 1 connection pipelining 64 calls;
@@ -70,6 +71,10 @@ enum Benchmark {
         }
         if arguments.count >= 2 && arguments[1] == "export" {
             try await ExportBenchmark.run(arguments: Array(arguments.dropFirst(2)))
+            return
+        }
+        if arguments.count >= 2 && arguments[1] == "proofs" {
+            try await ProofBenchmark.run(arguments: Array(arguments.dropFirst(2)))
             return
         }
         guard arguments.count >= 2 else {

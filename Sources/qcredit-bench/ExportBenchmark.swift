@@ -4,6 +4,10 @@
 // their grades (one publication record each; `--grades no` skips that), then runs a full export through the same
 // ExportService the daemon uses and reports its time, throughput, size and the process's peak
 // resident memory during the export (VmHWM, reset through /proc/self/clear_refs just before).
+//
+// `--export no` stops after the load (and publication), leaving in `--directory` a state directory
+// that qcreditd can serve: nothing signed yet, so the daemon makes its own log keys on first start.
+// `--codes FILE` writes the loaded USCCs there, one a line (for load generators such as vlbench).
 import Foundation
 import Logging
 import QCreditConfig
@@ -48,11 +52,21 @@ enum ExportBenchmark {
             }
             loaded += batch
         }
-        print(String(format: "loaded in %.1f s", seconds(ContinuousClock.now - start)))
+        let loadTime = seconds(ContinuousClock.now - start)
+        print(String(format: "loaded in %.1f s", loadTime))
+        if let codes = option("--codes") {
+            try (0..<count).map { uscc($0) + "\n" }.joined().write(toFile: codes, atomically: true, encoding: .utf8)
+        }
+        var publishTime = 0.0
         if option("--grades") != "no" {
             start = ContinuousClock.now
             let published = try await registry.publishGrades(codes: nil, by: .registry("bench"), batchSize: 2000)
-            print(String(format: "published %d grades in %.1f s", published.published, seconds(ContinuousClock.now - start)))
+            publishTime = seconds(ContinuousClock.now - start)
+            print(String(format: "published %d grades in %.1f s", published.published, publishTime))
+        }
+        if option("--export") == "no" {
+            print(String(format: "figures: enterprises=%d load-s=%.3f publish-s=%.3f", count, loadTime, publishTime))
+            return
         }
 
         let keyDirectory = directory + "/keys"
