@@ -1,0 +1,133 @@
+/// How well a name matches what someone typed, for finding a file by name.
+///
+/// Ranking: an exact name first, then a name that starts with the query, then one that contains
+/// it, then one that contains it with a misspelling (a character wrong, missing or extra). Both
+/// sides are compared folded (``fold(_:)``): case, full-width ASCII forms and runs of white
+/// space do not matter.
+///
+/// ```swift
+/// NameMatch(name: "Acme Widgets Ltd", query: "acme")              // .prefix, 0 edits
+/// NameMatch(name: "贵州黔南某某水泥有限公司", query: "黔南某某水坭")   // .fuzzy, 1 edit
+/// ```
+public struct NameMatch: Sendable, Hashable, Comparable {
+    public enum Tier: Int, Sendable, Hashable, Comparable {
+        case exact, prefix, substring, fuzzy
+
+        public static func < (lhs: Tier, rhs: Tier) -> Bool { lhs.rawValue < rhs.rawValue }
+
+        public var label: String {
+            switch self {
+            case .exact: "exact"
+            case .prefix: "prefix"
+            case .substring: "substring"
+            case .fuzzy: "fuzzy"
+            }
+        }
+    }
+
+    public var tier: Tier
+    /// Characters wrong, missing or extra (0 unless fuzzy).
+    public var edits: Int
+    /// The folded name's length: among equals, the shorter name is the closer match.
+    public var nameLength: Int
+
+    /// The match of `name` for `query`, or nil when it does not match closely enough.
+    public init?(name: String, query: String) {
+        let name = Array(Self.fold(name))
+        let query = Array(Self.fold(query))
+        guard !query.isEmpty else { return nil }
+        nameLength = name.count
+        if name == query {
+            (tier, edits) = (.exact, 0)
+        } else if name.starts(with: query) {
+            (tier, edits) = (.prefix, 0)
+        } else if query.count >= 3, Self.contains(name, query) {
+            (tier, edits) = (.substring, 0)
+        } else {
+            let allowed = Self.allowedEdits(forLength: query.count)
+            guard allowed > 0 else { return nil }
+            let distance = Self.substringEditDistance(of: query, in: name)
+            guard distance <= allowed else { return nil }
+            (tier, edits) = (.fuzzy, distance)
+        }
+    }
+
+    public static func < (lhs: NameMatch, rhs: NameMatch) -> Bool {
+        (lhs.tier, lhs.edits, lhs.nameLength) < (rhs.tier, rhs.edits, rhs.nameLength)
+    }
+
+    /// Misspellings tolerated in a query of `length` characters: none below 6 (too many names
+    /// would match), one up to 11, two from 12.
+    public static func allowedEdits(forLength length: Int) -> Int {
+        switch length {
+        case ..<6: 0
+        case ..<12: 1
+        default: 2
+        }
+    }
+
+    /// `query` cut into `allowedEdits + 1` consecutive pieces: a name within that many edits of
+    /// the query contains at least one piece unchanged, so the pieces find every candidate.
+    public static func pieces(of query: String) -> [String] {
+        let characters = Array(query)
+        let count = allowedEdits(forLength: characters.count) + 1
+        guard count > 1 else { return [] }
+        let size = characters.count / count
+        return (0..<count).map { index in
+            let end = index == count - 1 ? characters.count : (index + 1) * size
+            return String(characters[(index * size)..<end])
+        }
+    }
+
+    /// The text as names are compared: full-width ASCII forms (U+FF01–U+FF5E) as ASCII, white
+    /// space (U+3000 included) runs as one space, trimmed, lower-cased.
+    public static func fold(_ text: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        var pendingSpace = false
+        for original in text.unicodeScalars {
+            var scalar = original
+            if (0xFF01...0xFF5E).contains(scalar.value) { scalar = Unicode.Scalar(scalar.value - 0xFEE0)! }
+            if scalar.properties.isWhitespace {
+                pendingSpace = !scalars.isEmpty
+                continue
+            }
+            if pendingSpace { scalars.append(" ") }
+            pendingSpace = false
+            scalars.append(scalar)
+        }
+        return String(scalars).lowercased()
+    }
+
+    /// Half-width forms of full-width ASCII in `text`, for searching names written either way.
+    public static func halfWidth(_ text: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            scalars.append((0xFF01...0xFF5E).contains(scalar.value) ? Unicode.Scalar(scalar.value - 0xFEE0)! : scalar)
+        }
+        return String(scalars)
+    }
+
+    private static func contains(_ text: [Character], _ part: [Character]) -> Bool {
+        guard part.count <= text.count else { return false }
+        return (0...(text.count - part.count)).contains { text[$0..<($0 + part.count)].elementsEqual(part) }
+    }
+
+    /// The fewest edits turning `pattern` into some substring of `text` (Sellers' algorithm).
+    static func substringEditDistance(of pattern: [Character], in text: [Character]) -> Int {
+        guard !pattern.isEmpty else { return 0 }
+        // column[i]: edits to match pattern[..<i] ending at the current text position.
+        var column = Array(0...pattern.count)
+        var best = column[pattern.count]
+        for character in text {
+            var diagonal = column[0]
+            column[0] = 0  // a match may start anywhere in the text
+            for i in 1...pattern.count {
+                let above = column[i]
+                column[i] = min(above + 1, column[i - 1] + 1, diagonal + (pattern[i - 1] == character ? 0 : 1))
+                diagonal = above
+            }
+            best = min(best, column[pattern.count])
+        }
+        return best
+    }
+}
