@@ -2,6 +2,8 @@ import CanonicalJSON
 import Foundation
 import Testing
 
+@testable import QCreditCLI
+
 /// `qcredit import`, `screen` and `find` end to end against a real daemon, with files in the
 /// shapes registries and banks really exchange.
 @Suite struct ImportTests {
@@ -17,6 +19,21 @@ import Testing
     /// Full-width forms of ASCII text, as codes and dates come in Chinese documents.
     static func fullWidth(_ text: String) -> String {
         String(String.UnicodeScalarView(text.unicodeScalars.map { (0x21...0x7E).contains($0.value) ? Unicode.Scalar($0.value + 0xFEE0)! : $0 }))
+    }
+
+    @Test func csvRowsKeepTheLineTheyStartOnAcrossQuotedLineBreaks() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-csv-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("rows.csv").path
+        try Data("code,summary\r\nA,\"two\r\nlines, and \"\"quotes\"\"\"\r\nB,plain\r\nC,\"never closed\r\n".utf8)
+            .write(to: URL(fileURLWithPath: path))
+        let file = try TabularFile(reading: path)
+        #expect(file.format == .csv)
+        #expect(file.records.map(\.line) == [2, 4, 5])
+        #expect(file.records[0].fields["summary"] == "two\nlines, and \"quotes\"")
+        #expect(file.records[1].fields == ["code": "B", "summary": "plain"])
+        #expect(file.records[2].malformed == "a quoted field is not closed")
     }
 
     @Test func enterprisesFromARealWorldCSVReportEveryRefusedRowWithItsLine() throws {

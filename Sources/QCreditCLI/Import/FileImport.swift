@@ -11,6 +11,8 @@ import Foundation
 struct FileImport {
     let kind: ImportKind
     let options: ImportOptions
+    /// Batches sent ahead of the replies.
+    static let window = 3
 
     /// A refused row, for the error file.
     struct Rejection {
@@ -58,34 +60,46 @@ struct FileImport {
         progress.advance(by: rejections.count)
         var imported = 0
         var skipped = 0
-        var batchesSent = 0
-        var start = 0
-        while start < rows.count {
-            if let stop = options.stopAfterBatches, batchesSent >= stop { break }
-            let batch = rows[start..<min(start + options.batchSize, rows.count)]
-            let reply = try await daemon.call(
-                kind.method,
-                [
-                    kind.parameter: .array(batch.map { .object($0.row) }), "importId": .string(importId),
-                    "firstLine": .int(Int64(batch.first!.line)), "lastLine": .int(Int64(batch.last!.line)),
-                ])
-            let count = Int(reply["imported"]?.intValue ?? 0)
-            if reply["alreadyApplied"]?.boolValue == true { skipped += count } else { imported += count }
-            for refused in reply["rejected"]?.arrayValue ?? [] {
-                guard let index = refused["row"]?.intValue.map(Int.init), batch.indices.contains(start + index) else { continue }
-                let row = rows[start + index]
-                rejections.append(
-                    Rejection(
-                        line: row.line, code: row.row["code"]?.stringValue ?? "",
-                        error: Render.shortName(refused["error"]?.stringValue ?? "Refused"),
-                        reason: refused["reason"]?.stringValue ?? ""))
+        let batches = stride(from: 0, to: rows.count, by: options.batchSize).map { $0..<min($0 + options.batchSize, rows.count) }
+        let sending = batches.prefix(options.stopAfterBatches ?? batches.count)
+        let client = sending.isEmpty ? nil : try await daemon.client()
+        let method = kind.method
+        try await withThrowingTaskGroup(of: (Int, [String: JSONValue]).self) { group in
+            var next = 0
+            var inFlight = 0
+            while next < sending.count || inFlight > 0 {
+                // A few batches in flight keep the registry busy while the next ones are encoded.
+                while inFlight < Self.window, next < sending.count, let client {
+                    let batch = rows[sending[next]]
+                    let parameters: [String: JSONValue] = [
+                        kind.parameter: .array(batch.map { .object($0.row) }), "importId": .string(importId),
+                        "firstLine": .int(Int64(batch.first!.line)), "lastLine": .int(Int64(batch.last!.line)),
+                    ]
+                    let index = next
+                    group.addTask { (index, try await client.call(method, parameters: parameters)) }
+                    next += 1
+                    inFlight += 1
+                }
+                guard let (index, reply) = try await group.next() else { break }
+                inFlight -= 1
+                let range = sending[index]
+                let count = Int(reply["imported"]?.intValue ?? 0)
+                if reply["alreadyApplied"]?.boolValue == true { skipped += count } else { imported += count }
+                for refused in reply["rejected"]?.arrayValue ?? [] {
+                    guard let offset = refused["row"]?.intValue.map(Int.init), range.contains(range.lowerBound + offset) else { continue }
+                    let row = rows[range.lowerBound + offset]
+                    rejections.append(
+                        Rejection(
+                            line: row.line, code: row.row["code"]?.stringValue ?? "",
+                            error: Render.shortName(refused["error"]?.stringValue ?? "Refused"),
+                            reason: refused["reason"]?.stringValue ?? ""))
+                }
+                progress.advance(by: range.count)
             }
-            progress.advance(by: batch.count)
-            batchesSent += 1
-            start += batch.count
         }
+        let batchesSent = sending.count
         progress.finish()
-        let complete = start >= rows.count
+        let complete = sending.count == batches.count
         try writeErrors(rejections.sorted { $0.line < $1.line }, to: errorPath)
 
         let seconds = progress.elapsed
