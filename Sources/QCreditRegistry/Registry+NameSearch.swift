@@ -17,7 +17,7 @@ extension Registry {
     public static let maximumFindLimit = 100
     /// Names each index probe may bring back: enough that the exact and prefix matches of a
     /// common word are not crowded out by its substring matches.
-    static let findCandidatesPerProbe = 500
+    static let findCandidatesPerProbe = 300
 
     /// Files whose current or former name matches `name` (see ``NameMatch`` for the ranking),
     /// best first, at most `limit`. The public view applies the one public-view rule
@@ -77,8 +77,9 @@ extension Registry {
             }
         }
         var byFile: [Int64: [(name: String, match: NameMatch)]] = [:]
+        let folded = NameMatch.Query(query)
         for hit in hits {
-            guard let match = NameMatch(name: hit.name, query: query) else { continue }
+            guard let match = NameMatch(name: hit.name, query: folded) else { continue }
             byFile[hit.enterpriseId, default: []].append((hit.name, match))
         }
         return byFile.map { id, names in (id, names.sorted { ($0.match, $0.name) < ($1.match, $1.name) }) }

@@ -1,5 +1,7 @@
 import CanonicalJSON
 import Foundation
+import Glibc
+import QCreditDomain
 import Testing
 
 @testable import QCreditCLI
@@ -113,6 +115,36 @@ import Testing
         let resized = try cli.run(["import", "events", path, "--batch-size", "4", "--import-id", "inspections-2026"])
         #expect(resized.status == 1)
         #expect(resized.stderr.contains("same batch size"), "\(resized.stderr)")
+    }
+
+    /// The import killed (SIGKILL) part way, then run again: every row exactly once.
+    @Test func anImportKilledPartWayAndRunAgainImportsEveryRowOnce() async throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        let count = 3000
+        var csv = "code,name\n"
+        for n in 0..<count { csv += "\(USCC.madeUp(serial: 70_000_000 + n)),中断测试企业\(n)号有限公司\n" }
+        let path = try file(cli.daemon, "interrupted.csv", csv)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLIHarness.executable)
+        process.arguments = ["import", "enterprises", path, "--batch-size", "1", "--socket", cli.daemon.socketPath]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Kill it once some rows are in.
+        var registered = 0
+        for _ in 0..<600 where registered == 0 {
+            try await Task.sleep(for: .milliseconds(50))
+            registered = Int(try await cli.daemon.call("org.qcredit.operator.GetStatus")["enterprises"]?.intValue ?? 0)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let resumed = try cli.json(["import", "enterprises", path, "--batch-size", "1"])
+        let before = try #require(resumed["alreadyImported"]?.intValue)
+        #expect(before > 0)
+        #expect(before < count, "the first run finished before it was killed")
+        #expect(resumed["imported"]?.intValue == Int64(count) - before)
+        #expect(resumed["rejected"] == 0)
+        #expect(try await cli.daemon.call("org.qcredit.operator.GetStatus")["enterprises"]?.intValue == Int64(count))
     }
 
     @Test func screeningAPortfolioWritesOneRowPerCodeWithTheCheckpoint() throws {

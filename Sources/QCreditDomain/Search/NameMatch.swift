@@ -33,8 +33,13 @@ public struct NameMatch: Sendable, Hashable, Comparable {
 
     /// The match of `name` for `query`, or nil when it does not match closely enough.
     public init?(name: String, query: String) {
-        let name = Array(Self.fold(name))
-        let query = Array(Self.fold(query))
+        self.init(name: name, query: Query(query))
+    }
+
+    /// The same for a query folded once, for matching it against many names.
+    public init?(name: String, query: Query) {
+        let name = Self.foldedScalars(name)
+        let query = query.scalars
         guard !query.isEmpty else { return nil }
         nameLength = name.count
         if name == query {
@@ -45,11 +50,18 @@ public struct NameMatch: Sendable, Hashable, Comparable {
             (tier, edits) = (.substring, 0)
         } else {
             let allowed = Self.allowedEdits(forLength: query.count)
-            guard allowed > 0 else { return nil }
+            guard allowed > 0, name.count + allowed >= query.count else { return nil }
             let distance = Self.substringEditDistance(of: query, in: name)
             guard distance <= allowed else { return nil }
             (tier, edits) = (.fuzzy, distance)
         }
+    }
+
+    /// A query as names are compared with it (``fold(_:)``), as Unicode scalars.
+    public struct Query: Sendable {
+        let scalars: [UInt32]
+
+        public init(_ text: String) { scalars = NameMatch.foldedScalars(text) }
     }
 
     public static func < (lhs: NameMatch, rhs: NameMatch) -> Bool {
@@ -57,11 +69,12 @@ public struct NameMatch: Sendable, Hashable, Comparable {
     }
 
     /// Misspellings tolerated in a query of `length` characters: none below 6 (too many names
-    /// would match), one up to 11, two from 12.
+    /// would match), one up to 15, two from 16. (Chinese names are mostly 8 to 15 characters of
+    /// region, brand, trade and form: two edits there would let the whole brand differ.)
     public static func allowedEdits(forLength length: Int) -> Int {
         switch length {
         case ..<6: 0
-        case ..<12: 1
+        case ..<16: 1
         default: 2
         }
     }
@@ -82,20 +95,38 @@ public struct NameMatch: Sendable, Hashable, Comparable {
     /// The text as names are compared: full-width ASCII forms (U+FF01–U+FF5E) as ASCII, white
     /// space (U+3000 included) runs as one space, trimmed, lower-cased.
     public static func fold(_ text: String) -> String {
-        var scalars = String.UnicodeScalarView()
+        String(String.UnicodeScalarView(foldedScalars(text).map { Unicode.Scalar($0)! }))
+    }
+
+    /// ``fold(_:)`` as scalar values: scalars, not Characters, keep matching cheap when one
+    /// query meets hundreds of candidate names.
+    static func foldedScalars(_ text: String) -> [UInt32] {
+        var scalars: [UInt32] = []
+        scalars.reserveCapacity(text.utf8.count)
         var pendingSpace = false
         for original in text.unicodeScalars {
-            var scalar = original
-            if (0xFF01...0xFF5E).contains(scalar.value) { scalar = Unicode.Scalar(scalar.value - 0xFEE0)! }
-            if scalar.properties.isWhitespace {
+            var value = original.value
+            if (0xFF01...0xFF5E).contains(value) { value -= 0xFEE0 }
+            if value < 0x80 {
+                if value == 0x20 || (0x09...0x0D).contains(value) {
+                    pendingSpace = !scalars.isEmpty
+                    continue
+                }
+                if (0x41...0x5A).contains(value) { value += 0x20 }
+            } else if original.properties.isWhitespace {
                 pendingSpace = !scalars.isEmpty
                 continue
+            } else if original.properties.changesWhenLowercased {
+                if pendingSpace { scalars.append(0x20) }
+                pendingSpace = false
+                scalars += original.properties.lowercaseMapping.unicodeScalars.map(\.value)
+                continue
             }
-            if pendingSpace { scalars.append(" ") }
+            if pendingSpace { scalars.append(0x20) }
             pendingSpace = false
-            scalars.append(scalar)
+            scalars.append(value)
         }
-        return String(scalars).lowercased()
+        return scalars
     }
 
     /// Half-width forms of full-width ASCII in `text`, for searching names written either way.
@@ -107,13 +138,13 @@ public struct NameMatch: Sendable, Hashable, Comparable {
         return String(scalars)
     }
 
-    private static func contains(_ text: [Character], _ part: [Character]) -> Bool {
+    private static func contains(_ text: [UInt32], _ part: [UInt32]) -> Bool {
         guard part.count <= text.count else { return false }
         return (0...(text.count - part.count)).contains { text[$0..<($0 + part.count)].elementsEqual(part) }
     }
 
     /// The fewest edits turning `pattern` into some substring of `text` (Sellers' algorithm).
-    static func substringEditDistance(of pattern: [Character], in text: [Character]) -> Int {
+    static func substringEditDistance(of pattern: [UInt32], in text: [UInt32]) -> Int {
         guard !pattern.isEmpty else { return 0 }
         // column[i]: edits to match pattern[..<i] ending at the current text position.
         var column = Array(0...pattern.count)
@@ -127,6 +158,7 @@ public struct NameMatch: Sendable, Hashable, Comparable {
                 diagonal = above
             }
             best = min(best, column[pattern.count])
+            if best == 0 { break }
         }
         return best
     }
