@@ -1,6 +1,7 @@
 import ArgumentParser
 import CanonicalJSON
 import Foundation
+import VarlinkNIO
 
 /// `qcredit screen FILE`: a bank's portfolio against the registry, one output row per code.
 struct ScreenCommand: AsyncParsableCommand {
@@ -10,8 +11,8 @@ struct ScreenCommand: AsyncParsableCommand {
         discussion: """
             FILE is a CSV file with a header (the codes in --column, default the column named \
             code, uscc or 统一社会信用代码) or plain text with one code per line (blank lines and \
-            # comments skipped). Codes are answered over one connection with GetGrades, in \
-            pipelined chunks. Each output row has line, code, name, grade, basis, listed (the \
+            # comments skipped). Codes are answered with GetGrades in chunks pipelined over \
+            four connections. Each output row has line, code, name, grade, basis, listed (the \
             lists, separated by ;), logIndex, treeSize and rootHash (the newest signed checkpoint \
             when the code was answered), and error and reason for a code that is invalid or not \
             on file. A summary goes to stderr; the exit status is 0 when every code was answered, \
@@ -20,9 +21,10 @@ struct ScreenCommand: AsyncParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case csv, jsonl }
 
-    /// Codes per GetGrades call, and calls in flight at once.
+    /// Codes per GetGrades call, connections, and calls in flight at once (over all connections).
     static let chunkSize = 5000
-    static let window = 4
+    static let connections = 4
+    static let window = 8
     static let columns = ["line", "code", "name", "grade", "basis", "listed", "logIndex", "treeSize", "rootHash", "error", "reason"]
 
     @OptionGroup var options: GlobalOptions
@@ -45,6 +47,11 @@ struct ScreenCommand: AsyncParsableCommand {
             let format = self.format ?? (output?.lowercased().hasSuffix(".jsonl") == true ? .jsonl : .csv)
             let sink = try OutputSink(path: output)
             let checkpoints = DaemonSession(socketPath: daemon.socketPath)
+            // The daemon answers each connection's calls in turn: several connections use its cores.
+            var sessions = [daemon]
+            while sessions.count < Self.connections { sessions.append(DaemonSession(socketPath: daemon.socketPath)) }
+            var clients: [VarlinkClient] = []
+            for session in sessions { clients.append(try await session.client()) }
             if format == .csv { sink.write(CSVText.line(Self.columns)) }
             let progress = Progress(total: codes.count, unit: "codes")
             var counts = (graded: 0, ungraded: 0, errors: 0)
@@ -52,8 +59,10 @@ struct ScreenCommand: AsyncParsableCommand {
             var inFlight: [AsyncThrowingStream<[String: JSONValue], any Error>] = []
             for (index, chunk) in chunks.enumerated() {
                 while inFlight.count < Self.window, index + inFlight.count < chunks.count {
-                    let next = chunks[index + inFlight.count]
-                    inFlight.append(try await daemon.stream("org.qcredit.query.GetGrades", ["codes": .array(next.map { .string($0.code) })]))
+                    let next = index + inFlight.count
+                    inFlight.append(
+                        clients[next % clients.count].stream(
+                            "org.qcredit.query.GetGrades", parameters: ["codes": .array(chunks[next].map { .string($0.code) })]))
                 }
                 var replies: [[String: JSONValue]] = []
                 for try await reply in inFlight.removeFirst() { replies.append(reply) }
@@ -69,6 +78,7 @@ struct ScreenCommand: AsyncParsableCommand {
             }
             progress.finish()
             await checkpoints.close()
+            for session in sessions.dropFirst() { await session.close() }
             try sink.close()
             let seconds = progress.elapsed
             Console.emit(
