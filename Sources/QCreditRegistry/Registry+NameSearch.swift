@@ -67,7 +67,8 @@ extension Registry {
     private static func candidates(for query: String, reader: RegistryReader) throws
         -> [(Int64, [(name: String, match: NameMatch)])]
     {
-        let variants = Array(Set([query, NameMatch.halfWidth(query)]))
+        // As typed, with full-width forms made ASCII, and folded (white space runs collapsed).
+        let variants = Array(Set([query, NameMatch.halfWidth(query), NameMatch.fold(query)]))
         var hits: Set<NameHit> = []
         for variant in variants {
             hits.formUnion(try reader.names(startingWith: variant, limit: findCandidatesPerProbe))

@@ -117,6 +117,28 @@ import Testing
         #expect(resized.stderr.contains("same batch size"), "\(resized.stderr)")
     }
 
+    @Test func aFileWithoutARequiredColumnIsRefusedBeforeAnythingIsSent() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        let path = try file(cli.daemon, "no-name.csv", "code,division\n\(CLI.cement),522700\n")
+        let result = try CLIHarness.run(["import", "enterprises", path, "--socket", "/nonexistent/qcreditd.sock"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("has no column name"), "\(result.stderr)")
+    }
+
+    @Test func anImportIdIsForOneKindOfRows() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        let enterprises = try file(cli.daemon, "one.csv", "code,name\n\(CLI.cement),贵州黔南某某水泥有限公司\n")
+        try cli.succeed(["import", "enterprises", enterprises, "--import-id", "batch-7"])
+        let events = try file(
+            cli.daemon, "events.csv",
+            "code,dimension,kind,severity,occurredOn,authority,documentNumber,summary\n"
+                + "\(CLI.cement),product,spot-check-passed,low,\(CLI.date(daysAgo: 3)),黔南州市场监督管理局,黔南市监抽〔2026〕1号,抽检合格\n")
+        let refused = try cli.run(["import", "events", events, "--import-id", "batch-7"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("use another import id"), "\(refused.stderr)")
+        #expect(try cli.json(["import", "events", events, "--import-id", "batch-8"])["imported"] == 1)
+    }
+
     /// The import killed (SIGKILL) part way, then run again: every row exactly once.
     @Test func anImportKilledPartWayAndRunAgainImportsEveryRowOnce() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())

@@ -45,6 +45,10 @@ import Testing
         #expect(chinese.first?.match.tier == .substring)
         let latin = try await find(fixture, "MATERIALS")  // case does not matter
         #expect(latin.map(\.enterprise.uscc) == [F.usccB])
+        // Nor do full-width forms and runs of white space.
+        let fullWidth = try await find(fixture, "Ｂｕｉｌｄｉｎｇ \u{3000} Materials")
+        #expect(fullWidth.map(\.enterprise.uscc) == [F.usccB])
+        #expect(fullWidth.first?.match.tier == .substring)
     }
 
     @Test func aMisspeltLongerNameStillFindsTheFile() async throws {
