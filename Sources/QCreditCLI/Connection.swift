@@ -31,6 +31,11 @@ final class DaemonSession {
         try await connected().stream(method, parameters: parameters)
     }
 
+    /// The connection itself, for calls pipelined from several tasks.
+    func client() async throws -> VarlinkClient {
+        try await connected()
+    }
+
     func close() async {
         await client?.close()
         client = nil

@@ -32,8 +32,9 @@ struct InputFile {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw .badInput("cannot read \(name): it is not UTF-8 text")
         }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map { offset, line in
-            (number: offset + 1, text: line.hasSuffix("\r") ? String(line.dropLast()) : String(line))
+        // Split on the scalar: as Characters, "\r\n" is one grapheme that is not "\n".
+        var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map { offset, line in
+            (number: offset + 1, text: String(line.last == "\r" ? line.dropLast() : line))
         }
         // A final line end does not start another line.
         if lines.last?.text.isEmpty == true { lines.removeLast() }

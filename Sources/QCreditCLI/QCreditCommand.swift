@@ -31,9 +31,9 @@ public struct QCreditCommand: AsyncParsableCommand {
                  check out (verify-proof, audit)
             """,
         subcommands: [
-            GradeCommand.self, GradesCommand.self, FileCommand.self, BlacklistCommand.self, RepairCommand.self,
+            GradeCommand.self, GradesCommand.self, ScreenCommand.self, FindCommand.self, FileCommand.self, BlacklistCommand.self, RepairCommand.self,
             RegisterCommand.self, UpdateCommand.self,
-            EventCommand.self, EventsCommand.self, CorrectEventCommand.self,
+            EventCommand.self, EventsCommand.self, ImportCommand.self, CorrectEventCommand.self,
             OverrideCommand.self, PublishCommand.self, MaintenanceCommand.self,
             EvidenceCommand.self, VerifyProofCommand.self, AuditCommand.self, KeygenCommand.self,
             StatusCommand.self, ExportCommand.self, VerifyExportCommand.self, BackupCommand.self, RestoreCommand.self,

@@ -51,6 +51,22 @@ extension Registry {
     /// Opens a credit file. A USCC for an organisation already on file under its legacy
     /// organization code is attached to that file rather than opening a second one.
     public func register(_ request: RegistrationRequest, by caller: Caller) async throws -> Enterprise {
+        let admitted = try Self.admit(request)
+        return try await write(by: caller) { writer in
+            try writer.reader.enterprise(id: Self.open(admitted, writer: writer))!
+        }
+    }
+
+    /// A registration request checked: what ``open(_:writer:)`` writes.
+    struct AdmittedRegistration: Sendable {
+        var code: EnterpriseCode
+        var checkWarning: String?
+        var name: String
+        var divisionCode: String?
+        var entityType: String?
+    }
+
+    static func admit(_ request: RegistrationRequest) throws -> AdmittedRegistration {
         let name = try TextField.required(request.name, "name", maxLength: 200)
         let code: EnterpriseCode
         let checkWarning: String?
@@ -66,35 +82,40 @@ extension Registry {
         }
         let divisionCode = try code.divisionCode ?? Self.division(request.divisionCode)
         let entityType = try TextField.optional(request.entityType, "entityType", maxLength: 40) ?? Self.entityType(of: code)
+        return AdmittedRegistration(
+            code: code, checkWarning: checkWarning, name: name, divisionCode: divisionCode, entityType: entityType)
+    }
 
-        return try await write(by: caller) { writer in
-            let reader = writer.reader
-            if try reader.codeEntry(code.value) != nil { throw RegistryError.alreadyRegistered(code: code.value) }
-            var entries = [EnterpriseCodeEntry(code: code.value, kind: code.kind, checkWarning: checkWarning)]
-            if code.kind == .uscc {
-                if let legacy = try reader.codeEntry(code.orgCode) {
-                    guard let existing = try reader.enterprise(id: legacy.enterpriseId), existing.uscc == nil else {
-                        throw RegistryError.alreadyRegistered(code: code.orgCode)
-                    }
-                    // The organisation's new USCC joins its legacy file.
-                    try writer.insertCode(entries[0], enterpriseId: existing.id)
-                    if existing.name != name || existing.current.divisionCode != divisionCode {
-                        try writer.insertRevision(
-                            enterpriseId: existing.id, name: name, divisionCode: divisionCode,
-                            entityType: entityType, status: existing.current.status, effectiveOn: nil,
-                            reason: "USCC \(code.value) assigned", documentNumber: nil)
-                    }
-                    return try reader.enterprise(id: existing.id)!
+    /// Opens the file (or attaches a USCC to its legacy file) and returns the file's id; refuses
+    /// before writing anything when a file already holds the code.
+    static func open(_ admitted: AdmittedRegistration, writer: RegistryWriter) throws -> Int64 {
+        let (code, name, divisionCode, entityType) = (admitted.code, admitted.name, admitted.divisionCode, admitted.entityType)
+        let reader = writer.reader
+        if try reader.codeEntry(code.value) != nil { throw RegistryError.alreadyRegistered(code: code.value) }
+        var entries = [EnterpriseCodeEntry(code: code.value, kind: code.kind, checkWarning: admitted.checkWarning)]
+        if code.kind == .uscc {
+            if let legacy = try reader.codeEntry(code.orgCode) {
+                guard let existing = try reader.enterprise(id: legacy.enterpriseId), existing.uscc == nil else {
+                    throw RegistryError.alreadyRegistered(code: code.orgCode)
                 }
-                entries.append(EnterpriseCodeEntry(code: code.orgCode, kind: .orgCode, checkWarning: checkWarning))
+                // The organisation's new USCC joins its legacy file.
+                try writer.insertCode(entries[0], enterpriseId: existing.id)
+                if existing.name != name || existing.current.divisionCode != divisionCode {
+                    try writer.insertRevision(
+                        enterpriseId: existing.id, name: name, divisionCode: divisionCode,
+                        entityType: entityType, status: existing.current.status, effectiveOn: nil,
+                        reason: "USCC \(code.value) assigned", documentNumber: nil)
+                }
+                return existing.id
             }
-            let id = try writer.insertEnterprise()
-            for entry in entries { try writer.insertCode(entry, enterpriseId: id) }
-            try writer.insertRevision(
-                enterpriseId: id, name: name, divisionCode: divisionCode, entityType: entityType, status: .active,
-                effectiveOn: nil, reason: "registered", documentNumber: nil)
-            return try reader.enterprise(id: id)!
+            entries.append(EnterpriseCodeEntry(code: code.orgCode, kind: .orgCode, checkWarning: admitted.checkWarning))
         }
+        let id = try writer.insertEnterprise()
+        for entry in entries { try writer.insertCode(entry, enterpriseId: id) }
+        try writer.insertRevision(
+            enterpriseId: id, name: name, divisionCode: divisionCode, entityType: entityType, status: .active,
+            effectiveOn: nil, reason: "registered", documentNumber: nil)
+        return id
     }
 
     /// Records a rename or a change of status as a new revision of the file's particulars.

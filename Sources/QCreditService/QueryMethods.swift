@@ -64,6 +64,11 @@ enum QueryMethods {
             let file = try await registry.creditFile(code: call.parameters.string("code"), view: view)
             try await call.reply(["file": WireEncoding.creditFile(file, view: view)])
         },
+        method("FindEnterprises") { registry, call in
+            let limit = try call.parameters.optionalInt("limit").map { Int(clamping: $0) }
+            let matches = try await registry.findEnterprises(name: call.parameters.string("name"), limit: limit, view: call.view)
+            try await call.reply(["matches": .array(matches.map(WireEncoding.match))])
+        },
         method("CheckBlacklist") { registry, call in
             let (enterprise, listings) = try await registry.listings(code: call.parameters.string("code"), view: call.view)
             let onList = listings.filter { $0.state.isOnList }

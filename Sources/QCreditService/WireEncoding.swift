@@ -17,6 +17,15 @@ enum WireEncoding {
         ]
     }
 
+    static func match(_ match: EnterpriseMatch) -> JSONValue {
+        [
+            "uscc": JSONValue(match.enterprise.uscc), "orgCode": JSONValue(match.enterprise.orgCode),
+            "name": .string(match.enterprise.name), "matchedName": .string(match.matchedName),
+            "formerName": .bool(match.isFormerName), "match": .string(match.match.tier.label),
+            "grade": JSONValue(match.grade),
+        ]
+    }
+
     static func grade(_ view: GradeView) -> JSONValue {
         let inForce = view.inForce
         let record = inForce.record

@@ -4,6 +4,8 @@
 //        qcredit-bench log [--records N] [--directory DIR]   (see LogBenchmark.swift)
 //        qcredit-bench export [--enterprises N] [--directory DIR] [--export no] [--codes FILE]   (see ExportBenchmark.swift)
 //        qcredit-bench proofs SOCKET [--seconds S]   (see ProofBenchmark.swift)
+//        qcredit-bench find [--enterprises N] [--directory DIR]   (see FindBenchmark.swift)
+//        qcredit-bench files [--enterprises N] [--directory DIR]   (see ImportFiles.swift)
 // Seeds N enterprises (one event each, grades published), then measures, each for S seconds:
 //   1. GetGrade latency, one client, one call at a time (p50/p99/max);
 //   2. GetGrade throughput, 1 connection pipelining 64 calls;
@@ -67,6 +69,14 @@ enum Benchmark {
         let arguments = CommandLine.arguments
         if arguments.count >= 2 && arguments[1] == "log" {
             try await LogBenchmark.run(arguments: Array(arguments.dropFirst(2)))
+            return
+        }
+        if arguments.count >= 2 && arguments[1] == "files" {
+            try ImportFiles.run(arguments: Array(arguments.dropFirst(2)))
+            return
+        }
+        if arguments.count >= 2 && arguments[1] == "find" {
+            try await FindBenchmark.run(arguments: Array(arguments.dropFirst(2)))
             return
         }
         if arguments.count >= 2 && arguments[1] == "export" {

@@ -21,37 +21,14 @@ import QCreditStore
 
 enum ExportBenchmark {
     static func run(arguments: [String]) async throws {
-        func option(_ name: String) -> String? {
-            guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
-            return arguments[index + 1]
-        }
-        let count = Int(option("--enterprises") ?? "") ?? 1_000_000
-        let directory = option("--directory") ?? NSTemporaryDirectory() + "qcredit-export-bench-\(getpid())"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let store = try await BenchStore(arguments: arguments, name: "export")
+        let (count, directory, database, registry) = (store.count, store.directory, store.database, store.registry)
         let quiet = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
-        let database = try RegistryDatabase(path: directory + "/registry.sqlite")
-        let registry = try await Registry(database: database, policy: PolicyFile.defaultPolicy(), logger: quiet)
+        func option(_ name: String) -> String? { store.option(name) }
 
         print("loading \(count) enterprises into \(directory)…")
         var start = ContinuousClock.now
-        var loaded = 0
-        while loaded < count {
-            let first = loaded
-            let batch = min(5000, count - loaded)
-            let audit = AuditContext(method: "bench.load", peer: nil, parameters: "{}", at: registry.clock.now())
-            try await database.write(audit: audit) { writer in
-                for n in first..<(first + batch) {
-                    let code = try EnterpriseCode(validating: uscc(n))
-                    let id = try writer.insertEnterprise()
-                    try writer.insertCode(EnterpriseCodeEntry(code: code.value, kind: .uscc), enterpriseId: id)
-                    try writer.insertCode(EnterpriseCodeEntry(code: code.orgCode, kind: .orgCode), enterpriseId: id)
-                    try writer.insertRevision(
-                        enterpriseId: id, name: "基准测试质量有限公司 \(n)", divisionCode: code.divisionCode, entityType: "enterprise",
-                        status: .active, effectiveOn: nil, reason: "registered", documentNumber: nil)
-                }
-            }
-            loaded += batch
-        }
+        try await store.load(code: { uscc($0) }) { n in ["基准测试质量有限公司 \(n)"] }
         let loadTime = seconds(ContinuousClock.now - start)
         print(String(format: "loaded in %.1f s", loadTime))
         if let codes = option("--codes") {
@@ -94,7 +71,7 @@ enum ExportBenchmark {
                 Double(count) / time, bytes / 1e6 / time))
         print(String(format: "resident memory: %.0f MB before the export, peak during it %.0f MB", before / 1024, peak / 1024))
         print("figures: bytes=\(Int(bytes)) rss-before-kib=\(Int(before)) peak-kib=\(Int(peak))")
-        if option("--directory") == nil { try? FileManager.default.removeItem(atPath: directory) }
+        store.cleanUp()
     }
 
     static func uscc(_ n: Int) -> String { USCC.madeUp(serial: 30_000_000 + n) }

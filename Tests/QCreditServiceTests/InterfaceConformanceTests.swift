@@ -81,6 +81,18 @@ import Varlink
         let file = try await call(query + "GetFile", ["code": .string(a)], as: ServiceFixture.auditor)
         #expect(file["file"]?["view"] == "full")
         #expect(file["file"]?["events"]?.arrayValue?.count == 5)
+        let found = try await call(query + "FindEnterprises", ["name": "示例质量", "limit": 5], as: ServiceFixture.bank)
+        #expect(found["matches"]?.arrayValue?.first?["uscc"] == .string(a))
+        let batch = try await call(
+            admin + "RegisterEnterprises",
+            [
+                "enterprises": [["code": "121200004013590816", "name": "Batch Co."], ["code": .string(a), "name": "again"]],
+                "importId": "conformance", "firstLine": 2, "lastLine": 3,
+            ])
+        #expect(batch["imported"] == 1)
+        #expect(batch["rejected"]?.arrayValue?.first?["error"] == "org.qcredit.admin.AlreadyRegistered")
+        let imported = try await call(admin + "ImportEvents", ["events": [.object(event)]])
+        #expect(imported["alreadyApplied"] == false)
 
         called.insert(query + "GetGrades")
         let graded = try await fixture.replies(
@@ -149,7 +161,7 @@ import Varlink
 
         // Operating: status, an export, a streamed backup.
         let status = try await call("org.qcredit.operator.GetStatus", as: ServiceFixture.operator)
-        #expect(status["enterprises"] == 2)
+        #expect(status["enterprises"] == 3)  // two, and one from RegisterEnterprises
         #expect(status["listed"] == [:])
         let export = try await call("org.qcredit.operator.Export", ["full": true], as: ServiceFixture.operator)
         #expect(export["kind"] == "full")

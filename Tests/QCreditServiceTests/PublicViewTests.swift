@@ -55,6 +55,7 @@ import Varlink
             ("ListBlacklist", [:], true),
             ("ListBlacklist", ["listType": "serious-dishonesty", "since": "2026-01-01"], true),
             ("GetEvidence", ["code": code], false),
+            ("FindEnterprises", ["name": "Dairy"], false),
             // Every leaf, so the tree can be checked; no opening of the listing's records.
             ("org.qcredit.audit.GetEntries", ["start": 0, "end": size], true),
         ]

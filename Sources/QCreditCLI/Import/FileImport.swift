@@ -1,0 +1,142 @@
+import CanonicalJSON
+import Foundation
+
+/// One run of `qcredit import`: reads and checks the file, sends its rows in batches of
+/// consecutive lines under an import id, and reports every refused row in the error file.
+///
+/// Resuming: each batch carries the import id and its first and last line; the registry
+/// applies a batch once, in the same transaction as the rows, and answers a batch sent again
+/// with what it did the first time. The same file gives the same batches (and by default the
+/// same import id), so running an interrupted import again imports only the rest.
+struct FileImport {
+    let kind: ImportKind
+    let options: ImportOptions
+    /// Batches sent ahead of the replies.
+    static let window = 3
+
+    /// A refused row, for the error file.
+    struct Rejection {
+        var line: Int
+        var code: String
+        var error: String
+        var reason: String
+    }
+
+    func run(_ daemon: DaemonSession, _ console: Console) async throws -> ExitStatus {
+        let file = try TabularFile(reading: options.file)
+        let importId = options.importId ?? "\(kind.rawValue)-\(file.contentDigest)"
+        let errorPath = options.errors ?? options.file + ".errors.csv"
+        guard (1...10_000).contains(options.batchSize) else { throw Failure.badInput("--batch-size must be 1 to 10000") }
+
+        // Which header or member gives each column (JSON Lines rows may leave members out).
+        let names = file.format == .csv ? file.columns : Array(Set(file.records.flatMap(\.fields.keys))).sorted()
+        let headers = try kind.columnHeaders(in: names, file: file.name, requireAll: file.format == .csv)
+
+        var rejections: [Rejection] = []
+        var rows: [(line: Int, row: [String: JSONValue])] = []
+        var firstLineOfCode: [String: Int] = [:]
+        for record in file.records {
+            if let reason = record.malformed {
+                rejections.append(Rejection(line: record.line, code: "", error: "MalformedRow", reason: reason))
+                continue
+            }
+            let row = kind.row(record.fields, headers: headers)
+            let code = row["code"]?.stringValue ?? ""
+            if kind == .enterprises, !code.isEmpty {
+                if let first = firstLineOfCode[code] {
+                    rejections.append(
+                        Rejection(
+                            line: record.line, code: code, error: "DuplicateInFile",
+                            reason: "\(code) is already on line \(first) of this file; the first row wins"))
+                    continue
+                }
+                firstLineOfCode[code] = record.line
+            }
+            rows.append((record.line, row))
+        }
+        let duplicates = rejections.count(where: { $0.error == "DuplicateInFile" })
+
+        let progress = Progress(total: file.records.count, unit: "rows")
+        progress.advance(by: rejections.count)
+        var imported = 0
+        var skipped = 0
+        let batches = stride(from: 0, to: rows.count, by: options.batchSize).map { $0..<min($0 + options.batchSize, rows.count) }
+        let sending = batches.prefix(options.stopAfterBatches ?? batches.count)
+        let client = sending.isEmpty ? nil : try await daemon.client()
+        let method = kind.method
+        try await withThrowingTaskGroup(of: (Int, [String: JSONValue]).self) { group in
+            var next = 0
+            var inFlight = 0
+            while next < sending.count || inFlight > 0 {
+                // A few batches in flight keep the registry busy while the next ones are encoded.
+                while inFlight < Self.window, next < sending.count, let client {
+                    let batch = rows[sending[next]]
+                    let parameters: [String: JSONValue] = [
+                        kind.parameter: .array(batch.map { .object($0.row) }), "importId": .string(importId),
+                        "firstLine": .int(Int64(batch.first!.line)), "lastLine": .int(Int64(batch.last!.line)),
+                    ]
+                    let index = next
+                    group.addTask { (index, try await client.call(method, parameters: parameters)) }
+                    next += 1
+                    inFlight += 1
+                }
+                guard let (index, reply) = try await group.next() else { break }
+                inFlight -= 1
+                let range = sending[index]
+                let count = Int(reply["imported"]?.intValue ?? 0)
+                if reply["alreadyApplied"]?.boolValue == true { skipped += count } else { imported += count }
+                for refused in reply["rejected"]?.arrayValue ?? [] {
+                    guard let offset = refused["row"]?.intValue.map(Int.init), range.contains(range.lowerBound + offset) else { continue }
+                    let row = rows[range.lowerBound + offset]
+                    rejections.append(
+                        Rejection(
+                            line: row.line, code: row.row["code"]?.stringValue ?? "",
+                            error: Render.shortName(refused["error"]?.stringValue ?? "Refused"),
+                            reason: refused["reason"]?.stringValue ?? ""))
+                }
+                progress.advance(by: range.count)
+            }
+        }
+        let batchesSent = sending.count
+        progress.finish()
+        let complete = sending.count == batches.count
+        try writeErrors(rejections.sorted { $0.line < $1.line }, to: errorPath)
+
+        let seconds = progress.elapsed
+        let summary: [String: JSONValue] = [
+            "file": .string(file.name), "importId": .string(importId), "rowsRead": .int(Int64(file.records.count)),
+            "imported": .int(Int64(imported)), "rejected": .int(Int64(rejections.count)),
+            "alreadyImported": .int(Int64(skipped)), "duplicatesInFile": .int(Int64(duplicates)),
+            "seconds": .string(String(format: "%.3f", seconds)),
+            "rowsPerSecond": .int(seconds > 0 ? Int64(Double(file.records.count) / seconds) : 0),
+            "errorFile": .string(errorPath), "complete": .bool(complete),
+        ]
+        console.reply(summary) { _ in
+            var block = KeyValueBlock()
+            block.add("Rows read", "\(file.records.count)")
+            block.add("Imported", "\(imported)")
+            block.add("Rejected", "\(rejections.count)  (line, code, error and reason in \(errorPath))")
+            block.add("Already imported", "\(skipped)")
+            block.add("Duplicates in file", "\(duplicates)  (among the rejected)")
+            block.add("Time", String(format: "%.2f s", seconds))
+            block.add("Rate", "\(seconds > 0 ? Int(Double(file.records.count) / seconds) : 0) rows/s")
+            let head = "Import of \(kind.rawValue) from \(file.name), import id \(importId)"
+                + (complete ? ":" : ": stopped after \(batchesSent) batches; run the same command again to resume.")
+            return [head] + block.lines(indent: 2)
+        }
+        return .success
+    }
+
+    /// The error file: CSV, one row per refused row, in line order.
+    private func writeErrors(_ rejections: [Rejection], to path: String) throws {
+        var text = CSVText.line(["line", "code", "error", "reason"])
+        for rejection in rejections {
+            text += CSVText.line([String(rejection.line), rejection.code, rejection.error, rejection.reason])
+        }
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw Failure.badInput("cannot write the error file \(path): \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import CanonicalJSON
+import QCreditDomain
+
+/// What an import brings: files (`enterprises`) or quality events, with the columns each
+/// takes and the batch method that applies them.
+enum ImportKind: String, Sendable {
+    case enterprises, events
+
+    /// A column: its name in the interface (NewEnterprise, NewEvent), other headers accepted
+    /// for it, whether it must be present, and whether its value is ASCII text that may come in
+    /// full-width forms (codes, dates, enumerations).
+    struct Column: Sendable {
+        var name: String
+        var aliases: [String] = []
+        var required = true
+        var asciiValued = false
+    }
+
+    var columns: [Column] {
+        switch self {
+        case .enterprises:
+            [
+                Column(name: "code", aliases: ["uscc", "统一社会信用代码", "信用代码", "组织机构代码", "代码"], asciiValued: true),
+                Column(name: "name", aliases: ["企业名称", "名称", "单位名称"]),
+                Column(name: "divisionCode", aliases: ["division", "行政区划代码"], required: false, asciiValued: true),
+                Column(name: "entityType", aliases: ["企业类型"], required: false),
+                Column(name: "admitWrongCheckCharacter", required: false, asciiValued: true),
+            ]
+        case .events:
+            [
+                Column(name: "code", aliases: ["uscc", "统一社会信用代码", "信用代码", "代码"], asciiValued: true),
+                Column(name: "dimension", aliases: ["维度"], asciiValued: true),
+                Column(name: "kind", aliases: ["类型"], asciiValued: true),
+                Column(name: "severity", aliases: ["程度"], asciiValued: true),
+                Column(name: "occurredOn", aliases: ["date", "日期"], asciiValued: true),
+                Column(name: "authority", aliases: ["机关"]),
+                Column(name: "documentNumber", aliases: ["document", "文号"]),
+                Column(name: "legalBasis", aliases: ["依据"], required: false),
+                Column(name: "summary", aliases: ["摘要"]),
+                Column(name: "evidenceUrl", required: false, asciiValued: true),
+            ]
+        }
+    }
+
+    var method: String {
+        switch self {
+        case .enterprises: "org.qcredit.admin.RegisterEnterprises"
+        case .events: "org.qcredit.admin.ImportEvents"
+        }
+    }
+
+    /// The batch parameter the rows go in.
+    var parameter: String { rawValue }
+
+    /// Headers compare without case, spaces, hyphens and underscores: `occurred_on`,
+    /// `Occurred On` and `occurredOn` are one column.
+    static func key(_ header: String) -> String {
+        String(header.lowercased().unicodeScalars.filter { !" _-".unicodeScalars.contains($0) }.map(Character.init))
+    }
+
+    /// Which header names each column, checked: a required column missing is a usage error.
+    func columnHeaders(in headers: [String], file: String, requireAll: Bool = true) throws(Failure) -> [String: String] {
+        var byKey: [String: String] = [:]
+        for header in headers { byKey[Self.key(header)] = byKey[Self.key(header)] ?? header }
+        var found: [String: String] = [:]
+        for column in columns {
+            if let header = ([column.name] + column.aliases).lazy.compactMap({ byKey[Self.key($0)] }).first {
+                found[column.name] = header
+            } else if column.required && requireAll {
+                throw .badInput("\(file) has no column \(column.name) (columns: \(headers.joined(separator: ", ")))")
+            }
+        }
+        return found
+    }
+
+    /// A row as the batch method takes it: trimmed, full-width forms in ASCII-valued fields
+    /// made ASCII, empty optional fields left out, a missing required field sent empty (so
+    /// the registry refuses it with the reason it gives everyone).
+    func row(_ fields: [String: String], headers: [String: String]) -> [String: JSONValue] {
+        var row: [String: JSONValue] = [:]
+        for column in columns {
+            var value = headers[column.name].flatMap { fields[$0] } ?? ""
+            if column.asciiValued { value = NameMatch.halfWidth(value) }
+            value = value.trimmingWhitespace()
+            if column.name == "code" { value = EnterpriseCode.normalize(value) }
+            if column.name == "admitWrongCheckCharacter" {
+                if ["true", "yes", "1"].contains(value.lowercased()) { row[column.name] = .bool(true) }
+                continue
+            }
+            if value.isEmpty && !column.required { continue }
+            row[column.name] = .string(value)
+        }
+        return row
+    }
+}

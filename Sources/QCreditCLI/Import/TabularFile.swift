@@ -1,0 +1,157 @@
+import CanonicalJSON
+import QCreditCrypto
+
+/// A data file as records of named fields: CSV with a header line, or JSON Lines (one object
+/// per line).
+///
+/// The format comes from the extension (`.csv`; `.jsonl`, `.ndjson`, `.json`), else from the
+/// first character (`{` is JSON Lines). A UTF-8 byte order mark is dropped; line ends may be LF
+/// or CRLF. CSV follows RFC 4180: a field in double quotes may hold commas, line breaks and
+/// doubled quotes (`""`). Blank lines are skipped. A row that cannot be read (a CSV row with
+/// the wrong number of fields or an unclosed quote, a line that is not a JSON object) is kept
+/// with its reason, for the error file.
+struct TabularFile {
+    enum Format: String { case csv, jsonLines = "jsonl" }
+
+    /// One row: the line it starts on, and its fields by column (or member) name, or why it
+    /// cannot be read.
+    struct Record {
+        var line: Int
+        var fields: [String: String]
+        var malformed: String?
+    }
+
+    let name: String
+    let format: Format
+    /// The CSV header's column names, as written (empty for JSON Lines).
+    private(set) var columns: [String] = []
+    private(set) var records: [Record] = []
+    /// SHA-256 of the file's text (hex, first 16 bytes): the same file gives the same default
+    /// import id, so running the same import again resumes it.
+    let contentDigest: String
+
+    init(reading path: String) throws(Failure) {
+        let input = try InputFile(reading: path)
+        name = input.name
+        var lines = input.lines
+        if let first = lines.first, first.text.hasPrefix("\u{FEFF}") {
+            lines[0].text = String(first.text.dropFirst())
+        }
+        contentDigest = Digest.sha256(Array(lines.map(\.text).joined(separator: "\n").utf8)).prefix(16)
+            .map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        let lower = path.lowercased()
+        if lower.hasSuffix(".csv") {
+            format = .csv
+        } else if [".jsonl", ".ndjson", ".json"].contains(where: lower.hasSuffix) {
+            format = .jsonLines
+        } else {
+            let firstContent = lines.first { !$0.text.trimmingWhitespace().isEmpty }?.text.trimmingWhitespace()
+            format = firstContent?.hasPrefix("{") == true ? .jsonLines : .csv
+        }
+        switch format {
+        case .csv: try readCSV(lines)
+        case .jsonLines: readJSONLines(lines)
+        }
+    }
+
+    private mutating func readJSONLines(_ lines: [(number: Int, text: String)]) {
+        for line in lines {
+            let text = line.text.trimmingWhitespace()
+            guard !text.isEmpty else { continue }
+            guard let object = (try? JSONValue.parse(text))?.objectValue else {
+                records.append(Record(line: line.number, fields: [:], malformed: "not a JSON object"))
+                continue
+            }
+            var fields: [String: String] = [:]
+            for (key, value) in object {
+                switch value {
+                case .string(let string): fields[key] = string
+                case .null: continue
+                case .bool(let flag): fields[key] = flag ? "true" : "false"
+                default:
+                    if let number = value.intValue { fields[key] = String(number) } else { fields[key] = value.jsonText }
+                }
+            }
+            records.append(Record(line: line.number, fields: fields))
+        }
+    }
+
+    private mutating func readCSV(_ lines: [(number: Int, text: String)]) throws(Failure) {
+        var index = 0
+        var header: [String]?
+        while index < lines.count {
+            let start = lines[index].number
+            var text = lines[index].text
+            index += 1
+            if header == nil, text.trimmingWhitespace().isEmpty { continue }
+            var fields = Self.fields(text)
+            // A quoted field that runs past the line end continues on the next line.
+            while fields == nil, index < lines.count {
+                text += "\n" + lines[index].text
+                index += 1
+                fields = Self.fields(text)
+            }
+            guard let fields else {
+                records.append(Record(line: start, fields: [:], malformed: "a quoted field is not closed"))
+                break
+            }
+            guard let columns = header else {
+                header = fields.map { $0.trimmingWhitespace() }
+                self.columns = header!
+                continue
+            }
+            if fields.count == 1, fields[0].trimmingWhitespace().isEmpty { continue }  // a blank line
+            guard fields.count == columns.count else {
+                records.append(
+                    Record(
+                        line: start, fields: [:],
+                        malformed: "has \(fields.count) field\(fields.count == 1 ? "" : "s"); the header has \(columns.count)"))
+                continue
+            }
+            records.append(Record(line: start, fields: Dictionary(zip(columns, fields), uniquingKeysWith: { first, _ in first })))
+        }
+        guard header != nil else { throw .badInput("\(name) is empty: a CSV file starts with a header line") }
+    }
+
+    /// The fields of one CSV record, or nil when a quoted field is still open at its end.
+    static func fields(_ text: String) -> [String]? {
+        var fields: [String] = []
+        var field: [UInt8] = []
+        var quoted = false
+        var atFieldStart = true
+        var bytes = Array(text.utf8).makeIterator()
+        var pending: UInt8? = bytes.next()
+        while let byte = pending {
+            pending = bytes.next()
+            if quoted {
+                if byte == UInt8(ascii: "\"") {
+                    if pending == UInt8(ascii: "\"") {
+                        field.append(byte)
+                        pending = bytes.next()
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    field.append(byte)
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: ","):
+                fields.append(String(decoding: field, as: UTF8.self))
+                field.removeAll(keepingCapacity: true)
+                atFieldStart = true
+                continue
+            case UInt8(ascii: "\"") where atFieldStart || field.allSatisfy({ $0 == UInt8(ascii: " ") }):
+                field.removeAll(keepingCapacity: true)
+                quoted = true
+            default:
+                field.append(byte)
+            }
+            atFieldStart = false
+        }
+        guard !quoted else { return nil }
+        fields.append(String(decoding: field, as: UTF8.self))
+        return fields
+    }
+}

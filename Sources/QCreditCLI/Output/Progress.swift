@@ -1,0 +1,63 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Progress of a long file command on stderr: a bar redrawn in place, with rate and ETA, when
+/// stderr is a terminal; otherwise a plain line every few seconds (for logs).
+final class Progress {
+    let total: Int
+    let unit: String
+    private let started = Date()
+    private var lastShown = Date.distantPast
+    private let terminal = isatty(STDERR_FILENO) == 1
+    private(set) var done = 0
+
+    init(total: Int, unit: String) {
+        self.total = total
+        self.unit = unit
+    }
+
+    var elapsed: TimeInterval { Date().timeIntervalSince(started) }
+
+    /// Rows per second so far.
+    var rate: Double { elapsed > 0 ? Double(done) / elapsed : 0 }
+
+    func advance(by count: Int) {
+        done += count
+        let now = Date()
+        guard now.timeIntervalSince(lastShown) >= (terminal ? 0.1 : 5) else { return }
+        lastShown = now
+        show()
+    }
+
+    /// Draws the final state (on a terminal, ends the bar's line).
+    func finish() {
+        if terminal {
+            show()
+            Console.emit("\n", to: STDERR_FILENO)
+        }
+    }
+
+    private func show() {
+        let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
+        let eta = rate > 0 ? Double(total - done) / rate : 0
+        let figures = "\(done)/\(total) \(unit)  \(Int(rate)) \(unit)/s  ETA \(Self.duration(eta))"
+        if terminal {
+            let width = 30
+            let filled = Int(fraction * Double(width))
+            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+            Console.emit("\r[\(bar)] \(Int(fraction * 100))%  \(figures)\u{1B}[K", to: STDERR_FILENO)
+        } else {
+            Console.emit("progress: \(Int(fraction * 100))%  \(figures)\n", to: STDERR_FILENO)
+        }
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let whole = Int(seconds.rounded())
+        return whole >= 60 ? "\(whole / 60)m\(String(format: "%02d", whole % 60))s" : "\(whole)s"
+    }
+}

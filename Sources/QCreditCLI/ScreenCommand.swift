@@ -1,0 +1,157 @@
+import ArgumentParser
+import CanonicalJSON
+import Foundation
+import VarlinkNIO
+
+/// `qcredit screen FILE`: a bank's portfolio against the registry, one output row per code.
+struct ScreenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "screen",
+        abstract: "Screen a portfolio file of codes: grade, basis, lists and log index for each.",
+        discussion: """
+            FILE is a CSV file with a header (the codes in --column, default the column named \
+            code, uscc or 统一社会信用代码) or plain text with one code per line (blank lines and \
+            # comments skipped). Codes are answered with GetGrades in chunks pipelined over \
+            four connections. Each output row has line, code, name, grade, basis, listed (the \
+            lists, separated by ;), logIndex, treeSize and rootHash (the newest signed checkpoint \
+            when the code was answered), and error and reason for a code that is invalid or not \
+            on file. A summary goes to stderr; the exit status is 0 when every code was answered, \
+            with or without an error row.
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, jsonl }
+
+    /// Codes per GetGrades call, connections, and calls in flight at once (over all connections).
+    static let chunkSize = 5000
+    static let connections = 4
+    static let window = 8
+    static let columns = ["line", "code", "name", "grade", "basis", "listed", "logIndex", "treeSize", "rootHash", "error", "reason"]
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The portfolio: CSV with a header, or one code per line.", valueName: "file"))
+    var file: String
+
+    @Option(help: "The CSV column holding the codes.")
+    var column: String?
+
+    @Option(help: ArgumentHelp("Where to write the results (default: standard output).", valueName: "path"))
+    var output: String?
+
+    @Option(help: "csv or jsonl (default: from the output's extension, else csv).")
+    var format: Format?
+
+    func run() async throws {
+        try await options.run { daemon, _ in
+            let codes = try portfolio()
+            let format = self.format ?? (output?.lowercased().hasSuffix(".jsonl") == true ? .jsonl : .csv)
+            let sink = try OutputSink(path: output)
+            let checkpoints = DaemonSession(socketPath: daemon.socketPath)
+            // The daemon answers each connection's calls in turn: several connections use its cores.
+            var sessions = [daemon]
+            while sessions.count < Self.connections { sessions.append(DaemonSession(socketPath: daemon.socketPath)) }
+            var clients: [VarlinkClient] = []
+            for session in sessions { clients.append(try await session.client()) }
+            if format == .csv { sink.write(CSVText.line(Self.columns)) }
+            let progress = Progress(total: codes.count, unit: "codes")
+            var counts = (graded: 0, ungraded: 0, errors: 0)
+            let chunks = stride(from: 0, to: codes.count, by: Self.chunkSize).map { codes[$0..<min($0 + Self.chunkSize, codes.count)] }
+            var inFlight: [AsyncThrowingStream<[String: JSONValue], any Error>] = []
+            for (index, chunk) in chunks.enumerated() {
+                while inFlight.count < Self.window, index + inFlight.count < chunks.count {
+                    let next = index + inFlight.count
+                    inFlight.append(
+                        clients[next % clients.count].stream(
+                            "org.qcredit.query.GetGrades", parameters: ["codes": .array(chunks[next].map { .string($0.code) })]))
+                }
+                var replies: [[String: JSONValue]] = []
+                for try await reply in inFlight.removeFirst() { replies.append(reply) }
+                let checkpoint = try? await checkpoints.call("org.qcredit.audit.GetCheckpoint")
+                var text = ""
+                for (entry, reply) in zip(chunk, replies) {
+                    let row = Self.row(line: entry.line, reply: reply, checkpoint: checkpoint)
+                    if reply["error"] != nil { counts.errors += 1 } else if row["grade"]?.stringValue != nil { counts.graded += 1 } else { counts.ungraded += 1 }
+                    text += format == .csv ? CSVText.line(Self.columns.map { Self.cell(row[$0]) }) : JSONValue.object(row).jsonText + "\n"
+                }
+                sink.write(text)
+                progress.advance(by: chunk.count)
+            }
+            progress.finish()
+            await checkpoints.close()
+            for session in sessions.dropFirst() { await session.close() }
+            try sink.close()
+            let seconds = progress.elapsed
+            Console.emit(
+                "Screened \(codes.count) codes in \(String(format: "%.2f", seconds)) s (\(Int(progress.rate)) codes/s): "
+                    + "\(counts.graded) graded, \(counts.ungraded) ungraded, \(counts.errors) with an error.\n",
+                to: STDERR_FILENO)
+            return .success
+        }
+    }
+
+    /// The codes and their line numbers.
+    private func portfolio() throws(Failure) -> [(line: Int, code: String)] {
+        let input = try InputFile(reading: file)
+        let firstLine = input.contentLines.first?.text ?? ""
+        let isCSV = column != nil || file.lowercased().hasSuffix(".csv") || firstLine.contains(",")
+        guard isCSV else { return input.contentLines.map { ($0.number, $0.text) } }
+        let table = try TabularFile(reading: file)
+        let wanted = column.map { [$0] } ?? ["code", "uscc", "统一社会信用代码", "信用代码"]
+        guard let header = wanted.lazy.compactMap({ name in table.columns.first { ImportKind.key($0) == ImportKind.key(name) } }).first
+        else {
+            throw .badInput("\(table.name) has no column \(wanted[0]) (columns: \(table.columns.joined(separator: ", ")))")
+        }
+        return table.records.map { ($0.line, ($0.fields[header] ?? "").trimmingWhitespace()) }
+    }
+
+    static func row(line: Int, reply: [String: JSONValue], checkpoint: [String: JSONValue]?) -> [String: JSONValue] {
+        let grade = reply["grade"]
+        return [
+            "line": .int(Int64(line)), "code": reply["code"] ?? .null, "name": grade?["enterprise"]?["name"] ?? .null,
+            "grade": grade?["grade"] ?? .null, "basis": grade?["basis"] ?? .null, "listed": grade?["listed"] ?? .null,
+            "logIndex": grade?["logIndex"] ?? .null, "treeSize": checkpoint?["size"] ?? .null,
+            "rootHash": checkpoint?["rootHash"] ?? .null,
+            "error": reply["error"].map { .string(Render.shortName($0.stringValue ?? "")) } ?? .null,
+            "reason": reply["reason"] ?? .null,
+        ]
+    }
+
+    /// A value as a CSV cell: lists joined by `;`, null empty.
+    static func cell(_ value: JSONValue?) -> String {
+        guard let value, !value.isNull else { return "" }
+        if let string = value.stringValue { return string }
+        if let array = value.arrayValue { return array.compactMap(\.stringValue).joined(separator: ";") }
+        return value.jsonText
+    }
+}
+
+/// Standard output, or a file written whole and renamed into place when closed.
+final class OutputSink {
+    private let handle: FileHandle?
+    private let path: String?
+    private let temporary: String?
+
+    init(path: String?) throws(Failure) {
+        self.path = path
+        guard let path else {
+            (handle, temporary) = (nil, nil)
+            return
+        }
+        let temporary = path + ".partial"
+        guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
+            throw .badInput("cannot write \(path)")
+        }
+        (self.handle, self.temporary) = (handle, temporary)
+    }
+
+    func write(_ text: String) {
+        if let handle { handle.write(Data(text.utf8)) } else { Console.emit(text, to: STDOUT_FILENO) }
+    }
+
+    func close() throws {
+        guard let handle, let path, let temporary else { return }
+        try handle.close()
+        _ = try? FileManager.default.removeItem(atPath: path)
+        try FileManager.default.moveItem(atPath: temporary, toPath: path)
+    }
+}

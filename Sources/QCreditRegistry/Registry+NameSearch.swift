@@ -1,0 +1,89 @@
+import QCreditDomain
+import QCreditStore
+
+/// A file found by name, as the caller's view shows it.
+public struct EnterpriseMatch: Sendable {
+    public var enterprise: Enterprise
+    /// The name that matched: the current name or a former one.
+    public var matchedName: String
+    public var isFormerName: Bool
+    public var match: NameMatch
+    /// The grade letter in force now, as GetGrade would answer it.
+    public var grade: String?
+}
+
+extension Registry {
+    public static let defaultFindLimit = 20
+    public static let maximumFindLimit = 100
+    /// Names each index probe may bring back: enough that the exact and prefix matches of a
+    /// common word are not crowded out by its substring matches.
+    static let findCandidatesPerProbe = 300
+
+    /// Files whose current or former name matches `name` (see ``NameMatch`` for the ranking),
+    /// best first, at most `limit`. The public view applies the one public-view rule
+    /// (``RegistryReader/shown(_:visibility:)``): a former name it leaves out finds nothing.
+    /// Queries of one or two characters match names that start with them.
+    public func findEnterprises(name: String, limit: Int? = nil, view: RecordView) async throws -> [EnterpriseMatch] {
+        let query = try TextField.required(name, "name", maxLength: 200)
+        let limit = limit ?? Self.defaultFindLimit
+        guard (1...Self.maximumFindLimit).contains(limit) else {
+            throw RegistryError.invalidArgument(parameter: "limit", reason: "must be 1 to \(Self.maximumFindLimit), not \(limit)")
+        }
+        let policy = self.policy
+        let now = clock.now()
+        let date = now.civilDate(in: utcOffset)
+        let visibility = self.visibility(view)
+        return try await database.read { reader in
+            let ranked = try Self.candidates(for: query, reader: reader)
+            var found: [EnterpriseMatch] = []
+            for (enterpriseId, hits) in ranked {
+                // Candidates come best possible match first: once `limit` are found and no
+                // later candidate can do better than the worst kept, the rest cannot enter.
+                if found.count >= limit, let worst = found.map(\.match).max(), hits[0].match >= worst { break }
+                guard let enterprise = try reader.enterprise(id: enterpriseId) else { continue }
+                let hit: (name: String, match: NameMatch)
+                if let current = hits.first(where: { $0.name == enterprise.name }), current == hits[0] {
+                    hit = current  // the current name is always shown
+                } else {
+                    let shown = try reader.shown(enterprise, visibility: visibility)
+                    let visibleNames = Set([shown.name] + shown.formerNames)
+                    guard let visible = hits.first(where: { visibleNames.contains($0.name) }) else { continue }
+                    hit = visible
+                }
+                let grade = try reader.gradeView(enterprise: enterprise, at: now, date: date, policy: policy, visibility: visibility)
+                found.append(
+                    EnterpriseMatch(
+                        enterprise: enterprise, matchedName: hit.name, isFormerName: hit.name != enterprise.name,
+                        match: hit.match, grade: grade.inForce.grade))
+                found.sort { ($0.match, $0.enterprise.id) < ($1.match, $1.enterprise.id) }
+                if found.count > limit { found.removeLast() }
+            }
+            return found
+        }
+    }
+
+    /// Every name the indexes offer for `query`, matched and grouped by file: files in order of
+    /// their best match, each file's names best first.
+    private static func candidates(for query: String, reader: RegistryReader) throws
+        -> [(Int64, [(name: String, match: NameMatch)])]
+    {
+        // As typed, with full-width forms made ASCII, and folded (white space runs collapsed).
+        let variants = Array(Set([query, NameMatch.halfWidth(query), NameMatch.fold(query)]))
+        var hits: Set<NameHit> = []
+        for variant in variants {
+            hits.formUnion(try reader.names(startingWith: variant, limit: findCandidatesPerProbe))
+            if variant.count >= 3 { hits.formUnion(try reader.names(containing: variant, limit: findCandidatesPerProbe)) }
+            for piece in NameMatch.pieces(of: variant) where piece.count >= 3 {
+                hits.formUnion(try reader.names(containing: piece, limit: findCandidatesPerProbe))
+            }
+        }
+        var byFile: [Int64: [(name: String, match: NameMatch)]] = [:]
+        let folded = NameMatch.Query(query)
+        for hit in hits {
+            guard let match = NameMatch(name: hit.name, query: folded) else { continue }
+            byFile[hit.enterpriseId, default: []].append((hit.name, match))
+        }
+        return byFile.map { id, names in (id, names.sorted { ($0.match, $0.name) < ($1.match, $1.name) }) }
+            .sorted { ($0.1[0].match, $0.0) < ($1.1[0].match, $1.0) }
+    }
+}

@@ -1,0 +1,56 @@
+import CanonicalJSON
+import QCreditDomain
+import QCreditRegistry
+import Varlink
+
+/// The batch methods of `org.qcredit.admin` that file imports use: each row is applied or
+/// refused on its own, and a batch sent under an import id is applied once.
+enum ImportMethods {
+    static let all: [RegistryMethod] = [
+        AdminMethods.method("RegisterEnterprises") { registry, call in
+            let requests = try call.parameters.objects("enterprises").map { p throws(VarlinkError) in
+                RegistrationRequest(
+                    code: try p.string("code"), name: try p.string("name"), divisionCode: try p.optionalString("divisionCode"),
+                    entityType: try p.optionalString("entityType"),
+                    admitWrongCheckCharacter: try p.optionalBool("admitWrongCheckCharacter") ?? false)
+            }
+            let outcome = try await registry.registerEnterprises(
+                requests, place: try place(call.parameters), naming: errorName, by: call.caller)
+            try await call.reply(reply(outcome))
+        },
+        AdminMethods.method("ImportEvents") { registry, call in
+            let events = try call.parameters.objects("events").map { p throws(VarlinkError) in try AdminMethods.event(p) }
+            let outcome = try await registry.importEvents(events, place: try place(call.parameters), naming: errorName, by: call.caller)
+            try await call.reply(reply(outcome))
+        },
+    ]
+
+    /// The error's qualified name, as GetGrades names a refused code's error.
+    @Sendable static func errorName(_ error: RegistryError) -> String {
+        error.varlinkError(in: RegistryInterfaces.admin).name
+    }
+
+    /// The batch's place in its import: all of importId, firstLine and lastLine, or none.
+    static func place(_ parameters: Parameters) throws -> ImportBatchPlace? {
+        let importId = try parameters.optionalString("importId")
+        let firstLine = try parameters.optionalInt("firstLine")
+        let lastLine = try parameters.optionalInt("lastLine")
+        switch (importId, firstLine, lastLine) {
+        case (nil, nil, nil): return nil
+        case (let importId?, let firstLine?, let lastLine?):
+            return ImportBatchPlace(importId: importId, firstLine: firstLine, lastLine: lastLine)
+        default:
+            throw RegistryError.invalidArgument(parameter: "importId", reason: "give importId, firstLine and lastLine together")
+        }
+    }
+
+    static func reply(_ outcome: BatchOutcome) -> [String: JSONValue] {
+        [
+            "imported": .int(Int64(outcome.imported)), "alreadyApplied": .bool(outcome.alreadyApplied),
+            "rejected": .array(
+                outcome.rejections.map {
+                    ["row": .int(Int64($0.row)), "error": .string($0.error), "reason": .string($0.reason)]
+                }),
+        ]
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Logging
+import QCreditConfig
+import QCreditDomain
+import QCreditRegistry
+import QCreditStore
+
+/// A fresh registry for the in-process benchmarks: `--enterprises N` (default a million) and
+/// `--directory DIR` (default a temporary one, removed afterwards).
+struct BenchStore {
+    let arguments: [String]
+    let count: Int
+    let directory: String
+    let database: RegistryDatabase
+    let registry: Registry
+
+    init(arguments: [String], name: String) async throws {
+        self.arguments = arguments
+        let count = Int(Self.option("--enterprises", in: arguments) ?? "") ?? 1_000_000
+        let directory = Self.option("--directory", in: arguments) ?? NSTemporaryDirectory() + "qcredit-\(name)-bench-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let quiet = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
+        database = try RegistryDatabase(path: directory + "/registry.sqlite")
+        registry = try await Registry(database: database, policy: PolicyFile.defaultPolicy(), logger: quiet)
+        (self.count, self.directory) = (count, directory)
+    }
+
+    func option(_ name: String) -> String? { Self.option(name, in: arguments) }
+
+    static func option(_ name: String, in arguments: [String]) -> String? {
+        guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
+        return arguments[index + 1]
+    }
+
+    /// Loads `count` enterprises straight into the store, 5,000 per transaction, through the
+    /// daemon's writer: enterprise `n` gets code `code(n)` and the names `names(n)`, oldest first.
+    func load(code: @escaping @Sendable (Int) -> String, names: @escaping @Sendable (Int) -> [String]) async throws {
+        var loaded = 0
+        while loaded < count {
+            let first = loaded
+            let batch = min(5000, count - loaded)
+            let audit = AuditContext(method: "bench.load", peer: nil, parameters: "{}", at: registry.clock.now())
+            try await database.write(audit: audit) { writer in
+                for n in first..<(first + batch) {
+                    let code = try EnterpriseCode(validating: code(n))
+                    let id = try writer.insertEnterprise()
+                    try writer.insertCode(EnterpriseCodeEntry(code: code.value, kind: .uscc), enterpriseId: id)
+                    try writer.insertCode(EnterpriseCodeEntry(code: code.orgCode, kind: .orgCode), enterpriseId: id)
+                    for name in names(n) {
+                        try writer.insertRevision(
+                            enterpriseId: id, name: name, divisionCode: code.divisionCode, entityType: "enterprise",
+                            status: .active, effectiveOn: nil, reason: "registered", documentNumber: nil)
+                    }
+                }
+            }
+            loaded += batch
+        }
+    }
+
+    /// Removes the directory unless the caller named it.
+    func cleanUp() {
+        if option("--directory") == nil { try? FileManager.default.removeItem(atPath: directory) }
+    }
+}

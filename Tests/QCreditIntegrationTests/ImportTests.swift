@@ -1,0 +1,223 @@
+import CanonicalJSON
+import Foundation
+import Glibc
+import QCreditDomain
+import Testing
+
+@testable import QCreditCLI
+
+/// `qcredit import`, `screen` and `find` end to end against a real daemon, with files in the
+/// shapes registries and banks really exchange.
+@Suite struct ImportTests {
+    typealias CLI = CLIHarness
+
+    /// Writes `text` to a file in the daemon's directory and returns its path.
+    func file(_ daemon: DaemonProcess, _ name: String, _ text: String) throws -> String {
+        let path = daemon.directory.appendingPathComponent(name).path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    /// Full-width forms of ASCII text, as codes and dates come in Chinese documents.
+    static func fullWidth(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { (0x21...0x7E).contains($0.value) ? Unicode.Scalar($0.value + 0xFEE0)! : $0 }))
+    }
+
+    @Test func csvRowsKeepTheLineTheyStartOnAcrossQuotedLineBreaks() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-csv-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("rows.csv").path
+        try Data("code,summary\r\nA,\"two\r\nlines, and \"\"quotes\"\"\"\r\nB,plain\r\nC,\"never closed\r\n".utf8)
+            .write(to: URL(fileURLWithPath: path))
+        let file = try TabularFile(reading: path)
+        #expect(file.format == .csv)
+        #expect(file.records.map(\.line) == [2, 4, 5])
+        #expect(file.records[0].fields["summary"] == "two\nlines, and \"quotes\"")
+        #expect(file.records[1].fields == ["code": "B", "summary": "plain"])
+        #expect(file.records[2].malformed == "a quoted field is not closed")
+    }
+
+    @Test func enterprisesFromARealWorldCSVReportEveryRefusedRowWithItsLine() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        let csv = "\u{FEFF}统一社会信用代码,企业名称,division_code\r\n"
+            + "\(CLI.cement),\"贵州黔南某某水泥有限公司, 二分厂\",\r\n"
+            + "\u{3000}\(Self.fullWidth(CLI.materials)) ,贵阳某某建材有限公司,\r\n"
+            + "\(CLI.cement),重复的企业,\r\n"
+            + "\(CLI.wrongCheck),校验码错误,\r\n"
+            + "only,two\r\n"
+            + "\r\n"
+            + "121200004013590816,\"Quote \"\"Test\"\" Co.\",\r\n"
+        let path = try file(cli.daemon, "market.csv", csv)
+        let summary = try cli.json(["import", "enterprises", path])
+        #expect(summary["rowsRead"] == 6)
+        #expect(summary["imported"] == 3)
+        #expect(summary["rejected"] == 3)
+        #expect(summary["duplicatesInFile"] == 1)
+        #expect(summary["alreadyImported"] == 0)
+        #expect(summary["complete"] == true)
+        let errors = try String(contentsOfFile: path + ".errors.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(errors[0] == "line,code,error,reason")
+        #expect(errors.count == 4)
+        #expect(errors[1].hasPrefix("4,\(CLI.cement),DuplicateInFile,"))
+        #expect(errors[1].contains("line 2"))
+        #expect(errors[2].hasPrefix("5,\(CLI.wrongCheck),InvalidCode,"))
+        #expect(errors[3] == "6,,MalformedRow,has 2 fields; the header has 3")
+
+        #expect(try cli.json(["file", CLI.cement])["file"]?["enterprise"]?["name"] == "贵州黔南某某水泥有限公司, 二分厂")
+        #expect(try cli.json(["file", CLI.materials])["file"]?["enterprise"]?["name"] == "贵阳某某建材有限公司")
+        #expect(try cli.json(["file", "121200004013590816"])["file"]?["enterprise"]?["name"] == "Quote \"Test\" Co.")
+
+        // The same file again: every batch was applied already, and the refusals are reported again.
+        let again = try cli.json(["import", "enterprises", path])
+        #expect(again["imported"] == 0)
+        #expect(again["alreadyImported"] == 3)
+        #expect(again["rejected"] == 3)
+        let text = try cli.succeed(["import", "enterprises", path, "--import-id", "another"])
+        #expect(text.contains("Imported            0"), "\(text)")
+        #expect(text.contains("Rejected            6"), "\(text)")
+    }
+
+    @Test func anInterruptedImportResumedWithTheSameIdAppliesEachRowOnce() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        try cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        var lines: [String] = []
+        for line in 1...27 {
+            if line == 7 {
+                lines.append("{not json")
+                continue
+            }
+            let event: JSONValue = [
+                "code": .string(line == 13 ? CLI.unregistered : Self.fullWidth(CLI.cement)), "dimension": "product",
+                "kind": "spot-check-passed", "severity": "low", "occurred_on": .string(Self.fullWidth(CLI.date(daysAgo: line))),
+                "authority": "黔南州市场监督管理局", "documentNumber": .string("黔南市监抽〔2026〕\(line)号"), "summary": "抽检合格",
+            ]
+            lines.append(event.jsonText)
+        }
+        let path = try file(cli.daemon, "inspections.jsonl", lines.joined(separator: "\r\n") + "\r\n")
+        let arguments = ["import", "events", path, "--batch-size", "5", "--import-id", "inspections-2026"]
+        let first = try cli.json(arguments + ["--stop-after-batches", "2"])
+        #expect(first["complete"] == false)
+        #expect(first["imported"] == 10)
+        let resumed = try cli.json(arguments)
+        #expect(resumed["complete"] == true)
+        #expect(resumed["alreadyImported"] == 10)
+        #expect(resumed["imported"] == 15)
+        #expect(resumed["rejected"] == 2)
+        let errors = try String(contentsOfFile: path + ".errors.csv", encoding: .utf8)
+        #expect(errors.contains("7,,MalformedRow,not a JSON object"))
+        #expect(errors.contains("13,\(CLI.unregistered),NotFound,"))
+        let third = try cli.json(arguments)
+        #expect(third["imported"] == 0)
+        #expect(third["alreadyImported"] == 25)
+        #expect(try cli.json(["file", CLI.cement])["file"]?["events"]?.arrayValue?.count == 25)
+        // Another batch size over the same import id would split the lines differently: refused.
+        let resized = try cli.run(["import", "events", path, "--batch-size", "4", "--import-id", "inspections-2026"])
+        #expect(resized.status == 1)
+        #expect(resized.stderr.contains("same batch size"), "\(resized.stderr)")
+    }
+
+    @Test func aFileWithoutARequiredColumnIsRefusedBeforeAnythingIsSent() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        let path = try file(cli.daemon, "no-name.csv", "code,division\n\(CLI.cement),522700\n")
+        let result = try CLIHarness.run(["import", "enterprises", path, "--socket", "/nonexistent/qcreditd.sock"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("has no column name"), "\(result.stderr)")
+    }
+
+    @Test func anImportIdIsForOneKindOfRows() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        let enterprises = try file(cli.daemon, "one.csv", "code,name\n\(CLI.cement),贵州黔南某某水泥有限公司\n")
+        try cli.succeed(["import", "enterprises", enterprises, "--import-id", "batch-7"])
+        let events = try file(
+            cli.daemon, "events.csv",
+            "code,dimension,kind,severity,occurredOn,authority,documentNumber,summary\n"
+                + "\(CLI.cement),product,spot-check-passed,low,\(CLI.date(daysAgo: 3)),黔南州市场监督管理局,黔南市监抽〔2026〕1号,抽检合格\n")
+        let refused = try cli.run(["import", "events", events, "--import-id", "batch-7"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("use another import id"), "\(refused.stderr)")
+        #expect(try cli.json(["import", "events", events, "--import-id", "batch-8"])["imported"] == 1)
+    }
+
+    /// The import killed (SIGKILL) part way, then run again: every row exactly once.
+    @Test func anImportKilledPartWayAndRunAgainImportsEveryRowOnce() async throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        let count = 3000
+        var csv = "code,name\n"
+        for n in 0..<count { csv += "\(USCC.madeUp(serial: 70_000_000 + n)),中断测试企业\(n)号有限公司\n" }
+        let path = try file(cli.daemon, "interrupted.csv", csv)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLIHarness.executable)
+        process.arguments = ["import", "enterprises", path, "--batch-size", "1", "--socket", cli.daemon.socketPath]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Kill it once some rows are in.
+        var registered = 0
+        for _ in 0..<600 where registered == 0 {
+            try await Task.sleep(for: .milliseconds(50))
+            registered = Int(try await cli.daemon.call("org.qcredit.operator.GetStatus")["enterprises"]?.intValue ?? 0)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let resumed = try cli.json(["import", "enterprises", path, "--batch-size", "1"])
+        let before = try #require(resumed["alreadyImported"]?.intValue)
+        #expect(before > 0)
+        #expect(before < count, "the first run finished before it was killed")
+        #expect(resumed["imported"]?.intValue == Int64(count) - before)
+        #expect(resumed["rejected"] == 0)
+        #expect(try await cli.daemon.call("org.qcredit.operator.GetStatus")["enterprises"]?.intValue == Int64(count))
+    }
+
+    @Test func screeningAPortfolioWritesOneRowPerCodeWithTheCheckpoint() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        try cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        try cli.register(CLI.materials, name: "贵阳某某建材有限公司")
+        try cli.succeed(CLI.eventArguments(CLI.cement))
+        try cli.succeed(["publish"])
+        let portfolio = try file(
+            cli.daemon, "loans.csv",
+            "\u{FEFF}loan,\"borrower, name\",统一社会信用代码\r\nL1,\"a, b\",\(CLI.cement)\r\nL2,c,\(CLI.wrongCheck)\r\nL3,d,\(CLI.materials)\r\nL4,e,\(CLI.unregistered)\r\n")
+        let output = cli.daemon.directory.appendingPathComponent("screened.csv").path
+        try cli.succeed(["screen", portfolio, "--output", output])
+        let rows = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(rows[0] == "line,code,name,grade,basis,listed,logIndex,treeSize,rootHash,error,reason")
+        #expect(rows.count == 5)
+        let cement = rows[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        #expect(cement[0] == "2")
+        #expect(cement[1] == CLI.cement)
+        #expect(cement[3] == "B")
+        #expect(cement[4] == "computed")
+        #expect(Int(cement[6]) != nil)
+        #expect(Int(cement[7]) != nil)
+        #expect(cement[8].count == 44)  // base64 SHA-256
+        #expect(rows[2].contains(",InvalidCode,"))
+        #expect(rows[3].hasPrefix("4,\(CLI.materials),贵阳某某建材有限公司,A,computed,,"))
+        #expect(rows[4].contains(",NotFound,"))
+
+        // One code per line, as JSON Lines.
+        let list = try file(cli.daemon, "codes.txt", "# book\n\(CLI.cement)\n\n\(CLI.materials)\n")
+        let jsonl = try cli.succeed(["screen", list, "--format", "jsonl"])
+        let replies = try jsonl.split(separator: "\n").map { try JSONValue.parse(String($0)) }
+        #expect(replies.count == 2)
+        #expect(replies[0]["line"] == 2)
+        #expect(replies[0]["grade"] == "B")
+        #expect(replies[1]["line"] == 4)
+        #expect(Set(replies[0].objectValue!.keys) == Set(["line", "code", "name", "grade", "basis", "listed", "logIndex", "treeSize", "rootHash", "error", "reason"]))
+    }
+
+    @Test func findPrintsATableOfMatches() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        try cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        try cli.succeed(["update", CLI.cement, "--name", "贵州新名水泥集团有限公司", "--reason", "renamed"])
+        let text = try cli.succeed(["find", "黔南某某"])
+        #expect(text.contains("CODE"))
+        #expect(text.contains(CLI.cement))
+        #expect(text.contains("贵州黔南某某水泥有限公司 (former name)"))
+        let reply = try cli.json(["find", "新名水泥", "--limit", "5"])
+        #expect(reply["matches"]?.arrayValue?.first?["formerName"] == false)
+        let refused = try cli.run(["find", " "])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("name"))
+    }
+}

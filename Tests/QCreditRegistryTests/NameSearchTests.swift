@@ -1,0 +1,177 @@
+import Foundation
+import GRDB
+import Logging
+import QCreditConfig
+import QCreditDomain
+import QCreditRegistry
+@testable import QCreditStore
+import Testing
+
+/// FindEnterprises: current and former names, Chinese and Latin, substring and misspelling
+/// tolerant, ranked, with the public view applied.
+@Suite struct NameSearchTests {
+    typealias F = RegistryFixture
+
+    /// The fixture's real codes under realistic names, plus synthetic neighbours.
+    static func populated() async throws -> RegistryFixture {
+        let fixture = try await RegistryFixture()
+        try await fixture.register(F.usccA, name: "贵州黔南某某水泥有限公司")
+        try await fixture.register(F.usccB, name: "Guiyang Building Materials Trading Co., Ltd.")
+        try await fixture.register(F.usccC, name: "贵阳某某建材有限公司")
+        for (index, line) in try syntheticCodes().prefix(40).enumerated() {
+            try await fixture.register(line, name: "合成企业\(index)号贸易有限公司")
+        }
+        return fixture
+    }
+
+    /// Valid codes from the shared fixture file (other than the three named ones).
+    static func syntheticCodes() throws -> [String] {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("QCreditDomainTests/Fixtures/uscc-valid.txt")
+        return try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map(String.init)
+            .filter { ![F.usccA, F.usccB, F.usccC].contains($0) && $0.count == 18 }
+    }
+
+    func find(_ fixture: RegistryFixture, _ name: String, view: RecordView = .full, limit: Int? = nil) async throws
+        -> [EnterpriseMatch]
+    {
+        try await fixture.registry.findEnterprises(name: name, limit: limit, view: view)
+    }
+
+    @Test func aThreeCharacterSubstringFindsTheFile() async throws {
+        let fixture = try await Self.populated()
+        let chinese = try await find(fixture, "黔南某")
+        #expect(chinese.first?.enterprise.uscc == F.usccA)
+        #expect(chinese.first?.match.tier == .substring)
+        let latin = try await find(fixture, "MATERIALS")  // case does not matter
+        #expect(latin.map(\.enterprise.uscc) == [F.usccB])
+        // Nor do full-width forms and runs of white space.
+        let fullWidth = try await find(fixture, "Ｂｕｉｌｄｉｎｇ \u{3000} Materials")
+        #expect(fullWidth.map(\.enterprise.uscc) == [F.usccB])
+        #expect(fullWidth.first?.match.tier == .substring)
+    }
+
+    @Test func aMisspeltLongerNameStillFindsTheFile() async throws {
+        let fixture = try await Self.populated()
+        // One character wrong (坭 for 泥), and one missing from the Latin name.
+        let chinese = try await find(fixture, "黔南某某水坭有限")
+        #expect(chinese.first?.enterprise.uscc == F.usccA)
+        #expect(chinese.first?.match.tier == .fuzzy)
+        #expect(chinese.first?.match.edits == 1)
+        let latin = try await find(fixture, "Buildng Materials")
+        #expect(latin.first?.enterprise.uscc == F.usccB)
+        // Too far off: nothing.
+        #expect(try await find(fixture, "完全无关的名称字符串").isEmpty)
+    }
+
+    @Test func rankingIsExactThenPrefixThenSubstringThenFuzzy() async throws {
+        let fixture = try await RegistryFixture()
+        let codes = try Self.syntheticCodes()
+        try await fixture.register(codes[0], name: "上海示例质量科技有限公司分公司")  // substring
+        try await fixture.register(codes[1], name: "示例质量科技")  // exact
+        try await fixture.register(codes[2], name: "示例质量科技有限公司")  // prefix
+        try await fixture.register(codes[3], name: "北京示例质量科技有限公司")  // substring, another
+        try await fixture.register(codes[4], name: "示例质星科技有限公司")  // fuzzy
+        let matches = try await find(fixture, "示例质量科技")
+        #expect(matches.map(\.match.tier) == [.exact, .prefix, .substring, .substring, .fuzzy])
+        #expect(matches.prefix(2).map(\.enterprise.uscc) == [codes[1], codes[2]])
+        // Among substrings, the shorter name first.
+        #expect(matches[2].enterprise.uscc == codes[3])
+        #expect(try await find(fixture, "示例质量科技", limit: 2).count == 2)
+    }
+
+    @Test func aFormerNameFindsTheFileAndSaysSo() async throws {
+        let fixture = try await Self.populated()
+        _ = try await fixture.registry.updateEnterprise(
+            EnterpriseUpdate(code: F.usccA, name: "贵州新名水泥集团有限公司", reason: "renamed"), by: F.regulator)
+        let byOld = try await find(fixture, "黔南某某水泥", view: .public)
+        #expect(byOld.first?.enterprise.uscc == F.usccA)
+        #expect(byOld.first?.isFormerName == true)
+        #expect(byOld.first?.matchedName == "贵州黔南某某水泥有限公司")
+        #expect(byOld.first?.enterprise.name == "贵州新名水泥集团有限公司")
+        let byNew = try await find(fixture, "新名水泥", view: .public)
+        #expect(byNew.first?.isFormerName == false)
+    }
+
+    @Test func aBankCannotFindAFileByANameOnlyAnUndisclosedListingWasDecidedUnder() async throws {
+        let fixture = try await Self.populated()
+        let listing = try await fixture.listed(F.usccA)
+        _ = try await fixture.registry.updateEnterprise(
+            EnterpriseUpdate(code: F.usccA, name: "贵州新名水泥集团有限公司", reason: "renamed"), by: F.regulator)
+        // While the listing is disclosed, the bank finds the file by the name it was listed under.
+        #expect(try await find(fixture, "黔南某某水泥", view: .public).first?.enterprise.uscc == F.usccA)
+        _ = try await fixture.registry.removeListing(
+            listingId: listing.id, reason: "revoked", removedOn: nil, authority: "AMR", documentNumber: "撤1",
+            explanation: nil, by: F.regulator)
+        let bank = try await find(fixture, "黔南某某水泥", view: .public)
+        #expect(!bank.contains { $0.enterprise.uscc == F.usccA })
+        // A regulator still finds it; the current name finds it for everyone.
+        #expect(try await find(fixture, "黔南某某水泥", view: .full).first?.isFormerName == true)
+        #expect(try await find(fixture, "新名水泥", view: .public).first?.enterprise.uscc == F.usccA)
+    }
+
+    @Test func eachMatchCarriesTheGradeInForce() async throws {
+        let fixture = try await Self.populated()
+        _ = try await fixture.registry.publishGrades(codes: [F.usccA], by: F.regulator)
+        let match = try #require(try await find(fixture, "黔南某某水泥").first)
+        #expect(match.grade != nil)
+        #expect(try await find(fixture, "贵阳某某建材").first?.grade == nil)
+    }
+
+    @Test func shortQueriesMatchNamesStartingWithThem() async throws {
+        let fixture = try await Self.populated()
+        let matches = try await find(fixture, "贵阳")
+        #expect(matches.map(\.enterprise.uscc) == [F.usccC])
+        #expect(matches.first?.match.tier == .prefix)
+        #expect(try await find(fixture, "Gu").map(\.enterprise.uscc) == [F.usccB])
+    }
+
+    @Test func badInputIsRefusedWithADeclaredError() async throws {
+        let fixture = try await Self.populated()
+        for (name, limit, parameter) in [("", nil, "name"), ("  \u{3000}", nil, "name"), ("水泥", 0, "limit"), ("水泥", 101, "limit")] {
+            await #expect(throws: RegistryError.self) {
+                do {
+                    _ = try await fixture.registry.findEnterprises(name: name, limit: limit, view: .public)
+                } catch RegistryError.invalidArgument(let refused, _) {
+                    #expect(refused == parameter)
+                    throw RegistryError.invalidArgument(parameter: refused, reason: "")
+                }
+            }
+        }
+        await #expect(throws: RegistryError.self) {
+            _ = try await fixture.registry.findEnterprises(name: String(repeating: "名", count: 201), view: .public)
+        }
+    }
+
+    @Test func theMigrationIndexesNamesOfFilesOpenedBeforeIt() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("registry.sqlite").path
+        // A database as it was before migration 5, holding a renamed file.
+        let old = try DatabaseQueue(path: path)
+        try SchemaMigrations.migrator.migrate(old, upTo: "0004_disclosure.sql")
+        try await old.write { db in
+            try db.execute(sql: "INSERT INTO audit_entry (id, at, method, parameters) VALUES (1, 0, 'test', '{}')")
+            try db.execute(sql: "INSERT INTO enterprise (id, audit_id) VALUES (1, 1)")
+            try db.execute(
+                sql: "INSERT INTO enterprise_code (code, enterprise_id, kind, audit_id) VALUES (?, 1, 'uscc', 1)", arguments: [F.usccA])
+            for name in ["贵州黔南某某水泥有限公司", "贵州新名水泥集团有限公司", "贵州新名水泥集团有限公司"] {
+                try db.execute(
+                    sql: "INSERT INTO enterprise_revision (enterprise_id, name, status, recorded_at, audit_id) VALUES (1, ?, 'active', 0, 1)",
+                    arguments: [name])
+            }
+        }
+        try old.close()
+        let registry = try await Registry(
+            database: try RegistryDatabase(path: path), policy: PolicyFile.defaultPolicy(), clock: ManualClock(CivilDate(iso: "2026-03-02")!),
+            logger: Logger(label: "qcredit.test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let former = try #require(try await registry.findEnterprises(name: "黔南某某", view: .full).first)
+        #expect(former.enterprise.uscc == F.usccA)
+        #expect(former.isFormerName)
+        #expect(try await registry.findEnterprises(name: "新名水泥", view: .full).count == 1)
+        // Each name once per file, whatever the number of revisions carrying it.
+        let indexed = try await DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM enterprise_name_search") }
+        #expect(indexed == 2)
+    }
+}
