@@ -15,7 +15,10 @@ struct GradeIndexStorage {
     private var unique: [Bool] = []
     /// Offset 0 means "no record"; so the arena starts with a byte nobody points to.
     private var arena: [UInt8] = [0]
+    /// Records no file points to any more (replaced or dropped), and records in use: the arena
+    /// is compacted when the first outnumber the second.
     private var garbage = 0
+    private var live = 0
     /// By enterprise id: where the public and the full record start (0: none).
     private var records: [(public: UInt32, full: UInt32)] = []
     private(set) var codes: [PackedCode: UInt32] = [:]
@@ -23,18 +26,30 @@ struct GradeIndexStorage {
     private var interned: [[UInt8]] = []
 
     var fileCount: Int { records.lazy.filter { $0.public != 0 }.count }
+    /// Below this many dropped records the arena is never compacted.
+    static let compactionFloor = 4096
     var arenaBytes: Int { arena.count }
 
     mutating func removeAll() {
         arena = [0]
         garbage = 0
+        live = 0
         records = []
         codes = [:]
+        internedIds = [:]
+        interned = []
     }
 
     mutating func remove(_ id: Int64) {
-        guard let slot = Int(exactly: id), slot < records.count else { return }
+        guard let slot = Int(exactly: id), slot < records.count, records[slot].public != 0 else { return }
+        drop(records[slot])
         records[slot] = (0, 0)
+    }
+
+    private mutating func drop(_ offsets: (public: UInt32, full: UInt32)) {
+        let count = offsets.public == offsets.full ? 1 : 2
+        garbage += count
+        live -= count
     }
 
     /// Stores a file's reply values (``GradeReplyTemplate/values(of:)``) for both views.
@@ -51,8 +66,10 @@ struct GradeIndexStorage {
         let fullOffset = publicValues == fullValues ? publicOffset : append(fullValues)
         let slot = Int(id32)
         if records.count <= slot { records.append(contentsOf: repeatElement((public: UInt32(0), full: UInt32(0)), count: slot + 1 - records.count)) }
-        if records[slot].public != 0 { garbage += 1 }
+        if records[slot].public != 0 { drop(records[slot]) }
         records[slot] = (publicOffset, fullOffset)
+        live += publicOffset == fullOffset ? 1 : 2
+        if garbage > Self.compactionFloor && garbage > live { compact() }
         for code in fileCodes { if let key = PackedCode(code) { codes[key] = id32 } }
         return true
     }
@@ -85,6 +102,34 @@ struct GradeIndexStorage {
             }
         }
         output.append(contentsOf: template.literals[template.slots.count])
+    }
+
+    /// Copies the records in use into a fresh arena. A file's two offsets may be one record.
+    private mutating func compact() {
+        var fresh: [UInt8] = [0]
+        fresh.reserveCapacity(arena.count - arena.count / 3)
+        for slot in records.indices where records[slot].public != 0 {
+            let (publicOffset, fullOffset) = records[slot]
+            let newPublic = UInt32(fresh.count)
+            fresh.append(contentsOf: arena[Int(publicOffset)..<recordEnd(publicOffset)])
+            var newFull = newPublic
+            if fullOffset != publicOffset {
+                newFull = UInt32(fresh.count)
+                fresh.append(contentsOf: arena[Int(fullOffset)..<recordEnd(fullOffset)])
+            }
+            records[slot] = (newPublic, newFull)
+        }
+        arena = fresh
+        garbage = 0
+    }
+
+    private func recordEnd(_ offset: UInt32) -> Int {
+        var position = Int(offset)
+        for _ in 0..<(template?.slots.count ?? 1) - 1 {
+            let tag = readVarint(&position)
+            if tag & 1 == 1 { position += Int(tag >> 1) }
+        }
+        return position
     }
 
     private mutating func append(_ values: [[UInt8]]) -> UInt32 {

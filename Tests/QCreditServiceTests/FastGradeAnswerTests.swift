@@ -1,7 +1,7 @@
 import CanonicalJSON
 import NIOCore
 import QCreditDomain
-import QCreditService
+@testable import QCreditService
 import Testing
 import Varlink
 
@@ -168,5 +168,40 @@ import Varlink
         try await index.refresh()
         let settled = await bothAnswers(fixture, code: code, as: ServiceFixture.regulator)
         #expect(settled.fast == settled.normal)
+    }
+}
+
+/// The arena behind the index: records survive being replaced many times over (compaction).
+@Suite struct GradeIndexStorageTests {
+    @Test func recordsSurviveCompaction() throws {
+        var storage = GradeIndexStorage()
+        func grade(_ n: Int, _ letter: String) -> [String: JSONValue] {
+            [
+                "at": "x", "grade": .string(letter), "logIndex": .int(Int64(n)), "caps": [], "score": .int(90),
+                "enterprise": ["uscc": .string(USCC.madeUp(serial: n)), "name": .string("Co. \(n)"), "flags": []],
+            ]
+        }
+        let files = 50
+        for round in 0..<300 {
+            for n in 1...files {
+                let letter = round % 2 == 0 ? "A" : "B"
+                let stored = storage.store(id: Int64(n), codes: [USCC.madeUp(serial: n)], public: grade(n, letter), full: grade(n, "Z"))
+                #expect(stored)
+            }
+        }
+        for n in 1...files {
+            let key = try #require(PackedCode(USCC.madeUp(serial: n)))
+            var publicText: [UInt8] = []
+            storage.write(record: try #require(storage.record(code: key, full: false)), at: Array(#""now""#.utf8), into: &publicText)
+            var fullText: [UInt8] = []
+            storage.write(record: try #require(storage.record(code: key, full: true)), at: Array(#""now""#.utf8), into: &fullText)
+            var expected = grade(n, "B")
+            expected["at"] = "now"
+            #expect(publicText == JSONValue.object(["grade": .object(expected)]).encoded())
+            expected["grade"] = "Z"
+            #expect(fullText == JSONValue.object(["grade": .object(expected)]).encoded())
+        }
+        // Without compaction the 300 rounds would take about 1 MB.
+        #expect(storage.arenaBytes < 400_000)
     }
 }
