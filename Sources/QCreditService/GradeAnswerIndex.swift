@@ -131,26 +131,50 @@ public final class GradeAnswerIndex: Sendable {
     /// The `GetGrade` reply parameters for `code` in one view, as JSON text; nil when the
     /// normal path must answer (an unknown or invalid code, a file not yet indexed, a new day).
     func answer(code input: String, view: RecordView) -> [UInt8]? {
-        guard let code = try? EnterpriseCode(validating: input), let key = PackedCode(code.value) else { return nil }
         let now = registry.clock.now()
+        let full = view == .full
+        // A code exactly as stored names its file on the normal path too (a valid code is stored
+        // in its normal form, an invalid one only as admitted); other input is first normalised
+        // and validated, as the normal path does.
+        let exact = PackedCode(input)
+        if let exact {
+            switch answer(exact, full: full, at: now) {
+            case .answered(let text): return text
+            case .newDay: return nil
+            case .notIndexed: break
+            }
+        }
+        guard let code = try? EnterpriseCode(validating: input), let key = PackedCode(code.value), key != exact,
+            case .answered(let text) = answer(key, full: full, at: now)
+        else { return nil }
+        return text
+    }
+
+    private enum Lookup {
+        case answered([UInt8])
+        case notIndexed
+        case newDay
+    }
+
+    private func answer(_ key: PackedCode, full: Bool, at now: Instant) -> Lookup {
         let day = now.civilDate(in: registry.utcOffset)
         var output: [UInt8] = []
-        let answered = state.withLock { state -> Bool? in
-            guard state.day == day else { return nil }
-            guard let record = state.storage.record(code: key, full: view == .full) else { return false }
+        let lookup = state.withLock { state -> Lookup in
+            guard state.day == day else { return .newDay }
+            guard let record = state.storage.record(code: key, full: full) else { return .notIndexed }
             if state.atSecond != now.secondsSinceEpoch {
                 state.atSecond = now.secondsSinceEpoch
                 state.atText = JSONValue.string(now.rfc3339).encoded()
             }
             output.reserveCapacity(1024)
             state.storage.write(record: record, at: state.atText, into: &output)
-            return true
+            return .answered([])
         }
-        switch answered {
-        case true?: return output
-        case false?: return nil
-        case nil:
-            // A new day: every view is to be read again.
+        switch lookup {
+        case .answered: return .answered(output)
+        case .notIndexed: return .notIndexed
+        case .newDay:
+            // Every view is to be read again for the new day.
             state.withLock { state in
                 if state.day != nil, state.day != day {
                     state.day = nil
@@ -158,7 +182,7 @@ public final class GradeAnswerIndex: Sendable {
                 }
             }
             wakeUp.yield()
-            return nil
+            return .newDay
         }
     }
 }

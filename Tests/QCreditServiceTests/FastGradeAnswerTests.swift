@@ -33,7 +33,7 @@ import Varlink
         /// USCC around a legacy code, an organization code inside a USCC, unknown, invalid.
         var inputs: [String] {
             [graded, ungraded, overridden, listed, revoked, renamedThenRevoked, legacy, usccOfLegacy,
-             graded.lowercased(), " " + listed.prefix(8) + " " + listed.dropFirst(8), String(graded.dropFirst(8).prefix(9)),
+             "002518057", graded.lowercased(), " " + listed.prefix(8) + " " + listed.dropFirst(8), String(graded.dropFirst(8).prefix(9)),
              USCC.madeUp(serial: 99), "91410100000000010X", "nonsense", ""]
         }
     }
@@ -114,7 +114,7 @@ import Varlink
         // Every registered file, in every form that names it exactly, for each role that may ask.
         for uid in [1, 2, 3] {
             for code in [codes.graded, codes.ungraded, codes.overridden, codes.listed, codes.revoked, codes.renamedThenRevoked,
-                         codes.legacy, codes.graded.lowercased()] {
+                         codes.legacy, "002518057", codes.graded.lowercased(), String(codes.graded.dropFirst(8).prefix(9))] {
                 #expect(answeredFast.contains("\(uid) \(code)"), "uid \(uid) code \(code) was not answered from memory")
             }
         }
