@@ -96,7 +96,10 @@ public final class GradeAnswerIndex: Sendable {
             try await load(ids, clearing: false)
             after = last
         }
-        let (files, bytes) = state.withLock { ($0.storage.fileCount, $0.storage.arenaBytes) }
+        let (files, bytes) = state.withLock { state in
+            state.storage.trim()
+            return (state.storage.fileCount, state.storage.arenaBytes)
+        }
         logger.info(
             "grade index built",
             metadata: ["files": "\(files)", "arenaBytes": "\(bytes)", "seconds": "\(ContinuousClock.now - started)"])

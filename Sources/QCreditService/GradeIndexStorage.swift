@@ -40,6 +40,21 @@ struct GradeIndexStorage {
         interned = []
     }
 
+    /// Gives back the spare capacity that growing by doubling left (up to half of each array),
+    /// once a build is done.
+    mutating func trim() {
+        arena = Self.exactCopy(arena)
+        records = Self.exactCopy(records)
+    }
+
+    /// A copy with no spare capacity (`Array(array[...])` would share the old buffer).
+    private static func exactCopy<Element>(_ array: [Element]) -> [Element] {
+        var copy: [Element] = []
+        copy.reserveCapacity(array.count)
+        copy.append(contentsOf: array)
+        return copy
+    }
+
     mutating func remove(_ id: Int64) {
         guard let slot = Int(exactly: id), slot < records.count, records[slot].public != 0 else { return }
         drop(records[slot])
