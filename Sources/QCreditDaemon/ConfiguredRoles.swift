@@ -20,12 +20,21 @@ final class ConfiguredRoles: RoleResolving {
     }
 
     func roles(for credentials: VarlinkPeerCredentials) async -> Set<Role> {
-        let key = UInt64(credentials.uid) << 32 | UInt64(credentials.gid)
-        let now = ContinuousClock.now
-        if let cached = cache.withLock({ $0[key] }), cached.expires > now { return cached.roles }
+        if let known = knownRoles(for: credentials) { return known }
         let roles = resolve(uid: credentials.uid, gid: credentials.gid)
-        cache.withLock { $0[key] = (roles, now + Self.lifetime) }
+        cache.withLock { $0[Self.key(credentials)] = (roles, ContinuousClock.now + Self.lifetime) }
         return roles
+    }
+
+    /// The cached roles while they are fresh: NSS look-ups may block, so never on the event loop.
+    func knownRoles(for credentials: VarlinkPeerCredentials) -> Set<Role>? {
+        let now = ContinuousClock.now
+        guard let cached = cache.withLock({ $0[Self.key(credentials)] }), cached.expires > now else { return nil }
+        return cached.roles
+    }
+
+    private static func key(_ credentials: VarlinkPeerCredentials) -> UInt64 {
+        UInt64(credentials.uid) << 32 | UInt64(credentials.gid)
     }
 
     private func resolve(uid: UInt32, gid: UInt32) -> Set<Role> {

@@ -77,8 +77,10 @@ public enum Daemon {
             exports: ExportService(
                 registry: registry, log: log, directory: configuration.exportDirectory, retain: configuration.export.retain,
                 restrictedGroup: restrictedGroup))
+        let gradeIndex = GradeAnswerIndex(registry: registry, logger: Logger(label: "qcredit.grade-index"))
         let service = RegistryService(
-            registry: registry, log: log, operations: operations, roles: roles, logger: Logger(label: "qcredit.service"))
+            registry: registry, log: log, operations: operations, roles: roles, gradeIndex: gradeIndex,
+            logger: Logger(label: "qcredit.service"))
 
         // The socket systemd passed (qcreditd.socket), else the configured path bound here.
         let environment = ProcessInfo.processInfo.environment
@@ -119,6 +121,7 @@ public enum Daemon {
                         service: CheckpointService(
                             log: log, interval: .seconds(configuration.log.checkpointIntervalSeconds),
                             logger: Logger(label: "qcredit.log"))),
+                    .init(service: GradeIndexService(index: gradeIndex, logger: Logger(label: "qcredit.grade-index"))),
                     .init(service: VarlinkServerService(server: server)),
                 ]
                     // Last, so that it is the first to hear of graceful shutdown.

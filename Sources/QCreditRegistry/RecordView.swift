@@ -117,3 +117,10 @@ extension Registry {
         Visibility(view: view, today: today, rules: policy.disclosure)
     }
 }
+
+extension RecordView {
+    /// Regulators and auditors see everything the registry keeps; others the public view.
+    public static func seenBy(_ roles: Set<Role>) -> RecordView {
+        roles.contains(.regulator) || roles.contains(.auditor) ? .full : .public
+    }
+}

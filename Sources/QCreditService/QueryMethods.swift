@@ -13,6 +13,8 @@ enum QueryMethods {
         RegistryMethod("\(RegistryInterfaces.query).\(name)", roles: roles, run)
     }
 
+    static let getGrade = "\(RegistryInterfaces.query).GetGrade"
+
     static let all: [RegistryMethod] = [
         method("GetGrade") { registry, call in
             let view = try await registry.gradeInForce(code: call.parameters.string("code"), view: call.view)

@@ -32,8 +32,7 @@ struct RegistryCall: Sendable {
     let roles: Set<Role>
     let replies: VarlinkReplyWriter
 
-    /// Regulators and auditors see everything the registry keeps; others the public view.
-    var view: RecordView { roles.contains(.regulator) || roles.contains(.auditor) ? .full : .public }
+    var view: RecordView { RecordView.seenBy(roles) }
 
     func reply(_ parameters: [String: JSONValue]) async throws {
         try await replies.reply(parameters)

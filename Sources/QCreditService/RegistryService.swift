@@ -18,6 +18,8 @@ public struct RegistryService: VarlinkHandler {
     public let log: TransparencyLogService
     public let operations: OperationsContext
     public let roles: any RoleResolving
+    /// Answers `GetGrade` from memory on the event loop when it can; nil: always the normal path.
+    public let gradeIndex: GradeAnswerIndex?
     let logger: Logger
     let methods: [String: RegistryMethod]
     private let refusalLog = LogThrottle<Refusal>()
@@ -26,9 +28,10 @@ public struct RegistryService: VarlinkHandler {
 
     public init(
         registry: Registry, log: TransparencyLogService, operations: OperationsContext, roles: any RoleResolving,
-        logger: Logger = Logger(label: "qcredit.service")
+        gradeIndex: GradeAnswerIndex? = nil, logger: Logger = Logger(label: "qcredit.service")
     ) {
         self.registry = registry
+        self.gradeIndex = gradeIndex
         self.log = log
         self.operations = operations
         self.roles = roles
@@ -78,6 +81,23 @@ public struct RegistryService: VarlinkHandler {
         throw VarlinkError(
             name: "\(call.interfaceName).PermissionDenied",
             parameters: ["method": .string(call.method), "roles": .array(method.roles.sorted().map { .string($0.rawValue) })])
+    }
+
+    /// Allows at once a peer whose roles are known at once and include one the method allows;
+    /// anything else (a refusal included, which is logged) is for ``authorize(_:context:)``.
+    public func authorizeImmediately(_ call: VarlinkCall, context: VarlinkCallContext) -> Bool? {
+        guard let method = methods[call.method], let held = roles.knownRoles(for: context.credentials),
+            !method.roles.isDisjoint(with: held)
+        else { return nil }
+        return true
+    }
+
+    /// `GetGrade` from ``gradeIndex``, in the view the peer's roles give.
+    public func answerImmediately(_ call: VarlinkCall, context: VarlinkCallContext) -> [UInt8]? {
+        guard call.method == QueryMethods.getGrade, let gradeIndex, let code = call.parameters["code"]?.stringValue,
+            let held = roles.knownRoles(for: context.credentials)
+        else { return nil }
+        return gradeIndex.answer(code: code, view: RecordView.seenBy(held))
     }
 
     public func handle(_ call: VarlinkCall, context: VarlinkCallContext, replies: VarlinkReplyWriter) async throws {

@@ -5,6 +5,14 @@ import Varlink
 /// one built from its config file; tests supply fixed ones.
 public protocol RoleResolving: Sendable {
     func roles(for credentials: VarlinkPeerCredentials) async -> Set<Role>
+    /// The peer's roles if they are known at once, without a look-up that may block (for
+    /// answers given on the event loop); nil sends the call down the normal path. The default
+    /// is nil.
+    func knownRoles(for credentials: VarlinkPeerCredentials) -> Set<Role>?
+}
+
+extension RoleResolving {
+    public func knownRoles(for credentials: VarlinkPeerCredentials) -> Set<Role>? { nil }
 }
 
 /// Roles by uid, for tests and embedded use: uids not listed hold `otherwise`.
@@ -18,6 +26,10 @@ public struct FixedRoles: RoleResolving {
     }
 
     public func roles(for credentials: VarlinkPeerCredentials) async -> Set<Role> {
+        byUID[credentials.uid] ?? otherwise
+    }
+
+    public func knownRoles(for credentials: VarlinkPeerCredentials) -> Set<Role>? {
         byUID[credentials.uid] ?? otherwise
     }
 }

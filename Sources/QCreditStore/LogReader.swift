@@ -127,3 +127,16 @@ extension RegistryDatabase {
         }
     }
 }
+
+extension RegistryReader {
+    /// The file publication `index` is about; nil for one about no file (a policy) or none at all.
+    public func enterpriseId(ofPublication index: Int64) throws -> Int64? {
+        try Int64?.fetchOne(
+            db.cachedStatement(sql: "SELECT enterprise_id FROM publication WHERE idx = ?"), arguments: [index]) ?? nil
+    }
+
+    /// The file listing `id` is on, if the listing exists.
+    public func enterpriseId(ofListing id: Int64) throws -> Int64? {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT enterprise_id FROM listing WHERE id = ?"), arguments: [id])
+    }
+}

@@ -17,6 +17,7 @@ import GRDB
 public final class RegistryDatabase: Sendable {
     private let pool: DatabasePool
     public let path: String
+    private let changeObservers = FileChangeObservers()
 
     var poolForBackup: DatabasePool { pool }
 
@@ -62,13 +63,26 @@ public final class RegistryDatabase: Sendable {
 
     /// Runs `body` in one write transaction that starts by recording `audit`. Either all of it
     /// is committed (and on disk when this returns) or none of it.
+    ///
+    /// This is the one place registry writes commit: once one has, the observers given to
+    /// ``observeFileChanges(_:)`` learn which files it touched, before this returns.
     public func write<T: Sendable>(
         audit: AuditContext, _ body: @escaping @Sendable (RegistryWriter) throws -> T
     ) async throws -> T {
-        try await pool.write { db in
-            let writer = try RegistryWriter(db, audit: audit)
+        let changes = FileChangeCollector()
+        let result = try await pool.write { db in
+            let writer = try RegistryWriter(db, audit: audit, changes: changes)
             return try body(writer)
         }
+        changeObservers.notify(changes.changes)
+        return result
+    }
+
+    /// Calls `observer` after every committed write with the files it touched (see
+    /// ``FileChanges``), on the writing task and before the write returns: what the observer
+    /// updates is current when the write is acknowledged. Observers must be quick.
+    public func observeFileChanges(_ observer: @escaping @Sendable (FileChanges) -> Void) {
+        changeObservers.add(observer)
     }
 
     /// A write that is bookkeeping, not a registry decision (a signed checkpoint): it gets no

@@ -173,14 +173,27 @@ public struct RegistryReader {
         return try decodeListing(row)
     }
 
+    /// The file's listings with their steps: two queries, however many listings it has.
     public func listings(enterpriseId: Int64) throws -> [Listing] {
-        try rows(
+        let listingRows = try rows(
             """
             SELECT id, enterprise_id, list_type, name_at_decision, reason, legal_basis, authority, document_number,
                    decision_date, escalated_from
             FROM listing WHERE enterprise_id = ? ORDER BY id
-            """, [enterpriseId]
-        ).map(decodeListing)
+            """, [enterpriseId])
+        guard !listingRows.isEmpty else { return [] }
+        var steps: [Int64: [ListingStep]] = [:]
+        for row in try rows(
+            """
+            SELECT s.listing_id, \(Self.stepColumns) FROM listing_step s JOIN listing l ON l.id = s.listing_id
+            WHERE l.enterprise_id = ? ORDER BY s.id
+            """, [enterpriseId])
+        {
+            steps[try RowDecoder(row: row, table: "listing_step").int64("listing_id"), default: []].append(try decodeStep(row))
+        }
+        return try listingRows.map { row in
+            try decodeListing(row, steps: steps[try RowDecoder(row: row, table: "listing").int64("id")] ?? [])
+        }
     }
 
     /// Listings still on a list whose planned end is on or before `date`: due to expire.
@@ -218,34 +231,36 @@ public struct RegistryReader {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM listing WHERE escalated_from = ?"), arguments: [listingId])
     }
 
-    private func decodeListing(_ row: Row) throws -> Listing {
+    private func decodeListing(_ row: Row, steps known: [ListingStep]? = nil) throws -> Listing {
         let decoder = RowDecoder(row: row, table: "listing")
         let id = try decoder.int64("id")
         let decision = ListingDecision(
             listType: try decoder.string("list_type"), reason: try decoder.string("reason"),
             legalBasis: try decoder.string("legal_basis"), authority: try decoder.string("authority"),
             documentNumber: try decoder.string("document_number"), decisionDate: try decoder.date("decision_date"))
-        let steps = try rows(
-            """
-            SELECT id, kind, state_after, on_date, authority, document_number, reason, summary, outcome,
-                   removal_reason, planned_end_on, objection_id, publication_idx, recorded_at
-            FROM listing_step WHERE listing_id = ? ORDER BY id
-            """, [id]
-        ).map { row in
-            let step = RowDecoder(row: row, table: "listing_step")
-            return ListingStep(
-                id: try step.int64("id"),
-                details: ListingStepDraft(
-                    kind: try step.value("kind"), stateAfter: try step.value("state_after"), date: try step.date("on_date"),
-                    authority: step.optionalString("authority"), documentNumber: step.optionalString("document_number"),
-                    reason: step.optionalString("reason"), summary: step.optionalString("summary"),
-                    outcome: try step.optionalValue("outcome"), removalReason: try step.optionalValue("removal_reason"),
-                    plannedEndDate: try step.optionalDate("planned_end_on"), objectionId: step.optionalInt64("objection_id")),
-                publicationIndex: step.optionalInt64("publication_idx"), recordedAt: try step.instant("recorded_at"))
-        }
+        let steps = try known
+            ?? rows("SELECT \(Self.stepColumns) FROM listing_step s WHERE s.listing_id = ? ORDER BY s.id", [id]).map(decodeStep)
         return Listing(
             id: id, enterpriseId: try decoder.int64("enterprise_id"), nameAtDecision: try decoder.string("name_at_decision"),
             decision: decision, escalatedFrom: decoder.optionalInt64("escalated_from"), steps: steps)
+    }
+
+    private static let stepColumns = """
+        s.id, s.kind, s.state_after, s.on_date, s.authority, s.document_number, s.reason, s.summary, s.outcome,
+        s.removal_reason, s.planned_end_on, s.objection_id, s.publication_idx, s.recorded_at
+        """
+
+    private func decodeStep(_ row: Row) throws -> ListingStep {
+        let step = RowDecoder(row: row, table: "listing_step")
+        return ListingStep(
+            id: try step.int64("id"),
+            details: ListingStepDraft(
+                kind: try step.value("kind"), stateAfter: try step.value("state_after"), date: try step.date("on_date"),
+                authority: step.optionalString("authority"), documentNumber: step.optionalString("document_number"),
+                reason: step.optionalString("reason"), summary: step.optionalString("summary"),
+                outcome: try step.optionalValue("outcome"), removalReason: try step.optionalValue("removal_reason"),
+                plannedEndDate: try step.optionalDate("planned_end_on"), objectionId: step.optionalInt64("objection_id")),
+            publicationIndex: step.optionalInt64("publication_idx"), recordedAt: try step.instant("recorded_at"))
     }
 
     // MARK: Publications and policies

@@ -11,10 +11,13 @@ public struct RegistryWriter {
     public let reader: RegistryReader
     public let auditId: Int64
     public let now: Instant
+    /// The files this transaction touches, reported to observers once it commits.
+    let changes: FileChangeCollector
     private var db: Database { reader.db }
 
-    init(_ db: Database, audit: AuditContext) throws {
+    init(_ db: Database, audit: AuditContext, changes: FileChangeCollector = FileChangeCollector()) throws {
         reader = RegistryReader(db)
+        self.changes = changes
         try db.execute(
             sql: "INSERT INTO audit_entry (at, method, peer_uid, peer_gid, peer_pid, parameters) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [
@@ -42,10 +45,13 @@ public struct RegistryWriter {
     // MARK: Enterprises
 
     public func insertEnterprise() throws -> Int64 {
-        try insert("INSERT INTO enterprise (audit_id) VALUES (?)", [auditId])
+        let id = try insert("INSERT INTO enterprise (audit_id) VALUES (?)", [auditId])
+        changes.touched(id)
+        return id
     }
 
     public func insertCode(_ entry: EnterpriseCodeEntry, enterpriseId: Int64) throws {
+        changes.touched(enterpriseId)
         _ = try insert(
             "INSERT INTO enterprise_code (code, enterprise_id, kind, check_warning, audit_id) VALUES (?, ?, ?, ?, ?)",
             [entry.code, enterpriseId, entry.kind.rawValue, entry.checkWarning, auditId])
@@ -56,7 +62,8 @@ public struct RegistryWriter {
         enterpriseId: Int64, name: String, divisionCode: String?, entityType: String?, status: EnterpriseStatus,
         effectiveOn: CivilDate?, reason: String?, documentNumber: String?
     ) throws -> Int64 {
-        try insert(
+        changes.touched(enterpriseId)
+        return try insert(
             """
             INSERT INTO enterprise_revision (enterprise_id, name, division_code, entity_type, status, effective_on,
                 reason, document_number, recorded_at, audit_id)
@@ -74,7 +81,8 @@ public struct RegistryWriter {
         enterpriseId: Int64, details: QualityEventDetails, supersedes: Int64? = nil, isRetraction: Bool = false,
         correctionReason: String? = nil
     ) throws -> Int64 {
-        try insert(
+        changes.touched(enterpriseId)
+        return try insert(
             """
             INSERT INTO quality_event (enterprise_id, dimension, kind, severity, occurred_on, authority, document_number,
                 legal_basis, summary, evidence_url, supersedes, is_retraction, correction_reason, recorded_at, audit_id)
@@ -104,6 +112,8 @@ public struct RegistryWriter {
         -> Int64
     {
         let index = try reader.publicationCount()
+        // A publication without a file (a policy) changes no file's view.
+        if let enterpriseId { changes.touched(enterpriseId) }
         _ = try insert(
             "INSERT INTO publication (idx, kind, enterprise_id, body, recorded_at, audit_id) VALUES (?, ?, ?, ?, ?, ?)",
             [index, kind?.rawValue, enterpriseId, Data(leaf), now.secondsSinceEpoch, auditId])
@@ -119,6 +129,7 @@ public struct RegistryWriter {
     /// Records that publication `index` stops being disclosed to the public on `date` (that day
     /// excluded). A record may collect several such ends; the earliest one counts.
     public func endDisclosure(of index: Int64, on date: CivilDate, reason: DisclosureEndReason) throws {
+        changes.touched(try reader.enterpriseId(ofPublication: index))
         _ = try insert(
             "INSERT INTO disclosure_end (publication_idx, ends_on, reason, audit_id) VALUES (?, ?, ?, ?)",
             [index, date.description, reason.rawValue, auditId])
@@ -138,6 +149,7 @@ public struct RegistryWriter {
         explanation: JSONValue, until: CivilDate? = nil, reason: String? = nil, documentNumber: String? = nil,
         publicationIndex: Int64
     ) throws -> Int64 {
+        changes.touched(enterpriseId)
         let explanationBytes = (try? explanation.canonicalBytes()) ?? explanation.encoded()
         return try insert(
             """
@@ -156,7 +168,8 @@ public struct RegistryWriter {
     public func insertListing(
         enterpriseId: Int64, nameAtDecision: String, decision: ListingDecision, escalatedFrom: Int64? = nil
     ) throws -> Int64 {
-        try insert(
+        changes.touched(enterpriseId)
+        return try insert(
             """
             INSERT INTO listing (enterprise_id, list_type, name_at_decision, reason, legal_basis, authority,
                 document_number, decision_date, escalated_from, audit_id)
@@ -170,7 +183,8 @@ public struct RegistryWriter {
 
     @discardableResult
     public func insertListingStep(listingId: Int64, _ step: ListingStepDraft, publicationIndex: Int64?) throws -> Int64 {
-        try insert(
+        changes.touched(try reader.enterpriseId(ofListing: listingId))
+        return try insert(
             """
             INSERT INTO listing_step (listing_id, kind, state_after, on_date, authority, document_number, reason, summary,
                 outcome, removal_reason, planned_end_on, objection_id, publication_idx, recorded_at, audit_id)

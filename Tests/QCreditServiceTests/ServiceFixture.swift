@@ -26,8 +26,10 @@ final class ServiceFixture: Sendable {
     let log: TransparencyLogService
     let exportsDirectory: String
     let dispatcher: VarlinkDispatcher
+    /// Set when the fixture answers `GetGrade` from memory where it can, as the daemon does.
+    let gradeIndex: GradeAnswerIndex?
 
-    init(today: String = "2026-03-02") async throws {
+    init(today: String = "2026-03-02", withGradeIndex: Bool = false) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-service-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         clock = ManualClock(CivilDate(iso: today)!)
@@ -51,8 +53,11 @@ final class ServiceFixture: Sendable {
             exports: ExportService(
                 registry: registry, log: log, directory: directory.appendingPathComponent("exports").path, retain: 3))
         exportsDirectory = directory.appendingPathComponent("exports").path
-        dispatcher = RegistryService(registry: registry, log: log, operations: operations, roles: roles, logger: quiet)
-            .dispatcher(version: "test")
+        let gradeIndex = withGradeIndex ? GradeAnswerIndex(registry: registry, logger: quiet) : nil
+        self.gradeIndex = gradeIndex
+        dispatcher = RegistryService(
+            registry: registry, log: log, operations: operations, roles: roles, gradeIndex: gradeIndex, logger: quiet
+        ).dispatcher(version: "test")
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }

@@ -17,6 +17,18 @@ public protocol VarlinkCodec: Sendable {
     func decodeCall(_ frame: ByteBuffer) throws(VarlinkDecodeError) -> VarlinkCall
     /// Appends the reply's JSON and the terminating NUL to `buffer`.
     func encodeReply(_ reply: VarlinkReply, into buffer: inout ByteBuffer)
+    /// Appends a final, successful reply whose parameters are already JSON object text (see
+    /// ``VarlinkDispatcher/answerImmediately(_:context:)``), and the terminating NUL.
+    func encodeReply(parametersText: [UInt8], into buffer: inout ByteBuffer)
+}
+
+extension VarlinkCodec {
+    /// `{"parameters":…}`: what ``JSONValueCodec`` writes for a final reply without error.
+    public func encodeReply(parametersText: [UInt8], into buffer: inout ByteBuffer) {
+        buffer.writeStaticString(#"{"parameters":"#)
+        buffer.writeBytes(parametersText)
+        buffer.writeStaticString("}\0")
+    }
 }
 
 /// The client side of the wire format: calls out, replies in.

@@ -92,6 +92,22 @@ public struct VarlinkDispatcher: Sendable {
         }
     }
 
+    /// The final reply's parameters (JSON object text) when the handler can answer `call` at
+    /// once, from memory, without suspending; nil sends the call down ``dispatch(_:context:sink:)``.
+    ///
+    /// For servers that try it on the event loop before handing the call to a task. Only a
+    /// plain call (no `more`, `oneway` or `upgrade`) of a known method qualifies, and only once
+    /// the handler has authorized it at once and its parameters conform: every error reply
+    /// comes from the normal path, so both paths answer alike.
+    public func answerImmediately(_ call: VarlinkCall, context: VarlinkCallContext) -> [UInt8]? {
+        guard !call.more, !call.oneway, !call.upgrade,
+            let interface = interfacesByName[call.interfaceName], interface.method(named: call.methodName) != nil,
+            handler.authorizeImmediately(call, context: context) == true,
+            (try? interface.validateInput(method: call.methodName, parameters: call.parameters)) != nil
+        else { return nil }
+        return handler.answerImmediately(call, context: context)
+    }
+
     /// Answers `call` and returns its replies: for tests and in-process use.
     public func collectReplies(to call: VarlinkCall, context: VarlinkCallContext) async -> [VarlinkReply] {
         let collected = Mutex<[VarlinkReply]>([])

@@ -26,8 +26,21 @@ public protocol VarlinkHandler: Sendable {
     func authorize(_ call: VarlinkCall, context: VarlinkCallContext) async throws
 
     func handle(_ call: VarlinkCall, context: VarlinkCallContext, replies: VarlinkReplyWriter) async throws
+
+    /// Whether the caller may make `call`, decided at once without suspending: true to allow,
+    /// nil when only ``authorize(_:context:)`` can tell (a refusal included). Runs on an event
+    /// loop, so it must not block. The default is nil.
+    func authorizeImmediately(_ call: VarlinkCall, context: VarlinkCallContext) -> Bool?
+
+    /// The final reply's parameters as JSON object text, computed at once from memory, or nil
+    /// to leave the call to ``handle(_:context:replies:)``. Called only for an authorized call
+    /// whose parameters conform, on an event loop: no I/O, no waiting on locks held long. The
+    /// text must be exactly what `handle` would reply. The default is nil.
+    func answerImmediately(_ call: VarlinkCall, context: VarlinkCallContext) -> [UInt8]?
 }
 
 extension VarlinkHandler {
     public func authorize(_ call: VarlinkCall, context: VarlinkCallContext) async throws {}
+    public func authorizeImmediately(_ call: VarlinkCall, context: VarlinkCallContext) -> Bool? { nil }
+    public func answerImmediately(_ call: VarlinkCall, context: VarlinkCallContext) -> [UInt8]? { nil }
 }

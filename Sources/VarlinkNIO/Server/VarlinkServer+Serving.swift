@@ -30,6 +30,8 @@ extension VarlinkServer {
                 if let writeTimeout {
                     try pipeline.addHandler(WriteTimeoutHandler(timeout: writeTimeout, connection: connection))
                 }
+                try pipeline.addHandler(
+                    ImmediateAnswerHandler(connection: connection, dispatcher: self.dispatcher, codec: self.codec, context: context))
                 let wrapped = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 try channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)
                 return wrapped
@@ -86,7 +88,9 @@ extension VarlinkServer {
         do {
             for try await frame in inbound {
                 guard connection.beginCall() else { break }
-                let keepGoing = await answer(frame, context: context, sink: sink, logger: logger)
+                var keepGoing = await answer(frame, context: context, sink: sink, logger: logger)
+                // Tells the event loop this call is answered: a frame behind it may be answered there now.
+                if keepGoing { keepGoing = (try? await outbound.write(Self.callAnsweredMarker)) != nil }
                 guard connection.endCall(), keepGoing else { break }
             }
         } catch is VarlinkFrameTooLargeError {
@@ -102,6 +106,10 @@ extension VarlinkServer {
         // reply is not lost when the connection closes right after it.
         try? await channel.close(mode: .output).get()
     }
+
+    /// Written after the replies to each call the task answered (and dropped before the socket):
+    /// ``ImmediateAnswerHandler`` counts these to keep replies in call order.
+    static let callAnsweredMarker = ByteBuffer()
 
     /// Answers one frame; false when the connection must close.
     private func answer(

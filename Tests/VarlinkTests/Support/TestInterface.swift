@@ -75,6 +75,16 @@ final class TestHandler: VarlinkHandler {
         (slowStarted, slowStartedContinuation) = AsyncStream<Void>.makeStream()
     }
 
+    func authorizeImmediately(_ call: VarlinkCall, context: VarlinkCallContext) -> Bool? { true }
+
+    /// A `Ping` whose text starts with "fast" is answered at once, on the event loop.
+    func answerImmediately(_ call: VarlinkCall, context: VarlinkCallContext) -> [UInt8]? {
+        guard call.methodName == "Ping", let text = call.parameters["text"]?.stringValue, text.hasPrefix("fast") else {
+            return nil
+        }
+        return JSONValue.object(["text": .string(text)]).encoded()
+    }
+
     func handle(_ call: VarlinkCall, context: VarlinkCallContext, replies: VarlinkReplyWriter) async throws {
         let parameters = call.parameters
         switch call.methodName {

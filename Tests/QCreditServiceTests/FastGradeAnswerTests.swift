@@ -1,0 +1,207 @@
+import CanonicalJSON
+import NIOCore
+import QCreditDomain
+@testable import QCreditService
+import Testing
+import Varlink
+
+/// `GetGrade` answered from the in-memory index gives the very bytes the normal path gives,
+/// for every role and every kind of file, and never an answer older than an acknowledged write.
+@Suite struct FastGradeAnswerTests {
+    static let admin = "org.qcredit.admin."
+    static let getGrade = "org.qcredit.query.GetGrade"
+    static let peers = [
+        ServiceFixture.regulator, ServiceFixture.bank, ServiceFixture.auditor, ServiceFixture.operator,
+        ServiceFixture.stranger,
+    ]
+
+    /// Codes of files in every state the grade depends on.
+    struct Registry {
+        var graded = USCC.madeUp(serial: 1)
+        var ungraded = USCC.madeUp(serial: 2)
+        var overridden = USCC.madeUp(serial: 3)
+        var listed = USCC.madeUp(serial: 4)
+        var revoked = USCC.madeUp(serial: 5)
+        var renamedThenRevoked = USCC.madeUp(serial: 6)
+        var legacy = "00251805-7"
+        var usccOfLegacy: String {
+            let first17 = "91410100" + "002518057"
+            return first17 + String(USCC.checkCharacter(forFirst17: first17)!)
+        }
+
+        /// Every form of code a client may send: registered, lower case, spaced, legacy, the
+        /// USCC around a legacy code, an organization code inside a USCC, unknown, invalid.
+        var inputs: [String] {
+            [graded, ungraded, overridden, listed, revoked, renamedThenRevoked, legacy, usccOfLegacy,
+             "002518057", graded.lowercased(), " " + listed.prefix(8) + " " + listed.dropFirst(8), String(graded.dropFirst(8).prefix(9)),
+             USCC.madeUp(serial: 99), "91410100000000010X", "nonsense", ""]
+        }
+    }
+
+    func decision(_ code: String, _ number: String) -> [String: JSONValue] {
+        [
+            "code": .string(code), "listType": "serious-dishonesty", "reason": .string("Counterfeit goods \(number)"),
+            "legalBasis": "SAMR Order No. 44", "authority": "Zhengzhou AMR", "documentNumber": .string("郑市监严〔2026〕\(number)号"),
+            "decisionDate": "2026-03-01",
+        ]
+    }
+
+    func confirmedListing(_ fixture: ServiceFixture, _ code: String, _ number: String) async throws -> JSONValue {
+        let proposed = try await fixture.call(Self.admin + "ProposeListing", decision(code, number))
+        let id = try require(proposed["listing"]?["id"], "no listing id")
+        _ = try await fixture.call(Self.admin + "ConfirmListing", ["listingId": id])
+        return id
+    }
+
+    func populate(_ fixture: ServiceFixture, _ codes: Registry) async throws {
+        for (code, name) in [
+            (codes.graded, "Graded Co."), (codes.ungraded, "Ungraded Co."), (codes.overridden, "Overridden Co."),
+            (codes.listed, "Listed Co."), (codes.revoked, "Revoked Co."), (codes.renamedThenRevoked, "Old Name Co."),
+            (codes.legacy, "Legacy Office"),
+        ] {
+            _ = try await fixture.call(Self.admin + "RegisterEnterprise", ["code": .string(code), "name": .string(name)])
+        }
+        let published = [codes.graded, codes.overridden, codes.listed, codes.revoked, codes.renamedThenRevoked, codes.legacy]
+        _ = try await fixture.call(Self.admin + "PublishGrades", ["codes": .array(published.map(JSONValue.string))])
+        _ = try await fixture.call(
+            Self.admin + "OverrideGrade",
+            ["code": .string(codes.overridden), "grade": "B", "reason": "review", "documentNumber": "复核1", "until": "2026-12-31"])
+        _ = try await confirmedListing(fixture, codes.listed, "1")
+        let revoked = try await confirmedListing(fixture, codes.revoked, "2")
+        let renamed = try await confirmedListing(fixture, codes.renamedThenRevoked, "3")
+        _ = try await fixture.call(
+            Self.admin + "UpdateEnterprise", ["code": .string(codes.renamedThenRevoked), "name": "New Name Co.", "reason": "rename"])
+        fixture.clock.advance(days: 10)
+        for id in [revoked, renamed] {
+            _ = try await fixture.call(
+                Self.admin + "RemoveListing",
+                ["listingId": id, "reason": "revoked", "authority": "Zhengzhou AMR", "documentNumber": "郑市监撤〔2026〕1号"])
+        }
+    }
+
+    /// The frame the normal path sends, and the one the event loop would send (nil: none).
+    func bothAnswers(_ fixture: ServiceFixture, code: String, as peer: VarlinkPeerCredentials) async -> (normal: [UInt8], fast: [UInt8]?) {
+        let call = VarlinkCall(method: Self.getGrade, parameters: ["code": .string(code)])
+        let context = VarlinkCallContext(credentials: peer, connectionID: 1)
+        let codec = JSONValueCodec()
+        var normal = ByteBuffer()
+        for reply in await fixture.dispatcher.collectReplies(to: call, context: context) { codec.encodeReply(reply, into: &normal) }
+        let fast = fixture.dispatcher.answerImmediately(call, context: context).map { parameters in
+            var buffer = ByteBuffer()
+            codec.encodeReply(parametersText: parameters, into: &buffer)
+            return Array(buffer.readableBytesView)
+        }
+        return (Array(normal.readableBytesView), fast)
+    }
+
+    @Test func fastAnswersAreTheNormalPathsBytesForEveryRoleAndFile() async throws {
+        let fixture = try await ServiceFixture(withGradeIndex: true)
+        let index = try #require(fixture.gradeIndex)
+        let codes = Registry()
+        try await populate(fixture, codes)
+        try await index.refresh()
+        var answeredFast: Set<String> = []
+        for peer in Self.peers {
+            for code in codes.inputs {
+                let (normal, fast) = await bothAnswers(fixture, code: code, as: peer)
+                guard let fast else { continue }
+                answeredFast.insert("\(peer.uid) \(code)")
+                #expect(
+                    String(decoding: fast, as: UTF8.self) == String(decoding: normal, as: UTF8.self),
+                    "uid \(peer.uid), code '\(code)'")
+            }
+        }
+        // Every registered file, in every form that names it exactly, for each role that may ask.
+        for uid in [1, 2, 3] {
+            for code in [codes.graded, codes.ungraded, codes.overridden, codes.listed, codes.revoked, codes.renamedThenRevoked,
+                         codes.legacy, "002518057", codes.graded.lowercased(), String(codes.graded.dropFirst(8).prefix(9))] {
+                #expect(answeredFast.contains("\(uid) \(code)"), "uid \(uid) code \(code) was not answered from memory")
+            }
+        }
+        // No role that may not ask, and no code the normal path answers with an error.
+        #expect(!answeredFast.contains { $0.hasPrefix("4 ") || $0.hasPrefix("9 ") })
+        for input in [USCC.madeUp(serial: 99), "91410100000000010X", "nonsense", ""] {
+            #expect(!answeredFast.contains("2 \(input)"))
+        }
+    }
+
+    @Test func anAcknowledgedWriteIsSeenByTheNextRead() async throws {
+        let fixture = try await ServiceFixture(withGradeIndex: true)
+        let index = try #require(fixture.gradeIndex)
+        let code = USCC.madeUp(serial: 7)
+        _ = try await fixture.call(Self.admin + "RegisterEnterprise", ["code": .string(code), "name": "Watched Co."])
+        _ = try await fixture.call(Self.admin + "PublishGrades", ["codes": [.string(code)]])
+        try await index.refresh()
+        let before = await bothAnswers(fixture, code: code, as: ServiceFixture.bank)
+        #expect(before.fast == before.normal)
+        let writes: [(String, [String: JSONValue])] = [
+            ("OverrideGrade", ["code": .string(code), "grade": "C", "reason": "review", "documentNumber": "复核2"]),
+            ("UpdateEnterprise", ["code": .string(code), "name": "Renamed Co.", "reason": "rename"]),
+            ("ProposeListing", decision(code, "9")),
+        ]
+        for (method, parameters) in writes {
+            _ = try await fixture.call(Self.admin + method, parameters)
+            // At once after the acknowledgement: either the normal path answers, or the same bytes.
+            let after = await bothAnswers(fixture, code: code, as: ServiceFixture.bank)
+            #expect(after.fast == nil || after.fast == after.normal, "\(method)")
+            try await index.refresh()
+            let settled = await bothAnswers(fixture, code: code, as: ServiceFixture.bank)
+            #expect(settled.fast == settled.normal, "\(method)")
+        }
+        let text = String(decoding: await bothAnswers(fixture, code: code, as: ServiceFixture.bank).normal, as: UTF8.self)
+        #expect(text.contains(#""grade":"C""#) && text.contains("Renamed Co."))
+    }
+
+    @Test func aNewDayIsNotAnsweredFromYesterdaysViews() async throws {
+        let fixture = try await ServiceFixture(withGradeIndex: true)
+        let index = try #require(fixture.gradeIndex)
+        let code = USCC.madeUp(serial: 8)
+        _ = try await fixture.call(Self.admin + "RegisterEnterprise", ["code": .string(code), "name": "Dated Co."])
+        _ = try await fixture.call(
+            Self.admin + "OverrideGrade",
+            ["code": .string(code), "grade": "C", "reason": "review", "documentNumber": "复核3", "until": "2026-03-02"])
+        try await index.refresh()
+        #expect(await bothAnswers(fixture, code: code, as: ServiceFixture.regulator).fast != nil)
+        fixture.clock.advance(days: 1)
+        // The override has run out: yesterday's view must not be served.
+        #expect(await bothAnswers(fixture, code: code, as: ServiceFixture.regulator).fast == nil)
+        try await index.refresh()
+        let settled = await bothAnswers(fixture, code: code, as: ServiceFixture.regulator)
+        #expect(settled.fast == settled.normal)
+    }
+}
+
+/// The arena behind the index: records survive being replaced many times over (compaction).
+@Suite struct GradeIndexStorageTests {
+    @Test func recordsSurviveCompaction() throws {
+        var storage = GradeIndexStorage()
+        func grade(_ n: Int, _ letter: String) -> [String: JSONValue] {
+            [
+                "at": "x", "grade": .string(letter), "logIndex": .int(Int64(n)), "caps": [], "score": .int(90),
+                "enterprise": ["uscc": .string(USCC.madeUp(serial: n)), "name": .string("Co. \(n)"), "flags": []],
+            ]
+        }
+        let files = 50
+        for round in 0..<300 {
+            for n in 1...files {
+                let letter = round % 2 == 0 ? "A" : "B"
+                let stored = storage.store(id: Int64(n), codes: [USCC.madeUp(serial: n)], public: grade(n, letter), full: grade(n, "Z"))
+                #expect(stored)
+            }
+        }
+        for n in 1...files {
+            let key = try #require(PackedCode(USCC.madeUp(serial: n)))
+            var publicText: [UInt8] = []
+            storage.write(record: try #require(storage.record(code: key, full: false)), at: Array(#""now""#.utf8), into: &publicText)
+            var fullText: [UInt8] = []
+            storage.write(record: try #require(storage.record(code: key, full: true)), at: Array(#""now""#.utf8), into: &fullText)
+            var expected = grade(n, "B")
+            expected["at"] = "now"
+            #expect(publicText == JSONValue.object(["grade": .object(expected)]).encoded())
+            expected["grade"] = "Z"
+            #expect(fullText == JSONValue.object(["grade": .object(expected)]).encoded())
+        }
+        // Without compaction the 300 rounds would take about 1 MB.
+        #expect(storage.arenaBytes < 400_000)
+    }
+}
