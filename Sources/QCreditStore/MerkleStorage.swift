@@ -16,23 +16,21 @@ struct MerkleNodeTable: MerkleNodeReader {
         }
     }
 
-    /// Adds leaf `index` and every parent it completes.
-    func appendLeaf(index: Int64, data: some Collection<UInt8>) throws {
-        let insert = try db.cachedStatement(sql: "INSERT INTO merkle_node (level, idx, hash) VALUES (?, ?, ?)")
-        for row in try MerkleTree.nodesToStore(appendingLeaf: index, leafHash: MerkleHash.leaf(data), reader: self) {
-            try insert.execute(arguments: [row.node.level, row.node.index, Data(row.hash)])
-        }
+    /// An appender for the tree as it stands at `size` leaves: its right edge read once.
+    func appender(size: Int64) throws -> MerkleNodeAppender {
+        let edge = try hashes(of: MerkleTree.rootNodes(size: size))
+        return MerkleNodeAppender(db: db, accumulator: try MerkleAccumulator(size: size, rootNodeHashes: edge))
     }
 
     /// Builds the tree for publications recorded before the log had one (databases created
     /// by migration 1), in log order.
     static func backfill(_ db: Database) throws {
-        let table = MerkleNodeTable(db: db)
         let next = try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM merkle_node WHERE level = 0") ?? 0
+        var tree = try MerkleNodeTable(db: db).appender(size: next)
         let rows = try Row.fetchCursor(db, sql: "SELECT idx, body FROM publication WHERE idx >= ? ORDER BY idx", arguments: [next])
         while let row = try rows.next() {
             let body: Data = row["body"]
-            try table.appendLeaf(index: row["idx"], data: body)
+            try tree.append(index: row["idx"], leafHash: MerkleHash.leaf(body))
         }
     }
 }

@@ -42,13 +42,20 @@ public struct RegistryWriter {
     // MARK: Enterprises
 
     public func insertEnterprise() throws -> Int64 {
-        try insert("INSERT INTO enterprise (audit_id) VALUES (?)", [auditId])
+        var insert = try BulkStatement(db, "INSERT INTO enterprise (audit_id) VALUES (?)")
+        insert.bind(auditId)
+        return try insert.run()
     }
 
     public func insertCode(_ entry: EnterpriseCodeEntry, enterpriseId: Int64) throws {
-        _ = try insert(
-            "INSERT INTO enterprise_code (code, enterprise_id, kind, check_warning, audit_id) VALUES (?, ?, ?, ?, ?)",
-            [entry.code, enterpriseId, entry.kind.rawValue, entry.checkWarning, auditId])
+        var insert = try BulkStatement(
+            db, "INSERT INTO enterprise_code (code, enterprise_id, kind, check_warning, audit_id) VALUES (?, ?, ?, ?, ?)")
+        insert.bind(entry.code)
+        insert.bind(enterpriseId)
+        insert.bind(entry.kind.rawValue)
+        insert.bind(entry.checkWarning)
+        insert.bind(auditId)
+        try insert.run()
     }
 
     @discardableResult
@@ -56,16 +63,39 @@ public struct RegistryWriter {
         enterpriseId: Int64, name: String, divisionCode: String?, entityType: String?, status: EnterpriseStatus,
         effectiveOn: CivilDate?, reason: String?, documentNumber: String?
     ) throws -> Int64 {
-        try insert(
+        var insert = try BulkStatement(
+            db,
             """
             INSERT INTO enterprise_revision (enterprise_id, name, division_code, entity_type, status, effective_on,
                 reason, document_number, recorded_at, audit_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [
-                enterpriseId, name, divisionCode, entityType, status.rawValue, effectiveOn?.description, reason,
-                documentNumber, now.secondsSinceEpoch, auditId,
-            ])
+            """)
+        insert.bind(enterpriseId)
+        insert.bind(name)
+        insert.bind(divisionCode)
+        insert.bind(entityType)
+        insert.bind(status.rawValue)
+        insert.bind(effectiveOn?.description)
+        insert.bind(reason)
+        insert.bind(documentNumber)
+        insert.bind(now.secondsSinceEpoch)
+        insert.bind(auditId)
+        return try insert.run()
+    }
+
+    /// Opens new credit files in bulk and returns their ids, in order: the store's fast path for
+    /// loading many files at once (an import, a benchmark). The caller has checked the codes;
+    /// a code already held fails the whole transaction, as the schema refuses it.
+    public func insertEnterprises(_ enterprises: [NewEnterprise]) throws -> [Int64] {
+        try enterprises.map { enterprise in
+            let id = try insertEnterprise()
+            for entry in enterprise.codes { try insertCode(entry, enterpriseId: id) }
+            try insertRevision(
+                enterpriseId: id, name: enterprise.name, divisionCode: enterprise.divisionCode,
+                entityType: enterprise.entityType, status: enterprise.status, effectiveOn: nil, reason: enterprise.reason,
+                documentNumber: nil)
+            return id
+        }
     }
 
     // MARK: Quality events
@@ -94,8 +124,24 @@ public struct RegistryWriter {
     /// to the record under a fresh random salt (``LeafCommitment``), stored with the Merkle nodes
     /// it completes; the opening (salt and record) is kept beside it.
     public func appendPublication(_ record: PublicationRecord) throws -> Int64 {
-        let opening = RecordOpening(salt: RandomBytes.make(RecordOpening.saltSize), record: try record.canonicalBytes())
-        return try appendLeaf(kind: record.kind, enterpriseId: record.enterpriseId, leaf: opening.leaf.bytes, opening: opening)
+        try appendPublications([PendingPublication(kind: record.kind, enterpriseId: record.enterpriseId, record: record.canonicalBytes())])[0]
+    }
+
+    /// Appends records to the log in order and returns their indexes: each exactly as
+    /// ``appendPublication(_:)`` would, but with one read of the tree's right edge for the whole
+    /// batch (the Merkle nodes are computed in memory) and one call for all the salts.
+    public func appendPublications(_ records: [PendingPublication]) throws -> [Int64] {
+        guard !records.isEmpty else { return [] }
+        let first = try reader.publicationCount()
+        var tree = try MerkleNodeTable(db: db).appender(size: first)
+        let salts = RandomBytes.make(RecordOpening.saltSize * records.count)
+        return try records.enumerated().map { offset, pending in
+            let salt = Array(salts[(offset * RecordOpening.saltSize)..<((offset + 1) * RecordOpening.saltSize)])
+            let opening = RecordOpening(salt: salt, record: pending.record)
+            let index = first + Int64(offset)
+            try insertLeaf(index: index, kind: pending.kind, enterpriseId: pending.enterpriseId, leaf: opening.leaf.bytes, opening: opening, tree: &tree)
+            return index
+        }
     }
 
     /// Appends `leaf` as the log's next leaf, with its Merkle nodes and, when known, its opening:
@@ -104,24 +150,43 @@ public struct RegistryWriter {
         -> Int64
     {
         let index = try reader.publicationCount()
-        _ = try insert(
-            "INSERT INTO publication (idx, kind, enterprise_id, body, recorded_at, audit_id) VALUES (?, ?, ?, ?, ?, ?)",
-            [index, kind?.rawValue, enterpriseId, Data(leaf), now.secondsSinceEpoch, auditId])
-        if let opening {
-            _ = try insert(
-                "INSERT INTO publication_opening (idx, salt, record) VALUES (?, ?, ?)",
-                [index, Data(opening.salt), Data(opening.record)])
-        }
-        try MerkleNodeTable(db: db).appendLeaf(index: index, data: leaf)
+        var tree = try MerkleNodeTable(db: db).appender(size: index)
+        try insertLeaf(index: index, kind: kind, enterpriseId: enterpriseId, leaf: leaf, opening: opening, tree: &tree)
         return index
+    }
+
+    private func insertLeaf(
+        index: Int64, kind: PublicationRecord.Kind?, enterpriseId: Int64?, leaf: [UInt8], opening: RecordOpening?,
+        tree: inout MerkleNodeAppender
+    ) throws {
+        var publication = try BulkStatement(
+            db, "INSERT INTO publication (idx, kind, enterprise_id, body, recorded_at, audit_id) VALUES (?, ?, ?, ?, ?, ?)")
+        publication.bind(index)
+        publication.bind(kind?.rawValue)
+        publication.bind(enterpriseId)
+        publication.bind(blob: leaf)
+        publication.bind(now.secondsSinceEpoch)
+        publication.bind(auditId)
+        try publication.run()
+        if let opening {
+            var insert = try BulkStatement(db, "INSERT INTO publication_opening (idx, salt, record) VALUES (?, ?, ?)")
+            insert.bind(index)
+            insert.bind(blob: opening.salt)
+            insert.bind(blob: opening.record)
+            try insert.run()
+        }
+        try tree.append(index: index, leafHash: MerkleHash.leaf(leaf))
     }
 
     /// Records that publication `index` stops being disclosed to the public on `date` (that day
     /// excluded). A record may collect several such ends; the earliest one counts.
     public func endDisclosure(of index: Int64, on date: CivilDate, reason: DisclosureEndReason) throws {
-        _ = try insert(
-            "INSERT INTO disclosure_end (publication_idx, ends_on, reason, audit_id) VALUES (?, ?, ?, ?)",
-            [index, date.description, reason.rawValue, auditId])
+        var insert = try BulkStatement(db, "INSERT INTO disclosure_end (publication_idx, ends_on, reason, audit_id) VALUES (?, ?, ?, ?)")
+        insert.bind(index)
+        insert.bind(date.description)
+        insert.bind(reason.rawValue)
+        insert.bind(auditId)
+        try insert.run()
     }
 
     public func insertPolicy(version: String, body: [UInt8], publicationIndex: Int64) throws {
@@ -138,17 +203,40 @@ public struct RegistryWriter {
         explanation: JSONValue, until: CivilDate? = nil, reason: String? = nil, documentNumber: String? = nil,
         publicationIndex: Int64
     ) throws -> Int64 {
-        let explanationBytes = (try? explanation.canonicalBytes()) ?? explanation.encoded()
-        return try insert(
+        try insertGrade(
+            enterpriseId: enterpriseId, basis: basis, grade: grade, score: score, policyVersion: policyVersion,
+            explanationBytes: (try? explanation.canonicalBytes()) ?? explanation.encoded(), until: until, reason: reason,
+            documentNumber: documentNumber, publicationIndex: publicationIndex)
+    }
+
+    /// As above, with the explanation's canonical bytes already made (publishing encodes them
+    /// once for the record and the row).
+    @discardableResult
+    public func insertGrade(
+        enterpriseId: Int64, basis: GradeRecord.Basis, grade: String, score: Int?, policyVersion: String,
+        explanationBytes: [UInt8], until: CivilDate? = nil, reason: String? = nil, documentNumber: String? = nil,
+        publicationIndex: Int64
+    ) throws -> Int64 {
+        var insert = try BulkStatement(
+            db,
             """
             INSERT INTO grade_record (enterprise_id, basis, grade, score, policy_version, explanation, effective_at,
                 until_on, reason, document_number, publication_idx, audit_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [
-                enterpriseId, basis.rawValue, grade, score, policyVersion, Data(explanationBytes),
-                now.secondsSinceEpoch, until?.description, reason, documentNumber, publicationIndex, auditId,
-            ])
+            """)
+        insert.bind(enterpriseId)
+        insert.bind(basis.rawValue)
+        insert.bind(grade)
+        insert.bind(score.map(Int64.init))
+        insert.bind(policyVersion)
+        insert.bind(blob: explanationBytes)
+        insert.bind(now.secondsSinceEpoch)
+        insert.bind(until?.description)
+        insert.bind(reason)
+        insert.bind(documentNumber)
+        insert.bind(publicationIndex)
+        insert.bind(auditId)
+        return try insert.run()
     }
 
     // MARK: Listings

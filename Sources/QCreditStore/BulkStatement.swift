@@ -1,0 +1,73 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// A cached insert bound and stepped through SQLite's C API: the bulk paths (loading files,
+/// publishing grades) insert hundreds of thousands of rows a second, and boxing every value in
+/// GRDB's `StatementArguments` would cost more than SQLite's own work. Columns are bound by
+/// position, in the order of the statement's `?`s.
+struct BulkStatement {
+    private let db: Database
+    private let statement: SQLiteStatement
+    private var column: Int32 = 0
+
+    /// SQLite copies text and blobs bound with this destructor before the call returns.
+    private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+
+    init(_ db: Database, _ sql: String) throws {
+        self.db = db
+        statement = try db.cachedStatement(sql: sql).sqliteStatement
+    }
+
+    mutating func bind(_ value: Int64) {
+        column += 1
+        sqlite3_bind_int64(statement, column, value)
+    }
+
+    mutating func bind(_ value: Int64?) {
+        guard let value else { return bindNull() }
+        bind(value)
+    }
+
+    mutating func bind(_ value: String?) {
+        guard let value else { return bindNull() }
+        column += 1
+        var text = value
+        text.withUTF8 { utf8 in
+            let empty: CChar = 0
+            withUnsafePointer(to: empty) { fallback in
+                let start = utf8.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) } ?? fallback
+                _ = sqlite3_bind_text(statement, column, start, Int32(utf8.count), Self.transient)
+            }
+        }
+    }
+
+    mutating func bind(blob: [UInt8]) {
+        column += 1
+        blob.withUnsafeBytes { raw in
+            _ = sqlite3_bind_blob(statement, column, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(raw.count), Self.transient)
+        }
+    }
+
+    mutating func bindNull() {
+        column += 1
+        sqlite3_bind_null(statement, column)
+    }
+
+    /// Runs the insert with the values bound since the last run and returns the new row's id.
+    @discardableResult
+    mutating func run() throws -> Int64 {
+        column = 0
+        let code = sqlite3_step(statement)
+        // Read before the reset: the reset keeps the code but the message is the connection's.
+        let message = code == SQLITE_DONE ? nil : db.lastErrorMessage
+        sqlite3_reset(statement)
+        sqlite3_clear_bindings(statement)
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(
+                resultCode: ResultCode(rawValue: code), message: message,
+                sql: String(cString: sqlite3_sql(statement)))
+        }
+        return sqlite3_last_insert_rowid(db.sqliteConnection)
+    }
+}
