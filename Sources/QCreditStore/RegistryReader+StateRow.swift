@@ -52,10 +52,8 @@ extension RegistryReader {
             guard let date = CivilDate(iso: text) else { throw corrupt("until_on") }
             return date
         }
-        let endsOn = try (row[start + 9] as String?).map { text in
-            guard let date = CivilDate(iso: text) else { throw StoreError.corruptRow(table: "disclosure_end", id: "\(publicationIndex)", column: "ends_on") }
-            return date
-        }
+        // Read as disclosureEnd(of:) reads it: a day past the calendar's range never comes.
+        let endsOn = (row[start + 9] as String?).flatMap(CivilDate.init(iso:))
         let record = GradeRecord(
             id: id, basis: basis, grade: grade, score: (row[start + 2] as Int64?).map { Int($0) }, policyVersion: policyVersion,
             explanation: .null, effectiveAt: Instant(secondsSinceEpoch: effectiveAt), until: until, reason: row[start + 6],
