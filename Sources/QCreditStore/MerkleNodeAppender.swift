@@ -16,12 +16,9 @@ struct MerkleNodeAppender {
     /// Inserts leaf `index` (which must be the tree's size) and every parent it completes.
     mutating func append(index: Int64, leafHash: [UInt8]) throws {
         precondition(index == accumulator.size, "leaf \(index) appended to a tree of \(accumulator.size)")
-        var insert = try BulkStatement(db, "INSERT INTO merkle_node (level, idx, hash) VALUES (?, ?, ?)")
+        var insert = try MerkleNodeTable.nodeInsert(db)
         try accumulator.appendNodes(leafHash: leafHash) { node, hash in
-            insert.bind(Int64(node.level))
-            insert.bind(node.index)
-            insert.bind(blob: hash)
-            try insert.run()
+            try MerkleNodeTable.insert(node, hash: hash, with: &insert)
         }
     }
 }

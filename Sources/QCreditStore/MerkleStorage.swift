@@ -16,7 +16,27 @@ struct MerkleNodeTable: MerkleNodeReader {
         }
     }
 
-    /// An appender for the tree as it stands at `size` leaves: its right edge read once.
+    /// Adds leaf `index` and every parent it completes, reading only those parents' left
+    /// children: the cheapest way to append one leaf.
+    func appendLeaf(index: Int64, leafHash: [UInt8]) throws {
+        var insert = try Self.nodeInsert(db)
+        for row in try MerkleTree.nodesToStore(appendingLeaf: index, leafHash: leafHash, reader: self) {
+            try Self.insert(row.node, hash: row.hash, with: &insert)
+        }
+    }
+
+    static func nodeInsert(_ db: Database) throws -> BulkStatement {
+        try BulkStatement(db, "INSERT INTO merkle_node (level, idx, hash) VALUES (?, ?, ?)")
+    }
+
+    static func insert(_ node: MerkleNodeID, hash: [UInt8], with statement: inout BulkStatement) throws {
+        statement.bind(Int64(node.level))
+        statement.bind(node.index)
+        statement.bind(blob: hash)
+        try statement.run()
+    }
+
+    /// An appender for a batch of leaves from a tree of `size`: its right edge read once.
     func appender(size: Int64) throws -> MerkleNodeAppender {
         let edge = try hashes(of: MerkleTree.rootNodes(size: size))
         return MerkleNodeAppender(db: db, accumulator: try MerkleAccumulator(size: size, rootNodeHashes: edge))

@@ -133,13 +133,21 @@ public struct RegistryWriter {
     public func appendPublications(_ records: [PendingPublication]) throws -> [Int64] {
         guard !records.isEmpty else { return [] }
         let first = try reader.publicationCount()
-        var tree = try MerkleNodeTable(db: db).appender(size: first)
+        let table = MerkleNodeTable(db: db)
+        // One leaf reads only the left children it completes; a batch reads the right edge once.
+        var tree = records.count > 1 ? try table.appender(size: first) : nil
         let salts = RandomBytes.make(RecordOpening.saltSize * records.count)
         return try records.enumerated().map { offset, pending in
             let salt = Array(salts[(offset * RecordOpening.saltSize)..<((offset + 1) * RecordOpening.saltSize)])
             let opening = RecordOpening(salt: salt, record: pending.record)
             let index = first + Int64(offset)
-            try insertLeaf(index: index, kind: pending.kind, enterpriseId: pending.enterpriseId, leaf: opening.leaf.bytes, opening: opening, tree: &tree)
+            let leaf = opening.leaf.bytes
+            try insertLeaf(index: index, kind: pending.kind, enterpriseId: pending.enterpriseId, leaf: leaf, opening: opening)
+            if tree != nil {
+                try tree?.append(index: index, leafHash: MerkleHash.leaf(leaf))
+            } else {
+                try table.appendLeaf(index: index, leafHash: MerkleHash.leaf(leaf))
+            }
             return index
         }
     }
@@ -150,14 +158,14 @@ public struct RegistryWriter {
         -> Int64
     {
         let index = try reader.publicationCount()
-        var tree = try MerkleNodeTable(db: db).appender(size: index)
-        try insertLeaf(index: index, kind: kind, enterpriseId: enterpriseId, leaf: leaf, opening: opening, tree: &tree)
+        try insertLeaf(index: index, kind: kind, enterpriseId: enterpriseId, leaf: leaf, opening: opening)
+        try MerkleNodeTable(db: db).appendLeaf(index: index, leafHash: MerkleHash.leaf(leaf))
         return index
     }
 
+    /// The publication row of leaf `index` and its opening's; the caller adds its Merkle nodes.
     private func insertLeaf(
-        index: Int64, kind: PublicationRecord.Kind?, enterpriseId: Int64?, leaf: [UInt8], opening: RecordOpening?,
-        tree: inout MerkleNodeAppender
+        index: Int64, kind: PublicationRecord.Kind?, enterpriseId: Int64?, leaf: [UInt8], opening: RecordOpening?
     ) throws {
         var publication = try BulkStatement(
             db, "INSERT INTO publication (idx, kind, enterprise_id, body, recorded_at, audit_id) VALUES (?, ?, ?, ?, ?, ?)")
@@ -175,7 +183,6 @@ public struct RegistryWriter {
             insert.bind(blob: opening.record)
             try insert.run()
         }
-        try tree.append(index: index, leafHash: MerkleHash.leaf(leaf))
     }
 
     /// Records that publication `index` stops being disclosed to the public on `date` (that day
