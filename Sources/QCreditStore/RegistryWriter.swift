@@ -104,18 +104,29 @@ public struct RegistryWriter {
         enterpriseId: Int64, details: QualityEventDetails, supersedes: Int64? = nil, isRetraction: Bool = false,
         correctionReason: String? = nil
     ) throws -> Int64 {
-        try insert(
+        var insert = try BulkStatement(
+            db,
             """
             INSERT INTO quality_event (enterprise_id, dimension, kind, severity, occurred_on, authority, document_number,
                 legal_basis, summary, evidence_url, supersedes, is_retraction, correction_reason, recorded_at, audit_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [
-                enterpriseId, details.dimension.rawValue, details.kind.rawValue, details.severity.rawValue,
-                details.occurredOn.description, details.authority, details.documentNumber, details.legalBasis,
-                details.summary, details.evidenceURL, supersedes, isRetraction ? 1 : 0, correctionReason,
-                now.secondsSinceEpoch, auditId,
-            ])
+            """)
+        insert.bind(enterpriseId)
+        insert.bind(details.dimension.rawValue)
+        insert.bind(details.kind.rawValue)
+        insert.bind(details.severity.rawValue)
+        insert.bind(details.occurredOn.description)
+        insert.bind(details.authority)
+        insert.bind(details.documentNumber)
+        insert.bind(details.legalBasis)
+        insert.bind(details.summary)
+        insert.bind(details.evidenceURL)
+        insert.bind(supersedes)
+        insert.bind(Int64(isRetraction ? 1 : 0))
+        insert.bind(correctionReason)
+        insert.bind(now.secondsSinceEpoch)
+        insert.bind(auditId)
+        return try insert.run()
     }
 
     // MARK: Publications
