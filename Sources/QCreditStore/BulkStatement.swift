@@ -2,10 +2,10 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
-/// A cached insert bound and stepped through SQLite's C API: the bulk paths (loading files,
-/// publishing grades) insert hundreds of thousands of rows a second, and boxing every value in
-/// GRDB's `StatementArguments` would cost more than SQLite's own work. Columns are bound by
-/// position, in the order of the statement's `?`s.
+/// A cached statement bound and stepped through SQLite's C API: the bulk paths (loading files,
+/// publishing grades) insert hundreds of thousands of rows a second, and a proof reads dozens of
+/// tree nodes; boxing every value in GRDB's `StatementArguments` and rows would cost more than
+/// SQLite's own work. Values are bound by position, in the order of the statement's `?`s.
 struct BulkStatement {
     private let db: Database
     private let statement: SQLiteStatement
@@ -54,20 +54,38 @@ struct BulkStatement {
         sqlite3_bind_null(statement, column)
     }
 
+    /// Runs the query with the values bound since the last run and returns its first row's first
+    /// column as bytes, nil when there is no row (or the column is NULL).
+    mutating func fetchBlob() throws -> [UInt8]? {
+        column = 0
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
+        let code = sqlite3_step(statement)
+        guard code == SQLITE_ROW else {
+            guard code == SQLITE_DONE else { throw failure(code) }
+            return nil
+        }
+        guard let bytes = sqlite3_column_blob(statement, 0) else { return nil }
+        return Array(UnsafeRawBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(statement, 0))))
+    }
+
+    private func failure(_ code: Int32) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: db.lastErrorMessage, sql: String(cString: sqlite3_sql(statement)))
+    }
+
     /// Runs the insert with the values bound since the last run and returns the new row's id.
     @discardableResult
     mutating func run() throws -> Int64 {
         column = 0
-        let code = sqlite3_step(statement)
-        // Read before the reset: the reset keeps the code but the message is the connection's.
-        let message = code == SQLITE_DONE ? nil : db.lastErrorMessage
-        sqlite3_reset(statement)
-        sqlite3_clear_bindings(statement)
-        guard code == SQLITE_DONE else {
-            throw DatabaseError(
-                resultCode: ResultCode(rawValue: code), message: message,
-                sql: String(cString: sqlite3_sql(statement)))
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
         }
+        // The failure is read before the reset: the message is the connection's latest.
+        let code = sqlite3_step(statement)
+        guard code == SQLITE_DONE else { throw failure(code) }
         return sqlite3_last_insert_rowid(db.sqliteConnection)
     }
 }

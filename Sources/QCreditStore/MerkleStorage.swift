@@ -7,12 +7,14 @@ struct MerkleNodeTable: MerkleNodeReader {
     let db: Database
 
     func hashes(of nodes: [MerkleNodeID]) throws -> [[UInt8]] {
-        let statement = try db.cachedStatement(sql: "SELECT hash FROM merkle_node WHERE level = ? AND idx = ?")
+        var lookup = try BulkStatement(db, "SELECT hash FROM merkle_node WHERE level = ? AND idx = ?")
         return try nodes.map { node in
-            guard let hash = try Data.fetchOne(statement, arguments: [node.level, node.index]) else {
+            lookup.bind(Int64(node.level))
+            lookup.bind(node.index)
+            guard let hash = try lookup.fetchBlob() else {
                 throw StoreError.corruptRow(table: "merkle_node", id: "(\(node.level), \(node.index))", column: "hash")
             }
-            return [UInt8](hash)
+            return hash
         }
     }
 
