@@ -244,7 +244,8 @@ extension Registry {
         let indexes = try writer.appendPublications(records)
         for (grade, index) in zip(grades, indexes) {
             try writer.insertGrade(
-                enterpriseId: grade.enterpriseId, basis: .computed, grade: grade.computation.grade, score: grade.computation.score,
+                enterpriseId: grade.enterpriseId, basis: .computed, grade: grade.computation.grade,
+                score: grade.computation.score,
                 policyVersion: grade.computation.policyVersion, explanationBytes: grade.explanation, publicationIndex: index)
             try Self.endDisclosure(ofReplaced: grade.replaced, today: today, rules: policy.disclosure, writer: writer)
         }

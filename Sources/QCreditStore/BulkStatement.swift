@@ -45,7 +45,9 @@ struct BulkStatement {
     mutating func bind(blob: [UInt8]) {
         column += 1
         blob.withUnsafeBytes { raw in
-            _ = sqlite3_bind_blob(statement, column, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(raw.count), Self.transient)
+            // A nil pointer would bind NULL; an empty blob needs any non-nil one.
+            let start = raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)
+            _ = sqlite3_bind_blob(statement, column, start, Int32(raw.count), Self.transient)
         }
     }
 
@@ -72,7 +74,8 @@ struct BulkStatement {
     }
 
     private func failure(_ code: Int32) -> DatabaseError {
-        DatabaseError(resultCode: ResultCode(rawValue: code), message: db.lastErrorMessage, sql: String(cString: sqlite3_sql(statement)))
+        DatabaseError(
+            resultCode: ResultCode(rawValue: code), message: db.lastErrorMessage, sql: String(cString: sqlite3_sql(statement)))
     }
 
     /// Runs the insert with the values bound since the last run and returns the new row's id.

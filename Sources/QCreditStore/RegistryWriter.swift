@@ -135,7 +135,8 @@ public struct RegistryWriter {
     /// to the record under a fresh random salt (``LeafCommitment``), stored with the Merkle nodes
     /// it completes; the opening (salt and record) is kept beside it.
     public func appendPublication(_ record: PublicationRecord) throws -> Int64 {
-        try appendPublications([PendingPublication(kind: record.kind, enterpriseId: record.enterpriseId, record: record.canonicalBytes())])[0]
+        let pending = PendingPublication(kind: record.kind, enterpriseId: record.enterpriseId, record: try record.canonicalBytes())
+        return try appendPublications([pending])[0]
     }
 
     /// Appends records to the log in order and returns their indexes: each exactly as
@@ -199,7 +200,8 @@ public struct RegistryWriter {
     /// Records that publication `index` stops being disclosed to the public on `date` (that day
     /// excluded). A record may collect several such ends; the earliest one counts.
     public func endDisclosure(of index: Int64, on date: CivilDate, reason: DisclosureEndReason) throws {
-        var insert = try BulkStatement(db, "INSERT INTO disclosure_end (publication_idx, ends_on, reason, audit_id) VALUES (?, ?, ?, ?)")
+        var insert = try BulkStatement(
+            db, "INSERT INTO disclosure_end (publication_idx, ends_on, reason, audit_id) VALUES (?, ?, ?, ?)")
         insert.bind(index)
         insert.bind(date.description)
         insert.bind(reason.rawValue)

@@ -38,7 +38,9 @@ enum ExportBenchmark {
             let enterprises = try (first..<(first + batch)).map { n in
                 let code = try EnterpriseCode(validating: uscc(n))
                 return NewEnterprise(
-                    codes: [EnterpriseCodeEntry(code: code.value, kind: .uscc), EnterpriseCodeEntry(code: code.orgCode, kind: .orgCode)],
+                    codes: [
+                        EnterpriseCodeEntry(code: code.value, kind: .uscc), EnterpriseCodeEntry(code: code.orgCode, kind: .orgCode),
+                    ],
                     name: "基准测试质量有限公司 \(n)", divisionCode: code.divisionCode, entityType: "enterprise")
             }
             let audit = AuditContext(method: "bench.load", peer: nil, parameters: "{}", at: registry.clock.now())

@@ -13,7 +13,8 @@ import TransparencyLog
         let fixture = try await RegistryFixture()
         let codes = (0..<7).map { USCC.madeUp(serial: 500 + $0) }
         for code in codes { try await fixture.register(code) }
-        _ = try await fixture.registry.recordEvents([fixture.event(codes[1]), fixture.event(codes[4])], by: RegistryFixture.regulator)
+        _ = try await fixture.registry.recordEvents(
+            [fixture.event(codes[1]), fixture.event(codes[4])], by: RegistryFixture.regulator)
         // Batches of 3: the walk crosses batch boundaries and odd tree sizes.
         let summary = try await fixture.registry.publishGrades(codes: nil, by: RegistryFixture.regulator, batchSize: 3)
         #expect(summary == PublishSummary(published: 7))
@@ -42,7 +43,8 @@ import TransparencyLog
         let summary = try await fixture.registry.publishGrades(codes: nil, by: RegistryFixture.regulator)
         #expect(summary == PublishSummary(published: 2, failed: 1))
         let records = try await fixture.publications()
-        #expect(records.dropFirst().map { $0.body["subject"]?["uscc"]?.stringValue } == [RegistryFixture.usccA, RegistryFixture.usccC])
+        let subjects = records.dropFirst().map { $0.body["subject"]?["uscc"]?.stringValue }
+        #expect(subjects == [RegistryFixture.usccA, RegistryFixture.usccC])
         try await Self.expectTreeMatchesLeaves(fixture)
     }
 
@@ -63,7 +65,10 @@ import TransparencyLog
             #expect(stored.current.divisionCode == "110000")
         }
         // A code already held fails the whole batch: nothing of it is kept.
-        let again = [NewEnterprise(codes: [EnterpriseCodeEntry(code: USCC.madeUp(serial: 999), kind: .uscc)], name: "New", divisionCode: nil, entityType: nil), files[1]]
+        let fresh = NewEnterprise(
+            codes: [EnterpriseCodeEntry(code: USCC.madeUp(serial: 999), kind: .uscc)], name: "New", divisionCode: nil,
+            entityType: nil)
+        let again = [fresh, files[1]]
         await #expect(throws: DatabaseError.self) {
             _ = try await fixture.database.write(audit: audit) { try $0.insertEnterprises(again) }
         }

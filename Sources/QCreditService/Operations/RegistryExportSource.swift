@@ -36,7 +36,9 @@ struct RegistryExportSource: ExportSource {
             // The export's state is the public's: what a bank sees. A file never listed (nearly all)
             // is answered from one query; one with listings takes the full view, caps and names.
             guard let row = try reader.stateRow(enterpriseId: id, atOrBefore: moment) else { return }
-            guard row.hasListings else { return try body(Self.stateLine(row, policy: policy, visibility: visibility, on: asOfDate)) }
+            guard row.hasListings else {
+                return try body(Self.stateLine(row, policy: policy, visibility: visibility, on: asOfDate))
+            }
             guard let enterprise = try reader.enterprise(id: id) else { return }
             let view = try reader.gradeView(enterprise: enterprise, at: moment, date: asOfDate, policy: policy, visibility: visibility)
             try body(Self.stateLine(view))
@@ -71,7 +73,8 @@ struct RegistryExportSource: ExportSource {
     ) -> JSONValue {
         [
             "uscc": JSONValue(uscc), "orgCode": JSONValue(orgCode), "name": .string(name), "status": .string(status.rawValue),
-            "flags": .array(flags.map(JSONValue.string)), "grade": JSONValue(inForce.grade), "basis": .string(inForce.basis.rawValue),
+            "flags": .array(flags.map(JSONValue.string)), "grade": JSONValue(inForce.grade),
+            "basis": .string(inForce.basis.rawValue),
             "policyVersion": JSONValue(inForce.record?.policyVersion), "score": JSONValue(inForce.record?.score),
             "logIndex": JSONValue(inForce.publicationIndex), "listed": .array(listTypes.map(JSONValue.string)),
         ]
