@@ -10,7 +10,7 @@ import PackageDescription
 //   QCreditCrypto  -> COpenSSL               SHA-256, SM3, Ed25519, SM2 through OpenSSL's libcrypto
 //   SignedNote     -> QCreditCrypto          C2SP signed notes: Ed25519 and SM2/SM3 signers, verifier keys
 //   TransparencyLog-> QCreditCrypto          RFC 6962 Merkle tree, proofs, C2SP checkpoint and tlog-proof
-//   QCreditStore   -> Domain, TransparencyLog, GRDB   SQLite schema (Schema/), migrations, queries
+//   QCreditStore   -> Domain, TransparencyLog, GRDB (+ SQLite's C API)   SQLite schema (Schema/), migrations, queries
 //   QCreditLog     -> Store, TransparencyLog, SignedNote   signed checkpoints and their history, proofs,
 //                                            evidence, replaying records into a restored database
 //   QCreditExport  -> Crypto, SignedNote, TransparencyLog  signed export directories: writer and verifier
@@ -66,7 +66,11 @@ let package = Package(
         ),
         .target(
             name: "QCreditStore",
-            dependencies: ["QCreditDomain", "QCreditCrypto", "TransparencyLog", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "QCreditDomain", "QCreditCrypto", "TransparencyLog", .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for the bulk inserts (BulkStatement).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             plugins: ["EmbedSchema"]
         ),
         .target(

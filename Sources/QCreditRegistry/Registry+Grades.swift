@@ -154,9 +154,9 @@ extension Registry {
     /// Given codes, it is one transaction: all are published or, if a code is bad, none.
     /// Without codes it walks every file in batches, one transaction each; running it again
     /// publishes nothing new, so an interrupted run is simply repeated (cancellation stops it
-    /// between batches). There, each file is published in a savepoint of its own: one that fails
-    /// is undone, logged and counted in `failed`, and the walk goes on with the others.
-    public func publishGrades(codes: [String]?, by caller: Caller, batchSize: Int = 500) async throws -> PublishSummary {
+    /// between batches). There, a file whose grade cannot be published is undone, logged and
+    /// counted in `failed`, and the walk goes on with the others.
+    public func publishGrades(codes: [String]?, by caller: Caller, batchSize: Int = 2000) async throws -> PublishSummary {
         if let codes {
             return try await write(by: caller) { writer in
                 var summary = PublishSummary()
@@ -179,12 +179,19 @@ extension Registry {
             guard let last = ids.last else { break }
             summary = try await write(by: caller) { [summary] writer in
                 var batch = summary
-                for id in ids {
-                    do {
-                        try writer.savepoint { try self.publishGrade(enterpriseId: id, writer: writer, summary: &batch) }
-                    } catch {
-                        batch.failed += 1
-                        self.logger.error("cannot publish a grade", metadata: ["enterprise": "\(id)", "error": "\(error)"])
+                do {
+                    // The fast path: the whole batch read with a few range queries and written in one
+                    // savepoint. A file whose record cannot be made is skipped inside it.
+                    try writer.savepoint { try self.publishBatch(ids, writer: writer, summary: &batch) }
+                } catch {
+                    // A write failed: redo the batch file by file, so that only the failing file is skipped.
+                    batch = summary
+                    for id in ids {
+                        do {
+                            try writer.savepoint { try self.publishGrade(enterpriseId: id, writer: writer, summary: &batch) }
+                        } catch {
+                            self.skipped(enterpriseId: id, error, summary: &batch)
+                        }
                     }
                 }
                 return batch
@@ -194,28 +201,92 @@ extension Registry {
         return summary
     }
 
-    private func publishGrade(enterpriseId: Int64, writer: RegistryWriter, summary: inout PublishSummary) throws {
-        let reader = writer.reader
-        guard let enterprise = try reader.enterprise(id: enterpriseId) else { return }
+    private func skipped(enterpriseId: Int64, _ error: any Error, summary: inout PublishSummary) {
+        summary.failed += 1
+        logger.error("cannot publish a grade", metadata: ["enterprise": "\(enterpriseId)", "error": "\(error)"])
+    }
+
+    /// One file's grade to publish: what ``publishBatch(_:writer:summary:)`` decided before writing.
+    private struct GradeToPublish {
+        var enterpriseId: Int64
+        var computation: GradeComputation
+        var explanation: [UInt8]
+        var replaced: GradeRecord?
+    }
+
+    /// Publishes the grades of `ids` (consecutive files, in id order) with set-based reads and
+    /// one append of all their records; decides each file exactly as ``publishGrade(enterpriseId:writer:summary:)``.
+    private func publishBatch(_ ids: [Int64], writer: RegistryWriter, summary: inout PublishSummary) throws {
+        guard let first = ids.first, let last = ids.last else { return }
+        let inputs = try writer.reader.gradeInputs(enterpriseIds: first...last, atOrBefore: writer.now)
+        let today = writer.now.civilDate(in: utcOffset)
+        var grades: [GradeToPublish] = []
+        var records: [PendingPublication] = []
+        for id in ids {
+            guard let input = inputs[id] else { continue }
+            guard let computation = decide(input.enterprise, input.events, override: input.latestOverride,
+                latest: input.latestComputed, today: today, summary: &summary)
+            else { continue }
+            do {
+                let record = PublicationRecord.grade(
+                    computation, enterpriseId: id, subject: input.enterprise.subject, publishedAt: writer.now)
+                records.append(PendingPublication(kind: .grade, enterpriseId: id, record: try record.canonicalBytes()))
+            } catch {
+                skipped(enterpriseId: id, error, summary: &summary)
+                continue
+            }
+            let json = computation.json
+            grades.append(
+                GradeToPublish(
+                    enterpriseId: id, computation: computation, explanation: (try? json.canonicalBytes()) ?? json.encoded(),
+                    replaced: input.latestComputed))
+        }
+        let indexes = try writer.appendPublications(records)
+        for (grade, index) in zip(grades, indexes) {
+            try writer.insertGrade(
+                enterpriseId: grade.enterpriseId, basis: .computed, grade: grade.computation.grade,
+                score: grade.computation.score,
+                policyVersion: grade.computation.policyVersion, explanationBytes: grade.explanation, publicationIndex: index)
+            try Self.endDisclosure(ofReplaced: grade.replaced, today: today, rules: policy.disclosure, writer: writer)
+        }
+        summary.published += grades.count
+    }
+
+    /// Whether a file gets a new computed grade today: the computation if so; otherwise nil,
+    /// counted in `summary` as inactive, overridden or unchanged.
+    private func decide(
+        _ enterprise: Enterprise, _ events: [QualityEvent], override: GradeRecord?, latest: GradeRecord?, today: CivilDate,
+        summary: inout PublishSummary
+    ) -> GradeComputation? {
         guard enterprise.current.status == .active else {
             summary.inactive += 1
-            return
+            return nil
         }
-        let today = writer.now.civilDate(in: utcOffset)
-        if let override = try reader.latestGrade(enterpriseId: enterpriseId, basis: .override, atOrBefore: writer.now),
-            override.isInForce(on: today)
-        {
+        if let override, override.isInForce(on: today) {
             summary.overridden += 1
-            return
+            return nil
         }
-        let computation = policy.computeGrade(events: try reader.events(enterpriseId: enterpriseId), asOf: today)
-        let latest = try reader.latestGrade(enterpriseId: enterpriseId, basis: .computed, atOrBefore: writer.now)
+        let computation = policy.computeGrade(events: events, asOf: today)
         if let latest, latest.grade == computation.grade, latest.score == computation.score,
             latest.policyVersion == computation.policyVersion
         {
             summary.unchanged += 1
-            return
+            return nil
         }
+        return computation
+    }
+
+    private func publishGrade(enterpriseId: Int64, writer: RegistryWriter, summary: inout PublishSummary) throws {
+        let reader = writer.reader
+        guard let enterprise = try reader.enterprise(id: enterpriseId) else { return }
+        let today = writer.now.civilDate(in: utcOffset)
+        let latest = try reader.latestGrade(enterpriseId: enterpriseId, basis: .computed, atOrBefore: writer.now)
+        guard
+            let computation = decide(
+                enterprise, try reader.events(enterpriseId: enterpriseId),
+                override: try reader.latestGrade(enterpriseId: enterpriseId, basis: .override, atOrBefore: writer.now),
+                latest: latest, today: today, summary: &summary)
+        else { return }
         let index = try writer.appendPublication(
             .grade(computation, enterpriseId: enterpriseId, subject: enterprise.subject, publishedAt: writer.now))
         try writer.insertGrade(

@@ -78,18 +78,20 @@ extension RegistryReader {
         while let row = try cursor.next() { try body(try decodeEntry(row)) }
     }
 
+    /// Decodes `idx, body, salt, record, disclosure_ends_on` by position: an export decodes
+    /// every entry of the log, and looking columns up by name costs more than the copy.
     private func decodeEntry(_ row: Row) throws -> LogEntry {
-        let leaf: Data = row["body"]
+        let index: Int64 = row[0]
+        let leaf: Data = row[1]
         var opening: RecordOpening?
-        if let salt: Data = row["salt"], let record: Data = row["record"] {
+        if let salt: Data = row[2], let record: Data = row[3] {
             guard salt.count == RecordOpening.saltSize else {
-                throw StoreError.corruptRow(table: "publication_opening", id: "\(row["idx"] as Int64)", column: "salt")
+                throw StoreError.corruptRow(table: "publication_opening", id: "\(index)", column: "salt")
             }
             opening = RecordOpening(salt: [UInt8](salt), record: [UInt8](record))
         }
-        let ends: String? = row["disclosure_ends_on"]
-        return LogEntry(
-            index: row["idx"], leaf: [UInt8](leaf), opening: opening, disclosureEndsOn: ends.flatMap(CivilDate.init(iso:)))
+        let ends: String? = row[4]
+        return LogEntry(index: index, leaf: [UInt8](leaf), opening: opening, disclosureEndsOn: ends.flatMap(CivilDate.init(iso:)))
     }
 
     /// The first day publication `index` is no longer disclosed to the public, if its

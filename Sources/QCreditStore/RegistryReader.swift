@@ -38,10 +38,7 @@ public struct RegistryReader {
         let codeRows = try rows(
             "SELECT code, kind, check_warning FROM enterprise_code WHERE enterprise_id = ? ORDER BY kind DESC", [id])
         let revisionRows = try rows(
-            """
-            SELECT id, name, division_code, entity_type, status, effective_on, reason, document_number, recorded_at
-            FROM enterprise_revision WHERE enterprise_id = ? ORDER BY id
-            """, [id])
+            "SELECT \(Self.revisionColumns) FROM enterprise_revision WHERE enterprise_id = ? ORDER BY id", [id])
         guard !revisionRows.isEmpty else { return nil }
         let codes = try codeRows.map { row in
             let decoder = RowDecoder(row: row, table: "enterprise_code")
@@ -49,16 +46,21 @@ public struct RegistryReader {
                 code: try decoder.string("code"), kind: try decoder.value("kind"),
                 checkWarning: decoder.optionalString("check_warning"))
         }
-        let revisions = try revisionRows.map { row in
-            let decoder = RowDecoder(row: row, table: "enterprise_revision")
-            return EnterpriseRevision(
-                id: try decoder.int64("id"), name: try decoder.string("name"),
-                divisionCode: decoder.optionalString("division_code"), entityType: decoder.optionalString("entity_type"),
-                status: try decoder.value("status"), effectiveOn: try decoder.optionalDate("effective_on"),
-                reason: decoder.optionalString("reason"), documentNumber: decoder.optionalString("document_number"),
-                recordedAt: try decoder.instant("recorded_at"))
-        }
-        return Enterprise(id: id, codes: codes, revisions: revisions)
+        return Enterprise(id: id, codes: codes, revisions: try revisionRows.map(decodeRevision))
+    }
+
+    static let revisionColumns = """
+        id, name, division_code, entity_type, status, effective_on, reason, document_number, recorded_at
+        """
+
+    func decodeRevision(_ row: Row) throws -> EnterpriseRevision {
+        let decoder = RowDecoder(row: row, table: "enterprise_revision")
+        return EnterpriseRevision(
+            id: try decoder.int64("id"), name: try decoder.string("name"),
+            divisionCode: decoder.optionalString("division_code"), entityType: decoder.optionalString("entity_type"),
+            status: try decoder.value("status"), effectiveOn: try decoder.optionalDate("effective_on"),
+            reason: decoder.optionalString("reason"), documentNumber: decoder.optionalString("document_number"),
+            recordedAt: try decoder.instant("recorded_at"))
     }
 
     /// Enterprise ids in ascending order after `id`, for walking every file in batches.
@@ -92,7 +94,7 @@ public struct RegistryReader {
 
     // MARK: Quality events
 
-    private static let eventColumns = """
+    static let eventColumns = """
         e.id, e.dimension, e.kind, e.severity, e.occurred_on, e.authority, e.document_number, e.legal_basis,
         e.summary, e.evidence_url, e.supersedes, e.is_retraction, e.correction_reason, e.recorded_at,
         (SELECT c.id FROM quality_event c WHERE c.supersedes = e.id) AS superseded_by
@@ -109,7 +111,7 @@ public struct RegistryReader {
         return (try RowDecoder(row: row, table: "quality_event").int64("enterprise_id"), try decodeEvent(row))
     }
 
-    private func decodeEvent(_ row: Row) throws -> QualityEvent {
+    func decodeEvent(_ row: Row) throws -> QualityEvent {
         let decoder = RowDecoder(row: row, table: "quality_event")
         let details = QualityEventDetails(
             dimension: try decoder.value("dimension"), kind: try decoder.value("kind"),
@@ -125,7 +127,7 @@ public struct RegistryReader {
 
     // MARK: Grades
 
-    private static let gradeColumns = """
+    static let gradeColumns = """
         id, basis, grade, score, policy_version, explanation, effective_at, until_on, reason, document_number,
         publication_idx
         """
@@ -148,7 +150,7 @@ public struct RegistryReader {
             .map(decodeGrade)
     }
 
-    private func decodeGrade(_ row: Row) throws -> GradeRecord {
+    func decodeGrade(_ row: Row) throws -> GradeRecord {
         let decoder = RowDecoder(row: row, table: "grade_record")
         return GradeRecord(
             id: try decoder.int64("id"), basis: try decoder.value("basis"), grade: try decoder.string("grade"),

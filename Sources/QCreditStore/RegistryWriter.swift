@@ -45,16 +45,23 @@ public struct RegistryWriter {
     // MARK: Enterprises
 
     public func insertEnterprise() throws -> Int64 {
-        let id = try insert("INSERT INTO enterprise (audit_id) VALUES (?)", [auditId])
+        var insert = try BulkStatement(db, "INSERT INTO enterprise (audit_id) VALUES (?)")
+        insert.bind(auditId)
+        let id = try insert.run()
         changes.touched(id)
         return id
     }
 
     public func insertCode(_ entry: EnterpriseCodeEntry, enterpriseId: Int64) throws {
         changes.touched(enterpriseId)
-        _ = try insert(
-            "INSERT INTO enterprise_code (code, enterprise_id, kind, check_warning, audit_id) VALUES (?, ?, ?, ?, ?)",
-            [entry.code, enterpriseId, entry.kind.rawValue, entry.checkWarning, auditId])
+        var insert = try BulkStatement(
+            db, "INSERT INTO enterprise_code (code, enterprise_id, kind, check_warning, audit_id) VALUES (?, ?, ?, ?, ?)")
+        insert.bind(entry.code)
+        insert.bind(enterpriseId)
+        insert.bind(entry.kind.rawValue)
+        insert.bind(entry.checkWarning)
+        insert.bind(auditId)
+        try insert.run()
     }
 
     @discardableResult
@@ -63,16 +70,39 @@ public struct RegistryWriter {
         effectiveOn: CivilDate?, reason: String?, documentNumber: String?
     ) throws -> Int64 {
         changes.touched(enterpriseId)
-        return try insert(
+        var insert = try BulkStatement(
+            db,
             """
             INSERT INTO enterprise_revision (enterprise_id, name, division_code, entity_type, status, effective_on,
                 reason, document_number, recorded_at, audit_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [
-                enterpriseId, name, divisionCode, entityType, status.rawValue, effectiveOn?.description, reason,
-                documentNumber, now.secondsSinceEpoch, auditId,
-            ])
+            """)
+        insert.bind(enterpriseId)
+        insert.bind(name)
+        insert.bind(divisionCode)
+        insert.bind(entityType)
+        insert.bind(status.rawValue)
+        insert.bind(effectiveOn?.description)
+        insert.bind(reason)
+        insert.bind(documentNumber)
+        insert.bind(now.secondsSinceEpoch)
+        insert.bind(auditId)
+        return try insert.run()
+    }
+
+    /// Opens new credit files in bulk and returns their ids, in order: the store's fast path for
+    /// loading many files at once (an import, a benchmark). The caller has checked the codes;
+    /// a code already held fails the whole transaction, as the schema refuses it.
+    public func insertEnterprises(_ enterprises: [NewEnterprise]) throws -> [Int64] {
+        try enterprises.map { enterprise in
+            let id = try insertEnterprise()
+            for entry in enterprise.codes { try insertCode(entry, enterpriseId: id) }
+            try insertRevision(
+                enterpriseId: id, name: enterprise.name, divisionCode: enterprise.divisionCode,
+                entityType: enterprise.entityType, status: enterprise.status, effectiveOn: nil, reason: enterprise.reason,
+                documentNumber: nil)
+            return id
+        }
     }
 
     // MARK: Quality events
@@ -82,18 +112,29 @@ public struct RegistryWriter {
         correctionReason: String? = nil
     ) throws -> Int64 {
         changes.touched(enterpriseId)
-        return try insert(
+        var insert = try BulkStatement(
+            db,
             """
             INSERT INTO quality_event (enterprise_id, dimension, kind, severity, occurred_on, authority, document_number,
                 legal_basis, summary, evidence_url, supersedes, is_retraction, correction_reason, recorded_at, audit_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [
-                enterpriseId, details.dimension.rawValue, details.kind.rawValue, details.severity.rawValue,
-                details.occurredOn.description, details.authority, details.documentNumber, details.legalBasis,
-                details.summary, details.evidenceURL, supersedes, isRetraction ? 1 : 0, correctionReason,
-                now.secondsSinceEpoch, auditId,
-            ])
+            """)
+        insert.bind(enterpriseId)
+        insert.bind(details.dimension.rawValue)
+        insert.bind(details.kind.rawValue)
+        insert.bind(details.severity.rawValue)
+        insert.bind(details.occurredOn.description)
+        insert.bind(details.authority)
+        insert.bind(details.documentNumber)
+        insert.bind(details.legalBasis)
+        insert.bind(details.summary)
+        insert.bind(details.evidenceURL)
+        insert.bind(supersedes)
+        insert.bind(Int64(isRetraction ? 1 : 0))
+        insert.bind(correctionReason)
+        insert.bind(now.secondsSinceEpoch)
+        insert.bind(auditId)
+        return try insert.run()
     }
 
     // MARK: Publications
@@ -102,8 +143,33 @@ public struct RegistryWriter {
     /// to the record under a fresh random salt (``LeafCommitment``), stored with the Merkle nodes
     /// it completes; the opening (salt and record) is kept beside it.
     public func appendPublication(_ record: PublicationRecord) throws -> Int64 {
-        let opening = RecordOpening(salt: RandomBytes.make(RecordOpening.saltSize), record: try record.canonicalBytes())
-        return try appendLeaf(kind: record.kind, enterpriseId: record.enterpriseId, leaf: opening.leaf.bytes, opening: opening)
+        let pending = PendingPublication(kind: record.kind, enterpriseId: record.enterpriseId, record: try record.canonicalBytes())
+        return try appendPublications([pending])[0]
+    }
+
+    /// Appends records to the log in order and returns their indexes: each exactly as
+    /// ``appendPublication(_:)`` would, but with one read of the tree's right edge for the whole
+    /// batch (the Merkle nodes are computed in memory) and one call for all the salts.
+    public func appendPublications(_ records: [PendingPublication]) throws -> [Int64] {
+        guard !records.isEmpty else { return [] }
+        let first = try reader.publicationCount()
+        let table = MerkleNodeTable(db: db)
+        // One leaf reads only the left children it completes; a batch reads the right edge once.
+        var tree = records.count > 1 ? try table.appender(size: first) : nil
+        let salts = RandomBytes.make(RecordOpening.saltSize * records.count)
+        return try records.enumerated().map { offset, pending in
+            let salt = Array(salts[(offset * RecordOpening.saltSize)..<((offset + 1) * RecordOpening.saltSize)])
+            let opening = RecordOpening(salt: salt, record: pending.record)
+            let index = first + Int64(offset)
+            let leaf = opening.leaf.bytes
+            try insertLeaf(index: index, kind: pending.kind, enterpriseId: pending.enterpriseId, leaf: leaf, opening: opening)
+            if tree != nil {
+                try tree?.append(index: index, leafHash: MerkleHash.leaf(leaf))
+            } else {
+                try table.appendLeaf(index: index, leafHash: MerkleHash.leaf(leaf))
+            }
+            return index
+        }
     }
 
     /// Appends `leaf` as the log's next leaf, with its Merkle nodes and, when known, its opening:
@@ -112,27 +178,46 @@ public struct RegistryWriter {
         -> Int64
     {
         let index = try reader.publicationCount()
+        try insertLeaf(index: index, kind: kind, enterpriseId: enterpriseId, leaf: leaf, opening: opening)
+        try MerkleNodeTable(db: db).appendLeaf(index: index, leafHash: MerkleHash.leaf(leaf))
+        return index
+    }
+
+    /// The publication row of leaf `index` and its opening's; the caller adds its Merkle nodes.
+    private func insertLeaf(
+        index: Int64, kind: PublicationRecord.Kind?, enterpriseId: Int64?, leaf: [UInt8], opening: RecordOpening?
+    ) throws {
         // A publication without a file (a policy) changes no file's view.
         if let enterpriseId { changes.touched(enterpriseId) }
-        _ = try insert(
-            "INSERT INTO publication (idx, kind, enterprise_id, body, recorded_at, audit_id) VALUES (?, ?, ?, ?, ?, ?)",
-            [index, kind?.rawValue, enterpriseId, Data(leaf), now.secondsSinceEpoch, auditId])
+        var publication = try BulkStatement(
+            db, "INSERT INTO publication (idx, kind, enterprise_id, body, recorded_at, audit_id) VALUES (?, ?, ?, ?, ?, ?)")
+        publication.bind(index)
+        publication.bind(kind?.rawValue)
+        publication.bind(enterpriseId)
+        publication.bind(blob: leaf)
+        publication.bind(now.secondsSinceEpoch)
+        publication.bind(auditId)
+        try publication.run()
         if let opening {
-            _ = try insert(
-                "INSERT INTO publication_opening (idx, salt, record) VALUES (?, ?, ?)",
-                [index, Data(opening.salt), Data(opening.record)])
+            var insert = try BulkStatement(db, "INSERT INTO publication_opening (idx, salt, record) VALUES (?, ?, ?)")
+            insert.bind(index)
+            insert.bind(blob: opening.salt)
+            insert.bind(blob: opening.record)
+            try insert.run()
         }
-        try MerkleNodeTable(db: db).appendLeaf(index: index, data: leaf)
-        return index
     }
 
     /// Records that publication `index` stops being disclosed to the public on `date` (that day
     /// excluded). A record may collect several such ends; the earliest one counts.
     public func endDisclosure(of index: Int64, on date: CivilDate, reason: DisclosureEndReason) throws {
         changes.touched(try reader.enterpriseId(ofPublication: index))
-        _ = try insert(
-            "INSERT INTO disclosure_end (publication_idx, ends_on, reason, audit_id) VALUES (?, ?, ?, ?)",
-            [index, date.description, reason.rawValue, auditId])
+        var insert = try BulkStatement(
+            db, "INSERT INTO disclosure_end (publication_idx, ends_on, reason, audit_id) VALUES (?, ?, ?, ?)")
+        insert.bind(index)
+        insert.bind(date.description)
+        insert.bind(reason.rawValue)
+        insert.bind(auditId)
+        try insert.run()
     }
 
     public func insertPolicy(version: String, body: [UInt8], publicationIndex: Int64) throws {
@@ -149,18 +234,41 @@ public struct RegistryWriter {
         explanation: JSONValue, until: CivilDate? = nil, reason: String? = nil, documentNumber: String? = nil,
         publicationIndex: Int64
     ) throws -> Int64 {
+        try insertGrade(
+            enterpriseId: enterpriseId, basis: basis, grade: grade, score: score, policyVersion: policyVersion,
+            explanationBytes: (try? explanation.canonicalBytes()) ?? explanation.encoded(), until: until, reason: reason,
+            documentNumber: documentNumber, publicationIndex: publicationIndex)
+    }
+
+    /// As above, with the explanation's canonical bytes already made (publishing encodes them
+    /// once for the record and the row).
+    @discardableResult
+    public func insertGrade(
+        enterpriseId: Int64, basis: GradeRecord.Basis, grade: String, score: Int?, policyVersion: String,
+        explanationBytes: [UInt8], until: CivilDate? = nil, reason: String? = nil, documentNumber: String? = nil,
+        publicationIndex: Int64
+    ) throws -> Int64 {
         changes.touched(enterpriseId)
-        let explanationBytes = (try? explanation.canonicalBytes()) ?? explanation.encoded()
-        return try insert(
+        var insert = try BulkStatement(
+            db,
             """
             INSERT INTO grade_record (enterprise_id, basis, grade, score, policy_version, explanation, effective_at,
                 until_on, reason, document_number, publication_idx, audit_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [
-                enterpriseId, basis.rawValue, grade, score, policyVersion, Data(explanationBytes),
-                now.secondsSinceEpoch, until?.description, reason, documentNumber, publicationIndex, auditId,
-            ])
+            """)
+        insert.bind(enterpriseId)
+        insert.bind(basis.rawValue)
+        insert.bind(grade)
+        insert.bind(score.map(Int64.init))
+        insert.bind(policyVersion)
+        insert.bind(blob: explanationBytes)
+        insert.bind(now.secondsSinceEpoch)
+        insert.bind(until?.description)
+        insert.bind(reason)
+        insert.bind(documentNumber)
+        insert.bind(publicationIndex)
+        insert.bind(auditId)
+        return try insert.run()
     }
 
     // MARK: Listings

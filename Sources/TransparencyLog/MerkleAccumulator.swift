@@ -45,16 +45,27 @@ public struct MerkleAccumulator: Sendable, Hashable {
 
     /// Appends the next leaf, by its hash (``MerkleHash/leaf(_:)`` of the record's bytes).
     public mutating func append(leafHash: [UInt8]) {
+        appendNodes(leafHash: leafHash) { _, _ in }
+    }
+
+    /// Appends the next leaf and hands `store` every perfect subtree it completes, bottom-up:
+    /// the leaf itself, then one parent per trailing 1-bit of the old size — the same rows as
+    /// ``MerkleTree/nodesToStore(appendingLeaf:leafHash:reader:)``, without reading any. A store
+    /// appending a batch resumes an accumulator from its root nodes and inserts these.
+    public mutating func appendNodes(leafHash: [UInt8], _ store: (MerkleNodeID, [UInt8]) throws -> Void) rethrows {
         precondition(leafHash.count == MerkleHash.size, "a leaf hash is 32 bytes, not \(leafHash.count)")
+        var node = MerkleNodeID.leaf(size)
+        try store(node, leafHash)
         rootNodeHashes.append(leafHash)
         // Each trailing 1-bit of the old size is a perfect subtree of the same height as the
         // one just completed: merge them pairwise, right to left.
-        var carry = size
-        while carry & 1 == 1 {
+        while node.index & 1 == 1 {
             let right = rootNodeHashes.removeLast()
             let left = rootNodeHashes.removeLast()
-            rootNodeHashes.append(MerkleHash.node(left, right))
-            carry >>= 1
+            let parent = MerkleHash.node(left, right)
+            node = node.parent
+            try store(node, parent)
+            rootNodeHashes.append(parent)
         }
         size += 1
     }

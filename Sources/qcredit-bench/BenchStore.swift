@@ -32,28 +32,31 @@ struct BenchStore {
         return arguments[index + 1]
     }
 
-    /// Loads `count` enterprises straight into the store, 5,000 per transaction, through the
-    /// daemon's writer: enterprise `n` gets code `code(n)` and the names `names(n)`, oldest first.
+    /// Loads `count` enterprises straight into the store, 20,000 per transaction, through the
+    /// store's batch insert: enterprise `n` gets code `code(n)` and the names `names(n)`, oldest
+    /// first (the later ones as renamings).
     func load(code: @escaping @Sendable (Int) -> String, names: @escaping @Sendable (Int) -> [String]) async throws {
         var loaded = 0
         while loaded < count {
-            let first = loaded
-            let batch = min(5000, count - loaded)
+            let range = loaded..<min(loaded + 20_000, count)
+            let enterprises = try range.map { n in
+                let code = try EnterpriseCode(validating: code(n))
+                return NewEnterprise(
+                    codes: [EnterpriseCodeEntry(code: code.value, kind: .uscc), EnterpriseCodeEntry(code: code.orgCode, kind: .orgCode)],
+                    name: names(n)[0], divisionCode: code.divisionCode, entityType: "enterprise")
+            }
             let audit = AuditContext(method: "bench.load", peer: nil, parameters: "{}", at: registry.clock.now())
             try await database.write(audit: audit) { writer in
-                for n in first..<(first + batch) {
-                    let code = try EnterpriseCode(validating: code(n))
-                    let id = try writer.insertEnterprise()
-                    try writer.insertCode(EnterpriseCodeEntry(code: code.value, kind: .uscc), enterpriseId: id)
-                    try writer.insertCode(EnterpriseCodeEntry(code: code.orgCode, kind: .orgCode), enterpriseId: id)
-                    for name in names(n) {
+                let ids = try writer.insertEnterprises(enterprises)
+                for (n, id) in zip(range, ids) {
+                    for name in names(n).dropFirst() {
                         try writer.insertRevision(
-                            enterpriseId: id, name: name, divisionCode: code.divisionCode, entityType: "enterprise",
-                            status: .active, effectiveOn: nil, reason: "registered", documentNumber: nil)
+                            enterpriseId: id, name: name, divisionCode: enterprises[n - range.lowerBound].divisionCode,
+                            entityType: "enterprise", status: .active, effectiveOn: nil, reason: "renamed", documentNumber: nil)
                     }
                 }
             }
-            loaded += batch
+            loaded = range.upperBound
         }
     }
 

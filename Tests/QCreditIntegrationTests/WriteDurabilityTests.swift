@@ -102,6 +102,12 @@ import Varlink
         ]
         let eventId = try #require(try await admin("RecordEvent", event)["eventId"]?.intValue)
         _ = try await admin("RecordEvents", ["events": [.object(event), .object(event)]])
+        let d = DurabilityTests.uscc(4)
+        let batch = try await admin(
+            "RegisterEnterprises",
+            ["enterprises": [["code": .string(d), "name": "Imported Co."]], "importId": "synced", "firstLine": 2, "lastLine": 2])
+        #expect(batch["imported"] == 1)
+        _ = try await admin("ImportEvents", ["events": [.object(event)], "importId": "synced-events", "firstLine": 2, "lastLine": 2])
         _ = try await admin("CorrectEvent", ["eventId": .int(eventId), "reason": "entered twice"])
         let decision: [String: JSONValue] = [
             "listType": "serious-dishonesty", "reason": "repeated violations", "legalBasis": "SAMR Order 44 Art. 9",

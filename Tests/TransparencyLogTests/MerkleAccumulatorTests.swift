@@ -14,6 +14,22 @@ import TransparencyLog
         }
     }
 
+    /// A store appending a batch inserts what the accumulator hands it: exactly the rows a
+    /// one-leaf append would read its way to.
+    @Test func appendNodesGivesTheRowsOfNodesToStore() throws {
+        let tree = InMemoryMerkleTree()
+        var accumulator = MerkleAccumulator()
+        for i in 0..<200 {
+            let leafHash = MerkleHash.leaf(record(i))
+            let expected = try MerkleTree.nodesToStore(appendingLeaf: Int64(i), leafHash: leafHash, reader: tree)
+            var rows: [(node: MerkleNodeID, hash: [UInt8])] = []
+            accumulator.appendNodes(leafHash: leafHash) { rows.append(($0, $1)) }
+            #expect(rows.map(\.node) == expected.map(\.node), "leaf \(i)")
+            #expect(rows.map(\.hash) == expected.map(\.hash), "leaf \(i)")
+            tree.append(leafHash: leafHash)
+        }
+    }
+
     @Test func resumesFromStoredRootNodes() throws {
         let total = 130
         let tree = InMemoryMerkleTree(leafData: (0..<total).map(record))

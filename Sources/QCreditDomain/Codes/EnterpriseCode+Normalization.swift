@@ -15,6 +15,8 @@ extension EnterpriseCode {
     /// EnterpriseCode.normalize("07837941－x")                            // "07837941X"
     /// ```
     public static func normalize(_ input: String) -> String {
+        // A code as it is usually sent (digits and capitals only) is already normal.
+        if input.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) }) { return input }
         var output = String.UnicodeScalarView()
         for original in input.unicodeScalars {
             var scalar = original

@@ -92,8 +92,11 @@ public struct Enterprise: Sendable, Hashable, Identifiable {
 
     /// Visible warnings on the file, e.g. `check-character-warning`.
     public var flags: [String] {
-        codes.contains { $0.checkWarning != nil } ? ["check-character-warning"] : []
+        codes.contains { $0.checkWarning != nil } ? [Self.checkWarningFlag] : []
     }
+
+    /// The flag of a file holding a code admitted with a wrong check character.
+    public static let checkWarningFlag = "check-character-warning"
 
     /// The subject of a publication record about this enterprise.
     public var subject: PublicationSubject {

@@ -20,7 +20,7 @@ public enum TextField {
         guard length <= maxLength else {
             throw .invalidArgument(parameter: parameter, reason: "has \(length) characters; at most \(maxLength) are allowed")
         }
-        if let bad = value.unicodeScalars.first(where: { $0.properties.generalCategory == .control && $0 != "\n" }) {
+        if let bad = value.unicodeScalars.first(where: { $0.isControl && $0 != "\n" }) {
             throw .invalidArgument(
                 parameter: parameter,
                 reason: "contains the control character U+\(String(bad.value, radix: 16, uppercase: true))")
@@ -48,11 +48,27 @@ public enum TextField {
     }
 }
 
+extension Unicode.Scalar {
+    /// General category Cc, by its code points: Unicode's stability policy fixes that set
+    /// (U+0000–U+001F, U+007F–U+009F), and a range check costs far less than a property lookup
+    /// on every character of every event a batch records.
+    var isControl: Bool { value < 0x20 || (0x7F...0x9F).contains(value) }
+}
+
 extension String {
     func trimmingWhitespace() -> String {
         let scalars = unicodeScalars
+        // Most text has no surrounding space: an ASCII character other than white space at both
+        // ends needs no property lookup.
+        if let first = scalars.first, let last = scalars.last, Self.isASCIINonSpace(first), Self.isASCIINonSpace(last) {
+            return self
+        }
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
         return String(scalars[first...last])
+    }
+
+    private static func isASCIINonSpace(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCII && !(0x09...0x0D).contains(scalar.value) && scalar != " "
     }
 }

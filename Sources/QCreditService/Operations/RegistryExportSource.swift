@@ -33,8 +33,13 @@ struct RegistryExportSource: ExportSource {
         let policy = registry.policy
         let visibility = Visibility(view: .public, today: asOfDate, rules: policy.disclosure)
         try reader.forEachEnterpriseInCodeOrder { id in
+            // The export's state is the public's: what a bank sees. A file never listed (nearly all)
+            // is answered from one query; one with listings takes the full view, caps and names.
+            guard let row = try reader.stateRow(enterpriseId: id, atOrBefore: moment) else { return }
+            guard row.hasListings else {
+                return try body(Self.stateLine(row, policy: policy, visibility: visibility, on: asOfDate))
+            }
             guard let enterprise = try reader.enterprise(id: id) else { return }
-            // The export's state is the public's: what a bank sees.
             let view = try reader.gradeView(enterprise: enterprise, at: moment, date: asOfDate, policy: policy, visibility: visibility)
             try body(Self.stateLine(view))
         }
@@ -43,13 +48,35 @@ struct RegistryExportSource: ExportSource {
     /// One line of state.jsonl: who, the grade in force and what it rests on, the lists.
     static func stateLine(_ view: GradeView) -> JSONValue {
         let enterprise = view.enterprise
-        let inForce = view.inForce
-        return [
-            "uscc": JSONValue(enterprise.uscc), "orgCode": JSONValue(enterprise.orgCode), "name": .string(enterprise.name),
-            "status": .string(enterprise.current.status.rawValue), "flags": .array(enterprise.flags.map(JSONValue.string)),
-            "grade": JSONValue(inForce.grade), "basis": .string(inForce.basis.rawValue),
+        return stateLine(
+            uscc: enterprise.uscc, orgCode: enterprise.orgCode, name: enterprise.name, status: enterprise.current.status,
+            flags: enterprise.flags, inForce: view.inForce, listTypes: view.listTypes)
+    }
+
+    /// The line of a file without listings, as ``stateLine(_:)`` would give it for the file's
+    /// ``GradeView``: a grade the public no longer sees is left out, and no listing caps it.
+    static func stateLine(_ row: StateRow, policy: Policy, visibility: Visibility, on date: CivilDate) -> JSONValue {
+        func shown(_ grade: (record: GradeRecord, disclosureEndsOn: CivilDate?)?) -> GradeRecord? {
+            guard let grade else { return nil }
+            return grade.disclosureEndsOn.map { visibility.today < $0 } ?? true ? grade.record : nil
+        }
+        let inForce = GradeInForce.resolve(
+            computed: shown(row.computed), override: shown(row.override), caps: [], on: date, scale: policy.scale)
+        return stateLine(
+            uscc: row.uscc, orgCode: row.orgCode, name: row.name, status: row.status,
+            flags: row.hasCheckWarning ? [Enterprise.checkWarningFlag] : [], inForce: inForce, listTypes: [])
+    }
+
+    private static func stateLine(
+        uscc: String?, orgCode: String?, name: String, status: EnterpriseStatus, flags: [String], inForce: GradeInForce,
+        listTypes: [String]
+    ) -> JSONValue {
+        [
+            "uscc": JSONValue(uscc), "orgCode": JSONValue(orgCode), "name": .string(name), "status": .string(status.rawValue),
+            "flags": .array(flags.map(JSONValue.string)), "grade": JSONValue(inForce.grade),
+            "basis": .string(inForce.basis.rawValue),
             "policyVersion": JSONValue(inForce.record?.policyVersion), "score": JSONValue(inForce.record?.score),
-            "logIndex": JSONValue(inForce.publicationIndex), "listed": .array(view.listTypes.map(JSONValue.string)),
+            "logIndex": JSONValue(inForce.publicationIndex), "listed": .array(listTypes.map(JSONValue.string)),
         ]
     }
 

@@ -1,0 +1,24 @@
+import GRDB
+import TransparencyLog
+
+/// Appends leaves to the stored tree in a row, computing the nodes each completes in memory
+/// from the tree's right edge (a ``MerkleAccumulator``) instead of reading left children back:
+/// a batch of n leaves reads popcount(size) nodes once and inserts about 2n.
+struct MerkleNodeAppender {
+    private let db: Database
+    private var accumulator: MerkleAccumulator
+
+    init(db: Database, accumulator: MerkleAccumulator) {
+        self.db = db
+        self.accumulator = accumulator
+    }
+
+    /// Inserts leaf `index` (which must be the tree's size) and every parent it completes.
+    mutating func append(index: Int64, leafHash: [UInt8]) throws {
+        precondition(index == accumulator.size, "leaf \(index) appended to a tree of \(accumulator.size)")
+        var insert = try MerkleNodeTable.nodeInsert(db)
+        try accumulator.appendNodes(leafHash: leafHash) { node, hash in
+            try MerkleNodeTable.insert(node, hash: hash, with: &insert)
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import GRDB
+import QCreditDomain
+
+extension RegistryReader {
+    /// ``GradeInputs`` for every file whose id is in `ids`, read with four range queries instead
+    /// of six per file: publishing walks the files in id order, a batch at a time. Files without
+    /// a revision (none exist outside a broken database) are left out.
+    public func gradeInputs(enterpriseIds ids: ClosedRange<Int64>, atOrBefore instant: Instant) throws -> [Int64: GradeInputs] {
+        var codes: [Int64: [EnterpriseCodeEntry]] = [:]
+        for row in try rows(
+            """
+            SELECT enterprise_id, code, kind, check_warning FROM enterprise_code
+            WHERE enterprise_id BETWEEN ? AND ? ORDER BY enterprise_id, kind DESC
+            """, [ids.lowerBound, ids.upperBound])
+        {
+            let decoder = RowDecoder(row: row, table: "enterprise_code")
+            codes[try decoder.int64("enterprise_id"), default: []].append(
+                EnterpriseCodeEntry(
+                    code: try decoder.string("code"), kind: try decoder.value("kind"),
+                    checkWarning: decoder.optionalString("check_warning")))
+        }
+        var revisions: [Int64: [EnterpriseRevision]] = [:]
+        for row in try rows(
+            """
+            SELECT enterprise_id, \(Self.revisionColumns) FROM enterprise_revision
+            WHERE enterprise_id BETWEEN ? AND ? ORDER BY enterprise_id, id
+            """, [ids.lowerBound, ids.upperBound])
+        {
+            revisions[try RowDecoder(row: row, table: "enterprise_revision").int64("enterprise_id"), default: []].append(
+                try decodeRevision(row))
+        }
+        var inputs: [Int64: GradeInputs] = [:]
+        inputs.reserveCapacity(revisions.count)
+        for (id, fileRevisions) in revisions {
+            inputs[id] = GradeInputs(
+                enterprise: Enterprise(id: id, codes: codes[id] ?? [], revisions: fileRevisions), events: [])
+        }
+        for row in try rows(
+            """
+            SELECT e.enterprise_id, \(Self.eventColumns) FROM quality_event e
+            WHERE e.enterprise_id BETWEEN ? AND ? ORDER BY e.enterprise_id, e.id
+            """, [ids.lowerBound, ids.upperBound])
+        {
+            let id = try RowDecoder(row: row, table: "quality_event").int64("enterprise_id")
+            inputs[id]?.events.append(try decodeEvent(row))
+        }
+        // In (enterprise, basis, effective_at, id) order: the last row of each pair is its latest.
+        for row in try rows(
+            """
+            SELECT enterprise_id, \(Self.gradeColumns) FROM grade_record
+            WHERE enterprise_id BETWEEN ? AND ? AND effective_at <= ?
+            ORDER BY enterprise_id, basis, effective_at, id
+            """, [ids.lowerBound, ids.upperBound, instant.secondsSinceEpoch])
+        {
+            let id = try RowDecoder(row: row, table: "grade_record").int64("enterprise_id")
+            let grade = try decodeGrade(row)
+            switch grade.basis {
+            case .computed: inputs[id]?.latestComputed = grade
+            case .override: inputs[id]?.latestOverride = grade
+            }
+        }
+        return inputs
+    }
+}

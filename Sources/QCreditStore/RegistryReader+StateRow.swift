@@ -1,0 +1,67 @@
+import CanonicalJSON
+import GRDB
+import QCreditDomain
+
+extension RegistryReader {
+    private static func latestGrade(basis: GradeRecord.Basis) -> String {
+        """
+        SELECT id, grade, score, policy_version, effective_at, until_on, reason, document_number, publication_idx,
+               (SELECT MIN(d.ends_on) FROM disclosure_end d WHERE d.publication_idx = g.publication_idx) AS ends_on
+        FROM grade_record g WHERE g.enterprise_id = ?1 AND g.basis = '\(basis.rawValue)' AND g.effective_at <= ?2
+        ORDER BY g.effective_at DESC, g.id DESC LIMIT 1
+        """
+    }
+
+    /// Built once: the statement cache is keyed by the SQL text, which is hashed on every call.
+    private static let stateRowSQL = """
+        SELECT (SELECT code FROM enterprise_code WHERE enterprise_id = ?1 AND kind = 'uscc'),
+               (SELECT code FROM enterprise_code WHERE enterprise_id = ?1 AND kind = 'orgCode'),
+               EXISTS (SELECT 1 FROM enterprise_code WHERE enterprise_id = ?1 AND check_warning IS NOT NULL),
+               r.name, r.status,
+               EXISTS (SELECT 1 FROM listing WHERE enterprise_id = ?1),
+               c.id, c.grade, c.score, c.policy_version, c.effective_at, c.until_on, c.reason, c.document_number,
+               c.publication_idx, c.ends_on,
+               o.id, o.grade, o.score, o.policy_version, o.effective_at, o.until_on, o.reason, o.document_number,
+               o.publication_idx, o.ends_on
+        FROM (SELECT name, status FROM enterprise_revision WHERE enterprise_id = ?1 ORDER BY id DESC LIMIT 1) r
+        LEFT JOIN (\(latestGrade(basis: .computed))) c ON 1
+        LEFT JOIN (\(latestGrade(basis: .override))) o ON 1
+        """
+
+    /// The ``StateRow`` of file `id` as of `instant`, read with one statement and decoded by
+    /// column position: the export runs it once per file. Nil for a file without a revision.
+    public func stateRow(enterpriseId id: Int64, atOrBefore instant: Instant) throws -> StateRow? {
+        let statement = try db.cachedStatement(sql: Self.stateRowSQL)
+        guard let row = try Row.fetchOne(statement, arguments: [id, instant.secondsSinceEpoch]) else { return nil }
+        let corrupt = { (column: String) in StoreError.corruptRow(table: "enterprise_revision", id: "\(id)", column: column) }
+        guard let name: String = row[3] else { throw corrupt("name") }
+        guard let status = (row[4] as String?).flatMap(EnterpriseStatus.init(rawValue:)) else { throw corrupt("status") }
+        return StateRow(
+            uscc: row[0], orgCode: row[1], hasCheckWarning: row[2], name: name, status: status, hasListings: row[5],
+            computed: try grade(row, from: 6, basis: .computed, enterpriseId: id),
+            override: try grade(row, from: 16, basis: .override, enterpriseId: id))
+    }
+
+    /// The grade record in the ten columns from `start`, if there is one.
+    private func grade(_ row: Row, from start: Int, basis: GradeRecord.Basis, enterpriseId: Int64) throws
+        -> (record: GradeRecord, disclosureEndsOn: CivilDate?)?
+    {
+        guard let id: Int64 = row[start] else { return nil }
+        let corrupt = { (column: String) in StoreError.corruptRow(table: "grade_record", id: "\(id)", column: column) }
+        guard let grade: String = row[start + 1] else { throw corrupt("grade") }
+        guard let policyVersion: String = row[start + 3] else { throw corrupt("policy_version") }
+        guard let effectiveAt: Int64 = row[start + 4] else { throw corrupt("effective_at") }
+        guard let publicationIndex: Int64 = row[start + 8] else { throw corrupt("publication_idx") }
+        let until = try (row[start + 5] as String?).map { text in
+            guard let date = CivilDate(iso: text) else { throw corrupt("until_on") }
+            return date
+        }
+        // Read as disclosureEnd(of:) reads it: a day past the calendar's range never comes.
+        let endsOn = (row[start + 9] as String?).flatMap(CivilDate.init(iso:))
+        let record = GradeRecord(
+            id: id, basis: basis, grade: grade, score: (row[start + 2] as Int64?).map { Int($0) }, policyVersion: policyVersion,
+            explanation: .null, effectiveAt: Instant(secondsSinceEpoch: effectiveAt), until: until, reason: row[start + 6],
+            documentNumber: row[start + 7], publicationIndex: publicationIndex)
+        return (record, endsOn)
+    }
+}

@@ -1,0 +1,61 @@
+import CanonicalJSON
+import QCreditDomain
+import QCreditRegistry
+import QCreditStore
+import Testing
+
+@testable import QCreditService
+
+/// The export answers a file without listings from one query (``StateRow``); its state line
+/// must be the one the file's full public ``GradeView`` gives, whatever its grades' history.
+@Suite struct StateLineTests {
+    static let regulator = Caller(method: "test", peer: AuditContext.Peer(uid: 1, gid: 1, pid: 1))
+    static let codes = (0..<4).map { USCC.madeUp(serial: 700 + $0) }
+
+    @Test func theOneQueryLineIsTheFullViewsLine() async throws {
+        let fixture = try await ServiceFixture()
+        let registry = fixture.registry
+        for (n, code) in Self.codes.enumerated() {
+            _ = try await registry.register(RegistrationRequest(code: code, name: "State Co. \(n)"), by: Self.regulator)
+        }
+        try await expectSameLines(registry)  // nobody graded yet
+        _ = try await registry.publishGrades(codes: Array(Self.codes.prefix(3)), by: Self.regulator)
+        _ = try await registry.overrideGrade(
+            code: Self.codes[1], grade: "C", reason: "decision", documentNumber: "No. 1", until: "2026-03-12", by: Self.regulator)
+        _ = try await registry.proposeListing(
+            ListingProposal(
+                code: Self.codes[2], listType: "serious-dishonesty", reason: "counterfeits", legalBasis: "Art. 2",
+                authority: "SAMR", documentNumber: "No. 2", decisionDate: "2026-03-01"), by: Self.regulator)
+        try await expectSameLines(registry)  // an override in force; a file with a listing
+        fixture.clock.advance(days: 20)
+        _ = try await registry.recordEvent(
+            EventInput(
+                code: Self.codes[0], dimension: "product", kind: "penalty", severity: "medium", occurredOn: "2026-03-20",
+                authority: "SAMR", documentNumber: "No. 3", summary: "spot check"), by: Self.regulator)
+        _ = try await registry.publishGrades(codes: nil, by: Self.regulator)
+        try await expectSameLines(registry)  // an override past its end; a grade replaced (its disclosure ends later)
+        fixture.clock.advance(days: 800)
+        try await expectSameLines(registry)  // the override's and the replaced grade's disclosure over
+    }
+
+    func expectSameLines(_ registry: Registry, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let moment = registry.clock.now()
+        let date = moment.civilDate(in: registry.utcOffset)
+        let policy = registry.policy
+        let visibility = Visibility(view: .public, today: date, rules: policy.disclosure)
+        let pairs = try await registry.database.read { reader in
+            var pairs: [(JSONValue, JSONValue)] = []
+            try reader.forEachEnterpriseInCodeOrder { id in
+                let row = try #require(try reader.stateRow(enterpriseId: id, atOrBefore: moment))
+                let view = try reader.gradeView(
+                    enterprise: try #require(try reader.enterprise(id: id)), at: moment, date: date, policy: policy,
+                    visibility: visibility)
+                pairs.append(
+                    (RegistryExportSource.stateLine(row, policy: policy, visibility: visibility, on: date), RegistryExportSource.stateLine(view)))
+            }
+            return pairs
+        }
+        #expect(pairs.count == Self.codes.count, sourceLocation: sourceLocation)
+        for (fast, full) in pairs { #expect(fast == full, sourceLocation: sourceLocation) }
+    }
+}
