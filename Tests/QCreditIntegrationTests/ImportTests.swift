@@ -142,7 +142,9 @@ import Testing
     /// The import killed (SIGKILL) part way, then run again: every row exactly once.
     @Test func anImportKilledPartWayAndRunAgainImportsEveryRowOnce() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
-        let count = 3000
+        // Enough one-row batches (each a durable transaction) that the first run is still going
+        // when the test sees its first rows and kills it.
+        let count = 10_000
         var csv = "code,name\n"
         for n in 0..<count { csv += "\(USCC.madeUp(serial: 70_000_000 + n)),中断测试企业\(n)号有限公司\n" }
         let path = try file(cli.daemon, "interrupted.csv", csv)
@@ -154,8 +156,8 @@ import Testing
         try process.run()
         // Kill it once some rows are in.
         var registered = 0
-        for _ in 0..<600 where registered == 0 {
-            try await Task.sleep(for: .milliseconds(50))
+        for _ in 0..<6000 where registered == 0 {
+            try await Task.sleep(for: .milliseconds(5))
             registered = Int(try await cli.daemon.call("org.qcredit.operator.GetStatus")["enterprises"]?.intValue ?? 0)
         }
         kill(process.processIdentifier, SIGKILL)
