@@ -141,6 +141,8 @@ extension Registry {
                 documentNumber: documentNumber, publicationIndex: index)
             try Self.endDisclosure(ofReplaced: replaced, today: today, rules: policy.disclosure, writer: writer)
             if let until {
+                // The computed grade takes over the day after: recompute it then.
+                try writer.markRegradeDue(enterpriseId: enterprise.id, by: until.adding(days: 1))
                 // Known now: an override's record is disclosed up to its last day, then the period after.
                 try writer.endDisclosure(
                     of: index, on: until.adding(days: 1).adding(policy.disclosure.gradesAfterReplaced), reason: .overrideEnds)
@@ -169,29 +171,10 @@ extension Registry {
                 return summary
             }
         }
-        var summary = PublishSummary()
-        var lastId: Int64 = 0
-        while true {
-            // Shutdown cancels a long run between batches; a repeated run takes up from there.
-            try Task.checkCancellation()
-            let after = lastId
-            let ids = try await database.read { try $0.enterpriseIds(after: after, limit: batchSize) }
-            guard let last = ids.last else { break }
-            summary = try await write(by: caller) { [summary] writer in
-                var batch = summary
-                for id in ids {
-                    do {
-                        try writer.savepoint { try self.publishGrade(enterpriseId: id, writer: writer, summary: &batch) }
-                    } catch {
-                        batch.failed += 1
-                        self.logger.error("cannot publish a grade", metadata: ["enterprise": "\(id)", "error": "\(error)"])
-                    }
-                }
-                return batch
-            }
-            lastId = last
-        }
-        return summary
+        return try await walkFiles(
+            PublishSummary(), batchSize: batchSize, by: caller, failure: "cannot publish a grade",
+            nextIds: { try $0.enterpriseIds(after: $1, limit: $2) }
+        ) { id, writer, summary in try self.publishGrade(enterpriseId: id, writer: writer, summary: &summary) }
     }
 
     private func publishGrade(enterpriseId: Int64, writer: RegistryWriter, summary: inout PublishSummary) throws {
@@ -202,13 +185,14 @@ extension Registry {
             return
         }
         let today = writer.now.civilDate(in: utcOffset)
-        if let override = try reader.latestGrade(enterpriseId: enterpriseId, basis: .override, atOrBefore: writer.now),
-            override.isInForce(on: today)
-        {
+        if try overrideInForce(enterpriseId: enterpriseId, writer: writer) != nil {
             summary.overridden += 1
             return
         }
-        let computation = policy.computeGrade(events: try reader.events(enterpriseId: enterpriseId), asOf: today)
+        let events = try reader.events(enterpriseId: enterpriseId)
+        let computation = policy.computeGrade(events: events, asOf: today)
+        // From here maintenance keeps the grade fresh: it is recomputed on the next day it may change.
+        try writer.setRegradeDue(enterpriseId: enterpriseId, on: policy.nextGradeChange(events: events, after: computation))
         let latest = try reader.latestGrade(enterpriseId: enterpriseId, basis: .computed, atOrBefore: writer.now)
         if let latest, latest.grade == computation.grade, latest.score == computation.score,
             latest.policyVersion == computation.policyVersion
@@ -216,12 +200,7 @@ extension Registry {
             summary.unchanged += 1
             return
         }
-        let index = try writer.appendPublication(
-            .grade(computation, enterpriseId: enterpriseId, subject: enterprise.subject, publishedAt: writer.now))
-        try writer.insertGrade(
-            enterpriseId: enterpriseId, basis: .computed, grade: computation.grade, score: computation.score,
-            policyVersion: computation.policyVersion, explanation: computation.json, publicationIndex: index)
-        try Self.endDisclosure(ofReplaced: latest, today: today, rules: policy.disclosure, writer: writer)
+        try publishComputed(computation, enterprise: enterprise, replacing: latest, writer: writer)
         summary.published += 1
     }
 

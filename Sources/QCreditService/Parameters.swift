@@ -30,6 +30,12 @@ struct Parameters: Sendable {
         return value
     }
 
+    func optionalInt(_ name: String) throws(VarlinkError) -> Int64? {
+        guard let value = present(name) else { return nil }
+        guard let int = value.intValue else { throw .invalidParameter(name) }
+        return int
+    }
+
     func optionalBool(_ name: String) throws(VarlinkError) -> Bool? {
         guard let value = present(name) else { return nil }
         guard let bool = value.boolValue else { throw .invalidParameter(name) }

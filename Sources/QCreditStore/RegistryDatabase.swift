@@ -17,6 +17,8 @@ import GRDB
 public final class RegistryDatabase: Sendable {
     private let pool: DatabasePool
     public let path: String
+    /// Signalled after every committed write, for change feeds.
+    public let commits = CommitSignal()
 
     var poolForBackup: DatabasePool { pool }
 
@@ -65,10 +67,12 @@ public final class RegistryDatabase: Sendable {
     public func write<T: Sendable>(
         audit: AuditContext, _ body: @escaping @Sendable (RegistryWriter) throws -> T
     ) async throws -> T {
-        try await pool.write { db in
+        let result = try await pool.write { db in
             let writer = try RegistryWriter(db, audit: audit)
             return try body(writer)
         }
+        commits.signal()
+        return result
     }
 
     /// A write that is bookkeeping, not a registry decision (a signed checkpoint): it gets no

@@ -11,7 +11,7 @@ public struct RegistryWriter {
     public let reader: RegistryReader
     public let auditId: Int64
     public let now: Instant
-    private var db: Database { reader.db }
+    var db: Database { reader.db }
 
     init(_ db: Database, audit: AuditContext) throws {
         reader = RegistryReader(db)

@@ -3,6 +3,7 @@
 // usage: qcredit-bench SOCKET [--enterprises N] [--seconds S]
 //        qcredit-bench log [--records N] [--directory DIR]   (see LogBenchmark.swift)
 //        qcredit-bench export [--enterprises N] [--directory DIR]   (see ExportBenchmark.swift)
+//        qcredit-bench regrade [--enterprises N] [--directory DIR]   (see RegradeBenchmark.swift)
 // Seeds N enterprises (one event each, grades published), then measures, each for S seconds:
 //   1. GetGrade latency, one client, one call at a time (p50/p99/max);
 //   2. GetGrade throughput, 1 connection pipelining 64 calls;
@@ -66,6 +67,10 @@ enum Benchmark {
         let arguments = CommandLine.arguments
         if arguments.count >= 2 && arguments[1] == "log" {
             try await LogBenchmark.run(arguments: Array(arguments.dropFirst(2)))
+            return
+        }
+        if arguments.count >= 2 && arguments[1] == "regrade" {
+            try await RegradeBenchmark.run(arguments: Array(arguments.dropFirst(2)))
             return
         }
         if arguments.count >= 2 && arguments[1] == "export" {
