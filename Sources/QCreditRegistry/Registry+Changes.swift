@@ -43,14 +43,15 @@ extension Registry {
     }
 
     /// The changes to files `target` follows published after log index `cursor`, reading at
-    /// most `scanLimit` log entries, in log order, as `view` shows them.
+    /// most `scanLimit` log entries, in log order, as `view` shows them. A stream holds one such
+    /// page at a time, so the page's size bounds what a reader that stops reading can cost.
     ///
     /// Changes are derived from the durable publication records, so the same cursor always
     /// gives the same changes (no gap, no repeat), across restarts. In the public view a record
     /// no longer disclosed is left out, but a removal no longer disclosed (as removals are at
     /// once under the default policy, and always after repair or revocation) is reported as
     /// `listing-ended` with no details, so a bank that saw the listing learns it is over.
-    public func changes(after cursor: Int64, target: WatchTarget, view: RecordView, scanLimit: Int = 2000) async throws
+    public func changes(after cursor: Int64, target: WatchTarget, view: RecordView, scanLimit: Int = 128) async throws
         -> ChangePage
     {
         let today = self.today
