@@ -110,3 +110,62 @@ import VarlinkNIO
         withExtendedLifetime(stalled) {}
     }
 }
+
+/// `qcredit watchlist` and `qcredit watch` as a bank runs them.
+@Suite struct WatchCommandTests {
+    /// `qcredit watch ARGUMENTS` running in the background; its output so far is in `output`.
+    final class Watching: @unchecked Sendable {
+        let process: Process
+        let output = Mutexed("")
+
+        init(_ arguments: [String], daemon: DaemonProcess) throws {
+            process = Process()
+            process.executableURL = URL(fileURLWithPath: CLIHarness.executable)
+            process.arguments = ["watch"] + arguments + ["--socket", daemon.socketPath]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let output = self.output
+            DispatchQueue.global().async {
+                while case let data = pipe.fileHandleForReading.availableData, !data.isEmpty {
+                    output.modify { $0 += String(decoding: data, as: UTF8.self) }
+                }
+            }
+        }
+
+        /// Waits (generously) for an output line containing `text` and returns it.
+        func line(containing text: String) async throws -> String {
+            let deadline = ContinuousClock.now + .seconds(60)
+            while ContinuousClock.now < deadline {
+                if let line = output.get().split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            throw CLICommandFailed(result: CommandResult(status: -1, stdout: output.get(), stderr: "no line with \(text)"))
+        }
+
+        deinit {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    @Test func watchPrintsEachChangeAsItComesAndResumesFromItsCursor() async throws {
+        let daemon = try DaemonProcess()
+        let cli = CLIHarness(daemon: daemon)
+        try cli.register(CLIHarness.cement, name: "示例水泥有限公司")
+        let set = try cli.succeed(["watchlist", "set", "loans", "-"], input: "\(CLIHarness.cement)\n\(CLIHarness.materials)\n")
+        #expect(set.contains("loans: 2 codes"))
+
+        let watching = try Watching(["loans"], daemon: daemon)
+        _ = try await watching.line(containing: "up to date")
+        try await WatchDaemonTests().confirmListing(CLIHarness.cement, daemon)
+        let line = try await watching.line(containing: " listed ")
+        #expect(line.contains(CLIHarness.cement) && line.contains("serious-dishonesty"), "\(line)")
+        let cursor = try #require(line.split(separator: " ").last.map(String.init))
+
+        let resumed = try Watching(["loans", "--since", cursor], daemon: daemon)
+        let caughtUp = try await resumed.line(containing: "up to date")
+        #expect(caughtUp.contains("cursor \(cursor);"), "\(caughtUp)")
+        #expect(!resumed.output.get().contains(" listed "), "nothing after the cursor")
+    }
+}
