@@ -136,5 +136,11 @@ import Testing
             try await fixture.registry.editWatchList("loans", codes: ["not a code"], edit: .add, by: Self.bank)
         }
         #expect(try await fixture.registry.watchLists(of: Self.bank) == [WatchListSummary(name: "loans", size: 9_999)])
+        // The audit trail names the list and counts the codes; a bank's loan book stays its own.
+        let audit = try await fixture.database.read { try $0.auditEntries(after: 0, limit: 100) }
+        let edits = audit.filter { $0.peerUid == 2000 }
+        #expect(edits.count == 3)
+        #expect(edits.allSatisfy { !$0.parameters.contains(code) && !$0.parameters.contains(book[9_999]) })
+        #expect(edits.first?.parameters.contains("6000") == true)
     }
 }

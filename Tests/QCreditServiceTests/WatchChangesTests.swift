@@ -68,6 +68,13 @@ import Varlink
         #expect(try #require(await replay.next()).parameters["change"]?["kind"] == "grade")
     }
 
+    /// The interface promises about 45,000 codes per call within a bank's 1 MiB message.
+    @Test func fortyFiveThousandCodesFitInABanksMessage() {
+        let codes = (0..<45_000).map { JSONValue.string(USCC.madeUp(serial: 50_000_000 + $0)) }
+        let call: JSONValue = ["method": "org.qcredit.query.AddToWatchList", "parameters": ["name": "loans", "codes": .array(codes)]]
+        #expect(call.encoded().count + 1 < 1 << 20)
+    }
+
     @Test func anotherBankCannotFollowOrReadTheList() async throws {
         let fixture = try await ServiceFixture()
         _ = try await fixture.call(query + "SetWatchList", ["name": "loans", "codes": [.string(watched)]], as: ServiceFixture.bank)
