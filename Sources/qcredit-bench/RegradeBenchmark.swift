@@ -46,7 +46,7 @@ enum RegradeBenchmark {
                     guard n % 5 == 0 else { continue }
                     let details = QualityEventDetails(
                         dimension: .product, kind: n % 10 == 0 ? .penalty : .complaint, severity: .medium,
-                        occurredOn: today.adding(days: -((n * 7919) % 1095)), authority: "bench", documentNumber: "bench-\(n)",
+                        occurredOn: today.adding(days: -((n / 5 * 7919) % 1095)), authority: "bench", documentNumber: "bench-\(n)",
                         summary: "bench")
                     _ = try writer.insertEvent(enterpriseId: id, details: details)
                 }
@@ -62,7 +62,7 @@ enum RegradeBenchmark {
         }
         print("files with a next possible change ahead: \(dated)")
 
-        for day in 1...3 {
+        for day in 1...7 {
             clock.advance(days: 1)
             start = ContinuousClock.now
             let summary = try await registry.regradeDueFiles(batchSize: 2000)
