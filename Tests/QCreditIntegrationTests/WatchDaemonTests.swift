@@ -168,4 +168,13 @@ import VarlinkNIO
         #expect(caughtUp.contains("cursor \(cursor);"), "\(caughtUp)")
         #expect(!resumed.output.get().contains(" listed "), "nothing after the cursor")
     }
+
+    @Test func aLargeBookGoesInSeveralCalls() throws {
+        let daemon = try DaemonProcess()
+        let cli = CLIHarness(daemon: daemon)
+        let book = (0..<85_000).map { USCC.madeUp(serial: 13_000_000 + $0) }.joined(separator: "\n")
+        // 40,000 codes per call: a SetWatchList, then two AddToWatchList.
+        #expect(try cli.succeed(["watchlist", "set", "book", "-"], input: book).contains("book: 85000 codes"))
+        #expect(try cli.succeed(["watchlist", "show"]).contains("book\t85000"))
+    }
 }
