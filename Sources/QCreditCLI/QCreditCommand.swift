@@ -37,7 +37,7 @@ public struct QCreditCommand: AsyncParsableCommand {
             OverrideCommand.self, PublishCommand.self, MaintenanceCommand.self,
             EvidenceCommand.self, VerifyProofCommand.self, AuditCommand.self, KeygenCommand.self,
             StatusCommand.self, ExportCommand.self, VerifyExportCommand.self, BackupCommand.self, RestoreCommand.self,
-            InfoCommand.self, CallCommand.self, CheckCodeCommand.self,
+            InfoCommand.self, CallCommand.self, CheckCodeCommand.self, WatchCommand.self, WatchListCommand.self,
         ])
 
     public init() {}

@@ -121,6 +121,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var utcOffset: UTCOffset = .beijing
     /// How often expiry and escalation run (they also run at start).
     public var maintenanceIntervalSeconds: Int = 300
+    /// When the daily regrade runs, in minutes after midnight in the registry's time zone
+    /// (`regradeTime = "HH:MM"`; midnight by default, so a grade changes on the day it must).
+    public var regradeMinuteOfDay: Int = 0
     public var limits = Limits()
     public var log = LogSettings()
     public var export = ExportSettings()
@@ -154,7 +157,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     private static func configuration(from root: TOMLSection) throws(ConfigurationError) -> DaemonConfiguration {
         try root.rejectUnknownKeys(allowed: [
             "stateDirectory", "socket", "socketMode", "socketGroup", "policy", "timeZone",
-            "maintenanceIntervalSeconds", "limits", "log", "export", "roles",
+            "maintenanceIntervalSeconds", "regradeTime", "limits", "log", "export", "roles",
         ])
         var configuration = DaemonConfiguration()
         configuration.stateDirectory = try root.optionalString("stateDirectory") ?? configuration.stateDirectory
@@ -175,6 +178,12 @@ public struct DaemonConfiguration: Sendable, Equatable {
         }
         configuration.maintenanceIntervalSeconds =
             try positive(root, "maintenanceIntervalSeconds") ?? configuration.maintenanceIntervalSeconds
+        if let time = try root.optionalString("regradeTime") {
+            guard let minute = minuteOfDay(time) else {
+                throw ConfigurationError("regradeTime: '\(time)' is not a time of day such as \"02:30\"")
+            }
+            configuration.regradeMinuteOfDay = minute
+        }
         if let section = try root.optionalSection("limits") {
             let settings: [(String, WritableKeyPath<Limits, Int>)] = [
                 ("maxMessageBytes", \.maxMessageBytes), ("maxMessageBytesReadOnly", \.maxMessageBytesReadOnly),
@@ -220,6 +229,15 @@ public struct DaemonConfiguration: Sendable, Equatable {
         }
         configuration.roles = roles
         return configuration
+    }
+
+    /// `HH:MM` (24-hour) as minutes after midnight.
+    private static func minuteOfDay(_ text: String) -> Int? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCII) }),
+            let hour = Int(parts[0]), let minute = Int(parts[1]), (0..<24).contains(hour), (0..<60).contains(minute)
+        else { return nil }
+        return hour * 60 + minute
     }
 
     /// A name that can stand in a signed note: non-empty, no spaces, no '+'.

@@ -116,6 +116,8 @@ public enum Daemon {
                     .init(
                         service: MaintenanceService(
                             registry: registry, interval: .seconds(configuration.maintenanceIntervalSeconds),
+                            regrade: RegradeSchedule(
+                                minuteOfDay: configuration.regradeMinuteOfDay, utcOffset: configuration.utcOffset),
                             logger: Logger(label: "qcredit.maintenance"))),
                     .init(
                         service: CheckpointService(

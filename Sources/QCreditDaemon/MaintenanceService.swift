@@ -1,12 +1,15 @@
 import Logging
+import QCreditDomain
 import QCreditRegistry
 import ServiceLifecycle
 
-/// Runs the registry's time-driven work (expiry, escalation) at start and then every
-/// `interval`, until graceful shutdown. A failed run is logged and retried at the next tick.
+/// Runs the registry's time-driven work at start and then every `interval`, until graceful
+/// shutdown: expiry and escalation, and the daily regrade at its scheduled time (at start too,
+/// when a scheduled run was missed). A failed run is logged and retried at the next tick.
 struct MaintenanceService: Service {
     let registry: Registry
     let interval: Duration
+    let regrade: RegradeSchedule
     let logger: Logger
 
     func run() async throws {
@@ -17,10 +20,25 @@ struct MaintenanceService: Service {
                     logger.info(
                         "maintenance", metadata: ["expired": "\(summary.expired)", "escalated": "\(summary.escalated)"])
                 }
+                if let regraded = try await registry.runScheduledRegrade(regrade), regraded.recomputed > 0 {
+                    logger.info(
+                        "regrade",
+                        metadata: [
+                            "recomputed": "\(regraded.recomputed)", "published": "\(regraded.published)",
+                            "failed": "\(regraded.failed)",
+                        ])
+                }
             } catch {
                 logger.error("maintenance failed", metadata: ["error": "\(error)"])
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: nextWait()) }
         }
+    }
+
+    /// Until the next tick, or the next scheduled regrade if that comes first.
+    private func nextWait() -> Duration {
+        let now = registry.clock.now()
+        let untilSlot = regrade.nextSlot(after: now).secondsSinceEpoch - now.secondsSinceEpoch
+        return min(interval, .seconds(max(1, untilSlot)))
     }
 }

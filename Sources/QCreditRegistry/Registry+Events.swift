@@ -73,6 +73,8 @@ extension Registry {
                 let enterpriseId = try Self.locating(parameterPrefix, index) {
                     try writer.reader.enterpriseId(forCode: input.code)
                 }
+                // The grade may move at once: the next regrade recomputes it.
+                try writer.markRegradeDue(enterpriseId: enterpriseId, by: today)
                 return try writer.insertEvent(enterpriseId: enterpriseId, details: details[index])
             }
         }
@@ -108,6 +110,7 @@ extension Registry {
             if let replacement, try writer.reader.enterpriseId(forCode: replacement.code) != enterpriseId {
                 throw RegistryError.invalidArgument(parameter: "event.code", reason: "a correction must stay in the same credit file")
             }
+            try writer.markRegradeDue(enterpriseId: enterpriseId, by: writer.now.civilDate(in: self.utcOffset))
             return try writer.insertEvent(
                 enterpriseId: enterpriseId, details: details ?? event.details, supersedes: eventId,
                 isRetraction: details == nil, correctionReason: reason)

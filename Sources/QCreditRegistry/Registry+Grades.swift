@@ -141,6 +141,8 @@ extension Registry {
                 documentNumber: documentNumber, publicationIndex: index)
             try Self.endDisclosure(ofReplaced: replaced, today: today, rules: policy.disclosure, writer: writer)
             if let until {
+                // The computed grade takes over the day after: recompute it then.
+                try writer.markRegradeDue(enterpriseId: enterprise.id, by: until.adding(days: 1))
                 // Known now: an override's record is disclosed up to its last day, then the period after.
                 try writer.endDisclosure(
                     of: index, on: until.adding(days: 1).adding(policy.disclosure.gradesAfterReplaced), reason: .overrideEnds)
@@ -224,8 +226,10 @@ extension Registry {
         var records: [PendingPublication] = []
         for id in ids {
             guard let input = inputs[id] else { continue }
-            guard let computation = decide(input.enterprise, input.events, override: input.latestOverride,
-                latest: input.latestComputed, today: today, summary: &summary)
+            guard
+                let computation = try decide(
+                    input.enterprise, input.events, override: input.latestOverride, latest: input.latestComputed, today: today,
+                    writer: writer, summary: &summary)
             else { continue }
             do {
                 let record = PublicationRecord.grade(
@@ -253,20 +257,26 @@ extension Registry {
     }
 
     /// Whether a file gets a new computed grade today: the computation if so; otherwise nil,
-    /// counted in `summary` as inactive, overridden or unchanged.
+    /// counted in `summary` as inactive, overridden or unchanged. Either way it sets the day the
+    /// file is next due for maintenance's regrade.
     private func decide(
         _ enterprise: Enterprise, _ events: [QualityEvent], override: GradeRecord?, latest: GradeRecord?, today: CivilDate,
-        summary: inout PublishSummary
-    ) -> GradeComputation? {
+        writer: RegistryWriter, summary: inout PublishSummary
+    ) throws -> GradeComputation? {
         guard enterprise.current.status == .active else {
             summary.inactive += 1
             return nil
         }
         if let override, override.isInForce(on: today) {
+            // A computed grade does not replace it, so the file is next recomputed the day after
+            // it ends (never, for one without an end).
+            try writer.setRegradeDue(enterpriseId: enterprise.id, on: override.until?.adding(days: 1))
             summary.overridden += 1
             return nil
         }
         let computation = policy.computeGrade(events: events, asOf: today)
+        // From here maintenance keeps the grade fresh: it is recomputed on the next day it may change.
+        try writer.setRegradeDue(enterpriseId: enterprise.id, on: policy.nextGradeChange(events: events, after: computation))
         if let latest, latest.grade == computation.grade, latest.score == computation.score,
             latest.policyVersion == computation.policyVersion
         {
@@ -282,17 +292,12 @@ extension Registry {
         let today = writer.now.civilDate(in: utcOffset)
         let latest = try reader.latestGrade(enterpriseId: enterpriseId, basis: .computed, atOrBefore: writer.now)
         guard
-            let computation = decide(
+            let computation = try decide(
                 enterprise, try reader.events(enterpriseId: enterpriseId),
                 override: try reader.latestGrade(enterpriseId: enterpriseId, basis: .override, atOrBefore: writer.now),
-                latest: latest, today: today, summary: &summary)
+                latest: latest, today: today, writer: writer, summary: &summary)
         else { return }
-        let index = try writer.appendPublication(
-            .grade(computation, enterpriseId: enterpriseId, subject: enterprise.subject, publishedAt: writer.now))
-        try writer.insertGrade(
-            enterpriseId: enterpriseId, basis: .computed, grade: computation.grade, score: computation.score,
-            policyVersion: computation.policyVersion, explanation: computation.json, publicationIndex: index)
-        try Self.endDisclosure(ofReplaced: latest, today: today, rules: policy.disclosure, writer: writer)
+        try publishComputed(computation, enterprise: enterprise, replacing: latest, writer: writer)
         summary.published += 1
     }
 

@@ -44,6 +44,11 @@ extension RegistryError {
                 ]
             )
         case .repairApplicationNotFound(let id): (name, parameters) = ("RepairApplicationNotFound", ["applicationId": .int(id)])
+        case .watchListNotFound(let list): (name, parameters) = ("WatchListNotFound", ["name": .string(list)])
+        case .watchListTooLarge(let list, let size, let limit):
+            (name, parameters) = (
+                "WatchListTooLarge", ["name": .string(list), "size": .int(Int64(size)), "limit": .int(Int64(limit))]
+            )
         }
         return VarlinkError(name: "\(interface).\(name)", parameters: parameters.filter { !$0.value.isNull })
     }

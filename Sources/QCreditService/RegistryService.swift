@@ -39,7 +39,7 @@ public struct RegistryService: VarlinkHandler {
         self.methods = Dictionary(uniqueKeysWithValues: Self.allMethods.map { ($0.name, $0) })
     }
 
-    static let allMethods = QueryMethods.all + AdminMethods.all + ImportMethods.all + AuditMethods.all + OperatorMethods.all
+    static let allMethods = QueryMethods.all + WatchMethods.all + AdminMethods.all + ImportMethods.all + AuditMethods.all + OperatorMethods.all
 
     /// The roles each method allows, for documentation and tests.
     public static var methodRoles: [String: Set<Role>] {

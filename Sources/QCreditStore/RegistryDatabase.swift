@@ -18,6 +18,8 @@ public final class RegistryDatabase: Sendable {
     private let pool: DatabasePool
     public let path: String
     private let changeObservers = FileChangeObservers()
+    /// Signalled after every committed write, for change feeds.
+    public let commits = CommitSignal()
 
     var poolForBackup: DatabasePool { pool }
 
@@ -75,6 +77,7 @@ public final class RegistryDatabase: Sendable {
             return try body(writer)
         }
         changeObservers.notify(changes.changes)
+        commits.signal()
         return result
     }
 

@@ -13,7 +13,7 @@ public struct RegistryWriter {
     public let now: Instant
     /// The files this transaction touches, reported to observers once it commits.
     let changes: FileChangeCollector
-    private var db: Database { reader.db }
+    var db: Database { reader.db }
 
     init(_ db: Database, audit: AuditContext, changes: FileChangeCollector = FileChangeCollector()) throws {
         reader = RegistryReader(db)

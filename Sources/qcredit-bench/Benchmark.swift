@@ -6,6 +6,7 @@
 //        qcredit-bench proofs SOCKET [--seconds S]   (see ProofBenchmark.swift)
 //        qcredit-bench find [--enterprises N] [--directory DIR]   (see FindBenchmark.swift)
 //        qcredit-bench files [--enterprises N] [--directory DIR]   (see ImportFiles.swift)
+//        qcredit-bench regrade [--enterprises N] [--directory DIR]   (see RegradeBenchmark.swift)
 // Seeds N enterprises (one event each, grades published), then measures, each for S seconds:
 //   1. GetGrade latency, one client, one call at a time (p50/p99/max);
 //   2. GetGrade throughput, 1 connection pipelining 64 calls;
@@ -77,6 +78,10 @@ enum Benchmark {
         }
         if arguments.count >= 2 && arguments[1] == "find" {
             try await FindBenchmark.run(arguments: Array(arguments.dropFirst(2)))
+            return
+        }
+        if arguments.count >= 2 && arguments[1] == "regrade" {
+            try await RegradeBenchmark.run(arguments: Array(arguments.dropFirst(2)))
             return
         }
         if arguments.count >= 2 && arguments[1] == "export" {

@@ -15,6 +15,7 @@ import Testing
             policy = "/etc/qcredit/policy.toml"
             timeZone = "+08:00"
             maintenanceIntervalSeconds = 60
+            regradeTime = "02:30"
             [log]
             origin = "qcredit.example.gov.cn/registry"
             keys = ["/etc/qcredit/keys/ed25519.pem", "/etc/qcredit/keys/sm2.pem"]
@@ -38,6 +39,7 @@ import Testing
         #expect(configuration.socketGroup == "qcredit")
         #expect(configuration.policyPath == "/etc/qcredit/policy.toml")
         #expect(configuration.utcOffset == UTCOffset.beijing)
+        #expect(configuration.regradeMinuteOfDay == 150)
         #expect(configuration.limits.maxMessageBytes == 65536)
         #expect(configuration.limits.maxMessageBytesReadOnly == 32768)
         #expect(configuration.limits.maxMessageBytesNoRole == 1024)
@@ -53,6 +55,13 @@ import Testing
         #expect(configuration.log.keyName == nil)
         #expect(configuration.log.keyFiles == ["/etc/qcredit/keys/ed25519.pem", "/etc/qcredit/keys/sm2.pem"])
         #expect(configuration.log.checkpointIntervalSeconds == 2)
+    }
+
+    @Test(arguments: ["24:00", "2:30", "02:60", "0230", "noon"])
+    func aRegradeTimeMustBeATimeOfDay(_ time: String) {
+        #expect(throws: ConfigurationError.self) {
+            try DaemonConfiguration.parse("regradeTime = \"\(time)\"", file: "q.toml")
+        }
     }
 
     @Test func anEmptyFileMeansTheDefaultsAndNoRoles() throws {

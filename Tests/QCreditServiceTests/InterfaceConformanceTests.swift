@@ -169,6 +169,16 @@ import Varlink
         let backup = try await fixture.replies("org.qcredit.operator.Backup", as: ServiceFixture.operator, more: true)
         #expect(Set(backup.compactMap { $0.parameters["file"]?.stringValue }) == ["registry.sqlite", "checkpoint"])
         #expect(backup.last?.continues == false)
+        // A bank's watch lists; the change feed never ends, so WatchChangesTests checks its replies.
+        #expect(try await call(query + "SetWatchList", ["name": "loans", "codes": [.string(a)]], as: ServiceFixture.bank)["size"] == 1)
+        #expect(try await call(query + "AddToWatchList", ["name": "loans", "codes": [.string(b)]], as: ServiceFixture.bank)["size"] == 2)
+        _ = try await call(query + "RemoveFromWatchList", ["name": "loans", "codes": [.string(b)]], as: ServiceFixture.bank)
+        #expect(try await call(query + "ListWatchLists", as: ServiceFixture.bank)["lists"] == [["name": "loans", "size": 1]])
+        called.insert(query + "GetWatchList")
+        let watched = try await fixture.replies(query + "GetWatchList", ["name": "loans"], as: ServiceFixture.bank, more: true)
+        #expect(watched.map(\.parameters) == [["codes": [.string(a)]]])
+        _ = try await call(query + "DeleteWatchList", ["name": "loans"], as: ServiceFixture.bank)
+        called.insert(query + "WatchChanges")
         #expect(called == RegistryService.methodNames, "not called: \(RegistryService.methodNames.subtracting(called).sorted())")
     }
 

@@ -5,7 +5,8 @@ import Testing
 import Varlink
 
 /// A listing ended by credit repair or revocation leaves the public view: a bank sees the
-/// enterprise, through every query method and at every date, as if it had never been listed.
+/// enterprise, through every query method and at every date, as if it had never been listed —
+/// except that its change feed says, with no details, that a listing ended.
 @Suite struct PublicViewTests {
     static let code = "911522010783762860"
     /// Words that appear only in the listing's decision.
@@ -58,12 +59,31 @@ import Varlink
             ("FindEnterprises", ["name": "Dairy"], false),
             // Every leaf, so the tree can be checked; no opening of the listing's records.
             ("org.qcredit.audit.GetEntries", ["start": 0, "end": size], true),
+            ("SetWatchList", ["name": "loans", "codes": [code]], false),
+            ("AddToWatchList", ["name": "loans", "codes": [code]], false),
+            ("GetWatchList", ["name": "loans"], true),
+            ("ListWatchLists", [:], false),
+            // The whole log's changes: the grade, then only `listing-ended` (checked below).
+            ("WatchChanges", ["watchList": "loans", "since": -1], true),
+            ("WatchChanges", ["codes": [code], "since": -1], true),
+            ("RemoveFromWatchList", ["name": "loans", "codes": [code]], false),
+            ("DeleteWatchList", ["name": "loans"], false),
         ]
         var exercised: Set<String> = []
         for (method, parameters, more) in calls {
             let name = method.contains(".") ? method : "org.qcredit.query.\(method)"
             exercised.insert(name)
-            let replies = try await fixture.replies(name, parameters, as: ServiceFixture.bank, more: more)
+            let replies =
+                method == "WatchChanges"
+                ? await fixture.changesUntilCaughtUp(parameters)
+                : try await fixture.replies(name, parameters, as: ServiceFixture.bank, more: more)
+            if method == "WatchChanges" {
+                // By design the feed says that a listing ended, so a bank that saw it listed learns
+                // it is over, and nothing else: no list, reason, date or listing record.
+                let changes = replies.compactMap { $0.parameters["change"] }
+                #expect(changes.map { $0["kind"] } == ["grade", "listing-ended"], "\(changes)")
+                #expect(changes.last?.objectValue?.keys.sorted() == ["code", "cursor", "kind"])
+            }
             for reply in replies {
                 #expect(reply.error == nil, "\(method): \(reply)")
                 let text = String(decoding: JSONValue.object(reply.parameters).encoded(), as: UTF8.self)

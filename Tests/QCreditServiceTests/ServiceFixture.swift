@@ -94,6 +94,41 @@ final class ServiceFixture: Sendable {
 
     func logSize() async throws -> Int64 { try await registry.logSize() }
 
+    /// Starts `WatchChanges` (a stream that never ends) as `peer`; its replies arrive on the
+    /// returned stream, each validated against the interface file. Cancel the task to hang up.
+    func follow(_ parameters: [String: JSONValue], as peer: VarlinkPeerCredentials = bank)
+        -> (AsyncStream<VarlinkReply>, Task<Void, Never>)
+    {
+        let (stream, continuation) = AsyncStream.makeStream(of: VarlinkReply.self)
+        let call = VarlinkCall(method: "org.qcredit.query.WatchChanges", parameters: parameters, more: true)
+        let interface = dispatcher.interface(named: "org.qcredit.query")!
+        let dispatcher = self.dispatcher
+        let task = Task {
+            try? await dispatcher.dispatch(call, context: VarlinkCallContext(credentials: peer, connectionID: 7)) { reply in
+                if let error = reply.error {
+                    try interface.validateError(name: error, parameters: reply.parameters)
+                } else {
+                    try interface.validateOutput(method: "WatchChanges", parameters: reply.parameters)
+                }
+                continuation.yield(reply)
+            }
+            continuation.finish()
+        }
+        return (stream, task)
+    }
+
+    /// The replies of `WatchChanges` up to the one that says the stream caught up (or an error).
+    func changesUntilCaughtUp(_ parameters: [String: JSONValue], as peer: VarlinkPeerCredentials = bank) async -> [VarlinkReply] {
+        let (stream, task) = follow(parameters, as: peer)
+        defer { task.cancel() }
+        var replies: [VarlinkReply] = []
+        for await reply in stream {
+            replies.append(reply)
+            if reply.error != nil || reply.parameters["change"] == nil { break }
+        }
+        return replies
+    }
+
     /// Credit repair of listing `id` as a regulator does it: the application, then its approval.
     @discardableResult
     func repair(listing id: JSONValue) async throws -> [String: JSONValue] {

@@ -31,6 +31,11 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
     /// is the first day an application can be made, when there is one.
     case repairNotEligible(listingId: Int64, rule: String, eligibleOn: CivilDate?, reason: String)
     case repairApplicationNotFound(applicationId: Int64)
+    /// The caller has no watch list of this name (another peer's lists are not the caller's to
+    /// read or use, and are answered the same way).
+    case watchListNotFound(name: String)
+    /// The change would take a watch list beyond the most codes a list may hold.
+    case watchListTooLarge(name: String, size: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -49,6 +54,9 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
             return "listing \(id) is not eligible for credit repair: \(reason) (\(rule))"
                 + (eligibleOn.map { "; eligible from \($0)" } ?? "")
         case .repairApplicationNotFound(let id): return "no credit-repair application \(id)"
+        case .watchListNotFound(let name): return "you have no watch list named '\(name)'"
+        case .watchListTooLarge(let name, let size, let limit):
+            return "watch list '\(name)' would hold \(size) codes; a list holds at most \(limit)"
         }
     }
 

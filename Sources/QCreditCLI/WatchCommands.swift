@@ -1,0 +1,139 @@
+import ArgumentParser
+import CanonicalJSON
+
+/// `qcredit watch LIST [--since N]`: follows a watch list's change feed, one line per change.
+struct WatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Print each change to the files on a watch list as it is published, until interrupted.",
+        discussion: """
+            Each line ends with the change's cursor. To resume without missing or repeating a \
+            change, pass the cursor of the last line you handled as --since. Without --since the \
+            feed starts now; --since -1 replays the whole log.
+            """)
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: "The watch list's name (see `qcredit watchlist`).")
+    var list: String
+
+    @Option(help: ArgumentHelp("Resume after this cursor (a log index).", valueName: "cursor"))
+    var since: Int64?
+
+    func run() async throws {
+        try await options.run { daemon, console in
+            let replies = try await daemon.stream(
+                "org.qcredit.query.WatchChanges",
+                parameters(["watchList": .string(list), "since": since.map { JSONValue.int($0) }]))
+            for try await reply in replies {
+                if console.json {
+                    console.jsonLine(.object(reply))
+                } else if let change = reply["change"] {
+                    console.line(Self.line(change))
+                } else if let cursor = reply["cursor"]?.intValue {
+                    console.line("# up to date at cursor \(cursor); waiting for changes")
+                }
+            }
+            return .success
+        }
+    }
+
+    /// `2026-03-02T04:00:00Z  91350100M000100Y43  listed  – → serious-dishonesty  (reason)  cursor 17`
+    static func line(_ change: JSONValue) -> String {
+        let text = { (key: String) in change[key]?.stringValue }
+        var parts = [text("publishedAt") ?? "-", text("code") ?? "-", text("kind") ?? "-"]
+        if text("old") != nil || text("new") != nil { parts.append("\(text("old") ?? "–") → \(text("new") ?? "–")") }
+        if let reason = text("reason") { parts.append("(\(reason))") }
+        parts.append("cursor \(change["cursor"]?.intValue.map(String.init) ?? "-")")
+        return parts.joined(separator: "  ")
+    }
+}
+
+/// `qcredit watchlist …`: the caller's named watch lists.
+struct WatchListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watchlist",
+        abstract: "Keep named watch lists of codes for `qcredit watch` (yours alone).",
+        subcommands: [WatchListSetCommand.self, WatchListEditCommand.self, WatchListShowCommand.self])
+}
+
+/// Codes per call: well inside a bank's 1 MiB message limit (a code takes about 21 bytes).
+let watchListCodesPerCall = 40_000
+
+/// Sends the codes in `file` to list `name`, `watchListCodesPerCall` per call (`first` for the
+/// first call, `then` for the others), and prints the list's size.
+private func sendCodes(
+    _ file: String, to name: String, first: String, then: String, daemon: DaemonSession, console: Console
+) async throws -> ExitStatus {
+    let codes = try InputFile(reading: file).contentLines.map(\.text)
+    var reply: [String: JSONValue] = [:]
+    for (index, start) in stride(from: 0, to: max(codes.count, 1), by: watchListCodesPerCall).enumerated() {
+        let chunk = codes[start..<min(start + watchListCodesPerCall, codes.count)]
+        reply = try await daemon.call(
+            "org.qcredit.query.\(index == 0 ? first : then)", ["name": .string(name), "codes": .array(chunk.map(JSONValue.string))])
+    }
+    console.reply(reply) { ["\($0["name"]?.stringValue ?? name): \($0["size"]?.intValue ?? 0) codes"] }
+    return .success
+}
+
+struct WatchListSetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set",
+        abstract: "Make a watch list exactly the codes in FILE (one per line, - for standard input).")
+
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: "The list's name.") var name: String
+    @Argument(help: ArgumentHelp("A file of codes, one per line, or -.", valueName: "file")) var file: String
+
+    func run() async throws {
+        try await options.run { daemon, console in
+            // The first call replaces the list; large lists go on in further adds.
+            return try await sendCodes(file, to: name, first: "SetWatchList", then: "AddToWatchList", daemon: daemon, console: console)
+        }
+    }
+}
+
+struct WatchListEditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "edit", abstract: "Add codes to a watch list (creating it) or remove them.")
+
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: "The list's name.") var name: String
+    @Argument(help: ArgumentHelp("A file of codes, one per line, or -.", valueName: "file")) var file: String
+    @Flag(help: "Remove the codes instead of adding them.") var remove = false
+
+    func run() async throws {
+        try await options.run { daemon, console in
+            let method = remove ? "RemoveFromWatchList" : "AddToWatchList"
+            return try await sendCodes(file, to: name, first: method, then: method, daemon: daemon, console: console)
+        }
+    }
+}
+
+struct WatchListShowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "List your watch lists, or the codes of one.")
+
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: "A list's name; without it, every list and its size.") var name: String?
+
+    func run() async throws {
+        try await options.run { daemon, console in
+            guard let name else {
+                let reply = try await daemon.call("org.qcredit.query.ListWatchLists")
+                console.reply(reply) { reply in
+                    (reply["lists"]?.arrayValue ?? []).map { "\($0["name"]?.stringValue ?? "")\t\($0["size"]?.intValue ?? 0)" }
+                }
+                return .success
+            }
+            for try await reply in try await daemon.stream("org.qcredit.query.GetWatchList", ["name": .string(name)]) {
+                if console.json {
+                    console.jsonLine(.object(reply))
+                } else {
+                    console.lines((reply["codes"]?.arrayValue ?? []).compactMap(\.stringValue))
+                }
+            }
+            return .success
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import QCreditDomain
+import QCreditStore
+
+/// What a regrade did.
+public struct RegradeSummary: Sendable, Equatable {
+    /// Files whose grade was due and was recomputed.
+    public var recomputed: Int = 0
+    /// New grades published: the letter or the binding event caps changed.
+    public var published: Int = 0
+    /// Files under an override in force, or not active: nothing computed is published for them.
+    public var skipped: Int = 0
+    /// Files whose regrade failed (each is logged, and stays due).
+    public var failed: Int = 0
+
+    public init(recomputed: Int = 0, published: Int = 0, skipped: Int = 0, failed: Int = 0) {
+        self.recomputed = recomputed
+        self.published = published
+        self.skipped = skipped
+        self.failed = failed
+    }
+}
+
+extension Registry {
+    static let lastRegradeKey = "lastRegradeOn"
+
+    /// The day of the last completed regrade, if any.
+    public func lastRegradeDate() async throws -> CivilDate? {
+        try await database.read { try $0.maintenanceValue(Self.lastRegradeKey) }.flatMap(CivilDate.init(iso:))
+    }
+
+    /// The regrade as the daemon's maintenance runs it: when `schedule` says a run is due
+    /// (see ``RegradeSchedule/shouldRun(lastRun:now:)``), else nothing.
+    public func runScheduledRegrade(_ schedule: RegradeSchedule) async throws -> RegradeSummary? {
+        guard schedule.shouldRun(lastRun: try await lastRegradeDate(), now: clock.now()) else { return nil }
+        return try await regradeDueFiles()
+    }
+
+    /// Recomputes the grade of every file due by today (through `regrade_due`'s date index, so
+    /// files with nothing ahead cost nothing) and publishes each one whose letter or binding
+    /// event caps changed, then dates each file's next recomputation. A moved score alone is
+    /// not published. One transaction per batch; a file that fails is logged and stays due.
+    public func regradeDueFiles(by caller: Caller = .registry("regrade"), batchSize: Int = 1000) async throws -> RegradeSummary {
+        let today = self.today
+        let summary = try await walkFiles(
+            RegradeSummary(), batchSize: batchSize, by: caller, failure: "cannot regrade",
+            nextIds: { try $0.enterpriseIdsDueForRegrade(through: today, after: $1, limit: $2) }
+        ) { id, writer, summary in try self.regrade(enterpriseId: id, writer: writer, summary: &summary) }
+        try await write(by: caller) { writer in try writer.setMaintenanceValue(Self.lastRegradeKey, today.description) }
+        return summary
+    }
+
+    private func regrade(enterpriseId: Int64, writer: RegistryWriter, summary: inout RegradeSummary) throws {
+        let reader = writer.reader
+        let today = writer.now.civilDate(in: utcOffset)
+        summary.recomputed += 1
+        guard let enterprise = try reader.enterprise(id: enterpriseId), enterprise.current.status == .active else {
+            summary.skipped += 1
+            try writer.setRegradeDue(enterpriseId: enterpriseId, on: nil)
+            return
+        }
+        if try overrideInForce(enterpriseId: enterpriseId, writer: writer) != nil {
+            summary.skipped += 1
+            return
+        }
+        let events = try reader.events(enterpriseId: enterpriseId)
+        let computation = policy.computeGrade(events: events, asOf: today)
+        let latest = try reader.latestGrade(enterpriseId: enterpriseId, basis: .computed, atOrBefore: writer.now)
+        if latest.map({ !computation.hasSameGradeAndCaps(as: $0) }) ?? true {
+            try publishComputed(computation, enterprise: enterprise, replacing: latest, writer: writer)
+            summary.published += 1
+        }
+        try writer.setRegradeDue(enterpriseId: enterpriseId, on: policy.nextGradeChange(events: events, after: computation))
+    }
+
+    /// The override in force today, if any. A computed grade does not replace it, so the file
+    /// is next recomputed the day after it ends (never, for one without an end).
+    func overrideInForce(enterpriseId: Int64, writer: RegistryWriter) throws -> GradeRecord? {
+        let today = writer.now.civilDate(in: utcOffset)
+        guard let override = try writer.reader.latestGrade(enterpriseId: enterpriseId, basis: .override, atOrBefore: writer.now),
+            override.isInForce(on: today)
+        else { return nil }
+        try writer.setRegradeDue(enterpriseId: enterpriseId, on: override.until?.adding(days: 1))
+        return override
+    }
+
+    /// Publishes a computed grade: its record in the log, its row, and the end of the replaced
+    /// record's disclosure.
+    func publishComputed(_ computation: GradeComputation, enterprise: Enterprise, replacing latest: GradeRecord?, writer: RegistryWriter)
+        throws
+    {
+        let index = try writer.appendPublication(
+            .grade(computation, enterpriseId: enterprise.id, subject: enterprise.subject, publishedAt: writer.now))
+        try writer.insertGrade(
+            enterpriseId: enterprise.id, basis: .computed, grade: computation.grade, score: computation.score,
+            policyVersion: computation.policyVersion, explanation: computation.json, publicationIndex: index)
+        try Self.endDisclosure(
+            ofReplaced: latest, today: writer.now.civilDate(in: utcOffset), rules: policy.disclosure, writer: writer)
+    }
+}

@@ -1,0 +1,93 @@
+import CanonicalJSON
+import QCreditDomain
+import QCreditStore
+
+/// How a call changes a watch list.
+public enum WatchListEdit: String, Sendable {
+    /// The list becomes exactly these codes (created if new).
+    case set
+    /// These codes join the list (created if new); codes already on it stay once.
+    case add
+    /// These codes leave the list.
+    case remove
+}
+
+extension Registry {
+    /// The most codes one watch list holds.
+    public static let maximumWatchListSize = 1_000_000
+
+    /// Changes the caller's watch list `name`. Lists belong to the peer (uid) that made them:
+    /// another peer's list of the same name is another list, and never readable or usable.
+    /// The audit entry records the list and how many codes, not the codes: a bank's loan
+    /// book is its own.
+    public func editWatchList(_ name: String, codes: [String], edit: WatchListEdit, by caller: Caller) async throws
+        -> WatchListSummary
+    {
+        let owner = try Self.owner(caller)
+        let name = try TextField.required(name, "name", maxLength: 100)
+        let normalised = try codes.map(Self.normalisedCode)
+        var audited = caller
+        audited.parameters = ["name": .string(name), "codes": .int(Int64(codes.count))]
+        let limit = Self.maximumWatchListSize
+        return try await write(by: audited) { writer in
+            let existing = try writer.reader.watchListId(owner: owner, name: name)
+            let listId: Int64
+            switch (edit, existing) {
+            case (.remove, nil): throw RegistryError.watchListNotFound(name: name)
+            case (.remove, let id?):
+                listId = id
+                try writer.removeFromWatchList(id, codes: normalised)
+            case (_, let id?):
+                listId = id
+                if edit == .set { try writer.clearWatchList(id) }
+                try writer.addToWatchList(id, codes: normalised)
+            case (_, nil):
+                listId = try writer.createWatchList(owner: owner, name: name)
+                try writer.addToWatchList(listId, codes: normalised)
+            }
+            let size = try writer.reader.watchListSize(listId)
+            guard size <= limit else { throw RegistryError.watchListTooLarge(name: name, size: size, limit: limit) }
+            return WatchListSummary(name: name, size: size)
+        }
+    }
+
+    /// Deletes the caller's watch list `name`.
+    public func deleteWatchList(_ name: String, by caller: Caller) async throws {
+        let owner = try Self.owner(caller)
+        var audited = caller
+        audited.parameters = ["name": .string(name)]
+        try await write(by: audited) { writer in
+            guard let id = try writer.reader.watchListId(owner: owner, name: name) else {
+                throw RegistryError.watchListNotFound(name: name)
+            }
+            try writer.deleteWatchList(id)
+        }
+    }
+
+    /// The caller's watch lists.
+    public func watchLists(of caller: Caller) async throws -> [WatchListSummary] {
+        let owner = try Self.owner(caller)
+        return try await database.read { try $0.watchLists(owner: owner) }
+    }
+
+    /// A page of the caller's list `name`, in code order after `code`.
+    public func watchListCodes(_ name: String, after code: String, limit: Int, of caller: Caller) async throws -> [String] {
+        let owner = try Self.owner(caller)
+        return try await database.read { reader in
+            guard let id = try reader.watchListId(owner: owner, name: name) else { throw RegistryError.watchListNotFound(name: name) }
+            return try reader.watchListCodes(id, after: code, limit: limit)
+        }
+    }
+
+    /// A code as watch lists keep it; an invalid one is refused.
+    static func normalisedCode(_ code: String) throws(RegistryError) -> String {
+        do { return try EnterpriseCode(validating: code).value } catch { throw .invalidCode(error) }
+    }
+
+    static func owner(_ caller: Caller) throws(RegistryError) -> UInt32 {
+        guard let peer = caller.peer else {
+            throw .invalidArgument(parameter: "name", reason: "watch lists belong to a peer; this call has none")
+        }
+        return peer.uid
+    }
+}

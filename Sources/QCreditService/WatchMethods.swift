@@ -1,0 +1,94 @@
+import CanonicalJSON
+import QCreditDomain
+import QCreditRegistry
+import Varlink
+
+/// `org.qcredit.query`'s change feed and the watch lists it follows.
+enum WatchMethods {
+    /// Codes per `GetWatchList` reply.
+    static let pageSize = 1000
+
+    static let all: [RegistryMethod] = [
+        QueryMethods.method("WatchChanges") { registry, call in
+            guard call.replies.acceptsMore else { throw VarlinkError.expectedMore() }
+            let target = try await registry.watchTarget(
+                codes: call.parameters.optionalStrings("codes"), watchList: call.parameters.optionalString("watchList"),
+                by: call.caller)
+            let since = try call.parameters.optionalInt("since")
+            if let since, since < -1 {
+                throw RegistryError.invalidArgument(parameter: "since", reason: "must be a log index, or -1 for the whole log")
+            }
+            try await streamChanges(registry, call, target: target, from: since)
+        },
+        QueryMethods.method("SetWatchList") { registry, call in try await edit(.set, registry, call) },
+        QueryMethods.method("AddToWatchList") { registry, call in try await edit(.add, registry, call) },
+        QueryMethods.method("RemoveFromWatchList") { registry, call in try await edit(.remove, registry, call) },
+        QueryMethods.method("DeleteWatchList") { registry, call in
+            try await registry.deleteWatchList(call.parameters.string("name"), by: call.caller)
+            try await call.reply([:])
+        },
+        QueryMethods.method("ListWatchLists") { registry, call in
+            let lists = try await registry.watchLists(of: call.caller)
+            try await call.reply(["lists": .array(lists.map { ["name": .string($0.name), "size": .int(Int64($0.size))] })])
+        },
+        QueryMethods.method("GetWatchList") { registry, call in
+            guard call.replies.acceptsMore else { throw VarlinkError.expectedMore() }
+            let name = try call.parameters.string("name")
+            var after = ""
+            while true {
+                let codes = try await registry.watchListCodes(name, after: after, limit: pageSize, of: call.caller)
+                let last = codes.count < pageSize
+                try await call.replies.send(["codes": .array(codes.map { .string($0) })], continues: !last)
+                guard !last, let next = codes.last else { return }
+                after = next
+            }
+        },
+    ]
+
+    private static func edit(_ edit: WatchListEdit, _ registry: Registry, _ call: RegistryCall) async throws {
+        let summary = try await registry.editWatchList(
+            call.parameters.string("name"), codes: call.parameters.strings("codes"), edit: edit, by: call.caller)
+        try await call.reply(["name": .string(summary.name), "size": .int(Int64(summary.size))])
+    }
+
+    /// Streams changes after `since` (the current end of the log when nil) and then each new
+    /// one as it is committed; never returns until the client goes away or the daemon stops.
+    ///
+    /// Memory stays bounded whatever the reader does: a page of the log is read only after
+    /// the previous page's replies went out, and each send waits until the connection can
+    /// take more (a reader that stops reading is closed after the write timeout). New commits
+    /// wake the stream through the database's commit signal; nothing polls.
+    private static func streamChanges(_ registry: Registry, _ call: RegistryCall, target: WatchTarget, from since: Int64?)
+        async throws
+    {
+        var cursor: Int64
+        if let since { cursor = since } else { cursor = try await registry.logEnd() }
+        var caughtUp = false
+        let commits = registry.database.commits
+        while true {
+            let seen = commits.generation
+            let page = try await registry.changes(after: cursor, target: target, view: call.view)
+            for change in page.changes {
+                try await call.replies.send(["change": change.json, "cursor": .int(change.cursor)], continues: true)
+            }
+            cursor = page.cursor
+            guard page.atEnd else { continue }
+            if !caughtUp {
+                // Once: everything up to `cursor` has been sent; what follows is live.
+                try await call.replies.send(["cursor": .int(cursor)], continues: true)
+                caughtUp = true
+            }
+            try await commits.wait(after: seen)
+        }
+    }
+}
+
+extension WatchChange {
+    var json: JSONValue {
+        let object: [String: JSONValue] = [
+            "cursor": .int(cursor), "code": .string(code), "kind": .string(kind.rawValue), "listType": JSONValue(listType),
+            "old": JSONValue(old), "new": JSONValue(new), "reason": JSONValue(reason), "publishedAt": JSONValue(publishedAt),
+        ]
+        return .object(object.filter { !$0.value.isNull })
+    }
+}

@@ -1,0 +1,53 @@
+import GRDB
+import QCreditDomain
+
+extension RegistryReader {
+    /// Files whose grade is due for recomputation on or before `date`, after `id` in id order.
+    public func enterpriseIdsDueForRegrade(through date: CivilDate, after id: Int64, limit: Int) throws -> [Int64] {
+        try Int64.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT enterprise_id FROM regrade_due INDEXED BY regrade_due_by_date
+                    WHERE due_on <= ? AND enterprise_id > ? ORDER BY enterprise_id LIMIT ?
+                    """), arguments: [date.description, id, limit])
+    }
+
+    /// The day a file's grade is next due for recomputation, if any.
+    public func regradeDue(enterpriseId: Int64) throws -> CivilDate? {
+        try String.fetchOne(
+            db.cachedStatement(sql: "SELECT due_on FROM regrade_due WHERE enterprise_id = ?"), arguments: [enterpriseId]
+        ).flatMap(CivilDate.init(iso:))
+    }
+
+    /// A value maintenance kept between runs.
+    public func maintenanceValue(_ name: String) throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM maintenance_state WHERE name = ?"), arguments: [name])
+    }
+}
+
+extension RegistryWriter {
+    /// Sets (or, with nil, clears) the day a file's grade is next due for recomputation.
+    public func setRegradeDue(enterpriseId: Int64, on date: CivilDate?) throws {
+        if let date {
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO regrade_due (enterprise_id, due_on) VALUES (?, ?)")
+                .execute(arguments: [enterpriseId, date.description])
+        } else {
+            try db.cachedStatement(sql: "DELETE FROM regrade_due WHERE enterprise_id = ?").execute(arguments: [enterpriseId])
+        }
+    }
+
+    /// Brings a file's recomputation forward to `date` if it was due later (or not at all).
+    public func markRegradeDue(enterpriseId: Int64, by date: CivilDate) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO regrade_due (enterprise_id, due_on) VALUES (?, ?)
+                ON CONFLICT (enterprise_id) DO UPDATE SET due_on = excluded.due_on WHERE excluded.due_on < due_on
+                """
+        ).execute(arguments: [enterpriseId, date.description])
+    }
+
+    public func setMaintenanceValue(_ name: String, _ value: String) throws {
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO maintenance_state (name, value) VALUES (?, ?)")
+            .execute(arguments: [name, value])
+    }
+}

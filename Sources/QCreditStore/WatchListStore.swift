@@ -1,0 +1,111 @@
+import GRDB
+import QCreditDomain
+
+/// A watch list as its owner sees it.
+public struct WatchListSummary: Sendable, Hashable {
+    public var name: String
+    public var size: Int
+
+    public init(name: String, size: Int) {
+        self.name = name
+        self.size = size
+    }
+}
+
+extension RegistryReader {
+    /// The id of `owner`'s list named `name`, if it has one.
+    public func watchListId(owner: UInt32, name: String) throws -> Int64? {
+        try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT id FROM watch_list WHERE owner_uid = ? AND name = ?"),
+            arguments: [Int64(owner), name])
+    }
+
+    /// `owner`'s lists, by name.
+    public func watchLists(owner: UInt32) throws -> [WatchListSummary] {
+        try rows(
+            """
+            SELECT w.name, (SELECT COUNT(*) FROM watch_list_code c WHERE c.list_id = w.id) AS size
+            FROM watch_list w WHERE w.owner_uid = ? ORDER BY w.name
+            """, [Int64(owner)]
+        ).map { WatchListSummary(name: $0["name"], size: $0["size"]) }
+    }
+
+    public func watchListSize(_ listId: Int64) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM watch_list_code WHERE list_id = ?"), arguments: [listId])
+            ?? 0
+    }
+
+    /// A list's codes in order, after `code`, at most `limit`.
+    public func watchListCodes(_ listId: Int64, after code: String, limit: Int) throws -> [String] {
+        try String.fetchAll(
+            db.cachedStatement(sql: "SELECT code FROM watch_list_code WHERE list_id = ? AND code > ? ORDER BY code LIMIT ?"),
+            arguments: [listId, code, limit])
+    }
+
+    /// Whether the list watches one of the codes the file holds.
+    public func watchList(_ listId: Int64, watches enterpriseId: Int64) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT EXISTS (SELECT 1 FROM enterprise_code e JOIN watch_list_code w ON w.list_id = ? AND w.code = e.code
+                                   WHERE e.enterprise_id = ?)
+                    """), arguments: [listId, enterpriseId]) ?? false
+    }
+
+    /// Every code a file holds (its USCC and/or organization code).
+    public func codes(enterpriseId: Int64) throws -> [String] {
+        try String.fetchAll(
+            db.cachedStatement(sql: "SELECT code FROM enterprise_code WHERE enterprise_id = ? ORDER BY code"),
+            arguments: [enterpriseId])
+    }
+
+    /// Publications about a file (listings, removals, grades, overrides) with indexes in
+    /// `cursor + 1 ... last`, in log order.
+    public func filePublications(after cursor: Int64, through last: Int64) throws -> [(index: Int64, enterpriseId: Int64)] {
+        try rows(
+            """
+            SELECT idx, enterprise_id FROM publication
+            WHERE idx > ? AND idx <= ? AND enterprise_id IS NOT NULL AND kind IS NOT NULL ORDER BY idx
+            """, [cursor, last]
+        ).map { ($0["idx"], $0["enterprise_id"]) }
+    }
+
+    /// The computed grade published before log index `index`, if any.
+    public func computedGrade(enterpriseId: Int64, before index: Int64) throws -> String? {
+        try String.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT grade FROM grade_record WHERE enterprise_id = ? AND basis = 'computed' AND publication_idx < ?
+                    ORDER BY publication_idx DESC LIMIT 1
+                    """), arguments: [enterpriseId, index])
+    }
+}
+
+extension RegistryWriter {
+    /// Creates `owner`'s list `name` (empty) and returns its id.
+    public func createWatchList(owner: UInt32, name: String) throws -> Int64 {
+        try db.cachedStatement(sql: "INSERT INTO watch_list (owner_uid, name, created_at) VALUES (?, ?, ?)")
+            .execute(arguments: [Int64(owner), name, now.secondsSinceEpoch])
+        return db.lastInsertedRowID
+    }
+
+    public func clearWatchList(_ listId: Int64) throws {
+        try db.cachedStatement(sql: "DELETE FROM watch_list_code WHERE list_id = ?").execute(arguments: [listId])
+    }
+
+    public func deleteWatchList(_ listId: Int64) throws {
+        try clearWatchList(listId)
+        try db.cachedStatement(sql: "DELETE FROM watch_list WHERE id = ?").execute(arguments: [listId])
+    }
+
+    /// Adds codes (already normalised); codes already on the list are left as they are.
+    public func addToWatchList(_ listId: Int64, codes: [String]) throws {
+        let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO watch_list_code (list_id, code) VALUES (?, ?)")
+        for code in codes { try statement.execute(arguments: [listId, code]) }
+    }
+
+    public func removeFromWatchList(_ listId: Int64, codes: [String]) throws {
+        let statement = try db.cachedStatement(sql: "DELETE FROM watch_list_code WHERE list_id = ? AND code = ?")
+        for code in codes { try statement.execute(arguments: [listId, code]) }
+    }
+}

@@ -1,0 +1,180 @@
+import CanonicalJSON
+import Foundation
+import Glibc
+import QCreditDomain
+import Testing
+import Varlink
+import VarlinkNIO
+
+/// The change feed against the real daemon: a 10,000-code watch list, a listing confirmed, and
+/// `kill -9` between reading a change and resuming.
+@Suite struct WatchDaemonTests {
+    static func uscc(_ n: Int) -> String { USCC.madeUp(serial: 12_000_000 + n) }
+
+    /// The next reply's parameters, failing the test if the stream ends first.
+    static func next(_ replies: inout AsyncThrowingStream<[String: JSONValue], any Error>.Iterator) async throws
+        -> [String: JSONValue]
+    {
+        try #require(try await replies.next())
+    }
+
+    func confirmListing(_ code: String, _ daemon: DaemonProcess) async throws {
+        let proposal = try await daemon.call(
+            "org.qcredit.admin.ProposeListing",
+            [
+                "code": .string(code), "listType": "serious-dishonesty", "reason": "counterfeit goods", "legalBasis": "Order 44",
+                "authority": "Zhengzhou AMR", "documentNumber": "郑列1", "decisionDate": .string(CLIHarness.date(daysAgo: 1)),
+            ])
+        _ = try await daemon.call("org.qcredit.admin.ConfirmListing", ["listingId": try #require(proposal["listing"]?["id"])])
+    }
+
+    @Test func aListingReachesTheOpenStreamOnceAndKillDashNineResumesFromTheCursor() async throws {
+        let daemon = try DaemonProcess()
+        let watched = Self.uscc(0)
+        let unwatched = Self.uscc(99_999)
+        for code in [watched, unwatched] {
+            _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(code), "name": "示例质量有限公司"])
+        }
+        let book = (0..<10_000).map { JSONValue.string(Self.uscc($0)) }
+        #expect(try await daemon.call("org.qcredit.query.SetWatchList", ["name": "loans", "codes": .array(book)])["size"] == 10_000)
+
+        let follower = try await daemon.client()
+        var replies = follower.stream("org.qcredit.query.WatchChanges", parameters: ["watchList": "loans"]).makeAsyncIterator()
+        #expect(try await Self.next(&replies)["change"] == nil, "the stream says it is live")
+        try await confirmListing(unwatched, daemon)
+        try await confirmListing(watched, daemon)
+        // A later change to the same file: what comes next proves only one change came for the listing.
+        _ = try await daemon.call("org.qcredit.admin.PublishGrades", ["codes": [.string(watched)]])
+        let listed = try await Self.next(&replies)
+        #expect(listed["change"]?["kind"] == "listed")
+        #expect(listed["change"]?["code"] == .string(watched))
+        let cursor = try #require(listed["cursor"]?.intValue)
+        let graded = try await Self.next(&replies)
+        #expect(graded["change"]?["kind"] == "grade")
+
+        // The client acknowledged `cursor` (it handled the listing); the daemon dies.
+        daemon.kill(SIGKILL)
+        await follower.close()
+        try daemon.start()
+        let resumed = try await daemon.client()
+        var after = resumed.stream("org.qcredit.query.WatchChanges", parameters: ["watchList": "loans", "since": .int(cursor)])
+            .makeAsyncIterator()
+        #expect(try await Self.next(&after)["change"]?["kind"] == "grade", "never the listing again after its cursor")
+        #expect(try await Self.next(&after)["change"] == nil)
+        await resumed.close()
+        // Not acknowledged (resuming from before it): it comes again, once.
+        let replaying = try await daemon.client()
+        var before = replaying.stream(
+            "org.qcredit.query.WatchChanges", parameters: ["watchList": "loans", "since": .int(cursor - 1)]
+        ).makeAsyncIterator()
+        #expect(try await Self.next(&before)["change"]?["kind"] == "listed")
+        #expect(try await Self.next(&before)["change"]?["kind"] == "grade")
+        #expect(try await Self.next(&before)["change"] == nil)
+        await replaying.close()
+    }
+}
+
+/// Streams that stop reading cost the daemon one page each, not the whole feed.
+@Suite struct WatchBackpressureTests {
+    @Test func readersThatNeverReadDoNotGrowTheDaemonsMemory() async throws {
+        let daemon = try DaemonProcess()
+        let code = USCC.madeUp(serial: 12_500_000)
+        _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(code), "name": "示例质量有限公司"])
+        // 1,500 changes of about 5.5 KB each (an override's reason travels with it): 8 MB per replay.
+        let client = try await daemon.client()
+        let reason = String(repeating: "复核", count: 900)
+        for n in 0..<1500 {
+            _ = try await client.call(
+                "org.qcredit.admin.OverrideGrade",
+                parameters: [
+                    "code": .string(code), "grade": n.isMultiple(of: 2) ? "B" : "C", "reason": .string(reason),
+                    "documentNumber": .string("复核\(n)"),
+                ])
+        }
+        await client.close()
+        let before = try daemon.memory().resident
+
+        // 30 followers replay the whole log and never read a byte: 240 MB if the daemon queued it all.
+        let call = #"{"method":"org.qcredit.query.WatchChanges","parameters":{"codes":["\#(code)"],"since":-1},"more":true}"#
+        let stalled = try (0..<30).map { _ in try RawSocket(path: daemon.socketPath) }
+        for socket in stalled { #expect(socket.send(call)) }
+        // Each stream fills its socket and stops; give them all a generous while to get there.
+        try await Task.sleep(for: .seconds(5))
+        let after = try daemon.memory().resident
+        // Each holds one page (128 log entries) and what its socket takes: measured at about 1 MiB a
+        // follower; a quarter of what queueing the replays would take leaves room for the allocator.
+        let queued = 30 * 1500 * (reason.utf8.count + 300)
+        #expect(after - before < queued / 4, "resident memory grew by \((after - before) >> 20) MiB")
+        // The daemon still answers.
+        #expect(try await daemon.call("org.qcredit.query.GetGrade", ["code": .string(code)])["grade"] != nil)
+        withExtendedLifetime(stalled) {}
+    }
+}
+
+/// `qcredit watchlist` and `qcredit watch` as a bank runs them.
+@Suite struct WatchCommandTests {
+    /// `qcredit watch ARGUMENTS` running in the background; its output so far is in `output`.
+    final class Watching: @unchecked Sendable {
+        let process: Process
+        let output = Mutexed("")
+
+        init(_ arguments: [String], daemon: DaemonProcess) throws {
+            process = Process()
+            process.executableURL = URL(fileURLWithPath: CLIHarness.executable)
+            process.arguments = ["watch"] + arguments + ["--socket", daemon.socketPath]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let output = self.output
+            DispatchQueue.global().async {
+                while case let data = pipe.fileHandleForReading.availableData, !data.isEmpty {
+                    output.modify { $0 += String(decoding: data, as: UTF8.self) }
+                }
+            }
+        }
+
+        /// Waits (generously) for an output line containing `text` and returns it.
+        func line(containing text: String) async throws -> String {
+            let deadline = ContinuousClock.now + .seconds(60)
+            while ContinuousClock.now < deadline {
+                if let line = output.get().split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            throw CLICommandFailed(result: CommandResult(status: -1, stdout: output.get(), stderr: "no line with \(text)"))
+        }
+
+        deinit {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    @Test func watchPrintsEachChangeAsItComesAndResumesFromItsCursor() async throws {
+        let daemon = try DaemonProcess()
+        let cli = CLIHarness(daemon: daemon)
+        try cli.register(CLIHarness.cement, name: "示例水泥有限公司")
+        let set = try cli.succeed(["watchlist", "set", "loans", "-"], input: "\(CLIHarness.cement)\n\(CLIHarness.materials)\n")
+        #expect(set.contains("loans: 2 codes"))
+
+        let watching = try Watching(["loans"], daemon: daemon)
+        _ = try await watching.line(containing: "up to date")
+        try await WatchDaemonTests().confirmListing(CLIHarness.cement, daemon)
+        let line = try await watching.line(containing: " listed ")
+        #expect(line.contains(CLIHarness.cement) && line.contains("serious-dishonesty"), "\(line)")
+        let cursor = try #require(line.split(separator: " ").last.map(String.init))
+
+        let resumed = try Watching(["loans", "--since", cursor], daemon: daemon)
+        let caughtUp = try await resumed.line(containing: "up to date")
+        #expect(caughtUp.contains("cursor \(cursor);"), "\(caughtUp)")
+        #expect(!resumed.output.get().contains(" listed "), "nothing after the cursor")
+    }
+
+    @Test func aLargeBookGoesInSeveralCalls() throws {
+        let daemon = try DaemonProcess()
+        let cli = CLIHarness(daemon: daemon)
+        let book = (0..<85_000).map { USCC.madeUp(serial: 13_000_000 + $0) }.joined(separator: "\n")
+        // 40,000 codes per call: a SetWatchList, then two AddToWatchList.
+        #expect(try cli.succeed(["watchlist", "set", "book", "-"], input: book).contains("book: 85000 codes"))
+        #expect(try cli.succeed(["watchlist", "show"]).contains("book\t85000"))
+    }
+}

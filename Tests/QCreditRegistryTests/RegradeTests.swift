@@ -1,0 +1,142 @@
+import QCreditConfig
+import QCreditDomain
+import QCreditRegistry
+import Testing
+
+/// Maintenance keeps published grades fresh: on the day the policy gives a file another letter
+/// (or other caps), the new grade is published with no call from anyone.
+@Suite struct RegradeTests {
+    let code = RegistryFixture.usccA
+    /// The daemon's default schedule: at midnight, Beijing time.
+    let midnight = RegradeSchedule(minuteOfDay: 0, utcOffset: .beijing)
+
+    /// Just after the regrade time on `date`.
+    func morning(_ date: String) -> Instant {
+        Instant(secondsSinceEpoch: Instant.startOfDay(CivilDate(iso: date)!).secondsSinceEpoch + 60)
+    }
+
+    @Test func theGradeChangesOnTheDayAnEventWindowClosesWithNoCall() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        try await fixture.register(code)
+        // An award (+10, no decay, three years) lifts the base 80 (A) to 90 (AA) until 2029-01-15.
+        _ = try await fixture.registry.recordEvent(
+            fixture.event(code, kind: "award", severity: "high", occurredOn: "2026-01-15"), by: RegistryFixture.regulator)
+        _ = try await fixture.registry.publishGrades(codes: [code], by: RegistryFixture.regulator)
+        #expect(try await fixture.registry.gradeInForce(code: code).inForce.grade == "AA")
+        let published = try await fixture.publications().count
+
+        fixture.clock.set(morning("2029-01-14"))
+        let before = try await fixture.registry.runScheduledRegrade(midnight)
+        #expect(before?.recomputed == 0)
+        #expect(try await fixture.registry.gradeInForce(code: code).inForce.grade == "AA")
+
+        fixture.clock.set(morning("2029-01-15"))
+        let onTheDay = try await fixture.registry.runScheduledRegrade(midnight)
+        #expect(onTheDay?.published == 1)
+        let grade = try await fixture.registry.gradeInForce(code: code)
+        #expect(grade.inForce.grade == "A")
+        #expect(grade.inForce.record?.effectiveAt == morning("2029-01-15"))
+        let records = try await fixture.publications()
+        #expect(records.count == published + 1)
+        #expect(records.last?.kind == "grade")
+        #expect(records.last?.body["grade"]?["grade"] == "A")
+        // Nothing lies ahead: the file is not recomputed again.
+        #expect(try await fixture.database.read { try $0.regradeDue(enterpriseId: grade.enterprise.id) } == nil)
+        fixture.clock.set(morning("2029-01-16"))
+        #expect(try await fixture.registry.runScheduledRegrade(midnight)?.recomputed == 0)
+    }
+
+    @Test func aScoreThatMovesAloneIsNotPublishedAndGetGradeKeepsThePublishedScore() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        try await fixture.register(code)
+        // A low penalty (-5, fading over three years): 75 (B) now, 80 (A) near the window's end.
+        _ = try await fixture.registry.recordEvent(
+            fixture.event(code, kind: "penalty", severity: "low", occurredOn: "2026-03-02"), by: RegistryFixture.regulator)
+        _ = try await fixture.registry.publishGrades(codes: [code], by: RegistryFixture.regulator)
+        let first = try await fixture.registry.gradeInForce(code: code)
+        #expect(first.inForce.grade == "B")
+        #expect(first.inForce.record?.score == 75)
+        let due = try #require(try await fixture.database.read { try $0.regradeDue(enterpriseId: first.enterprise.id) })
+        let policy = try PolicyFile.defaultPolicy()
+        let events = try await fixture.database.read { try $0.events(enterpriseId: first.enterprise.id) }
+        #expect(policy.computeGrade(events: events, asOf: due).grade == "A")
+        #expect(policy.computeGrade(events: events, asOf: due.adding(days: -1)).grade == "B")
+
+        // A year on, the score has moved (77) but not the letter: nothing is even recomputed.
+        fixture.clock.set(morning("2027-03-02"))
+        #expect(try await fixture.registry.runScheduledRegrade(midnight)?.recomputed == 0)
+        #expect(policy.computeGrade(events: events, asOf: fixture.registry.today).score == 77)
+        #expect(try await fixture.registry.gradeInForce(code: code).inForce.record?.score == 75)
+
+        fixture.clock.set(morning(due.description))
+        #expect(try await fixture.registry.runScheduledRegrade(midnight)?.published == 1)
+        #expect(try await fixture.registry.gradeInForce(code: code).inForce.grade == "A")
+    }
+
+    @Test func aRecordedEventIsRegradedTheSameDayOnceTheDailyRunHasPassed() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        try await fixture.register(code)
+        _ = try await fixture.registry.publishGrades(codes: [code], by: RegistryFixture.regulator)
+        #expect(try await fixture.registry.runScheduledRegrade(midnight) != nil)
+        _ = try await fixture.registry.recordEvent(
+            fixture.event(code, kind: "penalty", severity: "high", occurredOn: "2026-03-01"), by: RegistryFixture.regulator)
+        let summary = try await fixture.registry.runScheduledRegrade(midnight)
+        #expect(summary?.published == 1)
+        // A high penalty takes 30 points: 50 is a D.
+        #expect(try await fixture.registry.gradeInForce(code: code).inForce.grade == "D")
+    }
+
+    @Test func theScheduleRunsDailyAtItsTimeAndOnStartWhenARunWasMissed() {
+        let schedule = RegradeSchedule(minuteOfDay: 2 * 60 + 30, utcOffset: .beijing)
+        let day = CivilDate(iso: "2026-03-02")!
+        func at(_ hour: Int, _ minute: Int, on date: CivilDate = day) -> Instant {
+            Instant(secondsSinceEpoch: Instant.startOfDay(date).secondsSinceEpoch + Int64(hour * 3600 + minute * 60))
+        }
+        // Yesterday's run stands until today's time.
+        #expect(!schedule.shouldRun(lastRun: day.adding(days: -1), now: at(2, 29)))
+        #expect(schedule.shouldRun(lastRun: day.adding(days: -1), now: at(2, 30)))
+        // Down across yesterday's run: run at once on start.
+        #expect(schedule.shouldRun(lastRun: day.adding(days: -2), now: at(1, 0)))
+        #expect(schedule.shouldRun(lastRun: nil, now: at(1, 0)))
+        // After today's run, ticks keep up with what became due today.
+        #expect(schedule.shouldRun(lastRun: day, now: at(15, 0)))
+        #expect(schedule.nextSlot(after: at(2, 30)) == at(2, 30, on: day.adding(days: 1)))
+        #expect(schedule.nextSlot(after: at(1, 0)) == at(2, 30))
+    }
+
+    /// The day `nextGradeChange` names is never late: no day before it gives another letter or
+    /// other caps, checked day by day against the policy itself.
+    @Test(arguments: ["penalty", "complaint", "recall", "spot-check-failed", "award"])
+    func theNextChangeIsNeverLate(kind: String) throws {
+        let policy = try PolicyFile.defaultPolicy()
+        let start = CivilDate(iso: "2026-03-02")!
+        var events: [QualityEvent] = []
+        // Events before, on and after the start, of this kind and of a capping one.
+        for (index, (days, severity)) in [(-400, "high"), (-30, "medium"), (0, "low"), (20, "high")].enumerated() {
+            events.append(
+                QualityEvent(
+                    id: Int64(index + 1),
+                    details: QualityEventDetails(
+                        dimension: Dimension(rawValue: "product")!,
+                        kind: EventKind(rawValue: index.isMultiple(of: 2) ? kind : "penalty")!,
+                        severity: Severity(rawValue: severity)!, occurredOn: start.adding(days: days), authority: "a",
+                        documentNumber: "n", legalBasis: nil, summary: "s", evidenceURL: nil),
+                    recordedAt: Instant(secondsSinceEpoch: 0), supersedes: nil, correctionReason: nil, isRetraction: false,
+                    supersededBy: nil))
+        }
+        var day = start
+        var checked = 0
+        while let next = policy.nextGradeChange(events: events, after: policy.computeGrade(events: events, asOf: day)) {
+            let now = policy.computeGrade(events: events, asOf: day)
+            var between = day.adding(days: 1)
+            while between < next {
+                let later = policy.computeGrade(events: events, asOf: between)
+                #expect(later.grade == now.grade && later.caps == now.caps, "\(kind): changed on \(between), before \(next)")
+                between = between.adding(days: 1)
+                checked += 1
+            }
+            day = next
+        }
+        #expect(checked > 0)
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import Logging
+import QCreditConfig
+import QCreditDomain
+import QCreditRegistry
+import QCreditStore
+import Testing
+
+/// A bank's change feed, read page by page as the daemon's stream reads it.
+@Suite struct WatchFeedTests {
+    static let bank = Caller(method: "test", peer: AuditContext.Peer(uid: 2000, gid: 2000, pid: 7))
+    static let otherBank = Caller(method: "test", peer: AuditContext.Peer(uid: 3000, gid: 3000, pid: 8))
+    let code = RegistryFixture.usccA
+
+    /// 10,000 watched codes: `code`, and 9,999 made-up ones no file holds.
+    func loanBook() -> [String] {
+        [code] + (1..<10_000).map { USCC.madeUp(serial: $0) }
+    }
+
+    func changes(_ registry: Registry, after cursor: Int64, list: String = "loans", view: RecordView = .public) async throws
+        -> [WatchChange]
+    {
+        var all: [WatchChange] = []
+        var cursor = cursor
+        while true {
+            let page = try await registry.changes(
+                after: cursor, target: .list(name: list, owner: 2000), view: view, scanLimit: 3)
+            all += page.changes
+            cursor = page.cursor
+            if page.atEnd { return all }
+        }
+    }
+
+    @Test func confirmingOneWatchedListingYieldsExactlyOneChangeAndResumesWithoutGapOrRepeat() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        try await fixture.register(code)
+        try await fixture.register(RegistryFixture.usccB)
+        let summary = try await fixture.registry.editWatchList("loans", codes: loanBook(), edit: .set, by: Self.bank)
+        #expect(summary.size == 10_000)
+        let start = try await fixture.registry.logEnd()
+
+        let listing = try await fixture.listed(code, listType: "abnormal-operations")
+        _ = try await fixture.listed(RegistryFixture.usccB)  // not watched
+        let seen = try await changes(fixture.registry, after: start)
+        #expect(seen.count == 1)
+        let change = try #require(seen.first)
+        #expect(change.kind == .listed)
+        #expect(change.code == code)
+        #expect(change.listType == "abnormal-operations")
+        #expect(change.new == "abnormal-operations")
+
+        // Acknowledged (resumed from its cursor): never again. Resumed from before it: again, once.
+        #expect(try await changes(fixture.registry, after: change.cursor).isEmpty)
+        #expect(try await changes(fixture.registry, after: change.cursor - 1) == [change])
+
+        // The registry reopened (as after kill -9): the same cursors give the same answers.
+        let reopened = try await Registry(
+            database: RegistryDatabase(path: fixture.databasePath), policy: PolicyFile.defaultPolicy(), clock: fixture.clock,
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        #expect(try await changes(reopened, after: start) == [change])
+        #expect(try await changes(reopened, after: change.cursor).isEmpty)
+
+        // Removal is the next change, and nothing else came between.
+        _ = try await fixture.registry.removeListing(
+            listingId: listing.id, reason: "cured", removedOn: nil, authority: "Zhengzhou Administration for Market Regulation",
+            documentNumber: "撤〔2026〕1号",
+            explanation: "address verified", by: RegistryFixture.regulator)
+        // A removed listing is no longer disclosed (the default policy's listingsAfterRemoval is P0D): a bank
+        // learns only that it ended; a regulator sees the removal as published.
+        let next = try await changes(fixture.registry, after: change.cursor)
+        #expect(next.map(\.kind) == [.listingEnded])
+        #expect(next.first?.listType == nil && next.first?.reason == nil)
+        let full = try await changes(fixture.registry, after: change.cursor, view: .full)
+        #expect(full.map(\.kind) == [.removed])
+        #expect(full.first?.old == "abnormal-operations")
+        #expect(full.first?.reason == "cured")
+    }
+
+    @Test func gradesShowOldAndNewLetters() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        try await fixture.register(code)
+        _ = try await fixture.registry.editWatchList("loans", codes: [code], edit: .set, by: Self.bank)
+        let start = try await fixture.registry.logEnd()
+        _ = try await fixture.registry.publishGrades(codes: [code], by: RegistryFixture.regulator)
+        _ = try await fixture.registry.recordEvent(
+            fixture.event(code, kind: "award", severity: "high", occurredOn: "2026-03-01"), by: RegistryFixture.regulator)
+        _ = try await fixture.registry.publishGrades(codes: [code], by: RegistryFixture.regulator)
+        let seen = try await changes(fixture.registry, after: start)
+        #expect(seen.map(\.kind) == [.grade, .grade])
+        #expect(seen.map(\.old) == [nil, "A"])
+        #expect(seen.map(\.new) == ["A", "AA"])
+    }
+
+    @Test func aRepairedListingEndsWithoutDetailsForABank() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        try await fixture.register(code)
+        _ = try await fixture.registry.editWatchList("loans", codes: [code], edit: .set, by: Self.bank)
+        let start = try await fixture.registry.logEnd()
+        let listing = try await fixture.listed(code)
+        fixture.clock.advance(days: 400)
+        try await fixture.repair(listing.id)
+        let seen = try await changes(fixture.registry, after: start)
+        #expect(seen.map(\.kind) == [.listingEnded])
+        #expect(seen.first?.listType == nil && seen.first?.reason == nil)
+        // A regulator sees the whole story.
+        #expect(try await changes(fixture.registry, after: start, view: .full).map(\.kind) == [.listed, .removed])
+    }
+
+    @Test func anotherBankCannotReadOrUseAList() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        _ = try await fixture.registry.editWatchList("loans", codes: [code], edit: .set, by: Self.bank)
+        await #expect(throws: RegistryError.watchListNotFound(name: "loans")) {
+            try await fixture.registry.watchTarget(codes: nil, watchList: "loans", by: Self.otherBank)
+        }
+        await #expect(throws: RegistryError.watchListNotFound(name: "loans")) {
+            try await fixture.registry.watchListCodes("loans", after: "", limit: 10, of: Self.otherBank)
+        }
+        await #expect(throws: RegistryError.watchListNotFound(name: "loans")) {
+            try await fixture.registry.editWatchList("loans", codes: [code], edit: .remove, by: Self.otherBank)
+        }
+        #expect(try await fixture.registry.watchLists(of: Self.otherBank).isEmpty)
+        // Its own list of the same name is another list.
+        _ = try await fixture.registry.editWatchList("loans", codes: [RegistryFixture.usccB], edit: .add, by: Self.otherBank)
+        #expect(try await fixture.registry.watchListCodes("loans", after: "", limit: 10, of: Self.bank) == [code])
+    }
+
+    @Test func listsGrowByRepeatedAddsAndRefuseBadCodes() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        let book = loanBook()
+        _ = try await fixture.registry.editWatchList("loans", codes: Array(book[..<6000]), edit: .add, by: Self.bank)
+        let grown = try await fixture.registry.editWatchList("loans", codes: Array(book[5000...]), edit: .add, by: Self.bank)
+        #expect(grown.size == 10_000)
+        let shrunk = try await fixture.registry.editWatchList("loans", codes: [code], edit: .remove, by: Self.bank)
+        #expect(shrunk.size == 9_999)
+        await #expect(throws: RegistryError.self) {
+            try await fixture.registry.editWatchList("loans", codes: ["not a code"], edit: .add, by: Self.bank)
+        }
+        #expect(try await fixture.registry.watchLists(of: Self.bank) == [WatchListSummary(name: "loans", size: 9_999)])
+        // The audit trail names the list and counts the codes; a bank's loan book stays its own.
+        let audit = try await fixture.database.read { try $0.auditEntries(after: 0, limit: 100) }
+        let edits = audit.filter { $0.peerUid == 2000 }
+        #expect(edits.count == 3)
+        #expect(edits.allSatisfy { !$0.parameters.contains(code) && !$0.parameters.contains(book[9_999]) })
+        #expect(edits.first?.parameters.contains("6000") == true)
+    }
+}
