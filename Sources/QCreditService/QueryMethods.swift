@@ -15,6 +15,27 @@ enum QueryMethods {
 
     static let getGrade = "\(RegistryInterfaces.query).GetGrade"
 
+    /// The `grade` of each code as `GetGrade` would answer it: from the in-memory index where it
+    /// holds the file (the very answer `GetGrade` gives from there), the rest in one read.
+    static func grades(of codes: [String], registry: Registry, call: RegistryCall) async throws
+        -> [Result<JSONValue, RegistryError>]
+    {
+        var results = [Result<JSONValue, RegistryError>?](repeating: nil, count: codes.count)
+        var missing: [Int] = []
+        for (offset, code) in codes.enumerated() {
+            if let text = call.gradeIndex?.answer(code: code, view: call.view), let grade = (try? JSONValue.parse(text))?["grade"] {
+                results[offset] = .success(grade)
+            } else {
+                missing.append(offset)
+            }
+        }
+        if !missing.isEmpty {
+            let read = try await registry.gradesInForce(codes: missing.map { codes[$0] }, view: call.view)
+            for (offset, result) in zip(missing, read) { results[offset] = result.map(WireEncoding.grade) }
+        }
+        return results.compactMap { $0 }
+    }
+
     static let all: [RegistryMethod] = [
         method("GetGrade") { registry, call in
             let view = try await registry.gradeInForce(code: call.parameters.string("code"), view: call.view)
@@ -47,11 +68,11 @@ enum QueryMethods {
             var start = 0
             while start < codes.count {
                 let batch = Array(codes[start..<min(start + batchSize, codes.count)])
-                let results = try await registry.gradesInForce(codes: batch, view: call.view)
+                let results = try await grades(of: batch, registry: registry, call: call)
                 for (offset, result) in results.enumerated() {
                     var reply: [String: JSONValue] = ["code": .string(batch[offset])]
                     switch result {
-                    case .success(let view): reply["grade"] = WireEncoding.grade(view)
+                    case .success(let grade): reply["grade"] = grade
                     case .failure(let error):
                         reply["error"] = .string(error.varlinkError(in: RegistryInterfaces.query).name)
                         reply["reason"] = .string(error.reason)

@@ -31,6 +31,8 @@ struct RegistryCall: Sendable {
     let caller: Caller
     let roles: Set<Role>
     let replies: VarlinkReplyWriter
+    /// What `GetGrade` answers from memory, for methods that answer many grades at once.
+    var gradeIndex: GradeAnswerIndex? = nil
 
     var view: RecordView { RecordView.seenBy(roles) }
 

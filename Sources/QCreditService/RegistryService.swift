@@ -109,7 +109,7 @@ public struct RegistryService: VarlinkHandler {
             parameters: .object(call.parameters))
         let registryCall = RegistryCall(
             call: call, log: log, operations: operations, parameters: Parameters(call.parameters), caller: caller,
-            roles: await roles.roles(for: credentials), replies: replies)
+            roles: await roles.roles(for: credentials), replies: replies, gradeIndex: gradeIndex)
         do {
             try await method.run(registry, registryCall)
         } catch let error as RegistryError {

@@ -125,6 +125,34 @@ import Varlink
         }
     }
 
+    /// `GetGrades` takes what the index holds and reads the rest: each streamed reply carries
+    /// exactly the grade (or the error) `GetGrade` answers on the normal path.
+    @Test func getGradesStreamsWhatGetGradeAnswersForEveryCode() async throws {
+        let fixture = try await ServiceFixture(withGradeIndex: true)
+        let index = try #require(fixture.gradeIndex)
+        let codes = Registry()
+        try await populate(fixture, codes)
+        try await index.refresh()
+        let inputs = codes.inputs.filter { !$0.isEmpty }
+        for peer in [ServiceFixture.regulator, ServiceFixture.bank, ServiceFixture.auditor] {
+            let context = VarlinkCallContext(credentials: peer, connectionID: 1)
+            let stream = await fixture.dispatcher.collectReplies(
+                to: VarlinkCall(method: "org.qcredit.query.GetGrades", parameters: ["codes": .array(inputs.map(JSONValue.string))], more: true),
+                context: context)
+            #expect(stream.count == inputs.count)
+            for (code, streamed) in zip(inputs, stream) {
+                let single = await fixture.dispatcher.collectReplies(
+                    to: VarlinkCall(method: Self.getGrade, parameters: ["code": .string(code)]), context: context)[0]
+                #expect(streamed.parameters["code"] == .string(code))
+                if let error = single.error {
+                    #expect(streamed.parameters["error"] == .string(error), "uid \(peer.uid), code '\(code)'")
+                } else {
+                    #expect(streamed.parameters["grade"] == single.parameters["grade"], "uid \(peer.uid), code '\(code)'")
+                }
+            }
+        }
+    }
+
     @Test func anAcknowledgedWriteIsSeenByTheNextRead() async throws {
         let fixture = try await ServiceFixture(withGradeIndex: true)
         let index = try #require(fixture.gradeIndex)
