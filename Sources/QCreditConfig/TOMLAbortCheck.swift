@@ -109,7 +109,8 @@ struct TOMLAbortCheck {
     /// toml++ reads ten characters shaped like a date (`dddd-dd-dd`, with `_` not counted), a space and
     /// one digit as the start of a date-time, then asserts when a value terminator follows the digit.
     /// Such text is never valid TOML (a time after a date has the form HH:MM:SS), so refusing it
-    /// anywhere outside strings and comments is safe.
+    /// anywhere outside strings and comments is safe. The tenth character may take several bytes
+    /// (`6838-w'-w\u{FFFD} 9#` too made toml++ abort).
     private func isDateThenOneDigit() -> Bool {
         var characters: [UInt8] = []
         var position = index
@@ -120,6 +121,7 @@ struct TOMLAbortCheck {
             if byte != UInt8(ascii: "_") && (byte & 0xC0) != 0x80 { characters.append(byte) }
             position += 1
         }
+        while position < bytes.count, (bytes[position] & 0xC0) == 0x80 { position += 1 }
         guard characters.count == 10, Self.isDigit(characters[0]), characters[4] == UInt8(ascii: "-"),
             characters[7] == UInt8(ascii: "-"), position + 2 < bytes.count
         else { return false }

@@ -71,6 +71,8 @@ import Testing
         ("scale = [\"A\",}\"B\"]\n", 1, 14, TOMLAbortCheck.arrayReason), ("a = [ }]\n", 1, 7, TOMLAbortCheck.arrayReason),
         ("a = [1, # one\n  }]\n", 2, 3, TOMLAbortCheck.arrayReason),
         ("d = 2024-01-01 9\n", 1, 5, TOMLAbortCheck.dateReason), ("s =6838-w'-ws 9#x\n", 1, 4, TOMLAbortCheck.dateReason),
+        // A tenth character of several bytes (fuzzing: crash-date-multibyte-tenth, a stray 0x83 read as U+FFFD).
+        ("s =6838-w'-w\u{FFFD} 9#s", 1, 4, TOMLAbortCheck.dateReason), ("d = 2024-01-0\u{4E00} 9\n", 1, 5, TOMLAbortCheck.dateReason),
         ("a = [1, 1_111-11-11 9]\n", 1, 9, TOMLAbortCheck.dateReason),
     ])
     func isASyntaxErrorWithLineAndColumn(text: String, line: Int, column: Int, reason: String) {
