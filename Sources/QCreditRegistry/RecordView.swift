@@ -73,7 +73,7 @@ extension RegistryReader {
 
     /// The enterprise's listings that `visibility` shows, in id order.
     public func listings(enterpriseId: Int64, visibility: Visibility) throws -> [Listing] {
-        try partitionedListings(enterpriseId: enterpriseId, visibility: visibility).shown
+        try partitioned(listings(enterpriseId: enterpriseId), visibility: visibility).shown
     }
 
     /// The enterprise's listings that `visibility` shows, and the enterprise as it shows it: the
@@ -82,16 +82,20 @@ extension RegistryReader {
     public func visibleListings(of enterprise: Enterprise, visibility: Visibility) throws
         -> (enterprise: Enterprise, listings: [Listing])
     {
-        let (shown, hiddenNames) = try partitionedListings(enterpriseId: enterprise.id, visibility: visibility)
+        try visibleListings(of: enterprise, among: listings(enterpriseId: enterprise.id), visibility: visibility)
+    }
+
+    /// ``visibleListings(of:visibility:)`` for the enterprise's listings `all`, already read.
+    public func visibleListings(of enterprise: Enterprise, among all: [Listing], visibility: Visibility) throws
+        -> (enterprise: Enterprise, listings: [Listing])
+    {
+        let (shown, hiddenNames) = try partitioned(all, visibility: visibility)
         return (enterprise.withoutFormerNames(hiddenNames), shown)
     }
 
-    /// The listings `visibility` shows, and the names at decision of the published ones it hides
-    /// (but no shown one carries).
-    private func partitionedListings(enterpriseId: Int64, visibility: Visibility) throws
-        -> (shown: [Listing], hiddenNames: Set<String>)
-    {
-        let all = try listings(enterpriseId: enterpriseId)
+    /// The listings of `all` that `visibility` shows, and the names at decision of the published
+    /// ones it hides (but no shown one carries).
+    private func partitioned(_ all: [Listing], visibility: Visibility) throws -> (shown: [Listing], hiddenNames: Set<String>) {
         guard visibility.view == .public else { return (all, []) }
         var shown: [Listing] = []
         var hiddenNames: Set<String> = []

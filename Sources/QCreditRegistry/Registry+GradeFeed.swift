@@ -47,13 +47,11 @@ extension Registry {
                     batch.missing.append(id)
                     continue
                 }
+                let views = try reader.gradeViews(
+                    enterprise: enterprise, at: now, date: day, policy: policy, visibilities: [publicVisibility, fullVisibility])
                 batch.files.append(
                     CurrentGrades(
-                        enterpriseId: id, codes: enterprise.codes.map(\.code),
-                        publicView: try reader.gradeView(
-                            enterprise: enterprise, at: now, date: day, policy: policy, visibility: publicVisibility),
-                        fullView: try reader.gradeView(
-                            enterprise: enterprise, at: now, date: day, policy: policy, visibility: fullVisibility)))
+                        enterpriseId: id, codes: enterprise.codes.map(\.code), publicView: views[0], fullView: views[1]))
             }
             return batch
         }

@@ -40,24 +40,36 @@ extension RegistryReader {
     public func gradeView(enterprise: Enterprise, at: Instant, date: CivilDate, policy: Policy, visibility: Visibility) throws
         -> GradeView
     {
+        try gradeViews(enterprise: enterprise, at: at, date: date, policy: policy, visibilities: [visibility])[0]
+    }
+
+    /// The grade in force for one file in each of `visibilities`, reading its grades and
+    /// listings once: the grade index keeps a public and a full answer for every file.
+    public func gradeViews(enterprise: Enterprise, at: Instant, date: CivilDate, policy: Policy, visibilities: [Visibility])
+        throws -> [GradeView]
+    {
         let computed = try latestGrade(enterpriseId: enterprise.id, basis: .computed, atOrBefore: at)
-            .flatMap { try shows($0, visibility: visibility) ? $0 : nil }
         let override = try latestGrade(enterpriseId: enterprise.id, basis: .override, atOrBefore: at)
-            .flatMap { try shows($0, visibility: visibility) ? $0 : nil }
-        var caps: [ListingCap] = []
-        var listTypes: Set<String> = []
-        let (enterprise, listings) = try visibleListings(of: enterprise, visibility: visibility)
-        for listing in listings where listing.isOnList(on: date) {
-            listTypes.insert(listing.listType)
-            if let maximum = policy.lists[listing.listType]?.maximumGrade {
-                caps.append(
-                    ListingCap(
-                        listingId: listing.id, listType: listing.listType, maximumGrade: maximum,
-                        publicationDate: listing.publicationDate!, publicationIndex: listing.listedStep?.publicationIndex))
+        let allListings = try listings(enterpriseId: enterprise.id)
+        return try visibilities.map { visibility in
+            var caps: [ListingCap] = []
+            var listTypes: Set<String> = []
+            let (enterprise, listings) = try visibleListings(of: enterprise, among: allListings, visibility: visibility)
+            for listing in listings where listing.isOnList(on: date) {
+                listTypes.insert(listing.listType)
+                if let maximum = policy.lists[listing.listType]?.maximumGrade {
+                    caps.append(
+                        ListingCap(
+                            listingId: listing.id, listType: listing.listType, maximumGrade: maximum,
+                            publicationDate: listing.publicationDate!, publicationIndex: listing.listedStep?.publicationIndex))
+                }
             }
+            let inForce = GradeInForce.resolve(
+                computed: try computed.flatMap { try shows($0, visibility: visibility) ? $0 : nil },
+                override: try override.flatMap { try shows($0, visibility: visibility) ? $0 : nil },
+                caps: caps, on: date, scale: policy.scale)
+            return GradeView(enterprise: enterprise, inForce: inForce, at: at, listTypes: listTypes.sorted())
         }
-        let inForce = GradeInForce.resolve(computed: computed, override: override, caps: caps, on: date, scale: policy.scale)
-        return GradeView(enterprise: enterprise, inForce: inForce, at: at, listTypes: listTypes.sorted())
     }
 }
 

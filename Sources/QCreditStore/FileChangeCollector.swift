@@ -15,3 +15,13 @@ final class FileChangeCollector: Sendable {
         state.withLock { $0.everything ? .everything : .files($0.ids) }
     }
 }
+
+/// Collects, inside one write transaction, the ids of the revisions it inserted (see
+/// ``RegistryWriter/indexNewNames()``). Used like ``FileChangeCollector``.
+final class RevisionCollector: Sendable {
+    private let ids = Mutex<[Int64]>([])
+
+    func add(_ id: Int64) { ids.withLock { $0.append(id) } }
+
+    func drain() -> [Int64] { ids.withLock { ids in defer { ids = [] }; return ids } }
+}

@@ -74,7 +74,9 @@ public final class RegistryDatabase: Sendable {
         let changes = FileChangeCollector()
         let result = try await pool.write { db in
             let writer = try RegistryWriter(db, audit: audit, changes: changes)
-            return try body(writer)
+            let result = try body(writer)
+            try writer.indexNewNames()
+            return result
         }
         changeObservers.notify(changes.changes)
         commits.signal()

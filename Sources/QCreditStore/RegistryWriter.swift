@@ -13,6 +13,8 @@ public struct RegistryWriter {
     public let now: Instant
     /// The files this transaction touches, reported to observers once it commits.
     let changes: FileChangeCollector
+    /// Revisions this transaction inserted, whose names go into the name index at its end.
+    private let newRevisions = RevisionCollector()
     var db: Database { reader.db }
 
     init(_ db: Database, audit: AuditContext, changes: FileChangeCollector = FileChangeCollector()) throws {
@@ -87,7 +89,29 @@ public struct RegistryWriter {
         insert.bind(documentNumber)
         insert.bind(now.secondsSinceEpoch)
         insert.bind(auditId)
-        return try insert.run()
+        let id = try insert.run()
+        newRevisions.add(id)
+        return id
+    }
+
+    /// Adds the names of the revisions this transaction inserted to the name index, each once
+    /// per file (a revision that keeps the name adds nothing), in one statement: FTS5 then
+    /// keeps them in memory and writes one index segment at commit (see Schema/0008). Runs as
+    /// the transaction's last statement; a revision undone by a savepoint is simply not found.
+    func indexNewNames() throws {
+        let ids = newRevisions.drain()
+        guard !ids.isEmpty else { return }
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO enterprise_name_search (name, enterprise_id)
+                SELECT r.name, r.enterprise_id FROM enterprise_revision r
+                WHERE r.id IN (SELECT value FROM json_each(?1))
+                  AND NOT EXISTS (
+                      SELECT 1 FROM enterprise_revision o
+                      WHERE o.enterprise_id = r.enterprise_id AND o.name = r.name AND o.id < r.id)
+                ORDER BY r.id
+                """
+        ).execute(arguments: ["[" + ids.map(String.init).joined(separator: ",") + "]"])
     }
 
     /// Opens new credit files in bulk and returns their ids, in order: the store's fast path for

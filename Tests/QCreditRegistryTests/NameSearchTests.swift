@@ -93,6 +93,28 @@ import Testing
         #expect(byNew.first?.isFormerName == false)
     }
 
+    /// The writer adds a transaction's new names at its end (Schema/0008): each name once per
+    /// file, however often the file returns to it, and every file of a batch at once.
+    @Test func eachNameIsIndexedOncePerFileWhenItsTransactionCommits() async throws {
+        let fixture = try await RegistryFixture()
+        try await fixture.register(F.usccA, name: "贵州黔南某某水泥有限公司")
+        for name in ["贵州新名水泥集团有限公司", "贵州黔南某某水泥有限公司", "贵州新名水泥集团有限公司"] {
+            _ = try await fixture.registry.updateEnterprise(EnterpriseUpdate(code: F.usccA, name: name, reason: "renamed"), by: F.regulator)
+        }
+        let codes = try Self.syntheticCodes().prefix(25)
+        let outcome = try await fixture.registry.registerEnterprises(
+            codes.enumerated().map { RegistrationRequest(code: $1, name: "批量企业\($0)号有限公司") }, place: nil,
+            naming: { "\($0)" }, by: F.regulator)
+        #expect(outcome.imported == 25)
+        let indexed = try fixture.rawDatabase().read { db in
+            try Row.fetchAll(db, sql: "SELECT name, COUNT(*) AS n FROM enterprise_name_search GROUP BY name ORDER BY name")
+        }
+        #expect(indexed.count == 27)
+        #expect(indexed.allSatisfy { ($0["n"] as Int) == 1 })
+        #expect(try await find(fixture, "批量企业17号").first?.enterprise.uscc == codes[codes.startIndex + 17])
+        #expect(try await find(fixture, "新名水泥").first?.enterprise.uscc == F.usccA)
+    }
+
     @Test func aBankCannotFindAFileByANameOnlyAnUndisclosedListingWasDecidedUnder() async throws {
         let fixture = try await Self.populated()
         let listing = try await fixture.listed(F.usccA)

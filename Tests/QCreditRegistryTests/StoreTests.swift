@@ -54,7 +54,7 @@ import Testing
         #expect(
             try await fixture.database.appliedMigrations() == [
                 "0001_registry.sql", "0002_merkle_log.sql", "0003_no_replace.sql", "0004_disclosure.sql",
-                "0005_name_search.sql", "0006_imports.sql", "0007_watch.sql",
+                "0005_name_search.sql", "0006_imports.sql", "0007_watch.sql", "0008_name_index_at_commit.sql",
             ])
     }
 
