@@ -20,6 +20,7 @@ struct TOMLAbortCheck {
     static let headerReason = "a table header's key must start with A–Z, a–z, 0–9, _, - or a quote"
     static let arrayReason = "'}' cannot be an array element"
     static let dateReason = "a date followed by a space must be followed by a time (HH:MM:SS)"
+    static let dateTimeReason = "a date followed by 'T' must be followed by a time (HH:MM:SS)"
 
     private let bytes: [UInt8]
     private var index: Int
@@ -79,6 +80,7 @@ struct TOMLAbortCheck {
             }
             if expectingElement && byte == UInt8(ascii: "}") { return finding(Self.arrayReason) }
             if startsToken(), isDateThenOneDigit() { return finding(Self.dateReason) }
+            if startsToken(), isDateThenTWithoutTime() { return finding(Self.dateTimeReason) }
             expectingElement = false
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "'"):
@@ -126,6 +128,20 @@ struct TOMLAbortCheck {
             characters[7] == UInt8(ascii: "-"), position + 2 < bytes.count
         else { return false }
         return bytes[position] == UInt8(ascii: " ") && Self.isDigit(bytes[position + 1]) && Self.isValueTerminator(bytes[position + 2])
+    }
+
+    /// toml++ takes a value with digits, `-`, `t` and `:` for a date-time, parses `YYYY-MM-DD` and
+    /// the `T`, then asserts that a digit follows (`6838-09-04t:` aborted it). A time always
+    /// starts with a digit, so such text is never valid TOML.
+    private func isDateThenTWithoutTime() -> Bool {
+        guard index + 11 <= bytes.count else { return false }
+        let date = bytes[index..<index + 10]
+        let shaped = date.indices.allSatisfy { position in
+            let offset = position - index
+            return offset == 4 || offset == 7 ? bytes[position] == UInt8(ascii: "-") : Self.isDigit(bytes[position])
+        }
+        guard shaped, bytes[index + 10] | 0x20 == UInt8(ascii: "t") else { return false }
+        return index + 11 == bytes.count || !Self.isDigit(bytes[index + 11])
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }

@@ -74,6 +74,9 @@ import Testing
         // A tenth character of several bytes (fuzzing: crash-date-multibyte-tenth, a stray 0x83 read as U+FFFD).
         ("s =6838-w'-w\u{FFFD} 9#s", 1, 4, TOMLAbortCheck.dateReason), ("d = 2024-01-0\u{4E00} 9\n", 1, 5, TOMLAbortCheck.dateReason),
         ("a = [1, 1_111-11-11 9]\n", 1, 9, TOMLAbortCheck.dateReason),
+        // crash-date-t-without-time
+        ("s4=6838-09-04t:=ot-", 1, 4, TOMLAbortCheck.dateTimeReason), ("d = 2024-01-01T\n", 1, 5, TOMLAbortCheck.dateTimeReason),
+        ("a = [2024-01-01Tx]\n", 1, 6, TOMLAbortCheck.dateTimeReason),
     ])
     func isASyntaxErrorWithLineAndColumn(text: String, line: Int, column: Int, reason: String) {
         let expected = ConfigurationError("p.toml:\(line):\(column): \(reason)")
@@ -85,7 +88,8 @@ import Testing
         "[a]\n", "[ \"quoted\" ]\n", "[[caps]]\nkind = \"x\"\n", "a = [\n  [1, 2],\n  [ {x = 1} ],\n  [ +1 ],\n]\n",
         "s = \"\"\"\n[!not a header]\n\"\"\"\n", "t = '''\n[*]'''\n", "[a] # [!comment]\n", "a = { b = [1, 2], c = {} }\n",
         "a = [\"}\", '}', \"\"\"\n}\"\"\"]\n",
-        "d = 2024-01-01 09:30:00\n", "d = 2024-01-01\n", "s = \"2024-01-01 9\"\n", "# 2024-01-01 9\n",
+        "d = 2024-01-01 09:30:00\n", "d = 2024-01-01\n", "d = 2024-01-01T09:30:00Z\n", "d = 2024-01-01t09:30:00\n",
+        "d = 2024-01-01 # note\n", "s = \"2024-01-01 9\"\n", "# 2024-01-01 9\n",
     ])
     func wellFormedFilesPass(text: String) {
         #expect(TOMLAbortCheck.firstFinding(in: text) == nil)
