@@ -98,6 +98,7 @@ public enum Daemon {
         serverConfiguration.idleTimeout = .seconds(limits.idleTimeoutSeconds)
         serverConfiguration.writeTimeout = .seconds(limits.writeTimeoutSeconds)
         serverConfiguration.shutdownGracePeriod = .seconds(limits.shutdownTimeoutSeconds)
+        serverConfiguration.endlessMethods = RegistryService.endlessMethods
         let server = VarlinkServer(
             configuration: serverConfiguration, dispatcher: service.dispatcher(version: version),
             logger: Logger(label: "qcredit.varlink"))

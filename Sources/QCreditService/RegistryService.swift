@@ -51,6 +51,10 @@ public struct RegistryService: VarlinkHandler {
 
     /// A dispatcher serving `org.varlink.service` and the registry's interfaces through this
     /// service; unexpected failures are logged and answered as `InternalError`.
+    /// Methods whose `more` calls never end by themselves (the change feed): the server closes
+    /// them at once on shutdown (see `VarlinkServer.Configuration.endlessMethods`).
+    public static let endlessMethods: Set<String> = ["org.qcredit.query.WatchChanges"]
+
     public func dispatcher(version: String) -> VarlinkDispatcher {
         let logger = self.logger
         return VarlinkDispatcher(

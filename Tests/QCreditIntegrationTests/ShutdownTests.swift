@@ -49,6 +49,30 @@ import Testing
         #expect(try Self.checkpointSize(checkpointPath) == records, "\(daemon.log)")
     }
 
+    /// A bank's change feed waits for the next change for ever; shutdown closes it at once
+    /// instead of spending the grace period (here the default 10 s) waiting with it.
+    @Test func aBankWatchingForChangesDoesNotDelayShutdown() async throws {
+        let config = Self.config.replacingOccurrences(of: "shutdownTimeoutSeconds = \(Self.shutdownTimeoutSeconds)", with: "")
+        let daemon = try DaemonProcess(config: config)
+        try await daemon.seed(from: 0, count: 3)
+        let call = JSONValue.object([
+            "method": "org.qcredit.query.WatchChanges", "parameters": ["codes": [.string(DurabilityTests.uscc(0))]], "more": true,
+        ])
+        let bank = try RawSocket(path: daemon.socketPath)
+        #expect(bank.send(call.encoded() + [0]))
+        // The first reply says the feed is live (its cursor); then it waits for changes.
+        let live = try #require(bank.receive())
+        #expect(live.contains("\"continues\":true"), "\(live)")
+
+        let start = ContinuousClock.now
+        let status = try await daemon.terminate(within: .seconds(20))
+        let elapsed = ContinuousClock.now - start
+        #expect(status == 0, "\(daemon.log)")
+        #expect(elapsed < .seconds(5), "SIGTERM took \(elapsed) with a watcher connected")
+        #expect(!daemon.log.contains("shutdown grace period over"), "\(daemon.log)")
+        #expect(bank.isClosedByPeer())
+    }
+
     /// The tree size in a signed checkpoint file (its second line).
     static func checkpointSize(_ path: String) throws -> Int64 {
         let text = try String(contentsOfFile: path, encoding: .utf8)

@@ -16,6 +16,8 @@ final class ServerConnection: Sendable {
         case idle
         /// The peer stopped reading its replies (``VarlinkServer/Configuration/writeTimeout``).
         case writeTimeout = "write timeout"
+        /// In an endless feed when shutdown began.
+        case shutdown = "server shutting down"
         /// Still busy when the shutdown grace period ended.
         case shutdownDeadline = "shutdown grace period over"
     }
@@ -31,6 +33,9 @@ final class ServerConnection: Sendable {
         /// Complete frames received and not yet answered (or refused).
         var unansweredFrames = 0
         var draining = false
+        /// The call in progress is a feed without an end of its own (see
+        /// ``VarlinkServer/Configuration/endlessMethods``): draining closes it at once.
+        var inEndlessCall = false
         var finished = false
         var closeCause: CloseCause?
         var lastActivity = NIODeadline.now()
@@ -59,22 +64,32 @@ final class ServerConnection: Sendable {
         state.withLock { !$0.draining }
     }
 
+    /// The call taken up is an endless feed. False when the server is draining: close now.
+    func beginEndlessCall() -> Bool {
+        state.withLock { state in
+            state.inEndlessCall = true
+            return !state.draining
+        }
+    }
+
     /// The call's replies are written. False when the server is draining: stop serving.
     func endCall() -> Bool {
         state.withLock { state in
             state.unansweredFrames -= 1
+            state.inEndlessCall = false
             state.lastActivity = .now()
             return !state.draining
         }
     }
 
-    /// Graceful shutdown: an idle connection is closed now, a busy one after its call.
+    /// Graceful shutdown: an idle connection, or one in an endless feed, is closed now; a busy
+    /// one after its call.
     func drain() {
         let closeNow = state.withLock { state in
             state.draining = true
-            return state.unansweredFrames == 0
+            return state.unansweredFrames == 0 || state.inEndlessCall
         }
-        if closeNow { channel.close(promise: nil) }
+        if closeNow { close(because: .shutdown) }
     }
 
     /// Why the server closed the connection, if it did so for a reason of its own.

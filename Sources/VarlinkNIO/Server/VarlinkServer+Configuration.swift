@@ -50,6 +50,11 @@ extension VarlinkServer {
         /// How long shutdown lets calls in progress finish; then their connections are closed
         /// and their handlers cancelled, so ``VarlinkServer/run()`` returns.
         public var shutdownGracePeriod: Duration
+        /// Fully qualified methods whose `more` calls are feeds with no end of their own (a
+        /// change feed that waits for the next change). Shutdown closes a connection in such a
+        /// call at once instead of granting it ``shutdownGracePeriod``, which it would only
+        /// spend waiting; the client resumes the feed after the restart.
+        public var endlessMethods: Set<String>
         /// The listen backlog for sockets the server binds.
         public var backlog: Int32
         /// The event loops sockets are served on; handlers run in Swift concurrency, not here.
@@ -66,6 +71,7 @@ extension VarlinkServer {
             idleTimeout: Duration? = .seconds(600),
             writeTimeout: Duration? = .seconds(30),
             shutdownGracePeriod: Duration = .seconds(10),
+            endlessMethods: Set<String> = [],
             backlog: Int32 = 256,
             eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
         ) {
@@ -79,6 +85,7 @@ extension VarlinkServer {
             self.idleTimeout = idleTimeout
             self.writeTimeout = writeTimeout
             self.shutdownGracePeriod = shutdownGracePeriod
+            self.endlessMethods = endlessMethods
             self.backlog = backlog
             self.eventLoopGroup = eventLoopGroup
         }

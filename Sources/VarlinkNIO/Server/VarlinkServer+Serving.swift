@@ -88,7 +88,7 @@ extension VarlinkServer {
         do {
             for try await frame in inbound {
                 guard connection.beginCall() else { break }
-                var keepGoing = await answer(frame, context: context, sink: sink, logger: logger)
+                var keepGoing = await answer(frame, connection: connection, context: context, sink: sink, logger: logger)
                 // Tells the event loop this call is answered: a frame behind it may be answered there now.
                 if keepGoing { keepGoing = (try? await outbound.write(Self.callAnsweredMarker)) != nil }
                 guard connection.endCall(), keepGoing else { break }
@@ -114,6 +114,7 @@ extension VarlinkServer {
     /// Answers one frame; false when the connection must close.
     private func answer(
         _ frame: ByteBuffer,
+        connection: ServerConnection,
         context: VarlinkCallContext,
         sink: @escaping VarlinkReplyWriter.Sink,
         logger: Logger
@@ -133,6 +134,10 @@ extension VarlinkServer {
             logThrottled(
                 .malformedMessage, "malformed message; closed connection", logger: logger,
                 metadata: ["error": "\(error)"])
+            return false
+        }
+        if call.more && configuration.endlessMethods.contains(call.method), !connection.beginEndlessCall() {
+            connection.close(because: .shutdown)
             return false
         }
         do {
