@@ -74,7 +74,7 @@ struct PublishCommand: AsyncParsableCommand {
 struct MaintenanceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "maintenance",
-        abstract: "Apply what time decides now: expiry of listings and escalation proposals.",
+        abstract: "Apply what time decides now: expiry of listings, escalation proposals and the daily regrade.",
         discussion: "The daemon also does this on its own schedule. Requires the operator role.")
 
     @OptionGroup var options: GlobalOptions
@@ -90,6 +90,8 @@ struct MaintenanceCommand: AsyncParsableCommand {
                 var block = KeyValueBlock()
                 block.add("Expired listings", ids("expired"))
                 block.add("Escalated listings", ids("escalated"))
+                block.add("Grades recomputed", reply["recomputed"].flatMap { Render.integer($0) } ?? "0")
+                block.add("New grades published", reply["regraded"].flatMap { Render.integer($0) } ?? "0")
                 return block.lines()
             }
             return .success

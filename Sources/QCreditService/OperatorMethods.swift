@@ -82,8 +82,12 @@ enum OperatorMethods {
         },
         method("RunMaintenance") { registry, call in
             let summary = try await registry.runMaintenance(by: call.caller)
+            // What time decides includes the grades: the files due are regraded now, not at
+            // the scheduled time (which then finds them fresh).
+            let regrade = try await registry.regradeDueFiles(by: call.caller)
             try await call.reply([
                 "expired": .array(summary.expired.map { .int($0) }), "escalated": .array(summary.escalated.map { .int($0) }),
+                "recomputed": .int(Int64(regrade.recomputed)), "regraded": .int(Int64(regrade.published)),
             ])
         },
     ]
