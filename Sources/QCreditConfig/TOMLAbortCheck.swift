@@ -104,30 +104,40 @@ struct TOMLAbortCheck {
     /// Whether the current byte starts a key or value: toml++ scans a value from there.
     private func startsToken() -> Bool {
         guard index > lineStart else { return true }
-        return [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "="), UInt8(ascii: "["), UInt8(ascii: "{"), UInt8(ascii: ",")]
-            .contains(bytes[index - 1])
+        var start = index - 1
+        while start > lineStart, (bytes[start] & 0xC0) == 0x80 { start -= 1 }
+        let previous = scalar(at: start).scalar
+        return previous == "=" || previous == "[" || previous == "{" || previous == "," || Self.isWhitespace(previous.value)
     }
 
     /// toml++ reads ten characters shaped like a date (`dddd-dd-dd`, with `_` not counted), a space and
     /// one digit as the start of a date-time, then asserts when a value terminator follows the digit.
     /// Such text is never valid TOML (a time after a date has the form HH:MM:SS), so refusing it
-    /// anywhere outside strings and comments is safe. The tenth character may take several bytes
-    /// (`6838-w'-w\u{FFFD} 9#` too made toml++ abort).
+    /// anywhere outside strings and comments is safe. Characters are Unicode scalars, and the
+    /// terminators are toml++'s, Unicode white space included (`6838-w'-w\u{FFFD} 9#` and
+    /// `6838-w'-ws 9\u{FEFF}` too made it abort).
     private func isDateThenOneDigit() -> Bool {
-        var characters: [UInt8] = []
+        var characters: [Unicode.Scalar] = []
         var position = index
         while position < bytes.count, characters.count < 10 {
-            let byte = bytes[position]
-            if Self.isValueTerminator(byte) { return false }
-            // `_` is skipped by toml++; a UTF-8 continuation byte is part of the character before it.
-            if byte != UInt8(ascii: "_") && (byte & 0xC0) != 0x80 { characters.append(byte) }
-            position += 1
+            let (character, length) = scalar(at: position)
+            if Self.isValueTerminator(character.value) { return false }
+            // `_` is skipped by toml++.
+            if character != "_" { characters.append(character) }
+            position += length
         }
-        while position < bytes.count, (bytes[position] & 0xC0) == 0x80 { position += 1 }
-        guard characters.count == 10, Self.isDigit(characters[0]), characters[4] == UInt8(ascii: "-"),
-            characters[7] == UInt8(ascii: "-"), position + 2 < bytes.count
+        guard characters.count == 10, Self.isDigit(characters[0]), characters[4] == "-", characters[7] == "-",
+            position + 2 < bytes.count, bytes[position] == UInt8(ascii: " "), Self.isDigit(bytes[position + 1])
         else { return false }
-        return bytes[position] == UInt8(ascii: " ") && Self.isDigit(bytes[position + 1]) && Self.isValueTerminator(bytes[position + 2])
+        return Self.isValueTerminator(scalar(at: position + 2).scalar.value)
+    }
+
+    /// The Unicode scalar starting at byte `position` and its length in bytes (the text is valid UTF-8).
+    private func scalar(at position: Int) -> (scalar: Unicode.Scalar, length: Int) {
+        var iterator = bytes[position...].makeIterator()
+        var decoder = UTF8()
+        guard case .scalarValue(let scalar) = decoder.decode(&iterator) else { return ("\u{FFFD}", 1) }
+        return (scalar, UTF8.width(scalar))
     }
 
     /// toml++ takes a value with digits, `-`, `t` and `:` for a date-time, parses `YYYY-MM-DD` and
@@ -146,9 +156,22 @@ struct TOMLAbortCheck {
 
     private static func isDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
 
-    private static func isValueTerminator(_ byte: UInt8) -> Bool {
-        [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), UInt8(ascii: "\n"), UInt8(ascii: "]"), UInt8(ascii: "}"),
-            UInt8(ascii: ","), UInt8(ascii: "#")].contains(byte)
+    private static func isDigit(_ character: Unicode.Scalar) -> Bool { ("0"..."9").contains(character) }
+
+    /// toml++'s `is_value_terminator`: white space as it defines it, `]`, `}`, `,` and `#`.
+    private static func isValueTerminator(_ value: UInt32) -> Bool {
+        isWhitespace(value) || value == 0x5D || value == 0x7D || value == 0x2C || value == 0x23
+    }
+
+    /// toml++'s `is_whitespace`: tab, space, U+000A–U+000D, and the Unicode horizontal and vertical spaces.
+    private static func isWhitespace(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x09, 0x20, 0x0A...0x0D, 0x85, 0xA0, 0x1680, 0x180E, 0x2000...0x200B, 0x2028, 0x2029, 0x202F, 0x205F, 0x2060,
+            0x3000, 0xFEFF:
+            return true
+        default:
+            return false
+        }
     }
 
     /// The finding at the current byte; columns count characters, as TOMLKit's do.

@@ -72,7 +72,9 @@ import Testing
         ("a = [1, # one\n  }]\n", 2, 3, TOMLAbortCheck.arrayReason),
         ("d = 2024-01-01 9\n", 1, 5, TOMLAbortCheck.dateReason), ("s =6838-w'-ws 9#x\n", 1, 4, TOMLAbortCheck.dateReason),
         // A tenth character of several bytes (fuzzing: crash-date-multibyte-tenth, a stray 0x83 read as U+FFFD).
-        ("s =6838-w'-w\u{FFFD} 9#s", 1, 4, TOMLAbortCheck.dateReason), ("d = 2024-01-0\u{4E00} 9\n", 1, 5, TOMLAbortCheck.dateReason),
+        ("s =6838-w'-w\u{FFFD} 9#s", 1, 4, TOMLAbortCheck.dateReason),
+        // Unicode white space ends a value for toml++ too (crash-date-unicode-terminator).
+        ("s =6838-w'-ws 9\u{FEFF}.l\n", 1, 4, TOMLAbortCheck.dateReason), ("d =\u{3000}2024-01-01 9\u{3000}\n", 1, 5, TOMLAbortCheck.dateReason), ("d = 2024-01-0\u{4E00} 9\n", 1, 5, TOMLAbortCheck.dateReason),
         ("a = [1, 1_111-11-11 9]\n", 1, 9, TOMLAbortCheck.dateReason),
         // crash-date-t-without-time
         ("s4=6838-09-04t:=ot-", 1, 4, TOMLAbortCheck.dateTimeReason), ("d = 2024-01-01T\n", 1, 5, TOMLAbortCheck.dateTimeReason),
