@@ -1,11 +1,11 @@
 /// Finds the syntax errors that TOMLKit cannot report, before the text reaches it: a table
-/// header whose key starts with a character no key can start with (`[!x]`, `[[ %y]]`), `}`
-/// where an array expects an element (`[1, }`), and a date followed by a space and one digit
-/// (`d = 2024-01-01 9`).
+/// header whose key starts with a character no key can start with (`[!x]`, `[[ %y]]`), `}` or a
+/// Unicode line separator where an array expects an element (`[1, }`), a date followed by a space
+/// and one digit (`d = 2024-01-01 9`), and a date followed by `T` and no time (`2024-01-01T:`).
 ///
 /// Why: the toml++ inside TOMLKit 0.6 does not report these as syntax errors. Its parser asserts
 /// on them, which aborts the whole process (or, built with `NDEBUG`, is undefined behaviour), so a
-/// typo in a config or policy file would kill the daemon instead of naming the line. Both were
+/// typo in a config or policy file would kill the daemon instead of naming the line. All were
 /// found by `Scripts/fuzz config`.
 ///
 /// The scan follows just enough of TOML to know where headers and array elements start: outside
@@ -19,6 +19,7 @@ struct TOMLAbortCheck {
 
     static let headerReason = "a table header's key must start with A–Z, a–z, 0–9, _, - or a quote"
     static let arrayReason = "'}' cannot be an array element"
+    static let arraySeparatorReason = "a Unicode line or paragraph separator cannot start an array element"
     static let dateReason = "a date followed by a space must be followed by a time (HH:MM:SS)"
     static let dateTimeReason = "a date followed by 'T' must be followed by a time (HH:MM:SS)"
 
@@ -79,6 +80,9 @@ struct TOMLAbortCheck {
                 break
             }
             if expectingElement && byte == UInt8(ascii: "}") { return finding(Self.arrayReason) }
+            if expectingElement && [0x85, 0x2028, 0x2029].contains(scalar(at: index).scalar.value) {
+                return finding(Self.arraySeparatorReason)
+            }
             if startsToken(), isDateThenOneDigit() { return finding(Self.dateReason) }
             if startsToken(), isDateThenTWithoutTime() { return finding(Self.dateTimeReason) }
             expectingElement = false

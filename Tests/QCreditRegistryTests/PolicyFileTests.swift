@@ -70,6 +70,9 @@ import Testing
         ("a = [\n  1,\n]\n# [ok]\n[*]\n", 5, 2, TOMLAbortCheck.headerReason),
         ("scale = [\"A\",}\"B\"]\n", 1, 14, TOMLAbortCheck.arrayReason), ("a = [ }]\n", 1, 7, TOMLAbortCheck.arrayReason),
         ("a = [1, # one\n  }]\n", 2, 3, TOMLAbortCheck.arrayReason),
+        // toml++ takes U+0085, U+2028 and U+2029 for value terminators but not for line breaks (crash-array-next-line).
+        ("6seScore=[[[\u{85}n", 1, 13, TOMLAbortCheck.arraySeparatorReason), ("a = [1,\u{2028}2]\n", 1, 8, TOMLAbortCheck.arraySeparatorReason),
+        ("a = [ \u{2029}]\n", 1, 7, TOMLAbortCheck.arraySeparatorReason),
         ("d = 2024-01-01 9\n", 1, 5, TOMLAbortCheck.dateReason), ("s =6838-w'-ws 9#x\n", 1, 4, TOMLAbortCheck.dateReason),
         // A tenth character of several bytes (fuzzing: crash-date-multibyte-tenth, a stray 0x83 read as U+FFFD).
         ("s =6838-w'-w\u{FFFD} 9#s", 1, 4, TOMLAbortCheck.dateReason),
@@ -91,7 +94,7 @@ import Testing
         "s = \"\"\"\n[!not a header]\n\"\"\"\n", "t = '''\n[*]'''\n", "[a] # [!comment]\n", "a = { b = [1, 2], c = {} }\n",
         "a = [\"}\", '}', \"\"\"\n}\"\"\"]\n",
         "d = 2024-01-01 09:30:00\n", "d = 2024-01-01\n", "d = 2024-01-01T09:30:00Z\n", "d = 2024-01-01t09:30:00\n",
-        "d = 2024-01-01 # note\n", "s = \"2024-01-01 9\"\n", "# 2024-01-01 9\n",
+        "d = 2024-01-01 # note\n", "a = [\"\u{2028}\"] # \u{85}\n", "s = \"2024-01-01 9\"\n", "# 2024-01-01 9\n",
     ])
     func wellFormedFilesPass(text: String) {
         #expect(TOMLAbortCheck.firstFinding(in: text) == nil)
