@@ -23,7 +23,13 @@ struct GradeIndexStorage {
     private var records: [(public: UInt32, full: UInt32)] = []
     private(set) var codes: [PackedCode: UInt32] = [:]
     private var internedIds: [[UInt8]: UInt32] = [:]
-    private var interned: [[UInt8]] = []
+    /// Interned values end to end; value `i` is `internedBytes[internedBounds[i]..<internedBounds[i + 1]]`.
+    private var internedBytes: [UInt8] = []
+    private var internedBounds: [Int] = [0]
+    /// The template's literals end to end, bounded the same way: answering copies from flat
+    /// buffers instead of retaining an array per slot.
+    private var literalBytes: [UInt8] = []
+    private var literalBounds: [Int] = [0]
 
     var fileCount: Int { records.lazy.filter { $0.public != 0 }.count }
     /// Below this many dropped records the arena is never compacted.
@@ -37,7 +43,8 @@ struct GradeIndexStorage {
         records = []
         codes = [:]
         internedIds = [:]
-        interned = []
+        internedBytes = []
+        internedBounds = [0]
     }
 
     /// Gives back the spare capacity that growing by doubling left (up to half of each array),
@@ -73,6 +80,10 @@ struct GradeIndexStorage {
         if template == nil {
             template = GradeReplyTemplate(sample: publicGrade)
             unique = template?.slots.map { Self.uniqueSlots.contains($0.key) } ?? []
+            for literal in template?.literals ?? [] {
+                literalBytes.append(contentsOf: literal)
+                literalBounds.append(literalBytes.count)
+            }
         }
         guard let template, let id32 = UInt32(exactly: id), let publicValues = template.values(of: publicGrade),
             let fullValues = template.values(of: fullGrade)
@@ -100,23 +111,33 @@ struct GradeIndexStorage {
     /// Appends the reply made from the record at `offset`, with `at` (a JSON string) as the moment.
     func write(record offset: UInt32, at: [UInt8], into output: inout [UInt8]) {
         guard let template else { return }
-        var position = Int(offset)
-        for slot in 0..<template.slots.count {
-            output.append(contentsOf: template.literals[slot])
-            if slot == template.atSlot {
-                output.append(contentsOf: at)
-                continue
-            }
-            let tag = readVarint(&position)
-            if tag & 1 == 1 {
-                let end = position + Int(tag >> 1)
-                output.append(contentsOf: arena[position..<end])
-                position = end
-            } else {
-                output.append(contentsOf: interned[Int(tag >> 1)])
+        let slots = template.slots.count
+        let atSlot = template.atSlot
+        arena.withUnsafeBufferPointer { arena in
+            literalBytes.withUnsafeBufferPointer { literals in
+                internedBytes.withUnsafeBufferPointer { interned in
+                    var position = Int(offset)
+                    for slot in 0..<slots {
+                        output.append(contentsOf: UnsafeBufferPointer(rebasing: literals[literalBounds[slot]..<literalBounds[slot + 1]]))
+                        if slot == atSlot {
+                            output.append(contentsOf: at)
+                            continue
+                        }
+                        let tag = Self.readVarint(arena, &position)
+                        if tag & 1 == 1 {
+                            let end = position + Int(tag >> 1)
+                            output.append(contentsOf: UnsafeBufferPointer(rebasing: arena[position..<end]))
+                            position = end
+                        } else {
+                            let value = Int(tag >> 1)
+                            output.append(
+                                contentsOf: UnsafeBufferPointer(rebasing: interned[internedBounds[value]..<internedBounds[value + 1]]))
+                        }
+                    }
+                    output.append(contentsOf: UnsafeBufferPointer(rebasing: literals[literalBounds[slots]..<literalBounds[slots + 1]]))
+                }
             }
         }
-        output.append(contentsOf: template.literals[template.slots.count])
     }
 
     /// Copies the records in use into a fresh arena. A file's two offsets may be one record.
@@ -162,8 +183,9 @@ struct GradeIndexStorage {
 
     private mutating func intern(_ value: [UInt8]) -> UInt32 {
         if let id = internedIds[value] { return id }
-        let id = UInt32(interned.count)
-        interned.append(value)
+        let id = UInt32(internedBounds.count - 1)
+        internedBytes.append(contentsOf: value)
+        internedBounds.append(internedBytes.count)
         internedIds[value] = id
         return id
     }
@@ -178,6 +200,10 @@ struct GradeIndexStorage {
     }
 
     private func readVarint(_ position: inout Int) -> UInt64 {
+        arena.withUnsafeBufferPointer { arena in Self.readVarint(arena, &position) }
+    }
+
+    private static func readVarint(_ arena: UnsafeBufferPointer<UInt8>, _ position: inout Int) -> UInt64 {
         var value: UInt64 = 0
         var shift: UInt64 = 0
         while true {

@@ -44,6 +44,8 @@ public struct VarlinkDispatcher: Sendable {
     public let interfaces: [VarlinkInterface]
 
     private let interfacesByName: [String: VarlinkInterface]
+    /// Every method by its fully qualified name: one lookup on the immediate path.
+    private let methodsByQualifiedName: [String: (interface: VarlinkInterface, definition: VarlinkMethodDefinition)]
     private let handler: any VarlinkHandler
     private let mapError: ErrorMapper
 
@@ -62,6 +64,11 @@ public struct VarlinkDispatcher: Sendable {
         self.info = info
         self.interfaces = interfaces
         self.interfacesByName = byName
+        var methods: [String: (interface: VarlinkInterface, definition: VarlinkMethodDefinition)] = [:]
+        for interface in interfaces {
+            for method in interface.methods { methods[interface.name + "." + method.name] = (interface, method) }
+        }
+        self.methodsByQualifiedName = methods
         self.handler = handler
         self.mapError = mapError
     }
@@ -100,10 +107,9 @@ public struct VarlinkDispatcher: Sendable {
     /// the handler has authorized it at once and its parameters conform: every error reply
     /// comes from the normal path, so both paths answer alike.
     public func answerImmediately(_ call: VarlinkCall, context: VarlinkCallContext) -> [UInt8]? {
-        guard !call.more, !call.oneway, !call.upgrade,
-            let interface = interfacesByName[call.interfaceName], interface.method(named: call.methodName) != nil,
+        guard !call.more, !call.oneway, !call.upgrade, let (interface, method) = methodsByQualifiedName[call.method],
             handler.authorizeImmediately(call, context: context) == true,
-            (try? interface.validateInput(method: call.methodName, parameters: call.parameters)) != nil
+            (try? interface.validateInput(method, parameters: call.parameters)) != nil
         else { return nil }
         return handler.answerImmediately(call, context: context)
     }

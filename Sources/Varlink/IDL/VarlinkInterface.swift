@@ -61,8 +61,8 @@ public struct VarlinkInterface: Sendable {
 
     /// `name` without this interface's prefix; nil when it is qualified with another interface.
     private func shortName(_ name: String) -> String? {
-        guard let dot = name.lastIndex(of: ".") else { return name }
+        guard let dot = name.utf8.lastIndex(of: UInt8(ascii: ".")) else { return name }
         guard name[..<dot] == self.name else { return nil }
-        return String(name[name.index(after: dot)...])
+        return String(name[name.utf8.index(after: dot)...])
     }
 }

@@ -36,13 +36,14 @@ public struct VarlinkCall: Sendable, Hashable {
 
     /// Everything before the last dot (`"org.example.ping"`), or `""` when there is no dot.
     public var interfaceName: String {
-        guard let dot = method.lastIndex(of: ".") else { return "" }
+        // Bytes, not Characters: a dot is ASCII, and this runs for every call.
+        guard let dot = method.utf8.lastIndex(of: UInt8(ascii: ".")) else { return "" }
         return String(method[..<dot])
     }
 
     /// Everything after the last dot (`"Ping"`), or the whole name when there is no dot.
     public var methodName: String {
-        guard let dot = method.lastIndex(of: ".") else { return method }
-        return String(method[method.index(after: dot)...])
+        guard let dot = method.utf8.lastIndex(of: UInt8(ascii: ".")) else { return method }
+        return String(method[method.utf8.index(after: dot)...])
     }
 }

@@ -12,6 +12,11 @@ extension VarlinkInterface {
     /// ```
     public func validateInput(method: String, parameters: [String: JSONValue]) throws(VarlinkError) {
         guard let definition = self.method(named: method) else { throw .methodNotFound(qualified(method)) }
+        try validateInput(definition, parameters: parameters)
+    }
+
+    /// ``validateInput(method:parameters:)`` for a method definition already looked up.
+    public func validateInput(_ definition: VarlinkMethodDefinition, parameters: [String: JSONValue]) throws(VarlinkError) {
         do {
             try TypeChecker(interface: self).check(parameters, against: definition.input)
         } catch {
