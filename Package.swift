@@ -10,15 +10,18 @@ import PackageDescription
 //   QCreditCrypto  -> COpenSSL               SHA-256, SM3, Ed25519, SM2 through OpenSSL's libcrypto
 //   SignedNote     -> QCreditCrypto          C2SP signed notes: Ed25519 and SM2/SM3 signers, verifier keys
 //   TransparencyLog-> QCreditCrypto          RFC 6962 Merkle tree, proofs, C2SP checkpoint and tlog-proof
-//   QCreditStore   -> Domain, TransparencyLog, GRDB (+ SQLite's C API)   SQLite schema (Schema/), migrations, queries
+//   QCreditStore   -> Domain, Crypto, TransparencyLog, GRDB (+ SQLite's C API)   SQLite schema (Schema/), migrations, queries
 //   QCreditLog     -> Store, TransparencyLog, SignedNote   signed checkpoints and their history, proofs,
 //                                            evidence, replaying records into a restored database
 //   QCreditExport  -> Crypto, SignedNote, TransparencyLog  signed export directories: writer and verifier
 //   QCreditRegistry-> Store, Domain          the registry's operations and clock
 //   QCreditConfig  -> Domain, TOMLKit        the config file and the policy file (TOML)
-//   QCreditService -> Registry, Varlink      org.qcredit.* interfaces, roles, method table
-//   QCreditDaemon  -> Service, Export, VarlinkNIO   config, lifecycle, maintenance; `qcreditd` is its main
-//   QCreditCLI     -> VarlinkNIO, Domain, Export, Log   the `qcredit` client commands; `restore` works on the
+//   QCreditService -> Registry, Log, Export, Varlink   org.qcredit.* interfaces, roles, method table; the
+//                                            methods reach the store only through Registry. Operations/
+//                                            (the export and the backup) also read Store directly: they
+//                                            copy one whole snapshot of the database
+//   QCreditDaemon  -> Service, Config, Log, Export, VarlinkNIO   config, lifecycle, maintenance; `qcreditd` is its main
+//   QCreditCLI     -> VarlinkNIO, Domain, Config, Export, Log, Store   the `qcredit` client commands; `restore` works on the
 //                                            state directory itself, with the daemon stopped
 //   QCreditFuzz    -> the parsers above      fuzz targets with their invariants; `qcredit-fuzz` runs them
 let package = Package(
@@ -93,7 +96,7 @@ let package = Package(
         .target(
             name: "QCreditService",
             dependencies: [
-                "QCreditRegistry", "QCreditLog", "QCreditExport", "TransparencyLog", "Varlink",
+                "QCreditRegistry", "QCreditStore", "QCreditLog", "QCreditExport", "TransparencyLog", "Varlink",
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Interfaces"],

@@ -18,9 +18,8 @@ enum OperatorMethods {
     static let all: [RegistryMethod] = [
         method("GetStatus") { registry, call in
             let operations = call.operations
-            let (enterprises, events, listed, logSize) = try await registry.database.read { reader in
-                (try reader.enterpriseCount(), try reader.qualityEventCount(), try reader.listedCounts(), try reader.publicationCount())
-            }
+            let counts = try await registry.counts()
+            let (enterprises, events, listed, logSize) = (counts.enterprises, counts.qualityEvents, counts.listed, counts.logSize)
             let checkpoint = try await call.log.latestCheckpoint()
             let pending = try await registry.repairApplications(pendingOnly: true)
             let today = registry.today

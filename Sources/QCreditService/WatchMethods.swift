@@ -64,9 +64,8 @@ enum WatchMethods {
         var cursor: Int64
         if let since { cursor = since } else { cursor = try await registry.logEnd() }
         var caughtUp = false
-        let commits = registry.database.commits
         while true {
-            let seen = commits.generation
+            let seen = registry.commitGeneration
             let page = try await registry.changes(after: cursor, target: target, view: call.view)
             for change in page.changes {
                 try await call.replies.send(["change": change.json, "cursor": .int(change.cursor)], continues: true)
@@ -78,7 +77,7 @@ enum WatchMethods {
                 try await call.replies.send(["cursor": .int(cursor)], continues: true)
                 caughtUp = true
             }
-            try await commits.wait(after: seen)
+            try await registry.waitForCommit(after: seen)
         }
     }
 }
