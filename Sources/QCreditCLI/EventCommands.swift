@@ -49,13 +49,12 @@ struct EventCommand: AsyncParsableCommand {
         try await options.run { daemon, console in
             let reply = try await daemon.call(
                 "org.qcredit.admin.RecordEvent",
-                parameters([
-                    "code": .string(code), "dimension": .string(dimension.rawValue), "kind": .string(kind.rawValue),
-                    "severity": .string(severity.rawValue), "occurredOn": .string(occurredOn),
-                    "authority": .string(authority), "documentNumber": .string(documentNumber),
-                    "summary": .string(summary), "legalBasis": .optional(legalBasis),
-                    "evidenceUrl": .optional(evidenceUrl),
-                ]))
+                parameters(
+                    NewEvent(
+                        code: code, dimension: dimension.rawValue, kind: kind.rawValue, severity: severity.rawValue,
+                        occurredOn: occurredOn, authority: authority, documentNumber: documentNumber, legalBasis: legalBasis,
+                        summary: summary, evidenceUrl: evidenceUrl
+                    ).json))
             console.reply(reply) { ["Recorded event \(Render.integer($0["eventId"]) ?? Render.none)."] }
             return .success
         }
@@ -101,11 +100,6 @@ struct EventsCommand: AsyncParsableCommand {
 /// The events of a JSON Lines file, each checked against `NewEvent` with its line number, so
 /// a mistake is reported where it is rather than as a parameter path of the whole batch.
 struct EventBatch {
-    static let requiredMembers = [
-        "code", "dimension", "kind", "severity", "occurredOn", "authority", "documentNumber", "summary",
-    ]
-    static let optionalMembers = ["legalBasis", "evidenceUrl"]
-
     let inputName: String
     private(set) var events: [[String: JSONValue]] = []
     private(set) var lineNumbers: [Int] = []
@@ -132,31 +126,25 @@ struct EventBatch {
         return try newEvent(value, at: location)
     }
 
-    /// Checks that `value` is a `NewEvent`: an object with every required member a string,
-    /// optional members strings or null, and nothing else.
+    /// Checks that `value` is a `NewEvent` (``NewEvent/init(json:)``).
     static func newEvent(_ value: JSONValue, at location: String) throws(Failure) -> [String: JSONValue] {
         guard let object = value.objectValue else {
             throw .badInput("\(location): expected a NewEvent object, found \(value.typeName)")
         }
-        for key in object.keys.sorted() where !requiredMembers.contains(key) && !optionalMembers.contains(key) {
-            throw .badInput("\(location): unknown member \"\(key)\"; a NewEvent has \((requiredMembers + optionalMembers).joined(separator: ", "))")
-        }
-        let missing = requiredMembers.filter { object[$0] == nil }
-        if !missing.isEmpty {
-            let names = missing.map { "\"\($0)\"" }.joined(separator: ", ")
-            throw .badInput("\(location): missing member\(missing.count == 1 ? "" : "s") \(names)")
-        }
-        for key in requiredMembers {
-            if let member = object[key], member.stringValue == nil {
-                throw .badInput("\(location): member \"\(key)\" must be a string, found \(member.typeName)")
+        do {
+            return try NewEvent(json: object).json
+        } catch {
+            switch error {
+            case .unknownMember(let key):
+                let members = (NewEvent.requiredMembers + NewEvent.optionalMembers).joined(separator: ", ")
+                throw .badInput("\(location): unknown member \"\(key)\"; a NewEvent has \(members)")
+            case .missingMembers(let missing):
+                let names = missing.map { "\"\($0)\"" }.joined(separator: ", ")
+                throw .badInput("\(location): missing member\(missing.count == 1 ? "" : "s") \(names)")
+            case .notAString(let key, let found, let optional):
+                throw .badInput("\(location): member \"\(key)\" must be a string\(optional ? " or null" : ""), found \(found)")
             }
         }
-        for key in optionalMembers {
-            if let member = object[key], !member.isNull, member.stringValue == nil {
-                throw .badInput("\(location): member \"\(key)\" must be a string or null, found \(member.typeName)")
-            }
-        }
-        return object
     }
 
     /// The line a refusal is about: the event an `events[i]…` parameter names, or the first

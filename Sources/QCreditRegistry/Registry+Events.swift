@@ -1,35 +1,11 @@
 import QCreditDomain
 import QCreditStore
 
-/// A quality event as a caller submits it: strings, checked by ``Registry``.
-public struct EventInput: Sendable {
-    public var code: String
-    public var dimension: String
-    public var kind: String
-    public var severity: String
-    public var occurredOn: String
-    public var authority: String
-    public var documentNumber: String
-    public var legalBasis: String?
-    public var summary: String
-    public var evidenceUrl: String?
+/// A quality event as a caller submits it (``NewEvent``, shared with the service and the
+/// client), checked by ``Registry``.
+public typealias EventInput = NewEvent
 
-    public init(
-        code: String, dimension: String, kind: String, severity: String, occurredOn: String, authority: String,
-        documentNumber: String, legalBasis: String? = nil, summary: String, evidenceUrl: String? = nil
-    ) {
-        self.code = code
-        self.dimension = dimension
-        self.kind = kind
-        self.severity = severity
-        self.occurredOn = occurredOn
-        self.authority = authority
-        self.documentNumber = documentNumber
-        self.legalBasis = legalBasis
-        self.summary = summary
-        self.evidenceUrl = evidenceUrl
-    }
-
+extension NewEvent {
     /// The checked details; errors name the parameter.
     func details(today: CivilDate) throws(RegistryError) -> QualityEventDetails {
         let occurredOn = try TextField.date(occurredOn, "occurredOn")

@@ -17,13 +17,12 @@ enum AdminMethods {
         try await call.reply(["listing": WireEncoding.listing(listing, enterprise: enterprise)])
     }
 
-    static func event(_ parameters: Parameters) throws(VarlinkError) -> EventInput {
-        EventInput(
-            code: try parameters.string("code"), dimension: try parameters.string("dimension"),
-            kind: try parameters.string("kind"), severity: try parameters.string("severity"),
-            occurredOn: try parameters.string("occurredOn"), authority: try parameters.string("authority"),
-            documentNumber: try parameters.string("documentNumber"), legalBasis: try parameters.optionalString("legalBasis"),
-            summary: try parameters.string("summary"), evidenceUrl: try parameters.optionalString("evidenceUrl"))
+    static func event(_ parameters: Parameters) throws(VarlinkError) -> NewEvent {
+        do {
+            return try NewEvent(json: parameters.values)
+        } catch {
+            throw .invalidParameter(error.member)
+        }
     }
 
     static let all: [RegistryMethod] = [
