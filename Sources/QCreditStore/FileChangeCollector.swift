@@ -16,12 +16,13 @@ final class FileChangeCollector: Sendable {
     }
 }
 
-/// Collects, inside one write transaction, the ids of the revisions it inserted (see
-/// ``RegistryWriter/indexNewNames()``). Used like ``FileChangeCollector``.
-final class RevisionCollector: Sendable {
-    private let ids = Mutex<[Int64]>([])
+/// The first revision one write transaction inserted (see ``RegistryWriter/indexNewNames()``):
+/// rowids only grow while the transaction holds the writer, so its revisions are those from
+/// this id on. Used like ``FileChangeCollector``.
+final class FirstRevision: Sendable {
+    private let id = Mutex<Int64?>(nil)
 
-    func add(_ id: Int64) { ids.withLock { $0.append(id) } }
+    func inserted(_ revision: Int64) { id.withLock { if $0 == nil { $0 = revision } } }
 
-    func drain() -> [Int64] { ids.withLock { ids in defer { ids = [] }; return ids } }
+    var value: Int64? { id.withLock { $0 } }
 }

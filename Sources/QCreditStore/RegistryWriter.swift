@@ -13,8 +13,8 @@ public struct RegistryWriter {
     public let now: Instant
     /// The files this transaction touches, reported to observers once it commits.
     let changes: FileChangeCollector
-    /// Revisions this transaction inserted, whose names go into the name index at its end.
-    private let newRevisions = RevisionCollector()
+    /// Where this transaction's revisions start; their names go into the name index at its end.
+    private let firstRevision = FirstRevision()
     var db: Database { reader.db }
 
     init(_ db: Database, audit: AuditContext, changes: FileChangeCollector = FileChangeCollector()) throws {
@@ -90,7 +90,7 @@ public struct RegistryWriter {
         insert.bind(now.secondsSinceEpoch)
         insert.bind(auditId)
         let id = try insert.run()
-        newRevisions.add(id)
+        firstRevision.inserted(id)
         return id
     }
 
@@ -99,19 +99,18 @@ public struct RegistryWriter {
     /// keeps them in memory and writes one index segment at commit (see Schema/0008). Runs as
     /// the transaction's last statement; a revision undone by a savepoint is simply not found.
     func indexNewNames() throws {
-        let ids = newRevisions.drain()
-        guard !ids.isEmpty else { return }
+        guard let first = firstRevision.value else { return }
         try db.cachedStatement(
             sql: """
                 INSERT INTO enterprise_name_search (name, enterprise_id)
                 SELECT r.name, r.enterprise_id FROM enterprise_revision r
-                WHERE r.id IN (SELECT value FROM json_each(?1))
+                WHERE r.id >= ?1
                   AND NOT EXISTS (
                       SELECT 1 FROM enterprise_revision o
                       WHERE o.enterprise_id = r.enterprise_id AND o.name = r.name AND o.id < r.id)
                 ORDER BY r.id
                 """
-        ).execute(arguments: ["[" + ids.map(String.init).joined(separator: ",") + "]"])
+        ).execute(arguments: [first])
     }
 
     /// Opens new credit files in bulk and returns their ids, in order: the store's fast path for
