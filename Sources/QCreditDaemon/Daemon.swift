@@ -133,6 +133,11 @@ public enum Daemon {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
+        // A stopped daemon leaves the whole database in its main file, whatever order its pool's
+        // connections close in: a copy of that file alone holds every acknowledged write.
+        do { try await database.checkpointWAL() } catch {
+            logger.warning("could not fold the write-ahead log into the database file", metadata: ["error": "\(error)"])
+        }
         logger.info("qcreditd stopped")
     }
 }

@@ -99,7 +99,12 @@ public final class RegistryDatabase: Sendable {
     /// Copies every committed page from the WAL into the database file and empties the WAL, so
     /// the file alone holds the whole database (before it is moved or copied).
     public func checkpointWAL() async throws {
-        try await pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        let path = self.path
+        try await pool.writeWithoutTransaction { db in
+            // The pragma reports a reader in the way as a row (busy = 1), not as an error.
+            let busy = try Int.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") ?? 0
+            if busy != 0 { throw StoreError.walInUse(path: path) }
+        }
     }
 
     /// The schema migrations applied to this database, in order.

@@ -7,6 +7,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     /// The database holds a log whose leaves are the records themselves (leaf format 1, before
     /// leaves became commitments): this version cannot extend it.
     case leafFormat1(records: Int)
+    /// A reader still held pages of the write-ahead log, so it could not be folded into the file.
+    case walInUse(path: String)
 
     public var description: String {
         switch self {
@@ -17,6 +19,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             return "the database holds a log of \(records) records in leaf format 1 (each record its own leaf, disclosed "
                 + "for ever); this qcredit writes leaf format 2 (salted commitments, openings disclosed by rule) and cannot "
                 + "extend it. No format-1 log was deployed: start with an empty state directory"
+        case .walInUse(let path):
+            return "a reader still uses the write-ahead log of \(path): its pages could not all be copied into the file"
         }
     }
 }

@@ -74,6 +74,22 @@ import Testing
     }
 
     /// The tree size in a signed checkpoint file (its second line).
+    /// An operator who copies `registry.sqlite` after a clean stop copies every acknowledged
+    /// write: the write-ahead log was folded into the file, whatever order the connections closed in.
+    @Test func aStoppedDaemonLeavesEveryWriteInTheDatabaseFile() async throws {
+        let daemon = try DaemonProcess(config: Self.config)
+        try await daemon.seed(from: 0, count: 5)
+        _ = try await daemon.call("org.qcredit.query.GetGrade", ["code": .string(DurabilityTests.uscc(4))])
+        #expect(daemon.stop() == 0)
+        let database = (daemon.stateDirectory as NSString).appendingPathComponent("registry.sqlite")
+        let walBytes = (try? FileManager.default.attributesOfItem(atPath: database + "-wal")[.size] as? Int) ?? 0
+        #expect(walBytes == 0, "the write-ahead log still holds \(walBytes) bytes")
+        let copy = daemon.directory.appendingPathComponent("copy.sqlite").path
+        try FileManager.default.copyItem(atPath: database, toPath: copy)
+        let count = try runCommand("/usr/bin/sqlite3", [copy, "SELECT count(*) FROM enterprise"])
+        #expect(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "5", "\(count.stderr)")
+    }
+
     static func checkpointSize(_ path: String) throws -> Int64 {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
