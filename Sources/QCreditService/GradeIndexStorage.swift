@@ -21,7 +21,7 @@ struct GradeIndexStorage {
     private var live = 0
     /// By enterprise id: where the public and the full record start (0: none).
     private var records: [(public: UInt32, full: UInt32)] = []
-    private(set) var codes: [PackedCode: UInt32] = [:]
+    private(set) var codes = PackedCodeTable()
     private var internedIds: [[UInt8]: UInt32] = [:]
     /// Interned values end to end; value `i` is `internedBytes[internedBounds[i]..<internedBounds[i + 1]]`.
     private var internedBytes: [UInt8] = []
@@ -41,7 +41,7 @@ struct GradeIndexStorage {
         garbage = 0
         live = 0
         records = []
-        codes = [:]
+        codes = PackedCodeTable()
         internedIds = [:]
         internedBytes = []
         internedBounds = [0]

@@ -15,6 +15,13 @@ public struct JSONValueCodec: VarlinkCodec, VarlinkClientCodec {
     }
 
     public func decodeCall(_ frame: ByteBuffer) throws(VarlinkDecodeError) -> VarlinkCall {
+        // Most calls have one plain shape; reading it directly skips the value tree.
+        if let call = frame.withUnsafeReadableBytes(FlatCallScanner.scan) { return call }
+        return try decodeCallWithParser(frame)
+    }
+
+    /// ``decodeCall(_:)`` through the full parser, for every shape the scanner leaves to it.
+    func decodeCallWithParser(_ frame: ByteBuffer) throws(VarlinkDecodeError) -> VarlinkCall {
         guard case .object(let message) = try parse(frame) else { throw .notACall(field: "method") }
         guard case .string(let method)? = message["method"] else { throw .notACall(field: "method") }
         return VarlinkCall(

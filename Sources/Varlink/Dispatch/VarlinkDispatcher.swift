@@ -45,7 +45,7 @@ public struct VarlinkDispatcher: Sendable {
 
     private let interfacesByName: [String: VarlinkInterface]
     /// Every method by its fully qualified name: one lookup on the immediate path.
-    private let methodsByQualifiedName: [String: (interface: VarlinkInterface, definition: VarlinkMethodDefinition)]
+    private let methodsByQualifiedName: [String: MethodEntry]
     private let handler: any VarlinkHandler
     private let mapError: ErrorMapper
 
@@ -64,9 +64,9 @@ public struct VarlinkDispatcher: Sendable {
         self.info = info
         self.interfaces = interfaces
         self.interfacesByName = byName
-        var methods: [String: (interface: VarlinkInterface, definition: VarlinkMethodDefinition)] = [:]
+        var methods: [String: MethodEntry] = [:]
         for interface in interfaces {
-            for method in interface.methods { methods[interface.name + "." + method.name] = (interface, method) }
+            for method in interface.methods { methods[interface.name + "." + method.name] = MethodEntry(interface, method) }
         }
         self.methodsByQualifiedName = methods
         self.handler = handler
@@ -107,9 +107,9 @@ public struct VarlinkDispatcher: Sendable {
     /// the handler has authorized it at once and its parameters conform: every error reply
     /// comes from the normal path, so both paths answer alike.
     public func answerImmediately(_ call: VarlinkCall, context: VarlinkCallContext) -> [UInt8]? {
-        guard !call.more, !call.oneway, !call.upgrade, let (interface, method) = methodsByQualifiedName[call.method],
+        guard !call.more, !call.oneway, !call.upgrade, let entry = methodsByQualifiedName[call.method],
             handler.authorizeImmediately(call, context: context) == true,
-            (try? interface.validateInput(method, parameters: call.parameters)) != nil
+            (try? entry.interface.validateInput(entry.definition, parameters: call.parameters)) != nil
         else { return nil }
         return handler.answerImmediately(call, context: context)
     }
@@ -154,5 +154,17 @@ public struct VarlinkDispatcher: Sendable {
         default:
             throw VarlinkError.methodNotFound(call.method)
         }
+    }
+}
+
+/// A method and its interface, boxed: looking one up on the immediate path retains one object
+/// instead of copying both structs field by field.
+private final class MethodEntry: Sendable {
+    let interface: VarlinkInterface
+    let definition: VarlinkMethodDefinition
+
+    init(_ interface: VarlinkInterface, _ definition: VarlinkMethodDefinition) {
+        self.interface = interface
+        self.definition = definition
     }
 }

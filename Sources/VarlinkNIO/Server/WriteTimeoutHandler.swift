@@ -3,17 +3,20 @@ import NIOCore
 /// Closes the connection when its replies have made no progress into the socket for
 /// `timeout`: the peer stopped reading, the kernel's buffer is full and writes queue up.
 ///
-/// A write counts as finished once all its bytes are in the socket (its promise completes).
-/// While any write is unfinished, the time since the last one finished (or since the first of
-/// them was queued) is the stall; one timer per stall re-arms itself from that moment, so a
-/// peer that reads slowly but steadily keeps its connection. Event-loop confined, no locks.
+/// Progress is seen once per flush, not once per write: each flush that sends something is
+/// preceded by an empty write whose promise completes when everything before it is in the
+/// socket (a stream's writes complete in order). While any flushed batch is unfinished, the
+/// time since the last one finished (or since the first of them was flushed) is the stall; one
+/// timer per stall re-arms itself from that moment, so a peer that reads slowly but steadily
+/// keeps its connection. Event-loop confined, no locks.
 final class WriteTimeoutHandler: ChannelOutboundHandler, RemovableChannelHandler {
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let timeout: TimeAmount
     private let connection: ServerConnection
-    private var unfinishedWrites = 0
+    private var unfinishedBatches = 0
+    private var writtenSinceFlush = false
     private var lastProgress = NIODeadline.now()
     private var check: Scheduled<Void>?
 
@@ -23,18 +26,29 @@ final class WriteTimeoutHandler: ChannelOutboundHandler, RemovableChannelHandler
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let promise = promise ?? context.eventLoop.makePromise()
-        if unfinishedWrites == 0 {
-            lastProgress = .now()
-            if check == nil { scheduleCheck(in: timeout, on: context.eventLoop) }
-        }
-        unfinishedWrites += 1
-        promise.futureResult.assumeIsolated().whenComplete { _ in
-            self.unfinishedWrites -= 1
-            self.lastProgress = .now()
-        }
+        writtenSinceFlush = true
         context.write(data, promise: promise)
     }
+
+    func flush(context: ChannelHandlerContext) {
+        if writtenSinceFlush {
+            writtenSinceFlush = false
+            if unfinishedBatches == 0 {
+                lastProgress = .now()
+                if check == nil { scheduleCheck(in: timeout, on: context.eventLoop) }
+            }
+            unfinishedBatches += 1
+            let batchSent = context.eventLoop.makePromise(of: Void.self)
+            batchSent.futureResult.assumeIsolated().whenComplete { _ in
+                self.unfinishedBatches -= 1
+                self.lastProgress = .now()
+            }
+            context.write(wrapOutboundOut(Self.batchMarker), promise: batchSent)
+        }
+        context.flush()
+    }
+
+    private static let batchMarker = ByteBuffer()
 
     func handlerRemoved(context: ChannelHandlerContext) {
         check?.cancel()
@@ -47,7 +61,7 @@ final class WriteTimeoutHandler: ChannelOutboundHandler, RemovableChannelHandler
 
     private func checkProgress(on eventLoop: any EventLoop) {
         check = nil
-        guard unfinishedWrites > 0 else { return }  // the next write re-arms the timer
+        guard unfinishedBatches > 0 else { return }  // the next flush re-arms the timer
         let stalled = NIODeadline.now() - lastProgress
         if stalled >= timeout {
             connection.close(because: .writeTimeout)
