@@ -11,7 +11,8 @@ import VarlinkNIO
 /// rest is the stream. Checked: the frames are exactly the NUL-separated segments, in order, up to
 /// the first segment longer than the limit, which (terminated or not) is an error; no frame is
 /// longer than the limit; an unterminated tail within the limit is dropped silently; a frame the
-/// codec refuses as malformed is not JSON; a decoded call encodes and decodes back to itself.
+/// codec refuses as malformed is not JSON; a decoded call has the method and parameters its JSON
+/// holds, and encodes and decodes back to itself.
 enum VarlinkFrameTarget {
     static let target = FuzzTarget(
         name: "varlink-frame",
@@ -93,6 +94,13 @@ enum VarlinkFrameTarget {
             }
             return
         }
+        // Whatever shortcut decoded it, the call is what the JSON says.
+        guard case .object(let message)? = try? JSONValue.parse(frame) else {
+            throw InvariantViolation("a frame that is not a JSON object decoded as a call: \(call)")
+        }
+        try require(
+            message["method"] == .string(call.method) && (message["parameters"]?.objectValue ?? [:]) == call.parameters,
+            "a call decoded otherwise than its JSON says: \(call)")
         var encoded = ByteBuffer()
         codec.encodeCall(call, into: &encoded)
         try require(encoded.readableBytesView.last == 0, "an encoded call does not end with NUL")
