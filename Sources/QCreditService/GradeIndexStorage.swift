@@ -96,7 +96,7 @@ struct GradeIndexStorage {
         records[slot] = (publicOffset, fullOffset)
         live += publicOffset == fullOffset ? 1 : 2
         if garbage > Self.compactionFloor && garbage > live { compact() }
-        for code in fileCodes { if let key = PackedCode(code) { codes[key] = id32 } }
+        for code in fileCodes { if let key = PackedCode(code) { codes.set(id32, for: key) } }
         return true
     }
 

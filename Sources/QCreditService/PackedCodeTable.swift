@@ -1,7 +1,8 @@
 /// The grade index's map from ``PackedCode`` to a file's id: open addressing with linear
 /// probing over flat arrays, hashed by one multiply. `Dictionary` hashes every key with
-/// seeded SipHash, which was a tenth of a point read's CPU; a code is already well mixed
-/// bits and needs no more than this (and nobody chooses the codes stored here but regulators).
+/// seeded SipHash, which was a tenth of a point read's CPU. A multiply spreads a code's bits
+/// well enough, and the seed would only guard against chosen keys: the codes stored here are
+/// registered by regulators.
 struct PackedCodeTable {
     /// A slot is empty while its `high` word is 0, which no code has (its first character is
     /// never the value 0).
@@ -9,35 +10,27 @@ struct PackedCodeTable {
     private var low: [UInt64]
     private var values: [UInt32]
     private(set) var count = 0
-    private var mask: Int
-    private var shift: UInt64
+    /// The capacity is a power of two, so a slot number is the hash's top bits.
+    private var mask: Int { high.count &- 1 }
 
     init() {
         high = Array(repeating: 0, count: 16)
         low = Array(repeating: 0, count: 16)
         values = Array(repeating: 0, count: 16)
-        mask = 15
-        shift = 60
     }
 
     subscript(code: PackedCode) -> UInt32? {
-        get {
-            var slot = home(code)
-            while true {
-                let stored = high[slot]
-                if stored == 0 { return nil }
-                if stored == code.high && low[slot] == code.low { return values[slot] }
-                slot = (slot + 1) & mask
-            }
-        }
-        set {
-            // The index only adds and replaces codes; it never removes one.
-            guard let newValue else { preconditionFailure("PackedCodeTable does not remove codes") }
-            insert(code, newValue)
+        var slot = home(code)
+        while true {
+            let stored = high[slot]
+            if stored == 0 { return nil }
+            if stored == code.high && low[slot] == code.low { return values[slot] }
+            slot = (slot + 1) & mask
         }
     }
 
-    private mutating func insert(_ code: PackedCode, _ value: UInt32) {
+    /// Adds `code` or gives it a new id (the index never removes a code).
+    mutating func set(_ value: UInt32, for code: PackedCode) {
         var slot = home(code)
         while high[slot] != 0 {
             if high[slot] == code.high && low[slot] == code.low {
@@ -60,17 +53,15 @@ struct PackedCodeTable {
         high = Array(repeating: 0, count: capacity)
         low = Array(repeating: 0, count: capacity)
         values = Array(repeating: 0, count: capacity)
-        mask = capacity - 1
-        shift -= 1
         count = 0
         for slot in oldHigh.indices where oldHigh[slot] != 0 {
-            insert(PackedCode(high: oldHigh[slot], low: oldLow[slot]), oldValues[slot])
+            set(oldValues[slot], for: PackedCode(high: oldHigh[slot], low: oldLow[slot]))
         }
     }
 
     /// Fibonacci hashing: the top bits of the mixed words pick the slot.
     private func home(_ code: PackedCode) -> Int {
         let mixed = (code.high ^ (code.low &* 0xC2B2_AE3D_27D4_EB4F)) &* 0x9E37_79B9_7F4A_7C15
-        return Int(truncatingIfNeeded: mixed >> shift)
+        return Int(truncatingIfNeeded: mixed >> UInt64(64 - high.count.trailingZeroBitCount))
     }
 }

@@ -10,19 +10,19 @@ import Testing
         var reference: [PackedCode: UInt32] = [:]
         for n in 1...50_000 {
             let code = try #require(PackedCode(USCC.madeUp(serial: n)))
-            table[code] = UInt32(n)
+            table.set(UInt32(n), for: code)
             reference[code] = UInt32(n)
             // Every third file also known by a legacy organization code.
             if n % 3 == 0 {
                 let legacy = try #require(PackedCode(String(USCC.madeUp(serial: n).dropFirst(8).prefix(9))))
-                table[legacy] = UInt32(n)
+                table.set(UInt32(n), for: legacy)
                 reference[legacy] = UInt32(n)
             }
         }
         // Replacing keeps one entry.
         for n in stride(from: 1, through: 50_000, by: 7) {
             let code = try #require(PackedCode(USCC.madeUp(serial: n)))
-            table[code] = UInt32(n + 1_000_000)
+            table.set(UInt32(n + 1_000_000), for: code)
             reference[code] = UInt32(n + 1_000_000)
         }
         #expect(table.count == reference.count)
