@@ -16,7 +16,7 @@ import PackageDescription
 //   QCreditExport  -> Crypto, SignedNote, TransparencyLog  signed export directories: writer and verifier
 //   QCreditRegistry-> Store, Domain          the registry's operations and clock
 //   QCreditConfig  -> Domain, TOMLKit        the config file and the policy file (TOML)
-//   QCreditService -> Registry, Log, Export, Varlink   org.qcredit.* interfaces, roles, method table; the
+//   QCreditService -> Registry, Log, Export, Varlink, CMalloc   org.qcredit.* interfaces, roles, method table; the
 //                                            methods reach the store only through Registry. Operations/
 //                                            (the export and the backup) also read Store directly: they
 //                                            copy one whole snapshot of the database
@@ -93,10 +93,12 @@ let package = Package(
             exclude: ["Defaults"],
             plugins: ["EmbedResources"]
         ),
+        // glibc's malloc_trim, for the in-memory grade index's builds.
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .target(
             name: "QCreditService",
             dependencies: [
-                "QCreditRegistry", "QCreditStore", "QCreditLog", "QCreditExport", "TransparencyLog", "Varlink",
+                "QCreditRegistry", "QCreditStore", "QCreditLog", "QCreditExport", "TransparencyLog", "Varlink", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Interfaces"],

@@ -4,15 +4,33 @@ import CanonicalJSON
 /// each view, packed into one arena, with values that many files share (grades, statuses,
 /// `null`, `[]`, policy versions…) stored once and referred to by number.
 ///
-/// A record is one entry per template slot: a varint `n`; odd `n` is followed by `n >> 1`
-/// bytes of value text, even `n` names interned value `n >> 1`. A file whose public and full
-/// views agree (most files) has one record for both.
+/// A record is one entry per template slot but `at`, the code slots first: a varint `n` whose
+/// low two bits say what follows (``ValueKind``) and whose rest is a length or a number. A file
+/// whose public and full views agree (most files) has one record for both.
+///
+/// The code map keeps no codes (see ``PackedCodeTable``): a lookup is confirmed against the
+/// `uscc` and `orgCode` values of the file's record. A USCC embeds its organization code
+/// (characters 9–17), so a file's USCC is stored as what surrounds the `orgCode` value.
 struct GradeIndexStorage {
+    /// The low two bits of a slot's varint.
+    private enum ValueKind: UInt64 {
+        /// Interned value `n >> 2`.
+        case interned = 0
+        /// `n >> 2` bytes of value text follow.
+        case inline = 1
+        /// A USCC around the record's `orgCode`: 11 bytes follow, the 9 before (quote included)
+        /// and the 2 after its organization code, which is the `orgCode` value's inside.
+        case spliced = 2
+    }
+
     /// Slots whose values are (nearly) unique per file, so interning them would only cost.
     static let uniqueSlots: Set<String> = ["uscc", "orgCode", "name", "logIndex"]
 
     private(set) var template: GradeReplyTemplate?
     private var unique: [Bool] = []
+    /// The template's `uscc` and `orgCode` slots (the enterprise's); -1 when it has none.
+    private var usccSlot = -1
+    private var orgCodeSlot = -1
     /// Offset 0 means "no record"; so the arena starts with a byte nobody points to.
     private var arena: [UInt8] = [0]
     /// Records no file points to any more (replaced or dropped), and records in use: the arena
@@ -80,6 +98,8 @@ struct GradeIndexStorage {
         if template == nil {
             template = GradeReplyTemplate(sample: publicGrade)
             unique = template?.slots.map { Self.uniqueSlots.contains($0.key) } ?? []
+            usccSlot = template?.slots.firstIndex(of: .init(key: "uscc", inEnterprise: true)) ?? -1
+            orgCodeSlot = template?.slots.firstIndex(of: .init(key: "orgCode", inEnterprise: true)) ?? -1
             for literal in template?.literals ?? [] {
                 literalBytes.append(contentsOf: literal)
                 literalBounds.append(literalBytes.count)
@@ -96,16 +116,64 @@ struct GradeIndexStorage {
         records[slot] = (publicOffset, fullOffset)
         live += publicOffset == fullOffset ? 1 : 2
         if garbage > Self.compactionFloor && garbage > live { compact() }
-        for code in fileCodes { if let key = PackedCode(code) { codes.set(id32, for: key) } }
+        for code in fileCodes { if let key = PackedCode(code) { codes.insert(id32, for: key) } }
         return true
     }
 
     /// The record of the file holding `code` in one view, or nil.
     func record(code: PackedCode, full: Bool) -> UInt32? {
-        guard let id = codes[code], Int(id) < records.count else { return nil }
+        guard let id = codes.first(code, where: { holds($0, code) }) else { return nil }
         let offsets = records[Int(id)]
-        let offset = full ? offsets.full : offsets.public
-        return offset == 0 ? nil : offset
+        return full ? offsets.full : offsets.public
+    }
+
+    /// Whether file `id` is stored and its reply's `uscc` or `orgCode` is `code`: the first
+    /// values of its record.
+    private func holds(_ id: UInt32, _ code: PackedCode) -> Bool {
+        guard Int(id) < records.count, records[Int(id)].public != 0 else { return false }
+        return arena.withUnsafeBufferPointer { arena in
+            var position = Int(records[Int(id)].public)
+            let texts = readCodes(arena, &position)
+            // A code of up to ten characters packs into the high word alone.
+            if orgCodeSlot >= 0, code.low == 0, Self.isCode(arena, texts.orgCode, code) { return true }
+            guard usccSlot >= 0 else { return false }
+            guard texts.usccSpliced else { return Self.isCode(arena, texts.uscc, code) }
+            let start = texts.uscc.lowerBound
+            let inside = texts.orgCode.lowerBound + 1..<texts.orgCode.upperBound - 1
+            return PackedCode(utf8: arena[start + 1..<start + 9], arena[inside], arena[start + 9..<start + 10]) == code
+        }
+    }
+
+    /// Where a record's code values are: they lead the record, `orgCode` first.
+    private struct CodeTexts {
+        var orgCode = 0..<0
+        /// The value's text, or (spliced) the 11 bytes around the `orgCode`'s inside.
+        var uscc = 0..<0
+        var usccSpliced = false
+    }
+
+    /// Reads the leading code values of the record at `position`, leaving it after them.
+    private func readCodes(_ arena: UnsafeBufferPointer<UInt8>, _ position: inout Int) -> CodeTexts {
+        var texts = CodeTexts()
+        if orgCodeSlot >= 0 {
+            let length = Int(Self.readVarint(arena, &position) >> 2)
+            texts.orgCode = position..<position + length
+            position += length
+        }
+        if usccSlot >= 0 {
+            let tag = Self.readVarint(arena, &position)
+            texts.usccSpliced = tag & 3 == ValueKind.spliced.rawValue
+            let length = texts.usccSpliced ? 11 : Int(tag >> 2)
+            texts.uscc = position..<position + length
+            position += length
+        }
+        return texts
+    }
+
+    /// Whether the JSON string at `text` is `code`.
+    private static func isCode(_ arena: UnsafeBufferPointer<UInt8>, _ text: Range<Int>, _ code: PackedCode) -> Bool {
+        text.count > 2 && arena[text.lowerBound] == UInt8(ascii: "\"")
+            && PackedCode(utf8: arena[text.lowerBound + 1..<text.upperBound - 1]) == code
     }
 
     /// Appends the reply made from the record at `offset`, with `at` (a JSON string) as the moment.
@@ -117,21 +185,34 @@ struct GradeIndexStorage {
             literalBytes.withUnsafeBufferPointer { literals in
                 internedBytes.withUnsafeBufferPointer { interned in
                     var position = Int(offset)
+                    let texts = readCodes(arena, &position)
                     for slot in 0..<slots {
                         output.append(contentsOf: UnsafeBufferPointer(rebasing: literals[literalBounds[slot]..<literalBounds[slot + 1]]))
                         if slot == atSlot {
                             output.append(contentsOf: at)
-                            continue
-                        }
-                        let tag = Self.readVarint(arena, &position)
-                        if tag & 1 == 1 {
-                            let end = position + Int(tag >> 1)
-                            output.append(contentsOf: UnsafeBufferPointer(rebasing: arena[position..<end]))
-                            position = end
-                        } else {
-                            let value = Int(tag >> 1)
+                        } else if slot == orgCodeSlot {
+                            output.append(contentsOf: UnsafeBufferPointer(rebasing: arena[texts.orgCode]))
+                        } else if slot == usccSlot {
+                            guard texts.usccSpliced else {
+                                output.append(contentsOf: UnsafeBufferPointer(rebasing: arena[texts.uscc]))
+                                continue
+                            }
+                            let start = texts.uscc.lowerBound
+                            output.append(contentsOf: UnsafeBufferPointer(rebasing: arena[start..<start + 9]))
                             output.append(
-                                contentsOf: UnsafeBufferPointer(rebasing: interned[internedBounds[value]..<internedBounds[value + 1]]))
+                                contentsOf: UnsafeBufferPointer(rebasing: arena[texts.orgCode.lowerBound + 1..<texts.orgCode.upperBound - 1]))
+                            output.append(contentsOf: UnsafeBufferPointer(rebasing: arena[start + 9..<start + 11]))
+                        } else {
+                            let tag = Self.readVarint(arena, &position)
+                            if tag & 3 == ValueKind.inline.rawValue {
+                                let end = position + Int(tag >> 2)
+                                output.append(contentsOf: UnsafeBufferPointer(rebasing: arena[position..<end]))
+                                position = end
+                            } else {
+                                let value = Int(tag >> 2)
+                                output.append(
+                                    contentsOf: UnsafeBufferPointer(rebasing: interned[internedBounds[value]..<internedBounds[value + 1]]))
+                            }
                         }
                     }
                     output.append(contentsOf: UnsafeBufferPointer(rebasing: literals[literalBounds[slots]..<literalBounds[slots + 1]]))
@@ -160,25 +241,56 @@ struct GradeIndexStorage {
     }
 
     private func recordEnd(_ offset: UInt32) -> Int {
-        var position = Int(offset)
-        for _ in 0..<(template?.slots.count ?? 1) - 1 {
-            let tag = readVarint(&position)
-            if tag & 1 == 1 { position += Int(tag >> 1) }
+        arena.withUnsafeBufferPointer { arena in
+            var position = Int(offset)
+            _ = readCodes(arena, &position)
+            for _ in 0..<otherSlotCount {
+                let tag = Self.readVarint(arena, &position)
+                if tag & 3 == ValueKind.inline.rawValue { position += Int(tag >> 2) }
+            }
+            return position
         }
-        return position
     }
 
+    /// The template's slots other than `at` and the code slots.
+    private var otherSlotCount: Int {
+        (template?.slots.count ?? 1) - 1 - (orgCodeSlot >= 0 ? 1 : 0) - (usccSlot >= 0 ? 1 : 0)
+    }
+
+    /// Appends a record: the code values first (so a lookup reads only them), then every
+    /// other slot but `at` in template order.
     private mutating func append(_ values: [[UInt8]]) -> UInt32 {
         let offset = UInt32(arena.count)
-        for (slot, value) in values.enumerated() where slot != template?.atSlot {
-            if unique[slot] {
-                appendVarint(UInt64(value.count) << 1 | 1)
-                arena.append(contentsOf: value)
+        if orgCodeSlot >= 0 { appendInline(values[orgCodeSlot]) }
+        if usccSlot >= 0 {
+            let uscc = values[usccSlot]
+            if orgCodeSlot >= 0, Self.embeds(uscc, values[orgCodeSlot]) {
+                appendVarint(ValueKind.spliced.rawValue)
+                arena.append(contentsOf: uscc[0..<9])
+                arena.append(contentsOf: uscc[18..<20])
             } else {
-                appendVarint(UInt64(intern(value)) << 1)
+                appendInline(uscc)
+            }
+        }
+        for (slot, value) in values.enumerated() where slot != template?.atSlot && slot != orgCodeSlot && slot != usccSlot {
+            if unique[slot] {
+                appendInline(value)
+            } else {
+                appendVarint(UInt64(intern(value)) << 2 | ValueKind.interned.rawValue)
             }
         }
         return offset
+    }
+
+    private mutating func appendInline(_ value: [UInt8]) {
+        appendVarint(UInt64(value.count) << 2 | ValueKind.inline.rawValue)
+        arena.append(contentsOf: value)
+    }
+
+    /// Whether `uscc` is an 18-character code (as JSON) whose characters 9–17 are `orgCode`'s.
+    private static func embeds(_ uscc: [UInt8], _ orgCode: [UInt8]) -> Bool {
+        uscc.count == 20 && orgCode.count == 11 && uscc[0] == UInt8(ascii: "\"") && orgCode[0] == UInt8(ascii: "\"")
+            && uscc[9..<18].elementsEqual(orgCode[1..<10])
     }
 
     private mutating func intern(_ value: [UInt8]) -> UInt32 {
@@ -197,10 +309,6 @@ struct GradeIndexStorage {
             rest >>= 7
         }
         arena.append(UInt8(rest))
-    }
-
-    private func readVarint(_ position: inout Int) -> UInt64 {
-        arena.withUnsafeBufferPointer { arena in Self.readVarint(arena, &position) }
     }
 
     private static func readVarint(_ arena: UnsafeBufferPointer<UInt8>, _ position: inout Int) -> UInt64 {

@@ -1,67 +1,73 @@
 /// The grade index's map from ``PackedCode`` to a file's id: open addressing with linear
-/// probing over flat arrays, hashed by one multiply. `Dictionary` hashes every key with
-/// seeded SipHash, which was a tenth of a point read's CPU. A multiply spreads a code's bits
-/// well enough, and the seed would only guard against chosen keys: the codes stored here are
-/// registered by regulators.
+/// probing over one flat array, hashed by one multiply.
+///
+/// A slot is eight bytes: the top 32 bits of the code's hash and the file's id. The code
+/// itself is not kept (16 bytes a slot, two slots a file, a third of the index at a million
+/// files): the caller confirms a candidate against the file's own record, which an answer
+/// reads anyway. The slot number is the top bits of the same hash, so the table can grow
+/// without the codes. `Dictionary` hashes every key with seeded SipHash, which was a tenth of
+/// a point read's CPU; the seed would only guard against chosen keys, and the codes stored
+/// here are registered by regulators.
 struct PackedCodeTable {
-    /// A slot is empty while its `high` word is 0, which no code has (its first character is
-    /// never the value 0).
-    private var high: [UInt64]
-    private var low: [UInt64]
-    private var values: [UInt32]
+    /// Hash in the high half, id in the low half; 0 is an empty slot (a stored hash is odd).
+    private var slots: [UInt64]
     private(set) var count = 0
-    /// The capacity is a power of two, so a slot number is the hash's top bits.
-    private var mask: Int { high.count &- 1 }
+    private var mask: Int { slots.count &- 1 }
+    /// log2 of the capacity: a slot number is that many top bits of the stored hash.
+    private var shift: UInt64 { UInt64(32 - slots.count.trailingZeroBitCount) }
 
     init() {
-        high = Array(repeating: 0, count: 16)
-        low = Array(repeating: 0, count: 16)
-        values = Array(repeating: 0, count: 16)
+        slots = Array(repeating: 0, count: 16)
     }
 
-    subscript(code: PackedCode) -> UInt32? {
-        var slot = home(code)
+    /// The first id stored for `code` that `holds` confirms, or nil. Every id ever stored for a
+    /// code with the same hash is a candidate; `holds` says whether that file has the code.
+    func first(_ code: PackedCode, where holds: (UInt32) -> Bool) -> UInt32? {
+        let hash = Self.hash(code)
+        var slot = home(hash)
         while true {
-            let stored = high[slot]
+            let stored = slots[slot]
             if stored == 0 { return nil }
-            if stored == code.high && low[slot] == code.low { return values[slot] }
-            slot = (slot + 1) & mask
+            if UInt32(truncatingIfNeeded: stored >> 32) == hash {
+                let id = UInt32(truncatingIfNeeded: stored)
+                if holds(id) { return id }
+            }
+            slot = (slot &+ 1) & mask
         }
     }
 
-    /// Adds `code` or gives it a new id (the index never removes a code).
-    mutating func set(_ value: UInt32, for code: PackedCode) {
-        var slot = home(code)
-        while high[slot] != 0 {
-            if high[slot] == code.high && low[slot] == code.low {
-                values[slot] = value
-                return
-            }
-            slot = (slot + 1) & mask
+    /// Records that file `id` holds `code` (once: the same pair again changes nothing).
+    mutating func insert(_ id: UInt32, for code: PackedCode) {
+        insert(UInt64(Self.hash(code)) << 32 | UInt64(id))
+    }
+
+    private mutating func insert(_ entry: UInt64) {
+        var slot = home(UInt32(truncatingIfNeeded: entry >> 32))
+        while slots[slot] != 0 {
+            if slots[slot] == entry { return }
+            slot = (slot &+ 1) & mask
         }
-        high[slot] = code.high
-        low[slot] = code.low
-        values[slot] = value
+        slots[slot] = entry
         count += 1
-        // At most three quarters full, as Dictionary: the same memory, short probes.
-        if count * 4 > high.count * 3 { grow() }
+        // At most three quarters full, as Dictionary: short probes.
+        if count * 4 > slots.count * 3 { grow() }
     }
 
     private mutating func grow() {
-        let (oldHigh, oldLow, oldValues) = (high, low, values)
-        let capacity = high.count * 2
-        high = Array(repeating: 0, count: capacity)
-        low = Array(repeating: 0, count: capacity)
-        values = Array(repeating: 0, count: capacity)
+        let old = slots
+        slots = Array(repeating: 0, count: old.count * 2)
         count = 0
-        for slot in oldHigh.indices where oldHigh[slot] != 0 {
-            set(oldValues[slot], for: PackedCode(high: oldHigh[slot], low: oldLow[slot]))
-        }
+        for entry in old where entry != 0 { insert(entry) }
     }
 
-    /// Fibonacci hashing: the top bits of the mixed words pick the slot.
-    private func home(_ code: PackedCode) -> Int {
+    /// Fibonacci hashing: the top 32 bits of the mixed words, made odd so that no stored slot
+    /// is 0 (the low bit is never among the slot number's bits below 2^31 slots).
+    private static func hash(_ code: PackedCode) -> UInt32 {
         let mixed = (code.high ^ (code.low &* 0xC2B2_AE3D_27D4_EB4F)) &* 0x9E37_79B9_7F4A_7C15
-        return Int(truncatingIfNeeded: mixed >> UInt64(64 - high.count.trailingZeroBitCount))
+        return UInt32(truncatingIfNeeded: mixed >> 32) | 1
+    }
+
+    private func home(_ hash: UInt32) -> Int {
+        Int(truncatingIfNeeded: UInt64(hash) >> shift)
     }
 }

@@ -232,4 +232,49 @@ import Varlink
         // Without compaction the 300 rounds would take about 1 MB.
         #expect(storage.arenaBytes < 400_000)
     }
+
+    /// A USCC is kept as what surrounds its organization code; the reply is still the
+    /// writer's bytes, and both codes find the file, but no other code does.
+    @Test func aFileIsFoundByEachOfItsCodesAndItsReplyIsUnchanged() throws {
+        var storage = GradeIndexStorage()
+        func grade(uscc: String?, orgCode: String?) -> [String: JSONValue] {
+            [
+                "at": "x", "grade": "B", "logIndex": 12,
+                "enterprise": ["uscc": JSONValue(uscc), "orgCode": JSONValue(orgCode), "name": "Co."],
+            ]
+        }
+        let embedded = USCC.madeUp(serial: 1)
+        let otherUSCC = USCC.madeUp(serial: 2)
+        let files: [(id: Int64, uscc: String?, orgCode: String?)] = [
+            (1, embedded, String(embedded.dropFirst(8).prefix(9))),
+            // A legacy code that is not the one the USCC embeds, a USCC alone, a legacy code alone.
+            (2, otherUSCC, "MA0000019"),
+            (3, USCC.madeUp(serial: 3), nil),
+            (4, nil, "L12345678"),
+        ]
+        for file in files {
+            let reply = grade(uscc: file.uscc, orgCode: file.orgCode)
+            let stored = storage.store(id: file.id, codes: [file.uscc, file.orgCode].compactMap { $0 }, public: reply, full: reply)
+            #expect(stored)
+        }
+        for file in files {
+            var expected = grade(uscc: file.uscc, orgCode: file.orgCode)
+            expected["at"] = "now"
+            for code in [file.uscc, file.orgCode].compactMap({ $0 }) {
+                var text: [UInt8] = []
+                let key = try #require(PackedCode(code))
+                let record = try #require(storage.record(code: key, full: false), "\(code)")
+                storage.write(record: record, at: Array(#""now""#.utf8), into: &text)
+                #expect(text == JSONValue.object(["grade": .object(expected)]).encoded(), "\(code)")
+            }
+        }
+        for unknown in [USCC.madeUp(serial: 4), "MA0000027", String(otherUSCC.dropFirst(8).prefix(9))] {
+            let key = try #require(PackedCode(unknown))
+            #expect(storage.record(code: key, full: false) == nil, "\(unknown)")
+        }
+        // A dropped file is found by none of its codes.
+        storage.remove(1)
+        let key = try #require(PackedCode(embedded))
+        #expect(storage.record(code: key, full: false) == nil)
+    }
 }

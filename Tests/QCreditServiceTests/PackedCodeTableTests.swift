@@ -2,34 +2,62 @@ import QCreditDomain
 @testable import QCreditService
 import Testing
 
-/// The grade index's code map finds every code it was given, the latest id for a code given
-/// twice, and nothing for a code it was not given, across its growth.
+/// The grade index's code map finds every code it was given and nothing else, across its
+/// growth; it keeps no codes, so a candidate the caller rejects (another file with the same
+/// hash, a file that no longer holds the code) never hides the right one.
 @Suite struct PackedCodeTableTests {
     @Test func findsWhatADictionaryWouldFind() throws {
         var table = PackedCodeTable()
         var reference: [PackedCode: UInt32] = [:]
         for n in 1...50_000 {
             let code = try #require(PackedCode(USCC.madeUp(serial: n)))
-            table.set(UInt32(n), for: code)
+            table.insert(UInt32(n), for: code)
             reference[code] = UInt32(n)
             // Every third file also known by a legacy organization code.
             if n % 3 == 0 {
                 let legacy = try #require(PackedCode(String(USCC.madeUp(serial: n).dropFirst(8).prefix(9))))
-                table.set(UInt32(n), for: legacy)
+                table.insert(UInt32(n), for: legacy)
                 reference[legacy] = UInt32(n)
             }
         }
-        // Replacing keeps one entry.
+        // The same pair again adds nothing.
         for n in stride(from: 1, through: 50_000, by: 7) {
-            let code = try #require(PackedCode(USCC.madeUp(serial: n)))
-            table.set(UInt32(n + 1_000_000), for: code)
-            reference[code] = UInt32(n + 1_000_000)
+            table.insert(UInt32(n), for: try #require(PackedCode(USCC.madeUp(serial: n))))
         }
         #expect(table.count == reference.count)
-        for (code, id) in reference { #expect(table[code] == id) }
-        for n in 50_001...60_000 {
-            #expect(table[try #require(PackedCode(USCC.madeUp(serial: n)))] == nil)
+        for (code, id) in reference {
+            let found = table.first(code) { reference[code] == $0 }
+            #expect(found == id)
         }
-        #expect(table[try #require(PackedCode("Z"))] == nil)
+        for n in 50_001...60_000 {
+            let code = try #require(PackedCode(USCC.madeUp(serial: n)))
+            // Even a caller that accepts anything gets nothing back for a code never stored,
+            // unless another code shares its 32-bit hash.
+            let found = table.first(code) { _ in false }
+            #expect(found == nil)
+        }
+        let unknown = try #require(PackedCode("Z"))
+        let found = table.first(unknown) { _ in true }
+        #expect(found == nil)
+    }
+
+    @Test func aRejectedCandidateDoesNotHideTheFileThatHoldsTheCode() throws {
+        var table = PackedCodeTable()
+        let code = try #require(PackedCode(USCC.madeUp(serial: 7)))
+        table.insert(1, for: code)
+        table.insert(2, for: code)
+        let second = table.first(code) { $0 == 2 }
+        let first = table.first(code) { $0 == 1 }
+        let neither = table.first(code) { _ in false }
+        #expect(second == 2 && first == 1 && neither == nil)
+    }
+
+    @Test func packingPiecesEndToEndIsPackingTheWhole() throws {
+        let uscc = USCC.madeUp(serial: 42)
+        let bytes = Array(uscc.utf8)
+        #expect(PackedCode(utf8: bytes[0..<8], bytes[8..<17], bytes[17..<18]) == PackedCode(uscc))
+        #expect(PackedCode(utf8: bytes[0..<8], bytes[8..<17], Array("Z".utf8)) != PackedCode(uscc))
+        #expect(PackedCode(utf8: bytes, bytes, bytes) == nil, "past 20 characters")
+        #expect(PackedCode(utf8: [UInt8](), [], []) == nil, "empty")
     }
 }
