@@ -79,6 +79,9 @@ extension RegistryReader {
     /// character finds a file only if that exact code was admitted on import; otherwise the
     /// caller gets `invalidCode`, never a silent "not found".
     func enterpriseId(forCode input: String) throws -> Int64 {
+        // A code exactly as stored needs no validation: a stored code is valid and normal, or was
+        // admitted with its check-character warning, and either way the rules below find it.
+        if let exact = try enterpriseId(exactCode: input) { return exact }
         let code: EnterpriseCode
         do {
             code = try EnterpriseCode(validating: input)

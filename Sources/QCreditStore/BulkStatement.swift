@@ -59,6 +59,20 @@ struct BulkStatement {
     /// Runs the query with the values bound since the last run and returns its first row's first
     /// column as bytes, nil when there is no row (or the column is NULL).
     mutating func fetchBlob() throws -> [UInt8]? {
+        try fetchFirstColumn { statement in
+            sqlite3_column_blob(statement, 0).map { Array(UnsafeRawBufferPointer(start: $0, count: Int(sqlite3_column_bytes(statement, 0)))) }
+        }
+    }
+
+    /// Runs the query with the values bound since the last run and returns its first row's first
+    /// column as an integer, nil when there is no row (or the column is NULL).
+    mutating func fetchInt64() throws -> Int64? {
+        try fetchFirstColumn { statement in
+            sqlite3_column_type(statement, 0) == SQLITE_NULL ? nil : sqlite3_column_int64(statement, 0)
+        }
+    }
+
+    private mutating func fetchFirstColumn<Value>(_ read: (SQLiteStatement) -> Value?) throws -> Value? {
         column = 0
         defer {
             sqlite3_reset(statement)
@@ -69,8 +83,7 @@ struct BulkStatement {
             guard code == SQLITE_DONE else { throw failure(code) }
             return nil
         }
-        guard let bytes = sqlite3_column_blob(statement, 0) else { return nil }
-        return Array(UnsafeRawBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(statement, 0))))
+        return read(statement)
     }
 
     private func failure(_ code: Int32) -> DatabaseError {

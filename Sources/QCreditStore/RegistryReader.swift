@@ -21,6 +21,14 @@ public struct RegistryReader {
 
     // MARK: Enterprises
 
+    /// The file holding exactly `code` as stored, or nil: one bound primary-key lookup (event
+    /// batches look up every event's code).
+    public func enterpriseId(exactCode code: String) throws -> Int64? {
+        var lookup = try BulkStatement(db, "SELECT enterprise_id FROM enterprise_code WHERE code = ?")
+        lookup.bind(code)
+        return try lookup.fetchInt64()
+    }
+
     /// The code's entry, if a file holds it.
     public func codeEntry(_ code: String) throws -> (enterpriseId: Int64, entry: EnterpriseCodeEntry)? {
         guard

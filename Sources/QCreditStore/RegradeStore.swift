@@ -38,12 +38,15 @@ extension RegistryWriter {
 
     /// Brings a file's recomputation forward to `date` if it was due later (or not at all).
     public func markRegradeDue(enterpriseId: Int64, by date: CivilDate) throws {
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO regrade_due (enterprise_id, due_on) VALUES (?, ?)
-                ON CONFLICT (enterprise_id) DO UPDATE SET due_on = excluded.due_on WHERE excluded.due_on < due_on
-                """
-        ).execute(arguments: [enterpriseId, date.description])
+        var upsert = try BulkStatement(
+            db,
+            """
+            INSERT INTO regrade_due (enterprise_id, due_on) VALUES (?, ?)
+            ON CONFLICT (enterprise_id) DO UPDATE SET due_on = excluded.due_on WHERE excluded.due_on < due_on
+            """)
+        upsert.bind(enterpriseId)
+        upsert.bind(date.description)
+        try upsert.run()
     }
 
     public func setMaintenanceValue(_ name: String, _ value: String) throws {

@@ -37,17 +37,19 @@ enum ExportBenchmark {
         }
         if let events = Int(option("--events") ?? "") {
             // Durable RecordEvents batches of 1,000, through the registry as the daemon calls it.
-            start = ContinuousClock.now
-            var recorded = 0
-            while recorded < events {
-                let batch = (recorded..<min(recorded + 1000, events)).map { n in
+            // The inputs are made before the clock starts: a client makes them, not the registry.
+            let occurredOn = registry.today.adding(days: -30).description
+            let batches = stride(from: 0, to: events, by: 1000).map { first in
+                (first..<min(first + 1000, events)).map { n in
                     EventInput(
                         code: uscc(n % count), dimension: "product", kind: "penalty", severity: "medium",
-                        occurredOn: registry.today.adding(days: -30).description, authority: "基准测试市场监督管理局",
+                        occurredOn: occurredOn, authority: "基准测试市场监督管理局",
                         documentNumber: "基准〔2026〕\(n)号", summary: "Substandard products found in a spot check")
                 }
+            }
+            start = ContinuousClock.now
+            for batch in batches {
                 _ = try await registry.recordEvents(batch, by: .registry("bench"))
-                recorded += batch.count
             }
             let eventTime = seconds(ContinuousClock.now - start)
             print(String(format: "recorded %d events in %.1f s = %.0f events/s", events, eventTime, Double(events) / eventTime))

@@ -7,12 +7,30 @@ import Testing
     @Test(arguments: [0x00, 0x07, 0x1F, 0x7F, 0x85, 0x9F] as [UInt32])
     func aControlCharacterIsRefused(_ value: UInt32) {
         let text = "Spot check" + String(Unicode.Scalar(value)!) + "done"
-        #expect(throws: RegistryError.self) { try TextField.required(text, "summary") }
+        let expected = RegistryError.invalidArgument(
+            parameter: "summary", reason: "contains the control character U+\(String(value, radix: 16, uppercase: true))")
+        #expect(throws: expected) { try TextField.required(text, "summary") }
+        // The same between characters of two and three bytes.
+        #expect(throws: expected) { try TextField.required("é" + String(Unicode.Scalar(value)!) + "示例", "summary") }
+        #expect(throws: expected) { try TextField.required("示例" + String(Unicode.Scalar(value)!) + "é", "summary") }
+    }
+
+    /// The limit counts characters, not bytes: three-byte characters up to the limit pass.
+    @Test func theLengthLimitCountsCharacters() throws {
+        let atLimit = String(repeating: "质", count: 500)
+        #expect(try TextField.required(atLimit, "summary") == atLimit)
+        #expect(throws: RegistryError.invalidArgument(parameter: "summary", reason: "has 501 characters; at most 500 are allowed")) {
+            try TextField.required(atLimit + "量", "summary")
+        }
+        // A character of several scalars counts once.
+        let flags = String(repeating: "🇨🇳", count: 10)
+        #expect(try TextField.required(flags, "summary", maxLength: 10) == flags)
     }
 
     @Test func lineBreaksAndOtherCharactersPass() throws {
         #expect(try TextField.required("第一行\n第二行", "summary") == "第一行\n第二行")
         #expect(try TextField.required("no\u{A0}break", "summary") == "no\u{A0}break")
+        #expect(try TextField.required("\u{C2}\u{A0}\u{C2}", "summary") == "\u{C2}\u{A0}\u{C2}")
     }
 
     @Test func surroundingWhiteSpaceIsTrimmed() throws {

@@ -16,16 +16,32 @@ public enum TextField {
     }
 
     private static func checked(_ value: String, _ parameter: String, maxLength: Int) throws(RegistryError) -> String {
-        let length = value.count
-        guard length <= maxLength else {
-            throw .invalidArgument(parameter: parameter, reason: "has \(length) characters; at most \(maxLength) are allowed")
+        // Counting characters means finding grapheme breaks; text of at most `maxLength` bytes
+        // has at most that many characters, so most text needs no count.
+        if value.utf8.count > maxLength {
+            let length = value.count
+            guard length <= maxLength else {
+                throw .invalidArgument(parameter: parameter, reason: "has \(length) characters; at most \(maxLength) are allowed")
+            }
         }
+        guard hasControlCharacter(value.utf8) else { return value }
         if let bad = value.unicodeScalars.first(where: { $0.isControl && $0 != "\n" }) {
             throw .invalidArgument(
                 parameter: parameter,
                 reason: "contains the control character U+\(String(bad.value, radix: 16, uppercase: true))")
         }
         return value
+    }
+
+    /// Whether UTF-8 text holds a control character other than a line feed (``Unicode/Scalar/isControl``),
+    /// by its bytes: U+0000–U+001F and U+007F are single bytes, U+0080–U+009F are C2 80–C2 9F.
+    private static func hasControlCharacter(_ utf8: String.UTF8View) -> Bool {
+        var previous: UInt8 = 0
+        for byte in utf8 {
+            if (byte < 0x20 && byte != 0x0A) || byte == 0x7F || (previous == 0xC2 && byte <= 0x9F && byte >= 0x80) { return true }
+            previous = byte
+        }
+        return false
     }
 
     /// A calendar date in `YYYY-MM-DD` form.
@@ -58,9 +74,9 @@ extension Unicode.Scalar {
 extension String {
     func trimmingWhitespace() -> String {
         let scalars = unicodeScalars
-        // Most text has no surrounding space: an ASCII character other than white space at both
-        // ends needs no property lookup.
-        if let first = scalars.first, let last = scalars.last, Self.isASCIINonSpace(first), Self.isASCIINonSpace(last) {
+        // Most text has no surrounding space: then it is returned as it is, not copied. An ASCII
+        // character needs no property lookup.
+        if let first = scalars.first, let last = scalars.last, !Self.isWhitespace(first), !Self.isWhitespace(last) {
             return self
         }
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
@@ -68,7 +84,7 @@ extension String {
         return String(scalars[first...last])
     }
 
-    private static func isASCIINonSpace(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.isASCII && !(0x09...0x0D).contains(scalar.value) && scalar != " "
+    private static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCII ? (0x09...0x0D).contains(scalar.value) || scalar == " " : scalar.properties.isWhitespace
     }
 }
