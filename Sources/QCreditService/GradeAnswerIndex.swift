@@ -92,7 +92,11 @@ public final class GradeAnswerIndex: Sendable {
 
     private func buildAll() async throws {
         let started = ContinuousClock.now
+        let codes = try await registry.codeCount()
         try await load([], clearing: true)
+        // A map sized for the codes there are (plus room for a day's new files) is a fifth
+        // smaller than one grown to the next size.
+        state.withLock { $0.storage.reserveCodes(codes + codes / 50) }
         // Batches are read in parallel, each from its own snapshot on its own reader: a file is
         // stored from whichever snapshot read it, as when one batch follows another.
         try await withThrowingTaskGroup(of: Void.self) { group in

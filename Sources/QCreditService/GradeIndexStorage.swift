@@ -65,6 +65,12 @@ struct GradeIndexStorage {
         internedBounds = [0]
     }
 
+    /// Sizes the code map for `codes` codes when it holds none (a build knows how many).
+    mutating func reserveCodes(_ expected: Int) {
+        guard codes.count == 0 else { return }
+        codes = PackedCodeTable(expected: expected)
+    }
+
     /// Gives back the spare capacity that growing by doubling left (up to half of each array),
     /// once a build is done.
     mutating func trim() {

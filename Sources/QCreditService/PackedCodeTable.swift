@@ -4,21 +4,22 @@
 /// A slot is eight bytes: the top 32 bits of the code's hash and the file's id. The code
 /// itself is not kept (16 bytes a slot, two slots a file, a third of the index at a million
 /// files): the caller confirms a candidate against the file's own record, which an answer
-/// reads anyway. The slot number is the top bits of the same hash, so the table can grow
-/// without the codes. `Dictionary` hashes every key with seeded SipHash, which was a tenth of
+/// reads anyway. The slot number is the same hash scaled to the capacity (any capacity, so
+/// a table sized for a known number of codes wastes nothing to rounding), so the table can
+/// grow without the codes. `Dictionary` hashes every key with seeded SipHash, which was a tenth of
 /// a point read's CPU; the seed would only guard against chosen keys, and the codes stored
 /// here are registered by regulators.
 struct PackedCodeTable {
     /// Hash in the high half, id in the low half; 0 is an empty slot (a stored hash is odd).
     private var slots: [UInt64]
     private(set) var count = 0
-    private var mask: Int { slots.count &- 1 }
-    /// log2 of the capacity: a slot number is that many top bits of the stored hash.
-    private var shift: UInt64 { UInt64(32 - slots.count.trailingZeroBitCount) }
 
-    init() {
-        slots = Array(repeating: 0, count: 16)
+    /// Room for `expected` codes before the table grows.
+    init(expected: Int = 12) {
+        slots = Array(repeating: 0, count: max(16, expected / 3 * 4 + 4))
     }
+
+    var capacity: Int { slots.count }
 
     /// The first id stored for `code` that `holds` confirms, or nil. Every id ever stored for a
     /// code with the same hash is a candidate; `holds` says whether that file has the code.
@@ -32,7 +33,7 @@ struct PackedCodeTable {
                 let id = UInt32(truncatingIfNeeded: stored)
                 if holds(id) { return id }
             }
-            slot = (slot &+ 1) & mask
+            slot = next(slot)
         }
     }
 
@@ -45,7 +46,7 @@ struct PackedCodeTable {
         var slot = home(UInt32(truncatingIfNeeded: entry >> 32))
         while slots[slot] != 0 {
             if slots[slot] == entry { return }
-            slot = (slot &+ 1) & mask
+            slot = next(slot)
         }
         slots[slot] = entry
         count += 1
@@ -55,19 +56,24 @@ struct PackedCodeTable {
 
     private mutating func grow() {
         let old = slots
-        slots = Array(repeating: 0, count: old.count * 2)
+        slots = Array(repeating: 0, count: old.count / 2 * 3)
         count = 0
         for entry in old where entry != 0 { insert(entry) }
     }
 
     /// Fibonacci hashing: the top 32 bits of the mixed words, made odd so that no stored slot
-    /// is 0 (the low bit is never among the slot number's bits below 2^31 slots).
+    /// is 0.
     private static func hash(_ code: PackedCode) -> UInt32 {
         let mixed = (code.high ^ (code.low &* 0xC2B2_AE3D_27D4_EB4F)) &* 0x9E37_79B9_7F4A_7C15
         return UInt32(truncatingIfNeeded: mixed >> 32) | 1
     }
 
+    /// The hash as a fraction of 2^32 times the capacity: uniform over any capacity.
     private func home(_ hash: UInt32) -> Int {
-        Int(truncatingIfNeeded: UInt64(hash) >> shift)
+        Int(truncatingIfNeeded: (UInt64(hash) &* UInt64(slots.count)) >> 32)
+    }
+
+    private func next(_ slot: Int) -> Int {
+        slot &+ 1 == slots.count ? 0 : slot &+ 1
     }
 }

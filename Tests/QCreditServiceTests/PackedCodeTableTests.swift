@@ -52,6 +52,22 @@ import Testing
         #expect(second == 2 && first == 1 && neither == nil)
     }
 
+    /// A table sized for its codes holds them without growing or rounding up, and still finds
+    /// every one; past that size it grows and keeps finding them.
+    @Test func aSizedTableHoldsItsCodesWithoutGrowing() throws {
+        var table = PackedCodeTable(expected: 30_000)
+        let capacity = table.capacity
+        #expect(capacity <= 40_004)
+        for n in 1...30_000 { table.insert(UInt32(n), for: try #require(PackedCode(USCC.madeUp(serial: n)))) }
+        #expect(table.capacity == capacity)
+        for n in 30_001...45_000 { table.insert(UInt32(n), for: try #require(PackedCode(USCC.madeUp(serial: n)))) }
+        #expect(table.capacity > capacity)
+        for n in 1...45_000 {
+            let found = table.first(try #require(PackedCode(USCC.madeUp(serial: n)))) { $0 == UInt32(n) }
+            #expect(found == UInt32(n))
+        }
+    }
+
     @Test func packingPiecesEndToEndIsPackingTheWhole() throws {
         let uscc = USCC.madeUp(serial: 42)
         let bytes = Array(uscc.utf8)
