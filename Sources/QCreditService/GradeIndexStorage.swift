@@ -141,21 +141,51 @@ struct GradeIndexStorage {
             var position = Int(records[Int(id)].public)
             let texts = readCodes(arena, &position)
             // A code of up to ten characters packs into the high word alone.
-            if orgCodeSlot >= 0, code.low == 0, Self.isCode(arena, texts.orgCode, code) { return true }
-            guard usccSlot >= 0 else { return false }
-            guard texts.usccSpliced else { return Self.isCode(arena, texts.uscc, code) }
-            let start = texts.uscc.lowerBound
-            let inside = texts.orgCode.lowerBound + 1..<texts.orgCode.upperBound - 1
-            return PackedCode(utf8: arena[start + 1..<start + 9], arena[inside], arena[start + 9..<start + 10]) == code
+            if orgCodeSlot >= 0, code.low == 0, texts.orgCode.isCode(code, in: arena) { return true }
+            return usccSlot >= 0 && texts.uscc.isCode(code, in: arena)
+        }
+    }
+
+    /// A value's JSON text in the arena as three pieces end to end. A spliced USCC is what comes
+    /// before its organization code, the `orgCode` value's inside, and what comes after; a
+    /// value kept whole is all but its last byte, nothing, and its last byte. Either way a JSON
+    /// string's quotes are the first byte of `before` and the last of `after`.
+    private struct ValueText {
+        var before: Range<Int>
+        var inside = 0..<0
+        var after: Range<Int>
+
+        init(whole text: Range<Int>) {
+            let end = text.isEmpty ? text.upperBound : text.upperBound - 1
+            before = text.lowerBound..<end
+            after = end..<text.upperBound
+        }
+
+        init(spliced start: Int, around orgCode: ValueText) {
+            before = start..<start + 9
+            inside = orgCode.before.lowerBound + 1..<orgCode.before.upperBound
+            after = start + 9..<start + 11
+        }
+
+        func write(from arena: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: arena[before]))
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: arena[inside]))
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: arena[after]))
+        }
+
+        /// Whether the text is the JSON string `code`.
+        func isCode(_ code: PackedCode, in arena: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard !before.isEmpty, !after.isEmpty, arena[before.lowerBound] == UInt8(ascii: "\""),
+                arena[after.upperBound - 1] == UInt8(ascii: "\"")
+            else { return false }
+            return PackedCode(utf8: arena[before.dropFirst()], arena[inside], arena[after.dropLast()]) == code
         }
     }
 
     /// Where a record's code values are: they lead the record, `orgCode` first.
     private struct CodeTexts {
-        var orgCode = 0..<0
-        /// The value's text, or (spliced) the 11 bytes around the `orgCode`'s inside.
-        var uscc = 0..<0
-        var usccSpliced = false
+        var orgCode = ValueText(whole: 0..<0)
+        var uscc = ValueText(whole: 0..<0)
     }
 
     /// Reads the leading code values of the record at `position`, leaving it after them.
@@ -163,23 +193,21 @@ struct GradeIndexStorage {
         var texts = CodeTexts()
         if orgCodeSlot >= 0 {
             let length = Int(Self.readVarint(arena, &position) >> 2)
-            texts.orgCode = position..<position + length
+            texts.orgCode = ValueText(whole: position..<position + length)
             position += length
         }
         if usccSlot >= 0 {
             let tag = Self.readVarint(arena, &position)
-            texts.usccSpliced = tag & 3 == ValueKind.spliced.rawValue
-            let length = texts.usccSpliced ? 11 : Int(tag >> 2)
-            texts.uscc = position..<position + length
-            position += length
+            if tag & 3 == ValueKind.spliced.rawValue {
+                texts.uscc = ValueText(spliced: position, around: texts.orgCode)
+                position += 11
+            } else {
+                let length = Int(tag >> 2)
+                texts.uscc = ValueText(whole: position..<position + length)
+                position += length
+            }
         }
         return texts
-    }
-
-    /// Whether the JSON string at `text` is `code`.
-    private static func isCode(_ arena: UnsafeBufferPointer<UInt8>, _ text: Range<Int>, _ code: PackedCode) -> Bool {
-        text.count > 2 && arena[text.lowerBound] == UInt8(ascii: "\"")
-            && PackedCode(utf8: arena[text.lowerBound + 1..<text.upperBound - 1]) == code
     }
 
     /// Appends the reply made from the record at `offset`, with `at` (a JSON string) as the moment.
@@ -197,17 +225,9 @@ struct GradeIndexStorage {
                         if slot == atSlot {
                             output.append(contentsOf: at)
                         } else if slot == orgCodeSlot {
-                            output.append(contentsOf: UnsafeBufferPointer(rebasing: arena[texts.orgCode]))
+                            texts.orgCode.write(from: arena, into: &output)
                         } else if slot == usccSlot {
-                            guard texts.usccSpliced else {
-                                output.append(contentsOf: UnsafeBufferPointer(rebasing: arena[texts.uscc]))
-                                continue
-                            }
-                            let start = texts.uscc.lowerBound
-                            output.append(contentsOf: UnsafeBufferPointer(rebasing: arena[start..<start + 9]))
-                            output.append(
-                                contentsOf: UnsafeBufferPointer(rebasing: arena[texts.orgCode.lowerBound + 1..<texts.orgCode.upperBound - 1]))
-                            output.append(contentsOf: UnsafeBufferPointer(rebasing: arena[start + 9..<start + 11]))
+                            texts.uscc.write(from: arena, into: &output)
                         } else {
                             let tag = Self.readVarint(arena, &position)
                             if tag & 3 == ValueKind.inline.rawValue {

@@ -4,12 +4,6 @@ struct PackedCode: Hashable, Sendable {
     private(set) var high: UInt64 = 0
     private(set) var low: UInt64 = 0
 
-    /// The words of a code packed before (for ``PackedCodeTable``).
-    init(high: UInt64, low: UInt64) {
-        self.high = high
-        self.low = low
-    }
-
     /// Nil for text that is empty, longer than 20 characters or outside 0–9 and A–Z (such
     /// codes are simply not in the index: the normal path answers for them).
     init?(_ code: String) {
