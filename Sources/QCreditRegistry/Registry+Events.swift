@@ -46,14 +46,20 @@ extension Registry {
         }
         return try await write(by: caller) { writer in
             try inputs.enumerated().map { index, input in
-                let enterpriseId = try Self.locating(parameterPrefix, index) {
-                    try writer.reader.enterpriseId(forCode: input.code)
+                try Self.locating(parameterPrefix, index) {
+                    try Self.insert(details[index], code: input.code, today: today, writer: writer)
                 }
-                // The grade may move at once: the next regrade recomputes it.
-                try writer.markRegradeDue(enterpriseId: enterpriseId, by: today)
-                return try writer.insertEvent(enterpriseId: enterpriseId, details: details[index])
             }
         }
+    }
+
+    /// Records checked details in the file `code` names and marks its grade due today: the one
+    /// way a new event enters the store (`RecordEvents`, `ImportEvents`), so that the next
+    /// regrade tick recomputes the grade it may move.
+    static func insert(_ details: QualityEventDetails, code: String, today: CivilDate, writer: RegistryWriter) throws -> Int64 {
+        let enterpriseId = try writer.reader.enterpriseId(forCode: code)
+        try writer.markRegradeDue(enterpriseId: enterpriseId, by: today)
+        return try writer.insertEvent(enterpriseId: enterpriseId, details: details)
     }
 
     /// Runs `body`, placing a registry error's parameter under `prefix[index]` for batches.

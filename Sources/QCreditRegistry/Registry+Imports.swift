@@ -59,8 +59,7 @@ extension Registry {
         let details = inputs.map { input in Result { () throws(RegistryError) in try input.details(today: today) } }
         return try await applyBatch(kind: "events", parameter: "events", count: inputs.count, place: place, naming: naming, by: caller) {
             writer, row in
-            let details = try details[row].get()
-            _ = try writer.insertEvent(enterpriseId: writer.reader.enterpriseId(forCode: inputs[row].code), details: details)
+            _ = try Self.insert(details[row].get(), code: inputs[row].code, today: today, writer: writer)
         }
     }
 

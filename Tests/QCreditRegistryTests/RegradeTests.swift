@@ -86,6 +86,22 @@ import Testing
         #expect(try await fixture.registry.gradeInForce(code: code).inForce.grade == "D")
     }
 
+    /// A file import is a way of recording events like any other: the daily run's later ticks
+    /// regrade the files it touched that same day.
+    @Test func anImportedEventIsRegradedTheSameDayLikeARecordedOne() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        try await fixture.register(code)
+        _ = try await fixture.registry.publishGrades(codes: [code], by: RegistryFixture.regulator)
+        #expect(try await fixture.registry.runScheduledRegrade(midnight) != nil)
+        let outcome = try await fixture.registry.importEvents(
+            [fixture.event(code, kind: "penalty", severity: "high", occurredOn: "2026-03-01")],
+            place: ImportBatchPlace(importId: "inspections-2026-03", firstLine: 2, lastLine: 2), naming: { "\($0)" },
+            by: RegistryFixture.regulator)
+        #expect(outcome.imported == 1)
+        #expect(try await fixture.registry.runScheduledRegrade(midnight)?.published == 1)
+        #expect(try await fixture.registry.gradeInForce(code: code).inForce.grade == "D")
+    }
+
     @Test func theScheduleRunsDailyAtItsTimeAndOnStartWhenARunWasMissed() {
         let schedule = RegradeSchedule(minuteOfDay: 2 * 60 + 30, utcOffset: .beijing)
         let day = CivilDate(iso: "2026-03-02")!

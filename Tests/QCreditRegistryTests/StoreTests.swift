@@ -62,10 +62,19 @@ import Testing
     @Test func insertOrReplaceCannotRewriteAnyRecord() async throws {
         let fixture = try await RegistryFixture()
         try await fixture.register(RegistryFixture.usccA)
+        let event = try await fixture.registry.recordEvent(fixture.event(RegistryFixture.usccA), by: RegistryFixture.regulator)
+        _ = try await fixture.registry.correctEvent(eventId: event, replacement: nil, reason: "recorded twice", by: RegistryFixture.regulator)
+        _ = try await fixture.listed(RegistryFixture.usccA)
         _ = try await fixture.registry.publishGrades(codes: nil, by: RegistryFixture.regulator)
         let raw = try fixture.rawDatabase()
         let before = try await fixture.publications()
+        let eventColumns = "enterprise_id, dimension, kind, severity, occurred_on, authority, document_number, summary, "
+            + "supersedes, is_retraction, recorded_at, audit_id"
         for statement in [
+            // An event by its id, and a second correction of a corrected event by its unique key.
+            "INSERT OR REPLACE INTO quality_event (id, \(eventColumns)) SELECT id, \(eventColumns) FROM quality_event LIMIT 1",
+            "INSERT OR REPLACE INTO quality_event (\(eventColumns)) SELECT \(eventColumns) FROM quality_event WHERE supersedes IS NOT NULL",
+            "INSERT OR REPLACE INTO listing SELECT * FROM listing LIMIT 1",
             "INSERT OR REPLACE INTO publication (idx, kind, body, recorded_at, audit_id) VALUES (0, 'grade', x'7b7d', 0, 1)",
             "REPLACE INTO audit_entry (id, at, method, parameters) VALUES (1, 0, 'forged', '{}')",
             "INSERT OR REPLACE INTO enterprise (id, audit_id) VALUES (1, 1)",
