@@ -73,6 +73,7 @@ let package = Package(
                 "QCreditDomain", "QCreditCrypto", "TransparencyLog", .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, for the bulk inserts (BulkStatement).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                "CSQLiteSetup",
             ],
             plugins: ["EmbedSchema"]
         ),
@@ -93,6 +94,8 @@ let package = Package(
             exclude: ["Defaults"],
             plugins: ["EmbedResources"]
         ),
+        // sqlite3_config, which is variadic: SQLite's process-wide settings.
+        .systemLibrary(name: "CSQLiteSetup", path: "Sources/CSQLiteSetup"),
         // glibc's malloc_trim, for the in-memory grade index's builds.
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .target(

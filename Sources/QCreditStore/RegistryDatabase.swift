@@ -1,3 +1,4 @@
+import CSQLiteSetup
 import Foundation
 import GRDB
 
@@ -26,8 +27,12 @@ public final class RegistryDatabase: Sendable {
     /// `PRAGMA synchronous` value of `FULL`.
     static let fullSynchronous = 2
 
+    /// SQLite's process-wide settings, made once before the process opens its first database.
+    private static let sqliteSetUp: Void = { _ = qcredit_sqlite_skip_memory_statistics() }()
+
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String, readerCount: Int = 4) throws {
+        Self.sqliteSetUp
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.maximumReaderCount = readerCount

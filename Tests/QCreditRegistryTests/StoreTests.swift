@@ -3,7 +3,7 @@ import GRDB
 import Logging
 import QCreditDomain
 import QCreditRegistry
-import QCreditStore
+@testable import QCreditStore
 import Testing
 
 @Suite struct StoreTests {
@@ -55,7 +55,46 @@ import Testing
             try await fixture.database.appliedMigrations() == [
                 "0001_registry.sql", "0002_merkle_log.sql", "0003_no_replace.sql", "0004_disclosure.sql",
                 "0005_name_search.sql", "0006_imports.sql", "0007_watch.sql", "0008_name_index_at_commit.sql",
+                "0009_event_corrections_index.sql",
             ])
+    }
+
+    /// Migration 9 rebuilds the event table: a store written before it keeps every event, id and
+    /// correction, still refuses a second correction of an event, and numbers new events on.
+    @Test func eventsRecordedBeforeTheCorrectionIndexMigrationKeepTheirIdsAndRules() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-migration-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("registry.sqlite").path
+        let columns = "enterprise_id, dimension, kind, severity, occurred_on, authority, document_number, summary, "
+            + "supersedes, is_retraction, recorded_at, audit_id"
+        do {
+            let old = try DatabaseQueue(path: path)
+            try SchemaMigrations.migrator.migrate(old, upTo: "0008_name_index_at_commit.sql")
+            try await old.write { db in
+                try db.execute(sql: "INSERT INTO audit_entry (id, at, method, parameters) VALUES (1, 0, 'test', '{}')")
+                try db.execute(sql: "INSERT INTO enterprise (id, audit_id) VALUES (1, 1)")
+                for (id, supersedes) in [(1, nil), (2, nil), (5, 1 as Int64?)] {
+                    try db.execute(
+                        sql: "INSERT INTO quality_event (id, \(columns)) VALUES (?, 1, 'product', 'penalty', 'low', '2026-01-15', "
+                            + "'authority', 'doc', 'summary', ?, 0, 0, 1)", arguments: [id, supersedes])
+                }
+            }
+        }
+        let database = try RegistryDatabase(path: path)
+        #expect(try await database.appliedMigrations().last == "0009_event_corrections_index.sql")
+        let raw = try DatabaseQueue(path: path)
+        let rows = try raw.read { db in try Row.fetchAll(db, sql: "SELECT id, supersedes FROM quality_event ORDER BY id") }
+        #expect(rows.map { $0["id"] as Int64 } == [1, 2, 5])
+        #expect(rows.map { $0["supersedes"] as Int64? } == [nil, nil, 1])
+        #expect(throws: DatabaseError.self) {
+            try raw.write { db in try db.execute(sql: "INSERT INTO quality_event (\(columns)) SELECT \(columns) FROM quality_event WHERE id = 5") }
+        }
+        let next = try await raw.write { db in
+            try db.execute(sql: "INSERT INTO quality_event (\(columns)) SELECT \(columns) FROM quality_event WHERE id = 2")
+            return db.lastInsertedRowID
+        }
+        #expect(next == 6)
     }
 
     /// REPLACE deletes the row it replaces; that must not be a way round the append-only rule.
