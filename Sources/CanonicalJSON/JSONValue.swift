@@ -41,7 +41,10 @@ extension JSONValue {
         switch self {
         case .int(let value): return value
         case .double(let value):
-            guard value.rounded(.towardZero) == value, let exact = Int64(exactly: value) else { return nil }
+            // Past 2^53 a double no longer tells which integer was written (RFC 7493, I-JSON):
+            // -9223372036854775809 would read as Int64.min.
+            guard value.rounded(.towardZero) == value, value.magnitude <= 9_007_199_254_740_992, let exact = Int64(exactly: value)
+            else { return nil }
             return exact
         default: return nil
         }

@@ -115,8 +115,8 @@ struct BackupCommand: AsyncParsableCommand {
         abstract: "Take an online, consistent backup into DEST while the daemon serves (operator role).",
         discussion: """
             DEST must not exist or be empty. It receives registry.sqlite (SQLite's online backup) and \
-            checkpoint (the last signed checkpoint). To restore: stop qcreditd, copy both files into an \
-            empty state directory, start qcreditd.
+            checkpoint (the last signed checkpoint). To restore: stop qcreditd and run \
+            `qcredit restore DEST --config FILE [--entries EXPORT...]` as the daemon's user (README: Backup and restore).
             """)
 
     @OptionGroup var options: GlobalOptions

@@ -38,6 +38,9 @@ struct Restore {
         var missing: Range<Int64>?
         var replacedDirectory: String?
         var keysMissing: Bool
+        /// The exports directory looked in for the exports' copy of the signed-tree history,
+        /// when it holds none (a daemon configured elsewhere, or restore run without `--config`).
+        var exportsHistoryNotFound: String? = nil
 
         var lines: [String] {
             var lines = ["restored \(size) records: \(backupSize) from the backup, \(replayed) replayed from exports"]
@@ -60,6 +63,12 @@ struct Restore {
                         + "missing; qcreditd will refuse to start until they are replayed: "
                         + "qcredit restore BACKUP --entries EXPORT… with the exports that hold them")
             }
+            if let exportsHistoryNotFound {
+                lines.append(
+                    "WARNING: \(exportsHistoryNotFound) holds no \(CheckpointHistory.fileName): only the state directory's history "
+                        + "was checked. If the daemon keeps its exports elsewhere, run restore again with its --config, "
+                        + "and start qcreditd only with that config, or a log it signed further may be forked")
+            }
             if keysMissing {
                 lines.append(
                     "WARNING: no signing key is configured or in the state directory's keys/: copy the log's keys back "
@@ -75,6 +84,7 @@ struct Restore {
                 "signedSize": JSONValue(signed?.size), "signedRoot": JSONValue(signed.map { Base64.encode($0.rootHash) }),
                 "missing": missing.map { ["start": .int($0.lowerBound), "end": .int($0.upperBound)] } ?? .null,
                 "replaced": JSONValue(replacedDirectory), "keysMissing": .bool(keysMissing),
+                "exportsHistoryNotFound": JSONValue(exportsHistoryNotFound),
             ]
         }
     }
@@ -105,6 +115,8 @@ struct Restore {
         outcome.replacedDirectory = try install(staging: staging)
         try recordSignedTree(outcome)
         outcome.keysMissing = !keysConfigured && !hasKeyFiles
+        let exportsHistory = (exportsDirectory as NSString).appendingPathComponent(CheckpointHistory.fileName)
+        if !FileManager.default.fileExists(atPath: exportsHistory) { outcome.exportsHistoryNotFound = exportsDirectory }
         return outcome
     }
 

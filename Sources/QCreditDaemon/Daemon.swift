@@ -116,7 +116,7 @@ public enum Daemon {
                 services: [
                     .init(
                         service: MaintenanceService(
-                            registry: registry, interval: .seconds(configuration.maintenanceIntervalSeconds),
+                            registry: registry, exports: operations.exports, interval: .seconds(configuration.maintenanceIntervalSeconds),
                             regrade: RegradeSchedule(
                                 minuteOfDay: configuration.regradeMinuteOfDay, utcOffset: configuration.utcOffset),
                             logger: Logger(label: "qcredit.maintenance"))),

@@ -1,13 +1,17 @@
 import Logging
 import QCreditDomain
 import QCreditRegistry
+import QCreditService
 import ServiceLifecycle
 
 /// Runs the registry's time-driven work at start and then every `interval`, until graceful
 /// shutdown: expiry and escalation, and the daily regrade at its scheduled time (at start too,
-/// when a scheduled run was missed). A failed run is logged and retried at the next tick.
+/// when a scheduled run was missed), then the withdrawal of public exports that hold a record
+/// no longer disclosed (a disclosure period that ran out today). A failed run is logged and
+/// retried at the next tick.
 struct MaintenanceService: Service {
     let registry: Registry
+    let exports: ExportService
     let interval: Duration
     let regrade: RegradeSchedule
     let logger: Logger
@@ -27,6 +31,10 @@ struct MaintenanceService: Service {
                             "recomputed": "\(regraded.recomputed)", "published": "\(regraded.published)",
                             "failed": "\(regraded.failed)",
                         ])
+                }
+                let withdrawn = try await exports.withdrawUndisclosed()
+                if !withdrawn.isEmpty {
+                    logger.notice("exports withdrawn: they publish records no longer disclosed", metadata: ["exports": "\(withdrawn)"])
                 }
             } catch {
                 logger.error("maintenance failed", metadata: ["error": "\(error)"])

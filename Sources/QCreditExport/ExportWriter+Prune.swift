@@ -22,10 +22,13 @@ extension ExportWriter {
     /// let removed = try ExportWriter.prune(exportsDirectory: "/var/lib/qcredit/exports", retain: 30)
     /// ```
     ///
-    /// - Parameter retain: how many of the newest exports to keep, at least 1 (the newest is the
-    ///   base of the next delta).
+    /// - Parameters:
+    ///   - retain: how many of the newest exports to keep, at least 1 (the newest is the base of
+    ///     the next delta).
+    ///   - withdrawing: exports to remove whatever their age (with their restricted parts): those
+    ///     that publish a record no longer disclosed. The retained count is of the others.
     /// - Throws: ``ExportError/busy(directory:)`` while an export or another prune is running.
-    public static func prune(exportsDirectory: String, retain: Int) throws(ExportError) -> [String] {
+    public static func prune(exportsDirectory: String, retain: Int, withdrawing: Set<String> = []) throws(ExportError) -> [String] {
         guard retain >= 1 else {
             throw .invalidArgument("retain must be at least 1 (the newest export is the base of the next delta), not \(retain)")
         }
@@ -41,7 +44,9 @@ extension ExportWriter {
             removed.append(name)
         }
         let exports = try ExportDirectoryListing.exports(in: parent, path: exportsDirectory)
-        for export in exports.dropLast(retain) {
+        let withdrawn = exports.filter { withdrawing.contains($0.name) }
+        let kept = exports.filter { !withdrawing.contains($0.name) }
+        for export in withdrawn + kept.dropLast(retain) {
             try removeExport(export.name, in: parent, path: exportsDirectory)
             removed.append(export.name)
         }

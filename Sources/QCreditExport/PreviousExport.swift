@@ -25,13 +25,17 @@ public struct PreviousExport: Sendable, Hashable {
     public var name: String?
     /// The MANIFEST's `# created` time, when read from one.
     public var created: String?
+    /// The MANIFEST's `# as-of` day (whose disclosure rules the public export applied), when
+    /// read from one.
+    public var asOf: String?
 
-    public init(origin: String, treeSize: Int64, rootHash: [UInt8], name: String? = nil, created: String? = nil) {
+    public init(origin: String, treeSize: Int64, rootHash: [UInt8], name: String? = nil, created: String? = nil, asOf: String? = nil) {
         self.origin = origin
         self.treeSize = treeSize
         self.rootHash = rootHash
         self.name = name
         self.created = created
+        self.asOf = asOf
     }
 
     /// The tree of the export in `directory`, from its MANIFEST.
@@ -42,7 +46,7 @@ public struct PreviousExport: Sendable, Hashable {
         let name = directory.split(separator: "/").last.map(String.init)
         return PreviousExport(
             origin: manifest.origin, treeSize: manifest.treeSize, rootHash: manifest.rootHash, name: name,
-            created: manifest.created)
+            created: manifest.created, asOf: manifest.asOf)
     }
 
     /// Every complete export in `exportsDirectory`, oldest first in the log's order (tree size,
@@ -55,7 +59,7 @@ public struct PreviousExport: Sendable, Hashable {
         return try ExportDirectoryListing.exports(in: descriptor, path: exportsDirectory).map { export in
             PreviousExport(
                 origin: export.manifest.origin, treeSize: export.manifest.treeSize, rootHash: export.manifest.rootHash,
-                name: export.name, created: export.manifest.created)
+                name: export.name, created: export.manifest.created, asOf: export.manifest.asOf)
         }
     }
 

@@ -17,6 +17,8 @@ public struct ChangePage: Sendable {
     public var cursor: Int64
     /// Whether `cursor` is the end of the log when the page was read.
     public var atEnd: Bool
+    /// The listings this feed has reported `listed`, with those of this page: give it to the next page.
+    public var listingsShown: Set<Int64>
 }
 
 extension Registry {
@@ -50,10 +52,14 @@ extension Registry {
     /// gives the same changes (no gap, no repeat), across restarts. In the public view a record
     /// no longer disclosed is left out, but a removal no longer disclosed (as removals are at
     /// once under the default policy, and always after repair or revocation) is reported as
-    /// `listing-ended` with no details, so a bank that saw the listing learns it is over.
-    public func changes(after cursor: Int64, target: WatchTarget, view: RecordView, scanLimit: Int = 128) async throws
-        -> ChangePage
-    {
+    /// `listing-ended` with no details — only to a follower that may have seen the listing:
+    /// one whose feed reported it (`listingsShown`), or that followed from a cursor
+    /// (`followingSince`) at or after the listing's publication, when the listing was public.
+    /// A follower that replays the log from before the listing learns nothing of it.
+    public func changes(
+        after cursor: Int64, target: WatchTarget, view: RecordView, followingSince: Int64 = .max,
+        listingsShown: Set<Int64> = [], scanLimit: Int = 128
+    ) async throws -> ChangePage {
         let today = self.today
         return try await database.read { reader in
             let end = try reader.publicationCount() - 1
@@ -66,9 +72,10 @@ extension Registry {
             } else {
                 listId = nil
             }
-            guard cursor < end else { return ChangePage(changes: [], cursor: cursor, atEnd: true) }
+            guard cursor < end else { return ChangePage(changes: [], cursor: cursor, atEnd: true, listingsShown: listingsShown) }
             let reached = min(cursor + Int64(scanLimit), end)
             var changes: [WatchChange] = []
+            var listingsShown = listingsShown
             for (index, enterpriseId) in try reader.filePublications(after: cursor, through: reached) {
                 let codes = try reader.codes(enterpriseId: enterpriseId)
                 switch target {
@@ -77,17 +84,24 @@ extension Registry {
                 }
                 let code = codes.first { $0.count == 18 } ?? codes.first ?? ""
                 guard let (kind, bytes) = try reader.publication(index: index) else { continue }
+                let record = try JSONValue.parse(bytes)
+                let listingId = record["listing"]?["id"]?.intValue
                 if view == .public, try !reader.isDisclosed(index, on: today) {
-                    if kind == .removal { changes.append(WatchChange(cursor: index, code: code, kind: .listingEnded)) }
+                    if kind == .removal, let listingId,
+                        try listingsShown.contains(listingId)
+                            || (reader.existingListing(listingId).listedStep?.publicationIndex).map({ $0 <= followingSince }) ?? false
+                    {
+                        changes.append(WatchChange(cursor: index, code: code, kind: .listingEnded))
+                    }
                     continue
                 }
-                let record = try JSONValue.parse(bytes)
                 let previous = kind == .grade ? try reader.computedGrade(enterpriseId: enterpriseId, before: index) : nil
                 if let change = WatchChange.from(record: record, cursor: index, code: code, previousGrade: previous) {
+                    if change.kind == .listed, let listingId { listingsShown.insert(listingId) }
                     changes.append(change)
                 }
             }
-            return ChangePage(changes: changes, cursor: reached, atEnd: reached == end)
+            return ChangePage(changes: changes, cursor: reached, atEnd: reached == end, listingsShown: listingsShown)
         }
     }
 }

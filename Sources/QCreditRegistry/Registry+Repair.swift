@@ -63,6 +63,7 @@ extension Registry {
         let reason = try TextField.required(reason, "reason", maxLength: 2000)
         let documentNumber = try TextField.required(documentNumber, "documentNumber", maxLength: 100)
         let decidedOn = try decidedOn.map { value throws(RegistryError) in try TextField.date(value, "decidedOn") } ?? today
+        try ListingLifecycle.notInFuture(decidedOn, "decidedOn", today: today)
         let authority = try TextField.optional(authority, "authority", maxLength: 200)
         return try await write(by: caller) { writer in
             let reader = writer.reader
@@ -84,7 +85,7 @@ extension Registry {
                 let rules = try policy.rules(forList: listing.listType)
                 let removal = try ListingLifecycle.remove(
                     listing, rules: rules, reason: .repaired, removedOn: decidedOn, authority: authority ?? listing.decision.authority,
-                    documentNumber: documentNumber, explanation: reason, today: today)
+                    documentNumber: documentNumber, explanation: reason, today: today, dateParameter: "decidedOn")
                 removalStepId = try Self.append([removal], to: listing, disclosure: policy.disclosure, writer: writer).last
             }
             try writer.insertRepairDecision(
@@ -94,10 +95,14 @@ extension Registry {
         }
     }
 
-    /// Applications, oldest first: those still to be decided, or every one.
+    /// Applications, oldest first: those still to be decided, or every one. An undecided
+    /// application whose listing was meanwhile removed otherwise (revoked, expired) is moot: it
+    /// is not among those to decide, so it is never reported overdue.
     public func repairApplications(pendingOnly: Bool) async throws -> [RepairApplication] {
         try await database.read { reader in
-            if pendingOnly { return try reader.pendingRepairApplications() }
+            if pendingOnly {
+                return try reader.pendingRepairApplications().filter { try reader.existingListing($0.listingId).state == .listed }
+            }
             var all: [RepairApplication] = []
             var cursor: Int64 = 0
             while let next = try reader.repairApplication(after: cursor) {

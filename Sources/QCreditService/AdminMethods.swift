@@ -17,6 +17,14 @@ enum AdminMethods {
         try await call.reply(["listing": WireEncoding.listing(listing, enterprise: enterprise)])
     }
 
+    /// After a decision that ends a disclosure (a repair, a revocation), before the reply: no
+    /// public export may still publish what the public may no longer see. The decision is
+    /// committed whatever happens here; an export that could not be withdrawn now is withdrawn
+    /// by the next maintenance tick or export.
+    static func withdrawUndisclosedExports(_ call: RegistryCall) async {
+        _ = try? await call.operations.exports.withdrawUndisclosed()
+    }
+
     static func event(_ parameters: Parameters) throws(VarlinkError) -> NewEvent {
         do {
             return try NewEvent(json: parameters.values)
@@ -109,6 +117,7 @@ enum AdminMethods {
                 listingId: try p.int("listingId"), reason: try p.string("reason"), removedOn: try p.optionalString("removedOn"),
                 authority: try p.string("authority"), documentNumber: try p.string("documentNumber"),
                 explanation: try p.optionalString("explanation"), by: call.caller)
+            await withdrawUndisclosedExports(call)
             try await replyListing(listing, registry, call)
         },
         method("ApplyForRepair") { registry, call in
@@ -127,6 +136,7 @@ enum AdminMethods {
                 applicationId: try p.int("applicationId"), decision: try p.string("decision"), reason: try p.string("reason"),
                 documentNumber: try p.string("documentNumber"), decidedOn: try p.optionalString("decidedOn"),
                 authority: try p.optionalString("authority"), by: call.caller)
+            await withdrawUndisclosedExports(call)
             let enterprise = try await registry.enterprise(id: listing.enterpriseId)
             try await call.reply([
                 "application": WireEncoding.repairApplication(application, today: registry.today),

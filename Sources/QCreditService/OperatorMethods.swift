@@ -49,7 +49,16 @@ enum OperatorMethods {
             ])
         },
         method("Export") { _, call in
-            let result = try await call.operations.exports.export(full: try call.parameters.optionalBool("full") ?? false)
+            let full = try call.parameters.optionalBool("full") ?? false
+            let result: [String: JSONValue]
+            do {
+                result = try await call.operations.exports.export(full: full)
+            } catch let error as VarlinkError {
+                throw error
+            } catch {
+                // Whatever stopped it (a full disk, an opening that no longer opens its leaf) is the reason.
+                throw VarlinkError(name: "\(RegistryInterfaces.operator).ExportFailed", parameters: ["reason": .string("\(error)")])
+            }
             try await call.reply(result)
         },
         method("Backup") { _, call in
@@ -84,6 +93,7 @@ enum OperatorMethods {
             // What time decides includes the grades: the files due are regraded now, not at
             // the scheduled time (which then finds them fresh).
             let regrade = try await registry.regradeDueFiles(by: call.caller)
+            await AdminMethods.withdrawUndisclosedExports(call)
             try await call.reply([
                 "expired": .array(summary.expired.map { .int($0) }), "escalated": .array(summary.escalated.map { .int($0) }),
                 "recomputed": .int(Int64(regrade.recomputed)), "regraded": .int(Int64(regrade.published)),

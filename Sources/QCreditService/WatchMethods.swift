@@ -18,6 +18,12 @@ enum WatchMethods {
             if let since, since < -1 {
                 throw RegistryError.invalidArgument(parameter: "since", reason: "must be a log index, or -1 for the whole log")
             }
+            // A cursor past the log's end was never handed out: following from it would skip
+            // the changes published before the log reached it.
+            if let since, case let end = try await registry.logEnd(), since > end {
+                throw RegistryError.invalidArgument(
+                    parameter: "since", reason: "\(since) is past the end of the log (its last index is \(end))")
+            }
             try await streamChanges(registry, call, target: target, from: since)
         },
         QueryMethods.method("SetWatchList") { registry, call in try await edit(.set, registry, call) },
@@ -63,10 +69,14 @@ enum WatchMethods {
     {
         var cursor: Int64
         if let since { cursor = since } else { cursor = try await registry.logEnd() }
+        let followingSince = cursor
+        var listingsShown: Set<Int64> = []
         var caughtUp = false
         while true {
             let seen = registry.commitGeneration
-            let page = try await registry.changes(after: cursor, target: target, view: call.view)
+            let page = try await registry.changes(
+                after: cursor, target: target, view: call.view, followingSince: followingSince, listingsShown: listingsShown)
+            listingsShown = page.listingsShown
             for change in page.changes {
                 try await call.replies.send(["change": change.json, "cursor": .int(change.cursor)], continues: true)
             }

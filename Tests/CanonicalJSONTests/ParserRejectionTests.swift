@@ -94,6 +94,18 @@ struct ParserRejectionTests {
         expectRejected("1" + String(repeating: "0", count: 400), at: 0, "number out of range")
     }
 
+    /// An integer parameter written with a fraction or an exponent counts only while a double
+    /// still names exactly one integer (at most 2^53): never a rounded value.
+    @Test("integers written as doubles")
+    func integersWrittenAsDoubles() throws {
+        #expect(try JSONValue.parse("4.0").intValue == 4)
+        #expect(try JSONValue.parse("9.007199254740992e15").intValue == 9_007_199_254_740_992)
+        #expect(try JSONValue.parse("-9223372036854775809").intValue == nil)
+        #expect(try JSONValue.parse("1e18").intValue == nil)
+        #expect(try JSONValue.parse("4.5").intValue == nil)
+        #expect(try JSONValue.parse("-9223372036854775808").intValue == Int64.min)
+    }
+
     @Test("invalid UTF-8 in strings, at the sequence's first byte")
     func invalidUTF8InStrings() {
         let quote = UInt8(ascii: "\"")

@@ -93,11 +93,19 @@ import Varlink
         try FileManager.default.moveItem(atPath: daemon.stateDirectory + "/keys", toPath: keys)
         try FileManager.default.removeItem(atPath: daemon.stateDirectory)
 
+        // Without its config, restore cannot know where the exports' copy of the signed history
+        // is, and says so instead of claiming the log is whole.
+        let elsewhere = daemon.directory.appendingPathComponent("state-without-config").path
+        let unconfigured = try runCommand(qcredit, ["restore", scenario.backup, "--state-dir", elsewhere])
+        #expect(unconfigured.stdout.contains("holds no checkpoint-history: only the state directory's history was checked"),
+            "\(unconfigured.stdout)")
+
         let restored = try runCommand(
             qcredit,
             ["restore", scenario.backup, "--entries", scenario.export, "--config", scenario.configPath, "--state-dir", daemon.stateDirectory])
         #expect(restored.status == 0, "\(restored.stdout)\(restored.stderr)")
         #expect(restored.stdout.contains("no signing key"), "\(restored.stdout)")
+        #expect(!restored.stdout.contains("holds no checkpoint-history"), "\(restored.stdout)")
         let refusal = try daemon.startExpectingRefusal()
         #expect(refusal.status != 0)
         #expect(refusal.log.contains("no signing key is configured"), "\(refusal.log)")

@@ -113,6 +113,45 @@ import Testing
         }
     }
 
+    /// A file listed on 2026-03-02 and a repair application made 400 days later, undecided.
+    func applicationAYearAfterListing() async throws -> (RegistryFixture, Listing, RepairApplication) {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        try await fixture.register(code)
+        let listing = try await fixture.listed(code, on: "2026-03-02")
+        fixture.clock.advance(days: 400)
+        return (fixture, listing, try await fixture.applyForRepair(listing.id))
+    }
+
+    /// A decision's date is `decidedOn` in every error, whichever rule refuses it.
+    @Test func aRepairDecidedInTheFutureIsRefusedNamingDecidedOn() async throws {
+        let (fixture, _, application) = try await applicationAYearAfterListing()
+        let tomorrow = fixture.registry.today.adding(days: 1).description
+        for decision in ["approve", "reject"] {
+            do {
+                _ = try await fixture.registry.decideRepair(
+                    applicationId: application.id, decision: decision, reason: "r", documentNumber: "d", decidedOn: tomorrow,
+                    authority: nil, by: regulator)
+                Issue.record("a decision dated \(tomorrow) was accepted")
+            } catch let RegistryError.invalidArgument(parameter, reason) {
+                #expect(parameter == "decidedOn")
+                #expect(reason.contains("future"))
+            }
+        }
+        #expect(try await fixture.registry.repairApplications(pendingOnly: true).map(\.id) == [application.id])
+    }
+
+    /// An application whose listing is revoked before anyone decides it is moot: it is no longer
+    /// to be decided, so it never shows as overdue.
+    @Test func anApplicationWhoseListingWasRevokedIsNoLongerPending() async throws {
+        let (fixture, listing, application) = try await applicationAYearAfterListing()
+        _ = try await fixture.registry.removeListing(
+            listingId: listing.id, reason: "revoked", removedOn: nil, authority: "AMR", documentNumber: "撤1", explanation: nil,
+            by: regulator)
+        fixture.clock.advance(days: 30)
+        #expect(try await fixture.registry.repairApplications(pendingOnly: true).isEmpty)
+        #expect(try await fixture.registry.repairApplications(pendingOnly: false).map(\.id) == [application.id])
+    }
+
     @Test func aRejectedApplicationLeavesTheListingAndAnOverdueOneIsPending() async throws {
         let fixture = try await RegistryFixture(today: "2026-03-02")
         try await fixture.register(code)

@@ -135,4 +135,36 @@ import Varlink
         }
         #expect(calls > 500)
     }
+
+    /// An integer that reached the daemon as a double it cannot tell from its neighbours
+    /// (-9223372036854775809 reads as -2^63, 1e18 is past 2^53) is refused as the wrong type,
+    /// never used rounded: `InvalidParameter` naming it, for every integer parameter.
+    @Test func integersADoubleCannotHoldExactlyAreRefused() async throws {
+        let fixture = try await ServiceFixture()
+        let roles = RegistryService.methodRoles
+        var checked = 0
+        for interface in RegistryInterfaces.all {
+            for method in interface.methods where method.name != "WatchChanges" {
+                let name = "\(interface.name).\(method.name)"
+                let allowed = try #require(roles[name])
+                let peer = [
+                    (Role.regulator, ServiceFixture.regulator), (.operator, ServiceFixture.operator),
+                    (.auditor, ServiceFixture.auditor), (.bank, ServiceFixture.bank),
+                ].first { allowed.contains($0.0) }!.1
+                for field in method.input where field.type == .int || field.type == .optional(.int) {
+                    for value: JSONValue in [.double(-0x1p63), .double(1e18)] {
+                        var parameters = Self.object(method.input, in: interface)
+                        parameters[field.name] = value
+                        let replies = await fixture.dispatcher.collectReplies(
+                            to: VarlinkCall(method: name, parameters: parameters, more: true),
+                            context: VarlinkCallContext(credentials: peer, connectionID: 1))
+                        #expect(replies.first?.error == "org.varlink.service.InvalidParameter", "\(name).\(field.name) = \(value)")
+                        #expect(replies.first?.parameters["parameter"] == .string(field.name), "\(name).\(field.name) = \(value)")
+                        checked += 1
+                    }
+                }
+            }
+        }
+        #expect(checked > 20)
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import CanonicalJSON
 import QCreditDomain
 import QCreditService
@@ -78,11 +79,10 @@ import Varlink
                 ? await fixture.changesUntilCaughtUp(parameters)
                 : try await fixture.replies(name, parameters, as: ServiceFixture.bank, more: more)
             if method == "WatchChanges" {
-                // By design the feed says that a listing ended, so a bank that saw it listed learns
-                // it is over, and nothing else: no list, reason, date or listing record.
+                // Replaying the log from its start, a bank learns nothing of the listing: not even
+                // that one ended (it was never shown it).
                 let changes = replies.compactMap { $0.parameters["change"] }
-                #expect(changes.map { $0["kind"] } == ["grade", "listing-ended"], "\(changes)")
-                #expect(changes.last?.objectValue?.keys.sorted() == ["code", "cursor", "kind"])
+                #expect(changes.map { $0["kind"] } == ["grade"], "\(changes)")
             }
             for reply in replies {
                 #expect(reply.error == nil, "\(method): \(reply)")
@@ -109,10 +109,65 @@ import Varlink
             entries.filter { ($0.parameters["opening"] ?? .null) == .null }.count == 2,
             "the listing's and the removal's openings are withheld")
 
+        // A bank that followed the file from when the listing was public (its cursor at or after
+        // the listing) learns that it is over, and nothing else: no list, reason, date or record.
+        let followed = await fixture.changesUntilCaughtUp(["codes": [code], "since": listingIndex])
+        let ended = followed.compactMap { $0.parameters["change"] }
+        #expect(ended.map { $0["kind"] } == ["listing-ended"], "\(ended)")
+        #expect(ended.last?.objectValue?.keys.sorted() == ["code", "cursor", "kind"])
+
         // Regulators still see the whole history, including the grade as it was while listed.
         let full = try await fixture.call("org.qcredit.query.GetGradeAt", ["code": code, "at": "2026-03-02"])
         #expect(full["grade"]?["grade"] == "D")
         #expect(try await fixture.call("org.qcredit.query.GetFile", ["code": code])["file"]?["listings"]?.arrayValue?.count == 1)
+    }
+
+    /// An export written while the listing was public published it; once the listing ends,
+    /// that export is withdrawn (with its restricted part) before the decision is answered, and
+    /// the next export is whole again without it. Exports from before the listing stay.
+    @Test(arguments: Ending.allCases) func publicExportsThatShowedAnEndedListingAreWithdrawn(_ ending: Ending) async throws {
+        let fixture = try await ServiceFixture(today: "2026-03-02")
+        _ = try await fixture.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(Self.code), "name": "Dairy Co."])
+        _ = try await fixture.call("org.qcredit.admin.PublishGrades", ["codes": [.string(Self.code)]])
+        let before = try await fixture.call("org.qcredit.operator.Export", ["full": true], as: ServiceFixture.operator)
+        var proposal = Self.decision
+        proposal["code"] = .string(Self.code)
+        let id = try #require(try await fixture.call("org.qcredit.admin.ProposeListing", proposal)["listing"]?["id"])
+        _ = try await fixture.call("org.qcredit.admin.ConfirmListing", ["listingId": id])
+        fixture.clock.advance(days: 1)
+        let during = try await fixture.call("org.qcredit.operator.Export", [:], as: ServiceFixture.operator)
+        let duringName = try #require(during["name"]?.stringValue)
+        #expect(try Self.exportText(fixture, duringName).contains("郑市监严〔2026〕77号"), "the listing is public while in force")
+
+        fixture.clock.advance(days: ending == .repaired ? 366 : 10)
+        if ending == .repaired {
+            try await fixture.repair(listing: id)
+        } else {
+            _ = try await fixture.call(
+                "org.qcredit.admin.RemoveListing",
+                ["listingId": id, "reason": "revoked", "authority": "Zhengzhou AMR", "documentNumber": "郑市监撤〔2026〕1号"])
+        }
+        let remaining = try FileManager.default.contentsOfDirectory(atPath: fixture.exportsDirectory)
+        #expect(!remaining.contains(duringName), "\(remaining)")
+        #expect(remaining.contains(try #require(before["name"]?.stringValue)), "an export from before the listing stays")
+        let restricted = try FileManager.default.contentsOfDirectory(atPath: fixture.exportsDirectory + "/restricted")
+        #expect(!restricted.contains(duringName))
+
+        let after = try await fixture.call("org.qcredit.operator.Export", [:], as: ServiceFixture.operator)
+        let text = try Self.exportText(fixture, try #require(after["name"]?.stringValue))
+        for word in Self.listingWords { #expect(!text.contains(word), "the new export shows '\(word)'") }
+        for name in try FileManager.default.contentsOfDirectory(atPath: fixture.exportsDirectory) where name != "restricted" {
+            let text = try Self.exportText(fixture, name)
+            for word in Self.listingWords { #expect(!text.contains(word), "\(name) shows '\(word)'") }
+        }
+    }
+
+    /// Every file of a public export, as text.
+    static func exportText(_ fixture: ServiceFixture, _ name: String) throws -> String {
+        let directory = fixture.exportsDirectory + "/" + name
+        return try FileManager.default.contentsOfDirectory(atPath: directory).sorted().map { file in
+            String(decoding: try Data(contentsOf: URL(fileURLWithPath: directory + "/" + file)), as: UTF8.self)
+        }.joined(separator: "\n")
     }
 
     /// Whether `value` sits under `key` anywhere in `json`.

@@ -75,6 +75,25 @@ import Varlink
         #expect(call.encoded().count + 1 < 1 << 20)
     }
 
+    /// A cursor the feed never handed out is refused, not followed: from past the log's end the
+    /// feed would skip what is published before the log reaches it.
+    @Test func aCursorPastTheLogsEndOrBeforeItsStartIsRefused() async throws {
+        let fixture = try await ServiceFixture()
+        let end = try await fixture.logSize() - 1
+        for since in [end + 1, 1 << 53, Int64.max, -2] {
+            let (stream, task) = fixture.follow(["codes": [.string(watched)], "since": .int(since)], as: ServiceFixture.bank)
+            defer { task.cancel() }
+            var replies = stream.makeAsyncIterator()
+            let first = await replies.next()
+            #expect(first?.error == "org.qcredit.query.InvalidArgument", "since \(since): \(String(describing: first))")
+            #expect(first?.parameters["parameter"] == "since")
+        }
+        let (stream, task) = fixture.follow(["codes": [.string(watched)], "since": .int(end)], as: ServiceFixture.bank)
+        defer { task.cancel() }
+        var replies = stream.makeAsyncIterator()
+        #expect(await replies.next()?.parameters["cursor"] == .int(end), "the last index itself is a valid cursor")
+    }
+
     @Test func anotherBankCannotFollowOrReadTheList() async throws {
         let fixture = try await ServiceFixture()
         _ = try await fixture.call(query + "SetWatchList", ["name": "loans", "codes": [.string(watched)]], as: ServiceFixture.bank)

@@ -119,7 +119,8 @@ import VarlinkNIO
             configuration: .init(listen: .unixSocket(path: directory + "/early.sock")),
             dispatcher: TestServer.makeDispatcher(TestHandler()), logger: TestServer.logger)
         server.shutdown()
-        try await withTimeout { try await server.run() }
+        // Generous: it returns at once, but a full parallel test run can starve its task for seconds.
+        try await withTimeout(30) { try await server.run() }
         await #expect(throws: VarlinkServerError.alreadyStarted) { try await server.run() }
     }
 }

@@ -154,9 +154,11 @@ public enum ListingLifecycle {
             documentNumber: documentNumber, reason: reason)
     }
 
+    /// `dateParameter` names the removal date in errors: the caller's own name for it
+    /// (`removedOn` for `RemoveListing`, `decidedOn` for an approved credit repair).
     public static func remove(
         _ listing: Listing, rules: ListRules, reason: RemovalReason, removedOn: CivilDate, authority: String,
-        documentNumber: String, explanation: String?, today: CivilDate
+        documentNumber: String, explanation: String?, today: CivilDate, dateParameter: String = "removedOn"
     ) throws(RegistryError) -> ListingStepDraft {
         let action = "remove it as \(reason.rawValue)"
         guard listing.state == .listed else {
@@ -173,9 +175,9 @@ public enum ListingLifecycle {
                 reason: "\(rules.listType) listings are removed as \(allowed)"
                     + (reason == .expired ? "; expiry is applied by the registry itself" : ""))
         }
-        try notInFuture(removedOn, "removedOn", today: today)
+        try notInFuture(removedOn, dateParameter, today: today)
         let published = listing.publicationDate!
-        try notBefore(removedOn, published, "removedOn", "the publication date")
+        try notBefore(removedOn, published, dateParameter, "the publication date")
         if reason == .repaired, let minimum = rules.repairAfter {
             let earliest = published.adding(minimum)
             guard removedOn >= earliest else {

@@ -46,10 +46,51 @@ public final class ExportService: Sendable {
         try await serial.run { try await self.write(full: full) }
     }
 
+    /// Removes every public export (with its restricted part) that publishes a record whose
+    /// public disclosure has ended since it was written — a listing repaired or revoked, a
+    /// disclosure period run out — and returns their names. The registry calls it when a
+    /// decision ends a disclosure, daily, and before each export, so that the public directory
+    /// never holds more than the public may see today; every opening stays in the database,
+    /// its backups and the newest restricted part.
+    public func withdrawUndisclosed() async throws -> [String] {
+        try await serial.run {
+            guard FileManager.default.fileExists(atPath: self.directory) else { return [] }
+            return try await self.withdraw()
+        }
+    }
+
+    private func withdraw() async throws -> [String] {
+        let withdrawing = try await exportsHoldingUndisclosedRecords()
+        guard !withdrawing.isEmpty else { return [] }
+        return try ExportWriter.prune(exportsDirectory: directory, retain: retain, withdrawing: withdrawing)
+    }
+
+    /// The public exports that disclose a record the public may no longer see: one whose
+    /// disclosure ended after the export's day, or was recorded after it was written.
+    private func exportsHoldingUndisclosedRecords() async throws -> Set<String> {
+        let exports = try PreviousExport.all(in: directory).compactMap { export -> (name: String, size: Int64, madeAt: Int64, asOf: CivilDate)? in
+            guard let name = export.name, let created = export.created.flatMap(Instant.init(rfc3339:)),
+                let asOf = export.asOf.flatMap(CivilDate.init(iso:))
+            else { return nil }
+            return (name, export.treeSize, created.secondsSinceEpoch, asOf)
+        }
+        guard let earliestDay = exports.map(\.asOf).min(), let earliestMade = exports.map(\.madeAt).min() else { return [] }
+        let today = registry.today
+        let ends = try await registry.database.read { reader in
+            try reader.disclosureEnds(after: earliestDay, orRecordedAfter: earliestMade, through: today)
+        }
+        return Set(
+            exports.filter { export in
+                ends.contains { end in end.index < export.size && (export.asOf < end.endsOn || end.recordedAt >= export.madeAt) }
+            }.map(\.name))
+    }
+
     private func write(full: Bool) async throws -> [String: JSONValue] {
         let directory = self.directory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         try await log.signIfGrown()
+        // No export that the public may no longer see stays, nor becomes the base of a delta.
+        let withdrawn = try await withdraw()
         let previous = try PreviousExport.latest(in: directory)
         let now = registry.clock.now()
         let created = now.rfc3339
@@ -78,7 +119,7 @@ public final class ExportService: Sendable {
                 source: source, keys: keys, into: directory, name: name, kind: kind, previous: previous, created: created,
                 restrictedGroup: restrictedGroup)
         }
-        let pruned = try ExportWriter.prune(exportsDirectory: directory, retain: retain)
+        let pruned = try withdrawn + ExportWriter.prune(exportsDirectory: directory, retain: retain)
         return [
             "name": .string(summary.name), "directory": .string(summary.directory), "kind": .string(summary.kind.rawValue),
             "treeSize": .int(summary.treeSize), "entries": .int(summary.entries), "enterprises": .int(summary.enterprises),

@@ -32,6 +32,13 @@ final class StalledPeer: Sendable {
         channel.read()
     }
 
+    /// Reads 2 KiB every `interval` on the connection's own event loop until the returned task
+    /// is cancelled: a steady slow reader that keeps reading however busy the test's tasks are.
+    func readSteadily(every interval: TimeAmount) -> RepeatedTask {
+        let channel = self.channel
+        return channel.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: interval) { _ in channel.read() }
+    }
+
     /// Bytes read so far.
     var bytesReceived: Int { received.count.load(ordering: .relaxed) }
 

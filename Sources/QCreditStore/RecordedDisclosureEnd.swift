@@ -1,0 +1,48 @@
+import GRDB
+import QCreditDomain
+
+/// An end of a record's public disclosure as the store holds it: the record's log index, the
+/// first day it is no longer disclosed, and when the end was recorded (Unix seconds).
+public struct RecordedDisclosureEnd: Sendable, Hashable {
+    public var index: Int64
+    public var endsOn: CivilDate
+    public var recordedAt: Int64
+
+    public init(index: Int64, endsOn: CivilDate, recordedAt: Int64) {
+        self.index = index
+        self.endsOn = endsOn
+        self.recordedAt = recordedAt
+    }
+}
+
+extension RegistryReader {
+    /// The disclosure ends in effect by `today` that a copy of the public record made on the day
+    /// `asOf`, at `madeAt` (Unix seconds), may not have honoured: those that end after `asOf`
+    /// (the copy still disclosed the record), and those recorded after `madeAt` (a repair or a
+    /// revocation dated that day or earlier, decided after the copy was made, or in its second).
+    ///
+    /// Both are read by index: ends by their date range, and the newest recorded ends from the
+    /// last one back, stopping at the first recorded before `madeAt`.
+    public func disclosureEnds(after asOf: CivilDate, orRecordedAfter madeAt: Int64, through today: CivilDate) throws
+        -> Set<RecordedDisclosureEnd>
+    {
+        let select = """
+            SELECT d.publication_idx, d.ends_on, a.at FROM disclosure_end d JOIN audit_entry a ON a.id = d.audit_id
+            """
+        var ends: Set<RecordedDisclosureEnd> = []
+        func decode(_ row: Row) throws -> RecordedDisclosureEnd {
+            let decoder = RowDecoder(row: row, table: "disclosure_end")
+            return RecordedDisclosureEnd(index: row[0], endsOn: try decoder.date("ends_on"), recordedAt: row[2])
+        }
+        let byDate = try Row.fetchCursor(
+            db.cachedStatement(sql: "\(select) WHERE d.ends_on > ? AND d.ends_on <= ?"), arguments: [asOf.description, today.description])
+        while let row = try byDate.next() { ends.insert(try decode(row)) }
+        let newestFirst = try Row.fetchCursor(db.cachedStatement(sql: "\(select) ORDER BY d.id DESC"))
+        while let row = try newestFirst.next() {
+            let end = try decode(row)
+            guard end.recordedAt >= madeAt else { break }
+            if end.endsOn <= today { ends.insert(end) }
+        }
+        return ends
+    }
+}
