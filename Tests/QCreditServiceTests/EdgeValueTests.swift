@@ -98,11 +98,7 @@ import Varlink
         for interface in RegistryInterfaces.all {
             for method in interface.methods {
                 let name = "\(interface.name).\(method.name)"
-                let allowed = try #require(roles[name])
-                let peer = [
-                    (Role.regulator, ServiceFixture.regulator), (.operator, ServiceFixture.operator),
-                    (.auditor, ServiceFixture.auditor), (.bank, ServiceFixture.bank),
-                ].first { allowed.contains($0.0) }!.1
+                let peer = try Self.peer(allowed: #require(roles[name]))
                 let baseline = Self.object(method.input, in: interface)
                 var cases = [baseline]
                 for field in method.input {
@@ -146,11 +142,7 @@ import Varlink
         for interface in RegistryInterfaces.all {
             for method in interface.methods where method.name != "WatchChanges" {
                 let name = "\(interface.name).\(method.name)"
-                let allowed = try #require(roles[name])
-                let peer = [
-                    (Role.regulator, ServiceFixture.regulator), (.operator, ServiceFixture.operator),
-                    (.auditor, ServiceFixture.auditor), (.bank, ServiceFixture.bank),
-                ].first { allowed.contains($0.0) }!.1
+                let peer = try Self.peer(allowed: #require(roles[name]))
                 for field in method.input where field.type == .int || field.type == .optional(.int) {
                     for value: JSONValue in [.double(-0x1p63), .double(1e18)] {
                         var parameters = Self.object(method.input, in: interface)
@@ -166,5 +158,13 @@ import Varlink
             }
         }
         #expect(checked > 20)
+    }
+
+    /// A peer holding one of the roles a method allows.
+    static func peer(allowed: Set<Role>) -> VarlinkPeerCredentials {
+        [
+            (Role.regulator, ServiceFixture.regulator), (.operator, ServiceFixture.operator), (.auditor, ServiceFixture.auditor),
+            (.bank, ServiceFixture.bank),
+        ].first { allowed.contains($0.0) }!.1
     }
 }
