@@ -159,6 +159,18 @@ enum Failure: Error, Sendable {
             detail = "parameter \(string("parameter")) is missing or has the wrong type"
         case "ExpectedMore":
             detail = "the method streams its replies; call it with --more"
+        case "NotGraded":
+            detail = "\(string("code")) has no published grade yet"
+        case "WatchListNotFound":
+            detail = "you have no watch list named \(string("name"))"
+        case "WatchListTooLarge":
+            detail = "watch list \(string("name")) would hold \(string("size")) codes; the limit is \(string("limit"))"
+        case "SizeBeyondTree":
+            detail = "a tree of \(string("requested")) records was asked for; the log holds \(string("treeSize"))"
+        case "InvalidRange", "ExportFailed", "BackupFailed":
+            detail = string("reason")
+        case "NoCheckpoint":
+            detail = "the log has not signed a checkpoint yet"
         case "InternalError":
             detail = "the daemon failed to answer; its log says why"
         default:

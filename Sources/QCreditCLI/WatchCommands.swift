@@ -1,5 +1,6 @@
 import ArgumentParser
 import CanonicalJSON
+import QCreditDomain
 
 /// `qcredit watch LIST [--since N]`: follows a watch list's change feed, one line per change.
 struct WatchCommand: AsyncParsableCommand {
@@ -17,7 +18,8 @@ struct WatchCommand: AsyncParsableCommand {
     @Argument(help: "The watch list's name (see `qcredit watchlist`).")
     var list: String
 
-    @Option(help: ArgumentHelp("Resume after this cursor (a log index).", valueName: "cursor"))
+    // Unconditional: `--since -1` (the whole log) is a value, not an option.
+    @Option(parsing: .unconditional, help: ArgumentHelp("Resume after this cursor (a log index).", valueName: "cursor"))
     var since: Int64?
 
     func run() async throws {
@@ -60,12 +62,21 @@ struct WatchListCommand: AsyncParsableCommand {
 /// Codes per call: well inside a bank's 1 MiB message limit (a code takes about 21 bytes).
 let watchListCodesPerCall = 40_000
 
+/// The most codes a watch list holds (the registry's `maximumWatchListSize`; README).
+let watchListLimit = 1_000_000
+
 /// Sends the codes in `file` to list `name`, `watchListCodesPerCall` per call (`first` for the
 /// first call, `then` for the others), and prints the list's size.
 private func sendCodes(
     _ file: String, to name: String, first: String, then: String, daemon: DaemonSession, console: Console
 ) async throws -> ExitStatus {
     let codes = try InputFile(reading: file).contentLines.map(\.text)
+    // A list goes in several calls: one the registry would refuse part-way must not be started,
+    // or a `set` would leave the list holding part of the file.
+    let distinct = Set(codes.map(EnterpriseCode.normalize)).count
+    if first == "SetWatchList", distinct > watchListLimit {
+        throw Failure.badInput("\(file) holds \(distinct) codes; a watch list holds at most \(watchListLimit)")
+    }
     var reply: [String: JSONValue] = [:]
     for (index, start) in stride(from: 0, to: max(codes.count, 1), by: watchListCodesPerCall).enumerated() {
         let chunk = codes[start..<min(start + watchListCodesPerCall, codes.count)]

@@ -62,6 +62,15 @@ extension Registry {
         }
     }
 
+    /// `text` with each ASCII letter in upper and in lower case, every combination (a short
+    /// query has at most two letters: four forms).
+    private static func latinCaseForms(of text: String) -> [String] {
+        text.reduce(into: [""]) { forms, character in
+            let cases = character.isASCII && character.isLetter ? [character.lowercased(), character.uppercased()] : [String(character)]
+            forms = forms.flatMap { form in cases.map { form + $0 } }
+        }
+    }
+
     /// Every name the indexes offer for `query`, matched and grouped by file: files in order of
     /// their best match, each file's names best first.
     private static func candidates(for query: String, reader: RegistryReader) throws
@@ -71,7 +80,11 @@ extension Registry {
         let variants = Array(Set([query, NameMatch.halfWidth(query), NameMatch.fold(query)]))
         var hits: Set<NameHit> = []
         for variant in variants {
-            hits.formUnion(try reader.names(startingWith: variant, limit: findCandidatesPerProbe))
+            // The name index compares bytes: a short query (answered by prefix alone) is probed
+            // in every case form of its Latin letters, so that `ac` finds ACME and Acme.
+            for form in variant.count < 3 ? Self.latinCaseForms(of: variant) : [variant] {
+                hits.formUnion(try reader.names(startingWith: form, limit: findCandidatesPerProbe))
+            }
             if variant.count >= 3 { hits.formUnion(try reader.names(containing: variant, limit: findCandidatesPerProbe)) }
             for piece in NameMatch.pieces(of: variant) where piece.count >= 3 {
                 hits.formUnion(try reader.names(containing: piece, limit: findCandidatesPerProbe))

@@ -62,7 +62,8 @@ import Testing
         #expect(errors[1].hasPrefix("4,\(CLI.cement),DuplicateInFile,"))
         #expect(errors[1].contains("line 2"))
         #expect(errors[2].hasPrefix("5,\(CLI.wrongCheck),InvalidCode,"))
-        #expect(errors[3] == "6,,MalformedRow,has 2 fields; the header has 3")
+        #expect(errors[3] == "6,ONLY,MalformedRow,has 2 fields; the header has 3", "the code column still names the row")
+        #expect(summary["seconds"]?.doubleValue != nil, "seconds is a number")
 
         #expect(try cli.json(["file", CLI.cement])["file"]?["enterprise"]?["name"] == "贵州黔南某某水泥有限公司, 二分厂")
         #expect(try cli.json(["file", CLI.materials])["file"]?["enterprise"]?["name"] == "贵阳某某建材有限公司")
@@ -123,6 +124,38 @@ import Testing
         let result = try CLIHarness.run(["import", "enterprises", path, "--socket", "/nonexistent/qcreditd.sock"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("has no column name"), "\(result.stderr)")
+    }
+
+    /// Each JSON Lines object is read by its own member names: one row's spelling (`Code`,
+    /// `uscc`, `occurred_on`) never changes how the next row is read.
+    @Test func eachJSONLinesRowIsReadByItsOwnMemberNames() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        let rows = [
+            #"{"code":"\#(CLI.cement)","name":"贵州黔南某某水泥有限公司"}"#,
+            #"{"uscc":"\#(CLI.materials)","Name":"贵阳某某建材有限公司"}"#,
+            #"{"Code":"121200004013590816","企业名称":"Quote Co."}"#,
+        ]
+        let path = try file(cli.daemon, "mixed.jsonl", rows.joined(separator: "\n") + "\n")
+        let summary = try cli.json(["import", "enterprises", path])
+        #expect(summary["imported"] == 3, "\(summary)")
+        #expect(summary["rejected"] == 0)
+        #expect(try cli.json(["file", "121200004013590816"])["file"]?["enterprise"]?["name"] == "Quote Co.")
+    }
+
+    /// A header naming a column twice, or an error file that cannot be written, is refused
+    /// before any row is sent.
+    @Test func anAmbiguousHeaderOrAnUnwritableErrorFileIsRefusedBeforeAnythingIsSent() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        let twice = try file(cli.daemon, "twice.csv", "code,name,Code\n\(CLI.cement),贵州黔南某某水泥有限公司,\(CLI.materials)\n")
+        let ambiguous = try cli.run(["import", "enterprises", twice])
+        #expect(ambiguous.status == 2)
+        #expect(ambiguous.stderr.contains("names one column twice"), "\(ambiguous.stderr)")
+        let good = try file(cli.daemon, "good.csv", "code,name,,\n\(CLI.cement),贵州黔南某某水泥有限公司,,\n")
+        let unwritable = try cli.run(["import", "enterprises", good, "--errors", "/nonexistent/dir/errors.csv"])
+        #expect(unwritable.status == 2)
+        #expect(unwritable.stderr.contains("cannot write the error file"), "\(unwritable.stderr)")
+        #expect(try cli.run(["file", CLI.cement]).status != 0, "nothing was imported")
+        #expect(try cli.json(["import", "enterprises", good])["imported"] == 1, "repeated empty columns are fine")
     }
 
     @Test func anImportIdIsForOneKindOfRows() throws {
@@ -196,6 +229,13 @@ import Testing
         #expect(rows[2].contains(",InvalidCode,"))
         #expect(rows[3].hasPrefix("4,\(CLI.materials),贵阳某某建材有限公司,A,computed,,"))
         #expect(rows[4].contains(",NotFound,"))
+
+        // A row with a field too many or too few still has its code answered, not "no code given".
+        let ragged = try file(cli.daemon, "ragged.csv", "code,name\n\(CLI.cement),a,extra\n\(CLI.materials)\n")
+        let raggedRows = try cli.succeed(["screen", ragged]).split(separator: "\n").map(String.init)
+        #expect(raggedRows.count == 3)
+        #expect(raggedRows[1].hasPrefix("2,\(CLI.cement),"), "\(raggedRows)")
+        #expect(raggedRows[2].hasPrefix("3,\(CLI.materials),贵阳某某建材有限公司,A,"), "\(raggedRows)")
 
         // One code per line, as JSON Lines.
         let list = try file(cli.daemon, "codes.txt", "# book\n\(CLI.cement)\n\n\(CLI.materials)\n")

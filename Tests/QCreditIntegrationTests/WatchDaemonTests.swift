@@ -167,6 +167,13 @@ import VarlinkNIO
         let caughtUp = try await resumed.line(containing: "up to date")
         #expect(caughtUp.contains("cursor \(cursor);"), "\(caughtUp)")
         #expect(!resumed.output.get().contains(" listed "), "nothing after the cursor")
+
+        // `--since -1` is the whole log, as the help says (a value, not an option).
+        let replayed = try Watching(["loans", "--since", "-1"], daemon: daemon)
+        #expect(try await replayed.line(containing: " listed ").contains(CLIHarness.cement))
+        // An unknown list is said in words.
+        let unknown = try cli.run(["watch", "nope"])
+        #expect(unknown.stderr.contains("WatchListNotFound: you have no watch list named nope"), "\(unknown.stderr)")
     }
 
     @Test func aLargeBookGoesInSeveralCalls() throws {
@@ -175,6 +182,12 @@ import VarlinkNIO
         let book = (0..<85_000).map { USCC.madeUp(serial: 13_000_000 + $0) }.joined(separator: "\n")
         // 40,000 codes per call: a SetWatchList, then two AddToWatchList.
         #expect(try cli.succeed(["watchlist", "set", "book", "-"], input: book).contains("book: 85000 codes"))
+        #expect(try cli.succeed(["watchlist", "show"]).contains("book\t85000"))
+        // A file over the limit is refused before the first call: the list keeps what it held.
+        let tooMany = (0..<1_000_001).map { USCC.madeUp(serial: 20_000_000 + $0) }.joined(separator: "\n")
+        let refused = try cli.run(["watchlist", "set", "book", "-"], input: tooMany)
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("holds 1000001 codes; a watch list holds at most 1000000"), "\(refused.stderr)")
         #expect(try cli.succeed(["watchlist", "show"]).contains("book\t85000"))
     }
 }

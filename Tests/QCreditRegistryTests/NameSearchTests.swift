@@ -146,6 +146,13 @@ import Testing
         #expect(matches.map(\.enterprise.uscc) == [F.usccC])
         #expect(matches.first?.match.tier == .prefix)
         #expect(try await find(fixture, "Gu").map(\.enterprise.uscc) == [F.usccB])
+        // Case does not matter, however the name is written.
+        for query in ["gu", "GU", "gU", "g", "Ｇｕ"] {
+            #expect(try await find(fixture, query).map(\.enterprise.uscc) == [F.usccB], "\(query)")
+        }
+        let acme = try #require(try Self.syntheticCodes().dropFirst(40).first)
+        try await fixture.register(acme, name: "ACME WIDGETS")
+        #expect(try await find(fixture, "ac").map(\.enterprise.uscc) == [acme])
     }
 
     @Test func badInputIsRefusedWithADeclaredError() async throws {

@@ -28,19 +28,27 @@ struct FileImport {
         let errorPath = options.errors ?? options.file + ".errors.csv"
         guard (1...10_000).contains(options.batchSize) else { throw Failure.badInput("--batch-size must be 1 to 10000") }
 
-        // Which header or member gives each column (JSON Lines rows may leave members out).
-        let names = file.format == .csv ? file.columns : Array(Set(file.records.flatMap(\.fields.keys))).sorted()
-        let headers = try kind.columnHeaders(in: names, file: file.name, requireAll: file.format == .csv)
+        // Which header gives each column: the CSV header's, checked once; each JSON Lines object
+        // names its own members (and may spell them its own way, or leave them out).
+        let csvHeaders = file.format == .csv ? try kind.columnHeaders(in: file.columns, file: file.name) : nil
+        func headers(of record: TabularFile.Record) throws(Failure) -> [String: String] {
+            if let csvHeaders { return csvHeaders }
+            return try kind.columnHeaders(in: record.fields.keys.sorted(), file: file.name, requireAll: false)
+        }
+        // The error file is written at the end; a path it cannot be written to is found now,
+        // before any row is sent.
+        try writeErrors([], to: errorPath)
 
         var rejections: [Rejection] = []
         var rows: [(line: Int, row: [String: JSONValue])] = []
         var firstLineOfCode: [String: Int] = [:]
         for record in file.records {
             if let reason = record.malformed {
-                rejections.append(Rejection(line: record.line, code: "", error: "MalformedRow", reason: reason))
+                let code = kind.row(record.fields, headers: try headers(of: record))["code"]?.stringValue ?? ""
+                rejections.append(Rejection(line: record.line, code: code, error: "MalformedRow", reason: reason))
                 continue
             }
-            let row = kind.row(record.fields, headers: headers)
+            let row = kind.row(record.fields, headers: try headers(of: record))
             let code = row["code"]?.stringValue ?? ""
             if kind == .enterprises, !code.isEmpty {
                 if let first = firstLineOfCode[code] {
@@ -107,7 +115,7 @@ struct FileImport {
             "file": .string(file.name), "importId": .string(importId), "rowsRead": .int(Int64(file.records.count)),
             "imported": .int(Int64(imported)), "rejected": .int(Int64(rejections.count)),
             "alreadyImported": .int(Int64(skipped)), "duplicatesInFile": .int(Int64(duplicates)),
-            "seconds": .string(String(format: "%.3f", seconds)),
+            "seconds": .double((seconds * 1000).rounded() / 1000),
             "rowsPerSecond": .int(seconds > 0 ? Int64(Double(file.records.count) / seconds) : 0),
             "errorFile": .string(errorPath), "complete": .bool(complete),
         ]

@@ -60,8 +60,16 @@ enum ImportKind: String, Sendable {
 
     /// Which header names each column, checked: a required column missing is a usage error.
     func columnHeaders(in headers: [String], file: String, requireAll: Bool = true) throws(Failure) -> [String: String] {
+        let known = Set(columns.flatMap { [$0.name] + $0.aliases }.map(Self.key))
         var byKey: [String: String] = [:]
-        for header in headers { byKey[Self.key(header)] = byKey[Self.key(header)] ?? header }
+        for header in headers {
+            // Which of two columns would be read is anyone's guess: refused (other columns, such
+            // as a spreadsheet's empty trailing ones, may repeat).
+            if let earlier = byKey[Self.key(header)], requireAll, known.contains(Self.key(header)) {
+                throw .badInput("\(file) names one column twice in its header: \(earlier) and \(header)")
+            }
+            byKey[Self.key(header)] = byKey[Self.key(header)] ?? header
+        }
         var found: [String: String] = [:]
         for column in columns {
             if let header = ([column.name] + column.aliases).lazy.compactMap({ byKey[Self.key($0)] }).first {

@@ -102,9 +102,10 @@ struct TabularFile {
             }
             if fields.count == 1, fields[0].trimmingWhitespace().isEmpty { continue }  // a blank line
             guard fields.count == columns.count else {
+                // Kept by position, only so that the error report can name the row's code.
                 records.append(
                     Record(
-                        line: start, fields: [:],
+                        line: start, fields: Dictionary(zip(columns, fields), uniquingKeysWith: { first, _ in first }),
                         malformed: "has \(fields.count) field\(fields.count == 1 ? "" : "s"); the header has \(columns.count)"))
                 continue
             }
