@@ -55,7 +55,9 @@ extension RegistryReader {
             var caps: [ListingCap] = []
             var listTypes: Set<String> = []
             let (enterprise, listings) = try visibleListings(of: enterprise, among: allListings, visibility: visibility)
-            for listing in listings where listing.isOnList(on: date) {
+            // As the registry held each listing at `at`: the grade at a past moment is the one
+            // it answered then, as the grade records themselves are (atOrBefore: at).
+            for listing in listings.map({ $0.asRecorded(by: at) }) where listing.isOnList(on: date) {
                 listTypes.insert(listing.listType)
                 if let maximum = policy.lists[listing.listType]?.maximumGrade {
                     caps.append(

@@ -110,6 +110,35 @@ import Testing
         #expect(throws: RegistryError.self) { try registry.moment("yesterday") }
     }
 
+    /// A listing counts from the moment it was recorded, not from the start of its publication
+    /// day: the grade at a past moment is the grade the registry answered at that moment, and
+    /// never names a record that did not exist yet. So is its removal.
+    @Test func aListingCountsFromWhenItWasRecordedNotFromTheStartOfItsDay() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        try await fixture.register(code)
+        _ = try await fixture.registry.publishGrades(codes: [code], by: RegistryFixture.regulator)
+        fixture.clock.advance(days: 1)
+        fixture.clock.set(Instant(secondsSinceEpoch: fixture.clock.now().secondsSinceEpoch + 10 * 3600))
+        let beforeListing = fixture.clock.now()
+        fixture.clock.set(Instant(secondsSinceEpoch: beforeListing.secondsSinceEpoch + 60))
+        let listing = try await fixture.listed(code)
+        #expect(listing.publicationDate == fixture.registry.today)
+        let registry = fixture.registry
+        let before = try await registry.gradeInForce(code: code, at: beforeListing, view: .full)
+        #expect(before.inForce.grade == "A")
+        #expect(before.inForce.caps.isEmpty, "the listing did not exist yet")
+        #expect(try await registry.gradeInForce(code: code, view: .full).inForce.grade == "D")
+
+        fixture.clock.advance(days: 10)
+        let beforeRemoval = fixture.clock.now()
+        fixture.clock.set(Instant(secondsSinceEpoch: beforeRemoval.secondsSinceEpoch + 60))
+        _ = try await registry.removeListing(
+            listingId: listing.id, reason: "revoked", removedOn: nil, authority: "AMR", documentNumber: "x", explanation: nil,
+            by: RegistryFixture.regulator)
+        #expect(try await registry.gradeInForce(code: code, at: beforeRemoval, view: .full).inForce.grade == "D")
+        #expect(try await registry.gradeInForce(code: code, view: .full).inForce.grade == "A")
+    }
+
     @Test func aRecentHighPenaltyCapsTheGradeWhateverTheScore() throws {
         let policy = try PolicyFile.defaultPolicy()
         func event(_ id: Int64, _ kind: EventKind, _ severity: Severity) -> QualityEvent {
