@@ -180,6 +180,30 @@ import Varlink
         #expect(text.contains(#""grade":"C""#) && text.contains("Renamed Co."))
     }
 
+    /// A quality event does not change a file's answer until a regrade publishes its effect
+    /// (README: between publications GetGrade shows the published grade), so recording one
+    /// leaves the file answered from memory, with the normal path's bytes.
+    @Test func aRecordedEventLeavesTheAnswerInMemoryAndUnchanged() async throws {
+        let fixture = try await ServiceFixture(withGradeIndex: true)
+        let index = try #require(fixture.gradeIndex)
+        let code = USCC.madeUp(serial: 8)
+        _ = try await fixture.call(Self.admin + "RegisterEnterprise", ["code": .string(code), "name": "Eventful Co."])
+        _ = try await fixture.call(Self.admin + "PublishGrades", ["codes": [.string(code)]])
+        try await index.refresh()
+        let before = await bothAnswers(fixture, code: code, as: ServiceFixture.bank)
+        let event: [String: JSONValue] = [
+            "code": .string(code), "dimension": "product", "kind": "penalty", "severity": "high", "occurredOn": "2026-03-01",
+            "authority": "AMR", "documentNumber": "罚1", "summary": "Substandard batch",
+        ]
+        let recorded = try await fixture.call(Self.admin + "RecordEvents", ["events": [.object(event)]])
+        let eventId = try #require(recorded["eventIds"]?.arrayValue?.first)
+        _ = try await fixture.call(Self.admin + "CorrectEvent", ["eventId": eventId, "reason": "recorded in error"])
+        let after = await bothAnswers(fixture, code: code, as: ServiceFixture.bank)
+        #expect(after.fast != nil, "still answered from memory")
+        #expect(after.fast == after.normal)
+        #expect(after.normal == before.normal, "the published grade stands until a regrade")
+    }
+
     @Test func aNewDayIsNotAnsweredFromYesterdaysViews() async throws {
         let fixture = try await ServiceFixture(withGradeIndex: true)
         let index = try #require(fixture.gradeIndex)
