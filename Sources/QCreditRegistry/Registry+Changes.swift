@@ -95,7 +95,13 @@ extension Registry {
                     }
                     continue
                 }
-                let previous = kind == .grade ? try reader.computedGrade(enterpriseId: enterpriseId, before: index) : nil
+                // The grade in force before: the newest earlier grade (an override that just ended
+                // included) that the viewer may see.
+                let previous =
+                    kind == .grade
+                    ? try reader.publishedGrades(enterpriseId: enterpriseId, before: index).first { earlier in
+                        try view != .public || reader.isDisclosed(earlier.index, on: today)
+                    }?.grade : nil
                 if let change = WatchChange.from(record: record, cursor: index, code: code, previousGrade: previous) {
                     if change.kind == .listed, let listingId { listingsShown.insert(listingId) }
                     changes.append(change)

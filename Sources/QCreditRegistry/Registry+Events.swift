@@ -89,6 +89,13 @@ extension Registry {
                 throw RegistryError.invalidArgument(
                     parameter: "eventId", reason: "event \(eventId) was already corrected by event \(supersededBy); correct that one")
             }
+            // A retraction stands for no event: correcting it would neither restore the retracted
+            // one nor mean anything else.
+            if event.isRetraction, let retracted = event.supersedes {
+                throw RegistryError.invalidArgument(
+                    parameter: "eventId",
+                    reason: "event \(eventId) is the retraction of event \(retracted) and cannot be corrected; record the event anew")
+            }
             if let replacement, try writer.reader.enterpriseId(forCode: replacement.code) != enterpriseId {
                 throw RegistryError.invalidArgument(parameter: "event.code", reason: "a correction must stay in the same credit file")
             }

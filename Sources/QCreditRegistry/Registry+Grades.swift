@@ -91,13 +91,25 @@ extension Registry {
 
     /// The moment a `GetGradeAt` asks about: an RFC 3339 time, or a date meaning the end of
     /// that day in the registry's zone (so decisions taken that day count).
+    ///
+    /// A moment still to come has no answer yet (decay, an override's end or an expiry may
+    /// change the grade by then): refused. Today's date means now.
     public func moment(_ text: String, parameter: String = "at") throws(RegistryError) -> Instant {
-        if let instant = Instant(rfc3339: text) { return instant }
-        if let date = CivilDate(iso: text) {
+        let now = clock.now()
+        let moment: Instant
+        if let instant = Instant(rfc3339: text) {
+            moment = instant
+        } else if let date = CivilDate(iso: text) {
+            if date == now.civilDate(in: utcOffset) { return now }
             let nextDay = Instant.startOfDay(date.adding(days: 1), in: utcOffset)
-            return Instant(secondsSinceEpoch: nextDay.secondsSinceEpoch - 1)
+            moment = Instant(secondsSinceEpoch: nextDay.secondsSinceEpoch - 1)
+        } else {
+            throw .invalidArgument(parameter: parameter, reason: "'\(text)' is neither a date (YYYY-MM-DD) nor an RFC 3339 time")
         }
-        throw .invalidArgument(parameter: parameter, reason: "'\(text)' is neither a date (YYYY-MM-DD) nor an RFC 3339 time")
+        guard moment.secondsSinceEpoch <= now.secondsSinceEpoch else {
+            throw .invalidArgument(parameter: parameter, reason: "\(text) is in the future (now is \(now.rfc3339)): ask GetGrade")
+        }
+        return moment
     }
 
     /// Grades in force now for a batch of codes, each answered on its own: a bad or unknown
@@ -291,7 +303,9 @@ extension Registry {
         let computation = policy.computeGrade(events: events, asOf: today)
         // From here maintenance keeps the grade fresh: it is recomputed on the next day it may change.
         try writer.setRegradeDue(enterpriseId: enterprise.id, on: policy.nextGradeChange(events: events, after: computation))
-        if let latest, latest.grade == computation.grade, latest.score == computation.score,
+        // An override that ended since the latest computed grade: the computed grade is in force
+        // again, which is published (as the regrade does) even with the same letter and score.
+        if !Self.overrideEnded(override, since: latest), let latest, latest.grade == computation.grade, latest.score == computation.score,
             latest.policyVersion == computation.policyVersion
         {
             summary.unchanged += 1

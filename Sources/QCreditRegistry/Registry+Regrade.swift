@@ -65,11 +65,21 @@ extension Registry {
         let events = try reader.events(enterpriseId: enterpriseId)
         let computation = policy.computeGrade(events: events, asOf: today)
         let latest = try reader.latestGrade(enterpriseId: enterpriseId, basis: .computed, atOrBefore: writer.now)
-        if latest.map({ !computation.hasSameGradeAndCaps(as: $0) }) ?? true {
+        // An override that ended hands the file back to its computed grade: a change of the grade
+        // in force, published (and so in the change feed) even when the computed letter is the same.
+        let lastOverride = try reader.latestGrade(enterpriseId: enterpriseId, basis: .override, atOrBefore: writer.now)
+        if Self.overrideEnded(lastOverride, since: latest) || latest.map({ !computation.hasSameGradeAndCaps(as: $0) }) ?? true {
             try publishComputed(computation, enterprise: enterprise, replacing: latest, writer: writer)
             summary.published += 1
         }
         try writer.setRegradeDue(enterpriseId: enterpriseId, on: policy.nextGradeChange(events: events, after: computation))
+    }
+
+    /// Whether `override` (the latest, not in force) came after the latest computed grade: the
+    /// file was under it and is back on its computed grade.
+    static func overrideEnded(_ override: GradeRecord?, since latest: GradeRecord?) -> Bool {
+        guard let override else { return false }
+        return latest.map { override.publicationIndex > $0.publicationIndex } ?? true
     }
 
     /// The override in force today, if any. A computed grade does not replace it, so the file

@@ -40,6 +40,9 @@ enum WireEncoding {
             "documentNumber": JSONValue(record?.basis == .override ? record?.documentNumber : nil),
             "until": JSONValue(record?.until?.description),
             "contributions": .array(contributions),
+            // What the score alone gives, and the event caps that lowered it to the published grade.
+            "scoreGrade": JSONValue(record?.explanation["scoreGrade"]?.stringValue),
+            "eventCaps": .array(record?.explanation["caps"]?.arrayValue ?? []),
             "caps": .array(
                 inForce.caps.map {
                     [

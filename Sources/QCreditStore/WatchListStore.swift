@@ -70,14 +70,16 @@ extension RegistryReader {
         ).map { ($0["idx"], $0["enterprise_id"]) }
     }
 
-    /// The computed grade published before log index `index`, if any.
-    public func computedGrade(enterpriseId: Int64, before index: Int64) throws -> String? {
-        try String.fetchOne(
-            db.cachedStatement(
-                sql: """
-                    SELECT grade FROM grade_record WHERE enterprise_id = ? AND basis = 'computed' AND publication_idx < ?
-                    ORDER BY publication_idx DESC LIMIT 1
-                    """), arguments: [enterpriseId, index])
+    /// The grades (computed or override) published before log index `index`, newest first, at
+    /// most `limit`, with their log indexes: the grade in force before is the first one the
+    /// viewer may see.
+    public func publishedGrades(enterpriseId: Int64, before index: Int64, limit: Int = 16) throws -> [(grade: String, index: Int64)] {
+        try rows(
+            """
+            SELECT grade, publication_idx FROM grade_record WHERE enterprise_id = ? AND publication_idx < ?
+            ORDER BY publication_idx DESC LIMIT ?
+            """, [enterpriseId, index, limit]
+        ).map { row in (row[0], row[1]) }
     }
 }
 

@@ -85,9 +85,14 @@ import Testing
                 listingId: listing.id, reason: "repaired", removedOn: nil, authority: "AMR", documentNumber: "修复1",
                 explanation: nil, by: regulator)
         }
-        await #expect(throws: RegistryError.self) {
-            try await registry.removeListing(
+        // The refusal names what RemoveListing takes, and where a repair goes instead.
+        do {
+            _ = try await registry.removeListing(
                 listingId: listing.id, reason: "cured", removedOn: nil, authority: "AMR", documentNumber: "x", explanation: nil, by: regulator)
+            Issue.record("a serious-dishonesty listing was removed as cured")
+        } catch let RegistryError.invalidArgument(parameter, reason) {
+            #expect(parameter == "reason")
+            #expect(reason == "serious-dishonesty listings are removed as revoked (repaired: through ApplyForRepair and DecideRepair)")
         }
         fixture.clock.advance(days: 365)
         let application = try await fixture.applyForRepair(listing.id)

@@ -70,10 +70,22 @@ import Testing
             try await fixture.registry.correctEvent(eventId: original, replacement: nil, reason: "again", by: RegistryFixture.regulator)
         }
         // A retraction takes the event out of grading.
-        _ = try await fixture.registry.correctEvent(eventId: correction, replacement: nil, reason: "recorded against the wrong firm", by: RegistryFixture.regulator)
+        let retraction = try await fixture.registry.correctEvent(
+            eventId: correction, replacement: nil, reason: "recorded against the wrong firm", by: RegistryFixture.regulator)
         let computation = fixture.registry.policy.computeGrade(
             events: try await fixture.registry.creditFile(code: RegistryFixture.usccA, view: .full).events,
             asOf: fixture.registry.today)
         #expect(computation.contributions.isEmpty)
+        // A retraction stands for no event: it cannot itself be corrected or retracted.
+        for replacement in [nil, fixture.event(RegistryFixture.usccA)] {
+            do {
+                _ = try await fixture.registry.correctEvent(
+                    eventId: retraction, replacement: replacement, reason: "undo", by: RegistryFixture.regulator)
+                Issue.record("a retraction was corrected")
+            } catch let RegistryError.invalidArgument(parameter, reason) {
+                #expect(parameter == "eventId")
+                #expect(reason.contains("is the retraction of event \(correction)"), "\(reason)")
+            }
+        }
     }
 }

@@ -102,6 +102,32 @@ import Testing
         #expect(try await fixture.registry.gradeInForce(code: code).inForce.grade == "D")
     }
 
+    /// When an override ends the file is back on its computed grade: that is a change of the
+    /// grade in force, so it is published (even with the computed letter unchanged) and a bank's
+    /// change feed reports it from the override's letter.
+    @Test func theEndOfAnOverrideIsPublishedAndReachesTheFeed() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        try await fixture.register(code)
+        _ = try await fixture.registry.publishGrades(codes: [code], by: RegistryFixture.regulator)
+        #expect(try await fixture.registry.runScheduledRegrade(midnight) != nil)
+        _ = try await fixture.registry.overrideGrade(
+            code: code, grade: "AA", reason: "exemplary recall handling", documentNumber: "复核3", until: "2026-03-31",
+            by: RegistryFixture.regulator)
+        let cursor = try await fixture.registry.logEnd()
+
+        fixture.clock.set(morning("2026-03-31"))
+        #expect(try await fixture.registry.runScheduledRegrade(midnight)?.published == 0, "still in force on its last day")
+        fixture.clock.set(morning("2026-04-01"))
+        #expect(try await fixture.registry.runScheduledRegrade(midnight)?.published == 1)
+        let grade = try await fixture.registry.gradeInForce(code: code)
+        #expect(grade.inForce.grade == "A")
+        #expect(grade.inForce.basis == .computed)
+        let page = try await fixture.registry.changes(after: cursor, target: .codes([code]), view: .public)
+        #expect(page.changes.map(\.kind) == [.grade])
+        #expect(page.changes.first?.old == "AA")
+        #expect(page.changes.first?.new == "A")
+    }
+
     @Test func theScheduleRunsDailyAtItsTimeAndOnStartWhenARunWasMissed() {
         let schedule = RegradeSchedule(minuteOfDay: 2 * 60 + 30, utcOffset: .beijing)
         let day = CivilDate(iso: "2026-03-02")!

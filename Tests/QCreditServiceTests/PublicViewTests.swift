@@ -51,7 +51,7 @@ import Varlink
             ("GetGrade", ["code": code], false),
             ("GetGrades", ["codes": [code]], true),
             ("GetGradeAt", ["code": code, "at": "2026-03-02"], false),
-            ("GetGradeAt", ["code": code, "at": "2026-06-30T12:00:00+08:00"], false),
+            ("GetGradeAt", ["code": code, "at": "2026-03-05T12:00:00+08:00"], false),
             ("GetFile", ["code": code], false),
             ("CheckBlacklist", ["code": code], false),
             ("ListBlacklist", [:], true),

@@ -73,6 +73,15 @@ enum Render {
             lines += table.lines(indent: 2)
         }
 
+        let eventCaps = grade?["eventCaps"]?.arrayValue ?? []
+        if !eventCaps.isEmpty {
+            lines.append("")
+            lines.append("Event caps (the score alone gives \(text(grade?["scoreGrade"])))")
+            var table = Table(["EVENT", "KIND", "MAXIMUM"])
+            for cap in eventCaps { table.append([integer(cap["eventId"]) ?? none, text(cap["kind"]), text(cap["maximumGrade"])]) }
+            lines += table.lines(indent: 2)
+        }
+
         let caps = grade?["caps"]?.arrayValue ?? []
         if !caps.isEmpty {
             lines.append("")

@@ -169,10 +169,12 @@ public enum ListingLifecycle {
             }
         }
         guard rules.removalReasons.contains(reason) else {
-            let allowed = rules.removalReasons.map(\.rawValue).joined(separator: ", ")
+            // What RemoveListing itself takes: a repair goes through ApplyForRepair and DecideRepair.
+            let allowed = rules.removalReasons.filter { $0 != .repaired }.map(\.rawValue).joined(separator: ", ")
             throw .invalidArgument(
                 parameter: "reason",
-                reason: "\(rules.listType) listings are removed as \(allowed)"
+                reason: "\(rules.listType) listings are removed as \(allowed.isEmpty ? "nothing" : allowed)"
+                    + (rules.removalReasons.contains(.repaired) ? " (repaired: through ApplyForRepair and DecideRepair)" : "")
                     + (reason == .expired ? "; expiry is applied by the registry itself" : ""))
         }
         try notInFuture(removedOn, dateParameter, today: today)
