@@ -123,12 +123,33 @@ import Testing
                 second)
             #expect(openssl.status == 0 && openssl.stdout.contains("Signature Verified Successfully"), "\(type): \(openssl.stdout)\(openssl.stderr)")
         }
+        // The root over a full export's entries, with the README's Python (standard library only).
+        let root = try shell("python3 - <<'PY'\n\(Self.readmeRootScript)PY", first)
+        let signed = try String(contentsOfFile: first + "/checkpoint", encoding: .utf8).split(separator: "\n")
+        #expect(root.stdout == "\(signed[1]) \(signed[2])\n", "\(root.stdout)\(root.stderr)")
+
         guard try GoProgram.goverify.available() else { return }
         let checkpoint = try await GoProgram.goverify.run(["checkpoint", vkey, "\(second)/checkpoint"])
         #expect(checkpoint.status == 0, "\(checkpoint.stderr)")
         let consistency = try await GoProgram.goverify.run(["consistency", vkey, "\(first)/checkpoint", "\(second)/checkpoint", "\(second)/consistency-proof"])
         #expect(consistency.status == 0, "\(consistency.stderr)")
     }
+
+    /// README, *With stock tools only*: the RFC 6962 root of `entries.jsonl`, verbatim.
+    static let readmeRootScript = #"""
+        import base64, hashlib, sys
+        H = lambda data: hashlib.sha256(data).digest()
+        def mth(leaves):                                   # RFC 6962, section 2.1
+            if not leaves: return H(b"")
+            if len(leaves) == 1: return H(b"\0" + leaves[0])
+            k = 1
+            while k * 2 < len(leaves): k *= 2
+            return H(b"\1" + mth(leaves[:k]) + mth(leaves[k:]))
+        leaves = [line.rstrip(b"\n") for line in open("entries.jsonl", "rb")]
+        size = int(sys.argv[1]) if len(sys.argv) > 1 else len(leaves)
+        print(size, base64.b64encode(mth(leaves[:size])).decode())
+
+        """#
 
     @Test func exportingKeepsMemoryFlat() throws {
         // In its own process, so nothing else running in the test process counts.
