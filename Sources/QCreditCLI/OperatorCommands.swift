@@ -130,6 +130,7 @@ struct BackupCommand: AsyncParsableCommand {
             if let existing = try? fileManager.contentsOfDirectory(atPath: destination), !existing.isEmpty {
                 throw Failure.badInput("\(destination) is not empty; give a new or empty directory")
             }
+            let created = !fileManager.fileExists(atPath: destination)
             do {
                 try fileManager.createDirectory(atPath: destination, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
@@ -138,6 +139,9 @@ struct BackupCommand: AsyncParsableCommand {
             var handles: [String: FileHandle] = [:]
             var written: [String: Int64] = [:]
             var sizes: [String: Int64] = [:]
+            // A backup that failed (refused, cut off) leaves nothing behind that looks like one.
+            var finished = false
+            defer { if !finished, created { try? fileManager.removeItem(atPath: destination) } }
             for try await reply in try await daemon.stream("org.qcredit.operator.Backup") {
                 guard let name = reply["file"]?.stringValue, ["registry.sqlite", "checkpoint"].contains(name),
                     let data = reply["data"]?.stringValue.flatMap({ Data(base64Encoded: $0) })
@@ -168,6 +172,7 @@ struct BackupCommand: AsyncParsableCommand {
                 fsync(directoryFD)
                 close(directoryFD)
             }
+            finished = true
             let files = written.keys.sorted().map { "\($0) \(written[$0]!) bytes" }
             if console.json {
                 console.jsonLine(["destination": .string(destination), "files": .object(written.mapValues { .int($0) })])

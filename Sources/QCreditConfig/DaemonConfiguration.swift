@@ -138,6 +138,30 @@ public struct DaemonConfiguration: Sendable, Equatable {
         export.directory ?? (stateDirectory as NSString).appendingPathComponent("exports")
     }
 
+    /// Limits that contradict each other are refused: each would silently not hold.
+    static func check(_ limits: Limits, section: String) throws(ConfigurationError) {
+        // The smallest limit must still take any `org.varlink.service` call and a GetInfo.
+        guard limits.maxMessageBytesNoRole >= 4096 else {
+            throw ConfigurationError("\(section)maxMessageBytesNoRole: \(limits.maxMessageBytesNoRole) is below 4096 bytes")
+        }
+        guard limits.maxMessageBytesNoRole <= limits.maxMessageBytesReadOnly, limits.maxMessageBytesReadOnly <= limits.maxMessageBytes
+        else {
+            throw ConfigurationError(
+                "\(section)maxMessageBytesNoRole (\(limits.maxMessageBytesNoRole)) ≤ maxMessageBytesReadOnly "
+                    + "(\(limits.maxMessageBytesReadOnly)) ≤ maxMessageBytes (\(limits.maxMessageBytes)) does not hold")
+        }
+        guard limits.maxConnectionsPerUser <= limits.maxConnections else {
+            throw ConfigurationError(
+                "\(section)maxConnectionsPerUser (\(limits.maxConnectionsPerUser)) exceeds maxConnections (\(limits.maxConnections))")
+        }
+        // systemd stops waiting after TimeoutStopSec (90 s in the shipped unit) and kills.
+        guard limits.shutdownTimeoutSeconds <= 80 else {
+            throw ConfigurationError(
+                "\(section)shutdownTimeoutSeconds: \(limits.shutdownTimeoutSeconds) leaves no time before systemd's stop timeout "
+                    + "(90 s): at most 80")
+        }
+    }
+
     public static func load(path: String) throws(ConfigurationError) -> DaemonConfiguration {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw ConfigurationError("\(path): cannot read the config file")
@@ -171,8 +195,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
         configuration.socketGroup = try root.optionalString("socketGroup")
         configuration.policyPath = try root.optionalString("policy")
         if let zone = try root.optionalString("timeZone") {
-            guard let offset = UTCOffset(iso: zone) else {
-                throw ConfigurationError("timeZone: '\(zone)' is not a fixed offset such as \"+08:00\"")
+            // Real offsets run from -12:00 to +14:00.
+            guard let offset = UTCOffset(iso: zone), (-12 * 3600...14 * 3600).contains(offset.secondsEast) else {
+                throw ConfigurationError("timeZone: '\(zone)' is not a fixed offset from -12:00 to +14:00 such as \"+08:00\"")
             }
             configuration.utcOffset = offset
         }
@@ -195,12 +220,16 @@ public struct DaemonConfiguration: Sendable, Equatable {
             for (key, path) in settings {
                 if let value = try positive(section, key) { configuration.limits[keyPath: path] = value }
             }
+            try Self.check(configuration.limits, section: "limits.")
         }
         if let log = try root.optionalSection("log") {
             try log.rejectUnknownKeys(allowed: ["origin", "keyName", "keys", "checkpointIntervalSeconds"])
             configuration.log.origin = try noteName(log, "origin")
             configuration.log.keyName = try noteName(log, "keyName")
             configuration.log.keyFiles = try log.optionalStrings("keys") ?? []
+            if let twice = Dictionary(grouping: configuration.log.keyFiles, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
+                throw ConfigurationError("\(log.name("keys")): \(twice) is listed twice (each key signs every checkpoint once)")
+            }
             configuration.log.checkpointIntervalSeconds =
                 try positive(log, "checkpointIntervalSeconds") ?? configuration.log.checkpointIntervalSeconds
         }

@@ -18,15 +18,23 @@ import VarlinkNIO
 public enum Daemon {
     public static let version = "0.1.0"
 
+    /// Creates `path` if missing; a failure names the setting that gave the path, and why.
+    private static func makeDirectory(_ path: String, mode: Int, setting: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: mode])
+        } catch {
+            let reason = (error as NSError).localizedDescription
+            throw ConfigurationError("\(setting): cannot create or use the directory \(path): \(reason)")
+        }
+    }
+
     static func run(settings: DaemonSettings, logger: Logger) async throws {
         let configuration = settings.configuration
-        try FileManager.default.createDirectory(
-            atPath: configuration.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try makeDirectory(configuration.stateDirectory, mode: 0o700, setting: "stateDirectory")
         // Held until the process ends: no second daemon, and no `qcredit restore`, meanwhile.
         let stateLock = try StateDirectoryLock(directory: configuration.stateDirectory)
         defer { withExtendedLifetime(stateLock) {} }
-        try FileManager.default.createDirectory(
-            atPath: configuration.exportDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try makeDirectory(configuration.exportDirectory, mode: 0o755, setting: "export.directory")
         let policy =
             try configuration.policyPath.map { path throws(ConfigurationError) in try PolicyFile.load(path: path) }
             ?? PolicyFile.defaultPolicy()
@@ -58,7 +66,8 @@ public enum Daemon {
         if settings.developmentMode {
             let uid = getuid()
             let name = SystemAccounts.userName(uid: uid) ?? "uid \(uid)"
-            logger.notice(
+            // A warning, so that it shows whatever the log level: every role to one user is not production.
+            logger.warning(
                 "development mode (no --config): \(name) (uid \(uid)) holds every role; nobody else holds any")
             roles = FixedRoles(byUID: [uid: Set(Role.allCases)])
         } else {

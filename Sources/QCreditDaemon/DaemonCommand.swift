@@ -42,6 +42,10 @@ public struct DaemonCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "qcreditd")
+        // SIGHUP's default action ends the process at once: no last checkpoint, no drain. There
+        // is nothing to reload (a changed config needs a restart), so an operator's habitual
+        // `kill -HUP` must not take the registry down.
+        signal(SIGHUP, SIG_IGN)
         do {
             let settings = try DaemonSettings.resolve(
                 configPath: config, stateDirectory: stateDirectory, socket: socket,

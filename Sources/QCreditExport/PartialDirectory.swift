@@ -34,7 +34,12 @@ final class PartialDirectory {
             throw failure
         }
         do throws(ExportError) {
-            try setMode(mode)
+            // A chmod by a user outside the directory's group clears the setgid bit it inherited
+            // from a setgid `restricted/` (chmod(2)), and with it the group the files would
+            // inherit: so only when mkdir's mode (the umask) is not already the one wanted.
+            var status = stat()
+            guard fstat(descriptor, &status) == 0 else { throw FileSystem.failure("stat", path) }
+            if status.st_mode & 0o777 != mode { try setMode(mode) }
             if let group { try FileSystem.giveToGroup(descriptor, group: group, path: path) }
         } catch {
             removeUnlessRenamed()

@@ -196,6 +196,25 @@ struct OpeningsTests {
         }
     }
 
+    /// systemd's tmpfiles.d makes `restricted/` setgid with the auditors' group, and the unit
+    /// forbids chown: each part and its files must get the group by inheritance alone.
+    @Test("a setgid restricted directory gives its group to every part and file without chown")
+    func restrictedGroupByInheritance() throws {
+        guard getuid() == 0 else { return }  // setting up a foreign group needs root
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let keys = try TestKeys()
+        let source = try InMemorySource(keys: keys, records: 2)
+        let restricted = scratch.path("restricted")
+        #expect(mkdir(restricted, 0o700) == 0)
+        #expect(chown(restricted, uid_t.max, 4243) == 0)
+        #expect(chmod(restricted, 0o2750) == 0)
+        _ = try writeExport(source, keys: keys, into: scratch, restrictedGroup: nil)
+        for path in [Self.part] + (try Files.names(in: scratch.path(Self.part))).map({ Self.part + "/" + $0 }) {
+            #expect(try Files.group(scratch.path(path)) == 4243, "\(path)")
+        }
+    }
+
     @Test("openings can be read back for a restore, from either part")
     func readForRestore() throws {
         let scratch = try ScratchDirectory()

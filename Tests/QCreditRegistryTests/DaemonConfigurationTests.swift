@@ -23,7 +23,7 @@ import Testing
             [limits]
             maxMessageBytes = 65536
             maxMessageBytesReadOnly = 32768
-            maxMessageBytesNoRole = 1024
+            maxMessageBytesNoRole = 4096
             maxConnections = 10
             maxConnectionsPerUser = 5
             idleTimeoutSeconds = 30
@@ -42,7 +42,7 @@ import Testing
         #expect(configuration.regradeMinuteOfDay == 150)
         #expect(configuration.limits.maxMessageBytes == 65536)
         #expect(configuration.limits.maxMessageBytesReadOnly == 32768)
-        #expect(configuration.limits.maxMessageBytesNoRole == 1024)
+        #expect(configuration.limits.maxMessageBytesNoRole == 4096)
         #expect(configuration.limits.maxConnections == 10)
         #expect(configuration.limits.maxConnectionsPerUser == 5)
         #expect(configuration.limits.idleTimeoutSeconds == 30)
@@ -114,7 +114,14 @@ import Testing
             ("[limits]\nmaxMessageBytesForBanks = 5", "c.toml: limits.maxMessageBytesForBanks: unknown setting"),
             ("[roles]\nbank = [\"gid:5\"]", "c.toml: roles.bank: 'gid:5' is not user:NAME, group:NAME or uid:N"),
             ("[roles]\nbanker = [\"uid:5\"]", "c.toml: roles.banker: unknown setting"),
-            ("timeZone = \"Asia/Shanghai\"", "c.toml: timeZone: 'Asia/Shanghai' is not a fixed offset such as \"+08:00\""),
+            ("timeZone = \"Asia/Shanghai\"", "c.toml: timeZone: 'Asia/Shanghai' is not a fixed offset from -12:00 to +14:00"),
+            ("timeZone = \"+15:00\"", "c.toml: timeZone: '+15:00' is not a fixed offset from -12:00 to +14:00"),
+            // Limits that contradict each other.
+            ("[limits]\nmaxMessageBytesNoRole = 10", "c.toml: limits.maxMessageBytesNoRole: 10 is below 4096 bytes"),
+            ("[limits]\nmaxMessageBytes = 100000", "c.toml: limits.maxMessageBytesNoRole (65536) ≤ maxMessageBytesReadOnly"),
+            ("[limits]\nmaxConnectionsPerUser = 1000", "c.toml: limits.maxConnectionsPerUser (1000) exceeds maxConnections (256)"),
+            ("[limits]\nshutdownTimeoutSeconds = 1000", "c.toml: limits.shutdownTimeoutSeconds: 1000 leaves no time"),
+            ("[log]\nkeys = [\"/k/a.pem\", \"/k/a.pem\"]", "c.toml: log.keys: /k/a.pem is listed twice"),
             ("socket = 5", "c.toml: socket: expected a string, found an integer"),
             ("[log]\norigin = \"bad origin\"", "c.toml: log.origin: 'bad origin' must be non-empty, without spaces or '+'"),
             ("[export]\nrestrictedGroup = \"\"", "c.toml: export.restrictedGroup: must name a group"),

@@ -1,4 +1,5 @@
 import NIOCore
+import Varlink
 
 /// A connection as the listener hands it over. Nothing here is logged: the initializer runs
 /// on an event loop, so the accept loop and the connection's task do the logging.
@@ -8,7 +9,7 @@ enum AcceptedConnection: Sendable {
         /// ``VarlinkServer/Configuration/maxConnections`` reached.
         case limit
         /// ``VarlinkServer/Configuration/maxConnectionsPerUser`` reached for this uid.
-        case userLimit(uid: UInt32)
+        case userLimit(VarlinkPeerCredentials)
         case shuttingDown
     }
 

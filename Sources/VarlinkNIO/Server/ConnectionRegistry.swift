@@ -33,7 +33,7 @@ final class ConnectionRegistry: Sendable {
             if state.draining { return .shuttingDown }
             if state.connections.count >= limit { return .limit }
             let ofUser = state.connectionsPerUser[uid, default: 0]
-            if let limitPerUser, ofUser >= limitPerUser { return .userLimit(uid: uid) }
+            if let limitPerUser, ofUser >= limitPerUser { return .userLimit(connection.credentials) }
             state.connections[connection.id] = connection
             state.connectionsPerUser[uid] = ofUser + 1
             return nil

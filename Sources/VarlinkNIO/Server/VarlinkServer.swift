@@ -199,10 +199,13 @@ public final class VarlinkServer: Sendable {
             logThrottled(
                 .connectionLimit, "connection limit reached; closed new connection", level: .warning,
                 metadata: ["limit": "\(configuration.maxConnections)"])
-        case .userLimit(let uid):
+        case .userLimit(let peer):
             logThrottled(
                 .userConnectionLimit, "connection limit per user reached; closed new connection", level: .warning,
-                metadata: ["uid": "\(uid)", "limit": "\(configuration.maxConnectionsPerUser.map { "\($0)" } ?? "-")"])
+                metadata: [
+                    "uid": "\(peer.uid)", "gid": "\(peer.gid)", "pid": "\(peer.pid)",
+                    "limit": "\(configuration.maxConnectionsPerUser.map { "\($0)" } ?? "-")",
+                ])
         case .shuttingDown:
             logger.debug("shutting down; closed new connection")
         }
