@@ -38,7 +38,7 @@ import Testing
         let grade = try #require(reply["grade"]?.objectValue)
         let gradeFields: Set = [
             "enterprise", "grade", "basis", "at", "publishedGrade", "score", "policyVersion", "effectiveAt",
-            "overrideReason", "documentNumber", "until", "contributions", "caps", "listed", "logIndex",
+            "overrideReason", "documentNumber", "until", "contributions", "scoreGrade", "eventCaps", "caps", "listed", "logIndex",
         ]
         #expect(Set(grade.keys) == gradeFields)
         #expect(grade["grade"] == "B")

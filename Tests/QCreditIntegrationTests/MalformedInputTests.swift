@@ -8,6 +8,8 @@ import Testing
     static let config = """
         [limits]
         maxMessageBytes = 4096
+        maxMessageBytesReadOnly = 4096
+        maxMessageBytesNoRole = 4096
         [roles]
         regulator = ["uid:\(getuid())"]
         bank = ["uid:\(getuid())"]
