@@ -57,6 +57,9 @@ final class Ledger: Sendable {
         var checkpoints: [Int64: Checkpoint] = [:]
         /// Export name → tree size.
         var exports: [String: Int64] = [:]
+        /// Log indexes of published listings a removal or repair was sent for: their disclosure
+        /// ends, and the registry withdraws the exports that showed them (README).
+        var endedListings: Set<Int64> = []
         var acknowledgedWrites = 0
         var problems: [String] = []
     }
@@ -116,7 +119,21 @@ final class Ledger: Sendable {
     }
 
     /// A listing step is about to be sent.
-    func stepping(_ listingId: Int64) { state.withLock { $0.listings[listingId]?.unsettled = true } }
+    func stepping(_ listingId: Int64) {
+        state.withLock { state in
+            guard var listing = state.listings[listingId] else { return }
+            listing.unsettled = true
+            // From `listed` every step the writers send removes it (RemoveListing, an approved repair).
+            if listing.state == "listed", let index = listing.logIndex { state.endedListings.insert(index) }
+            state.listings[listingId] = listing
+        }
+    }
+
+    /// Whether the registry may have withdrawn an export of `treeSize` records: a listing it
+    /// could show (published before it) has had its disclosure ended since.
+    func mayBeWithdrawn(treeSize: Int64) -> Bool {
+        state.withLock { state in state.endedListings.contains { $0 < treeSize } }
+    }
 
     /// A reply carrying `listing` (ProposeListing and every step): its steps and state are acknowledged.
     func acknowledged(listing: JSONValue, owner: Int) throws {

@@ -247,8 +247,9 @@ struct RestartCheck {
             }
         }
         let retain = DaemonConfiguration().export.retain
-        for name in ledger.read({ $0.exports.keys }).sorted() where !names.contains(name) && complete.count < retain {
-            problems.append("acknowledged export \(name) is gone, with fewer than \(retain) exports kept")
+        for (name, treeSize) in ledger.read({ $0.exports }).sorted(by: { $0.key < $1.key })
+        where !names.contains(name) && complete.count < retain && !ledger.mayBeWithdrawn(treeSize: treeSize) {
+            problems.append("acknowledged export \(name) is gone, with fewer than \(retain) exports kept, and nothing it showed was withdrawn from the public")
         }
         do {
             let reply = try await connection.call("org.qcredit.operator.Export")
