@@ -161,9 +161,16 @@ public enum ExportFormat {
         "\(manifestFile).\(type.rawValue)-\(Hex.keyID(keyID)).sig"
     }
 
-    /// Whether `name` has the form of a signature file, `MANIFEST.<anything>.sig`.
+    /// Whether `name` is a signature file's name, `MANIFEST.<type>-<8 hex key id>.sig`.
     static func isSignatureFileName(_ name: String) -> Bool {
-        name.hasPrefix(manifestFile + ".") && name.hasSuffix(".sig") && name.utf8.count > manifestFile.utf8.count + 5
+        // `MANIFEST.<type>-<key ID: 8 lower-case hex digits>.sig`, as the writer names them: any
+        // other `MANIFEST.*.sig` is an unlisted file like any other.
+        let prefix = manifestFile + "."
+        guard name.hasPrefix(prefix), name.hasSuffix(".sig") else { return false }
+        let middle = name.dropFirst(prefix.count).dropLast(4)
+        guard let dash = middle.lastIndex(of: "-"), ExportKeyType(rawValue: String(middle[..<dash])) != nil else { return false }
+        let keyId = middle[middle.index(after: dash)...]
+        return keyId.utf8.count == 8 && keyId.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 
     /// The temporary name an export is written under: `.<name>.partial`.

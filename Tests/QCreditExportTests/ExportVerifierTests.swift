@@ -75,6 +75,13 @@ struct ExportVerifierTests {
         #expect(!report.passed)
         #expect(report.failures(for: "notes.txt").map(\.detail) == ["not listed in the MANIFEST"])
         #expect(report.failures(for: "MANIFEST.other.sig").map(\.name) == [.files])
+        // A file named like a signature but not as the writer names one is unlisted, not ignored.
+        for name in ["MANIFEST.foo.sig", "MANIFEST.ed25519-DEADBEEF.sig", "MANIFEST.rsa-01234567.sig", "MANIFEST.ed25519-0123.sig"] {
+            let odd = try scratch.copy("qcredit-export-test", to: "odd-\(name)")
+            try Files.write(Array("hi\n".utf8), to: odd + "/" + name)
+            let oddReport = ExportVerifier.verify(directory: odd, verifierKeys: keys.verifierKeys, previous: nil)
+            #expect(oddReport.failures(for: name).map(\.detail) == ["not listed in the MANIFEST"], "\(name)")
+        }
 
         // A signature by a key not given is ignored, and is not an unlisted file.
         let foreign = try scratch.copy("qcredit-export-test", to: "foreign")
