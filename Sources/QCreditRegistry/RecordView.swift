@@ -1,3 +1,4 @@
+import CanonicalJSON
 import QCreditDomain
 import QCreditStore
 
@@ -89,8 +90,24 @@ extension RegistryReader {
     public func visibleListings(of enterprise: Enterprise, among all: [Listing], visibility: Visibility) throws
         -> (enterprise: Enterprise, listings: [Listing])
     {
-        let (shown, hiddenNames) = try partitioned(all, visibility: visibility)
+        var (shown, hiddenNames) = try partitioned(all, visibility: visibility)
+        // "Only" such a listing: a name a disclosed grade record still carries stays (the bank
+        // reads it in that record's opening anyway). Read only when a name is to be hidden.
+        if !hiddenNames.isEmpty { hiddenNames.subtract(try namesInDisclosedGrades(enterpriseId: enterprise.id, visibility: visibility)) }
         return (enterprise.withoutFormerNames(hiddenNames), shown)
+    }
+
+    /// The subject names of the file's grade and override records that `visibility` shows.
+    private func namesInDisclosedGrades(enterpriseId: Int64, visibility: Visibility) throws -> Set<String> {
+        var names: Set<String> = []
+        for (_, index) in try publishedGrades(enterpriseId: enterpriseId, before: .max, limit: 10_000)
+        where try isDisclosed(index, on: visibility.today) {
+            guard let (_, record) = try publication(index: index),
+                let name = try? JSONValue.parse(record)["subject"]?["name"]?.stringValue
+            else { continue }
+            names.insert(name)
+        }
+        return names
     }
 
     /// The listings of `all` that `visibility` shows, and the names at decision of the published

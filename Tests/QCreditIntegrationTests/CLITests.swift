@@ -171,6 +171,9 @@ import Testing
         ])
         #expect(removed["listing"]?["state"] == "removed")
         #expect(removed["listing"]?["removalReason"] == "revoked")
+        let closed = try cli.run(["blacklist", "confirm", id])
+        #expect(closed.status == 1)
+        #expect(closed.stderr == "InvalidState: listing \(id) is removed: cannot confirm: the listing is closed\n", "\(closed.stderr)")
 
         let cleared = try cli.succeed(["blacklist", "check", CLI.cement])
         #expect(cleared.contains("Listed       no\n"))

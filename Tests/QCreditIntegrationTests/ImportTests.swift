@@ -64,6 +64,12 @@ import Testing
         #expect(errors[2].hasPrefix("5,\(CLI.wrongCheck),InvalidCode,"))
         #expect(errors[3] == "6,ONLY,MalformedRow,has 2 fields; the header has 3", "the code column still names the row")
         #expect(summary["seconds"]?.doubleValue != nil, "seconds is a number")
+        #expect(summary["rowsPerSecond"]?.intValue != nil)
+        #expect(summary["errorFile"] == .string(path + ".errors.csv"))
+        #expect(Set(summary.objectValue?.keys ?? [:].keys) == [
+            "file", "importId", "rowsRead", "imported", "rejected", "alreadyImported", "duplicatesInFile", "seconds",
+            "rowsPerSecond", "errorFile", "complete",
+        ])
 
         #expect(try cli.json(["file", CLI.cement])["file"]?["enterprise"]?["name"] == "贵州黔南某某水泥有限公司, 二分厂")
         #expect(try cli.json(["file", CLI.materials])["file"]?["enterprise"]?["name"] == "贵阳某某建材有限公司")

@@ -132,6 +132,22 @@ import Testing
         #expect(try await find(fixture, "新名水泥", view: .public).first?.enterprise.uscc == F.usccA)
     }
 
+    /// Only a name that nothing disclosed still carries is hidden: a grade published under the
+    /// old name (whose opening the bank can read) keeps it among the former names.
+    @Test func aFormerNameADisclosedGradeCarriesStaysVisible() async throws {
+        let fixture = try await Self.populated()
+        _ = try await fixture.registry.publishGrades(codes: [F.usccA], by: F.regulator)
+        let listing = try await fixture.listed(F.usccA)
+        _ = try await fixture.registry.updateEnterprise(
+            EnterpriseUpdate(code: F.usccA, name: "贵州新名水泥集团有限公司", reason: "renamed"), by: F.regulator)
+        _ = try await fixture.registry.removeListing(
+            listingId: listing.id, reason: "revoked", removedOn: nil, authority: "AMR", documentNumber: "撤2",
+            explanation: nil, by: F.regulator)
+        let file = try await fixture.registry.creditFile(code: F.usccA, view: .public)
+        #expect(file.enterprise.formerNames == ["贵州黔南某某水泥有限公司"])
+        #expect(try await find(fixture, "黔南某某水泥", view: .public).first?.enterprise.uscc == F.usccA)
+    }
+
     @Test func eachMatchCarriesTheGradeInForce() async throws {
         let fixture = try await Self.populated()
         _ = try await fixture.registry.publishGrades(codes: [F.usccA], by: F.regulator)
