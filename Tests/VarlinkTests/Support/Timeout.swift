@@ -3,9 +3,11 @@ struct TimedOut: Error, CustomStringConvertible {
     var description: String { "timed out after \(seconds) s" }
 }
 
-/// Runs `body`, failing with ``TimedOut`` after a generous `seconds`.
+/// Runs `body`, failing with ``TimedOut`` after a generous `seconds`: long enough that a full
+/// parallel test run on two cores, which can leave a task unscheduled for seconds, does not
+/// trip it; a hang still fails.
 func withTimeout<T: Sendable>(
-    _ seconds: Double = 10,
+    _ seconds: Double = 30,
     _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     try await withThrowingTaskGroup(of: T.self) { group in
