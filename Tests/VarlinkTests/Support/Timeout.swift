@@ -22,7 +22,7 @@ func withTimeout<T: Sendable>(
 }
 
 /// Polls `condition` until it holds, failing with ``TimedOut`` after a generous `seconds`.
-func waitUntil(_ seconds: Double = 10, _ condition: @escaping @Sendable () -> Bool) async throws {
+func waitUntil(_ seconds: Double = 30, _ condition: @escaping @Sendable () -> Bool) async throws {
     try await withTimeout(seconds) {
         while !condition() { try await Task.sleep(for: .milliseconds(10)) }
     }
