@@ -193,11 +193,14 @@ import Testing
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // Kill it once some rows are in.
+        // Kill it once some rows are in, read from the database itself: a daemon busy with the
+        // import on a loaded machine may answer a status call only after the import is done.
+        let database = (cli.daemon.stateDirectory as NSString).appendingPathComponent("registry.sqlite")
         var registered = 0
         for _ in 0..<6000 where registered == 0 {
             try await Task.sleep(for: .milliseconds(5))
-            registered = Int(try await cli.daemon.call("org.qcredit.operator.GetStatus")["enterprises"]?.intValue ?? 0)
+            let count = try runCommand("/usr/bin/sqlite3", [database, "SELECT count(*) FROM enterprise"])
+            registered = Int(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
