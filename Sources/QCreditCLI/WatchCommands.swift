@@ -62,9 +62,6 @@ struct WatchListCommand: AsyncParsableCommand {
 /// Codes per call: well inside a bank's 1 MiB message limit (a code takes about 21 bytes).
 let watchListCodesPerCall = 40_000
 
-/// The most codes a watch list holds (the registry's `maximumWatchListSize`; README).
-let watchListLimit = 1_000_000
-
 /// Sends the codes in `file` to list `name`, `watchListCodesPerCall` per call (`first` for the
 /// first call, `then` for the others), and prints the list's size.
 private func sendCodes(
@@ -74,8 +71,8 @@ private func sendCodes(
     // A list goes in several calls: one the registry would refuse part-way must not be started,
     // or a `set` would leave the list holding part of the file.
     let distinct = Set(codes.map(EnterpriseCode.normalize)).count
-    if first == "SetWatchList", distinct > watchListLimit {
-        throw Failure.badInput("\(file) holds \(distinct) codes; a watch list holds at most \(watchListLimit)")
+    if first == "SetWatchList", distinct > WatchList.maximumCodes {
+        throw Failure.badInput("\(file) holds \(distinct) codes; a watch list holds at most \(WatchList.maximumCodes)")
     }
     var reply: [String: JSONValue] = [:]
     for (index, start) in stride(from: 0, to: max(codes.count, 1), by: watchListCodesPerCall).enumerated() {

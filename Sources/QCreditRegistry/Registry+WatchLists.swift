@@ -13,9 +13,6 @@ public enum WatchListEdit: String, Sendable {
 }
 
 extension Registry {
-    /// The most codes one watch list holds.
-    public static let maximumWatchListSize = 1_000_000
-
     /// Changes the caller's watch list `name`. Lists belong to the peer (uid) that made them:
     /// another peer's list of the same name is another list, and never readable or usable.
     /// The audit entry records the list and how many codes, not the codes: a bank's loan
@@ -28,7 +25,7 @@ extension Registry {
         let normalised = try codes.map(Self.normalisedCode)
         var audited = caller
         audited.parameters = ["name": .string(name), "codes": .int(Int64(codes.count))]
-        let limit = Self.maximumWatchListSize
+        let limit = WatchList.maximumCodes
         return try await write(by: audited) { writer in
             let existing = try writer.reader.watchListId(owner: owner, name: name)
             let listId: Int64

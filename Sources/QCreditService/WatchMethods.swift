@@ -20,9 +20,12 @@ enum WatchMethods {
             }
             // A cursor past the log's end was never handed out: following from it would skip
             // the changes published before the log reached it.
-            if let since, case let end = try await registry.logEnd(), since > end {
-                throw RegistryError.invalidArgument(
-                    parameter: "since", reason: "\(since) is past the end of the log (its last index is \(end))")
+            if let since {
+                let end = try await registry.logEnd()
+                guard since <= end else {
+                    throw RegistryError.invalidArgument(
+                        parameter: "since", reason: "\(since) is past the end of the log (its last index is \(end))")
+                }
             }
             try await streamChanges(registry, call, target: target, from: since)
         },

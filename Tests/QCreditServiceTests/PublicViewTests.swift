@@ -23,26 +23,14 @@ import Varlink
     enum Ending: String, CaseIterable { case repaired, revoked }
 
     @Test(arguments: Ending.allCases) func banksSeeNoTraceOfAnEndedListing(_ ending: Ending) async throws {
-        let fixture = try await ServiceFixture(today: "2026-03-02")
-        _ = try await fixture.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(Self.code), "name": "Dairy Co."])
-        _ = try await fixture.call("org.qcredit.admin.PublishGrades", ["codes": [.string(Self.code)]])
-        var proposal = Self.decision
-        proposal["code"] = .string(Self.code)
-        let listing = try #require(try await fixture.call("org.qcredit.admin.ProposeListing", proposal)["listing"])
-        let id = try #require(listing["id"])
+        let fixture = try await Self.gradedDairy()
+        let id = try await Self.propose(fixture)
         let confirmed = try await fixture.call("org.qcredit.admin.ConfirmListing", ["listingId": id])
         let listingIndex = try #require(confirmed["listing"]?["logIndex"])
         let gradeBefore = try await fixture.call("org.qcredit.query.GetGrade", ["code": .string(Self.code)], as: ServiceFixture.bank)
         #expect(gradeBefore["grade"]?["grade"] == "D", "while listed, the listing forces D")
 
-        fixture.clock.advance(days: ending == .repaired ? 366 : 10)
-        if ending == .repaired {
-            try await fixture.repair(listing: id)
-        } else {
-            _ = try await fixture.call(
-                "org.qcredit.admin.RemoveListing",
-                ["listingId": id, "reason": "revoked", "authority": "Zhengzhou AMR", "documentNumber": "郑市监撤〔2026〕1号"])
-        }
+        try await Self.end(listing: id, ending, fixture)
         let removalIndex = try await fixture.logSize() - 1
 
         let code: JSONValue = .string(Self.code)
@@ -126,27 +114,16 @@ import Varlink
     /// that export is withdrawn (with its restricted part) before the decision is answered, and
     /// the next export is whole again without it. Exports from before the listing stay.
     @Test(arguments: Ending.allCases) func publicExportsThatShowedAnEndedListingAreWithdrawn(_ ending: Ending) async throws {
-        let fixture = try await ServiceFixture(today: "2026-03-02")
-        _ = try await fixture.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(Self.code), "name": "Dairy Co."])
-        _ = try await fixture.call("org.qcredit.admin.PublishGrades", ["codes": [.string(Self.code)]])
+        let fixture = try await Self.gradedDairy()
         let before = try await fixture.call("org.qcredit.operator.Export", ["full": true], as: ServiceFixture.operator)
-        var proposal = Self.decision
-        proposal["code"] = .string(Self.code)
-        let id = try #require(try await fixture.call("org.qcredit.admin.ProposeListing", proposal)["listing"]?["id"])
+        let id = try await Self.propose(fixture)
         _ = try await fixture.call("org.qcredit.admin.ConfirmListing", ["listingId": id])
         fixture.clock.advance(days: 1)
         let during = try await fixture.call("org.qcredit.operator.Export", [:], as: ServiceFixture.operator)
         let duringName = try #require(during["name"]?.stringValue)
         #expect(try Self.exportText(fixture, duringName).contains("郑市监严〔2026〕77号"), "the listing is public while in force")
 
-        fixture.clock.advance(days: ending == .repaired ? 366 : 10)
-        if ending == .repaired {
-            try await fixture.repair(listing: id)
-        } else {
-            _ = try await fixture.call(
-                "org.qcredit.admin.RemoveListing",
-                ["listingId": id, "reason": "revoked", "authority": "Zhengzhou AMR", "documentNumber": "郑市监撤〔2026〕1号"])
-        }
+        try await Self.end(listing: id, ending, fixture)
         let remaining = try FileManager.default.contentsOfDirectory(atPath: fixture.exportsDirectory)
         #expect(!remaining.contains(duringName), "\(remaining)")
         #expect(remaining.contains(try #require(before["name"]?.stringValue)), "an export from before the listing stays")
@@ -168,6 +145,33 @@ import Varlink
         return try FileManager.default.contentsOfDirectory(atPath: directory).sorted().map { file in
             String(decoding: try Data(contentsOf: URL(fileURLWithPath: directory + "/" + file)), as: UTF8.self)
         }.joined(separator: "\n")
+    }
+
+    /// A fixture whose enterprise is registered and graded (A), today 2026-03-02.
+    static func gradedDairy() async throws -> ServiceFixture {
+        let fixture = try await ServiceFixture(today: "2026-03-02")
+        _ = try await fixture.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(code), "name": "Dairy Co."])
+        _ = try await fixture.call("org.qcredit.admin.PublishGrades", ["codes": [.string(code)]])
+        return fixture
+    }
+
+    /// Proposes the listing of ``decision`` and returns its id.
+    static func propose(_ fixture: ServiceFixture) async throws -> JSONValue {
+        var proposal = decision
+        proposal["code"] = .string(code)
+        return try #require(try await fixture.call("org.qcredit.admin.ProposeListing", proposal)["listing"]?["id"])
+    }
+
+    /// Ends the listing `id` as `ending` says, once that is allowed (repair after a year).
+    static func end(listing id: JSONValue, _ ending: Ending, _ fixture: ServiceFixture) async throws {
+        fixture.clock.advance(days: ending == .repaired ? 366 : 10)
+        if ending == .repaired {
+            try await fixture.repair(listing: id)
+        } else {
+            _ = try await fixture.call(
+                "org.qcredit.admin.RemoveListing",
+                ["listingId": id, "reason": "revoked", "authority": "Zhengzhou AMR", "documentNumber": "郑市监撤〔2026〕1号"])
+        }
     }
 
     /// Whether `value` sits under `key` anywhere in `json`.

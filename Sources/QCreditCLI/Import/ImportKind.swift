@@ -60,15 +60,18 @@ enum ImportKind: String, Sendable {
 
     /// Which header names each column, checked: a required column missing is a usage error.
     func columnHeaders(in headers: [String], file: String, requireAll: Bool = true) throws(Failure) -> [String: String] {
-        let known = Set(columns.flatMap { [$0.name] + $0.aliases }.map(Self.key))
         var byKey: [String: String] = [:]
         for header in headers {
+            let key = Self.key(header)
+            guard let earlier = byKey[key] else {
+                byKey[key] = header
+                continue
+            }
             // Which of two columns would be read is anyone's guess: refused (other columns, such
             // as a spreadsheet's empty trailing ones, may repeat).
-            if let earlier = byKey[Self.key(header)], requireAll, known.contains(Self.key(header)) {
+            if requireAll, columns.contains(where: { ([$0.name] + $0.aliases).map(Self.key).contains(key) }) {
                 throw .badInput("\(file) names one column twice in its header: \(earlier) and \(header)")
             }
-            byKey[Self.key(header)] = byKey[Self.key(header)] ?? header
         }
         var found: [String: String] = [:]
         for column in columns {

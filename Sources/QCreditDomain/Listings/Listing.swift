@@ -59,8 +59,6 @@ public struct Listing: Sendable, Hashable, Identifiable {
         return steps.last { $0.kind == .objectionFiled }
     }
 
-    /// Whether the listing was on the list on `date`: published on or before it and not
-    /// removed by then.
     /// The listing as the registry held it at `moment`: only the steps recorded by then. A
     /// step dated earlier than it was recorded (a publication or removal date in the past)
     /// does not change what the registry answered before it knew of it.
@@ -70,6 +68,8 @@ public struct Listing: Sendable, Hashable, Identifiable {
         return recorded
     }
 
+    /// Whether the listing was on the list on `date`: published on or before it and not
+    /// removed by then.
     public func isOnList(on date: CivilDate) -> Bool {
         guard let published = publicationDate, published <= date else { return false }
         if let removed = removedStep, removed.date <= date { return false }

@@ -1,0 +1,5 @@
+/// A bank's named list of codes to follow: what the registry and the client agree on.
+public enum WatchList {
+    /// The most codes one watch list holds (the client refuses a larger `set` before sending).
+    public static let maximumCodes = 1_000_000
+}
