@@ -37,16 +37,25 @@ struct GoProgram: Sendable {
         return build!
     }
 
-    /// Builds `Interop/NAME` into a temporary file and returns its path.
+    /// Builds `Interop/NAME` and returns its path: one file per program in the shared Go cache,
+    /// rebuilt every run (Go's cache makes that quick) and renamed into place, so test runs
+    /// leave no executable behind each and one running the program is not disturbed.
     private static func build(_ name: String) async throws -> String {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-\(name)-\(getpid())").path
+        let programs = URL(fileURLWithPath: sharedGoCache).appendingPathComponent("programs")
+        try FileManager.default.createDirectory(at: programs, withIntermediateDirectories: true)
+        let output = programs.appendingPathComponent(name).path
+        let building = "\(output).\(getpid())"
         let result = try await offThePool {
             try runCommand(
-                go, ["build", "-o", output, "."],
+                go, ["build", "-o", building, "."],
                 environment: ["GO111MODULE": "off", "GOPATH": gopath, "GOCACHE": sharedGoCache],
                 directory: Interop.scripts.appendingPathComponent(name).path)
         }
-        guard result.status == 0 else { throw DaemonFailed(log: "go build of \(name) failed:\n\(result.stderr)") }
+        guard result.status == 0 else {
+            try? FileManager.default.removeItem(atPath: building)
+            throw DaemonFailed(log: "go build of \(name) failed:\n\(result.stderr)")
+        }
+        guard rename(building, output) == 0 else { throw DaemonFailed(log: "cannot rename \(building) to \(output)") }
         return output
     }
 
