@@ -72,7 +72,30 @@ struct BulkStatement {
         }
     }
 
-    private mutating func fetchFirstColumn<Value>(_ read: (SQLiteStatement) -> Value?) throws -> Value? {
+    /// Runs the query with the values bound since the last run and reads its first row by column
+    /// position; nil when there is no row.
+    mutating func fetchRow<Value>(_ read: (Columns) throws -> Value) throws -> Value? {
+        try fetchFirstColumn { statement in try read(Columns(statement: statement)) }
+    }
+
+    /// The columns of the row a statement is on, read by position (from 0). Only valid inside
+    /// ``fetchRow(_:)``'s closure.
+    struct Columns {
+        fileprivate let statement: SQLiteStatement
+
+        func isNull(_ index: Int32) -> Bool { sqlite3_column_type(statement, index) == SQLITE_NULL }
+
+        func int64(_ index: Int32) -> Int64? { isNull(index) ? nil : sqlite3_column_int64(statement, index) }
+
+        func bool(_ index: Int32) -> Bool? { int64(index).map { $0 != 0 } }
+
+        func text(_ index: Int32) -> String? {
+            guard let start = sqlite3_column_text(statement, index) else { return nil }
+            return String(decoding: UnsafeBufferPointer(start: start, count: Int(sqlite3_column_bytes(statement, index))), as: UTF8.self)
+        }
+    }
+
+    private mutating func fetchFirstColumn<Value>(_ read: (SQLiteStatement) throws -> Value?) throws -> Value? {
         column = 0
         defer {
             sqlite3_reset(statement)
@@ -83,7 +106,7 @@ struct BulkStatement {
             guard code == SQLITE_DONE else { throw failure(code) }
             return nil
         }
-        return read(statement)
+        return try read(statement)
     }
 
     private func failure(_ code: Int32) -> DatabaseError {

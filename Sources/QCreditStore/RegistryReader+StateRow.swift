@@ -31,37 +31,40 @@ extension RegistryReader {
     /// The ``StateRow`` of file `id` as of `instant`, read with one statement and decoded by
     /// column position: the export runs it once per file. Nil for a file without a revision.
     public func stateRow(enterpriseId id: Int64, atOrBefore instant: Instant) throws -> StateRow? {
-        let statement = try db.cachedStatement(sql: Self.stateRowSQL)
-        guard let row = try Row.fetchOne(statement, arguments: [id, instant.secondsSinceEpoch]) else { return nil }
-        let corrupt = { (column: String) in StoreError.corruptRow(table: "enterprise_revision", id: "\(id)", column: column) }
-        guard let name: String = row[3] else { throw corrupt("name") }
-        guard let status = (row[4] as String?).flatMap(EnterpriseStatus.init(rawValue:)) else { throw corrupt("status") }
-        return StateRow(
-            uscc: row[0], orgCode: row[1], hasCheckWarning: row[2], name: name, status: status, hasListings: row[5],
-            computed: try grade(row, from: 6, basis: .computed, enterpriseId: id),
-            override: try grade(row, from: 16, basis: .override, enterpriseId: id))
+        var statement = try BulkStatement(db, Self.stateRowSQL)
+        statement.bind(id)
+        statement.bind(instant.secondsSinceEpoch)
+        return try statement.fetchRow { row in
+            let corrupt = { (column: String) in StoreError.corruptRow(table: "enterprise_revision", id: "\(id)", column: column) }
+            guard let name = row.text(3) else { throw corrupt("name") }
+            guard let status = row.text(4).flatMap(EnterpriseStatus.init(rawValue:)) else { throw corrupt("status") }
+            return StateRow(
+                uscc: row.text(0), orgCode: row.text(1), hasCheckWarning: row.bool(2) ?? false, name: name, status: status,
+                hasListings: row.bool(5) ?? false,
+                computed: try grade(row, from: 6, basis: .computed), override: try grade(row, from: 16, basis: .override))
+        }
     }
 
     /// The grade record in the ten columns from `start`, if there is one.
-    private func grade(_ row: Row, from start: Int, basis: GradeRecord.Basis, enterpriseId: Int64) throws
+    private func grade(_ row: BulkStatement.Columns, from start: Int32, basis: GradeRecord.Basis) throws
         -> (record: GradeRecord, disclosureEndsOn: CivilDate?)?
     {
-        guard let id: Int64 = row[start] else { return nil }
+        guard let id = row.int64(start) else { return nil }
         let corrupt = { (column: String) in StoreError.corruptRow(table: "grade_record", id: "\(id)", column: column) }
-        guard let grade: String = row[start + 1] else { throw corrupt("grade") }
-        guard let policyVersion: String = row[start + 3] else { throw corrupt("policy_version") }
-        guard let effectiveAt: Int64 = row[start + 4] else { throw corrupt("effective_at") }
-        guard let publicationIndex: Int64 = row[start + 8] else { throw corrupt("publication_idx") }
-        let until = try (row[start + 5] as String?).map { text in
+        guard let grade = row.text(start + 1) else { throw corrupt("grade") }
+        guard let policyVersion = row.text(start + 3) else { throw corrupt("policy_version") }
+        guard let effectiveAt = row.int64(start + 4) else { throw corrupt("effective_at") }
+        guard let publicationIndex = row.int64(start + 8) else { throw corrupt("publication_idx") }
+        let until = try row.text(start + 5).map { text in
             guard let date = CivilDate(iso: text) else { throw corrupt("until_on") }
             return date
         }
         // Read as disclosureEnd(of:) reads it: a day past the calendar's range never comes.
-        let endsOn = (row[start + 9] as String?).flatMap(CivilDate.init(iso:))
+        let endsOn = row.text(start + 9).flatMap(CivilDate.init(iso:))
         let record = GradeRecord(
-            id: id, basis: basis, grade: grade, score: (row[start + 2] as Int64?).map { Int($0) }, policyVersion: policyVersion,
-            explanation: .null, effectiveAt: Instant(secondsSinceEpoch: effectiveAt), until: until, reason: row[start + 6],
-            documentNumber: row[start + 7], publicationIndex: publicationIndex)
+            id: id, basis: basis, grade: grade, score: row.int64(start + 2).map { Int($0) }, policyVersion: policyVersion,
+            explanation: .null, effectiveAt: Instant(secondsSinceEpoch: effectiveAt), until: until, reason: row.text(start + 6),
+            documentNumber: row.text(start + 7), publicationIndex: publicationIndex)
         return (record, endsOn)
     }
 }

@@ -336,7 +336,8 @@ extension RegistryReader {
     public func forEachEnterpriseInCodeOrder(_ body: (Int64) throws -> Void) throws {
         let withUSCC = try Row.fetchCursor(
             db.cachedStatement(sql: "SELECT enterprise_id FROM enterprise_code WHERE kind = 'uscc' ORDER BY code"))
-        while let row = try withUSCC.next() { try body(row["enterprise_id"]) }
+        // By position: a lookup by name lower-cases it for every row.
+        while let row = try withUSCC.next() { try body(row[0]) }
         let legacy = try Row.fetchCursor(
             db.cachedStatement(
                 sql: """
@@ -345,7 +346,7 @@ extension RegistryReader {
                       AND NOT EXISTS (SELECT 1 FROM enterprise_code u WHERE u.enterprise_id = c.enterprise_id AND u.kind = 'uscc')
                     ORDER BY c.code
                     """))
-        while let row = try legacy.next() { try body(row["enterprise_id"]) }
+        while let row = try legacy.next() { try body(row[0]) }
     }
 
     /// Every listing that was ever published, by id.
