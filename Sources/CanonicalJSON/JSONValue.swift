@@ -41,9 +41,9 @@ extension JSONValue {
         switch self {
         case .int(let value): return value
         case .double(let value):
-            // Past 2^53 a double no longer tells which integer was written (RFC 7493, I-JSON):
-            // -9223372036854775809 would read as Int64.min.
-            guard value.rounded(.towardZero) == value, value.magnitude <= 9_007_199_254_740_992, let exact = Int64(exactly: value)
+            // From 2^53 on a double no longer tells which integer was written (RFC 7493, I-JSON):
+            // 9007199254740993.0 reads as 2^53, -9223372036854775809 as Int64.min.
+            guard value.rounded(.towardZero) == value, value.magnitude < 9_007_199_254_740_992, let exact = Int64(exactly: value)
             else { return nil }
             return exact
         default: return nil

@@ -62,11 +62,12 @@ extension Registry {
         }
     }
 
-    /// `text` with each ASCII letter in upper and in lower case, every combination (a short
-    /// query has at most two letters: four forms).
+    /// `text` with each Latin letter (ASCII or full-width) in upper and in lower case, every
+    /// combination (a short query has at most two letters: four forms).
     private static func latinCaseForms(of text: String) -> [String] {
         text.reduce(into: [""]) { forms, character in
-            let cases = character.isASCII && character.isLetter ? [character.lowercased(), character.uppercased()] : [String(character)]
+            let latin = character.isASCII || character.unicodeScalars.allSatisfy { (0xFF21...0xFF5A).contains($0.value) }
+            let cases = latin && character.isLetter ? [character.lowercased(), character.uppercased()] : [String(character)]
             forms = forms.flatMap { form in cases.map { form + $0 } }
         }
     }
@@ -76,8 +77,10 @@ extension Registry {
     private static func candidates(for query: String, reader: RegistryReader) throws
         -> [(Int64, [(name: String, match: NameMatch)])]
     {
-        // As typed, with full-width forms made ASCII, and folded (white space runs collapsed).
-        let variants = Array(Set([query, NameMatch.halfWidth(query), NameMatch.fold(query)]))
+        // As typed, with full-width forms made ASCII, folded (white space runs collapsed), and
+        // with ASCII made full-width (for names registered in full-width letters).
+        let halfWidth = NameMatch.halfWidth(query)
+        let variants = Array(Set([query, halfWidth, NameMatch.fold(query), NameMatch.fullWidth(halfWidth)]))
         var hits: Set<NameHit> = []
         for variant in variants {
             // The name index compares bytes: a short query (answered by prefix alone) is probed

@@ -95,11 +95,15 @@ struct ParserRejectionTests {
     }
 
     /// An integer parameter written with a fraction or an exponent counts only while a double
-    /// still names exactly one integer (at most 2^53): never a rounded value.
+    /// still names exactly one integer (below 2^53): 9007199254740993.0 reads as 2^53.
     @Test("integers written as doubles")
     func integersWrittenAsDoubles() throws {
         #expect(try JSONValue.parse("4.0").intValue == 4)
-        #expect(try JSONValue.parse("9.007199254740992e15").intValue == 9_007_199_254_740_992)
+        #expect(try JSONValue.parse("1e3").intValue == 1000)
+        #expect(try JSONValue.parse("9.007199254740991e15").intValue == 9_007_199_254_740_991)
+        #expect(try JSONValue.parse("9.007199254740992e15").intValue == nil)
+        #expect(try JSONValue.parse("9007199254740993.0").intValue == nil)
+        #expect(try JSONValue.parse("-9007199254740993.0").intValue == nil)
         #expect(try JSONValue.parse("-9223372036854775809").intValue == nil)
         #expect(try JSONValue.parse("1e18").intValue == nil)
         #expect(try JSONValue.parse("4.5").intValue == nil)

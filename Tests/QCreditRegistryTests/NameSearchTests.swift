@@ -51,6 +51,24 @@ import Testing
         #expect(fullWidth.first?.match.tier == .substring)
     }
 
+    /// Names are kept as registered; a name in full-width letters is found by a query in ASCII,
+    /// whole, by a piece, by its first letters and misspelt.
+    @Test func aNameRegisteredInFullWidthLettersIsFoundByAnASCIIQuery() async throws {
+        let fixture = try await RegistryFixture()
+        try await fixture.register(F.usccA, name: "Ｂｅｔａ Ｓｔｅｅｌ Ｗｏｒｋｓ")
+        try await fixture.register(F.usccB, name: "Ａｃｍｅ\u{3000}Ｆｕｌｌｗｉｄｔｈ")
+        for (query, tier) in [
+            ("Beta Steel Works", NameMatch.Tier.exact), ("beta steel", .prefix), ("Be", .prefix), ("steel", .substring),
+            ("Beta Stele Works", .fuzzy),
+        ] {
+            let matches = try await find(fixture, query)
+            #expect(matches.map(\.enterprise.uscc) == [F.usccA], "\(query)")
+            #expect(matches.first?.match.tier == tier, "\(query)")
+        }
+        #expect(try await find(fixture, "fullwidth").map(\.enterprise.uscc) == [F.usccB])
+        #expect(try await find(fixture, "ac").map(\.enterprise.uscc) == [F.usccB])
+    }
+
     @Test func aMisspeltLongerNameStillFindsTheFile() async throws {
         let fixture = try await Self.populated()
         // One character wrong (坭 for 泥), and one missing from the Latin name.

@@ -133,7 +133,8 @@ import Varlink
     }
 
     /// An integer that reached the daemon as a double it cannot tell from its neighbours
-    /// (-9223372036854775809 reads as -2^63, 1e18 is past 2^53) is refused as the wrong type,
+    /// (-9223372036854775809 reads as -2^63, 1e18 is past 2^53, 9007199254740993.0 reads as 2^53)
+    /// is refused as the wrong type,
     /// never used rounded: `InvalidParameter` naming it, for every integer parameter.
     @Test func integersADoubleCannotHoldExactlyAreRefused() async throws {
         let fixture = try await ServiceFixture()
@@ -144,7 +145,7 @@ import Varlink
                 let name = "\(interface.name).\(method.name)"
                 let peer = try Self.peer(allowed: #require(roles[name]))
                 for field in method.input where field.type == .int || field.type == .optional(.int) {
-                    for value: JSONValue in [.double(-0x1p63), .double(1e18)] {
+                    for value: JSONValue in [.double(-0x1p63), .double(1e18), .double(0x1p53), .double(-0x1p53)] {
                         var parameters = Self.object(method.input, in: interface)
                         parameters[field.name] = value
                         let replies = await fixture.dispatcher.collectReplies(

@@ -131,9 +131,20 @@ public struct NameMatch: Sendable, Hashable, Comparable {
 
     /// Half-width forms of full-width ASCII in `text`, for searching names written either way.
     public static func halfWidth(_ text: String) -> String {
+        shifted(text, from: 0xFF01...0xFF5E, by: -0xFEE0)
+    }
+
+    /// Full-width forms of the printable ASCII in `text` but the space: the names indexes hold
+    /// names as registered, so a name written in full-width letters is found by this form of
+    /// a query typed in ASCII.
+    public static func fullWidth(_ text: String) -> String {
+        shifted(text, from: 0x21...0x7E, by: 0xFEE0)
+    }
+
+    private static func shifted(_ text: String, from range: ClosedRange<UInt32>, by offset: Int64) -> String {
         var scalars = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
-            scalars.append((0xFF01...0xFF5E).contains(scalar.value) ? Unicode.Scalar(scalar.value - 0xFEE0)! : scalar)
+            scalars.append(range.contains(scalar.value) ? Unicode.Scalar(UInt32(Int64(scalar.value) + offset))! : scalar)
         }
         return String(scalars)
     }
