@@ -101,7 +101,7 @@ let package = Package(
         .target(
             name: "QCreditService",
             dependencies: [
-                "QCreditRegistry", "QCreditStore", "QCreditLog", "QCreditExport", "TransparencyLog", "Varlink", "CMalloc",
+                "QCreditRegistry", "QCreditStore", "QCreditLog", "QCreditExport", "TransparencyLog", "Varlink", "CMalloc", "QCreditCrypto",
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Interfaces"],

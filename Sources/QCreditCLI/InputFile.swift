@@ -38,7 +38,17 @@ struct InputFile {
         }
         // A final line end does not start another line.
         if lines.last?.text.isEmpty == true { lines.removeLast() }
+        // A UTF-8 byte order mark (as spreadsheet programs write) is not text of the first line.
+        if let first = lines.first, first.text.hasPrefix("\u{FEFF}") { lines[0].text = String(first.text.dropFirst()) }
         self.lines = lines
+    }
+
+    /// Whether two paths name one existing file (the same inode on the same device).
+    static func sameFile(_ one: String, _ other: String) -> Bool {
+        var first = stat()
+        var second = stat()
+        guard one != "-", other != "-", stat(one, &first) == 0, stat(other, &second) == 0 else { return false }
+        return first.st_dev == second.st_dev && first.st_ino == second.st_ino
     }
 
     private static func unreadable(_ path: String, _ code: Int32) -> Failure {

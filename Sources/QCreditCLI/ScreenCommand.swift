@@ -45,6 +45,10 @@ struct ScreenCommand: AsyncParsableCommand {
         try await options.run { daemon, _ in
             let codes = try portfolio()
             let format = self.format ?? (output?.lowercased().hasSuffix(".jsonl") == true ? .jsonl : .csv)
+            // Read already, but a run again on the same command line would find its input gone.
+            if let output, InputFile.sameFile(output, file) {
+                throw Failure.badInput("the output \(output) is the portfolio being screened; give another --output path")
+            }
             let sink = try OutputSink(path: output)
             let checkpoints = DaemonSession(socketPath: daemon.socketPath)
             // The daemon answers each connection's calls in turn: several connections use its cores.

@@ -3,16 +3,19 @@ import QCreditDomain
 import QCreditStore
 
 /// Where a batch sits in a file import: the import's id and the batch's first and last line in
-/// the file. The registry applies each (id, lines) once.
+/// the file. The registry applies each (id, lines) once, and refuses the same place sent again
+/// with other rows (`rowsDigest`, a digest of the rows as sent).
 public struct ImportBatchPlace: Sendable, Hashable {
     public var importId: String
     public var firstLine: Int64
     public var lastLine: Int64
+    public var rowsDigest: [UInt8]?
 
-    public init(importId: String, firstLine: Int64, lastLine: Int64) {
+    public init(importId: String, firstLine: Int64, lastLine: Int64, rowsDigest: [UInt8]? = nil) {
         self.importId = importId
         self.firstLine = firstLine
         self.lastLine = lastLine
+        self.rowsDigest = rowsDigest
     }
 }
 
@@ -93,7 +96,7 @@ extension Registry {
                     importId: place.importId,
                     AppliedImportBatch(
                         kind: kind, firstLine: place.firstLine, lastLine: place.lastLine, imported: Int64(imported),
-                        rejections: stored.jsonText))
+                        rejections: stored.jsonText, rowsDigest: place.rowsDigest))
             }
             return BatchOutcome(imported: imported, rejections: rejections, alreadyApplied: false)
         }
@@ -122,6 +125,12 @@ extension Registry {
                 parameter: "firstLine",
                 reason: "lines \(place.firstLine)–\(place.lastLine) overlap lines \(first.firstLine)–\(first.lastLine) "
                     + "applied before under import \(place.importId) in another batch; resume with the same batch size")
+        }
+        if let applied = first.rowsDigest, let sent = place.rowsDigest, applied != sent {
+            throw RegistryError.invalidArgument(
+                parameter: "importId",
+                reason: "lines \(place.firstLine)–\(place.lastLine) of import \(place.importId) were applied before with other rows; "
+                    + "an import id is for one file: import a changed or another file under a new import id")
         }
         let stored = (try? JSONValue.parse(first.rejections))?.arrayValue ?? []
         let rejections = stored.map { value in

@@ -1,4 +1,5 @@
 import CanonicalJSON
+import QCreditCrypto
 import QCreditDomain
 import QCreditRegistry
 import Varlink
@@ -15,12 +16,13 @@ enum ImportMethods {
                     admitWrongCheckCharacter: try p.optionalBool("admitWrongCheckCharacter") ?? false)
             }
             let outcome = try await registry.registerEnterprises(
-                requests, place: try place(call.parameters), naming: errorName, by: call.caller)
+                requests, place: try place(call.parameters, rows: "enterprises"), naming: errorName, by: call.caller)
             try await call.reply(reply(outcome))
         },
         AdminMethods.method("ImportEvents") { registry, call in
             let events = try call.parameters.objects("events").map { p throws(VarlinkError) in try AdminMethods.event(p) }
-            let outcome = try await registry.importEvents(events, place: try place(call.parameters), naming: errorName, by: call.caller)
+            let outcome = try await registry.importEvents(
+                events, place: try place(call.parameters, rows: "events"), naming: errorName, by: call.caller)
             try await call.reply(reply(outcome))
         },
     ]
@@ -30,15 +32,17 @@ enum ImportMethods {
         error.varlinkError(in: RegistryInterfaces.admin).name
     }
 
-    /// The batch's place in its import: all of importId, firstLine and lastLine, or none.
-    static func place(_ parameters: Parameters) throws -> ImportBatchPlace? {
+    /// The batch's place in its import: all of importId, firstLine and lastLine, or none; with
+    /// the SHA-256 of the rows (parameter `rows`) as sent, in the wire's key-sorted form.
+    static func place(_ parameters: Parameters, rows: String) throws -> ImportBatchPlace? {
         let importId = try parameters.optionalString("importId")
         let firstLine = try parameters.optionalInt("firstLine")
         let lastLine = try parameters.optionalInt("lastLine")
         switch (importId, firstLine, lastLine) {
         case (nil, nil, nil): return nil
         case (let importId?, let firstLine?, let lastLine?):
-            return ImportBatchPlace(importId: importId, firstLine: firstLine, lastLine: lastLine)
+            let digest = Digest.sha256(parameters.values[rows]?.encoded() ?? [])
+            return ImportBatchPlace(importId: importId, firstLine: firstLine, lastLine: lastLine, rowsDigest: digest)
         default:
             throw RegistryError.invalidArgument(parameter: "importId", reason: "give importId, firstLine and lastLine together")
         }

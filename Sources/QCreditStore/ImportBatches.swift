@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// A batch of a file import the registry applied: its lines, how many rows it imported, and the
@@ -9,13 +10,16 @@ public struct AppliedImportBatch: Sendable, Hashable {
     public var lastLine: Int64
     public var imported: Int64
     public var rejections: String
+    /// SHA-256 of the batch's rows as they were sent; nil for batches applied before it was kept.
+    public var rowsDigest: [UInt8]?
 
-    public init(kind: String, firstLine: Int64, lastLine: Int64, imported: Int64, rejections: String) {
+    public init(kind: String, firstLine: Int64, lastLine: Int64, imported: Int64, rejections: String, rowsDigest: [UInt8]?) {
         self.kind = kind
         self.firstLine = firstLine
         self.lastLine = lastLine
         self.imported = imported
         self.rejections = rejections
+        self.rowsDigest = rowsDigest
     }
 }
 
@@ -26,14 +30,14 @@ extension RegistryReader {
     {
         try rows(
             """
-            SELECT kind, first_line, last_line, imported, rejections FROM import_batch
+            SELECT kind, first_line, last_line, imported, rejections, rows_digest FROM import_batch
             WHERE import_id = ? AND first_line <= ? AND last_line >= ?
             """,
             [importId, lastLine, firstLine]
         ).map {
             AppliedImportBatch(
                 kind: $0["kind"], firstLine: $0["first_line"], lastLine: $0["last_line"], imported: $0["imported"],
-                rejections: $0["rejections"])
+                rejections: $0["rejections"], rowsDigest: ($0["rows_digest"] as Data?).map { [UInt8]($0) })
         }
     }
 }
@@ -43,11 +47,12 @@ extension RegistryWriter {
     public func recordImportBatch(importId: String, _ batch: AppliedImportBatch) throws {
         try reader.db.cachedStatement(
             sql: """
-                INSERT INTO import_batch (import_id, kind, first_line, last_line, imported, rejections, audit_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO import_batch (import_id, kind, first_line, last_line, imported, rejections, rows_digest, audit_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
-            importId, batch.kind, batch.firstLine, batch.lastLine, batch.imported, batch.rejections, auditId,
+            importId, batch.kind, batch.firstLine, batch.lastLine, batch.imported, batch.rejections,
+            batch.rowsDigest.map { Data($0) }, auditId,
         ])
     }
 }

@@ -33,6 +33,8 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.contains { $0.hasPrefix("progress: ") && $0.contains("rows/s  ETA ") }, "\(result.stderr)")
+        // The first line comes after five seconds (with a rate that means something), the last at the end.
+        #expect(lines.filter { $0.hasPrefix("progress: ") }.last?.hasPrefix("progress: 100%  3000/3000 rows") == true, "\(result.stderr)")
         #expect(!result.stderr.contains("\r"), "\(result.stderr)")
         #expect(!result.stderr.contains("\u{1B}["), "\(result.stderr)")
     }

@@ -148,6 +148,74 @@ import Testing
         #expect(try cli.json(["file", "121200004013590816"])["file"]?["enterprise"]?["name"] == "Quote Co.")
     }
 
+    /// JSON Lines values are text: an array, an object or a fraction is a malformed row, not
+    /// text stored for good; so is an object whose members name one column twice.
+    @Test func aJSONLinesRowWithAValueThatIsNotTextOrAColumnTwiceIsMalformed() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        let rows = [
+            #"{"code":"\#(CLI.cement)","name":["贵州黔南某某水泥有限公司"]}"#,
+            #"{"code":"\#(CLI.materials)","name":{"zh":"贵阳某某建材有限公司"}}"#,
+            #"{"code":"121200004013590816","Code":"91350100M000100Y43","name":"Twice Co."}"#,
+            #"{"code":"91350100M000100Y43","name":"Fraction Co.","divisionCode":350100.5}"#,
+            #"{"code":"91350100M000100Y43","name":"Number Co.","divisionCode":350100}"#,
+        ]
+        let path = try file(cli.daemon, "typed.jsonl", rows.joined(separator: "\n") + "\n")
+        let summary = try cli.json(["import", "enterprises", path])
+        #expect(summary["imported"] == 1, "\(summary)")
+        #expect(summary["rejected"] == 4)
+        let errors = try String(contentsOfFile: path + ".errors.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(errors.count == 5, "\(errors)")
+        #expect(errors[1].hasPrefix("1,\(CLI.cement),MalformedRow,") && errors[1].contains("\"\"name\"\" is an array"), "\(errors)")
+        #expect(errors[2].hasPrefix("2,\(CLI.materials),MalformedRow,") && errors[2].contains("is an object"), "\(errors)")
+        #expect(errors[3].hasPrefix("3,") && errors[3].contains("name one column"), "\(errors)")
+        #expect(errors[4].hasPrefix("4,") && errors[4].contains("not an integer"), "\(errors)")
+        #expect(try cli.run(["file", CLI.cement]).status != 0)
+        #expect(try cli.json(["file", "91350100M000100Y43"])["file"]?["enterprise"]?["name"] == "Number Co.")
+    }
+
+    /// A quote in the middle of a quoted CSV field (`"bad"quote"`) is a malformed row, not a
+    /// name with the quote dropped.
+    @Test func aCSVFieldWithTextAfterItsClosingQuoteIsMalformed() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        let path = try file(
+            cli.daemon, "quotes.csv", "code,name\n\(CLI.cement),\"bad\"quote\"\n\(CLI.materials), \"padded\" \n")
+        let summary = try cli.json(["import", "enterprises", path])
+        #expect(summary["imported"] == 1, "\(summary)")
+        let errors = try String(contentsOfFile: path + ".errors.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(errors.count == 2, "\(errors)")
+        #expect(errors[1].hasPrefix("2,\(CLI.cement),MalformedRow,\"field 2 has text after its closing quote"), "\(errors)")
+        #expect(try cli.json(["file", CLI.materials])["file"]?["enterprise"]?["name"] == "padded")
+    }
+
+    /// `--errors` naming the file being imported (or `screen --output` the portfolio) would
+    /// overwrite it: refused, and the file is left as it was.
+    @Test func anErrorFileOrOutputThatIsTheInputIsRefused() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        let text = "code,name\n\(CLI.cement),贵州黔南某某水泥有限公司\n"
+        let path = try file(cli.daemon, "self.csv", text)
+        let refused = try cli.run(["import", "enterprises", path, "--errors", path])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("is the file being imported"), "\(refused.stderr)")
+        let screened = try cli.run(["screen", path, "--output", cli.daemon.directory.appendingPathComponent("./self.csv").path])
+        #expect(screened.status == 2)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == text)
+        #expect(try cli.run(["file", CLI.cement]).status != 0, "nothing was imported")
+    }
+
+    /// An import id names one file: another file's rows under an applied batch's id and lines
+    /// are refused, not counted as already imported.
+    @Test func anImportIdReusedForAnotherFileIsRefusedNotSkipped() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        let first = try file(cli.daemon, "a.csv", "code,name\n\(CLI.cement),贵州黔南某某水泥有限公司\n")
+        let second = try file(cli.daemon, "b.csv", "code,name\n\(CLI.materials),贵阳某某建材有限公司\n")
+        #expect(try cli.json(["import", "enterprises", first, "--import-id", "monthly"])["imported"] == 1)
+        let refused = try cli.run(["import", "enterprises", second, "--import-id", "monthly"])
+        #expect(refused.status == 1, "\(refused.stdout)")
+        #expect(refused.stderr.contains("were applied before with other rows"), "\(refused.stderr)")
+        #expect(try cli.json(["import", "enterprises", first, "--import-id", "monthly"])["alreadyImported"] == 1)
+        #expect(try cli.json(["import", "enterprises", second])["imported"] == 1)
+    }
+
     /// A header naming a column twice, or an error file that cannot be written, is refused
     /// before any row is sent.
     @Test func anAmbiguousHeaderOrAnUnwritableErrorFileIsRefusedBeforeAnythingIsSent() throws {
@@ -246,8 +314,8 @@ import Testing
         #expect(raggedRows[1].hasPrefix("2,\(CLI.cement),"), "\(raggedRows)")
         #expect(raggedRows[2].hasPrefix("3,\(CLI.materials),贵阳某某建材有限公司,A,"), "\(raggedRows)")
 
-        // One code per line, as JSON Lines.
-        let list = try file(cli.daemon, "codes.txt", "# book\n\(CLI.cement)\n\n\(CLI.materials)\n")
+        // One code per line (a byte order mark before the first comment), as JSON Lines.
+        let list = try file(cli.daemon, "codes.txt", "\u{FEFF}# book\n\(CLI.cement)\n\n\(CLI.materials)\n")
         let jsonl = try cli.succeed(["screen", list, "--format", "jsonl"])
         let replies = try jsonl.split(separator: "\n").map { try JSONValue.parse(String($0)) }
         #expect(replies.count == 2)

@@ -91,6 +91,29 @@ import Varlink
             ])
         #expect(batch["imported"] == 1)
         #expect(batch["rejected"]?.arrayValue?.first?["error"] == "org.qcredit.admin.AlreadyRegistered")
+        // The same batch again is answered as it was; other rows under the same import id and
+        // lines (another file) are refused, not skipped as applied.
+        let again = try await call(
+            admin + "RegisterEnterprises",
+            [
+                "enterprises": [["name": "Batch Co.", "code": "121200004013590816"], ["code": .string(a), "name": "again"]],
+                "importId": "conformance", "firstLine": 2, "lastLine": 3,
+            ])
+        #expect(again["alreadyApplied"] == true)
+        #expect(again["imported"] == 1)
+        let otherFile = await #expect(throws: VarlinkError.self) {
+            try await call(
+                admin + "RegisterEnterprises",
+                [
+                    "enterprises": [["code": "91350100M000100Y43", "name": "Other Co."], ["code": .string(a), "name": "again"]],
+                    "importId": "conformance", "firstLine": 2, "lastLine": 3,
+                ])
+        }
+        #expect(otherFile?.name == "org.qcredit.admin.InvalidArgument")
+        #expect(otherFile?.parameters["parameter"] == "importId")
+        await #expect(throws: VarlinkError.self) {
+            try await fixture.call(query + "GetFile", ["code": "91350100M000100Y43"], as: ServiceFixture.regulator)
+        }
         let imported = try await call(admin + "ImportEvents", ["events": [.object(event)]])
         #expect(imported["alreadyApplied"] == false)
 

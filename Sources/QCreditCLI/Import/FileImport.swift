@@ -36,14 +36,21 @@ struct FileImport {
             return try kind.columnHeaders(in: record.fields.keys.sorted(), file: file.name, requireAll: false)
         }
         // The error file is written at the end; a path it cannot be written to is found now,
-        // before any row is sent.
+        // before any row is sent, and so is one that would overwrite the file being imported.
+        if InputFile.sameFile(errorPath, options.file) {
+            throw Failure.badInput("the error file \(errorPath) is the file being imported; give another --errors path")
+        }
         try writeErrors([], to: errorPath)
 
         var rejections: [Rejection] = []
         var rows: [(line: Int, row: [String: JSONValue])] = []
         var firstLineOfCode: [String: Int] = [:]
         for record in file.records {
-            if let reason = record.malformed {
+            var malformed = record.malformed
+            if file.format == .jsonLines, malformed == nil, let (earlier, later) = kind.repeatedColumn(in: record.fields.keys.sorted()) {
+                malformed = "members \"\(earlier)\" and \"\(later)\" name one column"
+            }
+            if let reason = malformed {
                 let code = kind.row(record.fields, headers: try headers(of: record))["code"]?.stringValue ?? ""
                 rejections.append(Rejection(line: record.line, code: code, error: "MalformedRow", reason: reason))
                 continue
@@ -55,7 +62,7 @@ struct FileImport {
                     rejections.append(
                         Rejection(
                             line: record.line, code: code, error: "DuplicateInFile",
-                            reason: "\(code) is already on line \(first) of this file; the first row wins"))
+                            reason: "\(code) is already on line \(first) of this file; only a code's first row is sent"))
                     continue
                 }
                 firstLineOfCode[code] = record.line

@@ -58,8 +58,10 @@ enum ImportKind: String, Sendable {
         String(header.lowercased().unicodeScalars.filter { !" _-".unicodeScalars.contains($0) }.map(Character.init))
     }
 
-    /// Which header names each column, checked: a required column missing is a usage error.
-    func columnHeaders(in headers: [String], file: String, requireAll: Bool = true) throws(Failure) -> [String: String] {
+    /// Two headers (or JSON members) that name one column of this import, if any: which of them
+    /// would be read is anyone's guess, so that is refused. Other names (a spreadsheet's empty
+    /// trailing columns) may repeat.
+    func repeatedColumn(in headers: [String]) -> (earlier: String, later: String)? {
         var byKey: [String: String] = [:]
         for header in headers {
             let key = Self.key(header)
@@ -67,12 +69,18 @@ enum ImportKind: String, Sendable {
                 byKey[key] = header
                 continue
             }
-            // Which of two columns would be read is anyone's guess: refused (other columns, such
-            // as a spreadsheet's empty trailing ones, may repeat).
-            if requireAll, columns.contains(where: { ([$0.name] + $0.aliases).map(Self.key).contains(key) }) {
-                throw .badInput("\(file) names one column twice in its header: \(earlier) and \(header)")
-            }
+            if columns.contains(where: { ([$0.name] + $0.aliases).map(Self.key).contains(key) }) { return (earlier, header) }
         }
+        return nil
+    }
+
+    /// Which header names each column, checked: a required column missing is a usage error.
+    func columnHeaders(in headers: [String], file: String, requireAll: Bool = true) throws(Failure) -> [String: String] {
+        if requireAll, let (earlier, later) = repeatedColumn(in: headers) {
+            throw .badInput("\(file) names one column twice in its header: \(earlier) and \(later)")
+        }
+        var byKey: [String: String] = [:]
+        for header in headers where byKey[Self.key(header)] == nil { byKey[Self.key(header)] = header }
         var found: [String: String] = [:]
         for column in columns {
             if let header = ([column.name] + column.aliases).lazy.compactMap({ byKey[Self.key($0)] }).first {

@@ -8,8 +8,10 @@ import QCreditCrypto
 /// first character (`{` is JSON Lines). A UTF-8 byte order mark is dropped; line ends may be LF
 /// or CRLF. CSV follows RFC 4180: a field in double quotes may hold commas, line breaks and
 /// doubled quotes (`""`). Blank lines are skipped. A row that cannot be read (a CSV row with
-/// the wrong number of fields or an unclosed quote, a line that is not a JSON object) is kept
-/// with its reason, for the error file.
+/// the wrong number of fields, an unclosed quote or text after a closing quote, a line that is
+/// not a JSON object, a member that is an array, an object or a fraction) is kept with its
+/// reason, for the error file. JSON Lines values are text; integers and `true`/`false` are
+/// read as their text.
 struct TabularFile {
     enum Format: String { case csv, jsonLines = "jsonl" }
 
@@ -33,10 +35,7 @@ struct TabularFile {
     init(reading path: String) throws(Failure) {
         let input = try InputFile(reading: path)
         name = input.name
-        var lines = input.lines
-        if let first = lines.first, first.text.hasPrefix("\u{FEFF}") {
-            lines[0].text = String(first.text.dropFirst())
-        }
+        let lines = input.lines  // without a byte order mark
         contentDigest = Digest.sha256(Array(lines.map(\.text).joined(separator: "\n").utf8)).prefix(16)
             .map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
         let lower = path.lowercased()
@@ -63,16 +62,19 @@ struct TabularFile {
                 continue
             }
             var fields: [String: String] = [:]
-            for (key, value) in object {
+            var malformed: String?
+            for (key, value) in object.sorted(by: { $0.key < $1.key }) {
                 switch value {
                 case .string(let string): fields[key] = string
                 case .null: continue
                 case .bool(let flag): fields[key] = flag ? "true" : "false"
-                default:
-                    if let number = value.intValue { fields[key] = String(number) } else { fields[key] = value.jsonText }
+                case .int(let number): fields[key] = String(number)
+                case .double: malformed = malformed ?? "member \"\(key)\" is a number that is not an integer; give text"
+                case .array, .object:
+                    malformed = malformed ?? "member \"\(key)\" is \(value.arrayValue != nil ? "an array" : "an object"); values are text"
                 }
             }
-            records.append(Record(line: line.number, fields: fields))
+            records.append(Record(line: line.number, fields: fields, malformed: malformed))
         }
     }
 
@@ -84,16 +86,29 @@ struct TabularFile {
             var text = lines[index].text
             index += 1
             if header == nil, text.trimmingWhitespace().isEmpty { continue }
-            var fields = Self.fields(text)
+            var parsed = Self.fields(text)
             // A quoted field that runs past the line end continues on the next line.
-            while fields == nil, index < lines.count {
+            while case .open = parsed, index < lines.count {
                 text += "\n" + lines[index].text
                 index += 1
-                fields = Self.fields(text)
+                parsed = Self.fields(text)
             }
-            guard let fields else {
+            let fields: [String]
+            switch parsed {
+            case .complete(let complete): fields = complete
+            case .open:
                 records.append(Record(line: start, fields: [:], malformed: "a quoted field is not closed"))
-                break
+                guard header != nil else { throw .badInput("\(name): the header line has a quoted field that is not closed") }
+                return
+            case .strayQuote(let field, let partial):
+                guard let columns = header else {
+                    throw .badInput("\(name): the header's field \(field) has text after its closing quote")
+                }
+                records.append(
+                    Record(
+                        line: start, fields: Dictionary(zip(columns, partial), uniquingKeysWith: { first, _ in first }),
+                        malformed: "field \(field) has text after its closing quote (a quote inside a quoted field is written \"\")"))
+                continue
             }
             guard let columns = header else {
                 header = fields.map { $0.trimmingWhitespace() }
@@ -114,11 +129,22 @@ struct TabularFile {
         guard header != nil else { throw .badInput("\(name) is empty: a CSV file starts with a header line") }
     }
 
-    /// The fields of one CSV record, or nil when a quoted field is still open at its end.
-    static func fields(_ text: String) -> [String]? {
+    /// What one CSV record's text holds.
+    enum CSVFields: Equatable {
+        case complete([String])
+        /// A quoted field is still open at the end: the record goes on on the next line.
+        case open
+        /// Field `field` (from 1) has text after its closing quote, which RFC 4180 does not
+        /// allow (`"bad"quote"`); `partial` holds the fields as far as they could be read.
+        case strayQuote(field: Int, partial: [String])
+    }
+
+    /// The fields of one CSV record.
+    static func fields(_ text: String) -> CSVFields {
         var fields: [String] = []
         var field: [UInt8] = []
         var quoted = false
+        var closedQuote = false
         var atFieldStart = true
         var bytes = Array(text.utf8).makeIterator()
         var pending: UInt8? = bytes.next()
@@ -131,6 +157,7 @@ struct TabularFile {
                         pending = bytes.next()
                     } else {
                         quoted = false
+                        closedQuote = true
                     }
                 } else {
                     field.append(byte)
@@ -142,7 +169,13 @@ struct TabularFile {
                 fields.append(String(decoding: field, as: UTF8.self))
                 field.removeAll(keepingCapacity: true)
                 atFieldStart = true
+                closedQuote = false
                 continue
+            case _ where closedQuote:
+                // Only white space may follow a closing quote before the comma.
+                guard byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") else {
+                    return .strayQuote(field: fields.count + 1, partial: fields + [String(decoding: field, as: UTF8.self)])
+                }
             case UInt8(ascii: "\"") where atFieldStart || field.allSatisfy({ $0 == UInt8(ascii: " ") }):
                 field.removeAll(keepingCapacity: true)
                 quoted = true
@@ -151,8 +184,8 @@ struct TabularFile {
             }
             atFieldStart = false
         }
-        guard !quoted else { return nil }
+        guard !quoted else { return .open }
         fields.append(String(decoding: field, as: UTF8.self))
-        return fields
+        return .complete(fields)
     }
 }

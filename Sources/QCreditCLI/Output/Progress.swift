@@ -7,13 +7,14 @@ import Foundation
 #endif
 
 /// Progress of a long file command on stderr: a bar redrawn in place, with rate and ETA, when
-/// stderr is a terminal; otherwise a plain line every few seconds (for logs).
+/// stderr is a terminal; otherwise a plain line every five seconds and one at the end (for
+/// logs: the first after five seconds, when the rate means something).
 final class Progress {
     let total: Int
     let unit: String
     private let started = Date()
-    private var lastShown = Date.distantPast
     private let terminal = isatty(STDERR_FILENO) == 1
+    private lazy var lastShown = terminal ? Date.distantPast : started
     private(set) var done = 0
 
     init(total: Int, unit: String) {
@@ -36,10 +37,8 @@ final class Progress {
 
     /// Draws the final state (on a terminal, ends the bar's line).
     func finish() {
-        if terminal {
-            show()
-            Console.emit("\n", to: STDERR_FILENO)
-        }
+        show()
+        if terminal { Console.emit("\n", to: STDERR_FILENO) }
     }
 
     private func show() {
