@@ -47,28 +47,38 @@ public final class Registry: Sendable {
     }
 
     /// Publishes the policy the first time its version is used; refuses a changed policy that
-    /// kept an already-published version, because grades cite policies by version.
+    /// kept an already-published version, because grades cite policies by version. Another
+    /// version than the one in force before (new, or an earlier one again) makes every graded
+    /// file due for recomputation today, in the same transaction: the next maintenance tick (one
+    /// runs at start) publishes each grade whose letter or caps the rules now in force change.
     private func putPolicyInForce() async throws {
         let policy = self.policy
         let body = try policy.json.canonicalBytes()
-        let published = try await database.read { try $0.policyBody(version: policy.version) }
-        if let published {
-            guard published == body else {
-                throw PolicyError(
-                    "policy version \(policy.version) was already published with different rules; "
-                        + "give the changed policy a new version")
-            }
-            return
+        let (published, previous) = try await database.read { reader in
+            (try reader.policyBody(version: policy.version), try reader.maintenanceValue(Self.policyInForceKey))
         }
+        if let published, published != body {
+            throw PolicyError(
+                "policy version \(policy.version) was already published with different rules; give the changed policy a new version")
+        }
+        // A store from before this key was kept, running its published policy: nothing changed.
+        let changed = previous.map { $0 != policy.version } ?? (published == nil)
+        guard published == nil || previous != policy.version else { return }
         let now = clock.now()
         try await write(by: .registry("putPolicyInForce")) { writer in
             // Another process may have raced us to it; the primary key settles it.
-            guard try writer.reader.policyBody(version: policy.version) == nil else { return }
-            let index = try writer.appendPublication(.policy(policy, publishedAt: now))
-            try writer.insertPolicy(version: policy.version, body: body, publicationIndex: index)
+            if try writer.reader.policyBody(version: policy.version) == nil {
+                let index = try writer.appendPublication(.policy(policy, publishedAt: now))
+                try writer.insertPolicy(version: policy.version, body: body, publicationIndex: index)
+            }
+            if changed { try writer.markEveryGradedFileDue(by: now.civilDate(in: self.utcOffset)) }
+            try writer.setMaintenanceValue(Self.policyInForceKey, policy.version)
         }
         logger.info("grading policy in force", metadata: ["version": "\(policy.version)"])
     }
+
+    /// The policy version the registry last ran with.
+    static let policyInForceKey = "policyInForce"
 }
 
 extension RegistryReader {

@@ -49,6 +49,17 @@ extension RegistryWriter {
         try upsert.run()
     }
 
+    /// Brings the recomputation of every file with a computed grade forward to `date` (a new
+    /// grading policy came into force): one statement, however many files.
+    public func markEveryGradedFileDue(by date: CivilDate) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO regrade_due (enterprise_id, due_on)
+                SELECT DISTINCT enterprise_id, ?1 FROM grade_record WHERE basis = 'computed'
+                ON CONFLICT (enterprise_id) DO UPDATE SET due_on = excluded.due_on WHERE excluded.due_on < due_on
+                """, arguments: [date.description])
+    }
+
     public func setMaintenanceValue(_ name: String, _ value: String) throws {
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO maintenance_state (name, value) VALUES (?, ?)")
             .execute(arguments: [name, value])

@@ -1,3 +1,4 @@
+import Logging
 import QCreditConfig
 import QCreditDomain
 import QCreditRegistry
@@ -44,6 +45,51 @@ import Testing
         #expect(try await fixture.database.read { try $0.regradeDue(enterpriseId: grade.enterprise.id) } == nil)
         fixture.clock.set(morning("2029-01-16"))
         #expect(try await fixture.registry.runScheduledRegrade(midnight)?.recomputed == 0)
+    }
+
+    /// A new policy version changes what "the policy applied today" gives: every graded file is
+    /// recomputed by the next maintenance tick, even on a day whose run is done, and a file whose
+    /// letter it changes gets its new grade published; one whose letter stays keeps its record.
+    @Test func aNewPolicyVersionRegradesEveryGradedFileTheSameDay() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        let other = RegistryFixture.usccB
+        try await fixture.register(code)
+        try await fixture.register(other)
+        _ = try await fixture.registry.recordEvent(
+            fixture.event(other, kind: "award", severity: "high", occurredOn: "2026-01-15"), by: RegistryFixture.regulator)
+        _ = try await fixture.registry.publishGrades(codes: nil, by: RegistryFixture.regulator)
+        #expect(try await fixture.registry.runScheduledRegrade(midnight)?.published == 0)
+        #expect(try await fixture.registry.gradeInForce(code: code).inForce.grade == "A")  // base 80
+        #expect(try await fixture.registry.gradeInForce(code: other).inForce.grade == "AA")  // 80 + 10
+
+        // Version 2026.2: every file starts from 60, so both letters fall.
+        let text = PolicyFile.defaultText.replacingOccurrences(of: "version = \"2026.1\"", with: "version = \"2026.2\"")
+            .replacingOccurrences(of: "baseScore = 80", with: "baseScore = 60")
+        let changed = try PolicyFile.parse(text, file: "policy.toml")
+        let registry = try await Registry(
+            database: fixture.database, policy: changed, clock: fixture.clock,
+            logger: Logger(label: "qcredit.test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let summary = try await registry.runScheduledRegrade(midnight)
+        #expect(summary?.recomputed == 2)
+        #expect(summary?.published == 2)
+        let regraded = try await registry.gradeInForce(code: code)
+        #expect(regraded.inForce.grade != "A")
+        #expect(regraded.inForce.record?.policyVersion == "2026.2")
+        #expect(try await registry.gradeInForce(code: other).inForce.record?.policyVersion == "2026.2")
+
+        // Back to 2026.1: nothing new in the log for the policy, and the grades follow it again.
+        let records = try await fixture.publications().count
+        let reverted = try await Registry(
+            database: fixture.database, policy: PolicyFile.defaultPolicy(), clock: fixture.clock,
+            logger: Logger(label: "qcredit.test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        #expect(try await reverted.runScheduledRegrade(midnight)?.published == 2)
+        #expect(try await fixture.publications().count == records + 2)
+        #expect(try await reverted.gradeInForce(code: code).inForce.grade == "A")
+        // Started again with the same policy: nothing is due.
+        let again = try await Registry(
+            database: fixture.database, policy: PolicyFile.defaultPolicy(), clock: fixture.clock,
+            logger: Logger(label: "qcredit.test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        #expect(try await again.runScheduledRegrade(midnight)?.recomputed == 0)
     }
 
     @Test func aScoreThatMovesAloneIsNotPublishedAndGetGradeKeepsThePublishedScore() async throws {
