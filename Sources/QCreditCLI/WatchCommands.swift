@@ -67,9 +67,18 @@ let watchListCodesPerCall = 40_000
 private func sendCodes(
     _ file: String, to name: String, first: String, then: String, daemon: DaemonSession, console: Console
 ) async throws -> ExitStatus {
-    let codes = try InputFile(reading: file).contentLines.map(\.text)
+    let lines = try InputFile(reading: file).contentLines
     // A list goes in several calls: one the registry would refuse part-way must not be started,
-    // or a `set` would leave the list holding part of the file.
+    // or a `set` would leave the list holding part of the file. So every code is checked here
+    // first, by the rules the registry applies, and the first bad one is named with its line.
+    for line in lines {
+        do {
+            _ = try EnterpriseCode(validating: line.text)
+        } catch {
+            throw Failure.badInput("\(file), line \(line.number): \(error.description); nothing was sent")
+        }
+    }
+    let codes = lines.map(\.text)
     let distinct = Set(codes.map(EnterpriseCode.normalize)).count
     if first == "SetWatchList", distinct > WatchList.maximumCodes {
         throw Failure.badInput("\(file) holds \(distinct) codes; a watch list holds at most \(WatchList.maximumCodes)")

@@ -45,10 +45,13 @@ enum WatchMethods {
             let name = try call.parameters.string("name")
             var after = ""
             while true {
-                let codes = try await registry.watchListCodes(name, after: after, limit: pageSize, of: call.caller)
-                let last = codes.count < pageSize
-                try await call.replies.send(["codes": .array(codes.map { .string($0) })], continues: !last)
-                guard !last, let next = codes.last else { return }
+                // One code more than a page tells whether another reply follows (a list of exactly
+                // 1,000 codes is one reply, not one and an empty one).
+                let read = try await registry.watchListCodes(name, after: after, limit: pageSize + 1, of: call.caller)
+                let codes = read.prefix(pageSize)
+                let more = read.count > pageSize
+                try await call.replies.send(["codes": .array(codes.map { .string($0) })], continues: more)
+                guard more, let next = codes.last else { return }
                 after = next
             }
         },

@@ -189,5 +189,13 @@ import VarlinkNIO
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("holds 1000001 codes; a watch list holds at most 1000000"), "\(refused.stderr)")
         #expect(try cli.succeed(["watchlist", "show"]).contains("book\t85000"))
+        // So is one with an invalid code in its third call's part, named with its line.
+        var bad = (0..<90_000).map { USCC.madeUp(serial: 30_000_000 + $0) }
+        bad[89_000] = CLIHarness.wrongCheck
+        let invalid = try cli.run(["watchlist", "set", "book", "-"], input: bad.joined(separator: "\n"))
+        #expect(invalid.status == 2)
+        #expect(invalid.stderr.contains("line 89001: invalid USCC"), "\(invalid.stderr)")
+        #expect(invalid.stderr.contains("nothing was sent"), "\(invalid.stderr)")
+        #expect(try cli.succeed(["watchlist", "show"]).contains("book\t85000"))
     }
 }

@@ -94,6 +94,19 @@ import Varlink
         #expect(await replies.next()?.parameters["cursor"] == .int(end), "the last index itself is a valid cursor")
     }
 
+    /// GetWatchList streams 1,000 codes a reply, the last reply without `continues`: a list of
+    /// exactly 1,000 is one reply, 1,001 two, an empty list one empty reply.
+    @Test(arguments: [(0, [0]), (1000, [1000]), (1001, [1000, 1])])
+    func aWatchListIsReadInRepliesOfAThousandCodes(size: Int, replies: [Int]) async throws {
+        let fixture = try await ServiceFixture()
+        let codes = (0..<size).map { JSONValue.string(USCC.madeUp(serial: 40_000_000 + $0)) }
+        _ = try await fixture.call(query + "SetWatchList", ["name": "book", "codes": .array(codes)], as: ServiceFixture.bank)
+        let read = try await fixture.replies(query + "GetWatchList", ["name": "book"], as: ServiceFixture.bank, more: true)
+        #expect(read.map { $0.parameters["codes"]?.arrayValue?.count ?? -1 } == replies)
+        #expect(read.map(\.continues) == replies.indices.map { $0 < replies.count - 1 })
+        #expect(read.flatMap { $0.parameters["codes"]?.arrayValue ?? [] }.count == size)
+    }
+
     @Test func anotherBankCannotFollowOrReadTheList() async throws {
         let fixture = try await ServiceFixture()
         _ = try await fixture.call(query + "SetWatchList", ["name": "loans", "codes": [.string(watched)]], as: ServiceFixture.bank)
