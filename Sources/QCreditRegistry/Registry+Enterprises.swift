@@ -80,7 +80,13 @@ extension Registry {
         } catch {
             throw RegistryError.invalidCode(error)
         }
-        let divisionCode = try code.divisionCode ?? Self.division(request.divisionCode)
+        // A USCC carries its division (positions 3–8); one given beside it must be that one.
+        let given = try Self.division(request.divisionCode)
+        if let given, let own = code.divisionCode, given != own {
+            throw RegistryError.invalidArgument(
+                parameter: "divisionCode", reason: "\(given) is not the division of USCC \(code.value), which is \(own); leave it out")
+        }
+        let divisionCode = code.divisionCode ?? given
         let entityType = try TextField.optional(request.entityType, "entityType", maxLength: 40) ?? Self.entityType(of: code)
         return AdmittedRegistration(
             code: code, checkWarning: checkWarning, name: name, divisionCode: divisionCode, entityType: entityType)

@@ -45,6 +45,25 @@ import Testing
         }
     }
 
+    /// A USCC carries its division: the same one given beside it is fine, another is refused
+    /// rather than silently ignored, and a malformed one is refused for any code.
+    @Test func aDivisionCodeBesideAUSCCMustBeItsOwn() async throws {
+        let fixture = try await RegistryFixture()
+        let own = try await fixture.registry.register(
+            RegistrationRequest(code: RegistryFixture.usccA, name: "Own Division Co.", divisionCode: "152201"), by: RegistryFixture.regulator)
+        #expect(own.current.divisionCode == "152201")
+        for (division, reason) in [("440300", "is not the division of USCC"), ("abc", "six-digit")] {
+            do {
+                _ = try await fixture.registry.register(
+                    RegistrationRequest(code: RegistryFixture.usccB, name: "Other Co.", divisionCode: division), by: RegistryFixture.regulator)
+                Issue.record("divisionCode \(division) was accepted")
+            } catch let error as RegistryError {
+                #expect(error.reason.contains(reason), "\(error)")
+            }
+        }
+        await #expect(throws: RegistryError.self) { try await fixture.registry.enterprise(code: RegistryFixture.usccB) }
+    }
+
     @Test func aLegacyFileGainsItsUSCCInsteadOfASecondFile() async throws {
         let fixture = try await RegistryFixture()
         let legacy = try await fixture.registry.register(
