@@ -168,6 +168,9 @@ public final class TransparencyLogService: Sendable {
         try await database.read { reader in
             let size = try reader.publicationCount()
             guard treeSize <= size else { throw LogError.sizeBeyondTree(requested: treeSize, treeSize: size) }
+            guard treeSize >= 1 else {
+                throw LogError.invalidRange(reason: "treeSize \(treeSize) holds no record; a tree has at least one")
+            }
             guard index >= 0, index < treeSize else {
                 throw LogError.invalidRange(reason: "index \(index) is not in a tree of \(treeSize) records (0..<\(treeSize))")
             }
