@@ -16,13 +16,13 @@ enum ImportMethods {
                     admitWrongCheckCharacter: try p.optionalBool("admitWrongCheckCharacter") ?? false)
             }
             let outcome = try await registry.registerEnterprises(
-                requests, place: try place(call.parameters, rows: "enterprises"), naming: errorName, by: call.caller)
+                requests, place: try place(call.parameters, rows: "enterprises", members: enterpriseMembers), naming: errorName, by: call.caller)
             try await call.reply(reply(outcome))
         },
         AdminMethods.method("ImportEvents") { registry, call in
             let events = try call.parameters.objects("events").map { p throws(VarlinkError) in try AdminMethods.event(p) }
             let outcome = try await registry.importEvents(
-                events, place: try place(call.parameters, rows: "events"), naming: errorName, by: call.caller)
+                events, place: try place(call.parameters, rows: "events", members: NewEvent.requiredMembers + NewEvent.optionalMembers), naming: errorName, by: call.caller)
             try await call.reply(reply(outcome))
         },
     ]
@@ -32,20 +32,39 @@ enum ImportMethods {
         error.varlinkError(in: RegistryInterfaces.admin).name
     }
 
+    /// NewEnterprise's members, in the interface's order.
+    static let enterpriseMembers = ["code", "name", "divisionCode", "entityType", "admitWrongCheckCharacter"]
+
     /// The batch's place in its import: all of importId, firstLine and lastLine, or none; with
-    /// the SHA-256 of the rows (parameter `rows`) as sent, in the wire's key-sorted form.
-    static func place(_ parameters: Parameters, rows: String) throws -> ImportBatchPlace? {
+    /// the digest of the rows (parameter `rows`) as sent.
+    static func place(_ parameters: Parameters, rows: String, members: [String]) throws -> ImportBatchPlace? {
         let importId = try parameters.optionalString("importId")
         let firstLine = try parameters.optionalInt("firstLine")
         let lastLine = try parameters.optionalInt("lastLine")
         switch (importId, firstLine, lastLine) {
         case (nil, nil, nil): return nil
         case (let importId?, let firstLine?, let lastLine?):
-            let digest = Digest.sha256(parameters.values[rows]?.encoded() ?? [])
+            let digest = rowsDigest(parameters.values[rows]?.arrayValue ?? [], members: members)
             return ImportBatchPlace(importId: importId, firstLine: firstLine, lastLine: lastLine, rowsDigest: digest)
         default:
             throw RegistryError.invalidArgument(parameter: "importId", reason: "give importId, firstLine and lastLine together")
         }
+    }
+
+    /// SHA-256 over each row's members in a fixed order, each value's JSON text after its
+    /// length: the same rows give the same digest, however their keys were ordered, without
+    /// sorting every row's keys (the interface check has refused members outside `members`).
+    static func rowsDigest(_ rows: [JSONValue], members: [String]) -> [UInt8] {
+        var text: [UInt8] = []
+        text.reserveCapacity(rows.count * 256)
+        for row in rows {
+            for member in members {
+                let value = (row[member] ?? .null).encoded()
+                text.append(contentsOf: "\(value.count):".utf8)
+                text.append(contentsOf: value)
+            }
+        }
+        return Digest.sha256(text)
     }
 
     static func reply(_ outcome: BatchOutcome) -> [String: JSONValue] {

@@ -50,12 +50,12 @@ public struct RegistryWriter {
         var insert = try BulkStatement(db, "INSERT INTO enterprise (audit_id) VALUES (?)")
         insert.bind(auditId)
         let id = try insert.run()
-        changes.touched(id)
+        changes.created(id)
         return id
     }
 
     public func insertCode(_ entry: EnterpriseCodeEntry, enterpriseId: Int64) throws {
-        changes.touched(enterpriseId)
+        changes.described(enterpriseId)
         var insert = try BulkStatement(
             db, "INSERT INTO enterprise_code (code, enterprise_id, kind, check_warning, audit_id) VALUES (?, ?, ?, ?, ?)")
         insert.bind(entry.code)
@@ -71,7 +71,7 @@ public struct RegistryWriter {
         enterpriseId: Int64, name: String, divisionCode: String?, entityType: String?, status: EnterpriseStatus,
         effectiveOn: CivilDate?, reason: String?, documentNumber: String?
     ) throws -> Int64 {
-        changes.touched(enterpriseId)
+        changes.described(enterpriseId)
         var insert = try BulkStatement(
             db,
             """

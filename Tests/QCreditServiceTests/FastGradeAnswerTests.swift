@@ -180,6 +180,32 @@ import Varlink
         #expect(text.contains(#""grade":"C""#) && text.contains("Renamed Co."))
     }
 
+    /// Opening files (one by one or in an import batch) does not make the index read them back:
+    /// they have no grade to answer, and the normal path answers them until their first grade,
+    /// which the index then holds, with the normal path's bytes.
+    @Test func aNewFileIsHeldFromItsFirstGrade() async throws {
+        let fixture = try await ServiceFixture(withGradeIndex: true)
+        let index = try #require(fixture.gradeIndex)
+        try await index.refresh()
+        let single = USCC.madeUp(serial: 11)
+        let batch = [USCC.madeUp(serial: 12), USCC.madeUp(serial: 13)]
+        _ = try await fixture.call(Self.admin + "RegisterEnterprise", ["code": .string(single), "name": "Single Co."])
+        _ = try await fixture.call(
+            Self.admin + "RegisterEnterprises",
+            ["enterprises": .array(batch.map { ["code": .string($0), "name": "Batch Co."] }), "importId": "new", "firstLine": 2, "lastLine": 3])
+        try await index.refresh()
+        for code in [single] + batch {
+            let answers = await bothAnswers(fixture, code: code, as: ServiceFixture.bank)
+            #expect(answers.fast == nil, "\(code) is not read back before it has a grade")
+        }
+        _ = try await fixture.call(Self.admin + "PublishGrades", ["codes": .array(([single] + batch).map(JSONValue.string))])
+        try await index.refresh()
+        for code in [single] + batch {
+            let answers = await bothAnswers(fixture, code: code, as: ServiceFixture.bank)
+            #expect(answers.fast != nil && answers.fast == answers.normal, "\(code)")
+        }
+    }
+
     /// A quality event does not change a file's answer until a regrade publishes its effect
     /// (README: between publications GetGrade shows the published grade), so recording one
     /// leaves the file answered from memory, with the normal path's bytes.

@@ -26,8 +26,10 @@ struct ImportOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Where refused rows are written (default: FILE.errors.csv).", valueName: "path"))
     var errors: String?
 
+    // 5,000: each batch is one fsynced commit, and fewer commits nearly doubled the rate of
+    // registering files (BENCHMARKS.md); a batch of events stays well under a megabyte.
     @Option(help: "Rows per batch (1 to 10000); resume with the same batch size.")
-    var batchSize = 1000
+    var batchSize = 5000
 
     @Option(help: .hidden)
     var stopAfterBatches: Int?
