@@ -4,8 +4,8 @@ import TransparencyLog
 extension ExportVerification {
     /// Streams `entries.jsonl`: each line a format-2 leaf (``LeafCommitment``), end − start of them, and `tree-start`
     /// extended with their leaf hashes giving the checkpoint's root (the MANIFEST's, which the
-    /// checkpoint check ties to the note). For a full export, also returns the roots of the
-    /// previous trees' sizes met on the way, so those trees can be compared without a proof.
+    /// checkpoint check ties to the note). Also returns the roots of the previous trees' sizes
+    /// met on the way, so those trees can be compared without a proof.
     func checkEntries(
         manifest: ExportManifest, treeStart: [[UInt8]]?, previousTree: ExportManifest.Tree?
     ) -> [Int64: [UInt8]] {
@@ -14,11 +14,14 @@ extension ExportVerification {
         let end = manifest.entriesEnd
         var accumulator: MerkleAccumulator? =
             start == 0 ? MerkleAccumulator() : treeStart.flatMap { try? MerkleAccumulator(size: start, rootNodeHashes: $0) }
+        // Previous trees whose size falls within this export's entries (a full export: any; a
+        // delta: an export the log withdrew after it, which the next delta does not name).
         var wanted: Set<Int64> = []
-        if start == 0 {
-            for tree in [manifest.previous, previousTree].compactMap({ $0 }) where tree.size <= end { wanted.insert(tree.size) }
+        for tree in [manifest.previous, previousTree].compactMap({ $0 }) where tree.size >= start && tree.size <= end {
+            wanted.insert(tree.size)
         }
-        var roots: [Int64: [UInt8]] = wanted.contains(0) ? [0: MerkleHash.empty] : [:]
+        var roots: [Int64: [UInt8]] = [:]
+        if let accumulator, wanted.contains(start) { roots[start] = accumulator.root }
         var problems = ProblemList()
         var count: Int64 = 0
         let scanned = scanListedFile(name) { number, bytes in
@@ -65,8 +68,8 @@ extension ExportVerification {
 
     /// The consistency proof leads from the previous tree to the checkpoint. The previous tree
     /// is, by preference: the previous export's (verified), the root `tree-start` folds to (a
-    /// delta), the MANIFEST's previous tree. A full export can also be compared with a tree of
-    /// another size through its own entries (`entryRoots`).
+    /// delta), the MANIFEST's previous tree. A previous export of another size within this
+    /// export's entries is compared through them (`entryRoots`).
     func checkConsistency(
         _ content: [UInt8], manifest: ExportManifest, treeStart: [[UInt8]]?, previousTree: ExportManifest.Tree?,
         entryRoots: [Int64: [UInt8]]

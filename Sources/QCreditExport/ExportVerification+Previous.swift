@@ -28,24 +28,30 @@ extension ExportVerification {
         if !previous.manifest.origin.utf8.elementsEqual(manifest.origin.utf8) {
             problems.append("it is an export of \(previous.manifest.origin), not \(manifest.origin)")
         }
-        if let stated = manifest.previous {
+        // A tree within this export's entries is compared through them (the consistency check);
+        // that is how a kept export the log withdrew (a repair, a revocation) is checked against
+        // the next delta, which extends the export before it.
+        let withinEntries = tree.size >= manifest.entriesStart && tree.size <= manifest.entriesEnd
+        if let stated = manifest.previous, !(withinEntries && stated.size != tree.size) {
             if stated.size != tree.size { problems.append("its tree size is \(tree.size), this MANIFEST's previous size \(stated.size)") }
             if stated.rootHash != tree.rootHash {
                 problems.append(
                     "its root is \(Base64.encode(tree.rootHash)), this MANIFEST's previous root \(Base64.encode(stated.rootHash))")
             }
-        } else if manifest.kind == .delta {
+        } else if manifest.previous == nil, manifest.kind == .delta {
             problems.append("this delta names no previous tree")
         }
         if tree.size > manifest.treeSize {
             problems.append("its tree (\(tree.size)) is larger than this export's (\(manifest.treeSize))")
         }
         if problems.isEmpty {
+            let named = manifest.previous.map { $0.size == tree.size } ?? false
             pass(
                 .previous, previousPath,
-                manifest.previous == nil
-                    ? "the same log; this full export names no previous tree, its entries are compared instead"
-                    : "is the previous tree this export names: size \(tree.size), root \(Base64.encode(tree.rootHash))")
+                named
+                    ? "is the previous tree this export names: size \(tree.size), root \(Base64.encode(tree.rootHash))"
+                    : "the same log; " + (manifest.previous.map { "this export names the tree of size \($0.size)" }
+                        ?? "this full export names no previous tree") + ", so its entries are compared with size \(tree.size) instead")
         } else {
             fail(.previous, previousPath, problems.joined(separator: "; "))
         }
