@@ -131,6 +131,13 @@ extension Registry {
             try TextField.choice(value, "status", as: EnterpriseStatus.self)
         }
         let effectiveOn = try update.effectiveOn.map { value throws(RegistryError) in try TextField.date(value, "effectiveOn") }
+        // The revision is in force from when it is recorded: a change that takes effect later is
+        // recorded when it does, not announced ahead.
+        let today = self.today
+        if let effectiveOn, effectiveOn > today {
+            throw RegistryError.invalidArgument(
+                parameter: "effectiveOn", reason: "\(effectiveOn) is in the future (today is \(today)); record the change when it takes effect")
+        }
         let reason = try TextField.required(update.reason, "reason")
         let documentNumber = try TextField.optional(update.documentNumber, "documentNumber", maxLength: 100)
         guard name != nil || status != nil else {

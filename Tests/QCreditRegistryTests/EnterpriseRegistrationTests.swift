@@ -108,6 +108,16 @@ import Testing
             try await fixture.registry.updateEnterprise(
                 EnterpriseUpdate(code: RegistryFixture.usccA, status: "closed", reason: "x"), by: RegistryFixture.regulator)
         }
+        // A change is recorded when it takes effect, not ahead of it.
+        await #expect(
+            throws: RegistryError.invalidArgument(
+                parameter: "effectiveOn", reason: "2026-03-03 is in the future (today is 2026-03-02); record the change when it takes effect")
+        ) {
+            try await fixture.registry.updateEnterprise(
+                EnterpriseUpdate(code: RegistryFixture.usccA, status: "active", effectiveOn: "2026-03-03", reason: "x"),
+                by: RegistryFixture.regulator)
+        }
+        #expect(try await fixture.registry.enterprise(code: RegistryFixture.usccA).revisions.count == 3)
     }
 
     @Test func blankOrControlCharacterNamesAreRefused() async throws {
