@@ -399,6 +399,23 @@ import Testing
         #expect(result.stderr == "PermissionDenied: org.qcredit.admin.RegisterEnterprise requires regulator\n")
     }
 
+    /// A role granted to a user or group this system does not know is most often a typing
+    /// error: the daemon starts (the name may be made later) and says so in its log.
+    @Test func aRoleGrantedToAnUnknownUserOrGroupIsWarnedAbout() throws {
+        let config = """
+            stateDirectory = "@STATE@"
+            socket = "@SOCKET@"
+            [roles]
+            operator = ["uid:\(getuid())"]
+            bank = ["user:qcredit-no-such-user", "group:qcredit-no-such-group"]
+            """
+        let daemon = try DaemonProcess(config: config)
+        #expect(try CLIHarness(daemon: daemon).run(["status"]).status == 0)
+        let log = daemon.log
+        #expect(log.contains("roles.bank grants user:qcredit-no-such-user, which this system does not know"), "\(log)")
+        #expect(log.contains("roles.bank grants group:qcredit-no-such-group, which this system does not know"), "\(log)")
+    }
+
     @Test func usageErrorsExitTwo() throws {
         let missingCode = try CLI.run(["grade"])
         #expect(missingCode.status == 2)
