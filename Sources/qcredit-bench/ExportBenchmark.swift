@@ -78,7 +78,7 @@ enum ExportBenchmark {
         let log = TransparencyLogService(
             origin: "qcredit.bench/registry", keys: keys, database: database, checkpointFile: directory + "/checkpoint",
             historyFiles: [directory + "/" + CheckpointHistory.fileName], logger: quiet)
-        let exports = ExportService(registry: registry, log: log, directory: directory + "/exports", retain: 3)
+        let exports = ExportService(registry: registry, log: log, directory: directory + "/exports", retain: 3, logger: quiet)
 
         resetPeakMemory()
         let before = memory("VmRSS")

@@ -416,6 +416,24 @@ import Testing
         #expect(log.contains("roles.bank grants group:qcredit-no-such-group, which this system does not know"), "\(log)")
     }
 
+    /// An export that cannot be written is answered ExportFailed with the reason, and the
+    /// daemon's log keeps it (the nightly timer's output may be gone by morning).
+    @Test func aFailedExportIsAnsweredAndLogged() throws {
+        let daemon = try DaemonProcess()
+        let cli = CLIHarness(daemon: daemon)
+        try cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        let exports = daemon.stateDirectory + "/exports"
+        try? FileManager.default.removeItem(atPath: exports)
+        try Data("not a directory".utf8).write(to: URL(fileURLWithPath: exports))
+        let failed = try cli.run(["export"])
+        #expect(failed.status != 0)
+        #expect(failed.stderr.contains("ExportFailed"), "\(failed.stderr)")
+        #expect(daemon.log.contains("export failed"), "\(daemon.log)")
+        try FileManager.default.removeItem(atPath: exports)
+        #expect(try cli.run(["export"]).status == 0)
+        #expect(daemon.log.contains("export written"), "\(daemon.log)")
+    }
+
     @Test func usageErrorsExitTwo() throws {
         let missingCode = try CLI.run(["grade"])
         #expect(missingCode.status == 2)

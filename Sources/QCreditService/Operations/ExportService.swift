@@ -1,5 +1,6 @@
 import CanonicalJSON
 import Foundation
+import Logging
 import QCreditDomain
 import QCreditExport
 import QCreditLog
@@ -19,10 +20,13 @@ public final class ExportService: Sendable {
     /// The group that may read the restricted parts; nil: the group their files get.
     public let restrictedGroup: RestrictedGroup?
     private let serial = SerialTasks()
+    private let logger: Logger
 
     public init(
-        registry: Registry, log: TransparencyLogService, directory: String, retain: Int, restrictedGroup: RestrictedGroup? = nil
+        registry: Registry, log: TransparencyLogService, directory: String, retain: Int, restrictedGroup: RestrictedGroup? = nil,
+        logger: Logger = Logger(label: "qcredit.export")
     ) {
+        self.logger = logger
         self.registry = registry
         self.log = log
         self.directory = directory
@@ -43,7 +47,18 @@ public final class ExportService: Sendable {
     /// there is none yet).
     /// Returns the reply of `org.qcredit.operator.Export`.
     public func export(full: Bool) async throws -> [String: JSONValue] {
-        try await serial.run { try await self.write(full: full) }
+        do {
+            let result = try await serial.run { try await self.write(full: full) }
+            logger.notice(
+                "export written",
+                metadata: ["name": "\(result["name"]?.stringValue ?? "?")", "kind": "\(result["kind"]?.stringValue ?? "?")",
+                    "bytes": "\(result["bytes"]?.intValue ?? 0)"])
+            return result
+        } catch {
+            // The caller (a timer's `qcredit export`) may not keep its output: the daemon's log does.
+            logger.error("export failed", metadata: ["reason": "\(error)"])
+            throw error
+        }
     }
 
     /// Removes every public export (with its restricted part) that publishes a record whose
