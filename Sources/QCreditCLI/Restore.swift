@@ -91,9 +91,19 @@ struct Restore {
 
     func run() async throws -> Outcome {
         let backupDatabase = (backup as NSString).appendingPathComponent("registry.sqlite")
-        guard FileManager.default.fileExists(atPath: backupDatabase) else {
-            throw Failure.badInput("\(backup) holds no registry.sqlite: it is not a backup written by qcredit backup")
+        // Readable before anything else: a backup written by another user (mode 0700, files
+        // 0600) must be named as unreadable, not as "not a backup".
+        let descriptor = open(backupDatabase, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let code = errno
+            if code == ENOENT {
+                throw Failure.badInput("\(backup) holds no registry.sqlite: it is not a backup written by qcredit backup")
+            }
+            throw Failure.badInput(
+                "cannot read \(backupDatabase): \(systemErrorText(code))"
+                    + (code == EACCES ? " (a backup is readable by the user who wrote it: chown -R it to the user restoring)" : ""))
         }
+        close(descriptor)
         try FileManager.default.createDirectory(
             atPath: stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let lock: StateDirectoryLock

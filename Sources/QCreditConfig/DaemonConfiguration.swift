@@ -278,9 +278,16 @@ public struct DaemonConfiguration: Sendable, Equatable {
         return value
     }
 
+    /// The longest interval or timeout a setting may give: a year. Far more would overflow the
+    /// clock arithmetic of the timers that use it, after the daemon had started.
+    static let maximumSeconds = 365 * 86_400
+
     private static func positive(_ section: TOMLSection, _ key: String) throws(ConfigurationError) -> Int? {
         guard let value = try section.optionalInt(key) else { return nil }
         guard value > 0 else { throw ConfigurationError("\(section.name(key)): must be greater than 0") }
+        if key.hasSuffix("Seconds"), value > maximumSeconds {
+            throw ConfigurationError("\(section.name(key)): must be at most \(maximumSeconds) (a year)")
+        }
         return value
     }
 }

@@ -111,6 +111,10 @@ import Testing
             ("socketMode = \"0999\"", "c.toml: socketMode: '0999' is not an octal mode such as \"0660\""),
             ("[limits]\nmaxConnections = 0", "c.toml: limits.maxConnections: must be greater than 0"),
             ("[limits]\nshutdownTimeoutSeconds = -1", "c.toml: limits.shutdownTimeoutSeconds: must be greater than 0"),
+            // Past a year a timer's clock arithmetic would overflow after the daemon had started.
+            ("[log]\ncheckpointIntervalSeconds = 9223372036854775807", "c.toml: log.checkpointIntervalSeconds: must be at most 31536000 (a year)"),
+            ("maintenanceIntervalSeconds = 31536001", "c.toml: maintenanceIntervalSeconds: must be at most 31536000 (a year)"),
+            ("[limits]\nidleTimeoutSeconds = 99999999999", "c.toml: limits.idleTimeoutSeconds: must be at most 31536000 (a year)"),
             ("[limits]\nmaxMessageBytesForBanks = 5", "c.toml: limits.maxMessageBytesForBanks: unknown setting"),
             ("[roles]\nbank = [\"gid:5\"]", "c.toml: roles.bank: 'gid:5' is not user:NAME, group:NAME or uid:N"),
             ("[roles]\nbanker = [\"uid:5\"]", "c.toml: roles.banker: unknown setting"),
