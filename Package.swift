@@ -110,7 +110,7 @@ let package = Package(
         .target(
             name: "QCreditDaemon",
             dependencies: [
-                "QCreditService", "QCreditConfig", "QCreditLog", "QCreditExport", "QCreditCrypto", "VarlinkNIO",
+                "QCreditService", "QCreditConfig", "QCreditLog", "QCreditExport", "QCreditCrypto", "QCreditStore", "SignedNote", "VarlinkNIO",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

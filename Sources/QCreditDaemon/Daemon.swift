@@ -58,8 +58,10 @@ public enum Daemon {
         let log = TransparencyLogService(
             origin: origin, keys: keys, database: database, checkpointFile: checkpointFile, historyFiles: historyFiles,
             logger: Logger(label: "qcredit.log"))
-        // Refuse to sign anything on a log that does not extend what was signed before.
+        // Refuse to sign anything on a log that does not extend what was signed before, or with
+        // keys that did not sign it.
         try await log.verifyLogExtendsLastCheckpoint()
+        try LogKeys.checkTheySignedTheLog(keys, newest: try await log.latestCheckpoint())
         try await log.signIfGrown()
 
         let roles: any RoleResolving

@@ -3,6 +3,8 @@ import Logging
 import QCreditConfig
 import QCreditCrypto
 import QCreditLog
+import QCreditStore
+import SignedNote
 
 /// The log's signing keys: the configured key files, or — when none are configured — an
 /// Ed25519 and an SM2 key kept in the state directory's `keys/`, made on first run (development
@@ -46,6 +48,28 @@ enum LogKeys {
             logger.info("log signing key", metadata: ["type": "\(key.kind.rawValue)", "verifierKey": "\(key.verifierKey)"])
         }
         return keys
+    }
+
+    /// Refuses keys that did not sign the log's newest checkpoint: a state directory restored
+    /// next to the wrong key files (another log's, or new ones) would otherwise re-key the log
+    /// silently, and every verifier holding its real keys would reject what it signs next.
+    /// Rotation keeps working: the old and new keys are listed together, both sign, and the old
+    /// one is dropped only after a checkpoint carries the new one's signature.
+    static func checkTheySignedTheLog(_ keys: [LogSigningKey], newest: StoredCheckpoint?) throws {
+        guard let newest else { return }
+        var verifiers: [any NoteVerifier] = []
+        for key in keys { verifiers.append(try VerifierKey.parse(key.verifierKey)) }
+        do {
+            _ = try NoteSigning.open(newest.note, verifiers: verifiers)
+        } catch {
+            let signedBy = ((try? Note(parsing: newest.note))?.signatures ?? []).map {
+                "\($0.name)+\(String(format: "%08x", $0.keyID))"
+            }
+            throw LogKeysError(
+                "the log's newest checkpoint (size \(newest.size)) is signed by \(signedBy.joined(separator: ", ")), and none of "
+                    + "the configured signing keys (\(keys.map { "\($0.name)+\(String(format: "%08x", $0.keyID))" }.joined(separator: ", "))) "
+                    + "verifies it (\(error)): configure the log's own keys; to rotate, list the old keys with the new ones")
+        }
     }
 
     /// `qcredit.localhost/<host name>` when the config names no origin.

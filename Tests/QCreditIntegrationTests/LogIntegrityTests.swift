@@ -204,6 +204,44 @@ import Varlink
         #expect(replay.stderr.contains("entry 2"), "\(replay.stderr)")
     }
 
+    /// Keys that did not sign the log's newest checkpoint are refused at start (a restore next
+    /// to the wrong key files would re-key the log silently); listing the old keys with new ones
+    /// rotates, and once a checkpoint carries the new signatures the old keys may go.
+    @Test func keysThatDidNotSignTheLogAreRefusedAndRotationWorks() async throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-rekey-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let qcredit = DaemonProcess.product("qcredit")
+        for set in ["old", "new"] {
+            let made = try runCommand(
+                qcredit, ["keygen", "--dir", scratch.appendingPathComponent(set).path, "--name", "qcredit.test/registry"])
+            #expect(made.status == 0, "\(made.stderr)")
+        }
+        func config(_ sets: [String]) -> String {
+            let files = sets.flatMap { set in ["ed25519", "sm2"].map { "\"\(scratch.path)/\(set)/\($0).pem\"" } }
+            return DaemonProcess.logConfig.replacingOccurrences(
+                of: "checkpointIntervalSeconds = 1", with: "checkpointIntervalSeconds = 1\nkeys = [\(files.joined(separator: ", "))]")
+        }
+        let daemon = try DaemonProcess(config: config(["old"]))
+        try await daemon.seed(from: 0, count: 2)
+        _ = try await daemon.waitForCheckpoint(ofSize: try await daemon.logSize())
+        #expect(daemon.stop() == 0)
+
+        try daemon.rewriteConfig(config(["new"]))
+        let refused = try daemon.startExpectingRefusal()
+        #expect(refused.status != 0)
+        #expect(refused.log.contains("none of the configured signing keys"), "\(refused.log)")
+        #expect(refused.log.contains("configure the log's own keys"), "\(refused.log)")
+
+        try daemon.rewriteConfig(config(["old", "new"]))
+        try daemon.start()
+        try await daemon.seed(from: 2, count: 1)
+        _ = try await daemon.waitForCheckpoint(ofSize: try await daemon.logSize())
+        #expect(daemon.stop() == 0)
+        try daemon.rewriteConfig(config(["new"]))
+        try daemon.start()
+        try await daemon.seed(from: 3, count: 1)
+    }
+
     @Test func keygenWritesOwnerOnlyKeysTheDaemonSignsWith() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-keygen-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: directory) }

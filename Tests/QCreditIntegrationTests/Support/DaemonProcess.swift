@@ -87,6 +87,13 @@ final class DaemonProcess: @unchecked Sendable {
         }
     }
 
+    /// Replaces the config file's text (its placeholders as in `init`), for the next start.
+    func rewriteConfig(_ config: String) throws {
+        guard let path = configPath else { throw DaemonFailed(log: "the daemon runs without a config file") }
+        try config.replacingOccurrences(of: "@STATE@", with: stateDirectory).replacingOccurrences(of: "@SOCKET@", with: socketPath)
+            .write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
     /// Starts the daemon expecting it to refuse: waits for it to exit (with a generous limit)
     /// and returns its exit status and what it logged.
     func startExpectingRefusal() throws -> (status: Int32, log: String) {
