@@ -44,7 +44,11 @@ enum Failure: Error, Sendable {
         case let error as VarlinkError: self = .refused(error)
         // The client's own failures and NIO's channel and socket errors all mean the
         // connection, not the request, went wrong.
-        case is VarlinkClientError, is IOError, is ChannelError:
+        case let error as IOError:
+            // NIO's description nests the failed call's signature in parentheses; the errno's
+            // text is what a reader needs.
+            self = .connectionLost(socket: socket, reason: systemErrorText(error.errnoCode))
+        case is VarlinkClientError, is ChannelError:
             self = .connectionLost(socket: socket, reason: "\(error)")
         default: self = .unexpected("\(error)")
         }
