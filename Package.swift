@@ -112,6 +112,7 @@ let package = Package(
             dependencies: [
                 "QCreditService", "QCreditConfig", "QCreditLog", "QCreditExport", "QCreditCrypto", "QCreditStore", "SignedNote", "VarlinkNIO",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Logging
+import NIOPosix
 import QCreditConfig
 import QCreditDomain
 import QCreditExport
@@ -124,6 +125,8 @@ public enum Daemon {
         serverConfiguration.writeTimeout = .seconds(limits.writeTimeoutSeconds)
         serverConfiguration.shutdownGracePeriod = .seconds(limits.shutdownTimeoutSeconds)
         serverConfiguration.endlessMethods = RegistryService.endlessMethods
+        // Proofs are read on NIO's blocking threads, reached in one hand-off from the event loop.
+        serverConfiguration.blockingPool = .singleton
         let server = VarlinkServer(
             configuration: serverConfiguration, dispatcher: service.dispatcher(version: version),
             logger: Logger(label: "qcredit.varlink"))

@@ -165,31 +165,48 @@ public final class TransparencyLogService: Sendable {
     }
 
     public func inclusionProof(index: Int64, treeSize: Int64) async throws -> (leafHash: [UInt8], proof: [[UInt8]]) {
-        try await database.read { reader in
-            let size = try reader.publicationCount()
-            guard treeSize <= size else { throw LogError.sizeBeyondTree(requested: treeSize, treeSize: size) }
-            guard treeSize >= 1 else {
-                throw LogError.invalidRange(reason: "treeSize \(treeSize) holds no record; a tree has at least one")
-            }
-            guard index >= 0, index < treeSize else {
-                throw LogError.invalidRange(reason: "index \(index) is not in a tree of \(treeSize) records (0..<\(treeSize))")
-            }
-            let leaf = try reader.merkleNodes.hashes(of: [MerkleNodeID(level: 0, index: index)])[0]
-            return (leaf, try MerkleTree.inclusionProof(index: index, size: treeSize, reader: reader.merkleNodes))
+        try await database.read { reader in try Self.inclusionProof(index: index, treeSize: treeSize, reader: reader) }
+    }
+
+    /// ``inclusionProof(index:treeSize:)`` read on the calling thread, which it blocks (see
+    /// ``RegistryDatabase/readBlocking(_:)``).
+    public func inclusionProofBlocking(index: Int64, treeSize: Int64) throws -> (leafHash: [UInt8], proof: [[UInt8]]) {
+        try database.readBlocking { reader in try Self.inclusionProof(index: index, treeSize: treeSize, reader: reader) }
+    }
+
+    private static func inclusionProof(index: Int64, treeSize: Int64, reader: RegistryReader) throws -> (
+        leafHash: [UInt8], proof: [[UInt8]]
+    ) {
+        let size = try reader.publicationCount()
+        guard treeSize <= size else { throw LogError.sizeBeyondTree(requested: treeSize, treeSize: size) }
+        guard treeSize >= 1 else {
+            throw LogError.invalidRange(reason: "treeSize \(treeSize) holds no record; a tree has at least one")
         }
+        guard index >= 0, index < treeSize else {
+            throw LogError.invalidRange(reason: "index \(index) is not in a tree of \(treeSize) records (0..<\(treeSize))")
+        }
+        let leaf = try reader.merkleNodes.hashes(of: [MerkleNodeID(level: 0, index: index)])[0]
+        return (leaf, try MerkleTree.inclusionProof(index: index, size: treeSize, reader: reader.merkleNodes))
     }
 
     public func consistencyProof(from oldSize: Int64, to newSize: Int64) async throws -> [[UInt8]] {
-        try await database.read { reader in
-            let size = try reader.publicationCount()
-            guard newSize <= size else { throw LogError.sizeBeyondTree(requested: newSize, treeSize: size) }
-            // RFC 9162 §2.1.4 proves a tree of m ≥ 1 leaves against a larger one; every tree extends
-            // the empty tree, so there is nothing to prove from 0.
-            guard oldSize >= 1, oldSize <= newSize else {
-                throw LogError.invalidRange(reason: "fromSize \(oldSize) must lie between 1 and toSize \(newSize)")
-            }
-            return try MerkleTree.consistencyProof(from: oldSize, to: newSize, reader: reader.merkleNodes)
+        try await database.read { reader in try Self.consistencyProof(from: oldSize, to: newSize, reader: reader) }
+    }
+
+    /// ``consistencyProof(from:to:)`` read on the calling thread, which it blocks.
+    public func consistencyProofBlocking(from oldSize: Int64, to newSize: Int64) throws -> [[UInt8]] {
+        try database.readBlocking { reader in try Self.consistencyProof(from: oldSize, to: newSize, reader: reader) }
+    }
+
+    private static func consistencyProof(from oldSize: Int64, to newSize: Int64, reader: RegistryReader) throws -> [[UInt8]] {
+        let size = try reader.publicationCount()
+        guard newSize <= size else { throw LogError.sizeBeyondTree(requested: newSize, treeSize: size) }
+        // RFC 9162 §2.1.4 proves a tree of m ≥ 1 leaves against a larger one; every tree extends
+        // the empty tree, so there is nothing to prove from 0.
+        guard oldSize >= 1, oldSize <= newSize else {
+            throw LogError.invalidRange(reason: "fromSize \(oldSize) must lie between 1 and toSize \(newSize)")
         }
+        return try MerkleTree.consistencyProof(from: oldSize, to: newSize, reader: reader.merkleNodes)
     }
 
     /// Entries `start..<end` (at most `limit`): each leaf, its opening and when its disclosure

@@ -18,6 +18,34 @@ enum AuditMethods {
 
     static func base64(_ bytes: [UInt8]) -> JSONValue { .string(Data(bytes).base64EncodedString()) }
 
+    static func inclusionReply(index: Int64, treeSize: Int64, _ result: (leafHash: [UInt8], proof: [[UInt8]])) -> [String: JSONValue] {
+        [
+            "index": .int(index), "treeSize": .int(treeSize), "leafHash": base64(result.leafHash),
+            "proof": .array(result.proof.map(base64)),
+        ]
+    }
+
+    static func consistencyReply(fromSize: Int64, toSize: Int64, _ proof: [[UInt8]]) -> [String: JSONValue] {
+        ["fromSize": .int(fromSize), "toSize": .int(toSize), "proof": .array(proof.map(base64))]
+    }
+
+    /// The proofs read on a thread meant for blocking, for ``RegistryService/answerOffLoop(_:context:)``:
+    /// the same replies and errors as the methods above. Nil when a parameter is not an integer
+    /// (the normal path names it).
+    static func proofOffLoop(_ call: VarlinkCall, log: TransparencyLogService) -> (@Sendable () throws -> [String: JSONValue])? {
+        let parameters = Parameters(call.parameters)
+        switch call.method {
+        case "\(RegistryInterfaces.audit).GetInclusionProof":
+            guard let index = try? parameters.int("index"), let treeSize = try? parameters.int("treeSize") else { return nil }
+            return { inclusionReply(index: index, treeSize: treeSize, try log.inclusionProofBlocking(index: index, treeSize: treeSize)) }
+        case "\(RegistryInterfaces.audit).GetConsistencyProof":
+            guard let fromSize = try? parameters.int("fromSize"), let toSize = try? parameters.int("toSize") else { return nil }
+            return { consistencyReply(fromSize: fromSize, toSize: toSize, try log.consistencyProofBlocking(from: fromSize, to: toSize)) }
+        default:
+            return nil
+        }
+    }
+
     static let all: [RegistryMethod] = [
         method("GetCheckpoint") { _, call in
             guard let latest = try await call.log.latestCheckpoint() else { throw LogError.noCheckpoint }
@@ -29,17 +57,12 @@ enum AuditMethods {
         method("GetInclusionProof") { _, call in
             let index = try call.parameters.int("index")
             let treeSize = try call.parameters.int("treeSize")
-            let (leafHash, proof) = try await call.log.inclusionProof(index: index, treeSize: treeSize)
-            try await call.reply([
-                "index": .int(index), "treeSize": .int(treeSize), "leafHash": base64(leafHash),
-                "proof": .array(proof.map(base64)),
-            ])
+            try await call.reply(inclusionReply(index: index, treeSize: treeSize, try await call.log.inclusionProof(index: index, treeSize: treeSize)))
         },
         method("GetConsistencyProof") { _, call in
             let fromSize = try call.parameters.int("fromSize")
             let toSize = try call.parameters.int("toSize")
-            let proof = try await call.log.consistencyProof(from: fromSize, to: toSize)
-            try await call.reply(["fromSize": .int(fromSize), "toSize": .int(toSize), "proof": .array(proof.map(base64))])
+            try await call.reply(consistencyReply(fromSize: fromSize, toSize: toSize, try await call.log.consistencyProof(from: fromSize, to: toSize)))
         },
         method("GetEntries") { registry, call in
             guard call.replies.acceptsMore else { throw VarlinkError.expectedMore() }

@@ -110,6 +110,25 @@ public struct RegistryService: VarlinkHandler {
         return gradeIndex.answer(code: code, view: RecordView.seenBy(held))
     }
 
+    /// Inclusion and consistency proofs, read on a thread meant for blocking (the server's
+    /// blocking pool): one hand-off from the event loop and one back, instead of a task awaiting
+    /// a reader queue. The replies and errors are the normal path's (``AuditMethods``).
+    public func answerOffLoop(_ call: VarlinkCall, context: VarlinkCallContext) -> (@Sendable () -> VarlinkReply)? {
+        guard let work = AuditMethods.proofOffLoop(call, log: log) else { return nil }
+        let (logger, interface, method) = (self.logger, call.interfaceName, call.method)
+        return {
+            do {
+                return VarlinkReply(parameters: try work())
+            } catch let error as LogError {
+                if let declared = error.varlinkError(in: interface) { return VarlinkReply(error: declared) }
+                logger.error("call failed", metadata: ["method": "\(method)", "error": "\(error)"])
+            } catch {
+                logger.error("call failed", metadata: ["method": "\(method)", "error": "\(error)"])
+            }
+            return VarlinkReply(error: .internalError())
+        }
+    }
+
     public func handle(_ call: VarlinkCall, context: VarlinkCallContext, replies: VarlinkReplyWriter) async throws {
         guard let method = methods[call.method] else { throw VarlinkError.methodNotImplemented(call.method) }
         let credentials = context.credentials

@@ -68,6 +68,12 @@ public final class RegistryDatabase: Sendable {
         try await pool.read { db in try body(RegistryReader(db)) }
     }
 
+    /// ``read(_:)`` on the calling thread, which it blocks: for threads meant for blocking work
+    /// (NIO's blocking pool), never an event loop or Swift's cooperative pool.
+    public func readBlocking<T>(_ body: (RegistryReader) throws -> T) throws -> T {
+        try pool.read { db in try body(RegistryReader(db)) }
+    }
+
     /// Runs `body` in one write transaction that starts by recording `audit`. Either all of it
     /// is committed (and on disk when this returns) or none of it.
     ///

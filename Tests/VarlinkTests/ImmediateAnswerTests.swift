@@ -30,6 +30,42 @@ import VarlinkNIO
         }
     }
 
+    /// Calls answered on the blocking pool share the connection with immediate answers, task
+    /// calls and slow calls: every reply still comes in call order, and what the task writes
+    /// while the pool works waits behind the pool's reply.
+    @Test func poolAnswersKeepCallOrder() async throws {
+        try await TestServer.with(configure: { $0.blockingPool = .singleton }) { server in
+            let raw = try await server.raw()
+            var batch = ""
+            var expected: [String] = []
+            for n in 0..<80 {
+                let (text, method): (String, String)
+                switch n % 5 {
+                case 0, 3: (text, method) = ("pool-\(n)", "Ping")
+                case 1: (text, method) = ("fast-\(n)", "Ping")
+                case 2: (text, method) = ("task-\(n)", "Ping")
+                default: (text, method) = ("", "Slow")
+                }
+                if method == "Slow" {
+                    batch += #"{"method":"org.example.test.Slow","parameters":{"milliseconds":3}}"# + "\0"
+                    expected.append(#"{"parameters":{"slept":3}}"#)
+                } else {
+                    batch += #"{"method":"org.example.test.Ping","parameters":{"text":"\#(text)"}}"# + "\0"
+                    expected.append(#"{"parameters":{"text":"\#(text)"}}"#)
+                }
+            }
+            // In pieces, so frames also arrive while a call is with the pool.
+            let bytes = Array(batch.utf8)
+            for start in stride(from: 0, to: bytes.count, by: 700) {
+                try await raw.send(Array(bytes[start..<min(start + 700, bytes.count)]))
+                try await Task.sleep(for: .microseconds(300))
+            }
+            for reply in expected { #expect(try await raw.nextFrame() == reply) }
+            await raw.close()
+            #expect(server.handler.poolAnswers.withLock { $0 } > 0, "some calls were answered on the pool")
+        }
+    }
+
     @Test func errorsAndStreamsTakeTheNormalPath() async throws {
         try await TestServer.with { server in
             let raw = try await server.raw()

@@ -107,11 +107,25 @@ public struct VarlinkDispatcher: Sendable {
     /// the handler has authorized it at once and its parameters conform: every error reply
     /// comes from the normal path, so both paths answer alike.
     public func answerImmediately(_ call: VarlinkCall, context: VarlinkCallContext) -> [UInt8]? {
+        guard qualifiesForAnAnswerAtOnce(call, context: context) else { return nil }
+        return handler.answerImmediately(call, context: context)
+    }
+
+    /// Blocking work that gives `call`'s one reply, when the handler offers it (see
+    /// ``VarlinkHandler/answerOffLoop(_:context:)``); nil sends the call down
+    /// ``dispatch(_:context:sink:)``. The same calls qualify as for ``answerImmediately(_:context:)``.
+    public func answerOffLoop(_ call: VarlinkCall, context: VarlinkCallContext) -> (@Sendable () -> VarlinkReply)? {
+        guard qualifiesForAnAnswerAtOnce(call, context: context) else { return nil }
+        return handler.answerOffLoop(call, context: context)
+    }
+
+    /// A plain call of a known method, authorized at once, whose parameters conform.
+    private func qualifiesForAnAnswerAtOnce(_ call: VarlinkCall, context: VarlinkCallContext) -> Bool {
         guard !call.more, !call.oneway, !call.upgrade, let entry = methodsByQualifiedName[call.method],
             handler.authorizeImmediately(call, context: context) == true,
             (try? entry.interface.validateInput(entry.definition, parameters: call.parameters)) != nil
-        else { return nil }
-        return handler.answerImmediately(call, context: context)
+        else { return false }
+        return true
     }
 
     /// Answers `call` and returns its replies: for tests and in-process use.

@@ -1,14 +1,17 @@
 import NIOCore
+import NIOPosix
 import Varlink
 
 /// Answers on the event loop the calls the dispatcher can answer at once from memory
 /// (``VarlinkDispatcher/answerImmediately(_:context:)``), so a point read costs no hand-off to
-/// a task; every other frame goes on to the connection's task as before.
+/// a task; hands the calls it can answer by a blocking read (``VarlinkDispatcher/answerOffLoop(_:context:)``)
+/// to `blockingPool`, one hand-off each way; every other frame goes on to the connection's task.
 ///
-/// Replies stay in call order. Only while no call is with the task is a frame tried here;
-/// once one is, later frames queue behind it on the task's path until the task has answered
-/// them all. The task marks the end of each call with an empty write (see
+/// Replies stay in call order. Only while no call is with the task or the pool is a frame tried
+/// here; once one is, later frames queue behind it on the task's path until the task has
+/// answered them all. The task marks the end of each call with an empty write (see
 /// ``VarlinkServer/callAnsweredMarker``), which comes through here in order with its replies.
+/// While the pool works on a call, what the task writes is held here and follows its reply.
 final class ImmediateAnswerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -23,35 +26,74 @@ final class ImmediateAnswerHandler: ChannelDuplexHandler, RemovableChannelHandle
     private let dispatcher: VarlinkDispatcher
     private let codec: any VarlinkCodec
     private let context: VarlinkCallContext
+    private let blockingPool: NIOThreadPool?
     /// Calls handed to the task and not yet answered by it.
     private var callsWithTask = 0
     private var unflushed = false
+    /// A call is with the blocking pool; the task's writes wait in `heldWrites` meanwhile.
+    private var withPool = false
+    private var heldWrites: [(data: NIOAny, promise: EventLoopPromise<Void>?)] = []
 
-    init(connection: ServerConnection, dispatcher: VarlinkDispatcher, codec: any VarlinkCodec, context: VarlinkCallContext) {
+    init(
+        connection: ServerConnection, dispatcher: VarlinkDispatcher, codec: any VarlinkCodec, context: VarlinkCallContext,
+        blockingPool: NIOThreadPool? = nil
+    ) {
         self.connection = connection
         self.dispatcher = dispatcher
         self.codec = codec
         self.context = context
+        self.blockingPool = blockingPool
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
-        if callsWithTask == 0, let parameters = immediateAnswer(to: frame), connection.beginCall() {
-            var reply = context.channel.allocator.buffer(capacity: parameters.count + 16)
-            codec.encodeReply(parametersText: parameters, into: &reply)
-            guard connection.endCall() else {
-                // Draining: this was the call in progress; the connection closes once it is out.
-                unflushed = false
-                let channel = context.channel
-                context.writeAndFlush(wrapOutboundOut(reply)).whenComplete { _ in channel.close(promise: nil) }
+        if callsWithTask == 0, !withPool, let call = smallCall(frame) {
+            if let parameters = dispatcher.answerImmediately(call, context: self.context), connection.beginCall() {
+                var reply = context.channel.allocator.buffer(capacity: parameters.count + 16)
+                codec.encodeReply(parametersText: parameters, into: &reply)
+                send(reply, context: context)
                 return
             }
-            context.write(wrapOutboundOut(reply), promise: nil)
-            unflushed = true
-            return
+            if let blockingPool, let work = dispatcher.answerOffLoop(call, context: self.context), connection.beginCall() {
+                withPool = true
+                // The completion runs on this event loop, where the handler and its context live.
+                let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+                blockingPool.runIfActive(eventLoop: context.eventLoop) { work() }.whenComplete { result in
+                    // A pool that stopped (the process is ending) ran nothing: the call still gets its one reply.
+                    bound.value.handler.poolAnswered(
+                        (try? result.get()) ?? VarlinkReply(error: .internalError()), context: bound.value.context)
+                }
+                return
+            }
         }
         callsWithTask += 1
         context.fireChannelRead(data)
+    }
+
+    /// Writes the one reply of a call answered here, and ends the call.
+    private func send(_ reply: ByteBuffer, context: ChannelHandlerContext) {
+        guard connection.endCall() else {
+            // Draining: this was the call in progress; the connection closes once it is out.
+            unflushed = false
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(reply)).whenComplete { _ in channel.close(promise: nil) }
+            return
+        }
+        context.write(wrapOutboundOut(reply), promise: nil)
+        unflushed = true
+    }
+
+    /// On the event loop: the pool's reply goes out, then what the task wrote meanwhile.
+    private func poolAnswered(_ reply: VarlinkReply, context: ChannelHandlerContext) {
+        withPool = false
+        var buffer = context.channel.allocator.buffer(capacity: 256)
+        codec.encodeReply(reply, into: &buffer)
+        send(buffer, context: context)
+        let held = heldWrites
+        heldWrites = []
+        for (data, promise) in held { write(context: context, data: data, promise: promise) }
+        unflushed = false
+        context.flush()
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -63,6 +105,10 @@ final class ImmediateAnswerHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if withPool {
+            heldWrites.append((data, promise))
+            return
+        }
         let buffer = unwrapOutboundIn(data)
         guard buffer.readableBytes > 0 else {
             callsWithTask -= 1
@@ -72,8 +118,9 @@ final class ImmediateAnswerHandler: ChannelDuplexHandler, RemovableChannelHandle
         context.write(data, promise: promise)
     }
 
-    private func immediateAnswer(to frame: ByteBuffer) -> [UInt8]? {
-        guard frame.readableBytes <= Self.maxFrameBytes, let call = try? codec.decodeCall(frame) else { return nil }
-        return dispatcher.answerImmediately(call, context: context)
+    /// The call a short frame holds, if it holds one.
+    private func smallCall(_ frame: ByteBuffer) -> VarlinkCall? {
+        guard frame.readableBytes <= Self.maxFrameBytes else { return nil }
+        return try? codec.decodeCall(frame)
     }
 }

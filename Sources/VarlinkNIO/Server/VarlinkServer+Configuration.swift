@@ -59,6 +59,9 @@ extension VarlinkServer {
         public var backlog: Int32
         /// The event loops sockets are served on; handlers run in Swift concurrency, not here.
         public var eventLoopGroup: any EventLoopGroup
+        /// Threads for the calls a handler answers by blocking work (``VarlinkHandler/answerOffLoop(_:context:)``);
+        /// nil: those calls go to the connection's task like any other.
+        public var blockingPool: NIOThreadPool?
 
         public init(
             listen: Listen,

@@ -31,7 +31,9 @@ extension VarlinkServer {
                     try pipeline.addHandler(WriteTimeoutHandler(timeout: writeTimeout, connection: connection))
                 }
                 try pipeline.addHandler(
-                    ImmediateAnswerHandler(connection: connection, dispatcher: self.dispatcher, codec: self.codec, context: context))
+                    ImmediateAnswerHandler(
+                        connection: connection, dispatcher: self.dispatcher, codec: self.codec, context: context,
+                        blockingPool: self.configuration.blockingPool))
                 let wrapped = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 try channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)
                 return wrapped

@@ -68,6 +68,8 @@ struct TestHandlerError: Error {}
 /// Answers `org.example.test`. `events` tells tests when a slow call has started.
 final class TestHandler: VarlinkHandler {
     let remembered = Mutex<[String]>([])
+    /// Calls answered on the server's blocking pool.
+    let poolAnswers = Mutex(0)
     let slowStarted: AsyncStream<Void>
     private let slowStartedContinuation: AsyncStream<Void>.Continuation
 
@@ -76,6 +78,19 @@ final class TestHandler: VarlinkHandler {
     }
 
     func authorizeImmediately(_ call: VarlinkCall, context: VarlinkCallContext) -> Bool? { true }
+
+    /// A `Ping` whose text starts with "pool" is answered by blocking work (a short sleep) on
+    /// the server's blocking pool, when it has one.
+    func answerOffLoop(_ call: VarlinkCall, context: VarlinkCallContext) -> (@Sendable () -> VarlinkReply)? {
+        guard call.methodName == "Ping", let text = call.parameters["text"]?.stringValue, text.hasPrefix("pool") else {
+            return nil
+        }
+        return {
+            usleep(UInt32.random(in: 200...2_000))
+            self.poolAnswers.withLock { $0 += 1 }
+            return VarlinkReply(parameters: ["text": .string(text)])
+        }
+    }
 
     /// A `Ping` whose text starts with "fast" is answered at once, on the event loop.
     func answerImmediately(_ call: VarlinkCall, context: VarlinkCallContext) -> [UInt8]? {
