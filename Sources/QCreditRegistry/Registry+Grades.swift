@@ -155,15 +155,20 @@ extension Registry {
             let enterprise = try reader.existingEnterprise(forCode: code)
             let full = Visibility(view: .full, today: today, rules: policy.disclosure)
             let previous = try reader.gradeView(enterprise: enterprise, at: writer.now, date: today, policy: policy, visibility: full)
+            // What the override overrides: the grade record in force (computed, or an earlier
+            // override), before any listing's cap. A cap applies to the override as it did to
+            // that grade, and a record naming the capped letter would keep a trace of a listing
+            // after credit repair ends its disclosure.
+            let overridden = previous.inForce.record?.grade
             let record = PublicationRecord.override(
-                grade: grade, previousGrade: previous.inForce.grade, reason: reason, documentNumber: documentNumber,
+                grade: grade, previousGrade: overridden, reason: reason, documentNumber: documentNumber,
                 until: until, policyVersion: policy.version, enterpriseId: enterprise.id, subject: enterprise.subject,
                 publishedAt: writer.now)
             let replaced = try reader.latestGrade(enterpriseId: enterprise.id, basis: .override, atOrBefore: writer.now)
             let index = try writer.appendPublication(record)
             try writer.insertGrade(
                 enterpriseId: enterprise.id, basis: .override, grade: grade, score: nil, policyVersion: policy.version,
-                explanation: ["previousGrade": JSONValue(previous.inForce.grade)], until: until, reason: reason,
+                explanation: ["previousGrade": JSONValue(overridden)], until: until, reason: reason,
                 documentNumber: documentNumber, publicationIndex: index)
             try Self.endDisclosure(ofReplaced: replaced, today: today, rules: policy.disclosure, writer: writer)
             if let until {

@@ -110,6 +110,34 @@ import Varlink
         #expect(try await fixture.call("org.qcredit.query.GetFile", ["code": code])["file"]?["listings"]?.arrayValue?.count == 1)
     }
 
+    /// An override made while the listing forced D names what it overrides, the grade record
+    /// before any cap (A), not D: once the listing ends, neither the override's record nor a
+    /// bank's feed replayed from the start keeps a trace of the D the listing caused.
+    @Test(arguments: Ending.allCases) func anOverrideMadeWhileListedKeepsNoTraceOfTheListing(_ ending: Ending) async throws {
+        let fixture = try await Self.gradedDairy()
+        let id = try await Self.propose(fixture)
+        _ = try await fixture.call("org.qcredit.admin.ConfirmListing", ["listingId": id])
+        let code: JSONValue = .string(Self.code)
+        _ = try await fixture.call(
+            "org.qcredit.admin.OverrideGrade", ["code": code, "grade": "B", "reason": "on review", "documentNumber": "复核〔2026〕5号"])
+        try await Self.end(listing: id, ending, fixture)
+
+        let changes = await fixture.changesUntilCaughtUp(["codes": [code], "since": -1]).compactMap { $0.parameters["change"] }
+        #expect(changes.map { $0["kind"] } == ["grade", "override"], "\(changes)")
+        #expect(changes.last?["old"] == "A" && changes.last?["new"] == "B", "\(changes)")
+        let size = JSONValue.int(try await fixture.logSize())
+        let entries = try await fixture.replies("org.qcredit.audit.GetEntries", ["start": 0, "end": size], as: ServiceFixture.bank, more: true)
+        let evidence = try await fixture.call("org.qcredit.query.GetEvidence", ["code": code], as: ServiceFixture.bank)
+        for reply in entries.map(\.parameters) + [evidence] {
+            let text = String(decoding: JSONValue.object(reply).encoded(), as: UTF8.self)
+            #expect(!text.contains(#""grade":"D""#) && !text.contains(#""previousGrade":"D""#), "\(text)")
+        }
+        #expect(try await fixture.call("org.qcredit.query.GetGrade", ["code": code], as: ServiceFixture.bank)["grade"]?["grade"] == "B")
+        let overrideRecords = entries.compactMap { $0.parameters["opening"]?["record"] }.filter { $0["type"] == "override" }
+        #expect(overrideRecords.count == 1, "the override's opening is disclosed: \(entries.map(\.parameters))")
+        #expect(overrideRecords.first?["override"]?["previousGrade"] == "A")
+    }
+
     /// An export written while the listing was public published it; once the listing ends,
     /// that export is withdrawn (with its restricted part) before the decision is answered, and
     /// the next export is whole again without it. Exports from before the listing stay.
