@@ -100,13 +100,17 @@ extension Registry {
     /// is not among those to decide, so it is never reported overdue.
     public func repairApplications(pendingOnly: Bool) async throws -> [RepairApplication] {
         try await database.read { reader in
-            if pendingOnly {
-                return try reader.pendingRepairApplications().filter { try reader.existingListing($0.listingId).state == .listed }
+            func marked(_ application: RepairApplication) throws -> RepairApplication {
+                var application = application
+                let listed = try reader.existingListing(application.listingId).state == .listed
+                application.isMoot = application.outcome == nil && !listed
+                return application
             }
+            if pendingOnly { return try reader.pendingRepairApplications().map(marked).filter(\.isPending) }
             var all: [RepairApplication] = []
             var cursor: Int64 = 0
             while let next = try reader.repairApplication(after: cursor) {
-                all.append(next)
+                all.append(try marked(next))
                 cursor = next.id
             }
             return all

@@ -116,7 +116,7 @@ enum WireEncoding {
             "commitmentLetterSha256": .string(application.commitmentLetterSHA256),
             "penaltyFulfilment": .string(application.penaltyFulfilment), "applicantContact": .string(application.applicantContact),
             "decideBy": .string(application.decideBy.description),
-            "status": .string(outcome.map { $0.decision == .approve ? "approved" : "rejected" } ?? "pending"),
+            "status": .string(outcome.map { $0.decision == .approve ? "approved" : "rejected" } ?? (application.isMoot ? "moot" : "pending")),
             "overdue": .bool(application.isOverdue(on: today)),
             "decision": outcome.map {
                 [

@@ -154,7 +154,12 @@ import Testing
             by: regulator)
         fixture.clock.advance(days: 30)
         #expect(try await fixture.registry.repairApplications(pendingOnly: true).isEmpty)
-        #expect(try await fixture.registry.repairApplications(pendingOnly: false).map(\.id) == [application.id])
+        let all = try await fixture.registry.repairApplications(pendingOnly: false)
+        #expect(all.map(\.id) == [application.id])
+        // Listed in full as moot, past its deadline but never overdue.
+        #expect(all.first?.isMoot == true)
+        #expect(all.first?.isPending == false)
+        #expect(all.first?.isOverdue(on: fixture.registry.today) == false)
     }
 
     @Test func aRejectedApplicationLeavesTheListingAndAnOverdueOneIsPending() async throws {

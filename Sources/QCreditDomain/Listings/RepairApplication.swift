@@ -41,6 +41,9 @@ public struct RepairApplication: Sendable, Hashable, Identifiable {
     public var decideBy: CivilDate
     public var recordedAt: Instant
     public var outcome: Outcome?
+    /// Undecided, and its listing was meanwhile removed otherwise (revoked, expired): there is
+    /// nothing left to decide. Set by whoever read the listing with it.
+    public var isMoot = false
 
     public init(
         id: Int64, listingId: Int64, appliedOn: CivilDate, commitmentLetterSHA256: String, penaltyFulfilment: String,
@@ -57,8 +60,9 @@ public struct RepairApplication: Sendable, Hashable, Identifiable {
         self.outcome = outcome
     }
 
-    public var isPending: Bool { outcome == nil }
+    /// Undecided, with a listing still to decide on.
+    public var isPending: Bool { outcome == nil && !isMoot }
 
-    /// Undecided after its deadline.
+    /// Pending after its deadline.
     public func isOverdue(on today: CivilDate) -> Bool { isPending && today > decideBy }
 }
