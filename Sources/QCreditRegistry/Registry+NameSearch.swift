@@ -89,8 +89,13 @@ extension Registry {
                 hits.formUnion(try reader.names(startingWith: form, limit: findCandidatesPerProbe))
             }
             if variant.count >= 3 { hits.formUnion(try reader.names(containing: variant, limit: findCandidatesPerProbe)) }
-            for piece in NameMatch.pieces(of: variant) where piece.count >= 3 {
-                hits.formUnion(try reader.names(containing: piece, limit: findCandidatesPerProbe))
+            for piece in NameMatch.pieces(of: variant) {
+                // A piece found unchanged in a folded name has each of its words in the name as
+                // stored, whatever white space the name has between them (the piece has one space).
+                let words = piece.split(whereSeparator: \.isWhitespace).map(String.init)
+                for probe in Set([piece] + (words.count > 1 ? words : [])) where probe.count >= 3 {
+                    hits.formUnion(try reader.names(containing: probe, limit: findCandidatesPerProbe))
+                }
             }
         }
         var byFile: [Int64: [(name: String, match: NameMatch)]] = [:]

@@ -69,6 +69,17 @@ import Testing
         #expect(try await find(fixture, "ac").map(\.enterprise.uscc) == [F.usccB])
     }
 
+    /// Runs of white space in a stored name do not matter to a misspelt query either.
+    @Test func aMisspeltQueryFindsANameWithRunsOfWhiteSpace() async throws {
+        let fixture = try await RegistryFixture()
+        try await fixture.register(F.usccA, name: "Acme  Quality   Works Ltd")
+        for query in ["Acme Qualityy", "Acme Quality Works Ltdd", "Acne Quality"] {
+            let matches = try await find(fixture, query)
+            #expect(matches.map(\.enterprise.uscc) == [F.usccA], "\(query)")
+            #expect(matches.first?.match.tier == .fuzzy, "\(query)")
+        }
+    }
+
     @Test func aMisspeltLongerNameStillFindsTheFile() async throws {
         let fixture = try await Self.populated()
         // One character wrong (坭 for 泥), and one missing from the Latin name.
