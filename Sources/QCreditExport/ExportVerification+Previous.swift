@@ -64,7 +64,7 @@ extension ExportVerification {
 
     /// The previous export's MANIFEST and the keys that signed it, if its MANIFEST signature and
     /// its checkpoint verify.
-    private static func verifyPrevious(
+    static func verifyPrevious(
         at path: String, keys: [TrustedKey]
     ) throws(PreviousFailure) -> (manifest: ExportManifest, signers: [String]) {
         let directory = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

@@ -112,7 +112,7 @@ final class ExportVerification {
 
     // MARK: Keys and MANIFEST
 
-    private func parseKeys(_ strings: [String]) {
+    func parseKeys(_ strings: [String]) {
         var problems: [String] = []
         for (index, string) in strings.enumerated() {
             do {

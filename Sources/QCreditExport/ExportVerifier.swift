@@ -72,4 +72,18 @@ public enum ExportVerifier {
         verification.run(verifierKeys: verifierKeys, previous: previous, restrictedPart: restrictedPart)
         return ExportReport(directory: directory, checks: verification.checks)
     }
+
+    /// Why the export in `directory` may not be the base of the next one, or nil: its MANIFEST
+    /// must be signed by one of `verifierKeys` and its checkpoint must verify and state the
+    /// MANIFEST's tree, as `--previous` checks it (its other files are not read again).
+    public static func problemAsPrevious(directory: String, verifierKeys: [String]) -> String? {
+        let verification = ExportVerification(path: directory)
+        verification.parseKeys(verifierKeys)
+        do {
+            _ = try ExportVerification.verifyPrevious(at: directory, keys: verification.keys)
+            return nil
+        } catch {
+            return error.reason
+        }
+    }
 }

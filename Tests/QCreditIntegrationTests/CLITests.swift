@@ -434,6 +434,30 @@ import Testing
         #expect(daemon.log.contains("export written"), "\(daemon.log)")
     }
 
+    /// The newest export is the base of the next: one whose MANIFEST or checkpoint no longer
+    /// verifies with the log's keys is refused as a base (ExportFailed), not extended.
+    @Test func anExportThatNoLongerVerifiesIsNotExtended() throws {
+        let daemon = try DaemonProcess()
+        let cli = CLIHarness(daemon: daemon)
+        try cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        let first = try cli.json(["export"])
+        let name = try #require(first["name"]?.stringValue)
+        let exports = daemon.stateDirectory + "/exports"
+        let manifest = exports + "/" + name + "/MANIFEST"
+        // A byte of a signed line changed, the MANIFEST still well formed: its signatures no longer verify.
+        let original = try String(contentsOfFile: manifest, encoding: .utf8)
+        let altered = original.replacingOccurrences(of: "# created 2", with: "# created 1")
+        #expect(altered != original)
+        try altered.write(toFile: manifest, atomically: false, encoding: .utf8)
+        try cli.register(CLI.materials, name: "贵阳某某建材有限公司")
+        let refused = try cli.run(["export"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("ExportFailed") && refused.stderr.contains("the previous export \(name) does not verify"), "\(refused.stderr)")
+        // Moved aside (to be looked into), the next export is full.
+        try FileManager.default.moveItem(atPath: exports + "/" + name, toPath: daemon.directory.appendingPathComponent(name).path)
+        #expect(try cli.json(["export"])["kind"] == "full")
+    }
+
     @Test func usageErrorsExitTwo() throws {
         let missingCode = try CLI.run(["grade"])
         #expect(missingCode.status == 2)

@@ -107,6 +107,15 @@ public final class ExportService: Sendable {
         // No export that the public may no longer see stays, nor becomes the base of a delta.
         let withdrawn = try await withdraw()
         let previous = try PreviousExport.latest(in: directory)
+        // The base of the next export must be one this log signed, as its checkpoint says.
+        if let name = previous?.name,
+            let problem = ExportVerifier.problemAsPrevious(
+                directory: (directory as NSString).appendingPathComponent(name), verifierKeys: log.keys.map(\.verifierKey))
+        {
+            throw ExportServiceError(
+                "the previous export \(name) does not verify (\(problem)): move it out of \(directory) to make a full export, "
+                    + "after finding out who changed it")
+        }
         let now = registry.clock.now()
         let created = now.rfc3339
         let asOf = now.civilDate(in: registry.utcOffset)
