@@ -51,7 +51,7 @@ struct BlacklistCheckCommand: AsyncParsableCommand {
 struct BlacklistListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List everything on the blacklists now, oldest listing first, as the replies arrive.")
+        abstract: "List everything on the blacklists now, in listing id order, as the replies arrive.")
 
     @OptionGroup var options: GlobalOptions
 
