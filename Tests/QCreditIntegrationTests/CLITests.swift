@@ -458,6 +458,36 @@ import Testing
         #expect(try cli.json(["export"])["kind"] == "full")
     }
 
+    /// What an altered MANIFEST says is not the log's: an export whose `created` was moved back
+    /// (so that a revocation recorded since would withdraw it) is not deleted, by the revocation
+    /// or by the next export, which fails until someone looks at it.
+    @Test func anAlteredExportIsNeitherWithdrawnNorExtended() throws {
+        let daemon = try DaemonProcess()
+        let cli = CLIHarness(daemon: daemon)
+        try cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        let proposed = try cli.json([
+            "blacklist", "propose", CLI.cement, "--type", "serious-dishonesty", "--reason", "生产销售不合格水泥",
+            "--legal-basis", "第二条", "--authority", "黔南州市场监督管理局", "--document", "黔南市监严〔2026〕5号",
+            "--decision-date", CLI.date(daysAgo: 10),
+        ])
+        let id = String(try #require(proposed["listing"]?["id"]?.intValue))
+        try cli.succeed(["blacklist", "confirm", id])
+        let name = try #require(try cli.json(["export"])["name"]?.stringValue)
+        let directory = daemon.stateDirectory + "/exports/" + name
+        let manifest = try String(contentsOfFile: directory + "/MANIFEST", encoding: .utf8)
+        let lines = manifest.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.hasPrefix("# created ") ? "# created 2020-01-01T00:00:00Z" : String(line)
+        }
+        try lines.joined(separator: "\n").write(toFile: directory + "/MANIFEST", atomically: false, encoding: .utf8)
+        try cli.succeed(["blacklist", "remove", id, "--reason", "revoked", "--authority", "黔南州", "--document", "撤1"])
+        #expect(FileManager.default.fileExists(atPath: directory + "/MANIFEST"), "not withdrawn")
+        #expect(daemon.log.contains("export does not verify; left in place, not withdrawn"), "\(daemon.log)")
+        let refused = try cli.run(["export"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("the previous export \(name) does not verify"), "\(refused.stderr)")
+        #expect(FileManager.default.fileExists(atPath: directory + "/MANIFEST"), "still there for whoever looks into it")
+    }
+
     @Test func usageErrorsExitTwo() throws {
         let missingCode = try CLI.run(["grade"])
         #expect(missingCode.status == 2)

@@ -74,10 +74,36 @@ public final class ExportService: Sendable {
         }
     }
 
+    /// Withdraws the exports ``exportsHoldingUndisclosedRecords()`` names, but only those whose
+    /// MANIFEST still verifies: what an altered MANIFEST says (its day, say) is not the log's,
+    /// and deleting the export would destroy the evidence of the change. Such an export is left
+    /// in place and logged.
     private func withdraw() async throws -> [String] {
-        let withdrawing = try await exportsHoldingUndisclosedRecords()
+        var withdrawing = try await exportsHoldingUndisclosedRecords()
+        for name in withdrawing.sorted() {
+            if let problem = problemAsBase(name) {
+                withdrawing.remove(name)
+                logger.error(
+                    "export does not verify; left in place, not withdrawn", metadata: ["name": "\(name)", "reason": "\(problem)"])
+            }
+        }
         guard !withdrawing.isEmpty else { return [] }
         return try ExportWriter.prune(exportsDirectory: directory, retain: retain, withdrawing: withdrawing)
+    }
+
+    /// Why export `name` may not be the base of the next export (or trusted for what its
+    /// MANIFEST says), or nil: see ``ExportVerifier/problemAsPrevious(directory:verifierKeys:)``.
+    private func problemAsBase(_ name: String) -> String? {
+        ExportVerifier.problemAsPrevious(
+            directory: (directory as NSString).appendingPathComponent(name), verifierKeys: log.keys.map(\.verifierKey))
+    }
+
+    /// Refuses to go on while the newest export does not verify (see ``problemAsBase(_:)``).
+    private func checkNewestExport() throws {
+        guard let name = try PreviousExport.latest(in: directory)?.name, let problem = problemAsBase(name) else { return }
+        throw ExportServiceError(
+            "the previous export \(name) does not verify (\(problem)): move it out of \(directory) to make a full export, "
+                + "after finding out who changed it")
     }
 
     /// The public exports that disclose a record the public may no longer see: one whose
@@ -104,18 +130,13 @@ public final class ExportService: Sendable {
         let directory = self.directory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         try await log.signIfGrown()
+        // The base of the next export must be one this log signed, as its checkpoint says; an
+        // altered newest export stops exports (and is not withdrawn) until someone looks at it.
+        try checkNewestExport()
         // No export that the public may no longer see stays, nor becomes the base of a delta.
         let withdrawn = try await withdraw()
+        try checkNewestExport()
         let previous = try PreviousExport.latest(in: directory)
-        // The base of the next export must be one this log signed, as its checkpoint says.
-        if let name = previous?.name,
-            let problem = ExportVerifier.problemAsPrevious(
-                directory: (directory as NSString).appendingPathComponent(name), verifierKeys: log.keys.map(\.verifierKey))
-        {
-            throw ExportServiceError(
-                "the previous export \(name) does not verify (\(problem)): move it out of \(directory) to make a full export, "
-                    + "after finding out who changed it")
-        }
         let now = registry.clock.now()
         let created = now.rfc3339
         let asOf = now.civilDate(in: registry.utcOffset)
