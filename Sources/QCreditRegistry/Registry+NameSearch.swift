@@ -89,11 +89,14 @@ extension Registry {
                 hits.formUnion(try reader.names(startingWith: form, limit: findCandidatesPerProbe))
             }
             if variant.count >= 3 { hits.formUnion(try reader.names(containing: variant, limit: findCandidatesPerProbe)) }
-            for piece in NameMatch.pieces(of: variant) {
-                // A piece found unchanged in a folded name has each of its words in the name as
-                // stored, whatever white space the name has between them (the piece has one space).
+            // Pieces of the query as matching counts it (white space runs as one space), so that
+            // their number and bounds do not depend on how many spaces were typed. A piece found
+            // unchanged in a folded name has each of its words in the name as stored, whatever
+            // white space the name has between them.
+            let collapsed = variant.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            for piece in NameMatch.pieces(of: collapsed) {
                 let words = piece.split(whereSeparator: \.isWhitespace).map(String.init)
-                for probe in Set([piece] + (words.count > 1 ? words : [])) where probe.count >= 3 {
+                for probe in Set([piece] + words) where probe.count >= 3 {
                     hits.formUnion(try reader.names(containing: probe, limit: findCandidatesPerProbe))
                 }
             }

@@ -157,7 +157,7 @@ import Testing
             #"{"code":"\#(CLI.materials)","name":{"zh":"贵阳某某建材有限公司"}}"#,
             #"{"code":"121200004013590816","Code":"91350100M000100Y43","name":"Twice Co."}"#,
             #"{"code":"91350100M000100Y43","name":"Fraction Co.","divisionCode":350100.5}"#,
-            #"{"code":"91350100M000100Y43","name":"Number Co.","divisionCode":350100}"#,
+            #"{"code":"91350100M000100Y43","name":"Number Co.","divisionCode":350100.0}"#,
         ]
         let path = try file(cli.daemon, "typed.jsonl", rows.joined(separator: "\n") + "\n")
         let summary = try cli.json(["import", "enterprises", path])

@@ -78,6 +78,12 @@ import Testing
             #expect(matches.map(\.enterprise.uscc) == [F.usccA], "\(query)")
             #expect(matches.first?.match.tier == .fuzzy, "\(query)")
         }
+        // Nor in the query, whatever the run's length or kind, against a name in full-width letters.
+        try await fixture.register(F.usccB, name: "Ｑｕａｌｉｔｙ  Ｓｔｅｅｌ")
+        for spaces in [" ", "  ", "   ", "    ", "     ", "\u{3000}", "\u{3000} "] {
+            let query = "qualty" + spaces + "steel"
+            #expect(try await find(fixture, query).map(\.enterprise.uscc) == [F.usccB], "\(query.debugDescription)")
+        }
     }
 
     @Test func aMisspeltLongerNameStillFindsTheFile() async throws {

@@ -10,8 +10,8 @@ import QCreditCrypto
 /// doubled quotes (`""`). Blank lines are skipped. A row that cannot be read (a CSV row with
 /// the wrong number of fields, an unclosed quote or text after a closing quote, a line that is
 /// not a JSON object, a member that is an array, an object or a fraction) is kept with its
-/// reason, for the error file. JSON Lines values are text; integers and `true`/`false` are
-/// read as their text.
+/// reason, for the error file. JSON Lines values are text; integers (also written 5.0 or 1e3)
+/// and `true`/`false` are read as their text, `null` as absent.
 struct TabularFile {
     enum Format: String { case csv, jsonLines = "jsonl" }
 
@@ -69,7 +69,13 @@ struct TabularFile {
                 case .null: continue
                 case .bool(let flag): fields[key] = flag ? "true" : "false"
                 case .int(let number): fields[key] = String(number)
-                case .double: malformed = malformed ?? "member \"\(key)\" is a number that is not an integer; give text"
+                case .double:
+                    // 110101.0 and 1.10101e5 are integers, read as the wire reads them (below 2^53).
+                    if let number = value.intValue {
+                        fields[key] = String(number)
+                    } else {
+                        malformed = malformed ?? "member \"\(key)\" is a number that is not an integer; give text"
+                    }
                 case .array, .object:
                     malformed = malformed ?? "member \"\(key)\" is \(value.arrayValue != nil ? "an array" : "an object"); values are text"
                 }
