@@ -107,20 +107,6 @@ import Varlink
         #expect(read.flatMap { $0.parameters["codes"]?.arrayValue ?? [] }.count == size)
     }
 
-    /// A list holds at most 1,000,000 distinct codes: SetWatchList of more is refused with
-    /// WatchListTooLarge, naming the size and the limit, and makes nothing.
-    @Test func aListOfMoreThanAMillionCodesIsRefused() async throws {
-        let fixture = try await ServiceFixture()
-        let million = (0..<1_000_000).map { JSONValue.string(USCC.madeUp(serial: 50_000_000 + $0)) }
-        let extra = JSONValue.string(USCC.madeUp(serial: 49_000_000))
-        let tooMany = await #expect(throws: VarlinkError.self) {
-            try await fixture.call(query + "SetWatchList", ["name": "book", "codes": .array(million + [extra])], as: ServiceFixture.bank)
-        }
-        #expect(tooMany == VarlinkError(name: "org.qcredit.query.WatchListTooLarge", parameters: ["name": "book", "size": 1_000_001, "limit": 1_000_000]))
-        let lists = try await fixture.call(query + "ListWatchLists", [:], as: ServiceFixture.bank)
-        #expect(lists["lists"] == [], "nothing was made")
-    }
-
     @Test func anotherBankCannotFollowOrReadTheList() async throws {
         let fixture = try await ServiceFixture()
         _ = try await fixture.call(query + "SetWatchList", ["name": "loans", "codes": [.string(watched)]], as: ServiceFixture.bank)
