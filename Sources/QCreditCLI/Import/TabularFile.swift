@@ -103,8 +103,8 @@ struct TabularFile {
             switch parsed {
             case .complete(let complete): fields = complete
             case .open:
-                records.append(Record(line: start, fields: [:], malformed: "a quoted field is not closed"))
                 guard header != nil else { throw .badInput("\(name): the header line has a quoted field that is not closed") }
+                records.append(Record(line: start, fields: [:], malformed: "a quoted field is not closed"))
                 return
             case .strayQuote(let field, let partial):
                 guard let columns = header else {

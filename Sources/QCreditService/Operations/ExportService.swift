@@ -98,14 +98,6 @@ public final class ExportService: Sendable {
             directory: (directory as NSString).appendingPathComponent(name), verifierKeys: log.keys.map(\.verifierKey))
     }
 
-    /// Refuses to go on while the newest export does not verify (see ``problemAsBase(_:)``).
-    private func checkNewestExport() throws {
-        guard let name = try PreviousExport.latest(in: directory)?.name, let problem = problemAsBase(name) else { return }
-        throw ExportServiceError(
-            "the previous export \(name) does not verify (\(problem)): move it out of \(directory) to make a full export, "
-                + "after finding out who changed it")
-    }
-
     /// The public exports that disclose a record the public may no longer see: one whose
     /// disclosure ended after the export's day, or was recorded after it was written.
     private func exportsHoldingUndisclosedRecords() async throws -> Set<String> {
@@ -130,13 +122,17 @@ public final class ExportService: Sendable {
         let directory = self.directory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         try await log.signIfGrown()
-        // The base of the next export must be one this log signed, as its checkpoint says; an
-        // altered newest export stops exports (and is not withdrawn) until someone looks at it.
-        try checkNewestExport()
-        // No export that the public may no longer see stays, nor becomes the base of a delta.
+        // No export that the public may no longer see stays, nor becomes the base of a delta
+        // (an altered one is not withdrawn: see withdraw()).
         let withdrawn = try await withdraw()
-        try checkNewestExport()
         let previous = try PreviousExport.latest(in: directory)
+        // The base of the next export must be one this log signed, as its checkpoint says; an
+        // altered newest export stops exports until someone looks at it.
+        if let name = previous?.name, let problem = problemAsBase(name) {
+            throw ExportServiceError(
+                "the previous export \(name) does not verify (\(problem)): move it out of \(directory) to make a full export, "
+                    + "after finding out who changed it")
+        }
         let now = registry.clock.now()
         let created = now.rfc3339
         let asOf = now.civilDate(in: registry.utcOffset)
