@@ -66,6 +66,18 @@ extension RegistryReader {
         return try isDisclosed(index, on: visibility.today)
     }
 
+    /// `listing` as `visibility` shows it, or nil when it does not show it at all. The public
+    /// view also drops `escalatedFrom` when the listing it was escalated from is no longer
+    /// disclosed (repaired or revoked since), so no reply points at that listing.
+    public func shown(_ listing: Listing, visibility: Visibility) throws -> Listing? {
+        guard try shows(listing, visibility: visibility) else { return nil }
+        guard visibility.view == .public, let source = listing.escalatedFrom else { return listing }
+        if let sourceListing = try self.listing(id: source), try shows(sourceListing, visibility: visibility) { return listing }
+        var shown = listing
+        shown.escalatedFrom = nil
+        return shown
+    }
+
     /// Whether `visibility` shows a grade or override record.
     public func shows(_ record: GradeRecord, visibility: Visibility) throws -> Bool {
         guard visibility.view == .public else { return true }
@@ -117,7 +129,7 @@ extension RegistryReader {
         var shown: [Listing] = []
         var hiddenNames: Set<String> = []
         for listing in all {
-            if try shows(listing, visibility: visibility) {
+            if let listing = try self.shown(listing, visibility: visibility) {
                 shown.append(listing)
             } else if listing.listedStep != nil {
                 hiddenNames.insert(listing.nameAtDecision)

@@ -210,7 +210,7 @@ extension Registry {
         return try await database.read { reader in
             try reader.activeListingIds(listType: listType, publishedSince: since, publishedThrough: today, after: cursor, limit: limit)
                 .compactMap { id in
-                    guard let listing = try reader.listing(id: id), try reader.shows(listing, visibility: visibility),
+                    guard let stored = try reader.listing(id: id), let listing = try reader.shown(stored, visibility: visibility),
                         let enterprise = try reader.enterprise(id: listing.enterpriseId)
                     else { return nil }
                     return (try reader.shown(enterprise, visibility: visibility), listing)

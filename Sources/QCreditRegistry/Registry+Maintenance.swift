@@ -69,12 +69,16 @@ extension Registry {
                 try reader.escalation(of: listingId) == nil,
                 let enterprise = try reader.enterprise(id: listing.enterpriseId)
             else { return nil }
+            // The proposal's public record names neither the earlier listing's id nor its date:
+            // a repair or revocation of that listing ends its disclosure, and this record (which
+            // stays disclosed) must not keep pointing at it. The link is kept in the database
+            // (`escalated_from`) for regulators and auditors.
             let decision = ListingDecision(
                 listType: target,
-                reason: "on the \(rules.listType) list since \(listing.publicationDate!) "
-                    + "(listing \(listing.id)) without remedy for \(rules.escalateAfter!)",
+                reason: "on the \(rules.listType) list without remedy for \(rules.escalateAfter!)",
                 legalBasis: rules.escalationLegalBasis ?? "policy: lists.\(rules.listType).escalateAfter",
-                authority: ListingLifecycle.registryAuthority, documentNumber: "qcredit-escalation-\(listing.id)",
+                authority: ListingLifecycle.registryAuthority,
+                documentNumber: "qcredit-escalation-\(today)-\(enterprise.uscc ?? enterprise.orgCode ?? String(enterprise.id))",
                 decisionDate: today)
             do {
                 return try self.openListing(decision, for: enterprise, escalatedFrom: listing.id, writer: writer).id

@@ -84,9 +84,12 @@ struct RegistryExportSource: ExportSource {
     /// restricted part: every published listing, with whether the public sees it.
     func forEachListing(in part: ExportPart, _ body: (JSONValue) throws -> Void) throws {
         let visibility = Visibility(view: .public, today: asOfDate, rules: registry.policy.disclosure)
-        try reader.forEachPublishedListing { listing in
-            let disclosed = try reader.shows(listing, visibility: visibility)
-            guard part == .restricted || disclosed, let enterprise = try reader.enterprise(id: listing.enterpriseId) else { return }
+        try reader.forEachPublishedListing { stored in
+            let shown = try reader.shown(stored, visibility: visibility)
+            let disclosed = shown != nil
+            guard let listing = part == .restricted ? stored : shown,
+                let enterprise = try reader.enterprise(id: listing.enterpriseId)
+            else { return }
             var line = WireEncoding.listing(listing, enterprise: enterprise)
             if part == .restricted, case .object(var members) = line {
                 members["disclosed"] = .bool(disclosed)
