@@ -78,7 +78,7 @@ extension Registry {
                 parameter: parameter, reason: "holds \(count) rows; send at most \(Self.maximumBatchRows) per call")
         }
         if let place { try Self.check(place) }
-        return try await write(by: caller) { writer in
+        return try await write(by: Self.audited(caller, place: place, parameter: parameter, count: count)) { writer in
             if let place, let applied = try Self.appliedBefore(place, kind: kind, reader: writer.reader) { return applied }
             var rejections: [BatchRejection] = []
             for row in 0..<count {
@@ -100,6 +100,28 @@ extension Registry {
             }
             return BatchOutcome(imported: imported, rejections: rejections, alreadyApplied: false)
         }
+    }
+
+    /// The caller as the audit trail records a batch: its place in the import, how many rows
+    /// and their digest, not the rows. They are in the registry's tables, each with this audit
+    /// entry's id; a batch of 5,000 rows would otherwise be stored twice (and encoded again on
+    /// the writer, a tenth of an import's CPU).
+    private static func audited(_ caller: Caller, place: ImportBatchPlace?, parameter: String, count: Int) -> Caller {
+        var audited = caller
+        var parameters: [String: JSONValue] = [parameter: .int(Int64(count))]
+        if let place {
+            parameters["importId"] = .string(place.importId)
+            parameters["firstLine"] = .int(place.firstLine)
+            parameters["lastLine"] = .int(place.lastLine)
+            if let digest = place.rowsDigest { parameters["rowsSHA256"] = .string(hex(digest)) }
+        }
+        audited.parameters = .object(parameters)
+        return audited
+    }
+
+    private static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
     }
 
     private static func check(_ place: ImportBatchPlace) throws(RegistryError) {

@@ -1,0 +1,33 @@
+import CanonicalJSON
+import QCreditDomain
+import QCreditRegistry
+import QCreditStore
+import Testing
+
+/// What the audit trail keeps of an import batch.
+@Suite struct ImportAuditTests {
+    @Test func anImportBatchIsAuditedByItsPlaceCountAndDigestNotItsRows() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        let code = RegistryFixture.usccA
+        try await fixture.register(code)
+        let summary = "Substandard products found in a spot check"
+        // The service hands the registry the call's parameters, rows included.
+        let caller = Caller(
+            method: "org.qcredit.admin.ImportEvents", peer: RegistryFixture.regulator.peer,
+            parameters: ["events": [["code": .string(code), "summary": .string(summary)]], "importId": "inspections-2026-03"])
+        let event = fixture.event(code, kind: "penalty", severity: "high", occurredOn: "2026-03-01")
+        let place = ImportBatchPlace(importId: "inspections-2026-03", firstLine: 2, lastLine: 2, rowsDigest: Array(repeating: 0xab, count: 32))
+        let outcome = try await fixture.registry.importEvents([event], place: place, naming: { "\($0)" }, by: caller)
+        #expect(outcome.imported == 1)
+
+        let entry = try #require(try await fixture.database.read { try $0.auditEntries() }.last)
+        #expect(entry.method == "org.qcredit.admin.ImportEvents")
+        let parameters = try JSONValue.parse(Array(entry.parameters.utf8))
+        #expect(parameters["importId"] == "inspections-2026-03")
+        #expect(parameters["firstLine"] == 2 && parameters["lastLine"] == 2 && parameters["events"] == 1)
+        #expect(parameters["rowsSHA256"] == .string(String(repeating: "ab", count: 32)))
+        #expect(!entry.parameters.contains(summary))
+        // The row itself is in the registry, with the audit entry's id.
+        #expect(try await fixture.registry.creditFile(code: code, view: .full).events.map(\.details.summary) == [summary])
+    }
+}
