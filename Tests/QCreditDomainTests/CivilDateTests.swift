@@ -93,6 +93,8 @@ import Testing
         #expect(a.days(until: a) == 0)
         #expect(a.adding(days: 365 + 1) == CivilDate(iso: "2026-01-01"))
         #expect(b.adding(days: -1) == a)
+        #expect(CivilDate.latest.adding(days: 1) == CivilDate.latest)
+        #expect(CivilDate(iso: "2026-01-01")!.adding(days: .max) == CivilDate.latest)
     }
 
     @Test(arguments: [
@@ -108,6 +110,11 @@ import Testing
         ("2024-06-15", "P30D", "2024-07-15"),
         ("2024-06-15", "P0D", "2024-06-15"),
         ("2023-03-01", "P3Y", "2026-03-01"),
+        // Nothing passes 9999-12-31, the last date the registry's YYYY-MM-DD text holds.
+        ("9999-12-31", "P1D", "9999-12-31"),
+        ("9999-06-30", "P1Y", "9999-12-31"),
+        ("9998-12-31", "P1Y1D", "9999-12-31"),
+        ("2026-01-01", "P100000Y", "9999-12-31"),
     ])
     func addingPeriods(_ start: String, _ period: String, _ end: String) throws {
         let date = try #require(CivilDate(iso: start))

@@ -94,6 +94,26 @@ import Testing
         }
     }
 
+    /// "Until 9999-12-31" is how a regulator writes "no end": the override's disclosure end
+    /// (its last day + 1 + the policy's period) stays a date the store can write, read and
+    /// order, and replacing the override still ends its disclosure on time.
+    @Test func anOverrideUntilTheLastDateOfYear9999IsStoredAndReplacedLikeAnyOther() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        try await fixture.register(code)
+        let first = try await fixture.registry.overrideGrade(
+            code: code, grade: "AA", reason: "model enterprise", documentNumber: "豫市监〔2026〕8号", until: "9999-12-31",
+            by: RegistryFixture.regulator)
+        let index = try #require(first.inForce.publicationIndex)
+        #expect(try await fixture.database.read { try $0.disclosureEnd(of: index) } == CivilDate.latest)
+        _ = try await fixture.registry.overrideGrade(
+            code: code, grade: "B", reason: "pending investigation", documentNumber: "豫市监〔2026〕9号", until: nil,
+            by: RegistryFixture.regulator)
+        let replacedEnds = CivilDate(iso: "2026-03-02")!.adding(fixture.registry.policy.disclosure.gradesAfterReplaced)
+        #expect(try await fixture.database.read { try $0.disclosureEnd(of: index) } == replacedEnds)
+        _ = try await fixture.registry.runMaintenance()
+        #expect(try await fixture.registry.creditFile(code: code, view: .public).grades.count == 2)
+    }
+
     @Test func theGradeOnAPastDateIsTheOneInForceThen() async throws {
         let fixture = try await RegistryFixture(today: "2026-03-02")
         try await fixture.register(code)

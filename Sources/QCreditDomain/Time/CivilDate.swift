@@ -77,8 +77,17 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
         return "\(yearText)-\(Self.padded(month, 2))-\(Self.padded(day, 2))"
     }
 
+    /// The last date the registry writes: its dates are `YYYY-MM-DD` text, stored and compared
+    /// as text, so a later one ("10001-01-01") would neither read back nor sort.
+    public static let latest = CivilDate(unchecked: 9999, 12, 31)
+
+    /// The date `days` days later (earlier when negative). Counting forward from a date up to
+    /// ``latest`` stops there: a term or disclosure period counted from near the end of year
+    /// 9999 (an override "until 9999-12-31") ends on 9999-12-31, which is never in practice.
     public func adding(days: Int) -> CivilDate {
-        CivilDate(daysSinceEpoch: daysSinceEpoch + days)
+        let (sum, overflow) = daysSinceEpoch.addingReportingOverflow(days)
+        if days > 0, self <= Self.latest, overflow || sum > Self.latest.daysSinceEpoch { return Self.latest }
+        return CivilDate(daysSinceEpoch: sum)
     }
 
     /// Adds years and months first, clamping the day to the end of the resulting month
@@ -88,6 +97,8 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     /// why P1M1D is not always P1M + P1D from a different start.
     public func adding(_ period: CalendarPeriod) -> CivilDate {
         let monthIndex = year * 12 + (month - 1) + period.years * 12 + period.months
+        // Past 9999 the result is ``latest``, as for days (periods are not negative).
+        if self <= Self.latest, monthIndex > Self.latest.year * 12 + 11 { return Self.latest }
         let newYear = Self.floorDivide(monthIndex, 12)
         let newMonth = monthIndex - newYear * 12 + 1
         let newDay = Swift.min(day, Self.daysInMonth(year: newYear, month: newMonth))
