@@ -16,12 +16,17 @@ import Testing
     /// The stated bound: the daemon's peak resident memory grows by less than this.
     static let rssGrowthBound = 32 << 20
 
-    @Test func twoHundredFiftySixUnterminatedEightMiBMessagesFromNobody() async throws {
-        guard let nobody = SecondUser.nobody else { return }
-        let daemon = try DaemonProcess(config: Self.config)
+    /// A daemon that has made one write, and its memory once that has settled.
+    static func daemonAtRest() async throws -> (DaemonProcess, (resident: Int, peak: Int)) {
+        let daemon = try DaemonProcess(config: config)
         _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(DurabilityTests.uscc(0)), "name": "Before Co."])
         try await Task.sleep(for: .milliseconds(200))
-        let before = try daemon.memory()
+        return (daemon, try daemon.memory())
+    }
+
+    @Test func twoHundredFiftySixUnterminatedEightMiBMessagesFromNobody() async throws {
+        guard let nobody = SecondUser.nobody else { return }
+        let (daemon, before) = try await Self.daemonAtRest()
 
         let start = ContinuousClock.now
         let go = daemon.directory.appendingPathComponent("flood").path
@@ -68,6 +73,57 @@ import Testing
         let capped = log.components(separatedBy: "connection limit per user reached").count - 1
         #expect(capped >= 1 && capped <= 2 + seconds, "\(capped) lines in \(seconds) s")
     }
+
+    /// Calls the daemon answers from memory (GetInfo needs no role) sent back to back by a peer
+    /// that never reads: its replies must not pile up in the daemon.
+    @Test func sixtyFourConnectionsFromNobodyCallingWithoutReadingTheirReplies() async throws {
+        guard let nobody = SecondUser.nobody else { return }
+        let (daemon, before) = try await Self.daemonAtRest()
+
+        let flood = try nobody.start(["/usr/bin/python3", "-c", Self.unreadCalls, daemon.socketPath], output: daemon.directory)
+        defer { flood.signal(SIGKILL) }
+        let sent = try await flood.waitForLine(containing: "sent", seconds: 120)
+        // The daemon answered meanwhile: a regulator's write goes through.
+        _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(DurabilityTests.uscc(1)), "name": "During Co."])
+        let after = try daemon.memory()
+        print("RolelessFloodTests: VmRSS \(before.resident >> 10) KiB before, VmHWM \(after.peak >> 10) KiB after; \(sent)")
+        #expect(
+            after.peak - before.resident < Self.rssGrowthBound,
+            "VmRSS \(before.resident >> 10) KiB before, VmHWM \(after.peak >> 10) KiB after; \(sent)")
+        // The peer sent far more than the bound's worth of calls: what held it back was the daemon.
+        let calls = try #require(sent.split(separator: " ").dropFirst().first.flatMap { Int($0) }, "\(sent)")
+        #expect(calls > 20_000, "\(sent)")
+    }
+
+    /// Opens 64 connections and, for 8 s, writes GetInfo calls to each as fast as the socket
+    /// takes them without reading a reply; prints `sent N calls`, then holds the connections.
+    static let unreadCalls = #"""
+        import select, socket, sys, time
+        path = sys.argv[1]
+        call = b'{"method":"org.varlink.service.GetInfo"}\0'
+        chunk = call * 1000
+        conns = []
+        for _ in range(64):
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect(path)
+            s.setblocking(False)
+            conns.append(s)
+        sent, deadline = 0, time.time() + 8
+        pending = {s: memoryview(chunk) for s in conns}
+        while time.time() < deadline and pending:
+            _, writable, _ = select.select([], list(pending), [], 0.2)
+            for s in writable:
+                try:
+                    n = s.send(pending[s])
+                except OSError:
+                    del pending[s]
+                    continue
+                sent += n
+                rest = pending[s][n:]
+                pending[s] = rest if len(rest) else memoryview(chunk)
+        print(f"sent {sent // len(call)} calls on {len(pending)} open connections", flush=True)
+        time.sleep(300)
+        """#
 
     /// Opens 100 connections that send nothing and reports how many the daemon closed once
     /// none has closed for 3 s; when the go file appears, closes them, opens 256 connections

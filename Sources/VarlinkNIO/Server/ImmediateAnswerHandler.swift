@@ -12,6 +12,8 @@ import Varlink
 /// answered them all. The task marks the end of each call with an empty write (see
 /// ``VarlinkServer/callAnsweredMarker``), which comes through here in order with its replies.
 /// While the pool works on a call, what the task writes is held here and follows its reply.
+/// While the channel is not writable every frame goes to the task, so a peer that stops
+/// reading is held to the outbound buffer's high-water mark.
 final class ImmediateAnswerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -47,7 +49,11 @@ final class ImmediateAnswerHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
-        if callsWithTask == 0, !withPool, let call = smallCall(frame) {
+        // A peer that stops reading its replies gets no more answers here: once the socket's
+        // send buffer and the channel's outbound buffer are full (not writable), its calls go
+        // to the task, whose writes wait for the socket and whose reads then stop. Answering
+        // here regardless would queue every reply in memory until the write timeout.
+        if callsWithTask == 0, !withPool, context.channel.isWritable, let call = smallCall(frame) {
             if let parameters = dispatcher.answerImmediately(call, context: self.context), connection.beginCall() {
                 var reply = context.channel.allocator.buffer(capacity: parameters.count + 16)
                 codec.encodeReply(parametersText: parameters, into: &reply)

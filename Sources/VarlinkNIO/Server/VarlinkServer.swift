@@ -227,6 +227,11 @@ public final class VarlinkServer: Sendable {
         let bootstrap = ServerBootstrap(group: configuration.eventLoopGroup)
             .serverChannelOption(.backlog, value: configuration.backlog)
             .childChannelOption(.autoRead, value: false)
+            // One socket read (64 KiB at most) per readiness event: the serving task's inbound
+            // backpressure is checked between events, so this bounds what a peer that pipelines
+            // calls and never reads its replies makes the daemon hold per connection.
+            .childChannelOption(.maxMessagesPerRead, value: 1)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: 8 << 10, high: 16 << 10))
         let initializer: @Sendable (any Channel) -> EventLoopFuture<AcceptedConnection> = { channel in
             self.initializeConnection(channel)
         }
