@@ -119,6 +119,8 @@ public enum Daemon {
         serverConfiguration.maxMessageBytesForPeer = { credentials in
             limits.maxMessageBytes(for: await roles.roles(for: credentials))
         }
+        // A peer without roles may ask GetInfo, but not keep a connection open by asking it.
+        serverConfiguration.callsKeepPeerConnected = { credentials in !(await roles.roles(for: credentials)).isEmpty }
         serverConfiguration.maxConnections = limits.maxConnections
         serverConfiguration.maxConnectionsPerUser = limits.maxConnectionsPerUser
         serverConfiguration.idleTimeout = .seconds(limits.idleTimeoutSeconds)

@@ -192,6 +192,44 @@ import VarlinkNIO
     }
 }
 
+extension ServerLimitTests {
+    /// A peer whose calls do not count as activity is closed once idle for the timeout since it
+    /// connected, however often it calls; another peer calling as often keeps its connection.
+    @Test func callsOfAPeerTheyDoNotKeepConnectedDoNotPostponeItsIdleTimeout() async throws {
+        let first = Mutex(true)
+        try await TestServer.with(configure: {
+            $0.idleTimeout = .seconds(2)
+            // The first connection's calls do not count; the second one's do.
+            $0.callsKeepPeerConnected = { _ in first.withLock { isFirst in defer { isFirst = false }; return !isFirst } }
+        }) { server in
+            let ping = Array((#"{"method":"org.example.test.Ping","parameters":{"text":"x"}}"# + "\0").utf8)
+            let roleless = try await server.raw(firstBytes: ping)
+            #expect(try await roleless.nextFrame() == #"{"parameters":{"text":"x"}}"#)
+            let member = try await server.raw(firstBytes: ping)
+            #expect(try await member.nextFrame() == #"{"parameters":{"text":"x"}}"#)
+            let opened = ContinuousClock.now
+            var rolelessClosedAfter: Duration?
+            while ContinuousClock.now - opened < .seconds(6) {
+                try await Task.sleep(for: .milliseconds(300))
+                if rolelessClosedAfter == nil {
+                    do {
+                        try await roleless.send(ping)
+                        if try await roleless.nextFrame(timeout: 2) == nil { rolelessClosedAfter = ContinuousClock.now - opened }
+                    } catch {
+                        rolelessClosedAfter = ContinuousClock.now - opened
+                    }
+                }
+                try await member.send(ping)
+                #expect(try await member.nextFrame() == #"{"parameters":{"text":"x"}}"#)
+            }
+            let closedAfter = try #require(rolelessClosedAfter, "the peer whose calls do not count kept calling for 6 s")
+            #expect(closedAfter < .seconds(5))
+            await roleless.close()
+            await member.close()
+        }
+    }
+}
+
 /// Hands out one limit per connection, slowly, and notes whether it was asked on an event loop.
 private final class PeerLimits: Sendable {
     private let state: Mutex<(limits: [Int], askedOnAnEventLoop: Bool)>

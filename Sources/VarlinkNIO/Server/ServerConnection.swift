@@ -39,6 +39,9 @@ final class ServerConnection: Sendable {
         var finished = false
         var closeCause: CloseCause?
         var lastActivity = NIODeadline.now()
+        /// False for a peer whose calls do not keep the connection open (see
+        /// ``VarlinkServer/Configuration/callsKeepPeerConnected``).
+        var callsCountAsActivity = true
         var idleTimer: Scheduled<Void>?
     }
 
@@ -55,8 +58,13 @@ final class ServerConnection: Sendable {
     func frameReceived() {
         state.withLock { state in
             state.unansweredFrames += 1
-            state.lastActivity = .now()
+            if state.callsCountAsActivity { state.lastActivity = .now() }
         }
+    }
+
+    /// This peer's calls do not postpone the idle timeout; set before anything is read.
+    func callsDoNotCountAsActivity() {
+        state.withLock { $0.callsCountAsActivity = false }
     }
 
     /// The task takes up a received frame. False when the server is draining: the call is not started.
@@ -77,7 +85,7 @@ final class ServerConnection: Sendable {
         state.withLock { state in
             state.unansweredFrames -= 1
             state.inEndlessCall = false
-            state.lastActivity = .now()
+            if state.callsCountAsActivity { state.lastActivity = .now() }
             return !state.draining
         }
     }

@@ -37,6 +37,12 @@ extension VarlinkServer {
         /// kernel, not in memory. It never runs on an event loop, so it may look up users and
         /// groups. Nil: every peer gets ``maxMessageBytes``.
         public var maxMessageBytesForPeer: (@Sendable (VarlinkPeerCredentials) async -> Int)?
+        /// Whether a peer's calls keep its connection open against ``idleTimeout``, asked once
+        /// per connection beside ``maxMessageBytesForPeer``. When the answer is false the
+        /// connection closes `idleTimeout` after it opened (or its last call in progress ended),
+        /// however often it calls: a peer that may only ask `GetInfo` cannot hold a connection
+        /// with it. Nil: every peer's calls count.
+        public var callsKeepPeerConnected: (@Sendable (VarlinkPeerCredentials) async -> Bool)?
         /// Connections served at once; more are accepted and closed at once.
         public var maxConnections: Int
         /// Connections one uid may hold at once; more from it are accepted and closed at once.

@@ -18,6 +18,9 @@ extension VarlinkServer {
         // Nothing has been read yet (autoRead is off): what the peer sends while its limit is
         // looked up stays in the kernel's buffer, so no peer can make us hold more than its limit.
         let peerLimit = await configuration.maxMessageBytesForPeer?(connection.credentials)
+        if let callsKeep = configuration.callsKeepPeerConnected, await !callsKeep(connection.credentials) {
+            connection.callsDoNotCountAsActivity()
+        }
         let maxMessageBytes = max(1, peerLimit ?? configuration.maxMessageBytes)
         let writeTimeout = configuration.writeTimeout.map(TimeAmount.init)
         let asyncChannel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
