@@ -40,9 +40,6 @@ public enum Daemon {
             try configuration.policyPath.map { path throws(ConfigurationError) in try PolicyFile.load(path: path) }
             ?? PolicyFile.defaultPolicy()
         let database = try RegistryDatabase(path: settings.databasePath)
-        let registry = try await Registry(
-            database: database, policy: policy, utcOffset: configuration.utcOffset,
-            logger: Logger(label: "qcredit.registry"))
 
         let origin = configuration.log.origin ?? LogKeys.defaultOrigin()
         let checkpointFile = (configuration.stateDirectory as NSString).appendingPathComponent("checkpoint")
@@ -63,6 +60,11 @@ public enum Daemon {
         // keys that did not sign it.
         try await log.verifyLogExtendsLastCheckpoint()
         try LogKeys.checkTheySignedTheLog(keys, newest: try await log.latestCheckpoint())
+        // Only now may the registry write (its policy record, on a new database): a database
+        // behind the signed log is refused above with the records it lacks, not one more.
+        let registry = try await Registry(
+            database: database, policy: policy, utcOffset: configuration.utcOffset,
+            logger: Logger(label: "qcredit.registry"))
         try await log.signIfGrown()
 
         let roles: any RoleResolving

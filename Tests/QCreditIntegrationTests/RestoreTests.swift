@@ -119,6 +119,26 @@ import Varlink
         #expect(try await daemon.call("org.qcredit.audit.GetCheckpoint")["rootHash"] == scenario.rootAt12)
     }
 
+    /// A state directory lost (keys saved elsewhere), the exports kept: the daemon refuses to
+    /// start on a fresh database before writing anything to it, naming every record it lacks.
+    @Test func aLostStateDirectoryIsRefusedBeforeTheDaemonWritesAnything() async throws {
+        let scenario = try await Self.scenario()
+        let daemon = scenario.daemon
+        defer { try? FileManager.default.removeItem(atPath: (scenario.export as NSString).deletingLastPathComponent) }
+        let keys = daemon.directory.appendingPathComponent("saved-keys").path
+        try FileManager.default.moveItem(atPath: daemon.stateDirectory + "/keys", toPath: keys)
+        try FileManager.default.removeItem(atPath: daemon.stateDirectory)
+        try FileManager.default.createDirectory(atPath: daemon.stateDirectory, withIntermediateDirectories: false)
+        try FileManager.default.moveItem(atPath: keys, toPath: daemon.stateDirectory + "/keys")
+
+        let refusal = try daemon.startExpectingRefusal()
+        #expect(refusal.status != 0)
+        // Not "records 1..<12": the daemon wrote no policy record of its own first.
+        #expect(refusal.log.contains("records 0..<12 are missing"), "\(refusal.log)")
+        let again = try daemon.startExpectingRefusal()
+        #expect(again.log.contains("records 0..<12 are missing"), "\(again.log)")
+    }
+
     @Test func restoreRefusesWhileTheDaemonRuns() async throws {
         let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
         let qcredit = DaemonProcess.product("qcredit")
