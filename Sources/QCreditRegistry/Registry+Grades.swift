@@ -16,7 +16,8 @@ public struct GradeView: Sendable {
 public struct PublishSummary: Sendable, Equatable {
     /// Grades that changed and were published.
     public var published: Int = 0
-    /// Grades recomputed to the same grade, score and policy: nothing new to publish.
+    /// Grades recomputed to the same letter and binding caps: nothing new to publish, even if
+    /// the score or the policy version moved (a publication is a decision).
     public var unchanged: Int = 0
     /// Files under an override in force, which a computed grade does not replace.
     public var overridden: Int = 0
@@ -308,11 +309,11 @@ extension Registry {
         let computation = policy.computeGrade(events: events, asOf: today)
         // From here maintenance keeps the grade fresh: it is recomputed on the next day it may change.
         try writer.setRegradeDue(enterpriseId: enterprise.id, on: policy.nextGradeChange(events: events, after: computation))
-        // An override that ended since the latest computed grade: the computed grade is in force
-        // again, which is published (as the regrade does) even with the same letter and score.
-        if !Self.overrideEnded(override, since: latest), let latest, latest.grade == computation.grade, latest.score == computation.score,
-            latest.policyVersion == computation.policyVersion
-        {
+        // The regrade's rule: a publication is a decision, so a file whose letter and binding
+        // event caps stay is unchanged, whatever its score or policy version (README, "Grades
+        // that stay fresh"). An override that ended since the latest computed grade puts the
+        // computed grade in force again, which is published even with the same letter.
+        if !Self.overrideEnded(override, since: latest), let latest, computation.hasSameGradeAndCaps(as: latest) {
             summary.unchanged += 1
             return nil
         }

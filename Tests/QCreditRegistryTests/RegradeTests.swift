@@ -16,6 +16,25 @@ import Testing
         Instant(secondsSinceEpoch: Instant.startOfDay(CivilDate(iso: date)!).secondsSinceEpoch + 60)
     }
 
+    /// PublishGrades decides as the regrade does: a score that moved alone is no decision.
+    @Test func publishGradesLeavesAGradeWhoseScoreAloneMoved() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        try await fixture.register(code)
+        _ = try await fixture.registry.publishGrades(codes: [code], by: RegistryFixture.regulator)
+        let before = try await fixture.registry.gradeInForce(code: code).inForce
+        #expect(before.grade == "A" && before.record?.score == 80)
+        // A small award moves the score, not the letter (AA needs 90).
+        _ = try await fixture.registry.recordEvent(
+            fixture.event(code, kind: "award", severity: "low", occurredOn: "2026-03-01"), by: RegistryFixture.regulator)
+        let events = try await fixture.registry.creditFile(code: code, view: .full).events
+        let today = fixture.registry.policy.computeGrade(events: events, asOf: CivilDate(iso: "2026-03-02")!)
+        #expect(today.grade == "A" && today.score != 80)
+        let published = try await fixture.publications().count
+        #expect(try await fixture.registry.publishGrades(codes: [code], by: RegistryFixture.regulator) == PublishSummary(unchanged: 1))
+        #expect(try await fixture.publications().count == published)
+        #expect(try await fixture.registry.gradeInForce(code: code).inForce.record?.score == 80)
+    }
+
     @Test func theGradeChangesOnTheDayAnEventWindowClosesWithNoCall() async throws {
         let fixture = try await RegistryFixture(today: "2026-03-02")
         try await fixture.register(code)
