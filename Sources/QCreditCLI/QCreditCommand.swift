@@ -51,7 +51,7 @@ extension QCreditCommand {
     /// And ArgumentParser exits 64 on usage errors where `qcredit` documents 2, so usage
     /// errors are reported here.
     public static func start(arguments: [String]? = nil) async {
-        let arguments = arguments ?? Array(CommandLine.arguments.dropFirst())
+        let arguments = arguments ?? ProcessArguments.afterProgramName
         do {
             var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {

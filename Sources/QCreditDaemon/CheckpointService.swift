@@ -12,7 +12,7 @@ struct CheckpointService: Service {
     func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             await sign()
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            try? await cancelWhenGracefulShutdown { try await EventLoopSleep.sleep(for: interval) }
         }
         await sign()
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import QCreditConfig
 
 /// The `qcreditd` command line.
 public struct DaemonCommand: AsyncParsableCommand {
@@ -67,5 +68,5 @@ extension DaemonCommand {
 }
 
 private func startAsync<Command: AsyncParsableCommand>(_ command: Command.Type) async {
-    await command.main()
+    await command.main(ProcessArguments.afterProgramName)
 }

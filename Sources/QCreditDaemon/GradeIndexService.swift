@@ -18,7 +18,7 @@ struct GradeIndexService: Service {
                 return
             } catch {
                 logger.error("cannot keep the grade index current", metadata: ["error": "\(error)"])
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: Self.retryDelay) }
+                try? await cancelWhenGracefulShutdown { try await EventLoopSleep.sleep(for: Self.retryDelay) }
             }
         }
     }

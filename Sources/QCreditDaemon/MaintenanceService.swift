@@ -39,7 +39,7 @@ struct MaintenanceService: Service {
             } catch {
                 logger.error("maintenance failed", metadata: ["error": "\(error)"])
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: nextWait()) }
+            try? await cancelWhenGracefulShutdown { try await EventLoopSleep.sleep(for: nextWait()) }
         }
     }
 

@@ -37,7 +37,7 @@ struct SystemdNotifyService: Service {
                 // The ping proves Swift concurrency still schedules work: a starved or
                 // deadlocked pool stops it, and systemd restarts the daemon.
                 notifier.send("WATCHDOG=1")
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: watchdogInterval) }
+                try? await cancelWhenGracefulShutdown { try await EventLoopSleep.sleep(for: watchdogInterval) }
             }
         } else {
             try? await gracefulShutdown()

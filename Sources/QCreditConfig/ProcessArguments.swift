@@ -1,0 +1,25 @@
+import Foundation
+
+/// The process's command line, for the two executables' argument parsers.
+public enum ProcessArguments {
+    /// The arguments after the program's name.
+    ///
+    /// Swift fills `CommandLine.arguments` from an ELF initialiser; under some preloaded
+    /// libraries it comes back empty (libfaketime, which tests use to move the registry's clock,
+    /// is one), and `qcreditd` would then start on its production defaults instead of the
+    /// options it was given. A real process always has its name as argument 0, so an empty list
+    /// is read again from the kernel's copy, `/proc/self/cmdline`.
+    public static var afterProgramName: [String] {
+        let captured = CommandLine.arguments
+        if !captured.isEmpty { return Array(captured.dropFirst()) }
+        return Array(fromKernel.dropFirst())
+    }
+
+    /// `/proc/self/cmdline`: each argument followed by a NUL.
+    static var fromKernel: [String] {
+        guard let bytes = FileManager.default.contents(atPath: "/proc/self/cmdline") else { return [] }
+        var arguments = bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        if arguments.last == "" { arguments.removeLast() }
+        return arguments
+    }
+}

@@ -1,0 +1,65 @@
+import CanonicalJSON
+import Foundation
+import Testing
+
+/// The registry's day follows the wall clock, moved from outside as a test (or an operator
+/// rehearsing a date) does it: libfaketime with an offset read from a file. The daemon must keep
+/// its arguments and keep ticking, so that a grade whose event window closes changes by itself.
+@Suite struct MovedClockTests {
+    static let library = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
+
+    @Test(arguments: [true, false])
+    func aGradeFollowsTheMovedClockWithNoCall(monotonicKept: Bool) async throws {
+        guard FileManager.default.fileExists(atPath: Self.library) else {
+            if Interop.required { Issue.record("\(Self.library) is missing: Scripts/install-dependencies installs faketime") }
+            return
+        }
+        let offsetFile = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-faketime-\(UUID().uuidString.prefix(8))").path
+        try "+0\n".write(toFile: offsetFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: offsetFile) }
+        var environment = ["LD_PRELOAD=\(Self.library)", "FAKETIME_TIMESTAMP_FILE=\(offsetFile)", "FAKETIME_NO_CACHE=1"]
+        if monotonicKept { environment.append("DONT_FAKE_MONOTONIC=1") }
+        let daemon = try DaemonProcess(
+            config: "maintenanceIntervalSeconds = 1\n" + DaemonProcess.logConfig, launcher: ["/usr/bin/env"] + environment)
+        defer { daemon.stop() }
+        // Started on its own paths (its arguments reached it under the preloaded library).
+        #expect(FileManager.default.fileExists(atPath: daemon.stateDirectory + "/registry.sqlite"))
+
+        // A national award (+10, three years, no decay) lifts the base 80 (A) to 90 (AA) until
+        // its window closes the day after tomorrow.
+        let code = DurabilityTests.uscc(0)
+        _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(code), "name": "Award Co."])
+        // The registry's today: the Beijing date (the clock is not moved yet).
+        let occurred = try #require(Self.beijingDate(addingYears: -3, days: 2))
+        _ = try await daemon.call(
+            "org.qcredit.admin.RecordEvent",
+            [
+                "code": .string(code), "dimension": "product", "kind": "award", "severity": "high",
+                "occurredOn": .string(occurred), "authority": "SAMR", "documentNumber": "国市监〔2023〕1号", "summary": "national award",
+            ])
+        _ = try await daemon.call("org.qcredit.admin.PublishGrades", ["codes": [.string(code)]])
+        #expect(try await daemon.call("org.qcredit.query.GetGrade", ["code": .string(code)])["grade"]?["grade"] == "AA")
+
+        // Three days later, with no call, the grade is A.
+        try "+259200\n".write(toFile: offsetFile, atomically: true, encoding: .utf8)
+        let deadline = ContinuousClock.now + .seconds(30)
+        var grade: JSONValue?
+        while ContinuousClock.now < deadline {
+            grade = try await daemon.call("org.qcredit.query.GetGrade", ["code": .string(code)])["grade"]?["grade"]
+            if grade == "A" { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(grade == "A", "\(daemon.log)")
+    }
+
+    /// Today's date in Beijing moved by whole years, then days, as YYYY-MM-DD.
+    static func beijingDate(addingYears years: Int, days: Int) -> String? {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 8 * 3600)!
+        guard let moved = calendar.date(byAdding: .year, value: years, to: Date()),
+            let result = calendar.date(byAdding: .day, value: days, to: moved)
+        else { return nil }
+        let c = calendar.dateComponents([.year, .month, .day], from: result)
+        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+    }
+}
