@@ -25,7 +25,7 @@ extension Registry {
         let normalised = try codes.map(Self.normalisedCode)
         var audited = caller
         audited.parameters = ["name": .string(name), "codes": .int(Int64(codes.count))]
-        let limit = WatchList.maximumCodes
+        let limit = watchListLimit
         return try await write(by: audited) { writer in
             let existing = try writer.reader.watchListId(owner: owner, name: name)
             let listId: Int64
@@ -43,7 +43,10 @@ extension Registry {
                 try writer.addToWatchList(listId, codes: normalised)
             }
             let size = try writer.reader.watchListSize(listId)
-            guard size <= limit else { throw RegistryError.watchListTooLarge(name: name, size: size, limit: limit) }
+            // The limit is per bank, all its lists together: a role that only reads must not be
+            // able to grow the database without end by making more lists.
+            let total = try writer.reader.watchLists(owner: owner).reduce(0) { $0 + $1.size }
+            guard total <= limit else { throw RegistryError.watchListTooLarge(name: name, size: total, limit: limit) }
             return WatchListSummary(name: name, size: size)
         }
     }

@@ -22,17 +22,21 @@ public final class Registry: Sendable {
     public let clock: any RegistryClock
     /// The registry's civil time zone: dates (decisions, expiry) are dates there.
     public let utcOffset: UTCOffset
+    /// The most codes one bank's watch lists hold together (``WatchList/maximumCodes``).
+    public let watchListLimit: Int
     let logger: Logger
 
     /// Opens the registry and puts `policy` in force (publishing it if its version is new).
     public init(
         database: RegistryDatabase, policy: Policy, clock: any RegistryClock = SystemClock(),
-        utcOffset: UTCOffset = .beijing, logger: Logger = Logger(label: "qcredit.registry")
+        utcOffset: UTCOffset = .beijing, watchListLimit: Int = WatchList.maximumCodes,
+        logger: Logger = Logger(label: "qcredit.registry")
     ) async throws {
         self.database = database
         self.policy = policy
         self.clock = clock
         self.utcOffset = utcOffset
+        self.watchListLimit = watchListLimit
         self.logger = logger
         try await putPolicyInForce()
     }

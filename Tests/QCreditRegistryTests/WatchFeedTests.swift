@@ -143,4 +143,22 @@ import Testing
         #expect(edits.allSatisfy { !$0.parameters.contains(code) && !$0.parameters.contains(book[9_999]) })
         #expect(edits.first?.parameters.contains("6000") == true)
     }
+
+    /// The limit is the bank's, all its lists together; another bank has its own.
+    @Test func aBanksListsTogetherHoldAtMostTheLimit() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        let registry = try await Registry(database: fixture.database, policy: fixture.registry.policy, clock: fixture.clock, watchListLimit: 10)
+        let book = loanBook()
+        _ = try await registry.editWatchList("first", codes: Array(book[..<6]), edit: .set, by: Self.bank)
+        await #expect(throws: RegistryError.watchListTooLarge(name: "second", size: 11, limit: 10)) {
+            try await registry.editWatchList("second", codes: Array(book[6..<11]), edit: .set, by: Self.bank)
+        }
+        // Refused, so nothing changed: the second list was not made.
+        #expect(try await registry.watchLists(of: Self.bank) == [WatchListSummary(name: "first", size: 6)])
+        #expect(try await registry.editWatchList("second", codes: Array(book[6..<10]), edit: .set, by: Self.bank).size == 4)
+        // Replacing a list's codes counts the new ones only.
+        #expect(try await registry.editWatchList("first", codes: Array(book[..<6]), edit: .set, by: Self.bank).size == 6)
+        let otherBank = Caller(method: "test", peer: AuditContext.Peer(uid: 2001, gid: 2001, pid: 43))
+        #expect(try await registry.editWatchList("first", codes: Array(book[..<10]), edit: .set, by: otherBank).size == 10)
+    }
 }

@@ -1,5 +1,6 @@
 /// A bank's named list of codes to follow: what the registry and the client agree on.
 public enum WatchList {
-    /// The most codes one watch list holds (the client refuses a larger `set` before sending).
+    /// The most codes one bank's watch lists hold together (the client refuses a larger `set`
+    /// before sending).
     public static let maximumCodes = 1_000_000
 }

@@ -56,7 +56,7 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
         case .repairApplicationNotFound(let id): return "no credit-repair application \(id)"
         case .watchListNotFound(let name): return "you have no watch list named '\(name)'"
         case .watchListTooLarge(let name, let size, let limit):
-            return "watch list '\(name)' would hold \(size) codes; a list holds at most \(limit)"
+            return "with watch list '\(name)' your lists would hold \(size) codes in all; a bank's lists hold at most \(limit)"
         }
     }
 
