@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// shutdown: expiry and escalation, and the daily regrade at its scheduled time (at start too,
 /// when a scheduled run was missed), then the withdrawal of public exports that hold a record
 /// no longer disclosed (a disclosure period that ran out today). A failed run is logged and
-/// retried at the next tick.
+/// retried at the next tick. Between ticks, writes wake it to regrade what they made due.
 struct MaintenanceService: Service {
     let registry: Registry
     let exports: ExportService
@@ -39,7 +39,46 @@ struct MaintenanceService: Service {
             } catch {
                 logger.error("maintenance failed", metadata: ["error": "\(error)"])
             }
-            try? await cancelWhenGracefulShutdown { try await EventLoopSleep.sleep(for: nextWait()) }
+            try? await cancelWhenGracefulShutdown { try await waitForTheNextTick() }
+        }
+    }
+
+    /// Waits until the next tick; meanwhile, a second after writes commit, regrades what they
+    /// made due today (a file that got an event): `GetGrade` follows an event within seconds,
+    /// not at the next tick. The regrade keeps to its schedule (nothing before the day's run).
+    private func waitForTheNextTick() async throws {
+        let tick = ContinuousClock.now + nextWait()
+        let commits = registry.database.commits
+        while true {
+            let seen = commits.generation
+            let committed = try await Self.first(
+                { try await commits.wait(after: seen); return true },
+                or: { try await EventLoopSleep.sleep(for: tick - ContinuousClock.now); return false })
+            guard committed else { return }
+            // Let a burst of writes (an import's batches) settle into one run.
+            try await EventLoopSleep.sleep(for: .seconds(1))
+            do {
+                if let regraded = try await registry.runScheduledRegrade(regrade), regraded.recomputed > 0 {
+                    logger.info(
+                        "regrade after writes",
+                        metadata: ["recomputed": "\(regraded.recomputed)", "published": "\(regraded.published)"])
+                }
+            } catch {
+                logger.error("regrade after writes failed", metadata: ["error": "\(error)"])
+            }
+            if ContinuousClock.now >= tick { return }
+        }
+    }
+
+    /// The result of whichever of `one` and `other` finishes first; the other is cancelled.
+    private static func first(
+        _ one: @escaping @Sendable () async throws -> Bool, or other: @escaping @Sendable () async throws -> Bool
+    ) async throws -> Bool {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask(operation: one)
+            group.addTask(operation: other)
+            defer { group.cancelAll() }
+            return try await group.next()!
         }
     }
 
