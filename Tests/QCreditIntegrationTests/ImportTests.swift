@@ -36,6 +36,8 @@ import Testing
         #expect(file.records[0].fields["summary"] == "two\nlines, and \"quotes\"")
         #expect(file.records[1].fields == ["code": "B", "summary": "plain"])
         #expect(file.records[2].malformed == "a quoted field is not closed")
+        // The fields before the open one are kept, so the error file can name the row's code.
+        #expect(file.records[2].fields == ["code": "C"])
     }
 
     @Test func enterprisesFromARealWorldCSVReportEveryRefusedRowWithItsLine() throws {

@@ -102,9 +102,13 @@ struct TabularFile {
             let fields: [String]
             switch parsed {
             case .complete(let complete): fields = complete
-            case .open:
-                guard header != nil else { throw .badInput("\(name): the header line has a quoted field that is not closed") }
-                records.append(Record(line: start, fields: [:], malformed: "a quoted field is not closed"))
+            case .open(let partial):
+                guard let columns = header else { throw .badInput("\(name): the header line has a quoted field that is not closed") }
+                // The fields before the open one, so that the error report can name the row's code.
+                records.append(
+                    Record(
+                        line: start, fields: Dictionary(zip(columns, partial), uniquingKeysWith: { first, _ in first }),
+                        malformed: "a quoted field is not closed"))
                 return
             case .strayQuote(let field, let partial):
                 guard let columns = header else {
@@ -139,7 +143,8 @@ struct TabularFile {
     enum CSVFields: Equatable {
         case complete([String])
         /// A quoted field is still open at the end: the record goes on on the next line.
-        case open
+        /// `partial` holds the fields before it.
+        case open(partial: [String])
         /// Field `field` (from 1) has text after its closing quote, which RFC 4180 does not
         /// allow (`"bad"quote"`); `partial` holds the fields as far as they could be read.
         case strayQuote(field: Int, partial: [String])
@@ -190,7 +195,7 @@ struct TabularFile {
             }
             atFieldStart = false
         }
-        guard !quoted else { return .open }
+        guard !quoted else { return .open(partial: fields) }
         fields.append(String(decoding: field, as: UTF8.self))
         return .complete(fields)
     }
