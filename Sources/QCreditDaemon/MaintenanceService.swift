@@ -43,8 +43,8 @@ struct MaintenanceService: Service {
         }
     }
 
-    /// Waits until the next tick; meanwhile, a second after writes commit, regrades what they
-    /// made due today (a file that got an event): `GetGrade` follows an event within seconds,
+    /// Waits until the next tick; meanwhile, once writes have been quiet for a second, regrades
+    /// what they made due today (a file that got an event): `GetGrade` follows an event within seconds,
     /// not at the next tick. The regrade keeps to its schedule (nothing before the day's run).
     private func waitForTheNextTick() async throws {
         let tick = ContinuousClock.now + nextWait()
@@ -55,8 +55,14 @@ struct MaintenanceService: Service {
                 { try await commits.wait(after: seen); return true },
                 or: { try await EventLoopSleep.sleep(for: tick - ContinuousClock.now); return false })
             guard committed else { return }
-            // Let a burst of writes (an import's batches) settle into one run.
-            try await EventLoopSleep.sleep(for: .seconds(1))
+            // Run once writes have been quiet for a second: an import's batches (a commit every
+            // fraction of a second) are not slowed by a regrade beside them, and their files are
+            // regraded together once it ends (or at the tick, whichever comes first).
+            var quietSince = commits.generation
+            repeat {
+                quietSince = commits.generation
+                try await EventLoopSleep.sleep(for: .seconds(1))
+            } while commits.generation != quietSince && ContinuousClock.now < tick
             do {
                 if let regraded = try await registry.runScheduledRegrade(regrade), regraded.recomputed > 0 {
                     logger.info(
