@@ -124,6 +124,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// When the daily regrade runs, in minutes after midnight in the registry's time zone
     /// (`regradeTime = "HH:MM"`; midnight by default, so a grade changes on the day it must).
     public var regradeMinuteOfDay: Int = 0
+    /// How long writes must have been quiet before the files they made due today are regraded
+    /// (`GetGrade` follows an event within about this long); 0 leaves them to the next tick.
+    public var regradeAfterWritesSeconds: Int = 1
     public var limits = Limits()
     public var log = LogSettings()
     public var export = ExportSettings()
@@ -181,7 +184,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     private static func configuration(from root: TOMLSection) throws(ConfigurationError) -> DaemonConfiguration {
         try root.rejectUnknownKeys(allowed: [
             "stateDirectory", "socket", "socketMode", "socketGroup", "policy", "timeZone",
-            "maintenanceIntervalSeconds", "regradeTime", "limits", "log", "export", "roles",
+            "maintenanceIntervalSeconds", "regradeTime", "regradeAfterWritesSeconds", "limits", "log", "export", "roles",
         ])
         var configuration = DaemonConfiguration()
         configuration.stateDirectory = try root.optionalString("stateDirectory") ?? configuration.stateDirectory
@@ -203,6 +206,12 @@ public struct DaemonConfiguration: Sendable, Equatable {
         }
         configuration.maintenanceIntervalSeconds =
             try positive(root, "maintenanceIntervalSeconds") ?? configuration.maintenanceIntervalSeconds
+        if let quiet = try root.optionalInt("regradeAfterWritesSeconds") {
+            guard (0...maximumSeconds).contains(quiet) else {
+                throw ConfigurationError("regradeAfterWritesSeconds: must be from 0 (off) to \(maximumSeconds)")
+            }
+            configuration.regradeAfterWritesSeconds = quiet
+        }
         if let time = try root.optionalString("regradeTime") {
             guard let minute = minuteOfDay(time) else {
                 throw ConfigurationError("regradeTime: '\(time)' is not a time of day such as \"02:30\"")

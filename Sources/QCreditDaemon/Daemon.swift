@@ -151,6 +151,8 @@ public enum Daemon {
                             registry: registry, exports: operations.exports, interval: .seconds(configuration.maintenanceIntervalSeconds),
                             regrade: RegradeSchedule(
                                 minuteOfDay: configuration.regradeMinuteOfDay, utcOffset: configuration.utcOffset),
+                            regradeAfterWrites: configuration.regradeAfterWritesSeconds > 0
+                                ? .seconds(configuration.regradeAfterWritesSeconds) : nil,
                             logger: Logger(label: "qcredit.maintenance"))),
                     .init(
                         service: CheckpointService(

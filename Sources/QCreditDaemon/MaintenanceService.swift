@@ -14,6 +14,8 @@ struct MaintenanceService: Service {
     let exports: ExportService
     let interval: Duration
     let regrade: RegradeSchedule
+    /// Quiet time after writes before what they made due is regraded; nil: at the next tick.
+    let regradeAfterWrites: Duration?
     let logger: Logger
 
     func run() async throws {
@@ -48,6 +50,7 @@ struct MaintenanceService: Service {
     /// not at the next tick. The regrade keeps to its schedule (nothing before the day's run).
     private func waitForTheNextTick() async throws {
         let tick = ContinuousClock.now + nextWait()
+        guard let quietTime = regradeAfterWrites else { return try await EventLoopSleep.sleep(for: tick - ContinuousClock.now) }
         let commits = registry.database.commits
         while true {
             let seen = commits.generation
@@ -61,7 +64,7 @@ struct MaintenanceService: Service {
             var quietSince = commits.generation
             repeat {
                 quietSince = commits.generation
-                try await EventLoopSleep.sleep(for: .seconds(1))
+                try await EventLoopSleep.sleep(for: quietTime)
             } while commits.generation != quietSince && ContinuousClock.now < tick
             do {
                 if let regraded = try await registry.runScheduledRegrade(regrade), regraded.recomputed > 0 {

@@ -19,8 +19,9 @@ import Testing
         #expect(registered.contains("07837628-6"))
         let recorded = try cli.succeed(CLI.eventArguments(CLI.cement))
         #expect(recorded == "Recorded event 1.\n")
+        // Published now, or a moment earlier by the daemon itself (see FreshGradeTests).
         let published = try cli.succeed(["publish"])
-        #expect(published.contains("Published   1"))
+        #expect(published.contains("Published   1") || published.contains("Unchanged   1"), "\(published)")
 
         // Base 80, a medium failed spot check 30 days ago: -10 × (window − 30)/window ≈ -10.
         for code in [CLI.cement, CLI.cementOrgCode] {

@@ -20,7 +20,9 @@ import Testing
                 "documentNumber": "黔南市监抽〔2026〕3号", "summary": "水泥抗压强度不合格",
             ])
         let published = try await daemon.call("org.qcredit.admin.PublishGrades", ["codes": [.string(code)]])
-        #expect(published["published"]?.intValue == 1)
+        // Published now, or a moment earlier by the daemon itself (a file with a new event is
+        // regraded once writes have been quiet for a second): either way it is published once.
+        #expect((published["published"]?.intValue ?? 0) + (published["unchanged"]?.intValue ?? 0) == 1, "\(published)")
         // The grade as our own client reads it; the Go client must read the same.
         let reply = try await daemon.call("org.qcredit.query.GetGrade", ["code": .string(code)])
         let grade = try #require(reply["grade"]?["grade"]?.stringValue)

@@ -126,7 +126,7 @@ import VarlinkNIO
             process.standardOutput = pipe
             try process.run()
             let output = self.output
-            DispatchQueue.global().async {
+            onOwnThread {
                 while case let data = pipe.fileHandleForReading.availableData, !data.isEmpty {
                     output.modify { $0 += String(decoding: data, as: UTF8.self) }
                 }

@@ -48,6 +48,7 @@ import Varlink
         // Background work is slowed down so that only the calls themselves write.
         let config = """
             maintenanceIntervalSeconds = 86400
+            regradeAfterWritesSeconds = 0
             [log]
             checkpointIntervalSeconds = 3600
             [roles]

@@ -64,6 +64,14 @@ import Testing
         }
     }
 
+    @Test func theRegradeAfterWritesIsOneSecondByDefaultAndZeroTurnsItOff() throws {
+        #expect(try DaemonConfiguration.parse("", file: "q.toml").regradeAfterWritesSeconds == 1)
+        #expect(try DaemonConfiguration.parse("regradeAfterWritesSeconds = 0", file: "q.toml").regradeAfterWritesSeconds == 0)
+        #expect(throws: ConfigurationError.self) {
+            try DaemonConfiguration.parse("regradeAfterWritesSeconds = -1", file: "q.toml")
+        }
+    }
+
     @Test func anEmptyFileMeansTheDefaultsAndNoRoles() throws {
         let configuration = try DaemonConfiguration.parse("", file: "empty.toml")
         #expect(configuration.stateDirectory == "/var/lib/qcredit")

@@ -62,7 +62,9 @@ def full(address):
             corrected = admin.CorrectEvent(eventId=first, event=dict(event, severity="low"), reason="severity typo")
             check(corrected["eventId"] > ids[-1], "CorrectEvent")
             published = admin.PublishGrades()
-            check(published["published"] == 2, f"PublishGrades: {published}")
+            # Published now, or a moment earlier by the daemon itself (files with new events are
+            # regraded once writes have been quiet for a second).
+            check(published["published"] + published["unchanged"] == 2, f"PublishGrades: {published}")
             override = admin.OverrideGrade(code=USCC_B, grade="AA", reason="national award", documentNumber="豫质〔2026〕5号")
             check(override["grade"]["basis"] == "override", "OverrideGrade")
             proposal = admin.ProposeListing(code=USCC_A, listType="serious-dishonesty", reason="counterfeit goods",

@@ -248,14 +248,16 @@ func runCommand(
     // Read both pipes while the process runs, so a full pipe cannot block it.
     let outData = Mutexed(Data())
     let errData = Mutexed(Data())
+    // On threads of their own: a blocking read on Dispatch's shared threads can wait behind
+    // other tests' blocked work for longer than a test's patience.
     let group = DispatchGroup()
     group.enter()
-    DispatchQueue.global().async {
+    onOwnThread {
         outData.set(out.fileHandleForReading.readDataToEndOfFile())
         group.leave()
     }
     group.enter()
-    DispatchQueue.global().async {
+    onOwnThread {
         errData.set(err.fileHandleForReading.readDataToEndOfFile())
         group.leave()
     }
@@ -264,6 +266,12 @@ func runCommand(
     return CommandResult(
         status: process.terminationStatus, stdout: String(decoding: outData.get(), as: UTF8.self),
         stderr: String(decoding: errData.get(), as: UTF8.self))
+}
+
+/// Runs `body` on a new thread (for blocking reads of a child's pipes).
+func onOwnThread(_ body: @escaping @Sendable () -> Void) {
+    let thread = Thread(block: body)
+    thread.start()
 }
 
 /// A tiny lock-protected box for values filled in from other threads.
