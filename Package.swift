@@ -7,14 +7,14 @@ import PackageDescription
 //   QCreditDomain  -> CanonicalJSON, Crypto  codes, files, events, grading, listings (no I/O)
 //   Varlink        -> CanonicalJSON, NIOCore generic varlink messages, errors, interfaces, codec
 //   VarlinkNIO     -> Varlink, NIOPosix      the socket layer: server, client, peer credentials
-//   QCreditCrypto  -> COpenSSL               SHA-256, SM3, Ed25519, SM2 through OpenSSL's libcrypto
+//   QCreditCrypto  -> COpenSSL               SHA-256, SM3, Ed25519, SM2 through OpenSSL's libcrypto; hex
 //   SignedNote     -> QCreditCrypto          C2SP signed notes: Ed25519 and SM2/SM3 signers, verifier keys
 //   TransparencyLog-> QCreditCrypto          RFC 6962 Merkle tree, proofs, C2SP checkpoint and tlog-proof
 //   QCreditStore   -> Domain, Crypto, TransparencyLog, GRDB (+ SQLite's C API)   SQLite schema (Schema/), migrations, queries
 //   QCreditLog     -> Store, TransparencyLog, SignedNote   signed checkpoints and their history, proofs,
 //                                            evidence, replaying records into a restored database
 //   QCreditExport  -> Crypto, SignedNote, TransparencyLog  signed export directories: writer and verifier
-//   QCreditRegistry-> Store, Domain          the registry's operations and clock
+//   QCreditRegistry-> Store, Domain, Crypto  the registry's operations and clock
 //   QCreditConfig  -> Domain, TOMLKit        the config file and the policy file (TOML)
 //   QCreditService -> Registry, Log, Export, Varlink, CMalloc   org.qcredit.* interfaces, roles, method table; the
 //                                            methods reach the store only through Registry. Operations/
@@ -79,7 +79,7 @@ let package = Package(
         ),
         .target(
             name: "QCreditRegistry",
-            dependencies: ["QCreditDomain", "QCreditStore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["QCreditCrypto", "QCreditDomain", "QCreditStore", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "QCreditLog",

@@ -10,11 +10,7 @@ import NIOPosix
 enum EventLoopSleep {
     /// Returns after `duration`, or throws once the task is cancelled.
     static func sleep(for duration: Duration) async throws {
-        let (seconds, attoseconds) = duration.components
-        let nanoseconds = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        let amount: TimeAmount =
-            nanoseconds.overflow ? .hours(24 * 365 * 100) : .nanoseconds(nanoseconds.partialValue + attoseconds / 1_000_000_000)
-        let scheduled = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: amount) {}
+        let scheduled = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: TimeAmount(duration)) {}
         try await withTaskCancellationHandler {
             try await scheduled.futureResult.get()
         } onCancel: {

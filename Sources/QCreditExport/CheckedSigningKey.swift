@@ -1,3 +1,4 @@
+import QCreditCrypto
 import SignedNote
 
 /// An ``ExportSigningKey`` whose parts were found to belong together. The PEM is re-encoded from

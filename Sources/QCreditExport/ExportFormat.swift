@@ -4,6 +4,8 @@ import Glibc
 import Darwin
 #endif
 
+import QCreditCrypto
+
 /// The signed export, format 2: the contract auditors rely on.
 ///
 /// One export run writes two directories of the same name (see ``isValidExportName(_:)``):

@@ -1,3 +1,4 @@
+import QCreditCrypto
 import SignedNote
 import TransparencyLog
 

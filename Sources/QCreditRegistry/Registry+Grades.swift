@@ -309,11 +309,7 @@ extension Registry {
         let computation = policy.computeGrade(events: events, asOf: today)
         // From here maintenance keeps the grade fresh: it is recomputed on the next day it may change.
         try writer.setRegradeDue(enterpriseId: enterprise.id, on: policy.nextGradeChange(events: events, after: computation))
-        // The regrade's rule: a publication is a decision, so a file whose letter and binding
-        // event caps stay is unchanged, whatever its score or policy version (README, "Grades
-        // that stay fresh"). An override that ended since the latest computed grade puts the
-        // computed grade in force again, which is published even with the same letter.
-        if !Self.overrideEnded(override, since: latest), let latest, computation.hasSameGradeAndCaps(as: latest) {
+        if !Self.isNewDecision(computation, over: latest, lastOverride: override) {
             summary.unchanged += 1
             return nil
         }

@@ -1,4 +1,5 @@
 import CanonicalJSON
+import QCreditCrypto
 import QCreditDomain
 import QCreditStore
 
@@ -113,15 +114,10 @@ extension Registry {
             parameters["importId"] = .string(place.importId)
             parameters["firstLine"] = .int(place.firstLine)
             parameters["lastLine"] = .int(place.lastLine)
-            if let digest = place.rowsDigest { parameters["rowsSHA256"] = .string(hex(digest)) }
+            if let digest = place.rowsDigest { parameters["rowsSHA256"] = .string(Hex.encode(digest)) }
         }
         audited.parameters = .object(parameters)
         return audited
-    }
-
-    private static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
     }
 
     private static func check(_ place: ImportBatchPlace) throws(RegistryError) {

@@ -65,14 +65,22 @@ extension Registry {
         let events = try reader.events(enterpriseId: enterpriseId)
         let computation = policy.computeGrade(events: events, asOf: today)
         let latest = try reader.latestGrade(enterpriseId: enterpriseId, basis: .computed, atOrBefore: writer.now)
-        // An override that ended hands the file back to its computed grade: a change of the grade
-        // in force, published (and so in the change feed) even when the computed letter is the same.
         let lastOverride = try reader.latestGrade(enterpriseId: enterpriseId, basis: .override, atOrBefore: writer.now)
-        if Self.overrideEnded(lastOverride, since: latest) || latest.map({ !computation.hasSameGradeAndCaps(as: $0) }) ?? true {
+        if Self.isNewDecision(computation, over: latest, lastOverride: lastOverride) {
             try publishComputed(computation, enterprise: enterprise, replacing: latest, writer: writer)
             summary.published += 1
         }
         try writer.setRegradeDue(enterpriseId: enterpriseId, on: policy.nextGradeChange(events: events, after: computation))
+    }
+
+    /// Whether `computation` is a decision to publish over the latest computed grade, for the
+    /// regrade and PublishGrades alike. A publication is a decision, so the letter or the binding
+    /// event caps must change; a score or policy version that moved alone does not (README,
+    /// "Grades that stay fresh"). An override that ended hands the file back to its computed
+    /// grade: a change of the grade in force, published (and so in the change feed) even with
+    /// the same letter.
+    static func isNewDecision(_ computation: GradeComputation, over latest: GradeRecord?, lastOverride: GradeRecord?) -> Bool {
+        overrideEnded(lastOverride, since: latest) || latest.map { !computation.hasSameGradeAndCaps(as: $0) } ?? true
     }
 
     /// Whether `override` (the latest, not in force) came after the latest computed grade: the

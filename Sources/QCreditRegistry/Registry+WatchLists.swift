@@ -28,26 +28,22 @@ extension Registry {
         let limit = watchListLimit
         return try await write(by: audited) { writer in
             let existing = try writer.reader.watchListId(owner: owner, name: name)
-            let listId: Int64
             switch (edit, existing) {
             case (.remove, nil): throw RegistryError.watchListNotFound(name: name)
             case (.remove, let id?):
-                listId = id
                 try writer.removeFromWatchList(id, codes: normalised)
             case (_, let id?):
-                listId = id
                 if edit == .set { try writer.clearWatchList(id) }
                 try writer.addToWatchList(id, codes: normalised)
             case (_, nil):
-                listId = try writer.createWatchList(owner: owner, name: name)
-                try writer.addToWatchList(listId, codes: normalised)
+                try writer.addToWatchList(try writer.createWatchList(owner: owner, name: name), codes: normalised)
             }
-            let size = try writer.reader.watchListSize(listId)
             // The limit is per bank, all its lists together: a role that only reads must not be
             // able to grow the database without end by making more lists.
-            let total = try writer.reader.watchLists(owner: owner).reduce(0) { $0 + $1.size }
+            let lists = try writer.reader.watchLists(owner: owner)
+            let total = lists.reduce(0) { $0 + $1.size }
             guard total <= limit else { throw RegistryError.watchListTooLarge(name: name, size: total, limit: limit) }
-            return WatchListSummary(name: name, size: size)
+            return lists.first { $0.name == name } ?? WatchListSummary(name: name, size: 0)
         }
     }
 

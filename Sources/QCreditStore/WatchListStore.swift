@@ -30,11 +30,6 @@ extension RegistryReader {
         ).map { WatchListSummary(name: $0["name"], size: $0["size"]) }
     }
 
-    public func watchListSize(_ listId: Int64) throws -> Int {
-        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM watch_list_code WHERE list_id = ?"), arguments: [listId])
-            ?? 0
-    }
-
     /// A list's codes in order, after `code`, at most `limit`.
     public func watchListCodes(_ listId: Int64, after code: String, limit: Int) throws -> [String] {
         try String.fetchAll(

@@ -1,8 +1,9 @@
-/// Lower-case hexadecimal, as the MANIFEST writes digests and file names write key IDs.
-enum Hex {
+/// Lower-case hexadecimal, as the MANIFEST and the audit trail write digests and file names
+/// write key IDs.
+public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
-    static func encode(_ bytes: some Sequence<UInt8>) -> String {
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var output: [UInt8] = []
         for byte in bytes {
             output.append(digits[Int(byte >> 4)])
@@ -12,7 +13,7 @@ enum Hex {
     }
 
     /// The bytes of lower-case hex `text`, or nil (upper case is refused: one spelling per value).
-    static func decode(_ text: some StringProtocol) -> [UInt8]? {
+    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
         let characters = Array(text.utf8)
         guard characters.count % 2 == 0 else { return nil }
         var output: [UInt8] = []
@@ -27,7 +28,7 @@ enum Hex {
     }
 
     /// A key ID as 8 lower-case hex digits.
-    static func keyID(_ id: UInt32) -> String {
+    public static func keyID(_ id: UInt32) -> String {
         encode([UInt8(id >> 24), UInt8(id >> 16 & 0xff), UInt8(id >> 8 & 0xff), UInt8(id & 0xff)])
     }
 
