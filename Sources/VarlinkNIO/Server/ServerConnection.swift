@@ -121,10 +121,11 @@ final class ServerConnection: Sendable {
         timer?.cancel()
     }
 
-    /// Starts the idle timer. One timer per connection re-arms itself from the last activity,
+    /// Starts the idle timer, once the connection reads. One timer per connection re-arms itself from the last activity,
     /// so calls themselves only update a timestamp. It runs on the event loop and so does not log.
     func startIdleTimer() {
         guard let idleTimeout else { return }
+        state.withLock { $0.lastActivity = .now() }
         scheduleIdleCheck(in: idleTimeout)
     }
 

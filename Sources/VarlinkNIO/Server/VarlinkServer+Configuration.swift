@@ -39,7 +39,7 @@ extension VarlinkServer {
         public var maxMessageBytesForPeer: (@Sendable (VarlinkPeerCredentials) async -> Int)?
         /// Whether a peer's calls keep its connection open against ``idleTimeout``, asked once
         /// per connection beside ``maxMessageBytesForPeer``. When the answer is false the
-        /// connection closes `idleTimeout` after it opened (or its last call in progress ended),
+        /// connection closes `idleTimeout` after it began to be read (or its last call in progress ended),
         /// however often it calls: a peer that may only ask `GetInfo` cannot hold a connection
         /// with it. Nil: every peer's calls count.
         public var callsKeepPeerConnected: (@Sendable (VarlinkPeerCredentials) async -> Bool)?
@@ -48,7 +48,8 @@ extension VarlinkServer {
         /// Connections one uid may hold at once; more from it are accepted and closed at once.
         /// Nil: only ``maxConnections`` applies.
         public var maxConnectionsPerUser: Int?
-        /// A connection with no call in progress for this long is closed; nil never.
+        /// A connection with no call in progress for this long is closed; nil never. The clock
+        /// starts when the server begins reading the connection, not when it was accepted.
         public var idleTimeout: Duration?
         /// A connection whose replies have made no progress into the socket for this long (the
         /// peer stopped reading) is closed, and its handler cancelled; nil never.

@@ -13,7 +13,6 @@ extension VarlinkServer {
         let logger = connection.logger
         let context = VarlinkCallContext(credentials: connection.credentials, connectionID: connection.id)
         logger.debug("connection accepted")
-        connection.startIdleTimer()
         defer { connection.finish() }
         // Nothing has been read yet (autoRead is off): what the peer sends while its limit is
         // looked up stays in the kernel's buffer, so no peer can make us hold more than its limit.
@@ -39,6 +38,9 @@ extension VarlinkServer {
                         blockingPool: self.configuration.blockingPool))
                 let wrapped = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 try channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)
+                // Idle means the peer sent nothing while we were reading: the time this task
+                // took to get here (a starved machine, a slow limit lookup) is ours, not its.
+                connection.startIdleTimer()
                 return wrapped
             }.get()
         } catch {
