@@ -66,8 +66,31 @@ enum Benchmark {
         return Double(completed.value.load(ordering: .relaxed)) / elapsed(since: start)
     }
 
+    static let usage = """
+        usage: qcredit-bench SOCKET [--enterprises N] [--seconds S]
+               qcredit-bench log [--records N] [--directory DIR]
+               qcredit-bench export [--enterprises N] [--directory DIR] [--events N] [--grades no] [--export no] [--codes FILE]
+               qcredit-bench proofs SOCKET [--seconds S]
+               qcredit-bench find [--enterprises N] [--directory DIR]
+               qcredit-bench files [--enterprises N] [--directory DIR]
+               qcredit-bench regrade [--enterprises N] [--directory DIR]
+        (BENCHMARKS.md says what each measures)
+        """
+
+    /// Every option some benchmark reads: anything else (`--help` too) prints the usage, so a
+    /// mistyped option never starts a run of minutes on defaults.
+    static let knownOptions: Set<String> = ["--enterprises", "--seconds", "--records", "--directory", "--export", "--codes", "--events", "--grades"]
+
     static func main() async throws {
         let arguments = CommandLine.arguments
+        if let unknown = arguments.dropFirst().first(where: { $0.hasPrefix("-") && !knownOptions.contains($0) && Int($0) == nil }) {
+            if unknown == "--help" || unknown == "-h" {
+                print(usage)
+                exit(0)
+            }
+            FileHandle.standardError.write(Data("qcredit-bench: unknown option \(unknown)\n\(usage)\n".utf8))
+            exit(2)
+        }
         if arguments.count >= 2 && arguments[1] == "log" {
             try await LogBenchmark.run(arguments: Array(arguments.dropFirst(2)))
             return
@@ -93,7 +116,7 @@ enum Benchmark {
             return
         }
         guard arguments.count >= 2 else {
-            print("usage: qcredit-bench SOCKET [--enterprises N] [--seconds S]")
+            print(usage)
             exit(2)
         }
         let socket = arguments[1]
