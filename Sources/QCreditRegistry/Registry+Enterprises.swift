@@ -126,7 +126,9 @@ extension Registry {
 
     /// Records a rename or a change of status as a new revision of the file's particulars.
     public func updateEnterprise(_ update: EnterpriseUpdate, by caller: Caller) async throws -> Enterprise {
-        let name = try TextField.optional(update.name, "name", maxLength: 200)
+        // A name given must be a name: an empty one is refused as RegisterEnterprise refuses
+        // it, not taken for "no rename".
+        let name = try update.name.map { value throws(RegistryError) in try TextField.required(value, "name", maxLength: 200) }
         let status = try update.status.map { value throws(RegistryError) in
             try TextField.choice(value, "status", as: EnterpriseStatus.self)
         }

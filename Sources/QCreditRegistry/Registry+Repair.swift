@@ -76,6 +76,12 @@ extension Registry {
                     listingId: listing.id, state: listing.state.rawValue, action: "decide application \(applicationId)",
                     reason: "it was decided (\(outcome.decision.rawValue)) on \(outcome.decidedOn)")
             }
+            // A listing removed otherwise (revoked, expired) leaves nothing to decide, either way.
+            guard !Self.leavesNothingToDecide(listing) else {
+                throw RegistryError.invalidState(
+                    listingId: listing.id, state: listing.state.rawValue, action: "decide application \(applicationId)",
+                    reason: "the application is moot: its listing was removed (\(listing.state.rawValue)) before a decision")
+            }
             guard decidedOn >= application.appliedOn else {
                 throw RegistryError.invalidArgument(
                     parameter: "decidedOn", reason: "\(decidedOn) is before the application (\(application.appliedOn))")
@@ -95,6 +101,12 @@ extension Registry {
         }
     }
 
+    /// An application's listing was removed otherwise (revoked, expired): the application is
+    /// moot. (A contested listing is not: the objection may be resolved, then it is decided.)
+    static func leavesNothingToDecide(_ listing: Listing) -> Bool {
+        listing.state == .removed
+    }
+
     /// Applications, oldest first: those still to be decided, or every one. An undecided
     /// application whose listing was meanwhile removed otherwise (revoked, expired) is moot: it
     /// is not among those to decide, so it is never reported overdue.
@@ -102,8 +114,8 @@ extension Registry {
         try await database.read { reader in
             func marked(_ application: RepairApplication) throws -> RepairApplication {
                 var application = application
-                let listed = try reader.existingListing(application.listingId).state == .listed
-                application.isMoot = application.outcome == nil && !listed
+                let listing = try reader.existingListing(application.listingId)
+                application.isMoot = application.outcome == nil && Self.leavesNothingToDecide(listing)
                 return application
             }
             if pendingOnly { return try reader.pendingRepairApplications().map(marked).filter(\.isPending) }

@@ -117,6 +117,11 @@ import Testing
                 EnterpriseUpdate(code: RegistryFixture.usccA, status: "active", effectiveOn: "2026-03-03", reason: "x"),
                 by: RegistryFixture.regulator)
         }
+        // A blank name beside a status is refused, not read as "no rename".
+        await #expect(throws: RegistryError.invalidArgument(parameter: "name", reason: "must not be empty")) {
+            try await fixture.registry.updateEnterprise(
+                EnterpriseUpdate(code: RegistryFixture.usccA, name: " ", status: "active", reason: "x"), by: RegistryFixture.regulator)
+        }
         #expect(try await fixture.registry.enterprise(code: RegistryFixture.usccA).revisions.count == 3)
     }
 

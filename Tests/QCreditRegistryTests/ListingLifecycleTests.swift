@@ -160,6 +160,19 @@ import Testing
         #expect(all.first?.isMoot == true)
         #expect(all.first?.isPending == false)
         #expect(all.first?.isOverdue(on: fixture.registry.today) == false)
+        // Nothing is left to decide, either way: the application stays moot.
+        for decision in ["approve", "reject"] {
+            do {
+                _ = try await fixture.registry.decideRepair(
+                    applicationId: application.id, decision: decision, reason: "late", documentNumber: "晚1", decidedOn: nil,
+                    authority: nil, by: regulator)
+                Issue.record("a moot application was decided (\(decision))")
+            } catch let RegistryError.invalidState(_, state, _, reason) {
+                #expect(state == "removed")
+                #expect(reason.contains("moot"), "\(reason)")
+            }
+        }
+        #expect(try await fixture.registry.repairApplications(pendingOnly: false).first?.isMoot == true)
     }
 
     @Test func aRejectedApplicationLeavesTheListingAndAnOverdueOneIsPending() async throws {
