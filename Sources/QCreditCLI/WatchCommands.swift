@@ -78,8 +78,10 @@ private func sendCodes(
             throw Failure.badInput("\(file), line \(line.number): \(error.description); nothing was sent")
         }
     }
-    let codes = lines.map(\.text)
-    let distinct = Set(codes.map(EnterpriseCode.normalize)).count
+    // Sent as the registry stores them: a full-width code takes three bytes a character, and
+    // 40,000 of those would not fit in a bank's message.
+    let codes = lines.map { EnterpriseCode.normalize($0.text) }
+    let distinct = Set(codes).count
     if first == "SetWatchList", distinct > WatchList.maximumCodes {
         throw Failure.badInput("\(file) holds \(distinct) codes; a watch list holds at most \(WatchList.maximumCodes)")
     }

@@ -1,5 +1,11 @@
 import CanonicalJSON
 import Foundation
+import Varlink
+import VarlinkNIO
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// One run of `qcredit import`: reads and checks the file, sends its rows in batches of
 /// consecutive lines under an import id, and reports every refused row in the error file.
@@ -13,6 +19,11 @@ struct FileImport {
     let options: ImportOptions
     /// Batches sent ahead of the replies.
     static let window = 3
+    /// The most a batch's rows may take in the call's JSON text: half the registry's default
+    /// message limit for writers (8 MiB), so a batch of long rows is cut short rather than
+    /// refused as too large. A fixed figure, so that the same file always gives the same
+    /// batches and an interrupted import resumes.
+    static let batchBytes = 4 << 20
 
     /// A refused row, for the error file.
     struct Rejection {
@@ -43,7 +54,7 @@ struct FileImport {
         try writeErrors([], to: errorPath)
 
         var rejections: [Rejection] = []
-        var rows: [(line: Int, row: [String: JSONValue])] = []
+        var rows: [(line: Int, row: [String: JSONValue], size: Int)] = []
         var firstLineOfCode: [String: Int] = [:]
         for record in file.records {
             var malformed = record.malformed
@@ -67,7 +78,15 @@ struct FileImport {
                 }
                 firstLineOfCode[code] = record.line
             }
-            rows.append((record.line, row))
+            let size = Self.encodedSizeBound(row)
+            guard size <= Self.batchBytes else {
+                rejections.append(
+                    Rejection(
+                        line: record.line, code: code, error: "MalformedRow",
+                        reason: "the row takes up to \(size) bytes; a row must fit in one batch of \(Self.batchBytes) bytes"))
+                continue
+            }
+            rows.append((record.line, row, size))
         }
         let duplicates = rejections.count(where: { $0.error == "DuplicateInFile" })
 
@@ -75,28 +94,29 @@ struct FileImport {
         progress.advance(by: rejections.count)
         var imported = 0
         var skipped = 0
-        let batches = stride(from: 0, to: rows.count, by: options.batchSize).map { $0..<min($0 + options.batchSize, rows.count) }
+        let batches = Self.batches(of: rows.map(\.size), rowsPerBatch: options.batchSize)
         let sending = batches.prefix(options.stopAfterBatches ?? batches.count)
         let client = sending.isEmpty ? nil : try await daemon.client()
         let method = kind.method
-        try await withThrowingTaskGroup(of: (Int, [String: JSONValue]).self) { group in
+        do {
+            // A few batches in flight keep the registry busy while the next ones are encoded.
+            // They are written in file order (the registry applies a connection's calls in the
+            // order they arrive, and a later line may depend on an earlier one), and their
+            // replies, which come in that order too, are taken in it.
+            var inFlight: [(index: Int, replies: AsyncThrowingStream<VarlinkReply, any Error>)] = []
             var next = 0
-            var inFlight = 0
-            while next < sending.count || inFlight > 0 {
-                // A few batches in flight keep the registry busy while the next ones are encoded.
-                while inFlight < Self.window, next < sending.count, let client {
+            while next < sending.count || !inFlight.isEmpty {
+                while inFlight.count < Self.window, next < sending.count, let client {
                     let batch = rows[sending[next]]
                     let parameters: [String: JSONValue] = [
                         kind.parameter: .array(batch.map { .object($0.row) }), "importId": .string(importId),
                         "firstLine": .int(Int64(batch.first!.line)), "lastLine": .int(Int64(batch.last!.line)),
                     ]
-                    let index = next
-                    group.addTask { (index, try await client.call(method, parameters: parameters)) }
+                    inFlight.append((next, client.replies(to: VarlinkCall(method: method, parameters: parameters))))
                     next += 1
-                    inFlight += 1
                 }
-                guard let (index, reply) = try await group.next() else { break }
-                inFlight -= 1
+                let (index, replies) = inFlight.removeFirst()
+                let reply = try await Self.onlyReply(replies)
                 let range = sending[index]
                 let count = Int(reply["imported"]?.intValue ?? 0)
                 if reply["alreadyApplied"]?.boolValue == true { skipped += count } else { imported += count }
@@ -111,6 +131,17 @@ struct FileImport {
                 }
                 progress.advance(by: range.count)
             }
+        } catch {
+            // What was answered before the failure is still reported: the rows refused so far
+            // go to the error file, and the counts to stderr, before the failure itself.
+            try? writeErrors(rejections.sorted { $0.line < $1.line }, to: errorPath)
+            progress.finish()
+            if !console.json {
+                Console.emit(
+                    "stopped: \(imported) rows imported, \(rejections.count) rejected (in \(errorPath)), \(skipped) already "
+                        + "imported before the failure below; run the same command again to resume.\n", to: STDERR_FILENO)
+            }
+            throw error
         }
         let batchesSent = sending.count
         progress.finish()
@@ -140,6 +171,47 @@ struct FileImport {
             return [head] + block.lines(indent: 2)
         }
         return .success
+    }
+
+    /// The batches of consecutive rows: at most `rowsPerBatch` rows and ``batchBytes`` bytes each.
+    static func batches(of sizes: [Int], rowsPerBatch: Int) -> [Range<Int>] {
+        var batches: [Range<Int>] = []
+        var start = 0
+        var bytes = 0
+        for (index, size) in sizes.enumerated() {
+            if index > start, index - start == rowsPerBatch || bytes + size > batchBytes {
+                batches.append(start..<index)
+                start = index
+                bytes = 0
+            }
+            bytes += size
+        }
+        if start < sizes.count { batches.append(start..<sizes.count) }
+        return batches
+    }
+
+    /// At most the bytes `row` takes in a call's JSON text: every byte that JSON may escape is
+    /// counted as its longest escape (`\u001f`).
+    static func encodedSizeBound(_ row: [String: JSONValue]) -> Int {
+        var size = 2
+        for (name, value) in row {
+            size += name.utf8.count + 4
+            if case .string(let text) = value {
+                size += 2 + text.utf8.reduce(0) { $0 + ($1 < 0x20 || $1 == 0x22 || $1 == 0x5C ? 6 : 1) }
+            } else {
+                size += value.jsonText.utf8.count
+            }
+        }
+        return size
+    }
+
+    /// The one reply to a call without `more`; an error reply is thrown.
+    private static func onlyReply(_ replies: AsyncThrowingStream<VarlinkReply, any Error>) async throws -> [String: JSONValue] {
+        for try await reply in replies {
+            if let error = reply.varlinkError { throw error }
+            return reply.parameters
+        }
+        throw VarlinkClientError.connectionClosed
     }
 
     /// The error file: CSV, one row per refused row, in line order.

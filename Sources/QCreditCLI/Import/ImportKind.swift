@@ -58,18 +58,17 @@ enum ImportKind: String, Sendable {
         String(header.lowercased().unicodeScalars.filter { !" _-".unicodeScalars.contains($0) }.map(Character.init))
     }
 
-    /// Two headers (or JSON members) that name one column of this import, if any: which of them
-    /// would be read is anyone's guess, so that is refused. Other names (a spreadsheet's empty
-    /// trailing columns) may repeat.
+    /// Two headers (or JSON members) that name one column of this import, if any — the same
+    /// header spelt twice, or two of a column's names (`code` and `uscc`, `统一社会信用代码` and
+    /// `组织机构代码`): which of them would be read is anyone's guess, so that is refused. Other
+    /// names (a spreadsheet's empty trailing columns) may repeat.
     func repeatedColumn(in headers: [String]) -> (earlier: String, later: String)? {
-        var byKey: [String: String] = [:]
+        var headerOfColumn: [String: String] = [:]
         for header in headers {
             let key = Self.key(header)
-            guard let earlier = byKey[key] else {
-                byKey[key] = header
-                continue
-            }
-            if columns.contains(where: { ([$0.name] + $0.aliases).map(Self.key).contains(key) }) { return (earlier, header) }
+            guard let column = columns.first(where: { ([$0.name] + $0.aliases).map(Self.key).contains(key) }) else { continue }
+            if let earlier = headerOfColumn[column.name] { return (earlier, header) }
+            headerOfColumn[column.name] = header
         }
         return nil
     }

@@ -1,0 +1,89 @@
+import CanonicalJSON
+import Foundation
+import QCreditDomain
+import Testing
+
+/// How `qcredit import` cuts a file into batches and sends them: in file order, within the
+/// registry's message limit, and what it reports when it stops part way.
+@Suite struct ImportBatchTests {
+    typealias CLI = CLIHarness
+
+    func file(_ daemon: DaemonProcess, _ name: String, _ text: String) throws -> String {
+        let path = daemon.directory.appendingPathComponent(name).path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    /// A USCC, then on the next line the organization code inside it: in file order the second
+    /// line finds its code already registered. Batches applied out of order would open a file
+    /// under the organization code first and attach the USCC to it.
+    @Test func batchesAreAppliedInFileOrder() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        let pairs = (0..<150).map { n in
+            let uscc = USCC.madeUp(serial: 14_000_000 + n)
+            let orgCode = String(uscc.dropFirst(8).prefix(9))
+            return "\(uscc),全称\(n)有限公司\n\(orgCode),简称\(n)\n"
+        }
+        let path = try file(cli.daemon, "pairs.csv", "code,name\n" + pairs.joined())
+        let summary = try cli.json(["import", "enterprises", path, "--batch-size", "1"])
+        #expect(summary["imported"] == 150, "\(summary)")
+        #expect(summary["rejected"] == 150)
+        let errors = try String(contentsOfFile: path + ".errors.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+        #expect(errors.allSatisfy { $0.contains(",AlreadyRegistered,") }, "\(errors.prefix(3))")
+        #expect(Set(errors.compactMap { $0.split(separator: ",").first.flatMap { Int($0) } }) == Set((0..<150).map { 3 + 2 * $0 }))
+        let file = try cli.json(["file", USCC.madeUp(serial: 14_000_149)])["file"]?["enterprise"]
+        #expect(file?["name"] == "全称149有限公司")
+        #expect(file?["formerNames"]?.arrayValue?.isEmpty ?? true, "\(String(describing: file))")
+    }
+
+    /// Rows of 12 KB each (a 4,000-character summary in Chinese): the default 5,000 rows would
+    /// be a 10 MB call, over the registry's 8 MiB limit. The batches are cut by size as well.
+    @Test func longRowsGoInBatchesUnderTheMessageLimit() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        try cli.register(CLI.cement, name: "示例水泥有限公司")
+        let summary = String(repeating: "抽", count: 4000)
+        let rows = (0..<850).map { n in
+            "\(CLI.cement),product,spot-check-failed,low,\(CLI.date(daysAgo: 3)),黔南州市场监督管理局,黔南市监抽〔2026〕\(n)号,\(summary)\n"
+        }
+        let path = try file(
+            cli.daemon, "long.csv", "code,dimension,kind,severity,occurredOn,authority,documentNumber,summary\n" + rows.joined())
+        let result = try cli.json(["import", "events", path])
+        #expect(result["imported"] == 850, "\(result)")
+        #expect(result["rejected"] == 0)
+        #expect(result["complete"] == true)
+    }
+
+    /// Two names of one column (`code` and `uscc`) in a CSV header are refused before anything
+    /// is sent; in a JSON Lines object they make the row malformed.
+    @Test func twoNamesOfOneColumnAreAmbiguous() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        let csv = try file(cli.daemon, "aliases.csv", "code,uscc,name\n\(CLI.cement),\(CLI.materials),示例水泥有限公司\n")
+        let refused = try cli.run(["import", "enterprises", csv])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("names one column twice in its header: code and uscc"), "\(refused.stderr)")
+        let jsonl = try file(
+            cli.daemon, "aliases.jsonl",
+            #"{"code":"\#(CLI.cement)","统一社会信用代码":"\#(CLI.materials)","name":"示例水泥有限公司"}"# + "\n")
+        let summary = try cli.json(["import", "enterprises", jsonl])
+        #expect(summary["imported"] == 0 && summary["rejected"] == 1, "\(summary)")
+        let errors = try String(contentsOfFile: jsonl + ".errors.csv", encoding: .utf8)
+        #expect(errors.contains("MalformedRow") && errors.contains("name one column"), "\(errors)")
+        #expect(try cli.run(["file", CLI.cement]).status != 0, "nothing was imported")
+    }
+
+    /// An import that stops part way (here its id was used for another file) still writes the
+    /// rows refused in the batches answered before it stopped, and says how far it got.
+    @Test func anImportThatStopsPartWayKeepsTheRefusalsAnsweredSoFar() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        let first = try file(cli.daemon, "a.csv", "code,name\n\(CLI.wrongCheck),错码有限公司\n\(CLI.cement),示例水泥有限公司\n")
+        let applied = try cli.json(["import", "enterprises", first, "--import-id", "monthly", "--batch-size", "1"])
+        #expect(applied["imported"] == 1 && applied["rejected"] == 1, "\(applied)")
+        // Its first batch is the one applied; its second has other rows under the same lines.
+        let second = try file(cli.daemon, "b.csv", "code,name\n\(CLI.wrongCheck),错码有限公司\n\(CLI.materials),示例建材有限公司\n")
+        let stopped = try cli.run(["import", "enterprises", second, "--import-id", "monthly", "--batch-size", "1"])
+        #expect(stopped.status == 1, "\(stopped.stdout)")
+        #expect(stopped.stderr.contains("stopped: 0 rows imported, 1 rejected"), "\(stopped.stderr)")
+        let errors = try String(contentsOfFile: second + ".errors.csv", encoding: .utf8).split(separator: "\n")
+        #expect(errors.count == 2 && errors[1].hasPrefix("2,\(CLI.wrongCheck),InvalidCode,"), "\(errors)")
+    }
+}
