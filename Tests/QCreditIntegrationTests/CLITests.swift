@@ -388,13 +388,7 @@ import Testing
     }
 
     @Test func permissionDeniedNamesTheMethodAndTheRoleItNeeds() throws {
-        let config = """
-            stateDirectory = "@STATE@"
-            socket = "@SOCKET@"
-            [roles]
-            bank = ["uid:\(getuid())"]
-            """
-        let cli = CLIHarness(daemon: try DaemonProcess(config: config))
+        let cli = CLIHarness(daemon: try DaemonProcess(config: DaemonProcess.config(grantingMe: "bank")))
         let result = try cli.run(["register", CLI.cement, "--name", "x"])
         #expect(result.status == 1)
         #expect(result.stderr == "PermissionDenied: org.qcredit.admin.RegisterEnterprise requires regulator\n")

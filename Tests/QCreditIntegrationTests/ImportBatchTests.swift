@@ -9,9 +9,7 @@ import Testing
     typealias CLI = CLIHarness
 
     func file(_ daemon: DaemonProcess, _ name: String, _ text: String) throws -> String {
-        let path = daemon.directory.appendingPathComponent(name).path
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        return path
+        try ImportTests().file(daemon, name, text)
     }
 
     /// A USCC, then on the next line the organization code inside it: in file order the second

@@ -182,13 +182,7 @@ import VarlinkNIO
     /// Full-width codes take three bytes a character: sent as they were typed, 40,000 of them
     /// would not fit in a bank's 1 MiB message. They go in their normal form.
     @Test func aBookOfFullWidthCodesFitsInABanksMessages() throws {
-        let config = """
-            stateDirectory = "@STATE@"
-            socket = "@SOCKET@"
-            [roles]
-            bank = ["uid:\(getuid())"]
-            """
-        let cli = CLIHarness(daemon: try DaemonProcess(config: config))
+        let cli = CLIHarness(daemon: try DaemonProcess(config: DaemonProcess.config(grantingMe: "bank")))
         let book = (0..<45_000).map { ImportTests.fullWidth(USCC.madeUp(serial: 15_000_000 + $0)) }.joined(separator: "\n")
         #expect(try cli.succeed(["watchlist", "set", "wide", "-"], input: book).contains("wide: 45000 codes"))
         #expect(try cli.succeed(["watchlist", "show"]).contains("wide\t45000"))

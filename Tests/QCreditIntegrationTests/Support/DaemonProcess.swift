@@ -24,6 +24,16 @@ final class DaemonProcess: @unchecked Sendable {
 
     static func product(_ name: String) -> String { productsDirectory.appendingPathComponent(name).path }
 
+    /// A config in which this test process holds only `role`.
+    static func config(grantingMe role: String) -> String {
+        """
+        stateDirectory = "@STATE@"
+        socket = "@SOCKET@"
+        [roles]
+        \(role) = ["uid:\(getuid())"]
+        """
+    }
+
     /// Starts a daemon. `config` is the TOML config text (development mode when nil); its
     /// `@STATE@` and `@SOCKET@` placeholders are replaced by this daemon's paths.
     /// `launcher` runs the daemon through another program (e.g. `strace … --`), which must
