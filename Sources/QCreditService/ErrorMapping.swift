@@ -56,9 +56,10 @@ extension RegistryError {
 }
 
 extension LogError {
-    /// The typed error of `org.qcredit.audit` (or of the query interface, for evidence), or nil
-    /// when the error means the stored log is damaged: that is not the caller's to handle, and is
-    /// logged and answered as `InternalError`.
+    /// The typed error of `org.qcredit.audit` (or of the query interface, for evidence: a record
+    /// that no longer matches the log), or nil when the error means the log cannot be signed or
+    /// served at all: that is not the caller's to handle, and is logged and answered as
+    /// `InternalError`.
     func varlinkError(in interface: String) -> VarlinkError? {
         switch self {
         case .sizeBeyondTree(let requested, let treeSize):
@@ -68,7 +69,11 @@ extension LogError {
             return VarlinkError(name: "\(RegistryInterfaces.audit).InvalidRange", parameters: ["reason": .string(reason)])
         case .noCheckpoint, .noSigningKeys:
             return VarlinkError(name: "\(RegistryInterfaces.audit).NoCheckpoint")
-        case .logDoesNotExtendCheckpoint, .logBehindSignedTree, .recordDoesNotMatchLog:
+        case .recordDoesNotMatchLog(let index):
+            // Only evidence (org.qcredit.query.GetEvidence) checks a record against the log.
+            guard interface == RegistryInterfaces.query else { return nil }
+            return VarlinkError(name: "\(interface).RecordDoesNotMatchLog", parameters: ["logIndex": .int(index)])
+        case .logDoesNotExtendCheckpoint, .logBehindSignedTree:
             return nil
         }
     }

@@ -144,6 +144,10 @@ public struct RegistryService: VarlinkHandler {
         } catch let error as RegistryError {
             throw error.varlinkError(in: call.interfaceName)
         } catch let error as LogError {
+            // A damaged log is answered with its declared error and also told to the operator.
+            if case .recordDoesNotMatchLog = error {
+                logger.error("call failed", metadata: ["method": "\(call.method)", "error": "\(error)"])
+            }
             throw error.varlinkError(in: call.interfaceName) ?? error
         }
     }
