@@ -67,7 +67,7 @@ extension Registry {
     }
 
     static func admit(_ request: RegistrationRequest) throws -> AdmittedRegistration {
-        let name = try TextField.required(request.name, "name", maxLength: 200)
+        let name = try TextField.line(request.name, "name", maxLength: 200)
         let code: EnterpriseCode
         let checkWarning: String?
         do {
@@ -128,7 +128,7 @@ extension Registry {
     public func updateEnterprise(_ update: EnterpriseUpdate, by caller: Caller) async throws -> Enterprise {
         // A name given must be a name: an empty one is refused as RegisterEnterprise refuses
         // it, not taken for "no rename".
-        let name = try update.name.map { value throws(RegistryError) in try TextField.required(value, "name", maxLength: 200) }
+        let name = try update.name.map { value throws(RegistryError) in try TextField.line(value, "name", maxLength: 200) }
         let status = try update.status.map { value throws(RegistryError) in
             try TextField.choice(value, "status", as: EnterpriseStatus.self)
         }

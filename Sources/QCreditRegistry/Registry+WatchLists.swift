@@ -21,7 +21,7 @@ extension Registry {
         -> WatchListSummary
     {
         let owner = try Self.owner(caller)
-        let name = try TextField.required(name, "name", maxLength: 100)
+        let name = try TextField.line(name, "name", maxLength: 100)
         let normalised = try codes.map(Self.normalisedCode)
         var audited = caller
         audited.parameters = ["name": .string(name), "codes": .int(Int64(codes.count))]

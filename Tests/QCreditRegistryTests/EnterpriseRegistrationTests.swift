@@ -133,5 +133,15 @@ import Testing
         await #expect(throws: RegistryError.invalidArgument(parameter: "name", reason: "contains the control character U+1B")) {
             try await fixture.register(RegistryFixture.usccA, name: "Evil\u{1B}[2J Co.")
         }
+        // A name is one line: a line break would split the row of a table or a CSV cell.
+        let broken = RegistryError.invalidArgument(parameter: "name", reason: "must be one line; it contains a line break (U+000A)")
+        await #expect(throws: broken) {
+            try await fixture.register(RegistryFixture.usccA, name: "line1\nline2")
+        }
+        try await fixture.register(RegistryFixture.usccA, name: "One Line Co.")
+        await #expect(throws: broken) {
+            try await fixture.registry.updateEnterprise(
+                EnterpriseUpdate(code: RegistryFixture.usccA, name: "Two\nLines Co.", reason: "x"), by: RegistryFixture.regulator)
+        }
     }
 }

@@ -9,6 +9,16 @@ public enum TextField {
         return try checked(trimmed, parameter, maxLength: maxLength)
     }
 
+    /// One line of text (a name): as ``required(_:_:maxLength:)``, and a line break is refused
+    /// too — a name shown in a table, a CSV cell or a log line must not break it.
+    public static func line(_ value: String, _ parameter: String, maxLength: Int = 500) throws(RegistryError) -> String {
+        let text = try required(value, parameter, maxLength: maxLength)
+        guard !text.utf8.contains(0x0A) else {
+            throw .invalidArgument(parameter: parameter, reason: "must be one line; it contains a line break (U+000A)")
+        }
+        return text
+    }
+
     /// Nil for nil or blank, else the trimmed, checked value.
     public static func optional(_ value: String?, _ parameter: String, maxLength: Int = 500) throws(RegistryError) -> String? {
         guard let trimmed = value?.trimmingWhitespace(), !trimmed.isEmpty else { return nil }
