@@ -84,4 +84,33 @@ import Testing
         let errors = try String(contentsOfFile: second + ".errors.csv", encoding: .utf8).split(separator: "\n")
         #expect(errors.count == 2 && errors[1].hasPrefix("2,\(CLI.wrongCheck),InvalidCode,"), "\(errors)")
     }
+
+    /// A JSON Lines row that is not JSON says why and where: a repeated member, text after
+    /// the object, a number out of range, a lone surrogate, an object spread over lines.
+    @Test func aLineThatIsNotJSONSaysWhyAndWhere() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        let lines = [
+            #"{"code":"a","code":"b","name":"x"}"#, #"{"code":"x","name":"y"} trailing"#, #"{"code":1e400,"name":"z"}"#,
+            #"{"code":"\ud800","name":"z"}"#, "{", "[1]",
+        ]
+        let path = try file(cli.daemon, "bad.jsonl", lines.joined(separator: "\n") + "\n")
+        #expect(try cli.json(["import", "enterprises", path])["rejected"] == 6)
+        let errors = try String(contentsOfFile: path + ".errors.csv", encoding: .utf8).split(separator: "\n").dropFirst().map(String.init)
+        #expect(errors.count == 6, "\(errors)")
+        let reasons = ["duplicate key at byte 13", "unexpected data after the value", "number out of range", "lone surrogate",
+            "unexpected end of input", "not a JSON object (one object per line)"]
+        for (line, reason) in zip(errors, reasons) { #expect(line.contains(reason), "\(line)") }
+    }
+
+    /// `admitWrongCheckCharacter` is yes or no: another value is not quietly taken for no.
+    @Test func aFlagThatIsNeitherYesNorNoIsMalformed() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        let path = try file(
+            cli.daemon, "flags.csv",
+            "code,name,admitWrongCheckCharacter\n\(CLI.wrongCheck),错码有限公司,maybe\n\(CLI.cement),示例水泥有限公司,NO\n")
+        let summary = try cli.json(["import", "enterprises", path])
+        #expect(summary["imported"] == 1 && summary["rejected"] == 1, "\(summary)")
+        let errors = try String(contentsOfFile: path + ".errors.csv", encoding: .utf8)
+        #expect(errors.contains("2,\(CLI.wrongCheck),MalformedRow,\"admitWrongCheckCharacter is \"\"maybe\"\""), "\(errors)")
+    }
 }

@@ -66,8 +66,13 @@ struct FileImport {
                 rejections.append(Rejection(line: record.line, code: code, error: "MalformedRow", reason: reason))
                 continue
             }
-            let row = kind.row(record.fields, headers: try headers(of: record))
+            let columnHeaders = try headers(of: record)
+            let row = kind.row(record.fields, headers: columnHeaders)
             let code = row["code"]?.stringValue ?? ""
+            if let reason = kind.unreadableFlag(record.fields, headers: columnHeaders) {
+                rejections.append(Rejection(line: record.line, code: code, error: "MalformedRow", reason: reason))
+                continue
+            }
             if kind == .enterprises, !code.isEmpty {
                 if let first = firstLineOfCode[code] {
                     rejections.append(

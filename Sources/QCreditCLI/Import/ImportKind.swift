@@ -91,6 +91,18 @@ enum ImportKind: String, Sendable {
         return found
     }
 
+    /// The flag values a row may give, in any case: what is not one of them (nor empty) is not
+    /// taken for "no".
+    static let flagValues = (yes: ["true", "yes", "1"], no: ["false", "no", "0"])
+
+    /// Why the row's `admitWrongCheckCharacter` cannot be read, if it cannot.
+    func unreadableFlag(_ fields: [String: String], headers: [String: String]) -> String? {
+        guard let header = headers["admitWrongCheckCharacter"], let given = fields[header] else { return nil }
+        let value = NameMatch.halfWidth(given).trimmingWhitespace().lowercased()
+        guard !value.isEmpty, !(Self.flagValues.yes + Self.flagValues.no).contains(value) else { return nil }
+        return "admitWrongCheckCharacter is \"\(given)\"; give true, yes or 1, or false, no or 0 (or leave it empty)"
+    }
+
     /// A row as the batch method takes it: trimmed, full-width forms in ASCII-valued fields
     /// made ASCII, empty optional fields left out, a missing required field sent empty (so
     /// the registry refuses it with the reason it gives everyone).
@@ -102,7 +114,7 @@ enum ImportKind: String, Sendable {
             value = value.trimmingWhitespace()
             if column.name == "code" { value = EnterpriseCode.normalize(value) }
             if column.name == "admitWrongCheckCharacter" {
-                if ["true", "yes", "1"].contains(value.lowercased()) { row[column.name] = .bool(true) }
+                if Self.flagValues.yes.contains(value.lowercased()) { row[column.name] = .bool(true) }
                 continue
             }
             if value.isEmpty && !column.required { continue }

@@ -57,8 +57,17 @@ struct TabularFile {
         for line in lines {
             let text = line.text.trimmingWhitespace()
             guard !text.isEmpty else { continue }
-            guard let object = (try? JSONValue.parse(text))?.objectValue else {
-                records.append(Record(line: line.number, fields: [:], malformed: "not a JSON object"))
+            let object: [String: JSONValue]
+            do {
+                guard let parsed = try JSONValue.parse(text).objectValue else {
+                    records.append(Record(line: line.number, fields: [:], malformed: "not a JSON object (one object per line)"))
+                    continue
+                }
+                object = parsed
+            } catch {
+                // The parser's reason and where on the line (a duplicate member, text after the
+                // object, a number out of range, a lone surrogate, an object spread over lines).
+                records.append(Record(line: line.number, fields: [:], malformed: "not JSON: \(Self.describe(error))"))
                 continue
             }
             var fields: [String: String] = [:]
@@ -82,6 +91,11 @@ struct TabularFile {
             }
             records.append(Record(line: line.number, fields: fields, malformed: malformed))
         }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        guard let error = error as? JSONParseError else { return "\(error)" }
+        return "\(error.reason) at byte \(error.offset + 1) of the line"
     }
 
     private mutating func readCSV(_ lines: [(number: Int, text: String)]) throws(Failure) {
