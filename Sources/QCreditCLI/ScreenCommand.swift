@@ -1,6 +1,7 @@
 import ArgumentParser
 import CanonicalJSON
 import Foundation
+import QCreditDomain
 import VarlinkNIO
 
 /// `qcredit screen FILE`: a bank's portfolio against the registry, one output row per code.
@@ -97,10 +98,16 @@ struct ScreenCommand: AsyncParsableCommand {
     private func portfolio() throws(Failure) -> [(line: Int, code: String)] {
         let input = try InputFile(reading: file)
         let firstLine = input.contentLines.first?.text ?? ""
-        let isCSV = column != nil || file.lowercased().hasSuffix(".csv") || firstLine.contains(",")
-        guard isCSV else { return input.contentLines.map { ($0.number, $0.text) } }
-        let table = try TabularFile(reading: file)
         let wanted = column.map { [$0] } ?? ["code", "uscc", "统一社会信用代码", "信用代码"]
+        // A `.csv` file of one column without a header (its first line a code) is a list too.
+        let startsWithCode = (try? EnterpriseCode(validating: firstLine)) != nil
+        let isCSV = column != nil || firstLine.contains(",") || (file.lowercased().hasSuffix(".csv") && !startsWithCode)
+        guard isCSV else {
+            // A list whose first line names its one column (`code`) has a header, not a code.
+            let named = wanted.contains { ImportKind.key($0) == ImportKind.key(firstLine.trimmingWhitespace()) }
+            return input.contentLines.dropFirst(named ? 1 : 0).map { ($0.number, $0.text) }
+        }
+        let table = try TabularFile(reading: file)
         guard let header = wanted.lazy.compactMap({ name in table.columns.first { ImportKind.key($0) == ImportKind.key(name) } }).first
         else {
             throw .badInput("\(table.name) has no column \(wanted[0]) (columns: \(table.columns.joined(separator: ", ")))")
@@ -141,6 +148,14 @@ final class OutputSink {
             (handle, temporary) = (nil, nil)
             return
         }
+        // A device or a pipe (`/dev/null`, `/dev/stdout`, a FIFO) is written as it is: only a
+        // regular file is written beside and renamed into place.
+        var status = stat()
+        if stat(path, &status) == 0, (status.st_mode & S_IFMT) != S_IFREG {
+            guard let handle = FileHandle(forWritingAtPath: path) else { throw .badInput("cannot write \(path)") }
+            (self.handle, self.temporary) = (handle, nil)
+            return
+        }
         let temporary = path + ".partial"
         guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
             throw .badInput("cannot write \(path)")
@@ -153,9 +168,14 @@ final class OutputSink {
     }
 
     func close() throws {
-        guard let handle, let path, let temporary else { return }
+        guard let handle else { return }
+        guard let path, let temporary else { return try handle.close() }
         try handle.close()
-        _ = try? FileManager.default.removeItem(atPath: path)
-        try FileManager.default.moveItem(atPath: temporary, toPath: path)
+        // rename(2) replaces what was there in one step: a reader sees the old file or the new.
+        guard rename(temporary, path) == 0 else {
+            let reason = systemErrorText(errno)
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw Failure.badInput("cannot write \(path): \(reason)")
+        }
     }
 }

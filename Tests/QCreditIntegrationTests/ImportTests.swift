@@ -327,6 +327,23 @@ import Testing
         #expect(Set(replies[0].objectValue!.keys) == Set(["line", "code", "name", "grade", "basis", "listed", "logIndex", "treeSize", "rootHash", "error", "reason"]))
     }
 
+    /// A one-column list is a list whether or not it names its column, and whatever its
+    /// extension; the output may be a device.
+    @Test func oneColumnListsWithOrWithoutAHeaderAndOutputToADevice() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        try cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        for (name, text, firstLine) in [
+            ("named.txt", "code\n\(CLI.cement)\n", 2), ("plain.csv", "\(CLI.cement)\n\(CLI.materials)\n", 1),
+            ("named.csv", "统一社会信用代码\n\(CLI.cement)\n", 2),
+        ] {
+            let rows = try cli.succeed(["screen", try file(cli.daemon, name, text)]).split(separator: "\n").map(String.init)
+            #expect(rows.dropFirst().first?.hasPrefix("\(firstLine),\(CLI.cement),贵州黔南某某水泥有限公司,") == true, "\(name): \(rows)")
+            #expect(!rows.contains { $0.contains("InvalidCode") }, "\(name): \(rows)")
+        }
+        let list = try file(cli.daemon, "one.txt", "\(CLI.cement)\n")
+        #expect(try cli.run(["screen", list, "--output", "/dev/null"]).status == 0)
+    }
+
     @Test func findPrintsATableOfMatches() throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
         try cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
