@@ -34,9 +34,6 @@ public final class TransparencyLogService: Sendable {
     private let signer: SerialTasks
     /// The newest tree signed, from every record of it at start, then from each signature.
     private let newestSigned = Mutex<SignedTree?>(nil)
-    /// The tree's upper nodes, which every proof reads, once read (proofs only; stored nodes
-    /// never change, and proofs read committed ones).
-    private let upperNodes = MerkleNodeCache()
 
     public init(
         origin: String, keys: [LogSigningKey], database: RegistryDatabase, checkpointFile: String, historyFiles: [String],
@@ -168,17 +165,16 @@ public final class TransparencyLogService: Sendable {
     }
 
     public func inclusionProof(index: Int64, treeSize: Int64) async throws -> (leafHash: [UInt8], proof: [[UInt8]]) {
-        let cache = upperNodes
-        return try await database.read { reader in try Self.inclusionProof(index: index, treeSize: treeSize, reader: reader, cache: cache) }
+        try await database.read { reader in try Self.inclusionProof(index: index, treeSize: treeSize, reader: reader) }
     }
 
     /// ``inclusionProof(index:treeSize:)`` read on the calling thread, which it blocks (see
     /// ``RegistryDatabase/readBlocking(_:)``).
     public func inclusionProofBlocking(index: Int64, treeSize: Int64) throws -> (leafHash: [UInt8], proof: [[UInt8]]) {
-        try database.readBlocking { reader in try Self.inclusionProof(index: index, treeSize: treeSize, reader: reader, cache: upperNodes) }
+        try database.readBlocking { reader in try Self.inclusionProof(index: index, treeSize: treeSize, reader: reader) }
     }
 
-    private static func inclusionProof(index: Int64, treeSize: Int64, reader: RegistryReader, cache: MerkleNodeCache) throws -> (
+    private static func inclusionProof(index: Int64, treeSize: Int64, reader: RegistryReader) throws -> (
         leafHash: [UInt8], proof: [[UInt8]]
     ) {
         let size = try reader.publicationCount()
@@ -190,22 +186,19 @@ public final class TransparencyLogService: Sendable {
             throw LogError.invalidRange(reason: "index \(index) is not in a tree of \(treeSize) records (0..<\(treeSize))")
         }
         let leaf = try reader.merkleNodes.hashes(of: [MerkleNodeID(level: 0, index: index)])[0]
-        return (leaf, try MerkleTree.inclusionProof(index: index, size: treeSize, reader: cache.reading(through: reader.merkleNodes)))
+        return (leaf, try MerkleTree.inclusionProof(index: index, size: treeSize, reader: reader.merkleNodes))
     }
 
     public func consistencyProof(from oldSize: Int64, to newSize: Int64) async throws -> [[UInt8]] {
-        let cache = upperNodes
-        return try await database.read { reader in try Self.consistencyProof(from: oldSize, to: newSize, reader: reader, cache: cache) }
+        try await database.read { reader in try Self.consistencyProof(from: oldSize, to: newSize, reader: reader) }
     }
 
     /// ``consistencyProof(from:to:)`` read on the calling thread, which it blocks.
     public func consistencyProofBlocking(from oldSize: Int64, to newSize: Int64) throws -> [[UInt8]] {
-        try database.readBlocking { reader in try Self.consistencyProof(from: oldSize, to: newSize, reader: reader, cache: upperNodes) }
+        try database.readBlocking { reader in try Self.consistencyProof(from: oldSize, to: newSize, reader: reader) }
     }
 
-    private static func consistencyProof(from oldSize: Int64, to newSize: Int64, reader: RegistryReader, cache: MerkleNodeCache) throws
-        -> [[UInt8]]
-    {
+    private static func consistencyProof(from oldSize: Int64, to newSize: Int64, reader: RegistryReader) throws -> [[UInt8]] {
         let size = try reader.publicationCount()
         guard newSize <= size else { throw LogError.sizeBeyondTree(requested: newSize, treeSize: size) }
         // RFC 9162 §2.1.4 proves a tree of m ≥ 1 leaves against a larger one; every tree extends
@@ -213,7 +206,7 @@ public final class TransparencyLogService: Sendable {
         guard oldSize >= 1, oldSize <= newSize else {
             throw LogError.invalidRange(reason: "fromSize \(oldSize) must lie between 1 and toSize \(newSize)")
         }
-        return try MerkleTree.consistencyProof(from: oldSize, to: newSize, reader: cache.reading(through: reader.merkleNodes))
+        return try MerkleTree.consistencyProof(from: oldSize, to: newSize, reader: reader.merkleNodes)
     }
 
     /// Entries `start..<end` (at most `limit`): each leaf, its opening and when its disclosure
