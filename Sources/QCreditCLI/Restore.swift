@@ -17,14 +17,15 @@ struct Restore {
     let exportsDirectory: String
     let backup: String
     let exports: [String]
-    let keysConfigured: Bool
+    let keyFiles: [String]
+    var keysConfigured: Bool { !keyFiles.isEmpty }
 
     init(configuration: DaemonConfiguration, backup: String, exports: [String]) throws {
         stateDirectory = configuration.stateDirectory
         exportsDirectory = configuration.exportDirectory
         self.backup = backup
         self.exports = exports
-        keysConfigured = !configuration.log.keyFiles.isEmpty
+        keyFiles = configuration.log.keyFiles
     }
 
     struct Outcome {
@@ -41,6 +42,8 @@ struct Restore {
         /// The exports directory looked in for the exports' copy of the signed-tree history,
         /// when it holds none (a daemon configured elsewhere, or restore run without `--config`).
         var exportsHistoryNotFound: String? = nil
+        /// Exports checked only with the keys they publish: the log's own were not at hand.
+        var exportsNotCheckedWithLogKeys: [String] = []
 
         var lines: [String] {
             var lines = ["restored \(size) records: \(backupSize) from the backup, \(replayed) replayed from exports"]
@@ -69,6 +72,11 @@ struct Restore {
                         + "was checked. If the daemon keeps its exports elsewhere, run restore again with its --config, "
                         + "and start qcreditd only with that config, or a log it signed further may be forked")
             }
+            if !exportsNotCheckedWithLogKeys.isEmpty {
+                lines.append(
+                    "WARNING: without the log's keys, \(exportsNotCheckedWithLogKeys.joined(separator: ", ")) could be checked only "
+                        + "with the keys they publish, not with the log's own; restore again once the keys are back to check them")
+            }
             if keysMissing {
                 lines.append(
                     "WARNING: no signing key is configured or in the state directory's keys/: copy the log's keys back "
@@ -85,6 +93,7 @@ struct Restore {
                 "missing": missing.map { ["start": .int($0.lowerBound), "end": .int($0.upperBound)] } ?? .null,
                 "replaced": JSONValue(replacedDirectory), "keysMissing": .bool(keysMissing),
                 "exportsHistoryNotFound": JSONValue(exportsHistoryNotFound),
+                "exportsNotCheckedWithLogKeys": .array(exportsNotCheckedWithLogKeys.map(JSONValue.string)),
             ]
         }
     }
@@ -120,6 +129,11 @@ struct Restore {
         defer { try? FileManager.default.removeItem(atPath: staging) }
         let stagedPath = (staging as NSString).appendingPathComponent("registry.sqlite")
         try FileManager.default.copyItem(atPath: backupDatabase, toPath: stagedPath)
+        // Checked before it is opened (opening an empty file would make a new, empty registry)
+        // and long before it replaces anything.
+        if let problem = RegistryDatabase.problemWithCopy(at: stagedPath) {
+            throw Failure.badInput("\(backupDatabase) is not an intact registry database: \(problem); nothing was changed")
+        }
 
         var outcome = try await stage(stagedPath)
         outcome.replacedDirectory = try install(staging: staging)
@@ -138,7 +152,7 @@ struct Restore {
         } catch {
             throw Failure.badInput("\(backup)/registry.sqlite: \(error)")
         }
-        let trees = try await signedTrees(database: database)
+        let (trees, uncheckedSigners) = try await signedTrees(database: database)
         let newest = trees.max { $0.tree.size < $1.tree.size }?.tree
         let backupSize = try await database.read { try $0.publicationCount() }
         var size = backupSize
@@ -166,30 +180,128 @@ struct Restore {
         return Outcome(
             backupSize: backupSize, replayed: size - backupSize, replayedOpenings: replayedOpenings, size: size, signed: newest,
             missing: missing,
-            replacedDirectory: nil, keysMissing: false)
+            replacedDirectory: nil, keysMissing: false, exportsNotCheckedWithLogKeys: uncheckedSigners)
     }
 
-    /// Every signed tree on record: the histories, the checkpoint files (state and backup), the
-    /// staged database's newest checkpoint, and the exports given.
-    private func signedTrees(database: RegistryDatabase) async throws -> [(tree: SignedTree, source: String)] {
+    /// Every signed tree on record: every line of the histories, the checkpoint files (state
+    /// and backup), the staged database's newest checkpoint, and the exports given.
+    ///
+    /// What comes from outside the state directory is trusted only once it verifies with the
+    /// log's own keys and names the log's origin: the backup's checkpoint note, and each export
+    /// as `qcredit verify` checks it (MANIFEST signature, digests, checkpoint, entries giving
+    /// the root). An edited MANIFEST or checkpoint could otherwise extend the log with invented
+    /// leaves, or record a size it never reached and block the state directory for good.
+    private func signedTrees(database: RegistryDatabase) async throws -> (
+        trees: [(tree: SignedTree, source: String)], uncheckedSigners: [String]
+    ) {
+        var uncheckedSigners: [String] = []
         let histories = [stateDirectory, exportsDirectory].map {
             CheckpointHistory(path: ($0 as NSString).appendingPathComponent(CheckpointHistory.fileName))
         }
+        let stateCheckpoint = (stateDirectory as NSString).appendingPathComponent("checkpoint")
         var trees = try await TransparencyLogService.signedTrees(
-            checkpointFile: (stateDirectory as NSString).appendingPathComponent("checkpoint"), histories: histories,
-            database: database)
-        if let backupCheckpoint = try TransparencyLogService.readCheckpointFile((backup as NSString).appendingPathComponent("checkpoint")) {
-            trees.append((SignedTree(size: backupCheckpoint.size, rootHash: backupCheckpoint.rootHash), "\(backup)/checkpoint"))
+            checkpointFile: stateCheckpoint, histories: histories, database: database)
+        for history in histories {
+            trees += try history.all().map { ($0, history.path) }
+        }
+        var origin = try Self.origin(ofCheckpointFile: stateCheckpoint)
+        let backupCheckpointPath = (backup as NSString).appendingPathComponent("checkpoint")
+        if let backupCheckpoint = try Self.checkpoint(backupCheckpointPath) {
+            let backupOrigin = try Self.origin(ofCheckpointFile: backupCheckpointPath)
+            if let origin, let backupOrigin, backupOrigin != origin {
+                throw Failure.verification(
+                    "\(backup) is a backup of the log \(backupOrigin), and this state directory holds the log \(origin); nothing was changed")
+            }
+            origin = origin ?? backupOrigin
+            let verifiers = try verifiers(named: backupOrigin ?? "")
+            if !verifiers.isEmpty {
+                do {
+                    _ = try NoteSigning.open(backupCheckpoint.note, verifiers: verifiers)
+                } catch {
+                    throw Failure.verification(
+                        "\(backupCheckpointPath) is not signed by the log's keys (\(error)): it cannot be trusted; nothing was changed")
+                }
+                trees.append((SignedTree(size: backupCheckpoint.size, rootHash: backupCheckpoint.rootHash), backupCheckpointPath))
+            }
+            // Without the log's keys the backup's checkpoint cannot be checked, and is not used.
         }
         for export in exports {
             let manifest = try Self.manifest(of: export)
+            if let origin, manifest.origin != origin {
+                throw Failure.verification("\(export) is an export of the log \(manifest.origin), not of \(origin); nothing was changed")
+            }
+            var keys = try verifierKeys(named: manifest.origin)
+            if keys.isEmpty {
+                // Without the log's keys only the export's own can be used: that checks the
+                // export is whole and signed as it says, not that the log's keys signed it.
+                keys = Self.publishedVerifierKeys(of: export)
+                uncheckedSigners.append(export)
+            }
+            let report = ExportVerifier.verify(directory: export, verifierKeys: keys, previous: nil)
+            guard report.passed else {
+                let failures = report.failures.prefix(3).map { "\($0)" }.joined(separator: "; ")
+                throw Failure.verification("\(export) does not verify with the log's keys: \(failures); nothing was changed")
+            }
             trees.append((SignedTree(size: manifest.treeSize, rootHash: manifest.rootHash), "\(export)/MANIFEST"))
         }
         // Two sources naming different roots for one size: the log was forked somewhere.
-        for (a, b) in zip(trees, trees.dropFirst()) where a.tree.size == b.tree.size && a.tree.rootHash != b.tree.rootHash {
-            throw Failure.verification("\(a.source) and \(b.source) record different roots for size \(a.tree.size)")
+        var rootOfSize: [Int64: (root: [UInt8], source: String)] = [:]
+        for (tree, source) in trees {
+            if let earlier = rootOfSize[tree.size], earlier.root != tree.rootHash {
+                throw Failure.verification("\(earlier.source) and \(source) record different roots for size \(tree.size)")
+            }
+            rootOfSize[tree.size] = (tree.rootHash, source)
         }
-        return trees
+        return (trees, uncheckedSigners)
+    }
+
+    /// The verifier keys an export publishes (`verifier-keys`: `<type> <verifier key>` a line).
+    static func publishedVerifierKeys(of export: String) -> [String] {
+        let path = (export as NSString).appendingPathComponent(ExportFormat.verifierKeysFile)
+        let text = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return text.split(separator: "\n").compactMap { $0.split(separator: " ").last.map(String.init) }
+    }
+
+    /// The checkpoint in `path`, or nil when there is none; a file that is not a signed
+    /// checkpoint is named as such.
+    static func checkpoint(_ path: String) throws -> StoredCheckpoint? {
+        do {
+            return try TransparencyLogService.readCheckpointFile(path)
+        } catch {
+            throw Failure.verification("\(error); nothing was changed")
+        }
+    }
+
+    /// The origin (first line) of the signed checkpoint in `path`, if there is one.
+    static func origin(ofCheckpointFile path: String) throws -> String? {
+        guard let stored = try checkpoint(path) else { return nil }
+        return (try? Note(parsing: stored.note)).flatMap { try? Checkpoint(parsing: $0.text).origin }
+    }
+
+    /// The log's verifier keys under `name` (its origin): from the configured key files, else
+    /// from the state directory's `keys/`, as the daemon finds them. Empty when there are none.
+    private func verifierKeys(named name: String) throws -> [String] {
+        var paths = keyFiles
+        if paths.isEmpty {
+            let directory = (stateDirectory as NSString).appendingPathComponent("keys")
+            paths = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".pem") }.sorted()
+                .map { (directory as NSString).appendingPathComponent($0) }
+        }
+        do {
+            return try paths.map { try LogSigningKey(name: name, key: PrivateKeyFile.load(path: $0)).verifierKey }
+        } catch {
+            throw Failure.badInput("cannot read the log's signing keys: \(error)")
+        }
+    }
+
+    private func verifiers(named name: String) throws -> [any NoteVerifier] {
+        try verifierKeys(named: name).map { key in
+            do {
+                return try VerifierKey.parse(key)
+            } catch {
+                throw Failure.badInput("\(error)")
+            }
+        }
     }
 
     /// Leaves `start..<end` from the exports' entries, as far as they run without a gap, each with

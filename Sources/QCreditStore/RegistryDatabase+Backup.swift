@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 extension RegistryDatabase {
@@ -8,5 +9,28 @@ extension RegistryDatabase {
         let destination = try DatabaseQueue(path: path)
         try poolForBackup.backup(to: destination)
         try destination.close()
+    }
+}
+
+extension RegistryDatabase {
+    /// What is wrong with the database file at `path` as a registry's copy (a backup about to
+    /// be restored), or nil when it is an intact one: not empty, SQLite's `integrity_check`
+    /// passes, and it holds the log. Read only: the file is not changed.
+    public static func problemWithCopy(at path: String) -> String? {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size > 0 else { return "the database file is empty" }
+        var configuration = Configuration()
+        configuration.readonly = true
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            return try queue.read { db in
+                let report = try String.fetchAll(db, sql: "PRAGMA integrity_check")
+                guard report == ["ok"] else { return "SQLite's integrity check fails: \(report.prefix(3).joined(separator: "; "))" }
+                guard try db.tableExists("publication") else { return "it holds no registry (no publication table)" }
+                return nil
+            }
+        } catch {
+            return "\(error)"
+        }
     }
 }

@@ -155,4 +155,84 @@ import Varlink
             #expect(failure.log.contains("is locked"), "\(failure.log)")
         }
     }
+
+    /// What restore takes from outside the state directory is trusted only once it verifies
+    /// with the log's keys: an export whose MANIFEST was edited, a backup whose checkpoint was
+    /// edited, a damaged or empty backup, or another log's backup is refused, and the state
+    /// directory (database and signed history) is left as it was.
+    @Test func tamperedOrForeignInputIsRefusedAndChangesNothing() async throws {
+        let scenario = try await Self.scenario()
+        let daemon = scenario.daemon
+        let qcredit = DaemonProcess.product("qcredit")
+        defer { try? FileManager.default.removeItem(atPath: (scenario.export as NSString).deletingLastPathComponent) }
+        let files = FileManager.default
+        let state = daemon.stateDirectory
+        let history = state + "/checkpoint-history"
+        func snapshot() throws -> (database: Data?, history: Data?) {
+            (files.contents(atPath: state + "/registry.sqlite"), files.contents(atPath: history))
+        }
+        let before = try snapshot()
+        func restore(_ backup: String, entries: [String] = []) throws -> CommandResult {
+            try runCommand(
+                qcredit,
+                ["restore", backup] + entries.flatMap { ["--entries", $0] } + ["--config", scenario.configPath, "--state-dir", state])
+        }
+        func copy(_ directory: String, as name: String) throws -> String {
+            let target = daemon.directory.appendingPathComponent(name).path
+            try files.copyItem(atPath: directory, toPath: target)
+            return target
+        }
+
+        // An export whose MANIFEST claims a larger tree: its signature no longer verifies.
+        let forged = try copy(scenario.export, as: "forged-export")
+        let manifest = try String(contentsOfFile: forged + "/MANIFEST", encoding: .utf8)
+        try manifest.replacingOccurrences(of: "# tree-size 12", with: "# tree-size 14").write(
+            toFile: forged + "/MANIFEST", atomically: true, encoding: .utf8)
+        let refusedExport = try restore(scenario.backup, entries: [forged])
+        #expect(refusedExport.status == 4, "\(refusedExport.stdout)\(refusedExport.stderr)")
+        #expect(refusedExport.stderr.contains("does not verify with the log's keys"), "\(refusedExport.stderr)")
+
+        // A backup whose checkpoint names another size: not the log's signature.
+        let edited = try copy(scenario.backup, as: "edited-backup")
+        var lines = try String(contentsOfFile: edited + "/checkpoint", encoding: .utf8).components(separatedBy: "\n")
+        lines[1] = "99"
+        try lines.joined(separator: "\n").write(toFile: edited + "/checkpoint", atomically: true, encoding: .utf8)
+        let refusedCheckpoint = try restore(edited, entries: [scenario.export])
+        #expect(refusedCheckpoint.status == 4, "\(refusedCheckpoint.stdout)\(refusedCheckpoint.stderr)")
+        #expect(refusedCheckpoint.stderr.contains("is not signed by the log's keys"), "\(refusedCheckpoint.stderr)")
+
+        // An empty database file, and one damaged in the middle.
+        let empty = try copy(scenario.backup, as: "empty-backup")
+        try Data().write(to: URL(fileURLWithPath: empty + "/registry.sqlite"))
+        let refusedEmpty = try restore(empty)
+        #expect(refusedEmpty.status == 2, "\(refusedEmpty.stdout)\(refusedEmpty.stderr)")
+        #expect(refusedEmpty.stderr.contains("is not an intact registry database: the database file is empty"), "\(refusedEmpty.stderr)")
+        let damaged = try copy(scenario.backup, as: "damaged-backup")
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: damaged + "/registry.sqlite"))
+        try handle.seek(toOffset: 8192)
+        handle.write(Data(repeating: 0x5A, count: 3000))
+        try handle.close()
+        let refusedDamaged = try restore(damaged)
+        #expect(refusedDamaged.status == 2, "\(refusedDamaged.stdout)\(refusedDamaged.stderr)")
+        #expect(refusedDamaged.stderr.contains("is not an intact registry database"), "\(refusedDamaged.stderr)")
+
+        // Another log's backup (another origin).
+        let other = try DaemonProcess(
+            config: DaemonProcess.logConfig.replacingOccurrences(of: "\"qcredit.test/registry\"", with: "\"other.example/log\""))
+        try await other.seed(from: 0, count: 2)
+        _ = try await other.waitForCheckpoint(ofSize: 3)
+        let foreign = other.directory.appendingPathComponent("foreign-backup").path
+        #expect(try runCommand(qcredit, ["backup", foreign, "--socket", other.socketPath]).status == 0)
+        #expect(other.stop() == 0)
+        let refusedForeign = try restore(foreign)
+        #expect(refusedForeign.status == 4, "\(refusedForeign.stdout)\(refusedForeign.stderr)")
+        #expect(refusedForeign.stderr.contains("is a backup of the log other.example/log"), "\(refusedForeign.stderr)")
+
+        let after = try snapshot()
+        #expect(after.database == before.database, "the state's database was replaced")
+        #expect(after.history == before.history, "the signed history was changed")
+        // And the genuine restore still works.
+        let restored = try restore(scenario.backup, entries: [scenario.export])
+        #expect(restored.status == 0, "\(restored.stdout)\(restored.stderr)")
+    }
 }
