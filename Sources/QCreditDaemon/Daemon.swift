@@ -39,6 +39,17 @@ public enum Daemon {
         let policy =
             try configuration.policyPath.map { path throws(ConfigurationError) in try PolicyFile.load(path: path) }
             ?? PolicyFile.defaultPolicy()
+        // Names the config gives are looked up before anything is written: a group that does not
+        // exist must not stop the daemon after it made keys or signed a checkpoint.
+        let restrictedGroup = try configuration.export.restrictedGroup.map { name throws(ConfigurationError) in
+            guard let id = SystemAccounts.gid(groupName: name) else {
+                throw ConfigurationError("export.restrictedGroup: no group named \(name)")
+            }
+            return RestrictedGroup(name: name, id: id)
+        }
+        // The socket systemd passed (qcreditd.socket), else the configured path bound here.
+        let environment = ProcessInfo.processInfo.environment
+        let socket = try DaemonSocket.resolve(configuration: configuration, environment: environment, logger: logger)
         let database = try RegistryDatabase(path: settings.databasePath)
 
         let origin = configuration.log.origin ?? LogKeys.defaultOrigin()
@@ -92,12 +103,6 @@ public enum Daemon {
             }
             roles = ConfiguredRoles(grants: grants)
         }
-        let restrictedGroup = try configuration.export.restrictedGroup.map { name throws(ConfigurationError) in
-            guard let id = SystemAccounts.gid(groupName: name) else {
-                throw ConfigurationError("export.restrictedGroup: no group named \(name)")
-            }
-            return RestrictedGroup(name: name, id: id)
-        }
         let operations = OperationsContext(
             version: version, startedAt: registry.clock.now(), developmentMode: settings.developmentMode,
             stateDirectory: configuration.stateDirectory,
@@ -110,9 +115,6 @@ public enum Daemon {
             registry: registry, log: log, operations: operations, roles: roles, gradeIndex: gradeIndex,
             logger: Logger(label: "qcredit.service"))
 
-        // The socket systemd passed (qcreditd.socket), else the configured path bound here.
-        let environment = ProcessInfo.processInfo.environment
-        let socket = try DaemonSocket.resolve(configuration: configuration, environment: environment, logger: logger)
         var serverConfiguration = socket.serverConfiguration
         let limits = configuration.limits
         serverConfiguration.maxMessageBytes = limits.maxMessageBytes

@@ -13,6 +13,23 @@ import Testing
         }
     }
 
+    /// A group the config names that does not exist stops the daemon before it writes anything:
+    /// no keys made, no database, no checkpoint signed.
+    @Test func anUnknownGroupIsRefusedBeforeAnythingIsWritten() throws {
+        for setting in ["socketGroup = \"qcredit-no-such-group\"\n", "[export]\nrestrictedGroup = \"qcredit-no-such-group\"\n"] {
+            let state = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-state-\(UUID().uuidString.prefix(8))").path
+            defer { try? FileManager.default.removeItem(atPath: state) }
+            do {
+                _ = try DaemonProcess(config: setting, stateDirectory: state)
+                Issue.record("the daemon started with \(setting)")
+            } catch let failed as DaemonFailed {
+                #expect(failed.log.contains("no group named qcredit-no-such-group"), "\(failed.log)")
+            }
+            let written = Set((try? FileManager.default.contentsOfDirectory(atPath: state)) ?? [])
+            #expect(written.isDisjoint(with: ["keys", "registry.sqlite", "checkpoint", "checkpoint-history"]), "\(setting): \(written)")
+        }
+    }
+
     /// SIGHUP (often sent to "reload") is ignored: the daemon keeps serving, and still stops
     /// gracefully on SIGTERM.
     @Test func sighupDoesNotStopTheDaemon() async throws {
