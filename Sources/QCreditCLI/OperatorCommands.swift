@@ -136,6 +136,10 @@ struct BackupCommand: AsyncParsableCommand {
             } catch {
                 throw Failure.badInput("cannot create \(destination): \(error.localizedDescription)")
             }
+            // An empty directory given keeps its own mode otherwise: a backup holds every record.
+            guard chmod(destination, 0o700) == 0 else {
+                throw Failure.badInput("cannot make \(destination) private (mode 0700): \(systemErrorText(errno))")
+            }
             var handles: [String: FileHandle] = [:]
             var written: [String: Int64] = [:]
             var sizes: [String: Int64] = [:]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CanonicalJSON
+import Foundation
 import QCreditExport
 
 /// `qcredit verify DIR --vkey KEY [--previous DIR] [--restricted | --restricted-part DIR]`: an
@@ -38,6 +39,14 @@ struct VerifyExportCommand: ParsableCommand {
     func run() throws {
         try options.runLocally { console in
             _ = try LogVerification.verifiers(verifierKeys)
+            // Input that cannot be read is a usage error (exit 2), not a failed verification.
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw Failure.badInput("\(directory) is not a directory: give an export directory")
+            }
+            if let previous, InputFile.sameFile(previous, directory) {
+                throw Failure.badInput("--previous \(previous) is the export being verified: give the export before it")
+            }
             let part = restrictedPart ?? (restricted ? ExportVerifier.restrictedPart(of: directory) : nil)
             let report = ExportVerifier.verify(
                 directory: directory, verifierKeys: verifierKeys, previous: previous, restrictedPart: part)

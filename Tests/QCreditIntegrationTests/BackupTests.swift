@@ -1,5 +1,6 @@
 import CanonicalJSON
 import Foundation
+import Glibc
 import Testing
 
 /// `qcredit backup` takes a consistent copy while the daemon serves and writes go on; the copy
@@ -46,6 +47,18 @@ import Testing
         let (vkey, _) = try await restored.verifierKey("ed25519")
         let replay = try runCommand(qcredit, ["audit", "replay", "--vkey", vkey, "--socket", restored.socketPath])
         #expect(replay.status == 0, "\(replay.stderr)")
+    }
+
+    /// An empty directory given as DEST is made private like a new one: a backup holds every record.
+    @Test func anEmptyDestinationIsMadePrivate() async throws {
+        let daemon = try DaemonProcess()
+        let destination = daemon.directory.appendingPathComponent("open-backup").path
+        try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: false)
+        #expect(chmod(destination, 0o777) == 0)
+        let backup = try runCommand(DaemonProcess.product("qcredit"), ["backup", destination, "--socket", daemon.socketPath])
+        #expect(backup.status == 0, "\(backup.stderr)")
+        let mode = try FileManager.default.attributesOfItem(atPath: destination)[.posixPermissions] as? Int
+        #expect(mode == 0o700, "mode \(String(mode ?? 0, radix: 8))")
     }
 
     @Test func statusShowsCountsCheckpointAndExports() async throws {

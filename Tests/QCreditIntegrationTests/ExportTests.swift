@@ -75,6 +75,11 @@ import Testing
         #expect(verified.stdout.contains("PASS consistency"))
         // Alone, a delta still proves it extends the tree it starts from.
         #expect(try runCommand(qcredit, ["verify", second, "--vkey", vkey]).status == 0)
+        // An export is not its own previous one, and a directory that is not there is a usage error.
+        let itself = try runCommand(qcredit, ["verify", second, "--vkey", vkey, "--previous", second])
+        #expect(itself.status == 2 && itself.stderr.contains("is the export being verified"), "\(itself.stderr)")
+        let missing = try runCommand(qcredit, ["verify", second + "-missing", "--vkey", vkey])
+        #expect(missing.status == 2 && missing.stderr.contains("is not a directory"), "\(missing.stderr)")
     }
 
     @Test func anExportOfARewrittenLogFailsConsistencyWithThePreviousOne() async throws {
