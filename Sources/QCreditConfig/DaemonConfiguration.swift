@@ -190,7 +190,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
         configuration.stateDirectory = try root.optionalString("stateDirectory") ?? configuration.stateDirectory
         configuration.socketPath = try root.optionalString("socket") ?? configuration.socketPath
         if let mode = try root.optionalString("socketMode") {
-            guard let bits = UInt32(mode, radix: 8), bits <= 0o777 else {
+            // Digits only: UInt32(_:radix:) would also take a sign ("+660").
+            guard mode.allSatisfy({ ("0"..."7").contains($0) }), let bits = UInt32(mode, radix: 8), bits <= 0o777 else {
                 throw ConfigurationError("socketMode: '\(mode)' is not an octal mode such as \"0660\"")
             }
             configuration.socketMode = bits
@@ -272,7 +273,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// `HH:MM` (24-hour) as minutes after midnight.
     private static func minuteOfDay(_ text: String) -> Int? {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCII) }),
+        guard parts.count == 2, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy { ("0"..."9").contains($0) } }),
             let hour = Int(parts[0]), let minute = Int(parts[1]), (0..<24).contains(hour), (0..<60).contains(minute)
         else { return nil }
         return hour * 60 + minute

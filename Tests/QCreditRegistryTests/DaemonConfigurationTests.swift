@@ -57,7 +57,7 @@ import Testing
         #expect(configuration.log.checkpointIntervalSeconds == 2)
     }
 
-    @Test(arguments: ["24:00", "2:30", "02:60", "0230", "noon"])
+    @Test(arguments: ["24:00", "2:30", "02:60", "0230", "noon", "+6:30", "-1:30", "٠٢:٣٠"])
     func aRegradeTimeMustBeATimeOfDay(_ time: String) {
         #expect(throws: ConfigurationError.self) {
             try DaemonConfiguration.parse("regradeTime = \"\(time)\"", file: "q.toml")
@@ -117,6 +117,7 @@ import Testing
     @Test func mistakesNameTheSetting() {
         let cases: [(String, String)] = [
             ("socketMode = \"0999\"", "c.toml: socketMode: '0999' is not an octal mode such as \"0660\""),
+            ("socketMode = \"+660\"", "c.toml: socketMode: '+660' is not an octal mode such as \"0660\""),
             ("[limits]\nmaxConnections = 0", "c.toml: limits.maxConnections: must be greater than 0"),
             ("[limits]\nshutdownTimeoutSeconds = -1", "c.toml: limits.shutdownTimeoutSeconds: must be greater than 0"),
             // Past a year a timer's clock arithmetic would overflow after the daemon had started.
