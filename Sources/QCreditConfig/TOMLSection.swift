@@ -36,6 +36,11 @@ struct TOMLSection {
     func optionalInt(_ key: String) throws(ConfigurationError) -> Int? {
         guard let value = table[key] else { return nil }
         guard let int = value.int else { throw mistyped(key, value, "an integer") }
+        // A policy is published as canonical JSON, whose integers stop at ±(2^53−1); no setting
+        // needs more, so a larger one is a mistake named here, not a failure after start.
+        guard int.magnitude <= 9_007_199_254_740_991 else {
+            throw ConfigurationError("\(name(key)): \(int) is beyond ±(2^53−1) = ±9007199254740991")
+        }
         return int
     }
 

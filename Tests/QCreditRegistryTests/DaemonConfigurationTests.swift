@@ -121,7 +121,8 @@ import Testing
             ("[limits]\nmaxConnections = 0", "c.toml: limits.maxConnections: must be greater than 0"),
             ("[limits]\nshutdownTimeoutSeconds = -1", "c.toml: limits.shutdownTimeoutSeconds: must be greater than 0"),
             // Past a year a timer's clock arithmetic would overflow after the daemon had started.
-            ("[log]\ncheckpointIntervalSeconds = 9223372036854775807", "c.toml: log.checkpointIntervalSeconds: must be at most 31536000 (a year)"),
+            ("[log]\ncheckpointIntervalSeconds = 9007199254740991", "c.toml: log.checkpointIntervalSeconds: must be at most 31536000 (a year)"),
+            ("[log]\ncheckpointIntervalSeconds = 9223372036854775807", "c.toml: log.checkpointIntervalSeconds: 9223372036854775807 is beyond ±(2^53−1)"),
             ("maintenanceIntervalSeconds = 31536001", "c.toml: maintenanceIntervalSeconds: must be at most 31536000 (a year)"),
             ("[limits]\nidleTimeoutSeconds = 99999999999", "c.toml: limits.idleTimeoutSeconds: must be at most 31536000 (a year)"),
             ("[limits]\nmaxMessageBytesForBanks = 5", "c.toml: limits.maxMessageBytesForBanks: unknown setting"),

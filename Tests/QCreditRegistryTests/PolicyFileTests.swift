@@ -25,6 +25,9 @@ import Testing
             (base.replacingOccurrences(of: "maximumGrade = \"D\"", with: "maximumGrade = \"E\""),
              "p.toml: lists.serious-dishonesty.maximumGrade: E is not on the scale"),
             (base.replacingOccurrences(of: "AA = 90", with: "AA = 99"), "p.toml: thresholds: AA must need less than the grade above it"),
+            // Published as canonical JSON, whose integers stop at 2^53 − 1: refused before the daemon starts.
+            (base.replacingOccurrences(of: "baseScore = 80", with: "baseScore = 9223372036854775807"),
+             "p.toml: baseScore: 9223372036854775807 is beyond ±(2^53−1)"),
         ]
         for (text, expected) in cases {
             #expect(throws: ConfigurationError.self) { try PolicyFile.parse(text, file: "p.toml") }
