@@ -351,6 +351,12 @@ struct Restore {
     static func manifest(of export: String) throws -> ExportManifest {
         let path = (export as NSString).appendingPathComponent(ExportFormat.manifestFile)
         guard let data = FileManager.default.contents(atPath: path) else {
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            let code = errno
+            if descriptor >= 0 { close(descriptor) }
+            if descriptor < 0, code != ENOENT, code != ENOTDIR {
+                throw Failure.badInput("cannot read \(path): \(systemErrorText(code))")
+            }
             throw Failure.badInput("\(export) holds no MANIFEST: it is not an export directory")
         }
         do {
