@@ -74,8 +74,8 @@ struct Restore {
             }
             if !exportsNotCheckedWithLogKeys.isEmpty {
                 lines.append(
-                    "WARNING: without the log's keys, \(exportsNotCheckedWithLogKeys.joined(separator: ", ")) could be checked only "
-                        + "with the keys they publish, not with the log's own; restore again once the keys are back to check them")
+                    "note: without the log's keys, \(exportsNotCheckedWithLogKeys.joined(separator: ", ")) were checked with the keys "
+                        + "they publish, which signed the backup's checkpoint")
             }
             if keysMissing {
                 lines.append(
@@ -198,32 +198,42 @@ struct Restore {
         let histories = [stateDirectory, exportsDirectory].map {
             CheckpointHistory(path: ($0 as NSString).appendingPathComponent(CheckpointHistory.fileName))
         }
+        // The state directory's own records of what was signed: the operator's, trusted.
         let stateCheckpoint = (stateDirectory as NSString).appendingPathComponent("checkpoint")
-        var trees = try await TransparencyLogService.signedTrees(
-            checkpointFile: stateCheckpoint, histories: histories, database: database)
+        var trees: [(tree: SignedTree, source: String)] = []
         for history in histories {
             trees += try history.all().map { ($0, history.path) }
         }
+        if let file = try Self.checkpoint(stateCheckpoint) {
+            trees.append((SignedTree(size: file.size, rootHash: file.rootHash), stateCheckpoint))
+        }
         var origin = try Self.origin(ofCheckpointFile: stateCheckpoint)
+        // The backup's: its checkpoint file and the newest checkpoint its database holds, each
+        // used only once its note verifies with the log's keys (without them, not at all).
         let backupCheckpointPath = (backup as NSString).appendingPathComponent("checkpoint")
-        if let backupCheckpoint = try Self.checkpoint(backupCheckpointPath) {
-            let backupOrigin = try Self.origin(ofCheckpointFile: backupCheckpointPath)
-            if let origin, let backupOrigin, backupOrigin != origin {
+        var backupCheckpoints: [(StoredCheckpoint, String)] = []
+        if let file = try Self.checkpoint(backupCheckpointPath) { backupCheckpoints.append((file, backupCheckpointPath)) }
+        if let stored = try await database.read({ try $0.latestCheckpoint() }) {
+            backupCheckpoints.append((stored, "the newest checkpoint in \(backup)/registry.sqlite"))
+        }
+        for (checkpoint, source) in backupCheckpoints {
+            let note = try? Note(parsing: checkpoint.note)
+            guard let backupOrigin = note.flatMap({ try? Checkpoint(parsing: $0.text).origin }) else {
+                throw Failure.verification("\(source) is not signed by the log's keys (it is not a signed checkpoint); nothing was changed")
+            }
+            if let origin, backupOrigin != origin {
                 throw Failure.verification(
                     "\(backup) is a backup of the log \(backupOrigin), and this state directory holds the log \(origin); nothing was changed")
             }
             origin = origin ?? backupOrigin
-            let verifiers = try verifiers(named: backupOrigin ?? "")
-            if !verifiers.isEmpty {
-                do {
-                    _ = try NoteSigning.open(backupCheckpoint.note, verifiers: verifiers)
-                } catch {
-                    throw Failure.verification(
-                        "\(backupCheckpointPath) is not signed by the log's keys (\(error)): it cannot be trusted; nothing was changed")
-                }
-                trees.append((SignedTree(size: backupCheckpoint.size, rootHash: backupCheckpoint.rootHash), backupCheckpointPath))
+            let verifiers = try verifiers(named: backupOrigin)
+            guard !verifiers.isEmpty else { continue }
+            do {
+                _ = try NoteSigning.open(checkpoint.note, verifiers: verifiers)
+            } catch {
+                throw Failure.verification("\(source) is not signed by the log's keys (\(error)): it cannot be trusted; nothing was changed")
             }
-            // Without the log's keys the backup's checkpoint cannot be checked, and is not used.
+            trees.append((SignedTree(size: checkpoint.size, rootHash: checkpoint.rootHash), source))
         }
         for export in exports {
             let manifest = try Self.manifest(of: export)
@@ -232,12 +242,28 @@ struct Restore {
             }
             var keys = try verifierKeys(named: manifest.origin)
             if keys.isEmpty {
-                // Without the log's keys only the export's own can be used: that checks the
-                // export is whole and signed as it says, not that the log's keys signed it.
-                keys = Self.publishedVerifierKeys(of: export)
+                // Without the log's keys, the keys the export publishes are used only if they
+                // verify a checkpoint of the backup: then they are the keys that signed the log
+                // (a signature verifies under its own key alone). Keys an attacker put in a
+                // forged export verify nothing of the backup's.
+                let published = Self.publishedVerifierKeys(of: export)
+                let verifiers = published.compactMap { try? VerifierKey.parse($0) }
+                guard !verifiers.isEmpty,
+                    backupCheckpoints.contains(where: { (try? NoteSigning.open($0.0.note, verifiers: verifiers)) != nil })
+                else {
+                    throw Failure.verification(
+                        "\(export) publishes keys that did not sign the backup's checkpoint, and the log's own keys are not at "
+                            + "hand to check it: put the log's keys back (in [log] keys or \(stateDirectory)/keys) and run restore "
+                            + "again; nothing was changed")
+                }
+                keys = published
                 uncheckedSigners.append(export)
             }
-            let report = ExportVerifier.verify(directory: export, verifierKeys: keys, previous: nil)
+            // Its restricted part too, when it can be read (its openings are the ones replayed):
+            // signed by the same keys, the same log and entries, every opening opening its leaf.
+            let part = ExportVerifier.restrictedPart(of: export)
+            let partReadable = FileManager.default.isReadableFile(atPath: (part as NSString).appendingPathComponent(ExportFormat.manifestFile))
+            let report = ExportVerifier.verify(directory: export, verifierKeys: keys, previous: nil, restrictedPart: partReadable ? part : nil)
             guard report.passed else {
                 let failures = report.failures.prefix(3).map { "\($0)" }.joined(separator: "; ")
                 throw Failure.verification("\(export) does not verify with the log's keys: \(failures); nothing was changed")

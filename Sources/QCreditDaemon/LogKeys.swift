@@ -66,7 +66,8 @@ enum LogKeys {
                 "\($0.name)+\(String(format: "%08x", $0.keyID))"
             }
             throw LogKeysError(
-                "the log's newest checkpoint (size \(newest.size)) is signed by \(signedBy.joined(separator: ", ")), and none of "
+                "the log's newest checkpoint (size \(newest.size)) is "
+                    + (signedBy.isEmpty ? "not a signed note" : "signed by \(signedBy.joined(separator: ", "))") + ", and none of "
                     + "the configured signing keys (\(keys.map { "\($0.name)+\(String(format: "%08x", $0.keyID))" }.joined(separator: ", "))) "
                     + "verifies it (\(error)): configure the log's own keys; to rotate, list the old keys with the new ones")
         }

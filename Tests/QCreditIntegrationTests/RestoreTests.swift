@@ -201,6 +201,16 @@ import Varlink
         #expect(refusedCheckpoint.status == 4, "\(refusedCheckpoint.stdout)\(refusedCheckpoint.stderr)")
         #expect(refusedCheckpoint.stderr.contains("is not signed by the log's keys"), "\(refusedCheckpoint.stderr)")
 
+        // A backup whose database holds a checkpoint the log's keys never signed.
+        let planted = try copy(scenario.backup, as: "planted-backup")
+        let insert = try runCommand(
+            "/usr/bin/sqlite3",
+            [planted + "/registry.sqlite", "INSERT INTO signed_checkpoint VALUES (20, randomblob(32), 'garbage', 1764790000);"])
+        #expect(insert.status == 0, "\(insert.stderr)")
+        let refusedPlanted = try restore(planted, entries: [scenario.export])
+        #expect(refusedPlanted.status == 4, "\(refusedPlanted.stdout)\(refusedPlanted.stderr)")
+        #expect(refusedPlanted.stderr.contains("is not signed by the log's keys"), "\(refusedPlanted.stderr)")
+
         // An empty database file, and one damaged in the middle.
         let empty = try copy(scenario.backup, as: "empty-backup")
         try Data().write(to: URL(fileURLWithPath: empty + "/registry.sqlite"))
