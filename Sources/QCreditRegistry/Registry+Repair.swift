@@ -80,7 +80,8 @@ extension Registry {
             guard !Self.leavesNothingToDecide(listing) else {
                 throw RegistryError.invalidState(
                     listingId: listing.id, state: listing.state.rawValue, action: "decide application \(applicationId)",
-                    reason: "the application is moot: its listing was removed (\(listing.state.rawValue)) before a decision")
+                    reason: "the application is moot: its listing was removed"
+                        + (listing.removedStep?.removalReason.map { " as \($0.rawValue)" } ?? "") + " before a decision")
             }
             guard decidedOn >= application.appliedOn else {
                 throw RegistryError.invalidArgument(

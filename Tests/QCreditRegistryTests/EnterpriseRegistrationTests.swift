@@ -138,6 +138,11 @@ import Testing
         await #expect(throws: broken) {
             try await fixture.register(RegistryFixture.usccA, name: "line1\nline2")
         }
+        await #expect(
+            throws: RegistryError.invalidArgument(parameter: "name", reason: "must be one line; it contains a line break (U+2029)")
+        ) {
+            try await fixture.register(RegistryFixture.usccA, name: "Para\u{2029}graph Co.")
+        }
         try await fixture.register(RegistryFixture.usccA, name: "One Line Co.")
         await #expect(throws: broken) {
             try await fixture.registry.updateEnterprise(

@@ -141,10 +141,14 @@ struct FileImport {
             // go to the error file, and the counts to stderr, before the failure itself.
             try? writeErrors(rejections.sorted { $0.line < $1.line }, to: errorPath)
             progress.finish()
+            // A refusal of the import itself (its id used for other rows) is not resumed by running
+            // it again; a lost connection or a stopped daemon is.
+            let refused = (error as? VarlinkError)?.name.hasSuffix(".InvalidArgument") == true
             if !console.json {
                 Console.emit(
                     "stopped: \(imported) rows imported, \(rejections.count) rejected (in \(errorPath)), \(skipped) already "
-                        + "imported before the failure below; run the same command again to resume.\n", to: STDERR_FILENO)
+                        + "imported before the failure below"
+                        + (refused ? ".\n" : "; run the same command again to resume.\n"), to: STDERR_FILENO)
             }
             throw error
         }

@@ -13,8 +13,12 @@ public enum TextField {
     /// too — a name shown in a table, a CSV cell or a log line must not break it.
     public static func line(_ value: String, _ parameter: String, maxLength: Int = 500) throws(RegistryError) -> String {
         let text = try required(value, parameter, maxLength: maxLength)
-        guard !text.utf8.contains(0x0A) else {
-            throw .invalidArgument(parameter: parameter, reason: "must be one line; it contains a line break (U+000A)")
+        // U+000A, and Unicode's own line and paragraph separators (E2 80 A8, E2 80 A9).
+        if let separator = text.unicodeScalars.first(where: { $0 == "\n" || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
+            let code = String(separator.value, radix: 16, uppercase: true)
+            throw .invalidArgument(
+                parameter: parameter,
+                reason: "must be one line; it contains a line break (U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code))")
         }
         return text
     }
