@@ -320,7 +320,8 @@ extension Registry {
         let reader = writer.reader
         guard let enterprise = try reader.enterprise(id: enterpriseId) else { return }
         let today = writer.now.civilDate(in: utcOffset)
-        let latest = try reader.latestGrade(enterpriseId: enterpriseId, basis: .computed, atOrBefore: writer.now)
+        // The newest computed grade, whatever the clock says (see `gradeInputs`).
+        let latest = try reader.latestGrade(enterpriseId: enterpriseId, basis: .computed, atOrBefore: .endOfTime)
         guard
             let computation = try decide(
                 enterprise, try reader.events(enterpriseId: enterpriseId),

@@ -45,10 +45,13 @@ extension RegistryReader {
             inputs[id]?.events.append(try decodeEvent(row))
         }
         // In (enterprise, basis, effective_at, id) order: the last row of each pair is its latest.
+        // The latest computed grade is the newest there is, whatever `instant`: it is what a new
+        // grade is compared with, and a clock set back (a rehearsal, a corrected clock) must not
+        // make a grade published "later" look absent and be published again unchanged.
         for row in try rows(
             """
             SELECT enterprise_id, \(Self.gradeColumns) FROM grade_record
-            WHERE enterprise_id BETWEEN ? AND ? AND effective_at <= ?
+            WHERE enterprise_id BETWEEN ? AND ? AND (basis = 'computed' OR effective_at <= ?)
             ORDER BY enterprise_id, basis, effective_at, id
             """, [ids.lowerBound, ids.upperBound, instant.secondsSinceEpoch])
         {

@@ -35,6 +35,22 @@ import Testing
         #expect(try await fixture.registry.gradeInForce(code: code).inForce.record?.score == 80)
     }
 
+    /// A clock set back (a rehearsal undone, a corrected clock) does not make the grades
+    /// published "later" look absent: an unchanged grade is not published again, by
+    /// PublishGrades over one file, over every file, or by the regrade.
+    @Test func aClockSetBackDoesNotRepublishUnchangedGrades() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        try await fixture.register(code)
+        try await fixture.register(RegistryFixture.usccB)
+        #expect(try await fixture.registry.publishGrades(codes: nil, by: RegistryFixture.regulator).published == 2)
+        let published = try await fixture.publications().count
+        fixture.clock.advance(days: -1)
+        #expect(try await fixture.registry.publishGrades(codes: [code], by: RegistryFixture.regulator) == PublishSummary(unchanged: 1))
+        #expect(try await fixture.registry.publishGrades(codes: nil, by: RegistryFixture.regulator).published == 0)
+        _ = try await fixture.registry.regradeDueFiles()
+        #expect(try await fixture.publications().count == published)
+    }
+
     @Test func theGradeChangesOnTheDayAnEventWindowClosesWithNoCall() async throws {
         let fixture = try await RegistryFixture(today: "2026-03-02")
         try await fixture.register(code)

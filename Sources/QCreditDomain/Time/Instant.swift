@@ -17,6 +17,10 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.secondsSinceEpoch = secondsSinceEpoch
     }
 
+    /// Later than every instant: a bound for "the newest, whatever the clock says" (a query's
+    /// limit only; it has no calendar date).
+    public static let endOfTime = Instant(secondsSinceEpoch: .max)
+
     /// Parses an RFC 3339 timestamp: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±hh:mm)`.
     ///
     /// `T` and `Z` may be lower case (RFC 3339 §5.6). A fraction of a second is dropped
