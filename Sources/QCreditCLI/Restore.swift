@@ -195,6 +195,7 @@ struct Restore {
         trees: [(tree: SignedTree, source: String)], uncheckedSigners: [String]
     ) {
         var uncheckedSigners: [String] = []
+        let logKeys = try loadLogKeys()
         let histories = [stateDirectory, exportsDirectory].map {
             CheckpointHistory(path: ($0 as NSString).appendingPathComponent(CheckpointHistory.fileName))
         }
@@ -204,10 +205,11 @@ struct Restore {
         for history in histories {
             trees += try history.all().map { ($0, history.path) }
         }
+        var origin: String?
         if let file = try Self.checkpoint(stateCheckpoint) {
             trees.append((SignedTree(size: file.size, rootHash: file.rootHash), stateCheckpoint))
+            origin = Self.origin(of: file)
         }
-        var origin = try Self.origin(ofCheckpointFile: stateCheckpoint)
         // The backup's: its checkpoint file and the newest checkpoint its database holds, each
         // used only once its note verifies with the log's keys (without them, not at all).
         let backupCheckpointPath = (backup as NSString).appendingPathComponent("checkpoint")
@@ -217,8 +219,7 @@ struct Restore {
             backupCheckpoints.append((stored, "the newest checkpoint in \(backup)/registry.sqlite"))
         }
         for (checkpoint, source) in backupCheckpoints {
-            let note = try? Note(parsing: checkpoint.note)
-            guard let backupOrigin = note.flatMap({ try? Checkpoint(parsing: $0.text).origin }) else {
+            guard let backupOrigin = Self.origin(of: checkpoint) else {
                 throw Failure.verification("\(source) is not signed by the log's keys (it is not a signed checkpoint); nothing was changed")
             }
             if let origin, backupOrigin != origin {
@@ -226,7 +227,7 @@ struct Restore {
                     "\(backup) is a backup of the log \(backupOrigin), and this state directory holds the log \(origin); nothing was changed")
             }
             origin = origin ?? backupOrigin
-            let verifiers = try verifiers(named: backupOrigin)
+            let verifiers = Self.verifiers(try logKeys.map { try $0.verifierKey(named: backupOrigin) })
             guard !verifiers.isEmpty else { continue }
             do {
                 _ = try NoteSigning.open(checkpoint.note, verifiers: verifiers)
@@ -240,14 +241,14 @@ struct Restore {
             if let origin, manifest.origin != origin {
                 throw Failure.verification("\(export) is an export of the log \(manifest.origin), not of \(origin); nothing was changed")
             }
-            var keys = try verifierKeys(named: manifest.origin)
+            var keys = try logKeys.map { try $0.verifierKey(named: manifest.origin) }
             if keys.isEmpty {
                 // Without the log's keys, the keys the export publishes are used only if they
                 // verify a checkpoint of the backup: then they are the keys that signed the log
                 // (a signature verifies under its own key alone). Keys an attacker put in a
                 // forged export verify nothing of the backup's.
                 let published = Self.publishedVerifierKeys(of: export)
-                let verifiers = published.compactMap { try? VerifierKey.parse($0) }
+                let verifiers = Self.verifiers(published)
                 guard !verifiers.isEmpty,
                     backupCheckpoints.contains(where: { (try? NoteSigning.open($0.0.note, verifiers: verifiers)) != nil })
                 else {
@@ -298,15 +299,19 @@ struct Restore {
         }
     }
 
-    /// The origin (first line) of the signed checkpoint in `path`, if there is one.
-    static func origin(ofCheckpointFile path: String) throws -> String? {
-        guard let stored = try checkpoint(path) else { return nil }
-        return (try? Note(parsing: stored.note)).flatMap { try? Checkpoint(parsing: $0.text).origin }
+    /// The origin (first line) of a stored checkpoint's note, if it is a signed checkpoint.
+    static func origin(of stored: StoredCheckpoint) -> String? {
+        (try? Note(parsing: stored.note)).flatMap { try? Checkpoint(parsing: $0.text).origin }
     }
 
-    /// The log's verifier keys under `name` (its origin): from the configured key files, else
-    /// from the state directory's `keys/`, as the daemon finds them. Empty when there are none.
-    private func verifierKeys(named name: String) throws -> [String] {
+    /// Verifier keys as note verifiers; one that does not parse verifies nothing.
+    static func verifiers(_ keys: [String]) -> [any NoteVerifier] {
+        keys.compactMap { try? VerifierKey.parse($0) }
+    }
+
+    /// The log's private keys, read once: from the configured key files, else from the state
+    /// directory's `keys/`, as the daemon finds them. Empty when there are none.
+    private func loadLogKeys() throws -> [PrivateKey] {
         var paths = keyFiles
         if paths.isEmpty {
             let directory = (stateDirectory as NSString).appendingPathComponent("keys")
@@ -314,19 +319,9 @@ struct Restore {
                 .map { (directory as NSString).appendingPathComponent($0) }
         }
         do {
-            return try paths.map { try LogSigningKey(name: name, key: PrivateKeyFile.load(path: $0)).verifierKey }
+            return try paths.map { try PrivateKeyFile.load(path: $0) }
         } catch {
             throw Failure.badInput("cannot read the log's signing keys: \(error)")
-        }
-    }
-
-    private func verifiers(named name: String) throws -> [any NoteVerifier] {
-        try verifierKeys(named: name).map { key in
-            do {
-                return try VerifierKey.parse(key)
-            } catch {
-                throw Failure.badInput("\(error)")
-            }
         }
     }
 
@@ -432,5 +427,16 @@ struct Restore {
     private var hasKeyFiles: Bool {
         let keys = (stateDirectory as NSString).appendingPathComponent("keys")
         return ((try? FileManager.default.contentsOfDirectory(atPath: keys)) ?? []).contains { $0.hasSuffix(".pem") }
+    }
+}
+
+extension PrivateKey {
+    /// This key's verifier key under `name` (a log's origin), as the log signs with it.
+    fileprivate func verifierKey(named name: String) throws(Failure) -> String {
+        do {
+            return try LogSigningKey(name: name, key: self).verifierKey
+        } catch {
+            throw .badInput("cannot read the log's signing keys: \(error)")
+        }
     }
 }

@@ -320,8 +320,7 @@ extension Registry {
         let reader = writer.reader
         guard let enterprise = try reader.enterprise(id: enterpriseId) else { return }
         let today = writer.now.civilDate(in: utcOffset)
-        // The newest computed grade, whatever the clock says (see `gradeInputs`).
-        let latest = try reader.latestGrade(enterpriseId: enterpriseId, basis: .computed, atOrBefore: .endOfTime)
+        let latest = try reader.newestComputedGrade(enterpriseId: enterpriseId)
         guard
             let computation = try decide(
                 enterprise, try reader.events(enterpriseId: enterpriseId),

@@ -64,8 +64,7 @@ extension Registry {
         }
         let events = try reader.events(enterpriseId: enterpriseId)
         let computation = policy.computeGrade(events: events, asOf: today)
-        // The newest computed grade, whatever the clock says (see `gradeInputs`).
-        let latest = try reader.latestGrade(enterpriseId: enterpriseId, basis: .computed, atOrBefore: .endOfTime)
+        let latest = try reader.newestComputedGrade(enterpriseId: enterpriseId)
         let lastOverride = try reader.latestGrade(enterpriseId: enterpriseId, basis: .override, atOrBefore: writer.now)
         if Self.isNewDecision(computation, over: latest, lastOverride: lastOverride) {
             try publishComputed(computation, enterprise: enterprise, replacing: latest, writer: writer)

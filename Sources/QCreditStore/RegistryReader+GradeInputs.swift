@@ -45,9 +45,8 @@ extension RegistryReader {
             inputs[id]?.events.append(try decodeEvent(row))
         }
         // In (enterprise, basis, effective_at, id) order: the last row of each pair is its latest.
-        // The latest computed grade is the newest there is, whatever `instant`: it is what a new
-        // grade is compared with, and a clock set back (a rehearsal, a corrected clock) must not
-        // make a grade published "later" look absent and be published again unchanged.
+        // The latest computed grade is the newest there is, whatever `instant`, as
+        // ``newestComputedGrade(enterpriseId:)`` reads it for one file.
         for row in try rows(
             """
             SELECT enterprise_id, \(Self.gradeColumns) FROM grade_record

@@ -158,6 +158,13 @@ public struct RegistryReader {
         ).map(decodeGrade)
     }
 
+    /// The newest computed grade of the file, whatever the clock says: what a new grade is
+    /// compared with and replaces. A clock set back (a rehearsal, a corrected clock) must not
+    /// make a grade published "later" look absent and be published again unchanged.
+    public func newestComputedGrade(enterpriseId: Int64) throws -> GradeRecord? {
+        try latestGrade(enterpriseId: enterpriseId, basis: .computed, atOrBefore: .endOfTime)
+    }
+
     public func grades(enterpriseId: Int64) throws -> [GradeRecord] {
         try rows("SELECT \(Self.gradeColumns) FROM grade_record WHERE enterprise_id = ? ORDER BY id", [enterpriseId])
             .map(decodeGrade)

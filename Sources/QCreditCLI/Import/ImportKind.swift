@@ -91,15 +91,21 @@ enum ImportKind: String, Sendable {
         return found
     }
 
-    /// The flag values a row may give, in any case: what is not one of them (nor empty) is not
-    /// taken for "no".
-    static let flagValues = (yes: ["true", "yes", "1"], no: ["false", "no", "0"])
+    /// A flag's value (trimmed, ASCII), in any case: true, yes or 1; false, no, 0 or empty.
+    /// Nil for anything else, which is not taken for "no".
+    static func flag(_ value: String) -> Bool? {
+        switch value.lowercased() {
+        case "true", "yes", "1": true
+        case "false", "no", "0", "": false
+        default: nil
+        }
+    }
 
     /// Why the row's `admitWrongCheckCharacter` cannot be read, if it cannot.
     func unreadableFlag(_ fields: [String: String], headers: [String: String]) -> String? {
-        guard let header = headers["admitWrongCheckCharacter"], let given = fields[header] else { return nil }
-        let value = NameMatch.halfWidth(given).trimmingWhitespace().lowercased()
-        guard !value.isEmpty, !(Self.flagValues.yes + Self.flagValues.no).contains(value) else { return nil }
+        guard let header = headers["admitWrongCheckCharacter"], let given = fields[header],
+            Self.flag(NameMatch.halfWidth(given).trimmingWhitespace()) == nil
+        else { return nil }
         return "admitWrongCheckCharacter is \"\(given)\"; give true, yes or 1, or false, no or 0 (or leave it empty)"
     }
 
@@ -114,7 +120,7 @@ enum ImportKind: String, Sendable {
             value = value.trimmingWhitespace()
             if column.name == "code" { value = EnterpriseCode.normalize(value) }
             if column.name == "admitWrongCheckCharacter" {
-                if Self.flagValues.yes.contains(value.lowercased()) { row[column.name] = .bool(true) }
+                if Self.flag(value) == true { row[column.name] = .bool(true) }
                 continue
             }
             if value.isEmpty && !column.required { continue }
