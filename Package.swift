@@ -183,7 +183,9 @@ let package = Package(
         ),
         .testTarget(name: "QCreditDomainTests", dependencies: ["QCreditDomain"], exclude: ["Fixtures"]),
         .testTarget(name: "QCreditLogTests", dependencies: ["QCreditLog", "QCreditCrypto"]),
-        .testTarget(name: "VarlinkTests", dependencies: ["Varlink", "VarlinkNIO"]),
+        .testTarget(
+            name: "VarlinkTests",
+            dependencies: ["Varlink", "VarlinkNIO", .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(
             name: "QCreditRegistryTests",
             dependencies: [

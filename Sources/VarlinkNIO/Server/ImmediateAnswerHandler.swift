@@ -78,15 +78,18 @@ final class ImmediateAnswerHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     /// Writes the one reply of a call answered here, and ends the call.
     private func send(_ reply: ByteBuffer, context: ChannelHandlerContext) {
-        guard connection.endCall() else {
-            // Draining: this was the call in progress; the connection closes once it is out.
-            unflushed = false
-            let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(reply)).whenComplete { _ in channel.close(promise: nil) }
-            return
-        }
         context.write(wrapOutboundOut(reply), promise: nil)
         unflushed = true
+        if connection.callAnswered() { closeWhenWritten(context: context) }
+    }
+
+    /// Draining, and no call left: the connection closes once what was written is out.
+    private func closeWhenWritten(context: ChannelHandlerContext) {
+        unflushed = false
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0))).whenComplete { _ in
+            channel.close(promise: nil)
+        }
     }
 
     /// On the event loop: the pool's reply goes out, then what the task wrote meanwhile.
@@ -117,8 +120,10 @@ final class ImmediateAnswerHandler: ChannelDuplexHandler, RemovableChannelHandle
         }
         let buffer = unwrapOutboundIn(data)
         guard buffer.readableBytes > 0 else {
+            // The task's call is answered: its replies went into the channel just before this.
             callsWithTask -= 1
             promise?.succeed(())
+            if connection.callAnswered() { closeWhenWritten(context: context) }
             return
         }
         context.write(data, promise: promise)

@@ -38,7 +38,8 @@ final class ServerConnection: Sendable {
         var inEndlessCall = false
         var finished = false
         var closeCause: CloseCause?
-        var lastActivity = NIODeadline.now()
+        /// On the event loop's clock (``EventLoop/now``), which tests can move.
+        var lastActivity = NIODeadline.uptimeNanoseconds(0)
         /// False for a peer whose calls do not keep the connection open (see
         /// ``VarlinkServer/Configuration/callsKeepPeerConnected``).
         var callsCountAsActivity = true
@@ -56,9 +57,10 @@ final class ServerConnection: Sendable {
 
     /// A complete frame arrived on the event loop; the connection is busy until it is answered.
     func frameReceived() {
+        let now = channel.eventLoop.now
         state.withLock { state in
             state.unansweredFrames += 1
-            if state.callsCountAsActivity { state.lastActivity = .now() }
+            if state.callsCountAsActivity { state.lastActivity = now }
         }
     }
 
@@ -80,13 +82,27 @@ final class ServerConnection: Sendable {
         }
     }
 
-    /// The call's replies are written. False when the server is draining: stop serving.
+    /// The task is done with its call. False when the server is draining: stop serving.
+    ///
+    /// The call stops counting as unanswered only in ``callAnswered()``, on the event loop once
+    /// its replies are in the channel: counted here, the idle timer could close the connection
+    /// between this moment and the event loop writing the reply, and the reply would be lost.
     func endCall() -> Bool {
         state.withLock { state in
-            state.unansweredFrames -= 1
             state.inEndlessCall = false
-            if state.callsCountAsActivity { state.lastActivity = .now() }
             return !state.draining
+        }
+    }
+
+    /// On the event loop: the call's replies have been written to the channel. True when the
+    /// connection is to close once they are out: the server is draining and no other received
+    /// call waits (one that does is refused by the task, which then closes).
+    func callAnswered() -> Bool {
+        let now = channel.eventLoop.now
+        return state.withLock { state in
+            state.unansweredFrames -= 1
+            if state.callsCountAsActivity { state.lastActivity = now }
+            return state.draining && state.unansweredFrames == 0
         }
     }
 
@@ -125,7 +141,8 @@ final class ServerConnection: Sendable {
     /// so calls themselves only update a timestamp. It runs on the event loop and so does not log.
     func startIdleTimer() {
         guard let idleTimeout else { return }
-        state.withLock { $0.lastActivity = .now() }
+        let now = channel.eventLoop.now
+        state.withLock { $0.lastActivity = now }
         scheduleIdleCheck(in: idleTimeout)
     }
 
@@ -141,10 +158,11 @@ final class ServerConnection: Sendable {
     private func checkIdle() {
         guard let idleTimeout else { return }
         enum Action { case nothing, close, check(TimeAmount) }
+        let now = channel.eventLoop.now
         let action: Action = state.withLock { state in
             if state.finished { return .nothing }
             if state.unansweredFrames > 0 { return .check(idleTimeout) }
-            let idle = NIODeadline.now() - state.lastActivity
+            let idle = now - state.lastActivity
             if idle < idleTimeout { return .check(idleTimeout - idle) }
             return .close
         }
