@@ -11,9 +11,18 @@ struct InputFile {
     /// The lines with their 1-based numbers; line ends (LF or CRLF) removed.
     let lines: [(number: Int, text: String)]
 
+    /// Lines that are not UTF-8 text, by line number: the offset (0-based) of the first byte
+    /// that is not. Their `text` holds U+FFFD for what could not be read.
+    let linesNotUTF8: [Int: Int]
+
     /// Reads all of `path` (`-` for standard input).
-    /// - Throws: ``Failure/badInput(_:)`` naming the file and the system's reason.
-    init(reading path: String) throws(Failure) {
+    ///
+    /// Each line is checked on its own, so a file with one badly encoded line (a name pasted
+    /// from a GB18030 spreadsheet, say) can still be read when `acceptingLinesNotUTF8` is set:
+    /// the caller reports those lines and keeps the rest.
+    /// - Throws: ``Failure/badInput(_:)`` naming the file and the system's reason, or the first
+    ///   line that is not UTF-8 (with the byte) unless `acceptingLinesNotUTF8`.
+    init(reading path: String, acceptingLinesNotUTF8: Bool = false) throws(Failure) {
         name = path == "-" ? "standard input" : path
         let descriptor = path == "-" ? STDIN_FILENO : open(path, O_RDONLY)
         guard descriptor >= 0 else { throw Self.unreadable(path, errno) }
@@ -29,18 +38,48 @@ struct InputFile {
             if count == 0 { break }
             bytes += chunk[0..<count]
         }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw .badInput("cannot read \(name): it is not UTF-8 text")
-        }
-        // Split on the scalar: as Characters, "\r\n" is one grapheme that is not "\n".
-        var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map { offset, line in
-            (number: offset + 1, text: String(line.last == "\r" ? line.dropLast() : line))
+        // A line end byte is never part of a multi-byte UTF-8 sequence, so lines can be cut
+        // before they are decoded.
+        var lines: [(number: Int, text: String)] = []
+        var linesNotUTF8: [Int: Int] = [:]
+        for (offset, raw) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+            let line = raw.last == 0x0D ? raw.dropLast() : raw
+            if let text = String(validating: line, as: UTF8.self) {
+                lines.append((offset + 1, text))
+            } else {
+                let badByte = Self.firstByteNotUTF8(line)
+                guard acceptingLinesNotUTF8 else {
+                    throw .badInput(
+                        "cannot read \(name): line \(offset + 1) is not UTF-8 text (byte \(badByte + 1) of the line)"
+                            + Self.conversionHint)
+                }
+                linesNotUTF8[offset + 1] = badByte
+                lines.append((offset + 1, String(decoding: line, as: UTF8.self)))
+            }
         }
         // A final line end does not start another line.
         if lines.last?.text.isEmpty == true { lines.removeLast() }
         // A UTF-8 byte order mark (as spreadsheet programs write) is not text of the first line.
         if let first = lines.first, first.text.hasPrefix("\u{FEFF}") { lines[0].text = String(first.text.dropFirst()) }
         self.lines = lines
+        self.linesNotUTF8 = linesNotUTF8
+    }
+
+    /// How to fix a file that is not UTF-8 (Chinese spreadsheets often save GB18030).
+    static let conversionHint = "; if the file is GB18030 (GBK), convert it first: iconv -f GB18030 -t UTF-8"
+
+    /// The offset of the first byte of `line` that does not belong to a valid UTF-8 sequence.
+    private static func firstByteNotUTF8(_ line: ArraySlice<UInt8>) -> Int {
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = line.makeIterator()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let scalar): offset += scalar.count
+            case .error: return offset
+            case .emptyInput: return offset
+            }
+        }
     }
 
     /// Whether two paths name one existing file (the same inode on the same device).

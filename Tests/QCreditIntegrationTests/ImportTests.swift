@@ -175,6 +175,43 @@ import Testing
         #expect(try cli.json(["file", "91350100M000100Y43"])["file"]?["enterprise"]?["name"] == "Number Co.")
     }
 
+    /// One row pasted from a GB18030 spreadsheet into a UTF-8 file is reported with its line and
+    /// byte, and the other rows are imported; a file that is GB18030 from its first line is
+    /// refused as a whole, with the way to convert it.
+    @Test func aRowThatIsNotUTF8IsRejectedAndAFileThatIsNotIsRefused() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        // "公司" in GB18030.
+        let gbName: [UInt8] = [0xB9, 0xAB, 0xCB, 0xBE]
+        let path = cli.daemon.directory.appendingPathComponent("mixed.csv").path
+        var bytes = Array("code,name\n\(CLI.cement),".utf8) + gbName + Array("\n\(CLI.materials),贵阳某某建材有限公司\n".utf8)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let summary = try cli.json(["import", "enterprises", path])
+        #expect(summary["imported"] == 1, "\(summary)")
+        #expect(summary["rejected"] == 1, "\(summary)")
+        let errors = try String(contentsOfFile: path + ".errors.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(errors.count == 2, "\(errors)")
+        #expect(errors[1].hasPrefix("2,\(CLI.cement),MalformedRow,"), "\(errors)")
+        #expect(errors[1].contains("not UTF-8 text (byte 20 of the line)"), "\(errors)")
+        #expect(try cli.json(["file", CLI.materials])["file"]?["enterprise"]?["name"] == "贵阳某某建材有限公司")
+
+        // JSON Lines the same way.
+        let jsonl = cli.daemon.directory.appendingPathComponent("mixed.jsonl").path
+        bytes = Array(#"{"code":"121200004013590816","name":""#.utf8) + gbName + Array("\"}\n".utf8)
+        bytes = Array(#"{"code":"91350100M000100Y43","name":"UTF Co."}"#.utf8) + [0x0A] + bytes
+        try Data(bytes).write(to: URL(fileURLWithPath: jsonl))
+        let second = try cli.json(["import", "enterprises", jsonl])
+        #expect(second["imported"] == 1, "\(second)")
+        #expect(second["rejected"] == 1, "\(second)")
+
+        // A whole file in GB18030 (its header already is not UTF-8): nothing is sent.
+        let wholeGB = cli.daemon.directory.appendingPathComponent("gb.csv").path
+        try Data(gbName + Array(",code\n".utf8) + gbName + Array(",121200004013590816\n".utf8)).write(to: URL(fileURLWithPath: wholeGB))
+        let refused = try cli.run(["import", "enterprises", wholeGB])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("line 1 is not UTF-8 text (byte 1 of the line)"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("iconv -f GB18030 -t UTF-8"), "\(refused.stderr)")
+    }
+
     /// A quote in the middle of a quoted CSV field (`"bad"quote"`) is a malformed row, not a
     /// name with the quote dropped.
     @Test func aCSVFieldWithTextAfterItsClosingQuoteIsMalformed() throws {

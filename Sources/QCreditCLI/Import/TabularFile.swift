@@ -31,11 +31,21 @@ struct TabularFile {
     /// SHA-256 of the file's text (hex, first 16 bytes): the same file gives the same default
     /// import id, so running the same import again resumes it.
     let contentDigest: String
+    /// Lines that are not UTF-8 text (see ``InputFile/linesNotUTF8``): their rows are reported, not read.
+    private let linesNotUTF8: [Int: Int]
 
     init(reading path: String) throws(Failure) {
-        let input = try InputFile(reading: path)
+        let input = try InputFile(reading: path, acceptingLinesNotUTF8: true)
         name = input.name
         let lines = input.lines  // without a byte order mark
+        linesNotUTF8 = input.linesNotUTF8
+        // A first line (the header, or the first record) that is not UTF-8 means the file as a
+        // whole is in another encoding: refused, rather than every row reported one by one.
+        if let first = lines.first(where: { !$0.text.trimmingWhitespace().isEmpty }), let byte = linesNotUTF8[first.number] {
+            throw .badInput(
+                "cannot read \(name): line \(first.number) is not UTF-8 text (byte \(byte + 1) of the line)"
+                    + InputFile.conversionHint)
+        }
         contentDigest = Digest.sha256(Array(lines.map(\.text).joined(separator: "\n").utf8)).prefix(16)
             .map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
         let lower = path.lowercased()
@@ -57,6 +67,10 @@ struct TabularFile {
         for line in lines {
             let text = line.text.trimmingWhitespace()
             guard !text.isEmpty else { continue }
+            if let byte = linesNotUTF8[line.number] {
+                records.append(Record(line: line.number, fields: [:], malformed: Self.notUTF8(byte: byte)))
+                continue
+            }
             let object: [String: JSONValue]
             do {
                 guard let parsed = try JSONValue.parse(text).objectValue else {
@@ -91,6 +105,10 @@ struct TabularFile {
             }
             records.append(Record(line: line.number, fields: fields, malformed: malformed))
         }
+    }
+
+    private static func notUTF8(byte: Int) -> String {
+        "not UTF-8 text (byte \(byte + 1) of the line)"
     }
 
     private static func describe(_ error: any Error) -> String {
@@ -148,7 +166,14 @@ struct TabularFile {
                         malformed: "has \(fields.count) field\(fields.count == 1 ? "" : "s"); the header has \(columns.count)"))
                 continue
             }
-            records.append(Record(line: start, fields: Dictionary(zip(columns, fields), uniquingKeysWith: { first, _ in first })))
+            let fieldsByColumn = Dictionary(zip(columns, fields), uniquingKeysWith: { first, _ in first })
+            let notUTF8 = linesNotUTF8
+            if let byte = (start...lines[index - 1].number).lazy.compactMap({ notUTF8[$0] }).first {
+                // Kept only so that the error report can name the row's code.
+                records.append(Record(line: start, fields: fieldsByColumn, malformed: Self.notUTF8(byte: byte)))
+                continue
+            }
+            records.append(Record(line: start, fields: fieldsByColumn))
         }
         guard header != nil else { throw .badInput("\(name) is empty: a CSV file starts with a header line") }
     }
