@@ -48,11 +48,7 @@ struct InputFile {
                 lines.append((offset + 1, text))
             } else {
                 let badByte = Self.firstByteNotUTF8(line)
-                guard acceptingLinesNotUTF8 else {
-                    throw .badInput(
-                        "cannot read \(name): line \(offset + 1) is not UTF-8 text (byte \(badByte + 1) of the line)"
-                            + Self.conversionHint)
-                }
+                guard acceptingLinesNotUTF8 else { throw Self.notUTF8(name, line: offset + 1, byte: badByte) }
                 linesNotUTF8[offset + 1] = badByte
                 lines.append((offset + 1, String(decoding: line, as: UTF8.self)))
             }
@@ -65,8 +61,13 @@ struct InputFile {
         self.linesNotUTF8 = linesNotUTF8
     }
 
-    /// How to fix a file that is not UTF-8 (Chinese spreadsheets often save GB18030).
-    static let conversionHint = "; if the file is GB18030 (GBK), convert it first: iconv -f GB18030 -t UTF-8"
+    /// The refusal of file `name` for its line `line`, not UTF-8 from the 0-based `byte` on,
+    /// with how to fix it (Chinese spreadsheets often save GB18030).
+    static func notUTF8(_ name: String, line: Int, byte: Int) -> Failure {
+        .badInput(
+            "cannot read \(name): line \(line) is not UTF-8 text (byte \(byte + 1) of the line); "
+                + "if the file is GB18030 (GBK), convert it first: iconv -f GB18030 -t UTF-8")
+    }
 
     /// The offset of the first byte of `line` that does not belong to a valid UTF-8 sequence.
     private static func firstByteNotUTF8(_ line: ArraySlice<UInt8>) -> Int {

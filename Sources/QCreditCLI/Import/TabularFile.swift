@@ -42,9 +42,7 @@ struct TabularFile {
         // A first line (the header, or the first record) that is not UTF-8 means the file as a
         // whole is in another encoding: refused, rather than every row reported one by one.
         if let first = lines.first(where: { !$0.text.trimmingWhitespace().isEmpty }), let byte = linesNotUTF8[first.number] {
-            throw .badInput(
-                "cannot read \(name): line \(first.number) is not UTF-8 text (byte \(byte + 1) of the line)"
-                    + InputFile.conversionHint)
+            throw InputFile.notUTF8(name, line: first.number, byte: byte)
         }
         contentDigest = Digest.sha256(Array(lines.map(\.text).joined(separator: "\n").utf8)).prefix(16)
             .map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
