@@ -48,6 +48,11 @@ public final class RegistryDatabase: Sendable {
                     path: path, reason: "the writer reports synchronous = \(synchronous.map(String.init) ?? "nothing"), not FULL (2)")
             }
             try SchemaMigrations.migrator.migrate(pool)
+            // Statement journals (an insert that has triggers or can fail part-way copies each
+            // page it changes into one) stay in memory on the writer. On disk they spilled past
+            // 64 KiB: publishing 10,000 grades made 57,000 page writes to a temporary file.
+            // Set after the migrations, whose index builds may sort more than memory should hold.
+            try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA temp_store = MEMORY") }
         } catch let error as StoreError {
             throw error
         } catch {
