@@ -224,6 +224,13 @@ import Testing
         #expect(errors.count == 2, "\(errors)")
         #expect(errors[1].hasPrefix("2,\(CLI.cement),MalformedRow,\"field 2 has text after its closing quote"), "\(errors)")
         #expect(try cli.json(["file", CLI.materials])["file"]?["enterprise"]?["name"] == "padded")
+
+        // The code in a column after the bad field is still named in the report.
+        let later = try file(cli.daemon, "later.csv", "name,code\n\"bad\"quote\",\(CLI.cement)\n")
+        let laterSummary = try cli.json(["import", "enterprises", later])
+        #expect(laterSummary["rejected"] == 1, "\(laterSummary)")
+        let laterErrors = try String(contentsOfFile: later + ".errors.csv", encoding: .utf8)
+        #expect(laterErrors.contains("2,\(CLI.cement),MalformedRow,\"field 1 has text after its closing quote"), "\(laterErrors)")
     }
 
     /// `--errors` naming the file being imported (or `screen --output` the portfolio) would

@@ -183,7 +183,8 @@ struct TabularFile {
         /// `partial` holds the fields before it.
         case open(partial: [String])
         /// Field `field` (from 1) has text after its closing quote, which RFC 4180 does not
-        /// allow (`"bad"quote"`); `partial` holds the fields as far as they could be read.
+        /// allow (`"bad"quote"`); `partial` holds every field, the text after that quote kept as
+        /// it is, so that the error report can name a code in a later column.
         case strayQuote(field: Int, partial: [String])
     }
 
@@ -194,6 +195,7 @@ struct TabularFile {
         var quoted = false
         var closedQuote = false
         var atFieldStart = true
+        var strayQuoteField: Int?
         var bytes = Array(text.utf8).makeIterator()
         var pending: UInt8? = bytes.next()
         while let byte = pending {
@@ -221,8 +223,10 @@ struct TabularFile {
                 continue
             case _ where closedQuote:
                 // Only white space may follow a closing quote before the comma.
-                guard byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") else {
-                    return .strayQuote(field: fields.count + 1, partial: fields + [String(decoding: field, as: UTF8.self)])
+                if byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\t") {
+                    strayQuoteField = strayQuoteField ?? fields.count + 1
+                    closedQuote = false
+                    field.append(byte)
                 }
             case UInt8(ascii: "\"") where atFieldStart || field.allSatisfy({ $0 == UInt8(ascii: " ") }):
                 field.removeAll(keepingCapacity: true)
@@ -234,6 +238,7 @@ struct TabularFile {
         }
         guard !quoted else { return .open(partial: fields) }
         fields.append(String(decoding: field, as: UTF8.self))
+        if let strayQuoteField { return .strayQuote(field: strayQuoteField, partial: fields) }
         return .complete(fields)
     }
 }
