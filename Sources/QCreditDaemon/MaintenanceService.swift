@@ -38,6 +38,10 @@ struct MaintenanceService: Service {
                 if !withdrawn.isEmpty {
                     logger.notice("exports withdrawn: they publish records no longer disclosed", metadata: ["exports": "\(withdrawn)"])
                 }
+            } catch is CancellationError {
+                // Shutdown interrupted a run; its transaction rolled back and the next start redoes it.
+                logger.info("maintenance interrupted by shutdown; it runs again at the next start")
+                return
             } catch {
                 logger.error("maintenance failed", metadata: ["error": "\(error)"])
             }
@@ -72,6 +76,8 @@ struct MaintenanceService: Service {
                         "regrade after writes",
                         metadata: ["recomputed": "\(regraded.recomputed)", "published": "\(regraded.published)"])
                 }
+            } catch is CancellationError {
+                throw CancellationError()
             } catch {
                 logger.error("regrade after writes failed", metadata: ["error": "\(error)"])
             }
