@@ -211,15 +211,23 @@ extension Registry {
             let after = lastId
             let ids = try await database.read { try $0.enterpriseIds(after: after, limit: batchSize) }
             guard let last = ids.last else { break }
-            summary = try await write(by: caller) { [summary] writer in
-                var batch = summary
-                do {
-                    // The fast path: the whole batch read with a few range queries and written in one
-                    // savepoint. A file whose record cannot be made is skipped inside it.
-                    try writer.savepoint { try self.publishBatch(ids, writer: writer, summary: &batch) }
-                } catch {
-                    // A write failed: redo the batch file by file, so that only the failing file is skipped.
-                    batch = summary
+            do {
+                // The fast path: the whole batch read with a few range queries and written in one
+                // transaction. A file whose record cannot be made is skipped inside it. Not in a
+                // savepoint: SQLite truncates an in-memory savepoint journal after every statement
+                // by walking it from its start, which made the batch's cost grow with its square.
+                summary = try await write(by: caller) { [summary] writer in
+                    var batch = summary
+                    try self.publishBatch(ids, writer: writer, summary: &batch)
+                    return batch
+                }
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                // A write failed and the batch was rolled back: redo it file by file, so that only
+                // the failing file is skipped.
+                summary = try await write(by: caller) { [summary] writer in
+                    var batch = summary
                     for id in ids {
                         do {
                             try writer.savepoint { try self.publishGrade(enterpriseId: id, writer: writer, summary: &batch) }
@@ -227,8 +235,8 @@ extension Registry {
                             self.skipped(enterpriseId: id, error, summary: &batch)
                         }
                     }
+                    return batch
                 }
-                return batch
             }
             lastId = last
         }
