@@ -7,12 +7,12 @@ extension RegistryReader {
     /// a revision (none exist outside a broken database) are left out.
     public func gradeInputs(enterpriseIds ids: ClosedRange<Int64>, atOrBefore instant: Instant) throws -> [Int64: GradeInputs] {
         var codes: [Int64: [EnterpriseCodeEntry]] = [:]
-        for row in try rows(
+        try forEachRow(
             """
             SELECT enterprise_id, code, kind, check_warning FROM enterprise_code
             WHERE enterprise_id BETWEEN ? AND ? ORDER BY enterprise_id, kind DESC
-            """, [ids.lowerBound, ids.upperBound])
-        {
+            """, [ids.lowerBound, ids.upperBound]
+        ) { row in
             let decoder = RowDecoder(row: row, table: "enterprise_code")
             codes[try decoder.int64("enterprise_id"), default: []].append(
                 EnterpriseCodeEntry(
@@ -20,12 +20,12 @@ extension RegistryReader {
                     checkWarning: decoder.optionalString("check_warning")))
         }
         var revisions: [Int64: [EnterpriseRevision]] = [:]
-        for row in try rows(
+        try forEachRow(
             """
             SELECT enterprise_id, \(Self.revisionColumns) FROM enterprise_revision
             WHERE enterprise_id BETWEEN ? AND ? ORDER BY enterprise_id, id
-            """, [ids.lowerBound, ids.upperBound])
-        {
+            """, [ids.lowerBound, ids.upperBound]
+        ) { row in
             revisions[try RowDecoder(row: row, table: "enterprise_revision").int64("enterprise_id"), default: []].append(
                 try decodeRevision(row))
         }
@@ -35,25 +35,25 @@ extension RegistryReader {
             inputs[id] = GradeInputs(
                 enterprise: Enterprise(id: id, codes: codes[id] ?? [], revisions: fileRevisions), events: [])
         }
-        for row in try rows(
+        try forEachRow(
             """
             SELECT e.enterprise_id, \(Self.eventColumns) FROM quality_event e
             WHERE e.enterprise_id BETWEEN ? AND ? ORDER BY e.enterprise_id, e.id
-            """, [ids.lowerBound, ids.upperBound])
-        {
+            """, [ids.lowerBound, ids.upperBound]
+        ) { row in
             let id = try RowDecoder(row: row, table: "quality_event").int64("enterprise_id")
             inputs[id]?.events.append(try decodeEvent(row))
         }
         // In (enterprise, basis, effective_at, id) order: the last row of each pair is its latest.
         // The latest computed grade is the newest there is, whatever `instant`, as
         // ``newestComputedGrade(enterpriseId:)`` reads it for one file.
-        for row in try rows(
+        try forEachRow(
             """
             SELECT enterprise_id, \(Self.gradeColumns) FROM grade_record
             WHERE enterprise_id BETWEEN ? AND ? AND (basis = 'computed' OR effective_at <= ?)
             ORDER BY enterprise_id, basis, effective_at, id
-            """, [ids.lowerBound, ids.upperBound, instant.secondsSinceEpoch])
-        {
+            """, [ids.lowerBound, ids.upperBound, instant.secondsSinceEpoch]
+        ) { row in
             let id = try RowDecoder(row: row, table: "grade_record").int64("enterprise_id")
             let grade = try decodeGrade(row)
             switch grade.basis {

@@ -15,6 +15,14 @@ public struct RegistryReader {
         try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
     }
 
+    /// Calls `body` with each row of `sql` while the statement is on it, copying nothing: a
+    /// copied row (what ``rows(_:_:)`` returns) finds a column by comparing every column's
+    /// lowercased name, which showed in the profile of publishing grades.
+    func forEachRow(_ sql: String, _ arguments: StatementArguments, _ body: (Row) throws -> Void) throws {
+        let cursor = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
+        while let row = try cursor.next() { try body(row) }
+    }
+
     func row(_ sql: String, _ arguments: StatementArguments = StatementArguments()) throws -> Row? {
         try Row.fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
     }
