@@ -258,6 +258,12 @@ import Testing
         let refused = try cli.run(["import", "enterprises", second, "--import-id", "monthly"])
         #expect(refused.status == 1, "\(refused.stdout)")
         #expect(refused.stderr.contains("were applied before with other rows"), "\(refused.stderr)")
+        // With --json, stdout still holds the summary: nothing imported, not complete, and why.
+        let refusedJSON = try cli.run(["import", "enterprises", second, "--import-id", "monthly", "--json"])
+        #expect(refusedJSON.status == 1)
+        let partial = try JSONValue.parse(refusedJSON.stdout)
+        #expect(partial["complete"] == false && partial["imported"] == 0 && partial["rowsRead"] == 1, "\(partial)")
+        #expect(partial["stoppedBy"]?.stringValue?.contains("were applied before with other rows") == true, "\(partial)")
         #expect(try cli.json(["import", "enterprises", first, "--import-id", "monthly"])["alreadyImported"] == 1)
         #expect(try cli.json(["import", "enterprises", second])["imported"] == 1)
     }

@@ -97,6 +97,18 @@ struct FileImport {
 
         let progress = Progress(total: file.records.count, unit: "rows")
         progress.advance(by: rejections.count)
+        /// The summary's members (README), for a finished and for a stopped import alike.
+        func summary(imported: Int, rejected: Int, skipped: Int, complete: Bool) -> [String: JSONValue] {
+            let seconds = progress.elapsed
+            return [
+                "file": .string(file.name), "importId": .string(importId), "rowsRead": .int(Int64(file.records.count)),
+                "imported": .int(Int64(imported)), "rejected": .int(Int64(rejected)),
+                "alreadyImported": .int(Int64(skipped)), "duplicatesInFile": .int(Int64(duplicates)),
+                "seconds": .double((seconds * 1000).rounded() / 1000),
+                "rowsPerSecond": .int(seconds > 0 ? Int64(Double(file.records.count) / seconds) : 0),
+                "errorFile": .string(errorPath), "complete": .bool(complete),
+            ]
+        }
         var imported = 0
         var skipped = 0
         let batches = Self.batches(of: rows.map(\.size), rowsPerBatch: options.batchSize)
@@ -144,7 +156,12 @@ struct FileImport {
             // A refusal of the import itself (its id used for other rows) is not resumed by running
             // it again; a lost connection or a stopped daemon is.
             let refused = (error as? VarlinkError)?.name.hasSuffix(".InvalidArgument") == true
-            if !console.json {
+            if console.json {
+                // A script gets the counts too: the summary's members, `complete` false, and why.
+                var summary = summary(imported: imported, rejected: rejections.count, skipped: skipped, complete: false)
+                summary["stoppedBy"] = .string(Failure(error, socket: daemon.socketPath).message)
+                console.reply(summary) { _ in [] }
+            } else {
                 Console.emit(
                     "stopped: \(imported) rows imported, \(rejections.count) rejected (in \(errorPath)), \(skipped) already "
                         + "imported before the failure below"
@@ -158,15 +175,7 @@ struct FileImport {
         try writeErrors(rejections.sorted { $0.line < $1.line }, to: errorPath)
 
         let seconds = progress.elapsed
-        let summary: [String: JSONValue] = [
-            "file": .string(file.name), "importId": .string(importId), "rowsRead": .int(Int64(file.records.count)),
-            "imported": .int(Int64(imported)), "rejected": .int(Int64(rejections.count)),
-            "alreadyImported": .int(Int64(skipped)), "duplicatesInFile": .int(Int64(duplicates)),
-            "seconds": .double((seconds * 1000).rounded() / 1000),
-            "rowsPerSecond": .int(seconds > 0 ? Int64(Double(file.records.count) / seconds) : 0),
-            "errorFile": .string(errorPath), "complete": .bool(complete),
-        ]
-        console.reply(summary) { _ in
+        console.reply(summary(imported: imported, rejected: rejections.count, skipped: skipped, complete: complete)) { _ in
             var block = KeyValueBlock()
             block.add("Rows read", "\(file.records.count)")
             block.add("Imported", "\(imported)")
