@@ -32,6 +32,11 @@ extension Registry {
         try await database.read { try $0.enterpriseIds(after: id, limit: limit) }
     }
 
+    /// The highest file id: files are never deleted, so about how many there are.
+    public func highestFileId() async throws -> Int64 {
+        try await database.read { try $0.highestEnterpriseId() }
+    }
+
     /// How many codes the files hold, to size a map of them.
     public func codeCount() async throws -> Int {
         try await database.read { try $0.codeCount() }

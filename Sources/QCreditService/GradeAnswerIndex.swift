@@ -36,6 +36,9 @@ public final class GradeAnswerIndex: Sendable {
         var dirty: Set<Int64> = []
         /// Everything is to be read again (a new day, or a write that touched unknown files).
         var rebuild = true
+        /// While a build has stored nothing yet: the highest file id, to size the index for
+        /// once the first files show what a record takes.
+        var sizeFor: Int64?
         /// The `at` value of the last answer: one text per second.
         var atSecond: Int64 = .min
         var atText: [UInt8] = []
@@ -96,7 +99,11 @@ public final class GradeAnswerIndex: Sendable {
         try await load([], clearing: true)
         // A map sized for the codes there are (plus room for a day's new files) is a fifth
         // smaller than one grown to the next size.
-        state.withLock { $0.storage.reserveCodes(codes + codes / 50) }
+        let highestId = try await registry.highestFileId()
+        state.withLock { state in
+            state.storage.reserveCodes(codes + codes / 50)
+            state.sizeFor = highestId
+        }
         // Batches are read in parallel, each from its own snapshot on its own reader: a file is
         // stored from whichever snapshot read it, as when one batch follows another.
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -117,6 +124,7 @@ public final class GradeAnswerIndex: Sendable {
             try await group.waitForAll()
         }
         let (files, bytes) = state.withLock { state in
+            state.sizeFor = nil
             state.storage.trim()
             return (state.storage.fileCount, state.storage.arenaBytes)
         }
@@ -150,6 +158,7 @@ public final class GradeAnswerIndex: Sendable {
             for (file, publicGrade, fullGrade) in encoded where !state.dirty.contains(file.enterpriseId) {
                 _ = state.storage.store(id: file.enterpriseId, codes: file.codes, public: publicGrade, full: fullGrade)
             }
+            if let highestId = state.sizeFor, state.storage.reserve(forFilesUpTo: highestId) { state.sizeFor = nil }
             return false
         }
         if stale { wakeUp.yield() }

@@ -109,6 +109,11 @@ public struct RegistryReader {
         return counts
     }
 
+    /// The highest file id, 0 when there is none: one step of the primary key.
+    public func highestEnterpriseId() throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(id), 0) FROM enterprise")) ?? 0
+    }
+
     public func enterpriseCount() throws -> Int {
         try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM enterprise")) ?? 0
     }

@@ -283,6 +283,39 @@ import Varlink
         #expect(storage.arenaBytes < 400_000)
     }
 
+    /// A build sizes the index from its first files; files past the estimate (longer names
+    /// here) still fit, and every reply is the writer's bytes.
+    @Test func anIndexSizedAheadHoldsFilesPastItsEstimate() throws {
+        var storage = GradeIndexStorage()
+        func grade(_ n: Int) -> [String: JSONValue] {
+            [
+                "at": "x", "grade": "A", "logIndex": .int(Int64(n)),
+                "enterprise": ["uscc": .string(USCC.madeUp(serial: n)), "name": .string(String(repeating: "名", count: n / 10 + 1))],
+            ]
+        }
+        let files = 2_000
+        let sizedWhenEmpty = storage.reserve(forFilesUpTo: Int64(files))
+        #expect(!sizedWhenEmpty, "nothing stored: nothing to size from")
+        for n in 1...files {
+            let stored = storage.store(id: Int64(n), codes: [USCC.madeUp(serial: n)], public: grade(n), full: grade(n))
+            #expect(stored)
+            if n == 10 {
+                let sized = storage.reserve(forFilesUpTo: Int64(files))
+                #expect(sized)
+            }
+        }
+        storage.trim()
+        for n in stride(from: 1, through: files, by: 97) {
+            var text: [UInt8] = []
+            let key = try #require(PackedCode(USCC.madeUp(serial: n)))
+            let record = try #require(storage.record(code: key, full: false))
+            storage.write(record: record, at: Array(#""now""#.utf8), into: &text)
+            var expected = grade(n)
+            expected["at"] = "now"
+            #expect(text == JSONValue.object(["grade": .object(expected)]).encoded())
+        }
+    }
+
     /// A USCC is kept as what surrounds its organization code; the reply is still the
     /// writer's bytes, and both codes find the file, but no other code does.
     @Test func aFileIsFoundByEachOfItsCodesAndItsReplyIsUnchanged() throws {
