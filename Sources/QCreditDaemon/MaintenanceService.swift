@@ -76,8 +76,8 @@ struct MaintenanceService: Service {
                         "regrade after writes",
                         metadata: ["recomputed": "\(regraded.recomputed)", "published": "\(regraded.published)"])
                 }
-            } catch is CancellationError {
-                throw CancellationError()
+            } catch let cancellation as CancellationError {
+                throw cancellation
             } catch {
                 logger.error("regrade after writes failed", metadata: ["error": "\(error)"])
             }

@@ -221,8 +221,8 @@ extension Registry {
                     try self.publishBatch(ids, writer: writer, summary: &batch)
                     return batch
                 }
-            } catch is CancellationError {
-                throw CancellationError()
+            } catch let cancellation as CancellationError {
+                throw cancellation
             } catch {
                 // A write failed and the batch was rolled back: redo it file by file, so that only
                 // the failing file is skipped.
