@@ -37,11 +37,6 @@ extension Registry {
         try await database.read { try $0.highestEnterpriseId() }
     }
 
-    /// How many codes the files hold, to size a map of them.
-    public func codeCount() async throws -> Int {
-        try await database.read { try $0.codeCount() }
-    }
-
     /// The grades in force now of the files `ids`, in both views, through the same rule as
     /// ``gradeInForce(code:at:view:)`` (one snapshot for the batch).
     public func currentGrades(ids: [Int64]) async throws -> CurrentGradesBatch {

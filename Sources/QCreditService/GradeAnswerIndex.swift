@@ -95,13 +95,13 @@ public final class GradeAnswerIndex: Sendable {
 
     private func buildAll() async throws {
         let started = ContinuousClock.now
-        let codes = try await registry.codeCount()
         try await load([], clearing: true)
-        // A map sized for the codes there are (plus room for a day's new files) is a fifth
-        // smaller than one grown to the next size.
+        // A map sized for the files there are (a file's codes share one entry; plus room for
+        // a day's new files) is a fifth smaller than one grown to the next size.
         let highestId = try await registry.highestFileId()
         state.withLock { state in
-            state.storage.reserveCodes(codes + codes / 50)
+            let files = Int(clamping: highestId)
+            state.storage.reserveCodes(files + files / 50)
             state.sizeFor = highestId
         }
         // Batches are read in parallel, each from its own snapshot on its own reader: a file is

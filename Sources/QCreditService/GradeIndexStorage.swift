@@ -4,23 +4,26 @@ import CanonicalJSON
 /// each view, packed into one arena, with values that many files share (grades, statuses,
 /// `null`, `[]`, policy versions…) stored once and referred to by number.
 ///
-/// A record is one entry per template slot but `at`, the code slots first: a varint `n` whose
-/// low two bits say what follows (``ValueKind``) and whose rest is a length or a number. A file
-/// whose public and full views agree (most files) has one record for both.
+/// A record holds the code slots first, then a mask of the interned slots whose value is not
+/// their default, then every other slot but `at` in template order: a slot of (nearly) unique
+/// values as a varint `n` whose low two bits say what follows (``ValueKind``), an interned slot
+/// as its value's number, present only when the mask says so. A file whose public and full
+/// views agree (most files) has one record for both.
 ///
 /// The code map keeps no codes (see ``PackedCodeTable``): a lookup is confirmed against the
 /// `uscc` and `orgCode` values of the file's record. A USCC embeds its organization code
-/// (characters 9–17), so a file's USCC is stored as what surrounds the `orgCode` value.
+/// (characters 9–17), so a file's USCC is stored as what surrounds the `orgCode` value, and
+/// both are filed under that organization code (``PackedCode/homeKey``): one entry a file.
 struct GradeIndexStorage {
     /// The low two bits of a slot's varint.
     private enum ValueKind: UInt64 {
-        /// Interned value `n >> 2`.
-        case interned = 0
         /// `n >> 2` bytes of value text follow.
         case inline = 1
         /// A USCC around the record's `orgCode`: 11 bytes follow, the 9 before (quote included)
         /// and the 2 after its organization code, which is the `orgCode` value's inside.
         case spliced = 2
+        /// The value is the decimal number `n >> 2` (a log index: four bytes instead of nine).
+        case number = 3
     }
 
     /// Slots whose values are (nearly) unique per file, so interning them would only cost.
@@ -28,6 +31,13 @@ struct GradeIndexStorage {
 
     private(set) var template: GradeReplyTemplate?
     private var unique: [Bool] = []
+    /// By slot: its place among the interned slots (the bit of the record's mask), or -1.
+    private var internedOrdinal: [Int] = []
+    /// By interned slot: the value a record leaves out (the first stored record's), and the
+    /// mask's width in bytes. Most files share most of these values (`[]`, `null`, a policy
+    /// version): seventeen bytes a file became three.
+    private var defaults: [UInt32] = []
+    private var maskBytes = 0
     /// The template's `uscc` and `orgCode` slots (the enterprise's); -1 when it has none.
     private var usccSlot = -1
     private var orgCodeSlot = -1
@@ -37,8 +47,10 @@ struct GradeIndexStorage {
     /// is compacted when the first outnumber the second.
     private var garbage = 0
     private var live = 0
-    /// By enterprise id: where the public and the full record start (0: none).
-    private var records: [(public: UInt32, full: UInt32)] = []
+    /// By enterprise id: where the public record starts (0: none).
+    private var records: [UInt32] = []
+    /// Where the full record starts, for the few files whose full view differs from the public.
+    private var fullRecords: [UInt32: UInt32] = [:]
     private(set) var codes = PackedCodeTable()
     private var internedIds: [[UInt8]: UInt32] = [:]
     /// Interned values end to end; value `i` is `internedBytes[internedBounds[i]..<internedBounds[i + 1]]`.
@@ -49,23 +61,18 @@ struct GradeIndexStorage {
     private var literalBytes: [UInt8] = []
     private var literalBounds: [Int] = [0]
 
-    var fileCount: Int { records.lazy.filter { $0.public != 0 }.count }
+    var fileCount: Int { records.lazy.filter { $0 != 0 }.count }
     /// Below this many dropped records the arena is never compacted.
     static let compactionFloor = 4096
     var arenaBytes: Int { arena.count }
 
+    /// Forgets everything, the template and the interned values too (a build starts afresh).
     mutating func removeAll() {
-        arena = [0]
-        garbage = 0
-        live = 0
-        records = []
-        codes = PackedCodeTable()
-        internedIds = [:]
-        internedBytes = []
-        internedBounds = [0]
+        self = GradeIndexStorage()
     }
 
-    /// Sizes the code map for `codes` codes when it holds none (a build knows how many).
+    /// Sizes the code map for `expected` entries when it holds none (a build knows about how
+    /// many files there are; a file's codes share one entry).
     mutating func reserveCodes(_ expected: Int) {
         guard codes.count == 0 else { return }
         codes = PackedCodeTable(expected: expected)
@@ -101,13 +108,13 @@ struct GradeIndexStorage {
     }
 
     mutating func remove(_ id: Int64) {
-        guard let slot = Int(exactly: id), slot < records.count, records[slot].public != 0 else { return }
-        drop(records[slot])
-        records[slot] = (0, 0)
+        guard let slot = Int(exactly: id), slot < records.count, records[slot] != 0 else { return }
+        drop(slot)
     }
 
-    private mutating func drop(_ offsets: (public: UInt32, full: UInt32)) {
-        let count = offsets.public == offsets.full ? 1 : 2
+    private mutating func drop(_ slot: Int) {
+        let count = fullRecords.removeValue(forKey: UInt32(slot)) == nil ? 1 : 2
+        records[slot] = 0
         garbage += count
         live -= count
     }
@@ -124,6 +131,7 @@ struct GradeIndexStorage {
                 literalBytes.append(contentsOf: literal)
                 literalBounds.append(literalBytes.count)
             }
+            if let template, let sample = template.values(of: publicGrade) { chooseDefaults(template, sample) }
         }
         guard let template, let id32 = UInt32(exactly: id), let publicValues = template.values(of: publicGrade),
             let fullValues = template.values(of: fullGrade)
@@ -131,28 +139,39 @@ struct GradeIndexStorage {
         let publicOffset = append(publicValues)
         let fullOffset = publicValues == fullValues ? publicOffset : append(fullValues)
         let slot = Int(id32)
-        if records.count <= slot { records.append(contentsOf: repeatElement((public: UInt32(0), full: UInt32(0)), count: slot + 1 - records.count)) }
-        if records[slot].public != 0 { drop(records[slot]) }
-        records[slot] = (publicOffset, fullOffset)
+        if records.count <= slot { records.append(contentsOf: repeatElement(0, count: slot + 1 - records.count)) }
+        if records[slot] != 0 { drop(slot) }
+        records[slot] = publicOffset
+        if fullOffset != publicOffset { fullRecords[id32] = fullOffset }
         live += publicOffset == fullOffset ? 1 : 2
         if garbage > Self.compactionFloor && garbage > live { compact() }
-        for code in fileCodes { if let key = PackedCode(code) { codes.insert(id32, for: key) } }
+        for code in fileCodes { if let key = PackedCode(code) { codes.insert(id32, for: key.homeKey) } }
         return true
+    }
+
+    /// Numbers the interned slots and takes their defaults from the first values stored.
+    private mutating func chooseDefaults(_ template: GradeReplyTemplate, _ sample: [[UInt8]]) {
+        internedOrdinal = Array(repeating: -1, count: template.slots.count)
+        for slot in template.slots.indices where !unique[slot] && slot != template.atSlot {
+            internedOrdinal[slot] = defaults.count
+            defaults.append(intern(sample[slot]))
+        }
+        maskBytes = (defaults.count + 7) / 8
     }
 
     /// The record of the file holding `code` in one view, or nil.
     func record(code: PackedCode, full: Bool) -> UInt32? {
-        guard let id = codes.first(code, where: { holds($0, code) }) else { return nil }
-        let offsets = records[Int(id)]
-        return full ? offsets.full : offsets.public
+        guard let id = codes.first(code.homeKey, where: { holds($0, code) }) else { return nil }
+        guard full, !fullRecords.isEmpty, let fullOffset = fullRecords[id] else { return records[Int(id)] }
+        return fullOffset
     }
 
     /// Whether file `id` is stored and its reply's `uscc` or `orgCode` is `code`: the first
     /// values of its record.
     private func holds(_ id: UInt32, _ code: PackedCode) -> Bool {
-        guard Int(id) < records.count, records[Int(id)].public != 0 else { return false }
+        guard Int(id) < records.count, records[Int(id)] != 0 else { return false }
         return arena.withUnsafeBufferPointer { arena in
-            var position = Int(records[Int(id)].public)
+            var position = Int(records[Int(id)])
             let texts = readCodes(arena, &position)
             // A code of up to ten characters packs into the high word alone.
             if orgCodeSlot >= 0, code.low == 0, texts.orgCode.isCode(code, in: arena) { return true }
@@ -234,6 +253,8 @@ struct GradeIndexStorage {
                 internedBytes.withUnsafeBufferPointer { interned in
                     var position = Int(offset)
                     let texts = readCodes(arena, &position)
+                    let mask = position
+                    position += maskBytes
                     for slot in 0..<slots {
                         output.append(contentsOf: UnsafeBufferPointer(rebasing: literals[literalBounds[slot]..<literalBounds[slot + 1]]))
                         if slot == atSlot {
@@ -242,17 +263,22 @@ struct GradeIndexStorage {
                             texts.orgCode.write(from: arena, into: &output)
                         } else if slot == usccSlot {
                             texts.uscc.write(from: arena, into: &output)
-                        } else {
+                        } else if unique[slot] {
                             let tag = Self.readVarint(arena, &position)
-                            if tag & 3 == ValueKind.inline.rawValue {
+                            if tag & 3 == ValueKind.number.rawValue {
+                                Self.appendDecimal(tag >> 2, to: &output)
+                            } else {
                                 let end = position + Int(tag >> 2)
                                 output.append(contentsOf: UnsafeBufferPointer(rebasing: arena[position..<end]))
                                 position = end
-                            } else {
-                                let value = Int(tag >> 2)
-                                output.append(
-                                    contentsOf: UnsafeBufferPointer(rebasing: interned[internedBounds[value]..<internedBounds[value + 1]]))
                             }
+                        } else {
+                            let ordinal = internedOrdinal[slot]
+                            let value =
+                                arena[mask + ordinal >> 3] & 1 << (ordinal & 7) != 0
+                                ? Int(Self.readVarint(arena, &position)) : Int(defaults[ordinal])
+                            output.append(
+                                contentsOf: UnsafeBufferPointer(rebasing: interned[internedBounds[value]..<internedBounds[value + 1]]))
                         }
                     }
                     output.append(contentsOf: UnsafeBufferPointer(rebasing: literals[literalBounds[slots]..<literalBounds[slots + 1]]))
@@ -265,16 +291,14 @@ struct GradeIndexStorage {
     private mutating func compact() {
         var fresh: [UInt8] = [0]
         fresh.reserveCapacity(arena.count - arena.count / 3)
-        for slot in records.indices where records[slot].public != 0 {
-            let (publicOffset, fullOffset) = records[slot]
-            let newPublic = UInt32(fresh.count)
+        for slot in records.indices where records[slot] != 0 {
+            let publicOffset = records[slot]
+            records[slot] = UInt32(fresh.count)
             fresh.append(contentsOf: arena[Int(publicOffset)..<recordEnd(publicOffset)])
-            var newFull = newPublic
-            if fullOffset != publicOffset {
-                newFull = UInt32(fresh.count)
+            if let fullOffset = fullRecords[UInt32(slot)] {
+                fullRecords[UInt32(slot)] = UInt32(fresh.count)
                 fresh.append(contentsOf: arena[Int(fullOffset)..<recordEnd(fullOffset)])
             }
-            records[slot] = (newPublic, newFull)
         }
         arena = fresh
         garbage = 0
@@ -284,21 +308,22 @@ struct GradeIndexStorage {
         arena.withUnsafeBufferPointer { arena in
             var position = Int(offset)
             _ = readCodes(arena, &position)
-            for _ in 0..<otherSlotCount {
-                let tag = Self.readVarint(arena, &position)
-                if tag & 3 == ValueKind.inline.rawValue { position += Int(tag >> 2) }
+            let mask = position
+            position += maskBytes
+            for slot in unique.indices where slot != template?.atSlot && slot != orgCodeSlot && slot != usccSlot {
+                if unique[slot] {
+                    let tag = Self.readVarint(arena, &position)
+                    if tag & 3 == ValueKind.inline.rawValue { position += Int(tag >> 2) }
+                } else if arena[mask + internedOrdinal[slot] >> 3] & 1 << (internedOrdinal[slot] & 7) != 0 {
+                    _ = Self.readVarint(arena, &position)
+                }
             }
             return position
         }
     }
 
-    /// The template's slots other than `at` and the code slots.
-    private var otherSlotCount: Int {
-        (template?.slots.count ?? 1) - 1 - (orgCodeSlot >= 0 ? 1 : 0) - (usccSlot >= 0 ? 1 : 0)
-    }
-
-    /// Appends a record: the code values first (so a lookup reads only them), then every
-    /// other slot but `at` in template order.
+    /// Appends a record: the code values first (so a lookup reads only them), the mask, then
+    /// every other slot but `at` in template order.
     private mutating func append(_ values: [[UInt8]]) -> UInt32 {
         let offset = UInt32(arena.count)
         if orgCodeSlot >= 0 { appendInline(values[orgCodeSlot]) }
@@ -312,14 +337,46 @@ struct GradeIndexStorage {
                 appendInline(uscc)
             }
         }
+        let mask = arena.count
+        arena.append(contentsOf: repeatElement(0, count: maskBytes))
         for (slot, value) in values.enumerated() where slot != template?.atSlot && slot != orgCodeSlot && slot != usccSlot {
             if unique[slot] {
-                appendInline(value)
+                if let number = Self.decimal(value) {
+                    appendVarint(number << 2 | ValueKind.number.rawValue)
+                } else {
+                    appendInline(value)
+                }
             } else {
-                appendVarint(UInt64(intern(value)) << 2 | ValueKind.interned.rawValue)
+                let ordinal = internedOrdinal[slot]
+                let id = intern(value)
+                guard id != defaults[ordinal] else { continue }
+                arena[mask + ordinal >> 3] |= 1 << (ordinal & 7)
+                appendVarint(UInt64(id))
             }
         }
         return offset
+    }
+
+    /// The number a value's text is, when it is written exactly as ``appendDecimal(_:to:)``
+    /// writes it: digits only, no leading zero, at most eighteen.
+    private static func decimal(_ text: [UInt8]) -> UInt64? {
+        guard !text.isEmpty, text.count <= 18, text[0] != UInt8(ascii: "0") || text.count == 1 else { return nil }
+        var number: UInt64 = 0
+        for byte in text {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            number = number * 10 + UInt64(byte - UInt8(ascii: "0"))
+        }
+        return number
+    }
+
+    private static func appendDecimal(_ number: UInt64, to output: inout [UInt8]) {
+        let start = output.count
+        var rest = number
+        repeat {
+            output.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        output[start...].reverse()
     }
 
     private mutating func appendInline(_ value: [UInt8]) {

@@ -4,6 +4,11 @@ struct PackedCode: Hashable, Sendable {
     private(set) var high: UInt64 = 0
     private(set) var low: UInt64 = 0
 
+    private init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
     /// Nil for text that is empty, longer than 20 characters or outside 0–9 and A–Z (such
     /// codes are simply not in the index: the normal path answers for them).
     init?(_ code: String) {
@@ -38,5 +43,15 @@ struct PackedCode: Hashable, Sendable {
             count += 1
         }
         return true
+    }
+
+    /// The key the index files this code under: for an 18-character code (a USCC) the
+    /// organization code it embeds (characters 9–17), for any other code the code itself. A
+    /// file's USCC and its organization code then share one entry in the code map.
+    var homeKey: PackedCode {
+        // Eighteen characters: the 18th (bits 42–47 of `low`) is there, a 19th is not.
+        guard low >> 42 != 0, low >> 48 == 0 else { return self }
+        // Characters 9 and 10 are the top twelve bits of `high`, 11 to 17 the low 42 of `low`.
+        return PackedCode(high: high >> 48 | (low & (1 << 42 - 1)) << 12, low: 0)
     }
 }

@@ -84,11 +84,6 @@ public struct RegistryReader {
         try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM enterprise WHERE id > ? ORDER BY id LIMIT ?"), arguments: [id, limit])
     }
 
-    /// How many codes the files hold (a USCC file holds two).
-    public func codeCount() throws -> Int {
-        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM enterprise_code")) ?? 0
-    }
-
     public func qualityEventCount() throws -> Int {
         try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM quality_event")) ?? 0
     }

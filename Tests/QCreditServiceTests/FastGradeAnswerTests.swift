@@ -360,4 +360,62 @@ import Varlink
         let key = try #require(PackedCode(embedded))
         #expect(storage.record(code: key, full: false) == nil)
     }
+
+    /// Values left out because they are their slot's default, and log indexes kept as numbers,
+    /// come back as the writer's bytes: for every mix of defaults across the mask's bytes, for
+    /// numbers at the edges, and after the index is emptied and filled with other values.
+    @Test func defaultsAndNumbersGiveBackTheWritersBytes() throws {
+        var storage = GradeIndexStorage()
+        // Twelve interned slots: the mask takes two bytes.
+        let keys = (0..<12).map { "k\($0)" }
+        let numbers: [JSONValue] = [.int(0), .int(7), .int(100_000_000_000_000_000), .int(999_999_999_999_999_999), .null, .int(-3), .double(1.5)]
+        func grade(_ n: Int, shift: Int) -> [String: JSONValue] {
+            var grade: [String: JSONValue] = [
+                "at": "x", "logIndex": numbers[n % numbers.count],
+                "enterprise": ["uscc": .string(USCC.madeUp(serial: n)), "name": .string("Co. \(n)")],
+            ]
+            // Slot i differs from the first file's value when bit i of n + shift is set.
+            for (i, key) in keys.enumerated() {
+                grade[key] = (n + shift) >> i & 1 == 0 ? .array([]) : .string("v\(i)-\((n + shift) % 3)")
+            }
+            return grade
+        }
+        // The full view: the next file's values, this file's enterprise.
+        func fullGrade(_ n: Int, shift: Int) -> [String: JSONValue] {
+            var full = grade(n + 1, shift: shift)
+            full["enterprise"] = grade(n, shift: shift)["enterprise"]
+            return full
+        }
+        func expectStored(_ files: ClosedRange<Int>, shift: Int) throws {
+            for n in files {
+                let stored = storage.store(id: Int64(n), codes: [USCC.madeUp(serial: n)], public: grade(n, shift: shift), full: fullGrade(n, shift: shift))
+                #expect(stored)
+            }
+            for n in files {
+                let key = try #require(PackedCode(USCC.madeUp(serial: n)))
+                for full in [false, true] {
+                    var text: [UInt8] = []
+                    storage.write(record: try #require(storage.record(code: key, full: full)), at: Array(#""now""#.utf8), into: &text)
+                    var expected = full ? fullGrade(n, shift: shift) : grade(n, shift: shift)
+                    expected["at"] = "now"
+                    #expect(String(decoding: text, as: UTF8.self) == String(decoding: JSONValue.object(["grade": .object(expected)]).encoded(), as: UTF8.self))
+                }
+            }
+        }
+        try expectStored(0...300, shift: 0)
+        storage.removeAll()
+        // Afresh, with a first file whose values are not the common ones.
+        try expectStored(0...300, shift: 4095)
+    }
+
+    @Test func aUSCCAndTheOrganizationCodeItEmbedsShareAHomeKey() throws {
+        let uscc = USCC.madeUp(serial: 42)
+        let embedded = try #require(PackedCode(String(uscc.dropFirst(8).prefix(9))))
+        #expect(try #require(PackedCode(uscc)).homeKey == embedded)
+        #expect(embedded.homeKey == embedded)
+        for other in [String(uscc.dropLast()), uscc + "1", "00251805-7", "Z"] {
+            guard let code = PackedCode(other) else { continue }
+            #expect(code.homeKey == code, "\(other)")
+        }
+    }
 }
