@@ -99,8 +99,9 @@ struct ScreenCommand: AsyncParsableCommand {
         let input = try InputFile(reading: file)
         let firstLine = input.contentLines.first?.text ?? ""
         let wanted = column.map { [$0] } ?? ["code", "uscc", "统一社会信用代码", "信用代码"]
-        // A `.csv` file of one column without a header (its first line a code) is a list too.
-        let startsWithCode = (try? EnterpriseCode(validating: firstLine)) != nil
+        // A `.csv` file of one column without a header (its first line a code, valid or not:
+        // a mistyped code is a row to report, not a header) is a list too.
+        let startsWithCode = (try? EnterpriseCode(validating: firstLine)) != nil || Self.isShapedLikeACode(firstLine)
         let isCSV = column != nil || firstLine.contains(",") || (file.lowercased().hasSuffix(".csv") && !startsWithCode)
         guard isCSV else {
             // A list whose first line names its one column (`code`) has a header, not a code.
@@ -113,6 +114,16 @@ struct ScreenCommand: AsyncParsableCommand {
             throw .badInput("\(table.name) has no column \(wanted[0]) (columns: \(table.columns.joined(separator: ", ")))")
         }
         return table.records.map { ($0.line, ($0.fields[header] ?? "").trimmingWhitespace()) }
+    }
+
+    /// Eight to twenty letters, digits or hyphens with a digit among them: what a code, even a
+    /// mistyped one, looks like, and no column name does.
+    static func isShapedLikeACode(_ line: String) -> Bool {
+        let text = line.trimmingWhitespace()
+        return (8...20).contains(text.utf8.count) && text.utf8.contains(where: { (0x30...0x39).contains($0) })
+            && text.utf8.allSatisfy { byte in
+                (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == UInt8(ascii: "-")
+            }
     }
 
     static func row(line: Int, reply: [String: JSONValue], checkpoint: [String: JSONValue]?) -> [String: JSONValue] {

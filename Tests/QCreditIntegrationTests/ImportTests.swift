@@ -392,6 +392,12 @@ import Testing
         }
         let list = try file(cli.daemon, "one.txt", "\(CLI.cement)\n")
         #expect(try cli.run(["screen", list, "--output", "/dev/null"]).status == 0)
+        // A headerless list whose first code is mistyped: that line is a row with its error.
+        let mistyped = String(CLI.cement.dropLast()) + (CLI.cement.last == "0" ? "1" : "0")
+        let rows = try cli.succeed(["screen", try file(cli.daemon, "typo.csv", "\(mistyped)\n\(CLI.cement)\n")])
+            .split(separator: "\n").map(String.init)
+        #expect(rows.count == 3 && rows[1].hasPrefix("1,") && rows[1].contains("InvalidCode"), "\(rows)")
+        #expect(rows.last?.hasPrefix("2,\(CLI.cement),") == true, "\(rows)")
     }
 
     @Test func findPrintsATableOfMatches() throws {
