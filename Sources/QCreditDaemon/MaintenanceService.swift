@@ -56,12 +56,17 @@ struct MaintenanceService: Service {
         let tick = ContinuousClock.now + nextWait()
         guard let quietTime = regradeAfterWrites else { return try await EventLoopSleep.sleep(for: tick - ContinuousClock.now) }
         let commits = registry.database.commits
+        // A regrade that stopped for a peer's write still has files due: it waits for quiet
+        // again, not for another commit (the import may have been the last).
+        var unfinished = false
         while true {
-            let seen = commits.generation
-            let committed = try await Self.first(
-                { try await commits.wait(after: seen); return true },
-                or: { try await EventLoopSleep.sleep(for: tick - ContinuousClock.now); return false })
-            guard committed else { return }
+            if !unfinished {
+                let seen = commits.generation
+                let committed = try await Self.first(
+                    { try await commits.wait(after: seen); return true },
+                    or: { try await EventLoopSleep.sleep(for: tick - ContinuousClock.now); return false })
+                guard committed else { return }
+            }
             // Run once writes have been quiet for a second: an import's batches (a commit every
             // fraction of a second) are not slowed by a regrade beside them, and their files are
             // regraded together once it ends (or at the tick, whichever comes first).
@@ -70,11 +75,19 @@ struct MaintenanceService: Service {
                 quietSince = commits.generation
                 try await EventLoopSleep.sleep(for: quietTime)
             } while commits.generation != quietSince && ContinuousClock.now < tick
+            guard ContinuousClock.now < tick else { return }
             do {
-                if let regraded = try await registry.runScheduledRegrade(regrade), regraded.recomputed > 0 {
+                // It gives the writer back to a peer who starts writing meanwhile (the next
+                // import): the tick's run, which does not yield, bounds how long files wait.
+                let regraded = try await registry.runScheduledRegrade(regrade, yieldingToPeerWritesAfter: registry.peerWriteCount)
+                unfinished = regraded?.yielded ?? false
+                if let regraded, regraded.recomputed > 0 {
                     logger.info(
                         "regrade after writes",
-                        metadata: ["recomputed": "\(regraded.recomputed)", "published": "\(regraded.published)"])
+                        metadata: [
+                            "recomputed": "\(regraded.recomputed)", "published": "\(regraded.published)",
+                            "yielded": "\(regraded.yielded)",
+                        ])
                 }
             } catch let cancellation as CancellationError {
                 throw cancellation

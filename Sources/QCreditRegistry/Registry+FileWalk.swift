@@ -12,16 +12,19 @@ extension Registry {
     /// Walks files in id order, `batchSize` per write transaction, as `nextIds` finds them (the
     /// ids after a given one), calling `body` for each in a savepoint of its own: a file that
     /// fails is undone, logged as `failure` and counted, and the walk goes on with the others.
-    /// Shutdown cancels a long walk between batches; a repeated run takes up from there.
+    /// Shutdown cancels a long walk between batches; a repeated run takes up from there, and so
+    /// does one that `stopBefore` ends before a batch (it gets nil, the walk's summary so far).
     func walkFiles<Summary: FileWalkSummary>(
         _ summary: Summary, batchSize: Int, by caller: Caller, failure: String,
+        stopBefore: (@Sendable () -> Bool)? = nil,
         nextIds: @escaping @Sendable (RegistryReader, _ after: Int64, _ limit: Int) throws -> [Int64],
         _ body: @escaping @Sendable (Int64, RegistryWriter, inout Summary) throws -> Void
-    ) async throws -> Summary {
+    ) async throws -> (summary: Summary, complete: Bool) {
         var summary = summary
         var lastId: Int64 = 0
         while true {
             try Task.checkCancellation()
+            if let stopBefore, stopBefore() { return (summary, false) }
             let after = lastId
             let ids = try await database.read { try nextIds($0, after, batchSize) }
             guard let last = ids.last else { break }
@@ -39,6 +42,6 @@ extension Registry {
             }
             lastId = last
         }
-        return summary
+        return (summary, true)
     }
 }

@@ -11,6 +11,8 @@ public struct RegradeSummary: Sendable, Equatable {
     public var skipped: Int = 0
     /// Files whose regrade failed (each is logged, and stays due).
     public var failed: Int = 0
+    /// The run stopped between batches because a peer wrote meanwhile; the rest stays due.
+    public var yielded = false
 
     public init(recomputed: Int = 0, published: Int = 0, skipped: Int = 0, failed: Int = 0) {
         self.recomputed = recomputed
@@ -29,22 +31,39 @@ extension Registry {
     }
 
     /// The regrade as the daemon's maintenance runs it: when `schedule` says a run is due
-    /// (see ``RegradeSchedule/shouldRun(lastRun:now:)``), else nothing.
-    public func runScheduledRegrade(_ schedule: RegradeSchedule) async throws -> RegradeSummary? {
+    /// (see ``RegradeSchedule/shouldRun(lastRun:now:)``), else nothing. With
+    /// `yieldingToPeerWritesAfter`, see ``regradeDueFiles(by:batchSize:yieldingToPeerWritesAfter:)``.
+    public func runScheduledRegrade(_ schedule: RegradeSchedule, yieldingToPeerWritesAfter peerWrites: UInt64? = nil) async throws
+        -> RegradeSummary?
+    {
         guard schedule.shouldRun(lastRun: try await lastRegradeDate(), now: clock.now()) else { return nil }
-        return try await regradeDueFiles()
+        return try await regradeDueFiles(yieldingToPeerWritesAfter: peerWrites)
     }
 
     /// Recomputes the grade of every file due by today (through `regrade_due`'s date index, so
     /// files with nothing ahead cost nothing) and publishes each one whose letter or binding
     /// event caps changed, then dates each file's next recomputation. A moved score alone is
     /// not published. One transaction per batch; a file that fails is logged and stays due.
-    public func regradeDueFiles(by caller: Caller = .registry("regrade"), batchSize: Int = 1000) async throws -> RegradeSummary {
+    ///
+    /// With `yieldingToPeerWritesAfter` (a ``peerWriteCount`` read earlier), the run stops
+    /// before its next batch once a peer has started a write since that count, and says so
+    /// (``RegradeSummary/yielded``): the files not reached stay due, and the day's run is not
+    /// marked done. Maintenance regrades this way after writes fall quiet, so that a regrade of
+    /// the million files an import made due does not take the writer from the next import.
+    public func regradeDueFiles(
+        by caller: Caller = .registry("regrade"), batchSize: Int = 1000, yieldingToPeerWritesAfter peerWrites: UInt64? = nil
+    ) async throws -> RegradeSummary {
         let today = self.today
-        let summary = try await walkFiles(
-            RegradeSummary(), batchSize: batchSize, by: caller, failure: "cannot regrade",
+        var stop: (@Sendable () -> Bool)?
+        if let peerWrites { stop = { self.peerWriteCount != peerWrites } }
+        var (summary, complete) = try await walkFiles(
+            RegradeSummary(), batchSize: batchSize, by: caller, failure: "cannot regrade", stopBefore: stop,
             nextIds: { try $0.enterpriseIdsDueForRegrade(through: today, after: $1, limit: $2) }
         ) { id, writer, summary in try self.regrade(enterpriseId: id, writer: writer, summary: &summary) }
+        guard complete else {
+            summary.yielded = true
+            return summary
+        }
         try await write(by: caller) { writer in try writer.setMaintenanceValue(Self.lastRegradeKey, today.description) }
         return summary
     }

@@ -2,6 +2,7 @@ import CanonicalJSON
 import Logging
 import QCreditDomain
 import QCreditStore
+import Synchronization
 
 /// The registry's operations: what regulators, banks and the registry itself do to credit
 /// files, applied atomically to the database under the policy's rules.
@@ -25,6 +26,7 @@ public final class Registry: Sendable {
     /// The most codes one bank's watch lists hold together (``WatchList/maximumCodes``).
     public let watchListLimit: Int
     let logger: Logger
+    private let peerWrites = Atomic<UInt64>(0)
 
     /// Opens the registry and puts `policy` in force (publishing it if its version is new).
     public init(
@@ -44,8 +46,13 @@ public final class Registry: Sendable {
     /// Today's date in the registry's time zone.
     public var today: CivilDate { clock.now().civilDate(in: utcOffset) }
 
+    /// Writes peers have started (callers with credentials, not the registry's own work): a
+    /// regrade that yields to peers compares it before each batch.
+    public var peerWriteCount: UInt64 { peerWrites.load(ordering: .relaxed) }
+
     /// One write transaction attributed to `caller`.
     func write<T: Sendable>(by caller: Caller, _ body: @escaping @Sendable (RegistryWriter) throws -> T) async throws -> T {
+        if caller.peer != nil { peerWrites.add(1, ordering: .relaxed) }
         let audit = AuditContext(method: caller.method, peer: caller.peer, parameters: caller.parameters.jsonText, at: clock.now())
         return try await database.write(audit: audit, body)
     }

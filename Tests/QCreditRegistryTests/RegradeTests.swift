@@ -51,6 +51,33 @@ import Testing
         #expect(try await fixture.publications().count == published)
     }
 
+    /// A regrade that yields to peers (maintenance's run after writes fall quiet) stops before
+    /// its next batch once a peer has started a write, so the next import keeps the writer; the
+    /// files it did not reach stay due and the day's run is not marked done. The next run that
+    /// sees no peer write finishes them.
+    @Test func aRegradeThatYieldsStopsForAPeersWriteAndTheNextRunFinishes() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        let codes = [RegistryFixture.usccA, RegistryFixture.usccB, "00251805-7"]
+        for code in codes {
+            try await fixture.register(code)
+            _ = try await fixture.registry.recordEvent(
+                fixture.event(code, kind: "award", severity: "high", occurredOn: "2026-03-01"), by: RegistryFixture.regulator)
+        }
+        let counted = fixture.registry.peerWriteCount
+        // A peer's write after the count was read: an import's next batch, say.
+        _ = try await fixture.registry.recordEvent(fixture.event(codes[0], occurredOn: "2026-03-01"), by: RegistryFixture.regulator)
+        #expect(fixture.registry.peerWriteCount > counted)
+        let stopped = try await fixture.registry.regradeDueFiles(batchSize: 1, yieldingToPeerWritesAfter: counted)
+        #expect(stopped.yielded && stopped.recomputed == 0)
+        #expect(try await fixture.registry.lastRegradeDate() == nil)
+        // The registry's own writes (this regrade's batches) are not a peer's.
+        let quiet = fixture.registry.peerWriteCount
+        let finished = try await fixture.registry.regradeDueFiles(batchSize: 1, yieldingToPeerWritesAfter: quiet)
+        #expect(!finished.yielded && finished.recomputed == 3 && finished.published == 3)
+        #expect(fixture.registry.peerWriteCount == quiet)
+        #expect(try await fixture.registry.lastRegradeDate() == CivilDate(iso: "2026-03-02"))
+    }
+
     @Test func theGradeChangesOnTheDayAnEventWindowClosesWithNoCall() async throws {
         let fixture = try await RegistryFixture(today: "2026-03-02")
         try await fixture.register(code)
