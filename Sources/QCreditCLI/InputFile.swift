@@ -28,6 +28,11 @@ struct InputFile {
         guard descriptor >= 0 else { throw Self.unreadable(path, errno) }
         defer { if path != "-" { close(descriptor) } }
         var bytes: [UInt8] = []
+        // A file's size known ahead is read into one buffer, not one doubled again and again.
+        var status = stat()
+        if fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_size > 0 {
+            bytes.reserveCapacity(Int(status.st_size) + 1)
+        }
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
             let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }

@@ -33,6 +33,14 @@ struct TabularFile {
     let contentDigest: String
     /// Lines that are not UTF-8 text (see ``InputFile/linesNotUTF8``): their rows are reported, not read.
     private let linesNotUTF8: [Int: Int]
+    private static let lineFeed: [UInt8] = [0x0A]
+
+    /// The records, leaving none here: a caller that lets each go once read holds the file
+    /// once, not twice.
+    mutating func takeRecords() -> [Record] {
+        defer { records = [] }
+        return records
+    }
 
     init(reading path: String) throws(Failure) {
         let input = try InputFile(reading: path, acceptingLinesNotUTF8: true)
@@ -44,7 +52,13 @@ struct TabularFile {
         if let first = lines.first(where: { !$0.text.trimmingWhitespace().isEmpty }), let byte = linesNotUTF8[first.number] {
             throw InputFile.notUTF8(name, line: first.number, byte: byte)
         }
-        contentDigest = Digest.sha256(Array(lines.map(\.text).joined(separator: "\n").utf8)).prefix(16)
+        // The lines joined by line feeds, hashed as they are (not copied into one text first).
+        let digest = DigestStream.sha256()
+        for (offset, line) in lines.enumerated() {
+            if offset > 0 { digest.update(Self.lineFeed) }
+            digest.update(line.text.utf8)
+        }
+        contentDigest = digest.finalize().prefix(16)
             .map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
         let lower = path.lowercased()
         if lower.hasSuffix(".csv") {
