@@ -23,6 +23,24 @@ import Testing
         String(String.UnicodeScalarView(text.unicodeScalars.map { (0x21...0x7E).contains($0.value) ? Unicode.Scalar($0.value + 0xFEE0)! : $0 }))
     }
 
+    /// A field's surrounding white space goes, whatever it is (the ideographic space of Chinese
+    /// spreadsheets, a non-breaking space, a tab, CRLF), and text with none is left as it is,
+    /// a combining mark kept with the letter or ideograph it follows (the fast path for text
+    /// that starts and ends with ASCII or an ideograph must agree with the general one).
+    @Test func fieldsAreTrimmedOfEveryKindOfWhiteSpaceOnly() {
+        let cases: [(String, String)] = [
+            ("贵州某某水泥有限公司", "贵州某某水泥有限公司"), ("\u{3000}贵州某某水泥有限公司\u{3000}", "贵州某某水泥有限公司"),
+            (" 91522700MA6DKQXX8R\t", "91522700MA6DKQXX8R"), ("\u{00A0}a b\r\n", "a b"), ("e\u{301}", "e\u{301}"),
+            ("中\u{301}", "中\u{301}"),
+            // A space carrying a combining mark is still a space, as it always was here.
+            ("A \u{301}", "A"), ("\u{3000}", ""), ("", ""), ("x", "x"),
+            ("「抽检」", "「抽检」"),
+        ]
+        for (text, trimmed) in cases {
+            #expect(text.trimmingWhitespace() == trimmed, "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+    }
+
     @Test func csvRowsKeepTheLineTheyStartOnAcrossQuotedLineBreaks() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-csv-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -142,6 +142,8 @@ public struct NameMatch: Sendable, Hashable, Comparable {
     }
 
     private static func shifted(_ text: String, from range: ClosedRange<UInt32>, by offset: Int64) -> String {
+        // Most text has nothing to shift: then it is returned as it is, not rebuilt.
+        guard text.unicodeScalars.contains(where: { range.contains($0.value) }) else { return text }
         var scalars = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             scalars.append(range.contains(scalar.value) ? Unicode.Scalar(UInt32(Int64(scalar.value) + offset))! : scalar)
