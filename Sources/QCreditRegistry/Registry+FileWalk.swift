@@ -13,7 +13,8 @@ extension Registry {
     /// ids after a given one), calling `body` for each in a savepoint of its own: a file that
     /// fails is undone, logged as `failure` and counted, and the walk goes on with the others.
     /// Shutdown cancels a long walk between batches; a repeated run takes up from there, and so
-    /// does one that `stopBefore` ends before a batch (it gets nil, the walk's summary so far).
+    /// does one that `stopBefore` ends before a batch (`complete` is then false, and `summary`
+    /// counts the batches done).
     func walkFiles<Summary: FileWalkSummary>(
         _ summary: Summary, batchSize: Int, by caller: Caller, failure: String,
         stopBefore: (@Sendable () -> Bool)? = nil,

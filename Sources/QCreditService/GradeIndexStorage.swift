@@ -275,7 +275,7 @@ struct GradeIndexStorage {
                         } else {
                             let ordinal = internedOrdinal[slot]
                             let value =
-                                arena[mask + ordinal >> 3] & 1 << (ordinal & 7) != 0
+                                Self.isStored(ordinal, mask: mask, in: arena)
                                 ? Int(Self.readVarint(arena, &position)) : Int(defaults[ordinal])
                             output.append(
                                 contentsOf: UnsafeBufferPointer(rebasing: interned[internedBounds[value]..<internedBounds[value + 1]]))
@@ -314,7 +314,7 @@ struct GradeIndexStorage {
                 if unique[slot] {
                     let tag = Self.readVarint(arena, &position)
                     if tag & 3 == ValueKind.inline.rawValue { position += Int(tag >> 2) }
-                } else if arena[mask + internedOrdinal[slot] >> 3] & 1 << (internedOrdinal[slot] & 7) != 0 {
+                } else if Self.isStored(internedOrdinal[slot], mask: mask, in: arena) {
                     _ = Self.readVarint(arena, &position)
                 }
             }
@@ -355,6 +355,12 @@ struct GradeIndexStorage {
             }
         }
         return offset
+    }
+
+    /// Whether the record whose mask starts at `mask` holds a value for interned slot
+    /// `ordinal` (else the slot's default is its value).
+    private static func isStored(_ ordinal: Int, mask: Int, in arena: UnsafeBufferPointer<UInt8>) -> Bool {
+        arena[mask + ordinal >> 3] & 1 << (ordinal & 7) != 0
     }
 
     /// The number a value's text is, when it is written exactly as ``appendDecimal(_:to:)``
