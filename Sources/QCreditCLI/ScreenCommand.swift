@@ -108,12 +108,12 @@ struct ScreenCommand: AsyncParsableCommand {
             let named = wanted.contains { ImportKind.key($0) == ImportKind.key(firstLine.trimmingWhitespace()) }
             return input.contentLines.dropFirst(named ? 1 : 0).map { ($0.number, $0.text) }
         }
-        let table = try TabularFile(reading: file)
+        var table = try TabularFile(reading: file)
         guard let header = wanted.lazy.compactMap({ name in table.columns.first { ImportKind.key($0) == ImportKind.key(name) } }).first
         else {
             throw .badInput("\(table.name) has no column \(wanted[0]) (columns: \(table.columns.joined(separator: ", ")))")
         }
-        return table.records.map { ($0.line, ($0.fields[header] ?? "").trimmingWhitespace()) }
+        return table.remainingRecords().map { ($0.line, ($0.fields[header] ?? "").trimmingWhitespace()) }
     }
 
     /// Eight to twenty letters, digits or hyphens with a digit among them: what a code, even a

@@ -48,14 +48,49 @@ import Testing
         let path = directory.appendingPathComponent("rows.csv").path
         try Data("code,summary\r\nA,\"two\r\nlines, and \"\"quotes\"\"\"\r\nB,plain\r\nC,\"never closed\r\n".utf8)
             .write(to: URL(fileURLWithPath: path))
-        let file = try TabularFile(reading: path)
+        var file = try TabularFile(reading: path)
         #expect(file.format == .csv)
-        #expect(file.records.map(\.line) == [2, 4, 5])
-        #expect(file.records[0].fields["summary"] == "two\nlines, and \"quotes\"")
-        #expect(file.records[1].fields == ["code": "B", "summary": "plain"])
-        #expect(file.records[2].malformed == "a quoted field is not closed")
+        let records = file.remainingRecords()
+        #expect(records.map(\.line) == [2, 4, 5])
+        #expect(records[0].fields["summary"] == "two\nlines, and \"quotes\"")
+        #expect(records[1].fields == ["code": "B", "summary": "plain"])
+        #expect(records[2].malformed == "a quoted field is not closed")
         // The fields before the open one are kept, so the error file can name the row's code.
-        #expect(file.records[2].fields == ["code": "C"])
+        #expect(records[2].fields == ["code": "C"])
+        #expect(file.recordsRead == 3 && file.nextRecord() == nil)
+    }
+
+    /// An import reads its file a batch at a time (the first batch goes out before the rest is
+    /// read, and a million rows are never held at once), and cuts batches where it always did:
+    /// at the row count, or before a row that would take the batch past its byte budget; rows
+    /// the client refuses take no place in a batch.
+    @Test func importBatchesAreReadOneAtATimeAndCutByRowsAndBytes() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-batches-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("events.csv").path
+        let long = String(repeating: "抽", count: 700_000)  // 2.1 MB: two such rows do not fit in one 4 MiB batch
+        var lines = ["code,dimension,kind,severity,occurredOn,authority,documentNumber,summary"]
+        for line in 2...1_001 {
+            let summary = [500, 501, 850, 900].contains(line) ? long : "抽检合格"
+            lines.append(line == 10 ? "broken,row" : "C\(line),product,spot-check-failed,low,2026-01-05,局,文\(line),\(summary)")
+        }
+        try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
+        let file = try TabularFile(reading: path)
+        #expect(file.estimatedRecordCount == 1_000)
+        let headers = try ImportKind.events.columnHeaders(in: file.columns, file: path)
+        var reader = BatchReader(kind: .events, file: file, csvHeaders: headers, rowsPerBatch: 300)
+        let batch = reader.nextBatch()
+        let first = try #require(batch)
+        #expect(first.count == 300 && first.first?.line == 2 && first.last?.line == 302)
+        #expect(reader.recordsRead == 301, "the first batch is read without the rest of the file")
+        #expect(reader.rejections.map(\.line) == [10])
+        var sizes: [(first: Int, last: Int)] = []
+        while let batch = reader.nextBatch() { sizes.append((batch.first!.line, batch.last!.line)) }
+        // 303…500; 501 does not fit beside 500 and starts the next; 900 does not fit beside 850.
+        #expect(sizes.map(\.first) == [303, 501, 801, 900], "\(sizes)")
+        #expect(sizes.map(\.last) == [500, 800, 899, 1_001], "\(sizes)")
+        #expect(reader.recordsRead == 1_000)
     }
 
     @Test func enterprisesFromARealWorldCSVReportEveryRefusedRowWithItsLine() throws {

@@ -34,19 +34,12 @@ struct FileImport {
     }
 
     func run(_ daemon: DaemonSession, _ console: Console) async throws -> ExitStatus {
-        var file = try TabularFile(reading: options.file)
-        let rowsRead = file.records.count
+        let file = try TabularFile(reading: options.file)
         let importId = options.importId ?? "\(kind.rawValue)-\(file.contentDigest)"
         let errorPath = options.errors ?? options.file + ".errors.csv"
         guard (1...10_000).contains(options.batchSize) else { throw Failure.badInput("--batch-size must be 1 to 10000") }
-
-        // Which header gives each column: the CSV header's, checked once; each JSON Lines object
-        // names its own members (and may spell them its own way, or leave them out).
+        // Which header gives each column: the CSV header's, checked once before any row is sent.
         let csvHeaders = file.format == .csv ? try kind.columnHeaders(in: file.columns, file: file.name) : nil
-        func headers(of record: TabularFile.Record) throws(Failure) -> [String: String] {
-            if let csvHeaders { return csvHeaders }
-            return try kind.columnHeaders(in: record.fields.keys.sorted(), file: file.name, requireAll: false)
-        }
         // The error file is written at the end; a path it cannot be written to is found now,
         // before any row is sent, and so is one that would overwrite the file being imported.
         if InputFile.sameFile(errorPath, options.file) {
@@ -54,62 +47,19 @@ struct FileImport {
         }
         try writeErrors([], to: errorPath)
 
-        var rejections: [Rejection] = []
-        var rows: [(line: Int, row: [String: JSONValue], size: Int)] = []
-        var firstLineOfCode: [String: Int] = [:]
-        // Each record is let go once its row is made, so the file is not held twice (a million
-        // rows of dictionaries took 1.8 GB, and the kernel's zeroing of fresh pages a third of the
-        // time before the first batch).
-        var unread = file.takeRecords()
-        unread.reverse()
-        while let record = unread.popLast() {
-            var malformed = record.malformed
-            if file.format == .jsonLines, malformed == nil, let (earlier, later) = kind.repeatedColumn(in: record.fields.keys.sorted()) {
-                malformed = "members \"\(earlier)\" and \"\(later)\" name one column"
-            }
-            if let reason = malformed {
-                let code = kind.row(record.fields, headers: try headers(of: record))["code"]?.stringValue ?? ""
-                rejections.append(Rejection(line: record.line, code: code, error: "MalformedRow", reason: reason))
-                continue
-            }
-            let columnHeaders = try headers(of: record)
-            let row = kind.row(record.fields, headers: columnHeaders)
-            let code = row["code"]?.stringValue ?? ""
-            if let reason = kind.unreadableFlag(record.fields, headers: columnHeaders) {
-                rejections.append(Rejection(line: record.line, code: code, error: "MalformedRow", reason: reason))
-                continue
-            }
-            if kind == .enterprises, !code.isEmpty {
-                if let first = firstLineOfCode[code] {
-                    rejections.append(
-                        Rejection(
-                            line: record.line, code: code, error: "DuplicateInFile",
-                            reason: "\(code) is already on line \(first) of this file; only a code's first row is sent"))
-                    continue
-                }
-                firstLineOfCode[code] = record.line
-            }
-            let size = Self.encodedSizeBound(row)
-            guard size <= Self.batchBytes else {
-                rejections.append(
-                    Rejection(
-                        line: record.line, code: code, error: "MalformedRow",
-                        reason: "the row takes up to \(size) bytes; a row must fit in one batch of \(Self.batchBytes) bytes"))
-                continue
-            }
-            rows.append((record.line, row, size))
-        }
-        let duplicates = rejections.count(where: { $0.error == "DuplicateInFile" })
-
-        let progress = Progress(total: rowsRead, unit: "rows")
-        progress.advance(by: rejections.count)
-        /// The summary's members (README), for a finished and for a stopped import alike.
+        // Rows are read a batch ahead of what is sent: the registry works on the batches in
+        // flight while the client reads the next, and the file's rows are never all held at once.
+        var reader = BatchReader(kind: kind, file: file, csvHeaders: csvHeaders, rowsPerBatch: options.batchSize)
+        let progress = Progress(total: file.estimatedRecordCount, unit: "rows")
+        /// The summary's members (README), for a finished and for a stopped import alike; the
+        /// file has been read to its end.
         func summary(imported: Int, rejected: Int, skipped: Int, complete: Bool) -> [String: JSONValue] {
             let seconds = progress.elapsed
+            let rowsRead = reader.recordsRead
             return [
                 "file": .string(file.name), "importId": .string(importId), "rowsRead": .int(Int64(rowsRead)),
                 "imported": .int(Int64(imported)), "rejected": .int(Int64(rejected)),
-                "alreadyImported": .int(Int64(skipped)), "duplicatesInFile": .int(Int64(duplicates)),
+                "alreadyImported": .int(Int64(skipped)), "duplicatesInFile": .int(Int64(reader.duplicates)),
                 "seconds": .double((seconds * 1000).rounded() / 1000),
                 "rowsPerSecond": .int(seconds > 0 ? Int64(Double(rowsRead) / seconds) : 0),
                 "errorFile": .string(errorPath), "complete": .bool(complete),
@@ -117,46 +67,51 @@ struct FileImport {
         }
         var imported = 0
         var skipped = 0
-        let batches = Self.batches(of: rows.map(\.size), rowsPerBatch: options.batchSize)
-        let sending = batches.prefix(options.stopAfterBatches ?? batches.count)
-        let client = sending.isEmpty ? nil : try await daemon.client()
+        var rejections: [Rejection] = []
+        var batchesSent = 0
+        var client: VarlinkClient?
         let method = kind.method
         do {
-            // A few batches in flight keep the registry busy while the next ones are encoded.
+            // A few batches in flight keep the registry busy while the next ones are read.
             // They are written in file order (the registry applies a connection's calls in the
             // order they arrive, and a later line may depend on an earlier one), and their
             // replies, which come in that order too, are taken in it.
-            var inFlight: [(index: Int, replies: AsyncThrowingStream<VarlinkReply, any Error>)] = []
-            var next = 0
-            while next < sending.count || !inFlight.isEmpty {
-                while inFlight.count < Self.window, next < sending.count, let client {
-                    let batch = rows[sending[next]]
+            var inFlight: [(rows: [BatchReader.Row], replies: AsyncThrowingStream<VarlinkReply, any Error>)] = []
+            while true {
+                while inFlight.count < Self.window, batchesSent < (options.stopAfterBatches ?? .max) {
+                    let rejectedBefore = reader.rejections.count
+                    guard let batch = reader.nextBatch() else { break }
+                    progress.advance(by: reader.rejections.count - rejectedBefore)
+                    if client == nil { client = try await daemon.client() }
                     let parameters: [String: JSONValue] = [
                         kind.parameter: .array(batch.map { .object($0.row) }), "importId": .string(importId),
                         "firstLine": .int(Int64(batch.first!.line)), "lastLine": .int(Int64(batch.last!.line)),
                     ]
-                    inFlight.append((next, client.replies(to: VarlinkCall(method: method, parameters: parameters))))
-                    next += 1
+                    inFlight.append((batch, client!.replies(to: VarlinkCall(method: method, parameters: parameters))))
+                    batchesSent += 1
                 }
-                let (index, replies) = inFlight.removeFirst()
+                guard !inFlight.isEmpty else { break }
+                let (batch, replies) = inFlight.removeFirst()
                 let reply = try await Self.onlyReply(replies)
-                let range = sending[index]
                 let count = Int(reply["imported"]?.intValue ?? 0)
                 if reply["alreadyApplied"]?.boolValue == true { skipped += count } else { imported += count }
                 for refused in reply["rejected"]?.arrayValue ?? [] {
-                    guard let offset = refused["row"]?.intValue.map(Int.init), range.contains(range.lowerBound + offset) else { continue }
-                    let row = rows[range.lowerBound + offset]
+                    guard let offset = refused["row"]?.intValue.map(Int.init), batch.indices.contains(offset) else { continue }
+                    let row = batch[offset]
                     rejections.append(
                         Rejection(
                             line: row.line, code: row.row["code"]?.stringValue ?? "",
                             error: Render.shortName(refused["error"]?.stringValue ?? "Refused"),
                             reason: refused["reason"]?.stringValue ?? ""))
                 }
-                progress.advance(by: range.count)
+                progress.advance(by: batch.count)
             }
         } catch {
             // What was answered before the failure is still reported: the rows refused so far
-            // go to the error file, and the counts to stderr, before the failure itself.
+            // (and every row the client itself refuses) go to the error file, and the counts
+            // to stderr, before the failure itself.
+            reader.readToEnd()
+            rejections += reader.rejections
             try? writeErrors(rejections.sorted { $0.line < $1.line }, to: errorPath)
             progress.finish()
             // A refusal of the import itself (its id used for other rows) is not resumed by running
@@ -175,43 +130,29 @@ struct FileImport {
             }
             throw error
         }
-        let batchesSent = sending.count
+        // A stopped import (--stop-after-batches) still reads the rest, for the counts and the
+        // rows the client refuses.
+        let complete = reader.readToEnd() == 0
+        rejections += reader.rejections
+        progress.total = reader.recordsRead
         progress.finish()
-        let complete = sending.count == batches.count
         try writeErrors(rejections.sorted { $0.line < $1.line }, to: errorPath)
 
         let seconds = progress.elapsed
         console.reply(summary(imported: imported, rejected: rejections.count, skipped: skipped, complete: complete)) { _ in
             var block = KeyValueBlock()
-            block.add("Rows read", "\(rowsRead)")
+            block.add("Rows read", "\(reader.recordsRead)")
             block.add("Imported", "\(imported)")
             block.add("Rejected", "\(rejections.count)  (line, code, error and reason in \(errorPath))")
             block.add("Already imported", "\(skipped)")
-            block.add("Duplicates in file", "\(duplicates)  (among the rejected)")
+            block.add("Duplicates in file", "\(reader.duplicates)  (among the rejected)")
             block.add("Time", String(format: "%.2f s", seconds))
-            block.add("Rate", "\(seconds > 0 ? Int(Double(rowsRead) / seconds) : 0) rows/s")
+            block.add("Rate", "\(seconds > 0 ? Int(Double(reader.recordsRead) / seconds) : 0) rows/s")
             let head = "Import of \(kind.rawValue) from \(file.name), import id \(importId)"
                 + (complete ? ":" : ": stopped after \(batchesSent) batches; run the same command again to resume.")
             return [head] + block.lines(indent: 2)
         }
         return .success
-    }
-
-    /// The batches of consecutive rows: at most `rowsPerBatch` rows and ``batchBytes`` bytes each.
-    static func batches(of sizes: [Int], rowsPerBatch: Int) -> [Range<Int>] {
-        var batches: [Range<Int>] = []
-        var start = 0
-        var bytes = 0
-        for (index, size) in sizes.enumerated() {
-            if index > start, index - start == rowsPerBatch || bytes + size > batchBytes {
-                batches.append(start..<index)
-                start = index
-                bytes = 0
-            }
-            bytes += size
-        }
-        if start < sizes.count { batches.append(start..<sizes.count) }
-        return batches
     }
 
     /// At most the bytes `row` takes in a call's JSON text: every byte that JSON may escape is

@@ -73,19 +73,28 @@ enum ImportKind: String, Sendable {
         return nil
     }
 
-    /// Which header names each column, checked: a required column missing is a usage error.
-    func columnHeaders(in headers: [String], file: String, requireAll: Bool = true) throws(Failure) -> [String: String] {
-        if requireAll, let (earlier, later) = repeatedColumn(in: headers) {
+    /// Which header names each column, checked: a column named twice, or a required column
+    /// missing, is a usage error.
+    func columnHeaders(in headers: [String], file: String) throws(Failure) -> [String: String] {
+        if let (earlier, later) = repeatedColumn(in: headers) {
             throw .badInput("\(file) names one column twice in its header: \(earlier) and \(later)")
         }
+        let found = columnHeaders(ofMembers: headers)
+        if let missing = columns.first(where: { $0.required && found[$0.name] == nil }) {
+            throw .badInput("\(file) has no column \(missing.name) (columns: \(headers.joined(separator: ", ")))")
+        }
+        return found
+    }
+
+    /// Which of `headers` (a CSV header's, or a JSON Lines object's members) names each column
+    /// it has.
+    func columnHeaders(ofMembers headers: [String]) -> [String: String] {
         var byKey: [String: String] = [:]
         for header in headers where byKey[Self.key(header)] == nil { byKey[Self.key(header)] = header }
         var found: [String: String] = [:]
         for column in columns {
             if let header = ([column.name] + column.aliases).lazy.compactMap({ byKey[Self.key($0)] }).first {
                 found[column.name] = header
-            } else if column.required && requireAll {
-                throw .badInput("\(file) has no column \(column.name) (columns: \(headers.joined(separator: ", ")))")
             }
         }
         return found

@@ -27,25 +27,31 @@ struct TabularFile {
     let format: Format
     /// The CSV header's column names, as written (empty for JSON Lines).
     private(set) var columns: [String] = []
-    private(set) var records: [Record] = []
     /// SHA-256 of the file's text (hex, first 16 bytes): the same file gives the same default
     /// import id, so running the same import again resumes it.
     let contentDigest: String
     /// Lines that are not UTF-8 text (see ``InputFile/linesNotUTF8``): their rows are reported, not read.
     private let linesNotUTF8: [Int: Int]
     private static let lineFeed: [UInt8] = [0x0A]
+    /// The file's lines; records are read from them one at a time (``nextRecord()``), so that a
+    /// caller can send the first rows while the rest are still to be read, and never holds
+    /// every row at once (a million rows as dictionaries took 1.8 GB).
+    private var lines: [(number: Int, text: String)]
+    /// The first line not yet read.
+    private var position = 0
+    /// Set once a quoted field ran to the end of the file: no record follows it.
+    private var ended = false
+    /// The records read so far.
+    private(set) var recordsRead = 0
 
-    /// The records, leaving none here: a caller that lets each go once read holds the file
-    /// once, not twice.
-    mutating func takeRecords() -> [Record] {
-        defer { records = [] }
-        return records
-    }
+    /// About how many records the file holds: its lines after the header (a CSV record that
+    /// spans lines, or a blank line, makes it fewer). For progress, before the file is read.
+    private(set) var estimatedRecordCount = 0
 
     init(reading path: String) throws(Failure) {
         let input = try InputFile(reading: path, acceptingLinesNotUTF8: true)
         name = input.name
-        let lines = input.lines  // without a byte order mark
+        lines = input.lines  // without a byte order mark
         linesNotUTF8 = input.linesNotUTF8
         // A first line (the header, or the first record) that is not UTF-8 means the file as a
         // whole is in another encoding: refused, rather than every row reported one by one.
@@ -69,32 +75,44 @@ struct TabularFile {
             let firstContent = lines.first { !$0.text.trimmingWhitespace().isEmpty }?.text.trimmingWhitespace()
             format = firstContent?.hasPrefix("{") == true ? .jsonLines : .csv
         }
-        switch format {
-        case .csv: try readCSV(lines)
-        case .jsonLines: readJSONLines(lines)
-        }
+        if format == .csv { try readCSVHeader() }
+        estimatedRecordCount = lines.count - position
     }
 
-    private mutating func readJSONLines(_ lines: [(number: Int, text: String)]) {
-        for line in lines {
+    /// The next record, or nil at the end of the file.
+    mutating func nextRecord() -> Record? {
+        let record = format == .csv ? nextCSVRecord() : nextJSONLinesRecord()
+        if record != nil { recordsRead += 1 }
+        return record
+    }
+
+    /// The records not read yet, all at once.
+    mutating func remainingRecords() -> [Record] {
+        var records: [Record] = []
+        while let record = nextRecord() { records.append(record) }
+        return records
+    }
+
+    private mutating func nextJSONLinesRecord() -> Record? {
+        while position < lines.count {
+            let line = lines[position]
+            lines[position].text = ""  // let go once read
+            position += 1
             let text = line.text.trimmingWhitespace()
             guard !text.isEmpty else { continue }
             if let byte = linesNotUTF8[line.number] {
-                records.append(Record(line: line.number, fields: [:], malformed: Self.notUTF8(byte: byte)))
-                continue
+                return Record(line: line.number, fields: [:], malformed: Self.notUTF8(byte: byte))
             }
             let object: [String: JSONValue]
             do {
                 guard let parsed = try JSONValue.parse(text).objectValue else {
-                    records.append(Record(line: line.number, fields: [:], malformed: "not a JSON object (one object per line)"))
-                    continue
+                    return Record(line: line.number, fields: [:], malformed: "not a JSON object (one object per line)")
                 }
                 object = parsed
             } catch {
                 // The parser's reason and where on the line (a duplicate member, text after the
                 // object, a number out of range, a lone surrogate, an object spread over lines).
-                records.append(Record(line: line.number, fields: [:], malformed: "not JSON: \(Self.describe(error))"))
-                continue
+                return Record(line: line.number, fields: [:], malformed: "not JSON: \(Self.describe(error))")
             }
             var fields: [String: String] = [:]
             var malformed: String?
@@ -115,8 +133,9 @@ struct TabularFile {
                     malformed = malformed ?? "member \"\(key)\" is \(value.arrayValue != nil ? "an array" : "an object"); values are text"
                 }
             }
-            records.append(Record(line: line.number, fields: fields, malformed: malformed))
+            return Record(line: line.number, fields: fields, malformed: malformed)
         }
+        return nil
     }
 
     private static func notUTF8(byte: Int) -> String {
@@ -128,66 +147,74 @@ struct TabularFile {
         return "\(error.reason) at byte \(error.offset + 1) of the line"
     }
 
-    private mutating func readCSV(_ lines: [(number: Int, text: String)]) throws(Failure) {
-        var index = 0
-        var header: [String]?
-        while index < lines.count {
-            let start = lines[index].number
-            var text = lines[index].text
-            index += 1
-            if header == nil, text.trimmingWhitespace().isEmpty { continue }
-            var parsed = Self.fields(text)
-            // A quoted field that runs past the line end continues on the next line.
-            while case .open = parsed, index < lines.count {
-                text += "\n" + lines[index].text
-                index += 1
-                parsed = Self.fields(text)
+    /// One CSV record's text, from the line at ``position`` on: a quoted field that runs past
+    /// the line end continues on the next line.
+    private mutating func nextCSVText() -> (start: Int, text: String, parsed: CSVFields)? {
+        guard position < lines.count, !ended else { return nil }
+        let start = lines[position].number
+        var text = lines[position].text
+        lines[position].text = ""  // let go once read
+        position += 1
+        var parsed = Self.fields(text)
+        while case .open = parsed, position < lines.count {
+            text += "\n" + lines[position].text
+            lines[position].text = ""
+            position += 1
+            parsed = Self.fields(text)
+        }
+        return (start, text, parsed)
+    }
+
+    /// Reads up to and including the header line, which must be there and readable.
+    private mutating func readCSVHeader() throws(Failure) {
+        while let (_, text, parsed) = nextCSVText() {
+            if text.trimmingWhitespace().isEmpty { continue }
+            switch parsed {
+            case .complete(let fields):
+                columns = fields.map { $0.trimmingWhitespace() }
+                return
+            case .open: throw .badInput("\(name): the header line has a quoted field that is not closed")
+            case .strayQuote(let field, _): throw .badInput("\(name): the header's field \(field) has text after its closing quote")
             }
+        }
+        throw .badInput("\(name) is empty: a CSV file starts with a header line")
+    }
+
+    private mutating func nextCSVRecord() -> Record? {
+        while let (start, _, parsed) = nextCSVText() {
             let fields: [String]
             switch parsed {
             case .complete(let complete): fields = complete
             case .open(let partial):
-                guard let columns = header else { throw .badInput("\(name): the header line has a quoted field that is not closed") }
-                // The fields before the open one, so that the error report can name the row's code.
-                records.append(
-                    Record(
-                        line: start, fields: Dictionary(zip(columns, partial), uniquingKeysWith: { first, _ in first }),
-                        malformed: "a quoted field is not closed"))
-                return
+                // The fields before the open one, so that the error report can name the row's
+                // code; the rest of the file is inside the open field.
+                ended = true
+                return Record(line: start, fields: byColumn(partial), malformed: "a quoted field is not closed")
             case .strayQuote(let field, let partial):
-                guard let columns = header else {
-                    throw .badInput("\(name): the header's field \(field) has text after its closing quote")
-                }
-                records.append(
-                    Record(
-                        line: start, fields: Dictionary(zip(columns, partial), uniquingKeysWith: { first, _ in first }),
-                        malformed: "field \(field) has text after its closing quote (a quote inside a quoted field is written \"\")"))
-                continue
-            }
-            guard let columns = header else {
-                header = fields.map { $0.trimmingWhitespace() }
-                self.columns = header!
-                continue
+                return Record(
+                    line: start, fields: byColumn(partial),
+                    malformed: "field \(field) has text after its closing quote (a quote inside a quoted field is written \"\")")
             }
             if fields.count == 1, fields[0].trimmingWhitespace().isEmpty { continue }  // a blank line
             guard fields.count == columns.count else {
                 // Kept by position, only so that the error report can name the row's code.
-                records.append(
-                    Record(
-                        line: start, fields: Dictionary(zip(columns, fields), uniquingKeysWith: { first, _ in first }),
-                        malformed: "has \(fields.count) field\(fields.count == 1 ? "" : "s"); the header has \(columns.count)"))
-                continue
+                return Record(
+                    line: start, fields: byColumn(fields),
+                    malformed: "has \(fields.count) field\(fields.count == 1 ? "" : "s"); the header has \(columns.count)")
             }
-            let fieldsByColumn = Dictionary(zip(columns, fields), uniquingKeysWith: { first, _ in first })
             let notUTF8 = linesNotUTF8
-            if let byte = (start...lines[index - 1].number).lazy.compactMap({ notUTF8[$0] }).first {
+            if !notUTF8.isEmpty, let byte = (start...lines[position - 1].number).lazy.compactMap({ notUTF8[$0] }).first {
                 // Kept only so that the error report can name the row's code.
-                records.append(Record(line: start, fields: fieldsByColumn, malformed: Self.notUTF8(byte: byte)))
-                continue
+                return Record(line: start, fields: byColumn(fields), malformed: Self.notUTF8(byte: byte))
             }
-            records.append(Record(line: start, fields: fieldsByColumn))
+            return Record(line: start, fields: byColumn(fields))
         }
-        guard header != nil else { throw .badInput("\(name) is empty: a CSV file starts with a header line") }
+        return nil
+    }
+
+    /// Fields by the header's column names (a repeated name keeps its first field).
+    private func byColumn(_ fields: [String]) -> [String: String] {
+        Dictionary(zip(columns, fields), uniquingKeysWith: { first, _ in first })
     }
 
     /// What one CSV record's text holds.

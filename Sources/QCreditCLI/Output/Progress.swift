@@ -10,7 +10,7 @@ import Foundation
 /// stderr is a terminal; otherwise a plain line every five seconds and one at the end (for
 /// logs: the first after five seconds, when the rate means something).
 final class Progress {
-    let total: Int
+    var total: Int
     let unit: String
     private let started = Date()
     private let terminal = isatty(STDERR_FILENO) == 1

@@ -1,0 +1,111 @@
+import CanonicalJSON
+
+/// An import file's rows as the batches `qcredit import` sends, read one batch at a time.
+///
+/// A batch is the next rows in file order: at most `rowsPerBatch` of them and at most
+/// ``FileImport/batchBytes`` of JSON text. Rows the client refuses (malformed, a code already on
+/// an earlier line, a row too long for any batch) are kept in ``rejections`` and take no place
+/// in a batch. The same file always gives the same batches, which is what lets an interrupted
+/// import resume under its id.
+struct BatchReader {
+    /// A row ready to send: the line it starts on, the batch method's row, and at most the
+    /// bytes it takes in the call.
+    struct Row {
+        var line: Int
+        var row: [String: JSONValue]
+        var size: Int
+    }
+
+    let kind: ImportKind
+    private var file: TabularFile
+    /// The CSV header's column for each of the kind's columns (nil for JSON Lines, whose
+    /// objects name their own members).
+    private let csvHeaders: [String: String]?
+    private let rowsPerBatch: Int
+    private(set) var rejections: [FileImport.Rejection] = []
+    /// The rows refused as a code already on an earlier line (enterprises only).
+    private(set) var duplicates = 0
+    private var firstLineOfCode: [String: Int] = [:]
+    /// A row read but not sent: it did not fit in the batch before.
+    private var carried: Row?
+
+    init(kind: ImportKind, file: TabularFile, csvHeaders: [String: String]?, rowsPerBatch: Int) {
+        self.kind = kind
+        self.file = file
+        self.csvHeaders = csvHeaders
+        self.rowsPerBatch = rowsPerBatch
+    }
+
+    /// The records read from the file so far (all of them once ``nextBatch()`` returned nil).
+    var recordsRead: Int { file.recordsRead }
+
+    /// The next batch, or nil once every row has been read.
+    mutating func nextBatch() -> [Row]? {
+        var batch: [Row] = []
+        var bytes = 0
+        if let carried {
+            batch.append(carried)
+            bytes = carried.size
+            self.carried = nil
+        }
+        while batch.count < rowsPerBatch, let row = nextRow() {
+            guard bytes + row.size <= FileImport.batchBytes else {
+                carried = row
+                break
+            }
+            batch.append(row)
+            bytes += row.size
+        }
+        return batch.isEmpty ? nil : batch
+    }
+
+    /// Reads the rest of the file without sending it; returns how many batches it held.
+    @discardableResult
+    mutating func readToEnd() -> Int {
+        var count = 0
+        while nextBatch() != nil { count += 1 }
+        return count
+    }
+
+    /// The next row the client does not refuse itself, noting those it does.
+    private mutating func nextRow() -> Row? {
+        while let record = file.nextRecord() {
+            if let row = row(of: record) { return row }
+        }
+        return nil
+    }
+
+    private mutating func row(of record: TabularFile.Record) -> Row? {
+        let headers = csvHeaders ?? kind.columnHeaders(ofMembers: record.fields.keys.sorted())
+        var malformed = record.malformed
+        if csvHeaders == nil, malformed == nil, let (earlier, later) = kind.repeatedColumn(in: record.fields.keys.sorted()) {
+            malformed = "members \"\(earlier)\" and \"\(later)\" name one column"
+        }
+        let row = kind.row(record.fields, headers: headers)
+        let code = row["code"]?.stringValue ?? ""
+        if let reason = malformed ?? kind.unreadableFlag(record.fields, headers: headers) {
+            reject(record.line, code, "MalformedRow", reason)
+            return nil
+        }
+        if kind == .enterprises, !code.isEmpty {
+            if let first = firstLineOfCode[code] {
+                duplicates += 1
+                reject(record.line, code, "DuplicateInFile", "\(code) is already on line \(first) of this file; only a code's first row is sent")
+                return nil
+            }
+            firstLineOfCode[code] = record.line
+        }
+        let size = FileImport.encodedSizeBound(row)
+        guard size <= FileImport.batchBytes else {
+            reject(
+                record.line, code, "MalformedRow",
+                "the row takes up to \(size) bytes; a row must fit in one batch of \(FileImport.batchBytes) bytes")
+            return nil
+        }
+        return Row(line: record.line, row: row, size: size)
+    }
+
+    private mutating func reject(_ line: Int, _ code: String, _ error: String, _ reason: String) {
+        rejections.append(FileImport.Rejection(line: line, code: code, error: error, reason: reason))
+    }
+}
