@@ -57,14 +57,31 @@ enum ImportMethods {
     static func rowsDigest(_ rows: [JSONValue], members: [String]) -> [UInt8] {
         var text: [UInt8] = []
         text.reserveCapacity(rows.count * 256)
+        // Each value is written once into a reused buffer (not into an array of its own), then
+        // copied after its length: a tenth of an events import's CPU went to these digests.
+        var value: [UInt8] = []
+        value.reserveCapacity(256)
         for row in rows {
+            let object = row.objectValue ?? [:]
             for member in members {
-                let value = (row[member] ?? .null).encoded()
-                text.append(contentsOf: "\(value.count):".utf8)
+                value.removeAll(keepingCapacity: true)
+                (object[member] ?? .null).encode(into: &value)
+                appendDecimal(value.count, to: &text)
+                text.append(UInt8(ascii: ":"))
                 text.append(contentsOf: value)
             }
         }
         return Digest.sha256(text)
+    }
+
+    /// `number`'s decimal digits (it is not negative).
+    private static func appendDecimal(_ number: Int, to text: inout [UInt8]) {
+        guard number >= 10 else {
+            text.append(UInt8(ascii: "0") + UInt8(number))
+            return
+        }
+        appendDecimal(number / 10, to: &text)
+        text.append(UInt8(ascii: "0") + UInt8(number % 10))
     }
 
     static func reply(_ outcome: BatchOutcome) -> [String: JSONValue] {

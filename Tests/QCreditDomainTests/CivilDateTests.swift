@@ -15,6 +15,17 @@ import Testing
         #expect(date.description == iso)
     }
 
+    /// `YYYY-MM-DD` for the years ``CivilDate/init(iso:)`` reads; other years with more digits or a sign.
+    @Test func datesPrintAsTheyAreRead() throws {
+        for (year, text) in [(0, "0000-01-09"), (7, "0007-01-09"), (987, "0987-01-09"), (2026, "2026-01-09"), (9999, "9999-01-09")] {
+            let date = try #require(CivilDate(year: year, month: 1, day: 9))
+            #expect(date.description == text)
+            #expect(CivilDate(iso: text) == date)
+        }
+        #expect(try #require(CivilDate(year: 10_000, month: 12, day: 31)).description == "10000-12-31")
+        #expect(try #require(CivilDate(year: -1, month: 10, day: 1)).description == "-0001-10-01")
+    }
+
     /// Walks day by day through eight centuries with a naive calendar (independent of
     /// Hinnant's formulas): every day must get the next number and convert back.
     @Test func dayNumbersAreConsecutiveFrom1600To2400() throws {

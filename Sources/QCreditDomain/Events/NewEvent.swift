@@ -64,28 +64,44 @@ public struct NewEvent: Sendable, Hashable {
     /// Reads a `NewEvent` object: every required member a string, optional members strings or
     /// null, nothing else. The values themselves are the registry's to check.
     public init(json object: [String: JSONValue]) throws(Refusal) {
-        for key in object.keys.sorted() where !Self.requiredMembers.contains(key) && !Self.optionalMembers.contains(key) {
-            throw .unknownMember(key)
+        // One pass over the members, each placed by one lookup: an import decodes a million of
+        // these, and sorting each object's keys and searching the member lists took a tenth of
+        // its CPU. The refusals are the same, in the same order.
+        var values = [JSONValue?](repeating: nil, count: Self.memberPlaces.count)
+        var unknown: String?
+        for (key, value) in object {
+            if let place = Self.memberPlaces[key] {
+                values[place] = value
+            } else if unknown.map({ key < $0 }) ?? true {
+                unknown = key
+            }
         }
-        let missing = Self.requiredMembers.filter { object[$0] == nil || object[$0] == .null }
-        if !missing.isEmpty { throw .missingMembers(missing) }
-        func required(_ key: String) throws(Refusal) -> String {
-            guard let text = object[key]?.stringValue else {
-                throw .notAString(member: key, found: object[key]?.typeName ?? "nothing", optional: false)
+        if let unknown { throw .unknownMember(unknown) }
+        let missing = Self.requiredMembers.indices.filter { values[$0] == nil || values[$0] == .null }
+        if !missing.isEmpty { throw .missingMembers(missing.map { Self.requiredMembers[$0] }) }
+        func required(_ place: Int) throws(Refusal) -> String {
+            guard let text = values[place]?.stringValue else {
+                throw .notAString(member: Self.requiredMembers[place], found: values[place]?.typeName ?? "nothing", optional: false)
             }
             return text
         }
-        func optional(_ key: String) throws(Refusal) -> String? {
-            guard let value = object[key], !value.isNull else { return nil }
-            guard let text = value.stringValue else { throw .notAString(member: key, found: value.typeName, optional: true) }
+        func optional(_ place: Int) throws(Refusal) -> String? {
+            guard let value = values[place], !value.isNull else { return nil }
+            guard let text = value.stringValue else {
+                throw .notAString(member: Self.optionalMembers[place - Self.requiredMembers.count], found: value.typeName, optional: true)
+            }
             return text
         }
+        // Places follow requiredMembers, then optionalMembers.
         self.init(
-            code: try required("code"), dimension: try required("dimension"), kind: try required("kind"),
-            severity: try required("severity"), occurredOn: try required("occurredOn"), authority: try required("authority"),
-            documentNumber: try required("documentNumber"), legalBasis: try optional("legalBasis"),
-            summary: try required("summary"), evidenceUrl: try optional("evidenceUrl"))
+            code: try required(0), dimension: try required(1), kind: try required(2), severity: try required(3),
+            occurredOn: try required(4), authority: try required(5), documentNumber: try required(6),
+            legalBasis: try optional(8), summary: try required(7), evidenceUrl: try optional(9))
     }
+
+    /// Each member's place: the required members in order, then the optional ones.
+    private static let memberPlaces: [String: Int] = Dictionary(
+        uniqueKeysWithValues: (requiredMembers + optionalMembers).enumerated().map { ($0.element, $0.offset) })
 
     /// The event as the members of a `NewEvent` object (an absent optional member is left out).
     public var json: [String: JSONValue] {

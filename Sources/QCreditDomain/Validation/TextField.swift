@@ -99,6 +99,9 @@ extension String {
     }
 
     private static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.isASCII ? (0x09...0x0D).contains(scalar.value) || scalar == " " : scalar.properties.isWhitespace
+        if scalar.isASCII { return (0x09...0x0D).contains(scalar.value) || scalar == " " }
+        // A CJK ideograph (how most names and summaries start and end) is not white space.
+        if (0x4E00...0x9FFF).contains(scalar.value) { return false }
+        return scalar.properties.isWhitespace
     }
 }
