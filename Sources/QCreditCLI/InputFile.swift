@@ -23,26 +23,8 @@ struct InputFile {
     /// - Throws: ``Failure/badInput(_:)`` naming the file and the system's reason, or the first
     ///   line that is not UTF-8 (with the byte) unless `acceptingLinesNotUTF8`.
     init(reading path: String, acceptingLinesNotUTF8: Bool = false) throws(Failure) {
-        name = path == "-" ? "standard input" : path
-        let descriptor = path == "-" ? STDIN_FILENO : open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw Self.unreadable(path, errno) }
-        defer { if path != "-" { close(descriptor) } }
-        var bytes: [UInt8] = []
-        // A file's size known ahead is read into one buffer, not one doubled again and again.
-        var status = stat()
-        if fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_size > 0 {
-            bytes.reserveCapacity(Int(status.st_size) + 1)
-        }
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw Self.unreadable(path, errno)
-            }
-            if count == 0 { break }
-            bytes += chunk[0..<count]
-        }
+        name = Self.name(of: path)
+        let bytes = try Self.bytes(of: path)
         // A line end byte is never part of a multi-byte UTF-8 sequence, so lines can be cut
         // before they are decoded.
         var lines: [(number: Int, text: String)] = []
@@ -66,6 +48,33 @@ struct InputFile {
         self.linesNotUTF8 = linesNotUTF8
     }
 
+    /// How messages name `path`.
+    static func name(of path: String) -> String { path == "-" ? "standard input" : path }
+
+    /// All of `path`'s bytes (`-` for standard input).
+    static func bytes(of path: String) throws(Failure) -> [UInt8] {
+        let descriptor = path == "-" ? STDIN_FILENO : open(path, O_RDONLY)
+        guard descriptor >= 0 else { throw Self.unreadable(path, errno) }
+        defer { if path != "-" { close(descriptor) } }
+        var bytes: [UInt8] = []
+        // A file's size known ahead is read into one buffer, not one doubled again and again.
+        var status = stat()
+        if fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_size > 0 {
+            bytes.reserveCapacity(Int(status.st_size) + 1)
+        }
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw Self.unreadable(path, errno)
+            }
+            if count == 0 { break }
+            bytes += chunk[0..<count]
+        }
+        return bytes
+    }
+
     /// The refusal of file `name` for its line `line`, not UTF-8 from the 0-based `byte` on,
     /// with how to fix it (Chinese spreadsheets often save GB18030).
     static func notUTF8(_ name: String, line: Int, byte: Int) -> Failure {
@@ -75,7 +84,7 @@ struct InputFile {
     }
 
     /// The offset of the first byte of `line` that does not belong to a valid UTF-8 sequence.
-    private static func firstByteNotUTF8(_ line: ArraySlice<UInt8>) -> Int {
+    static func firstByteNotUTF8(_ line: ArraySlice<UInt8>) -> Int {
         var parser = Unicode.UTF8.ForwardParser()
         var iterator = line.makeIterator()
         var offset = 0

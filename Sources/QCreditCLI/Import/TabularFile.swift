@@ -30,14 +30,13 @@ struct TabularFile {
     /// SHA-256 of the file's text (hex, first 16 bytes): the same file gives the same default
     /// import id, so running the same import again resumes it.
     let contentDigest: String
-    /// Lines that are not UTF-8 text (see ``InputFile/linesNotUTF8``): their rows are reported, not read.
-    private let linesNotUTF8: [Int: Int]
-    private static let lineFeed: [UInt8] = [0x0A]
+    /// Lines that are not UTF-8 text (see ``LineTable/linesNotUTF8``): their rows are reported, not read.
+    private var linesNotUTF8: [Int: Int] { lines.linesNotUTF8 }
     /// The file's lines; records are read from them one at a time (``nextRecord()``), so that a
     /// caller can send the first rows while the rest are still to be read, and never holds
     /// every row at once (a million rows as dictionaries took 1.8 GB).
-    private var lines: [(number: Int, text: String)]
-    /// The first line not yet read.
+    private let lines: LineTable
+    /// The first line not yet read (0-based: its number is one more).
     private var position = 0
     /// Set once a quoted field ran to the end of the file: no record follows it.
     private var ended = false
@@ -49,22 +48,16 @@ struct TabularFile {
     private(set) var estimatedRecordCount = 0
 
     init(reading path: String) throws(Failure) {
-        let input = try InputFile(reading: path, acceptingLinesNotUTF8: true)
-        name = input.name
-        lines = input.lines  // without a byte order mark
-        linesNotUTF8 = input.linesNotUTF8
+        let lines = try LineTable(reading: path)  // without a byte order mark
+        self.lines = lines
+        name = lines.name
         // A first line (the header, or the first record) that is not UTF-8 means the file as a
         // whole is in another encoding: refused, rather than every row reported one by one.
-        if let first = lines.first(where: { !$0.text.trimmingWhitespace().isEmpty }), let byte = linesNotUTF8[first.number] {
-            throw InputFile.notUTF8(name, line: first.number, byte: byte)
+        let firstContent = (0..<lines.count).first { !lines.isBlank($0) }
+        if let first = firstContent, let byte = lines.linesNotUTF8[first + 1] {
+            throw InputFile.notUTF8(name, line: first + 1, byte: byte)
         }
-        // The lines joined by line feeds, hashed as they are (not copied into one text first).
-        let digest = DigestStream.sha256()
-        for (offset, line) in lines.enumerated() {
-            if offset > 0 { digest.update(Self.lineFeed) }
-            digest.update(line.text.utf8)
-        }
-        contentDigest = digest.finalize().prefix(16)
+        contentDigest = lines.digest().prefix(16)
             .map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
         let lower = path.lowercased()
         if lower.hasSuffix(".csv") {
@@ -72,8 +65,7 @@ struct TabularFile {
         } else if [".jsonl", ".ndjson", ".json"].contains(where: lower.hasSuffix) {
             format = .jsonLines
         } else {
-            let firstContent = lines.first { !$0.text.trimmingWhitespace().isEmpty }?.text.trimmingWhitespace()
-            format = firstContent?.hasPrefix("{") == true ? .jsonLines : .csv
+            format = firstContent.map { lines.text($0).trimmingWhitespace().hasPrefix("{") } == true ? .jsonLines : .csv
         }
         if format == .csv { try readCSVHeader() }
         estimatedRecordCount = lines.count - position
@@ -95,8 +87,7 @@ struct TabularFile {
 
     private mutating func nextJSONLinesRecord() -> Record? {
         while position < lines.count {
-            let line = lines[position]
-            lines[position].text = ""  // let go once read
+            let line = (number: position + 1, text: lines.text(position))
             position += 1
             let text = line.text.trimmingWhitespace()
             guard !text.isEmpty else { continue }
@@ -151,14 +142,12 @@ struct TabularFile {
     /// the line end continues on the next line.
     private mutating func nextCSVText() -> (start: Int, text: String, parsed: CSVFields)? {
         guard position < lines.count, !ended else { return nil }
-        let start = lines[position].number
-        var text = lines[position].text
-        lines[position].text = ""  // let go once read
+        let start = position + 1
+        var text = lines.text(position)
         position += 1
         var parsed = Self.fields(text)
         while case .open = parsed, position < lines.count {
-            text += "\n" + lines[position].text
-            lines[position].text = ""
+            text += "\n" + lines.text(position)
             position += 1
             parsed = Self.fields(text)
         }
@@ -203,7 +192,7 @@ struct TabularFile {
                     malformed: "has \(fields.count) field\(fields.count == 1 ? "" : "s"); the header has \(columns.count)")
             }
             let notUTF8 = linesNotUTF8
-            if !notUTF8.isEmpty, let byte = (start...lines[position - 1].number).lazy.compactMap({ notUTF8[$0] }).first {
+            if !notUTF8.isEmpty, let byte = (start...position).lazy.compactMap({ notUTF8[$0] }).first {
                 // Kept only so that the error report can name the row's code.
                 return Record(line: start, fields: byColumn(fields), malformed: Self.notUTF8(byte: byte))
             }
