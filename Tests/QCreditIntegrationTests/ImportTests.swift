@@ -1,6 +1,7 @@
 import CanonicalJSON
 import Foundation
 import Glibc
+import QCreditCrypto
 import QCreditDomain
 import Testing
 
@@ -58,6 +59,32 @@ import Testing
         // The fields before the open one are kept, so the error file can name the row's code.
         #expect(records[2].fields == ["code": "C"])
         #expect(file.recordsRead == 3 && file.nextRecord() == nil)
+    }
+
+    /// The lines an import reads are the lines every other command reads (``InputFile``), and
+    /// the digest behind the default import id is the one of their text joined by line feeds,
+    /// whatever the line ends, byte order mark, blank or badly encoded lines.
+    @Test func importLinesAndTheirDigestAreThoseOfTheFilesText() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-lines-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let files: [[UInt8]] = [
+            [], Array("\n".utf8), Array("a".utf8), Array("a\n".utf8), Array("a\r\n".utf8), Array("a\r".utf8),
+            Array("a\n\n".utf8), Array("a\r\n\r\n".utf8), Array("\r".utf8), [0xEF, 0xBB, 0xBF], [0xEF, 0xBB, 0xBF, 0x0A],
+            [0xEF, 0xBB, 0xBF] + Array("code,name\r\n贵州,x\r\n".utf8),
+            Array("code,name\n".utf8) + [0x41, 0xB9, 0xF3, 0x0D, 0x0A] + Array("\u{3000}\n ok\n".utf8) + [0xE4, 0xB8],
+            [0xEF, 0xBB, 0xBF, 0x41, 0xB9, 0x0A, 0x42],
+        ]
+        for (index, bytes) in files.enumerated() {
+            let path = directory.appendingPathComponent("file\(index)").path
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let input = try InputFile(reading: path, acceptingLinesNotUTF8: true)
+            let table = try LineTable(reading: path)
+            #expect((0..<table.count).map { table.text($0) } == input.lines.map(\.text), "file \(index)")
+            #expect(table.linesNotUTF8 == input.linesNotUTF8, "file \(index)")
+            #expect((0..<table.count).map { table.isBlank($0) } == input.lines.map { $0.text.trimmingWhitespace().isEmpty }, "file \(index)")
+            #expect(table.digest() == Digest.sha256(Array(input.lines.map(\.text).joined(separator: "\n").utf8)), "file \(index)")
+        }
     }
 
     /// An import reads its file a batch at a time (the first batch goes out before the rest is

@@ -19,6 +19,14 @@ struct FileImport {
     let options: ImportOptions
     /// Batches sent ahead of the replies.
     static let window = 3
+
+    /// Connections the batches are spread over, in turn. The daemon answers one connection's
+    /// calls one after another, reading and checking a batch before writing it; over two, it
+    /// reads the next batch on one core while it writes the last on the other. Events do not
+    /// depend on one another, so two batches may be applied in either order (each still once,
+    /// its rows in file order). A file may repeat a code, or give a USCC and the organization
+    /// code inside it, on later lines: enterprises go on one connection, in file order.
+    var connections: Int { kind == .events ? 2 : 1 }
     /// The most a batch's rows may take in the call's JSON text: half the registry's default
     /// message limit for writers (8 MiB), so a batch of long rows is cut short rather than
     /// refused as too large. A fixed figure, so that the same file always gives the same
@@ -69,8 +77,10 @@ struct FileImport {
         var skipped = 0
         var rejections: [Rejection] = []
         var batchesSent = 0
-        var client: VarlinkClient?
+        var clients: [VarlinkClient] = []
+        var sessions = [daemon]
         let method = kind.method
+        let connections = self.connections
         do {
             // A few batches in flight keep the registry busy while the next ones are read.
             // They are written in file order (the registry applies a connection's calls in the
@@ -82,12 +92,16 @@ struct FileImport {
                     let rejectedBefore = reader.rejections.count
                     guard let batch = reader.nextBatch() else { break }
                     progress.advance(by: reader.rejections.count - rejectedBefore)
-                    if client == nil { client = try await daemon.client() }
+                    let connection = batchesSent % connections
+                    if connection == clients.count {
+                        if connection == sessions.count { sessions.append(DaemonSession(socketPath: daemon.socketPath)) }
+                        clients.append(try await sessions[connection].client())
+                    }
                     let parameters: [String: JSONValue] = [
                         kind.parameter: .array(batch.map { .object($0.row) }), "importId": .string(importId),
                         "firstLine": .int(Int64(batch.first!.line)), "lastLine": .int(Int64(batch.last!.line)),
                     ]
-                    inFlight.append((batch, client!.replies(to: VarlinkCall(method: method, parameters: parameters))))
+                    inFlight.append((batch, clients[connection].replies(to: VarlinkCall(method: method, parameters: parameters))))
                     batchesSent += 1
                 }
                 guard !inFlight.isEmpty else { break }
@@ -106,7 +120,9 @@ struct FileImport {
                 }
                 progress.advance(by: batch.count)
             }
+            for session in sessions.dropFirst() { await session.close() }
         } catch {
+            for session in sessions.dropFirst() { await session.close() }
             // What was answered before the failure is still reported: the rows refused so far
             // (and every row the client itself refuses) go to the error file, and the counts
             // to stderr, before the failure itself.
