@@ -89,9 +89,11 @@ struct FileImport {
             var inFlight: [(rows: [BatchReader.Row], replies: AsyncThrowingStream<VarlinkReply, any Error>)] = []
             while true {
                 while inFlight.count < Self.window, batchesSent < (options.stopAfterBatches ?? .max) {
+                    // Rows the client refuses count as done when they are read.
                     let rejectedBefore = reader.rejections.count
-                    guard let batch = reader.nextBatch() else { break }
+                    let next = reader.nextBatch()
                     progress.advance(by: reader.rejections.count - rejectedBefore)
+                    guard let batch = next else { break }
                     let connection = batchesSent % connections
                     if connection == clients.count {
                         if connection == sessions.count { sessions.append(DaemonSession(socketPath: daemon.socketPath)) }
@@ -148,7 +150,9 @@ struct FileImport {
         }
         // A stopped import (--stop-after-batches) still reads the rest, for the counts and the
         // rows the client refuses.
+        let rejectedBefore = reader.rejections.count
         let complete = reader.readToEnd() == 0
+        progress.advance(by: reader.rejections.count - rejectedBefore)
         rejections += reader.rejections
         progress.total = reader.recordsRead
         progress.finish()
