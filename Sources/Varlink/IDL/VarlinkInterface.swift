@@ -26,7 +26,8 @@ public struct VarlinkInterface: Sendable {
     public let methods: [VarlinkMethodDefinition]
     public let errors: [VarlinkErrorDefinition]
 
-    private let typesByName: [String: VarlinkTypeDefinition]
+    /// Internal for the type checker, which holds this table, not a copy of the whole interface.
+    let typesByName: [String: VarlinkTypeDefinition]
     private let methodsByName: [String: VarlinkMethodDefinition]
     private let errorsByName: [String: VarlinkErrorDefinition]
 

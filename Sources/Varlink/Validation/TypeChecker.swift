@@ -7,7 +7,9 @@ import CanonicalJSON
 /// writers print for integers, as ``JSONValue/intValue`` does), `float` takes any number;
 /// an enum takes one of its listed strings; `object` takes any JSON object.
 struct TypeChecker {
-    let interface: VarlinkInterface
+    /// The interface's named types. Not the interface itself: copying that struct into every
+    /// checker retained and released each of its fields on every call.
+    let types: [String: VarlinkTypeDefinition]
 
     /// Declared fields in declaration order first, then unknown fields in sorted order, so the
     /// first offending top-level field is deterministic.
@@ -57,7 +59,7 @@ struct TypeChecker {
         case .optional:
             return nil  // handled above
         case .named(let name):
-            guard let definition = interface.type(named: name) else {
+            guard let definition = types[name] else {
                 return Failure(path: "", text: "unknown type \(name)")
             }
             return check(value, definition.type)

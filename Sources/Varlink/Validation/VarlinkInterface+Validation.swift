@@ -18,7 +18,7 @@ extension VarlinkInterface {
     /// ``validateInput(method:parameters:)`` for a method definition already looked up.
     public func validateInput(_ definition: VarlinkMethodDefinition, parameters: [String: JSONValue]) throws(VarlinkError) {
         do {
-            try TypeChecker(interface: self).check(parameters, against: definition.input)
+            try TypeChecker(types: typesByName).check(parameters, against: definition.input)
         } catch {
             throw error.varlinkError
         }
@@ -29,7 +29,7 @@ extension VarlinkInterface {
         guard let definition = self.method(named: method) else {
             throw VarlinkValidationError(field: "", path: "", reason: "\(name) has no method \(method)")
         }
-        try TypeChecker(interface: self).check(parameters, against: definition.output)
+        try TypeChecker(types: typesByName).check(parameters, against: definition.output)
     }
 
     /// Checks an error reply against this interface's declaration of the error. The standard
@@ -43,7 +43,7 @@ extension VarlinkInterface {
         guard let definition = error(named: name) else {
             throw VarlinkValidationError(field: "", path: "", reason: "\(self.name) declares no error \(name)")
         }
-        try TypeChecker(interface: self).check(parameters, against: definition.parameters)
+        try TypeChecker(types: typesByName).check(parameters, against: definition.parameters)
     }
 
     private func qualified(_ method: String) -> String {
