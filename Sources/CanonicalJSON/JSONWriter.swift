@@ -42,6 +42,12 @@ extension JSONValue {
         return output
     }
 
+    /// Appends `value` in decimal, as an integer's JSON text, to `output`: for code that frames
+    /// numbers in its own byte buffers, without a `JSONValue` or a `String` for each.
+    public static func appendDecimal(_ value: UInt64, to output: inout [UInt8]) {
+        ECMAScriptNumberFormatting.appendDecimal(value, to: &output)
+    }
+
     /// ``encoded()`` as a `String`.
     public var jsonText: String {
         String(decoding: encoded(), as: UTF8.self)

@@ -266,7 +266,7 @@ struct GradeIndexStorage {
                         } else if unique[slot] {
                             let tag = Self.readVarint(arena, &position)
                             if tag & 3 == ValueKind.number.rawValue {
-                                Self.appendDecimal(tag >> 2, to: &output)
+                                JSONValue.appendDecimal(tag >> 2, to: &output)
                             } else {
                                 let end = position + Int(tag >> 2)
                                 output.append(contentsOf: UnsafeBufferPointer(rebasing: arena[position..<end]))
@@ -363,7 +363,7 @@ struct GradeIndexStorage {
         arena[mask + ordinal >> 3] & 1 << (ordinal & 7) != 0
     }
 
-    /// The number a value's text is, when it is written exactly as ``appendDecimal(_:to:)``
+    /// The number a value's text is, when it is written exactly as `JSONValue.appendDecimal(_:to:)`
     /// writes it: digits only, no leading zero, at most eighteen.
     private static func decimal(_ text: [UInt8]) -> UInt64? {
         guard !text.isEmpty, text.count <= 18, text[0] != UInt8(ascii: "0") || text.count == 1 else { return nil }
@@ -373,16 +373,6 @@ struct GradeIndexStorage {
             number = number * 10 + UInt64(byte - UInt8(ascii: "0"))
         }
         return number
-    }
-
-    private static func appendDecimal(_ number: UInt64, to output: inout [UInt8]) {
-        let start = output.count
-        var rest = number
-        repeat {
-            output.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
-        } while rest > 0
-        output[start...].reverse()
     }
 
     private mutating func appendInline(_ value: [UInt8]) {

@@ -66,22 +66,12 @@ enum ImportMethods {
             for member in members {
                 value.removeAll(keepingCapacity: true)
                 (object[member] ?? .null).encode(into: &value)
-                appendDecimal(value.count, to: &text)
+                JSONValue.appendDecimal(UInt64(value.count), to: &text)
                 text.append(UInt8(ascii: ":"))
                 text.append(contentsOf: value)
             }
         }
         return Digest.sha256(text)
-    }
-
-    /// `number`'s decimal digits (it is not negative).
-    private static func appendDecimal(_ number: Int, to text: inout [UInt8]) {
-        guard number >= 10 else {
-            text.append(UInt8(ascii: "0") + UInt8(number))
-            return
-        }
-        appendDecimal(number / 10, to: &text)
-        text.append(UInt8(ascii: "0") + UInt8(number % 10))
     }
 
     static func reply(_ outcome: BatchOutcome) -> [String: JSONValue] {

@@ -76,9 +76,11 @@ struct BatchReader {
     }
 
     private mutating func row(of record: TabularFile.Record) -> Row? {
-        let headers = csvHeaders ?? kind.columnHeaders(ofMembers: record.fields.keys.sorted())
+        // A JSON Lines object names its own members (sorted, so that a repeat is named alike).
+        let members = csvHeaders == nil ? record.fields.keys.sorted() : []
+        let headers = csvHeaders ?? kind.columnHeaders(ofMembers: members)
         var malformed = record.malformed
-        if csvHeaders == nil, malformed == nil, let (earlier, later) = kind.repeatedColumn(in: record.fields.keys.sorted()) {
+        if csvHeaders == nil, malformed == nil, let (earlier, later) = kind.repeatedColumn(in: members) {
             malformed = "members \"\(earlier)\" and \"\(later)\" name one column"
         }
         let row = kind.row(record.fields, headers: headers)
