@@ -271,19 +271,18 @@ extension Registry {
                     input.enterprise, input.events, override: input.latestOverride, latest: input.latestComputed, today: today,
                     writer: writer, summary: &summary)
             else { continue }
+            let bytes: (record: [UInt8], explanation: [UInt8])
             do {
-                let record = PublicationRecord.grade(
+                bytes = try PublicationRecord.gradeBytes(
                     computation, enterpriseId: id, subject: input.enterprise.subject, publishedAt: writer.now)
-                records.append(PendingPublication(kind: .grade, enterpriseId: id, record: try record.canonicalBytes()))
             } catch {
                 skipped(enterpriseId: id, error, summary: &summary)
                 continue
             }
-            let json = computation.json
+            records.append(PendingPublication(kind: .grade, enterpriseId: id, record: bytes.record))
             grades.append(
                 GradeToPublish(
-                    enterpriseId: id, computation: computation, explanation: (try? json.canonicalBytes()) ?? json.encoded(),
-                    replaced: input.latestComputed))
+                    enterpriseId: id, computation: computation, explanation: bytes.explanation, replaced: input.latestComputed))
         }
         let indexes = try writer.appendPublications(records)
         for (grade, index) in zip(grades, indexes) {

@@ -14,6 +14,15 @@ public struct PublicationSubject: Sendable, Hashable {
     }
 
     var json: JSONValue { ["uscc": JSONValue(uscc), "orgCode": JSONValue(orgCode), "name": .string(name)] }
+
+    /// `json`'s canonical bytes.
+    func appendCanonical(to output: inout [UInt8]) {
+        var object = CanonicalObjectWriter(into: &output)
+        object.member("name", string: name, into: &output)
+        object.member("orgCode", string: orgCode, into: &output)
+        object.member("uscc", string: uscc, into: &output)
+        object.end(into: &output)
+    }
 }
 
 /// One public decision as it enters the log: a JSON object whose RFC 8785 canonical bytes are
@@ -146,6 +155,49 @@ public struct PublicationRecord: Sendable, Hashable {
         summary["values"] = nil
         summarised["contributionsSummary"] = .object(summary)
         return record(.object(summarised))
+    }
+
+    /// A grade's record and explanation as ``grade(_:enterpriseId:subject:publishedAt:)`` and
+    /// `computation.json` give them, in canonical bytes, without building either value: the
+    /// explanation is written once and spliced into the record (publishing calls this once per
+    /// file). A long explanation, which may need summarising, takes the general path.
+    ///
+    /// - Throws: what ``canonicalBytes()`` throws for the same record.
+    public static func gradeBytes(
+        _ computation: GradeComputation, enterpriseId: Int64, subject: PublicationSubject, publishedAt: Instant
+    ) throws(RegistryError) -> (record: [UInt8], explanation: [UInt8]) {
+        let bytes: (record: [UInt8], explanation: [UInt8])
+        do {
+            let explanation = try computation.canonicalBytes()
+            let record =
+                computation.contributions.count < summaryThreshold
+                ? try splicedGradeRecord(explanation, subject: subject, publishedAt: publishedAt)
+                : try grade(computation, enterpriseId: enterpriseId, subject: subject, publishedAt: publishedAt).body
+                    .canonicalBytes()
+            bytes = (record, explanation)
+        } catch {
+            throw .invalidArgument(parameter: "record", reason: error.reason)
+        }
+        guard bytes.record.count <= maximumSize else { throw .recordTooLarge(size: bytes.record.count, limit: maximumSize) }
+        return bytes
+    }
+
+    /// `make(.grade, …, ["grade": explanation])`'s canonical bytes around the explanation's.
+    private static func splicedGradeRecord(_ explanation: [UInt8], subject: PublicationSubject, publishedAt: Instant)
+        throws(CanonicalJSONError) -> [UInt8]
+    {
+        var record: [UInt8] = []
+        record.reserveCapacity(explanation.count + 160)
+        var object = CanonicalObjectWriter(into: &record)
+        try object.member("format", integer: formatVersion, into: &record)
+        object.member("grade", into: &record)
+        record.append(contentsOf: explanation)
+        object.member("publishedAt", string: publishedAt.rfc3339, into: &record)
+        object.member("subject", into: &record)
+        subject.appendCanonical(to: &record)
+        object.member("type", string: Kind.grade.rawValue, into: &record)
+        object.end(into: &record)
+        return record
     }
 
     /// Contributions below which a grade record cannot come near ``maximumSize``.
