@@ -27,10 +27,10 @@ public final class DigestStream: @unchecked Sendable {
     private enum State { case open, finalized }
 
     /// A stream computing SHA-256 (32 bytes).
-    public static func sha256() -> DigestStream { DigestStream(EVP_sha256(), name: "SHA256") }
+    public static func sha256() -> DigestStream { DigestStream(FetchedAlgorithm.sha256, name: "SHA256") }
 
     /// A stream computing SM3, GB/T 32905 (32 bytes).
-    public static func sm3() -> DigestStream { DigestStream(EVP_sm3(), name: "SM3") }
+    public static func sm3() -> DigestStream { DigestStream(FetchedAlgorithm.sm3, name: "SM3") }
 
     private init(_ algorithm: OpaquePointer?, name: String) {
         // Allocation and initialisation cannot fail for OpenSSL's built-in digests short of memory
