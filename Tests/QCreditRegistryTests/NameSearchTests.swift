@@ -224,16 +224,8 @@ import Testing
     }
 
     @Test func theMigrationIndexesNamesOfFilesOpenedBeforeIt() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("registry.sqlite").path
         // A database as it was before migration 5, holding a renamed file.
-        let old = try DatabaseQueue(path: path)
-        try SchemaMigrations.migrator.migrate(old, upTo: "0004_disclosure.sql")
-        try await old.write { db in
-            try db.execute(sql: "INSERT INTO audit_entry (id, at, method, parameters) VALUES (1, 0, 'test', '{}')")
-            try db.execute(sql: "INSERT INTO enterprise (id, audit_id) VALUES (1, 1)")
+        let store = try await OlderStore(upTo: "0004_disclosure.sql") { db in
             try db.execute(
                 sql: "INSERT INTO enterprise_code (code, enterprise_id, kind, audit_id) VALUES (?, 1, 'uscc', 1)", arguments: [F.usccA])
             for name in ["贵州黔南某某水泥有限公司", "贵州新名水泥集团有限公司", "贵州新名水泥集团有限公司"] {
@@ -242,7 +234,8 @@ import Testing
                     arguments: [name])
             }
         }
-        try old.close()
+        defer { store.remove() }
+        let path = store.path
         let registry = try await Registry(
             database: try RegistryDatabase(path: path), policy: PolicyFile.defaultPolicy(), clock: ManualClock(CivilDate(iso: "2026-03-02")!),
             logger: Logger(label: "qcredit.test", factory: { _ in SwiftLogNoOpLogHandler() }))

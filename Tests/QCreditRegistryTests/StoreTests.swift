@@ -56,31 +56,94 @@ import Testing
                 "0001_registry.sql", "0002_merkle_log.sql", "0003_no_replace.sql", "0004_disclosure.sql",
                 "0005_name_search.sql", "0006_imports.sql", "0007_watch.sql", "0008_name_index_at_commit.sql",
                 "0009_event_corrections_index.sql", "0010_import_batch_digest.sql",
+                "0011_check_lists_as_comparisons.sql",
             ])
+    }
+
+    /// Migration 11 rewrites value-list CHECKs in the stored schema: a store written before it
+    /// keeps its rows, passes SQLite's integrity check, and its CHECKs refuse and accept what
+    /// they did.
+    @Test func valueListChecksRewrittenInPlaceStillRefuseWhatTheyRefused() async throws {
+        let store = try await OlderStore(upTo: "0010_import_batch_digest.sql") { db in
+            try db.execute(
+                sql: "INSERT INTO enterprise_revision (enterprise_id, name, status, recorded_at, audit_id) "
+                    + "VALUES (1, 'Old Co.', 'deregistered', 0, 1)")
+            try db.execute(sql: "INSERT INTO publication (idx, kind, body, recorded_at, audit_id) VALUES (0, 'policy', x'7b7d', 0, 1)")
+        }
+        defer { store.remove() }
+        let path = store.path
+        let database = try RegistryDatabase(path: path)
+        #expect(try await database.appliedMigrations().last == "0011_check_lists_as_comparisons.sql")
+        let raw = try DatabaseQueue(path: path)
+        try await raw.read { db in
+            #expect(try String.fetchAll(db, sql: "PRAGMA integrity_check") == ["ok"])
+            #expect(try String.fetchOne(db, sql: "SELECT name FROM enterprise_revision") == "Old Co.")
+            for table in ["publication", "enterprise_revision", "listing_step", "disclosure_end"] {
+                let sql = try #require(try String.fetchOne(db, sql: "SELECT sql FROM sqlite_schema WHERE name = ?", arguments: [table]))
+                #expect(!sql.contains(" IN ("), "\(table): \(sql)")
+            }
+        }
+        try await raw.write { db in
+            let columns = "listing_id, kind, state_after, on_date, outcome, removal_reason, recorded_at, audit_id"
+            try db.execute(sql: "INSERT INTO listing (id, enterprise_id, list_type, reason, legal_basis, authority, document_number, "
+                + "decision_date, name_at_decision, audit_id) VALUES (1, 1, 'l', 'r', 'b', 'a', 'd', '2026-01-01', 'n', 1)")
+            let refused = [
+                "INSERT INTO publication (idx, kind, body, recorded_at, audit_id) VALUES (1, 'grades', x'7b7d', 0, 1)",
+                "INSERT INTO enterprise_revision (enterprise_id, name, status, recorded_at, audit_id) VALUES (1, 'N', 'Active', 0, 1)",
+                "INSERT INTO listing_step (\(columns)) VALUES (1, 'listing', 'listed', '2026-01-01', NULL, NULL, 0, 1)",
+                "INSERT INTO listing_step (\(columns)) VALUES (1, 'listed', 'list', '2026-01-01', NULL, NULL, 0, 1)",
+                "INSERT INTO listing_step (\(columns)) VALUES (1, 'removed', 'removed', '2026-01-01', NULL, 'fixed', 0, 1)",
+                "INSERT INTO disclosure_end (publication_idx, ends_on, reason, audit_id) VALUES (0, '2026-01-01', 'forgotten', 1)",
+            ]
+            for statement in refused {
+                #expect(throws: DatabaseError.self, "\(statement)") { try db.execute(sql: statement) }
+            }
+            // Every listed value, and NULL where the column allows it, is still accepted.
+            try db.execute(sql: "INSERT INTO publication (idx, kind, body, recorded_at, audit_id) VALUES (1, NULL, x'7b7d', 0, 1)")
+            for (index, kind) in ["listing", "removal", "grade", "override", "policy"].enumerated() {
+                try db.execute(
+                    sql: "INSERT INTO publication (idx, kind, body, recorded_at, audit_id) VALUES (?, ?, x'7b7d', 0, 1)",
+                    arguments: [index + 2, kind])
+            }
+            for status in ["active", "deregistered", "licence-revoked"] {
+                try db.execute(
+                    sql: "INSERT INTO enterprise_revision (enterprise_id, name, status, recorded_at, audit_id) VALUES (1, 'N', ?, 0, 1)",
+                    arguments: [status])
+            }
+            for (kind, state) in zip(
+                ["proposed", "objection-filed", "objection-resolved", "listed", "withdrawn", "removed"],
+                ["proposed", "objected", "listed", "contested", "withdrawn", "removed"])
+            {
+                try db.execute(
+                    sql: "INSERT INTO listing_step (\(columns)) VALUES (1, ?, ?, '2026-01-01', NULL, NULL, 0, 1)", arguments: [kind, state])
+            }
+            for reason in ["expired", "repaired", "revoked", "cured"] {
+                try db.execute(
+                    sql: "INSERT INTO listing_step (\(columns)) VALUES (1, 'removed', 'removed', '2026-01-01', NULL, ?, 0, 1)",
+                    arguments: [reason])
+            }
+            for reason in ["superseded", "override-ends", "expired", "cured", "repaired", "revoked"] {
+                try db.execute(
+                    sql: "INSERT INTO disclosure_end (publication_idx, ends_on, reason, audit_id) VALUES (0, '2026-01-01', ?, 1)",
+                    arguments: [reason])
+            }
+        }
     }
 
     /// Migration 9 rebuilds the event table: a store written before it keeps every event, id and
     /// correction, still refuses a second correction of an event, and numbers new events on.
     @Test func eventsRecordedBeforeTheCorrectionIndexMigrationKeepTheirIdsAndRules() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-migration-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("registry.sqlite").path
         let columns = "enterprise_id, dimension, kind, severity, occurred_on, authority, document_number, summary, "
             + "supersedes, is_retraction, recorded_at, audit_id"
-        do {
-            let old = try DatabaseQueue(path: path)
-            try SchemaMigrations.migrator.migrate(old, upTo: "0008_name_index_at_commit.sql")
-            try await old.write { db in
-                try db.execute(sql: "INSERT INTO audit_entry (id, at, method, parameters) VALUES (1, 0, 'test', '{}')")
-                try db.execute(sql: "INSERT INTO enterprise (id, audit_id) VALUES (1, 1)")
-                for (id, supersedes) in [(1, nil), (2, nil), (5, 1 as Int64?)] {
-                    try db.execute(
-                        sql: "INSERT INTO quality_event (id, \(columns)) VALUES (?, 1, 'product', 'penalty', 'low', '2026-01-15', "
-                            + "'authority', 'doc', 'summary', ?, 0, 0, 1)", arguments: [id, supersedes])
-                }
+        let store = try await OlderStore(upTo: "0008_name_index_at_commit.sql") { db in
+            for (id, supersedes) in [(1, nil), (2, nil), (5, 1 as Int64?)] {
+                try db.execute(
+                    sql: "INSERT INTO quality_event (id, \(columns)) VALUES (?, 1, 'product', 'penalty', 'low', '2026-01-15', "
+                        + "'authority', 'doc', 'summary', ?, 0, 0, 1)", arguments: [id, supersedes])
             }
         }
+        defer { store.remove() }
+        let path = store.path
         let database = try RegistryDatabase(path: path)
         #expect(try await database.appliedMigrations().contains("0009_event_corrections_index.sql"))
         let raw = try DatabaseQueue(path: path)

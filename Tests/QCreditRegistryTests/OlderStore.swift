@@ -1,0 +1,27 @@
+import Foundation
+import GRDB
+@testable import QCreditStore
+
+/// A store as an older build left it, for migration tests: a database file in a temporary
+/// directory, migrated up to `migration`, holding audit entry 1 and file 1 and whatever `fill`
+/// adds. The test removes it (`defer { store.remove() }`).
+struct OlderStore: Sendable {
+    let directory: URL
+    let path: String
+
+    init(upTo migration: String, _ fill: @escaping @Sendable (Database) throws -> Void) async throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-migration-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        path = directory.appendingPathComponent("registry.sqlite").path
+        let old = try DatabaseQueue(path: path)
+        try SchemaMigrations.migrator.migrate(old, upTo: migration)
+        try await old.write { db in
+            try db.execute(sql: "INSERT INTO audit_entry (id, at, method, parameters) VALUES (1, 0, 'test', '{}')")
+            try db.execute(sql: "INSERT INTO enterprise (id, audit_id) VALUES (1, 1)")
+            try fill(db)
+        }
+        try old.close()
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: directory) }
+}
