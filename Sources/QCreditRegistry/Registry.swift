@@ -50,10 +50,14 @@ public final class Registry: Sendable {
     /// regrade that yields to peers compares it before each batch.
     public var peerWriteCount: UInt64 { peerWrites.load(ordering: .relaxed) }
 
-    /// One write transaction attributed to `caller`.
-    func write<T: Sendable>(by caller: Caller, _ body: @escaping @Sendable (RegistryWriter) throws -> T) async throws -> T {
+    /// Runs `body` in one write transaction audited as `caller`'s, at `now` (the clock's time by
+    /// default; publishing passes the moment it decided a batch).
+    func write<T: Sendable>(by caller: Caller, at now: Instant? = nil, _ body: @escaping @Sendable (RegistryWriter) throws -> T)
+        async throws -> T
+    {
         if caller.peer != nil { peerWrites.add(1, ordering: .relaxed) }
-        let audit = AuditContext(method: caller.method, peer: caller.peer, parameters: caller.parameters.jsonText, at: clock.now())
+        let audit = AuditContext(
+            method: caller.method, peer: caller.peer, parameters: caller.parameters.jsonText, at: now ?? clock.now())
         return try await database.write(audit: audit, body)
     }
 

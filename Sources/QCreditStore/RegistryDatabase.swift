@@ -1,6 +1,7 @@
 import CSQLiteSetup
 import Foundation
 import GRDB
+import Synchronization
 
 /// The registry's SQLite database: a WAL-mode pool of readers beside one writer, migrated
 /// from `Schema/` on open.
@@ -21,6 +22,9 @@ public final class RegistryDatabase: Sendable {
     private let changeObservers = FileChangeObservers()
     /// Signalled after every committed write, for change feeds.
     public let commits = CommitSignal()
+    /// Write transactions committed since the database was opened, counted on the writer right
+    /// after each commit (so a write reads an exact count: see ``RegistryWriter/committedWritesBefore``).
+    private let committedWrites = CommitCounter()
 
     var poolForBackup: DatabasePool { pool }
 
@@ -98,8 +102,10 @@ public final class RegistryDatabase: Sendable {
         audit: AuditContext, _ body: @escaping @Sendable (RegistryWriter) throws -> T
     ) async throws -> T {
         let changes = FileChangeCollector()
-        let result = try await pool.write { db in
-            let writer = try RegistryWriter(db, audit: audit, changes: changes)
+        let result = try await pool.write { [committedWrites] db in
+            Self.countCommit(of: db, in: committedWrites)
+            let writer = try RegistryWriter(
+                db, audit: audit, changes: changes, committedWritesBefore: committedWrites.value)
             let result = try body(writer)
             try writer.indexNewNames()
             return result
@@ -119,7 +125,19 @@ public final class RegistryDatabase: Sendable {
     /// A write that is bookkeeping, not a registry decision (a signed checkpoint): it gets no
     /// audit entry of its own.
     func writeWithoutAudit(_ body: @escaping @Sendable (Database) throws -> Void) async throws {
-        try await pool.write { db in try body(db) }
+        try await pool.write { [committedWrites] db in
+            Self.countCommit(of: db, in: committedWrites)
+            try body(db)
+        }
+    }
+
+    /// How many write transactions have committed since the database was opened. A read that
+    /// takes this before its snapshot sees at least those writes.
+    public var committedWriteCount: Int { committedWrites.value }
+
+    /// Counts the transaction `db` is in once it commits, on the writer, before the next one starts.
+    private static func countCommit(of db: Database, in counter: CommitCounter) {
+        db.afterNextTransaction(onCommit: { _ in counter.increment() })
     }
 
     /// Copies every committed page from the WAL into the database file and empties the WAL, so
@@ -137,4 +155,13 @@ public final class RegistryDatabase: Sendable {
     public func appliedMigrations() async throws -> [String] {
         try await pool.read { db in try SchemaMigrations.migrator.appliedMigrations(db) }
     }
+}
+
+/// A count of committed write transactions, shared with the writer's commit hook.
+private final class CommitCounter: Sendable {
+    private let count = Atomic<Int>(0)
+
+    var value: Int { count.load(ordering: .acquiring) }
+
+    func increment() { count.add(1, ordering: .releasing) }
 }

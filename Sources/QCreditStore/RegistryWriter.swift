@@ -11,14 +11,21 @@ public struct RegistryWriter {
     public let reader: RegistryReader
     public let auditId: Int64
     public let now: Instant
+    /// How many write transactions committed before this one (``RegistryDatabase/committedWriteCount``
+    /// as it is while this one runs): work prepared from an earlier snapshot can tell from it
+    /// whether anything was written since.
+    public let committedWritesBefore: Int
     /// The files this transaction touches, reported to observers once it commits.
     let changes: FileChangeCollector
     /// Where this transaction's revisions start; their names go into the name index at its end.
     private let firstRevision = FirstRevision()
     var db: Database { reader.db }
 
-    init(_ db: Database, audit: AuditContext, changes: FileChangeCollector = FileChangeCollector()) throws {
+    init(
+        _ db: Database, audit: AuditContext, changes: FileChangeCollector = FileChangeCollector(), committedWritesBefore: Int = 0
+    ) throws {
         reader = RegistryReader(db)
+        self.committedWritesBefore = committedWritesBefore
         self.changes = changes
         try db.execute(
             sql: "INSERT INTO audit_entry (at, method, peer_uid, peer_gid, peer_pid, parameters) VALUES (?, ?, ?, ?, ?, ?)",

@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
 import QCreditDomain
-import QCreditRegistry
+@testable import QCreditRegistry
 import QCreditStore
+import Synchronization
 import Testing
 import TransparencyLog
 
@@ -45,6 +46,36 @@ import TransparencyLog
         let records = try await fixture.publications()
         let subjects = records.dropFirst().map { $0.body["subject"]?["uscc"]?.stringValue }
         #expect(subjects == [RegistryFixture.usccA, RegistryFixture.usccC])
+        try await Self.expectTreeMatchesLeaves(fixture)
+    }
+
+    /// The walk decides a batch on a snapshot while the batch before it is written. A peer's
+    /// write that lands between deciding and writing must not be published over: the batch is
+    /// decided again, and the grade takes the new event into account.
+    @Test func aWriteBetweenDecidingAndWritingABatchIsNotPublishedOver() async throws {
+        let fixture = try await RegistryFixture()
+        var files: [Int64: String] = [:]
+        for serial in 700..<706 {
+            let code = USCC.madeUp(serial: serial)
+            files[try await fixture.register(code).id] = code
+        }
+        let codeOfFile = files
+        let events = codeOfFile.mapValues { fixture.event($0) }
+        let registry = fixture.registry
+        let penalised = Mutex<[String]>([])
+        let summary = try await registry.publishEveryGrade(by: RegistryFixture.regulator, batchSize: 2) { batch in
+            // A penalty for the batch's second file, recorded after the batch was decided.
+            let id = batch.ids[1]
+            _ = try await registry.recordEvents([events[id]!], by: RegistryFixture.regulator)
+            penalised.withLock { $0.append(codeOfFile[id]!) }
+        }
+        #expect(summary == PublishSummary(published: 6))
+        #expect(penalised.withLock { $0.count } == 3)
+        for code in codeOfFile.values {
+            let record = try #require(try await registry.gradeInForce(code: code, view: .full).inForce.record)
+            let contributions = record.explanation["contributions"]?.arrayValue?.count
+            #expect(contributions == (penalised.withLock { $0.contains(code) } ? 1 : 0), "\(code)")
+        }
         try await Self.expectTreeMatchesLeaves(fixture)
     }
 

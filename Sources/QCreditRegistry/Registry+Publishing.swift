@@ -1,0 +1,252 @@
+import QCreditDomain
+import QCreditStore
+
+extension Registry {
+    /// Computes grades under the policy in force and publishes each one that changed.
+    ///
+    /// Given codes, it is one transaction: all are published or, if a code is bad, none.
+    /// Without codes it walks every file in batches, one transaction each; running it again
+    /// publishes nothing new, so an interrupted run is simply repeated (cancellation stops it
+    /// between batches). There, a file whose grade cannot be published is undone, logged and
+    /// counted in `failed`, and the walk goes on with the others.
+    ///
+    /// The walk decides each batch on a read snapshot while the batch before it is written
+    /// (``PreparedGrades``), so the reading and the making of records run beside the writer.
+    /// A batch is written as decided only if nothing but the walk itself wrote since its
+    /// snapshot; otherwise it is decided again inside its write transaction.
+    public func publishGrades(codes: [String]?, by caller: Caller, batchSize: Int = 2000) async throws -> PublishSummary {
+        if let codes {
+            return try await write(by: caller) { writer in
+                var summary = PublishSummary()
+                let ids = try codes.enumerated().map { index, code in
+                    do { return try writer.reader.enterpriseId(forCode: code) } catch let error as RegistryError {
+                        throw error.within("codes[\(index)]")
+                    }
+                }
+                for id in Set(ids).sorted() { try self.publishGrade(enterpriseId: id, writer: writer, summary: &summary) }
+                return summary
+            }
+        }
+        return try await publishEveryGrade(by: caller, batchSize: batchSize)
+    }
+
+    /// The walk over every file; `beforeWriting` runs between deciding a batch and writing it
+    /// (tests write there what a peer could).
+    func publishEveryGrade(
+        by caller: Caller, batchSize: Int, beforeWriting: @Sendable (PreparedGrades) async throws -> Void = { _ in }
+    ) async throws -> PublishSummary {
+        var progress = PublishProgress()
+        var next = Task { try await self.prepareGrades(after: 0, limit: batchSize) }
+        defer { next.cancel() }
+        while true {
+            // Shutdown cancels a long run between batches; a repeated run takes up from there.
+            try Task.checkCancellation()
+            guard let batch = try await next.value, let last = batch.ids.last else { break }
+            next = Task { try await self.prepareGrades(after: last, limit: batchSize) }
+            try await beforeWriting(batch)
+            progress = try await publish(batch, by: caller, after: progress)
+        }
+        return progress.summary
+    }
+
+    /// Where a walk over every file stands: its counts, and the count of committed writes right
+    /// after its latest batch committed (``RegistryWriter/committedWritesBefore`` + 1).
+    private struct PublishProgress: Sendable {
+        var summary = PublishSummary()
+        var writesAfterLatestBatch: Int?
+    }
+
+    /// A batch decided before its write would have written something else.
+    private struct PreparationOutdated: Error {}
+
+    /// Writes one prepared batch: as decided if its snapshot is still current, else decided again
+    /// in the transaction, else (a write failed and the batch was rolled back) file by file so
+    /// that only a failing file is skipped.
+    private func publish(_ batch: PreparedGrades, by caller: Caller, after progress: PublishProgress) async throws
+        -> PublishProgress
+    {
+        do {
+            return try await write(by: caller, at: batch.now) { [progress] writer in
+                // Only the walk's own previous batch, whose files are other files, may have
+                // committed since the snapshot was taken; anything else may have changed these.
+                let since = writer.committedWritesBefore - batch.committedWritesBefore
+                guard since == 0 || (since == 1 && progress.writesAfterLatestBatch == writer.committedWritesBefore) else {
+                    throw PreparationOutdated()
+                }
+                var summary = progress.summary
+                try self.write(batch.decisions, writer: writer, summary: &summary)
+                return PublishProgress(summary: summary, writesAfterLatestBatch: writer.committedWritesBefore + 1)
+            }
+        } catch is PreparationOutdated {
+            // Not in a savepoint: SQLite truncates an in-memory savepoint journal after every
+            // statement by walking it from its start, which made the batch's cost grow with its square.
+            do {
+                return try await write(by: caller) { [progress] writer in
+                    var summary = progress.summary
+                    try self.publishBatch(batch.ids, writer: writer, summary: &summary)
+                    return PublishProgress(summary: summary, writesAfterLatestBatch: writer.committedWritesBefore + 1)
+                }
+            } catch let cancellation as CancellationError {
+                throw cancellation
+            } catch {
+                return try await publishFileByFile(batch.ids, by: caller, after: progress)
+            }
+        } catch let cancellation as CancellationError {
+            throw cancellation
+        } catch {
+            return try await publishFileByFile(batch.ids, by: caller, after: progress)
+        }
+    }
+
+    private func publishFileByFile(_ ids: [Int64], by caller: Caller, after progress: PublishProgress) async throws
+        -> PublishProgress
+    {
+        try await write(by: caller) { [progress] writer in
+            var summary = progress.summary
+            for id in ids {
+                do {
+                    try writer.savepoint { try self.publishGrade(enterpriseId: id, writer: writer, summary: &summary) }
+                } catch {
+                    self.skipped(enterpriseId: id, error, summary: &summary)
+                }
+            }
+            return PublishProgress(summary: summary, writesAfterLatestBatch: writer.committedWritesBefore + 1)
+        }
+    }
+
+    /// The next batch of files after `lastId`, decided on one read snapshot: nil past the last file.
+    private func prepareGrades(after lastId: Int64, limit: Int) async throws -> PreparedGrades? {
+        // Read before the snapshot opens, so the snapshot holds at least these writes.
+        let committed = database.committedWriteCount
+        let now = clock.now()
+        return try await database.read { reader in
+            let ids = try reader.enterpriseIds(after: lastId, limit: limit)
+            guard let first = ids.first, let last = ids.last else { return nil }
+            let inputs = try reader.gradeInputs(enterpriseIds: first...last, atOrBefore: now)
+            return PreparedGrades(
+                ids: ids, now: now, committedWritesBefore: committed,
+                decisions: self.decisions(for: ids, inputs, today: now.civilDate(in: self.utcOffset), now: now))
+        }
+    }
+
+    private func skipped(enterpriseId: Int64, _ error: any Error, summary: inout PublishSummary) {
+        summary.failed += 1
+        logger.error("cannot publish a grade", metadata: ["enterprise": "\(enterpriseId)", "error": "\(error)"])
+    }
+
+    /// Publishes the grades of `ids` (consecutive files, in id order) with set-based reads and
+    /// one append of all their records; decides each file exactly as ``publishGrade(enterpriseId:writer:summary:)``.
+    private func publishBatch(_ ids: [Int64], writer: RegistryWriter, summary: inout PublishSummary) throws {
+        guard let first = ids.first, let last = ids.last else { return }
+        let inputs = try writer.reader.gradeInputs(enterpriseIds: first...last, atOrBefore: writer.now)
+        let today = writer.now.civilDate(in: utcOffset)
+        try write(decisions(for: ids, inputs, today: today, now: writer.now), writer: writer, summary: &summary)
+    }
+
+    private func decisions(for ids: [Int64], _ inputs: [Int64: GradeInputs], today: CivilDate, now: Instant) -> [GradeDecision] {
+        ids.compactMap { id in
+            inputs[id].map { input in
+                decision(
+                    input.enterprise, input.events, override: input.latestOverride, latest: input.latestComputed, today: today,
+                    now: now)
+            }
+        }
+    }
+
+    private func publishGrade(enterpriseId: Int64, writer: RegistryWriter, summary: inout PublishSummary) throws {
+        let reader = writer.reader
+        guard let enterprise = try reader.enterprise(id: enterpriseId) else { return }
+        let made = decision(
+            enterprise, try reader.events(enterpriseId: enterpriseId),
+            override: try reader.latestGrade(enterpriseId: enterpriseId, basis: .override, atOrBefore: writer.now),
+            latest: try reader.newestComputedGrade(enterpriseId: enterpriseId), today: writer.now.civilDate(in: utcOffset),
+            now: writer.now)
+        try write([made], writer: writer, summary: &summary)
+    }
+
+    /// Whether a file gets a new computed grade today, and the day it is next due for
+    /// maintenance's regrade; writes nothing, so it may run on a snapshot beside the writer.
+    private func decision(
+        _ enterprise: Enterprise, _ events: [QualityEvent], override: GradeRecord?, latest: GradeRecord?, today: CivilDate,
+        now: Instant
+    ) -> GradeDecision {
+        let id = enterprise.id
+        guard enterprise.current.status == .active else { return GradeDecision(enterpriseId: id, outcome: .inactive) }
+        if let override, override.isInForce(on: today) {
+            // A computed grade does not replace it, so the file is next recomputed the day after
+            // it ends (never, for one without an end).
+            return GradeDecision(enterpriseId: id, regradeDue: .some(override.until?.adding(days: 1)), outcome: .overridden)
+        }
+        let computation = policy.computeGrade(events: events, asOf: today)
+        // From here maintenance keeps the grade fresh: it is recomputed on the next day it may change.
+        let due: CivilDate?? = .some(policy.nextGradeChange(events: events, after: computation))
+        guard Self.isNewDecision(computation, over: latest, lastOverride: override) else {
+            return GradeDecision(enterpriseId: id, regradeDue: due, outcome: .unchanged)
+        }
+        do {
+            let bytes = try PublicationRecord.gradeBytes(computation, enterpriseId: id, subject: enterprise.subject, publishedAt: now)
+            return GradeDecision(
+                enterpriseId: id, regradeDue: due,
+                outcome: .publish(computation, record: bytes.record, explanation: bytes.explanation, replacing: latest))
+        } catch {
+            return GradeDecision(enterpriseId: id, regradeDue: due, outcome: .failed(error))
+        }
+    }
+
+    /// Writes what ``decision(_:_:override:latest:today:now:)`` decided for each file: its
+    /// regrade day, then every new grade's record in one append, its row and the end of the
+    /// replaced record's disclosure.
+    private func write(_ decisions: [GradeDecision], writer: RegistryWriter, summary: inout PublishSummary) throws {
+        var records: [PendingPublication] = []
+        var grades: [(decision: GradeDecision, computation: GradeComputation, explanation: [UInt8], replaced: GradeRecord?)] = []
+        for decision in decisions {
+            if let due = decision.regradeDue { try writer.setRegradeDue(enterpriseId: decision.enterpriseId, on: due) }
+            switch decision.outcome {
+            case .inactive: summary.inactive += 1
+            case .overridden: summary.overridden += 1
+            case .unchanged: summary.unchanged += 1
+            case .failed(let error): skipped(enterpriseId: decision.enterpriseId, error, summary: &summary)
+            case .publish(let computation, let record, let explanation, let replaced):
+                records.append(PendingPublication(kind: .grade, enterpriseId: decision.enterpriseId, record: record))
+                grades.append((decision, computation, explanation, replaced))
+            }
+        }
+        let indexes = try writer.appendPublications(records)
+        let today = writer.now.civilDate(in: utcOffset)
+        for (grade, index) in zip(grades, indexes) {
+            try writer.insertGrade(
+                enterpriseId: grade.decision.enterpriseId, basis: .computed, grade: grade.computation.grade,
+                score: grade.computation.score, policyVersion: grade.computation.policyVersion,
+                explanationBytes: grade.explanation, publicationIndex: index)
+            try Self.endDisclosure(ofReplaced: grade.replaced, today: today, rules: policy.disclosure, writer: writer)
+        }
+        summary.published += grades.count
+    }
+}
+
+/// What publishing decided for one file before writing anything.
+struct GradeDecision: Sendable {
+    enum Outcome: Sendable {
+        case inactive
+        case overridden
+        case unchanged
+        case failed(RegistryError)
+        case publish(GradeComputation, record: [UInt8], explanation: [UInt8], replacing: GradeRecord?)
+    }
+
+    var enterpriseId: Int64
+    /// The day the file is next due for a regrade (nil: never); nil here leaves it as it is.
+    var regradeDue: CivilDate?? = nil
+    var outcome: Outcome
+}
+
+/// A batch of files decided on one read snapshot, to be written as decided only if nothing else
+/// was written since the snapshot.
+struct PreparedGrades: Sendable {
+    var ids: [Int64]
+    /// When it was decided: the write records its grades at this moment, the day they were computed for.
+    var now: Instant
+    /// ``RegistryDatabase/committedWriteCount`` just before the snapshot opened.
+    var committedWritesBefore: Int
+    var decisions: [GradeDecision]
+}
