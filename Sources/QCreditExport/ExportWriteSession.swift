@@ -31,9 +31,13 @@ struct ExportWriteSession<Source: ExportSource> {
         return try writer.finish()
     }
 
-    /// The public export's files but MANIFEST and the signatures. The small files and the proofs
-    /// come first, so that an inconsistent log is refused before the long streams.
-    func writePublicFiles(created: String) throws(ExportError) -> ExportManifest {
+    /// The public export's files but MANIFEST and the signatures, and the restricted part's
+    /// `openings.jsonl` (in `restricted`'s directory) from the same pass over the log: every
+    /// opening's line is made once, for both. The small files and the proofs come first, so
+    /// that an inconsistent log is refused before the long streams.
+    func writePublicFiles(created: String, allOpeningsInto restricted: ExportWriteSession) throws(ExportError)
+        -> (manifest: ExportManifest, allOpenings: WrittenOpenings)
+    {
         var files: [ExportManifest.FileEntry] = []
         files.append(try write(ExportFormat.checkpointFile) { file throws(ExportError) in try file.write(plan.checkpoint.note) })
 
@@ -46,33 +50,48 @@ struct ExportWriteSession<Source: ExportSource> {
             for hash in proof { try file.write(Base64.encode(hash) + "\n") }
         })
 
-        // One pass over the log for both files: each leaf, and its opening while disclosed.
-        var openings: Int64 = 0
-        var openingsFile: ExportManifest.FileEntry?
+        // One pass over the log for three files: each leaf, its opening while disclosed, and
+        // every opening for the restricted part.
+        var openings = WrittenOpenings(file: nil, count: 0)
+        var allOpenings = WrittenOpenings(file: nil, count: 0)
         files.append(try write(ExportFormat.entriesFile) { entries throws(ExportError) in
-            openingsFile = try write(ExportFormat.openingsFile) { file throws(ExportError) in
-                openings = try writeEntries(to: entries, openings: file, treeStart: treeStart)
+            openings.file = try write(ExportFormat.openingsFile) { file throws(ExportError) in
+                allOpenings.file = try restricted.write(ExportFormat.openingsFile) { all throws(ExportError) in
+                    (openings.count, allOpenings.count) = try writeEntries(
+                        to: entries, openings: file, allOpenings: all, treeStart: treeStart)
+                }
             }
         })
-        if let openingsFile { files.append(openingsFile) }
+        if let file = openings.file { files.append(file) }
         var enterprises: Int64 = 0
         files.append(try write(ExportFormat.stateFile) { file throws(ExportError) in enterprises = try writeState(to: file) })
         var listings: Int64 = 0
         files.append(try write(ExportFormat.listingsFile) { file throws(ExportError) in listings = try writeListings(to: file) })
         files += try writeKeyFiles()
-        return manifest(created: created, exportName: nil, enterprises: enterprises, listings: listings, openings: openings, files: files)
+        return (
+            manifest(
+                created: created, exportName: nil, enterprises: enterprises, listings: listings, openings: openings.count,
+                files: files),
+            allOpenings
+        )
+    }
+
+    /// An `openings.jsonl` written, and how many openings it holds.
+    struct WrittenOpenings {
+        var file: ExportManifest.FileEntry?
+        var count: Int64
     }
 
     /// The restricted part's files but MANIFEST and the signatures: every opening of the
-    /// export's entries, every listing.
-    func writeRestrictedFiles(created: String, exportName: String) throws(ExportError) -> ExportManifest {
+    /// export's entries (`openings`, written by the public pass), every listing.
+    func writeRestrictedFiles(created: String, exportName: String, openings: WrittenOpenings) throws(ExportError) -> ExportManifest {
         var files: [ExportManifest.FileEntry] = []
-        var openings: Int64 = 0
-        files.append(try write(ExportFormat.openingsFile) { file throws(ExportError) in openings = try writeAllOpenings(to: file) })
+        if let file = openings.file { files.append(file) }
         var listings: Int64 = 0
         files.append(try write(ExportFormat.listingsFile) { file throws(ExportError) in listings = try writeListings(to: file) })
         files += try writeKeyFiles()
-        return manifest(created: created, exportName: exportName, enterprises: nil, listings: listings, openings: openings, files: files)
+        return manifest(
+            created: created, exportName: exportName, enterprises: nil, listings: listings, openings: openings.count, files: files)
     }
 
     private func writeKeyFiles() throws(ExportError) -> [ExportManifest.FileEntry] {
@@ -162,13 +181,15 @@ struct ExportWriteSession<Source: ExportSource> {
 
     // MARK: The streams
 
-    /// Writes entries `start..<end` and the openings disclosed among them, checking that each
-    /// entry is a format-2 leaf, that each opening opens its leaf, and that the leaves, appended
-    /// to the compact range, give the checkpoint's root (and, for a full export with a previous
-    /// one, the previous root on the way). Returns the number of openings.
+    /// Writes entries `start..<end`, the openings disclosed among them to `openings` and every
+    /// opening the source holds to `allOpenings` (an entry without one, a leaf a restore replayed
+    /// without it, is left out there, and the restricted part's verification names it). Checks
+    /// that each entry is a format-2 leaf, that each opening opens its leaf, and that the leaves,
+    /// appended to the compact range, give the checkpoint's root (and, for a full export with a
+    /// previous one, the previous root on the way). Returns the numbers of openings written to each.
     private func writeEntries(
-        to file: HashingFileWriter, openings: HashingFileWriter, treeStart: [[UInt8]]
-    ) throws(ExportError) -> Int64 {
+        to file: HashingFileWriter, openings: HashingFileWriter, allOpenings: HashingFileWriter, treeStart: [[UInt8]]
+    ) throws(ExportError) -> (disclosed: Int64, all: Int64) {
         let start = plan.start
         let end = plan.end
         let expected = end - start
@@ -176,6 +197,7 @@ struct ExportWriteSession<Source: ExportSource> {
         var accumulator = (try? MerkleAccumulator(size: start, rootNodeHashes: treeStart)) ?? MerkleAccumulator()
         var count: Int64 = 0
         var openingCount: Int64 = 0
+        var allOpeningCount: Int64 = 0
         let previousTree = plan.previous.flatMap { $0.treeSize > start ? $0 : nil }
         do {
             try source.forEachEntry(from: start, to: end) { (entry) throws(ExportError) in
@@ -194,9 +216,14 @@ struct ExportWriteSession<Source: ExportSource> {
                         "the first \(previousTree.treeSize) entries do not give the previous export's root")
                 }
                 try file.writeLine(entry.leaf)
-                if entry.isDisclosed, let opening = entry.opening {
-                    openingCount += 1
-                    try openings.writeLine(try Self.openingLine(index: index, opening: opening, leaf: entry.leaf, line: openingCount))
+                if let opening = entry.opening {
+                    allOpeningCount += 1
+                    let line = try Self.openingLine(index: index, opening: opening, leaf: entry.leaf, line: allOpeningCount)
+                    try allOpenings.writeLine(line)
+                    if entry.isDisclosed {
+                        openingCount += 1
+                        try openings.writeLine(line)
+                    }
                 }
             }
         } catch let error as ExportError {
@@ -212,33 +239,7 @@ struct ExportWriteSession<Source: ExportSource> {
                 "entries \(start)..<\(end) on the compact range give root \(Base64.encode(accumulator.root)), "
                     + "not the checkpoint's \(Base64.encode(plan.checkpoint.rootHash))")
         }
-        return openingCount
-    }
-
-    /// Writes every opening the source holds for entries `start..<end` (the restricted part's);
-    /// returns their number. An entry without one (a leaf a restore replayed without it) is left
-    /// out, and the part's verification names it.
-    private func writeAllOpenings(to file: HashingFileWriter) throws(ExportError) -> Int64 {
-        let start = plan.start
-        let end = plan.end
-        var index = start
-        var count: Int64 = 0
-        do {
-            try source.forEachEntry(from: start, to: end) { (entry) throws(ExportError) in
-                guard index < end else { throw .inconsistentLog("the source gave more than the entries \(start)..<\(end)") }
-                if let opening = entry.opening {
-                    count += 1
-                    try file.writeLine(try Self.openingLine(index: index, opening: opening, leaf: entry.leaf, line: count))
-                }
-                index += 1
-            }
-        } catch let error as ExportError {
-            throw error
-        } catch {
-            throw .source(what: "log entries \(start)..<\(end)", underlying: error)
-        }
-        guard index == end else { throw .inconsistentLog("the source gave \(index - start) entries for \(start)..<\(end)") }
-        return count
+        return (openingCount, allOpeningCount)
     }
 
     /// The `openings.jsonl` line of entry `index`, checked: the opening opens the leaf, and the

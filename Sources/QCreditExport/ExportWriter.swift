@@ -96,13 +96,14 @@ public enum ExportWriter {
 
         let publicSession = ExportWriteSession(
             plan: plan, source: source, part: .public, directory: publicPart.descriptor, path: publicPart.path)
-        let publicManifest = try publicSession.writePublicFiles(created: created)
-        let publicFiles = try signedManifest(publicManifest, session: publicSession, keys: plan.keys)
-
         let restrictedSession = ExportWriteSession(
             plan: plan, source: source, part: .restricted, directory: restrictedPart.descriptor, path: restrictedPart.path,
             group: restrictedGroup)
-        let restrictedManifest = try restrictedSession.writeRestrictedFiles(created: created, exportName: name)
+        let (publicManifest, allOpenings) = try publicSession.writePublicFiles(created: created, allOpeningsInto: restrictedSession)
+        let publicFiles = try signedManifest(publicManifest, session: publicSession, keys: plan.keys)
+
+        let restrictedManifest = try restrictedSession.writeRestrictedFiles(
+            created: created, exportName: name, openings: allOpenings)
         let restrictedFiles = try signedManifest(restrictedManifest, session: restrictedSession, keys: plan.keys)
         try restrictedPart.setMode(ExportFormat.restrictedDirectoryMode)
 
