@@ -56,6 +56,25 @@ public struct CanonicalObjectWriter {
         try Self.appendInteger(value, to: &output)
     }
 
+    /// A member whose value is an integer or, for nil, `null`.
+    public mutating func member(_ name: StaticString, integer value: Int64?, into output: inout [UInt8])
+        throws(CanonicalJSONError)
+    {
+        member(name, into: &output)
+        if let value { try Self.appendInteger(value, to: &output) } else { output.append(contentsOf: "null".utf8) }
+    }
+
+    /// A member whose value is an array of strings.
+    public mutating func member(_ name: StaticString, strings values: [String], into output: inout [UInt8]) {
+        member(name, into: &output)
+        output.append(UInt8(ascii: "["))
+        for (offset, value) in values.enumerated() {
+            if offset > 0 { output.append(UInt8(ascii: ",")) }
+            Self.appendString(value, to: &output)
+        }
+        output.append(UInt8(ascii: "]"))
+    }
+
     /// Closes the object (`}`).
     public func end(into output: inout [UInt8]) {
         output.append(UInt8(ascii: "}"))

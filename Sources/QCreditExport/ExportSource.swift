@@ -31,6 +31,10 @@ public protocol ExportSource {
     /// Calls `body` with each enterprise file's public JSON, sorted by USCC, then the files
     /// without a USCC by organization code (byte order of the codes). Rethrows what `body` throws.
     func forEachEnterprise(_ body: (JSONValue) throws -> Void) throws
+    /// ``forEachEnterprise(_:)``'s lines as the source can give them fastest: a source that
+    /// writes canonical bytes directly gives ``ExportStateLine/canonical(_:uscc:orgCode:)``.
+    /// By default, each value of ``forEachEnterprise(_:)``.
+    func forEachEnterpriseLine(_ body: (ExportStateLine) throws -> Void) throws
     /// Calls `body` with each published listing and its whole history, by listing id: for the
     /// public part the listings the public sees on ``asOf``; for the restricted part every one,
     /// with a `disclosed` flag.
@@ -66,4 +70,19 @@ public struct ExportEntry: Sendable, Hashable {
 public enum ExportPart: String, Sendable, Hashable, CaseIterable {
     case `public`
     case restricted
+}
+
+extension ExportSource {
+    public func forEachEnterpriseLine(_ body: (ExportStateLine) throws -> Void) throws {
+        try forEachEnterprise { try body(.value($0)) }
+    }
+}
+
+/// One enterprise file's line of `state.jsonl`, as a source gives it.
+public enum ExportStateLine {
+    /// The file's JSON object; the writer encodes it.
+    case value(JSONValue)
+    /// The object's RFC 8785 bytes, made by the source, and its `uscc` and `orgCode` values
+    /// (the codes it sorts by). The writer checks the bytes are canonical JSON and the order.
+    case canonical([UInt8], uscc: String?, orgCode: String?)
 }

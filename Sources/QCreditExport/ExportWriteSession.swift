@@ -258,9 +258,25 @@ struct ExportWriteSession<Source: ExportSource> {
         var count: Int64 = 0
         var last: StateOrderKey?
         do {
-            try source.forEachEnterprise { (value) throws(ExportError) in
+            try source.forEachEnterpriseLine { (line) throws(ExportError) in
                 count += 1
-                guard let key = StateOrderKey(value) else {
+                let key: StateOrderKey?
+                let bytes: [UInt8]
+                switch line {
+                case .value(let value):
+                    key = StateOrderKey(value)
+                    bytes = try CanonicalLine.bytes(of: value, file: ExportFormat.stateFile, line: count)
+                case .canonical(let canonical, let uscc, let orgCode):
+                    key = StateOrderKey(uscc: uscc, orgCode: orgCode)
+                    // The one-pass check decides nearly every line; the parse is for the few it leaves.
+                    guard canonical.first == UInt8(ascii: "{"),
+                        CanonicalForm.check(canonical) ?? (canonical.withUnsafeBytes { CanonicalLine.problem(in: $0) } == nil)
+                    else {
+                        throw .invalidRecord(file: ExportFormat.stateFile, line: count, reason: "not a canonical JSON object")
+                    }
+                    bytes = canonical
+                }
+                guard let key else {
                     throw .invalidRecord(
                         file: ExportFormat.stateFile, line: count, reason: "not an object with a \"uscc\" or \"orgCode\" string")
                 }
@@ -268,7 +284,7 @@ struct ExportWriteSession<Source: ExportSource> {
                     throw .invalidRecord(file: ExportFormat.stateFile, line: count, reason: "\(key) is out of order after \(last)")
                 }
                 last = key
-                try file.writeLine(try CanonicalLine.bytes(of: value, file: ExportFormat.stateFile, line: count))
+                try file.writeLine(bytes)
             }
         } catch let error as ExportError {
             throw error

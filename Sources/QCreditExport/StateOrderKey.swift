@@ -11,10 +11,15 @@ struct StateOrderKey: Comparable, CustomStringConvertible {
     /// The key of an enterprise file's JSON: its `uscc` string if it has one, else its `orgCode`
     /// string; nil if it has neither (or is not an object).
     init?(_ value: JSONValue) {
-        if let uscc = value["uscc"]?.stringValue {
+        self.init(uscc: value["uscc"]?.stringValue, orgCode: value["orgCode"]?.stringValue)
+    }
+
+    /// The key of a file with these codes; nil if it has neither.
+    init?(uscc: String?, orgCode: String?) {
+        if let uscc {
             rank = 0
             code = uscc
-        } else if let orgCode = value["orgCode"]?.stringValue {
+        } else if let orgCode {
             rank = 1
             code = orgCode
         } else {

@@ -168,42 +168,69 @@ struct ExportWriterTests {
         #expect(try Files.exportsDirectoryContents(scratch.path).isEmpty)
     }
 
-    @Test("the state must come in order, as canonical objects with a code")
+    /// A source whose state is exactly `lines`, the rest an in-memory log's.
+    final class StateLinesSource: ExportSource {
+        let inner: InMemorySource
+        let lines: [ExportStateLine]
+        init(_ inner: InMemorySource, lines: [ExportStateLine]) {
+            self.inner = inner
+            self.lines = lines
+        }
+        var origin: String { inner.origin }
+        var asOf: String { inner.asOf }
+        var checkpoint: (size: Int64, rootHash: [UInt8], note: String) { inner.checkpoint }
+        func forEachEnterprise(_ body: (JSONValue) throws -> Void) throws {
+            Issue.record("the writer asks for lines")
+        }
+        func forEachEnterpriseLine(_ body: (ExportStateLine) throws -> Void) throws {
+            for line in lines { try body(line) }
+        }
+        func forEachListing(in part: ExportPart, _ body: (JSONValue) throws -> Void) throws {
+            try inner.forEachListing(in: part, body)
+        }
+        func forEachEntry(from start: Int64, to end: Int64, _ body: (ExportEntry) throws -> Void) throws {
+            try inner.forEachEntry(from: start, to: end, body)
+        }
+        func consistencyProof(from oldSize: Int64, to newSize: Int64) throws -> [[UInt8]] {
+            try inner.consistencyProof(from: oldSize, to: newSize)
+        }
+        func compactRange(size: Int64) throws -> [[UInt8]] { try inner.compactRange(size: size) }
+    }
+
+    @Test("the state must come in order, as canonical objects with a code, as values or as bytes")
     func refusesBadState() throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
         let keys = try TestKeys()
-        final class Unsorted: ExportSource {
-            let inner: InMemorySource
-            init(_ inner: InMemorySource) { self.inner = inner }
-            var origin: String { inner.origin }
-            var asOf: String { inner.asOf }
-            var checkpoint: (size: Int64, rootHash: [UInt8], note: String) { inner.checkpoint }
-            func forEachEnterprise(_ body: (JSONValue) throws -> Void) throws {
-                try body(inner.enterprise(1))
-                try body(inner.enterprise(0))
-            }
-            func forEachListing(in part: ExportPart, _ body: (JSONValue) throws -> Void) throws {
-                try inner.forEachListing(in: part, body)
-            }
-            func forEachEntry(from start: Int64, to end: Int64, _ body: (ExportEntry) throws -> Void) throws {
-                try inner.forEachEntry(from: start, to: end, body)
-            }
-            func consistencyProof(from oldSize: Int64, to newSize: Int64) throws -> [[UInt8]] {
-                try inner.consistencyProof(from: oldSize, to: newSize)
-            }
-            func compactRange(size: Int64) throws -> [[UInt8]] { try inner.compactRange(size: size) }
+        let inner = try InMemorySource(keys: keys)
+        func bytes(_ index: Int) throws -> ExportStateLine {
+            let value = inner.enterprise(index)
+            return .canonical(try value.canonicalBytes(), uscc: value["uscc"]?.stringValue, orgCode: value["orgCode"]?.stringValue)
         }
-        let source = Unsorted(try InMemorySource(keys: keys))
-        #expect {
-            try ExportWriter.write(
-                source: source, keys: keys.all, into: scratch.path, name: "qcredit-export-x", kind: .full, previous: nil,
-                created: "2026-11-27T02:00:00Z")
-        } throws: { error in
-            guard case ExportError.invalidRecord(let file, let line, let reason) = error else { return false }
-            return file == "state.jsonl" && line == 2 && reason.contains("out of order")
+        let refused: [(lines: [ExportStateLine], line: Int64, reason: String)] = [
+            ([.value(inner.enterprise(1)), .value(inner.enterprise(0))], 2, "out of order"),
+            ([try bytes(1), try bytes(0)], 2, "out of order"),
+            ([try bytes(0), .canonical(Array(#"{"uscc":"X","a":1}"#.utf8), uscc: "X", orgCode: nil)], 2, "not a canonical JSON object"),
+            ([.canonical(Array(#"["uscc"]"#.utf8), uscc: "X", orgCode: nil)], 1, "not a canonical JSON object"),
+            ([.canonical(Array(#"{"name":"x"}"#.utf8), uscc: nil, orgCode: nil)], 1, #"not an object with a "uscc" or "orgCode" string"#),
+        ]
+        for (lines, expectedLine, expectedReason) in refused {
+            #expect {
+                try ExportWriter.write(
+                    source: StateLinesSource(inner, lines: lines), keys: keys.all, into: scratch.path, name: "qcredit-export-x",
+                    kind: .full, previous: nil, created: "2026-11-27T02:00:00Z")
+            } throws: { error in
+                guard case ExportError.invalidRecord(let file, let line, let reason) = error else { return false }
+                return file == "state.jsonl" && line == expectedLine && reason.contains(expectedReason)
+            }
+            #expect(try Files.exportsDirectoryContents(scratch.path).isEmpty)
         }
-        #expect(try Files.exportsDirectoryContents(scratch.path).isEmpty)
+        // Lines given as bytes are written as given.
+        let summary = try ExportWriter.write(
+            source: StateLinesSource(inner, lines: [try bytes(0), .value(inner.enterprise(1))]), keys: keys.all,
+            into: scratch.path, name: "qcredit-export-y", kind: .full, previous: nil, created: "2026-11-27T02:00:00Z")
+        let state = try [UInt8](Data(contentsOf: URL(fileURLWithPath: summary.directory + "/state.jsonl")))
+        #expect(state == (try inner.enterprise(0).canonicalBytes()) + [10] + (try inner.enterprise(1).canonicalBytes()) + [10])
     }
 
     @Test("the checkpoint must open with the export's keys")

@@ -6,8 +6,9 @@ import Testing
 
 @testable import QCreditService
 
-/// The export answers a file without listings from one query (``StateRow``); its state line
-/// must be the one the file's full public ``GradeView`` gives, whatever its grades' history.
+/// The export answers a file without listings from one query (``StateRow``), and writes lines
+/// as bytes directly; each line must be the canonical bytes of the one the file's full public
+/// ``GradeView`` gives, whatever its grades' history.
 @Suite struct StateLineTests {
     static let regulator = Caller(method: "test", peer: AuditContext.Peer(uid: 1, gid: 1, pid: 1))
     static let codes = (0..<4).map { USCC.madeUp(serial: 700 + $0) }
@@ -44,18 +45,24 @@ import Testing
         let policy = registry.policy
         let visibility = Visibility(view: .public, today: date, rules: policy.disclosure)
         let pairs = try await registry.database.read { reader in
-            var pairs: [(JSONValue, JSONValue)] = []
+            var lines: [(oneQuery: [UInt8], fullView: [UInt8], reference: [UInt8])] = []
             try reader.forEachEnterpriseInCodeOrder { id in
                 let row = try #require(try reader.stateRow(enterpriseId: id, atOrBefore: moment))
                 let view = try reader.gradeView(
                     enterprise: try #require(try reader.enterprise(id: id)), at: moment, date: date, policy: policy,
                     visibility: visibility)
-                pairs.append(
-                    (RegistryExportSource.stateLine(row, policy: policy, visibility: visibility, on: date), RegistryExportSource.stateLine(view)))
+                lines.append(
+                    (
+                        try RegistryExportSource.stateLineBytes(row, policy: policy, visibility: visibility, on: date),
+                        try RegistryExportSource.stateLineBytes(view), try RegistryExportSource.stateLine(view).canonicalBytes()
+                    ))
             }
-            return pairs
+            return lines
         }
         #expect(pairs.count == Self.codes.count, sourceLocation: sourceLocation)
-        for (fast, full) in pairs { #expect(fast == full, sourceLocation: sourceLocation) }
+        for line in pairs {
+            #expect(line.oneQuery == line.reference, sourceLocation: sourceLocation)
+            #expect(line.fullView == line.reference, sourceLocation: sourceLocation)
+        }
     }
 }
