@@ -53,7 +53,7 @@ struct InputFile {
 
     /// All of `path`'s bytes (`-` for standard input).
     static func bytes(of path: String) throws(Failure) -> [UInt8] {
-        let descriptor = path == "-" ? STDIN_FILENO : open(path, O_RDONLY)
+        let descriptor = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw Self.unreadable(path, errno) }
         defer { if path != "-" { close(descriptor) } }
         var bytes: [UInt8] = []

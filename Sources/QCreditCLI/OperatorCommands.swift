@@ -171,7 +171,7 @@ struct BackupCommand: AsyncParsableCommand {
                     throw Failure.unexpected("\(name): received \(written[name] ?? 0) of \(sizes[name] ?? 0) bytes")
                 }
             }
-            let directoryFD = open(destination, O_RDONLY | O_DIRECTORY)
+            let directoryFD = open(destination, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             if directoryFD >= 0 {
                 fsync(directoryFD)
                 close(directoryFD)

@@ -276,7 +276,8 @@ struct ExportWriterTests {
         defer { scratch.remove() }
         let keys = try TestKeys()
         let source = try InMemorySource(keys: keys)
-        let descriptor = open(scratch.path, O_RDONLY | O_DIRECTORY)
+        // O_CLOEXEC: a process another test spawns meanwhile would otherwise inherit the lock.
+        let descriptor = open(scratch.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         #expect(flock(descriptor, LOCK_EX) == 0)
         #expect {
             try writeExport(source, keys: keys, into: scratch)

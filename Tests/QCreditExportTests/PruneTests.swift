@@ -124,7 +124,8 @@ struct PruneTests {
     func busy() throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
-        let descriptor = open(scratch.path, O_RDONLY | O_DIRECTORY)
+        // O_CLOEXEC: a process another test spawns meanwhile would otherwise inherit the lock.
+        let descriptor = open(scratch.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         defer { close(descriptor) }
         #expect(flock(descriptor, LOCK_EX) == 0)
         #expect {
