@@ -185,9 +185,11 @@ extension Registry {
         }
         do {
             let bytes = try PublicationRecord.gradeBytes(computation, enterpriseId: id, subject: enterprise.subject, publishedAt: now)
+            // Sealed here (salt, leaf, leaf hash), beside the writer when a walk decides ahead.
+            let record = PendingPublication(kind: .grade, enterpriseId: id, record: bytes.record).sealed()
             return GradeDecision(
                 enterpriseId: id, regradeDue: due,
-                outcome: .publish(computation, record: bytes.record, explanation: bytes.explanation, replacing: latest))
+                outcome: .publish(computation, record: record, explanation: bytes.explanation, replacing: latest))
         } catch {
             return GradeDecision(enterpriseId: id, regradeDue: due, outcome: .failed(error))
         }
@@ -207,7 +209,7 @@ extension Registry {
             case .unchanged: summary.unchanged += 1
             case .failed(let error): skipped(enterpriseId: decision.enterpriseId, error, summary: &summary)
             case .publish(let computation, let record, let explanation, let replaced):
-                records.append(PendingPublication(kind: .grade, enterpriseId: decision.enterpriseId, record: record))
+                records.append(record)
                 grades.append((decision, computation, explanation, replaced))
             }
         }
@@ -231,7 +233,7 @@ struct GradeDecision: Sendable {
         case overridden
         case unchanged
         case failed(RegistryError)
-        case publish(GradeComputation, record: [UInt8], explanation: [UInt8], replacing: GradeRecord?)
+        case publish(GradeComputation, record: PendingPublication, explanation: [UInt8], replacing: GradeRecord?)
     }
 
     var enterpriseId: Int64

@@ -5,18 +5,18 @@ import TransparencyLog
 /// from the tree's right edge (a ``MerkleAccumulator``) instead of reading left children back:
 /// a batch of n leaves reads popcount(size) nodes once and inserts about 2n.
 struct MerkleNodeAppender {
-    private let db: Database
     private var accumulator: MerkleAccumulator
+    /// The node insert, looked up once for the batch.
+    private var insert: BulkStatement
 
-    init(db: Database, accumulator: MerkleAccumulator) {
-        self.db = db
+    init(db: Database, accumulator: MerkleAccumulator) throws {
         self.accumulator = accumulator
+        insert = try MerkleNodeTable.nodeInsert(db)
     }
 
     /// Inserts leaf `index` (which must be the tree's size) and every parent it completes.
     mutating func append(index: Int64, leafHash: [UInt8]) throws {
         precondition(index == accumulator.size, "leaf \(index) appended to a tree of \(accumulator.size)")
-        var insert = try MerkleNodeTable.nodeInsert(db)
         try accumulator.appendNodes(leafHash: leafHash) { node, hash in
             try MerkleNodeTable.insert(node, hash: hash, with: &insert)
         }

@@ -41,7 +41,7 @@ struct MerkleNodeTable: MerkleNodeReader {
     /// An appender for a batch of leaves from a tree of `size`: its right edge read once.
     func appender(size: Int64) throws -> MerkleNodeAppender {
         let edge = try hashes(of: MerkleTree.rootNodes(size: size))
-        return MerkleNodeAppender(db: db, accumulator: try MerkleAccumulator(size: size, rootNodeHashes: edge))
+        return try MerkleNodeAppender(db: db, accumulator: try MerkleAccumulator(size: size, rootNodeHashes: edge))
     }
 
     /// Builds the tree for publications recorded before the log had one (databases created

@@ -180,24 +180,31 @@ public struct RegistryWriter {
 
     /// Appends records to the log in order and returns their indexes: each exactly as
     /// ``appendPublication(_:)`` would, but with one read of the tree's right edge for the whole
-    /// batch (the Merkle nodes are computed in memory) and one call for all the salts.
+    /// batch (the Merkle nodes are computed in memory), one call for all the salts of records not
+    /// sealed yet, and each statement looked up once.
     public func appendPublications(_ records: [PendingPublication]) throws -> [Int64] {
         guard !records.isEmpty else { return [] }
         let first = try reader.publicationCount()
         let table = MerkleNodeTable(db: db)
         // One leaf reads only the left children it completes; a batch reads the right edge once.
         var tree = records.count > 1 ? try table.appender(size: first) : nil
-        let salts = RandomBytes.make(RecordOpening.saltSize * records.count)
+        let salts = records.contains { $0.seal == nil } ? RandomBytes.make(RecordOpening.saltSize * records.count) : []
+        var statements = try LeafStatements(db)
         return try records.enumerated().map { offset, pending in
-            let salt = Array(salts[(offset * RecordOpening.saltSize)..<((offset + 1) * RecordOpening.saltSize)])
-            let opening = RecordOpening(salt: salt, record: pending.record)
+            let seal =
+                pending.seal
+                ?? LeafSeal(
+                    RecordOpening(
+                        salt: Array(salts[(offset * RecordOpening.saltSize)..<((offset + 1) * RecordOpening.saltSize)]),
+                        record: pending.record))
             let index = first + Int64(offset)
-            let leaf = opening.leaf.bytes
-            try insertLeaf(index: index, kind: pending.kind, enterpriseId: pending.enterpriseId, leaf: leaf, opening: opening)
+            try insertLeaf(
+                index: index, kind: pending.kind, enterpriseId: pending.enterpriseId, leaf: seal.leaf, opening: seal.opening,
+                with: &statements)
             if tree != nil {
-                try tree?.append(index: index, leafHash: MerkleHash.leaf(leaf))
+                try tree?.append(index: index, leafHash: seal.leafHash)
             } else {
-                try table.appendLeaf(index: index, leafHash: MerkleHash.leaf(leaf))
+                try table.appendLeaf(index: index, leafHash: seal.leafHash)
             }
             return index
         }
@@ -209,32 +216,43 @@ public struct RegistryWriter {
         -> Int64
     {
         let index = try reader.publicationCount()
-        try insertLeaf(index: index, kind: kind, enterpriseId: enterpriseId, leaf: leaf, opening: opening)
+        var statements = try LeafStatements(db)
+        try insertLeaf(index: index, kind: kind, enterpriseId: enterpriseId, leaf: leaf, opening: opening, with: &statements)
         try MerkleNodeTable(db: db).appendLeaf(index: index, leafHash: MerkleHash.leaf(leaf))
         return index
     }
 
+    /// The two inserts of a leaf, looked up once for a batch.
+    private struct LeafStatements {
+        var publication: BulkStatement
+        var opening: BulkStatement
+
+        init(_ db: Database) throws {
+            publication = try BulkStatement(
+                db, "INSERT INTO publication (idx, kind, enterprise_id, body, recorded_at, audit_id) VALUES (?, ?, ?, ?, ?, ?)")
+            opening = try BulkStatement(db, "INSERT INTO publication_opening (idx, salt, record) VALUES (?, ?, ?)")
+        }
+    }
+
     /// The publication row of leaf `index` and its opening's; the caller adds its Merkle nodes.
     private func insertLeaf(
-        index: Int64, kind: PublicationRecord.Kind?, enterpriseId: Int64?, leaf: [UInt8], opening: RecordOpening?
+        index: Int64, kind: PublicationRecord.Kind?, enterpriseId: Int64?, leaf: [UInt8], opening: RecordOpening?,
+        with statements: inout LeafStatements
     ) throws {
         // A publication without a file (a policy) changes no file's view.
         if let enterpriseId { changes.touched(enterpriseId) }
-        var publication = try BulkStatement(
-            db, "INSERT INTO publication (idx, kind, enterprise_id, body, recorded_at, audit_id) VALUES (?, ?, ?, ?, ?, ?)")
-        publication.bind(index)
-        publication.bind(kind?.rawValue)
-        publication.bind(enterpriseId)
-        publication.bind(blob: leaf)
-        publication.bind(now.secondsSinceEpoch)
-        publication.bind(auditId)
-        try publication.run()
+        statements.publication.bind(index)
+        statements.publication.bind(kind?.rawValue)
+        statements.publication.bind(enterpriseId)
+        statements.publication.bind(blob: leaf)
+        statements.publication.bind(now.secondsSinceEpoch)
+        statements.publication.bind(auditId)
+        try statements.publication.run()
         if let opening {
-            var insert = try BulkStatement(db, "INSERT INTO publication_opening (idx, salt, record) VALUES (?, ?, ?)")
-            insert.bind(index)
-            insert.bind(blob: opening.salt)
-            insert.bind(blob: opening.record)
-            try insert.run()
+            statements.opening.bind(index)
+            statements.opening.bind(blob: opening.salt)
+            statements.opening.bind(blob: opening.record)
+            try statements.opening.run()
         }
     }
 
