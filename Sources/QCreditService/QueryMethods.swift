@@ -15,25 +15,50 @@ enum QueryMethods {
 
     static let getGrade = "\(RegistryInterfaces.query).GetGrade"
 
-    /// The `grade` of each code as `GetGrade` would answer it: from the in-memory index where it
-    /// holds the file (the very answer `GetGrade` gives from there), the rest in one read.
-    static func grades(of codes: [String], registry: Registry, call: RegistryCall) async throws
-        -> [Result<JSONValue, RegistryError>]
-    {
-        var results = [Result<JSONValue, RegistryError>?](repeating: nil, count: codes.count)
+    /// The `GetGrades` reply for each code, `grade` as `GetGrade` would answer it: where the
+    /// in-memory index holds the file, its very answer spliced in as bytes after the code (no
+    /// value tree, no re-encoding); the rest read in one go. `continues(offset)` says whether
+    /// more replies follow the one for `codes[offset]`.
+    static func gradeReplies(
+        for codes: [String], registry: Registry, call: RegistryCall, continues: (Int) -> Bool
+    ) async throws -> [VarlinkReply] {
+        var replies = [VarlinkReply?](repeating: nil, count: codes.count)
         var missing: [Int] = []
         for (offset, code) in codes.enumerated() {
-            if let text = call.gradeIndex?.answer(code: code, view: call.view), let grade = (try? JSONValue.parse(text))?["grade"] {
-                results[offset] = .success(grade)
+            if let text = call.gradeIndex?.answer(code: code, view: call.view), let reply = splicedReply(code: code, answer: text) {
+                replies[offset] = VarlinkReply(parametersText: reply, continues: continues(offset))
             } else {
                 missing.append(offset)
             }
         }
         if !missing.isEmpty {
             let read = try await registry.gradesInForce(codes: missing.map { codes[$0] }, view: call.view)
-            for (offset, result) in zip(missing, read) { results[offset] = result.map(WireEncoding.grade) }
+            for (offset, result) in zip(missing, read) {
+                var reply: [String: JSONValue] = ["code": .string(codes[offset])]
+                switch result {
+                case .success(let view): reply["grade"] = WireEncoding.grade(view)
+                case .failure(let error):
+                    reply["error"] = .string(error.varlinkError(in: RegistryInterfaces.query).name)
+                    reply["reason"] = .string(error.reason)
+                }
+                replies[offset] = VarlinkReply(parameters: reply, continues: continues(offset))
+            }
         }
-        return results.compactMap { $0 }
+        return replies.compactMap { $0 }
+    }
+
+    /// `{"code":…,"grade":…}` from a `GetGrade` answer `{"grade":…}`: the members in the order
+    /// the encoder writes them ("code" before "grade"); nil for text of another shape.
+    static func splicedReply(code: String, answer: [UInt8]) -> [UInt8]? {
+        let head = Array(#"{"grade":"#.utf8)
+        guard answer.count > head.count, answer.starts(with: head), answer.last == UInt8(ascii: "}") else { return nil }
+        var reply: [UInt8] = []
+        reply.reserveCapacity(answer.count + code.utf8.count + 12)
+        reply.append(contentsOf: #"{"code":"#.utf8)
+        CanonicalObjectWriter.appendString(code, to: &reply)
+        reply.append(UInt8(ascii: ","))
+        reply.append(contentsOf: answer.dropFirst())
+        return reply
     }
 
     static let all: [RegistryMethod] = [
@@ -68,17 +93,12 @@ enum QueryMethods {
             var start = 0
             while start < codes.count {
                 let batch = Array(codes[start..<min(start + batchSize, codes.count)])
-                let results = try await grades(of: batch, registry: registry, call: call)
-                for (offset, result) in results.enumerated() {
-                    var reply: [String: JSONValue] = ["code": .string(batch[offset])]
-                    switch result {
-                    case .success(let grade): reply["grade"] = grade
-                    case .failure(let error):
-                        reply["error"] = .string(error.varlinkError(in: RegistryInterfaces.query).name)
-                        reply["reason"] = .string(error.reason)
-                    }
-                    try await call.replies.send(reply, continues: start + offset + 1 < codes.count)
-                }
+                // The batch's replies go out together: one write for the batch, not one per code.
+                let first = start
+                try await call.replies.send(
+                    contentsOf: try await gradeReplies(for: batch, registry: registry, call: call) { offset in
+                        first + offset + 1 < codes.count
+                    })
                 start += batch.count
             }
         },

@@ -2,6 +2,7 @@ import CanonicalJSON
 import NIOCore
 import QCreditDomain
 @testable import QCreditService
+import Synchronization
 import Testing
 import Varlink
 
@@ -140,6 +141,22 @@ import Varlink
                 to: VarlinkCall(method: "org.qcredit.query.GetGrades", parameters: ["codes": .array(inputs.map(JSONValue.string))], more: true),
                 context: context)
             #expect(stream.count == inputs.count)
+            // Replies spliced from the index's bytes are written exactly as their values would be.
+            let raw = Mutex<[VarlinkReply]>([])
+            try await fixture.dispatcher.dispatch(
+                VarlinkCall(method: "org.qcredit.query.GetGrades", parameters: ["codes": .array(inputs.map(JSONValue.string))], more: true),
+                context: context
+            ) { replies in raw.withLock { $0.append(contentsOf: replies) } }
+            let codec = JSONValueCodec()
+            let spliced = raw.withLock { $0 }.filter { $0.parametersText != nil }
+            #expect(!spliced.isEmpty)
+            for reply in spliced {
+                var asText = ByteBuffer()
+                codec.encodeReply(reply, into: &asText)
+                var asValues = ByteBuffer()
+                codec.encodeReply(reply.withParsedText, into: &asValues)
+                #expect(String(buffer: asText) == String(buffer: asValues))
+            }
             for (code, streamed) in zip(inputs, stream) {
                 let single = await fixture.dispatcher.collectReplies(
                     to: VarlinkCall(method: Self.getGrade, parameters: ["code": .string(code)]), context: context)[0]

@@ -104,13 +104,15 @@ final class ServiceFixture: Sendable {
         let interface = dispatcher.interface(named: "org.qcredit.query")!
         let dispatcher = self.dispatcher
         let task = Task {
-            try? await dispatcher.dispatch(call, context: VarlinkCallContext(credentials: peer, connectionID: 7)) { reply in
-                if let error = reply.error {
-                    try interface.validateError(name: error, parameters: reply.parameters)
-                } else {
-                    try interface.validateOutput(method: "WatchChanges", parameters: reply.parameters)
+            try? await dispatcher.dispatch(call, context: VarlinkCallContext(credentials: peer, connectionID: 7)) { replies in
+                for reply in replies {
+                    if let error = reply.error {
+                        try interface.validateError(name: error, parameters: reply.parameters)
+                    } else {
+                        try interface.validateOutput(method: "WatchChanges", parameters: reply.parameters)
+                    }
+                    continuation.yield(reply)
                 }
-                continuation.yield(reply)
             }
             continuation.finish()
         }

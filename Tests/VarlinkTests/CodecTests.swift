@@ -73,6 +73,21 @@ import Varlink
                 + #"{"error":"org.varlink.service.InvalidParameter","parameters":{"parameter":"text"}}"# + "\0")
     }
 
+    /// A reply whose parameters are text is written as the same reply built from values.
+    @Test func repliesWithParametersTextAreWrittenAsTheirValuesWouldBe() throws {
+        for continues in [false, true] {
+            let text = Array(#"{"a":"x","b":[1,{"c":null}]}"#.utf8)
+            var fromText = ByteBuffer()
+            codec.encodeReply(VarlinkReply(parametersText: text, continues: continues), into: &fromText)
+            var fromValues = ByteBuffer()
+            let parameters = try #require(try JSONValue.parse(text).objectValue)
+            codec.encodeReply(VarlinkReply(parameters: parameters, continues: continues), into: &fromValues)
+            #expect(String(buffer: fromText) == String(buffer: fromValues))
+            #expect(try codec.decodeReply(fromText.getSlice(at: 0, length: fromText.readableBytes - 1)!).parameters == parameters)
+            #expect(VarlinkReply(parametersText: text, continues: continues).withParsedText == VarlinkReply(parameters: parameters, continues: continues))
+        }
+    }
+
     @Test func clientSideRoundTrip() throws {
         var buffer = ByteBuffer()
         let call = VarlinkCall(method: "a.b.C", parameters: ["x": [1, 2]], more: true, oneway: false)

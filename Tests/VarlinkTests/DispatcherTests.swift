@@ -1,4 +1,5 @@
 import CanonicalJSON
+import Synchronization
 import Testing
 import Varlink
 
@@ -117,6 +118,35 @@ import Varlink
         try await writer.reply()
         #expect(writer.hasReplied)
         await #expect(throws: VarlinkReplyWriterError.alreadyReplied) { try await writer.reply() }
+    }
+
+    /// A stream's replies sent together reach the sink in one delivery, in order; a set that
+    /// breaks a rule is refused whole.
+    @Test func repliesSentTogetherArriveTogetherOrNotAtAll() async throws {
+        let deliveries = Mutex<[[VarlinkReply]]>([])
+        let writer = VarlinkReplyWriter(call: VarlinkCall(method: "a.b.C", more: true)) { replies in
+            deliveries.withLock { $0.append(replies) }
+        }
+        // A final reply before the end, or a second final reply, would end the stream early.
+        await #expect(throws: VarlinkReplyWriterError.alreadyReplied) {
+            try await writer.send(contentsOf: [VarlinkReply(parameters: ["n": 1]), VarlinkReply(parameters: ["n": 2])])
+        }
+        #expect(deliveries.withLock { $0.isEmpty } && !writer.hasReplied)
+        try await writer.send(contentsOf: [VarlinkReply(parameters: ["n": 1], continues: true), VarlinkReply(parameters: ["n": 2], continues: true)])
+        try await writer.send(contentsOf: [VarlinkReply(parameters: ["n": 3], continues: true), VarlinkReply(parameters: ["n": 4])])
+        #expect(writer.hasReplied)
+        #expect(
+            deliveries.withLock { $0 } == [
+                [VarlinkReply(parameters: ["n": 1], continues: true), VarlinkReply(parameters: ["n": 2], continues: true)],
+                [VarlinkReply(parameters: ["n": 3], continues: true), VarlinkReply(parameters: ["n": 4])],
+            ])
+        await #expect(throws: VarlinkReplyWriterError.alreadyReplied) { try await writer.send(contentsOf: [VarlinkReply(parameters: ["n": 5])]) }
+
+        let plain = VarlinkReplyWriter(call: VarlinkCall(method: "a.b.C")) { _ in }
+        await #expect(throws: VarlinkError.expectedMore()) {
+            try await plain.send(contentsOf: [VarlinkReply(parameters: ["n": 1], continues: true), VarlinkReply(parameters: ["n": 2])])
+        }
+        #expect(!plain.hasReplied)
     }
 
     @Test func sinkFailureIsRethrown() async {

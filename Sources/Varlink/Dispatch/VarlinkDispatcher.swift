@@ -131,7 +131,7 @@ public struct VarlinkDispatcher: Sendable {
     /// Answers `call` and returns its replies: for tests and in-process use.
     public func collectReplies(to call: VarlinkCall, context: VarlinkCallContext) async -> [VarlinkReply] {
         let collected = Mutex<[VarlinkReply]>([])
-        try? await dispatch(call, context: context) { reply in collected.withLock { $0.append(reply) } }
+        try? await dispatch(call, context: context) { replies in collected.withLock { $0.append(contentsOf: replies.map(\.withParsedText)) } }
         return collected.withLock { $0 }
     }
 

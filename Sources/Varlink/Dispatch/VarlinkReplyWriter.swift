@@ -18,9 +18,9 @@ import Synchronization
 /// }
 /// ```
 public final class VarlinkReplyWriter: Sendable {
-    /// Delivers one reply to the client (the server encodes and writes it); throws when the
-    /// connection is gone.
-    public typealias Sink = @Sendable (VarlinkReply) async throws -> Void
+    /// Delivers replies to the client, in order (the server encodes them and writes them
+    /// together); throws when the connection is gone.
+    public typealias Sink = @Sendable ([VarlinkReply]) async throws -> Void
 
     /// The call asked for no reply: everything sent is dropped.
     public let isOneway: Bool
@@ -51,29 +51,42 @@ public final class VarlinkReplyWriter: Sendable {
 
     /// Sends a reply; `continues: true` announces more replies to the same call.
     public func send(_ parameters: [String: JSONValue], continues: Bool) async throws {
-        try await deliver(VarlinkReply(parameters: parameters, continues: continues))
+        try await deliver([VarlinkReply(parameters: parameters, continues: continues)])
+    }
+
+    /// Sends several replies of a stream at once, in order, each as ``send(_:continues:)``
+    /// would: the server writes them together, one write for many (a stream of small replies
+    /// otherwise pays a hand-off to the connection for each). If any of them would be refused,
+    /// none is sent.
+    public func send(contentsOf replies: [VarlinkReply]) async throws {
+        guard !replies.isEmpty else { return }
+        try await deliver(replies)
     }
 
     /// Sends the final reply.
     public func reply(_ parameters: [String: JSONValue] = [:]) async throws {
-        try await deliver(VarlinkReply(parameters: parameters))
+        try await deliver([VarlinkReply(parameters: parameters)])
     }
 
     /// Sends `error` as the final reply.
     public func fail(_ error: VarlinkError) async throws {
-        try await deliver(VarlinkReply(error: error))
+        try await deliver([VarlinkReply(error: error)])
     }
 
-    private func deliver(_ reply: VarlinkReply) async throws {
+    private func deliver(_ replies: [VarlinkReply]) async throws {
         let acceptsMore = self.acceptsMore
         try state.withLock { (state) throws -> Void in
             guard !state.replied else { throw VarlinkReplyWriterError.alreadyReplied }
-            if reply.continues && !acceptsMore { throw VarlinkError.expectedMore() }
-            if !reply.continues { state.replied = true }
+            for (offset, reply) in replies.enumerated() {
+                if reply.continues && !acceptsMore { throw VarlinkError.expectedMore() }
+                // Only the last may be final: nothing follows a final reply.
+                if !reply.continues && offset < replies.count - 1 { throw VarlinkReplyWriterError.alreadyReplied }
+            }
+            if replies.last?.continues == false { state.replied = true }
         }
         if isOneway { return }
         do {
-            try await sink(reply)
+            try await sink(replies)
         } catch {
             state.withLock { $0.sinkError = $0.sinkError ?? error }
             throw error

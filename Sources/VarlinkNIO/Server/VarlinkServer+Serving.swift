@@ -87,9 +87,9 @@ extension VarlinkServer {
     ) async {
         let codec = self.codec
         let allocator = channel.allocator
-        let sink: VarlinkReplyWriter.Sink = { reply in
-            var buffer = allocator.buffer(capacity: 256)
-            codec.encodeReply(reply, into: &buffer)
+        let sink: VarlinkReplyWriter.Sink = { replies in
+            var buffer = allocator.buffer(capacity: 256 * replies.count)
+            for reply in replies { codec.encodeReply(reply, into: &buffer) }
             try await outbound.write(buffer)
         }
         do {
@@ -132,7 +132,7 @@ extension VarlinkServer {
         } catch .notACall(let field) {
             logger.debug("message is not a call", metadata: ["field": "\(field)"])
             do {
-                try await sink(VarlinkReply(error: .invalidParameter(field)))
+                try await sink([VarlinkReply(error: .invalidParameter(field))])
                 return true
             } catch {
                 return false
