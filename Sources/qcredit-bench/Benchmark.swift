@@ -71,6 +71,7 @@ enum Benchmark {
                qcredit-bench log [--records N] [--directory DIR]
                qcredit-bench export [--enterprises N] [--directory DIR] [--events N] [--grades no] [--export no] [--codes FILE]
                qcredit-bench proofs SOCKET [--seconds S]
+               qcredit-bench streams SOCKET --codes FILE [--seconds S]
                qcredit-bench find [--enterprises N] [--directory DIR]
                qcredit-bench files [--enterprises N] [--directory DIR]
                qcredit-bench regrade [--enterprises N] [--directory DIR]
@@ -109,6 +110,10 @@ enum Benchmark {
         }
         if arguments.count >= 2 && arguments[1] == "export" {
             try await ExportBenchmark.run(arguments: Array(arguments.dropFirst(2)))
+            return
+        }
+        if arguments.count >= 2 && arguments[1] == "streams" {
+            try StreamBenchmark.run(arguments: Array(arguments.dropFirst(2)))
             return
         }
         if arguments.count >= 2 && arguments[1] == "proofs" {
