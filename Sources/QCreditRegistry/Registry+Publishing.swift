@@ -66,50 +66,45 @@ extension Registry {
         -> PublishProgress
     {
         do {
-            return try await write(by: caller, at: batch.now) { [progress] writer in
-                // Only the walk's own previous batch, whose files are other files, may have
-                // committed since the snapshot was taken; anything else may have changed these.
-                let since = writer.committedWritesBefore - batch.committedWritesBefore
-                guard since == 0 || (since == 1 && progress.writesAfterLatestBatch == writer.committedWritesBefore) else {
-                    throw PreparationOutdated()
-                }
-                var summary = progress.summary
-                try self.write(batch.decisions, writer: writer, summary: &summary)
-                return PublishProgress(summary: summary, writesAfterLatestBatch: writer.committedWritesBefore + 1)
-            }
-        } catch is PreparationOutdated {
-            // Not in a savepoint: SQLite truncates an in-memory savepoint journal after every
-            // statement by walking it from its start, which made the batch's cost grow with its square.
             do {
-                return try await write(by: caller) { [progress] writer in
-                    var summary = progress.summary
-                    try self.publishBatch(batch.ids, writer: writer, summary: &summary)
-                    return PublishProgress(summary: summary, writesAfterLatestBatch: writer.committedWritesBefore + 1)
+                return try await writeBatch(by: caller, at: batch.now, after: progress) { writer, summary in
+                    // Only the walk's own previous batch, whose files are other files, may have
+                    // committed since the snapshot was taken; anything else may have changed these.
+                    let since = writer.committedWritesBefore - batch.committedWritesBefore
+                    guard since == 0 || (since == 1 && progress.writesAfterLatestBatch == writer.committedWritesBefore) else {
+                        throw PreparationOutdated()
+                    }
+                    try self.write(batch.decisions, writer: writer, summary: &summary)
                 }
-            } catch let cancellation as CancellationError {
-                throw cancellation
-            } catch {
-                return try await publishFileByFile(batch.ids, by: caller, after: progress)
+            } catch is PreparationOutdated {
+                return try await writeBatch(by: caller, after: progress) { writer, summary in
+                    try self.publishBatch(batch.ids, writer: writer, summary: &summary)
+                }
             }
         } catch let cancellation as CancellationError {
             throw cancellation
         } catch {
-            return try await publishFileByFile(batch.ids, by: caller, after: progress)
+            return try await writeBatch(by: caller, after: progress) { writer, summary in
+                for id in batch.ids {
+                    do {
+                        try writer.savepoint { try self.publishGrade(enterpriseId: id, writer: writer, summary: &summary) }
+                    } catch {
+                        self.skipped(enterpriseId: id, error, summary: &summary)
+                    }
+                }
+            }
         }
     }
 
-    private func publishFileByFile(_ ids: [Int64], by caller: Caller, after progress: PublishProgress) async throws
-        -> PublishProgress
-    {
-        try await write(by: caller) { [progress] writer in
+    /// One write transaction of the walk (at `now`, the clock's time by default): `body` adds
+    /// to the counts so far, and the progress it returns notes the commit.
+    private func writeBatch(
+        by caller: Caller, at now: Instant? = nil, after progress: PublishProgress,
+        _ body: @escaping @Sendable (RegistryWriter, inout PublishSummary) throws -> Void
+    ) async throws -> PublishProgress {
+        try await write(by: caller, at: now) { writer in
             var summary = progress.summary
-            for id in ids {
-                do {
-                    try writer.savepoint { try self.publishGrade(enterpriseId: id, writer: writer, summary: &summary) }
-                } catch {
-                    self.skipped(enterpriseId: id, error, summary: &summary)
-                }
-            }
+            try body(writer, &summary)
             return PublishProgress(summary: summary, writesAfterLatestBatch: writer.committedWritesBefore + 1)
         }
     }
@@ -136,6 +131,8 @@ extension Registry {
 
     /// Publishes the grades of `ids` (consecutive files, in id order) with set-based reads and
     /// one append of all their records; decides each file exactly as ``publishGrade(enterpriseId:writer:summary:)``.
+    /// Not in a savepoint: SQLite truncates an in-memory savepoint journal after every statement
+    /// by walking it from its start, which made a batch's cost grow with its square.
     private func publishBatch(_ ids: [Int64], writer: RegistryWriter, summary: inout PublishSummary) throws {
         guard let first = ids.first, let last = ids.last else { return }
         let inputs = try writer.reader.gradeInputs(enterpriseIds: first...last, atOrBefore: writer.now)
@@ -184,23 +181,17 @@ extension Registry {
             return GradeDecision(enterpriseId: id, regradeDue: due, outcome: .unchanged)
         }
         do {
-            let bytes = try PublicationRecord.gradeBytes(computation, enterpriseId: id, subject: enterprise.subject, publishedAt: now)
-            // Sealed here (salt, leaf, leaf hash), beside the writer when a walk decides ahead.
-            let record = PendingPublication(kind: .grade, enterpriseId: id, record: bytes.record).sealed()
-            return GradeDecision(
-                enterpriseId: id, regradeDue: due,
-                outcome: .publish(computation, record: record, explanation: bytes.explanation, replacing: latest))
+            let grade = try NewGrade(computation, enterprise: enterprise, replacing: latest, at: now)
+            return GradeDecision(enterpriseId: id, regradeDue: due, outcome: .publish(grade))
         } catch {
             return GradeDecision(enterpriseId: id, regradeDue: due, outcome: .failed(error))
         }
     }
 
     /// Writes what ``decision(_:_:override:latest:today:now:)`` decided for each file: its
-    /// regrade day, then every new grade's record in one append, its row and the end of the
-    /// replaced record's disclosure.
+    /// regrade day, then its new grade, if any.
     private func write(_ decisions: [GradeDecision], writer: RegistryWriter, summary: inout PublishSummary) throws {
-        var records: [PendingPublication] = []
-        var grades: [(decision: GradeDecision, computation: GradeComputation, explanation: [UInt8], replaced: GradeRecord?)] = []
+        var grades: [NewGrade] = []
         for decision in decisions {
             if let due = decision.regradeDue { try writer.setRegradeDue(enterpriseId: decision.enterpriseId, on: due) }
             switch decision.outcome {
@@ -208,21 +199,49 @@ extension Registry {
             case .overridden: summary.overridden += 1
             case .unchanged: summary.unchanged += 1
             case .failed(let error): skipped(enterpriseId: decision.enterpriseId, error, summary: &summary)
-            case .publish(let computation, let record, let explanation, let replaced):
-                records.append(record)
-                grades.append((decision, computation, explanation, replaced))
+            case .publish(let grade): grades.append(grade)
             }
         }
-        let indexes = try writer.appendPublications(records)
+        try insert(grades, writer: writer)
+        summary.published += grades.count
+    }
+
+    /// Publishes new computed grades: every record in one append to the log, then each grade's
+    /// row and the end of the replaced record's disclosure.
+    func insert(_ grades: [NewGrade], writer: RegistryWriter) throws {
+        let indexes = try writer.appendPublications(grades.map(\.record))
         let today = writer.now.civilDate(in: utcOffset)
         for (grade, index) in zip(grades, indexes) {
+            let computation = grade.computation
             try writer.insertGrade(
-                enterpriseId: grade.decision.enterpriseId, basis: .computed, grade: grade.computation.grade,
-                score: grade.computation.score, policyVersion: grade.computation.policyVersion,
-                explanationBytes: grade.explanation, publicationIndex: index)
+                enterpriseId: grade.enterpriseId, basis: .computed, grade: computation.grade, score: computation.score,
+                policyVersion: computation.policyVersion, explanationBytes: grade.explanation, publicationIndex: index)
             try Self.endDisclosure(ofReplaced: grade.replaced, today: today, rules: policy.disclosure, writer: writer)
         }
-        summary.published += grades.count
+    }
+}
+
+/// A computed grade to publish, its record made and sealed (salt, leaf, leaf hash): everything
+/// but its place in the log, so a walk makes it beside the writer.
+struct NewGrade: Sendable {
+    var enterpriseId: Int64
+    var computation: GradeComputation
+    var record: PendingPublication
+    /// The explanation's canonical bytes, stored with the grade's row.
+    var explanation: [UInt8]
+    /// The computed grade it replaces, whose disclosure ends.
+    var replaced: GradeRecord?
+
+    init(_ computation: GradeComputation, enterprise: Enterprise, replacing latest: GradeRecord?, at now: Instant)
+        throws(RegistryError)
+    {
+        let bytes = try PublicationRecord.gradeBytes(
+            computation, enterpriseId: enterprise.id, subject: enterprise.subject, publishedAt: now)
+        enterpriseId = enterprise.id
+        self.computation = computation
+        record = PendingPublication(kind: .grade, enterpriseId: enterprise.id, record: bytes.record).sealed()
+        explanation = bytes.explanation
+        replaced = latest
     }
 }
 
@@ -233,7 +252,7 @@ struct GradeDecision: Sendable {
         case overridden
         case unchanged
         case failed(RegistryError)
-        case publish(GradeComputation, record: PendingPublication, explanation: [UInt8], replacing: GradeRecord?)
+        case publish(NewGrade)
     }
 
     var enterpriseId: Int64

@@ -125,14 +125,6 @@ extension Registry {
     func publishComputed(_ computation: GradeComputation, enterprise: Enterprise, replacing latest: GradeRecord?, writer: RegistryWriter)
         throws
     {
-        let bytes = try PublicationRecord.gradeBytes(
-            computation, enterpriseId: enterprise.id, subject: enterprise.subject, publishedAt: writer.now)
-        let index = try writer.appendPublications(
-            [PendingPublication(kind: .grade, enterpriseId: enterprise.id, record: bytes.record)])[0]
-        try writer.insertGrade(
-            enterpriseId: enterprise.id, basis: .computed, grade: computation.grade, score: computation.score,
-            policyVersion: computation.policyVersion, explanationBytes: bytes.explanation, publicationIndex: index)
-        try Self.endDisclosure(
-            ofReplaced: latest, today: writer.now.civilDate(in: utcOffset), rules: policy.disclosure, writer: writer)
+        try insert([NewGrade(computation, enterprise: enterprise, replacing: latest, at: writer.now)], writer: writer)
     }
 }

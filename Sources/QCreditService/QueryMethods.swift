@@ -47,10 +47,12 @@ enum QueryMethods {
         return replies.compactMap { $0 }
     }
 
+    private static let gradeAnswerHead = Array(#"{"grade":"#.utf8)
+
     /// `{"code":…,"grade":…}` from a `GetGrade` answer `{"grade":…}`: the members in the order
     /// the encoder writes them ("code" before "grade"); nil for text of another shape.
     static func splicedReply(code: String, answer: [UInt8]) -> [UInt8]? {
-        let head = Array(#"{"grade":"#.utf8)
+        let head = gradeAnswerHead
         guard answer.count > head.count, answer.starts(with: head), answer.last == UInt8(ascii: "}") else { return nil }
         var reply: [UInt8] = []
         reply.reserveCapacity(answer.count + code.utf8.count + 12)

@@ -21,7 +21,7 @@ public struct PendingPublication: Sendable, Hashable {
     /// decides them, so that the writer only stores them.
     public func sealed() -> PendingPublication {
         var sealed = self
-        sealed.seal = LeafSeal(RecordOpening(salt: RandomBytes.make(RecordOpening.saltSize), record: record))
+        sealed.seal = LeafSeal(sealing: record)
         return sealed
     }
 }
@@ -33,8 +33,9 @@ public struct LeafSeal: Sendable, Hashable {
     public let leaf: [UInt8]
     public let leafHash: [UInt8]
 
-    init(_ opening: RecordOpening) {
-        self.opening = opening
+    /// `record` under a fresh random salt.
+    init(sealing record: [UInt8]) {
+        opening = RecordOpening(salt: RandomBytes.make(RecordOpening.saltSize), record: record)
         leaf = opening.leaf.bytes
         leafHash = MerkleHash.leaf(leaf)
     }

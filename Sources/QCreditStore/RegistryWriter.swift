@@ -22,7 +22,7 @@ public struct RegistryWriter {
     var db: Database { reader.db }
 
     init(
-        _ db: Database, audit: AuditContext, changes: FileChangeCollector = FileChangeCollector(), committedWritesBefore: Int = 0
+        _ db: Database, audit: AuditContext, changes: FileChangeCollector, committedWritesBefore: Int
     ) throws {
         reader = RegistryReader(db)
         self.committedWritesBefore = committedWritesBefore
@@ -180,23 +180,17 @@ public struct RegistryWriter {
 
     /// Appends records to the log in order and returns their indexes: each exactly as
     /// ``appendPublication(_:)`` would, but with one read of the tree's right edge for the whole
-    /// batch (the Merkle nodes are computed in memory), one call for all the salts of records not
-    /// sealed yet, and each statement looked up once.
+    /// batch (the Merkle nodes are computed in memory) and each statement looked up once. A record
+    /// not sealed yet (``PendingPublication/sealed()``) is sealed here.
     public func appendPublications(_ records: [PendingPublication]) throws -> [Int64] {
         guard !records.isEmpty else { return [] }
         let first = try reader.publicationCount()
         let table = MerkleNodeTable(db: db)
         // One leaf reads only the left children it completes; a batch reads the right edge once.
         var tree = records.count > 1 ? try table.appender(size: first) : nil
-        let salts = records.contains { $0.seal == nil } ? RandomBytes.make(RecordOpening.saltSize * records.count) : []
         var statements = try LeafStatements(db)
         return try records.enumerated().map { offset, pending in
-            let seal =
-                pending.seal
-                ?? LeafSeal(
-                    RecordOpening(
-                        salt: Array(salts[(offset * RecordOpening.saltSize)..<((offset + 1) * RecordOpening.saltSize)]),
-                        record: pending.record))
+            let seal = pending.seal ?? LeafSeal(sealing: pending.record)
             let index = first + Int64(offset)
             try insertLeaf(
                 index: index, kind: pending.kind, enterpriseId: pending.enterpriseId, leaf: seal.leaf, opening: seal.opening,

@@ -89,7 +89,7 @@ import Varlink
         for reply in await fixture.dispatcher.collectReplies(to: call, context: context) { codec.encodeReply(reply, into: &normal) }
         let fast = fixture.dispatcher.answerImmediately(call, context: context).map { parameters in
             var buffer = ByteBuffer()
-            codec.encodeReply(parametersText: parameters, into: &buffer)
+            codec.encodeReply(parametersText: parameters, continues: false, into: &buffer)
             return Array(buffer.readableBytesView)
         }
         return (Array(normal.readableBytesView), fast)

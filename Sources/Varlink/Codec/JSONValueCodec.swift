@@ -35,11 +35,7 @@ public struct JSONValueCodec: VarlinkCodec, VarlinkClientCodec {
 
     public func encodeReply(_ reply: VarlinkReply, into buffer: inout ByteBuffer) {
         if let text = reply.parametersText, reply.error == nil {
-            // The members in the order the writer sorts them: "continues" before "parameters".
-            buffer.writeStaticString(reply.continues ? #"{"continues":true,"parameters":"# : #"{"parameters":"#)
-            buffer.writeBytes(text)
-            buffer.writeStaticString("}\0")
-            return
+            return encodeReply(parametersText: text, continues: reply.continues, into: &buffer)
         }
         var message: [String: JSONValue] = ["parameters": .object(reply.parameters)]
         if reply.continues { message["continues"] = true }

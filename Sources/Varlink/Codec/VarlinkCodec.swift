@@ -17,15 +17,18 @@ public protocol VarlinkCodec: Sendable {
     func decodeCall(_ frame: ByteBuffer) throws(VarlinkDecodeError) -> VarlinkCall
     /// Appends the reply's JSON and the terminating NUL to `buffer`.
     func encodeReply(_ reply: VarlinkReply, into buffer: inout ByteBuffer)
-    /// Appends a final, successful reply whose parameters are already JSON object text (see
-    /// ``VarlinkDispatcher/answerImmediately(_:context:)``), and the terminating NUL.
-    func encodeReply(parametersText: [UInt8], into buffer: inout ByteBuffer)
+    /// Appends a successful reply whose parameters are already JSON object text (see
+    /// ``VarlinkDispatcher/answerImmediately(_:context:)`` and ``VarlinkReply/parametersText``),
+    /// and the terminating NUL.
+    func encodeReply(parametersText: [UInt8], continues: Bool, into buffer: inout ByteBuffer)
 }
 
 extension VarlinkCodec {
-    /// `{"parameters":…}`: what ``JSONValueCodec`` writes for a final reply without error.
-    public func encodeReply(parametersText: [UInt8], into buffer: inout ByteBuffer) {
-        buffer.writeStaticString(#"{"parameters":"#)
+    /// `{"parameters":…}` (after `"continues":true,` when more replies follow): what
+    /// ``JSONValueCodec`` writes for a reply without error whose parameters are `parametersText`.
+    public func encodeReply(parametersText: [UInt8], continues: Bool, into buffer: inout ByteBuffer) {
+        // The members in the order the writer sorts them: "continues" before "parameters".
+        buffer.writeStaticString(continues ? #"{"continues":true,"parameters":"# : #"{"parameters":"#)
         buffer.writeBytes(parametersText)
         buffer.writeStaticString("}\0")
     }

@@ -56,7 +56,7 @@ final class ImmediateAnswerHandler: ChannelDuplexHandler, RemovableChannelHandle
         if callsWithTask == 0, !withPool, context.channel.isWritable, let call = smallCall(frame) {
             if let parameters = dispatcher.answerImmediately(call, context: self.context), connection.beginCall() {
                 var reply = context.channel.allocator.buffer(capacity: parameters.count + 16)
-                codec.encodeReply(parametersText: parameters, into: &reply)
+                codec.encodeReply(parametersText: parameters, continues: false, into: &reply)
                 send(reply, context: context)
                 return
             }
