@@ -271,12 +271,12 @@ struct ExportWriterTests {
     }
 
     @Test("a second writer in the same directory is refused while the first runs")
-    func refusesConcurrentWriter() throws {
+    func refusesConcurrentWriter() async throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
         let keys = try TestKeys()
         let source = try InMemorySource(keys: keys)
-        // O_CLOEXEC: a process another test spawns meanwhile would otherwise inherit the lock.
+        // O_CLOEXEC: a process another test spawns meanwhile would otherwise keep the lock.
         let descriptor = open(scratch.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         #expect(flock(descriptor, LOCK_EX) == 0)
         #expect {
@@ -286,7 +286,19 @@ struct ExportWriterTests {
             return false
         }
         close(descriptor)
-        _ = try writeExport(source, keys: keys, into: scratch)
+        // Once released, the next writer goes ahead. A process another test spawns at the moment
+        // the lock is held shares its open file (close-on-exec closes it only at the child's
+        // exec, which Foundation's Process reaches after a while), so the release may take that
+        // long to be seen: a busy answer is tried again for a few seconds.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while true {
+            do {
+                _ = try writeExport(source, keys: keys, into: scratch)
+                break
+            } catch ExportError.busy where ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+        }
     }
 
     @Test("a partial directory left by a crash is replaced")
