@@ -89,6 +89,7 @@ struct GradeIndexStorage {
         records.reserveCapacity(highest + 1 + highest / 50)
         let bytesPerFile = Double(arena.count) / Double(stored)
         arena.reserveCapacity(Int(bytesPerFile * Double(highest) * 1.25) + 4096)
+        adviseHugePages()
         return true
     }
 
@@ -97,6 +98,14 @@ struct GradeIndexStorage {
     mutating func trim() {
         if arena.capacity - arena.count > arena.count / 4 { arena = Self.exactCopy(arena) }
         if records.capacity - records.count > records.count / 4 { records = Self.exactCopy(records) }
+        adviseHugePages()
+    }
+
+    /// See `Array.adviseHugePages()`: the tables an answer reads at random.
+    private func adviseHugePages() {
+        arena.adviseHugePages()
+        records.adviseHugePages()
+        codes.adviseHugePages()
     }
 
     /// A copy with no spare capacity (`Array(array[...])` would share the old buffer).

@@ -16,10 +16,24 @@ struct PackedCodeTable {
 
     /// Room for `expected` codes before the table grows.
     init(expected: Int = 12) {
-        slots = Array(repeating: 0, count: max(16, expected / 3 * 4 + 4))
+        slots = Self.emptySlots(max(16, expected / 3 * 4 + 4))
+    }
+
+    /// `count` empty slots, advised before they are written so that they come as huge pages.
+    private static func emptySlots(_ count: Int) -> [UInt64] {
+        var slots: [UInt64] = []
+        slots.reserveCapacity(count)
+        slots.adviseHugePages()
+        slots.append(contentsOf: repeatElement(0, count: count))
+        return slots
     }
 
     var capacity: Int { slots.count }
+
+    /// See `Array.adviseHugePages()`.
+    func adviseHugePages() {
+        slots.adviseHugePages()
+    }
 
     /// The first id stored for `code` that `holds` confirms, or nil. Every id ever stored for a
     /// code with the same hash is a candidate; `holds` says whether that file has the code.
@@ -56,7 +70,7 @@ struct PackedCodeTable {
 
     private mutating func grow() {
         let old = slots
-        slots = Array(repeating: 0, count: old.count / 2 * 3)
+        slots = Self.emptySlots(old.count / 2 * 3)
         count = 0
         for entry in old where entry != 0 { insert(entry) }
     }
