@@ -120,6 +120,29 @@ import Testing
         #expect(reader.recordsRead == 1_000)
     }
 
+    /// Which connection a batch of enterprises goes on: in turn while it names no firm a batch
+    /// in flight names; behind the batches that do when they share one connection; nowhere yet
+    /// (it waits) when they are on both.
+    @Test func enterpriseBatchesNamingOneFirmFollowEachOtherOnOneConnection() {
+        let uscc = USCC.madeUp(serial: 12_345_678)
+        let legacy = String(Array(uscc)[8..<17])
+        func rows(_ codes: [String]) -> [BatchReader.Row] {
+            codes.enumerated().map { BatchReader.Row(line: $0 + 2, row: ["code": .string($1)], size: 40) }
+        }
+        #expect(FileImport.firms(of: rows([uscc, legacy, "ABC"])) == [legacy, "ABC"])
+        func sent(_ connection: Int, _ codes: String...) -> FileImport.InFlightBatch {
+            let batch = rows(codes)
+            return FileImport.InFlightBatch(
+                rows: batch, connection: connection, firms: FileImport.firms(of: batch), replies: AsyncThrowingStream { $0.finish() })
+        }
+        let firms = FileImport.firms(of: rows([uscc]))
+        #expect(FileImport.connection(for: firms, sent: 5, inFlight: []) == 1)
+        #expect(FileImport.connection(for: firms, sent: 6, inFlight: [sent(1, "X1")]) == 0)
+        #expect(FileImport.connection(for: firms, sent: 6, inFlight: [sent(1, legacy), sent(0, "X2")]) == 1)
+        #expect(FileImport.connection(for: firms, sent: 6, inFlight: [sent(1, legacy), sent(1, uscc), sent(0, "X2")]) == 1)
+        #expect(FileImport.connection(for: firms, sent: 6, inFlight: [sent(0, uscc), sent(1, legacy)]) == nil)
+    }
+
     @Test func enterprisesFromARealWorldCSVReportEveryRefusedRowWithItsLine() throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
         let csv = "\u{FEFF}统一社会信用代码,企业名称,division_code\r\n"
@@ -411,6 +434,37 @@ import Testing
         #expect(resumed["imported"]?.intValue == Int64(count) - before)
         #expect(resumed["rejected"] == 0)
         #expect(try await cli.daemon.call("org.qcredit.operator.GetStatus")["enterprises"]?.intValue == Int64(count))
+    }
+
+    /// Enterprise batches go over two connections, yet a firm's rows still apply in file order:
+    /// each legacy organization code comes before its USCC, in batches that are in flight
+    /// together (a batch naming firms of batches on both connections waits for them), and
+    /// every USCC joins its legacy file instead of opening a second one.
+    @Test func aLegacyCodeAndItsUSCCOnLaterLinesMakeOneFileWhateverTheConnection() async throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        var csv = "code,name\n"
+        let groups = 15
+        for group in 0..<groups {
+            let usccs = (0..<4).map { USCC.madeUp(serial: 60_000_000 + group * 4 + $0) }
+            let legacy = usccs.map { uscc in
+                let body = Array(uscc)[8..<17]
+                return String(body.prefix(8)) + "-" + String(body.last!)
+            }
+            // Batches of two: [legacy 0, legacy 1], [legacy 2, legacy 3], [USCC 0, USCC 2], [USCC 1, USCC 3].
+            for n in [0, 1, 2, 3] { csv += "\(legacy[n]),旧代码企业\(group)-\(n)\n" }
+            for n in [0, 2, 1, 3] { csv += "\(usccs[n]),新代码企业\(group)-\(n)\n" }
+        }
+        let path = try file(cli.daemon, "legacy.csv", csv)
+        let summary = try cli.json(["import", "enterprises", path, "--batch-size", "2"])
+        #expect(summary["imported"]?.intValue == Int64(groups * 8))
+        let errors = try String(contentsOfFile: path + ".errors.csv", encoding: .utf8)
+        #expect(summary["rejected"] == 0, "\(errors)")
+        #expect(try await cli.daemon.call("org.qcredit.operator.GetStatus")["enterprises"]?.intValue == Int64(groups * 4))
+        let last = USCC.madeUp(serial: 60_000_000 + groups * 4 - 1)
+        let file = try cli.json(["file", last])["file"]?["enterprise"]
+        #expect(file?["uscc"] == .string(last))
+        #expect(file?["orgCode"] == .string(String(Array(last)[8..<17])))
+        #expect(file?["name"] == .string("新代码企业\(groups - 1)-3"))
     }
 
     @Test func screeningAPortfolioWritesOneRowPerCodeWithTheCheckpoint() throws {

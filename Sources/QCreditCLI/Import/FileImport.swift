@@ -1,5 +1,6 @@
 import CanonicalJSON
 import Foundation
+import QCreditDomain
 import Varlink
 import VarlinkNIO
 
@@ -24,9 +25,12 @@ struct FileImport {
     /// calls one after another, reading and checking a batch before writing it; over two, it
     /// reads the next batch on one core while it writes the last on the other. Events do not
     /// depend on one another, so two batches may be applied in either order (each still once,
-    /// its rows in file order). A file may repeat a code, or give a USCC and the organization
-    /// code inside it, on later lines: enterprises go on one connection, in file order.
-    var connections: Int { kind == .events ? 2 : 1 }
+    /// its rows in file order). Enterprises may: a file can give a code in two forms, or a USCC
+    /// and the organization code inside it, on different lines, and which is registered first
+    /// decides what the other does. So a batch of enterprises that names a firm a batch in
+    /// flight names (``firms(of:)``) follows that batch on its connection, where calls apply in
+    /// the order sent, or waits for it to be answered.
+    static let connections = 2
     /// The most a batch's rows may take in the call's JSON text: half the registry's default
     /// message limit for writers (8 MiB), so a batch of long rows is cut short rather than
     /// refused as too large. A fixed figure, so that the same file always gives the same
@@ -80,21 +84,32 @@ struct FileImport {
         var clients: [VarlinkClient] = []
         var sessions = [daemon]
         let method = kind.method
-        let connections = self.connections
         do {
             // A few batches in flight keep the registry busy while the next ones are read.
-            // They are written in file order (the registry applies a connection's calls in the
-            // order they arrive, and a later line may depend on an earlier one), and their
-            // replies, which come in that order too, are taken in it.
-            var inFlight: [(rows: [BatchReader.Row], replies: AsyncThrowingStream<VarlinkReply, any Error>)] = []
+            // They are sent in file order and their replies taken in that order.
+            var inFlight: [InFlightBatch] = []
+            // A batch read but not sent yet: it names a firm that batches in flight on both
+            // connections name, so it waits for the oldest of those to be answered.
+            var waiting: (rows: [BatchReader.Row], firms: Set<String>)?
             while true {
                 while inFlight.count < Self.window, batchesSent < (options.stopAfterBatches ?? .max) {
-                    // Rows the client refuses count as done when they are read.
-                    let rejectedBefore = reader.rejections.count
-                    let next = reader.nextBatch()
-                    progress.advance(by: reader.rejections.count - rejectedBefore)
-                    guard let batch = next else { break }
-                    let connection = batchesSent % connections
+                    let batch: [BatchReader.Row]
+                    let firms: Set<String>
+                    if let held = waiting {
+                        (batch, firms) = held
+                    } else {
+                        // Rows the client refuses count as done when they are read.
+                        let rejectedBefore = reader.rejections.count
+                        let next = reader.nextBatch()
+                        progress.advance(by: reader.rejections.count - rejectedBefore)
+                        guard let next else { break }
+                        (batch, firms) = (next, kind == .enterprises ? Self.firms(of: next) : [])
+                    }
+                    guard let connection = Self.connection(for: firms, sent: batchesSent, inFlight: inFlight) else {
+                        waiting = (batch, firms)
+                        break
+                    }
+                    waiting = nil
                     if connection == clients.count {
                         if connection == sessions.count { sessions.append(DaemonSession(socketPath: daemon.socketPath)) }
                         clients.append(try await sessions[connection].client())
@@ -103,12 +118,16 @@ struct FileImport {
                         kind.parameter: .array(batch.map { .object($0.row) }), "importId": .string(importId),
                         "firstLine": .int(Int64(batch.first!.line)), "lastLine": .int(Int64(batch.last!.line)),
                     ]
-                    inFlight.append((batch, clients[connection].replies(to: VarlinkCall(method: method, parameters: parameters))))
+                    inFlight.append(
+                        InFlightBatch(
+                            rows: batch, connection: connection, firms: firms,
+                            replies: clients[connection].replies(to: VarlinkCall(method: method, parameters: parameters))))
                     batchesSent += 1
                 }
                 guard !inFlight.isEmpty else { break }
-                let (batch, replies) = inFlight.removeFirst()
-                let reply = try await Self.onlyReply(replies)
+                let sent = inFlight.removeFirst()
+                let batch = sent.rows
+                let reply = try await Self.onlyReply(sent.replies)
                 let count = Int(reply["imported"]?.intValue ?? 0)
                 if reply["alreadyApplied"]?.boolValue == true { skipped += count } else { imported += count }
                 for refused in reply["rejected"]?.arrayValue ?? [] {
@@ -173,6 +192,40 @@ struct FileImport {
             return [head] + block.lines(indent: 2)
         }
         return .success
+    }
+
+    /// A batch sent and not answered yet.
+    struct InFlightBatch {
+        var rows: [BatchReader.Row]
+        var connection: Int
+        /// The firms its rows name (enterprises only; see ``firms(of:)``).
+        var firms: Set<String>
+        var replies: AsyncThrowingStream<VarlinkReply, any Error>
+    }
+
+    /// The firms a batch of enterprises names: each row's organization code, which is the
+    /// code itself for a legacy code and characters 9–17 for a USCC (the client has
+    /// normalised the code; any other text stands for itself). Two rows that name one firm
+    /// are applied in file order; two batches that name none in common, in either order.
+    static func firms(of batch: [BatchReader.Row]) -> Set<String> {
+        Set(
+            batch.map { row in
+                let code = row.row["code"]?.stringValue ?? ""
+                let utf8 = Array(code.utf8)
+                return utf8.count == USCC.length ? String(decoding: utf8[8..<17], as: UTF8.self) : code
+            })
+    }
+
+    /// The connection a batch naming `firms` goes on, or nil while it must wait: in turn when
+    /// no batch in flight names one of its firms; else behind those batches, on their
+    /// connection, when they are all on one.
+    static func connection(for firms: Set<String>, sent: Int, inFlight: [InFlightBatch]) -> Int? {
+        let sharing = Set(inFlight.lazy.filter { !$0.firms.isDisjoint(with: firms) }.map(\.connection))
+        switch sharing.count {
+        case 0: return sent % connections
+        case 1: return sharing.first
+        default: return nil
+        }
     }
 
     /// At most the bytes `row` takes in a call's JSON text: every byte that JSON may escape is
