@@ -2,13 +2,25 @@ import Foundation
 import GRDB
 import TransparencyLog
 
-/// The log's perfect-subtree hashes in `merkle_node` (layout: Schema/0002_merkle_log.sql).
+/// The log's perfect-subtree hashes: levels 1 and up in `merkle_node` (layout:
+/// Schema/0002_merkle_log.sql), level 0 (the leaf hashes) from the leaves themselves, in
+/// `publication` (Schema/0012_leaf_hashes_from_publications.sql).
 struct MerkleNodeTable: MerkleNodeReader {
     let db: Database
 
     func hashes(of nodes: [MerkleNodeID]) throws -> [[UInt8]] {
         var lookup = try BulkStatement(db, "SELECT hash FROM merkle_node WHERE level = ? AND idx = ?")
+        var leaves: BulkStatement?
         return try nodes.map { node in
+            if node.level == 0 {
+                // A proof needs at most two leaf hashes (a leaf's sibling, the ends of a range).
+                if leaves == nil { leaves = try BulkStatement(db, "SELECT body FROM publication WHERE idx = ?") }
+                leaves!.bind(node.index)
+                guard let leaf = try leaves!.fetchBlob() else {
+                    throw StoreError.corruptRow(table: "publication", id: "\(node.index)", column: "body")
+                }
+                return MerkleHash.leaf(leaf)
+            }
             lookup.bind(Int64(node.level))
             lookup.bind(node.index)
             guard let hash = try lookup.fetchBlob() else {
@@ -31,7 +43,9 @@ struct MerkleNodeTable: MerkleNodeReader {
         try BulkStatement(db, "INSERT INTO merkle_node (level, idx, hash) VALUES (?, ?, ?)")
     }
 
+    /// Stores a node of level 1 or more; a leaf's hash is not stored (it is its publication's).
     static func insert(_ node: MerkleNodeID, hash: [UInt8], with statement: inout BulkStatement) throws {
+        guard node.level > 0 else { return }
         statement.bind(Int64(node.level))
         statement.bind(node.index)
         statement.bind(blob: hash)
@@ -47,9 +61,9 @@ struct MerkleNodeTable: MerkleNodeReader {
     /// Builds the tree for publications recorded before the log had one (databases created
     /// by migration 1), in log order.
     static func backfill(_ db: Database) throws {
-        let next = try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM merkle_node WHERE level = 0") ?? 0
-        var tree = try MerkleNodeTable(db: db).appender(size: next)
-        let rows = try Row.fetchCursor(db, sql: "SELECT idx, body FROM publication WHERE idx >= ? ORDER BY idx", arguments: [next])
+        // The table is new: every publication is a leaf to add.
+        var tree = try MerkleNodeTable(db: db).appender(size: 0)
+        let rows = try Row.fetchCursor(db, sql: "SELECT idx, body FROM publication ORDER BY idx")
         while let row = try rows.next() {
             let body: Data = row["body"]
             try tree.append(index: row["idx"], leafHash: MerkleHash.leaf(body))

@@ -23,6 +23,9 @@
 ///   proofs for any past size come from the same rows: a smaller tree's perfect subtrees are
 ///   all still there.
 ///
+/// A store that keeps the leaves themselves may answer level 0 by hashing them instead of
+/// storing their hashes again (qcredit's store does: `MerkleNodeTable`).
+///
 /// ```swift
 /// let tree = InMemoryMerkleTree()
 /// for record in ["a", "b", "c"] { tree.append(leafData: Array(record.utf8)) }

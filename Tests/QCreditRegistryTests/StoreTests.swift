@@ -5,6 +5,7 @@ import QCreditDomain
 import QCreditRegistry
 @testable import QCreditStore
 import Testing
+import TransparencyLog
 
 @Suite struct StoreTests {
     @Test func recordsCannotBeChangedOrDeletedEvenWithRawSQL() async throws {
@@ -56,7 +57,7 @@ import Testing
                 "0001_registry.sql", "0002_merkle_log.sql", "0003_no_replace.sql", "0004_disclosure.sql",
                 "0005_name_search.sql", "0006_imports.sql", "0007_watch.sql", "0008_name_index_at_commit.sql",
                 "0009_event_corrections_index.sql", "0010_import_batch_digest.sql",
-                "0011_check_lists_as_comparisons.sql",
+                "0011_check_lists_as_comparisons.sql", "0012_leaf_hashes_from_publications.sql",
             ])
     }
 
@@ -73,7 +74,7 @@ import Testing
         defer { store.remove() }
         let path = store.path
         let database = try RegistryDatabase(path: path)
-        #expect(try await database.appliedMigrations().last == "0011_check_lists_as_comparisons.sql")
+        #expect(try await database.appliedMigrations().contains("0011_check_lists_as_comparisons.sql"))
         let raw = try DatabaseQueue(path: path)
         try await raw.read { db in
             #expect(try String.fetchAll(db, sql: "PRAGMA integrity_check") == ["ok"])
@@ -160,6 +161,61 @@ import Testing
         #expect(next == 6)
     }
 
+    /// Migration 12: a store whose tree kept its leaf hashes (level 0 of `merkle_node`) loses
+    /// those rows and keeps its roots and proofs, which now hash the leaves in `publication`;
+    /// leaves appended after it store only the nodes above them.
+    @Test func leafHashesStoredBeforeGoAndEveryRootStaysTheSame() async throws {
+        let bodies = (0..<11).map { Array("{\"commitment\":\"leaf \($0)\",\"format\":2}".utf8) }
+        let store = try await OlderStore(upTo: "0011_check_lists_as_comparisons.sql") { db in
+            var tree = MerkleAccumulator()
+            for (index, body) in bodies.enumerated() {
+                try db.execute(
+                    sql: "INSERT INTO publication (idx, kind, body, recorded_at, audit_id) VALUES (?, 'policy', ?, 0, 1)",
+                    arguments: [index, Data(body)])
+                try tree.appendNodes(leafHash: MerkleHash.leaf(body)) { node, hash in
+                    try db.execute(
+                        sql: "INSERT INTO merkle_node (level, idx, hash) VALUES (?, ?, ?)",
+                        arguments: [node.level, node.index, Data(hash)])
+                }
+            }
+        }
+        defer { store.remove() }
+        let database = try RegistryDatabase(path: store.path)
+        let counts = { @Sendable in
+            try await database.read { reader in
+                try (
+                    Int.fetchOne(reader.db, sql: "SELECT COUNT(*) FROM merkle_node WHERE level = 0") ?? -1,
+                    Int.fetchOne(reader.db, sql: "SELECT COUNT(*) FROM merkle_node") ?? -1
+                )
+            }
+        }
+        // Eleven leaves have 11 − popcount(11) = 8 perfect subtrees above level 0.
+        #expect(try await counts() == (0, 8))
+        var expected = MerkleAccumulator()
+        for body in bodies {
+            expected.append(leafData: body)
+            let size = expected.size
+            #expect(try await database.read { try $0.merkleRoot(size: size) } == expected.root)
+        }
+        for (index, body) in bodies.enumerated() {
+            let proof = try await database.read { try MerkleTree.inclusionProof(index: Int64(index), size: 11, reader: $0.merkleNodes) }
+            try MerkleProof.verifyInclusion(
+                leafHash: MerkleHash.leaf(body), index: Int64(index), treeSize: 11, proof: proof, root: expected.root)
+        }
+        // Five more leaves: 16 leaves have 15 such subtrees, still none at level 0.
+        let audit = AuditContext(method: "test", peer: nil, parameters: "{}", at: Instant(secondsSinceEpoch: 0))
+        for _ in 0..<5 {
+            let record = Array("{\"type\":\"policy\"}".utf8)
+            _ = try await database.write(audit: audit) { writer in
+                try writer.appendPublications([PendingPublication(kind: .policy, enterpriseId: nil, record: record)])
+            }
+        }
+        #expect(try await counts() == (0, 15))
+        let leaves = try await database.read { try $0.entries(from: 0, to: 16, limit: 16).map(\.leaf) }
+        let root = leaves.reduce(into: MerkleAccumulator()) { $0.append(leafData: $1) }.root
+        #expect(try await database.read { try $0.merkleRoot(size: 16) } == root)
+    }
+
     /// REPLACE deletes the row it replaces; that must not be a way round the append-only rule.
     @Test func insertOrReplaceCannotRewriteAnyRecord() async throws {
         let fixture = try await RegistryFixture()
@@ -189,7 +245,7 @@ import Testing
             "INSERT OR REPLACE INTO grade_record (id, enterprise_id, basis, grade, policy_version, explanation, "
                 + "effective_at, publication_idx, audit_id) SELECT id, enterprise_id, basis, 'AAA', policy_version, "
                 + "explanation, effective_at, publication_idx, audit_id FROM grade_record",
-            "INSERT OR REPLACE INTO merkle_node (level, idx, hash) VALUES (0, 0, zeroblob(32))",
+            "INSERT OR REPLACE INTO merkle_node (level, idx, hash) VALUES (1, 0, zeroblob(32))",
         ] {
             #expect(throws: DatabaseError.self, "\(statement)") { try raw.write { try $0.execute(sql: statement) } }
         }
