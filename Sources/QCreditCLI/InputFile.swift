@@ -22,9 +22,9 @@ struct InputFile {
     /// the caller reports those lines and keeps the rest.
     /// - Throws: ``Failure/badInput(_:)`` naming the file and the system's reason, or the first
     ///   line that is not UTF-8 (with the byte) unless `acceptingLinesNotUTF8`.
-    init(reading path: String, acceptingLinesNotUTF8: Bool = false) throws(Failure) {
+    init(reading path: String, acceptingLinesNotUTF8: Bool = false, encoding: InputEncoding? = nil) throws(Failure) {
         name = Self.name(of: path)
-        let bytes = try Self.bytes(of: path)
+        let bytes = try Self.bytes(of: path, encoding: encoding)
         // A line end byte is never part of a multi-byte UTF-8 sequence, so lines can be cut
         // before they are decoded.
         var lines: [(number: Int, text: String)] = []
@@ -35,7 +35,9 @@ struct InputFile {
                 lines.append((offset + 1, text))
             } else {
                 let badByte = Self.firstByteNotUTF8(line)
-                guard acceptingLinesNotUTF8 else { throw Self.notUTF8(name, line: offset + 1, byte: badByte) }
+                guard acceptingLinesNotUTF8 else {
+                    throw Self.notUTF8(name, line: offset + 1, byte: badByte, offeringEncoding: encoding != nil)
+                }
                 linesNotUTF8[offset + 1] = badByte
                 lines.append((offset + 1, String(decoding: line, as: UTF8.self)))
             }
@@ -51,8 +53,13 @@ struct InputFile {
     /// How messages name `path`.
     static func name(of path: String) -> String { path == "-" ? "standard input" : path }
 
-    /// All of `path`'s bytes (`-` for standard input).
-    static func bytes(of path: String) throws(Failure) -> [UInt8] {
+    /// All of `path`'s bytes (`-` for standard input), as UTF-8 when an encoding is given.
+    static func bytes(of path: String, encoding: InputEncoding? = nil) throws(Failure) -> [UInt8] {
+        let bytes = try bytes(of: path)
+        return try encoding?.utf8(bytes, name: name(of: path)) ?? bytes
+    }
+
+    private static func bytes(of path: String) throws(Failure) -> [UInt8] {
         let descriptor = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw Self.unreadable(path, errno) }
         defer { if path != "-" { close(descriptor) } }
@@ -76,11 +83,14 @@ struct InputFile {
     }
 
     /// The refusal of file `name` for its line `line`, not UTF-8 from the 0-based `byte` on,
-    /// with how to fix it (Chinese spreadsheets often save GB18030).
-    static func notUTF8(_ name: String, line: Int, byte: Int) -> Failure {
+    /// with how to fix it (Chinese spreadsheets often save GB18030): `--encoding gb18030` for
+    /// a command that offers it, else a conversion.
+    static func notUTF8(_ name: String, line: Int, byte: Int, offeringEncoding: Bool = false) -> Failure {
         .badInput(
             "cannot read \(name): line \(line) is not UTF-8 text (byte \(byte + 1) of the line); "
-                + "if the file is GB18030 (GBK), convert it first: iconv -f GB18030 -t UTF-8")
+                + (offeringEncoding
+                    ? "if the file is GB18030 (GBK), as Chinese spreadsheets save CSV, read it with --encoding gb18030"
+                    : "if the file is GB18030 (GBK), convert it first: iconv -f GB18030 -t UTF-8"))
     }
 
     /// The offset of the first byte of `line` that does not belong to a valid UTF-8 sequence.

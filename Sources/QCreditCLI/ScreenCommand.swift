@@ -42,6 +42,9 @@ struct ScreenCommand: AsyncParsableCommand {
     @Option(help: "csv or jsonl (default: from the output's extension, else csv).")
     var format: Format?
 
+    @Option(help: "The portfolio's character encoding: utf-8, or gb18030 (also gbk) for CSV saved by a Chinese spreadsheet.")
+    var encoding: InputEncoding = .utf8
+
     func run() async throws {
         try await options.run { daemon, _ in
             let codes = try portfolio()
@@ -96,7 +99,7 @@ struct ScreenCommand: AsyncParsableCommand {
 
     /// The codes and their line numbers.
     private func portfolio() throws(Failure) -> [(line: Int, code: String)] {
-        let input = try InputFile(reading: file)
+        let input = try InputFile(reading: file, encoding: encoding)
         let firstLine = input.contentLines.first?.text ?? ""
         let wanted = column.map { [$0] } ?? ["code", "uscc", "统一社会信用代码", "信用代码"]
         // A `.csv` file of one column without a header (its first line a code, valid or not:
@@ -108,7 +111,7 @@ struct ScreenCommand: AsyncParsableCommand {
             let named = wanted.contains { ImportKind.key($0) == ImportKind.key(firstLine.trimmingWhitespace()) }
             return input.contentLines.dropFirst(named ? 1 : 0).map { ($0.number, $0.text) }
         }
-        var table = try TabularFile(reading: file)
+        var table = try TabularFile(reading: file, encoding: encoding)
         guard let header = wanted.lazy.compactMap({ name in table.columns.first { ImportKind.key($0) == ImportKind.key(name) } }).first
         else {
             throw .badInput("\(table.name) has no column \(wanted[0]) (columns: \(table.columns.joined(separator: ", ")))")

@@ -312,7 +312,49 @@ import Testing
         let refused = try cli.run(["import", "enterprises", wholeGB])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("line 1 is not UTF-8 text (byte 1 of the line)"), "\(refused.stderr)")
-        #expect(refused.stderr.contains("iconv -f GB18030 -t UTF-8"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("read it with --encoding gb18030"), "\(refused.stderr)")
+    }
+
+    /// A CSV file as a spreadsheet on a Chinese system saves it (GB18030, CRLF, a Chinese
+    /// header) is read with `--encoding gb18030` (or its name `gbk`): names come through as
+    /// text, a four-byte GB18030 character included, and so does a portfolio to screen. A byte
+    /// that is not GB18030 is refused with its line and place before anything is sent.
+    @Test func aGB18030FileIsReadWithItsEncodingNamed() throws {
+        let cli = CLIHarness(daemon: try DaemonProcess())
+        func gb(_ text: String) -> [UInt8] {
+            // GB18030 of the few characters used here (python3: text.encode("gb18030")).
+            let table: [Character: [UInt8]] = [
+                "统": [0xCD, 0xB3], "一": [0xD2, 0xBB], "社": [0xC9, 0xE7], "会": [0xBB, 0xE1], "信": [0xD0, 0xC5],
+                "用": [0xD3, 0xC3], "代": [0xB4, 0xFA], "码": [0xC2, 0xEB], "企": [0xC6, 0xF3], "业": [0xD2, 0xB5],
+                "名": [0xC3, 0xFB], "称": [0xB3, 0xC6], "贵": [0xB9, 0xF3], "州": [0xD6, 0xDD], "黔": [0xC7, 0xAD],
+                "南": [0xC4, 0xCF], "水": [0xCB, 0xAE], "泥": [0xC4, 0xE0], "有": [0xD3, 0xD0], "限": [0xCF, 0xDE],
+                "公": [0xB9, 0xAB], "司": [0xCB, 0xBE], "𠀀": [0x95, 0x32, 0x82, 0x36],
+            ]
+            return text.flatMap { table[$0] ?? Array(String($0).utf8) }
+        }
+        let path = cli.daemon.directory.appendingPathComponent("market-gbk.csv").path
+        try Data(gb("统一社会信用代码,企业名称\r\n\(CLI.cement),贵州黔南水泥有限公司\r\n\(CLI.materials),𠀀水泥有限公司\r\n"))
+            .write(to: URL(fileURLWithPath: path))
+        let refused = try cli.run(["import", "enterprises", path])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("--encoding gb18030"), "\(refused.stderr)")
+        let summary = try cli.json(["import", "enterprises", path, "--encoding", "gbk"])
+        #expect(summary["imported"] == 2, "\(summary)")
+        #expect(summary["rejected"] == 0, "\(summary)")
+        #expect(try cli.json(["file", CLI.cement])["file"]?["enterprise"]?["name"] == "贵州黔南水泥有限公司")
+        #expect(try cli.json(["file", CLI.materials])["file"]?["enterprise"]?["name"] == "𠀀水泥有限公司")
+
+        let screened = try cli.succeed(["screen", path, "--encoding", "gb18030"]).split(separator: "\n").map(String.init)
+        #expect(screened.count == 3, "\(screened)")
+        #expect(screened[1].hasPrefix("2,\(CLI.cement),贵州黔南水泥有限公司,"), "\(screened)")
+
+        // 0x80 alone is no GB18030 character: named by line and byte, nothing sent.
+        let broken = cli.daemon.directory.appendingPathComponent("broken-gbk.csv").path
+        try Data(gb("code,name\n\(CLI.wrongCheck),贵州") + [0x80] + gb("公司\n")).write(to: URL(fileURLWithPath: broken))
+        let bad = try cli.run(["import", "enterprises", broken, "--encoding", "gb18030"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("line 2 is not GB18030 text (byte 24 of the line)"), "\(bad.stderr)")
+        #expect(try cli.run(["file", CLI.wrongCheck]).status != 0)
     }
 
     /// A quote in the middle of a quoted CSV field (`"bad"quote"`) is a malformed row, not a

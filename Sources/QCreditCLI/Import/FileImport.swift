@@ -46,7 +46,7 @@ struct FileImport {
     }
 
     func run(_ daemon: DaemonSession, _ console: Console) async throws -> ExitStatus {
-        let file = try TabularFile(reading: options.file)
+        let file = try TabularFile(reading: options.file, encoding: options.encoding)
         let importId = options.importId ?? "\(kind.rawValue)-\(file.contentDigest)"
         let errorPath = options.errors ?? options.file + ".errors.csv"
         guard (1...10_000).contains(options.batchSize) else { throw Failure.badInput("--batch-size must be 1 to 10000") }

@@ -17,9 +17,9 @@ struct LineTable {
     /// that is not. Their text holds U+FFFD for what could not be read.
     let linesNotUTF8: [Int: Int]
 
-    init(reading path: String) throws(Failure) {
+    init(reading path: String, encoding: InputEncoding = .utf8) throws(Failure) {
         name = InputFile.name(of: path)
-        let bytes = try InputFile.bytes(of: path)
+        let bytes = try InputFile.bytes(of: path, encoding: encoding)
         var ranges: [Range<Int>] = []
         bytes.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }

@@ -47,15 +47,15 @@ struct TabularFile {
     /// spans lines, or a blank line, makes it fewer). For progress, before the file is read.
     private(set) var estimatedRecordCount = 0
 
-    init(reading path: String) throws(Failure) {
-        let lines = try LineTable(reading: path)  // without a byte order mark
+    init(reading path: String, encoding: InputEncoding = .utf8) throws(Failure) {
+        let lines = try LineTable(reading: path, encoding: encoding)  // without a byte order mark
         self.lines = lines
         name = lines.name
         // A first line (the header, or the first record) that is not UTF-8 means the file as a
         // whole is in another encoding: refused, rather than every row reported one by one.
         let firstContent = (0..<lines.count).first { !lines.isBlank($0) }
         if let first = firstContent, let byte = lines.linesNotUTF8[first + 1] {
-            throw InputFile.notUTF8(name, line: first + 1, byte: byte)
+            throw InputFile.notUTF8(name, line: first + 1, byte: byte, offeringEncoding: true)
         }
         contentDigest = lines.digest().prefix(16)
             .map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
