@@ -1,5 +1,8 @@
+import Foundation
 import QCreditCrypto
 import Testing
+
+@testable import QCreditExport
 
 @Suite("DigestStream")
 struct DigestStreamTests {
@@ -28,5 +31,35 @@ struct DigestStreamTests {
             stream.update([UInt8]())
             #expect(stream.finalize() == oneShot)
         }
+    }
+}
+
+/// An export file is written while its earlier buffers are still being written and hashed on
+/// another thread: what lands on disk, its size and its digests must be exactly the bytes given,
+/// in order, across many buffers and with writes of every size.
+@Suite("HashingFileWriter")
+struct HashingFileWriterTests {
+    @Test func aFileOfManyBuffersIsWrittenAndHashedInOrder() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let directory = open(scratch.path, O_RDONLY | O_DIRECTORY)
+        #expect(directory >= 0)
+        defer { close(directory) }
+        let writer = try HashingFileWriter(creating: "entries.jsonl", in: directory, directoryPath: scratch.path, mode: 0o644, group: nil)
+        var expected: [UInt8] = []
+        var generator = SystemRandomNumberGenerator()
+        // Lines of 1 byte to 300 KiB (past one buffer), 12 MiB in all: dozens of buffers in flight.
+        while expected.count < 12 << 20 {
+            let length = Int.random(in: 0...(expected.count % 7 == 0 ? 300_000 : 200), using: &generator)
+            let line = (0..<length).map { UInt8(truncatingIfNeeded: $0 &+ expected.count) | 0x20 }
+            try writer.writeLine(line)
+            expected += line + [0x0A]
+        }
+        let entry = try writer.finish()
+        let written = try [UInt8](Data(contentsOf: URL(fileURLWithPath: scratch.path("entries.jsonl"))))
+        #expect(written == expected)
+        #expect(entry.size == Int64(expected.count))
+        #expect(entry.sha256 == Digest.sha256(expected))
+        #expect(entry.sm3 == Digest.sm3(expected))
     }
 }
