@@ -70,11 +70,16 @@ public enum Base64 {
                 group = group << 6 | UInt32(value)
             }
             switch padding {
+            // Byte by byte: appending an array literal allocated an array per group, which was
+            // most of decoding a leaf's commitment.
             case 0:
-                output.append(contentsOf: [UInt8(group >> 16), UInt8(group >> 8 & 0xFF), UInt8(group & 0xFF)])
+                output.append(UInt8(group >> 16))
+                output.append(UInt8(group >> 8 & 0xFF))
+                output.append(UInt8(group & 0xFF))
             case 1:
                 guard group & 0xFF == 0 else { return nil }
-                output.append(contentsOf: [UInt8(group >> 16), UInt8(group >> 8 & 0xFF)])
+                output.append(UInt8(group >> 16))
+                output.append(UInt8(group >> 8 & 0xFF))
             default:
                 guard group & 0xFFFF == 0 else { return nil }
                 output.append(UInt8(group >> 16))
