@@ -9,8 +9,9 @@ import TransparencyLog
 
 /// Writes signed exports with their restricted parts (format: ``ExportFormat``) and prunes old ones.
 ///
-/// Writing streams: each item from the ``ExportSource`` goes through a 64 KiB buffer to disk, with
-/// the file's SHA-256 and SM3 updated from the same buffer, so memory stays flat whatever the
+/// Writing streams: each item from the ``ExportSource`` goes through 256 KiB buffers to disk (a
+/// few in flight, written and hashed on a queue beside the caller: ``HashingFileWriter``), with
+/// the file's SHA-256 and SM3 updated from the same buffers, so memory stays flat whatever the
 /// number of enterprises, listings or entries. The functions are synchronous and block on disk
 /// I/O; run them off any event loop (the daemon uses a dedicated thread).
 ///
