@@ -31,7 +31,14 @@ enum InputEncoding: String, ExpressibleByArgument, CaseIterable, Sendable {
     func utf8(_ bytes: [UInt8], name: String) throws(Failure) -> [UInt8] {
         switch self {
         case .utf8: return bytes
-        case .gb18030: return try Self.convert(bytes, from: "GB18030", name: name)
+        case .gb18030:
+            // Chinese text in GB18030 is practically never valid UTF-8 (its lead bytes are not
+            // UTF-8's), but UTF-8 read as GB18030 often converts without an error, into other
+            // characters: a UTF-8 file named GB18030 by mistake is refused, not imported garbled.
+            if bytes.contains(where: { $0 >= 0x80 }), String(validating: bytes, as: UTF8.self) != nil {
+                throw .badInput("cannot read \(name) as GB18030: it is UTF-8 text; read it without --encoding")
+            }
+            return try Self.convert(bytes, from: "GB18030", name: name)
         }
     }
 

@@ -355,6 +355,12 @@ import Testing
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("line 2 is not GB18030 text (byte 24 of the line)"), "\(bad.stderr)")
         #expect(try cli.run(["file", CLI.wrongCheck]).status != 0)
+
+        // A UTF-8 file named GB18030 by mistake would convert into other characters: refused.
+        let utf8 = try file(cli.daemon, "utf8.csv", "code,name\n\(CLI.wrongCheck),贵州某某有限公司\n")
+        let mistaken = try cli.run(["import", "enterprises", utf8, "--encoding", "gb18030"])
+        #expect(mistaken.status != 0)
+        #expect(mistaken.stderr.contains("it is UTF-8 text; read it without --encoding"), "\(mistaken.stderr)")
     }
 
     /// A quote in the middle of a quoted CSV field (`"bad"quote"`) is a malformed row, not a
