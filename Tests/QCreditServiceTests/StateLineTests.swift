@@ -54,7 +54,7 @@ import Testing
                 lines.append(
                     (
                         try RegistryExportSource.stateLineBytes(row, policy: policy, visibility: visibility, on: date),
-                        try RegistryExportSource.stateLineBytes(view), try RegistryExportSource.stateLine(view).canonicalBytes()
+                        try RegistryExportSource.stateLineBytes(view), try Self.referenceLine(view).canonicalBytes()
                     ))
             }
             return lines
@@ -64,5 +64,19 @@ import Testing
             #expect(line.oneQuery == line.reference, sourceLocation: sourceLocation)
             #expect(line.fullView == line.reference, sourceLocation: sourceLocation)
         }
+    }
+
+    /// The state line as a value, the reference the bytes written directly must equal: who, the
+    /// grade in force and what it rests on, the lists.
+    static func referenceLine(_ view: GradeView) -> JSONValue {
+        let enterprise = view.enterprise
+        let inForce = view.inForce
+        return [
+            "uscc": JSONValue(enterprise.uscc), "orgCode": JSONValue(enterprise.orgCode), "name": .string(enterprise.name),
+            "status": .string(enterprise.current.status.rawValue), "flags": .array(enterprise.flags.map(JSONValue.string)),
+            "grade": JSONValue(inForce.grade), "basis": .string(inForce.basis.rawValue),
+            "policyVersion": JSONValue(inForce.record?.policyVersion), "score": JSONValue(inForce.record?.score),
+            "logIndex": JSONValue(inForce.publicationIndex), "listed": .array(view.listTypes.map(JSONValue.string)),
+        ]
     }
 }

@@ -55,21 +55,10 @@ struct RegistryExportSource: ExportSource {
         }
     }
 
-    /// One line of state.jsonl: who, the grade in force and what it rests on, the lists.
-    static func stateLine(_ view: GradeView) -> JSONValue {
-        let enterprise = view.enterprise
-        let inForce = view.inForce
-        return [
-            "uscc": JSONValue(enterprise.uscc), "orgCode": JSONValue(enterprise.orgCode), "name": .string(enterprise.name),
-            "status": .string(enterprise.current.status.rawValue), "flags": .array(enterprise.flags.map(JSONValue.string)),
-            "grade": JSONValue(inForce.grade), "basis": .string(inForce.basis.rawValue),
-            "policyVersion": JSONValue(inForce.record?.policyVersion), "score": JSONValue(inForce.record?.score),
-            "logIndex": JSONValue(inForce.publicationIndex), "listed": .array(view.listTypes.map(JSONValue.string)),
-        ]
-    }
-
-    /// ``stateLine(_:)``'s canonical bytes, written directly (a dictionary per file and its
-    /// sorting was a fifth of the export's time).
+    /// One line of state.jsonl as canonical bytes: who, the grade in force and what it rests on,
+    /// the lists. Written directly (a dictionary per file and its sorting was a fifth of the
+    /// export's time); `StateLineTests` holds it to the canonical bytes of the same object built
+    /// as a value.
     static func stateLineBytes(_ view: GradeView) throws(CanonicalJSONError) -> [UInt8] {
         let enterprise = view.enterprise
         return try stateLineBytes(
