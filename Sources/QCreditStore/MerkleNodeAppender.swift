@@ -3,8 +3,8 @@ import TransparencyLog
 
 /// Appends leaves to the stored tree in a row, computing the nodes each completes in memory
 /// from the tree's right edge (a ``MerkleAccumulator``) instead of reading left children back:
-/// a batch of n leaves reads popcount(size) nodes once and inserts about n (the nodes above
-/// the leaves: a leaf's hash is its publication's, not stored).
+/// a batch of n leaves reads popcount(size) nodes once and inserts about n/8 (the nodes of
+/// level 4 and up: those below are hashed from the leaves when read, not stored).
 struct MerkleNodeAppender {
     private var accumulator: MerkleAccumulator
     /// The node insert, looked up once for the batch.

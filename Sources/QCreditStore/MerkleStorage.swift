@@ -2,25 +2,23 @@ import Foundation
 import GRDB
 import TransparencyLog
 
-/// The log's perfect-subtree hashes: levels 1 and up in `merkle_node` (layout:
-/// Schema/0002_merkle_log.sql), level 0 (the leaf hashes) from the leaves themselves, in
-/// `publication` (Schema/0012_leaf_hashes_from_publications.sql).
+/// The log's perfect-subtree hashes: levels ``lowestStoredLevel`` and up in `merkle_node`
+/// (layout: Schema/0002_merkle_log.sql); a node below, which covers at most eight leaves, is
+/// hashed from its leaves in `publication` (Schema/0012_leaf_hashes_from_publications.sql,
+/// Schema/0013_low_merkle_levels_from_leaves.sql).
 struct MerkleNodeTable: MerkleNodeReader {
     let db: Database
 
+    /// The lowest level kept in `merkle_node`. Storing the three levels below it was seven in
+    /// eight of the table's rows and about a fifth of the writer's time publishing grades; a proof
+    /// needs at most one node a level, so it hashes at most 15 leaves (one page of `publication`)
+    /// for them instead.
+    static let lowestStoredLevel = 4
+
     func hashes(of nodes: [MerkleNodeID]) throws -> [[UInt8]] {
         var lookup = try BulkStatement(db, "SELECT hash FROM merkle_node WHERE level = ? AND idx = ?")
-        var leaves: BulkStatement?
         return try nodes.map { node in
-            if node.level == 0 {
-                // A proof needs at most two leaf hashes (a leaf's sibling, the ends of a range).
-                if leaves == nil { leaves = try BulkStatement(db, "SELECT body FROM publication WHERE idx = ?") }
-                leaves!.bind(node.index)
-                guard let leaf = try leaves!.fetchBlob() else {
-                    throw StoreError.corruptRow(table: "publication", id: "\(node.index)", column: "body")
-                }
-                return MerkleHash.leaf(leaf)
-            }
+            guard node.level >= Self.lowestStoredLevel else { return try hashFromLeaves(node) }
             lookup.bind(Int64(node.level))
             lookup.bind(node.index)
             guard let hash = try lookup.fetchBlob() else {
@@ -28,6 +26,20 @@ struct MerkleNodeTable: MerkleNodeReader {
             }
             return hash
         }
+    }
+
+    /// The hash of a node below the stored levels: its leaves, read in order, hashed up.
+    private func hashFromLeaves(_ node: MerkleNodeID) throws -> [UInt8] {
+        let range = node.leafRange
+        let leaves = try Data.fetchAll(
+            db.cachedStatement(sql: "SELECT body FROM publication WHERE idx >= ? AND idx < ? ORDER BY idx"),
+            arguments: [range.lowerBound, range.upperBound])
+        guard leaves.count == range.count else {
+            throw StoreError.corruptRow(table: "publication", id: "\(range.lowerBound + Int64(leaves.count))", column: "body")
+        }
+        var subtree = MerkleAccumulator()
+        for leaf in leaves { subtree.append(leafData: leaf) }
+        return subtree.root
     }
 
     /// Adds leaf `index` and every parent it completes, reading only those parents' left
@@ -43,9 +55,9 @@ struct MerkleNodeTable: MerkleNodeReader {
         try BulkStatement(db, "INSERT INTO merkle_node (level, idx, hash) VALUES (?, ?, ?)")
     }
 
-    /// Stores a node of level 1 or more; a leaf's hash is not stored (it is its publication's).
+    /// Stores a node of the stored levels; one below is not stored (it is hashed from its leaves).
     static func insert(_ node: MerkleNodeID, hash: [UInt8], with statement: inout BulkStatement) throws {
-        guard node.level > 0 else { return }
+        guard node.level >= lowestStoredLevel else { return }
         statement.bind(Int64(node.level))
         statement.bind(node.index)
         statement.bind(blob: hash)

@@ -23,8 +23,8 @@
 ///   proofs for any past size come from the same rows: a smaller tree's perfect subtrees are
 ///   all still there.
 ///
-/// A store that keeps the leaves themselves may answer level 0 by hashing them instead of
-/// storing their hashes again (qcredit's store does: `MerkleNodeTable`).
+/// A store that keeps the leaves themselves may answer the lowest levels by hashing them
+/// instead of storing those hashes (qcredit's store does, below level 4: `MerkleNodeTable`).
 ///
 /// ```swift
 /// let tree = InMemoryMerkleTree()

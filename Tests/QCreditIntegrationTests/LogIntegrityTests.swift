@@ -29,7 +29,9 @@ import Varlink
 
     @Test func theDaemonRefusesALogWhoseRecordsWereAltered() async throws {
         let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
-        try await daemon.seed(from: 0, count: 2)
+        // Sixteen grades and the policy: 17 leaves, so the tree stores a node (its lowest stored
+        // level covers 16 leaves; those below are hashed from the leaves).
+        try await daemon.seed(from: 0, count: 16)
         _ = try await daemon.waitForCheckpointOfWholeLog()
         #expect(daemon.stop() == 0)
         // Only by dropping the append-only triggers can the stored tree be rewritten (as a forger

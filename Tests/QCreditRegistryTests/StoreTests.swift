@@ -58,6 +58,7 @@ import TransparencyLog
                 "0005_name_search.sql", "0006_imports.sql", "0007_watch.sql", "0008_name_index_at_commit.sql",
                 "0009_event_corrections_index.sql", "0010_import_batch_digest.sql",
                 "0011_check_lists_as_comparisons.sql", "0012_leaf_hashes_from_publications.sql",
+                "0013_low_merkle_levels_from_leaves.sql",
             ])
     }
 
@@ -161,11 +162,12 @@ import TransparencyLog
         #expect(next == 6)
     }
 
-    /// Migration 12: a store whose tree kept its leaf hashes (level 0 of `merkle_node`) loses
-    /// those rows and keeps its roots and proofs, which now hash the leaves in `publication`;
-    /// leaves appended after it store only the nodes above them.
-    @Test func leafHashesStoredBeforeGoAndEveryRootStaysTheSame() async throws {
-        let bodies = (0..<11).map { Array("{\"commitment\":\"leaf \($0)\",\"format\":2}".utf8) }
+    /// Migrations 12 and 13: a store whose tree kept every level (the leaf hashes and the three
+    /// levels above them in `merkle_node`) loses those rows and keeps its roots and proofs, which
+    /// now hash the leaves in `publication` for them; leaves appended after it store only the
+    /// nodes of level 4 and up.
+    @Test func lowTreeLevelsStoredBeforeGoAndEveryRootStaysTheSame() async throws {
+        let bodies = (0..<43).map { Array("{\"commitment\":\"leaf \($0)\",\"format\":2}".utf8) }
         let store = try await OlderStore(upTo: "0011_check_lists_as_comparisons.sql") { db in
             var tree = MerkleAccumulator()
             for (index, body) in bodies.enumerated() {
@@ -184,13 +186,13 @@ import TransparencyLog
         let counts = { @Sendable in
             try await database.read { reader in
                 try (
-                    Int.fetchOne(reader.db, sql: "SELECT COUNT(*) FROM merkle_node WHERE level = 0") ?? -1,
+                    Int.fetchOne(reader.db, sql: "SELECT COUNT(*) FROM merkle_node WHERE level < 4") ?? -1,
                     Int.fetchOne(reader.db, sql: "SELECT COUNT(*) FROM merkle_node") ?? -1
                 )
             }
         }
-        // Eleven leaves have 11 − popcount(11) = 8 perfect subtrees above level 0.
-        #expect(try await counts() == (0, 8))
+        // 43 leaves have two perfect subtrees of 16 leaves (level 4) and one of 32 (level 5).
+        #expect(try await counts() == (0, 3))
         var expected = MerkleAccumulator()
         for body in bodies {
             expected.append(leafData: body)
@@ -198,22 +200,32 @@ import TransparencyLog
             #expect(try await database.read { try $0.merkleRoot(size: size) } == expected.root)
         }
         for (index, body) in bodies.enumerated() {
-            let proof = try await database.read { try MerkleTree.inclusionProof(index: Int64(index), size: 11, reader: $0.merkleNodes) }
+            let proof = try await database.read { try MerkleTree.inclusionProof(index: Int64(index), size: 43, reader: $0.merkleNodes) }
             try MerkleProof.verifyInclusion(
-                leafHash: MerkleHash.leaf(body), index: Int64(index), treeSize: 11, proof: proof, root: expected.root)
+                leafHash: MerkleHash.leaf(body), index: Int64(index), treeSize: 43, proof: proof, root: expected.root)
         }
-        // Five more leaves: 16 leaves have 15 such subtrees, still none at level 0.
+        for oldSize in 1..<43 {
+            let old = bodies[..<oldSize].reduce(into: MerkleAccumulator()) { $0.append(leafData: $1) }.root
+            let proof = try await database.read { try MerkleTree.consistencyProof(from: Int64(oldSize), to: 43, reader: $0.merkleNodes) }
+            try MerkleProof.verifyConsistency(
+                oldSize: Int64(oldSize), newSize: 43, oldRoot: old, newRoot: expected.root, proof: proof)
+        }
+        // Five more leaves, one append each, then sixteen in one batch: 64 leaves have four
+        // subtrees of 16, two of 32 and one of 64, still none below level 4.
         let audit = AuditContext(method: "test", peer: nil, parameters: "{}", at: Instant(secondsSinceEpoch: 0))
+        let record = Array("{\"type\":\"policy\"}".utf8)
         for _ in 0..<5 {
-            let record = Array("{\"type\":\"policy\"}".utf8)
             _ = try await database.write(audit: audit) { writer in
                 try writer.appendPublications([PendingPublication(kind: .policy, enterpriseId: nil, record: record)])
             }
         }
-        #expect(try await counts() == (0, 15))
-        let leaves = try await database.read { try $0.entries(from: 0, to: 16, limit: 16).map(\.leaf) }
+        _ = try await database.write(audit: audit) { writer in
+            try writer.appendPublications(Array(repeating: PendingPublication(kind: .policy, enterpriseId: nil, record: record), count: 16))
+        }
+        #expect(try await counts() == (0, 7))
+        let leaves = try await database.read { try $0.entries(from: 0, to: 64, limit: 64).map(\.leaf) }
         let root = leaves.reduce(into: MerkleAccumulator()) { $0.append(leafData: $1) }.root
-        #expect(try await database.read { try $0.merkleRoot(size: 16) } == root)
+        #expect(try await database.read { try $0.merkleRoot(size: 64) } == root)
     }
 
     /// REPLACE deletes the row it replaces; that must not be a way round the append-only rule.
@@ -223,6 +235,8 @@ import TransparencyLog
         let event = try await fixture.registry.recordEvent(fixture.event(RegistryFixture.usccA), by: RegistryFixture.regulator)
         _ = try await fixture.registry.correctEvent(eventId: event, replacement: nil, reason: "recorded twice", by: RegistryFixture.regulator)
         _ = try await fixture.listed(RegistryFixture.usccA)
+        // Sixteen more files, so the log has a tree node of the lowest stored level to replace.
+        for serial in 0..<16 { try await fixture.register(USCC.madeUp(serial: 700 + serial)) }
         _ = try await fixture.registry.publishGrades(codes: nil, by: RegistryFixture.regulator)
         let raw = try fixture.rawDatabase()
         let before = try await fixture.publications()
@@ -245,7 +259,7 @@ import TransparencyLog
             "INSERT OR REPLACE INTO grade_record (id, enterprise_id, basis, grade, policy_version, explanation, "
                 + "effective_at, publication_idx, audit_id) SELECT id, enterprise_id, basis, 'AAA', policy_version, "
                 + "explanation, effective_at, publication_idx, audit_id FROM grade_record",
-            "INSERT OR REPLACE INTO merkle_node (level, idx, hash) VALUES (1, 0, zeroblob(32))",
+            "INSERT OR REPLACE INTO merkle_node (level, idx, hash) VALUES (4, 0, zeroblob(32))",
         ] {
             #expect(throws: DatabaseError.self, "\(statement)") { try raw.write { try $0.execute(sql: statement) } }
         }
