@@ -18,6 +18,8 @@ import Synchronization
 /// ```
 public final class RegistryDatabase: Sendable {
     private let pool: DatabasePool
+    /// Copies the WAL into the database file beside the writer (the writer's commits hand it the work).
+    private let checkpointer: WALCheckpointer
     public let path: String
     private let changeObservers = FileChangeObservers()
     /// Signalled after every committed write, for change feeds.
@@ -34,8 +36,9 @@ public final class RegistryDatabase: Sendable {
     /// SQLite's process-wide settings, made once before the process opens its first database.
     private static let sqliteSetUp: Void = { _ = qcredit_sqlite_skip_memory_statistics() }()
 
-    /// Opens (creating if needed) and migrates the database at `path`.
-    public init(path: String, readerCount: Int = 4) throws {
+    /// Opens (creating if needed) and migrates the database at `path`. The WAL is copied into
+    /// the database file, beside the writer, once a commit leaves `checkpointPages` pages in it.
+    public init(path: String, readerCount: Int = 4, checkpointPages: Int32 = 10_000) throws {
         Self.sqliteSetUp
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
@@ -59,13 +62,15 @@ public final class RegistryDatabase: Sendable {
             // The writer's page cache holds the code and name indexes' upper levels and most of
             // their leaves (SQLite's default, 2 MiB, made registering a million files read 17 GB
             // through pread, now 3.4 GB), and the WAL is copied into the database every 10,000
-            // pages rather than 1,000 (a leaf written by several batches is copied once). Larger
-            // WALs cost more: with no checkpoint at all, every page lookup searched a WAL index of
-            // a million frames and the import ran at two thirds of the speed (BENCHMARKS.md).
-            try pool.barrierWriteWithoutTransaction { db in
+            // pages rather than 1,000 (a leaf written by several batches is copied once), by the
+            // checkpointer's connection beside the writer. Larger WALs cost more: with no
+            // checkpoint at all, every page lookup searched a WAL index of a million frames and
+            // the import ran at two thirds of the speed (BENCHMARKS.md).
+            checkpointer = try WALCheckpointer(path: path, pages: checkpointPages)
+            try pool.barrierWriteWithoutTransaction { [checkpointer] db in
                 try db.execute(sql: "PRAGMA temp_store = MEMORY")
                 try db.execute(sql: "PRAGMA cache_size = -32768")
-                try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
+                checkpointer.install(on: db)
             }
         } catch let error as StoreError {
             throw error
@@ -144,7 +149,10 @@ public final class RegistryDatabase: Sendable {
     /// the file alone holds the whole database (before it is moved or copied).
     public func checkpointWAL() async throws {
         let path = self.path
-        try await pool.writeWithoutTransaction { db in
+        try await pool.writeWithoutTransaction { [checkpointer] db in
+            // A checkpoint running beside the writer would make this one busy; none starts
+            // while the writer is here.
+            checkpointer.waitUntilIdle()
             // The pragma reports a reader in the way as a row (busy = 1), not as an error.
             let busy = try Int.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") ?? 0
             if busy != 0 { throw StoreError.walInUse(path: path) }
