@@ -57,9 +57,9 @@ extension RegistryReader {
     public func entries(from start: Int64, to end: Int64, limit: Int) throws -> [LogEntry] {
         try rows(
             """
-            SELECT p.idx, p.body, o.salt, o.record,
+            SELECT p.idx, p.body, p.salt, p.record,
                    (SELECT MIN(d.ends_on) FROM disclosure_end d WHERE d.publication_idx = p.idx) AS disclosure_ends_on
-            FROM publication p LEFT JOIN publication_opening o ON o.idx = p.idx
+            FROM publication p
             WHERE p.idx >= ? AND p.idx < ? ORDER BY p.idx LIMIT ?
             """, [start, end, limit]
         ).map(decodeEntry)
@@ -70,9 +70,9 @@ extension RegistryReader {
         let cursor = try Row.fetchCursor(
             db.cachedStatement(
                 sql: """
-                    SELECT p.idx, p.body, o.salt, o.record,
+                    SELECT p.idx, p.body, p.salt, p.record,
                            (SELECT MIN(d.ends_on) FROM disclosure_end d WHERE d.publication_idx = p.idx) AS disclosure_ends_on
-                    FROM publication p LEFT JOIN publication_opening o ON o.idx = p.idx
+                    FROM publication p
                     WHERE p.idx >= ? AND p.idx < ? ORDER BY p.idx
                     """), arguments: [start, end])
         while let row = try cursor.next() { try body(try decodeEntry(row)) }
@@ -86,7 +86,7 @@ extension RegistryReader {
         var opening: RecordOpening?
         if let salt: Data = row[2], let record: Data = row[3] {
             guard salt.count == RecordOpening.saltSize else {
-                throw StoreError.corruptRow(table: "publication_opening", id: "\(index)", column: "salt")
+                throw StoreError.corruptRow(table: "publication", id: "\(index)", column: "salt")
             }
             opening = RecordOpening(salt: [UInt8](salt), record: [UInt8](record))
         }

@@ -304,7 +304,7 @@ public struct RegistryReader {
     public func publication(index: Int64) throws -> (kind: PublicationRecord.Kind, body: [UInt8])? {
         guard
             let row = try row(
-                "SELECT p.idx AS id, p.kind, o.record FROM publication p JOIN publication_opening o ON o.idx = p.idx WHERE p.idx = ?",
+                "SELECT idx AS id, kind, record FROM publication WHERE idx = ? AND record IS NOT NULL",
                 [index])
         else { return nil }
         let decoder = RowDecoder(row: row, table: "publication")

@@ -172,7 +172,7 @@ public struct RegistryWriter {
 
     /// Appends a publication record to the log and returns its index: the leaf is a commitment
     /// to the record under a fresh random salt (``LeafCommitment``), stored with the Merkle nodes
-    /// it completes; the opening (salt and record) is kept beside it.
+    /// it completes; the opening (salt and record) is kept in the same row.
     public func appendPublication(_ record: PublicationRecord) throws -> Int64 {
         let pending = PendingPublication(kind: record.kind, enterpriseId: record.enterpriseId, record: try record.canonicalBytes())
         return try appendPublications([pending])[0]
@@ -216,19 +216,20 @@ public struct RegistryWriter {
         return index
     }
 
-    /// The two inserts of a leaf, looked up once for a batch.
+    /// The insert of a leaf, looked up once for a batch.
     private struct LeafStatements {
         var publication: BulkStatement
-        var opening: BulkStatement
 
         init(_ db: Database) throws {
             publication = try BulkStatement(
-                db, "INSERT INTO publication (idx, kind, enterprise_id, body, recorded_at, audit_id) VALUES (?, ?, ?, ?, ?, ?)")
-            opening = try BulkStatement(db, "INSERT INTO publication_opening (idx, salt, record) VALUES (?, ?, ?)")
+                db,
+                "INSERT INTO publication (idx, kind, enterprise_id, body, recorded_at, audit_id, salt, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            )
         }
     }
 
-    /// The publication row of leaf `index` and its opening's; the caller adds its Merkle nodes.
+    /// The publication row of leaf `index`, with its opening when known; the caller adds its
+    /// Merkle nodes.
     private func insertLeaf(
         index: Int64, kind: PublicationRecord.Kind?, enterpriseId: Int64?, leaf: [UInt8], opening: RecordOpening?,
         with statements: inout LeafStatements
@@ -241,13 +242,14 @@ public struct RegistryWriter {
         statements.publication.bind(blob: leaf)
         statements.publication.bind(now.secondsSinceEpoch)
         statements.publication.bind(auditId)
-        try statements.publication.run()
         if let opening {
-            statements.opening.bind(index)
-            statements.opening.bind(blob: opening.salt)
-            statements.opening.bind(blob: opening.record)
-            try statements.opening.run()
+            statements.publication.bind(blob: opening.salt)
+            statements.publication.bind(blob: opening.record)
+        } else {
+            statements.publication.bindNull()
+            statements.publication.bindNull()
         }
+        try statements.publication.run()
     }
 
     /// Records that publication `index` stops being disclosed to the public on `date` (that day

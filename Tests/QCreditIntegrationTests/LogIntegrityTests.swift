@@ -65,8 +65,8 @@ import Varlink
             "/usr/bin/sqlite3",
             [
                 database,
-                "DROP TRIGGER publication_opening_append_only_update; "
-                    + "UPDATE publication_opening SET record = CAST(replace(CAST(record AS TEXT), 'Log Co. 0', 'Log Co. X') AS BLOB) "
+                "DROP TRIGGER publication_append_only_update; "
+                    + "UPDATE publication SET record = CAST(replace(CAST(record AS TEXT), 'Log Co. 0', 'Log Co. X') AS BLOB) "
                     + "WHERE idx = \(index);",
             ])
         #expect(update.status == 0, "\(update.stderr)")
@@ -196,8 +196,8 @@ import Varlink
             "/usr/bin/sqlite3",
             [
                 database,
-                "DROP TRIGGER publication_opening_append_only_update; "
-                    + "UPDATE publication_opening SET \(column) = \(change) WHERE idx = 2;",
+                "DROP TRIGGER publication_append_only_update; "
+                    + "UPDATE publication SET \(column) = \(change) WHERE idx = 2;",
             ])
         #expect(altered.status == 0, "\(altered.stderr)")
         try daemon.start()

@@ -27,7 +27,7 @@ import Testing
         #expect(records.map(\.kind) == ["policy", "grade", "override", "listing", "removal"])
         let rows = try fixture.rawDatabase().read { db in
             try Row.fetchAll(
-                db, sql: "SELECT p.idx, p.body, o.salt, o.record FROM publication p JOIN publication_opening o ON o.idx = p.idx ORDER BY p.idx")
+                db, sql: "SELECT idx, body, salt, record FROM publication ORDER BY idx")
         }
         #expect(rows.map { $0["idx"] as Int64 } == [0, 1, 2, 3, 4])
         var commitments: Set<[UInt8]> = []

@@ -58,7 +58,7 @@ import TransparencyLog
                 "0005_name_search.sql", "0006_imports.sql", "0007_watch.sql", "0008_name_index_at_commit.sql",
                 "0009_event_corrections_index.sql", "0010_import_batch_digest.sql",
                 "0011_check_lists_as_comparisons.sql", "0012_leaf_hashes_from_publications.sql",
-                "0013_low_merkle_levels_from_leaves.sql",
+                "0013_low_merkle_levels_from_leaves.sql", "0014_openings_in_publication.sql",
             ])
     }
 
@@ -226,6 +226,46 @@ import TransparencyLog
         let leaves = try await database.read { try $0.entries(from: 0, to: 64, limit: 64).map(\.leaf) }
         let root = leaves.reduce(into: MerkleAccumulator()) { $0.append(leafData: $1) }.root
         #expect(try await database.read { try $0.merkleRoot(size: 64) } == root)
+    }
+
+    /// Migration 14: openings kept in a table of their own move into their publication rows,
+    /// byte for byte; a leaf without one (replayed from a public export) stays without; the
+    /// old table goes, and the rows stay append-only.
+    @Test func openingsMoveIntoTheirPublicationRowsUnchanged() async throws {
+        let openings = (0..<3).map { n in
+            RecordOpening(salt: (0..<32).map { UInt8($0 + n) }, record: Array("{\"type\":\"policy\",\"n\":\(n)}".utf8))
+        }
+        let store = try await OlderStore(upTo: "0013_low_merkle_levels_from_leaves.sql") { db in
+            for (index, opening) in openings.enumerated() {
+                try db.execute(
+                    sql: "INSERT INTO publication (idx, kind, body, recorded_at, audit_id) VALUES (?, 'policy', ?, 0, 1)",
+                    arguments: [index, Data(opening.leaf.bytes)])
+                // Leaf 1 has no opening, as after a restore from a public export.
+                guard index != 1 else { continue }
+                try db.execute(
+                    sql: "INSERT INTO publication_opening (idx, salt, record) VALUES (?, ?, ?)",
+                    arguments: [index, Data(opening.salt), Data(opening.record)])
+            }
+        }
+        defer { store.remove() }
+        let database = try RegistryDatabase(path: store.path)
+        let entries = try await database.read { try $0.entries(from: 0, to: 3, limit: 3) }
+        #expect(entries.map(\.leaf) == openings.map(\.leaf.bytes))
+        #expect(entries.map(\.opening) == [openings[0], nil, openings[2]])
+        #expect(try await database.read { try $0.publication(index: 2)?.body } == openings[2].record)
+        #expect(try await database.read { try $0.publication(index: 1) } == nil)
+        let raw = try DatabaseQueue(path: store.path)
+        #expect(try await raw.read { try $0.tableExists("publication_opening") } == false)
+        #expect(throws: DatabaseError.self) {
+            try raw.write { try $0.execute(sql: "UPDATE publication SET record = x'7b7d' WHERE idx = 0") }
+        }
+        // Both halves of an opening, or neither.
+        #expect(throws: DatabaseError.self) {
+            try raw.write {
+                try $0.execute(
+                    sql: "INSERT INTO publication (idx, kind, body, recorded_at, audit_id, salt) VALUES (3, 'policy', x'7b7d', 0, 1, zeroblob(32))")
+            }
+        }
     }
 
     /// REPLACE deletes the row it replaces; that must not be a way round the append-only rule.
