@@ -130,25 +130,3 @@ struct InputFile {
     }
 }
 
-extension StringProtocol {
-    /// The text without leading and trailing white space (including U+3000, the ideographic space).
-    func trimmingWhitespace() -> String {
-        let text = String(self)
-        // Text that starts and ends with an ASCII letter, digit or sign, or with a CJK ideograph
-        // (none of them white space, none able to follow white space in one character), has
-        // nothing to trim: no property lookups for the fields of a million-row import.
-        if let first = text.unicodeScalars.first, let last = text.unicodeScalars.last, Self.cannotBeWhitespace(first),
-            Self.cannotBeWhitespace(last)
-        {
-            return text
-        }
-        guard let first = text.firstIndex(where: { !$0.isWhitespace }),
-            let last = text.lastIndex(where: { !$0.isWhitespace })
-        else { return "" }
-        return String(text[first...last])
-    }
-
-    private static func cannotBeWhitespace(_ scalar: Unicode.Scalar) -> Bool {
-        (0x21...0x7E).contains(scalar.value) || (0x4E00...0x9FFF).contains(scalar.value)
-    }
-}

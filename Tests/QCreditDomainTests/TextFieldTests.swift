@@ -39,4 +39,15 @@ import Testing
         #expect(try TextField.required("Example Co.", "name") == "Example Co.")
         #expect(try TextField.optional(" \n ", "name") == nil)
     }
+
+    /// One trimming rule for every input, typed or read from a file (the CLI's import and
+    /// screen use it for each field): Unicode white space at either end goes, inner space stays.
+    @Test(arguments: [
+        ("\u{3000}示例公司\u{3000}", "示例公司"), ("\t91350100M000100Y43\r\n", "91350100M000100Y43"),
+        ("\u{00A0}Example Co.\u{2003}", "Example Co."), ("示例 公司", "示例 公司"), ("A \u{301}", "A"), ("e\u{301}", "e\u{301}"), (" \u{3000}\t", ""), ("", ""),
+    ])
+    func whiteSpaceAtEitherEndIsTrimmed(_ input: String, _ expected: String) {
+        #expect(input.trimmingWhitespace() == expected)
+        #expect(input[...].trimmingWhitespace() == expected)
+    }
 }

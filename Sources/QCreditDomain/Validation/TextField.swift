@@ -85,23 +85,29 @@ extension Unicode.Scalar {
     var isControl: Bool { value < 0x20 || (0x7F...0x9F).contains(value) }
 }
 
-extension String {
-    func trimmingWhitespace() -> String {
+extension StringProtocol {
+    /// The text without leading and trailing white space: characters (grapheme clusters) that
+    /// are white space, which includes U+3000, the ideographic space, CRLF, and a space that
+    /// carries a stray combining mark.
+    ///
+    /// ```swift
+    /// "\u{3000} 91350100M000100Y43\t".trimmingWhitespace()   // "91350100M000100Y43"
+    /// ```
+    public func trimmingWhitespace() -> String {
         let scalars = unicodeScalars
-        // Most text has no surrounding space: then it is returned as it is, not copied. An ASCII
-        // character needs no property lookup.
-        if let first = scalars.first, let last = scalars.last, !Self.isWhitespace(first), !Self.isWhitespace(last) {
-            return self
+        // Text that starts and ends with an ASCII letter, digit or sign, or with a CJK ideograph
+        // (none of them white space, none able to follow white space in one character), has
+        // nothing to trim: no property lookups for the fields of a million-row import.
+        if let first = scalars.first, let last = scalars.last, cannotBeWhitespace(first), cannotBeWhitespace(last) {
+            return String(self)
         }
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
-        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
-        return String(scalars[first...last])
+        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace })
+        else { return "" }
+        return String(self[first...last])
     }
+}
 
-    private static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar.isASCII { return (0x09...0x0D).contains(scalar.value) || scalar == " " }
-        // A CJK ideograph (how most names and summaries start and end) is not white space.
-        if (0x4E00...0x9FFF).contains(scalar.value) { return false }
-        return scalar.properties.isWhitespace
-    }
+/// A character that starts or ends with this scalar is not white space.
+private func cannotBeWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+    (0x21...0x7E).contains(scalar.value) || (0x4E00...0x9FFF).contains(scalar.value)
 }
