@@ -127,6 +127,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// How long writes must have been quiet before the files they made due today are regraded
     /// (`GetGrade` follows an event within about this long); 0 leaves them to the next tick.
     public var regradeAfterWritesSeconds: Int = 1
+    /// WAL pages (4 KiB each) after a commit from which the WAL is copied into the database
+    /// file, beside the writer; past four times this, the writer copies it in its commit.
+    public var walCheckpointPages: Int = 10_000
     public var limits = Limits()
     public var log = LogSettings()
     public var export = ExportSettings()
@@ -184,7 +187,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     private static func configuration(from root: TOMLSection) throws(ConfigurationError) -> DaemonConfiguration {
         try root.rejectUnknownKeys(allowed: [
             "stateDirectory", "socket", "socketMode", "socketGroup", "policy", "timeZone",
-            "maintenanceIntervalSeconds", "regradeTime", "regradeAfterWritesSeconds", "limits", "log", "export", "roles",
+            "maintenanceIntervalSeconds", "regradeTime", "regradeAfterWritesSeconds", "walCheckpointPages", "limits", "log",
+            "export", "roles",
         ])
         var configuration = DaemonConfiguration()
         configuration.stateDirectory = try root.optionalString("stateDirectory") ?? configuration.stateDirectory
@@ -212,6 +216,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
                 throw ConfigurationError("regradeAfterWritesSeconds: must be from 0 (off) to \(maximumSeconds)")
             }
             configuration.regradeAfterWritesSeconds = quiet
+        }
+        if let pages = try positive(root, "walCheckpointPages") {
+            // Four times the largest is still a WAL of 16 GiB, and SQLite counts pages in 32 bits.
+            guard pages <= 1_000_000 else { throw ConfigurationError("walCheckpointPages: must be at most 1000000") }
+            configuration.walCheckpointPages = pages
         }
         if let time = try root.optionalString("regradeTime") {
             guard let minute = minuteOfDay(time) else {

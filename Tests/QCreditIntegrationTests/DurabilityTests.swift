@@ -12,9 +12,25 @@ import VarlinkNIO
     static func uscc(_ n: Int) -> String { USCC.madeUp(serial: 10_000_000 + n) }
 
     @Test func everyAcknowledgedWriteSurvivesKillDashNine() async throws {
-        let daemon = try DaemonProcess()
+        try await Self.killUnderWriteLoad(try DaemonProcess())
+    }
+
+    /// The same while the WAL is copied into the database file beside the writer every few
+    /// commits (`walCheckpointPages = 20`), so the kill lands while copies run.
+    @Test func everyAcknowledgedWriteSurvivesKillDashNineWhileTheWALIsCopied() async throws {
+        let daemon = try DaemonProcess(config: "walCheckpointPages = 20\n" + DaemonProcess.logConfig)
+        let database = (daemon.stateDirectory as NSString).appendingPathComponent("registry.sqlite")
+        let size = { @Sendable in (try? FileManager.default.attributesOfItem(atPath: database)[.size] as? Int) ?? 0 }
+        let before = size()
+        try await Self.killUnderWriteLoad(daemon) { size() > before }
+    }
+
+    /// Two clients register files as fast as they can; once 200 are acknowledged (and `ready`
+    /// holds), the daemon is killed; after a restart every acknowledged file is there.
+    private static func killUnderWriteLoad(_ daemon: DaemonProcess, ready: @escaping @Sendable () -> Bool = { true })
+        async throws
+    {
         let acknowledged = Mutexed<[String]>([])
-        // Two clients write as fast as they can; the daemon is killed in the middle.
         let writers = (0..<2).map { writer in
             Task {
                 let client = try await daemon.client()
@@ -32,7 +48,12 @@ import VarlinkNIO
                 }
             }
         }
-        while acknowledged.get().count < 200 { try await Task.sleep(for: .milliseconds(5)) }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while acknowledged.get().count < 200 || !ready() {
+            #expect(ContinuousClock.now < deadline, "\(acknowledged.get().count) acknowledged, ready: \(ready())")
+            guard ContinuousClock.now < deadline else { break }
+            try await Task.sleep(for: .milliseconds(5))
+        }
         daemon.kill(SIGKILL)
         for writer in writers { try? await writer.value }
         let written = acknowledged.get()

@@ -16,6 +16,7 @@ import Testing
             timeZone = "+08:00"
             maintenanceIntervalSeconds = 60
             regradeTime = "02:30"
+            walCheckpointPages = 2500
             [log]
             origin = "qcredit.example.gov.cn/registry"
             keys = ["/etc/qcredit/keys/ed25519.pem", "/etc/qcredit/keys/sm2.pem"]
@@ -38,6 +39,7 @@ import Testing
         #expect(configuration.socketMode == 0o660)
         #expect(configuration.socketGroup == "qcredit")
         #expect(configuration.policyPath == "/etc/qcredit/policy.toml")
+        #expect(configuration.walCheckpointPages == 2500)
         #expect(configuration.utcOffset == UTCOffset.beijing)
         #expect(configuration.regradeMinuteOfDay == 150)
         #expect(configuration.limits.maxMessageBytes == 65536)
@@ -94,6 +96,7 @@ import Testing
             .deletingLastPathComponent().appendingPathComponent("systemd/qcreditd.example.toml").path
         let configuration = try DaemonConfiguration.load(path: example)
         #expect(configuration.limits == DaemonConfiguration.Limits())
+        #expect(configuration.walCheckpointPages == DaemonConfiguration().walCheckpointPages)
         // Exports where they can be fetched, their restricted parts for the auditors' group.
         #expect(configuration.exportDirectory == "/var/lib/qcredit-exports")
         #expect(configuration.export.restrictedGroup == "qcredit-auditor")
@@ -124,6 +127,8 @@ import Testing
             ("[log]\ncheckpointIntervalSeconds = 9007199254740991", "c.toml: log.checkpointIntervalSeconds: must be at most 31536000 (a year)"),
             ("[log]\ncheckpointIntervalSeconds = 9223372036854775807", "c.toml: log.checkpointIntervalSeconds: 9223372036854775807 is beyond ±(2^53−1)"),
             ("maintenanceIntervalSeconds = 31536001", "c.toml: maintenanceIntervalSeconds: must be at most 31536000 (a year)"),
+            ("walCheckpointPages = 0", "c.toml: walCheckpointPages: must be greater than 0"),
+            ("walCheckpointPages = 1000001", "c.toml: walCheckpointPages: must be at most 1000000"),
             ("[limits]\nidleTimeoutSeconds = 99999999999", "c.toml: limits.idleTimeoutSeconds: must be at most 31536000 (a year)"),
             ("[limits]\nmaxMessageBytesForBanks = 5", "c.toml: limits.maxMessageBytesForBanks: unknown setting"),
             ("[roles]\nbank = [\"gid:5\"]", "c.toml: roles.bank: 'gid:5' is not user:NAME, group:NAME or uid:N"),
