@@ -11,7 +11,8 @@ import Synchronization
 /// database file and synced (publishing a million grades stalled for a third of a second every
 /// ten batches, both cores otherwise idle: BENCHMARKS.md). Here the writer's WAL hook, called
 /// after each commit with the WAL's size, hands the copy to this connection, which runs a
-/// `PASSIVE` checkpoint while the writer goes on appending. It changes nothing about
+/// `PASSIVE` checkpoint while the writer goes on appending, then leaves the last few pages to
+/// the writer's next commit, so that the WAL starts again from its beginning. It changes nothing about
 /// durability: each commit still syncs the WAL before it returns, and SQLite syncs the WAL before
 /// and the database file after a checkpoint. If the WAL still grows (a reader holding an old
 /// snapshot keeps the copy from reaching its end), the writer checkpoints itself past
@@ -27,6 +28,10 @@ final class WALCheckpointer: Sendable {
     private let connection: DatabaseQueue
     /// Whether a background checkpoint is queued or running (at most one is).
     private let pending = Atomic<Bool>(false)
+    /// Whether the writer's next commit copies what the background passes left.
+    private let finishOnWriter = Atomic<Bool>(false)
+    /// A background pass that copies fewer pages than this hands the rest to the writer.
+    private static let lastPassFrames = 1_000
 
     /// Opens the checkpoint's own connection to the database at `path` (already in WAL mode),
     /// to copy the WAL once a commit leaves `pages` pages or more in it.
@@ -50,14 +55,26 @@ final class WALCheckpointer: Sendable {
 
     /// Called on the writer after a commit left `pages` pages in the WAL.
     fileprivate func committed(_ writer: OpaquePointer?, pages: Int32) {
-        if pages >= writerThreshold {
+        if pages >= writerThreshold || finishOnWriter.exchange(false, ordering: .acquiringAndReleasing) {
             sqlite3_wal_checkpoint_v2(writer, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
         } else if pages >= backgroundThreshold, !pending.exchange(true, ordering: .acquiringAndReleasing) {
             connection.asyncWriteWithoutTransaction { [self] db in
                 defer { pending.store(false, ordering: .releasing) }
-                // A failure (the disk full) leaves the pages in the WAL, where they are safe; the
-                // next commit past the threshold tries again.
-                _ = try? db.checkpoint(.passive)
+                // Pass after pass while the writer goes on, until a pass finds little new to
+                // copy. A failure (the disk full) leaves the pages in the WAL, where they are
+                // safe; the next commit past the threshold tries again.
+                var backfilled = 0
+                for _ in 0..<8 {
+                    guard let pass = try? db.checkpoint(.passive) else { return }
+                    let copied = pass.checkpointedFrameCount - backfilled
+                    backfilled = pass.checkpointedFrameCount
+                    if copied < Self.lastPassFrames { break }
+                }
+                // The writer copies the last few pages in its next commit, when none can be
+                // added meanwhile: then the WAL is copied to its end and the commit after starts
+                // it again from the beginning. Left to passes beside the writer, the copy would
+                // rarely reach the end between two commits, and every commit would start one.
+                finishOnWriter.store(true, ordering: .releasing)
             }
         }
     }

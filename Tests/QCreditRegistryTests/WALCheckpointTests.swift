@@ -52,6 +52,26 @@ import Testing
         #expect(try await database.read { try $0.publicationCount() } == 1000)
     }
 
+    /// Once copied, the WAL is written again from its beginning rather than growing on: its
+    /// header's checkpoint sequence number (bytes 12–15) counts each new start.
+    @Test func theWALStartsAgainFromItsBeginningOnceCopied() async throws {
+        let store = SmallStore()
+        defer { store.remove() }
+        let database = try store.open()
+        let sequence = {
+            let header = [UInt8]((try? Data(contentsOf: URL(fileURLWithPath: store.path + "-wal")))?.prefix(16) ?? Data())
+            return header.count == 16 ? header[12..<16].reduce(0) { $0 << 8 | Int($1) } : -1
+        }
+        try await Self.write(to: database)
+        let first = sequence()
+        var restarted = false
+        for _ in 0..<20 where !restarted {
+            try await Self.write(to: database)
+            restarted = sequence() > first
+        }
+        #expect(restarted, "checkpoint sequence \(first) → \(sequence()); WAL \(store.size("-wal")) bytes")
+    }
+
     @Test func aFullCheckpointRightAfterHeavyWritesEmptiesTheWAL() async throws {
         let store = SmallStore()
         defer { store.remove() }
