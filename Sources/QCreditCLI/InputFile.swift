@@ -23,8 +23,15 @@ struct InputFile {
     /// - Throws: ``Failure/badInput(_:)`` naming the file and the system's reason, or the first
     ///   line that is not UTF-8 (with the byte) unless `acceptingLinesNotUTF8`.
     init(reading path: String, acceptingLinesNotUTF8: Bool = false, encoding: InputEncoding? = nil) throws(Failure) {
-        name = Self.name(of: path)
-        let bytes = try Self.bytes(of: path, encoding: encoding)
+        try self.init(
+            bytes: try Self.bytes(of: path, encoding: encoding), name: Self.name(of: path),
+            acceptingLinesNotUTF8: acceptingLinesNotUTF8, offeringEncoding: encoding != nil)
+    }
+
+    /// The lines of `bytes` (UTF-8), already read from the input messages call `name`; a
+    /// refusal of a line that is not UTF-8 suggests `--encoding` when `offeringEncoding`.
+    init(bytes: [UInt8], name: String, acceptingLinesNotUTF8: Bool = false, offeringEncoding: Bool) throws(Failure) {
+        self.name = name
         // A line end byte is never part of a multi-byte UTF-8 sequence, so lines can be cut
         // before they are decoded.
         var lines: [(number: Int, text: String)] = []
@@ -36,7 +43,7 @@ struct InputFile {
             } else {
                 let badByte = Self.firstByteNotUTF8(line)
                 guard acceptingLinesNotUTF8 else {
-                    throw Self.notUTF8(name, line: offset + 1, byte: badByte, offeringEncoding: encoding != nil)
+                    throw Self.notUTF8(name, line: offset + 1, byte: badByte, offeringEncoding: offeringEncoding)
                 }
                 linesNotUTF8[offset + 1] = badByte
                 lines.append((offset + 1, String(decoding: line, as: UTF8.self)))

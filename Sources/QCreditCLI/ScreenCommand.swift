@@ -99,7 +99,9 @@ struct ScreenCommand: AsyncParsableCommand {
 
     /// The codes and their line numbers.
     private func portfolio() throws(Failure) -> [(line: Int, code: String)] {
-        let input = try InputFile(reading: file, encoding: encoding)
+        // Read once: standard input cannot be read again, and a conversion is done once.
+        let bytes = try InputFile.bytes(of: file, encoding: encoding)
+        let input = try InputFile(bytes: bytes, name: InputFile.name(of: file), offeringEncoding: true)
         let firstLine = input.contentLines.first?.text ?? ""
         let wanted = column.map { [$0] } ?? ["code", "uscc", "统一社会信用代码", "信用代码"]
         // A `.csv` file of one column without a header (its first line a code, valid or not:
@@ -111,7 +113,7 @@ struct ScreenCommand: AsyncParsableCommand {
             let named = wanted.contains { ImportKind.key($0) == ImportKind.key(firstLine.trimmingWhitespace()) }
             return input.contentLines.dropFirst(named ? 1 : 0).map { ($0.number, $0.text) }
         }
-        var table = try TabularFile(reading: file, encoding: encoding)
+        var table = try TabularFile(lines: LineTable(bytes: bytes, name: input.name), path: file)
         guard let header = wanted.lazy.compactMap({ name in table.columns.first { ImportKind.key($0) == ImportKind.key(name) } }).first
         else {
             throw .badInput("\(table.name) has no column \(wanted[0]) (columns: \(table.columns.joined(separator: ", ")))")

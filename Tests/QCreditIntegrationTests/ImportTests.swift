@@ -548,6 +548,11 @@ import Testing
         #expect(raggedRows[1].hasPrefix("2,\(CLI.cement),"), "\(raggedRows)")
         #expect(raggedRows[2].hasPrefix("3,\(CLI.materials),贵阳某某建材有限公司,A,"), "\(raggedRows)")
 
+        // The same CSV from standard input, which can be read only once.
+        let piped = try cli.succeed(["screen", "-"], input: "code,name\n\(CLI.cement),a\n").split(separator: "\n").map(String.init)
+        #expect(piped.count == 2, "\(piped)")
+        #expect(piped[1].hasPrefix("2,\(CLI.cement),贵州黔南某某水泥有限公司,B,"), "\(piped)")
+
         // One code per line (a byte order mark before the first comment), as JSON Lines.
         let list = try file(cli.daemon, "codes.txt", "\u{FEFF}# book\n\(CLI.cement)\n\n\(CLI.materials)\n")
         let jsonl = try cli.succeed(["screen", list, "--format", "jsonl"])

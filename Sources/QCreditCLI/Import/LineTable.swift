@@ -18,8 +18,12 @@ struct LineTable {
     let linesNotUTF8: [Int: Int]
 
     init(reading path: String, encoding: InputEncoding = .utf8) throws(Failure) {
-        name = InputFile.name(of: path)
-        let bytes = try InputFile.bytes(of: path, encoding: encoding)
+        self.init(bytes: try InputFile.bytes(of: path, encoding: encoding), name: InputFile.name(of: path))
+    }
+
+    /// The lines of `bytes` (UTF-8), already read from the file messages call `name`.
+    init(bytes: [UInt8], name: String) {
+        self.name = name
         var ranges: [Range<Int>] = []
         bytes.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }

@@ -48,8 +48,12 @@ struct TabularFile {
     private(set) var estimatedRecordCount = 0
 
     init(reading path: String, encoding: InputEncoding = .utf8) throws(Failure) {
-        let lines = try LineTable(reading: path, encoding: encoding)  // without a byte order mark
-        self.lines = lines
+        try self.init(lines: try LineTable(reading: path, encoding: encoding), path: path)
+    }
+
+    /// The records of `lines`, read from `path` (whose extension may name the format).
+    init(lines: LineTable, path: String) throws(Failure) {
+        self.lines = lines  // without a byte order mark
         name = lines.name
         // A first line (the header, or the first record) that is not UTF-8 means the file as a
         // whole is in another encoding: refused, rather than every row reported one by one.
