@@ -44,12 +44,12 @@ final class WALCheckpointer: Sendable {
     }
 
     /// Makes `db` (the writer) hand its checkpoints to this connection, replacing SQLite's
-    /// automatic checkpoint. The hook holds the checkpointer weakly: once it is gone, the writer
-    /// checkpoints itself from ``backgroundThreshold`` pages.
+    /// automatic checkpoint. The hook holds the checkpointer weakly (the database that owns both
+    /// is closing once it is gone).
     func install(on db: Database) {
         // One small context per database opened, never freed: SQLite cannot release it, and it
         // outlives the checkpointer only to answer that it has gone.
-        let context = Unmanaged.passRetained(WALHookContext(self, pages: backgroundThreshold)).toOpaque()
+        let context = Unmanaged.passRetained(WALHookContext(self)).toOpaque()
         sqlite3_wal_hook(db.sqliteConnection, walHook, context)
     }
 
@@ -86,15 +86,11 @@ final class WALCheckpointer: Sendable {
     }
 }
 
-/// What the WAL hook is given: the checkpointer while it exists, and its threshold.
+/// What the WAL hook is given: the checkpointer while it exists.
 private final class WALHookContext: Sendable {
     weak let checkpointer: WALCheckpointer?
-    let pages: Int32
 
-    init(_ checkpointer: WALCheckpointer, pages: Int32) {
-        self.checkpointer = checkpointer
-        self.pages = pages
-    }
+    init(_ checkpointer: WALCheckpointer) { self.checkpointer = checkpointer }
 }
 
 /// SQLite's WAL hook: after every commit of the writer, with the WAL's size in pages.
@@ -102,11 +98,6 @@ private func walHook(context: UnsafeMutableRawPointer?, writer: OpaquePointer?, 
     -> Int32
 {
     guard let context else { return SQLITE_OK }
-    let hook = Unmanaged<WALHookContext>.fromOpaque(context).takeUnretainedValue()
-    if let checkpointer = hook.checkpointer {
-        checkpointer.committed(writer, pages: pages)
-    } else if pages >= hook.pages {
-        sqlite3_wal_checkpoint_v2(writer, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
-    }
+    Unmanaged<WALHookContext>.fromOpaque(context).takeUnretainedValue().checkpointer?.committed(writer, pages: pages)
     return SQLITE_OK
 }
