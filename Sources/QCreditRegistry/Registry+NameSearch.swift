@@ -15,8 +15,8 @@ public struct EnterpriseMatch: Sendable {
 extension Registry {
     public static let defaultFindLimit = 20
     public static let maximumFindLimit = 100
-    /// Names each index probe may bring back: enough that the exact and prefix matches of a
-    /// common word are not crowded out by its substring matches.
+    /// Names each index probe may bring back; a probe that brings back this many is followed
+    /// by a narrower one (prefix, then the whole name).
     static let findCandidatesPerProbe = 300
 
     /// Files whose current or former name matches `name` (see ``NameMatch`` for the ranking),
@@ -62,16 +62,6 @@ extension Registry {
         }
     }
 
-    /// `text` with each Latin letter (ASCII or full-width) in upper and in lower case, every
-    /// combination (a short query has at most two letters: four forms).
-    private static func latinCaseForms(of text: String) -> [String] {
-        text.reduce(into: [""]) { forms, character in
-            let latin = character.isASCII || character.unicodeScalars.allSatisfy { (0xFF21...0xFF5A).contains($0.value) }
-            let cases = latin && character.isLetter ? [character.lowercased(), character.uppercased()] : [String(character)]
-            forms = forms.flatMap { form in cases.map { form + $0 } }
-        }
-    }
-
     /// Every name the indexes offer for `query`, matched and grouped by file: files in order of
     /// their best match, each file's names best first.
     private static func candidates(for query: String, reader: RegistryReader) throws
@@ -83,12 +73,18 @@ extension Registry {
         let variants = Array(Set([query, halfWidth, NameMatch.fold(query), NameMatch.fullWidth(halfWidth)]))
         var hits: Set<NameHit> = []
         for variant in variants {
-            // The name index compares bytes: a short query (answered by prefix alone) is probed
-            // in every case form of its Latin letters, so that `ac` finds ACME and Acme.
-            for form in variant.count < 3 ? Self.latinCaseForms(of: variant) : [variant] {
-                hits.formUnion(try reader.names(startingWith: form, limit: findCandidatesPerProbe))
+            // Each probe brings back at most findCandidatesPerProbe names, oldest first; a
+            // narrower probe runs only when the wider one may have left its names out (every
+            // name that starts with the query contains it), so that the exact and prefix
+            // matches of a common word are not crowded out. The index folds case.
+            let probes: [(String, Int) throws -> [NameHit]] = [
+                reader.names(containing:limit:), reader.names(startingWith:limit:), reader.names(equalTo:limit:),
+            ]
+            for probe in probes.dropFirst(variant.count >= 3 ? 0 : 1) {
+                let found = try probe(variant, findCandidatesPerProbe)
+                hits.formUnion(found)
+                if found.count < findCandidatesPerProbe { break }
             }
-            if variant.count >= 3 { hits.formUnion(try reader.names(containing: variant, limit: findCandidatesPerProbe)) }
             // Pieces of the query as matching counts it (white space runs as one space), so that
             // their number and bounds do not depend on how many spaces were typed. A piece found
             // unchanged in a folded name has each of its words in the name as stored, whatever

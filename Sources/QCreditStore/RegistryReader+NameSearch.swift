@@ -1,6 +1,6 @@
 import GRDB
 
-/// A name a credit file carries or carried, as the name indexes find it.
+/// A name a credit file carries or carried, as the name index finds it.
 public struct NameHit: Sendable, Hashable {
     public var enterpriseId: Int64
     public var name: String
@@ -11,27 +11,46 @@ public struct NameHit: Sendable, Hashable {
     }
 }
 
+/// The marks around every name in the trigram index (Schema/0015): two U+0002 before and one
+/// U+0003 after, control characters no name can hold. They make "starts with" and "is" phrase
+/// queries of three characters or more, so the one index answers exact, prefix and substring
+/// matches, even for a query of one character.
+enum NameIndexMarks {
+    static let start = "\u{2}\u{2}"
+    static let end = "\u{3}"
+
+    /// `indexed` without its marks.
+    static func name(_ indexed: String) -> String {
+        var name = Substring(indexed)
+        if name.hasPrefix(start) { name = name.dropFirst(start.count) }
+        if name.hasSuffix(end) { name = name.dropLast(end.count) }
+        return String(name)
+    }
+}
+
 extension RegistryReader {
-    /// Names equal to `prefix` or starting with it (byte for byte), in name order: an exact
-    /// name comes first. Served by the plain index on names, so it also answers queries too
-    /// short for trigrams.
+    /// Names equal to `prefix` or starting with it (case-insensitive), at most `limit` of them,
+    /// oldest first. Any length of query: the marks make even one character a trigram.
     public func names(startingWith prefix: String, limit: Int) throws -> [NameHit] {
-        try rows(
-            """
-            SELECT DISTINCT enterprise_id, name FROM enterprise_revision
-            WHERE name >= ? AND name < ? ORDER BY name LIMIT ?
-            """,
-            [prefix, prefix + "\u{10FFFF}", limit]
-        ).map { NameHit(enterpriseId: $0["enterprise_id"], name: $0["name"]) }
+        try names(matchingPhrase: NameIndexMarks.start + prefix, limit: limit)
     }
 
-    /// Names containing `text` (three characters or more; case-insensitive), from the trigram
-    /// index, at most `limit` of them.
+    /// Names equal to `name` (case-insensitive), at most `limit` of them, oldest first.
+    public func names(equalTo name: String, limit: Int) throws -> [NameHit] {
+        try names(matchingPhrase: NameIndexMarks.start + name + NameIndexMarks.end, limit: limit)
+    }
+
+    /// Names containing `text` (three characters or more; case-insensitive), at most `limit` of
+    /// them, oldest first.
     public func names(containing text: String, limit: Int) throws -> [NameHit] {
+        try names(matchingPhrase: text, limit: limit)
+    }
+
+    private func names(matchingPhrase text: String, limit: Int) throws -> [NameHit] {
         let phrase = "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         return try rows(
             "SELECT enterprise_id, name FROM enterprise_name_search WHERE enterprise_name_search MATCH ? LIMIT ?",
             [phrase, limit]
-        ).map { NameHit(enterpriseId: $0["enterprise_id"], name: $0["name"]) }
+        ).map { NameHit(enterpriseId: $0["enterprise_id"], name: NameIndexMarks.name($0["name"])) }
     }
 }

@@ -3,7 +3,7 @@
 // Loads N enterprises with synthetic Chinese names (region + two-character brand + trade + form,
 // e.g. 贵州恒瑞水泥有限公司; one in ten renamed, so former names are indexed too) straight into a
 // fresh store, 5,000 per transaction, through the same writer the daemon uses (so the name index is
-// kept by its trigger), then times `Registry.findEnterprises` in the bank's public view for four
+// kept as in the daemon), then times `Registry.findEnterprises` in the bank's public view for four
 // kinds of query, 1,000 each: a whole current name (exact), two leading characters (prefix),
 // brand + trade, four characters from inside a name (substring), and a whole name with one
 // character changed (fuzzy). Reports p50, p99 and max per kind.

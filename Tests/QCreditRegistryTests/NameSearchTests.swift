@@ -206,6 +206,23 @@ import Testing
         #expect(try await find(fixture, "ac").map(\.enterprise.uscc) == [acme])
     }
 
+    /// A common word matches more names than one index probe brings back; the exact and
+    /// prefix matches, registered last, still come first (the narrower probes find them).
+    @Test func exactAndPrefixMatchesAreNotCrowdedOutByACommonWord() async throws {
+        let fixture = try await RegistryFixture()
+        let count = 320  // more than the 300 names one index probe brings back
+        let codes = (1...count + 2).map { USCC.madeUp(serial: 7_000 + $0) }
+        let crowd = codes.prefix(count).enumerated().map { RegistrationRequest(code: $1, name: "贵州\($0)号某某水泥有限公司") }
+        _ = try await fixture.registry.registerEnterprises(crowd, place: nil, naming: { "\($0)" }, by: F.regulator)
+        try await fixture.register(codes[count], name: "某某水泥制品厂")
+        try await fixture.register(codes[count + 1], name: "某某水泥")
+        let matches = try await find(fixture, "某某水泥", limit: 3)
+        #expect(matches.map(\.enterprise.uscc) == [codes[count + 1], codes[count], codes[0]])
+        #expect(matches.map(\.match.tier) == [.exact, .prefix, .substring])
+        // Two characters are a prefix probe alone: the one name starting with them is found.
+        #expect(try await find(fixture, "某某").map(\.enterprise.uscc) == [codes[count + 1], codes[count]])
+    }
+
     @Test func badInputIsRefusedWithADeclaredError() async throws {
         let fixture = try await Self.populated()
         for (name, limit, parameter) in [("", nil, "name"), ("  \u{3000}", nil, "name"), ("水泥", 0, "limit"), ("水泥", 101, "limit")] {

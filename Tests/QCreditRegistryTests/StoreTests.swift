@@ -58,7 +58,7 @@ import TransparencyLog
                 "0005_name_search.sql", "0006_imports.sql", "0007_watch.sql", "0008_name_index_at_commit.sql",
                 "0009_event_corrections_index.sql", "0010_import_batch_digest.sql",
                 "0011_check_lists_as_comparisons.sql", "0012_leaf_hashes_from_publications.sql",
-                "0013_low_merkle_levels_from_leaves.sql", "0014_openings_in_publication.sql",
+                "0013_low_merkle_levels_from_leaves.sql", "0014_openings_in_publication.sql", "0015_anchored_name_search.sql",
             ])
     }
 
