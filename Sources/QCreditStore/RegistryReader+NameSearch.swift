@@ -18,14 +18,6 @@ public struct NameHit: Sendable, Hashable {
 enum NameIndexMarks {
     static let start = "\u{2}\u{2}"
     static let end = "\u{3}"
-
-    /// `indexed` without its marks.
-    static func name(_ indexed: String) -> String {
-        var name = Substring(indexed)
-        if name.hasPrefix(start) { name = name.dropFirst(start.count) }
-        if name.hasSuffix(end) { name = name.dropLast(end.count) }
-        return String(name)
-    }
 }
 
 extension RegistryReader {
@@ -48,9 +40,13 @@ extension RegistryReader {
 
     private func names(matchingPhrase text: String, limit: Int) throws -> [NameHit] {
         let phrase = "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        // The index keeps no names (Schema/0016): each of its rows is the revision that brought one.
         return try rows(
-            "SELECT enterprise_id, name FROM enterprise_name_search WHERE enterprise_name_search MATCH ? LIMIT ?",
+            """
+            SELECT r.enterprise_id, r.name FROM enterprise_name_search s JOIN enterprise_revision r ON r.id = s.rowid
+            WHERE enterprise_name_search MATCH ? LIMIT ?
+            """,
             [phrase, limit]
-        ).map { NameHit(enterpriseId: $0["enterprise_id"], name: NameIndexMarks.name($0["name"])) }
+        ).map { NameHit(enterpriseId: $0["enterprise_id"], name: $0["name"]) }
     }
 }

@@ -59,6 +59,7 @@ import TransparencyLog
                 "0009_event_corrections_index.sql", "0010_import_batch_digest.sql",
                 "0011_check_lists_as_comparisons.sql", "0012_leaf_hashes_from_publications.sql",
                 "0013_low_merkle_levels_from_leaves.sql", "0014_openings_in_publication.sql", "0015_anchored_name_search.sql",
+                "0016_contentless_name_search.sql",
             ])
     }
 
