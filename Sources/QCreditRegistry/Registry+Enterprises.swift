@@ -97,14 +97,17 @@ extension Registry {
     static func open(_ admitted: AdmittedRegistration, writer: RegistryWriter) throws -> Int64 {
         let (code, name, divisionCode, entityType) = (admitted.code, admitted.name, admitted.divisionCode, admitted.entityType)
         let reader = writer.reader
-        // Ids only, through SQLite's C API: the two look-ups of every registered file (a GRDB row
-        // each) were a tenth of registering one.
-        if try reader.enterpriseId(exactCode: code.value) != nil { throw RegistryError.alreadyRegistered(code: code.value) }
+        // Ids only, through SQLite's C API: a GRDB row for the look-up of every registered file
+        // cost a tenth of registering one. A USCC is looked up by its organization code alone:
+        // every file holding a USCC holds the organization code in it too (a new file gets
+        // both below; a legacy file holding it gets the USCC attached), so a code that no file
+        // holds means the USCC is new as well.
         var entries = [EnterpriseCodeEntry(code: code.value, kind: code.kind, checkWarning: admitted.checkWarning)]
         if code.kind == .uscc {
-            if let legacyId = try reader.enterpriseId(exactCode: code.orgCode) {
-                guard let existing = try reader.enterprise(id: legacyId), existing.uscc == nil else {
-                    throw RegistryError.alreadyRegistered(code: code.orgCode)
+            if let holderId = try reader.enterpriseId(exactCode: code.orgCode) {
+                let existing = try reader.enterprise(id: holderId)
+                guard let existing, existing.uscc == nil else {
+                    throw RegistryError.alreadyRegistered(code: existing?.uscc == code.value ? code.value : code.orgCode)
                 }
                 // The organisation's new USCC joins its legacy file.
                 try writer.insertCode(entries[0], enterpriseId: existing.id)
@@ -117,6 +120,8 @@ extension Registry {
                 return existing.id
             }
             entries.append(EnterpriseCodeEntry(code: code.orgCode, kind: .orgCode, checkWarning: admitted.checkWarning))
+        } else if try reader.enterpriseId(exactCode: code.value) != nil {
+            throw RegistryError.alreadyRegistered(code: code.value)
         }
         let id = try writer.insertEnterprise()
         for entry in entries { try writer.insertCode(entry, enterpriseId: id) }

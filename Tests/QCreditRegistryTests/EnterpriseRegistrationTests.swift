@@ -25,6 +25,12 @@ import Testing
         await #expect(throws: RegistryError.alreadyRegistered(code: "078376286")) {
             try await fixture.register("07837628-6")
         }
+        // Another USCC around the same organization code names the code the file holds.
+        let first17 = "92440300" + "078376286"
+        let other = first17 + String(USCC.checkCharacter(forFirst17: first17)!)
+        await #expect(throws: RegistryError.alreadyRegistered(code: "078376286")) {
+            try await fixture.register(other)
+        }
     }
 
     @Test func aWrongCodeIsAnInvalidCodeErrorNeverNotFound() async throws {
