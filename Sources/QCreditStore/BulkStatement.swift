@@ -15,8 +15,13 @@ struct BulkStatement {
     private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
     init(_ db: Database, _ sql: String) throws {
+        self.init(db, prepared: try db.cachedStatement(sql: sql))
+    }
+
+    /// A statement the caller keeps (``PreparedStatements``), which must outlive this value.
+    init(_ db: Database, prepared: Statement) {
         self.db = db
-        statement = try db.cachedStatement(sql: sql).sqliteStatement
+        statement = prepared.sqliteStatement
     }
 
     mutating func bind(_ value: Int64) {

@@ -8,8 +8,13 @@ import QCreditDomain
 /// which costs a hundred times a point lookup.
 public struct RegistryReader {
     let db: Database
+    /// The per-row statements of a write transaction's reader (nil for a read).
+    let prepared: PreparedStatements?
 
-    init(_ db: Database) { self.db = db }
+    init(_ db: Database, prepared: PreparedStatements? = nil) {
+        self.db = db
+        self.prepared = prepared
+    }
 
     func rows(_ sql: String, _ arguments: StatementArguments = StatementArguments()) throws -> [Row] {
         try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
@@ -32,7 +37,7 @@ public struct RegistryReader {
     /// The file holding exactly `code` as stored, or nil: one bound primary-key lookup (event
     /// batches look up every event's code).
     public func enterpriseId(exactCode code: String) throws -> Int64? {
-        var lookup = try BulkStatement(db, "SELECT enterprise_id FROM enterprise_code WHERE code = ?")
+        var lookup = try prepared?(.enterpriseIdByCode) ?? BulkStatement(db, PreparedStatements.Kind.enterpriseIdByCode.sql)
         lookup.bind(code)
         return try lookup.fetchInt64()
     }

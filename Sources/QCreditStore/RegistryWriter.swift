@@ -20,11 +20,13 @@ public struct RegistryWriter {
     /// Where this transaction's revisions start; their names go into the name index at its end.
     private let firstRevision = FirstRevision()
     var db: Database { reader.db }
+    private let prepared: PreparedStatements
 
     init(
         _ db: Database, audit: AuditContext, changes: FileChangeCollector, committedWritesBefore: Int
     ) throws {
-        reader = RegistryReader(db)
+        prepared = PreparedStatements(db)
+        reader = RegistryReader(db, prepared: prepared)
         self.committedWritesBefore = committedWritesBefore
         self.changes = changes
         try db.execute(
@@ -54,7 +56,7 @@ public struct RegistryWriter {
     // MARK: Enterprises
 
     public func insertEnterprise() throws -> Int64 {
-        var insert = try BulkStatement(db, "INSERT INTO enterprise (audit_id) VALUES (?)")
+        var insert = try prepared(.insertEnterprise)
         insert.bind(auditId)
         let id = try insert.run()
         changes.created(id)
@@ -63,8 +65,7 @@ public struct RegistryWriter {
 
     public func insertCode(_ entry: EnterpriseCodeEntry, enterpriseId: Int64) throws {
         changes.described(enterpriseId)
-        var insert = try BulkStatement(
-            db, "INSERT INTO enterprise_code (code, enterprise_id, kind, check_warning, audit_id) VALUES (?, ?, ?, ?, ?)")
+        var insert = try prepared(.insertCode)
         insert.bind(entry.code)
         insert.bind(enterpriseId)
         insert.bind(entry.kind.rawValue)
@@ -79,13 +80,7 @@ public struct RegistryWriter {
         effectiveOn: CivilDate?, reason: String?, documentNumber: String?
     ) throws -> Int64 {
         changes.described(enterpriseId)
-        var insert = try BulkStatement(
-            db,
-            """
-            INSERT INTO enterprise_revision (enterprise_id, name, division_code, entity_type, status, effective_on,
-                reason, document_number, recorded_at, audit_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        var insert = try prepared(.insertRevision)
         insert.bind(enterpriseId)
         insert.bind(name)
         insert.bind(divisionCode)
@@ -145,13 +140,7 @@ public struct RegistryWriter {
     ) throws -> Int64 {
         // Not a change to the file's grade answer: an event reaches the grade only through the
         // grade a regrade publishes (which touches the file), so the in-memory answers stay.
-        var insert = try BulkStatement(
-            db,
-            """
-            INSERT INTO quality_event (enterprise_id, dimension, kind, severity, occurred_on, authority, document_number,
-                legal_basis, summary, evidence_url, supersedes, is_retraction, correction_reason, recorded_at, audit_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        var insert = try prepared(.insertEvent)
         insert.bind(enterpriseId)
         insert.bind(details.dimension.rawValue)
         insert.bind(details.kind.rawValue)
