@@ -15,7 +15,10 @@ final class PreparedStatements {
             case .insertEnterprise:
                 "INSERT INTO enterprise (audit_id) VALUES (?)"
             case .insertCode:
-                "INSERT INTO enterprise_code (code, enterprise_id, kind, check_warning, audit_id) VALUES (?, ?, ?, ?, ?)"
+                """
+                INSERT INTO enterprise_code (code, enterprise_id, kind, check_warning, derived_from_uscc, audit_id)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """
             case .insertRevision:
                 """
                 INSERT INTO enterprise_revision (enterprise_id, name, division_code, entity_type, status, effective_on,

@@ -10,7 +10,7 @@ extension RegistryReader {
         try forEachRow(
             """
             SELECT enterprise_id, code, kind, check_warning FROM enterprise_code
-            WHERE enterprise_id BETWEEN ? AND ? ORDER BY enterprise_id, kind DESC
+            WHERE enterprise_id BETWEEN ? AND ? AND derived_from_uscc IS NULL ORDER BY enterprise_id, kind DESC
             """, [ids.lowerBound, ids.upperBound]
         ) { row in
             let decoder = RowDecoder(row: row, table: "enterprise_code")
@@ -33,7 +33,7 @@ extension RegistryReader {
         inputs.reserveCapacity(revisions.count)
         for (id, fileRevisions) in revisions {
             inputs[id] = GradeInputs(
-                enterprise: Enterprise(id: id, codes: codes[id] ?? [], revisions: fileRevisions), events: [])
+                enterprise: Enterprise(id: id, codes: EnterpriseCodeEntry.completed(codes[id] ?? []), revisions: fileRevisions), events: [])
         }
         try forEachRow(
             """

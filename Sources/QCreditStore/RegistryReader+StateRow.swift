@@ -14,9 +14,14 @@ extension RegistryReader {
 
     /// Built once: the statement cache is keyed by the SQL text, which is hashed on every call.
     private static let stateRowSQL = """
-        SELECT (SELECT code FROM enterprise_code WHERE enterprise_id = ?1 AND kind = 'uscc'),
-               (SELECT code FROM enterprise_code WHERE enterprise_id = ?1 AND kind = 'orgCode'),
-               EXISTS (SELECT 1 FROM enterprise_code WHERE enterprise_id = ?1 AND check_warning IS NOT NULL),
+        SELECT (SELECT code FROM enterprise_code WHERE enterprise_id = ?1 AND kind = 'uscc' AND derived_from_uscc IS NULL),
+               COALESCE(
+                   (SELECT code FROM enterprise_code WHERE enterprise_id = ?1 AND kind = 'orgCode' AND derived_from_uscc IS NULL),
+                   (SELECT substr(code, 9, 9) FROM enterprise_code
+                    WHERE enterprise_id = ?1 AND kind = 'uscc' AND derived_from_uscc IS NULL)),
+               EXISTS (
+                   SELECT 1 FROM enterprise_code
+                   WHERE enterprise_id = ?1 AND derived_from_uscc IS NULL AND check_warning IS NOT NULL),
                r.name, r.status,
                EXISTS (SELECT 1 FROM listing WHERE enterprise_id = ?1),
                c.id, c.grade, c.score, c.policy_version, c.effective_at, c.until_on, c.reason, c.document_number,

@@ -57,7 +57,8 @@ public struct RegistryReader {
 
     public func enterprise(id: Int64) throws -> Enterprise? {
         let codeRows = try rows(
-            "SELECT code, kind, check_warning FROM enterprise_code WHERE enterprise_id = ? ORDER BY kind DESC", [id])
+            "SELECT code, kind, check_warning FROM enterprise_code WHERE enterprise_id = ? AND derived_from_uscc IS NULL ORDER BY kind DESC",
+            [id])
         let revisionRows = try rows(
             "SELECT \(Self.revisionColumns) FROM enterprise_revision WHERE enterprise_id = ? ORDER BY id", [id])
         guard !revisionRows.isEmpty else { return nil }
@@ -67,7 +68,7 @@ public struct RegistryReader {
                 code: try decoder.string("code"), kind: try decoder.value("kind"),
                 checkWarning: decoder.optionalString("check_warning"))
         }
-        return Enterprise(id: id, codes: codes, revisions: try revisionRows.map(decodeRevision))
+        return Enterprise(id: id, codes: EnterpriseCodeEntry.completed(codes), revisions: try revisionRows.map(decodeRevision))
     }
 
     static let revisionColumns = """
@@ -362,8 +363,10 @@ extension RegistryReader {
             db.cachedStatement(
                 sql: """
                     SELECT c.enterprise_id FROM enterprise_code c
-                    WHERE c.kind = 'orgCode'
-                      AND NOT EXISTS (SELECT 1 FROM enterprise_code u WHERE u.enterprise_id = c.enterprise_id AND u.kind = 'uscc')
+                    WHERE c.kind = 'orgCode' AND c.derived_from_uscc IS NULL
+                      AND NOT EXISTS (
+                          SELECT 1 FROM enterprise_code u
+                          WHERE u.enterprise_id = c.enterprise_id AND u.kind = 'uscc' AND u.derived_from_uscc IS NULL)
                     ORDER BY c.code
                     """))
         while let row = try legacy.next() { try body(row[0]) }

@@ -63,13 +63,17 @@ public struct RegistryWriter {
         return id
     }
 
-    public func insertCode(_ entry: EnterpriseCodeEntry, enterpriseId: Int64) throws {
+    /// Gives file `enterpriseId` a code. `derivedFromUSCC` marks the organization code inside the
+    /// USCC the file is opened with (inserted with it): the index by file leaves it out, and
+    /// readers derive it from the USCC (Schema/0017).
+    public func insertCode(_ entry: EnterpriseCodeEntry, enterpriseId: Int64, derivedFromUSCC: Bool = false) throws {
         changes.described(enterpriseId)
         var insert = try prepared(.insertCode)
         insert.bind(entry.code)
         insert.bind(enterpriseId)
         insert.bind(entry.kind.rawValue)
         insert.bind(entry.checkWarning)
+        insert.bind(derivedFromUSCC ? Int64(1) : nil)
         insert.bind(auditId)
         try insert.run()
     }
@@ -123,7 +127,10 @@ public struct RegistryWriter {
     public func insertEnterprises(_ enterprises: [NewEnterprise]) throws -> [Int64] {
         try enterprises.map { enterprise in
             let id = try insertEnterprise()
-            for entry in enterprise.codes { try insertCode(entry, enterpriseId: id) }
+            let embedded = Set(enterprise.codes.compactMap(\.embeddedOrgCode?.code))
+            for entry in enterprise.codes {
+                try insertCode(entry, enterpriseId: id, derivedFromUSCC: entry.kind == .orgCode && embedded.contains(entry.code))
+            }
             try insertRevision(
                 enterpriseId: id, name: enterprise.name, divisionCode: enterprise.divisionCode,
                 entityType: enterprise.entityType, status: enterprise.status, effectiveOn: nil, reason: enterprise.reason,

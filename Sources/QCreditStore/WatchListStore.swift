@@ -39,19 +39,21 @@ extension RegistryReader {
 
     /// Whether the list watches one of the codes the file holds.
     public func watchList(_ listId: Int64, watches enterpriseId: Int64) throws -> Bool {
-        try Bool.fetchOne(
-            db.cachedStatement(
-                sql: """
-                    SELECT EXISTS (SELECT 1 FROM enterprise_code e JOIN watch_list_code w ON w.list_id = ? AND w.code = e.code
-                                   WHERE e.enterprise_id = ?)
-                    """), arguments: [listId, enterpriseId]) ?? false
+        let watched = try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM watch_list_code WHERE list_id = ? AND code = ?)")
+        return try codes(enterpriseId: enterpriseId).contains { code in
+            try Bool.fetchOne(watched, arguments: [listId, code]) ?? false
+        }
     }
 
     /// Every code a file holds (its USCC and/or organization code).
     public func codes(enterpriseId: Int64) throws -> [String] {
-        try String.fetchAll(
-            db.cachedStatement(sql: "SELECT code FROM enterprise_code WHERE enterprise_id = ? ORDER BY code"),
-            arguments: [enterpriseId])
+        let indexed = try rows(
+            "SELECT code, kind FROM enterprise_code WHERE enterprise_id = ? AND derived_from_uscc IS NULL", [enterpriseId]
+        ).map { row in
+            let decoder = RowDecoder(row: row, table: "enterprise_code")
+            return EnterpriseCodeEntry(code: try decoder.string("code"), kind: try decoder.value("kind"))
+        }
+        return EnterpriseCodeEntry.completed(indexed).map(\.code).sorted()
     }
 
     /// Publications about a file (listings, removals, grades, overrides) with indexes in

@@ -81,10 +81,15 @@ import TransparencyLog
 
     @Test func insertEnterprisesOpensEveryFileOrNone() async throws {
         let fixture = try await RegistryFixture()
+        // A file with a USCC holds the organization code inside it too, as registration gives it.
         let files = (0..<3).map { n in
-            NewEnterprise(
-                codes: [EnterpriseCodeEntry(code: USCC.madeUp(serial: 900 + n), kind: .uscc)], name: "Bulk Co. \(n)",
-                divisionCode: "110000", entityType: "enterprise")
+            let uscc = USCC.madeUp(serial: 900 + n)
+            return NewEnterprise(
+                codes: [
+                    EnterpriseCodeEntry(code: uscc, kind: .uscc),
+                    EnterpriseCodeEntry(code: String(uscc.dropFirst(8).prefix(9)), kind: .orgCode),
+                ],
+                name: "Bulk Co. \(n)", divisionCode: "110000", entityType: "enterprise")
         }
         let audit = AuditContext(method: "test.load", peer: nil, parameters: "{}", at: fixture.clock.now())
         let ids = try await fixture.database.write(audit: audit) { try $0.insertEnterprises(files) }

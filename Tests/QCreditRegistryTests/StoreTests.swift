@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import QCreditConfig
 import QCreditDomain
 import QCreditRegistry
 @testable import QCreditStore
@@ -59,7 +60,7 @@ import TransparencyLog
                 "0009_event_corrections_index.sql", "0010_import_batch_digest.sql",
                 "0011_check_lists_as_comparisons.sql", "0012_leaf_hashes_from_publications.sql",
                 "0013_low_merkle_levels_from_leaves.sql", "0014_openings_in_publication.sql", "0015_anchored_name_search.sql",
-                "0016_contentless_name_search.sql",
+                "0016_contentless_name_search.sql", "0017_org_codes_derived_from_usccs.sql",
             ])
     }
 
@@ -161,6 +162,49 @@ import TransparencyLog
             return db.lastInsertedRowID
         }
         #expect(next == 6)
+    }
+
+    /// Migration 17: the organization code inside a USCC is kept for look-ups by code but left
+    /// out of the index by file. A file lists it, shows it in the export's state and is watched
+    /// by it all the same, whether it was opened before the migration (both rows indexed) or
+    /// after (derived from the USCC).
+    @Test func theOrganizationCodeInsideAUSCCIsDerivedWhereTheIndexByFileLeavesItOut() async throws {
+        let (before, beforeOrg) = (RegistryFixture.usccA, "078376286")
+        let (after, afterOrg) = (RegistryFixture.usccB, "078377449")
+        let store = try await OlderStore(upTo: "0016_contentless_name_search.sql") { db in
+            for (code, kind) in [(before, "uscc"), (beforeOrg, "orgCode")] {
+                try db.execute(
+                    sql: "INSERT INTO enterprise_code (code, enterprise_id, kind, audit_id) VALUES (?, 1, ?, 1)", arguments: [code, kind])
+            }
+            try db.execute(
+                sql: "INSERT INTO enterprise_revision (enterprise_id, name, status, recorded_at, audit_id) VALUES (1, 'Before Co.', 'active', 0, 1)")
+        }
+        defer { store.remove() }
+        let database = try RegistryDatabase(path: store.path)
+        let registry = try await Registry(
+            database: database, policy: PolicyFile.defaultPolicy(), clock: ManualClock(CivilDate(iso: "2026-03-02")!),
+            logger: Logger(label: "qcredit.test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let afterId = try await registry.register(RegistrationRequest(code: after, name: "After Co."), by: RegistryFixture.regulator).id
+        let derived = try await database.read { try String.fetchAll($0.db, sql: "SELECT code FROM enterprise_code WHERE derived_from_uscc = 1") }
+        #expect(derived == [afterOrg])
+        let bank = Caller(method: "test", peer: AuditContext.Peer(uid: 2000, gid: 2000, pid: 7))
+        _ = try await registry.editWatchList("loans", codes: [beforeOrg, afterOrg], edit: .set, by: bank)
+        for (id, uscc, orgCode) in [(Int64(1), before, beforeOrg), (afterId, after, afterOrg)] {
+            let file = try await registry.enterprise(code: orgCode)
+            #expect(file.id == id)
+            #expect(file.codes.map(\.code) == [uscc, orgCode])
+            let (state, codes, watched) = try await database.read { reader in
+                let list = try #require(try reader.watchListId(owner: 2000, name: "loans"))
+                return (
+                    try reader.stateRow(enterpriseId: id, atOrBefore: Instant(secondsSinceEpoch: .max)),
+                    try reader.codes(enterpriseId: id), try reader.watchList(list, watches: id)
+                )
+            }
+            #expect(state?.uscc == uscc)
+            #expect(state?.orgCode == orgCode)
+            #expect(codes == [orgCode, uscc])
+            #expect(watched)
+        }
     }
 
     /// Migrations 12 and 13: a store whose tree kept every level (the leaf hashes and the three
