@@ -50,8 +50,14 @@ public enum Daemon {
         // The socket systemd passed (qcreditd.socket), else the configured path bound here.
         let environment = ProcessInfo.processInfo.environment
         let socket = try DaemonSocket.resolve(configuration: configuration, environment: environment, logger: logger)
-        let database = try RegistryDatabase(
-            path: settings.databasePath, checkpointPages: Int32(configuration.walCheckpointPages))
+        let startup = SystemdNotifier(environment: environment, logger: logger).map {
+            StartupTimeoutExtension(notifier: $0, status: "Opening the database (applying schema migrations)")
+        }
+        let database: RegistryDatabase
+        do {
+            defer { startup?.end() }
+            database = try RegistryDatabase(path: settings.databasePath, checkpointPages: Int32(configuration.walCheckpointPages))
+        }
 
         let origin = configuration.log.origin ?? LogKeys.defaultOrigin()
         let checkpointFile = (configuration.stateDirectory as NSString).appendingPathComponent("checkpoint")

@@ -125,8 +125,9 @@ import VarlinkNIO
 
     // MARK: The daemon under systemd's protocols
 
-    /// READY=1 once serving, WATCHDOG=1 every half WATCHDOG_USEC, STOPPING=1 at SIGTERM before
-    /// the server drains, then exit 0.
+    /// EXTEND_TIMEOUT_USEC while the database opens (its migrations may outlast systemd's start
+    /// timeout), READY=1 once serving, WATCHDOG=1 every half WATCHDOG_USEC, STOPPING=1 at
+    /// SIGTERM before the server drains, then exit 0.
     @Test func notifiesReadyWatchdogAndStopping() async throws {
         let scratch = try ScratchDirectory("notify")
         let notify = try NotifyListener(path: scratch.path("notify.sock"))
@@ -136,6 +137,9 @@ import VarlinkNIO
             ["--state-dir", scratch.path("state"), "--socket", socketPath, "--log-level", "trace"],
             environment: ["NOTIFY_SOCKET": notify.address, "WATCHDOG_USEC": "400000"], logPath: scratch.path("qcreditd.log"))
 
+        // Messages are read in the order they came: the extension first, then READY=1.
+        let extended = try await notify.next(line: "EXTEND_TIMEOUT_USEC=60000000", from: daemon)
+        #expect(extended.contains("STATUS=Opening the database (applying schema migrations)"), "\(extended)")
         let ready = try await notify.next(line: "READY=1", from: daemon)
         #expect(ready.contains("STATUS=Serving on \(socketPath)"), "\(ready)")
         // READY=1 means serving: the socket accepts at once.
