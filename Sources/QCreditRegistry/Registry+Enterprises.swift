@@ -124,8 +124,7 @@ extension Registry {
             throw RegistryError.alreadyRegistered(code: code.value)
         }
         let id = try writer.insertEnterprise()
-        // The organization code inside the USCC (entries[1]) is derived from it when read by file.
-        for (position, entry) in entries.enumerated() { try writer.insertCode(entry, enterpriseId: id, derivedFromUSCC: position > 0) }
+        try writer.insertOpeningCodes(entries, enterpriseId: id)
         try writer.insertRevision(
             enterpriseId: id, name: name, divisionCode: divisionCode, entityType: entityType, status: .active,
             effectiveOn: nil, reason: "registered", documentNumber: nil)

@@ -5,7 +5,7 @@ extension EnterpriseCodeEntry {
     /// warning; nil for an organization code.
     var embeddedOrgCode: EnterpriseCodeEntry? {
         guard kind == .uscc else { return nil }
-        return EnterpriseCodeEntry(code: String(code.dropFirst(8).prefix(9)), kind: .orgCode, checkWarning: checkWarning)
+        return EnterpriseCodeEntry(code: USCC.embeddedOrgCode(of: code), kind: .orgCode, checkWarning: checkWarning)
     }
 
     /// A file's codes as the index by file lists them (Schema/0017), USCC first, completed with

@@ -63,10 +63,23 @@ public struct RegistryWriter {
         return id
     }
 
-    /// Gives file `enterpriseId` a code. `derivedFromUSCC` marks the organization code inside the
-    /// USCC the file is opened with (inserted with it): the index by file leaves it out, and
-    /// readers derive it from the USCC (Schema/0017).
-    public func insertCode(_ entry: EnterpriseCodeEntry, enterpriseId: Int64, derivedFromUSCC: Bool = false) throws {
+    /// Gives the new file `enterpriseId` the codes it is opened with. The organization code
+    /// inside a USCC among them is marked derived: the index by file leaves it out, and readers
+    /// take it from the USCC (Schema/0017).
+    public func insertOpeningCodes(_ entries: [EnterpriseCodeEntry], enterpriseId: Int64) throws {
+        let embedded = Set(entries.compactMap(\.embeddedOrgCode?.code))
+        for entry in entries {
+            try insertCode(entry, enterpriseId: enterpriseId, derivedFromUSCC: entry.kind == .orgCode && embedded.contains(entry.code))
+        }
+    }
+
+    /// Gives file `enterpriseId` a code (a USCC attached to a legacy file keeps its row in the
+    /// index by file).
+    public func insertCode(_ entry: EnterpriseCodeEntry, enterpriseId: Int64) throws {
+        try insertCode(entry, enterpriseId: enterpriseId, derivedFromUSCC: false)
+    }
+
+    private func insertCode(_ entry: EnterpriseCodeEntry, enterpriseId: Int64, derivedFromUSCC: Bool) throws {
         changes.described(enterpriseId)
         var insert = try prepared(.insertCode)
         insert.bind(entry.code)
@@ -127,10 +140,7 @@ public struct RegistryWriter {
     public func insertEnterprises(_ enterprises: [NewEnterprise]) throws -> [Int64] {
         try enterprises.map { enterprise in
             let id = try insertEnterprise()
-            let embedded = Set(enterprise.codes.compactMap(\.embeddedOrgCode?.code))
-            for entry in enterprise.codes {
-                try insertCode(entry, enterpriseId: id, derivedFromUSCC: entry.kind == .orgCode && embedded.contains(entry.code))
-            }
+            try insertOpeningCodes(enterprise.codes, enterpriseId: id)
             try insertRevision(
                 enterpriseId: id, name: enterprise.name, divisionCode: enterprise.divisionCode,
                 entityType: enterprise.entityType, status: enterprise.status, effectiveOn: nil, reason: enterprise.reason,

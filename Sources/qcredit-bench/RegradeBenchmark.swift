@@ -39,8 +39,9 @@ enum RegradeBenchmark {
                 for n in first..<(first + batch) {
                     let code = try EnterpriseCode(validating: USCC.madeUp(serial: 40_000_000 + n))
                     let id = try writer.insertEnterprise()
-                    try writer.insertCode(EnterpriseCodeEntry(code: code.value, kind: .uscc), enterpriseId: id)
-                    try writer.insertCode(EnterpriseCodeEntry(code: code.orgCode, kind: .orgCode), enterpriseId: id)
+                    try writer.insertOpeningCodes(
+                        [EnterpriseCodeEntry(code: code.value, kind: .uscc), EnterpriseCodeEntry(code: code.orgCode, kind: .orgCode)],
+                        enterpriseId: id)
                     try writer.insertRevision(
                         enterpriseId: id, name: "基准测试质量有限公司 \(n)", divisionCode: code.divisionCode, entityType: "enterprise",
                         status: .active, effectiveOn: nil, reason: "registered", documentNumber: nil)

@@ -104,7 +104,7 @@ public struct EnterpriseCode: Hashable, Sendable, CustomStringConvertible {
     /// in a USCC at positions 9–17. The same for both forms of one enterprise's code.
     public var orgCode: String {
         switch kind {
-        case .uscc: return String(value.dropFirst(8).prefix(9))
+        case .uscc: return USCC.embeddedOrgCode(of: value)
         case .orgCode: return value
         }
     }

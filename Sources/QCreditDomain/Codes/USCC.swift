@@ -20,6 +20,15 @@ public enum USCC {
     /// Positions (1-based) of the embedded organization code.
     public static let embeddedOrgCodePositions: ClosedRange<Int> = 9...17
 
+    /// The organization code inside `uscc`, as stored (positions 9–17, no hyphen).
+    ///
+    /// ```swift
+    /// USCC.embeddedOrgCode(of: "911522010783762860")   // "078376286"
+    /// ```
+    public static func embeddedOrgCode(of uscc: some StringProtocol) -> String {
+        String(uscc.dropFirst(embeddedOrgCodePositions.lowerBound - 1).prefix(embeddedOrgCodePositions.count))
+    }
+
     // ASCII lookup table: value of each byte in the alphabet, or -1. Built once; the
     // exhaustive tests validate hundreds of thousands of codes, so lookups must be cheap.
     private static let valueTable: [Int8] = {
