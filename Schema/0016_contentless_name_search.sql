@@ -1,13 +1,13 @@
--- qcredit schema, migration 16: the trigram index keeps no copy of the names.
+-- qcredit schema, migration 16: the trigram index, with the marks of migration 15 and no copy
+-- of the names.
 --
--- The FTS5 table of migrations 5 and 15 stored every name a second time (its content table)
--- and a length per name (its docsize table), 59 MB at a million files beside the 90 MB of
--- enterprise_revision, all written by the import. It is now contentless (content = '') with
+-- The FTS5 table of migration 5 stored every name a second time (its content table) and a
+-- length per name (its docsize table), 59 MB at a million files beside the 90 MB of
+-- enterprise_revision, all written by the import. This one is contentless (content = '') with
 -- no column sizes (no ranking uses them), and its rowid is the id of the first revision that
--- brought the name to its file: a reader joins enterprise_revision on it for the name and
--- the file. A contentless table cannot delete a row; the index never needs to, as
+-- brought the name to its file: a reader joins enterprise_revision on it for the name and the
+-- file. A contentless table cannot delete a row; the index never needs to, as
 -- enterprise_revision is append-only.
-DROP TABLE enterprise_name_search;
 CREATE VIRTUAL TABLE enterprise_name_search USING fts5(
     name,
     tokenize = 'trigram',

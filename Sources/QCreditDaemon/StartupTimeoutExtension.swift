@@ -2,8 +2,8 @@ import Dispatch
 
 /// Keeps systemd waiting while the daemon opens its database (`EXTEND_TIMEOUT_USEC`, systemd
 /// 236 and later). The schema's migrations run then, and those that rebuild a large index
-/// (migrations 15 to 17 took 146 s at ten million files) outlast the start timeout systemd
-/// gives a `Type=notify` service (90 s by default); systemd would kill
+/// (migrations 15 to 17 took 82 s at ten million files) come near or past the start timeout
+/// systemd gives a `Type=notify` service (90 s by default); systemd would kill
 /// the daemon in the middle of it, and every restart would roll the migration back and start
 /// it again. The first message goes out at once; the next ones from a timer on a queue of its
 /// own, as opening the database blocks the thread that asked for it.
