@@ -1,4 +1,4 @@
-// SQLite's process-wide settings, which are variadic C calls Swift cannot make (sqlite3_config).
+// SQLite's settings that are variadic C calls Swift cannot make (sqlite3_config, sqlite3_db_config).
 #ifndef QCREDIT_CSQLITESETUP_SHIM_H
 #define QCREDIT_CSQLITESETUP_SHIM_H
 
@@ -10,6 +10,16 @@
 /// SQLITE_MISUSE and nothing changes, which is what this returns.
 static inline int qcredit_sqlite_skip_memory_statistics(void) {
     return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+/// Turns the triggers of connection `db` on (`enabled` = 1) or off (0) and returns whether they
+/// are on afterwards (1 or 0), or -1 when SQLite refused the call. SQLite expires the
+/// connection's prepared statements when the setting changes: each is prepared again, under the
+/// new setting, the next time it runs.
+static inline int qcredit_sqlite_enable_triggers(sqlite3 *db, int enabled) {
+    int now = -1;
+    if (sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, enabled, &now) != SQLITE_OK) return -1;
+    return now;
 }
 
 #endif

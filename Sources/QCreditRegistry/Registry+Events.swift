@@ -45,9 +45,11 @@ extension Registry {
             try Self.locating(parameterPrefix, index) { try input.details(today: today) }
         }
         return try await write(by: caller) { writer in
-            try inputs.enumerated().map { index, input in
-                try Self.locating(parameterPrefix, index) {
-                    try Self.insert(details[index], code: input.code, today: today, writer: writer)
+            try writer.insertingWithoutGuards {
+                try inputs.enumerated().map { index, input in
+                    try Self.locating(parameterPrefix, index) {
+                        try Self.insert(details[index], code: input.code, today: today, writer: writer)
+                    }
                 }
             }
         }

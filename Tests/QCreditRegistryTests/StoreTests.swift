@@ -351,6 +351,43 @@ import TransparencyLog
         #expect(try await fixture.publications().map(\.body) == before.map(\.body))
     }
 
+    /// Batch imports insert with the connection's triggers off (RegistryWriter+GuardTriggers);
+    /// the writer must come out of every batch, applied or failed, with its guards on again,
+    /// including for a statement first prepared inside the batch.
+    @Test func theWriterKeepsItsGuardsAfterABatchImport() async throws {
+        let fixture = try await RegistryFixture()
+        let rows = [
+            RegistrationRequest(code: RegistryFixture.usccA, name: "Batch One Co."),
+            RegistrationRequest(code: "91152201078376286X", name: "Wrong Check Character Co."),
+        ]
+        let outcome = try await fixture.registry.registerEnterprises(rows, place: nil, naming: { "\($0)" }, by: RegistryFixture.regulator)
+        #expect(outcome.imported == 1 && outcome.rejections.count == 1)
+        let events = try await fixture.registry.importEvents(
+            [fixture.event(RegistryFixture.usccA), fixture.event(RegistryFixture.usccB)], place: nil, naming: { "\($0)" },
+            by: RegistryFixture.regulator)
+        #expect(events.imported == 1 && events.rejections.count == 1)
+        let audit = AuditContext(method: "test", peer: nil, parameters: "{}", at: fixture.clock.now())
+        let guarded = try await fixture.database.write(audit: audit) { writer in
+            let refused = {
+                [
+                    "UPDATE enterprise_revision SET name = 'Renamed behind the log'", "DELETE FROM quality_event",
+                    "INSERT OR REPLACE INTO enterprise (id, audit_id) VALUES (1, 1)",
+                ].map { sql in (try? writer.db.cachedStatement(sql: sql).execute()) == nil }
+            }
+            // Prepared (and cached) while the guards are off, run once they are on again.
+            try writer.insertingWithoutGuards {
+                _ = try writer.db.cachedStatement(sql: "UPDATE enterprise_revision SET name = 'Renamed behind the log'")
+            }
+            let afterApplied = refused()
+            struct Failed: Error {}
+            _ = try? writer.insertingWithoutGuards { throw Failed() }
+            return afterApplied + refused() + [writer.triggersEnabled()]
+        }
+        #expect(guarded == Array(repeating: true, count: 7))
+        let names = try await fixture.database.read { try $0.enterprise(id: 1)?.name }
+        #expect(names == "Batch One Co.")
+    }
+
     @Test func aChangedPolicyThatKeepsItsVersionIsRefused() async throws {
         let fixture = try await RegistryFixture()
         var changed = fixture.registry.policy
