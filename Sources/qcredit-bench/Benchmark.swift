@@ -5,7 +5,7 @@
 //        qcredit-bench export [--enterprises N] [--directory DIR] [--export no] [--codes FILE]   (see ExportBenchmark.swift)
 //        qcredit-bench proofs SOCKET [--seconds S]   (see ProofBenchmark.swift)
 //        qcredit-bench find [--enterprises N] [--directory DIR]   (see FindBenchmark.swift)
-//        qcredit-bench files [--enterprises N] [--directory DIR]   (see ImportFiles.swift)
+//        qcredit-bench files [--enterprises N] [--directory DIR] [--first-serial S]   (see ImportFiles.swift)
 //        qcredit-bench regrade [--enterprises N] [--directory DIR]   (see RegradeBenchmark.swift)
 // Seeds N enterprises (one event each, grades published), then measures, each for S seconds:
 //   1. GetGrade latency, one client, one call at a time (p50/p99/max);
@@ -73,14 +73,14 @@ enum Benchmark {
                qcredit-bench proofs SOCKET [--seconds S]
                qcredit-bench streams SOCKET --codes FILE [--seconds S]
                qcredit-bench find [--enterprises N] [--directory DIR]
-               qcredit-bench files [--enterprises N] [--directory DIR]
+               qcredit-bench files [--enterprises N] [--directory DIR] [--first-serial S]
                qcredit-bench regrade [--enterprises N] [--directory DIR]
         (BENCHMARKS.md says what each measures)
         """
 
     /// Every option some benchmark reads: anything else (`--help` too) prints the usage, so a
     /// mistyped option never starts a run of minutes on defaults.
-    static let knownOptions: Set<String> = ["--enterprises", "--seconds", "--records", "--directory", "--export", "--codes", "--events", "--grades"]
+    static let knownOptions: Set<String> = ["--enterprises", "--seconds", "--records", "--directory", "--export", "--codes", "--events", "--grades", "--first-serial"]
 
     static func main() async throws {
         let arguments = CommandLine.arguments
