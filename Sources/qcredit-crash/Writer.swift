@@ -14,7 +14,7 @@ struct Writer {
     var random: SeededGenerator
 
     private enum Write {
-        case register, recordEvent, recordEvents, correctEvent, proposeListing, stepListing, overrideGrade
+        case register, registerBatch, recordEvent, recordEvents, correctEvent, proposeListing, stepListing, overrideGrade
         case publishSome, publishAll, export, evidence
     }
 
@@ -43,6 +43,7 @@ struct Writer {
         }
         switch pick() {
         case .register: try await register()
+        case .registerBatch: try await registerBatch()
         case .recordEvent: try await recordEvent(code: code)
         case .recordEvents: try await recordEvents(codes: codes)
         case .correctEvent: try await correctEvent()
@@ -58,7 +59,7 @@ struct Writer {
 
     private mutating func pick() -> Write {
         let weights: [(Write, Int)] = [
-            (.register, 10), (.recordEvent, 20), (.recordEvents, 8), (.correctEvent, 6), (.proposeListing, 5),
+            (.register, 10), (.registerBatch, 4), (.recordEvent, 20), (.recordEvents, 8), (.correctEvent, 6), (.proposeListing, 5),
             (.stepListing, 15), (.overrideGrade, 4), (.publishSome, 8), (.publishAll, 1), (.export, 2), (.evidence, 4),
         ]
         var draw = Int.random(in: 0..<weights.reduce(0) { $0 + $1.1 }, using: &random)
@@ -77,6 +78,27 @@ struct Writer {
         _ = try await connection.call(
             "org.qcredit.admin.RegisterEnterprise", parameters: ["code": .string(code), "name": .string("崩溃试验质量有限公司 \(owner)-\(number)")])
         ledger.registered(code, owner: owner)
+    }
+
+    /// Several new files in one `RegisterEnterprises` batch under an import id: the batch path,
+    /// whose rows the writer inserts with its connection's guard triggers off
+    /// (RegistryWriter+GuardTriggers), killed like every other write.
+    private mutating func registerBatch() async throws {
+        let numbers = (0..<Int.random(in: 2...12, using: &random)).map { _ in ledger.nextNumber(of: owner) }
+        let codes = numbers.map { USCC.madeUp(serial: 40_000_000 + owner * 1_000_000 + $0) }
+        let rows = zip(numbers, codes).map { number, code in
+            JSONValue.object(["code": .string(code), "name": .string("崩溃试验批量质量有限公司 \(owner)-\(number)")])
+        }
+        let reply = try await connection.call(
+            "org.qcredit.admin.RegisterEnterprises",
+            parameters: [
+                "enterprises": .array(rows), "importId": .string("crash-\(owner)-\(numbers[0])"), "firstLine": .int(1),
+                "lastLine": .int(Int64(rows.count)),
+            ])
+        guard reply["imported"]?.intValue == Int64(rows.count), reply["alreadyApplied"]?.boolValue == false else {
+            throw MalformedReply("RegisterEnterprises: \(rows.count) new files, but the reply is \(reply)")
+        }
+        for code in codes { ledger.registered(code, owner: owner) }
     }
 
     private mutating func newEvent(code: String) -> (event: [String: JSONValue], documentNumber: String) {
