@@ -56,19 +56,25 @@ public struct RegistryReader {
     }
 
     public func enterprise(id: Int64) throws -> Enterprise? {
-        let codeRows = try rows(
-            "SELECT code, kind, check_warning FROM enterprise_code WHERE enterprise_id = ? AND derived_from_uscc IS NULL ORDER BY kind DESC",
-            [id])
         let revisionRows = try rows(
             "SELECT \(Self.revisionColumns) FROM enterprise_revision WHERE enterprise_id = ? ORDER BY id", [id])
         guard !revisionRows.isEmpty else { return nil }
-        let codes = try codeRows.map { row in
+        return Enterprise(id: id, codes: try codeEntries(enterpriseId: id), revisions: try revisionRows.map(decodeRevision))
+    }
+
+    /// The codes file `enterpriseId` holds, USCC first: the rows of the index by file, completed
+    /// with the organization code inside the USCC that the index leaves out (Schema/0017).
+    func codeEntries(enterpriseId: Int64) throws -> [EnterpriseCodeEntry] {
+        let indexed = try rows(
+            "SELECT code, kind, check_warning FROM enterprise_code WHERE enterprise_id = ? AND derived_from_uscc IS NULL ORDER BY kind DESC",
+            [enterpriseId]
+        ).map { row in
             let decoder = RowDecoder(row: row, table: "enterprise_code")
             return EnterpriseCodeEntry(
                 code: try decoder.string("code"), kind: try decoder.value("kind"),
                 checkWarning: decoder.optionalString("check_warning"))
         }
-        return Enterprise(id: id, codes: EnterpriseCodeEntry.completed(codes), revisions: try revisionRows.map(decodeRevision))
+        return EnterpriseCodeEntry.completed(indexed)
     }
 
     static let revisionColumns = """

@@ -11,9 +11,10 @@ extension RegistryWriter {
     /// the no-replace guard has nothing to refuse in it; yet SQLite runs each trigger as a
     /// sub-program with a statement journal, which cost a quarter of importing a million files
     /// (BENCHMARKS.md). The guards stay in the schema for every other statement and every
-    /// other connection. `body` must not update, delete, replace or append to the log: the
-    /// batch imports (files and quality events) use it, whose rows are inserts of new files,
-    /// codes, revisions and events.
+    /// other connection. `body` must not update, delete or replace a row of an append-only
+    /// table, nor append to the log: the batch imports (files and quality events) use it, whose
+    /// rows are inserts of new files, codes, revisions and events (and the upsert of a file's
+    /// regrade date in `regrade_due`, bookkeeping that has no trigger).
     ///
     /// SQLite expires the connection's prepared statements whenever the setting changes, so a
     /// statement prepared in `body` is prepared again, with its triggers, when it next runs.

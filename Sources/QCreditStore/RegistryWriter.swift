@@ -124,14 +124,14 @@ public struct RegistryWriter {
         try db.cachedStatement(
             sql: """
                 INSERT INTO enterprise_name_search (rowid, name)
-                SELECT r.id, char(2, 2) || r.name || char(3) FROM enterprise_revision r
+                SELECT r.id, ?2 || r.name || ?3 FROM enterprise_revision r
                 WHERE r.id >= ?1
                   AND NOT EXISTS (
                       SELECT 1 FROM enterprise_revision o
                       WHERE o.enterprise_id = r.enterprise_id AND o.name = r.name AND o.id < r.id)
                 ORDER BY r.id
                 """
-        ).execute(arguments: [first])
+        ).execute(arguments: [first, NameIndexMarks.start, NameIndexMarks.end])
     }
 
     /// Opens new credit files in bulk and returns their ids, in order: the store's fast path for

@@ -47,13 +47,7 @@ extension RegistryReader {
 
     /// Every code a file holds (its USCC and/or organization code).
     public func codes(enterpriseId: Int64) throws -> [String] {
-        let indexed = try rows(
-            "SELECT code, kind FROM enterprise_code WHERE enterprise_id = ? AND derived_from_uscc IS NULL", [enterpriseId]
-        ).map { row in
-            let decoder = RowDecoder(row: row, table: "enterprise_code")
-            return EnterpriseCodeEntry(code: try decoder.string("code"), kind: try decoder.value("kind"))
-        }
-        return EnterpriseCodeEntry.completed(indexed).map(\.code).sorted()
+        try codeEntries(enterpriseId: enterpriseId).map(\.code).sorted()
     }
 
     /// Publications about a file (listings, removals, grades, overrides) with indexes in
