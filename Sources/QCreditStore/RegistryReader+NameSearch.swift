@@ -12,8 +12,8 @@ public struct NameHit: Sendable, Hashable {
 }
 
 /// The marks around every name in the trigram index (Schema/0015): two U+0002 before and one
-/// U+0003 after, control characters no name can hold. They make "starts with" and "is" phrase
-/// queries of three characters or more, so the one index answers exact, prefix and substring
+/// U+0003 after, control characters no name can hold. They make "starts with" and "is" queries
+/// of three characters or more, so the one index answers exact, prefix and substring
 /// matches, even for a query of one character.
 enum NameIndexMarks {
     static let start = "\u{2}\u{2}"
@@ -39,14 +39,24 @@ extension RegistryReader {
     }
 
     private func names(matchingPhrase text: String, limit: Int) throws -> [NameHit] {
-        let phrase = "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        // The index keeps no names (Schema/0016): each of its rows is the revision that brought one.
-        return try rows(
-            """
-            SELECT r.enterprise_id, r.name FROM enterprise_name_search s JOIN enterprise_revision r ON r.id = s.rowid
-            WHERE enterprise_name_search MATCH ? LIMIT ?
-            """,
-            [phrase, limit]
-        ).map { NameHit(enterpriseId: $0["enterprise_id"], name: $0["name"]) }
+        let query = TrigramQuery(text)
+        guard let match = query.match else { return [] }
+        // The index keeps no names (Schema/0016): each of its rows is the revision that brought
+        // one. It keeps no positions either (Schema/0018): a name it finds may hold the text's
+        // trigrams apart, so each is checked before it counts towards the limit.
+        let found = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: """
+                    SELECT r.enterprise_id, r.name FROM enterprise_name_search s JOIN enterprise_revision r ON r.id = s.rowid
+                    WHERE enterprise_name_search MATCH ?
+                    """),
+            arguments: [match])
+        var hits: [NameHit] = []
+        while hits.count < limit, let row = try found.next() {
+            let name: String = row["name"]
+            guard query.isHeld(in: NameIndexMarks.start + name + NameIndexMarks.end) else { continue }
+            hits.append(NameHit(enterpriseId: row["enterprise_id"], name: name))
+        }
+        return hits
     }
 }

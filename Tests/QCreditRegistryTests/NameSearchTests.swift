@@ -60,6 +60,33 @@ import Testing
         #expect(fullWidth.first?.match.tier == .substring)
     }
 
+    /// The index answers which names hold each trigram, not where (Schema/0018): a name that
+    /// holds all of a query's trigrams apart is not a match, and does not take a place of the
+    /// limit from one that is.
+    @Test func aNameHoldingTheTrigramsApartIsNotASubstringMatch() async throws {
+        let fixture = try await RegistryFixture()
+        let codes = try Self.syntheticCodes()
+        try await fixture.register(codes[0], name: "abcxbcd trading")  // "abc" and "bcd", not "abcd"
+        try await fixture.register(codes[1], name: "Abcd Trading")
+        let found = try await find(fixture, "abcd")
+        #expect(found.map(\.enterprise.uscc) == [codes[1]])
+        let hits = try await fixture.rawDatabase().read { db in
+            try RegistryReader(db).names(containing: "ABCD", limit: 1)
+        }
+        #expect(hits.map(\.name) == ["Abcd Trading"])
+    }
+
+    @Test func aTrigramQueryLeavesTheLegalFormToTheCheck() {
+        #expect(TrigramQuery("黔南某某").match == "\"黔南某\" AND \"南某某\"")
+        // 有限公司 is in nearly every name: only the trigrams that tell names apart are asked for.
+        #expect(TrigramQuery("某某有限公司").match == "\"某某有\" AND \"某有限\"")
+        #expect(TrigramQuery("有限公司").match == "\"有限公\" AND \"限公司\"")
+        #expect(TrigramQuery("AbC\"d").match == "\"abc\" AND \"bc\"\"\" AND \"c\"\"d\"")
+        #expect(TrigramQuery("ab").match == nil)
+        #expect(TrigramQuery("ÉCOLE").isHeld(in: "Grande école Ltd"))
+        #expect(!TrigramQuery("abcd").isHeld(in: "abcxbcd"))
+    }
+
     /// Names are kept as registered; a name in full-width letters is found by a query in ASCII,
     /// whole, by a piece, by its first letters and misspelt.
     @Test func aNameRegisteredInFullWidthLettersIsFoundByAnASCIIQuery() async throws {

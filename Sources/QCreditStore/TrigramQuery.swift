@@ -1,0 +1,70 @@
+/// A query of the name index for the names that hold a text, and the check that a name found
+/// holds it.
+///
+/// The index keeps no positions (Schema/0018): it answers which names hold each trigram (three
+/// Unicode scalars, as FTS5's `trigram` tokenizer cuts them), not where. A name holding the text
+/// holds every trigram of it, so the AND of the text's trigrams finds it; a name found may also
+/// hold them apart, and ``isHeld(in:)`` is what keeps it or not.
+///
+/// ```swift
+/// let query = TrigramQuery("黔南某某")
+/// query.match          // "\"黔南某\" AND \"南某某\""
+/// query.isHeld(in: "贵州黔南某某水泥有限公司")  // true
+/// ```
+struct TrigramQuery: Equatable {
+    /// The FTS5 `MATCH` expression: the text's trigrams, each once, joined by AND; nil for a text
+    /// shorter than a trigram, which no index term can find.
+    let match: String?
+    private let folded: [Unicode.Scalar]
+
+    /// Characters of the legal forms that end nearly every Chinese company name (有限公司,
+    /// 有限责任公司, 股份有限公司, 集团) and the mark after every name: a trigram made only
+    /// of them is in most of the index, so the AND would read most of the index to learn
+    /// nothing. Such trigrams are left to ``isHeld(in:)`` unless the text has no other.
+    private static let legalFormCharacters: Set<Unicode.Scalar> = Set("有限公司责任股份集团\u{3}".unicodeScalars)
+
+    init(_ text: String) {
+        folded = Self.fold(text)
+        guard folded.count >= 3 else {
+            match = nil
+            return
+        }
+        var seen = Set<String>()
+        var trigrams: [String] = []
+        for start in 0...(folded.count - 3) {
+            var trigram = String.UnicodeScalarView()
+            trigram.append(contentsOf: folded[start..<start + 3])
+            if seen.insert(String(trigram)).inserted { trigrams.append(String(trigram)) }
+        }
+        let distinctive = trigrams.filter { !$0.unicodeScalars.allSatisfy(Self.legalFormCharacters.contains) }
+        match = (distinctive.isEmpty ? trigrams : distinctive)
+            .map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+            .joined(separator: " AND ")
+    }
+
+    /// Whether `name` holds the text, case folded as the index folds it.
+    func isHeld(in name: String) -> Bool {
+        let haystack = Self.fold(name)
+        guard haystack.count >= folded.count else { return false }
+        guard let first = folded.first else { return true }
+        var start = 0
+        while start + folded.count <= haystack.count {
+            if haystack[start] == first, haystack[start..<start + folded.count].elementsEqual(folded) { return true }
+            start += 1
+        }
+        return false
+    }
+
+    /// Each scalar lowercased as FTS5's `trigram` tokenizer folds case (its simple, one-scalar
+    /// mapping below U+10000); a scalar whose lowercase is several scalars stays as it is.
+    static func fold(_ text: String) -> [Unicode.Scalar] {
+        text.unicodeScalars.map { scalar in
+            if scalar.isASCII {
+                return (65...90).contains(scalar.value) ? Unicode.Scalar(scalar.value + 32)! : scalar
+            }
+            guard scalar.value < 0x10000 else { return scalar }
+            let lower = scalar.properties.lowercaseMapping.unicodeScalars
+            return lower.count == 1 ? lower.first! : scalar
+        }
+    }
+}
