@@ -214,16 +214,20 @@ struct ExportWriterTests {
             ([.canonical(Array(#"["uscc"]"#.utf8), uscc: "X", orgCode: nil)], 1, "not a canonical JSON object"),
             ([.canonical(Array(#"{"name":"x"}"#.utf8), uscc: nil, orgCode: nil)], 1, #"not an object with a "uscc" or "orgCode" string"#),
         ]
-        for (lines, expectedLine, expectedReason) in refused {
+        // Each case in a directory of its own: a process another test spawns in parallel holds a
+        // copy of the descriptor whose lock the case before took, until it execs.
+        for (number, (lines, expectedLine, expectedReason)) in refused.enumerated() {
+            let directory = scratch.path("case-\(number)")
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
             #expect {
                 try ExportWriter.write(
-                    source: StateLinesSource(inner, lines: lines), keys: keys.all, into: scratch.path, name: "qcredit-export-x",
+                    source: StateLinesSource(inner, lines: lines), keys: keys.all, into: directory, name: "qcredit-export-x",
                     kind: .full, previous: nil, created: "2026-11-27T02:00:00Z")
             } throws: { error in
                 guard case ExportError.invalidRecord(let file, let line, let reason) = error else { return false }
                 return file == "state.jsonl" && line == expectedLine && reason.contains(expectedReason)
             }
-            #expect(try Files.exportsDirectoryContents(scratch.path).isEmpty)
+            #expect(try Files.exportsDirectoryContents(directory).isEmpty)
         }
         // Lines given as bytes are written as given.
         let summary = try ExportWriter.write(
