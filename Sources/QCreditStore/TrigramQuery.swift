@@ -4,7 +4,8 @@
 /// The index keeps no positions (Schema/0018): it answers which names hold each trigram (three
 /// Unicode scalars, as FTS5's `trigram` tokenizer cuts them), not where. A name holding the text
 /// holds every trigram of it, so the AND of the text's trigrams finds it; a name found may also
-/// hold them apart, and ``isHeld(in:)`` is what keeps it or not.
+/// hold them apart, and ``isHeld(in:)`` is what keeps it or not. For the same reason the query
+/// need not ask for every trigram: it asks for a few that tell names apart.
 ///
 /// ```swift
 /// let query = TrigramQuery("黔南某某")
@@ -12,8 +13,8 @@
 /// query.isHeld(in: "贵州黔南某某水泥有限公司")  // true
 /// ```
 struct TrigramQuery: Equatable {
-    /// The FTS5 `MATCH` expression: the text's trigrams, each once, joined by AND; nil for a text
-    /// shorter than a trigram, which no index term can find.
+    /// The FTS5 `MATCH` expression: some of the text's trigrams (see ``trigramsAsked``), joined
+    /// by AND; nil for a text shorter than a trigram, which no index term can find.
     let match: String?
     private let folded: [Unicode.Scalar]
 
@@ -22,6 +23,9 @@ struct TrigramQuery: Equatable {
     /// of them is in most of the index, so the AND would read most of the index to learn
     /// nothing. Such trigrams are left to ``isHeld(in:)`` unless the text has no other.
     private static let legalFormCharacters: Set<Unicode.Scalar> = Set("有限公司责任股份集团\u{3}".unicodeScalars)
+
+    /// At most this many trigrams are asked of the index.
+    static let trigramsAsked = 3
 
     init(_ text: String) {
         folded = Self.fold(text)
@@ -36,8 +40,14 @@ struct TrigramQuery: Equatable {
             trigram.append(contentsOf: folded[start..<start + 3])
             if seen.insert(String(trigram)).inserted { trigrams.append(String(trigram)) }
         }
-        let distinctive = trigrams.filter { !$0.unicodeScalars.allSatisfy(Self.legalFormCharacters.contains) }
-        match = (distinctive.isEmpty ? trigrams : distinctive)
+        var asked = trigrams.filter { !$0.unicodeScalars.allSatisfy(Self.legalFormCharacters.contains) }
+        if asked.isEmpty { asked = trigrams }
+        // Each trigram asked for is a list the AND reads; three spread over the text (its first,
+        // middle and last) already leave few names the check must refuse.
+        if asked.count > Self.trigramsAsked {
+            asked = [asked[0], asked[(asked.count - 1) / 2], asked[asked.count - 1]]
+        }
+        match = asked
             .map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
             .joined(separator: " AND ")
     }

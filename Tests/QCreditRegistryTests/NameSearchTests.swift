@@ -83,6 +83,8 @@ import Testing
         #expect(TrigramQuery("有限公司").match == "\"有限公\" AND \"限公司\"")
         #expect(TrigramQuery("AbC\"d").match == "\"abc\" AND \"bc\"\"\" AND \"c\"\"d\"")
         #expect(TrigramQuery("ab").match == nil)
+        // A longer text asks for three trigrams: its first, middle and last.
+        #expect(TrigramQuery("贵州黔南某某水泥").match == "\"贵州黔\" AND \"黔南某\" AND \"某水泥\"")
         #expect(TrigramQuery("ÉCOLE").isHeld(in: "Grande école Ltd"))
         #expect(!TrigramQuery("abcd").isHeld(in: "abcxbcd"))
     }
