@@ -7,7 +7,7 @@
 -- million files (BENCHMARKS.md). With detail=none a query is the AND of the text's trigrams,
 -- which every name holding the text matches; the reader then keeps only the names that hold
 -- the text itself (QCreditStore's TrigramQuery), so answers are the same. The index is built
--- again from enterprise_revision, as migration 16 built it.
+-- from enterprise_revision, once per name a file carried (migration 16 no longer fills one).
 DROP TABLE enterprise_name_search;
 CREATE VIRTUAL TABLE enterprise_name_search USING fts5(
     name,
