@@ -34,17 +34,25 @@ struct BenchStore {
 
     /// Loads `count` enterprises straight into the store, 20,000 per transaction, through the
     /// store's batch insert: enterprise `n` gets code `code(n)` and the names `names(n)`, oldest
-    /// first (the later ones as renamings).
+    /// first (the later ones as renamings). The next batch is made (its codes checked) while the
+    /// writer writes the one before, as a client would send it while the server writes: a
+    /// `COPY`'s client reads and sends its rows beside the server's work too.
     func load(code: @escaping @Sendable (Int) -> String, names: @escaping @Sendable (Int) -> [String]) async throws {
-        var loaded = 0
-        while loaded < count {
-            let range = loaded..<min(loaded + 20_000, count)
+        @Sendable func batch(_ range: Range<Int>) throws -> (Range<Int>, [NewEnterprise]) {
             let enterprises = try range.map { n in
                 let code = try EnterpriseCode(validating: code(n))
                 return NewEnterprise(
                     codes: [EnterpriseCodeEntry(code: code.value, kind: .uscc), EnterpriseCodeEntry(code: code.orgCode, kind: .orgCode)],
                     name: names(n)[0], divisionCode: code.divisionCode, entityType: "enterprise")
             }
+            return (range, enterprises)
+        }
+        let size = 20_000
+        var next: Task<(Range<Int>, [NewEnterprise]), any Error>? =
+            count > 0 ? Task { try batch(0..<min(size, count)) } : nil
+        while let making = next {
+            let (range, enterprises) = try await making.value
+            next = range.upperBound < count ? Task { try batch(range.upperBound..<min(range.upperBound + size, count)) } : nil
             let audit = AuditContext(method: "bench.load", peer: nil, parameters: "{}", at: registry.clock.now())
             try await database.write(audit: audit) { writer in
                 let ids = try writer.insertEnterprises(enterprises)
@@ -56,7 +64,6 @@ struct BenchStore {
                     }
                 }
             }
-            loaded = range.upperBound
         }
     }
 
