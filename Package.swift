@@ -137,6 +137,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Redis under vlbench's clock, for the side-by-side tails (Scripts/benchmark-compare).
+        .executableTarget(name: "resp-bench"),
         // Kill -9 trials against the real daemon while clients write (Scripts/crash-test, README).
         .executableTarget(
             name: "qcredit-crash",
