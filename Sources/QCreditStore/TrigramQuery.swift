@@ -36,9 +36,10 @@ struct TrigramQuery: Equatable {
         var seen = Set<String>()
         var trigrams: [String] = []
         for start in 0...(folded.count - 3) {
-            var trigram = String.UnicodeScalarView()
-            trigram.append(contentsOf: folded[start..<start + 3])
-            if seen.insert(String(trigram)).inserted { trigrams.append(String(trigram)) }
+            var scalars = String.UnicodeScalarView()
+            scalars.append(contentsOf: folded[start..<start + 3])
+            let trigram = String(scalars)
+            if seen.insert(trigram).inserted { trigrams.append(trigram) }
         }
         var asked = trigrams.filter { !$0.unicodeScalars.allSatisfy(Self.legalFormCharacters.contains) }
         if asked.isEmpty { asked = trigrams }
