@@ -6,7 +6,8 @@ import PackageDescription
 //   CanonicalJSON            JSON values, strict parser, RFC 8785 writer (no I/O)
 //   QCreditDomain  -> CanonicalJSON, Crypto  codes, files, events, grading, listings (no I/O)
 //   Varlink        -> CanonicalJSON, NIOCore generic varlink messages, errors, interfaces, codec
-//   VarlinkNIO     -> Varlink, NIOPosix      the socket layer: server, client, peer credentials
+//   VarlinkNIO     -> Varlink, NIOPosix, CEpoll  the socket layer: server (its accept loop answers
+//                                            point reads on an epoll loop of its own), client, peer credentials
 //   QCreditCrypto  -> COpenSSL               SHA-256, SM3, Ed25519, SM2 through OpenSSL's libcrypto; hex
 //   SignedNote     -> QCreditCrypto          C2SP signed notes: Ed25519 and SM2/SM3 signers, verifier keys
 //   TransparencyLog-> QCreditCrypto          RFC 6962 Merkle tree, proofs, C2SP checkpoint and tlog-proof
@@ -61,7 +62,7 @@ let package = Package(
         .target(
             name: "VarlinkNIO",
             dependencies: [
-                "Varlink",
+                "Varlink", "CEpoll",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -96,6 +97,8 @@ let package = Package(
         ),
         // sqlite3_config, which is variadic: SQLite's process-wide settings.
         .systemLibrary(name: "CSQLiteSetup", path: "Sources/CSQLiteSetup"),
+        // epoll, eventfd and accept4 for the server's accept loop (not in Swift's Glibc module).
+        .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
         // glibc's malloc_trim, for the in-memory grade index's builds.
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .target(

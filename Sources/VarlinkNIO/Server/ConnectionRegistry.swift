@@ -1,6 +1,10 @@
 import Synchronization
+import Varlink
 
-/// The connections a server is serving, for the connection limits and for shutdown.
+/// The connections a server is serving, for the connection limits and for shutdown: those its
+/// accept loop holds (``AcceptLoop``) and those served on NIO's event loops (``ServerConnection``).
+/// A connection counts against the limits from its admission on the accept loop until it closes,
+/// wherever it is served meanwhile.
 final class ConnectionRegistry: Sendable {
     private let limit: Int
     private let limitPerUser: Int?
@@ -9,6 +13,8 @@ final class ConnectionRegistry: Sendable {
     private struct State {
         var nextID: UInt64 = 1
         var connections: [UInt64: ServerConnection] = [:]
+        /// Admitted on the accept loop and not yet handed to an event loop.
+        var onAcceptLoop: Set<UInt64> = []
         var connectionsPerUser: [UInt32: Int] = [:]
         var draining = false
     }
@@ -26,30 +32,41 @@ final class ConnectionRegistry: Sendable {
         }
     }
 
-    /// Registers `connection`, or says why it may not be served.
-    func admit(_ connection: ServerConnection) -> AcceptedConnection.Refusal? {
-        let uid = connection.credentials.uid
-        return state.withLock { state in
+    /// Counts a connection the accept loop has just accepted, or says why it may not be served.
+    func admit(id: UInt64, credentials: VarlinkPeerCredentials) -> AcceptedConnection.Refusal? {
+        state.withLock { state in
             if state.draining { return .shuttingDown }
-            if state.connections.count >= limit { return .limit }
-            let ofUser = state.connectionsPerUser[uid, default: 0]
-            if let limitPerUser, ofUser >= limitPerUser { return .userLimit(connection.credentials) }
-            state.connections[connection.id] = connection
-            state.connectionsPerUser[uid] = ofUser + 1
+            if state.connections.count + state.onAcceptLoop.count >= limit { return .limit }
+            let ofUser = state.connectionsPerUser[credentials.uid, default: 0]
+            if let limitPerUser, ofUser >= limitPerUser { return .userLimit(credentials) }
+            state.onAcceptLoop.insert(id)
+            state.connectionsPerUser[credentials.uid] = ofUser + 1
             return nil
         }
     }
 
-    func remove(_ connection: ServerConnection) {
-        let uid = connection.credentials.uid
+    /// The accept loop handed the connection to an event loop, where `connection` serves it.
+    /// False when the server is draining: the connection is to close once it has written what it carries.
+    func handedOver(_ connection: ServerConnection) -> Bool {
         state.withLock { state in
-            guard state.connections.removeValue(forKey: connection.id) != nil else { return }
+            state.onAcceptLoop.remove(connection.id)
+            state.connections[connection.id] = connection
+            return !state.draining
+        }
+    }
+
+    /// The connection closed (wherever it was served); it no longer counts.
+    func remove(id: UInt64, uid: UInt32) {
+        state.withLock { state in
+            guard state.connections.removeValue(forKey: id) != nil || state.onAcceptLoop.remove(id) != nil else { return }
             let remaining = state.connectionsPerUser[uid, default: 1] - 1
             state.connectionsPerUser[uid] = remaining > 0 ? remaining : nil
         }
     }
 
-    var count: Int { state.withLock { $0.connections.count } }
+    var count: Int { state.withLock { $0.connections.count + $0.onAcceptLoop.count } }
+
+    var countOnAcceptLoop: Int { state.withLock { $0.onAcceptLoop.count } }
 
     /// Starts graceful shutdown of every connection; no more are admitted.
     func drainAll() {

@@ -62,6 +62,18 @@ extension VarlinkServer {
         /// call at once instead of granting it ``shutdownGracePeriod``, which it would only
         /// spend waiting; the client resumes the feed after the restart.
         public var endlessMethods: Set<String>
+        /// Whether the accept loop answers, on its own thread and without NIO's channel
+        /// pipeline, the calls the dispatcher answers at once (``VarlinkDispatcher/answerImmediately(_:context:)``)
+        /// for the connections that keep sending only those (see ``AcceptLoop``); false hands
+        /// every connection to the event loops when it is admitted. The loop parses frames of
+        /// at most 1 KiB (or ``maxMessageBytes``, if smaller) and holds at most 4 KiB unanswered
+        /// per connection; a ``maxMessageBytesForPeer`` below 1 KiB is only applied on the event loops.
+        public var answersAtOnceOnAcceptLoop: Bool
+        /// Threads of the accept loop, which serve its connections in turn.
+        public var acceptLoopThreads: Int
+        /// A connection on the accept loop that sends nothing for this long goes to the event
+        /// loops, whose idle timer then applies to it.
+        public var acceptLoopQuietPeriod: Duration
         /// The listen backlog for sockets the server binds.
         public var backlog: Int32
         /// The event loops sockets are served on; handlers run in Swift concurrency, not here.
@@ -82,6 +94,9 @@ extension VarlinkServer {
             writeTimeout: Duration? = .seconds(30),
             shutdownGracePeriod: Duration = .seconds(10),
             endlessMethods: Set<String> = [],
+            answersAtOnceOnAcceptLoop: Bool = true,
+            acceptLoopThreads: Int = System.coreCount,
+            acceptLoopQuietPeriod: Duration = .milliseconds(250),
             backlog: Int32 = 256,
             eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
         ) {
@@ -96,6 +111,9 @@ extension VarlinkServer {
             self.writeTimeout = writeTimeout
             self.shutdownGracePeriod = shutdownGracePeriod
             self.endlessMethods = endlessMethods
+            self.answersAtOnceOnAcceptLoop = answersAtOnceOnAcceptLoop
+            self.acceptLoopThreads = acceptLoopThreads
+            self.acceptLoopQuietPeriod = acceptLoopQuietPeriod
             self.backlog = backlog
             self.eventLoopGroup = eventLoopGroup
         }

@@ -1,14 +1,50 @@
 import Logging
 import NIOCore
+import NIOPosix
 import Varlink
 
 extension VarlinkServer {
+    /// Takes a connection over from the accept loop onto an event loop and serves it there until
+    /// it closes; what the loop had not written goes out first, what it had not answered is
+    /// read first.
+    func serve(_ handOff: HandOff) async {
+        defer { registry.remove(id: handOff.id, uid: handOff.credentials.uid) }
+        let channel: any Channel
+        do {
+            channel = try await ClientBootstrap(group: configuration.eventLoopGroup)
+                .channelOption(.autoRead, value: false)
+                // One socket read (64 KiB at most) per readiness event: the serving task's inbound
+                // backpressure is checked between events, so this bounds what a peer that pipelines
+                // calls and never reads its replies makes the daemon hold per connection.
+                .channelOption(.maxMessagesPerRead, value: 1)
+                .channelOption(.writeBufferWaterMark, value: .init(low: 8 << 10, high: 16 << 10))
+                .withConnectedSocket(handOff.descriptor).get()
+        } catch {
+            // NIO owns the descriptor once it made a channel of it, and closed it with the channel.
+            logger.debug("cannot serve connection", metadata: ["error": "\(error)"])
+            return
+        }
+        var logger = self.logger
+        logger[metadataKey: "varlink.connection"] = "\(handOff.id)"
+        logger[metadataKey: "varlink.peer"] = "\(handOff.credentials)"
+        let connection = ServerConnection(
+            id: handOff.id, channel: channel, credentials: handOff.credentials,
+            idleTimeout: configuration.idleTimeout.map(TimeAmount.init), logger: logger)
+        guard registry.handedOver(connection) else {
+            // Shutting down: the replies the loop made go out, nothing more is read.
+            if handOff.unwritten.readableBytes > 0 { try? await channel.writeAndFlush(handOff.unwritten).get() }
+            try? await channel.close()
+            return
+        }
+        await serve(connection, carrying: handOff)
+    }
+
     /// Serves one connection until the peer leaves, a limit is hit, or the server drains.
     ///
     /// Two tasks: one reads and answers frames in order, the other waits for the channel to
     /// close. Whichever ends first cancels the other, so a handler stuck in a long call (a
     /// monitor stream, say) learns through cancellation that its client has gone away.
-    func serve(_ connection: ServerConnection) async {
+    private func serve(_ connection: ServerConnection, carrying handOff: HandOff) async {
         let channel = connection.channel
         let logger = connection.logger
         let context = VarlinkCallContext(credentials: connection.credentials, connectionID: connection.id)
@@ -32,11 +68,19 @@ extension VarlinkServer {
                 if let writeTimeout {
                     try pipeline.addHandler(WriteTimeoutHandler(timeout: writeTimeout, connection: connection))
                 }
-                try pipeline.addHandler(
-                    ImmediateAnswerHandler(
-                        connection: connection, dispatcher: self.dispatcher, codec: self.codec, context: context,
-                        blockingPool: self.configuration.blockingPool))
+                let immediateAnswers = ImmediateAnswerHandler(
+                    connection: connection, dispatcher: self.dispatcher, codec: self.codec, context: context,
+                    blockingPool: self.configuration.blockingPool)
+                try pipeline.addHandler(immediateAnswers)
+                if handOff.unwritten.readableBytes > 0 {
+                    // Under the write timeout, ahead of any reply made here.
+                    try pipeline.context(handler: immediateAnswers).writeAndFlush(NIOAny(handOff.unwritten), promise: nil)
+                }
                 let wrapped = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                if handOff.unread.readableBytes > 0 {
+                    pipeline.fireChannelRead(NIOAny(handOff.unread))
+                    pipeline.fireChannelReadComplete()
+                }
                 try channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)
                 // Idle means the peer sent nothing while we were reading: the time this task
                 // took to get here (a starved machine, a slow limit lookup) is ours, not its.

@@ -1,3 +1,4 @@
+import Glibc
 import Logging
 import NIOCore
 import NIOPosix
@@ -52,15 +53,17 @@ public final class VarlinkServer: Sendable {
     /// Kinds of refusal, each logged at most about once a second.
     enum RefusalKind: Hashable, Sendable {
         case noCredentials, connectionLimit, userConnectionLimit, messageTooLarge, malformedMessage, writeTimeout
+        case acceptFailed
     }
     let refusalLog = LogThrottle<RefusalKind>()
+    private let answeredOnAcceptLoop = AnswerCounter()
     private let readiness = ReadinessSignal()
     private let lifecycle = Mutex(Lifecycle())
 
     private struct Lifecycle {
         var started = false
         var shutdownRequested = false
-        var listener: (any Channel)?
+        var acceptLoop: AcceptLoop?
     }
 
     public init(
@@ -80,6 +83,13 @@ public final class VarlinkServer: Sendable {
     /// The number of connections being served now.
     public var connectionCount: Int { registry.count }
 
+    /// The connections the accept loop holds now (busy with calls it answers at once).
+    public var connectionsOnAcceptLoop: Int { registry.countOnAcceptLoop }
+
+    /// The calls answered on the accept loop since the server started (see
+    /// ``Configuration/answersAtOnceOnAcceptLoop``).
+    public var callsAnsweredOnAcceptLoop: Int { answeredOnAcceptLoop.value }
+
     /// Returns once the server accepts connections; throws if it failed to start.
     public func waitUntilListening() async throws {
         try await readiness.wait()
@@ -88,11 +98,11 @@ public final class VarlinkServer: Sendable {
     /// Starts graceful shutdown; ``run()`` returns once it is complete. Safe to call at any
     /// time, from anywhere, more than once, also before ``run()``.
     public func shutdown() {
-        let listener = lifecycle.withLock { state in
+        let acceptLoop = lifecycle.withLock { state in
             state.shutdownRequested = true
-            return state.listener
+            return state.acceptLoop
         }
-        listener?.close(promise: nil)
+        acceptLoop?.stop()
     }
 
     /// Binds, serves until shutdown, then drains the connections and returns. Call it once.
@@ -101,10 +111,41 @@ public final class VarlinkServer: Sendable {
             guard !state.started else { throw .alreadyStarted }
             state.started = true
         }
-        let listener: NIOAsyncChannel<AcceptedConnection, Never>
+        let (handOffs, handOffsIn) = AsyncStream.makeStream(of: HandOff.self)
+        let loopFailure = Mutex<Int32?>(nil)
+        let acceptLoop: AcceptLoop
         let socketIdentity: (device: UInt64, inode: UInt64)?
         do {
-            (listener, socketIdentity) = try await bind()
+            let listener: CInt
+            (listener, socketIdentity) = try listen()
+            do {
+                acceptLoop = try AcceptLoop(
+                    listener: listener, threads: configuration.acceptLoopThreads,
+                    dependencies: .init(
+                        registry: registry, dispatcher: dispatcher, codec: codec,
+                        answersAtOnce: configuration.answersAtOnceOnAcceptLoop,
+                        maxFrameBytes: min(ImmediateAnswerHandler.maxFrameBytes, configuration.maxMessageBytes),
+                        quietPeriodNanoseconds: Self.nanoseconds(configuration.acceptLoopQuietPeriod),
+                        answered: answeredOnAcceptLoop,
+                        refused: { [self] refusal in logRefusal(refusal) },
+                        acceptFailed: { [self] code in
+                            logThrottled(
+                                .acceptFailed, "cannot accept connections; paused for a moment", level: .error,
+                                metadata: ["error": "\(String(cString: strerror(code)))"])
+                        },
+                        handOver: { handOff in
+                            if case .terminated = handOffsIn.yield(handOff) { return false }
+                            return true
+                        },
+                        stopped: { failure in
+                            loopFailure.withLock { $0 = failure }
+                            handOffsIn.finish()
+                        }))
+            } catch {
+                close(listener)
+                if case .unixSocket(let path) = configuration.listen { SocketFile.remove(path, ifIdentity: socketIdentity) }
+                throw error
+            }
         } catch {
             logger.error("cannot listen", metadata: ["error": "\(error)"])
             readiness.fail(error)
@@ -114,42 +155,26 @@ public final class VarlinkServer: Sendable {
             if case .unixSocket(let path) = configuration.listen { SocketFile.remove(path, ifIdentity: socketIdentity) }
         }
         let stopAtOnce = lifecycle.withLock { state in
-            state.listener = listener.channel
+            state.acceptLoop = acceptLoop
             return state.shutdownRequested
         }
-        if stopAtOnce { listener.channel.close(promise: nil) }
+        acceptLoop.start()
+        if stopAtOnce { acceptLoop.stop() }
         logger.info("listening", metadata: ["listen": "\(configuration.listen)"])
         readiness.succeed()
 
-        let (acceptError, deadline) = await withTaskCancellationHandler {
+        let deadline = await withTaskCancellationHandler {
             await withDiscardingTaskGroup { group in
-                var acceptError: (any Error)?
-                do {
-                    try await listener.executeThenClose { inbound in
-                        for try await accepted in inbound {
-                            switch accepted {
-                            case .admitted(let connection):
-                                group.addTask {
-                                    await self.serve(connection)
-                                    self.registry.remove(connection)
-                                }
-                            case .refused(let channel, let reason):
-                                channel.close(promise: nil)
-                                logRefusal(reason)
-                            }
-                        }
-                    }
-                } catch where !(error is CancellationError) {
-                    acceptError = error
-                } catch {}
+                for await handOff in handOffs {
+                    group.addTask { await self.serve(handOff) }
+                }
                 registry.drainAll()
                 // Calls in progress get the grace period; then their connections are closed,
                 // which cancels their handlers, so the group below ends however peers behave.
                 let registry = self.registry
-                let deadline = configuration.eventLoopGroup.any().scheduleTask(
+                return configuration.eventLoopGroup.any().scheduleTask(
                     in: TimeAmount(configuration.shutdownGracePeriod)
                 ) { registry.closeAll() }
-                return (acceptError, deadline)
             }
         } onCancel: {
             shutdown()
@@ -160,35 +185,12 @@ public final class VarlinkServer: Sendable {
                 "shutdown grace period over; closed connections still busy",
                 metadata: ["connections": "\(closed)", "gracePeriod": "\(configuration.shutdownGracePeriod)"])
         }
-        if let acceptError {
-            logger.error("listener failed", metadata: ["error": "\(acceptError)"])
-            throw acceptError
+        if let failure = loopFailure.withLock({ $0 }) {
+            let error = VarlinkServerError.socketFile(path: "\(configuration.listen)", operation: "epoll_wait", errno: failure)
+            logger.error("listener failed", metadata: ["error": "\(error)"])
+            throw error
         }
         logger.info("stopped")
-    }
-
-    /// Runs on the new connection's event loop before it is registered: reads the peer's
-    /// credentials and admits the connection or refuses it.
-    ///
-    /// No `NIOAsyncChannel` is made here: a connection still queued in the listener's stream
-    /// when the listener stops is dropped, and a dropped `NIOAsyncChannel` traps (swift-nio
-    /// #2813). Reading stays off (`autoRead` false) until the serving task has wrapped it.
-    private func initializeConnection(_ channel: any Channel) -> EventLoopFuture<AcceptedConnection> {
-        VarlinkPeerCredentials.read(from: channel)
-            .map(Optional.some)
-            .recover { _ in nil }
-            .map { credentials in
-                guard let credentials else { return .refused(channel, .noCredentials) }
-                var logger = self.logger
-                let id = self.registry.makeID()
-                logger[metadataKey: "varlink.connection"] = "\(id)"
-                logger[metadataKey: "varlink.peer"] = "\(credentials)"
-                let connection = ServerConnection(
-                    id: id, channel: channel, credentials: credentials,
-                    idleTimeout: self.configuration.idleTimeout.map(TimeAmount.init), logger: logger)
-                if let refusal = self.registry.admit(connection) { return .refused(channel, refusal) }
-                return .admitted(connection)
-            }
     }
 
     private func logRefusal(_ refusal: AcceptedConnection.Refusal) {
@@ -223,33 +225,28 @@ public final class VarlinkServer: Sendable {
         (logger ?? self.logger).log(level: level, message, metadata: metadata)
     }
 
-    private func bind() async throws -> (NIOAsyncChannel<AcceptedConnection, Never>, (device: UInt64, inode: UInt64)?) {
-        let bootstrap = ServerBootstrap(group: configuration.eventLoopGroup)
-            .serverChannelOption(.backlog, value: configuration.backlog)
-            .childChannelOption(.autoRead, value: false)
-            // One socket read (64 KiB at most) per readiness event: the serving task's inbound
-            // backpressure is checked between events, so this bounds what a peer that pipelines
-            // calls and never reads its replies makes the daemon hold per connection.
-            .childChannelOption(.maxMessagesPerRead, value: 1)
-            .childChannelOption(.writeBufferWaterMark, value: .init(low: 8 << 10, high: 16 << 10))
-        let initializer: @Sendable (any Channel) -> EventLoopFuture<AcceptedConnection> = { channel in
-            self.initializeConnection(channel)
-        }
+    private static func nanoseconds(_ duration: Duration) -> UInt64 {
+        let (seconds, attoseconds) = duration.components
+        return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
+    }
+
+    /// The listening socket for ``Configuration/listen``, and the identity of its file.
+    private func listen() throws(VarlinkServerError) -> (CInt, (device: UInt64, inode: UInt64)?) {
         switch configuration.listen {
         case .unixSocket(let path):
             try SocketFile.removeStale(at: path)
-            let listener = try await bootstrap.bind(unixDomainSocketPath: path, childChannelInitializer: initializer)
+            let listener = try ListeningSocket.bind(path: path, backlog: configuration.backlog)
             let identity = SocketFile.identity(path)
             do {
                 try SocketFile.applyPermissions(path, mode: configuration.socketMode, group: configuration.socketGroup)
             } catch {
-                try? await listener.channel.close()
+                close(listener)
                 SocketFile.remove(path, ifIdentity: identity)
                 throw error
             }
             return (listener, identity)
         case .listeningDescriptor(let descriptor):
-            return (try await bootstrap.bind(descriptor, childChannelInitializer: initializer), nil)
+            return (try ListeningSocket.adopt(descriptor), nil)
         }
     }
 }

@@ -1,0 +1,179 @@
+import Foundation
+import Testing
+import Varlink
+import VarlinkNIO
+
+/// The accept loop answers the calls a handler answers at once (here a `Ping` whose text starts
+/// with "fast") on its own threads, and hands a connection to the event loops for anything else:
+/// replies stay in call order across the hand-over, and every limit still holds.
+@Suite struct AcceptLoopTests {
+    /// Long enough that no connection here goes quiet while a loaded test run gets round to it.
+    private static func patient(_ configuration: inout VarlinkServer.Configuration) {
+        configuration.acceptLoopQuietPeriod = .seconds(120)
+    }
+
+    private static func ping(_ text: String) -> String {
+        #"{"method":"org.example.test.Ping","parameters":{"text":"\#(text)"}}"# + "\0"
+    }
+
+    private static func pong(_ text: String) -> String {
+        #"{"parameters":{"text":"\#(text)"}}"#
+    }
+
+    @Test func aConnectionHandedOverMidBatchKeepsItsRepliesInOrder() async throws {
+        try await TestServer.with(configure: { Self.patient(&$0) }) { server in
+            let raw = try await server.raw()
+            // Point reads first, so the loop answers them; then a call only a task answers.
+            var batch = ""
+            var expected: [String] = []
+            for n in 0..<30 {
+                switch n {
+                case 10, 20:
+                    batch += #"{"method":"org.example.test.Slow","parameters":{"milliseconds":5}}"# + "\0"
+                    expected.append(#"{"parameters":{"slept":5}}"#)
+                case 15:
+                    batch += Self.ping("slow-\(n)")
+                    expected.append(Self.pong("slow-\(n)"))
+                default:
+                    batch += Self.ping("fast-\(n)")
+                    expected.append(Self.pong("fast-\(n)"))
+                }
+            }
+            try await raw.send(batch)
+            for reply in expected { #expect(try await raw.nextFrame() == reply) }
+            #expect(server.server.callsAnsweredOnAcceptLoop >= 10)
+            await raw.close()
+        }
+    }
+
+    @Test func aCallSplitAcrossWritesIsAnsweredOnTheLoop() async throws {
+        try await TestServer.with(configure: { Self.patient(&$0) }) { server in
+            let raw = try await server.raw()
+            let call = Array(Self.ping("fast-split").utf8)
+            try await raw.send(Array(call[..<20]))
+            try await Task.sleep(for: .milliseconds(50))
+            try await raw.send(Array(call[20...]))
+            #expect(try await raw.nextFrame() == Self.pong("fast-split"))
+            #expect(server.server.callsAnsweredOnAcceptLoop == 1)
+            await raw.close()
+        }
+    }
+
+    @Test func aQuietConnectionIsHandedOverAndStillServed() async throws {
+        try await TestServer.with(configure: { $0.acceptLoopQuietPeriod = .milliseconds(200) }) { server in
+            let raw = try await server.raw()
+            try await raw.send(Self.ping("fast-1"))
+            #expect(try await raw.nextFrame() == Self.pong("fast-1"))
+            try await waitUntil(10) { server.server.connectionsOnAcceptLoop == 0 }
+            #expect(server.server.connectionCount == 1)
+            let answeredOnTheLoop = server.server.callsAnsweredOnAcceptLoop
+            try await raw.send(Self.ping("fast-2") + Self.ping("other"))
+            #expect(try await raw.nextFrame() == Self.pong("fast-2"))
+            #expect(try await raw.nextFrame() == Self.pong("other"))
+            #expect(server.server.callsAnsweredOnAcceptLoop == answeredOnTheLoop)
+            await raw.close()
+            try await waitUntil(10) { server.server.connectionCount == 0 }
+        }
+    }
+
+    /// Longer than the loop parses: the event loops answer it.
+    @Test func aLongCallIsAnsweredAfterTheHandOver() async throws {
+        try await TestServer.with(configure: { Self.patient(&$0) }) { server in
+            let raw = try await server.raw()
+            let text = "fast-" + String(repeating: "x", count: 3000)
+            try await raw.send(Self.ping("fast-short") + Self.ping(text))
+            #expect(try await raw.nextFrame() == Self.pong("fast-short"))
+            #expect(try await raw.nextFrame() == Self.pong(text))
+            await raw.close()
+        }
+    }
+
+    /// A peer that sends point reads and never reads the replies is not answered into memory
+    /// without bound: once the socket is full its connection goes to the event loops, whose
+    /// write timeout closes it; others are served meanwhile.
+    @Test func aPeerThatPipelinesPointReadsWithoutReadingIsClosedByTheWriteTimeout() async throws {
+        try await TestServer.with(configure: {
+            Self.patient(&$0)
+            $0.writeTimeout = .seconds(2)
+        }) { server in
+            let peer = try await StalledPeer(socketPath: server.socketPath)
+            let padding = String(repeating: "p", count: 400)
+            var batch = ""
+            for n in 0..<2000 { batch += Self.ping("fast-\(n)-\(padding)") }
+            // About 900 KB of replies, more than the socket holds; the write itself only
+            // completes (or fails, when the server closes) once the server has read it all.
+            let sending = Task { try? await peer.send(batch) }
+            try await waitUntil(30) { server.server.callsAnsweredOnAcceptLoop > 0 }
+            try await waitUntil(30) { server.server.connectionCount == 0 }
+            let client = try await server.client()
+            #expect(try await client.call("org.example.test.Ping", parameters: ["text": "fast-after"]) == ["text": "fast-after"])
+            await client.close()
+            await peer.close()
+            await sending.value
+        }
+    }
+
+    @Test func shutdownClosesTheConnectionsOnTheLoop() async throws {
+        try await TestServer.with(configure: { Self.patient(&$0) }) { server in
+            let raw = try await server.raw()
+            try await raw.send(Self.ping("fast-1"))
+            #expect(try await raw.nextFrame() == Self.pong("fast-1"))
+            server.server.shutdown()
+            #expect(try await raw.expectClosed(timeout: 5))
+            await raw.close()
+        }
+    }
+
+    @Test func connectionsOnTheLoopCountAgainstTheLimit() async throws {
+        try await TestServer.with(configure: {
+            Self.patient(&$0)
+            $0.maxConnections = 2
+        }) { server in
+            let first = try await server.raw()
+            let second = try await server.raw()
+            for raw in [first, second] {
+                try await raw.send(Self.ping("fast"))
+                #expect(try await raw.nextFrame() == Self.pong("fast"))
+            }
+            let third = try await server.raw()
+            #expect(try await third.expectClosed(timeout: 10))
+            await first.close()
+            try await waitUntil(10) { server.server.connectionCount == 1 }
+            let fourth = try await server.raw()
+            try await fourth.send(Self.ping("fast-4"))
+            #expect(try await fourth.nextFrame() == Self.pong("fast-4"))
+            for raw in [second, third, fourth] { await raw.close() }
+        }
+    }
+
+    @Test(arguments: [1, 3])
+    func everyThreadOfTheLoopServes(threads: Int) async throws {
+        try await TestServer.with(configure: {
+            Self.patient(&$0)
+            $0.acceptLoopThreads = threads
+        }) { server in
+            var connections: [RawConnection] = []
+            for n in 0..<(2 * threads) {
+                let raw = try await server.raw()
+                try await raw.send(Self.ping("fast-\(n)") + Self.ping("fast-\(n)b"))
+                #expect(try await raw.nextFrame() == Self.pong("fast-\(n)"))
+                #expect(try await raw.nextFrame() == Self.pong("fast-\(n)b"))
+                connections.append(raw)
+            }
+            #expect(server.server.callsAnsweredOnAcceptLoop == 4 * threads)
+            for raw in connections { await raw.close() }
+        }
+    }
+
+    @Test func withoutTheLoopTheEventLoopsAnswerEverything() async throws {
+        try await TestServer.with(configure: { $0.answersAtOnceOnAcceptLoop = false }) { server in
+            let raw = try await server.raw()
+            try await raw.send(Self.ping("fast-1") + Self.ping("other"))
+            #expect(try await raw.nextFrame() == Self.pong("fast-1"))
+            #expect(try await raw.nextFrame() == Self.pong("other"))
+            #expect(server.server.callsAnsweredOnAcceptLoop == 0)
+            #expect(server.server.connectionsOnAcceptLoop == 0)
+            await raw.close()
+        }
+    }
+}
