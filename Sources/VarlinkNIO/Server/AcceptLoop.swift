@@ -19,8 +19,9 @@ import Varlink
 /// write timeouts, a call's graceful end at shutdown) apply on NIO's side as before. A
 /// connection counts against the connection limits from its admission here until it closes.
 ///
-/// The first thread accepts and admits; connections go to the threads in turn, each serving
-/// its own. With `answersAtOnce` false every admitted connection is handed over at once.
+/// The first thread accepts, admits and serves connections with one call at a time; those that
+/// pipeline are dealt to all threads in turn (see ``ServingLoop``). With `answersAtOnce` false
+/// every admitted connection is handed over at once.
 final class AcceptLoop: Sendable {
     /// Bytes read from a connection at a time.
     static let readSize = 4096

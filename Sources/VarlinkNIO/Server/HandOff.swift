@@ -13,9 +13,13 @@ struct HandOff: Sendable {
     var unread = ByteBuffer()
 }
 
-/// A connection admitted on the accepting thread and given to one of the loop's threads.
+/// A connection admitted on the accept loop, as one of its threads gives it to another.
 struct AdmittedConnection: Sendable {
     let descriptor: CInt
     let id: UInt64
     let credentials: VarlinkPeerCredentials
+    /// Bytes read and not answered yet.
+    var unread = ByteBuffer()
+    /// See ``LoopConnection/spread``.
+    var spread = false
 }
