@@ -76,6 +76,19 @@ import VarlinkNIO
         }
     }
 
+    /// A read of short calls with long replies: they go out 16 KiB at a time, in order.
+    @Test func shortCallsWithLongRepliesAreAnsweredInOrder() async throws {
+        try await TestServer.with(configure: { Self.patient(&$0) }) { server in
+            let raw = try await server.raw()
+            try await raw.send((0..<300).map { Self.ping("fast-long-\($0)") }.joined())
+            for n in 0..<300 {
+                #expect(try await raw.nextFrame() == Self.pong(String(repeating: "fast-long-\(n)", count: 50)))
+            }
+            #expect(server.server.callsAnsweredOnAcceptLoop == 300)
+            await raw.close()
+        }
+    }
+
     /// Longer than the loop parses: the event loops answer it.
     @Test func aLongCallIsAnsweredAfterTheHandOver() async throws {
         try await TestServer.with(configure: { Self.patient(&$0) }) { server in

@@ -25,6 +25,9 @@ import Varlink
 final class AcceptLoop: Sendable {
     /// Bytes read from a connection at a time.
     static let readSize = 4096
+    /// Replies are sent once they fill this much; a connection whose socket does not take
+    /// them all is handed over, so the loop holds at most this much (and one reply) for it.
+    static let sendSize = 16 << 10
 
     struct Dependencies: Sendable {
         let registry: ConnectionRegistry

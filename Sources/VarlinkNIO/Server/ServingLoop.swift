@@ -197,17 +197,24 @@ struct ServingLoop {
             dependencies.codec.encodeReply(parametersText: parameters, continues: false, into: &output)
             connection.input.moveReaderIndex(forwardBy: length + 1)
             answered += 1
+            // Replies go out 16 KiB at a time, so a read full of calls with long replies never
+            // makes the loop hold more than that (and one reply) for a peer that is not reading.
+            if output.readableBytes >= AcceptLoop.sendSize {
+                guard sendOutput(connection) else { return }
+                if output.readableBytes > 0 {
+                    handOver = true
+                    break
+                }
+                output.clear()
+            }
         }
         if !handOver, connection.input.readableBytes > dependencies.maxFrameBytes { handOver = true }
         if answered > 0 {
             dependencies.answered.add(answered)
             connection.lastActive = now
-            let sent = output.withUnsafeReadableBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if sent > 0 {
-                output.moveReaderIndex(forwardBy: sent)
-            } else if errno != EAGAIN && errno != EINTR {
-                return closeConnection(connection, forget: true)  // the peer is gone
-            }
+        }
+        if output.readableBytes > 0 {
+            guard sendOutput(connection) else { return }
             if output.readableBytes > 0 { handOver = true }
         }
         if handOver {
@@ -221,6 +228,19 @@ struct ServingLoop {
             connection.input.discardReadBytes()
         }
         spreadIfPipelining(connection, answered: answered, now: now)
+    }
+
+    /// Sends what `output` holds, as far as the socket takes it; false when the peer is gone
+    /// (the connection is then closed).
+    private mutating func sendOutput(_ connection: LoopConnection) -> Bool {
+        let sent = output.withUnsafeReadableBytes { send(connection.descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        if sent > 0 {
+            output.moveReaderIndex(forwardBy: sent)
+        } else if errno != EAGAIN && errno != EINTR {
+            closeConnection(connection, forget: true)
+            return false
+        }
+        return true
     }
 
     /// The length of the first complete frame in `input` (without its NUL), if there is one.

@@ -7,7 +7,10 @@ import Varlink
 
 /// A varlink server on a Unix socket.
 ///
-/// Each connection is served by its own task: requests are handled one after another in the
+/// Connections are accepted on an accept loop of its own (``AcceptLoop``, on epoll threads),
+/// which answers there the calls the dispatcher answers at once, for as long as a connection
+/// sends only those, and hands the connection to NIO's event loops otherwise. There each
+/// connection is served by its own task: requests are handled one after another in the
 /// order they arrive and their replies are written in the same order, so clients may pipeline.
 /// Handlers run in Swift concurrency, never on an event loop. Every call carries the peer's
 /// `SO_PEERCRED` credentials (read once, at accept); a connection whose credentials cannot be

@@ -97,14 +97,20 @@ final class TestHandler: VarlinkHandler {
         guard call.methodName == "Ping", let text = call.parameters["text"]?.stringValue, text.hasPrefix("fast") else {
             return nil
         }
-        return JSONValue.object(["text": .string(text)]).encoded()
+        return JSONValue.object(["text": .string(Self.echo(text))]).encoded()
+    }
+
+    /// What `Ping` answers: the text, but fifty times over when it starts with "long", so a
+    /// short call can have a long reply.
+    static func echo(_ text: String) -> String {
+        text.hasPrefix("fast-long") ? String(repeating: text, count: 50) : text
     }
 
     func handle(_ call: VarlinkCall, context: VarlinkCallContext, replies: VarlinkReplyWriter) async throws {
         let parameters = call.parameters
         switch call.methodName {
         case "Ping":
-            try await replies.reply(["text": parameters["text"] ?? ""])
+            try await replies.reply(["text": .string(Self.echo(parameters["text"]?.stringValue ?? ""))])
         case "Count":
             let count = parameters["count"]?.intValue ?? 0
             if count < 1 {
