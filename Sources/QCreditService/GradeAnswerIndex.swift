@@ -186,6 +186,15 @@ public final class GradeAnswerIndex: Sendable {
         return text
     }
 
+    /// The same for a code given as the bytes of its text, appended to `output`; false (with
+    /// `output` unchanged) when the code is not in the index exactly so spelled (the normal
+    /// path then normalises and validates it) or at the start of a day.
+    func answer(code input: UnsafeRawBufferPointer, view: RecordView, into output: inout [UInt8]) -> Bool {
+        guard let key = PackedCode(utf8: input) else { return false }
+        if case .answered = answer(key, full: view == .full, at: registry.clock.now(), into: &output) { return true }
+        return false
+    }
+
     private enum Lookup {
         case answered([UInt8])
         case notIndexed
@@ -193,8 +202,17 @@ public final class GradeAnswerIndex: Sendable {
     }
 
     private func answer(_ key: PackedCode, full: Bool, at now: Instant) -> Lookup {
-        let day = now.civilDate(in: registry.utcOffset)
         var output: [UInt8] = []
+        output.reserveCapacity(1024)
+        switch answer(key, full: full, at: now, into: &output) {
+        case .answered: return .answered(output)
+        case let other: return other
+        }
+    }
+
+    /// Writes the reply into `output`; `.answered` carries nothing here.
+    private func answer(_ key: PackedCode, full: Bool, at now: Instant, into output: inout [UInt8]) -> Lookup {
+        let day = now.civilDate(in: registry.utcOffset)
         let lookup = state.withLock { state -> Lookup in
             guard state.day == day else { return .newDay }
             guard let record = state.storage.record(code: key, full: full) else { return .notIndexed }
@@ -202,12 +220,11 @@ public final class GradeAnswerIndex: Sendable {
                 state.atSecond = now.secondsSinceEpoch
                 state.atText = JSONValue.string(now.rfc3339).encoded()
             }
-            output.reserveCapacity(1024)
             state.storage.write(record: record, at: state.atText, into: &output)
             return .answered([])
         }
         switch lookup {
-        case .answered: return .answered(output)
+        case .answered: return .answered([])
         case .notIndexed: return .notIndexed
         case .newDay:
             // Every view is to be read again for the new day.

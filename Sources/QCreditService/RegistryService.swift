@@ -110,6 +110,21 @@ public struct RegistryService: VarlinkHandler {
         return gradeIndex.answer(code: code, view: RecordView.seenBy(held))
     }
 
+    /// `GetGrade` from ``gradeIndex`` for a call spelled as ``GetGradeFrame`` reads it, a code
+    /// as the index holds it and a peer whose known roles allow the method: the same text as
+    /// ``answerImmediately(_:context:)``, without parsing the call or the dispatcher's checks
+    /// (a fixed spelling of the one method, a string parameter, the role checked here).
+    public func answerFrameImmediately(
+        _ frame: UnsafeRawBufferPointer, context: VarlinkCallContext, parameters: inout [UInt8]
+    ) -> Bool {
+        guard let gradeIndex, let code = GetGradeFrame.code(in: frame),
+            let held = roles.knownRoles(for: context.credentials), !Self.getGradeRoles.isDisjoint(with: held)
+        else { return false }
+        return gradeIndex.answer(code: code, view: RecordView.seenBy(held), into: &parameters)
+    }
+
+    private static let getGradeRoles = methodRoles[QueryMethods.getGrade] ?? []
+
     /// Inclusion and consistency proofs, read on a thread meant for blocking (the server's
     /// blocking pool): one hand-off from the event loop and one back, instead of a task awaiting
     /// a reader queue. The replies and errors are the normal path's (``AuditMethods``).

@@ -81,7 +81,34 @@ import Varlink
     }
 
     /// The frame the normal path sends, and the one the event loop would send (nil: none).
+    /// When the call's message is also answered from its bytes, that answer must be the
+    /// event loop's too.
     func bothAnswers(_ fixture: ServiceFixture, code: String, as peer: VarlinkPeerCredentials) async -> (normal: [UInt8], fast: [UInt8]?) {
+        let answers = await allAnswers(fixture, code: code, as: peer)
+        if let fromBytes = answers.fromBytes {
+            #expect(fromBytes == answers.fast, "uid \(peer.uid), code '\(code)': answered from the message's bytes only")
+        }
+        return (answers.normal, answers.fast)
+    }
+
+    /// The reply frame from the message's bytes (``RegistryService/answerFrameImmediately(_:context:parameters:)``).
+    func answerFromBytes(_ fixture: ServiceFixture, code: String, as peer: VarlinkPeerCredentials) -> [UInt8]? {
+        let message = Array(#"{"method":"org.qcredit.query.GetGrade","parameters":{"code":"\#(code)"}}"#.utf8)
+        var parameters: [UInt8] = []
+        let answered = message.withUnsafeBytes {
+            fixture.dispatcher.answerFrameImmediately($0, context: VarlinkCallContext(credentials: peer, connectionID: 1), parameters: &parameters)
+        }
+        guard answered else {
+            #expect(parameters.isEmpty)
+            return nil
+        }
+        var buffer = ByteBuffer()
+        JSONValueCodec().encodeReply(parametersText: parameters, continues: false, into: &buffer)
+        return Array(buffer.readableBytesView)
+    }
+
+    func allAnswers(_ fixture: ServiceFixture, code: String, as peer: VarlinkPeerCredentials) async -> (normal: [UInt8], fast: [UInt8]?, fromBytes: [UInt8]?) {
+        let fromBytes = answerFromBytes(fixture, code: code, as: peer)
         let call = VarlinkCall(method: Self.getGrade, parameters: ["code": .string(code)])
         let context = VarlinkCallContext(credentials: peer, connectionID: 1)
         let codec = JSONValueCodec()
@@ -92,7 +119,7 @@ import Varlink
             codec.encodeReply(parametersText: parameters, continues: false, into: &buffer)
             return Array(buffer.readableBytesView)
         }
-        return (Array(normal.readableBytesView), fast)
+        return (Array(normal.readableBytesView), fast, fromBytes)
     }
 
     @Test func fastAnswersAreTheNormalPathsBytesForEveryRoleAndFile() async throws {
@@ -117,6 +144,21 @@ import Varlink
             for code in [codes.graded, codes.ungraded, codes.overridden, codes.listed, codes.revoked, codes.renamedThenRevoked,
                          codes.legacy, "002518057", codes.graded.lowercased(), String(codes.graded.dropFirst(8).prefix(9))] {
                 #expect(answeredFast.contains("\(uid) \(code)"), "uid \(uid) code \(code) was not answered from memory")
+            }
+        }
+        // Registered codes as stored are answered from the message's bytes alone, for each role
+        // that may ask; other spellings, roles that may not ask and unknown codes are not.
+        for peer in Self.peers {
+            for code in codes.inputs {
+                let fromBytes = answerFromBytes(fixture, code: code, as: peer)
+                let stored = [codes.graded, codes.ungraded, codes.overridden, codes.listed, codes.revoked, codes.renamedThenRevoked]
+                if [1, 2, 3].contains(peer.uid), stored.contains(code) {
+                    #expect(fromBytes != nil, "uid \(peer.uid), code '\(code)'")
+                } else if ![1, 2, 3].contains(peer.uid) || code.isEmpty || code.contains(" ") || code != code.uppercased()
+                    || code == USCC.madeUp(serial: 99) || code == "nonsense"
+                {
+                    #expect(fromBytes == nil, "uid \(peer.uid), code '\(code)'")
+                }
             }
         }
         // No role that may not ask, and no code the normal path answers with an error.

@@ -111,6 +111,15 @@ public struct VarlinkDispatcher: Sendable {
         return handler.answerImmediately(call, context: context)
     }
 
+    /// The final reply's parameters for a message the handler recognises by its bytes (see
+    /// ``VarlinkHandler/answerFrameImmediately(_:context:parameters:)``), appended to
+    /// `parameters`; false sends the message the generic way. Servers try it before parsing.
+    public func answerFrameImmediately(
+        _ frame: UnsafeRawBufferPointer, context: VarlinkCallContext, parameters: inout [UInt8]
+    ) -> Bool {
+        handler.answerFrameImmediately(frame, context: context, parameters: &parameters)
+    }
+
     /// Blocking work that gives `call`'s one reply, when the handler offers it (see
     /// ``VarlinkHandler/answerOffLoop(_:context:)``); nil sends the call down
     /// ``dispatch(_:context:sink:)``. The same calls qualify as for ``answerImmediately(_:context:)``.

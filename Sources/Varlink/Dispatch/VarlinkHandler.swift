@@ -38,6 +38,17 @@ public protocol VarlinkHandler: Sendable {
     /// text must be exactly what `handle` would reply. The default is nil.
     func answerImmediately(_ call: VarlinkCall, context: VarlinkCallContext) -> [UInt8]?
 
+    /// The same answer, read from the message's bytes alone: for a message (`frame`, without
+    /// its NUL) the handler recognises byte for byte as a plain call it answers at once, it
+    /// appends to `parameters` the final reply's parameters as JSON object text and returns
+    /// true; false (with `parameters` left as it was) sends the message the generic way
+    /// (``answerImmediately(_:context:)`` after parsing and checking). The handler vouches for
+    /// what the dispatcher's checks would establish: a known method, a plain call, the caller
+    /// authorized, parameters that conform; and the text must be exactly what `handle` would
+    /// reply. For the one call a server answers most, it skips parsing into a value tree and
+    /// the generic checks. The default is false.
+    func answerFrameImmediately(_ frame: UnsafeRawBufferPointer, context: VarlinkCallContext, parameters: inout [UInt8]) -> Bool
+
     /// Work that gives the call's one reply (its parameters, or a declared error) by blocking
     /// reads, run by the server on a thread meant for blocking, or nil to leave the call to
     /// ``handle(_:context:replies:)``: one hand-off each way instead of the four a task's
@@ -51,5 +62,8 @@ extension VarlinkHandler {
     public func authorize(_ call: VarlinkCall, context: VarlinkCallContext) async throws {}
     public func authorizeImmediately(_ call: VarlinkCall, context: VarlinkCallContext) -> Bool? { nil }
     public func answerImmediately(_ call: VarlinkCall, context: VarlinkCallContext) -> [UInt8]? { nil }
+    public func answerFrameImmediately(
+        _ frame: UnsafeRawBufferPointer, context: VarlinkCallContext, parameters: inout [UInt8]
+    ) -> Bool { false }
     public func answerOffLoop(_ call: VarlinkCall, context: VarlinkCallContext) -> (@Sendable () -> VarlinkReply)? { nil }
 }

@@ -35,6 +35,8 @@ final class ImmediateAnswerHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// A call is with the blocking pool; the task's writes wait in `heldWrites` meanwhile.
     private var withPool = false
     private var heldWrites: [(data: NIOAny, promise: EventLoopPromise<Void>?)] = []
+    /// One reply's parameters; reused.
+    private var parameters: [UInt8] = []
 
     init(
         connection: ServerConnection, dispatcher: VarlinkDispatcher, codec: any VarlinkCodec, context: VarlinkCallContext,
@@ -53,6 +55,14 @@ final class ImmediateAnswerHandler: ChannelDuplexHandler, RemovableChannelHandle
         // send buffer and the channel's outbound buffer are full (not writable), its calls go
         // to the task, whose writes wait for the socket and whose reads then stop. Answering
         // here regardless would queue every reply in memory until the write timeout.
+        if callsWithTask == 0, !withPool, context.channel.isWritable, frame.readableBytes <= Self.maxFrameBytes,
+            answeredFromBytes(frame), connection.beginCall()
+        {
+            var reply = context.channel.allocator.buffer(capacity: parameters.count + 16)
+            codec.encodeReply(parametersText: parameters, continues: false, into: &reply)
+            send(reply, context: context)
+            return
+        }
         if callsWithTask == 0, !withPool, context.channel.isWritable, let call = smallCall(frame) {
             if let parameters = dispatcher.answerImmediately(call, context: self.context), connection.beginCall() {
                 var reply = context.channel.allocator.buffer(capacity: parameters.count + 16)
@@ -127,6 +137,14 @@ final class ImmediateAnswerHandler: ChannelDuplexHandler, RemovableChannelHandle
             return
         }
         context.write(data, promise: promise)
+    }
+
+    /// Whether the dispatcher answered `frame` from its bytes (into ``parameters``).
+    private func answeredFromBytes(_ frame: ByteBuffer) -> Bool {
+        parameters.removeAll(keepingCapacity: true)
+        return frame.withUnsafeReadableBytes { bytes in
+            dispatcher.answerFrameImmediately(bytes, context: self.context, parameters: &parameters)
+        }
     }
 
     /// The call a short frame holds, if it holds one.

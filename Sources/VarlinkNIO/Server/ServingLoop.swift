@@ -38,6 +38,8 @@ struct ServingLoop {
     var connections: [CInt: LoopConnection] = [:]
     /// Replies made in one pass over a connection's input; reused.
     var output = ByteBuffer()
+    /// One reply's parameters; reused.
+    var parameters: [UInt8] = []
     /// Accepting paused after a failure (no descriptors left, say) until this time.
     var acceptPausedUntil: UInt64?
     var lastSweep: UInt64 = 0
@@ -187,10 +189,7 @@ struct ServingLoop {
         var handOver = false
         var answered = 0
         while let length = frameLength(in: connection.input) {
-            guard length <= dependencies.maxFrameBytes,
-                let call = try? dependencies.codec.decodeCall(connection.input.getSlice(at: connection.input.readerIndex, length: length)!),
-                let parameters = dependencies.dispatcher.answerImmediately(call, context: connection.context)
-            else {
+            guard length <= dependencies.maxFrameBytes, answer(frameOfLength: length, on: connection) else {
                 handOver = true
                 break
             }
@@ -228,6 +227,24 @@ struct ServingLoop {
             connection.input.discardReadBytes()
         }
         spreadIfPipelining(connection, answered: answered, now: now)
+    }
+
+    /// Puts into ``parameters`` the answer to the frame at the front of the connection's input,
+    /// recognised by its bytes or parsed; false when the call is not one answered at once.
+    private mutating func answer(frameOfLength length: Int, on connection: LoopConnection) -> Bool {
+        parameters.removeAll(keepingCapacity: true)
+        let dispatcher = dependencies.dispatcher
+        let context = connection.context
+        let answered = connection.input.withUnsafeReadableBytes { bytes in
+            dispatcher.answerFrameImmediately(
+                UnsafeRawBufferPointer(rebasing: bytes[..<length]), context: context, parameters: &parameters)
+        }
+        if answered { return true }
+        guard let call = try? dependencies.codec.decodeCall(connection.input.getSlice(at: connection.input.readerIndex, length: length)!),
+            let text = dispatcher.answerImmediately(call, context: context)
+        else { return false }
+        parameters = text
+        return true
     }
 
     /// Sends what `output` holds, as far as the socket takes it; false when the peer is gone
