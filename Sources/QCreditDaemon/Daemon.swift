@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Logging
+import NIOCore
 import NIOPosix
 import QCreditConfig
 import QCreditDomain
@@ -140,6 +141,8 @@ public enum Daemon {
         serverConfiguration.endlessMethods = RegistryService.endlessMethods
         // Proofs are read on NIO's blocking threads, reached in one hand-off from the event loop.
         serverConfiguration.blockingPool = .singleton
+        // Banks pipeline GetGrade calls: the accept loop's threads share those connections.
+        serverConfiguration.acceptLoopThreads = System.coreCount
         let server = VarlinkServer(
             configuration: serverConfiguration, dispatcher: service.dispatcher(version: version),
             logger: Logger(label: "qcredit.varlink"))

@@ -69,7 +69,9 @@ extension VarlinkServer {
         /// at most 1 KiB (or ``maxMessageBytes``, if smaller) and holds at most 4 KiB unanswered
         /// per connection; a ``maxMessageBytesForPeer`` below 1 KiB is only applied on the event loops.
         public var answersAtOnceOnAcceptLoop: Bool
-        /// Threads of the accept loop, which serve its connections in turn.
+        /// Threads of the accept loop: the first serves connections with one call at a time,
+        /// all of them share connections that pipeline. One by default (two descriptors and a
+        /// thread each); a server that expects pipelined point reads gives it the cores.
         public var acceptLoopThreads: Int
         /// A connection on the accept loop that sends nothing for this long goes to the event
         /// loops, whose idle timer then applies to it.
@@ -95,7 +97,7 @@ extension VarlinkServer {
             shutdownGracePeriod: Duration = .seconds(10),
             endlessMethods: Set<String> = [],
             answersAtOnceOnAcceptLoop: Bool = true,
-            acceptLoopThreads: Int = System.coreCount,
+            acceptLoopThreads: Int = 1,
             acceptLoopQuietPeriod: Duration = .milliseconds(250),
             backlog: Int32 = 256,
             eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
