@@ -55,35 +55,48 @@ final class ImmediateAnswerHandler: ChannelDuplexHandler, RemovableChannelHandle
         // send buffer and the channel's outbound buffer are full (not writable), its calls go
         // to the task, whose writes wait for the socket and whose reads then stop. Answering
         // here regardless would queue every reply in memory until the write timeout.
+        // Longer frames are not even parsed here (``maxFrameBytes``).
         if callsWithTask == 0, !withPool, context.channel.isWritable, frame.readableBytes <= Self.maxFrameBytes,
-            answeredFromBytes(frame), connection.beginCall()
+            answeredHere(frame, context: context)
         {
-            var reply = context.channel.allocator.buffer(capacity: parameters.count + 16)
-            codec.encodeReply(parametersText: parameters, continues: false, into: &reply)
-            send(reply, context: context)
             return
-        }
-        if callsWithTask == 0, !withPool, context.channel.isWritable, let call = smallCall(frame) {
-            if let parameters = dispatcher.answerImmediately(call, context: self.context), connection.beginCall() {
-                var reply = context.channel.allocator.buffer(capacity: parameters.count + 16)
-                codec.encodeReply(parametersText: parameters, continues: false, into: &reply)
-                send(reply, context: context)
-                return
-            }
-            if let blockingPool, let work = dispatcher.answerOffLoop(call, context: self.context), connection.beginCall() {
-                withPool = true
-                // The completion runs on this event loop, where the handler and its context live.
-                let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
-                blockingPool.runIfActive(eventLoop: context.eventLoop) { work() }.whenComplete { result in
-                    // A pool that stopped (the process is ending) ran nothing: the call still gets its one reply.
-                    bound.value.handler.poolAnswered(
-                        (try? result.get()) ?? VarlinkReply(error: .internalError()), context: bound.value.context)
-                }
-                return
-            }
         }
         callsWithTask += 1
         context.fireChannelRead(data)
+    }
+
+    /// Answers `frame` here (from its bytes, or parsed) or gives it to the blocking pool; false
+    /// leaves it to the task.
+    private func answeredHere(_ frame: ByteBuffer, context: ChannelHandlerContext) -> Bool {
+        if answeredFromBytes(frame), connection.beginCall() {
+            sendAnswer(context: context)
+            return true
+        }
+        guard let call = try? codec.decodeCall(frame) else { return false }
+        if let text = dispatcher.answerImmediately(call, context: self.context), connection.beginCall() {
+            parameters = text
+            sendAnswer(context: context)
+            return true
+        }
+        guard let blockingPool, let work = dispatcher.answerOffLoop(call, context: self.context), connection.beginCall() else {
+            return false
+        }
+        withPool = true
+        // The completion runs on this event loop, where the handler and its context live.
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        blockingPool.runIfActive(eventLoop: context.eventLoop) { work() }.whenComplete { result in
+            // A pool that stopped (the process is ending) ran nothing: the call still gets its one reply.
+            bound.value.handler.poolAnswered(
+                (try? result.get()) ?? VarlinkReply(error: .internalError()), context: bound.value.context)
+        }
+        return true
+    }
+
+    /// Writes the reply made of ``parameters``, and ends the call.
+    private func sendAnswer(context: ChannelHandlerContext) {
+        var reply = context.channel.allocator.buffer(capacity: parameters.count + 16)
+        codec.encodeReply(parametersText: parameters, continues: false, into: &reply)
+        send(reply, context: context)
     }
 
     /// Writes the one reply of a call answered here, and ends the call.
@@ -147,9 +160,4 @@ final class ImmediateAnswerHandler: ChannelDuplexHandler, RemovableChannelHandle
         }
     }
 
-    /// The call a short frame holds, if it holds one.
-    private func smallCall(_ frame: ByteBuffer) -> VarlinkCall? {
-        guard frame.readableBytes <= Self.maxFrameBytes else { return nil }
-        return try? codec.decodeCall(frame)
-    }
 }

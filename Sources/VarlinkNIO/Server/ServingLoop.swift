@@ -66,7 +66,7 @@ struct ServingLoop {
                 failure = errno
                 break
             }
-            let now = Self.monotonicNanoseconds()
+            let now = NIODeadline.now().uptimeNanoseconds
             for index in 0..<Int(max(count, 0)) {
                 let descriptor = ready[index]
                 if descriptor == thread.wake {
@@ -84,7 +84,6 @@ struct ServingLoop {
             }
         }
         for connection in connections.values { closeConnection(connection) }
-        connections = [:]
         return failure
     }
 
@@ -106,12 +105,11 @@ struct ServingLoop {
                     return
                 }
             }
-            guard let peer = ListeningSocket.peerCredentials(of: descriptor) else {
+            guard let credentials = ListeningSocket.peerCredentials(of: descriptor) else {
                 close(descriptor)
                 dependencies.refused(.noCredentials)
                 continue
             }
-            let credentials = VarlinkPeerCredentials(pid: peer.pid, uid: peer.uid, gid: peer.gid)
             let id = dependencies.registry.makeID()
             if let refusal = dependencies.registry.admit(id: id, credentials: credentials) {
                 close(descriptor)
@@ -147,8 +145,7 @@ struct ServingLoop {
             descriptor: connection.descriptor, id: connection.id, credentials: connection.context.credentials)
         moving.unread = connection.input
         moving.spread = true
-        _ = qcredit_epoll_remove(epoll, connection.descriptor)
-        connections[connection.descriptor] = nil
+        forget(connection)
         if target === thread || !target.give(moving) { takeUp(moving, now: now) }
     }
 
@@ -162,8 +159,7 @@ struct ServingLoop {
             if let listener { _ = qcredit_epoll_add(epoll, listener, qcredit_epoll_readable) }
         }
         for connection in connections.values where now &- connection.lastActive >= dependencies.quietPeriodNanoseconds {
-            let unread = connection.input
-            give(connection, unwritten: ByteBuffer(), unread: unread)
+            give(connection, unwritten: ByteBuffer(), unread: connection.input)
         }
     }
 
@@ -180,10 +176,10 @@ struct ServingLoop {
             readError = errno
             return max(result, 0)
         }
-        if result == 0 { return closeConnection(connection, forget: true) }  // the peer closed
+        if result == 0 { return closeConnection(connection) }  // the peer closed
         if result < 0 {
             if readError == EAGAIN || readError == EINTR { return }
-            return closeConnection(connection, forget: true)
+            return closeConnection(connection)
         }
         output.clear()
         var handOver = false
@@ -254,7 +250,7 @@ struct ServingLoop {
         if sent > 0 {
             output.moveReaderIndex(forwardBy: sent)
         } else if errno != EAGAIN && errno != EINTR {
-            closeConnection(connection, forget: true)
+            closeConnection(connection)
             return false
         }
         return true
@@ -270,9 +266,14 @@ struct ServingLoop {
 
     // MARK: Letting go
 
-    private mutating func give(_ connection: LoopConnection, unwritten: ByteBuffer, unread: ByteBuffer) {
+    /// The loop no longer watches or holds `connection`.
+    private mutating func forget(_ connection: LoopConnection) {
         _ = qcredit_epoll_remove(epoll, connection.descriptor)
         connections[connection.descriptor] = nil
+    }
+
+    private mutating func give(_ connection: LoopConnection, unwritten: ByteBuffer, unread: ByteBuffer) {
+        forget(connection)
         handOver(
             HandOff(
                 descriptor: connection.descriptor, id: connection.id, credentials: connection.context.credentials,
@@ -286,18 +287,9 @@ struct ServingLoop {
         }
     }
 
-    private mutating func closeConnection(_ connection: LoopConnection, forget: Bool = false) {
-        if forget {
-            _ = qcredit_epoll_remove(epoll, connection.descriptor)
-            connections[connection.descriptor] = nil
-        }
+    private mutating func closeConnection(_ connection: LoopConnection) {
+        forget(connection)
         close(connection.descriptor)
         dependencies.registry.remove(id: connection.id, uid: connection.context.credentials.uid)
-    }
-
-    private static func monotonicNanoseconds() -> UInt64 {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 }

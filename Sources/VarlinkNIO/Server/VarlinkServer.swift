@@ -128,7 +128,7 @@ public final class VarlinkServer: Sendable {
                         registry: registry, dispatcher: dispatcher, codec: codec,
                         answersAtOnce: configuration.answersAtOnceOnAcceptLoop,
                         maxFrameBytes: min(ImmediateAnswerHandler.maxFrameBytes, configuration.maxMessageBytes),
-                        quietPeriodNanoseconds: Self.nanoseconds(configuration.acceptLoopQuietPeriod),
+                        quietPeriodNanoseconds: UInt64(max(0, TimeAmount(configuration.acceptLoopQuietPeriod).nanoseconds)),
                         answered: answeredOnAcceptLoop,
                         refused: { [self] refusal in logRefusal(refusal) },
                         acceptFailed: { [self] code in
@@ -226,11 +226,6 @@ public final class VarlinkServer: Sendable {
         var metadata = metadata
         if suppressed > 0 { metadata["suppressed"] = "\(suppressed)" }
         (logger ?? self.logger).log(level: level, message, metadata: metadata)
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> UInt64 {
-        let (seconds, attoseconds) = duration.components
-        return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
     }
 
     /// The listening socket for ``Configuration/listen``, and the identity of its file.

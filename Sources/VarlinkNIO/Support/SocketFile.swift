@@ -27,29 +27,42 @@ enum SocketFile {
 
     /// A non-blocking connect: accepted or queued means a live listener, `ECONNREFUSED` a stale file.
     private static func probe(_ path: String) -> Probe {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard let address = address(path) else { return .failed(ENAMETOOLONG) }
+        let fd = streamSocket()
         guard fd >= 0 else { return .failed(errno) }
         defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let pathBytes = Array(path.utf8)
-        let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard pathBytes.count < capacity else { return .failed(ENAMETOOLONG) }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: pathBytes)
-            raw[pathBytes.count] = 0
-        }
-        let result = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
+        let result = withSocketAddress(address) { connect(fd, $0, $1) }
         if result == 0 { return .live }
         switch errno {
         case EAGAIN, EINPROGRESS: return .live
         case ECONNREFUSED: return .stale
         case ENOENT: return .stale
         case let code: return .failed(code)
+        }
+    }
+
+    /// A new non-blocking, close-on-exec Unix stream socket, or -1 (see `errno`).
+    static func streamSocket() -> CInt {
+        socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    }
+
+    /// `path` as a Unix socket address; nil when it is too long for one.
+    static func address(_ path: String) -> sockaddr_un? {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let pathBytes = Array(path.utf8)
+        guard pathBytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return nil }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: pathBytes)
+            raw[pathBytes.count] = 0
+        }
+        return address
+    }
+
+    /// Calls `body` (`connect(2)` or `bind(2)`) with `address` as the generic socket address.
+    static func withSocketAddress(_ address: sockaddr_un, _ body: (UnsafePointer<sockaddr>, socklen_t) -> CInt) -> CInt {
+        withUnsafePointer(to: address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
     }
 
