@@ -25,6 +25,7 @@ import PackageDescription
 //   QCreditCLI     -> VarlinkNIO, Domain, Config, Export, Log, Store   the `qcredit` client commands; `restore` works on the
 //                                            state directory itself, with the daemon stopped
 //   QCreditFuzz    -> the parsers above      fuzz targets with their invariants; `qcredit-fuzz` runs them
+//   QCreditTestSupport (Tests/)              starts the programs tests run (posix_spawn, not Foundation's Process)
 let package = Package(
     name: "qcredit",
     // Linux is the target; the macOS floor only states what the code needs (Synchronization,
@@ -178,19 +179,21 @@ let package = Package(
             path: "Sources/Plugins/EmbedResources"
         ),
 
+        // Shared by the test targets: starting programs without Foundation's `Process`.
+        .target(name: "QCreditTestSupport", path: "Tests/QCreditTestSupport"),
         .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"]),
-        .testTarget(name: "QCreditCryptoTests", dependencies: ["QCreditCrypto"], exclude: ["Fixtures"]),
+        .testTarget(name: "QCreditCryptoTests", dependencies: ["QCreditCrypto", "QCreditTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "SignedNoteTests", dependencies: ["SignedNote", "QCreditCrypto"], exclude: ["Fixtures"]),
         .testTarget(name: "TransparencyLogTests", dependencies: ["TransparencyLog", "QCreditCrypto"], exclude: ["Fixtures"]),
         .testTarget(
             name: "QCreditExportTests",
-            dependencies: ["QCreditExport", "QCreditCrypto", "SignedNote", "TransparencyLog", "CanonicalJSON"]
+            dependencies: ["QCreditExport", "QCreditCrypto", "SignedNote", "TransparencyLog", "CanonicalJSON", "QCreditTestSupport"]
         ),
         .testTarget(name: "QCreditDomainTests", dependencies: ["QCreditDomain"], exclude: ["Fixtures"]),
         .testTarget(name: "QCreditLogTests", dependencies: ["QCreditLog", "QCreditCrypto"]),
         .testTarget(
             name: "VarlinkTests",
-            dependencies: ["Varlink", "VarlinkNIO", .product(name: "NIOEmbedded", package: "swift-nio")]),
+            dependencies: ["Varlink", "VarlinkNIO", "QCreditTestSupport", .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(
             name: "QCreditRegistryTests",
             dependencies: [
@@ -210,7 +213,8 @@ let package = Package(
         .testTarget(
             name: "QCreditIntegrationTests",
             dependencies: [
-                "QCreditDaemon", "QCreditCLI", "QCreditDomain", "Varlink", "VarlinkNIO", "CanonicalJSON", "qcreditd", "qcredit",
+                "QCreditDaemon", "QCreditCLI", "QCreditDomain", "Varlink", "VarlinkNIO", "CanonicalJSON", "QCreditTestSupport",
+                "qcreditd", "qcredit",
             ],
             exclude: ["Interop"]
         ),

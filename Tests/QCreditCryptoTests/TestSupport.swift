@@ -1,4 +1,5 @@
 import Foundation
+import QCreditTestSupport
 import Testing
 
 /// Hex helpers shared by the tests.
@@ -89,17 +90,9 @@ enum OpenSSLCLI {
     @discardableResult
     static func run(_ arguments: [String], in directory: ScratchDirectory) throws -> Result {
         let tool = try #require(executable, "openssl is not on the PATH")
-        let process = Process()
-        process.executableURL = tool
-        process.arguments = arguments
-        process.currentDirectoryURL = directory.url
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self))
+        let child = try ChildProcess(tool.path, arguments, directory: directory.url.path, standardOutput: .pipe)
+        let output = child.readStandardOutputToEnd()
+        return Result(status: child.waitUntilExit(), output: String(decoding: output, as: UTF8.self))
     }
 
     /// Runs `openssl arguments…` and requires it to succeed.

@@ -1,4 +1,5 @@
 import Foundation
+import QCreditTestSupport
 import QCreditExport
 import Testing
 

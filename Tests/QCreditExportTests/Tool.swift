@@ -1,7 +1,8 @@
 import Foundation
+import QCreditTestSupport
 import Testing
 
-/// External programs (coreutils, openssl, go), run through Foundation's `Process`.
+/// External programs (coreutils, openssl, go).
 enum Tool {
     struct Result {
         let status: Int32
@@ -20,20 +21,11 @@ enum Tool {
     static func run(
         _ executable: String, _ arguments: [String], in directory: String, environment: [String: String] = [:]
     ) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(path(of: executable), "\(executable) is not on the PATH"))
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self))
+        let child = try ChildProcess(
+            try #require(path(of: executable), "\(executable) is not on the PATH"), arguments,
+            environment: ChildProcess.environment(adding: environment), directory: directory, standardOutput: .pipe)
+        let output = child.readStandardOutputToEnd()
+        return Result(status: child.waitUntilExit(), output: String(decoding: output, as: UTF8.self))
     }
 
     /// Runs a shell command line in `directory` and expects it to succeed.

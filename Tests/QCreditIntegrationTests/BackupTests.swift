@@ -22,14 +22,14 @@ import Testing
             }
         }
         let destination = daemon.directory.appendingPathComponent("backup").path
-        let backup = try runCommand(qcredit, ["backup", destination, "--socket", daemon.socketPath])
+        let backup = try await runCommand(qcredit, ["backup", destination, "--socket", daemon.socketPath])
         writing.cancel()
         _ = await writing.result
         #expect(backup.status == 0, "\(backup.stderr)")
         #expect(backup.stdout.contains("registry.sqlite"))
         let files = try FileManager.default.contentsOfDirectory(atPath: destination).sorted()
         #expect(files == ["checkpoint", "registry.sqlite"])
-        #expect(try runCommand(qcredit, ["backup", destination, "--socket", daemon.socketPath]).status == 2)
+        #expect(try await runCommand(qcredit, ["backup", destination, "--socket", daemon.socketPath]).status == 2)
 
         // Restore into an empty state directory and start a daemon on it, as the README says.
         let restoredState = daemon.directory.appendingPathComponent("restored").path
@@ -45,7 +45,7 @@ import Testing
         }
         // The restored log still verifies end to end.
         let (vkey, _) = try await restored.verifierKey("ed25519")
-        let replay = try runCommand(qcredit, ["audit", "replay", "--vkey", vkey, "--socket", restored.socketPath])
+        let replay = try await runCommand(qcredit, ["audit", "replay", "--vkey", vkey, "--socket", restored.socketPath])
         #expect(replay.status == 0, "\(replay.stderr)")
     }
 
@@ -55,7 +55,7 @@ import Testing
         let destination = daemon.directory.appendingPathComponent("open-backup").path
         try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: false)
         #expect(chmod(destination, 0o777) == 0)
-        let backup = try runCommand(DaemonProcess.product("qcredit"), ["backup", destination, "--socket", daemon.socketPath])
+        let backup = try await runCommand(DaemonProcess.product("qcredit"), ["backup", destination, "--socket", daemon.socketPath])
         #expect(backup.status == 0, "\(backup.stderr)")
         let mode = try FileManager.default.attributesOfItem(atPath: destination)[.posixPermissions] as? Int
         #expect(mode == 0o700, "mode \(String(mode ?? 0, radix: 8))")
@@ -66,7 +66,7 @@ import Testing
         let qcredit = DaemonProcess.product("qcredit")
         try await daemon.seed(from: 0, count: 3)
         _ = try await daemon.waitForCheckpointOfWholeLog()
-        let status = try runCommand(qcredit, ["status", "--json", "--socket", daemon.socketPath])
+        let status = try await runCommand(qcredit, ["status", "--json", "--socket", daemon.socketPath])
         #expect(status.status == 0, "\(status.stderr)")
         let reply = try JSONValue.parse(status.stdout)
         #expect(reply["enterprises"] == 3)
@@ -74,7 +74,7 @@ import Testing
         #expect(reply["checkpoint"]?["size"] == 4)
         #expect(reply["developmentMode"] == false)
         #expect(reply["lastExport"] == .null)
-        let text = try runCommand(qcredit, ["status", "--socket", daemon.socketPath])
+        let text = try await runCommand(qcredit, ["status", "--socket", daemon.socketPath])
         #expect(text.stdout.contains("Last checkpoint  4 records"))
     }
 }

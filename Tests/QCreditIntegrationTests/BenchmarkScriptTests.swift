@@ -4,8 +4,8 @@ import Testing
 /// `Scripts/benchmark compare` installs Redis and PostgreSQL and runs for minutes, so no test runs
 /// it (BENCHMARKS.md shows how); these checks keep the scripts parseable and their options documented.
 @Suite struct BenchmarkScriptTests {
-    @Test func benchmarkScriptParses() throws {
-        let result = try runCommand("/bin/bash", ["-n", Repository.path("Scripts/benchmark")])
+    @Test func benchmarkScriptParses() async throws {
+        let result = try await runCommand("/bin/bash", ["-n", Repository.path("Scripts/benchmark")])
         #expect(result.status == 0, "\(result.stderr)")
     }
 
@@ -13,11 +13,11 @@ import Testing
     /// it counts only complete replies, reports its figures as one JSON line, and stops with
     /// status 3 on a reply `HGET` cannot give.
     @Test(arguments: [("bulk", 0), ("nil", 0), ("garbage", 3)])
-    func respBenchCountsCompleteRepliesAndRefusesOthers(reply: String, status: Int32) throws {
+    func respBenchCountsCompleteRepliesAndRefusesOthers(reply: String, status: Int32) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-resp-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let result = try runCommand(
+        let result = try await runCommand(
             "/usr/bin/python3",
             ["-c", Self.standInServer, directory.appendingPathComponent("r.sock").path, DaemonProcess.product("resp-bench"), reply])
         #expect(result.status == 0, "\(result.stderr)")
@@ -78,8 +78,8 @@ import Testing
         print("status %d" % run.returncode)
         """
 
-    @Test func compareScriptParsesAndListsItsOptions() throws {
-        let result = try runCommand("/usr/bin/python3", [Repository.path("Scripts/benchmark-compare"), "--help"])
+    @Test func compareScriptParsesAndListsItsOptions() async throws {
+        let result = try await runCommand("/usr/bin/python3", [Repository.path("Scripts/benchmark-compare"), "--help"])
         #expect(result.status == 0, "\(result.stderr)")
         for option in ["--enterprises", "--seconds", "--trials", "--quick"] {
             #expect(result.stdout.contains(option), "\(result.stdout)")

@@ -12,20 +12,20 @@ import Testing
 
     // MARK: Grades
 
-    @Test func registerRecordPublishThenGradeByEitherCode() throws {
+    @Test func registerRecordPublishThenGradeByEitherCode() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
-        let registered = try cli.succeed(["register", CLI.cement, "--name", "贵州黔南某某水泥有限公司"])
+        let registered = try await cli.succeed(["register", CLI.cement, "--name", "贵州黔南某某水泥有限公司"])
         #expect(registered.contains("911522010783762860"))
         #expect(registered.contains("07837628-6"))
-        let recorded = try cli.succeed(CLI.eventArguments(CLI.cement))
+        let recorded = try await cli.succeed(CLI.eventArguments(CLI.cement))
         #expect(recorded == "Recorded event 1.\n")
         // Published now, or a moment earlier by the daemon itself (see FreshGradeTests).
-        let published = try cli.succeed(["publish"])
+        let published = try await cli.succeed(["publish"])
         #expect(published.contains("Published   1") || published.contains("Unchanged   1"), "\(published)")
 
         // Base 80, a medium failed spot check 30 days ago: -10 × (window − 30)/window ≈ -10.
         for code in [CLI.cement, CLI.cementOrgCode] {
-            let text = try cli.succeed(["grade", code])
+            let text = try await cli.succeed(["grade", code])
             #expect(text.contains("Grade        B\n"), "\(text)")
             #expect(text.contains("Basis        computed\n"))
             #expect(text.contains("Score        70\n"))
@@ -35,7 +35,7 @@ import Testing
             #expect(text.contains("= -10"))
         }
 
-        let reply = try cli.json(["grade", CLI.cementOrgCode])
+        let reply = try await cli.json(["grade", CLI.cementOrgCode])
         let grade = try #require(reply["grade"]?.objectValue)
         let gradeFields: Set = [
             "enterprise", "grade", "basis", "at", "publishedGrade", "score", "policyVersion", "effectiveAt",
@@ -58,20 +58,20 @@ import Testing
         #expect(contribution["value"] == -10)
     }
 
-    @Test func gradeAtAPastMomentAsksGetGradeAt() throws {
+    @Test func gradeAtAPastMomentAsksGetGradeAt() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
-        try cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
-        let reply = try cli.json(["grade", CLI.cement, "--at", CLI.date(daysAgo: 1)])
+        try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        let reply = try await cli.json(["grade", CLI.cement, "--at", CLI.date(daysAgo: 1)])
         #expect(reply["grade"]?["basis"] == "ungraded")
-        let text = try cli.succeed(["grade", CLI.cement, "--at", "\(CLI.date(daysAgo: 1))T12:00:00+08:00"])
+        let text = try await cli.succeed(["grade", CLI.cement, "--at", "\(CLI.date(daysAgo: 1))T12:00:00+08:00"])
         #expect(text.contains("Grade        - (never graded)"))
     }
 
-    @Test func gradesStreamsOneRowPerCodeAndFailsWhenAnyCodeHasAnError() throws {
+    @Test func gradesStreamsOneRowPerCodeAndFailsWhenAnyCodeHasAnError() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
-        try cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
-        try cli.register(CLI.materials, name: "贵阳某某建材有限公司")
-        try cli.succeed(["publish"])
+        try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        try await cli.register(CLI.materials, name: "贵阳某某建材有限公司")
+        try await cli.succeed(["publish"])
         let input = """
             # a bank's batch
             \(CLI.cement)
@@ -81,7 +81,7 @@ import Testing
             \(CLI.materials)
 
             """
-        let result = try cli.run(["grades", "-"], input: input)
+        let result = try await cli.run(["grades", "-"], input: input)
         #expect(result.status == 1, "\(result.stderr)")
         let lines = result.lines
         #expect(lines.count == 5, "\(result.stdout)")
@@ -93,7 +93,7 @@ import Testing
         #expect(lines[3].hasPrefix("\(CLI.unregistered)  error  NotFound: "))
         #expect(lines[4].hasPrefix("\(CLI.materials)  A "))
 
-        let jsonResult = try cli.run(["grades", "-", "--json"], input: input)
+        let jsonResult = try await cli.run(["grades", "-", "--json"], input: input)
         #expect(jsonResult.status == 1)
         let replies = try jsonResult.lines.map { try JSONValue.parse($0) }
         #expect(replies.map { $0["code"]?.stringValue } == [CLI.cement, CLI.wrongCheck, CLI.unregistered, CLI.materials])
@@ -101,19 +101,19 @@ import Testing
         #expect(replies[1]["error"] == "org.qcredit.query.InvalidCode")
         #expect(replies[2]["error"] == "org.qcredit.query.NotFound")
 
-        let good = try cli.run(["grades", "-"], input: "\(CLI.cement)\n\(CLI.materials)\n")
+        let good = try await cli.run(["grades", "-"], input: "\(CLI.cement)\n\(CLI.materials)\n")
         #expect(good.status == 0)
         #expect(good.lines.count == 3)
     }
 
     // MARK: Blacklist
 
-    @Test func blacklistLifecycleFromProposalToRemoval() throws {
+    @Test func blacklistLifecycleFromProposalToRemoval() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
-        try cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
-        try cli.succeed(["publish"])
+        try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        try await cli.succeed(["publish"])
 
-        let proposed = try cli.json([
+        let proposed = try await cli.json([
             "blacklist", "propose", CLI.cement, "--type", "serious-dishonesty",
             "--reason", "生产销售不合格水泥，情节严重", "--legal-basis", "《市场监督管理严重违法失信名单管理办法》第二条",
             "--authority", "黔南州市场监督管理局", "--document", "黔南市监严〔2026〕5号",
@@ -122,86 +122,86 @@ import Testing
         #expect(proposed["listing"]?["state"] == "proposed")
         let id = String(try #require(proposed["listing"]?["id"]?.intValue))
 
-        let objected = try cli.succeed([
+        let objected = try await cli.succeed([
             "blacklist", "object", id, "--summary", "产品并非本公司生产", "--filed-on", CLI.date(daysAgo: 9),
         ])
         #expect(objected.hasPrefix("Listing \(id): serious-dishonesty, objected\n"))
 
-        let pending = try cli.run(["blacklist", "confirm", id])
+        let pending = try await cli.run(["blacklist", "confirm", id])
         #expect(pending.status == 1)
         #expect(
             pending.stderr
                 == "InvalidState: listing \(id) is objected: cannot confirm: an objection is pending; resolve it first\n")
 
-        let resolved = try cli.succeed([
+        let resolved = try await cli.succeed([
             "blacklist", "resolve", id, "--outcome", "rejected", "--authority", "黔南州市场监督管理局",
             "--document", "复核〔2026〕2号", "--resolved-on", CLI.date(daysAgo: 8), "--summary", "证据确凿",
         ])
         #expect(resolved.contains("objection rejected; 证据确凿"))
 
-        let confirmed = try cli.json(["blacklist", "confirm", id, "--publication-date", CLI.date(daysAgo: 7)])
+        let confirmed = try await cli.json(["blacklist", "confirm", id, "--publication-date", CLI.date(daysAgo: 7)])
         #expect(confirmed["listing"]?["state"] == "listed")
         #expect(confirmed["listing"]?["steps"]?.arrayValue?.count == 4)
 
-        let again = try cli.run(["blacklist", "confirm", id])
+        let again = try await cli.run(["blacklist", "confirm", id])
         #expect(again.status == 1)
         #expect(again.stderr == "InvalidState: listing \(id) is listed: cannot confirm: it is already listed\n")
 
-        let check = try cli.succeed(["blacklist", "check", CLI.cementOrgCode])
+        let check = try await cli.succeed(["blacklist", "check", CLI.cementOrgCode])
         #expect(check.contains("Listed       yes: serious-dishonesty\n"), "\(check)")
         #expect(check.contains("Listing \(id): serious-dishonesty, listed\n"))
         #expect(check.contains("objection-resolved"))
-        let checkJSON = try cli.json(["blacklist", "check", CLI.cement])
+        let checkJSON = try await cli.json(["blacklist", "check", CLI.cement])
         #expect(checkJSON["listed"] == true)
         #expect(checkJSON["listings"]?.arrayValue?.count == 1)
 
-        let grade = try cli.json(["grade", CLI.cement])
+        let grade = try await cli.json(["grade", CLI.cement])
         #expect(grade["grade"]?["grade"] == "D")
         #expect(grade["grade"]?["basis"] == "listing")
         #expect(grade["grade"]?["caps"]?.arrayValue?.first?["binding"] == true)
 
-        let list = try cli.run(["blacklist", "list", "--type", "serious-dishonesty"])
+        let list = try await cli.run(["blacklist", "list", "--type", "serious-dishonesty"])
         #expect(list.status == 0)
         #expect(list.lines.count == 2)
         #expect(list.lines.last?.hasPrefix("\(id) ") == true)
         #expect(list.lines.last?.contains(CLI.cement) == true)
 
-        let removed = try cli.json([
+        let removed = try await cli.json([
             "blacklist", "remove", id, "--reason", "revoked", "--authority", "黔南州中级人民法院",
             "--document", "(2026)黔27行初5号", "--explanation", "决定被撤销",
         ])
         #expect(removed["listing"]?["state"] == "removed")
         #expect(removed["listing"]?["removalReason"] == "revoked")
-        let closed = try cli.run(["blacklist", "confirm", id])
+        let closed = try await cli.run(["blacklist", "confirm", id])
         #expect(closed.status == 1)
         #expect(closed.stderr == "InvalidState: listing \(id) is removed: cannot confirm: the listing is closed\n", "\(closed.stderr)")
 
-        let cleared = try cli.succeed(["blacklist", "check", CLI.cement])
+        let cleared = try await cli.succeed(["blacklist", "check", CLI.cement])
         #expect(cleared.contains("Listed       no\n"))
-        #expect(try cli.succeed(["blacklist", "list"]) == "No listings.\n")
-        let emptyJSON = try cli.run(["blacklist", "list", "--json"])
+        #expect(try await cli.succeed(["blacklist", "list"]) == "No listings.\n")
+        let emptyJSON = try await cli.run(["blacklist", "list", "--json"])
         #expect(emptyJSON.stdout == "{}\n")
     }
 
-    @Test func aProposalCanBeWithdrawn() throws {
+    @Test func aProposalCanBeWithdrawn() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
-        try cli.register(CLI.materials, name: "贵阳某某建材有限公司")
-        let proposed = try cli.json([
+        try await cli.register(CLI.materials, name: "贵阳某某建材有限公司")
+        let proposed = try await cli.json([
             "blacklist", "propose", CLI.materials, "--type", "abnormal-operations", "--reason", "未按期公示年度报告",
             "--legal-basis", "《企业经营异常名录管理暂行办法》第四条", "--authority", "贵阳市市场监督管理局",
             "--document", "筑市监异〔2026〕1号", "--decision-date", CLI.date(daysAgo: 3),
         ])
         let id = String(try #require(proposed["listing"]?["id"]?.intValue))
-        let withdrawn = try cli.succeed(["blacklist", "withdraw", id, "--reason", "已补报"])
+        let withdrawn = try await cli.succeed(["blacklist", "withdraw", id, "--reason", "已补报"])
         #expect(withdrawn.hasPrefix("Listing \(id): abnormal-operations, withdrawn\n"))
     }
 
     // MARK: Events
 
-    @Test func eventsBatchFromAJSONLinesFileIsAtomic() throws {
+    @Test func eventsBatchFromAJSONLinesFileIsAtomic() async throws {
         let daemon = try DaemonProcess()
         let cli = CLIHarness(daemon: daemon)
-        try cli.register(CLI.materials, name: "贵阳某某建材有限公司")
+        try await cli.register(CLI.materials, name: "贵阳某某建材有限公司")
         func event(_ kind: String, daysAgo: Int, summary: String) -> String {
             JSONValue.object([
                 "code": .string(CLI.materials), "dimension": "product", "kind": .string(kind), "severity": "low",
@@ -217,73 +217,73 @@ import Testing
             \(event("spot-check-failed", daysAgo: 10, summary: "标签不合格 #2"))
 
             """.write(toFile: file, atomically: true, encoding: .utf8)
-        #expect(try cli.succeed(["events", file]) == "Recorded 2 events: 1, 2.\n")
+        #expect(try await cli.succeed(["events", file]) == "Recorded 2 events: 1, 2.\n")
 
         // A refusal names the line of the event refused, and records nothing.
         let future = daemon.directory.appendingPathComponent("future.jsonl").path
         try (event("recall", daysAgo: 5, summary: "召回") + "\n" + event("recall", daysAgo: -400, summary: "未来") + "\n")
             .write(toFile: future, atomically: true, encoding: .utf8)
-        let refused = try cli.run(["events", future])
+        let refused = try await cli.run(["events", future])
         #expect(refused.status == 1)
         #expect(refused.stderr.hasPrefix("InvalidArgument: events[1].occurredOn: "), "\(refused.stderr)")
         #expect(refused.stderr.hasSuffix("(\(future):2)\n"))
-        let file2 = try cli.json(["file", CLI.materials])
+        let file2 = try await cli.json(["file", CLI.materials])
         #expect(file2["file"]?["events"]?.arrayValue?.count == 2)
 
         // Bad local input is a usage error (2), reported with its line, before any call.
-        let malformed = try cli.run(["events", "-"], input: event("award", daysAgo: 1, summary: "x") + "\n{\"code\": \n")
+        let malformed = try await cli.run(["events", "-"], input: event("award", daysAgo: 1, summary: "x") + "\n{\"code\": \n")
         #expect(malformed.status == 2)
         #expect(malformed.stderr.hasPrefix("standard input:2: malformed JSON: "), "\(malformed.stderr)")
-        let incomplete = try cli.run(["events", "-"], input: "{\"code\": \"\(CLI.materials)\", \"kind\": \"award\"}\n")
+        let incomplete = try await cli.run(["events", "-"], input: "{\"code\": \"\(CLI.materials)\", \"kind\": \"award\"}\n")
         #expect(incomplete.status == 2)
         #expect(
             incomplete.stderr
                 == "standard input:1: missing members \"dimension\", \"severity\", \"occurredOn\", \"authority\", \"documentNumber\", \"summary\"\n"
         )
-        let unreadable = try cli.run(["events", "/nonexistent/events.jsonl"])
+        let unreadable = try await cli.run(["events", "/nonexistent/events.jsonl"])
         #expect(unreadable.status == 2)
         #expect(unreadable.stderr == "cannot read /nonexistent/events.jsonl: no such file or directory\n")
     }
 
-    @Test func correctAndRetractEvents() throws {
+    @Test func correctAndRetractEvents() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
-        try cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
-        try cli.succeed(CLI.eventArguments(CLI.cement))
-        try cli.succeed(CLI.eventArguments(CLI.cement, kind: "complaint", severity: "low", daysAgo: 5))
+        try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        try await cli.succeed(CLI.eventArguments(CLI.cement))
+        try await cli.succeed(CLI.eventArguments(CLI.cement, kind: "complaint", severity: "low", daysAgo: 5))
         let replacement = JSONValue.object([
             "code": .string(CLI.cement), "dimension": "product", "kind": "spot-check-failed", "severity": "low",
             "occurredOn": .string(CLI.date(daysAgo: 30)), "authority": "黔南州市场监督管理局",
             "documentNumber": "黔南市监抽〔2026〕3号", "summary": "复检后降为轻微",
         ]).jsonText
         #expect(
-            try cli.succeed(["correct-event", "1", "--reason", "复检", "--event-json", replacement])
+            try await cli.succeed(["correct-event", "1", "--reason", "复检", "--event-json", replacement])
                 == "Recorded event 3, superseding event 1.\n")
         #expect(
-            try cli.succeed(["correct-event", "2", "--reason", "重复投诉", "--retract"])
+            try await cli.succeed(["correct-event", "2", "--reason", "重复投诉", "--retract"])
                 == "Retracted event 2 (retraction recorded as event 4).\n")
-        let file = try cli.succeed(["file", CLI.cement])
+        let file = try await cli.succeed(["file", CLI.cement])
         #expect(file.contains("superseded by 3"))
         #expect(file.contains("retracts 2"))
-        let neither = try cli.run(["correct-event", "1", "--reason", "x"])
+        let neither = try await cli.run(["correct-event", "1", "--reason", "x"])
         #expect(neither.status == 2)
     }
 
     // MARK: Local code checks
 
-    @Test func checkCodeValidatesLocallyWithoutADaemon() throws {
-        let valid = try CLI.run(["check-code", "9115 2201 0783 7628 60", "--socket", "/nonexistent/qcreditd.sock"])
+    @Test func checkCodeValidatesLocallyWithoutADaemon() async throws {
+        let valid = try await CLI.run(["check-code", "9115 2201 0783 7628 60", "--socket", "/nonexistent/qcreditd.sock"])
         #expect(valid.status == 0)
         #expect(valid.stdout.contains("Code                    911522010783762860\n"))
         #expect(valid.stdout.contains("Embedded org code       07837628-6\n"))
         #expect(valid.stdout.contains("Division                152201\n"))
         #expect(valid.stdout.contains("Entity type             1 (enterprise)\n"))
 
-        let wrong = try CLI.run(["check-code", CLI.wrongCheck])
+        let wrong = try await CLI.run(["check-code", CLI.wrongCheck])
         #expect(wrong.status == 1)
         #expect(wrong.stdout.isEmpty)
         #expect(wrong.stderr == "InvalidCode: 911522010783762861: check character at position 18 should be '0', found '1'\n")
 
-        let wrongJSON = try CLI.run(["check-code", CLI.wrongCheck, "--json"])
+        let wrongJSON = try await CLI.run(["check-code", CLI.wrongCheck, "--json"])
         #expect(wrongJSON.status == 1)
         let error = try JSONValue.parse(wrongJSON.stderr)
         #expect(error["error"] == "org.qcredit.query.InvalidCode")
@@ -291,7 +291,7 @@ import Testing
         #expect(error["parameters"]?["expected"] == "0")
         #expect(error["parameters"]?["found"] == "1")
 
-        let legacy = try CLI.run(["check-code", "07837628-6", "--json"])
+        let legacy = try await CLI.run(["check-code", "07837628-6", "--json"])
         let facts = try JSONValue.parse(legacy.stdout)
         #expect(facts["kind"] == "orgCode")
         #expect(facts["code"] == "078376286")
@@ -299,15 +299,15 @@ import Testing
 
     // MARK: Errors and exit statuses
 
-    @Test func aDaemonThatIsNotRunningExitsThree() throws {
+    @Test func aDaemonThatIsNotRunningExitsThree() async throws {
         let missing = "/tmp/qcredit-cli-\(UUID().uuidString.prefix(8))/qcreditd.sock"
-        let result = try CLI.run(["grade", CLI.cement, "--socket", missing])
+        let result = try await CLI.run(["grade", CLI.cement, "--socket", missing])
         #expect(result.status == 3)
         #expect(
             result.stderr
                 == "cannot connect to qcreditd at \(missing): no such file or directory; is it running? set --socket or QCREDIT_SOCKET\n"
         )
-        let json = try CLI.run(["grade", CLI.cement, "--socket", missing, "--json"])
+        let json = try await CLI.run(["grade", CLI.cement, "--socket", missing, "--json"])
         #expect(json.status == 3)
         #expect(json.stdout.isEmpty)
         #expect(try JSONValue.parse(json.stderr)["error"] == "ConnectionFailed")
@@ -315,27 +315,27 @@ import Testing
         // A stopped daemon: the socket may be gone or refuse; either way, status 3.
         let daemon = try DaemonProcess()
         daemon.stop()
-        let stopped = try CLIHarness(daemon: daemon).run(["info"])
+        let stopped = try await CLIHarness(daemon: daemon).run(["info"])
         #expect(stopped.status == 3)
         #expect(stopped.stderr.hasPrefix("cannot connect to qcreditd at \(daemon.socketPath): "))
     }
 
-    @Test func registryRefusalsExitOneWithTheErrorRendered() throws {
+    @Test func registryRefusalsExitOneWithTheErrorRendered() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
-        let invalid = try cli.run(["grade", CLI.wrongCheck])
+        let invalid = try await cli.run(["grade", CLI.wrongCheck])
         #expect(invalid.status == 1)
         #expect(invalid.stdout.isEmpty)
         #expect(invalid.stderr == "InvalidCode: 911522010783762861: check character at position 18 should be '0', found '1'\n")
 
-        let unknown = try cli.run(["file", CLI.unregistered])
+        let unknown = try await cli.run(["file", CLI.unregistered])
         #expect(unknown.status == 1)
         #expect(unknown.stderr == "NotFound: no credit file is registered under 9115220107837941X1\n")
 
-        let noListing = try cli.run(["blacklist", "confirm", "99"])
+        let noListing = try await cli.run(["blacklist", "confirm", "99"])
         #expect(noListing.status == 1)
         #expect(noListing.stderr == "ListingNotFound: no listing 99\n")
 
-        let json = try cli.run(["grade", CLI.wrongCheck, "--json"])
+        let json = try await cli.run(["grade", CLI.wrongCheck, "--json"])
         #expect(json.status == 1)
         #expect(json.stdout.isEmpty)
         let error = try JSONValue.parse(json.stderr)
@@ -347,56 +347,56 @@ import Testing
     /// Credit repair from the command line: too early is refused with the rule and the first
     /// eligible day; an application is listed, shows as overdue in `status`, and its approval
     /// removes the listing.
-    @Test func creditRepairIsAnApplicationThenADecision() throws {
+    @Test func creditRepairIsAnApplicationThenADecision() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
-        try cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
-        let propose = { (decisionDate: String) throws -> JSONValue in
-            try cli.json([
+        try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        let propose = { (decisionDate: String) async throws -> JSONValue in
+            try await cli.json([
                 "blacklist", "propose", CLI.cement, "--type", "serious-dishonesty", "--reason", "substandard cement",
                 "--legal-basis", "SAMR Order No. 44 (2021), Art. 9", "--authority", "黔南州市场监督管理局", "--document", "黔严1",
                 "--decision-date", decisionDate,
             ])
         }
-        let recent = try #require(try propose(CLIHarness.today)["listing"]?["id"]?.intValue)
-        _ = try cli.json(["blacklist", "confirm", String(recent)])
+        let recent = await try #require(try propose(CLIHarness.today)["listing"]?["id"]?.intValue)
+        _ = try await cli.json(["blacklist", "confirm", String(recent)])
         let letter = try cli.daemon.write("我司承诺守法经营", to: "letter.txt")
-        let tooEarly = try cli.run([
+        let tooEarly = try await cli.run([
             "repair", "apply", String(recent), "--commitment-letter", letter, "--penalty-fulfilment", "罚款已缴", "--contact", "王经理",
         ])
         #expect(tooEarly.status == 1)
         #expect(tooEarly.stderr.hasPrefix("RepairNotEligible: listing \(recent): the minimum period since publication has not passed"))
         #expect(tooEarly.stderr.contains("; eligible from "), "\(tooEarly.stderr)")
-        _ = try cli.json(["blacklist", "remove", String(recent), "--reason", "revoked", "--authority", "黔南州", "--document", "撤1"])
+        _ = try await cli.json(["blacklist", "remove", String(recent), "--reason", "revoked", "--authority", "黔南州", "--document", "撤1"])
 
-        let old = try #require(try propose("2024-01-01")["listing"]?["id"]?.intValue)
-        _ = try cli.json(["blacklist", "confirm", String(old), "--publication-date", "2024-01-02"])
-        let application = try cli.json([
+        let old = await try #require(try propose("2024-01-01")["listing"]?["id"]?.intValue)
+        _ = try await cli.json(["blacklist", "confirm", String(old), "--publication-date", "2024-01-02"])
+        let application = try await cli.json([
             "repair", "apply", String(old), "--commitment-letter", letter, "--penalty-fulfilment", "罚款已缴",
             "--contact", "王经理", "--applied-on", "2025-02-01",
         ])
         let id = try #require(application["application"]?["id"]?.intValue)
         #expect(application["application"]?["decideBy"] == "2025-02-16")
-        let pending = try cli.run(["repair", "list", "--pending"])
+        let pending = try await cli.run(["repair", "list", "--pending"])
         #expect(pending.stdout.contains("pending (overdue)"), "\(pending.stdout)")
-        let status = try cli.run(["status"])
+        let status = try await cli.run(["status"])
         #expect(status.stdout.contains("Repairs overdue  application \(id) (listing \(old), due 2025-02-16)"), "\(status.stdout)")
-        let decided = try cli.run(["repair", "decide", String(id), "--decision", "approve", "--reason", "整改完成", "--document", "黔修1"])
+        let decided = try await cli.run(["repair", "decide", String(id), "--decision", "approve", "--reason", "整改完成", "--document", "黔修1"])
         #expect(decided.status == 0, "\(decided.stderr)")
         #expect(decided.stdout.contains("approved"), "\(decided.stdout)")
         #expect(decided.stdout.contains("removed"), "\(decided.stdout)")
-        #expect(try cli.run(["repair", "list", "--pending"]).stdout == "No applications.\n")
+        #expect(try await cli.run(["repair", "list", "--pending"]).stdout == "No applications.\n")
     }
 
-    @Test func permissionDeniedNamesTheMethodAndTheRoleItNeeds() throws {
+    @Test func permissionDeniedNamesTheMethodAndTheRoleItNeeds() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess(config: DaemonProcess.config(grantingMe: "bank")))
-        let result = try cli.run(["register", CLI.cement, "--name", "x"])
+        let result = try await cli.run(["register", CLI.cement, "--name", "x"])
         #expect(result.status == 1)
         #expect(result.stderr == "PermissionDenied: org.qcredit.admin.RegisterEnterprise requires regulator\n")
     }
 
     /// A role granted to a user or group this system does not know is most often a typing
     /// error: the daemon starts (the name may be made later) and says so in its log.
-    @Test func aRoleGrantedToAnUnknownUserOrGroupIsWarnedAbout() throws {
+    @Test func aRoleGrantedToAnUnknownUserOrGroupIsWarnedAbout() async throws {
         let config = """
             stateDirectory = "@STATE@"
             socket = "@SOCKET@"
@@ -405,7 +405,7 @@ import Testing
             bank = ["user:qcredit-no-such-user", "group:qcredit-no-such-group"]
             """
         let daemon = try DaemonProcess(config: config)
-        #expect(try CLIHarness(daemon: daemon).run(["status"]).status == 0)
+        await #expect(try CLIHarness(daemon: daemon).run(["status"]).status == 0)
         let log = daemon.log
         #expect(log.contains("roles.bank grants user:qcredit-no-such-user, which this system does not know"), "\(log)")
         #expect(log.contains("roles.bank grants group:qcredit-no-such-group, which this system does not know"), "\(log)")
@@ -413,29 +413,29 @@ import Testing
 
     /// An export that cannot be written is answered ExportFailed with the reason, and the
     /// daemon's log keeps it (the nightly timer's output may be gone by morning).
-    @Test func aFailedExportIsAnsweredAndLogged() throws {
+    @Test func aFailedExportIsAnsweredAndLogged() async throws {
         let daemon = try DaemonProcess()
         let cli = CLIHarness(daemon: daemon)
-        try cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
         let exports = daemon.stateDirectory + "/exports"
         try? FileManager.default.removeItem(atPath: exports)
         try Data("not a directory".utf8).write(to: URL(fileURLWithPath: exports))
-        let failed = try cli.run(["export"])
+        let failed = try await cli.run(["export"])
         #expect(failed.status != 0)
         #expect(failed.stderr.contains("ExportFailed"), "\(failed.stderr)")
         #expect(daemon.log.contains("export failed"), "\(daemon.log)")
         try FileManager.default.removeItem(atPath: exports)
-        #expect(try cli.run(["export"]).status == 0)
+        #expect(try await cli.run(["export"]).status == 0)
         #expect(daemon.log.contains("export written"), "\(daemon.log)")
     }
 
     /// The newest export is the base of the next: one whose MANIFEST or checkpoint no longer
     /// verifies with the log's keys is refused as a base (ExportFailed), not extended.
-    @Test func anExportThatNoLongerVerifiesIsNotExtended() throws {
+    @Test func anExportThatNoLongerVerifiesIsNotExtended() async throws {
         let daemon = try DaemonProcess()
         let cli = CLIHarness(daemon: daemon)
-        try cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
-        let first = try cli.json(["export"])
+        try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        let first = try await cli.json(["export"])
         let name = try #require(first["name"]?.stringValue)
         let exports = daemon.stateDirectory + "/exports"
         let manifest = exports + "/" + name + "/MANIFEST"
@@ -444,95 +444,95 @@ import Testing
         let altered = original.replacingOccurrences(of: "# created 2", with: "# created 1")
         #expect(altered != original)
         try altered.write(toFile: manifest, atomically: false, encoding: .utf8)
-        try cli.register(CLI.materials, name: "贵阳某某建材有限公司")
-        let refused = try cli.run(["export"])
+        try await cli.register(CLI.materials, name: "贵阳某某建材有限公司")
+        let refused = try await cli.run(["export"])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("ExportFailed") && refused.stderr.contains("the previous export \(name) does not verify"), "\(refused.stderr)")
         // Moved aside (to be looked into), the next export is full.
         try FileManager.default.moveItem(atPath: exports + "/" + name, toPath: daemon.directory.appendingPathComponent(name).path)
-        #expect(try cli.json(["export"])["kind"] == "full")
+        #expect(try await cli.json(["export"])["kind"] == "full")
     }
 
     /// What an altered MANIFEST says is not the log's: an export whose `created` was moved back
     /// (so that a revocation recorded since would withdraw it) is not deleted, by the revocation
     /// or by the next export, which fails until someone looks at it.
-    @Test func anAlteredExportIsNeitherWithdrawnNorExtended() throws {
+    @Test func anAlteredExportIsNeitherWithdrawnNorExtended() async throws {
         let daemon = try DaemonProcess()
         let cli = CLIHarness(daemon: daemon)
-        try cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
-        let proposed = try cli.json([
+        try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        let proposed = try await cli.json([
             "blacklist", "propose", CLI.cement, "--type", "serious-dishonesty", "--reason", "生产销售不合格水泥",
             "--legal-basis", "第二条", "--authority", "黔南州市场监督管理局", "--document", "黔南市监严〔2026〕5号",
             "--decision-date", CLI.date(daysAgo: 10),
         ])
         let id = String(try #require(proposed["listing"]?["id"]?.intValue))
-        try cli.succeed(["blacklist", "confirm", id])
-        let name = try #require(try cli.json(["export"])["name"]?.stringValue)
+        try await cli.succeed(["blacklist", "confirm", id])
+        let name = try #require(try await cli.json(["export"])["name"]?.stringValue)
         let directory = daemon.stateDirectory + "/exports/" + name
         let manifest = try String(contentsOfFile: directory + "/MANIFEST", encoding: .utf8)
         let lines = manifest.split(separator: "\n", omittingEmptySubsequences: false).map { line in
             line.hasPrefix("# created ") ? "# created 2020-01-01T00:00:00Z" : String(line)
         }
         try lines.joined(separator: "\n").write(toFile: directory + "/MANIFEST", atomically: false, encoding: .utf8)
-        try cli.succeed(["blacklist", "remove", id, "--reason", "revoked", "--authority", "黔南州", "--document", "撤1"])
+        try await cli.succeed(["blacklist", "remove", id, "--reason", "revoked", "--authority", "黔南州", "--document", "撤1"])
         #expect(FileManager.default.fileExists(atPath: directory + "/MANIFEST"), "not withdrawn")
         #expect(daemon.log.contains("export does not verify; left in place, not withdrawn"), "\(daemon.log)")
-        let refused = try cli.run(["export"])
+        let refused = try await cli.run(["export"])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("the previous export \(name) does not verify"), "\(refused.stderr)")
         #expect(FileManager.default.fileExists(atPath: directory + "/MANIFEST"), "still there for whoever looks into it")
     }
 
-    @Test func usageErrorsExitTwo() throws {
-        let missingCode = try CLI.run(["grade"])
+    @Test func usageErrorsExitTwo() async throws {
+        let missingCode = try await CLI.run(["grade"])
         #expect(missingCode.status == 2)
         #expect(missingCode.stderr.contains("Missing expected argument '<code>'"))
-        let badChoice = try CLI.run(["blacklist", "remove", "1", "--reason", "expired", "--authority", "a", "--document", "d"])
+        let badChoice = try await CLI.run(["blacklist", "remove", "1", "--reason", "expired", "--authority", "a", "--document", "d"])
         #expect(badChoice.status == 2)
-        let json = try CLI.run(["grade", "--json"])
+        let json = try await CLI.run(["grade", "--json"])
         #expect(json.status == 2)
         #expect(try JSONValue.parse(json.stderr)["error"] == "UsageError")
-        let noFile = try CLI.run(["grades", "/nonexistent/codes.txt"])
+        let noFile = try await CLI.run(["grades", "/nonexistent/codes.txt"])
         #expect(noFile.status == 2)
         #expect(noFile.stderr == "cannot read /nonexistent/codes.txt: no such file or directory\n")
-        let help = try CLI.run(["--help"])
+        let help = try await CLI.run(["--help"])
         #expect(help.status == 0)
         #expect(help.stdout.contains("EXIT STATUS"))
     }
 
     // MARK: Socket, info and raw calls
 
-    @Test func theSocketIsFoundThroughQCREDIT_SOCKETAndTheFlagWins() throws {
+    @Test func theSocketIsFoundThroughQCREDIT_SOCKETAndTheFlagWins() async throws {
         let daemon = try DaemonProcess()
-        let viaEnvironment = try CLI.run(["info"], environment: ["QCREDIT_SOCKET": daemon.socketPath])
+        let viaEnvironment = try await CLI.run(["info"], environment: ["QCREDIT_SOCKET": daemon.socketPath])
         #expect(viaEnvironment.status == 0, "\(viaEnvironment.stderr)")
         #expect(viaEnvironment.stdout.contains("Product     qcreditd\n"))
         #expect(viaEnvironment.stdout.contains("org.qcredit.query"))
 
-        let flagWins = try CLI.run(
+        let flagWins = try await CLI.run(
             ["info", "--socket", daemon.socketPath], environment: ["QCREDIT_SOCKET": "/nonexistent/qcreditd.sock"])
         #expect(flagWins.status == 0)
-        let wrongEnvironment = try CLI.run(["info"], environment: ["QCREDIT_SOCKET": "/nonexistent/qcreditd.sock"])
+        let wrongEnvironment = try await CLI.run(["info"], environment: ["QCREDIT_SOCKET": "/nonexistent/qcreditd.sock"])
         #expect(wrongEnvironment.status == 3)
         #expect(wrongEnvironment.stderr.hasPrefix("cannot connect to qcreditd at /nonexistent/qcreditd.sock: "))
     }
 
-    @Test func callPassesRawJSONBothWays() throws {
+    @Test func callPassesRawJSONBothWays() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
-        try cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
-        let single = try cli.run(["call", "org.qcredit.query.CheckBlacklist", #"{"code": "07837628-6"}"#])
+        try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        let single = try await cli.run(["call", "org.qcredit.query.CheckBlacklist", #"{"code": "07837628-6"}"#])
         #expect(single.status == 0)
         let reply = try JSONValue.parse(single.stdout)
         #expect(reply["listed"] == false)
 
-        let streamed = try cli.run(["call", "org.qcredit.query.GetGrades", #"{"codes": ["\#(CLI.cement)", "x"]}"#, "--more"])
+        let streamed = try await cli.run(["call", "org.qcredit.query.GetGrades", #"{"codes": ["\#(CLI.cement)", "x"]}"#, "--more"])
         #expect(streamed.status == 0)
         #expect(try streamed.lines.map { try JSONValue.parse($0)["code"] } == [.string(CLI.cement), "x"])
 
-        let expectedMore = try cli.run(["call", "org.qcredit.query.ListBlacklist"])
+        let expectedMore = try await cli.run(["call", "org.qcredit.query.ListBlacklist"])
         #expect(expectedMore.status == 1)
         #expect(expectedMore.stderr == "ExpectedMore: the method streams its replies; call it with --more\n")
-        let notAnObject = try cli.run(["call", "org.qcredit.query.GetGrade", "[1]"])
+        let notAnObject = try await cli.run(["call", "org.qcredit.query.GetGrade", "[1]"])
         #expect(notAnObject.status == 2)
     }
 

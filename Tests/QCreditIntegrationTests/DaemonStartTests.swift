@@ -34,7 +34,7 @@ import Testing
     /// gracefully on SIGTERM.
     @Test func sighupDoesNotStopTheDaemon() async throws {
         let daemon = try DaemonProcess()
-        let pid = try #require(daemon.process?.processIdentifier)
+        let pid = try #require(daemon.process?.pid)
         #expect(kill(pid, SIGHUP) == 0)
         try await Task.sleep(for: .milliseconds(300))
         #expect(daemon.isRunning)

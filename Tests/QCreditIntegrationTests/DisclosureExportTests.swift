@@ -35,7 +35,7 @@ import Testing
         try await daemon.seed(from: 0, count: 3)
         _ = try await daemon.waitForCheckpointOfWholeLog()
         let backup = daemon.directory.appendingPathComponent("backup").path
-        #expect(try runCommand(qcredit, ["backup", backup, "--socket", daemon.socketPath]).status == 0)
+        #expect(try await runCommand(qcredit, ["backup", backup, "--socket", daemon.socketPath]).status == 0)
 
         // Listed (published long enough ago for repair), renamed, then repaired or revoked.
         _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(Self.code), "name": .string(Self.nameAtDecision)])
@@ -72,7 +72,7 @@ import Testing
         _ = try await daemon.call("org.qcredit.admin.PublishGrades")
         let (vkey, _) = try await daemon.verifierKey("ed25519")
 
-        let exported = try runCommand(qcredit, ["export", "--full", "--json", "--socket", daemon.socketPath])
+        let exported = try await runCommand(qcredit, ["export", "--full", "--json", "--socket", daemon.socketPath])
         #expect(exported.status == 0, "\(exported.stderr)")
         let reply = try JSONValue.parse(exported.stdout)
         let export = try #require(reply["directory"]?.stringValue)
@@ -91,9 +91,9 @@ import Testing
         let publicOpenings = try String(contentsOfFile: export + "/openings.jsonl", encoding: .utf8)
         #expect(!publicOpenings.contains("{\"index\":\(listingIndex),"))
 
-        let verified = try runCommand(qcredit, ["verify", export, "--vkey", vkey])
+        let verified = try await runCommand(qcredit, ["verify", export, "--vkey", vkey])
         #expect(verified.status == 0, "\(verified.stdout)")
-        let restricted = try runCommand(qcredit, ["verify", export, "--restricted", "--vkey", vkey])
+        let restricted = try await runCommand(qcredit, ["verify", export, "--restricted", "--vkey", vkey])
         #expect(restricted.status == 0, "\(restricted.stdout)")
         #expect(restricted.stdout.contains("PASS openings \(part)/openings.jsonl: every entry 0..<"), "\(restricted.stdout)")
 
@@ -120,19 +120,19 @@ import Testing
         let altered = try String(contentsOfFile: part + "/openings.jsonl", encoding: .utf8)
             .replacingOccurrences(of: "Counterfeit dairy powder", with: "Counterfeit dairy powdeR")
         try altered.write(toFile: tampered + "/restricted/" + name + "/openings.jsonl", atomically: false, encoding: .utf8)
-        let failed = try runCommand(qcredit, ["verify", tampered + "/" + name, "--restricted", "--vkey", vkey])
+        let failed = try await runCommand(qcredit, ["verify", tampered + "/" + name, "--restricted", "--vkey", vkey])
         #expect(failed.status == 4)
         #expect(failed.stdout.contains("the opening of entry \(listingIndex) does not open the entry's leaf"), "\(failed.stdout)")
 
         // A restore from the backup replays the leaves with their openings, from the restricted part.
         #expect(daemon.stop() == 0)
-        let restored = try runCommand(
+        let restored = try await runCommand(
             qcredit,
             ["restore", backup, "--entries", export, "--config", try #require(daemon.configPath), "--state-dir", daemon.stateDirectory])
         #expect(restored.status == 0, "\(restored.stdout)\(restored.stderr)")
         #expect(restored.stdout.contains("with their openings"), "\(restored.stdout)")
         try daemon.start()
-        let replay = try runCommand(qcredit, ["audit", "replay", "--json", "--vkey", vkey, "--socket", daemon.socketPath])
+        let replay = try await runCommand(qcredit, ["audit", "replay", "--json", "--vkey", vkey, "--socket", daemon.socketPath])
         #expect(replay.status == 0, "\(replay.stdout)\(replay.stderr)")
         let replayed = try JSONValue.parse(replay.stdout)
         #expect(replayed["verified"] == true)

@@ -15,7 +15,7 @@ import Testing
     /// A USCC, then on the next line the organization code inside it: in file order the second
     /// line finds its code already registered. Batches applied out of order would open a file
     /// under the organization code first and attach the USCC to it.
-    @Test func batchesAreAppliedInFileOrder() throws {
+    @Test func batchesAreAppliedInFileOrder() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
         let pairs = (0..<150).map { n in
             let uscc = USCC.madeUp(serial: 14_000_000 + n)
@@ -23,29 +23,29 @@ import Testing
             return "\(uscc),全称\(n)有限公司\n\(orgCode),简称\(n)\n"
         }
         let path = try file(cli.daemon, "pairs.csv", "code,name\n" + pairs.joined())
-        let summary = try cli.json(["import", "enterprises", path, "--batch-size", "1"])
+        let summary = try await cli.json(["import", "enterprises", path, "--batch-size", "1"])
         #expect(summary["imported"] == 150, "\(summary)")
         #expect(summary["rejected"] == 150)
         let errors = try String(contentsOfFile: path + ".errors.csv", encoding: .utf8).split(separator: "\n").dropFirst()
         #expect(errors.allSatisfy { $0.contains(",AlreadyRegistered,") }, "\(errors.prefix(3))")
         #expect(Set(errors.compactMap { $0.split(separator: ",").first.flatMap { Int($0) } }) == Set((0..<150).map { 3 + 2 * $0 }))
-        let file = try cli.json(["file", USCC.madeUp(serial: 14_000_149)])["file"]?["enterprise"]
+        let file = try await cli.json(["file", USCC.madeUp(serial: 14_000_149)])["file"]?["enterprise"]
         #expect(file?["name"] == "全称149有限公司")
         #expect(file?["formerNames"]?.arrayValue?.isEmpty ?? true, "\(String(describing: file))")
     }
 
     /// Rows of 12 KB each (a 4,000-character summary in Chinese): the default 5,000 rows would
     /// be a 10 MB call, over the registry's 8 MiB limit. The batches are cut by size as well.
-    @Test func longRowsGoInBatchesUnderTheMessageLimit() throws {
+    @Test func longRowsGoInBatchesUnderTheMessageLimit() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
-        try cli.register(CLI.cement, name: "示例水泥有限公司")
+        try await cli.register(CLI.cement, name: "示例水泥有限公司")
         let summary = String(repeating: "抽", count: 4000)
         let rows = (0..<850).map { n in
             "\(CLI.cement),product,spot-check-failed,low,\(CLI.date(daysAgo: 3)),黔南州市场监督管理局,黔南市监抽〔2026〕\(n)号,\(summary)\n"
         }
         let path = try file(
             cli.daemon, "long.csv", "code,dimension,kind,severity,occurredOn,authority,documentNumber,summary\n" + rows.joined())
-        let result = try cli.json(["import", "events", path])
+        let result = try await cli.json(["import", "events", path])
         #expect(result["imported"] == 850, "\(result)")
         #expect(result["rejected"] == 0)
         #expect(result["complete"] == true)
@@ -53,32 +53,32 @@ import Testing
 
     /// Two names of one column (`code` and `uscc`) in a CSV header are refused before anything
     /// is sent; in a JSON Lines object they make the row malformed.
-    @Test func twoNamesOfOneColumnAreAmbiguous() throws {
+    @Test func twoNamesOfOneColumnAreAmbiguous() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
         let csv = try file(cli.daemon, "aliases.csv", "code,uscc,name\n\(CLI.cement),\(CLI.materials),示例水泥有限公司\n")
-        let refused = try cli.run(["import", "enterprises", csv])
+        let refused = try await cli.run(["import", "enterprises", csv])
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("names one column twice in its header: code and uscc"), "\(refused.stderr)")
         let jsonl = try file(
             cli.daemon, "aliases.jsonl",
             #"{"code":"\#(CLI.cement)","统一社会信用代码":"\#(CLI.materials)","name":"示例水泥有限公司"}"# + "\n")
-        let summary = try cli.json(["import", "enterprises", jsonl])
+        let summary = try await cli.json(["import", "enterprises", jsonl])
         #expect(summary["imported"] == 0 && summary["rejected"] == 1, "\(summary)")
         let errors = try String(contentsOfFile: jsonl + ".errors.csv", encoding: .utf8)
         #expect(errors.contains("MalformedRow") && errors.contains("name one column"), "\(errors)")
-        #expect(try cli.run(["file", CLI.cement]).status != 0, "nothing was imported")
+        #expect(try await cli.run(["file", CLI.cement]).status != 0, "nothing was imported")
     }
 
     /// An import that stops part way (here its id was used for another file) still writes the
     /// rows refused in the batches answered before it stopped, and says how far it got.
-    @Test func anImportThatStopsPartWayKeepsTheRefusalsAnsweredSoFar() throws {
+    @Test func anImportThatStopsPartWayKeepsTheRefusalsAnsweredSoFar() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
         let first = try file(cli.daemon, "a.csv", "code,name\n\(CLI.wrongCheck),错码有限公司\n\(CLI.cement),示例水泥有限公司\n")
-        let applied = try cli.json(["import", "enterprises", first, "--import-id", "monthly", "--batch-size", "1"])
+        let applied = try await cli.json(["import", "enterprises", first, "--import-id", "monthly", "--batch-size", "1"])
         #expect(applied["imported"] == 1 && applied["rejected"] == 1, "\(applied)")
         // Its first batch is the one applied; its second has other rows under the same lines.
         let second = try file(cli.daemon, "b.csv", "code,name\n\(CLI.wrongCheck),错码有限公司\n\(CLI.materials),示例建材有限公司\n")
-        let stopped = try cli.run(["import", "enterprises", second, "--import-id", "monthly", "--batch-size", "1"])
+        let stopped = try await cli.run(["import", "enterprises", second, "--import-id", "monthly", "--batch-size", "1"])
         #expect(stopped.status == 1, "\(stopped.stdout)")
         #expect(stopped.stderr.contains("stopped: 0 rows imported, 1 rejected"), "\(stopped.stderr)")
         let errors = try String(contentsOfFile: second + ".errors.csv", encoding: .utf8).split(separator: "\n")
@@ -87,14 +87,14 @@ import Testing
 
     /// A JSON Lines row that is not JSON says why and where: a repeated member, text after
     /// the object, a number out of range, a lone surrogate, an object spread over lines.
-    @Test func aLineThatIsNotJSONSaysWhyAndWhere() throws {
+    @Test func aLineThatIsNotJSONSaysWhyAndWhere() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
         let lines = [
             #"{"code":"a","code":"b","name":"x"}"#, #"{"code":"x","name":"y"} trailing"#, #"{"code":1e400,"name":"z"}"#,
             #"{"code":"\ud800","name":"z"}"#, "{", "[1]",
         ]
         let path = try file(cli.daemon, "bad.jsonl", lines.joined(separator: "\n") + "\n")
-        #expect(try cli.json(["import", "enterprises", path])["rejected"] == 6)
+        #expect(try await cli.json(["import", "enterprises", path])["rejected"] == 6)
         let errors = try String(contentsOfFile: path + ".errors.csv", encoding: .utf8).split(separator: "\n").dropFirst().map(String.init)
         #expect(errors.count == 6, "\(errors)")
         let reasons = ["duplicate key at byte 13", "unexpected data after the value", "number out of range", "lone surrogate",
@@ -103,12 +103,12 @@ import Testing
     }
 
     /// `admitWrongCheckCharacter` is yes or no: another value is not quietly taken for no.
-    @Test func aFlagThatIsNeitherYesNorNoIsMalformed() throws {
+    @Test func aFlagThatIsNeitherYesNorNoIsMalformed() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
         let path = try file(
             cli.daemon, "flags.csv",
             "code,name,admitWrongCheckCharacter\n\(CLI.wrongCheck),错码有限公司,maybe\n\(CLI.cement),示例水泥有限公司,NO\n")
-        let summary = try cli.json(["import", "enterprises", path])
+        let summary = try await cli.json(["import", "enterprises", path])
         #expect(summary["imported"] == 1 && summary["rejected"] == 1, "\(summary)")
         let errors = try String(contentsOfFile: path + ".errors.csv", encoding: .utf8)
         #expect(errors.contains("2,\(CLI.wrongCheck),MalformedRow,\"admitWrongCheckCharacter is \"\"maybe\"\""), "\(errors)")

@@ -12,10 +12,10 @@ import Testing
         return path
     }
 
-    @Test func onATerminalABarWithRateAndTimeLeft() throws {
+    @Test func onATerminalABarWithRateAndTimeLeft() async throws {
         let daemon = try DaemonProcess()
         let path = try Self.enterprisesFile(in: daemon, rows: 3000)
-        let (status, terminal) = try Self.runWithTerminalStderr(
+        let (status, terminal) = try await Self.runWithTerminalStderr(
             CLIHarness.executable, ["import", "enterprises", path, "--socket", daemon.socketPath])
         #expect(status == 0, "\(terminal)")
         // Redrawn in place: carriage returns, a bar of # and -, the percentage, rate and ETA.
@@ -26,7 +26,7 @@ import Testing
         #expect(!terminal.contains("progress: "), "\(terminal)")
     }
 
-    @Test func otherwisePlainLines() throws {
+    @Test func otherwisePlainLines() async throws {
         let daemon = try DaemonProcess()
         let path = try Self.enterprisesFile(in: daemon, rows: 2999)
         // The last row is one the client refuses itself, after a blank line: the count ends
@@ -35,7 +35,7 @@ import Testing
         try handle.seekToEnd()
         try handle.write(contentsOf: Data("\nnot,a,row\n".utf8))
         try handle.close()
-        let result = try CLIHarness(daemon: daemon).run(["import", "enterprises", path])
+        let result = try await CLIHarness(daemon: daemon).run(["import", "enterprises", path])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.contains { $0.hasPrefix("progress: ") && $0.contains("rows/s  ETA ") }, "\(result.stderr)")
@@ -47,9 +47,9 @@ import Testing
 
     /// Runs `executable` on a new pseudo-terminal, through util-linux's `script` (Debian's
     /// essential `bsdutils`), and returns its status and everything it wrote there.
-    static func runWithTerminalStderr(_ executable: String, _ arguments: [String]) throws -> (Int32, String) {
+    static func runWithTerminalStderr(_ executable: String, _ arguments: [String]) async throws -> (Int32, String) {
         let quoted = ([executable] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-        let result = try runCommand("/usr/bin/script", ["-q", "-e", "-c", quoted.joined(separator: " "), "/dev/null"])
+        let result = try await runCommand("/usr/bin/script", ["-q", "-e", "-c", quoted.joined(separator: " "), "/dev/null"])
         return (result.status, result.stdout)
     }
 }

@@ -143,7 +143,7 @@ import Testing
         #expect(FileImport.connection(for: firms, sent: 6, inFlight: [sent(0, uscc), sent(1, legacy)]) == nil)
     }
 
-    @Test func enterprisesFromARealWorldCSVReportEveryRefusedRowWithItsLine() throws {
+    @Test func enterprisesFromARealWorldCSVReportEveryRefusedRowWithItsLine() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
         let csv = "\u{FEFF}统一社会信用代码,企业名称,division_code\r\n"
             + "\(CLI.cement),\"贵州黔南某某水泥有限公司, 二分厂\",\r\n"
@@ -154,7 +154,7 @@ import Testing
             + "\r\n"
             + "121200004013590816,\"Quote \"\"Test\"\" Co.\",\r\n"
         let path = try file(cli.daemon, "market.csv", csv)
-        let summary = try cli.json(["import", "enterprises", path])
+        let summary = try await cli.json(["import", "enterprises", path])
         #expect(summary["rowsRead"] == 6)
         #expect(summary["imported"] == 3)
         #expect(summary["rejected"] == 3)
@@ -176,23 +176,23 @@ import Testing
             "rowsPerSecond", "errorFile", "complete",
         ])
 
-        #expect(try cli.json(["file", CLI.cement])["file"]?["enterprise"]?["name"] == "贵州黔南某某水泥有限公司, 二分厂")
-        #expect(try cli.json(["file", CLI.materials])["file"]?["enterprise"]?["name"] == "贵阳某某建材有限公司")
-        #expect(try cli.json(["file", "121200004013590816"])["file"]?["enterprise"]?["name"] == "Quote \"Test\" Co.")
+        #expect(try await cli.json(["file", CLI.cement])["file"]?["enterprise"]?["name"] == "贵州黔南某某水泥有限公司, 二分厂")
+        #expect(try await cli.json(["file", CLI.materials])["file"]?["enterprise"]?["name"] == "贵阳某某建材有限公司")
+        #expect(try await cli.json(["file", "121200004013590816"])["file"]?["enterprise"]?["name"] == "Quote \"Test\" Co.")
 
         // The same file again: every batch was applied already, and the refusals are reported again.
-        let again = try cli.json(["import", "enterprises", path])
+        let again = try await cli.json(["import", "enterprises", path])
         #expect(again["imported"] == 0)
         #expect(again["alreadyImported"] == 3)
         #expect(again["rejected"] == 3)
-        let text = try cli.succeed(["import", "enterprises", path, "--import-id", "another"])
+        let text = try await cli.succeed(["import", "enterprises", path, "--import-id", "another"])
         #expect(text.contains("Imported            0"), "\(text)")
         #expect(text.contains("Rejected            6"), "\(text)")
     }
 
-    @Test func anInterruptedImportResumedWithTheSameIdAppliesEachRowOnce() throws {
+    @Test func anInterruptedImportResumedWithTheSameIdAppliesEachRowOnce() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
-        try cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
         var lines: [String] = []
         for line in 1...27 {
             if line == 7 {
@@ -208,10 +208,10 @@ import Testing
         }
         let path = try file(cli.daemon, "inspections.jsonl", lines.joined(separator: "\r\n") + "\r\n")
         let arguments = ["import", "events", path, "--batch-size", "5", "--import-id", "inspections-2026"]
-        let first = try cli.json(arguments + ["--stop-after-batches", "2"])
+        let first = try await cli.json(arguments + ["--stop-after-batches", "2"])
         #expect(first["complete"] == false)
         #expect(first["imported"] == 10)
-        let resumed = try cli.json(arguments)
+        let resumed = try await cli.json(arguments)
         #expect(resumed["complete"] == true)
         #expect(resumed["alreadyImported"] == 10)
         #expect(resumed["imported"] == 15)
@@ -219,27 +219,27 @@ import Testing
         let errors = try String(contentsOfFile: path + ".errors.csv", encoding: .utf8)
         #expect(errors.contains("7,,MalformedRow,not JSON: "), "\(errors)")
         #expect(errors.contains("13,\(CLI.unregistered),NotFound,"))
-        let third = try cli.json(arguments)
+        let third = try await cli.json(arguments)
         #expect(third["imported"] == 0)
         #expect(third["alreadyImported"] == 25)
-        #expect(try cli.json(["file", CLI.cement])["file"]?["events"]?.arrayValue?.count == 25)
+        #expect(try await cli.json(["file", CLI.cement])["file"]?["events"]?.arrayValue?.count == 25)
         // Another batch size over the same import id would split the lines differently: refused.
-        let resized = try cli.run(["import", "events", path, "--batch-size", "4", "--import-id", "inspections-2026"])
+        let resized = try await cli.run(["import", "events", path, "--batch-size", "4", "--import-id", "inspections-2026"])
         #expect(resized.status == 1)
         #expect(resized.stderr.contains("same batch size"), "\(resized.stderr)")
     }
 
-    @Test func aFileWithoutARequiredColumnIsRefusedBeforeAnythingIsSent() throws {
+    @Test func aFileWithoutARequiredColumnIsRefusedBeforeAnythingIsSent() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
         let path = try file(cli.daemon, "no-name.csv", "code,division\n\(CLI.cement),522700\n")
-        let result = try CLIHarness.run(["import", "enterprises", path, "--socket", "/nonexistent/qcreditd.sock"])
+        let result = try await CLIHarness.run(["import", "enterprises", path, "--socket", "/nonexistent/qcreditd.sock"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("has no column name"), "\(result.stderr)")
     }
 
     /// Each JSON Lines object is read by its own member names: one row's spelling (`Code`,
     /// `uscc`, `occurred_on`) never changes how the next row is read.
-    @Test func eachJSONLinesRowIsReadByItsOwnMemberNames() throws {
+    @Test func eachJSONLinesRowIsReadByItsOwnMemberNames() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
         let rows = [
             #"{"code":"\#(CLI.cement)","name":"贵州黔南某某水泥有限公司"}"#,
@@ -247,15 +247,15 @@ import Testing
             #"{"Code":"121200004013590816","企业名称":"Quote Co."}"#,
         ]
         let path = try file(cli.daemon, "mixed.jsonl", rows.joined(separator: "\n") + "\n")
-        let summary = try cli.json(["import", "enterprises", path])
+        let summary = try await cli.json(["import", "enterprises", path])
         #expect(summary["imported"] == 3, "\(summary)")
         #expect(summary["rejected"] == 0)
-        #expect(try cli.json(["file", "121200004013590816"])["file"]?["enterprise"]?["name"] == "Quote Co.")
+        #expect(try await cli.json(["file", "121200004013590816"])["file"]?["enterprise"]?["name"] == "Quote Co.")
     }
 
     /// JSON Lines values are text: an array, an object or a fraction is a malformed row, not
     /// text stored for good; so is an object whose members name one column twice.
-    @Test func aJSONLinesRowWithAValueThatIsNotTextOrAColumnTwiceIsMalformed() throws {
+    @Test func aJSONLinesRowWithAValueThatIsNotTextOrAColumnTwiceIsMalformed() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
         let rows = [
             #"{"code":"\#(CLI.cement)","name":["贵州黔南某某水泥有限公司"]}"#,
@@ -265,7 +265,7 @@ import Testing
             #"{"code":"91350100M000100Y43","name":"Number Co.","divisionCode":350100.0}"#,
         ]
         let path = try file(cli.daemon, "typed.jsonl", rows.joined(separator: "\n") + "\n")
-        let summary = try cli.json(["import", "enterprises", path])
+        let summary = try await cli.json(["import", "enterprises", path])
         #expect(summary["imported"] == 1, "\(summary)")
         #expect(summary["rejected"] == 4)
         let errors = try String(contentsOfFile: path + ".errors.csv", encoding: .utf8).split(separator: "\n").map(String.init)
@@ -274,42 +274,42 @@ import Testing
         #expect(errors[2].hasPrefix("2,\(CLI.materials),MalformedRow,") && errors[2].contains("is an object"), "\(errors)")
         #expect(errors[3].hasPrefix("3,") && errors[3].contains("name one column"), "\(errors)")
         #expect(errors[4].hasPrefix("4,") && errors[4].contains("not an integer"), "\(errors)")
-        #expect(try cli.run(["file", CLI.cement]).status != 0)
-        #expect(try cli.json(["file", "91350100M000100Y43"])["file"]?["enterprise"]?["name"] == "Number Co.")
+        #expect(try await cli.run(["file", CLI.cement]).status != 0)
+        #expect(try await cli.json(["file", "91350100M000100Y43"])["file"]?["enterprise"]?["name"] == "Number Co.")
     }
 
     /// One row pasted from a GB18030 spreadsheet into a UTF-8 file is reported with its line and
     /// byte, and the other rows are imported; a file that is GB18030 from its first line is
     /// refused as a whole, with the way to convert it.
-    @Test func aRowThatIsNotUTF8IsRejectedAndAFileThatIsNotIsRefused() throws {
+    @Test func aRowThatIsNotUTF8IsRejectedAndAFileThatIsNotIsRefused() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
         // "公司" in GB18030.
         let gbName: [UInt8] = [0xB9, 0xAB, 0xCB, 0xBE]
         let path = cli.daemon.directory.appendingPathComponent("mixed.csv").path
         var bytes = Array("code,name\n\(CLI.cement),".utf8) + gbName + Array("\n\(CLI.materials),贵阳某某建材有限公司\n".utf8)
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        let summary = try cli.json(["import", "enterprises", path])
+        let summary = try await cli.json(["import", "enterprises", path])
         #expect(summary["imported"] == 1, "\(summary)")
         #expect(summary["rejected"] == 1, "\(summary)")
         let errors = try String(contentsOfFile: path + ".errors.csv", encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(errors.count == 2, "\(errors)")
         #expect(errors[1].hasPrefix("2,\(CLI.cement),MalformedRow,"), "\(errors)")
         #expect(errors[1].contains("not UTF-8 text (byte 20 of the line)"), "\(errors)")
-        #expect(try cli.json(["file", CLI.materials])["file"]?["enterprise"]?["name"] == "贵阳某某建材有限公司")
+        #expect(try await cli.json(["file", CLI.materials])["file"]?["enterprise"]?["name"] == "贵阳某某建材有限公司")
 
         // JSON Lines the same way.
         let jsonl = cli.daemon.directory.appendingPathComponent("mixed.jsonl").path
         bytes = Array(#"{"code":"121200004013590816","name":""#.utf8) + gbName + Array("\"}\n".utf8)
         bytes = Array(#"{"code":"91350100M000100Y43","name":"UTF Co."}"#.utf8) + [0x0A] + bytes
         try Data(bytes).write(to: URL(fileURLWithPath: jsonl))
-        let second = try cli.json(["import", "enterprises", jsonl])
+        let second = try await cli.json(["import", "enterprises", jsonl])
         #expect(second["imported"] == 1, "\(second)")
         #expect(second["rejected"] == 1, "\(second)")
 
         // A whole file in GB18030 (its header already is not UTF-8): nothing is sent.
         let wholeGB = cli.daemon.directory.appendingPathComponent("gb.csv").path
         try Data(gbName + Array(",code\n".utf8) + gbName + Array(",121200004013590816\n".utf8)).write(to: URL(fileURLWithPath: wholeGB))
-        let refused = try cli.run(["import", "enterprises", wholeGB])
+        let refused = try await cli.run(["import", "enterprises", wholeGB])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("line 1 is not UTF-8 text (byte 1 of the line)"), "\(refused.stderr)")
         #expect(refused.stderr.contains("read it with --encoding gb18030"), "\(refused.stderr)")
@@ -319,7 +319,7 @@ import Testing
     /// header) is read with `--encoding gb18030` (or its name `gbk`): names come through as
     /// text, a four-byte GB18030 character included, and so does a portfolio to screen. A byte
     /// that is not GB18030 is refused with its line and place before anything is sent.
-    @Test func aGB18030FileIsReadWithItsEncodingNamed() throws {
+    @Test func aGB18030FileIsReadWithItsEncodingNamed() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
         func gb(_ text: String) -> [UInt8] {
             // GB18030 of the few characters used here (python3: text.encode("gb18030")).
@@ -335,50 +335,50 @@ import Testing
         let path = cli.daemon.directory.appendingPathComponent("market-gbk.csv").path
         try Data(gb("统一社会信用代码,企业名称\r\n\(CLI.cement),贵州黔南水泥有限公司\r\n\(CLI.materials),𠀀水泥有限公司\r\n"))
             .write(to: URL(fileURLWithPath: path))
-        let refused = try cli.run(["import", "enterprises", path])
+        let refused = try await cli.run(["import", "enterprises", path])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("--encoding gb18030"), "\(refused.stderr)")
-        let summary = try cli.json(["import", "enterprises", path, "--encoding", "gbk"])
+        let summary = try await cli.json(["import", "enterprises", path, "--encoding", "gbk"])
         #expect(summary["imported"] == 2, "\(summary)")
         #expect(summary["rejected"] == 0, "\(summary)")
-        #expect(try cli.json(["file", CLI.cement])["file"]?["enterprise"]?["name"] == "贵州黔南水泥有限公司")
-        #expect(try cli.json(["file", CLI.materials])["file"]?["enterprise"]?["name"] == "𠀀水泥有限公司")
+        #expect(try await cli.json(["file", CLI.cement])["file"]?["enterprise"]?["name"] == "贵州黔南水泥有限公司")
+        #expect(try await cli.json(["file", CLI.materials])["file"]?["enterprise"]?["name"] == "𠀀水泥有限公司")
 
-        let screened = try cli.succeed(["screen", path, "--encoding", "gb18030"]).split(separator: "\n").map(String.init)
+        let screened = try await cli.succeed(["screen", path, "--encoding", "gb18030"]).split(separator: "\n").map(String.init)
         #expect(screened.count == 3, "\(screened)")
         #expect(screened[1].hasPrefix("2,\(CLI.cement),贵州黔南水泥有限公司,"), "\(screened)")
 
         // 0x80 alone is no GB18030 character: named by line and byte, nothing sent.
         let broken = cli.daemon.directory.appendingPathComponent("broken-gbk.csv").path
         try Data(gb("code,name\n\(CLI.wrongCheck),贵州") + [0x80] + gb("公司\n")).write(to: URL(fileURLWithPath: broken))
-        let bad = try cli.run(["import", "enterprises", broken, "--encoding", "gb18030"])
+        let bad = try await cli.run(["import", "enterprises", broken, "--encoding", "gb18030"])
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("line 2 is not GB18030 text (byte 24 of the line)"), "\(bad.stderr)")
-        #expect(try cli.run(["file", CLI.wrongCheck]).status != 0)
+        #expect(try await cli.run(["file", CLI.wrongCheck]).status != 0)
 
         // A UTF-8 file named GB18030 by mistake would convert into other characters: refused.
         let utf8 = try file(cli.daemon, "utf8.csv", "code,name\n\(CLI.wrongCheck),贵州某某有限公司\n")
-        let mistaken = try cli.run(["import", "enterprises", utf8, "--encoding", "gb18030"])
+        let mistaken = try await cli.run(["import", "enterprises", utf8, "--encoding", "gb18030"])
         #expect(mistaken.status != 0)
         #expect(mistaken.stderr.contains("it is UTF-8 text; read it without --encoding"), "\(mistaken.stderr)")
     }
 
     /// A quote in the middle of a quoted CSV field (`"bad"quote"`) is a malformed row, not a
     /// name with the quote dropped.
-    @Test func aCSVFieldWithTextAfterItsClosingQuoteIsMalformed() throws {
+    @Test func aCSVFieldWithTextAfterItsClosingQuoteIsMalformed() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
         let path = try file(
             cli.daemon, "quotes.csv", "code,name\n\(CLI.cement),\"bad\"quote\"\n\(CLI.materials), \"padded\" \n")
-        let summary = try cli.json(["import", "enterprises", path])
+        let summary = try await cli.json(["import", "enterprises", path])
         #expect(summary["imported"] == 1, "\(summary)")
         let errors = try String(contentsOfFile: path + ".errors.csv", encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(errors.count == 2, "\(errors)")
         #expect(errors[1].hasPrefix("2,\(CLI.cement),MalformedRow,\"field 2 has text after its closing quote"), "\(errors)")
-        #expect(try cli.json(["file", CLI.materials])["file"]?["enterprise"]?["name"] == "padded")
+        #expect(try await cli.json(["file", CLI.materials])["file"]?["enterprise"]?["name"] == "padded")
 
         // The code in a column after the bad field is still named in the report.
         let later = try file(cli.daemon, "later.csv", "name,code\n\"bad\"quote\",\(CLI.cement)\n")
-        let laterSummary = try cli.json(["import", "enterprises", later])
+        let laterSummary = try await cli.json(["import", "enterprises", later])
         #expect(laterSummary["rejected"] == 1, "\(laterSummary)")
         let laterErrors = try String(contentsOfFile: later + ".errors.csv", encoding: .utf8)
         #expect(laterErrors.contains("2,\(CLI.cement),MalformedRow,\"field 1 has text after its closing quote"), "\(laterErrors)")
@@ -386,67 +386,67 @@ import Testing
 
     /// `--errors` naming the file being imported (or `screen --output` the portfolio) would
     /// overwrite it: refused, and the file is left as it was.
-    @Test func anErrorFileOrOutputThatIsTheInputIsRefused() throws {
+    @Test func anErrorFileOrOutputThatIsTheInputIsRefused() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
         let text = "code,name\n\(CLI.cement),贵州黔南某某水泥有限公司\n"
         let path = try file(cli.daemon, "self.csv", text)
-        let refused = try cli.run(["import", "enterprises", path, "--errors", path])
+        let refused = try await cli.run(["import", "enterprises", path, "--errors", path])
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("is the file being imported"), "\(refused.stderr)")
-        let screened = try cli.run(["screen", path, "--output", cli.daemon.directory.appendingPathComponent("./self.csv").path])
+        let screened = try await cli.run(["screen", path, "--output", cli.daemon.directory.appendingPathComponent("./self.csv").path])
         #expect(screened.status == 2)
         #expect(try String(contentsOfFile: path, encoding: .utf8) == text)
-        #expect(try cli.run(["file", CLI.cement]).status != 0, "nothing was imported")
+        #expect(try await cli.run(["file", CLI.cement]).status != 0, "nothing was imported")
     }
 
     /// An import id names one file: another file's rows under an applied batch's id and lines
     /// are refused, not counted as already imported.
-    @Test func anImportIdReusedForAnotherFileIsRefusedNotSkipped() throws {
+    @Test func anImportIdReusedForAnotherFileIsRefusedNotSkipped() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
         let first = try file(cli.daemon, "a.csv", "code,name\n\(CLI.cement),贵州黔南某某水泥有限公司\n")
         let second = try file(cli.daemon, "b.csv", "code,name\n\(CLI.materials),贵阳某某建材有限公司\n")
-        #expect(try cli.json(["import", "enterprises", first, "--import-id", "monthly"])["imported"] == 1)
-        let refused = try cli.run(["import", "enterprises", second, "--import-id", "monthly"])
+        #expect(try await cli.json(["import", "enterprises", first, "--import-id", "monthly"])["imported"] == 1)
+        let refused = try await cli.run(["import", "enterprises", second, "--import-id", "monthly"])
         #expect(refused.status == 1, "\(refused.stdout)")
         #expect(refused.stderr.contains("were applied before with other rows"), "\(refused.stderr)")
         // With --json, stdout still holds the summary: nothing imported, not complete, and why.
-        let refusedJSON = try cli.run(["import", "enterprises", second, "--import-id", "monthly", "--json"])
+        let refusedJSON = try await cli.run(["import", "enterprises", second, "--import-id", "monthly", "--json"])
         #expect(refusedJSON.status == 1)
         let partial = try JSONValue.parse(refusedJSON.stdout)
         #expect(partial["complete"] == false && partial["imported"] == 0 && partial["rowsRead"] == 1, "\(partial)")
         #expect(partial["stoppedBy"]?.stringValue?.contains("were applied before with other rows") == true, "\(partial)")
-        #expect(try cli.json(["import", "enterprises", first, "--import-id", "monthly"])["alreadyImported"] == 1)
-        #expect(try cli.json(["import", "enterprises", second])["imported"] == 1)
+        #expect(try await cli.json(["import", "enterprises", first, "--import-id", "monthly"])["alreadyImported"] == 1)
+        #expect(try await cli.json(["import", "enterprises", second])["imported"] == 1)
     }
 
     /// A header naming a column twice, or an error file that cannot be written, is refused
     /// before any row is sent.
-    @Test func anAmbiguousHeaderOrAnUnwritableErrorFileIsRefusedBeforeAnythingIsSent() throws {
+    @Test func anAmbiguousHeaderOrAnUnwritableErrorFileIsRefusedBeforeAnythingIsSent() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
         let twice = try file(cli.daemon, "twice.csv", "code,name,Code\n\(CLI.cement),贵州黔南某某水泥有限公司,\(CLI.materials)\n")
-        let ambiguous = try cli.run(["import", "enterprises", twice])
+        let ambiguous = try await cli.run(["import", "enterprises", twice])
         #expect(ambiguous.status == 2)
         #expect(ambiguous.stderr.contains("names one column twice"), "\(ambiguous.stderr)")
         let good = try file(cli.daemon, "good.csv", "code,name,,\n\(CLI.cement),贵州黔南某某水泥有限公司,,\n")
-        let unwritable = try cli.run(["import", "enterprises", good, "--errors", "/nonexistent/dir/errors.csv"])
+        let unwritable = try await cli.run(["import", "enterprises", good, "--errors", "/nonexistent/dir/errors.csv"])
         #expect(unwritable.status == 2)
         #expect(unwritable.stderr.contains("cannot write the error file"), "\(unwritable.stderr)")
-        #expect(try cli.run(["file", CLI.cement]).status != 0, "nothing was imported")
-        #expect(try cli.json(["import", "enterprises", good])["imported"] == 1, "repeated empty columns are fine")
+        #expect(try await cli.run(["file", CLI.cement]).status != 0, "nothing was imported")
+        #expect(try await cli.json(["import", "enterprises", good])["imported"] == 1, "repeated empty columns are fine")
     }
 
-    @Test func anImportIdIsForOneKindOfRows() throws {
+    @Test func anImportIdIsForOneKindOfRows() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
         let enterprises = try file(cli.daemon, "one.csv", "code,name\n\(CLI.cement),贵州黔南某某水泥有限公司\n")
-        try cli.succeed(["import", "enterprises", enterprises, "--import-id", "batch-7"])
+        try await cli.succeed(["import", "enterprises", enterprises, "--import-id", "batch-7"])
         let events = try file(
             cli.daemon, "events.csv",
             "code,dimension,kind,severity,occurredOn,authority,documentNumber,summary\n"
                 + "\(CLI.cement),product,spot-check-passed,low,\(CLI.date(daysAgo: 3)),黔南州市场监督管理局,黔南市监抽〔2026〕1号,抽检合格\n")
-        let refused = try cli.run(["import", "events", events, "--import-id", "batch-7"])
+        let refused = try await cli.run(["import", "events", events, "--import-id", "batch-7"])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("use another import id"), "\(refused.stderr)")
-        #expect(try cli.json(["import", "events", events, "--import-id", "batch-8"])["imported"] == 1)
+        #expect(try await cli.json(["import", "events", events, "--import-id", "batch-8"])["imported"] == 1)
     }
 
     /// The import killed (SIGKILL) part way, then run again: every row exactly once.
@@ -473,9 +473,9 @@ import Testing
             wait $importer
             exit 0
             """
-        let killed = try runCommand("/bin/sh", ["-c", script])
+        let killed = try await runCommand("/bin/sh", ["-c", script])
         #expect(killed.status == 0, "\(killed.stderr)")
-        let resumed = try cli.json(["import", "enterprises", path, "--batch-size", "1"])
+        let resumed = try await cli.json(["import", "enterprises", path, "--batch-size", "1"])
         let before = try #require(resumed["alreadyImported"]?.intValue)
         #expect(before > 0)
         #expect(before < count, "the first run finished before it was killed")
@@ -503,29 +503,29 @@ import Testing
             for n in [0, 2, 1, 3] { csv += "\(usccs[n]),新代码企业\(group)-\(n)\n" }
         }
         let path = try file(cli.daemon, "legacy.csv", csv)
-        let summary = try cli.json(["import", "enterprises", path, "--batch-size", "2"])
+        let summary = try await cli.json(["import", "enterprises", path, "--batch-size", "2"])
         #expect(summary["imported"]?.intValue == Int64(groups * 8))
         let errors = try String(contentsOfFile: path + ".errors.csv", encoding: .utf8)
         #expect(summary["rejected"] == 0, "\(errors)")
         #expect(try await cli.daemon.call("org.qcredit.operator.GetStatus")["enterprises"]?.intValue == Int64(groups * 4))
         let last = USCC.madeUp(serial: 60_000_000 + groups * 4 - 1)
-        let file = try cli.json(["file", last])["file"]?["enterprise"]
+        let file = try await cli.json(["file", last])["file"]?["enterprise"]
         #expect(file?["uscc"] == .string(last))
         #expect(file?["orgCode"] == .string(String(Array(last)[8..<17])))
         #expect(file?["name"] == .string("新代码企业\(groups - 1)-3"))
     }
 
-    @Test func screeningAPortfolioWritesOneRowPerCodeWithTheCheckpoint() throws {
+    @Test func screeningAPortfolioWritesOneRowPerCodeWithTheCheckpoint() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
-        try cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
-        try cli.register(CLI.materials, name: "贵阳某某建材有限公司")
-        try cli.succeed(CLI.eventArguments(CLI.cement))
-        try cli.succeed(["publish"])
+        try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        try await cli.register(CLI.materials, name: "贵阳某某建材有限公司")
+        try await cli.succeed(CLI.eventArguments(CLI.cement))
+        try await cli.succeed(["publish"])
         let portfolio = try file(
             cli.daemon, "loans.csv",
             "\u{FEFF}loan,\"borrower, name\",统一社会信用代码\r\nL1,\"a, b\",\(CLI.cement)\r\nL2,c,\(CLI.wrongCheck)\r\nL3,d,\(CLI.materials)\r\nL4,e,\(CLI.unregistered)\r\n")
         let output = cli.daemon.directory.appendingPathComponent("screened.csv").path
-        try cli.succeed(["screen", portfolio, "--output", output])
+        try await cli.succeed(["screen", portfolio, "--output", output])
         let rows = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(rows[0] == "line,code,name,grade,basis,listed,logIndex,treeSize,rootHash,error,reason")
         #expect(rows.count == 5)
@@ -543,19 +543,19 @@ import Testing
 
         // A row with a field too many or too few still has its code answered, not "no code given".
         let ragged = try file(cli.daemon, "ragged.csv", "code,name\n\(CLI.cement),a,extra\n\(CLI.materials)\n")
-        let raggedRows = try cli.succeed(["screen", ragged]).split(separator: "\n").map(String.init)
+        let raggedRows = try await cli.succeed(["screen", ragged]).split(separator: "\n").map(String.init)
         #expect(raggedRows.count == 3)
         #expect(raggedRows[1].hasPrefix("2,\(CLI.cement),"), "\(raggedRows)")
         #expect(raggedRows[2].hasPrefix("3,\(CLI.materials),贵阳某某建材有限公司,A,"), "\(raggedRows)")
 
         // The same CSV from standard input, which can be read only once.
-        let piped = try cli.succeed(["screen", "-"], input: "code,name\n\(CLI.cement),a\n").split(separator: "\n").map(String.init)
+        let piped = try await cli.succeed(["screen", "-"], input: "code,name\n\(CLI.cement),a\n").split(separator: "\n").map(String.init)
         #expect(piped.count == 2, "\(piped)")
         #expect(piped[1].hasPrefix("2,\(CLI.cement),贵州黔南某某水泥有限公司,B,"), "\(piped)")
 
         // One code per line (a byte order mark before the first comment), as JSON Lines.
         let list = try file(cli.daemon, "codes.txt", "\u{FEFF}# book\n\(CLI.cement)\n\n\(CLI.materials)\n")
-        let jsonl = try cli.succeed(["screen", list, "--format", "jsonl"])
+        let jsonl = try await cli.succeed(["screen", list, "--format", "jsonl"])
         let replies = try jsonl.split(separator: "\n").map { try JSONValue.parse(String($0)) }
         #expect(replies.count == 2)
         #expect(replies[0]["line"] == 2)
@@ -566,38 +566,38 @@ import Testing
 
     /// A one-column list is a list whether or not it names its column, and whatever its
     /// extension; the output may be a device.
-    @Test func oneColumnListsWithOrWithoutAHeaderAndOutputToADevice() throws {
+    @Test func oneColumnListsWithOrWithoutAHeaderAndOutputToADevice() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
-        try cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
         for (name, text, firstLine) in [
             ("named.txt", "code\n\(CLI.cement)\n", 2), ("plain.csv", "\(CLI.cement)\n\(CLI.materials)\n", 1),
             ("named.csv", "统一社会信用代码\n\(CLI.cement)\n", 2),
         ] {
-            let rows = try cli.succeed(["screen", try file(cli.daemon, name, text)]).split(separator: "\n").map(String.init)
+            let rows = try await cli.succeed(["screen", try file(cli.daemon, name, text)]).split(separator: "\n").map(String.init)
             #expect(rows.dropFirst().first?.hasPrefix("\(firstLine),\(CLI.cement),贵州黔南某某水泥有限公司,") == true, "\(name): \(rows)")
             #expect(!rows.contains { $0.contains("InvalidCode") }, "\(name): \(rows)")
         }
         let list = try file(cli.daemon, "one.txt", "\(CLI.cement)\n")
-        #expect(try cli.run(["screen", list, "--output", "/dev/null"]).status == 0)
+        #expect(try await cli.run(["screen", list, "--output", "/dev/null"]).status == 0)
         // A headerless list whose first code is mistyped: that line is a row with its error.
         let mistyped = String(CLI.cement.dropLast()) + (CLI.cement.last == "0" ? "1" : "0")
-        let rows = try cli.succeed(["screen", try file(cli.daemon, "typo.csv", "\(mistyped)\n\(CLI.cement)\n")])
+        let rows = try await cli.succeed(["screen", try file(cli.daemon, "typo.csv", "\(mistyped)\n\(CLI.cement)\n")])
             .split(separator: "\n").map(String.init)
         #expect(rows.count == 3 && rows[1].hasPrefix("1,") && rows[1].contains("InvalidCode"), "\(rows)")
         #expect(rows.last?.hasPrefix("2,\(CLI.cement),") == true, "\(rows)")
     }
 
-    @Test func findPrintsATableOfMatches() throws {
+    @Test func findPrintsATableOfMatches() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess())
-        try cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
-        try cli.succeed(["update", CLI.cement, "--name", "贵州新名水泥集团有限公司", "--reason", "renamed"])
-        let text = try cli.succeed(["find", "黔南某某"])
+        try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        try await cli.succeed(["update", CLI.cement, "--name", "贵州新名水泥集团有限公司", "--reason", "renamed"])
+        let text = try await cli.succeed(["find", "黔南某某"])
         #expect(text.contains("CODE"))
         #expect(text.contains(CLI.cement))
         #expect(text.contains("贵州黔南某某水泥有限公司 (former name)"))
-        let reply = try cli.json(["find", "新名水泥", "--limit", "5"])
+        let reply = try await cli.json(["find", "新名水泥", "--limit", "5"])
         #expect(reply["matches"]?.arrayValue?.first?["formerName"] == false)
-        let refused = try cli.run(["find", " "])
+        let refused = try await cli.run(["find", " "])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("name"))
     }

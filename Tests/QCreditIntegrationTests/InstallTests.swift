@@ -10,8 +10,8 @@ import VarlinkNIO
     static let install = Repository.path("Scripts/install")
     static let uninstall = Repository.path("Scripts/uninstall")
 
-    static func stage(into destination: String) throws -> CommandResult {
-        try runCommand(install, ["--destdir", destination, "--from-build", DaemonProcess.productsDirectory.path])
+    static func stage(into destination: String) async throws -> CommandResult {
+        try await runCommand(install, ["--destdir", destination, "--from-build", DaemonProcess.productsDirectory.path])
     }
 
     static func mode(_ path: String) -> mode_t? {
@@ -19,10 +19,10 @@ import VarlinkNIO
         return lstat(path, &status) == 0 ? status.st_mode & 0o7777 : nil
     }
 
-    @Test func stagesEveryFileWithItsMode() throws {
+    @Test func stagesEveryFileWithItsMode() async throws {
         let scratch = try ScratchDirectory("install")
         let root = scratch.path("root")
-        let result = try Self.stage(into: root)
+        let result = try await Self.stage(into: root)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
 
         let expected: [String: mode_t] = [
@@ -56,7 +56,7 @@ import VarlinkNIO
 
         // The staged units verify silently, with only their program paths pointed at the build.
         let copies = try SystemdUnits.copyForVerification(from: "\(root)/etc/systemd/system", to: scratch.path("verify"))
-        let findings = try SystemdUnits.verify(copies)
+        let findings = try await SystemdUnits.verify(copies)
         #expect(findings.isEmpty, "systemd-analyze verify: \(findings)")
     }
 
@@ -65,7 +65,7 @@ import VarlinkNIO
     @Test func stagedConfigurationRunsTheDaemon() async throws {
         let scratch = try ScratchDirectory("install-run")
         let root = scratch.path("root")
-        let result = try Self.stage(into: root)
+        let result = try await Self.stage(into: root)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         let config = try String(contentsOfFile: "\(root)/etc/qcredit/qcreditd.toml", encoding: .utf8)
             .replacingOccurrences(of: "\"/var/lib/", with: "\"\(root)/var/lib/")
@@ -106,16 +106,16 @@ import VarlinkNIO
         #expect(daemon.log.contains("origin=qcredit.example.gov.cn/registry"))
     }
 
-    @Test func installingAgainKeepsConfigurationAndKeys() throws {
+    @Test func installingAgainKeepsConfigurationAndKeys() async throws {
         let scratch = try ScratchDirectory("install-again")
         let root = scratch.path("root")
-        #expect(try Self.stage(into: root).status == 0)
+        await #expect(try Self.stage(into: root).status == 0)
         let configPath = "\(root)/etc/qcredit/qcreditd.toml"
         let edited = try String(contentsOfFile: configPath, encoding: .utf8) + "\n# edited by the operator\n"
         try edited.write(toFile: configPath, atomically: false, encoding: .utf8)
         let key = try Data(contentsOf: URL(fileURLWithPath: "\(root)/etc/qcredit/keys/ed25519.pem"))
 
-        let again = try Self.stage(into: root)
+        let again = try await Self.stage(into: root)
         #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
         #expect(again.stdout.contains("qcreditd.toml exists: kept"), "\(again.stdout)")
         #expect(again.stdout.contains("policy.toml exists: kept"), "\(again.stdout)")
@@ -124,11 +124,11 @@ import VarlinkNIO
         #expect(try Data(contentsOf: URL(fileURLWithPath: "\(root)/etc/qcredit/keys/ed25519.pem")) == key)
     }
 
-    @Test func uninstallRemovesProgramsAndUnitsButKeepsData() throws {
+    @Test func uninstallRemovesProgramsAndUnitsButKeepsData() async throws {
         let scratch = try ScratchDirectory("uninstall")
         let root = scratch.path("root")
-        #expect(try Self.stage(into: root).status == 0)
-        let result = try runCommand(Self.uninstall, ["--destdir", root])
+        await #expect(try Self.stage(into: root).status == 0)
+        let result = try await runCommand(Self.uninstall, ["--destdir", root])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         for removed in [
             "usr/local/bin/qcreditd", "usr/local/bin/qcredit", "etc/systemd/system/qcreditd.service",
@@ -149,11 +149,11 @@ import VarlinkNIO
     /// The sysusers.d and tmpfiles.d entries, applied by systemd's own tools to a scratch root,
     /// make the user, the groups and the directories with their owners and modes.
     @Test(.enabled(if: getuid() == 0, "systemd-tmpfiles needs root to give directories to qcredit"))
-    func sysusersAndTmpfilesMakeUsersAndDirectories() throws {
+    func sysusersAndTmpfilesMakeUsersAndDirectories() async throws {
         let scratch = try ScratchDirectory("sysusers")
         let root = scratch.path("root")
         try FileManager.default.createDirectory(atPath: "\(root)/etc", withIntermediateDirectories: true)
-        let sysusers = try runCommand(
+        let sysusers = try await runCommand(
             "/usr/bin/systemd-sysusers", ["--root=\(root)", Repository.path("systemd/sysusers.d/qcredit.conf")])
         #expect(sysusers.status == 0, "\(sysusers.stderr)")
         let passwd = try String(contentsOfFile: "\(root)/etc/passwd", encoding: .utf8)
@@ -168,7 +168,7 @@ import VarlinkNIO
         let clients = try #require(group.split(separator: "\n").first { $0.hasPrefix("qcredit-clients:") })
         #expect(clients.hasSuffix(":qcredit"), "qcredit is a member of qcredit-clients: \(clients)")
 
-        let tmpfiles = try runCommand(
+        let tmpfiles = try await runCommand(
             "/usr/bin/systemd-tmpfiles", ["--root=\(root)", "--create", Repository.path("systemd/tmpfiles.d/qcredit.conf")])
         #expect(tmpfiles.status == 0, "\(tmpfiles.stderr)")
         let uid = try #require(UInt32(fields[2]))

@@ -37,7 +37,7 @@ import Varlink
         // Only by dropping the append-only triggers can the stored tree be rewritten (as a forger
         // who changed a record would have to); the log notices before signing anything.
         let database = (daemon.stateDirectory as NSString).appendingPathComponent("registry.sqlite")
-        let altered = try runCommand(
+        let altered = try await runCommand(
             "/usr/bin/sqlite3",
             [
                 database,
@@ -61,7 +61,7 @@ import Varlink
         let index = try #require(evidence["evidence"]?["logIndex"]?.intValue)
         #expect(daemon.stop() == 0)
         let database = (daemon.stateDirectory as NSString).appendingPathComponent("registry.sqlite")
-        let update = try runCommand(
+        let update = try await runCommand(
             "/usr/bin/sqlite3",
             [
                 database,
@@ -111,12 +111,12 @@ import Varlink
         let (vkey, _) = try await daemon.verifierKey("ed25519")
         let (sm2Key, _) = try await daemon.verifierKey("sm2")
 
-        let evidence = try runCommand(qcredit, ["evidence", DurabilityTests.uscc(2)] + socket)
+        let evidence = try await runCommand(qcredit, ["evidence", DurabilityTests.uscc(2)] + socket)
         #expect(evidence.status == 0, "\(evidence.stderr)")
         #expect(evidence.stdout.hasPrefix("c2sp.org/tlog-proof@v1\nextra "))
         let file = try daemon.write(evidence.stdout, to: "grade.tlog-proof")
         for key in [vkey, sm2Key] {
-            let verified = try runCommand(qcredit, ["verify-proof", file, "--vkey", key])
+            let verified = try await runCommand(qcredit, ["verify-proof", file, "--vkey", key])
             #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
             #expect(verified.stdout.split(separator: "\n").first?.split(separator: " ") == ["Verified", "yes"], "\(verified.stdout)")
         }
@@ -137,12 +137,12 @@ import Varlink
         otherSize[sizeLine] = String(Int(lines[sizeLine])! + 1)
         for (name, tampered) in [("record", changed), ("index", otherIndex), ("hash", otherHash), ("size", otherSize)] {
             let path = try daemon.write(tampered.joined(separator: "\n"), to: "tampered-\(name).tlog-proof")
-            let result = try runCommand(qcredit, ["verify-proof", path, "--vkey", vkey])
+            let result = try await runCommand(qcredit, ["verify-proof", path, "--vkey", vkey])
             #expect(result.status == 4, "\(name): \(result.stdout)\(result.stderr)")
             #expect(result.stderr.hasPrefix("verification failed"), "\(name): \(result.stderr)")
         }
         let otherLog = "qcredit.test/registry+00000000+" + String(vkey.split(separator: "+", maxSplits: 2)[2])
-        #expect(try runCommand(qcredit, ["verify-proof", file, "--vkey", otherLog]).status != 0)
+        #expect(try await runCommand(qcredit, ["verify-proof", file, "--vkey", otherLog]).status != 0)
     }
 
     @Test func auditorsCheckConsistencyAndReplayTheLog() async throws {
@@ -152,26 +152,26 @@ import Varlink
         try await daemon.seed(from: 0, count: 3)
         _ = try await daemon.waitForCheckpointOfWholeLog()
         let (vkey, _) = try await daemon.verifierKey("ed25519")
-        let first = try runCommand(qcredit, ["audit", "checkpoint", "--vkey", vkey] + socket)
+        let first = try await runCommand(qcredit, ["audit", "checkpoint", "--vkey", vkey] + socket)
         #expect(first.status == 0, "\(first.stderr)")
         let firstFile = try daemon.write(first.stdout, to: "cp1")
         try await daemon.seed(from: 3, count: 4)
         _ = try await daemon.waitForCheckpointOfWholeLog()
-        let secondFile = try daemon.write(try runCommand(qcredit, ["audit", "checkpoint"] + socket).stdout, to: "cp2")
+        let secondFile = try await daemon.write(try await runCommand(qcredit, ["audit", "checkpoint"] + socket).stdout, to: "cp2")
 
-        let consistent = try runCommand(qcredit, ["audit", "consistency", firstFile, secondFile, "--vkey", vkey] + socket)
+        let consistent = try await runCommand(qcredit, ["audit", "consistency", firstFile, secondFile, "--vkey", vkey] + socket)
         #expect(consistent.status == 0, "\(consistent.stderr)")
         #expect(consistent.stdout.contains("extends the log of"))
-        let reversed = try runCommand(qcredit, ["audit", "consistency", secondFile, firstFile, "--vkey", vkey] + socket)
+        let reversed = try await runCommand(qcredit, ["audit", "consistency", secondFile, firstFile, "--vkey", vkey] + socket)
         #expect(reversed.status == 4)
         let forged = try daemon.write(
             first.stdout.replacingOccurrences(of: "\n\(first.stdout.split(separator: "\n")[1])\n", with: "\n1\n"), to: "forged")
-        #expect(try runCommand(qcredit, ["audit", "consistency", forged, secondFile, "--vkey", vkey] + socket).status == 4)
+        #expect(try await runCommand(qcredit, ["audit", "consistency", forged, secondFile, "--vkey", vkey] + socket).status == 4)
 
-        let replay = try runCommand(qcredit, ["audit", "replay", "--vkey", vkey] + socket)
+        let replay = try await runCommand(qcredit, ["audit", "replay", "--vkey", vkey] + socket)
         #expect(replay.status == 0, "\(replay.stderr)")
         #expect(replay.stdout.contains("the root matches the checkpoint"))
-        #expect(try runCommand(qcredit, ["audit", "replay"] + socket).status == 2)
+        #expect(try await runCommand(qcredit, ["audit", "replay"] + socket).status == 2)
     }
 
     /// An auditor's replay opens every commitment: one salt byte, or one record byte, changed in
@@ -182,7 +182,7 @@ import Varlink
         try await daemon.seed(from: 0, count: 3)
         _ = try await daemon.waitForCheckpointOfWholeLog()
         let (vkey, _) = try await daemon.verifierKey("ed25519")
-        let clean = try runCommand(qcredit, ["audit", "replay", "--vkey", vkey, "--socket", daemon.socketPath])
+        let clean = try await runCommand(qcredit, ["audit", "replay", "--vkey", vkey, "--socket", daemon.socketPath])
         #expect(clean.status == 0, "\(clean.stderr)")
         #expect(clean.stdout.contains("opened 4 commitments"), "\(clean.stdout)")
         #expect(daemon.stop() == 0)
@@ -192,7 +192,7 @@ import Varlink
             column == "salt"
             ? "x'" + String(repeating: "00", count: 31) + "01'"
             : #"CAST(replace(CAST(record AS TEXT), '"scoreGrade":"A"', '"scoreGrade":"B"') AS BLOB)"#
-        let altered = try runCommand(
+        let altered = try await runCommand(
             "/usr/bin/sqlite3",
             [
                 database,
@@ -201,7 +201,7 @@ import Varlink
             ])
         #expect(altered.status == 0, "\(altered.stderr)")
         try daemon.start()
-        let replay = try runCommand(qcredit, ["audit", "replay", "--vkey", vkey, "--socket", daemon.socketPath])
+        let replay = try await runCommand(qcredit, ["audit", "replay", "--vkey", vkey, "--socket", daemon.socketPath])
         #expect(replay.status == 4, "\(replay.stdout)\(replay.stderr)")
         #expect(replay.stderr.contains("entry 2"), "\(replay.stderr)")
     }
@@ -214,7 +214,7 @@ import Varlink
         defer { try? FileManager.default.removeItem(at: scratch) }
         let qcredit = DaemonProcess.product("qcredit")
         for set in ["old", "new"] {
-            let made = try runCommand(
+            let made = try await runCommand(
                 qcredit, ["keygen", "--dir", scratch.appendingPathComponent(set).path, "--name", "qcredit.test/registry"])
             #expect(made.status == 0, "\(made.stderr)")
         }
@@ -248,7 +248,7 @@ import Varlink
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-keygen-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: directory) }
         let qcredit = DaemonProcess.product("qcredit")
-        let made = try runCommand(qcredit, ["keygen", "--dir", directory.path, "--name", "qcredit.test/registry", "--json"])
+        let made = try await runCommand(qcredit, ["keygen", "--dir", directory.path, "--name", "qcredit.test/registry", "--json"])
         #expect(made.status == 0, "\(made.stderr)")
         let keys = try #require(try JSONValue.parse(made.stdout)["keys"]?.arrayValue)
         #expect(keys.map { $0["type"]?.stringValue } == ["ed25519", "sm2"])
@@ -258,7 +258,7 @@ import Varlink
             #expect(try String(contentsOfFile: path, encoding: .utf8).hasPrefix("-----BEGIN PRIVATE KEY-----"))
         }
         // Never overwrites.
-        #expect(try runCommand(qcredit, ["keygen", "--dir", directory.path, "--name", "qcredit.test/registry"]).status != 0)
+        #expect(try await runCommand(qcredit, ["keygen", "--dir", directory.path, "--name", "qcredit.test/registry"]).status != 0)
 
         // A daemon configured with both keys signs with both; the printed verifier keys verify.
         let config = DaemonProcess.logConfig.replacingOccurrences(
@@ -266,10 +266,10 @@ import Varlink
             with: "checkpointIntervalSeconds = 1\nkeys = [\"\(directory.path)/ed25519.pem\", \"\(directory.path)/sm2.pem\"]")
         let daemon = try DaemonProcess(config: config)
         try await daemon.seed(from: 0, count: 1)
-        let evidence = try runCommand(qcredit, ["evidence", DurabilityTests.uscc(0), "--socket", daemon.socketPath])
+        let evidence = try await runCommand(qcredit, ["evidence", DurabilityTests.uscc(0), "--socket", daemon.socketPath])
         let file = try daemon.write(evidence.stdout, to: "e.tlog-proof")
         for key in keys {
-            let verified = try runCommand(qcredit, ["verify-proof", file, "--vkey", try #require(key["verifierKey"]?.stringValue)])
+            let verified = try await runCommand(qcredit, ["verify-proof", file, "--vkey", try #require(key["verifierKey"]?.stringValue)])
             #expect(verified.status == 0, "\(verified.stderr)")
         }
     }

@@ -72,7 +72,7 @@ import Varlink
         _ = try await daemon.call("org.qcredit.admin.ConfirmListing", ["listingId": listingId, "publicationDate": "2025-01-02"])
         let before = try await daemon.waitForCheckpointOfWholeLog()
         let beforeFile = try daemon.write(try #require(before["checkpoint"]?.stringValue), to: "checkpoint-before")
-        let saved = try runCommand(qcredit, ["evidence", code, "--socket", daemon.socketPath])
+        let saved = try await runCommand(qcredit, ["evidence", code, "--socket", daemon.socketPath])
         #expect(saved.status == 0, "\(saved.stderr)")
         let evidence = try daemon.write(saved.stdout, to: "before-repair.tlog-proof")
         let (vkey, _) = try await daemon.verifierKey("ed25519")
@@ -92,10 +92,10 @@ import Varlink
         let after = try await daemon.waitForCheckpointOfWholeLog()
         let afterFile = try daemon.write(try #require(after["checkpoint"]?.stringValue), to: "checkpoint-after")
 
-        let ours = try runCommand(qcredit, ["verify-proof", evidence, "--vkey", vkey, "--json"])
+        let ours = try await runCommand(qcredit, ["verify-proof", evidence, "--vkey", vkey, "--json"])
         #expect(ours.status == 0, "\(ours.stdout)\(ours.stderr)")
         #expect(try JSONValue.parse(ours.stdout)["record"]?["type"] == "listing")
-        let independent = try runCommand(python, [Interop.scripts.appendingPathComponent("evidence_verify.py").path, evidence, vkey])
+        let independent = try await runCommand(python, [Interop.scripts.appendingPathComponent("evidence_verify.py").path, evidence, vkey])
         #expect(independent.status == 0, "\(independent.stdout)\(independent.stderr)")
         #expect(try JSONValue.parse(independent.stdout)["record"]?["listing"]?["documentNumber"] == "郑严〔2025〕9号")
         // A record byte changed in the file fails both.
@@ -104,8 +104,8 @@ import Varlink
         extra[extra.count - 3] ^= 0x01
         let tampered = try daemon.write(
             ([lines[0], "extra " + Data(extra).base64EncodedString()] + lines.dropFirst(2)).joined(separator: "\n"), to: "tampered.tlog-proof")
-        #expect(try runCommand(qcredit, ["verify-proof", tampered, "--vkey", vkey]).status == 4)
-        #expect(try runCommand(python, [Interop.scripts.appendingPathComponent("evidence_verify.py").path, tampered, vkey]).status != 0)
+        #expect(try await runCommand(qcredit, ["verify-proof", tampered, "--vkey", vkey]).status == 4)
+        #expect(try await runCommand(python, [Interop.scripts.appendingPathComponent("evidence_verify.py").path, tampered, vkey]).status != 0)
 
         // Go: both checkpoints, the listing leaf's inclusion in the later tree, and consistency.
         for file in [beforeFile, afterFile] {
@@ -144,7 +144,7 @@ import Varlink
             ])
         _ = try await daemon.call("org.qcredit.admin.ConfirmListing", ["listingId": 1])
         _ = try await daemon.waitForCheckpointOfWholeLog()
-        let result = try runCommand(python, [Interop.scripts.appendingPathComponent("log_verify.py").path, daemon.socketPath])
+        let result = try await runCommand(python, [Interop.scripts.appendingPathComponent("log_verify.py").path, daemon.socketPath])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("all checks passed"))
     }
@@ -171,13 +171,13 @@ import Varlink
             let publicKey = try daemon.write(pem, to: "\(type).pub.pem")
             var arguments = ["pkeyutl", "-verify", "-rawin", "-pubin", "-inkey", publicKey, "-in", message, "-sigfile", signatureFile]
             if type == "sm2" { arguments += ["-digest", "sm3", "-pkeyopt", "distid:1234567812345678"] }
-            let verified = try runCommand("/usr/bin/openssl", arguments)
+            let verified = try await runCommand("/usr/bin/openssl", arguments)
             #expect(verified.status == 0 && verified.stdout.contains("Signature Verified Successfully"), "\(type): \(verified.stdout)\(verified.stderr)")
             // The wrong distinguishing ID must fail: the signature really is bound to 1234567812345678.
             if type == "sm2" {
                 var wrong = arguments
                 wrong[wrong.count - 1] = "distid:31323334"
-                #expect(try runCommand("/usr/bin/openssl", wrong).status != 0)
+                #expect(try await runCommand("/usr/bin/openssl", wrong).status != 0)
             }
         }
     }

@@ -24,7 +24,7 @@ import Testing
     @Test func thePythonClientCallsEveryMethod() async throws {
         guard try Interop.available(), let python = Interop.python else { return }
         let daemon = try DaemonProcess(config: Self.config)
-        let result = try runCommand(python, [Interop.scripts.appendingPathComponent("varlink_client.py").path, daemon.socketPath, "full"])
+        let result = try await runCommand(python, [Interop.scripts.appendingPathComponent("varlink_client.py").path, daemon.socketPath, "full"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)\n--- daemon log ---\n\(daemon.log)")
         #expect(result.stdout.contains("all checks passed"))
     }
@@ -40,7 +40,7 @@ import Testing
         // nobody may not read the repository (it may live under /root): give it a copy.
         let script = daemon.directory.appendingPathComponent("varlink_client.py")
         try FileManager.default.copyItem(at: Interop.scripts.appendingPathComponent("varlink_client.py"), to: script)
-        let result = try runCommand(
+        let result = try await runCommand(
             "/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", python, script.path, daemon.socketPath, "denied"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)\n--- daemon log ---\n\(daemon.log)")
         #expect(daemon.log.contains("permission denied"))
@@ -98,7 +98,7 @@ import Testing
 
         let script = daemon.directory.appendingPathComponent("bank_view.py")
         try FileManager.default.copyItem(at: Interop.scripts.appendingPathComponent("bank_view.py"), to: script)
-        let result = try runCommand(
+        let result = try await runCommand(
             "/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", python, script.path, daemon.socketPath, code])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)\n--- daemon log ---\n\(daemon.log)")
         let replies = try result.stdout.split(separator: "\n").map { try JSONValue.parse(String($0)) }

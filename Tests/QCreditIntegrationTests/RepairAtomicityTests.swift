@@ -92,7 +92,7 @@ import Varlink
 
         let database = (daemon.stateDirectory as NSString).appendingPathComponent("registry.sqlite")
         for (what, query) in Self.violations {
-            let result = try runCommand("/usr/bin/sqlite3", [database, query])
+            let result = try await runCommand("/usr/bin/sqlite3", [database, query])
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "\(what)")
         }

@@ -29,11 +29,11 @@ import Varlink
         try await daemon.seed(from: 0, count: 6)
         _ = try await daemon.waitForCheckpoint(ofSize: 7)
         let backup = daemon.directory.appendingPathComponent("backup-at-7").path
-        let backedUp = try runCommand(qcredit, ["backup", backup, "--socket", daemon.socketPath])
+        let backedUp = try await runCommand(qcredit, ["backup", backup, "--socket", daemon.socketPath])
         #expect(backedUp.status == 0, "\(backedUp.stderr)")
         try await daemon.seed(from: 6, count: 5)
         let checkpoint = try await daemon.waitForCheckpoint(ofSize: 12)
-        let exported = try runCommand(qcredit, ["export", "--json", "--socket", daemon.socketPath])
+        let exported = try await runCommand(qcredit, ["export", "--json", "--socket", daemon.socketPath])
         #expect(exported.status == 0, "\(exported.stderr)")
         let export = try #require(try JSONValue.parse(exported.stdout)["directory"]?.stringValue)
         #expect(daemon.stop() == 0)
@@ -50,7 +50,7 @@ import Varlink
         defer { try? FileManager.default.removeItem(atPath: (scenario.export as NSString).deletingLastPathComponent) }
 
         // Without the exports' entries the backup goes in, but the log is behind what it signed.
-        let behind = try runCommand(qcredit, ["restore", scenario.backup, "--config", scenario.configPath, "--state-dir", daemon.stateDirectory])
+        let behind = try await runCommand(qcredit, ["restore", scenario.backup, "--config", scenario.configPath, "--state-dir", daemon.stateDirectory])
         #expect(behind.status == 5, "\(behind.stdout)\(behind.stderr)")
         #expect(behind.stdout.contains("records 7..<12 are missing"), "\(behind.stdout)")
         let refusal = try daemon.startExpectingRefusal()
@@ -60,7 +60,7 @@ import Varlink
         #expect(!daemon.isRunning)
 
         // With them, the tree reaches 12 records again with the very root that was signed.
-        let restored = try runCommand(
+        let restored = try await runCommand(
             qcredit,
             ["restore", scenario.backup, "--entries", scenario.export, "--config", scenario.configPath, "--state-dir", daemon.stateDirectory])
         #expect(restored.status == 0, "\(restored.stdout)\(restored.stderr)")
@@ -76,7 +76,7 @@ import Varlink
         #expect(grade["grade"]?["logIndex"] == 12)
         _ = try await daemon.waitForCheckpoint(ofSize: 13)
         let (vkey, _) = try await daemon.verifierKey("ed25519")
-        let replay = try runCommand(qcredit, ["audit", "replay", "--vkey", vkey, "--socket", daemon.socketPath])
+        let replay = try await runCommand(qcredit, ["audit", "replay", "--vkey", vkey, "--socket", daemon.socketPath])
         #expect(replay.status == 0, "\(replay.stdout)\(replay.stderr)")
         let consistency = try await daemon.call("org.qcredit.audit.GetConsistencyProof", ["fromSize": 12, "toSize": 13])
         #expect(consistency["proof"]?.arrayValue?.isEmpty == false)
@@ -96,11 +96,11 @@ import Varlink
         // Without its config, restore cannot know where the exports' copy of the signed history
         // is, and says so instead of claiming the log is whole.
         let elsewhere = daemon.directory.appendingPathComponent("state-without-config").path
-        let unconfigured = try runCommand(qcredit, ["restore", scenario.backup, "--state-dir", elsewhere])
+        let unconfigured = try await runCommand(qcredit, ["restore", scenario.backup, "--state-dir", elsewhere])
         #expect(unconfigured.stdout.contains("holds no checkpoint-history: only the state directory's history was checked"),
             "\(unconfigured.stdout)")
 
-        let restored = try runCommand(
+        let restored = try await runCommand(
             qcredit,
             ["restore", scenario.backup, "--entries", scenario.export, "--config", scenario.configPath, "--state-dir", daemon.stateDirectory])
         #expect(restored.status == 0, "\(restored.stdout)\(restored.stderr)")
@@ -143,8 +143,8 @@ import Varlink
         let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
         let qcredit = DaemonProcess.product("qcredit")
         let backup = daemon.directory.appendingPathComponent("backup").path
-        #expect(try runCommand(qcredit, ["backup", backup, "--socket", daemon.socketPath]).status == 0)
-        let refused = try runCommand(qcredit, ["restore", backup, "--state-dir", daemon.stateDirectory])
+        #expect(try await runCommand(qcredit, ["backup", backup, "--socket", daemon.socketPath]).status == 0)
+        let refused = try await runCommand(qcredit, ["restore", backup, "--state-dir", daemon.stateDirectory])
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("stop qcreditd first"), "\(refused.stderr)")
         // And a second daemon on the same state directory is refused too.
@@ -172,8 +172,8 @@ import Varlink
             (files.contents(atPath: state + "/registry.sqlite"), files.contents(atPath: history))
         }
         let before = try snapshot()
-        func restore(_ backup: String, entries: [String] = []) throws -> CommandResult {
-            try runCommand(
+        func restore(_ backup: String, entries: [String] = []) async throws -> CommandResult {
+            try await runCommand(
                 qcredit,
                 ["restore", backup] + entries.flatMap { ["--entries", $0] } + ["--config", scenario.configPath, "--state-dir", state])
         }
@@ -188,7 +188,7 @@ import Varlink
         let manifest = try String(contentsOfFile: forged + "/MANIFEST", encoding: .utf8)
         try manifest.replacingOccurrences(of: "# tree-size 12", with: "# tree-size 14").write(
             toFile: forged + "/MANIFEST", atomically: true, encoding: .utf8)
-        let refusedExport = try restore(scenario.backup, entries: [forged])
+        let refusedExport = try await restore(scenario.backup, entries: [forged])
         #expect(refusedExport.status == 4, "\(refusedExport.stdout)\(refusedExport.stderr)")
         #expect(refusedExport.stderr.contains("does not verify with the log's keys"), "\(refusedExport.stderr)")
 
@@ -197,24 +197,24 @@ import Varlink
         var lines = try String(contentsOfFile: edited + "/checkpoint", encoding: .utf8).components(separatedBy: "\n")
         lines[1] = "99"
         try lines.joined(separator: "\n").write(toFile: edited + "/checkpoint", atomically: true, encoding: .utf8)
-        let refusedCheckpoint = try restore(edited, entries: [scenario.export])
+        let refusedCheckpoint = try await restore(edited, entries: [scenario.export])
         #expect(refusedCheckpoint.status == 4, "\(refusedCheckpoint.stdout)\(refusedCheckpoint.stderr)")
         #expect(refusedCheckpoint.stderr.contains("is not signed by the log's keys"), "\(refusedCheckpoint.stderr)")
 
         // A backup whose database holds a checkpoint the log's keys never signed.
         let planted = try copy(scenario.backup, as: "planted-backup")
-        let insert = try runCommand(
+        let insert = try await runCommand(
             "/usr/bin/sqlite3",
             [planted + "/registry.sqlite", "INSERT INTO signed_checkpoint VALUES (20, randomblob(32), 'garbage', 1764790000);"])
         #expect(insert.status == 0, "\(insert.stderr)")
-        let refusedPlanted = try restore(planted, entries: [scenario.export])
+        let refusedPlanted = try await restore(planted, entries: [scenario.export])
         #expect(refusedPlanted.status == 4, "\(refusedPlanted.stdout)\(refusedPlanted.stderr)")
         #expect(refusedPlanted.stderr.contains("is not signed by the log's keys"), "\(refusedPlanted.stderr)")
 
         // An empty database file, and one damaged in the middle.
         let empty = try copy(scenario.backup, as: "empty-backup")
         try Data().write(to: URL(fileURLWithPath: empty + "/registry.sqlite"))
-        let refusedEmpty = try restore(empty)
+        let refusedEmpty = try await restore(empty)
         #expect(refusedEmpty.status == 2, "\(refusedEmpty.stdout)\(refusedEmpty.stderr)")
         #expect(refusedEmpty.stderr.contains("is not an intact registry database: the database file is empty"), "\(refusedEmpty.stderr)")
         let damaged = try copy(scenario.backup, as: "damaged-backup")
@@ -222,7 +222,7 @@ import Varlink
         try handle.seek(toOffset: 8192)
         handle.write(Data(repeating: 0x5A, count: 3000))
         try handle.close()
-        let refusedDamaged = try restore(damaged)
+        let refusedDamaged = try await restore(damaged)
         #expect(refusedDamaged.status == 2, "\(refusedDamaged.stdout)\(refusedDamaged.stderr)")
         #expect(refusedDamaged.stderr.contains("is not an intact registry database"), "\(refusedDamaged.stderr)")
 
@@ -232,9 +232,9 @@ import Varlink
         try await other.seed(from: 0, count: 2)
         _ = try await other.waitForCheckpoint(ofSize: 3)
         let foreign = other.directory.appendingPathComponent("foreign-backup").path
-        #expect(try runCommand(qcredit, ["backup", foreign, "--socket", other.socketPath]).status == 0)
+        #expect(try await runCommand(qcredit, ["backup", foreign, "--socket", other.socketPath]).status == 0)
         #expect(other.stop() == 0)
-        let refusedForeign = try restore(foreign)
+        let refusedForeign = try await restore(foreign)
         #expect(refusedForeign.status == 4, "\(refusedForeign.stdout)\(refusedForeign.stderr)")
         #expect(refusedForeign.stderr.contains("is a backup of the log other.example/log"), "\(refusedForeign.stderr)")
 
@@ -242,7 +242,7 @@ import Varlink
         #expect(after.database == before.database, "the state's database was replaced")
         #expect(after.history == before.history, "the signed history was changed")
         // And the genuine restore still works.
-        let restored = try restore(scenario.backup, entries: [scenario.export])
+        let restored = try await restore(scenario.backup, entries: [scenario.export])
         #expect(restored.status == 0, "\(restored.stdout)\(restored.stderr)")
     }
 }

@@ -25,7 +25,7 @@ import Testing
     }
 
     @Test func twoHundredFiftySixUnterminatedEightMiBMessagesFromNobody() async throws {
-        guard let nobody = SecondUser.nobody else { return }
+        guard let nobody = await SecondUser.nobody else { return }
         let (daemon, before) = try await Self.daemonAtRest()
 
         let start = ContinuousClock.now
@@ -77,7 +77,7 @@ import Testing
     /// Calls the daemon answers from memory (GetInfo needs no role) sent back to back by a peer
     /// that never reads: its replies must not pile up in the daemon.
     @Test func sixtyFourConnectionsFromNobodyCallingWithoutReadingTheirReplies() async throws {
-        guard let nobody = SecondUser.nobody else { return }
+        guard let nobody = await SecondUser.nobody else { return }
         let (daemon, before) = try await Self.daemonAtRest()
 
         let flood = try nobody.start(["/usr/bin/python3", "-c", Self.unreadCalls, daemon.socketPath], output: daemon.directory)

@@ -86,7 +86,7 @@ import Testing
         #expect(walBytes == 0, "the write-ahead log still holds \(walBytes) bytes")
         let copy = daemon.directory.appendingPathComponent("copy.sqlite").path
         try FileManager.default.copyItem(atPath: database, toPath: copy)
-        let count = try runCommand("/usr/bin/sqlite3", [copy, "SELECT count(*) FROM enterprise"])
+        let count = try await runCommand("/usr/bin/sqlite3", [copy, "SELECT count(*) FROM enterprise"])
         #expect(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "5", "\(count.stderr)")
     }
 

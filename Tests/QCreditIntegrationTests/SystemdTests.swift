@@ -13,22 +13,22 @@ import VarlinkNIO
 @Suite struct SystemdTests {
     // MARK: Units
 
-    @Test func everyUnitVerifiesSilently() throws {
+    @Test func everyUnitVerifiesSilently() async throws {
         let scratch = try ScratchDirectory("units")
         let copies = try SystemdUnits.copyForVerification(from: Repository.path("systemd"), to: scratch.path)
-        let findings = try SystemdUnits.verify(copies)
+        let findings = try await SystemdUnits.verify(copies)
         #expect(findings.isEmpty, "systemd-analyze verify: \(findings)")
     }
 
     /// verify is silent on a unit it cannot fully check, so the test shows it does speak up.
-    @Test func verifyReportsABrokenUnit() throws {
+    @Test func verifyReportsABrokenUnit() async throws {
         let scratch = try ScratchDirectory("units-broken")
         let copies = try SystemdUnits.copyForVerification(from: Repository.path("systemd"), to: scratch.path)
         let service = try #require(copies.first { $0.hasSuffix("qcreditd.service") })
         let text = try String(contentsOfFile: service, encoding: .utf8)
         try text.replacingOccurrences(of: "WatchdogSec=30", with: "WatchdogSecs=30")
             .write(toFile: service, atomically: true, encoding: .utf8)
-        let findings = try SystemdUnits.verify([service])
+        let findings = try await SystemdUnits.verify([service])
         #expect(findings["qcreditd.service"]?.contains("Unknown key") == true, "\(findings)")
     }
 
@@ -250,7 +250,7 @@ import VarlinkNIO
     // MARK: The sandbox
 
     /// The filters are real: what the unit forbids fails under the emulation.
-    @Test func sandboxEmulationForbidsWhatTheUnitForbids() throws {
+    @Test func sandboxEmulationForbidsWhatTheUnitForbids() async throws {
         let python = try #require(UnitSandbox.python)
         let probe = """
             import mmap, os, socket
@@ -265,7 +265,7 @@ import VarlinkNIO
             """
         let command = try UnitSandbox.commandLine(
             unit: Repository.path("systemd/qcreditd.service"), user: nil, command: [python, "-c", probe])
-        let result = try runCommand(command[0], Array(command.dropFirst()))
+        let result = try await runCommand(command[0], Array(command.dropFirst()))
         #expect(result.status == 0, "\(result.stderr)")
         let lines = Set(result.stdout.split(separator: "\n").map(String.init))
         #expect(lines.contains("inet Address family not supported by protocol"), "\(result.stdout)")
@@ -287,7 +287,7 @@ import VarlinkNIO
         let program = try UnitSandbox.reachableCopy(of: DaemonProcess.product("qcreditd"), in: scratch)
         var user: String?
         if getuid() == 0 {
-            if let problem = UnitSandbox.problemRunning(program, as: "nobody") {
+            if let problem = await UnitSandbox.problemRunning(program, as: "nobody") {
                 Issue.record("cannot run qcreditd as nobody under the unit's sandbox: \(problem)")
                 return
             }
@@ -322,8 +322,8 @@ import VarlinkNIO
         #expect(DaemonProcess.accepts(socketPath))  // starts the daemon
         try await notify.next(line: "READY=1", from: daemon)
 
-        let cli = { (arguments: [String]) throws -> CommandResult in
-            try runCommand(DaemonProcess.product("qcredit"), arguments, environment: ["QCREDIT_SOCKET": socketPath])
+        let cli = { (arguments: [String]) async throws -> CommandResult in
+            try await runCommand(DaemonProcess.product("qcredit"), arguments, environment: ["QCREDIT_SOCKET": socketPath])
         }
         let code = "911522010783762860"
         let steps: [[String]] = [
@@ -337,7 +337,7 @@ import VarlinkNIO
             ["publish"], ["grade", code], ["maintenance"], ["export"],
         ]
         for step in steps {
-            let result = try cli(step)
+            let result = try await cli(step)
             #expect(result.status == 0, "qcredit \(step.joined(separator: " ")): \(result.stdout)\(result.stderr)\n\(daemon.log)")
         }
         try await notify.next(line: "WATCHDOG=1", from: daemon)
@@ -346,7 +346,7 @@ import VarlinkNIO
         let client = try UnitSandbox.commandLine(
             unit: Repository.path("systemd/qcredit-export.service"), user: nil,
             command: [DaemonProcess.product("qcredit"), "grade", code, "--socket", socketPath])
-        let graded = try runCommand(client[0], Array(client.dropFirst()))
+        let graded = try await runCommand(client[0], Array(client.dropFirst()))
         #expect(graded.status == 0, "\(graded.stdout)\(graded.stderr)")
         #expect(graded.stdout.contains("USCC         \(code)"), "\(graded.stdout)")
 

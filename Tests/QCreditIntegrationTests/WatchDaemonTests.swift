@@ -2,6 +2,7 @@ import CanonicalJSON
 import Foundation
 import Glibc
 import QCreditDomain
+import QCreditTestSupport
 import Testing
 import Varlink
 import VarlinkNIO
@@ -115,19 +116,16 @@ import VarlinkNIO
 @Suite struct WatchCommandTests {
     /// `qcredit watch ARGUMENTS` running in the background; its output so far is in `output`.
     final class Watching: @unchecked Sendable {
-        let process: Process
+        let child: ChildProcess
         let output = Mutexed("")
 
         init(_ arguments: [String], daemon: DaemonProcess) throws {
-            process = Process()
-            process.executableURL = URL(fileURLWithPath: CLIHarness.executable)
-            process.arguments = ["watch"] + arguments + ["--socket", daemon.socketPath]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            try process.run()
+            child = try ChildProcess(
+                CLIHarness.executable, ["watch"] + arguments + ["--socket", daemon.socketPath], standardOutput: .pipe)
             let output = self.output
+            let pipe = child.standardOutput!
             onOwnThread {
-                while case let data = pipe.fileHandleForReading.availableData, !data.isEmpty {
+                while case let data = pipe.availableData, !data.isEmpty {
                     output.modify { $0 += String(decoding: data, as: UTF8.self) }
                 }
             }
@@ -147,16 +145,16 @@ import VarlinkNIO
         }
 
         deinit {
-            process.terminate()
-            process.waitUntilExit()
+            child.signal(SIGTERM)
+            child.waitUntilExit()
         }
     }
 
     @Test func watchPrintsEachChangeAsItComesAndResumesFromItsCursor() async throws {
         let daemon = try DaemonProcess()
         let cli = CLIHarness(daemon: daemon)
-        try cli.register(CLIHarness.cement, name: "示例水泥有限公司")
-        let set = try cli.succeed(["watchlist", "set", "loans", "-"], input: "\(CLIHarness.cement)\n\(CLIHarness.materials)\n")
+        try await cli.register(CLIHarness.cement, name: "示例水泥有限公司")
+        let set = try await cli.succeed(["watchlist", "set", "loans", "-"], input: "\(CLIHarness.cement)\n\(CLIHarness.materials)\n")
         #expect(set.contains("loans: 2 codes"))
 
         let watching = try Watching(["loans"], daemon: daemon)
@@ -175,39 +173,39 @@ import VarlinkNIO
         let replayed = try Watching(["loans", "--since", "-1"], daemon: daemon)
         #expect(try await replayed.line(containing: " listed ").contains(CLIHarness.cement))
         // An unknown list is said in words.
-        let unknown = try cli.run(["watch", "nope"])
+        let unknown = try await cli.run(["watch", "nope"])
         #expect(unknown.stderr.contains("WatchListNotFound: you have no watch list named nope"), "\(unknown.stderr)")
     }
 
     /// Full-width codes take three bytes a character: sent as they were typed, 40,000 of them
     /// would not fit in a bank's 1 MiB message. They go in their normal form.
-    @Test func aBookOfFullWidthCodesFitsInABanksMessages() throws {
+    @Test func aBookOfFullWidthCodesFitsInABanksMessages() async throws {
         let cli = CLIHarness(daemon: try DaemonProcess(config: DaemonProcess.config(grantingMe: "bank")))
         let book = (0..<45_000).map { ImportTests.fullWidth(USCC.madeUp(serial: 15_000_000 + $0)) }.joined(separator: "\n")
-        #expect(try cli.succeed(["watchlist", "set", "wide", "-"], input: book).contains("wide: 45000 codes"))
-        #expect(try cli.succeed(["watchlist", "show"]).contains("wide\t45000"))
+        #expect(try await cli.succeed(["watchlist", "set", "wide", "-"], input: book).contains("wide: 45000 codes"))
+        #expect(try await cli.succeed(["watchlist", "show"]).contains("wide\t45000"))
     }
 
-    @Test func aLargeBookGoesInSeveralCalls() throws {
+    @Test func aLargeBookGoesInSeveralCalls() async throws {
         let daemon = try DaemonProcess()
         let cli = CLIHarness(daemon: daemon)
         let book = (0..<85_000).map { USCC.madeUp(serial: 13_000_000 + $0) }.joined(separator: "\n")
         // 40,000 codes per call: a SetWatchList, then two AddToWatchList.
-        #expect(try cli.succeed(["watchlist", "set", "book", "-"], input: book).contains("book: 85000 codes"))
-        #expect(try cli.succeed(["watchlist", "show"]).contains("book\t85000"))
+        #expect(try await cli.succeed(["watchlist", "set", "book", "-"], input: book).contains("book: 85000 codes"))
+        #expect(try await cli.succeed(["watchlist", "show"]).contains("book\t85000"))
         // A file over the limit is refused before the first call: the list keeps what it held.
         let tooMany = (0..<1_000_001).map { USCC.madeUp(serial: 20_000_000 + $0) }.joined(separator: "\n")
-        let refused = try cli.run(["watchlist", "set", "book", "-"], input: tooMany)
+        let refused = try await cli.run(["watchlist", "set", "book", "-"], input: tooMany)
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("holds 1000001 codes; a watch list holds at most 1000000"), "\(refused.stderr)")
-        #expect(try cli.succeed(["watchlist", "show"]).contains("book\t85000"))
+        #expect(try await cli.succeed(["watchlist", "show"]).contains("book\t85000"))
         // So is one with an invalid code in its third call's part, named with its line.
         var bad = (0..<90_000).map { USCC.madeUp(serial: 30_000_000 + $0) }
         bad[89_000] = CLIHarness.wrongCheck
-        let invalid = try cli.run(["watchlist", "set", "book", "-"], input: bad.joined(separator: "\n"))
+        let invalid = try await cli.run(["watchlist", "set", "book", "-"], input: bad.joined(separator: "\n"))
         #expect(invalid.status == 2)
         #expect(invalid.stderr.contains("line 89001: invalid USCC"), "\(invalid.stderr)")
         #expect(invalid.stderr.contains("nothing was sent"), "\(invalid.stderr)")
-        #expect(try cli.succeed(["watchlist", "show"]).contains("book\t85000"))
+        #expect(try await cli.succeed(["watchlist", "show"]).contains("book\t85000"))
     }
 }

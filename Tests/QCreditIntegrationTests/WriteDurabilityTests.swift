@@ -1,5 +1,6 @@
 import CanonicalJSON
 import Foundation
+import QCreditTestSupport
 import Glibc
 import QCreditDomain
 import Testing
@@ -182,7 +183,7 @@ import Varlink
         // Generous: under strace and a full parallel test run the daemon's start can take long.
         let deadline = Date().addingTimeInterval(180)
         while Date() < deadline {
-            let query = try runCommand(
+            let query = try await runCommand(
                 "/usr/bin/sqlite3", [database, "SELECT count(*) FROM maintenance_state WHERE name = 'lastRegradeOn'"])
             if query.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1" { return }
             try await Task.sleep(for: .milliseconds(20))

@@ -22,34 +22,34 @@ struct CLIHarness {
     }
 
     /// `qcredit ARGUMENTS --socket <the daemon's socket>`.
-    func run(_ arguments: [String], input: String? = nil) throws -> CommandResult {
-        try Self.run(arguments + ["--socket", daemon.socketPath], input: input)
+    func run(_ arguments: [String], input: String? = nil) async throws -> CommandResult {
+        try await Self.run(arguments + ["--socket", daemon.socketPath], input: input)
     }
 
     /// `qcredit ARGUMENTS` with no socket added.
-    static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws
+    static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) async throws
         -> CommandResult
     {
-        try runCommand(executable, arguments, environment: environment, input: input)
+        try await runCommand(executable, arguments, environment: environment, input: input)
     }
 
     /// Runs `qcredit ARGUMENTS --json` and parses stdout as one JSON value.
-    func json(_ arguments: [String], input: String? = nil) throws -> JSONValue {
-        let result = try run(arguments + ["--json"], input: input)
+    func json(_ arguments: [String], input: String? = nil) async throws -> JSONValue {
+        let result = try await run(arguments + ["--json"], input: input)
         guard result.status == 0 else { throw CLICommandFailed(result: result) }
         return try JSONValue.parse(result.stdout)
     }
 
     /// Runs a command that must succeed and returns its stdout.
     @discardableResult
-    func succeed(_ arguments: [String], input: String? = nil) throws -> String {
-        let result = try run(arguments, input: input)
+    func succeed(_ arguments: [String], input: String? = nil) async throws -> String {
+        let result = try await run(arguments, input: input)
         guard result.status == 0 else { throw CLICommandFailed(result: result) }
         return result.stdout
     }
 
-    func register(_ code: String, name: String) throws {
-        try succeed(["register", code, "--name", name])
+    func register(_ code: String, name: String) async throws {
+        try await succeed(["register", code, "--name", name])
     }
 
     /// A date `days` before today in the registry's time zone (Beijing), as `YYYY-MM-DD`:

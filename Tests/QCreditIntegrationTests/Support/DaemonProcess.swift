@@ -1,6 +1,7 @@
 import CanonicalJSON
 import Foundation
 import Glibc
+import QCreditTestSupport
 import Testing
 import Varlink
 import VarlinkNIO
@@ -13,7 +14,7 @@ final class DaemonProcess: @unchecked Sendable {
     let socketPath: String
     let stateDirectory: String
     let configPath: String?
-    private(set) var process: Process?
+    private(set) var process: ChildProcess?
     private let logPath: String
 
     /// The directory holding the built products (`qcreditd`, `qcredit`, the test bundle).
@@ -71,23 +72,10 @@ final class DaemonProcess: @unchecked Sendable {
     /// Starts (or restarts) the process and waits until its socket accepts connections.
     func start() throws {
         precondition(process?.isRunning != true, "already running")
-        let process = Process()
-        if let program = launcher.first {
-            process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = Array(launcher.dropFirst()) + [Self.product("qcreditd")] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: Self.product("qcreditd"))
-            process.arguments = arguments
-        }
-        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        log.seekToEndOfFile()
-        process.standardError = log
-        process.standardOutput = log
-        var environment = ProcessInfo.processInfo.environment
-        environment.removeValue(forKey: "QCREDIT_SOCKET")
-        process.environment = environment
-        try process.run()
+        let command = launcher.isEmpty ? [Self.product("qcreditd")] + arguments : launcher + [Self.product("qcreditd")] + arguments
+        let process = try ChildProcess(
+            command[0], Array(command.dropFirst()), environment: ChildProcess.environment(adding: [:], removing: ["QCREDIT_SOCKET"]),
+            standardOutput: .file(logPath))
         self.process = process
         let deadline = Date().addingTimeInterval(30)
         while !Self.accepts(socketPath) {
@@ -110,7 +98,7 @@ final class DaemonProcess: @unchecked Sendable {
         do {
             try start()
         } catch is DaemonFailed {
-            return (process?.terminationStatus ?? -1, log)
+            return (process?.exitStatus ?? -1, log)
         }
         stop()
         return (0, log)
@@ -119,32 +107,27 @@ final class DaemonProcess: @unchecked Sendable {
     /// Graceful stop: SIGTERM and wait. Returns the exit status.
     @discardableResult
     func stop() -> Int32 {
-        guard let process, process.isRunning else { return process?.terminationStatus ?? 0 }
-        process.terminate()
-        process.waitUntilExit()
-        return process.terminationStatus
+        guard let process else { return 0 }
+        process.signal(SIGTERM)
+        return process.waitUntilExit()
     }
 
     /// SIGTERM, then waits up to `limit` for the process to end, polling so that no thread
     /// blocks. Returns the exit status, or nil when it was still running at the limit (it is
     /// then killed).
     func terminate(within limit: Duration) async throws -> Int32? {
-        guard let process, process.isRunning else { return process?.terminationStatus }
-        process.terminate()
-        let deadline = ContinuousClock.now + limit
-        while process.isRunning {
-            guard ContinuousClock.now < deadline else {
-                kill(SIGKILL)
-                return nil
-            }
-            try await Task.sleep(for: .milliseconds(20))
+        guard let process else { return nil }
+        process.signal(SIGTERM)
+        guard let status = try await process.waitForExit(timeout: limit) else {
+            kill(SIGKILL)
+            return nil
         }
-        return process.terminationStatus
+        return status
     }
 
     /// The daemon's resident memory now and at its peak (`VmRSS`, `VmHWM`), in bytes.
     func memory() throws -> (resident: Int, peak: Int) {
-        let pid = try #require(process?.processIdentifier)
+        let pid = try #require(process?.pid)
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
         func kilobytes(_ field: String) throws -> Int {
             let line = try #require(status.split(separator: "\n").first { $0.hasPrefix(field + ":") })
@@ -155,8 +138,8 @@ final class DaemonProcess: @unchecked Sendable {
 
     /// Sends `signal` and waits for the process to end.
     func kill(_ signal: Int32 = SIGKILL) {
-        guard let process, process.isRunning else { return }
-        Glibc.kill(process.processIdentifier, signal)
+        guard let process else { return }
+        process.signal(signal)
         process.waitUntilExit()
     }
 
@@ -165,8 +148,8 @@ final class DaemonProcess: @unchecked Sendable {
     /// The daemon's own pid: the started process, or its child when a launcher runs it.
     var daemonPID: pid_t? {
         guard let process, process.isRunning else { return nil }
-        guard !launcher.isEmpty else { return process.processIdentifier }
-        let pid = process.processIdentifier
+        guard !launcher.isEmpty else { return process.pid }
+        let pid = process.pid
         let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
         return children.split(separator: " ").first.flatMap { pid_t($0) }
     }
@@ -193,10 +176,10 @@ final class DaemonProcess: @unchecked Sendable {
 
     deinit {
         if let process, process.isRunning {
-            process.terminate()
+            process.signal(SIGTERM)
             let deadline = Date().addingTimeInterval(10)
             while process.isRunning && Date() < deadline { usleep(10_000) }
-            if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+            process.signal(SIGKILL)
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(at: directory)
@@ -235,47 +218,19 @@ struct CommandResult: Sendable {
     var stderr: String
 }
 
+///
+/// Waiting suspends the calling task rather than blocking its thread (see `ChildProcess.collect`).
 func runCommand(
     _ executable: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil,
     directory: String? = nil
-) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    var merged = ProcessInfo.processInfo.environment
-    for (key, value) in environment { merged[key] = value }
-    process.environment = merged
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    let stdin = Pipe()
-    process.standardInput = stdin
-    try process.run()
-    if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-    try stdin.fileHandleForWriting.close()
-    // Read both pipes while the process runs, so a full pipe cannot block it.
-    let outData = Mutexed(Data())
-    let errData = Mutexed(Data())
-    // On threads of their own: a blocking read on Dispatch's shared threads can wait behind
-    // other tests' blocked work for longer than a test's patience.
-    let group = DispatchGroup()
-    group.enter()
-    onOwnThread {
-        outData.set(out.fileHandleForReading.readDataToEndOfFile())
-        group.leave()
-    }
-    group.enter()
-    onOwnThread {
-        errData.set(err.fileHandleForReading.readDataToEndOfFile())
-        group.leave()
-    }
-    process.waitUntilExit()
-    group.wait()
+) async throws -> CommandResult {
+    let child = try ChildProcess(
+        executable, arguments, environment: ChildProcess.environment(adding: environment), directory: directory,
+        standardInput: .pipe, standardOutput: .pipe, standardError: .pipe)
+    let result = try await child.collect(input: input.map { Data($0.utf8) })
     return CommandResult(
-        status: process.terminationStatus, stdout: String(decoding: outData.get(), as: UTF8.self),
-        stderr: String(decoding: errData.get(), as: UTF8.self))
+        status: result.status, stdout: String(decoding: result.output, as: UTF8.self),
+        stderr: String(decoding: result.error, as: UTF8.self))
 }
 
 /// Runs `body` on a new thread (for blocking reads of a child's pipes).

@@ -45,12 +45,10 @@ struct GoProgram: Sendable {
         try FileManager.default.createDirectory(at: programs, withIntermediateDirectories: true)
         let output = programs.appendingPathComponent(name).path
         let building = "\(output).\(getpid())"
-        let result = try await offThePool {
-            try runCommand(
-                go, ["build", "-o", building, "."],
-                environment: ["GO111MODULE": "off", "GOPATH": gopath, "GOCACHE": sharedGoCache],
-                directory: Interop.scripts.appendingPathComponent(name).path)
-        }
+        let result = try await runCommand(
+            go, ["build", "-o", building, "."],
+            environment: ["GO111MODULE": "off", "GOPATH": gopath, "GOCACHE": sharedGoCache],
+            directory: Interop.scripts.appendingPathComponent(name).path)
         guard result.status == 0 else {
             try? FileManager.default.removeItem(atPath: building)
             throw DaemonFailed(log: "go build of \(name) failed:\n\(result.stderr)")
@@ -79,7 +77,7 @@ struct GoProgram: Sendable {
     /// Builds it if no test has yet, and runs it to completion on a thread of its own.
     func run(_ arguments: [String]) async throws -> CommandResult {
         let executable = try await build.value
-        return try await offThePool { try runCommand(executable, arguments) }
+        return try await runCommand(executable, arguments)
     }
 }
 

@@ -12,16 +12,18 @@ struct SecondUser {
 
     /// `nobody`, when the tests run as root and `nobody` can run the system's Python.
     static var nobody: SecondUser? {
-        guard getuid() == 0, let account = getpwnam("nobody"), FileManager.default.isExecutableFile(atPath: setpriv) else {
-            if Interop.required { Issue.record("switching to nobody needs root and \(setpriv)") }
-            return nil
+        get async {
+            guard getuid() == 0, let account = getpwnam("nobody"), FileManager.default.isExecutableFile(atPath: setpriv) else {
+                if Interop.required { Issue.record("switching to nobody needs root and \(setpriv)") }
+                return nil
+            }
+            let user = SecondUser(name: "nobody", uid: account.pointee.pw_uid, gid: account.pointee.pw_gid)
+            guard (try? await runCommand(setpriv, user.privileges + ["/usr/bin/python3", "-c", "pass"]))?.status == 0 else {
+                if Interop.required { Issue.record("nobody cannot run /usr/bin/python3") }
+                return nil
+            }
+            return user
         }
-        let user = SecondUser(name: "nobody", uid: account.pointee.pw_uid, gid: account.pointee.pw_gid)
-        guard (try? runCommand(setpriv, user.privileges + ["/usr/bin/python3", "-c", "pass"]))?.status == 0 else {
-            if Interop.required { Issue.record("nobody cannot run /usr/bin/python3") }
-            return nil
-        }
-        return user
     }
 
     private static let setpriv = "/usr/bin/setpriv"

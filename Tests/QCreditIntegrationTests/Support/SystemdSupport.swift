@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import QCreditTestSupport
 import Testing
 
 /// The repository and its `systemd/` directory, found relative to this file.
@@ -32,10 +33,10 @@ enum SystemdUnits {
 
     /// What `systemd-analyze verify` says about each unit: it exits 0 even on many errors, so
     /// anything it prints is a finding. Keys are unit names; values its output (stdout+stderr).
-    static func verify(_ paths: [String]) throws -> [String: String] {
+    static func verify(_ paths: [String]) async throws -> [String: String] {
         var findings: [String: String] = [:]
         for path in paths {
-            let result = try runCommand(
+            let result = try await runCommand(
                 "/usr/bin/systemd-analyze", ["verify", path], environment: ["SYSTEMD_LOG_COLOR": "0", "SYSTEMD_PAGER": ""])
             let output = (result.stdout + result.stderr).trimmingCharacters(in: .whitespacesAndNewlines)
             if !output.isEmpty || result.status != 0 {
@@ -190,103 +191,43 @@ struct NotificationMissing: Error, CustomStringConvertible {
 /// A process run for a systemd test, its stdout and stderr going to a log file. Killed if
 /// still running when the value goes away.
 ///
-/// Spawned with `posix_spawn`, not Foundation's `Process`: `systemd-socket-activate` closes
-/// every descriptor it inherits, among them the one `Process` watches to learn that its child
-/// exited, and `Process`'s monitor thread then blocks in `waitpid` for a child that is still
-/// running, stalling every other `Process` in the test run. The child inherits no descriptor
-/// but 0, 1 and 2, and starts with default signal handling.
+/// `systemd-socket-activate` closes every descriptor it inherits; `ChildProcess` (not
+/// Foundation's `Process`, whose monitor thread then blocks for good) lets that be. The child
+/// inherits no descriptor but 0, 1 and 2, and starts with default signal handling.
 final class TestProcess: @unchecked Sendable {
-    let pid: pid_t
     let logPath: String
-    private(set) var exitStatus: Int32?
+    private let child: ChildProcess
+
+    var pid: pid_t { child.pid }
 
     /// The environment the test process has, without anything systemd passes a service (so a
     /// test runner started by systemd does not leak its own) and without `QCREDIT_SOCKET`.
     static var cleanEnvironment: [String: String] {
-        var environment = ProcessInfo.processInfo.environment
-        for key in [
+        ChildProcess.environment(adding: [:], removing: [
             "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES", "QCREDIT_SOCKET",
-        ] {
-            environment.removeValue(forKey: key)
-        }
-        return environment
+        ])
     }
 
     init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], logPath: String) throws {
         self.logPath = logPath
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        guard Self.addCloseFrom(&actions, 3) == 0 else { throw POSIXError(.ENOSYS) }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = Self.cleanEnvironment.merging(environment) { $1 }.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-        guard status == 0 else { throw POSIXError(POSIXErrorCode(rawValue: status) ?? .EIO) }
-        self.pid = pid
+        child = try ChildProcess(
+            executable, arguments, environment: Self.cleanEnvironment.merging(environment) { $1 }, standardOutput: .file(logPath))
     }
-
-    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), which Swift's
-    /// Glibc module does not declare.
-    private static let addCloseFrom: @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32 = {
-        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else {
-            return { _, _ in ENOSYS }
-        }
-        return unsafeBitCast(
-            symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
-    }()
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    /// Whether the process has ended (collecting its status if so).
-    var hasExited: Bool { exitStatus != nil || reap(options: WNOHANG) }
+    /// The exit status (128 + the signal if a signal ended it), once the process has ended.
+    var exitStatus: Int32? { child.exitStatus }
 
-    func signal(_ signal: Int32) { if exitStatus == nil { kill(pid, signal) } }
+    /// Whether the process has ended.
+    var hasExited: Bool { exitStatus != nil }
 
-    /// Waits (generously) for the process to end: its exit status (128 + the signal if a signal
-    /// ended it), or nil if it is still running at the deadline.
+    func signal(_ signal: Int32) { child.signal(signal) }
+
+    /// Waits (generously) for the process to end: its exit status, or nil if it is still
+    /// running at the deadline.
     func waitForExit(timeout: Duration = .seconds(60)) async throws -> Int32? {
-        let deadline = ContinuousClock.now + timeout
-        while exitStatus == nil {
-            if reap(options: WNOHANG) { break }
-            guard ContinuousClock.now < deadline else { return nil }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return exitStatus
-    }
-
-    /// Collects the process's status if it has ended; true once it has.
-    private func reap(options: Int32) -> Bool {
-        var status: Int32 = 0
-        guard waitpid(pid, &status, options) == pid else { return false }
-        let signal = status & 0x7f
-        exitStatus = signal == 0 ? (status >> 8) & 0xff : 128 + signal
-        return true
-    }
-
-    deinit {
-        if exitStatus == nil && !reap(options: WNOHANG) {
-            kill(pid, SIGKILL)
-            _ = reap(options: 0)
-        }
+        try await child.waitForExit(timeout: timeout)
     }
 }
 
@@ -347,10 +288,10 @@ enum UnitSandbox {
 
     /// Why `user` cannot run `program` the way the sandbox runs it (user switched, then exec), or
     /// nil when it can.
-    static func problemRunning(_ program: String, as user: String) -> String? {
+    static func problemRunning(_ program: String, as user: String) async -> String? {
         guard getpwnam(user) != nil else { return "there is no user \(user)" }
         guard let command = try? commandLine(unit: Repository.path("systemd/qcreditd.service"), user: user, command: [program, "--version"]),
-            let result = try? runCommand(command[0], Array(command.dropFirst()))
+            let result = try? await runCommand(command[0], Array(command.dropFirst()))
         else { return "the sandbox emulation cannot start (python3 with libseccomp is needed)" }
         guard result.status == 0 else { return "exit \(result.status): \(result.stdout)\(result.stderr)" }
         return nil

@@ -1,4 +1,5 @@
 import Foundation
+import QCreditTestSupport
 
 /// A third-party program run for an interop test, its stdout and stderr together in a file.
 /// Waiting suspends (no thread of the cooperative pool is held); a program still running after
@@ -31,27 +32,12 @@ struct ExternalProgram {
     }
 
     final class Running: Sendable {
-        private let process: Process
+        private let child: ChildProcess
         private let outputPath: String
-        private let ended: AsyncStream<Int32>
 
         fileprivate init(executable: String, arguments: [String]) throws {
-            process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
             outputPath = NSTemporaryDirectory() + "varlink-program-\(UUID().uuidString).out"
-            _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
-            let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-            process.standardOutput = output
-            process.standardError = output
-            let (ended, continuation) = AsyncStream<Int32>.makeStream()
-            self.ended = ended
-            process.terminationHandler = { process in
-                continuation.yield(process.terminationStatus)
-                continuation.finish()
-            }
-            try process.run()
-            try output.close()
+            child = try ChildProcess(executable, arguments, standardOutput: .file(outputPath))
         }
 
         /// What the program wrote so far.
@@ -59,25 +45,20 @@ struct ExternalProgram {
 
         /// Waits for the program to end; kills it after `timeout`.
         func wait(timeout: Duration = .seconds(60)) async throws -> Result {
-            let process = self.process
-            let killer = Task {
-                try await Task.sleep(for: timeout)
-                kill(process.processIdentifier, SIGKILL)
-            }
-            var iterator = ended.makeAsyncIterator()
-            let status = await iterator.next() ?? -1
-            killer.cancel()
+            if let status = try await child.waitForExit(timeout: timeout) { return Result(status: status, output: output) }
+            child.signal(SIGKILL)
+            let status = try await child.waitForExit(timeout: .seconds(10)) ?? -1
             return Result(status: status, output: output)
         }
 
         /// Stops the program and waits for it.
         func stop() async {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            _ = try? await wait(timeout: .seconds(10))
+            child.signal(SIGKILL)
+            _ = try? await child.waitForExit(timeout: .seconds(10))
         }
 
         deinit {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            child.signal(SIGKILL)
             try? FileManager.default.removeItem(atPath: outputPath)
         }
     }

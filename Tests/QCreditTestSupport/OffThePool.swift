@@ -5,7 +5,7 @@ import Foundation
 /// Swift's cooperative pool has one thread per core, two on the CI machine: a test that blocks
 /// one for seconds stalls every other test waiting asynchronously meanwhile (for a
 /// notification, a timer), and their timeouts start to fire.
-func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+public func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         Thread { continuation.resume(with: Result { try work() }) }.start()
     }
