@@ -132,7 +132,7 @@ import VarlinkNIO
             try await raw.send(Self.ping("fast-1"))
             #expect(try await raw.nextFrame() == Self.pong("fast-1"))
             server.server.shutdown()
-            #expect(try await raw.expectClosed(timeout: 5))
+            #expect(try await raw.expectClosed(timeout: 60))
             await raw.close()
         }
     }
@@ -149,7 +149,7 @@ import VarlinkNIO
                 #expect(try await raw.nextFrame() == Self.pong("fast"))
             }
             let third = try await server.raw()
-            #expect(try await third.expectClosed(timeout: 10))
+            #expect(try await third.expectClosed(timeout: 60))
             await first.close()
             try await waitUntil(10) { server.server.connectionCount == 1 }
             let fourth = try await server.raw()
