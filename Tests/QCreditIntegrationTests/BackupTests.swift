@@ -7,7 +7,7 @@ import Testing
 /// restores into a daemon that starts, verifies its log and holds every write made before it.
 @Suite struct BackupTests {
     @Test func anOnlineBackupRestoresWithEveryEarlierWriteAndAVerifiableLog() async throws {
-        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
         let qcredit = DaemonProcess.product("qcredit")
         try await daemon.seed(from: 0, count: 20)
         _ = try await daemon.waitForCheckpointOfWholeLog()
@@ -38,7 +38,7 @@ import Testing
             try FileManager.default.copyItem(atPath: "\(destination)/\(file)", toPath: "\(restoredState)/\(file)")
         }
         try FileManager.default.copyItem(atPath: "\(daemon.stateDirectory)/keys", toPath: "\(restoredState)/keys")
-        let restored = try DaemonProcess(config: DaemonProcess.logConfig, extraArguments: [], stateDirectory: restoredState)
+        let restored = try await DaemonProcess(config: DaemonProcess.logConfig, extraArguments: [], stateDirectory: restoredState)
         for n in 0..<20 {
             let grade = try await restored.call("org.qcredit.query.GetGrade", ["code": .string(DurabilityTests.uscc(n))])
             #expect(grade["grade"]?["grade"] == "A")
@@ -51,7 +51,7 @@ import Testing
 
     /// An empty directory given as DEST is made private like a new one: a backup holds every record.
     @Test func anEmptyDestinationIsMadePrivate() async throws {
-        let daemon = try DaemonProcess()
+        let daemon = try await DaemonProcess()
         let destination = daemon.directory.appendingPathComponent("open-backup").path
         try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: false)
         #expect(chmod(destination, 0o777) == 0)
@@ -62,7 +62,7 @@ import Testing
     }
 
     @Test func statusShowsCountsCheckpointAndExports() async throws {
-        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
         let qcredit = DaemonProcess.product("qcredit")
         try await daemon.seed(from: 0, count: 3)
         _ = try await daemon.waitForCheckpointOfWholeLog()

@@ -13,7 +13,7 @@ import Testing
     // MARK: Grades
 
     @Test func registerRecordPublishThenGradeByEitherCode() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         let registered = try await cli.succeed(["register", CLI.cement, "--name", "贵州黔南某某水泥有限公司"])
         #expect(registered.contains("911522010783762860"))
         #expect(registered.contains("07837628-6"))
@@ -59,7 +59,7 @@ import Testing
     }
 
     @Test func gradeAtAPastMomentAsksGetGradeAt() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
         let reply = try await cli.json(["grade", CLI.cement, "--at", CLI.date(daysAgo: 1)])
         #expect(reply["grade"]?["basis"] == "ungraded")
@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test func gradesStreamsOneRowPerCodeAndFailsWhenAnyCodeHasAnError() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
         try await cli.register(CLI.materials, name: "贵阳某某建材有限公司")
         try await cli.succeed(["publish"])
@@ -109,7 +109,7 @@ import Testing
     // MARK: Blacklist
 
     @Test func blacklistLifecycleFromProposalToRemoval() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
         try await cli.succeed(["publish"])
 
@@ -184,7 +184,7 @@ import Testing
     }
 
     @Test func aProposalCanBeWithdrawn() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         try await cli.register(CLI.materials, name: "贵阳某某建材有限公司")
         let proposed = try await cli.json([
             "blacklist", "propose", CLI.materials, "--type", "abnormal-operations", "--reason", "未按期公示年度报告",
@@ -199,7 +199,7 @@ import Testing
     // MARK: Events
 
     @Test func eventsBatchFromAJSONLinesFileIsAtomic() async throws {
-        let daemon = try DaemonProcess()
+        let daemon = try await DaemonProcess()
         let cli = CLIHarness(daemon: daemon)
         try await cli.register(CLI.materials, name: "贵阳某某建材有限公司")
         func event(_ kind: String, daysAgo: Int, summary: String) -> String {
@@ -246,7 +246,7 @@ import Testing
     }
 
     @Test func correctAndRetractEvents() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
         try await cli.succeed(CLI.eventArguments(CLI.cement))
         try await cli.succeed(CLI.eventArguments(CLI.cement, kind: "complaint", severity: "low", daysAgo: 5))
@@ -313,7 +313,7 @@ import Testing
         #expect(try JSONValue.parse(json.stderr)["error"] == "ConnectionFailed")
 
         // A stopped daemon: the socket may be gone or refuse; either way, status 3.
-        let daemon = try DaemonProcess()
+        let daemon = try await DaemonProcess()
         daemon.stop()
         let stopped = try await CLIHarness(daemon: daemon).run(["info"])
         #expect(stopped.status == 3)
@@ -321,7 +321,7 @@ import Testing
     }
 
     @Test func registryRefusalsExitOneWithTheErrorRendered() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         let invalid = try await cli.run(["grade", CLI.wrongCheck])
         #expect(invalid.status == 1)
         #expect(invalid.stdout.isEmpty)
@@ -348,7 +348,7 @@ import Testing
     /// eligible day; an application is listed, shows as overdue in `status`, and its approval
     /// removes the listing.
     @Test func creditRepairIsAnApplicationThenADecision() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
         let propose = { (decisionDate: String) async throws -> JSONValue in
             try await cli.json([
@@ -357,7 +357,7 @@ import Testing
                 "--decision-date", decisionDate,
             ])
         }
-        let recent = await try #require(try propose(CLIHarness.today)["listing"]?["id"]?.intValue)
+        let recent = try #require(try await propose(CLIHarness.today)["listing"]?["id"]?.intValue)
         _ = try await cli.json(["blacklist", "confirm", String(recent)])
         let letter = try cli.daemon.write("我司承诺守法经营", to: "letter.txt")
         let tooEarly = try await cli.run([
@@ -368,7 +368,7 @@ import Testing
         #expect(tooEarly.stderr.contains("; eligible from "), "\(tooEarly.stderr)")
         _ = try await cli.json(["blacklist", "remove", String(recent), "--reason", "revoked", "--authority", "黔南州", "--document", "撤1"])
 
-        let old = await try #require(try propose("2024-01-01")["listing"]?["id"]?.intValue)
+        let old = try #require(try await propose("2024-01-01")["listing"]?["id"]?.intValue)
         _ = try await cli.json(["blacklist", "confirm", String(old), "--publication-date", "2024-01-02"])
         let application = try await cli.json([
             "repair", "apply", String(old), "--commitment-letter", letter, "--penalty-fulfilment", "罚款已缴",
@@ -388,7 +388,7 @@ import Testing
     }
 
     @Test func permissionDeniedNamesTheMethodAndTheRoleItNeeds() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess(config: DaemonProcess.config(grantingMe: "bank")))
+        let cli = CLIHarness(daemon: try await DaemonProcess(config: DaemonProcess.config(grantingMe: "bank")))
         let result = try await cli.run(["register", CLI.cement, "--name", "x"])
         #expect(result.status == 1)
         #expect(result.stderr == "PermissionDenied: org.qcredit.admin.RegisterEnterprise requires regulator\n")
@@ -404,7 +404,7 @@ import Testing
             operator = ["uid:\(getuid())"]
             bank = ["user:qcredit-no-such-user", "group:qcredit-no-such-group"]
             """
-        let daemon = try DaemonProcess(config: config)
+        let daemon = try await DaemonProcess(config: config)
         await #expect(try CLIHarness(daemon: daemon).run(["status"]).status == 0)
         let log = daemon.log
         #expect(log.contains("roles.bank grants user:qcredit-no-such-user, which this system does not know"), "\(log)")
@@ -414,7 +414,7 @@ import Testing
     /// An export that cannot be written is answered ExportFailed with the reason, and the
     /// daemon's log keeps it (the nightly timer's output may be gone by morning).
     @Test func aFailedExportIsAnsweredAndLogged() async throws {
-        let daemon = try DaemonProcess()
+        let daemon = try await DaemonProcess()
         let cli = CLIHarness(daemon: daemon)
         try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
         let exports = daemon.stateDirectory + "/exports"
@@ -432,7 +432,7 @@ import Testing
     /// The newest export is the base of the next: one whose MANIFEST or checkpoint no longer
     /// verifies with the log's keys is refused as a base (ExportFailed), not extended.
     @Test func anExportThatNoLongerVerifiesIsNotExtended() async throws {
-        let daemon = try DaemonProcess()
+        let daemon = try await DaemonProcess()
         let cli = CLIHarness(daemon: daemon)
         try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
         let first = try await cli.json(["export"])
@@ -457,7 +457,7 @@ import Testing
     /// (so that a revocation recorded since would withdraw it) is not deleted, by the revocation
     /// or by the next export, which fails until someone looks at it.
     @Test func anAlteredExportIsNeitherWithdrawnNorExtended() async throws {
-        let daemon = try DaemonProcess()
+        let daemon = try await DaemonProcess()
         let cli = CLIHarness(daemon: daemon)
         try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
         let proposed = try await cli.json([
@@ -503,7 +503,7 @@ import Testing
     // MARK: Socket, info and raw calls
 
     @Test func theSocketIsFoundThroughQCREDIT_SOCKETAndTheFlagWins() async throws {
-        let daemon = try DaemonProcess()
+        let daemon = try await DaemonProcess()
         let viaEnvironment = try await CLI.run(["info"], environment: ["QCREDIT_SOCKET": daemon.socketPath])
         #expect(viaEnvironment.status == 0, "\(viaEnvironment.stderr)")
         #expect(viaEnvironment.stdout.contains("Product     qcreditd\n"))
@@ -518,7 +518,7 @@ import Testing
     }
 
     @Test func callPassesRawJSONBothWays() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
         let single = try await cli.run(["call", "org.qcredit.query.CheckBlacklist", #"{"code": "07837628-6"}"#])
         #expect(single.status == 0)

@@ -29,7 +29,7 @@ import Testing
     @Test(arguments: Ending.allCases) func theRestrictedPartKeepsWhatThePublicExportNoLongerShows(_ ending: Ending) async throws {
         let exports = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-exports-\(UUID().uuidString.prefix(8))").path
         defer { try? FileManager.default.removeItem(atPath: exports) }
-        let daemon = try DaemonProcess(
+        let daemon = try await DaemonProcess(
             config: RestoreTests.config(exports: exports) + "restrictedGroup = \"\(Self.groupName)\"\n")
         let qcredit = DaemonProcess.product("qcredit")
         try await daemon.seed(from: 0, count: 3)
@@ -131,7 +131,7 @@ import Testing
             ["restore", backup, "--entries", export, "--config", try #require(daemon.configPath), "--state-dir", daemon.stateDirectory])
         #expect(restored.status == 0, "\(restored.stdout)\(restored.stderr)")
         #expect(restored.stdout.contains("with their openings"), "\(restored.stdout)")
-        try daemon.start()
+        try await daemon.start()
         let replay = try await runCommand(qcredit, ["audit", "replay", "--json", "--vkey", vkey, "--socket", daemon.socketPath])
         #expect(replay.status == 0, "\(replay.stdout)\(replay.stderr)")
         let replayed = try JSONValue.parse(replay.stdout)

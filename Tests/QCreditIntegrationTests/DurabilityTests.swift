@@ -12,13 +12,13 @@ import VarlinkNIO
     static func uscc(_ n: Int) -> String { USCC.madeUp(serial: 10_000_000 + n) }
 
     @Test func everyAcknowledgedWriteSurvivesKillDashNine() async throws {
-        try await Self.killUnderWriteLoad(try DaemonProcess())
+        try await Self.killUnderWriteLoad(try await DaemonProcess())
     }
 
     /// The same while the WAL is copied into the database file beside the writer every few
     /// commits (`walCheckpointPages = 20`), so the kill lands while copies run.
     @Test func everyAcknowledgedWriteSurvivesKillDashNineWhileTheWALIsCopied() async throws {
-        let daemon = try DaemonProcess(config: "walCheckpointPages = 20\n" + DaemonProcess.logConfig)
+        let daemon = try await DaemonProcess(config: "walCheckpointPages = 20\n" + DaemonProcess.logConfig)
         let database = (daemon.stateDirectory as NSString).appendingPathComponent("registry.sqlite")
         let size = { @Sendable in (try? FileManager.default.attributesOfItem(atPath: database)[.size] as? Int) ?? 0 }
         let before = size()
@@ -63,7 +63,7 @@ import VarlinkNIO
         // A failed expectation, not a crash of the whole test run, when nothing was acknowledged.
         let first = try #require(written.first, "no write was acknowledged")
 
-        try daemon.start()
+        try await daemon.start()
         let client = try await daemon.client()
         for code in written {
             let reply = try await client.call("org.qcredit.query.GetGrade", parameters: ["code": .string(code)])
@@ -82,13 +82,13 @@ import VarlinkNIO
     }
 
     @Test func sigtermStopsCleanlyAndRemovesTheSocket() async throws {
-        let daemon = try DaemonProcess()
+        let daemon = try await DaemonProcess()
         _ = try await daemon.call("org.varlink.service.GetInfo")
         #expect(daemon.stop() == 0)
         #expect(!FileManager.default.fileExists(atPath: daemon.socketPath))
         #expect(daemon.log.contains("qcreditd stopped"))
         // And it starts again on the same state.
-        try daemon.start()
+        try await daemon.start()
         #expect(try await daemon.call("org.varlink.service.GetInfo")["product"] == "qcreditd")
     }
 }

@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func anExportVerifiesAndAFlippedByteInAnyFileIsCaughtByName() async throws {
-        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
         try await daemon.seed(from: 0, count: 6)
         let (vkey, _) = try await daemon.verifierKey("ed25519")
         let (sm2Key, _) = try await daemon.verifierKey("sm2")
@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test func aDeltaVerifiesAgainstThePreviousExportAndTwoExportsOfOneStateAreIdentical() async throws {
-        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
         try await daemon.seed(from: 0, count: 4)
         let (vkey, _) = try await daemon.verifierKey("ed25519")
         let first = try await #require(try export(daemon, full: true)["directory"]?.stringValue)
@@ -83,7 +83,7 @@ import Testing
     }
 
     @Test func anExportOfARewrittenLogFailsConsistencyWithThePreviousOne() async throws {
-        let original = try DaemonProcess(config: DaemonProcess.logConfig)
+        let original = try await DaemonProcess(config: DaemonProcess.logConfig)
         try await original.seed(from: 0, count: 3)
         let (vkey, _) = try await original.verifierKey("ed25519")
         let first = try await #require(try export(original)["directory"]?.stringValue)
@@ -92,7 +92,7 @@ import Testing
         let config = DaemonProcess.logConfig.replacingOccurrences(
             of: "checkpointIntervalSeconds = 1",
             with: "checkpointIntervalSeconds = 1\nkeys = [\"\(keys)/ed25519.pem\", \"\(keys)/sm2.pem\"]")
-        let rewritten = try DaemonProcess(config: config)
+        let rewritten = try await DaemonProcess(config: config)
         try await rewritten.seed(from: 100, count: 5)
         let second = try await #require(try export(rewritten)["directory"]?.stringValue)
         #expect(try await runCommand(qcredit, ["verify", second, "--vkey", vkey]).status == 0)
@@ -102,7 +102,7 @@ import Testing
     }
 
     @Test func stockToolsVerifyDigestsSignaturesAndTheLog() async throws {
-        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
         try await daemon.seed(from: 0, count: 3)
         let (vkey, _) = try await daemon.verifierKey("ed25519")
         let keys = try await daemon.call("org.qcredit.audit.GetVerifierKeys")["keys"]?.arrayValue ?? []
@@ -113,9 +113,9 @@ import Testing
         let shell = { (command: String, directory: String) async throws -> CommandResult in
             try await runCommand("/bin/sh", ["-c", command], directory: directory)
         }
-        let sha = await try shell("sha256sum -c --strict MANIFEST", second)
+        let sha = try await shell("sha256sum -c --strict MANIFEST", second)
         #expect(sha.status == 0, "\(sha.stdout)\(sha.stderr)")
-        let sm3 = await try shell("grep '^# SM3 ' MANIFEST | cut -c3- | cksum --check --strict", second)
+        let sm3 = try await shell("grep '^# SM3 ' MANIFEST | cut -c3- | cksum --check --strict", second)
         #expect(sm3.status == 0, "\(sm3.stdout)\(sm3.stderr)")
         // The public keys as the auditor obtained them (here from the daemon), not from the export.
         for key in keys {
@@ -123,13 +123,13 @@ import Testing
             let id = try #require(key["keyId"]?.stringValue)
             let pem = try daemon.write(try #require(key["publicKeyPem"]?.stringValue), to: "trusted-\(type).pem")
             let digest = type == "sm2" ? "-digest sm3 -pkeyopt distid:1234567812345678" : ""
-            let openssl = await try shell(
+            let openssl = try await shell(
                 "openssl pkeyutl -verify -rawin -pubin -inkey \(pem) \(digest) -in MANIFEST -sigfile MANIFEST.\(type)-\(id).sig",
                 second)
             #expect(openssl.status == 0 && openssl.stdout.contains("Signature Verified Successfully"), "\(type): \(openssl.stdout)\(openssl.stderr)")
         }
         // The root over a full export's entries, with the README's Python (standard library only).
-        let root = await try shell("python3 - <<'PY'\n\(Self.readmeRootScript)PY", first)
+        let root = try await shell("python3 - <<'PY'\n\(Self.readmeRootScript)PY", first)
         let signed = try String(contentsOfFile: first + "/checkpoint", encoding: .utf8).split(separator: "\n")
         #expect(root.stdout == "\(signed[1]) \(signed[2])\n", "\(root.stdout)\(root.stderr)")
 

@@ -6,7 +6,7 @@ import Testing
 /// call, though the next maintenance tick is minutes away.
 @Suite struct FreshGradeTests {
     @Test func anEventChangesTheGradeWithinSecondsWithNoOtherCall() async throws {
-        let daemon = try DaemonProcess(config: "maintenanceIntervalSeconds = 300\n" + DaemonProcess.logConfig)
+        let daemon = try await DaemonProcess(config: "maintenanceIntervalSeconds = 300\n" + DaemonProcess.logConfig)
         defer { daemon.stop() }
         let code = DurabilityTests.uscc(0)
         _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(code), "name": "Fresh Co."])

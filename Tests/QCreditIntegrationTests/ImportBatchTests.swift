@@ -16,7 +16,7 @@ import Testing
     /// line finds its code already registered. Batches applied out of order would open a file
     /// under the organization code first and attach the USCC to it.
     @Test func batchesAreAppliedInFileOrder() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         let pairs = (0..<150).map { n in
             let uscc = USCC.madeUp(serial: 14_000_000 + n)
             let orgCode = String(uscc.dropFirst(8).prefix(9))
@@ -37,7 +37,7 @@ import Testing
     /// Rows of 12 KB each (a 4,000-character summary in Chinese): the default 5,000 rows would
     /// be a 10 MB call, over the registry's 8 MiB limit. The batches are cut by size as well.
     @Test func longRowsGoInBatchesUnderTheMessageLimit() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         try await cli.register(CLI.cement, name: "示例水泥有限公司")
         let summary = String(repeating: "抽", count: 4000)
         let rows = (0..<850).map { n in
@@ -54,7 +54,7 @@ import Testing
     /// Two names of one column (`code` and `uscc`) in a CSV header are refused before anything
     /// is sent; in a JSON Lines object they make the row malformed.
     @Test func twoNamesOfOneColumnAreAmbiguous() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         let csv = try file(cli.daemon, "aliases.csv", "code,uscc,name\n\(CLI.cement),\(CLI.materials),示例水泥有限公司\n")
         let refused = try await cli.run(["import", "enterprises", csv])
         #expect(refused.status == 2)
@@ -72,7 +72,7 @@ import Testing
     /// An import that stops part way (here its id was used for another file) still writes the
     /// rows refused in the batches answered before it stopped, and says how far it got.
     @Test func anImportThatStopsPartWayKeepsTheRefusalsAnsweredSoFar() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         let first = try file(cli.daemon, "a.csv", "code,name\n\(CLI.wrongCheck),错码有限公司\n\(CLI.cement),示例水泥有限公司\n")
         let applied = try await cli.json(["import", "enterprises", first, "--import-id", "monthly", "--batch-size", "1"])
         #expect(applied["imported"] == 1 && applied["rejected"] == 1, "\(applied)")
@@ -88,7 +88,7 @@ import Testing
     /// A JSON Lines row that is not JSON says why and where: a repeated member, text after
     /// the object, a number out of range, a lone surrogate, an object spread over lines.
     @Test func aLineThatIsNotJSONSaysWhyAndWhere() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         let lines = [
             #"{"code":"a","code":"b","name":"x"}"#, #"{"code":"x","name":"y"} trailing"#, #"{"code":1e400,"name":"z"}"#,
             #"{"code":"\ud800","name":"z"}"#, "{", "[1]",
@@ -104,7 +104,7 @@ import Testing
 
     /// `admitWrongCheckCharacter` is yes or no: another value is not quietly taken for no.
     @Test func aFlagThatIsNeitherYesNorNoIsMalformed() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         let path = try file(
             cli.daemon, "flags.csv",
             "code,name,admitWrongCheckCharacter\n\(CLI.wrongCheck),错码有限公司,maybe\n\(CLI.cement),示例水泥有限公司,NO\n")

@@ -13,7 +13,7 @@ import Testing
     }
 
     @Test func onATerminalABarWithRateAndTimeLeft() async throws {
-        let daemon = try DaemonProcess()
+        let daemon = try await DaemonProcess()
         let path = try Self.enterprisesFile(in: daemon, rows: 3000)
         let (status, terminal) = try await Self.runWithTerminalStderr(
             CLIHarness.executable, ["import", "enterprises", path, "--socket", daemon.socketPath])
@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func otherwisePlainLines() async throws {
-        let daemon = try DaemonProcess()
+        let daemon = try await DaemonProcess()
         let path = try Self.enterprisesFile(in: daemon, rows: 2999)
         // The last row is one the client refuses itself, after a blank line: the count ends
         // at the rows read, and they are all done.

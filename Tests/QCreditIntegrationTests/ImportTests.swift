@@ -144,7 +144,7 @@ import Testing
     }
 
     @Test func enterprisesFromARealWorldCSVReportEveryRefusedRowWithItsLine() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         let csv = "\u{FEFF}统一社会信用代码,企业名称,division_code\r\n"
             + "\(CLI.cement),\"贵州黔南某某水泥有限公司, 二分厂\",\r\n"
             + "\u{3000}\(Self.fullWidth(CLI.materials)) ,贵阳某某建材有限公司,\r\n"
@@ -191,7 +191,7 @@ import Testing
     }
 
     @Test func anInterruptedImportResumedWithTheSameIdAppliesEachRowOnce() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
         var lines: [String] = []
         for line in 1...27 {
@@ -230,7 +230,7 @@ import Testing
     }
 
     @Test func aFileWithoutARequiredColumnIsRefusedBeforeAnythingIsSent() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         let path = try file(cli.daemon, "no-name.csv", "code,division\n\(CLI.cement),522700\n")
         let result = try await CLIHarness.run(["import", "enterprises", path, "--socket", "/nonexistent/qcreditd.sock"])
         #expect(result.status == 2)
@@ -240,7 +240,7 @@ import Testing
     /// Each JSON Lines object is read by its own member names: one row's spelling (`Code`,
     /// `uscc`, `occurred_on`) never changes how the next row is read.
     @Test func eachJSONLinesRowIsReadByItsOwnMemberNames() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         let rows = [
             #"{"code":"\#(CLI.cement)","name":"贵州黔南某某水泥有限公司"}"#,
             #"{"uscc":"\#(CLI.materials)","Name":"贵阳某某建材有限公司"}"#,
@@ -256,7 +256,7 @@ import Testing
     /// JSON Lines values are text: an array, an object or a fraction is a malformed row, not
     /// text stored for good; so is an object whose members name one column twice.
     @Test func aJSONLinesRowWithAValueThatIsNotTextOrAColumnTwiceIsMalformed() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         let rows = [
             #"{"code":"\#(CLI.cement)","name":["贵州黔南某某水泥有限公司"]}"#,
             #"{"code":"\#(CLI.materials)","name":{"zh":"贵阳某某建材有限公司"}}"#,
@@ -282,7 +282,7 @@ import Testing
     /// byte, and the other rows are imported; a file that is GB18030 from its first line is
     /// refused as a whole, with the way to convert it.
     @Test func aRowThatIsNotUTF8IsRejectedAndAFileThatIsNotIsRefused() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         // "公司" in GB18030.
         let gbName: [UInt8] = [0xB9, 0xAB, 0xCB, 0xBE]
         let path = cli.daemon.directory.appendingPathComponent("mixed.csv").path
@@ -320,7 +320,7 @@ import Testing
     /// text, a four-byte GB18030 character included, and so does a portfolio to screen. A byte
     /// that is not GB18030 is refused with its line and place before anything is sent.
     @Test func aGB18030FileIsReadWithItsEncodingNamed() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         func gb(_ text: String) -> [UInt8] {
             // GB18030 of the few characters used here (python3: text.encode("gb18030")).
             let table: [Character: [UInt8]] = [
@@ -366,7 +366,7 @@ import Testing
     /// A quote in the middle of a quoted CSV field (`"bad"quote"`) is a malformed row, not a
     /// name with the quote dropped.
     @Test func aCSVFieldWithTextAfterItsClosingQuoteIsMalformed() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         let path = try file(
             cli.daemon, "quotes.csv", "code,name\n\(CLI.cement),\"bad\"quote\"\n\(CLI.materials), \"padded\" \n")
         let summary = try await cli.json(["import", "enterprises", path])
@@ -387,7 +387,7 @@ import Testing
     /// `--errors` naming the file being imported (or `screen --output` the portfolio) would
     /// overwrite it: refused, and the file is left as it was.
     @Test func anErrorFileOrOutputThatIsTheInputIsRefused() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         let text = "code,name\n\(CLI.cement),贵州黔南某某水泥有限公司\n"
         let path = try file(cli.daemon, "self.csv", text)
         let refused = try await cli.run(["import", "enterprises", path, "--errors", path])
@@ -402,7 +402,7 @@ import Testing
     /// An import id names one file: another file's rows under an applied batch's id and lines
     /// are refused, not counted as already imported.
     @Test func anImportIdReusedForAnotherFileIsRefusedNotSkipped() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         let first = try file(cli.daemon, "a.csv", "code,name\n\(CLI.cement),贵州黔南某某水泥有限公司\n")
         let second = try file(cli.daemon, "b.csv", "code,name\n\(CLI.materials),贵阳某某建材有限公司\n")
         #expect(try await cli.json(["import", "enterprises", first, "--import-id", "monthly"])["imported"] == 1)
@@ -422,7 +422,7 @@ import Testing
     /// A header naming a column twice, or an error file that cannot be written, is refused
     /// before any row is sent.
     @Test func anAmbiguousHeaderOrAnUnwritableErrorFileIsRefusedBeforeAnythingIsSent() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         let twice = try file(cli.daemon, "twice.csv", "code,name,Code\n\(CLI.cement),贵州黔南某某水泥有限公司,\(CLI.materials)\n")
         let ambiguous = try await cli.run(["import", "enterprises", twice])
         #expect(ambiguous.status == 2)
@@ -436,7 +436,7 @@ import Testing
     }
 
     @Test func anImportIdIsForOneKindOfRows() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         let enterprises = try file(cli.daemon, "one.csv", "code,name\n\(CLI.cement),贵州黔南某某水泥有限公司\n")
         try await cli.succeed(["import", "enterprises", enterprises, "--import-id", "batch-7"])
         let events = try file(
@@ -451,7 +451,7 @@ import Testing
 
     /// The import killed (SIGKILL) part way, then run again: every row exactly once.
     @Test func anImportKilledPartWayAndRunAgainImportsEveryRowOnce() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         // Enough one-row batches (each a durable transaction) that the first run is still going
         // when the test sees its first rows and kills it.
         let count = 10_000
@@ -489,7 +489,7 @@ import Testing
     /// together (a batch naming firms of batches on both connections waits for them), and
     /// every USCC joins its legacy file instead of opening a second one.
     @Test func aLegacyCodeAndItsUSCCOnLaterLinesMakeOneFileWhateverTheConnection() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         var csv = "code,name\n"
         let groups = 15
         for group in 0..<groups {
@@ -516,7 +516,7 @@ import Testing
     }
 
     @Test func screeningAPortfolioWritesOneRowPerCodeWithTheCheckpoint() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
         try await cli.register(CLI.materials, name: "贵阳某某建材有限公司")
         try await cli.succeed(CLI.eventArguments(CLI.cement))
@@ -567,7 +567,7 @@ import Testing
     /// A one-column list is a list whether or not it names its column, and whatever its
     /// extension; the output may be a device.
     @Test func oneColumnListsWithOrWithoutAHeaderAndOutputToADevice() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
         for (name, text, firstLine) in [
             ("named.txt", "code\n\(CLI.cement)\n", 2), ("plain.csv", "\(CLI.cement)\n\(CLI.materials)\n", 1),
@@ -588,7 +588,7 @@ import Testing
     }
 
     @Test func findPrintsATableOfMatches() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess())
+        let cli = CLIHarness(daemon: try await DaemonProcess())
         try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
         try await cli.succeed(["update", CLI.cement, "--name", "贵州新名水泥集团有限公司", "--reason", "renamed"])
         let text = try await cli.succeed(["find", "黔南某某"])

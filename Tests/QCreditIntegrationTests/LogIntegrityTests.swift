@@ -7,7 +7,7 @@ import Varlink
 /// client's offline checks catch tampering.
 @Suite struct LogIntegrityTests {
     @Test func theDaemonRefusesADatabaseOlderThanItsLastCheckpoint() async throws {
-        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
         try await daemon.seed(from: 0, count: 2)
         _ = try await daemon.waitForCheckpointOfWholeLog()
         #expect(daemon.stop() == 0)
@@ -15,20 +15,20 @@ import Varlink
         let database = (daemon.stateDirectory as NSString).appendingPathComponent("registry.sqlite")
         let backup = daemon.directory.appendingPathComponent("old.sqlite").path
         try FileManager.default.copyItem(atPath: database, toPath: backup)
-        try daemon.start()
+        try await daemon.start()
         try await daemon.seed(from: 2, count: 3)
         _ = try await daemon.waitForCheckpointOfWholeLog()
         #expect(daemon.stop() == 0)
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + suffix) }
         try FileManager.default.copyItem(atPath: backup, toPath: database)
-        let refusal = try daemon.startExpectingRefusal()
+        let refusal = try await daemon.startExpectingRefusal()
         #expect(refusal.status != 0)
         #expect(refusal.log.contains("records 3..<6 are missing"), "\(refusal.log)")
         #expect(refusal.log.contains("restored from an older backup"), "\(refusal.log)")
     }
 
     @Test func theDaemonRefusesALogWhoseRecordsWereAltered() async throws {
-        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
         // Sixteen grades and the policy: 17 leaves, so the tree stores a node (its lowest stored
         // level covers 16 leaves; those below are hashed from the leaves).
         try await daemon.seed(from: 0, count: 16)
@@ -44,7 +44,7 @@ import Varlink
                 "DROP TRIGGER merkle_node_append_only_update; UPDATE merkle_node SET hash = zeroblob(32);",
             ])
         #expect(altered.status == 0, "\(altered.stderr)")
-        let refusal = try daemon.startExpectingRefusal()
+        let refusal = try await daemon.startExpectingRefusal()
         #expect(refusal.status != 0)
         #expect(refusal.log.contains("the log was altered"), "\(refusal.log)")
     }
@@ -52,7 +52,7 @@ import Varlink
     /// A record changed behind the tree (the tree itself intact, so the daemon starts) is not
     /// handed out as evidence: it would fail the bank's check. The operator is told why.
     @Test func evidenceIsRefusedForARecordAlteredBehindTheTree() async throws {
-        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
         try await daemon.seed(from: 0, count: 2)
         _ = try await daemon.waitForCheckpointOfWholeLog()
         let altered = DurabilityTests.uscc(0)
@@ -70,7 +70,7 @@ import Varlink
                     + "WHERE idx = \(index);",
             ])
         #expect(update.status == 0, "\(update.stderr)")
-        try daemon.start()
+        try await daemon.start()
         await #expect {
             try await daemon.call("org.qcredit.query.GetEvidence", ["code": .string(altered)])
         } throws: { error in
@@ -83,20 +83,20 @@ import Varlink
     }
 
     @Test func theDaemonRefusesAKeyFileOthersCanRead() async throws {
-        let daemon = try DaemonProcess()
+        let daemon = try await DaemonProcess()
         #expect(daemon.stop() == 0)
         let key = (daemon.stateDirectory as NSString).appendingPathComponent("keys/ed25519.pem")
         #expect(FileManager.default.fileExists(atPath: key))
         let mode = try FileManager.default.attributesOfItem(atPath: key)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: key)
-        let refusal = try daemon.startExpectingRefusal()
+        let refusal = try await daemon.startExpectingRefusal()
         #expect(refusal.status != 0)
         #expect(refusal.log.contains("0644"), "\(refusal.log)")
     }
 
     @Test func theLastCheckpointIsKeptInAFileBesideTheDatabase() async throws {
-        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
         try await daemon.seed(from: 0, count: 3)
         let latest = try await daemon.waitForCheckpointOfWholeLog()
         let file = try String(contentsOfFile: (daemon.stateDirectory as NSString).appendingPathComponent("checkpoint"), encoding: .utf8)
@@ -104,7 +104,7 @@ import Varlink
     }
 
     @Test func evidenceVerifiesOfflineAndTamperingIsCaught() async throws {
-        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
         try await daemon.seed(from: 0, count: 4)
         let qcredit = DaemonProcess.product("qcredit")
         let socket = ["--socket", daemon.socketPath]
@@ -146,7 +146,7 @@ import Varlink
     }
 
     @Test func auditorsCheckConsistencyAndReplayTheLog() async throws {
-        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
         let qcredit = DaemonProcess.product("qcredit")
         let socket = ["--socket", daemon.socketPath]
         try await daemon.seed(from: 0, count: 3)
@@ -157,7 +157,7 @@ import Varlink
         let firstFile = try daemon.write(first.stdout, to: "cp1")
         try await daemon.seed(from: 3, count: 4)
         _ = try await daemon.waitForCheckpointOfWholeLog()
-        let secondFile = try await daemon.write(try await runCommand(qcredit, ["audit", "checkpoint"] + socket).stdout, to: "cp2")
+        let secondFile = try daemon.write(try await runCommand(qcredit, ["audit", "checkpoint"] + socket).stdout, to: "cp2")
 
         let consistent = try await runCommand(qcredit, ["audit", "consistency", firstFile, secondFile, "--vkey", vkey] + socket)
         #expect(consistent.status == 0, "\(consistent.stderr)")
@@ -177,7 +177,7 @@ import Varlink
     /// An auditor's replay opens every commitment: one salt byte, or one record byte, changed in
     /// the registry's store fails it, naming the entry.
     @Test(arguments: ["salt", "record"]) func replayFailsOnOneAlteredOpeningByte(_ column: String) async throws {
-        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
         let qcredit = DaemonProcess.product("qcredit")
         try await daemon.seed(from: 0, count: 3)
         _ = try await daemon.waitForCheckpointOfWholeLog()
@@ -200,7 +200,7 @@ import Varlink
                     + "UPDATE publication SET \(column) = \(change) WHERE idx = 2;",
             ])
         #expect(altered.status == 0, "\(altered.stderr)")
-        try daemon.start()
+        try await daemon.start()
         let replay = try await runCommand(qcredit, ["audit", "replay", "--vkey", vkey, "--socket", daemon.socketPath])
         #expect(replay.status == 4, "\(replay.stdout)\(replay.stderr)")
         #expect(replay.stderr.contains("entry 2"), "\(replay.stderr)")
@@ -223,24 +223,24 @@ import Varlink
             return DaemonProcess.logConfig.replacingOccurrences(
                 of: "checkpointIntervalSeconds = 1", with: "checkpointIntervalSeconds = 1\nkeys = [\(files.joined(separator: ", "))]")
         }
-        let daemon = try DaemonProcess(config: config(["old"]))
+        let daemon = try await DaemonProcess(config: config(["old"]))
         try await daemon.seed(from: 0, count: 2)
         _ = try await daemon.waitForCheckpoint(ofSize: try await daemon.logSize())
         #expect(daemon.stop() == 0)
 
         try daemon.rewriteConfig(config(["new"]))
-        let refused = try daemon.startExpectingRefusal()
+        let refused = try await daemon.startExpectingRefusal()
         #expect(refused.status != 0)
         #expect(refused.log.contains("none of the configured signing keys"), "\(refused.log)")
         #expect(refused.log.contains("configure the log's own keys"), "\(refused.log)")
 
         try daemon.rewriteConfig(config(["old", "new"]))
-        try daemon.start()
+        try await daemon.start()
         try await daemon.seed(from: 2, count: 1)
         _ = try await daemon.waitForCheckpoint(ofSize: try await daemon.logSize())
         #expect(daemon.stop() == 0)
         try daemon.rewriteConfig(config(["new"]))
-        try daemon.start()
+        try await daemon.start()
         try await daemon.seed(from: 3, count: 1)
     }
 
@@ -264,7 +264,7 @@ import Varlink
         let config = DaemonProcess.logConfig.replacingOccurrences(
             of: "checkpointIntervalSeconds = 1",
             with: "checkpointIntervalSeconds = 1\nkeys = [\"\(directory.path)/ed25519.pem\", \"\(directory.path)/sm2.pem\"]")
-        let daemon = try DaemonProcess(config: config)
+        let daemon = try await DaemonProcess(config: config)
         try await daemon.seed(from: 0, count: 1)
         let evidence = try await runCommand(qcredit, ["evidence", DurabilityTests.uscc(0), "--socket", daemon.socketPath])
         let file = try daemon.write(evidence.stdout, to: "e.tlog-proof")

@@ -9,7 +9,7 @@ import Varlink
     @Test func goSumdbVerifiesCheckpointsInclusionAndConsistency() async throws {
         guard try Interop.available() else { return }
         guard try GoProgram.goverify.available() else { return }
-        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
         try await daemon.seed(from: 0, count: 5)
         let (vkey, _) = try await daemon.verifierKey("ed25519")
         let first = try await daemon.waitForCheckpointOfWholeLog()
@@ -57,7 +57,7 @@ import Varlink
     @Test func evidenceSavedBeforeARepairStillVerifiesAfterIt() async throws {
         guard try Interop.available(), let python = Interop.python else { return }
         guard try GoProgram.goverify.available() else { return }
-        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
         let qcredit = DaemonProcess.product("qcredit")
         let code = DurabilityTests.uscc(7)
         try await daemon.seed(from: 7, count: 1)
@@ -133,7 +133,7 @@ import Varlink
 
     @Test func pythonRecomputesRecordsRootAndBothSignatures() async throws {
         guard try Interop.available(), let python = Interop.python else { return }
-        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
         try await daemon.seed(from: 0, count: 6)
         _ = try await daemon.call(
             "org.qcredit.admin.ProposeListing",
@@ -151,7 +151,7 @@ import Varlink
 
     @Test func opensslVerifiesTheCheckpointSignaturesWithThePEMKeys() async throws {
         guard try Interop.available() else { return }
-        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
         try await daemon.seed(from: 0, count: 2)
         let note = try #require(try await daemon.waitForCheckpointOfWholeLog()["checkpoint"]?.stringValue)
         let separator = try #require(note.range(of: "\n\n", options: .backwards))

@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func aCorpusOfBadMessagesLeavesTheDaemonServingAndTheRegistryUnchanged() async throws {
-        let daemon = try DaemonProcess(config: Self.config)
+        let daemon = try await DaemonProcess(config: Self.config)
         _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(code), "name": "Steady Co."])
         let auditBefore = try await daemon.call("org.qcredit.query.GetFile", ["code": .string(code)])
 
@@ -85,7 +85,7 @@ import Testing
     }
 
     @Test func aMessageWithoutTerminatorDoesNotBlockOthers() async throws {
-        let daemon = try DaemonProcess(config: Self.config)
+        let daemon = try await DaemonProcess(config: Self.config)
         _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(code), "name": "Steady Co."])
         let stuck = try RawSocket(path: daemon.socketPath)
         #expect(stuck.send(#"{"method":"org.varlink.service.GetInfo"}"#, terminated: false))

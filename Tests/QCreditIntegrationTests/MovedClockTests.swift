@@ -23,7 +23,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: offsetFile) }
         var environment = ["LD_PRELOAD=\(Self.library)", "FAKETIME_TIMESTAMP_FILE=\(offsetFile)", "FAKETIME_NO_CACHE=1"]
         if monotonicKept { environment.append("DONT_FAKE_MONOTONIC=1") }
-        let daemon = try DaemonProcess(
+        let daemon = try await DaemonProcess(
             config: "maintenanceIntervalSeconds = 1\n" + DaemonProcess.logConfig, launcher: ["/usr/bin/env"] + environment)
         defer { daemon.stop() }
         // Started on its own paths (its arguments reached it under the preloaded library).

@@ -16,7 +16,7 @@ import Testing
     static let codes = ["911522010783762860", "9115220107837941X1", "91350100M000100Y43"]
 
     @Test func pipelinedGradesAndOtherCallsAreAnsweredInOrderOnTheAcceptLoop() async throws {
-        let daemon = try DaemonProcess(config: Self.config)
+        let daemon = try await DaemonProcess(config: Self.config)
         for (index, code) in Self.codes.enumerated() {
             _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(code), "name": .string("Loop Co. \(index)")])
         }

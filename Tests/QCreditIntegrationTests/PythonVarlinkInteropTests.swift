@@ -23,7 +23,7 @@ import Testing
 
     @Test func thePythonClientCallsEveryMethod() async throws {
         guard try Interop.available(), let python = Interop.python else { return }
-        let daemon = try DaemonProcess(config: Self.config)
+        let daemon = try await DaemonProcess(config: Self.config)
         let result = try await runCommand(python, [Interop.scripts.appendingPathComponent("varlink_client.py").path, daemon.socketPath, "full"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)\n--- daemon log ---\n\(daemon.log)")
         #expect(result.stdout.contains("all checks passed"))
@@ -35,7 +35,7 @@ import Testing
             if Interop.required { Issue.record("the second-user test needs root to switch to nobody") }
             return
         }
-        let daemon = try DaemonProcess(config: Self.config)
+        let daemon = try await DaemonProcess(config: Self.config)
         _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": "911522010783762860", "name": "Owner Co."])
         // nobody may not read the repository (it may live under /root): give it a copy.
         let script = daemon.directory.appendingPathComponent("varlink_client.py")
@@ -64,7 +64,7 @@ import Testing
             regulator = ["uid:\(getuid())"]
             bank = ["uid:\(nobody.pointee.pw_uid)"]
             """
-        let daemon = try DaemonProcess(config: config)
+        let daemon = try await DaemonProcess(config: config)
         let code = "911522010783762860"
         let words = ["Falsified inspection reports", "Art. 9(3)", "兴市监严〔2025〕7号", "示例质量有限公司（原名）"]
         _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(code), "name": .string(words[3])])

@@ -46,7 +46,7 @@ import Varlink
     ]
 
     @Test func killDashNineNeverSplitsAnApprovedRepair() async throws {
-        let daemon = try DaemonProcess()
+        let daemon = try await DaemonProcess()
         var applications: [Int64] = []
         for n in 0..<40 {
             let code = DurabilityTests.uscc(300 + n)
@@ -97,7 +97,7 @@ import Varlink
             #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "\(what)")
         }
         // Every acknowledged approval is there, whole, as the registry serves it after restart.
-        try daemon.start()
+        try await daemon.start()
         let decided = try await daemon.call("org.qcredit.admin.ListRepairApplications")["applications"]?.arrayValue ?? []
         let approvedNow = Set(decided.filter { $0["status"] == "approved" }.compactMap { $0["id"]?.intValue })
         #expect(Set(acknowledged).isSubset(of: approvedNow))

@@ -24,7 +24,7 @@ import Varlink
     /// A log of 7 records backed up, then grown to 12 and exported, then the daemon stopped.
     static func scenario() async throws -> Scenario {
         let exports = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-exports-\(UUID().uuidString.prefix(8))").path
-        let daemon = try DaemonProcess(config: config(exports: exports))
+        let daemon = try await DaemonProcess(config: config(exports: exports))
         let qcredit = DaemonProcess.product("qcredit")
         try await daemon.seed(from: 0, count: 6)
         _ = try await daemon.waitForCheckpoint(ofSize: 7)
@@ -53,7 +53,7 @@ import Varlink
         let behind = try await runCommand(qcredit, ["restore", scenario.backup, "--config", scenario.configPath, "--state-dir", daemon.stateDirectory])
         #expect(behind.status == 5, "\(behind.stdout)\(behind.stderr)")
         #expect(behind.stdout.contains("records 7..<12 are missing"), "\(behind.stdout)")
-        let refusal = try daemon.startExpectingRefusal()
+        let refusal = try await daemon.startExpectingRefusal()
         #expect(refusal.status != 0)
         #expect(refusal.log.contains("records 7..<12 are missing"), "\(refusal.log)")
         #expect(refusal.log.contains("qcredit restore"), "\(refusal.log)")
@@ -65,7 +65,7 @@ import Varlink
             ["restore", scenario.backup, "--entries", scenario.export, "--config", scenario.configPath, "--state-dir", daemon.stateDirectory])
         #expect(restored.status == 0, "\(restored.stdout)\(restored.stderr)")
         #expect(restored.stdout.contains("restored 12 records: 7 from the backup, 5 replayed from exports"), "\(restored.stdout)")
-        try daemon.start()
+        try await daemon.start()
         let checkpoint = try await daemon.call("org.qcredit.audit.GetCheckpoint")
         #expect(checkpoint["size"] == 12)
         #expect(checkpoint["rootHash"] == scenario.rootAt12)
@@ -106,7 +106,7 @@ import Varlink
         #expect(restored.status == 0, "\(restored.stdout)\(restored.stderr)")
         #expect(restored.stdout.contains("no signing key"), "\(restored.stdout)")
         #expect(!restored.stdout.contains("holds no checkpoint-history"), "\(restored.stdout)")
-        let refusal = try daemon.startExpectingRefusal()
+        let refusal = try await daemon.startExpectingRefusal()
         #expect(refusal.status != 0)
         #expect(refusal.log.contains("no signing key is configured"), "\(refusal.log)")
         let made = (try? FileManager.default.contentsOfDirectory(atPath: daemon.stateDirectory + "/keys")) ?? []
@@ -115,7 +115,7 @@ import Varlink
         // With its keys back, the log goes on under its one identity.
         try FileManager.default.removeItem(atPath: daemon.stateDirectory + "/keys")
         try FileManager.default.moveItem(atPath: keys, toPath: daemon.stateDirectory + "/keys")
-        try daemon.start()
+        try await daemon.start()
         #expect(try await daemon.call("org.qcredit.audit.GetCheckpoint")["rootHash"] == scenario.rootAt12)
     }
 
@@ -131,16 +131,16 @@ import Varlink
         try FileManager.default.createDirectory(atPath: daemon.stateDirectory, withIntermediateDirectories: false)
         try FileManager.default.moveItem(atPath: keys, toPath: daemon.stateDirectory + "/keys")
 
-        let refusal = try daemon.startExpectingRefusal()
+        let refusal = try await daemon.startExpectingRefusal()
         #expect(refusal.status != 0)
         // Not "records 1..<12": the daemon wrote no policy record of its own first.
         #expect(refusal.log.contains("records 0..<12 are missing"), "\(refusal.log)")
-        let again = try daemon.startExpectingRefusal()
+        let again = try await daemon.startExpectingRefusal()
         #expect(again.log.contains("records 0..<12 are missing"), "\(again.log)")
     }
 
     @Test func restoreRefusesWhileTheDaemonRuns() async throws {
-        let daemon = try DaemonProcess(config: DaemonProcess.logConfig)
+        let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
         let qcredit = DaemonProcess.product("qcredit")
         let backup = daemon.directory.appendingPathComponent("backup").path
         #expect(try await runCommand(qcredit, ["backup", backup, "--socket", daemon.socketPath]).status == 0)
@@ -149,7 +149,7 @@ import Varlink
         #expect(refused.stderr.contains("stop qcreditd first"), "\(refused.stderr)")
         // And a second daemon on the same state directory is refused too.
         do {
-            _ = try DaemonProcess(config: DaemonProcess.logConfig, stateDirectory: daemon.stateDirectory)
+            _ = try await DaemonProcess(config: DaemonProcess.logConfig, stateDirectory: daemon.stateDirectory)
             Issue.record("a second daemon started on a state directory in use")
         } catch let failure as DaemonFailed {
             #expect(failure.log.contains("is locked"), "\(failure.log)")
@@ -227,7 +227,7 @@ import Varlink
         #expect(refusedDamaged.stderr.contains("is not an intact registry database"), "\(refusedDamaged.stderr)")
 
         // Another log's backup (another origin).
-        let other = try DaemonProcess(
+        let other = try await DaemonProcess(
             config: DaemonProcess.logConfig.replacingOccurrences(of: "\"qcredit.test/registry\"", with: "\"other.example/log\""))
         try await other.seed(from: 0, count: 2)
         _ = try await other.waitForCheckpoint(ofSize: 3)

@@ -18,7 +18,7 @@ import Testing
 
     /// A daemon that has made one write, and its memory once that has settled.
     static func daemonAtRest() async throws -> (DaemonProcess, (resident: Int, peak: Int)) {
-        let daemon = try DaemonProcess(config: config)
+        let daemon = try await DaemonProcess(config: config)
         _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(DurabilityTests.uscc(0)), "name": "Before Co."])
         try await Task.sleep(for: .milliseconds(200))
         return (daemon, try daemon.memory())

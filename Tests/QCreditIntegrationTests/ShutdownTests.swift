@@ -21,7 +21,7 @@ import Testing
         """
 
     @Test func aBankThatStopsReadingItsGradesDoesNotHoldShutdown() async throws {
-        let daemon = try DaemonProcess(config: Self.config)
+        let daemon = try await DaemonProcess(config: Self.config)
         let enterprises = 50
         try await daemon.seed(from: 0, count: enterprises)
         let records = try await daemon.logSize()
@@ -53,7 +53,7 @@ import Testing
     /// instead of spending the grace period (here the default 10 s) waiting with it.
     @Test func aBankWatchingForChangesDoesNotDelayShutdown() async throws {
         let config = Self.config.replacingOccurrences(of: "shutdownTimeoutSeconds = \(Self.shutdownTimeoutSeconds)", with: "")
-        let daemon = try DaemonProcess(config: config)
+        let daemon = try await DaemonProcess(config: config)
         try await daemon.seed(from: 0, count: 3)
         let call = JSONValue.object([
             "method": "org.qcredit.query.WatchChanges", "parameters": ["codes": [.string(DurabilityTests.uscc(0))]], "more": true,
@@ -77,7 +77,7 @@ import Testing
     /// An operator who copies `registry.sqlite` after a clean stop copies every acknowledged
     /// write: the write-ahead log was folded into the file, whatever order the connections closed in.
     @Test func aStoppedDaemonLeavesEveryWriteInTheDatabaseFile() async throws {
-        let daemon = try DaemonProcess(config: Self.config)
+        let daemon = try await DaemonProcess(config: Self.config)
         try await daemon.seed(from: 0, count: 5)
         _ = try await daemon.call("org.qcredit.query.GetGrade", ["code": .string(DurabilityTests.uscc(4))])
         #expect(daemon.stop() == 0)

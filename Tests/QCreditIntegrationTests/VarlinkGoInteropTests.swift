@@ -8,7 +8,7 @@ import Testing
 @Suite(.goProgram(.varlinkgo)) struct VarlinkGoInteropTests {
     @Test func goVarlinkClientParsesEveryInterfaceAndCallsTheDaemon() async throws {
         guard try GoProgram.varlinkgo.available() else { return }
-        let daemon = try DaemonProcess()
+        let daemon = try await DaemonProcess()
         let code = CLIHarness.cement
         let unknown = CLIHarness.unregistered
         _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(code), "name": "贵州示例水泥有限公司"])

@@ -30,7 +30,7 @@ import VarlinkNIO
     }
 
     @Test func aListingReachesTheOpenStreamOnceAndKillDashNineResumesFromTheCursor() async throws {
-        let daemon = try DaemonProcess()
+        let daemon = try await DaemonProcess()
         let watched = Self.uscc(0)
         let unwatched = Self.uscc(99_999)
         for code in [watched, unwatched] {
@@ -56,7 +56,7 @@ import VarlinkNIO
         // The client acknowledged `cursor` (it handled the listing); the daemon dies.
         daemon.kill(SIGKILL)
         await follower.close()
-        try daemon.start()
+        try await daemon.start()
         let resumed = try await daemon.client()
         var after = resumed.stream("org.qcredit.query.WatchChanges", parameters: ["watchList": "loans", "since": .int(cursor)])
             .makeAsyncIterator()
@@ -78,7 +78,7 @@ import VarlinkNIO
 /// Streams that stop reading cost the daemon one page each, not the whole feed.
 @Suite struct WatchBackpressureTests {
     @Test func readersThatNeverReadDoNotGrowTheDaemonsMemory() async throws {
-        let daemon = try DaemonProcess()
+        let daemon = try await DaemonProcess()
         let code = USCC.madeUp(serial: 12_500_000)
         _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(code), "name": "示例质量有限公司"])
         // 1,500 changes of about 5.5 KB each (an override's reason travels with it): 8 MB per replay.
@@ -151,7 +151,7 @@ import VarlinkNIO
     }
 
     @Test func watchPrintsEachChangeAsItComesAndResumesFromItsCursor() async throws {
-        let daemon = try DaemonProcess()
+        let daemon = try await DaemonProcess()
         let cli = CLIHarness(daemon: daemon)
         try await cli.register(CLIHarness.cement, name: "示例水泥有限公司")
         let set = try await cli.succeed(["watchlist", "set", "loans", "-"], input: "\(CLIHarness.cement)\n\(CLIHarness.materials)\n")
@@ -180,14 +180,14 @@ import VarlinkNIO
     /// Full-width codes take three bytes a character: sent as they were typed, 40,000 of them
     /// would not fit in a bank's 1 MiB message. They go in their normal form.
     @Test func aBookOfFullWidthCodesFitsInABanksMessages() async throws {
-        let cli = CLIHarness(daemon: try DaemonProcess(config: DaemonProcess.config(grantingMe: "bank")))
+        let cli = CLIHarness(daemon: try await DaemonProcess(config: DaemonProcess.config(grantingMe: "bank")))
         let book = (0..<45_000).map { ImportTests.fullWidth(USCC.madeUp(serial: 15_000_000 + $0)) }.joined(separator: "\n")
         #expect(try await cli.succeed(["watchlist", "set", "wide", "-"], input: book).contains("wide: 45000 codes"))
         #expect(try await cli.succeed(["watchlist", "show"]).contains("wide\t45000"))
     }
 
     @Test func aLargeBookGoesInSeveralCalls() async throws {
-        let daemon = try DaemonProcess()
+        let daemon = try await DaemonProcess()
         let cli = CLIHarness(daemon: daemon)
         let book = (0..<85_000).map { USCC.madeUp(serial: 13_000_000 + $0) }.joined(separator: "\n")
         // 40,000 codes per call: a SetWatchList, then two AddToWatchList.

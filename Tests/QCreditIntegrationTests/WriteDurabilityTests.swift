@@ -57,7 +57,7 @@ import Varlink
             operator = ["uid:\(me)"]
             auditor = ["uid:\(me)"]
             """
-        let daemon = try DaemonProcess(config: config, launcher: SyscallTrace.launcher(output: tracePath))
+        let daemon = try await DaemonProcess(config: config, launcher: SyscallTrace.launcher(output: tracePath))
         defer {
             if let pid = daemon.daemonPID { kill(pid, SIGTERM) }
             daemon.stop()

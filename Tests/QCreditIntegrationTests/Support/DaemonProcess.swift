@@ -39,7 +39,7 @@ final class DaemonProcess: @unchecked Sendable {
     /// `@STATE@` and `@SOCKET@` placeholders are replaced by this daemon's paths.
     /// `launcher` runs the daemon through another program (e.g. `strace … --`), which must
     /// exec it as its only child.
-    init(config: String? = nil, extraArguments: [String] = [], stateDirectory: String? = nil, launcher: [String] = []) throws {
+    init(config: String? = nil, extraArguments: [String] = [], stateDirectory: String? = nil, launcher: [String] = []) async throws {
         directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("qcredit-it-\(UUID().uuidString.prefix(8))")
         // Readable by others so a second user (nobody) can reach the socket in role tests.
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
@@ -57,7 +57,7 @@ final class DaemonProcess: @unchecked Sendable {
         }
         self.extraArguments = extraArguments
         self.launcher = launcher
-        try start()
+        try await start()
     }
 
     private let extraArguments: [String]
@@ -69,19 +69,19 @@ final class DaemonProcess: @unchecked Sendable {
         return arguments
     }
 
-    /// Starts (or restarts) the process and waits until its socket accepts connections.
-    func start() throws {
+    /// Starts (or restarts) the process and waits, suspended, until its socket accepts connections.
+    func start() async throws {
         precondition(process?.isRunning != true, "already running")
         let command = launcher.isEmpty ? [Self.product("qcreditd")] + arguments : launcher + [Self.product("qcreditd")] + arguments
         let process = try ChildProcess(
             command[0], Array(command.dropFirst()), environment: ChildProcess.environment(adding: [:], removing: ["QCREDIT_SOCKET"]),
             standardOutput: .file(logPath))
         self.process = process
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = ContinuousClock.now + .seconds(30)
         while !Self.accepts(socketPath) {
             guard process.isRunning else { throw DaemonFailed(log: self.log) }
-            guard Date() < deadline else { throw DaemonFailed(log: "socket never accepted\n" + self.log) }
-            usleep(20_000)
+            guard ContinuousClock.now < deadline else { throw DaemonFailed(log: "socket never accepted\n" + self.log) }
+            try await Task.sleep(for: .milliseconds(10))
         }
     }
 
@@ -94,9 +94,9 @@ final class DaemonProcess: @unchecked Sendable {
 
     /// Starts the daemon expecting it to refuse: waits for it to exit (with a generous limit)
     /// and returns its exit status and what it logged.
-    func startExpectingRefusal() throws -> (status: Int32, log: String) {
+    func startExpectingRefusal() async throws -> (status: Int32, log: String) {
         do {
-            try start()
+            try await start()
         } catch is DaemonFailed {
             return (process?.exitStatus ?? -1, log)
         }
