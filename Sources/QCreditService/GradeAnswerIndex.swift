@@ -173,17 +173,19 @@ public final class GradeAnswerIndex: Sendable {
         // in its normal form, an invalid one only as admitted); other input is first normalised
         // and validated, as the normal path does.
         let exact = PackedCode(input)
+        var output: [UInt8] = []
+        output.reserveCapacity(1024)
         if let exact {
-            switch answer(exact, full: full, at: now) {
-            case .answered(let text): return text
+            switch answer(exact, full: full, at: now, into: &output) {
+            case .answered: return output
             case .newDay: return nil
             case .notIndexed: break
             }
         }
         guard let code = try? EnterpriseCode(validating: input), let key = PackedCode(code.value), key != exact,
-            case .answered(let text) = answer(key, full: full, at: now)
+            case .answered = answer(key, full: full, at: now, into: &output)
         else { return nil }
-        return text
+        return output
     }
 
     /// The same for a code given as the bytes of its text, appended to `output`; false (with
@@ -196,21 +198,12 @@ public final class GradeAnswerIndex: Sendable {
     }
 
     private enum Lookup {
-        case answered([UInt8])
+        case answered
         case notIndexed
         case newDay
     }
 
-    private func answer(_ key: PackedCode, full: Bool, at now: Instant) -> Lookup {
-        var output: [UInt8] = []
-        output.reserveCapacity(1024)
-        switch answer(key, full: full, at: now, into: &output) {
-        case .answered: return .answered(output)
-        case let other: return other
-        }
-    }
-
-    /// Writes the reply into `output`; `.answered` carries nothing here.
+    /// Appends the reply to `output` when it answers; leaves `output` as it was otherwise.
     private func answer(_ key: PackedCode, full: Bool, at now: Instant, into output: inout [UInt8]) -> Lookup {
         let day = now.civilDate(in: registry.utcOffset)
         let lookup = state.withLock { state -> Lookup in
@@ -221,11 +214,10 @@ public final class GradeAnswerIndex: Sendable {
                 state.atText = JSONValue.string(now.rfc3339).encoded()
             }
             state.storage.write(record: record, at: state.atText, into: &output)
-            return .answered([])
+            return .answered
         }
         switch lookup {
-        case .answered: return .answered([])
-        case .notIndexed: return .notIndexed
+        case .answered, .notIndexed: return lookup
         case .newDay:
             // Every view is to be read again for the new day.
             state.withLock { state in

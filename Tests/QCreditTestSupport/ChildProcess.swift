@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 
 /// A program the tests start (the daemon, the CLI, third-party clients and verifiers), spawned
 /// with `posix_spawn` rather than Foundation's `Process`.
@@ -16,7 +17,7 @@ import Glibc
 /// let output = child.readStandardOutputToEnd()
 /// let status = child.waitUntilExit()   // 0
 /// ```
-public final class ChildProcess: @unchecked Sendable {
+public final class ChildProcess: Sendable {
     /// Where one of the child's standard descriptors comes from or goes to.
     public enum Stream: Sendable {
         /// `/dev/null`.
@@ -35,8 +36,8 @@ public final class ChildProcess: @unchecked Sendable {
     public let standardOutput: FileHandle?
     public let standardError: FileHandle?
 
-    private let lock = NSLock()
-    private var status: Int32?
+    /// The exit status, once the child has been reaped.
+    private let status = Mutex<Int32?>(nil)
 
     /// Starts `executable arguments…`. `environment` replaces the test's own environment when
     /// given; `directory` is the child's working directory.
@@ -120,9 +121,7 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Sends `signal` unless the child has already been reaped.
     public func signal(_ signal: Int32) {
-        lock.lock()
-        defer { lock.unlock() }
-        if status == nil { kill(pid, signal) }
+        status.withLock { if $0 == nil { kill(pid, signal) } }
     }
 
     /// Blocks the calling thread until the child ends; its exit status.
@@ -151,22 +150,23 @@ public final class ChildProcess: @unchecked Sendable {
     /// Collects the status when the child has ended. A blocking wait holds no lock, so that
     /// `signal` still works meanwhile; whoever reaps records the status for everyone.
     private func reap(blocking: Bool) -> Int32? {
-        lock.lock()
-        if let status {
-            lock.unlock()
+        if let known = status.withLock({ $0 }) { return known }
+        let reaped = wait(options: blocking ? 0 : WNOHANG)
+        return status.withLock { status in
+            if status == nil { status = reaped }
             return status
         }
-        if blocking { lock.unlock() }
+    }
+
+    /// `waitpid` for this child: its exit status (128 + the signal when a signal ended it), or
+    /// nil when it is still running or another thread reaped it.
+    private func wait(options: Int32) -> Int32? {
         var raw: Int32 = 0
         var result: pid_t
-        repeat { result = waitpid(pid, &raw, blocking ? 0 : WNOHANG) } while result == -1 && errno == EINTR
-        if blocking { lock.lock() }
-        defer { lock.unlock() }
-        if result == pid {
-            let signal = raw & 0x7f
-            status = signal == 0 ? (raw >> 8) & 0xff : 128 + signal
-        }
-        return status
+        repeat { result = waitpid(pid, &raw, options) } while result == -1 && errno == EINTR
+        guard result == pid else { return nil }
+        let signal = raw & 0x7f
+        return signal == 0 ? (raw >> 8) & 0xff : 128 + signal
     }
 
     // MARK: Output
@@ -184,10 +184,13 @@ public final class ChildProcess: @unchecked Sendable {
         let error = Collected()
         for (handle, sink) in [(standardOutput, output), (standardError, error)] {
             guard let handle else {
-                sink.finish(Data())
+                sink.data.withLock { $0 = Data() }
                 continue
             }
-            Thread { sink.finish(handle.readDataToEndOfFile()) }.start()
+            Thread {
+                let data = handle.readDataToEndOfFile()
+                sink.data.withLock { $0 = data }
+            }.start()
         }
         if let standardInput {
             Thread {
@@ -202,24 +205,15 @@ public final class ChildProcess: @unchecked Sendable {
         }
         // A grandchild that still holds a pipe keeps its reader waiting: give up on it after a while.
         let deadline = ContinuousClock.now + .seconds(10)
-        while !(output.isFinished && error.isFinished) && ContinuousClock.now < deadline {
+        while !(output.data.withLock { $0 != nil } && error.data.withLock { $0 != nil }) && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(2))
         }
-        return (status ?? -1, output.data, error.data)
+        return (status ?? -1, output.data.withLock { $0 } ?? Data(), error.data.withLock { $0 } ?? Data())
     }
 
-    private final class Collected: @unchecked Sendable {
-        private let lock = NSLock()
-        private var collected: Data?
-
-        func finish(_ data: Data) {
-            lock.lock()
-            collected = data
-            lock.unlock()
-        }
-
-        var isFinished: Bool { lock.withLock { collected != nil } }
-        var data: Data { lock.withLock { collected ?? Data() } }
+    /// A pipe's contents once its reader has reached the end.
+    private final class Collected: Sendable {
+        let data = Mutex<Data?>(nil)
     }
 
     deinit {

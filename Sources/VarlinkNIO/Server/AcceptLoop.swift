@@ -51,6 +51,12 @@ final class AcceptLoop: Sendable {
         /// Called once every thread has stopped (with the `errno` of what failed, if something
         /// did): no more hand-overs.
         let stopped: @Sendable (Int32?) -> Void
+
+        /// Closes an admitted connection the loop holds; it no longer counts against the limits.
+        func close(_ descriptor: CInt, id: UInt64, uid: UInt32) {
+            Glibc.close(descriptor)
+            registry.remove(id: id, uid: uid)
+        }
     }
 
     private let listener: CInt
@@ -115,8 +121,7 @@ final class AcceptLoop: Sendable {
     /// The last thread to end closes the listener and reports.
     private func threadEnded(_ thread: LoopThread, failure code: Int32?) {
         for admitted in thread.closeInbox() {
-            close(admitted.descriptor)
-            dependencies.registry.remove(id: admitted.id, uid: admitted.credentials.uid)
+            dependencies.close(admitted.descriptor, id: admitted.id, uid: admitted.credentials.uid)
         }
         thread.closeDescriptors()
         if let code {

@@ -68,15 +68,16 @@ final class ImmediateAnswerHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// Answers `frame` here (from its bytes, or parsed) or gives it to the blocking pool; false
     /// leaves it to the task.
     private func answeredHere(_ frame: ByteBuffer, context: ChannelHandlerContext) -> Bool {
-        if answeredFromBytes(frame), connection.beginCall() {
+        let call: VarlinkCall
+        switch dispatcher.answerAtOnce(frame, codec: codec, context: self.context, parameters: &parameters) {
+        case .answered:
+            guard connection.beginCall() else { return false }
             sendAnswer(context: context)
             return true
-        }
-        guard let call = try? codec.decodeCall(frame) else { return false }
-        if let text = dispatcher.answerImmediately(call, context: self.context), connection.beginCall() {
-            parameters = text
-            sendAnswer(context: context)
-            return true
+        case .unparsed:
+            return false
+        case .parsed(let parsed):
+            call = parsed
         }
         guard let blockingPool, let work = dispatcher.answerOffLoop(call, context: self.context), connection.beginCall() else {
             return false
@@ -151,13 +152,4 @@ final class ImmediateAnswerHandler: ChannelDuplexHandler, RemovableChannelHandle
         }
         context.write(data, promise: promise)
     }
-
-    /// Whether the dispatcher answered `frame` from its bytes (into ``parameters``).
-    private func answeredFromBytes(_ frame: ByteBuffer) -> Bool {
-        parameters.removeAll(keepingCapacity: true)
-        return frame.withUnsafeReadableBytes { bytes in
-            dispatcher.answerFrameImmediately(bytes, context: self.context, parameters: &parameters)
-        }
-    }
-
 }

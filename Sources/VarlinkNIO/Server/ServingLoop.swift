@@ -225,22 +225,16 @@ struct ServingLoop {
         spreadIfPipelining(connection, answered: answered, now: now)
     }
 
-    /// Puts into ``parameters`` the answer to the frame at the front of the connection's input,
-    /// recognised by its bytes or parsed; false when the call is not one answered at once.
+    /// Puts into ``parameters`` the answer to the frame at the front of the connection's input;
+    /// false when the call is not one answered at once.
     private mutating func answer(frameOfLength length: Int, on connection: LoopConnection) -> Bool {
-        parameters.removeAll(keepingCapacity: true)
-        let dispatcher = dependencies.dispatcher
-        let context = connection.context
-        let answered = connection.input.withUnsafeReadableBytes { bytes in
-            dispatcher.answerFrameImmediately(
-                UnsafeRawBufferPointer(rebasing: bytes[..<length]), context: context, parameters: &parameters)
+        let frame = connection.input.getSlice(at: connection.input.readerIndex, length: length)!
+        if case .answered = dependencies.dispatcher.answerAtOnce(
+            frame, codec: dependencies.codec, context: connection.context, parameters: &parameters)
+        {
+            return true
         }
-        if answered { return true }
-        guard let call = try? dependencies.codec.decodeCall(connection.input.getSlice(at: connection.input.readerIndex, length: length)!),
-            let text = dispatcher.answerImmediately(call, context: context)
-        else { return false }
-        parameters = text
-        return true
+        return false
     }
 
     /// Sends what `output` holds, as far as the socket takes it; false when the peer is gone
@@ -282,14 +276,12 @@ struct ServingLoop {
 
     private func handOver(_ handOff: HandOff) {
         if !dependencies.handOver(handOff) {
-            close(handOff.descriptor)
-            dependencies.registry.remove(id: handOff.id, uid: handOff.credentials.uid)
+            dependencies.close(handOff.descriptor, id: handOff.id, uid: handOff.credentials.uid)
         }
     }
 
     private mutating func closeConnection(_ connection: LoopConnection) {
         forget(connection)
-        close(connection.descriptor)
-        dependencies.registry.remove(id: connection.id, uid: connection.context.credentials.uid)
+        dependencies.close(connection.descriptor, id: connection.id, uid: connection.context.credentials.uid)
     }
 }
