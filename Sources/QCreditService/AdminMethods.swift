@@ -93,6 +93,8 @@ enum AdminMethods {
                 listingId: try p.int("listingId"), outcome: try p.string("outcome"),
                 resolvedOn: try p.optionalString("resolvedOn"), authority: try p.string("authority"),
                 documentNumber: try p.string("documentNumber"), summary: try p.optionalString("summary"), by: call.caller)
+            // An objection upheld against a listed entry revokes it, which ends its disclosure at once.
+            if listing.state == .removed { await withdrawUndisclosedExports(call) }
             try await replyListing(listing, registry, call)
         },
         method("ConfirmListing") { registry, call in

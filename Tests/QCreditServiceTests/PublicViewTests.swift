@@ -20,15 +20,24 @@ import Varlink
         ["Counterfeit dairy powder", "Art. 9(2)", "郑市监严〔2026〕77号", "Zhengzhou AMR"]
     }
 
-    enum Ending: String, CaseIterable { case repaired, revoked }
+    /// How a listing ends its public disclosure at once: approved credit repair, revocation by
+    /// the regulator, or an objection upheld against a listing in its objection window (a
+    /// revocation too, on a list that has such a window).
+    enum Ending: String, CaseIterable {
+        case repaired, revoked, revokedOnObjection
+
+        var listType: JSONValue { self == .revokedOnObjection ? "abnormal-operations" : "serious-dishonesty" }
+        /// The grade while listed: serious dishonesty forces D, abnormal operations caps at C.
+        var listedGrade: JSONValue { self == .revokedOnObjection ? "C" : "D" }
+    }
 
     @Test(arguments: Ending.allCases) func banksSeeNoTraceOfAnEndedListing(_ ending: Ending) async throws {
         let fixture = try await Self.gradedDairy()
-        let id = try await Self.propose(fixture)
+        let id = try await Self.propose(fixture, ending)
         let confirmed = try await fixture.call("org.qcredit.admin.ConfirmListing", ["listingId": id])
         let listingIndex = try #require(confirmed["listing"]?["logIndex"])
         let gradeBefore = try await fixture.call("org.qcredit.query.GetGrade", ["code": .string(Self.code)], as: ServiceFixture.bank)
-        #expect(gradeBefore["grade"]?["grade"] == "D", "while listed, the listing forces D")
+        #expect(gradeBefore["grade"]?["grade"] == ending.listedGrade, "while listed, the listing caps the grade")
 
         try await Self.end(listing: id, ending, fixture)
         let removalIndex = try await fixture.logSize() - 1
@@ -106,7 +115,7 @@ import Varlink
 
         // Regulators still see the whole history, including the grade as it was while listed.
         let full = try await fixture.call("org.qcredit.query.GetGradeAt", ["code": code, "at": "2026-03-02"])
-        #expect(full["grade"]?["grade"] == "D")
+        #expect(full["grade"]?["grade"] == ending.listedGrade)
         #expect(try await fixture.call("org.qcredit.query.GetFile", ["code": code])["file"]?["listings"]?.arrayValue?.count == 1)
     }
 
@@ -115,7 +124,7 @@ import Varlink
     /// bank's feed replayed from the start keeps a trace of the D the listing caused.
     @Test(arguments: Ending.allCases) func anOverrideMadeWhileListedKeepsNoTraceOfTheListing(_ ending: Ending) async throws {
         let fixture = try await Self.gradedDairy()
-        let id = try await Self.propose(fixture)
+        let id = try await Self.propose(fixture, ending)
         _ = try await fixture.call("org.qcredit.admin.ConfirmListing", ["listingId": id])
         let code: JSONValue = .string(Self.code)
         _ = try await fixture.call(
@@ -130,7 +139,8 @@ import Varlink
         let evidence = try await fixture.call("org.qcredit.query.GetEvidence", ["code": code], as: ServiceFixture.bank)
         for reply in entries.map(\.parameters) + [evidence] {
             let text = String(decoding: JSONValue.object(reply).encoded(), as: UTF8.self)
-            #expect(!text.contains(#""grade":"D""#) && !text.contains(#""previousGrade":"D""#), "\(text)")
+            let listed = ending.listedGrade.stringValue ?? ""
+            #expect(!text.contains(#""grade":"\#(listed)""#) && !text.contains(#""previousGrade":"\#(listed)""#), "\(text)")
         }
         #expect(try await fixture.call("org.qcredit.query.GetGrade", ["code": code], as: ServiceFixture.bank)["grade"]?["grade"] == "B")
         let overrideRecords = entries.compactMap { $0.parameters["opening"]?["record"] }.filter { $0["type"] == "override" }
@@ -144,7 +154,7 @@ import Varlink
     @Test(arguments: Ending.allCases) func publicExportsThatShowedAnEndedListingAreWithdrawn(_ ending: Ending) async throws {
         let fixture = try await Self.gradedDairy()
         let before = try await fixture.call("org.qcredit.operator.Export", ["full": true], as: ServiceFixture.operator)
-        let id = try await Self.propose(fixture)
+        let id = try await Self.propose(fixture, ending)
         _ = try await fixture.call("org.qcredit.admin.ConfirmListing", ["listingId": id])
         fixture.clock.advance(days: 1)
         let during = try await fixture.call("org.qcredit.operator.Export", [:], as: ServiceFixture.operator)
@@ -183,22 +193,34 @@ import Varlink
         return fixture
     }
 
-    /// Proposes the listing of ``decision`` and returns its id.
-    static func propose(_ fixture: ServiceFixture) async throws -> JSONValue {
+    /// Proposes the listing of ``decision``, on the list `ending` needs, and returns its id.
+    static func propose(_ fixture: ServiceFixture, _ ending: Ending) async throws -> JSONValue {
         var proposal = decision
         proposal["code"] = .string(code)
+        proposal["listType"] = ending.listType
         return try #require(try await fixture.call("org.qcredit.admin.ProposeListing", proposal)["listing"]?["id"])
     }
 
     /// Ends the listing `id` as `ending` says, once that is allowed (repair after a year).
     static func end(listing id: JSONValue, _ ending: Ending, _ fixture: ServiceFixture) async throws {
         fixture.clock.advance(days: ending == .repaired ? 366 : 10)
-        if ending == .repaired {
+        switch ending {
+        case .repaired:
             try await fixture.repair(listing: id)
-        } else {
+        case .revoked:
             _ = try await fixture.call(
                 "org.qcredit.admin.RemoveListing",
                 ["listingId": id, "reason": "revoked", "authority": "Zhengzhou AMR", "documentNumber": "郑市监撤〔2026〕1号"])
+        case .revokedOnObjection:
+            _ = try await fixture.call("org.qcredit.admin.FileObjection", ["listingId": id, "summary": "The sale was by a namesake"])
+            let resolved = try await fixture.call(
+                "org.qcredit.admin.ResolveObjection",
+                [
+                    "listingId": id, "outcome": "upheld", "authority": "Zhengzhou AMR",
+                    "documentNumber": "郑市监复〔2026〕2号",
+                ])
+            #expect(resolved["listing"]?["state"] == "removed", "\(resolved)")
+            #expect(resolved["listing"]?["removalReason"] == "revoked", "\(resolved)")
         }
     }
 
