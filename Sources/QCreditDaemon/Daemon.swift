@@ -15,8 +15,8 @@ import Varlink
 import VarlinkNIO
 
 /// qcreditd: opens the registry, serves it on its socket and runs maintenance until SIGTERM
-/// or SIGINT, then drains calls in progress (for at most `shutdownTimeoutSeconds`), signs a
-/// last checkpoint and exits.
+/// or SIGINT, then drains calls in progress (for at most `shutdownTimeoutSeconds`), stops
+/// maintenance, signs a last checkpoint and exits.
 public enum Daemon {
     public static let version = "0.1.0"
 
@@ -153,11 +153,18 @@ public enum Daemon {
                 "version": "\(version)", "state": "\(configuration.stateDirectory)", "socket": "\(socket.description)",
                 "policy": "\(policy.version)", "origin": "\(origin)",
             ])
-        // Services stop in reverse order: systemd hears STOPPING=1 first (when it is watching),
-        // then the server drains, then the last checkpoint is signed, then maintenance stops.
+        // Services stop in reverse order, each once the one after it has stopped: systemd hears
+        // STOPPING=1 first (when it is watching), then the server drains, then maintenance stops
+        // (a run in progress is cancelled between batches), and only then is the last checkpoint
+        // signed, so that it covers every record any of them published.
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [
+                    .init(
+                        service: CheckpointService(
+                            log: log, interval: .seconds(configuration.log.checkpointIntervalSeconds),
+                            logger: Logger(label: "qcredit.log"))),
+                    .init(service: GradeIndexService(index: gradeIndex, logger: Logger(label: "qcredit.grade-index"))),
                     .init(
                         service: MaintenanceService(
                             registry: registry, exports: operations.exports, interval: .seconds(configuration.maintenanceIntervalSeconds),
@@ -166,11 +173,6 @@ public enum Daemon {
                             regradeAfterWrites: configuration.regradeAfterWritesSeconds > 0
                                 ? .seconds(configuration.regradeAfterWritesSeconds) : nil,
                             logger: Logger(label: "qcredit.maintenance"))),
-                    .init(
-                        service: CheckpointService(
-                            log: log, interval: .seconds(configuration.log.checkpointIntervalSeconds),
-                            logger: Logger(label: "qcredit.log"))),
-                    .init(service: GradeIndexService(index: gradeIndex, logger: Logger(label: "qcredit.grade-index"))),
                     .init(service: VarlinkServerService(server: server)),
                 ]
                     // Last, so that it is the first to hear of graceful shutdown.

@@ -21,22 +21,26 @@ struct MaintenanceService: Service {
     func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                let summary = try await registry.runMaintenance()
-                if !summary.expired.isEmpty || !summary.escalated.isEmpty {
-                    logger.info(
-                        "maintenance", metadata: ["expired": "\(summary.expired)", "escalated": "\(summary.escalated)"])
-                }
-                if let regraded = try await registry.runScheduledRegrade(regrade), regraded.recomputed > 0 {
-                    logger.info(
-                        "regrade",
-                        metadata: [
-                            "recomputed": "\(regraded.recomputed)", "published": "\(regraded.published)",
-                            "failed": "\(regraded.failed)",
-                        ])
-                }
-                let withdrawn = try await exports.withdrawUndisclosed()
-                if !withdrawn.isEmpty {
-                    logger.notice("exports withdrawn: they publish records no longer disclosed", metadata: ["exports": "\(withdrawn)"])
+                // Graceful shutdown cancels a run in progress (a regrade stops between batches):
+                // the last checkpoint is signed after maintenance has stopped.
+                try await cancelWhenGracefulShutdown {
+                    let summary = try await registry.runMaintenance()
+                    if !summary.expired.isEmpty || !summary.escalated.isEmpty {
+                        logger.info(
+                            "maintenance", metadata: ["expired": "\(summary.expired)", "escalated": "\(summary.escalated)"])
+                    }
+                    if let regraded = try await registry.runScheduledRegrade(regrade), regraded.recomputed > 0 {
+                        logger.info(
+                            "regrade",
+                            metadata: [
+                                "recomputed": "\(regraded.recomputed)", "published": "\(regraded.published)",
+                                "failed": "\(regraded.failed)",
+                            ])
+                    }
+                    let withdrawn = try await exports.withdrawUndisclosed()
+                    if !withdrawn.isEmpty {
+                        logger.notice("exports withdrawn: they publish records no longer disclosed", metadata: ["exports": "\(withdrawn)"])
+                    }
                 }
             } catch is CancellationError {
                 // Shutdown interrupted a run; its transaction rolled back and the next start redoes it.

@@ -73,6 +73,43 @@ import Testing
         #expect(bank.isClosedByPeer())
     }
 
+    /// A regrade that maintenance is running when SIGTERM arrives (here the start's regrade of
+    /// 30,000 files with a new event each) stops between batches, and the last checkpoint is
+    /// signed after it stopped: it covers every record the daemon published.
+    @Test func aRegradeInProgressStopsBeforeTheLastCheckpoint() async throws {
+        let directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("qcredit-regrade-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let state = directory.appendingPathComponent("state").path
+        let files = 30_000
+        let load = try await runCommand(
+            DaemonProcess.product("qcredit-bench"),
+            ["export", "--enterprises", "\(files)", "--events", "\(files)", "--grades", "no", "--export", "no", "--directory", state])
+        #expect(load.status == 0, "\(load.stdout)\(load.stderr)")
+
+        let daemon = try await DaemonProcess(config: Self.config, stateDirectory: state)
+        let before = try await daemon.logSize()
+        var during = before
+        let deadline = ContinuousClock.now + .seconds(60)
+        while during == before && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            during = try await daemon.logSize()
+        }
+        #expect(during > before, "the start's regrade published nothing\n\(daemon.log)")
+
+        let start = ContinuousClock.now
+        let status = try await daemon.terminate(within: .seconds(Self.shutdownTimeoutSeconds + 30))
+        let elapsed = ContinuousClock.now - start
+        #expect(status == 0, "\(daemon.log)")
+        #expect(elapsed < .seconds(Self.shutdownTimeoutSeconds + 8), "SIGTERM took \(elapsed) during a regrade")
+        let database = (state as NSString).appendingPathComponent("registry.sqlite")
+        let count = try await runCommand("/usr/bin/sqlite3", [database, "SELECT count(*) FROM publication"])
+        let records = try #require(Int64(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "\(count.stderr)")
+        #expect(records < before + Int64(files), "the regrade was not interrupted: it published all \(files) grades")
+        #expect(daemon.log.contains("maintenance interrupted by shutdown"), "\(daemon.log)")
+        let checkpoint = (state as NSString).appendingPathComponent("checkpoint")
+        #expect(try Self.checkpointSize(checkpoint) == records, "records were published after the last checkpoint\n\(daemon.log)")
+    }
+
     /// The tree size in a signed checkpoint file (its second line).
     /// An operator who copies `registry.sqlite` after a clean stop copies every acknowledged
     /// write: the write-ahead log was folded into the file, whatever order the connections closed in.
