@@ -64,7 +64,9 @@ struct VerifyProofCommand: ParsableCommand {
             } catch let failure as Failure {
                 throw failure
             } catch {
-                throw Failure.badInput("\(file): not a tlog-proof file: \(error)")
+                // A proof that does not parse is a proof that does not verify (a file that
+                // cannot be read at all is bad input, above).
+                throw Failure.verification("\(file) is not a tlog-proof file: \(error)")
             }
             // 1. The commitment: the opening (salt ‖ record) gives the leaf; the record is canonical.
             guard let extra = proof.extra, let opening = RecordOpening(extra: extra) else {

@@ -135,7 +135,17 @@ import Varlink
         let sizeLine = lines.firstIndex(of: "") .map { $0 + 2 }!
         var otherSize = lines
         otherSize[sizeLine] = String(Int(lines[sizeLine])! + 1)
-        for (name, tampered) in [("record", changed), ("index", otherIndex), ("hash", otherHash), ("size", otherSize)] {
+        // Tampering that breaks the file's format fails verification the same way.
+        var wordIndex = lines
+        wordIndex[index] = "index three"
+        var badBase64 = lines
+        badBase64[index + 1] = "not*base64"
+        let truncated = Array(lines.prefix(index + 1))
+        let tamperings = [
+            ("record", changed), ("index", otherIndex), ("hash", otherHash), ("size", otherSize),
+            ("index-word", wordIndex), ("base64", badBase64), ("truncated", truncated),
+        ]
+        for (name, tampered) in tamperings {
             let path = try daemon.write(tampered.joined(separator: "\n"), to: "tampered-\(name).tlog-proof")
             let result = try await runCommand(qcredit, ["verify-proof", path, "--vkey", vkey])
             #expect(result.status == 4, "\(name): \(result.stdout)\(result.stderr)")
