@@ -25,7 +25,7 @@ extension Registry {
         let normalised = try codes.map(Self.normalisedCode)
         var audited = caller
         audited.parameters = ["name": .string(name), "codes": .int(Int64(codes.count))]
-        let limit = watchListLimit
+        let (limit, countLimit) = (watchListLimit, watchListCountLimit)
         return try await write(by: audited) { writer in
             let existing = try writer.reader.watchListId(owner: owner, name: name)
             switch (edit, existing) {
@@ -36,6 +36,11 @@ extension Registry {
                 if edit == .set { try writer.clearWatchList(id) }
                 try writer.addToWatchList(id, codes: normalised)
             case (_, nil):
+                // Empty lists hold no codes: their number is limited too.
+                guard try writer.reader.watchLists(owner: owner).count < countLimit else {
+                    throw RegistryError.invalidArgument(
+                        parameter: "name", reason: "you keep \(countLimit) watch lists, the most a bank may; delete one to make '\(name)'")
+                }
                 try writer.addToWatchList(try writer.createWatchList(owner: owner, name: name), codes: normalised)
             }
             // The limit is per bank, all its lists together: a role that only reads must not be

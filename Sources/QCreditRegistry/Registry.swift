@@ -25,6 +25,8 @@ public final class Registry: Sendable {
     public let utcOffset: UTCOffset
     /// The most codes one bank's watch lists hold together (``WatchList/maximumCodes``).
     public let watchListLimit: Int
+    /// The most watch lists one bank keeps (``WatchList/maximumLists``).
+    public let watchListCountLimit: Int
     let logger: Logger
     private let peerWrites = Atomic<UInt64>(0)
 
@@ -32,13 +34,14 @@ public final class Registry: Sendable {
     public init(
         database: RegistryDatabase, policy: Policy, clock: any RegistryClock = SystemClock(),
         utcOffset: UTCOffset = .beijing, watchListLimit: Int = WatchList.maximumCodes,
-        logger: Logger = Logger(label: "qcredit.registry")
+        watchListCountLimit: Int = WatchList.maximumLists, logger: Logger = Logger(label: "qcredit.registry")
     ) async throws {
         self.database = database
         self.policy = policy
         self.clock = clock
         self.utcOffset = utcOffset
         self.watchListLimit = watchListLimit
+        self.watchListCountLimit = watchListCountLimit
         self.logger = logger
         try await putPolicyInForce()
     }

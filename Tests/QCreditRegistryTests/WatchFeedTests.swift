@@ -161,4 +161,23 @@ import Testing
         let otherBank = Caller(method: "test", peer: AuditContext.Peer(uid: 2001, gid: 2001, pid: 43))
         #expect(try await registry.editWatchList("first", codes: Array(book[..<10]), edit: .set, by: otherBank).size == 10)
     }
+
+    /// Empty lists hold no codes, so their number has its own limit (1,000 in the daemon).
+    @Test func aBankKeepsAtMostSoManyLists() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        let registry = try await Registry(
+            database: fixture.database, policy: fixture.registry.policy, clock: fixture.clock, watchListCountLimit: 3)
+        for name in ["a", "b", "c"] { _ = try await registry.editWatchList(name, codes: [], edit: .set, by: Self.bank) }
+        await #expect {
+            try await registry.editWatchList("d", codes: [], edit: .add, by: Self.bank)
+        } throws: { error in
+            guard case RegistryError.invalidArgument("name", let reason) = error else { return false }
+            return reason.contains("you keep 3 watch lists")
+        }
+        // An existing list can still change; deleting one makes room for another.
+        #expect(try await registry.editWatchList("a", codes: Array(loanBook()[..<2]), edit: .add, by: Self.bank).size == 2)
+        try await registry.deleteWatchList("b", by: Self.bank)
+        _ = try await registry.editWatchList("d", codes: [], edit: .set, by: Self.bank)
+        #expect(try await registry.watchLists(of: Self.bank).map(\.name) == ["a", "c", "d"])
+    }
 }
