@@ -37,7 +37,11 @@ extension Registry {
             let reader = writer.reader
             let listing = try reader.existingListing(request.listingId)
             let rules = try policy.rules(forList: listing.listType)
-            if let pending = try reader.repairApplications(listingId: listing.id).first(where: \.isPending) {
+            // An undecided application of a listing removed otherwise is moot: the listing is
+            // then not eligible (RepairNotEligible, below), whatever was applied for before.
+            if !Self.leavesNothingToDecide(listing),
+                let pending = try reader.repairApplications(listingId: listing.id).first(where: \.isPending)
+            {
                 throw RegistryError.invalidState(
                     listingId: listing.id, state: listing.state.rawValue, action: "apply for credit repair",
                     reason: "application \(pending.id) of \(pending.appliedOn) is still to be decided (by \(pending.decideBy))")

@@ -173,6 +173,13 @@ import Testing
             }
         }
         #expect(try await fixture.registry.repairApplications(pendingOnly: false).first?.isMoot == true)
+        // A new application is refused because the listing is off its list, not because of the moot one.
+        await #expect {
+            _ = try await fixture.applyForRepair(listing.id)
+        } throws: { error in
+            guard case RegistryError.repairNotEligible(let id, _, _, _) = error else { return false }
+            return id == listing.id
+        }
     }
 
     @Test func aRejectedApplicationLeavesTheListingAndAnOverdueOneIsPending() async throws {
