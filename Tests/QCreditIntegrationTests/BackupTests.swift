@@ -59,6 +59,16 @@ import Testing
         #expect(backup.status == 0, "\(backup.stderr)")
         let mode = try FileManager.default.attributesOfItem(atPath: destination)[.posixPermissions] as? Int
         #expect(mode == 0o700, "mode \(String(mode ?? 0, radix: 8))")
+        // Every file in it is readable by its writer only: the database holds every opening.
+        let files = try FileManager.default.subpathsOfDirectory(atPath: destination)
+        #expect(files.contains("registry.sqlite"), "\(files)")
+        for file in files {
+            let path = destination + "/" + file
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            let fileMode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+            #expect(fileMode == 0o600, "\(file): mode \(String(fileMode ?? 0, radix: 8))")
+        }
     }
 
     @Test func statusShowsCountsCheckpointAndExports() async throws {

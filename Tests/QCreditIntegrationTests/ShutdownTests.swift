@@ -127,6 +127,20 @@ import Testing
         #expect(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "5", "\(count.stderr)")
     }
 
+    /// SIGINT (Ctrl-C in a terminal) is a graceful stop too: exit 0, every record checkpointed.
+    @Test func sigintStopsTheDaemonGracefully() async throws {
+        let daemon = try await DaemonProcess(config: Self.config)
+        try await daemon.seed(from: 0, count: 3)
+        let records = try await daemon.logSize()
+        let pid = try #require(daemon.process?.pid)
+        #expect(kill(pid, SIGINT) == 0)
+        let status = try await daemon.process?.waitForExit(timeout: .seconds(30))
+        #expect(status == 0, "\(daemon.log)")
+        let checkpoint = (daemon.stateDirectory as NSString).appendingPathComponent("checkpoint")
+        #expect(try Self.checkpointSize(checkpoint) == records, "\(daemon.log)")
+        #expect(!FileManager.default.fileExists(atPath: daemon.socketPath), "the socket file was left behind")
+    }
+
     static func checkpointSize(_ path: String) throws -> Int64 {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
