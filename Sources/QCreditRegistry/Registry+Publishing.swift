@@ -192,8 +192,8 @@ extension Registry {
     /// regrade day, then its new grade, if any.
     private func write(_ decisions: [GradeDecision], writer: RegistryWriter, summary: inout PublishSummary) throws {
         var grades: [NewGrade] = []
+        try writer.setRegradeDue(decisions.compactMap { decision in decision.regradeDue.map { (decision.enterpriseId, $0) } })
         for decision in decisions {
-            if let due = decision.regradeDue { try writer.setRegradeDue(enterpriseId: decision.enterpriseId, on: due) }
             switch decision.outcome {
             case .inactive: summary.inactive += 1
             case .overridden: summary.overridden += 1

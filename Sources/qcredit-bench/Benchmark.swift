@@ -69,7 +69,7 @@ enum Benchmark {
     static let usage = """
         usage: qcredit-bench SOCKET [--enterprises N] [--seconds S]
                qcredit-bench log [--records N] [--directory DIR]
-               qcredit-bench export [--enterprises N] [--directory DIR] [--events N] [--grades no] [--export no] [--codes FILE]
+               qcredit-bench export [--enterprises N] [--directory DIR] [--events N] [--load no] [--grades no] [--export no] [--codes FILE]
                qcredit-bench proofs SOCKET [--seconds S]
                qcredit-bench streams SOCKET --codes FILE [--seconds S]
                qcredit-bench find [--enterprises N] [--directory DIR]
@@ -80,7 +80,7 @@ enum Benchmark {
 
     /// Every option some benchmark reads: anything else (`--help` too) prints the usage, so a
     /// mistyped option never starts a run of minutes on defaults.
-    static let knownOptions: Set<String> = ["--enterprises", "--seconds", "--records", "--directory", "--export", "--codes", "--events", "--grades", "--first-serial"]
+    static let knownOptions: Set<String> = ["--enterprises", "--seconds", "--records", "--directory", "--export", "--codes", "--events", "--grades", "--first-serial", "--load"]
 
     static func main() async throws {
         let arguments = CommandLine.arguments

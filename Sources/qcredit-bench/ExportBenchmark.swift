@@ -8,6 +8,8 @@
 //
 // `--export no` stops after the load (and publication), leaving in `--directory` a state directory
 // that qcreditd can serve: nothing signed yet, so the daemon makes its own log keys on first start.
+// `--load no` takes the store already in `--directory` as it is (a copy of one loaded with
+// `--grades no --export no`, say), so that publishing alone can be timed again and again.
 // `--codes FILE` writes the loaded USCCs there, one a line (for load generators such as vlbench).
 import Foundation
 import Logging
@@ -27,11 +29,14 @@ enum ExportBenchmark {
         let quiet = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
         func option(_ name: String) -> String? { store.option(name) }
 
-        print("loading \(count) enterprises into \(directory)…")
         var start = ContinuousClock.now
-        try await store.load(code: { uscc($0) }) { n in ["基准测试质量有限公司 \(n)"] }
-        let loadTime = seconds(ContinuousClock.now - start)
-        print(String(format: "loaded in %.1f s = %.0f enterprises/s", loadTime, Double(count) / loadTime))
+        var loadTime = 0.0
+        if option("--load") != "no" {
+            print("loading \(count) enterprises into \(directory)…")
+            try await store.load(code: { uscc($0) }) { n in ["基准测试质量有限公司 \(n)"] }
+            loadTime = seconds(ContinuousClock.now - start)
+            print(String(format: "loaded in %.1f s = %.0f enterprises/s", loadTime, Double(count) / loadTime))
+        }
         if let codes = option("--codes") {
             try (0..<count).map { uscc($0) + "\n" }.joined().write(toFile: codes, atomically: true, encoding: .utf8)
         }
