@@ -18,7 +18,8 @@ struct FindCommand: AsyncParsableCommand {
     @Argument(help: "The name, or part of it.")
     var name: String
 
-    @Option(help: "The most files to list (1 to 100, default 20).")
+    // Unconditional: `--limit -1` is a value the registry refuses by name, not an unknown option.
+    @Option(parsing: .unconditional, help: "The most files to list (1 to 100, default 20).")
     var limit: Int?
 
     func run() async throws {

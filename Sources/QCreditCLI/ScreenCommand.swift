@@ -124,7 +124,8 @@ struct ScreenCommand: AsyncParsableCommand {
     /// Eight to twenty letters, digits or hyphens with a digit among them: what a code, even a
     /// mistyped one, looks like, and no column name does.
     static func isShapedLikeACode(_ line: String) -> Bool {
-        let text = line.trimmingWhitespace()
+        // As codes are read: spaces, hyphens and full-width forms do not make it a header.
+        let text = EnterpriseCode.normalize(NameMatch.halfWidth(line).trimmingWhitespace())
         return (8...20).contains(text.utf8.count) && text.utf8.contains(where: { (0x30...0x39).contains($0) })
             && text.utf8.allSatisfy { byte in
                 (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == UInt8(ascii: "-")

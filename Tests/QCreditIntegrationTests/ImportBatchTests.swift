@@ -69,6 +69,28 @@ import Testing
         #expect(try await cli.run(["file", CLI.cement]).status != 0, "nothing was imported")
     }
 
+    /// A registry's export as it comes: a USCC column and the legacy organization code beside
+    /// it (then just another column), other columns, and a spreadsheet's trailing rows of
+    /// empty fields (skipped as blank lines).
+    @Test func aRegistryExportWithBothCodesAndEmptyTrailingRowsImports() async throws {
+        let cli = CLIHarness(daemon: try await DaemonProcess())
+        let orgCode = { (uscc: String) in String(uscc.dropFirst(8).prefix(8)) + "-" + String(uscc.dropFirst(16).prefix(1)) }
+        let csv = try file(
+            cli.daemon, "export.csv",
+            "\u{FEFF}统一社会信用代码,组织机构代码,企业名称,法定代表人\r\n"
+                + "\(CLI.cement),\(orgCode(CLI.cement)),示例水泥有限公司,张三\r\n"
+                + "\(CLI.materials),\(orgCode(CLI.materials)),示例建材有限公司,李四\r\n"
+                + ",,,\r\n  , ,　,\r\n")
+        let summary = try await cli.json(["import", "enterprises", csv])
+        #expect(summary["imported"] == 2 && summary["rejected"] == 0, "\(summary)")
+        #expect(summary["rowsRead"] == 2, "rows of empty fields are blank lines: \(summary)")
+        let registered = try await cli.run(["file", CLI.materials])
+        #expect(registered.stdout.contains("示例建材有限公司"), "\(registered.stdout)\(registered.stderr)")
+        // Only the organization code: it is the code column then.
+        let legacy = try file(cli.daemon, "legacy.csv", "组织机构代码,企业名称\n55555555-2,示例老字号有限公司\n")
+        #expect(try await cli.json(["import", "enterprises", legacy])["imported"] == 1)
+    }
+
     /// An import that stops part way (here its id was used for another file) still writes the
     /// rows refused in the batches answered before it stopped, and says how far it got.
     @Test func anImportThatStopsPartWayKeepsTheRefusalsAnsweredSoFar() async throws {

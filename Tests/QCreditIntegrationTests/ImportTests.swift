@@ -61,6 +61,38 @@ import Testing
         #expect(file.recordsRead == 3 && file.nextRecord() == nil)
     }
 
+    /// A portfolio's first line is a code, not a header, in any form a code is read in —
+    /// spaced, hyphenated, full-width — even mistyped (it is then a row to report).
+    @Test func aMistypedCodeInAnyFormIsNotTakenForAHeader() {
+        for line in ["911522010783762861", "9115 2201 0783 7628 61", "07837628-5", "０７８３７６２８-５", " 0783 7628 5 "] {
+            #expect(ScreenCommand.isShapedLikeACode(line), "\(line)")
+        }
+        for line in ["code", "USCC", "统一社会信用代码", "信用代码", "borrower-id", ""] {
+            #expect(!ScreenCommand.isShapedLikeACode(line), "\(line)")
+        }
+    }
+
+    /// A field holding a line break — CRLF too, which Swift counts as one Character — is
+    /// quoted in CSV output (the error file's reasons echo what a row held), so the written
+    /// file reads back as the rows written.
+    @Test func csvOutputQuotesEveryLineBreakAndRowsOfEmptyFieldsAreBlank() throws {
+        for text in ["a\r\nb", "a\nb", "a\rb", "a,b", "say \"x\"", "\"\u{301}"] {
+            #expect(CSVText.field(text).hasPrefix("\""), "\(text.unicodeScalars.map(\.value)) was not quoted")
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-csvout-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("errors.csv").path
+        let rows = [["line", "code", "error", "reason"], ["2", "X", "InvalidArgument", "occurredOn: '2026-01-01\r\nx' is not a date"]]
+        try Data((rows.map(CSVText.line).joined() + ",,,\n").utf8).write(to: URL(fileURLWithPath: path))
+        var file = try TabularFile(reading: path)
+        let records = file.remainingRecords()
+        #expect(records.count == 1, "\(records)")
+        #expect(records.first?.malformed == nil)
+        // The reader takes a line break inside a field as LF, whatever the file's line ends.
+        #expect(records.first?.fields["reason"] == "occurredOn: '2026-01-01\nx' is not a date")
+    }
+
     /// The lines an import reads are the lines every other command reads (``InputFile``), and
     /// the digest behind the default import id is the one of their text joined by line feeds,
     /// whatever the line ends, byte order mark, blank or badly encoded lines.
@@ -600,5 +632,11 @@ import Testing
         let refused = try await cli.run(["find", " "])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("name"))
+        // A limit outside 1–100 is the registry's InvalidArgument, negative ones too.
+        for limit in ["0", "-1", "101"] {
+            let outside = try await cli.run(["find", "新名水泥", "--limit", limit])
+            #expect(outside.status == 1, "--limit \(limit): \(outside.stderr)")
+            #expect(outside.stderr.contains("InvalidArgument") && outside.stderr.contains("limit"), "--limit \(limit): \(outside.stderr)")
+        }
     }
 }

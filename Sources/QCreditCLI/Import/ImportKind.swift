@@ -6,37 +6,45 @@ import QCreditDomain
 enum ImportKind: String, Sendable {
     case enterprises, events
 
-    /// A column: its name in the interface (NewEnterprise, NewEvent), other headers accepted
-    /// for it, whether it must be present, and whether its value is ASCII text that may come in
+    /// A column: its name in the interface (NewEnterprise, NewEvent), other headers the README
+    /// names for it, headers read for it only when none of those is there (a registry's export
+    /// may hold `统一社会信用代码` and `组织机构代码` side by side: the second is then just another
+    /// column), whether it must be present, and whether its value is ASCII text that may come in
     /// full-width forms (codes, dates, enumerations).
     struct Column: Sendable {
         var name: String
         var aliases: [String] = []
+        var fallbacks: [String] = []
         var required = true
         var asciiValued = false
+
+        /// The headers that name it for sure: two of them in one file are refused.
+        var names: [String] { [name] + aliases }
     }
 
     var columns: [Column] {
         switch self {
         case .enterprises:
             [
-                Column(name: "code", aliases: ["uscc", "统一社会信用代码", "信用代码", "组织机构代码", "代码"], asciiValued: true),
-                Column(name: "name", aliases: ["企业名称", "名称", "单位名称"]),
-                Column(name: "divisionCode", aliases: ["division", "行政区划代码"], required: false, asciiValued: true),
-                Column(name: "entityType", aliases: ["企业类型"], required: false),
+                Column(
+                    name: "code", aliases: ["uscc", "统一社会信用代码"], fallbacks: ["信用代码", "组织机构代码", "代码"], asciiValued: true),
+                Column(name: "name", aliases: ["企业名称"], fallbacks: ["名称", "单位名称"]),
+                Column(name: "divisionCode", fallbacks: ["division", "行政区划代码"], required: false, asciiValued: true),
+                Column(name: "entityType", fallbacks: ["企业类型"], required: false),
                 Column(name: "admitWrongCheckCharacter", required: false, asciiValued: true),
             ]
         case .events:
             [
-                Column(name: "code", aliases: ["uscc", "统一社会信用代码", "信用代码", "代码"], asciiValued: true),
-                Column(name: "dimension", aliases: ["维度"], asciiValued: true),
-                Column(name: "kind", aliases: ["类型"], asciiValued: true),
-                Column(name: "severity", aliases: ["程度"], asciiValued: true),
-                Column(name: "occurredOn", aliases: ["date", "日期"], asciiValued: true),
-                Column(name: "authority", aliases: ["机关"]),
-                Column(name: "documentNumber", aliases: ["document", "文号"]),
-                Column(name: "legalBasis", aliases: ["依据"], required: false),
-                Column(name: "summary", aliases: ["摘要"]),
+                Column(
+                    name: "code", aliases: ["uscc", "统一社会信用代码"], fallbacks: ["信用代码", "组织机构代码", "代码"], asciiValued: true),
+                Column(name: "dimension", fallbacks: ["维度"], asciiValued: true),
+                Column(name: "kind", fallbacks: ["类型"], asciiValued: true),
+                Column(name: "severity", fallbacks: ["程度"], asciiValued: true),
+                Column(name: "occurredOn", fallbacks: ["date", "日期"], asciiValued: true),
+                Column(name: "authority", fallbacks: ["机关"]),
+                Column(name: "documentNumber", fallbacks: ["document", "文号"]),
+                Column(name: "legalBasis", fallbacks: ["依据"], required: false),
+                Column(name: "summary", fallbacks: ["摘要"]),
                 Column(name: "evidenceUrl", required: false, asciiValued: true),
             ]
         }
@@ -59,14 +67,14 @@ enum ImportKind: String, Sendable {
     }
 
     /// Two headers (or JSON members) that name one column of this import, if any — the same
-    /// header spelt twice, or two of a column's names (`code` and `uscc`, `统一社会信用代码` and
-    /// `组织机构代码`): which of them would be read is anyone's guess, so that is refused. Other
-    /// names (a spreadsheet's empty trailing columns) may repeat.
+    /// header spelt twice, or two of a column's names (`code` and `uscc`): which of them would
+    /// be read is anyone's guess, so that is refused. Fallback headers and other names (a
+    /// spreadsheet's empty trailing columns) may repeat.
     func repeatedColumn(in headers: [String]) -> (earlier: String, later: String)? {
         var headerOfColumn: [String: String] = [:]
         for header in headers {
             let key = Self.key(header)
-            guard let column = columns.first(where: { ([$0.name] + $0.aliases).map(Self.key).contains(key) }) else { continue }
+            guard let column = columns.first(where: { $0.names.map(Self.key).contains(key) }) else { continue }
             if let earlier = headerOfColumn[column.name] { return (earlier, header) }
             headerOfColumn[column.name] = header
         }
@@ -93,7 +101,7 @@ enum ImportKind: String, Sendable {
         for header in headers where byKey[Self.key(header)] == nil { byKey[Self.key(header)] = header }
         var found: [String: String] = [:]
         for column in columns {
-            if let header = ([column.name] + column.aliases).lazy.compactMap({ byKey[Self.key($0)] }).first {
+            if let header = (column.names + column.fallbacks).lazy.compactMap({ byKey[Self.key($0)] }).first {
                 found[column.name] = header
             }
         }

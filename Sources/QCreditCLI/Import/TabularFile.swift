@@ -188,7 +188,8 @@ struct TabularFile {
                     line: start, fields: byColumn(partial),
                     malformed: "field \(field) has text after its closing quote (a quote inside a quoted field is written \"\")")
             }
-            if fields.count == 1, fields[0].trimmingWhitespace().isEmpty { continue }  // a blank line
+            // A blank line, or a row of empty fields (a spreadsheet's trailing rows, `,,,`).
+            if fields.allSatisfy({ $0.trimmingWhitespace().isEmpty }) { continue }
             guard fields.count == columns.count else {
                 // Kept by position, only so that the error report can name the row's code.
                 return Record(
