@@ -18,6 +18,8 @@ struct Restore {
     let backup: String
     let exports: [String]
     let keyFiles: [String]
+    /// The log's settings: its signature lines carry `keyName`, when set, not the origin.
+    let logSettings: DaemonConfiguration.LogSettings
     var keysConfigured: Bool { !keyFiles.isEmpty }
 
     init(configuration: DaemonConfiguration, backup: String, exports: [String]) throws {
@@ -26,6 +28,7 @@ struct Restore {
         self.backup = backup
         self.exports = exports
         keyFiles = configuration.log.keyFiles
+        logSettings = configuration.log
     }
 
     struct Outcome {
@@ -227,7 +230,8 @@ struct Restore {
                     "\(backup) is a backup of the log \(backupOrigin), and this state directory holds the log \(origin); nothing was changed")
             }
             origin = origin ?? backupOrigin
-            let verifiers = Self.verifiers(try logKeys.map { try $0.verifierKey(named: backupOrigin) })
+            let verifiers = Self.verifiers(
+                try logKeys.map { try $0.verifierKey(named: logSettings.signatureName(origin: backupOrigin)) })
             guard !verifiers.isEmpty else { continue }
             do {
                 _ = try NoteSigning.open(checkpoint.note, verifiers: verifiers)
@@ -241,7 +245,7 @@ struct Restore {
             if let origin, manifest.origin != origin {
                 throw Failure.verification("\(export) is an export of the log \(manifest.origin), not of \(origin); nothing was changed")
             }
-            var keys = try logKeys.map { try $0.verifierKey(named: manifest.origin) }
+            var keys = try logKeys.map { try $0.verifierKey(named: logSettings.signatureName(origin: manifest.origin)) }
             if keys.isEmpty {
                 // Without the log's keys, the keys the export publishes are used only if they
                 // verify a checkpoint of the backup: then they are the keys that signed the log
@@ -315,8 +319,9 @@ struct Restore {
         var paths = keyFiles
         if paths.isEmpty {
             let directory = (stateDirectory as NSString).appendingPathComponent("keys")
-            paths = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".pem") }.sorted()
-                .map { (directory as NSString).appendingPathComponent($0) }
+            // The files the daemon reads there, and no others (`qcredit keygen` puts public halves beside them).
+            paths = DaemonConfiguration.LogSettings.stateKeyFileNames.map { (directory as NSString).appendingPathComponent($0) }
+                .filter { FileManager.default.fileExists(atPath: $0) }
         }
         do {
             return try paths.map { try PrivateKeyFile.load(path: $0) }

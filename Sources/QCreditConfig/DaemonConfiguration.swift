@@ -90,6 +90,13 @@ public struct DaemonConfiguration: Sendable, Equatable {
         /// How soon after a write the log is checkpointed.
         public var checkpointIntervalSeconds: Int = 5
 
+        /// The key files the state directory's `keys/` holds when none are configured (other
+        /// files there, such as `qcredit keygen`'s public halves, are not the log's keys).
+        public static let stateKeyFileNames = ["ed25519.pem", "sm2.pem"]
+
+        /// The name in the log's signature lines for a log of `origin`.
+        public func signatureName(origin: String) -> String { keyName ?? origin }
+
         public init() {}
     }
 

@@ -70,7 +70,7 @@ public enum Daemon {
             checkpointFile: checkpointFile, histories: historyFiles.map(CheckpointHistory.init(path:)), database: database)
         let keys = try LogKeys.load(
             settings: configuration.log, stateDirectory: configuration.stateDirectory,
-            name: configuration.log.keyName ?? origin, newestSigned: signed.map(\.tree).max { $0.size < $1.size },
+            name: configuration.log.signatureName(origin: origin), newestSigned: signed.map(\.tree).max { $0.size < $1.size },
             logger: logger)
         let log = TransparencyLogService(
             origin: origin, keys: keys, database: database, checkpointFile: checkpointFile, historyFiles: historyFiles,

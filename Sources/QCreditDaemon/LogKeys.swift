@@ -23,10 +23,8 @@ enum LogKeys {
             let directory = (stateDirectory as NSString).appendingPathComponent("keys")
             try FileManager.default.createDirectory(
                 atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            let defaults: [(String, () throws -> PrivateKey)] = [
-                ("ed25519.pem", { .ed25519(try Ed25519PrivateKey()) }), ("sm2.pem", { .sm2(try SM2PrivateKey()) }),
-            ]
-            for (file, make) in defaults {
+            let makers: [() throws -> PrivateKey] = [{ .ed25519(try Ed25519PrivateKey()) }, { .sm2(try SM2PrivateKey()) }]
+            for (file, make) in zip(DaemonConfiguration.LogSettings.stateKeyFileNames, makers) {
                 let path = (directory as NSString).appendingPathComponent(file)
                 if FileManager.default.fileExists(atPath: path) {
                     paths.append(path)

@@ -21,10 +21,15 @@ import Varlink
         let rootAt12: JSONValue
     }
 
-    /// A log of 7 records backed up, then grown to 12 and exported, then the daemon stopped.
-    static func scenario() async throws -> Scenario {
+    /// A log of 7 records backed up, then grown to 12 and exported, then the daemon stopped;
+    /// its signature lines name `keyName` when given, else the origin.
+    static func scenario(keyName: String? = nil) async throws -> Scenario {
         let exports = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-exports-\(UUID().uuidString.prefix(8))").path
-        let daemon = try await DaemonProcess(config: config(exports: exports))
+        var config = config(exports: exports)
+        if let keyName {
+            config = config.replacingOccurrences(of: "[log]\n", with: "[log]\nkeyName = \"\(keyName)\"\n")
+        }
+        let daemon = try await DaemonProcess(config: config)
         let qcredit = DaemonProcess.product("qcredit")
         try await daemon.seed(from: 0, count: 6)
         _ = try await daemon.waitForCheckpoint(ofSize: 7)
@@ -80,6 +85,26 @@ import Varlink
         #expect(replay.status == 0, "\(replay.stdout)\(replay.stderr)")
         let consistency = try await daemon.call("org.qcredit.audit.GetConsistencyProof", ["fromSize": 12, "toSize": 13])
         #expect(consistency["proof"]?.arrayValue?.isEmpty == false)
+    }
+
+    /// A log whose signature lines carry a key name of their own (`[log] keyName`) is checked
+    /// under that name, and the public halves `qcredit keygen` leaves beside the keys are not
+    /// taken for keys.
+    @Test func aLogSignedUnderItsOwnKeyNameRestores() async throws {
+        let scenario = try await Self.scenario(keyName: "qcredit.test/signer")
+        let daemon = scenario.daemon
+        defer { try? FileManager.default.removeItem(atPath: (scenario.export as NSString).deletingLastPathComponent) }
+        try "-----BEGIN PUBLIC KEY-----\nnot a private key\n-----END PUBLIC KEY-----\n"
+            .write(toFile: daemon.stateDirectory + "/keys/ed25519.pub.pem", atomically: true, encoding: .utf8)
+        let restored = try await runCommand(
+            DaemonProcess.product("qcredit"),
+            ["restore", scenario.backup, "--entries", scenario.export, "--config", scenario.configPath, "--state-dir", daemon.stateDirectory])
+        #expect(restored.status == 0, "\(restored.stdout)\(restored.stderr)")
+        #expect(restored.stdout.contains("the log reaches its newest signed tree (12 records"), "\(restored.stdout)")
+        try await daemon.start()
+        #expect(try await daemon.call("org.qcredit.audit.GetCheckpoint")["rootHash"] == scenario.rootAt12)
+        let (vkey, _) = try await daemon.verifierKey("ed25519")
+        #expect(vkey.hasPrefix("qcredit.test/signer+"), "\(vkey)")
     }
 
     /// A state directory lost with its keys: the restore brings the log back, but the daemon
