@@ -60,7 +60,7 @@ struct VerifyProofCommand: ParsableCommand {
             let verifiers = try LogVerification.verifiers(verifierKeys)
             let proof: TLogProof
             do {
-                proof = try TLogProof(parsing: try LogVerification.readFile(file))
+                proof = try TLogProof(parsing: try LogVerification.readFile(file, notText: Failure.verification))
             } catch let failure as Failure {
                 throw failure
             } catch {

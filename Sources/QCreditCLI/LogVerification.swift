@@ -40,7 +40,9 @@ enum LogVerification {
         }
     }
 
-    static func readFile(_ path: String) throws(Failure) -> String {
+    /// The text of `path` (or standard input for `-`). A file that is not UTF-8 is bad input,
+    /// or what `notText` makes of the message (for a proof, a failed verification).
+    static func readFile(_ path: String, notText: (String) -> Failure = Failure.badInput) throws(Failure) -> String {
         let data: Data
         if path == "-" {
             data = FileHandle.standardInput.readDataToEndOfFile()
@@ -48,7 +50,7 @@ enum LogVerification {
             guard let contents = FileManager.default.contents(atPath: path) else { throw .badInput("cannot read \(path)") }
             data = contents
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw .badInput("\(path) is not UTF-8 text") }
+        guard let text = String(data: data, encoding: .utf8) else { throw notText("\(path) is not UTF-8 text") }
         return text
     }
 

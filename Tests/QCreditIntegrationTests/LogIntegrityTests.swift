@@ -143,10 +143,15 @@ import Varlink
         let truncated = Array(lines.prefix(index + 1))
         let tamperings = [
             ("record", changed), ("index", otherIndex), ("hash", otherHash), ("size", otherSize),
-            ("index-word", wordIndex), ("base64", badBase64), ("truncated", truncated),
+            ("index-word", wordIndex), ("base64", badBase64), ("truncated", truncated), ("not-text", ["\u{FFFF}"]),
         ]
         for (name, tampered) in tamperings {
-            let path = try daemon.write(tampered.joined(separator: "\n"), to: "tampered-\(name).tlog-proof")
+            var path = try daemon.write(tampered.joined(separator: "\n"), to: "tampered-\(name).tlog-proof")
+            if name == "not-text" {
+                // Bytes that are not UTF-8 at all (a proof file mangled in transit).
+                path = daemon.directory.appendingPathComponent("not-text.tlog-proof").path
+                try Data([0xFF, 0xFE, 0x20, 0x67, 0x0A] + Array(evidence.stdout.utf8)).write(to: URL(fileURLWithPath: path))
+            }
             let result = try await runCommand(qcredit, ["verify-proof", path, "--vkey", vkey])
             #expect(result.status == 4, "\(name): \(result.stdout)\(result.stderr)")
             #expect(result.stderr.hasPrefix("verification failed"), "\(name): \(result.stderr)")
