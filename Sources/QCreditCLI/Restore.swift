@@ -388,7 +388,8 @@ struct Restore {
         do {
             return try ExportManifest(parsing: [UInt8](data))
         } catch {
-            throw Failure.badInput("\(path): \(error)")
+            // A MANIFEST that does not parse is an export that does not verify.
+            throw Failure.verification("\(export) does not verify: \(path): \(error); nothing was changed")
         }
     }
 

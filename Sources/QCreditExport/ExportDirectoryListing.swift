@@ -16,6 +16,27 @@ enum ExportDirectoryListing {
         let manifest: ExportManifest
     }
 
+    /// The directories named as exports whose MANIFEST is missing or does not parse, with why:
+    /// exports are renamed into place whole, so such a directory was altered (or is not ours).
+    static func unreadable(in directory: Int32, path: String) throws(ExportError) -> [(name: String, problem: String)] {
+        var unreadable: [(name: String, problem: String)] = []
+        for name in try FileSystem.names(in: directory, path: path)
+        where ExportFormat.isValidExportName(name) && FileSystem.type(of: name, in: directory) == .directory {
+            let exportDirectory = openat(directory, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
+            guard exportDirectory >= 0 else {
+                unreadable.append((name, "cannot be opened: \(String(cString: strerror(errno)))"))
+                continue
+            }
+            defer { close(exportDirectory) }
+            do {
+                _ = try PreviousExport.readManifest(in: exportDirectory, path: FileSystem.join(path, name))
+            } catch {
+                unreadable.append((name, "\(error)"))
+            }
+        }
+        return unreadable.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+    }
+
     static func exports(in directory: Int32, path: String) throws(ExportError) -> [Export] {
         var exports: [Export] = []
         for name in try FileSystem.names(in: directory, path: path)

@@ -63,6 +63,14 @@ public struct PreviousExport: Sendable, Hashable {
         }
     }
 
+    /// The directories in `exportsDirectory` named as exports whose MANIFEST is missing or
+    /// does not parse, with why (not among ``all(in:)``).
+    public static func unreadable(in exportsDirectory: String) throws(ExportError) -> [(name: String, problem: String)] {
+        let descriptor = try FileSystem.openDirectory(exportsDirectory)
+        defer { close(descriptor) }
+        return try ExportDirectoryListing.unreadable(in: descriptor, path: exportsDirectory)
+    }
+
     /// The newest complete export in `exportsDirectory` (the last of ``all(in:)``), or nil if
     /// there is none.
     public static func latest(in exportsDirectory: String) throws(ExportError) -> PreviousExport? {

@@ -483,6 +483,26 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: directory + "/MANIFEST"), "still there for whoever looks into it")
     }
 
+    /// A MANIFEST that no longer parses (a line added) makes its export unreadable: which tree
+    /// it held cannot be known, so it stops the next export just as an altered newest one does,
+    /// and it is left in place.
+    @Test func anExportWhoseManifestNoLongerParsesStopsExports() async throws {
+        let daemon = try await DaemonProcess()
+        let cli = CLIHarness(daemon: daemon)
+        try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        let name = try #require(try await cli.json(["export", "--full"])["name"]?.stringValue)
+        let directory = daemon.stateDirectory + "/exports/" + name
+        let manifest = try String(contentsOfFile: directory + "/MANIFEST", encoding: .utf8)
+        try (manifest + "# x\n").write(toFile: directory + "/MANIFEST", atomically: false, encoding: .utf8)
+        let refused = try await cli.run(["export"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("the export \(name) does not verify"), "\(refused.stderr)")
+        #expect(FileManager.default.fileExists(atPath: directory + "/MANIFEST"), "still there for whoever looks into it")
+        // Moved out, the next export is full again.
+        try FileManager.default.moveItem(atPath: directory, toPath: daemon.directory.appendingPathComponent(name).path)
+        #expect(try await cli.json(["export"])["kind"] == "full")
+    }
+
     @Test func usageErrorsExitTwo() async throws {
         let missingCode = try await CLI.run(["grade"])
         #expect(missingCode.status == 2)

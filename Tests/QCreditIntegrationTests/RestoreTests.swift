@@ -217,6 +217,13 @@ import Varlink
         #expect(refusedExport.status == 4, "\(refusedExport.stdout)\(refusedExport.stderr)")
         #expect(refusedExport.stderr.contains("does not verify with the log's keys"), "\(refusedExport.stderr)")
 
+        // An export whose MANIFEST no longer parses (a line added): it does not verify either.
+        let broken = try copy(scenario.export, as: "broken-export")
+        try (manifest + "# x\n").write(toFile: broken + "/MANIFEST", atomically: true, encoding: .utf8)
+        let refusedBroken = try await restore(scenario.backup, entries: [broken])
+        #expect(refusedBroken.status == 4, "\(refusedBroken.stdout)\(refusedBroken.stderr)")
+        #expect(refusedBroken.stderr.contains("does not verify"), "\(refusedBroken.stderr)")
+
         // A backup whose checkpoint names another size: not the log's signature.
         let edited = try copy(scenario.backup, as: "edited-backup")
         var lines = try String(contentsOfFile: edited + "/checkpoint", encoding: .utf8).components(separatedBy: "\n")

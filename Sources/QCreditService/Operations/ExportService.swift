@@ -79,6 +79,10 @@ public final class ExportService: Sendable {
     /// and deleting the export would destroy the evidence of the change. Such an export is left
     /// in place and logged.
     private func withdraw() async throws -> [String] {
+        // One whose MANIFEST does not parse may hold anything: it is left for whoever looks into it.
+        for (name, problem) in try PreviousExport.unreadable(in: directory) {
+            logger.error("export does not verify; left in place, not withdrawn", metadata: ["name": "\(name)", "reason": "\(problem)"])
+        }
         var withdrawing = try await exportsHoldingUndisclosedRecords()
         for name in withdrawing.sorted() {
             if let problem = problemAsBase(name) {
@@ -125,6 +129,14 @@ public final class ExportService: Sendable {
         // No export that the public may no longer see stays, nor becomes the base of a delta
         // (an altered one is not withdrawn: see withdraw()).
         let withdrawn = try await withdraw()
+        // An export whose MANIFEST no longer parses was altered (exports are renamed into place
+        // whole): which tree it held, and whether it is the newest, cannot be known. Like an
+        // altered newest export, it stops exports until someone looks at it.
+        if let (name, problem) = try PreviousExport.unreadable(in: directory).first {
+            throw ExportServiceError(
+                "the export \(name) does not verify (\(problem)): move it out of \(directory) to export again, "
+                    + "after finding out who changed it")
+        }
         let previous = try PreviousExport.latest(in: directory)
         // The base of the next export must be one this log signed, as its checkpoint says; an
         // altered newest export stops exports until someone looks at it.
