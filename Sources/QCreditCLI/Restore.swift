@@ -251,7 +251,7 @@ struct Restore {
                 // verify a checkpoint of the backup: then they are the keys that signed the log
                 // (a signature verifies under its own key alone). Keys an attacker put in a
                 // forged export verify nothing of the backup's.
-                let published = Self.publishedVerifierKeys(of: export)
+                let published = ExportVerifier.publishedVerifierKeys(directory: export)
                 let verifiers = Self.verifiers(published)
                 guard !verifiers.isEmpty,
                     backupCheckpoints.contains(where: { (try? NoteSigning.open($0.0.note, verifiers: verifiers)) != nil })
@@ -287,11 +287,6 @@ struct Restore {
     }
 
     /// The verifier keys an export publishes (`verifier-keys`: `<type> <verifier key>` a line).
-    static func publishedVerifierKeys(of export: String) -> [String] {
-        let path = (export as NSString).appendingPathComponent(ExportFormat.verifierKeysFile)
-        let text = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        return text.split(separator: "\n").compactMap { $0.split(separator: " ").last.map(String.init) }
-    }
 
     /// The checkpoint in `path`, or nil when there is none; a file that is not a signed
     /// checkpoint is named as such.

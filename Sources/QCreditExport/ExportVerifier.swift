@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Checks an export offline (format: ``ExportFormat``), as `qcredit verify` does.
 ///
 /// Every check is a line of the report, passed or failed, and verification goes on after a
@@ -71,6 +77,16 @@ public enum ExportVerifier {
         let verification = ExportVerification(path: directory)
         verification.run(verifierKeys: verifierKeys, previous: previous, restrictedPart: restrictedPart)
         return ExportReport(directory: directory, checks: verification.checks)
+    }
+
+    /// The verifier keys the export in `directory` publishes (its `verifier-keys`, the last
+    /// word of each line), unchecked: trust them only for what they are shown to have signed.
+    public static func publishedVerifierKeys(directory: String) -> [String] {
+        guard let descriptor = try? FileSystem.openDirectory(directory) else { return [] }
+        defer { close(descriptor) }
+        let bytes = (try? FileSystem.readSmallFile(ExportFormat.verifierKeysFile, in: descriptor, path: directory, limit: manifestSizeLimit)) ?? nil
+        let text = String(decoding: bytes ?? [], as: UTF8.self)
+        return text.split(separator: "\n").compactMap { $0.split(separator: " ").last.map(String.init) }
     }
 
     /// Why the export in `directory` may not be the base of the next one, or nil: its MANIFEST

@@ -259,6 +259,59 @@ import Varlink
         try await daemon.seed(from: 3, count: 1)
     }
 
+    /// An export written before a key rotation is signed only by keys the log no longer has;
+    /// it is still the log's (its checkpoint's root is the log's), so the next export extends
+    /// it, and a revocation withdraws it like any other export that published the listing.
+    @Test func exportsSignedBeforeARotationAreStillWithdrawn() async throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-rekey-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let qcredit = DaemonProcess.product("qcredit")
+        for set in ["old", "new"] {
+            let made = try await runCommand(
+                qcredit, ["keygen", "--dir", scratch.appendingPathComponent(set).path, "--name", "qcredit.test/registry"])
+            #expect(made.status == 0, "\(made.stderr)")
+        }
+        func config(_ sets: [String]) -> String {
+            let files = sets.flatMap { set in ["ed25519", "sm2"].map { "\"\(scratch.path)/\(set)/\($0).pem\"" } }
+            return DaemonProcess.logConfig.replacingOccurrences(
+                of: "checkpointIntervalSeconds = 1", with: "checkpointIntervalSeconds = 1\nkeys = [\(files.joined(separator: ", "))]")
+        }
+        let daemon = try await DaemonProcess(config: config(["old"]))
+        try await daemon.seed(from: 0, count: 1)
+        let proposed = try await daemon.call(
+            "org.qcredit.admin.ProposeListing",
+            [
+                "code": .string(DurabilityTests.uscc(0)), "listType": "serious-dishonesty", "reason": "Forged test reports",
+                "legalBasis": "Art. 9", "authority": "Test AMR", "documentNumber": "测〔2026〕9号",
+                "decisionDate": .string(CLIHarness.today),
+            ])
+        let id = try #require(proposed["listing"]?["id"])
+        _ = try await daemon.call("org.qcredit.admin.ConfirmListing", ["listingId": id])
+        _ = try await daemon.waitForCheckpoint(ofSize: try await daemon.logSize())
+        let old = try #require(try await daemon.call("org.qcredit.operator.Export", ["full": true])["name"]?.stringValue)
+        #expect(daemon.stop() == 0)
+
+        // The rotation: both key sets sign a checkpoint, then the old keys go.
+        try daemon.rewriteConfig(config(["old", "new"]))
+        try await daemon.start()
+        try await daemon.seed(from: 1, count: 1)
+        _ = try await daemon.waitForCheckpoint(ofSize: try await daemon.logSize())
+        #expect(daemon.stop() == 0)
+        try daemon.rewriteConfig(config(["new"]))
+        try await daemon.start()
+        // The next export extends the one the old keys signed.
+        let delta = try await daemon.call("org.qcredit.operator.Export", [:])
+        #expect(delta["kind"] == "delta", "\(delta)")
+
+        _ = try await daemon.call(
+            "org.qcredit.admin.RemoveListing",
+            ["listingId": id, "reason": "revoked", "authority": "Test AMR", "documentNumber": "测撤〔2026〕1号"])
+        let exports = daemon.stateDirectory + "/exports"
+        let left = try FileManager.default.contentsOfDirectory(atPath: exports)
+        #expect(!left.contains(old), "the export from before the rotation still publishes the revoked listing: \(left)\n\(daemon.log)")
+        #expect(!daemon.log.contains("left in place, not withdrawn"), "\(daemon.log)")
+    }
+
     @Test func keygenWritesOwnerOnlyKeysTheDaemonSignsWith() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-keygen-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: directory) }

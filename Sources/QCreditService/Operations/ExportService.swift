@@ -85,7 +85,7 @@ public final class ExportService: Sendable {
         }
         var withdrawing = try await exportsHoldingUndisclosedRecords()
         for name in withdrawing.sorted() {
-            if let problem = problemAsBase(name) {
+            if let problem = problemAsBase(name), try await !isSignedByAFormerKey(name) {
                 withdrawing.remove(name)
                 logger.error(
                     "export does not verify; left in place, not withdrawn", metadata: ["name": "\(name)", "reason": "\(problem)"])
@@ -93,6 +93,24 @@ public final class ExportService: Sendable {
         }
         guard !withdrawing.isEmpty else { return [] }
         return try ExportWriter.prune(exportsDirectory: directory, retain: retain, withdrawing: withdrawing)
+    }
+
+    /// Whether export `name`, which the log's keys of today do not verify, is as a key the log
+    /// had before a rotation wrote it: one key the export publishes verifies both its MANIFEST
+    /// and its checkpoint, and that checkpoint's tree is this log's (the same root at its size),
+    /// so the key signed this log. Such an export is withdrawn like any other.
+    private func isSignedByAFormerKey(_ name: String) async throws -> Bool {
+        let path = (directory as NSString).appendingPathComponent(name)
+        guard let export = try? PreviousExport.read(directory: path) else { return false }
+        let signer = ExportVerifier.publishedVerifierKeys(directory: path).first { key in
+            ExportVerifier.problemAsPrevious(directory: path, verifierKeys: [key]) == nil
+        }
+        guard signer != nil else { return false }
+        let treeSize = export.treeSize
+        let root = try await registry.database.read { reader in
+            treeSize <= (try reader.publicationCount()) ? try reader.merkleRoot(size: treeSize) : nil
+        }
+        return root == export.rootHash
     }
 
     /// Why export `name` may not be the base of the next export (or trusted for what its
@@ -138,9 +156,10 @@ public final class ExportService: Sendable {
                     + "after finding out who changed it")
         }
         let previous = try PreviousExport.latest(in: directory)
-        // The base of the next export must be one this log signed, as its checkpoint says; an
-        // altered newest export stops exports until someone looks at it.
-        if let name = previous?.name, let problem = problemAsBase(name) {
+        // The base of the next export must be one this log signed, as its checkpoint says (with
+        // its keys of today, or of before a rotation); an altered newest export stops exports
+        // until someone looks at it.
+        if let name = previous?.name, let problem = problemAsBase(name), try await !isSignedByAFormerKey(name) {
             throw ExportServiceError(
                 "the previous export \(name) does not verify (\(problem)): move it out of \(directory) to make a full export, "
                     + "after finding out who changed it")
