@@ -227,17 +227,7 @@ import Varlink
     @Test func keysThatDidNotSignTheLogAreRefusedAndRotationWorks() async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-rekey-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let qcredit = DaemonProcess.product("qcredit")
-        for set in ["old", "new"] {
-            let made = try await runCommand(
-                qcredit, ["keygen", "--dir", scratch.appendingPathComponent(set).path, "--name", "qcredit.test/registry"])
-            #expect(made.status == 0, "\(made.stderr)")
-        }
-        func config(_ sets: [String]) -> String {
-            let files = sets.flatMap { set in ["ed25519", "sm2"].map { "\"\(scratch.path)/\(set)/\($0).pem\"" } }
-            return DaemonProcess.logConfig.replacingOccurrences(
-                of: "checkpointIntervalSeconds = 1", with: "checkpointIntervalSeconds = 1\nkeys = [\(files.joined(separator: ", "))]")
-        }
+        let config = try await Self.rotationKeys(in: scratch)
         let daemon = try await DaemonProcess(config: config(["old"]))
         try await daemon.seed(from: 0, count: 2)
         _ = try await daemon.waitForCheckpoint(ofSize: try await daemon.logSize())
@@ -265,17 +255,7 @@ import Varlink
     @Test func exportsSignedBeforeARotationAreStillWithdrawn() async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-rekey-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let qcredit = DaemonProcess.product("qcredit")
-        for set in ["old", "new"] {
-            let made = try await runCommand(
-                qcredit, ["keygen", "--dir", scratch.appendingPathComponent(set).path, "--name", "qcredit.test/registry"])
-            #expect(made.status == 0, "\(made.stderr)")
-        }
-        func config(_ sets: [String]) -> String {
-            let files = sets.flatMap { set in ["ed25519", "sm2"].map { "\"\(scratch.path)/\(set)/\($0).pem\"" } }
-            return DaemonProcess.logConfig.replacingOccurrences(
-                of: "checkpointIntervalSeconds = 1", with: "checkpointIntervalSeconds = 1\nkeys = [\(files.joined(separator: ", "))]")
-        }
+        let config = try await Self.rotationKeys(in: scratch)
         let daemon = try await DaemonProcess(config: config(["old"]))
         try await daemon.seed(from: 0, count: 1)
         let proposed = try await daemon.call(
@@ -310,6 +290,23 @@ import Varlink
         let left = try FileManager.default.contentsOfDirectory(atPath: exports)
         #expect(!left.contains(old), "the export from before the rotation still publishes the revoked listing: \(left)\n\(daemon.log)")
         #expect(!daemon.log.contains("left in place, not withdrawn"), "\(daemon.log)")
+    }
+
+    /// Makes an "old" and a "new" set of log keys in `scratch`, and returns the log config
+    /// that lists the sets it is given.
+    static func rotationKeys(in scratch: URL) async throws -> @Sendable ([String]) -> String {
+        for set in ["old", "new"] {
+            let made = try await runCommand(
+                DaemonProcess.product("qcredit"),
+                ["keygen", "--dir", scratch.appendingPathComponent(set).path, "--name", "qcredit.test/registry"])
+            #expect(made.status == 0, "\(made.stderr)")
+        }
+        let path = scratch.path
+        return { sets in
+            let files = sets.flatMap { set in ["ed25519", "sm2"].map { "\"\(path)/\(set)/\($0).pem\"" } }
+            return DaemonProcess.logConfig.replacingOccurrences(
+                of: "checkpointIntervalSeconds = 1", with: "checkpointIntervalSeconds = 1\nkeys = [\(files.joined(separator: ", "))]")
+        }
     }
 
     @Test func keygenWritesOwnerOnlyKeysTheDaemonSignsWith() async throws {
