@@ -138,6 +138,25 @@ import VarlinkNIO
         }
     }
 
+    /// Progress is counted within a reply too: a peer reading one reply larger than what the
+    /// socket buffers hold (a backup's chunk) slowly but steadily, for longer than the write
+    /// timeout, gets all of it.
+    @Test func aPeerReadingOneLargeReplySlowlyGetsAllOfIt() async throws {
+        try await TestServer.with(configure: { $0.writeTimeout = .seconds(2) }) { server in
+            let peer = try await StalledPeer(socketPath: server.socketPath)
+            let text = String(repeating: "x", count: 1_500_000)
+            try await peer.send(#"{"method":"org.example.test.Ping","parameters":{"text":""# + text + #""}}"# + "\0")
+            // A few KiB every 50 ms: the reply takes several write timeouts to drain.
+            let reading = peer.readSteadily(every: .milliseconds(50))
+            let start = ContinuousClock.now
+            try await waitUntil(120) { peer.bytesReceived > 1_500_000 || server.server.connectionCount == 0 }
+            reading.cancel()
+            #expect(peer.bytesReceived > 1_500_000, "closed after \(peer.bytesReceived) bytes")
+            #expect(ContinuousClock.now - start > .seconds(4), "the reply drained within two write timeouts: no test")
+            await peer.close()
+        }
+    }
+
     /// However fast refusals come, each kind is logged about once a second, and the next line
     /// logged says how many were not.
     @Test func refusalsAreLoggedAtMostOnceASecondWithTheNumberLeftOut() async throws {

@@ -3,7 +3,8 @@ import NIOCore
 /// Closes the connection when its replies have made no progress into the socket for
 /// `timeout`: the peer stopped reading, the kernel's buffer is full and writes queue up.
 ///
-/// Progress is seen once per flush, not once per write: each flush that leaves something
+/// Progress is seen once per flush, not once per write (a reply over 64 KiB counts each 64 KiB
+/// slice of it): each flush that leaves something
 /// buffered is followed by an empty write whose promise completes when everything before it is
 /// in the socket (a stream's writes complete in order). While any flushed batch is unfinished, the
 /// time since the last one finished (or since the first of them was flushed) is the stall; one
@@ -27,8 +28,24 @@ final class WriteTimeoutHandler: ChannelOutboundHandler, RemovableChannelHandler
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         writtenSinceFlush = true
-        context.write(data, promise: promise)
+        var buffer = unwrapOutboundIn(data)
+        guard buffer.readableBytes > Self.progressStep else { return context.write(data, promise: promise) }
+        // A reply larger than the socket's buffers (a backup's chunk) goes in slices, each
+        // noting its progress when it is in the socket: a peer draining one large reply slowly
+        // but steadily is making progress all along, not only when the reply's last byte is sent.
+        while buffer.readableBytes > Self.progressStep, let slice = buffer.readSlice(length: Self.progressStep) {
+            let sent = context.eventLoop.makePromise(of: Void.self)
+            sent.futureResult.assumeIsolated().whenSuccess { self.lastProgress = .now() }
+            context.write(wrapOutboundOut(slice), promise: sent)
+        }
+        let last = context.eventLoop.makePromise(of: Void.self)
+        last.futureResult.assumeIsolated().whenSuccess { self.lastProgress = .now() }
+        if let promise { last.futureResult.cascade(to: promise) }
+        context.write(wrapOutboundOut(buffer), promise: last)
     }
+
+    /// Replies larger than this are watched slice by slice.
+    static let progressStep = 64 << 10
 
     func flush(context: ChannelHandlerContext) {
         context.flush()
