@@ -3,7 +3,7 @@ import NIOCore
 /// Closes the connection when its replies have made no progress into the socket for
 /// `timeout`: the peer stopped reading, the kernel's buffer is full and writes queue up.
 ///
-/// Progress is seen once per flush, not once per write (a reply over 64 KiB counts each 64 KiB
+/// Progress is seen once per flush, not once per write (a reply over 16 KiB counts each 16 KiB
 /// slice of it): each flush that leaves something
 /// buffered is followed by an empty write whose promise completes when everything before it is
 /// in the socket (a stream's writes complete in order). While any flushed batch is unfinished, the
@@ -45,7 +45,7 @@ final class WriteTimeoutHandler: ChannelOutboundHandler, RemovableChannelHandler
     }
 
     /// Replies larger than this are watched slice by slice.
-    static let progressStep = 64 << 10
+    static let progressStep = 16 << 10
 
     func flush(context: ChannelHandlerContext) {
         context.flush()

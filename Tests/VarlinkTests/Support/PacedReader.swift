@@ -1,0 +1,58 @@
+import Foundation
+import Glibc
+import Synchronization
+
+/// A peer that sends its calls, then reads its replies at a pace of its own — `chunk` bytes
+/// every `interval` — on a thread of its own, so that a loaded test run (whose event loops and
+/// tasks may wait their turn for seconds) slows it no more than the kernel's scheduler does.
+final class PacedReader: Sendable {
+    private let descriptor: Int32
+    private let received = Atomic<Int>(0)
+    private let ended = Atomic<Bool>(false)
+    private let stopping = Atomic<Bool>(false)
+
+    init(socketPath: String, sending bytes: [UInt8], chunk: Int, every interval: Duration) throws {
+        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { throw POSIXError(.EIO) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { path in
+            for (offset, byte) in socketPath.utf8.prefix(path.count - 1).enumerated() { path[offset] = byte }
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard connected == 0 else {
+            Glibc.close(descriptor)
+            throw POSIXError(.ECONNREFUSED)
+        }
+        var sent = 0
+        while sent < bytes.count {
+            let written = bytes[sent...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard written > 0 else { break }
+            sent += written
+        }
+        let thread = Thread { [self] in
+            var buffer = [UInt8](repeating: 0, count: chunk)
+            while !stopping.load(ordering: .relaxed) {
+                let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, chunk, 0) }
+                if count <= 0 { break }
+                received.add(count, ordering: .relaxed)
+                Thread.sleep(forTimeInterval: Double(interval.components.attoseconds) / 1e18 + Double(interval.components.seconds))
+            }
+            ended.store(true, ordering: .relaxed)
+        }
+        thread.start()
+    }
+
+    var bytesReceived: Int { received.load(ordering: .relaxed) }
+    /// The peer closed the connection (or reading stopped).
+    var hasEnded: Bool { ended.load(ordering: .relaxed) }
+
+    func close() {
+        stopping.store(true, ordering: .relaxed)
+        shutdown(descriptor, Int32(SHUT_RDWR))
+    }
+
+    deinit { Glibc.close(descriptor) }
+}
