@@ -199,7 +199,7 @@ import Testing
         #expect(errors[1].hasPrefix("4,\(CLI.cement),DuplicateInFile,"))
         #expect(errors[1].contains("line 2"))
         #expect(errors[2].hasPrefix("5,\(CLI.wrongCheck),InvalidCode,"))
-        #expect(errors[3] == "6,ONLY,MalformedRow,has 2 fields; the header has 3", "the code column still names the row")
+        #expect(errors[3] == "6,only,MalformedRow,has 2 fields; the header has 3", "the field in the code column's place, as written")
         #expect(summary["seconds"]?.doubleValue != nil, "seconds is a number")
         #expect(summary["rowsPerSecond"]?.intValue != nil)
         #expect(summary["errorFile"] == .string(path + ".errors.csv"))

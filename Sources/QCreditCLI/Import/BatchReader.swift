@@ -86,7 +86,10 @@ struct BatchReader {
         let row = kind.row(record.fields, headers: headers)
         let code = row["code"]?.stringValue ?? ""
         if let reason = malformed ?? kind.unreadableFlag(record.fields, headers: headers) {
-            reject(record.line, code, "MalformedRow", reason)
+            // A malformed row's code is shown as written (trimmed): the field in the code
+            // column's place, which may not be the row's code at all.
+            let written = headers["code"].flatMap { record.fields[$0] }?.trimmingWhitespace() ?? ""
+            reject(record.line, written, "MalformedRow", reason)
             return nil
         }
         if kind == .enterprises, !code.isEmpty {
