@@ -34,6 +34,8 @@ enum Failure: Error, Sendable {
     case badInput(String)
     /// A check of the log failed: a signature, a proof, a root, a record's canonical form.
     case verification(String)
+    /// What was asked for is not given to this caller (a record not disclosed to it), or not yet.
+    case withheld(String)
     /// Anything else: a defect rather than a condition the user can act on.
     case unexpected(String)
 
@@ -56,7 +58,7 @@ enum Failure: Error, Sendable {
 
     var exitStatus: ExitStatus {
         switch self {
-        case .refused, .invalidCode, .unexpected: return .refused
+        case .refused, .invalidCode, .withheld, .unexpected: return .refused
         case .unreachable, .connectionLost: return .unreachable
         case .badInput: return .usage
         case .verification: return .verificationFailed
@@ -78,6 +80,8 @@ enum Failure: Error, Sendable {
             return message
         case .verification(let message):
             return "verification failed: \(message)"
+        case .withheld(let message):
+            return message
         case .unexpected(let description):
             return "unexpected failure: \(description)"
         }
@@ -101,6 +105,8 @@ enum Failure: Error, Sendable {
             return ["error": "BadInput", "parameters": ["message": .string(message)]]
         case .verification(let message):
             return ["error": "VerificationFailed", "parameters": ["message": .string(message)]]
+        case .withheld(let message):
+            return ["error": "Withheld", "parameters": ["message": .string(message)]]
         case .unexpected(let description):
             return ["error": "Unexpected", "parameters": ["description": .string(description)]]
         }

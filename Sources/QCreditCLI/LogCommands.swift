@@ -5,32 +5,84 @@ import QCreditCrypto
 import SignedNote
 import TransparencyLog
 
-/// `qcredit evidence CODE`: GetEvidence, printed as a C2SP tlog-proof file.
+/// `qcredit evidence CODE`: GetEvidence, printed as a C2SP tlog-proof file; `qcredit evidence
+/// --index N`: the same for any record of the log, made from the audit methods.
 struct EvidenceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evidence",
-        abstract: "Print offline evidence of an enterprise's grade as a C2SP tlog-proof file.",
+        abstract: "Print offline evidence of an enterprise's grade, or of any record, as a C2SP tlog-proof file.",
         discussion: """
             The file holds the opening of the publication record the grade rests on (its salt and the \
             record, in the extra line), the leaf's inclusion proof and a signed checkpoint. Keep it in the loan file: \
             `qcredit evidence CODE > CODE.tlog-proof`, and check it any time, offline, with \
-            `qcredit verify-proof CODE.tlog-proof --vkey KEY`. With --json, the whole reply.
+            `qcredit verify-proof CODE.tlog-proof --vkey KEY`. With --index N, the evidence of the log's record N \
+            (a removal, a listing, a policy…) against the newest signed checkpoint, if you may read the record. \
+            With --json, the whole reply (for a code).
             """)
 
     @OptionGroup var options: GlobalOptions
 
     @Argument(help: "The enterprise's USCC or organization code.")
-    var code: String
+    var code: String?
+
+    @Option(help: ArgumentHelp("The log index of the record to prove, instead of a code.", valueName: "index"))
+    var index: Int64?
+
+    func validate() throws {
+        guard (code == nil) != (index == nil) else { throw ValidationError("give a code or --index, not both or neither") }
+    }
 
     func run() async throws {
         try await options.run { daemon, console in
-            let reply = try await daemon.call("org.qcredit.query.GetEvidence", ["code": .string(code)])
+            if let index {
+                Console.emit(try await Self.evidence(ofRecord: index, from: daemon).text, to: STDOUT_FILENO)
+                return .success
+            }
+            let reply = try await daemon.call("org.qcredit.query.GetEvidence", ["code": .string(code ?? "")])
             if console.json {
                 console.jsonLine(.object(reply))
             } else {
                 Console.emit(reply["evidence"]?["tlogProof"]?.stringValue ?? "", to: STDOUT_FILENO)
             }
             return .success
+        }
+    }
+
+    /// Record `index` as a tlog-proof against the newest signed checkpoint, checked as
+    /// `verify-proof` will check it (but for the signature) before it is printed.
+    static func evidence(ofRecord index: Int64, from daemon: DaemonSession) async throws -> TLogProof {
+        let checkpoint = try await daemon.call("org.qcredit.audit.GetCheckpoint")
+        guard let note = checkpoint["checkpoint"]?.stringValue, let size = checkpoint["size"]?.intValue else {
+            throw Failure.unexpected("GetCheckpoint answered without a checkpoint")
+        }
+        guard index < size else {
+            throw Failure.withheld("record \(index) is not in the newest signed checkpoint (\(size) records) yet; try again shortly")
+        }
+        let inclusion = try await daemon.call("org.qcredit.audit.GetInclusionProof", ["index": .int(index), "treeSize": .int(size)])
+        let proof = try (inclusion["proof"]?.arrayValue ?? []).map { try LogVerification.base64($0, "proof hash") }
+        var entry: [String: JSONValue]?
+        for try await reply in try await daemon.stream("org.qcredit.audit.GetEntries", ["start": .int(index), "end": .int(index + 1)]) {
+            entry = entry ?? reply
+        }
+        let leaf = try LogVerification.base64(entry?["entry"], "entry \(index)")
+        guard let opening = entry?["opening"], opening != .null else {
+            throw Failure.withheld("record \(index) is not disclosed to you: the log proves its leaf, but its record is not yours to read")
+        }
+        let salt = try LogVerification.base64(opening["salt"], "salt")
+        guard let record = try? (opening["record"] ?? .null).canonicalBytes() else {
+            throw Failure.verification("the opening of record \(index) holds no record")
+        }
+        let recordOpening = RecordOpening(salt: salt, record: record)
+        guard recordOpening.opens(leaf) else { throw Failure.verification("the opening of record \(index) does not open its leaf") }
+        do {
+            try MerkleProof.verifyInclusion(
+                leafHash: MerkleHash.leaf(leaf), index: index, treeSize: size, proof: proof,
+                root: try LogVerification.base64(checkpoint["rootHash"], "rootHash"))
+            return try TLogProof(extra: recordOpening.extra, index: index, proof: proof, signedCheckpoint: note)
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure.verification("record \(index) is not in the checkpoint's tree: \(error)")
         }
     }
 }

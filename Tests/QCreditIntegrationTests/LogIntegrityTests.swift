@@ -158,6 +158,19 @@ import Varlink
         }
         let otherLog = "qcredit.test/registry+00000000+" + String(vkey.split(separator: "+", maxSplits: 2)[2])
         #expect(try await runCommand(qcredit, ["verify-proof", file, "--vkey", otherLog]).status != 0)
+
+        // Any record of the log, by its index: here the policy's record, which no grade rests on.
+        _ = try await daemon.waitForCheckpointOfWholeLog()
+        let byIndex = try await runCommand(qcredit, ["evidence", "--index", "0"] + socket)
+        #expect(byIndex.status == 0, "\(byIndex.stderr)")
+        #expect(byIndex.stdout.hasPrefix("c2sp.org/tlog-proof@v1\nextra ") && byIndex.stdout.contains("\nindex 0\n"), "\(byIndex.stdout)")
+        let policyFile = try daemon.write(byIndex.stdout, to: "policy.tlog-proof")
+        let policy = try await runCommand(qcredit, ["verify-proof", policyFile, "--vkey", vkey])
+        #expect(policy.status == 0, "\(policy.stdout)\(policy.stderr)")
+        #expect(policy.stdout.contains("policy"), "\(policy.stdout)")
+        let beyond = try await runCommand(qcredit, ["evidence", "--index", "1000000"] + socket)
+        #expect(beyond.status == 1 && beyond.stderr.contains("not in the newest signed checkpoint"), "\(beyond.stderr)")
+        #expect(try await runCommand(qcredit, ["evidence", DurabilityTests.uscc(2), "--index", "0"] + socket).status == 2)
     }
 
     @Test func auditorsCheckConsistencyAndReplayTheLog() async throws {
@@ -258,15 +271,7 @@ import Varlink
         let config = try await Self.rotationKeys(in: scratch)
         let daemon = try await DaemonProcess(config: config(["old"]))
         try await daemon.seed(from: 0, count: 1)
-        let proposed = try await daemon.call(
-            "org.qcredit.admin.ProposeListing",
-            [
-                "code": .string(DurabilityTests.uscc(0)), "listType": "serious-dishonesty", "reason": "Forged test reports",
-                "legalBasis": "Art. 9", "authority": "Test AMR", "documentNumber": "测〔2026〕9号",
-                "decisionDate": .string(CLIHarness.today),
-            ])
-        let id = try #require(proposed["listing"]?["id"])
-        _ = try await daemon.call("org.qcredit.admin.ConfirmListing", ["listingId": id])
+        let (id, _) = try await Self.listFirstFile(daemon)
         _ = try await daemon.waitForCheckpoint(ofSize: try await daemon.logSize())
         let old = try #require(try await daemon.call("org.qcredit.operator.Export", ["full": true])["name"]?.stringValue)
         #expect(daemon.stop() == 0)
@@ -290,6 +295,47 @@ import Varlink
         let left = try FileManager.default.contentsOfDirectory(atPath: exports)
         #expect(!left.contains(old), "the export from before the rotation still publishes the revoked listing: \(left)\n\(daemon.log)")
         #expect(!daemon.log.contains("left in place, not withdrawn"), "\(daemon.log)")
+    }
+
+    /// A bank asking for the evidence of a record whose disclosure ended (a revoked listing)
+    /// is refused: the log proves the leaf, the record is not the bank's to read.
+    @Test func evidenceOfARecordNotDisclosedIsRefusedToABank() async throws {
+        let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
+        try await daemon.seed(from: 0, count: 1)
+        let (id, index) = try await Self.listFirstFile(daemon)
+        _ = try await daemon.call(
+            "org.qcredit.admin.RemoveListing",
+            ["listingId": id, "reason": "revoked", "authority": "Test AMR", "documentNumber": "测撤〔2026〕2号"])
+        _ = try await daemon.waitForCheckpointOfWholeLog()
+        let socket = ["--socket", daemon.socketPath]
+        let qcredit = DaemonProcess.product("qcredit")
+        #expect(try await runCommand(qcredit, ["evidence", "--index", "\(index)"] + socket).status == 0, "a regulator may read it")
+        #expect(daemon.stop() == 0)
+
+        let bankOnly = DaemonProcess.logConfig.split(separator: "\n").filter { line in
+            !["regulator", "auditor", "operator"].contains { line.hasPrefix($0 + " =") }
+        }.joined(separator: "\n")
+        try daemon.rewriteConfig(bankOnly)
+        try await daemon.start()
+        let refused = try await runCommand(qcredit, ["evidence", "--index", "\(index)"] + socket)
+        #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stderr.contains("not disclosed to you"), "\(refused.stderr)")
+        #expect(refused.stdout.isEmpty)
+    }
+
+    /// Proposes and confirms a serious-dishonesty listing of the first seeded file; returns the
+    /// listing's id and its record's log index.
+    static func listFirstFile(_ daemon: DaemonProcess) async throws -> (id: JSONValue, logIndex: Int64) {
+        let proposed = try await daemon.call(
+            "org.qcredit.admin.ProposeListing",
+            [
+                "code": .string(DurabilityTests.uscc(0)), "listType": "serious-dishonesty", "reason": "Forged test reports",
+                "legalBasis": "Art. 9", "authority": "Test AMR", "documentNumber": "测〔2026〕9号",
+                "decisionDate": .string(CLIHarness.today),
+            ])
+        let id = try #require(proposed["listing"]?["id"])
+        let confirmed = try await daemon.call("org.qcredit.admin.ConfirmListing", ["listingId": id])
+        return (id, try #require(confirmed["listing"]?["logIndex"]?.intValue))
     }
 
     /// Makes an "old" and a "new" set of log keys in `scratch`, and returns the log config
