@@ -149,6 +149,13 @@ import Testing
         ) {
             try await fixture.register(RegistryFixture.usccA, name: "Para\u{2029}graph Co.")
         }
+        // At either end too: refused, not trimmed away unseen.
+        await #expect(throws: broken) {
+            try await fixture.register(RegistryFixture.usccA, name: "Trailing Break Co.\n")
+        }
+        await #expect(throws: RegistryError.invalidArgument(parameter: "name", reason: "contains the control character U+9")) {
+            try await fixture.register(RegistryFixture.usccA, name: "\tLeading Tab Co.")
+        }
         try await fixture.register(RegistryFixture.usccA, name: "One Line Co.")
         await #expect(throws: broken) {
             try await fixture.registry.updateEnterprise(

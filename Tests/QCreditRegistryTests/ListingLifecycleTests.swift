@@ -217,6 +217,21 @@ import Testing
         #expect(try await fixture.publications().map(\.kind) == ["policy"])
     }
 
+    /// A proposal under objection may still be withdrawn: the objection is then moot, and
+    /// nothing was ever published.
+    @Test func aProposalUnderObjectionCanBeWithdrawn() async throws {
+        let fixture = try await RegistryFixture()
+        try await fixture.register(code)
+        let registry = fixture.registry
+        let proposal = try await registry.proposeListing(fixture.proposal(code), by: regulator)
+        _ = try await registry.fileObjection(listingId: proposal.id, filedOn: nil, summary: "wrong firm", by: regulator)
+        let withdrawn = try await registry.withdrawListing(
+            listingId: proposal.id, reason: "dropped on review", withdrawnOn: nil, documentNumber: nil, by: regulator)
+        #expect(withdrawn.state == .withdrawn)
+        #expect(withdrawn.steps.map(\.kind) == [.proposed, .objectionFiled, .withdrawn])
+        #expect(try await fixture.publications().map(\.kind) == ["policy"])
+    }
+
     @Test func abnormalOperationsTakesObjectionsForThirtyDaysAfterPublication() async throws {
         let fixture = try await RegistryFixture(today: "2026-03-02")
         try await fixture.register(code)

@@ -11,14 +11,20 @@ public enum TextField {
 
     /// One line of text (a name): as ``required(_:_:maxLength:)``, and a line break is refused
     /// too — a name shown in a table, a CSV cell or a log line must not break it.
+    /// The whole value is checked, its ends included: a line break or a tab at the end of a
+    /// name is refused, not trimmed away unseen.
     public static func line(_ value: String, _ parameter: String, maxLength: Int = 500) throws(RegistryError) -> String {
         let text = try required(value, parameter, maxLength: maxLength)
         // U+000A, and Unicode's own line and paragraph separators (E2 80 A8, E2 80 A9).
-        if let separator = text.unicodeScalars.first(where: { $0 == "\n" || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
+        if let separator = value.unicodeScalars.first(where: { $0 == "\n" || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
             let code = String(separator.value, radix: 16, uppercase: true)
             throw .invalidArgument(
                 parameter: parameter,
                 reason: "must be one line; it contains a line break (U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code))")
+        }
+        if hasControlCharacter(value.utf8), let bad = value.unicodeScalars.first(where: \.isControl) {
+            throw .invalidArgument(
+                parameter: parameter, reason: "contains the control character U+\(String(bad.value, radix: 16, uppercase: true))")
         }
         return text
     }
