@@ -203,11 +203,8 @@ import Testing
     }
 
     @Test func anUpheldObjectionWithdrawsAProposal() async throws {
-        let fixture = try await RegistryFixture()
-        try await fixture.register(code)
+        let (fixture, proposal) = try await proposalUnderObjection()
         let registry = fixture.registry
-        let proposal = try await registry.proposeListing(fixture.proposal(code), by: regulator)
-        _ = try await registry.fileObjection(listingId: proposal.id, filedOn: nil, summary: "wrong firm", by: regulator)
         let resolved = try await registry.resolveObjection(
             listingId: proposal.id, outcome: "upheld", resolvedOn: nil, authority: "AMR", documentNumber: "复核3", summary: nil,
             by: regulator)
@@ -217,14 +214,20 @@ import Testing
         #expect(try await fixture.publications().map(\.kind) == ["policy"])
     }
 
+    /// A registry with one proposal, against which an objection was filed.
+    private func proposalUnderObjection() async throws -> (RegistryFixture, Listing) {
+        let fixture = try await RegistryFixture()
+        try await fixture.register(code)
+        let proposal = try await fixture.registry.proposeListing(fixture.proposal(code), by: regulator)
+        _ = try await fixture.registry.fileObjection(listingId: proposal.id, filedOn: nil, summary: "wrong firm", by: regulator)
+        return (fixture, proposal)
+    }
+
     /// A proposal under objection may still be withdrawn: the objection is then moot, and
     /// nothing was ever published.
     @Test func aProposalUnderObjectionCanBeWithdrawn() async throws {
-        let fixture = try await RegistryFixture()
-        try await fixture.register(code)
+        let (fixture, proposal) = try await proposalUnderObjection()
         let registry = fixture.registry
-        let proposal = try await registry.proposeListing(fixture.proposal(code), by: regulator)
-        _ = try await registry.fileObjection(listingId: proposal.id, filedOn: nil, summary: "wrong firm", by: regulator)
         let withdrawn = try await registry.withdrawListing(
             listingId: proposal.id, reason: "dropped on review", withdrawnOn: nil, documentNumber: nil, by: regulator)
         #expect(withdrawn.state == .withdrawn)
