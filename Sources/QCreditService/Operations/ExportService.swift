@@ -95,10 +95,10 @@ public final class ExportService: Sendable {
         return try ExportWriter.prune(exportsDirectory: directory, retain: retain, withdrawing: withdrawing)
     }
 
-    /// Whether export `name`, which the log's keys of today do not verify, is as a key the log
-    /// had before a rotation wrote it: one key the export publishes verifies both its MANIFEST
+    /// Whether export `name`, which the log's keys of today do not verify, was signed by a key
+    /// the log had before a rotation: one key the export publishes verifies both its MANIFEST
     /// and its checkpoint, and that checkpoint's tree is this log's (the same root at its size),
-    /// so the key signed this log. Such an export is withdrawn like any other.
+    /// so that key signed this log. Such an export is withdrawn and extended like any other.
     private func isSignedByAFormerKey(_ name: String) async throws -> Bool {
         let path = (directory as NSString).appendingPathComponent(name)
         guard let export = try? PreviousExport.read(directory: path) else { return false }
