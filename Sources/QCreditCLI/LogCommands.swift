@@ -74,13 +74,10 @@ struct EvidenceCommand: AsyncParsableCommand {
         }
         let recordOpening = RecordOpening(salt: salt, record: record)
         guard recordOpening.opens(leaf) else { throw Failure.verification("the opening of record \(index) does not open its leaf") }
+        let root = try LogVerification.base64(checkpoint["rootHash"], "rootHash")
         do {
-            try MerkleProof.verifyInclusion(
-                leafHash: MerkleHash.leaf(leaf), index: index, treeSize: size, proof: proof,
-                root: try LogVerification.base64(checkpoint["rootHash"], "rootHash"))
+            try MerkleProof.verifyInclusion(leafHash: MerkleHash.leaf(leaf), index: index, treeSize: size, proof: proof, root: root)
             return try TLogProof(extra: recordOpening.extra, index: index, proof: proof, signedCheckpoint: note)
-        } catch let failure as Failure {
-            throw failure
         } catch {
             throw Failure.verification("record \(index) is not in the checkpoint's tree: \(error)")
         }

@@ -17,9 +17,10 @@ struct Restore {
     let exportsDirectory: String
     let backup: String
     let exports: [String]
-    let keyFiles: [String]
-    /// The log's settings: its signature lines carry `keyName`, when set, not the origin.
+    /// The log's settings: its key files, and the name its signature lines carry (`keyName`,
+    /// when set, not the origin).
     let logSettings: DaemonConfiguration.LogSettings
+    var keyFiles: [String] { logSettings.keyFiles }
     var keysConfigured: Bool { !keyFiles.isEmpty }
 
     init(configuration: DaemonConfiguration, backup: String, exports: [String]) throws {
@@ -27,7 +28,6 @@ struct Restore {
         exportsDirectory = configuration.exportDirectory
         self.backup = backup
         self.exports = exports
-        keyFiles = configuration.log.keyFiles
         logSettings = configuration.log
     }
 
@@ -285,8 +285,6 @@ struct Restore {
         }
         return (trees, uncheckedSigners)
     }
-
-    /// The verifier keys an export publishes (`verifier-keys`: `<type> <verifier key>` a line).
 
     /// The checkpoint in `path`, or nil when there is none; a file that is not a signed
     /// checkpoint is named as such.

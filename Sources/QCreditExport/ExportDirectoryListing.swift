@@ -19,6 +19,14 @@ enum ExportDirectoryListing {
     /// The directories named as exports whose MANIFEST is missing or does not parse, with why:
     /// exports are renamed into place whole, so such a directory was altered (or is not ours).
     static func unreadable(in directory: Int32, path: String) throws(ExportError) -> [(name: String, problem: String)] {
+        try scan(directory, path: path).unreadable.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+    }
+
+    /// Every directory named as an export: those whose MANIFEST parses, and the others with why.
+    private static func scan(_ directory: Int32, path: String) throws(ExportError)
+        -> (exports: [Export], unreadable: [(name: String, problem: String)])
+    {
+        var exports: [Export] = []
         var unreadable: [(name: String, problem: String)] = []
         for name in try FileSystem.names(in: directory, path: path)
         where ExportFormat.isValidExportName(name) && FileSystem.type(of: name, in: directory) == .directory {
@@ -29,26 +37,19 @@ enum ExportDirectoryListing {
             }
             defer { close(exportDirectory) }
             do {
-                _ = try PreviousExport.readManifest(in: exportDirectory, path: FileSystem.join(path, name))
+                exports.append(
+                    Export(name: name, manifest: try PreviousExport.readManifest(in: exportDirectory, path: FileSystem.join(path, name))))
             } catch {
                 unreadable.append((name, "\(error)"))
             }
         }
-        return unreadable.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        return (exports, unreadable)
     }
 
+    /// The exports whose MANIFEST parses (a directory whose MANIFEST is missing or broken is not
+    /// known to be ours, and is left out), oldest first.
     static func exports(in directory: Int32, path: String) throws(ExportError) -> [Export] {
-        var exports: [Export] = []
-        for name in try FileSystem.names(in: directory, path: path)
-        where ExportFormat.isValidExportName(name) && FileSystem.type(of: name, in: directory) == .directory {
-            let exportDirectory = openat(directory, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
-            guard exportDirectory >= 0 else { continue }
-            defer { close(exportDirectory) }
-            // A directory whose MANIFEST is missing or broken is not known to be ours: left alone.
-            guard let manifest = try? PreviousExport.readManifest(in: exportDirectory, path: FileSystem.join(path, name))
-            else { continue }
-            exports.append(Export(name: name, manifest: manifest))
-        }
+        let exports = try scan(directory, path: path).exports
         // The log's order, not the clock's: each export covers the newest checkpoint, which only
         // grows, and extends the export before it. So a larger tree is newer, and of two with the
         // same tree (written within one second, say: "-delta" sorts before "-full" and "-delta-10"

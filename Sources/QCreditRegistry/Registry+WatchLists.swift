@@ -37,7 +37,7 @@ extension Registry {
                 try writer.addToWatchList(id, codes: normalised)
             case (_, nil):
                 // Empty lists hold no codes: their number is limited too.
-                guard try writer.reader.watchLists(owner: owner).count < countLimit else {
+                guard try writer.reader.watchListCount(owner: owner) < countLimit else {
                     throw RegistryError.invalidArgument(
                         parameter: "name", reason: "you keep \(countLimit) watch lists, the most a bank may; delete one to make '\(name)'")
                 }

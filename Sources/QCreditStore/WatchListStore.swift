@@ -30,6 +30,11 @@ extension RegistryReader {
         ).map { WatchListSummary(name: $0["name"], size: $0["size"]) }
     }
 
+    /// How many lists `owner` keeps.
+    public func watchListCount(owner: UInt32) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM watch_list WHERE owner_uid = ?"), arguments: [Int64(owner)]) ?? 0
+    }
+
     /// A list's codes in order, after `code`, at most `limit`.
     public func watchListCodes(_ listId: Int64, after code: String, limit: Int) throws -> [String] {
         try String.fetchAll(

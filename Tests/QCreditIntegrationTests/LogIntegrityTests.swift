@@ -252,13 +252,7 @@ import Varlink
         #expect(refused.log.contains("none of the configured signing keys"), "\(refused.log)")
         #expect(refused.log.contains("configure the log's own keys"), "\(refused.log)")
 
-        try daemon.rewriteConfig(config(["old", "new"]))
-        try await daemon.start()
-        try await daemon.seed(from: 2, count: 1)
-        _ = try await daemon.waitForCheckpoint(ofSize: try await daemon.logSize())
-        #expect(daemon.stop() == 0)
-        try daemon.rewriteConfig(config(["new"]))
-        try await daemon.start()
+        try await Self.rotate(daemon, config, seedingFrom: 2)
         try await daemon.seed(from: 3, count: 1)
     }
 
@@ -276,14 +270,7 @@ import Varlink
         let old = try #require(try await daemon.call("org.qcredit.operator.Export", ["full": true])["name"]?.stringValue)
         #expect(daemon.stop() == 0)
 
-        // The rotation: both key sets sign a checkpoint, then the old keys go.
-        try daemon.rewriteConfig(config(["old", "new"]))
-        try await daemon.start()
-        try await daemon.seed(from: 1, count: 1)
-        _ = try await daemon.waitForCheckpoint(ofSize: try await daemon.logSize())
-        #expect(daemon.stop() == 0)
-        try daemon.rewriteConfig(config(["new"]))
-        try await daemon.start()
+        try await Self.rotate(daemon, config, seedingFrom: 1)
         // The next export extends the one the old keys signed.
         let delta = try await daemon.call("org.qcredit.operator.Export", [:])
         #expect(delta["kind"] == "delta", "\(delta)")
@@ -336,6 +323,18 @@ import Varlink
         let id = try #require(proposed["listing"]?["id"])
         let confirmed = try await daemon.call("org.qcredit.admin.ConfirmListing", ["listingId": id])
         return (id, try #require(confirmed["listing"]?["logIndex"]?.intValue))
+    }
+
+    /// Rotates the stopped `daemon`'s keys: started with the old and the new set, it writes the
+    /// file `seedingFrom` and both sets sign a checkpoint of it; then it runs with the new set alone.
+    static func rotate(_ daemon: DaemonProcess, _ config: ([String]) -> String, seedingFrom first: Int) async throws {
+        try daemon.rewriteConfig(config(["old", "new"]))
+        try await daemon.start()
+        try await daemon.seed(from: first, count: 1)
+        _ = try await daemon.waitForCheckpoint(ofSize: try await daemon.logSize())
+        #expect(daemon.stop() == 0)
+        try daemon.rewriteConfig(config(["new"]))
+        try await daemon.start()
     }
 
     /// Makes an "old" and a "new" set of log keys in `scratch`, and returns the log config

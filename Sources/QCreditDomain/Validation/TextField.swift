@@ -22,10 +22,7 @@ public enum TextField {
                 parameter: parameter,
                 reason: "must be one line; it contains a line break (U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code))")
         }
-        if hasControlCharacter(value.utf8), let bad = value.unicodeScalars.first(where: \.isControl) {
-            throw .invalidArgument(
-                parameter: parameter, reason: "contains the control character U+\(String(bad.value, radix: 16, uppercase: true))")
-        }
+        try refuseControlCharacters(in: value, parameter)
         return text
     }
 
@@ -44,13 +41,19 @@ public enum TextField {
                 throw .invalidArgument(parameter: parameter, reason: "has \(length) characters; at most \(maxLength) are allowed")
             }
         }
-        guard hasControlCharacter(value.utf8) else { return value }
+        try refuseControlCharacters(in: value, parameter)
+        return value
+    }
+
+    /// Refuses a control character other than a line feed (where line feeds are not allowed,
+    /// the caller refuses them first).
+    private static func refuseControlCharacters(in value: String, _ parameter: String) throws(RegistryError) {
+        guard hasControlCharacter(value.utf8) else { return }
         if let bad = value.unicodeScalars.first(where: { $0.isControl && $0 != "\n" }) {
             throw .invalidArgument(
                 parameter: parameter,
                 reason: "contains the control character U+\(String(bad.value, radix: 16, uppercase: true))")
         }
-        return value
     }
 
     /// Whether UTF-8 text holds a control character other than a line feed (``Unicode/Scalar/isControl``),
