@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+
+/// The README's worked examples are real output: an auditor checks their own verifier against them.
+@Suite struct ReadmeExampleTests {
+    static func readme() throws -> String {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md")
+        return try String(contentsOf: url, encoding: .utf8)
+    }
+
+    /// The text between `start` (excluded) and the next `end` (excluded).
+    static func section(of text: String, after start: String, before end: String) throws -> String {
+        let from = try #require(text.range(of: start), "README lacks \(start)")
+        let to = try #require(text.range(of: end, range: from.upperBound..<text.endIndex), "README lacks \(end) after \(start)")
+        return String(text[from.upperBound..<to.lowerBound])
+    }
+
+    @Test func evidenceExampleVerifiesWithTheReadmesKeysAndPrintsWhatItShows() async throws {
+        let text = try Self.readme()
+        let proof = try Self.section(of: text, after: "$ cat 911522010783762860.tlog-proof\n", before: "\n$ qcredit verify-proof")
+        let command = try Self.section(of: text, after: "$ qcredit verify-proof 911522010783762860.tlog-proof --vkey '", before: "\n```")
+        let vkey = String(try #require(command.split(separator: "'").first))
+        let shown = String(command.drop(while: { $0 != "\n" }).dropFirst()) + "\n"
+        let keygen = try Self.section(of: text, after: "sm2: /etc/qcredit/keys/sm2.pem", before: "\n  …")
+        let sm2Key = String(try #require(keygen.components(separatedBy: "verifier key: ").last))
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-readme-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("example.tlog-proof").path
+        try proof.write(toFile: file, atomically: true, encoding: .utf8)
+
+        let qcredit = DaemonProcess.product("qcredit")
+        let verified = try await runCommand(qcredit, ["verify-proof", file, "--vkey", vkey])
+        #expect(verified.status == 0, "\(verified.stderr)")
+        #expect(verified.stdout == shown)
+        let bySM2 = try await runCommand(qcredit, ["verify-proof", file, "--vkey", sm2Key])
+        #expect(bySM2.status == 0, "\(bySM2.stderr)")
+        #expect(bySM2.stdout.contains("Signed by   \(sm2Key.split(separator: "+").prefix(2).joined(separator: "+"))"), "\(bySM2.stdout)")
+    }
+}
