@@ -46,6 +46,12 @@ import Testing
         #expect(leap.rfc3339 == "2024-03-01T00:59:59Z")
     }
 
+    @Test func aLeapSecondIsTheSecondBeforeItOnItsOwnDay() {
+        #expect(Instant(rfc3339: "2016-12-31T23:59:60Z")?.rfc3339 == "2016-12-31T23:59:59Z")
+        #expect(Instant(rfc3339: "2017-01-01T07:59:60+08:00")?.rfc3339 == "2016-12-31T23:59:59Z")
+        #expect(Instant(rfc3339: "2016-12-31T23:59:60.5Z")?.civilDate(in: .utc).description == "2016-12-31")
+    }
+
     @Test func fractionsAreTruncatedTowardsTheEarlierSecond() {
         #expect(Instant(rfc3339: "1970-01-01T00:00:00.999Z")?.secondsSinceEpoch == 0)
         #expect(Instant(rfc3339: "1969-12-31T23:59:59.5Z")?.secondsSinceEpoch == -1)

@@ -15,16 +15,24 @@ import Testing
         #expect(throws: expected) { try TextField.required("示例" + String(Unicode.Scalar(value)!) + "é", "summary") }
     }
 
-    /// The limit counts characters, not bytes: three-byte characters up to the limit pass.
-    @Test func theLengthLimitCountsCharacters() throws {
+    /// The limit counts code points, not bytes: three-byte characters up to the limit pass.
+    @Test func theLengthLimitCountsCodePoints() throws {
         let atLimit = String(repeating: "质", count: 500)
         #expect(try TextField.required(atLimit, "summary") == atLimit)
         #expect(throws: RegistryError.invalidArgument(parameter: "summary", reason: "has 501 characters; at most 500 are allowed")) {
             try TextField.required(atLimit + "量", "summary")
         }
-        // A character of several scalars counts once.
-        let flags = String(repeating: "🇨🇳", count: 10)
-        #expect(try TextField.required(flags, "summary", maxLength: 10) == flags)
+        // A character of several code points counts each (as SQLite's length() does), so no
+        // letter with thousands of combining marks passes as one character.
+        let flags = String(repeating: "🇨🇳", count: 5)
+        #expect(try TextField.required(flags, "name", maxLength: 10) == flags)
+        #expect(throws: RegistryError.invalidArgument(parameter: "name", reason: "has 12 characters; at most 10 are allowed")) {
+            try TextField.line(flags + "🇨🇳", "name", maxLength: 10)
+        }
+        let stacked = "A" + String(repeating: "\u{301}", count: 40_000)
+        #expect(throws: RegistryError.invalidArgument(parameter: "name", reason: "has 40001 characters; at most 200 are allowed")) {
+            try TextField.line(stacked, "name", maxLength: 200)
+        }
     }
 
     @Test func lineBreaksAndOtherCharactersPass() throws {

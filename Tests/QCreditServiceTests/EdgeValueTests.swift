@@ -66,6 +66,8 @@ import Varlink
             return [
                 "", " ", "0", "-1", "2026-02-30", "9999-12-31", "1900-01-01T00:00:00Z", "911522010783762861", "0783762-86",
                 .string(String(repeating: "长", count: 5000)), "a\u{0}b",
+                // Few characters but many code points: limits count code points, as SQLite does.
+                .string(String(repeating: "🇨🇳", count: 51)), .string("A" + String(repeating: "\u{301}", count: 5000)),
             ]
         case .array(let element): return [[]] + edges(element).prefix(3).map { [$0] }
         case .bool: return [true, false]

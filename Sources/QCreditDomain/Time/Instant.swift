@@ -25,7 +25,8 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
     ///
     /// `T` and `Z` may be lower case (RFC 3339 §5.6). A fraction of a second is dropped
     /// (truncated towards the earlier second). Dates must be real, hours 00–23, minutes and
-    /// seconds 00–59; leap seconds (`:60`) are refused, since Unix time has no place for them.
+    /// seconds 00–59. A leap second (`:60`, which RFC 3339 allows after minute 59) is read as
+    /// the second before it: Unix time has no place of its own for it, and that keeps it on its day.
     public init?(rfc3339 text: String) {
         let b = Array(text.utf8)
         // 20 = shortest form, "YYYY-MM-DDTHH:MM:SSZ".
@@ -36,8 +37,9 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
             let date = CivilDate(iso: String(decoding: b[0..<10], as: UTF8.self)),
             let hour = ISO8601Digits.value(b[11..<13]), hour <= 23,
             let minute = ISO8601Digits.value(b[14..<16]), minute <= 59,
-            let second = ISO8601Digits.value(b[17..<19]), second <= 59
+            let written = ISO8601Digits.value(b[17..<19]), written <= 59 || (written == 60 && minute == 59)
         else { return nil }
+        let second = min(written, 59)
         var index = 19
         if b[index] == UInt8(ascii: ".") {
             index += 1

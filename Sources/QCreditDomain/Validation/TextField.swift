@@ -32,11 +32,13 @@ public enum TextField {
         return try checked(trimmed, parameter, maxLength: maxLength)
     }
 
+    /// Lengths count Unicode code points, as SQLite's `length()` does: counted as characters
+    /// (grapheme clusters), one letter with thousands of combining marks would be 1 long and
+    /// could make a record too large to publish. Text of at most `maxLength` UTF-8 bytes has at
+    /// most that many code points, so most text needs no count.
     private static func checked(_ value: String, _ parameter: String, maxLength: Int) throws(RegistryError) -> String {
-        // Counting characters means finding grapheme breaks; text of at most `maxLength` bytes
-        // has at most that many characters, so most text needs no count.
         if value.utf8.count > maxLength {
-            let length = value.count
+            let length = value.unicodeScalars.count
             guard length <= maxLength else {
                 throw .invalidArgument(parameter: parameter, reason: "has \(length) characters; at most \(maxLength) are allowed")
             }
