@@ -73,11 +73,15 @@ struct LineTable {
     }
 
     /// SHA-256 of the lines' text joined by line feeds (the text with U+FFFD where a line is not
-    /// UTF-8), without copying them into one text.
+    /// UTF-8), without copying them into one text; blank lines, which an import skips, are left
+    /// out: a file saved again with an extra blank line at its end is the same import (its rows
+    /// keep their lines), not a new one that would record every event a second time.
     func digest() -> [UInt8] {
         let digest = DigestStream.sha256()
-        for (index, range) in ranges.enumerated() {
-            if index > 0 { digest.update(Self.lineFeed) }
+        var first = true
+        for (index, range) in ranges.enumerated() where !isBlank(index) {
+            if !first { digest.update(Self.lineFeed) }
+            first = false
             if linesNotUTF8.isEmpty || linesNotUTF8[index + 1] == nil {
                 digest.update(bytes[range])
             } else {
