@@ -48,7 +48,8 @@ struct ScreenCommand: AsyncParsableCommand {
     func run() async throws {
         try await options.run { daemon, _ in
             let codes = try portfolio()
-            let format = self.format ?? (output?.lowercased().hasSuffix(".jsonl") == true ? .jsonl : .csv)
+            // --json asks for JSON, as of every command: rows as JSON Lines unless --format says otherwise.
+            let format = self.format ?? (options.json || output?.lowercased().hasSuffix(".jsonl") == true ? .jsonl : .csv)
             // Read already, but a run again on the same command line would find its input gone.
             if let output, InputFile.sameFile(output, file) {
                 throw Failure.badInput("the output \(output) is the portfolio being screened; give another --output path")
@@ -89,9 +90,15 @@ struct ScreenCommand: AsyncParsableCommand {
             for session in sessions.dropFirst() { await session.close() }
             try sink.close()
             let seconds = progress.elapsed
+            let summary: JSONValue = [
+                "codes": .int(Int64(codes.count)), "graded": .int(Int64(counts.graded)), "ungraded": .int(Int64(counts.ungraded)),
+                "errors": .int(Int64(counts.errors)), "seconds": .double(seconds), "codesPerSecond": .int(Int64(progress.rate)),
+            ]
             Console.emit(
-                "Screened \(codes.count) codes in \(String(format: "%.2f", seconds)) s (\(Int(progress.rate)) codes/s): "
-                    + "\(counts.graded) graded, \(counts.ungraded) ungraded, \(counts.errors) with an error.\n",
+                options.json
+                    ? summary.jsonText + "\n"
+                    : "Screened \(codes.count) codes in \(String(format: "%.2f", seconds)) s (\(Int(progress.rate)) codes/s): "
+                        + "\(counts.graded) graded, \(counts.ungraded) ungraded, \(counts.errors) with an error.\n",
                 to: STDERR_FILENO)
             return .success
         }

@@ -605,6 +605,15 @@ import Testing
         #expect(replies[0]["grade"] == "B")
         #expect(replies[1]["line"] == 4)
         #expect(Set(replies[0].objectValue!.keys) == Set(["line", "code", "name", "grade", "basis", "listed", "logIndex", "treeSize", "rootHash", "error", "reason"]))
+
+        // --json, as every command takes it: the same JSON Lines, and the summary as one object on stderr.
+        let asJSON = try await cli.run(["screen", list, "--json"])
+        #expect(asJSON.status == 0)
+        #expect(asJSON.stdout == jsonl)
+        let summary = try JSONValue.parse(asJSON.stderr.split(separator: "\n").last.map(String.init) ?? "")
+        #expect(summary["codes"] == 2)
+        #expect(summary["graded"] == 2)
+        #expect(summary["errors"] == 0)
     }
 
     /// A one-column list is a list whether or not it names its column, and whatever its
