@@ -527,6 +527,45 @@ import Testing
         #expect(try await cli.daemon.call("org.qcredit.operator.GetStatus")["enterprises"]?.intValue == Int64(count))
     }
 
+    /// Ctrl-C (or SIGTERM) part way: the batches in flight are answered, the rows refused so far
+    /// are in the error file, the summary says where it stopped, and the process ends by the
+    /// signal; run again, it imports the rest.
+    @Test(arguments: ["INT", "TERM"])
+    func anImportInterruptedBySignalReportsWhatItDidAndResumes(_ signal: String) async throws {
+        let cli = CLIHarness(daemon: try await DaemonProcess())
+        let count = 3_000
+        var csv = "code,name\n\(USCC.madeUp(serial: 71_000_000)),中断测试企业\n"  // line 3 repeats it: refused at once
+        for n in 0..<count { csv += "\(USCC.madeUp(serial: 71_000_000 + n)),中断测试企业\(n)号有限公司\n" }
+        let path = try file(cli.daemon, "interrupted-\(signal).csv", csv)
+        let database = (cli.daemon.stateDirectory as NSString).appendingPathComponent("registry.sqlite")
+        let output = path + ".out"
+        // Job control on (bash -m; dash cannot without a terminal): a script's background job
+        // would otherwise start with SIGINT ignored, as the import then leaves it.
+        let script = """
+            set -m
+            '\(CLIHarness.executable)' import enterprises '\(path)' --batch-size 1 --socket '\(cli.daemon.socketPath)' \
+                >'\(output)' 2>&1 &
+            importer=$!
+            until [ "$(/usr/bin/sqlite3 '\(database)' 'SELECT count(*) FROM enterprise' 2>/dev/null || echo 0)" -gt 1 ] 2>/dev/null; do
+                sleep 0.005
+            done
+            kill -\(signal) $importer
+            wait $importer
+            echo "exit $?"
+            """
+        let interrupted = try await runCommand("/bin/bash", ["-c", script])
+        #expect(interrupted.stdout == "exit \(signal == "INT" ? 130 : 143)\n", "\(interrupted.stdout)\(interrupted.stderr)")
+        let report = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(report.contains("batches (SIG\(signal)); run the same command again to resume."), "\(report)")
+        let errors = try String(contentsOfFile: path + ".errors.csv", encoding: .utf8)
+        #expect(errors.contains("\n3,\(USCC.madeUp(serial: 71_000_000)),DuplicateInFile,"), "\(errors)")
+        let resumed = try await cli.json(["import", "enterprises", path, "--batch-size", "1"])
+        let before = try #require(resumed["alreadyImported"]?.intValue)
+        #expect(before > 0 && before < Int64(count), "\(resumed)")
+        #expect(resumed["imported"]?.intValue == Int64(count) - before)
+        #expect(try await cli.daemon.call("org.qcredit.operator.GetStatus")["enterprises"]?.intValue == Int64(count))
+    }
+
     /// Enterprise batches go over two connections, yet a firm's rows still apply in file order:
     /// each legacy organization code comes before its USCC, in batches that are in flight
     /// together (a batch naming firms of batches on both connections waits for them), and

@@ -84,6 +84,10 @@ struct FileImport {
         var clients: [VarlinkClient] = []
         var sessions = [daemon]
         let method = kind.method
+        // Ctrl-C or SIGTERM: no more batches are sent, those in flight are answered and
+        // reported, and the process then ends by the signal (a second one ends it at once).
+        let interrupt = InterruptSignal()
+        defer { interrupt.end() }
         do {
             // A few batches in flight keep the registry busy while the next ones are read.
             // They are sent in file order and their replies taken in that order.
@@ -92,7 +96,7 @@ struct FileImport {
             // connections name, so it waits for the oldest of those to be answered.
             var waiting: (rows: [BatchReader.Row], firms: Set<String>)?
             while true {
-                while inFlight.count < Self.window, batchesSent < (options.stopAfterBatches ?? .max) {
+                while inFlight.count < Self.window, batchesSent < (options.stopAfterBatches ?? .max), !interrupt.received {
                     let batch: [BatchReader.Row]
                     let firms: Set<String>
                     if let held = waiting {
@@ -178,7 +182,10 @@ struct FileImport {
         try writeErrors(rejections.sorted { $0.line < $1.line }, to: errorPath)
 
         let seconds = progress.elapsed
-        console.reply(summary(imported: imported, rejected: rejections.count, skipped: skipped, complete: complete)) { _ in
+        let stoppedBy = interrupt.signal.map { $0 == SIGINT ? "SIGINT" : "SIGTERM" }
+        var summary = summary(imported: imported, rejected: rejections.count, skipped: skipped, complete: complete)
+        if let stoppedBy { summary["stoppedBy"] = .string("interrupted by \(stoppedBy)") }
+        console.reply(summary) { _ in
             var block = KeyValueBlock()
             block.add("Rows read", "\(reader.recordsRead)")
             block.add("Imported", "\(imported)")
@@ -188,9 +195,12 @@ struct FileImport {
             block.add("Time", String(format: "%.2f s", seconds))
             block.add("Rate", "\(seconds > 0 ? Int(Double(reader.recordsRead) / seconds) : 0) rows/s")
             let head = "Import of \(kind.rawValue) from \(file.name), import id \(importId)"
-                + (complete ? ":" : ": stopped after \(batchesSent) batches; run the same command again to resume.")
+                + (complete
+                    ? ":"
+                    : ": stopped after \(batchesSent) batches\(stoppedBy.map { " (\($0))" } ?? ""); run the same command again to resume.")
             return [head] + block.lines(indent: 2)
         }
+        if let signal = interrupt.signal { interrupt.dieOfSignal(signal) }
         return .success
     }
 

@@ -1,0 +1,72 @@
+import Dispatch
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// SIGINT and SIGTERM turned into a request to stop, for a command that should finish what it
+/// sent and report before it goes (an import). The first signal is noted; a second one ends the
+/// process at once, as the signal would have. ``end()`` gives the signals their defaults back.
+///
+/// ```swift
+/// let interrupt = InterruptSignal()
+/// while !interrupt.received { … }
+/// if let signal = interrupt.signal { report(); interrupt.dieOfSignal(signal) }
+/// ```
+final class InterruptSignal {
+    /// The signal's number once one came, else 0.
+    private final class Caught: Sendable {
+        let number = Atomic<Int32>(0)
+    }
+
+    private let caught = Caught()
+    private let sources: [any DispatchSourceSignal]
+
+    init(_ signals: [Int32] = [SIGINT, SIGTERM]) {
+        let caught = self.caught
+        sources = signals.compactMap { number in
+            // Delivered to the dispatch source instead of ending the process. A signal the
+            // process was started ignoring (a background job of a script, nohup) stays ignored.
+            let previous = Glibc.signal(number, SIG_IGN)
+            if Self.isIgnore(previous) { return nil }
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                caught.number.store(number, ordering: .relaxed)
+                // Another one ends the process at once.
+                Glibc.signal(SIGINT, SIG_DFL)
+                Glibc.signal(SIGTERM, SIG_DFL)
+            }
+            source.resume()
+            return source
+        }
+    }
+
+    private static func isIgnore(_ handler: __sighandler_t?) -> Bool {
+        unsafeBitCast(handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+    }
+
+    /// The signal received, if one was.
+    var signal: Int32? {
+        let number = caught.number.load(ordering: .relaxed)
+        return number == 0 ? nil : number
+    }
+
+    var received: Bool { signal != nil }
+
+    /// The signals' default actions back, and no more noting.
+    func end() {
+        for source in sources {
+            source.cancel()
+            Glibc.signal(Int32(source.handle), SIG_DFL)
+        }
+    }
+
+    /// Ends the process by `number`, so a shell or a supervisor sees how it ended (130 for SIGINT).
+    func dieOfSignal(_ number: Int32) -> Never {
+        end()
+        fflush(nil)  // every stream: what was printed goes out before the process ends
+        raise(number)
+        exit(128 + number)
+    }
+}
