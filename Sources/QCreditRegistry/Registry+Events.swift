@@ -101,10 +101,27 @@ extension Registry {
             if let replacement, try writer.reader.enterpriseId(forCode: replacement.code) != enterpriseId {
                 throw RegistryError.invalidArgument(parameter: "event.code", reason: "a correction must stay in the same credit file")
             }
-            try writer.markRegradeDue(enterpriseId: enterpriseId, by: writer.now.civilDate(in: self.utcOffset))
-            return try writer.insertEvent(
+            let today = writer.now.civilDate(in: self.utcOffset)
+            try writer.markRegradeDue(enterpriseId: enterpriseId, by: today)
+            let correction = try writer.insertEvent(
                 enterpriseId: enterpriseId, details: details ?? event.details, supersedes: eventId,
                 isRetraction: details == nil, correctionReason: reason)
+            try self.withdrawGrades(citing: eventId, enterpriseId: enterpriseId, today: today, writer: writer)
+            return correction
         }
+    }
+
+    /// An event was retracted or corrected: the public no longer sees it, so no grade record
+    /// that names it stays disclosed, and the file's grade is published again without it in
+    /// the same transaction (unless an override is in force), so that a bank never finds the
+    /// file without a grade in between.
+    private func withdrawGrades(citing eventId: Int64, enterpriseId: Int64, today: CivilDate, writer: RegistryWriter) throws {
+        let citing = try writer.reader.grades(enterpriseId: enterpriseId).filter { record in
+            record.basis == .computed && GradeComputation.citedEventIds(record.explanation).contains(eventId)
+        }
+        guard !citing.isEmpty else { return }  // the regrade that the correction made due does the rest
+        for record in citing { try writer.endDisclosure(of: record.publicationIndex, on: today, reason: .eventWithdrawn) }
+        var summary = PublishSummary()
+        try publishGrade(enterpriseId: enterpriseId, writer: writer, summary: &summary)
     }
 }

@@ -150,7 +150,7 @@ extension Registry {
         }
     }
 
-    private func publishGrade(enterpriseId: Int64, writer: RegistryWriter, summary: inout PublishSummary) throws {
+    func publishGrade(enterpriseId: Int64, writer: RegistryWriter, summary: inout PublishSummary) throws {
         let reader = writer.reader
         guard let enterprise = try reader.enterprise(id: enterpriseId) else { return }
         let made = decision(
@@ -207,7 +207,8 @@ extension Registry {
     }
 
     /// Publishes new computed grades: every record in one append to the log, then each grade's
-    /// row and the end of the replaced record's disclosure.
+    /// row, the day its record stops being disclosed with the first event it cites, and the end
+    /// of the replaced record's disclosure.
     func insert(_ grades: [NewGrade], writer: RegistryWriter) throws {
         let indexes = try writer.appendPublications(grades.map(\.record))
         let today = writer.now.civilDate(in: utcOffset)
@@ -216,6 +217,9 @@ extension Registry {
             try writer.insertGrade(
                 enterpriseId: grade.enterpriseId, basis: .computed, grade: computation.grade, score: computation.score,
                 policyVersion: computation.policyVersion, explanationBytes: grade.explanation, publicationIndex: index)
+            if let ends = policy.disclosure.gradeDisclosureEnds(citing: computation) {
+                try writer.endDisclosure(of: index, on: ends, reason: .eventDisclosureEnds)
+            }
             try Self.endDisclosure(ofReplaced: grade.replaced, today: today, rules: policy.disclosure, writer: writer)
         }
     }

@@ -97,9 +97,12 @@ extension Registry {
     /// event caps must change; a score or policy version that moved alone does not (README,
     /// "Grades that stay fresh"). An override that ended hands the file back to its computed
     /// grade: a change of the grade in force, published (and so in the change feed) even with
-    /// the same letter.
+    /// the same letter. So does a grade whose record cites an event that no longer counts
+    /// (retracted, corrected, out of its window): the grade in force never names an event the
+    /// public may no longer see.
     static func isNewDecision(_ computation: GradeComputation, over latest: GradeRecord?, lastOverride: GradeRecord?) -> Bool {
-        overrideEnded(lastOverride, since: latest) || latest.map { !computation.hasSameGradeAndCaps(as: $0) } ?? true
+        overrideEnded(lastOverride, since: latest)
+            || latest.map { !computation.hasSameGradeAndCaps(as: $0) || computation.dropsEvents(citedBy: $0) } ?? true
     }
 
     /// Whether `override` (the latest, not in force) came after the latest computed grade: the

@@ -40,6 +40,29 @@ extension Policy {
 }
 
 extension GradeComputation {
+    /// The events this computation cites: those that contribute (a binding cap's event
+    /// contributes too).
+    public var citedEventIds: Set<Int64> {
+        Set(contributions.map(\.eventId)).union(caps.map(\.eventId))
+    }
+
+    /// The events a computed grade's explanation cites (its contributions and binding caps).
+    public static func citedEventIds(_ explanation: JSONValue) -> Set<Int64> {
+        var ids: Set<Int64> = []
+        for member in ["contributions", "caps"] {
+            guard case .array(let items)? = explanation.objectValue?[member] else { continue }
+            for item in items { if case .int(let id)? = item.objectValue?["eventId"] { ids.insert(id) } }
+        }
+        return ids
+    }
+
+    /// Whether `record` cites an event that no longer counts (retracted, corrected, or out of
+    /// its window): such a record must be replaced even with the same letter, so that the
+    /// grade in force never names an event the public may no longer see.
+    public func dropsEvents(citedBy record: GradeRecord) -> Bool {
+        !Self.citedEventIds(record.explanation).isSubset(of: citedEventIds)
+    }
+
     /// Whether this computation says what `record` published: the same letter and the same
     /// binding event caps. A score that moved alone is not a new grade (see the README).
     public func hasSameGradeAndCaps(as record: GradeRecord) -> Bool {

@@ -31,6 +31,17 @@ public struct DisclosureRules: Sendable, Hashable {
 
     /// Whether an event that happened on `date` is still shown to the public on `today`.
     public func showsEvent(occurredOn date: CivilDate, today: CivilDate) -> Bool {
-        today < date.adding(events)
+        today < eventDisclosureEnds(occurredOn: date)
+    }
+
+    /// The first day an event that happened on `date` is no longer shown to the public.
+    public func eventDisclosureEnds(occurredOn date: CivilDate) -> CivilDate {
+        date.adding(events)
+    }
+
+    /// The first day a computed grade's record is no longer disclosed because of the events it
+    /// cites: the earliest day one of them stops being shown (nil when it cites none).
+    public func gradeDisclosureEnds(citing computation: GradeComputation) -> CivilDate? {
+        computation.contributions.map { eventDisclosureEnds(occurredOn: $0.occurredOn) }.min()
     }
 }

@@ -71,6 +71,19 @@ public struct Policy: Sendable, Hashable {
         for cap in caps where !scale.contains(cap.maximumGrade) {
             throw PolicyError("caps: \(cap.maximumGrade) is not on the scale")
         }
+        // A grade record names the events it counts, so an event must stop counting before
+        // the public stops seeing it (its record could not be disclosed otherwise).
+        let shown = disclosure.events
+        for rule in events.values.sorted(by: { $0.kind.rawValue < $1.kind.rawValue }) where Self.outlasts(rule.window, shown) {
+            throw PolicyError(
+                "events.\(rule.kind.rawValue).window \(rule.window) outlasts disclosure.events \(shown): an event would count "
+                    + "in grades after the public may no longer see it")
+        }
+        for cap in caps where Self.outlasts(cap.within, shown) {
+            throw PolicyError(
+                "caps (\(cap.kind.rawValue)).within \(cap.within) outlasts disclosure.events \(shown): an event would cap "
+                    + "grades after the public may no longer see it")
+        }
         for rules in lists.values {
             if let grade = rules.maximumGrade, !scale.contains(grade) {
                 throw PolicyError("lists.\(rules.listType).maximumGrade: \(grade) is not on the scale")
@@ -87,6 +100,16 @@ public struct Policy: Sendable, Hashable {
                     throw PolicyError("lists.\(rules.listType): escalateTo needs escalateAfter")
                 }
             }
+        }
+    }
+
+    /// Whether `period` reaches past `limit` from some day: tried from every day of four years
+    /// (every month length and leap day), as periods of years, months and days fall differently.
+    static func outlasts(_ period: CalendarPeriod, _ limit: CalendarPeriod) -> Bool {
+        let start = CivilDate(daysSinceEpoch: 10_957)  // 2000-01-01
+        return (0..<1461).contains { day in
+            let date = start.adding(days: day)
+            return date.adding(period) > date.adding(limit)
         }
     }
 

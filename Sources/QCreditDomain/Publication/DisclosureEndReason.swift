@@ -12,6 +12,11 @@ public enum DisclosureEndReason: String, Sendable, Hashable, CaseIterable {
     case repaired
     /// The listing was revoked (overturned): its records are no longer disclosed, at once.
     case revoked
+    /// A computed grade cites an event whose own disclosure period ends that day: the grade's
+    /// record, which names the event, is no longer disclosed from then on either.
+    case eventDisclosureEnds = "event-disclosure-ends"
+    /// An event the grade cites was retracted or corrected: no longer disclosed, at once.
+    case eventWithdrawn = "event-withdrawn"
 }
 
 extension DisclosureEndReason {

@@ -1,0 +1,107 @@
+import CanonicalJSON
+import QCreditConfig
+import QCreditDomain
+import QCreditService
+import Testing
+import Varlink
+
+/// An event is shown to the public for the policy's `events` period after it happened, and not
+/// at all once retracted or corrected. A grade record names the events it counts, so no reply a
+/// bank receives may name such an event through a grade either: not the grade in force, not a
+/// past grade (`GetGradeAt`), not an opening (`GetEntries`, `GetEvidence`).
+@Suite struct EventDisclosureTests {
+    static let code = "911522010783762860"
+
+    /// Every reply a bank can get about the file, as text.
+    static func bankReplies(_ fixture: ServiceFixture, pastDate: String) async throws -> [(String, String)] {
+        let code = JSONValue.string(Self.code)
+        let size = JSONValue.int(try await fixture.logSize())
+        let calls: [(String, [String: JSONValue], Bool)] = [
+            ("org.qcredit.query.GetGrade", ["code": code], false),
+            ("org.qcredit.query.GetGrades", ["codes": [code]], true),
+            ("org.qcredit.query.GetGradeAt", ["code": code, "at": .string(pastDate)], false),
+            ("org.qcredit.query.GetFile", ["code": code], false),
+            ("org.qcredit.query.GetEvidence", ["code": code], false),
+            ("org.qcredit.audit.GetEntries", ["start": 0, "end": size], true),
+        ]
+        var texts: [(String, String)] = []
+        for (method, parameters, more) in calls {
+            for reply in try await fixture.replies(method, parameters, as: ServiceFixture.bank, more: more) {
+                #expect(reply.error == nil, "\(method): \(reply)")
+                texts.append((method, String(decoding: JSONValue.object(reply.parameters).encoded(), as: UTF8.self)))
+            }
+        }
+        return texts
+    }
+
+    static func record(_ fixture: ServiceFixture, kind: String, occurredOn: String) async throws -> JSONValue {
+        try #require(
+            try await fixture.call(
+                "org.qcredit.admin.RecordEvent",
+                [
+                    "code": .string(code), "dimension": "product", "kind": .string(kind), "severity": "low",
+                    "occurredOn": .string(occurredOn), "authority": "Zhengzhou AMR", "documentNumber": "郑市监〔2023〕5号",
+                    "summary": "Spot check",
+                ])["eventId"])
+    }
+
+    @Test func anEventPastItsDisclosurePeriodLeavesEveryGradeABankSees() async throws {
+        let fixture = try await ServiceFixture(today: "2026-03-02", withGradeIndex: true)
+        _ = try await fixture.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(Self.code), "name": "Dairy Co."])
+        // A penalty counts for three years, and is shown for three years (events: P3Y): its last day is today.
+        let eventId = try await Self.record(fixture, kind: "penalty", occurredOn: "2023-03-03")
+        _ = try await fixture.call("org.qcredit.admin.PublishGrades", ["codes": [.string(Self.code)]])
+        let before = try await fixture.call("org.qcredit.query.GetGrade", ["code": .string(Self.code)], as: ServiceFixture.bank)
+        #expect(before["grade"]?["contributions"]?.arrayValue?.first?["eventId"] == eventId, "shown while disclosed")
+
+        fixture.clock.advance(days: 1)
+        _ = try await fixture.call("org.qcredit.operator.RunMaintenance", as: ServiceFixture.operator)
+        for (method, text) in try await Self.bankReplies(fixture, pastDate: "2026-03-02") {
+            #expect(!text.contains("2023-03-03"), "\(method) names the event after its disclosure ended: \(text)")
+        }
+        // The bank still has a grade: published again without the event, the same day.
+        let after = try await fixture.call("org.qcredit.query.GetGrade", ["code": .string(Self.code)], as: ServiceFixture.bank)
+        #expect(after["grade"]?["grade"] == "A")
+        #expect(after["grade"]?["contributions"] == [])
+        // Regulators still see the record that named it.
+        let history = try await fixture.call("org.qcredit.query.GetGradeAt", ["code": .string(Self.code), "at": "2026-03-02"])
+        #expect(history["grade"]?["contributions"]?.arrayValue?.first?["eventId"] == eventId)
+    }
+
+    @Test(arguments: [false, true]) func aRetractedOrCorrectedEventLeavesEveryGradeABankSeesAtOnce(_ corrected: Bool) async throws {
+        let fixture = try await ServiceFixture(today: "2026-03-02", withGradeIndex: true)
+        _ = try await fixture.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(Self.code), "name": "Dairy Co."])
+        // Worth a point: the letter stays A with or without it.
+        let eventId = try await Self.record(fixture, kind: "spot-check-passed", occurredOn: "2026-02-11")
+        _ = try await fixture.call("org.qcredit.admin.PublishGrades", ["codes": [.string(Self.code)]])
+        var correction: [String: JSONValue] = ["eventId": eventId, "reason": "recorded in the wrong file"]
+        if corrected {
+            correction["event"] = [
+                "code": .string(Self.code), "dimension": "product", "kind": "spot-check-passed", "severity": "low",
+                "occurredOn": "2026-02-12", "authority": "Zhengzhou AMR", "documentNumber": "郑市监〔2023〕5号", "summary": "Spot check",
+            ]
+        }
+        _ = try await fixture.call("org.qcredit.admin.CorrectEvent", correction)
+        // No maintenance run: the correction itself withdrew the grades that named the event.
+        for (method, text) in try await Self.bankReplies(fixture, pastDate: "2026-03-02T00:00:01+08:00") {
+            #expect(!text.contains("2026-02-11"), "\(method) names the withdrawn event: \(text)")
+        }
+        let after = try await fixture.call("org.qcredit.query.GetGrade", ["code": .string(Self.code)], as: ServiceFixture.bank)
+        #expect(after["grade"]?["grade"] == "A")
+        let cited = after["grade"]?["contributions"]?.arrayValue?.compactMap { $0["occurredOn"] } ?? []
+        #expect(cited == (corrected ? ["2026-02-12"] : []))
+    }
+
+    /// An event may not count in grades after the public stops seeing it.
+    @Test func aPolicyWhoseEventsOutliveTheirDisclosureIsRefused() throws {
+        let policy = try PolicyFile.defaultPolicy()
+        var rules = policy.disclosure
+        rules.events = CalendarPeriod(years: 2)
+        #expect(throws: PolicyError.self) {
+            try Policy(
+                version: "shorter", scale: policy.scale, thresholds: policy.thresholds, baseScore: policy.baseScore,
+                minimumScore: policy.minimumScore, maximumScore: policy.maximumScore, events: policy.events, caps: policy.caps,
+                lists: policy.lists, disclosure: rules)
+        }
+    }
+}
