@@ -106,7 +106,7 @@ extension Registry {
             let correction = try writer.insertEvent(
                 enterpriseId: enterpriseId, details: details ?? event.details, supersedes: eventId,
                 isRetraction: details == nil, correctionReason: reason)
-            try self.withdrawGrades(citing: eventId, enterpriseId: enterpriseId, today: today, writer: writer)
+            try self.withdrawGrades(citing: eventId, enterpriseId: enterpriseId, writer: writer)
             return correction
         }
     }
@@ -115,12 +115,12 @@ extension Registry {
     /// that names it stays disclosed, and the file's grade is published again without it in
     /// the same transaction (unless an override is in force), so that a bank never finds the
     /// file without a grade in between.
-    private func withdrawGrades(citing eventId: Int64, enterpriseId: Int64, today: CivilDate, writer: RegistryWriter) throws {
+    private func withdrawGrades(citing eventId: Int64, enterpriseId: Int64, writer: RegistryWriter) throws {
         let citing = try writer.reader.grades(enterpriseId: enterpriseId).filter { record in
             record.basis == .computed && GradeComputation.citedEventIds(record.explanation).contains(eventId)
         }
         guard !citing.isEmpty else { return }  // the regrade that the correction made due does the rest
-        for record in citing { try writer.endDisclosure(of: record.publicationIndex, on: today, reason: .eventWithdrawn) }
+        for record in citing { try writer.endDisclosure(of: record.publicationIndex, on: .earliest, reason: .eventWithdrawn) }
         var summary = PublishSummary()
         try publishGrade(enterpriseId: enterpriseId, writer: writer, summary: &summary)
     }

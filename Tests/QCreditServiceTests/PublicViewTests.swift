@@ -175,6 +175,17 @@ import Varlink
             let text = try Self.exportText(fixture, name)
             for word in Self.listingWords { #expect(!text.contains(word), "\(name) shows '\(word)'") }
         }
+
+        // A clock set back to a day the listing was in force brings none of it back: not in an
+        // export, not in a bank's reply.
+        fixture.clock.advance(days: ending == .repaired ? -366 : -10)
+        let setBack = try await fixture.call("org.qcredit.operator.Export", ["full": true], as: ServiceFixture.operator)
+        let setBackText = try Self.exportText(fixture, try #require(setBack["name"]?.stringValue))
+        for word in Self.listingWords { #expect(!setBackText.contains(word), "an export under a clock set back shows '\(word)'") }
+        let grade = try await fixture.call("org.qcredit.query.GetGrade", ["code": .string(Self.code)], as: ServiceFixture.bank)
+        #expect(grade["grade"]?["grade"] == "A", "\(grade)")
+        let listed = try await fixture.call("org.qcredit.query.CheckBlacklist", ["code": .string(Self.code)], as: ServiceFixture.bank)
+        #expect(!String(decoding: JSONValue.object(listed).encoded(), as: UTF8.self).contains("郑市监严"), "\(listed)")
     }
 
     /// Every file of a public export, as text.

@@ -21,10 +21,12 @@ public struct DisclosureRules: Sendable, Hashable {
     }
 
     /// The first day a listing's records are no longer disclosed, once it was removed on `date`
-    /// for `reason`: that very day for repair and revocation, the period after otherwise.
+    /// for `reason`: the period after for expiry and cure. Repair and revocation end it at once
+    /// and for every day (``CivilDate/earliest``): the public sees the file as if the listing had
+    /// never been public, even asked about a day it was in force, or by a clock set back.
     public func listingDisclosureEnds(removedOn date: CivilDate, reason: RemovalReason) -> CivilDate {
         switch reason {
-        case .repaired, .revoked: date
+        case .repaired, .revoked: .earliest
         case .expired, .cured: date.adding(listingsAfterRemoval)
         }
     }

@@ -98,6 +98,9 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     /// The last date the registry writes: its dates are `YYYY-MM-DD` text, stored and compared
     /// as text, so a later one ("10001-01-01") would neither read back nor sort.
     public static let latest = CivilDate(unchecked: 9999, 12, 31)
+    /// Before every day a registry deals in: a disclosure that ends on it was never disclosed,
+    /// whatever day is asked about and whatever the clock says.
+    public static let earliest = CivilDate(unchecked: 1, 1, 1)
 
     /// The date `days` days later (earlier when negative). Counting forward from a date up to
     /// ``latest`` stops there: a term or disclosure period counted from near the end of year
