@@ -66,15 +66,21 @@ public enum Daemon {
         let historyFiles = [configuration.stateDirectory, configuration.exportDirectory].map {
             ($0 as NSString).appendingPathComponent(CheckpointHistory.fileName)
         }
-        let signed = try await TransparencyLogService.signedTrees(
-            checkpointFile: checkpointFile, histories: historyFiles.map(CheckpointHistory.init(path:)), database: database)
+        // The newest export holds a signed tree too: with both histories lost (a file-level
+        // restore of the state directory, a recreated exports directory), it still keeps the
+        // daemon from signing another root for a size it signed.
+        let exported = Self.newestExportedTree(in: configuration.exportDirectory, origin: origin)
+        let signed =
+            try await TransparencyLogService.signedTrees(
+                checkpointFile: checkpointFile, histories: historyFiles.map(CheckpointHistory.init(path:)), database: database)
+            + exported
         let keys = try LogKeys.load(
             settings: configuration.log, stateDirectory: configuration.stateDirectory,
             name: configuration.log.signatureName(origin: origin), newestSigned: signed.map(\.tree).max { $0.size < $1.size },
             logger: logger)
         let log = TransparencyLogService(
             origin: origin, keys: keys, database: database, checkpointFile: checkpointFile, historyFiles: historyFiles,
-            logger: Logger(label: "qcredit.log"))
+            otherSignedTrees: exported, logger: Logger(label: "qcredit.log"))
         // Refuse to sign anything on a log that does not extend what was signed before, or with
         // keys that did not sign it.
         try await log.verifyLogExtendsLastCheckpoint()
@@ -187,5 +193,15 @@ public enum Daemon {
             logger.warning("could not fold the write-ahead log into the database file", metadata: ["error": "\(error)"])
         }
         logger.info("qcreditd stopped")
+    }
+
+    /// The tree of the newest export of this log (`origin`) in `directory`, as its MANIFEST
+    /// records it, if there is one.
+    static func newestExportedTree(in directory: String, origin: String) -> [(tree: SignedTree, source: String)] {
+        guard FileManager.default.fileExists(atPath: directory),
+            let newest = (try? PreviousExport.all(in: directory))?.filter({ $0.origin == origin }).max(by: { $0.treeSize < $1.treeSize }),
+            let name = newest.name
+        else { return [] }
+        return [(SignedTree(size: newest.treeSize, rootHash: newest.rootHash), (directory as NSString).appendingPathComponent(name))]
     }
 }

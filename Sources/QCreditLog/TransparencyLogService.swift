@@ -29,6 +29,8 @@ public final class TransparencyLogService: Sendable {
     public let database: RegistryDatabase
     public let checkpointFile: String
     public let histories: [CheckpointHistory]
+    /// Trees signed that are on record elsewhere (the newest export), each with where.
+    let otherSignedTrees: [(tree: SignedTree, source: String)]
     let logger: Logger
     /// One signature at a time, each seeing the previous one.
     private let signer: SerialTasks
@@ -37,13 +39,14 @@ public final class TransparencyLogService: Sendable {
 
     public init(
         origin: String, keys: [LogSigningKey], database: RegistryDatabase, checkpointFile: String, historyFiles: [String],
-        logger: Logger = Logger(label: "qcredit.log")
+        otherSignedTrees: [(tree: SignedTree, source: String)] = [], logger: Logger = Logger(label: "qcredit.log")
     ) {
         self.origin = origin
         self.keys = keys
         self.database = database
         self.checkpointFile = checkpointFile
         self.histories = historyFiles.map(CheckpointHistory.init(path:))
+        self.otherSignedTrees = otherSignedTrees
         self.logger = logger
         self.signer = SerialTasks()
     }
@@ -51,9 +54,9 @@ public final class TransparencyLogService: Sendable {
     // MARK: Checkpoints
 
     /// Every record of a signed tree there is, with where it was found: the histories, the
-    /// checkpoint file and the database's newest checkpoint.
+    /// checkpoint file, the database's newest checkpoint and ``otherSignedTrees``.
     public func signedTrees() async throws -> [(tree: SignedTree, source: String)] {
-        try await Self.signedTrees(checkpointFile: checkpointFile, histories: histories, database: database)
+        try await Self.signedTrees(checkpointFile: checkpointFile, histories: histories, database: database) + otherSignedTrees
     }
 
     /// The same, before a log service exists (to know whether a log was ever signed).

@@ -87,6 +87,32 @@ import Varlink
         #expect(consistency["proof"]?.arrayValue?.isEmpty == false)
     }
 
+    /// A backup copied back by hand, with both checkpoint histories lost too: the newest export
+    /// still holds the tree of 12 the log signed, and the daemon refuses to start behind it
+    /// instead of signing a second root for size 7 onwards.
+    @Test func theNewestExportKeepsTheLogFromForkingWhenBothHistoriesAreLost() async throws {
+        let scenario = try await Self.scenario()
+        let daemon = scenario.daemon
+        let exports = (scenario.export as NSString).deletingLastPathComponent
+        defer { try? FileManager.default.removeItem(atPath: exports) }
+        let files = FileManager.default
+        for name in ["registry.sqlite", "registry.sqlite-wal", "registry.sqlite-shm", "checkpoint", "checkpoint-history"] {
+            try? files.removeItem(atPath: (daemon.stateDirectory as NSString).appendingPathComponent(name))
+        }
+        for name in ["registry.sqlite", "checkpoint"] {
+            try files.copyItem(
+                atPath: (scenario.backup as NSString).appendingPathComponent(name),
+                toPath: (daemon.stateDirectory as NSString).appendingPathComponent(name))
+        }
+        try files.removeItem(atPath: (exports as NSString).appendingPathComponent("checkpoint-history"))
+
+        let refusal = try await daemon.startExpectingRefusal()
+        #expect(refusal.status != 0)
+        #expect(refusal.log.contains("records 7..<12 are missing"), "\(refusal.log)")
+        #expect(refusal.log.contains(scenario.export), "the refusal names the export that holds the tree: \(refusal.log)")
+        #expect(!daemon.isRunning)
+    }
+
     /// A log whose signature lines carry a key name of their own (`[log] keyName`) is checked
     /// under that name, and the public halves `qcredit keygen` leaves beside the keys are not
     /// taken for keys.
