@@ -22,6 +22,21 @@ public struct ChangePage: Sendable {
 }
 
 extension Registry {
+    /// The listings the caller's change feeds were shown as `listed` (none for a call without a peer).
+    public func listingsShown(to caller: Caller) async throws -> Set<Int64> {
+        guard let owner = caller.peer?.uid else { return [] }
+        return try await database.read { try $0.listingsShown(owner: owner) }
+    }
+
+    /// Notes, before a feed sends them, the listings it is about to show its peer as `listed`:
+    /// if one ends out of the public's sight, that peer alone is told it ended.
+    public func noteListingsShown(_ ids: Set<Int64>, to caller: Caller) async throws {
+        guard let owner = caller.peer?.uid, !ids.isEmpty else { return }
+        var audited = caller
+        audited.parameters = ["listingsShown": .array(ids.sorted().map(JSONValue.int))]
+        try await write(by: audited) { writer in try writer.noteListingsShown(owner: owner, listingIds: ids) }
+    }
+
     /// The log index a feed with no `since` starts after: the current end of the log.
     public func logEnd() async throws -> Int64 {
         try await database.read { try $0.publicationCount() } - 1
@@ -52,13 +67,12 @@ extension Registry {
     /// gives the same changes (no gap, no repeat), across restarts. In the public view a record
     /// no longer disclosed is left out, but a removal no longer disclosed (as removals are at
     /// once under the default policy, and always after repair or revocation) is reported as
-    /// `listing-ended` with no details — only to a follower that may have seen the listing:
-    /// one whose feed reported it (`listingsShown`), or that followed from a cursor
-    /// (`followingSince`) at or after the listing's publication, when the listing was public.
-    /// A follower that replays the log from before the listing learns nothing of it.
+    /// `listing-ended` with no details — only to a follower that was shown the listing: one
+    /// whose feeds reported it `listed` (`listingsShown`: this feed's, and those noted for its
+    /// peer by ``noteListingsShown(_:to:)``). A cursor alone is no such proof (anyone can send
+    /// one), so any other follower learns nothing of the listing, whatever cursor it resumes from.
     public func changes(
-        after cursor: Int64, target: WatchTarget, view: RecordView, followingSince: Int64 = .max,
-        listingsShown: Set<Int64> = [], scanLimit: Int = 128
+        after cursor: Int64, target: WatchTarget, view: RecordView, listingsShown: Set<Int64> = [], scanLimit: Int = 128
     ) async throws -> ChangePage {
         let today = self.today
         return try await database.read { reader in
@@ -87,10 +101,7 @@ extension Registry {
                 let record = try JSONValue.parse(bytes)
                 let listingId = record["listing"]?["id"]?.intValue
                 if view == .public, try !reader.isDisclosed(index, on: today) {
-                    if kind == .removal, let listingId,
-                        try listingsShown.contains(listingId)
-                            || (reader.existingListing(listingId).listedStep?.publicationIndex).map({ $0 <= followingSince }) ?? false
-                    {
+                    if kind == .removal, let listingId, listingsShown.contains(listingId) {
                         changes.append(WatchChange(cursor: index, code: code, kind: .listingEnded))
                     }
                     continue

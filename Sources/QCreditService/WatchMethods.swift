@@ -75,13 +75,16 @@ enum WatchMethods {
     {
         var cursor: Int64
         if let since { cursor = since } else { cursor = try await registry.logEnd() }
-        let followingSince = cursor
-        var listingsShown: Set<Int64> = []
+        // Listings this peer's feeds showed before (durably noted), and those this one shows.
+        var listingsShown = call.view == .public ? try await registry.listingsShown(to: call.caller) : []
         var caughtUp = false
         while true {
             let seen = registry.commitGeneration
-            let page = try await registry.changes(
-                after: cursor, target: target, view: call.view, followingSince: followingSince, listingsShown: listingsShown)
+            let page = try await registry.changes(after: cursor, target: target, view: call.view, listingsShown: listingsShown)
+            if call.view == .public {
+                // Noted before they are sent: a peer shown a listing is told when it ends.
+                try await registry.noteListingsShown(page.listingsShown.subtracting(listingsShown), to: call.caller)
+            }
             listingsShown = page.listingsShown
             for change in page.changes {
                 try await call.replies.send(["change": change.json, "cursor": .int(change.cursor)], continues: true)

@@ -50,6 +50,13 @@ extension RegistryReader {
         }
     }
 
+    /// The listings `owner`'s change feeds have shown it as `listed`.
+    public func listingsShown(owner: UInt32) throws -> Set<Int64> {
+        Set(
+            try Int64.fetchAll(
+                db.cachedStatement(sql: "SELECT listing_id FROM watch_listing_shown WHERE owner_uid = ?"), arguments: [Int64(owner)]))
+    }
+
     /// Every code a file holds (its USCC and/or organization code).
     public func codes(enterpriseId: Int64) throws -> [String] {
         try codeEntries(enterpriseId: enterpriseId).map(\.code).sorted()
@@ -105,5 +112,11 @@ extension RegistryWriter {
     public func removeFromWatchList(_ listId: Int64, codes: [String]) throws {
         let statement = try db.cachedStatement(sql: "DELETE FROM watch_list_code WHERE list_id = ? AND code = ?")
         for code in codes { try statement.execute(arguments: [listId, code]) }
+    }
+
+    /// Notes that `owner`'s change feed showed these listings as `listed`.
+    public func noteListingsShown(owner: UInt32, listingIds: Set<Int64>) throws {
+        let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO watch_listing_shown (owner_uid, listing_id) VALUES (?, ?)")
+        for id in listingIds.sorted() { try statement.execute(arguments: [Int64(owner), id]) }
     }
 }

@@ -62,6 +62,7 @@ import TransparencyLog
                 "0013_low_merkle_levels_from_leaves.sql", "0014_openings_in_publication.sql", "0015_anchored_name_search.sql",
                 "0016_contentless_name_search.sql", "0017_org_codes_derived_from_usccs.sql",
                 "0018_name_search_without_positions.sql", "0019_grade_disclosure_follows_its_events.sql",
+                "0020_listings_shown_to_followers.sql",
             ])
     }
 

@@ -17,14 +17,17 @@ import Testing
         [code] + (1..<10_000).map { USCC.madeUp(serial: $0) }
     }
 
-    func changes(_ registry: Registry, after cursor: Int64, list: String = "loans", view: RecordView = .public) async throws
-        -> [WatchChange]
-    {
+    /// The changes after `cursor`, read in small pages; `shown`: the listings the follower was shown before.
+    func changes(
+        _ registry: Registry, after cursor: Int64, list: String = "loans", view: RecordView = .public, shown: Set<Int64> = []
+    ) async throws -> [WatchChange] {
         var all: [WatchChange] = []
         var cursor = cursor
+        var shown = shown
         while true {
             let page = try await registry.changes(
-                after: cursor, target: .list(name: list, owner: 2000), view: view, scanLimit: 3)
+                after: cursor, target: .list(name: list, owner: 2000), view: view, listingsShown: shown, scanLimit: 3)
+            shown = page.listingsShown
             all += page.changes
             cursor = page.cursor
             if page.atEnd { return all }
@@ -67,8 +70,10 @@ import Testing
             explanation: "address verified", by: RegistryFixture.regulator)
         // A removed listing is no longer disclosed (the default policy's listingsAfterRemoval is P0D): a bank
         // learns only that it ended; a regulator sees the removal as published.
-        let next = try await changes(fixture.registry, after: change.cursor)
+        let next = try await changes(fixture.registry, after: change.cursor, shown: [listing.id])
         #expect(next.map(\.kind) == [.listingEnded])
+        // A follower never shown the listing learns nothing of it, whatever cursor it sends.
+        #expect(try await changes(fixture.registry, after: change.cursor).isEmpty)
         #expect(next.first?.listType == nil && next.first?.reason == nil)
         let full = try await changes(fixture.registry, after: change.cursor, view: .full)
         #expect(full.map(\.kind) == [.removed])
@@ -97,11 +102,16 @@ import Testing
         _ = try await fixture.registry.editWatchList("loans", codes: [code], edit: .set, by: Self.bank)
         let start = try await fixture.registry.logEnd()
         let listing = try await fixture.listed(code)
+        let shown = try await changes(fixture.registry, after: start)
+        #expect(shown.map(\.kind) == [.listed])
         fixture.clock.advance(days: 400)
         try await fixture.repair(listing.id)
-        let seen = try await changes(fixture.registry, after: start)
+        // The follower that was shown it learns that it ended, and nothing more.
+        let seen = try await changes(fixture.registry, after: shown[0].cursor, shown: [listing.id])
         #expect(seen.map(\.kind) == [.listingEnded])
         #expect(seen.first?.listType == nil && seen.first?.reason == nil)
+        // Replayed afterwards from the start by one never shown it: neither the listing nor its end.
+        #expect(try await changes(fixture.registry, after: start).isEmpty)
         // A regulator sees the whole story.
         #expect(try await changes(fixture.registry, after: start, view: .full).map(\.kind) == [.listed, .removed])
     }

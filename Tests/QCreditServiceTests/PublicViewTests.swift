@@ -38,6 +38,9 @@ import Varlink
         let listingIndex = try #require(confirmed["listing"]?["logIndex"])
         let gradeBefore = try await fixture.call("org.qcredit.query.GetGrade", ["code": .string(Self.code)], as: ServiceFixture.bank)
         #expect(gradeBefore["grade"]?["grade"] == ending.listedGrade, "while listed, the listing caps the grade")
+        // The bank's feed shows it the listing while it is public.
+        let whileListed = await fixture.changesUntilCaughtUp(["codes": [.string(Self.code)], "since": .int(listingIndex.intValue! - 1)])
+        #expect(whileListed.compactMap { $0.parameters["change"]?["kind"] } == ["listed"])
 
         try await Self.end(listing: id, ending, fixture)
         let removalIndex = try await fixture.logSize() - 1
@@ -76,10 +79,10 @@ import Varlink
                 ? await fixture.changesUntilCaughtUp(parameters)
                 : try await fixture.replies(name, parameters, as: ServiceFixture.bank, more: more)
             if method == "WatchChanges" {
-                // Replaying the log from its start, a bank learns nothing of the listing: not even
-                // that one ended (it was never shown it).
+                // Replaying the log from its start, the bank whose feed showed the listing learns
+                // only that it ended.
                 let changes = replies.compactMap { $0.parameters["change"] }
-                #expect(changes.map { $0["kind"] } == ["grade"], "\(changes)")
+                #expect(changes.map { $0["kind"] } == ["grade", "listing-ended"], "\(changes)")
             }
             for reply in replies {
                 #expect(reply.error == nil, "\(method): \(reply)")
@@ -106,12 +109,19 @@ import Varlink
             entries.filter { ($0.parameters["opening"] ?? .null) == .null }.count == 2,
             "the listing's and the removal's openings are withheld")
 
-        // A bank that followed the file from when the listing was public (its cursor at or after
-        // the listing) learns that it is over, and nothing else: no list, reason, date or record.
+        // The bank whose feed showed the listing learns that it is over, and nothing else: no
+        // list, reason, date or record.
         let followed = await fixture.changesUntilCaughtUp(["codes": [code], "since": listingIndex])
         let ended = followed.compactMap { $0.parameters["change"] }
         #expect(ended.map { $0["kind"] } == ["listing-ended"], "\(ended)")
         #expect(ended.last?.objectValue?.keys.sorted() == ["code", "cursor", "kind"])
+        // Another bank, never shown it, learns nothing from any cursor: not that a listing
+        // existed, nor where it is in the log.
+        for since in [-1, listingIndex.intValue! - 1, listingIndex.intValue!, Int64(removalIndex) - 1] {
+            let probed = await fixture.changesUntilCaughtUp(["codes": [code], "since": .int(since)], as: ServiceFixture.otherBank)
+            let kinds = probed.compactMap { $0.parameters["change"]?["kind"] }
+            #expect(kinds.allSatisfy { $0 == "grade" }, "since \(since): \(probed)")
+        }
 
         // Regulators still see the whole history, including the grade as it was while listed.
         let full = try await fixture.call("org.qcredit.query.GetGradeAt", ["code": code, "at": "2026-03-02"])

@@ -16,6 +16,8 @@ import Varlink
 final class ServiceFixture: Sendable {
     static let regulator = VarlinkPeerCredentials(pid: 100, uid: 1, gid: 1)
     static let bank = VarlinkPeerCredentials(pid: 200, uid: 2, gid: 2)
+    /// A second bank, for what one bank may not learn from another's doings.
+    static let otherBank = VarlinkPeerCredentials(pid: 600, uid: 6, gid: 6)
     static let auditor = VarlinkPeerCredentials(pid: 300, uid: 3, gid: 3)
     static let `operator` = VarlinkPeerCredentials(pid: 400, uid: 4, gid: 4)
     static let stranger = VarlinkPeerCredentials(pid: 900, uid: 9, gid: 9)
@@ -37,7 +39,7 @@ final class ServiceFixture: Sendable {
         // Refusals and failures are logged; the tests assert them through replies instead.
         let quiet = Logger(label: "qcredit.test", factory: { _ in SwiftLogNoOpLogHandler() })
         registry = try await Registry(database: database, policy: PolicyFile.defaultPolicy(), clock: clock, logger: quiet)
-        let roles = FixedRoles(byUID: [1: [.regulator], 2: [.bank], 3: [.auditor], 4: [.operator]])
+        let roles = FixedRoles(byUID: [1: [.regulator], 2: [.bank], 3: [.auditor], 4: [.operator], 6: [.bank]])
         // Test keys are made here, never stored in the repository.
         let keys = [
             try LogSigningKey(name: "qcredit.test/log", key: .ed25519(Ed25519PrivateKey())),
