@@ -1,6 +1,11 @@
 import ArgumentParser
 import CanonicalJSON
 import QCreditDomain
+import Varlink
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `qcredit watch LIST [--since N]`: follows a watch list's change feed, one line per change.
 struct WatchCommand: AsyncParsableCommand {
@@ -22,21 +27,52 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Resume after this cursor (a log index).", valueName: "cursor"))
     var since: Int64?
 
+    /// How long a feed that lost its daemon (a restart) keeps trying to resume before it gives up.
+    static let resumeFor: Duration = .seconds(60)
+
     func run() async throws {
         try await options.run { daemon, console in
-            let replies = try await daemon.stream(
-                "org.qcredit.query.WatchChanges",
-                parameters(["watchList": .string(list), "since": since.map { JSONValue.int($0) }]))
-            for try await reply in replies {
-                if console.json {
-                    console.jsonLine(.object(reply))
-                } else if let change = reply["change"] {
-                    console.line(Self.line(change))
-                } else if let cursor = reply["cursor"]?.intValue {
-                    console.line("# up to date at cursor \(cursor); waiting for changes")
+            // The cursor of the last line printed (or of "up to date"): where a resumed feed goes on.
+            var cursor = since
+            var session = daemon
+            var lostAt: ContinuousClock.Instant?
+            while true {
+                do {
+                    let replies = try await session.stream(
+                        "org.qcredit.query.WatchChanges",
+                        parameters(["watchList": .string(list), "since": cursor.map { JSONValue.int($0) }]))
+                    for try await reply in replies {
+                        lostAt = nil
+                        if console.json {
+                            console.jsonLine(.object(reply))
+                        } else if let change = reply["change"] {
+                            console.line(Self.line(change))
+                        } else if let cursor = reply["cursor"]?.intValue {
+                            console.line("# up to date at cursor \(cursor); waiting for changes")
+                        }
+                        if let next = reply["cursor"]?.intValue { cursor = next }
+                    }
+                    return .success
+                } catch let error as VarlinkError {
+                    throw error  // the registry's answer (no such list, …): nothing to resume
+                } catch {
+                    // The daemon went away (a restart): resume after the last cursor, without
+                    // gap or repeat, once it is back; give up after a while, saying how to resume.
+                    let now = ContinuousClock.now
+                    let since = lostAt ?? now
+                    guard let resumeAfter = cursor, now - since < Self.resumeFor else {
+                        if let cursor { Console.emit("resume with: qcredit watch \(list) --since \(cursor)\n", to: STDERR_FILENO) }
+                        throw error
+                    }
+                    if lostAt == nil {
+                        Console.emit("# lost the connection to qcreditd (\(error)); resuming after cursor \(resumeAfter)\n", to: STDERR_FILENO)
+                    }
+                    lostAt = since
+                    await session.close()
+                    try await Task.sleep(for: .seconds(1))
+                    session = DaemonSession(socketPath: daemon.socketPath)
                 }
             }
-            return .success
         }
     }
 

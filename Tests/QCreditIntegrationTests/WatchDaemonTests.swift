@@ -169,6 +169,17 @@ import VarlinkNIO
         #expect(caughtUp.contains("cursor \(cursor);"), "\(caughtUp)")
         #expect(!resumed.output.get().contains(" listed "), "nothing after the cursor")
 
+        // The daemon restarted: the watch resumes after its last cursor by itself, and the
+        // next change arrives once, with nothing repeated.
+        try await cli.register(CLIHarness.materials, name: "示例建材有限公司")
+        #expect(daemon.stop() == 0)
+        try await daemon.start()
+        try await WatchDaemonTests().confirmListing(CLIHarness.materials, daemon)
+        let next = try await watching.line(containing: CLIHarness.materials)
+        #expect(next.contains(" listed "), "\(next)")
+        #expect(watching.output.get().components(separatedBy: " listed ").count == 3, "each listing once: \(watching.output.get())")
+        #expect(watching.child.isRunning)
+
         // `--since -1` is the whole log, as the help says (a value, not an option).
         let replayed = try Watching(["loans", "--since", "-1"], daemon: daemon)
         #expect(try await replayed.line(containing: " listed ").contains(CLIHarness.cement))
