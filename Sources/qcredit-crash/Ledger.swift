@@ -15,6 +15,9 @@ final class Ledger: Sendable {
         var retraction = false
         /// Neither corrected nor with a correction whose reply never came.
         var correctable = true
+        /// The newest log index the trial knew of before the event was sent: a grade naming the
+        /// event lies after it.
+        var logKnownBefore: Int64 = -1
     }
 
     struct Step: Sendable, Hashable {
@@ -60,6 +63,10 @@ final class Ledger: Sendable {
         /// Log indexes of published listings a removal or repair was sent for: their disclosure
         /// ends, and the registry withdraws the exports that showed them (README).
         var endedListings: Set<Int64> = []
+        /// For each event a correction was sent for, the newest log index known before the event
+        /// was: the grades naming it (after that index) stop being disclosed, and the registry
+        /// withdraws the exports that showed them (README, disclosure rules).
+        var correctedEventsAfter: Set<Int64> = []
         var acknowledgedWrites = 0
         var problems: [String] = []
     }
@@ -96,24 +103,33 @@ final class Ledger: Sendable {
         }
     }
 
-    func recorded(events: [(id: Int64, code: String, documentNumber: String)], owner: Int) {
+    /// The newest log index the trial knows of: every record after it is newer.
+    func knownLogEnd() -> Int64 { state.withLock { $0.records.keys.max() ?? -1 } }
+
+    func recorded(events: [(id: Int64, code: String, documentNumber: String)], owner: Int, logKnownBefore: Int64) {
         state.withLock { state in
             for event in events {
-                state.events[event.id] = Event(code: event.code, owner: owner, documentNumber: event.documentNumber)
+                state.events[event.id] = Event(
+                    code: event.code, owner: owner, documentNumber: event.documentNumber, logKnownBefore: logKnownBefore)
             }
             state.acknowledgedWrites += 1
         }
     }
 
     /// A correction is about to be sent: the event is not offered again until the trial knows the outcome.
-    func correcting(_ eventId: Int64) { state.withLock { $0.events[eventId]?.correctable = false } }
+    func correcting(_ eventId: Int64) {
+        state.withLock { state in
+            state.events[eventId]?.correctable = false
+            if let event = state.events[eventId] { state.correctedEventsAfter.insert(event.logKnownBefore) }
+        }
+    }
 
-    func corrected(_ eventId: Int64, by correction: Int64, documentNumber: String, retraction: Bool) {
+    func corrected(_ eventId: Int64, by correction: Int64, documentNumber: String, retraction: Bool, logKnownBefore: Int64) {
         state.withLock { state in
             guard let old = state.events[eventId] else { return }
             state.events[correction] = Event(
                 code: old.code, owner: old.owner, documentNumber: documentNumber, supersedes: eventId, retraction: retraction,
-                correctable: !retraction)
+                correctable: !retraction, logKnownBefore: logKnownBefore)
             state.acknowledgedWrites += 1
         }
     }
@@ -130,9 +146,12 @@ final class Ledger: Sendable {
     }
 
     /// Whether the registry may have withdrawn an export of `treeSize` records: a listing it
-    /// could show (published before it) has had its disclosure ended since.
+    /// could show (published before it) has had its disclosure ended since, or a grade it could
+    /// show named an event that was corrected or retracted since.
     func mayBeWithdrawn(treeSize: Int64) -> Bool {
-        state.withLock { state in state.endedListings.contains { $0 < treeSize } }
+        state.withLock { state in
+            state.endedListings.contains { $0 < treeSize } || state.correctedEventsAfter.contains { treeSize > $0 + 1 }
+        }
     }
 
     /// A reply carrying `listing` (ProposeListing and every step): its steps and state are acknowledged.

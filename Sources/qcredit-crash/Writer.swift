@@ -118,9 +118,10 @@ struct Writer {
 
     private mutating func recordEvent(code: String) async throws {
         let (event, documentNumber) = newEvent(code: code)
+        let before = ledger.knownLogEnd()
         let reply = try await connection.call("org.qcredit.admin.RecordEvent", parameters: event)
         guard let id = reply["eventId"]?.intValue else { throw MalformedReply("RecordEvent: no eventId in \(reply)") }
-        ledger.recorded(events: [(id, code, documentNumber)], owner: owner)
+        ledger.recorded(events: [(id, code, documentNumber)], owner: owner, logKnownBefore: before)
     }
 
     private mutating func recordEvents(codes: [String]) async throws {
@@ -128,12 +129,13 @@ struct Writer {
             let code = codes.randomElement(using: &random)!
             return (code, newEvent(code: code))
         }
+        let before = ledger.knownLogEnd()
         let reply = try await connection.call(
             "org.qcredit.admin.RecordEvents", parameters: ["events": .array(batch.map { .object($0.1.event) })])
         guard let ids = reply["eventIds"]?.arrayValue?.compactMap(\.intValue), ids.count == batch.count else {
             throw MalformedReply("RecordEvents: \(batch.count) events, but the reply is \(reply)")
         }
-        ledger.recorded(events: zip(ids, batch).map { ($0, $1.0, $1.1.documentNumber) }, owner: owner)
+        ledger.recorded(events: zip(ids, batch).map { ($0, $1.0, $1.1.documentNumber) }, owner: owner, logKnownBefore: before)
     }
 
     private mutating func correctEvent() async throws {
@@ -153,9 +155,10 @@ struct Writer {
             parameters["event"] = .object(replacement.event)
             documentNumber = replacement.documentNumber
         }
+        let before = ledger.knownLogEnd()
         let reply = try await connection.call("org.qcredit.admin.CorrectEvent", parameters: parameters)
         guard let id = reply["eventId"]?.intValue else { throw MalformedReply("CorrectEvent: no eventId in \(reply)") }
-        ledger.corrected(eventId, by: id, documentNumber: documentNumber, retraction: retraction)
+        ledger.corrected(eventId, by: id, documentNumber: documentNumber, retraction: retraction, logKnownBefore: before)
     }
 
     // MARK: Listings
