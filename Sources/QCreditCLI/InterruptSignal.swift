@@ -20,12 +20,15 @@ final class InterruptSignal {
         let number = Atomic<Int32>(0)
     }
 
+    /// The signals it turns into a request to stop.
+    private static let handled = [SIGINT, SIGTERM]
+
     private let caught = Caught()
     private let sources: [any DispatchSourceSignal]
 
-    init(_ signals: [Int32] = [SIGINT, SIGTERM]) {
+    init() {
         let caught = self.caught
-        sources = signals.compactMap { number in
+        sources = Self.handled.compactMap { number in
             // Delivered to the dispatch source instead of ending the process. A signal the
             // process was started ignoring (a background job of a script, nohup) stays ignored.
             let previous = Glibc.signal(number, SIG_IGN)
@@ -34,8 +37,7 @@ final class InterruptSignal {
             source.setEventHandler {
                 caught.number.store(number, ordering: .relaxed)
                 // Another one ends the process at once.
-                Glibc.signal(SIGINT, SIG_DFL)
-                Glibc.signal(SIGTERM, SIG_DFL)
+                for other in Self.handled { Glibc.signal(other, SIG_DFL) }
             }
             source.resume()
             return source

@@ -59,15 +59,15 @@ struct WatchCommand: AsyncParsableCommand {
                     // The daemon went away (a restart): resume after the last cursor, without
                     // gap or repeat, once it is back; give up after a while, saying how to resume.
                     let now = ContinuousClock.now
-                    let since = lostAt ?? now
-                    guard let resumeAfter = cursor, now - since < Self.resumeFor else {
+                    let lostSince = lostAt ?? now
+                    guard let resumeAfter = cursor, now - lostSince < Self.resumeFor else {
                         if let cursor { Console.emit("resume with: qcredit watch \(list) --since \(cursor)\n", to: STDERR_FILENO) }
                         throw error
                     }
                     if lostAt == nil {
                         Console.emit("# lost the connection to qcreditd (\(error)); resuming after cursor \(resumeAfter)\n", to: STDERR_FILENO)
                     }
-                    lostAt = since
+                    lostAt = lostSince
                     await session.close()
                     try await Task.sleep(for: .seconds(1))
                     session = DaemonSession(socketPath: daemon.socketPath)

@@ -198,9 +198,8 @@ public enum Daemon {
     /// The tree of the newest export of this log (`origin`) in `directory`, as its MANIFEST
     /// records it, if there is one.
     static func newestExportedTree(in directory: String, origin: String) -> [(tree: SignedTree, source: String)] {
-        guard FileManager.default.fileExists(atPath: directory),
-            let newest = (try? PreviousExport.all(in: directory))?.filter({ $0.origin == origin }).max(by: { $0.treeSize < $1.treeSize }),
-            let name = newest.name
+        // No exports directory yet reads as no export.
+        guard let newest = try? PreviousExport.latest(in: directory), newest.origin == origin, let name = newest.name
         else { return [] }
         return [(SignedTree(size: newest.treeSize, rootHash: newest.rootHash), (directory as NSString).appendingPathComponent(name))]
     }
