@@ -98,8 +98,9 @@ public final class TransparencyLogService: Sendable {
         try await database.read { try $0.latestCheckpoint() }
     }
 
-    /// Signs a checkpoint of the log as it stands if it grew since the last one (or none was
-    /// signed), and returns the newest checkpoint.
+    /// Signs a checkpoint of the log as it stands if it grew since the last one, none was signed,
+    /// or the last one lacks the signature of a configured key (a rotation's new key: the same
+    /// tree is then signed again by every key), and returns the newest checkpoint.
     @discardableResult
     public func signIfGrown() async throws -> StoredCheckpoint {
         try await signer.run { try await self.signNow(covering: nil) }
@@ -119,7 +120,7 @@ public final class TransparencyLogService: Sendable {
             let size = try reader.publicationCount()
             return (size, try reader.merkleRoot(size: size))
         }
-        if let latest, latest.size == size, latest.rootHash == root { return latest }
+        if let latest, latest.size == size, latest.rootHash == root, carriesEveryKey(latest) { return latest }
         if let newest = newestSigned.withLock({ $0 }) { try await checkExtends(newest, source: "the checkpoint history") }
         if let latest { try await checkExtends(SignedTree(size: latest.size, rootHash: latest.rootHash), source: "the database") }
         let tree = SignedTree(size: size, rootHash: root)
@@ -127,13 +128,23 @@ public final class TransparencyLogService: Sendable {
         let note = try NoteSigning.sign(text: text, with: keys.map(\.signer))
         let checkpoint = StoredCheckpoint(
             size: size, rootHash: root, note: note, signedAt: Int64(Date().timeIntervalSince1970))
-        // The histories first: once any copy of the note can exist, the tree is on record.
-        for history in histories { try history.append(tree) }
+        // The histories first: once any copy of the note can exist, the tree is on record (a tree
+        // signed again by more keys is on record already).
+        if newestSigned.withLock({ $0 }) != tree {
+            for history in histories { try history.append(tree) }
+        }
         newestSigned.withLock { $0 = tree }
         try DurableFile.replace(checkpointFile, with: Array(note.utf8))
         try await database.insertCheckpoint(checkpoint)
         logger.info("checkpoint signed", metadata: ["size": "\(size)"])
         return checkpoint
+    }
+
+    /// Whether every configured key signed `checkpoint`.
+    private func carriesEveryKey(_ checkpoint: StoredCheckpoint) -> Bool {
+        guard let note = try? Note(parsing: checkpoint.note) else { return false }
+        let signedBy = Set(note.signatures.map { "\($0.name)+\($0.keyID)" })
+        return keys.allSatisfy { signedBy.contains("\($0.name)+\($0.keyID)") }
     }
 
     private func checkExtends(_ tree: SignedTree, source: String) async throws {

@@ -102,14 +102,16 @@ extension RegistryReader {
         ).flatMap(CivilDate.init(iso:))
     }
 
-    /// The newest signed checkpoint in the database.
+    /// The newest signed checkpoint in the database (of the largest size, the last signed of it).
     public func latestCheckpoint() throws -> StoredCheckpoint? {
-        try row("SELECT size, root_hash, note, signed_at FROM signed_checkpoint ORDER BY size DESC LIMIT 1").map(decodeCheckpoint)
+        try row("SELECT size, root_hash, note, signed_at FROM signed_checkpoint ORDER BY size DESC, id DESC LIMIT 1")
+            .map(decodeCheckpoint)
     }
 
-    /// The checkpoint signed at exactly `size`, if any.
+    /// The checkpoint signed last at exactly `size`, if any.
     public func checkpoint(size: Int64) throws -> StoredCheckpoint? {
-        try row("SELECT size, root_hash, note, signed_at FROM signed_checkpoint WHERE size = ?", [size]).map(decodeCheckpoint)
+        try row("SELECT size, root_hash, note, signed_at FROM signed_checkpoint WHERE size = ? ORDER BY id DESC LIMIT 1", [size])
+            .map(decodeCheckpoint)
     }
 
     private func decodeCheckpoint(_ row: Row) throws -> StoredCheckpoint {
@@ -119,7 +121,8 @@ extension RegistryReader {
 }
 
 extension RegistryDatabase {
-    /// Records a signed checkpoint. A repeat of a stored one is a no-op; another root at a size
+    /// Records a signed checkpoint. A repeat of a stored note is a no-op, the same tree signed
+    /// again (by more keys, during a rotation) is kept beside it, and another root at a size
     /// already signed is refused by the schema (it would fork the log).
     public func insertCheckpoint(_ checkpoint: StoredCheckpoint) async throws {
         try await writeWithoutAudit { db in

@@ -256,6 +256,49 @@ import Varlink
         try await daemon.seed(from: 3, count: 1)
     }
 
+    /// Rotation as the README gives it, on a log that does not grow meanwhile: started with the
+    /// old and the new keys, the daemon signs its newest tree again with every key (same size,
+    /// same root), so the export written then verifies with the new keys alone, and the new keys
+    /// alone start.
+    @Test func rotationWorksOnALogThatDoesNotGrow() async throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-rekey-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let config = try await Self.rotationKeys(in: scratch)
+        let daemon = try await DaemonProcess(config: config(["old"]))
+        try await daemon.seed(from: 0, count: 2)
+        let size = try await daemon.logSize()
+        let signedByOld = try await daemon.waitForCheckpoint(ofSize: size)
+        let oldKeys = try await Self.verifierKeys(daemon)
+        #expect(daemon.stop() == 0)
+
+        try daemon.rewriteConfig(config(["old", "new"]))
+        try await daemon.start()
+        let newKeys = try await Self.verifierKeys(daemon).subtracting(oldKeys)
+        #expect(newKeys.count == 2)
+        let name = try #require(try await daemon.call("org.qcredit.operator.Export", ["full": true])["name"]?.stringValue)
+        let checkpoint = try await daemon.call("org.qcredit.audit.GetCheckpoint")
+        #expect(checkpoint["size"]?.intValue == size, "the log did not grow")
+        #expect(checkpoint["rootHash"] == signedByOld["rootHash"])
+        #expect(try await daemon.logSize() == size)
+        let export = daemon.stateDirectory + "/exports/" + name
+        let qcredit = DaemonProcess.product("qcredit")
+        let verified = try await runCommand(qcredit, ["verify", export] + newKeys.sorted().flatMap { ["--vkey", $0] })
+        #expect(verified.status == 0, "the export written while both sign carries the new keys' signatures: \(verified.stdout)\(verified.stderr)")
+        #expect(daemon.stop() == 0)
+
+        try daemon.rewriteConfig(config(["new"]))
+        try await daemon.start()
+        let again = try await daemon.call("org.qcredit.audit.GetCheckpoint")
+        #expect(again["size"]?.intValue == size)
+        #expect(again["rootHash"] == signedByOld["rootHash"])
+        try await daemon.seed(from: 2, count: 1)
+    }
+
+    static func verifierKeys(_ daemon: DaemonProcess) async throws -> Set<String> {
+        let keys = try await daemon.call("org.qcredit.audit.GetVerifierKeys")["keys"]?.arrayValue ?? []
+        return Set(keys.compactMap { $0["verifierKey"]?.stringValue })
+    }
+
     /// An export written before a key rotation is signed only by keys the log no longer has;
     /// it is still the log's (its checkpoint's root is the log's), so the next export extends
     /// it, and a revocation withdraws it like any other export that published the listing.

@@ -263,7 +263,7 @@ import Varlink
         let planted = try copy(scenario.backup, as: "planted-backup")
         let insert = try await runCommand(
             "/usr/bin/sqlite3",
-            [planted + "/registry.sqlite", "INSERT INTO signed_checkpoint VALUES (20, randomblob(32), 'garbage', 1764790000);"])
+            [planted + "/registry.sqlite", "INSERT INTO signed_checkpoint (size, root_hash, note, signed_at) VALUES (20, randomblob(32), 'garbage', 1764790000);"])
         #expect(insert.status == 0, "\(insert.stderr)")
         let refusedPlanted = try await restore(planted, entries: [scenario.export])
         #expect(refusedPlanted.status == 4, "\(refusedPlanted.stdout)\(refusedPlanted.stderr)")
