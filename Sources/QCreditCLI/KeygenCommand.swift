@@ -1,10 +1,11 @@
 import ArgumentParser
 import CanonicalJSON
 import Foundation
+import QCreditConfig
 import QCreditCrypto
 import SignedNote
 
-/// `qcredit keygen --dir DIR --name NAME`: makes the log's signing keys.
+/// `qcredit keygen --dir DIR (--name NAME | --config FILE)`: makes the log's signing keys.
 struct KeygenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keygen",
@@ -12,8 +13,10 @@ struct KeygenCommand: ParsableCommand {
         discussion: """
             Writes DIR/ed25519.pem and DIR/sm2.pem (mode 0600; existing files are never overwritten) and \
             DIR/ed25519.pub.pem and DIR/sm2.pub.pem, and prints the verifier keys for NAME, which must be \
-            the log's key name (its origin unless the config sets keyName). Give the verifier keys and \
-            public keys to banks and auditors; point the daemon's [log] keys at the private files.
+            the log's key name (its origin unless the config sets keyName); --config FILE takes that name \
+            from the daemon's config file as the daemon reads it. Nothing is written when any of the files \
+            exists. Give the verifier keys and public keys to banks and auditors; point the daemon's \
+            [log] keys at the private files.
             """)
 
     @OptionGroup var options: GlobalOptions
@@ -22,7 +25,13 @@ struct KeygenCommand: ParsableCommand {
     var dir: String
 
     @Option(help: ArgumentHelp("The key name in signatures: the log's origin, e.g. qcredit.example.gov.cn/registry.", valueName: "name"))
-    var name: String
+    var name: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Take the key name from the daemon's config file: [log] keyName, else origin, else qcredit.localhost/<host name>.",
+            valueName: "file"))
+    var config: String?
 
     @Flag(name: .customLong("no-sm2"), help: "Make only the Ed25519 key.")
     var noSM2 = false
@@ -30,10 +39,25 @@ struct KeygenCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The files' name prefix, for rotations (e.g. 2027- makes 2027-ed25519.pem).", valueName: "prefix"))
     var prefix: String = ""
 
+    func validate() throws {
+        guard (name == nil) != (config == nil) else { throw ValidationError("Give either --name or --config.") }
+    }
+
     func run() throws {
         try options.runLocally { console in
+            let name = try keyName()
             guard NoteSignature.isValidKeyName(name) else {
                 throw Failure.badInput("--name '\(name)' cannot be a key name: it must be non-empty, without spaces or '+'")
+            }
+            let kinds = noSM2 ? ["ed25519"] : ["ed25519", "sm2"]
+            let files = kinds.map { kind in
+                (kind, (dir as NSString).appendingPathComponent("\(prefix)\(kind).pem"),
+                 (dir as NSString).appendingPathComponent("\(prefix)\(kind).pub.pem"))
+            }
+            // All or nothing: a key set half made would print no verifier key for its new half.
+            let existing = files.flatMap { [$0.1, $0.2] }.filter { FileManager.default.fileExists(atPath: $0) }
+            guard existing.isEmpty else {
+                throw Failure.badInput("\(existing.joined(separator: ", ")) already exist\(existing.count == 1 ? "s" : ""): nothing was written (keygen never overwrites; use another --dir or --prefix)")
             }
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -42,10 +66,7 @@ struct KeygenCommand: ParsableCommand {
             }
             var made: [JSONValue] = []
             var lines: [String] = []
-            let kinds = noSM2 ? ["ed25519"] : ["ed25519", "sm2"]
-            for kind in kinds {
-                let path = (dir as NSString).appendingPathComponent("\(prefix)\(kind).pem")
-                let publicPath = (dir as NSString).appendingPathComponent("\(prefix)\(kind).pub.pem")
+            for (kind, path, publicPath) in files {
                 let (key, verifierKey, publicPEM): (PrivateKey, String, String)
                 do {
                     if kind == "ed25519" {
@@ -75,6 +96,18 @@ struct KeygenCommand: ParsableCommand {
             }
             if console.json { console.jsonLine(["keys": .array(made)]) } else { console.lines(lines) }
             return .success
+        }
+    }
+
+    /// `--name`, or the name the daemon signs under with the config file `--config`.
+    private func keyName() throws -> String {
+        if let name { return name }
+        guard let config else { throw Failure.badInput("give either --name or --config") }
+        do {
+            let log = try DaemonConfiguration.load(path: config).log
+            return log.signatureName(origin: log.originInForce)
+        } catch {
+            throw Failure.badInput("\(error)")
         }
     }
 }

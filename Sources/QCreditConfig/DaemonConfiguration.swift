@@ -97,6 +97,15 @@ public struct DaemonConfiguration: Sendable, Equatable {
         /// The name in the log's signature lines for a log of `origin`.
         public func signatureName(origin: String) -> String { keyName ?? origin }
 
+        /// The origin the daemon signs under: the configured one, else ``defaultOrigin()``.
+        public var originInForce: String { origin ?? Self.defaultOrigin() }
+
+        /// `qcredit.localhost/<host name>`, for a config that names no origin.
+        public static func defaultOrigin() -> String {
+            let host = ProcessInfo.processInfo.hostName.filter { !$0.isWhitespace && $0 != "+" }
+            return "qcredit.localhost/\(host.isEmpty ? "dev" : host)"
+        }
+
         public init() {}
     }
 

@@ -60,7 +60,7 @@ public enum Daemon {
             database = try RegistryDatabase(path: settings.databasePath, checkpointPages: Int32(configuration.walCheckpointPages))
         }
 
-        let origin = configuration.log.origin ?? LogKeys.defaultOrigin()
+        let origin = configuration.log.originInForce
         let checkpointFile = (configuration.stateDirectory as NSString).appendingPathComponent("checkpoint")
         // Where every signed tree is recorded out of the database's reach (a restore).
         let historyFiles = [configuration.stateDirectory, configuration.exportDirectory].map {

@@ -70,12 +70,6 @@ enum LogKeys {
                     + "verifies it (\(error)): configure the log's own keys; to rotate, list the old keys with the new ones")
         }
     }
-
-    /// `qcredit.localhost/<host name>` when the config names no origin.
-    static func defaultOrigin() -> String {
-        let host = ProcessInfo.processInfo.hostName.filter { !$0.isWhitespace && $0 != "+" }
-        return "qcredit.localhost/\(host.isEmpty ? "dev" : host)"
-    }
 }
 
 struct LogKeysError: Error, CustomStringConvertible {

@@ -106,6 +106,24 @@ import VarlinkNIO
         #expect(daemon.log.contains("origin=qcredit.example.gov.cn/registry"))
     }
 
+    /// The keys are made for the key name the daemon will sign under, read from the config as the
+    /// daemon reads it: TOML's literal strings and dotted keys included.
+    @Test(arguments: [
+        ("[log]\norigin = 'my.registry.example/log'\n", "my.registry.example/log"),
+        ("log.origin = \"my.registry.example/log\"\nlog.keyName = 'my.example/key'\n", "my.example/key"),
+    ])
+    func keysAreMadeForTheConfiguredKeyName(config: String, keyName: String) async throws {
+        let scratch = try ScratchDirectory("install-name")
+        let root = scratch.path("root")
+        try FileManager.default.createDirectory(atPath: "\(root)/etc/qcredit", withIntermediateDirectories: true)
+        try config.write(toFile: "\(root)/etc/qcredit/qcreditd.toml", atomically: true, encoding: .utf8)
+        let result = try await Self.stage(into: root)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let printed = result.stdout.split(separator: "\n").filter { $0.contains("verifier key: ") }
+        #expect(printed.count == 2, "\(result.stdout)")
+        for line in printed { #expect(line.contains("verifier key: \(keyName)+"), "\(line)") }
+    }
+
     @Test func installingAgainKeepsConfigurationAndKeys() async throws {
         let scratch = try ScratchDirectory("install-again")
         let root = scratch.path("root")

@@ -397,6 +397,34 @@ import Varlink
         }
     }
 
+    /// keygen writes a whole key set or nothing, and `--config` names the keys as the daemon
+    /// signing under that config does.
+    @Test func keygenWritesAllOrNothingAndTakesTheNameFromTheConfig() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-keygen-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let qcredit = DaemonProcess.product("qcredit")
+        let keys = directory.appendingPathComponent("keys").path
+        try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true)
+        for existing in ["sm2.pem", "ed25519.pub.pem"] {
+            let file = keys + "/" + existing
+            _ = FileManager.default.createFile(atPath: file, contents: Data())
+            let refused = try await runCommand(qcredit, ["keygen", "--dir", keys, "--name", "qcredit.test/registry"])
+            #expect(refused.status == 2, "\(refused.stdout)\(refused.stderr)")
+            #expect(refused.stderr.contains("\(file) already exists: nothing was written"), "\(refused.stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: keys) == [existing])
+            try FileManager.default.removeItem(atPath: file)
+        }
+
+        let config = directory.appendingPathComponent("qcreditd.toml").path
+        try "log.origin = 'qcredit.test/registry'\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let made = try await runCommand(qcredit, ["keygen", "--dir", keys, "--config", config, "--json"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let printed = try #require(try JSONValue.parse(made.stdout)["keys"]?.arrayValue).compactMap { $0["verifierKey"]?.stringValue }
+        #expect(printed.count == 2 && printed.allSatisfy { $0.hasPrefix("qcredit.test/registry+") }, "\(printed)")
+        let both = try await runCommand(qcredit, ["keygen", "--dir", keys + "2", "--config", config, "--name", "a.b/c"])
+        #expect(both.status == 2 && both.stderr.contains("either --name or --config"), "\(both.stderr)")
+    }
+
     @Test func keygenWritesOwnerOnlyKeysTheDaemonSignsWith() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-keygen-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: directory) }
