@@ -28,6 +28,25 @@ import Testing
             // Published as canonical JSON, whose integers stop at 2^53 − 1: refused before the daemon starts.
             (base.replacingOccurrences(of: "baseScore = 80", with: "baseScore = 9223372036854775807"),
              "p.toml: baseScore: 9223372036854775807 is beyond ±(2^53−1)"),
+            // Accepted before, then the grading overflowed (points × days left) and the daemon trapped.
+            (base.replacingOccurrences(of: "points = { low = -5, medium = -15, high = -30 }",
+                                       with: "points = { low = -9007199254740991, medium = -15, high = -30 }"),
+             "p.toml: events.penalty.points.low: -9007199254740991 is beyond ±1000000000, the largest a policy may set"),
+            // Accepted before, then counting the term from a decision date overflowed.
+            (base.replacingOccurrences(of: "term = \"P3Y\"", with: "term = \"P999999999999999999Y\""),
+             "p.toml: lists.serious-dishonesty.term: P999999999999999999Y is longer than 100 years"),
+            (base.replacingOccurrences(of: "window = \"P3Y\"", with: "window = \"P101Y\"")
+                .replacingOccurrences(of: "events = \"P3Y\"", with: "events = \"P101Y\""),
+             "p.toml: disclosure.events: P101Y is longer than 100 years"),
+            (base.replacingOccurrences(of: "window = \"P1Y\"", with: "window = \"P36525D\""),
+             "p.toml: events.complaint.window P36525D outlasts disclosure.events P3Y"),
+            (base.replacingOccurrences(of: "window = \"P1Y\"", with: "window = \"P36526D\""),
+             "p.toml: events.complaint.window: P36526D is longer than 100 years"),
+            (base.replacingOccurrences(of: "maximumGrade = \"A\"", with: "maximumGrade = \"Z\""),
+             "p.toml: caps[1].maximumGrade: Z is not on the scale"),
+            (base.replacingOccurrences(of: "scale = [\"AAA\", \"AA\", \"A\", \"B\", \"C\", \"D\"]",
+                                       with: "scale = [\"AAA\", \"AA\", \"A\", \"B\", \"B\", \"D\"]"),
+             "p.toml: scale repeats the grade B"),
         ]
         for (text, expected) in cases {
             #expect(throws: ConfigurationError.self) { try PolicyFile.parse(text, file: "p.toml") }

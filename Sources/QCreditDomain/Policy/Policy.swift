@@ -43,10 +43,21 @@ public struct Policy: Sendable, Hashable {
         try validate()
     }
 
+    /// The largest score, threshold or event points a policy may set (in magnitude): with
+    /// periods of at most ``longestPeriod`` every score the grading adds up stays far inside
+    /// 64-bit integers, however many events a file holds.
+    public static let largestScore = 1_000_000_000
+    /// The longest period a policy may set, in years.
+    public static let longestPeriodYears = 100
+
     private func validate() throws(PolicyError) {
         if version.isEmpty { throw PolicyError("version must not be empty") }
         if scale.grades.count < 2 { throw PolicyError("scale needs at least two grades") }
-        if Set(scale.grades).count != scale.grades.count { throw PolicyError("scale repeats a grade") }
+        var seen: Set<String> = []
+        for grade in scale.grades where !seen.insert(grade).inserted {
+            throw PolicyError("scale repeats the grade \(grade)")
+        }
+        try validateMagnitudes()
         if !(minimumScore <= baseScore && baseScore <= maximumScore) {
             throw PolicyError("baseScore must lie between minimumScore and maximumScore")
         }
@@ -68,8 +79,8 @@ public struct Policy: Sendable, Hashable {
                 throw PolicyError("events.\(rule.kind.rawValue): no points for severity \(severity.rawValue)")
             }
         }
-        for cap in caps where !scale.contains(cap.maximumGrade) {
-            throw PolicyError("caps: \(cap.maximumGrade) is not on the scale")
+        for (index, cap) in caps.enumerated() where !scale.contains(cap.maximumGrade) {
+            throw PolicyError("caps[\(index)].maximumGrade: \(cap.maximumGrade) is not on the scale")
         }
         // A grade record names the events it counts, so an event must stop counting before
         // the public stops seeing it (its record could not be disclosed otherwise).
@@ -100,6 +111,41 @@ public struct Policy: Sendable, Hashable {
                     throw PolicyError("lists.\(rules.listType): escalateTo needs escalateAfter")
                 }
             }
+        }
+    }
+
+    /// Scores and points within ±``largestScore``, periods within ``longestPeriodYears``.
+    private func validateMagnitudes() throws(PolicyError) {
+        var scores = [("baseScore", baseScore), ("minimumScore", minimumScore), ("maximumScore", maximumScore)]
+        scores += thresholds.sorted { $0.key < $1.key }.map { ("thresholds.\($0.key)", $0.value) }
+        var periods: [(String, CalendarPeriod)] = [
+            ("disclosure.gradesAfterReplaced", disclosure.gradesAfterReplaced),
+            ("disclosure.listingsAfterRemoval", disclosure.listingsAfterRemoval), ("disclosure.events", disclosure.events),
+        ]
+        for rule in events.values.sorted(by: { $0.kind.rawValue < $1.kind.rawValue }) {
+            let name = "events.\(rule.kind.rawValue)"
+            scores += rule.points.sorted { $0.key.rawValue < $1.key.rawValue }.map { ("\(name).points.\($0.key.rawValue)", $0.value) }
+            periods.append(("\(name).window", rule.window))
+        }
+        periods += caps.enumerated().map { ("caps[\($0.offset)].within", $0.element.within) }
+        for rules in lists.values.sorted(by: { $0.listType < $1.listType }) {
+            let name = "lists.\(rules.listType)"
+            let optional: [(String, CalendarPeriod?)] = [
+                ("term", rules.term), ("repairAfter", rules.repairAfter), ("repairDecisionWithin", rules.repairDecisionWithin),
+                ("objectionWindow", rules.objectionWindow), ("escalateAfter", rules.escalateAfter),
+            ]
+            periods += optional.compactMap { key, period in period.map { ("\(name).\(key)", $0) } }
+        }
+        for (name, value) in scores where abs(value) > Self.largestScore {
+            throw PolicyError("\(name): \(value) is beyond ±\(Self.largestScore), the largest a policy may set")
+        }
+        let years = Self.longestPeriodYears
+        for (name, period) in periods
+        where period.years > years || period.months > years * 12 || period.days > years * 366
+            || period.years * 12 + period.months > years * 12
+            || CivilDate(daysSinceEpoch: 0).adding(period) > CivilDate(daysSinceEpoch: 0).adding(CalendarPeriod(years: years))
+        {
+            throw PolicyError("\(name): \(period) is longer than \(years) years, the longest period a policy may set")
         }
     }
 

@@ -117,8 +117,12 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     /// This is how legal durations ("three years from the decision date") are counted, and
     /// why P1M1D is not always P1M + P1D from a different start.
     public func adding(_ period: CalendarPeriod) -> CivilDate {
-        let monthIndex = year * 12 + (month - 1) + period.years * 12 + period.months
-        // Past 9999 the result is ``latest``, as for days (periods are not negative).
+        // Past 9999 the result is ``latest``, as for days (periods are not negative); so is a
+        // period too long to count in months at all.
+        let (periodMonths, tooLong) = period.years.multipliedReportingOverflow(by: 12)
+        let (sum, overflow) = periodMonths.addingReportingOverflow(period.months)
+        if tooLong || overflow || sum > 12 * 10_000 { return self <= Self.latest ? Self.latest : self }
+        let monthIndex = year * 12 + (month - 1) + sum
         if self <= Self.latest, monthIndex > Self.latest.year * 12 + 11 { return Self.latest }
         let newYear = Self.floorDivide(monthIndex, 12)
         let newMonth = monthIndex - newYear * 12 + 1
