@@ -69,6 +69,8 @@ public final class Registry: Sendable {
     /// version than the one in force before (new, or an earlier one again) makes every graded
     /// file due for recomputation today, in the same transaction: the next maintenance tick (one
     /// runs at start) publishes each grade whose letter or caps the rules now in force change.
+    /// That tick regrades whatever the time of day: the day's run is forgotten, as if missed, so
+    /// no grade from the rules no longer in force waits for the scheduled time.
     private func putPolicyInForce() async throws {
         let policy = self.policy
         let body = try policy.json.canonicalBytes()
@@ -89,7 +91,10 @@ public final class Registry: Sendable {
                 let index = try writer.appendPublication(.policy(policy, publishedAt: now))
                 try writer.insertPolicy(version: policy.version, body: body, publicationIndex: index)
             }
-            if changed { try writer.markEveryGradedFileDue(by: now.civilDate(in: self.utcOffset)) }
+            if changed {
+                try writer.markEveryGradedFileDue(by: now.civilDate(in: self.utcOffset))
+                try writer.removeMaintenanceValue(Self.lastRegradeKey)
+            }
             try writer.setMaintenanceValue(Self.policyInForceKey, policy.version)
         }
         logger.info("grading policy in force", metadata: ["version": "\(policy.version)"])

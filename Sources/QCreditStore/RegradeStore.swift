@@ -75,6 +75,10 @@ extension RegistryWriter {
                 """, arguments: [date.description])
     }
 
+    public func removeMaintenanceValue(_ name: String) throws {
+        try db.cachedStatement(sql: "DELETE FROM maintenance_state WHERE name = ?").execute(arguments: [name])
+    }
+
     public func setMaintenanceValue(_ name: String, _ value: String) throws {
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO maintenance_state (name, value) VALUES (?, ?)")
             .execute(arguments: [name, value])

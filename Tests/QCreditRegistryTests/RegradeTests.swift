@@ -154,6 +154,29 @@ import Testing
         #expect(try await again.runScheduledRegrade(midnight)?.recomputed == 0)
     }
 
+    /// The maintenance run at start applies a new policy at once, also before the day's
+    /// scheduled time (02:00 here, started at 01:00 after yesterday's run).
+    @Test func aNewPolicyVersionIsAppliedAtStartBeforeTheScheduledTime() async throws {
+        let twoAM = RegradeSchedule(minuteOfDay: 2 * 60, utcOffset: .beijing)
+        let fixture = try await RegistryFixture(today: "2026-03-01")
+        try await fixture.register(code)
+        _ = try await fixture.registry.publishGrades(codes: nil, by: RegistryFixture.regulator)
+        fixture.clock.set(Instant(secondsSinceEpoch: Instant.startOfDay(CivilDate(iso: "2026-03-01")!).secondsSinceEpoch + 3 * 3600))
+        #expect(try await fixture.registry.runScheduledRegrade(twoAM) != nil)
+        fixture.clock.set(Instant(secondsSinceEpoch: Instant.startOfDay(CivilDate(iso: "2026-03-02")!).secondsSinceEpoch + 3600))
+        #expect(try await fixture.registry.runScheduledRegrade(twoAM) == nil, "01:00: the day's run is at 02:00")
+
+        let text = PolicyFile.defaultText.replacingOccurrences(of: "version = \"2026.1\"", with: "version = \"2026.2\"")
+            .replacingOccurrences(of: "baseScore = 80", with: "baseScore = 60")
+        let registry = try await Registry(
+            database: fixture.database, policy: try PolicyFile.parse(text, file: "policy.toml"), clock: fixture.clock,
+            logger: Logger(label: "qcredit.test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        #expect(try await registry.runScheduledRegrade(twoAM)?.published == 1)
+        let regraded = try await registry.gradeInForce(code: code)
+        #expect(regraded.inForce.record?.policyVersion == "2026.2")
+        #expect(regraded.inForce.grade != "A")
+    }
+
     @Test func aScoreThatMovesAloneIsNotPublishedAndGetGradeKeepsThePublishedScore() async throws {
         let fixture = try await RegistryFixture(today: "2026-03-02")
         try await fixture.register(code)
