@@ -88,6 +88,10 @@ import Testing
         #expect(overridden.inForce.basis == .override)
         #expect(try await fixture.registry.publishGrades(codes: [code], by: RegistryFixture.regulator) == PublishSummary(overridden: 1))
         fixture.clock.advance(days: 30)
+        // The day after its last day it stands until that day's regrade (or a PublishGrades)
+        // publishes the computed grade.
+        #expect(try await fixture.registry.gradeInForce(code: code).inForce.grade == "B")
+        #expect(try await fixture.registry.publishGrades(codes: [code], by: RegistryFixture.regulator).published == 1)
         #expect(try await fixture.registry.gradeInForce(code: code).inForce.grade == "A")
         await #expect(throws: RegistryError.self) {
             try await fixture.registry.overrideGrade(code: code, grade: "E", reason: "x", documentNumber: "y", until: nil, by: RegistryFixture.regulator)

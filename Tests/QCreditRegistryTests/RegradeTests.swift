@@ -259,6 +259,44 @@ import Testing
         #expect(page.changes.first?.new == "A")
     }
 
+    /// Between an override's last day and the next day's regrade (at 02:00 here) the override
+    /// is still answered, the grade of the day before, never the computed grade from before
+    /// the override (which ignores what was recorded under it); the run then publishes today's.
+    @Test func anOverrideIsAnsweredUntilTheRunAfterItsLastDay() async throws {
+        let twoAM = RegradeSchedule(minuteOfDay: 2 * 60, utcOffset: .beijing)
+        func at(_ date: String, hour: Int) -> Instant {
+            Instant(secondsSinceEpoch: Instant.startOfDay(CivilDate(iso: date)!).secondsSinceEpoch + Int64(hour) * 3600)
+        }
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        try await fixture.register(code)
+        _ = try await fixture.registry.recordEvent(
+            fixture.event(code, kind: "penalty", severity: "medium", occurredOn: "2026-03-01"), by: RegistryFixture.regulator)
+        _ = try await fixture.registry.publishGrades(codes: [code], by: RegistryFixture.regulator)
+        let before = try await fixture.registry.gradeInForce(code: code).inForce
+        #expect(before.basis == .computed)
+        _ = try await fixture.registry.overrideGrade(
+            code: code, grade: "AA", reason: "rectified", documentNumber: "复核4", until: "2026-03-31", by: RegistryFixture.regulator)
+        _ = try await fixture.registry.recordEvent(
+            fixture.event(code, kind: "award", severity: "high", occurredOn: "2026-03-02"), by: RegistryFixture.regulator)
+
+        fixture.clock.set(at("2026-03-31", hour: 3))
+        #expect(try await fixture.registry.runScheduledRegrade(twoAM)?.published == 0, "still in force on its last day")
+        fixture.clock.set(at("2026-04-01", hour: 1))
+        #expect(try await fixture.registry.runScheduledRegrade(twoAM) == nil, "01:00: the day's run is at 02:00")
+        for view in [RecordView.public, .full] {
+            let answered = try await fixture.registry.gradeInForce(code: code, view: view).inForce
+            #expect(answered.basis == .override && answered.grade == "AA", "\(view): \(answered)")
+        }
+        fixture.clock.set(at("2026-04-01", hour: 3))
+        #expect(try await fixture.registry.runScheduledRegrade(twoAM)?.published == 1)
+        let after = try await fixture.registry.gradeInForce(code: code).inForce
+        #expect(after.basis == .computed)
+        #expect(after.record?.publicationIndex != before.record?.publicationIndex)
+        // What was answered at 01:00 is what GetGradeAt says of 01:00.
+        let then = try await fixture.registry.gradeInForce(code: code, at: at("2026-04-01", hour: 1)).inForce
+        #expect(then.basis == .override && then.grade == "AA")
+    }
+
     @Test func theScheduleRunsDailyAtItsTimeAndOnStartWhenARunWasMissed() {
         let schedule = RegradeSchedule(minuteOfDay: 2 * 60 + 30, utcOffset: .beijing)
         let day = CivilDate(iso: "2026-03-02")!

@@ -48,6 +48,17 @@ public struct GradeRecord: Sendable, Hashable {
         guard let until else { return true }
         return date <= until
     }
+
+    /// Whether this override is the grade answered on `date`, given the latest computed grade
+    /// `computed`: while it is in force, and on the day after its last day until that day's
+    /// regrade publishes the computed grade again. Until the day's run, the grade of the day
+    /// before stands, as for every change a day brings; the computed grade from before the
+    /// override would be neither that nor today's.
+    public func stands(on date: CivilDate, computed: GradeRecord?) -> Bool {
+        if isInForce(on: date) { return true }
+        guard let until, date == until.adding(days: 1) else { return false }
+        return computed.map { $0.publicationIndex < publicationIndex } ?? true
+    }
 }
 
 /// A listing that limits the grade while it is in force.
@@ -104,7 +115,7 @@ public struct GradeInForce: Sendable, Hashable {
     public static func resolve(
         computed: GradeRecord?, override: GradeRecord?, caps: [ListingCap], on date: CivilDate, scale: GradeScale
     ) -> GradeInForce {
-        let base: GradeRecord? = override.flatMap { $0.isInForce(on: date) ? $0 : nil } ?? computed
+        let base: GradeRecord? = override.flatMap { $0.stands(on: date, computed: computed) ? $0 : nil } ?? computed
         var grade = base?.grade
         var basis: Basis = base.map { $0.basis == .override ? .override : .computed } ?? .ungraded
         let sortedCaps = caps.sorted {
