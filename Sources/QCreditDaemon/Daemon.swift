@@ -32,16 +32,11 @@ public enum Daemon {
 
     static func run(settings: DaemonSettings, logger: Logger) async throws {
         let configuration = settings.configuration
-        try makeDirectory(configuration.stateDirectory, mode: 0o700, setting: "stateDirectory")
-        // Held until the process ends: no second daemon, and no `qcredit restore`, meanwhile.
-        let stateLock = try StateDirectoryLock(directory: configuration.stateDirectory)
-        defer { withExtendedLifetime(stateLock) {} }
-        try makeDirectory(configuration.exportDirectory, mode: 0o755, setting: "export.directory")
+        // Everything the config names (the policy, groups, key files) is read and checked before
+        // anything is written: a refused start leaves the state and export directories as they were.
         let policy =
             try configuration.policyPath.map { path throws(ConfigurationError) in try PolicyFile.load(path: path) }
             ?? PolicyFile.defaultPolicy()
-        // Names the config gives are looked up before anything is written: a group that does not
-        // exist must not stop the daemon after it made keys or signed a checkpoint.
         let restrictedGroup = try configuration.export.restrictedGroup.map { name throws(ConfigurationError) in
             guard let id = SystemAccounts.gid(groupName: name) else {
                 throw ConfigurationError("export.restrictedGroup: no group named \(name)")
@@ -51,6 +46,14 @@ public enum Daemon {
         // The socket systemd passed (qcreditd.socket), else the configured path bound here.
         let environment = ProcessInfo.processInfo.environment
         let socket = try DaemonSocket.resolve(configuration: configuration, environment: environment, logger: logger)
+        let origin = configuration.log.originInForce
+        let configuredKeys = try LogKeys.loadConfigured(configuration.log, name: configuration.log.signatureName(origin: origin))
+
+        try makeDirectory(configuration.stateDirectory, mode: 0o700, setting: "stateDirectory")
+        // Held until the process ends: no second daemon, and no `qcredit restore`, meanwhile.
+        let stateLock = try StateDirectoryLock(directory: configuration.stateDirectory)
+        defer { withExtendedLifetime(stateLock) {} }
+        try makeDirectory(configuration.exportDirectory, mode: 0o755, setting: "export.directory")
         let startup = SystemdNotifier(environment: environment, logger: logger).map {
             StartupTimeoutExtension(notifier: $0, status: "Opening the database (applying schema migrations)")
         }
@@ -60,7 +63,6 @@ public enum Daemon {
             database = try RegistryDatabase(path: settings.databasePath, checkpointPages: Int32(configuration.walCheckpointPages))
         }
 
-        let origin = configuration.log.originInForce
         let checkpointFile = (configuration.stateDirectory as NSString).appendingPathComponent("checkpoint")
         // Where every signed tree is recorded out of the database's reach (a restore).
         let historyFiles = [configuration.stateDirectory, configuration.exportDirectory].map {
@@ -74,10 +76,11 @@ public enum Daemon {
             try await TransparencyLogService.signedTrees(
                 checkpointFile: checkpointFile, histories: historyFiles.map(CheckpointHistory.init(path:)), database: database)
             + exported
-        let keys = try LogKeys.load(
-            settings: configuration.log, stateDirectory: configuration.stateDirectory,
+        let keys = try configuredKeys ?? LogKeys.loadOrMake(
+            stateDirectory: configuration.stateDirectory,
             name: configuration.log.signatureName(origin: origin), newestSigned: signed.map(\.tree).max { $0.size < $1.size },
             logger: logger)
+        LogKeys.logVerifierKeys(keys, logger: logger)
         let log = TransparencyLogService(
             origin: origin, keys: keys, database: database, checkpointFile: checkpointFile, historyFiles: historyFiles,
             otherSignedTrees: exported, logger: Logger(label: "qcredit.log"))

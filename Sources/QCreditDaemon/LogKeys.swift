@@ -14,38 +14,44 @@ import SignedNote
 /// (a state directory restored without its keys, which backups do not hold) would give it a
 /// second identity, and verifiers holding its real key would reject every later checkpoint.
 enum LogKeys {
-    static func load(
-        settings: DaemonConfiguration.LogSettings, stateDirectory: String, name: String, newestSigned: SignedTree?,
-        logger: Logger
-    ) throws -> [LogSigningKey] {
-        var paths = settings.keyFiles
-        if paths.isEmpty {
-            let directory = (stateDirectory as NSString).appendingPathComponent("keys")
-            try FileManager.default.createDirectory(
-                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            let makers: [() throws -> PrivateKey] = [{ .ed25519(try Ed25519PrivateKey()) }, { .sm2(try SM2PrivateKey()) }]
-            for (file, make) in zip(DaemonConfiguration.LogSettings.stateKeyFileNames, makers) {
-                let path = (directory as NSString).appendingPathComponent(file)
-                if FileManager.default.fileExists(atPath: path) {
-                    paths.append(path)
-                } else if newestSigned == nil {
-                    try PrivateKeyFile.write(try make(), to: path)
-                    logger.notice("made a new log signing key", metadata: ["file": "\(path)"])
-                    paths.append(path)
-                }
-            }
-            if let newestSigned, paths.isEmpty {
-                throw LogKeysError(
-                    "the log already signed a tree of \(newestSigned.size) records, but no signing key is configured and "
-                        + "\(directory) holds none: restore the log's keys there (backups do not hold them) or list them in "
-                        + "[log] keys. New keys are made only for a log that never signed anything.")
+    /// The keys `[log] keys` lists, nil when it lists none. Only reads: the daemon loads them
+    /// before it writes anything, so a key file it refuses changes nothing.
+    static func loadConfigured(_ settings: DaemonConfiguration.LogSettings, name: String) throws -> [LogSigningKey]? {
+        guard !settings.keyFiles.isEmpty else { return nil }
+        return try settings.keyFiles.map { path in try LogSigningKey(name: name, key: PrivateKeyFile.load(path: path)) }
+    }
+
+    /// The keys in the state directory's `keys/`, made there for a log that never signed anything.
+    static func loadOrMake(stateDirectory: String, name: String, newestSigned: SignedTree?, logger: Logger) throws -> [LogSigningKey] {
+        var paths: [String] = []
+        let directory = (stateDirectory as NSString).appendingPathComponent("keys")
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let makers: [() throws -> PrivateKey] = [{ .ed25519(try Ed25519PrivateKey()) }, { .sm2(try SM2PrivateKey()) }]
+        for (file, make) in zip(DaemonConfiguration.LogSettings.stateKeyFileNames, makers) {
+            let path = (directory as NSString).appendingPathComponent(file)
+            if FileManager.default.fileExists(atPath: path) {
+                paths.append(path)
+            } else if newestSigned == nil {
+                try PrivateKeyFile.write(try make(), to: path)
+                logger.notice("made a new log signing key", metadata: ["file": "\(path)"])
+                paths.append(path)
             }
         }
-        let keys = try paths.map { path in try LogSigningKey(name: name, key: PrivateKeyFile.load(path: path)) }
+        if let newestSigned, paths.isEmpty {
+            throw LogKeysError(
+                "the log already signed a tree of \(newestSigned.size) records, but no signing key is configured and "
+                    + "\(directory) holds none: restore the log's keys there (backups do not hold them) or list them in "
+                    + "[log] keys. New keys are made only for a log that never signed anything.")
+        }
+        return try paths.map { path in try LogSigningKey(name: name, key: PrivateKeyFile.load(path: path)) }
+    }
+
+    /// Logs each key's verifier key, for the operator to publish.
+    static func logVerifierKeys(_ keys: [LogSigningKey], logger: Logger) {
         for key in keys {
             logger.info("log signing key", metadata: ["type": "\(key.kind.rawValue)", "verifierKey": "\(key.verifierKey)"])
         }
-        return keys
     }
 
     /// Refuses keys that did not sign the log's newest checkpoint: a state directory restored

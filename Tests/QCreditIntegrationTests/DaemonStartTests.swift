@@ -25,8 +25,33 @@ import Testing
             } catch let failed as DaemonFailed {
                 #expect(failed.log.contains("no group named qcredit-no-such-group"), "\(failed.log)")
             }
-            let written = Set((try? FileManager.default.contentsOfDirectory(atPath: state)) ?? [])
-            #expect(written.isDisjoint(with: ["keys", "registry.sqlite", "checkpoint", "checkpoint-history"]), "\(setting): \(written)")
+            #expect(!FileManager.default.fileExists(atPath: state), "\(setting): the state directory was made")
+        }
+    }
+
+    /// A key or policy file the daemon refuses stops it before it writes anything: the state
+    /// directory is not even made (it used to get a lock file, exports/ and a migrated database).
+    @Test func aRefusedKeyOrPolicyFileChangesNothing() async throws {
+        let scratch = try ScratchDirectory("refused-files")
+        let open = scratch.path("open.pem")
+        let made = try await runCommand(DaemonProcess.product("qcredit"), ["keygen", "--dir", scratch.path("keys"), "--name", "a.test/log"])
+        #expect(made.status == 0, "\(made.stderr)")
+        try FileManager.default.copyItem(atPath: scratch.path("keys/ed25519.pem"), toPath: open)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: open)
+        let cases = [
+            ("[log]\nkeys = [\"\(scratch.path("missing.pem"))\"]\n", "missing.pem"),
+            ("[log]\nkeys = [\"\(open)\"]\n", "lets group or others access it"),
+            ("policy = \"\(scratch.path("missing.toml"))\"\n", "missing.toml"),
+        ]
+        for (setting, expected) in cases {
+            let state = scratch.path("state-\(UUID().uuidString.prefix(8))")
+            do {
+                _ = try await DaemonProcess(config: setting, stateDirectory: state)
+                Issue.record("the daemon started with \(setting)")
+            } catch let failed as DaemonFailed {
+                #expect(failed.log.contains(expected), "\(failed.log)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: state), "\(setting): the state directory was made")
         }
     }
 
