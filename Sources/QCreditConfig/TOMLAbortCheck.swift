@@ -22,6 +22,7 @@ struct TOMLAbortCheck {
     static let arraySeparatorReason = "a Unicode line or paragraph separator cannot start an array element"
     static let dateReason = "a date followed by a space must be followed by a time (HH:MM:SS)"
     static let dateTimeReason = "a date followed by 'T' must be followed by a time (HH:MM:SS)"
+    static let nulEscapeReason = "a NUL character (\\u0000) in a string"
 
     private let bytes: [UInt8]
     private var index: Int
@@ -88,7 +89,7 @@ struct TOMLAbortCheck {
             expectingElement = false
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "'"):
-                skipString()
+                if let nul = skipString() { return nul }
                 continue
             case UInt8(ascii: "[") where !inHeader, UInt8(ascii: "{"):
                 open.append(byte)
@@ -187,36 +188,48 @@ struct TOMLAbortCheck {
         while index < bytes.count, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t") { index += 1 }
     }
 
-    /// Skips a basic or literal string, single- or multi-line, from its opening quote.
-    private mutating func skipString() {
+    /// Skips a basic or literal string, single- or multi-line, from its opening quote; stops at
+    /// a NUL escaped in it (`\u0000`), which toml++ would keep as the end of the string (a group
+    /// `"a\u0000b"` read as `a`), and returns that finding.
+    private mutating func skipString() -> Finding? {
         let quote = bytes[index]
         let isMultiline = index + 2 < bytes.count && bytes[index + 1] == quote && bytes[index + 2] == quote
         index += isMultiline ? 3 : 1
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\\") && quote == UInt8(ascii: "\"") {
+                if isNULEscape(at: index + 1) { return finding(Self.nulEscapeReason) }
                 index += 2
                 continue
             }
             if byte == UInt8(ascii: "\n") {
-                guard isMultiline else { return }  // an unterminated string: TOMLKit reports it
+                guard isMultiline else { return nil }  // an unterminated string: TOMLKit reports it
                 line += 1
                 lineStart = index + 1
             }
             if byte == quote {
                 guard isMultiline else {
                     index += 1
-                    return
+                    return nil
                 }
                 if index + 2 < bytes.count, bytes[index + 1] == quote, bytes[index + 2] == quote {
                     // Up to two more quotes may end the string's content.
                     index += 3
                     while index < bytes.count, bytes[index] == quote { index += 1 }
-                    return
+                    return nil
                 }
             }
             index += 1
         }
+        return nil
+    }
+
+    /// Whether `u0000` or `U00000000` starts at `start` (after a backslash).
+    private func isNULEscape(at start: Int) -> Bool {
+        guard start < bytes.count else { return false }
+        let digits = bytes[start] == UInt8(ascii: "u") ? 4 : bytes[start] == UInt8(ascii: "U") ? 8 : 0
+        guard digits > 0, start + digits < bytes.count else { return false }
+        return bytes[(start + 1)...(start + digits)].allSatisfy { $0 == UInt8(ascii: "0") }
     }
 
     /// A bare key character (`A–Z a–z 0–9 _ -`), a quote, or the `]` of an empty header

@@ -73,6 +73,20 @@ import Testing
         #expect(throws: ConfigurationError("c.toml:1:1: a NUL character")) { try DaemonConfiguration.parse("\u{0}", file: "c.toml") }
     }
 
+    /// A NUL escaped in a string would cut a name short (toml++ ends the string there: a group
+    /// `a\u0000b` looked up as `a`): refused with its line and column.
+    @Test func aNULEscapedInAStringIsRefused() {
+        let reason = TOMLAbortCheck.nulEscapeReason
+        #expect(throws: ConfigurationError("c.toml:1:17: \(reason)")) {
+            try DaemonConfiguration.parse("socketGroup = \"a\\u0000b\"\n", file: "c.toml")
+        }
+        #expect(throws: ConfigurationError("c.toml:2:16: \(reason)")) {
+            try DaemonConfiguration.parse("[log]\nkeys = [\"/etc/k\\U00000000.pem\"]\n", file: "c.toml")
+        }
+        // An escaped backslash before u0000, a literal string and a comment are not NULs.
+        #expect(TOMLAbortCheck.firstFinding(in: "a = \"\\\\u0000\"\nb = '\\u0000'\n# \\u0000\n") == nil)
+    }
+
     @Test func aSyntaxErrorGivesLineAndColumn() {
         do {
             _ = try PolicyFile.parse("version = \n", file: "bad.toml")
