@@ -88,8 +88,13 @@ extension Registry {
                 throw RegistryError.eventNotFound(eventId: eventId)
             }
             if let supersededBy = event.supersededBy {
+                // A retraction is final: pointing at it would only be refused in turn.
+                let retracted = try writer.reader.event(id: supersededBy)?.event.isRetraction ?? false
                 throw RegistryError.invalidArgument(
-                    parameter: "eventId", reason: "event \(eventId) was already corrected by event \(supersededBy); correct that one")
+                    parameter: "eventId",
+                    reason: retracted
+                        ? "event \(eventId) was retracted (event \(supersededBy)), which is final; record the event anew"
+                        : "event \(eventId) was already corrected by event \(supersededBy); correct that one")
             }
             // A retraction stands for no event: correcting it would neither restore the retracted
             // one nor mean anything else.
@@ -122,6 +127,6 @@ extension Registry {
         guard !citing.isEmpty else { return }  // the regrade that the correction made due does the rest
         for record in citing { try writer.endDisclosure(of: record.publicationIndex, on: .earliest, reason: .eventWithdrawn) }
         var summary = PublishSummary()
-        try publishGrade(enterpriseId: enterpriseId, writer: writer, summary: &summary)
+        try publishGrade(enterpriseId: enterpriseId, writer: writer, summary: &summary, evenIfInactive: true)
     }
 }

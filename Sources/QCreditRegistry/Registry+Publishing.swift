@@ -150,14 +150,21 @@ extension Registry {
         }
     }
 
-    func publishGrade(enterpriseId: Int64, writer: RegistryWriter, summary: inout PublishSummary) throws {
+    /// With `evenIfInactive`, a file no longer active (deregistered, licence revoked), which is
+    /// otherwise never graded again, gets its grade published too: an event correction does
+    /// this, so that the grade it keeps never names an event the public may no longer see.
+    func publishGrade(enterpriseId: Int64, writer: RegistryWriter, summary: inout PublishSummary, evenIfInactive: Bool = false)
+        throws
+    {
         let reader = writer.reader
         guard let enterprise = try reader.enterprise(id: enterpriseId) else { return }
-        let made = decision(
+        var made = decision(
             enterprise, try reader.events(enterpriseId: enterpriseId),
             override: try reader.latestGrade(enterpriseId: enterpriseId, basis: .override, atOrBefore: writer.now),
             latest: try reader.newestComputedGrade(enterpriseId: enterpriseId), today: writer.now.civilDate(in: utcOffset),
-            now: writer.now)
+            now: writer.now, evenIfInactive: evenIfInactive)
+        // Maintenance does not keep an inactive file's grade fresh: nothing is due for it.
+        if evenIfInactive, enterprise.current.status != .active { made.regradeDue = .some(nil) }
         try write([made], writer: writer, summary: &summary)
     }
 
@@ -165,10 +172,10 @@ extension Registry {
     /// maintenance's regrade; writes nothing, so it may run on a snapshot beside the writer.
     private func decision(
         _ enterprise: Enterprise, _ events: [QualityEvent], override: GradeRecord?, latest: GradeRecord?, today: CivilDate,
-        now: Instant
+        now: Instant, evenIfInactive: Bool = false
     ) -> GradeDecision {
         let id = enterprise.id
-        guard enterprise.current.status == .active else { return GradeDecision(enterpriseId: id, outcome: .inactive) }
+        guard enterprise.current.status == .active || evenIfInactive else { return GradeDecision(enterpriseId: id, outcome: .inactive) }
         if let override, override.isInForce(on: today) {
             // A computed grade does not replace it, so the file is next recomputed the day after
             // it ends (never, for one without an end).

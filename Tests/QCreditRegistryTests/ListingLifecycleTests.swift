@@ -247,6 +247,13 @@ import Testing
         ) {
             try await registry.fileObjection(listingId: listing.id, filedOn: nil, summary: "late", by: regulator)
         }
+        // Recorded late, an objection filed on paper within the window may be dated back, but
+        // not before the listing's last step (its publication here).
+        await #expect(
+            throws: RegistryError.invalidArgument(parameter: "filedOn", reason: "2026-03-01 is before the listing's last step (2026-03-02)")
+        ) {
+            try await registry.fileObjection(listingId: listing.id, filedOn: "2026-03-01", summary: "early", by: regulator)
+        }
         let contested = try await registry.fileObjection(listingId: listing.id, filedOn: "2026-03-20", summary: "report was filed", by: regulator)
         #expect(contested.state == .contested)
         let revoked = try await registry.resolveObjection(

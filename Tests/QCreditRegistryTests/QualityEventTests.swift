@@ -87,5 +87,12 @@ import Testing
                 #expect(reason.contains("is the retraction of event \(correction)"), "\(reason)")
             }
         }
+        // Nor is the retracted event pointed at its retraction: that is final.
+        await #expect(
+            throws: RegistryError.invalidArgument(
+                parameter: "eventId", reason: "event \(correction) was retracted (event \(retraction)), which is final; record the event anew")
+        ) {
+            try await fixture.registry.correctEvent(eventId: correction, replacement: nil, reason: "again", by: RegistryFixture.regulator)
+        }
     }
 }

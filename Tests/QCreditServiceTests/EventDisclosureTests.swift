@@ -68,12 +68,19 @@ import Varlink
         #expect(history["grade"]?["contributions"]?.arrayValue?.first?["eventId"] == eventId)
     }
 
-    @Test(arguments: [false, true]) func aRetractedOrCorrectedEventLeavesEveryGradeABankSeesAtOnce(_ corrected: Bool) async throws {
+    /// Also for a file no longer active (deregistered), which is otherwise not graded again: the
+    /// grade it keeps is published again without the event.
+    @Test(arguments: [false, true], [false, true])
+    func aRetractedOrCorrectedEventLeavesEveryGradeABankSeesAtOnce(_ corrected: Bool, _ deregistered: Bool) async throws {
         let fixture = try await ServiceFixture(today: "2026-03-02", withGradeIndex: true)
         _ = try await fixture.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(Self.code), "name": "Dairy Co."])
         // Worth a point: the letter stays A with or without it.
         let eventId = try await Self.record(fixture, kind: "spot-check-passed", occurredOn: "2026-02-11")
         _ = try await fixture.call("org.qcredit.admin.PublishGrades", ["codes": [.string(Self.code)]])
+        if deregistered {
+            _ = try await fixture.call(
+                "org.qcredit.admin.UpdateEnterprise", ["code": .string(Self.code), "status": "deregistered", "reason": "dissolved"])
+        }
         var correction: [String: JSONValue] = ["eventId": eventId, "reason": "recorded in the wrong file"]
         if corrected {
             correction["event"] = [
@@ -86,10 +93,12 @@ import Varlink
         for (method, text) in try await Self.bankReplies(fixture, pastDate: "2026-03-02T00:00:01+08:00") {
             #expect(!text.contains("2026-02-11"), "\(method) names the withdrawn event: \(text)")
         }
-        let after = try await fixture.call("org.qcredit.query.GetGrade", ["code": .string(Self.code)], as: ServiceFixture.bank)
-        #expect(after["grade"]?["grade"] == "A")
-        let cited = after["grade"]?["contributions"]?.arrayValue?.compactMap { $0["occurredOn"] } ?? []
-        #expect(cited == (corrected ? ["2026-02-12"] : []))
+        for caller in [ServiceFixture.bank, ServiceFixture.regulator] {
+            let after = try await fixture.call("org.qcredit.query.GetGrade", ["code": .string(Self.code)], as: caller)
+            #expect(after["grade"]?["grade"] == "A", "\(after)")
+            let cited = after["grade"]?["contributions"]?.arrayValue?.compactMap { $0["occurredOn"] } ?? []
+            #expect(cited == (corrected ? ["2026-02-12"] : []))
+        }
     }
 
     /// An event may not count in grades after the public stops seeing it.

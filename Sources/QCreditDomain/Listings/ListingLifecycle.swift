@@ -60,6 +60,11 @@ public enum ListingLifecycle {
     ) throws(RegistryError) -> ListingStepDraft {
         let action = "file an objection"
         try notInFuture(filedOn, "filedOn", today: today)
+        // A late record of an objection filed on paper may be dated back, but not before the
+        // history it follows (an objection resolved since, the publication): the steps stay in order.
+        if let last = listing.steps.last?.date {
+            try notBefore(filedOn, last, "filedOn", "the listing's last step")
+        }
         switch listing.state {
         case .proposed:
             guard rules.objectionsWhileProposed else {
