@@ -48,6 +48,8 @@ struct GradesCommand: AsyncParsableCommand {
             counts), 1 when any code got an error, and otherwise as for every qcredit command.
             """)
 
+    static let codesPerCall = 10_000
+
     @OptionGroup var options: GlobalOptions
 
     @Argument(help: ArgumentHelp("A file of codes, one per line, or - for standard input.", valueName: "file"))
@@ -60,14 +62,17 @@ struct GradesCommand: AsyncParsableCommand {
             guard !codes.isEmpty else { throw Failure.badInput("no codes in \(input.name)") }
             console.line(Render.gradeRowHeader)
             var anyError = false
-            for try await reply in try await daemon.stream(
-                "org.qcredit.query.GetGrades", ["codes": .array(codes.map(JSONValue.string))])
-            {
-                if reply["error"] != nil { anyError = true }
-                if console.json {
-                    console.jsonLine(.object(reply))
-                } else {
-                    console.line(Render.gradeRow(reply))
+            // In calls a bank's message limit takes, one after another: the rows keep the file's order.
+            for batch in CodeBatches.split(codes, maximumCount: Self.codesPerCall) {
+                for try await reply in try await daemon.stream(
+                    "org.qcredit.query.GetGrades", ["codes": .array(codes[batch].map(JSONValue.string))])
+                {
+                    if reply["error"] != nil { anyError = true }
+                    if console.json {
+                        console.jsonLine(.object(reply))
+                    } else {
+                        console.line(Render.gradeRow(reply))
+                    }
                 }
             }
             return anyError ? .refused : .success

@@ -64,7 +64,7 @@ struct ScreenCommand: AsyncParsableCommand {
             if format == .csv { sink.write(CSVText.line(Self.columns)) }
             let progress = Progress(total: codes.count, unit: "codes")
             var counts = (graded: 0, ungraded: 0, errors: 0)
-            let chunks = stride(from: 0, to: codes.count, by: Self.chunkSize).map { codes[$0..<min($0 + Self.chunkSize, codes.count)] }
+            let chunks = CodeBatches.split(codes.map(\.code), maximumCount: Self.chunkSize).map { codes[$0] }
             var inFlight: [AsyncThrowingStream<[String: JSONValue], any Error>] = []
             for (index, chunk) in chunks.enumerated() {
                 while inFlight.count < Self.window, index + inFlight.count < chunks.count {

@@ -106,6 +106,31 @@ import Testing
         #expect(good.lines.count == 3)
     }
 
+    /// A bank's messages are limited to 1 MiB: a file of 60,000 codes (about 1.3 MB in one call)
+    /// closed the connection and printed no row. It now goes in several calls, rows in file order.
+    @Test func gradesOfMoreCodesThanABanksMessageTakesAreAllAnswered() async throws {
+        let bankOnly = "socketMode = \"0666\"\n[roles]\nbank = [\"uid:\(getuid())\"]\n"
+        let cli = CLIHarness(daemon: try await DaemonProcess(config: bankOnly))
+        let codes = (0..<60_000).map { DurabilityTests.uscc($0) }
+        let result = try await cli.run(["grades", "-", "--json"], input: codes.joined(separator: "\n") + "\n")
+        #expect(result.status == 1, "every code is unknown: \(result.stderr)")
+        let answered = try result.lines.map { try JSONValue.parse($0)["code"]?.stringValue }
+        #expect(answered.count == codes.count, "\(result.stderr)")
+        #expect(answered == codes.map(Optional.some))
+    }
+
+    /// Calls are cut by count and by the bytes of their JSON, so a few very long lines (each
+    /// answered with an error row) do not make one call too large either.
+    @Test func codeBatchesKeepEachCallUnderItsLimits() {
+        let codes = ["A", String(repeating: "x", count: 200_000), "B", String(repeating: "\u{1}", count: 50_000), "C", "D"]
+        let batches = CodeBatches.split(codes, maximumCount: 2)
+        #expect(batches == [0..<2, 2..<3, 3..<4, 4..<6])
+        for batch in batches where batch.count > 1 {
+            #expect(codes[batch].map(CodeBatches.encodedSize).reduce(0, +) <= CodeBatches.maximumBytes)
+        }
+        #expect(CodeBatches.split([], maximumCount: 5).isEmpty)
+    }
+
     // MARK: Blacklist
 
     @Test func blacklistLifecycleFromProposalToRemoval() async throws {
