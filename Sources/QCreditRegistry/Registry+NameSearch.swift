@@ -72,6 +72,7 @@ extension Registry {
         let halfWidth = NameMatch.halfWidth(query)
         let variants = Array(Set([query, halfWidth, NameMatch.fold(query), NameMatch.fullWidth(halfWidth)]))
         var hits: Set<NameHit> = []
+        var misspellingPlaces: [(query: String, positions: Range<Int>)] = []
         for variant in variants {
             // Each probe brings back at most findCandidatesPerProbe names, oldest first; a
             // narrower probe runs only when the wider one may have left its names out (every
@@ -90,13 +91,59 @@ extension Registry {
             // unchanged in a folded name has each of its words in the name as stored, whatever
             // white space the name has between them.
             let collapsed = variant.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-            for piece in NameMatch.pieces(of: collapsed) {
+            var crowded: [Bool] = []
+            let pieces = NameMatch.pieces(of: collapsed)
+            for piece in pieces {
                 let words = piece.split(whereSeparator: \.isWhitespace).map(String.init)
+                var full = false
                 for probe in Set([piece] + words) where probe.count >= 3 {
-                    hits.formUnion(try reader.names(containing: probe, limit: findCandidatesPerProbe))
+                    let found = try reader.names(containing: probe, limit: findCandidatesPerProbe)
+                    hits.formUnion(found)
+                    full = full || found.count >= findCandidatesPerProbe
                 }
+                crowded.append(full)
+            }
+            // A piece most names hold (有限公司) brings back only the oldest of them, which may
+            // leave out the file whose other piece holds the misspelling: each place in that
+            // other piece the one misspelling may be is to be tried. (A misspelling in the
+            // crowded piece left the other whole, and its own probe found the file.)
+            if pieces.count == 2, crowded.contains(true) {
+                let start = crowded[0] ? pieces[0].count : 0
+                let positions = crowded[0] && crowded[1] ? 0..<collapsed.count : start..<start + pieces[crowded[0] ? 1 : 0].count
+                misspellingPlaces.append((collapsed, positions))
             }
         }
+        // Tried only for a query that no name holds whole, which is most likely misspelt: each
+        // place costs an index look-up, and a query found as typed needs no such search.
+        let ranked = rank(hits, for: query)
+        guard !misspellingPlaces.isEmpty, !ranked.contains(where: { $0.1[0].match.tier < .fuzzy }) else { return ranked }
+        for (misspelt, positions) in misspellingPlaces {
+            hits.formUnion(try misspeltOnce(misspelt, at: positions, reader: reader))
+        }
+        return rank(hits, for: query)
+    }
+
+    /// Names holding the text on each side of one of `query`'s characters at `positions` (the
+    /// misspelling: a character wrong, missing or extra leaves both sides whole), each side as
+    /// its words; the index is asked for those of three characters or more.
+    private static func misspeltOnce(_ query: String, at positions: Range<Int>, reader: RegistryReader) throws -> Set<NameHit> {
+        let characters = Array(query)
+        var hits: Set<NameHit> = []
+        for position in positions {
+            let sides: [ArraySlice<Character>] = [characters[..<position], characters[(position + 1)...]]
+            var texts: [String] = []
+            for side in sides {
+                for word in side.split(whereSeparator: { $0.isWhitespace }) { texts.append(String(word)) }
+            }
+            guard texts.contains(where: { $0.count >= 3 }) else { continue }
+            hits.formUnion(try reader.names(containingAll: texts, limit: findCandidatesPerProbe))
+        }
+        return hits
+    }
+
+    /// The names matched against `query` and grouped by file: files in order of their best
+    /// match, each file's names best first.
+    private static func rank(_ hits: Set<NameHit>, for query: String) -> [(Int64, [(name: String, match: NameMatch)])] {
         var byFile: [Int64: [(name: String, match: NameMatch)]] = [:]
         let folded = NameMatch.Query(query)
         for hit in hits {

@@ -38,9 +38,22 @@ extension RegistryReader {
         try names(matchingPhrase: text, limit: limit)
     }
 
+    /// Names containing every one of `texts` (case-insensitive; at least one of three characters
+    /// or more, which the index is asked for), anywhere and in any order, at most `limit` of
+    /// them, oldest first: a misspelt query's two sides around the misspelling.
+    public func names(containingAll texts: [String], limit: Int) throws -> [NameHit] {
+        let queries = texts.map(TrigramQuery.init)
+        guard let match = TrigramQuery.conjunction(of: queries) else { return [] }
+        return try names(matching: match, heldBy: queries, limit: limit)
+    }
+
     private func names(matchingPhrase text: String, limit: Int) throws -> [NameHit] {
         let query = TrigramQuery(text)
         guard let match = query.match else { return [] }
+        return try names(matching: match, heldBy: [query], limit: limit)
+    }
+
+    private func names(matching match: String, heldBy queries: [TrigramQuery], limit: Int) throws -> [NameHit] {
         // The index keeps no names (Schema/0016): each of its rows is the revision that brought
         // one. It keeps no positions either (Schema/0018): a name it finds may hold the text's
         // trigrams apart, so each is checked before it counts towards the limit.
@@ -54,7 +67,8 @@ extension RegistryReader {
         var hits: [NameHit] = []
         while hits.count < limit, let row = try found.next() {
             let name: String = row["name"]
-            guard query.isHeld(in: NameIndexMarks.start + name + NameIndexMarks.end) else { continue }
+            let marked = NameIndexMarks.start + name + NameIndexMarks.end
+            guard queries.allSatisfy({ $0.isHeld(in: marked) }) else { continue }
             hits.append(NameHit(enterpriseId: row["enterprise_id"], name: name))
         }
         return hits

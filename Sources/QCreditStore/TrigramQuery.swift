@@ -16,6 +16,14 @@ struct TrigramQuery: Equatable {
     /// The FTS5 `MATCH` expression: some of the text's trigrams (see ``trigramsAsked``), joined
     /// by AND; nil for a text shorter than a trigram, which no index term can find.
     let match: String?
+    /// The text's distinct trigrams, each with how many of its characters are the legal forms'
+    /// (``legalFormCharacters``): the fewer, the fewer names hold it.
+    let trigrams: [Trigram]
+
+    struct Trigram: Equatable {
+        var text: String
+        var legalCharacters: Int
+    }
     private let folded: [Unicode.Scalar]
 
     /// Characters of the legal forms that end nearly every Chinese company name (有限公司,
@@ -31,6 +39,7 @@ struct TrigramQuery: Equatable {
         folded = Self.fold(text)
         guard folded.count >= 3 else {
             match = nil
+            trigrams = []
             return
         }
         var seen = Set<String>()
@@ -41,6 +50,7 @@ struct TrigramQuery: Equatable {
             let trigram = String(scalars)
             if seen.insert(trigram).inserted { trigrams.append(trigram) }
         }
+        self.trigrams = trigrams.map { Trigram(text: $0, legalCharacters: $0.unicodeScalars.filter(Self.legalFormCharacters.contains).count) }
         var asked = trigrams.filter { !$0.unicodeScalars.allSatisfy(Self.legalFormCharacters.contains) }
         if asked.isEmpty { asked = trigrams }
         // Each trigram asked for is a list the AND reads; three spread over the text (its first,
@@ -48,9 +58,25 @@ struct TrigramQuery: Equatable {
         if asked.count > Self.trigramsAsked {
             asked = [asked[0], asked[(asked.count - 1) / 2], asked[asked.count - 1]]
         }
-        match = asked
-            .map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-            .joined(separator: " AND ")
+        match = Self.conjunction(asked)
+    }
+
+    /// The FTS5 expression asking for every one of `trigrams`.
+    static func conjunction(_ trigrams: [String]) -> String {
+        trigrams.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " AND ")
+    }
+
+    /// The expression for names holding every one of `queries`' texts: the trigrams fewest names
+    /// hold (those with the fewest legal-form characters, in the texts' order), at most
+    /// ``trigramsAsked`` over all texts; nil when no text is as long as a trigram. Each text,
+    /// shorter ones too, is then checked whole.
+    static func conjunction(of queries: [TrigramQuery]) -> String? {
+        var seen = Set<String>()
+        let all = queries.flatMap(\.trigrams).filter { seen.insert($0.text).inserted }
+        // Only the rarest kind there is: a trigram with even one legal-form character (水泥有)
+        // is in every name of its trade, a list the AND would read whole.
+        guard let fewest = all.map(\.legalCharacters).min() else { return nil }
+        return conjunction(all.filter { $0.legalCharacters == fewest }.prefix(trigramsAsked).map(\.text))
     }
 
     /// Whether `name` holds the text, case folded as the index folds it.

@@ -258,6 +258,24 @@ import Testing
         #expect(try await find(fixture, "某某").map(\.enterprise.uscc) == [codes[count + 1], codes[count]])
     }
 
+    /// A misspelt query whose correct piece most names hold (有限公司): that piece's probe brings
+    /// back only the oldest 300 names, and the newer firm was missed. Every place the misspelling
+    /// may be is then tried, both sides of it held by the name.
+    @Test func aMisspellingIsFoundWhenItsCorrectPieceIsInMostNames() async throws {
+        let fixture = try await RegistryFixture()
+        let count = 310
+        let codes = (1...count + 1).map { USCC.madeUp(serial: 8_000 + $0) }
+        let crowd = codes.prefix(count).enumerated().map { RegistrationRequest(code: $1, name: "北京第\($0)号食品有限公司") }
+        _ = try await fixture.registry.registerEnterprises(crowd, place: nil, naming: { "\($0)" }, by: F.regulator)
+        try await fixture.register(codes[count], name: "云南普洱茶叶贸易有限公司")
+        // One character wrong, one missing, one extra, each in the firm's own part of the name.
+        for query in ["茶叶贸龘有限公司", "洱茶贸易有限公司", "普洱茶叶龘贸易有限公司"] {
+            let matches = try await find(fixture, query)
+            #expect(matches.map(\.enterprise.uscc) == [codes[count]], "\(query)")
+            #expect(matches.first?.match.tier == .fuzzy, "\(query)")
+        }
+    }
+
     @Test func badInputIsRefusedWithADeclaredError() async throws {
         let fixture = try await Self.populated()
         for (name, limit, parameter) in [("", nil, "name"), ("  \u{3000}", nil, "name"), ("水泥", 0, "limit"), ("水泥", 101, "limit")] {
