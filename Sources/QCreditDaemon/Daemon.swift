@@ -47,7 +47,8 @@ public enum Daemon {
         let environment = ProcessInfo.processInfo.environment
         let socket = try DaemonSocket.resolve(configuration: configuration, environment: environment, logger: logger)
         let origin = configuration.log.originInForce
-        let configuredKeys = try LogKeys.loadConfigured(configuration.log, name: configuration.log.signatureName(origin: origin))
+        let keyName = configuration.log.signatureName(origin: origin)
+        let configuredKeys = try LogKeys.loadConfigured(configuration.log, name: keyName)
 
         try makeDirectory(configuration.stateDirectory, mode: 0o700, setting: "stateDirectory")
         // Held until the process ends: no second daemon, and no `qcredit restore`, meanwhile.
@@ -78,7 +79,7 @@ public enum Daemon {
             + exported
         let keys = try configuredKeys ?? LogKeys.loadOrMake(
             stateDirectory: configuration.stateDirectory,
-            name: configuration.log.signatureName(origin: origin), newestSigned: signed.map(\.tree).max { $0.size < $1.size },
+            name: keyName, newestSigned: signed.map(\.tree).max { $0.size < $1.size },
             logger: logger)
         LogKeys.logVerifierKeys(keys, logger: logger)
         let log = TransparencyLogService(

@@ -158,13 +158,11 @@ extension Registry {
     {
         let reader = writer.reader
         guard let enterprise = try reader.enterprise(id: enterpriseId) else { return }
-        var made = decision(
+        let made = decision(
             enterprise, try reader.events(enterpriseId: enterpriseId),
             override: try reader.latestGrade(enterpriseId: enterpriseId, basis: .override, atOrBefore: writer.now),
             latest: try reader.newestComputedGrade(enterpriseId: enterpriseId), today: writer.now.civilDate(in: utcOffset),
             now: writer.now, evenIfInactive: evenIfInactive)
-        // Maintenance does not keep an inactive file's grade fresh: nothing is due for it.
-        if evenIfInactive, enterprise.current.status != .active { made.regradeDue = .some(nil) }
         try write([made], writer: writer, summary: &summary)
     }
 
@@ -182,8 +180,9 @@ extension Registry {
             return GradeDecision(enterpriseId: id, regradeDue: .some(override.until?.adding(days: 1)), outcome: .overridden)
         }
         let computation = policy.computeGrade(events: events, asOf: today)
-        // From here maintenance keeps the grade fresh: it is recomputed on the next day it may change.
-        let due: CivilDate?? = .some(policy.nextGradeChange(events: events, after: computation))
+        // From here maintenance keeps the grade fresh: it is recomputed on the next day it may
+        // change. Not an inactive file's (graded here only by `evenIfInactive`): nothing is due for it.
+        let due: CivilDate?? = .some(enterprise.current.status == .active ? policy.nextGradeChange(events: events, after: computation) : nil)
         guard Self.isNewDecision(computation, over: latest, lastOverride: override) else {
             return GradeDecision(enterpriseId: id, regradeDue: due, outcome: .unchanged)
         }

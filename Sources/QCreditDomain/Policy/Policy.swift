@@ -44,7 +44,7 @@ public struct Policy: Sendable, Hashable {
     }
 
     /// The largest score, threshold or event points a policy may set (in magnitude): with
-    /// periods of at most ``longestPeriod`` every score the grading adds up stays far inside
+    /// periods of at most ``longestPeriodYears`` every score the grading adds up stays far inside
     /// 64-bit integers, however many events a file holds.
     public static let largestScore = 1_000_000_000
     /// The longest period a policy may set, in years.
@@ -139,12 +139,11 @@ public struct Policy: Sendable, Hashable {
         for (name, value) in scores where abs(value) > Self.largestScore {
             throw PolicyError("\(name): \(value) is beyond ±\(Self.largestScore), the largest a policy may set")
         }
+        // Counted from one day: adding a period never overflows (past 9999 it gives 9999-12-31).
         let years = Self.longestPeriodYears
-        for (name, period) in periods
-        where period.years > years || period.months > years * 12 || period.days > years * 366
-            || period.years * 12 + period.months > years * 12
-            || CivilDate(daysSinceEpoch: 0).adding(period) > CivilDate(daysSinceEpoch: 0).adding(CalendarPeriod(years: years))
-        {
+        let start = CivilDate(daysSinceEpoch: 0)
+        let longest = start.adding(CalendarPeriod(years: years))
+        for (name, period) in periods where start.adding(period) > longest {
             throw PolicyError("\(name): \(period) is longer than \(years) years, the longest period a policy may set")
         }
     }
