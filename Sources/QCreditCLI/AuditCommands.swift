@@ -184,9 +184,19 @@ struct AuditKeysCommand: AsyncParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
+    @Option(name: .customLong("save-pem"), help: ArgumentHelp(
+        "Also save each PEM public key in this existing directory as <type>-<key id>.pub.pem, the name an export's signature files refer to (an existing file of that name is replaced).",
+        valueName: "dir"))
+    var pemDirectory: String?
+
     func run() async throws {
         try await options.run { daemon, console in
             let reply = try await daemon.call("org.qcredit.audit.GetVerifierKeys")
+            if let pemDirectory {
+                for key in reply["keys"]?.arrayValue ?? [] {
+                    try Self.savePEM(of: key, in: pemDirectory)
+                }
+            }
             console.reply(reply) { reply in
                 (reply["keys"]?.arrayValue ?? []).flatMap { key -> [String] in
                     var block = KeyValueBlock()
@@ -199,6 +209,25 @@ struct AuditKeysCommand: AsyncParsableCommand {
                 }
             }
             return .success
+        }
+    }
+
+    /// Writes one key's PEM as `<type>-<key id>.pub.pem`: the stock-tool commands in the README
+    /// find the key that checks `MANIFEST.<type>-<key id>.sig` by that name.
+    private static func savePEM(of key: JSONValue, in directory: String) throws {
+        guard let type = key["type"]?.stringValue, let id = key["keyId"]?.stringValue,
+              let pem = key["publicKeyPem"]?.stringValue,
+              type.allSatisfy({ $0.isLetter || $0.isNumber }), id.allSatisfy(\.isHexDigit)
+        else { throw Failure.unexpected("GetVerifierKeys answered a key without a type, key ID or PEM") }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw Failure.badInput("--save-pem \(directory): no such directory")
+        }
+        let path = URL(fileURLWithPath: directory).appendingPathComponent("\(type)-\(id).pub.pem").path
+        do {
+            try Data(pem.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw Failure.badInput("cannot write \(path): \(error.localizedDescription)")
         }
     }
 }

@@ -118,8 +118,12 @@ struct VerifyProofCommand: ParsableCommand {
                 throw Failure.verification("\(file) is not a tlog-proof file: \(error)")
             }
             // 1. The commitment: the opening (salt ‖ record) gives the leaf; the record is canonical.
-            guard let extra = proof.extra, let opening = RecordOpening(extra: extra) else {
+            guard let extra = proof.extra else {
                 throw Failure.verification("\(file) carries no opening (no extra line of salt and record)")
+            }
+            guard let opening = RecordOpening(extra: extra) else {
+                throw Failure.verification(
+                    "the extra line of \(file) is \(extra.count) bytes: too short for an opening (32 salt bytes and a record)")
             }
             guard let parsed = try? JSONValue.parse(opening.record), (try? parsed.canonicalBytes()) == opening.record else {
                 throw Failure.verification("the record in \(file) is not RFC 8785 canonical JSON")
@@ -128,8 +132,11 @@ struct VerifyProofCommand: ParsableCommand {
             do {
                 try proof.verifyInclusion(leafHash: MerkleHash.leaf(opening.leaf.bytes))
             } catch {
+                // The file holds no leaf of its own: an altered salt or record byte, an altered
+                // index or proof hash and a wrong checkpoint all show as a proof that misses the root.
                 throw Failure.verification(
-                    "the leaf the opening commits to is not entry \(proof.index) of the tree of \(proof.checkpoint.size): \(error)")
+                    "the leaf the opening commits to is not entry \(proof.index) of the tree of \(proof.checkpoint.size): \(error) "
+                        + "(the salt or record in extra, the index or a proof hash was altered, or the checkpoint is another tree's)")
             }
             // 3. The checkpoint's signature by a trusted key.
             let (checkpoint, signers) = try LogVerification.openCheckpoint(proof.signedCheckpoint, verifiers: verifiers, source: file)

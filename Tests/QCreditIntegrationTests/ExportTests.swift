@@ -101,60 +101,84 @@ import Testing
         #expect(result.stdout.contains("FAIL consistency") || result.stdout.contains("FAIL previous"), "\(result.stdout)")
     }
 
-    @Test func stockToolsVerifyDigestsSignaturesAndTheLog() async throws {
+    /// README, *With stock tools only*, run verbatim: the shell block (digests, signatures with the
+    /// keys `qcredit audit keys --save-pem` saved, Go's sumdb checks) on a delta, and the Python
+    /// block (root, openings) on a full export, a delta, a kept size and a restricted part.
+    @Test(.goProgram(.goverify))
+    func stockToolsVerifyDigestsSignaturesRootAndOpenings() async throws {
+        guard try GoProgram.goverify.available() else { return }
+        let readme = try ReadmeExampleTests.readme()
+        let commands = try ReadmeExampleTests.section(of: readme, after: "From inside the public export directory:\n\n```sh\n", before: "```\n")
+        let python = try ReadmeExampleTests.section(of: readme, after: "python3 - \"$@\" <<'PY'\n", before: "PY\n```")
         let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
         try await daemon.seed(from: 0, count: 3)
         let (vkey, _) = try await daemon.verifierKey("ed25519")
-        let keys = try await daemon.call("org.qcredit.audit.GetVerifierKeys")["keys"]?.arrayValue ?? []
-        let first = try await #require(try export(daemon)["directory"]?.stringValue)
+        let full = try await #require(try export(daemon)["directory"]?.stringValue)
         try await daemon.seed(from: 3, count: 2)
-        let second = try await #require(try export(daemon)["directory"]?.stringValue)
+        let delta = try await #require(try export(daemon)["directory"]?.stringValue)
+        let restricted = URL(fileURLWithPath: delta).deletingLastPathComponent()
+            .appendingPathComponent("restricted").appendingPathComponent(URL(fileURLWithPath: delta).lastPathComponent).path
 
-        let shell = { (command: String, directory: String) async throws -> CommandResult in
-            try await runCommand("/bin/sh", ["-c", command], directory: directory)
-        }
-        let sha = try await shell("sha256sum -c --strict MANIFEST", second)
-        #expect(sha.status == 0, "\(sha.stdout)\(sha.stderr)")
-        let sm3 = try await shell("grep '^# SM3 ' MANIFEST | cut -c3- | cksum --check --strict", second)
-        #expect(sm3.status == 0, "\(sm3.stdout)\(sm3.stderr)")
-        // The public keys as the auditor obtained them (here from the daemon), not from the export.
-        for key in keys {
-            let type = try #require(key["type"]?.stringValue)
-            let id = try #require(key["keyId"]?.stringValue)
-            let pem = try daemon.write(try #require(key["publicKeyPem"]?.stringValue), to: "trusted-\(type).pem")
-            let digest = type == "sm2" ? "-digest sm3 -pkeyopt distid:1234567812345678" : ""
-            let openssl = try await shell(
-                "openssl pkeyutl -verify -rawin -pubin -inkey \(pem) \(digest) -in MANIFEST -sigfile MANIFEST.\(type)-\(id).sig",
-                second)
-            #expect(openssl.status == 0 && openssl.stdout.contains("Signature Verified Successfully"), "\(type): \(openssl.stdout)\(openssl.stderr)")
-        }
-        // The root over a full export's entries, with the README's Python (standard library only).
-        let root = try await shell("python3 - <<'PY'\n\(Self.readmeRootScript)PY", first)
-        let signed = try String(contentsOfFile: first + "/checkpoint", encoding: .utf8).split(separator: "\n")
-        #expect(root.stdout == "\(signed[1]) \(signed[2])\n", "\(root.stdout)\(root.stderr)")
+        // The keys as the auditor obtained them (here from the daemon), not from the export.
+        let keys = daemon.directory.appendingPathComponent("trusted-keys").path
+        try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true)
+        let saved = try await CLIHarness(daemon: daemon).run(["audit", "keys", "--save-pem", keys])
+        #expect(saved.status == 0, "\(saved.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: keys).sorted().map { $0.hasSuffix(".pub.pem") } == [true, true])
 
-        guard try GoProgram.goverify.available() else { return }
-        let checkpoint = try await GoProgram.goverify.run(["checkpoint", vkey, "\(second)/checkpoint"])
-        #expect(checkpoint.status == 0, "\(checkpoint.stderr)")
-        let consistency = try await GoProgram.goverify.run(["consistency", vkey, "\(first)/checkpoint", "\(second)/checkpoint", "\(second)/consistency-proof"])
-        #expect(consistency.status == 0, "\(consistency.stderr)")
+        let goverify = URL(fileURLWithPath: try await GoProgram.goverify.executable()).deletingLastPathComponent().path
+        let environment = ["KEYS": keys, "VKEY": vkey, "PATH": "\(goverify):/usr/local/bin:/usr/bin:/bin"]
+        let shell = { (script: String, arguments: [String], directory: String) async throws -> CommandResult in
+            try await runCommand("/bin/sh", ["-ec", script, "sh"] + arguments, environment: environment, directory: directory)
+        }
+        let stock = try await shell(commands.replacingOccurrences(of: "../PREVIOUS-EXPORT", with: full), [], delta)
+        #expect(stock.status == 0, "\(stock.stdout)\(stock.stderr)")
+        #expect(stock.stdout.components(separatedBy: "Signature Verified Successfully").count == 3, "\(stock.stdout)")
+
+        let digestsAndSignatures = commands.split(separator: "\n").filter { !$0.hasPrefix("goverify") }.joined(separator: "\n")
+        let ofPart = try await shell(digestsAndSignatures, [], restricted)
+        #expect(ofPart.status == 0, "\(ofPart.stdout)\(ofPart.stderr)")
+        #expect(ofPart.stdout.components(separatedBy: "Signature Verified Successfully").count == 3, "\(ofPart.stdout)")
+
+        let run = { (arguments: [String], directory: String) async throws -> CommandResult in
+            try await shell("python3 - \"$@\" <<'PY'\n\(python)PY\n", arguments, directory)
+        }
+        let checkpoint = { (directory: String) throws -> String in
+            let lines = try String(contentsOfFile: directory + "/checkpoint", encoding: .utf8).split(separator: "\n")
+            return "root \(lines[1]) \(lines[2])"
+        }
+        let entries = { (directory: String) throws -> (start: Int, end: Int) in
+            let manifest = try String(contentsOfFile: directory + "/MANIFEST", encoding: .utf8)
+            let line = try #require(manifest.split(separator: "\n").first { $0.hasPrefix("# entries ") })
+            let bounds = line.split(separator: " ").suffix(2).compactMap { Int($0) }
+            return (bounds[0], bounds[1])
+        }
+        let (_, fullSize) = try entries(full), (start, end) = try entries(delta)
+        #expect(start == fullSize && end > start)
+        let fullRoot = try checkpoint(full), deltaRoot = try checkpoint(delta)
+        let ofFull = try await run([], full)
+        #expect(ofFull.status == 0 && ofFull.stdout == "\(fullRoot)\nopened \(fullSize) of \(fullSize) entries\n", "\(ofFull.stdout)\(ofFull.stderr)")
+        let ofDelta = try await run([], delta)
+        #expect(ofDelta.status == 0 && ofDelta.stdout == "\(deltaRoot)\nopened \(end - start) of \(end - start) entries\n", "\(ofDelta.stdout)\(ofDelta.stderr)")
+        // The delta's tree-start and no leaf give the full export's root: the kept checkpoint.
+        let kept = try await run(["--size", "\(fullSize)"], delta)
+        #expect(kept.status == 0 && kept.stdout.hasPrefix("\(fullRoot)\n"), "\(kept.stdout)\(kept.stderr)")
+        let part = try await run(["--openings", restricted + "/openings.jsonl"], delta)
+        #expect(part.status == 0 && part.stdout.hasSuffix("opened \(end - start) of \(end - start) entries\n"), "\(part.stdout)\(part.stderr)")
+
+        // One salt byte changed in a copy of the delta: the opening no longer opens its entry.
+        let altered = daemon.directory.appendingPathComponent("altered").path
+        try FileManager.default.copyItem(atPath: delta, toPath: altered)
+        var openings = try String(contentsOfFile: altered + "/openings.jsonl", encoding: .utf8)
+        let salt = try #require(openings.range(of: ",\"salt\":\""))
+        let first = openings[salt.upperBound]
+        openings.replaceSubrange(salt.upperBound...salt.upperBound, with: first == "A" ? "B" : "A")
+        try openings.write(toFile: altered + "/openings.jsonl", atomically: true, encoding: .utf8)
+        let refused = try await run([], altered)
+        #expect(refused.status != 0 && refused.stderr.contains("line 1: no opening of entry "), "\(refused.stdout)\(refused.stderr)")
+        let tampered = try await shell(commands.replacingOccurrences(of: "../PREVIOUS-EXPORT", with: full), [], altered)
+        #expect(tampered.status != 0 && tampered.stdout.contains("openings.jsonl: FAILED"), "\(tampered.stdout)\(tampered.stderr)")
     }
-
-    /// README, *With stock tools only*: the RFC 6962 root of `entries.jsonl`, verbatim.
-    static let readmeRootScript = #"""
-        import base64, hashlib, sys
-        H = lambda data: hashlib.sha256(data).digest()
-        def mth(leaves):                                   # RFC 6962, section 2.1
-            if not leaves: return H(b"")
-            if len(leaves) == 1: return H(b"\0" + leaves[0])
-            k = 1
-            while k * 2 < len(leaves): k *= 2
-            return H(b"\1" + mth(leaves[:k]) + mth(leaves[k:]))
-        leaves = [line.rstrip(b"\n") for line in open("entries.jsonl", "rb")]
-        size = int(sys.argv[1]) if len(sys.argv) > 1 else len(leaves)
-        print(size, base64.b64encode(mth(leaves[:size])).decode())
-
-        """#
 
     @Test func exportingKeepsMemoryFlat() async throws {
         // In its own process, so nothing else running in the test process counts.

@@ -39,4 +39,45 @@ import Testing
         #expect(bySM2.status == 0, "\(bySM2.stderr)")
         #expect(bySM2.stdout.contains("Signed by   \(sm2Key.split(separator: "+").prefix(2).joined(separator: "+"))"), "\(bySM2.stdout)")
     }
+
+    /// `verify-proof`'s exit statuses as the README gives them, on the README's own evidence file:
+    /// 2 for a file it cannot read or a `--vkey` that is no verifier key, 4 for every check that
+    /// fails, each saying which.
+    @Test func verifyProofTellsUnreadableInputFromFailedChecks() async throws {
+        let text = try Self.readme()
+        let proof = try Self.section(of: text, after: "$ cat 911522010783762860.tlog-proof\n", before: "\n$ qcredit verify-proof")
+        let command = try Self.section(of: text, after: "$ qcredit verify-proof 911522010783762860.tlog-proof --vkey '", before: "\n```")
+        let vkey = String(try #require(command.split(separator: "'").first))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-readme-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let qcredit = DaemonProcess.product("qcredit")
+        let verify = { (contents: String, vkey: String) async throws -> CommandResult in
+            let file = directory.appendingPathComponent("\(UUID().uuidString).tlog-proof").path
+            try contents.write(toFile: file, atomically: true, encoding: .utf8)
+            return try await runCommand(qcredit, ["verify-proof", file, "--vkey", vkey])
+        }
+        #expect(try await verify(proof, vkey).status == 0)
+
+        let missing = try await runCommand(qcredit, ["verify-proof", directory.appendingPathComponent("none").path, "--vkey", vkey])
+        #expect(missing.status == 2, "\(missing.stderr)")
+        let badKey = try await verify(proof, "not-a-verifier-key")
+        #expect(badKey.status == 2, "\(badKey.stderr)")
+
+        // Another log's key, made now: a well-formed key that did not sign.
+        let keygen = try await runCommand(qcredit, ["keygen", "--name", "other.example", "--dir", directory.appendingPathComponent("keys").path])
+        let otherKey = try #require(keygen.stdout.components(separatedBy: "verifier key: ").dropFirst().first?.split(separator: "\n").first)
+        let untrusted = try await verify(proof, String(otherKey))
+        #expect(untrusted.status == 4 && untrusted.stderr.contains("verification failed"), "\(untrusted.stderr)")
+
+        let extra = try #require(proof.split(separator: "\n").first { $0.hasPrefix("extra ") })
+        let bytes = try #require(Data(base64Encoded: String(extra.dropFirst(6))))
+        let withExtra = { (bytes: Data) in proof.replacingOccurrences(of: String(extra), with: "extra " + bytes.base64EncodedString()) }
+        let short = try await verify(withExtra(bytes.prefix(31)), vkey)
+        #expect(short.status == 4 && short.stderr.contains("is 31 bytes: too short for an opening"), "\(short.stderr)")
+        var salted = bytes
+        salted[salted.startIndex] ^= 1
+        let altered = try await verify(withExtra(salted), vkey)
+        #expect(altered.status == 4 && altered.stderr.contains("the salt or record in extra"), "\(altered.stderr)")
+    }
 }

@@ -74,6 +74,11 @@ struct GoProgram: Sendable {
         try Test.cancel("skipped: \(missing) is missing (Scripts/install-dependencies installs it)")
     }
 
+    /// Builds it if no test has yet; its executable's path.
+    func executable() async throws -> String {
+        try await build.value
+    }
+
     /// Builds it if no test has yet, and runs it to completion on a thread of its own.
     func run(_ arguments: [String]) async throws -> CommandResult {
         let executable = try await build.value
