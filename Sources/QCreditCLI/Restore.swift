@@ -139,6 +139,16 @@ struct Restore {
         }
 
         var outcome = try await stage(stagedPath)
+        // An incomplete restore leaves a daemon that refuses to start: never put one in place of
+        // a database that holds more of the log (the exports that fill the gap were forgotten).
+        let current = (stateDirectory as NSString).appendingPathComponent("registry.sqlite")
+        if let missing = outcome.missing, let held = RegistryDatabase.logSize(ofDatabaseAt: current), held > outcome.size {
+            throw Failure.badInput(
+                "the state directory's database holds \(held) records, and this backup with these exports reaches only "
+                    + "\(outcome.size) of the \(missing.upperBound) the log signed (records \(missing.lowerBound)..<\(missing.upperBound) "
+                    + "missing): restoring it would leave qcreditd refusing to start; nothing was changed. Give the exports that "
+                    + "hold them (--entries), or move \(current) aside first if it is damaged")
+        }
         outcome.replacedDirectory = try install(staging: staging)
         try recordSignedTree(outcome)
         outcome.keysMissing = !keysConfigured && !hasKeyFiles
@@ -155,7 +165,8 @@ struct Restore {
         } catch {
             throw Failure.badInput("\(backup)/registry.sqlite: \(error)")
         }
-        let (trees, uncheckedSigners) = try await signedTrees(database: database)
+        let records = try await signedTrees(database: database)
+        let trees = records.trees
         let newest = trees.max { $0.tree.size < $1.tree.size }?.tree
         let backupSize = try await database.read { try $0.publicationCount() }
         var size = backupSize
@@ -178,12 +189,31 @@ struct Restore {
                         + "\(Base64.encode(tree.rootHash)): this backup (with these exports) is not this log's history; nothing was changed")
             }
         }
+        // A backup checkpoint the keys do not verify is let go only when a tree they did sign,
+        // as large as the backup, now has its signed root: that root covers the backup's records.
+        if let (_, reason) = records.backupNotSigned,
+            !trees.contains(where: { $0.tree.size >= backupSize && $0.tree.size <= size })
+        {
+            throw Failure.verification(
+                "\(reason): it cannot be trusted; nothing was changed. If the log's keys were rotated since this backup, "
+                    + "restore with the old keys listed beside the new ones in [log] keys, or give exports up to a tree the "
+                    + "configured keys signed (--entries)")
+        }
+        // The newest tree the keys signed that the log reaches, as a checkpoint in the database:
+        // the daemon checks its keys against the newest one there (after a rotation, the
+        // backup's own are the old keys').
+        let stored = try await database.read { try $0.latestCheckpoint()?.size } ?? -1
+        if let note = records.notes.filter({ $0.size <= size && $0.size > stored }).max(by: { $0.size < $1.size }) {
+            var note = note
+            note.signedAt = Int64(Date().timeIntervalSince1970)
+            try await database.insertCheckpoint(note)
+        }
         try await database.checkpointWAL()
         let missing = newest.flatMap { $0.size > size ? size..<$0.size : nil }
         return Outcome(
             backupSize: backupSize, replayed: size - backupSize, replayedOpenings: replayedOpenings, size: size, signed: newest,
             missing: missing,
-            replacedDirectory: nil, keysMissing: false, exportsNotCheckedWithLogKeys: uncheckedSigners)
+            replacedDirectory: nil, keysMissing: false, exportsNotCheckedWithLogKeys: records.uncheckedSigners)
     }
 
     /// Every signed tree on record: every line of the histories, the checkpoint files (state
@@ -194,10 +224,10 @@ struct Restore {
     /// as `qcredit verify` checks it (MANIFEST signature, digests, checkpoint, entries giving
     /// the root). An edited MANIFEST or checkpoint could otherwise extend the log with invented
     /// leaves, or record a size it never reached and block the state directory for good.
-    private func signedTrees(database: RegistryDatabase) async throws -> (
-        trees: [(tree: SignedTree, source: String)], uncheckedSigners: [String]
-    ) {
+    private func signedTrees(database: RegistryDatabase) async throws -> SignedRecords {
         var uncheckedSigners: [String] = []
+        var notes: [StoredCheckpoint] = []
+        var backupNotSigned: (source: String, reason: String)?
         let logKeys = try loadLogKeys()
         let histories = [stateDirectory, exportsDirectory].map {
             CheckpointHistory(path: ($0 as NSString).appendingPathComponent(CheckpointHistory.fileName))
@@ -212,6 +242,7 @@ struct Restore {
         if let file = try Self.checkpoint(stateCheckpoint) {
             trees.append((SignedTree(size: file.size, rootHash: file.rootHash), stateCheckpoint))
             origin = Self.origin(of: file)
+            notes.append(file)
         }
         // The backup's: its checkpoint file and the newest checkpoint its database holds, each
         // used only once its note verifies with the log's keys (without them, not at all).
@@ -236,7 +267,21 @@ struct Restore {
             do {
                 _ = try NoteSigning.open(checkpoint.note, verifiers: verifiers)
             } catch {
-                throw Failure.verification("\(source) is not signed by the log's keys (\(error)): it cannot be trusted; nothing was changed")
+                // A signature line of one of the log's keys that does not verify: altered.
+                let signatures = (try? Note(parsing: checkpoint.note))?.signatures ?? []
+                if signatures.isEmpty || signatures.contains(where: { line in
+                    verifiers.contains { $0.name == line.name && $0.keyID == line.keyID }
+                }) {
+                    throw Failure.verification("\(source) is not signed by the log's keys (\(error)): it cannot be trusted; nothing was changed")
+                }
+                // Signed by other keys only, before a key rotation perhaps: not trusted, and not
+                // needed when the log reaches a newer tree the keys did sign (its root covers the
+                // backup's records); `stage` decides.
+                let signers = signatures.map { "\($0.name)+\(String(format: "%08x", $0.keyID))" }
+                backupNotSigned = backupNotSigned ?? (
+                    source,
+                    "\(source) is not signed by the log's keys (it is signed by \(signers.joined(separator: ", ")))")
+                continue
             }
             trees.append((SignedTree(size: checkpoint.size, rootHash: checkpoint.rootHash), source))
         }
@@ -274,6 +319,9 @@ struct Restore {
                 throw Failure.verification("\(export) does not verify with the log's keys: \(failures); nothing was changed")
             }
             trees.append((SignedTree(size: manifest.treeSize, rootHash: manifest.rootHash), "\(export)/MANIFEST"))
+            if let checkpoint = try Self.checkpoint((export as NSString).appendingPathComponent(ExportFormat.checkpointFile)) {
+                notes.append(checkpoint)
+            }
         }
         // Two sources naming different roots for one size: the log was forked somewhere.
         var rootOfSize: [Int64: (root: [UInt8], source: String)] = [:]
@@ -283,7 +331,28 @@ struct Restore {
             }
             rootOfSize[tree.size] = (tree.rootHash, source)
         }
-        return (trees, uncheckedSigners)
+        // The notes the daemon will check at start against its keys: only those they verify.
+        if let origin {
+            let logVerifiers = Self.verifiers(try logKeys.map { try $0.verifierKey(named: logSettings.signatureName(origin: origin)) })
+            notes = notes.filter { note in
+                !logVerifiers.isEmpty && (try? NoteSigning.open(note.note, verifiers: logVerifiers)) != nil
+            }
+        } else {
+            notes = []
+        }
+        return SignedRecords(trees: trees, uncheckedSigners: uncheckedSigners, notes: notes, backupNotSigned: backupNotSigned)
+    }
+
+    /// What ``signedTrees(database:)`` found.
+    private struct SignedRecords {
+        /// Every signed tree on record that is trusted, with where it was found.
+        var trees: [(tree: SignedTree, source: String)]
+        /// Exports checked with the keys they publish.
+        var uncheckedSigners: [String]
+        /// Checkpoint notes the log's configured keys verify (the state's and the exports').
+        var notes: [StoredCheckpoint]
+        /// A checkpoint of the backup the log's keys do not verify, and why.
+        var backupNotSigned: (source: String, reason: String)?
     }
 
     /// The checkpoint in `path`, or nil when there is none; a file that is not a signed

@@ -24,7 +24,8 @@ struct RestoreCommand: AsyncParsableCommand {
             files and the EXPORTs given: records the backup lacks are replayed from the EXPORTs' entries, with their \
             openings from each EXPORT's restricted part (../restricted/<name>) when it is readable, else the disclosed \
             ones from its openings.jsonl, and the tree must then give exactly the signed root. If no EXPORT holds them, the backup is still restored \
-            but qcreditd will refuse to start until they are replayed (exit status 5). A backup whose records \
+            but qcreditd will refuse to start until they are replayed (exit status 5), unless the state directory's \
+            database holds more of the log: then nothing changes (exit status 2). A backup whose records \
             give another root than the one signed is refused, and nothing changes.
             """)
 

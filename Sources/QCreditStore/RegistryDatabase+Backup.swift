@@ -33,4 +33,15 @@ extension RegistryDatabase {
             return "\(error)"
         }
     }
+
+    /// How many log records the registry database at `path` holds, read without changing it
+    /// (no migration, no write); nil when there is none or it cannot be read as one.
+    public static func logSize(ofDatabaseAt path: String) -> Int64? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        var configuration = Configuration()
+        configuration.readonly = true
+        return try? DatabaseQueue(path: path, configuration: configuration).read { db in
+            try db.tableExists("publication") ? Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(idx) + 1, 0) FROM publication") : nil
+        }
+    }
 }

@@ -54,7 +54,18 @@ import Varlink
         let qcredit = DaemonProcess.product("qcredit")
         defer { try? FileManager.default.removeItem(atPath: (scenario.export as NSString).deletingLastPathComponent) }
 
-        // Without the exports' entries the backup goes in, but the log is behind what it signed.
+        // Without the exports' entries the log would be behind what it signed: never in place of
+        // the database that holds all of it.
+        let database = daemon.stateDirectory + "/registry.sqlite"
+        let intact = FileManager.default.contents(atPath: database)
+        let refused = try await runCommand(qcredit, ["restore", scenario.backup, "--config", scenario.configPath, "--state-dir", daemon.stateDirectory])
+        #expect(refused.status == 2, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stderr.contains("the state directory's database holds 12 records"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("records 7..<12 missing"), "\(refused.stderr)")
+        #expect(FileManager.default.contents(atPath: database) == intact)
+
+        // With that database lost, the backup goes in, but the log is behind what it signed.
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + suffix) }
         let behind = try await runCommand(qcredit, ["restore", scenario.backup, "--config", scenario.configPath, "--state-dir", daemon.stateDirectory])
         #expect(behind.status == 5, "\(behind.stdout)\(behind.stderr)")
         #expect(behind.stdout.contains("records 7..<12 are missing"), "\(behind.stdout)")
@@ -211,6 +222,43 @@ import Varlink
     /// with the log's keys: an export whose MANIFEST was edited, a backup whose checkpoint was
     /// edited, a damaged or empty backup, or another log's backup is refused, and the state
     /// directory (database and signed history) is left as it was.
+    /// A backup taken before a key rotation holds checkpoints only the old keys signed; restored
+    /// under the new keys alone, with the export the new keys signed, the log reaches that
+    /// export's tree and the daemon starts with the new keys alone.
+    @Test func aBackupFromBeforeAKeyRotationRestoresUnderTheNewKeys() async throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-rekey-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let config = try await LogIntegrityTests.rotationKeys(in: scratch)
+        let daemon = try await DaemonProcess(config: config(["old"]))
+        let qcredit = DaemonProcess.product("qcredit")
+        try await daemon.seed(from: 0, count: 3)
+        let backedUpSize = try await daemon.logSize()
+        _ = try await daemon.waitForCheckpoint(ofSize: backedUpSize)
+        let backup = daemon.directory.appendingPathComponent("backup-before-rotation").path
+        #expect(try await runCommand(qcredit, ["backup", backup, "--socket", daemon.socketPath]).status == 0)
+        #expect(daemon.stop() == 0)
+        try await LogIntegrityTests.rotate(daemon, config, seedingFrom: 3)
+        try await daemon.seed(from: 4, count: 1)
+        let size = try await daemon.logSize()
+        let newest = try await daemon.waitForCheckpoint(ofSize: size)
+        let export = try #require(try await daemon.call("org.qcredit.operator.Export", ["full": true])["directory"]?.stringValue)
+        #expect(daemon.stop() == 0)
+
+        let restored = try await runCommand(
+            qcredit,
+            ["restore", backup, "--entries", export, "--config", daemon.directory.appendingPathComponent("qcreditd.toml").path,
+             "--state-dir", daemon.stateDirectory])
+        #expect(restored.status == 0, "\(restored.stdout)\(restored.stderr)")
+        #expect(restored.stdout.contains("restored \(size) records: \(backedUpSize) from the backup"), "\(restored.stdout)")
+        #expect(restored.stdout.contains("the log reaches its newest signed tree (\(size) records"), "\(restored.stdout)")
+        try await daemon.start()
+        let checkpoint = try await daemon.call("org.qcredit.audit.GetCheckpoint")
+        #expect(checkpoint["size"]?.intValue == size)
+        #expect(checkpoint["rootHash"] == newest["rootHash"])
+        try await daemon.seed(from: 5, count: 1)
+        _ = try await daemon.waitForCheckpoint(ofSize: size + 1)
+    }
+
     @Test func tamperedOrForeignInputIsRefusedAndChangesNothing() async throws {
         let scenario = try await Self.scenario()
         let daemon = scenario.daemon
