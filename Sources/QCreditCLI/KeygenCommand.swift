@@ -49,6 +49,9 @@ struct KeygenCommand: ParsableCommand {
             guard NoteSignature.isValidKeyName(name) else {
                 throw Failure.badInput("--name '\(name)' cannot be a key name: it must be non-empty, without spaces or '+'")
             }
+            guard !prefix.contains("/") else {
+                throw Failure.badInput("--prefix '\(prefix)' cannot hold a '/': the keys go into --dir")
+            }
             let kinds = noSM2 ? ["ed25519"] : ["ed25519", "sm2"]
             let files = kinds.map { kind in
                 (kind, (dir as NSString).appendingPathComponent("\(prefix)\(kind).pem"),

@@ -14,7 +14,8 @@ public struct QCreditCommand: AsyncParsableCommand {
             Unified Social Credit Code (18 characters) or an organization code (9, hyphen optional). \
             Dates are YYYY-MM-DD; times are RFC 3339.
 
-            Every command takes --socket and --json. With --json, replies are printed as JSON, one \
+            Every command takes --socket and --json, after its name \
+            (qcredit grade --socket PATH CODE). With --json, replies are printed as JSON, one \
             object per line (JSON Lines for streamed replies), and errors as one JSON object \
             {"error": name, "parameters": {...}} on stderr.
 

@@ -108,8 +108,14 @@ struct Restore {
         let descriptor = open(backupDatabase, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             let code = errno
-            if code == ENOENT {
-                throw Failure.badInput("\(backup) holds no registry.sqlite: it is not a backup written by qcredit backup")
+            if code == ENOENT || code == ENOTDIR {
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: backup, isDirectory: &isDirectory) else {
+                    throw Failure.badInput("\(backup) does not exist; nothing was changed")
+                }
+                throw Failure.badInput(
+                    "\(backup) \(isDirectory.boolValue ? "holds no registry.sqlite" : "is a file, not a directory"): "
+                        + "it is not a backup written by qcredit backup")
             }
             throw Failure.badInput(
                 "cannot read \(backupDatabase): \(systemErrorText(code))"
@@ -151,6 +157,7 @@ struct Restore {
         }
         outcome.replacedDirectory = try install(staging: staging)
         try recordSignedTree(outcome)
+        try giveToTheStateDirectorysOwner(replaced: outcome.replacedDirectory)
         outcome.keysMissing = !keysConfigured && !hasKeyFiles
         let exportsHistory = (exportsDirectory as NSString).appendingPathComponent(CheckpointHistory.fileName)
         if !FileManager.default.fileExists(atPath: exportsHistory) { outcome.exportsHistoryNotFound = exportsDirectory }
@@ -490,6 +497,25 @@ struct Restore {
         guard let signed = outcome.signed else { return }
         let history = CheckpointHistory(path: (stateDirectory as NSString).appendingPathComponent(CheckpointHistory.fileName))
         if try history.newest()?.size ?? -1 < signed.size { try history.append(signed) }
+    }
+
+    /// Run as root for a daemon that runs as its own user (the README says to run restore as
+    /// that user; root is the easy mistake), the files restore made would be root's, and the
+    /// daemon could not open its own database: they go to the state directory's owner.
+    private func giveToTheStateDirectorysOwner(replaced: String?) throws {
+        var state = stat()
+        guard geteuid() == 0, stat(stateDirectory, &state) == 0, state.st_uid != 0 else { return }
+        var paths = ["registry.sqlite", "registry.sqlite-wal", "registry.sqlite-shm", CheckpointHistory.fileName, StateDirectoryLock.fileName]
+            .map { (stateDirectory as NSString).appendingPathComponent($0) }
+        if let replaced {
+            paths.append(replaced)
+            paths += ((try? FileManager.default.contentsOfDirectory(atPath: replaced)) ?? []).map { (replaced as NSString).appendingPathComponent($0) }
+        }
+        for path in paths where FileManager.default.fileExists(atPath: path) {
+            guard chown(path, state.st_uid, state.st_gid) == 0 else {
+                throw Failure.unexpected("cannot give \(path) to the state directory's owner (uid \(state.st_uid)): \(systemErrorText(errno))")
+            }
+        }
     }
 
     private var hasKeyFiles: Bool {

@@ -38,6 +38,14 @@ struct DaemonSocket {
                 description: "\(place) (socket from systemd)", activated: true)
         }
 
+        // Checked here, before anything is written: bind(2) would refuse it only after the
+        // database was opened and keys made.
+        let limit = MemoryLayout.size(ofValue: sockaddr_un().sun_path) - 1
+        guard configuration.socketPath.utf8.count <= limit else {
+            throw ConfigurationError(
+                "socket: the path \(configuration.socketPath) is \(configuration.socketPath.utf8.count) bytes; a Unix socket's "
+                    + "path holds at most \(limit) (choose a shorter one)")
+        }
         let socketDirectory = (configuration.socketPath as NSString).deletingLastPathComponent
         if !socketDirectory.isEmpty {
             try FileManager.default.createDirectory(atPath: socketDirectory, withIntermediateDirectories: true)

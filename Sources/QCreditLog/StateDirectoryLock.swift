@@ -18,13 +18,17 @@ public final class StateDirectoryLock: Sendable {
         let path = (directory as NSString).appendingPathComponent(Self.fileName)
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw StateDirectoryLockError(directory: directory, reason: "cannot open \(path): \(String(cString: strerror(errno)))")
+            let code = errno
+            throw StateDirectoryLockError(
+                directory: directory, held: false,
+                reason: "cannot open \(path): \(String(cString: strerror(code)))"
+                    + (code == EACCES ? " (the directory or the file belongs to another user: run as its owner, or chown it)" : ""))
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             close(fd)
             throw StateDirectoryLockError(
-                directory: directory, reason: "another process (pid \(holder.isEmpty ? "unknown" : holder)) is using it; stop qcreditd first")
+                directory: directory, held: true, reason: "another process (pid \(holder.isEmpty ? "unknown" : holder)) is using it; stop qcreditd first")
         }
         // Who holds it, for the message above; informative only, the lock is the flock.
         let pid = Array("\(getpid())\n".utf8)
@@ -38,6 +42,10 @@ public final class StateDirectoryLock: Sendable {
 
 public struct StateDirectoryLockError: Error, Sendable, CustomStringConvertible {
     public var directory: String
+    /// Whether another process holds the lock (else the lock file could not be opened at all).
+    public var held: Bool
     public var reason: String
-    public var description: String { "the state directory \(directory) is locked: \(reason)" }
+    public var description: String {
+        held ? "the state directory \(directory) is locked: \(reason)" : "the state directory \(directory) cannot be locked: \(reason)"
+    }
 }

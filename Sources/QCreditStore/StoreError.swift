@@ -9,6 +9,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case leafFormat1(records: Int)
     /// A reader still held pages of the write-ahead log, so it could not be folded into the file.
     case walInUse(path: String)
+    /// The database has schema migrations this version does not know: a newer qcreditd wrote it.
+    case writtenByNewerVersion(path: String, unknownMigrations: [String])
 
     public var description: String {
         switch self {
@@ -21,6 +23,10 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
                 + "extend it. No format-1 log was deployed: start with an empty state directory"
         case .walInUse(let path):
             return "a reader still uses the write-ahead log of \(path): its pages could not all be copied into the file"
+        case .writtenByNewerVersion(let path, let unknown):
+            return "the registry database \(path) was written by a newer qcredit (schema migrations this version does not know: "
+                + "\(unknown.joined(separator: ", "))): run that version or a newer one; to go back to this one, restore a backup "
+                + "taken before the upgrade"
         }
     }
 }

@@ -55,6 +55,18 @@ import Testing
         }
     }
 
+    /// A socket path longer than a Unix socket address holds is refused before anything is
+    /// written (bind(2) would refuse it only after the database was opened and keys made).
+    @Test func aSocketPathTooLongIsRefusedBeforeAnythingIsWritten() async throws {
+        let scratch = try ScratchDirectory("long-socket")
+        let state = scratch.path("state")
+        let socket = scratch.path(String(repeating: "s", count: 120) + ".sock")
+        let result = try await runCommand(DaemonProcess.product("qcreditd"), ["--state-dir", state, "--socket", socket])
+        #expect(result.status != 0)
+        #expect((result.stdout + result.stderr).contains("a Unix socket's path holds at most 107"), "\(result.stdout)\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: state), "the state directory was made")
+    }
+
     /// SIGHUP (often sent to "reload") is ignored: the daemon keeps serving, and still stops
     /// gracefully on SIGTERM.
     @Test func sighupDoesNotStopTheDaemon() async throws {

@@ -423,6 +423,10 @@ import Varlink
         #expect(printed.count == 2 && printed.allSatisfy { $0.hasPrefix("qcredit.test/registry+") }, "\(printed)")
         let both = try await runCommand(qcredit, ["keygen", "--dir", keys + "2", "--config", config, "--name", "a.b/c"])
         #expect(both.status == 2 && both.stderr.contains("either --name or --config"), "\(both.stderr)")
+        // A prefix is part of a file name in --dir, never a path out of it.
+        let outside = try await runCommand(qcredit, ["keygen", "--dir", keys + "3", "--name", "a.b/c", "--prefix", "../escaped-"])
+        #expect(outside.status == 2 && outside.stderr.contains("cannot hold a '/'"), "\(outside.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("escaped-ed25519.pem").path))
     }
 
     @Test func keygenWritesOwnerOnlyKeysTheDaemonSignsWith() async throws {

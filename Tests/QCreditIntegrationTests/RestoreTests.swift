@@ -259,6 +259,28 @@ import Varlink
         _ = try await daemon.waitForCheckpoint(ofSize: size + 1)
     }
 
+    /// Restore run as root for a state directory its daemon's user owns leaves every file it
+    /// made to that user, so the daemon can open its database.
+    @Test(.enabled(if: geteuid() == 0, "needs root to own files for another user"))
+    func aRestoreRunAsRootLeavesTheFilesToTheStateDirectorysOwner() async throws {
+        let scenario = try await Self.scenario()
+        let daemon = scenario.daemon
+        defer { try? FileManager.default.removeItem(atPath: (scenario.export as NSString).deletingLastPathComponent) }
+        let nobody = try #require(getpwnam("nobody")).pointee
+        let state = daemon.stateDirectory
+        #expect(try await runCommand("/bin/chown", ["-R", "\(nobody.pw_uid):\(nobody.pw_gid)", state]).status == 0)
+        let restored = try await runCommand(
+            DaemonProcess.product("qcredit"),
+            ["restore", scenario.backup, "--entries", scenario.export, "--config", scenario.configPath, "--state-dir", state])
+        #expect(restored.status == 0, "\(restored.stdout)\(restored.stderr)")
+        let replaced = try #require(try FileManager.default.contentsOfDirectory(atPath: state).first { $0.hasPrefix("replaced-") })
+        for file in ["registry.sqlite", "checkpoint-history", "qcreditd.lock", replaced, replaced + "/registry.sqlite"] {
+            var status = stat()
+            #expect(stat(state + "/" + file, &status) == 0, "\(file)")
+            #expect(status.st_uid == nobody.pw_uid && status.st_gid == nobody.pw_gid, "\(file) is owned by \(status.st_uid):\(status.st_gid)")
+        }
+    }
+
     @Test func tamperedOrForeignInputIsRefusedAndChangesNothing() async throws {
         let scenario = try await Self.scenario()
         let daemon = scenario.daemon
@@ -316,6 +338,12 @@ import Varlink
         let refusedPlanted = try await restore(planted, entries: [scenario.export])
         #expect(refusedPlanted.status == 4, "\(refusedPlanted.stdout)\(refusedPlanted.stderr)")
         #expect(refusedPlanted.stderr.contains("is not signed by the log's keys"), "\(refusedPlanted.stderr)")
+
+        // No backup there at all, and a file where the backup directory should be.
+        let nowhere = try await restore(daemon.directory.appendingPathComponent("no-such-backup").path)
+        #expect(nowhere.status == 2 && nowhere.stderr.contains("no-such-backup does not exist; nothing was changed"), "\(nowhere.stderr)")
+        let notDirectory = try await restore(scenario.backup + "/checkpoint")
+        #expect(notDirectory.status == 2 && notDirectory.stderr.contains("is a file, not a directory"), "\(notDirectory.stderr)")
 
         // An empty database file, and one damaged in the middle.
         let empty = try copy(scenario.backup, as: "empty-backup")

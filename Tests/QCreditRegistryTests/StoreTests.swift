@@ -67,6 +67,38 @@ import TransparencyLog
             ])
     }
 
+    /// A database a newer qcredit migrated further is refused, not run by code that does not
+    /// know its schema, and is left as it was.
+    @Test func aDatabaseWrittenByANewerVersionIsRefusedUnchanged() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-newer-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("registry.sqlite").path
+        do {
+            let database = try RegistryDatabase(path: path)
+            try await database.checkpointWAL()
+        }
+        // The schema and the migrations applied: what a refused open must leave as they were.
+        let schema = { () throws -> [String] in
+            let queue = try DatabaseQueue(path: path)
+            defer { try? queue.close() }
+            return try queue.read { db in
+                try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
+                    + String.fetchAll(db, sql: "SELECT type || ' ' || name || ' ' || COALESCE(sql, '') FROM sqlite_master ORDER BY name")
+            }
+        }
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations VALUES ('0099_from_the_future.sql')") }
+        try queue.close()
+        let before = try schema()
+        #expect {
+            _ = try RegistryDatabase(path: path)
+        } throws: { error in
+            "\(error)".contains("was written by a newer qcredit (schema migrations this version does not know: 0099_from_the_future.sql)")
+        }
+        #expect(try schema() == before)
+    }
+
     /// Migration 11 rewrites value-list CHECKs in the stored schema: a store written before it
     /// keeps its rows, passes SQLite's integrity check, and its CHECKs refuse and accept what
     /// they did.
