@@ -263,6 +263,31 @@ import Testing
         #expect(try await fixture.publications().map(\.kind) == ["policy", "listing", "removal"])
     }
 
+    /// contested ──rejected──▶ listed: the listing stands as it was, and takes no second
+    /// objection once its window has closed.
+    @Test func aRejectedObjectionToAListingLeavesItListed() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        try await fixture.register(code)
+        let registry = fixture.registry
+        let listing = try await fixture.listed(code, listType: "abnormal-operations", on: "2026-03-02")
+        fixture.clock.advance(days: 10)
+        let contested = try await registry.fileObjection(listingId: listing.id, filedOn: nil, summary: "report was filed", by: regulator)
+        #expect(contested.state == .contested)
+        let kept = try await registry.resolveObjection(
+            listingId: listing.id, outcome: "rejected", resolvedOn: nil, authority: "AMR", documentNumber: "复核10", summary: nil,
+            by: regulator)
+        #expect(kept.state == .listed)
+        #expect(kept.removedStep == nil)
+        #expect(try await fixture.publications().map(\.kind) == ["policy", "listing"])
+        fixture.clock.advance(days: 30)
+        await #expect(
+            throws: RegistryError.invalidState(
+                listingId: listing.id, state: "listed", action: "file an objection", reason: "the objection window closed on 2026-04-01")
+        ) {
+            try await registry.fileObjection(listingId: listing.id, filedOn: nil, summary: "again", by: regulator)
+        }
+    }
+
     @Test func datesInTheFutureOrBeforeTheDecisionAreRefused() async throws {
         let fixture = try await RegistryFixture(today: "2026-03-02")
         try await fixture.register(code)

@@ -35,6 +35,38 @@ import Testing
         #expect(try await fixture.registry.gradeInForce(code: code).inForce.record?.score == 80)
     }
 
+    /// README, *Files no longer active*: a deregistered file keeps its last grade; events may
+    /// still be recorded on it, but neither PublishGrades (which counts it as inactive) nor the
+    /// daily regrade grades it again, until one of its events is corrected or retracted.
+    @Test func aFileNoLongerActiveKeepsItsLastGradeUntilAnEventOfItIsCorrected() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        let registry = fixture.registry
+        try await fixture.register(code)
+        let penalty = try await registry.recordEvent(fixture.event(code, occurredOn: "2026-03-01"), by: RegistryFixture.regulator)
+        _ = try await registry.publishGrades(codes: [code], by: RegistryFixture.regulator)
+        let last = try await registry.gradeInForce(code: code).inForce
+        _ = try await registry.updateEnterprise(
+            EnterpriseUpdate(code: code, status: "deregistered", reason: "deregistered at its own request"), by: RegistryFixture.regulator)
+        let published = try await fixture.publications().count
+
+        // An event that would change the letter is recorded, and changes nothing published.
+        _ = try await registry.recordEvent(
+            fixture.event(code, kind: "recall", severity: "high", occurredOn: "2026-03-02"), by: RegistryFixture.regulator)
+        #expect(try await registry.publishGrades(codes: [code], by: RegistryFixture.regulator) == PublishSummary(inactive: 1))
+        #expect(try await registry.publishGrades(codes: nil, by: RegistryFixture.regulator).inactive == 1)
+        fixture.clock.advance(days: 400)
+        _ = try await registry.regradeDueFiles()
+        #expect(try await fixture.publications().count == published)
+        #expect(try await registry.gradeInForce(code: code).inForce == last)
+
+        // Retracting its penalty publishes its grade again, without that event.
+        _ = try await registry.correctEvent(eventId: penalty, replacement: nil, reason: "issued in error", by: RegistryFixture.regulator)
+        let after = try await registry.gradeInForce(code: code).inForce
+        #expect(try await fixture.publications().count == published + 1)
+        let contributions = after.record?.explanation["contributions"]?.arrayValue ?? []
+        #expect(!contributions.contains { $0["eventId"]?.intValue == penalty }, "\(contributions)")
+    }
+
     /// A clock set back (a rehearsal undone, a corrected clock) does not make the grades
     /// published "later" look absent: an unchanged grade is not published again, by
     /// PublishGrades over one file, over every file, or by the regrade.

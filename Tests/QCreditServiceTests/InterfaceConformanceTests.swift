@@ -222,6 +222,15 @@ import Varlink
         await #expect(throws: VarlinkError(name: "org.qcredit.admin.ListingNotFound", parameters: ["listingId": 7])) {
             try await fixture.call("org.qcredit.admin.ConfirmListing", ["listingId": 7])
         }
+        // An id the registry never gave names itself back, on the admin interface's own errors.
+        await #expect(throws: VarlinkError(name: "org.qcredit.admin.EventNotFound", parameters: ["eventId": 41])) {
+            try await fixture.call("org.qcredit.admin.CorrectEvent", ["eventId": 41, "reason": "typo"])
+        }
+        await #expect(throws: VarlinkError(name: "org.qcredit.admin.RepairApplicationNotFound", parameters: ["applicationId": 9])) {
+            try await fixture.call(
+                "org.qcredit.admin.DecideRepair",
+                ["applicationId": 9, "decision": "approve", "reason": "fulfilled", "documentNumber": "测复〔2026〕1号"])
+        }
         // Wrong types are refused by the interface before any code runs.
         await #expect(throws: VarlinkError.invalidParameter("code")) {
             try await fixture.call("org.qcredit.query.GetGrade", ["code": 42], as: ServiceFixture.bank)
