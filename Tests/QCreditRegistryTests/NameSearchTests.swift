@@ -137,6 +137,28 @@ import Testing
         #expect(try await find(fixture, "完全无关的名称字符串").isEmpty)
     }
 
+    /// README, the ranking rule's fuzzy kind: one edit for queries of 6 to 15 characters, two
+    /// from 16, none below 6.
+    @Test func howManyMisspellingsAQueryMayHoldFollowsItsLength() async throws {
+        let fixture = try await RegistryFixture()
+        let codes = try Self.syntheticCodes()
+        try await fixture.register(codes[0], name: "Northwind Precision Castings Limited")
+        try await fixture.register(codes[1], name: "Adler")
+        let codesFound = { (query: String) async throws -> [String?] in try await self.find(fixture, query).map(\.enterprise.uscc) }
+        // Five characters, one wrong: too short to forgive.
+        #expect(try await codesFound("Adlar").isEmpty)
+        // Six to fifteen characters: one edit is forgiven, two are not.
+        let one = try await find(fixture, "Northwynd")
+        #expect(one.map(\.enterprise.uscc) == [codes[0]] && one.first?.match.edits == 1, "\(one)")
+        #expect(try await codesFound("Nurthwynd").isEmpty)
+        #expect(try await codesFound("Precizion Castx").isEmpty, "15 characters with two edits")
+        // Sixteen or more: two edits are forgiven.
+        let two = try await find(fixture, "Precizion Castyngs")
+        #expect(two.map(\.enterprise.uscc) == [codes[0]] && two.first?.match.edits == 2, "\(two)")
+        // A name of 200 characters is a query; 201 is refused (above).
+        #expect(try await codesFound(String(repeating: "名", count: 200)).isEmpty)
+    }
+
     @Test func rankingIsExactThenPrefixThenSubstringThenFuzzy() async throws {
         let fixture = try await RegistryFixture()
         let codes = try Self.syntheticCodes()
