@@ -179,6 +179,133 @@ import Varlink
             "a write method without a traced call")
     }
 
+    /// README, *Auditing an export*: every file of both parts is fsynced, the restricted part is
+    /// renamed into place before the public export, and each rename is made durable by an fsync
+    /// of its parent directory, all before the `Export` reply's first byte.
+    @Test func anExportIsOnDiskBeforeItsReply() async throws {
+        let scratch = try ScratchDirectory("strace-export")
+        let tracePath = scratch.path + "/trace.txt"
+        let me = getuid()
+        let daemon = try await DaemonProcess(
+            config: """
+                [roles]
+                regulator = ["uid:\(me)"]
+                operator = ["uid:\(me)"]
+                """,
+            launcher: SyscallTrace.launcher(output: tracePath, alsoTracing: ["rename", "renameat", "renameat2"]))
+        defer {
+            if let pid = daemon.daemonPID { kill(pid, SIGTERM) }
+            daemon.stop()
+        }
+        try await daemon.seed(from: 0, count: 3)
+        let socketPath = daemon.socketPath
+        let (text, peer) = try await offThePool { () throws -> (String?, UInt64) in
+            let socket = try RawSocket(path: socketPath)
+            var status = stat()
+            fstat(socket.fd, &status)
+            _ = socket.send(#"{"method":"org.qcredit.operator.Export","parameters":{}}"#)
+            return (socket.receive(), UInt64(status.st_ino))
+        }
+        let reply = try JSONValue.parse(try #require(text))
+        let name = try #require(reply["parameters"]?["name"]?.stringValue, "\(reply)")
+        let exports = daemon.stateDirectory + "/exports"
+        let trace = SyscallTrace(path: tracePath)
+        var calls: [SyscallTrace.Call] = []
+        let deadline = Date().addingTimeInterval(60)
+        repeat {
+            calls = SyscallTrace.calls(in: trace.lines())
+            if SyscallTrace.firstReply(in: calls, toPeer: peer) != nil { break }
+            try await Task.sleep(for: .milliseconds(20))
+        } while Date() < deadline
+        let replied = try #require(SyscallTrace.firstReply(in: calls, toPeer: peer)).line
+        func completedBeforeReply(_ call: SyscallTrace.Call) -> Bool { (call.completedOnLine ?? Int.max) < replied }
+
+        let partial = ".\(name).partial"
+        for (directory, parent) in [(exports + "/" + name, exports), (exports + "/restricted/" + name, exports + "/restricted")] {
+            let files = try FileManager.default.contentsOfDirectory(atPath: directory)
+            #expect(files.contains("MANIFEST"), "\(files)")
+            for file in files {
+                let synced = calls.contains { call in
+                    call.name == "fsync" && call.arguments.contains("\(parent)/\(partial)/\(file)>") && completedBeforeReply(call)
+                }
+                #expect(synced, "\(directory)/\(file) was not fsynced before the reply")
+            }
+            // Renamed into place, then its parent synced, before the reply.
+            let rename = calls.first { call in
+                call.name.hasPrefix("rename") && call.arguments.contains("\(parent)>, \"\(partial)\"") && completedBeforeReply(call)
+            }
+            #expect(rename != nil, "\(partial) in \(parent) was not renamed before the reply")
+            let parentSynced = calls.contains { call in
+                call.name == "fsync" && call.arguments.hasPrefix("(") && call.arguments.contains("<\(parent)>)")
+                    && call.line > (rename?.completedOnLine ?? Int.max) && completedBeforeReply(call)
+            }
+            #expect(parentSynced, "\(parent) was not fsynced after the rename and before the reply")
+        }
+        let renames = calls.filter { $0.name.hasPrefix("rename") && $0.arguments.contains("\"\(partial)\"") }
+        #expect(renames.count == 2 && renames[0].arguments.contains("/restricted>"), "the restricted part is renamed first: \(renames.map(\.arguments))")
+    }
+
+    /// README, *Persistence and refusal*: each signed tree is appended to both checkpoint
+    /// histories and fsynced before the signed note is written anywhere (its `checkpoint` file's
+    /// temporary copy); that file is written, fsynced, renamed into place and its directory
+    /// fsynced.
+    @Test func everySignedTreeIsOnRecordBeforeItsNoteIsWritten() async throws {
+        let scratch = try ScratchDirectory("strace-checkpoint")
+        let tracePath = scratch.path + "/trace.txt"
+        let exports = scratch.path + "/exports"
+        let me = getuid()
+        let daemon = try await DaemonProcess(
+            config: """
+                [log]
+                checkpointIntervalSeconds = 1
+                [export]
+                directory = "\(exports)"
+                [roles]
+                regulator = ["uid:\(me)"]
+                """,
+            launcher: SyscallTrace.launcher(output: tracePath, alsoTracing: ["rename", "renameat", "renameat2"]))
+        defer {
+            if let pid = daemon.daemonPID { kill(pid, SIGTERM) }
+            daemon.stop()
+        }
+        try await daemon.seed(from: 0, count: 2)
+        _ = try await daemon.waitForCheckpoint(ofSize: try await daemon.logSize())
+        let state = daemon.stateDirectory
+        let histories = [state + "/checkpoint-history", exports + "/checkpoint-history"]
+        let trace = SyscallTrace(path: tracePath)
+        var notes: [SyscallTrace.Call] = []
+        var calls: [SyscallTrace.Call] = []
+        let deadline = Date().addingTimeInterval(60)
+        repeat {
+            calls = SyscallTrace.calls(in: trace.lines())
+            // Every note written, and the directory sync that ends the last one's replacement.
+            notes = calls.filter { $0.name.hasPrefix("write") && $0.arguments.contains("\(state)/checkpoint.tmp-") }
+            if let last = notes.last,
+                calls.contains(where: { $0.line > last.line && $0.name == "fsync" && $0.arguments.contains("<\(state)>)") && $0.completedOnLine != nil })
+            {
+                break
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        } while Date() < deadline
+        #expect(notes.count >= 2, "checkpoints signed: \(notes.count)")
+        func on(_ path: String, _ call: SyscallTrace.Call) -> Bool { call.arguments.hasPrefix("(") && call.arguments.contains("<\(path)>") }
+        for note in notes {
+            for history in histories {
+                let appended = calls.last { $0.line < note.line && $0.name.hasPrefix("pwrite") && on(history, $0) }
+                let synced = appended.map { appended in
+                    calls.contains { $0.line > appended.line && $0.name == "fsync" && on(history, $0) && ($0.completedOnLine ?? .max) < note.line }
+                }
+                #expect(synced == true, "the note on line \(note.line + 1) was written before \(history) was appended and fsynced")
+            }
+            let temporary = note.arguments.dropFirst().prefix { $0 != ">" }.drop { $0 != "<" }.dropFirst()
+            let fsynced = calls.first { $0.line > note.line && $0.name == "fsync" && on(String(temporary), $0) }
+            let renamed = calls.first { $0.line > note.line && $0.name.hasPrefix("rename") && $0.arguments.contains("\"\(temporary)\"") }
+            let directorySynced = calls.first { $0.line > (renamed?.line ?? .max) && $0.name == "fsync" && on(state, $0) }
+            #expect(fsynced != nil && renamed != nil && directorySynced != nil, "\(temporary): fsync, rename, directory fsync")
+            #expect((fsynced?.completedOnLine ?? .max) < (renamed?.line ?? .min), "\(temporary) renamed before its fsync completed")
+        }
+    }
+
     static func waitForTheStartUpRegrade(database: String) async throws {
         // Generous: under strace and a full parallel test run the daemon's start can take long.
         let deadline = Date().addingTimeInterval(180)

@@ -4,11 +4,9 @@ import Foundation
 /// with its path), read back in order to check what happened before what.
 struct SyscallTrace {
     /// The launcher that traces the daemon's writes and syncs into `output`.
-    static func launcher(output: String) -> [String] {
-        [
-            "/usr/bin/strace", "-f", "-qq", "-yy", "-s", "48", "-o", output,
-            "-e", "trace=pwrite64,pwritev,pwritev2,write,writev,sendmsg,sendto,fsync,fdatasync,sync_file_range", "--",
-        ]
+    static func launcher(output: String, alsoTracing more: [String] = []) -> [String] {
+        let calls = ["pwrite64", "pwritev", "pwritev2", "write", "writev", "sendmsg", "sendto", "fsync", "fdatasync", "sync_file_range"] + more
+        return ["/usr/bin/strace", "-f", "-qq", "-yy", "-s", "64", "-o", output, "-e", "trace=" + calls.joined(separator: ","), "--"]
     }
 
     let path: String
