@@ -86,14 +86,8 @@ import Varlink
             if let error = reply["error"]?.stringValue { throw VarlinkError(name: error, parameters: reply["parameters"]?.objectValue ?? [:]) }
             // The reply's write was traced before the client could receive it; wait until strace
             // has written it out.
-            var calls: [SyscallTrace.Call] = []
             // Generous: under strace and a full parallel test run the daemon's start can take long.
-        let deadline = Date().addingTimeInterval(180)
-            repeat {
-                calls = SyscallTrace.calls(in: trace.lines())
-                if SyscallTrace.firstReply(in: calls, toPeer: peer) != nil { break }
-                try await Task.sleep(for: .milliseconds(20))
-            } while Date() < deadline
+            let calls = try await trace.calls(waitingUntil: { SyscallTrace.firstReply(in: $0, toPeer: peer) != nil }, seconds: 180)
             let problem = SyscallTrace.walSyncedBeforeReply(calls, after: previousReply, toPeer: peer, walPath: walPath)
             #expect(problem == nil, "\(method): \(problem ?? "")")
             previousReply = SyscallTrace.firstReply(in: calls, toPeer: peer)?.line
@@ -210,13 +204,7 @@ import Varlink
         let name = try #require(reply["parameters"]?["name"]?.stringValue, "\(reply)")
         let exports = daemon.stateDirectory + "/exports"
         let trace = SyscallTrace(path: tracePath)
-        var calls: [SyscallTrace.Call] = []
-        let deadline = Date().addingTimeInterval(60)
-        repeat {
-            calls = SyscallTrace.calls(in: trace.lines())
-            if SyscallTrace.firstReply(in: calls, toPeer: peer) != nil { break }
-            try await Task.sleep(for: .milliseconds(20))
-        } while Date() < deadline
+        let calls = try await trace.calls(waitingUntil: { SyscallTrace.firstReply(in: $0, toPeer: peer) != nil })
         let replied = try #require(SyscallTrace.firstReply(in: calls, toPeer: peer)).line
         func completedBeforeReply(_ call: SyscallTrace.Call) -> Bool { (call.completedOnLine ?? Int.max) < replied }
 
@@ -273,20 +261,15 @@ import Varlink
         let state = daemon.stateDirectory
         let histories = [state + "/checkpoint-history", exports + "/checkpoint-history"]
         let trace = SyscallTrace(path: tracePath)
-        var notes: [SyscallTrace.Call] = []
-        var calls: [SyscallTrace.Call] = []
-        let deadline = Date().addingTimeInterval(60)
-        repeat {
-            calls = SyscallTrace.calls(in: trace.lines())
-            // Every note written, and the directory sync that ends the last one's replacement.
-            notes = calls.filter { $0.name.hasPrefix("write") && $0.arguments.contains("\(state)/checkpoint.tmp-") }
-            if let last = notes.last,
-                calls.contains(where: { $0.line > last.line && $0.name == "fsync" && $0.arguments.contains("<\(state)>)") && $0.completedOnLine != nil })
-            {
-                break
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        } while Date() < deadline
+        let notesIn = { (calls: [SyscallTrace.Call]) in
+            calls.filter { $0.name.hasPrefix("write") && $0.arguments.contains("\(state)/checkpoint.tmp-") }
+        }
+        // Every note written, up to the directory sync that ends the last one's replacement.
+        let calls = try await trace.calls(waitingUntil: { calls in
+            guard let last = notesIn(calls).last else { return false }
+            return calls.contains { $0.line > last.line && $0.name == "fsync" && $0.arguments.contains("<\(state)>)") && $0.completedOnLine != nil }
+        })
+        let notes = notesIn(calls)
         #expect(notes.count >= 2, "checkpoints signed: \(notes.count)")
         func on(_ path: String, _ call: SyscallTrace.Call) -> Bool { call.arguments.hasPrefix("(") && call.arguments.contains("<\(path)>") }
         for note in notes {

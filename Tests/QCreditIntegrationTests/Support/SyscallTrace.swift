@@ -20,6 +20,19 @@ struct SyscallTrace {
         return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
+    /// The calls traced so far, read again until `done` holds for them (strace writes its lines
+    /// late) or `seconds` have passed.
+    func calls(waitingUntil done: ([Call]) -> Bool, seconds: Double = 60) async throws -> [Call] {
+        let deadline = Date().addingTimeInterval(seconds)
+        var calls: [Call] = []
+        repeat {
+            calls = Self.calls(in: lines())
+            if done(calls) { break }
+            try await Task.sleep(for: .milliseconds(20))
+        } while Date() < deadline
+        return calls
+    }
+
     /// One traced call: its line, and whether the line is where it completed (a line ending in
     /// `<unfinished ...>` is where it started; its `<... resumed>` line is where it completed).
     struct Call {
