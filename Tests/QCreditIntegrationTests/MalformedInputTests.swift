@@ -84,6 +84,53 @@ import Testing
         }
     }
 
+    /// README, *Wire behaviour*, each rule sent to the daemon's socket by a client: what closes
+    /// the connection, and how numbers are read for integer parameters.
+    @Test func theWireRulesHoldAtTheSocket() async throws {
+        let daemon = try await DaemonProcess(config: Self.config)
+        _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(code), "name": "Wire Rules Co."])
+        let nested = { (depth: Int) in
+            // The call's object and its parameters are two levels; arrays make up the rest.
+            #"{"method":"org.varlink.service.GetInfo","parameters":{"x":"# + String(repeating: "[", count: depth - 2)
+                + String(repeating: "]", count: depth - 2) + "}}"
+        }
+        for (name, message) in [
+            ("a key twice", #"{"method":"org.varlink.service.GetInfo","method":"org.varlink.service.GetInfo"}"#),
+            ("an escaped lone surrogate", #"{"method":"org.qcredit.query.FindEnterprises","parameters":{"name":"\ud800"}}"#),
+            ("65 levels", nested(65)),
+            ("1e400", #"{"method":"org.qcredit.query.FindEnterprises","parameters":{"name":"Wire","limit":1e400}}"#),
+        ] {
+            let socket = try RawSocket(path: daemon.socketPath)
+            #expect(socket.send(message))
+            #expect(socket.isClosedByPeer(), "\(name): the connection should close")
+        }
+        try await stillServes(daemon)
+
+        let find = { (limit: String) in #"{"method":"org.qcredit.query.FindEnterprises","parameters":{"name":"Wire Rules","limit":"# + limit + "}}" }
+        for (name, message, expected) in [
+            ("64 levels", nested(64), "org.varlink.service.InvalidParameter"),
+            ("5.0", find("5.0"), "answered"),
+            ("5.000000000000000001", find("5.000000000000000001"), "answered"),
+            ("1e3 is 1000", find("1e3"), "org.qcredit.query.InvalidArgument"),
+            ("1e-400 is 0", find("1e-400"), "org.qcredit.query.InvalidArgument"),
+            ("5.5", find("5.5"), "org.varlink.service.InvalidParameter"),
+            ("9007199254740992.0", find("9007199254740992.0"), "org.varlink.service.InvalidParameter"),
+            ("1e16", find("1e16"), "org.varlink.service.InvalidParameter"),
+            ("upgrade", #"{"method":"org.varlink.service.GetInfo","upgrade":true}"#, "answered"),
+        ] {
+            let socket = try RawSocket(path: daemon.socketPath)
+            #expect(socket.send(message))
+            let reply = try #require(try socket.receive().map { try JSONValue.parse($0) }, "\(name): closed")
+            #expect(reply["error"]?.stringValue ?? "answered" == expected, "\(name): \(reply)")
+            if expected == "org.qcredit.query.InvalidArgument" {
+                #expect(reply["parameters"]?["parameter"] == "limit", "\(name): \(reply)")
+            }
+            if name == "5.0" {
+                #expect(reply["parameters"]?["matches"]?.arrayValue?.count == 1, "\(reply)")
+            }
+        }
+    }
+
     @Test func aMessageWithoutTerminatorDoesNotBlockOthers() async throws {
         let daemon = try await DaemonProcess(config: Self.config)
         _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(code), "name": "Steady Co."])
