@@ -219,4 +219,66 @@ import VarlinkNIO
         #expect(invalid.stderr.contains("nothing was sent"), "\(invalid.stderr)")
         #expect(try await cli.succeed(["watchlist", "show"]).contains("book\t85000"))
     }
+
+    /// README, *Watch lists*: a bank's lists hold 1,000,000 codes together, in at most 1,000
+    /// lists, as the daemon enforces them for a peer that really sends that many (a Python
+    /// client, which makes a million codes and sends them in 25 calls quicker than a debug build).
+    @Test func aBanksListsStopAtTheirLimitsAtTheDaemon() async throws {
+        let daemon = try await DaemonProcess(config: DaemonProcess.config(grantingMe: "bank"))
+        let probe = daemon.directory.appendingPathComponent("watch-limits.py").path
+        try Self.watchLimitsProbe.write(toFile: probe, atomically: true, encoding: .utf8)
+        let result = try await runCommand("/usr/bin/python3", [probe, daemon.socketPath])
+        #expect(result.status == 0, "\(result.stderr)")
+        var replies: [String: JSONValue] = [:]
+        for line in result.stdout.split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            replies[String(parts[0])] = try JSONValue.parse(String(parts[1]))
+        }
+        #expect(replies["filled"]?["error"] == nil, "\(result.stdout)")
+        #expect(replies["one-more"]?["error"] == "org.qcredit.query.WatchListTooLarge", "\(result.stdout)")
+        #expect(replies["one-more"]?["parameters"] == ["name": "book", "size": 1_000_001, "limit": 1_000_000], "\(result.stdout)")
+        // Together: another list cannot take the one code more either.
+        #expect(replies["another-list"]?["error"] == "org.qcredit.query.WatchListTooLarge", "\(result.stdout)")
+        #expect(replies["list-999"]?["error"] == nil, "\(result.stdout)")
+        #expect(replies["list-1000"]?["error"] == "org.qcredit.query.InvalidArgument", "\(result.stdout)")
+        #expect(replies["list-1000"]?["parameters"]?["parameter"] == "name", "\(result.stdout)")
+        // Replacing one of the thousand is no new list.
+        #expect(replies["replace-999"]?["error"] == nil, "\(result.stdout)")
+    }
+
+    /// Fills a list to a million codes, then asks for one more, in another list too; then makes
+    /// a thousand lists and a thousand and first. Prints `<step> <reply>` per step.
+    static let watchLimitsProbe = #"""
+        import json, socket, sys
+        CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+        def uscc(serial):                        # GB 11714 and GB 32100 check characters
+            body = "%08d" % serial
+            c = 11 - sum(int(d) * w for d, w in zip(body, [3, 7, 9, 10, 5, 8, 4, 2])) % 11
+            first17 = "91410100" + body + ("X" if c == 10 else "0" if c == 11 else str(c))
+            weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+            return first17 + CHARS[(31 - sum(CHARS.index(ch) * w for ch, w in zip(first17, weights)) % 31) % 31]
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(sys.argv[1])
+        pending = b""
+        def call(method, **parameters):
+            global pending
+            s.sendall(json.dumps({"method": "org.qcredit.query." + method, "parameters": parameters}).encode() + b"\0")
+            while b"\0" not in pending: pending += s.recv(65536)
+            reply, _, pending = pending.partition(b"\0")
+            return json.loads(reply)
+        def step(name, reply): print(name, json.dumps(reply), flush=True)
+        codes = [uscc(40_000_000 + n) for n in range(1_000_000)]
+        for start in range(0, len(codes), 40_000):
+            reply = call("SetWatchList" if start == 0 else "AddToWatchList", name="book", codes=codes[start:start + 40_000])
+            if "error" in reply: break
+        step("filled", reply)
+        one = [uscc(39_000_000)]
+        step("one-more", call("AddToWatchList", name="book", codes=one))
+        step("another-list", call("SetWatchList", name="other", codes=one))
+        call("DeleteWatchList", name="book")
+        for n in range(1000): reply = call("SetWatchList", name=f"list-{n}", codes=one)
+        step("list-999", reply)
+        step("list-1000", call("SetWatchList", name="list-1000", codes=one))
+        step("replace-999", call("SetWatchList", name="list-999", codes=one))
+        """#
 }
