@@ -6,9 +6,14 @@ extension RegistryDatabase {
     /// consistent snapshot, taken while readers and the writer go on. Blocking: call it off any
     /// event loop.
     public func backup(to path: String) throws {
-        let destination = try DatabaseQueue(path: path)
-        try poolForBackup.backup(to: destination)
-        try destination.close()
+        do {
+            let destination = try DatabaseQueue(path: path)
+            try poolForBackup.backup(to: destination)
+            try destination.close()
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+            // SQLite's own text for it here is "not an error" (the message of the other connection).
+            throw StoreError.diskFull(path: path)
+        }
     }
 }
 

@@ -9,6 +9,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case leafFormat1(records: Int)
     /// A reader still held pages of the write-ahead log, so it could not be folded into the file.
     case walInUse(path: String)
+    /// The file system holding `path` has no room left for what was being written there.
+    case diskFull(path: String)
     /// The database has schema migrations this version does not know: a newer qcreditd wrote it.
     case writtenByNewerVersion(path: String, unknownMigrations: [String])
 
@@ -23,6 +25,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
                 + "extend it. No format-1 log was deployed: start with an empty state directory"
         case .walInUse(let path):
             return "a reader still uses the write-ahead log of \(path): its pages could not all be copied into the file"
+        case .diskFull(let path):
+            return "no space left on the file system holding \(path)"
         case .writtenByNewerVersion(let path, let unknown):
             return "the registry database \(path) was written by a newer qcredit (schema migrations this version does not know: "
                 + "\(unknown.joined(separator: ", "))): run that version or a newer one; to go back to this one, restore a backup "

@@ -50,7 +50,27 @@ public struct BackupService: Sendable {
             return Snapshot(directory: directory, files: files)
         } catch {
             try? FileManager.default.removeItem(atPath: directory)
-            throw error
+            throw StagingFailed(directory: stateDirectory, underlying: error)
+        }
+    }
+
+    /// Why the copy could not be made, in words: a full disk is the usual cause, and the copy is
+    /// made where the operator may not expect it (the state directory, not `DEST`).
+    struct StagingFailed: Error, CustomStringConvertible {
+        let directory: String
+        let underlying: any Error
+
+        var description: String {
+            let error = underlying as NSError
+            let posix = (error.userInfo[NSUnderlyingErrorKey] as? NSError).flatMap { $0.domain == NSPOSIXErrorDomain ? $0.code : nil }
+            var full = (error.domain == NSCocoaErrorDomain && error.code == CocoaError.fileWriteOutOfSpace.rawValue)
+                || posix == Int(ENOSPC)
+            if case StoreError.diskFull = underlying { full = true }
+            if full {
+                return "no space left to stage the copy in \(directory): the daemon copies the database there before "
+                    + "sending it, so that file system needs free space as large as the database"
+            }
+            return "cannot stage the copy in \(directory): \(posix.map { String(cString: strerror(Int32($0))) } ?? "\(underlying)")"
         }
     }
 
