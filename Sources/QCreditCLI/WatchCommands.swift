@@ -28,7 +28,15 @@ struct WatchCommand: AsyncParsableCommand {
     var since: Int64?
 
     /// How long a feed that lost its daemon (a restart) keeps trying to resume before it gives up.
-    static let resumeFor: Duration = .seconds(60)
+    @Option(
+        name: .customLong("retry-for"),
+        help: ArgumentHelp(
+            "When the daemon goes away, try to resume every second for this many seconds, then exit 3.", valueName: "seconds"))
+    var retryFor: Int = 60
+
+    func validate() throws {
+        guard (1...86_400).contains(retryFor) else { throw ValidationError("--retry-for must be 1 to 86400 seconds") }
+    }
 
     func run() async throws {
         try await options.run { daemon, console in
@@ -60,7 +68,9 @@ struct WatchCommand: AsyncParsableCommand {
                     // gap or repeat, once it is back; give up after a while, saying how to resume.
                     let now = ContinuousClock.now
                     let lostSince = lostAt ?? now
-                    guard let resumeAfter = cursor, now - lostSince < Self.resumeFor else {
+                    // Without a cursor (lost before the first "up to date") there is no place to
+                    // resume from without a gap: it exits at once.
+                    guard let resumeAfter = cursor, now - lostSince < .seconds(retryFor) else {
                         if let cursor { Console.emit("resume with: qcredit watch \(list) --since \(cursor)\n", to: STDERR_FILENO) }
                         throw error
                     }

@@ -118,15 +118,17 @@ import VarlinkNIO
     final class Watching: @unchecked Sendable {
         let child: ChildProcess
         let output = Mutexed("")
+        let errors = Mutexed("")
 
         init(_ arguments: [String], daemon: DaemonProcess) throws {
             child = try ChildProcess(
-                CLIHarness.executable, ["watch"] + arguments + ["--socket", daemon.socketPath], standardOutput: .pipe)
-            let output = self.output
-            let pipe = child.standardOutput!
-            onOwnThread {
-                while case let data = pipe.availableData, !data.isEmpty {
-                    output.modify { $0 += String(decoding: data, as: UTF8.self) }
+                CLIHarness.executable, ["watch"] + arguments + ["--socket", daemon.socketPath], standardOutput: .pipe,
+                standardError: .pipe)
+            for (pipe, text) in [(child.standardOutput!, output), (child.standardError!, errors)] {
+                onOwnThread {
+                    while case let data = pipe.availableData, !data.isEmpty {
+                        text.modify { $0 += String(decoding: data, as: UTF8.self) }
+                    }
                 }
             }
         }
@@ -186,6 +188,29 @@ import VarlinkNIO
         // An unknown list is said in words.
         let unknown = try await cli.run(["watch", "nope"])
         #expect(unknown.stderr.contains("WatchListNotFound: you have no watch list named nope"), "\(unknown.stderr)")
+    }
+
+    /// README, *Bank: following a loan book*: Ctrl-C ends a watch with status 130; a watch whose
+    /// daemon stays away tries to resume for its retry time (`--retry-for`, a minute by
+    /// default), then exits 3 and prints the command that resumes it.
+    @Test func aWatchEndsOnCtrlCAndGivesUpOnAnAbsentDaemonSayingHowToResume() async throws {
+        let daemon = try await DaemonProcess()
+        let cli = CLIHarness(daemon: daemon)
+        _ = try await cli.succeed(["watchlist", "set", "loans", "-"], input: "\(CLIHarness.cement)\n")
+        let interrupted = try Watching(["loans"], daemon: daemon)
+        _ = try await interrupted.line(containing: "up to date")
+        interrupted.child.signal(SIGINT)
+        #expect(try await interrupted.child.waitForExit(timeout: .seconds(30)) == 130)
+
+        let watching = try Watching(["loans", "--retry-for", "2"], daemon: daemon)
+        let upToDate = try await watching.line(containing: "up to date")
+        let cursor = try #require(upToDate.split(separator: " ").first { Int($0.dropLast()) != nil }.map { String($0.dropLast()) })
+        #expect(daemon.stop() == 0)
+        #expect(try await watching.child.waitForExit(timeout: .seconds(60)) == 3)
+        let errors = watching.errors.get()
+        #expect(errors.contains("# lost the connection to qcreditd ("), "\(errors)")
+        #expect(errors.contains("resuming after cursor \(cursor)"), "\(errors)")
+        #expect(errors.contains("resume with: qcredit watch loans --since \(cursor)"), "\(errors)")
     }
 
     /// Full-width codes take three bytes a character: sent as they were typed, 40,000 of them
