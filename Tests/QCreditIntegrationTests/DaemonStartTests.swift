@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 /// What the daemon says when it cannot start on its configuration.
@@ -65,6 +66,34 @@ import Testing
         #expect(result.status != 0)
         #expect((result.stdout + result.stderr).contains("a Unix socket's path holds at most 107"), "\(result.stdout)\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: state), "the state directory was made")
+    }
+
+    /// README, *Development mode*: without `--config` the daemon says so when it starts, the user
+    /// running it holds every role, and another user holds none.
+    @Test func developmentModeSaysSoAndGivesRolesToItsUserAlone() async throws {
+        let daemon = try await DaemonProcess()
+        #expect(daemon.log.contains("development mode (no --config)"), "\(daemon.log)")
+        #expect(daemon.log.contains("(uid \(getuid())) holds every role; nobody else holds any"), "\(daemon.log)")
+        _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(DurabilityTests.uscc(0)), "name": "Dev Co."])
+        _ = try await daemon.call("org.qcredit.operator.GetStatus")
+        guard let nobody = await SecondUser.nobody else { return }
+        // Let nobody reach the socket at all: what it may then do is the roles' business.
+        chmod(daemon.socketPath, 0o666)
+        let probe = daemon.directory.appendingPathComponent("roleless.py").path
+        try #"""
+            import json, socket, sys
+            s = socket.socket(socket.AF_UNIX)
+            s.connect(sys.argv[1])
+            s.sendall(b'{"method":"org.qcredit.query.GetGrade","parameters":{"code":"' + sys.argv[2].encode() + b'"}}\0')
+            reply = b""
+            while not reply.endswith(b"\0"):
+                chunk = s.recv(65536)
+                if not chunk: break
+                reply += chunk
+            print(json.loads(reply[:-1]).get("error"), flush=True)
+            """#.write(toFile: probe, atomically: true, encoding: .utf8)
+        let asNobody = try nobody.start(["/usr/bin/python3", probe, daemon.socketPath, DurabilityTests.uscc(0)], output: daemon.directory)
+        #expect(try await asNobody.waitForLine(containing: "org.") == "org.qcredit.query.PermissionDenied")
     }
 
     /// SIGHUP (often sent to "reload") is ignored: the daemon keeps serving, and still stops
