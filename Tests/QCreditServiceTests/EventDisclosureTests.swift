@@ -114,3 +114,48 @@ import Varlink
         }
     }
 }
+
+/// README, *Disclosure rules*: a computed grade a newer one replaced stays open to the public for
+/// `gradesAfterReplaced` (P1Y) after the day it was replaced; an override while in force, and for
+/// that period after its last day. Checked day by day at the edges, as a bank reads the log.
+@Suite struct GradeDisclosurePeriodTests {
+    static let code = JSONValue.string(EventDisclosureTests.code)
+
+    @Test func aReplacedGradeAndAnEndedOverrideAreOpenForTheirPeriodThenNoLonger() async throws {
+        let fixture = try await ServiceFixture(today: "2026-03-02")
+        _ = try await fixture.call("org.qcredit.admin.RegisterEnterprise", ["code": Self.code, "name": "Dairy Co."])
+        _ = try await fixture.call("org.qcredit.admin.PublishGrades", ["codes": [Self.code]])
+        let logIndex = { () async throws -> Int64 in
+            try #require(try await fixture.call("org.qcredit.query.GetGrade", ["code": Self.code])["grade"]?["logIndex"]?.intValue)
+        }
+        let replaced = try await logIndex()
+        _ = try await fixture.call(
+            "org.qcredit.admin.RecordEvent",
+            [
+                "code": Self.code, "dimension": "product", "kind": "recall", "severity": "high", "occurredOn": "2026-03-02",
+                "authority": "Zhengzhou AMR", "documentNumber": "郑市监〔2026〕7号", "summary": "Recall",
+            ])
+        _ = try await fixture.call("org.qcredit.admin.PublishGrades", ["codes": [Self.code]])
+        #expect(try await logIndex() != replaced, "a newer computed grade was published")
+        _ = try await fixture.call(
+            "org.qcredit.admin.OverrideGrade",
+            ["code": Self.code, "grade": "B", "reason": "on-site review", "documentNumber": "郑复〔2026〕2号", "until": "2026-06-30"])
+        let override = try await logIndex()
+
+        // Whether a bank receives the record's opening, on the registry's day `date`.
+        func opened(_ index: Int64, on date: String) async throws -> Bool {
+            fixture.clock.set(Instant(secondsSinceEpoch: Instant.startOfDay(try #require(CivilDate(iso: date)), in: .beijing).secondsSinceEpoch + 12 * 3600))
+            let replies = try await fixture.replies(
+                "org.qcredit.audit.GetEntries", ["start": .int(index), "end": .int(index + 1)], as: ServiceFixture.bank, more: true)
+            return (try #require(replies.first).parameters["opening"] ?? .null) != .null
+        }
+        // Replaced on 2026-03-02: open through 2027-03-01.
+        #expect(try await opened(replaced, on: "2026-03-02"))
+        #expect(try await opened(replaced, on: "2027-03-01"))
+        #expect(try await !opened(replaced, on: "2027-03-02"))
+        // In force through 2026-06-30: open then, and through 2027-06-30.
+        #expect(try await opened(override, on: "2026-06-30"))
+        #expect(try await opened(override, on: "2027-06-30"))
+        #expect(try await !opened(override, on: "2027-07-01"))
+    }
+}
