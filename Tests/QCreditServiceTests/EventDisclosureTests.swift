@@ -1,3 +1,4 @@
+import Foundation
 import CanonicalJSON
 import QCreditConfig
 import QCreditDomain
@@ -157,5 +158,39 @@ import Varlink
         #expect(try await opened(override, on: "2026-06-30"))
         #expect(try await opened(override, on: "2027-06-30"))
         #expect(try await !opened(override, on: "2027-07-01"))
+    }
+}
+
+/// README, *Auditing an export*: an export that disclosed a record whose disclosure period has
+/// since run out is withdrawn at the next maintenance tick, with its restricted part; one that
+/// disclosed nothing now hidden stays. (`RunMaintenance` here; the daemon's tick calls the same withdrawal.)
+@Suite struct ExportWithdrawalByPeriodTests {
+    @Test func anExportOfARecordWhosePeriodRanOutIsWithdrawnAtTheNextTick() async throws {
+        let fixture = try await ServiceFixture(today: "2026-03-02")
+        let code = JSONValue.string(EventDisclosureTests.code)
+        _ = try await fixture.call("org.qcredit.admin.RegisterEnterprise", ["code": code, "name": "Dairy Co."])
+        _ = try await fixture.call("org.qcredit.admin.PublishGrades", ["codes": [code]])
+        let first = try #require(try await fixture.call("org.qcredit.operator.Export", ["full": true], as: ServiceFixture.operator)["name"]?.stringValue)
+        // Replaced today by a newer computed grade: the first stays open for a year.
+        _ = try await fixture.call(
+            "org.qcredit.admin.RecordEvent",
+            [
+                "code": code, "dimension": "product", "kind": "recall", "severity": "high", "occurredOn": "2026-03-02",
+                "authority": "Zhengzhou AMR", "documentNumber": "郑市监〔2026〕8号", "summary": "Recall",
+            ])
+        _ = try await fixture.call("org.qcredit.admin.PublishGrades", ["codes": [code]])
+        let names = { () throws -> Set<String> in
+            Set(try FileManager.default.contentsOfDirectory(atPath: fixture.exportsDirectory).filter { $0.hasPrefix("qcredit-export-") })
+        }
+        let restricted = { () throws -> Set<String> in
+            Set(try FileManager.default.contentsOfDirectory(atPath: fixture.exportsDirectory + "/restricted"))
+        }
+        fixture.clock.advance(days: 364)
+        _ = try await fixture.call("org.qcredit.operator.RunMaintenance", as: ServiceFixture.operator)
+        #expect(try names() == [first], "still disclosed: the export stays")
+        fixture.clock.advance(days: 1)
+        _ = try await fixture.call("org.qcredit.operator.RunMaintenance", as: ServiceFixture.operator)
+        #expect(try names().isEmpty, "the grade's year ran out: its export is withdrawn")
+        #expect(try restricted().isEmpty, "with its restricted part")
     }
 }
