@@ -53,6 +53,13 @@ extension QCreditCommand {
     /// errors are reported here.
     public static func start(arguments: [String]? = nil) async {
         let arguments = arguments ?? ProcessArguments.afterProgramName
+        // `help NAME` of no command would print the overview and succeed: a typo must not.
+        if arguments.first == "help", let name = arguments.dropFirst().first, !name.hasPrefix("-"),
+            !configuration.subcommands.contains(where: { $0._commandName == name })
+        {
+            Console.emit("Error: no command named '\(name)'. See 'qcredit --help' for the commands.\n", to: STDERR_FILENO)
+            exit(withError: ExitCode(ExitStatus.usage.rawValue))
+        }
         do {
             var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {
