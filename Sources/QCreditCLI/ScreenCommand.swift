@@ -92,7 +92,7 @@ struct ScreenCommand: AsyncParsableCommand {
             let seconds = progress.elapsed
             let summary: JSONValue = [
                 "codes": .int(Int64(codes.count)), "graded": .int(Int64(counts.graded)), "ungraded": .int(Int64(counts.ungraded)),
-                "errors": .int(Int64(counts.errors)), "seconds": .double(seconds), "codesPerSecond": .int(Int64(progress.rate)),
+                "errors": .int(Int64(counts.errors)), "seconds": .double((seconds * 100).rounded() / 100), "codesPerSecond": .int(Int64(progress.rate)),
             ]
             Console.emit(
                 options.json
@@ -125,6 +125,7 @@ struct ScreenCommand: AsyncParsableCommand {
         else {
             throw .badInput("\(table.name) has no column \(wanted[0]) (columns: \(table.columns.joined(separator: ", ")))")
         }
+        // A row the reader could not read whole is still answered for its code cell (README).
         return table.remainingRecords().map { ($0.line, ($0.fields[header] ?? "").trimmingWhitespace()) }
     }
 

@@ -55,10 +55,42 @@ import Testing
         #expect(records.map(\.line) == [2, 4, 5])
         #expect(records[0].fields["summary"] == "two\nlines, and \"quotes\"")
         #expect(records[1].fields == ["code": "B", "summary": "plain"])
-        #expect(records[2].malformed == "a quoted field is not closed")
+        #expect(records[2].malformed?.hasPrefix("a quoted field is not closed") == true)
         // The fields before the open one are kept, so the error file can name the row's code.
         #expect(records[2].fields == ["code": "C"])
         #expect(file.recordsRead == 3 && file.nextRecord() == nil)
+    }
+
+    /// A quote the file never closes spoils its own row only: the rows after it are read (and
+    /// imported or screened) as rows, not swallowed into the open field up to the end.
+    @Test func aQuoteNeverClosedSpoilsOnlyItsOwnRow() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-csv-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("rows.csv").path
+        try Data("code,summary\nA,\"closed\nacross lines\"\nB,two\nC,\"never closed\nD,four\nE,five\n".utf8)
+            .write(to: URL(fileURLWithPath: path))
+        var file = try TabularFile(reading: path)
+        let records = file.remainingRecords()
+        #expect(records.map(\.line) == [2, 4, 5, 6, 7])
+        #expect(records[0].fields == ["code": "A", "summary": "closed\nacross lines"] && records[0].malformed == nil)
+        #expect(records[2].malformed?.hasPrefix("a quoted field is not closed") == true && records[2].fields == ["code": "C"])
+        #expect(records[3].fields == ["code": "D", "summary": "four"] && records[3].malformed == nil)
+        #expect(records[4].fields == ["code": "E", "summary": "five"] && records[4].malformed == nil)
+
+        // Screened: the row answered for its code cell, as a row with a field too many is, and
+        // the rows after it answered too.
+        let cli = CLI(daemon: try await DaemonProcess())
+        try await cli.register(CLI.cement, name: "贵州黔南水泥有限公司")
+        let portfolio = directory.appendingPathComponent("book.csv").path
+        try "code,amount\n\(CLI.materials),\"1,000\n\(CLI.cement),2000\n".write(toFile: portfolio, atomically: true, encoding: .utf8)
+        let screened = try await cli.run(["screen", portfolio])
+        #expect(screened.status == 0, "\(screened.stderr)")
+        let rows = screened.stdout.split(separator: "\n").map(String.init)
+        #expect(rows.count == 3, "\(rows)")
+        #expect(rows[1].hasPrefix("2,\(CLI.materials),") && rows[1].contains("NotFound"), "\(rows)")
+        #expect(rows[2].hasPrefix("3,\(CLI.cement),贵州黔南水泥有限公司,"), "\(rows)")
+        #expect(screened.stderr.contains("Screened 2 codes") && screened.stderr.contains("1 with an error"), "\(screened.stderr)")
     }
 
     /// A portfolio's first line is a code, not a header, in any form a code is read in —

@@ -39,7 +39,6 @@ struct TabularFile {
     /// The first line not yet read (0-based: its number is one more).
     private var position = 0
     /// Set once a quoted field ran to the end of the file: no record follows it.
-    private var ended = false
     /// The records read so far.
     private(set) var recordsRead = 0
 
@@ -143,17 +142,26 @@ struct TabularFile {
     }
 
     /// One CSV record's text, from the line at ``position`` on: a quoted field that runs past
-    /// the line end continues on the next line.
+    /// the line end continues on the next line. One that the file never closes is taken as a
+    /// stray quote on its own line, which is then the whole record (reported as malformed), and
+    /// the lines after it are read as records of their own: read to the end of the file as one
+    /// field, they would vanish from the import or screen without a word.
     private mutating func nextCSVText() -> (start: Int, text: String, parsed: CSVFields)? {
-        guard position < lines.count, !ended else { return nil }
+        guard position < lines.count else { return nil }
         let start = position + 1
-        var text = lines.text(position)
+        let first = lines.text(position)
+        var text = first
         position += 1
         var parsed = Self.fields(text)
         while case .open = parsed, position < lines.count {
             text += "\n" + lines.text(position)
             position += 1
             parsed = Self.fields(text)
+        }
+        if case .open = parsed, position > start {
+            position = start
+            text = first
+            parsed = Self.fields(first)
         }
         return (start, text, parsed)
     }
@@ -180,9 +188,10 @@ struct TabularFile {
             case .complete(let complete): fields = complete
             case .open(let partial):
                 // The fields before the open one, so that the error report can name the row's
-                // code; the rest of the file is inside the open field.
-                ended = true
-                return Record(line: start, fields: byColumn(partial), malformed: "a quoted field is not closed")
+                // code; the next line is read as the next record.
+                return Record(
+                    line: start, fields: byColumn(partial),
+                    malformed: "a quoted field is not closed (the file never closes it, so it is taken to end with its line)")
             case .strayQuote(let field, let partial):
                 return Record(
                     line: start, fields: byColumn(partial),
