@@ -64,10 +64,8 @@ import Testing
     /// A quote the file never closes spoils its own row only: the rows after it are read (and
     /// imported or screened) as rows, not swallowed into the open field up to the end.
     @Test func aQuoteNeverClosedSpoilsOnlyItsOwnRow() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-csv-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("rows.csv").path
+        let scratch = try ScratchDirectory("csv")
+        let path = scratch.path("rows.csv")
         try Data("code,summary\nA,\"closed\nacross lines\"\nB,two\nC,\"never closed\nD,four\nE,five\n".utf8)
             .write(to: URL(fileURLWithPath: path))
         var file = try TabularFile(reading: path)
@@ -82,7 +80,7 @@ import Testing
         // the rows after it answered too.
         let cli = CLI(daemon: try await DaemonProcess())
         try await cli.register(CLI.cement, name: "贵州黔南水泥有限公司")
-        let portfolio = directory.appendingPathComponent("book.csv").path
+        let portfolio = scratch.path("book.csv")
         try "code,amount\n\(CLI.materials),\"1,000\n\(CLI.cement),2000\n".write(toFile: portfolio, atomically: true, encoding: .utf8)
         let screened = try await cli.run(["screen", portfolio])
         #expect(screened.status == 0, "\(screened.stderr)")
