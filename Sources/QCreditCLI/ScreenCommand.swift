@@ -123,7 +123,9 @@ struct ScreenCommand: AsyncParsableCommand {
         var table = try TabularFile(lines: LineTable(bytes: bytes, name: input.name), path: file)
         guard let header = wanted.lazy.compactMap({ name in table.columns.first { ImportKind.key($0) == ImportKind.key(name) } }).first
         else {
-            throw .badInput("\(table.name) has no column \(wanted[0]) (columns: \(table.columns.joined(separator: ", ")))")
+            throw .badInput(
+                "\(table.name) has no column \(wanted.joined(separator: ", ")) (columns: \(table.columns.joined(separator: ", "))); "
+                    + "name the codes' column with --column")
         }
         // A row the reader could not read whole is still answered for its code cell (README).
         return table.remainingRecords().map { ($0.line, ($0.fields[header] ?? "").trimmingWhitespace()) }

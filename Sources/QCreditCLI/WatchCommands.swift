@@ -137,7 +137,10 @@ private func sendCodes(
         reply = try await daemon.call(
             "org.qcredit.query.\(index == 0 ? first : then)", ["name": .string(name), "codes": .array(chunk.map(JSONValue.string))])
     }
-    console.reply(reply) { ["\($0["name"]?.stringValue ?? name): \($0["size"]?.intValue ?? 0) codes"] }
+    console.reply(reply) { reply in
+        let size = reply["size"]?.intValue ?? 0
+        return ["\(reply["name"]?.stringValue ?? name): \(size) code\(size == 1 ? "" : "s")"]
+    }
     return .success
 }
 

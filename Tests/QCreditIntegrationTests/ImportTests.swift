@@ -89,6 +89,11 @@ import Testing
         #expect(rows[1].hasPrefix("2,\(CLI.materials),") && rows[1].contains("NotFound"), "\(rows)")
         #expect(rows[2].hasPrefix("3,\(CLI.cement),贵州黔南水泥有限公司,"), "\(rows)")
         #expect(screened.stderr.contains("Screened 2 codes") && screened.stderr.contains("1 with an error"), "\(screened.stderr)")
+        // A portfolio without a column of codes by any name it knows says which names it looked for.
+        try "borrower,amount\n\(CLI.cement),1\n".write(toFile: portfolio, atomically: true, encoding: .utf8)
+        let unnamed = try await cli.run(["screen", portfolio])
+        #expect(unnamed.status == 2, "\(unnamed.stderr)")
+        #expect(unnamed.stderr.contains("has no column code, uscc, 统一社会信用代码, 信用代码 (columns: borrower, amount); name the codes' column with --column"), "\(unnamed.stderr)")
     }
 
     /// A portfolio's first line is a code, not a header, in any form a code is read in —

@@ -196,7 +196,7 @@ import VarlinkNIO
     @Test func aWatchEndsOnCtrlCAndGivesUpOnAnAbsentDaemonSayingHowToResume() async throws {
         let daemon = try await DaemonProcess()
         let cli = CLIHarness(daemon: daemon)
-        _ = try await cli.succeed(["watchlist", "set", "loans", "-"], input: "\(CLIHarness.cement)\n")
+        #expect(try await cli.succeed(["watchlist", "set", "loans", "-"], input: "\(CLIHarness.cement)\n").contains("loans: 1 code\n"))
         let interrupted = try Watching(["loans"], daemon: daemon)
         _ = try await interrupted.line(containing: "up to date")
         interrupted.child.signal(SIGINT)
