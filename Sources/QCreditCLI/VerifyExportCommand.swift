@@ -1,6 +1,7 @@
 import ArgumentParser
 import CanonicalJSON
 import Foundation
+import Glibc
 import QCreditExport
 
 /// `qcredit verify DIR --vkey KEY [--previous DIR] [--restricted | --restricted-part DIR]`: an
@@ -48,6 +49,16 @@ struct VerifyExportCommand: ParsableCommand {
                 throw Failure.badInput("--previous \(previous) is the export being verified: give the export before it")
             }
             let part = restrictedPart ?? (restricted ? ExportVerifier.restrictedPart(of: directory) : nil)
+            // A directory there that this user may not read (the restricted part, for anyone
+            // outside the auditor group) cannot be checked: that is not a failed check either.
+            for place in [directory] + (part.map { [$0] } ?? []) {
+                // EACCES also when a folder on the way may not be entered (`restricted/`, 0750).
+                if access(place, R_OK | X_OK) != 0, errno == EACCES {
+                    throw Failure.badInput(
+                        "cannot read \(place): \(systemErrorText(EACCES))"
+                            + (place == part ? " (a restricted part is readable by its auditor group only)" : ""))
+                }
+            }
             let report = ExportVerifier.verify(
                 directory: directory, verifierKeys: verifierKeys, previous: previous, restrictedPart: part)
             if console.json {

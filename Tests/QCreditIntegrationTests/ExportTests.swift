@@ -197,3 +197,33 @@ import Testing
         #expect(growth * 1024 < bytes / 2, "peak grew by \(growth) KiB while writing \(bytes) bytes")
     }
 }
+
+/// `qcredit verify --restricted` by someone outside the auditor group: the part cannot be read,
+/// which is a usage error (exit 2) saying so, not a failed verification (exit 4).
+@Suite struct RestrictedPartPermissionTests {
+    @Test func aRestrictedPartTheUserMayNotReadIsAUsageError() async throws {
+        guard let nobody = await SecondUser.nobody else { return }
+        let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
+        try await daemon.seed(from: 0, count: 2)
+        let (vkey, _) = try await daemon.verifierKey("ed25519")
+        let exported = try await daemon.call("org.qcredit.operator.Export", ["full": true])
+        let name = try #require(exported["name"]?.stringValue)
+        // Copies anyone may reach (the state directory is the daemon's alone), modes kept.
+        let scratch = try ScratchDirectory("restricted-mode")
+        let exports = daemon.stateDirectory + "/exports"
+        #expect(try await runCommand("/bin/cp", ["-a", exports, scratch.path("exports")]).status == 0)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scratch.path("exports"))
+        try FileManager.default.setAttributes([.posixPermissions: 0o750], ofItemAtPath: scratch.path("exports/restricted"))
+        try FileManager.default.copyItem(atPath: DaemonProcess.product("qcredit"), toPath: scratch.path("qcredit"))
+        let verify = try nobody.start(
+            [scratch.path("qcredit"), "verify", scratch.path("exports/" + name), "--vkey", vkey, "--restricted"], output: scratch.url)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !verify.hasExited, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(verify.exitStatus == 2, "\(verify.log)")
+        #expect(verify.log.contains("permission denied (a restricted part is readable by its auditor group only)"), "\(verify.log)")
+        // The public export alone verifies for that user.
+        let publicOnly = try nobody.start([scratch.path("qcredit"), "verify", scratch.path("exports/" + name), "--vkey", vkey], output: scratch.url)
+        while !publicOnly.hasExited, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(publicOnly.exitStatus == 0, "\(publicOnly.log)")
+    }
+}
