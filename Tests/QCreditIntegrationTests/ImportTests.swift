@@ -592,6 +592,9 @@ import Testing
         #expect(interrupted.stdout == "exit \(signal == "INT" ? 130 : 143)\n", "\(interrupted.stdout)\(interrupted.stderr)")
         let report = try String(contentsOfFile: output, encoding: .utf8)
         #expect(report.contains("batches (SIG\(signal)); run the same command again to resume."), "\(report)")
+        // It ends without reading the rest of the file: the rows read are those it got to.
+        let rowsRead = try #require(report.split(separator: "\n").first { $0.contains("Rows read") }?.split(separator: " ").last.flatMap { Int($0) })
+        #expect(rowsRead < count, "\(report)")
         let errors = try String(contentsOfFile: path + ".errors.csv", encoding: .utf8)
         #expect(errors.contains("\n3,\(USCC.madeUp(serial: 71_000_000)),DuplicateInFile,"), "\(errors)")
         let resumed = try await cli.json(["import", "enterprises", path, "--batch-size", "1"])

@@ -172,9 +172,11 @@ struct FileImport {
             throw error
         }
         // A stopped import (--stop-after-batches) still reads the rest, for the counts and the
-        // rows the client refuses.
+        // rows the client refuses. One stopped by a signal ends now, as one stopped by an error
+        // does: reading a large file to its end would hold Ctrl-C for seconds, and its summary
+        // counts the rows read until then.
         let rejectedBefore = reader.rejections.count
-        let complete = reader.readToEnd() == 0
+        let complete = interrupt.received ? false : reader.readToEnd() == 0
         progress.advance(by: reader.rejections.count - rejectedBefore)
         rejections += reader.rejections
         progress.total = reader.recordsRead
