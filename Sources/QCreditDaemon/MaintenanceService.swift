@@ -63,8 +63,12 @@ struct MaintenanceService: Service {
         // A regrade that stopped for a peer's write still has files due: it waits for quiet
         // again, not for another commit (the import may have been the last).
         var unfinished = false
+        // A peer's commit that landed while a regrade ran may have made a file due after the run
+        // read what was due: it is not waited for again (the generation read next is past it),
+        // so the loop goes straight back to waiting for quiet.
+        var peerWroteDuringRun = false
         while true {
-            if !unfinished {
+            if !unfinished && !peerWroteDuringRun {
                 let seen = commits.generation
                 let committed = try await Self.first(
                     { try await commits.wait(after: seen); return true },
@@ -83,8 +87,10 @@ struct MaintenanceService: Service {
             do {
                 // It gives the writer back to a peer who starts writing meanwhile (the next
                 // import): the tick's run, which does not yield, bounds how long files wait.
-                let regraded = try await registry.runScheduledRegrade(regrade, yieldingToPeerWritesAfter: registry.peerWriteCount)
+                let peerWrites = registry.peerWriteCount
+                let regraded = try await registry.runScheduledRegrade(regrade, yieldingToPeerWritesAfter: peerWrites)
                 unfinished = regraded?.yielded ?? false
+                peerWroteDuringRun = registry.peerWriteCount != peerWrites
                 if let regraded, regraded.recomputed > 0 {
                     logger.info(
                         "regrade after writes",
