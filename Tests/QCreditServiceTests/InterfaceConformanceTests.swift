@@ -231,6 +231,16 @@ import Varlink
                 "org.qcredit.admin.DecideRepair",
                 ["applicationId": 9, "decision": "approve", "reason": "fulfilled", "documentNumber": "测复〔2026〕1号"])
         }
+        // A fault inside a batch names the element and the member.
+        let event: JSONValue = [
+            "code": .string(a), "dimension": "product", "kind": "penalty", "severity": "low", "occurredOn": "2026-01-05",
+            "authority": "SAMR", "documentNumber": "罚〔2026〕1号", "summary": "x",
+        ]
+        var unsummarised = event.objectValue!
+        unsummarised["summary"] = nil
+        await #expect(throws: VarlinkError.invalidParameter("events[1].summary")) {
+            try await fixture.call("org.qcredit.admin.RecordEvents", ["events": [event, .object(unsummarised)]])
+        }
         // Wrong types are refused by the interface before any code runs.
         await #expect(throws: VarlinkError.invalidParameter("code")) {
             try await fixture.call("org.qcredit.query.GetGrade", ["code": 42], as: ServiceFixture.bank)

@@ -46,10 +46,10 @@ import VarlinkNIO
                 ("Ping", [:], "text"),
                 ("Ping", ["text": "x", "other": true], "other"),
                 ("Count", ["count": 2.5], "count"),
-                ("Store", ["item": ["name": "a", "kind": "medium"]], "item"),
-                ("Store", ["item": ["name": 1, "kind": "small"]], "item"),
-                ("Store", ["item": ["name": "a", "kind": "small", "tags": [1]]], "item"),
-                ("Store", ["item": ["name": "a", "kind": "small"], "labels": ["k": false]], "labels"),
+                ("Store", ["item": ["name": "a", "kind": "medium"]], "item.kind"),
+                ("Store", ["item": ["name": 1, "kind": "small"]], "item.name"),
+                ("Store", ["item": ["name": "a", "kind": "small", "tags": [1]]], "item.tags[0]"),
+                ("Store", ["item": ["name": "a", "kind": "small"], "labels": ["k": false]], #"labels["k"]"#),
             ]
             for (method, parameters, field) in cases {
                 await #expect(throws: VarlinkError.invalidParameter(field), "\(method) \(parameters)") {

@@ -37,7 +37,8 @@ import Varlink
         #expect(invalidField("WhoAmI", [:]) == nil)
     }
 
-    @Test func namesTheOffendingTopLevelField() {
+    /// A top-level fault names the field; one inside a value names where in it (`item.kind`).
+    @Test func namesTheOffendingFieldAndWhereInIt() {
         #expect(invalidField("Ping", [:]) == "text")  // missing
         #expect(invalidField("Ping", ["text": nil]) == "text")  // null for a non-optional
         #expect(invalidField("Ping", ["text": 1]) == "text")  // wrong type
@@ -45,11 +46,11 @@ import Varlink
         #expect(invalidField("Count", ["count": 1.5]) == "count")  // int must be integral
         #expect(invalidField("Count", ["count": "3"]) == "count")
         #expect(invalidField("Count", ["count": true]) == "count")
-        #expect(invalidField("Store", ["item": ["name": "a", "kind": "medium"]]) == "item")  // enum value not listed
-        #expect(invalidField("Store", ["item": ["name": "a"]]) == "item")  // nested missing
-        #expect(invalidField("Store", ["item": ["name": "a", "kind": "small", "colour": "red"]]) == "item")  // nested unknown
-        #expect(invalidField("Store", ["item": ["name": "a", "kind": "small", "tags": ["x", 1]]]) == "item")  // array element
-        #expect(invalidField("Store", ["item": Self.validItem, "labels": ["k": 1]]) == "labels")  // dictionary value
+        #expect(invalidField("Store", ["item": ["name": "a", "kind": "medium"]]) == "item.kind")  // enum value not listed
+        #expect(invalidField("Store", ["item": ["name": "a"]]) == "item.kind")  // nested missing
+        #expect(invalidField("Store", ["item": ["name": "a", "kind": "small", "colour": "red"]]) == "item.colour")  // nested unknown
+        #expect(invalidField("Store", ["item": ["name": "a", "kind": "small", "tags": ["x", 1]]]) == "item.tags[1]")  // array element
+        #expect(invalidField("Store", ["item": Self.validItem, "labels": ["k": 1]]) == #"labels["k"]"#)  // dictionary value
         #expect(invalidField("Store", ["item": Self.validItem, "labels": ["k", "v"]]) == "labels")
         #expect(invalidField("Store", ["item": Self.validItem, "ratio": "1.5"]) == "ratio")
         #expect(invalidField("Store", ["item": Self.validItem, "extra": [1]]) == "extra")  // object must be an object
@@ -88,7 +89,7 @@ import Varlink
                 method: "Store", parameters: ["item": ["name": "a", "kind": "small", "tags": ["x", nil]]])
             Issue.record("accepted a null tag")
         } catch {
-            #expect(error == .invalidParameter("item"))
+            #expect(error == .invalidParameter("item.tags[1]"))
         }
         let mirror = try! VarlinkInterface(parsing: """
             interface org.example.mirror

@@ -1,7 +1,7 @@
 /// Why parameters do not conform to an interface, in detail.
 ///
 /// ``VarlinkInterface/validateInput(method:parameters:)`` turns it into
-/// `org.varlink.service.InvalidParameter(parameter: field)` for the client; the output and
+/// `org.varlink.service.InvalidParameter(parameter: path)` for the client; the output and
 /// error validators throw it as is, so a test failure says exactly what is wrong.
 public struct VarlinkValidationError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The top-level field at fault (`""` when the method or error itself is unknown).
@@ -16,8 +16,9 @@ public struct VarlinkValidationError: Error, Sendable, Hashable, CustomStringCon
         self.reason = reason
     }
 
-    /// The error reply a client gets for it.
-    public var varlinkError: VarlinkError { .invalidParameter(field) }
+    /// The error reply a client gets for it: the parameter, or where inside it the fault is
+    /// (`events[3].summary`), so that a client sending a batch learns which element to fix.
+    public var varlinkError: VarlinkError { .invalidParameter(path.isEmpty ? field : path) }
 
     public var description: String { path.isEmpty ? reason : "\(path): \(reason)" }
 }
