@@ -1,3 +1,4 @@
+import Foundation
 import QCreditDomain
 import QCreditStore
 
@@ -13,14 +14,19 @@ extension NewEvent {
             throw .invalidArgument(parameter: "occurredOn", reason: "\(occurredOn) is in the future (today is \(today))")
         }
         let evidence = try TextField.optional(evidenceUrl, "evidenceUrl", maxLength: 2000)
-        if let evidence, !(evidence.hasPrefix("https://") || evidence.hasPrefix("http://")) {
-            throw .invalidArgument(parameter: "evidenceUrl", reason: "must be an http or https URL")
+        if let evidence {
+            // A link a reader can follow: the scheme, a host, and nothing a URL cannot hold (spaces).
+            guard let url = URL(string: evidence), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
+                let host = url.host, !host.isEmpty
+            else {
+                throw .invalidArgument(parameter: "evidenceUrl", reason: "must be an http or https URL with a host, without spaces")
+            }
         }
         return QualityEventDetails(
             dimension: try TextField.choice(dimension, "dimension"), kind: try TextField.choice(kind, "kind"),
             severity: try TextField.choice(severity, "severity"), occurredOn: occurredOn,
-            authority: try TextField.required(authority, "authority", maxLength: 200),
-            documentNumber: try TextField.required(documentNumber, "documentNumber", maxLength: 100),
+            authority: try TextField.line(authority, "authority", maxLength: 200),
+            documentNumber: try TextField.line(documentNumber, "documentNumber", maxLength: 100),
             legalBasis: try TextField.optional(legalBasis, "legalBasis"),
             summary: try TextField.required(summary, "summary", maxLength: 4000), evidenceURL: evidence)
     }

@@ -49,6 +49,37 @@ import Testing
         }
     }
 
+    /// An authority and a document number are one line each (they sit in tables, CSV cells and
+    /// log lines); an evidence link is a URL with a host. Nothing is recorded when refused.
+    @Test func authoritiesAndDocumentNumbersAreOneLineAndEvidenceIsALink() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        try await fixture.register(RegistryFixture.usccA)
+        var event = fixture.event(RegistryFixture.usccA)
+        event.documentNumber = "豫市监罚\n〔2026〕12号"
+        await #expect(throws: RegistryError.invalidArgument(parameter: "documentNumber", reason: "must be one line; it contains a line break (U+000A)")) {
+            try await fixture.registry.recordEvent(event, by: RegistryFixture.regulator)
+        }
+        event = fixture.event(RegistryFixture.usccA)
+        event.authority = "Henan AMR\n"
+        await #expect(throws: RegistryError.invalidArgument(parameter: "authority", reason: "must be one line; it contains a line break (U+000A)")) {
+            try await fixture.registry.recordEvent(event, by: RegistryFixture.regulator)
+        }
+        for link in ["https://", "https://a b", "ftp://example.org/x", "example.org"] {
+            event = fixture.event(RegistryFixture.usccA)
+            event.evidenceUrl = link
+            await #expect(
+                throws: RegistryError.invalidArgument(parameter: "evidenceUrl", reason: "must be an http or https URL with a host, without spaces"),
+                "\(link)"
+            ) {
+                try await fixture.registry.recordEvent(event, by: RegistryFixture.regulator)
+            }
+        }
+        #expect(try await fixture.registry.creditFile(code: RegistryFixture.usccA, view: .full).events.isEmpty)
+        event = fixture.event(RegistryFixture.usccA)
+        event.evidenceUrl = "https://www.samr.gov.cn/xw/2026/art_1.html"
+        _ = try await fixture.registry.recordEvent(event, by: RegistryFixture.regulator)
+    }
+
     @Test func aCorrectionSupersedesWithoutErasing() async throws {
         let fixture = try await RegistryFixture()
         try await fixture.register(RegistryFixture.usccA)

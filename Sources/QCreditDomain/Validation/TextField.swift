@@ -26,6 +26,12 @@ public enum TextField {
         return text
     }
 
+    /// Nil for nil or blank, else the value checked as ``line(_:_:maxLength:)``.
+    public static func optionalLine(_ value: String?, _ parameter: String, maxLength: Int = 500) throws(RegistryError) -> String? {
+        guard let value, !value.trimmingWhitespace().isEmpty else { return nil }
+        return try line(value, parameter, maxLength: maxLength)
+    }
+
     /// Nil for nil or blank, else the trimmed, checked value.
     public static func optional(_ value: String?, _ parameter: String, maxLength: Int = 500) throws(RegistryError) -> String? {
         guard let trimmed = value?.trimmingWhitespace(), !trimmed.isEmpty else { return nil }
