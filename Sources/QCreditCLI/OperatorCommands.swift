@@ -1,6 +1,7 @@
 import ArgumentParser
 import CanonicalJSON
 import Foundation
+import QCreditDomain
 
 #if canImport(Glibc)
     import Glibc
@@ -44,7 +45,8 @@ struct StatusCommand: AsyncParsableCommand {
                 if let export = reply["lastExport"], !export.isNull {
                     block.add(
                         "Last export",
-                        "\(export["name"]?.stringValue ?? "?") (\(export["kind"]?.stringValue ?? "?"), \(export["treeSize"]?.intValue ?? 0) records, \(export["created"]?.stringValue ?? "?"))")
+                        "\(export["name"]?.stringValue ?? "?") (\(export["kind"]?.stringValue ?? "?"), \(export["treeSize"]?.intValue ?? 0) records, \(export["created"]?.stringValue ?? "?"))"
+                            + Self.overdueNote(created: export["created"]?.stringValue))
                 } else {
                     block.add("Last export", "none")
                 }
@@ -52,6 +54,15 @@ struct StatusCommand: AsyncParsableCommand {
             }
             return .success
         }
+    }
+
+    /// Said when the newest export is more than a day old: the nightly export (02:00) is
+    /// missing, so the published state and the auditors' copy are falling behind.
+    static func overdueNote(created: String?, now: Date = Date()) -> String {
+        guard let made = created.flatMap(Instant.init(rfc3339:)) else { return "" }
+        let age = Int64(now.timeIntervalSince1970) - made.secondsSinceEpoch
+        guard age > 26 * 3600 else { return "" }
+        return "; OVERDUE: \(duration(age)) old, more than a day (is qcredit-export.timer running?)"
     }
 
     static func duration(_ seconds: Int64) -> String {

@@ -86,5 +86,18 @@ import Testing
         #expect(reply["lastExport"] == .null)
         let text = try await runCommand(qcredit, ["status", "--socket", daemon.socketPath])
         #expect(text.stdout.contains("Last checkpoint  4 records"))
+
+        // An export more than a day old is flagged: the nightly one is missing. (The client's
+        // clock moved two days on with libfaketime; the daemon's stays.)
+        _ = try await daemon.call("org.qcredit.operator.Export")
+        let fresh = try await runCommand(qcredit, ["status", "--socket", daemon.socketPath])
+        #expect(fresh.stdout.contains("Last export") && !fresh.stdout.contains("OVERDUE"), "\(fresh.stdout)")
+        guard FileManager.default.fileExists(atPath: MovedClockTests.library) else {
+            if Interop.required { Issue.record("\(MovedClockTests.library) is missing: Scripts/install-dependencies installs libfaketime") }
+            return
+        }
+        let later = try await runCommand(
+            qcredit, ["status", "--socket", daemon.socketPath], environment: ["LD_PRELOAD": MovedClockTests.library, "FAKETIME": "+2d"])
+        #expect(later.stdout.contains("OVERDUE: 2d 0h 0m old, more than a day (is qcredit-export.timer running?)"), "\(later.stdout)\(later.stderr)")
     }
 }
