@@ -22,14 +22,18 @@ public struct QCreditCommand: AsyncParsableCommand {
             EXIT STATUS
               0  success
               1  the registry refused the request (a varlink error such as NotFound,
-                 InvalidState or PermissionDenied), or a code is invalid; for
-                 `grades`, any code answered with an error
+                 InvalidState or PermissionDenied; a date or a digest it finds malformed
+                 is its InvalidArgument), or a code is invalid; for `grades`, any code
+                 answered with an error
               2  usage error: bad arguments or options, or local input (a file,
                  a JSON line) that cannot be read or parsed
               3  cannot reach qcreditd: no socket, connection refused, or the
                  connection failed
               4  verification failed: a signature, proof, root or record does not
-                 check out (verify-proof, audit)
+                 check out (verify, verify-proof, audit, restore)
+              5  restore put the backup in place, but the log does not reach the
+                 newest tree it signed yet (records missing; qcreditd will refuse
+                 to start until they are replayed)
             """,
         subcommands: [
             GradeCommand.self, GradesCommand.self, ScreenCommand.self, FindCommand.self, FileCommand.self, BlacklistCommand.self, RepairCommand.self,

@@ -51,7 +51,9 @@ struct RepairApplyCommand: AsyncParsableCommand {
                 digest = Digest.sha256([UInt8](data)).map { String(format: "%02x", $0) }.joined()
             case (nil, let hex?):
                 digest = hex
-            default:
+            case (_?, _?):
+                throw Failure.badInput("give the commitment letter once: --commitment-letter FILE or --commitment-letter-sha256 HEX, not both")
+            case (nil, nil):
                 throw Failure.badInput("give the commitment letter: --commitment-letter FILE or --commitment-letter-sha256 HEX")
             }
             let reply = try await daemon.call(

@@ -122,8 +122,12 @@ struct Restore {
                     + (code == EACCES ? " (a backup is readable by the user who wrote it: chown -R it to the user restoring)" : ""))
         }
         close(descriptor)
-        try FileManager.default.createDirectory(
-            atPath: stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        do {
+            try FileManager.default.createDirectory(
+                atPath: stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw Failure.badInput("cannot make or use the state directory \(stateDirectory): \((error as NSError).localizedDescription)")
+        }
         let lock: StateDirectoryLock
         do {
             lock = try StateDirectoryLock(directory: stateDirectory)

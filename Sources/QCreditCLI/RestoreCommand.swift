@@ -1,6 +1,7 @@
 import ArgumentParser
 import CanonicalJSON
 import Foundation
+import Glibc
 import QCreditConfig
 import QCreditCrypto
 import QCreditDomain
@@ -47,15 +48,26 @@ struct RestoreCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await options.runLocally { console in
-            var configuration = try config.map { path throws(ConfigurationError) in try DaemonConfiguration.load(path: path) }
-                ?? DaemonConfiguration()
-            if let stateDirectory { configuration.stateDirectory = stateDirectory }
+            var configuration: DaemonConfiguration
+            do {
+                configuration = try config.map { path throws(ConfigurationError) in try DaemonConfiguration.load(path: path) }
+                    ?? DaemonConfiguration()
+            } catch {
+                throw Failure.badInput("\(error)")  // a config that cannot be read or parsed is local input
+            }
+            if let stateDirectory {
+                guard !stateDirectory.isEmpty else { throw Failure.badInput("--state-dir must name a directory") }
+                configuration.stateDirectory = stateDirectory
+            }
             let restore = try Restore(configuration: configuration, backup: backup, exports: exports)
             let outcome = try await restore.run()
             if console.json {
                 console.jsonLine(outcome.json)
             } else {
-                outcome.lines.forEach(console.line)
+                // Warnings are diagnostics: stderr, so that a script reading the summary sees them too.
+                for line in outcome.lines {
+                    if line.hasPrefix("WARNING") { Console.emit(line + "\n", to: STDERR_FILENO) } else { console.line(line) }
+                }
             }
             return outcome.missing == nil ? .success : .incomplete
         }

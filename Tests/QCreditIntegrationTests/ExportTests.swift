@@ -201,6 +201,24 @@ import Testing
 /// `qcredit verify --restricted` by someone outside the auditor group: the part cannot be read,
 /// which is a usage error (exit 2) saying so, not a failed verification (exit 4).
 @Suite struct RestrictedPartPermissionTests {
+    /// A directory named on the command line that is not there, or is a file, is a usage error.
+    @Test func aPreviousOrRestrictedPartThatIsNotThereIsAUsageError() async throws {
+        let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
+        try await daemon.seed(from: 0, count: 1)
+        let (vkey, _) = try await daemon.verifierKey("ed25519")
+        let export = try #require(try await daemon.call("org.qcredit.operator.Export", ["full": true])["directory"]?.stringValue)
+        let qcredit = DaemonProcess.product("qcredit")
+        for (option, path, expected) in [
+            ("--previous", daemon.directory.appendingPathComponent("no-such-export").path, "does not exist"),
+            ("--restricted-part", daemon.directory.appendingPathComponent("no-such-part").path, "does not exist"),
+            ("--restricted-part", export + "/MANIFEST", "is not a directory"),
+        ] {
+            let result = try await runCommand(qcredit, ["verify", export, "--vkey", vkey, option, path])
+            #expect(result.status == 2, "\(option) \(path): \(result.stdout)\(result.stderr)")
+            #expect(result.stderr.contains("\(option) \(path) \(expected): give an export directory"), "\(result.stderr)")
+        }
+    }
+
     @Test func aRestrictedPartTheUserMayNotReadIsAUsageError() async throws {
         guard let nobody = await SecondUser.nobody else { return }
         let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
