@@ -62,7 +62,7 @@ struct ScreenCommand: AsyncParsableCommand {
             var clients: [VarlinkClient] = []
             for session in sessions { clients.append(try await session.client()) }
             if format == .csv { sink.write(CSVText.line(Self.columns)) }
-            let progress = Progress(total: codes.count, unit: "codes")
+            let progress = Progress(total: codes.count, unit: "codes", json: options.json)
             var counts = (graded: 0, ungraded: 0, errors: 0)
             let chunks = CodeBatches.split(codes.map(\.code), maximumCount: Self.chunkSize).map { codes[$0] }
             var inFlight: [AsyncThrowingStream<[String: JSONValue], any Error>] = []

@@ -635,6 +635,23 @@ import Testing
         #expect(file?["name"] == .string("新代码企业\(groups - 1)-3"))
     }
 
+    /// With `--json` and stderr read by a script, stderr carries one JSON object (screen's
+    /// summary) or nothing (an import's summary is the reply, on stdout): no progress lines.
+    @Test func withJSONStderrHoldsNoProgressLines() async throws {
+        let cli = CLIHarness(daemon: try await DaemonProcess())
+        let rows = (0..<12_000).map { "\(USCC.madeUp(serial: 72_000_000 + $0)),进度测试企业\($0)号" }
+        let enterprises = try file(cli.daemon, "json-progress.csv", "code,name\n" + rows.joined(separator: "\n") + "\n")
+        let imported = try await cli.run(["import", "enterprises", enterprises, "--batch-size", "100", "--json"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stderr.isEmpty, "\(imported.stderr)")
+        #expect(try JSONValue.parse(imported.stdout)["imported"] == 12_000)
+        let portfolio = try file(cli.daemon, "json-progress.txt", rows.map { String($0.prefix(18)) }.joined(separator: "\n") + "\n")
+        let screened = try await cli.run(["screen", portfolio, "--json"])
+        #expect(screened.status == 0, "\(screened.stderr)")
+        let lines = screened.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && (try? JSONValue.parse(String(lines[0])))?["codes"] == 12_000, "\(screened.stderr)")
+    }
+
     @Test func screeningAPortfolioWritesOneRowPerCodeWithTheCheckpoint() async throws {
         let cli = CLIHarness(daemon: try await DaemonProcess())
         try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")

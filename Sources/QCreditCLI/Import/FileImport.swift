@@ -62,7 +62,7 @@ struct FileImport {
         // Rows are read a batch ahead of what is sent: the registry works on the batches in
         // flight while the client reads the next, and the file's rows are never all held at once.
         var reader = BatchReader(kind: kind, file: file, csvHeaders: csvHeaders, rowsPerBatch: options.batchSize)
-        let progress = Progress(total: file.estimatedRecordCount, unit: "rows")
+        let progress = Progress(total: file.estimatedRecordCount, unit: "rows", json: console.json)
         /// The summary's members (README), for a finished and for a stopped import alike; the
         /// file has been read to its end.
         func summary(imported: Int, rejected: Int, skipped: Int, complete: Bool) -> [String: JSONValue] {

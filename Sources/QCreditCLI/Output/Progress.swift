@@ -17,9 +17,14 @@ final class Progress {
     private lazy var lastShown = terminal ? Date.distantPast : started
     private(set) var done = 0
 
-    init(total: Int, unit: String) {
+    /// Nothing is shown: `--json` with stderr not a terminal, where stderr carries one JSON
+    /// object (the summary or the error) for the script reading it.
+    private let silent: Bool
+
+    init(total: Int, unit: String, json: Bool = false) {
         self.total = total
         self.unit = unit
+        silent = json && !terminal
     }
 
     var elapsed: TimeInterval { Date().timeIntervalSince(started) }
@@ -38,10 +43,11 @@ final class Progress {
     /// Draws the final state (on a terminal, ends the bar's line).
     func finish() {
         show()
-        if terminal { Console.emit("\n", to: STDERR_FILENO) }
+        if terminal && !silent { Console.emit("\n", to: STDERR_FILENO) }
     }
 
     private func show() {
+        guard !silent else { return }
         let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
         let eta = rate > 0 ? Double(total - done) / rate : 0
         let figures = "\(done)/\(total) \(unit)  \(Int(rate)) \(unit)/s  ETA \(Self.duration(eta))"
