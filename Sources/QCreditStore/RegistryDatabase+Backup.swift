@@ -24,11 +24,8 @@ extension RegistryDatabase {
     public static func problemWithCopy(at path: String) -> String? {
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         guard size > 0 else { return "the database file is empty" }
-        var configuration = Configuration()
-        configuration.readonly = true
         do {
-            let queue = try DatabaseQueue(path: path, configuration: configuration)
-            return try queue.read { db in
+            return try readOnlyQueue(path).read { db in
                 let report = try String.fetchAll(db, sql: "PRAGMA integrity_check")
                 guard report == ["ok"] else { return "SQLite's integrity check fails: \(report.prefix(3).joined(separator: "; "))" }
                 guard try db.tableExists("publication") else { return "it holds no registry (no publication table)" }
@@ -43,10 +40,15 @@ extension RegistryDatabase {
     /// (no migration, no write); nil when there is none or it cannot be read as one.
     public static func logSize(ofDatabaseAt path: String) -> Int64? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        var configuration = Configuration()
-        configuration.readonly = true
-        return try? DatabaseQueue(path: path, configuration: configuration).read { db in
+        return try? readOnlyQueue(path).read { db in
             try db.tableExists("publication") ? Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(idx) + 1, 0) FROM publication") : nil
         }
+    }
+
+    /// The database at `path`, opened so that nothing can be written to it.
+    private static func readOnlyQueue(_ path: String) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.readonly = true
+        return try DatabaseQueue(path: path, configuration: configuration)
     }
 }

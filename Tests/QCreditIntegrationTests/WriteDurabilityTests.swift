@@ -58,10 +58,7 @@ import Varlink
             auditor = ["uid:\(me)"]
             """
         let daemon = try await DaemonProcess(config: config, launcher: SyscallTrace.launcher(output: tracePath))
-        defer {
-            if let pid = daemon.daemonPID { kill(pid, SIGTERM) }
-            daemon.stop()
-        }
+        defer { Self.stopTraced(daemon) }
         let trace = SyscallTrace(path: tracePath)
         let walPath = daemon.stateDirectory + "/registry.sqlite-wal"
         // Maintenance regrades once at start; its write must not fall between a call's synced
@@ -73,15 +70,7 @@ import Varlink
 
         // Each call on a connection of its own, whose socket inode names its reply in the trace.
         func call(_ method: String, _ parameters: [String: JSONValue]) async throws -> [String: JSONValue] {
-            let socketPath = daemon.socketPath
-            let request = JSONValue.object(["method": .string(method), "parameters": .object(parameters)]).jsonText
-            let (text, peer) = try await offThePool { () throws -> (String?, UInt64) in
-                let socket = try RawSocket(path: socketPath)
-                var status = stat()
-                fstat(socket.fd, &status)
-                _ = socket.send(request)
-                return (socket.receive(), UInt64(status.st_ino))
-            }
+            let (text, peer) = try await Self.callOnItsOwnConnection(daemon, method, parameters)
             let reply = try JSONValue.parse(try #require(text, "\(method): no reply"))
             if let error = reply["error"]?.stringValue { throw VarlinkError(name: error, parameters: reply["parameters"]?.objectValue ?? [:]) }
             // The reply's write was traced before the client could receive it; wait until strace
@@ -178,32 +167,13 @@ import Varlink
     /// of its parent directory, all before the `Export` reply's first byte.
     @Test func anExportIsOnDiskBeforeItsReply() async throws {
         let scratch = try ScratchDirectory("strace-export")
-        let tracePath = scratch.path + "/trace.txt"
-        let me = getuid()
-        let daemon = try await DaemonProcess(
-            config: """
-                [roles]
-                regulator = ["uid:\(me)"]
-                operator = ["uid:\(me)"]
-                """,
-            launcher: SyscallTrace.launcher(output: tracePath, alsoTracing: ["rename", "renameat", "renameat2"]))
-        defer {
-            if let pid = daemon.daemonPID { kill(pid, SIGTERM) }
-            daemon.stop()
-        }
+        let (daemon, trace) = try await Self.daemonTracingRenames(in: scratch, config: #"operator = ["uid:\#(getuid())"]"#)
+        defer { Self.stopTraced(daemon) }
         try await daemon.seed(from: 0, count: 3)
-        let socketPath = daemon.socketPath
-        let (text, peer) = try await offThePool { () throws -> (String?, UInt64) in
-            let socket = try RawSocket(path: socketPath)
-            var status = stat()
-            fstat(socket.fd, &status)
-            _ = socket.send(#"{"method":"org.qcredit.operator.Export","parameters":{}}"#)
-            return (socket.receive(), UInt64(status.st_ino))
-        }
+        let (text, peer) = try await Self.callOnItsOwnConnection(daemon, "org.qcredit.operator.Export", [:])
         let reply = try JSONValue.parse(try #require(text))
         let name = try #require(reply["parameters"]?["name"]?.stringValue, "\(reply)")
         let exports = daemon.stateDirectory + "/exports"
-        let trace = SyscallTrace(path: tracePath)
         let calls = try await trace.calls(waitingUntil: { SyscallTrace.firstReply(in: $0, toPeer: peer) != nil })
         let replied = try #require(SyscallTrace.firstReply(in: calls, toPeer: peer)).line
         func completedBeforeReply(_ call: SyscallTrace.Call) -> Bool { (call.completedOnLine ?? Int.max) < replied }
@@ -239,28 +209,14 @@ import Varlink
     /// fsynced.
     @Test func everySignedTreeIsOnRecordBeforeItsNoteIsWritten() async throws {
         let scratch = try ScratchDirectory("strace-checkpoint")
-        let tracePath = scratch.path + "/trace.txt"
         let exports = scratch.path + "/exports"
-        let me = getuid()
-        let daemon = try await DaemonProcess(
-            config: """
-                [log]
-                checkpointIntervalSeconds = 1
-                [export]
-                directory = "\(exports)"
-                [roles]
-                regulator = ["uid:\(me)"]
-                """,
-            launcher: SyscallTrace.launcher(output: tracePath, alsoTracing: ["rename", "renameat", "renameat2"]))
-        defer {
-            if let pid = daemon.daemonPID { kill(pid, SIGTERM) }
-            daemon.stop()
-        }
+        let (daemon, trace) = try await Self.daemonTracingRenames(
+            in: scratch, config: "", before: "[log]\ncheckpointIntervalSeconds = 1\n[export]\ndirectory = \"\(exports)\"\n")
+        defer { Self.stopTraced(daemon) }
         try await daemon.seed(from: 0, count: 2)
         _ = try await daemon.waitForCheckpoint(ofSize: try await daemon.logSize())
         let state = daemon.stateDirectory
         let histories = [state + "/checkpoint-history", exports + "/checkpoint-history"]
-        let trace = SyscallTrace(path: tracePath)
         let notesIn = { (calls: [SyscallTrace.Call]) in
             calls.filter { $0.name.hasPrefix("write") && $0.arguments.contains("\(state)/checkpoint.tmp-") }
         }
@@ -286,6 +242,40 @@ import Varlink
             let directorySynced = calls.first { $0.line > (renamed?.line ?? .max) && $0.name == "fsync" && on(state, $0) }
             #expect(fsynced != nil && renamed != nil && directorySynced != nil, "\(temporary): fsync, rename, directory fsync")
             #expect((fsynced?.completedOnLine ?? .max) < (renamed?.line ?? .min), "\(temporary) renamed before its fsync completed")
+        }
+    }
+
+    /// A daemon under strace, its writes, syncs and renames traced into `scratch`, this user a
+    /// regulator; `before` goes ahead of the `[roles]` table, `config` into it.
+    static func daemonTracingRenames(in scratch: ScratchDirectory, config: String, before: String = "") async throws
+        -> (DaemonProcess, SyscallTrace)
+    {
+        let tracePath = scratch.path("trace.txt")
+        let daemon = try await DaemonProcess(
+            config: before + "[roles]\nregulator = [\"uid:\(getuid())\"]\n" + config + "\n",
+            launcher: SyscallTrace.launcher(output: tracePath, alsoTracing: ["rename", "renameat", "renameat2"]))
+        return (daemon, SyscallTrace(path: tracePath))
+    }
+
+    /// Stops a daemon started under strace: SIGTERM to the daemon itself, then to strace.
+    static func stopTraced(_ daemon: DaemonProcess) {
+        if let pid = daemon.daemonPID { kill(pid, SIGTERM) }
+        daemon.stop()
+    }
+
+    /// One call on a connection of its own: the reply, and the client socket's inode, which
+    /// names the reply's write in the trace.
+    static func callOnItsOwnConnection(_ daemon: DaemonProcess, _ method: String, _ parameters: [String: JSONValue]) async throws
+        -> (reply: String?, peer: UInt64)
+    {
+        let socketPath = daemon.socketPath
+        let request = JSONValue.object(["method": .string(method), "parameters": .object(parameters)]).jsonText
+        return try await offThePool { () throws -> (String?, UInt64) in
+            let socket = try RawSocket(path: socketPath)
+            var status = stat()
+            fstat(socket.fd, &status)
+            _ = socket.send(request)
+            return (socket.receive(), UInt64(status.st_ino))
         }
     }
 

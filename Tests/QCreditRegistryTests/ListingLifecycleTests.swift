@@ -235,18 +235,27 @@ import Testing
         #expect(try await fixture.publications().map(\.kind) == ["policy"])
     }
 
-    @Test func abnormalOperationsTakesObjectionsForThirtyDaysAfterPublication() async throws {
+    /// A file on the abnormal-operations list since 2026-03-02 (objections until 2026-04-01).
+    func abnormalOperationsListing() async throws -> (RegistryFixture, Listing) {
         let fixture = try await RegistryFixture(today: "2026-03-02")
         try await fixture.register(code)
-        let registry = fixture.registry
-        let listing = try await fixture.listed(code, listType: "abnormal-operations", on: "2026-03-02")
-        fixture.clock.advance(days: 31)
+        return (fixture, try await fixture.listed(code, listType: "abnormal-operations", on: "2026-03-02"))
+    }
+
+    func expectObjectionWindowClosed(_ listing: Listing, _ registry: Registry) async {
         await #expect(
             throws: RegistryError.invalidState(
                 listingId: listing.id, state: "listed", action: "file an objection", reason: "the objection window closed on 2026-04-01")
         ) {
             try await registry.fileObjection(listingId: listing.id, filedOn: nil, summary: "late", by: regulator)
         }
+    }
+
+    @Test func abnormalOperationsTakesObjectionsForThirtyDaysAfterPublication() async throws {
+        let (fixture, listing) = try await abnormalOperationsListing()
+        let registry = fixture.registry
+        fixture.clock.advance(days: 31)
+        await expectObjectionWindowClosed(listing, registry)
         // Recorded late, an objection filed on paper within the window may be dated back, but
         // not before the listing's last step (its publication here).
         await #expect(
@@ -266,10 +275,8 @@ import Testing
     /// contested ──rejected──▶ listed: the listing stands as it was, and takes no second
     /// objection once its window has closed.
     @Test func aRejectedObjectionToAListingLeavesItListed() async throws {
-        let fixture = try await RegistryFixture(today: "2026-03-02")
-        try await fixture.register(code)
+        let (fixture, listing) = try await abnormalOperationsListing()
         let registry = fixture.registry
-        let listing = try await fixture.listed(code, listType: "abnormal-operations", on: "2026-03-02")
         fixture.clock.advance(days: 10)
         let contested = try await registry.fileObjection(listingId: listing.id, filedOn: nil, summary: "report was filed", by: regulator)
         #expect(contested.state == .contested)
@@ -280,12 +287,7 @@ import Testing
         #expect(kept.removedStep == nil)
         #expect(try await fixture.publications().map(\.kind) == ["policy", "listing"])
         fixture.clock.advance(days: 30)
-        await #expect(
-            throws: RegistryError.invalidState(
-                listingId: listing.id, state: "listed", action: "file an objection", reason: "the objection window closed on 2026-04-01")
-        ) {
-            try await registry.fileObjection(listingId: listing.id, filedOn: nil, summary: "again", by: regulator)
-        }
+        await expectObjectionWindowClosed(listing, registry)
     }
 
     @Test func datesInTheFutureOrBeforeTheDecisionAreRefused() async throws {
