@@ -56,8 +56,8 @@ import Testing
         #expect(records[0].fields["summary"] == "two\nlines, and \"quotes\"")
         #expect(records[1].fields == ["code": "B", "summary": "plain"])
         #expect(records[2].malformed?.hasPrefix("a quoted field is not closed") == true)
-        // The fields before the open one are kept, so the error file can name the row's code.
-        #expect(records[2].fields == ["code": "C"])
+        // The fields are kept (the open one's text cut at its commas), so the error file can name the row's code.
+        #expect(records[2].fields == ["code": "C", "summary": "never closed"])
         #expect(file.recordsRead == 3 && file.nextRecord() == nil)
     }
 
@@ -72,22 +72,50 @@ import Testing
         let records = file.remainingRecords()
         #expect(records.map(\.line) == [2, 4, 5, 6, 7])
         #expect(records[0].fields == ["code": "A", "summary": "closed\nacross lines"] && records[0].malformed == nil)
-        #expect(records[2].malformed?.hasPrefix("a quoted field is not closed") == true && records[2].fields == ["code": "C"])
+        #expect(records[2].malformed?.hasPrefix("a quoted field is not closed (the file never closes it") == true)
+        #expect(records[2].fields == ["code": "C", "summary": "never closed"])
         #expect(records[3].fields == ["code": "D", "summary": "four"] && records[3].malformed == nil)
         #expect(records[4].fields == ["code": "E", "summary": "five"] && records[4].malformed == nil)
+
+        // A later quote does not make the stray one swallow the rows up to it: read on, the lines
+        // would not make a well-formed row (text after the closing quote, or too many fields).
+        for later in ["F,\"six", "F,\"a \"\"quoted\"\" word\"", "\"F\",\"six\"", "F\",six"] {
+            try Data("code,summary\nC,\"stray\nD,four\nE,five\n\(later)\nG,seven\n".utf8).write(to: URL(fileURLWithPath: path))
+            var strayFile = try TabularFile(reading: path)
+            let stray = strayFile.remainingRecords()
+            #expect(stray.map(\.line) == [2, 3, 4, 5, 6], "\(later): \(stray)")
+            #expect(stray[0].malformed?.hasPrefix("a quoted field is not closed (the quote on line 5 closes it") == true, "\(stray[0])")
+            #expect(stray[1].fields == ["code": "D", "summary": "four"] && stray[1].malformed == nil)
+            #expect(stray[2].fields == ["code": "E", "summary": "five"] && stray[2].malformed == nil)
+            #expect(stray[4].fields == ["code": "G", "summary": "seven"] && stray[4].malformed == nil)
+        }
+        // A field that spans lines and closes well is still one field.
+        try Data("code,summary\nC,\"one\ntwo, \"\"three\"\"\"\nD,four\n".utf8).write(to: URL(fileURLWithPath: path))
+        var spanning = try TabularFile(reading: path)
+        #expect(spanning.remainingRecords().map(\.fields) == [["code": "C", "summary": "one\ntwo, \"three\""], ["code": "D", "summary": "four"]])
+        // A stray quote early in a long file: every row after it is read (each line once, not
+        // the rest of the file again for every line the open field took in).
+        let rows = (0..<20_000).map { "R\($0),row \($0)\n" }.joined()
+        try Data("code,summary\nC,\"stray\n\(rows)".utf8).write(to: URL(fileURLWithPath: path))
+        var long = try TabularFile(reading: path)
+        let longRecords = long.remainingRecords()
+        #expect(longRecords.count == 20_001 && longRecords.dropFirst().allSatisfy { $0.malformed == nil })
 
         // Screened: the row answered for its code cell, as a row with a field too many is, and
         // the rows after it answered too.
         let cli = CLI(daemon: try await DaemonProcess())
         try await cli.register(CLI.cement, name: "贵州黔南水泥有限公司")
         let portfolio = scratch.path("book.csv")
-        try "code,amount\n\(CLI.materials),\"1,000\n\(CLI.cement),2000\n".write(toFile: portfolio, atomically: true, encoding: .utf8)
+        // The stray quote before the code's column leaves the code answered; the one after it
+        // does not take in the rows up to the next quote.
+        try "borrower,code,amount\n\"Qiannan,\(CLI.materials),1000\n\"x\",\(CLI.cement),2000\n".write(
+            toFile: portfolio, atomically: true, encoding: .utf8)
         let screened = try await cli.run(["screen", portfolio])
         #expect(screened.status == 0, "\(screened.stderr)")
-        let rows = screened.stdout.split(separator: "\n").map(String.init)
-        #expect(rows.count == 3, "\(rows)")
-        #expect(rows[1].hasPrefix("2,\(CLI.materials),") && rows[1].contains("NotFound"), "\(rows)")
-        #expect(rows[2].hasPrefix("3,\(CLI.cement),贵州黔南水泥有限公司,"), "\(rows)")
+        let screenedRows = screened.stdout.split(separator: "\n").map(String.init)
+        #expect(screenedRows.count == 3, "\(screenedRows)")
+        #expect(screenedRows[1].hasPrefix("2,\(CLI.materials),") && screenedRows[1].contains("NotFound"), "\(screenedRows)")
+        #expect(screenedRows[2].hasPrefix("3,\(CLI.cement),贵州黔南水泥有限公司,"), "\(screenedRows)")
         #expect(screened.stderr.contains("Screened 2 codes") && screened.stderr.contains("1 with an error"), "\(screened.stderr)")
         // A portfolio without a column of codes by any name it knows says which names it looked for.
         try "borrower,amount\n\(CLI.cement),1\n".write(toFile: portfolio, atomically: true, encoding: .utf8)
@@ -313,6 +341,23 @@ import Testing
         let result = try await CLIHarness.run(["import", "enterprises", path, "--socket", "/nonexistent/qcreditd.sock"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("has no column name"), "\(result.stderr)")
+    }
+
+    /// An import that never reaches the registry changes no file (the error file of the last run
+    /// stays), and one refused for the caller's role is not offered as resumable.
+    @Test func anImportThatCannotStartLeavesTheErrorFileAndSaysWhy() async throws {
+        let bankOnly = "socketMode = \"0666\"\n[roles]\nbank = [\"uid:\(getuid())\"]\n"
+        let cli = CLIHarness(daemon: try await DaemonProcess(config: bankOnly))
+        let path = try file(cli.daemon, "firms.csv", "code,name\n\(CLI.cement),\"stray\n\(CLI.materials),贵州\n")
+        let errors = path + ".errors.csv"
+        try "line,code,error,reason\n9,X,Kept,from the last run\n".write(toFile: errors, atomically: true, encoding: .utf8)
+        let unreachable = try await CLIHarness.run(["import", "enterprises", path, "--socket", "/nonexistent/qcreditd.sock"])
+        #expect(unreachable.status == 3, "\(unreachable.stderr)")
+        #expect(try String(contentsOfFile: errors, encoding: .utf8).contains("from the last run"))
+
+        let denied = try await cli.run(["import", "enterprises", path])
+        #expect(denied.status == 1, "\(denied.stderr)")
+        #expect(denied.stderr.contains("PermissionDenied") && !denied.stderr.contains("resume"), "\(denied.stderr)")
     }
 
     /// Each JSON Lines object is read by its own member names: one row's spelling (`Code`,

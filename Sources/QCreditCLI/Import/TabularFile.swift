@@ -38,7 +38,6 @@ struct TabularFile {
     private let lines: LineTable
     /// The first line not yet read (0-based: its number is one more).
     private var position = 0
-    /// Set once a quoted field ran to the end of the file: no record follows it.
     /// The records read so far.
     private(set) var recordsRead = 0
 
@@ -141,35 +140,45 @@ struct TabularFile {
         return "\(error.reason) at byte \(error.offset + 1) of the line"
     }
 
-    /// One CSV record's text, from the line at ``position`` on: a quoted field that runs past
-    /// the line end continues on the next line. One that the file never closes is taken as a
-    /// stray quote on its own line, which is then the whole record (reported as malformed), and
-    /// the lines after it are read as records of their own: read to the end of the file as one
-    /// field, they would vanish from the import or screen without a word.
-    private mutating func nextCSVText() -> (start: Int, text: String, parsed: CSVFields)? {
+    /// One CSV record, from the line at ``position`` on: a quoted field that runs past the line
+    /// end continues on the next line. A quote that the file never closes, or whose lines up to
+    /// the quote that closes it do not make a well-formed row (text after that quote, or another
+    /// number of fields than the header's), is taken as a stray quote ending with its own line,
+    /// which is then the whole record (reported as malformed), and the lines after it are read
+    /// as records of their own: read on as one field, they would vanish from the import or
+    /// screen without a word. `closedOn` is the line that closed a quote taken so.
+    private mutating func nextCSVText() -> (start: Int, blank: Bool, parsed: CSVFields, closedOn: Int?)? {
         guard position < lines.count else { return nil }
         let start = position + 1
         let first = lines.text(position)
-        var text = first
         position += 1
-        var parsed = Self.fields(text)
-        while case .open = parsed, position < lines.count {
-            text += "\n" + lines.text(position)
+        var scanner = CSVRecordScanner()
+        scanner.feed(first)
+        // A quote closed by text after it spoils the record: no need to read further.
+        while scanner.quoted, scanner.strayQuoteField == nil, position < lines.count {
+            scanner.feed(lines.text(position))
             position += 1
-            parsed = Self.fields(text)
         }
-        if case .open = parsed, position > start {
+        var parsed = scanner.record
+        var closedOn: Int?
+        if scanner.lineCount > 1, !isWellFormed(parsed) {
+            closedOn = scanner.quoted ? nil : position
             position = start
-            text = first
-            parsed = Self.fields(first)
+            parsed = CSVRecordScanner.fields(first)
         }
-        return (start, text, parsed)
+        return (start, first.trimmingWhitespace().isEmpty, parsed, closedOn)
+    }
+
+    /// A complete row with the header's number of fields (any number, for the header itself).
+    private func isWellFormed(_ parsed: CSVFields) -> Bool {
+        guard case .complete(let fields) = parsed else { return false }
+        return columns.isEmpty || fields.count == columns.count
     }
 
     /// Reads up to and including the header line, which must be there and readable.
     private mutating func readCSVHeader() throws(Failure) {
-        while let (_, text, parsed) = nextCSVText() {
-            if text.trimmingWhitespace().isEmpty { continue }
+        while let (_, blank, parsed, _) = nextCSVText() {
+            if blank { continue }
             switch parsed {
             case .complete(let fields):
                 columns = fields.map { $0.trimmingWhitespace() }
@@ -182,16 +191,19 @@ struct TabularFile {
     }
 
     private mutating func nextCSVRecord() -> Record? {
-        while let (start, _, parsed) = nextCSVText() {
+        while let (start, _, parsed, closedOn) = nextCSVText() {
             let fields: [String]
             switch parsed {
             case .complete(let complete): fields = complete
             case .open(let partial):
                 // The fields before the open one, so that the error report can name the row's
                 // code; the next line is read as the next record.
+                let why =
+                    closedOn.map { "the quote on line \($0) closes it, but the lines up to it do not make a well-formed row" }
+                    ?? "the file never closes it"
                 return Record(
                     line: start, fields: byColumn(partial),
-                    malformed: "a quoted field is not closed (the file never closes it, so it is taken to end with its line)")
+                    malformed: "a quoted field is not closed (\(why), so it is taken to end with its line)")
             case .strayQuote(let field, let partial):
                 return Record(
                     line: start, fields: byColumn(partial),
@@ -218,71 +230,5 @@ struct TabularFile {
     /// Fields by the header's column names (a repeated name keeps its first field).
     private func byColumn(_ fields: [String]) -> [String: String] {
         Dictionary(zip(columns, fields), uniquingKeysWith: { first, _ in first })
-    }
-
-    /// What one CSV record's text holds.
-    enum CSVFields: Equatable {
-        case complete([String])
-        /// A quoted field is still open at the end: the record goes on on the next line.
-        /// `partial` holds the fields before it.
-        case open(partial: [String])
-        /// Field `field` (from 1) has text after its closing quote, which RFC 4180 does not
-        /// allow (`"bad"quote"`); `partial` holds every field, the text after that quote kept as
-        /// it is, so that the error report can name a code in a later column.
-        case strayQuote(field: Int, partial: [String])
-    }
-
-    /// The fields of one CSV record.
-    static func fields(_ text: String) -> CSVFields {
-        var fields: [String] = []
-        var field: [UInt8] = []
-        var quoted = false
-        var closedQuote = false
-        var atFieldStart = true
-        var strayQuoteField: Int?
-        var bytes = Array(text.utf8).makeIterator()
-        var pending: UInt8? = bytes.next()
-        while let byte = pending {
-            pending = bytes.next()
-            if quoted {
-                if byte == UInt8(ascii: "\"") {
-                    if pending == UInt8(ascii: "\"") {
-                        field.append(byte)
-                        pending = bytes.next()
-                    } else {
-                        quoted = false
-                        closedQuote = true
-                    }
-                } else {
-                    field.append(byte)
-                }
-                continue
-            }
-            switch byte {
-            case UInt8(ascii: ","):
-                fields.append(String(decoding: field, as: UTF8.self))
-                field.removeAll(keepingCapacity: true)
-                atFieldStart = true
-                closedQuote = false
-                continue
-            case _ where closedQuote:
-                // Only white space may follow a closing quote before the comma.
-                if byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\t") {
-                    strayQuoteField = strayQuoteField ?? fields.count + 1
-                    closedQuote = false
-                    field.append(byte)
-                }
-            case UInt8(ascii: "\"") where atFieldStart || field.allSatisfy({ $0 == UInt8(ascii: " ") }):
-                field.removeAll(keepingCapacity: true)
-                quoted = true
-            default:
-                field.append(byte)
-            }
-            atFieldStart = false
-        }
-        guard !quoted else { return .open(partial: fields) }
-        fields.append(String(decoding: field, as: UTF8.self))
-        if let strayQuoteField { return .strayQuote(field: strayQuoteField, partial: fields) }
-        return .complete(fields)
     }
 }
