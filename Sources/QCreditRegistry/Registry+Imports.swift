@@ -146,7 +146,8 @@ extension Registry {
             throw RegistryError.invalidArgument(
                 parameter: "firstLine",
                 reason: "lines \(place.firstLine)–\(place.lastLine) overlap lines \(first.firstLine)–\(first.lastLine) "
-                    + "applied before under import \(place.importId) in another batch; resume with the same batch size")
+                    + "applied before under import \(place.importId) in another batch; resume with the same batch size and the same "
+                    + "file (a changed file is imported under a new import id)")
         }
         if let applied = first.rowsDigest, let sent = place.rowsDigest, applied != sent {
             throw RegistryError.invalidArgument(

@@ -68,6 +68,18 @@ import Testing
         #expect(Instant(rfc3339: text) == nil)
     }
 
+    /// A time whose moment falls outside years 0000–9999 in UTC could not be written back as
+    /// RFC 3339 (a GetGradeAt reply's `at` read "-0001-12-31T10:00:00Z"): refused. The ends of
+    /// that range are read and written back as they are.
+    @Test func aMomentOutsideFourDigitYearsInUTCIsRefused() throws {
+        #expect(Instant(rfc3339: "0000-01-01T00:00:00+14:00") == nil && Instant(rfc3339: "0000-01-01T13:59:59+14:00") == nil)
+        #expect(Instant(rfc3339: "9999-12-31T23:59:59-00:01") == nil)
+        for text in ["0000-01-01T00:00:00Z", "0000-01-01T14:00:00+14:00", "9999-12-31T23:59:59Z"] {
+            let moment = try #require(Instant(rfc3339: text), "\(text)")
+            #expect(Instant(rfc3339: moment.rfc3339) == moment && moment.rfc3339.count == 20, "\(moment.rfc3339)")
+        }
+    }
+
     @Test func startOfDayInBeijing() throws {
         let date = try #require(CivilDate(iso: "2026-11-27"))
         let start = Instant.startOfDay(date, in: .beijing)

@@ -57,6 +57,9 @@ struct FileImport {
         if InputFile.sameFile(errorPath, options.file) {
             throw Failure.badInput("the error file \(errorPath) is the file being imported; give another --errors path")
         }
+        // The registry is reached before any file is written: an import that cannot connect
+        // leaves the error file of the last run as it was.
+        _ = try await daemon.client()
         try writeErrors([], to: errorPath)
 
         // Rows are read a batch ahead of what is sent: the registry works on the batches in
@@ -155,9 +158,9 @@ struct FileImport {
             rejections += reader.rejections
             try? writeErrors(rejections.sorted { $0.line < $1.line }, to: errorPath)
             progress.finish()
-            // A refusal of the import itself (its id used for other rows) is not resumed by running
-            // it again; a lost connection or a stopped daemon is.
-            let refused = (error as? VarlinkError)?.name.hasSuffix(".InvalidArgument") == true
+            // A refusal of the import itself (its id used for other rows, or a caller without the
+            // role) is not resumed by running it again; a lost connection or a stopped daemon is.
+            let refused = (error as? VarlinkError).map { $0.name.hasSuffix(".InvalidArgument") || $0.name.hasSuffix(".PermissionDenied") } == true
             if console.json {
                 // A script gets the counts too: the summary's members, `complete` false, and why.
                 var summary = summary(imported: imported, rejected: rejections.count, skipped: skipped, complete: false)

@@ -53,8 +53,16 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
             let offset = UTCOffset(iso: String(decoding: offsetBytes, as: UTF8.self))
         else { return nil }
         let localSeconds = Int64(date.daysSinceEpoch) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+        // In UTC the moment must still have a four-digit year, so that it is written back as
+        // RFC 3339 (0000-01-01T00:00:00+14:00 would be year -1 in UTC).
+        guard Self.fourDigitYears.contains(localSeconds - Int64(offset.secondsEast)) else { return nil }
         self.init(secondsSinceEpoch: localSeconds - Int64(offset.secondsEast))
     }
+
+    /// The seconds of years 0000 to 9999 in UTC: what RFC 3339 can write.
+    private static let fourDigitYears: ClosedRange<Int64> =
+        Int64(CivilDate(year: 0, month: 1, day: 1)!.daysSinceEpoch) * 86_400
+        ... Int64(CivilDate(year: 9999, month: 12, day: 31)!.daysSinceEpoch) * 86_400 + 86_399
 
     /// RFC 3339 in UTC with seconds precision: `2026-11-27T09:31:11Z`.
     public var rfc3339: String { rfc3339(in: .utc) }
