@@ -194,10 +194,20 @@ final class OutputSink {
         if let handle { handle.write(Data(text.utf8)) } else { Console.emit(text, to: STDOUT_FILENO) }
     }
 
+    /// Set once the file is renamed into place (or found unwritable).
+    private var finished = false
+
+    /// A run that stopped before ``close()`` (the daemon lost, a call refused) leaves no
+    /// half-written file beside the output; the output itself was never touched.
+    deinit {
+        if let temporary, !finished { try? FileManager.default.removeItem(atPath: temporary) }
+    }
+
     func close() throws {
         guard let handle else { return }
         guard let path, let temporary else { return try handle.close() }
         try handle.close()
+        finished = true
         // rename(2) replaces what was there in one step: a reader sees the old file or the new.
         guard rename(temporary, path) == 0 else {
             let reason = systemErrorText(errno)

@@ -709,6 +709,11 @@ import Testing
         let output = cli.daemon.directory.appendingPathComponent("screened.csv").path
         try await cli.succeed(["screen", portfolio, "--output", output])
         let rows = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map(String.init)
+        // A screen that cannot reach the registry leaves the last output as it was, and nothing beside it.
+        let unreachable = try await CLIHarness.run(["screen", portfolio, "--output", output, "--socket", "/nonexistent/qcreditd.sock"])
+        #expect(unreachable.status == 3, "\(unreachable.stderr)")
+        #expect(try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map(String.init) == rows)
+        #expect(!FileManager.default.fileExists(atPath: output + ".partial"))
         #expect(rows[0] == "line,code,name,grade,basis,listed,logIndex,treeSize,rootHash,error,reason")
         #expect(rows.count == 5)
         let cement = rows[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
