@@ -16,6 +16,27 @@ import Testing
     }
 
     /// The limit counts code points, not bytes: three-byte characters up to the limit pass.
+    /// A bidirectional override or isolate would make a published name or reason read otherwise
+    /// than written ("Trojan Source"): refused, by its code point. The marks that carry no
+    /// reordering of their own (U+200E, U+200F) and the characters beside the refused ranges pass.
+    @Test(arguments: [0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069] as [UInt32])
+    func aBidirectionalOverrideIsRefused(_ value: UInt32) {
+        let text = "示例" + String(Unicode.Scalar(value)!) + "公司"
+        let expected = RegistryError.invalidArgument(
+            parameter: "name",
+            reason: "contains the bidirectional formatting character U+\(String(value, radix: 16, uppercase: true)), "
+                + "which changes the order in which text is shown")
+        #expect(throws: expected) { try TextField.line(text, "name") }
+        #expect(throws: expected) { try TextField.required(text, "name") }
+    }
+
+    @Test func charactersBesideTheBidirectionalOverridesPass() throws {
+        for value: UInt32 in [0x200E, 0x200F, 0x2027, 0x202F, 0x2065, 0x206A, 0x2010] {
+            let text = "示例" + String(Unicode.Scalar(value)!) + "公司"
+            #expect(try TextField.required(text, "name") == text, "U+\(String(value, radix: 16))")
+        }
+    }
+
     @Test func theLengthLimitCountsCodePoints() throws {
         let atLimit = String(repeating: "质", count: 500)
         #expect(try TextField.required(atLimit, "summary") == atLimit)

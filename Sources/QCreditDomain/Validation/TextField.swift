@@ -54,7 +54,9 @@ public enum TextField {
     }
 
     /// Refuses a control character other than a line feed (where line feeds are not allowed,
-    /// the caller refuses them first).
+    /// the caller refuses them first), and a bidirectional embedding, override or isolate
+    /// (U+202A–U+202E, U+2066–U+2069): kept for ever in published decisions, one would make a
+    /// name or a reason read otherwise than it is written wherever it is shown.
     private static func refuseControlCharacters(in value: String, _ parameter: String) throws(RegistryError) {
         guard hasControlCharacter(value.utf8) else { return }
         if let bad = value.unicodeScalars.first(where: { $0.isControl && $0 != "\n" }) {
@@ -62,15 +64,27 @@ public enum TextField {
                 parameter: parameter,
                 reason: "contains the control character U+\(String(bad.value, radix: 16, uppercase: true))")
         }
+        if let bad = value.unicodeScalars.first(where: \.isBidirectionalFormatting) {
+            throw .invalidArgument(
+                parameter: parameter,
+                reason: "contains the bidirectional formatting character U+\(String(bad.value, radix: 16, uppercase: true)), "
+                    + "which changes the order in which text is shown")
+        }
     }
 
-    /// Whether UTF-8 text holds a control character other than a line feed (``Unicode/Scalar/isControl``),
-    /// by its bytes: U+0000–U+001F and U+007F are single bytes, U+0080–U+009F are C2 80–C2 9F.
+    /// Whether UTF-8 text holds a control character other than a line feed (``Unicode/Scalar/isControl``)
+    /// or a bidirectional formatting character, by its bytes: U+0000–U+001F and U+007F are single
+    /// bytes, U+0080–U+009F are C2 80–C2 9F, U+202A–U+202E are E2 80 AA–AE, U+2066–U+2069 are E2 81 A6–A9.
     private static func hasControlCharacter(_ utf8: String.UTF8View) -> Bool {
-        var previous: UInt8 = 0
+        var (beforePrevious, previous): (UInt8, UInt8) = (0, 0)
         for byte in utf8 {
             if (byte < 0x20 && byte != 0x0A) || byte == 0x7F || (previous == 0xC2 && byte <= 0x9F && byte >= 0x80) { return true }
-            previous = byte
+            if beforePrevious == 0xE2
+                && ((previous == 0x80 && (0xAA...0xAE).contains(byte)) || (previous == 0x81 && (0xA6...0xA9).contains(byte)))
+            {
+                return true
+            }
+            (beforePrevious, previous) = (previous, byte)
         }
         return false
     }
@@ -100,6 +114,9 @@ extension Unicode.Scalar {
     /// (U+0000–U+001F, U+007F–U+009F), and a range check costs far less than a property lookup
     /// on every character of every event a batch records.
     var isControl: Bool { value < 0x20 || (0x7F...0x9F).contains(value) }
+
+    /// The explicit bidirectional embeddings, overrides and isolates (and their terminators).
+    var isBidirectionalFormatting: Bool { (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value) }
 }
 
 extension StringProtocol {
