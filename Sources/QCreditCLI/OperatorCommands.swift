@@ -56,13 +56,14 @@ struct StatusCommand: AsyncParsableCommand {
         }
     }
 
-    /// Said when the newest export is more than a day old: the nightly export (02:00) is
+    /// Said when the newest export is more than 26 hours old: the nightly export (02:00, up to
+    /// 15 minutes later by the timer's random delay, and a large one runs for minutes) is
     /// missing, so the published state and the auditors' copy are falling behind.
     static func overdueNote(created: String?, now: Date = Date()) -> String {
         guard let made = created.flatMap(Instant.init(rfc3339:)) else { return "" }
         let age = Int64(now.timeIntervalSince1970) - made.secondsSinceEpoch
         guard age > 26 * 3600 else { return "" }
-        return "; OVERDUE: \(duration(age)) old, more than a day (is qcredit-export.timer running?)"
+        return "; OVERDUE: \(duration(age)) old, more than 26 hours (is qcredit-export.timer running?)"
     }
 
     static func duration(_ seconds: Int64) -> String {

@@ -45,6 +45,18 @@ extension RegistryDatabase {
         }
     }
 
+    /// The migrations the database at `path` records that this version does not know, read
+    /// without changing the file; nil when there is no database there yet (or none readable:
+    /// opening it for writing then says why).
+    static func unknownMigrations(inDatabaseAt path: String) -> Set<String>? {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size > 0 else { return nil }
+        return try? readOnlyQueue(path).read { db in
+            guard try db.tableExists("grdb_migrations") else { return [] }
+            return try SchemaMigrations.migrator.appliedIdentifiers(db).subtracting(SchemaMigrations.migrator.migrations)
+        }
+    }
+
     /// The database at `path`, opened so that nothing can be written to it.
     private static func readOnlyQueue(_ path: String) throws -> DatabaseQueue {
         var configuration = Configuration()

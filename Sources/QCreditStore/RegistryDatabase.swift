@@ -44,6 +44,12 @@ public final class RegistryDatabase: Sendable {
         configuration.foreignKeysEnabled = true
         configuration.maximumReaderCount = readerCount
         configuration.busyMode = .timeout(10)
+        // A downgrade would run older code on a schema it does not know: refused, and the file
+        // left byte for byte as it was (it is checked before the pool opens it for writing,
+        // which touches SQLite's header even when nothing else is written).
+        if let unknown = Self.unknownMigrations(inDatabaseAt: path), !unknown.isEmpty {
+            throw StoreError.writtenByNewerVersion(path: path, unknownMigrations: unknown.sorted())
+        }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             let synchronous = try pool.barrierWriteWithoutTransaction { db in
@@ -54,11 +60,6 @@ public final class RegistryDatabase: Sendable {
                 throw StoreError.cannotOpen(
                     path: path, reason: "the writer reports synchronous = \(synchronous.map(String.init) ?? "nothing"), not FULL (2)")
             }
-            // A downgrade would run older code on a schema it does not know: refused, unchanged.
-            let unknown = try pool.read { db in
-                try SchemaMigrations.migrator.appliedIdentifiers(db).subtracting(SchemaMigrations.migrator.migrations)
-            }
-            guard unknown.isEmpty else { throw StoreError.writtenByNewerVersion(path: path, unknownMigrations: unknown.sorted()) }
             try SchemaMigrations.migrator.migrate(pool)
             // Statement journals (an insert that has triggers or can fail part-way copies each
             // page it changes into one) stay in memory on the writer. On disk they spilled past
