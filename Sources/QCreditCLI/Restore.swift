@@ -122,12 +122,37 @@ struct Restore {
                     + (code == EACCES ? " (a backup is readable by the user who wrote it: chown -R it to the user restoring)" : ""))
         }
         close(descriptor)
+        // A refused restore changes nothing: a state directory it had to make (with the lock
+        // file inside) goes again, from the first folder of its path that was not there.
+        let made = Self.firstMissingFolder(of: stateDirectory)
         do {
             try FileManager.default.createDirectory(
                 atPath: stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw Failure.badInput("cannot make or use the state directory \(stateDirectory): \((error as NSError).localizedDescription)")
         }
+        do {
+            return try await restoreLocked()
+        } catch {
+            if let made { try? FileManager.default.removeItem(atPath: made) }
+            throw error
+        }
+    }
+
+    /// The outermost folder of `path` (itself included) that does not exist yet, or nil.
+    static func firstMissingFolder(of path: String) -> String? {
+        var missing: String?
+        var folder = (path as NSString).standardizingPath
+        while !folder.isEmpty, folder != "/", !FileManager.default.fileExists(atPath: folder) {
+            missing = folder
+            folder = (folder as NSString).deletingLastPathComponent
+        }
+        return missing
+    }
+
+    /// The restore itself, in a state directory that exists, under its lock.
+    private func restoreLocked() async throws -> Outcome {
+        let backupDatabase = (backup as NSString).appendingPathComponent("registry.sqlite")
         let lock: StateDirectoryLock
         do {
             lock = try StateDirectoryLock(directory: stateDirectory)

@@ -358,6 +358,11 @@ import Varlink
         let refusedEmpty = try await restore(empty)
         #expect(refusedEmpty.status == 2, "\(refusedEmpty.stdout)\(refusedEmpty.stderr)")
         #expect(refusedEmpty.stderr.contains("is not an intact registry database: the database file is empty"), "\(refusedEmpty.stderr)")
+        // Refused into a state directory that was not there: it is not left behind, nor its lock file.
+        let newHome = daemon.directory.appendingPathComponent("new-home").path
+        let refusedFresh = try await runCommand(qcredit, ["restore", empty, "--state-dir", newHome + "/state"])
+        #expect(refusedFresh.status == 2 && refusedFresh.stderr.contains("nothing was changed"), "\(refusedFresh.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: newHome), "a refused restore left \(newHome)")
         let damaged = try copy(scenario.backup, as: "damaged-backup")
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: damaged + "/registry.sqlite"))
         try handle.seek(toOffset: 8192)
