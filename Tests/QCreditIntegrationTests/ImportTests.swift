@@ -360,6 +360,26 @@ import Testing
         #expect(denied.stderr.contains("PermissionDenied") && !denied.stderr.contains("resume"), "\(denied.stderr)")
     }
 
+    /// A registry whose message limit is below the default closes the connection on a batch over
+    /// it, with no reply: the import says what to do, and smaller batches go through.
+    @Test func aRegistryWithASmallerMessageLimitGetsSmallerBatches() async throws {
+        let config = """
+            [limits]
+            maxMessageBytes = 200000
+            maxMessageBytesReadOnly = 100000
+            [roles]
+            regulator = ["uid:\(getuid())"]
+            """
+        let cli = CLIHarness(daemon: try await DaemonProcess(config: config))
+        let rows = (0..<3_000).map { "\(DurabilityTests.uscc($0)),某某建材有限公司第\($0)号\n" }.joined()
+        let path = try file(cli.daemon, "firms.csv", "code,name\n" + rows)
+        let tooLarge = try await cli.run(["import", "enterprises", path])
+        #expect(tooLarge.status == 3, "\(tooLarge.stderr)")
+        #expect(tooLarge.stderr.contains("import with a smaller --batch-size under a new --import-id"), "\(tooLarge.stderr)")
+        let smaller = try await cli.json(["import", "enterprises", path, "--batch-size", "1000", "--import-id", "firms-small"])
+        #expect(smaller["imported"] == 3_000)
+    }
+
     /// Each JSON Lines object is read by its own member names: one row's spelling (`Code`,
     /// `uscc`, `occurred_on`) never changes how the next row is read.
     @Test func eachJSONLinesRowIsReadByItsOwnMemberNames() async throws {

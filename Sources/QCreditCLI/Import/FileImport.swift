@@ -167,10 +167,17 @@ struct FileImport {
                 summary["stoppedBy"] = .string(Failure(error, socket: daemon.socketPath).message)
                 console.reply(summary) { _ in [] }
             } else {
+                // The daemon closes a connection whose message is over its limit, with no reply:
+                // a registry configured below the default 8 MiB needs smaller batches.
+                let lost = if case .connectionLost = Failure(error, socket: daemon.socketPath) { true } else { false }
                 Console.emit(
                     "stopped: \(imported) rows imported, \(rejections.count) rejected (in \(errorPath)), \(skipped) already "
                         + "imported before the failure below"
-                        + (refused ? ".\n" : "; run the same command again to resume.\n"), to: STDERR_FILENO)
+                        + (refused ? ".\n" : "; run the same command again to resume.\n")
+                        + (lost
+                            ? "If qcreditd's log says the message was too large, its maxMessageBytes is below the 8 MiB a batch "
+                                + "(up to 4 MiB of rows) may need: import with a smaller --batch-size under a new --import-id.\n"
+                            : ""), to: STDERR_FILENO)
             }
             throw error
         }
