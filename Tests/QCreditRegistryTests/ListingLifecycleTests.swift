@@ -265,10 +265,20 @@ import Testing
         }
         let contested = try await registry.fileObjection(listingId: listing.id, filedOn: "2026-03-20", summary: "report was filed", by: regulator)
         #expect(contested.state == .contested)
+        // Contested, it can be neither withdrawn nor removed: the refusal says what is left to do.
+        await #expect(
+            throws: RegistryError.invalidState(
+                listingId: listing.id, state: "contested", action: "withdraw",
+                reason: "it is already published and an objection is pending; resolve the objection (upheld removes it as revoked)")
+        ) {
+            try await registry.withdrawListing(listingId: listing.id, reason: "x", withdrawnOn: nil, documentNumber: nil, by: regulator)
+        }
         let revoked = try await registry.resolveObjection(
             listingId: listing.id, outcome: "upheld", resolvedOn: nil, authority: "AMR", documentNumber: "复核9", summary: nil, by: regulator)
         #expect(revoked.state == .removed)
         #expect(revoked.removedStep?.removalReason == .revoked)
+        // Two steps: the objection settled (the listing back where it was), then the revocation.
+        #expect(revoked.steps.suffix(2).map(\.stateAfter) == [.listed, .removed])
         #expect(try await fixture.publications().map(\.kind) == ["policy", "listing", "removal"])
     }
 

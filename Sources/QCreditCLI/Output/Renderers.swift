@@ -187,7 +187,7 @@ enum Render {
         var parts: [String] = []
         if let outcome = step["outcome"]?.stringValue { parts.append("objection \(outcome)") }
         if let reason = step["removalReason"]?.stringValue { parts.append("as \(reason)") }
-        if let end = step["plannedEndDate"]?.stringValue { parts.append("until \(end)") }
+        if let end = step["plannedEndDate"]?.stringValue { parts.append("ends \(end)") }
         if let reason = step["reason"]?.stringValue { parts.append(reason) }
         if let summary = step["summary"]?.stringValue { parts.append(summary) }
         return parts.isEmpty ? none : parts.joined(separator: "; ")

@@ -150,7 +150,11 @@ public enum ListingLifecycle {
         _ listing: Listing, reason: String, withdrawnOn: CivilDate, documentNumber: String?, today: CivilDate
     ) throws(RegistryError) -> ListingStepDraft {
         guard listing.state == .proposed || listing.state == .objected else {
-            throw refusal(listing, "withdraw", listing.state.isOnList ? "it is already published; remove it instead" : "the listing is closed")
+            let why =
+                listing.state == .contested
+                ? "it is already published and an objection is pending; resolve the objection (upheld removes it as revoked)"
+                : listing.state.isOnList ? "it is already published; remove it instead" : "the listing is closed"
+            throw refusal(listing, "withdraw", why)
         }
         try notInFuture(withdrawnOn, "withdrawnOn", today: today)
         try notBefore(withdrawnOn, listing.decision.decisionDate, "withdrawnOn", "the decision date")
