@@ -13,16 +13,29 @@ extension ExportVerification {
     /// export extends. Returns its tree if it verified, for the consistency check.
     func checkPreviousExport(at previousPath: String, manifest: ExportManifest) -> ExportManifest.Tree? {
         let previous: (manifest: ExportManifest, signers: [String])
+        var byFormerKey = false
         do {
             previous = try Self.verifyPrevious(at: previousPath, keys: keys)
         } catch {
-            fail(.previous, previousPath, "does not verify: \(error.reason)")
-            return nil
+            // After a key rotation the export before it is signed by the log's former keys alone.
+            // One that a key it publishes verifies is taken for this log's only as far as this
+            // export, signed by a given key, ties its tree to the checkpoint (the checks below:
+            // the previous tree this MANIFEST names, its entries, the consistency proof).
+            guard error.noGivenSigner, let former = Self.verifyPreviousWithItsOwnKeys(at: previousPath) else {
+                fail(.previous, previousPath, "does not verify: \(error.reason)")
+                return nil
+            }
+            previous = former
+            byFormerKey = true
         }
         let tree = ExportManifest.Tree(size: previous.manifest.treeSize, rootHash: previous.manifest.rootHash)
         pass(
             .previous, previousPath,
-            "verifies: MANIFEST and checkpoint (size \(tree.size)) signed by \(previous.signers.joined(separator: ", "))")
+            "verifies: MANIFEST and checkpoint (size \(tree.size)) signed by \(previous.signers.joined(separator: ", "))"
+                + (byFormerKey
+                    ? ", a key it publishes and not a given one (a key of the log before a rotation): it is this log's "
+                        + "only if this export, which a given key signed, names or proves its tree (below)"
+                    : ""))
 
         var problems: [String] = []
         if !previous.manifest.origin.utf8.elementsEqual(manifest.origin.utf8) {
@@ -60,6 +73,18 @@ extension ExportVerification {
 
     struct PreviousFailure: Error {
         let reason: String
+        /// No given key signed its MANIFEST (and none that did failed to verify).
+        var noGivenSigner = false
+    }
+
+    /// ``verifyPrevious(at:keys:)`` with the verifier keys the export at `path` publishes, one
+    /// at a time: the export as its own signer presents it.
+    static func verifyPreviousWithItsOwnKeys(at path: String) -> (manifest: ExportManifest, signers: [String])? {
+        for published in ExportVerifier.publishedVerifierKeys(directory: path) {
+            guard let key = TrustedKey(parsing: published) else { continue }
+            if let verified = try? verifyPrevious(at: path, keys: [key]) { return verified }
+        }
+        return nil
     }
 
     /// The previous export's MANIFEST and the keys that signed it, if its MANIFEST signature and
@@ -94,7 +119,9 @@ extension ExportVerification {
         guard signatures.failed.isEmpty else {
             throw PreviousFailure(reason: "its MANIFEST signature by \(signatures.failed.joined(separator: ", ")) does not verify")
         }
-        guard !signatures.verified.isEmpty else { throw PreviousFailure(reason: "its MANIFEST has no signature by a given key") }
+        guard !signatures.verified.isEmpty else {
+            throw PreviousFailure(reason: "its MANIFEST has no signature by a given key", noGivenSigner: true)
+        }
 
         let name = ExportFormat.checkpointFile
         guard let entry = manifest.file(named: name) else { throw PreviousFailure(reason: "its MANIFEST lists no checkpoint") }

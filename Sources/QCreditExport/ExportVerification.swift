@@ -17,6 +17,18 @@ final class ExportVerification {
         /// `<name>+<8 hex key id>`.
         var label: String { "\(verifier.name)+\(Hex.keyID(verifier.keyID))" }
         var signatureFileName: String { ExportFormat.signatureFileName(type: type, keyID: verifier.keyID) }
+
+        init(verifier: any PublicNoteKey, type: ExportKeyType) {
+            self.verifier = verifier
+            self.type = type
+        }
+
+        /// A verifier key string of a type exports are signed with, or nil.
+        init?(parsing string: String) {
+            guard let verifier = try? VerifierKey.parse(string), let type = ExportKeyType(encodedKeyType: verifier.encodedKey[0])
+            else { return nil }
+            self.init(verifier: verifier, type: type)
+        }
     }
 
     /// Small files are read whole, up to this size.

@@ -317,6 +317,26 @@ import Varlink
         // The next export extends the one the old keys signed.
         let delta = try await daemon.call("org.qcredit.operator.Export", [:])
         #expect(delta["kind"] == "delta", "\(delta)")
+        // An auditor with the new keys alone checks the delta against the export before the
+        // rotation: that one verifies with the key it publishes, and the delta, signed by a new
+        // key, proves its tree.
+        let exportsDirectory = daemon.stateDirectory + "/exports/"
+        let newKeys = try await Self.verifierKeys(daemon).sorted().flatMap { ["--vkey", $0] }
+        let qcredit = DaemonProcess.product("qcredit")
+        let checked = try await runCommand(
+            qcredit, ["verify", exportsDirectory + (delta["name"]?.stringValue ?? "")] + newKeys + ["--previous", exportsDirectory + old])
+        #expect(checked.status == 0, "\(checked.stdout)\(checked.stderr)")
+        #expect(checked.stdout.contains("a key it publishes and not a given one"), "\(checked.stdout)")
+        // Another log's export, signed by the keys it publishes, is not taken for this one's.
+        let other = try await DaemonProcess(config: DaemonProcess.logConfig)
+        try await other.seed(from: 0, count: 1)
+        _ = try await other.waitForCheckpoint(ofSize: try await other.logSize())
+        let foreign = try #require(try await other.call("org.qcredit.operator.Export", ["full": true])["name"]?.stringValue)
+        let refused = try await runCommand(
+            qcredit,
+            ["verify", exportsDirectory + (delta["name"]?.stringValue ?? "")] + newKeys
+                + ["--previous", other.stateDirectory + "/exports/" + foreign])
+        #expect(refused.status == 4, "\(refused.stdout)\(refused.stderr)")
 
         _ = try await daemon.call(
             "org.qcredit.admin.RemoveListing",
