@@ -193,4 +193,27 @@ import Varlink
         #expect(try names().isEmpty, "the grade's year ran out: its export is withdrawn")
         #expect(try restricted().isEmpty, "with its restricted part")
     }
+
+    /// An export withdrawn in the second the next one is written does not hand that one its
+    /// name: a name stands for one export, whatever a client or an auditor kept of it.
+    @Test func theExportAfterAWithdrawalInTheSameSecondGetsANameOfItsOwn() async throws {
+        let fixture = try await ServiceFixture(today: "2026-03-02")
+        let code = JSONValue.string(EventDisclosureTests.code)
+        _ = try await fixture.call("org.qcredit.admin.RegisterEnterprise", ["code": code, "name": "Dairy Co."])
+        let proposed = try await fixture.call(
+            "org.qcredit.admin.ProposeListing",
+            [
+                "code": code, "listType": "serious-dishonesty", "reason": "Forged reports", "legalBasis": "Art. 9",
+                "authority": "Zhengzhou AMR", "documentNumber": "郑市监〔2026〕9号", "decisionDate": "2026-03-02",
+            ])
+        let listingId = try #require(proposed["listing"]?["id"])
+        _ = try await fixture.call("org.qcredit.admin.ConfirmListing", ["listingId": listingId])
+        let first = try #require(try await fixture.call("org.qcredit.operator.Export", ["full": true], as: ServiceFixture.operator)["name"]?.stringValue)
+        _ = try await fixture.call(
+            "org.qcredit.admin.RemoveListing",
+            ["listingId": listingId, "reason": "revoked", "authority": "Zhengzhou AMR", "documentNumber": "郑市监〔2026〕10号"])
+        #expect(!FileManager.default.fileExists(atPath: fixture.exportsDirectory + "/" + first), "the revocation withdrew it")
+        let next = try await fixture.call("org.qcredit.operator.Export", ["full": true], as: ServiceFixture.operator)
+        #expect(next["name"] == .string(first + "-2"), "\(next)")
+    }
 }

@@ -6,6 +6,7 @@ import QCreditExport
 import QCreditLog
 import QCreditRegistry
 import QCreditStore
+import Synchronization
 
 /// Writes signed exports of the registry (format: `ExportFormat` in QCreditExport) into the
 /// exports directory, one at a time, and keeps the newest `retain` of them.
@@ -21,6 +22,9 @@ public final class ExportService: Sendable {
     public let restrictedGroup: RestrictedGroup?
     private let serial = SerialTasks()
     private let logger: Logger
+    /// Every name this process gave an export: a name is never given twice, even when the
+    /// export that had it was withdrawn or pruned within the same second.
+    private let namesGiven = Mutex<Set<String>>([])
 
     public init(
         registry: Registry, log: TransparencyLogService, directory: String, retain: Int, restrictedGroup: RestrictedGroup? = nil,
@@ -168,7 +172,11 @@ public final class ExportService: Sendable {
         let created = now.rfc3339
         let asOf = now.civilDate(in: registry.utcOffset)
         let kind: ExportKind = full || previous == nil ? .full : .delta
-        let name = Self.uniqueName(in: directory, base: ExportFormat.exportName(created: created, kind: kind))
+        let name = namesGiven.withLock { given in
+            let name = Self.uniqueName(in: directory, base: ExportFormat.exportName(created: created, kind: kind), avoiding: given)
+            given.insert(name)
+            return name
+        }
         let keys = log.keys.map { key in
             ExportSigningKey(type: key.kind.rawValue, verifierKey: key.verifierKey, publicKeyPEM: key.publicKeyPEM, signer: key.signer)
         }
@@ -202,11 +210,12 @@ public final class ExportService: Sendable {
         ]
     }
 
-    /// `base`, or `base-2`, `base-3`, … when an export of that name (same second, same kind) exists.
-    static func uniqueName(in directory: String, base: String) -> String {
+    /// `base`, or `base-2`, `base-3`, … when an export of that name (same second, same kind)
+    /// exists or had it (`avoiding`).
+    static func uniqueName(in directory: String, base: String, avoiding given: Set<String> = []) -> String {
         var name = base
         var n = 2
-        while FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent(name)) {
+        while given.contains(name) || FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent(name)) {
             name = "\(base)-\(n)"
             n += 1
         }
