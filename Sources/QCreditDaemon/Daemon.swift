@@ -58,6 +58,11 @@ public enum Daemon {
         let startup = SystemdNotifier(environment: environment, logger: logger).map {
             StartupTimeoutExtension(notifier: $0, status: "Opening the database (applying schema migrations)")
         }
+        // A changed policy that kept a published version is refused before the database is
+        // opened for writing (which would touch its header): a refused start changes nothing.
+        try Registry.refuseChangedRules(
+            policy, published: RegistryDatabase.publishedPolicy(version: policy.version, inDatabaseAt: settings.databasePath),
+            source: configuration.policyPath ?? "the built-in policy")
         let database: RegistryDatabase
         do {
             defer { startup?.end() }

@@ -77,10 +77,7 @@ public final class Registry: Sendable {
         let (published, previous) = try await database.read { reader in
             (try reader.policyBody(version: policy.version), try reader.maintenanceValue(Self.policyInForceKey))
         }
-        if let published, published != body {
-            throw PolicyError(
-                "policy version \(policy.version) was already published with different rules; give the changed policy a new version")
-        }
+        try Self.refuseChangedRules(policy, published: published)
         // A store from before this key was kept, running its published policy: nothing changed.
         let changed = previous.map { $0 != policy.version } ?? (published == nil)
         guard published == nil || previous != policy.version else { return }
@@ -102,6 +99,36 @@ public final class Registry: Sendable {
 
     /// The policy version the registry last ran with.
     static let policyInForceKey = "policyInForce"
+
+    /// Refuses `policy` when its version was published (`published`, the canonical bytes on
+    /// record) with other rules, naming the settings that differ and where the policy came from.
+    /// The daemon calls it before it opens the database for writing, so that a refused start
+    /// changes nothing there.
+    public static func refuseChangedRules(_ policy: Policy, published: [UInt8]?, source: String? = nil) throws {
+        let body = try policy.json.canonicalBytes()
+        guard let published, published != body else { return }
+        let before = try? JSONValue.parse(String(decoding: published, as: UTF8.self))
+        let differing = before.map { Self.differingSettings($0, policy.json) } ?? []
+        throw PolicyError(
+            (source.map { "\($0): " } ?? "") + "policy version \(policy.version) was already published with different rules"
+                + (differing.isEmpty ? "" : " (\(differing.prefix(10).joined(separator: ", "))\(differing.count > 10 ? ", …" : "") differ)")
+                + "; give the changed policy a new version")
+    }
+
+    /// The dotted paths of the members in which two policies' JSON differ (a list compared whole).
+    static func differingSettings(_ old: JSONValue, _ new: JSONValue, at path: String = "") -> [String] {
+        guard let oldMembers = old.objectValue, let newMembers = new.objectValue else {
+            return old == new ? [] : [path.isEmpty ? "the whole policy" : path]
+        }
+        return Set(oldMembers.keys).union(newMembers.keys).sorted().flatMap { key -> [String] in
+            let here = path.isEmpty ? key : path + "." + key
+            switch (oldMembers[key], newMembers[key]) {
+            case (let a?, let b?): return differingSettings(a, b, at: here)
+            case (nil, nil): return []
+            default: return [here]
+            }
+        }
+    }
 }
 
 extension RegistryReader {

@@ -57,6 +57,16 @@ extension RegistryDatabase {
         }
     }
 
+    /// The rules published under policy `version` in the database at `path` (canonical JSON),
+    /// read without changing the file; nil when there is no database or no such version.
+    public static func publishedPolicy(version: String, inDatabaseAt path: String) -> [UInt8]? {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size > 0 else { return nil }
+        return try? readOnlyQueue(path).read { db in
+            try db.tableExists("grading_policy") ? RegistryReader(db).policyBody(version: version) : nil
+        }
+    }
+
     /// The database at `path`, opened so that nothing can be written to it.
     private static func readOnlyQueue(_ path: String) throws -> DatabaseQueue {
         var configuration = Configuration()

@@ -1,4 +1,5 @@
 import Foundation
+import QCreditConfig
 import Glibc
 import Testing
 
@@ -54,6 +55,26 @@ import Testing
             }
             #expect(!FileManager.default.fileExists(atPath: state), "\(setting): the state directory was made")
         }
+    }
+
+    /// A policy changed under a version the registry already published is refused at start,
+    /// naming the file and the settings that differ, and the database is left byte for byte.
+    @Test func aChangedPolicyUnderAPublishedVersionIsRefusedAndChangesNothing() async throws {
+        let scratch = try ScratchDirectory("policy-version")
+        let policyPath = scratch.path("policy.toml")
+        let text = PolicyFile.defaultText.replacingOccurrences(of: "version = \"2026.1\"", with: "version = \"custom-1\"")
+        try text.write(toFile: policyPath, atomically: true, encoding: .utf8)
+        let daemon = try await DaemonProcess(config: "policy = \"\(policyPath)\"\n")
+        #expect(daemon.stop() == 0)
+        try text.replacingOccurrences(of: "baseScore = 80", with: "baseScore = 81").write(toFile: policyPath, atomically: true, encoding: .utf8)
+        let database = daemon.stateDirectory + "/registry.sqlite"
+        let before = try Data(contentsOf: URL(fileURLWithPath: database))
+        let refusal = try await daemon.startExpectingRefusal()
+        #expect(refusal.status != 0)
+        #expect(
+            refusal.log.contains("\(policyPath): policy version custom-1 was already published with different rules (baseScore differ)"),
+            "\(refusal.log)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: database)) == before)
     }
 
     /// A socket path longer than a Unix socket address holds is refused before anything is

@@ -245,7 +245,7 @@ import Testing
     func expectObjectionWindowClosed(_ listing: Listing, _ registry: Registry) async {
         await #expect(
             throws: RegistryError.invalidState(
-                listingId: listing.id, state: "listed", action: "file an objection", reason: "the objection window closed on 2026-04-01")
+                listingId: listing.id, state: "listed", action: "file an objection", reason: "the objection window closed: its last day was 2026-04-01")
         ) {
             try await registry.fileObjection(listingId: listing.id, filedOn: nil, summary: "late", by: regulator)
         }

@@ -47,6 +47,10 @@ import Testing
             (base.replacingOccurrences(of: "scale = [\"AAA\", \"AA\", \"A\", \"B\", \"C\", \"D\"]",
                                        with: "scale = [\"AAA\", \"AA\", \"A\", \"B\", \"B\", \"D\"]"),
              "p.toml: scale repeats the grade B"),
+            (base.replacingOccurrences(of: "\"C\", \"D\"]", with: "\"C\", \"D \"]"),
+             "p.toml: scale: the grade \"D \" must be a name of one line, without white space around it"),
+            (base.replacingOccurrences(of: "escalateTo = \"serious-dishonesty\"", with: "escalateTo = \"abnormal-operations\""),
+             "p.toml: lists.abnormal-operations.escalateTo: escalation goes round (abnormal-operations → abnormal-operations)"),
         ]
         for (text, expected) in cases {
             #expect(throws: ConfigurationError.self) { try PolicyFile.parse(text, file: "p.toml") }

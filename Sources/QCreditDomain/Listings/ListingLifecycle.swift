@@ -79,7 +79,7 @@ public enum ListingLifecycle {
             try notBefore(filedOn, published, "filedOn", "the publication date")
             let deadline = published.adding(window)
             guard filedOn <= deadline else {
-                throw refusal(listing, action, "the objection window closed on \(deadline)")
+                throw refusal(listing, action, "the objection window closed: its last day was \(deadline)")
             }
             return ListingStepDraft(kind: .objectionFiled, stateAfter: .contested, date: filedOn, summary: summary)
         case .objected, .contested:

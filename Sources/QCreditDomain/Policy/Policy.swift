@@ -57,6 +57,11 @@ public struct Policy: Sendable, Hashable {
         for grade in scale.grades where !seen.insert(grade).inserted {
             throw PolicyError("scale repeats the grade \(grade)")
         }
+        // A grade is shown in replies, tables and CSV cells: a name, one line, nothing hidden around it.
+        for grade in scale.grades
+        where grade.isEmpty || grade.trimmingWhitespace() != grade || grade.unicodeScalars.contains(where: { $0.isControl || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
+            throw PolicyError("scale: the grade \"\(grade)\" must be a name of one line, without white space around it")
+        }
         try validateMagnitudes()
         if !(minimumScore <= baseScore && baseScore <= maximumScore) {
             throw PolicyError("baseScore must lie between minimumScore and maximumScore")
@@ -110,6 +115,19 @@ public struct Policy: Sendable, Hashable {
                 if rules.escalateAfter == nil {
                     throw PolicyError("lists.\(rules.listType): escalateTo needs escalateAfter")
                 }
+            }
+        }
+        // Escalation leads to a graver list, never back: a round would propose listings on its
+        // lists one after another for as long as the enterprise is on any of them.
+        for start in lists.keys.sorted() {
+            var path = [start]
+            while let next = lists[path.last!]?.escalateTo {
+                path.append(next)
+                if next == start {
+                    throw PolicyError(
+                        "lists.\(start).escalateTo: escalation goes round (\(path.joined(separator: " → "))); it must end at a list that does not escalate")
+                }
+                if path.count > lists.count { break }  // a round that does not pass through `start`: found from one of its own lists
             }
         }
     }
