@@ -117,11 +117,27 @@ private func sendCodes(
     // A list goes in several calls: one the registry would refuse part-way must not be started,
     // or a `set` would leave the list holding part of the file. So every code is checked here
     // first, by the rules the registry applies, and the first bad one is named with its line.
+    var invalid: [(line: Int, code: String, error: CodeError)] = []
     for line in lines {
         do {
             _ = try EnterpriseCode(validating: line.text)
         } catch {
-            throw Failure.badInput("\(file), line \(line.number): \(error.description); nothing was sent")
+            invalid.append((line.number, EnterpriseCode.normalize(line.text), error))
+        }
+    }
+    // A code really issued with a wrong check character, admitted on registration, is one the
+    // registry answers (GetGrades says so, as it says InvalidCode for any other): it may be watched.
+    if !invalid.isEmpty {
+        var answered: Set<String> = []
+        for start in stride(from: 0, to: invalid.count, by: 5_000) {
+            let chunk = invalid[start..<min(start + 5_000, invalid.count)]
+            for try await reply in try await daemon.stream("org.qcredit.query.GetGrades", ["codes": .array(chunk.map { .string($0.code) })])
+            where reply["error"]?.stringValue?.hasSuffix(".InvalidCode") != true {
+                if let code = reply["code"]?.stringValue { answered.insert(code) }
+            }
+        }
+        if let refused = invalid.first(where: { !answered.contains($0.code) }) {
+            throw Failure.badInput("\(file), line \(refused.line): \(refused.error.description); nothing was sent")
         }
     }
     // Sent as the registry stores them: a full-width code takes three bytes a character, and

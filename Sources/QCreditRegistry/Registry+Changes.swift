@@ -47,7 +47,7 @@ extension Registry {
         switch (codes, watchList) {
         case (let codes?, nil):
             guard !codes.isEmpty else { throw RegistryError.invalidArgument(parameter: "codes", reason: "is empty") }
-            return .codes(Set(try codes.map(Self.normalisedCode)))
+            return .codes(Set(try await watchableCodes(codes)))
         case (nil, let name?):
             let owner = try Self.owner(caller)
             guard try await database.read({ try $0.watchListId(owner: owner, name: name) }) != nil else {

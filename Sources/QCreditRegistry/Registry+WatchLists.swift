@@ -22,7 +22,7 @@ extension Registry {
     {
         let owner = try Self.owner(caller)
         let name = try TextField.line(name, "name", maxLength: 100)
-        let normalised = try codes.map(Self.normalisedCode)
+        let normalised = try await watchableCodes(codes)
         var audited = caller
         audited.parameters = ["name": .string(name), "codes": .int(Int64(codes.count))]
         let (limit, countLimit) = (watchListLimit, watchListCountLimit)
@@ -80,9 +80,28 @@ extension Registry {
         }
     }
 
-    /// A code as watch lists keep it; an invalid one is refused.
-    static func normalisedCode(_ code: String) throws(RegistryError) -> String {
-        do { return try EnterpriseCode(validating: code).value } catch { throw .invalidCode(error) }
+    /// Codes as watch lists keep them; an invalid one is refused, unless a file holds it as
+    /// written (normalised): a code really issued with a wrong check character and admitted on
+    /// registration is answered by `GetGrade`, so a bank can follow it too.
+    func watchableCodes(_ codes: [String]) async throws -> [String] {
+        var normalised: [String] = []
+        normalised.reserveCapacity(codes.count)
+        var refused: [(index: Int, error: RegistryError)] = []
+        for (index, code) in codes.enumerated() {
+            do {
+                normalised.append(try EnterpriseCode(validating: code).value)
+            } catch {
+                normalised.append(EnterpriseCode.normalize(code))
+                refused.append((index, .invalidCode(error)))
+            }
+        }
+        guard !refused.isEmpty else { return normalised }
+        let candidates = refused.map { normalised[$0.index] }
+        let admitted = try await database.read { reader in
+            try candidates.map { try reader.enterpriseId(exactCode: $0) != nil }
+        }
+        if let first = zip(refused, admitted).first(where: { !$0.1 }) { throw first.0.error }
+        return normalised
     }
 
     static func owner(_ caller: Caller) throws(RegistryError) -> UInt32 {

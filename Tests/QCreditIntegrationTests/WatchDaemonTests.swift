@@ -243,6 +243,10 @@ import VarlinkNIO
         #expect(invalid.stderr.contains("line 89001: invalid USCC"), "\(invalid.stderr)")
         #expect(invalid.stderr.contains("nothing was sent"), "\(invalid.stderr)")
         #expect(try await cli.succeed(["watchlist", "show"]).contains("book\t85000"))
+        // Once that code is on file, admitted with its wrong check character, it may be watched.
+        try await cli.succeed(["register", CLIHarness.wrongCheck, "--name", "试点编码有限公司", "--admit-wrong-check-character"])
+        let pilotBook = [bad[0], CLIHarness.wrongCheck].joined(separator: "\n")
+        #expect(try await cli.succeed(["watchlist", "set", "pilots", "-"], input: pilotBook).contains("pilots: 2 codes"))
     }
 
     /// README, *Watch lists*: a bank's lists hold 1,000,000 codes together, in at most 1,000

@@ -96,6 +96,28 @@ import Testing
         #expect(seen.map(\.new) == ["A", "AA"])
     }
 
+    /// A code really issued with a wrong check character, admitted on registration, is watched
+    /// as GetGrade answers it (a list or a feed's codes); other wrong codes are still refused.
+    @Test func anAdmittedPilotCodeCanBeWatched() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        let pilot = "911522010783762861"
+        _ = try await fixture.registry.register(
+            RegistrationRequest(code: pilot, name: "Pilot Co.", admitWrongCheckCharacter: true), by: RegistryFixture.regulator)
+        // Written with spaces, as a bank may write it.
+        let summary = try await fixture.registry.editWatchList("loans", codes: ["9115 2201 0783 7628 61"], edit: .set, by: Self.bank)
+        #expect(summary.size == 1)
+        _ = try await fixture.registry.watchTarget(codes: [pilot], watchList: nil, by: Self.bank)
+        let start = try await fixture.registry.logEnd()
+        _ = try await fixture.registry.publishGrades(codes: [pilot], by: RegistryFixture.regulator)
+        #expect(try await changes(fixture.registry, after: start).map(\.code) == [pilot])
+        await #expect(throws: RegistryError.self) {
+            try await fixture.registry.editWatchList("loans", codes: ["911522010783762862"], edit: .add, by: Self.bank)
+        }
+        await #expect(throws: RegistryError.self) {
+            try await fixture.registry.watchTarget(codes: ["911522010783762862"], watchList: nil, by: Self.bank)
+        }
+    }
+
     @Test func aRepairedListingEndsWithoutDetailsForABank() async throws {
         let fixture = try await RegistryFixture(today: "2026-03-02")
         try await fixture.register(code)
