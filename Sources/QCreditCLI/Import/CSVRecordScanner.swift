@@ -15,10 +15,28 @@ struct CSVRecordScanner {
     private(set) var strayQuoteField: Int?
     /// Lines fed so far.
     private(set) var lineCount = 0
+    /// The quote now open came after spaces in its field (` "x`): RFC 4180 has no such opening
+    /// quote. Taken as one when it closes on its line (`a, "b, c"` is read as `b, c`, as people
+    /// write it); ``literalQuotesAfterSpaces`` reads the line again with it as a character.
+    private(set) var openQuoteFollowsSpaces = false
+    /// A quote after spaces in a field is a character of that field, not an opening quote.
+    var literalQuotesAfterSpaces = false
+
+    init(literalQuotesAfterSpaces: Bool = false) {
+        self.literalQuotesAfterSpaces = literalQuotesAfterSpaces
+    }
+
+    /// The fields finished so far (the one being read not counted).
+    var finishedFieldCount: Int { fields.count }
 
     /// Reads the record's next line (without its line end).
     mutating func feed(_ line: String) {
-        if lineCount > 0 { field.append(UInt8(ascii: "\n")) }
+        if lineCount > 0 {
+            field.append(UInt8(ascii: "\n"))
+            // Only a record's first line is read again that way; the lines after it are read
+            // alike by every record that runs on into them.
+            literalQuotesAfterSpaces = false
+        }
         lineCount += 1
         var bytes = line.utf8.makeIterator()
         var pending: UInt8? = bytes.next()
@@ -52,7 +70,9 @@ struct CSVRecordScanner {
                     closedQuote = false
                     field.append(byte)
                 }
-            case UInt8(ascii: "\"") where atFieldStart || field.allSatisfy({ $0 == UInt8(ascii: " ") }):
+            case UInt8(ascii: "\"")
+            where atFieldStart || (!literalQuotesAfterSpaces && field.allSatisfy({ $0 == UInt8(ascii: " ") })):
+                openQuoteFollowsSpaces = !atFieldStart
                 field.removeAll(keepingCapacity: true)
                 quoted = true
             default:
@@ -64,21 +84,24 @@ struct CSVRecordScanner {
 
     /// What the lines fed so far hold, taken as the whole record.
     var record: CSVFields {
-        if quoted {
-            // The open field's text, cut at its commas as if it had not been quoted: a stray
-            // quote before the code's column must not hide the code behind it.
-            let rest = String(decoding: field, as: UTF8.self).split(separator: ",", omittingEmptySubsequences: false)
-            return .open(partial: fields + rest.map(String.init))
-        }
-        let all = fields + [String(decoding: field, as: UTF8.self)]
-        if let strayQuoteField { return .strayQuote(field: strayQuoteField, partial: all) }
-        return .complete(all)
+        // The open field's text, cut at its commas as if it had not been quoted: a stray quote
+        // before the code's column must not hide the code behind it.
+        let last = quoted
+            ? String(decoding: field, as: UTF8.self).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            : [String(decoding: field, as: UTF8.self)]
+        // Text after a closing quote is the first fault, whatever follows it.
+        if let strayQuoteField { return .strayQuote(field: strayQuoteField, partial: fields + last) }
+        return quoted ? .open(partial: fields + last) : .complete(fields + last)
     }
 
     /// The fields of a record on one line.
     static func fields(_ line: String) -> CSVFields {
         var scanner = CSVRecordScanner()
         scanner.feed(line)
+        if scanner.quoted && scanner.openQuoteFollowsSpaces {
+            scanner = CSVRecordScanner(literalQuotesAfterSpaces: true)
+            scanner.feed(line)
+        }
         return scanner.record
     }
 }

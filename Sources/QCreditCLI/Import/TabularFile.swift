@@ -146,27 +146,86 @@ struct TabularFile {
     /// number of fields than the header's), is taken as a stray quote ending with its own line,
     /// which is then the whole record (reported as malformed), and the lines after it are read
     /// as records of their own: read on as one field, they would vanish from the import or
-    /// screen without a word. `closedOn` is the line that closed a quote taken so.
-    private mutating func nextCSVText() -> (start: Int, blank: Bool, parsed: CSVFields, closedOn: Int?)? {
+    /// screen without a word. `whyNotRead` says why a quote was taken so.
+    private mutating func nextCSVText() -> (start: Int, blank: Bool, parsed: CSVFields, whyNotRead: String?)? {
         guard position < lines.count else { return nil }
+        let firstIndex = position
         let start = position + 1
         let first = lines.text(position)
         position += 1
         var scanner = CSVRecordScanner()
         scanner.feed(first)
+        // A quote after spaces opens a field only within its line: read on, it could take in
+        // rows that RFC 4180 reads as rows of their own.
+        if scanner.quoted && scanner.openQuoteFollowsSpaces {
+            scanner = CSVRecordScanner(literalQuotesAfterSpaces: true)
+            scanner.feed(first)
+        }
+        let runsOn = scanner.quoted && scanner.strayQuoteField == nil && position < lines.count
+        // Within the lines a scan already read on through, the outcome is known (QuotedSpan).
+        if runsOn, let span, let outcome = span.outcome(forRecordFrom: firstIndex, finishedOnFirstLine: scanner.finishedFieldCount) {
+            if outcome.fields.map({ columns.isEmpty || $0 == columns.count }) != true {
+                position = start
+                return (start, false, CSVRecordScanner.fields(first), outcome.whyNotRead)
+            }
+        }
         // A quote closed by text after it spoils the record: no need to read further.
+        var finished = [scanner.finishedFieldCount]
         while scanner.quoted, scanner.strayQuoteField == nil, position < lines.count {
             scanner.feed(lines.text(position))
+            finished.append(scanner.finishedFieldCount)
             position += 1
         }
+        if runsOn {
+            span = QuotedSpan(
+                first: firstIndex, last: scanner.quoted && scanner.strayQuoteField == nil ? lines.count : position - 1,
+                end: scanner.strayQuoteField != nil ? .strayQuote : scanner.quoted ? .endOfFile : .closed, finishedFields: finished)
+        }
         var parsed = scanner.record
-        var closedOn: Int?
+        var whyNotRead: String?
         if scanner.lineCount > 1, !isWellFormed(parsed) {
-            closedOn = scanner.quoted ? nil : position
+            whyNotRead = span?.whyNotRead
             position = start
             parsed = CSVRecordScanner.fields(first)
         }
-        return (start, first.trimmingWhitespace().isEmpty, parsed, closedOn)
+        return (start, first.trimmingWhitespace().isEmpty, parsed, whyNotRead)
+    }
+
+    /// The lines a scan read on through, inside a quote, and how it ended. A line is read alike
+    /// by every record whose scan enters it inside a quote (the quote state at a line's start is
+    /// all its reading depends on), so a later record whose first line, within the span, ends
+    /// inside a quote ends where this one did, with a field count known from the counts here:
+    /// no line is read again for each of them (that made a file of lines that each close one
+    /// quote and open another cost time in the square of its length).
+    private var span: QuotedSpan?
+
+    struct QuotedSpan {
+        enum End { case endOfFile, strayQuote, closed }
+        /// The index of the scan's first line.
+        var first: Int
+        /// The index of the line where it ended (the closing quote, the text after one), or the
+        /// number of lines when the file ended inside the quote.
+        var last: Int
+        var end: End
+        /// The fields finished at the end of each line from `first` on.
+        var finishedFields: [Int]
+
+        var whyNotRead: String {
+            switch end {
+            case .endOfFile: "the file never closes it"
+            case .strayQuote: "read on, the quote that closes it is followed by text on line \(last + 1)"
+            case .closed: "the quote on line \(last + 1) closes it, but the lines up to it do not make a well-formed row"
+            }
+        }
+
+        /// For a record whose first line (index `line`) ends inside a quote with `finishedOnFirstLine`
+        /// fields finished: the number of fields it would have if read on (nil: it would not close
+        /// well), and why it would not be read on; nil when the span does not cover that line.
+        func outcome(forRecordFrom line: Int, finishedOnFirstLine: Int) -> (fields: Int?, whyNotRead: String)? {
+            guard first < line, line < last else { return nil }
+            guard end == .closed else { return (nil, whyNotRead) }
+            return (finishedOnFirstLine + finishedFields[last - first] - finishedFields[line - first] + 1, whyNotRead)
+        }
     }
 
     /// A complete row with the header's number of fields (any number, for the header itself).
@@ -191,16 +250,14 @@ struct TabularFile {
     }
 
     private mutating func nextCSVRecord() -> Record? {
-        while let (start, _, parsed, closedOn) = nextCSVText() {
+        while let (start, _, parsed, whyNotRead) = nextCSVText() {
             let fields: [String]
             switch parsed {
             case .complete(let complete): fields = complete
             case .open(let partial):
                 // The fields before the open one, so that the error report can name the row's
                 // code; the next line is read as the next record.
-                let why =
-                    closedOn.map { "the quote on line \($0) closes it, but the lines up to it do not make a well-formed row" }
-                    ?? "the file never closes it"
+                let why = whyNotRead ?? "the file never closes it"
                 return Record(
                     line: start, fields: byColumn(partial),
                     malformed: "a quoted field is not closed (\(why), so it is taken to end with its line)")
