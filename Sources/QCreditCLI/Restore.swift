@@ -122,8 +122,9 @@ struct Restore {
                     + (code == EACCES ? " (a backup is readable by the user who wrote it: chown -R it to the user restoring)" : ""))
         }
         close(descriptor)
-        // A refused restore changes nothing: a state directory it had to make (with the lock
-        // file inside) goes again, from the first folder of its path that was not there.
+        // A refused restore changes nothing: a state directory it had to make goes again (see
+        // removeWhatWasMade), from the first folder of its path that was not there.
+        let stateDirectory = URL(fileURLWithPath: self.stateDirectory).standardizedFileURL.path
         let made = Self.firstMissingFolder(of: stateDirectory)
         do {
             try FileManager.default.createDirectory(
@@ -131,28 +132,6 @@ struct Restore {
         } catch {
             throw Failure.badInput("cannot make or use the state directory \(stateDirectory): \((error as NSError).localizedDescription)")
         }
-        do {
-            return try await restoreLocked()
-        } catch {
-            if let made { try? FileManager.default.removeItem(atPath: made) }
-            throw error
-        }
-    }
-
-    /// The outermost folder of `path` (itself included) that does not exist yet, or nil.
-    static func firstMissingFolder(of path: String) -> String? {
-        var missing: String?
-        var folder = (path as NSString).standardizingPath
-        while !folder.isEmpty, folder != "/", !FileManager.default.fileExists(atPath: folder) {
-            missing = folder
-            folder = (folder as NSString).deletingLastPathComponent
-        }
-        return missing
-    }
-
-    /// The restore itself, in a state directory that exists, under its lock.
-    private func restoreLocked() async throws -> Outcome {
-        let backupDatabase = (backup as NSString).appendingPathComponent("registry.sqlite")
         let lock: StateDirectoryLock
         do {
             lock = try StateDirectoryLock(directory: stateDirectory)
@@ -160,7 +139,40 @@ struct Restore {
             throw Failure.badInput("\(error)")
         }
         defer { withExtendedLifetime(lock) {} }
+        do {
+            return try await restoreLocked()
+        } catch {
+            if let made { Self.removeWhatWasMade(stateDirectory, upTo: made) }
+            throw error
+        }
+    }
 
+    /// The outermost folder of `path` (itself included) that does not exist yet, or nil.
+    static func firstMissingFolder(of path: String) -> String? {
+        var missing: String?
+        var folder = path
+        while !folder.isEmpty, folder != "/", !FileManager.default.fileExists(atPath: folder) {
+            missing = folder
+            folder = (folder as NSString).deletingLastPathComponent
+        }
+        return missing
+    }
+
+    /// Undoes the making of `directory` and its missing parents up to `made`, under its lock: only
+    /// while it holds nothing but the lock file (nothing was installed, no other process put
+    /// anything there), and folder by folder with rmdir(2), which removes only empty ones.
+    static func removeWhatWasMade(_ directory: String, upTo made: String) {
+        guard (try? FileManager.default.contentsOfDirectory(atPath: directory)) == [StateDirectoryLock.fileName] else { return }
+        unlink((directory as NSString).appendingPathComponent(StateDirectoryLock.fileName))
+        var folder = directory
+        while rmdir(folder) == 0, folder != made, folder.count > made.count {
+            folder = (folder as NSString).deletingLastPathComponent
+        }
+    }
+
+    /// The restore itself, in a state directory that exists, under its lock.
+    private func restoreLocked() async throws -> Outcome {
+        let backupDatabase = (backup as NSString).appendingPathComponent("registry.sqlite")
         let staging = (stateDirectory as NSString).appendingPathComponent(".restore-\(getpid())")
         try? FileManager.default.removeItem(atPath: staging)
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])

@@ -122,22 +122,11 @@ private func sendCodes(
         do {
             _ = try EnterpriseCode(validating: line.text)
         } catch {
-            invalid.append((line.number, EnterpriseCode.normalize(line.text), error))
-        }
-    }
-    // A code really issued with a wrong check character, admitted on registration, is one the
-    // registry answers (GetGrades says so, as it says InvalidCode for any other): it may be watched.
-    if !invalid.isEmpty {
-        var answered: Set<String> = []
-        for start in stride(from: 0, to: invalid.count, by: 5_000) {
-            let chunk = invalid[start..<min(start + 5_000, invalid.count)]
-            for try await reply in try await daemon.stream("org.qcredit.query.GetGrades", ["codes": .array(chunk.map { .string($0.code) })])
-            where reply["error"]?.stringValue?.hasSuffix(".InvalidCode") != true {
-                if let code = reply["code"]?.stringValue { answered.insert(code) }
+            // Only a wrong check character can have been admitted on registration.
+            guard (try? EnterpriseCode.admittingWrongCheckCharacter(line.text)) != nil else {
+                throw Failure.badInput("\(file), line \(line.number): \(error.description); nothing was sent")
             }
-        }
-        if let refused = invalid.first(where: { !answered.contains($0.code) }) {
-            throw Failure.badInput("\(file), line \(refused.line): \(refused.error.description); nothing was sent")
+            invalid.append((line.number, EnterpriseCode.normalize(line.text), error))
         }
     }
     // Sent as the registry stores them: a full-width code takes three bytes a character, and
@@ -146,6 +135,20 @@ private func sendCodes(
     let distinct = Set(codes).count
     if first == "SetWatchList", distinct > WatchList.maximumCodes {
         throw Failure.badInput("\(file) holds \(distinct) codes; a watch list holds at most \(WatchList.maximumCodes)")
+    }
+    // A code really issued with a wrong check character, admitted on registration, is one the
+    // registry answers (GetGrades says so, as it says InvalidCode for any other): it may be watched.
+    // Asked in calls that fit a bank's message, stopping at the first code it does not know.
+    let asked = invalid.map(\.code)
+    for batch in CodeBatches.split(asked, maximumCount: 5_000) {
+        var answered: Set<String> = []
+        for try await reply in try await daemon.stream("org.qcredit.query.GetGrades", ["codes": .array(asked[batch].map(JSONValue.string))])
+        where reply["error"]?.stringValue?.hasSuffix(".InvalidCode") != true {
+            if let code = reply["code"]?.stringValue { answered.insert(code) }
+        }
+        if let refused = invalid[batch].first(where: { !answered.contains($0.code) }) {
+            throw Failure.badInput("\(file), line \(refused.line): \(refused.error.description); nothing was sent")
+        }
     }
     var reply: [String: JSONValue] = [:]
     for (index, start) in stride(from: 0, to: max(codes.count, 1), by: watchListCodesPerCall).enumerated() {

@@ -33,8 +33,8 @@ extension ExportVerification {
             .previous, previousPath,
             "verifies: MANIFEST and checkpoint (size \(tree.size)) signed by \(previous.signers.joined(separator: ", "))"
                 + (byFormerKey
-                    ? ", a key it publishes and not a given one (a key of the log before a rotation): it is this log's "
-                        + "only if this export, which a given key signed, names or proves its tree (below)"
+                    ? ", a key it publishes and not a given one (as before a key rotation): its tree is this log's only "
+                        + "if this export, which a given key signed, names or proves it (below); that proves the tree, not the key"
                     : ""))
 
         var problems: [String] = []

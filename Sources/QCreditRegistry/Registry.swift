@@ -111,7 +111,7 @@ public final class Registry: Sendable {
         let differing = before.map { Self.differingSettings($0, policy.json) } ?? []
         throw PolicyError(
             (source.map { "\($0): " } ?? "") + "policy version \(policy.version) was already published with different rules"
-                + (differing.isEmpty ? "" : " (\(differing.prefix(10).joined(separator: ", "))\(differing.count > 10 ? ", …" : "") differ)")
+                + (differing.isEmpty ? "" : " (differing: \(differing.prefix(10).joined(separator: ", "))\(differing.count > 10 ? ", …" : ""))")
                 + "; give the changed policy a new version")
     }
 

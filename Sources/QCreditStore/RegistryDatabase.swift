@@ -60,6 +60,12 @@ public final class RegistryDatabase: Sendable {
                 throw StoreError.cannotOpen(
                     path: path, reason: "the writer reports synchronous = \(synchronous.map(String.init) ?? "nothing"), not FULL (2)")
             }
+            // Again on the pool: the read-only look before it found no answer when the file could
+            // not be read that way (busy, no -shm): a downgrade is still refused, unchanged in content.
+            let unknown = try pool.read { db in
+                try SchemaMigrations.migrator.appliedIdentifiers(db).subtracting(SchemaMigrations.migrator.migrations)
+            }
+            guard unknown.isEmpty else { throw StoreError.writtenByNewerVersion(path: path, unknownMigrations: unknown.sorted()) }
             try SchemaMigrations.migrator.migrate(pool)
             // Statement journals (an insert that has triggers or can fail part-way copies each
             // page it changes into one) stay in memory on the writer. On disk they spilled past

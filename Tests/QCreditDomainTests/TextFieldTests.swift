@@ -15,7 +15,6 @@ import Testing
         #expect(throws: expected) { try TextField.required("示例" + String(Unicode.Scalar(value)!) + "é", "summary") }
     }
 
-    /// The limit counts code points, not bytes: three-byte characters up to the limit pass.
     /// A bidirectional override or isolate would make a published name or reason read otherwise
     /// than written ("Trojan Source"): refused, by its code point. The marks that carry no
     /// reordering of their own (U+200E, U+200F) and the characters beside the refused ranges pass.
@@ -37,6 +36,7 @@ import Testing
         }
     }
 
+    /// The limit counts code points, not bytes: three-byte characters up to the limit pass.
     @Test func theLengthLimitCountsCodePoints() throws {
         let atLimit = String(repeating: "质", count: 500)
         #expect(try TextField.required(atLimit, "summary") == atLimit)

@@ -72,7 +72,7 @@ import Testing
         let refusal = try await daemon.startExpectingRefusal()
         #expect(refusal.status != 0)
         #expect(
-            refusal.log.contains("\(policyPath): policy version custom-1 was already published with different rules (baseScore differ)"),
+            refusal.log.contains("\(policyPath): policy version custom-1 was already published with different rules (differing: baseScore)"),
             "\(refusal.log)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: database)) == before)
     }

@@ -84,6 +84,7 @@ struct FileImport {
         var skipped = 0
         var rejections: [Rejection] = []
         var batchesSent = 0
+        var batchesAnswered = 0
         var clients: [VarlinkClient] = []
         var sessions = [daemon]
         let method = kind.method
@@ -135,6 +136,7 @@ struct FileImport {
                 let sent = inFlight.removeFirst()
                 let batch = sent.rows
                 let reply = try await Self.onlyReply(sent.replies)
+                batchesAnswered += 1
                 let count = Int(reply["imported"]?.intValue ?? 0)
                 if reply["alreadyApplied"]?.boolValue == true { skipped += count } else { imported += count }
                 for refused in reply["rejected"]?.arrayValue ?? [] {
@@ -174,10 +176,14 @@ struct FileImport {
                     "stopped: \(imported) rows imported, \(rejections.count) rejected (in \(errorPath)), \(skipped) already "
                         + "imported before the failure below"
                         + (refused ? ".\n" : "; run the same command again to resume.\n")
-                        + (lost
-                            ? "If qcreditd's log says the message was too large, its maxMessageBytes is below the 8 MiB a batch "
-                                + "(up to 4 MiB of rows) may need: import with a smaller --batch-size under a new --import-id.\n"
-                            : ""), to: STDERR_FILENO)
+                        + (!lost
+                            ? ""
+                            : batchesAnswered == 0
+                                ? "If qcreditd's log says the message was too large, its maxMessageBytes is below the 8 MiB a batch "
+                                    + "(up to 4 MiB of rows) may need: import with a smaller --batch-size under a new --import-id.\n"
+                                : "If qcreditd's log says the message was too large, its maxMessageBytes is below the 8 MiB a batch "
+                                    + "(up to 4 MiB of rows) may need: raise it and run the same command again (a new --import-id "
+                                    + "would import the rows of the batches already applied again).\n"), to: STDERR_FILENO)
             }
             throw error
         }

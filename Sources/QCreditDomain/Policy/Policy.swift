@@ -59,7 +59,7 @@ public struct Policy: Sendable, Hashable {
         }
         // A grade is shown in replies, tables and CSV cells: a name, one line, nothing hidden around it.
         for grade in scale.grades
-        where grade.isEmpty || grade.trimmingWhitespace() != grade || grade.unicodeScalars.contains(where: { $0.isControl || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
+        where grade.isEmpty || grade.trimmingWhitespace() != grade || grade.unicodeScalars.contains(where: { $0.isControl || $0.isBidirectionalFormatting || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
             throw PolicyError("scale: the grade \"\(grade)\" must be a name of one line, without white space around it")
         }
         try validateMagnitudes()

@@ -22,8 +22,9 @@ public final class ExportService: Sendable {
     public let restrictedGroup: RestrictedGroup?
     private let serial = SerialTasks()
     private let logger: Logger
-    /// Every name this process gave an export: a name is never given twice, even when the
-    /// export that had it was withdrawn or pruned within the same second.
+    /// Every name this process gave an export: while the daemon runs, a name is not given twice,
+    /// even when the export that had it was withdrawn or pruned within the same second (a
+    /// restart takes longer than the second a name is made of).
     private let namesGiven = Mutex<Set<String>>([])
 
     public init(
