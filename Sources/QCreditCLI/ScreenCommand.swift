@@ -54,6 +54,9 @@ struct ScreenCommand: AsyncParsableCommand {
             if let output, InputFile.sameFile(output, file) {
                 throw Failure.badInput("the output \(output) is the portfolio being screened; give another --output path")
             }
+            // Ctrl-C or SIGTERM: no half-written file is left beside the output (see below).
+            let interrupt = InterruptSignal()
+            defer { interrupt.end() }
             let sink = try OutputSink(path: output)
             let checkpoints = DaemonSession(socketPath: daemon.socketPath)
             // The daemon answers each connection's calls in turn: several connections use its cores.
@@ -66,7 +69,9 @@ struct ScreenCommand: AsyncParsableCommand {
             var counts = (graded: 0, ungraded: 0, errors: 0)
             let chunks = CodeBatches.split(codes.map(\.code), maximumCount: Self.chunkSize).map { codes[$0] }
             var inFlight: [AsyncThrowingStream<[String: JSONValue], any Error>] = []
+            var answered = 0
             for (index, chunk) in chunks.enumerated() {
+                if interrupt.received { break }
                 while inFlight.count < Self.window, index + inFlight.count < chunks.count {
                     let next = index + inFlight.count
                     inFlight.append(
@@ -84,6 +89,14 @@ struct ScreenCommand: AsyncParsableCommand {
                 }
                 sink.write(text)
                 progress.advance(by: chunk.count)
+                answered += chunk.count
+            }
+            if let signal = interrupt.signal {
+                sink.discard()
+                Console.emit(
+                    "\nscreen stopped by \(signal == SIGINT ? "SIGINT" : "SIGTERM") after \(answered) of \(codes.count) codes"
+                        + (output.map { "; \($0) was left as it was" } ?? "") + "\n", to: STDERR_FILENO)
+                interrupt.dieOfSignal(signal)
             }
             progress.finish()
             await checkpoints.close()
@@ -201,6 +214,13 @@ final class OutputSink {
     /// half-written file beside the output; the output itself was never touched.
     deinit {
         if let temporary, !finished { try? FileManager.default.removeItem(atPath: temporary) }
+    }
+
+    /// Gives up the output: the file beside it goes, the output stays as it was.
+    func discard() {
+        try? handle?.close()
+        if let temporary { try? FileManager.default.removeItem(atPath: temporary) }
+        finished = true
     }
 
     func close() throws {
