@@ -93,6 +93,14 @@ import Testing
             #expect(stray[2].fields == ["code": "E", "summary": "five"] && stray[2].malformed == nil)
             #expect(stray[4].fields == ["code": "G", "summary": "seven"] && stray[4].malformed == nil)
         }
+        // A row over several lines with a byte that is not UTF-8 in a later one says which line.
+        var bytes = Array("code,summary\nC,\"first\nsec".utf8)
+        bytes += [0xFF] + Array("ond\"\nD,four\n".utf8)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        var notUTF8 = try TabularFile(reading: path)
+        let notUTF8Records = notUTF8.remainingRecords()
+        #expect(notUTF8Records.map(\.line) == [2, 4])
+        #expect(notUTF8Records[0].malformed == "not UTF-8 text (byte 4 of its line 3)", "\(notUTF8Records)")
         // A field that spans lines and closes well is still one field.
         try Data("code,summary\nC,\"one\ntwo, \"\"three\"\"\"\nD,four\n".utf8).write(to: URL(fileURLWithPath: path))
         var spanning = try TabularFile(reading: path)

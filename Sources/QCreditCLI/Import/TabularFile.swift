@@ -275,9 +275,12 @@ struct TabularFile {
                     malformed: "has \(fields.count) field\(fields.count == 1 ? "" : "s"); the header has \(columns.count)")
             }
             let notUTF8 = linesNotUTF8
-            if !notUTF8.isEmpty, let byte = (start...position).lazy.compactMap({ notUTF8[$0] }).first {
-                // Kept only so that the error report can name the row's code.
-                return Record(line: start, fields: byColumn(fields), malformed: Self.notUTF8(byte: byte))
+            if !notUTF8.isEmpty, let (line, byte) = (start...position).lazy.compactMap({ line in notUTF8[line].map { (line, $0) } }).first {
+                // Kept only so that the error report can name the row's code. A row over several
+                // lines says which of them.
+                return Record(
+                    line: start, fields: byColumn(fields),
+                    malformed: line == start ? Self.notUTF8(byte: byte) : "not UTF-8 text (byte \(byte + 1) of its line \(line))")
             }
             return Record(line: start, fields: byColumn(fields))
         }
