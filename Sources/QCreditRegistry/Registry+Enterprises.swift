@@ -148,7 +148,7 @@ extension Registry {
                 parameter: "effectiveOn", reason: "\(effectiveOn) is in the future (today is \(today)); record the change when it takes effect")
         }
         let reason = try TextField.required(update.reason, "reason")
-        let documentNumber = try TextField.optionalLine(update.documentNumber, "documentNumber", maxLength: 100)
+        let documentNumber = try TextField.optionalDocumentNumber(update.documentNumber)
         guard name != nil || status != nil else {
             throw RegistryError.invalidArgument(parameter: "name", reason: "give a new name or a new status")
         }

@@ -25,8 +25,8 @@ extension NewEvent {
         return QualityEventDetails(
             dimension: try TextField.choice(dimension, "dimension"), kind: try TextField.choice(kind, "kind"),
             severity: try TextField.choice(severity, "severity"), occurredOn: occurredOn,
-            authority: try TextField.line(authority, "authority", maxLength: 200),
-            documentNumber: try TextField.line(documentNumber, "documentNumber", maxLength: 100),
+            authority: try TextField.authority(authority),
+            documentNumber: try TextField.documentNumber(documentNumber),
             legalBasis: try TextField.optional(legalBasis, "legalBasis"),
             summary: try TextField.required(summary, "summary", maxLength: 4000), evidenceURL: evidence)
     }

@@ -145,7 +145,7 @@ extension Registry {
                 parameter: "grade", reason: "'\(grade)' is not on the scale \(policy.scale.grades.joined(separator: ", "))")
         }
         let reason = try TextField.required(reason, "reason", maxLength: 2000)
-        let documentNumber = try TextField.line(documentNumber, "documentNumber", maxLength: 100)
+        let documentNumber = try TextField.documentNumber(documentNumber)
         let today = self.today
         let until = try until.map { value throws(RegistryError) in try TextField.date(value, "until") }
         if let until, until < today {

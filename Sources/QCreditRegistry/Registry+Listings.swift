@@ -35,8 +35,8 @@ extension Registry {
         let decision = ListingDecision(
             listType: rules.listType, reason: try TextField.required(proposal.reason, "reason", maxLength: 4000),
             legalBasis: try TextField.required(proposal.legalBasis, "legalBasis", maxLength: 1000),
-            authority: try TextField.line(proposal.authority, "authority", maxLength: 200),
-            documentNumber: try TextField.line(proposal.documentNumber, "documentNumber", maxLength: 100),
+            authority: try TextField.authority(proposal.authority),
+            documentNumber: try TextField.documentNumber(proposal.documentNumber),
             decisionDate: decisionDate)
         return try await write(by: caller) { writer in
             let enterprise = try writer.reader.existingEnterprise(forCode: proposal.code)
@@ -126,8 +126,8 @@ extension Registry {
     ) async throws -> Listing {
         let outcome = try TextField.choice(outcome, "outcome", as: ObjectionOutcome.self)
         let resolvedOn = try resolvedOn.map { value throws(RegistryError) in try TextField.date(value, "resolvedOn") } ?? today
-        let authority = try TextField.line(authority, "authority", maxLength: 200)
-        let documentNumber = try TextField.line(documentNumber, "documentNumber", maxLength: 100)
+        let authority = try TextField.authority(authority)
+        let documentNumber = try TextField.documentNumber(documentNumber)
         let summary = try TextField.optional(summary, "summary", maxLength: 4000)
         return try await advance(listingId: listingId, by: caller) { listing, _, today in
             try ListingLifecycle.resolveObjection(
@@ -142,8 +142,8 @@ extension Registry {
         listingId: Int64, publicationDate: String?, authority: String?, documentNumber: String?, by caller: Caller
     ) async throws -> Listing {
         let date = try publicationDate.map { value throws(RegistryError) in try TextField.date(value, "publicationDate") } ?? today
-        let authority = try TextField.optionalLine(authority, "authority", maxLength: 200)
-        let documentNumber = try TextField.optionalLine(documentNumber, "documentNumber", maxLength: 100)
+        let authority = try TextField.optionalAuthority(authority)
+        let documentNumber = try TextField.optionalDocumentNumber(documentNumber)
         return try await advance(listingId: listingId, by: caller) { listing, rules, today in
             [
                 try ListingLifecycle.confirm(
@@ -158,7 +158,7 @@ extension Registry {
     ) async throws -> Listing {
         let reason = try TextField.required(reason, "reason", maxLength: 2000)
         let date = try withdrawnOn.map { value throws(RegistryError) in try TextField.date(value, "withdrawnOn") } ?? today
-        let documentNumber = try TextField.optionalLine(documentNumber, "documentNumber", maxLength: 100)
+        let documentNumber = try TextField.optionalDocumentNumber(documentNumber)
         return try await advance(listingId: listingId, by: caller) { listing, _, today in
             [try ListingLifecycle.withdraw(listing, reason: reason, withdrawnOn: date, documentNumber: documentNumber, today: today)]
         }
@@ -175,8 +175,8 @@ extension Registry {
                 reason: "credit repair is a workflow: ApplyForRepair records the application, DecideRepair approves it and removes the listing")
         }
         let date = try removedOn.map { value throws(RegistryError) in try TextField.date(value, "removedOn") } ?? today
-        let authority = try TextField.line(authority, "authority", maxLength: 200)
-        let documentNumber = try TextField.line(documentNumber, "documentNumber", maxLength: 100)
+        let authority = try TextField.authority(authority)
+        let documentNumber = try TextField.documentNumber(documentNumber)
         let explanation = try TextField.optional(explanation, "explanation", maxLength: 2000)
         return try await advance(listingId: listingId, by: caller) { listing, rules, today in
             [

@@ -65,10 +65,10 @@ extension Registry {
         let today = self.today
         let decision = try TextField.choice(decision, "decision", as: RepairApplication.Decision.self)
         let reason = try TextField.required(reason, "reason", maxLength: 2000)
-        let documentNumber = try TextField.line(documentNumber, "documentNumber", maxLength: 100)
+        let documentNumber = try TextField.documentNumber(documentNumber)
         let decidedOn = try decidedOn.map { value throws(RegistryError) in try TextField.date(value, "decidedOn") } ?? today
         try ListingLifecycle.notInFuture(decidedOn, "decidedOn", today: today)
-        let authority = try TextField.optionalLine(authority, "authority", maxLength: 200)
+        let authority = try TextField.optionalAuthority(authority)
         return try await write(by: caller) { writer in
             let reader = writer.reader
             guard let application = try reader.repairApplication(id: applicationId) else {

@@ -39,8 +39,7 @@ extension RegistryDatabase {
     /// How many log records the registry database at `path` holds, read without changing it
     /// (no migration, no write); nil when there is none or it cannot be read as one.
     public static func logSize(ofDatabaseAt path: String) -> Int64? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        return try? readOnlyQueue(path).read { db in
+        readIfPresent(path) { db in
             try db.tableExists("publication") ? Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(idx) + 1, 0) FROM publication") : nil
         }
     }
@@ -49,22 +48,28 @@ extension RegistryDatabase {
     /// without changing the file; nil when there is no database there yet (or none readable:
     /// opening it for writing then says why).
     static func unknownMigrations(inDatabaseAt path: String) -> Set<String>? {
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        guard size > 0 else { return nil }
-        return try? readOnlyQueue(path).read { db in
-            guard try db.tableExists("grdb_migrations") else { return [] }
-            return try SchemaMigrations.migrator.appliedIdentifiers(db).subtracting(SchemaMigrations.migrator.migrations)
-        }
+        readIfPresent(path) { db in try db.tableExists("grdb_migrations") ? unknownMigrations(in: db) : [] }
+    }
+
+    /// The migrations `db` records that this version does not know.
+    static func unknownMigrations(in db: Database) throws -> Set<String> {
+        try SchemaMigrations.migrator.appliedIdentifiers(db).subtracting(SchemaMigrations.migrator.migrations)
     }
 
     /// The rules published under policy `version` in the database at `path` (canonical JSON),
     /// read without changing the file; nil when there is no database or no such version.
     public static func publishedPolicy(version: String, inDatabaseAt path: String) -> [UInt8]? {
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        guard size > 0 else { return nil }
-        return try? readOnlyQueue(path).read { db in
+        readIfPresent(path) { db in
             try db.tableExists("grading_policy") ? RegistryReader(db).policyBody(version: version) : nil
         }
+    }
+
+    /// `body`'s answer on a read-only connection to the database at `path`; nil when there is
+    /// no database there (no file, or an empty one) or it cannot be read that way.
+    private static func readIfPresent<T>(_ path: String, _ body: (Database) throws -> T?) -> T? {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size > 0 else { return nil }
+        return (try? readOnlyQueue(path).read(body)) ?? nil
     }
 
     /// The database at `path`, opened so that nothing can be written to it.

@@ -62,9 +62,7 @@ public final class RegistryDatabase: Sendable {
             }
             // Again on the pool: the read-only look before it found no answer when the file could
             // not be read that way (busy, no -shm): a downgrade is still refused, unchanged in content.
-            let unknown = try pool.read { db in
-                try SchemaMigrations.migrator.appliedIdentifiers(db).subtracting(SchemaMigrations.migrator.migrations)
-            }
+            let unknown = try pool.read(Self.unknownMigrations(in:))
             guard unknown.isEmpty else { throw StoreError.writtenByNewerVersion(path: path, unknownMigrations: unknown.sorted()) }
             try SchemaMigrations.migrator.migrate(pool)
             // Statement journals (an insert that has triggers or can fail part-way copies each

@@ -94,15 +94,21 @@ struct CSVRecordScanner {
         return quoted ? .open(partial: fields + last) : .complete(fields + last)
     }
 
-    /// The fields of a record on one line.
-    static func fields(_ line: String) -> CSVFields {
+    /// A scanner that has read a record's first line. A quote after spaces opens a field only
+    /// within its line: read on, it could take in rows that RFC 4180 reads as rows of their own.
+    static func reading(firstLine line: String) -> CSVRecordScanner {
         var scanner = CSVRecordScanner()
         scanner.feed(line)
         if scanner.quoted && scanner.openQuoteFollowsSpaces {
             scanner = CSVRecordScanner(literalQuotesAfterSpaces: true)
             scanner.feed(line)
         }
-        return scanner.record
+        return scanner
+    }
+
+    /// The fields of a record on one line.
+    static func fields(_ line: String) -> CSVFields {
+        reading(firstLine: line).record
     }
 }
 

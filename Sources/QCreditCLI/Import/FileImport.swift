@@ -163,27 +163,28 @@ struct FileImport {
             // A refusal of the import itself (its id used for other rows, or a caller without the
             // role) is not resumed by running it again; a lost connection or a stopped daemon is.
             let refused = (error as? VarlinkError).map { $0.name.hasSuffix(".InvalidArgument") || $0.name.hasSuffix(".PermissionDenied") } == true
+            let failure = Failure(error, socket: daemon.socketPath)
             if console.json {
                 // A script gets the counts too: the summary's members, `complete` false, and why.
                 var summary = summary(imported: imported, rejected: rejections.count, skipped: skipped, complete: false)
-                summary["stoppedBy"] = .string(Failure(error, socket: daemon.socketPath).message)
+                summary["stoppedBy"] = .string(failure.message)
                 console.reply(summary) { _ in [] }
             } else {
                 // The daemon closes a connection whose message is over its limit, with no reply:
                 // a registry configured below the default 8 MiB needs smaller batches.
-                let lost = if case .connectionLost = Failure(error, socket: daemon.socketPath) { true } else { false }
+                var hint = ""
+                if case .connectionLost = failure {
+                    hint = "If qcreditd's log says the message was too large, its maxMessageBytes is below the 8 MiB a batch "
+                        + "(up to 4 MiB of rows) may need: "
+                        + (batchesAnswered == 0
+                            ? "import with a smaller --batch-size under a new --import-id.\n"
+                            : "raise it and run the same command again (a new --import-id would import the rows of the batches "
+                                + "already applied again).\n")
+                }
                 Console.emit(
                     "stopped: \(imported) rows imported, \(rejections.count) rejected (in \(errorPath)), \(skipped) already "
                         + "imported before the failure below"
-                        + (refused ? ".\n" : "; run the same command again to resume.\n")
-                        + (!lost
-                            ? ""
-                            : batchesAnswered == 0
-                                ? "If qcreditd's log says the message was too large, its maxMessageBytes is below the 8 MiB a batch "
-                                    + "(up to 4 MiB of rows) may need: import with a smaller --batch-size under a new --import-id.\n"
-                                : "If qcreditd's log says the message was too large, its maxMessageBytes is below the 8 MiB a batch "
-                                    + "(up to 4 MiB of rows) may need: raise it and run the same command again (a new --import-id "
-                                    + "would import the rows of the batches already applied again).\n"), to: STDERR_FILENO)
+                        + (refused ? ".\n" : "; run the same command again to resume.\n") + hint, to: STDERR_FILENO)
             }
             throw error
         }

@@ -131,8 +131,9 @@ struct TabularFile {
         return nil
     }
 
-    private static func notUTF8(byte: Int) -> String {
-        "not UTF-8 text (byte \(byte + 1) of the line)"
+    /// `line`: a later line of a row over several, where the byte is.
+    private static func notUTF8(byte: Int, ofLine line: Int? = nil) -> String {
+        "not UTF-8 text (byte \(byte + 1) of \(line.map { "its line \($0)" } ?? "the line"))"
     }
 
     private static func describe(_ error: any Error) -> String {
@@ -153,20 +154,13 @@ struct TabularFile {
         let start = position + 1
         let first = lines.text(position)
         position += 1
-        var scanner = CSVRecordScanner()
-        scanner.feed(first)
-        // A quote after spaces opens a field only within its line: read on, it could take in
-        // rows that RFC 4180 reads as rows of their own.
-        if scanner.quoted && scanner.openQuoteFollowsSpaces {
-            scanner = CSVRecordScanner(literalQuotesAfterSpaces: true)
-            scanner.feed(first)
-        }
+        var scanner = CSVRecordScanner.reading(firstLine: first)
         let runsOn = scanner.quoted && scanner.strayQuoteField == nil && position < lines.count
         // Within the lines a scan already read on through, the outcome is known (QuotedSpan).
         if runsOn, let span, let outcome = span.outcome(forRecordFrom: firstIndex, finishedOnFirstLine: scanner.finishedFieldCount) {
-            if outcome.fields.map({ columns.isEmpty || $0 == columns.count }) != true {
-                position = start
-                return (start, false, CSVRecordScanner.fields(first), outcome.whyNotRead)
+            if outcome.fields.map(fitsHeader) != true {
+                // The scanner has read the first line alone: that is the record.
+                return (start, false, scanner.record, outcome.whyNotRead)
             }
         }
         // A quote closed by text after it spoils the record: no need to read further.
@@ -231,7 +225,12 @@ struct TabularFile {
     /// A complete row with the header's number of fields (any number, for the header itself).
     private func isWellFormed(_ parsed: CSVFields) -> Bool {
         guard case .complete(let fields) = parsed else { return false }
-        return columns.isEmpty || fields.count == columns.count
+        return fitsHeader(fields.count)
+    }
+
+    /// Whether a row of `count` fields matches the header (any count, for the header itself).
+    private func fitsHeader(_ count: Int) -> Bool {
+        columns.isEmpty || count == columns.count
     }
 
     /// Reads up to and including the header line, which must be there and readable.
@@ -280,7 +279,7 @@ struct TabularFile {
                 // lines says which of them.
                 return Record(
                     line: start, fields: byColumn(fields),
-                    malformed: line == start ? Self.notUTF8(byte: byte) : "not UTF-8 text (byte \(byte + 1) of its line \(line))")
+                    malformed: Self.notUTF8(byte: byte, ofLine: line == start ? nil : line))
             }
             return Record(line: start, fields: byColumn(fields))
         }

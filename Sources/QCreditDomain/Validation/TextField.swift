@@ -32,6 +32,24 @@ public enum TextField {
         return try line(value, parameter, maxLength: maxLength)
     }
 
+    /// An issuing authority: one line of at most 200 characters, wherever a decision names one.
+    public static func authority(_ value: String) throws(RegistryError) -> String {
+        try line(value, "authority", maxLength: 200)
+    }
+
+    public static func optionalAuthority(_ value: String?) throws(RegistryError) -> String? {
+        try optionalLine(value, "authority", maxLength: 200)
+    }
+
+    /// A decision's document number: one line of at most 100 characters.
+    public static func documentNumber(_ value: String) throws(RegistryError) -> String {
+        try line(value, "documentNumber", maxLength: 100)
+    }
+
+    public static func optionalDocumentNumber(_ value: String?) throws(RegistryError) -> String? {
+        try optionalLine(value, "documentNumber", maxLength: 100)
+    }
+
     /// Nil for nil or blank, else the trimmed, checked value.
     public static func optional(_ value: String?, _ parameter: String, maxLength: Int = 500) throws(RegistryError) -> String? {
         guard let trimmed = value?.trimmingWhitespace(), !trimmed.isEmpty else { return nil }
