@@ -24,7 +24,9 @@ extension Registry {
     /// (``RegistryReader/shown(_:visibility:)``): a former name it leaves out finds nothing.
     /// Queries of one or two characters match names that start with them.
     public func findEnterprises(name: String, limit: Int? = nil, view: RecordView) async throws -> [EnterpriseMatch] {
-        let query = try TextField.required(name, "name", maxLength: 200)
+        // Tabs and line breaks in a query are white space like any other (pasted from a table,
+        // say); names hold neither.
+        let query = try TextField.required(Self.controlSpacesAsSpaces(name), "name", maxLength: 200)
         let limit = limit ?? Self.defaultFindLimit
         guard (1...Self.maximumFindLimit).contains(limit) else {
             throw RegistryError.invalidArgument(parameter: "limit", reason: "must be 1 to \(Self.maximumFindLimit), not \(limit)")
@@ -62,64 +64,62 @@ extension Registry {
         }
     }
 
+    private static func controlSpacesAsSpaces(_ text: String) -> String {
+        guard text.utf8.contains(where: { (0x09...0x0D).contains($0) }) else { return text }
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars { scalars.append((0x09...0x0D).contains(scalar.value) ? " " : scalar) }
+        return String(scalars)
+    }
+
     /// Every name the indexes offer for `query`, matched and grouped by file: files in order of
     /// their best match, each file's names best first.
     private static func candidates(for query: String, reader: RegistryReader) throws
         -> [(Int64, [(name: String, match: NameMatch)])]
     {
-        // As typed, with full-width forms made ASCII, folded (white space runs collapsed), and
-        // with ASCII made full-width (for names registered in full-width letters).
-        let halfWidth = NameMatch.halfWidth(query)
-        let variants = Array(Set([query, halfWidth, NameMatch.fold(query), NameMatch.fullWidth(halfWidth)]))
+        // The index holds names folded (full-width ASCII as ASCII, white space runs as one
+        // space, lower case: Schema/0022), so the query is looked up folded too; the pieces
+        // below are then the same whatever forms and spaces were typed.
+        let folded = NameMatch.fold(query)
         var hits: Set<NameHit> = []
-        var misspellingPlaces: [(query: String, positions: Range<Int>)] = []
-        for variant in variants {
-            // Each probe brings back at most findCandidatesPerProbe names, oldest first; a
-            // narrower probe runs only when the wider one may have left its names out (every
-            // name that starts with the query contains it), so that the exact and prefix
-            // matches of a common word are not crowded out. The index folds case.
-            let probes: [(String, Int) throws -> [NameHit]] = [
-                reader.names(containing:limit:), reader.names(startingWith:limit:), reader.names(equalTo:limit:),
-            ]
-            for probe in probes.dropFirst(variant.count >= 3 ? 0 : 1) {
-                let found = try probe(variant, findCandidatesPerProbe)
+        // Each probe brings back at most findCandidatesPerProbe names, oldest first; a narrower
+        // probe runs only when the wider one may have left its names out (every name that
+        // starts with the query contains it), so that the exact and prefix matches of a common
+        // word are not crowded out.
+        let probes: [(String, Int) throws -> [NameHit]] = [
+            reader.names(containing:limit:), reader.names(startingWith:limit:), reader.names(equalTo:limit:),
+        ]
+        for probe in probes.dropFirst(folded.count >= 3 ? 0 : 1) {
+            let found = try probe(folded, findCandidatesPerProbe)
+            hits.formUnion(found)
+            if found.count < findCandidatesPerProbe { break }
+        }
+        // A misspelt query holds one of its pieces unchanged. Each piece's words are looked up
+        // too, so that a space typed where the name has none still finds it (as a misspelling).
+        var crowded: [Bool] = []
+        let pieces = NameMatch.pieces(of: folded)
+        for piece in pieces {
+            let words = piece.split(separator: " ").map(String.init)
+            var full = false
+            for probe in Set([piece] + words) where probe.count >= 3 {
+                let found = try reader.names(containing: probe, limit: findCandidatesPerProbe)
                 hits.formUnion(found)
-                if found.count < findCandidatesPerProbe { break }
+                full = full || found.count >= findCandidatesPerProbe
             }
-            // Pieces of the query as matching counts it (white space runs as one space), so that
-            // their number and bounds do not depend on how many spaces were typed. A piece found
-            // unchanged in a folded name has each of its words in the name as stored, whatever
-            // white space the name has between them.
-            let collapsed = variant.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-            var crowded: [Bool] = []
-            let pieces = NameMatch.pieces(of: collapsed)
-            for piece in pieces {
-                let words = piece.split(whereSeparator: \.isWhitespace).map(String.init)
-                var full = false
-                for probe in Set([piece] + words) where probe.count >= 3 {
-                    let found = try reader.names(containing: probe, limit: findCandidatesPerProbe)
-                    hits.formUnion(found)
-                    full = full || found.count >= findCandidatesPerProbe
-                }
-                crowded.append(full)
-            }
-            // A piece most names hold (有限公司) brings back only the oldest of them, which may
-            // leave out the file whose other piece holds the misspelling: each place in that
-            // other piece the one misspelling may be is to be tried. (A misspelling in the
-            // crowded piece left the other whole, and its own probe found the file.)
-            if pieces.count == 2, crowded.contains(true) {
-                let start = crowded[0] ? pieces[0].count : 0
-                let positions = crowded[0] && crowded[1] ? 0..<collapsed.count : start..<start + pieces[crowded[0] ? 1 : 0].count
-                misspellingPlaces.append((collapsed, positions))
-            }
+            crowded.append(full)
         }
         // Tried only for a query that no name holds whole, which is most likely misspelt: each
         // place costs an index look-up, and a query found as typed needs no such search.
         let ranked = rank(hits, for: query)
-        guard !misspellingPlaces.isEmpty, !ranked.contains(where: { $0.1[0].match.tier < .fuzzy }) else { return ranked }
-        for (misspelt, positions) in misspellingPlaces {
-            hits.formUnion(try misspeltOnce(misspelt, at: positions, reader: reader))
+        guard pieces.count == 2, crowded.contains(true), !ranked.contains(where: { $0.1[0].match.tier < .fuzzy }) else {
+            return ranked
         }
+        // A piece most names hold (有限公司) brings back only the oldest of them, which may
+        // leave out the file whose other piece holds the misspelling: each place in that other
+        // piece the one misspelling may be is tried. (A misspelling in the crowded piece left
+        // the other whole, and its own probe found the file.)
+        let start = crowded[0] ? pieces[0].count : 0
+        let positions = crowded[0] && crowded[1] ? 0..<folded.count : start..<start + pieces[crowded[0] ? 1 : 0].count
+        hits.formUnion(try misspeltOnce(folded, at: positions, reader: reader))
         return rank(hits, for: query)
     }
 
@@ -133,7 +133,7 @@ extension Registry {
             let sides: [ArraySlice<Character>] = [characters[..<position], characters[(position + 1)...]]
             var texts: [String] = []
             for side in sides {
-                for word in side.split(whereSeparator: { $0.isWhitespace }) { texts.append(String(word)) }
+                for word in side.split(separator: " ") { texts.append(String(word)) }
             }
             guard texts.contains(where: { $0.count >= 3 }) else { continue }
             hits.formUnion(try reader.names(containingAll: texts, limit: findCandidatesPerProbe))

@@ -21,8 +21,8 @@ enum NameIndexMarks {
 }
 
 extension RegistryReader {
-    /// Names equal to `prefix` or starting with it (case-insensitive), at most `limit` of them,
-    /// oldest first. Any length of query: the marks make even one character a trigram.
+    /// Names equal to `prefix` or starting with it, at most `limit` of them, oldest first. Every
+    /// text these look-ups take is compared folded (``NameIndexKey``), as the index holds names. Any length of query: the marks make even one character a trigram.
     public func names(startingWith prefix: String, limit: Int) throws -> [NameHit] {
         try names(matchingPhrase: NameIndexMarks.start + prefix, limit: limit)
     }
@@ -67,7 +67,7 @@ extension RegistryReader {
         var hits: [NameHit] = []
         while hits.count < limit, let row = try found.next() {
             let name: String = row["name"]
-            let marked = NameIndexMarks.start + name + NameIndexMarks.end
+            let marked = NameIndexMarks.start + NameIndexKey.of(name) + NameIndexMarks.end
             guard queries.allSatisfy({ $0.isHeld(in: marked) }) else { continue }
             hits.append(NameHit(enterpriseId: row["enterprise_id"], name: name))
         }

@@ -116,15 +116,16 @@ public struct RegistryWriter {
     /// Adds the names of the revisions this transaction inserted to the name index, each once
     /// per file (a revision that keeps the name adds nothing), in one statement: FTS5 then
     /// keeps them in memory and writes one index segment at commit (see Schema/0008). Each name
-    /// goes in between the marks of ``NameIndexMarks`` (Schema/0015), under the id of the
-    /// revision that brought it (Schema/0016). Runs as
+    /// goes in between the marks of ``NameIndexMarks`` (Schema/0015), in the form of
+    /// ``NameIndexKey`` (Schema/0022), under the id of the revision that brought it
+    /// (Schema/0016). Runs as
     /// the transaction's last statement; a revision undone by a savepoint is simply not found.
     func indexNewNames() throws {
         guard let first = firstRevision.value else { return }
         try db.cachedStatement(
             sql: """
                 INSERT INTO enterprise_name_search (rowid, name)
-                SELECT r.id, ?2 || r.name || ?3 FROM enterprise_revision r
+                SELECT r.id, ?2 || qcredit_name_key(r.name) || ?3 FROM enterprise_revision r
                 WHERE r.id >= ?1
                   AND NOT EXISTS (
                       SELECT 1 FROM enterprise_revision o

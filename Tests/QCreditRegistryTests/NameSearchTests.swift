@@ -107,6 +107,49 @@ import Testing
         #expect(try await find(fixture, "ac").map(\.enterprise.uscc) == [F.usccB])
     }
 
+    /// A name mixing forms (ASCII letters beside full-width brackets, as many registered names
+    /// do) or holding an ideographic space or a run of spaces is found by short queries too:
+    /// the index holds names folded as queries are (Schema/0022).
+    @Test func aNameMixingFullAndHalfWidthFormsIsFoundByAShortQuery() async throws {
+        let fixture = try await RegistryFixture()
+        try await fixture.register(F.usccA, name: "IBM（中国）有限公司")
+        try await fixture.register(F.usccB, name: "北京\u{3000}某某贸易有限公司")
+        try await fixture.register(F.usccC, name: "Acme  Double  Space Ltd")
+        for (query, code) in [
+            ("IBM(中", F.usccA), ("BM(中国", F.usccA), ("M(中国", F.usccA), ("ＢＭ（中", F.usccA), ("m（中国）", F.usccA),
+            ("北京 某某", F.usccB), ("京　某", F.usccB), ("e Dou", F.usccC), ("e\u{3000}\u{3000}Dou", F.usccC),
+        ] {
+            let matches = try await find(fixture, query)
+            #expect(matches.map(\.enterprise.uscc) == [code], "\(query)")
+        }
+        #expect(try await find(fixture, "ibm（中国）有限公司").first?.match.tier == .exact)
+        #expect(try await find(fixture, "Ｉ").map(\.enterprise.uscc) == [F.usccA])
+        // Tabs and line breaks typed in a query are white space too.
+        #expect(try await find(fixture, "Acme\tDouble").map(\.enterprise.uscc) == [F.usccC])
+        #expect(try await find(fixture, "Acme\nDouble").first?.match.tier == .prefix)
+    }
+
+    /// Names indexed before migration 22 as they were registered are indexed again folded.
+    @Test func theFoldingMigrationIndexesNamesRegisteredBeforeIt() async throws {
+        let store = try await OlderStore(upTo: "0021_checkpoints_signed_again.sql") { db in
+            try db.execute(
+                sql: "INSERT INTO enterprise_code (code, enterprise_id, kind, audit_id) VALUES (?, 1, 'uscc', 1)", arguments: [F.usccA])
+            try db.execute(
+                sql: "INSERT INTO enterprise_revision (enterprise_id, name, status, recorded_at, audit_id) VALUES (1, ?, 'active', 0, 1)",
+                arguments: ["IBM（中国）有限公司"])
+            // As the registry of migration 21 indexed it: as registered.
+            try db.execute(
+                sql: "INSERT INTO enterprise_name_search (rowid, name) SELECT id, char(2, 2) || name || char(3) FROM enterprise_revision")
+        }
+        defer { store.remove() }
+        let registry = try await Registry(
+            database: try RegistryDatabase(path: store.path), policy: PolicyFile.defaultPolicy(),
+            clock: ManualClock(CivilDate(iso: "2026-03-02")!),
+            logger: Logger(label: "qcredit.test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        #expect(try await registry.findEnterprises(name: "M(中国", view: .full).map(\.enterprise.uscc) == [F.usccA])
+        #expect(try Self.indexedNames(DatabaseQueue(path: store.path)) == 1)
+    }
+
     /// Runs of white space in a stored name do not matter to a misspelt query either.
     @Test func aMisspeltQueryFindsANameWithRunsOfWhiteSpace() async throws {
         let fixture = try await RegistryFixture()

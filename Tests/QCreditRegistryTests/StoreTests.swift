@@ -63,7 +63,7 @@ import TransparencyLog
                 "0016_contentless_name_search.sql", "0017_org_codes_derived_from_usccs.sql",
                 "0018_name_search_without_positions.sql", "0019_grade_disclosure_follows_its_events.sql",
                 "0020_listings_shown_to_followers.sql",
-                "0021_checkpoints_signed_again.sql",
+                "0021_checkpoints_signed_again.sql", "0022_name_search_folded.sql",
             ])
     }
 
