@@ -24,7 +24,8 @@ public struct QCreditCommand: AsyncParsableCommand {
               1  the registry refused the request (a varlink error such as NotFound,
                  InvalidState or PermissionDenied; a date or a digest it finds malformed
                  is its InvalidArgument), or a code is invalid; for `grades`, any code
-                 answered with an error
+                 answered with an error (`screen` answers such codes in error rows
+                 and exits 0)
               2  usage error: bad arguments or options, or local input (a file,
                  a JSON line) that cannot be read or parsed
               3  cannot reach qcreditd: no socket, connection refused, or the

@@ -11,12 +11,14 @@ struct ScreenCommand: AsyncParsableCommand {
         abstract: "Screen a portfolio file of codes: grade, basis, lists and log index for each.",
         discussion: """
             FILE is a CSV file with a header (the codes in --column, default the column named \
-            code, uscc or 统一社会信用代码) or plain text with one code per line (blank lines and \
-            # comments skipped). Codes are answered with GetGrades in chunks pipelined over \
+            code, uscc or 统一社会信用代码, else 信用代码; a header naming two of them is refused) \
+            or plain text with one code per line (blank lines and # comments skipped). Codes are answered with GetGrades in chunks pipelined over \
             four connections. Each output row has line, code, name, grade, basis, listed (the \
             lists, separated by ;), logIndex, treeSize and rootHash (the newest signed checkpoint \
             when the code was answered), and error and reason for a code that is invalid or not \
-            on file. A summary goes to stderr; the exit status is 0 when every code was answered, \
+            on file. A name or reason starting with =, +, -, @, a tab or a carriage return is \
+            written to CSV after a ' so that a spreadsheet shows it as text, not a formula. \
+            A summary goes to stderr; the exit status is 0 when every code was answered, \
             with or without an error row.
             """)
 
@@ -26,6 +28,9 @@ struct ScreenCommand: AsyncParsableCommand {
     static let chunkSize = 5000
     static let connections = 4
     static let window = 8
+    /// The headers a codes' column goes by, any one of which may name it (`信用代码`, a common
+    /// export's, only when none of them is there).
+    static let codeColumns = ["code", "uscc", "统一社会信用代码"]
     static let columns = ["line", "code", "name", "grade", "basis", "listed", "logIndex", "treeSize", "rootHash", "error", "reason"]
 
     @OptionGroup var options: GlobalOptions
@@ -85,7 +90,7 @@ struct ScreenCommand: AsyncParsableCommand {
                 for (entry, reply) in zip(chunk, replies) {
                     let row = Self.row(line: entry.line, reply: reply, checkpoint: checkpoint)
                     if reply["error"] != nil { counts.errors += 1 } else if row["grade"]?.stringValue != nil { counts.graded += 1 } else { counts.ungraded += 1 }
-                    text += format == .csv ? CSVText.line(Self.columns.map { Self.cell(row[$0]) }) : JSONValue.object(row).jsonText + "\n"
+                    text += format == .csv ? CSVText.line(Self.columns.map { Self.csvCell(row[$0], column: $0) }) : JSONValue.object(row).jsonText + "\n"
                 }
                 sink.write(text)
                 progress.advance(by: chunk.count)
@@ -123,7 +128,7 @@ struct ScreenCommand: AsyncParsableCommand {
         let bytes = try InputFile.bytes(of: file, encoding: encoding)
         let input = try InputFile(bytes: bytes, name: InputFile.name(of: file), offeringEncoding: true)
         let firstLine = input.contentLines.first?.text ?? ""
-        let wanted = column.map { [$0] } ?? ["code", "uscc", "统一社会信用代码", "信用代码"]
+        let wanted = column.map { [$0] } ?? Self.codeColumns + ["信用代码"]
         // A `.csv` file of one column without a header (its first line a code, valid or not:
         // a mistyped code is a row to report, not a header) is a list too.
         let startsWithCode = (try? EnterpriseCode(validating: firstLine)) != nil || Self.isShapedLikeACode(firstLine)
@@ -134,6 +139,14 @@ struct ScreenCommand: AsyncParsableCommand {
             return input.contentLines.dropFirst(named ? 1 : 0).map { ($0.number, $0.text) }
         }
         var table = try TabularFile(lines: LineTable(bytes: bytes, name: input.name), path: file)
+        // Two columns that could each be the codes' (`code,uscc`, or one header twice): which
+        // one was meant is anyone's guess, as for an import.
+        let candidates = table.columns.filter { header in (column.map { [$0] } ?? Self.codeColumns).contains { ImportKind.key($0) == ImportKind.key(header) } }
+        if candidates.count > 1 {
+            throw .badInput(
+                "\(table.name) names the codes' column twice in its header: \(candidates[0]) and \(candidates[1]); "
+                    + "name the codes' column with --column, or rename the other")
+        }
         guard let header = wanted.lazy.compactMap({ name in table.columns.first { ImportKind.key($0) == ImportKind.key(name) } }).first
         else {
             throw .badInput(
@@ -167,6 +180,13 @@ struct ScreenCommand: AsyncParsableCommand {
         ]
     }
 
+    /// A value as a CSV cell, text a registry user wrote (a name, a reason) kept from reading as
+    /// a spreadsheet formula (``CSVText/text(_:)``).
+    static func csvCell(_ value: JSONValue?, column: String) -> String {
+        let text = cell(value)
+        return column == "name" || column == "reason" ? CSVText.text(text) : text
+    }
+
     /// A value as a CSV cell: lists joined by `;`, null empty.
     static func cell(_ value: JSONValue?) -> String {
         guard let value, !value.isNull else { return "" }
@@ -198,7 +218,7 @@ final class OutputSink {
         }
         let temporary = path + ".partial"
         guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
-            throw .badInput("cannot write \(path)")
+            throw .badInput("cannot write \(path): \(String(cString: strerror(errno)))")
         }
         (self.handle, self.temporary) = (handle, temporary)
     }

@@ -869,6 +869,28 @@ import Testing
         #expect(rows.last?.hasPrefix("2,\(CLI.cement),") == true, "\(rows)")
     }
 
+    /// A name that a spreadsheet would run as a formula is written to CSV as text; a header that
+    /// names the codes' column twice is refused, as an import refuses it; a header in full-width
+    /// letters names its column.
+    @Test func screenWritesFormulaLikeNamesAsTextAndRefusesAHeaderNamingTheCodesTwice() async throws {
+        let cli = CLIHarness(daemon: try await DaemonProcess())
+        try await cli.register(CLI.cement, name: "=HYPERLINK(\"http://x\",\"y\")")
+        try await cli.register(CLI.materials, name: "+Plus Works")
+        let rows = try await cli.succeed(["screen", try file(cli.daemon, "p.csv", "Ｃｏｄｅ\n\(CLI.cement)\n\(CLI.materials)\n")])
+            .split(separator: "\n").map(String.init)
+        #expect(rows.count == 3, "\(rows)")
+        #expect(rows[1].hasPrefix("2,\(CLI.cement),\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\","), "\(rows)")
+        #expect(rows[2].hasPrefix("3,\(CLI.materials),'+Plus Works,"), "\(rows)")
+        // JSON Lines carry the name as it is.
+        let jsonl = try await cli.succeed(["screen", try file(cli.daemon, "p.txt", "\(CLI.cement)\n"), "--format", "jsonl"])
+        #expect(try JSONValue.parse(jsonl.split(separator: "\n")[0].description)["name"] == "=HYPERLINK(\"http://x\",\"y\")")
+        for header in ["code,uscc", "code,Code"] {
+            let refused = try await cli.run(["screen", try file(cli.daemon, "twice.csv", "\(header)\n\(CLI.cement),\(CLI.materials)\n")])
+            #expect(refused.status == 2, "\(header): \(refused.stderr)")
+            #expect(refused.stderr.contains("twice"), "\(header): \(refused.stderr)")
+        }
+    }
+
     @Test func findPrintsATableOfMatches() async throws {
         let cli = CLIHarness(daemon: try await DaemonProcess())
         try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")

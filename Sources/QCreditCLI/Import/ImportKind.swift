@@ -60,10 +60,10 @@ enum ImportKind: String, Sendable {
     /// The batch parameter the rows go in.
     var parameter: String { rawValue }
 
-    /// Headers compare without case, spaces, hyphens and underscores: `occurred_on`,
-    /// `Occurred On` and `occurredOn` are one column.
+    /// Headers compare without case, spaces, hyphens, underscores and full-width forms:
+    /// `occurred_on`, `Occurred On`, `occurredOn` and `Ｃｏｄｅ` are one column.
     static func key(_ header: String) -> String {
-        String(header.lowercased().unicodeScalars.filter { !" _-".unicodeScalars.contains($0) }.map(Character.init))
+        String(NameMatch.halfWidth(header).lowercased().unicodeScalars.filter { !" _-".unicodeScalars.contains($0) }.map(Character.init))
     }
 
     /// Two headers (or JSON members) that name one column of this import, if any — the same

@@ -5,6 +5,15 @@ enum CSVText {
         fields.map(field).joined(separator: ",") + "\n"
     }
 
+    /// Free text for a spreadsheet: a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage
+    /// return is a formula to Excel and LibreOffice (a name `=HYPERLINK(…)` a regulator let
+    /// through would be live in a bank's screening file), so it gets a `'` before it, which
+    /// they show as text (OWASP's advice on CSV injection).
+    static func text(_ text: String) -> String {
+        guard let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return text }
+        return "'" + text
+    }
+
     static func field(_ text: String) -> String {
         // By scalar: "\r\n" is one Character, equal to neither "\r" nor "\n".
         guard text.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
