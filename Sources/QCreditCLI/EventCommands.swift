@@ -187,7 +187,9 @@ struct CorrectEventCommand: AsyncParsableCommand {
     @Option(help: "Why the event is corrected.")
     var reason: String
 
-    @Option(help: ArgumentHelp("The replacing event, a NewEvent JSON object.", valueName: "json"))
+    @Option(help: ArgumentHelp(
+        "The replacing event: a whole NewEvent JSON object (a line of `qcredit events FILE`), its code included.",
+        valueName: "json"))
     var eventJson: String?
 
     @Flag(help: "Retract the event without replacing it.")

@@ -4,6 +4,7 @@ import Foundation
 import QCreditCrypto
 import SignedNote
 import TransparencyLog
+import Varlink
 
 /// `qcredit evidence CODE`: GetEvidence, printed as a C2SP tlog-proof file; `qcredit evidence
 /// --index N`: the same for any record of the log, made from the audit methods.
@@ -56,6 +57,13 @@ struct EvidenceCommand: AsyncParsableCommand {
             throw Failure.unexpected("GetCheckpoint answered without a checkpoint")
         }
         guard index < size else {
+            // Past the log itself, the record does not exist (and may never): waiting will not help.
+            do {
+                for try await _ in try await daemon.stream("org.qcredit.audit.GetEntries", ["start": .int(index), "end": .int(index + 1)]) {}
+            } catch let error as VarlinkError where error.name.hasSuffix(".SizeBeyondTree") {
+                let records = error.parameters["treeSize"]?.intValue.map { "\($0) records" } ?? "fewer records"
+                throw Failure.withheld("record \(index) does not exist: the log holds \(records) (numbered from 0)")
+            }
             throw Failure.withheld("record \(index) is not in the newest signed checkpoint (\(size) records) yet; try again shortly")
         }
         let inclusion = try await daemon.call("org.qcredit.audit.GetInclusionProof", ["index": .int(index), "treeSize": .int(size)])

@@ -37,10 +37,7 @@ struct MaintenanceService: Service {
                                 "failed": "\(regraded.failed)",
                             ])
                     }
-                    let withdrawn = try await exports.withdrawUndisclosed()
-                    if !withdrawn.isEmpty {
-                        logger.notice("exports withdrawn: they publish records no longer disclosed", metadata: ["exports": "\(withdrawn)"])
-                    }
+                    _ = try await exports.withdrawUndisclosed()  // logged by the export service
                 }
             } catch is CancellationError {
                 // Shutdown interrupted a run; its transaction rolled back and the next start redoes it.

@@ -478,6 +478,28 @@ import Testing
         #expect(try await cli.json(["export"])["kind"] == "full")
     }
 
+    /// A cured removal ends the listing's disclosure at once under the default policy: the
+    /// export that published it is withdrawn before the reply, and the daemon's log says which.
+    @Test func aCuredRemovalWithdrawsTheExportAndTheLogSaysSo() async throws {
+        let daemon = try await DaemonProcess()
+        let cli = CLIHarness(daemon: daemon)
+        try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        let proposed = try await cli.json([
+            "blacklist", "propose", CLI.cement, "--type", "abnormal-operations", "--reason", "未按期公示年报",
+            "--legal-basis", "第八条", "--authority", "黔南州市场监督管理局", "--document", "黔南市监异〔2026〕7号",
+            "--decision-date", CLI.date(daysAgo: 10),
+        ])
+        let id = String(try #require(proposed["listing"]?["id"]?.intValue))
+        try await cli.succeed(["blacklist", "confirm", id])
+        let name = try #require(try await cli.json(["export"])["name"]?.stringValue)
+        let directory = daemon.stateDirectory + "/exports/" + name
+        #expect(FileManager.default.fileExists(atPath: directory + "/MANIFEST"))
+        try await cli.succeed(["blacklist", "remove", id, "--reason", "cured", "--authority", "黔南州", "--document", "移1"])
+        #expect(!FileManager.default.fileExists(atPath: directory), "withdrawn before the reply")
+        #expect(daemon.log.contains("exports withdrawn: they publish records no longer disclosed"), "\(daemon.log)")
+        #expect(daemon.log.contains(name), "\(daemon.log)")
+    }
+
     /// What an altered MANIFEST says is not the log's: an export whose `created` was moved back
     /// (so that a revocation recorded since would withdraw it) is not deleted, by the revocation
     /// or by the next export, which fails until someone looks at it.

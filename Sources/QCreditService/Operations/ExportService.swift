@@ -97,7 +97,13 @@ public final class ExportService: Sendable {
             }
         }
         guard !withdrawing.isEmpty else { return [] }
-        return try ExportWriter.prune(exportsDirectory: directory, retain: retain, withdrawing: withdrawing)
+        let withdrawn = try ExportWriter.prune(exportsDirectory: directory, retain: retain, withdrawing: withdrawing)
+        // Whoever triggered it (a removal's reply, maintenance, an export), the daemon's log says
+        // where the exports went: an auditor who did not copy one in time learns why it is gone.
+        if !withdrawn.isEmpty {
+            logger.notice("exports withdrawn: they publish records no longer disclosed", metadata: ["exports": "\(withdrawn)"])
+        }
+        return withdrawn
     }
 
     /// Whether export `name`, which the log's keys of today do not verify, was signed by a key
