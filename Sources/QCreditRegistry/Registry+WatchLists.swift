@@ -22,6 +22,8 @@ extension Registry {
     {
         let owner = try Self.owner(caller)
         let name = try TextField.line(name, "name", maxLength: 100)
+        let pass = try watchListEdits.enter(owner: owner)
+        defer { watchListEdits.leave(pass) }
         let normalised = try await watchableCodes(codes)
         var audited = caller
         audited.parameters = ["name": .string(name), "codes": .int(Int64(codes.count))]
@@ -55,6 +57,8 @@ extension Registry {
     /// Deletes the caller's watch list `name`.
     public func deleteWatchList(_ name: String, by caller: Caller) async throws {
         let owner = try Self.owner(caller)
+        let pass = try watchListEdits.enter(owner: owner)
+        defer { watchListEdits.leave(pass) }
         var audited = caller
         audited.parameters = ["name": .string(name)]
         try await write(by: audited) { writer in

@@ -27,6 +27,8 @@ public final class Registry: Sendable {
     public let watchListLimit: Int
     /// The most watch lists one bank keeps (``WatchList/maximumLists``).
     public let watchListCountLimit: Int
+    /// How often each peer may change its watch lists.
+    let watchListEdits: WatchListEditGate
     let logger: Logger
     private let peerWrites = Atomic<UInt64>(0)
 
@@ -34,8 +36,10 @@ public final class Registry: Sendable {
     public init(
         database: RegistryDatabase, policy: Policy, clock: any RegistryClock = SystemClock(),
         utcOffset: UTCOffset = .beijing, watchListLimit: Int = WatchList.maximumCodes,
-        watchListCountLimit: Int = WatchList.maximumLists, logger: Logger = Logger(label: "qcredit.registry")
+        watchListCountLimit: Int = WatchList.maximumLists, watchListEdits: WatchListEditGate = WatchListEditGate(),
+        logger: Logger = Logger(label: "qcredit.registry")
     ) async throws {
+        self.watchListEdits = watchListEdits
         self.database = database
         self.policy = policy
         self.clock = clock

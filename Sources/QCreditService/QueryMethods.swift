@@ -8,6 +8,8 @@ enum QueryMethods {
     static let roles: Set<Role> = [.regulator, .bank, .auditor]
     /// Codes answered per read transaction when streaming a batch.
     static let batchSize = 256
+    /// Codes one `GetGrades` call may hold.
+    static let maximumCodesPerCall = 10_000
 
     static func method(_ name: String, _ run: @escaping RegistryMethod.Run) -> RegistryMethod {
         RegistryMethod("\(RegistryInterfaces.query).\(name)", roles: roles, run)
@@ -92,6 +94,12 @@ enum QueryMethods {
             guard call.replies.acceptsMore else { throw VarlinkError.expectedMore() }
             let codes = try call.parameters.strings("codes")
             guard !codes.isEmpty else { throw RegistryError.invalidArgument(parameter: "codes", reason: "is empty") }
+            // What one call may hold while its replies stream out: a bank's 1 MiB message allows
+            // 45,000 codes, and 64 such calls at once held half a gigabyte (an audit's figure).
+            guard codes.count <= maximumCodesPerCall else {
+                throw RegistryError.invalidArgument(
+                    parameter: "codes", reason: "holds \(codes.count) codes; send at most \(maximumCodesPerCall) per call")
+            }
             var start = 0
             while start < codes.count {
                 let batch = Array(codes[start..<min(start + batchSize, codes.count)])

@@ -194,6 +194,40 @@ import Testing
         #expect(try await registry.editWatchList("first", codes: Array(book[..<10]), edit: .set, by: otherBank).size == 10)
     }
 
+    /// A role that only reads must not keep the writer busy or grow the audit trail at will:
+    /// each peer changes its lists one call at a time, a burst in a row, then at the refill's pace.
+    @Test func aBankChangesItsListsOneAtATimeAndABurstInARow() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        let registry = try await Registry(
+            database: fixture.database, policy: fixture.registry.policy, clock: fixture.clock,
+            watchListEdits: WatchListEditGate(burst: 3, refill: .seconds(3600)))
+        let book = loanBook()
+        for index in 0..<3 { _ = try await registry.editWatchList("a", codes: [book[index]], edit: .add, by: Self.bank) }
+        await #expect {
+            try await registry.deleteWatchList("a", by: Self.bank)
+        } throws: { error in
+            guard case RegistryError.tooManyRequests(let retryAfter, let reason) = error else { return false }
+            return retryAfter > 3000 && reason.contains("3 times in a row")
+        }
+        #expect(try await registry.watchLists(of: Self.bank).map(\.size) == [3], "the refused change changed nothing")
+        // Each peer has its own allowance.
+        #expect(try await registry.editWatchList("a", codes: [book[0]], edit: .add, by: Self.otherBank).size == 1)
+    }
+
+    @Test func aSecondChangeWhileOneIsUnderWayIsRefusedAndTheRateRefills() throws {
+        let gate = WatchListEditGate(burst: 2, refill: .seconds(1))
+        let start = ContinuousClock.now
+        let pass = try gate.enter(owner: 7, now: start)
+        #expect(throws: RegistryError.tooManyRequests(retryAfterSeconds: 1, reason: "another change to your watch lists is under way; send one at a time")) {
+            _ = try gate.enter(owner: 7, now: start)
+        }
+        _ = try gate.enter(owner: 8, now: start)  // another peer is not held up
+        gate.leave(pass)
+        gate.leave(try gate.enter(owner: 7, now: start))
+        #expect(throws: RegistryError.self) { _ = try gate.enter(owner: 7, now: start + .milliseconds(500)) }
+        gate.leave(try gate.enter(owner: 7, now: start + .seconds(1)))
+    }
+
     /// Empty lists hold no codes, so their number has its own limit (1,000 in the daemon).
     @Test func aBankKeepsAtMostSoManyLists() async throws {
         let fixture = try await RegistryFixture(today: "2026-03-02")

@@ -212,6 +212,26 @@ import Varlink
         }
     }
 
+    /// One call holds at most 10,000 codes (the interface's limit): a bank's 1 MiB message
+    /// would otherwise carry 45,000, held while their replies stream out.
+    @Test func getGradesRefusesMoreThanTenThousandCodesACall() async throws {
+        let fixture = try await ServiceFixture(withGradeIndex: true)
+        let context = VarlinkCallContext(credentials: ServiceFixture.bank, connectionID: 1)
+        func call(_ count: Int) async -> [VarlinkReply] {
+            await fixture.dispatcher.collectReplies(
+                to: VarlinkCall(
+                    method: "org.qcredit.query.GetGrades",
+                    parameters: ["codes": .array(Array(repeating: JSONValue.string("911522010783762860"), count: count))], more: true),
+                context: context)
+        }
+        let refused = await call(10_001)
+        #expect(refused.count == 1)
+        #expect(refused.first?.error == "org.qcredit.query.InvalidArgument")
+        #expect(refused.first?.parameters["parameter"] == "codes")
+        #expect(refused.first?.parameters["reason"]?.stringValue?.contains("send at most 10000 per call") == true)
+        #expect(await call(10_000).count == 10_000)
+    }
+
     @Test func anAcknowledgedWriteIsSeenByTheNextRead() async throws {
         let fixture = try await ServiceFixture(withGradeIndex: true)
         let index = try #require(fixture.gradeIndex)
