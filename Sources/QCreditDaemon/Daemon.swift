@@ -54,6 +54,10 @@ public enum Daemon {
         // Held until the process ends: no second daemon, and no `qcredit restore`, meanwhile.
         let stateLock = try StateDirectoryLock(directory: configuration.stateDirectory)
         defer { withExtendedLifetime(stateLock) {} }
+        let leftovers = stateLock.removeLeftovers()
+        if !leftovers.isEmpty {
+            logger.notice("removed what a killed process left in the state directory", metadata: ["names": "\(leftovers)"])
+        }
         try makeDirectory(configuration.exportDirectory, mode: 0o755, setting: "export.directory")
         let startup = SystemdNotifier(environment: environment, logger: logger).map {
             StartupTimeoutExtension(notifier: $0, status: "Opening the database (applying schema migrations)")

@@ -11,6 +11,7 @@ import Glibc
 public final class StateDirectoryLock: Sendable {
     public static let fileName = "qcreditd.lock"
     private let descriptor: Int32
+    public let directory: String
 
     /// Takes the lock, or throws ``StateDirectoryLockError`` naming the holder's pid if another
     /// process has it.
@@ -35,6 +36,29 @@ public final class StateDirectoryLock: Sendable {
         _ = ftruncate(fd, 0)
         _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
         descriptor = fd
+        self.directory = directory
+    }
+
+    /// Removes what a process killed while working in the directory left behind, and returns
+    /// the names: a backup's staged copy (`.backup-…`, as large as the database), a restore's
+    /// staging (`.restore-<pid>`), a durable file's temporary (`NAME.tmp-<pid>`). Each belongs to
+    /// a process that held this lock, so none is in use while it is held.
+    public func removeLeftovers() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        var removed: [String] = []
+        for name in names.sorted() where Self.isLeftover(name) {
+            if (try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))) != nil {
+                removed.append(name)
+            }
+        }
+        return removed
+    }
+
+    static func isLeftover(_ name: String) -> Bool {
+        if name.hasPrefix(".backup-") || name.hasPrefix(".restore-") { return true }
+        guard let range = name.range(of: ".tmp-", options: .backwards), range.lowerBound > name.startIndex else { return false }
+        let pid = name[range.upperBound...]
+        return !pid.isEmpty && pid.allSatisfy(\.isASCII) && pid.allSatisfy(\.isNumber)
     }
 
     deinit { close(descriptor) }

@@ -71,6 +71,26 @@ import Testing
         }
     }
 
+    /// A daemon killed while it staged a backup (a copy as large as the database), a restore
+    /// killed at its rename, a checkpoint file killed before its rename: the next start removes
+    /// what they left, says so in its log, and keeps everything else.
+    @Test func theNextStartRemovesWhatAKilledBackupOrRestoreLeft() async throws {
+        let daemon = try await DaemonProcess()
+        daemon.kill()
+        let state = daemon.stateDirectory
+        try FileManager.default.createDirectory(atPath: state + "/.backup-0B1F2E3D", withIntermediateDirectories: false)
+        try Data("half a database".utf8).write(to: URL(fileURLWithPath: state + "/.backup-0B1F2E3D/registry.sqlite"))
+        try FileManager.default.createDirectory(atPath: state + "/.restore-4242", withIntermediateDirectories: false)
+        try Data("signed".utf8).write(to: URL(fileURLWithPath: state + "/checkpoint.tmp-4243"))
+        try Data("mine".utf8).write(to: URL(fileURLWithPath: state + "/notes.tmp-draft"))
+        try await daemon.start()
+        let names = try FileManager.default.contentsOfDirectory(atPath: state)
+        #expect(!names.contains { $0.hasPrefix(".backup-") || $0.hasPrefix(".restore-") || $0 == "checkpoint.tmp-4243" }, "\(names)")
+        #expect(names.contains("notes.tmp-draft") && names.contains("registry.sqlite"), "\(names)")
+        #expect(daemon.log.contains("removed what a killed process left in the state directory"), "\(daemon.log)")
+        #expect(try await runCommand(DaemonProcess.product("qcredit"), ["status", "--socket", daemon.socketPath]).status == 0)
+    }
+
     @Test func statusShowsCountsCheckpointAndExports() async throws {
         let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
         let qcredit = DaemonProcess.product("qcredit")
