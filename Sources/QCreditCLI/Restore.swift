@@ -17,6 +17,9 @@ struct Restore {
     let exportsDirectory: String
     let backup: String
     let exports: [String]
+    /// The operator's word that the backup holds the newest tree the log signed, for a restore
+    /// with no history of the signed trees at hand (``refuseWithoutHistory(_:)``).
+    var backupIsNewest = false
     /// The log's settings: its key files, and the name its signature lines carry (`keyName`,
     /// when set, not the origin).
     let logSettings: DaemonConfiguration.LogSettings
@@ -42,6 +45,8 @@ struct Restore {
         var missing: Range<Int64>?
         var replacedDirectory: String?
         var keysMissing: Bool
+        /// The backup's log had signed a checkpoint (verified or not).
+        var backupSigned = false
         /// The exports directory looked in for the exports' copy of the signed-tree history,
         /// when it holds none (a daemon configured elsewhere, or restore run without `--config`).
         var exportsHistoryNotFound: String? = nil
@@ -186,6 +191,7 @@ struct Restore {
         }
 
         var outcome = try await stage(stagedPath)
+        try refuseWithoutHistory(outcome)
         // An incomplete restore leaves a daemon that refuses to start: never put one in place of
         // a database that holds more of the log (the exports that fill the gap were forgotten).
         let current = (stateDirectory as NSString).appendingPathComponent("registry.sqlite")
@@ -205,6 +211,24 @@ struct Restore {
         return outcome
     }
 
+    /// With neither copy of the signed-tree history at hand (a state directory lost or new, and
+    /// no exports directory holding one) and no export given, nothing says how far the log
+    /// signed after the backup: the daemon, its keys put back, would sign new roots for sizes it
+    /// may already have signed — a fork. So that is refused, changing nothing, unless the
+    /// operator gives the exports (`--entries`, whose trees then count) or says the backup is
+    /// the newest tree there is (`--backup-is-newest`). A log that never signed cannot fork.
+    private func refuseWithoutHistory(_ outcome: Outcome) throws {
+        guard outcome.signed != nil || outcome.backupSigned, exports.isEmpty, !backupIsNewest else { return }
+        let histories = [stateDirectory, exportsDirectory].map { ($0 as NSString).appendingPathComponent(CheckpointHistory.fileName) }
+        guard !histories.contains(where: FileManager.default.fileExists(atPath:)) else { return }
+        throw Failure.badInput(
+            "no record of the trees this log signed is at hand (neither \(histories.joined(separator: " nor ")) exists): "
+                + "the log may have signed past this backup, and a daemon started on it would sign other roots for those sizes "
+                + "(a fork); nothing was changed. Run restore with the daemon's --config if it keeps its exports elsewhere, "
+                + "give the newest exports you hold (--entries EXPORT…), or, if you know no tree was signed after the backup's "
+                + "checkpoint, say so with --backup-is-newest")
+    }
+
     /// Replays what can be replayed into the staged copy and checks it against every signed tree.
     private func stage(_ stagedPath: String) async throws -> Outcome {
         let database: RegistryDatabase
@@ -217,6 +241,8 @@ struct Restore {
         let trees = records.trees
         let newest = trees.max { $0.tree.size < $1.tree.size }?.tree
         let backupSize = try await database.read { try $0.publicationCount() }
+        let backupSigned = try await database.read { try $0.latestCheckpoint() != nil }
+            || FileManager.default.fileExists(atPath: (backup as NSString).appendingPathComponent("checkpoint"))
         var size = backupSize
         var replayedOpenings: Int64 = 0
         if let newest, newest.size > size {
@@ -261,7 +287,7 @@ struct Restore {
         return Outcome(
             backupSize: backupSize, replayed: size - backupSize, replayedOpenings: replayedOpenings, size: size, signed: newest,
             missing: missing,
-            replacedDirectory: nil, keysMissing: false, exportsNotCheckedWithLogKeys: records.uncheckedSigners)
+            replacedDirectory: nil, keysMissing: false, backupSigned: backupSigned, exportsNotCheckedWithLogKeys: records.uncheckedSigners)
     }
 
     /// Every signed tree on record: every line of the histories, the checkpoint files (state

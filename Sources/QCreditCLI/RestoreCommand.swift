@@ -27,7 +27,9 @@ struct RestoreCommand: AsyncParsableCommand {
             ones from its openings.jsonl, and the tree must then give exactly the signed root. If no EXPORT holds them, the backup is still restored \
             but qcreditd will refuse to start until they are replayed (exit status 5), unless the state directory's \
             database holds more of the log: then nothing changes (exit status 2). A backup whose records \
-            give another root than the one signed is refused, and nothing changes.
+            give another root than the one signed is refused, and nothing changes. With neither \
+            checkpoint-history at hand and no EXPORT given, it is refused too (exit status 2): nothing says how far \
+            the log signed, and a daemon on the backup could fork it; --backup-is-newest says it signed nothing after.
             """)
 
     @OptionGroup var options: GlobalOptions
@@ -46,6 +48,12 @@ struct RestoreCommand: AsyncParsableCommand {
     @Option(name: .customLong("state-dir"), help: ArgumentHelp("The state directory (overrides the config file).", valueName: "dir"))
     var stateDirectory: String?
 
+    @Flag(
+        help: ArgumentHelp(
+            "Restore even though no history of the signed trees is at hand (state and exports directories' checkpoint-history "
+                + "both missing, no --entries): you know the log signed nothing after the backup."))
+    var backupIsNewest = false
+
     func run() async throws {
         try await options.runLocally { console in
             var configuration: DaemonConfiguration
@@ -59,7 +67,8 @@ struct RestoreCommand: AsyncParsableCommand {
                 guard !stateDirectory.isEmpty else { throw Failure.badInput("--state-dir must name a directory") }
                 configuration.stateDirectory = stateDirectory
             }
-            let restore = try Restore(configuration: configuration, backup: backup, exports: exports)
+            var restore = try Restore(configuration: configuration, backup: backup, exports: exports)
+            restore.backupIsNewest = backupIsNewest
             let outcome = try await restore.run()
             if console.json {
                 console.jsonLine(outcome.json)
