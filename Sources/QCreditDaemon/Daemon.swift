@@ -192,7 +192,7 @@ public enum Daemon {
                             regradeAfterWrites: configuration.regradeAfterWritesSeconds > 0
                                 ? .seconds(configuration.regradeAfterWritesSeconds) : nil,
                             logger: Logger(label: "qcredit.maintenance"))),
-                    .init(service: VarlinkServerService(server: server)),
+                    .init(service: VarlinkServerService(server: server, stopping: { [exports = operations.exports] in exports.stopWriting() })),
                 ]
                     // Last, so that it is the first to hear of graceful shutdown.
                     + SystemdNotifyService.configurations(

@@ -18,6 +18,7 @@ import Testing
         regulator = ["uid:\(getuid())"]
         bank = ["uid:\(getuid())"]
         auditor = ["uid:\(getuid())"]
+        operator = ["uid:\(getuid())"]
         """
 
     @Test func aBankThatStopsReadingItsGradesDoesNotHoldShutdown() async throws {
@@ -108,6 +109,46 @@ import Testing
         #expect(daemon.log.contains("maintenance interrupted by shutdown"), "\(daemon.log)")
         let checkpoint = (state as NSString).appendingPathComponent("checkpoint")
         #expect(try Self.checkpointSize(checkpoint) == records, "records were published after the last checkpoint\n\(daemon.log)")
+    }
+
+    /// An export in progress when SIGTERM arrives stops at its next line: its caller gets
+    /// `ExportFailed` saying the daemon is stopping (not a lost connection), nothing of it is
+    /// left in the exports directory, and the daemon exits 0 within its bound. (Finished
+    /// regardless, an export of a million files held a stopping daemon past systemd's stop
+    /// timeout.)
+    @Test func anExportInProgressStopsAndItsCallerIsToldWhy() async throws {
+        let directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("qcredit-export-stop-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let state = directory.appendingPathComponent("state").path
+        let load = try await runCommand(
+            DaemonProcess.product("qcredit-bench"),
+            ["export", "--enterprises", "60000", "--events", "0", "--grades", "no", "--export", "no", "--directory", state])
+        #expect(load.status == 0, "\(load.stdout)\(load.stderr)")
+        let daemon = try await DaemonProcess(config: Self.config, stateDirectory: state)
+        let exports = state + "/exports"
+        let socket = daemon.socketPath
+        let client = Task { try await runCommand(DaemonProcess.product("qcredit"), ["export", "--full", "--socket", socket]) }
+        let deadline = ContinuousClock.now + .seconds(60)
+        func partials() -> [String] {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: exports)) ?? []
+            let restricted = (try? FileManager.default.contentsOfDirectory(atPath: exports + "/restricted")) ?? []
+            return (names + restricted).filter { $0.hasSuffix(".partial") }
+        }
+        while partials().isEmpty && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(!partials().isEmpty, "no export was being written\n\(daemon.log)")
+
+        let start = ContinuousClock.now
+        let status = try await daemon.terminate(within: .seconds(Self.shutdownTimeoutSeconds + 30))
+        let elapsed = ContinuousClock.now - start
+        let result = try await client.value
+        #expect(status == 0, "\(daemon.log)")
+        #expect(elapsed < .seconds(Self.shutdownTimeoutSeconds + 5), "SIGTERM took \(elapsed) during an export")
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("ExportFailed") && result.stderr.contains("the daemon is stopping"), "\(result.stderr)")
+        #expect(partials().isEmpty)
+        let left = ((try? FileManager.default.contentsOfDirectory(atPath: exports)) ?? []).filter { $0.hasPrefix("qcredit-export-") }
+        #expect(left.isEmpty, "\(left)")
+        #expect(!daemon.log.contains("shutdown grace period over"), "\(daemon.log)")
     }
 
     /// The tree size in a signed checkpoint file (its second line).

@@ -26,6 +26,9 @@ public final class ExportService: Sendable {
     /// even when the export that had it was withdrawn or pruned within the same second (a
     /// restart takes longer than the second a name is made of).
     private let namesGiven = Mutex<Set<String>>([])
+    /// Set when the daemon starts to stop: an export in progress stops at its next line and no
+    /// new one starts, so that a large export cannot hold the daemon past its stop bound.
+    private let stopping = StopRequest()
 
     public init(
         registry: Registry, log: TransparencyLogService, directory: String, retain: Int, restrictedGroup: RestrictedGroup? = nil,
@@ -64,6 +67,14 @@ public final class ExportService: Sendable {
             logger.error("export failed", metadata: ["reason": "\(error)"])
             throw error
         }
+    }
+
+    /// Stops an export in progress at its next line (it leaves nothing behind, and its caller
+    /// gets `ExportFailed` saying why) and refuses new ones: the daemon is stopping. A large
+    /// export runs for minutes; finished regardless, it held a stopping daemon past systemd's
+    /// stop timeout, which then killed it before its last checkpoint.
+    public func stopWriting() {
+        stopping.request()
     }
 
     /// Removes every public export (with its restricted part) that publishes a record whose
@@ -153,6 +164,8 @@ public final class ExportService: Sendable {
 
     private func write(full: Bool) async throws -> [String: JSONValue] {
         let directory = self.directory
+        let stopping = self.stopping
+        guard !stopping.isRequested else { throw ExportServiceError(Self.stoppedMessage) }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         try await log.signIfGrown()
         // No export that the public may no longer see stays, nor becomes the base of a delta
@@ -201,10 +214,14 @@ public final class ExportService: Sendable {
             }
             let source = RegistryExportSource(
                 reader: reader, registry: registry, origin: origin, asOf: asOf, moment: now,
-                checkpoint: (checkpoint.size, checkpoint.rootHash, checkpoint.note))
-            return try ExportWriter.write(
-                source: source, keys: keys, into: directory, name: name, kind: kind, previous: previous, created: created,
-                restrictedGroup: restrictedGroup)
+                checkpoint: (checkpoint.size, checkpoint.rootHash, checkpoint.note), stopRequested: { stopping.isRequested })
+            do {
+                return try ExportWriter.write(
+                    source: source, keys: keys, into: directory, name: name, kind: kind, previous: previous, created: created,
+                    restrictedGroup: restrictedGroup)
+            } catch ExportError.source(_, let underlying) where underlying is RegistryExportSource.Stopped {
+                throw ExportServiceError(Self.stoppedMessage)
+            }
         }
         let pruned = try withdrawn + ExportWriter.prune(exportsDirectory: directory, retain: retain)
         return [
@@ -228,6 +245,20 @@ public final class ExportService: Sendable {
         }
         return name
     }
+}
+
+extension ExportService {
+    static let stoppedMessage =
+        "the daemon is stopping: the export was stopped and nothing of it was kept; export again once qcreditd is back"
+}
+
+/// A request to stop, made once from any thread and read from any other.
+final class StopRequest: Sendable {
+    private let requested = Atomic<Bool>(false)
+
+    func request() { requested.store(true, ordering: .releasing) }
+
+    var isRequested: Bool { requested.load(ordering: .acquiring) }
 }
 
 struct ExportServiceError: Error, CustomStringConvertible {

@@ -14,11 +14,18 @@ struct RegistryExportSource: ExportSource {
     let asOfDate: CivilDate
     let moment: Instant
     let checkpoint: (size: Int64, rootHash: [UInt8], note: String)
+    /// Asked before each line: true stops the export (the daemon is stopping), which then
+    /// leaves nothing behind.
+    let stopRequested: @Sendable () -> Bool
+
+    /// Thrown from a line's iteration once ``stopRequested`` says so.
+    struct Stopped: Error {}
 
     init(
         reader: RegistryReader, registry: Registry, origin: String, asOf: CivilDate, moment: Instant,
-        checkpoint: (size: Int64, rootHash: [UInt8], note: String)
+        checkpoint: (size: Int64, rootHash: [UInt8], note: String), stopRequested: @escaping @Sendable () -> Bool = { false }
     ) {
+        self.stopRequested = stopRequested
         self.reader = reader
         self.registry = registry
         self.origin = origin
@@ -42,6 +49,7 @@ struct RegistryExportSource: ExportSource {
         let policy = registry.policy
         let visibility = Visibility(view: .public, today: asOfDate, rules: policy.disclosure)
         try reader.forEachEnterpriseInCodeOrder { id in
+            if stopRequested() { throw Stopped() }
             // The export's state is the public's: what a bank sees. A file never listed (nearly all)
             // is answered from one query; one with listings takes the full view, caps and names.
             guard let row = try reader.stateRow(enterpriseId: id, atOrBefore: moment) else { return }
@@ -109,6 +117,7 @@ struct RegistryExportSource: ExportSource {
     func forEachListing(in part: ExportPart, _ body: (JSONValue) throws -> Void) throws {
         let visibility = Visibility(view: .public, today: asOfDate, rules: registry.policy.disclosure)
         try reader.forEachPublishedListing { stored in
+            if stopRequested() { throw Stopped() }
             let shown = try reader.shown(stored, visibility: visibility)
             let disclosed = shown != nil
             guard let listing = part == .restricted ? stored : shown,
@@ -127,6 +136,7 @@ struct RegistryExportSource: ExportSource {
     func forEachEntry(from start: Int64, to end: Int64, _ body: (ExportEntry) throws -> Void) throws {
         let visibility = Visibility(view: .public, today: asOfDate, rules: registry.policy.disclosure)
         try reader.forEachEntry(from: start, to: end) { entry in
+            if stopRequested() { throw Stopped() }
             try body(ExportEntry(leaf: entry.leaf, opening: entry.opening, isDisclosed: visibility.showsOpening(of: entry)))
         }
     }
