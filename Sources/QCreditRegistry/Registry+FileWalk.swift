@@ -1,3 +1,4 @@
+import GRDB
 import QCreditStore
 
 /// A summary that counts the files a walk could not handle.
@@ -29,20 +30,35 @@ extension Registry {
             let after = lastId
             let ids = try await database.read { try nextIds($0, after, batchSize) }
             guard let last = ids.last else { break }
-            summary = try await write(by: caller) { [summary] writer in
-                var batch = summary
-                for id in ids {
-                    do {
-                        try writer.savepoint { try body(id, writer, &batch) }
-                    } catch {
-                        batch.failed += 1
-                        self.logger.error("\(failure)", metadata: ["enterprise": "\(id)", "error": "\(error)"])
+            do {
+                summary = try await write(by: caller) { [summary] writer in
+                    var batch = summary
+                    for id in ids {
+                        do {
+                            try writer.savepoint { try body(id, writer, &batch) }
+                        } catch let error as DatabaseError where Self.endsTheTransaction(error) {
+                            throw error  // shutdown interrupted the batch: every file after it would fail too
+                        } catch let error as CancellationError {
+                            throw error
+                        } catch {
+                            batch.failed += 1
+                            self.logger.error("\(failure)", metadata: ["enterprise": "\(id)", "error": "\(error)"])
+                        }
                     }
+                    return batch
                 }
-                return batch
+            } catch where Task.isCancelled {
+                // Shutdown interrupts the batch's transaction (SQLite's interrupt), which rolls it back.
+                throw CancellationError()
             }
             lastId = last
         }
         return (summary, true)
+    }
+
+    /// An interrupt (a cancelled write: shutdown) or an aborted transaction: no later statement
+    /// of the batch can succeed.
+    static func endsTheTransaction(_ error: DatabaseError) -> Bool {
+        error.resultCode == .SQLITE_INTERRUPT || error.resultCode == .SQLITE_ABORT
     }
 }
