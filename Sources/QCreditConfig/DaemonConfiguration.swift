@@ -57,6 +57,14 @@ public struct DaemonConfiguration: Sendable, Equatable {
         /// Connections from one uid beyond this are closed at once, so one peer cannot take
         /// every place (a bank's load generator opens 50).
         public var maxConnectionsPerUser: Int = 64
+        /// Connections that peers holding no role may hold together, when set: the rest of
+        /// ``maxConnections`` stays for peers with a role (four roleless uids at the per-uid
+        /// cap otherwise filled every place, and no regulator could connect). Nil: a quarter of
+        /// ``maxConnections`` (``connectionsWithoutRole``).
+        public var maxConnectionsWithoutRole: Int?
+
+        /// ``maxConnectionsWithoutRole``, or a quarter of ``maxConnections`` (64 of 256).
+        public var connectionsWithoutRole: Int { maxConnectionsWithoutRole ?? max(1, maxConnections / 4) }
         /// A connection with no call in progress is closed after this long.
         public var idleTimeoutSeconds: Int = 300
         /// A connection whose replies have not moved into the socket for this long (the
@@ -172,6 +180,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
                 "\(section)maxMessageBytesNoRole (\(limits.maxMessageBytesNoRole)) ≤ maxMessageBytesReadOnly "
                     + "(\(limits.maxMessageBytesReadOnly)) ≤ maxMessageBytes (\(limits.maxMessageBytes)) does not hold")
         }
+        if let withoutRole = limits.maxConnectionsWithoutRole, withoutRole >= limits.maxConnections {
+            throw ConfigurationError(
+                "\(section)maxConnectionsWithoutRole (\(withoutRole)) must be below maxConnections "
+                    + "(\(limits.maxConnections)), or no place is kept for peers with a role")
+        }
         guard limits.maxConnectionsPerUser <= limits.maxConnections else {
             throw ConfigurationError(
                 "\(section)maxConnectionsPerUser (\(limits.maxConnectionsPerUser)) exceeds maxConnections (\(limits.maxConnections))")
@@ -251,10 +264,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
                 ("maxConnectionsPerUser", \.maxConnectionsPerUser), ("idleTimeoutSeconds", \.idleTimeoutSeconds),
                 ("writeTimeoutSeconds", \.writeTimeoutSeconds), ("shutdownTimeoutSeconds", \.shutdownTimeoutSeconds),
             ]
-            try section.rejectUnknownKeys(allowed: Set(settings.map(\.0)))
+            try section.rejectUnknownKeys(allowed: Set(settings.map(\.0) + ["maxConnectionsWithoutRole"]))
             for (key, path) in settings {
                 if let value = try positive(section, key) { configuration.limits[keyPath: path] = value }
             }
+            if let value = try positive(section, "maxConnectionsWithoutRole") { configuration.limits.maxConnectionsWithoutRole = value }
             try Self.check(configuration.limits, section: "limits.")
         }
         if let log = try root.optionalSection("log") {

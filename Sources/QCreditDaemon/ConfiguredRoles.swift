@@ -14,9 +14,33 @@ final class ConfiguredRoles: RoleResolving {
     private let grants: [Role: [Principal]]
     private let cache = Mutex<[UInt64: (roles: Set<Role>, expires: ContinuousClock.Instant)]>([:])
     private static let lifetime = Duration.seconds(60)
+    /// Uids and primary gids some grant names, resolved once at start (a user's uid, a
+    /// group's gid and its listed members): who holds a role is then known for a new
+    /// connection without a look-up, even on its first connection.
+    private let grantedUIDs: Set<UInt32>
+    private let grantedGIDs: Set<UInt32>
 
     init(grants: [Role: [Principal]]) {
         self.grants = grants
+        var uids: Set<UInt32> = []
+        var gids: Set<UInt32> = []
+        for principal in grants.values.joined() {
+            switch principal {
+            case .uid(let uid): uids.insert(uid)
+            case .user(let name): if let uid = SystemAccounts.uid(userName: name) { uids.insert(uid) }
+            case .group(let name):
+                if let gid = SystemAccounts.gid(groupName: name) { gids.insert(gid) }
+                uids.formUnion(SystemAccounts.members(ofGroup: name).compactMap { SystemAccounts.uid(userName: $0) })
+            }
+        }
+        (grantedUIDs, grantedGIDs) = (uids, gids)
+    }
+
+    /// A peer a grant names (by uid, user, primary group or listed membership), or whose roles
+    /// were looked up before (however long ago: a change of membership shows at its next look-up).
+    func isKnownToHoldARole(_ credentials: VarlinkPeerCredentials) -> Bool {
+        if grantedUIDs.contains(credentials.uid) || grantedGIDs.contains(credentials.gid) { return true }
+        return cache.withLock { $0[Self.key(credentials)].map { !$0.roles.isEmpty } } ?? false
     }
 
     func roles(for credentials: VarlinkPeerCredentials) async -> Set<Role> {

@@ -154,6 +154,10 @@ public enum Daemon {
         serverConfiguration.callsKeepPeerConnected = { credentials in !(await roles.roles(for: credentials)).isEmpty }
         serverConfiguration.maxConnections = limits.maxConnections
         serverConfiguration.maxConnectionsPerUser = limits.maxConnectionsPerUser
+        // Asked on the accept loop, from what is known without a look-up: a peer not known to
+        // hold a role counts among those without one.
+        serverConfiguration.maxConnectionsOfOtherPeers = limits.connectionsWithoutRole
+        serverConfiguration.isVouchedFor = { credentials in roles.isKnownToHoldARole(credentials) }
         serverConfiguration.idleTimeout = .seconds(limits.idleTimeoutSeconds)
         serverConfiguration.writeTimeout = .seconds(limits.writeTimeoutSeconds)
         serverConfiguration.shutdownGracePeriod = .seconds(limits.shutdownTimeoutSeconds)

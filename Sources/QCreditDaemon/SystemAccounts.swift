@@ -31,6 +31,23 @@ enum SystemAccounts {
         }
     }
 
+    /// The user names a group lists as its members (not the users whose primary group it is).
+    static func members(ofGroup groupName: String) -> [String] {
+        withBuffer { buffer in
+            var entry = group()
+            var result: UnsafeMutablePointer<group>?
+            let status = getgrnam_r(groupName, &entry, buffer.baseAddress!, buffer.count, &result)
+            guard let found = result, var member = found.pointee.gr_mem else { return (status, [String]()) }
+            var names: [String] = []
+            while let name = member.pointee {
+                names.append(String(cString: name))
+                member += 1
+            }
+            return (status, names)
+        }
+    ?? []
+    }
+
     /// Every group `userName` belongs to, its primary group included.
     static func groups(userName: String, primaryGID: UInt32) -> [UInt32] {
         var count: Int32 = 64

@@ -9,10 +9,18 @@ public protocol RoleResolving: Sendable {
     /// answers given on the event loop); nil sends the call down the normal path. The default
     /// is nil.
     func knownRoles(for credentials: VarlinkPeerCredentials) -> Set<Role>?
+    /// Whether the peer holds a role as far as is known at once, without a look-up that may
+    /// block (asked for every new connection, to keep room for such peers). A peer not known
+    /// yet does not. The default asks ``knownRoles(for:)``.
+    func isKnownToHoldARole(_ credentials: VarlinkPeerCredentials) -> Bool
 }
 
 extension RoleResolving {
     public func knownRoles(for credentials: VarlinkPeerCredentials) -> Set<Role>? { nil }
+
+    public func isKnownToHoldARole(_ credentials: VarlinkPeerCredentials) -> Bool {
+        knownRoles(for: credentials).map { !$0.isEmpty } ?? false
+    }
 }
 
 /// Roles by uid, for tests and embedded use: uids not listed hold `otherwise`.

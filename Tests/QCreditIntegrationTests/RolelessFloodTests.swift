@@ -95,6 +95,64 @@ import Testing
         #expect(calls > 20_000, "\(sent)")
     }
 
+    /// Four uids without a role, each holding all the connections its per-uid cap allows (256
+    /// together, the overall limit), share `maxConnectionsWithoutRole` (64 by default): a
+    /// regulator and a bank still connect, each on a new connection, and are answered.
+    @Test func fourUidsWithoutARoleCannotTakeThePlacesOfThoseWithOne() async throws {
+        guard let nobody = await SecondUser.nobody else { return }
+        let strangers = [nobody] + (61001...61003).map { SecondUser(name: "uid\($0)", uid: uid_t($0), gid: gid_t($0)) }
+        let bank = SecondUser(name: "uid61005", uid: 61005, gid: 61005)
+        let daemon = try await DaemonProcess(config: Self.config + "\nbank = [\"uid:\(bank.uid)\"]\n")
+        _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(DurabilityTests.uscc(0)), "name": "Before Co."])
+        var holders: [TestProcess] = []
+        defer { for holder in holders { holder.signal(SIGKILL) } }
+        var held = 0
+        for stranger in strangers {
+            let holder = try stranger.start(["/usr/bin/python3", "-c", Self.holder, daemon.socketPath], output: daemon.directory)
+            holders.append(holder)
+            let line = try await holder.waitForLine(containing: "held", seconds: 60)
+            held += try #require(line.split(separator: " ").last.flatMap { Int($0) }, "\(line)")
+        }
+        #expect(held == 64, "the uids without a role hold \(held) connections")
+        #expect(daemon.log.contains("connection limit for peers without a role reached"), "\(daemon.log)")
+        // A regulator's new connection, and a bank's.
+        _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(DurabilityTests.uscc(1)), "name": "During Co."])
+        let asking = try bank.start(["/usr/bin/python3", "-c", Self.asker, daemon.socketPath, DurabilityTests.uscc(1)], output: daemon.directory)
+        defer { asking.signal(SIGKILL) }
+        let answer = try await asking.waitForLine(containing: "reply", seconds: 60)
+        #expect(answer.contains("During Co."), "\(answer)")
+    }
+
+    /// Opens 64 connections, and after 1.5 s prints how many the daemon left open (`held N`);
+    /// then holds them.
+    static let holder = #"""
+        import select, socket, sys, time
+        conns = []
+        for _ in range(64):
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect(sys.argv[1])
+            conns.append(s)
+        time.sleep(1.5)
+        readable, _, _ = select.select(conns, [], [], 0)
+        closed = sum(1 for s in readable if s.recv(1) == b"")
+        print(f"held {len(conns) - closed}", flush=True)
+        time.sleep(300)
+        """#
+
+    /// Asks GetFile for a code on a new connection and prints the reply.
+    static let asker = #"""
+        import socket, sys
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(sys.argv[1])
+        s.sendall(b'{"method":"org.qcredit.query.GetFile","parameters":{"code":"' + sys.argv[2].encode() + b'"}}\0')
+        data = b""
+        while not data.endswith(b"\0"):
+            chunk = s.recv(65536)
+            if not chunk: break
+            data += chunk
+        print("reply " + data.decode(), flush=True)
+        """#
+
     /// Opens 64 connections and, for 8 s, writes GetInfo calls to each as fast as the socket
     /// takes them without reading a reply; prints `sent N calls`, then holds the connections.
     static let unreadCalls = #"""

@@ -88,6 +88,9 @@ import Testing
         #expect(limits.idleTimeoutSeconds == 300)
         #expect(limits.writeTimeoutSeconds == 30)
         #expect(limits.shutdownTimeoutSeconds == 10)
+        // A quarter of the places for peers without a role, unless set.
+        #expect(limits.connectionsWithoutRole == 64)
+        #expect(try DaemonConfiguration.parse("[limits]\nmaxConnections = 10\nmaxConnectionsPerUser = 5\nmaxConnectionsWithoutRole = 3", file: "c.toml").limits.connectionsWithoutRole == 3)
     }
 
     /// The commented example operators start from states every limit at its default.
@@ -122,6 +125,10 @@ import Testing
             ("socketMode = \"0999\"", "c.toml: socketMode: '0999' is not an octal mode such as \"0660\""),
             ("socketMode = \"+660\"", "c.toml: socketMode: '+660' is not an octal mode such as \"0660\""),
             ("[limits]\nmaxConnections = 0", "c.toml: limits.maxConnections: must be greater than 0"),
+            (
+                "[limits]\nmaxConnectionsWithoutRole = 256",
+                "c.toml: limits.maxConnectionsWithoutRole (256) must be below maxConnections (256), or no place is kept for peers with a role"
+            ),
             ("[limits]\nshutdownTimeoutSeconds = -1", "c.toml: limits.shutdownTimeoutSeconds: must be greater than 0"),
             // Past a year a timer's clock arithmetic would overflow after the daemon had started.
             ("[log]\ncheckpointIntervalSeconds = 9007199254740991", "c.toml: log.checkpointIntervalSeconds: must be at most 31536000 (a year)"),

@@ -94,6 +94,43 @@ import VarlinkNIO
         }
     }
 
+    /// Peers the server does not vouch for share a few places; the rest stay for those it does,
+    /// however many of the others connect.
+    @Test func peersNotVouchedForShareTheirOwnPlaces() async throws {
+        let vouched = Mutex(false)
+        try await TestServer.with(configure: {
+            $0.maxConnections = 4
+            $0.maxConnectionsOfOtherPeers = 2
+            $0.isVouchedFor = { _ in vouched.withLock { $0 } }
+        }) { server in
+            let first = try await server.client()
+            let second = try await server.client()
+            let third = try await server.raw()
+            #expect(try await third.expectClosed(), "a third connection of a peer not vouched for")
+            await third.close()
+            // A peer vouched for still gets the places kept for it, up to the overall limit.
+            vouched.withLock { $0 = true }
+            let kept = try await server.client()
+            let last = try await server.client()
+            #expect(try await kept.call("org.example.test.Ping", parameters: ["text": "k"]) == ["text": "k"])
+            #expect(try await last.call("org.example.test.Ping", parameters: ["text": "l"]) == ["text": "l"])
+            let over = try await server.raw()
+            #expect(try await over.expectClosed())
+            await over.close()
+            // A place of the others, freed, is theirs again.
+            vouched.withLock { $0 = false }
+            await second.close()
+            await kept.close()
+            try await waitUntil { server.server.connectionCount <= 2 }
+            let again = try await server.client()
+            #expect(try await again.call("org.example.test.Ping", parameters: ["text": "a"]) == ["text": "a"])
+            let beyond = try await server.raw()
+            #expect(try await beyond.expectClosed())
+            await beyond.close()
+            for connection in [first, last, again] { await connection.close() }
+        }
+    }
+
     /// The limit is asked for once per connection, off the event loops, before anything is
     /// read: a message the peer sent while the answer was pending is held to it too.
     @Test func eachPeerIsHeldToTheMessageLimitAskedForIt() async throws {

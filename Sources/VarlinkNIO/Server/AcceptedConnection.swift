@@ -10,6 +10,8 @@ enum AcceptedConnection: Sendable {
         case limit
         /// ``VarlinkServer/Configuration/maxConnectionsPerUser`` reached for this uid.
         case userLimit(VarlinkPeerCredentials)
+        /// ``VarlinkServer/Configuration/maxConnectionsOfOtherPeers`` reached by peers not vouched for.
+        case othersLimit(VarlinkPeerCredentials)
         case shuttingDown
     }
 

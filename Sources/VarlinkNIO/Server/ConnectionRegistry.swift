@@ -8,6 +8,8 @@ import Varlink
 final class ConnectionRegistry: Sendable {
     private let limit: Int
     private let limitPerUser: Int?
+    private let limitOfOthers: Int?
+    private let isVouchedFor: (@Sendable (VarlinkPeerCredentials) -> Bool)?
     private let state = Mutex(State())
 
     private struct State {
@@ -16,12 +18,19 @@ final class ConnectionRegistry: Sendable {
         /// Admitted on the accept loop and not yet handed to an event loop.
         var onAcceptLoop: Set<UInt64> = []
         var connectionsPerUser: [UInt32: Int] = [:]
+        /// Connections of peers not vouched for (see ``VarlinkServer/Configuration/isVouchedFor``).
+        var ofOthers: Set<UInt64> = []
         var draining = false
     }
 
-    init(limit: Int, limitPerUser: Int?) {
+    init(
+        limit: Int, limitPerUser: Int?, limitOfOthers: Int? = nil,
+        isVouchedFor: (@Sendable (VarlinkPeerCredentials) -> Bool)? = nil
+    ) {
         self.limit = limit
         self.limitPerUser = limitPerUser
+        self.limitOfOthers = limitOfOthers
+        self.isVouchedFor = isVouchedFor
     }
 
     /// The next connection id (ids are unique even for refused connections).
@@ -34,11 +43,17 @@ final class ConnectionRegistry: Sendable {
 
     /// Counts a connection the accept loop has just accepted, or says why it may not be served.
     func admit(id: UInt64, credentials: VarlinkPeerCredentials) -> AcceptedConnection.Refusal? {
-        state.withLock { state in
+        // Asked outside the lock: the answer must be quick, but it is the caller's code.
+        let other = limitOfOthers != nil && isVouchedFor?(credentials) == false
+        return state.withLock { state in
             if state.draining { return .shuttingDown }
             if state.connections.count + state.onAcceptLoop.count >= limit { return .limit }
             let ofUser = state.connectionsPerUser[credentials.uid, default: 0]
             if let limitPerUser, ofUser >= limitPerUser { return .userLimit(credentials) }
+            if other, let limitOfOthers {
+                guard state.ofOthers.count < limitOfOthers else { return .othersLimit(credentials) }
+                state.ofOthers.insert(id)
+            }
             state.onAcceptLoop.insert(id)
             state.connectionsPerUser[credentials.uid] = ofUser + 1
             return nil
@@ -59,6 +74,7 @@ final class ConnectionRegistry: Sendable {
     func remove(id: UInt64, uid: UInt32) {
         state.withLock { state in
             guard state.connections.removeValue(forKey: id) != nil || state.onAcceptLoop.remove(id) != nil else { return }
+            state.ofOthers.remove(id)
             let remaining = state.connectionsPerUser[uid, default: 1] - 1
             state.connectionsPerUser[uid] = remaining > 0 ? remaining : nil
         }

@@ -48,6 +48,15 @@ extension VarlinkServer {
         /// Connections one uid may hold at once; more from it are accepted and closed at once.
         /// Nil: only ``maxConnections`` applies.
         public var maxConnectionsPerUser: Int?
+        /// Connections that peers ``isVouchedFor`` does not vouch for may hold together; more
+        /// of theirs are accepted and closed at once, so that the rest of ``maxConnections``
+        /// stays for the peers it does (the per-uid cap alone let four uids fill every place).
+        /// Nil, or no ``isVouchedFor``: only the other limits apply.
+        public var maxConnectionsOfOtherPeers: Int?
+        /// Whether a peer counts among those ``maxConnectionsOfOtherPeers`` leaves room for,
+        /// asked on the accept loop for every new connection: it must answer at once, without
+        /// blocking (from what is already known, never a look-up of users or groups).
+        public var isVouchedFor: (@Sendable (VarlinkPeerCredentials) -> Bool)?
         /// A connection with no call in progress for this long is closed; nil never. The clock
         /// starts when the server begins reading the connection, not when it was accepted.
         public var idleTimeout: Duration?

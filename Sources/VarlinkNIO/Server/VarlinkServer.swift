@@ -55,7 +55,7 @@ public final class VarlinkServer: Sendable {
     let registry: ConnectionRegistry
     /// Kinds of refusal, each logged at most about once a second.
     enum RefusalKind: Hashable, Sendable {
-        case noCredentials, connectionLimit, userConnectionLimit, messageTooLarge, malformedMessage, writeTimeout
+        case noCredentials, connectionLimit, userConnectionLimit, othersConnectionLimit, messageTooLarge, malformedMessage, writeTimeout
         case acceptFailed
     }
     let refusalLog = LogThrottle<RefusalKind>()
@@ -80,7 +80,9 @@ public final class VarlinkServer: Sendable {
         self.codec = codec
         self.logger = logger
         self.registry = ConnectionRegistry(
-            limit: configuration.maxConnections, limitPerUser: configuration.maxConnectionsPerUser)
+            limit: configuration.maxConnections, limitPerUser: configuration.maxConnectionsPerUser,
+            limitOfOthers: configuration.isVouchedFor == nil ? nil : configuration.maxConnectionsOfOtherPeers,
+            isVouchedFor: configuration.isVouchedFor)
     }
 
     /// The number of connections being served now.
@@ -204,16 +206,21 @@ public final class VarlinkServer: Sendable {
             logThrottled(
                 .connectionLimit, "connection limit reached; closed new connection", level: .warning,
                 metadata: ["limit": "\(configuration.maxConnections)"])
+        case .othersLimit(let peer):
+            logThrottled(
+                .othersConnectionLimit, "connection limit for peers without a role reached; closed new connection", level: .warning,
+                metadata: Self.metadata(of: peer, limit: configuration.maxConnectionsOfOtherPeers))
         case .userLimit(let peer):
             logThrottled(
                 .userConnectionLimit, "connection limit per user reached; closed new connection", level: .warning,
-                metadata: [
-                    "uid": "\(peer.uid)", "gid": "\(peer.gid)", "pid": "\(peer.pid)",
-                    "limit": "\(configuration.maxConnectionsPerUser.map { "\($0)" } ?? "-")",
-                ])
+                metadata: Self.metadata(of: peer, limit: configuration.maxConnectionsPerUser))
         case .shuttingDown:
             logger.debug("shutting down; closed new connection")
         }
+    }
+
+    private static func metadata(of peer: VarlinkPeerCredentials, limit: Int?) -> Logger.Metadata {
+        ["uid": "\(peer.uid)", "gid": "\(peer.gid)", "pid": "\(peer.pid)", "limit": "\(limit.map { "\($0)" } ?? "-")"]
     }
 
     /// Logs a refusal at most about once a second per kind, with how many went unlogged since:
