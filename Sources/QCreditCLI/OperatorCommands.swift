@@ -155,15 +155,26 @@ struct BackupCommand: AsyncParsableCommand {
             var handles: [String: FileHandle] = [:]
             var written: [String: Int64] = [:]
             var sizes: [String: Int64] = [:]
-            // A backup that failed (refused, cut off) leaves nothing behind that looks like one.
+            // A backup that failed (refused, cut off) leaves nothing behind that looks like one:
+            // each file is written as NAME.partial and renamed once whole and synced, so even a
+            // client killed part-way leaves no `registry.sqlite` that `restore` would take up.
             var finished = false
-            defer { if !finished, created { try? fileManager.removeItem(atPath: destination) } }
+            func partial(_ name: String) -> String { (destination as NSString).appendingPathComponent(name + ".partial") }
+            defer {
+                if !finished {
+                    if created {
+                        try? fileManager.removeItem(atPath: destination)
+                    } else {
+                        for name in handles.keys { try? fileManager.removeItem(atPath: partial(name)) }
+                    }
+                }
+            }
             for try await reply in try await daemon.stream("org.qcredit.operator.Backup") {
                 guard let name = reply["file"]?.stringValue, ["registry.sqlite", "checkpoint"].contains(name),
                     let data = reply["data"]?.stringValue.flatMap({ Data(base64Encoded: $0) })
                 else { throw Failure.unexpected("the daemon sent a malformed backup chunk") }
                 if handles[name] == nil {
-                    let path = (destination as NSString).appendingPathComponent(name)
+                    let path = partial(name)
                     guard fileManager.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
                         let handle = FileHandle(forWritingAtPath: path)
                     else { throw Failure.badInput("cannot write \(path)") }
@@ -181,6 +192,11 @@ struct BackupCommand: AsyncParsableCommand {
                 try handle.close()
                 guard written[name] == sizes[name] else {
                     throw Failure.unexpected("\(name): received \(written[name] ?? 0) of \(sizes[name] ?? 0) bytes")
+                }
+            }
+            for name in handles.keys.sorted() {
+                guard rename(partial(name), (destination as NSString).appendingPathComponent(name)) == 0 else {
+                    throw Failure.badInput("cannot rename \(partial(name)) into place: \(systemErrorText(errno))")
                 }
             }
             let directoryFD = open(destination, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

@@ -62,6 +62,8 @@ import Testing
         // Every file in it is readable by its writer only: the database holds every opening.
         let files = try FileManager.default.subpathsOfDirectory(atPath: destination)
         #expect(files.contains("registry.sqlite"), "\(files)")
+        // Written under a temporary name and renamed once whole: none is left.
+        #expect(!files.contains { $0.hasSuffix(".partial") }, "\(files)")
         for file in files {
             let path = destination + "/" + file
             var isDirectory: ObjCBool = false
