@@ -44,7 +44,7 @@ public final class RegistryDatabase: Sendable {
         configuration.foreignKeysEnabled = true
         configuration.maximumReaderCount = readerCount
         configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in db.add(function: NameIndexKey.function) }
+        configuration.prepareDatabase { db in try NameIndexKey.install(on: db) }
         // A downgrade would run older code on a schema it does not know: refused, and the file
         // left byte for byte as it was (it is checked before the pool opens it for writing,
         // which touches SQLite's header even when nothing else is written).

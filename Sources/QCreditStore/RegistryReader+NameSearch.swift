@@ -1,4 +1,5 @@
 import GRDB
+import QCreditDomain
 
 /// A name a credit file carries or carried, as the name index finds it.
 public struct NameHit: Sendable, Hashable {
@@ -18,6 +19,9 @@ public struct NameHit: Sendable, Hashable {
 enum NameIndexMarks {
     static let start = "\u{2}\u{2}"
     static let end = "\u{3}"
+    /// The marks as folded scalar values (folding leaves them as they are).
+    static let foldedStart: [UInt32] = [2, 2]
+    static let foldedEnd: [UInt32] = [3]
 }
 
 extension RegistryReader {
@@ -67,8 +71,8 @@ extension RegistryReader {
         var hits: [NameHit] = []
         while hits.count < limit, let row = try found.next() {
             let name: String = row["name"]
-            let marked = NameIndexMarks.start + NameIndexKey.of(name) + NameIndexMarks.end
-            guard queries.allSatisfy({ $0.isHeld(in: marked) }) else { continue }
+            let marked = NameIndexMarks.foldedStart + NameMatch.foldedScalars(name) + NameIndexMarks.foldedEnd
+            guard queries.allSatisfy({ $0.isHeld(inFolded: marked) }) else { continue }
             hits.append(NameHit(enterpriseId: row["enterprise_id"], name: name))
         }
         return hits

@@ -1,3 +1,5 @@
+import QCreditDomain
+
 /// A query of the name index for the names that hold a text, and the check that a name found
 /// holds it.
 ///
@@ -24,7 +26,8 @@ struct TrigramQuery: Equatable {
         var text: String
         var legalCharacters: Int
     }
-    private let folded: [Unicode.Scalar]
+    /// The text as names are indexed (``NameIndexKey``: NameMatch's fold), as scalar values.
+    private let folded: [UInt32]
 
     /// Characters of the legal forms that end nearly every Chinese company name (有限公司,
     /// 有限责任公司, 股份有限公司, 集团) and the mark after every name: a trigram made only
@@ -36,7 +39,7 @@ struct TrigramQuery: Equatable {
     static let trigramsAsked = 3
 
     init(_ text: String) {
-        folded = Self.fold(text)
+        folded = NameMatch.foldedScalars(text)
         guard folded.count >= 3 else {
             match = nil
             trigrams = []
@@ -46,7 +49,7 @@ struct TrigramQuery: Equatable {
         var trigrams: [String] = []
         for start in 0...(folded.count - 3) {
             var scalars = String.UnicodeScalarView()
-            scalars.append(contentsOf: folded[start..<start + 3])
+            scalars.append(contentsOf: folded[start..<start + 3].map { Unicode.Scalar($0)! })
             let trigram = String(scalars)
             if seen.insert(trigram).inserted { trigrams.append(trigram) }
         }
@@ -79,11 +82,15 @@ struct TrigramQuery: Equatable {
         return conjunction(all.filter { $0.legalCharacters == fewest }.prefix(trigramsAsked).map(\.text))
     }
 
-    /// Whether `name` holds the text, case folded as the index folds it.
+    /// Whether `name` holds the text, both folded as the index holds names (``NameIndexKey``).
+    func isHeld(in name: String) -> Bool {
+        isHeld(inFolded: NameMatch.foldedScalars(name))
+    }
+
+    /// Whether a name already folded (``NameMatch/foldedScalars(_:)``, marks and all) holds the text.
     /// A plain loop: the standard library's `contains(_:)` of a collection (from
     /// _StringProcessing) is not specialized here and made exact-name queries 40 % slower.
-    func isHeld(in name: String) -> Bool {
-        let haystack = Self.fold(name)
+    func isHeld(inFolded haystack: [UInt32]) -> Bool {
         guard haystack.count >= folded.count else { return false }
         guard let first = folded.first else { return true }
         var start = 0
@@ -92,18 +99,5 @@ struct TrigramQuery: Equatable {
             start += 1
         }
         return false
-    }
-
-    /// Each scalar lowercased as FTS5's `trigram` tokenizer folds case (its simple, one-scalar
-    /// mapping below U+10000); a scalar whose lowercase is several scalars stays as it is.
-    static func fold(_ text: String) -> [Unicode.Scalar] {
-        text.unicodeScalars.map { scalar in
-            if scalar.isASCII {
-                return (65...90).contains(scalar.value) ? Unicode.Scalar(scalar.value + 32)! : scalar
-            }
-            guard scalar.value < 0x10000 else { return scalar }
-            let lower = scalar.properties.lowercaseMapping.unicodeScalars
-            return lower.count == 1 ? lower.first! : scalar
-        }
     }
 }

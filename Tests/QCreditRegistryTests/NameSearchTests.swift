@@ -129,6 +129,26 @@ import Testing
         #expect(try await find(fixture, "Acme\nDouble").first?.match.tier == .prefix)
     }
 
+    /// The index's key function answers most names from their bytes: only where the full fold
+    /// leaves a name as it is, whatever characters it holds.
+    @Test func theKeyFunctionsShortCutAgreesWithTheFold() {
+        var names = [
+            "贵州黔南某某水泥有限公司", "IBM（中国）有限公司", "北京\u{3000}某某", "acme  double", " lead", "trail ", "abc def",
+            "Abc", "müller gmbh", "MÜLLER", "ｆｕｌｌ", "a\u{00A0}b", "数字123号", "〇〇公司", "カタカナ", "x\ty", "ǅ", "ꙁ", "",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("aZ 　（）中国有限公司ÉéＡ1-.,'\u{2003}")
+        for _ in 0..<2000 {
+            names.append(String((0..<Int.random(in: 0...8, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }))
+        }
+        for name in names {
+            var utf8 = Array(name.utf8)
+            let shortCut = utf8.withUnsafeMutableBufferPointer { NameIndexKey.foldsToItself(UnsafeBufferPointer($0)) }
+            if shortCut { #expect(NameIndexKey.of(name) == name, "\(name.debugDescription)") }
+        }
+        #expect(NameIndexKey.of("IBM（中国）有限公司") == "ibm(中国)有限公司")
+    }
+
     /// Names indexed before migration 22 as they were registered are indexed again folded.
     @Test func theFoldingMigrationIndexesNamesRegisteredBeforeIt() async throws {
         let store = try await OlderStore(upTo: "0021_checkpoints_signed_again.sql") { db in

@@ -100,7 +100,7 @@ public struct NameMatch: Sendable, Hashable, Comparable {
 
     /// ``fold(_:)`` as scalar values: scalars, not Characters, keep matching cheap when one
     /// query meets hundreds of candidate names.
-    static func foldedScalars(_ text: String) -> [UInt32] {
+    public static func foldedScalars(_ text: String) -> [UInt32] {
         var scalars: [UInt32] = []
         scalars.reserveCapacity(text.utf8.count)
         var pendingSpace = false
