@@ -31,6 +31,7 @@ struct EvidenceCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (code == nil) != (index == nil) else { throw ValidationError("give a code or --index, not both or neither") }
+        if let index, index < 0 { throw ValidationError("--index is a log index: 0 or more, not \(index)") }
     }
 
     func run() async throws {
@@ -58,6 +59,8 @@ struct EvidenceCommand: AsyncParsableCommand {
         }
         guard index < size else {
             // Past the log itself, the record does not exist (and may never): waiting will not help.
+            // No log reaches 2^53 records (nor can JSON carry such an index exactly).
+            guard index < 1 << 53 else { throw Failure.withheld("record \(index) does not exist: the log holds fewer records") }
             do {
                 for try await _ in try await daemon.stream("org.qcredit.audit.GetEntries", ["start": .int(index), "end": .int(index + 1)]) {}
             } catch let error as VarlinkError where error.name.hasSuffix(".SizeBeyondTree") {

@@ -165,7 +165,10 @@ struct BackupCommand: AsyncParsableCommand {
                     if created {
                         try? fileManager.removeItem(atPath: destination)
                     } else {
-                        for name in handles.keys { try? fileManager.removeItem(atPath: partial(name)) }
+                        for name in handles.keys {
+                            try? fileManager.removeItem(atPath: partial(name))
+                            try? fileManager.removeItem(atPath: (destination as NSString).appendingPathComponent(name))
+                        }
                     }
                 }
             }

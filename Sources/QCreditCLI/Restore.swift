@@ -219,10 +219,12 @@ struct Restore {
     /// the newest tree there is (`--backup-is-newest`). A log that never signed cannot fork.
     private func refuseWithoutHistory(_ outcome: Outcome) throws {
         guard outcome.signed != nil || outcome.backupSigned, exports.isEmpty, !backupIsNewest else { return }
+        // The state directory's `checkpoint` file (the newest signed note) is such a record too.
         let histories = [stateDirectory, exportsDirectory].map { ($0 as NSString).appendingPathComponent(CheckpointHistory.fileName) }
+            + [(stateDirectory as NSString).appendingPathComponent("checkpoint")]
         guard !histories.contains(where: FileManager.default.fileExists(atPath:)) else { return }
         throw Failure.badInput(
-            "no record of the trees this log signed is at hand (neither \(histories.joined(separator: " nor ")) exists): "
+            "no record of the trees this log signed is at hand (none of \(histories.joined(separator: ", ")) exists): "
                 + "the log may have signed past this backup, and a daemon started on it would sign other roots for those sizes "
                 + "(a fork); nothing was changed. Run restore with the daemon's --config if it keeps its exports elsewhere, "
                 + "give the newest exports you hold (--entries EXPORT…), or, if you know no tree was signed after the backup's "

@@ -16,7 +16,7 @@ struct ScreenCommand: AsyncParsableCommand {
             four connections. Each output row has line, code, name, grade, basis, listed (the \
             lists, separated by ;), logIndex, treeSize and rootHash (the newest signed checkpoint \
             when the code was answered), and error and reason for a code that is invalid or not \
-            on file. A name or reason starting with =, +, -, @, a tab or a carriage return is \
+            on file. A code, name or reason starting with =, +, -, @, a tab or a carriage return is \
             written to CSV after a ' so that a spreadsheet shows it as text, not a formula. \
             A summary goes to stderr; the exit status is 0 when every code was answered, \
             with or without an error row.
@@ -180,11 +180,12 @@ struct ScreenCommand: AsyncParsableCommand {
         ]
     }
 
-    /// A value as a CSV cell, text a registry user wrote (a name, a reason) kept from reading as
-    /// a spreadsheet formula (``CSVText/text(_:)``).
+    /// A value as a CSV cell, text someone wrote (a name, a reason, a code as the portfolio gave
+    /// it, which an invalid code's row echoes) kept from reading as a spreadsheet formula
+    /// (``CSVText/text(_:)``; no valid code starts with a character that changes).
     static func csvCell(_ value: JSONValue?, column: String) -> String {
         let text = cell(value)
-        return column == "name" || column == "reason" ? CSVText.text(text) : text
+        return ["name", "reason", "code"].contains(column) ? CSVText.text(text) : text
     }
 
     /// A value as a CSV cell: lists joined by `;`, null empty.
@@ -217,10 +218,9 @@ final class OutputSink {
             return
         }
         let temporary = path + ".partial"
-        guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
-            throw .badInput("cannot write \(path): \(String(cString: strerror(errno)))")
-        }
-        (self.handle, self.temporary) = (handle, temporary)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else { throw .badInput("cannot write \(path): \(String(cString: strerror(errno)))") }
+        (self.handle, self.temporary) = (FileHandle(fileDescriptor: descriptor, closeOnDealloc: true), temporary)
     }
 
     func write(_ text: String) {

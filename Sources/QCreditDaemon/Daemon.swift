@@ -158,6 +158,14 @@ public enum Daemon {
         // hold a role counts among those without one.
         serverConfiguration.maxConnectionsOfOtherPeers = limits.connectionsWithoutRole
         serverConfiguration.isVouchedFor = { credentials in roles.isKnownToHoldARole(credentials) }
+        // A peer refused as one without a role may hold one that no grant names by its uid or
+        // groups as known at start (a group member by directory only, a user made later):
+        // its roles are looked up then (at most once a minute per peer), so that its next
+        // connection is admitted even while others fill their share.
+        serverConfiguration.refusedAsOtherPeer = { credentials in
+            guard roles.knownRoles(for: credentials) == nil else { return }
+            Task { _ = await roles.roles(for: credentials) }
+        }
         serverConfiguration.idleTimeout = .seconds(limits.idleTimeoutSeconds)
         serverConfiguration.writeTimeout = .seconds(limits.writeTimeoutSeconds)
         serverConfiguration.shutdownGracePeriod = .seconds(limits.shutdownTimeoutSeconds)

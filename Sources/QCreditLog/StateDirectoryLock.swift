@@ -46,7 +46,10 @@ public final class StateDirectoryLock: Sendable {
     public func removeLeftovers() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         var removed: [String] = []
-        for name in names.sorted() where Self.isLeftover(name) {
+        // A restore killed between moving the database aside and putting its own in place left
+        // its staged copy as the only one: kept for `qcredit restore` to be run again.
+        let hasDatabase = names.contains("registry.sqlite")
+        for name in names.sorted() where Self.isLeftover(name) && (hasDatabase || !name.hasPrefix(".restore-")) {
             if (try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))) != nil {
                 removed.append(name)
             }

@@ -22,13 +22,13 @@ extension Registry {
     {
         let owner = try Self.owner(caller)
         let name = try TextField.line(name, "name", maxLength: 100)
-        let pass = try watchListEdits.enter(owner: owner)
-        defer { watchListEdits.leave(pass) }
         let normalised = try await watchableCodes(codes)
         var audited = caller
         audited.parameters = ["name": .string(name), "codes": .int(Int64(codes.count))]
         let (limit, countLimit) = (watchListLimit, watchListCountLimit)
-        return try await write(by: audited) { writer in
+        // One change at a time per peer (``WatchListEditGate``): a bank's flood of changes
+        // never stands between a regulator's write and the writer by more than one of them.
+        return try await watchListEdits.oneAtATime(for: owner) { try await self.write(by: audited) { writer in
             let existing = try writer.reader.watchListId(owner: owner, name: name)
             switch (edit, existing) {
             case (.remove, nil): throw RegistryError.watchListNotFound(name: name)
@@ -51,21 +51,21 @@ extension Registry {
             let total = lists.reduce(0) { $0 + $1.size }
             guard total <= limit else { throw RegistryError.watchListTooLarge(name: name, size: total, limit: limit) }
             return lists.first { $0.name == name } ?? WatchListSummary(name: name, size: 0)
-        }
+        } }
     }
 
     /// Deletes the caller's watch list `name`.
     public func deleteWatchList(_ name: String, by caller: Caller) async throws {
         let owner = try Self.owner(caller)
-        let pass = try watchListEdits.enter(owner: owner)
-        defer { watchListEdits.leave(pass) }
         var audited = caller
         audited.parameters = ["name": .string(name)]
-        try await write(by: audited) { writer in
-            guard let id = try writer.reader.watchListId(owner: owner, name: name) else {
-                throw RegistryError.watchListNotFound(name: name)
+        try await watchListEdits.oneAtATime(for: owner) {
+            try await self.write(by: audited) { writer in
+                guard let id = try writer.reader.watchListId(owner: owner, name: name) else {
+                    throw RegistryError.watchListNotFound(name: name)
+                }
+                try writer.deleteWatchList(id)
             }
-            try writer.deleteWatchList(id)
         }
     }
 

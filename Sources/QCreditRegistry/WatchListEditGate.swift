@@ -1,84 +1,55 @@
-import QCreditDomain
 import Synchronization
 
-/// How often one peer may change its watch lists: one change at a time, and `burst` changes
-/// in a row, then one a `refill`.
+/// Watch-list changes of one peer, made one after another: a change waits for the peer's
+/// change before it (first come, first served), and the peers' changes go on side by side.
 ///
-/// A watch-list change is a durable write made by a role that only reads. Unchecked, one bank
-/// on 48 connections kept the single writer busy enough that a regulator's registration waited
-/// ten seconds, and adding and removing one code over and over wrote an audit entry each time
-/// (an audit's figures). One change at a time per peer leaves a regulator behind at most one
-/// change of each bank; the rate bounds what a bank adds to the audit trail to one entry a
-/// second once its burst is spent. Syncing a loan book of a million codes takes about 23 calls.
+/// A watch-list change is a durable write made by a role that only reads. One bank sending
+/// them on 48 connections at once kept the single writer busy enough that a regulator's
+/// registration waited ten seconds (an audit's figures); taken one at a time per peer, a
+/// regulator's write waits behind at most one change of each bank. Nothing is refused: a
+/// client that sends its changes one after another, as `qcredit watchlist` does, never waits.
 ///
 /// ```swift
 /// let gate = WatchListEditGate()
-/// let pass = try gate.enter(owner: 1001)   // throws RegistryError.tooManyRequests when refused
-/// defer { gate.leave(pass) }
+/// let size = try await gate.oneAtATime(for: 1001) { try await registry.write(…) }
 /// ```
 public final class WatchListEditGate: Sendable {
-    public static let defaultBurst = 120
-    public static let defaultRefill = Duration.seconds(1)
+    /// For each peer with a change under way, the changes waiting behind it, in order.
+    private let waiting = Mutex<[UInt32: [CheckedContinuation<Void, Never>]]>([:])
 
-    private let burst: Double
-    private let refillSeconds: Double
-    private let buckets = Mutex<[UInt32: Bucket]>([:])
+    public init() {}
 
-    private struct Bucket {
-        var tokens: Double
-        var updated: ContinuousClock.Instant
-        var changing = false
+    /// Runs `body` once every change of `owner` that came before it has finished.
+    public func oneAtATime<T: Sendable>(for owner: UInt32, _ body: () async throws -> T) async throws -> T {
+        await enter(owner)
+        defer { leave(owner) }
+        return try await body()
     }
 
-    /// A change let through, to be given back with ``leave(_:)``.
-    public struct Pass: Sendable {
-        let owner: UInt32
-    }
-
-    public init(burst: Int = defaultBurst, refill: Duration = defaultRefill) {
-        self.burst = Double(burst)
-        let parts = refill.components
-        self.refillSeconds = max(Double(parts.seconds) + Double(parts.attoseconds) / 1e18, 1e-3)
-    }
-
-    /// Lets `owner`'s change through, or refuses it: another of its changes is under way, or
-    /// its burst is spent (then `retryAfterSeconds` says when the next is allowed).
-    public func enter(owner: UInt32, now: ContinuousClock.Instant = .now) throws(RegistryError) -> Pass {
-        let refusal: RegistryError? = buckets.withLock { buckets in
-            var bucket = buckets[owner] ?? Bucket(tokens: burst, updated: now)
-            let elapsed = bucket.updated.duration(to: now).components
-            let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
-            bucket.tokens = min(burst, bucket.tokens + max(seconds, 0) / refillSeconds)
-            bucket.updated = now
-            defer { buckets[owner] = bucket }
-            if bucket.changing {
-                return .tooManyRequests(retryAfterSeconds: 1, reason: "another change to your watch lists is under way; send one at a time")
+    private func enter(_ owner: UInt32) async {
+        await withCheckedContinuation { (turn: CheckedContinuation<Void, Never>) in
+            let now = waiting.withLock { waiting -> Bool in
+                guard waiting[owner] != nil else {
+                    waiting[owner] = []
+                    return true
+                }
+                waiting[owner]!.append(turn)
+                return false
             }
-            guard bucket.tokens >= 1 else {
-                let wait = Int(((1 - bucket.tokens) * refillSeconds).rounded(.up))
-                return .tooManyRequests(
-                    retryAfterSeconds: max(wait, 1),
-                    reason: "you changed your watch lists \(Int(burst)) times in a row; one change a \(Self.describe(refillSeconds)) is allowed after that")
-            }
-            bucket.tokens -= 1
-            bucket.changing = true
-            return nil
+            if now { turn.resume() }
         }
-        if let refusal { throw refusal }
-        return Pass(owner: owner)
     }
 
-    public func leave(_ pass: Pass) {
-        buckets.withLock { $0[pass.owner]?.changing = false }
-    }
-
-    private static func describe(_ seconds: Double) -> String {
-        seconds == 1 ? "second" : "\(seconds.formatted()) s"
-    }
-}
-
-extension Double {
-    fileprivate func formatted() -> String {
-        self == rounded() ? String(Int(self)) : String(self)
+    private func leave(_ owner: UInt32) {
+        let next = waiting.withLock { waiting -> CheckedContinuation<Void, Never>? in
+            guard var queue = waiting[owner], !queue.isEmpty else {
+                waiting[owner] = nil
+                return nil
+            }
+            let next = queue.removeFirst()
+            waiting[owner] = queue
+            return next
+        }
+        next?.resume()
     }
 }

@@ -22,7 +22,7 @@ enum AdminMethods {
     /// committed whatever happens here; an export that could not be withdrawn now is withdrawn
     /// by the next maintenance tick or export.
     static func withdrawUndisclosedExports(_ call: RegistryCall) async {
-        _ = try? await call.operations.exports.withdrawUndisclosed()
+        _ = try? await call.operations.exports.withdrawUndisclosed()  // a failure is logged there
     }
 
     static func event(_ parameters: Parameters) throws(VarlinkError) -> NewEvent {

@@ -49,8 +49,6 @@ extension RegistryError {
             (name, parameters) = (
                 "WatchListTooLarge", ["name": .string(list), "size": .int(Int64(size)), "limit": .int(Int64(limit))]
             )
-        case .tooManyRequests(let retryAfter, let reason):
-            (name, parameters) = ("TooManyRequests", ["retryAfterSeconds": .int(Int64(retryAfter)), "reason": .string(reason)])
         }
         return VarlinkError(name: "\(interface).\(name)", parameters: parameters.filter { !$0.value.isNull })
     }

@@ -68,7 +68,9 @@ enum NameIndexKey {
             }
             previousWasSpace = false
             // E3 80 80 is U+3000; E3–E9 lead the rest of U+3000–U+9FFF, which has no case and no spaces.
-            guard (0xE3...0xE9).contains(byte), index + 2 < bytes.count else { return false }
+            guard (0xE3...0xE9).contains(byte), index + 2 < bytes.count,
+                bytes[index + 1] & 0xC0 == 0x80, bytes[index + 2] & 0xC0 == 0x80
+            else { return false }
             if byte == 0xE3, bytes[index + 1] == 0x80, bytes[index + 2] == 0x80 { return false }
             index += 3
         }

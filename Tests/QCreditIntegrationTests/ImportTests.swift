@@ -876,9 +876,10 @@ import Testing
         let cli = CLIHarness(daemon: try await DaemonProcess())
         try await cli.register(CLI.cement, name: "=HYPERLINK(\"http://x\",\"y\")")
         try await cli.register(CLI.materials, name: "+Plus Works")
-        let rows = try await cli.succeed(["screen", try file(cli.daemon, "p.csv", "Ｃｏｄｅ\n\(CLI.cement)\n\(CLI.materials)\n")])
+        let rows = try await cli.succeed(["screen", try file(cli.daemon, "p.csv", "Ｃｏｄｅ\n\(CLI.cement)\n\(CLI.materials)\n@SUM(A1)\n")])
             .split(separator: "\n").map(String.init)
-        #expect(rows.count == 3, "\(rows)")
+        #expect(rows.count == 4, "\(rows)")
+        #expect(rows[3].hasPrefix("4,'@SUM(A1),,"), "\(rows)")
         #expect(rows[1].hasPrefix("2,\(CLI.cement),\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\","), "\(rows)")
         #expect(rows[2].hasPrefix("3,\(CLI.materials),'+Plus Works,"), "\(rows)")
         // JSON Lines carry the name as it is.

@@ -172,6 +172,9 @@ import Varlink
         // Past the log itself: the record does not exist, and waiting will not bring it.
         #expect(beyond.status == 1 && beyond.stderr.contains("record 1000000 does not exist: the log holds "), "\(beyond.stderr)")
         #expect(!beyond.stderr.contains("try again"), "\(beyond.stderr)")
+        let farBeyond = try await runCommand(qcredit, ["evidence", "--index", "\(Int64.max)"] + socket)
+        #expect(farBeyond.status == 1 && farBeyond.stderr.contains("does not exist"), "\(farBeyond.stderr)")
+        #expect(try await runCommand(qcredit, ["evidence", "--index", "-1"] + socket).status == 2)
         #expect(try await runCommand(qcredit, ["evidence", DurabilityTests.uscc(2), "--index", "0"] + socket).status == 2)
     }
 

@@ -131,6 +131,32 @@ import VarlinkNIO
         }
     }
 
+    /// A peer refused as one not vouched for is reported, so that its roles can be learnt: once
+    /// they are, its next connection is admitted while the others still hold their share.
+    @Test func aRefusedPeerIsReportedAndAdmittedOnceVouchedFor() async throws {
+        let vouched = Mutex(false)
+        let reported = Mutex(0)
+        try await TestServer.with(configure: {
+            $0.maxConnections = 4
+            $0.maxConnectionsOfOtherPeers = 1
+            $0.isVouchedFor = { _ in vouched.withLock { $0 } }
+            $0.refusedAsOtherPeer = { _ in
+                reported.withLock { $0 += 1 }
+                vouched.withLock { $0 = true }  // as a role look-up started here would find
+            }
+        }) { server in
+            let other = try await server.client()
+            let refused = try await server.raw()
+            #expect(try await refused.expectClosed())
+            await refused.close()
+            #expect(reported.withLock { $0 } == 1)
+            let admitted = try await server.client()
+            #expect(try await admitted.call("org.example.test.Ping", parameters: ["text": "v"]) == ["text": "v"])
+            await admitted.close()
+            await other.close()
+        }
+    }
+
     /// The limit is asked for once per connection, off the event loops, before anything is
     /// read: a message the peer sent while the answer was pending is held to it too.
     @Test func eachPeerIsHeldToTheMessageLimitAskedForIt() async throws {

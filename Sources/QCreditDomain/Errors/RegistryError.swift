@@ -36,9 +36,6 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
     case watchListNotFound(name: String)
     /// The change would take a watch list beyond the most codes a list may hold.
     case watchListTooLarge(name: String, size: Int, limit: Int)
-    /// The caller sends changes faster than it may (watch lists: one at a time, and at most a
-    /// burst in a row); the same call may succeed after `retryAfterSeconds`.
-    case tooManyRequests(retryAfterSeconds: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -60,7 +57,6 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
         case .watchListNotFound(let name): return "you have no watch list named '\(name)'"
         case .watchListTooLarge(let name, let size, let limit):
             return "with watch list '\(name)' your lists would hold \(size) codes in all; a bank's lists hold at most \(limit)"
-        case .tooManyRequests(let retryAfter, let reason): return "\(reason); retry in \(retryAfter) s"
         }
     }
 

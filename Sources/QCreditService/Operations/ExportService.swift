@@ -84,9 +84,14 @@ public final class ExportService: Sendable {
     /// never holds more than the public may see today; every opening stays in the database,
     /// its backups and the newest restricted part.
     public func withdrawUndisclosed() async throws -> [String] {
-        try await serial.run {
-            guard FileManager.default.fileExists(atPath: self.directory) else { return [] }
-            return try await self.withdraw()
+        do {
+            return try await serial.run {
+                guard FileManager.default.fileExists(atPath: self.directory) else { return [] }
+                return try await self.withdraw()
+            }
+        } catch {
+            logger.error("exports not withdrawn yet: the next maintenance tick or export tries again", metadata: ["error": "\(error)"])
+            throw error
         }
     }
 

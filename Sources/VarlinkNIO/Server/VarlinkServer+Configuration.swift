@@ -57,6 +57,10 @@ extension VarlinkServer {
         /// asked on the accept loop for every new connection: it must answer at once, without
         /// blocking (from what is already known, never a look-up of users or groups).
         public var isVouchedFor: (@Sendable (VarlinkPeerCredentials) -> Bool)?
+        /// Told, on the accept loop, of each connection refused because the peers not vouched
+        /// for hold their share: the place to start learning about a peer that may deserve to
+        /// be vouched for (off the loop), so that its next connection is admitted.
+        public var refusedAsOtherPeer: (@Sendable (VarlinkPeerCredentials) -> Void)?
         /// A connection with no call in progress for this long is closed; nil never. The clock
         /// starts when the server begins reading the connection, not when it was accepted.
         public var idleTimeout: Duration?

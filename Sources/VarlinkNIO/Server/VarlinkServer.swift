@@ -207,6 +207,7 @@ public final class VarlinkServer: Sendable {
                 .connectionLimit, "connection limit reached; closed new connection", level: .warning,
                 metadata: ["limit": "\(configuration.maxConnections)"])
         case .othersLimit(let peer):
+            configuration.refusedAsOtherPeer?(peer)
             logThrottled(
                 .othersConnectionLimit, "connection limit for peers without a role reached; closed new connection", level: .warning,
                 metadata: Self.metadata(of: peer, limit: configuration.maxConnectionsOfOtherPeers))
