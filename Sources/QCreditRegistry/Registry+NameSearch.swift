@@ -10,6 +10,26 @@ public struct EnterpriseMatch: Sendable {
     public var match: NameMatch
     /// The grade letter in force now, as GetGrade would answer it.
     public var grade: String?
+
+    /// How matches are ranked: the kind of match, fewer misspellings, a current name before a
+    /// former one (whoever is called this now is likelier the firm asked about than one that
+    /// was once), then the shorter name (the closer fit).
+    static func rank(_ match: NameMatch, isFormerName: Bool) -> Rank {
+        Rank(tier: match.tier.rawValue, edits: match.edits, former: isFormerName ? 1 : 0, nameLength: match.nameLength)
+    }
+
+    var rank: Rank { Self.rank(match, isFormerName: isFormerName) }
+
+    struct Rank: Comparable {
+        var tier: Int
+        var edits: Int
+        var former: Int
+        var nameLength: Int
+
+        static func < (lhs: Rank, rhs: Rank) -> Bool {
+            (lhs.tier, lhs.edits, lhs.former, lhs.nameLength) < (rhs.tier, rhs.edits, rhs.former, rhs.nameLength)
+        }
+    }
 }
 
 extension Registry {
@@ -40,8 +60,13 @@ extension Registry {
             var found: [EnterpriseMatch] = []
             for (enterpriseId, hits) in ranked {
                 // Candidates come best possible match first: once `limit` are found and no
-                // later candidate can do better than the worst kept, the rest cannot enter.
-                if found.count >= limit, let worst = found.map(\.match).max(), hits[0].match >= worst { break }
+                // later candidate can do better than the worst kept (even by its current name),
+                // the rest cannot enter.
+                if found.count >= limit, let worst = found.map(\.rank).max(),
+                    EnterpriseMatch.rank(hits[0].match, isFormerName: false) > worst
+                {
+                    break
+                }
                 guard let enterprise = try reader.enterprise(id: enterpriseId) else { continue }
                 let hit: (name: String, match: NameMatch)
                 if let current = hits.first(where: { $0.name == enterprise.name }), current == hits[0] {
@@ -57,7 +82,7 @@ extension Registry {
                     EnterpriseMatch(
                         enterprise: enterprise, matchedName: hit.name, isFormerName: hit.name != enterprise.name,
                         match: hit.match, grade: grade.inForce.grade))
-                found.sort { ($0.match, $0.enterprise.id) < ($1.match, $1.enterprise.id) }
+                found.sort { ($0.rank, $0.enterprise.id) < ($1.rank, $1.enterprise.id) }
                 if found.count > limit { found.removeLast() }
             }
             return found

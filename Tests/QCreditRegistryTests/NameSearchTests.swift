@@ -253,6 +253,19 @@ import Testing
 
     /// The writer adds a transaction's new names at its end (Schema/0008): each name once per
     /// file, however often the file returns to it, and every file of a batch at once.
+    /// A firm called this now comes before one that was once, whichever file is older.
+    @Test func aCurrentNameRanksBeforeAnEqualFormerOne() async throws {
+        let fixture = try await RegistryFixture()
+        try await fixture.register(F.usccA, name: "Zeta Corp")
+        _ = try await fixture.registry.updateEnterprise(
+            EnterpriseUpdate(code: F.usccA, name: "Omega Holdings", reason: "renamed"), by: F.regulator)
+        try await fixture.register(F.usccB, name: "Zeta Corp")
+        let found = try await find(fixture, "Zeta Corp")
+        #expect(found.map(\.enterprise.uscc) == [F.usccB, F.usccA])
+        #expect(found.map(\.isFormerName) == [false, true])
+        #expect(try await find(fixture, "Zeta Corp", limit: 1).map(\.enterprise.uscc) == [F.usccB])
+    }
+
     @Test func eachNameIsIndexedOncePerFileWhenItsTransactionCommits() async throws {
         let fixture = try await RegistryFixture()
         try await fixture.register(F.usccA, name: "贵州黔南某某水泥有限公司")
