@@ -30,7 +30,7 @@ struct FindCommand: AsyncParsableCommand {
             console.reply(reply) { reply in
                 let matches = reply["matches"]?.arrayValue ?? []
                 guard !matches.isEmpty else { return ["No file matches."] }
-                var table = Table(["CODE", "NAME", "MATCHED", "MATCH", "GRADE"])
+                var table = Table(["CODE", "NAME", "MATCHED", "MATCH", "GRADE", "LISTED"])
                 for match in matches {
                     let former = match["formerName"]?.boolValue == true
                     table.append([
@@ -38,6 +38,7 @@ struct FindCommand: AsyncParsableCommand {
                         Render.text(match["name"]),
                         former ? "\(Render.text(match["matchedName"])) (former name)" : "current name",
                         Render.text(match["match"]), Render.text(match["grade"]),
+                        (match["listed"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", "),
                     ])
                 }
                 return table.lines()

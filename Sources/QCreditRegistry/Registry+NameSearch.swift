@@ -10,6 +10,8 @@ public struct EnterpriseMatch: Sendable {
     public var match: NameMatch
     /// The grade letter in force now, as GetGrade would answer it.
     public var grade: String?
+    /// The lists the file is on now, as GetGrade would answer them.
+    public var listed: [String] = []
 
     /// How matches are ranked: the kind of match, fewer misspellings, a current name before a
     /// former one (whoever is called this now is likelier the firm asked about than one that
@@ -81,7 +83,7 @@ extension Registry {
                 found.append(
                     EnterpriseMatch(
                         enterprise: enterprise, matchedName: hit.name, isFormerName: hit.name != enterprise.name,
-                        match: hit.match, grade: grade.inForce.grade))
+                        match: hit.match, grade: grade.inForce.grade, listed: grade.listTypes))
                 found.sort { ($0.rank, $0.enterprise.id) < ($1.rank, $1.enterprise.id) }
                 if found.count > limit { found.removeLast() }
             }

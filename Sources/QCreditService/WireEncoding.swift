@@ -22,7 +22,7 @@ enum WireEncoding {
             "uscc": JSONValue(match.enterprise.uscc), "orgCode": JSONValue(match.enterprise.orgCode),
             "name": .string(match.enterprise.name), "matchedName": .string(match.matchedName),
             "formerName": .bool(match.isFormerName), "match": .string(match.match.tier.label),
-            "grade": JSONValue(match.grade),
+            "grade": JSONValue(match.grade), "listed": .array(match.listed.map(JSONValue.string)),
         ]
     }
 

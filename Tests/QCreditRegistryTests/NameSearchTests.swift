@@ -324,6 +324,20 @@ import Testing
         #expect(try await find(fixture, "贵阳某某建材").first?.grade == nil)
     }
 
+    /// Each match says which lists the file is on, in the caller's view: a listing ended by
+    /// repair is not shown to a bank.
+    @Test func eachMatchCarriesTheListsTheFileIsOn() async throws {
+        let fixture = try await Self.populated()
+        let listing = try await fixture.listed(F.usccA)
+        for view in [RecordView.public, .full] {
+            #expect(try await find(fixture, "黔南某某水泥", view: view).first?.listed == ["serious-dishonesty"], "\(view)")
+        }
+        #expect(try await find(fixture, "贵阳某某建材").first?.listed == [])
+        fixture.clock.advance(days: 400)
+        _ = try await fixture.repair(listing.id)
+        #expect(try await find(fixture, "黔南某某水泥", view: .public).first?.listed == [])
+    }
+
     @Test func shortQueriesMatchNamesStartingWithThem() async throws {
         let fixture = try await Self.populated()
         let matches = try await find(fixture, "贵阳")
