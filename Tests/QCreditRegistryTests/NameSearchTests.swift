@@ -124,6 +124,8 @@ import Testing
         }
         #expect(try await find(fixture, "ibm（中国）有限公司").first?.match.tier == .exact)
         #expect(try await find(fixture, "Ｉ").map(\.enterprise.uscc) == [F.usccA])
+        // Invisible characters pasted with a query (a zero-width space, a byte order mark) do not count.
+        #expect(try await find(fixture, "\u{200B}Acme Double\u{FEFF}").first?.match.tier == .prefix)
         // Tabs and line breaks typed in a query are white space too.
         #expect(try await find(fixture, "Acme\tDouble").map(\.enterprise.uscc) == [F.usccC])
         #expect(try await find(fixture, "Acme\nDouble").first?.match.tier == .prefix)

@@ -93,7 +93,8 @@ public struct NameMatch: Sendable, Hashable, Comparable {
     }
 
     /// The text as names are compared: full-width ASCII forms (U+FF01–U+FF5E) as ASCII, white
-    /// space (U+3000 included) runs as one space, trimmed, lower-cased.
+    /// space (U+3000 included) runs as one space, trimmed, lower-cased, and invisible format
+    /// characters (zero-width spaces and joiners, soft hyphens, a byte order mark) left out.
     public static func fold(_ text: String) -> String {
         String(String.UnicodeScalarView(foldedScalars(text).map { Unicode.Scalar($0)! }))
     }
@@ -116,6 +117,8 @@ public struct NameMatch: Sendable, Hashable, Comparable {
             } else if original.properties.isWhitespace {
                 pendingSpace = !scalars.isEmpty
                 continue
+            } else if original.properties.generalCategory == .format {
+                continue  // invisible: a zero-width space, a joiner, a soft hyphen, a byte order mark
             } else if original.properties.changesWhenLowercased {
                 if pendingSpace { scalars.append(0x20) }
                 pendingSpace = false
