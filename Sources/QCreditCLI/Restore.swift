@@ -182,6 +182,7 @@ struct Restore {
         try? FileManager.default.removeItem(atPath: staging)
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(atPath: staging) }
+        try refuseWithoutHistory(backupSigned: FileManager.default.fileExists(atPath: (backup as NSString).appendingPathComponent("checkpoint")))
         let stagedPath = (staging as NSString).appendingPathComponent("registry.sqlite")
         try FileManager.default.copyItem(atPath: backupDatabase, toPath: stagedPath)
         // Checked before it is opened (opening an empty file would make a new, empty registry)
@@ -218,7 +219,14 @@ struct Restore {
     /// operator gives the exports (`--entries`, whose trees then count) or says the backup is
     /// the newest tree there is (`--backup-is-newest`). A log that never signed cannot fork.
     private func refuseWithoutHistory(_ outcome: Outcome) throws {
-        guard outcome.signed != nil || outcome.backupSigned, exports.isEmpty, !backupIsNewest else { return }
+        try refuseWithoutHistory(backupSigned: outcome.signed != nil || outcome.backupSigned)
+    }
+
+    /// ``refuseWithoutHistory(_:)`` for a backup that has signed; asked before the backup is
+    /// staged too, when its `checkpoint` file says so, so that a refusal does not wait for a
+    /// copy of a large database.
+    private func refuseWithoutHistory(backupSigned: Bool) throws {
+        guard backupSigned, exports.isEmpty, !backupIsNewest else { return }
         // The state directory's `checkpoint` file (the newest signed note) is such a record too.
         let histories = [stateDirectory, exportsDirectory].map { ($0 as NSString).appendingPathComponent(CheckpointHistory.fileName) }
             + [(stateDirectory as NSString).appendingPathComponent("checkpoint")]
