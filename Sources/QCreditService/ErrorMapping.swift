@@ -49,6 +49,8 @@ extension RegistryError {
             (name, parameters) = (
                 "WatchListTooLarge", ["name": .string(list), "size": .int(Int64(size)), "limit": .int(Int64(limit))]
             )
+        case .watchListChangesQueued(let waiting, let limit):
+            (name, parameters) = ("WatchListChangesQueued", ["waiting": .int(Int64(waiting)), "limit": .int(Int64(limit))])
         }
         return VarlinkError(name: "\(interface).\(name)", parameters: parameters.filter { !$0.value.isNull })
     }

@@ -196,18 +196,18 @@ import Testing
     }
 
     /// A role that only reads must not keep the writer busy: one peer's changes are made one
-    /// after another, in order, however many it sends at once; none is refused.
+    /// after another, in order; as many as may wait (8) behind the one under way are all made.
     @Test func aBanksChangesSentAtOnceAreMadeOneAfterAnother() async throws {
         let fixture = try await RegistryFixture(today: "2026-03-02")
         let registry = fixture.registry
         let book = loanBook()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for code in book.prefix(20) {
+            for code in book.prefix(1 + WatchListEditGate.defaultMaximumWaiting) {
                 group.addTask { _ = try await registry.editWatchList("a", codes: [code], edit: .add, by: Self.bank) }
             }
             try await group.waitForAll()
         }
-        #expect(try await registry.watchLists(of: Self.bank).map(\.size) == [20])
+        #expect(try await registry.watchLists(of: Self.bank).map(\.size) == [9])
     }
 
     @Test func theGateRunsOnePeersChangesOneAtATimeAndOtherPeersBesideThem() async throws {
@@ -233,6 +233,25 @@ import Testing
             try await group.waitForAll()
         }
         #expect(running.counts.withLock { $0.most } == [7: 1, 8: 1])
+    }
+
+    /// A waiting change holds its codes: beyond so many waiting, one more is refused at once,
+    /// and the queue goes on.
+    @Test func beyondSoManyWaitingAChangeIsRefused() async throws {
+        let gate = WatchListEditGate(maximumWaiting: 2)
+        let release = AsyncStream<Void>.makeStream()
+        let first = Task { try await gate.oneAtATime(for: 7) { for await _ in release.stream { break } } }
+        try await Task.sleep(for: .milliseconds(50))
+        let waiting = (0..<2).map { _ in Task { try await gate.oneAtATime(for: 7) { 1 } } }
+        try await Task.sleep(for: .milliseconds(50))
+        await #expect(throws: RegistryError.watchListChangesQueued(waiting: 2, limit: 2)) {
+            try await gate.oneAtATime(for: 7) { 0 }
+        }
+        #expect(try await gate.oneAtATime(for: 8) { 8 } == 8)  // another peer is not held up
+        release.continuation.yield()
+        try await first.value
+        for task in waiting { #expect(try await task.value == 1) }
+        #expect(try await gate.oneAtATime(for: 7) { 3 } == 3)
     }
 
     /// Empty lists hold no codes, so their number has its own limit (1,000 in the daemon).

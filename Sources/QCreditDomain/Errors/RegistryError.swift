@@ -36,6 +36,9 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
     case watchListNotFound(name: String)
     /// The change would take a watch list beyond the most codes a list may hold.
     case watchListTooLarge(name: String, size: Int, limit: Int)
+    /// `waiting` changes of the caller's watch lists wait for their turn already, the most that
+    /// may (each holds its codes meanwhile); send the next once one is answered.
+    case watchListChangesQueued(waiting: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -57,6 +60,9 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
         case .watchListNotFound(let name): return "you have no watch list named '\(name)'"
         case .watchListTooLarge(let name, let size, let limit):
             return "with watch list '\(name)' your lists would hold \(size) codes in all; a bank's lists hold at most \(limit)"
+        case .watchListChangesQueued(let waiting, let limit):
+            return "\(waiting) changes of your watch lists are waiting for their turn (at most \(limit) may); "
+                + "send the next once one is answered"
         }
     }
 
