@@ -100,6 +100,8 @@ enum QueryMethods {
                 throw RegistryError.invalidArgument(
                     parameter: "codes", reason: "holds \(codes.count) codes; send at most \(maximumCodesPerCall) per call")
             }
+            // The call's codes and replies are freed when it ends, wherever it ends.
+            defer { FreeMemoryRelease.shared.afterCall(carrying: codes.count) }
             var start = 0
             while start < codes.count {
                 let batch = Array(codes[start..<min(start + batchSize, codes.count)])

@@ -58,8 +58,10 @@ enum WatchMethods {
     ]
 
     private static func edit(_ edit: WatchListEdit, _ registry: Registry, _ call: RegistryCall) async throws {
+        let codes = try call.parameters.strings("codes")
+        defer { FreeMemoryRelease.shared.afterCall(carrying: codes.count) }
         let summary = try await registry.editWatchList(
-            call.parameters.string("name"), codes: call.parameters.strings("codes"), edit: edit, by: call.caller)
+            call.parameters.string("name"), codes: codes, edit: edit, by: call.caller)
         try await call.reply(["name": .string(summary.name), "size": .int(Int64(summary.size))])
     }
 
