@@ -19,21 +19,33 @@ final class ConfiguredRoles: RoleResolving {
     /// connection without a look-up, even on its first connection.
     private let grantedUIDs: Set<UInt32>
     private let grantedGIDs: Set<UInt32>
+    /// Grants naming a user or group this system did not know at start, as `role`, `user:NAME`
+    /// or `group:NAME`, in role order: most often a typing error (they still apply once the
+    /// name exists).
+    let unknownGrants: [(role: Role, principal: String)]
 
     init(grants: [Role: [Principal]]) {
         self.grants = grants
         var uids: Set<UInt32> = []
         var gids: Set<UInt32> = []
-        for principal in grants.values.joined() {
-            switch principal {
-            case .uid(let uid): uids.insert(uid)
-            case .user(let name): if let uid = SystemAccounts.uid(userName: name) { uids.insert(uid) }
-            case .group(let name):
-                if let gid = SystemAccounts.gid(groupName: name) { gids.insert(gid) }
-                uids.formUnion(SystemAccounts.members(ofGroup: name).compactMap { SystemAccounts.uid(userName: $0) })
+        var unknown: [(role: Role, principal: String)] = []
+        for (role, principals) in grants.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            for principal in principals {
+                switch principal {
+                case .uid(let uid): uids.insert(uid)
+                case .user(let name):
+                    if let uid = SystemAccounts.uid(userName: name) { uids.insert(uid) } else { unknown.append((role, "user:\(name)")) }
+                case .group(let name):
+                    guard let gid = SystemAccounts.gid(groupName: name) else {
+                        unknown.append((role, "group:\(name)"))
+                        continue
+                    }
+                    gids.insert(gid)
+                    uids.formUnion(SystemAccounts.members(ofGroup: name).compactMap { SystemAccounts.uid(userName: $0) })
+                }
             }
         }
-        (grantedUIDs, grantedGIDs) = (uids, gids)
+        (grantedUIDs, grantedGIDs, unknownGrants) = (uids, gids, unknown)
     }
 
     /// A peer a grant names (by uid, user, primary group or listed membership), or whose roles

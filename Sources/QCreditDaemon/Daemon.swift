@@ -114,21 +114,13 @@ public enum Daemon {
                 "development mode (no --config): \(name) (uid \(uid)) holds every role; nobody else holds any")
             roles = FixedRoles(byUID: [uid: Set(Role.allCases)])
         } else {
-            let grants = configuration.roles ?? [:]
+            let configured = ConfiguredRoles(grants: configuration.roles ?? [:])
             // Names are looked up for each peer (a user made later gains the role then), so one
             // this system does not know is not refused; but it is most often a typing error.
-            for (role, principals) in grants.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-                for principal in principals {
-                    switch principal {
-                    case .user(let name) where SystemAccounts.uid(userName: name) == nil:
-                        logger.warning("roles.\(role.rawValue) grants user:\(name), which this system does not know")
-                    case .group(let name) where SystemAccounts.gid(groupName: name) == nil:
-                        logger.warning("roles.\(role.rawValue) grants group:\(name), which this system does not know")
-                    default: break
-                    }
-                }
+            for (role, principal) in configured.unknownGrants {
+                logger.warning("roles.\(role.rawValue) grants \(principal), which this system does not know")
             }
-            roles = ConfiguredRoles(grants: grants)
+            roles = configured
         }
         let operations = OperationsContext(
             version: version, startedAt: registry.clock.now(), developmentMode: settings.developmentMode,

@@ -27,7 +27,7 @@ public final class Registry: Sendable {
     public let watchListLimit: Int
     /// The most watch lists one bank keeps (``WatchList/maximumLists``).
     public let watchListCountLimit: Int
-    /// How often each peer may change its watch lists.
+    /// Each peer's watch-list changes, one after another.
     let watchListEdits: WatchListEditGate
     let logger: Logger
     private let peerWrites = Atomic<UInt64>(0)

@@ -12,7 +12,8 @@ struct BulkStatement {
     private var column: Int32 = 0
 
     /// SQLite copies text and blobs bound with this destructor before the call returns.
-    private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+    /// SQLITE_TRANSIENT: SQLite copies the bytes before the call returns.
+    static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
     init(_ db: Database, _ sql: String) throws {
         self.init(db, prepared: try db.cachedStatement(sql: sql))

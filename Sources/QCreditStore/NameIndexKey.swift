@@ -32,17 +32,15 @@ enum NameIndexKey {
                 let bytes = UnsafeBufferPointer(start: text, count: length)
                 if NameIndexKey.foldsToItself(bytes) { return sqlite3_result_value(context, argument) }
                 let folded = NameIndexKey.of(String(decoding: bytes, as: UTF8.self))
-                var utf8 = Array(folded.utf8)
-                utf8.withUnsafeMutableBufferPointer { buffer in
+                let utf8 = Array(folded.utf8)
+                utf8.withUnsafeBufferPointer { buffer in
                     buffer.withMemoryRebound(to: CChar.self) { chars in
-                        sqlite3_result_text(context, chars.baseAddress, Int32(chars.count), NameIndexKey.transient)
+                        sqlite3_result_text(context, chars.baseAddress, Int32(chars.count), BulkStatement.transient)
                     }
                 }
             }, nil, nil, nil)
         guard status == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: status), message: "qcredit_name_key") }
     }
-
-    private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
     /// Whether ``of(_:)`` leaves these UTF-8 bytes as they are, judged conservatively from the
     /// bytes alone: ASCII but capitals and white space other than single spaces between words,

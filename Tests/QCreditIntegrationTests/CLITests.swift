@@ -484,13 +484,8 @@ import Testing
         let daemon = try await DaemonProcess()
         let cli = CLIHarness(daemon: daemon)
         try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
-        let proposed = try await cli.json([
-            "blacklist", "propose", CLI.cement, "--type", "abnormal-operations", "--reason", "未按期公示年报",
-            "--legal-basis", "第八条", "--authority", "黔南州市场监督管理局", "--document", "黔南市监异〔2026〕7号",
-            "--decision-date", CLI.date(daysAgo: 10),
-        ])
-        let id = String(try #require(proposed["listing"]?["id"]?.intValue))
-        try await cli.succeed(["blacklist", "confirm", id])
+        let id = try await cli.confirmedListing(
+            CLI.cement, on: "abnormal-operations", reason: "未按期公示年报", legalBasis: "第八条", document: "黔南市监异〔2026〕7号")
         let name = try #require(try await cli.json(["export"])["name"]?.stringValue)
         let directory = daemon.stateDirectory + "/exports/" + name
         #expect(FileManager.default.fileExists(atPath: directory + "/MANIFEST"))
@@ -507,13 +502,8 @@ import Testing
         let daemon = try await DaemonProcess()
         let cli = CLIHarness(daemon: daemon)
         try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
-        let proposed = try await cli.json([
-            "blacklist", "propose", CLI.cement, "--type", "serious-dishonesty", "--reason", "生产销售不合格水泥",
-            "--legal-basis", "第二条", "--authority", "黔南州市场监督管理局", "--document", "黔南市监严〔2026〕5号",
-            "--decision-date", CLI.date(daysAgo: 10),
-        ])
-        let id = String(try #require(proposed["listing"]?["id"]?.intValue))
-        try await cli.succeed(["blacklist", "confirm", id])
+        let id = try await cli.confirmedListing(
+            CLI.cement, on: "serious-dishonesty", reason: "生产销售不合格水泥", legalBasis: "第二条", document: "黔南市监严〔2026〕5号")
         let name = try #require(try await cli.json(["export"])["name"]?.stringValue)
         let directory = daemon.stateDirectory + "/exports/" + name
         let manifest = try String(contentsOfFile: directory + "/MANIFEST", encoding: .utf8)

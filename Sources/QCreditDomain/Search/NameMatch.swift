@@ -132,24 +132,14 @@ public struct NameMatch: Sendable, Hashable, Comparable {
         return scalars
     }
 
-    /// Half-width forms of full-width ASCII in `text`, for searching names written either way.
+    /// Half-width forms of full-width ASCII in `text` (U+FF01–U+FF5E as ASCII).
     public static func halfWidth(_ text: String) -> String {
-        shifted(text, from: 0xFF01...0xFF5E, by: -0xFEE0)
-    }
-
-    /// Full-width forms of the printable ASCII in `text` but the space: the names indexes hold
-    /// names as registered, so a name written in full-width letters is found by this form of
-    /// a query typed in ASCII.
-    public static func fullWidth(_ text: String) -> String {
-        shifted(text, from: 0x21...0x7E, by: 0xFEE0)
-    }
-
-    private static func shifted(_ text: String, from range: ClosedRange<UInt32>, by offset: Int64) -> String {
         // Most text has nothing to shift: then it is returned as it is, not rebuilt.
-        guard text.unicodeScalars.contains(where: { range.contains($0.value) }) else { return text }
+        let fullWidth: ClosedRange<UInt32> = 0xFF01...0xFF5E
+        guard text.unicodeScalars.contains(where: { fullWidth.contains($0.value) }) else { return text }
         var scalars = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
-            scalars.append(range.contains(scalar.value) ? Unicode.Scalar(UInt32(Int64(scalar.value) + offset))! : scalar)
+            scalars.append(fullWidth.contains(scalar.value) ? Unicode.Scalar(scalar.value - 0xFEE0)! : scalar)
         }
         return String(scalars)
     }

@@ -28,7 +28,7 @@ public final class ExportService: Sendable {
     private let namesGiven = Mutex<Set<String>>([])
     /// Set when the daemon starts to stop: an export in progress stops at its next line and no
     /// new one starts, so that a large export cannot hold the daemon past its stop bound.
-    private let stopping = StopRequest()
+    private let stopping = Atomic<Bool>(false)
 
     public init(
         registry: Registry, log: TransparencyLogService, directory: String, retain: Int, restrictedGroup: RestrictedGroup? = nil,
@@ -74,8 +74,10 @@ public final class ExportService: Sendable {
     /// export runs for minutes; finished regardless, it held a stopping daemon past systemd's
     /// stop timeout, which then killed it before its last checkpoint.
     public func stopWriting() {
-        stopping.request()
+        stopping.store(true, ordering: .releasing)
     }
+
+    private var stopRequested: Bool { stopping.load(ordering: .acquiring) }
 
     /// Removes every public export (with its restricted part) that publishes a record whose
     /// public disclosure has ended since it was written — a listing repaired or revoked, a
@@ -169,8 +171,7 @@ public final class ExportService: Sendable {
 
     private func write(full: Bool) async throws -> [String: JSONValue] {
         let directory = self.directory
-        let stopping = self.stopping
-        guard !stopping.isRequested else { throw ExportServiceError(Self.stoppedMessage) }
+        guard !stopRequested else { throw ExportServiceError(Self.stoppedMessage) }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         try await log.signIfGrown()
         // No export that the public may no longer see stays, nor becomes the base of a delta
@@ -219,7 +220,7 @@ public final class ExportService: Sendable {
             }
             let source = RegistryExportSource(
                 reader: reader, registry: registry, origin: origin, asOf: asOf, moment: now,
-                checkpoint: (checkpoint.size, checkpoint.rootHash, checkpoint.note), stopRequested: { stopping.isRequested })
+                checkpoint: (checkpoint.size, checkpoint.rootHash, checkpoint.note), stopRequested: { [self] in stopRequested })
             do {
                 return try ExportWriter.write(
                     source: source, keys: keys, into: directory, name: name, kind: kind, previous: previous, created: created,
@@ -255,15 +256,6 @@ public final class ExportService: Sendable {
 extension ExportService {
     static let stoppedMessage =
         "the daemon is stopping: the export was stopped and nothing of it was kept; export again once qcreditd is back"
-}
-
-/// A request to stop, made once from any thread and read from any other.
-final class StopRequest: Sendable {
-    private let requested = Atomic<Bool>(false)
-
-    func request() { requested.store(true, ordering: .releasing) }
-
-    var isRequested: Bool { requested.load(ordering: .acquiring) }
 }
 
 struct ExportServiceError: Error, CustomStringConvertible {

@@ -1,6 +1,7 @@
 import QCreditDomain
 import CanonicalJSON
 import Foundation
+import Testing
 
 /// Runs the built `qcredit` client against one test daemon, as a user would from a shell.
 struct CLIHarness {
@@ -50,6 +51,20 @@ struct CLIHarness {
 
     func register(_ code: String, name: String) async throws {
         try await succeed(["register", code, "--name", name])
+    }
+
+    /// Proposes a listing of `code` on `listType`, decided ten days ago by 黔南州市场监督管理局,
+    /// and confirms it; returns its id as the CLI takes it.
+    func confirmedListing(_ code: String, on listType: String, reason: String, legalBasis: String, document: String) async throws
+        -> String
+    {
+        let proposed = try await json([
+            "blacklist", "propose", code, "--type", listType, "--reason", reason, "--legal-basis", legalBasis,
+            "--authority", "黔南州市场监督管理局", "--document", document, "--decision-date", Self.date(daysAgo: 10),
+        ])
+        let id = String(try #require(proposed["listing"]?["id"]?.intValue))
+        try await succeed(["blacklist", "confirm", id])
+        return id
     }
 
     /// A date `days` before today in the registry's time zone (Beijing), as `YYYY-MM-DD`:
