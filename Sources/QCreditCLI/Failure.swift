@@ -179,6 +179,9 @@ enum Failure: Error, Sendable {
             detail = "a tree of \(string("requested")) records was asked for; the log holds \(string("treeSize"))"
         case "InvalidRange", "ExportFailed", "BackupFailed":
             detail = string("reason")
+        case "RecordDoesNotMatchLog":
+            detail = "the registry's record \(string("logIndex")) no longer matches its signed log (the database was altered); "
+                + "the evidence is withheld and the daemon's log says so"
         case "NoCheckpoint":
             detail = "the log has not signed a checkpoint yet"
         case "InternalError":

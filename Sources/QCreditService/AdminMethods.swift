@@ -17,7 +17,7 @@ enum AdminMethods {
         try await call.reply(["listing": WireEncoding.listing(listing, enterprise: enterprise)])
     }
 
-    /// After a decision that ends a disclosure (a repair, a revocation), before the reply: no
+    /// After a decision that ends a disclosure (a repair, a revocation, an event's correction), before the reply: no
     /// public export may still publish what the public may no longer see. The decision is
     /// committed whatever happens here; an export that could not be withdrawn now is withdrawn
     /// by the next maintenance tick or export.
@@ -68,6 +68,8 @@ enum AdminMethods {
             let replacement = try p.optionalObject("event").map { parameters throws(VarlinkError) in try event(parameters) }
             let id = try await registry.correctEvent(
                 eventId: try p.int("eventId"), replacement: replacement, reason: try p.string("reason"), by: call.caller)
+            // The grades that named the event are no longer disclosed, nor the exports that opened them.
+            await withdrawUndisclosedExports(call)
             try await call.reply(["eventId": .int(id)])
         },
         method("ProposeListing") { registry, call in

@@ -70,6 +70,9 @@ import Testing
         #expect(delta["kind"] == "delta")
         #expect(delta["entries"] == 3)
         let second = try #require(delta["directory"]?.stringValue)
+        // The state is whole in a delta too (README, state.jsonl): the newest export alone tells what a bank sees.
+        let stateLines = try String(contentsOfFile: second + "/state.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(stateLines.count == 7, "\(stateLines)")
         let verified = try await runCommand(qcredit, ["verify", second, "--vkey", vkey, "--previous", again])
         #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
         #expect(verified.stdout.contains("PASS consistency"))

@@ -194,6 +194,28 @@ import Varlink
         #expect(try restricted().isEmpty, "with its restricted part")
     }
 
+    /// A retraction or correction ends the disclosure of the grades that named the event at
+    /// once: the exports that opened them are gone before the correction's reply, as after a
+    /// repair, not at the next tick.
+    @Test(arguments: [false, true]) func aCorrectionWithdrawsTheExportsOfTheGradesThatNamedTheEvent(_ corrected: Bool) async throws {
+        let fixture = try await ServiceFixture(today: "2026-03-02")
+        let code = JSONValue.string(EventDisclosureTests.code)
+        _ = try await fixture.call("org.qcredit.admin.RegisterEnterprise", ["code": code, "name": "Dairy Co."])
+        let eventId = try await EventDisclosureTests.record(fixture, kind: "spot-check-passed", occurredOn: "2026-02-11")
+        _ = try await fixture.call("org.qcredit.admin.PublishGrades", ["codes": [code]])
+        let first = try #require(try await fixture.call("org.qcredit.operator.Export", ["full": true], as: ServiceFixture.operator)["name"]?.stringValue)
+        var correction: [String: JSONValue] = ["eventId": eventId, "reason": "recorded in the wrong file"]
+        if corrected {
+            correction["event"] = [
+                "code": code, "dimension": "product", "kind": "spot-check-passed", "severity": "low",
+                "occurredOn": "2026-02-12", "authority": "Zhengzhou AMR", "documentNumber": "郑市监〔2023〕5号", "summary": "Spot check",
+            ]
+        }
+        _ = try await fixture.call("org.qcredit.admin.CorrectEvent", correction)
+        #expect(!FileManager.default.fileExists(atPath: fixture.exportsDirectory + "/" + first), "the correction withdrew it")
+        #expect(!FileManager.default.fileExists(atPath: fixture.exportsDirectory + "/restricted/" + first), "with its restricted part")
+    }
+
     /// An export withdrawn in the second the next one is written does not hand that one its
     /// name: a name stands for one export, whatever a client or an auditor kept of it.
     @Test func theExportAfterAWithdrawalInTheSameSecondGetsANameOfItsOwn() async throws {
