@@ -196,7 +196,13 @@ public enum Daemon {
                             regradeAfterWrites: configuration.regradeAfterWritesSeconds > 0
                                 ? .seconds(configuration.regradeAfterWritesSeconds) : nil,
                             logger: Logger(label: "qcredit.maintenance"))),
-                    .init(service: VarlinkServerService(server: server, stopping: { [exports = operations.exports] in exports.stopWriting() })),
+                    .init(
+                        service: VarlinkServerService(
+                            server: server,
+                            stopping: { [exports = operations.exports, backup = operations.backup] in
+                                exports.stopWriting()
+                                backup.stopCopying()
+                            })),
                 ]
                     // Last, so that it is the first to hear of graceful shutdown.
                     + SystemdNotifyService.configurations(

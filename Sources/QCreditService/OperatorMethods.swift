@@ -3,6 +3,7 @@ import Foundation
 import QCreditDomain
 import QCreditLog
 import QCreditRegistry
+import QCreditStore
 import Varlink
 
 /// `org.qcredit.operator`: health, exports, backups, maintenance.
@@ -77,6 +78,11 @@ enum OperatorMethods {
                 defer { try? handle.close() }
                 var offset = 0
                 repeat {
+                    // Sending a large copy takes minutes too; the client keeps nothing of an unfinished one.
+                    if call.operations.backup.isStopping {
+                        throw VarlinkError(
+                            name: "\(RegistryInterfaces.operator).BackupFailed", parameters: ["reason": .string("\(StoreError.backupStopped)")])
+                    }
                     let data = try handle.read(upToCount: chunkSize) ?? Data()
                     let last = position == snapshot.files.count - 1 && offset + data.count >= file.size
                     try await call.replies.send(

@@ -4,11 +4,16 @@ import GRDB
 extension RegistryDatabase {
     /// Copies the whole database to a new file at `path` with SQLite's online backup API: a
     /// consistent snapshot, taken while readers and the writer go on. Blocking: call it off any
-    /// event loop.
-    public func backup(to path: String) throws {
+    /// event loop. `shouldStop` is asked after each step of 1,024 pages (4 MiB): when it says
+    /// yes, the copy stops there and throws `StoreError.backupStopped`.
+    public func backup(to path: String, shouldStop: () -> Bool = { false }) throws {
         do {
             let destination = try DatabaseQueue(path: path)
-            try poolForBackup.backup(to: destination)
+            try withoutActuallyEscaping(shouldStop) { shouldStop in
+                try poolForBackup.backup(to: destination, pagesPerStep: 1024) { progress in
+                    if !progress.isCompleted && shouldStop() { throw StoreError.backupStopped }
+                }
+            }
             try destination.close()
         } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
             // SQLite's own text for it here is "not an error" (the message of the other connection).

@@ -13,6 +13,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case diskFull(path: String)
     /// The database has schema migrations this version does not know: a newer qcreditd wrote it.
     case writtenByNewerVersion(path: String, unknownMigrations: [String])
+    /// A backup copy was stopped part-way because the daemon is stopping; the partial copy is useless.
+    case backupStopped
 
     public var description: String {
         switch self {
@@ -31,6 +33,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             return "the registry database \(path) was written by a newer qcredit (schema migrations this version does not know: "
                 + "\(unknown.joined(separator: ", "))): run that version or a newer one; to go back to this one, restore a backup "
                 + "taken before the upgrade"
+        case .backupStopped:
+            return "the daemon is stopping: the backup was stopped and nothing of it was kept; back up again once qcreditd is back"
         }
     }
 }

@@ -153,6 +153,49 @@ import Testing
         #expect(!daemon.log.contains("shutdown grace period over"), "\(daemon.log)")
     }
 
+    /// A backup being copied when SIGTERM arrives stops at its next step: its caller gets
+    /// `BackupFailed` saying the daemon is stopping, nothing staged stays in the state directory
+    /// and no partial backup in `DEST`, and the daemon exits 0. (Copying a database of ten
+    /// million files takes minutes: finished regardless, it held a stopping daemon past its
+    /// bound.) The copy of 200,000 files lasts a fraction of a second, so a signal that comes
+    /// after it finished is tried again, up to five times.
+    @Test func aBackupBeingCopiedStopsAndItsCallerIsToldWhy() async throws {
+        let directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("qcredit-backup-stop-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let state = directory.appendingPathComponent("state").path
+        let load = try await runCommand(
+            DaemonProcess.product("qcredit-bench"),
+            ["export", "--enterprises", "200000", "--events", "0", "--grades", "no", "--export", "no", "--directory", state])
+        #expect(load.status == 0, "\(load.stdout)\(load.stderr)")
+        func staged() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: state)) ?? []).filter { $0.hasPrefix(".backup-") }
+        }
+        var stopped = false
+        for attempt in 1...5 where !stopped {
+            let daemon = try await DaemonProcess(config: Self.config, stateDirectory: state)
+            let destination = directory.appendingPathComponent("backup-\(attempt)").path
+            let socket = daemon.socketPath
+            let client = Task { try await runCommand(DaemonProcess.product("qcredit"), ["backup", destination, "--socket", socket]) }
+            let deadline = ContinuousClock.now + .seconds(60)
+            while staged().isEmpty && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(2)) }
+            #expect(!staged().isEmpty, "no backup was being staged\n\(daemon.log)")
+
+            let start = ContinuousClock.now
+            let status = try await daemon.terminate(within: .seconds(Self.shutdownTimeoutSeconds + 30))
+            let elapsed = ContinuousClock.now - start
+            let result = try await client.value
+            #expect(status == 0, "\(daemon.log)")
+            #expect(elapsed < .seconds(Self.shutdownTimeoutSeconds + 5), "SIGTERM took \(elapsed) during a backup")
+            #expect(staged().isEmpty, "the staged copy stays: \(staged())")
+            if result.status == 0 { continue }  // the copy had finished and was sent before the signal came
+            stopped = true
+            #expect(result.stderr.contains("BackupFailed") && result.stderr.contains("the daemon is stopping"), "\(result.stderr)")
+            let left = (try? FileManager.default.contentsOfDirectory(atPath: destination)) ?? []
+            #expect(left.isEmpty, "a partial backup stays in DEST: \(left)")
+        }
+        #expect(stopped, "in five tries, every backup finished before SIGTERM reached it")
+    }
+
     /// The tree size in a signed checkpoint file (its second line).
     /// An operator who copies `registry.sqlite` after a clean stop copies every acknowledged
     /// write: the write-ahead log was folded into the file, whatever order the connections closed in.

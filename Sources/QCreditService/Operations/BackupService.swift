@@ -1,19 +1,33 @@
 import Foundation
 import QCreditLog
 import QCreditStore
+import Synchronization
 
 /// Online backups: a consistent copy of the database (SQLite's backup API, while the daemon
 /// serves) and of the last-checkpoint file, staged in the state directory and read back in chunks.
-public struct BackupService: Sendable {
+public final class BackupService: Sendable {
     public let database: RegistryDatabase
     public let log: TransparencyLogService
     public let stateDirectory: String
+    /// Set when the daemon starts to stop: a copy in progress stops at its next step and no new
+    /// one starts. Copying a database of ten million files takes minutes; finished regardless,
+    /// it held a stopping daemon past its stop bound (and systemd's stop timeout).
+    private let stopping = Atomic<Bool>(false)
 
     public init(database: RegistryDatabase, log: TransparencyLogService, stateDirectory: String) {
         self.database = database
         self.log = log
         self.stateDirectory = stateDirectory
     }
+
+    /// Stops a copy in progress (its caller gets `BackupFailed` saying the daemon is stopping,
+    /// and nothing staged is kept) and refuses new ones.
+    public func stopCopying() {
+        stopping.store(true, ordering: .releasing)
+    }
+
+    /// Whether the daemon is stopping: a copy being sent stops at its next chunk too.
+    public var isStopping: Bool { stopping.load(ordering: .acquiring) }
 
     /// A staged backup; `remove()` deletes it once it has been sent.
     public struct Snapshot: Sendable {
@@ -29,6 +43,7 @@ public struct BackupService: Sendable {
     /// (the other order could pair a newer checkpoint with an older database, which the daemon
     /// would rightly refuse to start on).
     public func snapshot() async throws -> Snapshot {
+        if isStopping { throw StoreError.backupStopped }
         let directory = (stateDirectory as NSString).appendingPathComponent(".backup-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         do {
@@ -41,13 +56,17 @@ public struct BackupService: Sendable {
                 return true
             }
             let databaseCopy = (directory as NSString).appendingPathComponent("registry.sqlite")
-            let database = self.database
-            try await blocking { try database.backup(to: databaseCopy) }
+            try await blocking { [self] in
+                try database.backup(to: databaseCopy) { isStopping }
+            }
             files.append((name: "registry.sqlite", path: databaseCopy, size: try Self.size(databaseCopy)))
             if copiedCheckpoint {
                 files.append((name: "checkpoint", path: checkpointCopy, size: try Self.size(checkpointCopy)))
             }
             return Snapshot(directory: directory, files: files)
+        } catch StoreError.backupStopped {
+            try? FileManager.default.removeItem(atPath: directory)
+            throw StoreError.backupStopped
         } catch {
             try? FileManager.default.removeItem(atPath: directory)
             throw StagingFailed(directory: stateDirectory, underlying: error)
