@@ -2,6 +2,7 @@ import ArgumentParser
 import CanonicalJSON
 import QCreditDomain
 import Varlink
+import VarlinkNIO
 
 #if canImport(Glibc)
     import Glibc
@@ -75,11 +76,17 @@ struct WatchCommand: AsyncParsableCommand {
                         throw error
                     }
                     if lostAt == nil {
-                        Console.emit("# lost the connection to qcreditd (\(error)); resuming after cursor \(resumeAfter)\n", to: STDERR_FILENO)
+                        let why: String
+                        switch Failure(error, socket: daemon.socketPath) {
+                        case .unreachable(let socket, let reason): why = "cannot connect to \(socket): \(reason)"
+                        case .connectionLost(let socket, let reason): why = "\(socket): \(reason)"
+                        case let failure: why = failure.message
+                        }
+                        Console.emit("# lost the connection to qcreditd (\(why)); resuming after cursor \(resumeAfter)\n", to: STDERR_FILENO)
                     }
                     lostAt = lostSince
                     await session.close()
-                    try await Task.sleep(for: .seconds(1))
+                    try await EventLoopSleep.sleep(for: .seconds(1))  // not Task.sleep: see EventLoopSleep
                     session = DaemonSession(socketPath: daemon.socketPath)
                 }
             }

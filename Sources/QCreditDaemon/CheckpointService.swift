@@ -1,6 +1,7 @@
 import Logging
 import QCreditLog
 import ServiceLifecycle
+import VarlinkNIO
 
 /// Signs a checkpoint whenever the log has grown, at most every `interval`, and once more on
 /// graceful shutdown, so a stopped daemon leaves every record it acknowledged checkpointed.

@@ -1,6 +1,7 @@
 import Logging
 import QCreditService
 import ServiceLifecycle
+import VarlinkNIO
 
 /// Builds the in-memory `GetGrade` index off the event loops and keeps it current. Until a
 /// file is in it the normal path answers, so a failure here costs speed, never answers: it

@@ -3,6 +3,7 @@ import QCreditDomain
 import QCreditRegistry
 import QCreditService
 import ServiceLifecycle
+import VarlinkNIO
 
 /// Runs the registry's time-driven work at start and then every `interval`, until graceful
 /// shutdown: expiry and escalation, and the daily regrade at its scheduled time (at start too,

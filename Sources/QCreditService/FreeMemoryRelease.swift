@@ -1,4 +1,5 @@
 import CMalloc
+import Foundation
 import Synchronization
 
 /// Hands memory freed by large calls back to the system, once a moment after they end.
@@ -22,8 +23,10 @@ final class FreeMemoryRelease: Sendable {
         guard items >= Self.largeCall,
             scheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
         else { return }
-        Task.detached(priority: .utility) { [self] in
-            try? await Task.sleep(for: Self.delay)
+        // A thread of its own that sleeps (nanosleep), not `Task.sleep`: libdispatch's timers
+        // misbehave when the wall clock jumps (libfaketime in tests; see the daemon's EventLoopSleep).
+        Thread.detachNewThread { [self] in
+            Thread.sleep(forTimeInterval: Double(Self.delay.components.seconds))
             scheduled.store(false, ordering: .releasing)
             qcredit_release_free_memory()
         }

@@ -56,6 +56,16 @@ import Testing
         }
     }
 
+    /// A summary from a Windows file (CR LF) or an old Mac's (CR) is kept with line feeds; in
+    /// a one-line field a carriage return is a line break, refused as one.
+    @Test func windowsAndOldMacLineBreaksBecomeLineFeeds() throws {
+        #expect(try TextField.required("第一行\r\n第二行\r\n\r\n第三行\r第四行", "summary") == "第一行\n第二行\n\n第三行\n第四行")
+        #expect(try TextField.optional("a\r\nb", "summary") == "a\nb")
+        #expect(throws: RegistryError.invalidArgument(parameter: "name", reason: "must be one line; it contains a line break (U+000D)")) {
+            try TextField.line("示例\r公司", "name")
+        }
+    }
+
     @Test func lineBreaksAndOtherCharactersPass() throws {
         #expect(try TextField.required("第一行\n第二行", "summary") == "第一行\n第二行")
         #expect(try TextField.required("no\u{A0}break", "summary") == "no\u{A0}break")

@@ -1,5 +1,6 @@
 import CanonicalJSON
 import Foundation
+import Glibc
 import Testing
 
 /// The registry's day follows the wall clock, moved from outside as a test (or an operator
@@ -54,6 +55,38 @@ import Testing
             try await Task.sleep(for: .milliseconds(200))
         }
         #expect(grade == "A", "\(daemon.log)")
+    }
+
+    /// A client run under the moved clock too (a test may preload the library for every
+    /// process) keeps its promises: `qcredit watch` whose daemon stays away gives up after
+    /// `--retry-for` and exits 3. (It waited on `Task.sleep`, which never woke under libfaketime.)
+    @Test func aWatchUnderTheMovedClockGivesUpAfterItsRetryTime() async throws {
+        guard FileManager.default.fileExists(atPath: Self.library) else {
+            if Interop.required {
+                Issue.record("\(Self.library) is missing: Scripts/install-dependencies installs libfaketime")
+                return
+            }
+            try Test.cancel("skipped: \(Self.library) is not installed (Scripts/install-dependencies installs it)")
+        }
+        // A socket file nobody listens on: every connection is refused.
+        let socket = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-refusing-\(UUID().uuidString.prefix(8)).sock").path
+        let descriptor = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor); unlink(socket) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { path in
+            for (offset, byte) in socket.utf8.enumerated() { path[offset] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        #expect(bound == 0)
+        let result = try await runCommand(
+            "/usr/bin/timeout",
+            ["30", DaemonProcess.product("qcredit"), "watch", "loans", "--socket", socket, "--since", "3", "--retry-for", "2"],
+            environment: ["LD_PRELOAD": Self.library, "FAKETIME": "+1d"])
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("resume with: qcredit watch loans --since 3"), "\(result.stderr)")
     }
 
     /// Today's date in Beijing moved by whole years, then days, as YYYY-MM-DD.

@@ -15,8 +15,8 @@ public enum TextField {
     /// name is refused, not trimmed away unseen.
     public static func line(_ value: String, _ parameter: String, maxLength: Int = 500) throws(RegistryError) -> String {
         let text = try required(value, parameter, maxLength: maxLength)
-        // U+000A, and Unicode's own line and paragraph separators (E2 80 A8, E2 80 A9).
-        if let separator = value.unicodeScalars.first(where: { $0 == "\n" || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
+        // U+000A, U+000D, and Unicode's own line and paragraph separators (E2 80 A8, E2 80 A9).
+        if let separator = value.unicodeScalars.first(where: { $0 == "\n" || $0 == "\r" || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
             let code = String(separator.value, radix: 16, uppercase: true)
             throw .invalidArgument(
                 parameter: parameter,
@@ -60,7 +60,20 @@ public enum TextField {
     /// (grapheme clusters), one letter with thousands of combining marks would be 1 long and
     /// could make a record too large to publish. Text of at most `maxLength` UTF-8 bytes has at
     /// most that many code points, so most text needs no count.
+    /// Windows' and old Macs' line breaks (CR LF, a lone CR) are kept as one line feed: a
+    /// summary pasted from a CRLF file says the same as one typed, and is published the same.
     private static func checked(_ value: String, _ parameter: String, maxLength: Int) throws(RegistryError) -> String {
+        var value = value
+        if value.utf8.contains(0x0D) {
+            var scalars = String.UnicodeScalarView()
+            var afterCR = false
+            for scalar in value.unicodeScalars {
+                defer { afterCR = scalar == "\r" }
+                if scalar == "\n" && afterCR { continue }
+                scalars.append(scalar == "\r" ? "\n" : scalar)
+            }
+            value = String(scalars)
+        }
         if value.utf8.count > maxLength {
             let length = value.unicodeScalars.count
             guard length <= maxLength else {
