@@ -30,6 +30,24 @@ public enum Daemon {
         }
     }
 
+    /// Refuses a directory that `makeDirectory` could not make or use, without making it: an
+    /// empty path, a file in the way, or no permission to write where it goes.
+    private static func refuseUnusableDirectory(_ path: String, setting: String) throws {
+        func refuse(_ reason: String) -> ConfigurationError {
+            ConfigurationError("\(setting): cannot create or use the directory \(path): \(reason)")
+        }
+        guard !path.isEmpty else { throw refuse("the path is empty") }
+        var existing = path
+        var status = stat()
+        while stat(existing, &status) != 0 {
+            guard errno == ENOENT || errno == ENOTDIR else { throw refuse("\(existing): \(String(cString: strerror(errno)))") }
+            let parent = (existing as NSString).deletingLastPathComponent
+            existing = parent.isEmpty ? "." : parent
+        }
+        guard status.st_mode & S_IFMT == S_IFDIR else { throw refuse("\(existing) is not a directory") }
+        guard access(existing, W_OK | X_OK) == 0 else { throw refuse("\(existing): \(String(cString: strerror(errno)))") }
+    }
+
     static func run(settings: DaemonSettings, logger: Logger) async throws {
         let configuration = settings.configuration
         // Everything the config names (the policy, groups, key files) is read and checked before
@@ -50,6 +68,8 @@ public enum Daemon {
         let keyName = configuration.log.signatureName(origin: origin)
         let configuredKeys = try LogKeys.loadConfigured(configuration.log, name: keyName)
 
+        try refuseUnusableDirectory(configuration.exportDirectory, setting: "export.directory")
+        let stateDirectoryWasThere = FileManager.default.fileExists(atPath: configuration.stateDirectory)
         try makeDirectory(configuration.stateDirectory, mode: 0o700, setting: "stateDirectory")
         // Held until the process ends: no second daemon, and no `qcredit restore`, meanwhile.
         let stateLock = try StateDirectoryLock(directory: configuration.stateDirectory)
@@ -58,7 +78,18 @@ public enum Daemon {
         if !leftovers.isEmpty {
             logger.notice("removed what a killed process left in the state directory", metadata: ["names": "\(leftovers)"])
         }
-        try makeDirectory(configuration.exportDirectory, mode: 0o755, setting: "export.directory")
+        do {
+            try makeDirectory(configuration.exportDirectory, mode: 0o755, setting: "export.directory")
+        } catch {
+            // What the check above cannot foresee (root may write where mkdir(2) still fails, as
+            // in /proc): the state directory this start made, holding only its lock, goes again.
+            if !stateDirectoryWasThere {
+                unlink((configuration.stateDirectory as NSString).appendingPathComponent(StateDirectoryLock.fileName))
+                rmdir(configuration.stateDirectory)
+            }
+            throw error
+        }
+        if !socket.activated { try DaemonSocket.makeDirectory(for: configuration) }
         let startup = SystemdNotifier(environment: environment, logger: logger).map {
             StartupTimeoutExtension(notifier: $0, status: "Opening the database (applying schema migrations)")
         }

@@ -15,6 +15,15 @@ struct DaemonSocket {
     /// Whether systemd passed the socket.
     var activated: Bool
 
+    /// Makes the configured socket's directory if missing (mode 0755), once a start is no longer
+    /// refused: a refused start writes nothing.
+    static func makeDirectory(for configuration: DaemonConfiguration) throws {
+        let socketDirectory = (configuration.socketPath as NSString).deletingLastPathComponent
+        if !socketDirectory.isEmpty {
+            try FileManager.default.createDirectory(atPath: socketDirectory, withIntermediateDirectories: true)
+        }
+    }
+
     static func resolve(configuration: DaemonConfiguration, environment: [String: String], logger: Logger) throws
         -> DaemonSocket
     {
@@ -46,10 +55,8 @@ struct DaemonSocket {
                 "socket: the path \(configuration.socketPath) is \(configuration.socketPath.utf8.count) bytes; a Unix socket's "
                     + "path holds at most \(limit) (choose a shorter one)")
         }
-        let socketDirectory = (configuration.socketPath as NSString).deletingLastPathComponent
-        if !socketDirectory.isEmpty {
-            try FileManager.default.createDirectory(atPath: socketDirectory, withIntermediateDirectories: true)
-        }
+        // A second daemon on the same socket is refused before it makes a state directory of its own.
+        try VarlinkServer.checkSocketPathIsFree(configuration.socketPath)
         var serverConfiguration = VarlinkServer.Configuration(listen: .unixSocket(path: configuration.socketPath))
         serverConfiguration.socketMode = mode_t(configuration.socketMode)
         if let group = configuration.socketGroup {

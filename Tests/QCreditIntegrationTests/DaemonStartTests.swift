@@ -6,13 +6,39 @@ import Testing
 /// What the daemon says when it cannot start on its configuration.
 @Suite struct DaemonStartTests {
     /// A directory the daemon cannot make is refused naming the setting that gave it, and why.
+    /// It is refused before anything is written: the state directory is not made.
     @Test func anExportDirectoryThatCannotBeMadeIsRefusedNamingTheSetting() async throws {
-        do {
-            _ = try await DaemonProcess(config: "[export]\ndirectory = \"/proc/qcredit-nowhere\"\n")
-            Issue.record("the daemon started with an export directory it cannot make")
-        } catch let failed as DaemonFailed {
-            #expect(failed.log.contains("export.directory: cannot create or use the directory /proc/qcredit-nowhere"), "\(failed.log)")
+        let scratch = try ScratchDirectory("export-directory")
+        try Data("not a directory".utf8).write(to: URL(fileURLWithPath: scratch.path("afile")))
+        let cases = [
+            ("/proc/qcredit-nowhere", "export.directory: cannot create or use the directory /proc/qcredit-nowhere"),
+            (scratch.path("afile/sub"), "export.directory: cannot create or use the directory \(scratch.path("afile/sub")): \(scratch.path("afile")) is not a directory"),
+            (scratch.path("afile"), "is not a directory"),
+            ("", "export.directory: cannot create or use the directory : the path is empty"),
+        ]
+        for (directory, expected) in cases {
+            let state = scratch.path("state-\(UUID().uuidString.prefix(8))")
+            do {
+                _ = try await DaemonProcess(config: "[export]\ndirectory = \"\(directory)\"\n", stateDirectory: state)
+                Issue.record("the daemon started with an export directory it cannot make: \(directory)")
+            } catch let failed as DaemonFailed {
+                #expect(failed.log.contains(expected), "\(failed.log)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: state), "\(directory): the state directory was made")
         }
+    }
+
+    /// A second daemon pointed at the socket a live one serves is refused before it makes a
+    /// state directory, keys and a database of its own; the first one goes on serving.
+    @Test func aSocketInUseIsRefusedBeforeAnythingIsWritten() async throws {
+        let daemon = try await DaemonProcess()
+        let scratch = try ScratchDirectory("socket-in-use")
+        let state = scratch.path("state")
+        let result = try await runCommand(DaemonProcess.product("qcreditd"), ["--state-dir", state, "--socket", daemon.socketPath])
+        #expect(result.status != 0)
+        #expect((result.stdout + result.stderr).contains("a varlink server is already listening on \(daemon.socketPath)"), "\(result.stdout)\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: state), "the state directory was made")
+        _ = try await daemon.call("org.varlink.service.GetInfo")
     }
 
     /// A group the config names that does not exist stops the daemon before it writes anything:

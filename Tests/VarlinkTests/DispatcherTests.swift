@@ -95,6 +95,13 @@ import Varlink
         #expect(handler.remembered.withLock { $0 } == ["x"])
     }
 
+    /// A oneway call with `more` runs no stream nobody reads: a stream that never ends would
+    /// hold its connection (the calls after it on the connection wait for it) for good.
+    @Test func aOnewayCallWithMoreRunsNoStream() async throws {
+        let replies = try await withTimeout { await self.replies("org.example.test.Forever", more: true, oneway: true) }
+        #expect(replies.isEmpty)
+    }
+
     @Test func customErrorMapper() async {
         let dispatcher = VarlinkDispatcher(
             info: TestInterface.info, interfaces: [TestInterface.interface], handler: handler,

@@ -20,7 +20,8 @@ import Synchronization
 /// 7. A handler that returns without a final reply gets a final **empty** reply
 ///    (`{"parameters":{}}`); methods whose output has required fields must reply explicitly.
 ///
-/// `oneway` calls get no reply of any kind, errors included.
+/// `oneway` calls get no reply of any kind, errors included; their `more` is ignored (a method
+/// that only streams refuses them, silently, as a call without `more`).
 ///
 /// ```swift
 /// let dispatcher = VarlinkDispatcher(
@@ -87,6 +88,10 @@ public struct VarlinkDispatcher: Sendable {
         context: VarlinkCallContext,
         sink: @escaping VarlinkReplyWriter.Sink
     ) async throws {
+        // A oneway call wants no reply, so it has no stream to follow either: with `more` it
+        // would run a stream nobody reads (one that never ends held its connection for good).
+        var call = call
+        if call.oneway { call.more = false }
         let replies = VarlinkReplyWriter(call: call, sink: sink)
         do {
             try await route(call, context: context, replies: replies)

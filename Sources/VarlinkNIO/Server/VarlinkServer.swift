@@ -96,6 +96,12 @@ public final class VarlinkServer: Sendable {
     public var callsAnsweredOnAcceptLoop: Int { answeredOnAcceptLoop.value }
 
     /// Returns once the server accepts connections; throws if it failed to start.
+    /// Throws the error `run()` would throw for binding `path`: a live server listens there
+    /// (``VarlinkServerError/addressInUse(path:)``) or it is not a socket. Changes nothing.
+    public static func checkSocketPathIsFree(_ path: String) throws(VarlinkServerError) {
+        try SocketFile.checkFree(at: path)
+    }
+
     public func waitUntilListening() async throws {
         try await readiness.wait()
     }

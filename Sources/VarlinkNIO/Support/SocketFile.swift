@@ -23,6 +23,15 @@ enum SocketFile {
         }
     }
 
+    /// Refuses `path` as ``removeStale(at:)`` would, without removing anything: so that a
+    /// server that could not bind there is refused before it writes anything else.
+    static func checkFree(at path: String) throws(VarlinkServerError) {
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return }  // nothing there, or bind(2) will say why
+        guard status.st_mode & S_IFMT == S_IFSOCK else { throw .notASocket(path: path) }
+        if case .live = probe(path) { throw .addressInUse(path: path) }
+    }
+
     private enum Probe { case live, stale, failed(Int32) }
 
     /// A non-blocking connect: accepted or queued means a live listener, `ECONNREFUSED` a stale file.
