@@ -69,7 +69,11 @@ public enum Daemon {
         let configuredKeys = try LogKeys.loadConfigured(configuration.log, name: keyName)
 
         try refuseUnusableDirectory(configuration.exportDirectory, setting: "export.directory")
+        let socketDirectory = (configuration.socketPath as NSString).deletingLastPathComponent
+        if !socket.activated && !socketDirectory.isEmpty { try refuseUnusableDirectory(socketDirectory, setting: "socket") }
         let stateDirectoryWasThere = FileManager.default.fileExists(atPath: configuration.stateDirectory)
+        let lockPath = (configuration.stateDirectory as NSString).appendingPathComponent(StateDirectoryLock.fileName)
+        let lockFileWasThere = FileManager.default.fileExists(atPath: lockPath)
         try makeDirectory(configuration.stateDirectory, mode: 0o700, setting: "stateDirectory")
         // Held until the process ends: no second daemon, and no `qcredit restore`, meanwhile.
         let stateLock = try StateDirectoryLock(directory: configuration.stateDirectory)
@@ -80,16 +84,14 @@ public enum Daemon {
         }
         do {
             try makeDirectory(configuration.exportDirectory, mode: 0o755, setting: "export.directory")
+            if !socket.activated && !socketDirectory.isEmpty { try makeDirectory(socketDirectory, mode: 0o755, setting: "socket") }
         } catch {
-            // What the check above cannot foresee (root may write where mkdir(2) still fails, as
-            // in /proc): the state directory this start made, holding only its lock, goes again.
-            if !stateDirectoryWasThere {
-                unlink((configuration.stateDirectory as NSString).appendingPathComponent(StateDirectoryLock.fileName))
-                rmdir(configuration.stateDirectory)
-            }
+            // What the checks above cannot foresee (root may write where mkdir(2) still fails, as
+            // in /proc): the lock file and the state directory this start made go again.
+            if !lockFileWasThere { unlink(lockPath) }
+            if !stateDirectoryWasThere { rmdir(configuration.stateDirectory) }
             throw error
         }
-        if !socket.activated { try DaemonSocket.makeDirectory(for: configuration) }
         let startup = SystemdNotifier(environment: environment, logger: logger).map {
             StartupTimeoutExtension(notifier: $0, status: "Opening the database (applying schema migrations)")
         }

@@ -15,15 +15,6 @@ struct DaemonSocket {
     /// Whether systemd passed the socket.
     var activated: Bool
 
-    /// Makes the configured socket's directory if missing (mode 0755), once a start is no longer
-    /// refused: a refused start writes nothing.
-    static func makeDirectory(for configuration: DaemonConfiguration) throws {
-        let socketDirectory = (configuration.socketPath as NSString).deletingLastPathComponent
-        if !socketDirectory.isEmpty {
-            try FileManager.default.createDirectory(atPath: socketDirectory, withIntermediateDirectories: true)
-        }
-    }
-
     static func resolve(configuration: DaemonConfiguration, environment: [String: String], logger: Logger) throws
         -> DaemonSocket
     {

@@ -105,7 +105,7 @@ extension Registry {
             let nextDay = Instant.startOfDay(date.adding(days: 1), in: utcOffset)
             moment = Instant(secondsSinceEpoch: nextDay.secondsSinceEpoch - 1)
         } else {
-            throw .invalidArgument(parameter: parameter, reason: "'\(text)' is neither a date (YYYY-MM-DD) nor an RFC 3339 time in the years 0000-9999 (UTC)")
+            throw .invalidArgument(parameter: parameter, reason: "'\(text)' is neither a date (YYYY-MM-DD) nor an RFC 3339 time (Z or ±hh:mm) whose UTC year is 0000-9999")
         }
         guard moment.secondsSinceEpoch <= now.secondsSinceEpoch else {
             throw .invalidArgument(parameter: parameter, reason: "\(text) is in the future (now is \(now.rfc3339)): ask GetGrade")

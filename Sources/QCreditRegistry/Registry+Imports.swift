@@ -125,7 +125,8 @@ extension Registry {
     }
 
     private static func check(_ place: ImportBatchPlace) throws(RegistryError) {
-        _ = try TextField.required(place.importId, "importId", maxLength: 200)
+        // One line: it is shown in summaries, messages and the audit trail as it was sent.
+        _ = try TextField.line(place.importId, "importId", maxLength: 200)
         guard place.firstLine >= 1, place.lastLine >= place.firstLine else {
             throw .invalidArgument(
                 parameter: "firstLine", reason: "lines \(place.firstLine)–\(place.lastLine) are not a range of lines from 1")

@@ -26,7 +26,7 @@ final class FreeMemoryRelease: Sendable {
         // A thread of its own that sleeps (nanosleep), not `Task.sleep`: libdispatch's timers
         // misbehave when the wall clock jumps (libfaketime in tests; see the daemon's EventLoopSleep).
         Thread.detachNewThread { [self] in
-            Thread.sleep(forTimeInterval: Double(Self.delay.components.seconds))
+            Thread.sleep(forTimeInterval: Self.delay / .seconds(1))
             scheduled.store(false, ordering: .releasing)
             qcredit_release_free_memory()
         }

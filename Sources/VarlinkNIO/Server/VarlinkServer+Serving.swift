@@ -187,7 +187,8 @@ extension VarlinkServer {
                 metadata: ["error": "\(error)"])
             return false
         }
-        if call.more && configuration.endlessMethods.contains(call.method), !connection.beginEndlessCall() {
+        // A oneway call runs no stream (the dispatcher ignores its `more`).
+        if call.more && !call.oneway && configuration.endlessMethods.contains(call.method), !connection.beginEndlessCall() {
             connection.close(because: .shutdown)
             return false
         }

@@ -95,13 +95,14 @@ public final class VarlinkServer: Sendable {
     /// ``Configuration/answersAtOnceOnAcceptLoop``).
     public var callsAnsweredOnAcceptLoop: Int { answeredOnAcceptLoop.value }
 
-    /// Returns once the server accepts connections; throws if it failed to start.
-    /// Throws the error `run()` would throw for binding `path`: a live server listens there
-    /// (``VarlinkServerError/addressInUse(path:)``) or it is not a socket. Changes nothing.
+    /// Throws when `run()` could not bind `path` because a live server listens there
+    /// (``VarlinkServerError/addressInUse(path:)``) or a file that is not a socket is in the way;
+    /// other problems (a directory it cannot read) are left for `run()` to report. Changes nothing.
     public static func checkSocketPathIsFree(_ path: String) throws(VarlinkServerError) {
         try SocketFile.checkFree(at: path)
     }
 
+    /// Returns once the server accepts connections; throws if it failed to start.
     public func waitUntilListening() async throws {
         try await readiness.wait()
     }
