@@ -57,15 +57,18 @@ extension Registry {
         let now = clock.now()
         let date = now.civilDate(in: utcOffset)
         let visibility = self.visibility(view)
+        let crowded = crowdedNameProbes
         return try await database.read { reader in
-            let ranked = try Self.candidates(for: query, reader: reader)
+            let ranked = try Self.candidates(for: query, reader: reader, crowded: crowded)
             var found: [EnterpriseMatch] = []
             for (enterpriseId, hits) in ranked {
                 // Candidates come best possible match first: once `limit` are found and no
                 // later candidate can do better than the worst kept (even by its current name),
                 // the rest cannot enter.
-                if found.count >= limit, let worst = found.map(\.rank).max(),
-                    EnterpriseMatch.rank(hits[0].match, isFormerName: false) > worst
+                // Ties go to the older file, and candidates of equal match come oldest first: one
+                // that could at best tie the worst kept, being younger, cannot enter either.
+                if found.count >= limit, let worst = found.last,
+                    (EnterpriseMatch.rank(hits[0].match, isFormerName: false), enterpriseId) > (worst.rank, worst.enterprise.id)
                 {
                     break
                 }
@@ -100,7 +103,7 @@ extension Registry {
 
     /// Every name the indexes offer for `query`, matched and grouped by file: files in order of
     /// their best match, each file's names best first.
-    private static func candidates(for query: String, reader: RegistryReader) throws
+    private static func candidates(for query: String, reader: RegistryReader, crowded keptAnswers: CrowdedNameProbes) throws
         -> [(Int64, [(name: String, match: NameMatch)])]
     {
         // The index holds names folded (full-width ASCII as ASCII, white space runs as one
@@ -113,7 +116,9 @@ extension Registry {
         // starts with the query contains it), so that the exact and prefix matches of a common
         // word are not crowded out.
         let probes: [(String, Int) throws -> [NameHit]] = [
-            reader.names(containing:limit:), reader.names(startingWith:limit:), reader.names(equalTo:limit:),
+            { try reader.names(containing: $0, limit: $1, crowded: keptAnswers) },
+            { try reader.names(startingWith: $0, limit: $1, crowded: keptAnswers) },
+            { try reader.names(equalTo: $0, limit: $1, crowded: keptAnswers) },
         ]
         for probe in probes.dropFirst(folded.count >= 3 ? 0 : 1) {
             let found = try probe(folded, findCandidatesPerProbe)
@@ -128,7 +133,7 @@ extension Registry {
             let words = piece.split(separator: " ").map(String.init)
             var full = false
             for probe in Set([piece] + words) where probe.count >= 3 {
-                let found = try reader.names(containing: probe, limit: findCandidatesPerProbe)
+                let found = try reader.names(containing: probe, limit: findCandidatesPerProbe, crowded: keptAnswers)
                 hits.formUnion(found)
                 full = full || found.count >= findCandidatesPerProbe
             }
@@ -146,14 +151,16 @@ extension Registry {
         // the other whole, and its own probe found the file.)
         let start = crowded[0] ? pieces[0].count : 0
         let positions = crowded[0] && crowded[1] ? 0..<folded.count : start..<start + pieces[crowded[0] ? 1 : 0].count
-        hits.formUnion(try misspeltOnce(folded, at: positions, reader: reader))
+        hits.formUnion(try misspeltOnce(folded, at: positions, reader: reader, crowded: keptAnswers))
         return rank(hits, for: query)
     }
 
     /// Names holding the text on each side of one of `query`'s characters at `positions` (the
     /// misspelling: a character wrong, missing or extra leaves both sides whole), each side as
     /// its words; the index is asked for those of three characters or more.
-    private static func misspeltOnce(_ query: String, at positions: Range<Int>, reader: RegistryReader) throws -> Set<NameHit> {
+    private static func misspeltOnce(
+        _ query: String, at positions: Range<Int>, reader: RegistryReader, crowded: CrowdedNameProbes
+    ) throws -> Set<NameHit> {
         let characters = Array(query)
         var hits: Set<NameHit> = []
         for position in positions {
@@ -163,7 +170,7 @@ extension Registry {
                 for word in side.split(separator: " ") { texts.append(String(word)) }
             }
             guard texts.contains(where: { $0.count >= 3 }) else { continue }
-            hits.formUnion(try reader.names(containingAll: texts, limit: findCandidatesPerProbe))
+            hits.formUnion(try reader.names(containingAll: texts, limit: findCandidatesPerProbe, crowded: crowded))
         }
         return hits
     }

@@ -29,6 +29,8 @@ public final class Registry: Sendable {
     public let watchListCountLimit: Int
     /// Each peer's watch-list changes, one after another.
     let watchListEdits: WatchListEditGate
+    /// Name-index look-ups that came back full, which never change (``CrowdedNameProbes``).
+    let crowdedNameProbes = CrowdedNameProbes()
     let logger: Logger
     private let peerWrites = Atomic<UInt64>(0)
 

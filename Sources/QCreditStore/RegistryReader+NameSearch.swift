@@ -27,34 +27,47 @@ enum NameIndexMarks {
 extension RegistryReader {
     /// Names equal to `prefix` or starting with it, at most `limit` of them, oldest first. Every
     /// text these look-ups take is compared folded (``NameIndexKey``), as the index holds names. Any length of query: the marks make even one character a trigram.
-    public func names(startingWith prefix: String, limit: Int) throws -> [NameHit] {
-        try names(matchingPhrase: NameIndexMarks.start + prefix, limit: limit)
+    public func names(startingWith prefix: String, limit: Int, crowded: CrowdedNameProbes? = nil) throws -> [NameHit] {
+        try names(matchingPhrase: NameIndexMarks.start + prefix, limit: limit, crowded: crowded)
     }
 
     /// Names equal to `name` (case-insensitive), at most `limit` of them, oldest first.
-    public func names(equalTo name: String, limit: Int) throws -> [NameHit] {
-        try names(matchingPhrase: NameIndexMarks.start + name + NameIndexMarks.end, limit: limit)
+    public func names(equalTo name: String, limit: Int, crowded: CrowdedNameProbes? = nil) throws -> [NameHit] {
+        try names(matchingPhrase: NameIndexMarks.start + name + NameIndexMarks.end, limit: limit, crowded: crowded)
     }
 
     /// Names containing `text` (three characters or more; case-insensitive), at most `limit` of
-    /// them, oldest first.
-    public func names(containing text: String, limit: Int) throws -> [NameHit] {
-        try names(matchingPhrase: text, limit: limit)
+    /// them, oldest first. `crowded` keeps and gives back the full answers (see ``CrowdedNameProbes``).
+    public func names(containing text: String, limit: Int, crowded: CrowdedNameProbes? = nil) throws -> [NameHit] {
+        try names(matchingPhrase: text, limit: limit, crowded: crowded)
     }
 
     /// Names containing every one of `texts` (case-insensitive; at least one of three characters
     /// or more, which the index is asked for), anywhere and in any order, at most `limit` of
     /// them, oldest first: a misspelt query's two sides around the misspelling.
-    public func names(containingAll texts: [String], limit: Int) throws -> [NameHit] {
-        let queries = texts.map(TrigramQuery.init)
-        guard let match = TrigramQuery.conjunction(of: queries) else { return [] }
-        return try names(matching: match, heldBy: queries, limit: limit)
+    public func names(containingAll texts: [String], limit: Int, crowded: CrowdedNameProbes? = nil) throws -> [NameHit] {
+        try crowdedAnswer(texts, limit: limit, crowded: crowded) {
+            let queries = texts.map(TrigramQuery.init)
+            guard let match = TrigramQuery.conjunction(of: queries) else { return [] }
+            return try names(matching: match, heldBy: queries, limit: limit)
+        }
     }
 
-    private func names(matchingPhrase text: String, limit: Int) throws -> [NameHit] {
-        let query = TrigramQuery(text)
-        guard let match = query.match else { return [] }
-        return try names(matching: match, heldBy: [query], limit: limit)
+    private func names(matchingPhrase text: String, limit: Int, crowded: CrowdedNameProbes?) throws -> [NameHit] {
+        try crowdedAnswer([text], limit: limit, crowded: crowded) {
+            let query = TrigramQuery(text)
+            guard let match = query.match else { return [] }
+            return try names(matching: match, heldBy: [query], limit: limit)
+        }
+    }
+
+    /// `lookUp()`, or the answer `crowded` kept for the same texts (each folded, as the index holds names).
+    private func crowdedAnswer(_ texts: [String], limit: Int, crowded: CrowdedNameProbes?, _ lookUp: () throws -> [NameHit])
+        throws -> [NameHit]
+    {
+        guard let crowded else { return try lookUp() }
+        // U+0001 is in no name nor query (control characters are refused), so the key is the texts' alone.
+        return try crowded.answer(texts.map(NameMatch.fold).joined(separator: "\u{1}"), limit: limit, lookUp)
     }
 
     private func names(matching match: String, heldBy queries: [TrigramQuery], limit: Int) throws -> [NameHit] {

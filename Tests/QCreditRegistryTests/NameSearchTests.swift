@@ -372,6 +372,35 @@ import Testing
         #expect(try await find(fixture, "某某").map(\.enterprise.uscc) == [codes[count + 1], codes[count]])
     }
 
+    /// A look-up that came back full is kept and never changes: names registered after it are
+    /// younger than every name it holds, so a fresh look-up gives the same (and the search
+    /// still finds them, by their own probes). One that fell short is not kept.
+    @Test func aFullLookUpIsKeptAndStaysTheAnswer() async throws {
+        let fixture = try await RegistryFixture()
+        let codes = (1...12).map { USCC.madeUp(serial: 9_000 + $0) }
+        for (n, code) in codes.prefix(6).enumerated() { try await fixture.register(code, name: "河南第\(n)号建材有限公司") }
+        let kept = CrowdedNameProbes()
+        let look = { (text: String, limit: Int) in
+            try await fixture.rawDatabase().read { db in
+                (try RegistryReader(db).names(containing: text, limit: limit, crowded: kept),
+                 try RegistryReader(db).names(containing: text, limit: limit))
+            }
+        }
+        let (first, _) = try await look("建材有限公司", 4)
+        #expect(first.count == 4 && kept.count == 1)
+        let (short, _) = try await look("第1号建材", 4)
+        #expect(short.count == 1 && kept.count == 1, "a short answer is not kept")
+        for (n, code) in codes.suffix(6).enumerated() { try await fixture.register(code, name: "河南第\(n + 6)号建材有限公司") }
+        let (again, fresh) = try await look("建材有限公司", 4)
+        #expect(again == first && fresh == first, "the oldest four stay the oldest four")
+        let (fewer, _) = try await look("建材有限公司", 2)
+        #expect(fewer == Array(first.prefix(2)))
+        // The registry's own kept answers do not hide a firm registered after them.
+        _ = try await find(fixture, "河南第3号建材有限公司")
+        try await fixture.register(USCC.madeUp(serial: 9_100), name: "河南第99号建材有限公司")
+        #expect(try await find(fixture, "河南第99号建材有限公司").first?.match.tier == .exact)
+    }
+
     /// A misspelt query whose correct piece most names hold (有限公司): that piece's probe brings
     /// back only the oldest 300 names, and the newer firm was missed. Every place the misspelling
     /// may be is then tried, both sides of it held by the name.
