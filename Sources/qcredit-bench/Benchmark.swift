@@ -4,7 +4,7 @@
 //        qcredit-bench log [--records N] [--directory DIR]   (see LogBenchmark.swift)
 //        qcredit-bench export [--enterprises N] [--directory DIR] [--export no] [--codes FILE]   (see ExportBenchmark.swift)
 //        qcredit-bench proofs SOCKET [--seconds S]   (see ProofBenchmark.swift)
-//        qcredit-bench find [--enterprises N] [--directory DIR]   (see FindBenchmark.swift)
+//        qcredit-bench find [--enterprises N] [--directory DIR [--load no]]   (see FindBenchmark.swift)
 //        qcredit-bench files [--enterprises N] [--directory DIR] [--first-serial S]   (see ImportFiles.swift)
 //        qcredit-bench regrade [--enterprises N] [--directory DIR]   (see RegradeBenchmark.swift)
 // Seeds N enterprises (one event each, grades published), then measures, each for S seconds:
@@ -72,7 +72,7 @@ enum Benchmark {
                qcredit-bench export [--enterprises N] [--directory DIR] [--events N] [--load no] [--grades no] [--export no] [--codes FILE]
                qcredit-bench proofs SOCKET [--seconds S]
                qcredit-bench streams SOCKET --codes FILE [--seconds S]
-               qcredit-bench find [--enterprises N] [--directory DIR]
+               qcredit-bench find [--enterprises N] [--directory DIR [--load no]]
                qcredit-bench files [--enterprises N] [--directory DIR] [--first-serial S]
                qcredit-bench regrade [--enterprises N] [--directory DIR]
         (BENCHMARKS.md says what each measures)

@@ -99,6 +99,10 @@ public struct NameMatch: Sendable, Hashable, Comparable {
         String(String.UnicodeScalarView(foldedScalars(text).map { Unicode.Scalar($0)! }))
     }
 
+    /// CJK Unified Ideographs and their Extension A: none is white space, a format character or
+    /// changed by lower-casing (a test checks every one), so folding keeps them as they are.
+    static let plainIdeographs: ClosedRange<UInt32> = 0x3400...0x9FFF
+
     /// ``fold(_:)`` as scalar values: scalars, not Characters, keep matching cheap when one
     /// query meets hundreds of candidate names.
     public static func foldedScalars(_ text: String) -> [UInt32] {
@@ -108,7 +112,9 @@ public struct NameMatch: Sendable, Hashable, Comparable {
         for original in text.unicodeScalars {
             var value = original.value
             if (0xFF01...0xFF5E).contains(value) { value -= 0xFEE0 }
-            if value < 0x80 {
+            if Self.plainIdeographs.contains(value) {
+                // Most of a Chinese name: no property look-up (a quarter of a find's time went to them).
+            } else if value < 0x80 {
                 if value == 0x20 || (0x09...0x0D).contains(value) {
                     pendingSpace = !scalars.isEmpty
                     continue
