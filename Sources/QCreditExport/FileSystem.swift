@@ -111,10 +111,20 @@ enum FileSystem {
     /// writer or prune holds it. Why `flock` on the directory: it is released by the kernel when
     /// the holder exits or crashes, so a crash never leaves the directory locked, and it works
     /// between descriptors of one process as between processes.
+    ///
+    /// A lock found held is tried again for a tenth of a second: a process spawned by another
+    /// thread holds every descriptor of its parent from its fork until its exec (close-on-exec
+    /// or not), the lock among them, and lets go at once. An export or prune holds it far longer.
     static func tryLock(_ directory: Int32, path: String) throws(ExportError) -> Bool {
+        var waits = 0
         while flock(directory, LOCK_EX | LOCK_NB) != 0 {
             if errno == EINTR { continue }
-            if errno == EWOULDBLOCK { return false }
+            if errno == EWOULDBLOCK {
+                guard waits < 10 else { return false }
+                waits += 1
+                usleep(10_000)
+                continue
+            }
             throw failure("lock", path)
         }
         return true
