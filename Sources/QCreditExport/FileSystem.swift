@@ -112,7 +112,7 @@ enum FileSystem {
     /// the holder exits or crashes, so a crash never leaves the directory locked, and it works
     /// between descriptors of one process as between processes.
     ///
-    /// A lock found held is tried again for a tenth of a second: a process spawned by another
+    /// A lock found held is tried again for half a second: a process spawned by another
     /// thread holds every descriptor of its parent from its fork until its exec (close-on-exec
     /// or not), the lock among them, and lets go at once. An export or prune holds it far longer.
     static func tryLock(_ directory: Int32, path: String) throws(ExportError) -> Bool {
@@ -120,7 +120,7 @@ enum FileSystem {
         while flock(directory, LOCK_EX | LOCK_NB) != 0 {
             if errno == EINTR { continue }
             if errno == EWOULDBLOCK {
-                guard waits < 10 else { return false }
+                guard waits < 50 else { return false }
                 waits += 1
                 usleep(10_000)
                 continue

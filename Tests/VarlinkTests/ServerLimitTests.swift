@@ -149,6 +149,8 @@ import VarlinkNIO
             let refused = try await server.raw()
             #expect(try await refused.expectClosed())
             await refused.close()
+            // Reported beside the refusal, which the peer may see first.
+            try await waitUntil { reported.withLock { $0 } >= 1 }
             #expect(reported.withLock { $0 } == 1)
             let admitted = try await server.client()
             #expect(try await admitted.call("org.example.test.Ping", parameters: ["text": "v"]) == ["text": "v"])
