@@ -4,11 +4,17 @@ import Testing
 /// Free text is trimmed and refused when it holds a control character (general category Cc),
 /// whatever fast path the checks take.
 @Suite struct TextFieldTests {
+    /// Four hexadecimal digits at least, as Unicode writes code points.
+    func hex4(_ value: UInt32) -> String {
+        let hex = String(value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    }
+
     @Test(arguments: [0x00, 0x07, 0x1F, 0x7F, 0x85, 0x9F] as [UInt32])
     func aControlCharacterIsRefused(_ value: UInt32) {
         let text = "Spot check" + String(Unicode.Scalar(value)!) + "done"
         let expected = RegistryError.invalidArgument(
-            parameter: "summary", reason: "contains the control character U+\(String(value, radix: 16, uppercase: true))")
+            parameter: "summary", reason: "contains the control character U+\(hex4(value))")
         #expect(throws: expected) { try TextField.required(text, "summary") }
         // The same between characters of two and three bytes.
         #expect(throws: expected) { try TextField.required("é" + String(Unicode.Scalar(value)!) + "示例", "summary") }

@@ -136,7 +136,7 @@ import Testing
         await #expect(throws: RegistryError.invalidArgument(parameter: "name", reason: "must not be empty")) {
             try await fixture.register(RegistryFixture.usccA, name: "   ")
         }
-        await #expect(throws: RegistryError.invalidArgument(parameter: "name", reason: "contains the control character U+1B")) {
+        await #expect(throws: RegistryError.invalidArgument(parameter: "name", reason: "contains the control character U+001B")) {
             try await fixture.register(RegistryFixture.usccA, name: "Evil\u{1B}[2J Co.")
         }
         // A name is one line: a line break would split the row of a table or a CSV cell.
@@ -153,7 +153,7 @@ import Testing
         await #expect(throws: broken) {
             try await fixture.register(RegistryFixture.usccA, name: "Trailing Break Co.\n")
         }
-        await #expect(throws: RegistryError.invalidArgument(parameter: "name", reason: "contains the control character U+9")) {
+        await #expect(throws: RegistryError.invalidArgument(parameter: "name", reason: "contains the control character U+0009")) {
             try await fixture.register(RegistryFixture.usccA, name: "\tLeading Tab Co.")
         }
         try await fixture.register(RegistryFixture.usccA, name: "One Line Co.")

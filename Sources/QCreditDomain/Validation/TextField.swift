@@ -17,10 +17,7 @@ public enum TextField {
         let text = try required(value, parameter, maxLength: maxLength)
         // U+000A, U+000D, and Unicode's own line and paragraph separators (E2 80 A8, E2 80 A9).
         if let separator = value.unicodeScalars.first(where: { $0 == "\n" || $0 == "\r" || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
-            let code = String(separator.value, radix: 16, uppercase: true)
-            throw .invalidArgument(
-                parameter: parameter,
-                reason: "must be one line; it contains a line break (U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code))")
+            throw .invalidArgument(parameter: parameter, reason: "must be one line; it contains a line break (\(notation(separator)))")
         }
         try refuseControlCharacters(in: value, parameter)
         return text
@@ -93,14 +90,20 @@ public enum TextField {
         if let bad = value.unicodeScalars.first(where: { $0.isControl && $0 != "\n" }) {
             throw .invalidArgument(
                 parameter: parameter,
-                reason: "contains the control character U+\(String(bad.value, radix: 16, uppercase: true))")
+                reason: "contains the control character \(notation(bad))")
         }
         if let bad = value.unicodeScalars.first(where: \.isBidirectionalFormatting) {
             throw .invalidArgument(
                 parameter: parameter,
-                reason: "contains the bidirectional formatting character U+\(String(bad.value, radix: 16, uppercase: true)), "
+                reason: "contains the bidirectional formatting character \(notation(bad)), "
                     + "which changes the order in which text is shown")
         }
+    }
+
+    /// A code point as Unicode writes it: U+ and at least four hexadecimal digits (U+0000, U+1B → U+001B).
+    private static func notation(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
 
     /// Whether UTF-8 text holds a control character other than a line feed (``Unicode/Scalar/isControl``)
