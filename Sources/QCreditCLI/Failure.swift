@@ -177,7 +177,7 @@ enum Failure: Error, Sendable {
             detail = "watch list \(string("name")) would hold \(string("size")) codes; the limit is \(string("limit"))"
         case "SizeBeyondTree":
             detail = "a tree of \(string("requested")) records was asked for; the log holds \(string("treeSize"))"
-        case "InvalidRange", "ExportFailed", "BackupFailed":
+        case "InvalidRange", "ExportFailed", "BackupFailed", "StorageFailed":
             detail = string("reason")
         case "RecordDoesNotMatchLog":
             detail = "the registry's record \(string("logIndex")) no longer matches its signed log (the database was altered); "

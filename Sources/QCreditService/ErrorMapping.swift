@@ -1,7 +1,26 @@
 import CanonicalJSON
 import QCreditDomain
 import QCreditLog
+import QCreditStore
 import Varlink
+
+/// A call whose writes the disk refused (full, read-only, failing): `StorageFailed`, declared by
+/// every interface, instead of an `InternalError` that a client cannot tell from a defect.
+enum StorageFailure {
+    /// Why, when `error` is such a failure: the database's, or a signed checkpoint's file's.
+    static func reason(_ error: any Error) -> String? {
+        if let reason = StoreError.storageFailure(error) { return reason }
+        switch error {
+        case let error as DurableFileError: return error.description
+        case let error as CheckpointHistoryError: return error.description
+        default: return nil
+        }
+    }
+
+    static func varlinkError(_ reason: String, in interface: String) -> VarlinkError {
+        VarlinkError(name: "\(interface).StorageFailed", parameters: ["reason": .string(reason)])
+    }
+}
 
 extension RegistryError {
     /// The typed error of `interface` (`org.qcredit.query` or `.admin`) with the parameters its

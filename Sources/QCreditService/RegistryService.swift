@@ -164,6 +164,11 @@ public struct RegistryService: VarlinkHandler {
                 logger.error("call failed", metadata: ["method": "\(call.method)", "error": "\(error)"])
             }
             throw error.varlinkError(in: call.interfaceName) ?? error
+        } catch {
+            guard let reason = StorageFailure.reason(error) else { throw error }
+            // The operator must hear of it (the client may not pass it on): a full disk stops every write.
+            logger.error("call failed: the disk refused it", metadata: ["method": "\(call.method)", "error": "\(error)"])
+            throw StorageFailure.varlinkError(reason, in: call.interfaceName)
         }
     }
 }

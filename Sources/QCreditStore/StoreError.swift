@@ -1,3 +1,5 @@
+import GRDB
+
 /// Failures of the storage layer itself (not of the registry's rules).
 public enum StoreError: Error, Sendable, CustomStringConvertible {
     /// The database could not be opened or migrated.
@@ -35,6 +37,22 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
                 + "taken before the upgrade"
         case .backupStopped:
             return "the daemon is stopping: the backup was stopped and nothing of it was kept; back up again once qcreditd is back"
+        }
+    }
+}
+
+extension StoreError {
+    /// Why a write could not be stored, when `error` says the disk failed it (full, read-only,
+    /// an I/O error, the file gone) rather than the registry's rules or a defect; nil otherwise.
+    /// SQLite rolled the transaction back: nothing of it was kept.
+    public static func storageFailure(_ error: any Error) -> String? {
+        if let error = error as? StoreError, case .diskFull = error { return error.description }
+        guard let error = error as? DatabaseError else { return nil }
+        let said = error.message ?? "\(error.resultCode)"
+        switch error.resultCode {
+        case .SQLITE_FULL: return "the registry's disk is full (SQLite: \(said))"
+        case .SQLITE_IOERR, .SQLITE_READONLY, .SQLITE_CANTOPEN: return "the registry's database could not be written (SQLite: \(said))"
+        default: return nil
         }
     }
 }
