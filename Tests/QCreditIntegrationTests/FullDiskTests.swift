@@ -10,26 +10,41 @@ import Varlink
 /// without a restart, every acknowledged write still there. The state directory sits on a small
 /// tmpfs of its own, so mounting needs root (CI runs as root); elsewhere the test is skipped.
 @Suite(.serialized) struct FullDiskTests {
-    @Test func aFullDiskRefusesWritesWithADeclaredErrorAndChangesNothing() async throws {
+    /// A fresh tmpfs of `size` mounted for `body`, unmounted after it; skips the test unless root.
+    static func withSmallDisk(size: String, _ body: (String) async throws -> Void) async throws {
         guard geteuid() == 0 else { try Test.cancel("skipped: mounting a small file system needs root") }
         let mountPoint = "/tmp/qcredit-full-disk-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: false)
         defer { try? FileManager.default.removeItem(atPath: mountPoint) }
-        let mounted = try await runCommand("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", mountPoint])
+        let mounted = try await runCommand("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", mountPoint])
         try #require(mounted.status == 0, "\(mounted.stderr)")
         defer { _ = umount2(mountPoint, Int32(MNT_DETACH)) }
+        try await body(mountPoint)
+    }
+
+    /// Fills the file system holding `directory` to `leaving` bytes or fewer; returns the filler's path.
+    static func fill(_ directory: String, leaving: Int = 0) -> String {
+        let filler = directory + "/filler"
+        let descriptor = open(filler, O_WRONLY | O_CREAT, 0o600)
+        var room = statvfs()
+        var block = [UInt8](repeating: 0, count: 1 << 16)
+        while statvfs(directory, &room) == 0, Int(room.f_bavail) * Int(room.f_bsize) > leaving {
+            let chunk = min(block.count, max(4096, Int(room.f_bavail) * Int(room.f_bsize) - leaving))
+            guard write(descriptor, &block, chunk) > 0 else { break }
+        }
+        close(descriptor)
+        return filler
+    }
+
+    @Test func aFullDiskRefusesWritesWithADeclaredErrorAndChangesNothing() async throws {
+      try await Self.withSmallDisk(size: "16m") { mountPoint in
 
         let daemon = try await DaemonProcess(stateDirectory: mountPoint + "/state")
         let register = { (n: Int) in
             try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(USCC.madeUp(serial: 16_000_000 + n)), "name": "Full Disk Co."])
         }
         _ = try await register(0)
-        // Fill what is left.
-        let filler = mountPoint + "/filler"
-        let descriptor = open(filler, O_WRONLY | O_CREAT, 0o600)
-        let block = [UInt8](repeating: 0, count: 1 << 16)
-        while write(descriptor, block, block.count) > 0 {}
-        close(descriptor)
+        let filler = Self.fill(mountPoint)
 
         var refused: VarlinkError?
         for n in 1...50 where refused == nil {
@@ -47,5 +62,26 @@ import Varlink
         let first = try await daemon.call("org.qcredit.query.GetFile", ["code": .string(USCC.madeUp(serial: 16_000_000))])
         #expect(first["file"] != nil, "\(first)")
         #expect(daemon.stop() == 0)
+      }
+    }
+
+    /// An import whose error file's disk fills up once rows were imported still prints its
+    /// summary, says the refused rows are not listed and how to list them, and exits 1 (it
+    /// exited 2, "refused before anything was sent", with no summary).
+    @Test func anImportWhoseErrorFileCannotBeWrittenAtTheEndStillSaysWhatItImported() async throws {
+      try await Self.withSmallDisk(size: "1m") { mountPoint in
+        let cli = CLIHarness(daemon: try await DaemonProcess())
+        let valid = (0..<20).map { "\(USCC.madeUp(serial: 17_000_000 + $0)),Error File Co. \($0)" }
+        let invalid = (0..<2000).map { "91152201X\(String(format: "%09d", $0)),Refused Co." }
+        let path = cli.daemon.directory.appendingPathComponent("book.csv").path
+        try (["uscc,name"] + valid + invalid).joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        _ = Self.fill(mountPoint, leaving: 8192)
+        let result = try await cli.run(["import", "enterprises", path, "--errors", mountPoint + "/book.errors.csv"])
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("Imported") && result.stdout.contains("20"), "\(result.stdout)")
+        #expect(result.stdout.contains("not listed: cannot write the error file"), "\(result.stdout)")
+        let file = try await cli.daemon.call("org.qcredit.query.GetFile", ["code": .string(USCC.madeUp(serial: 17_000_000))])
+        #expect(file["file"] != nil)
+      }
     }
 }

@@ -198,17 +198,30 @@ struct FileImport {
         rejections += reader.rejections
         progress.total = reader.recordsRead
         progress.finish()
-        try writeErrors(rejections.sorted { $0.line < $1.line }, to: errorPath)
+        // Rows were imported by now: an error file that cannot be written (its disk filled up)
+        // does not hide the summary, and the run says how to get the list.
+        var errorFileProblem: String?
+        do {
+            try writeErrors(rejections.sorted { $0.line < $1.line }, to: errorPath)
+        } catch let failure as Failure {
+            errorFileProblem = failure.message
+        }
 
         let seconds = progress.elapsed
         let stoppedBy = interrupt.signal.map { $0 == SIGINT ? "SIGINT" : "SIGTERM" }
         var summary = summary(imported: imported, rejected: rejections.count, skipped: skipped, complete: complete)
         if let stoppedBy { summary["stoppedBy"] = .string("interrupted by \(stoppedBy)") }
+        if let errorFileProblem { summary["stoppedBy"] = .string(errorFileProblem) }
         console.reply(summary) { _ in
             var block = KeyValueBlock()
             block.add("Rows read", "\(reader.recordsRead)")
             block.add("Imported", "\(imported)")
-            block.add("Rejected", "\(rejections.count)  (line, code, error and reason in \(errorPath))")
+            block.add(
+                "Rejected",
+                errorFileProblem == nil
+                    ? "\(rejections.count)  (line, code, error and reason in \(errorPath))"
+                    : "\(rejections.count)  (not listed: \(errorFileProblem!); run the same command again with --errors "
+                        + "elsewhere to list them: the rows imported are skipped)")
             block.add("Already imported", "\(skipped)")
             block.add("Duplicates in file", "\(reader.duplicates)  (among the rejected)")
             block.add("Time", String(format: "%.2f s", seconds))
@@ -220,7 +233,7 @@ struct FileImport {
             return [head] + block.lines(indent: 2)
         }
         if let signal = interrupt.signal { interrupt.dieOfSignal(signal) }
-        return .success
+        return errorFileProblem == nil ? .success : .refused
     }
 
     /// A batch sent and not answered yet.
