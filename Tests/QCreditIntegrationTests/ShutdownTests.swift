@@ -165,7 +165,9 @@ import Testing
         let state = directory.appendingPathComponent("state").path
         let load = try await runCommand(
             DaemonProcess.product("qcredit-bench"),
-            ["export", "--enterprises", "200000", "--events", "0", "--grades", "no", "--export", "no", "--directory", state])
+            // Graded: ungraded files would be regraded at each start, and a regrade's batch in progress
+            // (not the backup) would then set how long SIGTERM takes.
+            ["export", "--enterprises", "200000", "--events", "0", "--export", "no", "--directory", state])
         #expect(load.status == 0, "\(load.stdout)\(load.stderr)")
         func staged() -> [String] {
             ((try? FileManager.default.contentsOfDirectory(atPath: state)) ?? []).filter { $0.hasPrefix(".backup-") }
