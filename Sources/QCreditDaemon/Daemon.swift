@@ -69,8 +69,9 @@ public enum Daemon {
         let configuredKeys = try LogKeys.loadConfigured(configuration.log, name: keyName)
 
         try refuseUnusableDirectory(configuration.exportDirectory, setting: "export.directory")
-        let socketDirectory = (configuration.socketPath as NSString).deletingLastPathComponent
-        if !socket.activated && !socketDirectory.isEmpty { try refuseUnusableDirectory(socketDirectory, setting: "socket") }
+        // The configured socket's directory, made if missing (not when systemd passed the socket).
+        let socketDirectory = socket.activated ? "" : (configuration.socketPath as NSString).deletingLastPathComponent
+        if !socketDirectory.isEmpty { try refuseUnusableDirectory(socketDirectory, setting: "socket") }
         let stateDirectoryWasThere = FileManager.default.fileExists(atPath: configuration.stateDirectory)
         let lockPath = (configuration.stateDirectory as NSString).appendingPathComponent(StateDirectoryLock.fileName)
         let lockFileWasThere = FileManager.default.fileExists(atPath: lockPath)
@@ -84,7 +85,7 @@ public enum Daemon {
         }
         do {
             try makeDirectory(configuration.exportDirectory, mode: 0o755, setting: "export.directory")
-            if !socket.activated && !socketDirectory.isEmpty { try makeDirectory(socketDirectory, mode: 0o755, setting: "socket") }
+            if !socketDirectory.isEmpty { try makeDirectory(socketDirectory, mode: 0o755, setting: "socket") }
         } catch {
             // What the checks above cannot foresee (root may write where mkdir(2) still fails, as
             // in /proc): the lock file and the state directory this start made go again.

@@ -68,21 +68,18 @@ enum OperatorMethods {
             do {
                 snapshot = try await call.operations.backup.snapshot()
             } catch {
-                throw VarlinkError(name: "\(RegistryInterfaces.operator).BackupFailed", parameters: ["reason": .string("\(error)")])
+                throw backupFailed("\(error)")
             }
             defer { snapshot.remove() }
             for (position, file) in snapshot.files.enumerated() {
                 guard let handle = FileHandle(forReadingAtPath: file.path) else {
-                    throw VarlinkError(name: "\(RegistryInterfaces.operator).BackupFailed", parameters: ["reason": .string("cannot read \(file.path)")])
+                    throw backupFailed("cannot read \(file.path)")
                 }
                 defer { try? handle.close() }
                 var offset = 0
                 repeat {
                     // Sending a large copy takes minutes too; the client keeps nothing of an unfinished one.
-                    if call.operations.backup.isStopping {
-                        throw VarlinkError(
-                            name: "\(RegistryInterfaces.operator).BackupFailed", parameters: ["reason": .string("\(StoreError.backupStopped)")])
-                    }
+                    if call.operations.backup.isStopping { throw backupFailed("\(StoreError.backupStopped)") }
                     let data = try handle.read(upToCount: chunkSize) ?? Data()
                     let last = position == snapshot.files.count - 1 && offset + data.count >= file.size
                     try await call.replies.send(
@@ -106,4 +103,8 @@ enum OperatorMethods {
             ])
         },
     ]
+
+    static func backupFailed(_ reason: String) -> VarlinkError {
+        VarlinkError(name: "\(RegistryInterfaces.operator).BackupFailed", parameters: ["reason": .string(reason)])
+    }
 }

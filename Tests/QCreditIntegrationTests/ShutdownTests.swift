@@ -139,12 +139,7 @@ import Testing
         while partials().isEmpty && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
         #expect(!partials().isEmpty, "no export was being written\n\(daemon.log)")
 
-        let start = ContinuousClock.now
-        let status = try await daemon.terminate(within: .seconds(Self.shutdownTimeoutSeconds + 30))
-        let elapsed = ContinuousClock.now - start
-        let result = try await client.value
-        #expect(status == 0, "\(daemon.log)")
-        #expect(elapsed < .seconds(Self.shutdownTimeoutSeconds + 5), "SIGTERM took \(elapsed) during an export")
+        let result = try await Self.terminate(daemon, answering: client, during: "an export")
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
         #expect(result.stderr.contains("ExportFailed") && result.stderr.contains("the daemon is stopping"), "\(result.stderr)")
         #expect(partials().isEmpty)
@@ -182,12 +177,7 @@ import Testing
             while staged().isEmpty && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(2)) }
             #expect(!staged().isEmpty, "no backup was being staged\n\(daemon.log)")
 
-            let start = ContinuousClock.now
-            let status = try await daemon.terminate(within: .seconds(Self.shutdownTimeoutSeconds + 30))
-            let elapsed = ContinuousClock.now - start
-            let result = try await client.value
-            #expect(status == 0, "\(daemon.log)")
-            #expect(elapsed < .seconds(Self.shutdownTimeoutSeconds + 5), "SIGTERM took \(elapsed) during a backup")
+            let result = try await Self.terminate(daemon, answering: client, during: "a backup")
             #expect(staged().isEmpty, "the staged copy stays: \(staged())")
             if result.status == 0 { continue }  // the copy had finished and was sent before the signal came
             stopped = true
@@ -196,6 +186,20 @@ import Testing
             #expect(left.isEmpty, "a partial backup stays in DEST: \(left)")
         }
         #expect(stopped, "in five tries, every backup finished before SIGTERM reached it")
+    }
+
+    /// Sends SIGTERM while `client`'s command is being answered: the daemon exits 0 within its
+    /// bound (and a few seconds' slack); returns what the command got.
+    static func terminate(_ daemon: DaemonProcess, answering client: Task<CommandResult, any Error>, during what: String)
+        async throws -> CommandResult
+    {
+        let start = ContinuousClock.now
+        let status = try await daemon.terminate(within: .seconds(shutdownTimeoutSeconds + 30))
+        let elapsed = ContinuousClock.now - start
+        let result = try await client.value
+        #expect(status == 0, "\(daemon.log)")
+        #expect(elapsed < .seconds(shutdownTimeoutSeconds + 5), "SIGTERM took \(elapsed) during \(what)")
+        return result
     }
 
     /// The tree size in a signed checkpoint file (its second line).

@@ -64,11 +64,9 @@ public final class BackupService: Sendable {
                 files.append((name: "checkpoint", path: checkpointCopy, size: try Self.size(checkpointCopy)))
             }
             return Snapshot(directory: directory, files: files)
-        } catch StoreError.backupStopped {
-            try? FileManager.default.removeItem(atPath: directory)
-            throw StoreError.backupStopped
         } catch {
             try? FileManager.default.removeItem(atPath: directory)
+            if case StoreError.backupStopped = error { throw error }
             throw StagingFailed(directory: stateDirectory, underlying: error)
         }
     }

@@ -95,9 +95,9 @@ public final class VarlinkServer: Sendable {
     /// ``Configuration/answersAtOnceOnAcceptLoop``).
     public var callsAnsweredOnAcceptLoop: Int { answeredOnAcceptLoop.value }
 
-    /// Throws when `run()` could not bind `path` because a live server listens there
-    /// (``VarlinkServerError/addressInUse(path:)``) or a file that is not a socket is in the way;
-    /// other problems (a directory it cannot read) are left for `run()` to report. Changes nothing.
+    /// Throws what `run()` would throw before binding `path`: a live server listens there
+    /// (``VarlinkServerError/addressInUse(path:)``), a file that is not a socket is in the way, or
+    /// the path cannot be looked at. Changes nothing (a stale socket is left for `run()` to remove).
     public static func checkSocketPathIsFree(_ path: String) throws(VarlinkServerError) {
         try SocketFile.checkFree(at: path)
     }

@@ -7,29 +7,32 @@ enum SocketFile {
     /// which is removed. A socket a live server listens on, or a file that is not a socket, is
     /// left alone and reported.
     static func removeStale(at path: String) throws(VarlinkServerError) {
-        var status = stat()
-        guard lstat(path, &status) == 0 else {
-            if errno == ENOENT { return }
-            throw .socketFile(path: path, operation: "lstat", errno: errno)
-        }
-        guard status.st_mode & S_IFMT == S_IFSOCK else { throw .notASocket(path: path) }
-        switch probe(path) {
-        case .live: throw .addressInUse(path: path)
-        case .stale:
-            guard unlink(path) == 0 || errno == ENOENT else {
-                throw .socketFile(path: path, operation: "unlink", errno: errno)
-            }
-        case .failed(let code): throw .socketFile(path: path, operation: "connect", errno: code)
+        guard try holdsStaleSocket(path) else { return }
+        guard unlink(path) == 0 || errno == ENOENT else {
+            throw .socketFile(path: path, operation: "unlink", errno: errno)
         }
     }
 
     /// Refuses `path` as ``removeStale(at:)`` would, without removing anything: so that a
     /// server that could not bind there is refused before it writes anything else.
     static func checkFree(at path: String) throws(VarlinkServerError) {
+        _ = try holdsStaleSocket(path)
+    }
+
+    /// Whether `path` holds a stale socket (false: nothing there); a live server's socket, a
+    /// file that is not a socket, or a failed look is thrown.
+    private static func holdsStaleSocket(_ path: String) throws(VarlinkServerError) -> Bool {
         var status = stat()
-        guard lstat(path, &status) == 0 else { return }  // nothing there, or bind(2) will say why
+        guard lstat(path, &status) == 0 else {
+            if errno == ENOENT { return false }
+            throw .socketFile(path: path, operation: "lstat", errno: errno)
+        }
         guard status.st_mode & S_IFMT == S_IFSOCK else { throw .notASocket(path: path) }
-        if case .live = probe(path) { throw .addressInUse(path: path) }
+        switch probe(path) {
+        case .live: throw .addressInUse(path: path)
+        case .stale: return true
+        case .failed(let code): throw .socketFile(path: path, operation: "connect", errno: code)
+        }
     }
 
     private enum Probe { case live, stale, failed(Int32) }
