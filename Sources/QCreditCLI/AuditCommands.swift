@@ -227,7 +227,7 @@ struct AuditKeysCommand: AsyncParsableCommand {
         do {
             try Data(pem.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw Failure.badInput("cannot write \(path): \(error.localizedDescription)")
+            throw Failure.badInput("cannot write \(path): \(fileErrorText(error))")
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import CanonicalJSON
 import NIOCore
 import Varlink
@@ -65,6 +66,17 @@ final class DaemonSession {
 func systemErrorText(_ code: Int32) -> String {
     let text = String(cString: strerror(code))
     return text.prefix(1).lowercased() + text.dropFirst()
+}
+
+/// Why a Foundation file operation failed, in the system's words when an errno lies beneath
+/// ("no space left on device", not "the operation could not be completed").
+func fileErrorText(_ error: any Error) -> String {
+    let error = error as NSError
+    if error.domain == NSPOSIXErrorDomain { return systemErrorText(Int32(error.code)) }
+    if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+        return systemErrorText(Int32(underlying.code))
+    }
+    return error.localizedDescription
 }
 
 /// Input parameters with the absent optional ones left out, as varlink expects.

@@ -65,7 +65,7 @@ struct KeygenCommand: ParsableCommand {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
-                throw Failure.badInput("cannot create \(dir): \(error.localizedDescription)")
+                throw Failure.badInput("cannot create \(dir): \(fileErrorText(error))")
             }
             var made: [JSONValue] = []
             var lines: [String] = []

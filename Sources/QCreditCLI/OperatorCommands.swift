@@ -146,7 +146,7 @@ struct BackupCommand: AsyncParsableCommand {
             do {
                 try fileManager.createDirectory(atPath: destination, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
-                throw Failure.badInput("cannot create \(destination): \(error.localizedDescription)")
+                throw Failure.badInput("cannot create \(destination): \(fileErrorText(error))")
             }
             // An empty directory given keeps its own mode otherwise: a backup holds every record.
             guard chmod(destination, 0o700) == 0 else {
@@ -186,13 +186,21 @@ struct BackupCommand: AsyncParsableCommand {
                 guard reply["offset"]?.intValue == written[name, default: 0] else {
                     throw Failure.unexpected("backup chunk of \(name) out of order")
                 }
-                try handles[name]!.write(contentsOf: data)
+                do {
+                    try handles[name]!.write(contentsOf: data)
+                } catch {
+                    throw Failure.badInput("cannot write \(partial(name)): \(fileErrorText(error))")
+                }
                 written[name, default: 0] += Int64(data.count)
                 sizes[name] = reply["size"]?.intValue
             }
             for (name, handle) in handles {
-                try handle.synchronize()
-                try handle.close()
+                do {
+                    try handle.synchronize()
+                    try handle.close()
+                } catch {
+                    throw Failure.badInput("cannot write \(partial(name)): \(fileErrorText(error))")
+                }
                 guard written[name] == sizes[name] else {
                     throw Failure.unexpected("\(name): received \(written[name] ?? 0) of \(sizes[name] ?? 0) bytes")
                 }

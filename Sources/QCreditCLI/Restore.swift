@@ -135,7 +135,7 @@ struct Restore {
             try FileManager.default.createDirectory(
                 atPath: stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw Failure.badInput("cannot make or use the state directory \(stateDirectory): \((error as NSError).localizedDescription)")
+            throw Failure.badInput("cannot make or use the state directory \(stateDirectory): \(fileErrorText(error))")
         }
         let lock: StateDirectoryLock
         do {

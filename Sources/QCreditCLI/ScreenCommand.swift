@@ -69,7 +69,7 @@ struct ScreenCommand: AsyncParsableCommand {
             while sessions.count < Self.connections { sessions.append(DaemonSession(socketPath: daemon.socketPath)) }
             var clients: [VarlinkClient] = []
             for session in sessions { clients.append(try await session.client()) }
-            if format == .csv { sink.write(CSVText.line(Self.columns)) }
+            if format == .csv { try sink.write(CSVText.line(Self.columns)) }
             let progress = Progress(total: codes.count, unit: "codes", json: options.json)
             var counts = (graded: 0, ungraded: 0, errors: 0)
             let chunks = CodeBatches.split(codes.map(\.code), maximumCount: Self.chunkSize).map { codes[$0] }
@@ -92,7 +92,7 @@ struct ScreenCommand: AsyncParsableCommand {
                     if reply["error"] != nil { counts.errors += 1 } else if row["grade"]?.stringValue != nil { counts.graded += 1 } else { counts.ungraded += 1 }
                     text += format == .csv ? CSVText.line(Self.columns.map { Self.csvCell(row[$0], column: $0) }) : JSONValue.object(row).jsonText + "\n"
                 }
-                sink.write(text)
+                try sink.write(text)
                 progress.advance(by: chunk.count)
                 answered += chunk.count
             }
@@ -197,62 +197,89 @@ struct ScreenCommand: AsyncParsableCommand {
     }
 }
 
-/// Standard output, or a file written whole and renamed into place when closed.
+/// Standard output, or a file written whole and renamed into place when closed. A write the
+/// system refuses (a full disk, a closed pipe) stops the run with the system's reason: a
+/// portfolio's results are never cut short silently.
 final class OutputSink {
-    private let handle: FileHandle?
+    private let descriptor: Int32
+    /// What a refused write names: the output's path, or "standard output".
+    private let name: String
     private let path: String?
     private let temporary: String?
 
     init(path: String?) throws(Failure) {
         self.path = path
         guard let path else {
-            (handle, temporary) = (nil, nil)
+            (descriptor, name, temporary) = (STDOUT_FILENO, "standard output", nil)
             return
         }
+        name = path
         // A device or a pipe (`/dev/null`, `/dev/stdout`, a FIFO) is written as it is: only a
         // regular file is written beside and renamed into place.
         var status = stat()
         if stat(path, &status) == 0, (status.st_mode & S_IFMT) != S_IFREG {
-            guard let handle = FileHandle(forWritingAtPath: path) else { throw .badInput("cannot write \(path)") }
-            (self.handle, self.temporary) = (handle, nil)
+            let descriptor = open(path, O_WRONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw .badInput("cannot write \(path): \(systemErrorText(errno))") }
+            (self.descriptor, self.temporary) = (descriptor, nil)
             return
         }
         let temporary = path + ".partial"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
-        guard descriptor >= 0 else { throw .badInput("cannot write \(path): \(String(cString: strerror(errno)))") }
-        (self.handle, self.temporary) = (FileHandle(fileDescriptor: descriptor, closeOnDealloc: true), temporary)
+        guard descriptor >= 0 else { throw .badInput("cannot write \(path): \(systemErrorText(errno))") }
+        (self.descriptor, self.temporary) = (descriptor, temporary)
     }
 
-    func write(_ text: String) {
-        if let handle { handle.write(Data(text.utf8)) } else { Console.emit(text, to: STDOUT_FILENO) }
+    func write(_ text: String) throws(Failure) {
+        var bytes = Array(text.utf8)
+        let failure: Int32? = bytes.withUnsafeMutableBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += written
+            }
+            return nil
+        }
+        if let failure { throw .badInput("cannot write \(name): \(systemErrorText(failure))") }
     }
 
-    /// Set once the file is renamed into place (or found unwritable).
+    /// Set once the file is renamed into place (or given up).
     private var finished = false
+    private var closed = false
 
-    /// A run that stopped before ``close()`` (the daemon lost, a call refused) leaves no
-    /// half-written file beside the output; the output itself was never touched.
+    private func closeDescriptor() -> Int32 {
+        guard descriptor != STDOUT_FILENO, !closed else { return 0 }
+        closed = true
+        return Glibc.close(descriptor)
+    }
+
+    /// A run that stopped before ``close()`` (the daemon lost, a call refused, a write refused)
+    /// leaves no half-written file beside the output; the output itself was never touched.
     deinit {
-        if let temporary, !finished { try? FileManager.default.removeItem(atPath: temporary) }
+        _ = closeDescriptor()
+        if let temporary, !finished { unlink(temporary) }
     }
 
     /// Gives up the output: the file beside it goes, the output stays as it was.
     func discard() {
-        try? handle?.close()
-        if let temporary { try? FileManager.default.removeItem(atPath: temporary) }
+        _ = closeDescriptor()
+        if let temporary { unlink(temporary) }
         finished = true
     }
 
-    func close() throws {
-        guard let handle else { return }
-        guard let path, let temporary else { return try handle.close() }
-        try handle.close()
+    func close() throws(Failure) {
+        // close(2) can report a write the file system refused late (NFS, a quota).
+        if closeDescriptor() != 0 { throw .badInput("cannot write \(name): \(systemErrorText(errno))") }
+        guard let path, let temporary else { return }
         finished = true
         // rename(2) replaces what was there in one step: a reader sees the old file or the new.
         guard rename(temporary, path) == 0 else {
             let reason = systemErrorText(errno)
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw Failure.badInput("cannot write \(path): \(reason)")
+            unlink(temporary)
+            throw .badInput("cannot write \(path): \(reason)")
         }
     }
 }

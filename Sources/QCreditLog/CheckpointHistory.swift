@@ -88,8 +88,11 @@ public struct CheckpointHistory: Sendable {
     }
 
     /// Appends `tree` and fsyncs the file (and, when it is new, its directory). A line left
-    /// incomplete by a crash is cut off first, so every line stays whole.
+    /// incomplete by a crash is cut off first, so every line stays whole. A tree already on the
+    /// last line is not written again: a signature retried after the other history could not be
+    /// written (a read-only or full exports directory) leaves one line per tree, not one per try.
     public func append(_ tree: SignedTree) throws {
+        if try newest() == tree { return }
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure("open") }
         defer { close(fd) }

@@ -68,18 +68,18 @@ enum OperatorMethods {
             do {
                 snapshot = try await call.operations.backup.snapshot()
             } catch {
-                throw backupFailed("\(error)")
+                throw backupFailed("\(error)", call)
             }
             defer { snapshot.remove() }
             for (position, file) in snapshot.files.enumerated() {
                 guard let handle = FileHandle(forReadingAtPath: file.path) else {
-                    throw backupFailed("cannot read \(file.path)")
+                    throw backupFailed("cannot read \(file.path)", call)
                 }
                 defer { try? handle.close() }
                 var offset = 0
                 repeat {
                     // Sending a large copy takes minutes too; the client keeps nothing of an unfinished one.
-                    if call.operations.backup.isStopping { throw backupFailed("\(StoreError.backupStopped)") }
+                    if call.operations.backup.isStopping { throw backupFailed("\(StoreError.backupStopped)", call) }
                     let data = try handle.read(upToCount: chunkSize) ?? Data()
                     let last = position == snapshot.files.count - 1 && offset + data.count >= file.size
                     try await call.replies.send(
@@ -104,7 +104,8 @@ enum OperatorMethods {
         },
     ]
 
-    static func backupFailed(_ reason: String) -> VarlinkError {
-        VarlinkError(name: "\(RegistryInterfaces.operator).BackupFailed", parameters: ["reason": .string(reason)])
+    static func backupFailed(_ reason: String, _ call: RegistryCall) -> VarlinkError {
+        call.operations.backup.logFailure(reason)
+        return VarlinkError(name: "\(RegistryInterfaces.operator).BackupFailed", parameters: ["reason": .string(reason)])
     }
 }

@@ -84,4 +84,52 @@ import Varlink
         #expect(file["file"] != nil)
       }
     }
+
+    /// A backup whose destination fills up says so in the system's words (it printed Foundation's
+    /// "the operation could not be completed") and leaves no file that looks like a backup.
+    @Test func aBackupIntoAFullDestinationSaysTheDiskIsFullAndLeavesNothing() async throws {
+      try await Self.withSmallDisk(size: "1m") { mountPoint in
+        let cli = CLIHarness(daemon: try await DaemonProcess())
+        _ = Self.fill(mountPoint, leaving: 8192)
+        let destination = mountPoint + "/backup"
+        let result = try await cli.run(["backup", destination])
+        #expect(result.status != 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("no space left on device"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: destination), "a failed backup left \(destination)")
+      }
+    }
+
+    /// A full state directory refuses the backup's staging copy: the client hears why, and so
+    /// does the operator, in the daemon's log (the client may be a cron job nobody reads).
+    @Test func aBackupThatCannotBeStagedIsLoggedByTheDaemon() async throws {
+      try await Self.withSmallDisk(size: "16m") { mountPoint in
+        let daemon = try await DaemonProcess(stateDirectory: mountPoint + "/state")
+        _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(USCC.madeUp(serial: 18_000_000)), "name": "Staging Co."])
+        _ = Self.fill(mountPoint)
+        let cli = CLIHarness(daemon: daemon)
+        let result = try await cli.run(["backup", daemon.directory.appendingPathComponent("backup").path])
+        #expect(result.status != 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("no space left to stage the copy"), "\(result.stderr)")
+        #expect(daemon.log.contains("backup failed"), "\(daemon.log)")
+        #expect(daemon.stop() == 0)
+      }
+    }
+
+    /// Screening onto a full disk stops with the system's reason and removes its partial file;
+    /// it crashed (Foundation's non-throwing FileHandle.write traps on ENOSPC).
+    @Test func aScreenWhoseOutputDiskIsFullSaysSoAndLeavesNoPartialFile() async throws {
+      try await Self.withSmallDisk(size: "1m") { mountPoint in
+        let cli = CLIHarness(daemon: try await DaemonProcess())
+        let codes = (0..<3000).map { USCC.madeUp(serial: 19_000_000 + $0) }
+        let portfolio = cli.daemon.directory.appendingPathComponent("book.txt").path
+        try codes.joined(separator: "\n").write(toFile: portfolio, atomically: true, encoding: .utf8)
+        _ = Self.fill(mountPoint, leaving: 4096)
+        let output = mountPoint + "/screened.csv"
+        let result = try await cli.run(["screen", portfolio, "--output", output])
+        #expect(result.status != 0 && result.status < 128, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("cannot write \(output): no space left on device"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: output + ".partial"))
+        #expect(!FileManager.default.fileExists(atPath: output))
+      }
+    }
 }

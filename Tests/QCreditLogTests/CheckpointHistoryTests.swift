@@ -22,6 +22,19 @@ import Testing
         #expect(text.hasSuffix("12 \(Base64.encode(Self.root(12)))\n"))
     }
 
+    /// A signature retried after the other history failed appends the same tree again: the file
+    /// keeps one line for it.
+    @Test func appendingTheTreeOnTheLastLineAddsNothing() throws {
+        let path = Self.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let history = CheckpointHistory(path: path)
+        for _ in 0..<3 { try history.append(SignedTree(size: 7, rootHash: Self.root(7))) }
+        try history.append(SignedTree(size: 8, rootHash: Self.root(8)))
+        try history.append(SignedTree(size: 8, rootHash: Self.root(8)))
+        #expect(try history.all().map(\.size) == [7, 8])
+        #expect(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count == 2)
+    }
+
     /// A line cut short by a crash was never acknowledged: it is ignored, then cut off.
     @Test func aLineCutShortByACrashIsIgnoredAndReplaced() throws {
         let path = Self.temporaryPath()

@@ -303,7 +303,7 @@ struct FileImport {
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw Failure.badInput("cannot write the error file \(path): \(error.localizedDescription)")
+            throw Failure.badInput("cannot write the error file \(path): \(fileErrorText(error))")
         }
     }
 }

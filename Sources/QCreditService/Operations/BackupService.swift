@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import QCreditLog
 import QCreditStore
 import Synchronization
@@ -13,11 +14,26 @@ public final class BackupService: Sendable {
     /// one starts. Copying a database of ten million files takes minutes; finished regardless,
     /// it held a stopping daemon past its stop bound (and systemd's stop timeout).
     private let stopping = Atomic<Bool>(false)
+    private let logger: Logger
 
-    public init(database: RegistryDatabase, log: TransparencyLogService, stateDirectory: String) {
+    public init(
+        database: RegistryDatabase, log: TransparencyLogService, stateDirectory: String,
+        logger: Logger = Logger(label: "qcredit.backup")
+    ) {
         self.database = database
         self.log = log
         self.stateDirectory = stateDirectory
+        self.logger = logger
+    }
+
+    /// Tells the operator why a backup was refused: the client that asked may be a cron job
+    /// whose output nobody reads, and a full state directory stops every backup until it is freed.
+    public func logFailure(_ reason: String) {
+        if isStopping {
+            logger.notice("backup stopped", metadata: ["reason": "\(reason)"])
+        } else {
+            logger.error("backup failed", metadata: ["reason": "\(reason)"])
+        }
     }
 
     /// Stops a copy in progress (its caller gets `BackupFailed` saying the daemon is stopping,
