@@ -413,6 +413,36 @@ import Testing
         #expect(smaller["imported"] == 3_000)
     }
 
+    /// A batch that fails on one connection does not hide the batches the registry applied on
+    /// the other: their replies are still taken, and the summary counts them (it counted only the
+    /// batches answered before the failure). Batch 2 of 4 is over the registry's message limit;
+    /// batch 3, sent on the other connection, is applied.
+    @Test func aStoppedImportCountsTheBatchesAppliedOnTheOtherConnection() async throws {
+        let config = """
+            [limits]
+            maxMessageBytes = 200000
+            maxMessageBytesReadOnly = 100000
+            [roles]
+            regulator = ["uid:\(getuid())"]
+            """
+        let cli = CLIHarness(daemon: try await DaemonProcess(config: config))
+        let longName = String(repeating: "某", count: 90)
+        let rows = (0..<4_000).map { n in
+            "\(DurabilityTests.uscc(n)),\((1_000..<2_000).contains(n) ? longName : "短名建材公司")\(n)\n"
+        }.joined()
+        let path = try file(cli.daemon, "firms.csv", "code,name\n" + rows)
+        let stopped = try await cli.run(["import", "enterprises", path, "--batch-size", "1000", "--json"])
+        #expect(stopped.status == 3, "\(stopped.stderr)")
+        let summary = try JSONValue.parse(stopped.stdout)
+        #expect(summary["complete"] == false, "\(summary)")
+        var held = 0
+        for n in [0, 1_000, 2_000, 3_000] {
+            if (try? await cli.daemon.call("org.qcredit.query.GetFile", ["code": .string(DurabilityTests.uscc(n))])) != nil { held += 1_000 }
+        }
+        #expect(held == 2_000, "batches 1 and 3 are applied, 2 and 4 refused")
+        #expect(summary["imported"] == .int(Int64(held)), "\(summary)")
+    }
+
     /// Each JSON Lines object is read by its own member names: one row's spelling (`Code`,
     /// `uscc`, `occurred_on`) never changes how the next row is read.
     @Test func eachJSONLinesRowIsReadByItsOwnMemberNames() async throws {

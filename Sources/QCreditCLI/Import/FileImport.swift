@@ -92,10 +92,29 @@ struct FileImport {
         // reported, and the process then ends by the signal (a second one ends it at once).
         let interrupt = InterruptSignal()
         defer { interrupt.end() }
+        // A few batches in flight keep the registry busy while the next ones are read.
+        // They are sent in file order and their replies taken in that order.
+        var inFlight: [InFlightBatch] = []
+        /// Whether the oldest batch in flight is the one whose reply is awaited (and, in the
+        /// failure path, the one that failed).
+        var awaitingOldest = false
+        func account(_ sent: InFlightBatch, _ reply: [String: JSONValue]) {
+            let batch = sent.rows
+            batchesAnswered += 1
+            let count = Int(reply["imported"]?.intValue ?? 0)
+            if reply["alreadyApplied"]?.boolValue == true { skipped += count } else { imported += count }
+            for refused in reply["rejected"]?.arrayValue ?? [] {
+                guard let offset = refused["row"]?.intValue.map(Int.init), batch.indices.contains(offset) else { continue }
+                let row = batch[offset]
+                rejections.append(
+                    Rejection(
+                        line: row.line, code: row.row["code"]?.stringValue ?? "",
+                        error: Render.shortName(refused["error"]?.stringValue ?? "Refused"),
+                        reason: refused["reason"]?.stringValue ?? ""))
+            }
+            progress.advance(by: batch.count)
+        }
         do {
-            // A few batches in flight keep the registry busy while the next ones are read.
-            // They are sent in file order and their replies taken in that order.
-            var inFlight: [InFlightBatch] = []
             // A batch read but not sent yet: it names a firm that batches in flight on both
             // connections name, so it waits for the oldest of those to be answered.
             var waiting: (rows: [BatchReader.Row], firms: Set<String>)?
@@ -133,25 +152,20 @@ struct FileImport {
                     batchesSent += 1
                 }
                 guard !inFlight.isEmpty else { break }
-                let sent = inFlight.removeFirst()
-                let batch = sent.rows
+                let sent = inFlight.first!
+                awaitingOldest = true
                 let reply = try await Self.onlyReply(sent.replies)
-                batchesAnswered += 1
-                let count = Int(reply["imported"]?.intValue ?? 0)
-                if reply["alreadyApplied"]?.boolValue == true { skipped += count } else { imported += count }
-                for refused in reply["rejected"]?.arrayValue ?? [] {
-                    guard let offset = refused["row"]?.intValue.map(Int.init), batch.indices.contains(offset) else { continue }
-                    let row = batch[offset]
-                    rejections.append(
-                        Rejection(
-                            line: row.line, code: row.row["code"]?.stringValue ?? "",
-                            error: Render.shortName(refused["error"]?.stringValue ?? "Refused"),
-                            reason: refused["reason"]?.stringValue ?? ""))
-                }
-                progress.advance(by: batch.count)
+                awaitingOldest = false
+                inFlight.removeFirst()
+                account(sent, reply)
             }
             for session in sessions.dropFirst() { await session.close() }
         } catch {
+            // The batches sent after the one that failed, on the other connection, may have been
+            // applied: their replies are still taken, so the counts say what the registry holds.
+            for sent in inFlight.dropFirst(awaitingOldest ? 1 : 0) {
+                if let reply = try? await Self.onlyReply(sent.replies) { account(sent, reply) }
+            }
             for session in sessions.dropFirst() { await session.close() }
             // What was answered before the failure is still reported: the rows refused so far
             // (and every row the client itself refuses) go to the error file, and the counts
