@@ -393,17 +393,19 @@ import Testing
         #expect(denied.stderr.contains("PermissionDenied") && !denied.stderr.contains("resume"), "\(denied.stderr)")
     }
 
+    /// A registry that takes messages of at most 200,000 bytes from a regulator (this user).
+    static let smallMessageLimitConfig = """
+        [limits]
+        maxMessageBytes = 200000
+        maxMessageBytesReadOnly = 100000
+        [roles]
+        regulator = ["uid:\(getuid())"]
+        """
+
     /// A registry whose message limit is below the default closes the connection on a batch over
     /// it, with no reply: the import says what to do, and smaller batches go through.
     @Test func aRegistryWithASmallerMessageLimitGetsSmallerBatches() async throws {
-        let config = """
-            [limits]
-            maxMessageBytes = 200000
-            maxMessageBytesReadOnly = 100000
-            [roles]
-            regulator = ["uid:\(getuid())"]
-            """
-        let cli = CLIHarness(daemon: try await DaemonProcess(config: config))
+        let cli = CLIHarness(daemon: try await DaemonProcess(config: Self.smallMessageLimitConfig))
         let rows = (0..<3_000).map { "\(DurabilityTests.uscc($0)),某某建材有限公司第\($0)号\n" }.joined()
         let path = try file(cli.daemon, "firms.csv", "code,name\n" + rows)
         let tooLarge = try await cli.run(["import", "enterprises", path])
@@ -418,14 +420,7 @@ import Testing
     /// batches answered before the failure). Batch 2 of 4 is over the registry's message limit;
     /// batch 3, sent on the other connection, is applied.
     @Test func aStoppedImportCountsTheBatchesAppliedOnTheOtherConnection() async throws {
-        let config = """
-            [limits]
-            maxMessageBytes = 200000
-            maxMessageBytesReadOnly = 100000
-            [roles]
-            regulator = ["uid:\(getuid())"]
-            """
-        let cli = CLIHarness(daemon: try await DaemonProcess(config: config))
+        let cli = CLIHarness(daemon: try await DaemonProcess(config: Self.smallMessageLimitConfig))
         let longName = String(repeating: "某", count: 90)
         let rows = (0..<4_000).map { n in
             "\(DurabilityTests.uscc(n)),\((1_000..<2_000).contains(n) ? longName : "短名建材公司")\(n)\n"
