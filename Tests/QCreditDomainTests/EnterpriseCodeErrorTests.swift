@@ -33,6 +33,17 @@ import Testing
         #expect(asOrgCode?.description == "invalid organization code \"9115220107837941X1\": an organization code has 9 characters (not counting the hyphen), found 18")
     }
 
+    /// A NUL or a direction override in a code is named where it is, before the length (which it
+    /// made wrong: "found 19" sent the clerk counting characters they could not see).
+    @Test func aControlOrFormatCharacterIsNamedBeforeTheLength() {
+        let withNUL = CodeCheck.error("91152201078379411X\u{0}")
+        #expect(withNUL?.kind == .invalidCharacter && withNUL?.position == 19, "\(String(describing: withNUL))")
+        #expect(withNUL?.reason.hasPrefix("character U+0000 at position 19 is not allowed") == true, "\(withNUL?.reason ?? "")")
+        let withOverride = CodeCheck.error("9115\u{202E}2201078379411X", as: .uscc)
+        #expect(withOverride?.position == 5)
+        #expect(withOverride?.reason.hasPrefix("character U+202E at position 5 is not allowed in a USCC") == true)
+    }
+
     @Test func invalidCharacterInAUSCCNamesTheLettersNeverUsed() {
         let error = CodeCheck.error("91152201078379I1X1")
         #expect(error == CodeError(kind: .invalidCharacter, codeKind: .uscc, code: "91152201078379I1X1", position: 15, found: "I"))

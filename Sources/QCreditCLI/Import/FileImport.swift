@@ -168,9 +168,10 @@ struct FileImport {
             }
             for session in sessions.dropFirst() { await session.close() }
             // What was answered before the failure is still reported: the rows refused so far
-            // (and every row the client itself refuses) go to the error file, and the counts
-            // to stderr, before the failure itself.
-            reader.readToEnd()
+            // (by the registry, and by the client in the lines read) go to the error file, and
+            // the counts to stderr, before the failure itself. The rest of the file is not read:
+            // its rows were not sent, and a refusal of the first batch (an import id resumed
+            // with another batch size) would otherwise list every duplicate of a large file.
             rejections += reader.rejections
             try? writeErrors(rejections.sorted { $0.line < $1.line }, to: errorPath)
             progress.finish()
@@ -312,7 +313,9 @@ struct FileImport {
     private func writeErrors(_ rejections: [Rejection], to path: String) throws {
         var text = CSVText.line(["line", "code", "error", "reason"])
         for rejection in rejections {
-            text += CSVText.line([String(rejection.line), rejection.code, rejection.error, rejection.reason])
+            // The code and the reason quote the file: a cell a spreadsheet would run as a formula
+            // is guarded, as in `qcredit screen`'s output.
+            text += CSVText.line([String(rejection.line), CSVText.text(rejection.code), rejection.error, CSVText.text(rejection.reason)])
         }
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)

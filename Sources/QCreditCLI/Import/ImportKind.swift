@@ -60,10 +60,13 @@ enum ImportKind: String, Sendable {
     /// The batch parameter the rows go in.
     var parameter: String { rawValue }
 
-    /// Headers compare without case, spaces, hyphens, underscores and full-width forms:
-    /// `occurred_on`, `Occurred On`, `occurredOn` and `Ｃｏｄｅ` are one column.
+    /// Headers compare without case, spaces (the ideographic space U+3000 of a Chinese form's
+    /// `名　　称` included), hyphens, underscores and full-width forms: `occurred_on`,
+    /// `Occurred On`, `occurredOn` and `Ｃｏｄｅ` are one column.
     static func key(_ header: String) -> String {
-        String(NameMatch.halfWidth(header).lowercased().unicodeScalars.filter { !" _-".unicodeScalars.contains($0) }.map(Character.init))
+        String(
+            NameMatch.halfWidth(header).lowercased().unicodeScalars
+                .filter { !$0.properties.isWhitespace && $0 != "_" && $0 != "-" }.map(Character.init))
     }
 
     /// Two headers (or JSON members) that name one column of this import, if any — the same

@@ -115,10 +115,13 @@ struct TabularFile {
                 case .null: continue
                 case .bool(let flag): fields[key] = flag ? "true" : "false"
                 case .int(let number): fields[key] = String(number)
-                case .double:
+                case .double(let number):
                     // 110101.0 and 1.10101e5 are integers, read as the wire reads them (below 2^53).
-                    if let number = value.intValue {
-                        fields[key] = String(number)
+                    if let integer = value.intValue {
+                        fields[key] = String(integer)
+                    } else if number.rounded(.towardZero) == number, number.isFinite {
+                        // Past 2^53 a number written as a fraction or with an exponent is not exact.
+                        malformed = malformed ?? "member \"\(key)\" is a number too large to be read exactly (beyond 2^53); give it as text"
                     } else {
                         malformed = malformed ?? "member \"\(key)\" is a number that is not an integer; give text"
                     }

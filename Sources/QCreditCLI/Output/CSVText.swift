@@ -9,9 +9,24 @@ enum CSVText {
     /// return is a formula to Excel and LibreOffice (a name `=HYPERLINK(…)` a regulator let
     /// through would be live in a bank's screening file), so it gets a `'` before it, which
     /// they show as text (OWASP's advice on CSV injection).
+    ///
+    /// A control character other than a tab or a line break (a NUL in a portfolio's code) is
+    /// written as U+FFFD, the replacement character: spreadsheets and CSV readers stop at a NUL
+    /// or drop the line.
     static func text(_ text: String) -> String {
+        let text = withoutControlCharacters(text)
         guard let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return text }
         return "'" + text
+    }
+
+    static func withoutControlCharacters(_ text: String) -> String {
+        func isControl(_ scalar: Unicode.Scalar) -> Bool {
+            scalar.properties.generalCategory == .control && scalar != "\t" && scalar != "\n" && scalar != "\r"
+        }
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars { scalars.append(isControl(scalar) ? "\u{FFFD}" : scalar) }
+        return String(scalars)
     }
 
     static func field(_ text: String) -> String {

@@ -1,8 +1,9 @@
 /// Why an input is not a valid enterprise code, precisely enough to tell the user what to fix.
 ///
 /// Codes are checked in a fixed order and the first problem found is reported:
-/// empty → length → characters → USCC check character (position 18) → embedded
-/// organization-code check character (position 17 of a USCC).
+/// empty → control or format characters (a NUL, a zero-width space) → length → characters →
+/// USCC check character (position 18) → embedded organization-code check character
+/// (position 17 of a USCC).
 ///
 /// Positions are 1-based and count characters of the *normalised* code (``code``), i.e.
 /// after spaces and hyphens were removed.

@@ -72,6 +72,16 @@ public struct EnterpriseCode: Hashable, Sendable, CustomStringConvertible {
         guard !characters.isEmpty else {
             throw CodeError(kind: .empty, codeKind: expectedKind, code: "")
         }
+        // A control or format character (a NUL from a broken export, a zero-width space pasted
+        // with the code) is named where it is: counted in the length, it read "found 19".
+        if let position = characters.firstIndex(where: { character in
+            character.unicodeScalars.contains { [.control, .format].contains($0.properties.generalCategory) }
+        }) {
+            let byLength: CodeKind? = [USCC.length: .uscc, OrganizationCode.length: .orgCode][characters.count]
+            throw CodeError(
+                kind: .invalidCharacter, codeKind: expectedKind ?? byLength, code: normalised, position: position + 1,
+                found: String(characters[position]))
+        }
         let kind: CodeKind
         switch (characters.count, expectedKind) {
         case (USCC.length, nil), (USCC.length, .uscc?):
