@@ -835,6 +835,22 @@ import Testing
         #expect(file?["name"] == .string("新代码企业\(groups - 1)-3"))
     }
 
+    /// A firm's legacy organization code after its USCC names the firm again: it is a
+    /// `DuplicateInFile` naming the USCC's line and counted among the duplicates (the registry
+    /// answered `AlreadyRegistered`, as if the firm were there before the import).
+    @Test func aLegacyCodeAfterItsUSCCIsADuplicateInTheFile() async throws {
+        let cli = CLIHarness(daemon: try await DaemonProcess())
+        let uscc = USCC.madeUp(serial: 61_000_000)
+        let body = Array(uscc)[8..<17]
+        let legacy = String(body.prefix(8)) + "-" + String(body.last!)
+        let path = try file(cli.daemon, "usccfirst.csv", "code,name\n\(uscc),新代码企业\n\(legacy),旧代码企业\n")
+        let summary = try await cli.json(["import", "enterprises", path])
+        #expect(summary["imported"] == 1 && summary["duplicatesInFile"] == 1, "\(summary)")
+        let errors = try String(contentsOfFile: path + ".errors.csv", encoding: .utf8)
+        #expect(errors.contains("3,\(legacy.replacingOccurrences(of: "-", with: "")),DuplicateInFile,"), "\(errors)")
+        #expect(errors.contains("inside the USCC on line 2"), "\(errors)")
+    }
+
     /// With `--json` and stderr read by a script, stderr carries one JSON object (screen's
     /// summary) or nothing (an import's summary is the reply, on stdout): no progress lines.
     @Test func withJSONStderrHoldsNoProgressLines() async throws {

@@ -1,4 +1,5 @@
 import CanonicalJSON
+import QCreditDomain
 
 /// An import file's rows as the batches `qcredit import` sends, read one batch at a time.
 ///
@@ -26,6 +27,8 @@ struct BatchReader {
     /// The rows refused as a code already on an earlier line (enterprises only).
     private(set) var duplicates = 0
     private var firstLineOfCode: [String: Int] = [:]
+    /// The line of each USCC in the file, by the organization code inside it (characters 9–17).
+    private var lineOfUSCCByOrgCode: [String: Int] = [:]
     /// A row read but not sent: it did not fit in the batch before.
     private var carried: Row?
 
@@ -97,6 +100,20 @@ struct BatchReader {
                 duplicates += 1
                 reject(record.line, code, "DuplicateInFile", "\(code) is already on line \(first) of this file; only a code's first row is sent")
                 return nil
+            }
+            // A firm's legacy organization code after its USCC names the firm again (the other
+            // order is how a USCC joins the file of its legacy code).
+            if let parsed = try? EnterpriseCode(validating: code) {
+                if parsed.kind == .orgCode, let usccLine = lineOfUSCCByOrgCode[parsed.orgCode] {
+                    duplicates += 1
+                    reject(
+                        record.line, code, "DuplicateInFile",
+                        "\(code) is the organization code inside the USCC on line \(usccLine) of this file; only a firm's first row is sent")
+                    return nil
+                }
+                if parsed.kind == .uscc, lineOfUSCCByOrgCode[parsed.orgCode] == nil {
+                    lineOfUSCCByOrgCode[parsed.orgCode] = record.line
+                }
             }
             firstLineOfCode[code] = record.line
         }
