@@ -95,4 +95,18 @@ import Testing
         #expect(input.trimmingWhitespace() == expected)
         #expect(input[...].trimmingWhitespace() == expected)
     }
+
+    /// A date of the right form that is no day of the calendar says which part is wrong.
+    @Test func aDateThatIsNoDayOfTheCalendarSaysWhy() {
+        func reason(_ text: String) -> String? {
+            do { _ = try TextField.date(text, "occurredOn") } catch { if case .invalidArgument(_, let reason) = error { return reason } }
+            return nil
+        }
+        #expect(reason("2026-02-30") == "'2026-02-30' is not a day of the calendar: 2026-02 has 28 days, not 30")
+        #expect(reason("2024-02-30") == "'2024-02-30' is not a day of the calendar: 2024-02 has 29 days, not 30")
+        #expect(reason("2026-13-01") == "'2026-13-01' is not a day of the calendar: there is no month 13")
+        #expect(reason("2026-04-00") == "'2026-04-00' is not a day of the calendar: there is no day 0")
+        #expect(reason("2026-4-1") == "'2026-4-1' is not a date of the form YYYY-MM-DD")
+        #expect(reason("2026-04-01") == nil)
+    }
 }

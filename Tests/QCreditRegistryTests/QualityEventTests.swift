@@ -21,7 +21,7 @@ import Testing
         bad.occurredOn = "2026-02-30"
         await #expect(
             throws: RegistryError.invalidArgument(
-                parameter: "events[1].occurredOn", reason: "'2026-02-30' is not a date of the form YYYY-MM-DD")
+                parameter: "events[1].occurredOn", reason: "'2026-02-30' is not a day of the calendar: 2026-02 has 28 days, not 30")
         ) {
             try await fixture.registry.recordEvents([fixture.event(RegistryFixture.usccA), bad], by: RegistryFixture.regulator)
         }

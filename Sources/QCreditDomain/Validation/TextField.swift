@@ -125,10 +125,20 @@ public enum TextField {
 
     /// A calendar date in `YYYY-MM-DD` form.
     public static func date(_ value: String, _ parameter: String) throws(RegistryError) -> CivilDate {
-        guard let date = CivilDate(iso: value) else {
-            throw .invalidArgument(parameter: parameter, reason: "'\(value)' is not a date of the form YYYY-MM-DD")
+        if let date = CivilDate(iso: value) { return date }
+        // The right form but no such day (2026-02-30, month 13): say which part is wrong.
+        let parts = value.split(separator: "-", omittingEmptySubsequences: false)
+        if value.utf8.count == 10, parts.count == 3, parts.map(\.count) == [4, 2, 2],
+            parts.allSatisfy({ $0.utf8.allSatisfy { (0x30...0x39).contains($0) } }),
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
+        {
+            let reason =
+                !(1...12).contains(month) ? "there is no month \(month)"
+                : day < 1 ? "there is no day 0"
+                : "\(parts[0])-\(parts[1]) has \(CivilDate.daysInMonth(year: year, month: month)) days, not \(day)"
+            throw .invalidArgument(parameter: parameter, reason: "'\(value)' is not a day of the calendar: \(reason)")
         }
-        return date
+        throw .invalidArgument(parameter: parameter, reason: "'\(value)' is not a date of the form YYYY-MM-DD")
     }
 
     /// One of an enumeration's raw values, or an error listing them.
