@@ -63,6 +63,14 @@ struct InputFile {
     /// All of `path`'s bytes (`-` for standard input), as UTF-8 when an encoding is given.
     static func bytes(of path: String, encoding: InputEncoding? = nil) throws(Failure) -> [UInt8] {
         let bytes = try bytes(of: path)
+        // Excel's "Unicode text" is UTF-16 with a byte order mark: read as UTF-8 or GB18030 it
+        // is noise, and the advice to try GB18030 led nowhere.
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+            let mark = bytes[0] == 0xFF ? "FF FE" : "FE FF"
+            throw .badInput(
+                "cannot read \(name(of: path)): it is UTF-16 text (its first bytes are the byte order mark \(mark)); save it "
+                    + "as UTF-8 (\"CSV UTF-8\" in a spreadsheet) or convert it: iconv -f UTF-16 -t UTF-8")
+        }
         return try encoding?.utf8(bytes, name: name(of: path)) ?? bytes
     }
 

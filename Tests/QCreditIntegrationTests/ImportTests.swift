@@ -418,6 +418,27 @@ import Testing
         #expect(!screened.contains("\u{0}") && screened.contains("\(CLI.cement)\u{FFFD}"), "\(screened.debugDescription)")
     }
 
+    /// A UTF-16 file (Excel's "Unicode text") and a JSON array are refused before anything is
+    /// sent, saying what the file is and how to make it importable (the first was advised to
+    /// try GB18030; the second imported with every line a malformed row and exit 0).
+    @Test func aUTF16FileOrAJSONArrayIsRefusedSayingWhatItIs() async throws {
+        let cli = CLIHarness(daemon: try await DaemonProcess())
+        var utf16: [UInt8] = [0xFF, 0xFE]
+        for unit in "code,name\n\(CLI.cement),水泥\n".utf16 { utf16 += [UInt8(unit & 0xFF), UInt8(unit >> 8)] }
+        let unicodeText = cli.daemon.directory.appendingPathComponent("unicode.csv").path
+        try Data(utf16).write(to: URL(fileURLWithPath: unicodeText))
+        for command in [["import", "enterprises", unicodeText], ["screen", unicodeText]] {
+            let refused = try await cli.run(command)
+            #expect(refused.status == 2, "\(refused.stderr)")
+            #expect(refused.stderr.contains("it is UTF-16 text") && refused.stderr.contains("iconv -f UTF-16"), "\(refused.stderr)")
+        }
+        let array = try file(cli.daemon, "firms.json", "[\n  {\"code\": \"\(CLI.cement)\", \"name\": \"水泥\"}\n]\n")
+        let refused = try await cli.run(["import", "enterprises", array])
+        #expect(refused.status == 2, "\(refused.stderr)")
+        #expect(refused.stderr.contains("is a JSON array, not JSON Lines"), "\(refused.stderr)")
+        #expect(try await cli.run(["file", CLI.cement]).status != 0)
+    }
+
     @Test func aFileWithoutARequiredColumnIsRefusedBeforeAnythingIsSent() async throws {
         let cli = CLIHarness(daemon: try await DaemonProcess())
         let path = try file(cli.daemon, "no-name.csv", "code,division\n\(CLI.cement),522700\n")

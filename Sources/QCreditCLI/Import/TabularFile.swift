@@ -69,6 +69,12 @@ struct TabularFile {
         } else {
             format = firstContent.map { lines.text($0).trimmingWhitespace().hasPrefix("{") } == true ? .jsonLines : .csv
         }
+        // A JSON array (a `.json` export) is one document, not one object per line: each of
+        // its lines would be refused as a malformed row, and the import would still succeed.
+        if format == .jsonLines, let first = firstContent, lines.text(first).trimmingWhitespace().hasPrefix("[") {
+            throw .badInput(
+                "\(name) is a JSON array, not JSON Lines: give one object per line (jq -c '.[]' \(name) > rows.jsonl)")
+        }
         if format == .csv { try readCSVHeader() }
         estimatedRecordCount = lines.count - position
     }
