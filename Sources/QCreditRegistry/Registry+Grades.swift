@@ -68,11 +68,30 @@ extension RegistryReader {
                 }
             }
             let inForce = GradeInForce.resolve(
-                computed: try computed.flatMap { try shows($0, visibility: visibility) ? $0 : nil },
-                override: try override.flatMap { try shows($0, visibility: visibility) ? $0 : nil },
+                computed: try latestShown(computed, of: enterprise.id, visibility: visibility, at: at),
+                override: try latestShown(override, of: enterprise.id, visibility: visibility, at: at),
                 caps: caps, on: date, scale: policy.scale)
             return GradeView(enterprise: enterprise, inForce: inForce, at: at, listTypes: listTypes.sorted())
         }
+    }
+}
+
+extension RegistryReader {
+    /// The newest grade of file `enterpriseId` of `latest`'s basis at or before `at` that
+    /// `visibility` shows: `latest` itself, else (a grade no longer disclosed is as if it had
+    /// never been public) the one before it that still is, and so on back. A bank asking about
+    /// the days a retracted event's grade stood was told "ungraded", which no public record said.
+    func latestShown(_ latest: GradeRecord?, of enterpriseId: Int64, visibility: Visibility, at: Instant) throws
+        -> GradeRecord?
+    {
+        guard let latest else { return nil }
+        if try shows(latest, visibility: visibility) { return latest }
+        // Rare (a grade hidden by a correction or by its events' period): the older ones are read.
+        for older in try grades(enterpriseId: enterpriseId, basis: latest.basis, atOrBefore: at, limit: 10_000)
+        where older.id != latest.id {
+            if try shows(older, visibility: visibility) { return older }
+        }
+        return nil
     }
 }
 

@@ -178,6 +178,20 @@ public struct RegistryReader {
         ).map(decodeGrade)
     }
 
+    /// The file's grades of `basis` in force at or before `instant`, newest first (as
+    /// ``latestGrade(enterpriseId:basis:atOrBefore:)`` orders them), at most `limit`.
+    public func grades(enterpriseId: Int64, basis: GradeRecord.Basis, atOrBefore instant: Instant, limit: Int) throws
+        -> [GradeRecord]
+    {
+        try rows(
+            """
+            SELECT \(Self.gradeColumns) FROM grade_record
+            WHERE enterprise_id = ? AND basis = ? AND effective_at <= ?
+            ORDER BY effective_at DESC, id DESC LIMIT ?
+            """, [enterpriseId, basis.rawValue, instant.secondsSinceEpoch, limit]
+        ).map(decodeGrade)
+    }
+
     /// The newest computed grade of the file, whatever the clock says: what a new grade is
     /// compared with and replaces. A clock set back (a rehearsal, a corrected clock) must not
     /// make a grade published "later" look absent and be published again unchanged.

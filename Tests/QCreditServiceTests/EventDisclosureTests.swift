@@ -102,6 +102,31 @@ import Varlink
         }
     }
 
+    /// A grade no longer disclosed is as if it had never been public: a bank asking about the
+    /// days it stood is answered the grade it replaced, still disclosed (it was told "ungraded",
+    /// which no public record ever said); the regulator sees the grade that stood.
+    @Test func theDaysOfAGradeWithdrawnByARetractionShowTheGradeBeforeIt() async throws {
+        let fixture = try await ServiceFixture(today: "2026-03-02", withGradeIndex: true)
+        let code = JSONValue.string(Self.code)
+        _ = try await fixture.call("org.qcredit.admin.RegisterEnterprise", ["code": code, "name": "Dairy Co."])
+        _ = try await fixture.call("org.qcredit.admin.PublishGrades", ["codes": [code]])
+        let first = try await fixture.call("org.qcredit.query.GetGrade", ["code": code], as: ServiceFixture.bank)["grade"]
+        fixture.clock.advance(days: 1)
+        let eventId = try await Self.record(fixture, kind: "penalty", occurredOn: "2026-03-03")
+        _ = try await fixture.call("org.qcredit.admin.PublishGrades", ["codes": [code]])
+        let penalised = try await fixture.call("org.qcredit.query.GetGrade", ["code": code])["grade"]
+        #expect(penalised?["grade"] != first?["grade"], "\(String(describing: penalised))")
+        fixture.clock.advance(days: 1)
+        _ = try await fixture.call("org.qcredit.admin.CorrectEvent", ["eventId": eventId, "reason": "recorded in the wrong file"])
+        _ = try await fixture.call("org.qcredit.admin.PublishGrades", ["codes": [code]])
+        let asBank = try await fixture.call("org.qcredit.query.GetGradeAt", ["code": code, "at": "2026-03-03"], as: ServiceFixture.bank)
+        #expect(asBank["grade"]?["grade"] == first?["grade"], "\(asBank)")
+        #expect(asBank["grade"]?["logIndex"] == first?["logIndex"], "\(asBank)")
+        #expect(asBank["grade"]?["basis"] == "computed", "\(asBank)")
+        let asRegulator = try await fixture.call("org.qcredit.query.GetGradeAt", ["code": code, "at": "2026-03-03"])
+        #expect(asRegulator["grade"]?["logIndex"] == penalised?["logIndex"], "\(asRegulator)")
+    }
+
     /// An event may not count in grades after the public stops seeing it.
     @Test func aPolicyWhoseEventsOutliveTheirDisclosureIsRefused() throws {
         let policy = try PolicyFile.defaultPolicy()

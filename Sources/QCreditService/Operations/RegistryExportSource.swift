@@ -53,7 +53,12 @@ struct RegistryExportSource: ExportSource {
             // The export's state is the public's: what a bank sees. A file never listed (nearly all)
             // is answered from one query; one with listings takes the full view, caps and names.
             guard let row = try reader.stateRow(enterpriseId: id, atOrBefore: moment) else { return }
-            guard row.hasListings else {
+            // A grade the public no longer sees gives way to the one before it (the full view
+            // reads the older ones): rare, so the one-query path stays the common one.
+            let hidesAGrade = [row.computed, row.override].contains { grade in
+                grade?.disclosureEndsOn.map { visibility.today >= $0 } ?? false
+            }
+            guard row.hasListings || hidesAGrade else {
                 let bytes = try Self.stateLineBytes(row, policy: policy, visibility: visibility, on: asOfDate)
                 return try body(.canonical(bytes, uscc: row.uscc, orgCode: row.orgCode))
             }
@@ -74,8 +79,8 @@ struct RegistryExportSource: ExportSource {
             flags: enterprise.flags, inForce: view.inForce, listTypes: view.listTypes)
     }
 
-    /// The line of a file without listings, as ``stateLineBytes(_:)`` would give it for the
-    /// file's ``GradeView``: a grade the public no longer sees is left out, and no listing caps it.
+    /// The line of a file without listings whose grades the public sees, as ``stateLineBytes(_:)``
+    /// would give it for the file's ``GradeView``: no listing caps it.
     static func stateLineBytes(_ row: StateRow, policy: Policy, visibility: Visibility, on date: CivilDate)
         throws(CanonicalJSONError) -> [UInt8]
     {
