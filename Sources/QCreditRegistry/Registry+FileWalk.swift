@@ -36,9 +36,9 @@ extension Registry {
                     for id in ids {
                         do {
                             try writer.savepoint { try body(id, writer, &batch) }
-                        } catch let error as DatabaseError where Self.endsTheTransaction(error) {
-                            throw error  // shutdown interrupted the batch: every file after it would fail too
-                        } catch let error as CancellationError {
+                        } catch where Interruption.isInterruption(error) {
+                            // Shutdown interrupted the batch (a statement of it, or a node read
+                            // the Merkle tree wraps): every file after it would fail too.
                             throw error
                         } catch {
                             batch.failed += 1
@@ -56,9 +56,4 @@ extension Registry {
         return (summary, true)
     }
 
-    /// An interrupt (a cancelled write: shutdown) or an aborted transaction: no later statement
-    /// of the batch can succeed.
-    static func endsTheTransaction(_ error: DatabaseError) -> Bool {
-        error.resultCode == .SQLITE_INTERRUPT || error.resultCode == .SQLITE_ABORT
-    }
 }
