@@ -107,12 +107,18 @@ extension Registry {
                     continue
                 }
                 // The grade in force before: the newest earlier grade (an override that just ended
-                // included) that the viewer may see.
-                let previous =
-                    kind == .grade
-                    ? try reader.publishedGrades(enterpriseId: enterpriseId, before: index).first { earlier in
-                        try view != .public || reader.isDisclosed(earlier.index, on: today)
-                    }?.grade : nil
+                // included), when the viewer may see it. One no longer disclosed gives no `old`
+                // (as a first grade has none), not an older one that is: a grade withdrawn by a
+                // correction would make the change read "A → A" (and a bank sent "A → D" live
+                // would never hear that D was withdrawn).
+                let previous: String?
+                if kind == .grade, let earlier = try reader.publishedGrades(enterpriseId: enterpriseId, before: index, limit: 1).first,
+                    try view != .public || reader.isDisclosed(earlier.index, on: today)
+                {
+                    previous = earlier.grade
+                } else {
+                    previous = nil
+                }
                 if let change = WatchChange.from(record: record, cursor: index, code: code, previousGrade: previous) {
                     if change.kind == .listed, let listingId { listingsShown.insert(listingId) }
                     changes.append(change)

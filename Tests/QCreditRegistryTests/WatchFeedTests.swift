@@ -97,6 +97,26 @@ import Testing
         #expect(seen.map(\.new) == ["A", "AA"])
     }
 
+    /// A grade withdrawn by a correction is no longer disclosed: the bank's change after it has
+    /// no `old` (it read "A → A", from the grade before the withdrawn one), and the regulator's
+    /// shows the grade it replaced.
+    @Test func aChangeAfterAWithdrawnGradeHasNoOldForABank() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        try await fixture.register(code)
+        _ = try await fixture.registry.editWatchList("loans", codes: [code], edit: .set, by: Self.bank)
+        let start = try await fixture.registry.logEnd()
+        _ = try await fixture.registry.publishGrades(codes: [code], by: RegistryFixture.regulator)
+        let eventId = try await fixture.registry.recordEvent(
+            fixture.event(code, kind: "penalty", severity: "high", occurredOn: "2026-03-01"), by: RegistryFixture.regulator)
+        _ = try await fixture.registry.publishGrades(codes: [code], by: RegistryFixture.regulator)
+        _ = try await fixture.registry.correctEvent(eventId: eventId, replacement: nil, reason: "wrong file", by: RegistryFixture.regulator)
+        let asBank = try await changes(fixture.registry, after: start).filter { $0.kind == .grade }
+        #expect(asBank.map(\.new) == ["A", "A"], "\(asBank)")
+        #expect(asBank.map(\.old) == [nil, nil], "\(asBank)")
+        let asRegulator = try await changes(fixture.registry, after: start, view: .full).filter { $0.kind == .grade }
+        #expect(asRegulator.count == 3 && asRegulator.last?.old == asRegulator[1].new && asRegulator[1].new != "A", "\(asRegulator)")
+    }
+
     /// A code really issued with a wrong check character, admitted on registration, is watched
     /// as GetGrade answers it (a list or a feed's codes); other wrong codes are still refused.
     @Test func anAdmittedPilotCodeCanBeWatched() async throws {
