@@ -49,7 +49,8 @@ extension ExportVerification {
         checkOpenings(manifest: manifest, leaves: leaves, everyEntry: true)
     }
 
+    /// The name of the directory at `path` (`.` from inside it is that directory's name).
     static func lastComponent(of path: String) -> String {
-        String(path.split(separator: "/").last ?? "")
+        String(ExportVerifier.resolved(path).split(separator: "/").last ?? "")
     }
 }

@@ -53,11 +53,22 @@ public enum ExportVerifier {
     /// ExportVerifier.restrictedPart(of: "/var/lib/qcredit-exports/qcredit-export-20261127T020000Z-full")
     /// // "/var/lib/qcredit-exports/restricted/qcredit-export-20261127T020000Z-full"
     /// ```
+    ///
+    /// The directory is resolved first (`realpath`), so `.` given from inside the export, a
+    /// path ending in `/.` or `..` segments name the export, not a directory called `.`.
     public static func restrictedPart(of directory: String) -> String {
-        var components = directory.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        let resolved = resolved(directory)
+        var components = resolved.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         let name = components.popLast() ?? ""
-        let parent = (directory.hasPrefix("/") ? "/" : "") + components.joined(separator: "/")
+        let parent = (resolved.hasPrefix("/") ? "/" : "") + components.joined(separator: "/")
         return FileSystem.join(parent.isEmpty ? "." : parent, ExportFormat.restrictedDirectory + "/" + name)
+    }
+
+    /// `path` resolved (`realpath`) when it exists, else as given.
+    static func resolved(_ path: String) -> String {
+        guard let real = realpath(path, nil) else { return path }
+        defer { free(real) }
+        return String(cString: real)
     }
 
     /// Checks the export in `directory` with the trusted `verifierKeys` (`<name>+<id>+<base64>`

@@ -96,6 +96,12 @@ import Testing
         let restricted = try await runCommand(qcredit, ["verify", export, "--restricted", "--vkey", vkey])
         #expect(restricted.status == 0, "\(restricted.stdout)")
         #expect(restricted.stdout.contains("PASS openings \(part)/openings.jsonl: every entry 0..<"), "\(restricted.stdout)")
+        // From inside the export, as the README's auditor works: `.` names it (the restricted
+        // part was looked for at ./restricted/., and verify failed a sound export).
+        for given in [".", "./", "../" + (export as NSString).lastPathComponent + "/."] {
+            let inside = try await runCommand(qcredit, ["verify", given, "--restricted", "--vkey", vkey], directory: export)
+            #expect(inside.status == 0, "\(given): \(inside.stdout)")
+        }
 
         // The restricted part keeps the listing's opening and its whole history, for the auditors' group only.
         let allOpenings = try String(contentsOfFile: part + "/openings.jsonl", encoding: .utf8).split(separator: "\n")
@@ -124,13 +130,17 @@ import Testing
         #expect(failed.status == 4)
         #expect(failed.stdout.contains("the opening of entry \(listingIndex) does not open the entry's leaf"), "\(failed.stdout)")
 
-        // A restore from the backup replays the leaves with their openings, from the restricted part.
+        // A restore from the backup replays the leaves with their openings, from the restricted
+        // part, the export given as `.` from inside it (the part was missed then, and the
+        // undisclosed listing's records were replayed without their openings).
         #expect(daemon.stop() == 0)
         let restored = try await runCommand(
             qcredit,
-            ["restore", backup, "--entries", export, "--config", try #require(daemon.configPath), "--state-dir", daemon.stateDirectory])
+            ["restore", backup, "--entries", ".", "--config", try #require(daemon.configPath), "--state-dir", daemon.stateDirectory],
+            directory: export)
         #expect(restored.status == 0, "\(restored.stdout)\(restored.stderr)")
-        #expect(restored.stdout.contains("with their openings"), "\(restored.stdout)")
+        let counts = restored.stdout.firstMatch(of: /(\d+) of the (\d+) replayed with their openings/)
+        #expect(counts != nil && counts?.1 == counts?.2, "\(restored.stdout)")
         try await daemon.start()
         let replay = try await runCommand(qcredit, ["audit", "replay", "--json", "--vkey", vkey, "--socket", daemon.socketPath])
         #expect(replay.status == 0, "\(replay.stdout)\(replay.stderr)")
