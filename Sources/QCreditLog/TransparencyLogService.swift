@@ -86,10 +86,15 @@ public final class TransparencyLogService: Sendable {
             if tree.size > (newest?.size ?? -1) { newest = tree }
         }
         newestSigned.withLock { $0 = newest }
-        // The file can be newer than the database row (a crash between the two writes).
+        // The file can be newer than the database row (a crash between the two writes), or
+        // missing (a restore puts the state directory's aside): each is made whole from the other,
+        // so a backup taken before the next signature carries the checkpoint too.
         let fromDatabase = try await database.read { try $0.latestCheckpoint() }
-        if let fromFile = try Self.readCheckpointFile(checkpointFile), fromFile.size > (fromDatabase?.size ?? -1) {
+        let fromFile = try Self.readCheckpointFile(checkpointFile)
+        if let fromFile, fromFile.size > (fromDatabase?.size ?? -1) {
             try await database.insertCheckpoint(fromFile)
+        } else if fromFile == nil, let fromDatabase {
+            try DurableFile.replace(checkpointFile, with: Array(fromDatabase.note.utf8))
         }
     }
 

@@ -99,6 +99,31 @@ import Varlink
         #expect(consistency["proof"]?.arrayValue?.isEmpty == false)
     }
 
+    /// A restore puts the state directory's checkpoint file aside; the daemon started on the
+    /// restored database writes it again from the database's newest checkpoint, so a backup
+    /// taken before the next signature carries `checkpoint` as the README says (it held only
+    /// `registry.sqlite`).
+    @Test func aBackupTakenJustAfterARestoreCarriesTheCheckpoint() async throws {
+        let exports = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-exports-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: exports) }
+        let daemon = try await DaemonProcess(config: Self.config(exports: exports))
+        let qcredit = DaemonProcess.product("qcredit")
+        try await daemon.seed(from: 0, count: 2)
+        _ = try await daemon.waitForCheckpointOfWholeLog()
+        let first = daemon.directory.appendingPathComponent("backup-1").path
+        #expect(try await runCommand(qcredit, ["backup", first, "--socket", daemon.socketPath]).status == 0)
+        #expect(daemon.stop() == 0)
+        let configPath = try #require(daemon.configPath)
+        let restored = try await runCommand(qcredit, ["restore", first, "--config", configPath, "--state-dir", daemon.stateDirectory])
+        #expect(restored.status == 0, "\(restored.stdout)\(restored.stderr)")
+        try await daemon.start()
+        let second = daemon.directory.appendingPathComponent("backup-2").path
+        let backedUp = try await runCommand(qcredit, ["backup", second, "--socket", daemon.socketPath])
+        #expect(backedUp.status == 0, "\(backedUp.stderr)")
+        #expect(FileManager.default.fileExists(atPath: second + "/checkpoint"), "\(backedUp.stdout)")
+        #expect(daemon.stop() == 0)
+    }
+
     /// A backup copied back by hand, with both checkpoint histories lost too: the newest export
     /// still holds the tree of 12 the log signed, and the daemon refuses to start behind it
     /// instead of signing a second root for size 7 onwards.
