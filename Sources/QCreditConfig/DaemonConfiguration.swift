@@ -185,6 +185,12 @@ public struct DaemonConfiguration: Sendable, Equatable {
                 "\(section)maxConnectionsWithoutRole (\(withoutRole)) must be below maxConnections "
                     + "(\(limits.maxConnections)), or no place is kept for peers with a role")
         }
+        // The default share (a quarter, at least one) takes all of a single connection.
+        if limits.connectionsWithoutRole >= limits.maxConnections {
+            throw ConfigurationError(
+                "\(section)maxConnections (\(limits.maxConnections)) must be at least 2: peers holding no role share a quarter "
+                    + "of it (at least one connection), and a place is kept for peers with a role")
+        }
         guard limits.maxConnectionsPerUser <= limits.maxConnections else {
             throw ConfigurationError(
                 "\(section)maxConnectionsPerUser (\(limits.maxConnectionsPerUser)) exceeds maxConnections (\(limits.maxConnections))")

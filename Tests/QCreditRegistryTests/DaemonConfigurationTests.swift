@@ -129,6 +129,10 @@ import Testing
                 "[limits]\nmaxConnectionsWithoutRole = 256",
                 "c.toml: limits.maxConnectionsWithoutRole (256) must be below maxConnections (256), or no place is kept for peers with a role"
             ),
+            (
+                "[limits]\nmaxConnections = 1\nmaxConnectionsPerUser = 1",
+                "c.toml: limits.maxConnections (1) must be at least 2: peers holding no role share a quarter of it (at least one connection), and a place is kept for peers with a role"
+            ),
             ("[limits]\nshutdownTimeoutSeconds = -1", "c.toml: limits.shutdownTimeoutSeconds: must be greater than 0"),
             // Past a year a timer's clock arithmetic would overflow after the daemon had started.
             ("[log]\ncheckpointIntervalSeconds = 9007199254740991", "c.toml: log.checkpointIntervalSeconds: must be at most 31536000 (a year)"),
