@@ -76,11 +76,15 @@ struct MaintenanceService: Service {
             // Run once writes have been quiet for a second: an import's batches (a commit every
             // fraction of a second) are not slowed by a regrade beside them, and their files are
             // regraded together once it ends (or at the tick, whichever comes first).
+            // Writes that never pause (a steady stream of calls) wait at most five quiet times:
+            // past that the regrade runs beside them, or GetGrade would answer a grade the
+            // files' events changed until the tick (minutes).
+            let latest = ContinuousClock.now + quietTime * 5
             var quietSince = commits.generation
             repeat {
                 quietSince = commits.generation
                 try await EventLoopSleep.sleep(for: quietTime)
-            } while commits.generation != quietSince && ContinuousClock.now < tick
+            } while commits.generation != quietSince && ContinuousClock.now < tick && ContinuousClock.now < latest
             guard ContinuousClock.now < tick else { return }
             do {
                 // It gives the writer back to a peer who starts writing meanwhile (the next

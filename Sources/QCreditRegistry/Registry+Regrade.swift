@@ -1,5 +1,6 @@
 import QCreditDomain
 import QCreditStore
+import Synchronization
 
 /// What a regrade did.
 public struct RegradeSummary: Sendable, Equatable {
@@ -46,7 +47,7 @@ extension Registry {
     /// not published. One transaction per batch; a file that fails is logged and stays due.
     ///
     /// With `yieldingToPeerWritesAfter` (a ``peerWriteCount`` read earlier), the run stops
-    /// before its next batch once a peer has started a write since that count, and says so
+    /// before its next batch (never before its first) once a peer has started a write since that count, and says so
     /// (``RegradeSummary/yielded``): the files not reached stay due, and the day's run is not
     /// marked done. Maintenance regrades this way after writes fall quiet, so that a regrade of
     /// the million files an import made due does not take the writer from the next import.
@@ -55,7 +56,12 @@ extension Registry {
     ) async throws -> RegradeSummary {
         let today = self.today
         var stop: (@Sendable () -> Bool)?
-        if let peerWrites { stop = { self.peerWriteCount != peerWrites } }
+        if let peerWrites {
+            // The first batch always runs: under writes that never pause, a run that yielded
+            // before it would never regrade anything.
+            let checks = Atomic<Int>(0)
+            stop = { checks.add(1, ordering: .relaxed).oldValue > 0 && self.peerWriteCount != peerWrites }
+        }
         var (summary, complete) = try await walkFiles(
             RegradeSummary(), batchSize: batchSize, by: caller, failure: "cannot regrade", stopBefore: stop,
             nextIds: { try $0.enterpriseIdsDueForRegrade(through: today, after: $1, limit: $2) }

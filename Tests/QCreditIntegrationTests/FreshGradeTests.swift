@@ -31,6 +31,39 @@ import Testing
         #expect(grade?["logIndex"] != before?["logIndex"])
     }
 
+    /// Writes that never pause for a quiet second (a regulator's steady stream of calls) still
+    /// let the event's regrade run: within five quiet times, not at the tick minutes away (it
+    /// waited for quiet that never came, and GetGrade answered the old grade meanwhile).
+    @Test func anEventChangesTheGradeWhileOtherWritesNeverPause() async throws {
+        let daemon = try await DaemonProcess(config: "maintenanceIntervalSeconds = 300\n" + DaemonProcess.logConfig)
+        defer { daemon.stop() }
+        let code = DurabilityTests.uscc(0)
+        _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(code), "name": "Busy Co."])
+        _ = try await daemon.call("org.qcredit.admin.PublishGrades", ["codes": [.string(code)]])
+        let before = try await daemon.call("org.qcredit.query.GetGrade", ["code": .string(code)])["grade"]
+        #expect(before?["grade"] == "A")
+        _ = try await daemon.call(
+            "org.qcredit.admin.RecordEvent",
+            [
+                "code": .string(code), "dimension": "product", "kind": "penalty", "severity": "high",
+                "occurredOn": .string(Self.yesterdayInBeijing()), "authority": "Zhengzhou AMR", "documentNumber": "郑市监罚〔2026〕10号",
+                "summary": "counterfeit goods",
+            ])
+        // A write every 100 ms for up to 60 s, and the grade read between them.
+        var grade: JSONValue? = before
+        var serial = 1
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline, grade?["grade"] == "A" {
+            _ = try await daemon.call(
+                "org.qcredit.admin.RegisterEnterprise", ["code": .string(DurabilityTests.uscc(serial)), "name": .string("Writer Co. \(serial)")])
+            serial += 1
+            try await Task.sleep(for: .milliseconds(100))
+            grade = try await daemon.call("org.qcredit.query.GetGrade", ["code": .string(code)])["grade"]
+        }
+        #expect(grade?["grade"] != "A", "the grade stayed stale through \(serial) writes: \(String(describing: grade))")
+        #expect(daemon.log.contains("regrade after writes"), "\(daemon.log)")
+    }
+
     static func yesterdayInBeijing() -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(secondsFromGMT: 8 * 3600)!
