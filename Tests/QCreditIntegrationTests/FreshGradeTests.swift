@@ -5,15 +5,15 @@ import Testing
 /// A grade follows a recorded event within seconds, with no PublishGrades and no maintenance
 /// call, though the next maintenance tick is minutes away.
 @Suite struct FreshGradeTests {
-    @Test func anEventChangesTheGradeWithinSecondsWithNoOtherCall() async throws {
+    /// A daemon whose next tick is minutes away, a file graded A, then a serious penalty
+    /// recorded against it: the grade it had, to see it change.
+    static func gradedFileWithANewPenalty() async throws -> (daemon: DaemonProcess, code: String, before: JSONValue?) {
         let daemon = try await DaemonProcess(config: "maintenanceIntervalSeconds = 300\n" + DaemonProcess.logConfig)
-        defer { daemon.stop() }
         let code = DurabilityTests.uscc(0)
         _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(code), "name": "Fresh Co."])
         _ = try await daemon.call("org.qcredit.admin.PublishGrades", ["codes": [.string(code)]])
         let before = try await daemon.call("org.qcredit.query.GetGrade", ["code": .string(code)])["grade"]
         #expect(before?["grade"] == "A")
-
         _ = try await daemon.call(
             "org.qcredit.admin.RecordEvent",
             [
@@ -21,6 +21,12 @@ import Testing
                 "occurredOn": .string(Self.yesterdayInBeijing()), "authority": "Zhengzhou AMR", "documentNumber": "郑市监罚〔2026〕9号",
                 "summary": "counterfeit goods",
             ])
+        return (daemon, code, before)
+    }
+
+    @Test func anEventChangesTheGradeWithinSecondsWithNoOtherCall() async throws {
+        let (daemon, code, before) = try await Self.gradedFileWithANewPenalty()
+        defer { daemon.stop() }
         let deadline = ContinuousClock.now + .seconds(30)
         var grade: JSONValue? = before
         while ContinuousClock.now < deadline, grade?["grade"] == "A" {
@@ -35,20 +41,8 @@ import Testing
     /// let the event's regrade run: within five quiet times, not at the tick minutes away (it
     /// waited for quiet that never came, and GetGrade answered the old grade meanwhile).
     @Test func anEventChangesTheGradeWhileOtherWritesNeverPause() async throws {
-        let daemon = try await DaemonProcess(config: "maintenanceIntervalSeconds = 300\n" + DaemonProcess.logConfig)
+        let (daemon, code, before) = try await Self.gradedFileWithANewPenalty()
         defer { daemon.stop() }
-        let code = DurabilityTests.uscc(0)
-        _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(code), "name": "Busy Co."])
-        _ = try await daemon.call("org.qcredit.admin.PublishGrades", ["codes": [.string(code)]])
-        let before = try await daemon.call("org.qcredit.query.GetGrade", ["code": .string(code)])["grade"]
-        #expect(before?["grade"] == "A")
-        _ = try await daemon.call(
-            "org.qcredit.admin.RecordEvent",
-            [
-                "code": .string(code), "dimension": "product", "kind": "penalty", "severity": "high",
-                "occurredOn": .string(Self.yesterdayInBeijing()), "authority": "Zhengzhou AMR", "documentNumber": "郑市监罚〔2026〕10号",
-                "summary": "counterfeit goods",
-            ])
         // A write every 100 ms for up to 60 s, and the grade read between them.
         var grade: JSONValue? = before
         var serial = 1
