@@ -40,6 +40,8 @@ extension Registry {
     /// Names each index probe may bring back; a probe that brings back this many is followed
     /// by a narrower one (prefix, then the whole name).
     static let findCandidatesPerProbe = 300
+    /// Names a look-up around a misspelling reads at most (each checked for the sides together).
+    static let misspellingScanLimit = 20_000
 
     /// Files whose current or former name matches `name` (see ``NameMatch`` for the ranking),
     /// best first, at most `limit`. The public view applies the one public-view rule
@@ -171,6 +173,12 @@ extension Registry {
             }
             guard texts.contains(where: { $0.count >= 3 }) else { continue }
             hits.formUnion(try reader.names(containingAll: texts, limit: findCandidatesPerProbe, crowded: crowded))
+            // The sides held together around the misspelling: when more names than a probe
+            // brings back hold both sides apart, the one that holds them together is still found.
+            hits.formUnion(
+                try reader.names(
+                    around: String(sides[0]), misspelt: String(characters[position]), right: String(sides[1]),
+                    limit: findCandidatesPerProbe, scanLimit: misspellingScanLimit))
         }
         return hits
     }

@@ -53,6 +53,53 @@ extension RegistryReader {
         }
     }
 
+    /// Names in which `left` and `right` stand around what one misspelling of `middle` leaves
+    /// in the name: nothing (it was typed in excess), one character (typed wrong), or `middle`
+    /// with one character before or after it (one was left out), at most `limit` of them, oldest
+    /// first, reading at most `scanLimit` names the index offers. Unlike ``names(containingAll:limit:crowded:)``
+    /// this keeps the sides together: names that hold both apart (`浙江1号茶叶贸易1有限公司` for
+    /// `茶叶贸龘有限公司`) do not take the limit from the one that holds them around one character.
+    public func names(around left: String, misspelt middle: String, right: String, limit: Int, scanLimit: Int) throws
+        -> [NameHit]
+    {
+        let sides = [TrigramQuery(left), TrigramQuery(right)]
+        guard let match = TrigramQuery.conjunction(of: sides) else { return [] }
+        let (l, r, m) = (NameMatch.foldedScalars(left), NameMatch.foldedScalars(right), NameMatch.foldedScalars(middle))
+        let found = try Row.fetchCursor(db.cachedStatement(sql: Self.nameSearchSQL), arguments: [match])
+        var hits: [NameHit] = []
+        var scanned = 0
+        while hits.count < limit, scanned < scanLimit, let row = try found.next() {
+            scanned += 1
+            let name: String = row["name"]
+            let marked = NameIndexMarks.foldedStart + NameMatch.foldedScalars(name) + NameIndexMarks.foldedEnd
+            guard Self.holds(marked, left: l, middle: m, right: r) else { continue }
+            hits.append(NameHit(enterpriseId: row["enterprise_id"], name: name))
+        }
+        return hits
+    }
+
+    /// Whether `name` holds `left`, then what one misspelling of `middle` (one character, or
+    /// none) leaves, then `right`.
+    static func holds(_ name: [UInt32], left: [UInt32], middle: [UInt32], right: [UInt32]) -> Bool {
+        func has(_ part: [UInt32], at start: Int) -> Bool {
+            start >= 0 && start + part.count <= name.count && name[start..<start + part.count].elementsEqual(part)
+        }
+        guard name.count >= left.count + right.count else { return false }
+        for start in 0...(name.count - left.count) where has(left, at: start) {
+            let end = start + left.count
+            if has(right, at: end) || has(right, at: end + 1) { return true }
+            if end + 2 <= name.count, middle.count == 1, name[end] == middle[0] || name[end + 1] == middle[0], has(right, at: end + 2) {
+                return true
+            }
+        }
+        return false
+    }
+
+    private static let nameSearchSQL = """
+        SELECT r.enterprise_id, r.name FROM enterprise_name_search s JOIN enterprise_revision r ON r.id = s.rowid
+        WHERE enterprise_name_search MATCH ?
+        """
+
     private func names(matchingPhrase text: String, limit: Int, crowded: CrowdedNameProbes?) throws -> [NameHit] {
         try crowdedAnswer([text], limit: limit, crowded: crowded) {
             let query = TrigramQuery(text)
@@ -74,13 +121,7 @@ extension RegistryReader {
         // The index keeps no names (Schema/0016): each of its rows is the revision that brought
         // one. It keeps no positions either (Schema/0018): a name it finds may hold the text's
         // trigrams apart, so each is checked before it counts towards the limit.
-        let found = try Row.fetchCursor(
-            db.cachedStatement(
-                sql: """
-                    SELECT r.enterprise_id, r.name FROM enterprise_name_search s JOIN enterprise_revision r ON r.id = s.rowid
-                    WHERE enterprise_name_search MATCH ?
-                    """),
-            arguments: [match])
+        let found = try Row.fetchCursor(db.cachedStatement(sql: Self.nameSearchSQL), arguments: [match])
         var hits: [NameHit] = []
         while hits.count < limit, let row = try found.next() {
             let name: String = row["name"]

@@ -372,6 +372,24 @@ import Testing
         #expect(try await find(fixture, "某某").map(\.enterprise.uscc) == [codes[count + 1], codes[count]])
     }
 
+    /// README's example of a misspelling among crowded names: more than one probe's worth of
+    /// older names hold both sides of the misspelling apart (`茶叶贸易{n}有限公司`); the one that
+    /// holds them around one character is still found, for a character wrong, missing or extra
+    /// (each gave nothing, or only the crowd).
+    @Test func aMisspellingIsFoundWhenOlderNamesHoldItsSidesApart() async throws {
+        let fixture = try await RegistryFixture()
+        let count = 400
+        let codes = (1...count + 1).map { USCC.madeUp(serial: 8_000 + $0) }
+        let crowd = codes.prefix(count).enumerated().map { RegistrationRequest(code: $1, name: "浙江\($0)号茶叶贸易\($0)有限公司") }
+        _ = try await fixture.registry.registerEnterprises(crowd, place: nil, naming: { "\($0)" }, by: F.regulator)
+        try await fixture.register(codes[count], name: "云南普洱茶叶贸易有限公司")
+        for query in ["茶叶贸龘有限公司", "茶叶贸有限公司", "茶叶贸易龘有限公司"] {
+            let matches = try await find(fixture, query, limit: 5)
+            #expect(matches.first?.enterprise.uscc == codes[count], "\(query): \(matches.map(\.matchedName))")
+            #expect(matches.first?.match.tier == .fuzzy, "\(query)")
+        }
+    }
+
     /// A look-up that came back full is kept and never changes: names registered after it are
     /// younger than every name it holds, so a fresh look-up gives the same (and the search
     /// still finds them, by their own probes). One that fell short is not kept.
