@@ -172,9 +172,12 @@ extension Registry {
                 for word in side.split(separator: " ") { texts.append(String(word)) }
             }
             guard texts.contains(where: { $0.count >= 3 }) else { continue }
-            hits.formUnion(try reader.names(containingAll: texts, limit: findCandidatesPerProbe, crowded: crowded))
+            let holdingBoth = try reader.names(containingAll: texts, limit: findCandidatesPerProbe, crowded: crowded)
+            hits.formUnion(holdingBoth)
             // The sides held together around the misspelling: when more names than a probe
-            // brings back hold both sides apart, the one that holds them together is still found.
+            // brings back hold both sides apart, the one that holds them together is still found
+            // (when fewer do, the probe above brought back every one).
+            guard holdingBoth.count >= findCandidatesPerProbe else { continue }
             hits.formUnion(
                 try reader.names(
                     around: String(sides[0]), misspelt: String(characters[position]), right: String(sides[1]),
