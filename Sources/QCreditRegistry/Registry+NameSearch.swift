@@ -75,13 +75,19 @@ extension Registry {
                     break
                 }
                 guard let enterprise = try reader.enterprise(id: enterpriseId) else { continue }
+                // The file's best name by the ranking rule, which puts the current name before a
+                // former one that matches as well (hits are ordered by match alone: a former
+                // `Zeta Sorting Test` came before the current `zeta sorting test`).
+                func rank(_ hit: (name: String, match: NameMatch)) -> EnterpriseMatch.Rank {
+                    EnterpriseMatch.rank(hit.match, isFormerName: hit.name != enterprise.name)
+                }
                 let hit: (name: String, match: NameMatch)
-                if let current = hits.first(where: { $0.name == enterprise.name }), current == hits[0] {
-                    hit = current  // the current name is always shown
+                if let best = hits.min(by: { rank($0) < rank($1) }), best.name == enterprise.name {
+                    hit = best  // the current name is always shown
                 } else {
                     let shown = try reader.shown(enterprise, visibility: visibility)
                     let visibleNames = Set([shown.name] + shown.formerNames)
-                    guard let visible = hits.first(where: { visibleNames.contains($0.name) }) else { continue }
+                    guard let visible = hits.filter({ visibleNames.contains($0.name) }).min(by: { rank($0) < rank($1) }) else { continue }
                     hit = visible
                 }
                 let grade = try reader.gradeView(enterprise: enterprise, at: now, date: date, policy: policy, visibility: visibility)

@@ -390,6 +390,20 @@ import Testing
         }
     }
 
+    /// A current name that matches as well as a former one is the one reported (the ranking
+    /// rule: a current name before a former one), not the former that sorts first.
+    @Test func theCurrentNameIsReportedWhenAFormerOneMatchesAsWell() async throws {
+        let fixture = try await RegistryFixture()
+        try await fixture.register(F.usccA, name: "Zeta Sorting Test")
+        _ = try await fixture.registry.updateEnterprise(EnterpriseUpdate(code: F.usccA, name: "zeta sorting test", reason: "case"), by: F.regulator)
+        try await fixture.register(F.usccB, name: "排序测试集团")
+        _ = try await fixture.registry.updateEnterprise(EnterpriseUpdate(code: F.usccB, name: "排序测试集团股份有限公司", reason: "renamed"), by: F.regulator)
+        let latin = try await find(fixture, "ZETA SORTING TEST")
+        #expect(latin.first?.matchedName == "zeta sorting test" && latin.first?.isFormerName == false, "\(latin.map(\.matchedName))")
+        let chinese = try await find(fixture, "排序测试")
+        #expect(chinese.first?.matchedName == "排序测试集团股份有限公司" && chinese.first?.isFormerName == false, "\(chinese.map(\.matchedName))")
+    }
+
     /// A look-up that came back full is kept and never changes: names registered after it are
     /// younger than every name it holds, so a fresh look-up gives the same (and the search
     /// still finds them, by their own probes). One that fell short is not kept.
