@@ -51,6 +51,11 @@ extension Registry {
         // Tabs and line breaks in a query are white space like any other (pasted from a table,
         // say); names hold neither.
         let query = try TextField.required(Self.controlSpacesAsSpaces(name), "name", maxLength: 200)
+        // Invisible format characters do not matter in names (the fold drops them): a query of
+        // nothing else is as empty as one of spaces.
+        guard !NameMatch.fold(query).unicodeScalars.allSatisfy(\.properties.isWhitespace) else {
+            throw RegistryError.invalidArgument(parameter: "name", reason: "must not be empty")
+        }
         let limit = limit ?? Self.defaultFindLimit
         guard (1...Self.maximumFindLimit).contains(limit) else {
             throw RegistryError.invalidArgument(parameter: "limit", reason: "must be 1 to \(Self.maximumFindLimit), not \(limit)")

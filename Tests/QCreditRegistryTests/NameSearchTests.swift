@@ -404,6 +404,17 @@ import Testing
         #expect(chinese.first?.matchedName == "排序测试集团股份有限公司" && chinese.first?.isFormerName == false, "\(chinese.map(\.matchedName))")
     }
 
+    /// A query of invisible format characters only is as empty as one of spaces (it found
+    /// nothing instead of being refused).
+    @Test func aQueryOfZeroWidthCharactersOnlyIsRefusedAsEmpty() async throws {
+        let fixture = try await Self.populated()
+        for query in ["\u{200B}", "\u{200B}\u{3000}\u{FEFF}", " "] {
+            await #expect(throws: RegistryError.invalidArgument(parameter: "name", reason: "must not be empty"), "\(query.debugDescription)") {
+                _ = try await find(fixture, query)
+            }
+        }
+    }
+
     /// A look-up that came back full is kept and never changes: names registered after it are
     /// younger than every name it holds, so a fresh look-up gives the same (and the search
     /// still finds them, by their own probes). One that fell short is not kept.
