@@ -66,14 +66,23 @@ enum LogKeys {
         do {
             _ = try NoteSigning.open(newest.note, verifiers: verifiers)
         } catch {
-            let signedBy = ((try? Note(parsing: newest.note))?.signatures ?? []).map {
-                "\($0.name)+\(String(format: "%08x", $0.keyID))"
-            }
+            let signatures = (try? Note(parsing: newest.note))?.signatures ?? []
+            let signedBy = signatures.map { "\($0.name)+\(String(format: "%08x", $0.keyID))" }
+            // A key's ID covers its name, which is the origin unless keyName says otherwise: the
+            // same key files under a changed origin or keyName are other keys to a verifier.
+            let signedNames = Set(signatures.map(\.name))
+            let configuredNames = Set(keys.map(\.name))
+            let renamed = !signedNames.isEmpty && signedNames.isDisjoint(with: configuredNames)
             throw LogKeysError(
                 "the log's newest checkpoint (size \(newest.size)) is "
                     + (signedBy.isEmpty ? "not a signed note" : "signed by \(signedBy.joined(separator: ", "))") + ", and none of "
                     + "the configured signing keys (\(keys.map { "\($0.name)+\(String(format: "%08x", $0.keyID))" }.joined(separator: ", "))) "
-                    + "verifies it (\(error)): configure the log's own keys; to rotate, list the old keys with the new ones")
+                    + "verifies it (\(error)): "
+                    + (renamed
+                        ? "the keys are named \(configuredNames.sorted().joined(separator: ", ")), but the log's are named "
+                            + "\(signedNames.sorted().joined(separator: ", ")): [log] origin (and keyName) name a log's keys for good; "
+                            + "set them back to the log's"
+                        : "configure the log's own keys; to rotate, list the old keys with the new ones"))
         }
     }
 }

@@ -261,6 +261,21 @@ import Varlink
         try await daemon.seed(from: 3, count: 1)
     }
 
+    /// The same key files under a changed origin are other keys (a key's ID covers its name,
+    /// the origin by default): the refusal says that the names differ and to set them back (it
+    /// advised a rotation, which was not what happened).
+    @Test func aChangedOriginIsRefusedNamingTheKeysNames() async throws {
+        let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
+        try await daemon.seed(from: 0, count: 1)
+        _ = try await daemon.waitForCheckpointOfWholeLog()
+        #expect(daemon.stop() == 0)
+        try daemon.rewriteConfig(DaemonProcess.logConfig.replacingOccurrences(of: "qcredit.test/registry", with: "qcredit.test/renamed"))
+        let refused = try await daemon.startExpectingRefusal()
+        #expect(refused.status != 0)
+        #expect(refused.log.contains("the keys are named qcredit.test/renamed, but the log's are named qcredit.test/registry"), "\(refused.log)")
+        #expect(!refused.log.contains("to rotate"), "\(refused.log)")
+    }
+
     /// Rotation as the README gives it, on a log that does not grow meanwhile: started with the
     /// old and the new keys, the daemon signs its newest tree again with every key (same size,
     /// same root), so the export written then verifies with the new keys alone, and the new keys
