@@ -83,10 +83,11 @@ import Testing
         #expect(try await fixture.publications().count == published)
     }
 
-    /// A regrade that yields to peers (maintenance's run after writes fall quiet) stops before
-    /// its next batch once a peer has started a write, so the next import keeps the writer; the
-    /// files it did not reach stay due and the day's run is not marked done. The next run that
-    /// sees no peer write finishes them.
+    /// A regrade that yields to peers (maintenance's run after writes fall quiet) does its first
+    /// batch, then stops before the next once a peer has started a write, so the next import
+    /// keeps the writer (and writes that never pause still let it progress); the files it did
+    /// not reach stay due and the day's run is not marked done. The next run that sees no peer
+    /// write finishes them.
     @Test func aRegradeThatYieldsStopsForAPeersWriteAndTheNextRunFinishes() async throws {
         let fixture = try await RegistryFixture(today: "2026-03-02")
         let codes = [RegistryFixture.usccA, RegistryFixture.usccB, "00251805-7"]
@@ -100,12 +101,12 @@ import Testing
         _ = try await fixture.registry.recordEvent(fixture.event(codes[0], occurredOn: "2026-03-01"), by: RegistryFixture.regulator)
         #expect(fixture.registry.peerWriteCount > counted)
         let stopped = try await fixture.registry.regradeDueFiles(batchSize: 1, yieldingToPeerWritesAfter: counted)
-        #expect(stopped.yielded && stopped.recomputed == 0)
+        #expect(stopped.yielded && stopped.recomputed == 1, "\(stopped)")
         #expect(try await fixture.registry.lastRegradeDate() == nil)
         // The registry's own writes (this regrade's batches) are not a peer's.
         let quiet = fixture.registry.peerWriteCount
         let finished = try await fixture.registry.regradeDueFiles(batchSize: 1, yieldingToPeerWritesAfter: quiet)
-        #expect(!finished.yielded && finished.recomputed == 3 && finished.published == 3)
+        #expect(!finished.yielded && finished.recomputed == 2 && finished.published == 2, "\(finished)")
         #expect(fixture.registry.peerWriteCount == quiet)
         #expect(try await fixture.registry.lastRegradeDate() == CivilDate(iso: "2026-03-02"))
     }

@@ -4,10 +4,10 @@ struct TimedOut: Error, CustomStringConvertible {
 }
 
 /// Runs `body`, failing with ``TimedOut`` after a generous `seconds`: long enough that a full
-/// parallel test run on two cores, which can leave a task unscheduled for seconds, does not
-/// trip it; a hang still fails.
+/// parallel test run on two cores, which can leave a task unscheduled for tens of seconds (two
+/// ServerLimitTests timed out at 30 s together in one), does not trip it; a hang still fails.
 func withTimeout<T: Sendable>(
-    _ seconds: Double = 30,
+    _ seconds: Double = 90,
     _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     try await withThrowingTaskGroup(of: T.self) { group in
@@ -22,7 +22,7 @@ func withTimeout<T: Sendable>(
 }
 
 /// Polls `condition` until it holds, failing with ``TimedOut`` after a generous `seconds`.
-func waitUntil(_ seconds: Double = 30, _ condition: @escaping @Sendable () -> Bool) async throws {
+func waitUntil(_ seconds: Double = 90, _ condition: @escaping @Sendable () -> Bool) async throws {
     try await withTimeout(seconds) {
         while !condition() { try await Task.sleep(for: .milliseconds(10)) }
     }
