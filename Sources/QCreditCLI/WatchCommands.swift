@@ -125,13 +125,17 @@ private func sendCodes(
     // or a `set` would leave the list holding part of the file. So every code is checked here
     // first, by the rules the registry applies, and the first bad one is named with its line.
     var invalid: [(line: Int, code: String, error: CodeError)] = []
+    // The first code no registry could know; a wrong check character before it that the
+    // registry does not know either is named instead (the first bad line, in file order).
+    var plainlyInvalid: Failure?
     for line in lines {
         do {
             _ = try EnterpriseCode(validating: line.text)
         } catch {
             // Only a wrong check character can have been admitted on registration.
             guard (try? EnterpriseCode.admittingWrongCheckCharacter(line.text)) != nil else {
-                throw Failure.badInput("\(file), line \(line.number): \(error.description); nothing was sent")
+                plainlyInvalid = Failure.badInput("\(file), line \(line.number): \(error.description); nothing was sent")
+                break
             }
             invalid.append((line.number, EnterpriseCode.normalize(line.text), error))
         }
@@ -140,7 +144,7 @@ private func sendCodes(
     // 40,000 of those would not fit in a bank's message.
     let codes = lines.map { EnterpriseCode.normalize($0.text) }
     let distinct = Set(codes).count
-    if first == "SetWatchList", distinct > WatchList.maximumCodes {
+    if plainlyInvalid == nil, first == "SetWatchList", distinct > WatchList.maximumCodes {
         throw Failure.badInput("\(file) holds \(distinct) codes; a watch list holds at most \(WatchList.maximumCodes)")
     }
     // A code really issued with a wrong check character, admitted on registration, is one the
@@ -157,6 +161,7 @@ private func sendCodes(
             throw Failure.badInput("\(file), line \(refused.line): \(refused.error.description); nothing was sent")
         }
     }
+    if let plainlyInvalid { throw plainlyInvalid }
     var reply: [String: JSONValue] = [:]
     for (index, start) in stride(from: 0, to: max(codes.count, 1), by: watchListCodesPerCall).enumerated() {
         let chunk = codes[start..<min(start + watchListCodesPerCall, codes.count)]

@@ -243,6 +243,11 @@ import VarlinkNIO
         #expect(invalid.stderr.contains("line 89001: invalid USCC"), "\(invalid.stderr)")
         #expect(invalid.stderr.contains("nothing was sent"), "\(invalid.stderr)")
         #expect(try await cli.succeed(["watchlist", "show"]).contains("book\t85000"))
+        // The first bad line is the one named, a wrong check character before a wrong length
+        // included (the wrong length, refused without asking the registry, was named).
+        let twoBad = try await cli.run(["watchlist", "set", "book", "-"], input: [bad[0], CLIHarness.wrongCheck, "91110108"].joined(separator: "\n"))
+        #expect(twoBad.status == 2)
+        #expect(twoBad.stderr.contains("line 2: invalid USCC"), "\(twoBad.stderr)")
         // Once that code is on file, admitted with its wrong check character, it may be watched.
         try await cli.succeed(["register", CLIHarness.wrongCheck, "--name", "试点编码有限公司", "--admit-wrong-check-character"])
         let pilotBook = [bad[0], CLIHarness.wrongCheck].joined(separator: "\n")
