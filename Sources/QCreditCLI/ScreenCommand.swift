@@ -170,8 +170,14 @@ struct ScreenCommand: AsyncParsableCommand {
 
     static func row(line: Int, reply: [String: JSONValue], checkpoint: [String: JSONValue]?) -> [String: JSONValue] {
         let grade = reply["grade"]
+        // A valid code in its normal form (full-width, lower case, spaced or hyphenated input
+        // gives the code a bank joins on); an invalid one as the portfolio gave it.
+        var code = reply["code"] ?? .null
+        if let given = code.stringValue, reply["error"]?.stringValue?.hasSuffix(".InvalidCode") != true {
+            code = .string(EnterpriseCode.normalize(given))
+        }
         return [
-            "line": .int(Int64(line)), "code": reply["code"] ?? .null, "name": grade?["enterprise"]?["name"] ?? .null,
+            "line": .int(Int64(line)), "code": code, "name": grade?["enterprise"]?["name"] ?? .null,
             "grade": grade?["grade"] ?? .null, "basis": grade?["basis"] ?? .null, "listed": grade?["listed"] ?? .null,
             "logIndex": grade?["logIndex"] ?? .null, "treeSize": checkpoint?["size"] ?? .null,
             "rootHash": checkpoint?["rootHash"] ?? .null,

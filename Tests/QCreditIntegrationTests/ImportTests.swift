@@ -927,6 +927,14 @@ import Testing
         #expect(raggedRows[1].hasPrefix("2,\(CLI.cement),"), "\(raggedRows)")
         #expect(raggedRows[2].hasPrefix("3,\(CLI.materials),贵阳某某建材有限公司,A,"), "\(raggedRows)")
 
+        // A valid code given full-width, in lower case or spaced comes back in its normal form,
+        // which rows join on; an invalid one as given.
+        let forms = [ImportTests.fullWidth(CLI.cement), CLI.materials.lowercased(), String(CLI.cement.prefix(9)) + " " + String(CLI.cement.dropFirst(9)), "abc-123"]
+        let normal = try await cli.succeed(["screen", "-"], input: forms.joined(separator: "\n") + "\n").split(separator: "\n").map(String.init)
+        #expect(normal.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false)[1] } == [
+            Substring(CLI.cement), Substring(CLI.materials), Substring(CLI.cement), "abc-123",
+        ], "\(normal)")
+
         // The same CSV from standard input, which can be read only once.
         let piped = try await cli.succeed(["screen", "-"], input: "code,name\n\(CLI.cement),a\n").split(separator: "\n").map(String.init)
         #expect(piped.count == 2, "\(piped)")
