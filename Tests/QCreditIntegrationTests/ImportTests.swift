@@ -870,6 +870,16 @@ import Testing
         let errors = try String(contentsOfFile: path + ".errors.csv", encoding: .utf8)
         #expect(errors.contains("3,\(legacy.replacingOccurrences(of: "-", with: "")),DuplicateInFile,"), "\(errors)")
         #expect(errors.contains("inside the USCC on line 2"), "\(errors)")
+        // When the USCC's row is refused (a mistyped check character), the legacy code is
+        // registered: it is the registry that says whether the firm is there already.
+        let refusedFirst = USCC.madeUp(serial: 61_000_001)
+        let mistyped = String(refusedFirst.dropLast()) + (refusedFirst.last == "0" ? "1" : "0")
+        let body2 = Array(refusedFirst)[8..<17]
+        let legacy2 = String(body2.prefix(8)) + "-" + String(body2.last!)
+        let path2 = try file(cli.daemon, "usccrefused.csv", "code,name\n\(mistyped),新代码企业\n\(legacy2),旧代码企业\n")
+        let summary2 = try await cli.json(["import", "enterprises", path2])
+        #expect(summary2["imported"] == 1 && summary2["duplicatesInFile"] == 0, "\(summary2)")
+        #expect(try String(contentsOfFile: path2 + ".errors.csv", encoding: .utf8).contains("2,\(mistyped),InvalidCode,"))
     }
 
     /// With `--json` and stderr read by a script, stderr carries one JSON object (screen's

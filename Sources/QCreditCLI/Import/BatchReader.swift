@@ -31,6 +31,9 @@ struct BatchReader {
     /// 9–17), the code packed in 54 bits (``packedOrgCode(_:)``): a million rows' worth takes
     /// tens of megabytes, not a hundred.
     private var lineOfUSCCByOrgCode: [UInt64: Int] = [:]
+    /// The rows holding a legacy organization code that a USCC on an earlier line holds, by
+    /// line, each with that USCC's line.
+    private(set) var legacyCodeAfterUSCC: [Int: Int] = [:]
     /// A row read but not sent: it did not fit in the batch before.
     private var carried: Row?
 
@@ -104,17 +107,13 @@ struct BatchReader {
                 return nil
             }
             // A firm's legacy organization code after its USCC names the firm again (the other
-            // order is how a USCC joins the file of its legacy code). Read by position (the code
-            // is normalised): checking every row's code here would cost the client a check per row.
+            // order is how a USCC joins the file of its legacy code). It is still sent: whether
+            // the USCC's row was registered is the registry's to say (it may refuse it), and an
+            // `AlreadyRegistered` for it then reads as the duplicate it is (``legacyCodeAfterUSCC``).
+            // Codes are read by position (normalised): no code check per row in the client.
             let utf8 = Array(code.utf8)
-            if utf8.count == 9, let key = Self.packedOrgCode(utf8[...]), let usccLine = lineOfUSCCByOrgCode[key],
-                (try? EnterpriseCode(validating: code)) != nil
-            {
-                duplicates += 1
-                reject(
-                    record.line, code, "DuplicateInFile",
-                    "\(code) is the organization code inside the USCC on line \(usccLine) of this file; only a firm's first row is sent")
-                return nil
+            if utf8.count == 9, let key = Self.packedOrgCode(utf8[...]), let usccLine = lineOfUSCCByOrgCode[key] {
+                legacyCodeAfterUSCC[record.line] = usccLine
             }
             if utf8.count == 18, let key = Self.packedOrgCode(utf8[8..<17]), lineOfUSCCByOrgCode[key] == nil {
                 lineOfUSCCByOrgCode[key] = record.line

@@ -66,15 +66,17 @@ struct FileImport {
         // flight while the client reads the next, and the file's rows are never all held at once.
         var reader = BatchReader(kind: kind, file: file, csvHeaders: csvHeaders, rowsPerBatch: options.batchSize)
         let progress = Progress(total: file.estimatedRecordCount, unit: "rows", json: console.json)
-        /// The summary's members (README), for a finished and for a stopped import alike; the
-        /// file has been read to its end.
+        /// Legacy codes the registry found registered by the same file's USCC row (see BatchReader).
+        var legacyDuplicates = 0
+        /// The summary's members (README), for a finished and for a stopped import alike (a
+        /// stopped one has read the file as far as it got).
         func summary(imported: Int, rejected: Int, skipped: Int, complete: Bool) -> [String: JSONValue] {
             let seconds = progress.elapsed
             let rowsRead = reader.recordsRead
             return [
                 "file": .string(file.name), "importId": .string(importId), "rowsRead": .int(Int64(rowsRead)),
                 "imported": .int(Int64(imported)), "rejected": .int(Int64(rejected)),
-                "alreadyImported": .int(Int64(skipped)), "duplicatesInFile": .int(Int64(reader.duplicates)),
+                "alreadyImported": .int(Int64(skipped)), "duplicatesInFile": .int(Int64(reader.duplicates + legacyDuplicates)),
                 "seconds": .double((seconds * 1000).rounded() / 1000),
                 "rowsPerSecond": .int(seconds > 0 ? Int64(Double(rowsRead) / seconds) : 0),
                 "errorFile": .string(errorPath), "complete": .bool(complete),
@@ -106,11 +108,17 @@ struct FileImport {
             for refused in reply["rejected"]?.arrayValue ?? [] {
                 guard let offset = refused["row"]?.intValue.map(Int.init), batch.indices.contains(offset) else { continue }
                 let row = batch[offset]
-                rejections.append(
-                    Rejection(
-                        line: row.line, code: row.row["code"]?.stringValue ?? "",
-                        error: Render.shortName(refused["error"]?.stringValue ?? "Refused"),
-                        reason: refused["reason"]?.stringValue ?? ""))
+                let code = row.row["code"]?.stringValue ?? ""
+                var error = Render.shortName(refused["error"]?.stringValue ?? "Refused")
+                var reason = refused["reason"]?.stringValue ?? ""
+                // Registered already by this file's row of the firm's USCC: a duplicate in the
+                // file (the registry cannot tell an earlier line from an earlier import).
+                if error == "AlreadyRegistered", let usccLine = reader.legacyCodeAfterUSCC[row.line] {
+                    error = "DuplicateInFile"
+                    reason = "\(code) is the organization code inside the USCC on line \(usccLine) of this file; only a firm's first row is registered"
+                    legacyDuplicates += 1
+                }
+                rejections.append(Rejection(line: row.line, code: code, error: error, reason: reason))
             }
             progress.advance(by: batch.count)
         }
@@ -238,7 +246,7 @@ struct FileImport {
                     : "\(rejections.count)  (not listed: \(errorFileProblem!); run the same command again with --errors "
                         + "elsewhere to list them: the rows imported are skipped)")
             block.add("Already imported", "\(skipped)")
-            block.add("Duplicates in file", "\(reader.duplicates)  (among the rejected)")
+            block.add("Duplicates in file", "\(reader.duplicates + legacyDuplicates)  (among the rejected)")
             block.add("Time", String(format: "%.2f s", seconds))
             block.add("Rate", "\(seconds > 0 ? Int(Double(reader.recordsRead) / seconds) : 0) rows/s")
             let head = "Import of \(kind.rawValue) from \(file.name), import id \(importId)"
