@@ -59,12 +59,19 @@ extension RegistryReader {
     /// first, reading at most `scanLimit` names the index offers. Unlike ``names(containingAll:limit:crowded:)``
     /// this keeps the sides together: names that hold both apart (`浙江1号茶叶贸易1有限公司` for
     /// `茶叶贸龘有限公司`) do not take the limit from the one that holds them around one character.
+    ///
+    /// The texts are the pieces of a folded query, taken as they are (folded again, a side's
+    /// space at the misspelling would be dropped: `acme ` of `acme xrading co`). Each side must
+    /// have a trigram: a side of one or two characters would leave the other's look-up alone to
+    /// read thousands of names holding `有限公司`.
     public func names(around left: String, misspelt middle: String, right: String, limit: Int, scanLimit: Int) throws
         -> [NameHit]
     {
         let sides = [TrigramQuery(left), TrigramQuery(right)]
-        guard let match = TrigramQuery.conjunction(of: sides) else { return [] }
-        let (l, r, m) = (NameMatch.foldedScalars(left), NameMatch.foldedScalars(right), NameMatch.foldedScalars(middle))
+        guard sides.allSatisfy({ $0.match != nil }), let match = TrigramQuery.conjunction(of: sides) else { return [] }
+        let (l, r, m) = (
+            left.unicodeScalars.map(\.value), right.unicodeScalars.map(\.value), middle.unicodeScalars.map(\.value)
+        )
         let found = try Row.fetchCursor(db.cachedStatement(sql: Self.nameSearchSQL), arguments: [match])
         var hits: [NameHit] = []
         var scanned = 0

@@ -388,6 +388,16 @@ import Testing
             #expect(matches.first?.enterprise.uscc == codes[count], "\(query): \(matches.map(\.matchedName))")
             #expect(matches.first?.match.tier == .fuzzy, "\(query)")
         }
+        // A misspelling beside a space: the side that ends in it keeps it (folded again, it lost
+        // the space, and a wrong or missing first letter of a word was not found).
+        let latin = (1...count + 1).map { USCC.madeUp(serial: 9_500 + $0) }
+        let latinCrowd = latin.prefix(count).enumerated().map { RegistrationRequest(code: $1, name: "Acme \($0) Trading Co") }
+        _ = try await fixture.registry.registerEnterprises(latinCrowd, place: nil, naming: { "\($0)" }, by: F.regulator)
+        try await fixture.register(latin[count], name: "Acme Trading Co")
+        for query in ["acme xrading co", "acme rading co", "acme tradinx co"] {
+            let matches = try await find(fixture, query, limit: 5)
+            #expect(matches.first?.enterprise.uscc == latin[count], "\(query): \(matches.map(\.matchedName))")
+        }
     }
 
     /// A current name that matches as well as a former one is the one reported (the ranking
