@@ -67,9 +67,11 @@ extension RegistryReader {
                             publicationDate: listing.publicationDate!, publicationIndex: listing.listedStep?.publicationIndex))
                 }
             }
+            // An override the public no longer sees is simply not there (the computed grade is
+            // in force); an older override, replaced by it, stopped being disclosed no later.
             let inForce = GradeInForce.resolve(
                 computed: try latestShown(computed, of: enterprise.id, visibility: visibility, at: at),
-                override: try latestShown(override, of: enterprise.id, visibility: visibility, at: at),
+                override: try override.flatMap { try shows($0, visibility: visibility) ? $0 : nil },
                 caps: caps, on: date, scale: policy.scale)
             return GradeView(enterprise: enterprise, inForce: inForce, at: at, listTypes: listTypes.sorted())
         }
@@ -86,8 +88,9 @@ extension RegistryReader {
     {
         guard let latest else { return nil }
         if try shows(latest, visibility: visibility) { return latest }
-        // Rare (a grade hidden by a correction or by its events' period): the older ones are read.
-        for older in try grades(enterpriseId: enterpriseId, basis: latest.basis, atOrBefore: at, limit: 10_000)
+        // Rare (a grade hidden by a correction or by its events' period): the older ones are
+        // read, a page of them: a file whose last 64 grades are all hidden is as ungraded.
+        for older in try grades(enterpriseId: enterpriseId, basis: latest.basis, atOrBefore: at, limit: 64)
         where older.id != latest.id {
             if try shows(older, visibility: visibility) { return older }
         }

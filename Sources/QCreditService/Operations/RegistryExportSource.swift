@@ -53,12 +53,11 @@ struct RegistryExportSource: ExportSource {
             // The export's state is the public's: what a bank sees. A file never listed (nearly all)
             // is answered from one query; one with listings takes the full view, caps and names.
             guard let row = try reader.stateRow(enterpriseId: id, atOrBefore: moment) else { return }
-            // A grade the public no longer sees gives way to the one before it (the full view
-            // reads the older ones): rare, so the one-query path stays the common one.
-            let hidesAGrade = [row.computed, row.override].contains { grade in
-                grade?.disclosureEndsOn.map { visibility.today >= $0 } ?? false
-            }
-            guard row.hasListings || hidesAGrade else {
+            // A computed grade the public no longer sees gives way to the newest one before it
+            // that it does (``RegistryReader/gradeView``, which reads the older ones); a hidden
+            // override is just left out, as the line below does.
+            let hidesAComputedGrade = row.computed?.disclosureEndsOn.map { visibility.today >= $0 } ?? false
+            guard row.hasListings || hidesAComputedGrade else {
                 let bytes = try Self.stateLineBytes(row, policy: policy, visibility: visibility, on: asOfDate)
                 return try body(.canonical(bytes, uscc: row.uscc, orgCode: row.orgCode))
             }
