@@ -236,20 +236,9 @@ final class OutputSink {
     }
 
     func write(_ text: String) throws(Failure) {
-        var bytes = Array(text.utf8)
-        let failure: Int32? = bytes.withUnsafeMutableBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += written
-            }
-            return nil
+        if let failure = Console.writeAll(text, to: descriptor) {
+            throw .badInput("cannot write \(name): \(systemErrorText(failure))")
         }
-        if let failure { throw .badInput("cannot write \(name): \(systemErrorText(failure))") }
     }
 
     /// Set once the file is renamed into place (or given up).

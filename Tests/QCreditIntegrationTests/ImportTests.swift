@@ -439,6 +439,29 @@ import Testing
         #expect(try await cli.run(["file", CLI.cement]).status != 0)
     }
 
+    /// Standard output inherited non-blocking (a pipeline tool's, here Python's) whose reader
+    /// is slow: a full pipe is waited for, and every row arrives (EAGAIN stopped the run).
+    @Test func aScreenToANonBlockingPipeWaitsForItsReader() async throws {
+        guard try Interop.available(), let python = Interop.python else { return }
+        let cli = CLIHarness(daemon: try await DaemonProcess())
+        let codes = (0..<20_000).map { USCC.madeUp(serial: 21_000_000 + $0) }
+        let portfolio = try file(cli.daemon, "book.txt", codes.joined(separator: "\n") + "\n")
+        let script = """
+            import fcntl, os, subprocess, sys, time
+            r, w = os.pipe()
+            fcntl.fcntl(w, fcntl.F_SETFL, fcntl.fcntl(w, fcntl.F_GETFL) | os.O_NONBLOCK)
+            child = subprocess.Popen(sys.argv[1:], stdout=w, stderr=subprocess.DEVNULL)
+            os.close(w)
+            time.sleep(2)
+            data = b""
+            while chunk := os.read(r, 65536): data += chunk
+            print(child.wait(), data.count(b"\\n"))
+            """
+        let result = try await runCommand(
+            python, ["-c", script, DaemonProcess.product("qcredit"), "screen", portfolio, "--socket", cli.daemon.socketPath])
+        #expect(result.stdout == "0 20001\n", "\(result.stdout)\(result.stderr)")
+    }
+
     @Test func aFileWithoutARequiredColumnIsRefusedBeforeAnythingIsSent() async throws {
         let cli = CLIHarness(daemon: try await DaemonProcess())
         let path = try file(cli.daemon, "no-name.csv", "code,division\n\(CLI.cement),522700\n")

@@ -49,17 +49,30 @@ struct Console: Sendable {
 
     /// Writes all of `text`, retrying on interrupts; stops quietly when the reader is gone.
     static func emit(_ text: String, to descriptor: Int32) {
+        _ = writeAll(text, to: descriptor)
+    }
+
+    /// Writes all of `text` to `descriptor`, retrying on interrupts and waiting out a full pipe
+    /// when the descriptor was inherited non-blocking (a pipeline tool's: lines of `qcredit
+    /// watch` were dropped then); the errno of a write the system refuses, else nil.
+    static func writeAll(_ text: String, to descriptor: Int32) -> Int32? {
         var bytes = Array(text.utf8)
-        bytes.withUnsafeMutableBytes { buffer in
+        return bytes.withUnsafeMutableBytes { buffer -> Int32? in
             var offset = 0
             while offset < buffer.count {
                 let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    return
+                    if errno == EAGAIN || errno == EWOULDBLOCK {
+                        var ready = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+                        _ = poll(&ready, 1, -1)
+                        continue
+                    }
+                    return errno
                 }
                 offset += written
             }
+            return nil
         }
     }
 }
