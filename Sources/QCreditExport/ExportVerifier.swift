@@ -54,7 +54,7 @@ public enum ExportVerifier {
     /// // "/var/lib/qcredit-exports/restricted/qcredit-export-20261127T020000Z-full"
     /// ```
     ///
-    /// The directory is resolved first (`realpath`), so `.` given from inside the export, a
+    /// The path is resolved first (``resolved(_:)``), so `.` given from inside the export, a
     /// path ending in `/.` or `..` segments name the export, not a directory called `.`.
     public static func restrictedPart(of directory: String) -> String {
         let resolved = resolved(directory)
@@ -64,11 +64,24 @@ public enum ExportVerifier {
         return FileSystem.join(parent.isEmpty ? "." : parent, ExportFormat.restrictedDirectory + "/" + name)
     }
 
-    /// `path` resolved (`realpath`) when it exists, else as given.
+    /// `path` made absolute and rid of `.` and `..` segments, lexically: a symbolic link to an
+    /// export is taken where it stands (its restricted part is looked for beside the link, as
+    /// when the path is given whole), not where it points.
     static func resolved(_ path: String) -> String {
-        guard let real = realpath(path, nil) else { return path }
-        defer { free(real) }
-        return String(cString: real)
+        var absolute = path
+        if !path.hasPrefix("/"), let cwd = getcwd(nil, 0) {
+            absolute = String(cString: cwd) + "/" + path
+            free(cwd)
+        }
+        var components: [Substring] = []
+        for component in absolute.split(separator: "/", omittingEmptySubsequences: true) {
+            switch component {
+            case ".": continue
+            case "..": _ = components.popLast()
+            default: components.append(component)
+            }
+        }
+        return "/" + components.joined(separator: "/")
     }
 
     /// Checks the export in `directory` with the trusted `verifierKeys` (`<name>+<id>+<base64>`
