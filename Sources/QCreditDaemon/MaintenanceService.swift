@@ -76,10 +76,12 @@ struct MaintenanceService: Service {
             // Run once writes have been quiet for a second: an import's batches (a commit every
             // fraction of a second) are not slowed by a regrade beside them, and their files are
             // regraded together once it ends (or at the tick, whichever comes first).
-            // Writes that never pause (a steady stream of calls) wait at most five quiet times:
+            // Writes that never pause (a steady stream of calls) wait at most ten quiet times:
             // past that the regrade runs beside them, or GetGrade would answer a grade the
-            // files' events changed until the tick (minutes).
-            let latest = ContinuousClock.now + quietTime * 5
+            // files' events changed until the tick (minutes). Not fewer: each such run takes the
+            // writer from an import for a batch (an import of a million files into a million
+            // lost about a tenth of its rate with five).
+            let latest = ContinuousClock.now + quietTime * 10
             var quietSince = commits.generation
             repeat {
                 quietSince = commits.generation

@@ -38,7 +38,7 @@ import Testing
     }
 
     /// Writes that never pause for a quiet second (a regulator's steady stream of calls) still
-    /// let the event's regrade run: within five quiet times, not at the tick minutes away (it
+    /// let the event's regrade run: within ten quiet times, not at the tick minutes away (it
     /// waited for quiet that never came, and GetGrade answered the old grade meanwhile).
     @Test func anEventChangesTheGradeWhileOtherWritesNeverPause() async throws {
         let (daemon, code, before) = try await Self.gradedFileWithANewPenalty()
