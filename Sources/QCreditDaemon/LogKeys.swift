@@ -66,8 +66,9 @@ enum LogKeys {
         do {
             _ = try NoteSigning.open(newest.note, verifiers: verifiers)
         } catch {
+            func label(_ name: String, _ keyID: UInt32) -> String { "\(name)+\(String(format: "%08x", keyID))" }
             let signatures = (try? Note(parsing: newest.note))?.signatures ?? []
-            let signedBy = signatures.map { "\($0.name)+\(String(format: "%08x", $0.keyID))" }
+            let signedBy = signatures.map { label($0.name, $0.keyID) }
             // A key's ID covers its name, which is the origin unless keyName says otherwise: the
             // same key files under a changed origin or keyName are other keys to a verifier.
             let signedNames = Set(signatures.map(\.name))
@@ -76,7 +77,7 @@ enum LogKeys {
             throw LogKeysError(
                 "the log's newest checkpoint (size \(newest.size)) is "
                     + (signedBy.isEmpty ? "not a signed note" : "signed by \(signedBy.joined(separator: ", "))") + ", and none of "
-                    + "the configured signing keys (\(keys.map { "\($0.name)+\(String(format: "%08x", $0.keyID))" }.joined(separator: ", "))) "
+                    + "the configured signing keys (\(keys.map { label($0.name, $0.keyID) }.joined(separator: ", "))) "
                     + "verifies it (\(error)): "
                     + (renamed
                         ? "the keys are named \(configuredNames.sorted().joined(separator: ", ")), but the log's are named "

@@ -74,13 +74,12 @@ struct MaintenanceService: Service {
                 guard committed else { return }
             }
             // Run once writes have been quiet for a second: an import's batches (a commit every
-            // fraction of a second) are not slowed by a regrade beside them, and their files are
-            // regraded together once it ends (or at the tick, whichever comes first).
-            // Writes that never pause (a steady stream of calls) wait at most ten quiet times:
-            // past that the regrade runs beside them, or GetGrade would answer a grade the
-            // files' events changed until the tick (minutes). Not fewer: each such run takes the
-            // writer from an import for a batch (an import of a million files into a million
-            // lost about a tenth of its rate with five).
+            // fraction of a second) are mostly not slowed by a regrade beside them, and their
+            // files are regraded together once it ends. But writes that never pause (a steady
+            // stream of calls, a long import) wait at most ten quiet times: past that the regrade
+            // runs a batch beside them, or GetGrade would answer a grade the files' events
+            // changed until the tick (minutes). Not fewer: each such run takes the writer from an
+            // import for a batch (a million files into a million lost a tenth of its rate with five).
             let latest = ContinuousClock.now + quietTime * 10
             var quietSince = commits.generation
             repeat {

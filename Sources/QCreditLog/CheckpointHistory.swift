@@ -48,6 +48,11 @@ public struct CheckpointHistory: Sendable {
         defer { close(fd) }
         let end = lseek(fd, 0, SEEK_END)
         guard end >= 0 else { throw failure("seek") }
+        return try newest(in: fd, end: end)
+    }
+
+    /// ``newest()`` read from `fd`, open on the file, whose length is `end`.
+    private func newest(in fd: Int32, end: off_t) throws -> SignedTree? {
         // A line is at most 20 digits, a space, 44 base64 characters and a newline.
         let tailLength = min(Int(end), 256)
         var tail = [UInt8](repeating: 0, count: tailLength)
@@ -92,12 +97,12 @@ public struct CheckpointHistory: Sendable {
     /// last line is not written again: a signature retried after the other history could not be
     /// written (a read-only or full exports directory) leaves one line per tree, not one per try.
     public func append(_ tree: SignedTree) throws {
-        if try newest() == tree { return }
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure("open") }
         defer { close(fd) }
         var end = lseek(fd, 0, SEEK_END)
         guard end >= 0 else { throw failure("seek") }
+        if try newest(in: fd, end: end) == tree { return }
         let created = end == 0
         if end > 0 {
             var last: UInt8 = 0

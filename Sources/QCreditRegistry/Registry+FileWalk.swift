@@ -14,8 +14,9 @@ extension Registry {
     /// ids after a given one), calling `body` for each in a savepoint of its own: a file that
     /// fails is undone, logged as `failure` and counted, and the walk goes on with the others.
     /// Shutdown cancels a long walk between batches; a repeated run takes up from there, and so
-    /// does one that `stopBefore` ends before a batch (`complete` is then false, and `summary`
-    /// counts the batches done).
+    /// does one that `stopBefore` ends before a batch, never before the first (`complete` is then
+    /// false, and `summary` counts the batches done): a walk stopped by writes that never pause
+    /// still gets on.
     func walkFiles<Summary: FileWalkSummary>(
         _ summary: Summary, batchSize: Int, by caller: Caller, failure: String,
         stopBefore: (@Sendable () -> Bool)? = nil,
@@ -26,7 +27,7 @@ extension Registry {
         var lastId: Int64 = 0
         while true {
             try Task.checkCancellation()
-            if let stopBefore, stopBefore() { return (summary, false) }
+            if lastId > 0, let stopBefore, stopBefore() { return (summary, false) }
             let after = lastId
             let ids = try await database.read { try nextIds($0, after, batchSize) }
             guard let last = ids.last else { break }

@@ -1,6 +1,5 @@
 import QCreditDomain
 import QCreditStore
-import Synchronization
 
 /// What a regrade did.
 public struct RegradeSummary: Sendable, Equatable {
@@ -56,12 +55,7 @@ extension Registry {
     ) async throws -> RegradeSummary {
         let today = self.today
         var stop: (@Sendable () -> Bool)?
-        if let peerWrites {
-            // The first batch always runs: under writes that never pause, a run that yielded
-            // before it would never regrade anything.
-            let checks = Atomic<Int>(0)
-            stop = { checks.add(1, ordering: .relaxed).oldValue > 0 && self.peerWriteCount != peerWrites }
-        }
+        if let peerWrites { stop = { self.peerWriteCount != peerWrites } }
         var (summary, complete) = try await walkFiles(
             RegradeSummary(), batchSize: batchSize, by: caller, failure: "cannot regrade", stopBefore: stop,
             nextIds: { try $0.enterpriseIdsDueForRegrade(through: today, after: $1, limit: $2) }

@@ -169,13 +169,7 @@ public struct RegistryReader {
     public func latestGrade(enterpriseId: Int64, basis: GradeRecord.Basis, atOrBefore instant: Instant) throws
         -> GradeRecord?
     {
-        try row(
-            """
-            SELECT \(Self.gradeColumns) FROM grade_record
-            WHERE enterprise_id = ? AND basis = ? AND effective_at <= ?
-            ORDER BY effective_at DESC, id DESC LIMIT 1
-            """, [enterpriseId, basis.rawValue, instant.secondsSinceEpoch]
-        ).map(decodeGrade)
+        try grades(enterpriseId: enterpriseId, basis: basis, atOrBefore: instant, limit: 1).first
     }
 
     /// The file's grades of `basis` in force at or before `instant`, newest first (as

@@ -24,6 +24,19 @@ import Testing
         return fixture
     }
 
+    /// Registers `count` made-up firms from `serial` on, named by `name`, in one batch, then one
+    /// more named `firm`, whose code is returned: a crowd of older names before the firm a query
+    /// looks for.
+    static func crowd(
+        _ fixture: RegistryFixture, _ count: Int, serial: Int, name: (Int) -> String, thenFirm firm: String
+    ) async throws -> String {
+        let codes = (1...count + 1).map { USCC.madeUp(serial: serial + $0) }
+        let crowd = codes.prefix(count).enumerated().map { RegistrationRequest(code: $1, name: name($0)) }
+        _ = try await fixture.registry.registerEnterprises(crowd, place: nil, naming: { "\($0)" }, by: F.regulator)
+        try await fixture.register(codes[count], name: firm)
+        return codes[count]
+    }
+
     /// Valid codes from the shared fixture file (other than the three named ones).
     static func syntheticCodes() throws -> [String] {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -378,25 +391,18 @@ import Testing
     /// (each gave nothing, or only the crowd).
     @Test func aMisspellingIsFoundWhenOlderNamesHoldItsSidesApart() async throws {
         let fixture = try await RegistryFixture()
-        let count = 400
-        let codes = (1...count + 1).map { USCC.madeUp(serial: 8_000 + $0) }
-        let crowd = codes.prefix(count).enumerated().map { RegistrationRequest(code: $1, name: "浙江\($0)号茶叶贸易\($0)有限公司") }
-        _ = try await fixture.registry.registerEnterprises(crowd, place: nil, naming: { "\($0)" }, by: F.regulator)
-        try await fixture.register(codes[count], name: "云南普洱茶叶贸易有限公司")
+        let firm = try await Self.crowd(fixture, 400, serial: 8_000, name: { "浙江\($0)号茶叶贸易\($0)有限公司" }, thenFirm: "云南普洱茶叶贸易有限公司")
         for query in ["茶叶贸龘有限公司", "茶叶贸有限公司", "茶叶贸易龘有限公司"] {
             let matches = try await find(fixture, query, limit: 5)
-            #expect(matches.first?.enterprise.uscc == codes[count], "\(query): \(matches.map(\.matchedName))")
+            #expect(matches.first?.enterprise.uscc == firm, "\(query): \(matches.map(\.matchedName))")
             #expect(matches.first?.match.tier == .fuzzy, "\(query)")
         }
         // A misspelling beside a space: the side that ends in it keeps it (folded again, it lost
         // the space, and a wrong or missing first letter of a word was not found).
-        let latin = (1...count + 1).map { USCC.madeUp(serial: 9_500 + $0) }
-        let latinCrowd = latin.prefix(count).enumerated().map { RegistrationRequest(code: $1, name: "Acme \($0) Trading Co") }
-        _ = try await fixture.registry.registerEnterprises(latinCrowd, place: nil, naming: { "\($0)" }, by: F.regulator)
-        try await fixture.register(latin[count], name: "Acme Trading Co")
+        let latin = try await Self.crowd(fixture, 400, serial: 9_500, name: { "Acme \($0) Trading Co" }, thenFirm: "Acme Trading Co")
         for query in ["acme xrading co", "acme rading co", "acme tradinx co"] {
             let matches = try await find(fixture, query, limit: 5)
-            #expect(matches.first?.enterprise.uscc == latin[count], "\(query): \(matches.map(\.matchedName))")
+            #expect(matches.first?.enterprise.uscc == latin, "\(query): \(matches.map(\.matchedName))")
         }
     }
 
@@ -459,15 +465,11 @@ import Testing
     /// may be is then tried, both sides of it held by the name.
     @Test func aMisspellingIsFoundWhenItsCorrectPieceIsInMostNames() async throws {
         let fixture = try await RegistryFixture()
-        let count = 310
-        let codes = (1...count + 1).map { USCC.madeUp(serial: 8_000 + $0) }
-        let crowd = codes.prefix(count).enumerated().map { RegistrationRequest(code: $1, name: "北京第\($0)号食品有限公司") }
-        _ = try await fixture.registry.registerEnterprises(crowd, place: nil, naming: { "\($0)" }, by: F.regulator)
-        try await fixture.register(codes[count], name: "云南普洱茶叶贸易有限公司")
+        let firm = try await Self.crowd(fixture, 310, serial: 8_000, name: { "北京第\($0)号食品有限公司" }, thenFirm: "云南普洱茶叶贸易有限公司")
         // One character wrong, one missing, one extra, each in the firm's own part of the name.
         for query in ["茶叶贸龘有限公司", "洱茶贸易有限公司", "普洱茶叶龘贸易有限公司"] {
             let matches = try await find(fixture, query)
-            #expect(matches.map(\.enterprise.uscc) == [codes[count]], "\(query)")
+            #expect(matches.map(\.enterprise.uscc) == [firm], "\(query)")
             #expect(matches.first?.match.tier == .fuzzy, "\(query)")
         }
     }

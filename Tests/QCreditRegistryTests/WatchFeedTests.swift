@@ -82,12 +82,19 @@ import Testing
         #expect(full.first?.reason == "cured")
     }
 
-    @Test func gradesShowOldAndNewLetters() async throws {
+    /// `code` registered, on the bank's list `loans`, and graded: the fixture and the log index
+    /// the changes are read after (before the first grade).
+    func watchedAndGraded() async throws -> (RegistryFixture, start: Int64) {
         let fixture = try await RegistryFixture(today: "2026-03-02")
         try await fixture.register(code)
         _ = try await fixture.registry.editWatchList("loans", codes: [code], edit: .set, by: Self.bank)
         let start = try await fixture.registry.logEnd()
         _ = try await fixture.registry.publishGrades(codes: [code], by: RegistryFixture.regulator)
+        return (fixture, start)
+    }
+
+    @Test func gradesShowOldAndNewLetters() async throws {
+        let (fixture, start) = try await watchedAndGraded()
         _ = try await fixture.registry.recordEvent(
             fixture.event(code, kind: "award", severity: "high", occurredOn: "2026-03-01"), by: RegistryFixture.regulator)
         _ = try await fixture.registry.publishGrades(codes: [code], by: RegistryFixture.regulator)
@@ -101,11 +108,7 @@ import Testing
     /// no `old` (it read "A → A", from the grade before the withdrawn one), and the regulator's
     /// shows the grade it replaced.
     @Test func aChangeAfterAWithdrawnGradeHasNoOldForABank() async throws {
-        let fixture = try await RegistryFixture(today: "2026-03-02")
-        try await fixture.register(code)
-        _ = try await fixture.registry.editWatchList("loans", codes: [code], edit: .set, by: Self.bank)
-        let start = try await fixture.registry.logEnd()
-        _ = try await fixture.registry.publishGrades(codes: [code], by: RegistryFixture.regulator)
+        let (fixture, start) = try await watchedAndGraded()
         let eventId = try await fixture.registry.recordEvent(
             fixture.event(code, kind: "penalty", severity: "high", occurredOn: "2026-03-01"), by: RegistryFixture.regulator)
         _ = try await fixture.registry.publishGrades(codes: [code], by: RegistryFixture.regulator)

@@ -1,3 +1,5 @@
+import QCreditDomain
+
 /// CSV output (RFC 4180): a field holding a comma, a quote or a line break is quoted, with its
 /// quotes doubled; lines end with LF.
 enum CSVText {
@@ -20,10 +22,9 @@ enum CSVText {
     }
 
     static func withoutControlCharacters(_ text: String) -> String {
-        // The control characters (category Cc) are exactly U+0000–U+001F and U+007F–U+009F: by
-        // value, not by a Unicode property look-up for every character of a million rows.
+        // By value (``Unicode/Scalar/isControl``), not a property look-up per character of a million rows.
         func isControl(_ scalar: Unicode.Scalar) -> Bool {
-            (scalar.value < 0x20 && scalar != "\t" && scalar != "\n" && scalar != "\r") || (0x7F...0x9F).contains(scalar.value)
+            scalar.isControl && scalar != "\t" && scalar != "\n" && scalar != "\r"
         }
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         var scalars = String.UnicodeScalarView()

@@ -114,9 +114,6 @@ public struct CodeError: Error, Sendable, Hashable, CustomStringConvertible {
         let scalars = Array(text.unicodeScalars)
         let visible = !scalars.isEmpty && !isMark(scalars[0]) && !scalars.contains(where: isInvisible)
         if visible { return "'\(text)'" }
-        return text.unicodeScalars.map { scalar in
-            let hex = String(scalar.value, radix: 16, uppercase: true)
-            return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-        }.joined(separator: " ")
+        return text.unicodeScalars.map(\.notation).joined(separator: " ")
     }
 }

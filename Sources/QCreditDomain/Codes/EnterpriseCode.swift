@@ -74,8 +74,9 @@ public struct EnterpriseCode: Hashable, Sendable, CustomStringConvertible {
         }
         // A control or format character (a NUL from a broken export, a zero-width space pasted
         // with the code) is named where it is: counted in the length, it read "found 19".
+        // ASCII is told by value: no property look-up for the characters of an ordinary code.
         if let position = characters.firstIndex(where: { character in
-            character.unicodeScalars.contains { [.control, .format].contains($0.properties.generalCategory) }
+            character.unicodeScalars.contains { $0.isControl || ($0.value >= 0x80 && $0.properties.generalCategory == .format) }
         }) {
             let byLength: CodeKind? = [USCC.length: .uscc, OrganizationCode.length: .orgCode][characters.count]
             throw CodeError(

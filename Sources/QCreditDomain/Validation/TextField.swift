@@ -17,7 +17,7 @@ public enum TextField {
         let text = try required(value, parameter, maxLength: maxLength)
         // U+000A, U+000D, and Unicode's own line and paragraph separators (E2 80 A8, E2 80 A9).
         if let separator = value.unicodeScalars.first(where: { $0 == "\n" || $0 == "\r" || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
-            throw .invalidArgument(parameter: parameter, reason: "must be one line; it contains a line break (\(notation(separator)))")
+            throw .invalidArgument(parameter: parameter, reason: "must be one line; it contains a line break (\(separator.notation))")
         }
         try refuseControlCharacters(in: value, parameter)
         return text
@@ -90,20 +90,14 @@ public enum TextField {
         if let bad = value.unicodeScalars.first(where: { $0.isControl && $0 != "\n" }) {
             throw .invalidArgument(
                 parameter: parameter,
-                reason: "contains the control character \(notation(bad))")
+                reason: "contains the control character \(bad.notation)")
         }
         if let bad = value.unicodeScalars.first(where: \.isBidirectionalFormatting) {
             throw .invalidArgument(
                 parameter: parameter,
-                reason: "contains the bidirectional formatting character \(notation(bad)), "
+                reason: "contains the bidirectional formatting character \(bad.notation), "
                     + "which changes the order in which text is shown")
         }
-    }
-
-    /// A code point as Unicode writes it: U+ and at least four hexadecimal digits (U+0000, U+1B → U+001B).
-    private static func notation(_ scalar: Unicode.Scalar) -> String {
-        let hex = String(scalar.value, radix: 16, uppercase: true)
-        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
 
     /// Whether UTF-8 text holds a control character other than a line feed (``Unicode/Scalar/isControl``)
@@ -157,7 +151,13 @@ extension Unicode.Scalar {
     /// General category Cc, by its code points: Unicode's stability policy fixes that set
     /// (U+0000–U+001F, U+007F–U+009F), and a range check costs far less than a property lookup
     /// on every character of every event a batch records.
-    var isControl: Bool { value < 0x20 || (0x7F...0x9F).contains(value) }
+    public var isControl: Bool { value < 0x20 || (0x7F...0x9F).contains(value) }
+
+    /// The code point as Unicode writes it: U+ and at least four hexadecimal digits (U+1B → U+001B).
+    var notation: String {
+        let hex = String(value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    }
 
     /// The explicit bidirectional embeddings, overrides and isolates (and their terminators).
     var isBidirectionalFormatting: Bool { (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value) }
