@@ -23,11 +23,12 @@ public struct QCreditCommand: AsyncParsableCommand {
               0  success
               1  the registry refused the request (a varlink error such as NotFound,
                  InvalidState or PermissionDenied; a date or a digest it finds malformed
-                 is its InvalidArgument), or a code is invalid; for `grades`, any code
-                 answered with an error (`screen` answers such codes in error rows
-                 and exits 0)
+                 is its InvalidArgument), or a code given as an argument is invalid;
+                 for `grades`, any code answered with an error (`screen` answers
+                 such codes in error rows and exits 0)
               2  usage error: bad arguments or options, or local input (a file,
-                 a JSON line) that cannot be read or parsed
+                 a JSON line) that cannot be read or parsed, or a code file that
+                 holds an invalid code (`watchlist set` or `edit`: nothing is sent)
               3  cannot reach qcreditd: no socket, connection refused, or the
                  connection failed
               4  verification failed: a signature, proof, root or record does not

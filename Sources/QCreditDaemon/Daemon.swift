@@ -67,6 +67,23 @@ public enum Daemon {
         let origin = configuration.log.originInForce
         let keyName = configuration.log.signatureName(origin: origin)
         let configuredKeys = try LogKeys.loadConfigured(configuration.log, name: keyName)
+        let checkpointFile = (configuration.stateDirectory as NSString).appendingPathComponent("checkpoint")
+        // What needs the state directory's records is read from them without writing (a read-only
+        // look at the database), before the directory is locked or its database opened for
+        // writing, which touches the file even when nothing else is written: a changed policy
+        // under a published version, and signing keys (the development keys' modes included) that
+        // did not sign the log's newest checkpoint. Opening it repeats both checks.
+        try Registry.refuseChangedRules(
+            policy, published: RegistryDatabase.publishedPolicy(version: policy.version, inDatabaseAt: settings.databasePath),
+            source: configuration.policyPath ?? "the built-in policy")
+        let keysOnRecord = try configuredKeys ?? LogKeys.loadExisting(stateDirectory: configuration.stateDirectory, name: keyName)
+        if !keysOnRecord.isEmpty {
+            let newest = [
+                try TransparencyLogService.readCheckpointFile(checkpointFile),
+                RegistryDatabase.latestCheckpoint(inDatabaseAt: settings.databasePath),
+            ].compactMap { $0 }.max { $0.size < $1.size }
+            try LogKeys.checkTheySignedTheLog(keysOnRecord, newest: newest)
+        }
 
         try refuseUnusableDirectory(configuration.exportDirectory, setting: "export.directory")
         // The configured socket's directory, made if missing (not when systemd passed the socket).
@@ -96,18 +113,12 @@ public enum Daemon {
         let startup = SystemdNotifier(environment: environment, logger: logger).map {
             StartupTimeoutExtension(notifier: $0, status: "Opening the database (applying schema migrations)")
         }
-        // A changed policy that kept a published version is refused before the database is
-        // opened for writing (which would touch its header): a refused start changes nothing.
-        try Registry.refuseChangedRules(
-            policy, published: RegistryDatabase.publishedPolicy(version: policy.version, inDatabaseAt: settings.databasePath),
-            source: configuration.policyPath ?? "the built-in policy")
         let database: RegistryDatabase
         do {
             defer { startup?.end() }
             database = try RegistryDatabase(path: settings.databasePath, checkpointPages: Int32(configuration.walCheckpointPages))
         }
 
-        let checkpointFile = (configuration.stateDirectory as NSString).appendingPathComponent("checkpoint")
         // Where every signed tree is recorded out of the database's reach (a restore).
         let historyFiles = [configuration.stateDirectory, configuration.exportDirectory].map {
             ($0 as NSString).appendingPathComponent(CheckpointHistory.fileName)

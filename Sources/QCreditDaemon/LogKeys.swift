@@ -21,6 +21,17 @@ enum LogKeys {
         return try settings.keyFiles.map { path in try LogSigningKey(name: name, key: PrivateKeyFile.load(path: path)) }
     }
 
+    /// The keys already in the state directory's `keys/` (none when it is missing). Only reads,
+    /// so that a key file refused for its mode, or keys that did not sign the log, are refused
+    /// before the state directory is locked or its database opened.
+    static func loadExisting(stateDirectory: String, name: String) throws -> [LogSigningKey] {
+        let directory = (stateDirectory as NSString).appendingPathComponent("keys")
+        return try DaemonConfiguration.LogSettings.stateKeyFileNames
+            .map { (directory as NSString).appendingPathComponent($0) }
+            .filter { FileManager.default.fileExists(atPath: $0) }
+            .map { path in try LogSigningKey(name: name, key: PrivateKeyFile.load(path: path)) }
+    }
+
     /// The keys in the state directory's `keys/`, made there for a log that never signed anything.
     static func loadOrMake(stateDirectory: String, name: String, newestSigned: SignedTree?, logger: Logger) throws -> [LogSigningKey] {
         var paths: [String] = []

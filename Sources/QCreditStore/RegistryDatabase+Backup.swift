@@ -61,6 +61,12 @@ extension RegistryDatabase {
         try SchemaMigrations.migrator.appliedIdentifiers(db).subtracting(SchemaMigrations.migrator.migrations)
     }
 
+    /// The newest checkpoint signed in the database at `path`, read without changing the file;
+    /// nil when there is no database or no checkpoint in it.
+    public static func latestCheckpoint(inDatabaseAt path: String) -> StoredCheckpoint? {
+        readIfPresent(path) { db in try db.tableExists("signed_checkpoint") ? RegistryReader(db).latestCheckpoint() : nil }
+    }
+
     /// The rules published under policy `version` in the database at `path` (canonical JSON),
     /// read without changing the file; nil when there is no database or no such version.
     public static func publishedPolicy(version: String, inDatabaseAt path: String) -> [UInt8]? {

@@ -93,14 +93,58 @@ import Testing
         let daemon = try await DaemonProcess(config: "policy = \"\(policyPath)\"\n")
         #expect(daemon.stop() == 0)
         try text.replacingOccurrences(of: "baseScore = 80", with: "baseScore = 81").write(toFile: policyPath, atomically: true, encoding: .utf8)
-        let database = daemon.stateDirectory + "/registry.sqlite"
-        let before = try Data(contentsOf: URL(fileURLWithPath: database))
+        let before = try Self.stateFiles(daemon.stateDirectory)
         let refusal = try await daemon.startExpectingRefusal()
         #expect(refusal.status != 0)
         #expect(
             refusal.log.contains("\(policyPath): policy version custom-1 was already published with different rules (differing: baseScore)"),
             "\(refusal.log)")
-        #expect(try Data(contentsOf: URL(fileURLWithPath: database)) == before)
+        #expect(try Self.stateFiles(daemon.stateDirectory) == before, "the lock file or the database changed")
+    }
+
+    /// Keys that cannot sign this log are refused before the state directory is locked or its
+    /// database opened for writing (which rewrote the file's header and folded its write-ahead
+    /// log into it): a development key that others may read, and configured keys that did not
+    /// sign the log's newest checkpoint.
+    @Test func keysThatCannotSignThisLogAreRefusedAndChangeNothing() async throws {
+        let daemon = try await DaemonProcess(config: DaemonProcess.config(grantingMe: "regulator"))  // keys: the state directory's
+        _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": "911522010783762860", "name": "内蒙古示例质量有限公司"])
+        #expect(daemon.stop() == 0)
+        let before = try Self.stateFiles(daemon.stateDirectory)
+        #expect(before.keys.contains("registry.sqlite-wal") && before.keys.contains("checkpoint"), "\(before.keys.sorted())")
+
+        let developmentKey = daemon.stateDirectory + "/keys/ed25519.pem"
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: developmentKey)
+        let readable = try await daemon.startExpectingRefusal()
+        #expect(readable.status != 0)
+        #expect(readable.log.contains("lets group or others access it"), "\(readable.log)")
+        #expect(try Self.stateFiles(daemon.stateDirectory) == before, "a refused development key changed the state directory")
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: developmentKey)
+
+        let scratch = try ScratchDirectory("other-keys")
+        let made = try await runCommand(DaemonProcess.product("qcredit"), ["keygen", "--dir", scratch.path("keys"), "--name", "other.test/log"])
+        #expect(made.status == 0, "\(made.stderr)")
+        try daemon.rewriteConfig("[log]\nkeys = [\"\(scratch.path("keys/ed25519.pem"))\"]\n")
+        let otherKeys = try await daemon.startExpectingRefusal()
+        #expect(otherKeys.status != 0)
+        #expect(otherKeys.log.contains("none of the configured signing keys"), "\(otherKeys.log)")
+        #expect(try Self.stateFiles(daemon.stateDirectory) == before, "keys that did not sign the log changed the state directory")
+    }
+
+    /// Every file under the state directory by its relative path, but SQLite's `-shm` (its
+    /// readers' shared index, which a read-only look updates).
+    static func stateFiles(_ directory: String) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        let enumerator = FileManager.default.enumerator(atPath: directory)
+        while let name = enumerator?.nextObject() as? String {
+            let path = directory + "/" + name
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                !name.hasSuffix("-shm")
+            else { continue }
+            files[name] = try Data(contentsOf: URL(fileURLWithPath: path))
+        }
+        return files
     }
 
     /// A socket path longer than a Unix socket address holds is refused before anything is
