@@ -159,8 +159,20 @@ extension Registry {
                 enterpriseId: enterprise.id, name: name ?? current.name, divisionCode: current.divisionCode,
                 entityType: current.entityType, status: status ?? current.status, effectiveOn: effectiveOn,
                 reason: reason, documentNumber: documentNumber)
+            // Active again: its grade, frozen while it was not, follows the policy again from
+            // today (a file never graded and without events still waits for PublishGrades).
+            if status == .active, current.status != .active, try Self.hasGradeOrEvents(enterprise.id, writer) {
+                try writer.markRegradeDue(enterpriseId: enterprise.id, by: today)
+            }
             return try writer.reader.enterprise(id: enterprise.id)!
         }
+    }
+
+    static func hasGradeOrEvents(_ enterpriseId: Int64, _ writer: RegistryWriter) throws -> Bool {
+        let reader = writer.reader
+        return try reader.newestComputedGrade(enterpriseId: enterpriseId) != nil
+            || reader.latestGrade(enterpriseId: enterpriseId, basis: .override, atOrBefore: writer.now) != nil
+            || !reader.events(enterpriseId: enterpriseId).isEmpty
     }
 
     /// The credit file's particulars by either code.

@@ -71,25 +71,36 @@ extension Registry {
     private func regrade(enterpriseId: Int64, writer: RegistryWriter, summary: inout RegradeSummary) throws {
         let reader = writer.reader
         let today = writer.now.civilDate(in: utcOffset)
-        summary.recomputed += 1
-        guard let enterprise = try reader.enterprise(id: enterpriseId), enterprise.current.status == .active else {
+        guard let enterprise = try reader.enterprise(id: enterpriseId) else {
             summary.skipped += 1
             try writer.setRegradeDue(enterpriseId: enterpriseId, on: nil)
             return
         }
+        // Before the status: an override on a file no longer active still ends on its day.
         if try overrideInForce(enterpriseId: enterpriseId, writer: writer) != nil {
             summary.skipped += 1
             return
         }
-        let events = try reader.events(enterpriseId: enterpriseId)
-        let computation = policy.computeGrade(events: events, asOf: today)
         let latest = try reader.newestComputedGrade(enterpriseId: enterpriseId)
         let lastOverride = try reader.latestGrade(enterpriseId: enterpriseId, basis: .override, atOrBefore: writer.now)
+        let isActive = enterprise.current.status == .active
+        // A file no longer active keeps its last grade, but not an override past its last day:
+        // that hands it back to a computed grade, published as for any file (else the grade in
+        // force would fall back, unpublished, to the one before the override).
+        guard isActive || Self.overrideEnded(lastOverride, since: latest) else {
+            summary.skipped += 1
+            try writer.setRegradeDue(enterpriseId: enterpriseId, on: nil)
+            return
+        }
+        summary.recomputed += 1
+        let events = try reader.events(enterpriseId: enterpriseId)
+        let computation = policy.computeGrade(events: events, asOf: today)
         if Self.isNewDecision(computation, over: latest, lastOverride: lastOverride) {
             try publishComputed(computation, enterprise: enterprise, replacing: latest, writer: writer)
             summary.published += 1
         }
-        try writer.setRegradeDue(enterpriseId: enterpriseId, on: policy.nextGradeChange(events: events, after: computation))
+        try writer.setRegradeDue(
+            enterpriseId: enterpriseId, on: isActive ? policy.nextGradeChange(events: events, after: computation) : nil)
     }
 
     /// Whether `computation` is a decision to publish over the latest computed grade, for the

@@ -292,6 +292,69 @@ import Testing
         #expect(page.changes.first?.new == "A")
     }
 
+    /// An override on a file no longer active still ends on its day: the run after its last day
+    /// publishes the computed grade (the feed says AA → A), rather than leaving the grade in
+    /// force to fall back a day later, unpublished, to the grade from before the override.
+    /// Files the run only skips are not counted as recomputed.
+    @Test func anOverrideOnAFileNoLongerActiveEndsWithAPublishedGrade() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        let registry = fixture.registry
+        try await fixture.register(code)
+        _ = try await registry.recordEvent(
+            fixture.event(code, kind: "penalty", severity: "medium", occurredOn: "2026-03-01"), by: RegistryFixture.regulator)
+        _ = try await registry.publishGrades(codes: [code], by: RegistryFixture.regulator)
+        let computed = try await registry.gradeInForce(code: code).inForce
+        #expect(try await registry.runScheduledRegrade(midnight) != nil)
+        _ = try await registry.overrideGrade(
+            code: code, grade: "AA", reason: "rectified", documentNumber: "复核5", until: "2026-03-31", by: RegistryFixture.regulator)
+        _ = try await registry.updateEnterprise(
+            EnterpriseUpdate(code: code, status: "deregistered", reason: "deregistered at its own request"), by: RegistryFixture.regulator)
+        let cursor = try await registry.logEnd()
+
+        fixture.clock.set(morning("2026-03-31"))
+        let lastDay = try await registry.runScheduledRegrade(midnight)
+        #expect(lastDay?.published == 0 && lastDay?.recomputed == 0, "\(String(describing: lastDay))")
+        fixture.clock.set(morning("2026-04-01"))
+        #expect(try await registry.runScheduledRegrade(midnight) == RegradeSummary(recomputed: 1, published: 1))
+        let after = try await registry.gradeInForce(code: code).inForce
+        #expect(after.basis == .computed && after.record?.publicationIndex != computed.record?.publicationIndex, "\(after)")
+        let page = try await registry.changes(after: cursor, target: .codes([code]), view: .public)
+        #expect(page.changes.map(\.kind) == [.grade] && page.changes.first?.old == "AA", "\(page.changes)")
+
+        // Then it keeps that grade: nothing more is due for it.
+        fixture.clock.set(morning("2027-06-01"))
+        #expect(try await registry.runScheduledRegrade(midnight) == RegradeSummary())
+        #expect(try await registry.gradeInForce(code: code).inForce == after)
+    }
+
+    /// A file set back to active follows the policy again from that day: its grade, frozen
+    /// while it was not active (the run dropped it from the schedule), is recomputed by the
+    /// next regrade with no PublishGrades.
+    @Test func aFileActiveAgainIsRegradedWithNoCall() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        let registry = fixture.registry
+        try await fixture.register(code)
+        _ = try await registry.recordEvent(
+            fixture.event(code, kind: "award", severity: "high", occurredOn: "2026-03-01"), by: RegistryFixture.regulator)
+        _ = try await registry.publishGrades(codes: [code], by: RegistryFixture.regulator)
+        let awarded = try await registry.gradeInForce(code: code).inForce
+        _ = try await registry.updateEnterprise(
+            EnterpriseUpdate(code: code, status: "deregistered", reason: "deregistered at its own request"), by: RegistryFixture.regulator)
+        // Past the award's window: the run reaches the file, not active, and leaves it.
+        fixture.clock.advance(days: 1200)
+        #expect(try await registry.regradeDueFiles() == RegradeSummary(skipped: 1))
+        // Frozen for a regulator; a bank no longer sees it (the award it names is past its
+        // disclosure period).
+        #expect(try await registry.gradeInForce(code: code, view: .full).inForce == awarded)
+        #expect(try await registry.gradeInForce(code: code, view: .public).inForce.basis == .ungraded)
+
+        _ = try await registry.updateEnterprise(
+            EnterpriseUpdate(code: code, status: "active", reason: "registration restored"), by: RegistryFixture.regulator)
+        #expect(try await registry.regradeDueFiles() == RegradeSummary(recomputed: 1, published: 1))
+        let now = try await registry.gradeInForce(code: code).inForce
+        #expect(now.grade != awarded.grade && now.record?.explanation["contributions"]?.arrayValue == [], "\(now)")
+    }
+
     /// Between an override's last day and the next day's regrade (at 02:00 here) the override
     /// is still answered, the grade of the day before, never the computed grade from before
     /// the override (which ignores what was recorded under it); the run then publishes today's.
