@@ -292,18 +292,23 @@ import Testing
         #expect(page.changes.first?.new == "A")
     }
 
+    /// A file graded on 2026-03-02 with one event of `kind` from the day before, and its grade.
+    func gradedFile(with kind: String, _ severity: String) async throws -> (RegistryFixture, GradeInForce) {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        try await fixture.register(code)
+        _ = try await fixture.registry.recordEvent(
+            fixture.event(code, kind: kind, severity: severity, occurredOn: "2026-03-01"), by: RegistryFixture.regulator)
+        _ = try await fixture.registry.publishGrades(codes: [code], by: RegistryFixture.regulator)
+        return (fixture, try await fixture.registry.gradeInForce(code: code).inForce)
+    }
+
     /// An override on a file no longer active still ends on its day: the run after its last day
     /// publishes the computed grade (the feed says AA → A), rather than leaving the grade in
     /// force to fall back a day later, unpublished, to the grade from before the override.
     /// Files the run only skips are not counted as recomputed.
     @Test func anOverrideOnAFileNoLongerActiveEndsWithAPublishedGrade() async throws {
-        let fixture = try await RegistryFixture(today: "2026-03-02")
+        let (fixture, computed) = try await gradedFile(with: "penalty", "medium")
         let registry = fixture.registry
-        try await fixture.register(code)
-        _ = try await registry.recordEvent(
-            fixture.event(code, kind: "penalty", severity: "medium", occurredOn: "2026-03-01"), by: RegistryFixture.regulator)
-        _ = try await registry.publishGrades(codes: [code], by: RegistryFixture.regulator)
-        let computed = try await registry.gradeInForce(code: code).inForce
         #expect(try await registry.runScheduledRegrade(midnight) != nil)
         _ = try await registry.overrideGrade(
             code: code, grade: "AA", reason: "rectified", documentNumber: "复核5", until: "2026-03-31", by: RegistryFixture.regulator)
@@ -331,13 +336,8 @@ import Testing
     /// while it was not active (the run dropped it from the schedule), is recomputed by the
     /// next regrade with no PublishGrades.
     @Test func aFileActiveAgainIsRegradedWithNoCall() async throws {
-        let fixture = try await RegistryFixture(today: "2026-03-02")
+        let (fixture, awarded) = try await gradedFile(with: "award", "high")
         let registry = fixture.registry
-        try await fixture.register(code)
-        _ = try await registry.recordEvent(
-            fixture.event(code, kind: "award", severity: "high", occurredOn: "2026-03-01"), by: RegistryFixture.regulator)
-        _ = try await registry.publishGrades(codes: [code], by: RegistryFixture.regulator)
-        let awarded = try await registry.gradeInForce(code: code).inForce
         _ = try await registry.updateEnterprise(
             EnterpriseUpdate(code: code, status: "deregistered", reason: "deregistered at its own request"), by: RegistryFixture.regulator)
         // Past the award's window: the run reaches the file, not active, and leaves it.
