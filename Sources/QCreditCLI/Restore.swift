@@ -50,7 +50,8 @@ struct Restore {
         /// The exports directory looked in for the exports' copy of the signed-tree history,
         /// when it holds none (a daemon configured elsewhere, or restore run without `--config`).
         var exportsHistoryNotFound: String? = nil
-        /// Exports checked only with the keys they publish: the log's own were not at hand.
+        /// Exports checked only with the keys they publish: the log's own were not at hand, or
+        /// they were signed before a key rotation.
         var exportsNotCheckedWithLogKeys: [String] = []
 
         var lines: [String] {
@@ -82,8 +83,9 @@ struct Restore {
             }
             if !exportsNotCheckedWithLogKeys.isEmpty {
                 lines.append(
-                    "note: without the log's keys, \(exportsNotCheckedWithLogKeys.joined(separator: ", ")) were checked with the keys "
-                        + "they publish, which signed the backup's checkpoint")
+                    "note: \(exportsNotCheckedWithLogKeys.joined(separator: ", ")) were checked with the keys they publish: the "
+                        + "log's own were not at hand (those keys signed the backup's checkpoint), or rotated since (their trees are on "
+                        + "record as signed)")
             }
             if keysMissing {
                 lines.append(
@@ -191,7 +193,13 @@ struct Restore {
             throw Failure.badInput("\(backupDatabase) is not an intact registry database: \(problem); nothing was changed")
         }
 
-        var outcome = try await stage(stagedPath)
+        var outcome: Outcome
+        do {
+            outcome = try await stage(stagedPath)
+        } catch StoreError.writtenByNewerVersion(_, let unknown) {
+            // Named as the operator knows it, not by the staged copy that is about to go.
+            throw StoreError.writtenByNewerVersion(path: backupDatabase, unknownMigrations: unknown)
+        }
         try refuseWithoutHistory(outcome)
         // An incomplete restore leaves a daemon that refuses to start: never put one in place of
         // a database that holds more of the log (the exports that fill the gap were forgotten).
@@ -397,12 +405,25 @@ struct Restore {
             // signed by the same keys, the same log and entries, every opening opening its leaf.
             let part = ExportVerifier.restrictedPart(of: export)
             let partReadable = FileManager.default.isReadableFile(atPath: (part as NSString).appendingPathComponent(ExportFormat.manifestFile))
-            let report = ExportVerifier.verify(directory: export, verifierKeys: keys, previous: nil, restrictedPart: partReadable ? part : nil)
+            var report = ExportVerifier.verify(directory: export, verifierKeys: keys, previous: nil, restrictedPart: partReadable ? part : nil)
+            let exportTree = SignedTree(size: manifest.treeSize, rootHash: manifest.rootHash)
+            if !report.passed, trees.contains(where: { $0.tree == exportTree }) {
+                // Signed by the keys the log had before a rotation: still the log's, when the keys
+                // it publishes verify it all and its tree is one on record (the same root at its
+                // size), as `qcredit verify` with the old and new keys would accept it.
+                let published = ExportVerifier.publishedVerifierKeys(directory: export)
+                let byPublished = ExportVerifier.verify(
+                    directory: export, verifierKeys: published, previous: nil, restrictedPart: partReadable ? part : nil)
+                if !published.isEmpty, byPublished.passed {
+                    report = byPublished
+                    uncheckedSigners.append(export)
+                }
+            }
             guard report.passed else {
                 let failures = report.failures.prefix(3).map { "\($0)" }.joined(separator: "; ")
                 throw Failure.verification("\(export) does not verify with the log's keys: \(failures); nothing was changed")
             }
-            trees.append((SignedTree(size: manifest.treeSize, rootHash: manifest.rootHash), "\(export)/MANIFEST"))
+            trees.append((exportTree, "\(export)/MANIFEST"))
             if let checkpoint = try Self.checkpoint((export as NSString).appendingPathComponent(ExportFormat.checkpointFile)) {
                 notes.append(checkpoint)
             }

@@ -67,6 +67,11 @@ public enum Daemon {
         let origin = configuration.log.originInForce
         let keyName = configuration.log.signatureName(origin: origin)
         let configuredKeys = try LogKeys.loadConfigured(configuration.log, name: keyName)
+        try refuseUnusableDirectory(configuration.exportDirectory, setting: "export.directory")
+        // The configured socket's directory, made if missing (not when systemd passed the socket).
+        let socketDirectory = socket.activated ? "" : (configuration.socketPath as NSString).deletingLastPathComponent
+        if !socketDirectory.isEmpty { try refuseUnusableDirectory(socketDirectory, setting: "socket") }
+
         let checkpointFile = (configuration.stateDirectory as NSString).appendingPathComponent("checkpoint")
         // What needs the state directory's records is read from them without writing (a read-only
         // look at the database), before the directory is locked or its database opened for
@@ -77,18 +82,24 @@ public enum Daemon {
             policy, published: RegistryDatabase.publishedPolicy(version: policy.version, inDatabaseAt: settings.databasePath),
             source: configuration.policyPath ?? "the built-in policy")
         let keysOnRecord = try configuredKeys ?? LogKeys.loadExisting(stateDirectory: configuration.stateDirectory, name: keyName)
+        let newestNote = [
+            try TransparencyLogService.readCheckpointFile(checkpointFile),
+            RegistryDatabase.latestCheckpoint(inDatabaseAt: settings.databasePath),
+        ].compactMap { $0 }.max { $0.size < $1.size }
         if !keysOnRecord.isEmpty {
-            let newest = [
-                try TransparencyLogService.readCheckpointFile(checkpointFile),
-                RegistryDatabase.latestCheckpoint(inDatabaseAt: settings.databasePath),
-            ].compactMap { $0 }.max { $0.size < $1.size }
-            try LogKeys.checkTheySignedTheLog(keysOnRecord, newest: newest)
+            try LogKeys.checkTheySignedTheLog(keysOnRecord, newest: newestNote)
+        } else {
+            // No key at all for a log that signed before (a state directory restored without
+            // its keys): refused here, before keys/, exports/ or the lock file are made.
+            let histories = [configuration.stateDirectory, configuration.exportDirectory].map {
+                CheckpointHistory(path: ($0 as NSString).appendingPathComponent(CheckpointHistory.fileName))
+            }
+            var signed = try histories.compactMap { try $0.newest() }
+            signed += newestNote.map { [SignedTree(size: $0.size, rootHash: $0.rootHash)] } ?? []
+            signed += Self.newestExportedTree(in: configuration.exportDirectory, origin: origin).map(\.tree)
+            try LogKeys.refuseToMakeKeys(
+                stateDirectory: configuration.stateDirectory, newestSigned: signed.max { $0.size < $1.size })
         }
-
-        try refuseUnusableDirectory(configuration.exportDirectory, setting: "export.directory")
-        // The configured socket's directory, made if missing (not when systemd passed the socket).
-        let socketDirectory = socket.activated ? "" : (configuration.socketPath as NSString).deletingLastPathComponent
-        if !socketDirectory.isEmpty { try refuseUnusableDirectory(socketDirectory, setting: "socket") }
         let stateDirectoryWasThere = FileManager.default.fileExists(atPath: configuration.stateDirectory)
         let lockPath = (configuration.stateDirectory as NSString).appendingPathComponent(StateDirectoryLock.fileName)
         let lockFileWasThere = FileManager.default.fileExists(atPath: lockPath)

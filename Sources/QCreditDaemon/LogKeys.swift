@@ -49,13 +49,19 @@ enum LogKeys {
                 paths.append(path)
             }
         }
-        if let newestSigned, paths.isEmpty {
-            throw LogKeysError(
-                "the log already signed a tree of \(newestSigned.size) records, but no signing key is configured and "
-                    + "\(directory) holds none: restore the log's keys there (backups do not hold them) or list them in "
-                    + "[log] keys. New keys are made only for a log that never signed anything.")
-        }
+        if paths.isEmpty { try refuseToMakeKeys(stateDirectory: stateDirectory, newestSigned: newestSigned) }
         return try paths.map { path in try LogSigningKey(name: name, key: PrivateKeyFile.load(path: path)) }
+    }
+
+    /// Refuses, when the log signed a tree before, to go on with no key (new keys would give
+    /// the log a second identity).
+    static func refuseToMakeKeys(stateDirectory: String, newestSigned: SignedTree?) throws {
+        guard let newestSigned else { return }
+        let directory = (stateDirectory as NSString).appendingPathComponent("keys")
+        throw LogKeysError(
+            "the log already signed a tree of \(newestSigned.size) records, but no signing key is configured and "
+                + "\(directory) holds none: restore the log's keys there (backups do not hold them) or list them in "
+                + "[log] keys. New keys are made only for a log that never signed anything.")
     }
 
     /// Logs each key's verifier key, for the operator to publish.

@@ -34,6 +34,11 @@ extension RegistryDatabase {
                 let report = try String.fetchAll(db, sql: "PRAGMA integrity_check")
                 guard report == ["ok"] else { return "SQLite's integrity check fails: \(report.prefix(3).joined(separator: "; "))" }
                 guard try db.tableExists("publication") else { return "it holds no registry (no publication table)" }
+                // A daemon publishes its policy before it can be backed up: a registry without a
+                // single record is no backup of a log.
+                guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM publication") ?? 0 > 0 else {
+                    return "it holds no log (not one publication record)"
+                }
                 return nil
             }
         } catch {

@@ -201,14 +201,16 @@ import Varlink
         #expect(restored.status == 0, "\(restored.stdout)\(restored.stderr)")
         #expect(restored.stderr.contains("no signing key"), "\(restored.stderr)")
         #expect(!restored.stderr.contains("holds no checkpoint-history"), "\(restored.stderr)")
+        // Refused before anything is made: no keys (not even keys/), no exports/, no lock file.
+        let before = try DaemonStartTests.stateFiles(daemon.stateDirectory)
         let refusal = try await daemon.startExpectingRefusal()
         #expect(refusal.status != 0)
         #expect(refusal.log.contains("no signing key is configured"), "\(refusal.log)")
-        let made = (try? FileManager.default.contentsOfDirectory(atPath: daemon.stateDirectory + "/keys")) ?? []
-        #expect(made.isEmpty, "new keys were made: \(made)")
+        #expect(!FileManager.default.fileExists(atPath: daemon.stateDirectory + "/keys"), "keys/ was made")
+        let after = try DaemonStartTests.stateFiles(daemon.stateDirectory)
+        #expect(after == before, "\(after.filter { before[$0.key] != $0.value }.keys.sorted()) \(before.keys.sorted())")
 
         // With its keys back, the log goes on under its one identity.
-        try FileManager.default.removeItem(atPath: daemon.stateDirectory + "/keys")
         try FileManager.default.moveItem(atPath: keys, toPath: daemon.stateDirectory + "/keys")
         try await daemon.start()
         #expect(try await daemon.call("org.qcredit.audit.GetCheckpoint")["rootHash"] == scenario.rootAt12)
@@ -290,6 +292,43 @@ import Varlink
         #expect(checkpoint["rootHash"] == newest["rootHash"])
         try await daemon.seed(from: 5, count: 1)
         _ = try await daemon.waitForCheckpoint(ofSize: size + 1)
+    }
+
+    /// An export the old keys alone signed, before a rotation, stays the log's (README, *Keys and
+    /// rotation*): restored under the new keys alone, its entries replay, since the keys it
+    /// publishes verify it and its tree is on record as signed; then the new keys' delta.
+    @Test func anExportSignedBeforeAKeyRotationStillReplaysUnderTheNewKeys() async throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-rekey-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let config = try await LogIntegrityTests.rotationKeys(in: scratch)
+        let daemon = try await DaemonProcess(config: config(["old"]))
+        let qcredit = DaemonProcess.product("qcredit")
+        try await daemon.seed(from: 0, count: 3)
+        let backedUpSize = try await daemon.logSize()
+        _ = try await daemon.waitForCheckpoint(ofSize: backedUpSize)
+        let backup = daemon.directory.appendingPathComponent("backup-before-rotation").path
+        #expect(try await runCommand(qcredit, ["backup", backup, "--socket", daemon.socketPath]).status == 0)
+        try await daemon.seed(from: 3, count: 2)
+        _ = try await daemon.waitForCheckpoint(ofSize: try await daemon.logSize())
+        let signedByOldKeys = try #require(try await daemon.call("org.qcredit.operator.Export", ["full": true])["directory"]?.stringValue)
+        #expect(daemon.stop() == 0)
+        try await LogIntegrityTests.rotate(daemon, config, seedingFrom: 5)
+        try await daemon.seed(from: 6, count: 1)
+        let size = try await daemon.logSize()
+        let newest = try await daemon.waitForCheckpoint(ofSize: size)
+        let delta = try #require(try await daemon.call("org.qcredit.operator.Export", [:])["directory"]?.stringValue)
+        #expect(daemon.stop() == 0)
+
+        let restored = try await runCommand(
+            qcredit,
+            ["restore", backup, "--entries", signedByOldKeys, delta,
+             "--config", daemon.directory.appendingPathComponent("qcreditd.toml").path, "--state-dir", daemon.stateDirectory])
+        #expect(restored.status == 0, "\(restored.stdout)\(restored.stderr)")
+        #expect(restored.stdout.contains("the log reaches its newest signed tree (\(size) records"), "\(restored.stdout)")
+        #expect(restored.stdout.contains("\(signedByOldKeys) were checked with the keys they publish"), "\(restored.stdout)")
+        try await daemon.start()
+        let checkpoint = try await daemon.call("org.qcredit.audit.GetCheckpoint")
+        #expect(checkpoint["size"]?.intValue == size && checkpoint["rootHash"] == newest["rootHash"], "\(checkpoint)")
     }
 
     /// Restore run as root for a state directory its daemon's user owns leaves every file it

@@ -67,6 +67,20 @@ import TransparencyLog
             ])
     }
 
+    /// A copy about to be restored must hold a log: a registry without a single record (a
+    /// daemon publishes its policy before it can be backed up) is no backup.
+    @Test func aRegistryCopyWithoutARecordIsNoBackup() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-norecord-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("registry.sqlite").path
+        do {
+            let database = try RegistryDatabase(path: path)
+            try await database.checkpointWAL()
+        }
+        #expect(RegistryDatabase.problemWithCopy(at: path) == "it holds no log (not one publication record)")
+    }
+
     /// A database a newer qcredit migrated further is refused, not run by code that does not
     /// know its schema, and is left as it was.
     @Test func aDatabaseWrittenByANewerVersionIsRefusedUnchanged() async throws {
