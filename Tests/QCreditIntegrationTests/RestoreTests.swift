@@ -257,20 +257,29 @@ import Varlink
     /// with the log's keys: an export whose MANIFEST was edited, a backup whose checkpoint was
     /// edited, a damaged or empty backup, or another log's backup is refused, and the state
     /// directory (database and signed history) is left as it was.
+    /// A daemon signing with the "old" of two key sets, its log of 4 records backed up; with the
+    /// config maker for the sets, the backup's path and its size.
+    static func backedUpUnderOldKeys(in scratch: URL) async throws
+        -> (DaemonProcess, @Sendable ([String]) -> String, String, Int64)
+    {
+        let config = try await LogIntegrityTests.rotationKeys(in: scratch)
+        let daemon = try await DaemonProcess(config: config(["old"]))
+        try await daemon.seed(from: 0, count: 3)
+        let size = try await daemon.logSize()
+        _ = try await daemon.waitForCheckpoint(ofSize: size)
+        let backup = daemon.directory.appendingPathComponent("backup-before-rotation").path
+        #expect(try await runCommand(DaemonProcess.product("qcredit"), ["backup", backup, "--socket", daemon.socketPath]).status == 0)
+        return (daemon, config, backup, size)
+    }
+
     /// A backup taken before a key rotation holds checkpoints only the old keys signed; restored
     /// under the new keys alone, with the export the new keys signed, the log reaches that
     /// export's tree and the daemon starts with the new keys alone.
     @Test func aBackupFromBeforeAKeyRotationRestoresUnderTheNewKeys() async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-rekey-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let config = try await LogIntegrityTests.rotationKeys(in: scratch)
-        let daemon = try await DaemonProcess(config: config(["old"]))
+        let (daemon, config, backup, backedUpSize) = try await Self.backedUpUnderOldKeys(in: scratch)
         let qcredit = DaemonProcess.product("qcredit")
-        try await daemon.seed(from: 0, count: 3)
-        let backedUpSize = try await daemon.logSize()
-        _ = try await daemon.waitForCheckpoint(ofSize: backedUpSize)
-        let backup = daemon.directory.appendingPathComponent("backup-before-rotation").path
-        #expect(try await runCommand(qcredit, ["backup", backup, "--socket", daemon.socketPath]).status == 0)
         #expect(daemon.stop() == 0)
         try await LogIntegrityTests.rotate(daemon, config, seedingFrom: 3)
         try await daemon.seed(from: 4, count: 1)
@@ -300,14 +309,8 @@ import Varlink
     @Test func anExportSignedBeforeAKeyRotationStillReplaysUnderTheNewKeys() async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-rekey-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let config = try await LogIntegrityTests.rotationKeys(in: scratch)
-        let daemon = try await DaemonProcess(config: config(["old"]))
+        let (daemon, config, backup, _) = try await Self.backedUpUnderOldKeys(in: scratch)
         let qcredit = DaemonProcess.product("qcredit")
-        try await daemon.seed(from: 0, count: 3)
-        let backedUpSize = try await daemon.logSize()
-        _ = try await daemon.waitForCheckpoint(ofSize: backedUpSize)
-        let backup = daemon.directory.appendingPathComponent("backup-before-rotation").path
-        #expect(try await runCommand(qcredit, ["backup", backup, "--socket", daemon.socketPath]).status == 0)
         try await daemon.seed(from: 3, count: 2)
         _ = try await daemon.waitForCheckpoint(ofSize: try await daemon.logSize())
         let signedByOldKeys = try #require(try await daemon.call("org.qcredit.operator.Export", ["full": true])["directory"]?.stringValue)

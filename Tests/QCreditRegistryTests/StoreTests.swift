@@ -67,31 +67,29 @@ import TransparencyLog
             ])
     }
 
+    /// A new directory holding a migrated registry database with no rows, its WAL folded in.
+    static func migratedEmptyRegistry() async throws -> (directory: URL, path: String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-store-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("registry.sqlite").path
+        let database = try RegistryDatabase(path: path)
+        try await database.checkpointWAL()
+        return (directory, path)
+    }
+
     /// A copy about to be restored must hold a log: a registry without a single record (a
     /// daemon publishes its policy before it can be backed up) is no backup.
     @Test func aRegistryCopyWithoutARecordIsNoBackup() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-norecord-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (directory, path) = try await Self.migratedEmptyRegistry()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("registry.sqlite").path
-        do {
-            let database = try RegistryDatabase(path: path)
-            try await database.checkpointWAL()
-        }
         #expect(RegistryDatabase.problemWithCopy(at: path) == "it holds no log (not one publication record)")
     }
 
     /// A database a newer qcredit migrated further is refused, not run by code that does not
     /// know its schema, and is left as it was.
     @Test func aDatabaseWrittenByANewerVersionIsRefusedUnchanged() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-newer-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (directory, path) = try await Self.migratedEmptyRegistry()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("registry.sqlite").path
-        do {
-            let database = try RegistryDatabase(path: path)
-            try await database.checkpointWAL()
-        }
         // The schema and the migrations applied: what a refused open must leave as they were.
         let schema = { () throws -> [String] in
             let queue = try DatabaseQueue(path: path)
