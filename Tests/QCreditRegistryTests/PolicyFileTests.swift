@@ -105,14 +105,17 @@ import Testing
 /// found by `Scripts/fuzz config` (Tests/FuzzCorpus/config/crash-*).
 @Suite struct TOMLAbortCheckTests {
     @Test(arguments: [
+        // crash-table-header
         ("[!oles]\n", 1, 2, TOMLAbortCheck.headerReason), ("a = 1\n  [[ %x]]\n", 2, 6, TOMLAbortCheck.headerReason),
         ("\u{FEFF}[\u{00e9}]\n", 1, 2, TOMLAbortCheck.headerReason), ("[\n", 1, 2, TOMLAbortCheck.headerReason),
         ("a = [\n  1,\n]\n# [ok]\n[*]\n", 5, 2, TOMLAbortCheck.headerReason),
+        // crash-array-brace
         ("scale = [\"A\",}\"B\"]\n", 1, 14, TOMLAbortCheck.arrayReason), ("a = [ }]\n", 1, 7, TOMLAbortCheck.arrayReason),
         ("a = [1, # one\n  }]\n", 2, 3, TOMLAbortCheck.arrayReason),
         // toml++ takes U+0085, U+2028 and U+2029 for value terminators but not for line breaks (crash-array-next-line).
         ("6seScore=[[[\u{85}n", 1, 13, TOMLAbortCheck.arraySeparatorReason), ("a = [1,\u{2028}2]\n", 1, 8, TOMLAbortCheck.arraySeparatorReason),
         ("a = [ \u{2029}]\n", 1, 7, TOMLAbortCheck.arraySeparatorReason),
+        // crash-date-space-digit
         ("d = 2024-01-01 9\n", 1, 5, TOMLAbortCheck.dateReason), ("s =6838-w'-ws 9#x\n", 1, 4, TOMLAbortCheck.dateReason),
         // A tenth character of several bytes (fuzzing: crash-date-multibyte-tenth, a stray 0x83 read as U+FFFD).
         ("s =6838-w'-w\u{FFFD} 9#s", 1, 4, TOMLAbortCheck.dateReason),
