@@ -113,6 +113,20 @@ public enum ExportVerifier {
         return text.split(separator: "\n").compactMap { $0.split(separator: " ").last.map(String.init) }
     }
 
+    /// Whether none of `verifierKeys` signed the MANIFEST of the export in `directory`: no
+    /// signature of theirs is there at all (as before a key rotation). A signature of one of
+    /// them that does not verify is a signature, altered: false.
+    public static func isSignedByNone(of verifierKeys: [String], directory: String) -> Bool {
+        let verification = ExportVerification(path: directory)
+        verification.parseKeys(verifierKeys)
+        do {
+            _ = try ExportVerification.verifyPrevious(at: directory, keys: verification.keys)
+            return false
+        } catch {
+            return error.noGivenSigner
+        }
+    }
+
     /// Why the export in `directory` may not be the base of the next one, or nil: its MANIFEST
     /// must be signed by one of `verifierKeys` and its checkpoint must verify and state the
     /// MANIFEST's tree, as `--previous` checks it (its other files are not read again).

@@ -520,6 +520,33 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: directory + "/MANIFEST"), "still there for whoever looks into it")
     }
 
+    /// One altered signature is enough: an export whose Ed25519 signature file had one byte
+    /// changed (its SM2 signature intact) does not verify as `qcredit verify --previous` checks
+    /// it, so it is neither withdrawn nor extended (it was taken for one signed before a key
+    /// rotation, by the SM2 key it publishes).
+    @Test func anExportWithOneAlteredSignatureIsNeitherWithdrawnNorExtended() async throws {
+        let daemon = try await DaemonProcess()
+        let cli = CLIHarness(daemon: daemon)
+        try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        let id = try await cli.confirmedListing(
+            CLI.cement, on: "serious-dishonesty", reason: "生产销售不合格水泥", legalBasis: "第二条", document: "黔南市监严〔2026〕5号")
+        let name = try #require(try await cli.json(["export"])["name"]?.stringValue)
+        let directory = daemon.stateDirectory + "/exports/" + name
+        let signature = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: directory).first { $0.hasPrefix("MANIFEST.ed25519-") })
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + signature))
+        bytes[10] ^= 1
+        try bytes.write(to: URL(fileURLWithPath: directory + "/" + signature))
+
+        try await cli.succeed(["blacklist", "remove", id, "--reason", "revoked", "--authority", "黔南州", "--document", "撤1"])
+        #expect(FileManager.default.fileExists(atPath: directory + "/MANIFEST"), "withdrawn")
+        #expect(daemon.log.contains("export does not verify; left in place, not withdrawn"), "\(daemon.log)")
+        let refused = try await cli.run(["export"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("the previous export \(name) does not verify"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("the next export then extends the newest export left, or is full when none is left"), "\(refused.stderr)")
+    }
+
     /// A MANIFEST that no longer parses (a line added) makes its export unreadable: which tree
     /// it held cannot be known, so it stops the next export just as an altered newest one does,
     /// and it is left in place.

@@ -181,6 +181,21 @@ import Testing
         #expect(refused.status != 0 && refused.stderr.contains("line 1: no opening of entry "), "\(refused.stdout)\(refused.stderr)")
         let tampered = try await shell(commands.replacingOccurrences(of: "../PREVIOUS-EXPORT", with: full), [], altered)
         #expect(tampered.status != 0 && tampered.stdout.contains("openings.jsonl: FAILED"), "\(tampered.stdout)\(tampered.stderr)")
+
+        // Another signed checkpoint of the log in place of the delta's (the full export's): the
+        // Python names it, as the digests would not once the MANIFEST were signed again.
+        let swapped = daemon.directory.appendingPathComponent("swapped").path
+        try FileManager.default.copyItem(atPath: delta, toPath: swapped)
+        try FileManager.default.removeItem(atPath: swapped + "/checkpoint")
+        try FileManager.default.copyItem(atPath: full + "/checkpoint", toPath: swapped + "/checkpoint")
+        let ofSwapped = try await run([], swapped)
+        #expect(ofSwapped.status != 0 && ofSwapped.stderr.contains("the checkpoint is not the MANIFEST's tree"), "\(ofSwapped.stdout)\(ofSwapped.stderr)")
+        // A restricted part missing an opening fails on its own, not only by the count it prints.
+        let thinPart = daemon.directory.appendingPathComponent("thin-openings.jsonl").path
+        let partLines = try String(contentsOfFile: restricted + "/openings.jsonl", encoding: .utf8).split(separator: "\n")
+        try (partLines.dropLast().joined(separator: "\n") + "\n").write(toFile: thinPart, atomically: true, encoding: .utf8)
+        let ofThinPart = try await run(["--openings", thinPart], delta)
+        #expect(ofThinPart.status != 0 && ofThinPart.stderr.contains("the restricted part does not open every entry"), "\(ofThinPart.stdout)\(ofThinPart.stderr)")
     }
 
     @Test func exportingKeepsMemoryFlat() async throws {

@@ -125,12 +125,16 @@ public final class ExportService: Sendable {
     }
 
     /// Whether export `name`, which the log's keys of today do not verify, was signed by a key
-    /// the log had before a rotation: one key the export publishes verifies both its MANIFEST
-    /// and its checkpoint, and that checkpoint's tree is this log's (the same root at its size),
-    /// so that key signed this log. Such an export is withdrawn and extended like any other.
+    /// the log had before a rotation: none of today's keys signed it, one key the export
+    /// publishes verifies both its MANIFEST and its checkpoint, and that checkpoint's tree is
+    /// this log's (the same root at its size), so that key signed this log. Such an export is
+    /// withdrawn and extended like any other. One that today's keys signed but one of their
+    /// signatures fails was altered: not this.
     private func isSignedByAFormerKey(_ name: String) async throws -> Bool {
         let path = (directory as NSString).appendingPathComponent(name)
-        guard let export = try? PreviousExport.read(directory: path) else { return false }
+        guard ExportVerifier.isSignedByNone(of: log.keys.map(\.verifierKey), directory: path),
+            let export = try? PreviousExport.read(directory: path)
+        else { return false }
         let signer = ExportVerifier.publishedVerifierKeys(directory: path).first { key in
             ExportVerifier.problemAsPrevious(directory: path, verifierKeys: [key]) == nil
         }
@@ -191,8 +195,8 @@ public final class ExportService: Sendable {
         // until someone looks at it.
         if let name = previous?.name, let problem = problemAsBase(name), try await !isSignedByAFormerKey(name) {
             throw ExportServiceError(
-                "the previous export \(name) does not verify (\(problem)): move it out of \(directory) to make a full export, "
-                    + "after finding out who changed it")
+                "the previous export \(name) does not verify (\(problem)): after finding out who changed it, move it out of "
+                    + "\(directory); the next export then extends the newest export left, or is full when none is left")
         }
         let now = registry.clock.now()
         let created = now.rfc3339
