@@ -117,27 +117,24 @@ public enum ExportVerifier {
     /// signature of theirs is there at all (as before a key rotation). A signature of one of
     /// them that does not verify is a signature, altered: false.
     public static func isSignedByNone(of verifierKeys: [String], directory: String) -> Bool {
-        let verification = ExportVerification(path: directory)
-        verification.parseKeys(verifierKeys)
-        do {
-            _ = try ExportVerification.verifyPrevious(at: directory, keys: verification.keys)
-            return false
-        } catch {
-            return error.noGivenSigner
-        }
+        failureAsPrevious(directory: directory, verifierKeys: verifierKeys)?.noGivenSigner ?? false
     }
 
     /// Why the export in `directory` may not be the base of the next one, or nil: its MANIFEST
     /// must be signed by one of `verifierKeys` and its checkpoint must verify and state the
     /// MANIFEST's tree, as `--previous` checks it (its other files are not read again).
     public static func problemAsPrevious(directory: String, verifierKeys: [String]) -> String? {
+        failureAsPrevious(directory: directory, verifierKeys: verifierKeys)?.reason
+    }
+
+    private static func failureAsPrevious(directory: String, verifierKeys: [String]) -> ExportVerification.PreviousFailure? {
         let verification = ExportVerification(path: directory)
         verification.parseKeys(verifierKeys)
         do {
             _ = try ExportVerification.verifyPrevious(at: directory, keys: verification.keys)
             return nil
         } catch {
-            return error.reason
+            return error
         }
     }
 }
