@@ -111,8 +111,10 @@ extension Registry {
                 // (as a first grade has none), not an older one that is: a grade withdrawn by a
                 // correction would make the change read "A → A" (and a bank sent "A → D" live
                 // would never hear that D was withdrawn).
+                // An override's `old` is the letter its record names, shown by the same rule.
                 let previous: String?
-                if kind == .grade, let earlier = try reader.publishedGrades(enterpriseId: enterpriseId, before: index, limit: 1).first,
+                if kind == .grade || kind == .override,
+                    let earlier = try reader.publishedGrades(enterpriseId: enterpriseId, before: index, limit: 1).first,
                     try view != .public || reader.isDisclosed(earlier.index, on: today)
                 {
                     previous = earlier.grade

@@ -44,7 +44,9 @@ public struct WatchChange: Sendable, Hashable {
     }
 
     /// The change a publication record describes; nil for a record that names no change to a
-    /// file's grade or list status.
+    /// file's grade or list status. `previousGrade` is the letter of the grade record before it,
+    /// nil when there is none or the viewer may not see it (an override's `old`, the letter its
+    /// record names, is then left out too).
     static func from(record: JSONValue, cursor: Int64, code: String, previousGrade: String?) -> WatchChange? {
         guard let body = record.objectValue, case .string(let type)? = body["type"] else { return nil }
         let publishedAt = body["publishedAt"]?.stringValue
@@ -57,7 +59,7 @@ public struct WatchChange: Sendable, Hashable {
         case "override":
             let details = body["override"]?.objectValue
             return WatchChange(
-                cursor: cursor, code: code, kind: .override, old: details?["previousGrade"]?.stringValue,
+                cursor: cursor, code: code, kind: .override, old: previousGrade.flatMap { _ in details?["previousGrade"]?.stringValue },
                 new: details?["grade"]?.stringValue, reason: details?["reason"]?.stringValue, publishedAt: publishedAt)
         case "listing":
             let listType = listing?["listType"]?.stringValue

@@ -45,4 +45,19 @@ extension RegistryReader {
         }
         return ends
     }
+
+    /// Every recorded end of the disclosure of each record in `indexes`, by record.
+    public func disclosureEnds(of indexes: Set<Int64>) throws -> [Int64: [RecordedDisclosureEnd]] {
+        var ends: [Int64: [RecordedDisclosureEnd]] = [:]
+        let statement = try db.cachedStatement(
+            sql: "SELECT d.ends_on, a.at FROM disclosure_end d JOIN audit_entry a ON a.id = d.audit_id WHERE d.publication_idx = ?")
+        for index in indexes {
+            let rows = try Row.fetchCursor(statement, arguments: [index])
+            while let row = try rows.next() {
+                let endsOn = try RowDecoder(row: row, table: "disclosure_end").date("ends_on")
+                ends[index, default: []].append(RecordedDisclosureEnd(index: index, endsOn: endsOn, recordedAt: row[1]))
+            }
+        }
+        return ends
+    }
 }

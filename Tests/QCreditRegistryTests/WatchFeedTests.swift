@@ -120,6 +120,24 @@ import Testing
         #expect(asRegulator.count == 3 && asRegulator.last?.old == asRegulator[1].new && asRegulator[1].new != "A", "\(asRegulator)")
     }
 
+    /// An override's change names the letter it overrode only while that grade record is
+    /// disclosed: a year after a second override replaced the first, a bank's feed shows the
+    /// second with no `old`, as it shows grades; a regulator's still names it.
+    @Test func anOverrideChangeAfterAHiddenOverrideHasNoOldForABank() async throws {
+        let (fixture, start) = try await watchedAndGraded()
+        for (grade, document) in [("AAA", "复核6"), ("B", "复核7")] {
+            _ = try await fixture.registry.overrideGrade(
+                code: code, grade: grade, reason: "on review", documentNumber: document, until: nil, by: RegistryFixture.regulator)
+        }
+        let now = try await changes(fixture.registry, after: start).filter { $0.kind == .override }
+        #expect(now.map(\.old) == ["A", "AAA"], "\(now)")
+        fixture.clock.advance(days: 366)
+        let asBank = try await changes(fixture.registry, after: start).filter { $0.kind == .override }
+        #expect(asBank.map(\.new) == ["B"] && asBank.map(\.old) == [nil], "\(asBank)")
+        let asRegulator = try await changes(fixture.registry, after: start, view: .full).filter { $0.kind == .override }
+        #expect(asRegulator.map(\.old) == ["A", "AAA"], "\(asRegulator)")
+    }
+
     /// A code really issued with a wrong check character, admitted on registration, is watched
     /// as GetGrade answers it (a list or a feed's codes); other wrong codes are still refused.
     @Test func anAdmittedPilotCodeCanBeWatched() async throws {

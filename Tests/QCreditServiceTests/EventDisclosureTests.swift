@@ -127,6 +127,27 @@ import Varlink
         #expect(asRegulator["grade"]?["logIndex"] == penalised?["logIndex"], "\(asRegulator)")
     }
 
+    /// An export is withdrawn only for a record it disclosed: a grade withdrawn by a retraction
+    /// before the export was written (hidden for every day) was never in it, so the later end of
+    /// that grade's disclosure as a replaced grade (a year on) withdraws nothing.
+    @Test func anExportIsNotWithdrawnForARecordItNeverDisclosed() async throws {
+        let fixture = try await ServiceFixture(today: "2026-03-02", withGradeIndex: true)
+        let code = JSONValue.string(Self.code)
+        _ = try await fixture.call("org.qcredit.admin.RegisterEnterprise", ["code": code, "name": "Dairy Co."])
+        let eventId = try await Self.record(fixture, kind: "penalty", occurredOn: "2026-03-01")
+        _ = try await fixture.call("org.qcredit.admin.PublishGrades", ["codes": [code]])
+        _ = try await fixture.call("org.qcredit.admin.CorrectEvent", ["eventId": eventId, "reason": "recorded in the wrong file"])
+        fixture.clock.advance(days: 1)
+        let export = try await fixture.call("org.qcredit.operator.Export", ["full": true], as: ServiceFixture.operator)
+        let name = try #require(export["name"]?.stringValue)
+
+        fixture.clock.advance(days: 365)
+        let next = try await fixture.call("org.qcredit.operator.Export", [:], as: ServiceFixture.operator)
+        #expect(next["pruned"]?.arrayValue ?? [] == [], "\(next)")
+        #expect(next["kind"] == "delta", "\(next)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.exportsDirectory).contains(name))
+    }
+
     /// An event may not count in grades after the public stops seeing it.
     @Test func aPolicyWhoseEventsOutliveTheirDisclosureIsRefused() throws {
         let policy = try PolicyFile.defaultPolicy()

@@ -164,12 +164,19 @@ public final class ExportService: Sendable {
         }
         guard let earliestDay = exports.map(\.asOf).min(), let earliestMade = exports.map(\.madeAt).min() else { return [] }
         let today = registry.today
-        let ends = try await registry.database.read { reader in
-            try reader.disclosureEnds(after: earliestDay, orRecordedAfter: earliestMade, through: today)
+        let (ends, allEnds) = try await registry.database.read { reader in
+            let ends = try reader.disclosureEnds(after: earliestDay, orRecordedAfter: earliestMade, through: today)
+            return (ends, try reader.disclosureEnds(of: Set(ends.map(\.index))))
         }
         return Set(
             exports.filter { export in
-                ends.contains { end in end.index < export.size && (export.asOf < end.endsOn || end.recordedAt >= export.madeAt) }
+                ends.contains { end in
+                    // The export disclosed the record (no end known when it was made had taken
+                    // effect by its day: a record hidden earlier, by another end, it never held
+                    // open), and by this end the public may no longer see it.
+                    end.index < export.size && (export.asOf < end.endsOn || end.recordedAt >= export.madeAt)
+                        && !(allEnds[end.index] ?? []).contains { $0.recordedAt < export.madeAt && $0.endsOn <= export.asOf }
+                }
             }.map(\.name))
     }
 
