@@ -20,8 +20,11 @@ enum RegradeBenchmark {
             return arguments[index + 1]
         }
         let count = Int(option("--enterprises") ?? "") ?? 1_000_000
-        let directory = option("--directory") ?? NSTemporaryDirectory() + "qcredit-regrade-bench-\(getpid())"
+        let given = option("--directory")
+        let directory = given ?? NSTemporaryDirectory() + "qcredit-regrade-bench-\(getpid())"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // A directory of its own making goes at the end, as the other benchmarks' do.
+        defer { if given == nil { try? FileManager.default.removeItem(atPath: directory) } }
         let quiet = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
         let database = try RegistryDatabase(path: directory + "/registry.sqlite")
         let clock = ManualClock(CivilDate(iso: "2026-06-01")!)
