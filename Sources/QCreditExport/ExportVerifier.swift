@@ -54,9 +54,16 @@ public enum ExportVerifier {
     /// // "/var/lib/qcredit-exports/restricted/qcredit-export-20261127T020000Z-full"
     /// ```
     ///
-    /// The path is resolved first (``resolved(_:)``), so `.` given from inside the export, a
-    /// path ending in `/.` or `..` segments name the export, not a directory called `.`.
+    /// A relative path of plain names keeps its form (`exports/NAME` gives
+    /// `exports/restricted/NAME`, as the report then names it); any other is resolved first
+    /// (``resolved(_:)``), so `.` given from inside the export, a path ending in `/.` or `..`
+    /// segments name the export, not a directory called `.`.
     public static func restrictedPart(of directory: String) -> String {
+        let given = directory.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        if !directory.hasPrefix("/"), let name = given.last, !given.contains("."), !given.contains("..") {
+            let parent = given.dropLast().joined(separator: "/")
+            return FileSystem.join(parent.isEmpty ? "." : parent, ExportFormat.restrictedDirectory + "/" + name)
+        }
         let resolved = resolved(directory)
         var components = resolved.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         let name = components.popLast() ?? ""

@@ -170,9 +170,12 @@ struct OpeningsTests {
             restrictedPart: scratch.path("restricted/qcredit-export-9"))
         #expect(absent.failures.map(\.name) == [.part])
         #expect(ExportVerifier.restrictedPart(of: "/srv/exports/qcredit-export-2/") == "/srv/exports/restricted/qcredit-export-2")
-        // A relative path is taken from the working directory; `.` and `..` segments are resolved.
+        // A relative path of plain names keeps its form (the report names the part as the command
+        // line named the export); `.` and `..` segments are resolved from the working directory.
+        #expect(ExportVerifier.restrictedPart(of: "qcredit-export-2") == "./restricted/qcredit-export-2")
+        #expect(ExportVerifier.restrictedPart(of: "exports/qcredit-export-2/") == "exports/restricted/qcredit-export-2")
         let cwd = FileManager.default.currentDirectoryPath
-        #expect(ExportVerifier.restrictedPart(of: "qcredit-export-2") == cwd + "/restricted/qcredit-export-2")
+        #expect(ExportVerifier.restrictedPart(of: "./qcredit-export-2") == cwd + "/restricted/qcredit-export-2")
         let expected = ((scratch.path("qcredit-export-2") as NSString).deletingLastPathComponent as NSString)
             .appendingPathComponent("restricted/qcredit-export-2")
         #expect(ExportVerifier.restrictedPart(of: scratch.path("qcredit-export-2") + "/.") == expected)
