@@ -55,6 +55,9 @@ import Testing
             grade = try await daemon.call("org.qcredit.query.GetGrade", ["code": .string(code)])["grade"]
         }
         #expect(grade?["grade"] != "A", "the grade stayed stale through \(serial) writes: \(String(describing: grade))")
+        // The run logs once it is done, a moment after its commit made the grade visible.
+        let logged = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < logged, !daemon.log.contains("regrade after writes") { try await Task.sleep(for: .milliseconds(100)) }
         #expect(daemon.log.contains("regrade after writes"), "\(daemon.log)")
     }
 
