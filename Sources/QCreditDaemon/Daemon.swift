@@ -73,6 +73,10 @@ public enum Daemon {
         if !socketDirectory.isEmpty { try refuseUnusableDirectory(socketDirectory, setting: "socket") }
 
         let checkpointFile = (configuration.stateDirectory as NSString).appendingPathComponent("checkpoint")
+        // Where every signed tree is recorded out of the database's reach (a restore).
+        let historyFiles = [configuration.stateDirectory, configuration.exportDirectory].map {
+            ($0 as NSString).appendingPathComponent(CheckpointHistory.fileName)
+        }
         // What needs the state directory's records is read from them without writing (a read-only
         // look at the database), before the directory is locked or its database opened for
         // writing, which touches the file even when nothing else is written: a changed policy
@@ -91,10 +95,7 @@ public enum Daemon {
         } else {
             // No key at all for a log that signed before (a state directory restored without
             // its keys): refused here, before keys/, exports/ or the lock file are made.
-            let histories = [configuration.stateDirectory, configuration.exportDirectory].map {
-                CheckpointHistory(path: ($0 as NSString).appendingPathComponent(CheckpointHistory.fileName))
-            }
-            var signed = try histories.compactMap { try $0.newest() }
+            var signed = try historyFiles.compactMap { try CheckpointHistory(path: $0).newest() }
             signed += newestNote.map { [SignedTree(size: $0.size, rootHash: $0.rootHash)] } ?? []
             signed += Self.newestExportedTree(in: configuration.exportDirectory, origin: origin).map(\.tree)
             try LogKeys.refuseToMakeKeys(
@@ -130,10 +131,6 @@ public enum Daemon {
             database = try RegistryDatabase(path: settings.databasePath, checkpointPages: Int32(configuration.walCheckpointPages))
         }
 
-        // Where every signed tree is recorded out of the database's reach (a restore).
-        let historyFiles = [configuration.stateDirectory, configuration.exportDirectory].map {
-            ($0 as NSString).appendingPathComponent(CheckpointHistory.fileName)
-        }
         // The newest export holds a signed tree too: with both histories lost (a file-level
         // restore of the state directory, a recreated exports directory), it still keeps the
         // daemon from signing another root for a size it signed.

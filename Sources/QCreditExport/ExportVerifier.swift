@@ -120,28 +120,26 @@ public enum ExportVerifier {
         return text.split(separator: "\n").compactMap { $0.split(separator: " ").last.map(String.init) }
     }
 
-    /// Whether none of `verifierKeys` signed the MANIFEST of the export in `directory`: no
-    /// signature of theirs is there at all (as before a key rotation). A signature of one of
-    /// them that does not verify is a signature, altered: false.
-    public static func isSignedByNone(of verifierKeys: [String], directory: String) -> Bool {
-        failureAsPrevious(directory: directory, verifierKeys: verifierKeys)?.noGivenSigner ?? false
+    /// Why an export may not be the base of the next one (``problemAsPrevious(directory:verifierKeys:)``).
+    public struct PreviousProblem: Sendable, CustomStringConvertible {
+        public let reason: String
+        /// None of the given keys signed its MANIFEST at all (as before a key rotation), rather
+        /// than one of their signatures failing (an altered export).
+        public let signedByNoGivenKey: Bool
+        public var description: String { reason }
     }
 
     /// Why the export in `directory` may not be the base of the next one, or nil: its MANIFEST
     /// must be signed by one of `verifierKeys` and its checkpoint must verify and state the
     /// MANIFEST's tree, as `--previous` checks it (its other files are not read again).
-    public static func problemAsPrevious(directory: String, verifierKeys: [String]) -> String? {
-        failureAsPrevious(directory: directory, verifierKeys: verifierKeys)?.reason
-    }
-
-    private static func failureAsPrevious(directory: String, verifierKeys: [String]) -> ExportVerification.PreviousFailure? {
+    public static func problemAsPrevious(directory: String, verifierKeys: [String]) -> PreviousProblem? {
         let verification = ExportVerification(path: directory)
         verification.parseKeys(verifierKeys)
         do {
             _ = try ExportVerification.verifyPrevious(at: directory, keys: verification.keys)
             return nil
         } catch {
-            return error
+            return PreviousProblem(reason: error.reason, signedByNoGivenKey: error.noGivenSigner)
         }
     }
 }

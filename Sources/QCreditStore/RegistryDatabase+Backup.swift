@@ -36,7 +36,7 @@ extension RegistryDatabase {
                 guard try db.tableExists("publication") else { return "it holds no registry (no publication table)" }
                 // A daemon publishes its policy before it can be backed up: a registry without a
                 // single record is no backup of a log.
-                guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM publication") ?? 0 > 0 else {
+                guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM publication)") ?? false else {
                     return "it holds no log (not one publication record)"
                 }
                 return nil

@@ -499,24 +499,14 @@ import Testing
     /// (so that a revocation recorded since would withdraw it) is not deleted, by the revocation
     /// or by the next export, which fails until someone looks at it.
     @Test func anAlteredExportIsNeitherWithdrawnNorExtended() async throws {
-        let daemon = try await DaemonProcess()
-        let cli = CLIHarness(daemon: daemon)
-        try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
-        let id = try await cli.confirmedListing(
-            CLI.cement, on: "serious-dishonesty", reason: "生产销售不合格水泥", legalBasis: "第二条", document: "黔南市监严〔2026〕5号")
-        let name = try #require(try await cli.json(["export"])["name"]?.stringValue)
+        let (daemon, cli, id, name) = try await Self.exportedListing()
         let directory = daemon.stateDirectory + "/exports/" + name
         let manifest = try String(contentsOfFile: directory + "/MANIFEST", encoding: .utf8)
         let lines = manifest.split(separator: "\n", omittingEmptySubsequences: false).map { line in
             line.hasPrefix("# created ") ? "# created 2020-01-01T00:00:00Z" : String(line)
         }
         try lines.joined(separator: "\n").write(toFile: directory + "/MANIFEST", atomically: false, encoding: .utf8)
-        try await cli.succeed(["blacklist", "remove", id, "--reason", "revoked", "--authority", "黔南州", "--document", "撤1"])
-        #expect(FileManager.default.fileExists(atPath: directory + "/MANIFEST"), "not withdrawn")
-        #expect(daemon.log.contains("export does not verify; left in place, not withdrawn"), "\(daemon.log)")
-        let refused = try await cli.run(["export"])
-        #expect(refused.status != 0)
-        #expect(refused.stderr.contains("the previous export \(name) does not verify"), "\(refused.stderr)")
+        _ = try await Self.revokeThenExport(id, altered: name, daemon, cli)
         #expect(FileManager.default.fileExists(atPath: directory + "/MANIFEST"), "still there for whoever looks into it")
     }
 
@@ -525,12 +515,7 @@ import Testing
     /// it, so it is neither withdrawn nor extended (it was taken for one signed before a key
     /// rotation, by the SM2 key it publishes).
     @Test func anExportWithOneAlteredSignatureIsNeitherWithdrawnNorExtended() async throws {
-        let daemon = try await DaemonProcess()
-        let cli = CLIHarness(daemon: daemon)
-        try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
-        let id = try await cli.confirmedListing(
-            CLI.cement, on: "serious-dishonesty", reason: "生产销售不合格水泥", legalBasis: "第二条", document: "黔南市监严〔2026〕5号")
-        let name = try #require(try await cli.json(["export"])["name"]?.stringValue)
+        let (daemon, cli, id, name) = try await Self.exportedListing()
         let directory = daemon.stateDirectory + "/exports/" + name
         let signature = try #require(
             try FileManager.default.contentsOfDirectory(atPath: directory).first { $0.hasPrefix("MANIFEST.ed25519-") })
@@ -538,13 +523,33 @@ import Testing
         bytes[10] ^= 1
         try bytes.write(to: URL(fileURLWithPath: directory + "/" + signature))
 
+        let refused = try await Self.revokeThenExport(id, altered: name, daemon, cli)
+        #expect(refused.stderr.contains("the next export then extends the newest export left, or is full when none is left"), "\(refused.stderr)")
+    }
+
+    /// A daemon whose one export published a confirmed serious-dishonesty listing: the
+    /// listing's id and the export's name.
+    static func exportedListing() async throws -> (DaemonProcess, CLIHarness, id: String, name: String) {
+        let daemon = try await DaemonProcess()
+        let cli = CLIHarness(daemon: daemon)
+        try await cli.register(CLI.cement, name: "贵州黔南某某水泥有限公司")
+        let id = try await cli.confirmedListing(
+            CLI.cement, on: "serious-dishonesty", reason: "生产销售不合格水泥", legalBasis: "第二条", document: "黔南市监严〔2026〕5号")
+        return (daemon, cli, id, try #require(try await cli.json(["export"])["name"]?.stringValue))
+    }
+
+    /// Revokes listing `id`, which the export `name` (altered since) published: the export is
+    /// left in place, not withdrawn, and the next export is refused; returns that refusal.
+    static func revokeThenExport(_ id: String, altered name: String, _ daemon: DaemonProcess, _ cli: CLIHarness) async throws
+        -> CommandResult
+    {
         try await cli.succeed(["blacklist", "remove", id, "--reason", "revoked", "--authority", "黔南州", "--document", "撤1"])
-        #expect(FileManager.default.fileExists(atPath: directory + "/MANIFEST"), "withdrawn")
+        #expect(FileManager.default.fileExists(atPath: daemon.stateDirectory + "/exports/" + name + "/MANIFEST"), "withdrawn")
         #expect(daemon.log.contains("export does not verify; left in place, not withdrawn"), "\(daemon.log)")
         let refused = try await cli.run(["export"])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("the previous export \(name) does not verify"), "\(refused.stderr)")
-        #expect(refused.stderr.contains("the next export then extends the newest export left, or is full when none is left"), "\(refused.stderr)")
+        return refused
     }
 
     /// A MANIFEST that no longer parses (a line added) makes its export unreadable: which tree

@@ -108,7 +108,7 @@ public final class ExportService: Sendable {
         }
         var withdrawing = try await exportsHoldingUndisclosedRecords()
         for name in withdrawing.sorted() {
-            if let problem = problemAsBase(name), try await !isSignedByAFormerKey(name) {
+            if let problem = try await problemAsBase(name) {
                 withdrawing.remove(name)
                 logger.error(
                     "export does not verify; left in place, not withdrawn", metadata: ["name": "\(name)", "reason": "\(problem)"])
@@ -124,17 +124,13 @@ public final class ExportService: Sendable {
         return withdrawn
     }
 
-    /// Whether export `name`, which the log's keys of today do not verify, was signed by a key
-    /// the log had before a rotation: none of today's keys signed it, one key the export
-    /// publishes verifies both its MANIFEST and its checkpoint, and that checkpoint's tree is
-    /// this log's (the same root at its size), so that key signed this log. Such an export is
-    /// withdrawn and extended like any other. One that today's keys signed but one of their
-    /// signatures fails was altered: not this.
-    private func isSignedByAFormerKey(_ name: String) async throws -> Bool {
-        let path = (directory as NSString).appendingPathComponent(name)
-        guard ExportVerifier.isSignedByNone(of: log.keys.map(\.verifierKey), directory: path),
-            let export = try? PreviousExport.read(directory: path)
-        else { return false }
+    /// Whether the export at `path`, which none of the log's keys of today signed, was signed by
+    /// a key the log had before a rotation: one key the export publishes verifies both its
+    /// MANIFEST and its checkpoint, and that checkpoint's tree is this log's (the same root at
+    /// its size), so that key signed this log. Such an export is withdrawn and extended like any
+    /// other.
+    private func isSignedByAFormerKey(_ path: String) async throws -> Bool {
+        guard let export = try? PreviousExport.read(directory: path) else { return false }
         let signer = ExportVerifier.publishedVerifierKeys(directory: path).first { key in
             ExportVerifier.problemAsPrevious(directory: path, verifierKeys: [key]) == nil
         }
@@ -147,10 +143,17 @@ public final class ExportService: Sendable {
     }
 
     /// Why export `name` may not be the base of the next export (or trusted for what its
-    /// MANIFEST says), or nil: see ``ExportVerifier/problemAsPrevious(directory:verifierKeys:)``.
-    private func problemAsBase(_ name: String) -> String? {
-        ExportVerifier.problemAsPrevious(
-            directory: (directory as NSString).appendingPathComponent(name), verifierKeys: log.keys.map(\.verifierKey))
+    /// MANIFEST says), or nil: it verifies as `--previous` checks it with today's keys
+    /// (``ExportVerifier/problemAsPrevious(directory:verifierKeys:)``), or none of them signed it
+    /// and a key the log had before a rotation did. One that today's keys signed but one of
+    /// their signatures fails was altered.
+    private func problemAsBase(_ name: String) async throws -> ExportVerifier.PreviousProblem? {
+        let path = (directory as NSString).appendingPathComponent(name)
+        guard let problem = ExportVerifier.problemAsPrevious(directory: path, verifierKeys: log.keys.map(\.verifierKey)) else {
+            return nil
+        }
+        guard problem.signedByNoGivenKey, try await isSignedByAFormerKey(path) else { return problem }
+        return nil
     }
 
     /// The public exports that disclose a record the public may no longer see: one whose
@@ -200,7 +203,7 @@ public final class ExportService: Sendable {
         // The base of the next export must be one this log signed, as its checkpoint says (with
         // its keys of today, or of before a rotation); an altered newest export stops exports
         // until someone looks at it.
-        if let name = previous?.name, let problem = problemAsBase(name), try await !isSignedByAFormerKey(name) {
+        if let name = previous?.name, let problem = try await problemAsBase(name) {
             throw ExportServiceError(
                 "the previous export \(name) does not verify (\(problem)): after finding out who changed it, move it out of "
                     + "\(directory); the next export then extends the newest export left, or is full when none is left")
