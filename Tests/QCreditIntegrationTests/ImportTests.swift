@@ -256,7 +256,7 @@ import Testing
         let uscc = USCC.madeUp(serial: 12_345_678)
         let legacy = String(Array(uscc)[8..<17])
         func rows(_ codes: [String]) -> [BatchReader.Row] {
-            codes.enumerated().map { BatchReader.Row(line: $0 + 2, row: ["code": .string($1)], size: 40) }
+            codes.enumerated().map { BatchReader.Row(line: $0 + 2, row: ["code": .string($1)], size: 40, writtenCode: $1) }
         }
         #expect(FileImport.firms(of: rows([uscc, legacy, "ABC"])) == [legacy, "ABC"])
         func sent(_ connection: Int, _ codes: String...) -> FileImport.InFlightBatch {
@@ -733,6 +733,55 @@ import Testing
         #expect(try await cli.json(["import", "enterprises", good])["imported"] == 1, "repeated empty columns are fine")
     }
 
+    /// `--errors` naming a device, a FIFO or a symbolic link writes through it: the device and
+    /// the FIFO stay what they are (run as root, `--errors /dev/null` once replaced the system's
+    /// /dev/null with a file), and the link's file gets the errors.
+    @Test func anErrorFileThatIsADeviceAFIFOOrALinkIsWrittenThroughIt() async throws {
+        let cli = CLIHarness(daemon: try await DaemonProcess())
+        let rows = try file(cli.daemon, "one-bad.csv", "code,name\nabc-def,x\n")
+        func kind(_ path: String) throws -> mode_t {
+            var status = stat()
+            #expect(lstat(path, &status) == 0)
+            return status.st_mode & S_IFMT
+        }
+        // A device of our own (1, 3 is /dev/null's), so that a regression cannot replace the
+        // system's; a user who may not make one (not root) may not replace /dev/null either.
+        var device = cli.daemon.directory.appendingPathComponent("null").path
+        if mknod(device, S_IFCHR | 0o666, dev_t(1 << 8 | 3)) != 0 { device = "/dev/null" }
+        let toDevice = try await cli.run(["import", "enterprises", rows, "--errors", device])
+        #expect(toDevice.status == 0, "\(toDevice.stderr)")
+        #expect(try kind(device) == S_IFCHR)
+
+        let fifo = cli.daemon.directory.appendingPathComponent("errors.fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let reader = Task { try await runCommand("/bin/cat", [fifo]) }
+        let toFIFO = try await cli.run(["import", "enterprises", rows, "--errors", fifo])
+        #expect(toFIFO.status == 0, "\(toFIFO.stderr)")
+        let read = try await reader.value
+        #expect(try kind(fifo) == S_IFIFO)
+        // The header once (nothing written at the start), then the row.
+        #expect(read.stdout.hasPrefix("line,code,error,reason\n2,abc-def,InvalidCode,") && read.stdout.split(separator: "\n").count == 2, "\(read.stdout)")
+
+        let target = cli.daemon.directory.appendingPathComponent("kept-errors.csv").path
+        let link = cli.daemon.directory.appendingPathComponent("errors-link.csv").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        let toLink = try await cli.run(["import", "enterprises", rows, "--errors", link])
+        #expect(toLink.status == 0, "\(toLink.stderr)")
+        #expect(try kind(link) == S_IFLNK)
+        // The invalid code as the file gave it, not its normal form: its cell can be found.
+        #expect(try String(contentsOfFile: target, encoding: .utf8).hasPrefix("line,code,error,reason\n2,abc-def,InvalidCode,"))
+    }
+
+    /// A JSON Lines object of empty members only is skipped, as a CSV row of empty fields is.
+    @Test func aJSONLinesObjectOfEmptyMembersIsSkippedAsAnEmptyCSVRowIs() async throws {
+        let cli = CLIHarness(daemon: try await DaemonProcess())
+        let rows = ["{}", #"{"code":"","name":" "}"#, #"{"code":null,"name":null}"#, #"{"code":"\#(CLI.cement)","name":"贵州黔南某某水泥有限公司"}"#]
+        let path = try file(cli.daemon, "empties.jsonl", rows.joined(separator: "\n") + "\n")
+        let summary = try await cli.json(["import", "enterprises", path])
+        #expect(summary["rowsRead"] == 1, "\(summary)")
+        #expect(summary["imported"] == 1 && summary["rejected"] == 0, "\(summary)")
+    }
+
     @Test func anImportIdIsForOneKindOfRows() async throws {
         let cli = CLIHarness(daemon: try await DaemonProcess())
         let enterprises = try file(cli.daemon, "one.csv", "code,name\n\(CLI.cement),贵州黔南某某水泥有限公司\n")
@@ -812,6 +861,9 @@ import Testing
         #expect(interrupted.stdout == "exit \(signal == "INT" ? 130 : 143)\n", "\(interrupted.stdout)\(interrupted.stderr)")
         let report = try String(contentsOfFile: output, encoding: .utf8)
         #expect(report.contains("batches (SIG\(signal)); run the same command again to resume."), "\(report)")
+        // The last progress line says it stopped, not that it reached 100 % of the rows it read.
+        let lastProgress = report.split(separator: "\n").last { $0.hasPrefix("progress: ") }
+        #expect(lastProgress.map { !$0.hasPrefix("progress: 100%") && $0.hasSuffix("stopped") } == true, "\(report)")
         // It ends without reading the rest of the file: the rows read are those it got to.
         let rowsRead = try #require(report.split(separator: "\n").first { $0.contains("Rows read") }?.split(separator: " ").last.flatMap { Int($0) })
         #expect(rowsRead < count, "\(report)")

@@ -15,6 +15,8 @@ struct BatchReader {
         var line: Int
         var row: [String: JSONValue]
         var size: Int
+        /// The code as the file gave it (trimmed), for the error file when it is invalid.
+        var writtenCode: String
     }
 
     let kind: ImportKind
@@ -93,10 +95,10 @@ struct BatchReader {
         }
         let row = kind.row(record.fields, headers: headers)
         let code = row["code"]?.stringValue ?? ""
+        // A malformed row's code is shown as written (trimmed): the field in the code column's
+        // place, which may not be the row's code at all. So is an invalid one.
+        let written = headers["code"].flatMap { record.fields[$0] }?.trimmingWhitespace() ?? ""
         if let reason = malformed ?? kind.unreadableFlag(record.fields, headers: headers) {
-            // A malformed row's code is shown as written (trimmed): the field in the code
-            // column's place, which may not be the row's code at all.
-            let written = headers["code"].flatMap { record.fields[$0] }?.trimmingWhitespace() ?? ""
             reject(record.line, written, "MalformedRow", reason)
             return nil
         }
@@ -127,7 +129,7 @@ struct BatchReader {
                 "the row takes up to \(size) bytes; a row must fit in one batch of \(FileImport.batchBytes) bytes")
             return nil
         }
-        return Row(line: record.line, row: row, size: size)
+        return Row(line: record.line, row: row, size: size, writtenCode: written)
     }
 
     /// Nine digits and capital letters, six bits each; nil for any other character.

@@ -60,7 +60,11 @@ struct FileImport {
         // The registry is reached before any file is written: an import that cannot connect
         // leaves the error file of the last run as it was.
         _ = try await daemon.client()
-        try writeErrors([], to: errorPath)
+        if OutputSink.specialFile(errorPath) != nil {
+            try OutputSink.checkWritable(special: errorPath, label: Self.errorFileLabel)
+        } else {
+            try writeErrors([], to: errorPath)
+        }
 
         // Rows are read a batch ahead of what is sent: the registry works on the batches in
         // flight while the client reads the next, and the file's rows are never all held at once.
@@ -108,8 +112,10 @@ struct FileImport {
             for refused in reply["rejected"]?.arrayValue ?? [] {
                 guard let offset = refused["row"]?.intValue.map(Int.init), batch.indices.contains(offset) else { continue }
                 let row = batch[offset]
-                let code = row.row["code"]?.stringValue ?? ""
                 var error = Render.shortName(refused["error"]?.stringValue ?? "Refused")
+                // A valid code in its normal form (rows join on it); an invalid one as the file
+                // gave it, so that its cell can be found there (as `qcredit screen` echoes it).
+                let code = error == "InvalidCode" ? row.writtenCode : row.row["code"]?.stringValue ?? ""
                 var reason = refused["reason"]?.stringValue ?? ""
                 // Registered already by this file's row of the firm's USCC: a duplicate in the
                 // file (the registry cannot tell an earlier line from an earlier import).
@@ -182,7 +188,7 @@ struct FileImport {
             // with another batch size) would otherwise list every duplicate of a large file.
             rejections += reader.rejections
             try? writeErrors(rejections.sorted { $0.line < $1.line }, to: errorPath)
-            progress.finish()
+            progress.finish(stopped: true)
             // A refusal of the import itself (its id used for other rows, or a caller without the
             // role) is not resumed by running it again; a lost connection or a stopped daemon is.
             let refused = (error as? VarlinkError).map { $0.name.hasSuffix(".InvalidArgument") || $0.name.hasSuffix(".PermissionDenied") } == true
@@ -219,8 +225,10 @@ struct FileImport {
         let complete = interrupt.received ? false : reader.readToEnd() == 0
         progress.advance(by: reader.rejections.count - rejectedBefore)
         rejections += reader.rejections
-        progress.total = reader.recordsRead
-        progress.finish()
+        // The estimate gives way to the count once the whole file was read; an import a signal
+        // stopped says so, not 100 % of the rows it got to.
+        if !interrupt.received { progress.total = reader.recordsRead }
+        progress.finish(stopped: interrupt.received)
         // Rows were imported by now: an error file that cannot be written (its disk filled up)
         // does not hide the summary, and the run says how to get the list.
         var errorFileProblem: String?
@@ -325,10 +333,11 @@ struct FileImport {
             // is guarded, as in `qcredit screen`'s output.
             text += CSVText.line([String(rejection.line), CSVText.text(rejection.code), rejection.error, CSVText.text(rejection.reason)])
         }
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw Failure.badInput("cannot write the error file \(path): \(fileErrorText(error))")
-        }
+        // A device or a pipe is written as it is, a link's file is replaced (OutputSink).
+        let sink = try OutputSink(path: path, label: Self.errorFileLabel)
+        try sink.write(text)
+        try sink.close()
     }
+
+    static let errorFileLabel = "the error file"
 }

@@ -135,6 +135,9 @@ struct TabularFile {
                     malformed = malformed ?? "member \"\(key)\" is \(value.arrayValue != nil ? "an array" : "an object"); values are text"
                 }
             }
+            // An object of empty members only (`{}`, `{"code":"","name":null}`) is skipped as a
+            // row of empty CSV fields is.
+            if malformed == nil, fields.values.allSatisfy({ $0.trimmingWhitespace().isEmpty }) { continue }
             return Record(line: line.number, fields: fields, malformed: malformed)
         }
         return nil

@@ -40,17 +40,20 @@ final class Progress {
         show()
     }
 
-    /// Draws the final state (on a terminal, ends the bar's line).
-    func finish() {
-        show()
+    /// Draws the final state (on a terminal, ends the bar's line). `stopped`: the run ended
+    /// before the end of its input (a signal, an error), which the line says instead of a time
+    /// left, below 100 % whatever part of the estimate was done.
+    func finish(stopped: Bool = false) {
+        show(stopped: stopped)
         if terminal && !silent { Console.emit("\n", to: STDERR_FILENO) }
     }
 
-    private func show() {
+    private func show(stopped: Bool = false) {
         guard !silent else { return }
-        let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
+        var fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
+        if stopped { fraction = min(fraction, 0.99) }
         let eta = rate > 0 ? Double(total - done) / rate : 0
-        let figures = "\(done)/\(total) \(unit)  \(Int(rate)) \(unit)/s  ETA \(Self.duration(eta))"
+        let figures = "\(done)/\(total) \(unit)  \(Int(rate)) \(unit)/s  " + (stopped ? "stopped" : "ETA \(Self.duration(eta))")
         if terminal {
             let width = 30
             let filled = Int(fraction * Double(width))
