@@ -185,7 +185,7 @@ struct AuditKeysCommand: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     @Option(name: .customLong("save-pem"), help: ArgumentHelp(
-        "Also save each PEM public key in this existing directory as <type>-<key id>.pub.pem, the name an export's signature files refer to (an existing file of that name is replaced).",
+        "Also save each PEM public key in this directory (made if missing) as <type>-<key id>.pub.pem, the name an export's signature files refer to (an existing file of that name is replaced).",
         valueName: "dir"))
     var pemDirectory: String?
 
@@ -220,8 +220,14 @@ struct AuditKeysCommand: AsyncParsableCommand {
               type.allSatisfy({ $0.isLetter || $0.isNumber }), id.allSatisfy(\.isHexDigit)
         else { throw Failure.unexpected("GetVerifierKeys answered a key without a type, key ID or PEM") }
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw Failure.badInput("--save-pem \(directory): no such directory")
+        if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw Failure.badInput("--save-pem \(directory): cannot make the directory: \(fileErrorText(error))")
+            }
+        } else if !isDirectory.boolValue {
+            throw Failure.badInput("--save-pem \(directory): not a directory")
         }
         let path = URL(fileURLWithPath: directory).appendingPathComponent("\(type)-\(id).pub.pem").path
         do {

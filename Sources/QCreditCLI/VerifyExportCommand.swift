@@ -41,22 +41,19 @@ struct VerifyExportCommand: ParsableCommand {
         try options.runLocally { console in
             _ = try LogVerification.verifiers(verifierKeys)
             // Input that cannot be read is a usage error (exit 2), not a failed verification.
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw Failure.badInput("\(directory) is not a directory: give an export directory")
-            }
             // Directories named on the command line must be there: a typo is a usage error, not a
             // failed check. (A restricted part that --restricted looks for beside the export and
             // does not find is a failed check: the export lacks its part.)
-            for (option, path) in [("--previous", previous), ("--restricted-part", restrictedPart)] {
+            for (option, path) in [("", directory as String?), ("--previous ", previous), ("--restricted-part ", restrictedPart)] {
                 guard let path else { continue }
                 if access(path, F_OK) != 0 {
-                    if errno == EACCES { continue }  // a folder on the way is closed to this user: said below
-                    throw Failure.badInput("\(option) \(path) does not exist: give an export directory")
+                    // A folder on the way closed to this user: said below for the export and its part.
+                    if errno == EACCES { continue }
+                    throw Failure.badInput("\(option)\(path) does not exist: give an export directory")
                 }
                 var isDirectory: ObjCBool = false
                 if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
-                    throw Failure.badInput("\(option) \(path) is not a directory: give an export directory")
+                    throw Failure.badInput("\(option)\(path) is not a directory: give an export directory")
                 }
             }
             if let previous, InputFile.sameFile(previous, directory) {

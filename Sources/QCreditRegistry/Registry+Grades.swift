@@ -127,6 +127,10 @@ extension Registry {
             let nextDay = Instant.startOfDay(date.adding(days: 1), in: utcOffset)
             moment = Instant(secondsSinceEpoch: nextDay.secondsSinceEpoch - 1)
         } else {
+            // The date's form but a day the calendar lacks (2026-02-30): say which part is wrong.
+            if text.utf8.count == 10, text.utf8.filter({ $0 == UInt8(ascii: "-") }).count == 2 {
+                _ = try TextField.date(text, parameter)
+            }
             throw .invalidArgument(parameter: parameter, reason: "'\(text)' is neither a date (YYYY-MM-DD) nor an RFC 3339 time (Z or ±hh:mm) whose UTC year is 0000-9999")
         }
         guard moment.secondsSinceEpoch <= now.secondsSinceEpoch else {

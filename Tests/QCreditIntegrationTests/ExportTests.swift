@@ -82,7 +82,7 @@ import Testing
         let itself = try await runCommand(qcredit, ["verify", second, "--vkey", vkey, "--previous", second])
         #expect(itself.status == 2 && itself.stderr.contains("is the export being verified"), "\(itself.stderr)")
         let missing = try await runCommand(qcredit, ["verify", second + "-missing", "--vkey", vkey])
-        #expect(missing.status == 2 && missing.stderr.contains("is not a directory"), "\(missing.stderr)")
+        #expect(missing.status == 2 && missing.stderr.contains("-missing does not exist: give an export directory"), "\(missing.stderr)")
     }
 
     @Test func anExportOfARewrittenLogFailsConsistencyWithThePreviousOne() async throws {
@@ -122,9 +122,9 @@ import Testing
         let restricted = URL(fileURLWithPath: delta).deletingLastPathComponent()
             .appendingPathComponent("restricted").appendingPathComponent(URL(fileURLWithPath: delta).lastPathComponent).path
 
-        // The keys as the auditor obtained them (here from the daemon), not from the export.
-        let keys = daemon.directory.appendingPathComponent("trusted-keys").path
-        try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true)
+        // The keys as the auditor obtained them (here from the daemon), not from the export, in a
+        // folder --save-pem makes.
+        let keys = daemon.directory.appendingPathComponent("trusted/keys").path
         let saved = try await CLIHarness(daemon: daemon).run(["audit", "keys", "--save-pem", keys])
         #expect(saved.status == 0, "\(saved.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: keys).sorted().map { $0.hasSuffix(".pub.pem") } == [true, true])
@@ -196,6 +196,19 @@ import Testing
         try (partLines.dropLast().joined(separator: "\n") + "\n").write(toFile: thinPart, atomically: true, encoding: .utf8)
         let ofThinPart = try await run(["--openings", thinPart], delta)
         #expect(ofThinPart.status != 0 && ofThinPart.stderr.contains("the restricted part does not open every entry"), "\(ofThinPart.stdout)\(ofThinPart.stderr)")
+        // One entry's opening twice, another's missing: the count is right, the order is not.
+        let twicePart = daemon.directory.appendingPathComponent("twice-openings.jsonl").path
+        try ([partLines[0], partLines[0]] + partLines.dropFirst(2) + [""]).joined(separator: "\n")
+            .write(toFile: twicePart, atomically: true, encoding: .utf8)
+        let ofTwicePart = try await run(["--openings", twicePart], delta)
+        #expect(ofTwicePart.status != 0 && ofTwicePart.stderr.contains("line 2: entry \(start) comes after entry \(start)"), "\(ofTwicePart.stdout)\(ofTwicePart.stderr)")
+        // A hash too many in tree-start.
+        let longStart = daemon.directory.appendingPathComponent("long-start").path
+        try FileManager.default.copyItem(atPath: delta, toPath: longStart)
+        let treeStart = try String(contentsOfFile: longStart + "/tree-start", encoding: .utf8)
+        try (treeStart + treeStart.split(separator: "\n")[0] + "\n").write(toFile: longStart + "/tree-start", atomically: true, encoding: .utf8)
+        let ofLongStart = try await run([], longStart)
+        #expect(ofLongStart.status != 0 && ofLongStart.stderr.contains("tree-start does not hold one hash per 1-bit of start"), "\(ofLongStart.stdout)\(ofLongStart.stderr)")
     }
 
     @Test func exportingKeepsMemoryFlat() async throws {
@@ -261,5 +274,12 @@ import Testing
         let publicOnly = try nobody.start([scratch.path("qcredit"), "verify", scratch.path("exports/" + name), "--vkey", vkey], output: scratch.url)
         while !publicOnly.hasExited, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(publicOnly.exitStatus == 0, "\(publicOnly.log)")
+        // An export inside a folder that user may not enter (a state directory's exports/) is
+        // one it cannot read: said so, not taken for a directory that is not there.
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: scratch.path("exports"))
+        let closed = try nobody.start([scratch.path("qcredit"), "verify", scratch.path("exports/" + name), "--vkey", vkey], output: scratch.url)
+        while !closed.hasExited, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(closed.exitStatus == 2, "\(closed.log)")
+        #expect(closed.log.contains("cannot read \(scratch.path("exports/" + name)): permission denied"), "\(closed.log)")
     }
 }

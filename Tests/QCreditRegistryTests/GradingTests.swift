@@ -132,6 +132,10 @@ import Testing
         #expect(try await registry.gradeInForce(code: code, at: registry.moment("2026-03-12")).inForce.grade == "D")
         #expect(try await registry.gradeInForce(code: code, at: registry.moment("2026-03-05T00:00:00+08:00")).inForce.grade == "A")
         #expect(throws: RegistryError.self) { try registry.moment("yesterday") }
+        // A day the calendar lacks is named as such, as every date parameter names it.
+        #expect(throws: RegistryError.invalidArgument(parameter: "at", reason: "'2026-02-30' is not a day of the calendar: 2026-02 has 28 days, not 30")) {
+            try registry.moment("2026-02-30")
+        }
     }
 
     /// A listing counts from the moment it was recorded, not from the start of its publication
