@@ -193,13 +193,7 @@ struct Restore {
             throw Failure.badInput("\(backupDatabase) is not an intact registry database: \(problem); nothing was changed")
         }
 
-        var outcome: Outcome
-        do {
-            outcome = try await stage(stagedPath)
-        } catch StoreError.writtenByNewerVersion(_, let unknown) {
-            // Named as the operator knows it, not by the staged copy that is about to go.
-            throw StoreError.writtenByNewerVersion(path: backupDatabase, unknownMigrations: unknown)
-        }
+        var outcome = try await stage(stagedPath)
         try refuseWithoutHistory(outcome)
         // An incomplete restore leaves a daemon that refuses to start: never put one in place of
         // a database that holds more of the log (the exports that fill the gap were forgotten).
@@ -252,6 +246,10 @@ struct Restore {
         let database: RegistryDatabase
         do {
             database = try RegistryDatabase(path: stagedPath)
+        } catch StoreError.writtenByNewerVersion(_, let unknown) {
+            // Named as the operator knows it, not by the staged copy that is about to go.
+            let named = StoreError.writtenByNewerVersion(path: (backup as NSString).appendingPathComponent("registry.sqlite"), unknownMigrations: unknown)
+            throw Failure.badInput("\(named); nothing was changed")
         } catch {
             throw Failure.badInput("\(backup)/registry.sqlite: \(error)")
         }

@@ -53,8 +53,14 @@ public enum Daemon {
         // Everything the config names (the policy, groups, key files) is read and checked before
         // anything is written: a refused start leaves the state and export directories as they were.
         let policy =
-            try configuration.policyPath.map { path throws(ConfigurationError) in try PolicyFile.load(path: path) }
+            try configuration.policyPath.map { path throws(ConfigurationError) in
+                guard access(path, R_OK) == 0 else {
+                    throw ConfigurationError("policy: \(path): cannot read the policy file (\(String(cString: strerror(errno))))")
+                }
+                return try PolicyFile.load(path: path)
+            }
             ?? PolicyFile.defaultPolicy()
+        try DescriptorLimit.ensure(maxConnections: configuration.limits.maxConnections)
         let restrictedGroup = try configuration.export.restrictedGroup.map { name throws(ConfigurationError) in
             guard let id = SystemAccounts.gid(groupName: name) else {
                 throw ConfigurationError("export.restrictedGroup: no group named \(name)")
@@ -90,16 +96,22 @@ public enum Daemon {
             try TransparencyLogService.readCheckpointFile(checkpointFile),
             RegistryDatabase.latestCheckpoint(inDatabaseAt: settings.databasePath),
         ].compactMap { $0 }.max { $0.size < $1.size }
+        var onRecord = try historyFiles.compactMap { try CheckpointHistory(path: $0).newest() }
+        onRecord += newestNote.map { [SignedTree(size: $0.size, rootHash: $0.rootHash)] } ?? []
+        onRecord += Self.newestExportedTree(in: configuration.exportDirectory, origin: origin).map(\.tree)
+        let newestSigned = onRecord.max { $0.size < $1.size }
         if !keysOnRecord.isEmpty {
-            try LogKeys.checkTheySignedTheLog(keysOnRecord, newest: newestNote)
+            // Checked against the newest note on record, unless the log signed a larger tree
+            // since (the histories say so: an older backup restored): keys rotated since would
+            // look wrong, and what is wrong is the records the database lacks, refused with
+            // their range once it is open.
+            if (newestSigned?.size ?? 0) <= (newestNote?.size ?? 0) {
+                try LogKeys.checkTheySignedTheLog(keysOnRecord, newest: newestNote)
+            }
         } else {
             // No key at all for a log that signed before (a state directory restored without
             // its keys): refused here, before keys/, exports/ or the lock file are made.
-            var signed = try historyFiles.compactMap { try CheckpointHistory(path: $0).newest() }
-            signed += newestNote.map { [SignedTree(size: $0.size, rootHash: $0.rootHash)] } ?? []
-            signed += Self.newestExportedTree(in: configuration.exportDirectory, origin: origin).map(\.tree)
-            try LogKeys.refuseToMakeKeys(
-                stateDirectory: configuration.stateDirectory, newestSigned: signed.max { $0.size < $1.size })
+            try LogKeys.refuseToMakeKeys(stateDirectory: configuration.stateDirectory, newestSigned: newestSigned)
         }
         let stateDirectoryWasThere = FileManager.default.fileExists(atPath: configuration.stateDirectory)
         let lockPath = (configuration.stateDirectory as NSString).appendingPathComponent(StateDirectoryLock.fileName)

@@ -18,7 +18,12 @@ enum LogKeys {
     /// before it writes anything, so a key file it refuses changes nothing.
     static func loadConfigured(_ settings: DaemonConfiguration.LogSettings, name: String) throws -> [LogSigningKey]? {
         guard !settings.keyFiles.isEmpty else { return nil }
-        return try settings.keyFiles.map { path in try LogSigningKey(name: name, key: PrivateKeyFile.load(path: path)) }
+        do {
+            return try settings.keyFiles.map { path in try LogSigningKey(name: name, key: PrivateKeyFile.load(path: path)) }
+        } catch {
+            // The setting that named the file, as every other refused setting is named.
+            throw LogKeysError("log.keys: \(error)")
+        }
     }
 
     /// The keys already in the state directory's `keys/` (none when it is missing). Only reads,

@@ -41,6 +41,37 @@ import Testing
         _ = try await daemon.call("org.varlink.service.GetInfo")
     }
 
+    /// The connection limit needs as many open files: a soft limit below (a shell's) is raised
+    /// towards the hard one, and a maxConnections beyond the hard limit is refused at start,
+    /// naming both, before anything is written.
+    @Test func theOpenFileLimitIsRaisedForTheConnectionsOrTheStartRefused() async throws {
+        let scratch = try ScratchDirectory("nofile")
+        let state = scratch.path("state")
+        let hard = ["/bin/sh", "-c", "ulimit -n 1024 && exec \"$@\"", "sh"]
+        do {
+            _ = try await DaemonProcess(config: "[limits]\nmaxConnections = 2000\n", stateDirectory: state, launcher: hard)
+            Issue.record("the daemon started with 2000 connections under an open-file limit of 1024")
+        } catch let failed as DaemonFailed {
+            #expect(failed.log.contains("limits.maxConnections (2000) needs 2256 open files"), "\(failed.log)")
+            #expect(failed.log.contains("may open 1024"), "\(failed.log)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: state), "the state directory was made")
+
+        let soft = ["/bin/sh", "-c", "ulimit -S -n 300 && exec \"$@\"", "sh"]
+        let daemon = try await DaemonProcess(stateDirectory: state, launcher: soft)
+        // The launcher became the daemon (exec): found by its state directory on its command line.
+        let pids = try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap { Int32($0) }
+        let pid = try #require(pids.first { pid in
+            let line = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))) ?? Data()
+            return String(decoding: line, as: UTF8.self).contains(state) && String(decoding: line, as: UTF8.self).contains("qcreditd")
+        })
+        let limits = try String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8)
+        let openFiles = try #require(limits.split(separator: "\n").first { $0.hasPrefix("Max open files") })
+        let softLimit = try #require(openFiles.split(separator: " ", omittingEmptySubsequences: true).dropFirst(3).first.flatMap { Int($0) })
+        #expect(softLimit >= 256 + 256, "\(openFiles)")
+        _ = try await daemon.call("org.varlink.service.GetInfo")
+    }
+
     /// A group the config names that does not exist stops the daemon before it writes anything:
     /// no keys made, no database, no checkpoint signed.
     @Test func anUnknownGroupIsRefusedBeforeAnythingIsWritten() async throws {
@@ -67,9 +98,9 @@ import Testing
         try FileManager.default.copyItem(atPath: scratch.path("keys/ed25519.pem"), toPath: open)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: open)
         let cases = [
-            ("[log]\nkeys = [\"\(scratch.path("missing.pem"))\"]\n", "missing.pem"),
-            ("[log]\nkeys = [\"\(open)\"]\n", "lets group or others access it"),
-            ("policy = \"\(scratch.path("missing.toml"))\"\n", "missing.toml"),
+            ("[log]\nkeys = [\"\(scratch.path("missing.pem"))\"]\n", "log.keys: loading private key file \(scratch.path("missing.pem")) failed: No such file or directory"),
+            ("[log]\nkeys = [\"\(open)\"]\n", "log.keys: loading private key file \(open) failed: mode 0644 lets group or others access it"),
+            ("policy = \"\(scratch.path("missing.toml"))\"\n", "policy: \(scratch.path("missing.toml")): cannot read the policy file (No such file or directory)"),
         ]
         for (setting, expected) in cases {
             let state = scratch.path("state-\(UUID().uuidString.prefix(8))")

@@ -288,6 +288,19 @@ import Varlink
         let export = try #require(try await daemon.call("org.qcredit.operator.Export", ["full": true])["directory"]?.stringValue)
         #expect(daemon.stop() == 0)
 
+        // Restored without the export, over a lost database: the daemon names the records the
+        // log lacks, not the keys (the newest checkpoint the backup holds is the old keys'
+        // alone, and listing the old keys would only lead to this refusal).
+        let database = daemon.stateDirectory + "/registry.sqlite"
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + suffix) }
+        let behind = try await runCommand(
+            qcredit,
+            ["restore", backup, "--config", daemon.directory.appendingPathComponent("qcreditd.toml").path, "--state-dir", daemon.stateDirectory])
+        #expect(behind.status == 5, "\(behind.stdout)\(behind.stderr)")
+        let refusal = try await daemon.startExpectingRefusal()
+        #expect(refusal.log.contains("records \(backedUpSize)..<\(size) are missing"), "\(refusal.log)")
+        #expect(!refusal.log.contains("configured signing keys"), "\(refusal.log)")
+
         let restored = try await runCommand(
             qcredit,
             ["restore", backup, "--entries", export, "--config", daemon.directory.appendingPathComponent("qcreditd.toml").path,
@@ -413,6 +426,16 @@ import Varlink
         let refusedPlanted = try await restore(planted, entries: [scenario.export])
         #expect(refusedPlanted.status == 4, "\(refusedPlanted.stdout)\(refusedPlanted.stderr)")
         #expect(refusedPlanted.stderr.contains("is not signed by the log's keys"), "\(refusedPlanted.stderr)")
+
+        // A backup a newer qcredit migrated further: named as the operator gave it (not by the
+        // staged copy), with the migrations this version does not know.
+        let newer = try copy(scenario.backup, as: "newer-backup")
+        let migrated = try await runCommand("/usr/bin/sqlite3", [newer + "/registry.sqlite", "INSERT INTO grdb_migrations VALUES ('99_future');"])
+        #expect(migrated.status == 0, "\(migrated.stderr)")
+        let refusedNewer = try await restore(newer, entries: [scenario.export])
+        #expect(refusedNewer.status == 2, "\(refusedNewer.stdout)\(refusedNewer.stderr)")
+        #expect(refusedNewer.stderr.contains("the registry database \(newer)/registry.sqlite was written by a newer qcredit"), "\(refusedNewer.stderr)")
+        #expect(refusedNewer.stderr.contains("99_future") && !refusedNewer.stderr.contains(".restore-"), "\(refusedNewer.stderr)")
 
         // A config that is not there, and an empty state directory: usage errors, nothing changed.
         let noConfig = try await runCommand(
