@@ -48,7 +48,10 @@ struct StatusCommand: AsyncParsableCommand {
                         "\(export["name"]?.stringValue ?? "?") (\(export["kind"]?.stringValue ?? "?"), \(export["treeSize"]?.intValue ?? 0) records, \(export["created"]?.stringValue ?? "?"))"
                             + Self.overdueNote(created: export["created"]?.stringValue))
                 } else {
-                    block.add("Last export", "none")
+                    // None written yet, or every one withdrawn (a removal ends what they disclosed;
+                    // the daemon's log names them): either way the next one holds the whole log.
+                    let records = reply["logSize"]?.intValue ?? 0
+                    block.add("Last export", records > 0 ? "none in the exports directory (the next export is a full one)" : "none")
                 }
                 return block.lines()
             }

@@ -405,6 +405,7 @@ import Testing
         #expect(pending.stdout.contains("pending (overdue)"), "\(pending.stdout)")
         let status = try await cli.run(["status"])
         #expect(status.stdout.contains("Repairs overdue  application \(id) (listing \(old), due 2025-02-16)"), "\(status.stdout)")
+        #expect(status.stdout.contains("Last export      none in the exports directory (the next export is a full one)"), "\(status.stdout)")
         let decided = try await cli.run(["repair", "decide", String(id), "--decision", "approve", "--reason", "整改完成", "--document", "黔修1"])
         #expect(decided.status == 0, "\(decided.stderr)")
         #expect(decided.stdout.contains("approved"), "\(decided.stdout)")
