@@ -88,7 +88,14 @@ struct CrashTrial {
             return ["qcreditd did not restart after kill \(round): \(error)"]
         }
         let connection = try await VarlinkClient.connect(socketPath: daemon.socketPath)
-        if progress.verifierKeys.isEmpty { progress.verifierKeys = try await RestartCheck.verifierKeys(connection) }
+        if progress.verifierKeys.isEmpty {
+            // Killed before it served on its first run: nothing was signed or acknowledged yet.
+            if let seen = ledger.read(\.verifierKeys) {
+                progress.verifierKeys = seen
+            } else {
+                progress.verifierKeys = try await RestartCheck.verifierKeys(connection)
+            }
+        }
         var check = RestartCheck(
             daemon: daemon, ledger: ledger, qcredit: qcredit, verifierKeys: progress.verifierKeys, verifiedExports: progress.verifiedExports)
         let problems = ledger.read { $0.problems } + (try await check.run(connection: connection))
@@ -149,6 +156,11 @@ struct CrashTrial {
 
     /// Notes every signed checkpoint the daemon shows, ten times a second.
     private static func watchCheckpoints(_ connection: VarlinkClient, ledger: Ledger) async {
+        // The keys before any kill (the first run makes them before it serves), so that the
+        // first restart's are compared with them, not with themselves.
+        if ledger.read({ $0.verifierKeys == nil }), let keys = try? await RestartCheck.verifierKeys(connection) {
+            ledger.saw(verifierKeys: keys)
+        }
         while true {
             do {
                 let note = try await connection.call("org.qcredit.audit.GetCheckpoint")["checkpoint"]?.stringValue ?? ""

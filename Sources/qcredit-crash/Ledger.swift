@@ -69,6 +69,9 @@ final class Ledger: Sendable {
         var correctedEventsAfter: Set<Int64> = []
         var acknowledgedWrites = 0
         var problems: [String] = []
+        /// The log's verifier keys as the daemon first showed them, before any kill: what every
+        /// restart must show again.
+        var verifierKeys: [String]?
     }
 
     let clients: Int
@@ -81,6 +84,9 @@ final class Ledger: Sendable {
     }
 
     func read<T>(_ body: (State) -> T) -> T { state.withLock { body($0) } }
+
+    /// The log's verifier keys, kept the first time they are seen.
+    func saw(verifierKeys keys: [String]) { state.withLock { if $0.verifierKeys == nil { $0.verifierKeys = keys } } }
 
     /// Something the daemon did that it must not: reported when the round is checked.
     func problem(_ text: String) { state.withLock { $0.problems.append(text) } }

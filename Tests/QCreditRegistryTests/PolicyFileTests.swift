@@ -69,7 +69,8 @@ import Testing
         #expect(throws: ConfigurationError("p.toml: caps[0].within: missing")) { try PolicyFile.parse(text, file: "p.toml") }
     }
 
-    /// TOMLKit would read only up to a NUL (found by `Scripts/fuzz config`).
+    /// TOMLKit would read only up to a NUL (found by `Scripts/fuzz config`; its input is
+    /// Tests/FuzzCorpus/config/crash-nul).
     @Test func aNULIsASyntaxError() {
         #expect(throws: ConfigurationError("p.toml:2:7: a NUL character")) {
             try PolicyFile.parse("version = \"1\"\nscale \u{0}= 1\n", file: "p.toml")
