@@ -47,7 +47,7 @@ struct ScreenCommand: AsyncParsableCommand {
     @Option(help: "csv or jsonl (default: from the output's extension, else csv).")
     var format: Format?
 
-    @Option(help: "The portfolio's character encoding: utf-8, or gb18030 (also gbk) for CSV saved by a Chinese spreadsheet.")
+    @Option(help: "The portfolio's character encoding: utf-8, or gb18030 (also gbk, gb2312, cp936: all read as GB18030) for CSV saved by a Chinese spreadsheet.")
     var encoding: InputEncoding = .utf8
 
     func run() async throws {

@@ -16,6 +16,36 @@ import Testing
         return String(text[from.upperBound..<to.lowerBound])
     }
 
+    /// *The command-line client*: its table names every command `qcredit --help` lists and no
+    /// other, and its exit statuses are the ones `--help` gives.
+    @Test func theClientSectionListsEveryCommandAndTheExitStatusesOfHelp() async throws {
+        let text = try Self.readme()
+        let client = try Self.section(of: text, after: "## The command-line client\n", before: "\n## Walk-through by role")
+        let help = try await runCommand(DaemonProcess.product("qcredit"), ["--help"])
+        let subcommands = try Self.section(of: help.stdout, after: "SUBCOMMANDS:\n", before: "\n\n")
+            .split(separator: "\n").filter { $0.hasPrefix("  ") && !$0.hasPrefix("   ") }
+            .compactMap { $0.split(separator: " ").first.map(String.init) }
+        let table = try Self.section(of: client, after: "| for | commands |\n|---|---|\n", before: "\n\n")
+        // The first word of each backquoted command in the table's second column.
+        let named = Set(table.split(separator: "\n").flatMap { row -> [String] in
+            // `\|` is a bar inside a cell (`events FILE\|-`), not between cells.
+            let cells = row.replacingOccurrences(of: "\\|", with: "/").split(separator: "|", omittingEmptySubsequences: false)
+            guard cells.count > 2 else { return [] }
+            return cells[2].split(separator: "`").enumerated().filter { $0.offset % 2 == 1 }
+                .compactMap { $0.element.split(separator: " ").first.map(String.init) }
+        })
+        #expect(subcommands.count > 20, "\(help.stdout)")
+        #expect(Set(subcommands) == named, "only in --help: \(Set(subcommands).subtracting(named)); only in the README: \(named.subtracting(subcommands))")
+        let statuses = try Self.section(of: client, after: "| status | meaning |\n|---|---|\n", before: "\n\n")
+            .split(separator: "\n").compactMap { $0.split(separator: "|").first.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+        let exitHelp = try Self.section(of: help.stdout, after: "EXIT STATUS\n", before: "\n\n")
+            .split(separator: "\n").compactMap { line -> Int? in
+                let words = line.split(separator: " ")
+                return line.hasPrefix("  ") && !line.hasPrefix("   ") ? words.first.flatMap { Int($0) } : nil
+            }
+        #expect(statuses == [0, 1, 2, 3, 4, 5] && exitHelp == statuses, "README \(statuses), --help \(exitHelp)")
+    }
+
     @Test func evidenceExampleVerifiesWithTheReadmesKeysAndPrintsWhatItShows() async throws {
         let text = try Self.readme()
         let proof = try Self.section(of: text, after: "$ cat 911522010783762860.tlog-proof\n", before: "\n$ qcredit verify-proof")

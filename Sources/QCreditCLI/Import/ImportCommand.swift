@@ -31,7 +31,7 @@ struct ImportOptions: ParsableArguments {
     @Option(help: "Rows per batch (1 to 10000); resume with the same batch size.")
     var batchSize = 5000
 
-    @Option(help: "The file's character encoding: utf-8, or gb18030 (also gbk) for CSV saved by a Chinese spreadsheet.")
+    @Option(help: "The file's character encoding: utf-8, or gb18030 (also gbk, gb2312, cp936: all read as GB18030) for CSV saved by a Chinese spreadsheet.")
     var encoding: InputEncoding = .utf8
 
     @Option(help: .hidden)
