@@ -220,14 +220,14 @@ struct AuditKeysCommand: AsyncParsableCommand {
               type.allSatisfy({ $0.isLetter || $0.isNumber }), id.allSatisfy(\.isHexDigit)
         else { throw Failure.unexpected("GetVerifierKeys answered a key without a type, key ID or PEM") }
         var isDirectory: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
-            do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            } catch {
-                throw Failure.badInput("--save-pem \(directory): cannot make the directory: \(fileErrorText(error))")
-            }
-        } else if !isDirectory.boolValue {
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
             throw Failure.badInput("--save-pem \(directory): not a directory")
+        }
+        do {
+            // Made if missing; one already there is fine.
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw Failure.badInput("--save-pem \(directory): cannot make the directory: \(fileErrorText(error))")
         }
         let path = URL(fileURLWithPath: directory).appendingPathComponent("\(type)-\(id).pub.pem").path
         do {

@@ -16,8 +16,13 @@ public enum PolicyFile {
     }
 
     public static func load(path: String) throws(ConfigurationError) -> Policy {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw ConfigurationError("\(path): cannot read the policy file")
+        guard let data = FileManager.default.contents(atPath: path) else {
+            // The system's reason (no such file, permission denied), as the refusal names it.
+            let reason = access(path, R_OK) == 0 ? "it cannot be read as a file" : String(cString: strerror(errno))
+            throw ConfigurationError("\(path): cannot read the policy file (\(reason))")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError("\(path): cannot read the policy file (it is not UTF-8 text)")
         }
         return try parse(text, file: path)
     }

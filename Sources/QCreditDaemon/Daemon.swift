@@ -54,10 +54,12 @@ public enum Daemon {
         // anything is written: a refused start leaves the state and export directories as they were.
         let policy =
             try configuration.policyPath.map { path throws(ConfigurationError) in
-                guard access(path, R_OK) == 0 else {
-                    throw ConfigurationError("policy: \(path): cannot read the policy file (\(String(cString: strerror(errno))))")
+                do {
+                    return try PolicyFile.load(path: path)
+                } catch {
+                    // The setting that named the file, as every other refused setting is named.
+                    throw ConfigurationError("policy: \(error)")
                 }
-                return try PolicyFile.load(path: path)
             }
             ?? PolicyFile.defaultPolicy()
         try DescriptorLimit.ensure(maxConnections: configuration.limits.maxConnections)
@@ -96,9 +98,13 @@ public enum Daemon {
             try TransparencyLogService.readCheckpointFile(checkpointFile),
             RegistryDatabase.latestCheckpoint(inDatabaseAt: settings.databasePath),
         ].compactMap { $0 }.max { $0.size < $1.size }
+        // The newest export holds a signed tree too: with both histories lost (a file-level
+        // restore of the state directory, a recreated exports directory), it still keeps the
+        // daemon from signing another root for a size it signed. Read once, here and below.
+        let exported = Self.newestExportedTree(in: configuration.exportDirectory, origin: origin)
         var onRecord = try historyFiles.compactMap { try CheckpointHistory(path: $0).newest() }
         onRecord += newestNote.map { [SignedTree(size: $0.size, rootHash: $0.rootHash)] } ?? []
-        onRecord += Self.newestExportedTree(in: configuration.exportDirectory, origin: origin).map(\.tree)
+        onRecord += exported.map(\.tree)
         let newestSigned = onRecord.max { $0.size < $1.size }
         if !keysOnRecord.isEmpty {
             // Checked against the newest note on record, unless the log signed a larger tree
@@ -143,10 +149,6 @@ public enum Daemon {
             database = try RegistryDatabase(path: settings.databasePath, checkpointPages: Int32(configuration.walCheckpointPages))
         }
 
-        // The newest export holds a signed tree too: with both histories lost (a file-level
-        // restore of the state directory, a recreated exports directory), it still keeps the
-        // daemon from signing another root for a size it signed.
-        let exported = Self.newestExportedTree(in: configuration.exportDirectory, origin: origin)
         let signed =
             try await TransparencyLogService.signedTrees(
                 checkpointFile: checkpointFile, histories: historyFiles.map(CheckpointHistory.init(path:)), database: database)

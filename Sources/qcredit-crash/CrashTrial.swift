@@ -89,10 +89,11 @@ struct CrashTrial {
         }
         let connection = try await VarlinkClient.connect(socketPath: daemon.socketPath)
         if progress.verifierKeys.isEmpty {
-            // Killed before it served on its first run: nothing was signed or acknowledged yet.
             if let seen = ledger.read(\.verifierKeys) {
                 progress.verifierKeys = seen
             } else {
+                // Killed before it served on its first run: nothing was signed or acknowledged
+                // yet, so the keys it has now are the log's.
                 progress.verifierKeys = try await RestartCheck.verifierKeys(connection)
             }
         }
