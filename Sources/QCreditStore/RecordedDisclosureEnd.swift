@@ -2,16 +2,19 @@ import GRDB
 import QCreditDomain
 
 /// An end of a record's public disclosure as the store holds it: the record's log index, the
-/// first day it is no longer disclosed, and when the end was recorded (Unix seconds).
+/// first day it is no longer disclosed, when the end was recorded (Unix seconds) and by which
+/// transaction (its audit entry: these count up in commit order, whatever the clock did).
 public struct RecordedDisclosureEnd: Sendable, Hashable {
     public var index: Int64
     public var endsOn: CivilDate
     public var recordedAt: Int64
+    public var auditId: Int64
 
-    public init(index: Int64, endsOn: CivilDate, recordedAt: Int64) {
+    public init(index: Int64, endsOn: CivilDate, recordedAt: Int64, auditId: Int64) {
         self.index = index
         self.endsOn = endsOn
         self.recordedAt = recordedAt
+        self.auditId = auditId
     }
 }
 
@@ -27,12 +30,12 @@ extension RegistryReader {
         -> Set<RecordedDisclosureEnd>
     {
         let select = """
-            SELECT d.publication_idx, d.ends_on, a.at FROM disclosure_end d JOIN audit_entry a ON a.id = d.audit_id
+            SELECT d.publication_idx, d.ends_on, a.at, a.id FROM disclosure_end d JOIN audit_entry a ON a.id = d.audit_id
             """
         var ends: Set<RecordedDisclosureEnd> = []
         func decode(_ row: Row) throws -> RecordedDisclosureEnd {
             let decoder = RowDecoder(row: row, table: "disclosure_end")
-            return RecordedDisclosureEnd(index: row[0], endsOn: try decoder.date("ends_on"), recordedAt: row[2])
+            return RecordedDisclosureEnd(index: row[0], endsOn: try decoder.date("ends_on"), recordedAt: row[2], auditId: row[3])
         }
         let byDate = try Row.fetchCursor(
             db.cachedStatement(sql: "\(select) WHERE d.ends_on > ? AND d.ends_on <= ?"), arguments: [asOf.description, today.description])
@@ -50,14 +53,21 @@ extension RegistryReader {
     public func disclosureEnds(of indexes: Set<Int64>) throws -> [Int64: [RecordedDisclosureEnd]] {
         var ends: [Int64: [RecordedDisclosureEnd]] = [:]
         let statement = try db.cachedStatement(
-            sql: "SELECT d.ends_on, a.at FROM disclosure_end d JOIN audit_entry a ON a.id = d.audit_id WHERE d.publication_idx = ?")
+            sql: "SELECT d.ends_on, a.at, a.id FROM disclosure_end d JOIN audit_entry a ON a.id = d.audit_id WHERE d.publication_idx = ?")
         for index in indexes {
             let rows = try Row.fetchCursor(statement, arguments: [index])
             while let row = try rows.next() {
                 let endsOn = try RowDecoder(row: row, table: "disclosure_end").date("ends_on")
-                ends[index, default: []].append(RecordedDisclosureEnd(index: index, endsOn: endsOn, recordedAt: row[1]))
+                ends[index, default: []].append(RecordedDisclosureEnd(index: index, endsOn: endsOn, recordedAt: row[1], auditId: row[2]))
             }
         }
         return ends
+    }
+
+    /// The audit entry of the transaction that appended record `index` (nil for a negative
+    /// index or one past the log): a tree of `index + 1` records was signed after every
+    /// transaction up to that entry committed.
+    public func auditIdOfRecord(at index: Int64) throws -> Int64? {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT audit_id FROM publication WHERE idx = ?"), arguments: [index])
     }
 }

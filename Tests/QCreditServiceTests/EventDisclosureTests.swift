@@ -262,6 +262,42 @@ import Varlink
         #expect(!FileManager.default.fileExists(atPath: fixture.exportsDirectory + "/restricted/" + first), "with its restricted part")
     }
 
+    /// README, *Moving the clock to see it*: a clock set back behind a revocation does not make
+    /// the export written then look older than the revocation. The export's tree holds the
+    /// revocation's own record, so the export was made after it and never disclosed that
+    /// listing: the next tick keeps it. A revocation recorded after the export still withdraws it.
+    @Test func anExportWrittenAfterTheClockWentBackIsKeptForDecisionsInItsTree() async throws {
+        let fixture = try await ServiceFixture(today: "2026-03-02")
+        let code = JSONValue.string(EventDisclosureTests.code)
+        _ = try await fixture.call("org.qcredit.admin.RegisterEnterprise", ["code": code, "name": "Dairy Co."])
+        func confirmedListing(_ number: Int) async throws -> JSONValue {
+            let proposed = try await fixture.call(
+                "org.qcredit.admin.ProposeListing",
+                [
+                    "code": code, "listType": "serious-dishonesty", "reason": "Forged reports", "legalBasis": "Art. 9",
+                    "authority": "Zhengzhou AMR", "documentNumber": .string("郑市监〔2026〕\(number)号"), "decisionDate": "2026-03-02",
+                ])
+            let listingId = try #require(proposed["listing"]?["id"])
+            _ = try await fixture.call("org.qcredit.admin.ConfirmListing", ["listingId": listingId])
+            return listingId
+        }
+        func revoke(_ listingId: JSONValue, _ number: Int) async throws {
+            _ = try await fixture.call(
+                "org.qcredit.admin.RemoveListing",
+                ["listingId": listingId, "reason": "revoked", "authority": "Zhengzhou AMR", "documentNumber": .string("郑市监〔2026〕\(number)号")])
+        }
+        try await revoke(try await confirmedListing(11), 12)
+        let inForce = try await confirmedListing(13)
+        fixture.clock.advance(seconds: -3 * 3600)
+        let export = try #require(try await fixture.call("org.qcredit.operator.Export", ["full": true], as: ServiceFixture.operator)["name"]?.stringValue)
+        _ = try await fixture.call("org.qcredit.operator.RunMaintenance", as: ServiceFixture.operator)
+        #expect(FileManager.default.fileExists(atPath: fixture.exportsDirectory + "/" + export), "kept: it never disclosed the revoked listing")
+
+        fixture.clock.advance(seconds: 60)
+        try await revoke(inForce, 14)
+        #expect(!FileManager.default.fileExists(atPath: fixture.exportsDirectory + "/" + export), "it disclosed the listing revoked after it")
+    }
+
     /// An export withdrawn in the second the next one is written does not hand that one its
     /// name: a name stands for one export, whatever a client or an auditor kept of it.
     @Test func theExportAfterAWithdrawalInTheSameSecondGetsANameOfItsOwn() async throws {

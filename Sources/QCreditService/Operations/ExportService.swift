@@ -158,6 +158,14 @@ public final class ExportService: Sendable {
 
     /// The public exports that disclose a record the public may no longer see: one whose
     /// disclosure ended after the export's day, or was recorded after it was written.
+    ///
+    /// "After it was written" is first told by the log, not the clock: an export's tree ends
+    /// with a record whose transaction committed before the export read anything, so an end
+    /// recorded by that transaction or an earlier one (audit entries count up in commit order)
+    /// was known to the export, whatever the clock said then. Only a later end is compared by
+    /// time with the export's making (it may still have committed between the checkpoint and
+    /// the export's read); a clock set back behind decisions in the tree no longer makes an
+    /// export look older than them.
     private func exportsHoldingUndisclosedRecords() async throws -> Set<String> {
         let exports = try PreviousExport.all(in: directory).compactMap { export -> (name: String, size: Int64, madeAt: Int64, asOf: CivilDate)? in
             guard let name = export.name, let created = export.created.flatMap(Instant.init(rfc3339:)),
@@ -167,18 +175,25 @@ public final class ExportService: Sendable {
         }
         guard let earliestDay = exports.map(\.asOf).min(), let earliestMade = exports.map(\.madeAt).min() else { return [] }
         let today = registry.today
-        let (ends, allEnds) = try await registry.database.read { reader in
+        let (ends, allEnds, lastTransactions) = try await registry.database.read { reader in
             let ends = try reader.disclosureEnds(after: earliestDay, orRecordedAfter: earliestMade, through: today)
-            return (ends, try reader.disclosureEnds(of: Set(ends.map(\.index))))
+            var lastTransactions: [Int64: Int64] = [:]
+            for size in Set(exports.map(\.size)) { lastTransactions[size] = try reader.auditIdOfRecord(at: size - 1) }
+            return (ends, try reader.disclosureEnds(of: Set(ends.map(\.index))), lastTransactions)
         }
         return Set(
             exports.filter { export in
-                ends.contains { end in
+                let lastTransaction = lastTransactions[export.size] ?? nil
+                func recordedAfter(_ end: RecordedDisclosureEnd) -> Bool {
+                    if let lastTransaction, end.auditId <= lastTransaction { return false }
+                    return end.recordedAt >= export.madeAt
+                }
+                return ends.contains { end in
                     // The export disclosed the record (no end known when it was made had taken
                     // effect by its day: a record hidden earlier, by another end, it never held
                     // open), and by this end the public may no longer see it.
-                    end.index < export.size && (export.asOf < end.endsOn || end.recordedAt >= export.madeAt)
-                        && !(allEnds[end.index] ?? []).contains { $0.recordedAt < export.madeAt && $0.endsOn <= export.asOf }
+                    end.index < export.size && (export.asOf < end.endsOn || recordedAfter(end))
+                        && !(allEnds[end.index] ?? []).contains { !recordedAfter($0) && $0.endsOn <= export.asOf }
                 }
             }.map(\.name))
     }
