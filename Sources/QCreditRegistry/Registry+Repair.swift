@@ -37,14 +37,20 @@ extension Registry {
             let reader = writer.reader
             let listing = try reader.existingListing(request.listingId)
             let rules = try policy.rules(forList: listing.listType)
+            let earlier = try reader.repairApplications(listingId: listing.id)
             // An undecided application of a listing removed otherwise is moot: the listing is
             // then not eligible (RepairNotEligible, below), whatever was applied for before.
-            if !Self.leavesNothingToDecide(listing),
-                let pending = try reader.repairApplications(listingId: listing.id).first(where: \.isPending)
-            {
+            if !Self.leavesNothingToDecide(listing), let pending = earlier.first(where: \.isPending) {
                 throw RegistryError.invalidState(
                     listingId: listing.id, state: listing.state.rawValue, action: "apply for credit repair",
                     reason: "application \(pending.id) of \(pending.appliedOn) is still to be decided (by \(pending.decideBy))")
+            }
+            // Dated before the decision on the last one, the record would show two applications
+            // undecided at once.
+            let decisions = earlier.compactMap { application in application.outcome.map { (id: application.id, on: $0.decidedOn) } }
+            if let last = decisions.max(by: { $0.on < $1.on }), appliedOn < last.on {
+                throw RegistryError.invalidArgument(
+                    parameter: "appliedOn", reason: "\(appliedOn) is before the decision on application \(last.id) (\(last.on))")
             }
             let decideBy = try ListingLifecycle.repairApplication(listing, rules: rules, appliedOn: appliedOn, today: today)
             let id = try writer.insertRepairApplication(

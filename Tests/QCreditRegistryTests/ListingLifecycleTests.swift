@@ -202,6 +202,36 @@ import Testing
         #expect(try await registry.repairApplications(pendingOnly: false).map(\.id) == [first.id, second.id])
     }
 
+    /// A new application after a rejection is dated on or after that decision: dated before it,
+    /// the record would show two applications undecided at once, which ApplyForRepair refuses.
+    @Test func anApplicationDatedBeforeTheDecisionOnTheLastOneIsRefusedNamingAppliedOn() async throws {
+        let (fixture, listing, first) = try await applicationAYearAfterListing()
+        let registry = fixture.registry
+        fixture.clock.advance(days: 3)
+        _ = try await registry.decideRepair(
+            applicationId: first.id, decision: "reject", reason: "penalty not paid in full", documentNumber: "驳2", decidedOn: nil,
+            authority: nil, by: regulator)
+        let decidedOn = registry.today
+        func apply(on date: CivilDate) async throws -> RepairApplication {
+            try await registry.applyForRepair(
+                RepairApplicationRequest(
+                    listingId: listing.id, appliedOn: date.description, commitmentLetterSHA256: String(repeating: "cd", count: 32),
+                    penaltyFulfilment: "Fine paid in full", applicantContact: "Li Ming"),
+                by: regulator)
+        }
+        for early in [first.appliedOn.adding(days: -1), first.appliedOn, decidedOn.adding(days: -1)] {
+            await #expect {
+                _ = try await apply(on: early)
+            } throws: { error in
+                guard case RegistryError.invalidArgument(let parameter, let reason) = error else { return false }
+                return parameter == "appliedOn" && reason.contains("before the decision on application \(first.id) (\(decidedOn))")
+            }
+        }
+        #expect(try await registry.repairApplications(pendingOnly: false).map(\.id) == [first.id], "nothing was recorded")
+        let second = try await apply(on: decidedOn)
+        #expect(second.appliedOn == decidedOn)
+    }
+
     @Test func anUpheldObjectionWithdrawsAProposal() async throws {
         let (fixture, proposal) = try await proposalUnderObjection()
         let registry = fixture.registry
