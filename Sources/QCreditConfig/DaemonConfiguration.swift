@@ -70,9 +70,18 @@ public struct DaemonConfiguration: Sendable, Equatable {
         /// A connection whose replies have not moved into the socket for this long (the
         /// client stopped reading) is closed.
         public var writeTimeoutSeconds: Int = 30
-        /// On SIGTERM, calls in progress get this long to finish; then their connections are
-        /// closed and the calls cancelled.
+        /// On SIGTERM, the whole stop ends within this long: calls in progress get
+        /// ``shutdownDrainPeriod`` of it to finish, then their connections are closed and the
+        /// calls cancelled, and the rest is for the last checkpoint.
         public var shutdownTimeoutSeconds: Int = 10
+
+        /// What calls in progress get of ``shutdownTimeoutSeconds`` on SIGTERM: all of it but
+        /// one second (a quarter of it when shorter than four), kept for what follows them —
+        /// cancelling, the last checkpoint, folding the write-ahead log. 9 s of the default 10 s.
+        public var shutdownDrainPeriod: Duration {
+            let bound = Duration.seconds(shutdownTimeoutSeconds)
+            return bound - min(.seconds(1), bound / 4)
+        }
 
         public init() {}
 

@@ -227,7 +227,7 @@ public enum Daemon {
         }
         serverConfiguration.idleTimeout = .seconds(limits.idleTimeoutSeconds)
         serverConfiguration.writeTimeout = .seconds(limits.writeTimeoutSeconds)
-        serverConfiguration.shutdownGracePeriod = .seconds(limits.shutdownTimeoutSeconds)
+        serverConfiguration.shutdownGracePeriod = limits.shutdownDrainPeriod
         serverConfiguration.endlessMethods = RegistryService.endlessMethods
         // Proofs are read on NIO's blocking threads, reached in one hand-off from the event loop.
         serverConfiguration.blockingPool = .singleton

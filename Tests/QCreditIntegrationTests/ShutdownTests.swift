@@ -8,7 +8,7 @@ import Testing
 @Suite struct ShutdownTests {
     /// A short bound keeps the test quick (the default, 10 s, is checked by the config tests);
     /// checkpoints are otherwise rare, so only the one signed at shutdown covers the writes.
-    static let shutdownTimeoutSeconds = 2
+    static let shutdownTimeoutSeconds = 4
     static let config = """
         [limits]
         shutdownTimeoutSeconds = \(shutdownTimeoutSeconds)
@@ -44,7 +44,8 @@ import Testing
         let elapsed = ContinuousClock.now - start
         print("ShutdownTests: exit status \(status.map { "\($0)" } ?? "none") \(elapsed) after SIGTERM (bound \(Self.shutdownTimeoutSeconds) s)")
         #expect(status == 0, "the daemon was still running \(elapsed) after SIGTERM\n\(daemon.log)")
-        #expect(elapsed < .seconds(Self.shutdownTimeoutSeconds + 8), "\(elapsed)")
+        // The bound holds for the whole stop, last checkpoint included, not only for the calls.
+        #expect(elapsed < .seconds(Self.shutdownTimeoutSeconds), "\(elapsed)")
         #expect(daemon.log.contains("shutdown grace period over; closed connections still busy"), "\(daemon.log)")
         // The last checkpoint, signed after the server drained, covers every record.
         #expect(try Self.checkpointSize(checkpointPath) == records, "\(daemon.log)")
