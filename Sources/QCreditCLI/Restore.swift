@@ -26,6 +26,21 @@ struct Restore {
     var keyFiles: [String] { logSettings.keyFiles }
     var keysConfigured: Bool { !keyFiles.isEmpty }
 
+    /// The exports directories whose `checkpoint-history` counts: the configured one, and the
+    /// folder of each export given, which is where the daemon that wrote it kept its history
+    /// (restore may be run without the daemon's --config, and then knows only a default).
+    var exportsDirectories: [String] {
+        var seen: Set<String> = []
+        return ([exportsDirectory] + exports.map { (($0 as NSString).standardizingPath as NSString).deletingLastPathComponent })
+            .filter { seen.insert(($0 as NSString).standardizingPath).inserted }
+    }
+
+    /// Every copy of the history of signed trees restore reads: the state directory's and the
+    /// exports directories'.
+    var histories: [String] {
+        ([stateDirectory] + exportsDirectories).map { ($0 as NSString).appendingPathComponent(CheckpointHistory.fileName) }
+    }
+
     init(configuration: DaemonConfiguration, backup: String, exports: [String]) throws {
         stateDirectory = configuration.stateDirectory
         exportsDirectory = configuration.exportDirectory
@@ -209,8 +224,8 @@ struct Restore {
         try recordSignedTree(outcome)
         try giveToTheStateDirectorysOwner(replaced: outcome.replacedDirectory)
         outcome.keysMissing = !keysConfigured && !hasKeyFiles
-        let exportsHistory = (exportsDirectory as NSString).appendingPathComponent(CheckpointHistory.fileName)
-        if !FileManager.default.fileExists(atPath: exportsHistory) { outcome.exportsHistoryNotFound = exportsDirectory }
+        let exportsHistories = exportsDirectories.map { ($0 as NSString).appendingPathComponent(CheckpointHistory.fileName) }
+        if !exportsHistories.contains(where: FileManager.default.fileExists(atPath:)) { outcome.exportsHistoryNotFound = exportsDirectory }
         return outcome
     }
 
@@ -230,8 +245,7 @@ struct Restore {
     private func refuseWithoutHistory(backupSigned: Bool) throws {
         guard backupSigned, exports.isEmpty, !backupIsNewest else { return }
         // The state directory's `checkpoint` file (the newest signed note) is such a record too.
-        let histories = [stateDirectory, exportsDirectory].map { ($0 as NSString).appendingPathComponent(CheckpointHistory.fileName) }
-            + [(stateDirectory as NSString).appendingPathComponent("checkpoint")]
+        let histories = self.histories + [(stateDirectory as NSString).appendingPathComponent("checkpoint")]
         guard !histories.contains(where: FileManager.default.fileExists(atPath:)) else { return }
         throw Failure.badInput(
             "no record of the trees this log signed is at hand (none of \(histories.joined(separator: ", ")) exists): "
@@ -319,9 +333,7 @@ struct Restore {
         var notes: [StoredCheckpoint] = []
         var backupNotSigned: (source: String, reason: String)?
         let logKeys = try loadLogKeys()
-        let histories = [stateDirectory, exportsDirectory].map {
-            CheckpointHistory(path: ($0 as NSString).appendingPathComponent(CheckpointHistory.fileName))
-        }
+        let histories = self.histories.map(CheckpointHistory.init(path:))
         // The state directory's own records of what was signed: the operator's, trusted.
         let stateCheckpoint = (stateDirectory as NSString).appendingPathComponent("checkpoint")
         var trees: [(tree: SignedTree, source: String)] = []

@@ -124,6 +124,33 @@ import Varlink
         #expect(daemon.stop() == 0)
     }
 
+    /// Restored without the daemon's --config, the exports directory restore knows is not the
+    /// daemon's; the history of signed trees beside each export given still counts. Here it
+    /// says the log signed past the export (a delta was written after it): restore says which
+    /// records are missing and exits 5, instead of reporting the log whole at the export's tree
+    /// for a daemon to sign other roots over those sizes.
+    @Test func theHistoryBesideTheExportsGivenCountsWithoutTheConfig() async throws {
+        let scenario = try await Self.scenario()
+        let daemon = scenario.daemon
+        let qcredit = DaemonProcess.product("qcredit")
+        let exports = (scenario.export as NSString).deletingLastPathComponent
+        defer { try? FileManager.default.removeItem(atPath: exports) }
+        try await daemon.start()
+        try await daemon.seed(from: 11, count: 3)
+        _ = try await daemon.waitForCheckpoint(ofSize: 15)
+        #expect(try await runCommand(qcredit, ["export", "--socket", daemon.socketPath]).status == 0)
+        #expect(daemon.stop() == 0)
+        // The state directory lost all but its keys.
+        for name in ["registry.sqlite", "registry.sqlite-wal", "registry.sqlite-shm", "checkpoint", "checkpoint-history"] {
+            try? FileManager.default.removeItem(atPath: (daemon.stateDirectory as NSString).appendingPathComponent(name))
+        }
+
+        let behind = try await runCommand(qcredit, ["restore", scenario.backup, "--entries", scenario.export, "--state-dir", daemon.stateDirectory])
+        #expect(behind.status == 5, "\(behind.stdout)\(behind.stderr)")
+        #expect(behind.stderr.contains("WARNING: the log signed 15 records, but records 12..<15 are missing"), "\(behind.stdout)\(behind.stderr)")
+        #expect(!behind.stdout.contains("the log reaches its newest signed tree"), "\(behind.stdout)")
+    }
+
     /// A backup copied back by hand, with both checkpoint histories lost too: the newest export
     /// still holds the tree of 12 the log signed, and the daemon refuses to start behind it
     /// instead of signing a second root for size 7 onwards.
