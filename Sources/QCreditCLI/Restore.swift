@@ -31,8 +31,8 @@ struct Restore {
     /// (restore may be run without the daemon's --config, and then knows only a default).
     var exportsDirectories: [String] {
         var seen: Set<String> = []
-        return ([exportsDirectory] + exports.map { (($0 as NSString).standardizingPath as NSString).deletingLastPathComponent })
-            .filter { seen.insert(($0 as NSString).standardizingPath).inserted }
+        let folders = exports.map { URL(fileURLWithPath: $0).standardizedFileURL.deletingLastPathComponent().path }
+        return ([exportsDirectory] + folders).filter { seen.insert(URL(fileURLWithPath: $0).standardizedFileURL.path).inserted }
     }
 
     /// Every copy of the history of signed trees restore reads: the state directory's and the
@@ -175,7 +175,7 @@ struct Restore {
         var folder = path
         while !folder.isEmpty, folder != "/", !FileManager.default.fileExists(atPath: folder) {
             missing = folder
-            folder = (folder as NSString).deletingLastPathComponent
+            folder = FilePaths.parent(of: folder)
         }
         return missing
     }
@@ -188,7 +188,7 @@ struct Restore {
         unlink((directory as NSString).appendingPathComponent(StateDirectoryLock.fileName))
         var folder = directory
         while rmdir(folder) == 0, folder != made, folder.count > made.count {
-            folder = (folder as NSString).deletingLastPathComponent
+            folder = FilePaths.parent(of: folder)
         }
     }
 

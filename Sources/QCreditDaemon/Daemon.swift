@@ -41,7 +41,7 @@ public enum Daemon {
         var status = stat()
         while stat(existing, &status) != 0 {
             guard errno == ENOENT || errno == ENOTDIR else { throw refuse("\(existing): \(String(cString: strerror(errno)))") }
-            let parent = (existing as NSString).deletingLastPathComponent
+            let parent = FilePaths.parent(of: existing)
             existing = parent.isEmpty ? "." : parent
         }
         guard status.st_mode & S_IFMT == S_IFDIR else { throw refuse("\(existing) is not a directory") }
@@ -77,7 +77,7 @@ public enum Daemon {
         let configuredKeys = try LogKeys.loadConfigured(configuration.log, name: keyName)
         try refuseUnusableDirectory(configuration.exportDirectory, setting: "export.directory")
         // The configured socket's directory, made if missing (not when systemd passed the socket).
-        let socketDirectory = socket.activated ? "" : (configuration.socketPath as NSString).deletingLastPathComponent
+        let socketDirectory = socket.activated ? "" : FilePaths.parent(of: configuration.socketPath)
         if !socketDirectory.isEmpty { try refuseUnusableDirectory(socketDirectory, setting: "socket") }
 
         let checkpointFile = (configuration.stateDirectory as NSString).appendingPathComponent("checkpoint")

@@ -39,7 +39,7 @@ public enum DurableFile {
     /// Fsyncs the directory holding `path`, so that a file created or renamed there survives a
     /// power cut.
     public static func syncDirectory(of path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = FilePaths.parent(of: path)
         let directoryFD = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard directoryFD >= 0 else { throw failure("open", directory) }
         defer { close(directoryFD) }

@@ -1,4 +1,5 @@
 import Foundation
+import QCreditLog
 
 #if canImport(Glibc)
     import Glibc
@@ -62,7 +63,7 @@ final class OutputSink {
             guard lstat(current, &status) == 0, (status.st_mode & S_IFMT) == S_IFLNK,
                 let target = try? FileManager.default.destinationOfSymbolicLink(atPath: current)
             else { break }
-            current = target.hasPrefix("/") ? target : ((current as NSString).deletingLastPathComponent as NSString).appendingPathComponent(target)
+            current = target.hasPrefix("/") ? target : (FilePaths.parent(of: current) as NSString).appendingPathComponent(target)
         }
         return current
     }

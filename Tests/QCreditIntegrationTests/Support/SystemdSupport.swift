@@ -208,10 +208,11 @@ final class TestProcess: @unchecked Sendable {
         ])
     }
 
-    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], logPath: String) throws {
+    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil, logPath: String) throws {
         self.logPath = logPath
         child = try ChildProcess(
-            executable, arguments, environment: Self.cleanEnvironment.merging(environment) { $1 }, standardOutput: .file(logPath))
+            executable, arguments, environment: Self.cleanEnvironment.merging(environment) { $1 }, directory: directory,
+            standardOutput: .file(logPath))
     }
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
