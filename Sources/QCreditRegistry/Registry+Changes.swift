@@ -90,10 +90,20 @@ extension Registry {
             let reached = min(cursor + Int64(scanLimit), end)
             var changes: [WatchChange] = []
             var listingsShown = listingsShown
+            // A watched USCC finds a legacy file (no USCC) by the organization code it embeds.
+            let embedded: Set<String>
+            if case .codes(let watched) = target {
+                embedded = Set(watched.filter { $0.count == USCC.length }.map { USCC.embeddedOrgCode(of: $0) })
+            } else {
+                embedded = []
+            }
             for (index, enterpriseId) in try reader.filePublications(after: cursor, through: reached) {
                 let codes = try reader.codes(enterpriseId: enterpriseId)
                 switch target {
-                case .codes(let watched): guard codes.contains(where: watched.contains) else { continue }
+                case .codes(let watched):
+                    guard codes.contains(where: watched.contains)
+                        || (!codes.contains { $0.count == USCC.length } && codes.contains(where: embedded.contains))
+                    else { continue }
                 case .list: guard try reader.watchList(listId!, watches: enterpriseId) else { continue }
                 }
                 let code = codes.first { $0.count == 18 } ?? codes.first ?? ""

@@ -42,11 +42,36 @@ extension RegistryReader {
             arguments: [listId, code, limit])
     }
 
-    /// Whether the list watches one of the codes the file holds.
+    /// Whether the list watches one of the codes the file holds, or, for a legacy file (no
+    /// USCC), a USCC embedding its organization code: such a USCC finds that file.
     public func watchList(_ listId: Int64, watches enterpriseId: Int64) throws -> Bool {
-        let watched = try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM watch_list_code WHERE list_id = ? AND code = ?)")
-        return try codes(enterpriseId: enterpriseId).contains { code in
-            try Bool.fetchOne(watched, arguments: [listId, code]) ?? false
+        let codes = try codes(enterpriseId: enterpriseId)
+        if try codes.contains(where: { try watchList(listId, holds: $0) }) { return true }
+        guard !codes.contains(where: { $0.count == USCC.length }) else { return false }
+        return try codes.contains { try watchList(listId, holdsAUSCCEmbedding: $0) }
+    }
+
+    func watchList(_ listId: Int64, holds code: String) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM watch_list_code WHERE list_id = ? AND code = ?)"),
+            arguments: [listId, code]) ?? false
+    }
+
+    /// Whether the list holds a USCC whose characters 9–17 are `orgCode` (Schema/0023's index).
+    func watchList(_ listId: Int64, holdsAUSCCEmbedding orgCode: String) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(
+                sql: "SELECT EXISTS (SELECT 1 FROM watch_list_code WHERE list_id = ? AND length(code) = 18 AND substr(code, 9, 9) = ?)"),
+            arguments: [listId, orgCode]) ?? false
+    }
+
+    /// Whether the list holds the organisation `code` names by its other code: the organization
+    /// code a USCC embeds, or a USCC embedding an organization code.
+    func watchList(_ listId: Int64, holdsTheOtherCodeOf code: String) throws -> Bool {
+        switch code.count {
+        case USCC.length: try watchList(listId, holds: USCC.embeddedOrgCode(of: code))
+        case OrganizationCode.length: try watchList(listId, holdsAUSCCEmbedding: code)
+        default: false
         }
     }
 
@@ -103,15 +128,29 @@ extension RegistryWriter {
         try db.cachedStatement(sql: "DELETE FROM watch_list WHERE id = ?").execute(arguments: [listId])
     }
 
-    /// Adds codes (already normalised); codes already on the list are left as they are.
+    /// Adds codes (already normalised); codes already on the list are left as they are, and so
+    /// is an organisation it holds by its other code (a USCC and the organization code it embeds).
     public func addToWatchList(_ listId: Int64, codes: [String]) throws {
         let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO watch_list_code (list_id, code) VALUES (?, ?)")
-        for code in codes { try statement.execute(arguments: [listId, code]) }
+        for code in codes where try !reader.watchList(listId, holdsTheOtherCodeOf: code) {
+            try statement.execute(arguments: [listId, code])
+        }
     }
 
+    /// Takes codes off the list, with the organisation each names: the organization code a USCC
+    /// embeds, and the USCCs embedding an organization code.
     public func removeFromWatchList(_ listId: Int64, codes: [String]) throws {
         let statement = try db.cachedStatement(sql: "DELETE FROM watch_list_code WHERE list_id = ? AND code = ?")
-        for code in codes { try statement.execute(arguments: [listId, code]) }
+        let usccs = try db.cachedStatement(
+            sql: "DELETE FROM watch_list_code WHERE list_id = ? AND length(code) = 18 AND substr(code, 9, 9) = ?")
+        for code in codes {
+            try statement.execute(arguments: [listId, code])
+            switch code.count {
+            case USCC.length: try statement.execute(arguments: [listId, USCC.embeddedOrgCode(of: code)])
+            case OrganizationCode.length: try usccs.execute(arguments: [listId, code])
+            default: break
+            }
+        }
     }
 
     /// Notes that `owner`'s change feed showed these listings as `listed`.

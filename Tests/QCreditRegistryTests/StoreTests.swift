@@ -63,7 +63,7 @@ import TransparencyLog
                 "0016_contentless_name_search.sql", "0017_org_codes_derived_from_usccs.sql",
                 "0018_name_search_without_positions.sql", "0019_grade_disclosure_follows_its_events.sql",
                 "0020_listings_shown_to_followers.sql",
-                "0021_checkpoints_signed_again.sql", "0022_name_search_folded.sql",
+                "0021_checkpoints_signed_again.sql", "0022_name_search_folded.sql", "0023_watch_lists_by_organisation.sql",
             ])
     }
 
@@ -212,6 +212,21 @@ import TransparencyLog
             return db.lastInsertedRowID
         }
         #expect(next == 6)
+    }
+
+    /// Migration 23: a list that held an organisation by both its codes holds it once, by its
+    /// USCC; a code with no such sibling stays.
+    @Test func aWatchListHoldingBothCodesOfAnOrganisationKeepsItsUSCC() async throws {
+        let store = try await OlderStore(upTo: "0021_checkpoints_signed_again.sql") { db in
+            try db.execute(sql: "INSERT INTO watch_list (id, owner_uid, name, created_at) VALUES (1, 2000, 'loans', 0)")
+            for code in [RegistryFixture.usccA, "078376286", "078377449"] {
+                try db.execute(sql: "INSERT INTO watch_list_code (list_id, code) VALUES (1, ?)", arguments: [code])
+            }
+        }
+        defer { store.remove() }
+        let database = try RegistryDatabase(path: store.path)
+        let codes = try await database.read { try $0.watchListCodes(1, after: "", limit: 10) }
+        #expect(codes == ["078377449", RegistryFixture.usccA])
     }
 
     /// Migration 17: the organization code inside a USCC is kept for look-ups by code but left

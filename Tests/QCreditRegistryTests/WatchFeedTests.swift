@@ -35,6 +35,32 @@ import Testing
         }
     }
 
+    /// A USCC finds a legacy file registered under the organization code it embeds (README,
+    /// *Codes*), so a feed follows that file by it too: by watch list and by codes, before the
+    /// USCC is attached to the file and after. A list holds an organisation once, whichever of
+    /// its two codes names it, and either code takes it off.
+    @Test func aUSCCFollowsTheLegacyFileOfItsOrganizationCode() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        let legacy = String(code.dropFirst(8).prefix(9))
+        try await fixture.register(legacy)
+        let registry = fixture.registry
+        #expect(try await registry.editWatchList("loans", codes: [code], edit: .set, by: Self.bank).size == 1)
+        let start = try await registry.logEnd()
+        _ = try await fixture.listed(legacy, listType: "abnormal-operations")
+        let byList = try await changes(registry, after: start)
+        #expect(byList.map(\.kind) == [.listed], "\(byList)")
+        #expect(byList.first?.code == legacy)
+        let byCodes = try await registry.changes(after: start, target: .codes([code]), view: .public)
+        #expect(byCodes.changes.map(\.kind) == [.listed], "\(byCodes.changes)")
+
+        // One organisation, one entry: adding its other code keeps it once, removing either drops it.
+        #expect(try await registry.editWatchList("loans", codes: [legacy], edit: .add, by: Self.bank).size == 1)
+        #expect(try await registry.editWatchList("loans", codes: [legacy], edit: .remove, by: Self.bank).size == 0)
+        #expect(try await registry.editWatchList("loans", codes: [legacy, code], edit: .set, by: Self.bank).size == 1)
+        #expect(try await registry.editWatchList("loans", codes: [code], edit: .remove, by: Self.bank).size == 0)
+        #expect(try await changes(registry, after: start).isEmpty, "no longer followed")
+    }
+
     @Test func confirmingOneWatchedListingYieldsExactlyOneChangeAndResumesWithoutGapOrRepeat() async throws {
         let fixture = try await RegistryFixture(today: "2026-03-02")
         try await fixture.register(code)
