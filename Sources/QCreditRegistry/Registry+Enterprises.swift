@@ -87,7 +87,16 @@ extension Registry {
                 parameter: "divisionCode", reason: "\(given) is not the division of USCC \(code.value), which is \(own); leave it out")
         }
         let divisionCode = code.divisionCode ?? given
-        let entityType = try TextField.optional(request.entityType, "entityType", maxLength: 40) ?? Self.entityType(of: code)
+        // And, under market regulation (authority 9), its entity type (position 2): one given
+        // beside it must be that one too. Other authorities' types have no name here, so the
+        // one given names it.
+        let givenType = try TextField.optional(request.entityType, "entityType", maxLength: 40)
+        let namedType = Self.namedEntityType(of: code)
+        if let givenType, let namedType, givenType != namedType {
+            throw RegistryError.invalidArgument(
+                parameter: "entityType", reason: "\(givenType) is not the entity type of USCC \(code.value), which is \(namedType); leave it out")
+        }
+        let entityType = namedType ?? givenType ?? Self.entityType(of: code)
         return AdmittedRegistration(
             code: code, checkWarning: checkWarning, name: name, divisionCode: divisionCode, entityType: entityType)
     }
@@ -191,11 +200,17 @@ extension Registry {
     /// A readable entity type from the USCC's registration authority and type positions.
     static func entityType(of code: EnterpriseCode) -> String? {
         guard let authority = code.registrationAuthority, let type = code.entityType else { return nil }
-        switch (authority, type) {
-        case ("9", "1"): return "enterprise"
-        case ("9", "2"): return "individual-business"
-        case ("9", "3"): return "farmers-cooperative"
-        default: return "authority-\(authority)-type-\(type)"
+        return namedEntityType(of: code) ?? "authority-\(authority)-type-\(type)"
+    }
+
+    /// The entity type a USCC registered by market regulation names (position 2 under
+    /// authority 9), or nil.
+    static func namedEntityType(of code: EnterpriseCode) -> String? {
+        switch (code.registrationAuthority, code.entityType) {
+        case ("9", "1"): "enterprise"
+        case ("9", "2"): "individual-business"
+        case ("9", "3"): "farmers-cooperative"
+        default: nil
         }
     }
 }

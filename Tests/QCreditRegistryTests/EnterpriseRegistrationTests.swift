@@ -70,6 +70,30 @@ import Testing
         await #expect(throws: RegistryError.self) { try await fixture.registry.enterprise(code: RegistryFixture.usccB) }
     }
 
+    /// A USCC carries its entity type too (position 2 under registration authority 9): the same
+    /// one given beside it is fine, another is refused; an organization code takes the one given.
+    @Test func anEntityTypeBesideAUSCCMustBeItsOwn() async throws {
+        let fixture = try await RegistryFixture()
+        let own = try await fixture.registry.register(
+            RegistrationRequest(code: RegistryFixture.usccA, name: "Own Type Co.", entityType: "enterprise"), by: RegistryFixture.regulator)
+        #expect(own.current.entityType == "enterprise")
+        for type in ["individual-business", "spaceship"] {
+            do {
+                _ = try await fixture.registry.register(
+                    RegistrationRequest(code: RegistryFixture.usccB, name: "Other Co.", entityType: type), by: RegistryFixture.regulator)
+                Issue.record("entityType \(type) was accepted beside an enterprise's USCC")
+            } catch let RegistryError.invalidArgument(parameter, reason) {
+                #expect(parameter == "entityType")
+                #expect(reason == "\(type) is not the entity type of USCC \(RegistryFixture.usccB), which is enterprise; leave it out")
+            }
+        }
+        await #expect(throws: RegistryError.self) { try await fixture.registry.enterprise(code: RegistryFixture.usccB) }
+        let legacy = try await fixture.registry.register(
+            RegistrationRequest(code: RegistryFixture.legacyOrgCode, name: "Wenzhou Institute", entityType: "public-institution"),
+            by: RegistryFixture.regulator)
+        #expect(legacy.current.entityType == "public-institution")
+    }
+
     @Test func aLegacyFileGainsItsUSCCInsteadOfASecondFile() async throws {
         let fixture = try await RegistryFixture()
         let legacy = try await fixture.registry.register(
