@@ -26,6 +26,16 @@ import Testing
         #expect(code.orgCode == "07837941X")
     }
 
+    /// Every character Unicode marks as a dash, and the soft hyphen a web page copies along.
+    @Test(arguments: [
+        0x2010, 0x2015, 0x2212, 0xFE58, 0xFE63, 0xFF0D, 0x2E3A, 0x2E3B, 0x301C, 0x3030, 0xFE31, 0xFE32, 0x30A0, 0x2E17,
+        0x2E1A, 0x2E40, 0x2E5D, 0x058A, 0x05BE, 0x1400, 0x1806, 0x10EAD, 0x00AD,
+    ] as [UInt32])
+    func anyDashBetweenTheGroupsIsDropped(_ dash: UInt32) throws {
+        let mark = String(Character(try #require(Unicode.Scalar(dash))))
+        #expect(try EnterpriseCode(validating: "07837941\(mark)X").value == "07837941X", "U+\(String(dash, radix: 16, uppercase: true))")
+    }
+
     @Test(arguments: ["07837941X", "07837941-X", "07837941-x", "０７８３７９４１－ｘ", " 0783 7941 X "])
     func organizationCodeWrittenAnyWayIsTheSameCode(_ input: String) throws {
         let code = try EnterpriseCode(validating: input)

@@ -24,7 +24,7 @@ extension EnterpriseCode {
             if (0xFF01...0xFF5E).contains(scalar.value) {
                 scalar = Unicode.Scalar(scalar.value - 0xFEE0)!
             }
-            if scalar.properties.isWhitespace || droppedScalars.contains(scalar.value) {
+            if scalar.properties.isWhitespace || scalar.properties.isDash || droppedScalars.contains(scalar.value) {
                 continue
             }
             if (0x61...0x7A).contains(scalar.value) {  // a–z
@@ -35,11 +35,8 @@ extension EnterpriseCode {
         return String(output)
     }
 
-    // Hyphen and dash forms (U+002D hyphen-minus, U+2010–U+2015 hyphen to horizontal bar,
-    // U+2212 minus, U+FE58 small em dash, U+FE63 small hyphen-minus) and invisible
-    // zero-width characters. White space (including U+3000) is dropped by its property.
-    private static let droppedScalars: Set<UInt32> = [
-        0x002D, 0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212, 0xFE58, 0xFE63,
-        0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF,
-    ]
+    // Beside white space (U+3000 included) and every dash (U+002D, U+2010–U+2015, U+2212, the
+    // wave dashes, the small and vertical forms…), both dropped by their Unicode property: the
+    // soft hyphen and the invisible zero-width characters a web page copies along.
+    private static let droppedScalars: Set<UInt32> = [0x00AD, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF]
 }
