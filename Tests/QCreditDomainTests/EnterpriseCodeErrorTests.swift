@@ -44,6 +44,18 @@ import Testing
         #expect(withOverride?.reason.hasPrefix("character U+202E at position 5 is not allowed in a USCC") == true)
     }
 
+    /// Any character no code uses is named at its position before the length it made wrong, as
+    /// the README promises ("any other character stays, to be reported at its position").
+    @Test func aCharacterNoCodeUsesIsNamedBeforeTheLength() {
+        let stop = CodeCheck.error("911522010783762860.")
+        #expect(stop == CodeError(kind: .invalidCharacter, codeKind: nil, code: "911522010783762860.", position: 19, found: "."))
+        #expect(stop?.reason == "character '.' at position 19 is not allowed in a code, which uses only digits and capital letters")
+        let han = CodeCheck.error("07837628号6")
+        #expect(han?.kind == .invalidCharacter && han?.position == 9 && han?.found == "号", "\(String(describing: han))")
+        // A NUL in ten characters: not called a USCC's.
+        #expect(CodeCheck.error("078376286\u{0}")?.reason.hasSuffix("is not allowed in a code, which uses only digits and capital letters") == true)
+    }
+
     @Test func invalidCharacterInAUSCCNamesTheLettersNeverUsed() {
         let error = CodeCheck.error("91152201078379I1X1")
         #expect(error == CodeError(kind: .invalidCharacter, codeKind: .uscc, code: "91152201078379I1X1", position: 15, found: "I"))

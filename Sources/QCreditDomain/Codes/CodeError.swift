@@ -71,8 +71,10 @@ public struct CodeError: Error, Sendable, Hashable, CustomStringConvertible {
             switch codeKind {
             case .orgCode?:
                 return "character \(shown) at position \(at) is not allowed in an organization code, which uses only digits and capital letters"
-            case .uscc?, nil:
+            case .uscc?:
                 return "character \(shown) at position \(at) is not allowed in a USCC, which uses digits and capital letters except I, O, S, V and Z"
+            case nil:
+                return "character \(shown) at position \(at) is not allowed in a code, which uses only digits and capital letters"
             }
         case .wrongCheckCharacter:
             return "check character at position \(at) should be \(Self.quoted(expectedText)), found \(Self.quoted(foundText))"

@@ -72,11 +72,14 @@ public struct EnterpriseCode: Hashable, Sendable, CustomStringConvertible {
         guard !characters.isEmpty else {
             throw CodeError(kind: .empty, codeKind: expectedKind, code: "")
         }
-        // A control or format character (a NUL from a broken export, a zero-width space pasted
-        // with the code) is named where it is: counted in the length, it read "found 19".
-        // ASCII is told by value: no property look-up for the characters of an ordinary code.
+        // A character no code uses (anything but an ASCII digit or capital once normalised: a
+        // NUL from a broken export, a full stop, a dash of no known kind) is named where it is,
+        // whatever the length: counted in the length, it read "found 19". The letters a USCC
+        // leaves out (I, O, S, V, Z) are its own check's, once the length says it is one.
         if let position = characters.firstIndex(where: { character in
-            character.unicodeScalars.contains { $0.isControl || ($0.value >= 0x80 && $0.properties.generalCategory == .format) }
+            let scalars = character.unicodeScalars
+            guard scalars.count == 1, let value = scalars.first?.value else { return true }
+            return !((0x30...0x39).contains(value) || (0x41...0x5A).contains(value))
         }) {
             let byLength: CodeKind? = [USCC.length: .uscc, OrganizationCode.length: .orgCode][characters.count]
             throw CodeError(
