@@ -955,6 +955,14 @@ import Testing
         let summary2 = try await cli.json(["import", "enterprises", path2])
         #expect(summary2["imported"] == 1 && summary2["duplicatesInFile"] == 0, "\(summary2)")
         #expect(try String(contentsOfFile: path2 + ".errors.csv", encoding: .utf8).contains("2,\(mistyped),InvalidCode,"))
+        // When the firm was on file before (its USCC row refused as registered), the legacy code's
+        // row is no duplicate of a registration that did not happen: both say AlreadyRegistered.
+        let path3 = try file(cli.daemon, "again.csv", "code,name\n\(uscc),新代码企业\n\(legacy),旧代码企业\n")
+        let summary3 = try await cli.json(["import", "enterprises", path3, "--import-id", "again"])
+        #expect(summary3["imported"] == 0 && summary3["duplicatesInFile"] == 0, "\(summary3)")
+        let errors3 = try String(contentsOfFile: path3 + ".errors.csv", encoding: .utf8)
+        #expect(errors3.contains("2,\(uscc),AlreadyRegistered,"), "\(errors3)")
+        #expect(errors3.contains("3,\(legacy.replacingOccurrences(of: "-", with: "")),AlreadyRegistered,"), "\(errors3)")
     }
 
     /// With `--json` and stderr read by a script, stderr carries one JSON object (screen's

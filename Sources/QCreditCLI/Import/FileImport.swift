@@ -104,6 +104,8 @@ struct FileImport {
         /// Whether the oldest batch in flight is the one whose reply is awaited (and, in the
         /// failure path, the one that failed).
         var awaitingOldest = false
+        /// Lines the registry refused as registered before this import.
+        var linesAlreadyRegistered: Set<Int> = []
         func account(_ sent: InFlightBatch, _ reply: [String: JSONValue]) {
             let batch = sent.rows
             batchesAnswered += 1
@@ -118,12 +120,16 @@ struct FileImport {
                 let code = error == "InvalidCode" ? row.writtenCode : row.row["code"]?.stringValue ?? ""
                 var reason = refused["reason"]?.stringValue ?? ""
                 // Registered already by this file's row of the firm's USCC: a duplicate in the
-                // file (the registry cannot tell an earlier line from an earlier import).
-                if error == "AlreadyRegistered", let usccLine = reader.legacyCodeAfterUSCC[row.line] {
+                // file (the registry cannot tell an earlier line from an earlier import). Not when
+                // that row was itself refused as registered: the firm was on file before this import.
+                if error == "AlreadyRegistered", let usccLine = reader.legacyCodeAfterUSCC[row.line],
+                    !linesAlreadyRegistered.contains(usccLine)
+                {
                     error = "DuplicateInFile"
                     reason = "\(code) is the organization code inside the USCC on line \(usccLine) of this file; only a firm's first row is registered"
                     legacyDuplicates += 1
                 }
+                if error == "AlreadyRegistered" { linesAlreadyRegistered.insert(row.line) }
                 rejections.append(Rejection(line: row.line, code: code, error: error, reason: reason))
             }
             progress.advance(by: batch.count)
