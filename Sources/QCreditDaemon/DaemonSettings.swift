@@ -19,6 +19,15 @@ struct DaemonSettings: Sendable {
         if let stateDirectory { configuration.stateDirectory = stateDirectory }
         configuration.socketPath = SocketLocation.resolve(
             flag: socket, environment: environment, configured: configPath == nil ? nil : configuration.socketPath)
+        // Folders named relative to where the daemon started are told to clients (an export's
+        // or a backup's directory): from where they are, only an absolute path names them. The
+        // socket's path stays as given: bound as it is, it fits sun_path where a longer one may not.
+        configuration.stateDirectory = Self.absolute(configuration.stateDirectory)
+        if let exports = configuration.export.directory { configuration.export.directory = Self.absolute(exports) }
         return DaemonSettings(configuration: configuration, developmentMode: configPath == nil, configPath: configPath)
+    }
+
+    static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: path).standardizedFileURL.path
     }
 }
