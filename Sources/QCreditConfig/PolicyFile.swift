@@ -57,6 +57,10 @@ public enum PolicyFile {
                 events[kind] = try eventRule(kind, try section.optionalSection(key)!)
             }
         }
+        // Every kind RecordEvent takes is graded: one left out would count for nothing, unsaid.
+        for kind in EventKind.allCases where events[kind] == nil {
+            throw ConfigurationError("events.\(kind.rawValue): missing (every kind of event is graded: give it points, 0 for none)")
+        }
         var caps: [EventCap] = []
         for section in try root.sections("caps") {
             try section.rejectUnknownKeys(allowed: ["kind", "minimumSeverity", "within", "maximumGrade"])

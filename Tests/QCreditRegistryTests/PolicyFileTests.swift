@@ -51,6 +51,23 @@ import Testing
              "p.toml: scale: the grade \"D \" must be a name of one line, without white space around it"),
             (base.replacingOccurrences(of: "escalateTo = \"serious-dishonesty\"", with: "escalateTo = \"abnormal-operations\""),
              "p.toml: lists.abnormal-operations.escalateTo: escalation goes round (abnormal-operations → abnormal-operations)"),
+            // Accepted before (audit): a kind left out counted for nothing, without a word.
+            (base.replacingOccurrences(of: "[events.certification]\npoints = { low = 1, medium = 2, high = 3 }\nwindow = \"P3Y\"\ndecay = \"none\"\n", with: ""),
+             "p.toml: events.certification: missing (every kind of event is graded: give it points, 0 for none)"),
+            // Grades no score can reach, and periods that end where they start.
+            (base.replacingOccurrences(of: "AAA = 95", with: "AAA = 101"),
+             "p.toml: thresholds: AAA needs 101, above maximumScore 100: no score reaches it"),
+            (base.replacingOccurrences(of: "C = 60", with: "C = 0"),
+             "p.toml: thresholds: C needs 0, no more than minimumScore 0: no score falls below it to D"),
+            (base.replacingOccurrences(of: "window = \"P1Y\"", with: "window = \"P0D\""),
+             "p.toml: events.complaint.window: P0D is empty: the event would never count"),
+            (base.replacingOccurrences(of: "term = \"P3Y\"", with: "term = \"P0D\""),
+             "p.toml: lists.serious-dishonesty.term: P0D is empty: a listing would end the day it is published"),
+            // Shown in replies and tables as they are.
+            (base.replacingOccurrences(of: "version = \"2026.1\"", with: "version = \"2026\\n1\""),
+             "p.toml: version: \"2026\\n1\" must be a name of one line, without white space around it"),
+            (base.replacingOccurrences(of: "[lists.abnormal-operations]", with: "[lists.\"Abnormal Operations!\"]"),
+             "p.toml: lists.Abnormal Operations!: a list type is lower-case letters and digits joined by hyphens"),
         ]
         for (text, expected) in cases {
             #expect(throws: ConfigurationError.self) { try PolicyFile.parse(text, file: "p.toml") }

@@ -52,14 +52,17 @@ public struct Policy: Sendable, Hashable {
 
     private func validate() throws(PolicyError) {
         if version.isEmpty { throw PolicyError("version must not be empty") }
+        // Cited by every grade, shown in status and tables as it is.
+        if !Self.isOneLineName(version) {
+            throw PolicyError("version: \(version.debugDescription) must be a name of one line, without white space around it")
+        }
         if scale.grades.count < 2 { throw PolicyError("scale needs at least two grades") }
         var seen: Set<String> = []
         for grade in scale.grades where !seen.insert(grade).inserted {
             throw PolicyError("scale repeats the grade \(grade)")
         }
         // A grade is shown in replies, tables and CSV cells: a name, one line, nothing hidden around it.
-        for grade in scale.grades
-        where grade.isEmpty || grade.trimmingWhitespace() != grade || grade.unicodeScalars.contains(where: { $0.isControl || $0.isBidirectionalFormatting || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
+        for grade in scale.grades where !Self.isOneLineName(grade) {
             throw PolicyError("scale: the grade \"\(grade)\" must be a name of one line, without white space around it")
         }
         try validateMagnitudes()
@@ -78,6 +81,25 @@ public struct Policy: Sendable, Hashable {
         }
         for grade in thresholds.keys where !scale.grades.dropLast().contains(grade) {
             throw PolicyError("thresholds: \(grade) is not on the scale above its lowest grade")
+        }
+        // Every grade on the scale is one some score earns.
+        if let best = scale.grades.first, let threshold = thresholds[best], threshold > maximumScore {
+            throw PolicyError("thresholds: \(best) needs \(threshold), above maximumScore \(maximumScore): no score reaches it")
+        }
+        if let last = scale.grades.dropLast().last, let threshold = thresholds[last], threshold <= minimumScore {
+            throw PolicyError(
+                "thresholds: \(last) needs \(threshold), no more than minimumScore \(minimumScore): no score falls below it to \(scale.lowest)")
+        }
+        for rule in events.values.sorted(by: { $0.kind.rawValue < $1.kind.rawValue }) where Self.isEmpty(rule.window) {
+            throw PolicyError("events.\(rule.kind.rawValue).window: \(rule.window) is empty: the event would never count")
+        }
+        for listType in lists.keys.sorted() where !Self.isListTypeName(listType) {
+            throw PolicyError("lists.\(listType): a list type is lower-case letters and digits joined by hyphens (at most 40 characters)")
+        }
+        for rules in lists.values.sorted(by: { $0.listType < $1.listType }) {
+            if let term = rules.term, Self.isEmpty(term) {
+                throw PolicyError("lists.\(rules.listType).term: \(term) is empty: a listing would end the day it is published")
+            }
         }
         for rule in events.values {
             for severity in Severity.allCases where rule.points[severity] == nil {
@@ -164,6 +186,26 @@ public struct Policy: Sendable, Hashable {
         for (name, period) in periods where start.adding(period) > longest {
             throw PolicyError("\(name): \(period) is longer than \(years) years, the longest period a policy may set")
         }
+    }
+
+    /// A name shown as it is: not empty, one line, nothing hidden around or in it.
+    static func isOneLineName(_ name: String) -> Bool {
+        !name.isEmpty && name.trimmingWhitespace() == name
+            && !name.unicodeScalars.contains { $0.isControl || $0.isBidirectionalFormatting || $0 == "\u{2028}" || $0 == "\u{2029}" }
+    }
+
+    /// Whether `name` is a list type as the wire and file names use them: `serious-dishonesty`.
+    static func isListTypeName(_ name: String) -> Bool {
+        name.utf8.count <= 40 && !name.isEmpty
+            && name.split(separator: "-", omittingEmptySubsequences: false).allSatisfy { part in
+                !part.isEmpty && part.utf8.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) }
+            }
+    }
+
+    /// Whether adding `period` to a day gives the same day.
+    static func isEmpty(_ period: CalendarPeriod) -> Bool {
+        let day = CivilDate(daysSinceEpoch: 10_957)
+        return day.adding(period) == day
     }
 
     /// Whether `period` reaches past `limit` from some day: tried from every day of four years
