@@ -27,7 +27,8 @@ struct DaemonSettings: Sendable {
         return DaemonSettings(configuration: configuration, developmentMode: configPath == nil, configPath: configPath)
     }
 
+    /// `path` from the working directory; an empty one stays empty, to be refused as such.
     static func absolute(_ path: String) -> String {
-        path.hasPrefix("/") ? path : URL(fileURLWithPath: path).standardizedFileURL.path
+        path.isEmpty || path.hasPrefix("/") ? path : URL(fileURLWithPath: path).standardizedFileURL.path
     }
 }
