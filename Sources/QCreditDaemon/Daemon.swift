@@ -30,6 +30,24 @@ public enum Daemon {
         }
     }
 
+    /// The database (every opening, disclosed or not) and its companions are the daemon's
+    /// alone, whatever umask made them (one before this daemon's, or a copy put back by hand):
+    /// group and other bits are taken off at start. SQLite gives its -wal and -shm files the
+    /// database file's mode.
+    static func restrictStateFiles(in stateDirectory: String, logger: Logger) {
+        for name in ["registry.sqlite", "registry.sqlite-wal", "registry.sqlite-shm", "checkpoint", CheckpointHistory.fileName] {
+            let path = (stateDirectory as NSString).appendingPathComponent(name)
+            var status = stat()
+            guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_mode & 0o077 != 0 else { continue }
+            if chmod(path, status.st_mode & 0o700) == 0 {
+                logger.notice("made a state file private: it was readable by others", metadata: ["file": "\(path)"])
+            } else {
+                logger.warning(
+                    "a state file is readable by others and could not be made private", metadata: ["file": "\(path)", "error": "\(String(cString: strerror(errno)))"])
+            }
+        }
+    }
+
     /// Refuses a directory that `makeDirectory` could not make or use, without making it: an
     /// empty path, a file in the way, or no permission to write where it goes.
     private static func refuseUnusableDirectory(_ path: String, setting: String) throws {
@@ -130,6 +148,7 @@ public enum Daemon {
         if !leftovers.isEmpty {
             logger.notice("removed what a killed process left in the state directory", metadata: ["names": "\(leftovers)"])
         }
+        Self.restrictStateFiles(in: configuration.stateDirectory, logger: logger)
         do {
             try makeDirectory(configuration.exportDirectory, mode: 0o755, setting: "export.directory")
             if !socketDirectory.isEmpty { try makeDirectory(socketDirectory, mode: 0o755, setting: "socket") }

@@ -63,6 +63,11 @@ extension DaemonCommand {
     /// Parses the command line and runs the daemon. (A plain `DaemonCommand.main()` from
     /// another module resolves to ParsableCommand's synchronous entry point.)
     public static func start() async {
+        // As the unit's UMask=0077, wherever it runs: what the daemon makes is its own unless
+        // it says otherwise (exports, their restricted parts and the socket get explicit modes).
+        // A loose umask gave a database of every opening mode 0644 in a state directory that
+        // was there already.
+        umask(0o077)
         await startAsync(Self.self)
     }
 }
