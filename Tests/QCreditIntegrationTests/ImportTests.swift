@@ -402,6 +402,29 @@ import Testing
         #expect(screened.contains("\(CLI.cement),贵州黔南某某水泥有限公司"), "\(screened)")
     }
 
+    /// `--output` is written into a new file of the screen's own beside it, never into a file
+    /// already there (another user's, planted in a shared folder as `NAME.partial`), and the file
+    /// it replaces keeps its mode: a portfolio kept private stays private on the next run.
+    @Test func theOutputIsANewFileOfItsOwnAndKeepsTheModeOfTheFileItReplaces() async throws {
+        let cli = CLIHarness(daemon: try await DaemonProcess())
+        let book = try file(cli.daemon, "book.txt", "\(CLI.cement)\n")
+        let output = cli.daemon.directory.appendingPathComponent("out.csv").path
+        try Data("planted\n".utf8).write(to: URL(fileURLWithPath: output + ".partial"))
+        var planted = stat()
+        #expect(stat(output + ".partial", &planted) == 0)
+        _ = try await cli.succeed(["screen", book, "--output", output])
+        var written = stat()
+        #expect(stat(output, &written) == 0)
+        #expect(written.st_ino != planted.st_ino, "the output is the file found beside it")
+        #expect(try String(contentsOfFile: output + ".partial", encoding: .utf8) == "planted\n", "a file not its own is left as it was")
+        #expect(try String(contentsOfFile: output, encoding: .utf8).contains(CLI.cement))
+
+        #expect(chmod(output, 0o600) == 0)
+        _ = try await cli.succeed(["screen", book, "--output", output])
+        #expect(stat(output, &written) == 0)
+        #expect(written.st_mode & 0o777 == 0o600, "\(String(written.st_mode & 0o777, radix: 8))")
+    }
+
     /// A NUL in a code is named in the reason and never written into a CSV output: the error
     /// file and the screening file carry U+FFFD in its place; a code that a spreadsheet would
     /// run as a formula is guarded in the error file as in screen's output.

@@ -35,10 +35,32 @@ final class OutputSink {
             return
         }
         let target = Self.regularTarget(path)
-        let temporary = target + ".partial"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
-        guard descriptor >= 0 else { throw .badInput("cannot write \(name): \(systemErrorText(errno))") }
+        let (descriptor, temporary) = try Self.newFile(beside: target, name: name)
         (self.descriptor, self.path, self.temporary) = (descriptor, target, temporary)
+    }
+
+    /// A file made for this run beside `target` (`NAME.partial`, or `NAME.partial-N` when that is
+    /// taken): never one already there, which another user may have planted in a shared folder
+    /// to be handed the results, nor one a link names. It gets the mode of the file it will
+    /// replace (a portfolio kept 0600 stays so), else the umask's.
+    private static func newFile(beside target: String, name: String) throws(Failure) -> (Int32, String) {
+        var replaced = stat()
+        let replacing = stat(target, &replaced) == 0 && (replaced.st_mode & S_IFMT) == S_IFREG
+        for attempt in 0..<100 {
+            let temporary = target + (attempt == 0 ? ".partial" : ".partial-\(UInt32.random(in: 0...UInt32.max))")
+            let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
+            guard descriptor >= 0 else {
+                if errno == EEXIST { continue }
+                throw .badInput("cannot write \(name): \(systemErrorText(errno))")
+            }
+            if replacing {
+                // The group first: a chown may clear set-id bits, which the mode then sets again.
+                _ = fchown(descriptor, uid_t.max, replaced.st_gid)
+                _ = fchmod(descriptor, replaced.st_mode & 0o7777)
+            }
+            return (descriptor, temporary)
+        }
+        throw .badInput("cannot write \(name): a hundred files named \(target).partial… are in the way")
     }
 
     /// The path when it is (or links to) something other than a regular file.
