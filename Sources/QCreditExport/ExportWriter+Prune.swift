@@ -36,13 +36,7 @@ extension ExportWriter {
         defer { close(parent) }
         guard try FileSystem.tryLock(parent, path: exportsDirectory) else { throw .busy(directory: exportsDirectory) }
 
-        var removed: [String] = []
-        // With the lock held, any temporary directory is left over from a crash.
-        for name in try FileSystem.names(in: parent, path: exportsDirectory)
-        where ExportFormat.isTemporaryName(name) && FileSystem.type(of: name, in: parent) == .directory {
-            try FileSystem.removeDirectory(name, in: parent, parentPath: exportsDirectory)
-            removed.append(name)
-        }
+        var removed = try removeTemporaryDirectories(in: parent, path: exportsDirectory)
         let exports = try ExportDirectoryListing.exports(in: parent, path: exportsDirectory)
         let withdrawn = exports.filter { withdrawing.contains($0.name) }
         let kept = exports.filter { !withdrawing.contains($0.name) }
@@ -74,6 +68,40 @@ extension ExportWriter {
             removedParts = true
         }
         if removedParts { try FileSystem.sync(restricted, path: restrictedPath) }
+        return removed
+    }
+
+    /// Removes what a killed export, prune or withdrawal left in `exportsDirectory` and its
+    /// `restricted/`: temporary directories (`.<name>.partial`, `.<name>.deleting`). A
+    /// withdrawal cut short leaves a `.deleting` copy of what the public may no longer see, so
+    /// the daemon calls this at start and at every maintenance tick, not only before an export.
+    /// Returns their names; nothing while an export or prune runs (``ExportError/busy(directory:)``
+    /// is not thrown: that run removes them itself).
+    public static func removeLeftovers(exportsDirectory: String) throws(ExportError) -> [String] {
+        let parent = try FileSystem.openDirectory(exportsDirectory)
+        defer { close(parent) }
+        guard try FileSystem.tryLock(parent, path: exportsDirectory) else { return [] }
+        var removed = try removeTemporaryDirectories(in: parent, path: exportsDirectory)
+        if let restricted = try RestrictedDirectory.openIfPresent(in: parent, exportsDirectory: exportsDirectory) {
+            defer { close(restricted) }
+            let restrictedPath = FileSystem.join(exportsDirectory, ExportFormat.restrictedDirectory)
+            removed += try removeTemporaryDirectories(in: restricted, path: restrictedPath).map {
+                FileSystem.join(ExportFormat.restrictedDirectory, $0)
+            }
+        }
+        return removed
+    }
+
+    /// The temporary directories in `directory` (opened as `fd`), removed, with the lock on the
+    /// exports directory held: any there is left over from a crash.
+    private static func removeTemporaryDirectories(in fd: Int32, path: String) throws(ExportError) -> [String] {
+        var removed: [String] = []
+        for name in try FileSystem.names(in: fd, path: path)
+        where ExportFormat.isTemporaryName(name) && FileSystem.type(of: name, in: fd) == .directory {
+            try FileSystem.removeDirectory(name, in: fd, parentPath: path)
+            removed.append(name)
+        }
+        if !removed.isEmpty { try FileSystem.sync(fd, path: path) }
         return removed
     }
 

@@ -262,6 +262,23 @@ import Varlink
         #expect(!FileManager.default.fileExists(atPath: fixture.exportsDirectory + "/restricted/" + first), "with its restricted part")
     }
 
+    /// A withdrawal cut short by a kill leaves `.<name>.deleting`, which the public can read: the
+    /// next maintenance tick removes it (and a restricted part's), not only the next export.
+    @Test func whatAKilledWithdrawalLeftGoesAtTheNextTick() async throws {
+        let fixture = try await ServiceFixture(today: "2026-03-02")
+        let files = FileManager.default
+        let leftovers = [
+            fixture.exportsDirectory + "/.qcredit-export-20260301T000000Z-full.deleting",
+            fixture.exportsDirectory + "/restricted/.qcredit-export-20260301T000000Z-full.deleting",
+        ]
+        for directory in leftovers {
+            try files.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try Data("{\"salt\":\"…\"}\n".utf8).write(to: URL(fileURLWithPath: directory + "/openings.jsonl"))
+        }
+        _ = try await fixture.call("org.qcredit.operator.RunMaintenance", as: ServiceFixture.operator)
+        for directory in leftovers { #expect(!files.fileExists(atPath: directory), "\(directory)") }
+    }
+
     /// README, *Moving the clock to see it*: a clock set back behind a revocation does not make
     /// the export written then look older than the revocation. The export's tree holds the
     /// revocation's own record, so the export was made after it and never disclosed that

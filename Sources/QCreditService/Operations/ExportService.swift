@@ -102,6 +102,11 @@ public final class ExportService: Sendable {
     /// and deleting the export would destroy the evidence of the change. Such an export is left
     /// in place and logged.
     private func withdraw() async throws -> [String] {
+        // A withdrawal cut short by a kill left a `.deleting` copy the public can still read.
+        let leftovers = try ExportWriter.removeLeftovers(exportsDirectory: directory)
+        if !leftovers.isEmpty {
+            logger.notice("removed what a killed export or withdrawal left in the exports directory", metadata: ["names": "\(leftovers)"])
+        }
         // One whose MANIFEST does not parse may hold anything: it is left for whoever looks into it.
         for (name, problem) in try PreviousExport.unreadable(in: directory) {
             logger.error("export does not verify; left in place, not withdrawn", metadata: ["name": "\(name)", "reason": "\(problem)"])
