@@ -58,7 +58,11 @@ struct KeygenCommand: ParsableCommand {
                  (dir as NSString).appendingPathComponent("\(prefix)\(kind).pub.pem"))
             }
             // All or nothing: a key set half made would print no verifier key for its new half.
-            let existing = files.flatMap { [$0.1, $0.2] }.filter { FileManager.default.fileExists(atPath: $0) }
+            // lstat, not fileExists: a dangling symbolic link is in the way too (fileExists follows it).
+            let existing = files.flatMap { [$0.1, $0.2] }.filter { path in
+                var status = stat()
+                return lstat(path, &status) == 0
+            }
             guard existing.isEmpty else {
                 throw Failure.badInput("\(existing.joined(separator: ", ")) already exist\(existing.count == 1 ? "s" : ""): nothing was written (keygen never overwrites; use another --dir or --prefix)")
             }
@@ -69,6 +73,9 @@ struct KeygenCommand: ParsableCommand {
             }
             var made: [JSONValue] = []
             var lines: [String] = []
+            // What this run wrote, taken back if a later file cannot be written (one made in the
+            // way since the check): all or nothing.
+            var written: [String] = []
             for (kind, path, publicPath) in files {
                 let (key, verifierKey, publicPEM): (PrivateKey, String, String)
                 do {
@@ -86,9 +93,13 @@ struct KeygenCommand: ParsableCommand {
                         )
                     }
                     try PrivateKeyFile.write(key, to: path)
+                    written.append(path)
                     try Data(publicPEM.utf8).write(to: URL(fileURLWithPath: publicPath), options: .withoutOverwriting)
+                    written.append(publicPath)
                 } catch {
-                    throw Failure.badInput("\(error)")
+                    for path in written { unlink(path) }
+                    let reason = error is CocoaError ? fileErrorText(error) : "\(error)"
+                    throw Failure.badInput("cannot write the \(kind) key files in \(dir): \(reason); nothing was written (keygen never overwrites)")
                 }
                 made.append([
                     "type": .string(kind), "privateKeyFile": .string(path), "publicKeyFile": .string(publicPath),

@@ -454,6 +454,14 @@ import Varlink
             #expect(try FileManager.default.contentsOfDirectory(atPath: keys) == [existing])
             try FileManager.default.removeItem(atPath: file)
         }
+        // A dangling symbolic link is in the way too (it was followed, and a private key was left).
+        let link = keys + "/ed25519.pub.pem"
+        #expect(symlink(directory.appendingPathComponent("elsewhere.pem").path, link) == 0)
+        let dangling = try await runCommand(qcredit, ["keygen", "--dir", keys, "--name", "qcredit.test/registry"])
+        #expect(dangling.status == 2, "\(dangling.stdout)\(dangling.stderr)")
+        #expect(dangling.stderr.contains("\(link) already exists: nothing was written"), "\(dangling.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: keys) == ["ed25519.pub.pem"])
+        try FileManager.default.removeItem(atPath: link)
 
         let config = directory.appendingPathComponent("qcreditd.toml").path
         try "log.origin = 'qcredit.test/registry'\n".write(toFile: config, atomically: true, encoding: .utf8)
