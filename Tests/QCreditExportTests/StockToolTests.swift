@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import QCreditTestSupport
 import QCreditExport
 import Testing
@@ -64,7 +65,7 @@ struct StockToolTests {
         let environment = [
             "GO111MODULE": "off", "GOPATH": "/usr/share/gocode", "CGO_ENABLED": "0",
             // Shared with the other Go programs the tests build: x/mod is compiled once per machine.
-            "GOCACHE": FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-gocache").path,
+            "GOCACHE": FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-gocache-\(getuid())").path,
         ]
         let build = try await offThePool {
             try Tool.run("go", ["build", "-o", "goexport", "."], in: program, environment: environment)

@@ -200,7 +200,7 @@ import Testing
         #expect(daemon.log.contains("(uid \(getuid())) holds every role; nobody else holds any"), "\(daemon.log)")
         _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(DurabilityTests.uscc(0)), "name": "Dev Co."])
         _ = try await daemon.call("org.qcredit.operator.GetStatus")
-        guard let nobody = await SecondUser.nobody else { return }
+        guard let nobody = try await SecondUser.nobody else { return }
         // Let nobody reach the socket at all: what it may then do is the roles' business.
         chmod(daemon.socketPath, 0o666)
         let probe = daemon.directory.appendingPathComponent("roleless.py").path

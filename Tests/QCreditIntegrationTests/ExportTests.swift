@@ -251,7 +251,7 @@ import Testing
     }
 
     @Test func aRestrictedPartTheUserMayNotReadIsAUsageError() async throws {
-        guard let nobody = await SecondUser.nobody else { return }
+        guard let nobody = try await SecondUser.nobody else { return }
         let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
         try await daemon.seed(from: 0, count: 2)
         let (vkey, _) = try await daemon.verifierKey("ed25519")

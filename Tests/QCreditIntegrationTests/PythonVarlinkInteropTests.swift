@@ -31,10 +31,7 @@ import Testing
 
     @Test func aSecondUserWithoutRolesIsRefusedAndChangesNothing() async throws {
         guard try Interop.available(), let python = Interop.python else { return }
-        guard getuid() == 0 else {
-            if Interop.required { Issue.record("the second-user test needs root to switch to nobody") }
-            return
-        }
+        try SecondUser.requireRoot()
         let daemon = try await DaemonProcess(config: Self.config)
         _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": "911522010783762860", "name": "Owner Co."])
         // nobody may not read the repository (it may live under /root): give it a copy.
@@ -54,8 +51,9 @@ import Testing
     /// listing, and its grade, now and at a date the listing was in force, is the grade without it.
     @Test(arguments: ["repaired", "revoked"]) func aBankSeesNoTraceOfAnEndedListing(_ ending: String) async throws {
         guard try Interop.available(), let python = Interop.python else { return }
-        guard getuid() == 0, let nobody = getpwnam("nobody") else {
-            if Interop.required { Issue.record("the bank-view test needs root to switch to nobody") }
+        try SecondUser.requireRoot()
+        guard let nobody = getpwnam("nobody") else {
+            if Interop.required { Issue.record("the bank-view test needs a user nobody") }
             return
         }
         let config = """

@@ -11,7 +11,7 @@ import Testing
     static let writerLimit = 8 << 20
 
     @Test func eachRoleIsHeldToItsOwnMessageLimit() async throws {
-        guard let nobody = await SecondUser.nobody else { return }
+        guard let nobody = try await SecondUser.nobody else { return }
         let daemon = try await DaemonProcess(config: """
             socketMode = "0666"
             [roles]

@@ -25,7 +25,7 @@ import Testing
     }
 
     @Test func twoHundredFiftySixUnterminatedEightMiBMessagesFromNobody() async throws {
-        guard let nobody = await SecondUser.nobody else { return }
+        guard let nobody = try await SecondUser.nobody else { return }
         let (daemon, before) = try await Self.daemonAtRest()
 
         let start = ContinuousClock.now
@@ -77,7 +77,7 @@ import Testing
     /// Calls the daemon answers from memory (GetInfo needs no role) sent back to back by a peer
     /// that never reads: its replies must not pile up in the daemon.
     @Test func sixtyFourConnectionsFromNobodyCallingWithoutReadingTheirReplies() async throws {
-        guard let nobody = await SecondUser.nobody else { return }
+        guard let nobody = try await SecondUser.nobody else { return }
         let (daemon, before) = try await Self.daemonAtRest()
 
         let flood = try nobody.start(["/usr/bin/python3", "-c", Self.unreadCalls, daemon.socketPath], output: daemon.directory)
@@ -99,7 +99,7 @@ import Testing
     /// together, the overall limit), share `maxConnectionsWithoutRole` (64 by default): a
     /// regulator and a bank still connect, each on a new connection, and are answered.
     @Test func fourUidsWithoutARoleCannotTakeThePlacesOfThoseWithOne() async throws {
-        guard let nobody = await SecondUser.nobody else { return }
+        guard let nobody = try await SecondUser.nobody else { return }
         let strangers = [nobody] + (61001...61003).map { SecondUser(name: "uid\($0)", uid: uid_t($0), gid: gid_t($0)) }
         let bank = SecondUser(name: "uid61005", uid: 61005, gid: 61005)
         let daemon = try await DaemonProcess(config: Self.config + "\nbank = [\"uid:\(bank.uid)\"]\n")

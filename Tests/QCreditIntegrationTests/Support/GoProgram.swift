@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 /// A Go program in `Interop/`, built once per test run, offline, from Debian's golang-go and the
@@ -11,7 +12,7 @@ struct GoProgram: Sendable {
     static let varlinkgo = GoProgram("varlinkgo", packages: ["github.com/varlink/go/varlink", "github.com/varlink/go/varlink/idl"])
 
     /// One Go build cache for every Go program the tests build, so each package is compiled once.
-    static let sharedGoCache = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-gocache").path
+    static let sharedGoCache = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-gocache-\(getuid())").path
 
     static let go = "/usr/bin/go"
     static let gopath = "/usr/share/gocode"

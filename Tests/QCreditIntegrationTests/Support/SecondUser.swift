@@ -3,18 +3,25 @@ import Glibc
 import Testing
 
 /// Runs programs as another, unprivileged user (through `setpriv`), for tests of what a peer
-/// without roles can do. Only root can switch users: elsewhere the tests that need it return
-/// early (and fail when the interop tools are required, as in CI).
+/// without roles can do. Only root can switch users: run by anyone else, the tests that need it
+/// are skipped (CI runs as root); run as root without the tools, they fail when the interop
+/// tools are required, as in CI, and return early otherwise.
 struct SecondUser {
     let name: String
     let uid: uid_t
     let gid: gid_t
 
+    /// Skips the calling test unless the tests run as root, the only user that can switch users.
+    static func requireRoot() throws {
+        guard getuid() == 0 else { try Test.cancel("skipped: running a program as another user (nobody) needs root") }
+    }
+
     /// `nobody`, when the tests run as root and `nobody` can run the system's Python.
     static var nobody: SecondUser? {
-        get async {
-            guard getuid() == 0, let account = getpwnam("nobody"), FileManager.default.isExecutableFile(atPath: setpriv) else {
-                if Interop.required { Issue.record("switching to nobody needs root and \(setpriv)") }
+        get async throws {
+            try requireRoot()
+            guard let account = getpwnam("nobody"), FileManager.default.isExecutableFile(atPath: setpriv) else {
+                if Interop.required { Issue.record("switching to nobody needs a user nobody and \(setpriv)") }
                 return nil
             }
             let user = SecondUser(name: "nobody", uid: account.pointee.pw_uid, gid: account.pointee.pw_gid)
