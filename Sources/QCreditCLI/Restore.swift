@@ -26,19 +26,23 @@ struct Restore {
     var keyFiles: [String] { logSettings.keyFiles }
     var keysConfigured: Bool { !keyFiles.isEmpty }
 
-    /// The exports directories whose `checkpoint-history` counts: the configured one, and the
-    /// folder of each export given, which is where the daemon that wrote it kept its history
-    /// (restore may be run without the daemon's --config, and then knows only a default).
-    var exportsDirectories: [String] {
-        var seen: Set<String> = []
-        let folders = exports.map { URL(fileURLWithPath: $0).standardizedFileURL.deletingLastPathComponent().path }
-        return ([exportsDirectory] + folders).filter { seen.insert(URL(fileURLWithPath: $0).standardizedFileURL.path).inserted }
+    /// The operator's own copies of the history of signed trees, trusted as they are: the state
+    /// directory's and the configured exports directory's.
+    var histories: [String] {
+        [stateDirectory, exportsDirectory].map { ($0 as NSString).appendingPathComponent(CheckpointHistory.fileName) }
     }
 
-    /// Every copy of the history of signed trees restore reads: the state directory's and the
-    /// exports directories'.
-    var histories: [String] {
-        ([stateDirectory] + exportsDirectories).map { ($0 as NSString).appendingPathComponent(CheckpointHistory.fileName) }
+    /// The `checkpoint-history` files beside export `export`: in the folder it was given in and in
+    /// the one it is in once links are followed, where the daemon that wrote it kept its history
+    /// (restore may be run without the daemon's --config, and then knows only a default). Not
+    /// the configured ones (``histories``).
+    func historiesBeside(_ export: String) -> [String] {
+        let given = URL(fileURLWithPath: export).standardizedFileURL
+        let trusted = Set(histories.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+        var seen: Set<String> = []
+        return [given, given.resolvingSymlinksInPath()].map {
+            $0.deletingLastPathComponent().appendingPathComponent(CheckpointHistory.fileName).path
+        }.filter { !trusted.contains($0) && seen.insert($0).inserted }
     }
 
     init(configuration: DaemonConfiguration, backup: String, exports: [String]) throws {
@@ -224,7 +228,7 @@ struct Restore {
         try recordSignedTree(outcome)
         try giveToTheStateDirectorysOwner(replaced: outcome.replacedDirectory)
         outcome.keysMissing = !keysConfigured && !hasKeyFiles
-        let exportsHistories = exportsDirectories.map { ($0 as NSString).appendingPathComponent(CheckpointHistory.fileName) }
+        let exportsHistories = [histories[1]] + exports.flatMap(historiesBeside)
         if !exportsHistories.contains(where: FileManager.default.fileExists(atPath:)) { outcome.exportsHistoryNotFound = exportsDirectory }
         return outcome
     }
@@ -436,6 +440,21 @@ struct Restore {
             trees.append((exportTree, "\(export)/MANIFEST"))
             if let checkpoint = try Self.checkpoint((export as NSString).appendingPathComponent(ExportFormat.checkpointFile)) {
                 notes.append(checkpoint)
+            }
+            // The history beside it is unsigned: it counts only when it records this export's own
+            // tree (then it is this log's, as the exports directory the export was written in),
+            // and is otherwise left alone (a copy's folder, another log's history, a planted file).
+            for path in historiesBeside(export) {
+                guard FileManager.default.fileExists(atPath: path) else { continue }
+                let beside: [SignedTree]
+                do {
+                    beside = try CheckpointHistory(path: path).all()
+                } catch {
+                    throw Failure.badInput(
+                        "\(error): it records the trees this log signed, which restore must see; run restore as the daemon's "
+                            + "user; nothing was changed")
+                }
+                if beside.contains(exportTree) { trees += beside.map { ($0, path) } }
             }
         }
         // Two sources naming different roots for one size: the log was forked somewhere.

@@ -31,11 +31,12 @@ public enum Daemon {
     }
 
     /// The database (every opening, disclosed or not) and its companions are the daemon's
+    /// (`checkpoint-history`, public sizes and roots, is made 0644 wherever it is)
     /// alone, whatever umask made them (one before this daemon's, or a copy put back by hand):
     /// group and other bits are taken off at start. SQLite gives its -wal and -shm files the
     /// database file's mode.
     static func restrictStateFiles(in stateDirectory: String, logger: Logger) {
-        for name in ["registry.sqlite", "registry.sqlite-wal", "registry.sqlite-shm", "checkpoint", CheckpointHistory.fileName] {
+        for name in ["registry.sqlite", "registry.sqlite-wal", "registry.sqlite-shm", "checkpoint"] {
             let path = (stateDirectory as NSString).appendingPathComponent(name)
             var status = stat()
             guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_mode & 0o077 != 0 else { continue }

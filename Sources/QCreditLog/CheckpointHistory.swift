@@ -104,6 +104,10 @@ public struct CheckpointHistory: Sendable {
         guard end >= 0 else { throw failure("seek") }
         if try newest(in: fd, end: end) == tree { return }
         let created = end == 0
+        // Sizes and roots of signed checkpoints, public facts: readable by all whatever the
+        // daemon's umask (0077), so that restore run by an auditor can read the exports
+        // directory's copy.
+        if created { _ = fchmod(fd, 0o644) }
         if end > 0 {
             var last: UInt8 = 0
             guard pread(fd, &last, 1, end - 1) == 1 else { throw failure("read") }

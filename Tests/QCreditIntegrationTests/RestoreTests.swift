@@ -141,14 +141,39 @@ import Varlink
         #expect(try await runCommand(qcredit, ["export", "--socket", daemon.socketPath]).status == 0)
         #expect(daemon.stop() == 0)
         // The state directory lost all but its keys.
-        for name in ["registry.sqlite", "registry.sqlite-wal", "registry.sqlite-shm", "checkpoint", "checkpoint-history"] {
-            try? FileManager.default.removeItem(atPath: (daemon.stateDirectory as NSString).appendingPathComponent(name))
+        func loseTheState() {
+            for name in ["registry.sqlite", "registry.sqlite-wal", "registry.sqlite-shm", "checkpoint", "checkpoint-history"] {
+                try? FileManager.default.removeItem(atPath: (daemon.stateDirectory as NSString).appendingPathComponent(name))
+            }
         }
-
+        loseTheState()
         let behind = try await runCommand(qcredit, ["restore", scenario.backup, "--entries", scenario.export, "--state-dir", daemon.stateDirectory])
         #expect(behind.status == 5, "\(behind.stdout)\(behind.stderr)")
         #expect(behind.stderr.contains("WARNING: the log signed 15 records, but records 12..<15 are missing"), "\(behind.stdout)\(behind.stderr)")
         #expect(!behind.stdout.contains("the log reaches its newest signed tree"), "\(behind.stdout)")
+
+        // The same export given through a link from another folder: its own folder's history counts.
+        let elsewhere = daemon.directory.appendingPathComponent("elsewhere").path
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        let link = elsewhere + "/latest"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: scenario.export)
+        loseTheState()
+        let linked = try await runCommand(qcredit, ["restore", scenario.backup, "--entries", link, "--state-dir", daemon.stateDirectory])
+        #expect(linked.status == 5 && linked.stderr.contains("records 12..<15 are missing"), "\(linked.stdout)\(linked.stderr)")
+
+        // A history beside a copy that does not record the export's own tree is not this log's: it
+        // is left alone (a planted size would otherwise keep the daemon from starting for good).
+        let copies = daemon.directory.appendingPathComponent("copies").path
+        let copy = copies + "/" + (scenario.export as NSString).lastPathComponent
+        try FileManager.default.createDirectory(atPath: copies, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: scenario.export, toPath: copy)
+        try "99 \(String(repeating: "A", count: 43))=\n".write(toFile: copies + "/checkpoint-history", atomically: true, encoding: .utf8)
+        loseTheState()
+        let planted = try await runCommand(qcredit, ["restore", scenario.backup, "--entries", copy, "--state-dir", daemon.stateDirectory])
+        #expect(planted.status == 0, "\(planted.stdout)\(planted.stderr)")
+        #expect(planted.stdout.contains("the log reaches its newest signed tree (12 records"), "\(planted.stdout)")
+        let recorded = try String(contentsOfFile: daemon.stateDirectory + "/checkpoint-history", encoding: .utf8)
+        #expect(!recorded.contains("99 "), "\(recorded)")
     }
 
     /// A backup copied back by hand, with both checkpoint histories lost too: the newest export

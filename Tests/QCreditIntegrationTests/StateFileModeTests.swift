@@ -30,11 +30,13 @@ import Testing
         let registered = try await runCommand(
             qcredit, ["register", DurabilityTests.uscc(1), "--name", "Mode Co.", "--socket", "q"], directory: scratch.path)
         #expect(registered.status == 0, "\(registered.stderr)")
-        for name in ["registry.sqlite", "registry.sqlite-wal", "registry.sqlite-shm", "checkpoint", "checkpoint-history"] {
+        for name in ["registry.sqlite", "registry.sqlite-wal", "registry.sqlite-shm", "checkpoint"] {
             let path = scratch.path("state/\(name)")
             #expect(FileManager.default.fileExists(atPath: path), "\(name)")
             #expect(Self.mode(path) & 0o077 == 0, "\(name) is \(String(Self.mode(path), radix: 8))")
         }
+        // The history of signed trees holds public facts (and restore run by an auditor reads the exports directory's).
+        #expect(Self.mode(scratch.path("state/checkpoint-history")) == 0o644)
         // The public export is for everyone, as before.
         let exported = try await runCommand(qcredit, ["export", "--json", "--socket", "q"], directory: scratch.path)
         let directory = try #require(try JSONValue.parse(exported.stdout)["directory"]?.stringValue, "\(exported.stdout)\(exported.stderr)")
