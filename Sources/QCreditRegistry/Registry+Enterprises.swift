@@ -64,6 +64,9 @@ extension Registry {
         var name: String
         var divisionCode: String?
         var entityType: String?
+        /// Whether `entityType` is what the USCC itself names or the request gave (else a label
+        /// made from the code's positions, or nil): a legacy file's own type gives way only to these.
+        var entityTypeIsStated: Bool
     }
 
     static func admit(_ request: RegistrationRequest) throws -> AdmittedRegistration {
@@ -98,7 +101,8 @@ extension Registry {
         }
         let entityType = namedType ?? givenType ?? Self.entityType(of: code)
         return AdmittedRegistration(
-            code: code, checkWarning: checkWarning, name: name, divisionCode: divisionCode, entityType: entityType)
+            code: code, checkWarning: checkWarning, name: name, divisionCode: divisionCode, entityType: entityType,
+            entityTypeIsStated: namedType != nil || givenType != nil)
     }
 
     /// Opens the file (or attaches a USCC to its legacy file) and returns the file's id; refuses
@@ -118,12 +122,14 @@ extension Registry {
                 guard let existing, existing.uscc == nil else {
                     throw RegistryError.alreadyRegistered(code: existing?.uscc == code.value ? code.value : code.orgCode)
                 }
-                // The organisation's new USCC joins its legacy file.
+                // The organisation's new USCC joins its legacy file, which takes the type the USCC
+                // names (or the request gives) over its own.
                 try writer.insertCode(entries[0], enterpriseId: existing.id)
-                if existing.name != name || existing.current.divisionCode != divisionCode {
+                let type = admitted.entityTypeIsStated ? entityType : existing.current.entityType ?? entityType
+                if existing.name != name || existing.current.divisionCode != divisionCode || existing.current.entityType != type {
                     try writer.insertRevision(
                         enterpriseId: existing.id, name: name, divisionCode: divisionCode,
-                        entityType: entityType, status: existing.current.status, effectiveOn: nil,
+                        entityType: type, status: existing.current.status, effectiveOn: nil,
                         reason: "USCC \(code.value) assigned", documentNumber: nil)
                 }
                 return existing.id

@@ -92,6 +92,14 @@ import Testing
             RegistrationRequest(code: RegistryFixture.legacyOrgCode, name: "Wenzhou Institute", entityType: "public-institution"),
             by: RegistryFixture.regulator)
         #expect(legacy.current.entityType == "public-institution")
+
+        // A legacy file given its USCC takes the type the USCC names, over the one it had.
+        let shop = try await fixture.registry.register(
+            RegistrationRequest(code: "500000015", name: "Shop", entityType: "enterprise"), by: RegistryFixture.regulator)
+        #expect(shop.current.entityType == "enterprise")
+        let attached = try await fixture.register("92110000500000015L", name: "Shop")
+        #expect(attached.id == shop.id)
+        #expect(attached.current.entityType == "individual-business")
     }
 
     @Test func aLegacyFileGainsItsUSCCInsteadOfASecondFile() async throws {
