@@ -5,7 +5,8 @@ import Synchronization
     import Glibc
 #endif
 
-/// SIGINT and SIGTERM turned into a request to stop, for a command that should finish what it
+/// SIGINT, SIGTERM and SIGHUP (a closed terminal, a dropped SSH session) turned into a request
+/// to stop, for a command that should finish what it
 /// sent and report before it goes (an import). The first signal is noted; a second one ends the
 /// process at once, as the signal would have. ``end()`` gives the signals their defaults back.
 ///
@@ -21,7 +22,7 @@ final class InterruptSignal {
     }
 
     /// The signals it turns into a request to stop.
-    private static let handled = [SIGINT, SIGTERM]
+    private static let handled = [SIGINT, SIGTERM, SIGHUP]
 
     private let caught = Caught()
     private let sources: [any DispatchSourceSignal]
@@ -46,6 +47,16 @@ final class InterruptSignal {
 
     private static func isIgnore(_ handler: __sighandler_t?) -> Bool {
         unsafeBitCast(handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+    }
+
+    /// The signal's name, as reports give it.
+    static func name(_ number: Int32) -> String {
+        switch number {
+        case SIGINT: "SIGINT"
+        case SIGTERM: "SIGTERM"
+        case SIGHUP: "SIGHUP"
+        default: "signal \(number)"
+        }
     }
 
     /// The signal received, if one was.

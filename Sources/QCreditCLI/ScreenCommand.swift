@@ -99,7 +99,7 @@ struct ScreenCommand: AsyncParsableCommand {
             if let signal = interrupt.signal {
                 sink.discard()
                 Console.emit(
-                    "\nscreen stopped by \(signal == SIGINT ? "SIGINT" : "SIGTERM") after \(answered) of \(codes.count) codes"
+                    "\nscreen stopped by \(InterruptSignal.name(signal)) after \(answered) of \(codes.count) codes"
                         + (output.map { "; \($0) was left as it was" } ?? "") + "\n", to: STDERR_FILENO)
                 interrupt.dieOfSignal(signal)
             }

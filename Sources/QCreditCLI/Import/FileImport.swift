@@ -245,7 +245,7 @@ struct FileImport {
         }
 
         let seconds = progress.elapsed
-        let stoppedBy = interrupt.signal.map { $0 == SIGINT ? "SIGINT" : "SIGTERM" }
+        let stoppedBy = interrupt.signal.map(InterruptSignal.name)
         var summary = summary(imported: imported, rejected: rejections.count, skipped: skipped, complete: complete)
         if let stoppedBy { summary["stoppedBy"] = .string("interrupted by \(stoppedBy)") }
         if let errorFileProblem { summary["stoppedBy"] = .string(errorFileProblem) }
