@@ -143,9 +143,17 @@ private func sendCodes(
     // Sent as the registry stores them: a full-width code takes three bytes a character, and
     // 40,000 of those would not fit in a bank's message.
     let codes = lines.map { EnterpriseCode.normalize($0.text) }
-    let distinct = Set(codes).count
-    if plainlyInvalid == nil, first == "SetWatchList", distinct > WatchList.maximumCodes {
-        throw Failure.badInput("\(file) holds \(distinct) codes; a watch list holds at most \(WatchList.maximumCodes)")
+    if plainlyInvalid == nil, first == "SetWatchList" {
+        // The limit is the bank's, all its lists together: a `set` that would pass it is refused
+        // here, before its first call replaces the list (refused part-way, it left the list half made).
+        let size = watchListSize(of: codes)
+        let others = try await daemon.call("org.qcredit.query.ListWatchLists", [:])["lists"]?.arrayValue ?? []
+        let elsewhere = others.filter { $0["name"]?.stringValue != name }.reduce(0) { $0 + Int($1["size"]?.intValue ?? 0) }
+        if size + elsewhere > WatchList.maximumCodes {
+            throw Failure.badInput(
+                "\(file) holds \(size) codes\(elsewhere > 0 ? " and your other lists \(elsewhere)" : ""); a bank's watch lists hold at most "
+                    + "\(WatchList.maximumCodes) together; nothing was sent")
+        }
     }
     // A code really issued with a wrong check character, admitted on registration, is one the
     // registry answers (GetGrades says so, as it says InvalidCode for any other): it may be watched.
@@ -173,6 +181,24 @@ private func sendCodes(
         return ["\(reply["name"]?.stringValue ?? name): \(size) code\(size == 1 ? "" : "s")"]
     }
     return .success
+}
+
+/// How many codes a list made of `codes` holds, as the registry keeps them: each once, and an
+/// organisation once whichever of its two codes (a USCC and the organization code it embeds)
+/// came first.
+func watchListSize(of codes: [String]) -> Int {
+    var held: Set<String> = []
+    var embeddedInHeld: Set<String> = []
+    for code in codes where !held.contains(code) {
+        switch code.count {
+        case USCC.length where held.contains(USCC.embeddedOrgCode(of: code)): continue
+        case OrganizationCode.length where embeddedInHeld.contains(code): continue
+        case USCC.length: embeddedInHeld.insert(USCC.embeddedOrgCode(of: code))
+        default: break
+        }
+        held.insert(code)
+    }
+    return held.count
 }
 
 struct WatchListSetCommand: AsyncParsableCommand {

@@ -233,7 +233,15 @@ import VarlinkNIO
         let tooMany = (0..<1_000_001).map { USCC.madeUp(serial: 20_000_000 + $0) }.joined(separator: "\n")
         let refused = try await cli.run(["watchlist", "set", "book", "-"], input: tooMany)
         #expect(refused.status == 2)
-        #expect(refused.stderr.contains("holds 1000001 codes; a watch list holds at most 1000000"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("holds 1000001 codes; a bank's watch lists hold at most 1000000 together; nothing was sent"), "\(refused.stderr)")
+        #expect(try await cli.succeed(["watchlist", "show"]).contains("book\t85000"))
+        // The limit is the bank's, its other lists counted: a million codes beside a list of
+        // seven is refused before the first call too (refused part-way, the list was left half made).
+        _ = try await cli.succeed(["watchlist", "set", "small", "-"], input: (0..<7).map { USCC.madeUp(serial: 40_000_000 + $0) }.joined(separator: "\n"))
+        let million = (0..<1_000_000).map { USCC.madeUp(serial: 20_000_000 + $0) }.joined(separator: "\n")
+        let beyond = try await cli.run(["watchlist", "set", "book", "-"], input: million)
+        #expect(beyond.status == 2)
+        #expect(beyond.stderr.contains("holds 1000000 codes and your other lists 7;"), "\(beyond.stderr)")
         #expect(try await cli.succeed(["watchlist", "show"]).contains("book\t85000"))
         // So is one with an invalid code in its third call's part, named with its line.
         var bad = (0..<90_000).map { USCC.madeUp(serial: 30_000_000 + $0) }
