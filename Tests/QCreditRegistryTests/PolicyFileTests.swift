@@ -61,6 +61,8 @@ import Testing
              "p.toml: thresholds: C needs 0, no more than minimumScore 0: no score falls below it to D"),
             (base.replacingOccurrences(of: "window = \"P1Y\"", with: "window = \"P0D\""),
              "p.toml: events.complaint.window: P0D is empty: the event would never count"),
+            (base.replacingOccurrences(of: "within = \"P1Y\"", with: "within = \"P0D\""),
+             "p.toml: caps[0].within: P0D is empty: the cap would never hold"),
             (base.replacingOccurrences(of: "term = \"P3Y\"", with: "term = \"P0D\""),
              "p.toml: lists.serious-dishonesty.term: P0D is empty: a listing would end the day it is published"),
             // Shown in replies and tables as they are.

@@ -51,7 +51,7 @@ final class OutputSink {
             let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
             guard descriptor >= 0 else {
                 if errno == EEXIST { continue }
-                throw .badInput("cannot write \(name): \(systemErrorText(errno))")
+                throw .badInput("cannot write \(name): cannot make \(temporary) beside it: \(systemErrorText(errno))")
             }
             if replacing {
                 // The group first: a chown may clear set-id bits, which the mode then sets again.

@@ -93,6 +93,9 @@ public struct Policy: Sendable, Hashable {
         for rule in events.values.sorted(by: { $0.kind.rawValue < $1.kind.rawValue }) where Self.isEmpty(rule.window) {
             throw PolicyError("events.\(rule.kind.rawValue).window: \(rule.window) is empty: the event would never count")
         }
+        for (index, cap) in caps.enumerated() where Self.isEmpty(cap.within) {
+            throw PolicyError("caps[\(index)].within: \(cap.within) is empty: the cap would never hold")
+        }
         for listType in lists.keys.sorted() where !Self.isListTypeName(listType) {
             throw PolicyError("lists.\(listType): a list type is lower-case letters and digits joined by hyphens (at most 40 characters)")
         }
