@@ -21,14 +21,15 @@ public struct RecordedDisclosureEnd: Sendable, Hashable {
 extension RegistryReader {
     /// The disclosure ends in effect by `today` that a copy of the public record made on the day
     /// `asOf`, at `madeAt` (Unix seconds), may not have honoured: those that end after `asOf`
-    /// (the copy still disclosed the record), and those recorded after `madeAt` (a repair or a
-    /// revocation dated that day or earlier, decided after the copy was made, or in its second).
+    /// (the copy still disclosed the record), and those recorded after `madeAt` or by a
+    /// transaction after audit entry `auditId` (a repair or a revocation dated that day or
+    /// earlier, decided after the copy was made, or in its second).
     ///
     /// Both are read by index: ends by their date range, and the newest recorded ends from the
     /// last one back, stopping at the first recorded before `madeAt`.
-    public func disclosureEnds(after asOf: CivilDate, orRecordedAfter madeAt: Int64, through today: CivilDate) throws
-        -> Set<RecordedDisclosureEnd>
-    {
+    public func disclosureEnds(
+        after asOf: CivilDate, orRecordedAfter madeAt: Int64, orAfterAuditEntry auditId: Int64? = nil, through today: CivilDate
+    ) throws -> Set<RecordedDisclosureEnd> {
         let select = """
             SELECT d.publication_idx, d.ends_on, a.at, a.id FROM disclosure_end d JOIN audit_entry a ON a.id = d.audit_id
             """
@@ -43,7 +44,9 @@ extension RegistryReader {
         let newestFirst = try Row.fetchCursor(db.cachedStatement(sql: "\(select) ORDER BY d.id DESC"))
         while let row = try newestFirst.next() {
             let end = try decode(row)
-            guard end.recordedAt >= madeAt else { break }
+            // Newest first, ends come in commit order: past the last one recorded after `madeAt`
+            // (by the clock) and after `auditId` (by the log), none is.
+            guard end.recordedAt >= madeAt || end.auditId > (auditId ?? .max) else { break }
             if end.endsOn <= today { ends.insert(end) }
         }
         return ends

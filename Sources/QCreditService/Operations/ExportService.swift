@@ -164,13 +164,12 @@ public final class ExportService: Sendable {
     /// The public exports that disclose a record the public may no longer see: one whose
     /// disclosure ended after the export's day, or was recorded after it was written.
     ///
-    /// "After it was written" is first told by the log, not the clock: an export's tree ends
-    /// with a record whose transaction committed before the export read anything, so an end
-    /// recorded by that transaction or an earlier one (audit entries count up in commit order)
-    /// was known to the export, whatever the clock said then. Only a later end is compared by
-    /// time with the export's making (it may still have committed between the checkpoint and
-    /// the export's read); a clock set back behind decisions in the tree no longer makes an
-    /// export look older than them.
+    /// "After it was written" is told by the log, not the clock: the newest audit entry the
+    /// export's snapshot held is on record (Schema/0024), and an end recorded by a later
+    /// transaction (audit entries count up in commit order) was not known to it. For an export
+    /// with no such record (written before, or lost to a restore), an end from the transaction
+    /// that appended the export's last record or an earlier one was known to it; only a later
+    /// end is compared by time with the export's making.
     private func exportsHoldingUndisclosedRecords() async throws -> Set<String> {
         let exports = try PreviousExport.all(in: directory).compactMap { export -> (name: String, size: Int64, madeAt: Int64, asOf: CivilDate)? in
             guard let name = export.name, let created = export.created.flatMap(Instant.init(rfc3339:)),
@@ -180,16 +179,21 @@ public final class ExportService: Sendable {
         }
         guard let earliestDay = exports.map(\.asOf).min(), let earliestMade = exports.map(\.madeAt).min() else { return [] }
         let today = registry.today
-        let (ends, allEnds, lastTransactions) = try await registry.database.read { reader in
-            let ends = try reader.disclosureEnds(after: earliestDay, orRecordedAfter: earliestMade, through: today)
+        let (ends, allEnds, lastTransactions, snapshots) = try await registry.database.read { reader in
+            // What each export saw, where it is on record: then the log alone decides.
+            let snapshots = try reader.exportSnapshots(named: exports.map(\.name))
+            let ends = try reader.disclosureEnds(
+                after: earliestDay, orRecordedAfter: earliestMade, orAfterAuditEntry: snapshots.values.min(), through: today)
             var lastTransactions: [Int64: Int64] = [:]
             for size in Set(exports.map(\.size)) { lastTransactions[size] = try reader.auditIdOfRecord(at: size - 1) }
-            return (ends, try reader.disclosureEnds(of: Set(ends.map(\.index))), lastTransactions)
+            return (ends, try reader.disclosureEnds(of: Set(ends.map(\.index))), lastTransactions, snapshots)
         }
         return Set(
             exports.filter { export in
                 let lastTransaction = lastTransactions[export.size] ?? nil
+                let snapshot = snapshots[export.name]
                 func recordedAfter(_ end: RecordedDisclosureEnd) -> Bool {
+                    if let snapshot { return end.auditId > snapshot }
                     if let lastTransaction, end.auditId <= lastTransaction { return false }
                     return end.recordedAt >= export.madeAt
                 }
@@ -243,8 +247,10 @@ public final class ExportService: Sendable {
         let registry = self.registry
         let origin = log.origin
         let restrictedGroup = self.restrictedGroup
-        let summary = try await registry.database.read { reader -> ExportSummary in
+        let (summary, lastAuditId) = try await registry.database.read { reader -> (ExportSummary, Int64) in
             guard let checkpoint = try reader.latestCheckpoint() else { throw ExportServiceError("no checkpoint has been signed yet") }
+            // Which decisions the export knows: every transaction up to this audit entry.
+            let lastAuditId = try reader.lastAuditId()
             if let previous {
                 // The previous export must be a prefix of this log, or the delta would join two histories.
                 guard previous.treeSize <= checkpoint.size, try reader.merkleRoot(size: previous.treeSize) == previous.rootHash else {
@@ -256,12 +262,20 @@ public final class ExportService: Sendable {
                 reader: reader, registry: registry, origin: origin, asOf: asOf, moment: now,
                 checkpoint: (checkpoint.size, checkpoint.rootHash, checkpoint.note), stopRequested: { [self] in stopRequested })
             do {
-                return try ExportWriter.write(
-                    source: source, keys: keys, into: directory, name: name, kind: kind, previous: previous, created: created,
-                    restrictedGroup: restrictedGroup)
+                return (
+                    try ExportWriter.write(
+                        source: source, keys: keys, into: directory, name: name, kind: kind, previous: previous, created: created,
+                        restrictedGroup: restrictedGroup), lastAuditId
+                )
             } catch ExportError.source(_, let underlying) where underlying is RegistryExportSource.Stopped {
                 throw ExportServiceError(Self.stoppedMessage)
             }
+        }
+        do {
+            try await registry.database.recordExportSnapshot(name: summary.name, lastAuditId: lastAuditId)
+        } catch {
+            // Without it, the export is judged by its tree and the clock, as one written before.
+            logger.warning("what the export saw was not recorded", metadata: ["name": "\(summary.name)", "error": "\(error)"])
         }
         let pruned = try withdrawn + ExportWriter.prune(exportsDirectory: directory, retain: retain)
         return [
