@@ -6,9 +6,9 @@ import Synchronization
 #endif
 
 /// SIGINT, SIGTERM and SIGHUP (a closed terminal, a dropped SSH session) turned into a request
-/// to stop, for a command that should finish what it
-/// sent and report before it goes (an import). The first signal is noted; a second one ends the
-/// process at once, as the signal would have. ``end()`` gives the signals their defaults back.
+/// to stop, for a command that should finish what it sent and report before it goes (an
+/// import). The first signal is noted; a second one ends the process at once, as the signal
+/// would have. ``end()`` gives the signals their defaults back.
 ///
 /// ```swift
 /// let interrupt = InterruptSignal()

@@ -28,8 +28,11 @@ struct Restore {
 
     /// The operator's own copies of the history of signed trees, trusted as they are: the state
     /// directory's and the configured exports directory's.
-    var histories: [String] {
-        [stateDirectory, exportsDirectory].map { ($0 as NSString).appendingPathComponent(CheckpointHistory.fileName) }
+    var histories: [String] { [stateDirectory, exportsDirectory].map(Self.history(in:)) }
+    var exportsDirectoryHistory: String { Self.history(in: exportsDirectory) }
+
+    static func history(in directory: String) -> String {
+        (directory as NSString).appendingPathComponent(CheckpointHistory.fileName)
     }
 
     /// The `checkpoint-history` files beside export `export`: in the folder it was given in and in
@@ -228,7 +231,7 @@ struct Restore {
         try recordSignedTree(outcome)
         try giveToTheStateDirectorysOwner(replaced: outcome.replacedDirectory)
         outcome.keysMissing = !keysConfigured && !hasKeyFiles
-        let exportsHistories = [histories[1]] + exports.flatMap(historiesBeside)
+        let exportsHistories = [exportsDirectoryHistory] + exports.flatMap(historiesBeside)
         if !exportsHistories.contains(where: FileManager.default.fileExists(atPath:)) { outcome.exportsHistoryNotFound = exportsDirectory }
         return outcome
     }

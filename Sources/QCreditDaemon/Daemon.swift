@@ -30,11 +30,10 @@ public enum Daemon {
         }
     }
 
-    /// The database (every opening, disclosed or not) and its companions are the daemon's
-    /// (`checkpoint-history`, public sizes and roots, is made 0644 wherever it is)
-    /// alone, whatever umask made them (one before this daemon's, or a copy put back by hand):
-    /// group and other bits are taken off at start. SQLite gives its -wal and -shm files the
-    /// database file's mode.
+    /// The database (every opening, disclosed or not), its -wal and -shm (SQLite gives them the
+    /// database file's mode) and `checkpoint` are the daemon's alone, whatever umask made them
+    /// (one before this daemon's, or a copy put back by hand): group and other bits are taken
+    /// off at start. (`checkpoint-history`, public sizes and roots, is 0644 wherever it is.)
     static func restrictStateFiles(in stateDirectory: String, logger: Logger) {
         for name in ["registry.sqlite", "registry.sqlite-wal", "registry.sqlite-shm", "checkpoint"] {
             let path = (stateDirectory as NSString).appendingPathComponent(name)

@@ -90,7 +90,7 @@ extension Registry {
             let reached = min(cursor + Int64(scanLimit), end)
             var changes: [WatchChange] = []
             var listingsShown = listingsShown
-            // A watched USCC finds a legacy file (no USCC) by the organization code it embeds.
+            // The organization codes the watched USCCs embed (``WatchList/follows``).
             let embedded: Set<String>
             if case .codes(let watched) = target {
                 embedded = Set(watched.filter { $0.count == USCC.length }.map { USCC.embeddedOrgCode(of: $0) })
@@ -101,9 +101,7 @@ extension Registry {
                 let codes = try reader.codes(enterpriseId: enterpriseId)
                 switch target {
                 case .codes(let watched):
-                    guard codes.contains(where: watched.contains)
-                        || (!codes.contains { $0.count == USCC.length } && codes.contains(where: embedded.contains))
-                    else { continue }
+                    guard WatchList.follows(fileCodes: codes, watched: watched.contains, aWatchedUSCCEmbeds: embedded.contains) else { continue }
                 case .list: guard try reader.watchList(listId!, watches: enterpriseId) else { continue }
                 }
                 let code = codes.first { $0.count == 18 } ?? codes.first ?? ""

@@ -45,10 +45,9 @@ extension RegistryReader {
     /// Whether the list watches one of the codes the file holds, or, for a legacy file (no
     /// USCC), a USCC embedding its organization code: such a USCC finds that file.
     public func watchList(_ listId: Int64, watches enterpriseId: Int64) throws -> Bool {
-        let codes = try codes(enterpriseId: enterpriseId)
-        if try codes.contains(where: { try watchList(listId, holds: $0) }) { return true }
-        guard !codes.contains(where: { $0.count == USCC.length }) else { return false }
-        return try codes.contains { try watchList(listId, holdsAUSCCEmbedding: $0) }
+        try WatchList.follows(
+            fileCodes: try codes(enterpriseId: enterpriseId), watched: { try watchList(listId, holds: $0) },
+            aWatchedUSCCEmbeds: { try watchList(listId, holdsAUSCCEmbedding: $0) })
     }
 
     func watchList(_ listId: Int64, holds code: String) throws -> Bool {

@@ -184,8 +184,11 @@ public final class ExportService: Sendable {
             let snapshots = try reader.exportSnapshots(named: exports.map(\.name))
             let ends = try reader.disclosureEnds(
                 after: earliestDay, orRecordedAfter: earliestMade, orAfterAuditEntry: snapshots.values.min(), through: today)
+            // For an export with no snapshot on record: the transaction that ended its tree.
             var lastTransactions: [Int64: Int64] = [:]
-            for size in Set(exports.map(\.size)) { lastTransactions[size] = try reader.auditIdOfRecord(at: size - 1) }
+            for size in Set(exports.filter { snapshots[$0.name] == nil }.map(\.size)) {
+                lastTransactions[size] = try reader.auditIdOfRecord(at: size - 1)
+            }
             return (ends, try reader.disclosureEnds(of: Set(ends.map(\.index))), lastTransactions, snapshots)
         }
         return Set(
