@@ -86,10 +86,12 @@ import Testing
     }
 
     /// One trimming rule for every input, typed or read from a file (the CLI's import and
-    /// screen use it for each field): Unicode white space at either end goes, inner space stays.
+    /// screen use it for each field): Unicode white space and the invisible U+FEFF, U+200B and
+    /// U+2060 at either end go, inner ones stay.
     @Test(arguments: [
         ("\u{3000}示例公司\u{3000}", "示例公司"), ("\t91350100M000100Y43\r\n", "91350100M000100Y43"),
         ("\u{00A0}Example Co.\u{2003}", "Example Co."), ("示例 公司", "示例 公司"), ("A \u{301}", "A"), ("e\u{301}", "e\u{301}"), (" \u{3000}\t", ""), ("", ""),
+        ("\u{FEFF}零宽\u{200B}公司\u{200B}", "零宽\u{200B}公司"), ("\u{2060} \u{FEFF}", ""),
     ])
     func whiteSpaceAtEitherEndIsTrimmed(_ input: String, _ expected: String) {
         #expect(input.trimmingWhitespace() == expected)

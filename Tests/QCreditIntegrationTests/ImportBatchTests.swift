@@ -124,15 +124,20 @@ import Testing
         for (line, reason) in zip(errors, reasons) { #expect(line.contains(reason), "\(line)") }
     }
 
-    /// `admitWrongCheckCharacter` is yes or no: another value is not quietly taken for no.
+    /// `admitWrongCheckCharacter` is yes or no (是 or 否 too): another value is not quietly taken for no.
     @Test func aFlagThatIsNeitherYesNorNoIsMalformed() async throws {
         let cli = CLIHarness(daemon: try await DaemonProcess())
         let path = try file(
             cli.daemon, "flags.csv",
-            "code,name,admitWrongCheckCharacter\n\(CLI.wrongCheck),错码有限公司,maybe\n\(CLI.cement),示例水泥有限公司,NO\n")
+            "code,name,admitWrongCheckCharacter\n\(CLI.wrongCheck),错码有限公司,maybe\n\(CLI.cement),示例水泥有限公司,NO\n"
+                + "\(CLI.materials),贵阳某某建材有限公司,否\n")
         let summary = try await cli.json(["import", "enterprises", path])
-        #expect(summary["imported"] == 1 && summary["rejected"] == 1, "\(summary)")
+        #expect(summary["imported"] == 2 && summary["rejected"] == 1, "\(summary)")
         let errors = try String(contentsOfFile: path + ".errors.csv", encoding: .utf8)
         #expect(errors.contains("2,\(CLI.wrongCheck),MalformedRow,\"admitWrongCheckCharacter is \"\"maybe\"\""), "\(errors)")
+        // A Chinese spreadsheet's 是 reads as a yes (a valid code admitted is registered as it is).
+        let admitted = try file(cli.daemon, "admitted.csv", "code,name,admitWrongCheckCharacter\n121200004013590816,某某检测中心,是\n")
+        let admittedSummary = try await cli.json(["import", "enterprises", admitted])
+        #expect(admittedSummary["imported"] == 1 && admittedSummary["rejected"] == 0, "\(admittedSummary)")
     }
 }

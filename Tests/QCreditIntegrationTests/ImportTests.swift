@@ -272,6 +272,23 @@ import Testing
         #expect(FileImport.connection(for: firms, sent: 6, inFlight: [sent(0, uscc), sent(1, legacy)]) == nil)
     }
 
+    /// A code's later row is not sent; when its first row was refused (here an empty name),
+    /// the duplicate's reason says so, so that an operator does not read the firm as registered.
+    @Test func aDuplicateOfARefusedRowSaysTheCodeWasNotRegistered() async throws {
+        let cli = CLIHarness(daemon: try await DaemonProcess())
+        let path = try file(cli.daemon, "dup.csv", "code,name\n\(CLI.cement),\n\(CLI.cement),第二行\n\(CLI.materials),建材\n\(CLI.materials),又一行\n")
+        let summary = try await cli.json(["import", "enterprises", path])
+        #expect(summary["imported"] == 1)
+        #expect(summary["rejected"] == 3)
+        let errors = try String(contentsOfFile: path + ".errors.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(errors.count == 4)
+        #expect(errors[1].hasPrefix("2,\(CLI.cement),InvalidArgument,"))
+        #expect(errors[2].hasPrefix("3,\(CLI.cement),DuplicateInFile,"))
+        #expect(errors[2].contains("line 2 was itself refused (InvalidArgument), so the code was not registered from this file"), "\(errors)")
+        #expect(errors[3].hasPrefix("5,\(CLI.materials),DuplicateInFile,"))
+        #expect(!errors[3].contains("itself refused"), "the first row of this code was registered")
+    }
+
     @Test func enterprisesFromARealWorldCSVReportEveryRefusedRowWithItsLine() async throws {
         let cli = CLIHarness(daemon: try await DaemonProcess())
         let csv = "\u{FEFF}统一社会信用代码,企业名称,division_code\r\n"
@@ -600,8 +617,8 @@ import Testing
     }
 
     /// One row pasted from a GB18030 spreadsheet into a UTF-8 file is reported with its line and
-    /// byte, and the other rows are imported; a file that is GB18030 from its first line is
-    /// refused as a whole, with the way to convert it.
+    /// byte, and the other rows are imported (a screen of it is refused, naming the line); a
+    /// file that is GB18030 from its first line is refused as a whole, with the way to convert it.
     @Test func aRowThatIsNotUTF8IsRejectedAndAFileThatIsNotIsRefused() async throws {
         let cli = CLIHarness(daemon: try await DaemonProcess())
         // "公司" in GB18030.
@@ -617,6 +634,11 @@ import Testing
         #expect(errors[1].hasPrefix("2,\(CLI.cement),MalformedRow,"), "\(errors)")
         #expect(errors[1].contains("not UTF-8 text (byte 20 of the line)"), "\(errors)")
         #expect(try await cli.json(["file", CLI.materials])["file"]?["enterprise"]?["name"] == "贵阳某某建材有限公司")
+        // A portfolio is answered whole or not at all: the same file refuses a screen, naming the line.
+        let screened = try await cli.run(["screen", path])
+        #expect(screened.status == 2, "\(screened.stderr)")
+        #expect(screened.stderr.contains("line 2 is not UTF-8 text (byte 20 of the line)"), "\(screened.stderr)")
+        #expect(screened.stdout.isEmpty)
 
         // JSON Lines the same way.
         let jsonl = cli.daemon.directory.appendingPathComponent("mixed.jsonl").path
@@ -803,6 +825,26 @@ import Testing
         let summary = try await cli.json(["import", "enterprises", path])
         #expect(summary["rowsRead"] == 1, "\(summary)")
         #expect(summary["imported"] == 1 && summary["rejected"] == 0, "\(summary)")
+    }
+
+    /// A spreadsheet writes `Product` or `HIGH`; the enumerations are read in any case (full
+    /// width too), and invisible characters at a value's edge (a BOM left by joined files, a
+    /// zero-width space from a web page) are trimmed like spaces.
+    @Test func enumeratedFieldsInAnyCaseAndInvisibleEdgesAreRead() async throws {
+        let cli = CLIHarness(daemon: try await DaemonProcess())
+        let enterprises = try file(cli.daemon, "firms.csv", "code,name\n\(CLI.cement),\u{FEFF}贵州黔南某某水泥有限公司\u{200B}\n")
+        #expect(try await cli.json(["import", "enterprises", enterprises])["imported"] == 1)
+        #expect(try await cli.json(["file", CLI.cement])["file"]?["enterprise"]?["name"] == "贵州黔南某某水泥有限公司")
+        let events = try file(
+            cli.daemon, "events.csv",
+            "code,dimension,kind,severity,occurredOn,authority,documentNumber,summary\n"
+                + "\(CLI.cement),Product,Spot-Check-Passed,LOW,\(CLI.date(daysAgo: 3)),黔南州市场监督管理局,黔南市监抽〔2026〕1号,抽检合格\n"
+                + "\(CLI.cement),ＰＲＯＤＵＣＴ,penalty,Ｈｉｇｈ,\(CLI.date(daysAgo: 2)),黔南州市场监督管理局,黔南市监罚〔2026〕2号,罚款\n")
+        let summary = try await cli.json(["import", "events", events])
+        #expect(summary["imported"] == 2 && summary["rejected"] == 0, "\(summary)")
+        let recorded = try await cli.json(["file", CLI.cement])["file"]?["events"]?.arrayValue ?? []
+        #expect(Set(recorded.compactMap { $0["severity"]?.stringValue }) == ["low", "high"])
+        #expect(Set(recorded.compactMap { $0["kind"]?.stringValue }) == ["spot-check-passed", "penalty"])
     }
 
     @Test func anImportIdIsForOneKindOfRows() async throws {

@@ -105,7 +105,9 @@ struct BatchReader {
         if kind == .enterprises, !code.isEmpty {
             if let first = firstLineOfCode[code] {
                 duplicates += 1
-                reject(record.line, code, "DuplicateInFile", "\(code) is already on line \(first) of this file; only a code's first row is sent")
+                reject(
+                    record.line, code, "DuplicateInFile", "\(code) is already on line \(first) of this file; only a code's first row is sent",
+                    firstLine: first)
                 return nil
             }
             // A firm's legacy organization code after its USCC names the firm again (the other
@@ -142,7 +144,7 @@ struct BatchReader {
         return packed
     }
 
-    private mutating func reject(_ line: Int, _ code: String, _ error: String, _ reason: String) {
-        rejections.append(FileImport.Rejection(line: line, code: code, error: error, reason: reason))
+    private mutating func reject(_ line: Int, _ code: String, _ error: String, _ reason: String, firstLine: Int? = nil) {
+        rejections.append(FileImport.Rejection(line: line, code: code, error: error, reason: reason, firstLine: firstLine))
     }
 }

@@ -43,6 +43,8 @@ struct FileImport {
         var code: String
         var error: String
         var reason: String
+        /// For a `DuplicateInFile` of a code: the line of the code's first row, the one sent.
+        var firstLine: Int? = nil
     }
 
     func run(_ daemon: DaemonSession, _ console: Console) async throws -> ExitStatus {
@@ -334,7 +336,14 @@ struct FileImport {
     /// The error file: CSV, one row per refused row, in line order.
     private func writeErrors(_ rejections: [Rejection], to path: String) throws {
         var text = CSVText.line(["line", "code", "error", "reason"])
-        for rejection in rejections {
+        // A duplicate whose first row the registry refused did not lose to a registered row:
+        // nothing of the code was registered from this file, and its reason says so.
+        var refusedErrorByLine: [Int: String] = [:]
+        for rejection in rejections where rejection.firstLine == nil { refusedErrorByLine[rejection.line] = rejection.error }
+        for var rejection in rejections {
+            if let first = rejection.firstLine, let error = refusedErrorByLine[first] {
+                rejection.reason += "; line \(first) was itself refused (\(error)), so the code was not registered from this file"
+            }
             // The code and the reason quote the file: a cell a spreadsheet would run as a formula
             // is guarded, as in `qcredit screen`'s output.
             text += CSVText.line([String(rejection.line), CSVText.text(rejection.code), rejection.error, CSVText.text(rejection.reason)])

@@ -17,6 +17,9 @@ enum ImportKind: String, Sendable {
         var fallbacks: [String] = []
         var required = true
         var asciiValued = false
+        /// One of the registry's enumerations (all lower case): read in any case, as a
+        /// spreadsheet's `High` or `PENALTY` means the same.
+        var enumerated = false
 
         /// The headers that name it for sure: two of them in one file are refused.
         var names: [String] { [name] + aliases }
@@ -37,9 +40,9 @@ enum ImportKind: String, Sendable {
             [
                 Column(
                     name: "code", aliases: ["uscc", "统一社会信用代码"], fallbacks: ["信用代码", "组织机构代码", "代码"], asciiValued: true),
-                Column(name: "dimension", fallbacks: ["维度"], asciiValued: true),
-                Column(name: "kind", fallbacks: ["类型"], asciiValued: true),
-                Column(name: "severity", fallbacks: ["程度"], asciiValued: true),
+                Column(name: "dimension", fallbacks: ["维度"], asciiValued: true, enumerated: true),
+                Column(name: "kind", fallbacks: ["类型"], asciiValued: true, enumerated: true),
+                Column(name: "severity", fallbacks: ["程度"], asciiValued: true, enumerated: true),
                 Column(name: "occurredOn", fallbacks: ["date", "日期"], asciiValued: true),
                 Column(name: "authority", fallbacks: ["机关"]),
                 Column(name: "documentNumber", fallbacks: ["document", "文号"]),
@@ -111,12 +114,12 @@ enum ImportKind: String, Sendable {
         return found
     }
 
-    /// A flag's value (trimmed, ASCII), in any case: true, yes or 1; false, no, 0 or empty.
-    /// Nil for anything else, which is not taken for "no".
+    /// A flag's value (trimmed, ASCII), in any case: true, yes, 1 or 是; false, no, 0, 否 or
+    /// empty. Nil for anything else, which is not taken for "no".
     static func flag(_ value: String) -> Bool? {
         switch value.lowercased() {
-        case "true", "yes", "1": true
-        case "false", "no", "0", "": false
+        case "true", "yes", "1", "是": true
+        case "false", "no", "0", "否", "": false
         default: nil
         }
     }
@@ -126,7 +129,7 @@ enum ImportKind: String, Sendable {
         guard let header = headers["admitWrongCheckCharacter"], let given = fields[header],
             Self.flag(NameMatch.halfWidth(given).trimmingWhitespace()) == nil
         else { return nil }
-        return "admitWrongCheckCharacter is \"\(given)\"; give true, yes or 1, or false, no or 0 (or leave it empty)"
+        return "admitWrongCheckCharacter is \"\(given)\"; give true, yes, 1 or 是, or false, no, 0 or 否 (or leave it empty)"
     }
 
     /// A row as the batch method takes it: trimmed, full-width forms in ASCII-valued fields
@@ -138,6 +141,7 @@ enum ImportKind: String, Sendable {
             var value = headers[column.name].flatMap { fields[$0] } ?? ""
             if column.asciiValued { value = NameMatch.halfWidth(value) }
             value = value.trimmingWhitespace()
+            if column.enumerated { value = value.lowercased() }
             if column.name == "code" { value = EnterpriseCode.normalize(value) }
             if column.name == "admitWrongCheckCharacter" {
                 if Self.flag(value) == true { row[column.name] = .bool(true) }

@@ -166,7 +166,7 @@ extension Unicode.Scalar {
 extension StringProtocol {
     /// The text without leading and trailing white space: characters (grapheme clusters) that
     /// are white space, which includes U+3000, the ideographic space, CRLF, and a space that
-    /// carries a stray combining mark.
+    /// carries a stray combining mark; and the invisible U+FEFF, U+200B and U+2060.
     ///
     /// ```swift
     /// "\u{3000} 91350100M000100Y43\t".trimmingWhitespace()   // "91350100M000100Y43"
@@ -179,9 +179,19 @@ extension StringProtocol {
         if let first = scalars.first, let last = scalars.last, cannotBeWhitespace(first), cannotBeWhitespace(last) {
             return String(self)
         }
-        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace })
+        guard let first = firstIndex(where: { !$0.isTrimmed }), let last = lastIndex(where: { !$0.isTrimmed })
         else { return "" }
         return String(self[first...last])
+    }
+}
+
+extension Character {
+    /// White space, or an invisible character that a file's concatenation or a copy from a web
+    /// page leaves at a value's edge: the byte order mark U+FEFF, the zero-width space U+200B,
+    /// the word joiner U+2060. None of them shows, so a value that differs only by them would
+    /// look like another value.
+    fileprivate var isTrimmed: Bool {
+        isWhitespace || self == "\u{FEFF}" || self == "\u{200B}" || self == "\u{2060}"
     }
 }
 
