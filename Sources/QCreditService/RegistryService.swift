@@ -62,9 +62,10 @@ public struct RegistryService: VarlinkHandler {
                 vendor: "qcredit", product: "qcreditd", version: version, url: "https://qcredit.example"),
             interfaces: RegistryInterfaces.all, handler: self,
             mapError: { error, call in
-                // A stream whose peer hung up is cancelled: that is how a feed ends, not a failure
-                // (and any peer could fill the log with it by opening and closing feeds).
-                if error is CancellationError {
+                // A call whose peer hung up is cancelled: that is how a feed ends, not a failure
+                // (and any peer could fill the log with it by opening and closing feeds). A batch
+                // write whose client was killed half-way ends so too: SQLite's statement interrupted.
+                if Interruption.isInterruption(error) {
                     logger.debug("call cancelled: the peer went away", metadata: ["method": "\(call.method)"])
                 } else {
                     logger.error("call failed", metadata: ["method": "\(call.method)", "error": "\(error)"])
