@@ -1,5 +1,7 @@
 import Logging
+import QCreditCrypto
 import QCreditLog
+import QCreditStore
 import ServiceLifecycle
 import VarlinkNIO
 
@@ -15,14 +17,19 @@ struct CheckpointService: Service {
             await sign()
             try? await cancelWhenGracefulShutdown { try await EventLoopSleep.sleep(for: interval) }
         }
-        await sign()
+        // The operator's record that a stopped daemon left its whole log checkpointed.
+        if let final = await sign() {
+            logger.notice("final checkpoint", metadata: ["size": "\(final.size)", "root": "\(Base64.encode(final.rootHash))"])
+        }
     }
 
-    private func sign() async {
+    @discardableResult
+    private func sign() async -> StoredCheckpoint? {
         do {
-            try await log.signIfGrown()
+            return try await log.signIfGrown()
         } catch {
             logger.error("cannot sign a checkpoint", metadata: ["error": "\(error)"])
+            return nil
         }
     }
 }

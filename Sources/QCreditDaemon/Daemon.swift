@@ -285,7 +285,10 @@ public enum Daemon {
                     .init(
                         service: VarlinkServerService(
                             server: server,
-                            stopping: { [exports = operations.exports, backup = operations.backup] in
+                            stopping: { [exports = operations.exports, backup = operations.backup, logger] in
+                                logger.notice(
+                                    "stopping: no new connections; calls in progress may finish, then the final checkpoint is signed",
+                                    metadata: ["bound": "\(configuration.limits.shutdownTimeoutSeconds) s"])
                                 exports.stopWriting()
                                 backup.stopCopying()
                             })),

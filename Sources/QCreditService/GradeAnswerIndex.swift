@@ -134,7 +134,13 @@ public final class GradeAnswerIndex: Sendable {
         qcredit_release_free_memory()
         logger.info(
             "grade index built",
-            metadata: ["files": "\(files)", "arenaBytes": "\(bytes)", "seconds": "\(ContinuousClock.now - started)"])
+            metadata: ["files": "\(files)", "arenaBytes": "\(bytes)", "seconds": "\(Self.seconds(ContinuousClock.now - started))"])
+    }
+
+    /// A duration as a number of seconds, to the millisecond (the metadata key names the unit).
+    static func seconds(_ duration: Duration) -> String {
+        let (whole, fraction) = duration.components
+        return String(format: "%.3f", Double(whole) + Double(fraction) / 1e18)
     }
 
     /// Reads `ids` from one snapshot and stores them, except files a write touched meanwhile

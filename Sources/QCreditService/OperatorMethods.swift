@@ -90,6 +90,7 @@ enum OperatorMethods {
                     offset += data.count
                 } while offset < file.size
             }
+            call.operations.backup.logSent(snapshot, to: call.caller.peer)
         },
         method("RunMaintenance") { registry, call in
             let summary = try await registry.runMaintenance(by: call.caller)

@@ -27,6 +27,8 @@ import Testing
         _ = await writing.result
         #expect(backup.status == 0, "\(backup.stderr)")
         #expect(backup.stdout.contains("registry.sqlite"))
+        // A backup holds every opening: who took it is in the daemon's log.
+        #expect(daemon.log.contains("uid=\(getuid())") && daemon.log.contains("backup sent"), "\(daemon.log)")
         let files = try FileManager.default.contentsOfDirectory(atPath: destination).sorted()
         #expect(files == ["checkpoint", "registry.sqlite"])
         #expect(try await runCommand(qcredit, ["backup", destination, "--socket", daemon.socketPath]).status == 2)
@@ -96,6 +98,9 @@ import Testing
     @Test func statusShowsCountsCheckpointAndExports() async throws {
         let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
         let qcredit = DaemonProcess.product("qcredit")
+        // A fresh log holds its one policy record, counted as one.
+        let first = try await runCommand(qcredit, ["status", "--socket", daemon.socketPath])
+        #expect(first.stdout.contains("Log size         1 record\n"), "\(first.stdout)")
         try await daemon.seed(from: 0, count: 3)
         _ = try await daemon.waitForCheckpointOfWholeLog()
         let status = try await runCommand(qcredit, ["status", "--json", "--socket", daemon.socketPath])

@@ -49,6 +49,9 @@ import Testing
         #expect(daemon.log.contains("shutdown grace period over; closed connections still busy"), "\(daemon.log)")
         // The last checkpoint, signed after the server drained, covers every record.
         #expect(try Self.checkpointSize(checkpointPath) == records, "\(daemon.log)")
+        // The operator's log says when the stop began and what the final checkpoint is.
+        #expect(daemon.log.contains("stopping: no new connections"), "\(daemon.log)")
+        #expect(daemon.log.contains("size=\(records) [QCreditDaemon] final checkpoint"), "\(daemon.log)")
     }
 
     /// A bank's change feed waits for the next change for ever; shutdown closes it at once
