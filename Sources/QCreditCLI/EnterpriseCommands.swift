@@ -70,6 +70,10 @@ struct UpdateCommand: AsyncParsableCommand {
     @Option(name: .document, help: "The document recording the change.")
     var documentNumber: String?
 
+    func validate() throws {
+        guard name != nil || status != nil else { throw ValidationError("give what changes: --name, --status or both") }
+    }
+
     func run() async throws {
         try await options.run { daemon, console in
             let reply = try await daemon.call(

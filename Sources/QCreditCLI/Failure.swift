@@ -1,4 +1,5 @@
 import CanonicalJSON
+import Glibc
 import NIOCore
 import QCreditDomain
 import Varlink
@@ -70,6 +71,11 @@ enum Failure: Error, Sendable {
         switch self {
         case .refused(let error, let location):
             return Self.message(for: error) + (location.map { " (\($0))" } ?? "")
+        case .unreachable(let socket, let reason) where reason == systemErrorText(EACCES):
+            // The socket is there; the user is not among those who may open it.
+            return "cannot connect to qcreditd at \(socket): \(reason); your user may not open the socket: the daemon lets "
+                + "the members of its socket group connect (qcredit-clients when installed with Scripts/install): ask "
+                + "for membership, then log in again"
         case .unreachable(let socket, let reason):
             return "cannot connect to qcreditd at \(socket): \(reason); is it running? set --socket or QCREDIT_SOCKET"
         case .connectionLost(let socket, let reason):

@@ -62,7 +62,7 @@ struct InputFile {
 
     /// All of `path`'s bytes (`-` for standard input), as UTF-8 when an encoding is given.
     static func bytes(of path: String, encoding: InputEncoding? = nil) throws(Failure) -> [UInt8] {
-        let bytes = try bytes(of: path)
+        let bytes = try rawBytes(of: path)
         // Excel's "Unicode text" is UTF-16 with a byte order mark: read as UTF-8 or GB18030 it
         // is noise, and the advice to try GB18030 led nowhere.
         if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
@@ -74,7 +74,9 @@ struct InputFile {
         return try encoding?.utf8(bytes, name: name(of: path)) ?? bytes
     }
 
-    private static func bytes(of path: String) throws(Failure) -> [UInt8] {
+    /// All of `path`'s bytes as they are (any file: a letter's PDF too), or a refusal with the
+    /// system's reason.
+    static func rawBytes(of path: String) throws(Failure) -> [UInt8] {
         let descriptor = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw Self.unreadable(path, errno) }
         defer { if path != "-" { close(descriptor) } }

@@ -145,9 +145,11 @@ struct VerifyProofCommand: ParsableCommand {
             } catch {
                 // The file holds no leaf of its own: an altered salt or record byte, an altered
                 // index or proof hash and a wrong checkpoint all show as a proof that misses the root.
+                // A checkpoint whose signature fails too was itself altered: that is the failure to name.
+                _ = try LogVerification.openCheckpoint(proof.signedCheckpoint, verifiers: verifiers, source: file)
                 throw Failure.verification(
                     "the leaf the opening commits to is not entry \(proof.index) of the tree of \(proof.checkpoint.size): \(error) "
-                        + "(the salt or record in extra, the index or a proof hash was altered, or the checkpoint is another tree's)")
+                        + "(the salt or record in extra, the index or a proof hash was altered; the checkpoint's signature holds)")
             }
             // 3. The checkpoint's signature by a trusted key.
             let (checkpoint, signers) = try LogVerification.openCheckpoint(proof.signedCheckpoint, verifiers: verifiers, source: file)

@@ -31,9 +31,9 @@ struct StatusCommand: AsyncParsableCommand {
                 let listed = (reply["listed"]?.objectValue ?? [:]).sorted { $0.key < $1.key }
                     .map { "\($0.key) \($0.value.intValue ?? 0)" }.joined(separator: ", ")
                 block.add("On lists", listed.isEmpty ? "none" : listed)
-                block.add("Log size", reply["logSize"]?.intValue.map { "\($0) records" })
+                block.add("Log size", reply["logSize"]?.intValue.map(Render.records))
                 if let checkpoint = reply["checkpoint"], !checkpoint.isNull {
-                    block.add("Last checkpoint", "\(checkpoint["size"]?.intValue ?? 0) records, signed \(checkpoint["signedAt"]?.stringValue ?? "?")")
+                    block.add("Last checkpoint", "\(Render.records(checkpoint["size"]?.intValue ?? 0)), signed \(checkpoint["signedAt"]?.stringValue ?? "?")")
                 } else {
                     block.add("Last checkpoint", "none")
                 }
@@ -45,7 +45,7 @@ struct StatusCommand: AsyncParsableCommand {
                 if let export = reply["lastExport"], !export.isNull {
                     block.add(
                         "Last export",
-                        "\(export["name"]?.stringValue ?? "?") (\(export["kind"]?.stringValue ?? "?"), \(export["treeSize"]?.intValue ?? 0) records, \(export["created"]?.stringValue ?? "?"))"
+                        "\(export["name"]?.stringValue ?? "?") (\(export["kind"]?.stringValue ?? "?"), \(Render.records(export["treeSize"]?.intValue ?? 0)), \(export["created"]?.stringValue ?? "?"))"
                             + Self.overdueNote(created: export["created"]?.stringValue))
                 } else {
                     // None written yet, or every one withdrawn (a removal ends what they disclosed;

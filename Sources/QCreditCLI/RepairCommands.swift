@@ -47,8 +47,7 @@ struct RepairApplyCommand: AsyncParsableCommand {
             let digest: String
             switch (commitmentLetter, commitmentLetterSHA256) {
             case (let path?, nil):
-                guard let data = FileManager.default.contents(atPath: path) else { throw Failure.badInput("cannot read \(path)") }
-                digest = Digest.sha256([UInt8](data)).map { String(format: "%02x", $0) }.joined()
+                digest = Digest.sha256(try InputFile.rawBytes(of: path)).map { String(format: "%02x", $0) }.joined()
             case (nil, let hex?):
                 digest = hex
             case (_?, _?):

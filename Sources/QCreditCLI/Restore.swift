@@ -77,15 +77,19 @@ struct Restore {
         var exportsNotCheckedWithLogKeys: [String] = []
 
         var lines: [String] {
-            var lines = ["restored \(size) records: \(backupSize) from the backup, \(replayed) replayed from exports"]
-            if replayed > 0 {
+            var lines = ["restored \(Render.records(size)): \(backupSize) from the backup, \(replayed) replayed from exports"]
+            if replayed > 0 && replayedOpenings == replayed {
+                lines.append(
+                    (replayed == 1 ? "the one replayed came" : "all \(replayed) replayed came")
+                        + " with their openings (from the restricted parts where readable, else the disclosed ones)")
+            } else if replayed > 0 {
                 lines.append(
                     "\(replayedOpenings) of the \(replayed) replayed with their openings (from the restricted parts where readable, "
                         + "else the disclosed ones); the others are leaves only")
             }
             if let signed {
                 if missing == nil {
-                    lines.append("the log reaches its newest signed tree (\(signed.size) records, root \(Base64.encode(signed.rootHash)))")
+                    lines.append("the log reaches its newest signed tree (\(Render.records(signed.size)), root \(Base64.encode(signed.rootHash)))")
                 }
             } else {
                 lines.append("no signed tree is on record: the log starts from the backup")

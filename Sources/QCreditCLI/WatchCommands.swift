@@ -109,7 +109,7 @@ struct WatchListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watchlist",
         abstract: "Keep named watch lists of codes for `qcredit watch` (yours alone).",
-        subcommands: [WatchListSetCommand.self, WatchListEditCommand.self, WatchListShowCommand.self])
+        subcommands: [WatchListSetCommand.self, WatchListEditCommand.self, WatchListShowCommand.self, WatchListDeleteCommand.self])
 }
 
 /// Codes per call: well inside a bank's 1 MiB message limit (a code takes about 21 bytes).
@@ -258,6 +258,22 @@ struct WatchListShowCommand: AsyncParsableCommand {
                     console.lines((reply["codes"]?.arrayValue ?? []).compactMap(\.stringValue))
                 }
             }
+            return .success
+        }
+    }
+}
+
+struct WatchListDeleteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "delete", abstract: "Delete one of your watch lists (a feed following it ends).")
+
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: "The list's name.") var name: String
+
+    func run() async throws {
+        try await options.run { daemon, console in
+            let reply = try await daemon.call("org.qcredit.query.DeleteWatchList", ["name": .string(name)])
+            console.reply(reply) { _ in ["\(name): deleted"] }
             return .success
         }
     }

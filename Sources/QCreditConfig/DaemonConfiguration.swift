@@ -213,8 +213,13 @@ public struct DaemonConfiguration: Sendable, Equatable {
     }
 
     public static func load(path: String) throws(ConfigurationError) -> DaemonConfiguration {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw ConfigurationError("\(path): cannot read the config file")
+        guard let data = FileManager.default.contents(atPath: path) else {
+            // The system's reason (no such file, permission denied), which the operator acts on.
+            let reason = access(path, R_OK) == 0 ? "not a file it can read" : String(cString: strerror(errno)).lowercased()
+            throw ConfigurationError("\(path): cannot read the config file: \(reason)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError("\(path): the config file is not UTF-8 text")
         }
         return try parse(text, file: path)
     }

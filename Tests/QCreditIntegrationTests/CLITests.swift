@@ -268,6 +268,16 @@ import Testing
         let unreadable = try await cli.run(["events", "/nonexistent/events.jsonl"])
         #expect(unreadable.status == 2)
         #expect(unreadable.stderr == "cannot read /nonexistent/events.jsonl: no such file or directory\n")
+        // So is an update that changes nothing, and a commitment letter that cannot be read (with the system's reason).
+        let unchanged = try await cli.run(["update", CLI.materials, "--reason", "复核"])
+        #expect(unchanged.status == 2)
+        #expect(unchanged.stderr.contains("give what changes: --name, --status or both"), "\(unchanged.stderr)")
+        let letter = try await cli.run([
+            "repair", "apply", "1", "--commitment-letter", "/nonexistent/letter.pdf", "--penalty-fulfilment", "罚款已缴纳",
+            "--contact", "张三 0471-1234567",
+        ])
+        #expect(letter.status == 2)
+        #expect(letter.stderr.contains("cannot read /nonexistent/letter.pdf: no such file or directory"), "\(letter.stderr)")
     }
 
     @Test func correctAndRetractEvents() async throws {

@@ -114,6 +114,17 @@ import Testing
         }
     }
 
+    /// A config file that cannot be read is refused with the system's reason, which says what to fix.
+    @Test func aConfigFileThatCannotBeReadIsRefusedWithTheReason() async throws {
+        let daemon = try await DaemonProcess(config: "")
+        #expect(daemon.stop() == 0)
+        let path = try #require(daemon.configPath)
+        try FileManager.default.removeItem(atPath: path)
+        let refusal = try await daemon.startExpectingRefusal()
+        #expect(refusal.status != 0)
+        #expect(refusal.log.contains("\(path): cannot read the config file: no such file or directory"), "\(refusal.log)")
+    }
+
     /// A policy changed under a version the registry already published is refused at start,
     /// naming the file and the settings that differ, and the database is left byte for byte.
     @Test func aChangedPolicyUnderAPublishedVersionIsRefusedAndChangesNothing() async throws {
@@ -201,6 +212,15 @@ import Testing
         _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(DurabilityTests.uscc(0)), "name": "Dev Co."])
         _ = try await daemon.call("org.qcredit.operator.GetStatus")
         guard let nobody = try await SecondUser.nobody else { return }
+        // Not allowed to open the socket, nobody is told why, not asked whether the daemon runs.
+        let scratch = try ScratchDirectory("socket-access")
+        try FileManager.default.copyItem(atPath: DaemonProcess.product("qcredit"), toPath: scratch.path("qcredit"))
+        let refused = try nobody.start([scratch.path("qcredit"), "grade", DurabilityTests.uscc(0), "--socket", daemon.socketPath], output: scratch.url)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !refused.hasExited, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(refused.exitStatus == 3, "\(refused.log)")
+        #expect(refused.log.contains("permission denied; your user may not open the socket"), "\(refused.log)")
+        #expect(!refused.log.contains("is it running?"), "\(refused.log)")
         // Let nobody reach the socket at all: what it may then do is the roles' business.
         chmod(daemon.socketPath, 0o666)
         let probe = daemon.directory.appendingPathComponent("roleless.py").path

@@ -214,12 +214,19 @@ import VarlinkNIO
     }
 
     /// Full-width codes take three bytes a character: sent as they were typed, 40,000 of them
-    /// would not fit in a bank's 1 MiB message. They go in their normal form.
+    /// would not fit in a bank's 1 MiB message. They go in their normal form. `watchlist delete`
+    /// takes the list away.
     @Test func aBookOfFullWidthCodesFitsInABanksMessages() async throws {
         let cli = CLIHarness(daemon: try await DaemonProcess(config: DaemonProcess.config(grantingMe: "bank")))
         let book = (0..<45_000).map { ImportTests.fullWidth(USCC.madeUp(serial: 15_000_000 + $0)) }.joined(separator: "\n")
         #expect(try await cli.succeed(["watchlist", "set", "wide", "-"], input: book).contains("wide: 45000 codes"))
         #expect(try await cli.succeed(["watchlist", "show"]).contains("wide\t45000"))
+        // Deleted, the list is gone, and deleting it again says it is not there.
+        #expect(try await cli.succeed(["watchlist", "delete", "wide"]) == "wide: deleted\n")
+        #expect(!(try await cli.succeed(["watchlist", "show"]).contains("wide")))
+        let again = try await cli.run(["watchlist", "delete", "wide"])
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("WatchListNotFound"), "\(again.stderr)")
     }
 
     @Test func aLargeBookGoesInSeveralCalls() async throws {

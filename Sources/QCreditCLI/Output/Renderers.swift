@@ -9,6 +9,9 @@ enum Render {
     /// What an absent value looks like in a table cell.
     static let none = "-"
 
+    /// A count of log records: "1 record", "12 records".
+    static func records(_ count: Int64) -> String { count == 1 ? "1 record" : "\(count) records" }
+
     // MARK: Enterprises
 
     static func enterprise(_ enterprise: JSONValue?, into block: inout KeyValueBlock) {
