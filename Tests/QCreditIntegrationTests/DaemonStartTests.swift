@@ -114,6 +114,18 @@ import Testing
         }
     }
 
+    /// A socket path as long as `sun_path` holds (107 bytes) is one the daemon listens on and
+    /// its own client reaches (NIO's connect stops at 103).
+    @Test(arguments: [103, 104, 107])
+    func theClientReachesASocketPathAsLongAsTheDaemonTakes(_ length: Int) async throws {
+        let daemon = try await DaemonProcess(socketPathLength: length)
+        #expect(daemon.socketPath.utf8.count == length)
+        let info = try await runCommand(DaemonProcess.product("qcredit"), ["info", "--socket", daemon.socketPath])
+        #expect(info.status == 0, "\(info.stderr)")
+        #expect(info.stdout.contains("org.qcredit.query"), "\(info.stdout)")
+        _ = daemon.stop()
+    }
+
     /// A config file that cannot be read is refused with the system's reason, which says what to fix.
     @Test func aConfigFileThatCannotBeReadIsRefusedWithTheReason() async throws {
         let daemon = try await DaemonProcess(config: "")

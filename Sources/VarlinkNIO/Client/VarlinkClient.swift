@@ -1,4 +1,5 @@
 import CanonicalJSON
+import Glibc
 import NIOCore
 import NIOPosix
 import Varlink
@@ -41,7 +42,7 @@ public final class VarlinkClient: Sendable {
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> VarlinkClient {
         let pending = PendingCalls()
-        let channel = try await ClientBootstrap(group: eventLoopGroup)
+        let bootstrap = ClientBootstrap(group: eventLoopGroup)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
@@ -49,9 +50,33 @@ public final class VarlinkClient: Sendable {
                     try channel.pipeline.syncOperations.addHandler(ClientReplyHandler(codec: codec, pending: pending))
                 }
             }
-            .connect(unixDomainSocketPath: socketPath)
-            .get()
+        // NIO refuses paths of more than 103 bytes, which `sun_path` (108 bytes) holds up to 107 of
+        // and a server may listen on: such a path is connected here and the socket handed over.
+        let channel =
+            socketPath.utf8.count > nioPathLimit
+            ? try await bootstrap.withConnectedSocket(try connectedSocket(socketPath)).get()
+            : try await bootstrap.connect(unixDomainSocketPath: socketPath).get()
         return VarlinkClient(channel: channel, codec: codec, pending: pending)
+    }
+
+    /// The longest path NIO's `connect(unixDomainSocketPath:)` takes.
+    private static let nioPathLimit = 103
+
+    /// A blocking connect to `path` (a Unix socket's connect completes at once), or the error.
+    private static func connectedSocket(_ path: String) throws -> CInt {
+        guard let address = SocketFile.address(path) else {
+            throw IOError(errnoCode: ENAMETOOLONG, reason: "connect")
+        }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
+        var result: CInt
+        repeat { result = SocketFile.withSocketAddress(address) { Glibc.connect(fd, $0, $1) } } while result != 0 && errno == EINTR
+        guard result == 0 else {
+            let code = errno
+            Glibc.close(fd)
+            throw IOError(errnoCode: code, reason: "connect")
+        }
+        return fd
     }
 
     /// Calls `method` and returns its reply's parameters; an error reply is thrown as ``VarlinkError``.

@@ -39,11 +39,17 @@ final class DaemonProcess: @unchecked Sendable {
     /// `@STATE@` and `@SOCKET@` placeholders are replaced by this daemon's paths.
     /// `launcher` runs the daemon through another program (e.g. `strace … --`), which must
     /// exec it as its only child.
-    init(config: String? = nil, extraArguments: [String] = [], stateDirectory: String? = nil, launcher: [String] = []) async throws {
+    /// `socketPathLength`, if given, makes the socket's path that many bytes long.
+    init(
+        config: String? = nil, extraArguments: [String] = [], stateDirectory: String? = nil, launcher: [String] = [],
+        socketPathLength: Int? = nil
+    ) async throws {
         directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("qcredit-it-\(UUID().uuidString.prefix(8))")
         // Readable by others so a second user (nobody) can reach the socket in role tests.
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        socketPath = directory.appendingPathComponent("qcreditd.sock").path
+        let directoryLength = directory.path.utf8.count
+        let socketName = socketPathLength.map { String(repeating: "s", count: $0 - directoryLength - 6) + ".sock" } ?? "qcreditd.sock"
+        socketPath = directory.appendingPathComponent(socketName).path
         self.stateDirectory = stateDirectory ?? directory.appendingPathComponent("state").path
         logPath = directory.appendingPathComponent("qcreditd.log").path
         if let config {
