@@ -44,6 +44,7 @@ enum LogKeys {
         try FileManager.default.createDirectory(
             atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let makers: [() throws -> PrivateKey] = [{ .ed25519(try Ed25519PrivateKey()) }, { .sm2(try SM2PrivateKey()) }]
+        var missing: [String] = []
         for (file, make) in zip(DaemonConfiguration.LogSettings.stateKeyFileNames, makers) {
             let path = (directory as NSString).appendingPathComponent(file)
             if FileManager.default.fileExists(atPath: path) {
@@ -52,9 +53,20 @@ enum LogKeys {
                 try PrivateKeyFile.write(try make(), to: path)
                 logger.notice("made a new log signing key", metadata: ["file": "\(path)"])
                 paths.append(path)
+            } else {
+                missing.append(path)
             }
         }
         if paths.isEmpty { try refuseToMakeKeys(stateDirectory: stateDirectory, newestSigned: newestSigned) }
+        // The state directory's keys are made together and sign together: one gone (deleted, or
+        // a link to nothing) would silently drop its signature from every later checkpoint, and
+        // verifiers holding only that key would stop verifying the log.
+        if let newestSigned, !missing.isEmpty {
+            throw LogKeysError(
+                "the log already signed a tree of \(newestSigned.size) records with the keys in \(directory), but "
+                    + "\(missing.joined(separator: " and ")) is missing: restore it there (backups do not hold keys). A key is "
+                    + "dropped from a log only by rotation, with the keys listed in [log] keys.")
+        }
         return try paths.map { path in try LogSigningKey(name: name, key: PrivateKeyFile.load(path: path)) }
     }
 

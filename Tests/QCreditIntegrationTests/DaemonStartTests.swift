@@ -126,6 +126,21 @@ import Testing
         _ = daemon.stop()
     }
 
+    /// Development mode's two keys sign together: one lost (deleted, or a link to nothing) is
+    /// refused at start, naming it, rather than every later checkpoint lacking its signature.
+    @Test(arguments: ["ed25519.pem", "sm2.pem"])
+    func aLostStateKeyIsRefusedNotDropped(_ file: String) async throws {
+        let daemon = try await DaemonProcess()
+        _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(DurabilityTests.uscc(0)), "name": "Keyed Co."])
+        #expect(daemon.stop() == 0)
+        let path = daemon.stateDirectory + "/keys/" + file
+        try FileManager.default.removeItem(atPath: path)
+        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: "/nonexistent/key.pem")
+        let refusal = try await daemon.startExpectingRefusal()
+        #expect(refusal.status != 0)
+        #expect(refusal.log.contains("\(path) is missing: restore it there"), "\(refusal.log)")
+    }
+
     /// A config file that cannot be read is refused with the system's reason, which says what to fix.
     @Test func aConfigFileThatCannotBeReadIsRefusedWithTheReason() async throws {
         let daemon = try await DaemonProcess(config: "")
