@@ -45,8 +45,9 @@ public struct DaemonCommand: AsyncParsableCommand {
         let logger = Logger(label: "qcreditd")
         // SIGHUP's default action ends the process at once: no last checkpoint, no drain. There
         // is nothing to reload (a changed config needs a restart), so an operator's habitual
-        // `kill -HUP` must not take the registry down.
-        signal(SIGHUP, SIG_IGN)
+        // `kill -HUP` must not take the registry down. Nor may the signals a tool sends to ask
+        // for a status or a reopened log (USR1, USR2) or a stray alarm: the daemon uses none.
+        for ignored in [SIGHUP, SIGUSR1, SIGUSR2, SIGALRM] { signal(ignored, SIG_IGN) }
         do {
             let settings = try DaemonSettings.resolve(
                 configPath: config, stateDirectory: stateDirectory, socket: socket,

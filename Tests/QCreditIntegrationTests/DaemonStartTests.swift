@@ -267,12 +267,13 @@ import Testing
         #expect(try await asNobody.waitForLine(containing: "org.") == "org.qcredit.query.PermissionDenied")
     }
 
-    /// SIGHUP (often sent to "reload") is ignored: the daemon keeps serving, and still stops
-    /// gracefully on SIGTERM.
-    @Test func sighupDoesNotStopTheDaemon() async throws {
+    /// SIGHUP (often sent to "reload"), SIGUSR1, SIGUSR2 and SIGALRM are ignored: the daemon
+    /// keeps serving, and still stops gracefully on SIGTERM.
+    @Test(arguments: [SIGHUP, SIGUSR1, SIGUSR2, SIGALRM])
+    func aSignalWithNothingToDoDoesNotStopTheDaemon(_ signal: Int32) async throws {
         let daemon = try await DaemonProcess()
         let pid = try #require(daemon.process?.pid)
-        #expect(kill(pid, SIGHUP) == 0)
+        #expect(kill(pid, signal) == 0)
         try await Task.sleep(for: .milliseconds(300))
         #expect(daemon.isRunning)
         #expect(try await daemon.call("org.qcredit.operator.GetStatus")["version"] != nil)
