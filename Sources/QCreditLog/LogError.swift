@@ -30,8 +30,9 @@ public enum LogError: Error, Sendable, Equatable, CustomStringConvertible {
         case .logBehindSignedTree(let signed, let size, let source):
             return "the log signed a tree of \(signed.size) records (\(source), root \(Base64.encode(signed.rootHash))), "
                 + "but the database holds only \(size): records \(size)..<\(signed.size) are missing "
-                + "(was it restored from an older backup?). Replay them from the nightly exports that hold them: "
-                + "qcredit restore BACKUP --entries EXPORT…"
+                + "(was it restored from an older backup, or its write-ahead log, registry.sqlite-wal, lost or damaged?). "
+                + "Replay them from the nightly exports that hold them: qcredit restore BACKUP --entries EXPORT… "
+                + "(records that no export holds cannot be replayed: README, When signed records are lost)"
         case .noSigningKeys: return "no signing key is configured"
         case .recordDoesNotMatchLog(let index):
             return "record \(index) does not match the signed log (its opening does not open its leaf, or the leaf is not "

@@ -172,7 +172,10 @@ public final class TransparencyLogService: Sendable {
             let checkpoint = try Checkpoint(parsing: parsed.text)
             return StoredCheckpoint(size: checkpoint.size, rootHash: checkpoint.rootHash, note: note, signedAt: 0)
         } catch {
-            throw LogError.logDoesNotExtendCheckpoint(reason: "\(checkpointFile) is not a signed checkpoint: \(error)")
+            throw LogError.logDoesNotExtendCheckpoint(
+                reason: "\(checkpointFile) is not a signed checkpoint: \(error). The file is damaged; the trees the log "
+                    + "signed are also on record in its database and its checkpoint histories, so moving the damaged file "
+                    + "aside lets qcreditd start, check the log against those, and sign a new one")
         }
     }
 

@@ -85,6 +85,11 @@ public final class RegistryDatabase: Sendable {
             }
         } catch let error as StoreError {
             throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
+            // The operator's next step, which SQLite's words do not give.
+            throw StoreError.cannotOpen(
+                path: path, reason: "\(error). The file is damaged: restore the newest backup (qcredit restore BACKUP "
+                    + "--entries EXPORT…, README: Backup and restore), keeping the damaged file aside")
         } catch {
             throw StoreError.cannotOpen(path: path, reason: "\(error)")
         }

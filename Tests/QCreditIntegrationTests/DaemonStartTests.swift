@@ -141,6 +141,40 @@ import Testing
         #expect(refusal.log.contains("\(path) is missing: restore it there"), "\(refusal.log)")
     }
 
+    /// A damaged checkpoint file is refused with the way forward, and that way works: moved
+    /// aside, the daemon checks the log against the database's record and starts.
+    @Test func aDamagedCheckpointFileIsRefusedWithTheWayForward() async throws {
+        let daemon = try await DaemonProcess()
+        _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(DurabilityTests.uscc(0)), "name": "Torn Co."])
+        #expect(daemon.stop() == 0)
+        let checkpoint = daemon.stateDirectory + "/checkpoint"
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: checkpoint))
+        try bytes.prefix(40).write(to: URL(fileURLWithPath: checkpoint))
+        let refusal = try await daemon.startExpectingRefusal()
+        #expect(refusal.status != 0)
+        #expect(refusal.log.contains("is not a signed checkpoint"), "\(refusal.log)")
+        #expect(refusal.log.contains("moving the damaged file aside lets qcreditd start"), "\(refusal.log)")
+        try FileManager.default.moveItem(atPath: checkpoint, toPath: daemon.directory.appendingPathComponent("checkpoint.damaged").path)
+        try await daemon.start()
+        #expect(try await daemon.call("org.qcredit.query.GetFile", ["code": .string(DurabilityTests.uscc(0))])["file"] != nil)
+        #expect(daemon.stop() == 0)
+    }
+
+    /// A database file cut in half is refused with the way forward (restore the newest backup).
+    @Test func aDamagedDatabaseIsRefusedWithTheWayForward() async throws {
+        let daemon = try await DaemonProcess()
+        for n in 0..<200 {
+            _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(DurabilityTests.uscc(n)), "name": .string("Half Co. \(n)")])
+        }
+        #expect(daemon.stop() == 0)
+        let database = daemon.stateDirectory + "/registry.sqlite"
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: database)[.size] as? Int)
+        #expect(truncate(database, off_t(size / 2)) == 0)
+        let refusal = try await daemon.startExpectingRefusal()
+        #expect(refusal.status != 0)
+        #expect(refusal.log.contains("The file is damaged: restore the newest backup"), "\(refusal.log)")
+    }
+
     /// A config file that cannot be read is refused with the system's reason, which says what to fix.
     @Test func aConfigFileThatCannotBeReadIsRefusedWithTheReason() async throws {
         let daemon = try await DaemonProcess(config: "")
