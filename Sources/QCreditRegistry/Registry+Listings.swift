@@ -108,6 +108,15 @@ extension Registry {
                     try writer.endDisclosure(of: index, on: ends, reason: DisclosureEndReason(removal: reason))
                 }
             }
+            // A revoked listing takes the listing escalated from it along, in the same
+            // transaction (and that one its own escalation): the escalation's reason would
+            // otherwise keep telling a bank of the revoked listing.
+            if step.kind == .removed, step.removalReason == .revoked, let escalatedId = try writer.reader.escalation(of: listing.id),
+                let escalated = try writer.reader.listing(id: escalatedId),
+                let falling = ListingLifecycle.fallingWithItsSource(escalated, revocation: step)
+            {
+                try append([falling], to: escalated, disclosure: disclosure, writer: writer)
+            }
         }
         return stepIds
     }

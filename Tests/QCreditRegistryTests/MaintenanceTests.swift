@@ -44,7 +44,10 @@ import Testing
         #expect(try await fixture.registry.runMaintenance().escalated.isEmpty)
     }
 
-    @Test func anEscalatedListingNeverPointsABankAtTheListingItCameFromOnceThatOneIsRevoked() async throws {
+    /// A revoked listing is void from the start: the listing escalated from it falls with it,
+    /// in the same transaction, so that nothing a bank sees (the escalation's reason, its cap)
+    /// tells of the revoked listing. Regulators keep both, and the link.
+    @Test func aListingEscalatedFromOneThatIsRevokedIsRevokedWithIt() async throws {
         let fixture = try await RegistryFixture(today: "2026-03-02")
         try await fixture.register(code)
         let abnormal = try await fixture.listed(code, listType: "abnormal-operations", on: "2026-03-02")
@@ -58,16 +61,50 @@ import Testing
             #expect(!text.contains("listing \(abnormal.id)") && !text.hasSuffix("-\(abnormal.id)") && !text.contains("2026-03-02"))
         }
         #expect(try await fixture.registry.creditFile(code: code, view: .public).listings.map(\.escalatedFrom) == [nil, abnormal.id])
+        #expect(try await fixture.registry.gradeInForce(code: code).inForce.basis == .listing)
 
         _ = try await fixture.registry.removeListing(
             listingId: abnormal.id, reason: "revoked", removedOn: nil, authority: "Zhengzhou AMR", documentNumber: "撤〔2029〕1号",
             explanation: nil, by: RegistryFixture.regulator)
-        let publicFile = try await fixture.registry.creditFile(code: code, view: .public)
-        #expect(publicFile.listings.map(\.id) == [escalated])
-        #expect(publicFile.listings[0].escalatedFrom == nil)
-        let page = try await fixture.registry.blacklistPage(listType: nil, since: nil, after: 0, limit: 10, view: .public)
-        #expect(page.map(\.1.id) == [escalated] && page[0].1.escalatedFrom == nil)
-        // Regulators keep the link.
-        #expect(try await fixture.registry.creditFile(code: code, view: .full).listings.last?.escalatedFrom == abnormal.id)
+        let fallen = try await fixture.registry.listing(id: escalated)
+        #expect(fallen.state == .removed)
+        #expect(fallen.removedStep?.removalReason == .revoked)
+        #expect(fallen.removedStep?.reason == "the listing it was escalated from was revoked")
+        #expect(fallen.removedStep?.documentNumber == "撤〔2029〕1号")
+        // A bank sees neither listing, on the list or in the file, and no cap.
+        #expect(try await fixture.registry.creditFile(code: code, view: .public).listings.isEmpty)
+        #expect(try await fixture.registry.blacklistPage(listType: nil, since: nil, after: 0, limit: 10, view: .public).isEmpty)
+        #expect(try await fixture.registry.gradeInForce(code: code, view: .public).inForce.basis != .listing)
+        // Regulators keep both, and the link.
+        let full = try await fixture.registry.creditFile(code: code, view: .full).listings
+        #expect(full.map(\.state) == [.removed, .removed])
+        #expect(full.last?.escalatedFrom == abnormal.id)
+        // Both removals are published records.
+        #expect(try await fixture.publications().filter { $0.kind == "removal" }.count == 2)
+    }
+
+    /// Still a proposal when its source is revoked, the escalation is withdrawn; a source that
+    /// ends otherwise (cured) leaves the escalation standing, a decision of its own.
+    @Test func anEscalationProposalIsWithdrawnWithItsRevokedSourceButOutlivesACuredOne() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        try await fixture.register(code)
+        try await fixture.register(RegistryFixture.usccB)
+        let revoked = try await fixture.listed(code, listType: "abnormal-operations", on: "2026-03-02")
+        let cured = try await fixture.listed(RegistryFixture.usccB, listType: "abnormal-operations", on: "2026-03-02")
+        fixture.clock.set(Instant.startOfDay(CivilDate(iso: "2029-03-02")!))
+        let proposals = try await fixture.registry.runMaintenance().escalated
+        #expect(proposals.count == 2)
+        for (listing, reason) in [(revoked, "revoked"), (cured, "cured")] {
+            _ = try await fixture.registry.removeListing(
+                listingId: listing.id, reason: reason, removedOn: nil, authority: "Zhengzhou AMR", documentNumber: "文〔2029〕\(listing.id)号",
+                explanation: nil, by: RegistryFixture.regulator)
+        }
+        var states: [Listing] = []
+        for id in proposals { states.append(try await fixture.registry.listing(id: id)) }
+        let fromRevoked = try #require(states.first { $0.escalatedFrom == revoked.id })
+        let fromCured = try #require(states.first { $0.escalatedFrom == cured.id })
+        #expect(fromRevoked.state == .withdrawn)
+        #expect(fromRevoked.steps.last?.reason == "the listing it was escalated from was revoked")
+        #expect(fromCured.state == .proposed)
     }
 }

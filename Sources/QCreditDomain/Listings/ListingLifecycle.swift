@@ -163,6 +163,27 @@ public enum ListingLifecycle {
             documentNumber: documentNumber, reason: reason)
     }
 
+    /// The step that ends `escalated`, a listing the registry escalated from one now revoked
+    /// (`revocation`, its removal): the escalation rested on that listing alone, and a revoked
+    /// decision is void from the start. A proposal is withdrawn, a published listing removed as
+    /// revoked (ending its disclosure, so nothing a bank sees tells of the revoked listing);
+    /// nil for one already closed. Its reason names neither the revoked listing nor its list.
+    public static func fallingWithItsSource(_ escalated: Listing, revocation: ListingStepDraft) -> ListingStepDraft? {
+        let reason = "the listing it was escalated from was revoked"
+        switch escalated.state {
+        case .proposed, .objected:
+            return ListingStepDraft(
+                kind: .withdrawn, stateAfter: .withdrawn, date: max(revocation.date, escalated.decision.decisionDate),
+                authority: escalated.decision.authority, documentNumber: revocation.documentNumber, reason: reason)
+        case .listed, .contested:
+            return ListingStepDraft(
+                kind: .removed, stateAfter: .removed, date: max(revocation.date, escalated.publicationDate ?? revocation.date),
+                authority: revocation.authority, documentNumber: revocation.documentNumber, reason: reason, removalReason: .revoked)
+        case .withdrawn, .removed:
+            return nil
+        }
+    }
+
     /// `dateParameter` names the removal date in errors: the caller's own name for it
     /// (`removedOn` for `RemoveListing`, `decidedOn` for an approved credit repair).
     public static func remove(
