@@ -1,3 +1,5 @@
+import CanonicalJSON
+
 extension ExportVerification {
     /// `state.jsonl`: canonical JSON objects, as many as the MANIFEST says, in order (USCC, then
     /// organization code for the files without a USCC).
@@ -26,6 +28,9 @@ extension ExportVerification {
                 problems.add("line \(number) (\(key)) is out of order after line \(last.line) (\(last.key))")
             }
             last = (key, number)
+            if let index = Self.recordsPastTree(of: value, treeSize: manifest.treeSize).first {
+                problems.add("line \(number) rests on log record \(index), past the export's tree of \(manifest.treeSize)")
+            }
         }
         guard let scanned else { return }
         if !scanned.endsWithNewline { problems.add("the last line has no newline") }
@@ -36,6 +41,13 @@ extension ExportVerification {
         } else {
             fail(.state, name, problems.summary)
         }
+    }
+
+    /// The log records a state or listing line names (its `logIndex`, its steps' too) at or past
+    /// `treeSize`: an export is one moment, so everything it shows rests on its own tree.
+    static func recordsPastTree(of value: JSONValue, treeSize: Int64) -> [Int64] {
+        let indexes = [value["logIndex"]] + (value["steps"]?.arrayValue ?? []).map { $0["logIndex"] }
+        return indexes.compactMap { $0?.intValue }.filter { $0 >= treeSize }
     }
 
     /// `listings.jsonl`: canonical JSON objects, as many as the MANIFEST says.
@@ -55,6 +67,8 @@ extension ExportVerification {
                 problems.add("line \(number) is \(problem)")
             } else if value?.objectValue == nil {
                 problems.add("line \(number) is not a JSON object")
+            } else if let value, let index = Self.recordsPastTree(of: value, treeSize: manifest.treeSize).first {
+                problems.add("line \(number) names log record \(index), past the export's tree of \(manifest.treeSize)")
             }
         }
         guard let scanned else { return }

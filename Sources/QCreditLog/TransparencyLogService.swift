@@ -111,20 +111,33 @@ public final class TransparencyLogService: Sendable {
         try await signer.run { try await self.signNow(covering: nil) }
     }
 
+    /// A snapshot of the registry and a checkpoint of exactly the log it holds, signed now if
+    /// none is: an export reads the state, the listings and the entries from the snapshot, so
+    /// that every record its state rests on is in the tree it publishes. Taken while no other
+    /// signature can be made, so the snapshot is never behind the newest signed tree.
+    public func signedSnapshot() async throws -> (RegistrySnapshot, StoredCheckpoint) {
+        try await signer.run {
+            let snapshot = try self.database.snapshot()
+            return (snapshot, try await self.signNow(covering: nil, in: snapshot))
+        }
+    }
+
     /// A signed checkpoint whose tree includes record `index`, signing one now if needed.
     public func checkpoint(covering index: Int64) async throws -> StoredCheckpoint {
         if let latest = try await latestCheckpoint(), latest.size > index { return latest }
         return try await signer.run { try await self.signNow(covering: index) }
     }
 
-    private func signNow(covering index: Int64?) async throws -> StoredCheckpoint {
+    /// Signs the log as the database holds it now, or as `snapshot` holds it.
+    private func signNow(covering index: Int64?, in snapshot: RegistrySnapshot? = nil) async throws -> StoredCheckpoint {
         guard !keys.isEmpty else { throw LogError.noSigningKeys }
         let latest = try await latestCheckpoint()
         if let latest, let index, latest.size > index { return latest }
-        let (size, root) = try await database.read { reader in
+        let sizeAndRoot: @Sendable (RegistryReader) throws -> (Int64, [UInt8]) = { reader in
             let size = try reader.publicationCount()
             return (size, try reader.merkleRoot(size: size))
         }
+        let (size, root) = if let snapshot { try await snapshot.read(sizeAndRoot) } else { try await database.read(sizeAndRoot) }
         if let latest, latest.size == size, latest.rootHash == root, carriesEveryKey(latest) { return latest }
         if let newest = newestSigned.withLock({ $0 }) { try await checkExtends(newest, source: "the checkpoint history") }
         if let latest { try await checkExtends(SignedTree(size: latest.size, rootHash: latest.rootHash), source: "the database") }

@@ -54,6 +54,24 @@ struct ExportVerifierTests {
         #expect(report.checks(.entries).allSatisfy { $0.passed })
     }
 
+    @Test("a state or listing line resting on a record past the export's tree fails, though every digest and signature holds")
+    func recordsPastTheTreeAreCaught() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let keys = try TestKeys()
+        let source = try InMemorySource(keys: keys, records: 6)
+        source.stateLogIndex = 6
+        source.listings = [["id": 1, "logIndex": 2, "steps": [["id": 1, "logIndex": 2], ["id": 2, "logIndex": 7]]]]
+        _ = try writeExport(source, keys: keys, into: scratch)
+        let report = ExportVerifier.verify(directory: scratch.path("qcredit-export-test"), verifierKeys: keys.verifierKeys, previous: nil)
+        #expect(!report.passed)
+        let state = report.failures(for: "state.jsonl").map(\.detail).joined()
+        #expect(state.contains("line 1 rests on log record 6, past the export's tree of 6"), "\(state)")
+        let listings = report.failures(for: "listings.jsonl").map(\.detail).joined()
+        #expect(listings.contains("line 1 names log record 7, past the export's tree of 6"), "\(listings)")
+        #expect(report.checks(.signature).allSatisfy { $0.passed } && report.checks(.digests).allSatisfy { $0.passed })
+    }
+
     @Test("missing and extra files are caught")
     func missingAndExtraFiles() throws {
         let scratch = try ScratchDirectory()

@@ -28,6 +28,8 @@ final class InMemorySource: ExportSource {
     var orgCodeOnly: Int
     /// Extra text in each enterprise file, to make the state file heavier.
     var padding = ""
+    /// The log record each enterprise's grade rests on, when set.
+    var stateLogIndex: Int64?
     var listings: [JSONValue]
     /// Makes ``forEachListing(_:)`` throw after this many listings.
     var failListingsAfter: Int?
@@ -96,6 +98,10 @@ final class InMemorySource: ExportSource {
         }
         if !padding.isEmpty, case .object(var members) = value {
             members["note"] = .string(padding)
+            value = .object(members)
+        }
+        if let stateLogIndex, case .object(var members) = value {
+            members["logIndex"] = .int(stateLogIndex)
             value = .object(members)
         }
         return value

@@ -53,6 +53,38 @@ import Testing
         }
     }
 
+    /// An export written while a regulator writes is one moment: every record its state and
+    /// listings rest on is in the tree it publishes (a write committed after the newest
+    /// checkpoint was in the state, past the tree, and `qcredit verify` passed it).
+    @Test func anExportWrittenDuringWritesRestsOnlyOnRecordsInItsTree() async throws {
+        let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
+        try await daemon.seed(from: 0, count: 40)
+        let (vkey, _) = try await daemon.verifierKey("ed25519")
+        let writing = Task {
+            var n = 0
+            while !Task.isCancelled {
+                _ = try? await daemon.call(
+                    "org.qcredit.admin.OverrideGrade",
+                    ["code": .string(DurabilityTests.uscc(n % 40)), "grade": n % 2 == 0 ? "AA" : "B", "reason": "on-site check",
+                     "documentNumber": .string("内〔2026〕\(n)号")])
+                n += 1
+            }
+        }
+        defer { writing.cancel() }
+        for _ in 0..<6 {
+            let reply = try await export(daemon, full: true)
+            let directory = try #require(reply["directory"]?.stringValue)
+            let treeSize = try #require(reply["treeSize"]?.intValue)
+            let state = try String(contentsOfFile: directory + "/state.jsonl", encoding: .utf8)
+            for line in state.split(separator: "\n") {
+                let index = try JSONValue.parse(String(line))["logIndex"]?.intValue
+                #expect(index.map { $0 < treeSize } ?? true, "\(line) rests on a record past the tree of \(treeSize)")
+            }
+            let verified = try await runCommand(qcredit, ["verify", directory, "--vkey", vkey])
+            #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+        }
+    }
+
     @Test func aDeltaVerifiesAgainstThePreviousExportAndTwoExportsOfOneStateAreIdentical() async throws {
         let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
         try await daemon.seed(from: 0, count: 4)

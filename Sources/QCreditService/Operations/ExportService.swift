@@ -12,7 +12,7 @@ import Synchronization
 /// exports directory, one at a time, and keeps the newest `retain` of them.
 ///
 /// An export is taken from one read snapshot of the database: the state, the listings and the
-/// log entries up to the newest checkpoint in that snapshot all describe the same moment.
+/// log entries up to a checkpoint signed for exactly that snapshot's log all describe the same moment.
 public final class ExportService: Sendable {
     public let registry: Registry
     public let log: TransparencyLogService
@@ -214,7 +214,6 @@ public final class ExportService: Sendable {
         let directory = self.directory
         guard !stopRequested else { throw ExportServiceError(Self.stoppedMessage) }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        try await log.signIfGrown()
         // No export that the public may no longer see stays, nor becomes the base of a delta
         // (an altered one is not withdrawn: see withdraw()).
         let withdrawn = try await withdraw()
@@ -250,8 +249,11 @@ public final class ExportService: Sendable {
         let registry = self.registry
         let origin = log.origin
         let restrictedGroup = self.restrictedGroup
-        let (summary, lastAuditId) = try await registry.database.read { reader -> (ExportSummary, Int64) in
-            guard let checkpoint = try reader.latestCheckpoint() else { throw ExportServiceError("no checkpoint has been signed yet") }
+        // The state, the listings and the entries are read from one snapshot, and the tree is
+        // the log that snapshot holds, signed for it: a write committed after the newest
+        // checkpoint would otherwise be in the state but not in the tree the export publishes.
+        let (snapshot, checkpoint) = try await log.signedSnapshot()
+        let (summary, lastAuditId) = try await snapshot.read { reader -> (ExportSummary, Int64) in
             // Which decisions the export knows: every transaction up to this audit entry.
             let lastAuditId = try reader.lastAuditId()
             if let previous {
