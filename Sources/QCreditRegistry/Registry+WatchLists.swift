@@ -96,7 +96,7 @@ extension Registry {
                 normalised.append(try EnterpriseCode(validating: code).value)
             } catch {
                 normalised.append(EnterpriseCode.normalize(code))
-                refused.append((index, .invalidCode(error)))
+                refused.append((index, RegistryError.invalidCode(error).within("codes[\(index)]")))
             }
         }
         guard !refused.isEmpty else { return normalised }

@@ -184,6 +184,28 @@ import Testing
         await #expect(throws: RegistryError.self) {
             try await fixture.registry.watchTarget(codes: ["911522010783762862"], watchList: nil, by: Self.bank)
         }
+        // Among many codes, the refusal says which one: its place in the list, in the reason.
+        do {
+            _ = try await fixture.registry.editWatchList("loans", codes: [pilot, pilot, "911522010783762862"], edit: .add, by: Self.bank)
+            Issue.record("an invalid code was taken")
+        } catch RegistryError.invalidCode(let error) {
+            #expect(error.code == "911522010783762862")
+            #expect(error.reason == "codes[2]: check character at position 18 should be '0', found '2'")
+        }
+        // So do a PublishGrades' codes and a RecordEvents' events.
+        do {
+            _ = try await fixture.registry.publishGrades(codes: [pilot, "911522010783762862"], by: RegistryFixture.regulator)
+            Issue.record("an invalid code was taken")
+        } catch RegistryError.invalidCode(let error) {
+            #expect(error.reason.hasPrefix("codes[1]: check character at position 18"), "\(error.reason)")
+        }
+        do {
+            _ = try await fixture.registry.recordEvents(
+                [fixture.event(pilot), fixture.event("911522010783762862")], by: RegistryFixture.regulator)
+            Issue.record("an invalid code was taken")
+        } catch RegistryError.invalidCode(let error) {
+            #expect(error.reason.hasPrefix("events[1]: check character at position 18"), "\(error.reason)")
+        }
     }
 
     @Test func aRepairedListingEndsWithoutDetailsForABank() async throws {

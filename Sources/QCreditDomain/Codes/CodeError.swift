@@ -35,6 +35,8 @@ public struct CodeError: Error, Sendable, Hashable, CustomStringConvertible {
     public let expected: String?
     /// The offending character, the check character found, or the length found.
     public let found: String?
+    /// Where the code was given in a call that carries many (`codes[2]`, `events[3]`), when it was.
+    public var location: String?
 
     public init(
         kind: Kind, codeKind: CodeKind?, code: String,
@@ -49,8 +51,13 @@ public struct CodeError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// One human sentence saying what is wrong, e.g.
-    /// `check character at position 18 should be 'Y', found '3'`.
+    /// `check character at position 18 should be 'Y', found '3'`, after the code's place in a
+    /// call of many codes (`codes[2]: …`) when it has one.
     public var reason: String {
+        location.map { "\($0): \(whatIsWrong)" } ?? whatIsWrong
+    }
+
+    private var whatIsWrong: String {
         let at = position.map(String.init) ?? "?"
         let expectedText = expected ?? "?"
         let foundText = found ?? "?"

@@ -77,9 +77,15 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The same error with its parameter path placed under `prefix`, for batch calls:
     /// `occurredOn` in the fourth event becomes `events[3].occurredOn`.
     public func within(_ prefix: String) -> RegistryError {
-        if case .invalidArgument(let parameter, let reason) = self {
+        switch self {
+        case .invalidArgument(let parameter, let reason):
             return .invalidArgument(parameter: "\(prefix).\(parameter)", reason: reason)
+        case .invalidCode(var error):
+            // An invalid code among many says which one, in its reason.
+            error.location = error.location.map { "\(prefix).\($0)" } ?? prefix
+            return .invalidCode(error)
+        default:
+            return self
         }
-        return self
     }
 }
