@@ -70,6 +70,12 @@ import Testing
                 n += 1
             }
         }
+        // The writer holds the daemon: it is stopped and awaited before the daemon is, so that
+        // the daemon is never left running past the test.
+        func stopWriting() async {
+            writing.cancel()
+            _ = await writing.result
+        }
         defer { writing.cancel() }
         for _ in 0..<6 {
             let reply = try await export(daemon, full: true)
@@ -83,6 +89,8 @@ import Testing
             let verified = try await runCommand(qcredit, ["verify", directory, "--vkey", vkey])
             #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
         }
+        await stopWriting()
+        #expect(daemon.stop() == 0)
     }
 
     @Test func aDeltaVerifiesAgainstThePreviousExportAndTwoExportsOfOneStateAreIdentical() async throws {
