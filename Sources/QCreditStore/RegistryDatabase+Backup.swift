@@ -10,7 +10,7 @@ extension RegistryDatabase {
         do {
             let destination = try DatabaseQueue(path: path)
             try withoutActuallyEscaping(shouldStop) { shouldStop in
-                try poolForBackup.backup(to: destination, pagesPerStep: 1024) { progress in
+                try pool.backup(to: destination, pagesPerStep: 1024) { progress in
                     if !progress.isCompleted && shouldStop() { throw StoreError.backupStopped }
                 }
             }

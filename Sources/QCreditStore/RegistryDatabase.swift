@@ -17,7 +17,8 @@ import Synchronization
 /// let id = try await database.read { try $0.enterpriseId(forCode: "91350100M000100Y43") }
 /// ```
 public final class RegistryDatabase: Sendable {
-    private let pool: DatabasePool
+    /// The pool itself, for the store's own extensions (backups, snapshots).
+    let pool: DatabasePool
     /// Copies the WAL into the database file beside the writer (the writer's commits hand it the work).
     private let checkpointer: WALCheckpointer
     public let path: String
@@ -27,8 +28,6 @@ public final class RegistryDatabase: Sendable {
     /// Write transactions committed since the database was opened, counted on the writer right
     /// after each commit (so a write reads an exact count: see ``RegistryWriter/committedWritesBefore``).
     private let committedWrites = CommitCounter()
-
-    var poolForBackup: DatabasePool { pool }
 
     /// `PRAGMA synchronous` value of `FULL`.
     static let fullSynchronous = 2

@@ -19,6 +19,6 @@ public final class RegistrySnapshot: Sendable {
 extension RegistryDatabase {
     /// A snapshot of the committed state as it is now (blocking briefly: it opens a connection).
     public func snapshot() throws -> RegistrySnapshot {
-        RegistrySnapshot(try poolForBackup.makeSnapshot())
+        RegistrySnapshot(try pool.makeSnapshot())
     }
 }

@@ -39,9 +39,9 @@ public final class BackupService: Sendable {
     /// Tells the operator who took a backup: it holds every opening, the undisclosed ones too,
     /// so each one sent is on record by peer (uid, gid, pid), as an export is.
     public func logSent(_ snapshot: Snapshot, to peer: AuditContext.Peer?) {
-        let bytes = snapshot.files.reduce(0) { $0 + $1.size }
-        let who = peer.map { ["uid": "\($0.uid)", "gid": "\($0.gid)", "pid": "\($0.pid)"] } ?? [:]
-        logger.notice("backup sent", metadata: who.mapValues { .string($0) }.merging(["bytes": "\(bytes)"]) { $1 })
+        var metadata: Logger.Metadata = ["bytes": "\(snapshot.files.reduce(0) { $0 + $1.size })"]
+        if let peer { (metadata["uid"], metadata["gid"], metadata["pid"]) = ("\(peer.uid)", "\(peer.gid)", "\(peer.pid)") }
+        logger.notice("backup sent", metadata: metadata)
     }
 
     /// Stops a copy in progress (its caller gets `BackupFailed` saying the daemon is stopping,
