@@ -10,7 +10,7 @@ import QCreditDomain
 /// `qcredit status`: GetStatus.
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Show the daemon's version, uptime, counts, log size, last checkpoint and last export.")
+        commandName: "status", abstract: "Show the daemon's version, uptime, counts, log size, last checkpoint, last export and failing background work.")
 
     @OptionGroup var options: GlobalOptions
 
@@ -52,6 +52,16 @@ struct StatusCommand: AsyncParsableCommand {
                     // the daemon's log names them): either way the next one holds the whole log.
                     let records = reply["logSize"]?.intValue ?? 0
                     block.add("Last export", records > 0 ? "none in the exports directory (the next export is a full one)" : "none")
+                }
+                let problems = reply["problems"]?.arrayValue ?? []
+                if problems.isEmpty { block.add("Problems", "none") }
+                for problem in problems {
+                    let failures = problem["failures"]?.intValue ?? 0
+                    block.add(
+                        "Problem",
+                        "\(problem["work"]?.stringValue ?? "?") failing since \(problem["since"]?.stringValue ?? "?") "
+                            + "(\(failures) failure\(failures == 1 ? "" : "s"), last \(problem["lastFailure"]?.stringValue ?? "?")): "
+                            + (problem["reason"]?.stringValue ?? "?"))
                 }
                 return block.lines()
             }

@@ -1,6 +1,7 @@
 import Logging
 import QCreditCrypto
 import QCreditLog
+import QCreditService
 import QCreditStore
 import ServiceLifecycle
 import VarlinkNIO
@@ -10,6 +11,7 @@ import VarlinkNIO
 struct CheckpointService: Service {
     let log: TransparencyLogService
     let interval: Duration
+    let health: BackgroundHealth
     let logger: Logger
 
     func run() async throws {
@@ -26,7 +28,7 @@ struct CheckpointService: Service {
     @discardableResult
     private func sign() async -> StoredCheckpoint? {
         do {
-            return try await log.signIfGrown()
+            return try await health.tracking(.checkpoint) { try await log.signIfGrown() }
         } catch {
             logger.error("cannot sign a checkpoint", metadata: ["error": "\(error)"])
             return nil

@@ -214,7 +214,8 @@ public enum Daemon {
             backup: BackupService(database: database, log: log, stateDirectory: configuration.stateDirectory),
             exports: ExportService(
                 registry: registry, log: log, directory: configuration.exportDirectory, retain: configuration.export.retain,
-                restrictedGroup: restrictedGroup))
+                restrictedGroup: restrictedGroup),
+            health: BackgroundHealth(now: { [clock = registry.clock] in clock.now() }))
         let gradeIndex = GradeAnswerIndex(registry: registry, logger: Logger(label: "qcredit.grade-index"))
         let service = RegistryService(
             registry: registry, log: log, operations: operations, roles: roles, gradeIndex: gradeIndex,
@@ -271,16 +272,16 @@ public enum Daemon {
                 services: [
                     .init(
                         service: CheckpointService(
-                            log: log, interval: .seconds(configuration.log.checkpointIntervalSeconds),
+                            log: log, interval: .seconds(configuration.log.checkpointIntervalSeconds), health: operations.health,
                             logger: Logger(label: "qcredit.log"))),
-                    .init(service: GradeIndexService(index: gradeIndex, logger: Logger(label: "qcredit.grade-index"))),
+                    .init(service: GradeIndexService(index: gradeIndex, health: operations.health, logger: Logger(label: "qcredit.grade-index"))),
                     .init(
                         service: MaintenanceService(
                             registry: registry, exports: operations.exports, interval: .seconds(configuration.maintenanceIntervalSeconds),
                             regrade: RegradeSchedule(
                                 minuteOfDay: configuration.regradeMinuteOfDay, utcOffset: configuration.utcOffset),
                             regradeAfterWrites: configuration.regradeAfterWritesSeconds > 0
-                                ? .seconds(configuration.regradeAfterWritesSeconds) : nil,
+                                ? .seconds(configuration.regradeAfterWritesSeconds) : nil, health: operations.health,
                             logger: Logger(label: "qcredit.maintenance"))),
                     .init(
                         service: VarlinkServerService(

@@ -17,6 +17,7 @@ struct MaintenanceService: Service {
     let regrade: RegradeSchedule
     /// Quiet time after writes before what they made due is regraded; nil: at the next tick.
     let regradeAfterWrites: Duration?
+    let health: BackgroundHealth
     let logger: Logger
 
     func run() async throws {
@@ -25,12 +26,14 @@ struct MaintenanceService: Service {
                 // Graceful shutdown cancels a run in progress (a regrade stops between batches):
                 // the last checkpoint is signed after maintenance has stopped.
                 try await cancelWhenGracefulShutdown {
-                    let summary = try await registry.runMaintenance()
+                    let summary = try await health.tracking(.maintenance) { try await registry.runMaintenance() }
                     if !summary.expired.isEmpty || !summary.escalated.isEmpty {
                         logger.info(
                             "maintenance", metadata: ["expired": "\(summary.expired)", "escalated": "\(summary.escalated)"])
                     }
-                    if let regraded = try await registry.runScheduledRegrade(regrade), regraded.recomputed > 0 {
+                    if let regraded = try await regrading({ try await registry.runScheduledRegrade(regrade) }),
+                        regraded.recomputed > 0
+                    {
                         logger.info(
                             "regrade",
                             metadata: [
@@ -38,7 +41,8 @@ struct MaintenanceService: Service {
                                 "failed": "\(regraded.failed)",
                             ])
                     }
-                    _ = try await exports.withdrawUndisclosed()  // logged by the export service
+                    // Logged by the export service.
+                    _ = try await health.tracking(.maintenance) { try await exports.withdrawUndisclosed() }
                 }
             } catch is CancellationError {
                 // Shutdown interrupted a run; its transaction rolled back and the next start redoes it.
@@ -91,7 +95,9 @@ struct MaintenanceService: Service {
                 // It gives the writer back to a peer who starts writing meanwhile (the next
                 // import): the tick's run, which does not yield, bounds how long files wait.
                 let peerWrites = registry.peerWriteCount
-                let regraded = try await registry.runScheduledRegrade(regrade, yieldingToPeerWritesAfter: peerWrites)
+                let regraded = try await regrading {
+                    try await registry.runScheduledRegrade(regrade, yieldingToPeerWritesAfter: peerWrites)
+                }
                 unfinished = regraded?.yielded ?? false
                 peerWroteDuringRun = registry.peerWriteCount != peerWrites
                 if let regraded, regraded.recomputed > 0 {
@@ -109,6 +115,11 @@ struct MaintenanceService: Service {
             }
             if ContinuousClock.now >= tick { return }
         }
+    }
+
+    /// A regrade run, its failure or its files that failed reported to `health`.
+    private func regrading(_ run: () async throws -> RegradeSummary?) async throws -> RegradeSummary? {
+        try await health.tracking(.regrade, partly: { $0.flatMap(FilesNotRegraded.init) }, run)
     }
 
     /// The result of whichever of `one` and `other` finishes first; the other is cancelled.
@@ -129,4 +140,16 @@ struct MaintenanceService: Service {
         let untilSlot = regrade.nextSlot(after: now).secondsSinceEpoch - now.secondsSinceEpoch
         return min(interval, .seconds(max(1, untilSlot)))
     }
+}
+
+/// Files a regrade run could not regrade: each is logged with its reason and stays due.
+struct FilesNotRegraded: Error, CustomStringConvertible {
+    let count: Int
+
+    init?(_ summary: RegradeSummary) {
+        guard summary.failed > 0 else { return nil }
+        count = summary.failed
+    }
+
+    var description: String { "\(count) file\(count == 1 ? "" : "s") could not be regraded (the log names each and why)" }
 }

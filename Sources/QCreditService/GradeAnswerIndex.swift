@@ -67,10 +67,12 @@ public final class GradeAnswerIndex: Sendable {
     }
 
     /// Builds the index, then keeps it current until cancelled.
-    public func run() async throws {
+    public func run(afterEachRefresh refreshed: @Sendable () -> Void = {}) async throws {
         try await refresh()
+        refreshed()
         for await _ in wakeUps {
             try await refresh()
+            refreshed()
         }
     }
 

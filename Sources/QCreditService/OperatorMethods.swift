@@ -47,6 +47,14 @@ enum OperatorMethods {
                             "appliedOn": .string($0.appliedOn.description), "decideBy": .string($0.decideBy.description),
                         ]
                     }),
+                "problems": .array(
+                    operations.health.current.map {
+                        [
+                            "work": .string($0.work.rawValue), "since": .string($0.since.rfc3339),
+                            "lastFailure": .string($0.lastFailure.rfc3339), "failures": .int(Int64($0.failures)),
+                            "reason": .string($0.reason),
+                        ]
+                    }),
             ])
         },
         method("Export") { _, call in

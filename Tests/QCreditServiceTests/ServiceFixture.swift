@@ -53,7 +53,8 @@ final class ServiceFixture: Sendable {
             version: "test", startedAt: clock.now(), developmentMode: false, stateDirectory: directory.path,
             backup: BackupService(database: database, log: log, stateDirectory: directory.path),
             exports: ExportService(
-                registry: registry, log: log, directory: directory.appendingPathComponent("exports").path, retain: 3))
+                registry: registry, log: log, directory: directory.appendingPathComponent("exports").path, retain: 3),
+            health: BackgroundHealth(now: { [clock] in clock.now() }))
         exportsDirectory = directory.appendingPathComponent("exports").path
         let gradeIndex = withGradeIndex ? GradeAnswerIndex(registry: registry, logger: quiet) : nil
         self.gradeIndex = gradeIndex

@@ -8,10 +8,12 @@ public struct OperationsContext: Sendable {
     public let stateDirectory: String
     public let backup: BackupService
     public let exports: ExportService
+    /// Background work failing now, reported by the daemon's services.
+    public let health: BackgroundHealth
 
     public init(
         version: String, startedAt: Instant, developmentMode: Bool, stateDirectory: String, backup: BackupService,
-        exports: ExportService
+        exports: ExportService, health: BackgroundHealth
     ) {
         self.version = version
         self.startedAt = startedAt
@@ -19,5 +21,6 @@ public struct OperationsContext: Sendable {
         self.stateDirectory = stateDirectory
         self.backup = backup
         self.exports = exports
+        self.health = health
     }
 }
