@@ -150,8 +150,13 @@ private func sendCodes(
         let others = try await daemon.call("org.qcredit.query.ListWatchLists", [:])["lists"]?.arrayValue ?? []
         let elsewhere = others.filter { $0["name"]?.stringValue != name }.reduce(0) { $0 + Int($1["size"]?.intValue ?? 0) }
         if size + elsewhere > WatchList.maximumCodes {
-            throw Failure.badInput(
-                "\(file) holds \(size) codes\(elsewhere > 0 ? " and your other lists \(elsewhere)" : ""); a bank's watch lists hold at most "
+            // The registry's own refusal (exit 1, the same error with --json), said before it could
+            // be made part-way.
+            throw Failure.refused(
+                VarlinkError(
+                    name: "org.qcredit.query.WatchListTooLarge",
+                    parameters: ["name": .string(name), "size": .int(Int64(size + elsewhere)), "limit": .int(Int64(WatchList.maximumCodes))]),
+                at: "\(file) holds \(size) codes\(elsewhere > 0 ? " and your other lists \(elsewhere)" : ""); a bank's watch lists hold at most "
                     + "\(WatchList.maximumCodes) together; nothing was sent")
         }
     }

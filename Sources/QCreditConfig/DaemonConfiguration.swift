@@ -55,7 +55,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
         /// Connections beyond this are closed at once.
         public var maxConnections: Int = 256
         /// Connections from one uid beyond this are closed at once, so one peer cannot take
-        /// every place (a bank's load generator opens 50).
+        /// every place (a bank's load generator opens 50). Unset in a config file with a smaller
+        /// ``maxConnections``: that.
         public var maxConnectionsPerUser: Int = 64
         /// Connections that peers holding no role may hold together, when set: the rest of
         /// ``maxConnections`` stays for peers with a role (four roleless uids at the per-uid
@@ -287,6 +288,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
             try section.rejectUnknownKeys(allowed: Set(settings.map(\.0) + ["maxConnectionsWithoutRole"]))
             for (key, path) in settings {
                 if let value = try positive(section, key) { configuration.limits[keyPath: path] = value }
+            }
+            // The per-uid default follows a smaller maxConnections: setting that alone is not
+            // refused for a default the operator never wrote.
+            if !section.keys.contains("maxConnectionsPerUser") {
+                configuration.limits.maxConnectionsPerUser = min(configuration.limits.maxConnectionsPerUser, configuration.limits.maxConnections)
             }
             if let value = try positive(section, "maxConnectionsWithoutRole") { configuration.limits.maxConnectionsWithoutRole = value }
             try Self.check(configuration.limits, section: "limits.")

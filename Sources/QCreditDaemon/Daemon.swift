@@ -70,20 +70,26 @@ public enum Daemon {
         let configuration = settings.configuration
         // Everything the config names (the policy, groups, key files) is read and checked before
         // anything is written: a refused start leaves the state and export directories as they were.
+        // A setting refused here is named with its file, as those refused while parsing are.
+        let inConfigFile = { (message: String) in ConfigurationError(settings.configPath.map { "\($0): \(message)" } ?? message) }
         let policy =
             try configuration.policyPath.map { path throws(ConfigurationError) in
                 do {
                     return try PolicyFile.load(path: path)
                 } catch {
                     // The setting that named the file, as every other refused setting is named.
-                    throw ConfigurationError("policy: \(error)")
+                    throw inConfigFile("policy: \(error)")
                 }
             }
             ?? PolicyFile.defaultPolicy()
-        try DescriptorLimit.ensure(maxConnections: configuration.limits.maxConnections)
+        do {
+            try DescriptorLimit.ensure(maxConnections: configuration.limits.maxConnections)
+        } catch {
+            throw inConfigFile(error.message)
+        }
         let restrictedGroup = try configuration.export.restrictedGroup.map { name throws(ConfigurationError) in
             guard let id = SystemAccounts.gid(groupName: name) else {
-                throw ConfigurationError("export.restrictedGroup: no group named \(name)")
+                throw inConfigFile("export.restrictedGroup: no group named \(name)")
             }
             return RestrictedGroup(name: name, id: id)
         }

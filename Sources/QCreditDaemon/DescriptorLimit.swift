@@ -29,8 +29,8 @@ enum DescriptorLimit {
         guard limit.rlim_cur >= needed else {
             throw ConfigurationError(
                 "limits.maxConnections (\(maxConnections)) needs \(needed) open files (\(reserve) kept for the database and "
-                    + "exports), but this process may open \(limit.rlim_cur) (RLIMIT_NOFILE, at most \(limit.rlim_max); the unit's "
-                    + "LimitNOFILE=): lower maxConnections or raise the limit")
+                    + "exports), but this process may open \(limit.rlim_cur) (RLIMIT_NOFILE, at most \(limit.rlim_max), which "
+                    + "the unit's LimitNOFILE= sets): lower maxConnections or raise the limit")
         }
     }
 }

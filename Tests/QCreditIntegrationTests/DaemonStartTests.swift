@@ -83,6 +83,10 @@ import Testing
                 Issue.record("the daemon started with \(setting)")
             } catch let failed as DaemonFailed {
                 #expect(failed.log.contains("no group named qcredit-no-such-group"), "\(failed.log)")
+                if setting.contains("restrictedGroup") {
+                    // Named with its file, as settings refused while the file is parsed are.
+                    #expect(failed.log.contains("qcreditd.toml: export.restrictedGroup: no group named"), "\(failed.log)")
+                }
             }
             #expect(!FileManager.default.fileExists(atPath: state), "\(setting): the state directory was made")
         }
@@ -100,7 +104,7 @@ import Testing
         let cases = [
             ("[log]\nkeys = [\"\(scratch.path("missing.pem"))\"]\n", "log.keys: loading private key file \(scratch.path("missing.pem")) failed: No such file or directory"),
             ("[log]\nkeys = [\"\(open)\"]\n", "log.keys: loading private key file \(open) failed: mode 0644 lets group or others access it"),
-            ("policy = \"\(scratch.path("missing.toml"))\"\n", "policy: \(scratch.path("missing.toml")): cannot read the policy file (No such file or directory)"),
+            ("policy = \"\(scratch.path("missing.toml"))\"\n", "qcreditd.toml: policy: \(scratch.path("missing.toml")): cannot read the policy file (No such file or directory)"),
         ]
         for (setting, expected) in cases {
             let state = scratch.path("state-\(UUID().uuidString.prefix(8))")

@@ -239,7 +239,9 @@ import VarlinkNIO
         // A file over the limit is refused before the first call: the list keeps what it held.
         let tooMany = (0..<1_000_001).map { USCC.madeUp(serial: 20_000_000 + $0) }.joined(separator: "\n")
         let refused = try await cli.run(["watchlist", "set", "book", "-"], input: tooMany)
-        #expect(refused.status == 2)
+        // The registry's refusal, said before any call: exit 1, as the daemon's WatchListTooLarge.
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("WatchListTooLarge: watch list book would hold 1000001 codes; the limit is 1000000"), "\(refused.stderr)")
         #expect(refused.stderr.contains("holds 1000001 codes; a bank's watch lists hold at most 1000000 together; nothing was sent"), "\(refused.stderr)")
         #expect(try await cli.succeed(["watchlist", "show"]).contains("book\t85000"))
         // The limit is the bank's, its other lists counted: a million codes beside a list of
@@ -247,8 +249,10 @@ import VarlinkNIO
         _ = try await cli.succeed(["watchlist", "set", "small", "-"], input: (0..<7).map { USCC.madeUp(serial: 40_000_000 + $0) }.joined(separator: "\n"))
         let million = (0..<1_000_000).map { USCC.madeUp(serial: 20_000_000 + $0) }.joined(separator: "\n")
         let beyond = try await cli.run(["watchlist", "set", "book", "-"], input: million)
-        #expect(beyond.status == 2)
+        #expect(beyond.status == 1)
         #expect(beyond.stderr.contains("holds 1000000 codes and your other lists 7;"), "\(beyond.stderr)")
+        let asJSON = try await cli.run(["watchlist", "set", "book", "-", "--json"], input: million)
+        #expect(asJSON.stderr.contains("\"org.qcredit.query.WatchListTooLarge\""), "\(asJSON.stderr)")
         #expect(try await cli.succeed(["watchlist", "show"]).contains("book\t85000"))
         // So is one with an invalid code in its third call's part, named with its line.
         var bad = (0..<90_000).map { USCC.madeUp(serial: 30_000_000 + $0) }

@@ -94,6 +94,11 @@ import Testing
         // A quarter of the places for peers without a role, unless set.
         #expect(limits.connectionsWithoutRole == 64)
         #expect(try DaemonConfiguration.parse("[limits]\nmaxConnections = 10\nmaxConnectionsPerUser = 5\nmaxConnectionsWithoutRole = 3", file: "c.toml").limits.connectionsWithoutRole == 3)
+        // A smaller maxConnections alone brings the per-uid default down with it (it was refused
+        // for a maxConnectionsPerUser of 64 the file never set).
+        let fewer = try DaemonConfiguration.parse("[limits]\nmaxConnections = 32", file: "c.toml").limits
+        #expect(fewer.maxConnectionsPerUser == 32)
+        #expect(try DaemonConfiguration.parse("[limits]\nmaxConnections = 1000", file: "c.toml").limits.maxConnectionsPerUser == 64)
     }
 
     /// The commented example operators start from states every limit at its default.
