@@ -37,8 +37,7 @@ enum Benchmark {
     }
 
     static func elapsed(since start: ContinuousClock.Instant) -> Double {
-        let duration = ContinuousClock.now - start
-        return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        (ContinuousClock.now - start).inSeconds
     }
 
     /// Runs `clients` connections, each keeping `depth` calls in flight, for `seconds`.

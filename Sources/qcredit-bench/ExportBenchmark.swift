@@ -104,9 +104,7 @@ enum ExportBenchmark {
 
     static func uscc(_ n: Int) -> String { USCC.madeUp(serial: 30_000_000 + n) }
 
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
+    static func seconds(_ duration: Duration) -> Double { duration.inSeconds }
 
     /// Resets the kernel's peak-RSS mark (VmHWM) for this process.
     static func resetPeakMemory() {

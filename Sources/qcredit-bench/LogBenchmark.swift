@@ -116,9 +116,7 @@ enum LogBenchmark {
         return (seconds(ContinuousClock.now - start), value)
     }
 
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
+    static func seconds(_ duration: Duration) -> Double { duration.inSeconds }
 
     static func report(_ what: String, _ times: [Double], hashes: [Int]) {
         let sorted = times.sorted()

@@ -93,7 +93,5 @@ enum RegradeBenchmark {
                 time, Double(all.recomputed) / time))
     }
 
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
+    static func seconds(_ duration: Duration) -> Double { duration.inSeconds }
 }

@@ -47,8 +47,8 @@ enum StreamBenchmark {
         let inCalls = durations.reduce(Duration.zero, +)
         let total = Double(durations.count * codesPerCall)
         // Codes per second of time spent in calls (from the first byte sent to the last reply's NUL).
-        let rate = total / (Double(inCalls.components.seconds) + Double(inCalls.components.attoseconds) / 1e18)
-        let sorted = durations.map { Double($0.components.seconds) * 1e6 + Double($0.components.attoseconds) / 1e12 }.sorted()
+        let rate = total / inCalls.inSeconds
+        let sorted = durations.map { $0.inSeconds * 1e6 }.sorted()
         let p50 = sorted[sorted.count / 2]
         let p99 = sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]
         print(
