@@ -142,7 +142,8 @@ enum Failure: Error, Sendable {
         let detail: String
         switch name {
         case "InvalidCode":
-            detail = "\(string("code")): \(string("reason"))"
+            // As `check-code` says it for an empty code.
+            detail = "\(p["code"]?.stringValue == "" ? "(empty)" : string("code")): \(string("reason"))"
         case "NotFound":
             detail = "no credit file is registered under \(string("code"))"
         case "AlreadyRegistered":

@@ -60,8 +60,9 @@ struct GradesCommand: AsyncParsableCommand {
             let input = try InputFile(reading: file)
             let codes = input.contentLines.map(\.text)
             guard !codes.isEmpty else { throw Failure.badInput("no codes in \(input.name)") }
-            console.line(Render.gradeRowHeader)
             var anyError = false
+            // Printed with the first answer: a daemon that cannot be reached leaves no table begun.
+            var headerPrinted = false
             // In calls a bank's message limit takes, one after another: the rows keep the file's order.
             for batch in CodeBatches.split(codes, maximumCount: Self.codesPerCall) {
                 for try await reply in try await daemon.stream(
@@ -71,6 +72,10 @@ struct GradesCommand: AsyncParsableCommand {
                     if console.json {
                         console.jsonLine(.object(reply))
                     } else {
+                        if !headerPrinted {
+                            console.line(Render.gradeRowHeader)
+                            headerPrinted = true
+                        }
                         console.line(Render.gradeRow(reply))
                     }
                 }

@@ -43,13 +43,8 @@ enum LogVerification {
     /// The text of `path` (or standard input for `-`). A file that is not UTF-8 is bad input,
     /// or what `notText` makes of the message (for a proof, a failed verification).
     static func readFile(_ path: String, notText: (String) -> Failure = Failure.badInput) throws(Failure) -> String {
-        let data: Data
-        if path == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard let contents = FileManager.default.contents(atPath: path) else { throw .badInput("cannot read \(path)") }
-            data = contents
-        }
+        // Read as every input file is: a refusal says why (no such file, a directory, permission).
+        let data = Data(try InputFile.rawBytes(of: path))
         guard let text = String(data: data, encoding: .utf8) else { throw notText("\(path) is not UTF-8 text") }
         return text
     }

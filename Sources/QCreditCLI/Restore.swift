@@ -542,8 +542,7 @@ struct Restore {
             let manifest = try Self.manifest(of: export)
             guard manifest.entriesEnd > start, manifest.entriesStart < end else { continue }
             let path = (export as NSString).appendingPathComponent(ExportFormat.entriesFile)
-            guard let data = FileManager.default.contents(atPath: path) else { throw Failure.badInput("cannot read \(path)") }
-            let bytes = [UInt8](data)
+            let bytes = try InputFile.rawBytes(of: path)
             guard let listed = manifest.files.first(where: { $0.name == ExportFormat.entriesFile }),
                 Digest.sha256(bytes) == listed.sha256
             else { throw Failure.verification("\(path) does not match its MANIFEST's SHA-256") }

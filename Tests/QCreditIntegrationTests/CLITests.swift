@@ -347,6 +347,13 @@ import Testing
         #expect(json.stdout.isEmpty)
         #expect(try JSONValue.parse(json.stderr)["error"] == "ConnectionFailed")
 
+        // A batch begins no table it cannot fill: stdout stays empty (its header came first).
+        let codes = try ScratchDirectory("unreachable-grades")
+        try "\(CLI.cement)\n".write(toFile: codes.path("codes.txt"), atomically: true, encoding: .utf8)
+        let batch = try await CLI.run(["grades", codes.path("codes.txt"), "--socket", missing])
+        #expect(batch.status == 3)
+        #expect(batch.stdout.isEmpty, "\(batch.stdout)")
+
         // A stopped daemon: the socket may be gone or refuse; either way, status 3.
         let daemon = try await DaemonProcess()
         daemon.stop()
@@ -361,6 +368,10 @@ import Testing
         #expect(invalid.status == 1)
         #expect(invalid.stdout.isEmpty)
         #expect(invalid.stderr == "InvalidCode: 911522010783762861: check character at position 18 should be '0', found '1'\n")
+        // An empty code is said as `check-code` says it (it was "InvalidCode: : …").
+        let empty = try await cli.run(["grade", ""])
+        #expect(empty.status == 1)
+        #expect(empty.stderr.hasPrefix("InvalidCode: (empty): "), "\(empty.stderr)")
 
         let unknown = try await cli.run(["file", CLI.unregistered])
         #expect(unknown.status == 1)
@@ -595,6 +606,12 @@ import Testing
         let noFile = try await CLI.run(["grades", "/nonexistent/codes.txt"])
         #expect(noFile.status == 2)
         #expect(noFile.stderr == "cannot read /nonexistent/codes.txt: no such file or directory\n")
+        // The offline verifiers say why too (they said only "cannot read PATH").
+        let vkey = "qcredit.example.gov.cn/registry+9dac4260+AROodBHyVJTDImygJP9Ea874L5TwSfStp2bI/qc3BfSo"  // the README's
+        let noProof = try await CLI.run(["verify-proof", "/nonexistent/a.tlog-proof", "--vkey", vkey])
+        #expect(noProof.status == 2)
+        #expect(noProof.stderr.contains("cannot read /nonexistent/"), "\(noProof.stderr)")
+        #expect(noProof.stderr.contains(": no such file or directory"), "\(noProof.stderr)")
         let help = try await CLI.run(["--help"])
         #expect(help.status == 0)
         #expect(help.stdout.contains("EXIT STATUS"))
