@@ -29,6 +29,8 @@ public final class Registry: Sendable {
     public let watchListCountLimit: Int
     /// Each peer's watch-list changes, one after another.
     let watchListEdits: WatchListEditGate
+    /// The codes each peer's open feeds given `codes` follow together.
+    public let codeFeeds: CodeFeedAllowance
     /// Name-index look-ups that came back full, which never change (``CrowdedNameProbes``).
     let crowdedNameProbes = CrowdedNameProbes()
     let logger: Logger
@@ -39,9 +41,10 @@ public final class Registry: Sendable {
         database: RegistryDatabase, policy: Policy, clock: any RegistryClock = SystemClock(),
         utcOffset: UTCOffset = .beijing, watchListLimit: Int = WatchList.maximumCodes,
         watchListCountLimit: Int = WatchList.maximumLists, watchListEdits: WatchListEditGate = WatchListEditGate(),
-        logger: Logger = Logger(label: "qcredit.registry")
+        codeFeeds: CodeFeedAllowance = CodeFeedAllowance(), logger: Logger = Logger(label: "qcredit.registry")
     ) async throws {
         self.watchListEdits = watchListEdits
+        self.codeFeeds = codeFeeds
         self.database = database
         self.policy = policy
         self.clock = clock

@@ -27,7 +27,13 @@ enum WatchMethods {
                         parameter: "since", reason: "\(since) is past the end of the log (its last index is \(end))")
                 }
             }
-            try await streamChanges(registry, call, target: target, from: since)
+            guard case .codes(let codes) = target else { return try await streamChanges(registry, call, target: target, from: since) }
+            // Codes given in the call are held while the feed is open: a peer's feeds follow a
+            // bounded number of them together, and their memory goes back to the system after.
+            defer { FreeMemoryRelease.shared.afterCall(carrying: codes.count) }
+            try await registry.codeFeeds.following(codes.count, by: call.caller.peer?.uid ?? 0) {
+                try await streamChanges(registry, call, target: target, from: since)
+            }
         },
         QueryMethods.method("SetWatchList") { registry, call in try await edit(.set, registry, call) },
         QueryMethods.method("AddToWatchList") { registry, call in try await edit(.add, registry, call) },
