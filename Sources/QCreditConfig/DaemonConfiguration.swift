@@ -64,6 +64,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
         /// ``maxConnections`` (``connectionsWithoutRole``).
         public var maxConnectionsWithoutRole: Int?
 
+        /// Places of ``maxConnections`` that only peers known to hold a role that writes may
+        /// take (16 of 256; none below 16): banks' feeds, never idle, cannot take every place.
+        public var connectionsKeptForWriters: Int { maxConnections / 16 }
+
         /// ``maxConnectionsWithoutRole``, or a quarter of ``maxConnections`` (64 of 256).
         public var connectionsWithoutRole: Int { maxConnectionsWithoutRole ?? max(1, maxConnections / 4) }
         /// A connection with no call in progress is closed after this long.
@@ -87,7 +91,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public init() {}
 
         /// Roles whose methods change the registry or write files, and may send large batches.
-        public static let writingRoles: Set<Role> = [.regulator, .operator]
+        public static let writingRoles: Set<Role> = Role.writing
 
         /// The longest request a peer holding `roles` may send.
         public func maxMessageBytes(for roles: Set<Role>) -> Int {

@@ -19,6 +19,9 @@ final class ConfiguredRoles: RoleResolving {
     /// connection without a look-up, even on its first connection.
     private let grantedUIDs: Set<UInt32>
     private let grantedGIDs: Set<UInt32>
+    /// The same for the grants of roles that write (``Role/writing``).
+    private let writerUIDs: Set<UInt32>
+    private let writerGIDs: Set<UInt32>
     /// Grants naming a user or group this system did not know at start, as `role`, `user:NAME`
     /// or `group:NAME`, in role order: most often a typing error (they still apply once the
     /// name exists).
@@ -26,26 +29,37 @@ final class ConfiguredRoles: RoleResolving {
 
     init(grants: [Role: [Principal]]) {
         self.grants = grants
-        var uids: Set<UInt32> = []
-        var gids: Set<UInt32> = []
         var unknown: [(role: Role, principal: String)] = []
         for (role, principals) in grants.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             for principal in principals {
                 switch principal {
-                case .uid(let uid): uids.insert(uid)
-                case .user(let name):
-                    if let uid = SystemAccounts.uid(userName: name) { uids.insert(uid) } else { unknown.append((role, "user:\(name)")) }
-                case .group(let name):
-                    guard let gid = SystemAccounts.gid(groupName: name) else {
-                        unknown.append((role, "group:\(name)"))
-                        continue
-                    }
-                    gids.insert(gid)
-                    uids.formUnion(SystemAccounts.members(ofGroup: name).compactMap { SystemAccounts.uid(userName: $0) })
+                case .user(let name) where SystemAccounts.uid(userName: name) == nil: unknown.append((role, "user:\(name)"))
+                case .group(let name) where SystemAccounts.gid(groupName: name) == nil: unknown.append((role, "group:\(name)"))
+                default: break
                 }
             }
         }
-        (grantedUIDs, grantedGIDs, unknownGrants) = (uids, gids, unknown)
+        (grantedUIDs, grantedGIDs) = Self.principals(in: grants.values.flatMap { $0 })
+        (writerUIDs, writerGIDs) = Self.principals(in: grants.filter { Role.writing.contains($0.key) }.values.flatMap { $0 })
+        unknownGrants = unknown
+    }
+
+    /// The uids and primary gids `principals` name on this system: a user's uid, a group's gid
+    /// and its listed members'.
+    private static func principals(in principals: [Principal]) -> (uids: Set<UInt32>, gids: Set<UInt32>) {
+        var uids: Set<UInt32> = []
+        var gids: Set<UInt32> = []
+        for principal in principals {
+            switch principal {
+            case .uid(let uid): uids.insert(uid)
+            case .user(let name): if let uid = SystemAccounts.uid(userName: name) { uids.insert(uid) }
+            case .group(let name):
+                guard let gid = SystemAccounts.gid(groupName: name) else { continue }
+                gids.insert(gid)
+                uids.formUnion(SystemAccounts.members(ofGroup: name).compactMap { SystemAccounts.uid(userName: $0) })
+            }
+        }
+        return (uids, gids)
     }
 
     /// A peer a grant names (by uid, user, primary group or listed membership), or whose roles
@@ -53,6 +67,11 @@ final class ConfiguredRoles: RoleResolving {
     func isKnownToHoldARole(_ credentials: VarlinkPeerCredentials) -> Bool {
         if grantedUIDs.contains(credentials.uid) || grantedGIDs.contains(credentials.gid) { return true }
         return cache.withLock { $0[Self.key(credentials)].map { !$0.roles.isEmpty } } ?? false
+    }
+
+    func isKnownToWrite(_ credentials: VarlinkPeerCredentials) -> Bool {
+        if writerUIDs.contains(credentials.uid) || writerGIDs.contains(credentials.gid) { return true }
+        return cache.withLock { $0[Self.key(credentials)].map { !$0.roles.isDisjoint(with: Role.writing) } } ?? false
     }
 
     func roles(for credentials: VarlinkPeerCredentials) async -> Set<Role> {

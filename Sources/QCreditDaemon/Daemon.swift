@@ -243,6 +243,9 @@ public enum Daemon {
         // hold a role counts among those without one.
         serverConfiguration.maxConnectionsOfOtherPeers = limits.connectionsWithoutRole
         serverConfiguration.isVouchedFor = { credentials in roles.isKnownToHoldARole(credentials) }
+        // Banks' feeds are never idle: a few places stay for the regulators and operators.
+        serverConfiguration.keptConnections = limits.connectionsKeptForWriters
+        serverConfiguration.mayTakeKeptPlaces = { credentials in roles.isKnownToWrite(credentials) }
         // A peer refused as one without a role may hold one that no grant names by its uid or
         // groups as known at start (a group member by directory only, a user made later):
         // its roles are looked up then (at most once a minute per peer), so that its next

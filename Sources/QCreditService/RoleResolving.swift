@@ -13,6 +13,10 @@ public protocol RoleResolving: Sendable {
     /// block (asked for every new connection, to keep room for such peers). A peer not known
     /// yet does not. The default asks ``knownRoles(for:)``.
     func isKnownToHoldARole(_ credentials: VarlinkPeerCredentials) -> Bool
+    /// Whether the peer holds a role that writes (regulator or operator) as far as is known at
+    /// once, without a look-up (asked for every new connection, to keep places for such peers).
+    /// The default asks ``knownRoles(for:)``.
+    func isKnownToWrite(_ credentials: VarlinkPeerCredentials) -> Bool
 }
 
 extension RoleResolving {
@@ -20,6 +24,10 @@ extension RoleResolving {
 
     public func isKnownToHoldARole(_ credentials: VarlinkPeerCredentials) -> Bool {
         knownRoles(for: credentials).map { !$0.isEmpty } ?? false
+    }
+
+    public func isKnownToWrite(_ credentials: VarlinkPeerCredentials) -> Bool {
+        knownRoles(for: credentials).map { !$0.isDisjoint(with: Role.writing) } ?? false
     }
 }
 

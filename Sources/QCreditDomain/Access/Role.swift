@@ -10,6 +10,9 @@ public enum Role: String, Sendable, Hashable, CaseIterable, Comparable {
     /// Runs the daemon: maintenance, exports, backups.
     case `operator`
 
+    /// The roles whose methods change the registry or write files.
+    public static let writing: Set<Role> = [.regulator, .operator]
+
     public static func < (lhs: Role, rhs: Role) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }

@@ -12,6 +12,9 @@ enum AcceptedConnection: Sendable {
         case userLimit(VarlinkPeerCredentials)
         /// ``VarlinkServer/Configuration/maxConnectionsOfOtherPeers`` reached by peers not vouched for.
         case othersLimit(VarlinkPeerCredentials)
+        /// Only the places ``VarlinkServer/Configuration/keptConnections`` keeps are left, and
+        /// this peer may not take them.
+        case keptPlaces(VarlinkPeerCredentials)
         case shuttingDown
     }
 

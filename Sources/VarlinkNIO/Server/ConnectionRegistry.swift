@@ -10,6 +10,8 @@ final class ConnectionRegistry: Sendable {
     private let limitPerUser: Int?
     private let limitOfOthers: Int?
     private let isVouchedFor: (@Sendable (VarlinkPeerCredentials) -> Bool)?
+    private let kept: Int
+    private let mayTakeKept: (@Sendable (VarlinkPeerCredentials) -> Bool)?
     private let state = Mutex(State())
 
     private struct State {
@@ -25,12 +27,15 @@ final class ConnectionRegistry: Sendable {
 
     init(
         limit: Int, limitPerUser: Int?, limitOfOthers: Int? = nil,
-        isVouchedFor: (@Sendable (VarlinkPeerCredentials) -> Bool)? = nil
+        isVouchedFor: (@Sendable (VarlinkPeerCredentials) -> Bool)? = nil, kept: Int = 0,
+        mayTakeKept: (@Sendable (VarlinkPeerCredentials) -> Bool)? = nil
     ) {
         self.limit = limit
         self.limitPerUser = limitPerUser
         self.limitOfOthers = limitOfOthers
         self.isVouchedFor = isVouchedFor
+        self.kept = mayTakeKept == nil ? 0 : kept
+        self.mayTakeKept = mayTakeKept
     }
 
     /// The next connection id (ids are unique even for refused connections).
@@ -45,9 +50,12 @@ final class ConnectionRegistry: Sendable {
     func admit(id: UInt64, credentials: VarlinkPeerCredentials) -> AcceptedConnection.Refusal? {
         // Asked outside the lock: the answer must be quick, but it is the caller's code.
         let other = limitOfOthers != nil && isVouchedFor?(credentials) == false
+        let keptFromPeer = kept > 0 && mayTakeKept?(credentials) != true ? kept : 0
         return state.withLock { state in
             if state.draining { return .shuttingDown }
-            if state.connections.count + state.onAcceptLoop.count >= limit { return .limit }
+            let open = state.connections.count + state.onAcceptLoop.count
+            if open >= limit { return .limit }
+            if open >= limit - keptFromPeer { return .keptPlaces(credentials) }
             let ofUser = state.connectionsPerUser[credentials.uid, default: 0]
             if let limitPerUser, ofUser >= limitPerUser { return .userLimit(credentials) }
             if other, let limitOfOthers {

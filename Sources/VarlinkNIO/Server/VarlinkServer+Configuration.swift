@@ -57,8 +57,15 @@ extension VarlinkServer {
         /// asked on the accept loop for every new connection: it must answer at once, without
         /// blocking (from what is already known, never a look-up of users or groups).
         public var isVouchedFor: (@Sendable (VarlinkPeerCredentials) -> Bool)?
+        /// Places of ``maxConnections`` kept for the peers ``mayTakeKeptPlaces`` names (the
+        /// registry's: those known to hold a role that writes), so that others cannot take every
+        /// place with connections that are never idle (a feed). 0, or no ``mayTakeKeptPlaces``: none kept.
+        public var keptConnections: Int = 0
+        /// Whether a peer may take a place ``keptConnections`` keeps, asked on the accept loop
+        /// like ``isVouchedFor`` (at once, never a look-up).
+        public var mayTakeKeptPlaces: (@Sendable (VarlinkPeerCredentials) -> Bool)?
         /// Told, on the accept loop, of each connection refused because the peers not vouched
-        /// for hold their share: the place to start learning about a peer that may deserve to
+        /// for hold their share, or the kept places are all that is left: the place to start learning about a peer that may deserve to
         /// be vouched for (off the loop), so that its next connection is admitted.
         public var refusedAsOtherPeer: (@Sendable (VarlinkPeerCredentials) -> Void)?
         /// A connection with no call in progress for this long is closed; nil never. The clock

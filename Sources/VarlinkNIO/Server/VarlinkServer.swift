@@ -55,7 +55,8 @@ public final class VarlinkServer: Sendable {
     let registry: ConnectionRegistry
     /// Kinds of refusal, each logged at most about once a second.
     enum RefusalKind: Hashable, Sendable {
-        case noCredentials, connectionLimit, userConnectionLimit, othersConnectionLimit, messageTooLarge, malformedMessage, writeTimeout
+        case noCredentials, connectionLimit, userConnectionLimit, othersConnectionLimit, keptConnectionPlaces, messageTooLarge
+        case malformedMessage, writeTimeout
         case acceptFailed
     }
     let refusalLog = LogThrottle<RefusalKind>()
@@ -82,7 +83,8 @@ public final class VarlinkServer: Sendable {
         self.registry = ConnectionRegistry(
             limit: configuration.maxConnections, limitPerUser: configuration.maxConnectionsPerUser,
             limitOfOthers: configuration.isVouchedFor == nil ? nil : configuration.maxConnectionsOfOtherPeers,
-            isVouchedFor: configuration.isVouchedFor)
+            isVouchedFor: configuration.isVouchedFor, kept: configuration.keptConnections,
+            mayTakeKept: configuration.mayTakeKeptPlaces)
     }
 
     /// The number of connections being served now.
@@ -218,6 +220,11 @@ public final class VarlinkServer: Sendable {
             logThrottled(
                 .othersConnectionLimit, "connection limit for peers without a role reached; closed new connection", level: .warning,
                 metadata: Self.metadata(of: peer, limit: configuration.maxConnectionsOfOtherPeers))
+        case .keptPlaces(let peer):
+            configuration.refusedAsOtherPeer?(peer)
+            logThrottled(
+                .keptConnectionPlaces, "connection limit reached but for the places kept for peers that write; closed new connection",
+                level: .warning, metadata: Self.metadata(of: peer, limit: configuration.maxConnections - configuration.keptConnections))
         case .userLimit(let peer):
             logThrottled(
                 .userConnectionLimit, "connection limit per user reached; closed new connection", level: .warning,
