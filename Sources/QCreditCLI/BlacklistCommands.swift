@@ -21,9 +21,9 @@ struct BlacklistCommand: AsyncParsableCommand {
 
 /// Calls an admin method that answers with a listing, and prints the listing.
 private func changeListing(
-    _ options: GlobalOptions, _ method: String, _ values: [String: JSONValue?]
+    _ options: GlobalOptions, _ method: String, _ values: [String: JSONValue?], codes: [String] = []
 ) async throws {
-    try await options.run { daemon, console in
+    try await options.run(codes: codes, of: "org.qcredit.admin") { daemon, console in
         let reply = try await daemon.call("org.qcredit.admin.\(method)", parameters(values))
         console.reply(reply) { Render.listing($0["listing"]) }
         return .success
@@ -40,7 +40,7 @@ struct BlacklistCheckCommand: AsyncParsableCommand {
     var code: String
 
     func run() async throws {
-        try await options.run { daemon, console in
+        try await options.run(codes: [code]) { daemon, console in
             let reply = try await daemon.call("org.qcredit.query.CheckBlacklist", ["code": .string(code)])
             console.reply(reply, Render.blacklistCheck)
             return .success
@@ -116,7 +116,7 @@ struct BlacklistProposeCommand: AsyncParsableCommand {
                 "code": .string(code), "listType": .string(listType), "reason": .string(reason),
                 "legalBasis": .string(legalBasis), "authority": .string(authority),
                 "documentNumber": .string(documentNumber), "decisionDate": .string(decisionDate),
-            ])
+            ], codes: [code])
     }
 }
 

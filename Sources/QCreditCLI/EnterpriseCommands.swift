@@ -31,7 +31,7 @@ struct RegisterCommand: AsyncParsableCommand {
     var admitWrongCheckCharacter = false
 
     func run() async throws {
-        try await options.run { daemon, console in
+        try await options.run(codes: [code], of: "org.qcredit.admin") { daemon, console in
             let reply = try await daemon.call(
                 "org.qcredit.admin.RegisterEnterprise",
                 parameters([
@@ -75,7 +75,7 @@ struct UpdateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await options.run { daemon, console in
+        try await options.run(codes: [code], of: "org.qcredit.admin") { daemon, console in
             let reply = try await daemon.call(
                 "org.qcredit.admin.UpdateEnterprise",
                 parameters([

@@ -46,7 +46,7 @@ struct EventCommand: AsyncParsableCommand {
     var evidenceUrl: String?
 
     func run() async throws {
-        try await options.run { daemon, console in
+        try await options.run(codes: [code], of: "org.qcredit.admin") { daemon, console in
             let reply = try await daemon.call(
                 "org.qcredit.admin.RecordEvent",
                 parameters(

@@ -13,7 +13,7 @@ struct FileCommand: AsyncParsableCommand {
     var code: String
 
     func run() async throws {
-        try await options.run { daemon, console in
+        try await options.run(codes: [code]) { daemon, console in
             let reply = try await daemon.call("org.qcredit.query.GetFile", ["code": .string(code)])
             console.reply(reply) { Render.creditFile($0["file"]) }
             return .success

@@ -21,7 +21,7 @@ struct GradeCommand: AsyncParsableCommand {
     var at: String?
 
     func run() async throws {
-        try await options.run { daemon, console in
+        try await options.run(codes: [code]) { daemon, console in
             let reply: [String: JSONValue]
             if let at {
                 reply = try await daemon.call("org.qcredit.query.GetGradeAt", ["code": .string(code), "at": .string(at)])

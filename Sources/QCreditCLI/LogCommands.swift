@@ -35,7 +35,7 @@ struct EvidenceCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await options.run { daemon, console in
+        try await options.run(codes: code.map { [$0] } ?? []) { daemon, console in
             if let index {
                 Console.emit(try await Self.evidence(ofRecord: index, from: daemon).text, to: STDOUT_FILENO)
                 return .success

@@ -26,7 +26,7 @@ struct OverrideCommand: AsyncParsableCommand {
     var until: String?
 
     func run() async throws {
-        try await options.run { daemon, console in
+        try await options.run(codes: [code], of: "org.qcredit.admin") { daemon, console in
             let reply = try await daemon.call(
                 "org.qcredit.admin.OverrideGrade",
                 parameters([
@@ -52,7 +52,7 @@ struct PublishCommand: AsyncParsableCommand {
     var codes: [String] = []
 
     func run() async throws {
-        try await options.run { daemon, console in
+        try await options.run(codes: codes, of: "org.qcredit.admin", inList: true) { daemon, console in
             let reply = try await daemon.call(
                 "org.qcredit.admin.PublishGrades",
                 parameters(["codes": codes.isEmpty ? nil : .array(codes.map(JSONValue.string))]))

@@ -2,6 +2,8 @@ import ArgumentParser
 import CanonicalJSON
 import Foundation
 import QCreditConfig
+import QCreditDomain
+import Varlink
 
 /// The `qcredit` command line: the client of `qcreditd`.
 public struct QCreditCommand: AsyncParsableCommand {
@@ -111,11 +113,23 @@ struct GlobalOptions: ParsableArguments {
     /// Runs a command against the daemon: `body` reads its input, calls the daemon through the
     /// session and prints the results. Every failure is reported once, on stderr, and ends the
     /// process with its exit status; so does a non-zero status `body` returns.
-    func run(_ body: (DaemonSession, Console) async throws -> ExitStatus) async throws {
+    ///
+    /// `codes`, the codes given as arguments, are checked first by the registry's own rules: one
+    /// no registry could hold is refused here (exit 1, the daemon's `InvalidCode`), whether or not
+    /// the daemon can be reached. A wrong check character alone goes to the daemon, which may
+    /// hold such a code admitted on registration.
+    /// `inList`: the method takes them as its `codes` array, whose place the daemon's reason names.
+    func run(
+        codes: [String] = [], of interface: String = "org.qcredit.query", inList: Bool = false,
+        _ body: (DaemonSession, Console) async throws -> ExitStatus
+    ) async throws {
         let console = self.console
         let session = DaemonSession(socketPath: socketPath)
         var status: ExitStatus
         do {
+            for (place, code) in codes.enumerated() {
+                try Self.refuseImpossible(code, as: interface, at: inList ? "codes[\(place)]" : nil)
+            }
             status = try await body(session, console)
         } catch {
             let failure = Failure(error, socket: session.socketPath)
@@ -124,6 +138,19 @@ struct GlobalOptions: ParsableArguments {
         }
         await session.close()
         if status != .success { throw ExitCode(status.rawValue) }
+    }
+
+    /// Refuses a code no registry could hold with the `InvalidCode` of `interface`, the one the
+    /// command calls, exactly as the daemon would.
+    private static func refuseImpossible(_ code: String, as interface: String, at location: String?) throws(Failure) {
+        do {
+            _ = try EnterpriseCode(validating: code)
+        } catch var error {
+            error.location = location
+            guard (try? EnterpriseCode.admittingWrongCheckCharacter(code)) != nil else {
+                throw .refused(VarlinkError(name: "\(interface).InvalidCode", parameters: Failure.parameters(of: error)))
+            }
+        }
     }
 
     /// Runs a command that needs no daemon but awaits local work, reporting failures like ``run(_:)``.

@@ -347,6 +347,19 @@ import Testing
         #expect(json.stdout.isEmpty)
         #expect(try JSONValue.parse(json.stderr)["error"] == "ConnectionFailed")
 
+        // A code no registry could hold is refused without the daemon (exit 1, its InvalidCode);
+        // a wrong check character alone is the daemon's to judge (it may hold such a code).
+        let impossible = try await CLI.run(["grade", String(CLI.cement.dropLast()), "--socket", missing])
+        #expect(impossible.status == 1)
+        #expect(impossible.stderr.hasPrefix("InvalidCode: 91152201078376286: "), "\(impossible.stderr)")
+        let impossibleJSON = try await CLI.run(["publish", CLI.cement, "XYZ", "--socket", missing, "--json"])
+        #expect(impossibleJSON.status == 1)
+        // As the daemon says it: the admin interface's error, the code's place in the call.
+        let refusal = try JSONValue.parse(impossibleJSON.stderr)
+        #expect(refusal["error"] == "org.qcredit.admin.InvalidCode", "\(impossibleJSON.stderr)")
+        #expect(refusal["parameters"]?["reason"]?.stringValue?.hasPrefix("codes[1]: ") == true, "\(impossibleJSON.stderr)")
+        #expect(try await CLI.run(["grade", CLI.wrongCheck, "--socket", missing]).status == 3)
+
         // A batch begins no table it cannot fill: stdout stays empty (its header came first).
         let codes = try ScratchDirectory("unreachable-grades")
         try "\(CLI.cement)\n".write(toFile: codes.path("codes.txt"), atomically: true, encoding: .utf8)
