@@ -2,6 +2,7 @@ import Foundation
 import CanonicalJSON
 import QCreditDomain
 import QCreditService
+import Synchronization
 import Testing
 import Varlink
 
@@ -196,6 +197,51 @@ import Varlink
         #expect(grade["grade"]?["grade"] == "A", "\(grade)")
         let listed = try await fixture.call("org.qcredit.query.CheckBlacklist", ["code": .string(Self.code)], as: ServiceFixture.bank)
         #expect(!String(decoding: JSONValue.object(listed).encoded(), as: UTF8.self).contains("郑市监严"), "\(listed)")
+    }
+
+    /// A removal committed just before an export takes its snapshot (its own withdrawal waits
+    /// behind the export): the export must not become a delta on a base that the withdrawal then
+    /// takes away. The export chose its base before its snapshot, the crash harness found such
+    /// a delta whose previous export was gone, and no auditor could check it against the rest.
+    @Test func aRemovalJustBeforeAnExportsSnapshotLeavesNoDeltaOnAWithdrawnBase() async throws {
+        let fixture = try await Self.gradedDairy()
+        _ = try await fixture.call("org.qcredit.operator.Export", ["full": true], as: ServiceFixture.operator)
+        let id = try await Self.propose(fixture, .revoked)
+        _ = try await fixture.call("org.qcredit.admin.ConfirmListing", ["listingId": id])
+        fixture.clock.advance(days: 1)
+        let during = try #require(try await fixture.call("org.qcredit.operator.Export", [:], as: ServiceFixture.operator)["name"])
+        fixture.clock.advance(days: 10)
+
+        let removal = Mutex<Task<[String: JSONValue], any Error>?>(nil)
+        fixture.beforeExportSnapshot.set { [fixture] in
+            removal.withLock { task in
+                task = Task {
+                    try await fixture.call(
+                        "org.qcredit.admin.RemoveListing",
+                        ["listingId": id, "reason": "revoked", "authority": "Zhengzhou AMR", "documentNumber": "郑市监撤〔2026〕2号"])
+                }
+            }
+            // Committed (its reply waits for the withdrawal, which waits for this export).
+            while try await fixture.call("org.qcredit.query.CheckBlacklist", ["code": .string(Self.code)])["listed"] == true {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+        }
+        let next = try await fixture.call("org.qcredit.operator.Export", [:], as: ServiceFixture.operator)
+        _ = try await removal.withLock { $0 }?.value
+
+        let remaining = try FileManager.default.contentsOfDirectory(atPath: fixture.exportsDirectory).filter { $0 != "restricted" }
+        #expect(!remaining.contains(try #require(during.stringValue)), "the export that showed the listing was withdrawn")
+        // Each remaining export's MANIFEST: its tree ("# tree-size", "# root") and the tree it extends ("# previous").
+        func header(_ name: String, _ key: String) throws -> String {
+            let manifest = try String(contentsOfFile: fixture.exportsDirectory + "/\(name)/MANIFEST", encoding: .utf8)
+            let line = try #require(manifest.split(separator: "\n").first { $0.hasPrefix("# \(key) ") })
+            return String(line.dropFirst("# \(key) ".count))
+        }
+        let trees = Set(try remaining.map { "\(try header($0, "tree-size")) \(try header($0, "root"))" })
+        for name in remaining {
+            let base = try header(name, "previous")
+            #expect(base == "none" || trees.contains(base), "\(name) extends \(base), no longer in \(remaining) (the next export: \(next))")
+        }
     }
 
     /// Every file of a public export, as text.

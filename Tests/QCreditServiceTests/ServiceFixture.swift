@@ -8,6 +8,7 @@ import QCreditLog
 import QCreditRegistry
 import QCreditService
 import QCreditStore
+import Synchronization
 import Varlink
 
 /// The registry service in-process, on a temporary database, with peers by uid:
@@ -30,6 +31,8 @@ final class ServiceFixture: Sendable {
     let dispatcher: VarlinkDispatcher
     /// Set when the fixture answers `GetGrade` from memory where it can, as the daemon does.
     let gradeIndex: GradeAnswerIndex?
+    /// What an export runs just before it takes its snapshot (nothing until a test sets it).
+    let beforeExportSnapshot = TestHook()
 
     init(today: String = "2026-03-02", withGradeIndex: Bool = false) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-service-\(UUID().uuidString)")
@@ -53,7 +56,8 @@ final class ServiceFixture: Sendable {
             version: "test", startedAt: clock.now(), developmentMode: false, stateDirectory: directory.path,
             backup: BackupService(database: database, log: log, stateDirectory: directory.path),
             exports: ExportService(
-                registry: registry, log: log, directory: directory.appendingPathComponent("exports").path, retain: 3),
+                registry: registry, log: log, directory: directory.appendingPathComponent("exports").path, retain: 3,
+                beforeSnapshot: { [hook = beforeExportSnapshot] in try await hook.run() }),
             health: BackgroundHealth(now: { [clock] in clock.now() }))
         exportsDirectory = directory.appendingPathComponent("exports").path
         let gradeIndex = withGradeIndex ? GradeAnswerIndex(registry: registry, logger: quiet) : nil
@@ -161,4 +165,21 @@ struct Unexpected: Error, CustomStringConvertible {
 func require<T>(_ value: T?, _ message: String) throws -> T {
     guard let value else { throw Unexpected(message) }
     return value
+}
+
+/// A step a test puts into the code it drives (run once, then cleared).
+final class TestHook: Sendable {
+    private let body = Mutex<(@Sendable () async throws -> Void)?>(nil)
+
+    func set(_ body: @escaping @Sendable () async throws -> Void) {
+        self.body.withLock { $0 = body }
+    }
+
+    func run() async throws {
+        let body = self.body.withLock { body in
+            defer { body = nil }
+            return body
+        }
+        try await body?()
+    }
 }

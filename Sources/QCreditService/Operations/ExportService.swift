@@ -29,11 +29,14 @@ public final class ExportService: Sendable {
     /// Set when the daemon starts to stop: an export in progress stops at its next line and no
     /// new one starts, so that a large export cannot hold the daemon past its stop bound.
     private let stopping = Atomic<Bool>(false)
+    /// Run by an export just before it takes its snapshot: tests commit a write there.
+    private let beforeSnapshot: (@Sendable () async throws -> Void)?
 
     public init(
         registry: Registry, log: TransparencyLogService, directory: String, retain: Int, restrictedGroup: RestrictedGroup? = nil,
-        logger: Logger = Logger(label: "qcredit.export")
+        logger: Logger = Logger(label: "qcredit.export"), beforeSnapshot: (@Sendable () async throws -> Void)? = nil
     ) {
+        self.beforeSnapshot = beforeSnapshot
         self.logger = logger
         self.registry = registry
         self.log = log
@@ -214,6 +217,15 @@ public final class ExportService: Sendable {
         let directory = self.directory
         guard !stopRequested else { throw ExportServiceError(Self.stoppedMessage) }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        // The state, the listings and the entries are read from one snapshot, and the tree is
+        // the log that snapshot holds, signed for it: a write committed after the newest
+        // checkpoint would otherwise be in the state but not in the tree the export publishes.
+        // Taken before the base is chosen: every disclosure end this export knows of is then
+        // known to the withdrawal below, so its base never holds a record it no longer
+        // discloses (a removal committed between the withdrawal and the snapshot left a delta
+        // whose base was withdrawn after it, and the crash harness found the chain broken).
+        try await beforeSnapshot?()
+        let (snapshot, checkpoint) = try await log.signedSnapshot()
         // No export that the public may no longer see stays, nor becomes the base of a delta
         // (an altered one is not withdrawn: see withdraw()).
         let withdrawn = try await withdraw()
@@ -249,10 +261,6 @@ public final class ExportService: Sendable {
         let registry = self.registry
         let origin = log.origin
         let restrictedGroup = self.restrictedGroup
-        // The state, the listings and the entries are read from one snapshot, and the tree is
-        // the log that snapshot holds, signed for it: a write committed after the newest
-        // checkpoint would otherwise be in the state but not in the tree the export publishes.
-        let (snapshot, checkpoint) = try await log.signedSnapshot()
         let (summary, lastAuditId) = try await snapshot.read { reader -> (ExportSummary, Int64) in
             // Which decisions the export knows: every transaction up to this audit entry.
             let lastAuditId = try reader.lastAuditId()
