@@ -143,13 +143,12 @@ struct GlobalOptions: ParsableArguments {
     /// Refuses a code no registry could hold with the `InvalidCode` of `interface`, the one the
     /// command calls, exactly as the daemon would.
     private static func refuseImpossible(_ code: String, as interface: String, at location: String?) throws(Failure) {
+        // Admitting a wrong check character, the parse throws exactly what no registry could hold.
         do {
-            _ = try EnterpriseCode(validating: code)
+            _ = try EnterpriseCode.admittingWrongCheckCharacter(code)
         } catch var error {
             error.location = location
-            guard (try? EnterpriseCode.admittingWrongCheckCharacter(code)) != nil else {
-                throw .refused(VarlinkError(name: "\(interface).InvalidCode", parameters: Failure.parameters(of: error)))
-            }
+            throw .refused(VarlinkError(name: "\(interface).InvalidCode", parameters: Failure.parameters(of: error)))
         }
     }
 

@@ -130,14 +130,12 @@ private func sendCodes(
     var plainlyInvalid: Failure?
     for line in lines {
         do {
-            _ = try EnterpriseCode(validating: line.text)
-        } catch {
             // Only a wrong check character can have been admitted on registration.
-            guard (try? EnterpriseCode.admittingWrongCheckCharacter(line.text)) != nil else {
-                plainlyInvalid = Failure.badInput("\(file), line \(line.number): \(error.description); nothing was sent")
-                break
-            }
-            invalid.append((line.number, EnterpriseCode.normalize(line.text), error))
+            let (_, checkError) = try EnterpriseCode.admittingWrongCheckCharacter(line.text)
+            if let checkError { invalid.append((line.number, EnterpriseCode.normalize(line.text), checkError)) }
+        } catch {
+            plainlyInvalid = Failure.badInput("\(file), line \(line.number): \(error.description); nothing was sent")
+            break
         }
     }
     // Sent as the registry stores them: a full-width code takes three bytes a character, and

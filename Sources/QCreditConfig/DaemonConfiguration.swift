@@ -90,12 +90,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
 
         public init() {}
 
-        /// Roles whose methods change the registry or write files, and may send large batches.
-        public static let writingRoles: Set<Role> = Role.writing
-
-        /// The longest request a peer holding `roles` may send.
+        /// The longest request a peer holding `roles` may send: those that write (``Role/writing``)
+        /// may send large batches.
         public func maxMessageBytes(for roles: Set<Role>) -> Int {
-            if !roles.isDisjoint(with: Self.writingRoles) { return maxMessageBytes }
+            if !roles.isDisjoint(with: Role.writing) { return maxMessageBytes }
             return roles.isEmpty ? maxMessageBytesNoRole : maxMessageBytesReadOnly
         }
     }

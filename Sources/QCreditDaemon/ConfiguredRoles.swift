@@ -29,37 +29,37 @@ final class ConfiguredRoles: RoleResolving {
 
     init(grants: [Role: [Principal]]) {
         self.grants = grants
+        var (uids, gids, writerUIDs, writerGIDs): (Set<UInt32>, Set<UInt32>, Set<UInt32>, Set<UInt32>) = ([], [], [], [])
         var unknown: [(role: Role, principal: String)] = []
+        // Each grant looked up once (NSS, maybe a directory server): its uids and gids count for
+        // every role, and for the roles that write.
         for (role, principals) in grants.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             for principal in principals {
-                switch principal {
-                case .user(let name) where SystemAccounts.uid(userName: name) == nil: unknown.append((role, "user:\(name)"))
-                case .group(let name) where SystemAccounts.gid(groupName: name) == nil: unknown.append((role, "group:\(name)"))
-                default: break
+                guard let (named, namedGIDs) = Self.resolve(principal) else {
+                    unknown.append((role, "\(principal)"))
+                    continue
+                }
+                uids.formUnion(named)
+                gids.formUnion(namedGIDs)
+                if Role.writing.contains(role) {
+                    writerUIDs.formUnion(named)
+                    writerGIDs.formUnion(namedGIDs)
                 }
             }
         }
-        (grantedUIDs, grantedGIDs) = Self.principals(in: grants.values.flatMap { $0 })
-        (writerUIDs, writerGIDs) = Self.principals(in: grants.filter { Role.writing.contains($0.key) }.values.flatMap { $0 })
-        unknownGrants = unknown
+        (grantedUIDs, grantedGIDs, self.writerUIDs, self.writerGIDs, unknownGrants) = (uids, gids, writerUIDs, writerGIDs, unknown)
     }
 
-    /// The uids and primary gids `principals` name on this system: a user's uid, a group's gid
-    /// and its listed members'.
-    private static func principals(in principals: [Principal]) -> (uids: Set<UInt32>, gids: Set<UInt32>) {
-        var uids: Set<UInt32> = []
-        var gids: Set<UInt32> = []
-        for principal in principals {
-            switch principal {
-            case .uid(let uid): uids.insert(uid)
-            case .user(let name): if let uid = SystemAccounts.uid(userName: name) { uids.insert(uid) }
-            case .group(let name):
-                guard let gid = SystemAccounts.gid(groupName: name) else { continue }
-                gids.insert(gid)
-                uids.formUnion(SystemAccounts.members(ofGroup: name).compactMap { SystemAccounts.uid(userName: $0) })
-            }
+    /// The uids and primary gids `principal` names on this system (a user's uid, a group's gid
+    /// and its listed members'), or nil for a user or group it does not know.
+    private static func resolve(_ principal: Principal) -> (uids: Set<UInt32>, gids: Set<UInt32>)? {
+        switch principal {
+        case .uid(let uid): return ([uid], [])
+        case .user(let name): return SystemAccounts.uid(userName: name).map { ([$0], []) }
+        case .group(let name):
+            guard let gid = SystemAccounts.gid(groupName: name) else { return nil }
+            return (Set(SystemAccounts.members(ofGroup: name).compactMap { SystemAccounts.uid(userName: $0) }), [gid])
         }
-        return (uids, gids)
     }
 
     /// A peer a grant names (by uid, user, primary group or listed membership), or whose roles

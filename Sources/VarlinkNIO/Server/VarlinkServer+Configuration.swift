@@ -65,8 +65,9 @@ extension VarlinkServer {
         /// like ``isVouchedFor`` (at once, never a look-up).
         public var mayTakeKeptPlaces: (@Sendable (VarlinkPeerCredentials) -> Bool)?
         /// Told, on the accept loop, of each connection refused because the peers not vouched
-        /// for hold their share, or the kept places are all that is left: the place to start learning about a peer that may deserve to
-        /// be vouched for (off the loop), so that its next connection is admitted.
+        /// for hold their share, or the kept places are all that is left: the place to start
+        /// learning about a peer that may deserve to be vouched for (off the loop), so that its
+        /// next connection is admitted.
         public var refusedAsOtherPeer: (@Sendable (VarlinkPeerCredentials) -> Void)?
         /// A connection with no call in progress for this long is closed; nil never. The clock
         /// starts when the server begins reading the connection, not when it was accepted.
