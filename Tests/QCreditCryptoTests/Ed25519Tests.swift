@@ -98,16 +98,16 @@ import Testing
     }
 
     @Test(.enabled(if: OpenSSLCLI.isAvailable))
-    func interoperatesWithTheOpenSSLCommandLine() throws {
+    func interoperatesWithTheOpenSSLCommandLine() async throws {
         let directory = try ScratchDirectory()
         defer { directory.remove() }
         let message = Array("tree size 42\nroot hash\n".utf8)
         try directory.write(message, to: "message")
 
         // The CLI's key and signature, read and verified in Swift.
-        try OpenSSLCLI.succeed(["genpkey", "-algorithm", "ED25519", "-out", "cli.key"], in: directory)
-        try OpenSSLCLI.succeed(["pkey", "-in", "cli.key", "-pubout", "-out", "cli.pub"], in: directory)
-        try OpenSSLCLI.succeed(
+        try await OpenSSLCLI.succeed(["genpkey", "-algorithm", "ED25519", "-out", "cli.key"], in: directory)
+        try await OpenSSLCLI.succeed(["pkey", "-in", "cli.key", "-pubout", "-out", "cli.pub"], in: directory)
+        try await OpenSSLCLI.succeed(
             ["pkeyutl", "-sign", "-rawin", "-inkey", "cli.key", "-in", "message", "-out", "cli.sig"], in: directory
         )
         let cliKey = try Ed25519PrivateKey(pkcs8PEM: directory.readText("cli.key"))
@@ -121,7 +121,7 @@ import Testing
         let key = try Ed25519PrivateKey()
         try directory.write(Array(try key.publicKey.spkiPEM().utf8), to: "swift.pub")
         try directory.write(try key.sign(message), to: "swift.sig")
-        let verified = try OpenSSLCLI.run(
+        let verified = try await OpenSSLCLI.run(
             ["pkeyutl", "-verify", "-rawin", "-pubin", "-inkey", "swift.pub", "-in", "message", "-sigfile", "swift.sig"],
             in: directory
         )
@@ -130,12 +130,12 @@ import Testing
 
         // The CLI also reads Swift's private key file.
         try directory.write(Array(try key.pkcs8PEM().utf8), to: "swift.key")
-        try OpenSSLCLI.succeed(["pkey", "-in", "swift.key", "-pubout", "-out", "derived.pub"], in: directory)
+        try await OpenSSLCLI.succeed(["pkey", "-in", "swift.key", "-pubout", "-out", "derived.pub"], in: directory)
         #expect(try Ed25519PublicKey(spkiPEM: directory.readText("derived.pub")) == key.publicKey)
 
         // And rejects a signature over other bytes.
         try directory.write(message + [0x0a], to: "other")
-        let rejected = try OpenSSLCLI.run(
+        let rejected = try await OpenSSLCLI.run(
             ["pkeyutl", "-verify", "-rawin", "-pubin", "-inkey", "swift.pub", "-in", "other", "-sigfile", "swift.sig"],
             in: directory
         )

@@ -100,10 +100,10 @@ import Testing
     }
 
     @Test(.enabled(if: OpenSSLCLI.isAvailable))
-    func otherKeyTypesAndFormatsAreRefused() throws {
+    func otherKeyTypesAndFormatsAreRefused() async throws {
         let directory = try ScratchDirectory()
         defer { directory.remove() }
-        try OpenSSLCLI.succeed(
+        try await OpenSSLCLI.succeed(
             ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "p256.key"], in: directory
         )
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: directory.path("p256.key"))
@@ -111,8 +111,8 @@ import Testing
         #expect(error.reason == "the key is EC; only Ed25519 and SM2 keys are supported")
 
         // The legacy SEC 1 form ("EC PRIVATE KEY") is not PKCS#8.
-        try OpenSSLCLI.succeed(["genpkey", "-algorithm", "SM2", "-out", "sm2.key"], in: directory)
-        try OpenSSLCLI.succeed(["ec", "-in", "sm2.key", "-out", "sec1.key"], in: directory)
+        try await OpenSSLCLI.succeed(["genpkey", "-algorithm", "SM2", "-out", "sm2.key"], in: directory)
+        try await OpenSSLCLI.succeed(["ec", "-in", "sm2.key", "-out", "sec1.key"], in: directory)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: directory.path("sec1.key"))
         let legacy = try #require(throws: CryptoError.self) { try PrivateKeyFile.load(path: directory.path("sec1.key")) }
         #expect(legacy.reason.hasPrefix("expected a \"-----BEGIN PRIVATE KEY-----\" block, found \"-----BEGIN"))

@@ -85,7 +85,7 @@ import Testing
     }
 
     @Test(.enabled(if: OpenSSLCLI.isAvailable))
-    func interoperatesWithTheOpenSSLCommandLine() throws {
+    func interoperatesWithTheOpenSSLCommandLine() async throws {
         let directory = try ScratchDirectory()
         defer { directory.remove() }
         let message = Array("tree size 42\nroot hash\n".utf8)
@@ -93,9 +93,9 @@ import Testing
         let distid = "distid:\(SM2.defaultDistinguishingID)"
 
         // The CLI's key and signature, read and verified in Swift.
-        try OpenSSLCLI.succeed(["genpkey", "-algorithm", "SM2", "-out", "cli.key"], in: directory)
-        try OpenSSLCLI.succeed(["pkey", "-in", "cli.key", "-pubout", "-out", "cli.pub"], in: directory)
-        try OpenSSLCLI.succeed(
+        try await OpenSSLCLI.succeed(["genpkey", "-algorithm", "SM2", "-out", "cli.key"], in: directory)
+        try await OpenSSLCLI.succeed(["pkey", "-in", "cli.key", "-pubout", "-out", "cli.pub"], in: directory)
+        try await OpenSSLCLI.succeed(
             [
                 "pkeyutl", "-sign", "-rawin", "-digest", "sm3", "-inkey", "cli.key", "-pkeyopt", distid,
                 "-in", "message", "-out", "cli.sig",
@@ -117,15 +117,15 @@ import Testing
             "pkeyutl", "-verify", "-rawin", "-digest", "sm3", "-pubin", "-inkey", "swift.pub",
             "-in", "message", "-sigfile", "swift.sig", "-pkeyopt",
         ]
-        let verified = try OpenSSLCLI.run(verify + [distid], in: directory)
+        let verified = try await OpenSSLCLI.run(verify + [distid], in: directory)
         #expect(verified.status == 0, "\(verified.output)")
         #expect(verified.output.contains("Signature Verified Successfully"))
-        let otherID = try OpenSSLCLI.run(verify + ["distid:1234567812345679"], in: directory)
+        let otherID = try await OpenSSLCLI.run(verify + ["distid:1234567812345679"], in: directory)
         #expect(otherID.status != 0)
 
         // The CLI reads Swift's private key file as an SM2 key.
         try directory.write(Array(try key.pkcs8PEM().utf8), to: "swift.key")
-        try OpenSSLCLI.succeed(["pkey", "-in", "swift.key", "-pubout", "-out", "derived.pub"], in: directory)
+        try await OpenSSLCLI.succeed(["pkey", "-in", "swift.key", "-pubout", "-out", "derived.pub"], in: directory)
         #expect(try SM2PublicKey(spkiPEM: directory.readText("derived.pub")) == key.publicKey)
     }
 }

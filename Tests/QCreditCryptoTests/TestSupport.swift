@@ -68,7 +68,7 @@ struct ScratchDirectory {
     func remove() { try? FileManager.default.removeItem(at: url) }
 }
 
-/// The `openssl` command-line tool, run through Foundation's `Process` for interoperability tests.
+/// The `openssl` command-line tool, run as a child process for interoperability tests.
 enum OpenSSLCLI {
     static let executable: URL? = {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
@@ -88,16 +88,17 @@ enum OpenSSLCLI {
 
     /// Runs `openssl arguments…` in `directory`, returning its exit status and combined output.
     @discardableResult
-    static func run(_ arguments: [String], in directory: ScratchDirectory) throws -> Result {
+    static func run(_ arguments: [String], in directory: ScratchDirectory) async throws -> Result {
         let tool = try #require(executable, "openssl is not on the PATH")
         let child = try ChildProcess(tool.path, arguments, directory: directory.url.path, standardOutput: .pipe)
-        let output = child.readStandardOutputToEnd()
-        return Result(status: child.waitUntilExit(), output: String(decoding: output, as: UTF8.self))
+        // Suspends while it runs: a blocked thread would be one of the two every test's tasks share.
+        let result = try await child.collect()
+        return Result(status: result.status, output: String(decoding: result.output, as: UTF8.self))
     }
 
     /// Runs `openssl arguments…` and requires it to succeed.
-    static func succeed(_ arguments: [String], in directory: ScratchDirectory) throws {
-        let result = try run(arguments, in: directory)
+    static func succeed(_ arguments: [String], in directory: ScratchDirectory) async throws {
+        let result = try await run(arguments, in: directory)
         #expect(result.status == 0, "openssl \(arguments.joined(separator: " ")): \(result.output)")
         if result.status != 0 { throw CLIFailure(output: result.output) }
     }

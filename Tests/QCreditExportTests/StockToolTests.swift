@@ -9,7 +9,7 @@ import Testing
 @Suite("Stock tools")
 struct StockToolTests {
     @Test("sha256sum, cksum and openssl check a full export and its restricted part", .enabled(if: Tool.isAvailable("sha256sum", "cksum", "openssl", "sh")))
-    func coreutilsAndOpenSSL() throws {
+    func coreutilsAndOpenSSL() async throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
         let keys = try TestKeys()
@@ -25,23 +25,23 @@ struct StockToolTests {
             + "-in MANIFEST -sigfile MANIFEST.sm2-\(sm).sig"
         // The same commands in both parts: 10 files in the public export, 5 in the restricted part.
         for (part, files) in [(directory, 10), (scratch.path("restricted/qcredit-export-test"), 5)] {
-            let sha = try Tool.shell("sha256sum -c --strict MANIFEST", in: part)
+            let sha = try await Tool.shell("sha256sum -c --strict MANIFEST", in: part)
             #expect(sha.output.split(separator: "\n").count == files)
             #expect(sha.output.split(separator: "\n").allSatisfy { $0.hasSuffix(": OK") })
-            let sm3 = try Tool.shell("grep '^# SM3 ' MANIFEST | cut -c3- | cksum --check --strict", in: part)
+            let sm3 = try await Tool.shell("grep '^# SM3 ' MANIFEST | cut -c3- | cksum --check --strict", in: part)
             #expect(sm3.output.split(separator: "\n").count == files)
-            #expect(try Tool.shell(edVerify, in: part).output.contains("Signature Verified Successfully"))
-            #expect(try Tool.shell(smVerify, in: part).output.contains("Signature Verified Successfully"))
+            #expect(try await Tool.shell(edVerify, in: part).output.contains("Signature Verified Successfully"))
+            #expect(try await Tool.shell(smVerify, in: part).output.contains("Signature Verified Successfully"))
         }
 
         // And they notice tampering.
         try Files.flipByte(in: directory + "/listings.jsonl")
-        let shaFailure = try Tool.run("sh", ["-c", "sha256sum -c --strict --quiet MANIFEST"], in: directory)
+        let shaFailure = try await Tool.run("sh", ["-c", "sha256sum -c --strict --quiet MANIFEST"], in: directory)
         #expect(shaFailure.status != 0 && shaFailure.output.contains("listings.jsonl: FAILED"))
-        #expect(try Tool.run("sh", ["-c", "grep '^# SM3 ' MANIFEST | cut -c3- | cksum --check --strict --quiet"], in: directory).status != 0)
+        #expect(try await Tool.run("sh", ["-c", "grep '^# SM3 ' MANIFEST | cut -c3- | cksum --check --strict --quiet"], in: directory).status != 0)
         try Files.flipByte(in: directory + "/MANIFEST")
-        #expect(try Tool.run("sh", ["-c", edVerify], in: directory).status != 0)
-        #expect(try Tool.run("sh", ["-c", smVerify], in: directory).status != 0)
+        #expect(try await Tool.run("sh", ["-c", edVerify], in: directory).status != 0)
+        #expect(try await Tool.run("sh", ["-c", smVerify], in: directory).status != 0)
     }
 
     static let goPackages = "/usr/share/gocode/src/golang.org/x/mod/sumdb"
@@ -67,22 +67,20 @@ struct StockToolTests {
             // Shared with the other Go programs the tests build: x/mod is compiled once per machine.
             "GOCACHE": FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-gocache-\(getuid())").path,
         ]
-        let build = try await offThePool {
-            try Tool.run("go", ["build", "-o", "goexport", "."], in: program, environment: environment)
-        }
+        let build = try await Tool.run("go", ["build", "-o", "goexport", "."], in: program, environment: environment)
         try #require(build.status == 0, "go build: \(build.output)")
 
         let vkey = keys.ed25519.verifierKey
-        let full = try Tool.run(program + "/goexport", [scratch.path("qcredit-export-1"), vkey], in: scratch.path)
+        let full = try await Tool.run(program + "/goexport", [scratch.path("qcredit-export-1"), vkey], in: scratch.path)
         #expect(full.status == 0 && full.output.contains("root of 7 entries verified"), "\(full.output)")
-        let delta = try Tool.run(
+        let delta = try await Tool.run(
             program + "/goexport", [scratch.path("qcredit-export-2"), vkey, scratch.path("qcredit-export-1")], in: scratch.path)
         #expect(delta.status == 0, "\(delta.output)")
         #expect(delta.output.contains("root of 13 entries verified"), "\(delta.output)")
         #expect(delta.output.contains("tree 13 extends tree 7"), "\(delta.output)")
 
         try Files.flipByte(in: scratch.path("qcredit-export-2/consistency-proof"))
-        let tampered = try Tool.run(
+        let tampered = try await Tool.run(
             program + "/goexport", [scratch.path("qcredit-export-2"), vkey, scratch.path("qcredit-export-1")], in: scratch.path)
         #expect(tampered.status != 0)
     }

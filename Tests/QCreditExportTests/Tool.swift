@@ -20,18 +20,19 @@ enum Tool {
     /// Runs `executable arguments…` in `directory`; returns its status and combined output.
     static func run(
         _ executable: String, _ arguments: [String], in directory: String, environment: [String: String] = [:]
-    ) throws -> Result {
+    ) async throws -> Result {
         let child = try ChildProcess(
             try #require(path(of: executable), "\(executable) is not on the PATH"), arguments,
             environment: ChildProcess.environment(adding: environment), directory: directory, standardOutput: .pipe)
-        let output = child.readStandardOutputToEnd()
-        return Result(status: child.waitUntilExit(), output: String(decoding: output, as: UTF8.self))
+        // Suspends while it runs: a blocked thread would be one of the two every test's tasks share.
+        let result = try await child.collect()
+        return Result(status: result.status, output: String(decoding: result.output, as: UTF8.self))
     }
 
     /// Runs a shell command line in `directory` and expects it to succeed.
     @discardableResult
-    static func shell(_ command: String, in directory: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
-        let result = try run("sh", ["-c", command], in: directory)
+    static func shell(_ command: String, in directory: String, sourceLocation: SourceLocation = #_sourceLocation) async throws -> Result {
+        let result = try await run("sh", ["-c", command], in: directory)
         #expect(result.status == 0, "\(command): \(result.output)", sourceLocation: sourceLocation)
         return result
     }

@@ -40,6 +40,6 @@ import Testing
         let files = status["enterprises"]?.intValue ?? -1
         #expect((files - 1) % Int64(Self.rows) == 0, "\(status)")
         #expect(!daemon.log.contains("call failed"), "\(daemon.log)")
-        _ = daemon.stop()
+        _ = await daemon.stop()
     }
 }

@@ -27,7 +27,6 @@ import Testing
 
     @Test func aCheckpointThatCannotBeSignedIsAProblemUntilOneIs() async throws {
         let daemon = try await DaemonProcess(config: Self.config)
-        defer { _ = daemon.stop() }
         #expect(try await Self.problems(of: daemon) { _ in true }.isEmpty)
 
         // The exports directory's copy of the checkpoint history cannot be written: a directory
@@ -57,5 +56,6 @@ import Testing
         let cleared = try await Self.problems(of: daemon) { $0.isEmpty }
         #expect(cleared.isEmpty, "\(cleared)")
         #expect(try await cli.run(["status"]).stdout.contains("Problems         none"))
+        await daemon.stop()
     }
 }

@@ -80,7 +80,7 @@ import Testing
     /// what they left, says so in its log, and keeps everything else.
     @Test func theNextStartRemovesWhatAKilledBackupOrRestoreLeft() async throws {
         let daemon = try await DaemonProcess()
-        daemon.kill()
+        await daemon.kill()
         let state = daemon.stateDirectory
         try FileManager.default.createDirectory(atPath: state + "/.backup-0B1F2E3D", withIntermediateDirectories: false)
         try Data("half a database".utf8).write(to: URL(fileURLWithPath: state + "/.backup-0B1F2E3D/registry.sqlite"))

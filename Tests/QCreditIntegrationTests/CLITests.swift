@@ -369,7 +369,7 @@ import Testing
 
         // A stopped daemon: the socket may be gone or refuse; either way, status 3.
         let daemon = try await DaemonProcess()
-        daemon.stop()
+        await daemon.stop()
         let stopped = try await CLIHarness(daemon: daemon).run(["info"])
         #expect(stopped.status == 3)
         #expect(stopped.stderr.hasPrefix("cannot connect to qcreditd at \(daemon.socketPath): "))

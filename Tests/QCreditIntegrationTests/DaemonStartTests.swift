@@ -127,7 +127,7 @@ import Testing
         let info = try await runCommand(DaemonProcess.product("qcredit"), ["info", "--socket", daemon.socketPath])
         #expect(info.status == 0, "\(info.stderr)")
         #expect(info.stdout.contains("org.qcredit.query"), "\(info.stdout)")
-        _ = daemon.stop()
+        _ = await daemon.stop()
     }
 
     /// Development mode's two keys sign together: one lost (deleted, or a link to nothing) is
@@ -136,7 +136,7 @@ import Testing
     func aLostStateKeyIsRefusedNotDropped(_ file: String) async throws {
         let daemon = try await DaemonProcess()
         _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(DurabilityTests.uscc(0)), "name": "Keyed Co."])
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
         let path = daemon.stateDirectory + "/keys/" + file
         try FileManager.default.removeItem(atPath: path)
         try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: "/nonexistent/key.pem")
@@ -150,7 +150,7 @@ import Testing
     @Test func aDamagedCheckpointFileIsRefusedWithTheWayForward() async throws {
         let daemon = try await DaemonProcess()
         _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(DurabilityTests.uscc(0)), "name": "Torn Co."])
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
         let checkpoint = daemon.stateDirectory + "/checkpoint"
         let bytes = try Data(contentsOf: URL(fileURLWithPath: checkpoint))
         try bytes.prefix(40).write(to: URL(fileURLWithPath: checkpoint))
@@ -161,7 +161,7 @@ import Testing
         try FileManager.default.moveItem(atPath: checkpoint, toPath: daemon.directory.appendingPathComponent("checkpoint.damaged").path)
         try await daemon.start()
         #expect(try await daemon.call("org.qcredit.query.GetFile", ["code": .string(DurabilityTests.uscc(0))])["file"] != nil)
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
     }
 
     /// A database file cut in half is refused with the way forward (restore the newest backup).
@@ -170,7 +170,7 @@ import Testing
         for n in 0..<200 {
             _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(DurabilityTests.uscc(n)), "name": .string("Half Co. \(n)")])
         }
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
         let database = daemon.stateDirectory + "/registry.sqlite"
         let size = try #require(try FileManager.default.attributesOfItem(atPath: database)[.size] as? Int)
         #expect(truncate(database, off_t(size / 2)) == 0)
@@ -182,7 +182,7 @@ import Testing
     /// A config file that cannot be read is refused with the system's reason, which says what to fix.
     @Test func aConfigFileThatCannotBeReadIsRefusedWithTheReason() async throws {
         let daemon = try await DaemonProcess(config: "")
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
         let path = try #require(daemon.configPath)
         try FileManager.default.removeItem(atPath: path)
         let refusal = try await daemon.startExpectingRefusal()
@@ -198,7 +198,7 @@ import Testing
         let text = PolicyFile.defaultText.replacingOccurrences(of: "version = \"2026.1\"", with: "version = \"custom-1\"")
         try text.write(toFile: policyPath, atomically: true, encoding: .utf8)
         let daemon = try await DaemonProcess(config: "policy = \"\(policyPath)\"\n")
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
         try text.replacingOccurrences(of: "baseScore = 80", with: "baseScore = 81").write(toFile: policyPath, atomically: true, encoding: .utf8)
         let before = try Self.stateFiles(daemon.stateDirectory)
         let refusal = try await daemon.startExpectingRefusal()
@@ -216,7 +216,7 @@ import Testing
     @Test func keysThatCannotSignThisLogAreRefusedAndChangeNothing() async throws {
         let daemon = try await DaemonProcess(config: DaemonProcess.config(grantingMe: "regulator"))  // keys: the state directory's
         _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": "911522010783762860", "name": "内蒙古示例质量有限公司"])
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
         let before = try Self.stateFiles(daemon.stateDirectory)
         #expect(before.keys.contains("registry.sqlite") && before.keys.contains("checkpoint"), "\(before.keys.sorted())")
 
@@ -315,6 +315,6 @@ import Testing
         try await Task.sleep(for: .milliseconds(300))
         #expect(daemon.isRunning)
         #expect(try await daemon.call("org.qcredit.operator.GetStatus")["version"] != nil)
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
     }
 }

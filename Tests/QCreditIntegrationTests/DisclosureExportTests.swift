@@ -133,7 +133,7 @@ import Testing
         // A restore from the backup replays the leaves with their openings, from the restricted
         // part, the export given as `.` from inside it (the part was missed then, and the
         // undisclosed listing's records were replayed without their openings).
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
         let restored = try await runCommand(
             qcredit,
             ["restore", backup, "--entries", ".", "--config", try #require(daemon.configPath), "--state-dir", daemon.stateDirectory],

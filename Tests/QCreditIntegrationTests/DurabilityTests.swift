@@ -57,7 +57,7 @@ import VarlinkNIO
             guard ContinuousClock.now < deadline else { break }
             try await Task.sleep(for: .milliseconds(5))
         }
-        daemon.kill(SIGKILL)
+        await daemon.kill(SIGKILL)
         while writersLeft.get() > 0 { try await Task.sleep(for: .milliseconds(5)) }
         let written = acknowledged.get()
         // A failed expectation, not a crash of the whole test run, when nothing was acknowledged.
@@ -84,7 +84,7 @@ import VarlinkNIO
     @Test func sigtermStopsCleanlyAndRemovesTheSocket() async throws {
         let daemon = try await DaemonProcess()
         _ = try await daemon.call("org.varlink.service.GetInfo")
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
         #expect(!FileManager.default.fileExists(atPath: daemon.socketPath))
         #expect(daemon.log.contains("qcreditd stopped"))
         // And it starts again on the same state.

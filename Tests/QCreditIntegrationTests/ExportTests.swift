@@ -90,7 +90,7 @@ import Testing
             #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
         }
         await stopWriting()
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
     }
 
     @Test func aDeltaVerifiesAgainstThePreviousExportAndTwoExportsOfOneStateAreIdentical() async throws {

@@ -26,7 +26,6 @@ import Testing
 
     @Test func anEventChangesTheGradeWithinSecondsWithNoOtherCall() async throws {
         let (daemon, code, before) = try await Self.gradedFileWithANewPenalty()
-        defer { daemon.stop() }
         let deadline = ContinuousClock.now + .seconds(30)
         var grade: JSONValue? = before
         while ContinuousClock.now < deadline, grade?["grade"] == "A" {
@@ -35,6 +34,7 @@ import Testing
         }
         #expect(grade?["grade"] != "A", "\(String(describing: grade))")
         #expect(grade?["logIndex"] != before?["logIndex"])
+        await daemon.stop()
     }
 
     /// Writes that never pause for a quiet second (a regulator's steady stream of calls) still
@@ -42,7 +42,6 @@ import Testing
     /// waited for quiet that never came, and GetGrade answered the old grade meanwhile).
     @Test func anEventChangesTheGradeWhileOtherWritesNeverPause() async throws {
         let (daemon, code, before) = try await Self.gradedFileWithANewPenalty()
-        defer { daemon.stop() }
         // A write every 100 ms for up to 60 s, and the grade read between them.
         var grade: JSONValue? = before
         var serial = 1
@@ -59,6 +58,7 @@ import Testing
         let logged = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < logged, !daemon.log.contains("regrade after writes") { try await Task.sleep(for: .milliseconds(100)) }
         #expect(daemon.log.contains("regrade after writes"), "\(daemon.log)")
+        await daemon.stop()
     }
 
     static func yesterdayInBeijing() -> String {

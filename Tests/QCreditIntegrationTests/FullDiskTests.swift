@@ -61,7 +61,7 @@ import Varlink
         #expect(after["enterprise"] != nil, "\(after)")
         let first = try await daemon.call("org.qcredit.query.GetFile", ["code": .string(USCC.madeUp(serial: 16_000_000))])
         #expect(first["file"] != nil, "\(first)")
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
       }
     }
 
@@ -111,7 +111,7 @@ import Varlink
         #expect(result.status != 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stderr.contains("no space left to stage the copy"), "\(result.stderr)")
         #expect(daemon.log.contains("backup failed"), "\(daemon.log)")
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
       }
     }
 

@@ -19,7 +19,6 @@ import Testing
                 regulator = ["uid:\(getuid())"]
                 bank = ["uid:\(nobody.uid)"]
                 """)
-        defer { _ = daemon.stop() }
         let holder = try nobody.start(["/usr/bin/python3", "-c", Self.holder, daemon.socketPath], output: daemon.directory)
         defer { holder.signal(SIGKILL) }
         let held = try await holder.waitForLine(containing: "held", seconds: 60)
@@ -37,6 +36,8 @@ import Testing
         }
         await first.close()
         await second.close()
+        holder.signal(SIGKILL)
+        await daemon.stop()
     }
 
     /// Opens 40 connections, each asking GetInfo (a bank's calls keep its connection open), and

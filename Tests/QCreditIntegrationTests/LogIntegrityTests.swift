@@ -10,7 +10,7 @@ import Varlink
         let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
         try await daemon.seed(from: 0, count: 2)
         _ = try await daemon.waitForCheckpointOfWholeLog()
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
         // Keep a copy of the database as it is now, write more, then put the copy back.
         let database = (daemon.stateDirectory as NSString).appendingPathComponent("registry.sqlite")
         let backup = daemon.directory.appendingPathComponent("old.sqlite").path
@@ -18,7 +18,7 @@ import Varlink
         try await daemon.start()
         try await daemon.seed(from: 2, count: 3)
         _ = try await daemon.waitForCheckpointOfWholeLog()
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + suffix) }
         try FileManager.default.copyItem(atPath: backup, toPath: database)
         let refusal = try await daemon.startExpectingRefusal()
@@ -33,7 +33,7 @@ import Varlink
         // level covers 16 leaves; those below are hashed from the leaves).
         try await daemon.seed(from: 0, count: 16)
         _ = try await daemon.waitForCheckpointOfWholeLog()
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
         // Only by dropping the append-only triggers can the stored tree be rewritten (as a forger
         // who changed a record would have to); the log notices before signing anything.
         let database = (daemon.stateDirectory as NSString).appendingPathComponent("registry.sqlite")
@@ -59,7 +59,7 @@ import Varlink
         let untouched = DurabilityTests.uscc(1)
         let evidence = try await daemon.call("org.qcredit.query.GetEvidence", ["code": .string(altered)])
         let index = try #require(evidence["evidence"]?["logIndex"]?.intValue)
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
         let database = (daemon.stateDirectory as NSString).appendingPathComponent("registry.sqlite")
         let update = try await runCommand(
             "/usr/bin/sqlite3",
@@ -84,7 +84,7 @@ import Varlink
 
     @Test func theDaemonRefusesAKeyFileOthersCanRead() async throws {
         let daemon = try await DaemonProcess()
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
         let key = (daemon.stateDirectory as NSString).appendingPathComponent("keys/ed25519.pem")
         #expect(FileManager.default.fileExists(atPath: key))
         let mode = try FileManager.default.attributesOfItem(atPath: key)[.posixPermissions] as? Int
@@ -222,7 +222,7 @@ import Varlink
         let clean = try await runCommand(qcredit, ["audit", "replay", "--vkey", vkey, "--socket", daemon.socketPath])
         #expect(clean.status == 0, "\(clean.stderr)")
         #expect(clean.stdout.contains("opened 4 commitments"), "\(clean.stdout)")
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
         // Entry 2's salt becomes 31 zero bytes and a 1, or one letter of its record changes.
         let database = (daemon.stateDirectory as NSString).appendingPathComponent("registry.sqlite")
         let change =
@@ -253,7 +253,7 @@ import Varlink
         let daemon = try await DaemonProcess(config: config(["old"]))
         try await daemon.seed(from: 0, count: 2)
         _ = try await daemon.waitForCheckpoint(ofSize: try await daemon.logSize())
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
 
         try daemon.rewriteConfig(config(["new"]))
         let refused = try await daemon.startExpectingRefusal()
@@ -272,7 +272,7 @@ import Varlink
         let daemon = try await DaemonProcess(config: DaemonProcess.logConfig)
         try await daemon.seed(from: 0, count: 1)
         _ = try await daemon.waitForCheckpointOfWholeLog()
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
         try daemon.rewriteConfig(DaemonProcess.logConfig.replacingOccurrences(of: "qcredit.test/registry", with: "qcredit.test/renamed"))
         let refused = try await daemon.startExpectingRefusal()
         #expect(refused.status != 0)
@@ -293,7 +293,7 @@ import Varlink
         let size = try await daemon.logSize()
         let signedByOld = try await daemon.waitForCheckpoint(ofSize: size)
         let oldKeys = try await Self.verifierKeys(daemon)
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
 
         try daemon.rewriteConfig(config(["old", "new"]))
         try await daemon.start()
@@ -308,7 +308,7 @@ import Varlink
         let qcredit = DaemonProcess.product("qcredit")
         let verified = try await runCommand(qcredit, ["verify", export] + newKeys.sorted().flatMap { ["--vkey", $0] })
         #expect(verified.status == 0, "the export written while both sign carries the new keys' signatures: \(verified.stdout)\(verified.stderr)")
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
 
         try daemon.rewriteConfig(config(["new"]))
         try await daemon.start()
@@ -335,7 +335,7 @@ import Varlink
         let (id, _) = try await Self.listFirstFile(daemon)
         _ = try await daemon.waitForCheckpoint(ofSize: try await daemon.logSize())
         let old = try #require(try await daemon.call("org.qcredit.operator.Export", ["full": true])["name"]?.stringValue)
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
 
         try await Self.rotate(daemon, config, seedingFrom: 1)
         // The next export extends the one the old keys signed.
@@ -384,7 +384,7 @@ import Varlink
         let socket = ["--socket", daemon.socketPath]
         let qcredit = DaemonProcess.product("qcredit")
         #expect(try await runCommand(qcredit, ["evidence", "--index", "\(index)"] + socket).status == 0, "a regulator may read it")
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
 
         let bankOnly = DaemonProcess.logConfig.split(separator: "\n").filter { line in
             !["regulator", "auditor", "operator"].contains { line.hasPrefix($0 + " =") }
@@ -419,7 +419,7 @@ import Varlink
         try await daemon.start()
         try await daemon.seed(from: first, count: 1)
         _ = try await daemon.waitForCheckpoint(ofSize: try await daemon.logSize())
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
         try daemon.rewriteConfig(config(["new"]))
         try await daemon.start()
     }

@@ -26,7 +26,6 @@ import Testing
         if monotonicKept { environment.append("DONT_FAKE_MONOTONIC=1") }
         let daemon = try await DaemonProcess(
             config: "maintenanceIntervalSeconds = 1\n" + DaemonProcess.logConfig, launcher: ["/usr/bin/env"] + environment)
-        defer { daemon.stop() }
         // Started on its own paths (its arguments reached it under the preloaded library).
         #expect(FileManager.default.fileExists(atPath: daemon.stateDirectory + "/registry.sqlite"))
 
@@ -55,6 +54,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(200))
         }
         #expect(grade == "A", "\(daemon.log)")
+        await daemon.stop()
     }
 
     /// A client run under the moved clock too (a test may preload the library for every

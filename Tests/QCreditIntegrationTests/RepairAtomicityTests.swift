@@ -85,7 +85,7 @@ import Varlink
             }
         }
         while approved.get().count < 8 { try await Task.sleep(for: .milliseconds(2)) }
-        daemon.kill(SIGKILL)
+        await daemon.kill(SIGKILL)
         for approver in approvers { await approver.value }
         let acknowledged = approved.get()
         #expect(acknowledged.count < applications.count, "the kill came after every approval; nothing was tested")

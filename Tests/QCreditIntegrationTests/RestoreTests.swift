@@ -41,7 +41,7 @@ import Varlink
         let exported = try await runCommand(qcredit, ["export", "--json", "--socket", daemon.socketPath])
         #expect(exported.status == 0, "\(exported.stderr)")
         let export = try #require(try JSONValue.parse(exported.stdout)["directory"]?.stringValue)
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
         return Scenario(
             daemon: daemon, backup: backup, export: export,
             configPath: daemon.directory.appendingPathComponent("qcreditd.toml").path,
@@ -112,7 +112,7 @@ import Varlink
         _ = try await daemon.waitForCheckpointOfWholeLog()
         let first = daemon.directory.appendingPathComponent("backup-1").path
         #expect(try await runCommand(qcredit, ["backup", first, "--socket", daemon.socketPath]).status == 0)
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
         let configPath = try #require(daemon.configPath)
         let restored = try await runCommand(qcredit, ["restore", first, "--config", configPath, "--state-dir", daemon.stateDirectory])
         #expect(restored.status == 0, "\(restored.stdout)\(restored.stderr)")
@@ -121,7 +121,7 @@ import Varlink
         let backedUp = try await runCommand(qcredit, ["backup", second, "--socket", daemon.socketPath])
         #expect(backedUp.status == 0, "\(backedUp.stderr)")
         #expect(FileManager.default.fileExists(atPath: second + "/checkpoint"), "\(backedUp.stdout)")
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
     }
 
     /// Restored without the daemon's --config, the exports directory restore knows is not the
@@ -139,7 +139,7 @@ import Varlink
         try await daemon.seed(from: 11, count: 3)
         _ = try await daemon.waitForCheckpoint(ofSize: 15)
         #expect(try await runCommand(qcredit, ["export", "--socket", daemon.socketPath]).status == 0)
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
         // The state directory lost all but its keys.
         func loseTheState() {
             for name in ["registry.sqlite", "registry.sqlite-wal", "registry.sqlite-shm", "checkpoint", "checkpoint-history"] {
@@ -332,13 +332,13 @@ import Varlink
         defer { try? FileManager.default.removeItem(at: scratch) }
         let (daemon, config, backup, backedUpSize) = try await Self.backedUpUnderOldKeys(in: scratch)
         let qcredit = DaemonProcess.product("qcredit")
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
         try await LogIntegrityTests.rotate(daemon, config, seedingFrom: 3)
         try await daemon.seed(from: 4, count: 1)
         let size = try await daemon.logSize()
         let newest = try await daemon.waitForCheckpoint(ofSize: size)
         let export = try #require(try await daemon.call("org.qcredit.operator.Export", ["full": true])["directory"]?.stringValue)
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
 
         // Restored without the export, over a lost database: the daemon names the records the
         // log lacks, not the keys (the newest checkpoint the backup holds is the old keys'
@@ -379,13 +379,13 @@ import Varlink
         try await daemon.seed(from: 3, count: 2)
         _ = try await daemon.waitForCheckpoint(ofSize: try await daemon.logSize())
         let signedByOldKeys = try #require(try await daemon.call("org.qcredit.operator.Export", ["full": true])["directory"]?.stringValue)
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
         try await LogIntegrityTests.rotate(daemon, config, seedingFrom: 5)
         try await daemon.seed(from: 6, count: 1)
         let size = try await daemon.logSize()
         let newest = try await daemon.waitForCheckpoint(ofSize: size)
         let delta = try #require(try await daemon.call("org.qcredit.operator.Export", [:])["directory"]?.stringValue)
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
 
         let restored = try await runCommand(
             qcredit,
@@ -528,7 +528,7 @@ import Varlink
         _ = try await other.waitForCheckpoint(ofSize: 3)
         let foreign = other.directory.appendingPathComponent("foreign-backup").path
         #expect(try await runCommand(qcredit, ["backup", foreign, "--socket", other.socketPath]).status == 0)
-        #expect(other.stop() == 0)
+        #expect(await other.stop() == 0)
         let refusedForeign = try await restore(foreign)
         #expect(refusedForeign.status == 4, "\(refusedForeign.stdout)\(refusedForeign.stderr)")
         #expect(refusedForeign.stderr.contains("is a backup of the log other.example/log"), "\(refusedForeign.stderr)")

@@ -71,7 +71,7 @@ import VarlinkNIO
         }
         #expect(reopened, "the closed feed's codes were never given back")
         await second.close()
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
     }
 
     @Test func aListingReachesTheOpenStreamOnceAndKillDashNineResumesFromTheCursor() async throws {
@@ -99,7 +99,7 @@ import VarlinkNIO
         #expect(graded["change"]?["kind"] == "grade")
 
         // The client acknowledged `cursor` (it handled the listing); the daemon dies.
-        daemon.kill(SIGKILL)
+        await daemon.kill(SIGKILL)
         await follower.close()
         try await daemon.start()
         let resumed = try await daemon.client()
@@ -219,7 +219,7 @@ import VarlinkNIO
         // The daemon restarted: the watch resumes after its last cursor by itself, and the
         // next change arrives once, with nothing repeated.
         try await cli.register(CLIHarness.materials, name: "示例建材有限公司")
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
         try await daemon.start()
         try await WatchDaemonTests().confirmListing(CLIHarness.materials, daemon)
         let next = try await watching.line(containing: CLIHarness.materials)
@@ -250,7 +250,7 @@ import VarlinkNIO
         let watching = try Watching(["loans", "--retry-for", "2"], daemon: daemon)
         let upToDate = try await watching.line(containing: "up to date")
         let cursor = try #require(upToDate.split(separator: " ").first { Int($0.dropLast()) != nil }.map { String($0.dropLast()) })
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.stop() == 0)
         #expect(try await watching.child.waitForExit(timeout: .seconds(60)) == 3)
         let errors = watching.errors.get()
         #expect(errors.contains("# lost the connection to qcreditd ("), "\(errors)")

@@ -257,10 +257,11 @@ import Varlink
         return (daemon, SyscallTrace(path: tracePath))
     }
 
-    /// Stops a daemon started under strace: SIGTERM to the daemon itself, then to strace.
+    /// Stops a daemon started under strace: SIGTERM to the daemon itself, then to strace. The
+    /// wait for them happens when `daemon` goes away, on a thread of its own.
     static func stopTraced(_ daemon: DaemonProcess) {
         if let pid = daemon.daemonPID { kill(pid, SIGTERM) }
-        daemon.stop()
+        daemon.process?.signal(SIGTERM)
     }
 
     /// One call on a connection of its own: the reply, and the client socket's inode, which

@@ -50,7 +50,7 @@ import Testing
         #expect(configuration.limits.idleTimeoutSeconds == 30)
         #expect(configuration.limits.writeTimeoutSeconds == 7)
         #expect(configuration.limits.shutdownTimeoutSeconds == 3)
-        #expect(configuration.limits.shutdownDrainPeriod == .milliseconds(2250), "a quarter kept of a bound under 4 s")
+        #expect(configuration.limits.shutdownDrainPeriod == .milliseconds(2250), "a quarter kept of a bound under 8 s")
         #expect(configuration.roles?[.regulator] == [.group("qcredit-regulator"), .user("alice")])
         #expect(configuration.roles?[.bank] == [.uid(1002)])
         #expect(configuration.roles?[.auditor] == nil)
@@ -90,7 +90,7 @@ import Testing
         #expect(limits.writeTimeoutSeconds == 30)
         #expect(limits.shutdownTimeoutSeconds == 10)
         // Calls in progress get 9 s of the 10: the last second is for the last checkpoint.
-        #expect(limits.shutdownDrainPeriod == .seconds(9))
+        #expect(limits.shutdownDrainPeriod == .seconds(8))
         // A quarter of the places for peers without a role, unless set.
         #expect(limits.connectionsWithoutRole == 64)
         #expect(try DaemonConfiguration.parse("[limits]\nmaxConnections = 10\nmaxConnectionsPerUser = 5\nmaxConnectionsWithoutRole = 3", file: "c.toml").limits.connectionsWithoutRole == 3)

@@ -64,7 +64,7 @@ import VarlinkNIO
             let raw = try await server.raw()
             try await raw.send(Self.ping("fast-1"))
             #expect(try await raw.nextFrame() == Self.pong("fast-1"))
-            try await waitUntil(10) { server.server.connectionsOnAcceptLoop == 0 }
+            try await waitUntil { server.server.connectionsOnAcceptLoop == 0 }
             #expect(server.server.connectionCount == 1)
             let answeredOnTheLoop = server.server.callsAnsweredOnAcceptLoop
             try await raw.send(Self.ping("fast-2") + Self.ping("other"))
@@ -72,7 +72,7 @@ import VarlinkNIO
             #expect(try await raw.nextFrame() == Self.pong("other"))
             #expect(server.server.callsAnsweredOnAcceptLoop == answeredOnTheLoop)
             await raw.close()
-            try await waitUntil(10) { server.server.connectionCount == 0 }
+            try await waitUntil { server.server.connectionCount == 0 }
         }
     }
 
@@ -152,7 +152,7 @@ import VarlinkNIO
             let third = try await server.raw()
             #expect(try await third.expectClosed(timeout: 60))
             await first.close()
-            try await waitUntil(10) { server.server.connectionCount == 1 }
+            try await waitUntil { server.server.connectionCount == 1 }
             let fourth = try await server.raw()
             try await fourth.send(Self.ping("fast-4"))
             #expect(try await fourth.nextFrame() == Self.pong("fast-4"))

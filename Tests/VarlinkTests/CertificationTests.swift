@@ -68,7 +68,7 @@ import VarlinkNIO
         let server = try ExternalProgram.start(
             python, ["-m", "varlink.tests.test_certification", "--varlink=unix:" + socketPath])
         do {
-            try await waitUntil(30) { FileManager.default.fileExists(atPath: socketPath) }
+            try await waitUntil { FileManager.default.fileExists(atPath: socketPath) }
             let client = try await VarlinkClient.connect(socketPath: socketPath)
             let allOK = try await CertificationClient.run(client)
             await client.close()

@@ -195,7 +195,7 @@ import VarlinkNIO
             #expect(server.server.connectionCount == 1)
             reading.cancel()
             // It stops reading: the stream fills the socket buffers and stalls.
-            try await waitUntil(30) { server.server.connectionCount == 0 }
+            try await waitUntil { server.server.connectionCount == 0 }
             let client = try await server.client()
             #expect(try await client.call("org.example.test.Ping", parameters: ["text": "a"]) == ["text": "a"])
             await client.close()

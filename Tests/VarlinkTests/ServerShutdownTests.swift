@@ -54,7 +54,7 @@ import VarlinkNIO
         server.shutdown()
         #expect(try await ticks.next() == ["tick": 1])  // still streaming: the call is in progress
         running.cancel()  // what a lifecycle's shutdown timeout does
-        try await withTimeout(20) { try await running.value }
+        try await withTimeout { try await running.value }
         await #expect(throws: (any Error).self) {
             while try await ticks.next() != nil {}
         }
@@ -86,7 +86,7 @@ import VarlinkNIO
         let start = ContinuousClock.now
         server.shutdown()
         #expect(try await ticks.next() == ["tick": 1])  // the grace period lets it go on
-        try await withTimeout(20) { try await running.value }
+        try await withTimeout { try await running.value }
         #expect(ContinuousClock.now - start >= .milliseconds(500))
         await #expect(throws: (any Error).self) {
             while try await ticks.next() != nil {}
@@ -108,7 +108,7 @@ import VarlinkNIO
         let client = try await VarlinkClient.connect(socketPath: path)
         #expect(try await client.call("org.example.test.Ping", parameters: ["text": "x"]) == ["text": "x"])
         running.cancel()
-        try await withTimeout(20) { try await running.value }
+        try await withTimeout { try await running.value }
         await #expect(throws: (any Error).self) {
             try await client.call("org.example.test.Ping", parameters: ["text": "y"])
         }
@@ -123,7 +123,7 @@ import VarlinkNIO
             dispatcher: TestServer.makeDispatcher(TestHandler()), logger: TestServer.logger)
         server.shutdown()
         // Generous: it returns at once, but a full parallel test run can starve its task for seconds.
-        try await withTimeout(30) { try await server.run() }
+        try await withTimeout { try await server.run() }
         await #expect(throws: VarlinkServerError.alreadyStarted) { try await server.run() }
     }
 }

@@ -47,7 +47,7 @@ final class RawConnection: Sendable {
     }
 
     /// The next frame as text, or nil once the server has closed the connection.
-    func nextFrame(timeout: Double = 30) async throws -> String? {
+    func nextFrame(timeout: Double = 90) async throws -> String? {
         let frames = self.frames
         return try await withTimeout(timeout) {
             var iterator = frames.makeAsyncIterator()
@@ -60,7 +60,7 @@ final class RawConnection: Sendable {
     }
 
     /// Waits until the server closes the connection; fails if a frame arrives instead.
-    func expectClosed(timeout: Double = 30) async throws -> Bool {
+    func expectClosed(timeout: Double = 90) async throws -> Bool {
         try await nextFrame(timeout: timeout) == nil
     }
 

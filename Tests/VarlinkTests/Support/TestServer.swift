@@ -60,7 +60,7 @@ struct TestServer: Sendable {
             result = .failure(error)
         }
         server.shutdown()
-        try await withTimeout(20) { try await running.value }
+        try await withTimeout { try await running.value }
         return try result.get()
     }
 }
