@@ -15,4 +15,19 @@ import Testing
         }
         #expect(seen.count == 7)
     }
+
+    /// Made up with integer arithmetic, they are what the checkers compute character by
+    /// character, whichever check character (X and 0 included) the body gives.
+    @Test func madeUpCodesAreWhatTheCheckersCompute() {
+        var organizationChecks = Set<Character>()
+        for serial in stride(from: 0, to: 100_000_000, by: 99_991) {
+            var body = String(serial)
+            body = String(repeating: "0", count: 8 - body.count) + body
+            let organizationCheck = OrganizationCode.checkCharacter(forBody: body)!
+            organizationChecks.insert(organizationCheck)
+            let first17 = "91410100" + body + String(organizationCheck)
+            #expect(USCC.madeUp(serial: serial) == first17 + String(USCC.checkCharacter(forFirst17: first17)!))
+        }
+        #expect(organizationChecks.count == 11, "every organization check character, X and 0 included")
+    }
 }

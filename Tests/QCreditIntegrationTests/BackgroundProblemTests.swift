@@ -15,9 +15,9 @@ import Testing
         operator = ["uid:\(getuid())"]
         """
 
-    /// The status's problems once `done` holds for them, polled for up to 20 s.
+    /// The status's problems once `done` holds for them, polled for up to 90 s.
     static func problems(of daemon: DaemonProcess, until done: ([JSONValue]) -> Bool) async throws -> [JSONValue] {
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(90)
         while true {
             let problems = try await daemon.call("org.qcredit.operator.GetStatus")["problems"]?.arrayValue ?? []
             if done(problems) || ContinuousClock.now > deadline { return problems }

@@ -26,7 +26,7 @@ import Testing
 
     @Test func anEventChangesTheGradeWithinSecondsWithNoOtherCall() async throws {
         let (daemon, code, before) = try await Self.gradedFileWithANewPenalty()
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(90)
         var grade: JSONValue? = before
         while ContinuousClock.now < deadline, grade?["grade"] == "A" {
             try await Task.sleep(for: .milliseconds(200))
@@ -55,7 +55,7 @@ import Testing
         }
         #expect(grade?["grade"] != "A", "the grade stayed stale through \(serial) writes: \(String(describing: grade))")
         // The run logs once it is done, a moment after its commit made the grade visible.
-        let logged = ContinuousClock.now + .seconds(10)
+        let logged = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < logged, !daemon.log.contains("regrade after writes") { try await Task.sleep(for: .milliseconds(100)) }
         #expect(daemon.log.contains("regrade after writes"), "\(daemon.log)")
         await daemon.stop()

@@ -238,7 +238,7 @@ import VarlinkNIO
             environment: ["LISTEN_PID": "1", "LISTEN_FDS": "1", "LISTEN_FDNAMES": "varlink"],
             logPath: scratch.path("qcreditd.log"))
         try await waitForSocketFile(socketPath)
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(90)
         while !DaemonProcess.accepts(socketPath) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(DaemonProcess.accepts(socketPath), "\(daemon.log)")
         daemon.signal(SIGTERM)

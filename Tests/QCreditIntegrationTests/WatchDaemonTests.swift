@@ -60,7 +60,7 @@ import VarlinkNIO
 
         // The first feed ends: its codes are given back.
         await first.close()
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(90)
         var reopened = false
         while !reopened, ContinuousClock.now < deadline {
             let again = try await daemon.client()
