@@ -120,10 +120,10 @@ final class DaemonProcess: @unchecked Sendable {
     }
 
     /// Waits for `process` to end, suspended rather than blocking a thread: the test process
-    /// runs every test's tasks on as many threads as there are cores (two here), and one test
-    /// blocked in `waitpid` while a daemon signs its last checkpoint on a loaded machine held
-    /// up every other test (two server shutdowns timed out during a 22-second gap in one CI
-    /// run). A process still running after two minutes (its shutdown bound is 10 s) is killed.
+    /// runs every test's tasks on as many threads as there are cores (two here), and while
+    /// both are held (in `waitpid`, an fsync, or long work of a debug build) no other test
+    /// moves; one CI run stood still for 22 s that way. A process still running after two
+    /// minutes (its shutdown bound is 10 s) is killed.
     private static func waitForEnd(of process: ChildProcess) async -> Int32 {
         if let status = try? await process.waitForExit(timeout: .seconds(120)) { return status }
         process.signal(SIGKILL)
