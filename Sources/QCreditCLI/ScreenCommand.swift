@@ -71,6 +71,9 @@ struct ScreenCommand: AsyncParsableCommand {
             for session in sessions { clients.append(try await session.client()) }
             if format == .csv { try sink.write(CSVText.line(Self.columns)) }
             let progress = Progress(total: codes.count, unit: "codes", json: options.json)
+            // Shown on time while the registry is slow to answer, not only as codes are answered.
+            let ticking = progress.ticking()
+            defer { ticking.cancel() }
             var counts = (graded: 0, ungraded: 0, errors: 0)
             let chunks = CodeBatches.split(codes.map(\.code), maximumCount: Self.chunkSize).map { codes[$0] }
             var inFlight: [AsyncThrowingStream<[String: JSONValue], any Error>] = []

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import QCreditCrypto
 import QCreditDomain
+import QCreditTestSupport
 import Testing
 
 @testable import QCreditCLI
@@ -599,19 +600,22 @@ import Testing
             #"{"code":"91350100M000100Y43","name":"Fraction Co.","divisionCode":350100.5}"#,
             #"{"code":"91350100M000100Y43","name":"Number Co.","divisionCode":350100.0}"#,
             #"{"code":911101083617795820.0,"name":"Big Number Co."}"#,
+            #"{"code":"91350100M000100Y43","name":"Huge Co.","divisionCode":18446744073709551615}"#,
         ]
         let path = try file(cli.daemon, "typed.jsonl", rows.joined(separator: "\n") + "\n")
         let summary = try await cli.json(["import", "enterprises", path])
         #expect(summary["imported"] == 1, "\(summary)")
-        #expect(summary["rejected"] == 5)
+        #expect(summary["rejected"] == 6)
         let errors = try String(contentsOfFile: path + ".errors.csv", encoding: .utf8).split(separator: "\n").map(String.init)
-        #expect(errors.count == 6, "\(errors)")
+        #expect(errors.count == 7, "\(errors)")
         #expect(errors[1].hasPrefix("1,\(CLI.cement),MalformedRow,") && errors[1].contains("\"\"name\"\" is an array"), "\(errors)")
         #expect(errors[2].hasPrefix("2,\(CLI.materials),MalformedRow,") && errors[2].contains("is an object"), "\(errors)")
         #expect(errors[3].hasPrefix("3,") && errors[3].contains("name one column"), "\(errors)")
         #expect(errors[4].hasPrefix("4,") && errors[4].contains("not an integer"), "\(errors)")
         // An integer code written with ".0" past 2^53 is not exact: the reason says so (it said "not an integer").
         #expect(errors[5].hasPrefix("6,") && errors[5].contains("too large to be read exactly"), "\(errors)")
+        // A plain integer past 64 bits: the reason names that bound (it named only 2^53).
+        #expect(errors[6].hasPrefix("7,") && errors[6].contains("an integer beyond 2^63 - 1"), "\(errors)")
         #expect(try await cli.run(["file", CLI.cement]).status != 0)
         #expect(try await cli.json(["file", "91350100M000100Y43"])["file"]?["enterprise"]?["name"] == "Number Co.")
     }
@@ -939,6 +943,37 @@ import Testing
         #expect(before > 0 && before < Int64(count), "\(resumed)")
         #expect(resumed["imported"]?.intValue == Int64(count) - before)
         #expect(try await cli.daemon.call("org.qcredit.operator.GetStatus")["enterprises"]?.intValue == Int64(count))
+    }
+
+    /// While the registry does not answer (stopped here with SIGSTOP), an import whose stderr
+    /// is not a terminal still prints a progress line every five seconds (it printed none until
+    /// a batch was answered), and the last run's error file stays as it was until the run ends:
+    /// killed part way, the run leaves it untouched (it was emptied at the start).
+    @Test func aStalledImportShowsProgressAndKeepsTheLastErrorFileUntilItEnds() async throws {
+        let daemon = try await DaemonProcess()
+        var csv = "code,name\n"
+        for n in 0..<20_000 { csv += "\(USCC.madeUp(serial: 73_000_000 + n)),停顿测试企业\(n)号有限公司\n" }
+        let path = try file(daemon, "stalled.csv", csv)
+        let lastList = "line,code,error,reason\n7,x,MalformedRow,from the last run\n"
+        try lastList.write(toFile: path + ".errors.csv", atomically: true, encoding: .utf8)
+        let pid = try #require(daemon.daemonPID)
+        kill(pid, SIGSTOP)
+        let output = path + ".stderr"
+        let importer = try ChildProcess(
+            CLIHarness.executable, ["import", "enterprises", path, "--socket", daemon.socketPath], standardOutput: .file(output))
+        var printed = ""
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !printed.contains("progress: "), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            printed = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        }
+        #expect(printed.hasPrefix("progress: 0%  0/20000 rows  0 rows/s  ETA unknown\n"), "\(printed)")
+        #expect(try String(contentsOfFile: path + ".errors.csv", encoding: .utf8) == lastList)
+        importer.signal(SIGKILL)
+        #expect(try await importer.waitForExit() == 128 + SIGKILL)
+        #expect(try String(contentsOfFile: path + ".errors.csv", encoding: .utf8) == lastList)
+        kill(pid, SIGCONT)
+        #expect(await daemon.stop() == 0)
     }
 
     /// A screen stopped by SIGTERM or SIGHUP (a closed terminal) leaves no half-written file

@@ -56,6 +56,9 @@ struct FileImport {
         let csvHeaders = file.format == .csv ? try kind.columnHeaders(in: file.columns, file: file.name) : nil
         // The error file is written at the end; a path it cannot be written to is found now,
         // before any row is sent, and so is one that would overwrite the file being imported.
+        // Found by making the file of its own beside it and removing it again: the last run's
+        // list stays in place until this run's replaces it, so a run killed part way (SIGKILL,
+        // a second Ctrl-C) leaves it as it was, not emptied.
         if InputFile.sameFile(errorPath, options.file) {
             throw Failure.badInput("the error file \(errorPath) is the file being imported; give another --errors path")
         }
@@ -65,13 +68,16 @@ struct FileImport {
         if OutputSink.specialFile(errorPath) != nil {
             try OutputSink.checkWritable(special: errorPath, label: Self.errorFileLabel)
         } else {
-            try writeErrors([], to: errorPath)
+            try OutputSink(path: errorPath, label: Self.errorFileLabel).discard()
         }
 
         // Rows are read a batch ahead of what is sent: the registry works on the batches in
         // flight while the client reads the next, and the file's rows are never all held at once.
         var reader = BatchReader(kind: kind, file: file, csvHeaders: csvHeaders, rowsPerBatch: options.batchSize)
         let progress = Progress(total: file.estimatedRecordCount, unit: "rows", json: console.json)
+        // Shown on time while the registry is slow to answer, not only as rows are answered.
+        let ticking = progress.ticking()
+        defer { ticking.cancel() }
         /// Legacy codes the registry found registered by the same file's USCC row (see BatchReader).
         var legacyDuplicates = 0
         /// The summary's members (README), for a finished and for a stopped import alike (a

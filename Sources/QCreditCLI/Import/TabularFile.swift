@@ -127,7 +127,8 @@ struct TabularFile {
                         fields[key] = String(integer)
                     } else if number.rounded(.towardZero) == number, number.isFinite {
                         // Past 2^53 a number written as a fraction or with an exponent is not exact.
-                        malformed = malformed ?? "member \"\(key)\" is a number too large to be read exactly (beyond 2^53); give it as text"
+                        malformed = malformed ?? "member \"\(key)\" is a number too large to be read exactly "
+                            + "(an integer beyond 2^63 - 1, or one written as a fraction or with an exponent beyond 2^53); give it as text"
                     } else {
                         malformed = malformed ?? "member \"\(key)\" is a number that is not an integer; give text"
                     }
