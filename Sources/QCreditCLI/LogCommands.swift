@@ -26,7 +26,8 @@ struct EvidenceCommand: AsyncParsableCommand {
     @Argument(help: "The enterprise's USCC or organization code.")
     var code: String?
 
-    @Option(help: ArgumentHelp("The log index of the record to prove, instead of a code.", valueName: "index"))
+    // Unconditional: `--index -1` reaches the check below ("0 or more"), not "missing value".
+    @Option(parsing: .unconditional, help: ArgumentHelp("The log index of the record to prove, instead of a code.", valueName: "index"))
     var index: Int64?
 
     func validate() throws {

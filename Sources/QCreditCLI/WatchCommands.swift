@@ -30,7 +30,7 @@ struct WatchCommand: AsyncParsableCommand {
 
     /// How long a feed that lost its daemon (a restart) keeps trying to resume before it gives up.
     @Option(
-        name: .customLong("retry-for"),
+        name: .customLong("retry-for"), parsing: .unconditional,
         help: ArgumentHelp(
             "When the daemon goes away, try to resume every second for this many seconds, then exit 3.", valueName: "seconds"))
     var retryFor: Int = 60

@@ -625,6 +625,14 @@ import Testing
         #expect(noProof.status == 2)
         #expect(noProof.stderr.contains("cannot read /nonexistent/"), "\(noProof.stderr)")
         #expect(noProof.stderr.contains(": no such file or directory"), "\(noProof.stderr)")
+        // A negative number is the option's value, refused with the option's own rule (it was
+        // read as an option named -1: "Missing value for '--index <index>'").
+        let negativeIndex = try await CLI.run(["evidence", "--index", "-1"])
+        #expect(negativeIndex.status == 2)
+        #expect(negativeIndex.stderr.contains("--index is a log index: 0 or more, not -1"), "\(negativeIndex.stderr)")
+        let negativeRetry = try await CLI.run(["watch", "book", "--retry-for", "-5"])
+        #expect(negativeRetry.status == 2)
+        #expect(negativeRetry.stderr.contains("--retry-for must be 1 to 86400 seconds"), "\(negativeRetry.stderr)")
         let help = try await CLI.run(["--help"])
         #expect(help.status == 0)
         #expect(help.stdout.contains("EXIT STATUS"))

@@ -28,7 +28,7 @@ struct ImportOptions: ParsableArguments {
 
     // 5,000: each batch is one fsynced commit, and fewer commits nearly doubled the rate of
     // registering files (BENCHMARKS.md); a batch of events stays well under a megabyte.
-    @Option(help: "Rows per batch (1 to 10000); resume with the same batch size.")
+    @Option(parsing: .unconditional, help: "Rows per batch (1 to 10000); resume with the same batch size.")
     var batchSize = 5000
 
     @Option(help: "The file's character encoding: utf-8, or gb18030 (also gbk, gb2312, cp936: all read as GB18030) for CSV saved by a Chinese spreadsheet.")
