@@ -38,9 +38,11 @@ extension Registry {
             let listing = try reader.existingListing(request.listingId)
             let rules = try policy.rules(forList: listing.listType)
             let earlier = try reader.repairApplications(listingId: listing.id)
-            // An undecided application of a listing removed otherwise is moot: the listing is
-            // then not eligible (RepairNotEligible, below), whatever was applied for before.
-            if !Self.leavesNothingToDecide(listing), let pending = earlier.first(where: \.isPending) {
+            // An undecided application of a listing removed otherwise (or whose term ended) is
+            // moot: the listing is then not eligible (RepairNotEligible, below), whatever was
+            // applied for before.
+            let termEnded = ListingLifecycle.expiry(of: listing, today: today) != nil
+            if !Self.leavesNothingToDecide(listing), !termEnded, let pending = earlier.first(where: \.isPending) {
                 throw RegistryError.invalidState(
                     listingId: listing.id, state: listing.state.rawValue, action: "apply for credit repair",
                     reason: "application \(pending.id) of \(pending.appliedOn) is still to be decided (by \(pending.decideBy))")
@@ -92,6 +94,13 @@ extension Registry {
                     listingId: listing.id, state: listing.state.rawValue, action: "decide application \(applicationId)",
                     reason: "the application is moot: its listing was removed"
                         + (listing.removedStep?.removalReason.map { " as \($0.rawValue)" } ?? "") + " before a decision")
+            }
+            // Its term ended: the listing is removed as expired (by maintenance's next run, if
+            // not yet), which leaves the application as moot as a removal would have.
+            if ListingLifecycle.expiry(of: listing, today: today) != nil, let end = listing.plannedEndDate {
+                throw RegistryError.invalidState(
+                    listingId: listing.id, state: listing.state.rawValue, action: "decide application \(applicationId)",
+                    reason: "the application is moot: the listing's term ended on \(end), so it is removed as expired before a decision")
             }
             guard decidedOn >= application.appliedOn else {
                 throw RegistryError.invalidArgument(

@@ -182,6 +182,32 @@ import Testing
         }
     }
 
+    /// A listing whose term has ended is expired, whether or not maintenance has removed it yet:
+    /// an application still undecided is moot, and a new one is refused (both were accepted, and
+    /// an approval removed an expired listing as repaired, hiding it from the public for good).
+    @Test func aListingWhoseTermEndedIsNotRepairedBeforeMaintenanceExpiresIt() async throws {
+        let (fixture, listing, application) = try await applicationAYearAfterListing()
+        let end = try #require(listing.plannedEndDate)
+        fixture.clock.advance(days: fixture.registry.today.days(until: end))
+        for decision in ["approve", "reject"] {
+            do {
+                _ = try await fixture.registry.decideRepair(
+                    applicationId: application.id, decision: decision, reason: "late", documentNumber: "晚2", decidedOn: nil,
+                    authority: nil, by: regulator)
+                Issue.record("an application of an expired listing was decided (\(decision))")
+            } catch let RegistryError.invalidState(_, state, _, reason) {
+                #expect(state == "listed")
+                #expect(reason.contains("moot") && reason.contains("term ended on \(end)"), "\(reason)")
+            }
+        }
+        #expect(try await fixture.registry.listings(code: code, view: .full).1.first?.state == .listed)
+        await #expect(
+            throws: RegistryError.repairNotEligible(
+                listingId: listing.id, rule: "policy lists.serious-dishonesty.term", eligibleOn: nil,
+                reason: "the listing's term ended on \(end): it is removed as expired, not by credit repair")
+        ) { try await fixture.applyForRepair(listing.id) }
+    }
+
     @Test func aRejectedApplicationLeavesTheListingAndAnOverdueOneIsPending() async throws {
         let fixture = try await RegistryFixture(today: "2026-03-02")
         try await fixture.register(code)

@@ -240,6 +240,13 @@ public enum ListingLifecycle {
                 listingId: listing.id, rule: "SAMR credit-repair measures (2021), Art. 2", eligibleOn: nil,
                 reason: "only a published listing still on its list can be repaired; this one is \(listing.state.rawValue)")
         }
+        // A term that has ended ends the listing as expired, whether or not maintenance has
+        // removed it yet: repair would otherwise depend on which of the two ran first.
+        if let end = listing.plannedEndDate, end <= today {
+            throw .repairNotEligible(
+                listingId: listing.id, rule: "policy lists.\(rules.listType).term", eligibleOn: nil,
+                reason: "the listing's term ended on \(end): it is removed as expired, not by credit repair")
+        }
         let earliest = published.adding(minimum)
         guard appliedOn >= earliest else {
             throw .repairNotEligible(
