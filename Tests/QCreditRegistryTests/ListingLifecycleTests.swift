@@ -131,16 +131,13 @@ import Testing
     @Test func aRepairDecidedInTheFutureIsRefusedNamingDecidedOn() async throws {
         let (fixture, _, application) = try await applicationAYearAfterListing()
         let tomorrow = fixture.registry.today.adding(days: 1).description
-        for decision in ["approve", "reject"] {
-            do {
-                _ = try await fixture.registry.decideRepair(
-                    applicationId: application.id, decision: decision, reason: "r", documentNumber: "d", decidedOn: tomorrow,
-                    authority: nil, by: regulator)
-                Issue.record("a decision dated \(tomorrow) was accepted")
-            } catch let RegistryError.invalidArgument(parameter, reason) {
-                #expect(parameter == "decidedOn")
-                #expect(reason.contains("future"))
+        try await expectEveryDecisionRefused(application, of: fixture, decidedOn: tomorrow) { error in
+            guard case .invalidArgument(let parameter, let reason) = error else {
+                Issue.record("\(error)")
+                return
             }
+            #expect(parameter == "decidedOn")
+            #expect(reason.contains("future"))
         }
         #expect(try await fixture.registry.repairApplications(pendingOnly: true).map(\.id) == [application.id])
     }
@@ -161,17 +158,7 @@ import Testing
         #expect(all.first?.isPending == false)
         #expect(all.first?.isOverdue(on: fixture.registry.today) == false)
         // Nothing is left to decide, either way: the application stays moot.
-        for decision in ["approve", "reject"] {
-            do {
-                _ = try await fixture.registry.decideRepair(
-                    applicationId: application.id, decision: decision, reason: "late", documentNumber: "晚1", decidedOn: nil,
-                    authority: nil, by: regulator)
-                Issue.record("a moot application was decided (\(decision))")
-            } catch let RegistryError.invalidState(_, state, _, reason) {
-                #expect(state == "removed")
-                #expect(reason.contains("moot"), "\(reason)")
-            }
-        }
+        try await expectMoot(application, of: fixture, state: "removed", saying: "moot")
         #expect(try await fixture.registry.repairApplications(pendingOnly: false).first?.isMoot == true)
         // A new application is refused because the listing is off its list, not because of the moot one.
         await #expect {
@@ -182,6 +169,35 @@ import Testing
         }
     }
 
+    /// Decides `application` both ways (dated `decidedOn`, today when nil): each must be
+    /// refused, and `check` looks at the error.
+    func expectEveryDecisionRefused(
+        _ application: RepairApplication, of fixture: RegistryFixture, decidedOn: String? = nil, _ check: (RegistryError) -> Void
+    ) async throws {
+        for decision in ["approve", "reject"] {
+            do {
+                _ = try await fixture.registry.decideRepair(
+                    applicationId: application.id, decision: decision, reason: "late", documentNumber: "晚1", decidedOn: decidedOn,
+                    authority: nil, by: regulator)
+                Issue.record("application \(application.id) was decided (\(decision))")
+            } catch let error as RegistryError {
+                check(error)
+            }
+        }
+    }
+
+    /// Deciding `application` either way is refused as moot, its listing in `state`.
+    func expectMoot(_ application: RepairApplication, of fixture: RegistryFixture, state: String, saying text: String) async throws {
+        try await expectEveryDecisionRefused(application, of: fixture) { error in
+            guard case .invalidState(_, let listingState, _, let reason) = error else {
+                Issue.record("\(error)")
+                return
+            }
+            #expect(listingState == state)
+            #expect(reason.contains(text), "\(reason)")
+        }
+    }
+
     /// A listing whose term has ended is expired, whether or not maintenance has removed it yet:
     /// an application still undecided is moot, and a new one is refused (both were accepted, and
     /// an approval removed an expired listing as repaired, hiding it from the public for good).
@@ -189,17 +205,7 @@ import Testing
         let (fixture, listing, application) = try await applicationAYearAfterListing()
         let end = try #require(listing.plannedEndDate)
         fixture.clock.advance(days: fixture.registry.today.days(until: end))
-        for decision in ["approve", "reject"] {
-            do {
-                _ = try await fixture.registry.decideRepair(
-                    applicationId: application.id, decision: decision, reason: "late", documentNumber: "晚2", decidedOn: nil,
-                    authority: nil, by: regulator)
-                Issue.record("an application of an expired listing was decided (\(decision))")
-            } catch let RegistryError.invalidState(_, state, _, reason) {
-                #expect(state == "listed")
-                #expect(reason.contains("moot") && reason.contains("term ended on \(end)"), "\(reason)")
-            }
-        }
+        try await expectMoot(application, of: fixture, state: "listed", saying: "moot: the listing's term ended on \(end)")
         #expect(try await fixture.registry.listings(code: code, view: .full).1.first?.state == .listed)
         await #expect(
             throws: RegistryError.repairNotEligible(
