@@ -427,18 +427,19 @@ import Testing
         #expect(tooEarly.stderr.contains("; eligible from "), "\(tooEarly.stderr)")
         _ = try await cli.json(["blacklist", "remove", String(recent), "--reason", "revoked", "--authority", "黔南州", "--document", "撤1"])
 
-        let old = try #require(try await propose("2024-01-01")["listing"]?["id"]?.intValue)
-        _ = try await cli.json(["blacklist", "confirm", String(old), "--publication-date", "2024-01-02"])
+        // Published 2025-01-02: repairable from 2026-01-02, its three-year term not ended until 2028.
+        let old = try #require(try await propose("2025-01-01")["listing"]?["id"]?.intValue)
+        _ = try await cli.json(["blacklist", "confirm", String(old), "--publication-date", "2025-01-02"])
         let application = try await cli.json([
             "repair", "apply", String(old), "--commitment-letter", letter, "--penalty-fulfilment", "罚款已缴",
-            "--contact", "王经理", "--applied-on", "2025-02-01",
+            "--contact", "王经理", "--applied-on", "2026-02-01",
         ])
         let id = try #require(application["application"]?["id"]?.intValue)
-        #expect(application["application"]?["decideBy"] == "2025-02-16")
+        #expect(application["application"]?["decideBy"] == "2026-02-16")
         let pending = try await cli.run(["repair", "list", "--pending"])
         #expect(pending.stdout.contains("pending (overdue)"), "\(pending.stdout)")
         let status = try await cli.run(["status"])
-        #expect(status.stdout.contains("Repairs overdue  application \(id) (listing \(old), due 2025-02-16)"), "\(status.stdout)")
+        #expect(status.stdout.contains("Repairs overdue  application \(id) (listing \(old), due 2026-02-16)"), "\(status.stdout)")
         #expect(status.stdout.contains("Last export      none in the exports directory (the next export is a full one)"), "\(status.stdout)")
         let decided = try await cli.run(["repair", "decide", String(id), "--decision", "approve", "--reason", "整改完成", "--document", "黔修1"])
         #expect(decided.status == 0, "\(decided.stderr)")

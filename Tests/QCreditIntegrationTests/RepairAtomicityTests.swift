@@ -55,10 +55,10 @@ import Varlink
                 "org.qcredit.admin.ProposeListing",
                 [
                     "code": .string(code), "listType": "serious-dishonesty", "reason": "r", "legalBasis": "l", "authority": "a",
-                    "documentNumber": .string("d\(n)"), "decisionDate": "2024-01-01",
+                    "documentNumber": .string("d\(n)"), "decisionDate": "2025-01-01",
                 ])
             let listing = try #require(proposed["listing"]?["id"])
-            _ = try await daemon.call("org.qcredit.admin.ConfirmListing", ["listingId": listing, "publicationDate": "2024-01-02"])
+            _ = try await daemon.call("org.qcredit.admin.ConfirmListing", ["listingId": listing, "publicationDate": "2025-01-02"])
             let application = try await daemon.call(
                 "org.qcredit.admin.ApplyForRepair",
                 [

@@ -123,11 +123,12 @@ import Varlink
         _ = try await admin(
             "OverrideGrade", ["code": .string(b), "grade": "AA", "reason": "verified on site", "documentNumber": "内〔2026〕88号"])
         _ = try await admin("PublishGrades", [:])
-        // A listing published years ago: old enough for credit repair.
+        // A listing published 800 days ago: old enough for credit repair (a year), its term
+        // (three years) not yet ended.
         proposal["code"] = .string(b)
-        proposal["decisionDate"] = "2020-01-01"
+        proposal["decisionDate"] = .string(Self.daysAgo(801))
         let repaired = try listingId(try await admin("ProposeListing", proposal))
-        _ = try await admin("ConfirmListing", ["listingId": repaired, "publicationDate": "2020-01-02"])
+        _ = try await admin("ConfirmListing", ["listingId": repaired, "publicationDate": .string(Self.daysAgo(800))])
         let application = try await admin(
             "ApplyForRepair",
             [
@@ -292,8 +293,11 @@ import Varlink
         Issue.record("the daemon's start-up regrade was not recorded within 180 s")
     }
 
-    static var today: String {
-        Instant(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)).civilDate(in: .beijing).description
+    static var today: String { daysAgo(0) }
+
+    /// The Beijing date `days` before today.
+    static func daysAgo(_ days: Int) -> String {
+        Instant(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)).civilDate(in: .beijing).adding(days: -days).description
     }
 
     /// Every method an interface declares, as the daemon describes it.
