@@ -41,8 +41,7 @@ extension Registry {
             // An undecided application of a listing removed otherwise (or whose term ended) is
             // moot: the listing is then not eligible (RepairNotEligible, below), whatever was
             // applied for before.
-            let termEnded = ListingLifecycle.expiry(of: listing, today: today) != nil
-            if !Self.leavesNothingToDecide(listing), !termEnded, let pending = earlier.first(where: \.isPending) {
+            if !Self.leavesNothingToDecide(listing, today: today), let pending = earlier.first(where: \.isPending) {
                 throw RegistryError.invalidState(
                     listingId: listing.id, state: listing.state.rawValue, action: "apply for credit repair",
                     reason: "application \(pending.id) of \(pending.appliedOn) is still to be decided (by \(pending.decideBy))")
@@ -88,19 +87,17 @@ extension Registry {
                     listingId: listing.id, state: listing.state.rawValue, action: "decide application \(applicationId)",
                     reason: "it was decided (\(outcome.decision.rawValue)) on \(outcome.decidedOn)")
             }
-            // A listing removed otherwise (revoked, expired) leaves nothing to decide, either way.
-            guard !Self.leavesNothingToDecide(listing) else {
+            // A listing removed otherwise (revoked, expired), or whose term ended (maintenance
+            // removes it as expired), leaves nothing to decide, either way.
+            guard !Self.leavesNothingToDecide(listing, today: today) else {
+                let why =
+                    ListingLifecycle.endedTerm(of: listing, today: today).map {
+                        "the listing's term ended on \($0), so it is removed as expired before a decision"
+                    }
+                    ?? "its listing was removed" + (listing.removedStep?.removalReason.map { " as \($0.rawValue)" } ?? "") + " before a decision"
                 throw RegistryError.invalidState(
                     listingId: listing.id, state: listing.state.rawValue, action: "decide application \(applicationId)",
-                    reason: "the application is moot: its listing was removed"
-                        + (listing.removedStep?.removalReason.map { " as \($0.rawValue)" } ?? "") + " before a decision")
-            }
-            // Its term ended: the listing is removed as expired (by maintenance's next run, if
-            // not yet), which leaves the application as moot as a removal would have.
-            if ListingLifecycle.expiry(of: listing, today: today) != nil, let end = listing.plannedEndDate {
-                throw RegistryError.invalidState(
-                    listingId: listing.id, state: listing.state.rawValue, action: "decide application \(applicationId)",
-                    reason: "the application is moot: the listing's term ended on \(end), so it is removed as expired before a decision")
+                    reason: "the application is moot: " + why)
             }
             guard decidedOn >= application.appliedOn else {
                 throw RegistryError.invalidArgument(
@@ -121,21 +118,23 @@ extension Registry {
         }
     }
 
-    /// An application's listing was removed otherwise (revoked, expired): the application is
-    /// moot. (A contested listing is not: the objection may be resolved, then it is decided.)
-    static func leavesNothingToDecide(_ listing: Listing) -> Bool {
-        listing.state == .removed
+    /// An application's listing was removed otherwise (revoked, expired), or its term has ended
+    /// (it is expired, whether or not maintenance has removed it yet): the application is moot.
+    /// (A contested listing is not: the objection may be resolved, then it is decided.)
+    static func leavesNothingToDecide(_ listing: Listing, today: CivilDate) -> Bool {
+        listing.state == .removed || ListingLifecycle.endedTerm(of: listing, today: today) != nil
     }
 
     /// Applications, oldest first: those still to be decided, or every one. An undecided
     /// application whose listing was meanwhile removed otherwise (revoked, expired) is moot: it
     /// is not among those to decide, so it is never reported overdue.
     public func repairApplications(pendingOnly: Bool) async throws -> [RepairApplication] {
-        try await database.read { reader in
+        let today = self.today
+        return try await database.read { reader in
             func marked(_ application: RepairApplication) throws -> RepairApplication {
                 var application = application
                 let listing = try reader.existingListing(application.listingId)
-                application.isMoot = application.outcome == nil && Self.leavesNothingToDecide(listing)
+                application.isMoot = application.outcome == nil && Self.leavesNothingToDecide(listing, today: today)
                 return application
             }
             if pendingOnly { return try reader.pendingRepairApplications().map(marked).filter(\.isPending) }

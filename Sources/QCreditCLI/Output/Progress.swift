@@ -40,12 +40,10 @@ final class Progress: Sendable {
         set { state.withLock { $0.total = newValue } }
     }
 
-    var done: Int { state.withLock { $0.done } }
-
     var elapsed: TimeInterval { Date().timeIntervalSince(started) }
 
     /// Rows per second so far.
-    var rate: Double { rate(done: done) }
+    var rate: Double { rate(done: state.withLock { $0.done }) }
 
     private func rate(done: Int) -> Double {
         let elapsed = elapsed

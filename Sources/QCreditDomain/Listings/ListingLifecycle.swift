@@ -242,7 +242,7 @@ public enum ListingLifecycle {
         }
         // A term that has ended ends the listing as expired, whether or not maintenance has
         // removed it yet: repair would otherwise depend on which of the two ran first.
-        if let end = listing.plannedEndDate, end <= today {
+        if let end = endedTerm(of: listing, today: today) {
             throw .repairNotEligible(
                 listingId: listing.id, rule: "policy lists.\(rules.listType).term", eligibleOn: nil,
                 reason: "the listing's term ended on \(end): it is removed as expired, not by credit repair")
@@ -256,10 +256,17 @@ public enum ListingLifecycle {
         return appliedOn.adding(within)
     }
 
+    /// The day the term of a listing still on its list ended, once that day has come: the
+    /// listing is then expired, whether or not maintenance has removed it yet.
+    public static func endedTerm(of listing: Listing, today: CivilDate) -> CivilDate? {
+        guard listing.state.isOnList, let end = listing.plannedEndDate, end <= today else { return nil }
+        return end
+    }
+
     /// The automatic removal of a listing whose term has ended, dated on its planned end, or
     /// nil when none is due.
     public static func expiry(of listing: Listing, today: CivilDate) -> ListingStepDraft? {
-        guard listing.state.isOnList, let end = listing.plannedEndDate, end <= today else { return nil }
+        guard let end = endedTerm(of: listing, today: today) else { return nil }
         return ListingStepDraft(
             kind: .removed, stateAfter: .removed, date: end, authority: registryAuthority,
             reason: "the listing's term ended on \(end)", removalReason: .expired)

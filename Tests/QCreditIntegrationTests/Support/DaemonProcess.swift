@@ -2,7 +2,6 @@ import CanonicalJSON
 import Foundation
 import Glibc
 import QCreditTestSupport
-import Synchronization
 import Testing
 import Varlink
 import VarlinkNIO
@@ -140,26 +139,15 @@ final class DaemonProcess: @unchecked Sendable {
     /// the daemon's.
     func terminate(within limit: Duration) async throws -> (status: Int32, after: Duration)? {
         guard let process else { return nil }
-        let ended = EndOfProcess()
         let start = ContinuousClock.now
         process.signal(SIGTERM)
-        Thread {
-            let status = process.waitUntilExit()
-            ended.value.withLock { $0 = (status, ContinuousClock.now) }
-        }.start()
-        let deadline = start + limit
-        while ContinuousClock.now < deadline {
-            if let (status, at) = ended.value.withLock({ $0 }) { return (status, at - start) }
-            try await Task.sleep(for: .milliseconds(20))
+        let ended = Task { try await offThePool { (status: process.waitUntilExit(), at: ContinuousClock.now) } }
+        guard try await process.waitForExit(timeout: limit) != nil else {
+            await kill(SIGKILL)
+            return nil
         }
-        if let (status, at) = ended.value.withLock({ $0 }) { return (status, at - start) }
-        await kill(SIGKILL)
-        return nil
-    }
-
-    /// The exit status and the moment a waiting thread saw the process end.
-    private final class EndOfProcess: Sendable {
-        let value = Mutex<(Int32, ContinuousClock.Instant)?>(nil)
+        let (status, at) = try await ended.value
+        return (status, at - start)
     }
 
     /// The daemon's resident memory now and at its peak (`VmRSS`, `VmHWM`), in bytes.
