@@ -33,12 +33,14 @@ import TransparencyLog
         try await fixture.register(RegistryFixture.usccA)
         let refused = try await fixture.register(RegistryFixture.usccB)
         try await fixture.register(RegistryFixture.usccC)
-        // Stands in for any failure of one file's writes inside a batch.
+        // Stands in for any failure of one file's writes inside a batch: an index whose expression
+        // overflows (an error) for this file's rows alone. Not a trigger: the walk's batches run
+        // without triggers.
         try await fixture.rawDatabase().write { db in
             try db.execute(
                 sql: """
-                    CREATE TRIGGER refuse_one_grade BEFORE INSERT ON grade_record WHEN NEW.enterprise_id = \(refused.id)
-                    BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
+                    CREATE INDEX refuse_one_grade ON grade_record(
+                        CASE WHEN enterprise_id = \(refused.id) THEN abs(-9223372036854775807 - 1) ELSE 0 END)
                     """)
         }
         let summary = try await fixture.registry.publishGrades(codes: nil, by: RegistryFixture.regulator)

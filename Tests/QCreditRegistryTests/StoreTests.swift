@@ -454,6 +454,25 @@ import TransparencyLog
         #expect(names == "Batch One Co.")
     }
 
+    /// Publishing every grade writes its batches without the guard triggers; the writer has
+    /// them again afterwards, for the statements it prepared during the walk too.
+    @Test func theWriterKeepsItsGuardsAfterPublishingEveryGrade() async throws {
+        let fixture = try await RegistryFixture()
+        for code in [RegistryFixture.usccA, RegistryFixture.usccB] { try await fixture.register(code) }
+        let summary = try await fixture.registry.publishGrades(codes: nil, by: RegistryFixture.regulator, batchSize: 1)
+        #expect(summary.published == 2)
+        let audit = AuditContext(method: "test", peer: nil, parameters: "{}", at: fixture.clock.now())
+        let refused = try await fixture.database.write(audit: audit) { writer in
+            [
+                "UPDATE grade_record SET grade = 'AAA'", "DELETE FROM publication",
+                "INSERT OR REPLACE INTO grade_record SELECT * FROM grade_record WHERE id = 1",
+                "INSERT INTO publication (idx, kind, body, recorded_at, audit_id) VALUES (99, 'grade', x'7b7d', 0, 1)",
+            ].map { sql in (try? writer.db.cachedStatement(sql: sql).execute()) == nil } + [writer.triggersEnabled()]
+        }
+        #expect(refused == Array(repeating: true, count: 5))
+        #expect(try await fixture.registry.logSize() == 3)
+    }
+
     @Test func aChangedPolicyThatKeepsItsVersionIsRefused() async throws {
         let fixture = try await RegistryFixture()
         var changed = fixture.registry.policy
