@@ -14,10 +14,10 @@ extension RegistryReader {
             """, [ids.lowerBound, ids.upperBound]
         ) { row in
             let decoder = RowDecoder(row: row, table: "enterprise_code")
-            codes[try decoder.int64("enterprise_id"), default: []].append(
+            codes[try decoder.int64(at: 0, "enterprise_id"), default: []].append(
                 EnterpriseCodeEntry(
-                    code: try decoder.string("code"), kind: try decoder.value("kind"),
-                    checkWarning: decoder.optionalString("check_warning")))
+                    code: try decoder.string(at: 1, "code"), kind: try decoder.value(at: 2, "kind"),
+                    checkWarning: decoder.optionalString(at: 3)))
         }
         var revisions: [Int64: [EnterpriseRevision]] = [:]
         try forEachRow(
@@ -26,8 +26,8 @@ extension RegistryReader {
             WHERE enterprise_id BETWEEN ? AND ? ORDER BY enterprise_id, id
             """, [ids.lowerBound, ids.upperBound]
         ) { row in
-            revisions[try RowDecoder(row: row, table: "enterprise_revision").int64("enterprise_id"), default: []].append(
-                try decodeRevision(row))
+            revisions[try RowDecoder(row: row, table: "enterprise_revision").int64(at: 0, "enterprise_id"), default: []].append(
+                try decodeRevision(row, from: 1))
         }
         var inputs: [Int64: GradeInputs] = [:]
         inputs.reserveCapacity(revisions.count)
@@ -41,7 +41,7 @@ extension RegistryReader {
             WHERE e.enterprise_id BETWEEN ? AND ? ORDER BY e.enterprise_id, e.id
             """, [ids.lowerBound, ids.upperBound]
         ) { row in
-            let id = try RowDecoder(row: row, table: "quality_event").int64("enterprise_id")
+            let id = try RowDecoder(row: row, table: "quality_event").int64(at: 0, "enterprise_id")
             inputs[id]?.events.append(try decodeEvent(row))
         }
         // In (enterprise, basis, effective_at, id) order: the last row of each pair is its latest.
@@ -54,7 +54,7 @@ extension RegistryReader {
             ORDER BY enterprise_id, basis, effective_at, id
             """, [ids.lowerBound, ids.upperBound, instant.secondsSinceEpoch]
         ) { row in
-            let id = try RowDecoder(row: row, table: "grade_record").int64("enterprise_id")
+            let id = try RowDecoder(row: row, table: "grade_record").int64(at: 0, "enterprise_id")
             let grade = try decodeGrade(row)
             switch grade.basis {
             case .computed: inputs[id]?.latestComputed = grade

@@ -59,7 +59,7 @@ public struct RegistryReader {
         let revisionRows = try rows(
             "SELECT \(Self.revisionColumns) FROM enterprise_revision WHERE enterprise_id = ? ORDER BY id", [id])
         guard !revisionRows.isEmpty else { return nil }
-        return Enterprise(id: id, codes: try codeEntries(enterpriseId: id), revisions: try revisionRows.map(decodeRevision))
+        return Enterprise(id: id, codes: try codeEntries(enterpriseId: id), revisions: try revisionRows.map { try decodeRevision($0) })
     }
 
     /// The codes file `enterpriseId` holds, USCC first: the rows of the index by file, completed
@@ -81,14 +81,16 @@ public struct RegistryReader {
         id, name, division_code, entity_type, status, effective_on, reason, document_number, recorded_at
         """
 
-    func decodeRevision(_ row: Row) throws -> EnterpriseRevision {
+    /// The revision in a row that holds ``revisionColumns`` from column `first` on, read by
+    /// position in that order (publishing reads a revision for every file it decides).
+    func decodeRevision(_ row: Row, from first: Int = 0) throws -> EnterpriseRevision {
         let decoder = RowDecoder(row: row, table: "enterprise_revision")
         return EnterpriseRevision(
-            id: try decoder.int64("id"), name: try decoder.string("name"),
-            divisionCode: decoder.optionalString("division_code"), entityType: decoder.optionalString("entity_type"),
-            status: try decoder.value("status"), effectiveOn: try decoder.optionalDate("effective_on"),
-            reason: decoder.optionalString("reason"), documentNumber: decoder.optionalString("document_number"),
-            recordedAt: try decoder.instant("recorded_at"))
+            id: try decoder.int64(at: first, "id"), name: try decoder.string(at: first + 1, "name"),
+            divisionCode: decoder.optionalString(at: first + 2), entityType: decoder.optionalString(at: first + 3),
+            status: try decoder.value(at: first + 4, "status"), effectiveOn: try decoder.optionalDate(at: first + 5, "effective_on"),
+            reason: decoder.optionalString(at: first + 6), documentNumber: decoder.optionalString(at: first + 7),
+            recordedAt: try decoder.instant(at: first + 8, "recorded_at"))
     }
 
     /// Enterprise ids in ascending order after `id`, for walking every file in batches.

@@ -55,4 +55,36 @@ struct RowDecoder {
     }
 
     func corrupt(_ column: String) -> StoreError { .corruptRow(table: table, id: id, column: column) }
+
+    // By position: the value in the row's column `index`, `column` naming it in errors. A look-up
+    // by name hashes the name for every value it reads, which was a sixth of deciding a batch of
+    // grades (`RegistryReader.gradeInputs`).
+
+    func int64(at index: Int, _ column: String) throws -> Int64 {
+        guard let value: Int64 = row[index] else { throw corrupt(column) }
+        return value
+    }
+
+    func string(at index: Int, _ column: String) throws -> String {
+        guard let value: String = row[index] else { throw corrupt(column) }
+        return value
+    }
+
+    func optionalString(at index: Int) -> String? { row[index] }
+
+    func instant(at index: Int, _ column: String) throws -> Instant {
+        Instant(secondsSinceEpoch: try int64(at: index, column))
+    }
+
+    func optionalDate(at index: Int, _ column: String) throws -> CivilDate? {
+        guard let text = optionalString(at: index) else { return nil }
+        guard let date = CivilDate(iso: text) else { throw corrupt(column) }
+        return date
+    }
+
+    func value<T: RawRepresentable>(at index: Int, _ column: String, as type: T.Type = T.self) throws -> T
+    where T.RawValue == String {
+        guard let value = T(rawValue: try string(at: index, column)) else { throw corrupt(column) }
+        return value
+    }
 }

@@ -45,7 +45,15 @@ public struct LeafCommitment: Sendable, Hashable {
     }
 
     /// The leaf's bytes.
-    public var bytes: [UInt8] { Self.prefix + Array(Base64.encode(commitment).utf8) + Self.suffix }
+    public var bytes: [UInt8] {
+        // One array, sized once: every new leaf is made here.
+        var leaf: [UInt8] = []
+        leaf.reserveCapacity(Self.prefix.count + 44 + Self.suffix.count)
+        leaf.append(contentsOf: Self.prefix)
+        leaf.append(contentsOf: Base64.encode(commitment).utf8)
+        leaf.append(contentsOf: Self.suffix)
+        return leaf
+    }
 }
 
 /// What turns a leaf into a readable fact: the salt and the record's exact bytes. Whoever holds
