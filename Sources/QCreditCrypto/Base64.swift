@@ -18,25 +18,35 @@ public enum Base64 {
     }()
 
     public static func encode(_ bytes: some Collection<UInt8>) -> String {
-        let input = Array(bytes)
         var output: [UInt8] = []
-        output.reserveCapacity((input.count + 2) / 3 * 4)
-        var position = 0
-        while position < input.count {
-            let count = min(3, input.count - position)
-            var group = UInt32(input[position]) << 16
-            if count > 1 { group |= UInt32(input[position + 1]) << 8 }
-            if count > 2 { group |= UInt32(input[position + 2]) }
-            for slot in 0..<4 {
-                if slot <= count {
-                    output.append(alphabet[Int((group >> (18 - 6 * UInt32(slot))) & 0x3F)])
-                } else {
-                    output.append(UInt8(ascii: "="))
-                }
-            }
-            position += 3
-        }
+        append(bytes, to: &output)
         return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Appends the text ``encode(_:)`` returns, as UTF-8 bytes, to `output`: what a line or a leaf
+    /// being written wants, without a string made and copied in between.
+    public static func append(_ bytes: some Collection<UInt8>, to output: inout [UInt8]) {
+        let input = Array(bytes)
+        output.reserveCapacity(output.count + (input.count + 2) / 3 * 4)
+        alphabet.withUnsafeBufferPointer { table in
+            func character(_ group: UInt32, _ shift: UInt32) -> UInt8 { table[Int((group >> shift) & 0x3F)] }
+            var position = 0
+            while position + 3 <= input.count {
+                let group = UInt32(input[position]) << 16 | UInt32(input[position + 1]) << 8 | UInt32(input[position + 2])
+                output.append(character(group, 18))
+                output.append(character(group, 12))
+                output.append(character(group, 6))
+                output.append(character(group, 0))
+                position += 3
+            }
+            let rest = input.count - position
+            guard rest > 0 else { return }
+            let group = UInt32(input[position]) << 16 | (rest == 2 ? UInt32(input[position + 1]) << 8 : 0)
+            output.append(character(group, 18))
+            output.append(character(group, 12))
+            output.append(rest == 2 ? character(group, 6) : UInt8(ascii: "="))
+            output.append(UInt8(ascii: "="))
+        }
     }
 
     /// The bytes `text` encodes, or `nil` if it is not canonical padded base64.

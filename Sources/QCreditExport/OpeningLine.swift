@@ -14,7 +14,13 @@ enum OpeningLine {
             CanonicalForm.check(record) ?? ((try? JSONValue.parse(record).canonicalBytes()) == record)
         else { return nil }
         // The members in RFC 8785 order ("index" < "record" < "salt"), the record already canonical.
-        return Array(#"{"index":\#(index),"record":"#.utf8) + record + Array(#","salt":"\#(Base64.encode(opening.salt))"}"#.utf8)
+        var line = Array(#"{"index":\#(index),"record":"#.utf8)
+        line.reserveCapacity(line.count + record.count + 56)
+        line.append(contentsOf: record)
+        line.append(contentsOf: #","salt":""#.utf8)
+        Base64.append(opening.salt, to: &line)
+        line.append(contentsOf: #""}"#.utf8)
+        return line
     }
 
     /// An entry's index and opening read from a line; otherwise why the line is not one.

@@ -50,7 +50,7 @@ public struct LeafCommitment: Sendable, Hashable {
         var leaf: [UInt8] = []
         leaf.reserveCapacity(Self.prefix.count + 44 + Self.suffix.count)
         leaf.append(contentsOf: Self.prefix)
-        leaf.append(contentsOf: Base64.encode(commitment).utf8)
+        Base64.append(commitment, to: &leaf)
         leaf.append(contentsOf: Self.suffix)
         return leaf
     }
