@@ -132,19 +132,19 @@ final class DaemonProcess: @unchecked Sendable {
     }
 
     /// SIGTERM, then waits up to `limit` for the process to end. Returns the exit status and
-    /// how long after the signal the process ended, or nil when it was still running at the
-    /// limit (it is then killed). The end is seen by a thread of its own blocked in `waitpid`:
-    /// this test's tasks may wait their turn for seconds on a loaded machine (a CI run
-    /// measured 15.3 s for a stop the daemon's log showed taking 6 s), and that wait is not
-    /// the daemon's.
-    func terminate(within limit: Duration) async throws -> (status: Int32, after: Duration)? {
-        guard let process else { return nil }
+    /// how long after the signal the process ended; a nil status when it was still running at
+    /// the limit (it is then killed, and `after` is the limit). The end is seen by a thread of
+    /// its own blocked in `waitpid`: this test's tasks may wait their turn for seconds on a
+    /// loaded machine (a CI run measured 15.3 s for a stop the daemon's log showed taking 6 s),
+    /// and that wait is not the daemon's.
+    func terminate(within limit: Duration) async throws -> (status: Int32?, after: Duration) {
+        guard let process else { return (nil, .zero) }
         let start = ContinuousClock.now
         process.signal(SIGTERM)
         let ended = Task { try await offThePool { (status: process.waitUntilExit(), at: ContinuousClock.now) } }
         guard try await process.waitForExit(timeout: limit) != nil else {
             await kill(SIGKILL)
-            return nil
+            return (nil, limit)
         }
         let (status, at) = try await ended.value
         return (status, at - start)
