@@ -226,6 +226,29 @@ import VarlinkNIO
         }
     }
 
+    /// Time the server itself did not run is not a peer's stall: when the whole machine pauses
+    /// (here: the server's only event loop blocked while the peer stops reading) for longer than
+    /// the write timeout, the peer that reads steadily before and after keeps its connection.
+    @Test func aPauseOfTheServerItselfIsNotCountedAsThePeersStall() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        try await TestServer.with(configure: {
+            $0.writeTimeout = .seconds(2)
+            $0.eventLoopGroup = group
+        }) { server in
+            let size = 2_000_000
+            let call = #"{"method":"org.example.test.Ping","parameters":{"text":""# + String(repeating: "x", count: size) + #""}}"# + "\0"
+            let peer = try PacedReader(socketPath: server.socketPath, sending: Array(call.utf8), chunk: 4096, every: .milliseconds(10))
+            try await waitUntil(60) { peer.bytesReceived > 100_000 || peer.hasEnded }
+            peer.pause()
+            try await group.next().submit { Thread.sleep(forTimeInterval: 4) }.get()
+            peer.resume()
+            try await waitUntil(300) { peer.bytesReceived > size || peer.hasEnded }
+            peer.close()
+            #expect(peer.bytesReceived > size, "closed after \(peer.bytesReceived) bytes")
+        }
+        try await group.shutdownGracefully()
+    }
+
     /// However fast refusals come, each kind is logged about once a second, and the next line
     /// logged says how many were not.
     @Test func refusalsAreLoggedAtMostOnceASecondWithTheNumberLeftOut() async throws {

@@ -20,6 +20,8 @@ final class WriteTimeoutHandler: ChannelOutboundHandler, RemovableChannelHandler
     private var writtenSinceFlush = false
     private var lastProgress = NIODeadline.now()
     private var check: Scheduled<Void>?
+    /// When the pending check was due.
+    private var checkDue = NIODeadline.now()
 
     init(timeout: TimeAmount, connection: ServerConnection) {
         self.timeout = timeout
@@ -79,13 +81,19 @@ final class WriteTimeoutHandler: ChannelOutboundHandler, RemovableChannelHandler
     }
 
     private func scheduleCheck(in delay: TimeAmount, on eventLoop: any EventLoop) {
+        checkDue = .now() + delay
         check = eventLoop.assumeIsolated().scheduleTask(in: delay) { self.checkProgress(on: eventLoop) }
     }
 
     private func checkProgress(on eventLoop: any EventLoop) {
         check = nil
         guard unfinishedBatches > 0 else { return }  // the next flush re-arms the timer
-        let stalled = NIODeadline.now() - lastProgress
+        let now = NIODeadline.now()
+        // A check that runs well after it was due means the server itself was not running (a
+        // paused machine, a starved process), and the peer may not have had its turn either:
+        // the time is not the peer's stall, so the count starts again.
+        if now - checkDue > .nanoseconds(timeout.nanoseconds / 4) { lastProgress = now }
+        let stalled = now - lastProgress
         if stalled >= timeout {
             connection.close(because: .writeTimeout)
         } else {

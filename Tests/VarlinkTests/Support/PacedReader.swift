@@ -10,6 +10,7 @@ final class PacedReader: Sendable {
     private let received = Atomic<Int>(0)
     private let ended = Atomic<Bool>(false)
     private let stopping = Atomic<Bool>(false)
+    private let paused = Atomic<Bool>(false)
 
     init(socketPath: String, sending bytes: [UInt8], chunk: Int, every interval: Duration) throws {
         descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -35,6 +36,10 @@ final class PacedReader: Sendable {
         let thread = Thread { [self] in
             var buffer = [UInt8](repeating: 0, count: chunk)
             while !stopping.load(ordering: .relaxed) {
+                if paused.load(ordering: .relaxed) {
+                    Thread.sleep(forTimeInterval: 0.005)
+                    continue
+                }
                 let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, chunk, 0) }
                 if count <= 0 { break }
                 received.add(count, ordering: .relaxed)
@@ -48,6 +53,11 @@ final class PacedReader: Sendable {
     var bytesReceived: Int { received.load(ordering: .relaxed) }
     /// The peer closed the connection (or reading stopped).
     var hasEnded: Bool { ended.load(ordering: .relaxed) }
+
+    /// Stops reading until ``resume()`` (the connection stays open).
+    func pause() { paused.store(true, ordering: .relaxed) }
+
+    func resume() { paused.store(false, ordering: .relaxed) }
 
     func close() {
         stopping.store(true, ordering: .relaxed)
