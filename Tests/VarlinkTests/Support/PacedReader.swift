@@ -27,13 +27,16 @@ final class PacedReader: Sendable {
             Glibc.close(descriptor)
             throw POSIXError(.ECONNREFUSED)
         }
-        var sent = 0
-        while sent < bytes.count {
-            let written = bytes[sent...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard written > 0 else { break }
-            sent += written
-        }
+        // The call is sent from the reader's own thread: a send of megabytes blocks until the
+        // server has read them, and two tests blocked so on the test process's two shared
+        // threads left none to run the server's tasks (a CI run stood still that way).
         let thread = Thread { [self] in
+            var sent = 0
+            while sent < bytes.count {
+                let written = bytes[sent...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                guard written > 0 else { break }
+                sent += written
+            }
             var buffer = [UInt8](repeating: 0, count: chunk)
             while !stopping.load(ordering: .relaxed) {
                 if paused.load(ordering: .relaxed) {
