@@ -11,6 +11,8 @@ final class PacedReader: Sendable {
     private let ended = Atomic<Bool>(false)
     private let stopping = Atomic<Bool>(false)
     private let paused = Atomic<Bool>(false)
+    /// Why reading ended: 0 for the end of the stream, else the `errno` of the failed call.
+    private let endingError = Atomic<Int32>(-1)
 
     init(socketPath: String, sending bytes: [UInt8], chunk: Int, every interval: Duration) throws {
         descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -34,6 +36,7 @@ final class PacedReader: Sendable {
             var sent = 0
             while sent < bytes.count {
                 let written = bytes[sent...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                if written < 0, errno == EINTR { continue }
                 guard written > 0 else { break }
                 sent += written
             }
@@ -44,7 +47,12 @@ final class PacedReader: Sendable {
                     continue
                 }
                 let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, chunk, 0) }
-                if count <= 0 { break }
+                // A signal to the test process is not the server closing the connection.
+                if count < 0, errno == EINTR { continue }
+                if count <= 0 {
+                    endingError.store(count == 0 ? 0 : errno, ordering: .relaxed)
+                    break
+                }
                 received.add(count, ordering: .relaxed)
                 Thread.sleep(forTimeInterval: Double(interval.components.attoseconds) / 1e18 + Double(interval.components.seconds))
             }
@@ -56,6 +64,15 @@ final class PacedReader: Sendable {
     var bytesReceived: Int { received.load(ordering: .relaxed) }
     /// The peer closed the connection (or reading stopped).
     var hasEnded: Bool { ended.load(ordering: .relaxed) }
+
+    /// How reading ended, for a failing test's message.
+    var ending: String {
+        switch endingError.load(ordering: .relaxed) {
+        case -1: hasEnded ? "stopped" : "still reading"
+        case 0: "end of stream"
+        case let code: "recv failed: \(String(cString: strerror(code)))"
+        }
+    }
 
     /// Stops reading until ``resume()`` (the connection stays open).
     func pause() { paused.store(true, ordering: .relaxed) }
