@@ -75,6 +75,9 @@ struct Restore {
         /// Exports checked only with the keys they publish: the log's own were not at hand, or
         /// they were signed before a key rotation.
         var exportsNotCheckedWithLogKeys: [String] = []
+        /// Exports given whose records start after the first missing one: a gap before them
+        /// left them unused.
+        var exportsPastTheGap: [(export: String, records: Range<Int64>)] = []
 
         var lines: [String] {
             var lines = ["restored \(Render.records(size)): \(backupSize) from the backup, \(replayed) replayed from exports"]
@@ -96,10 +99,18 @@ struct Restore {
             }
             if let replacedDirectory { lines.append("the database it replaced is kept in \(replacedDirectory)") }
             if let missing, let signed {
-                lines.append(
+                var warning =
                     "WARNING: the log signed \(signed.size) records, but records \(missing.lowerBound)..<\(missing.upperBound) are "
-                        + "missing; qcreditd will refuse to start until they are replayed: "
-                        + "qcredit restore BACKUP --entries EXPORT… with the exports that hold them")
+                    + "missing; qcreditd will refuse to start until they are replayed: "
+                    + "qcredit restore BACKUP --entries EXPORT… with the exports that hold them"
+                if !exportsPastTheGap.isEmpty {
+                    warning +=
+                        "; not used: "
+                        + exportsPastTheGap.map { "\($0.export) (records \($0.records.lowerBound)..<\($0.records.upperBound))" }
+                        .joined(separator: ", ")
+                        + ", since the replay runs without a gap and no export given holds record \(missing.lowerBound)"
+                }
+                lines.append(warning)
             }
             if let exportsHistoryNotFound {
                 lines.append(
@@ -130,6 +141,8 @@ struct Restore {
                 "replaced": JSONValue(replacedDirectory), "keysMissing": .bool(keysMissing),
                 "exportsHistoryNotFound": JSONValue(exportsHistoryNotFound),
                 "exportsNotCheckedWithLogKeys": .array(exportsNotCheckedWithLogKeys.map(JSONValue.string)),
+                "exportsNotUsed": .array(
+                    exportsPastTheGap.map { ["export": .string($0.export), "start": .int($0.records.lowerBound), "end": .int($0.records.upperBound)] }),
             ]
         }
     }
@@ -325,10 +338,17 @@ struct Restore {
         }
         try await database.checkpointWAL()
         let missing = newest.flatMap { $0.size > size ? size..<$0.size : nil }
-        return Outcome(
+        var outcome = Outcome(
             backupSize: backupSize, replayed: size - backupSize, replayedOpenings: replayedOpenings, size: size, signed: newest,
             missing: missing,
             replacedDirectory: nil, keysMissing: false, backupSigned: backupSigned, exportsNotCheckedWithLogKeys: records.uncheckedSigners)
+        if let missing {
+            outcome.exportsPastTheGap = try exports.compactMap { export in
+                let manifest = try Self.manifest(of: export)
+                return manifest.entriesStart > missing.lowerBound ? (export, manifest.entriesStart..<manifest.entriesEnd) : nil
+            }
+        }
+        return outcome
     }
 
     /// Every signed tree on record: every line of the histories, the checkpoint files (state

@@ -138,7 +138,9 @@ import Varlink
         try await daemon.start()
         try await daemon.seed(from: 11, count: 3)
         _ = try await daemon.waitForCheckpoint(ofSize: 15)
-        #expect(try await runCommand(qcredit, ["export", "--socket", daemon.socketPath]).status == 0)
+        let deltaExported = try await runCommand(qcredit, ["export", "--json", "--socket", daemon.socketPath])
+        #expect(deltaExported.status == 0, "\(deltaExported.stderr)")
+        let delta = try #require(try JSONValue.parse(deltaExported.stdout)["directory"]?.stringValue)
         #expect(await daemon.stop() == 0)
         // The state directory lost all but its keys.
         func loseTheState() {
@@ -151,6 +153,15 @@ import Varlink
         #expect(behind.status == 5, "\(behind.stdout)\(behind.stderr)")
         #expect(behind.stderr.contains("WARNING: the log signed 15 records, but records 12..<15 are missing"), "\(behind.stdout)\(behind.stderr)")
         #expect(!behind.stdout.contains("the log reaches its newest signed tree"), "\(behind.stdout)")
+
+        // Given only the delta, which starts after the gap, restore says why it went unused.
+        loseTheState()
+        let gap = try await runCommand(qcredit, ["restore", scenario.backup, "--entries", delta, "--state-dir", daemon.stateDirectory])
+        #expect(gap.status == 5, "\(gap.stdout)\(gap.stderr)")
+        #expect(gap.stderr.contains("records 7..<15 are missing"), "\(gap.stderr)")
+        #expect(
+            gap.stderr.contains("; not used: \(delta) (records 12..<15), since the replay runs without a gap and no export given holds record 7"),
+            "\(gap.stdout)\(gap.stderr)")
 
         // The same export given through a link from another folder: its own folder's history counts.
         let elsewhere = daemon.directory.appendingPathComponent("elsewhere").path
