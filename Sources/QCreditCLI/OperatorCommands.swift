@@ -156,6 +156,13 @@ struct BackupCommand: AsyncParsableCommand {
                 throw Failure.badInput("\(destination) is not empty; give a new or empty directory")
             }
             let created = !fileManager.fileExists(atPath: destination)
+            // The parents made for it, nearest first: a backup that fails leaves none of them.
+            var madeParents: [String] = []
+            var parent = (destination as NSString).deletingLastPathComponent
+            while created, !parent.isEmpty, parent != "/", !fileManager.fileExists(atPath: parent) {
+                madeParents.append(parent)
+                parent = (parent as NSString).deletingLastPathComponent
+            }
             do {
                 try fileManager.createDirectory(atPath: destination, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
@@ -177,6 +184,8 @@ struct BackupCommand: AsyncParsableCommand {
                 if !finished {
                     if created {
                         try? fileManager.removeItem(atPath: destination)
+                        // Only while empty: anything another process put there meanwhile stays.
+                        for made in madeParents where rmdir(made) != 0 { break }
                     } else {
                         for name in handles.keys {
                             try? fileManager.removeItem(atPath: partial(name))

@@ -78,6 +78,18 @@ import Testing
     /// A daemon killed while it staged a backup (a copy as large as the database), a restore
     /// killed at its rename, a checkpoint file killed before its rename: the next start removes
     /// what they left, says so in its log, and keeps everything else.
+    /// A backup that cannot be taken (here: no daemon listens) leaves no directory behind, not
+    /// even the missing parents it would have made for DEST.
+    @Test func aFailedBackupLeavesNoDirectoryItMade() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-backup-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let failed = try await runCommand(
+            DaemonProcess.product("qcredit"), ["backup", directory + "/deep/a/b", "--socket", directory + "/none.sock"])
+        #expect(failed.status == 3, "\(failed.stdout)\(failed.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
+    }
+
     @Test func theNextStartRemovesWhatAKilledBackupOrRestoreLeft() async throws {
         let daemon = try await DaemonProcess()
         await daemon.kill()
