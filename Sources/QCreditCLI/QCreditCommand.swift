@@ -77,14 +77,27 @@ extension QCreditCommand {
             }
         } catch {
             guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            // The parser reads a positional "-1" as an option and then reports a missing
+            // argument or an unknown option; the precise error is the value's. (Options that
+            // take numbers read "-1" as their value and refuse it with their own rule.)
+            let parserMessage = message(for: error)
+            let negative = negativeNumber(in: arguments).flatMap { token in
+                parserMessage.contains("Missing expected argument") || parserMessage.contains("Unknown option '\(token)'")
+                    ? "'\(token)' is not a valid value: ids, indexes, sizes and counts are 0 or more" : nil
+            }
             if wantsJSON(arguments) {
-                let report: JSONValue = ["error": "UsageError", "parameters": ["message": .string(message(for: error))]]
+                let report: JSONValue = ["error": "UsageError", "parameters": ["message": .string(negative ?? parserMessage)]]
                 Console.emit(report.jsonText + "\n", to: STDERR_FILENO)
             } else {
-                Console.emit(fullMessage(for: error) + "\n", to: STDERR_FILENO)
+                Console.emit((negative.map { "Error: \($0)" } ?? fullMessage(for: error)) + "\n", to: STDERR_FILENO)
             }
             exit(withError: ExitCode(ExitStatus.usage.rawValue))
         }
+    }
+
+    /// The first argument (before any `--`) that is a negative whole number: no command takes one.
+    static func negativeNumber(in arguments: [String]) -> String? {
+        arguments.prefix { $0 != "--" }.first { $0.count > 1 && $0.first == "-" && $0.dropFirst().allSatisfy { ("0"..."9").contains($0) } }
     }
 
     /// Whether `--json` appears among the options (before any `--`), for reporting a usage

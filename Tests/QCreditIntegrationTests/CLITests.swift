@@ -634,6 +634,13 @@ import Testing
         let negativeRetry = try await CLI.run(["watch", "book", "--retry-for", "-5"])
         #expect(negativeRetry.status == 2)
         #expect(negativeRetry.stderr.contains("--retry-for must be 1 to 86400 seconds"), "\(negativeRetry.stderr)")
+        // A negative id in an argument's place is named as the value it is (the parser read it
+        // as an option and said "Missing expected argument '<listing-id>'").
+        for arguments in [["blacklist", "confirm", "-1"], ["event", "correct", "-5"], ["blacklist", "confirm", "3", "-1"]] {
+            let negativeId = try await CLI.run(arguments)
+            #expect(negativeId.status == 2)
+            #expect(negativeId.stderr.contains("is not a valid value: ids, indexes, sizes and counts are 0 or more"), "\(negativeId.stderr)")
+        }
         let help = try await CLI.run(["--help"])
         #expect(help.status == 0)
         #expect(help.stdout.contains("EXIT STATUS"))
