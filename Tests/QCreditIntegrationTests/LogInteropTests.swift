@@ -180,5 +180,22 @@ import Varlink
                 #expect(try await runCommand("/usr/bin/openssl", wrong).status != 0)
             }
         }
+        // The README's lines, as written (with this log's key IDs): they take the signed text and
+        // each signature out of the checkpoint, and openssl verifies both.
+        let readme = try ReadmeExampleTests.readme()
+        var script = try ReadmeExampleTests.section(
+            of: readme, after: "- **OpenSSL.** The command line verifies both lines with the PEM public keys:\n\n```sh\n", before: "```\n")
+        for (type, example) in [("ed25519", "9dac4260"), ("sm2", "7b191eca")] {
+            let keyID = try await daemon.verifierKey(type).0.split(separator: "+")[1]
+            script = script.replacingOccurrences(of: example, with: String(keyID))
+        }
+        let folder = daemon.directory.appendingPathComponent("readme-openssl").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        let ran = try await runCommand(
+            "/bin/bash", ["-e", "-o", "pipefail", "-c", script],
+            environment: ["PATH": DaemonProcess.product("") + ":" + path, "QCREDIT_SOCKET": daemon.socketPath], directory: folder)
+        #expect(ran.status == 0, "\(ran.stdout)\(ran.stderr)")
+        #expect(ran.stdout.components(separatedBy: "Signature Verified Successfully").count == 3, "\(ran.stdout)\(ran.stderr)")
     }
 }
