@@ -242,6 +242,21 @@ import Testing
             .write(toFile: twicePart, atomically: true, encoding: .utf8)
         let ofTwicePart = try await run(["--openings", twicePart], delta)
         #expect(ofTwicePart.status != 0 && ofTwicePart.stderr.contains("line 2: entry \(start) comes after entry \(start)"), "\(ofTwicePart.stdout)\(ofTwicePart.stderr)")
+        // A salt spelled as another base64 of the same bytes (an unused bit set): the commitment
+        // still opens, but a byte string has one spelling, and the Python refuses the other.
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+        var respelled = String(partLines[0])
+        let saltText = try #require(respelled.range(of: ",\"salt\":\"")).upperBound
+        let lastDigit = respelled.index(saltText, offsetBy: 42)
+        let digit = try #require(alphabet.firstIndex(of: respelled[lastDigit]))
+        respelled.replaceSubrange(lastDigit...lastDigit, with: String(alphabet[digit | 1]))
+        let respelledPart = daemon.directory.appendingPathComponent("respelled-openings.jsonl").path
+        try ([respelled] + partLines.dropFirst().map(String.init) + [""]).joined(separator: "\n")
+            .write(toFile: respelledPart, atomically: true, encoding: .utf8)
+        let ofRespelled = try await run(["--openings", respelledPart], delta)
+        #expect(
+            ofRespelled.status != 0 && ofRespelled.stderr.contains("is not the one base64 spelling of its bytes"),
+            "\(ofRespelled.stdout)\(ofRespelled.stderr)")
         // A hash too many in tree-start.
         let longStart = daemon.directory.appendingPathComponent("long-start").path
         try FileManager.default.copyItem(atPath: delta, toPath: longStart)
