@@ -143,6 +143,19 @@ public enum Daemon {
             // its keys): refused here, before keys/, exports/ or the lock file are made.
             try LogKeys.refuseToMakeKeys(stateDirectory: configuration.stateDirectory, newestSigned: newestSigned)
         }
+        // No database (a state directory lost, restore not yet run) for a log that signed: refused
+        // with the records it lacks before the state directory, its lock file or an empty
+        // database are made, which `qcredit restore` would then have to move aside.
+        if !FileManager.default.fileExists(atPath: settings.databasePath) {
+            var trees = try historyFiles.compactMap { path in try CheckpointHistory(path: path).newest().map { (tree: $0, source: path) } }
+            trees += exported
+            if let file = try TransparencyLogService.readCheckpointFile(checkpointFile) {
+                trees.append((SignedTree(size: file.size, rootHash: file.rootHash), checkpointFile))
+            }
+            if let newest = trees.max(by: { $0.tree.size < $1.tree.size }), newest.tree.size > 0 {
+                throw LogError.logBehindSignedTree(signed: newest.tree, databaseSize: 0, source: newest.source)
+            }
+        }
         let stateDirectoryWasThere = FileManager.default.fileExists(atPath: configuration.stateDirectory)
         let lockPath = (configuration.stateDirectory as NSString).appendingPathComponent(StateDirectoryLock.fileName)
         let lockFileWasThere = FileManager.default.fileExists(atPath: lockPath)

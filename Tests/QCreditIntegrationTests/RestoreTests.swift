@@ -297,6 +297,8 @@ import Varlink
         #expect(refusal.log.contains("records 0..<12 are missing"), "\(refusal.log)")
         let again = try await daemon.startExpectingRefusal()
         #expect(again.log.contains("records 0..<12 are missing"), "\(again.log)")
+        // Refused before anything was made there: no empty database for restore to move aside.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: daemon.stateDirectory) == ["keys"])
     }
 
     @Test func restoreRefusesWhileTheDaemonRuns() async throws {
