@@ -267,7 +267,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
             try positive(root, "maintenanceIntervalSeconds") ?? configuration.maintenanceIntervalSeconds
         if let quiet = try root.optionalInt("regradeAfterWritesSeconds") {
             guard (0...maximumSeconds).contains(quiet) else {
-                throw ConfigurationError("regradeAfterWritesSeconds: must be from 0 (off) to \(maximumSeconds)")
+                throw ConfigurationError("regradeAfterWritesSeconds: must be from 0 (regrade at the next maintenance tick) to \(maximumSeconds)")
             }
             configuration.regradeAfterWritesSeconds = quiet
         }

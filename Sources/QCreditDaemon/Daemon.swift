@@ -95,14 +95,23 @@ public enum Daemon {
         }
         // The socket systemd passed (qcreditd.socket), else the configured path bound here.
         let environment = ProcessInfo.processInfo.environment
-        let socket = try DaemonSocket.resolve(configuration: configuration, environment: environment, logger: logger)
         let origin = configuration.log.originInForce
         let keyName = configuration.log.signatureName(origin: origin)
-        let configuredKeys = try LogKeys.loadConfigured(configuration.log, name: keyName)
-        try refuseUnusableDirectory(configuration.exportDirectory, setting: "export.directory")
-        // The configured socket's directory, made if missing (not when systemd passed the socket).
-        let socketDirectory = socket.activated ? "" : FilePaths.parent(of: configuration.socketPath)
-        if !socketDirectory.isEmpty { try refuseUnusableDirectory(socketDirectory, setting: "socket") }
+        let socket: DaemonSocket
+        let configuredKeys: [LogSigningKey]?
+        let socketDirectory: String
+        do {
+            socket = try DaemonSocket.resolve(configuration: configuration, environment: environment, logger: logger)
+            configuredKeys = try LogKeys.loadConfigured(configuration.log, name: keyName)
+            try refuseUnusableDirectory(configuration.exportDirectory, setting: "export.directory")
+            // The configured socket's directory, made if missing (not when systemd passed the socket).
+            socketDirectory = socket.activated ? "" : FilePaths.parent(of: configuration.socketPath)
+            if !socketDirectory.isEmpty { try refuseUnusableDirectory(socketDirectory, setting: "socket") }
+        } catch let error as ConfigurationError {
+            throw inConfigFile(error.message)
+        } catch let error as LogKeysError {
+            throw inConfigFile(error.description)
+        }
 
         let checkpointFile = (configuration.stateDirectory as NSString).appendingPathComponent("checkpoint")
         // Where every signed tree is recorded out of the database's reach (a restore).

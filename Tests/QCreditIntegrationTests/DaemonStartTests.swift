@@ -83,10 +83,8 @@ import Testing
                 Issue.record("the daemon started with \(setting)")
             } catch let failed as DaemonFailed {
                 #expect(failed.log.contains("no group named qcredit-no-such-group"), "\(failed.log)")
-                if setting.contains("restrictedGroup") {
-                    // Named with its file, as settings refused while the file is parsed are.
-                    #expect(failed.log.contains("qcreditd.toml: export.restrictedGroup: no group named"), "\(failed.log)")
-                }
+                // Named with its file, as settings refused while the file is parsed are.
+                #expect(failed.log.contains("qcreditd.toml: \(setting.contains("restrictedGroup") ? "export.restrictedGroup" : "socketGroup"): no group named"), "\(failed.log)")
             }
             #expect(!FileManager.default.fileExists(atPath: state), "\(setting): the state directory was made")
         }
@@ -102,8 +100,8 @@ import Testing
         try FileManager.default.copyItem(atPath: scratch.path("keys/ed25519.pem"), toPath: open)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: open)
         let cases = [
-            ("[log]\nkeys = [\"\(scratch.path("missing.pem"))\"]\n", "log.keys: loading private key file \(scratch.path("missing.pem")) failed: No such file or directory"),
-            ("[log]\nkeys = [\"\(open)\"]\n", "log.keys: loading private key file \(open) failed: mode 0644 lets group or others access it"),
+            ("[log]\nkeys = [\"\(scratch.path("missing.pem"))\"]\n", "qcreditd.toml: log.keys: loading private key file \(scratch.path("missing.pem")) failed: No such file or directory"),
+            ("[log]\nkeys = [\"\(open)\"]\n", "qcreditd.toml: log.keys: loading private key file \(open) failed: mode 0644 lets group or others access it"),
             ("policy = \"\(scratch.path("missing.toml"))\"\n", "qcreditd.toml: policy: \(scratch.path("missing.toml")): cannot read the policy file (No such file or directory)"),
         ]
         for (setting, expected) in cases {

@@ -163,6 +163,39 @@ import Varlink
         #expect(checked > 20)
     }
 
+    /// The README's rule for empty lists: a list that says what to do may not be empty
+    /// (`InvalidArgument`, "is empty"); one that sets a state or narrows a run may.
+    @Test func listsThatSayWhatToDoMustNotBeEmpty() async throws {
+        let fixture = try await ServiceFixture()
+        let roles = RegistryService.methodRoles
+        func reply(_ method: String, _ parameters: [String: JSONValue]) async throws -> VarlinkReply? {
+            let peer = try Self.peer(allowed: #require(roles[method]))
+            return await fixture.dispatcher.collectReplies(
+                to: VarlinkCall(method: method, parameters: parameters, more: method.hasSuffix("GetGrades") || method.hasSuffix("WatchChanges")),
+                context: VarlinkCallContext(credentials: peer, connectionID: 1)
+            ).first
+        }
+        let refused: [(String, [String: JSONValue], String)] = [
+            ("org.qcredit.query.GetGrades", ["codes": []], "codes"),
+            ("org.qcredit.query.WatchChanges", ["codes": []], "codes"),
+            ("org.qcredit.admin.RecordEvents", ["events": []], "events"),
+            ("org.qcredit.admin.ImportEvents", ["events": []], "events"),
+            ("org.qcredit.admin.RegisterEnterprises", ["enterprises": []], "enterprises"),
+        ]
+        for (method, parameters, list) in refused {
+            let answer = try await reply(method, parameters)
+            #expect(answer?.error == "org.qcredit.\(method.split(separator: ".")[2]).InvalidArgument", "\(method): \(String(describing: answer))")
+            #expect(answer?.parameters["parameter"] == .string(list), "\(method): \(String(describing: answer))")
+            #expect(answer?.parameters["reason"] == "is empty", "\(method): \(String(describing: answer))")
+        }
+        for (method, parameters) in [
+            ("org.qcredit.query.SetWatchList", ["name": "empty", "codes": []]), ("org.qcredit.admin.PublishGrades", ["codes": []]),
+        ] as [(String, [String: JSONValue])] {
+            let answer = try await reply(method, parameters)
+            #expect(answer?.error == nil, "\(method): \(String(describing: answer))")
+        }
+    }
+
     /// A peer holding one of the roles a method allows.
     static func peer(allowed: Set<Role>) -> VarlinkPeerCredentials {
         [
