@@ -71,6 +71,9 @@ extension Registry {
     private func regrade(enterpriseId: Int64, writer: RegistryWriter, summary: inout RegradeSummary) throws {
         let reader = writer.reader
         let today = writer.now.civilDate(in: utcOffset)
+        // Listed as due before this transaction: another regrade (the scheduled run beside an
+        // operator's RunMaintenance) may have regraded it since. Then it is that run's, not this one's.
+        guard let due = try reader.regradeDue(enterpriseId: enterpriseId), due <= today else { return }
         guard let enterprise = try reader.enterprise(id: enterpriseId) else {
             summary.skipped += 1
             try writer.setRegradeDue(enterpriseId: enterpriseId, on: nil)

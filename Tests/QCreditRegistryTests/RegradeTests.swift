@@ -111,6 +111,26 @@ import Testing
         #expect(try await fixture.registry.lastRegradeDate() == CivilDate(iso: "2026-03-02"))
     }
 
+    /// Two regrades at once (the daemon's scheduled run beside an operator's RunMaintenance)
+    /// each report only what they did: a file the other regraded since this one listed it is
+    /// no longer due, and is neither recomputed again nor counted twice.
+    @Test func twoRegradesAtOnceCountEachFileOnce() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        let codes = (0..<12).map { USCC.madeUp(serial: 700 + $0) }
+        for code in codes {
+            try await fixture.register(code)
+            _ = try await fixture.registry.recordEvent(
+                fixture.event(code, kind: "award", severity: "high", occurredOn: "2026-03-01"), by: RegistryFixture.regulator)
+        }
+        let published = try await fixture.publications().count
+        async let first = fixture.registry.regradeDueFiles(batchSize: 1)
+        async let second = fixture.registry.regradeDueFiles(batchSize: 1)
+        let (a, b) = try await (first, second)
+        #expect(a.recomputed + b.recomputed == codes.count, "\(a) \(b)")
+        #expect(a.published + b.published == codes.count, "\(a) \(b)")
+        #expect(try await fixture.publications().count == published + codes.count)
+    }
+
     @Test func theGradeChangesOnTheDayAnEventWindowClosesWithNoCall() async throws {
         let fixture = try await RegistryFixture(today: "2026-03-02")
         try await fixture.register(code)
