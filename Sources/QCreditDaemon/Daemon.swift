@@ -127,18 +127,20 @@ public enum Daemon {
             policy, published: RegistryDatabase.publishedPolicy(version: policy.version, inDatabaseAt: settings.databasePath),
             source: configuration.policyPath ?? "the built-in policy")
         let keysOnRecord = try configuredKeys ?? LogKeys.loadExisting(stateDirectory: configuration.stateDirectory, name: keyName)
-        let newestNote = [
-            try TransparencyLogService.readCheckpointFile(checkpointFile),
-            RegistryDatabase.latestCheckpoint(inDatabaseAt: settings.databasePath),
-        ].compactMap { $0 }.max { $0.size < $1.size }
+        let notes = [
+            try TransparencyLogService.readCheckpointFile(checkpointFile).map { (note: $0, source: checkpointFile) },
+            RegistryDatabase.latestCheckpoint(inDatabaseAt: settings.databasePath).map { (note: $0, source: "the database") },
+        ].compactMap { $0 }
+        let newestNote = notes.map(\.note).max { $0.size < $1.size }
         // The newest export holds a signed tree too: with both histories lost (a file-level
         // restore of the state directory, a recreated exports directory), it still keeps the
         // daemon from signing another root for a size it signed. Read once, here and below.
         let exported = Self.newestExportedTree(in: configuration.exportDirectory, origin: origin)
-        var onRecord = try historyFiles.compactMap { try CheckpointHistory(path: $0).newest() }
-        onRecord += newestNote.map { [SignedTree(size: $0.size, rootHash: $0.rootHash)] } ?? []
-        onRecord += exported.map(\.tree)
-        let newestSigned = onRecord.max { $0.size < $1.size }
+        var onRecord = try historyFiles.compactMap { path in try CheckpointHistory(path: path).newest().map { (tree: $0, source: path) } }
+        onRecord += notes.map { (SignedTree(size: $0.note.size, rootHash: $0.note.rootHash), $0.source) }
+        onRecord += exported
+        let newestOnRecord = onRecord.max { $0.tree.size < $1.tree.size }
+        let newestSigned = newestOnRecord?.tree
         if !keysOnRecord.isEmpty {
             // Checked against the newest note on record, unless the log signed a larger tree
             // since (the histories say so: an older backup restored): keys rotated since would
@@ -155,15 +157,8 @@ public enum Daemon {
         // No database (a state directory lost, restore not yet run) for a log that signed: refused
         // with the records it lacks before the state directory, its lock file or an empty
         // database are made, which `qcredit restore` would then have to move aside.
-        if !FileManager.default.fileExists(atPath: settings.databasePath) {
-            var trees = try historyFiles.compactMap { path in try CheckpointHistory(path: path).newest().map { (tree: $0, source: path) } }
-            trees += exported
-            if let file = try TransparencyLogService.readCheckpointFile(checkpointFile) {
-                trees.append((SignedTree(size: file.size, rootHash: file.rootHash), checkpointFile))
-            }
-            if let newest = trees.max(by: { $0.tree.size < $1.tree.size }), newest.tree.size > 0 {
-                throw LogError.logBehindSignedTree(signed: newest.tree, databaseSize: 0, source: newest.source)
-            }
+        if !FileManager.default.fileExists(atPath: settings.databasePath), let newestOnRecord, newestOnRecord.tree.size > 0 {
+            throw LogError.logBehindSignedTree(signed: newestOnRecord.tree, databaseSize: 0, source: newestOnRecord.source)
         }
         let stateDirectoryWasThere = FileManager.default.fileExists(atPath: configuration.stateDirectory)
         let lockPath = (configuration.stateDirectory as NSString).appendingPathComponent(StateDirectoryLock.fileName)

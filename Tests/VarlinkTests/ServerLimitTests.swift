@@ -213,12 +213,11 @@ import VarlinkNIO
         let log = CapturedLog()
         try await TestServer.with(configure: { $0.writeTimeout = .seconds(3) }, logger: log.logger) { server in
             let size = 6_000_000
-            let call = #"{"method":"org.example.test.Ping","parameters":{"text":""# + String(repeating: "x", count: size) + #""}}"# + "\0"
             // 16 KiB every 10 ms: the whole reply takes longer than the write timeout, but the
             // kernel wakes the writer each time the reader has taken most of the socket's
             // buffer (about 180 KB, 12 reads), far within it. At 4 KiB a read, a loaded CI run
             // once needed more than the timeout for those 180 KB.
-            let peer = try PacedReader(socketPath: server.socketPath, sending: Array(call.utf8), chunk: 16 << 10, every: .milliseconds(10))
+            let peer = try PacedReader(socketPath: server.socketPath, sending: Self.ping(echoing: size), chunk: 16 << 10, every: .milliseconds(10))
             let start = ContinuousClock.now
             try await waitUntil(300) { peer.bytesReceived > size || peer.hasEnded }
             let elapsed = ContinuousClock.now - start
@@ -228,6 +227,11 @@ import VarlinkNIO
                 "\(peer.ending) after \(peer.bytesReceived) bytes, \(elapsed); server: \(Self.closeReasons(log))")
             #expect(elapsed > .seconds(3), "the reply drained within the write timeout: no test")
         }
+    }
+
+    /// A Ping call whose text, and so its reply, is `size` bytes.
+    private static func ping(echoing size: Int) -> [UInt8] {
+        Array((#"{"method":"org.example.test.Ping","parameters":{"text":""# + String(repeating: "x", count: size) + #""}}"# + "\0").utf8)
     }
 
     /// Why the server closed its connections, as it logged it.
@@ -246,8 +250,7 @@ import VarlinkNIO
             $0.eventLoopGroup = group
         }, logger: log.logger) { server in
             let size = 6_000_000
-            let call = #"{"method":"org.example.test.Ping","parameters":{"text":""# + String(repeating: "x", count: size) + #""}}"# + "\0"
-            let peer = try PacedReader(socketPath: server.socketPath, sending: Array(call.utf8), chunk: 16 << 10, every: .milliseconds(10))
+            let peer = try PacedReader(socketPath: server.socketPath, sending: Self.ping(echoing: size), chunk: 16 << 10, every: .milliseconds(10))
             try await waitUntil(60) { peer.bytesReceived > 100_000 || peer.hasEnded }
             peer.pause()
             let beforePause = peer.bytesReceived
