@@ -254,8 +254,12 @@ import VarlinkNIO
             try await waitUntil(60) { peer.bytesReceived > 100_000 || peer.hasEnded }
             peer.pause()
             let beforePause = peer.bytesReceived
-            try await group.next().submit { Thread.sleep(forTimeInterval: 4) }.get()
-            peer.resume()
+            // The peer resumes as the server does, from the blocked loop itself: resumed by this
+            // task, a loaded run left it paused seconds after the server ran again (a real stall).
+            try await group.next().submit {
+                Thread.sleep(forTimeInterval: 4)
+                peer.resume()
+            }.get()
             try await waitUntil(300) { peer.bytesReceived > size || peer.hasEnded }
             peer.close()
             #expect(beforePause < size / 2, "the reply was mostly read before the pause: no test")
