@@ -22,4 +22,12 @@ static inline int qcredit_sqlite_enable_triggers(sqlite3 *db, int enabled) {
     return now;
 }
 
+/// Turns the foreign-key checks of connection `db` on (1) or off (0) and returns whether they
+/// are on afterwards (1 or 0), or -1 when SQLite refused the call.
+static inline int qcredit_sqlite_enable_foreign_keys(sqlite3 *db, int enabled) {
+    int now = -1;
+    if (sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, enabled, &now) != SQLITE_OK) return -1;
+    return now;
+}
+
 #endif

@@ -417,7 +417,25 @@ import TransparencyLog
         #expect(try await fixture.publications().map(\.body) == before.map(\.body))
     }
 
-    /// Batch imports insert with the connection's triggers off (RegistryWriter+GuardTriggers);
+    /// Whether the writer refuses a grade row for a file that does not exist, as its foreign key
+    /// does once the checks are on again.
+    private func refusesDanglingReference(_ writer: RegistryWriter) -> Bool {
+        let sql = """
+            INSERT INTO grade_record (enterprise_id, basis, grade, policy_version, explanation, effective_at,
+                publication_idx, audit_id)
+            VALUES (999999, 'computed', 'A', 'x', x'7b7d', 0, 1, 1)
+            """
+        do {
+            try writer.db.cachedStatement(sql: sql).execute()
+            return false
+        } catch let error as DatabaseError {
+            return error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY
+        } catch {
+            return false
+        }
+    }
+
+    /// Batch imports insert with the connection's triggers and foreign-key checks off (RegistryWriter+GuardTriggers);
     /// the writer must come out of every batch, applied or failed, with its guards on again,
     /// including for a statement first prepared inside the batch.
     @Test func theWriterKeepsItsGuardsAfterABatchImport() async throws {
@@ -438,7 +456,7 @@ import TransparencyLog
                 [
                     "UPDATE enterprise_revision SET name = 'Renamed behind the log'", "DELETE FROM quality_event",
                     "INSERT OR REPLACE INTO enterprise (id, audit_id) VALUES (1, 1)",
-                ].map { sql in (try? writer.db.cachedStatement(sql: sql).execute()) == nil }
+                ].map { sql in (try? writer.db.cachedStatement(sql: sql).execute()) == nil } + [refusesDanglingReference(writer)]
             }
             // Prepared (and cached) while the guards are off, run once they are on again.
             try writer.insertingWithoutGuards {
@@ -447,15 +465,40 @@ import TransparencyLog
             let afterApplied = refused()
             struct Failed: Error {}
             _ = try? writer.insertingWithoutGuards { throw Failed() }
-            return afterApplied + refused() + [writer.triggersEnabled()]
+            return afterApplied + refused() + [writer.triggersEnabled(), writer.foreignKeysEnabled()]
         }
-        #expect(guarded == Array(repeating: true, count: 7))
+        #expect(guarded == Array(repeating: true, count: 10))
         let names = try await fixture.database.read { try $0.enterprise(id: 1)?.name }
         #expect(names == "Batch One Co.")
     }
 
-    /// Publishing every grade writes its batches without the guard triggers; the writer has
-    /// them again afterwards, for the statements it prepared during the walk too.
+    /// The bulk paths write with the foreign-key checks off (RegistryWriter+GuardTriggers), so
+    /// what they write must hold every reference by construction: after batch imports of files
+    /// and events, a listing, an override and the walk over every file, SQLite finds no row
+    /// whose parent is missing.
+    @Test func theBulkPathsWriteOnlyReferencesThatExist() async throws {
+        let fixture = try await RegistryFixture()
+        let codes = [RegistryFixture.usccA, RegistryFixture.usccB, RegistryFixture.usccC]
+        let files = try await fixture.registry.registerEnterprises(
+            codes.map { RegistrationRequest(code: $0, name: "Bulk \($0) Co.") }, place: nil, naming: { "\($0)" },
+            by: RegistryFixture.regulator)
+        #expect(files.imported == 3)
+        let events = try await fixture.registry.importEvents(
+            codes.map { fixture.event($0) } + [fixture.event(RegistryFixture.usccA, kind: "award", severity: "low")],
+            place: nil, naming: { "\($0)" }, by: RegistryFixture.regulator)
+        #expect(events.imported == 4)
+        _ = try await fixture.registry.recordEvents([fixture.event(RegistryFixture.usccB)], by: RegistryFixture.regulator)
+        _ = try await fixture.listed(RegistryFixture.usccC)
+        let first = try await fixture.registry.publishGrades(codes: nil, by: RegistryFixture.regulator, batchSize: 2)
+        fixture.clock.advance(days: 400)
+        let second = try await fixture.registry.publishGrades(codes: nil, by: RegistryFixture.regulator, batchSize: 2)
+        #expect(first.published == 3 && second.published > 0)
+        let dangling = try await fixture.database.read { reader in try Row.fetchAll(reader.db, sql: "PRAGMA foreign_key_check").map(\.description) }
+        #expect(dangling.isEmpty, "\(dangling)")
+    }
+
+    /// Publishing every grade writes its batches without the guard triggers and foreign-key
+    /// checks; the writer has them again afterwards, for the statements it prepared during the walk too.
     @Test func theWriterKeepsItsGuardsAfterPublishingEveryGrade() async throws {
         let fixture = try await RegistryFixture()
         for code in [RegistryFixture.usccA, RegistryFixture.usccB] { try await fixture.register(code) }
@@ -467,9 +510,10 @@ import TransparencyLog
                 "UPDATE grade_record SET grade = 'AAA'", "DELETE FROM publication",
                 "INSERT OR REPLACE INTO grade_record SELECT * FROM grade_record WHERE id = 1",
                 "INSERT INTO publication (idx, kind, body, recorded_at, audit_id) VALUES (99, 'grade', x'7b7d', 0, 1)",
-            ].map { sql in (try? writer.db.cachedStatement(sql: sql).execute()) == nil } + [writer.triggersEnabled()]
+            ].map { sql in (try? writer.db.cachedStatement(sql: sql).execute()) == nil }
+                + [writer.triggersEnabled(), writer.foreignKeysEnabled(), refusesDanglingReference(writer)]
         }
-        #expect(refused == Array(repeating: true, count: 5))
+        #expect(refused == Array(repeating: true, count: 7))
         #expect(try await fixture.registry.logSize() == 3)
     }
 
