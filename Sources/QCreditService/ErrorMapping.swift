@@ -7,14 +7,22 @@ import Varlink
 /// A call whose writes the disk refused (full, read-only, failing): `StorageFailed`, declared by
 /// every interface, instead of an `InternalError` that a client cannot tell from a defect.
 enum StorageFailure {
-    /// Why, when `error` is such a failure: the database's, or a signed checkpoint's file's.
-    static func reason(_ error: any Error) -> String? {
-        if let reason = StoreError.storageFailure(error) { return reason }
+    /// Why, when `error` is such a failure: the database's (at `databasePath`), or a signed
+    /// checkpoint's file's.
+    static func reason(_ error: any Error, databasePath: String) -> String? {
+        if let reason = StoreError.storageFailure(error, databasePath: databasePath) { return reason }
         switch error {
         case let error as DurableFileError: return error.description
         case let error as CheckpointHistoryError: return error.description
         default: return nil
         }
+    }
+
+    /// A call's write the disk refused, as `GetStatus` lists it among the problems.
+    struct Refused: Error, CustomStringConvertible {
+        let method: String
+        let reason: String
+        var description: String { "\(method): \(reason)" }
     }
 
     static func varlinkError(_ reason: String, in interface: String) -> VarlinkError {

@@ -155,8 +155,11 @@ public struct RegistryService: VarlinkHandler {
         let registryCall = RegistryCall(
             call: call, log: log, operations: operations, parameters: Parameters(call.parameters), caller: caller,
             roles: await roles.roles(for: credentials), replies: replies, gradeIndex: gradeIndex)
+        let committedBefore = registry.database.committedWriteCount
         do {
             try await method.run(registry, registryCall)
+            // A write stored again ends the problem a refused one started (two atomic loads per call otherwise).
+            if registry.database.committedWriteCount != committedBefore { operations.health.succeeded(.writes) }
         } catch let error as RegistryError {
             throw error.varlinkError(in: call.interfaceName)
         } catch let error as LogError {
@@ -166,9 +169,10 @@ public struct RegistryService: VarlinkHandler {
             }
             throw error.varlinkError(in: call.interfaceName) ?? error
         } catch {
-            guard let reason = StorageFailure.reason(error) else { throw error }
+            guard let reason = StorageFailure.reason(error, databasePath: registry.database.path) else { throw error }
             // The operator must hear of it (the client may not pass it on): a full disk stops every write.
             logger.error("call failed: the disk refused it", metadata: ["method": "\(call.method)", "error": "\(error)"])
+            operations.health.failed(.writes, StorageFailure.Refused(method: call.method, reason: reason))
             throw StorageFailure.varlinkError(reason, in: call.interfaceName)
         }
     }

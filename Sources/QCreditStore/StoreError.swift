@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// Failures of the storage layer itself (not of the registry's rules).
@@ -45,14 +46,27 @@ extension StoreError {
     /// Why a write could not be stored, when `error` says the disk failed it (full, read-only,
     /// an I/O error, the file gone) rather than the registry's rules or a defect; nil otherwise.
     /// SQLite rolled the transaction back: nothing of it was kept.
-    public static func storageFailure(_ error: any Error) -> String? {
+    /// `databasePath`, when given, lets a read-only file system be named as such: SQLite reports
+    /// a write it refused there as a plain "disk I/O error".
+    public static func storageFailure(_ error: any Error, databasePath: String? = nil) -> String? {
         if let error = error as? StoreError, case .diskFull = error { return error.description }
         guard let error = error as? DatabaseError else { return nil }
         let said = error.message ?? "\(error.resultCode)"
         switch error.resultCode {
         case .SQLITE_FULL: return "the registry's disk is full (SQLite: \(said))"
-        case .SQLITE_IOERR, .SQLITE_READONLY, .SQLITE_CANTOPEN: return "the registry's database could not be written (SQLite: \(said))"
+        case .SQLITE_IOERR, .SQLITE_READONLY, .SQLITE_CANTOPEN:
+            if let databasePath, isOnReadOnlyFileSystem(databasePath) {
+                return "the registry's file system is read-only (SQLite: \(said))"
+            }
+            return "the registry's database could not be written (SQLite: \(said))"
         default: return nil
         }
+    }
+
+    /// Whether the file system holding the file at `path` is mounted read-only.
+    static func isOnReadOnlyFileSystem(_ path: String) -> Bool {
+        let directory = (path as NSString).deletingLastPathComponent
+        var info = statvfs()
+        return statvfs(directory.isEmpty ? "." : directory, &info) == 0 && info.f_flag & UInt(ST_RDONLY) != 0
     }
 }

@@ -54,11 +54,18 @@ import Varlink
         #expect(error.name == "org.qcredit.admin.StorageFailed", "\(error)")
         #expect(error.parameters["reason"]?.stringValue?.contains("full") == true, "\(error)")
         #expect(daemon.log.contains("the disk refused it"), "\(daemon.log)")
+        // The operator sees it in `qcredit status` without reading the journal.
+        let refusedWrites = { (problems: [JSONValue]) in problems.filter { $0["work"]?.stringValue == "writes" } }
+        let problems = refusedWrites(try await BackgroundProblemTests.problems(of: daemon) { !refusedWrites($0).isEmpty })
+        #expect(problems.count == 1, "\(problems)")
+        let reason = problems.first?["reason"]?.stringValue ?? ""
+        #expect(reason.hasPrefix("org.qcredit.admin.RegisterEnterprise: the registry's disk is full"), "\(problems)")
 
         // Room again: the daemon goes on, and what it acknowledged is there.
         unlink(filler)
         let after = try await register(1000)
         #expect(after["enterprise"] != nil, "\(after)")
+        #expect(refusedWrites(try await BackgroundProblemTests.problems(of: daemon) { refusedWrites($0).isEmpty }).isEmpty)
         let first = try await daemon.call("org.qcredit.query.GetFile", ["code": .string(USCC.madeUp(serial: 16_000_000))])
         #expect(first["file"] != nil, "\(first)")
         #expect(await daemon.stop() == 0)
@@ -93,7 +100,8 @@ import Varlink
         _ = Self.fill(mountPoint, leaving: 8192)
         let destination = mountPoint + "/backup"
         let result = try await cli.run(["backup", destination])
-        #expect(result.status != 0, "\(result.stdout)\(result.stderr)")
+        // A local file the command cannot write is status 2, as the README's table says.
+        #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
         #expect(result.stderr.contains("no space left on device"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: destination), "a failed backup left \(destination)")
       }

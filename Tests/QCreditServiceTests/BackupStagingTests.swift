@@ -17,4 +17,15 @@ import Testing
         let denied = CocoaError(.fileWriteNoPermission, userInfo: [NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(EACCES))])
         #expect("\(BackupService.StagingFailed(directory: "/s", underlying: denied))" == "cannot stage the copy in /s: Permission denied")
     }
+
+    /// The staging directory itself cannot be made (a read-only file system, here a state
+    /// directory that is a file): the reason says so in words, where it was a Foundation dump.
+    @Test func aStagingDirectoryThatCannotBeMadeIsNamedInWords() async throws {
+        let fixture = try await ServiceFixture()
+        let notADirectory = fixture.directory.appendingPathComponent("a-file").path
+        #expect(FileManager.default.createFile(atPath: notADirectory, contents: Data()))
+        let backup = BackupService(database: fixture.registry.database, log: fixture.log, stateDirectory: notADirectory)
+        let error = await #expect(throws: (any Error).self) { _ = try await backup.snapshot() }
+        #expect(error.map { "\($0)" } == "cannot stage the copy in \(notADirectory): Not a directory")
+    }
 }

@@ -12,9 +12,10 @@ import Synchronization
 /// health.succeeded(.checkpoint)       // and no longer
 /// ```
 public final class BackgroundHealth: Sendable {
-    /// Each kind of background work; the raw value is the `work` GetStatus names.
+    /// Each kind of background work; the raw value is the `work` GetStatus names. `writes` is
+    /// the callers' writes that the disk refuses (`StorageFailed`), until one is stored again.
     public enum Work: String, Sendable, CaseIterable {
-        case checkpoint, maintenance, regrade, gradeIndex
+        case checkpoint, maintenance, regrade, gradeIndex, writes
     }
 
     public struct Problem: Sendable, Equatable {

@@ -69,8 +69,9 @@ public final class BackupService: Sendable {
     public func snapshot() async throws -> Snapshot {
         if isStopping { throw StoreError.backupStopped }
         let directory = (stateDirectory as NSString).appendingPathComponent(".backup-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         do {
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
             var files: [(name: String, path: String, size: Int)] = []
             let checkpoint = log.checkpointFile
             let checkpointCopy = (directory as NSString).appendingPathComponent("checkpoint")
@@ -103,7 +104,9 @@ public final class BackupService: Sendable {
 
         var description: String {
             let error = underlying as NSError
-            let posix = (error.userInfo[NSUnderlyingErrorKey] as? NSError).flatMap { $0.domain == NSPOSIXErrorDomain ? $0.code : nil }
+            // Foundation on Linux keeps the underlying error as a Swift error, which `as? NSError` does not bridge.
+            let posix = (error.userInfo[NSUnderlyingErrorKey] as? any Error).map { $0 as NSError }
+                .flatMap { $0.domain == NSPOSIXErrorDomain ? $0.code : nil }
             var full = (error.domain == NSCocoaErrorDomain && error.code == CocoaError.fileWriteOutOfSpace.rawValue)
                 || posix == Int(ENOSPC)
             if case StoreError.diskFull = underlying { full = true }
