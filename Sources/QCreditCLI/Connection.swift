@@ -73,7 +73,10 @@ func systemErrorText(_ code: Int32) -> String {
 func fileErrorText(_ error: any Error) -> String {
     let error = error as NSError
     if error.domain == NSPOSIXErrorDomain { return systemErrorText(Int32(error.code)) }
-    if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+    // Foundation on Linux keeps the underlying error as a Swift error, which `as? NSError` does not bridge.
+    if let underlying = (error.userInfo[NSUnderlyingErrorKey] as? any Error).map({ $0 as NSError }),
+        underlying.domain == NSPOSIXErrorDomain
+    {
         return systemErrorText(Int32(underlying.code))
     }
     return error.localizedDescription

@@ -12,6 +12,18 @@ import Testing
 
     // MARK: Grades
 
+    /// A file operation Foundation refused is said in the system's words, as Foundation on Linux
+    /// reports it (the errno under a Cocoa error, kept as a Swift error).
+    @Test func aRefusedFileOperationIsSaidInTheSystemsWords() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-not-a-directory-\(UUID().uuidString)").path
+        #expect(FileManager.default.createFile(atPath: file, contents: Data()))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let error = #expect(throws: (any Error).self) {
+            try FileManager.default.createDirectory(atPath: file + "/backup", withIntermediateDirectories: true)
+        }
+        #expect(error.map(fileErrorText) == "not a directory")
+    }
+
     @Test func registerRecordPublishThenGradeByEitherCode() async throws {
         let cli = CLIHarness(daemon: try await DaemonProcess())
         let registered = try await cli.succeed(["register", CLI.cement, "--name", "贵州黔南某某水泥有限公司"])
