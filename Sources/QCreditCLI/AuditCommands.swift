@@ -223,9 +223,10 @@ struct AuditKeysCommand: AsyncParsableCommand {
         if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
             throw Failure.badInput("--save-pem \(directory): not a directory")
         }
+        let directories: MadeDirectories
         do {
             // Made if missing; one already there is fine.
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            directories = try MadeDirectories.make(directory, mode: 0o755)
         } catch {
             throw Failure.badInput("--save-pem \(directory): cannot make the directory: \(fileErrorText(error))")
         }
@@ -233,6 +234,7 @@ struct AuditKeysCommand: AsyncParsableCommand {
         do {
             try Data(pem.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
+            directories.removeEmpty()
             throw Failure.badInput("cannot write \(path): \(fileErrorText(error))")
         }
     }

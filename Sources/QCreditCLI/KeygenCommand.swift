@@ -66,8 +66,9 @@ struct KeygenCommand: ParsableCommand {
             guard existing.isEmpty else {
                 throw Failure.badInput("\(existing.joined(separator: ", ")) already exist\(existing.count == 1 ? "s" : ""): nothing was written (keygen never overwrites; use another --dir or --prefix)")
             }
+            let directories: MadeDirectories
             do {
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                directories = try MadeDirectories.make(dir, mode: 0o700)
             } catch {
                 throw Failure.badInput("cannot create \(dir): \(fileErrorText(error))")
             }
@@ -94,10 +95,12 @@ struct KeygenCommand: ParsableCommand {
                     }
                     try PrivateKeyFile.write(key, to: path)
                     written.append(path)
-                    try Data(publicPEM.utf8).write(to: URL(fileURLWithPath: publicPath), options: .withoutOverwriting)
+                    try PrivateKeyFile.writeNew(
+                        Array(publicPEM.utf8), mode: 0o644, to: publicPath, operation: "writing public key file \(publicPath)")
                     written.append(publicPath)
                 } catch {
                     for path in written { unlink(path) }
+                    directories.removeEmpty()
                     let reason = error is CocoaError ? fileErrorText(error) : "\(error)"
                     throw Failure.badInput("cannot write the \(kind) key files in \(dir): \(reason); nothing was written (keygen never overwrites)")
                 }

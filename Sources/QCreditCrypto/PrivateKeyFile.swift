@@ -72,15 +72,19 @@ public enum PrivateKeyFile {
     /// silently replace a file created at `path` meanwhile, `link` fails instead.
     public static func write(_ key: PrivateKey, to path: String) throws {
         let operation = "writing private key file \(path)"
+        try refuseExisting(path, operation: operation)
+        try writeNew(Array(try key.pkcs8PEM().utf8), mode: 0o600, to: path, operation: operation)
+    }
+
+    /// Writes `bytes` as a new file at `path` with `mode`, never replacing anything there: the
+    /// bytes go to a temporary file beside it, synced, then linked to `path` (which fails if a
+    /// file appeared there meanwhile). A failure leaves nothing under `path`, so a disk that
+    /// fills part way never leaves an empty or half key file behind (a public key's file too).
+    public static func writeNew(_ bytes: [UInt8], mode: mode_t, to path: String, operation: String) throws {
         guard !path.isEmpty, !path.hasSuffix("/") else {
             throw CryptoError(operation: operation, reason: "the path does not name a file")
         }
-        var existing = stat()
-        if lstat(path, &existing) == 0 {
-            throw CryptoError(operation: operation, reason: "the file already exists; refusing to overwrite it")
-        }
-        let pem = Array(try key.pkcs8PEM().utf8)
-
+        try refuseExisting(path, operation: operation)
         let directory: String
         let name: String
         if let slash = path.lastIndex(of: "/") {
@@ -95,16 +99,16 @@ public enum PrivateKeyFile {
 
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard descriptor >= 0 else {
-            throw CryptoError(operation: operation, reason: "creating \(temporary): \(systemError(errno))")
+            throw CryptoError(operation: operation, reason: "cannot create a file in \(directory): \(systemError(errno))")
         }
         var linked = false
         defer { if !linked { unlink(temporary) } }
         do {
             defer { close(descriptor) }
-            guard fchmod(descriptor, 0o600) == 0 else { throw CryptoError(operation: operation, reason: systemError(errno)) }
+            guard fchmod(descriptor, mode) == 0 else { throw CryptoError(operation: operation, reason: systemError(errno)) }
             var offset = 0
-            while offset < pem.count {
-                let count = pem[offset...].withUnsafeBytes { posixWrite(descriptor, $0.baseAddress, $0.count) }
+            while offset < bytes.count {
+                let count = bytes[offset...].withUnsafeBytes { posixWrite(descriptor, $0.baseAddress, $0.count) }
                 if count < 0 {
                     if errno == EINTR { continue }
                     throw CryptoError(operation: operation, reason: systemError(errno))
@@ -130,7 +134,19 @@ public enum PrivateKeyFile {
         }
     }
 
-    private static func systemError(_ code: Int32) -> String { String(cString: strerror(code)) }
+    /// lstat, not a test that follows links: a dangling symbolic link is in the way too.
+    private static func refuseExisting(_ path: String, operation: String) throws {
+        var existing = stat()
+        if lstat(path, &existing) == 0 {
+            throw CryptoError(operation: operation, reason: "the file already exists; refusing to overwrite it")
+        }
+    }
+
+    /// The system's text in lower case, to continue a sentence: "no space left on device".
+    private static func systemError(_ code: Int32) -> String {
+        let text = String(cString: strerror(code))
+        return text.prefix(1).lowercased() + text.dropFirst()
+    }
 
     private static func octal(_ mode: mode_t) -> String {
         let digits = String(mode, radix: 8)

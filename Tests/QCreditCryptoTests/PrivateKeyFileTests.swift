@@ -96,7 +96,7 @@ import Testing
         #expect(fifoError.reason == "it is a FIFO, not a regular file")
 
         let missing = try #require(throws: CryptoError.self) { try PrivateKeyFile.load(path: directory.path("absent.key")) }
-        #expect(missing.description == "loading private key file \(directory.path("absent.key")) failed: No such file or directory")
+        #expect(missing.description == "loading private key file \(directory.path("absent.key")) failed: no such file or directory")
     }
 
     @Test(.enabled(if: OpenSSLCLI.isAvailable))

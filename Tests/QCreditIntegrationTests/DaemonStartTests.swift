@@ -100,7 +100,7 @@ import Testing
         try FileManager.default.copyItem(atPath: scratch.path("keys/ed25519.pem"), toPath: open)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: open)
         let cases = [
-            ("[log]\nkeys = [\"\(scratch.path("missing.pem"))\"]\n", "qcreditd.toml: log.keys: loading private key file \(scratch.path("missing.pem")) failed: No such file or directory"),
+            ("[log]\nkeys = [\"\(scratch.path("missing.pem"))\"]\n", "qcreditd.toml: log.keys: loading private key file \(scratch.path("missing.pem")) failed: no such file or directory"),
             ("[log]\nkeys = [\"\(open)\"]\n", "qcreditd.toml: log.keys: loading private key file \(open) failed: mode 0644 lets group or others access it"),
             ("policy = \"\(scratch.path("missing.toml"))\"\n", "qcreditd.toml: policy: \(scratch.path("missing.toml")): cannot read the policy file (No such file or directory)"),
         ]

@@ -92,6 +92,25 @@ import Varlink
       }
     }
 
+    /// keygen on a disk that fills part way leaves no key file (an empty public key file stayed
+    /// under its name, blocking every later keygen there) and no directory it made; with room
+    /// again the same command makes the keys.
+    @Test func keygenOnADiskThatFillsLeavesNothingBehind() async throws {
+      try await Self.withSmallDisk(size: "4k") { mountPoint in
+        let qcredit = DaemonProcess.product("qcredit")
+        let directory = mountPoint + "/keys/log"
+        let refused = try await runCommand(qcredit, ["keygen", "--dir", directory, "--name", "qcredit.test/log"])
+        #expect(refused.status == 2, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stderr.contains("no space left on device") && refused.stderr.contains("nothing was written"), "\(refused.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: mountPoint) == [], "keygen left files behind")
+        #expect(mount(nil, mountPoint, nil, UInt(MS_REMOUNT), "size=1m") == 0, "\(String(cString: strerror(errno)))")
+        let made = try await runCommand(qcredit, ["keygen", "--dir", directory, "--name", "qcredit.test/log"])
+        #expect(made.status == 0, "\(made.stdout)\(made.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+            == ["ed25519.pem", "ed25519.pub.pem", "sm2.pem", "sm2.pub.pem"])
+      }
+    }
+
     /// A backup whose destination fills up says so in the system's words (it printed Foundation's
     /// "the operation could not be completed") and leaves no file that looks like a backup.
     @Test func aBackupIntoAFullDestinationSaysTheDiskIsFullAndLeavesNothing() async throws {
