@@ -605,6 +605,13 @@ struct Restore {
             if descriptor < 0, code != ENOENT, code != ENOTDIR {
                 throw Failure.badInput("cannot read \(path): \(systemErrorText(code))")
             }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: export, isDirectory: &isDirectory) else {
+                throw Failure.badInput("--entries \(export) does not exist: give an export directory")
+            }
+            guard isDirectory.boolValue else {
+                throw Failure.badInput("--entries \(export) is not a directory: give an export directory")
+            }
             throw Failure.badInput("\(export) holds no MANIFEST: it is not an export directory")
         }
         do {

@@ -778,6 +778,11 @@ import Testing
         let unwritable = try await cli.run(["import", "enterprises", good, "--errors", "/nonexistent/dir/errors.csv"])
         #expect(unwritable.status == 2)
         #expect(unwritable.stderr.contains("cannot write the error file"), "\(unwritable.stderr)")
+        // A directory passes access(2) yet cannot be written as a file (it was found only at the end).
+        let directory = cli.daemon.directory.path
+        let aDirectory = try await cli.run(["import", "enterprises", good, "--errors", directory])
+        #expect(aDirectory.status == 2, "\(aDirectory.stdout)\(aDirectory.stderr)")
+        #expect(aDirectory.stderr.contains("cannot write the error file \(directory): is a directory"), "\(aDirectory.stderr)")
         #expect(try await cli.run(["file", CLI.cement]).status != 0, "nothing was imported")
         #expect(try await cli.json(["import", "enterprises", good])["imported"] == 1, "repeated empty columns are fine")
     }

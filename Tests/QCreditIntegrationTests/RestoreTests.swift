@@ -466,6 +466,16 @@ import Varlink
         #expect(refusedExport.status == 4, "\(refusedExport.stdout)\(refusedExport.stderr)")
         #expect(refusedExport.stderr.contains("does not verify with the log's keys"), "\(refusedExport.stderr)")
 
+        // A path that is no export at all is named as what it is (it was "holds no MANIFEST" for all).
+        let absent = daemon.directory.appendingPathComponent("no-such-export").path
+        let refusedAbsent = try await restore(scenario.backup, entries: [absent])
+        #expect(refusedAbsent.status == 2, "\(refusedAbsent.stdout)\(refusedAbsent.stderr)")
+        #expect(refusedAbsent.stderr.contains("--entries \(absent) does not exist"), "\(refusedAbsent.stderr)")
+        let aFile = forged + "/MANIFEST"
+        let refusedFile = try await restore(scenario.backup, entries: [aFile])
+        #expect(refusedFile.status == 2, "\(refusedFile.stdout)\(refusedFile.stderr)")
+        #expect(refusedFile.stderr.contains("--entries \(aFile) is not a directory"), "\(refusedFile.stderr)")
+
         // An export whose MANIFEST no longer parses (a line added): it does not verify either.
         let broken = try copy(scenario.export, as: "broken-export")
         try (manifest + "# x\n").write(toFile: broken + "/MANIFEST", atomically: true, encoding: .utf8)

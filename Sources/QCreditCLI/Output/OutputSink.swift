@@ -71,7 +71,12 @@ final class OutputSink {
 
     /// Whether a device or a pipe could be written, without writing it: opening a FIFO would
     /// wait for its reader, and what was written to it could not be taken back.
+    /// A directory is refused here as opening it would be (it passes `access(2)`).
     static func checkWritable(special path: String, label: String) throws(Failure) {
+        var status = stat()
+        if stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR {
+            throw .badInput("cannot write \(label) \(path): \(systemErrorText(EISDIR))")
+        }
         guard access(path, W_OK) == 0 else { throw .badInput("cannot write \(label) \(path): \(systemErrorText(errno))") }
     }
 
