@@ -220,7 +220,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public static func load(path: String) throws(ConfigurationError) -> DaemonConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
             // The system's reason (no such file, permission denied), which the operator acts on.
-            let reason = access(path, R_OK) == 0 ? "not a file it can read" : String(cString: strerror(errno)).lowercased()
+            var status = stat()
+            let reason =
+                stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
+                ? "is a directory"
+                : access(path, R_OK) == 0 ? "not a file it can read" : String(cString: strerror(errno)).lowercased()
             throw ConfigurationError("\(path): cannot read the config file: \(reason)")
         }
         guard let text = String(data: data, encoding: .utf8) else {

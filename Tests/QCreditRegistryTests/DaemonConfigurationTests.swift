@@ -4,6 +4,17 @@ import QCreditDomain
 import Testing
 
 @Suite struct DaemonConfigurationTests {
+    /// A directory given as the config file is named as one (it was "not a file it can read").
+    @Test func aDirectoryGivenAsTheConfigFileIsNamedAsOne() {
+        let directory = FileManager.default.temporaryDirectory.path
+        do {
+            _ = try DaemonConfiguration.load(path: directory)
+            Issue.record("a directory was read as a config file")
+        } catch {
+            #expect("\(error)" == "\(directory): cannot read the config file: is a directory")
+        }
+    }
+
     @Test func aFullConfigFileIsRead() throws {
         let configuration = try DaemonConfiguration.parse(
             """
