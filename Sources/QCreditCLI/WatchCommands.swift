@@ -120,7 +120,15 @@ let watchListCodesPerCall = 40_000
 private func sendCodes(
     _ file: String, to name: String, first: String, then: String, daemon: DaemonSession, console: Console
 ) async throws -> ExitStatus {
-    let lines = try InputFile(reading: file).contentLines
+    let input = try InputFile(reading: file)
+    let lines = input.contentLines
+    // An empty file is far more often a failed extract than a wish to empty a loan book's list,
+    // and a `set` from it would wipe the list: refused, as `grades` refuses one.
+    guard !lines.isEmpty else {
+        throw Failure.badInput(
+            "no codes in \(input.name): nothing was sent"
+                + (first == "SetWatchList" ? " (to stop watching, qcredit watchlist delete \(name))" : ""))
+    }
     // A list goes in several calls: one the registry would refuse part-way must not be started,
     // or a `set` would leave the list holding part of the file. So every code is checked here
     // first, by the rules the registry applies, and the first bad one is named with its line.

@@ -242,6 +242,10 @@ import VarlinkNIO
         let daemon = try await DaemonProcess()
         let cli = CLIHarness(daemon: daemon)
         #expect(try await cli.succeed(["watchlist", "set", "loans", "-"], input: "\(CLIHarness.cement)\n").contains("loans: 1 code\n"))
+        // An empty file (a failed extract, most often) does not wipe the list.
+        let empty = try await cli.run(["watchlist", "set", "loans", "-"], input: "\n")
+        #expect(empty.status == 2 && empty.stderr.contains("no codes in standard input: nothing was sent"), "\(empty.stderr)")
+        #expect(try await cli.succeed(["watchlist", "show", "loans"]).contains(CLIHarness.cement))
         let interrupted = try Watching(["loans"], daemon: daemon)
         _ = try await interrupted.line(containing: "up to date")
         interrupted.child.signal(SIGINT)
