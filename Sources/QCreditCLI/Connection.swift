@@ -1,4 +1,5 @@
 import Foundation
+import QCreditLog
 import CanonicalJSON
 import NIOCore
 import Varlink
@@ -71,15 +72,7 @@ func systemErrorText(_ code: Int32) -> String {
 /// Why a Foundation file operation failed, in the system's words when an errno lies beneath
 /// ("no space left on device", not "the operation could not be completed").
 func fileErrorText(_ error: any Error) -> String {
-    let error = error as NSError
-    if error.domain == NSPOSIXErrorDomain { return systemErrorText(Int32(error.code)) }
-    // Foundation on Linux keeps the underlying error as a Swift error, which `as? NSError` does not bridge.
-    if let underlying = (error.userInfo[NSUnderlyingErrorKey] as? any Error).map({ $0 as NSError }),
-        underlying.domain == NSPOSIXErrorDomain
-    {
-        return systemErrorText(Int32(underlying.code))
-    }
-    return error.localizedDescription
+    FileErrors.text(of: error)
 }
 
 /// Input parameters with the absent optional ones left out, as varlink expects.

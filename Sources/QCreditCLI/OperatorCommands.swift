@@ -1,6 +1,7 @@
 import ArgumentParser
 import CanonicalJSON
 import Foundation
+import QCreditLog
 import QCreditDomain
 
 #if canImport(Glibc)
@@ -158,10 +159,10 @@ struct BackupCommand: AsyncParsableCommand {
             let created = !fileManager.fileExists(atPath: destination)
             // The parents made for it, nearest first: a backup that fails leaves none of them.
             var madeParents: [String] = []
-            var parent = (destination as NSString).deletingLastPathComponent
+            var parent = FilePaths.parent(of: destination)
             while created, !parent.isEmpty, parent != "/", !fileManager.fileExists(atPath: parent) {
                 madeParents.append(parent)
-                parent = (parent as NSString).deletingLastPathComponent
+                parent = FilePaths.parent(of: parent)
             }
             do {
                 try fileManager.createDirectory(atPath: destination, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

@@ -25,8 +25,7 @@ public enum Daemon {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: mode])
         } catch {
-            let reason = (error as NSError).localizedDescription
-            throw ConfigurationError("\(setting): cannot create or use the directory \(path): \(reason)")
+            throw ConfigurationError("\(setting): cannot create or use the directory \(path): \(FileErrors.text(of: error))")
         }
     }
 

@@ -32,6 +32,10 @@ import Testing
         let files = try FileManager.default.contentsOfDirectory(atPath: destination).sorted()
         #expect(files == ["checkpoint", "registry.sqlite"])
         #expect(try await runCommand(qcredit, ["backup", destination, "--socket", daemon.socketPath]).status == 2)
+        // A one-character folder relative to where it runs (Foundation's path arithmetic trapped on it).
+        let short = try await runCommand(qcredit, ["backup", "b", "--socket", daemon.socketPath], directory: daemon.directory.path)
+        #expect(short.status == 0, "\(short.stderr)")
+        #expect(FileManager.default.fileExists(atPath: daemon.directory.appendingPathComponent("b/registry.sqlite").path))
 
         // Restore into an empty state directory and start a daemon on it, as the README says.
         let restoredState = daemon.directory.appendingPathComponent("restored").path

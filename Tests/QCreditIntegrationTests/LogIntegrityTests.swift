@@ -479,6 +479,10 @@ import Varlink
         let outside = try await runCommand(qcredit, ["keygen", "--dir", keys + "3", "--name", "a.b/c", "--prefix", "../escaped-"])
         #expect(outside.status == 2 && outside.stderr.contains("cannot hold a '/'"), "\(outside.stderr)")
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("escaped-ed25519.pem").path))
+        // A one-character folder relative to where it runs (Foundation's path arithmetic traps on one).
+        let short = try await runCommand(qcredit, ["keygen", "--dir", "k", "--name", "a.b/c"], directory: directory.path)
+        #expect(short.status == 0, "\(short.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("k").path).count == 4)
     }
 
     @Test func keygenWritesOwnerOnlyKeysTheDaemonSignsWith() async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import QCreditLog
 
 /// The directories a command made for its output, so that a command that fails can take back
 /// those still empty and leave the disk as it found it. `rmdir(2)` removes only an empty
@@ -14,7 +15,8 @@ struct MadeDirectories {
         var status = stat()
         while !folder.isEmpty, folder != "/", lstat(folder, &status) != 0 {
             missing.append(folder)
-            folder = (folder as NSString).deletingLastPathComponent
+            // Not NSString's deletingLastPathComponent, which traps on a one-character path (FilePaths).
+            folder = FilePaths.parent(of: folder)
         }
         try FileManager.default.createDirectory(
             atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: mode])

@@ -104,9 +104,7 @@ public final class BackupService: Sendable {
 
         var description: String {
             let error = underlying as NSError
-            // Foundation on Linux keeps the underlying error as a Swift error, which `as? NSError` does not bridge.
-            let posix = (error.userInfo[NSUnderlyingErrorKey] as? any Error).map { $0 as NSError }
-                .flatMap { $0.domain == NSPOSIXErrorDomain ? $0.code : nil }
+            let posix = FileErrors.posixCode(of: underlying).map(Int.init)
             var full = (error.domain == NSCocoaErrorDomain && error.code == CocoaError.fileWriteOutOfSpace.rawValue)
                 || posix == Int(ENOSPC)
             if case StoreError.diskFull = underlying { full = true }
