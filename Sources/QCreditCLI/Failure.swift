@@ -77,6 +77,12 @@ enum Failure: Error, Sendable {
                 + "the members of its socket group connect (qcredit-clients when installed with Scripts/install): ask "
                 + "for membership, then log in again"
         case .unreachable(let socket, let reason):
+            // A file or folder where the socket should be refuses the connection too: said as such.
+            var status = stat()
+            if stat(socket, &status) == 0, status.st_mode & S_IFMT != S_IFSOCK {
+                let what = status.st_mode & S_IFMT == S_IFDIR ? "a directory" : "a file"
+                return "cannot connect to qcreditd at \(socket): it is \(what), not a socket; set --socket or QCREDIT_SOCKET"
+            }
             return "cannot connect to qcreditd at \(socket): \(reason); is it running? set --socket or QCREDIT_SOCKET"
         case .connectionLost(let socket, let reason):
             return "lost the connection to qcreditd at \(socket): \(reason)"

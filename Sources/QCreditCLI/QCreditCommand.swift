@@ -123,6 +123,12 @@ struct GlobalOptions: ParsableArguments {
 
     var console: Console { Console(json: json) }
 
+    /// An empty `--socket` (an unset shell variable, most often) is refused rather than taken
+    /// for no flag, which would reach the system's socket.
+    func validate() throws {
+        if socket?.isEmpty == true { throw ValidationError("--socket: the path is empty") }
+    }
+
     /// Runs a command against the daemon: `body` reads its input, calls the daemon through the
     /// session and prints the results. Every failure is reported once, on stderr, and ends the
     /// process with its exit status; so does a non-zero status `body` returns.

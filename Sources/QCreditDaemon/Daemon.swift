@@ -62,7 +62,10 @@ public enum Daemon {
             existing = parent.isEmpty ? "." : parent
         }
         guard status.st_mode & S_IFMT == S_IFDIR else { throw refuse("\(existing) is not a directory") }
-        guard access(existing, W_OK | X_OK) == 0 else { throw refuse("\(existing): \(String(cString: strerror(errno)))") }
+        guard access(existing, W_OK | X_OK) == 0 else {
+            let reason = String(cString: strerror(errno))
+            throw refuse(existing == path ? reason : "\(existing): \(reason)")
+        }
     }
 
     static func run(settings: DaemonSettings, logger: Logger) async throws {
@@ -99,6 +102,13 @@ public enum Daemon {
         let socket: DaemonSocket
         let configuredKeys: [LogSigningKey]?
         let socketDirectory: String
+        // The state directory first: the exports directory is inside it unless configured, and a
+        // refusal must name the setting the operator gave (it named export.directory).
+        do {
+            try refuseUnusableDirectory(configuration.stateDirectory, setting: settings.stateDirectorySetting)
+        } catch let error as ConfigurationError {
+            throw settings.stateDirectorySetting == "--state-dir" ? error : inConfigFile(error.message)
+        }
         do {
             socket = try DaemonSocket.resolve(configuration: configuration, environment: environment, logger: logger)
             configuredKeys = try LogKeys.loadConfigured(configuration.log, name: keyName)
@@ -162,7 +172,7 @@ public enum Daemon {
         let stateDirectoryWasThere = FileManager.default.fileExists(atPath: configuration.stateDirectory)
         let lockPath = (configuration.stateDirectory as NSString).appendingPathComponent(StateDirectoryLock.fileName)
         let lockFileWasThere = FileManager.default.fileExists(atPath: lockPath)
-        try makeDirectory(configuration.stateDirectory, mode: 0o700, setting: "stateDirectory")
+        try makeDirectory(configuration.stateDirectory, mode: 0o700, setting: settings.stateDirectorySetting)
         // Held until the process ends: no second daemon, and no `qcredit restore`, meanwhile.
         let stateLock = try StateDirectoryLock(directory: configuration.stateDirectory)
         defer { withExtendedLifetime(stateLock) {} }

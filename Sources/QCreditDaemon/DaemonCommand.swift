@@ -47,7 +47,9 @@ public struct DaemonCommand: AsyncParsableCommand {
         // is nothing to reload (a changed config needs a restart), so an operator's habitual
         // `kill -HUP` must not take the registry down. Nor may the signals a tool sends to ask
         // for a status or a reopened log (USR1, USR2) or a stray alarm: the daemon uses none.
-        for ignored in [SIGHUP, SIGUSR1, SIGUSR2, SIGALRM] { signal(ignored, SIG_IGN) }
+        // Nor SIGPIPE: a closed pipe on stderr (`qcreditd … | head`) killed it mid-start; a
+        // write to a closed pipe now fails with EPIPE instead (systemd ignores it for units too).
+        for ignored in [SIGHUP, SIGUSR1, SIGUSR2, SIGALRM, SIGPIPE] { signal(ignored, SIG_IGN) }
         do {
             let settings = try DaemonSettings.resolve(
                 configPath: config, stateDirectory: stateDirectory, socket: socket,

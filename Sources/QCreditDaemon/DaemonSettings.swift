@@ -8,12 +8,20 @@ struct DaemonSettings: Sendable {
     /// No config file: the user running the daemon holds every role.
     var developmentMode: Bool
     var configPath: String?
+    /// How a refusal names the state directory's setting: the flag that gave it, else the
+    /// config file's setting (said with the file's path).
+    var stateDirectorySetting = "stateDirectory"
 
     var databasePath: String { (configuration.stateDirectory as NSString).appendingPathComponent("registry.sqlite") }
 
     static func resolve(
         configPath: String?, stateDirectory: String?, socket: String?, environment: [String: String]
     ) throws -> DaemonSettings {
+        // An empty flag is most often an unset shell variable (`--socket "$SOCK"`): refused, where
+        // it fell back to the system's socket, or to a Foundation error for the state directory.
+        for (flag, value) in [("--socket", socket), ("--state-dir", stateDirectory), ("--config", configPath)] where value?.isEmpty == true {
+            throw ConfigurationError("\(flag): the path is empty")
+        }
         var configuration = try configPath.map { path throws(ConfigurationError) in try DaemonConfiguration.load(path: path) }
             ?? DaemonConfiguration()
         if let stateDirectory { configuration.stateDirectory = stateDirectory }
@@ -24,7 +32,9 @@ struct DaemonSettings: Sendable {
         // socket's path stays as given: bound as it is, it fits sun_path where a longer one may not.
         configuration.stateDirectory = Self.absolute(configuration.stateDirectory)
         if let exports = configuration.export.directory { configuration.export.directory = Self.absolute(exports) }
-        return DaemonSettings(configuration: configuration, developmentMode: configPath == nil, configPath: configPath)
+        var settings = DaemonSettings(configuration: configuration, developmentMode: configPath == nil, configPath: configPath)
+        if stateDirectory != nil { settings.stateDirectorySetting = "--state-dir" }
+        return settings
     }
 
     /// `path` from the working directory; an empty one stays empty, to be refused as such.

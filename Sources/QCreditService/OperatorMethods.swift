@@ -28,7 +28,7 @@ enum OperatorMethods {
             let now = registry.clock.now()
             try await call.reply([
                 "version": .string(operations.version), "startedAt": .string(operations.startedAt.rfc3339),
-                "uptimeSeconds": .int(now.secondsSinceEpoch - operations.startedAt.secondsSinceEpoch),
+                "uptimeSeconds": .int((ContinuousClock.now - operations.startedOnMonotonicClock).components.seconds),
                 "developmentMode": .bool(operations.developmentMode), "origin": .string(call.log.origin),
                 "policyVersion": .string(registry.policy.version), "stateDirectory": .string(operations.stateDirectory),
                 "enterprises": .int(Int64(enterprises)), "qualityEvents": .int(Int64(events)),

@@ -354,6 +354,13 @@ import Testing
             result.stderr
                 == "cannot connect to qcreditd at \(missing): no such file or directory; is it running? set --socket or QCREDIT_SOCKET\n"
         )
+        // A file or folder where the socket should be is named as such, not "is it running?".
+        let notASocket = try await CLI.run(["grade", CLI.cement, "--socket", "/etc/hostname"])
+        #expect(notASocket.status == 3)
+        #expect(notASocket.stderr.contains("/etc/hostname: it is a file, not a socket"), "\(notASocket.stderr)")
+        // An empty --socket (an unset variable) is a usage error, not the system's socket.
+        let empty = try await CLI.run(["grade", CLI.cement, "--socket", ""])
+        #expect(empty.status == 2 && empty.stderr.contains("--socket: the path is empty"), "\(empty.stderr)")
         let json = try await CLI.run(["grade", CLI.cement, "--socket", missing, "--json"])
         #expect(json.status == 3)
         #expect(json.stdout.isEmpty)

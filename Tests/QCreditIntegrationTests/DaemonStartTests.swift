@@ -177,6 +177,35 @@ import Testing
         #expect(refusal.log.contains("The file is damaged: restore the newest backup"), "\(refusal.log)")
     }
 
+    /// An empty path given by a flag (an unset shell variable, most often) is refused and nothing
+    /// is made: `--socket ""` served the system's socket, creating /run/qcredit.
+    @Test func anEmptyPathFlagIsRefused() async throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-empty-flag-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let state = scratch + "/state"
+        for (flag, arguments) in [
+            ("--socket", ["--socket", "", "--state-dir", state]),
+            ("--state-dir", ["--state-dir", "", "--socket", scratch + "/q.sock"]),
+        ] {
+            let refused = try await runCommand(DaemonProcess.product("qcreditd"), arguments)
+            #expect(refused.status == 1, "\(refused.stderr)")
+            #expect(refused.stderr.contains("\(flag): the path is empty"), "\(refused.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: scratch), "a refused start made \(scratch)")
+        }
+    }
+
+    /// A state directory that cannot be used is refused naming the flag that gave it (it was
+    /// blamed on export.directory, a setting the operator never gave).
+    @Test func anUnusableStateDirectoryIsRefusedByItsFlag() async throws {
+        let scratch = try ScratchDirectory("state-directory-flag")
+        let file = scratch.path("afile")
+        try Data("not a directory".utf8).write(to: URL(fileURLWithPath: file))
+        let refused = try await runCommand(DaemonProcess.product("qcreditd"), ["--state-dir", file, "--socket", scratch.path("q.sock")])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("--state-dir: cannot create or use the directory \(file): \(file) is not a directory"), "\(refused.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).sorted() == ["afile"])
+    }
+
     /// A config file that cannot be read is refused with the system's reason, which says what to fix.
     @Test func aConfigFileThatCannotBeReadIsRefusedWithTheReason() async throws {
         let daemon = try await DaemonProcess(config: "")
@@ -303,9 +332,9 @@ import Testing
         #expect(try await asNobody.waitForLine(containing: "org.") == "org.qcredit.query.PermissionDenied")
     }
 
-    /// SIGHUP (often sent to "reload"), SIGUSR1, SIGUSR2 and SIGALRM are ignored: the daemon
-    /// keeps serving, and still stops gracefully on SIGTERM.
-    @Test(arguments: [SIGHUP, SIGUSR1, SIGUSR2, SIGALRM])
+    /// SIGHUP (often sent to "reload"), SIGUSR1, SIGUSR2, SIGALRM and SIGPIPE (a closed pipe
+    /// under its stderr) are ignored: the daemon keeps serving, and still stops gracefully on SIGTERM.
+    @Test(arguments: [SIGHUP, SIGUSR1, SIGUSR2, SIGALRM, SIGPIPE])
     func aSignalWithNothingToDoDoesNotStopTheDaemon(_ signal: Int32) async throws {
         let daemon = try await DaemonProcess()
         let pid = try #require(daemon.process?.pid)

@@ -186,6 +186,11 @@ import Varlink
         let status = try await call("org.qcredit.operator.GetStatus", as: ServiceFixture.operator)
         #expect(status["enterprises"] == 3)  // two, and one from RegisterEnterprises
         #expect(status["listed"] == [:])
+        // Uptime is the monotonic clock's: the registry's clock set back a day does not make it negative.
+        fixture.clock.advance(days: -1)
+        let uptime = try await call("org.qcredit.operator.GetStatus", as: ServiceFixture.operator)["uptimeSeconds"]?.intValue
+        #expect(uptime.map { $0 >= 0 && $0 < 3600 } == true, "\(String(describing: uptime))")
+        fixture.clock.advance(days: 1)
         let export = try await call("org.qcredit.operator.Export", ["full": true], as: ServiceFixture.operator)
         #expect(export["kind"] == "full")
         called.insert("org.qcredit.operator.Backup")

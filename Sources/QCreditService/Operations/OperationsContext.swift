@@ -4,6 +4,9 @@ import QCreditDomain
 public struct OperationsContext: Sendable {
     public let version: String
     public let startedAt: Instant
+    /// When the daemon started on the monotonic clock: uptime does not move with the wall clock
+    /// (set back, it went negative).
+    public let startedOnMonotonicClock = ContinuousClock.now
     public let developmentMode: Bool
     public let stateDirectory: String
     public let backup: BackupService

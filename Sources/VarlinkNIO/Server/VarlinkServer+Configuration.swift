@@ -13,7 +13,7 @@ extension VarlinkServer {
     /// configuration.idleTimeout = .seconds(300)
     /// ```
     public struct Configuration: Sendable {
-        public enum Listen: Sendable, Hashable {
+        public enum Listen: Sendable, Hashable, CustomStringConvertible {
             /// Bind a new socket at `path`. A stale socket file there (nobody accepting) is
             /// removed first; one a live server listens on makes ``VarlinkServer/run()`` fail with
             /// ``VarlinkServerError/addressInUse(path:)``. The file is removed again at shutdown.
@@ -21,6 +21,14 @@ extension VarlinkServer {
             /// Serve an already bound and listening stream socket (systemd socket activation).
             /// The server takes ownership of the descriptor; mode and group are left alone.
             case listeningDescriptor(CInt)
+
+            /// As a log line says it: the path, or the descriptor that was passed.
+            public var description: String {
+                switch self {
+                case .unixSocket(let path): path
+                case .listeningDescriptor(let descriptor): "inherited descriptor \(descriptor)"
+                }
+            }
         }
 
         public var listen: Listen
