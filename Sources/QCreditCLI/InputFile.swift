@@ -71,7 +71,17 @@ struct InputFile {
                 "cannot read \(name(of: path)): it is UTF-16 text (its first bytes are the byte order mark \(mark)); save it "
                     + "as UTF-8 (\"CSV UTF-8\" in a spreadsheet) or convert it: iconv -f UTF-16 -t UTF-8")
         }
-        return try encoding?.utf8(bytes, name: name(of: path)) ?? bytes
+        let text = try encoding?.utf8(bytes, name: name(of: path)) ?? bytes
+        // Lines that end in a carriage return alone (old Macintosh text, "CSV (Macintosh)") read
+        // as one line: a CSV's rows became its header, refused as a column missing.
+        if let end = text.firstIndex(where: { $0 == 0x0A || $0 == 0x0D }), text[end] == 0x0D,
+            end + 1 < text.count, text[end + 1] != 0x0A
+        {
+            throw .badInput(
+                "cannot read \(name(of: path)): its lines end in a carriage return alone (old Macintosh text); save it "
+                    + "with LF or CRLF line ends, or convert it: tr '\\r' '\\n' < FILE > NEW")
+        }
+        return text
     }
 
     /// All of `path`'s bytes as they are (any file: a letter's PDF too), or a refusal with the

@@ -459,7 +459,7 @@ import Testing
         #expect(!screened.contains("\u{0}") && screened.contains("\(CLI.cement)\u{FFFD}"), "\(screened.debugDescription)")
     }
 
-    /// A UTF-16 file (Excel's "Unicode text") and a JSON array are refused before anything is
+    /// A UTF-16 file (Excel's "Unicode text"), old Macintosh text and a JSON array are refused before anything is
     /// sent, saying what the file is and how to make it importable (the first was advised to
     /// try GB18030; the second imported with every line a malformed row and exit 0).
     @Test func aUTF16FileOrAJSONArrayIsRefusedSayingWhatItIs() async throws {
@@ -472,6 +472,13 @@ import Testing
             let refused = try await cli.run(command)
             #expect(refused.status == 2, "\(refused.stderr)")
             #expect(refused.stderr.contains("it is UTF-16 text") && refused.stderr.contains("iconv -f UTF-16"), "\(refused.stderr)")
+        }
+        // Old Macintosh text (lines ended by CR alone) read as one line, refused as a missing column.
+        let macintosh = try file(cli.daemon, "mac.csv", "code,name\r\(CLI.cement),水泥\r")
+        for command in [["import", "enterprises", macintosh], ["screen", macintosh]] {
+            let refused = try await cli.run(command)
+            #expect(refused.status == 2, "\(refused.stderr)")
+            #expect(refused.stderr.contains("its lines end in a carriage return alone"), "\(refused.stderr)")
         }
         let array = try file(cli.daemon, "firms.json", "[\n  {\"code\": \"\(CLI.cement)\", \"name\": \"水泥\"}\n]\n")
         let refused = try await cli.run(["import", "enterprises", array])
