@@ -80,10 +80,14 @@ import Testing
             "\u{FEFF}统一社会信用代码,组织机构代码,企业名称,法定代表人\r\n"
                 + "\(CLI.cement),\(orgCode(CLI.cement)),示例水泥有限公司,张三\r\n"
                 + "\(CLI.materials),\(orgCode(CLI.materials)),示例建材有限公司,李四\r\n"
+                // A firm registered before the USCC: only its organization code, full-width.
+                + ",１０００００５０－Ｘ,示例老厂,王五\r\n"
                 + ",,,\r\n  , ,　,\r\n")
         let summary = try await cli.json(["import", "enterprises", csv])
-        #expect(summary["imported"] == 2 && summary["rejected"] == 0, "\(summary)")
-        #expect(summary["rowsRead"] == 2, "rows of empty fields are blank lines: \(summary)")
+        #expect(summary["imported"] == 3 && summary["rejected"] == 0, "\(summary)")
+        #expect(summary["rowsRead"] == 3, "rows of empty fields are blank lines: \(summary)")
+        let legacyOnly = try await cli.run(["file", "10000050-X"])
+        #expect(legacyOnly.stdout.contains("示例老厂"), "\(legacyOnly.stdout)\(legacyOnly.stderr)")
         let registered = try await cli.run(["file", CLI.materials])
         #expect(registered.stdout.contains("示例建材有限公司"), "\(registered.stdout)\(registered.stderr)")
         // Only the organization code: it is the code column then.

@@ -114,6 +114,18 @@ enum ImportKind: String, Sendable {
         return found
     }
 
+    /// A row whose code column is empty, from a file that also has a fallback code column (a
+    /// registry's export: `统一社会信用代码,组织机构代码,…`, where a firm registered before the
+    /// USCC has only its organization code): the first of those columns with a value, else "".
+    static func fallbackCode(_ fields: [String: String], column: Column) -> String {
+        for fallback in column.fallbacks.map(key) {
+            if let given = fields.first(where: { key($0.key) == fallback && !$0.value.trimmingWhitespace().isEmpty }) {
+                return given.value
+            }
+        }
+        return ""
+    }
+
     /// A flag's value (trimmed, ASCII), in any case: true, yes, 1 or 是; false, no, 0, 否 or
     /// empty. Nil for anything else, which is not taken for "no".
     static func flag(_ value: String) -> Bool? {
@@ -139,6 +151,7 @@ enum ImportKind: String, Sendable {
         var row: [String: JSONValue] = [:]
         for column in columns {
             var value = headers[column.name].flatMap { fields[$0] } ?? ""
+            if column.name == "code", value.trimmingWhitespace().isEmpty { value = Self.fallbackCode(fields, column: column) }
             if column.asciiValued { value = NameMatch.halfWidth(value) }
             value = value.trimmingWhitespace()
             if column.enumerated { value = value.lowercased() }
