@@ -35,6 +35,8 @@ public final class Registry: Sendable {
     let crowdedNameProbes = CrowdedNameProbes()
     let logger: Logger
     private let peerWrites = Atomic<UInt64>(0)
+    /// The newest time a write was recorded at (``clockBehindRecords(tolerance:)``); `.min` for none.
+    let newestWriteSeconds = Atomic<Int64>(.min)
 
     /// Opens the registry and puts `policy` in force (publishing it if its version is new).
     public init(
@@ -52,6 +54,7 @@ public final class Registry: Sendable {
         self.watchListLimit = watchListLimit
         self.watchListCountLimit = watchListCountLimit
         self.logger = logger
+        if let newest = try await database.read({ try $0.newestWriteTime() }) { noteWrite(at: newest) }
         try await putPolicyInForce()
     }
 
@@ -70,7 +73,9 @@ public final class Registry: Sendable {
         if caller.peer != nil { peerWrites.add(1, ordering: .relaxed) }
         let audit = AuditContext(
             method: caller.method, peer: caller.peer, parameters: caller.parameters.jsonText, at: now ?? clock.now())
-        return try await database.write(audit: audit, body)
+        let result = try await database.write(audit: audit, body)
+        noteWrite(at: audit.at.secondsSinceEpoch)
+        return result
     }
 
     /// Publishes the policy the first time its version is used; refuses a changed policy that

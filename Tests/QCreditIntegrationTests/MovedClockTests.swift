@@ -54,6 +54,18 @@ import Testing
             try await Task.sleep(for: .milliseconds(200))
         }
         #expect(grade == "A", "\(daemon.log)")
+
+        // Set back behind what the regrade wrote (with the monotonic clock kept, as an NTP step
+        // leaves it): GetStatus says so until the clock passes that write again.
+        if monotonicKept {
+            try "+0\n".write(toFile: offsetFile, atomically: true, encoding: .utf8)
+            let clock = { (problems: [JSONValue]) in problems.filter { $0["work"]?.stringValue == "clock" } }
+            let behind = clock(try await BackgroundProblemTests.problems(of: daemon) { !clock($0).isEmpty })
+            #expect(behind.first?["reason"]?.stringValue?.contains("behind the newest write recorded") == true, "\(behind)")
+            #expect(daemon.log.contains("the clock is behind the newest write"), "\(daemon.log)")
+            try "+259300\n".write(toFile: offsetFile, atomically: true, encoding: .utf8)
+            #expect(clock(try await BackgroundProblemTests.problems(of: daemon) { clock($0).isEmpty }).isEmpty)
+        }
         await daemon.stop()
     }
 
