@@ -157,3 +157,20 @@ extension RecordView {
         roles.contains(.regulator) || roles.contains(.auditor) ? .full : .public
     }
 }
+
+/// What the public may see may have changed since a stream read its page when this differs:
+/// a write ended a record's disclosure, or the day turned (a disclosure period ran out). A
+/// stream to the public takes one before reading a page and compares it before each reply it
+/// sends, reading again from there when it moved: a reader that stopped reading is never sent,
+/// once it reads again, what a repair or revocation ended while it was stalled.
+public struct DisclosureMark: Sendable, Equatable {
+    let endsCommitted: Int
+    let today: CivilDate
+}
+
+extension Registry {
+    /// The mark now (see ``DisclosureMark``).
+    public var disclosureMark: DisclosureMark {
+        DisclosureMark(endsCommitted: database.disclosureEndCount, today: today)
+    }
+}

@@ -69,12 +69,19 @@ enum AuditMethods {
             let start = try call.parameters.int("start")
             let end = try call.parameters.int("end")
             guard start < end else { throw LogError.invalidRange(reason: "start \(start) must be less than end \(end)") }
-            let visibility = registry.visibility(call.view)
             var next = start
-            while next < end {
+            pages: while next < end {
+                // Taken before the page is read: a repair committed while the page goes out (to a
+                // reader that stopped reading) sends the rest read again, its openings withheld.
+                let mark = registry.disclosureMark
+                let visibility = registry.visibility(call.view)
                 let page = try await call.log.entries(from: next, to: end, limit: pageSize)
                 guard !page.isEmpty else { throw LogError.sizeBeyondTree(requested: end, treeSize: next) }
                 for entry in page {
+                    if call.view == .public, registry.disclosureMark != mark {
+                        next = entry.index
+                        continue pages
+                    }
                     // Every leaf, so anyone can check the tree; the opening only where the caller may read it.
                     let opening = visibility.showsOpening(of: entry) ? entry.opening.map(WireEncoding.opening) : nil
                     try await call.replies.send(

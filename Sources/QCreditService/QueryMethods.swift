@@ -107,10 +107,17 @@ enum QueryMethods {
                 let batch = Array(codes[start..<min(start + batchSize, codes.count)])
                 // The batch's replies go out together: one write for the batch, not one per code.
                 let first = start
-                try await call.replies.send(
-                    contentsOf: try await gradeReplies(for: batch, registry: registry, call: call) { offset in
+                var replies: [VarlinkReply]
+                // Composed again when a repair or revocation committed meanwhile: none goes out
+                // to the public from a view that ended before it was sent.
+                repeat {
+                    let mark = registry.disclosureMark
+                    replies = try await gradeReplies(for: batch, registry: registry, call: call) { offset in
                         first + offset + 1 < codes.count
-                    })
+                    }
+                    if call.view != .public || registry.disclosureMark == mark { break }
+                } while true
+                try await call.replies.send(contentsOf: replies)
                 start += batch.count
             }
         },
@@ -137,19 +144,34 @@ enum QueryMethods {
             let listType = try call.parameters.optionalString("listType")
             let since = try call.parameters.optionalString("since")
             // One listing is held back so the last reply can say it is the last.
-            var pending: JSONValue?
+            // Each listing with the mark taken before its page was read: a repair committed while
+            // the page goes out (to a reader that stopped reading) sends the rest read again.
+            var pending: (id: Int64, reply: JSONValue, mark: DisclosureMark)?
             var cursor: Int64 = 0
-            while true {
+            pages: while true {
+                let mark = registry.disclosureMark
                 let page = try await registry.blacklistPage(
                     listType: listType, since: since, after: cursor, limit: batchSize, view: call.view)
-                guard let last = page.last else { break }
                 for (enterprise, listing) in page {
-                    if let previous = pending { try await call.replies.send(["listing": previous], continues: true) }
-                    pending = WireEncoding.listing(listing, enterprise: enterprise)
+                    if let previous = pending {
+                        if call.view == .public, registry.disclosureMark != previous.mark {
+                            (cursor, pending) = (previous.id - 1, nil)
+                            continue pages
+                        }
+                        try await call.replies.send(["listing": previous.reply], continues: true)
+                    }
+                    pending = (listing.id, WireEncoding.listing(listing, enterprise: enterprise), mark)
+                }
+                guard let last = page.last else {
+                    if let held = pending, call.view == .public, registry.disclosureMark != held.mark {
+                        (cursor, pending) = (held.id - 1, nil)
+                        continue pages
+                    }
+                    break
                 }
                 cursor = last.1.id
             }
-            try await call.replies.send(pending.map { ["listing": $0] } ?? [:], continues: false)
+            try await call.replies.send(pending.map { ["listing": $0.reply] } ?? [:], continues: false)
         },
     ]
 }

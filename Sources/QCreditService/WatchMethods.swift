@@ -86,16 +86,22 @@ enum WatchMethods {
         // Listings this peer's feeds showed before (durably noted), and those this one shows.
         var listingsShown = call.view == .public ? try await registry.listingsShown(to: call.caller) : []
         var caughtUp = false
-        while true {
+        pages: while true {
             let seen = registry.commitGeneration
+            // Taken before the page is read: a repair committed while the page goes out (to a
+            // reader that stopped reading) sends the rest of it read again, under the new view.
+            let mark = registry.disclosureMark
             let page = try await registry.changes(after: cursor, target: target, view: call.view, listingsShown: listingsShown)
             if call.view == .public {
-                // Noted before they are sent: a peer shown a listing is told when it ends.
+                // Noted before they are sent: a peer shown a listing is told when it ends. (A page
+                // read again may leave one unsent; the peer is then told only that it ended.)
                 try await registry.noteListingsShown(page.listingsShown.subtracting(listingsShown), to: call.caller)
             }
             listingsShown = page.listingsShown
             for change in page.changes {
+                if call.view == .public, registry.disclosureMark != mark { continue pages }
                 try await call.replies.send(["change": change.json, "cursor": .int(change.cursor)], continues: true)
+                cursor = change.cursor
             }
             cursor = page.cursor
             guard page.atEnd else { continue }

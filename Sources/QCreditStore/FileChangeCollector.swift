@@ -28,6 +28,13 @@ final class FileChangeCollector: Sendable {
         }
     }
 
+    private let disclosureEnd = Mutex(false)
+
+    /// This transaction ends the disclosure of a record (now or on a later day).
+    func endsDisclosure() { disclosureEnd.withLock { $0 = true } }
+
+    var endedDisclosure: Bool { disclosureEnd.withLock { $0 } }
+
     var changes: FileChanges {
         state.withLock { $0.everything ? .everything : .files($0.ids) }
     }

@@ -28,6 +28,8 @@ public final class RegistryDatabase: Sendable {
     /// Write transactions committed since the database was opened, counted on the writer right
     /// after each commit (so a write reads an exact count: see ``RegistryWriter/committedWritesBefore``).
     private let committedWrites = CommitCounter()
+    /// Write transactions committed since opening that ended a record's disclosure.
+    private let disclosureEnds = CommitCounter()
 
     /// `PRAGMA synchronous` value of `FULL`.
     static let fullSynchronous = 2
@@ -130,6 +132,9 @@ public final class RegistryDatabase: Sendable {
             try writer.indexNewNames()
             return result
         }
+        // Counted before the write returns: a stream that checks the count before each reply it
+        // sends composes none for the public from what this write stopped disclosing.
+        if changes.endedDisclosure { disclosureEnds.increment() }
         changeObservers.notify(changes.changes)
         commits.signal()
         return result
@@ -150,6 +155,10 @@ public final class RegistryDatabase: Sendable {
             try body(db)
         }
     }
+
+    /// How many committed write transactions ended a record's disclosure since the database was
+    /// opened (``RegistryWriter/endDisclosure(of:on:reason:)``), read before a stream's page.
+    public var disclosureEndCount: Int { disclosureEnds.value }
 
     /// How many write transactions have committed since the database was opened. A read that
     /// takes this before its snapshot sees at least those writes.

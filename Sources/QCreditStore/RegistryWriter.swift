@@ -267,6 +267,7 @@ public struct RegistryWriter {
     /// excluded). A record may collect several such ends; the earliest one counts.
     public func endDisclosure(of index: Int64, on date: CivilDate, reason: DisclosureEndReason) throws {
         changes.touched(try reader.enterpriseId(ofPublication: index))
+        changes.endsDisclosure()
         var insert = try BulkStatement(
             db, "INSERT INTO disclosure_end (publication_idx, ends_on, reason, audit_id) VALUES (?, ?, ?, ?)")
         insert.bind(index)
