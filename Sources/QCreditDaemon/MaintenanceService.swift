@@ -130,7 +130,11 @@ struct MaintenanceService: Service {
 
     /// A regrade run, its failure or its files that failed reported to `health`.
     private func regrading(_ run: () async throws -> RegradeSummary?) async throws -> RegradeSummary? {
-        try await health.tracking(.regrade, partly: { $0.flatMap(FilesNotRegraded.init) }, run)
+        let summary = try await health.tracking(.regrade, partly: { $0.flatMap(FilesNotRegraded.init) }, run)
+        // A regrade of the files an import made due decides and writes batch after batch, as
+        // PublishGrades does: what it freed is handed back to the system after it.
+        if let summary { FreeMemoryRelease.shared.afterCall(carrying: summary.recomputed) }
+        return summary
     }
 
     /// The result of whichever of `one` and `other` finishes first; the other is cancelled.

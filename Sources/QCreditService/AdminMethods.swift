@@ -161,6 +161,8 @@ enum AdminMethods {
         },
         method("PublishGrades") { registry, call in
             let summary = try await registry.publishGrades(codes: try call.parameters.optionalStrings("codes"), by: call.caller)
+            // A walk over every file decides and writes batch after batch: handed back after it.
+            defer { FreeMemoryRelease.shared.afterCall(carrying: summary.published + summary.unchanged) }
             try await call.reply([
                 "published": .int(Int64(summary.published)), "unchanged": .int(Int64(summary.unchanged)),
                 "overridden": .int(Int64(summary.overridden)), "inactive": .int(Int64(summary.inactive)),

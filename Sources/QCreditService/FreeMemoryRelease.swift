@@ -10,8 +10,8 @@ import Synchronization
 /// audit's figure). `malloc_trim` returns them. It walks every arena, so it runs only after
 /// large calls, a ``delay`` after the first of them ends (the calls ending meanwhile, and
 /// their parameters, freed by then), and at most once per delay however many end.
-final class FreeMemoryRelease: Sendable {
-    static let shared = FreeMemoryRelease()
+public final class FreeMemoryRelease: Sendable {
+    public static let shared = FreeMemoryRelease()
     /// Calls carrying fewer items than this free too little to be worth a trim.
     static let largeCall = 1000
     static let delay = Duration.seconds(1)
@@ -19,7 +19,7 @@ final class FreeMemoryRelease: Sendable {
     private let scheduled = Atomic<Bool>(false)
 
     /// After a call that carried `items` codes: a trim a moment later, unless one is due already.
-    func afterCall(carrying items: Int) {
+    public func afterCall(carrying items: Int) {
         guard items >= Self.largeCall,
             scheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
         else { return }

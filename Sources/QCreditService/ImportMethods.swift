@@ -15,12 +15,15 @@ enum ImportMethods {
                     entityType: try p.optionalString("entityType"),
                     admitWrongCheckCharacter: try p.optionalBool("admitWrongCheckCharacter") ?? false)
             }
+            // An import sends batch after batch: their rows' memory is handed back to the system.
+            defer { FreeMemoryRelease.shared.afterCall(carrying: requests.count) }
             let outcome = try await registry.registerEnterprises(
                 requests, place: try place(call.parameters, rows: "enterprises", members: enterpriseMembers), naming: errorName, by: call.caller)
             try await call.reply(reply(outcome))
         },
         AdminMethods.method("ImportEvents") { registry, call in
             let events = try call.parameters.objects("events").map { p throws(VarlinkError) in try AdminMethods.event(p) }
+            defer { FreeMemoryRelease.shared.afterCall(carrying: events.count) }
             let outcome = try await registry.importEvents(
                 events, place: try place(call.parameters, rows: "events", members: NewEvent.requiredMembers + NewEvent.optionalMembers), naming: errorName, by: call.caller)
             try await call.reply(reply(outcome))
