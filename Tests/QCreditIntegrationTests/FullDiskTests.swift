@@ -111,6 +111,20 @@ import Varlink
       }
     }
 
+    /// `audit keys --save-pem` into a full disk is status 2 with the system's reason, and leaves
+    /// no folder it made (README's exit statuses: a local file that cannot be written).
+    @Test func savingKeysOnAFullDiskSaysSoAndLeavesNothing() async throws {
+      try await Self.withSmallDisk(size: "1m") { mountPoint in
+        let cli = CLIHarness(daemon: try await DaemonProcess())
+        let filler = Self.fill(mountPoint)
+        let refused = try await cli.run(["audit", "keys", "--save-pem", mountPoint + "/pem/keys"])
+        #expect(refused.status == 2, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stderr.contains("no space left on device"), "\(refused.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: mountPoint) == ["filler"], "a failed --save-pem left folders")
+        unlink(filler)
+      }
+    }
+
     /// A backup whose destination fills up says so in the system's words (it printed Foundation's
     /// "the operation could not be completed") and leaves no file that looks like a backup.
     @Test func aBackupIntoAFullDestinationSaysTheDiskIsFullAndLeavesNothing() async throws {
