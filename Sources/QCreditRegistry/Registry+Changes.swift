@@ -129,8 +129,11 @@ extension Registry {
                 } else {
                     previous = nil
                 }
-                if let change = WatchChange.from(record: record, cursor: index, code: code, previousGrade: previous) {
-                    if change.kind == .listed, let listingId { listingsShown.insert(listingId) }
+                if var change = WatchChange.from(record: record, cursor: index, code: code, previousGrade: previous) {
+                    if change.kind == .listed, let listingId {
+                        listingsShown.insert(listingId)
+                        change.listingId = listingId
+                    }
                     changes.append(change)
                 }
             }

@@ -72,7 +72,8 @@ public final class Registry: Sendable {
     {
         if caller.peer != nil { peerWrites.add(1, ordering: .relaxed) }
         let audit = AuditContext(
-            method: caller.method, peer: caller.peer, parameters: caller.parameters.jsonText, at: now ?? clock.now())
+            method: caller.method, peer: caller.peer, parameters: caller.parameters.jsonText, at: now ?? clock.now(),
+            utcOffset: utcOffset)
         let result = try await database.write(audit: audit, body)
         noteWrite(at: audit.at.secondsSinceEpoch)
         return result

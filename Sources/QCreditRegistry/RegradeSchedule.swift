@@ -35,12 +35,13 @@ public struct RegradeSchedule: Sendable, Equatable {
 
     /// Whether a maintenance tick at `now` regrades, given the day of the last regrade: when a
     /// scheduled run is missing since the last one, or to keep up after today's run. A last run
-    /// dated after today (the clock was set back across midnight) keeps up too: otherwise nothing
-    /// would be regraded by itself until the clock reached that day again.
+    /// dated after today (the clock was set back across midnight) stops it until the clock is
+    /// there again: grades published then would be dated before those of that run, which would
+    /// hide them again once the clock passed it (GetStatus shows the clock's problem meanwhile).
     public func shouldRun(lastRun: CivilDate?, now: Instant) -> Bool {
         guard let lastRun else { return true }
         let slotDate = latestSlot(atOrBefore: now).civilDate(in: utcOffset)
-        return lastRun < slotDate || lastRun >= now.civilDate(in: utcOffset)
+        return lastRun < slotDate || lastRun == now.civilDate(in: utcOffset)
     }
 
     private func slot(on date: CivilDate) -> Instant {

@@ -28,6 +28,8 @@ public struct WatchChange: Sendable, Hashable {
     public var reason: String?
     /// When the record was published (RFC 3339).
     public var publishedAt: String?
+    /// The listing a `listed` change shows (not sent: a feed notes it as shown before sending).
+    public var listingId: Int64?
 
     public init(
         cursor: Int64, code: String, kind: Kind, listType: String? = nil, old: String? = nil, new: String? = nil,

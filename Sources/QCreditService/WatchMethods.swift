@@ -92,14 +92,14 @@ enum WatchMethods {
             // reader that stopped reading) sends the rest of it read again, under the new view.
             let mark = registry.disclosureMark
             let page = try await registry.changes(after: cursor, target: target, view: call.view, listingsShown: listingsShown)
-            if call.view == .public {
-                // Noted before they are sent: a peer shown a listing is told when it ends. (A page
-                // read again may leave one unsent; the peer is then told only that it ended.)
-                try await registry.noteListingsShown(page.listingsShown.subtracting(listingsShown), to: call.caller)
-            }
-            listingsShown = page.listingsShown
             for change in page.changes {
                 if call.view == .public, registry.disclosureMark != mark { continue pages }
+                if call.view == .public, let listing = change.listingId, !listingsShown.contains(listing) {
+                    // Noted just before it is sent: a peer shown a listing is told when it ends, and
+                    // only such a peer (a page read again never leaves one noted but unsent).
+                    try await registry.noteListingsShown([listing], to: call.caller)
+                    listingsShown.insert(listing)
+                }
                 try await call.replies.send(["change": change.json, "cursor": .int(change.cursor)], continues: true)
                 cursor = change.cursor
             }

@@ -20,11 +20,14 @@ public struct AuditContext: Sendable {
     /// The call's parameters as JSON text.
     public var parameters: String
     public var at: Instant
+    /// The registry's civil time zone: the writer's today is `at`'s date there.
+    public var utcOffset: UTCOffset
 
-    public init(method: String, peer: Peer?, parameters: String, at: Instant) {
+    public init(method: String, peer: Peer?, parameters: String, at: Instant, utcOffset: UTCOffset = .beijing) {
         self.method = method
         self.peer = peer
         self.parameters = parameters
         self.at = at
+        self.utcOffset = utcOffset
     }
 }

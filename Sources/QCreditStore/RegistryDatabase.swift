@@ -132,10 +132,11 @@ public final class RegistryDatabase: Sendable {
             try writer.indexNewNames()
             return result
         }
-        // Counted before the write returns: a stream that checks the count before each reply it
-        // sends composes none for the public from what this write stopped disclosing.
-        if changes.endedDisclosure { disclosureEnds.increment() }
         changeObservers.notify(changes.changes)
+        // Counted before the write returns, and after the observers (the grade index) dropped
+        // what it changed: a stream that checks the count before each reply it sends composes
+        // none for the public from what this write stopped disclosing.
+        if changes.endedDisclosure { disclosureEnds.increment() }
         commits.signal()
         return result
     }

@@ -11,6 +11,8 @@ public struct RegistryWriter {
     public let reader: RegistryReader
     public let auditId: Int64
     public let now: Instant
+    /// `now`'s date in the registry's time zone.
+    let today: CivilDate
     /// How many write transactions committed before this one (``RegistryDatabase/committedWriteCount``
     /// as it is while this one runs): work prepared from an earlier snapshot can tell from it
     /// whether anything was written since.
@@ -37,6 +39,7 @@ public struct RegistryWriter {
             ])
         auditId = db.lastInsertedRowID
         now = audit.at
+        today = audit.at.civilDate(in: audit.utcOffset)
     }
 
     /// Runs `body` in a savepoint: if it throws, what it wrote is undone and the rest of the
@@ -267,7 +270,9 @@ public struct RegistryWriter {
     /// excluded). A record may collect several such ends; the earliest one counts.
     public func endDisclosure(of index: Int64, on date: CivilDate, reason: DisclosureEndReason) throws {
         changes.touched(try reader.enterpriseId(ofPublication: index))
-        changes.endsDisclosure()
+        // Only an end from today on changes what the public sees now (a later one is a day's turn,
+        // which a stream's ``DisclosureMark`` notices by itself): counted for the streams.
+        if date <= today { changes.endsDisclosure() }
         var insert = try BulkStatement(
             db, "INSERT INTO disclosure_end (publication_idx, ends_on, reason, audit_id) VALUES (?, ?, ?, ?)")
         insert.bind(index)

@@ -68,6 +68,27 @@ import Varlink
         return collected.withLock { ($0.before, $0.after) }
     }
 
+    /// Only a write that ends a disclosure from today on moves the mark: routine grades (whose
+    /// records end disclosure on a later day) and overrides with an end date do not, else every
+    /// stream to a bank would read its page again at each batch of a regrade.
+    @Test func onlyAnEndFromTodayOnMovesTheMark() async throws {
+        let (fixture, id, _) = try await Self.populated()
+        let mark = fixture.registry.disclosureMark
+        _ = try await fixture.call(
+            "org.qcredit.admin.RecordEvent",
+            [
+                "code": .string(Self.others[0]), "dimension": "product", "kind": "penalty", "severity": "low",
+                "occurredOn": "2026-02-01", "authority": "SAMR", "documentNumber": "国市监〔2026〕5号", "summary": "spot check",
+            ])
+        _ = try await fixture.call("org.qcredit.admin.PublishGrades", ["codes": .array(Self.others.map(JSONValue.string))])
+        _ = try await fixture.call(
+            "org.qcredit.admin.OverrideGrade",
+            ["code": .string(Self.others[1]), "grade": "B", "reason": "review", "documentNumber": "复核9", "until": "2026-12-31"])
+        #expect(fixture.registry.disclosureMark == mark)
+        try await Self.revoke(id, fixture)
+        #expect(fixture.registry.disclosureMark != mark)
+    }
+
     @Test func aStalledGetEntriesSendsNoOpeningARevocationEndedMeanwhile() async throws {
         let (fixture, id, index) = try await Self.populated()
         let end = try await fixture.logSize()
@@ -91,10 +112,11 @@ import Varlink
         ) { try await Self.revoke(id, fixture) }
         #expect(before.count == 1, "the stream stalled at its first reply")
         #expect(!after.contains { $0.parameters["change"]?["kind"] == "listed" }, "\(after.map(\.parameters))")
+        // Never shown the listing, the bank is not told it ended either.
+        #expect(!after.contains { $0.parameters["change"]?["kind"] == "listing-ended" }, "\(after.map(\.parameters))")
         let text = after.map { "\($0.parameters)" }.joined()
         for word in PublicViewTests.listingWords { #expect(!text.contains(word), "\(word) sent after the revocation") }
-        // The grades went out, each once. (The listing was public when the page was read, so the
-        // feed noted it as shown: the bank may be told, without details, that it ended.)
+        // The grades went out, each once.
         let cursors = (before + after).filter { $0.parameters["change"]?["kind"] == "grade" }
             .compactMap { $0.parameters["change"]?["cursor"]?.intValue }
         #expect(cursors.count == Self.others.count && Set(cursors).count == cursors.count, "\(cursors)")
