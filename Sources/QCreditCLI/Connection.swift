@@ -65,8 +65,7 @@ final class DaemonSession {
 /// The system's text for an errno value, in lower case to continue a sentence:
 /// "no such file or directory".
 func systemErrorText(_ code: Int32) -> String {
-    let text = String(cString: strerror(code))
-    return text.prefix(1).lowercased() + text.dropFirst()
+    FileErrors.systemText(code)
 }
 
 /// Why a Foundation file operation failed, in the system's words when an errno lies beneath

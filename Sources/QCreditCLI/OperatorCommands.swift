@@ -1,7 +1,6 @@
 import ArgumentParser
 import CanonicalJSON
 import Foundation
-import QCreditLog
 import QCreditDomain
 
 #if canImport(Glibc)
@@ -156,19 +155,14 @@ struct BackupCommand: AsyncParsableCommand {
             if let existing = try? fileManager.contentsOfDirectory(atPath: destination), !existing.isEmpty {
                 throw Failure.badInput("\(destination) is not empty; give a new or empty directory")
             }
-            let created = !fileManager.fileExists(atPath: destination)
-            // The parents made for it, nearest first: a backup that fails leaves none of them.
-            var madeParents: [String] = []
-            var parent = FilePaths.parent(of: destination)
-            while created, !parent.isEmpty, parent != "/", !fileManager.fileExists(atPath: parent) {
-                madeParents.append(parent)
-                parent = FilePaths.parent(of: parent)
-            }
+            // What it made for the backup (it and its parents): a backup that fails leaves none of them.
+            let directories: MadeDirectories
             do {
-                try fileManager.createDirectory(atPath: destination, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                directories = try MadeDirectories.make(destination, mode: 0o700)
             } catch {
                 throw Failure.badInput("cannot create \(destination): \(fileErrorText(error))")
             }
+            let created = !directories.made.isEmpty
             // An empty directory given keeps its own mode otherwise: a backup holds every record.
             guard chmod(destination, 0o700) == 0 else {
                 throw Failure.badInput("cannot make \(destination) private (mode 0700): \(systemErrorText(errno))")
@@ -185,8 +179,8 @@ struct BackupCommand: AsyncParsableCommand {
                 if !finished {
                     if created {
                         try? fileManager.removeItem(atPath: destination)
-                        // Only while empty: anything another process put there meanwhile stays.
-                        for made in madeParents where rmdir(made) != 0 { break }
+                        // Its parents only while empty: anything another process put there meanwhile stays.
+                        directories.removeEmpty()
                     } else {
                         for name in handles.keys {
                             try? fileManager.removeItem(atPath: partial(name))

@@ -107,7 +107,7 @@ public enum Daemon {
         do {
             try refuseUnusableDirectory(configuration.stateDirectory, setting: settings.stateDirectorySetting)
         } catch let error as ConfigurationError {
-            throw settings.stateDirectorySetting == "--state-dir" ? error : inConfigFile(error.message)
+            throw settings.stateDirectoryFromFlag ? error : inConfigFile(error.message)
         }
         do {
             socket = try DaemonSocket.resolve(configuration: configuration, environment: environment, logger: logger)

@@ -8,9 +8,12 @@ struct DaemonSettings: Sendable {
     /// No config file: the user running the daemon holds every role.
     var developmentMode: Bool
     var configPath: String?
+    /// Whether `--state-dir` gave the state directory (else the config file or the default).
+    var stateDirectoryFromFlag = false
+
     /// How a refusal names the state directory's setting: the flag that gave it, else the
     /// config file's setting (said with the file's path).
-    var stateDirectorySetting = "stateDirectory"
+    var stateDirectorySetting: String { stateDirectoryFromFlag ? "--state-dir" : "stateDirectory" }
 
     var databasePath: String { (configuration.stateDirectory as NSString).appendingPathComponent("registry.sqlite") }
 
@@ -32,9 +35,9 @@ struct DaemonSettings: Sendable {
         // socket's path stays as given: bound as it is, it fits sun_path where a longer one may not.
         configuration.stateDirectory = Self.absolute(configuration.stateDirectory)
         if let exports = configuration.export.directory { configuration.export.directory = Self.absolute(exports) }
-        var settings = DaemonSettings(configuration: configuration, developmentMode: configPath == nil, configPath: configPath)
-        if stateDirectory != nil { settings.stateDirectorySetting = "--state-dir" }
-        return settings
+        return DaemonSettings(
+            configuration: configuration, developmentMode: configPath == nil, configPath: configPath,
+            stateDirectoryFromFlag: stateDirectory != nil)
     }
 
     /// `path` from the working directory; an empty one stays empty, to be refused as such.

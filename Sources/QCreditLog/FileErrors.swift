@@ -23,7 +23,12 @@ public enum FileErrors {
 
     /// The system's text for `error` in lower case, to continue a sentence, else Foundation's.
     public static func text(of error: any Error) -> String {
-        guard let code = posixCode(of: error) else { return (error as NSError).localizedDescription }
+        posixCode(of: error).map(systemText) ?? (error as NSError).localizedDescription
+    }
+
+    /// The system's text for an errno value, in lower case to continue a sentence:
+    /// "no such file or directory".
+    public static func systemText(_ code: Int32) -> String {
         let text = String(cString: strerror(code))
         return text.prefix(1).lowercased() + text.dropFirst()
     }

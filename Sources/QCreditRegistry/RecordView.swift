@@ -173,4 +173,10 @@ extension Registry {
     public var disclosureMark: DisclosureMark {
         DisclosureMark(endsCommitted: database.disclosureEndCount, today: today)
     }
+
+    /// Whether what `view` shows may have changed since `mark` was taken: only the public view's
+    /// can (regulators and auditors see every record, whatever ended).
+    public func view(_ view: RecordView, movedSince mark: DisclosureMark) -> Bool {
+        view == .public && disclosureMark != mark
+    }
 }

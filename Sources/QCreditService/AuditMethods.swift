@@ -78,7 +78,7 @@ enum AuditMethods {
                 let page = try await call.log.entries(from: next, to: end, limit: pageSize)
                 guard !page.isEmpty else { throw LogError.sizeBeyondTree(requested: end, treeSize: next) }
                 for entry in page {
-                    if call.view == .public, registry.disclosureMark != mark {
+                    if registry.view(call.view, movedSince: mark) {
                         next = entry.index
                         continue pages
                     }

@@ -115,7 +115,7 @@ enum QueryMethods {
                     replies = try await gradeReplies(for: batch, registry: registry, call: call) { offset in
                         first + offset + 1 < codes.count
                     }
-                    if call.view != .public || registry.disclosureMark == mark { break }
+                    if !registry.view(call.view, movedSince: mark) { break }
                 } while true
                 try await call.replies.send(contentsOf: replies)
                 start += batch.count
@@ -154,7 +154,7 @@ enum QueryMethods {
                     listType: listType, since: since, after: cursor, limit: batchSize, view: call.view)
                 for (enterprise, listing) in page {
                     if let previous = pending {
-                        if call.view == .public, registry.disclosureMark != previous.mark {
+                        if registry.view(call.view, movedSince: previous.mark) {
                             (cursor, pending) = (previous.id - 1, nil)
                             continue pages
                         }
@@ -163,7 +163,7 @@ enum QueryMethods {
                     pending = (listing.id, WireEncoding.listing(listing, enterprise: enterprise), mark)
                 }
                 guard let last = page.last else {
-                    if let held = pending, call.view == .public, registry.disclosureMark != held.mark {
+                    if let held = pending, registry.view(call.view, movedSince: held.mark) {
                         (cursor, pending) = (held.id - 1, nil)
                         continue pages
                     }

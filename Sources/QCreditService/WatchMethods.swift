@@ -93,7 +93,7 @@ enum WatchMethods {
             let mark = registry.disclosureMark
             let page = try await registry.changes(after: cursor, target: target, view: call.view, listingsShown: listingsShown)
             for change in page.changes {
-                if call.view == .public, registry.disclosureMark != mark { continue pages }
+                if registry.view(call.view, movedSince: mark) { continue pages }
                 if call.view == .public, let listing = change.listingId, !listingsShown.contains(listing) {
                     // Noted just before it is sent: a peer shown a listing is told when it ends, and
                     // only such a peer (a page read again never leaves one noted but unsent).

@@ -1,6 +1,7 @@
 import Synchronization
 
-/// Collects, inside one write transaction, the enterprise ids its inserts touch. Used only on
+/// Collects, inside one write transaction, the enterprise ids its inserts touch, and whether it
+/// ends a record's disclosure from today on (for the streams' ``DisclosureMark``). Used only on
 /// the writer's queue, by one transaction at a time; the lock just makes that checkable.
 ///
 /// A file opened by the transaction is not reported for its own codes and first revision: no
@@ -8,7 +9,8 @@ import Synchronization
 /// (its first grade), so a bulk registration does not make the grade index read back files
 /// with nothing to answer.
 final class FileChangeCollector: Sendable {
-    private let state = Mutex<(ids: Set<Int64>, created: Set<Int64>, everything: Bool)>(([], [], false))
+    private let state = Mutex<(ids: Set<Int64>, created: Set<Int64>, everything: Bool, endsDisclosure: Bool)>(
+        ([], [], false, false))
 
     func touched(_ id: Int64?) {
         state.withLock { state in
@@ -28,12 +30,10 @@ final class FileChangeCollector: Sendable {
         }
     }
 
-    private let disclosureEnd = Mutex(false)
+    /// This transaction ends the disclosure of a record from today on.
+    func endsDisclosure() { state.withLock { $0.endsDisclosure = true } }
 
-    /// This transaction ends the disclosure of a record (now or on a later day).
-    func endsDisclosure() { disclosureEnd.withLock { $0 = true } }
-
-    var endedDisclosure: Bool { disclosureEnd.withLock { $0 } }
+    var endedDisclosure: Bool { state.withLock { $0.endsDisclosure } }
 
     var changes: FileChanges {
         state.withLock { $0.everything ? .everything : .files($0.ids) }

@@ -23,8 +23,9 @@ struct MadeDirectories {
         return MadeDirectories(made: missing)
     }
 
-    /// Removes the directories made, deepest first, while they are empty.
+    /// Removes the directories made, deepest first, while they are empty (one already removed,
+    /// with what it held, is passed over).
     func removeEmpty() {
-        for folder in made where rmdir(folder) != 0 { break }
+        for folder in made where rmdir(folder) != 0 && errno != ENOENT { break }
     }
 }
