@@ -72,7 +72,7 @@ struct MaintenanceService: Service {
     private func waitForTheNextTick() async throws {
         let tick = ContinuousClock.now + nextWait()
         guard let quietTime = regradeAfterWrites else { return try await EventLoopSleep.sleep(for: tick - ContinuousClock.now) }
-        let commits = registry.database.commits
+        let commits = registry.commits
         // A regrade that stopped for a peer's write still has files due: it waits for quiet
         // again, not for another commit (the import may have been the last).
         var unfinished = false

@@ -65,6 +65,16 @@ public final class Registry: Sendable {
     /// regrade that yields to peers compares it before each batch.
     public var peerWriteCount: UInt64 { peerWrites.load(ordering: .relaxed) }
 
+    /// Write transactions committed so far, the registry's own included: a call that moved it
+    /// stored something.
+    public var committedWriteCount: Int { database.committedWriteCount }
+
+    /// Signalled at each commit: what waits for writes to go quiet watches it.
+    public var commits: CommitSignal { database.commits }
+
+    /// The database file, for naming it in a storage failure's reason.
+    public var databasePath: String { database.path }
+
     /// Runs `body` in one write transaction audited as `caller`'s, at `now` (the clock's time by
     /// default; publishing passes the moment it decided a batch).
     func write<T: Sendable>(by caller: Caller, at now: Instant? = nil, _ body: @escaping @Sendable (RegistryWriter) throws -> T)

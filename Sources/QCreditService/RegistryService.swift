@@ -155,11 +155,11 @@ public struct RegistryService: VarlinkHandler {
         let registryCall = RegistryCall(
             call: call, log: log, operations: operations, parameters: Parameters(call.parameters), caller: caller,
             roles: await roles.roles(for: credentials), replies: replies, gradeIndex: gradeIndex)
-        let committedBefore = registry.database.committedWriteCount
+        let committedBefore = registry.committedWriteCount
         do {
             try await method.run(registry, registryCall)
             // A write stored again ends the problem a refused one started (two atomic loads per call otherwise).
-            if registry.database.committedWriteCount != committedBefore { operations.health.succeeded(.writes) }
+            if registry.committedWriteCount != committedBefore { operations.health.succeeded(.writes) }
         } catch let error as RegistryError {
             throw error.varlinkError(in: call.interfaceName)
         } catch let error as LogError {
@@ -169,7 +169,7 @@ public struct RegistryService: VarlinkHandler {
             }
             throw error.varlinkError(in: call.interfaceName) ?? error
         } catch {
-            guard let reason = StorageFailure.reason(error, databasePath: registry.database.path) else { throw error }
+            guard let reason = StorageFailure.reason(error, databasePath: registry.databasePath) else { throw error }
             // The operator must hear of it (the client may not pass it on): a full disk stops every write.
             logger.error("call failed: the disk refused it", metadata: ["method": "\(call.method)", "error": "\(error)"])
             operations.health.failed(.writes, StorageFailure.Refused(method: call.method, reason: reason))
