@@ -23,6 +23,8 @@ struct Restore {
     /// The log's settings: its key files, and the name its signature lines carry (`keyName`,
     /// when set, not the origin).
     let logSettings: DaemonConfiguration.LogSettings
+    /// The registry's time zone: the day a replayed record was published on is a day there.
+    let utcOffset: UTCOffset
     var keyFiles: [String] { logSettings.keyFiles }
     var keysConfigured: Bool { !keyFiles.isEmpty }
 
@@ -54,6 +56,7 @@ struct Restore {
         self.backup = backup
         self.exports = exports
         logSettings = configuration.log
+        utcOffset = configuration.utcOffset
     }
 
     struct Outcome {
@@ -304,7 +307,7 @@ struct Restore {
             if !leaves.isEmpty {
                 replayedOpenings = Int64(leaves.count { $0.opening != nil })
                 size = try await LogReplay.append(
-                    leaves, to: database, at: Instant(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)),
+                    leaves, to: database, at: Instant(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)), utcOffset: utcOffset,
                     source: exports.joined(separator: ", "))
             }
         }

@@ -334,6 +334,12 @@ public struct RegistryReader {
         return (try decoder.value("kind"), [UInt8](record))
     }
 
+    /// The body of the policy published last (the newest in the log), if any.
+    public func newestPolicyBody() throws -> [UInt8]? {
+        try Data.fetchOne(db.cachedStatement(sql: "SELECT body FROM grading_policy ORDER BY publication_idx DESC LIMIT 1"))
+            .map { [UInt8]($0) }
+    }
+
     /// The canonical JSON a policy version was published with, if it was.
     public func policyBody(version: String) throws -> [UInt8]? {
         guard let data = try Data.fetchOne(db.cachedStatement(sql: "SELECT body FROM grading_policy WHERE version = ?"), arguments: [version])

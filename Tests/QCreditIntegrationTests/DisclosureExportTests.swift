@@ -147,5 +147,22 @@ import Testing
         let replayed = try JSONValue.parse(replay.stdout)
         #expect(replayed["verified"] == true)
         #expect(replayed["unopened"] == 0, "an auditor opens every commitment: \(replay.stdout)")
+
+        // The replayed records keep what ended their disclosure: the repair or revocation is
+        // in them, so the public export written after the restore holds no byte of the listing
+        // (the restore brought the openings back, and with no end of disclosure recorded for
+        // them, a bank read the listing again).
+        let after = try await runCommand(qcredit, ["export", "--full", "--json", "--socket", daemon.socketPath])
+        #expect(after.status == 0, "\(after.stderr)")
+        let exportAfter = try #require(try JSONValue.parse(after.stdout)["directory"]?.stringValue)
+        for file in try FileManager.default.contentsOfDirectory(atPath: exportAfter) {
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: exportAfter + "/" + file)))
+            for needle in Self.listingWords + ["\"listingId\":\(listingId)"] {
+                #expect(bytes.firstRange(of: Array(needle.utf8)) == nil, "after the restore, \(file) holds '\(needle)'")
+            }
+        }
+        let openingsAfter = try String(contentsOfFile: exportAfter + "/openings.jsonl", encoding: .utf8)
+        #expect(!openingsAfter.contains("{\"index\":\(listingIndex),"))
+        #expect(await daemon.stop() == 0)
     }
 }
