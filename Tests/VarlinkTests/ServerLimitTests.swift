@@ -47,6 +47,54 @@ import VarlinkNIO
         }
     }
 
+    /// A peer that sends its calls and shuts down its sending side (`socat`, a one-shot script)
+    /// gets every reply, then the end of the connection.
+    @Test func callsSentBeforeThePeerStopsSendingAreAllAnswered() async throws {
+        try await TestServer.with { server in
+            let raw = try await server.raw()
+            try await raw.send(
+                #"{"method":"org.example.test.Ping","parameters":{"text":"one"}}"# + "\0"
+                    + #"{"method":"org.example.test.Slow","parameters":{"milliseconds":300}}"# + "\0"
+                    + #"{"method":"org.example.test.Count","parameters":{"count":3},"more":true}"# + "\0")
+            try await raw.shutdownSending()
+            #expect(try await raw.nextFrame() == #"{"parameters":{"text":"one"}}"#)
+            #expect(try await raw.nextFrame()?.contains("parameters") == true)
+            for n in 1...3 {
+                #expect(try await raw.nextFrame()?.contains(#""n":\#(n)"#) == true)
+            }
+            #expect(try await raw.expectClosed())
+            await raw.close()
+        }
+    }
+
+    /// An endless feed ends when its peer stops sending: a peer that hung up looks the same,
+    /// and would hold the feed (and its connection) for ever.
+    @Test func anEndlessFeedEndsWhenThePeerStopsSending() async throws {
+        try await TestServer.with(configure: { $0.endlessMethods = ["org.example.test.Forever"] }) { server in
+            let raw = try await server.raw()
+            try await raw.send(#"{"method":"org.example.test.Forever","more":true}"# + "\0")
+            #expect(try await raw.nextFrame()?.contains(#""tick":0"#) == true)
+            try await raw.shutdownSending()
+            try await waitUntil { server.server.connectionCount == 0 }
+            await raw.close()
+            // A feed asked for in the same breath as the shutdown does not start either.
+            let late = try await server.raw()
+            try await late.send(
+                #"{"method":"org.example.test.Ping","parameters":{"text":"first"}}"# + "\0"
+                    + #"{"method":"org.example.test.Forever","more":true}"# + "\0")
+            try await late.shutdownSending()
+            #expect(try await late.nextFrame() == #"{"parameters":{"text":"first"}}"#)
+            var ticks = 0
+            while let frame = try await late.nextFrame() {
+                #expect(frame.contains("tick"))
+                ticks += 1
+            }
+            // Ended at the shutdown, or at once if the feed began first (ticks come every 20 ms).
+            #expect(ticks < 100, "the feed went on after its peer stopped sending")
+            await late.close()
+        }
+    }
+
     @Test func oversizedMessagesCloseTheConnection() async throws {
         try await TestServer.with(configure: { $0.maxMessageBytes = 1024 }) { server in
             // No terminator at all.

@@ -5,6 +5,7 @@ import NIOCore
 ///
 /// A framing error (a message over the peer's limit) closes the connection right here, once the
 /// serving task has been told: waiting for the task would let the peer go on sending meanwhile.
+/// The peer's end of input is passed on as the end of its calls.
 final class FrameArrivalHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -18,6 +19,16 @@ final class FrameArrivalHandler: ChannelInboundHandler, RemovableChannelHandler 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         connection.frameReceived()
         context.fireChannelRead(data)
+    }
+
+    /// The peer shut down its side: the frames before it are answered (the serving task's
+    /// input ends after them), unless an endless feed is running, which ends now.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event, connection.peerStoppedSending() {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

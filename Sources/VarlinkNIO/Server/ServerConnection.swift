@@ -36,6 +36,8 @@ final class ServerConnection: Sendable {
         /// The call in progress is a feed without an end of its own (see
         /// ``VarlinkServer/Configuration/endlessMethods``): draining closes it at once.
         var inEndlessCall = false
+        /// The peer shut down its side (end of input): it sends no more calls.
+        var peerStoppedSending = false
         var finished = false
         var closeCause: CloseCause?
         /// On the event loop's clock (``EventLoop/now``), which tests can move.
@@ -64,6 +66,9 @@ final class ServerConnection: Sendable {
         }
     }
 
+    /// Some received call is not answered yet.
+    var hasUnansweredCalls: Bool { state.withLock { $0.unansweredFrames > 0 } }
+
     /// This peer's calls do not postpone the idle timeout; set before anything is read.
     func callsDoNotCountAsActivity() {
         state.withLock { $0.callsCountAsActivity = false }
@@ -74,12 +79,30 @@ final class ServerConnection: Sendable {
         state.withLock { !$0.draining }
     }
 
-    /// The call taken up is an endless feed. False when the server is draining: close now.
+    /// The call taken up is an endless feed. False when the server is draining or the peer has
+    /// shut down its side: close now.
     func beginEndlessCall() -> Bool {
         state.withLock { state in
             state.inEndlessCall = true
-            return !state.draining
+            return !state.draining && !state.peerStoppedSending
         }
+    }
+
+    /// On the event loop: the peer shut down its side. The calls it sent are still answered (a
+    /// client may send its call and shut down writing, as `socat` does); true when the
+    /// connection is to close now instead: it is in an endless feed, which a peer that hung up
+    /// cannot be told apart from one that only stopped writing, and so would hold for ever.
+    func peerStoppedSending() -> Bool {
+        state.withLock { state in
+            state.peerStoppedSending = true
+            return state.inEndlessCall
+        }
+    }
+
+    /// Why an endless feed is refused (``beginEndlessCall()`` returned false), when the server
+    /// is the reason: it is draining.
+    var endlessCallRefusal: CloseCause? {
+        state.withLock { $0.draining ? .shutdown : nil }
     }
 
     /// The task is done with its call. False when the server is draining: stop serving.
@@ -121,7 +144,7 @@ final class ServerConnection: Sendable {
 
     /// Closes the connection, remembering why (the first reason given wins). Closing ends the
     /// connection's task, which cancels a handler still running.
-    func close(because cause: CloseCause) {
+    func close(because cause: CloseCause?) {
         state.withLock { state in
             if state.closeCause == nil { state.closeCause = cause }
         }

@@ -18,6 +18,11 @@ extension VarlinkServer {
                 // calls and never reads its replies makes the daemon hold per connection.
                 .channelOption(.maxMessagesPerRead, value: 1)
                 .channelOption(.writeBufferWaterMark, value: .init(low: 8 << 10, high: 16 << 10))
+                // A peer's end of input ends its calls, not its replies (FrameArrivalHandler).
+                .channelOption(.allowRemoteHalfClosure, value: true)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(InputClosedLatch()) }
+                }
                 .withConnectedSocket(handOff.descriptor).get()
         } catch {
             // NIO owns the descriptor once it made a channel of it, and closed it with the channel.
@@ -43,7 +48,9 @@ extension VarlinkServer {
     ///
     /// Two tasks: one reads and answers frames in order, the other waits for the channel to
     /// close. Whichever ends first cancels the other, so a handler stuck in a long call (a
-    /// monitor stream, say) learns through cancellation that its client has gone away.
+    /// monitor stream, say) learns through cancellation that the connection closed. A peer
+    /// that shuts down its side still gets the replies to the calls it sent (an endless feed
+    /// excepted: see ``ServerConnection/peerStoppedSending()``).
     private func serve(_ connection: ServerConnection, carrying handOff: HandOff) async {
         let channel = connection.channel
         let logger = connection.logger
@@ -81,6 +88,8 @@ extension VarlinkServer {
                     pipeline.fireChannelRead(NIOAny(handOff.unread))
                     pipeline.fireChannelReadComplete()
                 }
+                // The peer may have shut down its side before the handlers were here.
+                try pipeline.handler(type: InputClosedLatch.self).open(context: pipeline.context(handlerType: InputClosedLatch.self))
                 try channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)
                 // Idle means the peer sent nothing while we were reading: the time this task
                 // took to get here (a starved machine, a slow limit lookup) is ours, not its.
@@ -136,13 +145,21 @@ extension VarlinkServer {
             for reply in replies { codec.encodeReply(reply, into: &buffer) }
             try await outbound.write(buffer)
         }
+        // The loop ended because the peer stopped sending, not for a reason of the server's.
+        var inputEnded = true
         do {
             for try await frame in inbound {
-                guard connection.beginCall() else { break }
+                guard connection.beginCall() else {
+                    inputEnded = false
+                    break
+                }
                 var keepGoing = await answer(frame, connection: connection, context: context, sink: sink, logger: logger)
                 // Tells the event loop this call is answered: a frame behind it may be answered there now.
                 if keepGoing { keepGoing = (try? await outbound.write(Self.callAnsweredMarker)) != nil }
-                guard connection.endCall(), keepGoing else { break }
+                guard connection.endCall(), keepGoing else {
+                    inputEnded = false
+                    break
+                }
             }
         } catch is VarlinkFrameTooLargeError {
             logThrottled(
@@ -153,6 +170,9 @@ extension VarlinkServer {
             logger.debug("read failed", metadata: ["error": "\(error)"])
             return
         }
+        // The peer stopped sending: a call it sent may still be with the blocking pool, whose
+        // reply comes on the event loop. (Cancelled when the channel closes.)
+        while inputEnded, connection.hasUnansweredCalls, channel.isActive { try? await Task.sleep(for: .milliseconds(5)) }
         // Half-close after the replies already queued have reached the socket, so the last
         // reply is not lost when the connection closes right after it.
         try? await channel.close(mode: .output).get()
@@ -189,7 +209,7 @@ extension VarlinkServer {
         }
         // A oneway call runs no stream (the dispatcher ignores its `more`).
         if call.more && !call.oneway && configuration.endlessMethods.contains(call.method), !connection.beginEndlessCall() {
-            connection.close(because: .shutdown)
+            connection.close(because: connection.endlessCallRefusal)
             return false
         }
         do {

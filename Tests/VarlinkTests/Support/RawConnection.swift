@@ -64,6 +64,11 @@ final class RawConnection: Sendable {
         try await nextFrame(timeout: timeout) == nil
     }
 
+    /// Shuts down the sending side only (`shutdown(SHUT_WR)`), as `socat` does after its input.
+    func shutdownSending() async throws {
+        try await channel.channel.close(mode: .output)
+    }
+
     func close() async {
         try? await channel.channel.close()
         reader.cancel()
