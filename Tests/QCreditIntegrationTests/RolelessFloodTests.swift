@@ -80,7 +80,9 @@ import Testing
         guard let nobody = try await SecondUser.nobody else { return }
         let (daemon, before) = try await Self.daemonAtRest()
 
-        let flood = try nobody.start(["/usr/bin/python3", "-c", Self.unreadCalls, daemon.socketPath], output: daemon.directory)
+        let flood = try nobody.start(
+            ["/usr/bin/python3", "-c", Self.unreadCalls, daemon.socketPath, #"{"method":"org.varlink.service.GetInfo"}"#, "64"],
+            output: daemon.directory)
         defer { flood.signal(SIGKILL) }
         let sent = try await flood.waitForLine(containing: "sent", seconds: 120)
         // The daemon answered meanwhile: a regulator's write goes through.
@@ -93,6 +95,37 @@ import Testing
         // The peer sent far more than the bound's worth of calls: what held it back was the daemon.
         let calls = try #require(sent.split(separator: " ").dropFirst().first.flatMap { Int($0) }, "\(sent)")
         #expect(calls > 20_000, "\(sent)")
+    }
+
+    /// Point reads a bank pipelines on 20 connections without reading a reply: answered on the
+    /// accept loop until the socket is full, then handed to NIO with replies unsent. The
+    /// serving task's writer must know the channel is not writable from the start: it did not,
+    /// and an audit saw the daemon take in every call and grow by 11 MiB a second at 1.6 CPUs.
+    @Test func twentyConnectionsOfABankPipeliningPointReadsWithoutReadingTheirReplies() async throws {
+        guard let nobody = try await SecondUser.nobody else { return }
+        let daemon = try await DaemonProcess(config: Self.config + "\nbank = [\"user:nobody\"]\n")
+        let code = DurabilityTests.uscc(0)
+        _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(code), "name": "Read Co."])
+        _ = try await daemon.call("org.qcredit.admin.PublishGrades", ["codes": [.string(code)]])
+        try await Task.sleep(for: .milliseconds(200))
+        let before = try daemon.memory()
+
+        let call = #"{"method":"org.qcredit.query.GetGrade","parameters":{"code":"\#(code)"}}"#
+        let flood = try nobody.start(
+            ["/usr/bin/python3", "-c", Self.unreadCalls, daemon.socketPath, call, "20"], output: daemon.directory)
+        defer { flood.signal(SIGKILL) }
+        let sent = try await flood.waitForLine(containing: "sent", seconds: 120)
+        _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(DurabilityTests.uscc(1)), "name": "During Co."])
+        let after = try daemon.memory()
+        print("RolelessFloodTests: point reads: VmRSS \(before.resident >> 10) KiB before, VmHWM \(after.peak >> 10) KiB after; \(sent)")
+        #expect(
+            after.peak - before.resident < Self.rssGrowthBound,
+            "VmRSS \(before.resident >> 10) KiB before, VmHWM \(after.peak >> 10) KiB after; \(sent)")
+        // Held back by the daemon: what 20 connections' socket buffers and one read each hold,
+        // not the 8 s of calls the peer would send (hundreds of thousands).
+        let calls = try #require(sent.split(separator: " ").dropFirst().first.flatMap { Int($0) }, "\(sent)")
+        #expect(calls < 200_000, "\(sent)")
+        _ = await daemon.stop()
     }
 
     /// Four uids without a role, each holding all the connections its per-uid cap allows (256
@@ -153,15 +186,16 @@ import Testing
         print("reply " + data.decode(), flush=True)
         """#
 
-    /// Opens 64 connections and, for 8 s, writes GetInfo calls to each as fast as the socket
-    /// takes them without reading a reply; prints `sent N calls`, then holds the connections.
+    /// Opens N connections (argv[3]) and, for 8 s, writes the call argv[2] to each as fast as
+    /// the socket takes it without reading a reply; prints `sent N calls`, then holds the
+    /// connections.
     static let unreadCalls = #"""
         import select, socket, sys, time
         path = sys.argv[1]
-        call = b'{"method":"org.varlink.service.GetInfo"}\0'
+        call = sys.argv[2].encode() + b'\0'
         chunk = call * 1000
         conns = []
-        for _ in range(64):
+        for _ in range(int(sys.argv[3])):
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             s.connect(path)
             s.setblocking(False)

@@ -127,6 +127,40 @@ import VarlinkNIO
         }
     }
 
+    /// The connection goes to the event loops with more replies unsent than the channel holds
+    /// before it stops being writable: the serving task must know that from the start, or it
+    /// answers every call it reads into memory (an audit's peers grew the daemon by 11 MiB a
+    /// second). Here the peer sends without end and reads nothing; what it gets to send is
+    /// what the server took in: the kernel's buffers and a read or two, not the lot.
+    @Test func aConnectionMovedWithUnsentRepliesStopsReadingUntilThePeerReads() async throws {
+        try await TestServer.with(configure: {
+            Self.patient(&$0)
+            $0.writeTimeout = .seconds(120)
+        }) { server in
+            // Calls of 128 bytes (padded with blanks), 32 to a read of the loop's; replies of 526
+            // ("fast-long-" fifty times), 32 of them just over the 16 KiB the loop sends at once:
+            // a send that finds the socket full leaves them all unsent, more than the channel
+            // holds while writable.
+            let call = #"{"# + String(repeating: " ", count: 58) + #""method":"org.example.test.Ping","parameters":{"text":"fast-long-"}}"# + "\0"
+            #expect(call.utf8.count == 128)
+            let calls = Array(call.utf8)
+            // Four at once, each stopped at 8 MB (33 MB of replies held, were the bound broken).
+            let peers = try (0..<4).map { _ in try UnreadingSender(socketPath: server.socketPath, repeating: calls, upTo: 8 << 20) }
+            try await waitUntil(90) { server.server.callsAnsweredOnAcceptLoop > 0 }
+            // Until no peer gets to send more for two seconds: the server stopped reading.
+            var last = -1
+            while case let total = peers.reduce(0, { $0 + $1.bytesSent }), total != last, !peers.contains(where: \.hasEnded) {
+                last = total
+                try await Task.sleep(for: .seconds(2))
+            }
+            for peer in peers {
+                #expect(peer.bytesSent < 4 << 20, "the server took in \(peer.bytesSent) bytes of calls nobody read the replies to")
+            }
+            #expect(server.server.connectionCount == 4)
+            for peer in peers { peer.close() }
+        }
+    }
+
     @Test func shutdownClosesTheConnectionsOnTheLoop() async throws {
         try await TestServer.with(configure: { Self.patient(&$0) }) { server in
             let raw = try await server.raw()

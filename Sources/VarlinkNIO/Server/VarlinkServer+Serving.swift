@@ -79,11 +79,14 @@ extension VarlinkServer {
                     connection: connection, dispatcher: self.dispatcher, codec: self.codec, context: context,
                     blockingPool: self.configuration.blockingPool)
                 try pipeline.addHandler(immediateAnswers)
+                let wrapped = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 if handOff.unwritten.readableBytes > 0 {
-                    // Under the write timeout, ahead of any reply made here.
+                    // Under the write timeout, ahead of any reply made here. Written once the task's
+                    // writer is in place, which starts out writable and learns otherwise only from a
+                    // change: written before, a peer not reading left the channel unwritable unknown
+                    // to it, and its replies piled up without bound.
                     try pipeline.context(handler: immediateAnswers).writeAndFlush(NIOAny(handOff.unwritten), promise: nil)
                 }
-                let wrapped = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 if handOff.unread.readableBytes > 0 {
                     pipeline.fireChannelRead(NIOAny(handOff.unread))
                     pipeline.fireChannelReadComplete()
