@@ -15,20 +15,7 @@ final class PacedReader: Sendable {
     private let endingError = Atomic<Int32>(-1)
 
     init(socketPath: String, sending bytes: [UInt8], chunk: Int, every interval: Duration) throws {
-        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else { throw POSIXError(.EIO) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { path in
-            for (offset, byte) in socketPath.utf8.prefix(path.count - 1).enumerated() { path[offset] = byte }
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard connected == 0 else {
-            Glibc.close(descriptor)
-            throw POSIXError(.ECONNREFUSED)
-        }
+        descriptor = try connectedSocket(to: socketPath)
         // The call is sent from the reader's own thread: a send of megabytes blocks until the
         // server has read them, and two tests blocked so on the test process's two shared
         // threads left none to run the server's tasks (a CI run stood still that way).

@@ -12,20 +12,7 @@ final class UnreadingSender: Sendable {
     private let ended = Atomic<Bool>(false)
 
     init(socketPath: String, repeating bytes: [UInt8], upTo limit: Int) throws {
-        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else { throw POSIXError(.EIO) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { path in
-            for (offset, byte) in socketPath.utf8.prefix(path.count - 1).enumerated() { path[offset] = byte }
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard connected == 0 else {
-            Glibc.close(descriptor)
-            throw POSIXError(.ECONNREFUSED)
-        }
+        descriptor = try connectedSocket(to: socketPath)
         let thread = Thread { [self] in
             var offset = 0
             while !stopping.load(ordering: .relaxed), sent.load(ordering: .relaxed) < limit {
