@@ -290,6 +290,32 @@ import Testing
         #expect(!errors[3].contains("itself refused"), "the first row of this code was registered")
     }
 
+    /// What the error file says of repeats, by what became of the first row: an invalid code
+    /// repeated is invalid each time, as written (not a duplicate: it names no firm); a legacy
+    /// code repeated after its USCC's row names the row that registered the firm; a row whose
+    /// code came from the organization-code column shows that code.
+    @Test func repeatsAreReportedByWhatBecameOfTheFirstRow() async throws {
+        let cli = CLIHarness(daemon: try await DaemonProcess())
+        let wrongCheck = "07837628-5"
+        let path = try file(
+            cli.daemon, "repeats.csv",
+            "统一社会信用代码,组织机构代码,企业名称\n,\(wrongCheck),坏校验\nbad,,一\nbad,,二\n\(CLI.cement),,水泥\n,\(CLI.cementOrgCode),旧码\n,\(CLI.cementOrgCode),又一行\n")
+        let summary = try await cli.json(["import", "enterprises", path])
+        #expect(summary["imported"] == 1)
+        #expect(summary["rejected"] == 5)
+        #expect(summary["duplicatesInFile"] == 2, "\(summary)")
+        let errors = try String(contentsOfFile: path + ".errors.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(errors.count == 6, "\(errors)")
+        #expect(errors[1].hasPrefix("2,\(wrongCheck),InvalidCode,"), "\(errors)")
+        #expect(errors[2].hasPrefix("3,bad,InvalidCode,"), "\(errors)")
+        #expect(errors[3].hasPrefix("4,bad,InvalidCode,") && errors[3].contains("(as on line 3)"), "\(errors)")
+        #expect(errors[4].hasPrefix("6,\(CLI.cementOrgCode.replacingOccurrences(of: "-", with: "")),DuplicateInFile,"), "\(errors)")
+        #expect(errors[5].hasPrefix("7,"), "\(errors)")
+        #expect(errors[5].contains("DuplicateInFile"), "\(errors)")
+        #expect(errors[5].contains("line 6 itself repeats the firm of line 5, which was registered from this file"), "\(errors)")
+        #expect(!errors[5].contains("itself refused"), "\(errors)")
+    }
+
     @Test func enterprisesFromARealWorldCSVReportEveryRefusedRowWithItsLine() async throws {
         let cli = CLIHarness(daemon: try await DaemonProcess())
         let csv = "\u{FEFF}统一社会信用代码,企业名称,division_code\r\n"

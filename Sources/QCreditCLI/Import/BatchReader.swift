@@ -97,7 +97,11 @@ struct BatchReader {
         let code = row["code"]?.stringValue ?? ""
         // A malformed row's code is shown as written (trimmed): the field in the code column's
         // place, which may not be the row's code at all. So is an invalid one.
-        let written = headers["code"].flatMap { record.fields[$0] }?.trimmingWhitespace() ?? ""
+        var written = headers["code"].flatMap { record.fields[$0] }?.trimmingWhitespace() ?? ""
+        // A row whose code came from a fallback column (an organization code beside an empty USCC).
+        if written.isEmpty, let column = kind.codeColumn {
+            written = ImportKind.fallbackCode(record.fields, column: column).trimmingWhitespace()
+        }
         if let reason = malformed ?? kind.unreadableFlag(record.fields, headers: headers) {
             reject(record.line, written, "MalformedRow", reason)
             return nil
@@ -105,9 +109,11 @@ struct BatchReader {
         if kind == .enterprises, !code.isEmpty {
             if let first = firstLineOfCode[code] {
                 duplicates += 1
-                reject(
-                    record.line, code, "DuplicateInFile", "\(code) is already on line \(first) of this file; only a code's first row is sent",
-                    firstLine: first)
+                rejections.append(
+                    FileImport.Rejection(
+                        line: record.line, code: code, error: "DuplicateInFile",
+                        reason: "\(code) is already on line \(first) of this file; only a code's first row is sent", firstLine: first,
+                        writtenCode: written))
                 return nil
             }
             // A firm's legacy organization code after its USCC names the firm again (the other
@@ -144,7 +150,7 @@ struct BatchReader {
         return packed
     }
 
-    private mutating func reject(_ line: Int, _ code: String, _ error: String, _ reason: String, firstLine: Int? = nil) {
-        rejections.append(FileImport.Rejection(line: line, code: code, error: error, reason: reason, firstLine: firstLine))
+    private mutating func reject(_ line: Int, _ code: String, _ error: String, _ reason: String) {
+        rejections.append(FileImport.Rejection(line: line, code: code, error: error, reason: reason))
     }
 }

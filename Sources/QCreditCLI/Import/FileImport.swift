@@ -43,8 +43,50 @@ struct FileImport {
         var code: String
         var error: String
         var reason: String
-        /// For a `DuplicateInFile` of a code: the line of the code's first row, the one sent.
+        /// For a `DuplicateInFile` of a code: the line of the code's first row, the one sent
+        /// (for a legacy code inside an earlier USCC, that USCC's line).
         var firstLine: Int? = nil
+        /// The code as the file gave it (trimmed), where `code` is its normal form.
+        var writtenCode: String? = nil
+    }
+
+    /// `rejections` in line order, each repeat of a code told by what became of the code's first
+    /// row: a repeat of an invalid code is that code's `InvalidCode` again (as written, not as a
+    /// repeat, which it is not: it names no firm); a repeat of a row that was itself a repeat
+    /// names the firm's first row; a repeat of a refused row says nothing was registered. The
+    /// second value counts the repeats of invalid codes (no longer `DuplicateInFile`).
+    static func resolved(_ rejections: [Rejection]) -> (rejections: [Rejection], invalidRepeats: Int) {
+        var byLine: [Int: Rejection] = [:]
+        for rejection in rejections { byLine[rejection.line] = rejection }
+        var invalidRepeats = 0
+        let resolved = rejections.sorted { $0.line < $1.line }.map { rejection -> Rejection in
+            guard rejection.error == "DuplicateInFile", let first = rejection.firstLine, var refused = byLine[first] else {
+                return rejection
+            }
+            var rejection = rejection
+            // The firm's first row: follow repeats back (a legacy code's row repeats its USCC's).
+            var root = first
+            var seen: Set<Int> = [first]
+            while refused.error == "DuplicateInFile", let earlier = refused.firstLine, seen.insert(earlier).inserted {
+                root = earlier
+                guard let next = byLine[earlier] else { break }
+                refused = next
+            }
+            switch refused.error {
+            case "InvalidCode" where root == first:
+                invalidRepeats += 1
+                rejection.error = "InvalidCode"
+                rejection.code = rejection.writtenCode ?? rejection.code
+                rejection.reason = refused.reason + " (as on line \(first))"
+                rejection.firstLine = nil
+            case "DuplicateInFile" where byLine[root] == nil:
+                rejection.reason += "; line \(first) itself repeats the firm of line \(root), which was registered from this file"
+            default:
+                rejection.reason += "; line \(root) was itself refused (\(refused.error)), so the code was not registered from this file"
+            }
+            return rejection
+        }
+        return (resolved, invalidRepeats)
     }
 
     func run(_ daemon: DaemonSession, _ console: Console) async throws -> ExitStatus {
@@ -80,6 +122,8 @@ struct FileImport {
         defer { ticking.cancel() }
         /// Legacy codes the registry found registered by the same file's USCC row (see BatchReader).
         var legacyDuplicates = 0
+        /// Repeats of an invalid code, counted by the reader as duplicates but reported as invalid.
+        var invalidRepeats = 0
         /// The summary's members (README), for a finished and for a stopped import alike (a
         /// stopped one has read the file as far as it got).
         func summary(imported: Int, rejected: Int, skipped: Int, complete: Bool) -> [String: JSONValue] {
@@ -88,7 +132,7 @@ struct FileImport {
             return [
                 "file": .string(file.name), "importId": .string(importId), "rowsRead": .int(Int64(rowsRead)),
                 "imported": .int(Int64(imported)), "rejected": .int(Int64(rejected)),
-                "alreadyImported": .int(Int64(skipped)), "duplicatesInFile": .int(Int64(reader.duplicates + legacyDuplicates)),
+                "alreadyImported": .int(Int64(skipped)), "duplicatesInFile": .int(Int64(reader.duplicates + legacyDuplicates - invalidRepeats)),
                 "seconds": .double((seconds * 1000).rounded() / 1000),
                 "rowsPerSecond": .int(seconds > 0 ? Int64(Double(rowsRead) / seconds) : 0),
                 "errorFile": .string(errorPath), "complete": .bool(complete),
@@ -130,15 +174,17 @@ struct FileImport {
                 // Registered already by this file's row of the firm's USCC: a duplicate in the
                 // file (the registry cannot tell an earlier line from an earlier import). Not when
                 // that row was itself refused as registered: the firm was on file before this import.
+                var firstLine: Int?
                 if error == "AlreadyRegistered", let usccLine = reader.legacyCodeAfterUSCC[row.line],
                     !linesAlreadyRegistered.contains(usccLine)
                 {
+                    firstLine = usccLine
                     error = "DuplicateInFile"
                     reason = "\(code) is the organization code inside the USCC on line \(usccLine) of this file; only a firm's first row is registered"
                     legacyDuplicates += 1
                 }
                 if error == "AlreadyRegistered" { linesAlreadyRegistered.insert(row.line) }
-                rejections.append(Rejection(line: row.line, code: code, error: error, reason: reason))
+                rejections.append(Rejection(line: row.line, code: code, error: error, reason: reason, firstLine: firstLine))
             }
             progress.advance(by: batch.count)
         }
@@ -200,8 +246,8 @@ struct FileImport {
             // the counts to stderr, before the failure itself. The rest of the file is not read:
             // its rows were not sent, and a refusal of the first batch (an import id resumed
             // with another batch size) would otherwise list every duplicate of a large file.
-            rejections += reader.rejections
-            try? writeErrors(rejections.sorted { $0.line < $1.line }, to: errorPath)
+            (rejections, invalidRepeats) = Self.resolved(rejections + reader.rejections)
+            try? writeErrors(rejections, to: errorPath)
             progress.finish(stopped: true)
             // A refusal of the import itself (its id used for other rows, or a caller without the
             // role) is not resumed by running it again; a lost connection or a stopped daemon is.
@@ -238,7 +284,7 @@ struct FileImport {
         let rejectedBefore = reader.rejections.count
         let complete = interrupt.received ? false : reader.readToEnd() == 0
         progress.advance(by: reader.rejections.count - rejectedBefore)
-        rejections += reader.rejections
+        (rejections, invalidRepeats) = Self.resolved(rejections + reader.rejections)
         // The estimate gives way to the count once the whole file was read; an import a signal
         // stopped says so, not 100 % of the rows it got to.
         if !interrupt.received { progress.total = reader.recordsRead }
@@ -247,7 +293,7 @@ struct FileImport {
         // does not hide the summary, and the run says how to get the list.
         var errorFileProblem: String?
         do {
-            try writeErrors(rejections.sorted { $0.line < $1.line }, to: errorPath)
+            try writeErrors(rejections, to: errorPath)
         } catch let failure as Failure {
             errorFileProblem = failure.message
         }
@@ -268,7 +314,7 @@ struct FileImport {
                     : "\(rejections.count)  (not listed: \(errorFileProblem!); run the same command again with --errors "
                         + "elsewhere to list them: the rows imported are skipped)")
             block.add("Already imported", "\(skipped)")
-            block.add("Duplicates in file", "\(reader.duplicates + legacyDuplicates)  (among the rejected)")
+            block.add("Duplicates in file", "\(reader.duplicates + legacyDuplicates - invalidRepeats)  (among the rejected)")
             block.add("Time", String(format: "%.2f s", seconds))
             block.add("Rate", "\(seconds > 0 ? Int(Double(reader.recordsRead) / seconds) : 0) rows/s")
             let head = "Import of \(kind.rawValue) from \(file.name), import id \(importId)"
@@ -339,17 +385,10 @@ struct FileImport {
         throw VarlinkClientError.connectionClosed
     }
 
-    /// The error file: CSV, one row per refused row, in line order.
+    /// The error file: CSV, one row per refused row (``resolved(_:)``, in line order).
     private func writeErrors(_ rejections: [Rejection], to path: String) throws {
         var text = CSVText.line(["line", "code", "error", "reason"])
-        // A duplicate whose first row the registry refused did not lose to a registered row:
-        // nothing of the code was registered from this file, and its reason says so.
-        var refusedErrorByLine: [Int: String] = [:]
-        for rejection in rejections where rejection.firstLine == nil { refusedErrorByLine[rejection.line] = rejection.error }
-        for var rejection in rejections {
-            if let first = rejection.firstLine, let error = refusedErrorByLine[first] {
-                rejection.reason += "; line \(first) was itself refused (\(error)), so the code was not registered from this file"
-            }
+        for rejection in rejections {
             // The code and the reason quote the file: a cell a spreadsheet would run as a formula
             // is guarded, as in `qcredit screen`'s output.
             text += CSVText.line([String(rejection.line), CSVText.text(rejection.code), rejection.error, CSVText.text(rejection.reason)])

@@ -114,6 +114,9 @@ enum ImportKind: String, Sendable {
         return found
     }
 
+    /// The column of the row's code (every kind has one).
+    var codeColumn: Column? { columns.first { $0.name == "code" } }
+
     /// A row whose code column is empty, from a file that also has a fallback code column (a
     /// registry's export: `统一社会信用代码,组织机构代码,…`, where a firm registered before the
     /// USCC has only its organization code): the first of those columns with a value, else "".
