@@ -79,6 +79,12 @@ final class InterruptSignal {
     func dieOfSignal(_ number: Int32) -> Never {
         end()
         fflush(nil)  // every stream: what was printed goes out before the process ends
+        // Dispatch's signal sources leave the signal blocked in the thread's mask: raised while
+        // blocked, it stayed pending and the exit below ended the process with a plain status.
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        sigaddset(&unblocked, number)
+        pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
         raise(number)
         exit(128 + number)
     }

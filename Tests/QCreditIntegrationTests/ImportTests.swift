@@ -316,6 +316,28 @@ import Testing
         #expect(!errors[5].contains("itself refused"), "\(errors)")
     }
 
+    /// Rows from standard input (`-`, or `/dev/stdin`) have their error file in the current
+    /// directory, named by the import id: not `-.errors.csv`, nor a file made in /dev.
+    @Test func rowsFromStandardInputListTheirRefusalsInTheCurrentDirectory() async throws {
+        let cli = CLIHarness(daemon: try await DaemonProcess())
+        let here = cli.daemon.directory.appendingPathComponent("here").path
+        try FileManager.default.createDirectory(atPath: here, withIntermediateDirectories: true)
+        let rows = "code,name\n\(CLI.cement),水泥\nbad,坏\n"
+        for input in ["-", "/dev/stdin"] {
+            let result = try await runCommand(
+                CLIHarness.executable, ["import", "enterprises", input, "--json", "--socket", cli.daemon.socketPath], input: rows,
+                directory: here)
+            #expect(result.status == 0, "\(result.stderr)")
+            let summary = try JSONValue.parse(result.stdout)
+            let errorFile = try #require(summary["errorFile"]?.stringValue)
+            #expect(errorFile.hasPrefix("enterprises-") && errorFile.hasSuffix(".errors.csv") && !errorFile.contains("/"), "\(errorFile)")
+            let listed = try String(contentsOfFile: here + "/" + errorFile, encoding: .utf8)
+            #expect(listed.contains("3,bad,InvalidCode,"), "\(listed)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: "/dev/stdin.errors.csv"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: here).count == 1, "the same rows, the same list")
+    }
+
     @Test func enterprisesFromARealWorldCSVReportEveryRefusedRowWithItsLine() async throws {
         let cli = CLIHarness(daemon: try await DaemonProcess())
         let csv = "\u{FEFF}统一社会信用代码,企业名称,division_code\r\n"
@@ -950,22 +972,29 @@ import Testing
         let path = try file(cli.daemon, "interrupted-\(signal).csv", csv)
         let database = (cli.daemon.stateDirectory as NSString).appendingPathComponent("registry.sqlite")
         let output = path + ".out"
-        // Job control on (bash -m; dash cannot without a terminal): a script's background job
-        // would otherwise start with SIGINT ignored, as the import then leaves it.
+        // Started by Python, which leaves SIGINT at its default in the child (a shell's background
+        // job would start with it ignored) and tells a death by signal (a negative status) from
+        // an exit with status 130: a calling script must see that the user pressed Ctrl-C.
         let script = """
-            set -m
-            '\(CLIHarness.executable)' import enterprises '\(path)' --batch-size 1 --socket '\(cli.daemon.socketPath)' \
-                >'\(output)' 2>&1 &
-            importer=$!
-            until [ "$(/usr/bin/sqlite3 '\(database)' 'SELECT count(*) FROM enterprise' 2>/dev/null || echo 0)" -gt 1 ] 2>/dev/null; do
-                sleep 0.005
-            done
-            kill -\(signal) $importer
-            wait $importer
-            echo "exit $?"
+            import signal, sqlite3, subprocess, sys, time
+            qcredit, path, socket, database, output, name = sys.argv[1:]
+            with open(output, "w") as out:
+                child = subprocess.Popen([qcredit, "import", "enterprises", path, "--batch-size", "1", "--socket", socket],
+                                         stdout=out, stderr=out)
+                def imported():
+                    try:
+                        with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+                            return db.execute("SELECT count(*) FROM enterprise").fetchone()[0]
+                    except sqlite3.Error:
+                        return 0
+                while imported() <= 1:
+                    time.sleep(0.005)
+                child.send_signal(getattr(signal, "SIG" + name))
+                print("exit", child.wait())
             """
-        let interrupted = try await runCommand("/bin/bash", ["-c", script])
-        #expect(interrupted.stdout == "exit \(signal == "INT" ? 130 : 143)\n", "\(interrupted.stdout)\(interrupted.stderr)")
+        let interrupted = try await runCommand(
+            "/usr/bin/python3", ["-c", script, CLIHarness.executable, path, cli.daemon.socketPath, database, output, signal])
+        #expect(interrupted.stdout == "exit \(signal == "INT" ? -2 : -15)\n", "\(interrupted.stdout)\(interrupted.stderr)")
         let report = try String(contentsOfFile: output, encoding: .utf8)
         #expect(report.contains("batches (SIG\(signal)); run the same command again to resume."), "\(report)")
         // The last progress line says it stopped, not that it reached 100 % of the rows it read.

@@ -92,7 +92,7 @@ struct FileImport {
     func run(_ daemon: DaemonSession, _ console: Console) async throws -> ExitStatus {
         let file = try TabularFile(reading: options.file, encoding: options.encoding)
         let importId = options.importId ?? "\(kind.rawValue)-\(file.contentDigest)"
-        let errorPath = options.errors ?? options.file + ".errors.csv"
+        let errorPath = options.errors ?? Self.defaultErrorPath(input: options.file, importId: importId)
         guard (1...10_000).contains(options.batchSize) else { throw Failure.badInput("--batch-size must be 1 to 10000") }
         // Which header gives each column: the CSV header's, checked once before any row is sent.
         let csvHeaders = file.format == .csv ? try kind.columnHeaders(in: file.columns, file: file.name) : nil
@@ -383,6 +383,15 @@ struct FileImport {
             return reply.parameters
         }
         throw VarlinkClientError.connectionClosed
+    }
+
+    /// `FILE.errors.csv` beside a regular file; for standard input (`-`), a pipe or a device
+    /// (`/dev/stdin`, `<(…)`), whose folder is no place for it, `IMPORT-ID.errors.csv` in the
+    /// current directory, the same for the same rows so that a resumed run replaces it.
+    static func defaultErrorPath(input: String, importId: String) -> String {
+        var status = stat()
+        if input != "-", stat(input, &status) == 0, status.st_mode & S_IFMT == S_IFREG { return input + ".errors.csv" }
+        return importId.replacingOccurrences(of: "/", with: "_") + ".errors.csv"
     }
 
     /// The error file: CSV, one row per refused row (``resolved(_:)``, in line order).

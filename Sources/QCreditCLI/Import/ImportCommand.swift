@@ -17,13 +17,13 @@ struct ImportCommand: AsyncParsableCommand {
 
 /// What both `import` subcommands take.
 struct ImportOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp("A CSV file with a header line, or a JSON Lines file.", valueName: "file"))
+    @Argument(help: ArgumentHelp("A CSV file with a header line, or a JSON Lines file; - for standard input.", valueName: "file"))
     var file: String
 
     @Option(help: "The import's id (default: the kind and a digest of the file, so the same file resumes).")
     var importId: String?
 
-    @Option(help: ArgumentHelp("Where refused rows are written (default: FILE.errors.csv).", valueName: "path"))
+    @Option(help: ArgumentHelp("Where refused rows are written (default: FILE.errors.csv; for standard input or a pipe, IMPORT-ID.errors.csv here).", valueName: "path"))
     var errors: String?
 
     // 5,000: each batch is one fsynced commit, and fewer commits nearly doubled the rate of
