@@ -72,10 +72,14 @@ enum Failure: Error, Sendable {
         case .refused(let error, let location):
             return Self.message(for: error) + (location.map { " (\($0))" } ?? "")
         case .unreachable(let socket, let reason) where reason == systemErrorText(EACCES):
-            // The socket is there; the user is not among those who may open it.
+            // The socket is there; the user is not among those who may open it. Its actual group
+            // is named (a development daemon's is its user's own, not qcredit-clients).
+            var status = stat()
+            let group = stat(socket, &status) == 0 ? getgrgid(status.st_gid).map { String(cString: $0.pointee.gr_name) } ?? "\(status.st_gid)" : nil
             return "cannot connect to qcreditd at \(socket): \(reason); your user may not open the socket: the daemon lets "
-                + "the members of its socket group connect (qcredit-clients when installed with Scripts/install): ask "
-                + "for membership, then log in again"
+                + "the members of its socket group connect (\(group.map { "here \($0)" } ?? "qcredit-clients when installed with Scripts/install")): "
+                + "ask for membership, then log in again (a development daemon, started without --config, gives no role to "
+                + "anyone but its own user)"
         case .unreachable(let socket, let reason):
             // A file or folder where the socket should be refuses the connection too: said as such.
             var status = stat()

@@ -123,7 +123,8 @@ struct Restore {
             }
             if !exportsNotCheckedWithLogKeys.isEmpty {
                 lines.append(
-                    "note: \(exportsNotCheckedWithLogKeys.joined(separator: ", ")) were checked with the keys they publish: the "
+                    "note: \(exportsNotCheckedWithLogKeys.joined(separator: ", ")) \(exportsNotCheckedWithLogKeys.count == 1 ? "was" : "were") "
+                        + "checked with the keys \(exportsNotCheckedWithLogKeys.count == 1 ? "it publishes" : "they publish"): the "
                         + "log's own were not at hand (those keys signed the backup's checkpoint), or rotated since (their trees are on "
                         + "record as signed)")
             }
@@ -181,6 +182,8 @@ struct Restore {
         } catch {
             throw Failure.badInput("cannot make or use the state directory \(stateDirectory): \(fileErrorText(error))")
         }
+        let lockPath = (stateDirectory as NSString).appendingPathComponent(StateDirectoryLock.fileName)
+        let lockFileWasThere = FileManager.default.fileExists(atPath: lockPath)
         let lock: StateDirectoryLock
         do {
             lock = try StateDirectoryLock(directory: stateDirectory)
@@ -191,7 +194,12 @@ struct Restore {
         do {
             return try await restoreLocked()
         } catch {
-            if let made { Self.removeWhatWasMade(stateDirectory, upTo: made) }
+            if let made {
+                Self.removeWhatWasMade(stateDirectory, upTo: made)
+            } else if !lockFileWasThere {
+                // A refused restore changes nothing, not even the lock file it made (under its lock).
+                unlink(lockPath)
+            }
             throw error
         }
     }

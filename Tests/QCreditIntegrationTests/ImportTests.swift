@@ -1043,6 +1043,28 @@ import Testing
         #expect(await daemon.stop() == 0)
     }
 
+    /// A daemon killed under an import: the import stops with status 3 and says the daemon is
+    /// gone and how to resume, not that a message may have been too large for it.
+    @Test func anImportWhoseDaemonGoesAwaySaysSo() async throws {
+        let daemon = try await DaemonProcess()
+        var csv = "code,name\n"
+        for n in 0..<20_000 { csv += "\(USCC.madeUp(serial: 74_000_000 + n)),消失测试企业\(n)号有限公司\n" }
+        let path = try file(daemon, "gone.csv", csv)
+        let output = path + ".stderr"
+        let importer = try ChildProcess(
+            CLIHarness.executable, ["import", "enterprises", path, "--batch-size", "10", "--socket", daemon.socketPath],
+            standardOutput: .file(output + ".out"), standardError: .file(output))
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try await daemon.call("org.qcredit.operator.GetStatus")["enterprises"]?.intValue ?? 0 < 50, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        await daemon.kill(SIGKILL)
+        #expect(try await importer.waitForExit() == 3)
+        let printed = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(printed.contains("qcreditd is no longer listening"), "\(printed)")
+        #expect(!printed.contains("message was too large"), "\(printed)")
+    }
+
     /// A screen stopped by SIGTERM or SIGHUP (a closed terminal) leaves no half-written file
     /// beside its output, and ends by the signal.
     @Test(arguments: [("TERM", 143), ("HUP", 129)]) func aScreenStoppedBySignalLeavesNothingBesideItsOutput(_ signal: String, _ status: Int) async throws {

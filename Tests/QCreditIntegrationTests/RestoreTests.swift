@@ -465,6 +465,14 @@ import Varlink
         let refusedExport = try await restore(scenario.backup, entries: [forged])
         #expect(refusedExport.status == 4, "\(refusedExport.stdout)\(refusedExport.stderr)")
         #expect(refusedExport.stderr.contains("does not verify with the log's keys"), "\(refusedExport.stderr)")
+        // Into a state directory that holds only its keys folder, a refused restore leaves no lock file behind either.
+        let keysOnly = daemon.directory.appendingPathComponent("keys-only").path
+        try files.createDirectory(atPath: keysOnly + "/keys", withIntermediateDirectories: true)
+        let refusedThere = try await runCommand(
+            qcredit, ["restore", scenario.backup, "--entries", forged, "--config", scenario.configPath, "--state-dir", keysOnly])
+        #expect(refusedThere.status != 0, "\(refusedThere.stdout)\(refusedThere.stderr)")
+        #expect(refusedThere.stderr.contains("nothing was changed"), "\(refusedThere.stderr)")
+        #expect(try files.contentsOfDirectory(atPath: keysOnly) == ["keys"])
 
         // A path that is no export at all is named as what it is (it was "holds no MANIFEST" for all).
         let absent = daemon.directory.appendingPathComponent("no-such-export").path

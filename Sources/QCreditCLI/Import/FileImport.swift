@@ -262,7 +262,9 @@ struct FileImport {
                 // The daemon closes a connection whose message is over its limit, with no reply:
                 // a registry configured below the default 8 MiB needs smaller batches.
                 var hint = ""
-                if case .connectionLost = failure {
+                if case .connectionLost = failure, await !Self.isListening(daemon.socketPath) {
+                    hint = "qcreditd is no longer listening (it stopped, or was stopped): once it is back, run the same command again.\n"
+                } else if case .connectionLost = failure {
                     hint = "If qcreditd's log says the message was too large, its maxMessageBytes is below the 8 MiB a batch "
                         + "(up to 4 MiB of rows) may need: "
                         + (batchesAnswered == 0
@@ -383,6 +385,14 @@ struct FileImport {
             return reply.parameters
         }
         throw VarlinkClientError.connectionClosed
+    }
+
+    /// Whether a daemon answers connections at `socketPath` now: a lost connection with none
+    /// there was the daemon going away, not a message over its limit.
+    static func isListening(_ socketPath: String) async -> Bool {
+        guard let client = try? await VarlinkClient.connect(socketPath: socketPath) else { return false }
+        await client.close()
+        return true
     }
 
     /// `FILE.errors.csv` beside a regular file; for standard input (`-`), a pipe or a device
