@@ -406,7 +406,7 @@ import Varlink
              "--config", daemon.directory.appendingPathComponent("qcreditd.toml").path, "--state-dir", daemon.stateDirectory])
         #expect(restored.status == 0, "\(restored.stdout)\(restored.stderr)")
         #expect(restored.stdout.contains("the log reaches its newest signed tree (\(size) records"), "\(restored.stdout)")
-        #expect(restored.stdout.contains("\(signedByOldKeys) were checked with the keys they publish"), "\(restored.stdout)")
+        #expect(restored.stdout.contains("\(signedByOldKeys) was checked with the keys it publishes"), "\(restored.stdout)")
         try await daemon.start()
         let checkpoint = try await daemon.call("org.qcredit.audit.GetCheckpoint")
         #expect(checkpoint["size"]?.intValue == size && checkpoint["rootHash"] == newest["rootHash"], "\(checkpoint)")
