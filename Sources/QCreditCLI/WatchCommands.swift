@@ -1,6 +1,7 @@
 import ArgumentParser
 import CanonicalJSON
 import QCreditDomain
+import TransparencyLog
 import Varlink
 import VarlinkNIO
 
@@ -45,8 +46,14 @@ struct WatchCommand: AsyncParsableCommand {
             var cursor = since
             var session = daemon
             var lostAt: ContinuousClock.Instant?
+            // The log this feed follows, as its newest checkpoint showed it: a daemon come back
+            // must serve the same log grown (or another's cursors would be taken for its own).
+            var followed: LogTree?
             while true {
                 do {
+                    let tree = try await LogTree.newest(from: session)
+                    if let followed { try await tree.mustExtend(followed, from: session) }
+                    followed = tree
                     let replies = try await session.stream(
                         "org.qcredit.query.WatchChanges",
                         parameters(["watchList": .string(list), "since": cursor.map { JSONValue.int($0) }]))
@@ -64,6 +71,9 @@ struct WatchCommand: AsyncParsableCommand {
                     return .success
                 } catch let error as VarlinkError {
                     throw error  // the registry's answer (no such list, …): nothing to resume
+                } catch let failure as Failure where failure.exitStatus == .verificationFailed {
+                    if let cursor { Console.emit("resume with: qcredit watch \(list) --since \(cursor), against the log it followed\n", to: STDERR_FILENO) }
+                    throw failure
                 } catch {
                     // The daemon went away (a restart): resume after the last cursor, without
                     // gap or repeat, once it is back; give up after a while, saying how to resume.
@@ -286,6 +296,43 @@ struct WatchListDeleteCommand: AsyncParsableCommand {
             let reply = try await daemon.call("org.qcredit.query.DeleteWatchList", ["name": .string(name)])
             console.reply(reply) { _ in ["\(name): deleted"] }
             return .success
+        }
+    }
+}
+
+/// A log's newest signed tree as a client saw it: its origin, size and root.
+struct LogTree {
+    var origin: String
+    var size: Int64
+    var rootHash: [UInt8]
+
+    static func newest(from session: DaemonSession) async throws -> LogTree {
+        let reply = try await session.call("org.qcredit.audit.GetCheckpoint")
+        return LogTree(
+            origin: reply["origin"]?.stringValue ?? "", size: reply["size"]?.intValue ?? 0,
+            rootHash: try LogVerification.base64(reply["rootHash"], "root hash"))
+    }
+
+    /// Throws unless this tree is `earlier`'s log grown: the same origin, at least as large, and
+    /// consistent with it (RFC 6962 proof from the daemon, checked here).
+    func mustExtend(_ earlier: LogTree, from session: DaemonSession) async throws {
+        func other(_ why: String) -> Failure {
+            .verification("qcreditd at \(session.socketPath) now serves another log than the one this feed followed: \(why)")
+        }
+        guard origin == earlier.origin else { throw other("its origin is \(origin), was \(earlier.origin)") }
+        guard size >= earlier.size else { throw other("it holds \(size) records, had signed \(earlier.size)") }
+        if size == earlier.size {
+            guard rootHash == earlier.rootHash else { throw other("another tree of \(size) records") }
+            return
+        }
+        guard earlier.size > 0 else { return }
+        let reply = try await session.call(
+            "org.qcredit.audit.GetConsistencyProof", ["fromSize": .int(earlier.size), "toSize": .int(size)])
+        let proof = try (reply["proof"]?.arrayValue ?? []).map { hash throws(Failure) in try LogVerification.base64(hash, "proof hash") }
+        do {
+            try MerkleProof.verifyConsistency(oldSize: earlier.size, newSize: size, oldRoot: earlier.rootHash, newRoot: rootHash, proof: proof)
+        } catch {
+            throw other("its tree of \(size) records does not extend the tree of \(earlier.size) (\(error))")
         }
     }
 }

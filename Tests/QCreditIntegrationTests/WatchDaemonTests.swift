@@ -235,6 +235,28 @@ import VarlinkNIO
         #expect(unknown.stderr.contains("WatchListNotFound: you have no watch list named nope"), "\(unknown.stderr)")
     }
 
+    /// A watch whose daemon comes back serving another log (its state directory replaced, a
+    /// registry started on the same socket) stops with status 4 instead of taking that log's
+    /// cursors for its own: it checks, on reconnecting, that the log grew from what it saw.
+    @Test func aWatchStopsWhenItsDaemonComesBackWithAnotherLog() async throws {
+        let daemon = try await DaemonProcess()
+        let cli = CLIHarness(daemon: daemon)
+        try await cli.register(CLIHarness.cement, name: "示例水泥有限公司")
+        _ = try await cli.succeed(["watchlist", "set", "loans", "-"], input: "\(CLIHarness.cement)\n")
+        try await WatchDaemonTests().confirmListing(CLIHarness.cement, daemon)
+        _ = try await daemon.waitForCheckpointOfWholeLog()
+        let watching = try Watching(["loans", "--since", "-1"], daemon: daemon)
+        _ = try await watching.line(containing: "up to date")
+        #expect(await daemon.stop() == 0)
+        try FileManager.default.moveItem(atPath: daemon.stateDirectory, toPath: daemon.stateDirectory + "-first")
+        try await daemon.start()
+        _ = try await cli.succeed(["watchlist", "set", "loans", "-"], input: "\(CLIHarness.cement)\n")
+        #expect(try await watching.child.waitForExit(timeout: .seconds(60)) == 4)
+        let errors = watching.errors.get()
+        #expect(errors.contains("now serves another log than the one this feed followed"), "\(errors)")
+        #expect(errors.contains("resume with: qcredit watch loans --since"), "\(errors)")
+    }
+
     /// README, *Bank: following a loan book*: Ctrl-C ends a watch with status 130; a watch whose
     /// daemon stays away tries to resume for its retry time (`--retry-for`, a minute by
     /// default), then exits 3 and prints the command that resumes it.
