@@ -67,6 +67,29 @@ import VarlinkNIO
         }
     }
 
+    /// The same when the connection moves off the accept loop meanwhile: a message longer than
+    /// the loop's read, or calls sent after one that moves it, are still in the socket with the
+    /// end of input when NIO takes the connection over, and read before its handlers are in
+    /// place (they were lost: an audit's one-shot GetGrades of 500 codes got no reply).
+    @Test func callsStillInTheSocketWhenTheConnectionMovesAreAnsweredAfterTheShutdown() async throws {
+        try await TestServer.with { server in
+            for attempt in 0..<5 {
+                let raw = try await server.raw()
+                let long = String(repeating: "l", count: 20_000)
+                try await raw.send(
+                    #"{"method":"org.example.test.Ping","parameters":{"text":"\#(long)"}}"# + "\0"
+                        + (0..<8).map { #"{"method":"org.example.test.Ping","parameters":{"text":"fast-\#($0)"}}"# + "\0" }.joined())
+                try await raw.shutdownSending()
+                #expect(try await raw.nextFrame() == #"{"parameters":{"text":"\#(long)"}}"#, "attempt \(attempt)")
+                for n in 0..<8 {
+                    #expect(try await raw.nextFrame() == #"{"parameters":{"text":"fast-\#(n)"}}"#, "attempt \(attempt)")
+                }
+                #expect(try await raw.expectClosed())
+                await raw.close()
+            }
+        }
+    }
+
     /// An endless feed ends when its peer stops sending: a peer that hung up looks the same,
     /// and would hold the feed (and its connection) for ever.
     @Test func anEndlessFeedEndsWhenThePeerStopsSending() async throws {

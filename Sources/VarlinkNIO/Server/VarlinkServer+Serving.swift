@@ -87,12 +87,10 @@ extension VarlinkServer {
                     // to it, and its replies piled up without bound.
                     try pipeline.context(handler: immediateAnswers).writeAndFlush(NIOAny(handOff.unwritten), promise: nil)
                 }
-                if handOff.unread.readableBytes > 0 {
-                    pipeline.fireChannelRead(NIOAny(handOff.unread))
-                    pipeline.fireChannelReadComplete()
-                }
-                // The peer may have shut down its side before the handlers were here.
-                try pipeline.handler(type: InputClosedLatch.self).open(context: pipeline.context(handlerType: InputClosedLatch.self))
+                // What the accept loop read and did not answer, then what NIO read before the
+                // handlers were here (only when the peer had shut down its side) and that end.
+                try pipeline.handler(type: InputClosedLatch.self).open(
+                    context: pipeline.context(handlerType: InputClosedLatch.self), readFirst: handOff.unread)
                 try channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)
                 // Idle means the peer sent nothing while we were reading: the time this task
                 // took to get here (a starved machine, a slow limit lookup) is ours, not its.
