@@ -18,7 +18,7 @@ struct BenchStore {
         self.arguments = arguments
         let count = Int(Self.option("--enterprises", in: arguments) ?? "") ?? 1_000_000
         let directory = Self.option("--directory", in: arguments) ?? NSTemporaryDirectory() + "qcredit-\(name)-bench-\(getpid())"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])  // a state directory, as qcreditd makes one
         let quiet = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
         database = try RegistryDatabase(path: directory + "/registry.sqlite")
         registry = try await Registry(database: database, policy: PolicyFile.defaultPolicy(), logger: quiet)

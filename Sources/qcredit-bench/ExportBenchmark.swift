@@ -75,7 +75,7 @@ enum ExportBenchmark {
         }
 
         let keyDirectory = directory + "/keys"
-        try FileManager.default.createDirectory(atPath: keyDirectory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: keyDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let keys = [
             try LogSigningKey(name: "qcredit.bench/registry", key: .ed25519(Ed25519PrivateKey())),
             try LogSigningKey(name: "qcredit.bench/registry", key: .sm2(SM2PrivateKey())),

@@ -18,7 +18,7 @@ enum LogBenchmark {
         }
         let records = Int(option("--records") ?? "") ?? 1_000_000
         let directory = option("--directory") ?? NSTemporaryDirectory() + "qcredit-log-bench-\(getpid())"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])  // a state directory, as qcreditd makes one
         let database = try RegistryDatabase(path: directory + "/registry.sqlite")
         print("appending \(records) records in \(directory)…")
 

@@ -22,7 +22,7 @@ enum RegradeBenchmark {
         let count = Int(option("--enterprises") ?? "") ?? 1_000_000
         let given = option("--directory")
         let directory = given ?? NSTemporaryDirectory() + "qcredit-regrade-bench-\(getpid())"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])  // a state directory, as qcreditd makes one
         // A directory of its own making goes at the end, as the other benchmarks' do.
         defer { if given == nil { try? FileManager.default.removeItem(atPath: directory) } }
         let quiet = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })

@@ -183,6 +183,18 @@ import Testing
         #expect(ofPart.status == 0, "\(ofPart.stdout)\(ofPart.stderr)")
         #expect(ofPart.stdout.components(separatedBy: "Signature Verified Successfully").count == 3, "\(ofPart.stdout)")
 
+        // A signature by a key the auditor does not hold is not checked (one valid signature by a
+        // trusted key is enough, as `qcredit verify` has it); a bad one by a trusted key fails.
+        let stray = daemon.directory.appendingPathComponent("stray").path
+        try FileManager.default.copyItem(atPath: delta, toPath: stray)
+        let signature = try #require(try FileManager.default.contentsOfDirectory(atPath: stray).first { $0.hasPrefix("MANIFEST.ed25519-") })
+        try FileManager.default.copyItem(atPath: stray + "/" + signature, toPath: stray + "/MANIFEST.ed25519-00000000.sig")
+        #expect(try await shell(digestsAndSignatures, [], stray).status == 0)
+        var flipped = [UInt8](try Data(contentsOf: URL(fileURLWithPath: stray + "/" + signature)))
+        flipped[0] ^= 1
+        try Data(flipped).write(to: URL(fileURLWithPath: stray + "/" + signature))
+        #expect(try await shell(digestsAndSignatures, [], stray).status != 0)
+
         let run = { (arguments: [String], directory: String) async throws -> CommandResult in
             try await shell("python3 - \"$@\" <<'PY'\n\(python)PY\n", arguments, directory)
         }
