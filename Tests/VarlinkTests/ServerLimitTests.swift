@@ -320,29 +320,36 @@ import VarlinkNIO
     /// (here: the server's only event loop blocked while the peer stops reading) for longer than
     /// the write timeout, the peer that reads steadily before and after keeps its connection.
     @Test func aPauseOfTheServerItselfIsNotCountedAsThePeersStall() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let log = CapturedLog()
-        try await TestServer.with(configure: {
-            $0.writeTimeout = .seconds(2)
-            $0.eventLoopGroup = group
-        }, logger: log.logger) { server in
-            let size = 6_000_000
-            let peer = try PacedReader(socketPath: server.socketPath, sending: Self.ping(echoing: size), chunk: 16 << 10, every: .milliseconds(10))
-            try await waitUntil(60) { peer.bytesReceived > 100_000 || peer.hasEnded }
-            peer.pause()
-            let beforePause = peer.bytesReceived
-            // The peer resumes as the server does, from the blocked loop itself: resumed by this
-            // task, a loaded run left it paused seconds after the server ran again (a real stall).
-            try await group.next().submit {
-                Thread.sleep(forTimeInterval: 4)
-                peer.resume()
-            }.get()
-            try await waitUntil(300) { peer.bytesReceived > size || peer.hasEnded }
-            peer.close()
-            #expect(beforePause < size / 2, "the reply was mostly read before the pause: no test")
-            #expect(peer.bytesReceived > size, "\(peer.ending) after \(peer.bytesReceived) bytes; server: \(Self.closeReasons(log))")
+        // A loaded run can leave this task without a turn until the reply was read whole: such a
+        // try shows nothing and is made again (at most three times).
+        for attempt in 1...3 {
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            let log = CapturedLog()
+            let conclusive = try await TestServer.with(configure: {
+                $0.writeTimeout = .seconds(2)
+                $0.eventLoopGroup = group
+            }, logger: log.logger) { server in
+                let size = 6_000_000
+                let peer = try PacedReader(socketPath: server.socketPath, sending: Self.ping(echoing: size), chunk: 16 << 10, every: .milliseconds(10))
+                try await waitUntil(60) { peer.bytesReceived > 100_000 || peer.hasEnded }
+                peer.pause()
+                let beforePause = peer.bytesReceived
+                // The peer resumes as the server does, from the blocked loop itself: resumed by this
+                // task, a loaded run left it paused seconds after the server ran again (a real stall).
+                try await group.next().submit {
+                    Thread.sleep(forTimeInterval: 4)
+                    peer.resume()
+                }.get()
+                try await waitUntil(300) { peer.bytesReceived > size || peer.hasEnded }
+                peer.close()
+                guard beforePause < size / 2 else { return false }
+                #expect(peer.bytesReceived > size, "\(peer.ending) after \(peer.bytesReceived) bytes; server: \(Self.closeReasons(log))")
+                return true
+            }
+            try await group.shutdownGracefully()
+            if conclusive { return }
+            if attempt == 3 { Issue.record("the reply was mostly read before the pause in three tries: no test") }
         }
-        try await group.shutdownGracefully()
     }
 
     /// However fast refusals come, each kind is logged about once a second, and the next line
