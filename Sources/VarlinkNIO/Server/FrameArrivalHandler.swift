@@ -25,7 +25,10 @@ final class FrameArrivalHandler: ChannelInboundHandler, RemovableChannelHandler 
     /// input ends after them), unless an endless feed is running, which ends now.
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case ChannelEvent.inputClosed = event, connection.peerStoppedSending() {
-            context.close(promise: nil)
+            // As a task of the loop's, after those that deliver the replies the serving task
+            // made before the feed began (closed here at once, a loaded run lost one).
+            let channel = context.channel
+            context.eventLoop.execute { channel.close(promise: nil) }
             return
         }
         context.fireUserInboundEventTriggered(event)

@@ -210,7 +210,9 @@ extension VarlinkServer {
         }
         // A oneway call runs no stream (the dispatcher ignores its `more`).
         if call.more && !call.oneway && configuration.endlessMethods.contains(call.method), !connection.beginEndlessCall() {
-            connection.close(because: connection.endlessCallRefusal)
+            // Draining closes at once; a peer that stopped sending still gets the replies before
+            // this one, which the output's half-close after the loop sends first.
+            if let cause = connection.endlessCallRefusal { connection.close(because: cause) }
             return false
         }
         do {
