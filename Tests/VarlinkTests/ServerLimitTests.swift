@@ -67,6 +67,24 @@ import VarlinkNIO
         }
     }
 
+    /// A long stream to a peer that shut down its side and reads slowly: the replies the socket
+    /// had not taken yet when the last one was made still go out before the close (closing the
+    /// output dropped them: an audit's 10,000-code GetGrades got 9,981 replies).
+    @Test func aSlowReaderThatStoppedSendingGetsTheWholeStream() async throws {
+        try await TestServer.with(configure: { $0.writeTimeout = .seconds(60) }) { server in
+            let count = 60_000
+            let expected = (1...count).reduce(0) { total, n in
+                total + #"{"parameters":{"n":\#(n)}"#.utf8.count + (n < count ? #","continues":true}"#.utf8.count : 1) + 1
+            }
+            let call = Array((#"{"method":"org.example.test.Count","parameters":{"count":\#(count)},"more":true}"# + "\0").utf8)
+            let peer = try PacedReader(socketPath: server.socketPath, sending: call, thenShutDown: true, chunk: 8 << 10, every: .milliseconds(5))
+            try await waitUntil(300) { peer.hasEnded }
+            #expect(peer.ending == "end of stream")
+            #expect(peer.bytesReceived == expected, "\(peer.bytesReceived) of \(expected) bytes")
+            peer.close()
+        }
+    }
+
     /// The same when the connection moves off the accept loop meanwhile: a message longer than
     /// the loop's read, or calls sent after one that moves it, are still in the socket with the
     /// end of input when NIO takes the connection over, and read before its handlers are in

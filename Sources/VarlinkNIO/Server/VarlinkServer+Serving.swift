@@ -174,6 +174,12 @@ extension VarlinkServer {
         // The peer stopped sending: a call it sent may still be with the blocking pool, whose
         // reply comes on the event loop. (Cancelled when the channel closes.)
         while inputEnded, connection.hasUnansweredCalls, channel.isActive { try? await Task.sleep(for: .milliseconds(5)) }
+        // Replies the socket has not taken yet (a peer reading slowly) go out before the output
+        // closes: closing it drops them, and with the input already closed it closes all. A peer
+        // that stops reading is closed by the write timeout meanwhile.
+        while channel.isActive, let buffered = try? await channel.getOption(ChannelOptions.bufferedWritableBytes).get(), buffered > 0 {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
         // Half-close after the replies already queued have reached the socket, so the last
         // reply is not lost when the connection closes right after it.
         try? await channel.close(mode: .output).get()

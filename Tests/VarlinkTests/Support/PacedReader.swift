@@ -14,7 +14,8 @@ final class PacedReader: Sendable {
     /// Why reading ended: 0 for the end of the stream, else the `errno` of the failed call.
     private let endingError = Atomic<Int32>(-1)
 
-    init(socketPath: String, sending bytes: [UInt8], chunk: Int, every interval: Duration) throws {
+    /// `thenShutDown`: once the call is sent, the peer shuts down its sending side (as `socat` does).
+    init(socketPath: String, sending bytes: [UInt8], thenShutDown: Bool = false, chunk: Int, every interval: Duration) throws {
         descriptor = try connectedSocket(to: socketPath)
         // The call is sent from the reader's own thread: a send of megabytes blocks until the
         // server has read them, and two tests blocked so on the test process's two shared
@@ -27,6 +28,7 @@ final class PacedReader: Sendable {
                 guard written > 0 else { break }
                 sent += written
             }
+            if thenShutDown { shutdown(descriptor, Int32(SHUT_WR)) }
             var buffer = [UInt8](repeating: 0, count: chunk)
             while !stopping.load(ordering: .relaxed) {
                 if paused.load(ordering: .relaxed) {
