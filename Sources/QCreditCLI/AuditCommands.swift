@@ -77,9 +77,7 @@ struct AuditConsistencyCommand: AsyncParsableCommand {
             }
             var proof: [[UInt8]] = []
             if older.size > 0 && older.size < newer.size {
-                let reply = try await daemon.call(
-                    "org.qcredit.audit.GetConsistencyProof", ["fromSize": .int(older.size), "toSize": .int(newer.size)])
-                proof = try (reply["proof"]?.arrayValue ?? []).map { hash throws(Failure) in try LogVerification.base64(hash, "proof hash") }
+                proof = try await LogVerification.consistencyProof(from: older.size, to: newer.size, daemon: daemon)
             }
             if older.size == newer.size {
                 guard older.rootHash == newer.rootHash else {

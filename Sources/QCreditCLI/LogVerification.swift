@@ -56,6 +56,13 @@ enum LogVerification {
         return [UInt8](data)
     }
 
+    /// The daemon's proof that the tree of `newSize` leaves extends the tree of `oldSize`, its
+    /// hashes decoded (to be checked with ``MerkleProof/verifyConsistency``, not trusted).
+    static func consistencyProof(from oldSize: Int64, to newSize: Int64, daemon: DaemonSession) async throws -> [[UInt8]] {
+        let reply = try await daemon.call("org.qcredit.audit.GetConsistencyProof", ["fromSize": .int(oldSize), "toSize": .int(newSize)])
+        return try (reply["proof"]?.arrayValue ?? []).map { hash throws(Failure) in try base64(hash, "proof hash") }
+    }
+
     /// Checks that a reply's `opening` opens `leaf` (entry `index`) and returns its record: the
     /// salt is 32 bytes, the record's RFC 8785 bytes with the salt give the leaf's commitment.
     static func openedRecord(_ opening: JSONValue, leaf: [UInt8], index: Int64) throws(Failure) -> JSONValue {

@@ -326,9 +326,7 @@ struct LogTree {
             return
         }
         guard earlier.size > 0 else { return }
-        let reply = try await session.call(
-            "org.qcredit.audit.GetConsistencyProof", ["fromSize": .int(earlier.size), "toSize": .int(size)])
-        let proof = try (reply["proof"]?.arrayValue ?? []).map { hash throws(Failure) in try LogVerification.base64(hash, "proof hash") }
+        let proof = try await LogVerification.consistencyProof(from: earlier.size, to: size, daemon: session)
         do {
             try MerkleProof.verifyConsistency(oldSize: earlier.size, newSize: size, oldRoot: earlier.rootHash, newRoot: rootHash, proof: proof)
         } catch {

@@ -62,7 +62,7 @@ public enum LogReplay {
                     record = opened
                 }
                 _ = try writer.appendLeaf(kind: kind, enterpriseId: enterpriseId, leaf: leaf.leaf, opening: leaf.opening)
-                if let record { try disclosure.follow(record, at: index, enterpriseId: enterpriseId, writer: writer) }
+                if let record { try disclosure.follow(record, of: kind, at: index, enterpriseId: enterpriseId, writer: writer) }
             }
             return try writer.reader.publicationCount()
         }
@@ -84,11 +84,13 @@ public enum LogReplay {
             rules = try reader.newestPolicyBody().flatMap { try? JSONValue.parse($0) }.flatMap(DisclosureRules.init(policyJSON:))
         }
 
-        mutating func follow(_ record: JSONValue, at index: Int64, enterpriseId: Int64?, writer: RegistryWriter) throws {
+        mutating func follow(
+            _ record: JSONValue, of kind: PublicationRecord.Kind?, at index: Int64, enterpriseId: Int64?, writer: RegistryWriter
+        ) throws {
             let subject = record["subject"]
             let enterprise = enterpriseId.map { "id \($0)" }
                 ?? (subject?["uscc"]?.stringValue ?? subject?["orgCode"]?.stringValue).map { "code \($0)" }
-            switch record["type"]?.stringValue.flatMap(PublicationRecord.Kind.init(rawValue:)) {
+            switch kind {
             case .policy:
                 rules = DisclosureRules(policyJSON: record) ?? rules
             case .listing:
@@ -103,9 +105,7 @@ public enum LogReplay {
                     try writer.endDisclosure(of: target, on: end.endsOn, reason: end.reason)
                 }
             }
-            if let kind = record["type"]?.stringValue.flatMap(PublicationRecord.Kind.init(rawValue:)), kind == .grade || kind == .override,
-                let enterprise
-            {
+            if let kind, kind == .grade || kind == .override, let enterprise {
                 newestRecords[enterprise, default: [:]][kind] = index
             }
         }

@@ -262,10 +262,10 @@ struct FileImport {
                 // The daemon closes a connection whose message is over its limit, with no reply:
                 // a registry configured below the default 8 MiB needs smaller batches.
                 var hint = ""
-                if case .connectionLost = failure, await !Self.isListening(daemon.socketPath) {
-                    hint = "qcreditd is no longer listening (it stopped, or was stopped): once it is back, run the same command again.\n"
-                } else if case .connectionLost = failure {
-                    hint = "If qcreditd's log says the message was too large, its maxMessageBytes is below the 8 MiB a batch "
+                if case .connectionLost = failure {
+                    hint = await !Self.isListening(daemon.socketPath)
+                        ? "qcreditd is no longer listening (it stopped, or was stopped): once it is back, run the same command again.\n"
+                        : "If qcreditd's log says the message was too large, its maxMessageBytes is below the 8 MiB a batch "
                         + "(up to 4 MiB of rows) may need: "
                         + (batchesAnswered == 0
                             ? "import with a smaller --batch-size under a new --import-id.\n"

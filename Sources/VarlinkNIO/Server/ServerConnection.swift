@@ -79,12 +79,19 @@ final class ServerConnection: Sendable {
         state.withLock { !$0.draining }
     }
 
-    /// The call taken up is an endless feed. False when the server is draining or the peer has
-    /// shut down its side: close now.
-    func beginEndlessCall() -> Bool {
+    /// Why an endless feed may not begin.
+    enum EndlessCallRefusal {
+        /// The server is draining: the connection closes now.
+        case draining
+        /// The peer shut down its side: serving stops, the replies before it still go out.
+        case peerStoppedSending
+    }
+
+    /// The call taken up is an endless feed; nil when it may run.
+    func beginEndlessCall() -> EndlessCallRefusal? {
         state.withLock { state in
             state.inEndlessCall = true
-            return !state.draining && !state.peerStoppedSending
+            return state.draining ? .draining : state.peerStoppedSending ? .peerStoppedSending : nil
         }
     }
 
@@ -97,12 +104,6 @@ final class ServerConnection: Sendable {
             state.peerStoppedSending = true
             return state.inEndlessCall
         }
-    }
-
-    /// Why an endless feed is refused (``beginEndlessCall()`` returned false), when the server
-    /// is the reason: it is draining.
-    var endlessCallRefusal: CloseCause? {
-        state.withLock { $0.draining ? .shutdown : nil }
     }
 
     /// The task is done with its call. False when the server is draining: stop serving.
@@ -144,7 +145,7 @@ final class ServerConnection: Sendable {
 
     /// Closes the connection, remembering why (the first reason given wins). Closing ends the
     /// connection's task, which cancels a handler still running.
-    func close(because cause: CloseCause?) {
+    func close(because cause: CloseCause) {
         state.withLock { state in
             if state.closeCause == nil { state.closeCause = cause }
         }

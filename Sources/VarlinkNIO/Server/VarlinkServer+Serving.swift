@@ -215,10 +215,10 @@ extension VarlinkServer {
             return false
         }
         // A oneway call runs no stream (the dispatcher ignores its `more`).
-        if call.more && !call.oneway && configuration.endlessMethods.contains(call.method), !connection.beginEndlessCall() {
+        if call.more && !call.oneway && configuration.endlessMethods.contains(call.method), let refusal = connection.beginEndlessCall() {
             // Draining closes at once; a peer that stopped sending still gets the replies before
             // this one, which the output's half-close after the loop sends first.
-            if let cause = connection.endlessCallRefusal { connection.close(because: cause) }
+            if refusal == .draining { connection.close(because: .shutdown) }
             return false
         }
         do {
