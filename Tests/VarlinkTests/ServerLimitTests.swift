@@ -138,6 +138,25 @@ import VarlinkNIO
         }
     }
 
+    /// A feed call that fails its checks is answered with its error after the peer stopped
+    /// sending, like any other call, and the calls after it too: only a feed that would begin
+    /// ends the connection.
+    @Test func aFeedCallThatFailsItsChecksIsAnsweredAfterThePeerStopsSending() async throws {
+        try await TestServer.with(configure: { $0.endlessMethods = ["org.example.test.Forever"] }) { server in
+            let raw = try await server.raw()
+            try await raw.send(
+                #"{"method":"org.example.test.Forever","parameters":{"bogus":1},"more":true}"# + "\0"
+                    + #"{"method":"org.example.test.Ping","parameters":{"text":"after"}}"# + "\0"
+                    + #"{"method":"org.example.test.Forever","more":true}"# + "\0"
+                    + #"{"method":"org.example.test.Ping","parameters":{"text":"never"}}"# + "\0")
+            try await raw.shutdownSending()
+            #expect(try await raw.nextFrame() == #"{"error":"org.varlink.service.InvalidParameter","parameters":{"parameter":"bogus"}}"#)
+            #expect(try await raw.nextFrame() == #"{"parameters":{"text":"after"}}"#)
+            #expect(try await raw.expectClosed())
+            await raw.close()
+        }
+    }
+
     @Test func oversizedMessagesCloseTheConnection() async throws {
         try await TestServer.with(configure: { $0.maxMessageBytes = 1024 }) { server in
             // No terminator at all.

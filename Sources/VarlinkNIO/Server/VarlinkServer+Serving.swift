@@ -215,18 +215,34 @@ extension VarlinkServer {
             return false
         }
         // A oneway call runs no stream (the dispatcher ignores its `more`).
+        var feedMayBegin = true
         if call.more && !call.oneway && configuration.endlessMethods.contains(call.method), let refusal = connection.beginEndlessCall() {
-            // Draining closes at once; a peer that stopped sending still gets the replies before
-            // this one, which the output's half-close after the loop sends first.
-            if refusal == .draining { connection.close(because: .shutdown) }
-            return false
+            // Draining closes at once.
+            if refusal == .draining {
+                connection.close(because: .shutdown)
+                return false
+            }
+            // A peer that stopped sending: the call is still checked, and one that fails is
+            // answered with its error like any other call; one that would begin the feed ends
+            // serving instead (the replies before it still go out with the output's half-close).
+            feedMayBegin = false
         }
         do {
-            try await dispatcher.dispatch(call, context: context, sink: sink)
+            let checkedSink: VarlinkReplyWriter.Sink = { replies in
+                guard replies.allSatisfy({ !$0.continues }) else { throw EndlessFeedNotBegun() }
+                try await sink(replies)
+            }
+            try await dispatcher.dispatch(call, context: context, sink: feedMayBegin ? sink : checkedSink)
             return true
+        } catch is EndlessFeedNotBegun {
+            return false
         } catch {
             logger.debug("cannot deliver reply", metadata: ["method": "\(call.method)", "error": "\(error)"])
             return false
         }
     }
 }
+
+/// Thrown by the sink of an endless feed that may not begin (its peer stopped sending) when the
+/// call's first replies would begin it.
+private struct EndlessFeedNotBegun: Error {}
