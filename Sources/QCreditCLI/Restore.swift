@@ -69,6 +69,8 @@ struct Restore {
         /// Records still missing: the log does not reach its newest signed tree.
         var missing: Range<Int64>?
         var replacedDirectory: String?
+        /// The state directory had a database, now in ``replacedDirectory`` (else only its checkpoint is).
+        var replacedADatabase = false
         var keysMissing: Bool
         /// The backup's log had signed a checkpoint (verified or not).
         var backupSigned = false
@@ -100,7 +102,12 @@ struct Restore {
             } else {
                 lines.append("no signed tree is on record: the log starts from the backup")
             }
-            if let replacedDirectory { lines.append("the database it replaced is kept in \(replacedDirectory)") }
+            if let replacedDirectory {
+                lines.append(
+                    replacedADatabase
+                        ? "the database it replaced is kept in \(replacedDirectory)"
+                        : "there was no database to replace; the state directory's checkpoint file is kept in \(replacedDirectory)")
+            }
             if let missing, let signed {
                 var warning =
                     "WARNING: the log signed \(signed.size) records, but records \(missing.lowerBound)..<\(missing.upperBound) are "
@@ -255,7 +262,7 @@ struct Restore {
                     + "missing): restoring it would leave qcreditd refusing to start; nothing was changed. Give the exports that "
                     + "hold them (--entries), or move \(current) aside first if it is damaged")
         }
-        outcome.replacedDirectory = try install(staging: staging)
+        (outcome.replacedDirectory, outcome.replacedADatabase) = try install(staging: staging)
         try recordSignedTree(outcome)
         try giveToTheStateDirectorysOwner(replaced: outcome.replacedDirectory)
         outcome.keysMissing = !keysConfigured && !hasKeyFiles
@@ -633,8 +640,9 @@ struct Restore {
         }
     }
 
-    /// Moves the state directory's database aside (if any) and the staged one into place.
-    private func install(staging: String) throws -> String? {
+    /// Moves the state directory's database and checkpoint aside (if any) and the staged database
+    /// into place; returns where they went and whether a database was among them.
+    private func install(staging: String) throws -> (aside: String?, hadDatabase: Bool) {
         let fileManager = FileManager.default
         let files = ["registry.sqlite", "registry.sqlite-wal", "registry.sqlite-shm"]
         let present = files.filter { fileManager.fileExists(atPath: (stateDirectory as NSString).appendingPathComponent($0)) }
@@ -659,7 +667,7 @@ struct Restore {
                 atPath: (staging as NSString).appendingPathComponent(file), toPath: (stateDirectory as NSString).appendingPathComponent(file))
         }
         try DurableFile.syncDirectory(of: (stateDirectory as NSString).appendingPathComponent("registry.sqlite"))
-        return replaced
+        return (replaced, present.contains("registry.sqlite"))
     }
 
     /// Keeps the newest signed tree on record in the state directory's history, so that the

@@ -70,6 +70,9 @@ import Varlink
         #expect(behind.status == 5, "\(behind.stdout)\(behind.stderr)")
         #expect(behind.stderr.contains("WARNING: the log signed 12 records, but records 7..<12 are missing"), "\(behind.stdout)\(behind.stderr)")
         #expect(behind.stdout.contains("restored 7 records") && !behind.stdout.contains("WARNING"), "\(behind.stdout)")
+        // Only the checkpoint file went aside: the message does not send the operator to a database there.
+        #expect(behind.stdout.contains("there was no database to replace; the state directory's checkpoint file is kept in"), "\(behind.stdout)")
+        #expect(!behind.stdout.contains("the database it replaced"), "\(behind.stdout)")
         let refusal = try await daemon.startExpectingRefusal()
         #expect(refusal.status != 0)
         #expect(refusal.log.contains("records 7..<12 are missing"), "\(refusal.log)")
@@ -82,6 +85,7 @@ import Varlink
             ["restore", scenario.backup, "--entries", scenario.export, "--config", scenario.configPath, "--state-dir", daemon.stateDirectory])
         #expect(restored.status == 0, "\(restored.stdout)\(restored.stderr)")
         #expect(restored.stdout.contains("restored 12 records: 7 from the backup, 5 replayed from exports"), "\(restored.stdout)")
+        #expect(restored.stdout.contains("the database it replaced is kept in"), "\(restored.stdout)")
         try await daemon.start()
         let checkpoint = try await daemon.call("org.qcredit.audit.GetCheckpoint")
         #expect(checkpoint["size"] == 12)
