@@ -309,7 +309,14 @@ public struct DaemonConfiguration: Sendable, Equatable {
             try log.rejectUnknownKeys(allowed: ["origin", "keyName", "keys", "checkpointIntervalSeconds"])
             configuration.log.origin = try noteName(log, "origin")
             configuration.log.keyName = try noteName(log, "keyName")
-            configuration.log.keyFiles = try log.optionalStrings("keys") ?? []
+            if let keys = try log.optionalStrings("keys") {
+                // Written but empty is a list that went wrong, not the default: the default makes
+                // new keys in the state directory, a new signer for the log.
+                guard !keys.isEmpty else {
+                    throw ConfigurationError("\(log.name("keys")): is empty: list the signing key files, or leave the key out for keys made in the state directory")
+                }
+                configuration.log.keyFiles = keys
+            }
             if let twice = Dictionary(grouping: configuration.log.keyFiles, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
                 throw ConfigurationError("\(log.name("keys")): \(twice) is listed twice (each key signs every checkpoint once)")
             }

@@ -171,6 +171,8 @@ import Testing
             ("[limits]\nmaxConnectionsPerUser = 1000", "c.toml: limits.maxConnectionsPerUser (1000) exceeds maxConnections (256)"),
             ("[limits]\nshutdownTimeoutSeconds = 1000", "c.toml: limits.shutdownTimeoutSeconds: 1000 leaves no time"),
             ("[log]\nkeys = [\"/k/a.pem\", \"/k/a.pem\"]", "c.toml: log.keys: /k/a.pem is listed twice"),
+            // An empty list is not the default (which makes new keys: a new signer for the log).
+            ("[log]\nkeys = []", "c.toml: log.keys: is empty: list the signing key files"),
             ("socket = 5", "c.toml: socket: expected a string, found an integer"),
             ("[log]\norigin = \"bad origin\"", "c.toml: log.origin: 'bad origin' must be non-empty, without spaces or '+'"),
             ("[export]\nrestrictedGroup = \"\"", "c.toml: export.restrictedGroup: must name a group"),
