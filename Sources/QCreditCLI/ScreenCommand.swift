@@ -52,6 +52,10 @@ struct ScreenCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await options.run { daemon, _ in
+            // Ctrl-C or SIGTERM: no half-written file is left beside the output (see below), and
+            // a summary says how far the run got, reading a large portfolio included.
+            let interrupt = InterruptSignal()
+            defer { interrupt.end() }
             let codes = try portfolio()
             // --json asks for JSON, as of every command: rows as JSON Lines unless --format says otherwise.
             let format = self.format ?? (options.json || output?.lowercased().hasSuffix(".jsonl") == true ? .jsonl : .csv)
@@ -59,9 +63,6 @@ struct ScreenCommand: AsyncParsableCommand {
             if let output, InputFile.sameFile(output, file) {
                 throw Failure.badInput("the output \(output) is the portfolio being screened; give another --output path")
             }
-            // Ctrl-C or SIGTERM: no half-written file is left beside the output (see below).
-            let interrupt = InterruptSignal()
-            defer { interrupt.end() }
             let sink = try OutputSink(path: output)
             let checkpoints = DaemonSession(socketPath: daemon.socketPath)
             // The daemon answers each connection's calls in turn: several connections use its cores.

@@ -78,7 +78,7 @@ extension Registry {
             throw RegistryError.invalidArgument(
                 parameter: parameter, reason: "holds \(count) rows; send at most \(Self.maximumBatchRows) per call")
         }
-        if let place { try Self.check(place) }
+        if let place { try Self.check(place, rows: count) }
         return try await write(by: Self.audited(caller, place: place, parameter: parameter, count: count)) { writer in
             if let place, let applied = try Self.appliedBefore(place, kind: kind, reader: writer.reader) { return applied }
             var rejections: [BatchRejection] = []
@@ -124,12 +124,18 @@ extension Registry {
         return audited
     }
 
-    private static func check(_ place: ImportBatchPlace) throws(RegistryError) {
-        // One line: it is shown in summaries, messages and the audit trail as it was sent.
-        _ = try TextField.line(place.importId, "importId", maxLength: 200)
+    private static func check(_ place: ImportBatchPlace, rows: Int) throws(RegistryError) {
+        _ = try TextField.importId(place.importId)
         guard place.firstLine >= 1, place.lastLine >= place.firstLine else {
             throw .invalidArgument(
                 parameter: "firstLine", reason: "lines \(place.firstLine)–\(place.lastLine) are not a range of lines from 1")
+        }
+        // Each row takes at least one line of its file: a batch that claims fewer lines than
+        // rows would make the resume's bookkeeping (which lines were applied) a fiction.
+        guard Int64(rows) <= place.lastLine - place.firstLine + 1 else {
+            throw .invalidArgument(
+                parameter: "lastLine",
+                reason: "lines \(place.firstLine)–\(place.lastLine) cannot hold \(rows) rows (each row takes at least one line)")
         }
     }
 

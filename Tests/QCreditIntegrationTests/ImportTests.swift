@@ -455,6 +455,20 @@ import Testing
         #expect(errors == "line,code,error,reason\n", "\(errors)")
     }
 
+    /// An import id the registry would refuse is refused before the file is read: no error
+    /// file is written as if the import had begun.
+    @Test func anImportIdTheRegistryWouldRefuseIsRefusedBeforeTheFileIsRead() async throws {
+        let cli = CLIHarness(daemon: try await DaemonProcess())
+        let path = try file(cli.daemon, "long-id.csv", "code,name\n\(CLI.cement),贵州黔南某某水泥有限公司\n\(CLI.cement),again\n")
+        for (id, message) in [(String(repeating: "y", count: 300), "--import-id has 300 characters"), (" ", "--import-id must not be empty")] {
+            let refused = try await cli.run(["import", "enterprises", path, "--import-id", id])
+            #expect(refused.status == 2, "\(refused.stderr)")
+            #expect(refused.stderr.contains(message), "\(refused.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: path + ".errors.csv"))
+        }
+        #expect(try await cli.json(["import", "enterprises", path, "--import-id", String(repeating: "y", count: 200)])["imported"] == 1)
+    }
+
     /// A Chinese form spaces its headers with the ideographic space (`名　　称`): it does not
     /// matter there as an ASCII space does not (it refused the file: "has no column name").
     @Test func headersSpacedWithTheIdeographicSpaceNameTheirColumns() async throws {
@@ -808,9 +822,16 @@ import Testing
         let first = try file(cli.daemon, "a.csv", "code,name\n\(CLI.cement),贵州黔南某某水泥有限公司\n")
         let second = try file(cli.daemon, "b.csv", "code,name\n\(CLI.materials),贵阳某某建材有限公司\n")
         #expect(try await cli.json(["import", "enterprises", first, "--import-id", "monthly"])["imported"] == 1)
+        // The last run's list, which an import refused before any of it was imported leaves as it was.
+        let lastRun = "line,code,error,reason\n7,91000000000000000X,InvalidCode,planted by the test\n"
+        try lastRun.write(toFile: second + ".errors.csv", atomically: true, encoding: .utf8)
         let refused = try await cli.run(["import", "enterprises", second, "--import-id", "monthly"])
         #expect(refused.status == 1, "\(refused.stdout)")
         #expect(refused.stderr.contains("were applied before with other rows"), "\(refused.stderr)")
+        #expect(
+            refused.stderr.contains("the registry refused the import before any row of it was imported; \(second).errors.csv is left as it was"),
+            "\(refused.stderr)")
+        #expect(try String(contentsOfFile: second + ".errors.csv", encoding: .utf8) == lastRun)
         // With --json, stdout still holds the summary: nothing imported, not complete, and why.
         let refusedJSON = try await cli.run(["import", "enterprises", second, "--import-id", "monthly", "--json"])
         #expect(refusedJSON.status == 1)
@@ -1067,7 +1088,7 @@ import Testing
 
     /// A screen stopped by SIGTERM or SIGHUP (a closed terminal) leaves no half-written file
     /// beside its output, and ends by the signal.
-    @Test(arguments: [("TERM", 143), ("HUP", 129)]) func aScreenStoppedBySignalLeavesNothingBesideItsOutput(_ signal: String, _ status: Int) async throws {
+    @Test(arguments: [("TERM", 143), ("HUP", 129), ("INT", 130)]) func aScreenStoppedBySignalLeavesNothingBesideItsOutput(_ signal: String, _ status: Int) async throws {
         let cli = CLIHarness(daemon: try await DaemonProcess())
         let codes = (0..<400_000).map { USCC.madeUp(serial: 72_000_000 + $0) }.joined(separator: "\n")
         let path = try file(cli.daemon, "book.txt", codes + "\n")
@@ -1087,6 +1108,32 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: output))
         let report = try String(contentsOfFile: path + ".err", encoding: .utf8)
         #expect(report.contains("screen stopped by SIG\(signal) after"), "\(report)")
+    }
+
+    /// Ctrl-C while the portfolio is still being read (a pipe whose writer is slow) is taken
+    /// too: the run ends once the reading does, by the signal, and says so.
+    @Test func aScreenInterruptedWhileReadingItsPortfolioSaysSo() async throws {
+        let cli = CLIHarness(daemon: try await DaemonProcess())
+        let fifo = cli.daemon.directory.appendingPathComponent("book.fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let script = """
+            set -m
+            '\(CLIHarness.executable)' screen '\(fifo)' --socket '\(cli.daemon.socketPath)' >/dev/null 2>'\(fifo).err' &
+            screener=$!
+            exec 3>'\(fifo)'
+            echo '\(CLI.cement)' >&3
+            sleep 0.3
+            kill -INT $screener
+            sleep 0.3
+            echo '\(CLI.materials)' >&3
+            exec 3>&-
+            wait $screener
+            echo "exit $?"
+            """
+        let stopped = try await runCommand("/bin/bash", ["-c", script])
+        #expect(stopped.stdout == "exit 130\n", "\(stopped.stdout)\(stopped.stderr)")
+        let report = try String(contentsOfFile: fifo + ".err", encoding: .utf8)
+        #expect(report.contains("screen stopped by SIGINT after 0 of 2 codes"), "\(report)")
     }
 
     /// Enterprise batches go over two connections, yet a firm's rows still apply in file order:

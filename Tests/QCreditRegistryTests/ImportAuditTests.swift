@@ -30,4 +30,24 @@ import Testing
         // The row itself is in the registry, with the audit entry's id.
         #expect(try await fixture.registry.creditFile(code: code, view: .full).events.map(\.details.summary) == [summary])
     }
+
+    /// Each row takes at least one line: a batch claiming fewer lines than it has rows is
+    /// refused whole, so the lines recorded as applied are the lines whose rows were.
+    @Test func aBatchClaimingFewerLinesThanRowsIsRefused() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        let code = RegistryFixture.usccA
+        try await fixture.register(code)
+        let caller = Caller(method: "org.qcredit.admin.ImportEvents", peer: RegistryFixture.regulator.peer, parameters: [:])
+        let events = [
+            fixture.event(code, kind: "penalty", severity: "high", occurredOn: "2026-03-01"),
+            fixture.event(code, kind: "penalty", severity: "low", occurredOn: "2026-03-01"),
+        ]
+        let squeezed = ImportBatchPlace(importId: "squeezed", firstLine: 2, lastLine: 2)
+        await #expect(throws: RegistryError.invalidArgument(parameter: "lastLine", reason: "lines 2–2 cannot hold 2 rows (each row takes at least one line)")) {
+            try await fixture.registry.importEvents(events, place: squeezed, naming: { "\($0)" }, by: caller)
+        }
+        #expect(try await fixture.registry.creditFile(code: code, view: .full).events.isEmpty)
+        let fitting = ImportBatchPlace(importId: "squeezed", firstLine: 2, lastLine: 3)
+        #expect(try await fixture.registry.importEvents(events, place: fitting, naming: { "\($0)" }, by: caller).imported == 2)
+    }
 }

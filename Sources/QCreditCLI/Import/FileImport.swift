@@ -90,6 +90,17 @@ struct FileImport {
     }
 
     func run(_ daemon: DaemonSession, _ console: Console) async throws -> ExitStatus {
+        // The registry's rule, checked before the file is read: refused in the first batch, it
+        // would leave an error file of the rows read so far, as if the import had begun.
+        if let importId = options.importId {
+            do {
+                _ = try TextField.importId(importId)
+            } catch .invalidArgument(_, let reason) {
+                throw Failure.badInput("--import-id \(reason)")
+            } catch {
+                throw Failure.badInput("--import-id: \(error.reason)")
+            }
+        }
         let file = try TabularFile(reading: options.file, encoding: options.encoding)
         let importId = options.importId ?? "\(kind.rawValue)-\(file.contentDigest)"
         let errorPath = options.errors ?? Self.defaultErrorPath(input: options.file, importId: importId)
@@ -246,12 +257,15 @@ struct FileImport {
             // the counts to stderr, before the failure itself. The rest of the file is not read:
             // its rows were not sent, and a refusal of the first batch (an import id resumed
             // with another batch size) would otherwise list every duplicate of a large file.
-            (rejections, invalidRepeats) = Self.resolved(rejections + reader.rejections)
-            try? writeErrors(rejections, to: errorPath)
-            progress.finish(stopped: true)
             // A refusal of the import itself (its id used for other rows, or a caller without the
             // role) is not resumed by running it again; a lost connection or a stopped daemon is.
             let refused = (error as? VarlinkError).map { $0.name.hasSuffix(".InvalidArgument") || $0.name.hasSuffix(".PermissionDenied") } == true
+            // Refused before any batch was answered, this run changed nothing: the last run's
+            // error file (say, of the import this one tried to resume) is left as it was.
+            let keepsErrorFile = refused && batchesAnswered == 0
+            (rejections, invalidRepeats) = Self.resolved(rejections + reader.rejections)
+            if !keepsErrorFile { try? writeErrors(rejections, to: errorPath) }
+            progress.finish(stopped: true)
             let failure = Failure(error, socket: daemon.socketPath)
             if console.json {
                 // A script gets the counts too: the summary's members, `complete` false, and why.
@@ -273,9 +287,11 @@ struct FileImport {
                                 + "already applied again).\n")
                 }
                 Console.emit(
-                    "stopped: \(imported) rows imported, \(rejections.count) rejected (in \(errorPath)), \(skipped) already "
-                        + "imported before the failure below"
-                        + (refused ? ".\n" : "; run the same command again to resume.\n") + hint, to: STDERR_FILENO)
+                    keepsErrorFile
+                        ? "stopped: the registry refused the import before any row of it was imported; \(errorPath) is left as it was.\n"
+                        : "stopped: \(imported) rows imported, \(rejections.count) rejected (in \(errorPath)), \(skipped) already "
+                            + "imported before the failure below"
+                            + (refused ? ".\n" : "; run the same command again to resume.\n") + hint, to: STDERR_FILENO)
             }
             throw error
         }

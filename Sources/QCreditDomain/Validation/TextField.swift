@@ -29,6 +29,12 @@ public enum TextField {
         return try line(value, parameter, maxLength: maxLength)
     }
 
+    /// An import's id: one line of at most 200 characters, shown in summaries, messages and the
+    /// audit trail as it was sent. The client checks it too, before it reads the file.
+    public static func importId(_ value: String) throws(RegistryError) -> String {
+        try line(value, "importId", maxLength: 200)
+    }
+
     /// An issuing authority: one line of at most 200 characters, wherever a decision names one.
     public static func authority(_ value: String) throws(RegistryError) -> String {
         try line(value, "authority", maxLength: 200)
