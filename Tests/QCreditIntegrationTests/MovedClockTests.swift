@@ -11,14 +11,7 @@ import Testing
 
     @Test(arguments: [true, false])
     func aGradeFollowsTheMovedClockWithNoCall(monotonicKept: Bool) async throws {
-        guard FileManager.default.fileExists(atPath: Self.library) else {
-            // Fails under Scripts/test (which installs libfaketime); shows as skipped elsewhere.
-            if Interop.required {
-                Issue.record("\(Self.library) is missing: Scripts/install-dependencies installs libfaketime")
-                return
-            }
-            try Test.cancel("skipped: \(Self.library) is not installed (Scripts/install-dependencies installs it)")
-        }
+        guard try Self.libraryIsInstalled() else { return }
         let offsetFile = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-faketime-\(UUID().uuidString.prefix(8))").path
         try "+0\n".write(toFile: offsetFile, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: offsetFile) }
@@ -73,13 +66,7 @@ import Testing
     /// process) keeps its promises: `qcredit watch` whose daemon stays away gives up after
     /// `--retry-for` and exits 3. (It waited on `Task.sleep`, which never woke under libfaketime.)
     @Test func aWatchUnderTheMovedClockGivesUpAfterItsRetryTime() async throws {
-        guard FileManager.default.fileExists(atPath: Self.library) else {
-            if Interop.required {
-                Issue.record("\(Self.library) is missing: Scripts/install-dependencies installs libfaketime")
-                return
-            }
-            try Test.cancel("skipped: \(Self.library) is not installed (Scripts/install-dependencies installs it)")
-        }
+        guard try Self.libraryIsInstalled() else { return }
         // A socket file nobody listens on: every connection is refused.
         let socket = "/tmp/qcredit-refusing-\(UUID().uuidString.prefix(8)).sock"  // short: a socket address holds 107 bytes
         let descriptor = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
@@ -99,6 +86,73 @@ import Testing
             environment: ["LD_PRELOAD": Self.library, "FAKETIME": "+1d"])
         #expect(result.status == 3, "\(result.stderr)")
         #expect(result.stderr.contains("resume with: qcredit watch loans --since 3"), "\(result.stderr)")
+    }
+
+    /// Days moved forward one after another, with the README's recipe as it is (the monotonic
+    /// clock kept, the default maintenance interval of five minutes): a write after each move
+    /// is regraded within seconds, as after any write. (With the monotonic clock moved too, the
+    /// daemon's timers were seen to fire late, the write then waiting up to the next tick.)
+    @Test func aWriteAfterTheClockMovedIsRegradedWithinSeconds() async throws {
+        guard try Self.libraryIsInstalled() else { return }
+        let offsetFile = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-faketime-\(UUID().uuidString.prefix(8))").path
+        try "+0\n".write(toFile: offsetFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: offsetFile) }
+        let daemon = try await DaemonProcess(
+            config: DaemonProcess.logConfig,
+            launcher: [
+                "/usr/bin/env", "LD_PRELOAD=\(Self.library)", "FAKETIME_TIMESTAMP_FILE=\(offsetFile)", "FAKETIME_NO_CACHE=1",
+                "DONT_FAKE_MONOTONIC=1",
+            ])
+        let code = DurabilityTests.uscc(0)
+        _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(code), "name": "Moved Clock Co."])
+        let occurred = try #require(Self.beijingDate(addingYears: 0, days: -5))
+        func record(_ kind: String, _ severity: String, _ n: Int) async throws {
+            _ = try await daemon.call(
+                "org.qcredit.admin.RecordEvent",
+                [
+                    "code": .string(code), "dimension": "product", "kind": .string(kind), "severity": .string(severity),
+                    "occurredOn": .string(occurred), "authority": "SAMR", "documentNumber": .string("国市监〔2026〕\(n)号"),
+                    "summary": "moved clock",
+                ])
+        }
+        func gradeChanges(from old: JSONValue?) async throws -> JSONValue? {
+            let deadline = ContinuousClock.now + .seconds(20)
+            var grade: JSONValue?
+            while ContinuousClock.now < deadline {
+                grade = try await daemon.call("org.qcredit.query.GetGrade", ["code": .string(code)])["grade"]?["grade"]
+                if let grade, grade != .null, grade != old { return grade }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            return grade
+        }
+        // 80 − 30 = 50: D. Then, a day apart each: +10 (C), +10 (B), −5 (C); the days alone
+        // move no letter (the penalty fades by a thousandth a day).
+        try await record("penalty", "high", 0)
+        var grade = try await gradeChanges(from: nil)
+        #expect(grade == "D")
+        let rounds = [("award", "high"), ("award", "high"), ("penalty", "low")]
+        for (round, (kind, severity)) in zip(1..., rounds) {
+            try await Task.sleep(for: .seconds(1))
+            try "+\(86_400 * round)\n".write(toFile: offsetFile, atomically: true, encoding: .utf8)
+            try await Task.sleep(for: .seconds(2))
+            try await record(kind, severity, round)
+            let next = try await gradeChanges(from: grade)
+            #expect(next != grade, "round \(round): still \(String(describing: grade)) 20 s after the write\n\(daemon.log)")
+            grade = next
+        }
+        await daemon.stop()
+    }
+
+    /// Fails under Scripts/test (which installs libfaketime); shows as skipped elsewhere.
+    static func libraryIsInstalled() throws -> Bool {
+        guard FileManager.default.fileExists(atPath: library) else {
+            if Interop.required {
+                Issue.record("\(library) is missing: Scripts/install-dependencies installs libfaketime")
+                return false
+            }
+            try Test.cancel("skipped: \(library) is not installed (Scripts/install-dependencies installs it)")
+        }
+        return true
     }
 
     /// Today's date in Beijing moved by whole years, then days, as YYYY-MM-DD.
