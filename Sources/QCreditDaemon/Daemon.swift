@@ -161,7 +161,9 @@ public enum Daemon {
         } else {
             // No key at all for a log that signed before (a state directory restored without
             // its keys): refused here, before keys/, exports/ or the lock file are made.
-            try LogKeys.refuseToMakeKeys(stateDirectory: configuration.stateDirectory, newestSigned: newestSigned)
+            try LogKeys.refuseToMakeKeys(
+                stateDirectory: configuration.stateDirectory, newestSigned: newestSigned, source: newestOnRecord?.source,
+                exportDirectory: configuration.exportDirectory)
         }
         // No database (a state directory lost, restore not yet run) for a log that signed: refused
         // with the records it lacks before the state directory, its lock file or an empty

@@ -72,13 +72,27 @@ enum LogKeys {
 
     /// Refuses, when the log signed a tree before, to go on with no key (new keys would give
     /// the log a second identity).
-    static func refuseToMakeKeys(stateDirectory: String, newestSigned: SignedTree?) throws {
+    ///
+    /// `source` names where that tree is on record; one found only in `exportDirectory` may be
+    /// another log's (two daemons given one exports directory), which the message says.
+    static func refuseToMakeKeys(
+        stateDirectory: String, newestSigned: SignedTree?, source: String? = nil, exportDirectory: String? = nil
+    ) throws {
         guard let newestSigned else { return }
         let directory = (stateDirectory as NSString).appendingPathComponent("keys")
+        let onRecord = source.map { " (on record in \($0))" } ?? ""
+        var anotherLogs = ""
+        if let source, let exportDirectory,
+            (source as NSString).standardizingPath.hasPrefix((exportDirectory as NSString).standardizingPath + "/")
+        {
+            anotherLogs =
+                " If that is another log's record (its exports directory given to this daemon too), give this daemon an "
+                + "exports directory of its own ([export] directory)."
+        }
         throw LogKeysError(
-            "the log already signed a tree of \(newestSigned.size) records, but no signing key is configured and "
+            "the log already signed a tree of \(newestSigned.size) records\(onRecord), but no signing key is configured and "
                 + "\(directory) holds none: restore the log's keys there (backups do not hold them) or list them in "
-                + "[log] keys. New keys are made only for a log that never signed anything.")
+                + "[log] keys. New keys are made only for a log that never signed anything.\(anotherLogs)")
     }
 
     /// Logs each key's verifier key, for the operator to publish.

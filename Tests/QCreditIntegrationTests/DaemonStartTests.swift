@@ -28,6 +28,28 @@ import Testing
         }
     }
 
+    /// A new log given another log's exports directory is refused (it would sign a tree the
+    /// other log's history beside the exports says was signed), and told where that record is
+    /// and what to do, not only that "the log" needs its keys back.
+    @Test func aNewLogGivenAnotherLogsExportsDirectoryIsToldWhy() async throws {
+        let scratch = try ScratchDirectory("shared-exports")
+        let exports = scratch.path("exports")
+        let first = try await DaemonProcess(config: DaemonProcess.logConfig + "\n[export]\ndirectory = \"\(exports)\"\n")
+        _ = try await first.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(DurabilityTests.uscc(1)), "name": "First Log Co."])
+        _ = try await first.call("org.qcredit.admin.PublishGrades", ["codes": [.string(DurabilityTests.uscc(1))]])
+        _ = try await first.waitForCheckpoint(ofSize: 2)
+        await first.stop()
+        let state = scratch.path("second-state")
+        do {
+            _ = try await DaemonProcess(config: "[export]\ndirectory = \"\(exports)\"\n", stateDirectory: state)
+            Issue.record("a new log started on another log's exports directory")
+        } catch let failed as DaemonFailed {
+            #expect(failed.log.contains("(on record in \(exports)/"), "\(failed.log)")
+            #expect(failed.log.contains("give this daemon an exports directory of its own ([export] directory)"), "\(failed.log)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: state + "/keys"), "keys were made for the second log")
+    }
+
     /// A second daemon pointed at the socket a live one serves is refused before it makes a
     /// state directory, keys and a database of its own; the first one goes on serving.
     @Test func aSocketInUseIsRefusedBeforeAnythingIsWritten() async throws {
