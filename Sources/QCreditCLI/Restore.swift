@@ -189,8 +189,6 @@ struct Restore {
         } catch {
             throw Failure.badInput("cannot make or use the state directory \(stateDirectory): \(fileErrorText(error))")
         }
-        let lockPath = (stateDirectory as NSString).appendingPathComponent(StateDirectoryLock.fileName)
-        let lockFileWasThere = FileManager.default.fileExists(atPath: lockPath)
         let lock: StateDirectoryLock
         do {
             lock = try StateDirectoryLock(directory: stateDirectory)
@@ -203,9 +201,9 @@ struct Restore {
         } catch {
             if let made {
                 Self.removeWhatWasMade(stateDirectory, upTo: made)
-            } else if !lockFileWasThere {
+            } else {
                 // A refused restore changes nothing, not even the lock file it made (under its lock).
-                unlink(lockPath)
+                lock.removeItsFileIfMade()
             }
             throw error
         }

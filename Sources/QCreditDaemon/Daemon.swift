@@ -172,8 +172,6 @@ public enum Daemon {
             throw LogError.logBehindSignedTree(signed: newestOnRecord.tree, databaseSize: 0, source: newestOnRecord.source)
         }
         let stateDirectoryWasThere = FileManager.default.fileExists(atPath: configuration.stateDirectory)
-        let lockPath = (configuration.stateDirectory as NSString).appendingPathComponent(StateDirectoryLock.fileName)
-        let lockFileWasThere = FileManager.default.fileExists(atPath: lockPath)
         try makeDirectory(configuration.stateDirectory, mode: 0o700, setting: settings.stateDirectorySetting)
         // Held until the process ends: no second daemon, and no `qcredit restore`, meanwhile.
         let stateLock = try StateDirectoryLock(directory: configuration.stateDirectory)
@@ -189,7 +187,7 @@ public enum Daemon {
         } catch {
             // What the checks above cannot foresee (root may write where mkdir(2) still fails, as
             // in /proc): the lock file and the state directory this start made go again.
-            if !lockFileWasThere { unlink(lockPath) }
+            stateLock.removeItsFileIfMade()
             if !stateDirectoryWasThere { rmdir(configuration.stateDirectory) }
             throw error
         }

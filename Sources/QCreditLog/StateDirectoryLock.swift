@@ -12,11 +12,16 @@ public final class StateDirectoryLock: Sendable {
     public static let fileName = "qcreditd.lock"
     private let descriptor: Int32
     public let directory: String
+    private let path: String
+    /// Taking the lock made its file: a start or a restore refused afterwards removes it again
+    /// (``removeItsFileIfMade()``), since it changed nothing.
+    public let madeItsFile: Bool
 
     /// Takes the lock, or throws ``StateDirectoryLockError`` naming the holder's pid if another
     /// process has it.
     public init(directory: String) throws {
         let path = (directory as NSString).appendingPathComponent(Self.fileName)
+        let existed = access(path, F_OK) == 0
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             let code = errno
@@ -37,6 +42,8 @@ public final class StateDirectoryLock: Sendable {
         _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
         descriptor = fd
         self.directory = directory
+        self.path = path
+        madeItsFile = !existed
     }
 
     /// Removes what a process killed while working in the directory left behind, and returns
@@ -55,6 +62,12 @@ public final class StateDirectoryLock: Sendable {
             }
         }
         return removed
+    }
+
+    /// Removes the lock file when taking the lock made it (the lock itself is held until this
+    /// object goes).
+    public func removeItsFileIfMade() {
+        if madeItsFile { unlink(path) }
     }
 
     static func isLeftover(_ name: String) -> Bool {

@@ -80,20 +80,9 @@ import Testing
         guard let nobody = try await SecondUser.nobody else { return }
         let (daemon, before) = try await Self.daemonAtRest()
 
-        let flood = try nobody.start(
-            ["/usr/bin/python3", "-c", Self.unreadCalls, daemon.socketPath, #"{"method":"org.varlink.service.GetInfo"}"#, "64"],
-            output: daemon.directory)
-        defer { flood.signal(SIGKILL) }
-        let sent = try await flood.waitForLine(containing: "sent", seconds: 120)
-        // The daemon answered meanwhile: a regulator's write goes through.
-        _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(DurabilityTests.uscc(1)), "name": "During Co."])
-        let after = try daemon.memory()
-        print("RolelessFloodTests: VmRSS \(before.resident >> 10) KiB before, VmHWM \(after.peak >> 10) KiB after; \(sent)")
-        #expect(
-            after.peak - before.resident < Self.rssGrowthBound,
-            "VmRSS \(before.resident >> 10) KiB before, VmHWM \(after.peak >> 10) KiB after; \(sent)")
+        let (calls, sent) = try await Self.floodWithUnreadCalls(
+            #"{"method":"org.varlink.service.GetInfo"}"#, connections: 64, from: nobody, to: daemon, restingAt: before)
         // The peer sent far more than the bound's worth of calls: what held it back was the daemon.
-        let calls = try #require(sent.split(separator: " ").dropFirst().first.flatMap { Int($0) }, "\(sent)")
         #expect(calls > 20_000, "\(sent)")
     }
 
@@ -110,20 +99,11 @@ import Testing
         try await Task.sleep(for: .milliseconds(200))
         let before = try daemon.memory()
 
-        let call = #"{"method":"org.qcredit.query.GetGrade","parameters":{"code":"\#(code)"}}"#
-        let flood = try nobody.start(
-            ["/usr/bin/python3", "-c", Self.unreadCalls, daemon.socketPath, call, "20"], output: daemon.directory)
-        defer { flood.signal(SIGKILL) }
-        let sent = try await flood.waitForLine(containing: "sent", seconds: 120)
-        _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(DurabilityTests.uscc(1)), "name": "During Co."])
-        let after = try daemon.memory()
-        print("RolelessFloodTests: point reads: VmRSS \(before.resident >> 10) KiB before, VmHWM \(after.peak >> 10) KiB after; \(sent)")
-        #expect(
-            after.peak - before.resident < Self.rssGrowthBound,
-            "VmRSS \(before.resident >> 10) KiB before, VmHWM \(after.peak >> 10) KiB after; \(sent)")
+        let (calls, sent) = try await Self.floodWithUnreadCalls(
+            #"{"method":"org.qcredit.query.GetGrade","parameters":{"code":"\#(code)"}}"#, connections: 20, from: nobody, to: daemon,
+            restingAt: before)
         // Held back by the daemon: what 20 connections' socket buffers and one read each hold,
         // not the 8 s of calls the peer would send (hundreds of thousands).
-        let calls = try #require(sent.split(separator: " ").dropFirst().first.flatMap { Int($0) }, "\(sent)")
         #expect(calls < 200_000, "\(sent)")
         _ = await daemon.stop()
     }
@@ -185,6 +165,26 @@ import Testing
             data += chunk
         print("reply " + data.decode(), flush=True)
         """#
+
+    /// `peer` sends `call` on `connections` connections for 8 s without reading a reply
+    /// (``unreadCalls``); meanwhile a regulator's write goes through, and the daemon's peak
+    /// memory stays within ``rssGrowthBound`` of `before`. Returns how many calls the peer got
+    /// to send, and its line saying so.
+    static func floodWithUnreadCalls(
+        _ call: String, connections: Int, from peer: SecondUser, to daemon: DaemonProcess, restingAt before: (resident: Int, peak: Int)
+    ) async throws -> (calls: Int, sent: String) {
+        let flood = try peer.start(
+            ["/usr/bin/python3", "-c", unreadCalls, daemon.socketPath, call, String(connections)], output: daemon.directory)
+        defer { flood.signal(SIGKILL) }
+        let sent = try await flood.waitForLine(containing: "sent", seconds: 120)
+        // The daemon answered meanwhile: a regulator's write goes through.
+        _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(DurabilityTests.uscc(1)), "name": "During Co."])
+        let after = try daemon.memory()
+        let memory = "VmRSS \(before.resident >> 10) KiB before, VmHWM \(after.peak >> 10) KiB after; \(sent)"
+        print("RolelessFloodTests: \(call.prefix(40))…: \(memory)")
+        #expect(after.peak - before.resident < rssGrowthBound, "\(memory)")
+        return (try #require(sent.split(separator: " ").dropFirst().first.flatMap { Int($0) }, "\(sent)"), sent)
+    }
 
     /// Opens N connections (argv[3]) and, for 8 s, writes the call argv[2] to each as fast as
     /// the socket takes it without reading a reply; prints `sent N calls`, then holds the

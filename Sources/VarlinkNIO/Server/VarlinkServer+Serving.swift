@@ -215,7 +215,7 @@ extension VarlinkServer {
             return false
         }
         // A oneway call runs no stream (the dispatcher ignores its `more`).
-        var feedMayBegin = true
+        var callSink = sink
         if call.more && !call.oneway && configuration.endlessMethods.contains(call.method), let refusal = connection.beginEndlessCall() {
             // Draining closes at once.
             if refusal == .draining {
@@ -225,14 +225,13 @@ extension VarlinkServer {
             // A peer that stopped sending: the call is still checked, and one that fails is
             // answered with its error like any other call; one that would begin the feed ends
             // serving instead (the replies before it still go out with the output's half-close).
-            feedMayBegin = false
-        }
-        do {
-            let checkedSink: VarlinkReplyWriter.Sink = { replies in
+            callSink = { replies in
                 guard replies.allSatisfy({ !$0.continues }) else { throw EndlessFeedNotBegun() }
                 try await sink(replies)
             }
-            try await dispatcher.dispatch(call, context: context, sink: feedMayBegin ? sink : checkedSink)
+        }
+        do {
+            try await dispatcher.dispatch(call, context: context, sink: callSink)
             return true
         } catch is EndlessFeedNotBegun {
             return false
