@@ -46,7 +46,8 @@ extension ExportVerification {
     }
 
     /// `verifier-keys` parses, and each key's PEM file holds the same public key (and no PEM file
-    /// is left over). Says which of the listed keys the verifier was given.
+    /// is left over). Says which of the listed keys the verifier was given; the signatures by the
+    /// others must verify with the export's own copies of their keys.
     func checkVerifierKeys(manifest: ExportManifest) {
         let name = ExportFormat.verifierKeysFile
         let content = scanSmallFile(name)
@@ -88,6 +89,7 @@ extension ExportVerification {
                 $0.verifier.name.utf8.elementsEqual(verifier.name.utf8) && $0.verifier.encodedKey == verifier.encodedKey
             }
             listed.append("\(type.rawValue) \(label)" + (given ? " (given)" : " (not given)"))
+            if !given { problems += signatureProblems(of: TrustedKey(verifier: verifier, type: type)) }
             let pemName = ExportFormat.publicKeyFileName(type: type, keyID: verifier.keyID)
             referenced.insert(pemName)
             guard let pem = pems[pemName] else {
@@ -170,5 +172,35 @@ extension ExportVerification {
             hashes.append(hash)
         }
         return hashes
+    }
+
+    /// What is wrong with the signatures by `key`, a key the export lists but the verifier was not
+    /// given: such a signature proves nothing to this verifier, but one that does not verify with
+    /// the key the export itself names was altered, and an auditor holding that key (or using the
+    /// stock-tool recipe with it) would fail the export.
+    func signatureProblems(of key: TrustedKey) -> [String] {
+        var problems: [String] = []
+        if let manifestBytes {
+            let file = key.signatureFileName
+            switch present[file] {
+            case nil: break
+            case .regular:
+                let signature = try? FileSystem.readSmallFile(file, in: directory, path: path, limit: SignatureCheck.sizeLimit)
+                if signature.map({ key.verifier.isValid(signature: $0, for: manifestBytes) }) != true {
+                    problems.append("\(file) does not verify over MANIFEST with the export's own \(key.type.rawValue) key \(key.label)")
+                }
+            default: problems.append("\(file) is not a regular file")
+            }
+        }
+        if let checkpointNote {
+            do {
+                _ = try NoteSigning.open(checkpointNote, verifiers: [key.verifier])
+            } catch .badSignature {
+                problems.append("the checkpoint's signature by \(key.label) does not verify with the export's own key")
+            } catch {
+                // No signature by this key in the checkpoint (or a note already failed above).
+            }
+        }
+        return problems
     }
 }

@@ -28,8 +28,13 @@ extension ExportVerification {
         }
         checkFileList(manifest)
         var problems: [String] = []
-        if manifest.exportName != exportName {
-            problems.append("it is the part of \(manifest.exportName ?? "nothing"), not of \(exportName)")
+        // An export kept under another directory name (an auditor's archive by date) is still the
+        // export its part names when it was written under that name: the name the daemon gives it
+        // follows from its creation time and kind, which are compared below with the rest.
+        let writtenAs = ExportFormat.isValidTimestamp(export.created) ? ExportFormat.exportName(created: export.created, kind: export.kind) : nil
+        let partOf = manifest.exportName ?? "nothing"
+        if partOf != exportName && partOf != writtenAs {
+            problems.append("it is the part of \(partOf), not of \(exportName)")
         }
         let values: [(String, Bool)] = [
             ("origin", manifest.origin.utf8.elementsEqual(export.origin.utf8)), ("created", manifest.created == export.created),
@@ -40,7 +45,8 @@ extension ExportVerification {
         ]
         for (value, same) in values where !same { problems.append("its \(value) is not the export's") }
         if problems.isEmpty {
-            pass(.part, ExportFormat.manifestFile, "the restricted part of \(exportName): the same log, entries and as-of date")
+            let kept = partOf == exportName ? "" : " (kept as \(exportName))"
+            pass(.part, ExportFormat.manifestFile, "the restricted part of \(partOf)\(kept): the same log, entries and as-of date")
         } else {
             fail(.part, ExportFormat.manifestFile, problems.joined(separator: "; "))
         }

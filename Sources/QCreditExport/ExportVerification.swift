@@ -42,6 +42,10 @@ final class ExportVerification {
     /// What is in the directory, by name.
     var present: [String: FileSystem.FileType] = [:]
     var manifest: ExportManifest?
+    /// The MANIFEST's and the checkpoint's bytes, once read: signatures by keys the export lists
+    /// but the verifier was not given are checked with the export's own copies of them.
+    var manifestBytes: [UInt8]?
+    var checkpointNote: [UInt8]?
 
     init(path: String) { self.path = path }
 
@@ -96,6 +100,7 @@ final class ExportVerification {
 
         let checkpoint = scanSmallFile(ExportFormat.checkpointFile)
         if let checkpoint { checkCheckpoint(checkpoint, manifest: manifest) }
+        checkpointNote = checkpoint
         checkVerifierKeys(manifest: manifest)
         let treeStart = scanSmallFile(ExportFormat.treeStartFile).flatMap { checkTreeStart($0, manifest: manifest) }
         let previousTree = previous.flatMap { checkPreviousExport(at: $0, manifest: manifest) }
@@ -183,6 +188,7 @@ final class ExportVerification {
 
     /// Verifies the signature files of the given keys over the MANIFEST's bytes.
     func checkSignatures(over manifest: [UInt8]) {
+        manifestBytes = manifest
         let outcome = SignatureCheck.run(keys: keys, manifest: manifest, in: directory, path: path, present: present)
         for line in outcome.lines { record(.signature, line.file, passed: line.passed, line.detail) }
         var notes = outcome.ignored.isEmpty ? "" : "; ignored (keys not given): " + outcome.ignored.joined(separator: ", ")

@@ -1,4 +1,5 @@
 import Foundation
+import QCreditCrypto
 import QCreditExport
 import Testing
 
@@ -156,6 +157,47 @@ struct ExportVerifierTests {
 
         report = ExportVerifier.verify(directory: directory, verifierKeys: ["not a key"], previous: nil)
         #expect(report.failures.map(\.name).contains(.keys))
+    }
+
+    @Test("a signature by a key the export lists but the auditor did not give must still verify with the export's copy of it")
+    func signaturesByKeysNotGiven() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let keys = try TestKeys()
+        _ = try writeExport(try InMemorySource(keys: keys), keys: keys, into: scratch)
+        let edOnly = [keys.ed25519.verifierKey]
+        let smName = "MANIFEST.sm2-\(String(format: "%08x", keys.sm2.keyID)).sig"
+        let smLabel = "\(keys.sm2.signer.name)+\(String(format: "%08x", keys.sm2.keyID))"
+
+        var report = ExportVerifier.verify(directory: scratch.path("qcredit-export-test"), verifierKeys: edOnly, previous: nil)
+        #expect(report.passed, "\(report)")
+
+        // The stock-tool recipe, holding both keys, fails this export: so does `verify` with one.
+        let alteredManifestSignature = try scratch.copy("qcredit-export-test", to: "altered-sm2-sig")
+        try Files.flipByte(in: alteredManifestSignature + "/" + smName)
+        report = ExportVerifier.verify(directory: alteredManifestSignature, verifierKeys: edOnly, previous: nil)
+        #expect(!report.passed)
+        #expect(report.failures.map(\.name) == [.verifierKeys])
+        #expect(
+            report.failures(for: "verifier-keys").first?.detail
+                .contains("\(smName) does not verify over MANIFEST with the export's own sm2 key \(smLabel)") == true)
+
+        // The checkpoint's SM2 line altered (its digest in the MANIFEST fails too).
+        let alteredNote = try scratch.copy("qcredit-export-test", to: "altered-sm2-line")
+        var lines = try Files.text(alteredNote + "/checkpoint").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // A note signature line is "— <name> base64(<4-byte key id> ‖ signature)".
+        let smKeyID = withUnsafeBytes(of: keys.sm2.keyID.bigEndian, Array.init)
+        let smLine = try #require(
+            lines.firstIndex { $0.hasPrefix("— ") && Base64.decode($0.split(separator: " ").last!)?.prefix(4).elementsEqual(smKeyID) == true })
+        var signature = try #require(Base64.decode(lines[smLine].split(separator: " ").last!))
+        signature[signature.count - 3] ^= 0x01
+        lines[smLine] = "— \(keys.sm2.signer.name) \(Base64.encode(signature))"
+        try Files.write(Array(lines.joined(separator: "\n").utf8), to: alteredNote + "/checkpoint")
+        report = ExportVerifier.verify(directory: alteredNote, verifierKeys: edOnly, previous: nil)
+        #expect(report.checks(.checkpointSignature).allSatisfy { $0.passed })
+        #expect(
+            report.failures(for: "verifier-keys").first?.detail
+                .contains("the checkpoint's signature by \(smLabel) does not verify with the export's own key") == true)
     }
 
     @Test("a MANIFEST that does not parse, or does not add up, is reported")

@@ -162,6 +162,24 @@ struct OpeningsTests {
         #expect(part.detail.contains("it is the part of qcredit-export-1, not of qcredit-export-2"), "\(part)")
         #expect(part.detail.contains("its tree size is not the export's"), "\(part)")
 
+        // An export and its part kept under other names (an auditor's archive) are still one export:
+        // the name the daemon gave it follows from its creation time and kind.
+        let written = ExportFormat.exportName(created: "2026-11-27T02:00:00Z", kind: .full)
+        _ = try writeExport(source, keys: keys, into: scratch, name: written)
+        let archivedExport = try scratch.copy(written, to: "archive-2026-11-27")
+        let archivedPart = try scratch.copy("restricted/\(written)", to: "archive-2026-11-27-restricted")
+        let archived = ExportVerifier.verify(
+            directory: archivedExport, verifierKeys: keys.verifierKeys, previous: nil, restrictedPart: archivedPart)
+        #expect(archived.passed, "\(archived)")
+        #expect(
+            archived.checks(.part).first?.detail
+                == "the restricted part of \(written) (kept as archive-2026-11-27): the same log, entries and as-of date")
+        // …but another export of the same second and kind is not its part's.
+        let renamedOther = try scratch.copy("qcredit-export-1", to: "other-archive")
+        let mismatched = ExportVerifier.verify(
+            directory: renamedOther, verifierKeys: keys.verifierKeys, previous: nil, restrictedPart: archivedPart)
+        #expect(mismatched.failures.contains { $0.name == .part && $0.detail.contains("its tree size is not the export's") })
+
         let direct = ExportVerifier.verify(directory: scratch.path("restricted/qcredit-export-2"), verifierKeys: keys.verifierKeys, previous: nil)
         #expect(direct.failures.first?.detail == "this is the restricted part of qcredit-export-2: verify that export with --restricted-part")
 
