@@ -328,8 +328,10 @@ struct Restore {
         for (tree, source) in trees where tree.size <= size {
             let root = try await database.read { try $0.merkleRoot(size: tree.size) }
             guard root == tree.rootHash else {
+                // A backup signed by other keys is most likely another log's: said first.
+                let otherKeys = records.backupNotSigned.map { "\($0.reason); " } ?? ""
                 throw Failure.verification(
-                    "the first \(tree.size) records give root \(Base64.encode(root)), but \(source) signed "
+                    "\(otherKeys)the first \(tree.size) records give root \(Base64.encode(root)), but \(source) signed "
                         + "\(Base64.encode(tree.rootHash)): this backup (with these exports) is not this log's history; nothing was changed")
             }
         }

@@ -567,6 +567,19 @@ import Varlink
         let refusedForeign = try await restore(foreign)
         #expect(refusedForeign.status == 4, "\(refusedForeign.stdout)\(refusedForeign.stderr)")
         #expect(refusedForeign.stderr.contains("is a backup of the log other.example/log"), "\(refusedForeign.stderr)")
+        // Another log under the same origin, with its own keys: named as signed by other keys
+        // (its records differ from this log's too, which was all the refusal said).
+        let twin = try await DaemonProcess(config: DaemonProcess.logConfig)
+        try await twin.seed(from: 0, count: 2)
+        _ = try await twin.waitForCheckpoint(ofSize: 3)
+        let twinBackup = twin.directory.appendingPathComponent("twin-backup").path
+        #expect(try await runCommand(qcredit, ["backup", twinBackup, "--socket", twin.socketPath]).status == 0)
+        #expect(await twin.stop() == 0)
+        for entries in [[], [scenario.export]] {
+            let refusedTwin = try await restore(twinBackup, entries: entries)
+            #expect(refusedTwin.status == 4, "\(refusedTwin.stdout)\(refusedTwin.stderr)")
+            #expect(refusedTwin.stderr.contains("is not signed by the log's keys (it is signed by"), "\(refusedTwin.stderr)")
+        }
 
         let after = try snapshot()
         #expect(after.database == before.database, "the state's database was replaced")

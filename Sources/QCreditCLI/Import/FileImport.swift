@@ -407,8 +407,20 @@ struct FileImport {
     /// there was the daemon going away, not a message over its limit.
     static func isListening(_ socketPath: String) async -> Bool {
         guard let client = try? await VarlinkClient.connect(socketPath: socketPath) else { return false }
-        await client.close()
-        return true
+        // A daemon killed a moment ago may still take a connection on its listening socket while
+        // its process goes: only an answer shows it is there.
+        // One stopped (SIGSTOP, a debugger) does not answer at all: two seconds are enough.
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await client.call("org.varlink.service.GetInfo")) != nil }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(2))
+                return false
+            }
+            let answered = await group.next() ?? false
+            group.cancelAll()
+            await client.close()  // ends a call still waiting
+            return answered
+        }
     }
 
     /// `FILE.errors.csv` beside a regular file; for standard input (`-`), a pipe or a device
