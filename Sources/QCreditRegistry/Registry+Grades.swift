@@ -57,10 +57,11 @@ extension RegistryReader {
             var listTypes: Set<String> = []
             let (enterprise, listings) = try visibleListings(of: enterprise, among: allListings, visibility: visibility)
             // As the registry held each listing at `at`: the grade at a past moment is the one
-            // it answered then, as the grade records themselves are (atOrBefore: at).
+            // it answered then, as the grade records themselves are (atOrBefore: at). Its cap is
+            // the one fixed when it was published, whatever policy is in force now.
             for listing in listings.map({ $0.asRecorded(by: at) }) where listing.isOnList(on: date) {
                 listTypes.insert(listing.listType)
-                if let maximum = policy.lists[listing.listType]?.maximumGrade {
+                if let maximum = listing.listedStep?.maximumGrade {
                     caps.append(
                         ListingCap(
                             listingId: listing.id, listType: listing.listType, maximumGrade: maximum,

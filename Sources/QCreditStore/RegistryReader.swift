@@ -299,7 +299,7 @@ public struct RegistryReader {
 
     private static let stepColumns = """
         s.id, s.kind, s.state_after, s.on_date, s.authority, s.document_number, s.reason, s.summary, s.outcome,
-        s.removal_reason, s.planned_end_on, s.objection_id, s.publication_idx, s.recorded_at
+        s.removal_reason, s.planned_end_on, s.maximum_grade, s.objection_id, s.publication_idx, s.recorded_at
         """
 
     private func decodeStep(_ row: Row) throws -> ListingStep {
@@ -311,7 +311,8 @@ public struct RegistryReader {
                 authority: step.optionalString("authority"), documentNumber: step.optionalString("document_number"),
                 reason: step.optionalString("reason"), summary: step.optionalString("summary"),
                 outcome: try step.optionalValue("outcome"), removalReason: try step.optionalValue("removal_reason"),
-                plannedEndDate: try step.optionalDate("planned_end_on"), objectionId: step.optionalInt64("objection_id")),
+                plannedEndDate: try step.optionalDate("planned_end_on"), maximumGrade: step.optionalString("maximum_grade"),
+                objectionId: step.optionalInt64("objection_id")),
             publicationIndex: step.optionalInt64("publication_idx"), recordedAt: try step.instant("recorded_at"))
     }
 

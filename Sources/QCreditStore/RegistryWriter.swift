@@ -357,13 +357,14 @@ public struct RegistryWriter {
         return try insert(
             """
             INSERT INTO listing_step (listing_id, kind, state_after, on_date, authority, document_number, reason, summary,
-                outcome, removal_reason, planned_end_on, objection_id, publication_idx, recorded_at, audit_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                outcome, removal_reason, planned_end_on, maximum_grade, objection_id, publication_idx, recorded_at, audit_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 listingId, step.kind.rawValue, step.stateAfter.rawValue, step.date.description, step.authority,
                 step.documentNumber, step.reason, step.summary, step.outcome?.rawValue, step.removalReason?.rawValue,
-                step.plannedEndDate?.description, step.objectionId, publicationIndex, now.secondsSinceEpoch, auditId,
+                step.plannedEndDate?.description, step.maximumGrade, step.objectionId, publicationIndex, now.secondsSinceEpoch,
+                auditId,
             ])
     }
 }

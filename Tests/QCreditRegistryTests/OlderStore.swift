@@ -13,7 +13,10 @@ struct OlderStore: Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-migration-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         path = directory.appendingPathComponent("registry.sqlite").path
-        let old = try DatabaseQueue(path: path)
+        var configuration = Configuration()
+        // The name index's triggers (migration 22 on) call it, as every registry connection has it.
+        configuration.prepareDatabase { try NameIndexKey.install(on: $0) }
+        let old = try DatabaseQueue(path: path, configuration: configuration)
         try SchemaMigrations.migrator.migrate(old, upTo: migration)
         try await old.write { db in
             try db.execute(sql: "INSERT INTO audit_entry (id, at, method, parameters) VALUES (1, 0, 'test', '{}')")

@@ -207,6 +207,44 @@ import Testing
         #expect(try await again.runScheduledRegrade(midnight)?.recomputed == 0)
     }
 
+    /// A listing keeps the cap of the policy it was published under, as it keeps its term: a new
+    /// version that changes the list's cap neither changes the grade answered for the file
+    /// without a publication, nor what `GetGradeAt` says the registry answered on a past day.
+    /// A listing published under the new version takes the new cap.
+    @Test func aListingKeepsTheCapItWasPublishedWith() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        let other = RegistryFixture.usccB
+        try await fixture.register(code)
+        try await fixture.register(other)
+        _ = try await fixture.registry.publishGrades(codes: nil, by: RegistryFixture.regulator)
+        _ = try await fixture.listed(code, listType: "abnormal-operations", on: "2026-03-02")
+        #expect(try await fixture.registry.gradeInForce(code: code).inForce.grade == "C")
+        let listedDay = try fixture.registry.moment("2026-03-02")
+
+        fixture.clock.set(morning("2026-03-05"))
+        let text = PolicyFile.defaultText.replacingOccurrences(of: "version = \"2026.1\"", with: "version = \"2026.2\"")
+            .replacingOccurrences(of: "[lists.abnormal-operations]\nmaximumGrade = \"C\"", with: "[lists.abnormal-operations]\nmaximumGrade = \"B\"")
+        #expect(text.contains("[lists.abnormal-operations]\nmaximumGrade = \"B\""))
+        let registry = try await Registry(
+            database: fixture.database, policy: try PolicyFile.parse(text, file: "policy.toml"), clock: fixture.clock,
+            logger: Logger(label: "qcredit.test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let records = try await fixture.publications().count
+        #expect(try await registry.runScheduledRegrade(midnight)?.published == 0)
+        #expect(try await fixture.publications().count == records)
+        for view in [RecordView.public, .full] {
+            let now = try await registry.gradeInForce(code: code, view: view)
+            #expect(now.inForce.grade == "C", "\(view)")
+            #expect(now.inForce.caps.map(\.maximumGrade) == ["C"], "\(view)")
+            #expect(try await registry.gradeInForce(code: code, at: listedDay, view: view).inForce.grade == "C", "\(view)")
+        }
+        // Listed under 2026.2: its cap is 2026.2's.
+        let otherListing = try await registry.confirmListing(
+            listingId: try await registry.proposeListing(fixture.proposal(other, listType: "abnormal-operations"), by: RegistryFixture.regulator).id,
+            publicationDate: nil, authority: nil, documentNumber: nil, by: RegistryFixture.regulator)
+        #expect(otherListing.listedStep?.maximumGrade == "B")
+        #expect(try await registry.gradeInForce(code: other).inForce.grade == "B")
+    }
+
     /// The maintenance run at start applies a new policy at once, also before the day's
     /// scheduled time (02:00 here, started at 01:00 after yesterday's run).
     @Test func aNewPolicyVersionIsAppliedAtStartBeforeTheScheduledTime() async throws {

@@ -64,7 +64,7 @@ import TransparencyLog
                 "0018_name_search_without_positions.sql", "0019_grade_disclosure_follows_its_events.sql",
                 "0020_listings_shown_to_followers.sql",
                 "0021_checkpoints_signed_again.sql", "0022_name_search_folded.sql", "0023_watch_lists_by_organisation.sql",
-                "0024_export_snapshots.sql",
+                "0024_export_snapshots.sql", "0025_listing_caps_fixed_at_publication.sql",
             ])
     }
 
@@ -213,6 +213,46 @@ import TransparencyLog
             return db.lastInsertedRowID
         }
         #expect(next == 6)
+    }
+
+    /// Migration 25: a listing already published takes the cap of the policy the registry last
+    /// ran with (not merely the newest published), and keeps it from then on.
+    @Test func listingsPublishedBeforeCapsWereFixedTakeThePolicyInForce() async throws {
+        let store = try await OlderStore(upTo: "0024_export_snapshots.sql") { db in
+            for (index, version, cap) in [(0, "2026.1", "C"), (1, "2026.2", "B")] {
+                try db.execute(
+                    sql: "INSERT INTO publication (idx, kind, body, recorded_at, audit_id) VALUES (?, 'policy', x'7b7d', 0, 1)",
+                    arguments: [index])
+                let body = #"{"lists":{"abnormal-operations":{"maximumGrade":"\#(cap)"},"uncapped":{"maximumGrade":null}},"version":"\#(version)"}"#
+                try db.execute(
+                    sql: "INSERT INTO grading_policy (version, body, publication_idx, audit_id) VALUES (?, CAST(? AS BLOB), ?, 1)",
+                    arguments: [version, body, index])
+            }
+            try db.execute(sql: "INSERT INTO maintenance_state (name, value) VALUES ('policyInForce', '2026.1')")
+            for (id, type) in [(1, "abnormal-operations"), (2, "uncapped")] {
+                try db.execute(
+                    sql: """
+                        INSERT INTO listing (id, enterprise_id, list_type, name_at_decision, reason, legal_basis, authority,
+                            document_number, decision_date, audit_id) VALUES (?, 1, ?, 'n', 'r', 'b', 'a', 'd', '2026-01-01', 1)
+                        """, arguments: [id, type])
+                for kind in ["proposed", "listed"] {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO listing_step (listing_id, kind, state_after, on_date, recorded_at, audit_id)
+                            VALUES (?, ?, ?, '2026-01-02', 0, 1)
+                            """, arguments: [id, kind, kind])
+                }
+            }
+        }
+        defer { store.remove() }
+        let database = try RegistryDatabase(path: store.path)
+        let listings = try await database.read { reader in try [1, 2].map { try reader.listing(id: $0)! } }
+        #expect(listings[0].listedStep?.maximumGrade == "C")
+        #expect(listings[0].steps.first?.maximumGrade == nil)
+        #expect(listings[1].listedStep != nil && listings[1].listedStep?.maximumGrade == nil)
+        // Still append-only afterwards.
+        let raw = try DatabaseQueue(path: store.path)
+        #expect(throws: (any Error).self) { try raw.write { try $0.execute(sql: "UPDATE listing_step SET maximum_grade = 'A'") } }
     }
 
     /// Migration 23: a list that held an organisation by both its codes holds it once, by its

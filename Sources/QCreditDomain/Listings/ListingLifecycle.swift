@@ -22,6 +22,10 @@ public struct ListingStepDraft: Sendable, Hashable {
     public var removalReason: RemovalReason?
     /// For `listed`: the day the listing expires by itself, if its list has a term.
     public var plannedEndDate: CivilDate?
+    /// For `listed`: the best grade the listing allows while it is on the list (nil: no cap).
+    /// Fixed with the term by the policy it is published under: a later policy version neither
+    /// changes the grade answered for the file nor what a past day's grade was.
+    public var maximumGrade: String?
     /// For `objection-resolved`: the step id of the objection it resolves.
     public var objectionId: Int64?
 
@@ -29,7 +33,7 @@ public struct ListingStepDraft: Sendable, Hashable {
         kind: Kind, stateAfter: ListingState, date: CivilDate, authority: String? = nil,
         documentNumber: String? = nil, reason: String? = nil, summary: String? = nil,
         outcome: ObjectionOutcome? = nil, removalReason: RemovalReason? = nil, plannedEndDate: CivilDate? = nil,
-        objectionId: Int64? = nil
+        maximumGrade: String? = nil, objectionId: Int64? = nil
     ) {
         self.kind = kind
         self.stateAfter = stateAfter
@@ -41,6 +45,7 @@ public struct ListingStepDraft: Sendable, Hashable {
         self.outcome = outcome
         self.removalReason = removalReason
         self.plannedEndDate = plannedEndDate
+        self.maximumGrade = maximumGrade
         self.objectionId = objectionId
     }
 
@@ -143,7 +148,7 @@ public enum ListingLifecycle {
             kind: .listed, stateAfter: .listed, date: publicationDate,
             authority: authority ?? listing.decision.authority,
             documentNumber: documentNumber ?? listing.decision.documentNumber,
-            plannedEndDate: rules.term.map { publicationDate.adding($0) })
+            plannedEndDate: rules.term.map { publicationDate.adding($0) }, maximumGrade: rules.maximumGrade)
     }
 
     public static func withdraw(
