@@ -99,8 +99,9 @@ public final class Registry: Sendable {
     private func putPolicyInForce() async throws {
         let policy = self.policy
         let body = try policy.json.canonicalBytes()
-        let (published, previous) = try await database.read { reader in
-            (try reader.policyBody(version: policy.version), try reader.maintenanceValue(Self.policyInForceKey))
+        let (published, previous, previousBody) = try await database.read { reader in
+            let previous = try reader.maintenanceValue(Self.policyInForceKey)
+            return (try reader.policyBody(version: policy.version), previous, try previous.flatMap { try reader.policyBody(version: $0) })
         }
         try Self.refuseChangedRules(policy, published: published)
         // A store from before this key was kept, running its published policy: nothing changed.
@@ -116,10 +117,27 @@ public final class Registry: Sendable {
             if changed {
                 try writer.markEveryGradedFileDue(by: now.civilDate(in: self.utcOffset))
                 try writer.removeMaintenanceValue(Self.lastRegradeKey)
+                try Self.endDisclosureOfGradesPastTheirEvents(previousPolicy: previousBody, rules: policy.disclosure, writer: writer)
             }
             try writer.setMaintenanceValue(Self.policyInForceKey, policy.version)
         }
         logger.info("grading policy in force", metadata: ["version": "\(policy.version)"])
+    }
+
+    /// A policy that shows events for a shorter time than the one in force before also ends,
+    /// from its own period, the disclosure of the grade records already published that count
+    /// them (each ended with its first event's disclosure, by the old period): a grade record
+    /// is never shown longer than every event it names. Ends only come sooner: a longer period
+    /// leaves the ends already recorded.
+    static func endDisclosureOfGradesPastTheirEvents(previousPolicy: [UInt8]?, rules: DisclosureRules, writer: RegistryWriter) throws {
+        let before = previousPolicy.flatMap { try? JSONValue.parse(String(decoding: $0, as: UTF8.self)) }.flatMap(DisclosureRules.init(policyJSON:))
+        guard before?.events != rules.events else { return }
+        for grade in try writer.reader.computedGradesCountingEvents() {
+            let ends = rules.eventDisclosureEnds(occurredOn: grade.firstOccurredOn)
+            if grade.disclosureEnd.map({ ends < $0 }) ?? true {
+                try writer.endDisclosure(of: grade.publicationIndex, on: ends, reason: .eventDisclosureEnds)
+            }
+        }
     }
 
     /// The policy version the registry last ran with.

@@ -341,6 +341,27 @@ public struct RegistryReader {
             .map { [UInt8]($0) }
     }
 
+    /// Every computed grade record whose explanation counts events, with the day the earliest
+    /// of them happened (as its contributions state it) and the day its disclosure ends so far:
+    /// a policy that shows events for less time ends these records' disclosure sooner too.
+    public func computedGradesCountingEvents() throws
+        -> [(publicationIndex: Int64, firstOccurredOn: CivilDate, disclosureEnd: CivilDate?)]
+    {
+        let rows = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT g.publication_idx, MIN(json_extract(c.value, '$.occurredOn')) AS first_occurred_on,
+                        (SELECT MIN(d.ends_on) FROM disclosure_end d WHERE d.publication_idx = g.publication_idx) AS ends_on
+                    FROM grade_record g, json_each(CAST(g.explanation AS TEXT), '$.contributions') c
+                    WHERE g.basis = 'computed'
+                    GROUP BY g.publication_idx
+                    """))
+        return try rows.map { row in
+            let decoder = RowDecoder(row: row, table: "grade_record")
+            return (row[0], try decoder.date("first_occurred_on"), try decoder.optionalDate("ends_on"))
+        }
+    }
+
     /// The canonical JSON a policy version was published with, if it was.
     public func policyBody(version: String) throws -> [UInt8]? {
         guard let data = try Data.fetchOne(db.cachedStatement(sql: "SELECT body FROM grading_policy WHERE version = ?"), arguments: [version])

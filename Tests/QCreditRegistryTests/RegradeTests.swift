@@ -245,6 +245,43 @@ import Testing
         #expect(try await registry.gradeInForce(code: other).inForce.grade == "B")
     }
 
+    /// A policy that shows events for less time ends the disclosure of grade records already
+    /// published that count them by the new period: the public never sees a grade naming an
+    /// event it may no longer see. A longer period again does not bring them back.
+    @Test func aShorterEventPeriodEndsTheDisclosureOfGradesThatCountOlderEvents() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        try await fixture.register(code)
+        _ = try await fixture.registry.recordEvent(
+            fixture.event(code, kind: "penalty", severity: "medium", occurredOn: "2025-01-15"), by: RegistryFixture.regulator)
+        _ = try await fixture.registry.publishGrades(codes: nil, by: RegistryFixture.regulator)
+        let old = try #require(try await fixture.registry.gradeInForce(code: code, view: .full).inForce.record)
+        let today = try #require(CivilDate(iso: "2026-03-02"))
+        #expect(try await fixture.database.read { try $0.isDisclosed(old.publicationIndex, on: today) })
+
+        let text = PolicyFile.defaultText.replacingOccurrences(of: "version = \"2026.1\"", with: "version = \"2026.2\"")
+            .replacingOccurrences(of: "window = \"P3Y\"", with: "window = \"P1Y\"")
+            .replacingOccurrences(of: "events = \"P3Y\"", with: "events = \"P1Y\"")
+        let shorter = try PolicyFile.parse(text, file: "policy.toml")
+        #expect(shorter.disclosure.events.description == "P1Y")
+        let registry = try await Registry(
+            database: fixture.database, policy: shorter, clock: fixture.clock,
+            logger: Logger(label: "qcredit.test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        // The event happened more than a year ago: neither it nor the grade counting it is shown.
+        #expect(try await fixture.database.read { try $0.isDisclosed(old.publicationIndex, on: today) } == false)
+        #expect(try await fixture.database.read { try $0.disclosureEnd(of: old.publicationIndex) } == CivilDate(iso: "2026-01-15"))
+        _ = try await registry.runScheduledRegrade(midnight)
+        let now = try await registry.gradeInForce(code: code)
+        #expect(now.inForce.record?.publicationIndex != old.publicationIndex)
+        let before = try registry.moment("2026-03-01")
+        #expect(try await registry.gradeInForce(code: code, at: before).inForce.record?.publicationIndex != old.publicationIndex)
+
+        // Back to three years: the end already recorded stands.
+        _ = try await Registry(
+            database: fixture.database, policy: PolicyFile.defaultPolicy(), clock: fixture.clock,
+            logger: Logger(label: "qcredit.test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        #expect(try await fixture.database.read { try $0.isDisclosed(old.publicationIndex, on: today) } == false)
+    }
+
     /// The maintenance run at start applies a new policy at once, also before the day's
     /// scheduled time (02:00 here, started at 01:00 after yesterday's run).
     @Test func aNewPolicyVersionIsAppliedAtStartBeforeTheScheduledTime() async throws {
