@@ -47,6 +47,15 @@ import Testing
             try await fixture.registry.importEvents(events, place: squeezed, naming: { "\($0)" }, by: caller)
         }
         #expect(try await fixture.registry.creditFile(code: code, view: .full).events.isEmpty)
+        // Line numbers are answered as JSON numbers: none past 2^53 − 1 (one was taken before).
+        for (first, last) in [(Int64(1), Int64(9_007_199_254_740_992)), (9_223_372_036_854_775_806, Int64.max)] {
+            let past = ImportBatchPlace(importId: "squeezed", firstLine: first, lastLine: last)
+            await #expect(
+                throws: RegistryError.invalidArgument(parameter: "lastLine", reason: "line \(last) is beyond 2^53−1, past the end of any file")
+            ) {
+                try await fixture.registry.importEvents(events, place: past, naming: { "\($0)" }, by: caller)
+            }
+        }
         let fitting = ImportBatchPlace(importId: "squeezed", firstLine: 2, lastLine: 3)
         #expect(try await fixture.registry.importEvents(events, place: fitting, naming: { "\($0)" }, by: caller).imported == 2)
     }

@@ -65,6 +65,14 @@ import Testing
              "p.toml: caps[0].within: P0D is empty: the cap would never hold"),
             (base.replacingOccurrences(of: "term = \"P3Y\"", with: "term = \"P0D\""),
              "p.toml: lists.serious-dishonesty.term: P0D is empty: a listing would end the day it is published"),
+            // Accepted before (audit): a list whose listings expire before they may be repaired,
+            // and a score range upside down (it was reported as a base score out of range).
+            (base.replacingOccurrences(of: "repairAfter = \"P1Y\"", with: "repairAfter = \"P3Y\""),
+             "p.toml: lists.serious-dishonesty.repairAfter P3Y is not shorter than its term P3Y: every listing would expire before it could be repaired"),
+            (base.replacingOccurrences(of: "minimumScore = 0", with: "minimumScore = 200"),
+             "p.toml: minimumScore 200 is above maximumScore 100"),
+            (base.replacingOccurrences(of: "version = \"2026.1\"", with: "version = \"a\\u202Eb\""),
+             "p.toml: version: \"a\\u{202E}b\" must be a name of one line, without white space around it or control or bidirectional formatting characters"),
             // Shown in replies and tables as they are.
             (base.replacingOccurrences(of: "version = \"2026.1\"", with: "version = \"2026\\n1\""),
              "p.toml: version: \"2026\\n1\" must be a name of one line, without white space around it"),

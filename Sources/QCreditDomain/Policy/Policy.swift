@@ -54,7 +54,9 @@ public struct Policy: Sendable, Hashable {
         if version.isEmpty { throw PolicyError("version must not be empty") }
         // Cited by every grade, shown in status and tables as it is.
         if !Self.isOneLineName(version) {
-            throw PolicyError("version: \(version.debugDescription) must be a name of one line, without white space around it")
+            throw PolicyError(
+                "version: \(Self.quoted(version)) must be a name of one line, without white space around it or control or "
+                    + "bidirectional formatting characters")
         }
         if scale.grades.count < 2 { throw PolicyError("scale needs at least two grades") }
         var seen: Set<String> = []
@@ -63,9 +65,14 @@ public struct Policy: Sendable, Hashable {
         }
         // A grade is shown in replies, tables and CSV cells: a name, one line, nothing hidden around it.
         for grade in scale.grades where !Self.isOneLineName(grade) {
-            throw PolicyError("scale: the grade \"\(grade)\" must be a name of one line, without white space around it")
+            throw PolicyError(
+                "scale: the grade \(Self.quoted(grade)) must be a name of one line, without white space around it or control or "
+                    + "bidirectional formatting characters")
         }
         try validateMagnitudes()
+        if minimumScore > maximumScore {
+            throw PolicyError("minimumScore \(minimumScore) is above maximumScore \(maximumScore)")
+        }
         if !(minimumScore <= baseScore && baseScore <= maximumScore) {
             throw PolicyError("baseScore must lie between minimumScore and maximumScore")
         }
@@ -135,6 +142,13 @@ public struct Policy: Sendable, Hashable {
             if rules.removalReasons.contains(.repaired) && (rules.repairAfter == nil || rules.repairDecisionWithin == nil) {
                 throw PolicyError("lists.\(rules.listType): repaired needs repairAfter and repairDecisionWithin")
             }
+            // A listing becomes eligible for repair repairAfter after its publication and ends by
+            // itself at its term: one no shorter than the term leaves no day to repair it on.
+            if rules.removalReasons.contains(.repaired), let term = rules.term, let after = rules.repairAfter, !Self.outlasts(term, after) {
+                throw PolicyError(
+                    "lists.\(rules.listType).repairAfter \(after) is not shorter than its term \(term): every listing would "
+                        + "expire before it could be repaired")
+            }
             if let target = rules.escalateTo {
                 if lists[target] == nil { throw PolicyError("lists.\(rules.listType).escalateTo: no list \(target)") }
                 if rules.escalateAfter == nil {
@@ -192,6 +206,20 @@ public struct Policy: Sendable, Hashable {
     }
 
     /// A name shown as it is: not empty, one line, nothing hidden around or in it.
+    /// `name` quoted with its hidden characters escaped (`"a\u{202E}b"`): a message that printed
+    /// a right-to-left override as it is would show the operator another name.
+    static func quoted(_ name: String) -> String {
+        var text = ""
+        for scalar in name.debugDescription.unicodeScalars {
+            if scalar.isBidirectionalFormatting || scalar == "\u{2028}" || scalar == "\u{2029}" {
+                text += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            } else {
+                text.unicodeScalars.append(scalar)
+            }
+        }
+        return text
+    }
+
     static func isOneLineName(_ name: String) -> Bool {
         !name.isEmpty && name.trimmingWhitespace() == name
             && !name.unicodeScalars.contains { $0.isControl || $0.isBidirectionalFormatting || $0 == "\u{2028}" || $0 == "\u{2029}" }
