@@ -21,15 +21,33 @@ final class FrameArrivalHandler: ChannelInboundHandler, RemovableChannelHandler 
         context.fireChannelRead(data)
     }
 
+    /// A feed call that has sent nothing when its peer stops sending is given this long to be
+    /// answered (its checks failed: an error, and the calls after it) before the connection
+    /// closes as for a running feed.
+    static let silentFeedGrace = TimeAmount.seconds(1)
+
     /// The peer shut down its side: the frames before it are answered (the serving task's
     /// input ends after them), unless an endless feed is running, which ends now.
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case ChannelEvent.inputClosed = event, connection.peerStoppedSending() {
-            // As a task of the loop's, after those that deliver the replies the serving task
-            // made before the feed began (closed here at once, a loaded run lost one).
+        if case ChannelEvent.inputClosed = event {
             let channel = context.channel
-            context.eventLoop.execute { channel.close(promise: nil) }
-            return
+            switch connection.peerStoppedSending() {
+            case .answerTheRest:
+                break
+            case .closeNow:
+                // As a task of the loop's, after those that deliver the replies the serving task
+                // made before the feed began (closed here at once, a loaded run lost one).
+                context.eventLoop.execute { channel.close(promise: nil) }
+                return
+            case .closeIfStillSilent:
+                // Closed at once, the error a failing feed call was writing (and the replies to
+                // the calls after it) were lost on a loaded machine: the end of input goes on to
+                // the task, and a feed that began meanwhile refuses to (its sink sees the peer gone).
+                let connection = self.connection
+                context.eventLoop.scheduleTask(in: Self.silentFeedGrace) {
+                    if connection.isInSilentEndlessCall { channel.close(promise: nil) }
+                }
+            }
         }
         context.fireUserInboundEventTriggered(event)
     }

@@ -36,6 +36,9 @@ final class ServerConnection: Sendable {
         /// The call in progress is a feed without an end of its own (see
         /// ``VarlinkServer/Configuration/endlessMethods``): draining closes it at once.
         var inEndlessCall = false
+        /// The endless call in progress has sent a continuing reply: its feed has begun (until
+        /// then the dispatcher may still be checking it, and it may end with an error).
+        var feedStreams = false
         /// The peer shut down its side (end of input): it sends no more calls.
         var peerStoppedSending = false
         var finished = false
@@ -91,20 +94,45 @@ final class ServerConnection: Sendable {
     func beginEndlessCall() -> EndlessCallRefusal? {
         state.withLock { state in
             state.inEndlessCall = true
+            state.feedStreams = false
             return state.draining ? .draining : state.peerStoppedSending ? .peerStoppedSending : nil
         }
     }
 
-    /// On the event loop: the peer shut down its side. The calls it sent are still answered (a
-    /// client may send its call and shut down writing, as `socat` does); true when the
-    /// connection is to close now instead: it is in an endless feed, which a peer that hung up
-    /// cannot be told apart from one that only stopped writing, and so would hold for ever.
-    func peerStoppedSending() -> Bool {
+    /// A continuing reply of the endless call is about to go out: false when the feed may not
+    /// go on (or begin), because its peer stopped sending.
+    func feedBegins() -> Bool {
         state.withLock { state in
-            state.peerStoppedSending = true
-            return state.inEndlessCall
+            state.feedStreams = true
+            return !state.peerStoppedSending
         }
     }
+
+    /// What the end of a peer's input means for its connection.
+    enum InputEnd {
+        /// The calls it sent are answered, then the connection closes.
+        case answerTheRest
+        /// It is in an endless feed, which a peer that hung up cannot be told apart from one that
+        /// only stopped writing, and so would hold for ever: the connection closes now.
+        case closeNow
+        /// It is in an endless call whose feed has not begun (its call may still fail its checks
+        /// and be answered with an error, and the calls after it then too): the calls are
+        /// answered, and the connection closes if the call is still a silent feed a moment later.
+        case closeIfStillSilent
+    }
+
+    /// On the event loop: the peer shut down its side. The calls it sent are still answered (a
+    /// client may send its call and shut down writing, as `socat` does), but not an endless feed.
+    func peerStoppedSending() -> InputEnd {
+        state.withLock { state in
+            state.peerStoppedSending = true
+            guard state.inEndlessCall else { return .answerTheRest }
+            return state.feedStreams ? .closeNow : .closeIfStillSilent
+        }
+    }
+
+    /// An endless call is in progress and has sent nothing that continues (see ``InputEnd/closeIfStillSilent``).
+    var isInSilentEndlessCall: Bool { state.withLock { $0.inEndlessCall && !$0.feedStreams } }
 
     /// The task is done with its call. False when the server is draining: stop serving.
     ///

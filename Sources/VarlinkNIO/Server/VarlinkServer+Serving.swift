@@ -216,17 +216,18 @@ extension VarlinkServer {
         }
         // A oneway call runs no stream (the dispatcher ignores its `more`).
         var callSink = sink
-        if call.more && !call.oneway && configuration.endlessMethods.contains(call.method), let refusal = connection.beginEndlessCall() {
+        if call.more && !call.oneway && configuration.endlessMethods.contains(call.method) {
             // Draining closes at once.
-            if refusal == .draining {
+            if connection.beginEndlessCall() == .draining {
                 connection.close(because: .shutdown)
                 return false
             }
-            // A peer that stopped sending: the call is still checked, and one that fails is
-            // answered with its error like any other call; one that would begin the feed ends
-            // serving instead (the replies before it still go out with the output's half-close).
+            // A peer that stopped sending (before the call, or while it was checked): the call
+            // is still checked, and one that fails is answered with its error like any other
+            // call; one that would begin the feed ends serving instead (the replies before it
+            // still go out with the output's half-close).
             callSink = { replies in
-                guard replies.allSatisfy({ !$0.continues }) else { throw EndlessFeedNotBegun() }
+                if replies.contains(where: \.continues), !connection.feedBegins() { throw EndlessFeedNotBegun() }
                 try await sink(replies)
             }
         }
