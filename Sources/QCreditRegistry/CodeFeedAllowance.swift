@@ -35,7 +35,7 @@ public final class CodeFeedAllowance: Sendable {
         guard taken else {
             throw RegistryError.invalidArgument(
                 parameter: "codes",
-                reason: "\(count) codes, and your open feeds given codes follow \(before): at most \(limit) together; "
+                reason: "\(count) \(count == 1 ? "code" : "codes"), and your open feeds given codes follow \(before): at most \(limit) together; "
                     + "follow a larger book as a watch list (SetWatchList, then WatchChanges with watchList)")
         }
         defer {
