@@ -49,6 +49,7 @@ extension Registry {
             guard !codes.isEmpty else { throw RegistryError.invalidArgument(parameter: "codes", reason: "is empty") }
             return .codes(Set(try await watchableCodes(codes)))
         case (nil, let name?):
+            let name = try Self.watchListName(name, parameter: "watchList")
             let owner = try Self.owner(caller)
             guard try await database.read({ try $0.watchListId(owner: owner, name: name) }) != nil else {
                 throw RegistryError.watchListNotFound(name: name)

@@ -21,7 +21,7 @@ extension Registry {
         -> WatchListSummary
     {
         let owner = try Self.owner(caller)
-        let name = try TextField.line(name, "name", maxLength: 100)
+        let name = try Self.watchListName(name)
         let normalised = try await watchableCodes(codes)
         var audited = caller
         audited.parameters = ["name": .string(name), "codes": .int(Int64(codes.count))]
@@ -54,8 +54,15 @@ extension Registry {
         } }
     }
 
+    /// A watch list's name as every method takes it: one line of at most 100 code points, the
+    /// white space around it trimmed, so that the list a name made is the list it finds.
+    static func watchListName(_ name: String, parameter: String = "name") throws(RegistryError) -> String {
+        try TextField.line(name, parameter, maxLength: 100)
+    }
+
     /// Deletes the caller's watch list `name`.
     public func deleteWatchList(_ name: String, by caller: Caller) async throws {
+        let name = try Self.watchListName(name)
         let owner = try Self.owner(caller)
         var audited = caller
         audited.parameters = ["name": .string(name)]
@@ -77,6 +84,7 @@ extension Registry {
 
     /// A page of the caller's list `name`, in code order after `code`.
     public func watchListCodes(_ name: String, after code: String, limit: Int, of caller: Caller) async throws -> [String] {
+        let name = try Self.watchListName(name)
         let owner = try Self.owner(caller)
         return try await database.read { reader in
             guard let id = try reader.watchListId(owner: owner, name: name) else { throw RegistryError.watchListNotFound(name: name) }

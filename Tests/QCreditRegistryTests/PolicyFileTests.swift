@@ -68,7 +68,13 @@ import Testing
             // Accepted before (audit): a list whose listings expire before they may be repaired,
             // and a score range upside down (it was reported as a base score out of range).
             (base.replacingOccurrences(of: "repairAfter = \"P1Y\"", with: "repairAfter = \"P3Y\""),
-             "p.toml: lists.serious-dishonesty.repairAfter P3Y is not shorter than its term P3Y: every listing would expire before it could be repaired"),
+             "p.toml: lists.serious-dishonesty.repairAfter P3Y is not shorter than its term P3Y from every publication day: a listing would expire before it could be repaired"),
+            // Shorter from most days, but not from all: published on 1 February, a P1M listing ends
+            // on 1 March, before P30D makes it eligible (3 March); P365D reaches P1Y's end in a leap year.
+            (base.replacingOccurrences(of: "term = \"P3Y\"", with: "term = \"P1M\"").replacingOccurrences(of: "repairAfter = \"P1Y\"", with: "repairAfter = \"P30D\""),
+             "p.toml: lists.serious-dishonesty.repairAfter P30D is not shorter than its term P1M from every publication day"),
+            (base.replacingOccurrences(of: "repairAfter = \"P1Y\"", with: "repairAfter = \"P1095D\""),
+             "p.toml: lists.serious-dishonesty.repairAfter P1095D is not shorter than its term P3Y from every publication day"),
             (base.replacingOccurrences(of: "minimumScore = 0", with: "minimumScore = 200"),
              "p.toml: minimumScore 200 is above maximumScore 100"),
             (base.replacingOccurrences(of: "version = \"2026.1\"", with: "version = \"a\\u202Eb\""),

@@ -61,6 +61,31 @@ import Testing
         #expect(try await changes(registry, after: start).isEmpty, "no longer followed")
     }
 
+    /// Every watch-list method takes a name as SetWatchList does: trimmed, so the list " tr "
+    /// made is the one " tr " reads, follows and deletes (they answered WatchListNotFound), and a
+    /// name no list can have is refused as such, not looked for.
+    @Test func everyWatchListMethodTakesTheNameAsSetWatchListDoes() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        try await fixture.register(code)
+        let registry = fixture.registry
+        #expect(try await registry.editWatchList(" tr ", codes: [code], edit: .set, by: Self.bank).name == "tr")
+        #expect(try await registry.watchListCodes(" tr ", after: "", limit: 10, of: Self.bank) == [code])
+        guard case .list(let name, _) = try await registry.watchTarget(codes: nil, watchList: "\u{3000}tr ", by: Self.bank) else {
+            Issue.record("not a list target")
+            return
+        }
+        #expect(name == "tr")
+        try await registry.deleteWatchList(" tr ", by: Self.bank)
+        #expect(try await registry.watchLists(of: Self.bank).isEmpty)
+        await #expect(throws: RegistryError.invalidArgument(parameter: "name", reason: "contains the control character U+0000")) {
+            try await registry.deleteWatchList("a\u{0}b", by: Self.bank)
+        }
+        await #expect(throws: RegistryError.self) { try await registry.watchListCodes(String(repeating: "x", count: 101), after: "", limit: 1, of: Self.bank) }
+        await #expect(throws: RegistryError.invalidArgument(parameter: "watchList", reason: "contains the control character U+0001")) {
+            try await registry.watchTarget(codes: nil, watchList: "a\u{1}b", by: Self.bank)
+        }
+    }
+
     @Test func confirmingOneWatchedListingYieldsExactlyOneChangeAndResumesWithoutGapOrRepeat() async throws {
         let fixture = try await RegistryFixture(today: "2026-03-02")
         try await fixture.register(code)

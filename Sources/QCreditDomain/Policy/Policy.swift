@@ -143,11 +143,12 @@ public struct Policy: Sendable, Hashable {
                 throw PolicyError("lists.\(rules.listType): repaired needs repairAfter and repairDecisionWithin")
             }
             // A listing becomes eligible for repair repairAfter after its publication and ends by
-            // itself at its term: one no shorter than the term leaves no day to repair it on.
-            if rules.removalReasons.contains(.repaired), let term = rules.term, let after = rules.repairAfter, !Self.outlasts(term, after) {
+            // itself at its term: one that reaches the term from some publication day leaves that
+            // listing no day to be repaired on (P30D against P1M from 1 February).
+            if rules.removalReasons.contains(.repaired), let term = rules.term, let after = rules.repairAfter, Self.reaches(after, term) {
                 throw PolicyError(
-                    "lists.\(rules.listType).repairAfter \(after) is not shorter than its term \(term): every listing would "
-                        + "expire before it could be repaired")
+                    "lists.\(rules.listType).repairAfter \(after) is not shorter than its term \(term) from every publication day: "
+                        + "a listing would expire before it could be repaired")
             }
             if let target = rules.escalateTo {
                 if lists[target] == nil { throw PolicyError("lists.\(rules.listType).escalateTo: no list \(target)") }
@@ -237,6 +238,16 @@ public struct Policy: Sendable, Hashable {
     static func isEmpty(_ period: CalendarPeriod) -> Bool {
         let day = CivilDate(daysSinceEpoch: 10_957)
         return day.adding(period) == day
+    }
+
+    /// Whether `period` reaches `limit` (ends on its day or later) from some day, tried as in
+    /// ``outlasts(_:_:)``.
+    static func reaches(_ period: CalendarPeriod, _ limit: CalendarPeriod) -> Bool {
+        let start = CivilDate(daysSinceEpoch: 10_957)  // 2000-01-01
+        return (0..<1461).contains { day in
+            let date = start.adding(days: day)
+            return date.adding(period) >= date.adding(limit)
+        }
     }
 
     /// Whether `period` reaches past `limit` from some day: tried from every day of four years
