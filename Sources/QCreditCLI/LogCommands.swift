@@ -102,10 +102,11 @@ struct VerifyProofCommand: ParsableCommand {
         commandName: "verify-proof",
         abstract: "Verify a tlog-proof file offline: commitment, inclusion and signature.",
         discussion: """
-            Checks, in this order: that the opening in the file (salt and record, the extra data) commits \
-            to a leaf, the record being RFC 8785 canonical JSON; that the leaf is included, by the proof, in \
-            the checkpoint's tree; and that a trusted key signed the checkpoint. Needs no daemon. Exits 0 when \
-            every check passes, 4 when one fails.
+            Checks, in this order: that the record in the file's opening (the extra data) is RFC 8785 \
+            canonical JSON; that a trusted key signed the checkpoint; that the opening (salt and record) \
+            commits to a leaf; and that the leaf is included, by the proof, in the checkpoint's tree. A \
+            signature by a key not given is ignored: one by a given key is enough. Needs no daemon. Exits 0 \
+            when every check passes, 4 when one fails.
             """)
 
     @OptionGroup var options: GlobalOptions
