@@ -181,6 +181,18 @@ import VarlinkNIO
             let frame = try await raw.nextFrame()
             #expect(frame == nil, "the silent feed was answered after its peer stopped sending: \(frame ?? "")")
             await raw.close()
+
+            // The end of input sent with the call, behind another: the silent feed starts after
+            // the server knows its peer stopped sending, and is closed the same way.
+            let early = try await server.raw()
+            try await early.send(
+                #"{"method":"org.example.test.Ping","parameters":{"text":"first"}}"# + "\0"
+                    + #"{"method":"org.example.test.Slow","parameters":{"milliseconds":8000},"more":true}"# + "\0")
+            try await early.shutdownSending()
+            #expect(try await early.nextFrame() == #"{"parameters":{"text":"first"}}"#)
+            let late = try await early.nextFrame()
+            #expect(late == nil, "the silent feed was answered after its peer stopped sending: \(late ?? "")")
+            await early.close()
         }
     }
 

@@ -21,11 +21,6 @@ final class FrameArrivalHandler: ChannelInboundHandler, RemovableChannelHandler 
         context.fireChannelRead(data)
     }
 
-    /// A feed call that has sent nothing when its peer stops sending is given this long to be
-    /// answered (its checks failed: an error, and the calls after it) before the connection
-    /// closes as for a running feed.
-    static let silentFeedGrace = TimeAmount.seconds(1)
-
     /// The peer shut down its side: the frames before it are answered (the serving task's
     /// input ends after them), unless an endless feed is running, which ends now.
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -43,10 +38,7 @@ final class FrameArrivalHandler: ChannelInboundHandler, RemovableChannelHandler 
                 // Closed at once, the error a failing feed call was writing (and the replies to
                 // the calls after it) were lost on a loaded machine: the end of input goes on to
                 // the task, and a feed that began meanwhile refuses to (its sink sees the peer gone).
-                let connection = self.connection
-                context.eventLoop.scheduleTask(in: Self.silentFeedGrace) {
-                    if connection.isInSilentEndlessCall { channel.close(promise: nil) }
-                }
+                connection.closeIfStillSilent()
             }
         }
         context.fireUserInboundEventTriggered(event)

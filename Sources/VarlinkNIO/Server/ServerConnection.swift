@@ -134,6 +134,19 @@ final class ServerConnection: Sendable {
     /// An endless call is in progress and has sent nothing that continues (see ``InputEnd/closeIfStillSilent``).
     var isInSilentEndlessCall: Bool { state.withLock { $0.inEndlessCall && !$0.feedStreams } }
 
+    /// How long an endless call that has sent nothing after its peer stopped sending is given to
+    /// end by itself (a call that fails its checks is answered with its error, and the calls
+    /// after it then too) before the connection closes as for a running feed.
+    static let silentFeedGrace = TimeAmount.seconds(1)
+
+    /// Closes the connection after ``silentFeedGrace`` if an endless call is then still silent:
+    /// its peer stopped sending, and a feed that waits for its first change would hold for ever.
+    func closeIfStillSilent() {
+        channel.eventLoop.scheduleTask(in: Self.silentFeedGrace) {
+            if self.isInSilentEndlessCall { self.channel.close(promise: nil) }
+        }
+    }
+
     /// The task is done with its call. False when the server is draining: stop serving.
     ///
     /// The call stops counting as unanswered only in ``callAnswered()``, on the event loop once

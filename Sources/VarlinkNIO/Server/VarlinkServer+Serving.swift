@@ -217,10 +217,17 @@ extension VarlinkServer {
         // A oneway call runs no stream (the dispatcher ignores its `more`).
         var callSink = sink
         if call.more && !call.oneway && configuration.endlessMethods.contains(call.method) {
-            // Draining closes at once.
-            if connection.beginEndlessCall() == .draining {
+            switch connection.beginEndlessCall() {
+            case .draining:
+                // Draining closes at once.
                 connection.close(because: .shutdown)
                 return false
+            case .peerStoppedSending:
+                // A feed that would wait silently for its first change is closed, as when the
+                // end of input comes while it runs.
+                connection.closeIfStillSilent()
+            case nil:
+                break
             }
             // A peer that stopped sending (before the call, or while it was checked): the call
             // is still checked, and one that fails is answered with its error like any other
