@@ -9,6 +9,10 @@
 /// value["code"]?.stringValue   // "91350100M000100Y43"
 /// ```
 public enum JSONValue: Sendable, Hashable {
+    /// 2^53 − 1, the largest integer n such that every integer in ±n is an exact double: the
+    /// integers canonical JSON (RFC 8785) can hold.
+    public static let largestExactInteger: Int64 = (1 << 53) - 1
+
     case null
     case bool(Bool)
     case int(Int64)

@@ -79,8 +79,7 @@ enum LenientNumbers: NumberPolicy {
 
 /// For ``JSONValue/canonicalBytes()``: only values in RFC 8785's data model.
 enum StrictNumbers: NumberPolicy {
-    /// 2^53 − 1, the largest integer n such that every integer in ±n is an exact double.
-    static let maxExactInteger: Int64 = (1 << 53) - 1
+    static let maxExactInteger = JSONValue.largestExactInteger
 
     static func writeInt(_ value: Int64, into output: inout [UInt8]) throws(CanonicalJSONError) {
         guard (-maxExactInteger...maxExactInteger).contains(value) else {

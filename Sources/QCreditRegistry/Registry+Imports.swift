@@ -124,9 +124,6 @@ extension Registry {
         return audited
     }
 
-    /// The last line number a batch may name: 2^53 − 1.
-    static let largestLine: Int64 = 9_007_199_254_740_991
-
     private static func check(_ place: ImportBatchPlace, rows: Int) throws(RegistryError) {
         _ = try TextField.importId(place.importId)
         guard place.firstLine >= 1, place.lastLine >= place.firstLine else {
@@ -134,7 +131,7 @@ extension Registry {
                 parameter: "firstLine", reason: "lines \(place.firstLine)–\(place.lastLine) are not a range of lines from 1")
         }
         // The line numbers are kept and answered as JSON numbers, exact only to 2^53 − 1.
-        guard place.lastLine <= Self.largestLine else {
+        guard place.lastLine <= JSONValue.largestExactInteger else {
             throw .invalidArgument(parameter: "lastLine", reason: "line \(place.lastLine) is beyond 2^53−1, past the end of any file")
         }
         // Each row takes at least one line of its file: a batch that claims fewer lines than

@@ -184,11 +184,11 @@ import VarlinkNIO
         /// Standard error, read to its end once the command has exited (`waitForExit`): its reader
         /// may still be taking the last line when the exit is seen (a loaded run missed the
         /// "resume with" line so), so this waits for the end of the pipe, for at most 30 s.
-        var errors: Mutexed<String> {
+        var errors: String {
             get async {
                 let deadline = ContinuousClock.now + .seconds(30)
                 while !errorsEnded.get(), ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
-                return errorsSoFar
+                return errorsSoFar.get()
             }
         }
 
@@ -266,7 +266,7 @@ import VarlinkNIO
         try await daemon.start()
         _ = try await cli.succeed(["watchlist", "set", "loans", "-"], input: "\(CLIHarness.cement)\n")
         #expect(try await watching.child.waitForExit(timeout: .seconds(60)) == 4)
-        let errors = await watching.errors.get()
+        let errors = await watching.errors
         #expect(errors.contains("now serves another log than the one this feed followed"), "\(errors)")
         #expect(errors.contains("resume with: qcredit watch loans --since"), "\(errors)")
     }
@@ -292,7 +292,7 @@ import VarlinkNIO
         let cursor = try #require(upToDate.split(separator: " ").first { Int($0.dropLast()) != nil }.map { String($0.dropLast()) })
         #expect(await daemon.stop() == 0)
         #expect(try await watching.child.waitForExit(timeout: .seconds(60)) == 3)
-        let errors = await watching.errors.get()
+        let errors = await watching.errors
         #expect(errors.contains("# lost the connection to qcreditd ("), "\(errors)")
         #expect(errors.contains("resuming after cursor \(cursor)"), "\(errors)")
         #expect(errors.contains("resume with: qcredit watch loans --since \(cursor)"), "\(errors)")

@@ -207,23 +207,28 @@ public struct Policy: Sendable, Hashable {
     }
 
     /// A name shown as it is: not empty, one line, nothing hidden around or in it.
+    static func isOneLineName(_ name: String) -> Bool {
+        !name.isEmpty && name.trimmingWhitespace() == name && !name.unicodeScalars.contains { $0.isControl || isHidden($0) }
+    }
+
+    /// A character that changes how the text around it reads without showing itself: a
+    /// bidirectional embedding, override or isolate, or a line or paragraph separator.
+    private static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isBidirectionalFormatting || scalar == "\u{2028}" || scalar == "\u{2029}"
+    }
+
     /// `name` quoted with its hidden characters escaped (`"a\u{202E}b"`): a message that printed
     /// a right-to-left override as it is would show the operator another name.
     static func quoted(_ name: String) -> String {
         var text = ""
         for scalar in name.debugDescription.unicodeScalars {
-            if scalar.isBidirectionalFormatting || scalar == "\u{2028}" || scalar == "\u{2029}" {
+            if isHidden(scalar) {
                 text += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
             } else {
                 text.unicodeScalars.append(scalar)
             }
         }
         return text
-    }
-
-    static func isOneLineName(_ name: String) -> Bool {
-        !name.isEmpty && name.trimmingWhitespace() == name
-            && !name.unicodeScalars.contains { $0.isControl || $0.isBidirectionalFormatting || $0 == "\u{2028}" || $0 == "\u{2029}" }
     }
 
     /// Whether `name` is a list type as the wire and file names use them: `serious-dishonesty`.
@@ -243,21 +248,19 @@ public struct Policy: Sendable, Hashable {
     /// Whether `period` reaches `limit` (ends on its day or later) from some day, tried as in
     /// ``outlasts(_:_:)``.
     static func reaches(_ period: CalendarPeriod, _ limit: CalendarPeriod) -> Bool {
-        let start = CivilDate(daysSinceEpoch: 10_957)  // 2000-01-01
-        return (0..<1461).contains { day in
-            let date = start.adding(days: day)
-            return date.adding(period) >= date.adding(limit)
-        }
+        fromSomeDay { $0.adding(period) >= $0.adding(limit) }
     }
 
     /// Whether `period` reaches past `limit` from some day: tried from every day of four years
     /// (every month length and leap day), as periods of years, months and days fall differently.
     static func outlasts(_ period: CalendarPeriod, _ limit: CalendarPeriod) -> Bool {
+        fromSomeDay { $0.adding(period) > $0.adding(limit) }
+    }
+
+    /// Whether `holds` is true of some day of the four years from 2000-01-01.
+    private static func fromSomeDay(_ holds: (CivilDate) -> Bool) -> Bool {
         let start = CivilDate(daysSinceEpoch: 10_957)  // 2000-01-01
-        return (0..<1461).contains { day in
-            let date = start.adding(days: day)
-            return date.adding(period) > date.adding(limit)
-        }
+        return (0..<1461).contains { holds(start.adding(days: $0)) }
     }
 
     /// The grade a score earns on this policy's scale, before any cap.
