@@ -328,7 +328,7 @@ import Testing
         guard let nobody = try await SecondUser.nobody else { return }
         // Not allowed to open the socket, nobody is told why, not asked whether the daemon runs.
         let scratch = try ScratchDirectory("socket-access")
-        try FileManager.default.copyItem(atPath: DaemonProcess.product("qcredit"), toPath: scratch.path("qcredit"))
+        try SecondUser.executableCopy(of: DaemonProcess.product("qcredit"), to: scratch.path("qcredit"))
         let refused = try nobody.start([scratch.path("qcredit"), "grade", DurabilityTests.uscc(0), "--socket", daemon.socketPath], output: scratch.url)
         let deadline = ContinuousClock.now + .seconds(60)
         while !refused.hasExited, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }

@@ -330,7 +330,7 @@ import Testing
         #expect(try await runCommand("/bin/cp", ["-a", exports, scratch.path("exports")]).status == 0)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scratch.path("exports"))
         try FileManager.default.setAttributes([.posixPermissions: 0o750], ofItemAtPath: scratch.path("exports/restricted"))
-        try FileManager.default.copyItem(atPath: DaemonProcess.product("qcredit"), toPath: scratch.path("qcredit"))
+        try SecondUser.executableCopy(of: DaemonProcess.product("qcredit"), to: scratch.path("qcredit"))
         let verify = try nobody.start(
             [scratch.path("qcredit"), "verify", scratch.path("exports/" + name), "--vkey", vkey, "--restricted"], output: scratch.url)
         let deadline = ContinuousClock.now + .seconds(60)

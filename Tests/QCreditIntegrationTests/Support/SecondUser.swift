@@ -7,6 +7,26 @@ import Testing
 /// are skipped (CI runs as root); run as root without the tools, they fail when the interop
 /// tools are required, as in CI, and return early otherwise.
 struct SecondUser {
+    /// Copies `program` to `copy` (mode 0755), for another user to run where the checkout is out
+    /// of its reach. The copy is written through a descriptor closed on exec: FileManager's copy
+    /// keeps one open that a child forked meanwhile by a parallel test inherits, and executing
+    /// the copy then fails with ETXTBSY ("Text file busy", seen in a full run).
+    static func executableCopy(of program: String, to copy: String) throws {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: program))
+        let descriptor = open(copy, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        defer { close(descriptor) }
+        try bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                guard written > 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+                offset += written
+            }
+        }
+        fchmod(descriptor, 0o755)  // whatever the umask took away
+    }
+
     let name: String
     let uid: uid_t
     let gid: gid_t

@@ -282,8 +282,7 @@ enum UnitSandbox {
         let directory = scratch.path("bin")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         let copy = (directory as NSString).appendingPathComponent((program as NSString).lastPathComponent)
-        try FileManager.default.copyItem(atPath: program, toPath: copy)
-        chmod(copy, 0o755)
+        try SecondUser.executableCopy(of: program, to: copy)
         return copy
     }
 
