@@ -149,11 +149,16 @@ struct MaintenanceService: Service {
         }
     }
 
-    /// Until the next tick, or the next scheduled regrade if that comes first.
+    /// Until the next tick, the next scheduled regrade or the registry's next midnight, whichever
+    /// comes first: a listing's planned end is the first day it is no longer in force, so expiry
+    /// (and the withdrawal of an export whose disclosure ended that day) runs as the day begins,
+    /// not up to a tick later, whatever `regradeTime` is.
     private func nextWait() -> Duration {
         let now = registry.clock.now()
         let untilSlot = regrade.nextSlot(after: now).secondsSinceEpoch - now.secondsSinceEpoch
-        return min(interval, .seconds(max(1, untilSlot)))
+        let tomorrow = now.civilDate(in: regrade.utcOffset).adding(days: 1)
+        let untilMidnight = Instant.startOfDay(tomorrow, in: regrade.utcOffset).secondsSinceEpoch - now.secondsSinceEpoch
+        return min(interval, .seconds(max(1, min(untilSlot, untilMidnight))))
     }
 }
 

@@ -143,6 +143,53 @@ import Testing
         await daemon.stop()
     }
 
+    /// A listing's planned end is the first day it is no longer in force: the daemon expires it
+    /// as that day begins, not at its next maintenance tick (an hour here) nor at `regradeTime`
+    /// (noon here). The clock is moved to a few seconds before a Beijing midnight.
+    @Test func aListingExpiresAsItsPlannedEndBeginsNotAtTheNextTick() async throws {
+        guard try Self.libraryIsInstalled() else { return }
+        let now = Date()
+        var untilMidnight = 86_400 - (Int(now.timeIntervalSince1970) + 8 * 3600) % 86_400
+        if untilMidnight < 60 { untilMidnight += 86_400 }
+        let lead = 20
+        let offsetFile = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-faketime-\(UUID().uuidString.prefix(8))").path
+        try "+\(untilMidnight - lead)\n".write(toFile: offsetFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: offsetFile) }
+        let daemon = try await DaemonProcess(
+            config: "maintenanceIntervalSeconds = 3600\nregradeTime = \"12:00\"\n" + DaemonProcess.logConfig,
+            launcher: [
+                "/usr/bin/env", "LD_PRELOAD=\(Self.library)", "FAKETIME_TIMESTAMP_FILE=\(offsetFile)", "FAKETIME_NO_CACHE=1",
+                "DONT_FAKE_MONOTONIC=1",
+            ])
+        // The moved today is D; published on D + 1 day − 3 years, the listing ends on D + 1.
+        let tomorrow = now.addingTimeInterval(TimeInterval(untilMidnight + 1))
+        let published = try #require(Self.beijingDate(of: tomorrow, addingYears: -3))
+        let code = DurabilityTests.uscc(0)
+        _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(code), "name": "Expiring Co."])
+        let proposed = try await daemon.call(
+            "org.qcredit.admin.ProposeListing",
+            [
+                "code": .string(code), "listType": "serious-dishonesty", "reason": "fraud", "legalBasis": "Art. 9",
+                "authority": "SAMR", "documentNumber": "国市监〔2023〕9号", "decisionDate": .string(published),
+            ])
+        let listingId = try #require(proposed["listing"]?["id"]?.intValue)
+        let confirmed = try await daemon.call(
+            "org.qcredit.admin.ConfirmListing", ["listingId": .int(listingId), "publicationDate": .string(published)])
+        #expect(confirmed["listing"]?["plannedEndDate"]?.stringValue == Self.beijingDate(of: tomorrow, addingYears: 0))
+        func listed() async throws -> JSONValue? {
+            try await daemon.call("org.qcredit.query.CheckBlacklist", ["code": .string(code)])["listed"]
+        }
+        #expect(try await listed() == true)
+        let deadline = ContinuousClock.now + .seconds(lead + 20)
+        while ContinuousClock.now < deadline, try await listed() == true {
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        #expect(try await listed() == false, "\(daemon.log)")
+        let file = try await daemon.call("org.qcredit.query.GetFile", ["code": .string(code)])
+        #expect(file["file"]?["listings"]?.arrayValue?.first?["removalReason"]?.stringValue == "expired", "\(file)")
+        await daemon.stop()
+    }
+
     /// Fails under Scripts/test (which installs libfaketime); shows as skipped elsewhere.
     static func libraryIsInstalled() throws -> Bool {
         guard FileManager.default.fileExists(atPath: library) else {
@@ -157,9 +204,14 @@ import Testing
 
     /// Today's date in Beijing moved by whole years, then days, as YYYY-MM-DD.
     static func beijingDate(addingYears years: Int, days: Int) -> String? {
+        beijingDate(of: Date(), addingYears: years, days: days)
+    }
+
+    /// The Beijing date of `date` moved by whole years, then days, as YYYY-MM-DD.
+    static func beijingDate(of date: Date, addingYears years: Int, days: Int = 0) -> String? {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(secondsFromGMT: 8 * 3600)!
-        guard let moved = calendar.date(byAdding: .year, value: years, to: Date()),
+        guard let moved = calendar.date(byAdding: .year, value: years, to: date),
             let result = calendar.date(byAdding: .day, value: days, to: moved)
         else { return nil }
         let c = calendar.dateComponents([.year, .month, .day], from: result)

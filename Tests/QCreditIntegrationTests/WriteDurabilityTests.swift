@@ -141,12 +141,15 @@ import Varlink
                 "applicationId": try #require(application["application"]?["id"]), "decision": "approve", "reason": "rectified",
                 "documentNumber": "修〔2026〕1号",
             ])
-        // A listing published years ago whose term has ended, for maintenance to expire.
+        // An abnormal-operations listing (no term) published years ago and never remedied, for
+        // maintenance to escalate: its proposal is the maintenance's write. (A serious-dishonesty
+        // listing whose term had already ended cannot be published, so none is left to expire.)
         proposal["code"] = .string(c)
+        proposal["listType"] = "abnormal-operations"
         proposal["decisionDate"] = "2020-01-01"
         let old = try listingId(try await admin("ProposeListing", proposal))
         _ = try await admin("ConfirmListing", ["listingId": old, "publicationDate": "2020-01-02"])
-        #expect(try await call("org.qcredit.operator.RunMaintenance", [:])["expired"] == [old])
+        #expect(try await call("org.qcredit.operator.RunMaintenance", [:])["escalated"]?.arrayValue?.count == 1)
         _ = try await call("org.qcredit.operator.Export", [:])
         // A bank's watch lists are writes too.
         func watch(_ name: String, _ parameters: [String: JSONValue]) async throws {

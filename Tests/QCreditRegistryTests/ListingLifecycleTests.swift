@@ -379,4 +379,29 @@ import Testing
             try await registry.proposeListing(fixture.proposal(code, listType: "grey-list"), by: regulator)
         }
     }
+
+    /// A publication date whose term has already run out would make the file listed (grade D)
+    /// until maintenance expired it, with a removal dated before the listing was recorded.
+    @Test func aPublicationDateWhoseTermHasAlreadyEndedIsRefused() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        try await fixture.register(code)
+        let registry = fixture.registry
+        let proposal = try await registry.proposeListing(fixture.proposal(code, decisionDate: "2020-01-10"), by: regulator)
+        let published = try await fixture.publications().map(\.kind)
+        await #expect(
+            throws: RegistryError.invalidArgument(
+                parameter: "publicationDate",
+                reason: "a listing published on 2023-03-02 would have ended on 2026-03-02 (the list's term is P3Y), "
+                    + "on or before today (2026-03-02): give the day it is published")
+        ) {
+            try await registry.confirmListing(listingId: proposal.id, publicationDate: "2023-03-02", authority: nil, documentNumber: nil, by: regulator)
+        }
+        #expect(try await registry.listing(id: proposal.id).state == .proposed)
+        #expect(try await fixture.publications().map(\.kind) == published)
+        // One day later, the term has one day left: it is published, and in force today.
+        let listing = try await registry.confirmListing(
+            listingId: proposal.id, publicationDate: "2023-03-03", authority: nil, documentNumber: nil, by: regulator)
+        #expect(listing.plannedEndDate == CivilDate(iso: "2026-03-03"))
+        #expect(try await registry.listings(code: code, view: .public).1.first?.state == .listed)
+    }
 }

@@ -144,11 +144,21 @@ public enum ListingLifecycle {
         }
         try notInFuture(publicationDate, "publicationDate", today: today)
         try notBefore(publicationDate, listing.steps.last?.date ?? listing.decision.decisionDate, "publicationDate", "the listing's last step")
+        let plannedEnd = rules.term.map { publicationDate.adding($0) }
+        // A listing whose whole term lies in the past would be answered as in force until
+        // maintenance expired it, and its removal dated before it was recorded: most likely a
+        // mistyped date, and never a listing the public could have relied on.
+        if let plannedEnd, let term = rules.term, plannedEnd <= today {
+            throw .invalidArgument(
+                parameter: "publicationDate",
+                reason: "a listing published on \(publicationDate) would have ended on \(plannedEnd) (the list's term is \(term)), "
+                    + "on or before today (\(today)): give the day it is published")
+        }
         return ListingStepDraft(
             kind: .listed, stateAfter: .listed, date: publicationDate,
             authority: authority ?? listing.decision.authority,
             documentNumber: documentNumber ?? listing.decision.documentNumber,
-            plannedEndDate: rules.term.map { publicationDate.adding($0) }, maximumGrade: rules.maximumGrade)
+            plannedEndDate: plannedEnd, maximumGrade: rules.maximumGrade)
     }
 
     public static func withdraw(
