@@ -26,7 +26,7 @@ struct MaintenanceService: Service {
                 // Graceful shutdown cancels a run in progress (a regrade stops between batches):
                 // the last checkpoint is signed after maintenance has stopped.
                 try await cancelWhenGracefulShutdown {
-                    checkTheClock()
+                    health.checkClock(of: registry, logger: logger)
                     let summary = try await health.tracking(.maintenance) { try await registry.runMaintenance() }
                     if !summary.expired.isEmpty || !summary.escalated.isEmpty {
                         logger.info(
@@ -54,16 +54,6 @@ struct MaintenanceService: Service {
             }
             try? await cancelWhenGracefulShutdown { try await waitForTheNextTick() }
         }
-    }
-
-    /// A clock set back behind the newest write is a problem in `GetStatus` (and a warning in
-    /// the log when it starts) until the clock passes that write again.
-    private func checkTheClock() {
-        guard let behind = registry.clockBehindRecords() else { return health.succeeded(.clock) }
-        if !health.current.contains(where: { $0.work == .clock }) {
-            logger.warning("the clock is behind the newest write", metadata: ["problem": "\(behind)"])
-        }
-        health.failed(.clock, behind)
     }
 
     /// Waits until the next tick; meanwhile, once writes have been quiet for a second, regrades

@@ -1,5 +1,6 @@
 import CanonicalJSON
 import Foundation
+import Logging
 import QCreditDomain
 import QCreditLog
 import QCreditRegistry
@@ -11,6 +12,8 @@ enum OperatorMethods {
     static let roles: Set<Role> = [.operator]
     /// Backup bytes per reply (base64 makes it a third larger on the wire).
     static let chunkSize = 1 << 20
+    /// The clock's problem, when `GetStatus` sees it first, is logged as maintenance logs it.
+    static let maintenanceLogger = Logger(label: "qcredit.maintenance")
 
     static func method(_ name: String, _ run: @escaping RegistryMethod.Run) -> RegistryMethod {
         RegistryMethod("\(RegistryInterfaces.operator).\(name)", roles: roles, run)
@@ -19,6 +22,7 @@ enum OperatorMethods {
     static let all: [RegistryMethod] = [
         method("GetStatus") { registry, call in
             let operations = call.operations
+            operations.health.checkClock(of: registry, logger: Self.maintenanceLogger)
             let counts = try await registry.counts()
             let (enterprises, events, listed, logSize) = (counts.enterprises, counts.qualityEvents, counts.listed, counts.logSize)
             let checkpoint = try await call.log.latestCheckpoint()

@@ -190,6 +190,34 @@ import Testing
         await daemon.stop()
     }
 
+    /// `qcredit status` tells of a clock set back behind the newest write as soon as it is asked,
+    /// and stops when the clock is past it again: not at the next maintenance tick (an hour here).
+    @Test func theStatusFollowsAClockSetBackWithoutWaitingForATick() async throws {
+        guard try Self.libraryIsInstalled() else { return }
+        let offsetFile = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-faketime-\(UUID().uuidString.prefix(8))").path
+        try "+0\n".write(toFile: offsetFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: offsetFile) }
+        let daemon = try await DaemonProcess(
+            config: "maintenanceIntervalSeconds = 3600\n" + DaemonProcess.logConfig,
+            launcher: [
+                "/usr/bin/env", "LD_PRELOAD=\(Self.library)", "FAKETIME_TIMESTAMP_FILE=\(offsetFile)", "FAKETIME_NO_CACHE=1",
+                "DONT_FAKE_MONOTONIC=1",
+            ])
+        _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(DurabilityTests.uscc(0)), "name": "Clock Co."])
+        func clockProblems() async throws -> [JSONValue] {
+            let problems = try await daemon.call("org.qcredit.operator.GetStatus")["problems"]?.arrayValue ?? []
+            return problems.filter { $0["work"]?.stringValue == "clock" }
+        }
+        #expect(try await clockProblems().isEmpty)
+        try "-3600\n".write(toFile: offsetFile, atomically: true, encoding: .utf8)
+        let behind = try await clockProblems()
+        #expect(behind.first?["reason"]?.stringValue?.contains("behind the newest write recorded") == true, "\(behind)")
+        try "+60\n".write(toFile: offsetFile, atomically: true, encoding: .utf8)
+        #expect(try await clockProblems().isEmpty)
+        #expect(daemon.log.contains("the clock is behind the newest write"), "\(daemon.log)")
+        await daemon.stop()
+    }
+
     /// Fails under Scripts/test (which installs libfaketime); shows as skipped elsewhere.
     static func libraryIsInstalled() throws -> Bool {
         guard FileManager.default.fileExists(atPath: library) else {
