@@ -12,13 +12,10 @@ import Testing
     @Test(arguments: [true, false])
     func aGradeFollowsTheMovedClockWithNoCall(monotonicKept: Bool) async throws {
         guard try Self.libraryIsInstalled() else { return }
-        let offsetFile = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-faketime-\(UUID().uuidString.prefix(8))").path
-        try "+0\n".write(toFile: offsetFile, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: offsetFile) }
-        var environment = ["LD_PRELOAD=\(Self.library)", "FAKETIME_TIMESTAMP_FILE=\(offsetFile)", "FAKETIME_NO_CACHE=1"]
-        if monotonicKept { environment.append("DONT_FAKE_MONOTONIC=1") }
+        let clock = try ClockOffset(seconds: 0)
+        defer { clock.remove() }
         let daemon = try await DaemonProcess(
-            config: "maintenanceIntervalSeconds = 1\n" + DaemonProcess.logConfig, launcher: ["/usr/bin/env"] + environment)
+            config: "maintenanceIntervalSeconds = 1\n" + DaemonProcess.logConfig, launcher: clock.launcher(keepingMonotonic: monotonicKept))
         // Started on its own paths (its arguments reached it under the preloaded library).
         #expect(FileManager.default.fileExists(atPath: daemon.stateDirectory + "/registry.sqlite"))
 
@@ -38,7 +35,7 @@ import Testing
         #expect(try await daemon.call("org.qcredit.query.GetGrade", ["code": .string(code)])["grade"]?["grade"] == "AA")
 
         // Three days later, with no call, the grade is A.
-        try "+259200\n".write(toFile: offsetFile, atomically: true, encoding: .utf8)
+        try clock.set(259200)
         let deadline = ContinuousClock.now + .seconds(90)
         var grade: JSONValue?
         while ContinuousClock.now < deadline {
@@ -51,13 +48,13 @@ import Testing
         // Set back behind what the regrade wrote (with the monotonic clock kept, as an NTP step
         // leaves it): GetStatus says so until the clock passes that write again.
         if monotonicKept {
-            try "+0\n".write(toFile: offsetFile, atomically: true, encoding: .utf8)
-            let clock = { (problems: [JSONValue]) in problems.filter { $0["work"]?.stringValue == "clock" } }
-            let behind = clock(try await BackgroundProblemTests.problems(of: daemon) { !clock($0).isEmpty })
+            try clock.set(0)
+            let onClock = { (problems: [JSONValue]) in problems.filter { $0["work"]?.stringValue == "clock" } }
+            let behind = onClock(try await BackgroundProblemTests.problems(of: daemon) { !onClock($0).isEmpty })
             #expect(behind.first?["reason"]?.stringValue?.contains("behind the newest write recorded") == true, "\(behind)")
             #expect(daemon.log.contains("the clock is behind the newest write"), "\(daemon.log)")
-            try "+259300\n".write(toFile: offsetFile, atomically: true, encoding: .utf8)
-            #expect(clock(try await BackgroundProblemTests.problems(of: daemon) { clock($0).isEmpty }).isEmpty)
+            try clock.set(259300)
+            #expect(onClock(try await BackgroundProblemTests.problems(of: daemon) { onClock($0).isEmpty }).isEmpty)
         }
         await daemon.stop()
     }
@@ -94,15 +91,11 @@ import Testing
     /// daemon's timers were seen to fire late, the write then waiting up to the next tick.)
     @Test func aWriteAfterTheClockMovedIsRegradedWithinSeconds() async throws {
         guard try Self.libraryIsInstalled() else { return }
-        let offsetFile = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-faketime-\(UUID().uuidString.prefix(8))").path
-        try "+0\n".write(toFile: offsetFile, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: offsetFile) }
+        let clock = try ClockOffset(seconds: 0)
+        defer { clock.remove() }
         let daemon = try await DaemonProcess(
             config: DaemonProcess.logConfig,
-            launcher: [
-                "/usr/bin/env", "LD_PRELOAD=\(Self.library)", "FAKETIME_TIMESTAMP_FILE=\(offsetFile)", "FAKETIME_NO_CACHE=1",
-                "DONT_FAKE_MONOTONIC=1",
-            ])
+            launcher: clock.launcher())
         let code = DurabilityTests.uscc(0)
         _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(code), "name": "Moved Clock Co."])
         let occurred = try #require(Self.beijingDate(addingYears: 0, days: -5))
@@ -133,7 +126,7 @@ import Testing
         let rounds = [("award", "high"), ("award", "high"), ("penalty", "low")]
         for (round, (kind, severity)) in zip(1..., rounds) {
             try await Task.sleep(for: .seconds(1))
-            try "+\(86_400 * round)\n".write(toFile: offsetFile, atomically: true, encoding: .utf8)
+            try clock.set(86_400 * round)
             try await Task.sleep(for: .seconds(2))
             try await record(kind, severity, round)
             let next = try await gradeChanges(from: grade)
@@ -152,15 +145,11 @@ import Testing
         var untilMidnight = 86_400 - (Int(now.timeIntervalSince1970) + 8 * 3600) % 86_400
         if untilMidnight < 60 { untilMidnight += 86_400 }
         let lead = 20
-        let offsetFile = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-faketime-\(UUID().uuidString.prefix(8))").path
-        try "+\(untilMidnight - lead)\n".write(toFile: offsetFile, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: offsetFile) }
+        let clock = try ClockOffset(seconds: untilMidnight - lead)
+        defer { clock.remove() }
         let daemon = try await DaemonProcess(
             config: "maintenanceIntervalSeconds = 3600\nregradeTime = \"12:00\"\n" + DaemonProcess.logConfig,
-            launcher: [
-                "/usr/bin/env", "LD_PRELOAD=\(Self.library)", "FAKETIME_TIMESTAMP_FILE=\(offsetFile)", "FAKETIME_NO_CACHE=1",
-                "DONT_FAKE_MONOTONIC=1",
-            ])
+            launcher: clock.launcher())
         // The moved today is D; published on D + 1 day − 3 years, the listing ends on D + 1.
         let tomorrow = now.addingTimeInterval(TimeInterval(untilMidnight + 1))
         let published = try #require(Self.beijingDate(of: tomorrow, addingYears: -3))
@@ -194,28 +183,44 @@ import Testing
     /// and stops when the clock is past it again: not at the next maintenance tick (an hour here).
     @Test func theStatusFollowsAClockSetBackWithoutWaitingForATick() async throws {
         guard try Self.libraryIsInstalled() else { return }
-        let offsetFile = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-faketime-\(UUID().uuidString.prefix(8))").path
-        try "+0\n".write(toFile: offsetFile, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: offsetFile) }
+        let clock = try ClockOffset(seconds: 0)
+        defer { clock.remove() }
         let daemon = try await DaemonProcess(
             config: "maintenanceIntervalSeconds = 3600\n" + DaemonProcess.logConfig,
-            launcher: [
-                "/usr/bin/env", "LD_PRELOAD=\(Self.library)", "FAKETIME_TIMESTAMP_FILE=\(offsetFile)", "FAKETIME_NO_CACHE=1",
-                "DONT_FAKE_MONOTONIC=1",
-            ])
+            launcher: clock.launcher())
         _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(DurabilityTests.uscc(0)), "name": "Clock Co."])
         func clockProblems() async throws -> [JSONValue] {
             let problems = try await daemon.call("org.qcredit.operator.GetStatus")["problems"]?.arrayValue ?? []
             return problems.filter { $0["work"]?.stringValue == "clock" }
         }
         #expect(try await clockProblems().isEmpty)
-        try "-3600\n".write(toFile: offsetFile, atomically: true, encoding: .utf8)
+        try clock.set(-3600)
         let behind = try await clockProblems()
         #expect(behind.first?["reason"]?.stringValue?.contains("behind the newest write recorded") == true, "\(behind)")
-        try "+60\n".write(toFile: offsetFile, atomically: true, encoding: .utf8)
+        try clock.set(60)
         #expect(try await clockProblems().isEmpty)
         #expect(daemon.log.contains("the clock is behind the newest write"), "\(daemon.log)")
         await daemon.stop()
+    }
+
+    /// The offset libfaketime reads from a file on every clock read: the test moves the daemon's
+    /// clock by writing it.
+    struct ClockOffset {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-faketime-\(UUID().uuidString.prefix(8))").path
+
+        init(seconds: Int) throws { try set(seconds) }
+
+        func set(_ seconds: Int) throws {
+            try "\(seconds < 0 ? "" : "+")\(seconds)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        }
+
+        func remove() { try? FileManager.default.removeItem(atPath: path) }
+
+        /// The daemon's launcher: the README's recipe, the monotonic clock kept unless told.
+        func launcher(keepingMonotonic: Bool = true) -> [String] {
+            ["/usr/bin/env", "LD_PRELOAD=\(MovedClockTests.library)", "FAKETIME_TIMESTAMP_FILE=\(path)", "FAKETIME_NO_CACHE=1"]
+                + (keepingMonotonic ? ["DONT_FAKE_MONOTONIC=1"] : [])
+        }
     }
 
     /// Fails under Scripts/test (which installs libfaketime); shows as skipped elsewhere.
