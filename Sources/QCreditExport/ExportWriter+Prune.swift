@@ -46,29 +46,7 @@ extension ExportWriter {
         }
         if !removed.isEmpty { try FileSystem.sync(parent, path: exportsDirectory) }
 
-        // The public export goes first, its part after: a crash in between leaves a part without
-        // its export, removed here the next time, as are the temporary parts a crash left.
-        let restrictedPath = FileSystem.join(exportsDirectory, ExportFormat.restrictedDirectory)
-        guard let restricted = try RestrictedDirectory.openIfPresent(in: parent, exportsDirectory: exportsDirectory) else {
-            return removed
-        }
-        defer { close(restricted) }
-        let prunedExports = Set(removed)
-        var removedParts = false
-        for name in try FileSystem.names(in: restricted, path: restrictedPath)
-        where FileSystem.type(of: name, in: restricted) == .directory
-            && (ExportFormat.isTemporaryName(name) || ExportFormat.isValidExportName(name) && FileSystem.type(of: name, in: parent) == nil)
-        {
-            if ExportFormat.isTemporaryName(name) {
-                try FileSystem.removeDirectory(name, in: restricted, parentPath: restrictedPath)
-            } else {
-                try removeExport(name, in: restricted, path: restrictedPath)
-            }
-            if !prunedExports.contains(name) { removed.append(FileSystem.join(ExportFormat.restrictedDirectory, name)) }
-            removedParts = true
-        }
-        if removedParts { try FileSystem.sync(restricted, path: restrictedPath) }
-        return removed
+        return removed + (try removeRestrictedLeftovers(in: parent, exportsDirectory: exportsDirectory, except: Set(removed)))
     }
 
     /// Removes what a killed export, prune or withdrawal left in `exportsDirectory` and its
@@ -81,14 +59,38 @@ extension ExportWriter {
         let parent = try FileSystem.openDirectory(exportsDirectory)
         defer { close(parent) }
         guard try FileSystem.tryLock(parent, path: exportsDirectory) else { return [] }
-        var removed = try removeTemporaryDirectories(in: parent, path: exportsDirectory)
-        if let restricted = try RestrictedDirectory.openIfPresent(in: parent, exportsDirectory: exportsDirectory) {
-            defer { close(restricted) }
-            let restrictedPath = FileSystem.join(exportsDirectory, ExportFormat.restrictedDirectory)
-            removed += try removeTemporaryDirectories(in: restricted, path: restrictedPath).map {
-                FileSystem.join(ExportFormat.restrictedDirectory, $0)
-            }
+        let removed = try removeTemporaryDirectories(in: parent, path: exportsDirectory)
+        return removed + (try removeRestrictedLeftovers(in: parent, exportsDirectory: exportsDirectory))
+    }
+
+    /// Removes from `restricted/` the temporary parts a crash left and every part whose public
+    /// export is gone: the public export is removed first, its part after, so a crash in between
+    /// (a prune or withdrawal killed) leaves a part without its export, which nobody can verify
+    /// against one. Returns them as `restricted/<name>`, but for the names in `pruned` (the
+    /// exports whose removal the caller reports already). The lock on the exports directory is held.
+    private static func removeRestrictedLeftovers(
+        in parent: Int32, exportsDirectory: String, except pruned: Set<String> = []
+    ) throws(ExportError) -> [String] {
+        guard let restricted = try RestrictedDirectory.openIfPresent(in: parent, exportsDirectory: exportsDirectory) else {
+            return []
         }
+        defer { close(restricted) }
+        let restrictedPath = FileSystem.join(exportsDirectory, ExportFormat.restrictedDirectory)
+        var removed: [String] = []
+        var removedParts = false
+        for name in try FileSystem.names(in: restricted, path: restrictedPath)
+        where FileSystem.type(of: name, in: restricted) == .directory
+            && (ExportFormat.isTemporaryName(name) || ExportFormat.isValidExportName(name) && FileSystem.type(of: name, in: parent) == nil)
+        {
+            if ExportFormat.isTemporaryName(name) {
+                try FileSystem.removeDirectory(name, in: restricted, parentPath: restrictedPath)
+            } else {
+                try removeExport(name, in: restricted, path: restrictedPath)
+            }
+            if !pruned.contains(name) { removed.append(FileSystem.join(ExportFormat.restrictedDirectory, name)) }
+            removedParts = true
+        }
+        if removedParts { try FileSystem.sync(restricted, path: restrictedPath) }
         return removed
     }
 
