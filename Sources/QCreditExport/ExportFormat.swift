@@ -229,6 +229,16 @@ public enum ExportFormat {
         return "\(namePrefix)\(compact)-\(kind.rawValue)"
     }
 
+    /// Whether `name` is `base` (``exportName(created:kind:)``) or the name a second, third, …
+    /// export created in the same second was given after it: `base-2`, `base-3`, ….
+    public static func isName(_ name: String, givenAfter base: String) -> Bool {
+        guard name != base else { return true }
+        guard name.hasPrefix(base + "-") else { return false }
+        let suffix = name.dropFirst(base.count + 1)
+        guard suffix.first != "0", suffix.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let n = Int(suffix) else { return false }
+        return n >= 2
+    }
+
     /// An RFC 3339 UTC timestamp to the second, `YYYY-MM-DDTHH:MM:SSZ`, as the MANIFEST's
     /// `# created` line holds it.
     ///

@@ -31,9 +31,10 @@ extension ExportVerification {
         // An export kept under another directory name (an auditor's archive by date) is still the
         // export its part names when it was written under that name: the name the daemon gives it
         // follows from its creation time and kind, which are compared below with the rest.
+        // (A second export of the same second was given `-2`, and so on, after that name.)
         let writtenAs = ExportFormat.isValidTimestamp(export.created) ? ExportFormat.exportName(created: export.created, kind: export.kind) : nil
         let partOf = manifest.exportName ?? "nothing"
-        if partOf != exportName && partOf != writtenAs {
+        if partOf != exportName && !(writtenAs.map { ExportFormat.isName(partOf, givenAfter: $0) } ?? false) {
             problems.append("it is the part of \(partOf), not of \(exportName)")
         }
         let values: [(String, Bool)] = [

@@ -174,6 +174,17 @@ struct OpeningsTests {
         #expect(
             archived.checks(.part).first?.detail
                 == "the restricted part of \(written) (kept as archive-2026-11-27): the same log, entries and as-of date")
+        // So is the second export of that second, which the daemon named `…-2` after the first.
+        _ = try writeExport(source, keys: keys, into: scratch, name: written + "-2")
+        let secondExport = try scratch.copy(written + "-2", to: "archive-2026-11-27-second")
+        let secondPart = try scratch.copy("restricted/\(written)-2", to: "archive-2026-11-27-second-restricted")
+        let second = ExportVerifier.verify(
+            directory: secondExport, verifierKeys: keys.verifierKeys, previous: nil, restrictedPart: secondPart)
+        #expect(second.passed, "\(second)")
+        for name in [written + "-1", written + "-02", written + "-2x", written + "-"] {
+            #expect(!ExportFormat.isName(name, givenAfter: written), "\(name)")
+        }
+        #expect(ExportFormat.isName(written + "-13", givenAfter: written))
         // …but another export of the same second and kind is not its part's.
         let renamedOther = try scratch.copy("qcredit-export-1", to: "other-archive")
         let mismatched = ExportVerifier.verify(
