@@ -31,9 +31,18 @@ public struct DaemonCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
+    @Flag(
+        name: .customLong("print-default-policy"),
+        help: "Print the built-in grading policy (TOML, every setting commented) and exit: a start for your own policy file.")
+    var printDefaultPolicy = false
+
     public init() {}
 
     public func run() async throws {
+        if printDefaultPolicy {
+            print(PolicyFile.defaultText, terminator: "")
+            return
+        }
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level: '\(logLevel)' is not a log level")
         }

@@ -1,3 +1,4 @@
+import CanonicalJSON
 import Foundation
 import QCreditConfig
 import Glibc
@@ -241,6 +242,37 @@ import Testing
 
     /// A policy changed under a version the registry already published is refused at start,
     /// naming the file and the settings that differ, and the database is left byte for byte.
+    /// An operator without the sources starts their own policy from the built-in one: what
+    /// `--print-default-policy` prints is that policy, which a daemon runs under as it is.
+    @Test func theDefaultPolicyPrintedIsTheOneTheDaemonRunsWithout() async throws {
+        let printed = try await runCommand(DaemonProcess.product("qcreditd"), ["--print-default-policy"])
+        #expect(printed.status == 0, "\(printed.stderr)")
+        #expect(printed.stdout.contains("version = \""))
+        let scratch = try ScratchDirectory("printed-policy")
+        let policyPath = scratch.path("policy.toml")
+        try printed.stdout.write(toFile: policyPath, atomically: true, encoding: .utf8)
+        let roles = "[roles]\noperator = [\"uid:\(getuid())\"]\nauditor = [\"uid:\(getuid())\"]\n"
+        let builtIn = try await DaemonProcess(config: roles)
+        let configured = try await DaemonProcess(config: "policy = \"\(policyPath)\"\n" + roles)
+        let status = { (daemon: DaemonProcess) in try await daemon.call("org.qcredit.operator.GetStatus")["policyVersion"] }
+        #expect(try await status(configured) == status(builtIn))
+        // The same rules: the policy record each published is the same record.
+        let record = { (daemon: DaemonProcess) async throws -> JSONValue? in
+            let client = try await daemon.client()
+            defer { Task { await client.close() } }
+            var record: JSONValue?
+            for try await reply in client.stream("org.qcredit.audit.GetEntries", parameters: ["start": 0, "end": 1]) {
+                record = reply["opening"]?["record"]
+            }
+            return record
+        }
+        let (configuredPolicy, builtInPolicy) = (try await record(configured), try await record(builtIn))
+        #expect(configuredPolicy != nil && configuredPolicy != .null)
+        #expect(configuredPolicy == builtInPolicy)
+        await configured.stop()
+        await builtIn.stop()
+    }
+
     @Test func aChangedPolicyUnderAPublishedVersionIsRefusedAndChangesNothing() async throws {
         let scratch = try ScratchDirectory("policy-version")
         let policyPath = scratch.path("policy.toml")
