@@ -78,7 +78,21 @@ import Testing
             (base.replacingOccurrences(of: "minimumScore = 0", with: "minimumScore = 200"),
              "p.toml: minimumScore 200 is above maximumScore 100"),
             (base.replacingOccurrences(of: "version = \"2026.1\"", with: "version = \"a\\u202Eb\""),
-             "p.toml: version: \"a\\u{202E}b\" must be a name of one line, without white space around it or control or bidirectional formatting characters"),
+             "p.toml: version: \"a\\u{202E}b\" must be a name of one line, without white space around it or control, bidirectional formatting or invisible characters"),
+            // Accepted before (audit): the marks and invisible characters, which made two versions look
+            // the same; and a C1 control (NEL) shown raw in the message.
+            (base.replacingOccurrences(of: "version = \"2026.1\"", with: "version = \"2026\\u200E.1\""),
+             "p.toml: version: \"2026\\u{200E}.1\" must be a name of one line, without white space around it or control, bidirectional formatting or invisible characters"),
+            (base.replacingOccurrences(of: "version = \"2026.1\"", with: "version = \"2026\\u061C.1\""),
+             "p.toml: version: \"2026\\u{61C}.1\" must be"),
+            (base.replacingOccurrences(of: "version = \"2026.1\"", with: "version = \"2026\\u200B.1\""),
+             "p.toml: version: \"2026\\u{200B}.1\" must be"),
+            (base.replacingOccurrences(of: "version = \"2026.1\"", with: "version = \"2026\\uFEFF.1\""),
+             "p.toml: version: \"2026\\u{FEFF}.1\" must be"),
+            (base.replacingOccurrences(of: "version = \"2026.1\"", with: "version = \"2026\\u0085.1\""),
+             "p.toml: version: \"2026\\u{85}.1\" must be"),
+            (base.replacingOccurrences(of: "\"AA\"", with: "\"A\\u200FA\""),
+             "p.toml: scale: the grade \"A\\u{200F}A\" must be"),
             // Shown in replies and tables as they are.
             (base.replacingOccurrences(of: "version = \"2026.1\"", with: "version = \"2026\\n1\""),
              "p.toml: version: \"2026\\n1\" must be a name of one line, without white space around it"),

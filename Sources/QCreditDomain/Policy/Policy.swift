@@ -54,9 +54,7 @@ public struct Policy: Sendable, Hashable {
         if version.isEmpty { throw PolicyError("version must not be empty") }
         // Cited by every grade, shown in status and tables as it is.
         if !Self.isOneLineName(version) {
-            throw PolicyError(
-                "version: \(Self.quoted(version)) must be a name of one line, without white space around it or control or "
-                    + "bidirectional formatting characters")
+            throw PolicyError("version: \(Self.quoted(version)) \(Self.nameRule)")
         }
         if scale.grades.count < 2 { throw PolicyError("scale needs at least two grades") }
         var seen: Set<String> = []
@@ -65,9 +63,7 @@ public struct Policy: Sendable, Hashable {
         }
         // A grade is shown in replies, tables and CSV cells: a name, one line, nothing hidden around it.
         for grade in scale.grades where !Self.isOneLineName(grade) {
-            throw PolicyError(
-                "scale: the grade \(Self.quoted(grade)) must be a name of one line, without white space around it or control or "
-                    + "bidirectional formatting characters")
+            throw PolicyError("scale: the grade \(Self.quoted(grade)) \(Self.nameRule)")
         }
         try validateMagnitudes()
         if minimumScore > maximumScore {
@@ -206,23 +202,32 @@ public struct Policy: Sendable, Hashable {
         }
     }
 
+    /// What ``isOneLineName(_:)`` asks, as refusals say it.
+    static let nameRule =
+        "must be a name of one line, without white space around it or control, bidirectional formatting or invisible characters"
+
     /// A name shown as it is: not empty, one line, nothing hidden around or in it.
     static func isOneLineName(_ name: String) -> Bool {
         !name.isEmpty && name.trimmingWhitespace() == name && !name.unicodeScalars.contains { $0.isControl || isHidden($0) }
     }
 
-    /// A character that changes how the text around it reads without showing itself: a
-    /// bidirectional embedding, override or isolate, or a line or paragraph separator.
+    /// A character that does not show itself, or changes how the text around it reads: every
+    /// bidirectional control (the embeddings, overrides and isolates, and the marks U+200E,
+    /// U+200F, U+061C), a line or paragraph separator, and the default-ignorable characters
+    /// (U+200B, U+2060, U+FEFF, …). A version that differs from another only by one would look
+    /// the same in every grade that cites it.
     private static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
         scalar.isBidirectionalFormatting || scalar == "\u{2028}" || scalar == "\u{2029}"
+            || scalar.properties.isBidiControl || scalar.properties.isDefaultIgnorableCodePoint
     }
 
-    /// `name` quoted with its hidden characters escaped (`"a\u{202E}b"`): a message that printed
-    /// a right-to-left override as it is would show the operator another name.
+    /// `name` quoted with its hidden and control characters escaped (`"a\u{202E}b"`): a message
+    /// that printed a right-to-left override (or a C1 control, which the quoting leaves as it is)
+    /// would show the operator another name.
     static func quoted(_ name: String) -> String {
         var text = ""
         for scalar in name.debugDescription.unicodeScalars {
-            if isHidden(scalar) {
+            if isHidden(scalar) || scalar.isControl {
                 text += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
             } else {
                 text.unicodeScalars.append(scalar)
