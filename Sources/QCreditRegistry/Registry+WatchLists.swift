@@ -57,7 +57,20 @@ extension Registry {
     /// A watch list's name as every method takes it: one line of at most 100 code points, the
     /// white space around it trimmed, so that the list a name made is the list it finds.
     static func watchListName(_ name: String, parameter: String = "name") throws(RegistryError) -> String {
-        try TextField.line(name, parameter, maxLength: 100)
+        let name = try TextField.line(name, parameter, maxLength: 100)
+        // A name is all a bank has to tell its lists apart: beside the overrides every text field
+        // refuses, the marks (U+200E, U+200F, U+061C) and zero-width characters inside would make
+        // lists that read the same and are not ("loans" and "loans\u{200F}").
+        if let hidden = name.unicodeScalars.first(where: Self.hidesItselfInAName) {
+            throw .invalidArgument(
+                parameter: parameter,
+                reason: "contains the invisible character \(hidden.notation): two lists would read the same")
+        }
+        return name
+    }
+
+    private static func hidesItselfInAName(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.isBidiControl || scalar == "\u{200B}" || scalar == "\u{2060}" || scalar == "\u{FEFF}"
     }
 
     /// Deletes the caller's watch list `name`.

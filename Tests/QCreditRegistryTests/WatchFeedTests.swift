@@ -84,6 +84,14 @@ import Testing
         await #expect(throws: RegistryError.invalidArgument(parameter: "watchList", reason: "contains the control character U+0001")) {
             try await registry.watchTarget(codes: nil, watchList: "a\u{1}b", by: Self.bank)
         }
+        // Lists that would read the same as "loans" (accepted before, found by an audit).
+        for (name, hidden) in [("loans\u{200F}", "U+200F"), ("\u{200E}loans", "U+200E"), ("loans\u{61C}", "U+061C"), ("lo\u{200B}ans", "U+200B"), ("lo\u{FEFF}ans", "U+FEFF")] {
+            await #expect(
+                throws: RegistryError.invalidArgument(
+                    parameter: "name", reason: "contains the invisible character \(hidden): two lists would read the same")
+            ) { try await registry.editWatchList(name, codes: [code], edit: .set, by: Self.bank) }
+        }
+        #expect(try await registry.watchLists(of: Self.bank).isEmpty)
     }
 
     @Test func confirmingOneWatchedListingYieldsExactlyOneChangeAndResumesWithoutGapOrRepeat() async throws {

@@ -160,7 +160,7 @@ extension Unicode.Scalar {
     public var isControl: Bool { value < 0x20 || (0x7F...0x9F).contains(value) }
 
     /// The code point as Unicode writes it: U+ and at least four hexadecimal digits (U+1B → U+001B).
-    var notation: String {
+    public var notation: String {
         let hex = String(value, radix: 16, uppercase: true)
         return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
