@@ -310,6 +310,7 @@ public enum Daemon {
                             log: log, interval: .seconds(configuration.log.checkpointIntervalSeconds), health: operations.health,
                             logger: Logger(label: "qcredit.log"))),
                     .init(service: GradeIndexService(index: gradeIndex, health: operations.health, logger: Logger(label: "qcredit.grade-index"))),
+                    .init(service: RefusalLogService(flush: [server.logLeftOutRefusals, service.logLeftOutRefusals])),
                     .init(
                         service: MaintenanceService(
                             registry: registry, exports: operations.exports, interval: .seconds(configuration.maintenanceIntervalSeconds),

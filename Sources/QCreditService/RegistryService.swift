@@ -26,6 +26,14 @@ public struct RegistryService: VarlinkHandler {
 
     private enum Refusal { case permissionDenied }
 
+    /// Logs how many `PermissionDenied` refusals a burst that has ended left out of the log.
+    /// Call it about once a second.
+    public func logLeftOutRefusals() {
+        for (_, count) in refusalLog.leftOut() {
+            logger.warning("permission denied", metadata: ["suppressed": "\(count)"])
+        }
+    }
+
     public init(
         registry: Registry, log: TransparencyLogService, operations: OperationsContext, roles: any RoleResolving,
         gradeIndex: GradeAnswerIndex? = nil, logger: Logger = Logger(label: "qcredit.service")

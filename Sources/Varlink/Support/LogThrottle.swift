@@ -1,7 +1,8 @@
 import Synchronization
 
 /// Decides which of a flood of similar events to log: the first of each kind, then at most one
-/// per `interval`, carrying how many of its kind went unlogged since the last one logged.
+/// per `interval`, carrying how many of its kind went unlogged since the last one logged; and,
+/// once a burst has ended, how many it left out (``leftOut(at:)``).
 ///
 /// A hostile peer can provoke refusals as fast as it can connect; the log must not grow (nor
 /// the daemon slow down writing it) at that rate.
@@ -36,6 +37,20 @@ public final class LogThrottle<Kind: Hashable & Sendable>: Sendable {
             let suppressed = entries[kind]?.suppressed ?? 0
             entries[kind] = Entry(lastLogged: now, suppressed: 0)
             return suppressed
+        }
+    }
+
+    /// The kinds with events left out for at least `interval` since the last one logged, and how
+    /// many: a burst that ends leaves no next event to carry its count, so whoever owns the
+    /// throttle calls this about once an interval and logs them. Each counts as logged `now`.
+    public func leftOut(at now: ContinuousClock.Instant = .now) -> [(kind: Kind, count: Int)] {
+        entries.withLock { entries in
+            var due: [(kind: Kind, count: Int)] = []
+            for (kind, entry) in entries where entry.suppressed > 0 && now - entry.lastLogged >= interval {
+                due.append((kind, entry.suppressed))
+                entries[kind] = Entry(lastLogged: now, suppressed: 0)
+            }
+            return due
         }
     }
 }

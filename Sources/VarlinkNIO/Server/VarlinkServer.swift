@@ -250,6 +250,15 @@ public final class VarlinkServer: Sendable {
         (logger ?? self.logger).log(level: level, message, metadata: metadata)
     }
 
+    /// Logs how many refusals of each kind a burst that has ended left out of the log (the
+    /// next refusal of its kind would have said so, but there may be none). Call it about once
+    /// a second.
+    public func logLeftOutRefusals() {
+        for (kind, count) in refusalLog.leftOut() {
+            logger.warning("refusals left out of the log", metadata: ["kind": "\(kind)", "suppressed": "\(count)"])
+        }
+    }
+
     /// The listening socket for ``Configuration/listen``, and the identity of its file.
     private func listen() throws(VarlinkServerError) -> (CInt, (device: UInt64, inode: UInt64)?) {
         switch configuration.listen {
