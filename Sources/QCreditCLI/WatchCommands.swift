@@ -44,6 +44,7 @@ struct WatchCommand: AsyncParsableCommand {
         try await options.run { daemon, console in
             // The cursor of the last line printed (or of "up to date"): where a resumed feed goes on.
             var cursor = since
+            if let since { StandardOutput.resumeHint.withLock { $0 = "resume with: qcredit watch \(list) --since \(since)" } }
             var session = daemon
             var lostAt: ContinuousClock.Instant?
             // The log this feed follows, as its newest checkpoint showed it: a daemon come back
@@ -66,7 +67,11 @@ struct WatchCommand: AsyncParsableCommand {
                         } else if let cursor = reply["cursor"]?.intValue {
                             console.line("# up to date at cursor \(cursor); waiting for changes")
                         }
-                        if let next = reply["cursor"]?.intValue { cursor = next }
+                        if let next = reply["cursor"]?.intValue {
+                            cursor = next
+                            // Should standard output fail, the next line is the one not written.
+                            StandardOutput.resumeHint.withLock { $0 = "resume with: qcredit watch \(list) --since \(next)" }
+                        }
                     }
                     return .success
                 } catch let error as VarlinkError {

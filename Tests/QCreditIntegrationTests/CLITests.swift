@@ -24,6 +24,27 @@ import Testing
         #expect(error.map(fileErrorText) == "not a directory")
     }
 
+    /// Results that cannot be written are a failure (exit 2, said on stderr), not a success
+    /// with nothing written: a script saving evidence with `>` on a full disk kept an empty file
+    /// and went on. Standard output is /dev/full here.
+    @Test func resultsThatCannotBeWrittenAreAFailure() async throws {
+        let daemon = try await DaemonProcess()
+        let cli = CLIHarness(daemon: daemon)
+        try await cli.register(CLIHarness.cement, name: "示例水泥有限公司")
+        let commands: [[String]] = [
+            ["status"], ["status", "--json"], ["file", CLIHarness.cement], ["grades", "-"], ["check-code", CLIHarness.cement],
+            ["info"],
+        ]
+        for arguments in commands {
+            let script = #"printf '%s\n' "$2" | "$0" "${@:3}" --socket "$1" > /dev/full"#
+            let result = try await runCommand(
+                "/bin/bash", ["-c", script, CLIHarness.executable, daemon.socketPath, CLIHarness.cement] + arguments)
+            #expect(result.status == 2, "\(arguments): \(result)")
+            let said = arguments.contains("--json") ? #""message":"cannot write standard output: "# : "cannot write standard output: "
+            #expect(result.stderr.contains(said), "\(arguments): \(result.stderr)")
+        }
+    }
+
     @Test func registerRecordPublishThenGradeByEitherCode() async throws {
         let cli = CLIHarness(daemon: try await DaemonProcess())
         let registered = try await cli.succeed(["register", CLI.cement, "--name", "贵州黔南某某水泥有限公司"])

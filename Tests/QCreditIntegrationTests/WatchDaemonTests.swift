@@ -167,10 +167,12 @@ import VarlinkNIO
         /// Standard error was read to its end (the command exited and its last words are in).
         private let errorsEnded = Mutexed(false)
 
-        init(_ arguments: [String], daemon: DaemonProcess) throws {
-            child = try ChildProcess(
-                CLIHarness.executable, ["watch"] + arguments + ["--socket", daemon.socketPath], standardOutput: .pipe,
-                standardError: .pipe)
+        convenience init(_ arguments: [String], daemon: DaemonProcess) throws {
+            try self.init(executable: CLIHarness.executable, ["watch"] + arguments + ["--socket", daemon.socketPath])
+        }
+
+        init(executable: String, _ arguments: [String]) throws {
+            child = try ChildProcess(executable, arguments, standardOutput: .pipe, standardError: .pipe)
             for (pipe, text, ended) in [(child.standardOutput!, output, Mutexed(false)), (child.standardError!, errorsSoFar, errorsEnded)] {
                 onOwnThread {
                     while case let data = pipe.availableData, !data.isEmpty {
@@ -209,6 +211,30 @@ import VarlinkNIO
             child.signal(SIGTERM)
             child.waitUntilExit()
         }
+    }
+
+    /// A reader that goes away (`| head -1`) ends the watch as SIGPIPE ends a program, once it
+    /// has said where to resume: the change it could not write is not lost. (It went on taking
+    /// changes and moving its cursor, writing nothing, and never said so.)
+    @Test func aWatchWhoseReaderGoesAwaySaysWhereToResume() async throws {
+        let daemon = try await DaemonProcess()
+        let cli = CLIHarness(daemon: daemon)
+        try await cli.register(CLIHarness.cement, name: "示例水泥有限公司")
+        _ = try await cli.succeed(["watchlist", "set", "loans", "-"], input: "\(CLIHarness.cement)\n")
+        let script = #""$0" watch loans --socket "$1" | head -1; echo "watch ended with ${PIPESTATUS[0]}" >&2"#
+        let piped = try Watching(executable: "/bin/bash", ["-c", script, CLIHarness.executable, daemon.socketPath])
+        let upToDate = try await piped.line(containing: "up to date")
+        let cursor = try #require(upToDate.split(separator: " ").first { $0.hasSuffix(";") }?.dropLast())
+        try await WatchDaemonTests().confirmListing(CLIHarness.cement, daemon)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while piped.child.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!piped.child.isRunning, "the watch went on after its reader had gone")
+        let errors = await piped.errors
+        #expect(errors.contains("resume with: qcredit watch loans --since \(cursor)\n"), "\(errors)")
+        #expect(errors.contains("watch ended with 141"), "\(errors)")
+        // Resumed there, the change comes.
+        let resumed = try Watching(["loans", "--since", String(cursor)], daemon: daemon)
+        #expect(try await resumed.line(containing: " listed ").contains(CLIHarness.cement))
     }
 
     @Test func watchPrintsEachChangeAsItComesAndResumesFromItsCursor() async throws {

@@ -16,6 +16,11 @@ struct Console: Sendable {
     /// Results as JSON (one object per line) and failures as one JSON object on stderr.
     let json: Bool
 
+    init(json: Bool) {
+        self.json = json
+        StandardOutput.reportsJSON.store(json, ordering: .relaxed)
+    }
+
     /// Prints one line of human-readable output (nothing in JSON mode, where stdout holds
     /// only JSON).
     func line(_ text: String) {
@@ -47,9 +52,11 @@ struct Console: Sendable {
         Self.emit((json ? failure.json.jsonText : failure.message) + "\n", to: STDERR_FILENO)
     }
 
-    /// Writes all of `text`, retrying on interrupts; stops quietly when the reader is gone.
+    /// Writes all of `text`, retrying on interrupts. A write standard output refuses ends the
+    /// command (``StandardOutput/failed(_:)``); one stderr refuses is let go (there is nowhere
+    /// left to say so).
     static func emit(_ text: String, to descriptor: Int32) {
-        _ = writeAll(text, to: descriptor)
+        if let error = writeAll(text, to: descriptor), descriptor == STDOUT_FILENO { StandardOutput.failed(error) }
     }
 
     /// Writes all of `text` to `descriptor`, retrying on interrupts and waiting out a full pipe
