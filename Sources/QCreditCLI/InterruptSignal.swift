@@ -78,6 +78,13 @@ final class InterruptSignal {
     /// Ends the process by `number`, so a shell or a supervisor sees how it ended (130 for SIGINT).
     func dieOfSignal(_ number: Int32) -> Never {
         end()
+        InterruptSignal.die(of: number)
+    }
+
+    /// Ends the process by signal `number` with its default action, whatever was done with it
+    /// before, so a shell or a supervisor sees how it ended (128 + `number`).
+    static func die(of number: Int32) -> Never {
+        Glibc.signal(number, SIG_DFL)
         fflush(nil)  // every stream: what was printed goes out before the process ends
         // Dispatch's signal sources leave the signal blocked in the thread's mask: raised while
         // blocked, it stayed pending and the exit below ended the process with a plain status.

@@ -22,15 +22,7 @@ enum StandardOutput {
     /// Ends the process for a write to standard output that failed with `error`.
     static func failed(_ error: Int32) -> Never {
         if let hint = resumeHint.withLock({ $0 }) { _ = Console.writeAll(hint + "\n", to: STDERR_FILENO) }
-        if error == EPIPE {
-            signal(SIGPIPE, SIG_DFL)
-            var unblocked = sigset_t()
-            sigemptyset(&unblocked)
-            sigaddset(&unblocked, SIGPIPE)
-            pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
-            raise(SIGPIPE)
-            exit(128 + SIGPIPE)
-        }
+        if error == EPIPE { InterruptSignal.die(of: SIGPIPE) }
         Console(json: reportsJSON.load(ordering: .relaxed)).report(.badInput("cannot write standard output: \(systemErrorText(error))"))
         exit(ExitStatus.usage.rawValue)
     }
