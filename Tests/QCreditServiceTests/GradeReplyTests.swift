@@ -47,4 +47,22 @@ import Varlink
             #expect(replies.first?.parameters["parameter"] == "at")
         }
     }
+
+    /// Times are recorded to the second (interface, README *Past moments*): a moment inside a
+    /// second is that whole second, so two overrides recorded in one second are answered as the
+    /// later one, whichever fraction is asked, and `at` names the second answered.
+    @Test func aMomentInsideASecondIsThatWholeSecond() async throws {
+        let fixture = try await ServiceFixture(today: "2026-03-02")
+        _ = try await fixture.call(Self.admin + "RegisterEnterprise", ["code": .string(Self.code), "name": "Second Co."])
+        for (grade, document) in [("B", "内〔2026〕1号"), ("AAA", "内〔2026〕2号")] {
+            _ = try await fixture.call(
+                Self.admin + "OverrideGrade",
+                ["code": .string(Self.code), "grade": .string(grade), "reason": "on site", "documentNumber": .string(document)])
+        }
+        let second = fixture.clock.now().rfc3339
+        let fraction = second.replacingOccurrences(of: "Z", with: ".001Z")
+        let answered = try await fixture.call(Self.query + "GetGradeAt", ["code": .string(Self.code), "at": .string(fraction)], as: ServiceFixture.bank)
+        #expect(answered["grade"]?["grade"] == "AAA", "\(answered)")
+        #expect(answered["grade"]?["at"]?.stringValue == second, "\(answered)")
+    }
 }
