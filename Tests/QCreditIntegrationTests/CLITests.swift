@@ -45,6 +45,24 @@ import Testing
         }
     }
 
+    /// What a user typed comes back in messages and tables, and must not drive the terminal:
+    /// an escape sequence (ESC[2J clears the screen) or a right-to-left override in a code was
+    /// printed raw in the refusal.
+    @Test func typedControlAndBidiCharactersDoNotReachTheTerminalRaw() async throws {
+        let daemon = try await DaemonProcess()
+        let cli = CLIHarness(daemon: daemon)
+        for code in ["9115\u{1B}[2J22010783762860", "9115\u{202E}22010783762860"] {
+            for arguments in [["check-code", code], ["grade", code]] {
+                let result = try await cli.run(arguments)
+                #expect(result.status == 1, "\(arguments): \(result)")
+                #expect(!result.stderr.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{202E}" }, "\(arguments): \(result.stderr)")
+                #expect(result.stderr.contains("\\u{1B}[2J") || result.stderr.contains("\\u{202E}"), "\(arguments): \(result.stderr)")
+            }
+        }
+        let table = try await cli.run(["grades", "-"], input: "9115\u{202E}22010783762860\n")
+        #expect(!table.stdout.unicodeScalars.contains("\u{202E}") && table.stdout.contains("\u{FFFD}"), "\(table.stdout)")
+    }
+
     @Test func registerRecordPublishThenGradeByEitherCode() async throws {
         let cli = CLIHarness(daemon: try await DaemonProcess())
         let registered = try await cli.succeed(["register", CLI.cement, "--name", "贵州黔南某某水泥有限公司"])

@@ -49,7 +49,23 @@ struct Console: Sendable {
 
     /// Reports a failure on stderr: its message, or its JSON object in JSON mode.
     func report(_ failure: Failure) {
-        Self.emit((json ? failure.json.jsonText : failure.message) + "\n", to: STDERR_FILENO)
+        Self.emit((json ? failure.json.jsonText : Self.visible(failure.message)) + "\n", to: STDERR_FILENO)
+    }
+
+    /// `text` with its control characters but line breaks and tabs, and its bidirectional
+    /// controls, written as escapes (`\u{1B}`): a message quotes what the user typed or the
+    /// daemon answered, and an escape sequence in it (`ESC[2J`) must not drive the terminal,
+    /// nor an override reorder the line.
+    static func visible(_ text: String) -> String {
+        var shown = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if (scalar.isControl && scalar != "\n" && scalar != "\t") || scalar.properties.isBidiControl {
+                shown.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+            } else {
+                shown.append(scalar)
+            }
+        }
+        return String(shown)
     }
 
     /// Writes all of `text`, retrying on interrupts. A write standard output refuses ends the

@@ -50,11 +50,14 @@ enum TextWidth {
 
     /// `text` made safe for one table cell or line: control characters (newlines, tabs,
     /// escape sequences in registry data) become spaces, so they can neither break the
-    /// layout nor drive the terminal.
+    /// layout nor drive the terminal; bidirectional controls (a right-to-left override in a
+    /// code a user typed, or in what a rogue socket answered) become U+FFFD, so they cannot
+    /// reorder the rest of the line.
     static func cell(_ text: String) -> String {
         var scalars = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
-            scalars.append(scalar.properties.generalCategory == .control ? " " : scalar)
+            scalars.append(
+                scalar.properties.generalCategory == .control ? " " : scalar.properties.isBidiControl ? "\u{FFFD}" : scalar)
         }
         return String(scalars)
     }
