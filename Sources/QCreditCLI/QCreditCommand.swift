@@ -60,6 +60,20 @@ extension QCreditCommand {
     /// And ArgumentParser exits 64 on usage errors where `qcredit` documents 2, so usage
     /// errors are reported here.
     public static func start(arguments: [String]? = nil) async {
+        if arguments == nil, let (place, bytes) = ProcessArguments.notUTF8 {
+            let offset = String.firstInvalidUTF8Offset(bytes)
+            let message =
+                "argument \(place) is not UTF-8 text (byte 0x\(String(bytes[offset], radix: 16, uppercase: true)) at byte \(offset + 1)): "
+                + "qcredit reads its arguments, names and paths as UTF-8; convert it (iconv) or use a UTF-8 locale"
+            let arguments = ProcessArguments.afterProgramName
+            if wantsJSON(arguments) {
+                let report: JSONValue = ["error": "UsageError", "parameters": ["message": .string(message)]]
+                Console.emit(report.jsonText + "\n", to: STDERR_FILENO)
+            } else {
+                Console.emit("Error: \(message)\n", to: STDERR_FILENO)
+            }
+            exit(withError: ExitCode(ExitStatus.usage.rawValue))
+        }
         let arguments = arguments ?? ProcessArguments.afterProgramName
         // `help NAME` of no command would print the overview and succeed: a typo must not.
         if arguments.first == "help", let name = arguments.dropFirst().first, !name.hasPrefix("-"),
@@ -197,5 +211,15 @@ struct GlobalOptions: ParsableArguments {
             status = failure.exitStatus
         }
         if status != .success { throw ExitCode(status.rawValue) }
+    }
+}
+
+extension String {
+    /// The offset of the first byte of `bytes` that does not continue valid UTF-8 (0 when
+    /// every byte does: callers ask only of bytes known not to be UTF-8).
+    static func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int {
+        var prefix = bytes.count
+        while prefix > 0, String(validating: bytes[..<prefix], as: UTF8.self) == nil { prefix -= 1 }
+        return prefix < bytes.count ? prefix : 0
     }
 }

@@ -15,6 +15,18 @@ public enum ProcessArguments {
         return Array(fromKernel.dropFirst())
     }
 
+    /// The first argument after the program's name that is not UTF-8 text, as its place (1 is
+    /// the first) and bytes: the arguments are read as UTF-8, and such a one would otherwise
+    /// reach the command with U+FFFD in place of its bytes (a name registered as "�abc").
+    public static var notUTF8: (place: Int, bytes: [UInt8])? {
+        guard let bytes = FileManager.default.contents(atPath: "/proc/self/cmdline") else { return nil }
+        for (place, argument) in bytes.split(separator: 0, omittingEmptySubsequences: false).enumerated().dropFirst()
+        where String(validating: argument, as: UTF8.self) == nil {
+            return (place, Array(argument))
+        }
+        return nil
+    }
+
     /// `/proc/self/cmdline`: each argument followed by a NUL.
     static var fromKernel: [String] {
         guard let bytes = FileManager.default.contents(atPath: "/proc/self/cmdline") else { return [] }

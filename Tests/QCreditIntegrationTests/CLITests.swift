@@ -63,6 +63,18 @@ import Testing
         #expect(!table.stdout.unicodeScalars.contains("\u{202E}") && table.stdout.contains("\u{FFFD}"), "\(table.stdout)")
     }
 
+    /// An argument that is not UTF-8 is refused before anything is sent: it reached the command
+    /// with U+FFFD in place of its bytes, and a name was registered as "�abc" for good.
+    @Test func anArgumentThatIsNotUTF8IsRefusedBeforeAnythingIsSent() async throws {
+        let daemon = try await DaemonProcess()
+        let script = #""$0" register 911522010783762860 --name "$(printf 'ab\377c')" --socket "$1""#
+        let result = try await runCommand("/bin/bash", ["-c", script, CLIHarness.executable, daemon.socketPath])
+        #expect(result.status == 2, "\(result)")
+        #expect(result.stderr.contains("argument 4 is not UTF-8 text (byte 0xFF at byte 3)"), "\(result.stderr)")
+        let file = try await CLIHarness(daemon: daemon).run(["file", "911522010783762860"])
+        #expect(file.status == 1 && file.stderr.contains("NotFound"), "nothing was registered: \(file)")
+    }
+
     @Test func registerRecordPublishThenGradeByEitherCode() async throws {
         let cli = CLIHarness(daemon: try await DaemonProcess())
         let registered = try await cli.succeed(["register", CLI.cement, "--name", "贵州黔南某某水泥有限公司"])
