@@ -65,22 +65,15 @@ extension QCreditCommand {
             let message =
                 "argument \(place) is not UTF-8 text (byte 0x\(String(bytes[offset], radix: 16, uppercase: true)) at byte \(offset + 1)): "
                 + "qcredit reads its arguments, names and paths as UTF-8; convert it (iconv) or use a UTF-8 locale"
-            let arguments = ProcessArguments.afterProgramName
-            if wantsJSON(arguments) {
-                let report: JSONValue = ["error": "UsageError", "parameters": ["message": .string(message)]]
-                Console.emit(report.jsonText + "\n", to: STDERR_FILENO)
-            } else {
-                Console.emit("Error: \(message)\n", to: STDERR_FILENO)
-            }
-            exit(withError: ExitCode(ExitStatus.usage.rawValue))
+            refuseUsage(message, arguments: ProcessArguments.afterProgramName)
         }
         let arguments = arguments ?? ProcessArguments.afterProgramName
-        // `help NAME` of no command would print the overview and succeed: a typo must not.
-        if arguments.first == "help", let name = arguments.dropFirst().first, !name.hasPrefix("-"),
-            !configuration.subcommands.contains(where: { $0._commandName == name })
-        {
-            Console.emit("Error: no command named '\(name)'. See 'qcredit --help' for the commands.\n", to: STDERR_FILENO)
-            exit(withError: ExitCode(ExitStatus.usage.rawValue))
+        // `help NAME` of no command would print the overview and succeed: a typo must not. And
+        // a mistyped command followed by an option was reported as that option being unknown.
+        let commandNamed = { (name: String) in configuration.subcommands.contains(where: { $0._commandName == name }) }
+        let asked = arguments.first == "help" ? arguments.dropFirst().first : arguments.first
+        if let name = asked, !name.hasPrefix("-"), name != "help", !commandNamed(name) {
+            refuseUsage("no command named '\(name)'. See 'qcredit --help' for the commands.", arguments: arguments)
         }
         do {
             var command = try parseAsRoot(arguments)
@@ -107,6 +100,18 @@ extension QCreditCommand {
             }
             exit(withError: ExitCode(ExitStatus.usage.rawValue))
         }
+    }
+
+    /// Reports a usage error found before the command line is parsed, in the form `--json`
+    /// asks for, and exits 2.
+    static func refuseUsage(_ message: String, arguments: [String]) -> Never {
+        if wantsJSON(arguments) {
+            let report: JSONValue = ["error": "UsageError", "parameters": ["message": .string(message)]]
+            Console.emit(report.jsonText + "\n", to: STDERR_FILENO)
+        } else {
+            Console.emit("Error: \(message)\n", to: STDERR_FILENO)
+        }
+        exit(withError: ExitCode(ExitStatus.usage.rawValue))
     }
 
     /// The first argument (before any `--`) that is a negative whole number: no command takes one.

@@ -75,6 +75,21 @@ import Testing
         #expect(file.status == 1 && file.stderr.contains("NotFound"), "nothing was registered: \(file)")
     }
 
+    /// A mistyped command is named as such, in the form `--json` asks for (it was reported as
+    /// `--json` being an unknown option); `help` of no command fails rather than print the overview.
+    @Test func aMistypedCommandIsNamed() async throws {
+        let said = "no command named 'gade'. See 'qcredit --help' for the commands."
+        for arguments in [["gade", CLIHarness.cement], ["help", "gade"], ["gade", "--json"]] {
+            let result = try await CLIHarness.run(arguments)
+            #expect(result.status == 2, "\(arguments): \(result)")
+            #expect(result.stdout.isEmpty, "\(arguments): \(result)")
+            let expected = arguments.contains("--json")
+                ? #"{"error":"UsageError","parameters":{"message":"\#(said)"}}"# + "\n" : "Error: \(said)\n"
+            #expect(result.stderr == expected, "\(arguments): \(result.stderr)")
+        }
+        #expect(try await CLIHarness.run(["help", "grade"]).status == 0)
+    }
+
     @Test func registerRecordPublishThenGradeByEitherCode() async throws {
         let cli = CLIHarness(daemon: try await DaemonProcess())
         let registered = try await cli.succeed(["register", CLI.cement, "--name", "贵州黔南某某水泥有限公司"])
