@@ -44,7 +44,7 @@ struct WatchCommand: AsyncParsableCommand {
         try await options.run { daemon, console in
             // The cursor of the last line printed (or of "up to date"): where a resumed feed goes on.
             var cursor = since
-            if let since { StandardOutput.resumeHint.withLock { $0 = "resume with: qcredit watch \(list) --since \(since)" } }
+            if let since { StandardOutput.resumeHint.withLock { $0 = resumeLine(since, console) } }
             var session = daemon
             var lostAt: ContinuousClock.Instant?
             // The log this feed follows, as its newest checkpoint showed it: a daemon come back
@@ -70,14 +70,14 @@ struct WatchCommand: AsyncParsableCommand {
                         if let next = reply["cursor"]?.intValue {
                             cursor = next
                             // Should standard output fail, the next line is the one not written.
-                            StandardOutput.resumeHint.withLock { $0 = "resume with: qcredit watch \(list) --since \(next)" }
+                            StandardOutput.resumeHint.withLock { $0 = resumeLine(next, console) }
                         }
                     }
                     return .success
                 } catch let error as VarlinkError {
                     throw error  // the registry's answer (no such list, …): nothing to resume
                 } catch let failure as Failure where failure.exitStatus == .verificationFailed {
-                    if let cursor { Console.emit("resume with: qcredit watch \(list) --since \(cursor), against the log it followed\n", to: STDERR_FILENO) }
+                    if let cursor { Console.emit(resumeLine(cursor, console, againstTheLogFollowed: true) + "\n", to: STDERR_FILENO) }
                     throw failure
                 } catch {
                     // The daemon went away (a restart): resume after the last cursor, without
@@ -87,7 +87,7 @@ struct WatchCommand: AsyncParsableCommand {
                     // Without a cursor (lost before the first "up to date") there is no place to
                     // resume from without a gap: it exits at once.
                     guard let resumeAfter = cursor, now - lostSince < .seconds(retryFor) else {
-                        if let cursor { Console.emit("resume with: qcredit watch \(list) --since \(cursor)\n", to: STDERR_FILENO) }
+                        if let cursor { Console.emit(resumeLine(cursor, console) + "\n", to: STDERR_FILENO) }
                         throw error
                     }
                     if lostAt == nil {
@@ -97,7 +97,10 @@ struct WatchCommand: AsyncParsableCommand {
                         case .connectionLost(let socket, let reason): why = "\(socket): \(reason)"
                         case let failure: why = failure.message
                         }
-                        Console.emit("# lost the connection to qcreditd (\(why)); resuming after cursor \(resumeAfter)\n", to: STDERR_FILENO)
+                        let notice: JSONValue = ["notice": "ConnectionLost", "parameters": ["reason": .string(why), "resumingAfter": .int(resumeAfter)]]
+                        Console.emit(
+                            (console.json ? notice.jsonText : "# lost the connection to qcreditd (\(why)); resuming after cursor \(resumeAfter)") + "\n",
+                            to: STDERR_FILENO)
                     }
                     lostAt = lostSince
                     await session.close()
@@ -106,6 +109,16 @@ struct WatchCommand: AsyncParsableCommand {
                 }
             }
         }
+    }
+
+    /// The line that says how to resume after `cursor` (for stderr): words, or with `--json` a
+    /// JSON object, `{"notice":"ResumeWith","parameters":{"command":…,"since":N}}`, as every
+    /// line on stderr is then.
+    func resumeLine(_ cursor: Int64, _ console: Console, againstTheLogFollowed: Bool = false) -> String {
+        let command = "qcredit watch \(list) --since \(cursor)"
+        guard console.json else { return "resume with: \(command)" + (againstTheLogFollowed ? ", against the log it followed" : "") }
+        let notice: JSONValue = ["notice": "ResumeWith", "parameters": ["command": .string(command), "since": .int(cursor)]]
+        return notice.jsonText
     }
 
     /// `2026-03-02T04:00:00Z  91350100M000100Y43  listed  – → serious-dishonesty  (reason)  cursor 17`

@@ -322,6 +322,19 @@ import VarlinkNIO
         #expect(errors.contains("# lost the connection to qcreditd ("), "\(errors)")
         #expect(errors.contains("resuming after cursor \(cursor)"), "\(errors)")
         #expect(errors.contains("resume with: qcredit watch loans --since \(cursor)"), "\(errors)")
+
+        // With --json every line on stderr is a JSON object (they were the words above).
+        try await daemon.start()
+        let json = try Watching(["loans", "--retry-for", "2", "--json"], daemon: daemon)
+        _ = try await json.line(containing: "cursor")
+        #expect(await daemon.stop() == 0)
+        #expect(try await json.child.waitForExit(timeout: .seconds(60)) == 3)
+        let lines = await json.errors.split(separator: "\n")
+        let objects = lines.compactMap { try? JSONValue.parse(String($0)) }
+        #expect(objects.count == lines.count && !lines.isEmpty, "\(lines)")
+        #expect(objects.first?["notice"] == "ConnectionLost", "\(lines)")
+        #expect(objects.contains { $0["notice"] == "ResumeWith" && $0["parameters"]?["since"]?.intValue != nil }, "\(lines)")
+        #expect(objects.last?["error"] != nil, "\(lines)")
     }
 
     /// Full-width codes take three bytes a character: sent as they were typed, 40,000 of them
