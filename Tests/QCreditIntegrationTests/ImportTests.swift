@@ -505,6 +505,37 @@ import Testing
         #expect(written.st_mode & 0o777 == 0o600, "\(String(written.st_mode & 0o777, radix: 8))")
     }
 
+    /// In a shared folder, another user's symbolic link or file where the results go is refused,
+    /// not followed or replaced: a link planted as `out.csv` (or as an import's
+    /// `FILE.errors.csv`, a name the caller never typed) had the results written over the file it
+    /// named, and a planted 0666 file handed its mode and group to a bank's portfolio.
+    @Test func anotherUsersLinkOrFileWhereResultsGoIsRefused() async throws {
+        try SecondUser.requireRoot()
+        let cli = CLIHarness(daemon: try await DaemonProcess())
+        let shared = cli.daemon.directory.appendingPathComponent("shared").path
+        #expect(mkdir(shared, 0o777) == 0 && chmod(shared, 0o1777) == 0)
+        let victim = try file(cli.daemon, "victim.conf", "root only\n")
+        let book = try file(cli.daemon, "book.txt", "\(CLI.cement)\n")
+        let nobody: uid_t = 65534
+        let link = shared + "/out.csv"
+        #expect(symlink(victim, link) == 0 && lchown(link, nobody, nobody) == 0)
+        let followed = try await cli.run(["screen", book, "--output", link])
+        #expect(followed.status == 2 && followed.stderr.contains("is a symbolic link of another user (uid 65534); not followed"), "\(followed)")
+        let planted = shared + "/planted.csv"
+        try Data("theirs\n".utf8).write(to: URL(fileURLWithPath: planted))
+        #expect(chmod(planted, 0o666) == 0 && chown(planted, nobody, nobody) == 0)
+        let replaced = try await cli.run(["screen", book, "--output", planted])
+        #expect(replaced.status == 2 && replaced.stderr.contains("it belongs to another user (uid 65534); not replaced"), "\(replaced)")
+        #expect(try String(contentsOfFile: planted, encoding: .utf8) == "theirs\n")
+
+        let rows = shared + "/ent.csv"
+        try Data("code,name\n91110000100000008X,bad\n".utf8).write(to: URL(fileURLWithPath: rows))
+        #expect(symlink(victim, rows + ".errors.csv") == 0 && lchown(rows + ".errors.csv", nobody, nobody) == 0)
+        let imported = try await cli.run(["import", "enterprises", rows])
+        #expect(imported.status == 2 && imported.stderr.contains("symbolic link of another user"), "\(imported)")
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "root only\n", "the file a planted link names is untouched")
+    }
+
     /// A NUL in a code is named in the reason and never written into a CSV output: the error
     /// file and the screening file carry U+FFFD in its place; a code that a spreadsheet would
     /// run as a formula is guarded in the error file as in screen's output.

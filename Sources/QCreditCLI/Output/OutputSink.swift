@@ -28,6 +28,7 @@ final class OutputSink {
             return
         }
         name = label.map { "\($0) \(path)" } ?? path
+        try Self.refuseOthersLinks(path, name: name)
         if let special = Self.specialFile(path) {
             let descriptor = open(special, O_WRONLY | O_CLOEXEC)
             guard descriptor >= 0 else { throw .badInput("cannot write \(name): \(systemErrorText(errno))") }
@@ -46,6 +47,11 @@ final class OutputSink {
     private static func newFile(beside target: String, name: String) throws(Failure) -> (Int32, String) {
         var replaced = stat()
         let replacing = stat(target, &replaced) == 0 && (replaced.st_mode & S_IFMT) == S_IFREG
+        // Another user's file (planted in a shared folder) is not replaced: its mode and group
+        // would hand that user the results, and root would replace what a sticky folder protects.
+        if replacing, replaced.st_uid != geteuid() {
+            throw .badInput("cannot write \(name): it belongs to another user (uid \(replaced.st_uid)); not replaced: remove it or write elsewhere")
+        }
         for attempt in 0..<100 {
             let temporary = target + (attempt == 0 ? ".partial" : ".partial-\(UInt32.random(in: 0...UInt32.max))")
             let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
@@ -78,6 +84,22 @@ final class OutputSink {
             throw .badInput("cannot write \(label) \(path): \(systemErrorText(EISDIR))")
         }
         guard access(path, W_OK) == 0 else { throw .badInput("cannot write \(label) \(path): \(systemErrorText(errno))") }
+    }
+
+    /// Refuses a path whose symbolic links (any along its chain) belong to another user than
+    /// the caller or root: one planted in a shared folder would have the results written over
+    /// whatever it names (a key file, a disk device) with the caller's rights.
+    private static func refuseOthersLinks(_ path: String, name: String) throws(Failure) {
+        var current = path
+        for _ in 0..<40 {
+            var status = stat()
+            guard lstat(current, &status) == 0, (status.st_mode & S_IFMT) == S_IFLNK else { return }
+            guard status.st_uid == geteuid() || status.st_uid == 0 else {
+                throw .badInput("cannot write \(name): \(current) is a symbolic link of another user (uid \(status.st_uid)); not followed")
+            }
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: current) else { return }
+            current = target.hasPrefix("/") ? target : (FilePaths.parent(of: current) as NSString).appendingPathComponent(target)
+        }
     }
 
     /// The file a path names: a symbolic link's target, followed to the end (a link to a file
