@@ -163,6 +163,20 @@ struct BackupCommand: AsyncParsableCommand {
                 throw Failure.badInput("cannot create \(destination): \(fileErrorText(error))")
             }
             let created = !directories.made.isEmpty
+            // A backup holds every record, the undisclosed ones too: it goes only into a directory
+            // of the caller's (not one another user made in a shared folder, who could read or
+            // swap what is written there), reached through no other user's link.
+            var owner = stat()
+            var link = stat()
+            guard lstat(destination, &link) == 0, stat(destination, &owner) == 0 else {
+                throw Failure.badInput("cannot use \(destination): \(systemErrorText(errno))")
+            }
+            if (link.st_mode & S_IFMT) == S_IFLNK, link.st_uid != geteuid(), link.st_uid != 0 {
+                throw Failure.badInput("\(destination) is a symbolic link of another user (uid \(link.st_uid)); give a directory of your own")
+            }
+            guard owner.st_uid == geteuid() else {
+                throw Failure.badInput("\(destination) belongs to another user (uid \(owner.st_uid)); give a new directory or one of your own")
+            }
             // An empty directory given keeps its own mode otherwise: a backup holds every record.
             guard chmod(destination, 0o700) == 0 else {
                 throw Failure.badInput("cannot make \(destination) private (mode 0700): \(systemErrorText(errno))")
@@ -195,10 +209,12 @@ struct BackupCommand: AsyncParsableCommand {
                 else { throw Failure.unexpected("the daemon sent a malformed backup chunk") }
                 if handles[name] == nil {
                     let path = partial(name)
-                    guard fileManager.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
-                        let handle = FileHandle(forWritingAtPath: path)
-                    else { throw Failure.badInput("cannot write \(path)") }
-                    handles[name] = handle
+                    // A new file of its own (never one there already, nor what a link names),
+                    // private whatever the umask, written through the descriptor that made it.
+                    let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+                    guard descriptor >= 0 else { throw Failure.badInput("cannot write \(path): \(systemErrorText(errno))") }
+                    fchmod(descriptor, 0o600)
+                    handles[name] = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
                 }
                 guard reply["offset"]?.intValue == written[name, default: 0] else {
                     throw Failure.unexpected("backup chunk of \(name) out of order")

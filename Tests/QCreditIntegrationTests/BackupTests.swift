@@ -55,6 +55,28 @@ import Testing
         #expect(replay.status == 0, "\(replay.stderr)")
     }
 
+    /// A backup holds every record, the undisclosed ones too: an empty DEST another user owns
+    /// (made in a shared folder), or reached through another user's link, is refused. (It was
+    /// taken, and its owner swapped a link in between the client's making and opening a file,
+    /// so the whole database landed in a file of theirs.)
+    @Test func aDestinationOfAnotherUserIsRefused() async throws {
+        try SecondUser.requireRoot()
+        let daemon = try await DaemonProcess()
+        let qcredit = DaemonProcess.product("qcredit")
+        let theirs = daemon.directory.appendingPathComponent("theirs").path
+        #expect(mkdir(theirs, 0o777) == 0 && chown(theirs, 65534, 65534) == 0 && chmod(theirs, 0o777) == 0)
+        let refused = try await runCommand(qcredit, ["backup", theirs, "--socket", daemon.socketPath])
+        #expect(refused.status == 2 && refused.stderr.contains("belongs to another user (uid 65534)"), "\(refused)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: theirs).isEmpty)
+        let mine = daemon.directory.appendingPathComponent("mine").path
+        #expect(mkdir(mine, 0o700) == 0)
+        let link = daemon.directory.appendingPathComponent("link").path
+        #expect(symlink(mine, link) == 0 && lchown(link, 65534, 65534) == 0)
+        let linked = try await runCommand(qcredit, ["backup", link, "--socket", daemon.socketPath])
+        #expect(linked.status == 2 && linked.stderr.contains("is a symbolic link of another user (uid 65534)"), "\(linked)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: mine).isEmpty)
+    }
+
     /// An empty directory given as DEST is made private like a new one: a backup holds every record.
     @Test func anEmptyDestinationIsMadePrivate() async throws {
         let daemon = try await DaemonProcess()
