@@ -565,7 +565,10 @@ struct Restore {
                 .filter { FileManager.default.fileExists(atPath: $0) }
         }
         do {
-            return try paths.map { try PrivateKeyFile.load(path: $0) }
+            // Run as root, a restore reads the keys of the state directory's owner (the daemon's user).
+            var stateOwner = stat()
+            let daemonUser: Set<uid_t> = stat(stateDirectory, &stateOwner) == 0 ? [stateOwner.st_uid] : []
+            return try paths.map { try PrivateKeyFile.load(path: $0, alsoOwnedBy: daemonUser) }
         } catch {
             throw Failure.badInput("cannot read the log's signing keys: \(error)")
         }

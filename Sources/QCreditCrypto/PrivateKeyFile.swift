@@ -21,7 +21,10 @@ public enum PrivateKeyFile {
     /// access it; run chmod 600 FILE"), and anything that is not a regular file. A symbolic link
     /// is followed and its target judged. The checks run on the opened descriptor, so the file
     /// cannot be swapped between check and read.
-    public static func load(path: String) throws -> PrivateKey {
+    /// The file must also belong to the user reading it, to root, or to one of `alsoOwnedBy`
+    /// (a restore run as root reads the daemon user's keys): a key another user owns is a key
+    /// that user can rewrite, so the log would sign with whatever they chose.
+    public static func load(path: String, alsoOwnedBy: Set<uid_t> = []) throws -> PrivateKey {
         let operation = "loading private key file \(path)"
         // O_NONBLOCK: opening a FIFO must fail the type check below, not hang.
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
@@ -31,6 +34,12 @@ public enum PrivateKeyFile {
         guard fstat(descriptor, &status) == 0 else { throw CryptoError(operation: operation, reason: systemError(errno)) }
         guard status.st_mode & S_IFMT == S_IFREG else {
             throw CryptoError(operation: operation, reason: "it is \(fileType(status.st_mode)), not a regular file")
+        }
+        guard status.st_uid == geteuid() || status.st_uid == 0 || alsoOwnedBy.contains(status.st_uid) else {
+            throw CryptoError(
+                operation: operation,
+                reason: "it belongs to uid \(status.st_uid), not to the user reading it (uid \(geteuid())) or root: "
+                    + "that user could change the key; run chown to the daemon's user")
         }
         let mode = status.st_mode & 0o7777
         guard mode & 0o077 == 0 else {

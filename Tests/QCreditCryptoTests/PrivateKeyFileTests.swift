@@ -33,6 +33,23 @@ import Testing
         #expect(try PrivateKey(pkcs8PEM: sm2.pkcs8PEM()).algorithm == "SM2")
     }
 
+    /// A key another user owns is a key that user can rewrite: refused, mode 0600 or not, unless
+    /// the caller names that owner (a restore run as root reads the daemon user's keys).
+    @Test func aKeyOwnedByAnotherUserIsRefused() throws {
+        guard geteuid() == 0 else { try Test.cancel("skipped: giving a file to another user needs root") }
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        let path = directory.path("ed25519.key")
+        try PrivateKeyFile.write(.ed25519(try Ed25519PrivateKey()), to: path)
+        #expect(chown(path, 65534, 65534) == 0)
+        #expect {
+            try PrivateKeyFile.load(path: path)
+        } throws: { error in
+            "\(error)".contains("it belongs to uid 65534, not to the user reading it (uid 0) or root")
+        }
+        #expect(throws: Never.self) { try PrivateKeyFile.load(path: path, alsoOwnedBy: [65534]) }
+    }
+
     @Test func existingFilesAreNeverOverwritten() throws {
         let directory = try ScratchDirectory()
         defer { directory.remove() }
