@@ -64,6 +64,33 @@ import Testing
         _ = try await daemon.call("org.varlink.service.GetInfo")
     }
 
+    /// A socket directory another user could use to put their socket in the daemon's place
+    /// (clients would talk to them) is refused before anything is written: one others may write
+    /// without the sticky bit, or one of another user's. A sticky shared folder (/tmp) is fine.
+    @Test func aSocketDirectoryAnotherUserCouldUseIsRefused() async throws {
+        let scratch = try ScratchDirectory("socket-directory")
+        let open = scratch.path("open")
+        #expect(mkdir(open, 0o777) == 0 && chmod(open, 0o777) == 0)
+        var cases = [(open, "group or others may write it (mode 777) and it has no sticky bit")]
+        if geteuid() == 0 {
+            let theirs = scratch.path("theirs")
+            #expect(mkdir(theirs, 0o755) == 0 && chown(theirs, 65534, 65534) == 0)
+            cases.append((theirs, "it belongs to uid 65534, not to the server's user or root"))
+        }
+        for (directory, reason) in cases {
+            let state = scratch.path("state")
+            let result = try await runCommand(DaemonProcess.product("qcreditd"), ["--state-dir", state, "--socket", directory + "/q.sock"])
+            #expect(result.status != 0)
+            #expect((result.stdout + result.stderr).contains("the socket's directory \(directory) is not safe: \(reason)"), "\(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: state), "the state directory was made")
+        }
+        let sticky = scratch.path("sticky")
+        #expect(mkdir(sticky, 0o777) == 0 && chmod(sticky, 0o1777) == 0)
+        let served = try await runCommand(
+            "/usr/bin/timeout", ["3", DaemonProcess.product("qcreditd"), "--state-dir", scratch.path("served"), "--socket", sticky + "/q.sock"])
+        #expect(served.stderr.contains("qcreditd stopped") && !served.stderr.contains("not safe"), "\(served.stderr)")
+    }
+
     /// The connection limit needs as many open files: a soft limit below (a shell's) is raised
     /// towards the hard one, and a maxConnections beyond the hard limit is refused at start,
     /// naming both, before anything is written.

@@ -7,6 +7,7 @@ enum SocketFile {
     /// which is removed. A socket a live server listens on, or a file that is not a socket, is
     /// left alone and reported.
     static func removeStale(at path: String) throws(VarlinkServerError) {
+        try refuseUnsafeDirectory(of: path)
         guard try holdsStaleSocket(path) else { return }
         guard unlink(path) == 0 || errno == ENOENT else {
             throw .socketFile(path: path, operation: "unlink", errno: errno)
@@ -16,7 +17,34 @@ enum SocketFile {
     /// Refuses `path` as ``removeStale(at:)`` would, without removing anything: so that a
     /// server that could not bind there is refused before it writes anything else.
     static func checkFree(at path: String) throws(VarlinkServerError) {
+        try refuseUnsafeDirectory(of: path)
         _ = try holdsStaleSocket(path)
+    }
+
+    /// Refuses a socket directory another user could use to put a socket of theirs in the
+    /// server's place (clients would talk to them), or to swap the socket for a link between
+    /// its bind and its chmod: one that group or others may write without the sticky bit, or
+    /// that belongs to another user than the server's or root. A directory not there yet is
+    /// the caller's to make.
+    static func refuseUnsafeDirectory(of path: String) throws(VarlinkServerError) {
+        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        var status = stat()
+        guard stat(directory.isEmpty ? "/" : directory, &status) == 0 else {
+            if errno == ENOENT { return }
+            throw .socketFile(path: directory, operation: "stat", errno: errno)
+        }
+        let mode = status.st_mode & 0o7777
+        if mode & 0o022 != 0, mode & S_ISVTX == 0 {
+            throw .unsafeDirectory(
+                path: directory,
+                reason: "group or others may write it (mode \(String(mode, radix: 8))) and it has no sticky bit: another user could "
+                    + "replace the socket; make it 0755 or add the sticky bit")
+        }
+        if status.st_uid != geteuid(), status.st_uid != 0 {
+            throw .unsafeDirectory(
+                path: directory,
+                reason: "it belongs to uid \(status.st_uid), not to the server's user or root: its owner could replace the socket")
+        }
     }
 
     /// Whether `path` holds a stale socket (false: nothing there); a live server's socket, a
@@ -83,7 +111,7 @@ enum SocketFile {
         if let mode, chmod(path, mode) != 0 {
             throw .socketFile(path: path, operation: "chmod", errno: errno)
         }
-        if let group, chown(path, uid_t.max, group) != 0 {
+        if let group, lchown(path, uid_t.max, group) != 0 {
             throw .socketFile(path: path, operation: "chown", errno: errno)
         }
     }
