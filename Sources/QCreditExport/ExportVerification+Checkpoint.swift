@@ -176,14 +176,15 @@ extension ExportVerification {
 
     /// What is wrong with the signatures by `key`, a key the export lists but the verifier was not
     /// given: such a signature proves nothing to this verifier, but one that does not verify with
-    /// the key the export itself names was altered, and an auditor holding that key (or using the
-    /// stock-tool recipe with it) would fail the export.
+    /// the key the export itself names was altered, and one missing was removed (the daemon signs
+    /// with every key it lists); either way an auditor holding that key (or using the stock-tool
+    /// recipe with it) would fail the export.
     func signatureProblems(of key: TrustedKey) -> [String] {
         var problems: [String] = []
         if let manifestBytes {
             let file = key.signatureFileName
             switch present[file] {
-            case nil: break
+            case nil: problems.append("\(file) is missing: the export lists \(key.label) and is signed by every key it lists")
             case .regular:
                 let signature = try? FileSystem.readSmallFile(file, in: directory, path: path, limit: SignatureCheck.sizeLimit)
                 if signature.map({ key.verifier.isValid(signature: $0, for: manifestBytes) }) != true {
@@ -197,8 +198,10 @@ extension ExportVerification {
                 _ = try NoteSigning.open(checkpointNote, verifiers: [key.verifier])
             } catch .badSignature {
                 problems.append("the checkpoint's signature by \(key.label) does not verify with the export's own key")
+            } catch .noVerifiedSignature {
+                problems.append("the checkpoint has no signature by \(key.label), which the export lists")
             } catch {
-                // No signature by this key in the checkpoint (or a note already failed above).
+                // A note that does not parse has already failed its own check.
             }
         }
         return problems

@@ -198,6 +198,23 @@ struct ExportVerifierTests {
         #expect(
             report.failures(for: "verifier-keys").first?.detail
                 .contains("the checkpoint's signature by \(smLabel) does not verify with the export's own key") == true)
+
+        // A signature removed is as wrong as one altered: the daemon signs with every key it lists,
+        // and with only the SM2 key given the export would have no trusted signature (accepted before).
+        let removedSignature = try scratch.copy("qcredit-export-test", to: "removed-sm2-sig")
+        try FileManager.default.removeItem(atPath: removedSignature + "/" + smName)
+        report = ExportVerifier.verify(directory: removedSignature, verifierKeys: edOnly, previous: nil)
+        #expect(
+            report.failures(for: "verifier-keys").first?.detail
+                .contains("\(smName) is missing: the export lists \(smLabel) and is signed by every key it lists") == true, "\(report)")
+        let removedLine = try scratch.copy("qcredit-export-test", to: "removed-sm2-line")
+        var kept = try Files.text(removedLine + "/checkpoint").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        kept.remove(at: smLine)
+        try Files.write(Array(kept.joined(separator: "\n").utf8), to: removedLine + "/checkpoint")
+        report = ExportVerifier.verify(directory: removedLine, verifierKeys: edOnly, previous: nil)
+        #expect(
+            report.failures(for: "verifier-keys").first?.detail
+                .contains("the checkpoint has no signature by \(smLabel), which the export lists") == true, "\(report)")
     }
 
     @Test("a MANIFEST that does not parse, or does not add up, is reported")
