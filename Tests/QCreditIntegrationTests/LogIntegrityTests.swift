@@ -466,6 +466,12 @@ import Varlink
         #expect(dangling.stderr.contains("\(link) already exists: nothing was written"), "\(dangling.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: keys) == ["ed25519.pub.pem"])
         try FileManager.default.removeItem(atPath: link)
+        // A folder others may write (a shared one) is refused: another user could swap the keys.
+        #expect(chmod(keys, 0o777) == 0)
+        let shared = try await runCommand(qcredit, ["keygen", "--dir", keys, "--name", "qcredit.test/registry"])
+        #expect(shared.status == 2 && shared.stderr.contains("may be written by group or others (mode 777): nothing was written"), "\(shared.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: keys).isEmpty)
+        #expect(chmod(keys, 0o755) == 0)
 
         let config = directory.appendingPathComponent("qcreditd.toml").path
         try "log.origin = 'qcredit.test/registry'\n".write(toFile: config, atomically: true, encoding: .utf8)
