@@ -50,6 +50,23 @@ import Testing
         #expect(throws: Never.self) { try PrivateKeyFile.load(path: path, alsoOwnedBy: [65534]) }
     }
 
+    /// A key in a folder others may write (without the sticky bit) can be swapped for one they know.
+    @Test func aKeyInAFolderOthersMayWriteIsRefused() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        let path = directory.path("ed25519.key")
+        try PrivateKeyFile.write(.ed25519(try Ed25519PrivateKey()), to: path)
+        #expect(chmod(directory.url.path, 0o777) == 0)
+        #expect {
+            try PrivateKeyFile.load(path: path)
+        } throws: { error in
+            "\(error)".contains("may be written by group or others (mode 0777): another user could swap the key")
+        }
+        #expect(chmod(directory.url.path, 0o1777) == 0)
+        #expect(throws: Never.self) { try PrivateKeyFile.load(path: path) }
+        #expect(chmod(directory.url.path, 0o700) == 0)
+    }
+
     @Test func existingFilesAreNeverOverwritten() throws {
         let directory = try ScratchDirectory()
         defer { directory.remove() }
