@@ -93,6 +93,12 @@ enum RestrictedDirectory {
             if let group { try FileSystem.giveToGroup(descriptor, group: group, path: path) }
             var status = stat()
             guard fstat(descriptor, &status) == 0 else { throw FileSystem.failure("stat", path) }
+            // Its owner may chmod it open again, or rename and remove the auditors' parts.
+            guard status.st_uid == geteuid() || status.st_uid == 0 else {
+                throw .fileSystem(
+                    operation: "use", path: path,
+                    reason: "it belongs to uid \(status.st_uid), who could open it again or remove the auditors' parts; give it to the daemon's user")
+            }
             let mode = created ? ExportFormat.restrictedDirectoryMode : status.st_mode & 0o7770
             if created || status.st_mode & 0o007 != 0 {
                 guard fchmod(descriptor, mode) == 0 else { throw FileSystem.failure("chmod", path) }

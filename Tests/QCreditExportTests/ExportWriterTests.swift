@@ -119,6 +119,23 @@ struct ExportWriterTests {
         #expect(try Files.exportsDirectoryContents(scratch.path) == ["qcredit-export-test", "restricted/qcredit-export-test"])
     }
 
+    /// Its owner could open it again, or rename and remove the auditors' parts: a `restricted/`
+    /// of another user's is refused (its mode and group were set, its owner left as it was).
+    @Test("a restricted directory of another user is refused")
+    func restrictedDirectoryOfAnotherUser() throws {
+        guard geteuid() == 0 else { try Test.cancel("skipped: giving a directory to another user needs root") }
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let keys = try TestKeys()
+        #expect(mkdir(scratch.path("restricted"), 0o2777) == 0 && chown(scratch.path("restricted"), 65534, 65534) == 0)
+        #expect {
+            try writeExport(try InMemorySource(keys: keys), keys: keys, into: scratch)
+        } throws: { error in
+            "\(error)".contains("it belongs to uid 65534, who could open it again or remove the auditors' parts")
+        }
+        #expect(try Files.exportsDirectoryContents(scratch.path).isEmpty)
+    }
+
     @Test("a failure leaves nothing behind")
     func cleansUpOnFailure() throws {
         let scratch = try ScratchDirectory()
