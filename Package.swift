@@ -126,6 +126,8 @@ let package = Package(
             dependencies: [
                 "CanonicalJSON", "QCreditDomain", "QCreditConfig", "QCreditCrypto", "SignedNote", "TransparencyLog",
                 "QCreditExport", "QCreditStore", "QCreditLog", "Varlink", "VarlinkNIO",
+                // The interface files, to check that replies are what they declare.
+                "QCreditService",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -1,5 +1,6 @@
 import Foundation
 import QCreditLog
+import QCreditService
 import CanonicalJSON
 import NIOCore
 import Varlink
@@ -23,14 +24,77 @@ final class DaemonSession {
     /// Calls `method` and returns its reply's parameters; an error reply is thrown as
     /// ``VarlinkError``.
     func call(_ method: String, _ parameters: [String: JSONValue] = [:]) async throws -> [String: JSONValue] {
-        try await connected().call(method, parameters: parameters)
+        let client = try await connected()
+        do {
+            return try Self.checked(method, try await client.call(method, parameters: parameters), socket: socketPath)
+        } catch let error as VarlinkError {
+            throw try Self.checked(method, error, socket: socketPath)
+        }
     }
 
-    /// Calls `method` with `more` and streams each reply's parameters.
-    func stream(_ method: String, _ parameters: [String: JSONValue] = [:]) async throws
-        -> AsyncThrowingStream<[String: JSONValue], any Error>
-    {
-        try await connected().stream(method, parameters: parameters)
+    /// Calls `method` with `more` and streams each reply's parameters, each checked as it is
+    /// taken (so the stream's backpressure is the connection's).
+    func stream(_ method: String, _ parameters: [String: JSONValue] = [:]) async throws -> CheckedReplies {
+        CheckedReplies(replies: try await connected().stream(method, parameters: parameters), method: method, socket: socketPath)
+    }
+
+    /// A stream of replies, each checked against the interface as ``call(_:_:)``'s reply is.
+    struct CheckedReplies: AsyncSequence {
+        typealias Element = [String: JSONValue]
+        let replies: AsyncThrowingStream<[String: JSONValue], any Error>
+        let method: String
+        let socket: String
+
+        func makeAsyncIterator() -> Iterator { Iterator(base: replies.makeAsyncIterator(), method: method, socket: socket) }
+
+        struct Iterator: AsyncIteratorProtocol {
+            var base: AsyncThrowingStream<[String: JSONValue], any Error>.Iterator
+            let method: String
+            let socket: String
+
+            mutating func next() async throws -> [String: JSONValue]? {
+                do {
+                    guard let reply = try await base.next() else { return nil }
+                    return try DaemonSession.checked(method, reply, socket: socket)
+                } catch let error as VarlinkError {
+                    throw try DaemonSession.checked(method, error, socket: socket)
+                }
+            }
+        }
+    }
+
+    /// `reply` if it is what the registry's interface declares for `method`: a reply that is not
+    /// (a program other than qcreditd on the socket, or a defect) is a broken connection, exit 3,
+    /// not an answer to print ("never graded" from a reply that held no grade).
+    static func checked(_ method: String, _ reply: [String: JSONValue], socket: String) throws(Failure) -> [String: JSONValue] {
+        guard let (interface, name) = Self.registryInterface(of: method) else { return reply }
+        do {
+            try interface.validateOutput(method: name, parameters: reply)
+        } catch {
+            throw .connectionLost(socket: socket, reason: "the reply to \(method) is not what its interface declares: \(error)")
+        }
+        return reply
+    }
+
+    /// `error` if the interface declares it (or it is a standard varlink error): else, as for a
+    /// reply, the connection is taken for broken.
+    static func checked(_ method: String, _ error: VarlinkError, socket: String) throws(Failure) -> VarlinkError {
+        guard let (interface, _) = Self.registryInterface(of: method) else { return error }
+        do {
+            try interface.validateError(name: error.name, parameters: error.parameters)
+        } catch let problem {
+            throw .connectionLost(socket: socket, reason: "the error \(error.name) answered to \(method) is not what its interface declares: \(problem)")
+        }
+        return error
+    }
+
+    /// The registry interface `method` (`org.qcredit.query.GetGrade`) belongs to, and its name
+    /// there; nil for another interface's (`org.varlink.service`'s are checked by the client).
+    private static func registryInterface(of method: String) -> (VarlinkInterface, String)? {
+        guard let dot = method.lastIndex(of: ".") else { return nil }
+        let interfaceName = String(method[..<dot])
+        guard let interface = RegistryInterfaces.all.first(where: { $0.name == interfaceName }) else { return nil }
+        return (interface, String(method[method.index(after: dot)...]))
     }
 
     /// The connection itself, for calls pipelined from several tasks.

@@ -90,6 +90,34 @@ import Testing
         #expect(try await CLIHarness.run(["help", "grade"]).status == 0)
     }
 
+    /// A reply the interface does not declare is not printed as an answer: a program on the
+    /// socket that answered GetGrade with `{"grade":{"x":1}}` was shown as "Grade - (never
+    /// graded)", exit 0. It is a broken connection (exit 3), as non-varlink bytes are.
+    @Test func aReplyTheInterfaceDoesNotDeclareIsNotAnAnswer() async throws {
+        let scratch = try ScratchDirectory("rogue")
+        let socket = scratch.path("rogue.sock")
+        let server = #"""
+            import socket, sys
+            replies = [b'{"parameters":{"grade":{"x":1}}}\0', b'{"error":"org.qcredit.query.Bogus","parameters":{}}\0']
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.bind(sys.argv[1]); s.listen(4)
+            print("listening", flush=True)
+            for reply in replies:
+                c, _ = s.accept(); data = b""
+                while not data.endswith(b"\0"): data += c.recv(65536)
+                c.sendall(reply); c.close()
+            """#
+        let process = try TestProcess("/usr/bin/python3", ["-c", server, socket], logPath: scratch.path("server.out"))
+        defer { process.signal(SIGKILL) }
+        _ = try await process.waitForLine(containing: "listening", seconds: 30)
+        let malformed = try await CLIHarness.run(["grade", CLIHarness.cement, "--socket", socket])
+        #expect(malformed.status == 3, "\(malformed)")
+        #expect(malformed.stderr.contains("the reply to org.qcredit.query.GetGrade is not what its interface declares"), "\(malformed.stderr)")
+        #expect(malformed.stdout.isEmpty, "\(malformed.stdout)")
+        let undeclared = try await CLIHarness.run(["grade", CLIHarness.cement, "--socket", socket])
+        #expect(undeclared.status == 3, "\(undeclared)")
+        #expect(undeclared.stderr.contains("the error org.qcredit.query.Bogus answered to org.qcredit.query.GetGrade is not what its interface declares"), "\(undeclared.stderr)")
+    }
+
     @Test func registerRecordPublishThenGradeByEitherCode() async throws {
         let cli = CLIHarness(daemon: try await DaemonProcess())
         let registered = try await cli.succeed(["register", CLI.cement, "--name", "贵州黔南某某水泥有限公司"])
