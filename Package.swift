@@ -51,7 +51,9 @@ let package = Package(
         .systemLibrary(
             name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]
         ),
-        .target(name: "QCreditCrypto", dependencies: ["COpenSSL"]),
+        // Whether another user could change what a path leads to (keys, backups, results, the socket).
+        .target(name: "FileSafety"),
+        .target(name: "QCreditCrypto", dependencies: ["COpenSSL", "FileSafety"]),
         .target(name: "SignedNote", dependencies: ["QCreditCrypto"]),
         .target(name: "TransparencyLog", dependencies: ["QCreditCrypto"]),
         .target(name: "QCreditExport", dependencies: ["CanonicalJSON", "QCreditCrypto", "SignedNote", "TransparencyLog"]),
@@ -63,7 +65,7 @@ let package = Package(
         .target(
             name: "VarlinkNIO",
             dependencies: [
-                "Varlink", "CEpoll",
+                "Varlink", "CEpoll", "FileSafety",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -127,7 +129,7 @@ let package = Package(
                 "CanonicalJSON", "QCreditDomain", "QCreditConfig", "QCreditCrypto", "SignedNote", "TransparencyLog",
                 "QCreditExport", "QCreditStore", "QCreditLog", "Varlink", "VarlinkNIO",
                 // The interface files, to check that replies are what they declare.
-                "QCreditService",
+                "QCreditService", "FileSafety",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -184,6 +186,7 @@ let package = Package(
         // Shared by the test targets: starting programs without Foundation's `Process`.
         .target(name: "QCreditTestSupport", path: "Tests/QCreditTestSupport"),
         .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"]),
+        .testTarget(name: "FileSafetyTests", dependencies: ["FileSafety"]),
         .testTarget(name: "QCreditCryptoTests", dependencies: ["QCreditCrypto", "QCreditTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "SignedNoteTests", dependencies: ["SignedNote", "QCreditCrypto"], exclude: ["Fixtures"]),
         .testTarget(name: "TransparencyLogTests", dependencies: ["TransparencyLog", "QCreditCrypto"], exclude: ["Fixtures"]),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CanonicalJSON
+import FileSafety
 import Foundation
 import QCreditConfig
 import QCreditCrypto
@@ -65,6 +66,9 @@ struct KeygenCommand: ParsableCommand {
             }
             guard existing.isEmpty else {
                 throw Failure.badInput("\(existing.joined(separator: ", ")) already exist\(existing.count == 1 ? "s" : ""): nothing was written (keygen never overwrites; use another --dir or --prefix)")
+            }
+            if let problem = TrustedPath.problem(ofDirectory: dir) {
+                throw Failure.badInput("cannot write keys in \(dir): \(problem); nothing was written (another user could swap the keys)")
             }
             let directories: MadeDirectories
             do {

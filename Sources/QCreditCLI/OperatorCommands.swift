@@ -1,5 +1,6 @@
 import ArgumentParser
 import CanonicalJSON
+import FileSafety
 import Foundation
 import QCreditDomain
 
@@ -154,6 +155,11 @@ struct BackupCommand: AsyncParsableCommand {
             let fileManager = FileManager.default
             if let existing = try? fileManager.contentsOfDirectory(atPath: destination), !existing.isEmpty {
                 throw Failure.badInput("\(destination) is not empty; give a new or empty directory")
+            }
+            // Every directory and link on the way, not only DEST: one another user owns or may
+            // write lets them swap what lies below it while the backup is written.
+            if let problem = TrustedPath.problem(ofDirectory: destination, judgingItself: false) {
+                throw Failure.badInput("cannot back up into \(destination): \(problem); give a directory only you (or root) can change the way to")
             }
             // What it made for the backup (it and its parents): a backup that fails leaves none of them.
             let directories: MadeDirectories

@@ -1,3 +1,5 @@
+import FileSafety
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -41,22 +43,10 @@ public enum PrivateKeyFile {
                 reason: "it belongs to uid \(status.st_uid), not to the user reading it (uid \(geteuid())) or root: "
                     + "that user could change the key; run chown to the daemon's user")
         }
-        // The folder too: one another user owns or may write lets them swap the file for a key
-        // they know between two starts (a sticky shared folder still keeps the file its owner's).
-        let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-        var folderStatus = stat()
-        if stat(folder.isEmpty ? "/" : folder, &folderStatus) == 0 {
-            let folderMode = folderStatus.st_mode & 0o7777
-            if folderMode & 0o022 != 0, folderMode & S_ISVTX == 0 {
-                throw CryptoError(
-                    operation: operation,
-                    reason: "its folder \(folder) may be written by group or others (mode \(octal(folderMode))): another user could swap the key")
-            }
-            if folderStatus.st_uid != geteuid(), folderStatus.st_uid != 0, !alsoOwnedBy.contains(folderStatus.st_uid) {
-                throw CryptoError(
-                    operation: operation,
-                    reason: "its folder \(folder) belongs to uid \(folderStatus.st_uid), who could swap the key")
-            }
+        // The folders to it too, and its links: one another user owns or may write lets them
+        // swap the file for a key they know between two starts.
+        if let problem = TrustedPath.problem(ofFile: path, alsoTrusted: alsoOwnedBy) {
+            throw CryptoError(operation: operation, reason: "\(problem): another user could swap the key")
         }
         let mode = status.st_mode & 0o7777
         guard mode & 0o077 == 0 else {

@@ -60,7 +60,7 @@ import Testing
         #expect {
             try PrivateKeyFile.load(path: path)
         } throws: { error in
-            "\(error)".contains("may be written by group or others (mode 0777): another user could swap the key")
+            "\(error)".contains("may be written by group or others (mode 777) and has no sticky bit: another user could swap the key")
         }
         #expect(chmod(directory.url.path, 0o1777) == 0)
         #expect(throws: Never.self) { try PrivateKeyFile.load(path: path) }

@@ -75,6 +75,11 @@ import Testing
         let linked = try await runCommand(qcredit, ["backup", link, "--socket", daemon.socketPath])
         #expect(linked.status == 2 && linked.stderr.contains("is a symbolic link of another user (uid 65534)"), "\(linked)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: mine).isEmpty)
+        // Higher up the path too: a new DEST under a folder of theirs (they could swap it while it is written).
+        let below = theirs + "/new/backup"
+        let under = try await runCommand(qcredit, ["backup", below, "--socket", daemon.socketPath])
+        #expect(under.status == 2 && under.stderr.contains("\(theirs) belongs to another user (uid 65534)"), "\(under)")
+        #expect(!FileManager.default.fileExists(atPath: theirs + "/new"))
     }
 
     /// An empty directory given as DEST is made private like a new one: a backup holds every record.

@@ -71,11 +71,17 @@ import Testing
         let scratch = try ScratchDirectory("socket-directory")
         let open = scratch.path("open")
         #expect(mkdir(open, 0o777) == 0 && chmod(open, 0o777) == 0)
-        var cases = [(open, "group or others may write it (mode 777) and it has no sticky bit")]
+        var cases = [(open, "\(open) may be written by group or others (mode 777) and has no sticky bit")]
         if geteuid() == 0 {
             let theirs = scratch.path("theirs")
             #expect(mkdir(theirs, 0o755) == 0 && chown(theirs, 65534, 65534) == 0)
-            cases.append((theirs, "it belongs to uid 65534, not to the server's user or root"))
+            cases.append((theirs, "\(theirs) belongs to another user (uid 65534)"))
+            // A link of theirs higher up: they could point it elsewhere once the daemon listens.
+            let mine = scratch.path("mine")
+            #expect(mkdir(mine, 0o755) == 0)
+            let link = scratch.path("link")
+            #expect(symlink(mine, link) == 0 && lchown(link, 65534, 65534) == 0)
+            cases.append((link, "\(link) is a symbolic link of another user (uid 65534)"))
         }
         for (directory, reason) in cases {
             let state = scratch.path("state")

@@ -1,3 +1,4 @@
+import FileSafety
 import Foundation
 import QCreditLog
 
@@ -28,7 +29,9 @@ final class OutputSink {
             return
         }
         name = label.map { "\($0) \(path)" } ?? path
-        try Self.refuseOthersLinks(path, name: name)
+        if let problem = TrustedPath.problem(ofFile: path) {
+            throw .badInput("cannot write \(name): \(problem); write it where only you (or root) can change the way to it")
+        }
         if let special = Self.specialFile(path) {
             let descriptor = open(special, O_WRONLY | O_CLOEXEC)
             guard descriptor >= 0 else { throw .badInput("cannot write \(name): \(systemErrorText(errno))") }
@@ -84,22 +87,6 @@ final class OutputSink {
             throw .badInput("cannot write \(label) \(path): \(systemErrorText(EISDIR))")
         }
         guard access(path, W_OK) == 0 else { throw .badInput("cannot write \(label) \(path): \(systemErrorText(errno))") }
-    }
-
-    /// Refuses a path whose symbolic links (any along its chain) belong to another user than
-    /// the caller or root: one planted in a shared folder would have the results written over
-    /// whatever it names (a key file, a disk device) with the caller's rights.
-    private static func refuseOthersLinks(_ path: String, name: String) throws(Failure) {
-        var current = path
-        for _ in 0..<40 {
-            var status = stat()
-            guard lstat(current, &status) == 0, (status.st_mode & S_IFMT) == S_IFLNK else { return }
-            guard status.st_uid == geteuid() || status.st_uid == 0 else {
-                throw .badInput("cannot write \(name): \(current) is a symbolic link of another user (uid \(status.st_uid)); not followed")
-            }
-            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: current) else { return }
-            current = target.hasPrefix("/") ? target : (FilePaths.parent(of: current) as NSString).appendingPathComponent(target)
-        }
     }
 
     /// The file a path names: a symbolic link's target, followed to the end (a link to a file

@@ -1,3 +1,4 @@
+import FileSafety
 import Glibc
 
 /// File-system chores around a listening Unix socket. These are quick syscalls made from the
@@ -28,22 +29,8 @@ enum SocketFile {
     /// the caller's to make.
     static func refuseUnsafeDirectory(of path: String) throws(VarlinkServerError) {
         let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-        var status = stat()
-        guard stat(directory.isEmpty ? "/" : directory, &status) == 0 else {
-            if errno == ENOENT { return }
-            throw .socketFile(path: directory, operation: "stat", errno: errno)
-        }
-        let mode = status.st_mode & 0o7777
-        if mode & 0o022 != 0, mode & S_ISVTX == 0 {
-            throw .unsafeDirectory(
-                path: directory,
-                reason: "group or others may write it (mode \(String(mode, radix: 8))) and it has no sticky bit: another user could "
-                    + "replace the socket; make it 0755 or add the sticky bit")
-        }
-        if status.st_uid != geteuid(), status.st_uid != 0 {
-            throw .unsafeDirectory(
-                path: directory,
-                reason: "it belongs to uid \(status.st_uid), not to the server's user or root: its owner could replace the socket")
+        if let problem = TrustedPath.problem(ofDirectory: directory.isEmpty ? "/" : directory) {
+            throw .unsafeDirectory(path: directory, reason: "\(problem): another user could replace the socket")
         }
     }
 
@@ -108,7 +95,8 @@ enum SocketFile {
 
     /// Sets the socket file's mode and, if given, its group.
     static func applyPermissions(_ path: String, mode: mode_t?, group: gid_t?) throws(VarlinkServerError) {
-        if let mode, chmod(path, mode) != 0 {
+        // Not through a link: the path is the socket just bound, and a link there now was put there.
+        if let mode, fchmodat(AT_FDCWD, path, mode, AT_SYMLINK_NOFOLLOW) != 0 {
             throw .socketFile(path: path, operation: "chmod", errno: errno)
         }
         if let group, lchown(path, uid_t.max, group) != 0 {
