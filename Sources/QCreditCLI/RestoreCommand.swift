@@ -1,5 +1,6 @@
 import ArgumentParser
 import CanonicalJSON
+import FileSafety
 import Foundation
 import Glibc
 import QCreditConfig
@@ -66,6 +67,16 @@ struct RestoreCommand: AsyncParsableCommand {
             if let stateDirectory {
                 guard !stateDirectory.isEmpty else { throw Failure.badInput("--state-dir must name a directory") }
                 configuration.stateDirectory = stateDirectory
+            }
+            // A backup another user could change is not one to restore: outside the log's tables
+            // (whose records the log checks) they could have changed anything, its triggers too.
+            var stateOwner = stat()
+            let daemonUser: Set<uid_t> = stat(configuration.stateDirectory, &stateOwner) == 0 ? [stateOwner.st_uid] : []
+            var backupStatus = stat()
+            if stat(backup, &backupStatus) == 0, (backupStatus.st_mode & S_IFMT) == S_IFDIR,
+                let problem = TrustedPath.problem(ofDirectory: backup, alsoTrusted: daemonUser)
+            {
+                throw Failure.badInput("cannot restore \(backup): \(problem); copy the backup where only you (or root) can change it")
             }
             var restore = try Restore(configuration: configuration, backup: backup, exports: exports)
             restore.backupIsNewest = backupIsNewest

@@ -13,6 +13,20 @@ import Varlink
         DaemonProcess.logConfig + "\n[export]\ndirectory = \"\(exports)\"\n"
     }
 
+    /// A backup another user could change is refused before anything is read or written: they
+    /// could have dropped the database's append-only triggers or changed a name outside the
+    /// log's tables (an audit's restore took such a backup, and the daemon ran on it).
+    @Test func aBackupAnotherUserCouldChangeIsRefused() async throws {
+        try SecondUser.requireRoot()
+        let scratch = try ScratchDirectory("restore-theirs")
+        let backup = scratch.path("backup")
+        #expect(mkdir(backup, 0o755) == 0 && chown(backup, 65534, 65534) == 0)
+        let state = scratch.path("state")
+        let result = try await runCommand(DaemonProcess.product("qcredit"), ["restore", backup, "--state-dir", state])
+        #expect(result.status == 2 && result.stderr.contains("\(backup) belongs to another user (uid 65534)"), "\(result)")
+        #expect(!FileManager.default.fileExists(atPath: state))
+    }
+
     struct Scenario {
         let daemon: DaemonProcess
         let backup: String
