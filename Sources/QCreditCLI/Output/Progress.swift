@@ -98,8 +98,9 @@ final class Progress: Sendable {
         var fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
         if stopped { fraction = min(fraction, 0.99) }
         let rate = rate(done: done)
-        // Nothing answered yet: no rate to tell the time left from.
-        let eta = rate > 0 || done >= total ? Self.duration(rate > 0 ? Double(total - done) / rate : 0) : "unknown"
+        // Nothing answered yet (under a row a second: a line read before the first batch came
+        // back, which gave an ETA of days): no rate to tell the time left from.
+        let eta = rate >= 1 || done >= total ? Self.duration(rate >= 1 ? Double(total - done) / rate : 0) : "unknown"
         let figures = "\(done)/\(total) \(unit)  \(Int(rate)) \(unit)/s  " + (stopped ? "stopped" : "ETA \(eta)")
         if terminal {
             let width = 30
