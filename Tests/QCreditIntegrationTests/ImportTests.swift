@@ -871,6 +871,18 @@ import Testing
         #expect(partial["stoppedBy"]?.stringValue?.contains("were applied before with other rows") == true, "\(partial)")
         #expect(try await cli.json(["import", "enterprises", first, "--import-id", "monthly"])["alreadyImported"] == 1)
         #expect(try await cli.json(["import", "enterprises", second])["imported"] == 1)
+
+        // Its first batch changed, its second not: the second may be answered (already imported)
+        // on the other connection before the first's refusal comes; the run imported nothing,
+        // and the last list stays whole (it was replaced by a part of one).
+        let unregistered = USCC.madeUp(serial: 74_000_000), kept = USCC.madeUp(serial: 74_000_001)
+        let two = try file(cli.daemon, "two.csv", "code,name\n\(unregistered),甲公司\n\(kept),乙公司\n")
+        #expect(try await cli.json(["import", "enterprises", two, "--import-id", "two", "--batch-size", "1"])["imported"] == 2)
+        let edited = try file(cli.daemon, "two-edited.csv", "code,name\n\(USCC.madeUp(serial: 74_000_002)),丙公司\n\(kept),乙公司\n")
+        try lastRun.write(toFile: edited + ".errors.csv", atomically: true, encoding: .utf8)
+        let changed = try await cli.run(["import", "enterprises", edited, "--import-id", "two", "--batch-size", "1"])
+        #expect(changed.status == 1, "\(changed)")
+        #expect(try String(contentsOfFile: edited + ".errors.csv", encoding: .utf8) == lastRun)
     }
 
     /// A header naming a column twice, or an error file that cannot be written, is refused
