@@ -246,6 +246,8 @@ struct FileImport {
             }
             for session in sessions.dropFirst() { await session.close() }
         } catch {
+            // Batches are accounted in order: those answered before the one that failed.
+            let answeredBeforeFailure = batchesAnswered
             // The batches sent after the one that failed, on the other connection, may have been
             // applied: their replies are still taken, so the counts say what the registry holds.
             for sent in inFlight.dropFirst(awaitingOldest ? 1 : 0) {
@@ -260,11 +262,11 @@ struct FileImport {
             // A refusal of the import itself (its id used for other rows, or a caller without the
             // role) is not resumed by running it again; a lost connection or a stopped daemon is.
             let refused = (error as? VarlinkError).map { $0.name.hasSuffix(".InvalidArgument") || $0.name.hasSuffix(".PermissionDenied") } == true
-            // Refused with no row imported by this run, it changed nothing: the last run's error
-            // file (say, of the import this one tried to resume) is left as it was, also when a
-            // later batch, sent on the other connection, was answered as already imported before
-            // the first one's refusal came (it replaced a whole list with a part of one).
-            let keepsErrorFile = refused && imported == 0
+            // Refused at its first batch, this run changed nothing: the last run's error file (say,
+            // of the import this one tried to resume) is left as it was, also when a later batch,
+            // sent on the other connection, was answered meanwhile (as already imported: it
+            // replaced a whole list with a part of one).
+            let keepsErrorFile = refused && answeredBeforeFailure == 0
             (rejections, invalidRepeats) = Self.resolved(rejections + reader.rejections)
             if !keepsErrorFile { try? writeErrors(rejections, to: errorPath) }
             progress.finish(stopped: true)
