@@ -76,20 +76,13 @@ struct KeygenCommand: ParsableCommand {
             } catch {
                 throw Failure.badInput("cannot create \(dir): \(fileErrorText(error))")
             }
-            // A private key in a folder another user owns or may write is one they can read back
-            // or swap (the daemon would then sign with a key they know): refused, nothing written.
+            // The way to it and its owner were judged above; keys also never go into a folder
+            // others may write, even one with the sticky bit (a shared folder such as /tmp).
             var folder = stat()
-            if stat(dir, &folder) == 0 {
-                let mode = folder.st_mode & 0o7777
-                if folder.st_uid != geteuid() && folder.st_uid != 0 {
-                    directories.removeEmpty()
-                    throw Failure.badInput("\(dir) belongs to another user (uid \(folder.st_uid)): nothing was written; keep the keys in a folder of your own")
-                }
-                if mode & 0o022 != 0 {
-                    directories.removeEmpty()
-                    throw Failure.badInput(
-                        "\(dir) may be written by group or others (mode \(String(mode, radix: 8))): nothing was written; another user could swap the keys (chmod 700 it)")
-                }
+            if stat(dir, &folder) == 0, folder.st_mode & 0o022 != 0 {
+                directories.removeEmpty()
+                throw Failure.badInput(
+                    "\(dir) may be written by group or others (mode \(String(folder.st_mode & 0o7777, radix: 8))): nothing was written; another user could swap the keys (chmod 700 it)")
             }
             var made: [JSONValue] = []
             var lines: [String] = []

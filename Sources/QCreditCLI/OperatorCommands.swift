@@ -171,14 +171,10 @@ struct BackupCommand: AsyncParsableCommand {
             let created = !directories.made.isEmpty
             // A backup holds every record, the undisclosed ones too: it goes only into a directory
             // of the caller's (not one another user made in a shared folder, who could read or
-            // swap what is written there), reached through no other user's link.
+            // swap what is written there; the way to it, links included, was judged above).
             var owner = stat()
-            var link = stat()
-            guard lstat(destination, &link) == 0, stat(destination, &owner) == 0 else {
+            guard stat(destination, &owner) == 0 else {
                 throw Failure.badInput("cannot use \(destination): \(systemErrorText(errno))")
-            }
-            if (link.st_mode & S_IFMT) == S_IFLNK, link.st_uid != geteuid(), link.st_uid != 0 {
-                throw Failure.badInput("\(destination) is a symbolic link of another user (uid \(link.st_uid)); give a directory of your own")
             }
             guard owner.st_uid == geteuid() else {
                 throw Failure.badInput("\(destination) belongs to another user (uid \(owner.st_uid)); give a new directory or one of your own")

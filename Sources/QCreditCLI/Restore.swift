@@ -554,6 +554,13 @@ struct Restore {
         keys.compactMap { try? VerifierKey.parse($0) }
     }
 
+    /// The owner of the state directory, when it is there: the daemon's user, whose keys and
+    /// backups a restore run as root may trust as its own.
+    static func daemonUser(of stateDirectory: String) -> Set<uid_t> {
+        var status = stat()
+        return stat(stateDirectory, &status) == 0 ? [status.st_uid] : []
+    }
+
     /// The log's private keys, read once: from the configured key files, else from the state
     /// directory's `keys/`, as the daemon finds them. Empty when there are none.
     private func loadLogKeys() throws -> [PrivateKey] {
@@ -566,8 +573,7 @@ struct Restore {
         }
         do {
             // Run as root, a restore reads the keys of the state directory's owner (the daemon's user).
-            var stateOwner = stat()
-            let daemonUser: Set<uid_t> = stat(stateDirectory, &stateOwner) == 0 ? [stateOwner.st_uid] : []
+            let daemonUser = Self.daemonUser(of: stateDirectory)
             return try paths.map { try PrivateKeyFile.load(path: $0, alsoOwnedBy: daemonUser) }
         } catch {
             throw Failure.badInput("cannot read the log's signing keys: \(error)")

@@ -70,11 +70,9 @@ struct RestoreCommand: AsyncParsableCommand {
             }
             // A backup another user could change is not one to restore: outside the log's tables
             // (whose records the log checks) they could have changed anything, its triggers too.
-            var stateOwner = stat()
-            let daemonUser: Set<uid_t> = stat(configuration.stateDirectory, &stateOwner) == 0 ? [stateOwner.st_uid] : []
             var backupStatus = stat()
             if stat(backup, &backupStatus) == 0, (backupStatus.st_mode & S_IFMT) == S_IFDIR,
-                let problem = TrustedPath.problem(ofDirectory: backup, alsoTrusted: daemonUser)
+                let problem = TrustedPath.problem(ofDirectory: backup, alsoTrusted: Restore.daemonUser(of: configuration.stateDirectory))
             {
                 throw Failure.badInput("cannot restore \(backup): \(problem); copy the backup where only you (or root) can change it")
             }

@@ -19,19 +19,20 @@ public enum ProcessArguments {
     /// the first) and bytes: the arguments are read as UTF-8, and such a one would otherwise
     /// reach the command with U+FFFD in place of its bytes (a name registered as "�abc").
     public static var notUTF8: (place: Int, bytes: [UInt8])? {
-        guard let bytes = FileManager.default.contents(atPath: "/proc/self/cmdline") else { return nil }
-        for (place, argument) in bytes.split(separator: 0, omittingEmptySubsequences: false).enumerated().dropFirst()
-        where String(validating: argument, as: UTF8.self) == nil {
+        for (place, argument) in kernelArguments.enumerated().dropFirst() where String(validating: argument, as: UTF8.self) == nil {
             return (place, Array(argument))
         }
         return nil
     }
 
-    /// `/proc/self/cmdline`: each argument followed by a NUL.
-    static var fromKernel: [String] {
+    /// `/proc/self/cmdline`, read as text.
+    static var fromKernel: [String] { kernelArguments.map { String(decoding: $0, as: UTF8.self) } }
+
+    /// `/proc/self/cmdline`: each argument's bytes, followed by a NUL there.
+    private static var kernelArguments: [Data.SubSequence] {
         guard let bytes = FileManager.default.contents(atPath: "/proc/self/cmdline") else { return [] }
-        var arguments = bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
-        if arguments.last == "" { arguments.removeLast() }
+        var arguments = bytes.split(separator: 0, omittingEmptySubsequences: false)
+        if arguments.last?.isEmpty == true { arguments.removeLast() }
         return arguments
     }
 }

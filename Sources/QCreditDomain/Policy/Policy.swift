@@ -217,8 +217,7 @@ public struct Policy: Sendable, Hashable {
     /// (U+200B, U+2060, U+FEFF, …). A version that differs from another only by one would look
     /// the same in every grade that cites it.
     private static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.isBidirectionalFormatting || scalar == "\u{2028}" || scalar == "\u{2029}"
-            || scalar.properties.isBidiControl || scalar.properties.isDefaultIgnorableCodePoint
+        scalar.properties.isBidiControl || scalar.properties.isDefaultIgnorableCodePoint || scalar == "\u{2028}" || scalar == "\u{2029}"
     }
 
     /// `name` quoted with its hidden and control characters escaped (`"a\u{202E}b"`): a message

@@ -24,9 +24,9 @@ enum SocketFile {
 
     /// Refuses a socket directory another user could use to put a socket of theirs in the
     /// server's place (clients would talk to them), or to swap the socket for a link between
-    /// its bind and its chmod: one that group or others may write without the sticky bit, or
-    /// that belongs to another user than the server's or root. A directory not there yet is
-    /// the caller's to make.
+    /// its bind and its chmod: one with a directory or link on the way to it (itself included)
+    /// that another user than the server's or root owns, or that group or others may write
+    /// without the sticky bit (``TrustedPath``). A directory not there yet is the caller's to make.
     static func refuseUnsafeDirectory(of path: String) throws(VarlinkServerError) {
         let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         if let problem = TrustedPath.problem(ofDirectory: directory.isEmpty ? "/" : directory) {
