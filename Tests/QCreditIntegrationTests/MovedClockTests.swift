@@ -143,8 +143,8 @@ import Testing
         guard try Self.libraryIsInstalled() else { return }
         let now = Date()
         var untilMidnight = 86_400 - (Int(now.timeIntervalSince1970) + 8 * 3600) % 86_400
-        if untilMidnight < 60 { untilMidnight += 86_400 }
-        let lead = 20
+        if untilMidnight < 90 { untilMidnight += 86_400 }
+        let lead = 45
         let clock = try ClockOffset(seconds: untilMidnight - lead)
         defer { clock.remove() }
         let daemon = try await DaemonProcess(
