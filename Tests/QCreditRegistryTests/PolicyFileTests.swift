@@ -65,6 +65,11 @@ import Testing
              "p.toml: caps[0].within: P0D is empty: the cap would never hold"),
             (base.replacingOccurrences(of: "term = \"P3Y\"", with: "term = \"P0D\""),
              "p.toml: lists.serious-dishonesty.term: P0D is empty: a listing would end the day it is published"),
+            // Accepted before (audit): a decision due, or an escalation made, the day it starts.
+            (base.replacingOccurrences(of: "repairDecisionWithin = \"P15D\"", with: "repairDecisionWithin = \"P0D\""),
+             "p.toml: lists.serious-dishonesty.repairDecisionWithin: P0D is empty: every repair application would be overdue the day it is made"),
+            (base.replacingOccurrences(of: "escalateAfter = \"P3Y\"", with: "escalateAfter = \"P0M\""),
+             "p.toml: lists.abnormal-operations.escalateAfter: P0D is empty: every listing would be escalated the day it is published"),
             // Accepted before (audit): a list whose listings expire before they may be repaired,
             // and a score range upside down (it was reported as a base score out of range).
             (base.replacingOccurrences(of: "repairAfter = \"P1Y\"", with: "repairAfter = \"P3Y\""),

@@ -106,6 +106,14 @@ public struct Policy: Sendable, Hashable {
             if let term = rules.term, Self.isEmpty(term) {
                 throw PolicyError("lists.\(rules.listType).term: \(term) is empty: a listing would end the day it is published")
             }
+            // Deadlines of no time: every application would be overdue, every listing escalated,
+            // the day it is made.
+            if let within = rules.repairDecisionWithin, Self.isEmpty(within) {
+                throw PolicyError("lists.\(rules.listType).repairDecisionWithin: \(within) is empty: every repair application would be overdue the day it is made")
+            }
+            if let after = rules.escalateAfter, Self.isEmpty(after) {
+                throw PolicyError("lists.\(rules.listType).escalateAfter: \(after) is empty: every listing would be escalated the day it is published")
+            }
         }
         for rule in events.values {
             for severity in Severity.allCases where rule.points[severity] == nil {
