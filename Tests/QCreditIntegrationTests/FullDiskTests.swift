@@ -87,6 +87,13 @@ import Varlink
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("Imported") && result.stdout.contains("20"), "\(result.stdout)")
         #expect(result.stdout.contains("not listed: cannot write the error file"), "\(result.stdout)")
+        // With --json: every row was answered (complete, no stoppedBy), the list is missing and
+        // why (it named a file never written, and said why under stoppedBy).
+        let json = try await cli.run(["import", "enterprises", path, "--errors", mountPoint + "/book.errors.csv", "--json"])
+        #expect(json.status == 1, "\(json.stdout)\(json.stderr)")
+        let summary = try JSONValue.parse(json.stdout)
+        #expect(summary["complete"] == true && summary["stoppedBy"] == nil && summary["errorFile"] == .null, "\(summary)")
+        #expect(summary["errorFileProblem"]?.stringValue?.contains("no space left on device") == true, "\(summary)")
         let file = try await cli.daemon.call("org.qcredit.query.GetFile", ["code": .string(USCC.madeUp(serial: 17_000_000))])
         #expect(file["file"] != nil)
       }

@@ -203,6 +203,7 @@ import Testing
             [0xEF, 0xBB, 0xBF] + Array("code,name\r\n贵州,x\r\n".utf8),
             Array("code,name\n".utf8) + [0x41, 0xB9, 0xF3, 0x0D, 0x0A] + Array("\u{3000}\n ok\n".utf8) + [0xE4, 0xB8],
             [0xEF, 0xBB, 0xBF, 0x41, 0xB9, 0x0A, 0x42],
+            Array("\n \na\n\t\nb\n\n \n".utf8),
         ]
         for (index, bytes) in files.enumerated() {
             let path = directory.appendingPathComponent("file\(index)").path
@@ -212,9 +213,22 @@ import Testing
             #expect((0..<table.count).map { table.text($0) } == input.lines.map(\.text), "file \(index)")
             #expect(table.linesNotUTF8 == input.linesNotUTF8, "file \(index)")
             #expect((0..<table.count).map { table.isBlank($0) } == input.lines.map { $0.text.trimmingWhitespace().isEmpty }, "file \(index)")
-            let content = input.lines.map(\.text).filter { !$0.trimmingWhitespace().isEmpty }
+            // Blank lines as empty ones, those at the end left out.
+            var content = input.lines.map { $0.text.trimmingWhitespace().isEmpty ? "" : $0.text }
+            while content.last == "" { content.removeLast() }
             #expect(table.digest() == Digest.sha256(Array(content.joined(separator: "\n").utf8)), "file \(index)")
         }
+        // A blank line before a row moves the rows' lines (an import's batches are named by
+        // them): a new import. Spaces on a blank line, or blank lines at the end, are not (audit:
+        // a blank line in the middle kept the default id, and the resume was refused).
+        func digest(_ text: String) throws -> [UInt8] {
+            let path = directory.appendingPathComponent("digest").path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return try LineTable(reading: path).digest()
+        }
+        #expect(try digest("code\na\nb\n") != digest("code\na\n\nb\n"))
+        #expect(try digest("code\na\nb\n") != digest("\ncode\na\nb\n"))
+        #expect(try digest("code\na\n\nb\n") == digest("code\r\na\r\n \t\r\nb\r\n\r\n\n"))
     }
 
     /// An import reads its file a batch at a time (the first batch goes out before the rest is
@@ -333,6 +347,18 @@ import Testing
             #expect(errorFile.hasPrefix("enterprises-") && errorFile.hasSuffix(".errors.csv") && !errorFile.contains("/"), "\(errorFile)")
             let listed = try String(contentsOfFile: here + "/" + errorFile, encoding: .utf8)
             #expect(listed.contains("3,bad,InvalidCode,"), "\(listed)")
+        }
+        // Standard input redirected from a regular file (`< FILE`), which /dev/stdin and
+        // /dev/fd/0 then lead to: the list went into /dev, or was refused beside /dev/fd/0 (audit).
+        let saved = cli.daemon.directory.appendingPathComponent("rows.csv").path
+        try rows.write(toFile: saved, atomically: true, encoding: .utf8)
+        for input in ["/dev/stdin", "/dev/fd/0"] {
+            let result = try await runCommand(
+                "/bin/sh", ["-c", "exec \"$0\" import enterprises \(input) --json --socket \"$1\" < \"$2\"", CLIHarness.executable,
+                            cli.daemon.socketPath, saved], directory: here)
+            #expect(result.status == 0, "\(result.stderr)")
+            let errorFile = try #require(try JSONValue.parse(result.stdout)["errorFile"]?.stringValue)
+            #expect(errorFile.hasPrefix("enterprises-") && !errorFile.contains("/"), "\(errorFile)")
         }
         #expect(!FileManager.default.fileExists(atPath: "/dev/stdin.errors.csv"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: here).count == 1, "the same rows, the same list")
@@ -506,6 +532,26 @@ import Testing
         _ = try await cli.succeed(["screen", book, "--output", output])
         #expect(stat(output, &written) == 0)
         #expect(written.st_mode & 0o777 == 0o600, "\(String(written.st_mode & 0o777, radix: 8))")
+    }
+
+    /// A reader that went away ends `screen` as it ends every command, by SIGPIPE, quietly
+    /// (status 141), on standard output and on `--output /dev/stdout`: it said "cannot write
+    /// standard output: broken pipe" and exited 2, the status of a bad input (audit). An output
+    /// that is a directory is refused as one.
+    @Test func aScreenWhoseReaderWentAwayEndsBySIGPIPE() async throws {
+        let cli = CLIHarness(daemon: try await DaemonProcess())
+        let book = try file(cli.daemon, "book.txt", "\(CLI.cement)\nbad\n")
+        // The reader (`true`) has gone before the screen starts.
+        for output in [[], ["--output", "/dev/stdout"]] {
+            let script = #"{ sleep 0.5; "$0" screen "$2" --socket "$1" "${@:3}"; } | true; echo "screen ended with ${PIPESTATUS[0]}" >&2"#
+            let result = try await runCommand("/bin/bash", ["-c", script, CLIHarness.executable, cli.daemon.socketPath, book] + output)
+            #expect(result.stderr == "screen ended with 141\n", "\(output): \(result.stderr)")
+        }
+        let folder = cli.daemon.directory.appendingPathComponent("folder").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let refused = try await cli.run(["screen", book, "--output", folder])
+        #expect(refused.status == 2, "\(refused)")
+        #expect(refused.stderr.hasSuffix("cannot write \(folder): is a directory\n"), "\(refused.stderr)")
     }
 
     /// In a shared folder, another user's symbolic link or file where the results go is refused,
@@ -872,6 +918,7 @@ import Testing
         let partial = try JSONValue.parse(refusedJSON.stdout)
         #expect(partial["complete"] == false && partial["imported"] == 0 && partial["rowsRead"] == 1, "\(partial)")
         #expect(partial["stoppedBy"]?.stringValue?.contains("were applied before with other rows") == true, "\(partial)")
+        #expect(partial["errorFile"] == .null, "this run wrote no list: \(partial)")
         #expect(try await cli.json(["import", "enterprises", first, "--import-id", "monthly"])["alreadyImported"] == 1)
         #expect(try await cli.json(["import", "enterprises", second])["imported"] == 1)
 

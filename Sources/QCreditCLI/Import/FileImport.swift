@@ -137,7 +137,9 @@ struct FileImport {
         var invalidRepeats = 0
         /// The summary's members (README), for a finished and for a stopped import alike (a
         /// stopped one has read the file as far as it got).
-        func summary(imported: Int, rejected: Int, skipped: Int, complete: Bool) -> [String: JSONValue] {
+        /// `listed`: whether this run wrote its list of refused rows to `errorPath` (null there
+        /// otherwise: a file left as the last run wrote it, or none at all, is not this run's list).
+        func summary(imported: Int, rejected: Int, skipped: Int, complete: Bool, listed: Bool = true) -> [String: JSONValue] {
             let seconds = progress.elapsed
             let rowsRead = reader.recordsRead
             return [
@@ -146,7 +148,7 @@ struct FileImport {
                 "alreadyImported": .int(Int64(skipped)), "duplicatesInFile": .int(Int64(reader.duplicates + legacyDuplicates - invalidRepeats)),
                 "seconds": .double((seconds * 1000).rounded() / 1000),
                 "rowsPerSecond": .int(seconds > 0 ? Int64(Double(rowsRead) / seconds) : 0),
-                "errorFile": .string(errorPath), "complete": .bool(complete),
+                "errorFile": listed ? .string(errorPath) : .null, "complete": .bool(complete),
             ]
         }
         var imported = 0
@@ -268,12 +270,13 @@ struct FileImport {
             // replaced a whole list with a part of one).
             let keepsErrorFile = refused && answeredBeforeFailure == 0
             (rejections, invalidRepeats) = Self.resolved(rejections + reader.rejections)
-            if !keepsErrorFile { try? writeErrors(rejections, to: errorPath) }
+            var listed = false
+            if !keepsErrorFile { listed = (try? writeErrors(rejections, to: errorPath)) != nil }
             progress.finish(stopped: true)
             let failure = Failure(error, socket: daemon.socketPath)
             if console.json {
                 // A script gets the counts too: the summary's members, `complete` false, and why.
-                var summary = summary(imported: imported, rejected: rejections.count, skipped: skipped, complete: false)
+                var summary = summary(imported: imported, rejected: rejections.count, skipped: skipped, complete: false, listed: listed)
                 summary["stoppedBy"] = .string(failure.message)
                 console.reply(summary) { _ in [] }
             } else {
@@ -322,9 +325,10 @@ struct FileImport {
 
         let seconds = progress.elapsed
         let stoppedBy = interrupt.signal.map(InterruptSignal.name)
-        var summary = summary(imported: imported, rejected: rejections.count, skipped: skipped, complete: complete)
+        var summary = summary(imported: imported, rejected: rejections.count, skipped: skipped, complete: complete, listed: errorFileProblem == nil)
         if let stoppedBy { summary["stoppedBy"] = .string("interrupted by \(stoppedBy)") }
-        if let errorFileProblem { summary["stoppedBy"] = .string(errorFileProblem) }
+        // Not `stoppedBy`: every row was read and answered, only their list is missing.
+        if let errorFileProblem { summary["errorFileProblem"] = .string(errorFileProblem) }
         console.reply(summary) { _ in
             var block = KeyValueBlock()
             block.add("Rows read", "\(reader.recordsRead)")
@@ -429,11 +433,21 @@ struct FileImport {
 
     /// `FILE.errors.csv` beside a regular file; for standard input (`-`), a pipe or a device
     /// (`/dev/stdin`, `<(…)`), whose folder is no place for it, `IMPORT-ID.errors.csv` in the
-    /// current directory, the same for the same rows so that a resumed run replaces it.
+    /// current directory, the same for the same rows so that a resumed run replaces it. A name
+    /// in `/dev` or `/proc` is such a name even when it leads to a regular file (`/dev/stdin <
+    /// FILE`): the list went into `/dev` (audit).
     static func defaultErrorPath(input: String, importId: String) -> String {
         var status = stat()
-        if input != "-", stat(input, &status) == 0, status.st_mode & S_IFMT == S_IFREG { return input + ".errors.csv" }
+        if input != "-", stat(input, &status) == 0, status.st_mode & S_IFMT == S_IFREG, !isSystemName(input) {
+            return input + ".errors.csv"
+        }
         return importId.replacingOccurrences(of: "/", with: "_") + ".errors.csv"
+    }
+
+    /// Whether `path`'s folder (its links followed) is `/dev` or `/proc`, or within one.
+    private static func isSystemName(_ path: String) -> Bool {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().resolvingSymlinksInPath().path
+        return ["/dev", "/proc"].contains { folder == $0 || folder.hasPrefix($0 + "/") }
     }
 
     /// The error file: CSV, one row per refused row (``resolved(_:)``, in line order).

@@ -73,15 +73,22 @@ struct LineTable {
     }
 
     /// SHA-256 of the lines' text joined by line feeds (the text with U+FFFD where a line is not
-    /// UTF-8), without copying them into one text; blank lines, which an import skips, are left
-    /// out: a file saved again with an extra blank line at its end is the same import (its rows
-    /// keep their lines), not a new one that would record every event a second time.
+    /// UTF-8), without copying them into one text. A blank line counts as an empty one and those
+    /// at the end are left out: a file saved again with an extra blank line at its end, or spaces
+    /// on a blank line, is the same import (its rows keep their lines), not a new one that would
+    /// record every event a second time; a blank line added or removed before a row moves the
+    /// rows' lines, which an import's batches are named by, so that file is a new import.
     func digest() -> [UInt8] {
         let digest = DigestStream.sha256()
         var first = true
-        for (index, range) in ranges.enumerated() where !isBlank(index) {
-            if !first { digest.update(Self.lineFeed) }
-            first = false
+        var blankLinesBefore = 0
+        for (index, range) in ranges.enumerated() {
+            if isBlank(index) {
+                blankLinesBefore += 1
+                continue
+            }
+            for _ in 0..<(blankLinesBefore + (first ? 0 : 1)) { digest.update(Self.lineFeed) }
+            (first, blankLinesBefore) = (false, 0)
             if linesNotUTF8.isEmpty || linesNotUTF8[index + 1] == nil {
                 digest.update(bytes[range])
             } else {

@@ -29,6 +29,8 @@ final class OutputSink {
             return
         }
         name = label.map { "\($0) \(path)" } ?? path
+        var status = stat()
+        if stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR { throw .badInput("cannot write \(name): \(systemErrorText(EISDIR))") }
         if let problem = TrustedPath.problem(ofFile: path) {
             throw .badInput("cannot write \(name): \(problem); write it where only you (or root) can change the way to it")
         }
@@ -106,6 +108,9 @@ final class OutputSink {
 
     func write(_ text: String) throws(Failure) {
         if let failure = Console.writeAll(text, to: descriptor) {
+            // A reader that went away (`| head -1`, `--output /dev/stdout` into a pipe): SIGPIPE,
+            // as for every command's standard output (``StandardOutput``).
+            if failure == EPIPE && path == nil { StandardOutput.failed(failure) }
             throw .badInput("cannot write \(name): \(systemErrorText(failure))")
         }
     }
