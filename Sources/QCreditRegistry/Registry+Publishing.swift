@@ -148,8 +148,8 @@ extension Registry {
         ids.compactMap { id in
             inputs[id].map { input in
                 decision(
-                    input.enterprise, input.events, override: input.latestOverride, latest: input.latestComputed, today: today,
-                    now: now)
+                    input.enterprise, input.events, override: input.latestOverride, latest: input.latestComputed,
+                    latestDisclosedUntil: input.latestComputedDisclosureEnd, today: today, now: now)
             }
         }
     }
@@ -162,19 +162,20 @@ extension Registry {
     {
         let reader = writer.reader
         guard let enterprise = try reader.enterprise(id: enterpriseId) else { return }
+        let latest = try reader.newestComputedGrade(enterpriseId: enterpriseId)
         let made = decision(
             enterprise, try reader.events(enterpriseId: enterpriseId),
             override: try reader.latestGrade(enterpriseId: enterpriseId, basis: .override, atOrBefore: writer.now),
-            latest: try reader.newestComputedGrade(enterpriseId: enterpriseId), today: writer.now.civilDate(in: utcOffset),
-            now: writer.now, evenIfInactive: evenIfInactive)
+            latest: latest, latestDisclosedUntil: try latest.flatMap { try reader.disclosureEnd(of: $0.publicationIndex) },
+            today: writer.now.civilDate(in: utcOffset), now: writer.now, evenIfInactive: evenIfInactive)
         try write([made], writer: writer, summary: &summary)
     }
 
     /// Whether a file gets a new computed grade today, and the day it is next due for
     /// maintenance's regrade; writes nothing, so it may run on a snapshot beside the writer.
     private func decision(
-        _ enterprise: Enterprise, _ events: [QualityEvent], override: GradeRecord?, latest: GradeRecord?, today: CivilDate,
-        now: Instant, evenIfInactive: Bool = false
+        _ enterprise: Enterprise, _ events: [QualityEvent], override: GradeRecord?, latest: GradeRecord?, latestDisclosedUntil: CivilDate?,
+        today: CivilDate, now: Instant, evenIfInactive: Bool = false
     ) -> GradeDecision {
         let id = enterprise.id
         guard enterprise.current.status == .active || evenIfInactive else { return GradeDecision(enterpriseId: id, outcome: .inactive) }
@@ -186,9 +187,11 @@ extension Registry {
         let computation = policy.computeGrade(events: events, asOf: today)
         // From here maintenance keeps the grade fresh: it is recomputed on the next day it may
         // change. Not an inactive file's (graded here only by `evenIfInactive`): nothing is due for it.
-        let due: CivilDate?? = .some(enterprise.current.status == .active ? policy.nextGradeChange(events: events, after: computation) : nil)
-        guard Self.isNewDecision(computation, over: latest, lastOverride: override) else {
-            return GradeDecision(enterpriseId: id, regradeDue: due, outcome: .unchanged)
+        let nextChange = enterprise.current.status == .active ? policy.nextGradeChange(events: events, after: computation) : nil
+        let due: CivilDate?? = .some(nextChange)
+        guard Self.isNewDecision(computation, over: latest, disclosedUntil: latestDisclosedUntil, today: today, lastOverride: override) else {
+            let keptDue = enterprise.current.status == .active ? Self.regradeDue(nextChange, keeping: latestDisclosedUntil) : nil
+            return GradeDecision(enterpriseId: id, regradeDue: .some(keptDue), outcome: .unchanged)
         }
         do {
             let grade = try NewGrade(computation, enterprise: enterprise, replacing: latest, at: now)
@@ -198,7 +201,7 @@ extension Registry {
         }
     }
 
-    /// Writes what ``decision(_:_:override:latest:today:now:)`` decided for each file: its
+    /// Writes what ``decision(_:_:override:latest:latestDisclosedUntil:today:now:evenIfInactive:)`` decided for each file: its
     /// regrade day, then its new grade, if any.
     private func write(_ decisions: [GradeDecision], writer: RegistryWriter, summary: inout PublishSummary) throws {
         var grades: [NewGrade] = []

@@ -85,6 +85,7 @@ extension Registry {
             return
         }
         let latest = try reader.newestComputedGrade(enterpriseId: enterpriseId)
+        let latestEnds = try latest.flatMap { try reader.disclosureEnd(of: $0.publicationIndex) }
         let lastOverride = try reader.latestGrade(enterpriseId: enterpriseId, basis: .override, atOrBefore: writer.now)
         let isActive = enterprise.current.status == .active
         // A file no longer active keeps its last grade, but not an override past its last day:
@@ -98,12 +99,26 @@ extension Registry {
         summary.recomputed += 1
         let events = try reader.events(enterpriseId: enterpriseId)
         let computation = policy.computeGrade(events: events, asOf: today)
-        if Self.isNewDecision(computation, over: latest, lastOverride: lastOverride) {
+        let publishing = Self.isNewDecision(
+            computation, over: latest, disclosedUntil: latestEnds, today: today, lastOverride: lastOverride)
+        if publishing {
             try publishComputed(computation, enterprise: enterprise, replacing: latest, writer: writer)
             summary.published += 1
         }
         try writer.setRegradeDue(
-            enterpriseId: enterpriseId, on: isActive ? policy.nextGradeChange(events: events, after: computation) : nil)
+            enterpriseId: enterpriseId,
+            on: isActive
+                ? Self.regradeDue(policy.nextGradeChange(events: events, after: computation), keeping: publishing ? nil : latestEnds) : nil)
+    }
+
+    /// The day a file is next recomputed: its grade's next change, or sooner, the day the
+    /// record it keeps stops being disclosed (`keptRecordDisclosedUntil`), when a successor is
+    /// published. That end may come before the grade changes: one a policy with a shorter
+    /// `events` period recorded, kept after a return to a longer one (audit: the bank was told
+    /// "ungraded" for a year).
+    static func regradeDue(_ nextChange: CivilDate?, keeping keptRecordDisclosedUntil: CivilDate?) -> CivilDate? {
+        guard let end = keptRecordDisclosedUntil else { return nextChange }
+        return nextChange.map { min($0, end) } ?? end
     }
 
     /// Whether `computation` is a decision to publish over the latest computed grade, for the
@@ -113,9 +128,12 @@ extension Registry {
     /// grade: a change of the grade in force, published (and so in the change feed) even with
     /// the same letter. So does a grade whose record cites an event that no longer counts
     /// (retracted, corrected, out of its window): the grade in force never names an event the
-    /// public may no longer see.
-    static func isNewDecision(_ computation: GradeComputation, over latest: GradeRecord?, lastOverride: GradeRecord?) -> Bool {
-        overrideEnded(lastOverride, since: latest)
+    /// public may no longer see. And so does a grade whose record is no longer disclosed
+    /// (`disclosedUntil` today or before): the public is answered a grade in force, not none.
+    static func isNewDecision(
+        _ computation: GradeComputation, over latest: GradeRecord?, disclosedUntil: CivilDate?, today: CivilDate, lastOverride: GradeRecord?
+    ) -> Bool {
+        overrideEnded(lastOverride, since: latest) || disclosedUntil.map { $0 <= today } ?? false
             || latest.map { !computation.hasSameGradeAndCaps(as: $0) || computation.dropsEvents(citedBy: $0) } ?? true
     }
 

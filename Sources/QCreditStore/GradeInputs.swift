@@ -6,5 +6,7 @@ public struct GradeInputs: Sendable {
     public var enterprise: Enterprise
     public var events: [QualityEvent]
     public var latestComputed: GradeRecord?
+    /// The first day `latestComputed`'s record is no longer disclosed, if that is recorded.
+    public var latestComputedDisclosureEnd: CivilDate?
     public var latestOverride: GradeRecord?
 }

@@ -49,15 +49,23 @@ extension RegistryReader {
         // ``newestComputedGrade(enterpriseId:)`` reads it for one file.
         try forEachRow(
             """
-            SELECT enterprise_id, \(Self.gradeColumns) FROM grade_record
+            SELECT enterprise_id, \(Self.gradeColumns),
+                CASE basis WHEN 'computed' THEN
+                    (SELECT MIN(d.ends_on) FROM disclosure_end d WHERE d.publication_idx = grade_record.publication_idx)
+                END AS ends_on
+            FROM grade_record
             WHERE enterprise_id BETWEEN ? AND ? AND (basis = 'computed' OR effective_at <= ?)
             ORDER BY enterprise_id, basis, effective_at, id
             """, [ids.lowerBound, ids.upperBound, instant.secondsSinceEpoch]
         ) { row in
-            let id = try RowDecoder(row: row, table: "grade_record").int64(at: 0, "enterprise_id")
+            let decoder = RowDecoder(row: row, table: "grade_record")
+            let id = try decoder.int64(at: 0, "enterprise_id")
             let grade = try decodeGrade(row)
             switch grade.basis {
-            case .computed: inputs[id]?.latestComputed = grade
+            case .computed:
+                inputs[id]?.latestComputed = grade
+                // Read as disclosureEnd(of:) reads it: a day past the calendar's range never comes.
+                inputs[id]?.latestComputedDisclosureEnd = decoder.optionalString("ends_on").flatMap(CivilDate.init(iso:))
             case .override: inputs[id]?.latestOverride = grade
             }
         }

@@ -282,6 +282,46 @@ import Testing
         #expect(try await fixture.database.read { try $0.isDisclosed(old.publicationIndex, on: today) } == false)
     }
 
+    /// A grade record whose disclosure a shorter `events` period ended sooner keeps that end
+    /// after a return to the longer period, while its event counts on: the day the record stops
+    /// being disclosed, a successor with the same letter is published (the regrade is due that
+    /// day, whatever PublishGrades decides meanwhile). It was not: a bank was told "ungraded"
+    /// for the year until the event's window closed, and neither maintenance nor a publish
+    /// changed that (audit).
+    @Test func aGradeWhoseDisclosureEndsBeforeItChangesGetsASuccessorThatDay() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        try await fixture.register(code)
+        _ = try await fixture.registry.recordEvent(
+            fixture.event(code, kind: "award", severity: "high", occurredOn: "2025-01-01"), by: RegistryFixture.regulator)
+        _ = try await fixture.registry.publishGrades(codes: nil, by: RegistryFixture.regulator)
+        let graded = try await fixture.registry.gradeInForce(code: code)
+        let first = try #require(graded.inForce.record)
+        let shorterText = PolicyFile.defaultText.replacingOccurrences(of: "version = \"2026.1\"", with: "version = \"2026.2\"")
+            .replacingOccurrences(of: "\"P3Y\"", with: "\"P2Y\"")
+        func putInForce(_ policy: Policy) async throws -> Registry {
+            let registry = try await Registry(
+                database: fixture.database, policy: policy, clock: fixture.clock,
+                logger: Logger(label: "qcredit.test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            _ = try await registry.runScheduledRegrade(midnight)
+            return registry
+        }
+        _ = try await putInForce(try PolicyFile.parse(shorterText, file: "policy.toml"))
+        let endsOn = try #require(CivilDate(iso: "2027-01-01"))
+        #expect(try await fixture.database.read { try $0.disclosureEnd(of: first.publicationIndex) } == endsOn)
+        let registry = try await putInForce(try PolicyFile.defaultPolicy())
+        #expect(try await registry.gradeInForce(code: code).inForce.record == first, "the letter stays: the record is kept")
+        // PublishGrades, over every file and over one, keeps the day too.
+        _ = try await registry.publishGrades(codes: nil, by: RegistryFixture.regulator)
+        _ = try await registry.publishGrades(codes: [code], by: RegistryFixture.regulator)
+        #expect(try await fixture.database.read { try $0.regradeDue(enterpriseId: graded.enterprise.id) } == endsOn)
+
+        fixture.clock.set(morning("2027-01-01"))
+        #expect(try await registry.runScheduledRegrade(midnight)?.published == 1)
+        let successor = try #require(try await registry.gradeInForce(code: code).inForce.record)
+        #expect(successor.publicationIndex != first.publicationIndex && successor.grade == first.grade)
+        #expect(try await fixture.database.read { try $0.isDisclosed(successor.publicationIndex, on: endsOn) })
+    }
+
     /// The maintenance run at start applies a new policy at once, also before the day's
     /// scheduled time (02:00 here, started at 01:00 after yesterday's run).
     @Test func aNewPolicyVersionIsAppliedAtStartBeforeTheScheduledTime() async throws {
