@@ -60,8 +60,8 @@ struct MaintenanceService: Service {
     /// what they made due today (a file that got an event): `GetGrade` follows an event within seconds,
     /// not at the next tick. The regrade keeps to its schedule (nothing before the day's run).
     private func waitForTheNextTick() async throws {
-        let tick = ContinuousClock.now + nextWait()
-        guard let quietTime = regradeAfterWrites else { return try await EventLoopSleep.sleep(for: tick - ContinuousClock.now) }
+        let tick = Tick(after: nextWait(), wallClockDue: nextWallClockDue(), clock: registry.clock)
+        guard let quietTime = regradeAfterWrites else { return try await tick.sleep() }
         let commits = registry.commits
         // A regrade that stopped for a peer's write still has files due: it waits for quiet
         // again, not for another commit (the import may have been the last).
@@ -75,7 +75,7 @@ struct MaintenanceService: Service {
                 let seen = commits.generation
                 let committed = try await Self.first(
                     { try await commits.wait(after: seen); return true },
-                    or: { try await EventLoopSleep.sleep(for: tick - ContinuousClock.now); return false })
+                    or: { try await tick.sleep(); return false })
                 guard committed else { return }
             }
             // Run once writes have been quiet for a second: an import's batches (a commit every
@@ -90,8 +90,8 @@ struct MaintenanceService: Service {
             repeat {
                 quietSince = commits.generation
                 try await EventLoopSleep.sleep(for: quietTime)
-            } while commits.generation != quietSince && ContinuousClock.now < tick && ContinuousClock.now < latest
-            guard ContinuousClock.now < tick else { return }
+            } while commits.generation != quietSince && !tick.isDue && ContinuousClock.now < latest
+            guard !tick.isDue else { return }
             do {
                 // It gives the writer back to a peer who starts writing meanwhile (the next
                 // import): the tick's run, which does not yield, bounds how long files wait.
@@ -114,7 +114,7 @@ struct MaintenanceService: Service {
             } catch {
                 logger.error("regrade after writes failed", metadata: ["error": "\(error)"])
             }
-            if ContinuousClock.now >= tick { return }
+            if tick.isDue { return }
         }
     }
 
@@ -145,10 +145,38 @@ struct MaintenanceService: Service {
     /// not up to a tick later, whatever `regradeTime` is.
     private func nextWait() -> Duration {
         let now = registry.clock.now()
-        let untilSlot = regrade.nextSlot(after: now).secondsSinceEpoch - now.secondsSinceEpoch
+        return min(interval, .seconds(max(1, nextWallClockDue().secondsSinceEpoch - now.secondsSinceEpoch)))
+    }
+
+    /// The next scheduled regrade or the registry's next midnight, whichever comes first, by
+    /// the wall clock.
+    private func nextWallClockDue() -> Instant {
+        let now = registry.clock.now()
         let tomorrow = now.civilDate(in: regrade.utcOffset).adding(days: 1)
-        let untilMidnight = Instant.startOfDay(tomorrow, in: regrade.utcOffset).secondsSinceEpoch - now.secondsSinceEpoch
-        return min(interval, .seconds(max(1, min(untilSlot, untilMidnight))))
+        return min(regrade.nextSlot(after: now), Instant.startOfDay(tomorrow, in: regrade.utcOffset))
+    }
+
+    /// When maintenance runs next: at a moment of the monotonic clock, or sooner, once the wall
+    /// clock reaches the next midnight or regrade slot. The wall clock can step there (an NTP
+    /// correction, a rehearsal under libfaketime) while a monotonic sleep of up to a tick runs
+    /// on: the expiry a midnight owes was made up to a tick late (audit). So a sleep wakes each
+    /// second to read the wall clock, a cost of nothing next to a tick's work.
+    struct Tick {
+        let due: ContinuousClock.Instant
+        let wallClockDue: Instant
+        let clock: any RegistryClock
+
+        init(after wait: Duration, wallClockDue: Instant, clock: any RegistryClock) {
+            (due, self.wallClockDue, self.clock) = (ContinuousClock.now + wait, wallClockDue, clock)
+        }
+
+        var isDue: Bool { ContinuousClock.now >= due || clock.now() >= wallClockDue }
+
+        func sleep() async throws {
+            while !isDue {
+                try await EventLoopSleep.sleep(for: min(.seconds(1), due - ContinuousClock.now))
+            }
+        }
     }
 }
 

@@ -138,14 +138,16 @@ import Testing
 
     /// A listing's planned end is the first day it is no longer in force: the daemon expires it
     /// as that day begins, not at its next maintenance tick (an hour here) nor at `regradeTime`
-    /// (noon here). The clock is moved to a few seconds before a Beijing midnight.
+    /// (noon here). The daemon starts at 22:00 Beijing time (its next tick an hour away); then the
+    /// clock steps to a few seconds before midnight, as a rehearsal or an NTP step moves it: the
+    /// midnight was missed until the tick the daemon was sleeping towards (audit).
     @Test func aListingExpiresAsItsPlannedEndBeginsNotAtTheNextTick() async throws {
         guard try Self.libraryIsInstalled() else { return }
         let now = Date()
         var untilMidnight = 86_400 - (Int(now.timeIntervalSince1970) + 8 * 3600) % 86_400
         if untilMidnight < 90 { untilMidnight += 86_400 }
-        let lead = 45
-        let clock = try ClockOffset(seconds: untilMidnight - lead)
+        let lead = 10
+        let clock = try ClockOffset(seconds: untilMidnight - 7200)
         defer { clock.remove() }
         let daemon = try await DaemonProcess(
             config: "maintenanceIntervalSeconds = 3600\nregradeTime = \"12:00\"\n" + DaemonProcess.logConfig,
@@ -169,6 +171,7 @@ import Testing
             try await daemon.call("org.qcredit.query.CheckBlacklist", ["code": .string(code)])["listed"]
         }
         #expect(try await listed() == true)
+        try clock.set(untilMidnight - lead - Int(Date().timeIntervalSince(now)))
         let deadline = ContinuousClock.now + .seconds(lead + 20)
         while ContinuousClock.now < deadline, try await listed() == true {
             try await Task.sleep(for: .milliseconds(250))
