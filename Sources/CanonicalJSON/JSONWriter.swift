@@ -71,6 +71,11 @@ enum LenientNumbers: NumberPolicy {
     static func writeDouble(_ value: Double, into output: inout [UInt8]) {
         if value.isFinite {
             ECMAScriptNumberFormatting.append(value, to: &output)
+            // A whole double of 2^53 or more is written as digits by ECMAScript's rules, which a
+            // reader takes for the exact integer they spell (qcredit's daemon does): `1e16` sent
+            // on by `qcredit call` was taken as the integer, not refused as the double it is.
+            // A fraction keeps it a double (RFC 8785's bytes, for hashing, are not this writer's).
+            if abs(value) >= 0x1p53, abs(value) < 1e21, value == value.rounded() { output.append(contentsOf: ".0".utf8) }
         } else {
             output.append(contentsOf: "null".utf8)
         }

@@ -43,6 +43,19 @@ struct ParserAcceptanceTests {
         #expect(try JSONValue.parse("{ }") == .object([:]))
     }
 
+    /// A whole double of 2^53 or more keeps a fraction when written for a message, so that it is
+    /// read back as the double it is, not as the integer its digits spell (which a reader takes
+    /// exactly); its canonical (RFC 8785) bytes stay ECMAScript's digits.
+    @Test func wholeDoublesBeyondExactIntegersStayDoublesInMessages() throws {
+        #expect(JSONValue.double(1e16).encoded() == Array("10000000000000000.0".utf8))
+        #expect(JSONValue.double(-0x1p53).encoded() == Array("-9007199254740992.0".utf8))
+        #expect(JSONValue.double(1e21).encoded() == Array("1e+21".utf8))
+        #expect(JSONValue.double(5).encoded() == Array("5".utf8))
+        #expect(JSONValue.double(9007199254740991).encoded() == Array("9007199254740991".utf8))
+        #expect(try JSONValue.double(1e16).canonicalBytes() == Array("10000000000000000".utf8))
+        #expect(try JSONValue.parse(JSONValue.double(1e16).encoded()) == .double(1e16))
+    }
+
     @Test("integers that fit Int64 are .int; everything else is .double")
     func numberKinds() throws {
         #expect(try JSONValue.parse("0") == .int(0))

@@ -793,6 +793,13 @@ import Testing
         #expect(expectedMore.stderr == "ExpectedMore: the method streams its replies; call it with --more\n")
         let notAnObject = try await cli.run(["call", "org.qcredit.query.GetGrade", "[1]"])
         #expect(notAnObject.status == 2)
+        // A number written with a fraction or an exponent reaches the daemon as one, and 2^53 or
+        // more is refused as the wire rules say (it was sent as the integer its digits spell).
+        for number in ["1e16", "9007199254740992.0"] {
+            let double = try await cli.run(["call", "org.qcredit.audit.GetInclusionProof", #"{"index": 1, "treeSize": \#(number)}"#])
+            #expect(double.status == 1, "\(double)")
+            #expect(double.stderr.contains("InvalidParameter") && double.stderr.contains("treeSize"), "\(number): \(double.stderr)")
+        }
     }
 
     // MARK: Layout
