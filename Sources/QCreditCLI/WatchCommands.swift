@@ -45,6 +45,7 @@ struct WatchCommand: AsyncParsableCommand {
             // The cursor of the last line printed (or of "up to date"): where a resumed feed goes on.
             var cursor = since
             if let since { StandardOutput.resumeHint.withLock { $0 = resumeLine(since, console) } }
+            StandardOutput.endWhenTheReaderGoes()
             var session = daemon
             var lostAt: ContinuousClock.Instant?
             // The log this feed follows, as its newest checkpoint showed it: a daemon come back

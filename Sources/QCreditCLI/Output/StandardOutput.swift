@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 #if canImport(Glibc)
@@ -18,6 +19,21 @@ enum StandardOutput {
     /// A line for stderr that says how to go on from what was written, kept current by a
     /// command that streams.
     static let resumeHint = Mutex<String?>(nil)
+
+    /// For a command that waits between lines (`qcredit watch`): once standard output is a
+    /// pipe or a socket whose reader went away, ends the process as the next write would
+    /// (``failed(_:)`` with EPIPE), without waiting for that write. `watch | head -1` went on
+    /// until the next watched change, which may be days away (audit). A thread of its own waits
+    /// in poll(2), which reports a pipe whose reader closed as POLLERR (asked for or not).
+    static func endWhenTheReaderGoes() {
+        var status = stat()
+        guard fstat(STDOUT_FILENO, &status) == 0, [S_IFIFO, S_IFSOCK].contains(status.st_mode & S_IFMT) else { return }
+        Thread {
+            var entry = pollfd(fd: STDOUT_FILENO, events: 0, revents: 0)
+            while poll(&entry, 1, -1) < 0 && errno == EINTR {}
+            if Int32(entry.revents) & (POLLERR | POLLHUP) != 0 { failed(EPIPE) }
+        }.start()
+    }
 
     /// Ends the process for a write to standard output that failed with `error`.
     static func failed(_ error: Int32) -> Never {
