@@ -242,6 +242,14 @@ struct Restore {
         try refuseWithoutHistory(backupSigned: FileManager.default.fileExists(atPath: (backup as NSString).appendingPathComponent("checkpoint")))
         let stagedPath = (staging as NSString).appendingPathComponent("registry.sqlite")
         try FileManager.default.copyItem(atPath: backupDatabase, toPath: stagedPath)
+        // A database a daemon was killed over (a `replaced-<time>/` folder, a cold copy of a state
+        // directory) has its newest acknowledged writes in its write-ahead log: read with it,
+        // not without (audit: a restore of `replaced-<time>/` lost them). Its -shm is not needed:
+        // SQLite rebuilds it from the log.
+        if FileManager.default.fileExists(atPath: backupDatabase + "-wal") {
+            try FileManager.default.copyItem(atPath: backupDatabase + "-wal", toPath: stagedPath + "-wal")
+            try? RegistryDatabase.foldWriteAheadLog(ofDatabaseAt: stagedPath)
+        }
         // Checked before it is opened (opening an empty file would make a new, empty registry)
         // and long before it replaces anything.
         if let problem = RegistryDatabase.problemWithCopy(at: stagedPath) {
@@ -654,6 +662,9 @@ struct Restore {
     private func install(staging: String) throws -> (aside: String?, hadDatabase: Bool) {
         let fileManager = FileManager.default
         let files = ["registry.sqlite", "registry.sqlite-wal", "registry.sqlite-shm"]
+        // Its write-ahead log folded in first: the files are moved one by one, and a restore
+        // stopped between two moves must not leave the database and its newest writes apart.
+        try? RegistryDatabase.foldWriteAheadLog(ofDatabaseAt: (stateDirectory as NSString).appendingPathComponent("registry.sqlite"))
         let present = files.filter { fileManager.fileExists(atPath: (stateDirectory as NSString).appendingPathComponent($0)) }
         var replaced: String?
         if !present.isEmpty || fileManager.fileExists(atPath: (stateDirectory as NSString).appendingPathComponent("checkpoint")) {

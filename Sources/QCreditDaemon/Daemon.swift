@@ -169,7 +169,7 @@ public enum Daemon {
         // with the records it lacks before the state directory, its lock file or an empty
         // database are made, which `qcredit restore` would then have to move aside.
         if !FileManager.default.fileExists(atPath: settings.databasePath), let newestOnRecord, newestOnRecord.tree.size > 0 {
-            throw LogError.logBehindSignedTree(signed: newestOnRecord.tree, databaseSize: 0, source: newestOnRecord.source)
+            throw LogError.databaseMissing(signed: newestOnRecord.tree, path: settings.databasePath, source: newestOnRecord.source)
         }
         let stateDirectoryWasThere = FileManager.default.fileExists(atPath: configuration.stateDirectory)
         try makeDirectory(configuration.stateDirectory, mode: 0o700, setting: settings.stateDirectorySetting)

@@ -15,6 +15,9 @@ public enum LogError: Error, Sendable, Equatable, CustomStringConvertible {
     /// older backup): signing on would reuse indexes with other records. The daemon refuses to
     /// start until the missing records are replayed (`qcredit restore … --entries`).
     case logBehindSignedTree(signed: SignedTree, databaseSize: Int64, source: String)
+    /// There is no database at `path` for a log that signed: the state directory was lost, or a
+    /// restore stopped between moving the database aside and putting its own in place.
+    case databaseMissing(signed: SignedTree, path: String, source: String)
     /// No signing key is configured.
     case noSigningKeys
     /// A stored record does not hash to the leaf its signed checkpoint covers: the record was
@@ -33,6 +36,11 @@ public enum LogError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "(was it restored from an older backup, or its write-ahead log, registry.sqlite-wal, lost or damaged?). "
                 + "Replay them from the nightly exports that hold them: qcredit restore BACKUP --entries EXPORT… "
                 + "(records that no export holds cannot be replayed: README, When signed records are lost)"
+        case .databaseMissing(let signed, let path, let source):
+            return "the log signed a tree of \(signed.size) records (\(source), root \(Base64.encode(signed.rootHash))), "
+                + "but there is no database (\(path)): records 0..<\(signed.size) are missing. Put it back with qcredit restore "
+                + "BACKUP [--entries EXPORT…]; a restore stopped part way left the database it was replacing in a replaced-<time>/ "
+                + "folder of the state directory, which restores as a backup does (or run that restore again)"
         case .noSigningKeys: return "no signing key is configured"
         case .recordDoesNotMatchLog(let index):
             return "record \(index) does not match the signed log (its opening does not open its leaf, or the leaf is not "

@@ -33,8 +33,7 @@ public final class StateDirectoryLock: Sendable {
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             close(fd)
-            throw StateDirectoryLockError(
-                directory: directory, held: true, reason: "another process (pid \(holder.isEmpty ? "unknown" : holder)) is using it; stop qcreditd first")
+            throw StateDirectoryLockError(directory: directory, held: true, reason: Self.heldBy(pid: holder))
         }
         // Who holds it, for the message above; informative only, the lock is the flock.
         let pid = Array("\(getpid())\n".utf8)
@@ -44,6 +43,17 @@ public final class StateDirectoryLock: Sendable {
         self.directory = directory
         self.path = path
         madeItsFile = !existed
+    }
+
+    /// Who holds the lock, and what to do: a daemon is stopped, `qcredit restore` (or backup's
+    /// helper, any other program) is waited for (audit: a restore was called a qcreditd).
+    static func heldBy(pid: String) -> String {
+        let program = pid.isEmpty ? nil : (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let program, !program.isEmpty, program != "qcreditd" else {
+            return "another process (pid \(pid.isEmpty ? "unknown" : pid)) is using it; stop qcreditd first"
+        }
+        return "another process (pid \(pid), \(program)) is using it; wait until it ends"
     }
 
     /// Removes what a process killed while working in the directory left behind, and returns

@@ -102,7 +102,7 @@ extension LogError {
             // Only evidence (org.qcredit.query.GetEvidence) checks a record against the log.
             guard interface == RegistryInterfaces.query else { return nil }
             return VarlinkError(name: "\(interface).RecordDoesNotMatchLog", parameters: ["logIndex": .int(index)])
-        case .logDoesNotExtendCheckpoint, .logBehindSignedTree:
+        case .logDoesNotExtendCheckpoint, .logBehindSignedTree, .databaseMissing:
             return nil
         }
     }

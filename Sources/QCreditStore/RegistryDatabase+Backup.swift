@@ -46,6 +46,19 @@ extension RegistryDatabase {
         }
     }
 
+    /// Folds the write-ahead log beside the database at `path` (`registry.sqlite-wal`, which
+    /// holds the newest acknowledged writes of a daemon that was killed) into the file itself
+    /// and empties it, so that the file alone holds every write: a database moved aside or
+    /// copied with its files one by one then loses none. Nothing to do without a database or a
+    /// write-ahead log; throws when SQLite cannot open or fold them (a damaged copy).
+    public static func foldWriteAheadLog(ofDatabaseAt path: String) throws {
+        let size = { (file: String) in (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0 }
+        guard size(path) > 0, size(path + "-wal") > 0 else { return }
+        let queue = try DatabaseQueue(path: path)
+        try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        try queue.close()
+    }
+
     /// How many log records the registry database at `path` holds, read without changing it
     /// (no migration, no write); nil when there is none or it cannot be read as one.
     public static func logSize(ofDatabaseAt path: String) -> Int64? {

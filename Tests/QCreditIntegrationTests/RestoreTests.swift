@@ -311,12 +311,56 @@ import Varlink
 
         let refusal = try await daemon.startExpectingRefusal()
         #expect(refusal.status != 0)
-        // Not "records 1..<12": the daemon wrote no policy record of its own first.
+        // Not "records 1..<12": the daemon wrote no policy record of its own first. It says the
+        // database is missing, and where a restore stopped part way left it (it spoke of a
+        // database holding 0 records).
         #expect(refusal.log.contains("records 0..<12 are missing"), "\(refusal.log)")
+        #expect(refusal.log.contains("but there is no database (\(daemon.stateDirectory)/registry.sqlite)"), "\(refusal.log)")
+        #expect(refusal.log.contains("replaced-<time>/"), "\(refusal.log)")
         let again = try await daemon.startExpectingRefusal()
         #expect(again.log.contains("records 0..<12 are missing"), "\(again.log)")
         // Refused before anything was made there: no empty database for restore to move aside.
         #expect(try FileManager.default.contentsOfDirectory(atPath: daemon.stateDirectory) == ["keys"])
+    }
+
+    /// A database a daemon was killed over holds its newest acknowledged writes in its
+    /// write-ahead log. A restore folds that log into the database it moves aside, so that
+    /// `replaced-<time>/` holds them in `registry.sqlite` itself, and it reads a folder given as
+    /// a backup (such a `replaced-<time>/`, a cold copy) with its log: it read the database
+    /// file alone, and the writes were lost, or the restore refused as behind the signed log (audit).
+    @Test func aDatabaseKilledWithWritesInItsLogKeepsThemThroughRestores() async throws {
+        let exports = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-exports-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: exports) }
+        let daemon = try await DaemonProcess(config: Self.config(exports: exports))
+        let qcredit = DaemonProcess.product("qcredit")
+        try await daemon.seed(from: 0, count: 5)
+        let size = try #require(try await daemon.waitForCheckpointOfWholeLog()["size"]?.intValue)
+        await daemon.kill()
+        let database = daemon.stateDirectory + "/registry.sqlite"
+        let walSize = { (path: String) in (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0 }
+        #expect(walSize(database) > 0, "the writes are in the write-ahead log")
+        // A cold copy of the killed state: its database and write-ahead log, as they are.
+        let copy = daemon.directory.appendingPathComponent("copy").path
+        try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        for file in ["registry.sqlite", "registry.sqlite-wal", "checkpoint"] {
+            try FileManager.default.copyItem(atPath: daemon.stateDirectory + "/" + file, toPath: copy + "/" + file)
+        }
+        let configPath = try #require(daemon.configPath)
+        let restored = try await runCommand(qcredit, ["restore", copy, "--config", configPath, "--state-dir", daemon.stateDirectory])
+        #expect(restored.status == 0, "\(restored.stdout)\(restored.stderr)")
+        #expect(restored.stdout.contains("restored \(size) records"), "\(restored.stdout)")
+        // The database moved aside holds every write in its own file.
+        let replaced = try #require(try FileManager.default.contentsOfDirectory(atPath: daemon.stateDirectory).first { $0.hasPrefix("replaced-") })
+        let aside = daemon.stateDirectory + "/" + replaced + "/registry.sqlite"
+        #expect(walSize(aside) == 0)
+        try FileManager.default.removeItem(atPath: copy)
+        try FileManager.default.copyItem(atPath: daemon.stateDirectory + "/" + replaced, toPath: copy)
+        #expect(try await runCommand(qcredit, ["restore", copy, "--config", configPath, "--state-dir", daemon.stateDirectory]).status == 0)
+        try await daemon.start()
+        #expect(try await daemon.call("org.qcredit.audit.GetCheckpoint")["size"] == .int(Int64(size)))
+        let last = try await daemon.call("org.qcredit.query.GetFile", ["code": .string(DurabilityTests.uscc(4))])
+        #expect(last["file"] != nil)
+        #expect(await daemon.stop() == 0)
     }
 
     @Test func restoreRefusesWhileTheDaemonRuns() async throws {

@@ -26,4 +26,17 @@ import Testing
         let left = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
         #expect(left == ["checkpoint", "notes.tmp-x", "qcreditd.lock", "registry.sqlite"])
     }
+
+    /// A second taker is told who holds the lock and what to do: a program other than qcreditd
+    /// (a restore, here this test) is waited for, not stopped as if it were the daemon (audit).
+    @Test func aHeldLockNamesItsHoldersProgram() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qcredit-lock-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let held = try StateDirectoryLock(directory: directory)
+        let program = try String(contentsOfFile: "/proc/self/comm", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let error = #expect(throws: StateDirectoryLockError.self) { try StateDirectoryLock(directory: directory) }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("another process (pid \(getpid()), \(program)) is using it; wait until it ends"), "\(String(describing: error))")
+        withExtendedLifetime(held) {}
+    }
 }
