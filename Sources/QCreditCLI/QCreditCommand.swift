@@ -116,8 +116,18 @@ extension QCreditCommand {
 
     /// The first argument (before any `--`) that is a negative whole number: no command takes one.
     static func negativeNumber(in arguments: [String]) -> String? {
-        arguments.prefix { $0 != "--" }.first { $0.count > 1 && $0.first == "-" && $0.dropFirst().allSatisfy { ("0"..."9").contains($0) } }
+        let options = Array(arguments.prefix { $0 != "--" })
+        // Not the value of an option that takes a negative number (`watch --since -1`): the
+        // mistake is elsewhere (a missing list name was reported as this value, audit).
+        return options.indices.first { index in
+            let token = options[index]
+            return token.count > 1 && token.first == "-" && token.dropFirst().allSatisfy { ("0"..."9").contains($0) }
+                && (index == 0 || !negativeValuedOptions.contains(options[index - 1]))
+        }.map { options[$0] }
     }
+
+    /// Options whose value may be negative.
+    static let negativeValuedOptions: Set<String> = ["--since"]
 
     /// Whether `--json` appears among the options (before any `--`), for reporting a usage
     /// error in the form the caller asked for although the command line did not parse.

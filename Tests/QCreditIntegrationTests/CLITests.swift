@@ -754,6 +754,10 @@ import Testing
             #expect(negativeId.status == 2)
             #expect(negativeId.stderr.contains("is not a valid value: ids, indexes, sizes and counts are 0 or more"), "\(negativeId.stderr)")
         }
+        // `--since -1` is a cursor a watch takes: a missing list name is named as missing (audit).
+        let noList = try await CLI.run(["watch", "--since", "-1"])
+        #expect(noList.status == 2)
+        #expect(noList.stderr.contains("Missing expected argument '<list>'"), "\(noList.stderr)")
         let help = try await CLI.run(["--help"])
         #expect(help.status == 0)
         #expect(help.stdout.contains("EXIT STATUS"))
