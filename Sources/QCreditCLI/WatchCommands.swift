@@ -116,10 +116,21 @@ struct WatchCommand: AsyncParsableCommand {
     /// JSON object, `{"notice":"ResumeWith","parameters":{"command":…,"since":N}}`, as every
     /// line on stderr is then.
     func resumeLine(_ cursor: Int64, _ console: Console, againstTheLogFollowed: Bool = false) -> String {
-        let command = "qcredit watch \(list) --since \(cursor)"
+        // The socket given by --socket goes with it: run without, the command would reach
+        // $QCREDIT_SOCKET's or the system's registry, whose cursors number another log (audit).
+        let command = "qcredit watch \(Self.shellWord(list)) --since \(cursor)" + (options.socket.map { " --socket \(Self.shellWord($0))" } ?? "")
         guard console.json else { return "resume with: \(command)" + (againstTheLogFollowed ? ", against the log it followed" : "") }
         let notice: JSONValue = ["notice": "ResumeWith", "parameters": ["command": .string(command), "since": .int(cursor)]]
         return notice.jsonText
+    }
+
+    /// `word` as one shell word: as it is when it holds only characters no shell reads
+    /// otherwise, else in single quotes.
+    static func shellWord(_ word: String) -> String {
+        let plain = !word.isEmpty && word.utf8.allSatisfy { byte in
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || "/._-+,:@%=".utf8.contains(byte)
+        }
+        return plain ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// `2026-03-02T04:00:00Z  91350100M000100Y43  listed  – → serious-dishonesty  (reason)  cursor 17`

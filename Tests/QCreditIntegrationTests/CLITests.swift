@@ -808,6 +808,15 @@ import Testing
 
     // MARK: Layout
 
+    /// The resume line's list and socket are shell words a user can paste.
+    @Test func resumeLinesQuoteWhatAShellWouldRead() {
+        #expect(WatchCommand.shellWord("/run/qcredit/qcreditd.sock") == "/run/qcredit/qcreditd.sock")
+        #expect(WatchCommand.shellWord("my book") == "'my book'")
+        #expect(WatchCommand.shellWord("it's") == #"'it'\''s'"#)
+        #expect(WatchCommand.shellWord("贷款") == "'贷款'")
+        #expect(WatchCommand.shellWord("") == "''")
+    }
+
     @Test func chineseTextCountsTwoColumnsPerCharacter() {
         #expect(TextWidth.of("贵州") == 4)
         #expect(TextWidth.of("〔2026〕") == 8)

@@ -230,7 +230,8 @@ import VarlinkNIO
         while piped.child.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
         #expect(!piped.child.isRunning, "the watch went on after its reader had gone")
         let errors = await piped.errors
-        #expect(errors.contains("resume with: qcredit watch loans --since \(cursor)\n"), "\(errors)")
+        // With the socket it was given: run without, it would reach another registry (audit).
+        #expect(errors.contains("resume with: qcredit watch loans --since \(cursor) --socket \(daemon.socketPath)\n"), "\(errors)")
         #expect(errors.contains("watch ended with 141"), "\(errors)")
         // Resumed there, a change made meanwhile comes.
         try await WatchDaemonTests().confirmListing(CLIHarness.cement, daemon)
