@@ -67,8 +67,8 @@ struct AuditConsistencyCommand: AsyncParsableCommand {
     func run() async throws {
         try await options.run { daemon, console in
             let verifiers = try LogVerification.verifiers(verifierKeys)
-            let (older, _) = try LogVerification.openCheckpoint(try LogVerification.readFile(old), verifiers: verifiers, source: old)
-            let (newer, _) = try LogVerification.openCheckpoint(try LogVerification.readFile(new), verifiers: verifiers, source: new)
+            let (older, _) = try LogVerification.openCheckpoint(try LogVerification.readFile(old, notText: Failure.verification), verifiers: verifiers, source: old)
+            let (newer, _) = try LogVerification.openCheckpoint(try LogVerification.readFile(new, notText: Failure.verification), verifiers: verifiers, source: new)
             guard older.origin == newer.origin else {
                 throw Failure.verification("the checkpoints are of different logs: \(older.origin) and \(newer.origin)")
             }

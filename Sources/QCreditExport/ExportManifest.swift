@@ -155,7 +155,7 @@ public struct ExportManifest: Sendable, Hashable {
         }
         func decimal(_ text: some StringProtocol, _ what: String) throws(ParseError) -> Int64 {
             guard let value = Self.decimal(text) else {
-                throw ParseError(line: number, reason: "\(what) \"\(text)\" is not a decimal without leading zeros")
+                throw ParseError(line: number, reason: "\(what) \"\(text)\" is not a decimal without leading zeros from 0 to 2^63−1")
             }
             return value
         }

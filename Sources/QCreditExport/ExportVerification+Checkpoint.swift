@@ -89,7 +89,10 @@ extension ExportVerification {
                 $0.verifier.name.utf8.elementsEqual(verifier.name.utf8) && $0.verifier.encodedKey == verifier.encodedKey
             }
             listed.append("\(type.rawValue) \(label)" + (given ? " (given)" : " (not given)"))
-            if !given { problems += signatureProblems(of: TrustedKey(verifier: verifier, type: type)) }
+            // The export is signed by every key it lists, given or not: a signature removed is
+            // caught whatever keys the verifier trusts (audit: with both keys given, a missing
+            // one passed as "no signature by", while one key given failed it).
+            problems += signatureProblems(of: TrustedKey(verifier: verifier, type: type))
             let pemName = ExportFormat.publicKeyFileName(type: type, keyID: verifier.keyID)
             referenced.insert(pemName)
             guard let pem = pems[pemName] else {
@@ -174,11 +177,11 @@ extension ExportVerification {
         return hashes
     }
 
-    /// What is wrong with the signatures by `key`, a key the export lists but the verifier was not
-    /// given: such a signature proves nothing to this verifier, but one that does not verify with
-    /// the key the export itself names was altered, and one missing was removed (the daemon signs
-    /// with every key it lists); either way an auditor holding that key (or using the stock-tool
-    /// recipe with it) would fail the export.
+    /// What is wrong with the signatures by `key`, a key the export lists: one missing was
+    /// removed (the daemon signs with every key it lists), and one that does not verify with the
+    /// key the export itself names was altered. For a key the verifier was not given such a
+    /// signature proves nothing, but an auditor holding that key (or using the stock-tool recipe
+    /// with it) would fail the export.
     func signatureProblems(of key: TrustedKey) -> [String] {
         var problems: [String] = []
         if let manifestBytes {

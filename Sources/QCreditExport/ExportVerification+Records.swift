@@ -28,8 +28,8 @@ extension ExportVerification {
                 problems.add("line \(number) (\(key)) is out of order after line \(last.line) (\(last.key))")
             }
             last = (key, number)
-            if let index = Self.recordsPastTree(of: value, treeSize: manifest.treeSize).first {
-                problems.add("line \(number) rests on log record \(index), past the export's tree of \(manifest.treeSize)")
+            if let index = Self.recordsOutsideTree(of: value, treeSize: manifest.treeSize).first {
+                problems.add("line \(number) rests on log record \(index), outside the export's tree of \(manifest.treeSize) (0..<\(manifest.treeSize))")
             }
         }
         guard let scanned else { return }
@@ -43,11 +43,16 @@ extension ExportVerification {
         }
     }
 
-    /// The log records a state or listing line names (its `logIndex`, its steps' too) at or past
-    /// `treeSize`: an export is one moment, so everything it shows rests on its own tree.
-    static func recordsPastTree(of value: JSONValue, treeSize: Int64) -> [Int64] {
+    /// The log records a state or listing line names (its `logIndex`, its steps' too) outside
+    /// `0..<treeSize`, as written: an export is one moment, so everything it shows rests on its
+    /// own tree, and a record index is never negative or anything but an integer (audit: -1 passed).
+    static func recordsOutsideTree(of value: JSONValue, treeSize: Int64) -> [String] {
         let indexes = [value["logIndex"]] + (value["steps"]?.arrayValue ?? []).map { $0["logIndex"] }
-        return indexes.compactMap { $0?.intValue }.filter { $0 >= treeSize }
+        return indexes.compactMap { index -> String? in
+            guard let index, !index.isNull else { return nil }
+            guard let number = index.intValue else { return index.jsonText }
+            return (0..<treeSize).contains(number) ? nil : String(number)
+        }
     }
 
     /// `listings.jsonl`: canonical JSON objects, as many as the MANIFEST says.
@@ -67,8 +72,8 @@ extension ExportVerification {
                 problems.add("line \(number) is \(problem)")
             } else if value?.objectValue == nil {
                 problems.add("line \(number) is not a JSON object")
-            } else if let value, let index = Self.recordsPastTree(of: value, treeSize: manifest.treeSize).first {
-                problems.add("line \(number) names log record \(index), past the export's tree of \(manifest.treeSize)")
+            } else if let value, let index = Self.recordsOutsideTree(of: value, treeSize: manifest.treeSize).first {
+                problems.add("line \(number) names log record \(index), outside the export's tree of \(manifest.treeSize) (0..<\(manifest.treeSize))")
             }
         }
         guard let scanned else { return }

@@ -67,10 +67,21 @@ struct ExportVerifierTests {
         let report = ExportVerifier.verify(directory: scratch.path("qcredit-export-test"), verifierKeys: keys.verifierKeys, previous: nil)
         #expect(!report.passed)
         let state = report.failures(for: "state.jsonl").map(\.detail).joined()
-        #expect(state.contains("line 1 rests on log record 6, past the export's tree of 6"), "\(state)")
+        #expect(state.contains("line 1 rests on log record 6, outside the export's tree of 6 (0..<6)"), "\(state)")
         let listings = report.failures(for: "listings.jsonl").map(\.detail).joined()
-        #expect(listings.contains("line 1 names log record 7, past the export's tree of 6"), "\(listings)")
+        #expect(listings.contains("line 1 names log record 7, outside the export's tree of 6"), "\(listings)")
         #expect(report.checks(.signature).allSatisfy { $0.passed } && report.checks(.digests).allSatisfy { $0.passed })
+
+        // Nor before it (audit: -1 passed), nor anything but an integer.
+        source.stateLogIndex = -1
+        source.listings = [["id": 1, "logIndex": "2", "steps": []]]
+        let again = try ScratchDirectory()
+        defer { again.remove() }
+        _ = try writeExport(source, keys: keys, into: again)
+        let second = ExportVerifier.verify(directory: again.path("qcredit-export-test"), verifierKeys: keys.verifierKeys, previous: nil)
+        #expect(report.failures(for: "state.jsonl").isEmpty == false)
+        #expect(second.failures(for: "state.jsonl").map(\.detail).joined().contains("line 1 rests on log record -1, outside"))
+        #expect(second.failures(for: "listings.jsonl").map(\.detail).joined().contains(#"line 1 names log record "2", outside"#))
     }
 
     @Test("missing and extra files are caught")
@@ -147,13 +158,19 @@ struct ExportVerifierTests {
         #expect(report.failures(for: edName).map(\.name) == [.signature])
         #expect(report.failures(for: "MANIFEST").first?.detail.contains("does not verify") == true)
 
-        // One signature by a given key is enough; a given key that did not sign is mentioned.
+        // A given key the export does not list (a key rotated out) need not have signed: it is
+        // mentioned. One the export lists must have (audit: with both keys given, a removed
+        // signature passed as "no signature by").
+        let other = try TestKeys().ed25519
+        report = ExportVerifier.verify(directory: directory, verifierKeys: keys.verifierKeys + [other.verifierKey], previous: nil)
+        #expect(report.passed, "\(report)")
+        #expect(report.checks(.signature).last?.detail.hasSuffix("; no signature by \(other.signer.name)+\(String(format: "%08x", other.keyID))") == true)
         let unsigned = try scratch.copy("qcredit-export-test", to: "unsigned")
         let smName = "MANIFEST.sm2-\(String(format: "%08x", keys.sm2.keyID)).sig"
         try FileManager.default.removeItem(atPath: unsigned + "/" + smName)
         report = ExportVerifier.verify(directory: unsigned, verifierKeys: keys.verifierKeys, previous: nil)
-        #expect(report.passed, "\(report)")
-        #expect(report.checks(.signature).last?.detail.hasSuffix("; no signature by \(keys.sm2.signer.name)+\(String(format: "%08x", keys.sm2.keyID))") == true)
+        #expect(!report.passed)
+        #expect(report.failures(for: "verifier-keys").first?.detail.contains("\(smName) is missing: the export lists") == true, "\(report)")
 
         report = ExportVerifier.verify(directory: directory, verifierKeys: ["not a key"], previous: nil)
         #expect(report.failures.map(\.name).contains(.keys))

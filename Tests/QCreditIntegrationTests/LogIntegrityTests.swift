@@ -204,6 +204,12 @@ import Varlink
         let forged = try daemon.write(
             first.stdout.replacingOccurrences(of: "\n\(first.stdout.split(separator: "\n")[1])\n", with: "\n1\n"), to: "forged")
         #expect(try await runCommand(qcredit, ["audit", "consistency", forged, secondFile, "--vkey", vkey] + socket).status == 4)
+        // A saved checkpoint damaged so that it is no longer UTF-8 fails verification too (exit 4,
+        // as verify-proof's): it was reported as unreadable input, exit 2 (audit).
+        let damaged = daemon.directory.appendingPathComponent("damaged").path
+        try Data(Array(first.stdout.utf8).dropLast(3) + [0xFF, 0x0A]).write(to: URL(fileURLWithPath: damaged))
+        let refused = try await runCommand(qcredit, ["audit", "consistency", damaged, secondFile, "--vkey", vkey] + socket)
+        #expect(refused.status == 4 && refused.stderr.contains("is not UTF-8 text"), "\(refused)")
 
         let replay = try await runCommand(qcredit, ["audit", "replay", "--vkey", vkey] + socket)
         #expect(replay.status == 0, "\(replay.stderr)")
