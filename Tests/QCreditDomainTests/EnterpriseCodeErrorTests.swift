@@ -33,6 +33,20 @@ import Testing
         #expect(asOrgCode?.description == "invalid organization code \"9115220107837941X1\": an organization code has 9 characters (not counting the hyphen), found 18")
     }
 
+    /// A look-alike of an allowed letter is named by its code point, and at a check position the
+    /// character it should be is named too (audit: Cyrillic Х read as a forbidden X, and a USCC
+    /// ending in I was "not allowed" without the check character it needed).
+    @Test func aLookAlikeIsNamedByItsCodePointAndACheckPositionByWhatItShouldHold() {
+        let cyrillic = CodeCheck.error("10000018-\u{0425}")
+        #expect(cyrillic?.kind == .invalidCharacter && cyrillic?.position == 9 && cyrillic?.expected == "X", "\(String(describing: cyrillic))")
+        #expect(cyrillic?.reason == "character 'Х' (U+0425) at position 9 is not allowed in an organization code, which uses only digits and capital letters; the check character there should be 'X'")
+        let greek = CodeCheck.error("91152201\u{039F}78376286\u{0030}")
+        #expect(greek?.position == 9 && greek?.expected == nil && greek?.reason.hasPrefix("character 'Ο' (U+039F) at position 9") == true, "\(String(describing: greek))")
+        let endingInI = CodeCheck.error("91152201078376286I")
+        #expect(endingInI?.kind == .invalidCharacter && endingInI?.position == 18 && endingInI?.expected == "0", "\(String(describing: endingInI))")
+        #expect(endingInI?.reason.hasSuffix("; the check character there should be '0'") == true, "\(String(describing: endingInI))")
+    }
+
     /// A NUL or a direction override in a code is named where it is, before the length (which it
     /// made wrong: "found 19" sent the clerk counting characters they could not see).
     @Test func aControlOrFormatCharacterIsNamedBeforeTheLength() {

@@ -128,9 +128,10 @@ import Testing
                     mutated[position] = typed
                     let input = mutated.joined()
                     mutated[position] = normalised
+                    // At the check position the character it should be is named.
                     let want = CodeError(
                         kind: .invalidCharacter, codeKind: .uscc, code: mutated.joined(),
-                        position: position + 1, expected: nil, found: normalised)
+                        position: position + 1, expected: position == 17 ? String(original[17]) : nil, found: normalised)
                     let got = CodeCheck.error(input)
                     if got != want { failures.append("\(input): \(got.map(String.init(describing:)) ?? "accepted")") }
                     checked += 1

@@ -331,10 +331,10 @@ import VarlinkNIO
     /// Replies that stop moving because the peer stopped reading close the connection; a peer
     /// that reads slowly but steadily keeps it however long the stream lasts.
     @Test func aPeerThatStopsReadingIsClosedAfterTheWriteTimeout() async throws {
-        // Six seconds, not three: the reader and the server share this test process, and a
-        // loaded run once froze the whole process for longer than three seconds, after which the
-        // server's timeout ran before the reader's next read.
-        try await TestServer.with(configure: { $0.writeTimeout = .seconds(6) }) { server in
+        // Ten seconds, not three or six: the reader and the server share this test process, and
+        // loaded runs froze the whole process for longer than three seconds, and once six, after
+        // which the server's timeout ran before the reader's next read.
+        try await TestServer.with(configure: { $0.writeTimeout = .seconds(10) }) { server in
             let peer = try await StalledPeer(socketPath: server.socketPath)
             try await peer.send(#"{"method":"org.example.test.Count","parameters":{"count":100000000},"more":true}"# + "\0")
             // Read on the connection's event loop, not from this task: a loaded test run can
@@ -343,7 +343,7 @@ import VarlinkNIO
             // The stream flows (a loaded machine may take a while to start it)…
             try await waitUntil(60) { peer.bytesReceived >= 8 << 10 }
             // …and past the write timeout the slow reader still has its connection and its stream.
-            try await Task.sleep(for: .seconds(8))
+            try await Task.sleep(for: .seconds(12))
             #expect(server.server.connectionCount == 1)
             reading.cancel()
             // It stops reading: the stream fills the socket buffers and stalls.

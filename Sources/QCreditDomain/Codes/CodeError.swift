@@ -75,11 +75,15 @@ public struct CodeError: Error, Sendable, Hashable, CustomStringConvertible {
             }
         case .invalidCharacter:
             let shown = Self.quoted(foundText)
+            // At the check position the character it should be is known.
+            let should = expected.map { "; the check character there should be \(Self.quoted($0))" } ?? ""
             switch codeKind {
             case .orgCode?:
                 return "character \(shown) at position \(at) is not allowed in an organization code, which uses only digits and capital letters"
+                    + should
             case .uscc?:
                 return "character \(shown) at position \(at) is not allowed in a USCC, which uses digits and capital letters except I, O, S, V and Z"
+                    + should
             case nil:
                 return "character \(shown) at position \(at) is not allowed in a code, which uses only digits and capital letters"
             }
@@ -122,7 +126,9 @@ public struct CodeError: Error, Sendable, Hashable, CustomStringConvertible {
         // A combining mark is visible on a base character, not on its own.
         let scalars = Array(text.unicodeScalars)
         let visible = !scalars.isEmpty && !isMark(scalars[0]) && !scalars.contains(where: isInvisible)
-        if visible { return "'\(text)'" }
+        // A character outside ASCII is named by its code point too: a look-alike (Cyrillic Х,
+        // Greek Ο, the Kelvin sign) reads as the letter it copies (audit).
+        if visible { return "'\(text)'" + (text.unicodeScalars.allSatisfy(\.isASCII) ? "" : " (" + text.unicodeScalars.map(\.notation).joined(separator: " ") + ")") }
         return text.unicodeScalars.map(\.notation).joined(separator: " ")
     }
 }

@@ -64,6 +64,20 @@ public struct EnterpriseCode: Hashable, Sendable, CustomStringConvertible {
         return (parsed.code, parsed.checkErrors.first)
     }
 
+    /// The check character `characters` (a whole code of `kind`) should end with, when the rest
+    /// of it is valid: an invalid character in that place is named with it (audit: a USCC ending
+    /// in I, or an organization code in Cyrillic Х, gave no expected character).
+    static func expectedCheckCharacter(_ characters: [Character], kind: CodeKind?) -> String? {
+        switch kind {
+        case .uscc? where characters.count == USCC.length:
+            return USCC.checkCharacter(forFirst17: Array(characters[0..<17])).map { String($0) }
+        case .orgCode? where characters.count == OrganizationCode.length:
+            return OrganizationCode.checkCharacter(forBody: Array(characters[0..<8])).map { String($0) }
+        default:
+            return nil
+        }
+    }
+
     private static func parse(
         _ input: String, as expectedKind: CodeKind?
     ) throws(CodeError) -> (code: EnterpriseCode, checkErrors: [CodeError]) {
@@ -82,8 +96,10 @@ public struct EnterpriseCode: Hashable, Sendable, CustomStringConvertible {
             return !((0x30...0x39).contains(value) || (0x41...0x5A).contains(value))
         }) {
             let byLength: CodeKind? = [USCC.length: .uscc, OrganizationCode.length: .orgCode][characters.count]
+            let kind = expectedKind ?? byLength
             throw CodeError(
-                kind: .invalidCharacter, codeKind: expectedKind ?? byLength, code: normalised, position: position + 1,
+                kind: .invalidCharacter, codeKind: kind, code: normalised, position: position + 1,
+                expected: position == characters.count - 1 ? expectedCheckCharacter(characters, kind: kind) : nil,
                 found: String(characters[position]))
         }
         let kind: CodeKind

@@ -72,9 +72,12 @@ public enum USCC {
     static func checkErrors(in characters: [Character], code: String) throws(CodeError) -> [CodeError] {
         precondition(characters.count == length)
         for (offset, character) in characters.enumerated() where value(of: character) == nil {
+            // At the check position after 17 valid characters, the character it should be is
+            // known, and named (audit: 'I' there was only "not allowed").
+            let expected = offset == 17 ? EnterpriseCode.expectedCheckCharacter(characters, kind: .uscc) : nil
             throw CodeError(
                 kind: .invalidCharacter, codeKind: .uscc, code: code,
-                position: offset + 1, expected: nil, found: String(character))
+                position: offset + 1, expected: expected, found: String(character))
         }
         var errors: [CodeError] = []
         let expected = checkCharacter(forFirst17: Array(characters[0..<17]))!
