@@ -133,6 +133,8 @@ extension Registry {
         guard !citing.isEmpty else { return }  // the regrade that the correction made due does the rest
         for record in citing { try writer.endDisclosure(of: record.publicationIndex, on: .earliest, reason: .eventWithdrawn) }
         var summary = PublishSummary()
-        try publishGrade(enterpriseId: enterpriseId, writer: writer, summary: &summary, evenIfInactive: true)
+        // A grade that cannot be published refuses the correction: the grade in force would
+        // name the withdrawn event (audit: the retraction was answered, the grade not published).
+        try publishGrade(enterpriseId: enterpriseId, writer: writer, summary: &summary, evenIfInactive: true, throwingFailures: true)
     }
 }

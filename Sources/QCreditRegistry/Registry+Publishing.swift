@@ -27,7 +27,11 @@ extension Registry {
                         throw error.within("codes[\(index)]")
                     }
                 }
-                for id in Set(ids).sorted() { try self.publishGrade(enterpriseId: id, writer: writer, summary: &summary) }
+                // Atomically: a file whose grade cannot be published refuses the call (audit: it
+                // was skipped and counted as failed, and the others published).
+                for id in Set(ids).sorted() {
+                    try self.publishGrade(enterpriseId: id, writer: writer, summary: &summary, throwingFailures: true)
+                }
                 return summary
             }
         }
@@ -157,9 +161,12 @@ extension Registry {
     /// With `evenIfInactive`, a file no longer active (deregistered, licence revoked), which is
     /// otherwise never graded again, gets its grade published too: an event correction does
     /// this, so that the grade it keeps never names an event the public may no longer see.
-    func publishGrade(enterpriseId: Int64, writer: RegistryWriter, summary: inout PublishSummary, evenIfInactive: Bool = false)
-        throws
-    {
+    /// With `throwingFailures`, a grade that cannot be published throws, rolling back the
+    /// caller's transaction, instead of being skipped and counted as failed.
+    func publishGrade(
+        enterpriseId: Int64, writer: RegistryWriter, summary: inout PublishSummary, evenIfInactive: Bool = false,
+        throwingFailures: Bool = false
+    ) throws {
         let reader = writer.reader
         guard let enterprise = try reader.enterprise(id: enterpriseId) else { return }
         let latest = try reader.newestComputedGrade(enterpriseId: enterpriseId)
@@ -168,6 +175,7 @@ extension Registry {
             override: try reader.latestGrade(enterpriseId: enterpriseId, basis: .override, atOrBefore: writer.now),
             latest: latest, latestDisclosedUntil: try latest.flatMap { try reader.disclosureEnd(of: $0.publicationIndex) },
             today: writer.now.civilDate(in: utcOffset), now: writer.now, evenIfInactive: evenIfInactive)
+        if throwingFailures, case .failed(let error) = made.outcome { throw error }
         try write([made], writer: writer, summary: &summary)
     }
 

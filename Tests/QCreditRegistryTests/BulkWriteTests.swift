@@ -51,6 +51,26 @@ import TransparencyLog
         try await Self.expectTreeMatchesLeaves(fixture)
     }
 
+    /// Named by `codes`, the files are published atomically: one whose grade cannot be written
+    /// refuses the call, and nothing is published (the walk over every file skips it instead).
+    @Test func publishingNamedFilesIsAllOrNothing() async throws {
+        let fixture = try await RegistryFixture()
+        try await fixture.register(RegistryFixture.usccA)
+        let refused = try await fixture.register(RegistryFixture.usccB)
+        try await fixture.rawDatabase().write { db in
+            try db.execute(
+                sql: """
+                    CREATE INDEX refuse_one_grade ON grade_record(
+                        CASE WHEN enterprise_id = \(refused.id) THEN abs(-9223372036854775807 - 1) ELSE 0 END)
+                    """)
+        }
+        let before = try await fixture.publications().count
+        await #expect(throws: (any Error).self) {
+            try await fixture.registry.publishGrades(codes: [RegistryFixture.usccA, RegistryFixture.usccB], by: RegistryFixture.regulator)
+        }
+        #expect(try await fixture.publications().count == before)
+    }
+
     /// The walk decides a batch on a snapshot while the batch before it is written. A peer's
     /// write that lands between deciding and writing must not be published over: the batch is
     /// decided again, and the grade takes the new event into account.

@@ -98,6 +98,24 @@ import Testing
         #expect(contributions["values"]?.arrayValue?.first == [.int(values[0]["eventId"]!.intValue!), .int(values[0]["value"]!.intValue!)])
     }
 
+    /// A file whose grade is capped by 1,500 grave recalls at once (and lifted by 3,000 awards)
+    /// is graded, and so is the other file: its record exceeded the limit on its caps alone, and
+    /// its grade was never published again (audit).
+    @Test func aFileCappedByThousandsOfEventsIsGraded() async throws {
+        let fixture = try await RegistryFixture(today: "2026-03-02")
+        try await fixture.register(code)
+        try await fixture.register(RegistryFixture.usccB)
+        let events = (0..<4_500).map { n in
+            fixture.event(code, kind: n < 1_500 ? "recall" : "award", severity: "high", occurredOn: "2026-02-01")
+        }
+        _ = try await fixture.registry.recordEvents(events, by: regulator)
+        #expect(try await fixture.registry.publishGrades(codes: nil, by: regulator) == PublishSummary(published: 2))
+        let record = try #require(try await fixture.publications().last { $0.body["subject"]?["uscc"] == .string(code) })
+        #expect(record.body["grade"]?["grade"] == "A")
+        #expect(record.body["grade"]?["capsSummary"]?["count"] == 1_500)
+        #expect(try await fixture.registry.gradeInForce(code: code).inForce.grade == "A")
+    }
+
     /// Past what even event ids and values fit in, the record keeps the count, total and digest.
     @Test func aGradeRecordAlwaysFitsInTheLog() throws {
         let contributions = (0..<10_000).map { n in
@@ -117,6 +135,32 @@ import Testing
         #expect(summary["count"] == 10_000)
         #expect(summary["total"] == -10_000)
         #expect(summary["values"] == nil)
+    }
+
+    /// Thousands of event caps binding at once (every grave event of the window caps the grade)
+    /// are summarised too: such a file's record exceeded the limit and its grade was never
+    /// published again (audit).
+    @Test func aGradeRecordWithThousandsOfBindingCapsFitsInTheLog() throws {
+        let caps = (0..<1_500).map { AppliedEventCap(eventId: Int64($0 + 1), kind: .recall, maximumGrade: "A") }
+        let contributions = (0..<3_000).map { n in
+            Contribution(
+                eventId: Int64(n + 2_000), kind: .award, severity: .high, dimension: .product,
+                occurredOn: CivilDate(iso: "2026-01-01")!, points: 10, remainingDays: 300, windowDays: 1096, value: 10)
+        }
+        let computation = GradeComputation(
+            policyVersion: "2026.1", asOf: CivilDate(iso: "2026-03-02")!, baseScore: 80, contributions: contributions,
+            score: 100, scoreGrade: "AAA", caps: caps, grade: "A")
+        let record = PublicationRecord.grade(
+            computation, enterpriseId: 1, subject: PublicationSubject(uscc: code, orgCode: nil, name: "Co."),
+            publishedAt: Instant(secondsSinceEpoch: 0))
+        #expect(try record.canonicalBytes().count <= PublicationRecord.maximumSize)
+        let grade = try #require(record.body["grade"])
+        #expect(grade["caps"] == nil && grade["grade"] == "A")
+        #expect(grade["capsSummary"]?["count"] == 1_500 && grade["capsSummary"]?["maximumGrade"] == "A")
+        #expect(grade["capsSummary"]?["eventIds"]?.arrayValue?.count == 1_500)
+        let bytes = try PublicationRecord.gradeBytes(
+            computation, enterpriseId: 1, subject: PublicationSubject(uscc: code, orgCode: nil, name: "Co."), publishedAt: Instant(secondsSinceEpoch: 0))
+        #expect(bytes.record.count <= PublicationRecord.maximumSize)
     }
 
     @Test func anOversizedRecordIsRefusedBeforeAnythingIsWritten() async throws {

@@ -130,7 +130,10 @@ public struct PublicationRecord: Sendable, Hashable {
     /// `contributionsSummary`: how many events contributed, their total, the SHA-256 of the whole
     /// explanation's canonical bytes (which `GetGrade` serves, so anyone can check it against the
     /// record) and each event's id and value — or, if even that is too large, only the count,
-    /// the total and the digest.
+    /// the total and the digest. Past that, a thousand event caps binding at once (every grave
+    /// event of the window caps the grade) can still fill a record (audit: such a file was never
+    /// graded again): `caps` gives way to `capsSummary`, their count, the grade they bind at and
+    /// each cap's event id, or only the count and grade.
     public static func grade(
         _ computation: GradeComputation, enterpriseId: Int64, subject: PublicationSubject, publishedAt: Instant
     ) -> PublicationRecord {
@@ -138,9 +141,9 @@ public struct PublicationRecord: Sendable, Hashable {
         func record(_ grade: JSONValue) -> PublicationRecord {
             make(.grade, enterpriseId: enterpriseId, subject: subject, publishedAt: publishedAt, ["grade": grade])
         }
-        // Each contribution takes about 200 bytes; only a long list can come near the limit.
+        // A contribution takes about 200 bytes, a cap 60; only long lists come near the limit.
         let full = record(explanation)
-        guard computation.contributions.count >= summaryThreshold, !full.fits else { return full }
+        guard computation.contributions.count + computation.caps.count >= summaryThreshold, !full.fits else { return full }
         var summary: [String: JSONValue] = [
             "count": .int(Int64(computation.contributions.count)),
             "total": .int(Int64(computation.contributions.reduce(0) { $0 + $1.value })),
@@ -154,6 +157,18 @@ public struct PublicationRecord: Sendable, Hashable {
         if withValues.fits { return withValues }
         summary["values"] = nil
         summarised["contributionsSummary"] = .object(summary)
+        let withCaps = record(.object(summarised))
+        if withCaps.fits { return withCaps }
+        var caps: [String: JSONValue] = [
+            "count": .int(Int64(computation.caps.count)), "maximumGrade": .string(computation.grade),
+            "eventIds": .array(computation.caps.map { .int($0.eventId) }),
+        ]
+        summarised["caps"] = nil
+        summarised["capsSummary"] = .object(caps)
+        let withCapIds = record(.object(summarised))
+        if withCapIds.fits { return withCapIds }
+        caps["eventIds"] = nil
+        summarised["capsSummary"] = .object(caps)
         return record(.object(summarised))
     }
 
@@ -170,7 +185,7 @@ public struct PublicationRecord: Sendable, Hashable {
         do {
             let explanation = try computation.canonicalBytes()
             let record =
-                computation.contributions.count < summaryThreshold
+                computation.contributions.count + computation.caps.count < summaryThreshold
                 ? try splicedGradeRecord(explanation, subject: subject, publishedAt: publishedAt)
                 : try grade(computation, enterpriseId: enterpriseId, subject: subject, publishedAt: publishedAt).body
                     .canonicalBytes()
@@ -200,7 +215,7 @@ public struct PublicationRecord: Sendable, Hashable {
         return record
     }
 
-    /// Contributions below which a grade record cannot come near ``maximumSize``.
+    /// Contributions and caps together below which a grade record cannot come near ``maximumSize``.
     static let summaryThreshold = 200
 
     private var fits: Bool { (try? canonicalBytes()) != nil }
