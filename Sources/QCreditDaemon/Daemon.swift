@@ -221,7 +221,15 @@ public enum Daemon {
         let registry = try await Registry(
             database: database, policy: policy, utcOffset: configuration.utcOffset,
             logger: Logger(label: "qcredit.registry"))
-        try await log.signIfGrown()
+        // Signed now when it can be; when it cannot (a full disk after a crash: the checkpoint
+        // file cannot be written), the daemon serves all the same, as it does when that happens
+        // while running: the checkpoint service tries again from its first tick and reports the
+        // problem in GetStatus until it succeeds (audit: the daemon would not start at all).
+        do {
+            try await log.signIfGrown()
+        } catch {
+            logger.error("cannot sign a checkpoint at start; serving, and trying again", metadata: ["error": "\(error)"])
+        }
 
         let roles: any RoleResolving
         if settings.developmentMode {

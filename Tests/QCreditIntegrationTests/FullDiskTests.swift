@@ -72,6 +72,34 @@ import Varlink
       }
     }
 
+    /// Killed on a full disk with records not yet signed, the daemon starts again and serves:
+    /// the checkpoint it cannot write is a problem in GetStatus, as while running, and is signed
+    /// once the disk has room (it refused to start, "cannot write …/checkpoint.tmp-…", audit).
+    @Test func aDaemonKilledOnAFullDiskStartsAndSignsOnceThereIsRoom() async throws {
+      try await Self.withSmallDisk(size: "16m") { mountPoint in
+        let daemon = try await DaemonProcess(
+            config: DaemonProcess.logConfig.replacingOccurrences(of: "checkpointIntervalSeconds = 1", with: "checkpointIntervalSeconds = 3600"),
+            stateDirectory: mountPoint + "/state")
+        let code = USCC.madeUp(serial: 16_100_000)
+        _ = try await daemon.call("org.qcredit.admin.RegisterEnterprise", ["code": .string(code), "name": "Unsigned Co."])
+        _ = try await daemon.call("org.qcredit.admin.PublishGrades", ["codes": [.string(code)]])
+        let signed = try #require(try await daemon.call("org.qcredit.audit.GetCheckpoint")["size"]?.intValue)
+        let filler = Self.fill(mountPoint)
+        await daemon.kill()
+        try await daemon.start()
+        #expect(try await daemon.call("org.qcredit.query.GetGrade", ["code": .string(code)])["grade"] != nil)
+        #expect(daemon.log.contains("cannot sign a checkpoint at start"), "\(daemon.log)")
+        let onCheckpoint = { (problems: [JSONValue]) in problems.filter { $0["work"]?.stringValue == "checkpoint" } }
+        #expect(!onCheckpoint(try await BackgroundProblemTests.problems(of: daemon) { !onCheckpoint($0).isEmpty }).isEmpty)
+        #expect(try await daemon.call("org.qcredit.audit.GetCheckpoint")["size"]?.intValue == signed)
+        unlink(filler)
+        #expect(await daemon.stop() == 0, "the final checkpoint is signed with room again")
+        try await daemon.start()
+        #expect(try await daemon.call("org.qcredit.audit.GetCheckpoint")["size"]?.intValue ?? 0 > signed)
+        #expect(await daemon.stop() == 0)
+      }
+    }
+
     /// An import whose error file's disk fills up once rows were imported still prints its
     /// summary, says the refused rows are not listed and how to list them, and exits 1 (it
     /// exited 2, "refused before anything was sent", with no summary).
