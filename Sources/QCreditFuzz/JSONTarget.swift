@@ -26,7 +26,10 @@ enum JSONTarget {
         }
         try require(reparsed.isSameJSON(as: value), "the value changed through its text \(String(decoding: text, as: UTF8.self))")
         try require(reparsed.encoded() == text, "the text is not stable: \(String(decoding: text, as: UTF8.self))")
-        if let canonical = try? value.canonicalBytes() {
+        // The message text keeps a fraction on a whole double of 2^53 or more, which RFC 8785
+        // writes as bare digits (a reader would take them for the exact integer): only there may
+        // the two differ.
+        if let canonical = try? value.canonicalBytes(), !JSONValue.holdsWholeDoubleBeyondExactIntegers(value) {
             try require(canonical == text, "canonical bytes differ from the compact text")
         }
     }
@@ -56,6 +59,17 @@ extension JSONValue {
             // integer literal that denotes it without being it exactly (9009935477580922368 is
             // written 9009935477580922000, which reads back as that integer).
             return Double(integer) == double
+        default: return false
+        }
+    }
+
+    /// Whether a whole double of 2^53 or more (below 1e21, where ECMAScript turns to exponents)
+    /// is anywhere in `value`: its message text then keeps a fraction its RFC 8785 text has not.
+    static func holdsWholeDoubleBeyondExactIntegers(_ value: JSONValue) -> Bool {
+        switch value {
+        case .double(let number): return abs(number) >= 0x1p53 && abs(number) < 1e21 && number == number.rounded()
+        case .array(let elements): return elements.contains(where: holdsWholeDoubleBeyondExactIntegers)
+        case .object(let members): return members.values.contains(where: holdsWholeDoubleBeyondExactIntegers)
         default: return false
         }
     }
