@@ -91,10 +91,9 @@ final class DaemonSession {
     /// The registry interface `method` (`org.qcredit.query.GetGrade`) belongs to, and its name
     /// there; nil for another interface's (`org.varlink.service`'s are checked by the client).
     private static func registryInterface(of method: String) -> (VarlinkInterface, String)? {
-        guard let dot = method.lastIndex(of: ".") else { return nil }
-        let interfaceName = String(method[..<dot])
-        guard let interface = RegistryInterfaces.all.first(where: { $0.name == interfaceName }) else { return nil }
-        return (interface, String(method[method.index(after: dot)...]))
+        let call = VarlinkCall(method: method)
+        guard let interface = RegistryInterfaces.all.first(where: { $0.name == call.interfaceName }) else { return nil }
+        return (interface, call.methodName)
     }
 
     /// The connection itself, for calls pipelined from several tasks.

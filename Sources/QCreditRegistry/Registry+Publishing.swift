@@ -195,10 +195,12 @@ extension Registry {
         let computation = policy.computeGrade(events: events, asOf: today)
         // From here maintenance keeps the grade fresh: it is recomputed on the next day it may
         // change. Not an inactive file's (graded here only by `evenIfInactive`): nothing is due for it.
-        let nextChange = enterprise.current.status == .active ? policy.nextGradeChange(events: events, after: computation) : nil
+        let isActive = enterprise.current.status == .active
+        let nextChange = isActive ? policy.nextGradeChange(events: events, after: computation) : nil
         let due: CivilDate?? = .some(nextChange)
         guard Self.isNewDecision(computation, over: latest, disclosedUntil: latestDisclosedUntil, today: today, lastOverride: override) else {
-            let keptDue = enterprise.current.status == .active ? Self.regradeDue(nextChange, keeping: latestDisclosedUntil) : nil
+            // The record kept may stop being disclosed before the grade changes.
+            let keptDue = isActive ? Self.regradeDue(nextChange, keeping: latestDisclosedUntil) : nil
             return GradeDecision(enterpriseId: id, regradeDue: .some(keptDue), outcome: .unchanged)
         }
         do {

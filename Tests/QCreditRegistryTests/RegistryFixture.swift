@@ -43,6 +43,13 @@ final class RegistryFixture: Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
+    /// The registry on the same database and clock, started under `policy` (as a daemon
+    /// restarted with a changed policy file is).
+    func restarted(under policy: Policy) async throws -> Registry {
+        try await Registry(
+            database: database, policy: policy, clock: clock, logger: Logger(label: "qcredit.test", factory: { _ in SwiftLogNoOpLogHandler() }))
+    }
+
     @discardableResult
     func register(_ code: String, name: String = "Example Quality Co., Ltd.") async throws -> Enterprise {
         try await registry.register(RegistrationRequest(code: code, name: name), by: Self.regulator)

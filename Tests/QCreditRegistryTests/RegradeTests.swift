@@ -299,9 +299,7 @@ import Testing
         let shorterText = PolicyFile.defaultText.replacingOccurrences(of: "version = \"2026.1\"", with: "version = \"2026.2\"")
             .replacingOccurrences(of: "\"P3Y\"", with: "\"P2Y\"")
         func putInForce(_ policy: Policy) async throws -> Registry {
-            let registry = try await Registry(
-                database: fixture.database, policy: policy, clock: fixture.clock,
-                logger: Logger(label: "qcredit.test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            let registry = try await fixture.restarted(under: policy)
             _ = try await registry.runScheduledRegrade(midnight)
             return registry
         }

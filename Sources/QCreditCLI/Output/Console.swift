@@ -1,4 +1,5 @@
 import CanonicalJSON
+import QCreditDomain
 
 #if canImport(Glibc)
     import Glibc
@@ -60,7 +61,7 @@ struct Console: Sendable {
         var shown = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             if (scalar.isControl && scalar != "\n" && scalar != "\t") || scalar.properties.isBidiControl {
-                shown.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+                shown.append(contentsOf: scalar.escaped.unicodeScalars)
             } else {
                 shown.append(scalar)
             }

@@ -52,12 +52,9 @@ public enum OrganizationCode {
         // reported as a wrong check character (with the expected one), which tells the user
         // more than "not allowed".
         for (offset, character) in characters.enumerated() where value(of: character) == nil {
-            // At the check position after a valid body (a look-alike of X, Cyrillic Х), the
-            // character it should be is known, and named.
-            let expected = offset == 8 ? EnterpriseCode.expectedCheckCharacter(characters, kind: .orgCode) : nil
             throw CodeError(
                 kind: .invalidCharacter, codeKind: .orgCode, code: code,
-                position: offset + 1, expected: expected, found: String(character))
+                position: offset + 1, expected: nil, found: String(character))
         }
         let expected = checkCharacter(forBody: Array(characters[0..<8]))!
         guard expected != characters[8] else { return [] }

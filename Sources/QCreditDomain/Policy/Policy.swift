@@ -235,7 +235,7 @@ public struct Policy: Sendable, Hashable {
         var text = ""
         for scalar in name.debugDescription.unicodeScalars {
             if isHidden(scalar) || scalar.isControl {
-                text += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+                text += scalar.escaped
             } else {
                 text.unicodeScalars.append(scalar)
             }

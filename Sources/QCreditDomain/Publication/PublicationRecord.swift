@@ -144,32 +144,33 @@ public struct PublicationRecord: Sendable, Hashable {
         // A contribution takes about 200 bytes, a cap 60; only long lists come near the limit.
         let full = record(explanation)
         guard computation.contributions.count + computation.caps.count >= summaryThreshold, !full.fits else { return full }
-        var summary: [String: JSONValue] = [
+        let contributions: [String: JSONValue] = [
             "count": .int(Int64(computation.contributions.count)),
             "total": .int(Int64(computation.contributions.reduce(0) { $0 + $1.value })),
             "explanationSHA256": .string(Base64.encode(Digest.sha256((try? explanation.canonicalBytes()) ?? explanation.encoded()))),
-            "values": .array(computation.contributions.map { [.int($0.eventId), .int(Int64($0.value))] }),
+        ]
+        let caps: [String: JSONValue] = ["count": .int(Int64(computation.caps.count)), "maximumGrade": .string(computation.grade)]
+        // Each step gives up more detail than the one before; the first that fits is published.
+        let steps: [(inout [String: JSONValue]) -> Void] = [
+            { explanation in
+                explanation["contributions"] = nil
+                explanation["contributionsSummary"] = .object(
+                    contributions.merging(["values": .array(computation.contributions.map { [.int($0.eventId), .int(Int64($0.value))] })]) { $1 })
+            },
+            { explanation in explanation["contributionsSummary"] = .object(contributions) },
+            { explanation in
+                explanation["caps"] = nil
+                explanation["capsSummary"] = .object(caps.merging(["eventIds": .array(computation.caps.map { .int($0.eventId) })]) { $1 })
+            },
+            { explanation in explanation["capsSummary"] = .object(caps) },
         ]
         var summarised = explanation.objectValue ?? [:]
-        summarised["contributions"] = nil
-        summarised["contributionsSummary"] = .object(summary)
-        let withValues = record(.object(summarised))
-        if withValues.fits { return withValues }
-        summary["values"] = nil
-        summarised["contributionsSummary"] = .object(summary)
-        let withCaps = record(.object(summarised))
-        if withCaps.fits { return withCaps }
-        var caps: [String: JSONValue] = [
-            "count": .int(Int64(computation.caps.count)), "maximumGrade": .string(computation.grade),
-            "eventIds": .array(computation.caps.map { .int($0.eventId) }),
-        ]
-        summarised["caps"] = nil
-        summarised["capsSummary"] = .object(caps)
-        let withCapIds = record(.object(summarised))
-        if withCapIds.fits { return withCapIds }
-        caps["eventIds"] = nil
-        summarised["capsSummary"] = .object(caps)
-        return record(.object(summarised))
+        var candidate = full
+        for step in steps where !candidate.fits {
+            step(&summarised)
+            candidate = record(.object(summarised))
+        }
+        return candidate
     }
 
     /// A grade's record and explanation as ``grade(_:enterpriseId:subject:publishedAt:)`` and

@@ -165,6 +165,10 @@ extension Unicode.Scalar {
         return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
 
+    /// The code point as a Swift string escape writes it (`\u{1B}`): for messages that quote text
+    /// whose hidden or control characters must show, not act.
+    public var escaped: String { "\\u{\(String(value, radix: 16, uppercase: true))}" }
+
     /// The explicit bidirectional embeddings, overrides and isolates (and their terminators).
     var isBidirectionalFormatting: Bool { (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value) }
 }
