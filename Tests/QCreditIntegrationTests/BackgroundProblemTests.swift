@@ -58,4 +58,32 @@ import Testing
         #expect(try await cli.run(["status"]).stdout.contains("Problems         none"))
         await daemon.stop()
     }
+
+    @Test func anExportThatFailsIsAProblemUntilOneIsWritten() async throws {
+        let daemon = try await DaemonProcess(config: Self.config)
+        try await daemon.seed(from: 0, count: 1)
+        // The restricted parts' directory cannot be made: a file stands where it goes.
+        let restricted = (daemon.stateDirectory as NSString).appendingPathComponent("exports/restricted")
+        try FileManager.default.createDirectory(
+            atPath: (restricted as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try? FileManager.default.removeItem(atPath: restricted)
+        #expect(FileManager.default.createFile(atPath: restricted, contents: Data("not a directory\n".utf8)))
+
+        let cli = CLIHarness(daemon: daemon)
+        let refused = try await cli.run(["export"])
+        #expect(refused.status != 0, "\(refused.stdout)")
+        #expect(refused.stderr.contains("ExportFailed"), "\(refused.stderr)")
+        let failing = try await Self.problems(of: daemon) { _ in true }
+        let problem = try #require(failing.first { $0["work"]?.stringValue == "export" }, "\(failing); log:\n\(daemon.log)")
+        #expect(problem["failures"]?.intValue == 1)
+        #expect(problem["reason"]?.stringValue?.isEmpty == false)
+        let since = try #require(problem["since"]?.stringValue)
+        #expect(try await cli.run(["status"]).stdout.contains("Problem          export failing since \(since)"))
+
+        try FileManager.default.removeItem(atPath: restricted)
+        #expect(try await cli.run(["export"]).status == 0)
+        let cleared = try await Self.problems(of: daemon) { _ in true }
+        #expect(!cleared.contains { $0["work"]?.stringValue == "export" }, "\(cleared)")
+        await daemon.stop()
+    }
 }

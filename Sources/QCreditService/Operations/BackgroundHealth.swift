@@ -14,9 +14,10 @@ import Synchronization
 public final class BackgroundHealth: Sendable {
     /// Each kind of background work; the raw value is the `work` GetStatus names. `writes` is
     /// the callers' writes that the disk refuses (`StorageFailed`), until one is stored again;
-    /// `clock`, a wall clock behind the newest write recorded (set back), until it passes it.
+    /// `clock`, a wall clock behind the newest write recorded (set back), until it passes it;
+    /// `export`, the exports (the nightly timer's or an operator's) until one is written.
     public enum Work: String, Sendable, CaseIterable {
-        case checkpoint, maintenance, regrade, gradeIndex, writes, clock
+        case checkpoint, maintenance, regrade, gradeIndex, writes, clock, export
     }
 
     public struct Problem: Sendable, Equatable {
