@@ -194,6 +194,13 @@ import Testing
         flipped[0] ^= 1
         try Data(flipped).write(to: URL(fileURLWithPath: stray + "/" + signature))
         #expect(try await shell(digestsAndSignatures, [], stray).status != 0)
+        // A signature by a listed key the auditor holds, removed: the export is signed by every key it lists.
+        let unsigned = daemon.directory.appendingPathComponent("unsigned").path
+        try FileManager.default.copyItem(atPath: delta, toPath: unsigned)
+        let sm2 = try #require(try FileManager.default.contentsOfDirectory(atPath: unsigned).first { $0.hasPrefix("MANIFEST.sm2-") })
+        try FileManager.default.removeItem(atPath: unsigned + "/" + sm2)
+        let withoutOne = try await shell(digestsAndSignatures, [], unsigned)
+        #expect(withoutOne.status != 0, "\(withoutOne.stdout)\(withoutOne.stderr)")
 
         let run = { (arguments: [String], directory: String) async throws -> CommandResult in
             try await shell("python3 - \"$@\" <<'PY'\n\(python)PY\n", arguments, directory)

@@ -6,6 +6,8 @@ usage: log_verify.py SOCKET
 - rfc8785 recomputes each leaf (leaf format 2: {"commitment": ..., "format": 2}) and each opened
   record's canonical bytes; SHA-256(salt || record bytes) must be the leaf's commitment;
 - the RFC 6962 root of the entries' leaf hashes (computed here) must equal the signed checkpoint's;
+- every consistency proof between two sizes of the log verifies, by the algorithm as the README's "Auditing the log"
+  words it (RFC 9162 section 2.1.4.2), against the roots computed here; a proof with one hash changed does not;
 - cryptography verifies the checkpoint's Ed25519 signature line;
 - gmssl verifies its SM2-with-SM3 signature line (distinguishing ID 1234567812345678).
 Prints one line per check; exits non-zero on the first failure.
@@ -36,6 +38,32 @@ def mth(leaves):
     while k * 2 < len(leaves):
         k *= 2
     return hashlib.sha256(b"\x01" + mth(leaves[:k]) + mth(leaves[k:])).digest()
+
+
+def consistent(m, n, a, b, proof):
+    """RFC 9162 section 2.1.4.2, step by step as the README's "Auditing the log" gives it."""
+    if m == n:
+        return not proof and a == b
+    if not proof:
+        return False
+    if m & (m - 1) == 0:
+        proof = [a] + proof
+    fn, sn = m - 1, n - 1
+    while fn & 1:
+        fn, sn = fn >> 1, sn >> 1
+    fr = sr = proof[0]
+    for c in proof[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr = hashlib.sha256(b"\x01" + c + fr).digest()
+            sr = hashlib.sha256(b"\x01" + c + sr).digest()
+            while fn & 1 == 0 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            sr = hashlib.sha256(b"\x01" + sr + c).digest()
+        fn, sn = fn >> 1, sn >> 1
+    return sn == 0 and fr == a and sr == b
 
 
 def parse_note(note):
@@ -70,6 +98,18 @@ def main(address):
             leaves.append(hashlib.sha256(b"\x00" + leaf).digest())
         root = mth(leaves)
         check(base64.b64encode(root).decode() == checkpoint["rootHash"], "the RFC 6962 root of the entries is the signed root")
+        roots = [None] + [mth(leaves[:m]) for m in range(1, size + 1)]
+        for n in range(1, size + 1):
+            for m in range(1, n + 1):
+                hashes = [base64.b64decode(h) for h in audit.GetConsistencyProof(fromSize=m, toSize=n)["proof"]]
+                if not consistent(m, n, roots[m], roots[n], hashes):
+                    check(False, f"the consistency proof from {m} to {n} verifies")
+                for position in range(len(hashes)):
+                    altered = list(hashes)
+                    altered[position] = bytes([altered[position][0] ^ 1]) + altered[position][1:]
+                    if consistent(m, n, roots[m], roots[n], altered):
+                        check(False, f"the consistency proof from {m} to {n} with hash {position} changed does not verify")
+        check(True, f"every consistency proof between sizes 1..{size} verifies, and none with a hash changed")
         proof = audit.GetInclusionProof(index=size - 1, treeSize=size)
         check(base64.b64decode(proof["leafHash"]) == leaves[-1], "the inclusion proof's leaf hash is the record's")
 
