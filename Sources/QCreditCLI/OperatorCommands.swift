@@ -43,14 +43,19 @@ struct StatusCommand: AsyncParsableCommand {
                 }
                 block.add("Repairs pending", reply["pendingRepairs"]?.intValue.map(String.init))
                 block.add("Repairs overdue", overdue.isEmpty ? "none" : overdue.joined(separator: ", "))
+                // The timer's health is the newest export written, kept or not: a repair withdraws
+                // every export that disclosed the listing, and retention prunes the rest.
+                let written = reply["newestExportWritten"].flatMap { $0.isNull ? nil : $0 }
+                let exportOverdue = Self.overdueNote(created: [reply["lastExport"], written].compactMap { $0?["created"]?.stringValue }.max())
                 if let export = reply["lastExport"], !export.isNull {
+                    block.add("Last export", Self.describe(export) + exportOverdue)
+                } else if let written {
+                    // Every one withdrawn (a removal ends what they disclosed; the daemon's log
+                    // names them) or pruned: the next one holds the whole log.
                     block.add(
-                        "Last export",
-                        "\(export["name"]?.stringValue ?? "?") (\(export["kind"]?.stringValue ?? "?"), \(Render.records(export["treeSize"]?.intValue ?? 0)), \(export["created"]?.stringValue ?? "?"))"
-                            + Self.overdueNote(created: export["created"]?.stringValue))
+                        "Last export", "none in the exports directory (the next export is a full one); the newest written was "
+                            + Self.describe(written) + exportOverdue)
                 } else {
-                    // None written yet, or every one withdrawn (a removal ends what they disclosed;
-                    // the daemon's log names them): either way the next one holds the whole log.
                     let records = reply["logSize"]?.intValue ?? 0
                     block.add("Last export", records > 0 ? "none in the exports directory (the next export is a full one)" : "none")
                 }
@@ -68,6 +73,12 @@ struct StatusCommand: AsyncParsableCommand {
             }
             return .success
         }
+    }
+
+    /// An export of GetStatus: `name (kind, N records, created)`.
+    static func describe(_ export: JSONValue) -> String {
+        "\(export["name"]?.stringValue ?? "?") (\(export["kind"]?.stringValue ?? "?"), "
+            + "\(Render.records(export["treeSize"]?.intValue ?? 0)), \(export["created"]?.stringValue ?? "?"))"
     }
 
     /// Said when the newest export is more than 26 hours old: the nightly export (02:00, up to

@@ -29,6 +29,7 @@ enum OperatorMethods {
             let pending = try await registry.repairApplications(pendingOnly: true)
             let today = registry.today
             let lastExport = operations.exports.latestExport()
+            let newestExportWritten = try await operations.exports.newestWritten()
             let now = registry.clock.now()
             try await call.reply([
                 "version": .string(operations.version), "startedAt": .string(operations.startedAt.rfc3339),
@@ -41,6 +42,9 @@ enum OperatorMethods {
                     ["size": .int($0.size), "signedAt": .string(Instant(secondsSinceEpoch: $0.signedAt).rfc3339)]
                 } ?? .null,
                 "lastExport": lastExport.map {
+                    ["name": .string($0.name), "kind": .string($0.kind), "treeSize": .int($0.treeSize), "created": .string($0.created)]
+                } ?? .null,
+                "newestExportWritten": newestExportWritten.map {
                     ["name": .string($0.name), "kind": .string($0.kind), "treeSize": .int($0.treeSize), "created": .string($0.created)]
                 } ?? .null,
                 "pendingRepairs": .int(Int64(pending.count)),

@@ -159,7 +159,7 @@ import Testing
 
         // An export more than 26 hours old is flagged: the nightly one is missing. (The client's
         // clock moved two days on with libfaketime; the daemon's stays.)
-        _ = try await daemon.call("org.qcredit.operator.Export")
+        let exported = try await daemon.call("org.qcredit.operator.Export")
         let fresh = try await runCommand(qcredit, ["status", "--socket", daemon.socketPath])
         #expect(fresh.stdout.contains("Last export") && !fresh.stdout.contains("OVERDUE"), "\(fresh.stdout)")
         guard FileManager.default.fileExists(atPath: MovedClockTests.library) else {
@@ -173,5 +173,22 @@ import Testing
         let dayLater = try await runCommand(
             qcredit, ["status", "--socket", daemon.socketPath], environment: ["LD_PRELOAD": MovedClockTests.library, "FAKETIME": "+25h"])
         #expect(dayLater.stdout.contains("Last export") && !dayLater.stdout.contains("OVERDUE"), "\(dayLater.stdout)")
+
+        // The export gone from the directory (withdrawn after a repair, or pruned): the registry
+        // still knows when it last exported, and a stopped timer is still flagged.
+        let name = try #require(exported["name"]?.stringValue)
+        let directory = try #require(exported["directory"]?.stringValue)
+        try FileManager.default.removeItem(atPath: directory)
+        try FileManager.default.removeItem(atPath: try #require(exported["restrictedPart"]?.stringValue))
+        let emptied = try JSONValue.parse(try await runCommand(qcredit, ["status", "--json", "--socket", daemon.socketPath]).stdout)
+        #expect(emptied["lastExport"] == .null)
+        #expect(emptied["newestExportWritten"]?["name"]?.stringValue == name, "\(emptied)")
+        #expect(emptied["newestExportWritten"]?["kind"] == "full")
+        #expect(emptied["newestExportWritten"]?["treeSize"] == 4)
+        let gone = try await runCommand(
+            qcredit, ["status", "--socket", daemon.socketPath], environment: ["LD_PRELOAD": MovedClockTests.library, "FAKETIME": "+2d"])
+        #expect(
+            gone.stdout.contains("Last export      none in the exports directory (the next export is a full one); the newest written was \(name) (full, 4 records, ")
+                && gone.stdout.contains("OVERDUE: 2d 0h 0m old"), "\(gone.stdout)\(gone.stderr)")
     }
 }

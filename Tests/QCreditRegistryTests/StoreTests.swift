@@ -64,7 +64,7 @@ import TransparencyLog
                 "0018_name_search_without_positions.sql", "0019_grade_disclosure_follows_its_events.sql",
                 "0020_listings_shown_to_followers.sql",
                 "0021_checkpoints_signed_again.sql", "0022_name_search_folded.sql", "0023_watch_lists_by_organisation.sql",
-                "0024_export_snapshots.sql", "0025_listing_caps_fixed_at_publication.sql",
+                "0024_export_snapshots.sql", "0025_listing_caps_fixed_at_publication.sql", "0026_exports_written.sql",
             ])
     }
 

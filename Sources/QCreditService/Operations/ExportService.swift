@@ -54,6 +54,11 @@ public final class ExportService: Sendable {
         return (name, manifest.kind, manifest.treeSize, manifest.created)
     }
 
+    /// The newest export this registry wrote, in the exports directory or not (withdrawn, pruned).
+    public func newestWritten() async throws -> ExportWritten? {
+        try await registry.database.read { try $0.newestExportWritten() }
+    }
+
     /// Writes an export and its restricted part: a delta since the newest one unless `full` (or
     /// there is none yet).
     /// Returns the reply of `org.qcredit.operator.Export`.
@@ -285,7 +290,9 @@ public final class ExportService: Sendable {
             }
         }
         do {
-            try await registry.database.recordExportSnapshot(name: summary.name, lastAuditId: lastAuditId)
+            try await registry.database.recordExportSnapshot(
+                ExportWritten(name: summary.name, kind: summary.kind.rawValue, treeSize: summary.treeSize, created: created),
+                lastAuditId: lastAuditId)
         } catch {
             // Without it, the export is judged by its tree and the clock, as one written before.
             logger.warning("what the export saw was not recorded", metadata: ["name": "\(summary.name)", "error": "\(error)"])
