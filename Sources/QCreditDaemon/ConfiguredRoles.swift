@@ -76,7 +76,9 @@ final class ConfiguredRoles: RoleResolving {
 
     func roles(for credentials: VarlinkPeerCredentials) async -> Set<Role> {
         if let known = knownRoles(for: credentials) { return known }
-        let roles = resolve(uid: credentials.uid, gid: credentials.gid)
+        // NSS may ask a directory server (sssd, LDAP) and wait seconds: not on one of the few
+        // cooperative threads every connection's task shares.
+        let roles = (try? await blocking { [self] in resolve(uid: credentials.uid, gid: credentials.gid) }) ?? []
         cache.withLock { $0[Self.key(credentials)] = (roles, ContinuousClock.now + Self.lifetime) }
         return roles
     }
