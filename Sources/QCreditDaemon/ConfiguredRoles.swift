@@ -2,6 +2,7 @@ import Glibc
 import QCreditConfig
 import QCreditDomain
 import QCreditService
+import QCreditStore
 import Synchronization
 import Varlink
 

@@ -142,17 +142,20 @@ public final class TransparencyLogService: Sendable {
         if let newest = newestSigned.withLock({ $0 }) { try await checkExtends(newest, source: "the checkpoint history") }
         if let latest { try await checkExtends(SignedTree(size: latest.size, rootHash: latest.rootHash), source: "the database") }
         let tree = SignedTree(size: size, rootHash: root)
-        let text = try Checkpoint(origin: origin, size: size, rootHash: root).text
-        let note = try NoteSigning.sign(text: text, with: keys.map(\.signer))
-        let checkpoint = StoredCheckpoint(
-            size: size, rootHash: root, note: note, signedAt: Int64(Date().timeIntervalSince1970))
-        // The histories first: once any copy of the note can exist, the tree is on record (a tree
-        // signed again by more keys is on record already).
-        if newestSigned.withLock({ $0 }) != tree {
-            for history in histories { try history.append(tree) }
+        // Signing and the fsynced files on the blocking queue: a slow disk must not hold one of
+        // the few cooperative threads that every connection's task shares.
+        let checkpoint = try await blocking { [self] in
+            let text = try Checkpoint(origin: origin, size: size, rootHash: root).text
+            let note = try NoteSigning.sign(text: text, with: keys.map(\.signer))
+            // The histories first: once any copy of the note can exist, the tree is on record (a
+            // tree signed again by more keys is on record already).
+            if newestSigned.withLock({ $0 }) != tree {
+                for history in histories { try history.append(tree) }
+            }
+            newestSigned.withLock { $0 = tree }
+            try DurableFile.replace(checkpointFile, with: Array(note.utf8))
+            return StoredCheckpoint(size: size, rootHash: root, note: note, signedAt: Int64(Date().timeIntervalSince1970))
         }
-        newestSigned.withLock { $0 = tree }
-        try DurableFile.replace(checkpointFile, with: Array(note.utf8))
         try await database.insertCheckpoint(checkpoint)
         logger.info("checkpoint signed", metadata: ["size": "\(size)"])
         return checkpoint
