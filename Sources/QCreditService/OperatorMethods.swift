@@ -97,7 +97,7 @@ enum OperatorMethods {
                 repeat {
                     // Sending a large copy takes minutes too; the client keeps nothing of an unfinished one.
                     if call.operations.backup.isStopping { throw backupFailed("\(StoreError.backupStopped)", call) }
-                    let data = try handle.read(upToCount: chunkSize) ?? Data()
+                    let data = try await blocking { try handle.read(upToCount: chunkSize) ?? Data() }
                     let last = position == snapshot.files.count - 1 && offset + data.count >= file.size
                     try await call.replies.send(
                         [
