@@ -45,7 +45,8 @@ struct StatusCommand: AsyncParsableCommand {
                 block.add("Repairs overdue", overdue.isEmpty ? "none" : overdue.joined(separator: ", "))
                 // The timer's health is the newest export written, kept or not: a repair withdraws
                 // every export that disclosed the listing, and retention prunes the rest.
-                let written = reply["newestExportWritten"].flatMap { $0.isNull ? nil : $0 }
+                // (Not `flatMap { $0.isNull ? nil : $0 }`: JSONValue takes `nil` as its own null.)
+                let written: JSONValue? = if let value = reply["newestExportWritten"], !value.isNull { value } else { nil }
                 let exportOverdue = Self.overdueNote(created: [reply["lastExport"], written].compactMap { $0?["created"]?.stringValue }.max())
                 if let export = reply["lastExport"], !export.isNull {
                     block.add("Last export", Self.describe(export) + exportOverdue)
