@@ -88,11 +88,12 @@ final class DaemonSession {
         return error
     }
 
-    /// The registry interface `method` (`org.qcredit.query.GetGrade`) belongs to, and its name
-    /// there; nil for another interface's (`org.varlink.service`'s are checked by the client).
+    /// The interface `method` (`org.qcredit.query.GetGrade`, `org.varlink.service.GetInfo`)
+    /// belongs to, and its name there; nil for an interface qcredit does not know (`qcredit call`).
     private static func registryInterface(of method: String) -> (VarlinkInterface, String)? {
         let call = VarlinkCall(method: method)
-        guard let interface = RegistryInterfaces.all.first(where: { $0.name == call.interfaceName }) else { return nil }
+        let known = RegistryInterfaces.all + [VarlinkInterface.service]
+        guard let interface = known.first(where: { $0.name == call.interfaceName }) else { return nil }
         return (interface, call.methodName)
     }
 

@@ -98,7 +98,9 @@ import Testing
         let socket = scratch.path("rogue.sock")
         let server = #"""
             import socket, sys
-            replies = [b'{"parameters":{"grade":{"x":1}}}\0', b'{"error":"org.qcredit.query.Bogus","parameters":{}}\0']
+            replies = [b'{"parameters":{"grade":{"x":1}}}\0', b'{"error":"org.qcredit.query.Bogus","parameters":{}}\0',
+                       b'{"parameters":{"foo":1}}\0', b'{"error":"com.example.Bogus","parameters":{}}\0',
+                       b'{"parameters":{"foo":1}}\0']
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.bind(sys.argv[1]); s.listen(4)
             print("listening", flush=True)
             for reply in replies:
@@ -116,6 +118,15 @@ import Testing
         let undeclared = try await CLIHarness.run(["grade", CLIHarness.cement, "--socket", socket])
         #expect(undeclared.status == 3, "\(undeclared)")
         #expect(undeclared.stderr.contains("the error org.qcredit.query.Bogus answered to org.qcredit.query.GetGrade is not what its interface declares"), "\(undeclared.stderr)")
+        // `info`, which says what answers on the socket, is checked against org.varlink.service.
+        let info = try await CLIHarness.run(["info", "--socket", socket])
+        #expect(info.status == 3 && info.stdout.isEmpty, "\(info)")
+        #expect(info.stderr.contains("the reply to org.varlink.service.GetInfo is not what its interface declares"), "\(info.stderr)")
+        let infoError = try await CLIHarness.run(["info", "--socket", socket, "--json"])
+        #expect(infoError.status == 3 && infoError.stdout.isEmpty, "\(infoError)")
+        #expect(infoError.stderr.contains("com.example.Bogus answered to org.varlink.service.GetInfo is not what its interface declares"), "\(infoError.stderr)")
+        let called = try await CLIHarness.run(["call", "org.varlink.service.GetInfo", "--socket", socket])
+        #expect(called.status == 3 && called.stdout.isEmpty, "\(called)")
     }
 
     @Test func registerRecordPublishThenGradeByEitherCode() async throws {
