@@ -1,5 +1,6 @@
 import ArgumentParser
 import CanonicalJSON
+import Varlink
 
 /// `qcredit info`: org.varlink.service.GetInfo.
 struct InfoCommand: AsyncParsableCommand {
@@ -48,6 +49,13 @@ struct CallCommand: AsyncParsableCommand {
 
     @Flag(help: "Ask for several replies (for methods that stream), printed as JSON Lines.")
     var more = false
+
+    func validate() throws {
+        guard VarlinkCall(method: method).isQualified else {
+            throw ValidationError(
+                "'\(method)' is not a fully qualified method name: give its interface too, e.g. org.qcredit.query.GetGrade")
+        }
+    }
 
     func run() async throws {
         try await options.run { daemon, console in

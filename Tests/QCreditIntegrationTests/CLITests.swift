@@ -808,6 +808,11 @@ import Testing
         #expect(expectedMore.stderr == "ExpectedMore: the method streams its replies; call it with --more\n")
         let notAnObject = try await cli.run(["call", "org.qcredit.query.GetGrade", "[1]"])
         #expect(notAnObject.status == 2)
+        // A method without its interface is a usage error, not sent (the daemon named a "method" parameter).
+        for unqualified in ["GetGrade", "org.qcredit.query.", ".GetGrade", "Org.Qcredit.GetGrade", "org.qcredit.query.getGrade"] {
+            let refused = try await cli.run(["call", unqualified, "{}"])
+            #expect(refused.status == 2 && refused.stderr.contains("is not a fully qualified method name"), "\(unqualified): \(refused)")
+        }
         // A number written with a fraction or an exponent reaches the daemon as one, and 2^53 or
         // more is refused as the wire rules say (it was sent as the integer its digits spell).
         for number in ["1e16", "9007199254740992.0"] {

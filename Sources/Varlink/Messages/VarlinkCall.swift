@@ -46,4 +46,10 @@ public struct VarlinkCall: Sendable, Hashable {
         guard let dot = method.utf8.lastIndex(of: UInt8(ascii: ".")) else { return method }
         return String(method[method.utf8.index(after: dot)...])
     }
+
+    /// Whether `method` is a fully qualified method name as the varlink grammar has it: an
+    /// interface name (`org.example.ping`) and a member name (`Ping`) after its last dot.
+    public var isQualified: Bool {
+        IDLParser.isInterfaceName(interfaceName) && IDLParser.isMemberName(methodName)
+    }
 }
