@@ -18,7 +18,7 @@ struct EvidenceCommand: AsyncParsableCommand {
             `qcredit evidence CODE > CODE.tlog-proof`, and check it any time, offline, with \
             `qcredit verify-proof CODE.tlog-proof --vkey KEY`. With --index N, the evidence of the log's record N \
             (a removal, a listing, a policy…) against the newest signed checkpoint, if you may read the record. \
-            With --json, the whole reply (for a code).
+            With --json, the whole reply (for a code); for --index, the same object without `grade`.
             """)
 
     @OptionGroup var options: GlobalOptions
@@ -38,7 +38,12 @@ struct EvidenceCommand: AsyncParsableCommand {
     func run() async throws {
         try await options.run(codes: code.map { [$0] } ?? []) { daemon, console in
             if let index {
-                Console.emit(try await Self.evidence(ofRecord: index, from: daemon).text, to: STDOUT_FILENO)
+                let evidence = try await Self.evidence(ofRecord: index, from: daemon)
+                if console.json {
+                    console.jsonLine(["evidence": .object(evidence.fields)])
+                } else {
+                    Console.emit(evidence.file.text, to: STDOUT_FILENO)
+                }
                 return .success
             }
             let reply = try await daemon.call("org.qcredit.query.GetEvidence", ["code": .string(code ?? "")])
@@ -52,8 +57,9 @@ struct EvidenceCommand: AsyncParsableCommand {
     }
 
     /// Record `index` as a tlog-proof against the newest signed checkpoint, checked as
-    /// `verify-proof` will check it (but for the signature) before it is printed.
-    static func evidence(ofRecord index: Int64, from daemon: DaemonSession) async throws -> TLogProof {
+    /// `verify-proof` will check it (but for the signature) before it is printed; `fields` are
+    /// GetEvidence's `evidence` members but `grade` (the record need not be a grade).
+    static func evidence(ofRecord index: Int64, from daemon: DaemonSession) async throws -> (file: TLogProof, fields: [String: JSONValue]) {
         let checkpoint = try await daemon.call("org.qcredit.audit.GetCheckpoint")
         guard let note = checkpoint["checkpoint"]?.stringValue, let size = checkpoint["size"]?.intValue else {
             throw Failure.unexpected("GetCheckpoint answered without a checkpoint")
@@ -89,7 +95,12 @@ struct EvidenceCommand: AsyncParsableCommand {
         let root = try LogVerification.base64(checkpoint["rootHash"], "rootHash")
         do {
             try MerkleProof.verifyInclusion(leafHash: MerkleHash.leaf(leaf), index: index, treeSize: size, proof: proof, root: root)
-            return try TLogProof(extra: recordOpening.extra, index: index, proof: proof, signedCheckpoint: note)
+            let file = try TLogProof(extra: recordOpening.extra, index: index, proof: proof, signedCheckpoint: note)
+            let fields: [String: JSONValue] = [
+                "logIndex": .int(index), "entry": entry?["entry"] ?? .null, "opening": opening, "treeSize": .int(size),
+                "inclusionProof": inclusion["proof"] ?? .array([]), "checkpoint": .string(note), "tlogProof": .string(file.text),
+            ]
+            return (file, fields)
         } catch {
             throw Failure.verification("record \(index) is not in the checkpoint's tree: \(error)")
         }

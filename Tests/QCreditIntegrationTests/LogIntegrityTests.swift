@@ -172,6 +172,14 @@ import Varlink
         let policy = try await runCommand(qcredit, ["verify-proof", policyFile, "--vkey", vkey])
         #expect(policy.status == 0, "\(policy.stdout)\(policy.stderr)")
         #expect(policy.stdout.contains("policy"), "\(policy.stdout)")
+        // With --json: GetEvidence's evidence object without its grade, the same file in tlogProof.
+        let asJSON = try await runCommand(qcredit, ["evidence", "--index", "0", "--json"] + socket)
+        #expect(asJSON.status == 0, "\(asJSON.stderr)")
+        let indexed = try #require(try JSONValue.parse(asJSON.stdout)["evidence"], "\(asJSON.stdout)")
+        #expect(indexed["tlogProof"]?.stringValue == byIndex.stdout)
+        #expect(indexed["logIndex"] == 0 && indexed["opening"]?["record"]?["type"] == "policy", "\(indexed)")
+        #expect(indexed["treeSize"]?.intValue ?? 0 >= 1 && indexed["checkpoint"]?.stringValue?.isEmpty == false)
+        #expect(indexed["entry"]?.stringValue?.isEmpty == false && indexed["inclusionProof"]?.arrayValue != nil)
         let beyond = try await runCommand(qcredit, ["evidence", "--index", "1000000"] + socket)
         // Past the log itself: the record does not exist, and waiting will not bring it.
         #expect(beyond.status == 1 && beyond.stderr.contains("record 1000000 does not exist: the log holds "), "\(beyond.stderr)")
