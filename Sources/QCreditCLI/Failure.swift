@@ -33,6 +33,9 @@ enum Failure: Error, Sendable {
     case invalidCode(CodeError)
     /// Local input is unusable: an unreadable file, a malformed line.
     case badInput(String)
+    /// A code file holds a code no registry could hold (`watchlist set`): local input, so a usage
+    /// error, said as the registry's `InvalidCode` with the file and line in `input`.
+    case invalidCodeInInput(CodeError, file: String, line: Int)
     /// A check of the log failed: a signature, a proof, a root, a record's canonical form.
     case verification(String)
     /// What was asked for is not given to this caller (a record not disclosed to it), or not yet.
@@ -61,7 +64,7 @@ enum Failure: Error, Sendable {
         switch self {
         case .refused, .invalidCode, .withheld, .unexpected: return .refused
         case .unreachable, .connectionLost: return .unreachable
-        case .badInput: return .usage
+        case .badInput, .invalidCodeInInput: return .usage
         case .verification: return .verificationFailed
         }
     }
@@ -94,6 +97,8 @@ enum Failure: Error, Sendable {
             return "InvalidCode: \(error.code.isEmpty ? "(empty)" : error.code): \(error.reason)"
         case .badInput(let message):
             return message
+        case .invalidCodeInInput(let error, let file, let line):
+            return "\(file), line \(line): \(error.description); nothing was sent"
         case .verification(let message):
             return "verification failed: \(message)"
         case .withheld(let message):
@@ -119,6 +124,10 @@ enum Failure: Error, Sendable {
             return ["error": "org.qcredit.query.InvalidCode", "parameters": .object(Self.parameters(of: error))]
         case .badInput(let message):
             return ["error": "BadInput", "parameters": ["message": .string(message)]]
+        case .invalidCodeInInput(let error, let file, let line):
+            return [
+                "error": "org.qcredit.query.InvalidCode", "parameters": .object(Self.parameters(of: error)), "input": .string("\(file):\(line)"),
+            ]
         case .verification(let message):
             return ["error": "VerificationFailed", "parameters": ["message": .string(message)]]
         case .withheld(let message):

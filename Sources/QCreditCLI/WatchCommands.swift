@@ -182,7 +182,7 @@ private func sendCodes(
             let (_, checkError) = try EnterpriseCode.admittingWrongCheckCharacter(line.text)
             if let checkError { invalid.append((line.number, EnterpriseCode.normalize(line.text), checkError)) }
         } catch {
-            plainlyInvalid = Failure.badInput("\(file), line \(line.number): \(error.description); nothing was sent")
+            plainlyInvalid = Failure.invalidCodeInInput(error, file: input.name, line: line.number)
             break
         }
     }
@@ -217,7 +217,7 @@ private func sendCodes(
             if let code = reply["code"]?.stringValue { answered.insert(code) }
         }
         if let refused = invalid[batch].first(where: { !answered.contains($0.code) }) {
-            throw Failure.badInput("\(file), line \(refused.line): \(refused.error.description); nothing was sent")
+            throw Failure.invalidCodeInInput(refused.error, file: input.name, line: refused.line)
         }
     }
     if let plainlyInvalid { throw plainlyInvalid }

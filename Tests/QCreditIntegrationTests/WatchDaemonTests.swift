@@ -393,6 +393,14 @@ import VarlinkNIO
         let twoBad = try await cli.run(["watchlist", "set", "book", "-"], input: [bad[0], CLIHarness.wrongCheck, "91110108"].joined(separator: "\n"))
         #expect(twoBad.status == 2)
         #expect(twoBad.stderr.contains("line 2: invalid USCC"), "\(twoBad.stderr)")
+        // With --json, each is the registry's InvalidCode with its parameters and the input's line.
+        for (book, line, kind) in [([bad[0], CLIHarness.wrongCheck].joined(separator: "\n"), 2, "wrongCheckCharacter"), ([bad[0], "91110108"].joined(separator: "\n"), 2, "wrongLength")] {
+            let json = try await cli.run(["watchlist", "set", "book", "-", "--json"], input: book)
+            #expect(json.status == 2, "\(json)")
+            let error = try JSONValue.parse(json.stderr)
+            #expect(error["error"] == "org.qcredit.query.InvalidCode" && error["input"]?.stringValue == "standard input:\(line)", "\(json.stderr)")
+            #expect(error["parameters"]?["kind"]?.stringValue == kind, "\(json.stderr)")
+        }
         // Once that code is on file, admitted with its wrong check character, it may be watched.
         try await cli.succeed(["register", CLIHarness.wrongCheck, "--name", "试点编码有限公司", "--admit-wrong-check-character"])
         let pilotBook = [bad[0], CLIHarness.wrongCheck].joined(separator: "\n")
