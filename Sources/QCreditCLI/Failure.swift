@@ -84,11 +84,8 @@ enum Failure: Error, Sendable {
                 + "ask for membership, then log in again (a development daemon, started without --config, gives no role to "
                 + "anyone but its own user)"
         case .unreachable(let socket, let reason):
-            // A file or folder where the socket should be refuses the connection too: said as such.
-            var status = stat()
-            if stat(socket, &status) == 0, status.st_mode & S_IFMT != S_IFSOCK {
-                let what = status.st_mode & S_IFMT == S_IFDIR ? "a directory" : "a file"
-                return "cannot connect to qcreditd at \(socket): it is \(what), not a socket; set --socket or QCREDIT_SOCKET"
+            if let notASocket = Self.notASocket(socket) {
+                return "cannot connect to qcreditd at \(socket): \(notASocket); set --socket or QCREDIT_SOCKET"
             }
             return "cannot connect to qcreditd at \(socket): \(reason); is it running? set --socket or QCREDIT_SOCKET"
         case .connectionLost(let socket, let reason):
@@ -117,6 +114,7 @@ enum Failure: Error, Sendable {
             if let location { report["input"] = .string(location) }
             return .object(report)
         case .unreachable(let socket, let reason):
+            let reason = Self.notASocket(socket) ?? reason
             return ["error": "ConnectionFailed", "parameters": ["socket": .string(socket), "reason": .string(reason)]]
         case .connectionLost(let socket, let reason):
             return ["error": "ConnectionLost", "parameters": ["socket": .string(socket), "reason": .string(reason)]]
@@ -135,6 +133,14 @@ enum Failure: Error, Sendable {
         case .unexpected(let description):
             return ["error": "Unexpected", "parameters": ["description": .string(description)]]
         }
+    }
+
+    /// "it is a file, not a socket" (or a directory) when something other than a socket stands
+    /// at `socket`: connecting to it is refused too, which would suggest a daemon that is down.
+    static func notASocket(_ socket: String) -> String? {
+        var status = stat()
+        guard stat(socket, &status) == 0, status.st_mode & S_IFMT != S_IFSOCK else { return nil }
+        return "it is \(status.st_mode & S_IFMT == S_IFDIR ? "a directory" : "a file"), not a socket"
     }
 
     /// The parameters of `InvalidCode` as the interface files declare them (nulls left out,

@@ -27,17 +27,25 @@ public struct QCreditCommand: AsyncParsableCommand {
                  InvalidState or PermissionDenied; a date or a digest it finds malformed
                  is its InvalidArgument), or a code given as an argument is invalid;
                  for `grades`, any code answered with an error (`screen` answers
-                 such codes in error rows and exits 0)
-              2  usage error: bad arguments or options, or local input (a file,
-                 a JSON line) that cannot be read or parsed, or a code file that
-                 holds an invalid code (`watchlist set` or `edit`: nothing is sent)
+                 such codes in error rows and exits 0); a `watchlist set` past the
+                 bank's limit, said as its WatchListTooLarge before any call
+              2  usage error: bad arguments or options (an argument that is not
+                 UTF-8 text too), or local input (a file, a JSON line) that cannot be
+                 read or parsed, or a code file that holds an invalid code
+                 (`watchlist set` or `edit`: nothing is sent); standard output that
+                 cannot be written (> /dev/full), or a local file the command writes
+                 (backup, screen --output, keygen, audit keys --save-pem)
               3  cannot reach qcreditd: no socket, connection refused, or the
-                 connection failed
+                 connection failed; so too a reply or an error that the method's
+                 interface does not declare (it is not taken for an answer)
               4  verification failed: a signature, proof, root or record does not
                  check out (verify, verify-proof, audit, restore)
               5  restore put the backup in place, but the log does not reach the
                  newest tree it signed yet (records missing; qcreditd will refuse
                  to start until they are replayed)
+              A command a signal stops (import, screen, watch) ends by that signal:
+              130 in the shell for SIGINT, 143 for SIGTERM, 141 (SIGPIPE) when
+              its reader went away (`| head -1`).
             """,
         subcommands: [
             GradeCommand.self, GradesCommand.self, ScreenCommand.self, FindCommand.self, FileCommand.self, BlacklistCommand.self, RepairCommand.self,

@@ -470,6 +470,9 @@ import Testing
         #expect(json.status == 3)
         #expect(json.stdout.isEmpty)
         #expect(try JSONValue.parse(json.stderr)["error"] == "ConnectionFailed")
+        // The JSON's reason says the same as the text: not "connection refused" for a file.
+        let fileAsJSON = try await CLI.run(["grade", CLI.cement, "--socket", "/etc/hostname", "--json"])
+        #expect(try JSONValue.parse(fileAsJSON.stderr)["parameters"]?["reason"] == "it is a file, not a socket", "\(fileAsJSON.stderr)")
 
         // A code no registry could hold is refused without the daemon (exit 1, its InvalidCode);
         // a wrong check character alone is the daemon's to judge (it may hold such a code).
