@@ -164,6 +164,17 @@ struct GlobalOptions: ParsableArguments {
     /// for no flag, which would reach the system's socket.
     func validate() throws {
         if socket?.isEmpty == true { throw ValidationError("--socket: the path is empty") }
+        // Read as UTF-8, a path that is not would be changed (U+FFFD) and another one tried, as
+        // an argument that is not is refused.
+        if socket == nil, let value = getenv(SocketLocation.environmentVariable) {
+            let bytes = Array(UnsafeBufferPointer(start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: strlen(value)))
+            if String(validating: bytes, as: UTF8.self) == nil {
+                let offset = String.firstInvalidUTF8Offset(bytes)
+                throw ValidationError(
+                    "$\(SocketLocation.environmentVariable) is not UTF-8 text (byte 0x\(String(bytes[offset], radix: 16, uppercase: true)) "
+                        + "at byte \(offset + 1)): qcredit reads paths as UTF-8: give it a socket path that is")
+            }
+        }
     }
 
     /// Runs a command against the daemon: `body` reads its input, calls the daemon through the

@@ -463,6 +463,10 @@ import Testing
         let notASocket = try await CLI.run(["grade", CLI.cement, "--socket", "/etc/hostname"])
         #expect(notASocket.status == 3)
         #expect(notASocket.stderr.contains("/etc/hostname: it is a file, not a socket"), "\(notASocket.stderr)")
+        // A $QCREDIT_SOCKET that is not UTF-8 is refused, not changed into another path and tried.
+        let notUTF8 = try await runCommand(
+            "/bin/sh", ["-c", "QCREDIT_SOCKET=$(printf '/tmp/\\377.sock') exec \"$1\" info", "sh", CLIHarness.executable])
+        #expect(notUTF8.status == 2 && notUTF8.stderr.contains("$QCREDIT_SOCKET is not UTF-8 text (byte 0xFF at byte 6)"), "\(notUTF8)")
         // An empty --socket (an unset variable) is a usage error, not the system's socket.
         let empty = try await CLI.run(["grade", CLI.cement, "--socket", ""])
         #expect(empty.status == 2 && empty.stderr.contains("--socket: the path is empty"), "\(empty.stderr)")
