@@ -43,9 +43,10 @@ public struct QCreditCommand: AsyncParsableCommand {
               5  restore put the backup in place, but the log does not reach the
                  newest tree it signed yet (records missing; qcreditd will refuse
                  to start until they are replayed)
-              A command a signal stops (import, screen, watch) ends by that signal:
-              130 in the shell for SIGINT, 143 for SIGTERM, 141 (SIGPIPE) when
-              its reader went away (`| head -1`).
+
+            A command a signal stops (import, screen, watch) ends by that signal: the
+            shell shows 130 for SIGINT, 143 for SIGTERM, and 141 (SIGPIPE) when its
+            reader went away (`| head -1`).
             """,
         subcommands: [
             GradeCommand.self, GradesCommand.self, ScreenCommand.self, FindCommand.self, FileCommand.self, BlacklistCommand.self, RepairCommand.self,
