@@ -78,7 +78,12 @@ extension Registry {
             throw RegistryError.invalidArgument(
                 parameter: parameter, reason: "holds \(count) rows; send at most \(Self.maximumBatchRows) per call")
         }
-        if let place { try Self.check(place, rows: count) }
+        if let place {
+            try Self.check(place, rows: count)
+            // A batch sent again changes nothing, its audit trail included (an entry would read as a
+            // second import of its rows); one applied meanwhile by another caller is found below.
+            if let applied = try await database.read({ try Self.appliedBefore(place, kind: kind, reader: $0) }) { return applied }
+        }
         return try await write(by: Self.audited(caller, place: place, parameter: parameter, count: count)) { writer in
             if let place, let applied = try Self.appliedBefore(place, kind: kind, reader: writer.reader) { return applied }
             var rejections: [BatchRejection] = []

@@ -29,6 +29,14 @@ import Testing
         #expect(!entry.parameters.contains(summary))
         // The row itself is in the registry, with the audit entry's id.
         #expect(try await fixture.registry.creditFile(code: code, view: .full).events.map(\.details.summary) == [summary])
+
+        // The batch sent again changes nothing: no row, and no audit entry that would read as a
+        // second import of it.
+        let entries = try await fixture.database.read { try $0.auditEntries() }.count
+        let again = try await fixture.registry.importEvents([event], place: place, naming: { "\($0)" }, by: caller)
+        #expect(again.alreadyApplied && again.imported == 1)
+        #expect(try await fixture.database.read { try $0.auditEntries() }.count == entries)
+        #expect(try await fixture.registry.creditFile(code: code, view: .full).events.count == 1)
     }
 
     /// Each row takes at least one line: a batch claiming fewer lines than it has rows is
