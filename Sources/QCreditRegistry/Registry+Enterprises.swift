@@ -170,6 +170,12 @@ extension Registry {
         return try await write(by: caller) { writer in
             let enterprise = try writer.reader.existingEnterprise(forCode: update.code)
             let current = enterprise.current
+            // A revision that changes nothing would read, in the file's history, as a change made.
+            guard name.map({ $0 != current.name }) ?? false || status.map({ $0 != current.status }) ?? false else {
+                let given = [name.map { _ in "name" }, status.map { _ in "status" }].compactMap { $0 }
+                throw RegistryError.invalidArgument(
+                    parameter: given[0], reason: "changes nothing: the file already has that \(given.joined(separator: " and "))")
+            }
             try writer.insertRevision(
                 enterpriseId: enterprise.id, name: name ?? current.name, divisionCode: current.divisionCode,
                 entityType: current.entityType, status: status ?? current.status, effectiveOn: effectiveOn,

@@ -142,6 +142,17 @@ import Testing
             by: RegistryFixture.regulator)
         #expect(closed.current.status == .deregistered)
         #expect(closed.revisions.count == 3)
+        // A change to what the file already has is refused, and no revision reads as one made.
+        await #expect(throws: RegistryError.invalidArgument(parameter: "status", reason: "changes nothing: the file already has that status")) {
+            try await fixture.registry.updateEnterprise(
+                EnterpriseUpdate(code: RegistryFixture.usccA, status: "deregistered", reason: "again"), by: RegistryFixture.regulator)
+        }
+        await #expect(throws: RegistryError.invalidArgument(parameter: "name", reason: "changes nothing: the file already has that name and status")) {
+            try await fixture.registry.updateEnterprise(
+                EnterpriseUpdate(code: RegistryFixture.usccA, name: "New Name Co.", status: "deregistered", reason: "again"),
+                by: RegistryFixture.regulator)
+        }
+        #expect(try await fixture.registry.enterprise(code: RegistryFixture.usccA).revisions.count == 3)
         await #expect(throws: RegistryError.invalidArgument(parameter: "status", reason: "'closed' is not one of: active, deregistered, licence-revoked")) {
             try await fixture.registry.updateEnterprise(
                 EnterpriseUpdate(code: RegistryFixture.usccA, status: "closed", reason: "x"), by: RegistryFixture.regulator)
