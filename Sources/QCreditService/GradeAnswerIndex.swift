@@ -186,7 +186,7 @@ public final class GradeAnswerIndex: Sendable {
         if let exact {
             switch answer(exact, full: full, at: now, into: &output) {
             case .answered: return output
-            case .newDay, .busy: return nil
+            case .newDay: return nil
             case .notIndexed: break
             }
         }
@@ -209,32 +209,26 @@ public final class GradeAnswerIndex: Sendable {
         case answered
         case notIndexed
         case newDay
-        case busy
     }
 
-    /// Attempts at the lock before an answer gives up on it (a few microseconds of spinning):
-    /// other answers hold it for about a microsecond, but a build's batch, a compaction or a
-    /// growing arena holds it for milliseconds to a second at ten million files, and the
-    /// answers run on the serving loops, which must not sleep behind it.
-    static let lockAttempts = 256
-
     /// Appends the reply to `output` when it answers; leaves `output` as it was otherwise.
-    /// A lock held longer than a spin is `.busy`: the normal path answers, off the loop.
     private func answer(_ key: PackedCode, full: Bool, at now: Instant, into output: inout [UInt8]) -> Lookup {
         let day = now.civilDate(in: registry.utcOffset)
-        var lookup = Lookup.busy
-        for _ in 0..<Self.lockAttempts {
-            guard let result = state.withLockIfAvailable({ state in Self.lookUp(key, full: full, day: day, at: now, in: &state, into: &output) })
-            else { continue }
-            lookup = result
-            break
+        let lookup = state.withLock { state -> Lookup in
+            guard state.day == day else { return .newDay }
+            guard let record = state.storage.record(code: key, full: full) else { return .notIndexed }
+            if state.atSecond != now.secondsSinceEpoch {
+                state.atSecond = now.secondsSinceEpoch
+                state.atText = JSONValue.string(now.rfc3339).encoded()
+            }
+            state.storage.write(record: record, at: state.atText, into: &output)
+            return .answered
         }
         switch lookup {
-        case .answered, .notIndexed, .busy: return lookup
+        case .answered, .notIndexed: return lookup
         case .newDay:
-            // Every view is to be read again for the new day (a later answer marks it when the
-            // lock is busy now).
-            _ = state.withLockIfAvailable { state in
+            // Every view is to be read again for the new day.
+            state.withLock { state in
                 if state.day != nil, state.day != day {
                     state.day = nil
                     state.rebuild = true
@@ -243,23 +237,5 @@ public final class GradeAnswerIndex: Sendable {
             wakeUp.yield()
             return .newDay
         }
-    }
-
-    /// Runs `body` holding the index's lock, as a build's batch or a compaction does (tests).
-    func holdingItsLock(_ body: () -> Void) {
-        state.withLock { _ in body() }
-    }
-
-    private static func lookUp(
-        _ key: PackedCode, full: Bool, day: CivilDate, at now: Instant, in state: inout State, into output: inout [UInt8]
-    ) -> Lookup {
-        guard state.day == day else { return .newDay }
-        guard let record = state.storage.record(code: key, full: full) else { return .notIndexed }
-        if state.atSecond != now.secondsSinceEpoch {
-            state.atSecond = now.secondsSinceEpoch
-            state.atText = JSONValue.string(now.rfc3339).encoded()
-        }
-        state.storage.write(record: record, at: state.atText, into: &output)
-        return .answered
     }
 }

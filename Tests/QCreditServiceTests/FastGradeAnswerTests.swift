@@ -1,5 +1,4 @@
 import CanonicalJSON
-import Foundation
 import NIOCore
 import QCreditDomain
 @testable import QCreditService
@@ -308,46 +307,6 @@ import Varlink
         #expect(after.fast != nil, "still answered from memory")
         #expect(after.fast == after.normal)
         #expect(after.normal == before.normal, "the published grade stands until a regrade")
-    }
-
-    /// The answers run on the serving loops: while the index's own work holds its lock (a
-    /// build's batch, a compaction, a growing arena: up to a second at ten million files), a
-    /// loop gives the call to the normal path instead of sleeping behind it.
-    @Test func anAnswerDoesNotWaitForTheIndexsOwnWork() async throws {
-        let fixture = try await ServiceFixture(withGradeIndex: true)
-        let index = try #require(fixture.gradeIndex)
-        let code = USCC.madeUp(serial: 8)
-        _ = try await fixture.call(Self.admin + "RegisterEnterprise", ["code": .string(code), "name": "Busy Co."])
-        _ = try await fixture.call(Self.admin + "PublishGrades", ["codes": [.string(code)]])
-        try await index.refresh()
-        let free = await bothAnswers(fixture, code: code, as: ServiceFixture.bank)
-        #expect(free.fast == free.normal)
-
-        let held = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
-        let holder = Thread {
-            index.holdingItsLock {
-                held.signal()
-                _ = release.wait(timeout: .now() + 2)  // an answer that waited for it gets it then, and fails below
-            }
-        }
-        holder.start()
-        held.wait()
-        // Answered at once, both ways, rather than after the lock is released.
-        let message = Array(#"{"method":"org.qcredit.query.GetGrade","parameters":{"code":"\#(code)"}}"#.utf8)
-        var parameters: [UInt8] = []
-        let fromBytes = message.withUnsafeBytes {
-            fixture.dispatcher.answerFrameImmediately(
-                $0, context: VarlinkCallContext(credentials: ServiceFixture.bank, connectionID: 1), parameters: &parameters)
-        }
-        let call = VarlinkCall(method: Self.getGrade, parameters: ["code": .string(code)])
-        let immediate = fixture.dispatcher.answerImmediately(
-            call, context: VarlinkCallContext(credentials: ServiceFixture.bank, connectionID: 1))
-        release.signal()
-        #expect(!fromBytes && parameters.isEmpty)
-        #expect(immediate == nil)
-        // The normal path answers the same bytes meanwhile, and the index again once it is free.
-        let after = await bothAnswers(fixture, code: code, as: ServiceFixture.bank)
-        #expect(after.normal == free.normal && after.fast == free.normal)
     }
 
     @Test func aNewDayIsNotAnsweredFromYesterdaysViews() async throws {
