@@ -46,18 +46,11 @@ public struct DaemonCommand: AsyncParsableCommand {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level: '\(logLevel)' is not a log level")
         }
-        if JournalLogHandler.standardErrorIsTheJournal(ProcessInfo.processInfo.environment) {
-            LoggingSystem.bootstrap { label in
-                var handler = JournalLogHandler(label: label)
-                handler.logLevel = level
-                return handler
-            }
-        } else {
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
-            }
+        let toJournal = JournalLogHandler.standardErrorIsTheJournal(ProcessInfo.processInfo.environment)
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = toJournal ? JournalLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
         }
         let logger = Logger(label: "qcreditd")
         // SIGHUP's default action ends the process at once: no last checkpoint, no drain. There

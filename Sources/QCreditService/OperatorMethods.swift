@@ -15,6 +15,11 @@ enum OperatorMethods {
     /// The clock's problem, when `GetStatus` sees it first, is logged as maintenance logs it.
     static let maintenanceLogger = Logger(label: "qcredit.maintenance")
 
+    /// An export as `ExportStatus` has it.
+    static func exportStatus(_ export: ExportWritten) -> JSONValue {
+        ["name": .string(export.name), "kind": .string(export.kind), "treeSize": .int(export.treeSize), "created": .string(export.created)]
+    }
+
     static func method(_ name: String, _ run: @escaping RegistryMethod.Run) -> RegistryMethod {
         RegistryMethod("\(RegistryInterfaces.operator).\(name)", roles: roles, run)
     }
@@ -41,12 +46,8 @@ enum OperatorMethods {
                 "checkpoint": checkpoint.map {
                     ["size": .int($0.size), "signedAt": .string(Instant(secondsSinceEpoch: $0.signedAt).rfc3339)]
                 } ?? .null,
-                "lastExport": lastExport.map {
-                    ["name": .string($0.name), "kind": .string($0.kind), "treeSize": .int($0.treeSize), "created": .string($0.created)]
-                } ?? .null,
-                "newestExportWritten": newestExportWritten.map {
-                    ["name": .string($0.name), "kind": .string($0.kind), "treeSize": .int($0.treeSize), "created": .string($0.created)]
-                } ?? .null,
+                "lastExport": lastExport.map(Self.exportStatus) ?? .null,
+                "newestExportWritten": newestExportWritten.map(Self.exportStatus) ?? .null,
                 "pendingRepairs": .int(Int64(pending.count)),
                 "overdueRepairs": .array(
                     pending.filter { $0.isOverdue(on: today) }.map {

@@ -34,7 +34,8 @@ extension RegistryReader {
     }
 }
 
-/// An export as the registry recorded writing it.
+/// An export the registry wrote: as it recorded writing it, or as its MANIFEST in the exports
+/// directory says.
 public struct ExportWritten: Sendable, Equatable {
     public let name: String
     public let kind: String

@@ -46,12 +46,12 @@ public final class ExportService: Sendable {
     }
 
     /// The newest export in the directory, if any.
-    public func latestExport() -> (name: String, kind: String, treeSize: Int64, created: String)? {
+    public func latestExport() -> ExportWritten? {
         guard FileManager.default.fileExists(atPath: directory), let latest = try? PreviousExport.latest(in: directory),
             let name = latest.name,
             let manifest = try? ExportManifestSummary.read(directory: (directory as NSString).appendingPathComponent(name))
         else { return nil }
-        return (name, manifest.kind, manifest.treeSize, manifest.created)
+        return ExportWritten(name: name, kind: manifest.kind, treeSize: manifest.treeSize, created: manifest.created)
     }
 
     /// The newest export this registry wrote, in the exports directory or not (withdrawn, pruned).
